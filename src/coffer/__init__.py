@@ -1,0 +1,41 @@
+"""Coffer: programmable wallet infrastructure on a verifiable double-entry ledger.
+
+    import coffer
+    from coffer import Posting
+
+    with coffer.open("sqlite:///coffer.db") as c:
+        ledger = c.ledger("main")
+        ledger.post([Posting("world", "users:alice", 10_000, "USD/2")])
+"""
+
+from coffer.core import Coffer, open
+from coffer.errors import CofferError, IdempotencyConflict, InsufficientFunds
+from coffer.ledger import (
+    UNBOUNDED,
+    Balance,
+    Hold,
+    Ledger,
+    Posting,
+    Transaction,
+    TransactionRequest,
+    verify_consistency_proof,
+    verify_inclusion_proof,
+)
+
+__all__ = [
+    "UNBOUNDED",
+    "Balance",
+    "Coffer",
+    "CofferError",
+    "Hold",
+    "IdempotencyConflict",
+    "InsufficientFunds",
+    "Ledger",
+    "Posting",
+    "Transaction",
+    "TransactionRequest",
+    "open",
+    "verify_consistency_proof",
+    "verify_inclusion_proof",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Coffer command line (Typer)."""

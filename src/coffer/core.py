@@ -1,0 +1,195 @@
+"""The embedded entry point: ``coffer.open(url)`` returns a :class:`Coffer`."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from types import TracebackType
+
+import sqlalchemy as sa
+
+from coffer.db.engine import Backend, backend_of, create_engine, normalize_url, raw_connect
+from coffer.db.migrate import upgrade
+from coffer.errors import Conflict, LedgerNotFound, ValidationError
+from coffer.ledger import journal as J
+from coffer.ledger.models import from_micros, now_micros
+from coffer.ledger.service import Ledger, LedgerInfo, LedgerRuntime
+from coffer.ledger.signing import Signer
+from coffer.ledger.verify import VerifyReport, verify_database
+from coffer.settings import Settings, get_settings
+
+LEDGER_NAME = re.compile(r"^[0-9a-zA-Z_-]{1,63}$")
+
+
+class Coffer:
+    """A Coffer database: ledgers (and, through them, everything else)."""
+
+    def __init__(self, url: str | None = None, *, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.url = normalize_url(url or self.settings.database_url)
+        self.backend = backend_of(self.url)
+        self.engine = create_engine(self.url, sqlite_synchronous=self.settings.sqlite_synchronous)
+        upgrade(self.engine)
+        self.signer = Signer.from_settings(
+            self.settings.signing_key, self.settings.signing_key_file
+        )
+        self._ledgers: dict[str, Ledger] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Coffer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for ledger in self._ledgers.values():
+            ledger.close()
+        self._ledgers.clear()
+        self.engine.dispose()
+
+    # -- ledgers --------------------------------------------------------------------
+
+    def ledger(self, name: str, *, create: bool = True) -> Ledger:
+        """The ledger called ``name``, created on first use unless ``create=False``."""
+        ledger = self._ledgers.get(name)
+        if ledger is not None:
+            return ledger
+        with self._lock:
+            ledger = self._ledgers.get(name)
+            if ledger is None:
+                info = self._find(name)
+                if info is None:
+                    if not create:
+                        raise LedgerNotFound(f"ledger {name!r} does not exist")
+                    info = self._insert(name, {}, {})
+                runtime = LedgerRuntime(
+                    name=name,
+                    ledger_id=info.id,
+                    engine=self.engine,
+                    backend=self.backend,
+                    settings=self.settings,
+                    signer=self.signer,
+                )
+                ledger = Ledger(runtime, self.url)
+                self._ledgers[name] = ledger
+        return ledger
+
+    def create_ledger(
+        self,
+        name: str,
+        *,
+        metadata: dict[str, str] | None = None,
+        features: dict[str, str] | None = None,
+    ) -> LedgerInfo:
+        """Create a ledger; :class:`Conflict` if it exists."""
+        if self._find(name) is not None:
+            raise Conflict(f"ledger {name!r} already exists")
+        return self._insert(name, metadata or {}, features or {})
+
+    def _insert(self, name: str, metadata: dict[str, str], features: dict[str, str]) -> LedgerInfo:
+        if not isinstance(name, str) or not LEDGER_NAME.match(name):
+            raise ValidationError(
+                f"invalid ledger name {name!r}: use 1 to 63 letters, digits, '_' or '-'"
+            )
+        statement = sa.text(
+            "INSERT INTO ledgers (name, created_at, metadata, bucket, features, next_seq,"
+            " head_hash, next_tx_id, next_hold_id) VALUES (:name, :now, :meta, '_default',"
+            " :features, 0, :genesis, 0, 0) ON CONFLICT (name) DO NOTHING"
+        )
+        with self.engine.begin() as connection:
+            connection.execute(
+                statement,
+                {
+                    "name": name,
+                    "now": now_micros(),
+                    "meta": J.canonical_json(metadata),
+                    "features": J.canonical_json(features),
+                    "genesis": J.GENESIS_HASH,
+                },
+            )
+        info = self._find(name)
+        assert info is not None
+        return info
+
+    def _find(self, name: str) -> LedgerInfo | None:
+        rows = self._ledger_rows("WHERE name = :name", {"name": name})
+        return rows[0] if rows else None
+
+    def _ledger_rows(self, where: str, params: dict[str, object]) -> list[LedgerInfo]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT id, name, created_at, metadata, bucket, features FROM ledgers "
+                    + where
+                ),
+                params,
+            ).fetchall()
+        return [
+            LedgerInfo(
+                id=row[0],
+                name=row[1],
+                created_at=from_micros(int(row[2])),
+                metadata=json.loads(row[3]),
+                bucket=row[4],
+                features=json.loads(row[5]),
+            )
+            for row in rows
+        ]
+
+    def ledgers(self, *, after: str | None = None, page_size: int = 100) -> list[LedgerInfo]:
+        where = "WHERE name > :after" if after else ""
+        return self._ledger_rows(
+            f"{where} ORDER BY name LIMIT :size", {"after": after or "", "size": page_size}
+        )
+
+    def ledger_info(self, name: str) -> LedgerInfo:
+        info = self._find(name)
+        if info is None:
+            raise LedgerNotFound(f"ledger {name!r} does not exist")
+        return info
+
+    def set_ledger_metadata(self, name: str, metadata: dict[str, str]) -> LedgerInfo:
+        info = self.ledger_info(name)
+        merged = {**info.metadata, **metadata}
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.text("UPDATE ledgers SET metadata = :meta WHERE id = :id"),
+                {"meta": J.canonical_json(merged), "id": info.id},
+            )
+        return self.ledger_info(name)
+
+    def delete_ledger_metadata(self, name: str, key: str) -> LedgerInfo:
+        info = self.ledger_info(name)
+        info.metadata.pop(key, None)
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.text("UPDATE ledgers SET metadata = :meta WHERE id = :id"),
+                {"meta": J.canonical_json(info.metadata), "id": info.id},
+            )
+        return self.ledger_info(name)
+
+    # -- verification -------------------------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Recompute every ledger's chain, checkpoints and balances from the stored rows."""
+        connection = raw_connect(self.url, sqlite_synchronous=self.settings.sqlite_synchronous)
+        try:
+            return verify_database(connection, self.backend, self.signer.public_key)
+        finally:
+            connection.close()
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.backend is Backend.POSTGRESQL
+
+
+def open(url: str | None = None, *, settings: Settings | None = None) -> Coffer:  # noqa: A001
+    """Open (and migrate) a Coffer database. Without ``url``: ``COFFER_DATABASE_URL``."""
+    return Coffer(url, settings=settings)

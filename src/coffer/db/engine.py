@@ -1,0 +1,82 @@
+"""Engines for both backends, and raw driver connections for the ledger's write path."""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+
+from coffer.errors import ValidationError
+
+
+class Backend(enum.Enum):
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
+
+
+def normalize_url(url: str) -> URL:
+    """Accept ``sqlite:///x.db`` and ``postgresql://...``; pin the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise ValidationError(f"invalid database URL {url!r}: {exc}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite")
+    raise ValidationError(
+        f"unsupported database {backend!r}: use sqlite:///path.db or postgresql://user@host/db"
+    )
+
+
+def backend_of(url: URL) -> Backend:
+    return Backend(url.get_backend_name())
+
+
+def _sqlite_pragmas(connection: sqlite3.Connection, synchronous: str) -> None:
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(f"PRAGMA synchronous={synchronous}")
+    connection.execute("PRAGMA busy_timeout=60000")
+    connection.execute("PRAGMA foreign_keys=ON")
+
+
+def create_engine(url: URL, *, sqlite_synchronous: str = "FULL") -> sa.Engine:
+    if backend_of(url) is Backend.SQLITE:
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 60},
+            pool_size=8,
+            max_overflow=56,
+        )
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+            # SQLAlchemy's pysqlite emulates transactions; let SQLite own them.
+            dbapi_connection.isolation_level = None
+            _sqlite_pragmas(dbapi_connection, sqlite_synchronous)
+
+        @sa.event.listens_for(engine, "begin")
+        def _on_begin(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    return sa.create_engine(url, pool_size=8, max_overflow=56, pool_pre_ping=True)
+
+
+def raw_connect(url: URL, *, sqlite_synchronous: str = "FULL") -> Any:
+    """A driver connection in autocommit mode, used by the ledger's sequencer."""
+    if backend_of(url) is Backend.SQLITE:
+        database = url.database or ":memory:"
+        connection = sqlite3.connect(
+            database, check_same_thread=False, isolation_level=None, timeout=60
+        )
+        _sqlite_pragmas(connection, sqlite_synchronous)
+        return connection
+    import psycopg
+
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(dsn, autocommit=True)

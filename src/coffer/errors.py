@@ -1,0 +1,149 @@
+"""One error tree for all of Coffer.
+
+Every error has a stable snake_case ``code``, an HTTP ``status`` and a message that tells
+the user what to do. ``formance_code`` is the code Formance Ledger v2 uses for the same
+failure, so the ledger HTTP API can render errors in Formance's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class CofferError(Exception):
+    code: ClassVar[str] = "internal_error"
+    status: ClassVar[int] = 500
+    formance_code: ClassVar[str] = "INTERNAL"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+class ValidationError(CofferError):
+    code = "validation_error"
+    status = 400
+    formance_code = "VALIDATION"
+
+
+class InvalidAmount(ValidationError):
+    code = "invalid_amount"
+
+
+class InvalidAsset(ValidationError):
+    code = "invalid_asset"
+
+
+class InvalidAccount(ValidationError):
+    code = "invalid_account"
+
+
+class NotFound(CofferError):
+    code = "not_found"
+    status = 404
+    formance_code = "NOT_FOUND"
+
+
+class LedgerNotFound(NotFound):
+    code = "ledger_not_found"
+
+
+class TransactionNotFound(NotFound):
+    code = "transaction_not_found"
+
+
+class HoldNotFound(NotFound):
+    code = "hold_not_found"
+
+
+class Conflict(CofferError):
+    code = "conflict"
+    status = 409
+    formance_code = "CONFLICT"
+
+
+class InsufficientFunds(CofferError):
+    code = "insufficient_funds"
+    status = 400
+    formance_code = "INSUFFICIENT_FUND"
+
+    def __init__(self, account: str, asset: str, available: int, needed: int) -> None:
+        super().__init__(
+            f"account {account!r} has {available} {asset} available but {needed} is needed; "
+            "fund the account or grant it an overdraft",
+            account=account,
+            asset=asset,
+            available=available,
+            needed=needed,
+        )
+        self.account = account
+        self.asset = asset
+        self.available = available
+        self.needed = needed
+
+
+class IdempotencyConflict(CofferError):
+    code = "idempotency_conflict"
+    status = 409
+    formance_code = "VALIDATION"
+
+
+class DuplicateReference(Conflict):
+    code = "duplicate_reference"
+    formance_code = "CONFLICT"
+
+
+class HoldStateError(Conflict):
+    """A hold was posted or voided twice, after expiry, or for more than it holds."""
+
+    code = "hold_state_error"
+    formance_code = "VALIDATION"
+
+
+class AlreadyReverted(Conflict):
+    code = "already_reverted"
+    formance_code = "ALREADY_REVERT"
+
+
+class MetadataOverride(Conflict):
+    code = "metadata_override"
+    status = 400
+    formance_code = "METADATA_OVERRIDE"
+
+
+class NumscriptError(CofferError):
+    """A Numscript program failed to compile or run."""
+
+    code = "numscript_error"
+    status = 400
+    formance_code = "COMPILATION_FAILED"
+
+
+class CompilationFailed(NumscriptError):
+    code = "compilation_failed"
+    formance_code = "COMPILATION_FAILED"
+
+
+class TamperDetected(CofferError):
+    code = "tamper_detected"
+    status = 500
+    formance_code = "INTERNAL"
+
+
+class Unauthorized(CofferError):
+    code = "unauthorized"
+    status = 401
+    formance_code = "UNAUTHORIZED"
+
+
+class Forbidden(CofferError):
+    code = "forbidden"
+    status = 403
+    formance_code = "FORBIDDEN"

@@ -1,0 +1,108 @@
+"""The journal's canonical encoding and hash chain.
+
+Entry ``seq`` hashes as ``SHA-256(previous_hash || seq || kind || ref_id || created_at || body)``
+where ``body`` is a canonical text of what the entry records. For a transaction the body is
+rebuilt from the stored transaction and posting rows, so changing any of them breaks the
+chain at that entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+GENESIS_HASH: Final = bytes(32)
+
+# Entry kinds (stored as small integers).
+TX: Final = 1
+HOLD: Final = 2
+HOLD_VOID: Final = 3
+HOLD_EXPIRE: Final = 4
+TX_METADATA: Final = 5
+TX_METADATA_DELETE: Final = 6
+ACCOUNT_METADATA: Final = 7
+ACCOUNT_METADATA_DELETE: Final = 8
+OVERDRAFT: Final = 9
+LEDGER_METADATA: Final = 10
+
+KIND_NAMES: Final = {
+    TX: "NEW_TRANSACTION",
+    HOLD: "NEW_HOLD",
+    HOLD_VOID: "VOID_HOLD",
+    HOLD_EXPIRE: "EXPIRE_HOLD",
+    TX_METADATA: "SET_METADATA",
+    TX_METADATA_DELETE: "DELETE_METADATA",
+    ACCOUNT_METADATA: "SET_METADATA",
+    ACCOUNT_METADATA_DELETE: "DELETE_METADATA",
+    OVERDRAFT: "SET_OVERDRAFT",
+    LEDGER_METADATA: "SET_LEDGER_METADATA",
+}
+
+_sha256 = hashlib.sha256
+_json_encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def canonical_json(value: object) -> str:
+    """Sorted keys, no spaces, non-ASCII kept: one text per value."""
+    return _json_encoder.encode(value)
+
+
+def encode_postings(postings: Iterable[tuple[str, str, int, str]]) -> str:
+    """``source,destination,amount,asset`` joined by ``;`` (addresses and assets hold neither)."""
+    return ";".join([f"{s},{d},{a},{asset}" for s, d, a, asset in postings])
+
+
+def decode_postings(text: str) -> list[tuple[str, str, int, str]]:
+    if not text:
+        return []
+    out: list[tuple[str, str, int, str]] = []
+    for item in text.split(";"):
+        source, destination, amount, asset = item.split(",")
+        out.append((source, destination, int(amount), asset))
+    return out
+
+
+def optional_text(value: str | None) -> str:
+    return "" if value is None else canonical_json(value)
+
+
+def optional_int(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def transaction_body(
+    tx_id: int,
+    timestamp: int,
+    reference: str | None,
+    reverts_id: int | None,
+    hold_id: int | None,
+    initial_metadata: str,
+    postings_text: str,
+) -> str:
+    return (
+        f"{tx_id}|{timestamp}|{optional_text(reference)}|{optional_int(reverts_id)}|"
+        f"{optional_int(hold_id)}|{initial_metadata}|{postings_text}"
+    )
+
+
+def hold_body(
+    hold_id: int,
+    postings_text: str,
+    expires_at: int | None,
+    reference: str | None,
+    metadata: str,
+) -> str:
+    return f"{hold_id}|{postings_text}|{optional_int(expires_at)}|{optional_text(reference)}|{metadata}"
+
+
+def entry_hash(
+    previous: bytes, seq: int, kind: int, ref_id: int | None, created_at: int, body: str
+) -> bytes:
+    header = f"{seq}|{kind}|{optional_int(ref_id)}|{created_at}|"
+    return _sha256(previous + header.encode() + body.encode()).digest()
+
+
+def metadata_text(metadata: Mapping[str, str] | None) -> str:
+    return canonical_json(dict(metadata)) if metadata else "{}"

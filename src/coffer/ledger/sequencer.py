@@ -1,0 +1,1027 @@
+"""The sequencer: one writer per ledger per process, committing requests in batches.
+
+Callers queue requests and wait. The first caller to find no batch running becomes the
+leader: it takes everything queued (up to ``max_batch_size``), applies it in order to the
+balances it keeps in memory, writes the batch in one database transaction, wakes the
+callers, and hands leadership to a waiting caller once its own requests are done. Requests
+that arrive while a batch is being written form the next batch (group commit).
+
+Several processes may write one ledger: each batch is guarded by the ledger's journal head
+(``next_seq``). If another process moved it, the in-memory state is dropped, reloaded
+under the ledger's row lock, and the batch is applied again.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from coffer.errors import (
+    AlreadyReverted,
+    CofferError,
+    DuplicateReference,
+    HoldNotFound,
+    HoldStateError,
+    IdempotencyConflict,
+    InsufficientFunds,
+    MetadataOverride,
+    TransactionNotFound,
+    ValidationError,
+)
+from coffer.ledger import journal as J
+from coffer.ledger.merkle import Frontier, leaf_hash
+from coffer.ledger.models import (
+    DryRun,
+    Hold,
+    Posting,
+    Transaction,
+    Volumes,
+    from_micros,
+    now_micros,
+    to_micros,
+)
+from coffer.ledger.requests import Op, Request, Waiter
+from coffer.ledger.signing import Signer, checkpoint_message
+from coffer.ledger.store import Head, StaleHead, UniqueViolation, WriteStore, Writes
+
+if TYPE_CHECKING:
+    from coffer.ledger.service import LedgerRuntime
+
+BalanceTuple = tuple[int, int, int, int, int | None]  # input, output, pending in, out, overdraft
+_MISSING: Any = object()
+IDEMPOTENCY_CACHE_SIZE = 100_000
+BALANCE_CACHE_SIZE = 1_000_000
+WORLD = "world"
+
+
+class Aborted(CofferError):
+    code = "aborted"
+    status = 409
+    formance_code = "VALIDATION"
+
+
+class _PendingHold:
+    __slots__ = ("expires_at", "id", "postings")
+
+    def __init__(self, hold_id: int, postings: list[Posting], expires_at: int | None) -> None:
+        self.id = hold_id
+        self.postings = postings
+        self.expires_at = expires_at
+
+
+class _Savepoint:
+    __slots__ = ("frontier", "head", "lengths", "next_hold", "next_tx", "seq", "undo")
+
+    def __init__(self, engine: Sequencer) -> None:
+        writes = engine.writes
+        self.lengths = (
+            len(writes.transactions),
+            len(writes.postings),
+            len(writes.journal),
+            len(writes.holds),
+        )
+        self.undo = len(engine.undo)
+        self.seq = engine.seq
+        self.head = engine.head
+        self.next_tx = engine.next_tx
+        self.next_hold = engine.next_hold
+        self.frontier = engine.frontier.copy()
+
+
+class _ScriptStore:
+    """The read-only view a Numscript program gets: balances as they are in the batch."""
+
+    def __init__(self, engine: Sequencer) -> None:
+        self._engine = engine
+
+    def balance(self, account: str, asset: str) -> int:
+        b = self._engine.balance_of(account, asset)
+        return b[0] - b[1] - b[3]
+
+    def account_metadata(self, account: str, key: str) -> str | None:
+        return self._engine.account_metadata_of(account).get(key)
+
+
+class Sequencer:
+    def __init__(self, runtime: LedgerRuntime, store_factory: Callable[[], WriteStore]) -> None:
+        self.runtime = runtime
+        self.ledger_name = runtime.name
+        self._store_factory = store_factory
+        self._store: WriteStore | None = None
+        self._lock = threading.Lock()
+        self._queue: deque[Request] = deque()
+        self._leading = False
+        self._contended = 0
+        # In-memory state, valid while ``valid`` is true.
+        self.valid = False
+        self.seq = 0
+        self.head = J.GENESIS_HASH
+        self.next_tx = 0
+        self.next_hold = 0
+        self.frontier = Frontier()
+        self.last_checkpoint = 0
+        self.balances: dict[tuple[str, str], BalanceTuple] = {}
+        self.loaded_accounts: set[str] = set()
+        self.known_accounts: dict[str, None] = {}
+        self.account_metadata: dict[str, dict[str, str]] = {}
+        self.pending_holds: dict[int, _PendingHold] = {}
+        self.expiries: list[tuple[int, int]] = []
+        self.idempotency: OrderedDict[str, tuple[bytes, int, int]] = OrderedDict()
+        # Per-batch scratch.
+        self.writes = Writes()
+        self.undo: list[tuple[dict[Any, Any], Any, Any]] = []
+        self.batch_keys: dict[str, tuple[bytes, Request]] = {}
+        self.batch_refs: dict[str, None] = {}
+        self.batch_reverted: dict[int, None] = {}
+        self.batch_results: dict[int, Transaction] = {}
+        self.careful = False
+        self.now = 0
+        self.next_expiry: int | None = None
+
+    # -- queueing ---------------------------------------------------------------------
+
+    def submit(self, requests: list[Request]) -> None:
+        """Queue ``requests`` and return when all of them are done."""
+        waiter = Waiter(len(requests))
+        for request in requests:
+            request.waiter = waiter
+        with self._lock:
+            self._queue.extend(requests)
+            if self._leading:
+                lead = False
+            else:
+                self._leading = lead = True
+        if not lead:
+            waiter.wait()
+            if not waiter.lead:
+                return
+        self._lead(waiter)
+
+    def _lead(self, waiter: Waiter) -> None:
+        limit = self.runtime.settings.max_batch_size
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._leading = False
+                    return
+                if waiter.pending == 0:
+                    successor = self._queue[0].waiter
+                    assert successor is not None
+                    successor.lead = True
+                    successor.wake()
+                    return
+                batch: list[Request] = []
+                size = 0
+                while self._queue and size < limit:
+                    request = self._queue.popleft()
+                    batch.append(request)
+                    size += max(1, len(request.children))
+            self._run_batch(batch)
+
+    def _complete(self, batch: list[Request]) -> None:
+        for request in batch:
+            waiter = request.waiter
+            assert waiter is not None
+            waiter.pending -= 1
+            if waiter.pending == 0:
+                waiter.wake()
+
+    # -- one batch ----------------------------------------------------------------------
+
+    def _run_batch(self, batch: list[Request]) -> None:
+        attempts = 0
+        pessimistic = self._contended > 0 or self.runtime.backend_is_sqlite
+        careful = False
+        while True:
+            attempts += 1
+            try:
+                self._attempt(batch, pessimistic=pessimistic, careful=careful)
+            except StaleHead:
+                self.valid = False
+                pessimistic = True
+                self._contended = 50
+                if attempts < 20:
+                    continue
+                self._fail(batch, CofferError("the ledger is too contended; retry"))
+            except UniqueViolation:
+                self.valid = False
+                if not careful:
+                    careful = pessimistic = True
+                    continue
+                self._fail(batch, CofferError("a unique constraint failed twice; retry"))
+            except BaseException as exc:
+                self.valid = False
+                self._reset_connection()
+                error = exc if isinstance(exc, CofferError) else CofferError(
+                    f"the ledger could not write this batch: {exc}"
+                )
+                self._fail(batch, error)
+                if not isinstance(exc, Exception):
+                    raise
+            else:
+                if self._contended:
+                    self._contended -= 1
+            break
+        self._complete(batch)
+
+    def _fail(self, batch: list[Request], error: CofferError) -> None:
+        for request in batch:
+            request.result = None
+            request.error = error
+            for child in request.children:
+                child.result = None
+                child.error = error
+
+    def _reset_connection(self) -> None:
+        store = self._store
+        self._store = None
+        if store is not None:
+            store.rollback()
+            try:
+                store.connection.close()
+            except Exception:
+                pass
+
+    @property
+    def store(self) -> WriteStore:
+        if self._store is None:
+            self._store = self._store_factory()
+        return self._store
+
+    def _attempt(self, batch: list[Request], *, pessimistic: bool, careful: bool) -> None:
+        store = self.store
+        self.careful = careful
+        if pessimistic:
+            head = store.begin_locked()
+            if not self.valid or head.next_seq != self.seq or head.head_hash != self.head:
+                self._reload(head)
+        elif not self.valid:
+            self._reload(store.read_head())
+        expected_seq = self.seq
+        self.writes = Writes()
+        self.undo = []
+        self.batch_keys = {}
+        self.batch_refs = {}
+        self.batch_reverted = {}
+        self.batch_results = {}
+        self.now = now_micros()
+        if len(self.balances) > BALANCE_CACHE_SIZE:
+            self._forget_accounts()
+        try:
+            self._prefetch(batch)
+            if careful:
+                self._precheck(batch)
+            self._expire_due()
+            for request in batch:
+                request.result = None
+                request.error = None
+                self._apply_one(request)
+            self._checkpoint_if_due(force=any(r.op is Op.CHECKPOINT for r in batch))
+            head = Head(self.seq, self.head, self.next_tx, self.next_hold)
+            if self.seq != expected_seq or not self.writes.empty():
+                store.write(
+                    self.writes,
+                    self.balances,
+                    self.account_metadata,
+                    expected_seq,
+                    head,
+                    self.now,
+                )
+            elif store.in_transaction:
+                store.rollback()
+        except BaseException:
+            self.valid = False
+            store.rollback()
+            raise
+        for key, (digest, request) in self.batch_keys.items():
+            if request.error is None and isinstance(request.result, (Transaction, Hold)):
+                kind = J.TX if isinstance(request.result, Transaction) else J.HOLD
+                self._remember_key(key, digest, kind, request.result.id)
+
+    def _remember_key(self, key: str, digest: bytes, kind: int, ref_id: int) -> None:
+        self.idempotency[key] = (digest, kind, ref_id)
+        if len(self.idempotency) > IDEMPOTENCY_CACHE_SIZE:
+            self.idempotency.popitem(last=False)
+
+    # -- state loading ----------------------------------------------------------------
+
+    def _reload(self, head: Head) -> None:
+        store = self.store
+        self.seq = head.next_seq
+        self.head = head.head_hash
+        self.next_tx = head.next_tx_id
+        self.next_hold = head.next_hold_id
+        self._forget_accounts()
+        lid = self.runtime.ledger_id
+        rows = store.query(
+            "SELECT tree_size, frontier FROM checkpoints WHERE ledger_id = ?"
+            " ORDER BY tree_size DESC LIMIT 1",
+            (lid,),
+        )
+        if rows:
+            self.frontier = Frontier.from_bytes(int(rows[0][0]), bytes(rows[0][1]))
+        else:
+            self.frontier = Frontier()
+        self.last_checkpoint = self.frontier.size
+        for (entry_hash,) in store.query(
+            "SELECT hash FROM journal WHERE ledger_id = ? AND seq >= ? ORDER BY seq",
+            (lid, self.frontier.size),
+        ):
+            self.frontier.append_leaf_hash(leaf_hash(bytes(entry_hash)))
+        self.pending_holds = {}
+        self.expiries = []
+        for hold_id, postings_text, expires_at in store.query(
+            "SELECT id, postings, expires_at FROM holds WHERE ledger_id = ? AND status = 'pending'",
+            (lid,),
+        ):
+            postings = [Posting(*p) for p in J.decode_postings(postings_text)]
+            self._track_hold(_PendingHold(int(hold_id), postings, expires_at))
+        self.valid = True
+
+    def _forget_accounts(self) -> None:
+        self.balances = {}
+        self.loaded_accounts = set()
+        self.known_accounts = {}
+        self.account_metadata = {}
+
+    def _track_hold(self, hold: _PendingHold) -> None:
+        self.pending_holds[hold.id] = hold
+        if hold.expires_at is not None:
+            heapq.heappush(self.expiries, (hold.expires_at, hold.id))
+            self.runtime.note_expiry(hold.expires_at)
+
+    def _prefetch(self, batch: list[Request]) -> None:
+        wanted: dict[str, None] = {}
+        loaded = self.loaded_accounts
+
+        def want(postings: Any) -> None:
+            for s, d, _, _asset in postings:
+                if s not in loaded:
+                    wanted[s] = None
+                if d not in loaded:
+                    wanted[d] = None
+
+        for request in batch:
+            want(request.postings)
+            for child in request.children:
+                want(child.postings)
+            if request.op in (Op.POST_HOLD, Op.VOID_HOLD) and request.target_id is not None:
+                hold = self.pending_holds.get(request.target_id)
+                if hold is not None:
+                    want(hold.postings)
+        if wanted:
+            self._load_accounts(list(wanted))
+
+    def _load_accounts(self, accounts: list[str]) -> None:
+        balances = self.balances
+        for account in accounts:
+            self.known_accounts.pop(account, None)
+        for account, asset, inp, out, pin, pout, overdraft in self.store.load_balances(accounts):
+            balances[(account, asset)] = (inp, out, pin, pout, overdraft)
+            self.known_accounts[account] = None
+        # Accounts may exist (metadata only) without balances.
+        for start in range(0, len(accounts), 500):
+            chunk = accounts[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for (address,) in self.store.query(
+                f"SELECT address FROM accounts WHERE ledger_id = ? AND address IN ({marks})",
+                (self.runtime.ledger_id, *chunk),
+            ):
+                self.known_accounts[address] = None
+        self.loaded_accounts.update(accounts)
+
+    def balance_of(self, account: str, asset: str) -> BalanceTuple:
+        key = (account, asset)
+        b = self.balances.get(key)
+        if b is not None:
+            return b
+        if account not in self.loaded_accounts:
+            self._load_accounts([account])
+            b = self.balances.get(key)
+            if b is not None:
+                return b
+        return (0, 0, 0, 0, None if account == WORLD else 0)
+
+    def account_metadata_of(self, account: str) -> dict[str, str]:
+        meta = self.account_metadata.get(account)
+        if meta is None:
+            rows = self.store.query(
+                "SELECT metadata FROM accounts WHERE ledger_id = ? AND address = ?",
+                (self.runtime.ledger_id, account),
+            )
+            meta = _load_json(rows[0][0]) if rows else {}
+            self.account_metadata[account] = meta
+        return meta
+
+    def _precheck(self, batch: list[Request]) -> None:
+        """Careful mode: look up every key and reference of the batch in the database."""
+        lid = self.runtime.ledger_id
+        for request in self._flatten(batch):
+            key = request.idempotency_key
+            if key and key not in self.idempotency:
+                rows = self.store.query(
+                    "SELECT idempotency_hash, kind, ref_id FROM journal WHERE ledger_id = ?"
+                    " AND idempotency_key = ?",
+                    (lid, key),
+                )
+                if rows:
+                    digest, kind, ref_id = rows[0]
+                    self._remember_key(key, bytes(digest), int(kind), int(ref_id))
+
+    @staticmethod
+    def _flatten(batch: list[Request]) -> list[Request]:
+        out: list[Request] = []
+        for request in batch:
+            out.append(request)
+            out.extend(request.children)
+        return out
+
+    # -- applying requests ----------------------------------------------------------
+
+    def _set(self, container: dict[Any, Any], key: Any, value: Any) -> None:
+        self.undo.append((container, key, container.get(key, _MISSING)))
+        container[key] = value
+
+    def _rollback(self, savepoint: _Savepoint) -> None:
+        undo = self.undo
+        while len(undo) > savepoint.undo:
+            container, key, old = undo.pop()
+            if old is _MISSING:
+                container.pop(key, None)
+            else:
+                container[key] = old
+        writes = self.writes
+        t, p, j, h = savepoint.lengths
+        del writes.transactions[t:]
+        del writes.postings[p:]
+        del writes.journal[j:]
+        del writes.holds[h:]
+        self.seq = savepoint.seq
+        self.head = savepoint.head
+        self.next_tx = savepoint.next_tx
+        self.next_hold = savepoint.next_hold
+        self.frontier = savepoint.frontier
+
+    def _apply_one(self, request: Request) -> None:
+        savepoint = _Savepoint(self)
+        try:
+            request.result = self._apply(request)
+        except CofferError as error:
+            self._rollback(savepoint)
+            request.error = error
+            request.result = None
+            return
+        except Exception as exc:  # a bug in one request must not sink the batch
+            self._rollback(savepoint)
+            request.error = CofferError(f"internal error while applying the request: {exc!r}")
+            request.result = None
+            return
+        if request.dry_run:
+            self._rollback(savepoint)
+
+    def _apply(self, request: Request) -> Any:
+        op = request.op
+        key = request.idempotency_key
+        if key is not None:
+            replay = self._check_idempotency(request, key)
+            if replay is not None:
+                return replay
+        if op is Op.POST:
+            result: Any = self._post(request, list(request.postings), check=True)
+        elif op is Op.HOLD:
+            result = self._hold(request, list(request.postings), check=True)
+        elif op is Op.POST_HOLD:
+            result = self._post_hold(request)
+        elif op is Op.VOID_HOLD:
+            result = self._void_hold(request.target_id, J.HOLD_VOID, request)
+        elif op is Op.REVERT:
+            result = self._revert(request)
+        elif op is Op.RUN:
+            result = self._run(request)
+        elif op in (Op.TX_METADATA, Op.TX_METADATA_DELETE):
+            result = self._tx_metadata(request)
+        elif op in (Op.ACCOUNT_METADATA, Op.ACCOUNT_METADATA_DELETE):
+            result = self._account_metadata(request)
+        elif op is Op.OVERDRAFT:
+            result = self._overdraft(request)
+        elif op is Op.GROUP:
+            result = self._group(request)
+        else:
+            result = None
+        if key is not None and request.request_hash is not None and not request.dry_run:
+            self._set(self.batch_keys, key, (request.request_hash, request))
+        return result
+
+    def _check_idempotency(self, request: Request, key: str) -> Any:
+        digest = request.request_hash
+        in_batch = self.batch_keys.get(key)
+        if in_batch is not None:
+            if in_batch[0] != digest:
+                raise IdempotencyConflict(
+                    f"idempotency key {key!r} was already used for a different request"
+                )
+            return in_batch[1].result
+        seen = self.idempotency.get(key)
+        if seen is None:
+            return None
+        if seen[0] != digest:
+            raise IdempotencyConflict(
+                f"idempotency key {key!r} was already used for a different request"
+            )
+        kind, ref_id = seen[1], seen[2]
+        if kind == J.TX:
+            return self.runtime.read_transaction(ref_id, connection=self.store)
+        return self.runtime.read_hold(ref_id, connection=self.store)
+
+    def _entry(
+        self,
+        kind: int,
+        ref_id: int | None,
+        body: str,
+        payload: str,
+        request: Request | None,
+    ) -> int:
+        seq = self.seq
+        digest = J.entry_hash(self.head, seq, kind, ref_id, self.now, body)
+        key = request.idempotency_key if request is not None else None
+        self.writes.journal.append(
+            (
+                seq,
+                kind,
+                ref_id,
+                payload,
+                self.now,
+                digest,
+                key,
+                request.request_hash if key is not None and request is not None else None,
+            )
+        )
+        self.head = digest
+        self.seq = seq + 1
+        self.frontier.append_leaf_hash(leaf_hash(digest))
+        return seq
+
+    def _check_reference(self, reference: str | None) -> None:
+        if reference is None:
+            return
+        if reference in self.batch_refs:
+            raise DuplicateReference(f"reference {reference!r} is already used in this ledger")
+        if self.careful:
+            rows = self.store.query(
+                "SELECT 1 FROM transactions WHERE ledger_id = ? AND reference = ?"
+                " UNION ALL SELECT 1 FROM holds WHERE ledger_id = ? AND reference = ?",
+                (self.runtime.ledger_id, reference, self.runtime.ledger_id, reference),
+            )
+            if rows:
+                raise DuplicateReference(f"reference {reference!r} is already used in this ledger")
+        self._set(self.batch_refs, reference, None)
+
+    def _touch_account(self, account: str, timestamp: int) -> None:
+        if account not in self.known_accounts:
+            self._set(self.known_accounts, account, None)
+            self._set(self.writes.new_accounts, account, timestamp)
+
+    def _move(
+        self,
+        postings: list[Posting],
+        overdrafts: dict[str, int | None] | None,
+        *,
+        check: bool,
+        pending: bool,
+        timestamp: int,
+    ) -> None:
+        """Apply postings to balances (posted or pending), checking floors if asked."""
+        balances = self.balances
+        dirty = self.writes.balances
+        undo = self.undo
+        balance_of = self.balance_of
+        for source, destination, amount, asset in postings:
+            ks = (source, asset)
+            b = balances.get(ks) or balance_of(source, asset)
+            if check and source != destination:
+                limit = b[4]
+                if overdrafts is not None and source in overdrafts:
+                    grant = overdrafts[source]
+                    limit = None if grant is None or limit is None else max(limit, grant)
+                if limit is not None:
+                    available = b[0] - b[1] - b[3]
+                    if available - amount < -limit:
+                        raise InsufficientFunds(source, asset, max(available + limit, 0), amount)
+            undo.append((balances, ks, balances.get(ks, _MISSING)))
+            if pending:
+                balances[ks] = (b[0], b[1], b[2], b[3] + amount, b[4])
+            else:
+                balances[ks] = (b[0], b[1] + amount, b[2], b[3], b[4])
+            if ks not in dirty:
+                undo.append((dirty, ks, _MISSING))
+                dirty[ks] = None
+            kd = (destination, asset)
+            b = balances.get(kd) or balance_of(destination, asset)
+            undo.append((balances, kd, balances.get(kd, _MISSING)))
+            if pending:
+                balances[kd] = (b[0], b[1], b[2] + amount, b[3], b[4])
+            else:
+                balances[kd] = (b[0] + amount, b[1], b[2], b[3], b[4])
+            if kd not in dirty:
+                undo.append((dirty, kd, _MISSING))
+                dirty[kd] = None
+            if source not in self.known_accounts:
+                self._touch_account(source, timestamp)
+            if destination not in self.known_accounts:
+                self._touch_account(destination, timestamp)
+
+    def _release(self, postings: list[Posting]) -> None:
+        """Release the reservation of a hold's postings."""
+        balances = self.balances
+        for source, destination, amount, asset in postings:
+            ks = (source, asset)
+            b = self.balance_of(source, asset)
+            self._set(balances, ks, (b[0], b[1], b[2], b[3] - amount, b[4]))
+            self._set(self.writes.balances, ks, None)
+            kd = (destination, asset)
+            b = self.balance_of(destination, asset)
+            self._set(balances, kd, (b[0], b[1], b[2] - amount, b[3], b[4]))
+            self._set(self.writes.balances, kd, None)
+
+    def _volumes(self, postings: list[Posting]) -> dict[str, dict[str, Volumes]]:
+        out: dict[str, dict[str, Volumes]] = {}
+        balances = self.balances
+        for source, destination, _, asset in postings:
+            for account in (source, destination):
+                b = balances[(account, asset)]
+                out.setdefault(account, {})[asset] = Volumes(b[0], b[1])
+        return out
+
+    def _new_transaction(
+        self,
+        request: Request,
+        postings: list[Posting],
+        metadata: dict[str, str],
+        *,
+        reverts_id: int | None = None,
+        hold_id: int | None = None,
+        timestamp: int | None = None,
+    ) -> Transaction:
+        tx_id = self.next_tx
+        self.next_tx = tx_id + 1
+        now = self.now
+        effective = timestamp if timestamp is not None else now
+        reference = request.reference if request.op is not Op.REVERT else None
+        meta_text = J.metadata_text(metadata)
+        postings_text = J.encode_postings(postings)
+        body = J.transaction_body(
+            tx_id, effective, reference, reverts_id, hold_id, meta_text, postings_text
+        )
+        seq = self._entry(J.TX, tx_id, body, meta_text, request)
+        self.writes.transactions.append(
+            (tx_id, seq, effective, now, reference, meta_text, reverts_id, hold_id)
+        )
+        post_rows = self.writes.postings
+        for index, (source, destination, amount, asset) in enumerate(postings):
+            post_rows.append((tx_id, index, source, destination, amount, asset, effective))
+        tx = Transaction(
+            id=tx_id,
+            postings=postings,
+            metadata=metadata,
+            timestamp=from_micros(effective),
+            inserted_at=from_micros(now),
+            reference=reference,
+            reverts_id=reverts_id,
+            hold_id=hold_id,
+            seq=seq,
+            post_commit_volumes=self._volumes(postings),
+        )
+        self._set(self.batch_results, tx_id, tx)
+        return tx
+
+    def _post(self, request: Request, postings: list[Posting], *, check: bool) -> Transaction:
+        self._check_reference(request.reference)
+        timestamp = request.timestamp if request.timestamp is not None else self.now
+        self._move(postings, request.overdrafts, check=check, pending=False, timestamp=timestamp)
+        return self._new_transaction(
+            request, postings, dict(request.metadata or {}), timestamp=request.timestamp
+        )
+
+    def _hold(self, request: Request, postings: list[Posting], *, check: bool) -> Hold:
+        self._check_reference(request.reference)
+        self._move(postings, request.overdrafts, check=check, pending=True, timestamp=self.now)
+        hold_id = self.next_hold
+        self.next_hold = hold_id + 1
+        expires_at = (
+            self.now + request.timeout_micros if request.timeout_micros is not None else None
+        )
+        meta_text = J.metadata_text(request.metadata)
+        postings_text = J.encode_postings(postings)
+        body = J.hold_body(hold_id, postings_text, expires_at, request.reference, meta_text)
+        seq = self._entry(J.HOLD, hold_id, body, "", request)
+        self.writes.holds.append(
+            (hold_id, seq, postings_text, self.now, expires_at, request.reference, meta_text,
+             "pending")
+        )
+        hold = _PendingHold(hold_id, postings, expires_at)
+        self._set(self.pending_holds, hold_id, hold)
+        if expires_at is not None:
+            # Heap entries of rolled-back holds are skipped when popped (not pending).
+            heapq.heappush(self.expiries, (expires_at, hold_id))
+            self.runtime.note_expiry(expires_at)
+        return Hold(
+            id=hold_id,
+            postings=postings,
+            status="pending",
+            created_at=from_micros(self.now),
+            expires_at=None if expires_at is None else from_micros(expires_at),
+            reference=request.reference,
+            metadata=dict(request.metadata or {}),
+            seq=seq,
+        )
+
+    def _set_hold_status(self, hold_id: int, status: str) -> None:
+        self.undo.append((self.pending_holds, hold_id, self.pending_holds.pop(hold_id)))
+        self._set(self.writes.hold_status, hold_id, status)
+
+    def _finish_pending_hold(self, hold_id: int | None) -> _PendingHold:
+        if hold_id is None:
+            raise ValidationError("a hold id is required")
+        hold = self.pending_holds.get(hold_id)
+        if hold is None:
+            rows = self.store.query(
+                "SELECT status FROM holds WHERE ledger_id = ? AND id = ?",
+                (self.runtime.ledger_id, hold_id),
+            )
+            status = self.writes.hold_status.get(hold_id) or (rows[0][0] if rows else None)
+            if status is None:
+                raise HoldNotFound(f"hold {hold_id} does not exist in this ledger")
+            raise HoldStateError(
+                f"hold {hold_id} is already {status}; only a pending hold can be posted or voided",
+                hold_id=hold_id,
+                status=status,
+            )
+        return hold
+
+    def _void_hold(self, hold_id: int | None, kind: int, request: Request | None) -> Hold:
+        hold = self._finish_pending_hold(hold_id)
+        self._release(hold.postings)
+        seq = self._entry(kind, hold.id, "", "", request)
+        status = "voided" if kind == J.HOLD_VOID else "expired"
+        self._set_hold_status(hold.id, status)
+        return Hold(
+            id=hold.id,
+            postings=hold.postings,
+            status=status,
+            created_at=from_micros(self.now),
+            expires_at=None if hold.expires_at is None else from_micros(hold.expires_at),
+            seq=seq,
+        )
+
+    def _post_hold(self, request: Request) -> Transaction:
+        hold = self._finish_pending_hold(request.target_id)
+        held = hold.postings
+        amounts = request.amounts
+        if amounts is None:
+            amounts = [p.amount for p in held]
+        if len(amounts) != len(held):
+            raise ValidationError(
+                f"hold {hold.id} has {len(held)} postings: give one amount per posting"
+            )
+        for amount, posting in zip(amounts, held, strict=True):
+            if amount < 0 or amount > posting.amount:
+                raise HoldStateError(
+                    f"cannot post {amount} {posting.asset} from hold {hold.id}: it holds "
+                    f"{posting.amount}",
+                    hold_id=hold.id,
+                )
+        if sum(amounts) == 0:
+            raise ValidationError("posting a hold needs a positive amount; void it instead")
+        self._release(held)
+        postings = [
+            Posting(p.source, p.destination, amount, p.asset)
+            for p, amount in zip(held, amounts, strict=True)
+            if amount
+        ]
+        self._move(postings, None, check=False, pending=False, timestamp=self.now)
+        self._set_hold_status(hold.id, "posted")
+        return self._new_transaction(
+            request, postings, dict(request.metadata or {}), hold_id=hold.id
+        )
+
+    def _expire_due(self) -> None:
+        expiries = self.expiries
+        now = self.now
+        while expiries and expiries[0][0] <= now:
+            _, hold_id = heapq.heappop(expiries)
+            if hold_id in self.pending_holds:
+                self._void_hold(hold_id, J.HOLD_EXPIRE, None)
+        self.undo.clear()  # expiries are never rolled back
+        self.runtime.next_expiry = expiries[0][0] if expiries else None
+
+    def _revert(self, request: Request) -> Transaction:
+        tx_id = request.target_id
+        if tx_id is None:
+            raise ValidationError("a transaction id is required")
+        original = self.batch_results.get(tx_id)
+        if original is None:
+            original = self.runtime.read_transaction(tx_id, connection=self.store)
+        if tx_id in self.batch_reverted or original.reverted_by is not None:
+            raise AlreadyReverted(f"transaction {tx_id} was already reverted")
+        self._set(self.batch_reverted, tx_id, None)
+        postings = [
+            Posting(p.destination, p.source, p.amount, p.asset) for p in reversed(original.postings)
+        ]
+        timestamp = to_micros(original.timestamp) if request.at_effective_date else None
+        self._move(postings, None, check=not request.force, pending=False, timestamp=self.now)
+        return self._new_transaction(
+            request,
+            postings,
+            dict(request.metadata or {}),
+            reverts_id=tx_id,
+            timestamp=timestamp,
+        )
+
+    def _run(self, request: Request) -> Any:
+        from coffer import numscript
+
+        store = _ScriptStore(self)
+        outcome = numscript.execute(
+            request.script,
+            vars=request.variables or {},
+            store=store,
+            feature_flags=request.feature_flags,
+        )
+        postings = [Posting(p.source, p.destination, p.amount, p.asset) for p in outcome.postings]
+        metadata = dict(request.metadata or {})
+        for meta_key, value in outcome.tx_metadata.items():
+            if meta_key in metadata and metadata[meta_key] != value:
+                raise MetadataOverride(
+                    f"metadata {meta_key!r} is set by both the script and the request"
+                )
+            metadata[meta_key] = value
+        result: Any
+        if request.pending:
+            result = self._hold_from_script(request, postings, metadata)
+        else:
+            self._check_reference(request.reference)
+            timestamp = request.timestamp if request.timestamp is not None else self.now
+            self._move(postings, None, check=False, pending=False, timestamp=timestamp)
+            result = self._new_transaction(request, postings, metadata, timestamp=request.timestamp)
+        for account, values in outcome.account_metadata.items():
+            self._write_account_metadata(account, dict(values), None, None)
+        if request.dry_run:
+            touched: dict[str, dict[str, int]] = {}
+            for p in postings:
+                for account in (p.source, p.destination):
+                    b = self.balances[(account, p.asset)]
+                    touched.setdefault(account, {})[p.asset] = b[0] - b[1]
+            return DryRun(
+                postings=postings,
+                metadata=metadata,
+                account_metadata={k: dict(v) for k, v in outcome.account_metadata.items()},
+                balances=touched,
+            )
+        return result
+
+    def _hold_from_script(
+        self, request: Request, postings: list[Posting], metadata: dict[str, str]
+    ) -> Hold:
+        scripted = Request(
+            op=Op.HOLD,
+            postings=tuple(postings),
+            metadata=metadata,
+            reference=request.reference,
+            timeout_micros=request.timeout_micros,
+        )
+        # The interpreter already enforced the floors (with the script's overdrafts).
+        return self._hold(scripted, postings, check=False)
+
+    def _tx_metadata(self, request: Request) -> Any:
+        tx_id = request.target_id
+        if tx_id is None or tx_id < 0 or tx_id >= self.next_tx:
+            raise TransactionNotFound(f"transaction {tx_id} does not exist in this ledger")
+        current = self.writes.tx_metadata.get(tx_id)
+        if current is not None:
+            metadata = _load_json(current)
+        elif tx_id in self.batch_results:
+            metadata = dict(self.batch_results[tx_id].metadata)
+        else:
+            rows = self.store.query(
+                "SELECT metadata FROM transactions WHERE ledger_id = ? AND id = ?",
+                (self.runtime.ledger_id, tx_id),
+            )
+            if not rows:
+                raise TransactionNotFound(f"transaction {tx_id} does not exist in this ledger")
+            metadata = _load_json(rows[0][0])
+        if request.op is Op.TX_METADATA:
+            changes = dict(request.metadata or {})
+            metadata.update(changes)
+            payload = J.canonical_json({"metadata": changes})
+            kind = J.TX_METADATA
+        else:
+            metadata.pop(request.key or "", None)
+            payload = J.canonical_json({"key": request.key})
+            kind = J.TX_METADATA_DELETE
+        self._entry(kind, tx_id, payload, payload, request)
+        text = J.metadata_text(metadata)
+        self._set(self.writes.tx_metadata, tx_id, text)
+        if tx_id in self.batch_results:
+            self.batch_results[tx_id].metadata = metadata
+            self._patch_new_transaction_row(tx_id, text)
+        return metadata
+
+    def _patch_new_transaction_row(self, tx_id: int, text: str) -> None:
+        """A transaction created in this batch is inserted with its final metadata."""
+        rows = self.writes.transactions
+        for index in range(len(rows) - 1, -1, -1):
+            if rows[index][0] == tx_id:
+                row = rows[index]
+                rows[index] = (*row[:5], text, *row[6:])
+                self.writes.tx_metadata.pop(tx_id, None)
+                return
+
+    def _account_metadata(self, request: Request) -> Any:
+        address = request.address
+        assert address is not None
+        if request.op is Op.ACCOUNT_METADATA:
+            return self._write_account_metadata(address, dict(request.metadata or {}), None, request)
+        return self._write_account_metadata(address, None, request.key, request)
+
+    def _write_account_metadata(
+        self,
+        address: str,
+        changes: dict[str, str] | None,
+        delete_key: str | None,
+        request: Request | None,
+    ) -> dict[str, str]:
+        metadata = dict(self.account_metadata_of(address))
+        if changes is not None:
+            metadata.update(changes)
+            payload = J.canonical_json({"account": address, "metadata": changes})
+            kind = J.ACCOUNT_METADATA
+        else:
+            metadata.pop(delete_key or "", None)
+            payload = J.canonical_json({"account": address, "key": delete_key})
+            kind = J.ACCOUNT_METADATA_DELETE
+        self._entry(kind, None, payload, payload, request)
+        self._set(self.account_metadata, address, metadata)
+        self._set(self.writes.account_metadata, address, J.metadata_text(metadata))
+        self._set(self.known_accounts, address, None)
+        return metadata
+
+    def _overdraft(self, request: Request) -> Any:
+        address, asset = request.address, request.asset
+        assert address is not None and asset is not None
+        b = self.balance_of(address, asset)
+        self._set(self.balances, (address, asset), (b[0], b[1], b[2], b[3], request.limit))
+        self._set(self.writes.balances, (address, asset), None)
+        self._touch_account(address, self.now)
+        payload = J.canonical_json(
+            {
+                "account": address,
+                "asset": asset,
+                "overdraft": None if request.limit is None else str(request.limit),
+            }
+        )
+        self._entry(J.OVERDRAFT, None, payload, payload, request)
+        return request.limit
+
+    def _group(self, request: Request) -> list[Any]:
+        """All-or-nothing: the first failing child fails every child."""
+        results: list[Any] = []
+        for index, child in enumerate(request.children):
+            try:
+                child.result = self._apply(child)
+                child.error = None
+            except CofferError as error:
+                for other in request.children:
+                    other.result = None
+                    other.error = Aborted(
+                        f"not applied: transaction {index} of this atomic batch failed "
+                        f"({error.code}: {error.message})"
+                    )
+                child.error = error
+                raise
+            results.append(child.result)
+        return results
+
+    # -- checkpoints --------------------------------------------------------------------
+
+    def _checkpoint_if_due(self, *, force: bool) -> None:
+        size = self.frontier.size
+        interval = self.runtime.settings.checkpoint_interval
+        if size == self.last_checkpoint or (not force and size - self.last_checkpoint < interval):
+            return
+        root = self.frontier.root()
+        signer: Signer = self.runtime.signer
+        signature = signer.sign(checkpoint_message(self.ledger_name, size, root))
+        self.writes.checkpoints.append(
+            (size, root, self.frontier.to_bytes(), self.now, signer.public_key, signature)
+        )
+        self.last_checkpoint = size
+
+
+def _load_json(text: str) -> dict[str, str]:
+    value = json.loads(text)
+    assert isinstance(value, dict)
+    return value

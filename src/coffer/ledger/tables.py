@@ -1,0 +1,131 @@
+"""Table definitions of the ledger (SQLAlchemy Core).
+
+Times are integer microseconds since the Unix epoch (UTC). Amounts are exact integers.
+Rows of ``transactions``, ``postings`` and ``journal`` are never updated or deleted by
+Coffer; mutable state (balances, current metadata, hold status) is checked against a
+replay of the journal by ``verify``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from coffer.db.types import Amount
+
+metadata = sa.MetaData()
+
+ledgers = sa.Table(
+    "ledgers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(63), nullable=False, unique=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("bucket", sa.String(63), nullable=False, server_default="_default"),
+    sa.Column("features", sa.Text, nullable=False, server_default="{}"),
+    # Head of the journal: the next sequence number and the hash of the last entry.
+    sa.Column("next_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("head_hash", sa.LargeBinary, nullable=False),
+    sa.Column("next_tx_id", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("next_hold_id", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+transactions = sa.Table(
+    "transactions",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("inserted_at", sa.BigInteger, nullable=False),
+    sa.Column("reference", sa.Text),
+    sa.Column("metadata", sa.Text, nullable=False),
+    sa.Column("reverts_id", sa.BigInteger),
+    sa.Column("hold_id", sa.BigInteger),
+    sa.Index("transactions_reference", "ledger_id", "reference", unique=True),
+    sa.Index("transactions_reverts", "ledger_id", "reverts_id", unique=True),
+    sa.Index("transactions_timestamp", "ledger_id", "timestamp"),
+)
+
+postings = sa.Table(
+    "postings",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("tx_id", sa.BigInteger, primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("destination", sa.Text, nullable=False),
+    sa.Column("amount", Amount, nullable=False),
+    sa.Column("asset", sa.Text, nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Index("postings_source", "ledger_id", "source", "asset", "timestamp"),
+    sa.Index("postings_destination", "ledger_id", "destination", "asset", "timestamp"),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("address", sa.Text, primary_key=True),
+    sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("first_usage", sa.BigInteger, nullable=False),
+    sa.Column("inserted_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+balances = sa.Table(
+    "balances",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("account", sa.Text, primary_key=True),
+    sa.Column("asset", sa.Text, primary_key=True),
+    sa.Column("input", Amount, nullable=False),
+    sa.Column("output", Amount, nullable=False),
+    sa.Column("pending_input", Amount, nullable=False),
+    sa.Column("pending_output", Amount, nullable=False),
+    # How far below zero the account may go in this asset; NULL means unbounded.
+    sa.Column("overdraft", Amount, nullable=True),
+)
+
+holds = sa.Table(
+    "holds",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("postings", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger),
+    sa.Column("reference", sa.Text),
+    sa.Column("metadata", sa.Text, nullable=False),
+    # pending | posted | voided | expired
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Index("holds_reference", "ledger_id", "reference", unique=True),
+)
+
+journal = sa.Table(
+    "journal",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("ref_id", sa.BigInteger),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.LargeBinary, nullable=False),
+    sa.Column("idempotency_key", sa.Text),
+    sa.Column("idempotency_hash", sa.LargeBinary),
+    sa.Index("journal_idempotency", "ledger_id", "idempotency_key", unique=True),
+)
+
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("tree_size", sa.BigInteger, primary_key=True),
+    sa.Column("root", sa.LargeBinary, nullable=False),
+    sa.Column("frontier", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("public_key", sa.LargeBinary, nullable=False),
+    sa.Column("signature", sa.LargeBinary, nullable=False),
+)

@@ -1,0 +1,454 @@
+"""Recompute a ledger from its stored rows and compare with everything stored.
+
+``verify`` streams the journal, transactions, postings and holds in order, recomputes the
+hash chain, the Merkle root at every checkpoint (and its signature), and replays every
+entry into balances, metadata and hold states; then it compares those with the stored
+balances, metadata, hold states and ledger head. Any row changed or deleted directly in the
+database shows up as the first entry or balance that does not match.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from coffer.db.engine import Backend
+from coffer.ledger import journal as J
+from coffer.ledger import merkle
+from coffer.ledger.models import ConsistencyProof, InclusionProof
+from coffer.ledger.signing import checkpoint_message, verify_signature
+
+MAX_PROBLEMS = 100
+_FETCH = 10_000
+
+
+@dataclass
+class LedgerCheck:
+    name: str
+    entries: int = 0
+    transactions: int = 0
+    holds: int = 0
+    checkpoints: int = 0
+    balances: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
+
+
+@dataclass
+class VerifyReport:
+    ledgers: list[LedgerCheck]
+    elapsed_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.ledgers)
+
+    @property
+    def entries(self) -> int:
+        return sum(check.entries for check in self.ledgers)
+
+    @property
+    def first_problem(self) -> str | None:
+        for check in self.ledgers:
+            if check.problems:
+                return f"ledger {check.name!r}: {check.problems[0]}"
+        return None
+
+    def __str__(self) -> str:
+        lines = []
+        for check in self.ledgers:
+            state = "ok" if check.ok else f"{len(check.problems)} problem(s)"
+            lines.append(
+                f"ledger {check.name}: {check.entries} journal entries, {check.transactions} "
+                f"transactions, {check.holds} holds, {check.checkpoints} checkpoints, "
+                f"{check.balances} balances: {state}"
+            )
+            lines.extend(f"  - {problem}" for problem in check.problems)
+        lines.append("intact" if self.ok else f"TAMPERED: {self.first_problem}")
+        return "\n".join(lines)
+
+
+class _Stream:
+    """A peekable stream of rows in order."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self._rows = rows
+        self.head: tuple[Any, ...] | None = next(rows, None)
+
+    def pop(self) -> tuple[Any, ...] | None:
+        row = self.head
+        if row is not None:
+            self.head = next(self._rows, None)
+        return row
+
+
+def _rows(connection: Any, backend: Backend, sql: str, params: tuple[Any, ...]) -> Iterator[Any]:
+    if backend is Backend.POSTGRESQL:
+        cursor = connection.cursor(name=f"verify_{id(sql)}_{time.monotonic_ns()}")
+        cursor.itersize = _FETCH
+        cursor.execute(sql.replace("?", "%s"), params)
+        yield from cursor
+        cursor.close()
+    else:
+        cursor = connection.execute(sql, params)
+        while batch := cursor.fetchmany(_FETCH):
+            yield from batch
+
+
+def verify_database(
+    connection: Any, backend: Backend, public_key: bytes | None
+) -> VerifyReport:
+    """Verify every ledger through ``connection`` (a raw driver connection, autocommit)."""
+    started = time.perf_counter()
+    if backend is Backend.POSTGRESQL:
+        connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    else:
+        connection.execute("BEGIN")
+    try:
+        ledgers = list(
+            connection.execute(
+                "SELECT id, name, next_seq, head_hash, next_tx_id, next_hold_id FROM ledgers"
+                " ORDER BY name"
+            ).fetchall()
+        )
+        checks = [_verify_ledger(connection, backend, row, public_key) for row in ledgers]
+    finally:
+        connection.execute("ROLLBACK")
+    return VerifyReport(ledgers=checks, elapsed_seconds=time.perf_counter() - started)
+
+
+def _verify_ledger(
+    connection: Any, backend: Backend, ledger: tuple[Any, ...], public_key: bytes | None
+) -> LedgerCheck:
+    lid, name, next_seq, head_hash, next_tx_id, next_hold_id = ledger
+    check = LedgerCheck(name=name)
+    params = (lid,)
+    entries = _rows(
+        connection, backend,
+        "SELECT seq, kind, ref_id, payload, created_at, hash FROM journal WHERE ledger_id = ?"
+        " ORDER BY seq",
+        params,
+    )
+    txs = _Stream(_rows(
+        connection, backend,
+        "SELECT id, seq, timestamp, reference, metadata, reverts_id, hold_id FROM transactions"
+        " WHERE ledger_id = ? ORDER BY id",
+        params,
+    ))
+    posts = _Stream(_rows(
+        connection, backend,
+        "SELECT tx_id, source, destination, amount, asset, timestamp FROM postings"
+        " WHERE ledger_id = ? ORDER BY tx_id, idx",
+        params,
+    ))
+    holds = _Stream(_rows(
+        connection, backend,
+        "SELECT id, seq, postings, expires_at, reference, metadata, status FROM holds"
+        " WHERE ledger_id = ? ORDER BY id",
+        params,
+    ))
+    checkpoints = list(
+        _rows(
+            connection, backend,
+            "SELECT tree_size, root, public_key, signature FROM checkpoints WHERE ledger_id = ?"
+            " ORDER BY tree_size",
+            params,
+        )
+    )
+    next_checkpoint = 0
+
+    balances: dict[tuple[str, str], list[Any]] = {}
+
+    def position(account: str, asset: str) -> list[Any]:
+        b = balances.get((account, asset))
+        if b is None:
+            b = [0, 0, 0, 0, None if account == "world" else 0]
+            balances[(account, asset)] = b
+        return b
+
+    tx_meta_changes: dict[int, list[dict[str, Any]]] = {}
+    tx_meta_stored: dict[int, str] = {}
+    account_meta: dict[str, dict[str, str]] = {}
+    hold_state: dict[int, tuple[list[tuple[str, str, int, str]], str, str]] = {}
+    frontier = merkle.Frontier()
+    previous = J.GENESIS_HASH
+    expected = 0
+    entry_hash = J.entry_hash
+    leaf_hash = merkle.leaf_hash
+
+    for seq, kind, ref_id, payload, created_at, stored_hash in entries:
+        stored_hash = bytes(stored_hash)
+        if seq != expected:
+            check.problem(f"journal entry {expected} is missing (next stored entry is {seq})")
+            break
+        body = ""
+        if kind == J.TX:
+            row = txs.pop()
+            if row is None or row[0] != ref_id or row[1] != seq:
+                check.problem(
+                    f"journal entry {seq}: transaction {ref_id} is missing or out of place"
+                )
+                break
+            tx_id, _, ts, reference, stored_meta, reverts_id, hold_id = row
+            postings: list[tuple[str, str, int, str]] = []
+            while posts.head is not None and posts.head[0] < tx_id:
+                check.problem(f"posting of transaction {posts.head[0]} has no journal entry")
+                posts.pop()
+            while posts.head is not None and posts.head[0] == tx_id:
+                _, source, destination, amount, asset, posting_ts = posts.pop()  # type: ignore[misc]
+                amount = int(amount)
+                postings.append((source, destination, amount, asset))
+                if posting_ts != ts:
+                    check.problem(f"journal entry {seq}: a posting of tx {tx_id} changed its time")
+                b = position(source, asset)
+                b[1] += amount
+                b = position(destination, asset)
+                b[0] += amount
+            if hold_id is not None:
+                held = hold_state.get(hold_id)
+                if held is None or held[1] != "pending":
+                    check.problem(f"journal entry {seq}: posts hold {hold_id}, which is not pending")
+                else:
+                    _release(position, held[0])
+                    hold_state[hold_id] = (held[0], "posted", held[2])
+            body = J.transaction_body(
+                tx_id, ts, reference, reverts_id, hold_id, payload, J.encode_postings(postings)
+            )
+            if stored_meta != payload:
+                tx_meta_stored[tx_id] = stored_meta
+            check.transactions += 1
+        elif kind == J.HOLD:
+            row = holds.pop()
+            if row is None or row[0] != ref_id or row[1] != seq:
+                check.problem(f"journal entry {seq}: hold {ref_id} is missing or out of place")
+                break
+            hold_id, _, postings_text, expires_at, reference, metadata, status = row
+            held_postings = J.decode_postings(postings_text)
+            for source, destination, amount, asset in held_postings:
+                position(source, asset)[3] += amount
+                position(destination, asset)[2] += amount
+            hold_state[hold_id] = (held_postings, "pending", status)
+            body = J.hold_body(hold_id, postings_text, expires_at, reference, metadata)
+            check.holds += 1
+        elif kind in (J.HOLD_VOID, J.HOLD_EXPIRE):
+            held = hold_state.get(ref_id)
+            if held is None or held[1] != "pending":
+                check.problem(f"journal entry {seq}: ends hold {ref_id}, which is not pending")
+            else:
+                _release(position, held[0])
+                final = "voided" if kind == J.HOLD_VOID else "expired"
+                hold_state[ref_id] = (held[0], final, held[2])
+        else:
+            body = payload
+            data = json.loads(payload)
+            if kind in (J.TX_METADATA, J.TX_METADATA_DELETE):
+                tx_meta_changes.setdefault(ref_id, []).append(data)
+            elif kind == J.ACCOUNT_METADATA:
+                account_meta.setdefault(data["account"], {}).update(data["metadata"])
+            elif kind == J.ACCOUNT_METADATA_DELETE:
+                account_meta.setdefault(data["account"], {}).pop(data["key"], None)
+            elif kind == J.OVERDRAFT:
+                limit = data["overdraft"]
+                position(data["account"], data["asset"])[4] = None if limit is None else int(limit)
+        digest = entry_hash(previous, seq, kind, ref_id, created_at, body)
+        if digest != stored_hash:
+            check.problem(
+                f"journal entry {seq} ({J.KIND_NAMES.get(kind, kind)}"
+                f"{'' if ref_id is None else f' {ref_id}'}) does not match its hash: "
+                "its rows or the entry were changed"
+            )
+            break
+        previous = digest
+        frontier.append_leaf_hash(leaf_hash(digest))
+        expected += 1
+        while next_checkpoint < len(checkpoints) and checkpoints[next_checkpoint][0] == expected:
+            _check_checkpoint(check, name, checkpoints[next_checkpoint], frontier, public_key)
+            next_checkpoint += 1
+    check.entries = expected
+    if check.problems:
+        return check
+
+    if expected != next_seq or previous != bytes(head_hash):
+        check.problem(
+            f"the ledger head says {next_seq} entries but the journal has {expected}: "
+            "entries were removed or the head was changed"
+        )
+    if next_tx_id != check.transactions or next_hold_id != check.holds:
+        check.problem("the ledger's transaction or hold counters do not match the journal")
+    for leftover, what in ((txs, "transaction"), (posts, "posting of transaction"),
+                           (holds, "hold")):
+        if leftover.head is not None:
+            check.problem(f"{what} {leftover.head[0]} has no journal entry")
+    if next_checkpoint != len(checkpoints):
+        check.problem(
+            f"checkpoint of size {checkpoints[next_checkpoint][0]} is beyond the journal"
+        )
+    check.checkpoints = len(checkpoints)
+
+    # Transaction metadata: stored = initial (journal) + later changes.
+    if tx_meta_changes or tx_meta_stored:
+        _check_transaction_metadata(connection, backend, lid, check, tx_meta_changes,
+                                    tx_meta_stored)
+    _check_accounts(connection, backend, lid, check, account_meta)
+    for row in _rows(
+        connection, backend, "SELECT id, status FROM holds WHERE ledger_id = ? ORDER BY id",
+        (lid,),
+    ):
+        held = hold_state.get(row[0])
+        if held is not None and held[1] != row[1]:
+            check.problem(f"hold {row[0]} is stored as {row[1]} but the journal says {held[1]}")
+
+    stored: dict[tuple[str, str], tuple[int, int, int, int, int | None]] = {}
+    for account, asset, inp, out, pin, pout, overdraft in _rows(
+        connection, backend,
+        "SELECT account, asset, input, output, pending_input, pending_output, overdraft"
+        " FROM balances WHERE ledger_id = ?",
+        (lid,),
+    ):
+        stored[(account, asset)] = (
+            int(inp), int(out), int(pin), int(pout), None if overdraft is None else int(overdraft)
+        )
+    check.balances = len(stored)
+    for key in sorted(set(balances) | set(stored)):
+        replayed = balances.get(key)
+        expected_row = (
+            tuple(replayed) if replayed is not None
+            else (0, 0, 0, 0, None if key[0] == "world" else 0)
+        )
+        actual = stored.get(key, (0, 0, 0, 0, None if key[0] == "world" else 0))
+        if expected_row != actual:
+            check.problem(
+                f"balance of {key[0]} in {key[1]} is stored as {_show(actual)} but the journal "
+                f"gives {_show(expected_row)}"
+            )
+    return check
+
+
+def _show(row: tuple[Any, ...]) -> str:
+    return f"input={row[0]} output={row[1]} pending_in={row[2]} pending_out={row[3]}"
+
+
+def _release(position: Any, postings: list[tuple[str, str, int, str]]) -> None:
+    for source, destination, amount, asset in postings:
+        position(source, asset)[3] -= amount
+        position(destination, asset)[2] -= amount
+
+
+def _check_checkpoint(
+    check: LedgerCheck,
+    name: str,
+    row: tuple[Any, ...],
+    frontier: merkle.Frontier,
+    public_key: bytes | None,
+) -> None:
+    size, root, key, signature = row
+    root, key, signature = bytes(root), bytes(key), bytes(signature)
+    if frontier.root() != root:
+        check.problem(f"checkpoint of size {size} does not match the journal's Merkle root")
+    elif public_key is not None and key != public_key:
+        check.problem(f"checkpoint of size {size} is signed by an unknown key")
+    elif not verify_signature(key, checkpoint_message(name, size, root), signature):
+        check.problem(f"checkpoint of size {size} has an invalid signature")
+
+
+def _check_transaction_metadata(
+    connection: Any,
+    backend: Backend,
+    lid: int,
+    check: LedgerCheck,
+    changes: dict[int, list[dict[str, Any]]],
+    stored_differs: dict[int, str],
+) -> None:
+    for tx_id in sorted(stored_differs):
+        if tx_id not in changes:
+            check.problem(f"metadata of transaction {tx_id} was changed outside the ledger")
+    for tx_id, change in sorted(changes.items()):
+        rows = list(_rows(
+            connection, backend,
+            "SELECT t.metadata, j.payload FROM transactions t JOIN journal j ON j.ledger_id ="
+            " t.ledger_id AND j.seq = t.seq WHERE t.ledger_id = ? AND t.id = ?",
+            (lid, tx_id),
+        ))
+        if not rows:
+            check.problem(f"metadata entries name transaction {tx_id}, which does not exist")
+            continue
+        stored_meta, initial = rows[0]
+        expected = json.loads(initial)
+        for step in change:
+            if "metadata" in step:
+                expected.update(step["metadata"])
+            else:
+                expected.pop(step["key"], None)
+        if json.loads(stored_meta) != expected:
+            check.problem(f"metadata of transaction {tx_id} does not match the journal")
+
+
+def _check_accounts(
+    connection: Any,
+    backend: Backend,
+    lid: int,
+    check: LedgerCheck,
+    expected: dict[str, dict[str, str]],
+) -> None:
+    for address, metadata in _rows(
+        connection, backend, "SELECT address, metadata FROM accounts WHERE ledger_id = ?", (lid,)
+    ):
+        if json.loads(metadata) != expected.get(address, {}):
+            check.problem(f"metadata of account {address} does not match the journal")
+
+
+def _entry_digest(proof_entry: Any) -> bytes:
+    return J.entry_hash(
+        proof_entry.previous_hash,
+        proof_entry.seq,
+        proof_entry.kind,
+        proof_entry.ref_id,
+        _micros(proof_entry.created_at),
+        proof_entry.body,
+    )
+
+
+def _micros(moment: Any) -> int:
+    from coffer.ledger.models import to_micros
+
+    return to_micros(moment)
+
+
+def verify_inclusion_proof(proof: InclusionProof, public_key: bytes) -> bool:
+    """Check an inclusion proof against a trusted public key, without the database."""
+    entry = proof.entry
+    if _entry_digest(entry) != entry.hash or entry.seq != proof.leaf_index:
+        return False
+    checkpoint = proof.checkpoint
+    if checkpoint.tree_size != proof.tree_size or checkpoint.public_key != public_key:
+        return False
+    message = checkpoint_message(checkpoint.ledger, checkpoint.tree_size, checkpoint.root)
+    if not verify_signature(public_key, message, checkpoint.signature):
+        return False
+    return merkle.verify_inclusion(
+        merkle.leaf_hash(entry.hash), proof.leaf_index, proof.tree_size, proof.path,
+        checkpoint.root,
+    )
+
+
+def verify_consistency_proof(proof: ConsistencyProof, public_key: bytes) -> bool:
+    """Check that two signed checkpoints are consistent (the older is a prefix)."""
+    for checkpoint in (proof.old, proof.new):
+        message = checkpoint_message(checkpoint.ledger, checkpoint.tree_size, checkpoint.root)
+        if checkpoint.public_key != public_key or not verify_signature(
+            public_key, message, checkpoint.signature
+        ):
+            return False
+    return merkle.verify_consistency(
+        proof.old.tree_size, proof.new.tree_size, proof.old.root, proof.new.root, proof.path
+    )
