@@ -147,3 +147,82 @@ class Forbidden(CofferError):
     code = "forbidden"
     status = 403
     formance_code = "FORBIDDEN"
+
+
+# -- wallets and payments (coffer.wallets) ---------------------------------------------
+
+
+class CustomerNotFound(NotFound):
+    code = "customer_not_found"
+
+
+class WalletNotFound(NotFound):
+    code = "wallet_not_found"
+
+
+class ResourceNotFound(NotFound):
+    """A wallets-API object (transfer, payment, pay-in, payout, ...) that does not exist."""
+
+    code = "resource_not_found"
+
+
+class WalletFrozen(Conflict):
+    code = "wallet_frozen"
+
+
+class WalletClosed(Conflict):
+    code = "wallet_closed"
+
+
+class CurrencyMismatch(ValidationError):
+    code = "currency_mismatch"
+
+
+class InvalidCurrency(ValidationError):
+    code = "invalid_currency"
+
+
+class KycLimitExceeded(CofferError):
+    """A movement would break a limit of the customer's KYC level; details name the limit."""
+
+    code = "kyc_limit_exceeded"
+    status = 403
+    formance_code = "FORBIDDEN"
+
+
+class InvalidState(Conflict):
+    """The object is not in a state that allows the operation (capture a voided payment...)."""
+
+    code = "invalid_state"
+
+
+class CaptureExceedsAuthorization(ValidationError):
+    code = "capture_exceeds_authorization"
+
+
+class RefundExceedsCaptured(ValidationError):
+    code = "refund_exceeds_captured"
+
+
+class InvalidBankAccount(ValidationError):
+    code = "invalid_bank_account"
+
+
+class CardDeclined(CofferError):
+    """The card issuer (or the sandbox) declined the payment; ``decline_code`` says why."""
+
+    code = "card_declined"
+    status = 402
+    formance_code = "VALIDATION"
+
+
+class InvalidCardNumber(ValidationError):
+    code = "invalid_card_number"
+
+
+class GatewayError(CofferError):
+    """The payment gateway failed or answered something Coffer cannot use; retry later."""
+
+    code = "gateway_error"
+    status = 502
+    formance_code = "INTERNAL"

@@ -19,9 +19,9 @@ def test_syntax_error_diagnostic_has_position() -> None:
     [diagnostic] = check("send [COIN 1] (source = @world destination = )")
     assert isinstance(diagnostic, Diagnostic)
     assert diagnostic.severity == "error"
-    assert (diagnostic.line, diagnostic.column) == (1, 47)
+    assert (diagnostic.line, diagnostic.column) == (1, 46)
     assert "expected" in diagnostic.message
-    assert str(diagnostic).startswith("1:47: error:")
+    assert str(diagnostic).startswith("1:46: error:")
 
 
 def test_unbound_and_unused_variables() -> None:
@@ -45,7 +45,7 @@ send [COIN 1] (source = @world destination = { "x" to @a remaining kept })
 
 
 def test_origin_type_mismatch() -> None:
-    found = errors("vars { number $b = balance(@a, COIN) }\nset_tx_meta(\"b\", $b)")
+    found = errors('vars { number $b = balance(@a, COIN) }\nset_tx_meta("b", $b)')
     assert found == ["balance() gives a monetary, but $b is a number"]
 
 
@@ -73,9 +73,7 @@ def test_variable_portion_is_not_checked_statically() -> None:
 
 def test_feature_flags() -> None:
     text = "send [C 1] (source = oneof { @a @world } destination = @b)"
-    assert errors(text) == [
-        "oneof is experimental: enable the feature flag 'experimental-oneof'"
-    ]
+    assert errors(text) == ["oneof is experimental: enable the feature flag 'experimental-oneof'"]
     assert errors(text, frozenset({"experimental-oneof"})) == []
     pragma = '#![feature("experimental-oneof")]\n' + text
     assert errors(pragma) == []

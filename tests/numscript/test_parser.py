@@ -99,7 +99,9 @@ def test_malformed_programs(text: str) -> None:
 
 
 def test_feature_pragma() -> None:
-    program = parse('#![feature("experimental-oneof")]\nsend [C 1] (source = @world destination = @a)')
+    program = parse(
+        '#![feature("experimental-oneof")]\nsend [C 1] (source = @world destination = @a)'
+    )
     assert program.feature_flags == frozenset({"experimental-oneof"})
 
 

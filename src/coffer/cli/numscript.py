@@ -107,8 +107,10 @@ def run(
         if database is not None and ledger is not None:
             import coffer
 
-            with coffer.open(database) as client:  # type: ignore[attr-defined]
-                result = client.ledger(ledger).run(text, vars=variables, dry_run=dry_run)
+            with coffer.open(database) as client:
+                result = client.ledger(ledger).run(
+                    text, vars=variables, dry_run=dry_run, feature_flags=feature or ()
+                )
             _print_postings(list(result.postings))
             if not dry_run:
                 typer.echo("committed")

@@ -13,6 +13,7 @@ under the ledger's row lock, and the batch is applied again.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import json
 import threading
@@ -74,7 +75,7 @@ class _PendingHold:
 
 
 class _Savepoint:
-    __slots__ = ("frontier", "head", "lengths", "next_hold", "next_tx", "seq", "undo")
+    __slots__ = ("head", "lengths", "next_hold", "next_tx", "seq", "undo")
 
     def __init__(self, engine: Sequencer) -> None:
         writes = engine.writes
@@ -89,7 +90,6 @@ class _Savepoint:
         self.head = engine.head
         self.next_tx = engine.next_tx
         self.next_hold = engine.next_hold
-        self.frontier = engine.frontier.copy()
 
 
 class _ScriptStore:
@@ -140,6 +140,7 @@ class Sequencer:
         self.batch_results: dict[int, Transaction] = {}
         self.careful = False
         self.now = 0
+        self.now_datetime = from_micros(0)
         self.next_expiry: int | None = None
 
     # -- queueing ---------------------------------------------------------------------
@@ -269,8 +270,13 @@ class Sequencer:
         self.batch_reverted = {}
         self.batch_results = {}
         self.now = now_micros()
+        self.now_datetime = from_micros(self.now)
         if len(self.balances) > BALANCE_CACHE_SIZE:
             self._forget_accounts()
+        collecting = gc.isenabled()
+        # A batch allocates many short-lived objects; collecting once per batch, not every
+        # few hundred allocations, is much cheaper and other threads are waiting anyway.
+        gc.disable()
         try:
             self._prefetch(batch)
             if careful:
@@ -280,6 +286,9 @@ class Sequencer:
                 request.result = None
                 request.error = None
                 self._apply_one(request)
+            frontier = self.frontier
+            for row in self.writes.journal:
+                frontier.append_leaf_hash(leaf_hash(row[5]))
             self._checkpoint_if_due(force=any(r.op is Op.CHECKPOINT for r in batch))
             head = Head(self.seq, self.head, self.next_tx, self.next_hold)
             if self.seq != expected_seq or not self.writes.empty():
@@ -297,6 +306,9 @@ class Sequencer:
             self.valid = False
             store.rollback()
             raise
+        finally:
+            if collecting:
+                gc.enable()
         for key, (digest, request) in self.batch_keys.items():
             if request.error is None and isinstance(request.result, (Transaction, Hold)):
                 kind = J.TX if isinstance(request.result, Transaction) else J.HOLD
@@ -464,7 +476,6 @@ class Sequencer:
         self.head = savepoint.head
         self.next_tx = savepoint.next_tx
         self.next_hold = savepoint.next_hold
-        self.frontier = savepoint.frontier
 
     def _apply_one(self, request: Request) -> None:
         savepoint = _Savepoint(self)
@@ -482,6 +493,8 @@ class Sequencer:
             return
         if request.dry_run:
             self._rollback(savepoint)
+        else:
+            del self.undo[savepoint.undo :]  # applied for good: nothing left to undo
 
     def _apply(self, request: Request) -> Any:
         op = request.op
@@ -562,7 +575,6 @@ class Sequencer:
         )
         self.head = digest
         self.seq = seq + 1
-        self.frontier.append_leaf_hash(leaf_hash(digest))
         return seq
 
     def _check_reference(self, reference: str | None) -> None:
@@ -687,8 +699,8 @@ class Sequencer:
             id=tx_id,
             postings=postings,
             metadata=metadata,
-            timestamp=from_micros(effective),
-            inserted_at=from_micros(now),
+            timestamp=self.now_datetime if timestamp is None else from_micros(effective),
+            inserted_at=self.now_datetime,
             reference=reference,
             reverts_id=reverts_id,
             hold_id=hold_id,

@@ -22,6 +22,7 @@ from coffer.numscript.interpreter import (
     ScalingStore,
     Store,
     execute,
+    merge_tx_metadata,
 )
 from coffer.numscript.nodes import FEATURE_FLAGS
 from coffer.numscript.parser import parse
@@ -42,5 +43,6 @@ __all__ = [
     "Store",
     "check",
     "execute",
+    "merge_tx_metadata",
     "parse",
 ]

@@ -148,8 +148,8 @@ class _Checker:
     def origin(self, decl: VarDecl) -> None:
         origin = decl.origin
         assert origin is not None
-        if isinstance(origin, FnCall) and origin.origin:
-            result = self.call(origin)
+        if isinstance(origin, FnCall):
+            result = self.call(origin, top=True)
             if origin.name == "meta" or result is None:
                 return
             if result != decl.type:
@@ -158,7 +158,6 @@ class _Checker:
                     f"{origin.name}() gives a {result}, but ${decl.name} is a {decl.type}",
                 )
             return
-        self.need(FLAG_MID_SCRIPT_FUNCTION_CALL, origin, "an expression as a variable origin")
         self.expect(origin, decl.type)
 
     # ---------------------------------------------------------------- expressions
@@ -191,7 +190,10 @@ class _Checker:
         if isinstance(expr, Infix):
             return self.infix(expr)
         if isinstance(expr, FnCall):
-            self.need(FLAG_MID_SCRIPT_FUNCTION_CALL, expr, "calling a function in an expression")
+            if not expr.origin:
+                self.need(
+                    FLAG_MID_SCRIPT_FUNCTION_CALL, expr, "calling a function in an expression"
+                )
             return self.call(expr)
         if isinstance(expr, AccountInterpolation):
             self.need(FLAG_ACCOUNT_INTERPOLATION, expr, "account interpolation")
@@ -228,7 +230,7 @@ class _Checker:
                 self.error(expr, f"cannot mix {left_asset} and {right_asset}")
         return left
 
-    def call(self, call: FnCall) -> str | None:
+    def call(self, call: FnCall, *, top: bool = False) -> str | None:
         signature = _FUNCTIONS.get(call.name)
         if signature is None:
             known = ", ".join(sorted(_FUNCTIONS))
@@ -238,7 +240,7 @@ class _Checker:
             return None
         if call.name in _FUNCTION_FLAGS:
             self.need(_FUNCTION_FLAGS[call.name], call, f"{call.name}()")
-        if call.name == "meta" and not call.origin:
+        if call.name == "meta" and not top:
             self.error(call, "meta() can only be the origin of a variable")
         self.arguments(call, call.name, call.args, signature[0])
         result = signature[1]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol, TypeVar, runtime_checkable
 
+from coffer.errors import MetadataOverride
 from coffer.numscript.errors import (
     FeatureDisabled,
     InvalidArguments,
@@ -418,11 +419,7 @@ def execute(
 def _origin(st: State, decl: VarDecl) -> Value:
     origin = decl.origin
     assert origin is not None
-    if isinstance(origin, FnCall) and origin.origin:
-        value = st.call(origin, decl.type)
-    else:
-        st.need(FLAG_MID_SCRIPT_FUNCTION_CALL, origin)
-        value = origin.eval(st)
+    value = st.call(origin, decl.type) if isinstance(origin, FnCall) else origin.eval(st)
     _check_type(decl, value)
     return value
 
@@ -453,3 +450,21 @@ class _EmptyStore:
 
 
 _EMPTY_STORE = _EmptyStore()
+
+
+def merge_tx_metadata(
+    script_metadata: Mapping[str, str], request_metadata: Mapping[str, str]
+) -> dict[str, str]:
+    """Merge the metadata a script set with the metadata of the request that ran it.
+
+    Like Formance, a key set by both is an error (:class:`coffer.errors.MetadataOverride`,
+    ``METADATA_OVERRIDE``).
+    """
+    clashes = sorted(set(script_metadata) & set(request_metadata))
+    if clashes:
+        raise MetadataOverride(
+            f"the script sets the transaction metadata {', '.join(map(repr, clashes))} "
+            "that the request also sets; remove it from one of them",
+            keys=clashes,
+        )
+    return {**request_metadata, **script_metadata}

@@ -271,8 +271,7 @@ class _Compiler:
                 origin_tree = parts[2]
                 assert isinstance(origin_tree, Tree)
                 origin = self.expr(origin_tree)
-                if isinstance(origin, FnCall):
-                    origin.origin = True
+                _mark_origin(origin)
             line, column = _pos(name_token)
             decls.append(VarDecl(line, column, type_, name, origin))
         return decls
@@ -520,3 +519,23 @@ class _Compiler:
             for segment in segments
         ]
         return AccountInterpolation(line, column, parts)
+
+
+def _mark_origin(expr: Expr) -> None:
+    """Function calls anywhere in a variable's origin need no mid-script-call flag."""
+    if isinstance(expr, FnCall):
+        expr.origin = True
+        for arg in expr.args:
+            _mark_origin(arg)
+    elif isinstance(expr, Infix):
+        _mark_origin(expr.left)
+        _mark_origin(expr.right)
+    elif isinstance(expr, Negate):
+        _mark_origin(expr.inner)
+    elif isinstance(expr, MonetaryExpr):
+        _mark_origin(expr.asset)
+        _mark_origin(expr.amount)
+    elif isinstance(expr, AccountInterpolation):
+        for part in expr.parts:
+            if isinstance(part, Expr):
+                _mark_origin(part)

@@ -1,0 +1,66 @@
+"""post_many with batches of 1,000 transfers among 10,000 accounts (target: 50,000/s).
+
+    ./dev bench ledger_post_many [--runs 5] [--batches 20] [--backend sqlite|postgresql|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from common import fresh_database, report, signing_key_env
+
+import coffer
+from coffer import Posting
+
+ACCOUNTS = 10_000
+BATCH = 1_000
+
+
+def one_run(url: str, batches: int) -> float:
+    with coffer.open(url) as c:
+        ledger = c.ledger("bench")
+        funding = [
+            [Posting("world", f"users:{i}", 1_000_000_000, "USD/2")] for i in range(ACCOUNTS)
+        ]
+        for start in range(0, ACCOUNTS, BATCH):
+            ledger.post_many(funding[start : start + BATCH])
+        rng = random.Random(42)
+        work = [
+            [
+                [Posting(f"users:{rng.randrange(ACCOUNTS)}", f"users:{rng.randrange(ACCOUNTS)}",
+                         rng.randrange(1, 1000), "USD/2")]
+                for _ in range(BATCH)
+            ]
+            for _ in range(batches)
+        ]
+        started = time.perf_counter()
+        failed = 0
+        for batch in work:
+            results = ledger.post_many(batch)
+            failed += sum(1 for r in results if isinstance(r, Exception))
+        elapsed = time.perf_counter() - started
+        assert failed == 0, f"{failed} transfers failed"
+        return batches * BATCH / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--backend", default="both")
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    with signing_key_env():
+        for backend in backends:
+            runs = []
+            for _ in range(args.runs):
+                with fresh_database(backend) as url:
+                    runs.append(one_run(url, args.batches))
+            report(f"post_many 1,000-transfer batches, 10,000 accounts, {backend}", runs,
+                   "transfers/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""One handler renders every error in Formance Ledger v2's shape.
+
+``{"errorCode": "INSUFFICIENT_FUND", "errorMessage": "...", "details": "..."}`` with the
+HTTP status Formance uses for that code (Formance answers 400 where Coffer's own tree
+says 409 for a few codes, e.g. an idempotency-key mismatch or a second revert).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from coffer.errors import CofferError, IdempotencyConflict
+
+logger = logging.getLogger("coffer.api")
+
+# Formance's HTTP status per error code.
+FORMANCE_STATUS = {
+    "INSUFFICIENT_FUND": 400,
+    "VALIDATION": 400,
+    "COMPILATION_FAILED": 400,
+    "INTERPRETER_PARSE": 400,
+    "INTERPRETER_RUNTIME": 400,
+    "METADATA_OVERRIDE": 400,
+    "ALREADY_REVERT": 400,
+    "NO_POSTINGS": 400,
+    "BULK_SIZE_EXCEEDED": 400,
+    "LEDGER_ALREADY_EXISTS": 400,
+    "NOT_FOUND": 404,
+    "LEDGER_NOT_FOUND": 404,
+    "CONFLICT": 409,
+    "UNAUTHORIZED": 401,
+    "FORBIDDEN": 403,
+    "TIMEOUT": 503,
+    "INTERNAL": 500,
+}
+
+_HTTP_CODES = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "VALIDATION"}
+
+
+def formance_code(error: CofferError) -> str:
+    return error.formance_code
+
+
+def formance_status(error: CofferError) -> int:
+    if isinstance(error, IdempotencyConflict):
+        return 400
+    return FORMANCE_STATUS.get(error.formance_code, error.status)
+
+
+def error_body(code: str, message: str, details: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"errorCode": code, "errorMessage": message}
+    if details:
+        body["details"] = details
+    return body
+
+
+def render(error: CofferError) -> Response:
+    status = formance_status(error)
+    if status >= 500:
+        logger.error("internal error: %s", error.message)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        error_body(error.formance_code, error.message, error.code), status, headers=headers
+    )
+
+
+def install(app: FastAPI) -> None:
+    async def on_coffer_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, CofferError)
+        return render(exc)
+
+    async def on_validation(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors()[:10]
+        )
+        return JSONResponse(error_body("VALIDATION", problems or "invalid request"), 400)
+
+    async def on_http(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _HTTP_CODES.get(exc.status_code, "VALIDATION" if exc.status_code < 500 else "INTERNAL")
+        return JSONResponse(
+            error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers
+        )
+
+    async def on_unexpected(_request: Request, exc: Exception) -> Response:
+        logger.exception("unhandled error", exc_info=exc)
+        return JSONResponse(error_body("INTERNAL", "internal error; see the server log"), 500)
+
+    app.add_exception_handler(CofferError, on_coffer_error)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,798 @@
+"""Reads the Formance-compatible API needs beyond :class:`coffer.Ledger`'s own.
+
+Formance Ledger v2 filters with a small query language sent as a JSON body::
+
+    {"$and": [{"$match": {"metadata[kind]": "fee"}}, {"$gte": {"timestamp": "..."}}]}
+
+with ``$match``, ``$lt``, ``$lte``, ``$gt``, ``$gte``, ``$exists``, ``$and``, ``$or`` and
+``$not``. Account addresses with empty segments are patterns (``users::main`` matches
+``users:42:main``; ``users:`` matches every two-segment address under ``users``).
+
+Everything here reads ``coffer.ledger.tables`` through the SQLAlchemy engine. Amounts are
+summed in Python (SQLite stores them as decimal text), never as floats.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from coffer.errors import ValidationError
+from coffer.ledger import journal as J
+from coffer.ledger import tables as T
+from coffer.ledger.models import Posting, Volumes, from_micros, to_micros
+
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 15  # Formance's default
+MAX_FILTER_DEPTH = 16
+MAX_FILTER_TERMS = 200
+_METADATA_FIELD = re.compile(r"^metadata\[(.+)\]$")
+_BALANCE_FIELD = re.compile(r"^balance\[(.+)\]$")
+_COMPARATORS = {"$lt", "$lte", "$gt", "$gte"}
+
+ColumnExpr = sa.ColumnElement[Any]
+
+
+# -- small helpers -------------------------------------------------------------------------
+
+
+def encode_cursor(state: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        state = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=="))
+    except Exception:
+        raise ValidationError("invalid cursor: pass back a cursor this API returned") from None
+    if not isinstance(state, dict):
+        raise ValidationError("invalid cursor: pass back a cursor this API returned")
+    return state
+
+
+def page_size(value: int | None) -> int:
+    if value is None:
+        return DEFAULT_PAGE_SIZE
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise ValidationError(f"pageSize must be between 1 and {MAX_PAGE_SIZE}")
+    return value
+
+
+def parse_time(value: object, field: str = "timestamp") -> int:
+    """RFC 3339 text (or a datetime) to integer microseconds since the epoch (UTC)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise ValidationError(f"{field}: {value!r} is not an RFC 3339 date-time") from None
+    else:
+        raise ValidationError(f"{field}: expected an RFC 3339 date-time, got {value!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return to_micros(moment)
+    except OverflowError:
+        raise ValidationError(f"{field}: {value!r} is out of range") from None
+
+
+def format_time(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def format_micros(micros: int | None) -> str | None:
+    return None if micros is None else format_time(from_micros(micros))
+
+
+def _segment_pattern(address: str) -> tuple[int, str] | None:
+    """``users::main`` -> (3 segments, GLOB/LIKE pattern); None when the address is exact."""
+    if not isinstance(address, str) or not address:
+        raise ValidationError(f"invalid address filter {address!r}")
+    segments = address.split(":")
+    if all(segments):
+        return None
+    if not all(re.fullmatch(r"[a-zA-Z0-9_-]*", s) for s in segments):
+        raise ValidationError(f"invalid address filter {address!r}")
+    return len(segments), ":".join(s if s else "*" for s in segments)
+
+
+# -- the filter compiler ------------------------------------------------------------------------
+
+
+@dataclass
+class Fields:
+    """How one resource maps the query language's fields to SQL."""
+
+    address: Callable[[str], ColumnExpr] | None = None  # an address condition
+    metadata_column: ColumnExpr | None = None
+    metadata_via: Callable[[Callable[[ColumnExpr], ColumnExpr]], ColumnExpr] | None = None
+    times: dict[str, ColumnExpr] | None = None
+    exact: dict[str, ColumnExpr] | None = None
+    balance: Callable[[str, str, int], ColumnExpr] | None = None
+    reverted: ColumnExpr | None = None
+
+
+class Dialect:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.postgresql = engine.dialect.name == "postgresql"
+
+    def json_text(self, column: ColumnExpr, key: str) -> ColumnExpr:
+        if self.postgresql:
+            return sa.cast(column, JSONB).op("->>")(sa.literal(key, sa.Text))
+        path = '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return sa.func.json_extract(column, path)
+
+    def json_has(self, column: ColumnExpr, key: str) -> ColumnExpr:
+        if self.postgresql:
+            return sa.cast(column, JSONB).op("?")(sa.literal(key, sa.Text))
+        path = '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return sa.func.json_type(column, path).is_not(None)
+
+    def address_matches(self, column: ColumnExpr, address: str) -> ColumnExpr:
+        pattern = _segment_pattern(address)
+        if pattern is None:
+            return column == address
+        count, glob = pattern
+        colons = sa.func.length(column) - sa.func.length(sa.func.replace(column, ":", ""))
+        if self.postgresql:
+            like = glob.replace("_", "\\_").replace("*", "%")
+            matches: ColumnExpr = column.like(like, escape="\\")
+        else:
+            matches = column.op("GLOB")(glob)
+        return sa.and_(colons == count - 1, matches)
+
+    def amount(self, column: ColumnExpr) -> ColumnExpr:
+        # Exact on PostgreSQL; on SQLite exact up to 2**63 (then a REAL comparison).
+        if self.postgresql:
+            return column
+        return sa.cast(column, sa.Numeric)
+
+
+class FilterCompiler:
+    def __init__(self, dialect: Dialect, fields: Fields) -> None:
+        self.dialect = dialect
+        self.fields = fields
+        self.terms = 0
+
+    def compile(self, query: object) -> ColumnExpr | None:
+        if query is None or query == {}:
+            return None
+        return self._node(query, 0)
+
+    def _node(self, node: object, depth: int) -> ColumnExpr:
+        if depth > MAX_FILTER_DEPTH:
+            raise ValidationError("the filter is nested too deeply")
+        self.terms += 1
+        if self.terms > MAX_FILTER_TERMS:
+            raise ValidationError(f"the filter has more than {MAX_FILTER_TERMS} terms")
+        if not isinstance(node, dict) or len(node) != 1:
+            raise ValidationError(
+                "a filter is an object with one operator: $match, $lt, $lte, $gt, $gte, "
+                "$exists, $and, $or or $not"
+            )
+        ((operator, operand),) = node.items()
+        if operator in ("$and", "$or"):
+            if not isinstance(operand, list) or not operand:
+                raise ValidationError(f"{operator} takes a non-empty list of filters")
+            parts = [self._node(item, depth + 1) for item in operand]
+            return sa.and_(*parts) if operator == "$and" else sa.or_(*parts)
+        if operator == "$not":
+            return sa.not_(self._node(operand, depth + 1))
+        if operator == "$exists":
+            if not isinstance(operand, dict) or set(operand) != {"metadata"}:
+                raise ValidationError('$exists takes {"metadata": "<key>"}')
+            key = operand["metadata"]
+            if not isinstance(key, str):
+                raise ValidationError('$exists takes {"metadata": "<key>"}')
+            return self._metadata(lambda column: self.dialect.json_has(column, key))
+        if operator == "$match" or operator in _COMPARATORS:
+            if not isinstance(operand, dict) or len(operand) != 1:
+                raise ValidationError(f"{operator} takes an object with one field")
+            ((field, value),) = operand.items()
+            return self._field(operator, str(field), value)
+        raise ValidationError(f"unknown filter operator {operator!r}")
+
+    def _metadata(self, condition: Callable[[ColumnExpr], ColumnExpr]) -> ColumnExpr:
+        if self.fields.metadata_column is not None:
+            return condition(self.fields.metadata_column)
+        if self.fields.metadata_via is not None:
+            return self.fields.metadata_via(condition)
+        raise ValidationError("this resource cannot be filtered on metadata")
+
+    def _field(self, operator: str, field: str, value: object) -> ColumnExpr:
+        fields = self.fields
+        found = _METADATA_FIELD.match(field)
+        if found:
+            if operator != "$match" or not isinstance(value, str):
+                raise ValidationError(f"{field} takes $match with a string value")
+            key = found.group(1)
+            return self._metadata(lambda column: self.dialect.json_text(column, key) == value)
+        found = _BALANCE_FIELD.match(field)
+        if found and fields.balance is not None:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValidationError(f"{field} takes an integer")
+            return fields.balance(operator, found.group(1), value)
+        if fields.address is not None and field in ("address", "account", "source", "destination"):
+            if operator != "$match" or not isinstance(value, str):
+                raise ValidationError(f"{field} takes $match with an address")
+            return fields.address(f"{field}\x00{value}")
+        if fields.times and field in fields.times:
+            micros = parse_time(value, field)
+            return _compare(operator, fields.times[field], micros)
+        if fields.exact and field in fields.exact:
+            column = fields.exact[field]
+            if field == "id":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValidationError("id takes a non-negative integer")
+                if value > 2**63 - 1:
+                    return sa.false() if operator in ("$match", "$gt", "$gte") else sa.true()
+            elif not isinstance(value, str):
+                raise ValidationError(f"{field} takes a string")
+            return _compare(operator, column, value)
+        if field == "reverted" and fields.reverted is not None:
+            if operator != "$match" or not isinstance(value, bool):
+                raise ValidationError("reverted takes $match with true or false")
+            return fields.reverted if value else sa.not_(fields.reverted)
+        raise ValidationError(f"unknown filter field {field!r}")
+
+
+def _compare(operator: str, column: ColumnExpr, value: object) -> ColumnExpr:
+    if operator == "$match":
+        return column == value
+    if operator == "$lt":
+        return column < value
+    if operator == "$lte":
+        return column <= value
+    if operator == "$gt":
+        return column > value
+    return column >= value
+
+
+def _zero_matches(operator: str, value: int) -> bool:
+    return {
+        "$match": 0 == value,
+        "$lt": 0 < value,
+        "$lte": 0 <= value,
+        "$gt": 0 > value,
+        "$gte": 0 >= value,
+    }[operator]
+
+
+# -- rows to models ---------------------------------------------------------------------------
+
+
+@dataclass
+class TxRow:
+    id: int
+    postings: list[Posting]
+    metadata: dict[str, str]
+    timestamp: int
+    inserted_at: int
+    reference: str | None
+    reverts_id: int | None
+    reverted_by: int | None
+    reverted_at: int | None
+
+
+class Queries:
+    """Formance-shaped reads of one Coffer database."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.dialect = Dialect(engine)
+
+    # -- ledgers ---------------------------------------------------------------------------
+
+    def ledger_id(self, name: str) -> int | None:
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                sa.select(T.ledgers.c.id).where(T.ledgers.c.name == name)
+            ).scalar_one_or_none()
+        return None if value is None else int(value)
+
+    def stats(self, ledger_id: int) -> tuple[int, int]:
+        with self.engine.connect() as connection:
+            accounts = connection.execute(
+                sa.select(sa.func.count()).select_from(T.accounts)
+                .where(T.accounts.c.ledger_id == ledger_id)
+            ).scalar_one()
+            transactions = connection.execute(
+                sa.select(sa.func.count()).select_from(T.transactions)
+                .where(T.transactions.c.ledger_id == ledger_id)
+            ).scalar_one()
+        return int(accounts), int(transactions)
+
+    def next_transaction_id(self, ledger_id: int) -> int:
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                sa.select(T.ledgers.c.next_tx_id).where(T.ledgers.c.id == ledger_id)
+            ).scalar_one()
+        return int(value)
+
+    # -- transactions ------------------------------------------------------------------------
+
+    def _tx_fields(self, ledger_id: int) -> Fields:
+        t = T.transactions
+        p = T.postings
+
+        def address(spec: str) -> ColumnExpr:
+            field, _, value = spec.partition("\x00")
+            if field == "source":
+                condition = self.dialect.address_matches(p.c.source, value)
+            elif field == "destination":
+                condition = self.dialect.address_matches(p.c.destination, value)
+            else:
+                condition = sa.or_(
+                    self.dialect.address_matches(p.c.source, value),
+                    self.dialect.address_matches(p.c.destination, value),
+                )
+            return sa.exists().where(
+                p.c.ledger_id == ledger_id, p.c.tx_id == t.c.id, condition
+            )
+
+        reverter = T.transactions.alias("reverter")
+        reverted = sa.exists().where(
+            reverter.c.ledger_id == ledger_id, reverter.c.reverts_id == t.c.id
+        )
+        return Fields(
+            address=address,
+            metadata_column=t.c.metadata,
+            times={
+                "timestamp": t.c.timestamp,
+                "insertedAt": t.c.inserted_at,
+                "inserted_at": t.c.inserted_at,
+            },
+            exact={"id": t.c.id, "reference": t.c.reference},
+            reverted=reverted,
+        )
+
+    def _tx_where(
+        self, ledger_id: int, query: object, pit: int | None, use_insertion: bool = False
+    ) -> list[ColumnExpr]:
+        t = T.transactions
+        where: list[ColumnExpr] = [t.c.ledger_id == ledger_id]
+        condition = FilterCompiler(self.dialect, self._tx_fields(ledger_id)).compile(query)
+        if condition is not None:
+            where.append(condition)
+        if pit is not None:
+            where.append((t.c.inserted_at if use_insertion else t.c.timestamp) <= pit)
+        return where
+
+    def count_transactions(self, ledger_id: int, query: object, pit: int | None) -> int:
+        statement = sa.select(sa.func.count()).select_from(T.transactions).where(
+            *self._tx_where(ledger_id, query, pit)
+        )
+        with self.engine.connect() as connection:
+            return int(connection.execute(statement).scalar_one())
+
+    def list_transactions(
+        self,
+        ledger_id: int,
+        *,
+        query: object,
+        pit: int | None,
+        size: int,
+        effective_order: bool,
+        ascending: bool,
+        after: list[int] | None,
+    ) -> tuple[list[TxRow], bool]:
+        t = T.transactions
+        where = self._tx_where(ledger_id, query, pit)
+        keys: list[ColumnExpr] = [t.c.timestamp, t.c.id] if effective_order else [t.c.id]
+        if after is not None:
+            if len(after) != len(keys):
+                raise ValidationError("invalid cursor: pass back a cursor this API returned")
+            bound = sa.tuple_(*keys) if len(keys) > 1 else keys[0]
+            value = sa.tuple_(*after) if len(keys) > 1 else after[0]
+            where.append(bound > value if ascending else bound < value)
+        order = [k.asc() if ascending else k.desc() for k in keys]
+        statement = sa.select(t.c.id).where(*where).order_by(*order).limit(size + 1)
+        with self.engine.connect() as connection:
+            ids = [int(row[0]) for row in connection.execute(statement)]
+            has_more = len(ids) > size
+            ids = ids[:size]
+            rows = self._read_transactions(connection, ledger_id, ids)
+        return [rows[i] for i in ids], has_more
+
+    def transactions_by_id(self, ledger_id: int, ids: Iterable[int]) -> dict[int, TxRow]:
+        with self.engine.connect() as connection:
+            return self._read_transactions(connection, ledger_id, list(ids))
+
+    def _read_transactions(
+        self, connection: sa.Connection, ledger_id: int, ids: list[int]
+    ) -> dict[int, TxRow]:
+        if not ids:
+            return {}
+        t, p = T.transactions, T.postings
+        reverter = T.transactions.alias("reverter")
+        rows = connection.execute(
+            sa.select(
+                t.c.id, t.c.timestamp, t.c.inserted_at, t.c.reference, t.c.metadata,
+                t.c.reverts_id, reverter.c.id, reverter.c.inserted_at,
+            )
+            .select_from(
+                t.outerjoin(
+                    reverter,
+                    sa.and_(reverter.c.ledger_id == t.c.ledger_id, reverter.c.reverts_id == t.c.id),
+                )
+            )
+            .where(t.c.ledger_id == ledger_id, t.c.id.in_(ids))
+        ).all()
+        postings: dict[int, list[Posting]] = defaultdict(list)
+        for tx_id, source, destination, amount, asset in connection.execute(
+            sa.select(p.c.tx_id, p.c.source, p.c.destination, p.c.amount, p.c.asset)
+            .where(p.c.ledger_id == ledger_id, p.c.tx_id.in_(ids))
+            .order_by(p.c.tx_id, p.c.idx)
+        ):
+            postings[int(tx_id)].append(Posting(source, destination, int(amount), asset))
+        out: dict[int, TxRow] = {}
+        for tx_id, ts, inserted, reference, meta, reverts, by, by_at in rows:
+            out[int(tx_id)] = TxRow(
+                id=int(tx_id),
+                postings=postings.get(int(tx_id), []),
+                metadata=json.loads(meta),
+                timestamp=int(ts),
+                inserted_at=int(inserted),
+                reference=reference,
+                reverts_id=None if reverts is None else int(reverts),
+                reverted_by=None if by is None else int(by),
+                reverted_at=None if by_at is None else int(by_at),
+            )
+        return out
+
+    def transaction_volumes(
+        self, ledger_id: int, tx: TxRow, *, effective: bool
+    ) -> tuple[dict[str, dict[str, Volumes]], dict[str, dict[str, Volumes]]]:
+        """(pre-commit, post-commit) volumes of each account and asset the transaction moves.
+
+        By insertion order (``tx_id <= id``), or by effective date (``effective``).
+        """
+        p = T.postings
+        pairs = sorted(
+            {(x.source, x.asset) for x in tx.postings}
+            | {(x.destination, x.asset) for x in tx.postings}
+        )
+        post: dict[str, dict[str, Volumes]] = defaultdict(dict)
+        if effective:
+            upto = sa.or_(
+                p.c.timestamp < tx.timestamp,
+                sa.and_(p.c.timestamp == tx.timestamp, p.c.tx_id <= tx.id),
+            )
+        else:
+            upto = p.c.tx_id <= tx.id
+        accounts = sorted({a for a, _ in pairs})
+        assets = sorted({asset for _, asset in pairs})
+        totals: dict[tuple[str, str], list[int]] = {pair: [0, 0] for pair in pairs}
+        with self.engine.connect() as connection:
+            for source, destination, amount, asset in connection.execute(
+                sa.select(p.c.source, p.c.destination, p.c.amount, p.c.asset).where(
+                    p.c.ledger_id == ledger_id,
+                    upto,
+                    p.c.asset.in_(assets),
+                    sa.or_(p.c.source.in_(accounts), p.c.destination.in_(accounts)),
+                )
+            ):
+                amount = int(amount)
+                if (destination, asset) in totals:
+                    totals[(destination, asset)][0] += amount
+                if (source, asset) in totals:
+                    totals[(source, asset)][1] += amount
+        pre: dict[str, dict[str, Volumes]] = defaultdict(dict)
+        own: dict[tuple[str, str], list[int]] = {pair: [0, 0] for pair in pairs}
+        for x in tx.postings:
+            own[(x.destination, x.asset)][0] += x.amount
+            own[(x.source, x.asset)][1] += x.amount
+        for (account, asset), (inp, out) in totals.items():
+            post[account][asset] = Volumes(inp, out)
+            mine = own[(account, asset)]
+            pre[account][asset] = Volumes(inp - mine[0], out - mine[1])
+        return dict(pre), dict(post)
+
+    # -- accounts ------------------------------------------------------------------------------
+
+    def _account_fields(self, ledger_id: int, address_column: ColumnExpr) -> Fields:
+        a, b = T.accounts, T.balances
+        dialect = self.dialect
+
+        def address(spec: str) -> ColumnExpr:
+            _, _, value = spec.partition("\x00")
+            return dialect.address_matches(address_column, value)
+
+        def metadata_via(condition: Callable[[ColumnExpr], ColumnExpr]) -> ColumnExpr:
+            inner = T.accounts.alias("meta_account")
+            return sa.exists().where(
+                inner.c.ledger_id == ledger_id,
+                inner.c.address == address_column,
+                condition(inner.c.metadata),
+            )
+
+        def balance(operator: str, asset: str, value: int) -> ColumnExpr:
+            amount = dialect.amount(b.c.input) - dialect.amount(b.c.output)
+            found = sa.exists().where(
+                b.c.ledger_id == ledger_id,
+                b.c.account == address_column,
+                b.c.asset == asset,
+                _compare(operator, amount, value),
+            )
+            if _zero_matches(operator, value):
+                # an account with no row in this asset has a zero balance
+                absent = ~sa.exists().where(
+                    b.c.ledger_id == ledger_id, b.c.account == address_column, b.c.asset == asset
+                )
+                return sa.or_(found, absent)
+            return found
+
+        is_accounts = address_column is a.c.address
+        return Fields(
+            address=address,
+            metadata_column=a.c.metadata if is_accounts else None,
+            metadata_via=None if is_accounts else metadata_via,
+            times={
+                "first_usage": a.c.first_usage,
+                "firstUsage": a.c.first_usage,
+                "insertion_date": a.c.inserted_at,
+                "insertionDate": a.c.inserted_at,
+                "updated_at": a.c.updated_at,
+                "updatedAt": a.c.updated_at,
+            }
+            if is_accounts
+            else None,
+            balance=balance,
+        )
+
+    def _account_where(self, ledger_id: int, query: object, pit: int | None) -> list[ColumnExpr]:
+        a = T.accounts
+        where: list[ColumnExpr] = [a.c.ledger_id == ledger_id]
+        fields = self._account_fields(ledger_id, a.c.address)
+        condition = FilterCompiler(self.dialect, fields).compile(query)
+        if condition is not None:
+            where.append(condition)
+        if pit is not None:
+            where.append(a.c.first_usage <= pit)
+        return where
+
+    def count_accounts(self, ledger_id: int, query: object, pit: int | None) -> int:
+        statement = sa.select(sa.func.count()).select_from(T.accounts).where(
+            *self._account_where(ledger_id, query, pit)
+        )
+        with self.engine.connect() as connection:
+            return int(connection.execute(statement).scalar_one())
+
+    def list_accounts(
+        self, ledger_id: int, *, query: object, pit: int | None, size: int, after: str | None
+    ) -> tuple[list[dict[str, Any]], bool]:
+        a = T.accounts
+        where = self._account_where(ledger_id, query, pit)
+        if after is not None:
+            where.append(a.c.address > after)
+        statement = (
+            sa.select(a.c.address, a.c.metadata, a.c.first_usage, a.c.inserted_at, a.c.updated_at)
+            .where(*where)
+            .order_by(a.c.address)
+            .limit(size + 1)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement).all()
+        has_more = len(rows) > size
+        return [
+            {
+                "address": address,
+                "metadata": json.loads(meta),
+                "first_usage": int(first),
+                "inserted_at": int(inserted),
+                "updated_at": int(updated),
+            }
+            for address, meta, first, inserted, updated in rows[:size]
+        ], has_more
+
+    def account_row(self, ledger_id: int, address: str) -> dict[str, Any] | None:
+        a = T.accounts
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(a.c.metadata, a.c.first_usage, a.c.inserted_at, a.c.updated_at).where(
+                    a.c.ledger_id == ledger_id, a.c.address == address
+                )
+            ).first()
+        if row is None:
+            return None
+        return {
+            "address": address,
+            "metadata": json.loads(row[0]),
+            "first_usage": int(row[1]),
+            "inserted_at": int(row[2]),
+            "updated_at": int(row[3]),
+        }
+
+    def account_volumes(
+        self, ledger_id: int, addresses: list[str], pit: int | None = None
+    ) -> dict[str, dict[str, Volumes]]:
+        """Volumes per account and asset: current, or as of effective time ``pit``."""
+        out: dict[str, dict[str, Volumes]] = {address: {} for address in addresses}
+        if not addresses:
+            return out
+        with self.engine.connect() as connection:
+            if pit is None:
+                b = T.balances
+                for account, asset, inp, outp in connection.execute(
+                    sa.select(b.c.account, b.c.asset, b.c.input, b.c.output)
+                    .where(b.c.ledger_id == ledger_id, b.c.account.in_(addresses))
+                    .order_by(b.c.account, b.c.asset)
+                ):
+                    out[account][asset] = Volumes(int(inp), int(outp))
+                return out
+            p = T.postings
+            totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+            wanted = set(addresses)
+            for source, destination, amount, asset in connection.execute(
+                sa.select(p.c.source, p.c.destination, p.c.amount, p.c.asset).where(
+                    p.c.ledger_id == ledger_id,
+                    p.c.timestamp <= pit,
+                    sa.or_(p.c.source.in_(addresses), p.c.destination.in_(addresses)),
+                )
+            ):
+                if destination in wanted:
+                    totals[(destination, asset)][0] += int(amount)
+                if source in wanted:
+                    totals[(source, asset)][1] += int(amount)
+        for (account, asset), (inp, outp) in sorted(totals.items()):
+            out[account][asset] = Volumes(inp, outp)
+        return out
+
+    # -- balances and volumes ------------------------------------------------------------------
+
+    def _posting_volumes(
+        self,
+        ledger_id: int,
+        query: object,
+        *,
+        start: int | None,
+        end: int | None,
+        use_insertion: bool,
+        end_inclusive: bool,
+    ) -> dict[tuple[str, str], list[int]]:
+        """Per (account, asset): [input, output] of postings in a time window."""
+        p, t = T.postings, T.transactions
+        source_fields = self._account_fields(ledger_id, p.c.source)
+        destination_fields = self._account_fields(ledger_id, p.c.destination)
+        source_match = FilterCompiler(self.dialect, source_fields).compile(query)
+        destination_match = FilterCompiler(self.dialect, destination_fields).compile(query)
+        if use_insertion:
+            moment: ColumnExpr = sa.select(t.c.inserted_at).where(
+                t.c.ledger_id == p.c.ledger_id, t.c.id == p.c.tx_id
+            ).scalar_subquery()
+        else:
+            moment = p.c.timestamp
+        where: list[ColumnExpr] = [p.c.ledger_id == ledger_id]
+        if start is not None:
+            where.append(moment >= start)
+        if end is not None:
+            where.append(moment <= end if end_inclusive else moment < end)
+        columns: list[ColumnExpr] = [p.c.source, p.c.destination, p.c.amount, p.c.asset]
+        if source_match is not None and destination_match is not None:
+            where.append(sa.or_(source_match, destination_match))
+            columns += [
+                sa.case((source_match, 1), else_=0),
+                sa.case((destination_match, 1), else_=0),
+            ]
+        totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        with self.engine.connect() as connection:
+            for row in connection.execute(sa.select(*columns).where(*where)):
+                source, destination, amount, asset = row[0], row[1], int(row[2]), row[3]
+                source_ok = destination_ok = True
+                if len(row) > 4:
+                    source_ok, destination_ok = bool(row[4]), bool(row[5])
+                if destination_ok:
+                    totals[(destination, asset)][0] += amount
+                if source_ok:
+                    totals[(source, asset)][1] += amount
+        return totals
+
+    def aggregate_balances(
+        self, ledger_id: int, query: object, pit: int | None, use_insertion: bool
+    ) -> dict[str, int]:
+        if pit is None:
+            b = T.balances
+            fields = self._account_fields(ledger_id, b.c.account)
+            condition = FilterCompiler(self.dialect, fields).compile(query)
+            where: list[ColumnExpr] = [b.c.ledger_id == ledger_id]
+            if condition is not None:
+                where.append(condition)
+            sums: dict[str, int] = {}
+            with self.engine.connect() as connection:
+                for asset, inp, out in connection.execute(
+                    sa.select(b.c.asset, b.c.input, b.c.output).where(*where)
+                ):
+                    sums[asset] = sums.get(asset, 0) + int(inp) - int(out)
+            return dict(sorted(sums.items()))
+        totals = self._posting_volumes(
+            ledger_id, query, start=None, end=pit, use_insertion=use_insertion, end_inclusive=True
+        )
+        sums = {}
+        for (_, asset), (inp, out) in totals.items():
+            sums[asset] = sums.get(asset, 0) + inp - out
+        return dict(sorted(sums.items()))
+
+    def volumes(
+        self,
+        ledger_id: int,
+        query: object,
+        *,
+        start: int | None,
+        end: int | None,
+        use_insertion: bool,
+        group_by: int | None,
+    ) -> list[tuple[str, str, int, int]]:
+        """Sorted (account, asset, input, output); addresses cut to ``group_by`` segments."""
+        if start is None and end is None:
+            b = T.balances
+            fields = self._account_fields(ledger_id, b.c.account)
+            condition = FilterCompiler(self.dialect, fields).compile(query)
+            where: list[ColumnExpr] = [b.c.ledger_id == ledger_id]
+            if condition is not None:
+                where.append(condition)
+            totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+            with self.engine.connect() as connection:
+                for account, asset, inp, out in connection.execute(
+                    sa.select(b.c.account, b.c.asset, b.c.input, b.c.output).where(*where)
+                ):
+                    totals[(account, asset)][0] += int(inp)
+                    totals[(account, asset)][1] += int(out)
+        else:
+            totals = self._posting_volumes(
+                ledger_id, query, start=start, end=end, use_insertion=use_insertion,
+                end_inclusive=False,
+            )
+        if group_by:
+            grouped: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+            for (account, asset), (inp, out) in totals.items():
+                key = (":".join(account.split(":")[:group_by]), asset)
+                grouped[key][0] += inp
+                grouped[key][1] += out
+            totals = grouped
+        return [(a, s, v[0], v[1]) for (a, s), v in sorted(totals.items())]
+
+    # -- logs --------------------------------------------------------------------------------------
+
+    def logs(
+        self, ledger_id: int, *, before: int | None, size: int, ascending: bool = False,
+        pit: int | None = None,
+    ) -> tuple[list[tuple[int, int, int | None, str, int, bytes]], bool]:
+        j = T.journal
+        where: list[ColumnExpr] = [j.c.ledger_id == ledger_id]
+        if before is not None:
+            where.append(j.c.seq > before if ascending else j.c.seq < before)
+        if pit is not None:
+            where.append(j.c.created_at <= pit)
+        statement = (
+            sa.select(j.c.seq, j.c.kind, j.c.ref_id, j.c.payload, j.c.created_at, j.c.hash)
+            .where(*where)
+            .order_by(j.c.seq.asc() if ascending else j.c.seq.desc())
+            .limit(size + 1)
+        )
+        with self.engine.connect() as connection:
+            rows = [
+                (int(s), int(k), None if r is None else int(r), str(p), int(c), bytes(h))
+                for s, k, r, p, c, h in connection.execute(statement)
+            ]
+        return rows[:size], len(rows) > size
+
+
+LOG_TYPES = {
+    J.TX: "NEW_TRANSACTION",
+    J.TX_METADATA: "SET_METADATA",
+    J.ACCOUNT_METADATA: "SET_METADATA",
+    J.TX_METADATA_DELETE: "DELETE_METADATA",
+    J.ACCOUNT_METADATA_DELETE: "DELETE_METADATA",
+}

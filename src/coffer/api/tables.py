@@ -1,0 +1,28 @@
+"""Tables of the HTTP API: OAuth2 clients (hashed secrets) and server secrets."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+api_clients = sa.Table(
+    "api_clients",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    # Argon2id hash of the client secret; the secret itself is never stored.
+    sa.Column("secret_hash", sa.Text, nullable=False),
+    # Space-separated OAuth2 scopes the client may be granted.
+    sa.Column("scopes", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+api_secrets = sa.Table(
+    "api_secrets",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)

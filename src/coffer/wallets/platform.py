@@ -1,0 +1,25 @@
+"""The wallets domain assembled: one object holding each service of the domain."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from coffer.wallets.service import Wallets, WalletsCore
+from coffer.wallets.settings import WalletSettings, get_wallet_settings
+
+if TYPE_CHECKING:
+    from coffer.core import Coffer
+
+
+class WalletPlatform:
+    def __init__(self, coffer: Coffer, settings: WalletSettings | None = None) -> None:
+        self.coffer = coffer
+        self.settings = settings or get_wallet_settings()
+        self.core = WalletsCore(
+            coffer.engine, coffer.ledger(self.settings.wallets_ledger), self.settings
+        )
+        self.wallets = Wallets(self.core)
+
+
+def open_wallets(coffer: Coffer, settings: WalletSettings | None = None) -> WalletPlatform:
+    return WalletPlatform(coffer, settings)

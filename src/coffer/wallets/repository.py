@@ -1,0 +1,314 @@
+"""All SQL of the wallets domain (SQLAlchemy Core). Functions take a connection and never
+commit: the caller's unit of work does."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.wallets import tables as T
+
+Row = Mapping[str, Any]
+
+
+def now_micros() -> int:
+    return time.time_ns() // 1000
+
+
+def new_id(prefix: str) -> str:
+    """Sortable ids: prefix, 12 hex digits of milliseconds, 12 random hex digits."""
+    return f"{prefix}_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
+
+
+def _one(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
+    row = connection.execute(statement).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def get(
+    connection: sa.Connection, table: sa.Table, object_id: str, *, for_update: bool = False
+) -> Row | None:
+    statement = sa.select(table).where(table.c.id == object_id)
+    if for_update and connection.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return _one(connection, statement)
+
+
+def get_many(connection: sa.Connection, table: sa.Table, ids: Sequence[str]) -> dict[str, Row]:
+    rows = connection.execute(sa.select(table).where(table.c.id.in_(list(ids)))).mappings()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
+    connection.execute(sa.insert(table).values(**values))
+
+
+def update(
+    connection: sa.Connection,
+    table: sa.Table,
+    object_id: str,
+    values: Mapping[str, Any],
+    *,
+    expect_status: Sequence[str] | None = None,
+) -> bool:
+    """Update one row; with ``expect_status``, only if its status is one of them."""
+    statement = sa.update(table).where(table.c.id == object_id)
+    if expect_status is not None:
+        statement = statement.where(table.c.status.in_(list(expect_status)))
+    values = dict(values)
+    if "updated_at" in table.c:
+        values.setdefault("updated_at", now_micros())
+    return connection.execute(statement.values(**values)).rowcount == 1
+
+
+def page(
+    connection: sa.Connection,
+    table: sa.Table,
+    *,
+    filters: Mapping[str, Any] | None = None,
+    starting_after: str | None = None,
+    limit: int = 10,
+) -> tuple[list[Row], bool]:
+    """Newest first by id; ``starting_after`` is the last id of the previous page."""
+    statement = sa.select(table)
+    for column, value in (filters or {}).items():
+        statement = statement.where(table.c[column] == value)
+    if starting_after is not None:
+        statement = statement.where(table.c.id < starting_after)
+    statement = statement.order_by(table.c.id.desc()).limit(limit + 1)
+    rows = [dict(row) for row in connection.execute(statement).mappings()]
+    return rows[:limit], len(rows) > limit
+
+
+# -- wallets --------------------------------------------------------------------------
+
+
+def wallet_by_customer_currency(
+    connection: sa.Connection, customer_id: str, currency: str
+) -> Row | None:
+    return _one(
+        connection,
+        sa.select(T.wallets).where(
+            T.wallets.c.customer_id == customer_id, T.wallets.c.currency == currency
+        ),
+    )
+
+
+def wallet_by_bank_reference(connection: sa.Connection, reference: str) -> Row | None:
+    return _one(connection, sa.select(T.wallets).where(T.wallets.c.bank_reference == reference))
+
+
+def insert_wallet_if_absent(connection: sa.Connection, values: Mapping[str, Any]) -> None:
+    """Insert a platform wallet unless a row with its (deterministic) id exists."""
+    if get(connection, T.wallets, values["id"]) is None:
+        connection.execute(sa.insert(T.wallets).values(**values))
+
+
+# -- sums for KYC limits ----------------------------------------------------------------
+
+
+def monthly_payin_total(
+    connection: sa.Connection, wallet_ids: Sequence[str], currency: str, since: int
+) -> int:
+    total = connection.execute(
+        sa.select(sa.func.count(), sa.func.sum(T.payins.c.amount_received)).where(
+            T.payins.c.wallet_id.in_(list(wallet_ids)),
+            T.payins.c.currency == currency,
+            T.payins.c.created_at >= since,
+        )
+    ).one()[1]
+    # Uncaptured authorizations count too: they will arrive unless released.
+    held = connection.execute(
+        sa.select(sa.func.sum(T.payins.c.amount)).where(
+            T.payins.c.wallet_id.in_(list(wallet_ids)),
+            T.payins.c.currency == currency,
+            T.payins.c.created_at >= since,
+            T.payins.c.status.in_(["requires_action", "processing", "requires_capture"]),
+        )
+    ).scalar()
+    return int(total or 0) + int(held or 0)
+
+
+def monthly_payout_total(
+    connection: sa.Connection, wallet_ids: Sequence[str], currency: str, since: int
+) -> int:
+    total = connection.execute(
+        sa.select(sa.func.sum(T.payouts.c.amount)).where(
+            T.payouts.c.wallet_id.in_(list(wallet_ids)),
+            T.payouts.c.currency == currency,
+            T.payouts.c.created_at >= since,
+            T.payouts.c.status.in_(["pending", "created", "processing", "paid"]),
+        )
+    ).scalar()
+    return int(total or 0)
+
+
+def customer_wallet_ids(connection: sa.Connection, customer_id: str) -> list[str]:
+    return list(
+        connection.execute(
+            sa.select(T.wallets.c.id).where(T.wallets.c.customer_id == customer_id)
+        ).scalars()
+    )
+
+
+def refunds_of(connection: sa.Connection, target_type: str, target_id: str) -> list[Row]:
+    rows = connection.execute(
+        sa.select(T.refunds)
+        .where(T.refunds.c.target_type == target_type, T.refunds.c.target_id == target_id)
+        .order_by(T.refunds.c.id)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def payins_to_expire(connection: sa.Connection, authorized_before: int, limit: int) -> list[str]:
+    return list(
+        connection.execute(
+            sa.select(T.payins.c.id)
+            .where(
+                T.payins.c.status == "requires_capture",
+                T.payins.c.authorized_at < authorized_before,
+            )
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def payouts_in_status(
+    connection: sa.Connection, status: str, limit: int, ids: Sequence[str] | None = None
+) -> list[Row]:
+    statement = sa.select(T.payouts).where(T.payouts.c.status == status)
+    if ids is not None:
+        statement = statement.where(T.payouts.c.id.in_(list(ids)))
+    rows = connection.execute(statement.order_by(T.payouts.c.id).limit(limit)).mappings()
+    return [dict(row) for row in rows]
+
+
+def stuck(connection: sa.Connection, table: sa.Table, before: int, limit: int) -> list[str]:
+    """Ids of rows left ``pending`` (a crash between the ledger write and the state change)."""
+    return list(
+        connection.execute(
+            sa.select(table.c.id)
+            .where(table.c.status == "pending", table.c.created_at < before)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+# -- idempotency ------------------------------------------------------------------------
+
+
+def idempotency_record(connection: sa.Connection, key: str) -> Row | None:
+    return _one(
+        connection, sa.select(T.idempotency_keys).where(T.idempotency_keys.c.key == key)
+    )
+
+
+def insert_idempotency_record(
+    connection: sa.Connection, key: str, request_hash: str, resource_type: str, resource_id: str
+) -> None:
+    connection.execute(
+        sa.insert(T.idempotency_keys).values(
+            key=key,
+            request_hash=request_hash,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            created_at=now_micros(),
+        )
+    )
+
+
+# -- outbox and webhooks -------------------------------------------------------------
+
+
+def insert_event(connection: sa.Connection, event_type: str, data: Mapping[str, Any]) -> str:
+    event_id = new_id("evt")
+    connection.execute(
+        sa.insert(T.events).values(
+            id=event_id,
+            type=event_type,
+            data=json.dumps(data, separators=(",", ":"), sort_keys=True, default=str),
+            dispatched=False,
+            created_at=now_micros(),
+        )
+    )
+    return event_id
+
+
+def undispatched_events(connection: sa.Connection, limit: int) -> list[Row]:
+    statement = (
+        sa.select(T.events)
+        .where(T.events.c.dispatched.is_(False))
+        .order_by(T.events.c.id)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def mark_dispatched(connection: sa.Connection, event_ids: Sequence[str]) -> None:
+    connection.execute(
+        sa.update(T.events).where(T.events.c.id.in_(list(event_ids))).values(dispatched=True)
+    )
+
+
+def enabled_endpoints(connection: sa.Connection) -> list[Row]:
+    rows = connection.execute(
+        sa.select(T.webhook_endpoints).where(T.webhook_endpoints.c.enabled.is_(True))
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def due_deliveries(connection: sa.Connection, now: int, limit: int) -> list[Row]:
+    statement = (
+        sa.select(T.webhook_deliveries)
+        .where(
+            T.webhook_deliveries.c.status == "pending",
+            T.webhook_deliveries.c.next_attempt_at <= now,
+        )
+        .order_by(T.webhook_deliveries.c.next_attempt_at)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def claim_delivery(connection: sa.Connection, delivery_id: str, attempts: int, lease: int) -> bool:
+    """Push the next attempt ``lease`` out so no other worker takes it while it is sent."""
+    result = connection.execute(
+        sa.update(T.webhook_deliveries)
+        .where(
+            T.webhook_deliveries.c.id == delivery_id,
+            T.webhook_deliveries.c.attempts == attempts,
+            T.webhook_deliveries.c.status == "pending",
+        )
+        .values(next_attempt_at=lease, attempts=attempts + 1, updated_at=now_micros())
+    )
+    return result.rowcount == 1
+
+
+def events_page(
+    connection: sa.Connection,
+    *,
+    types: Sequence[str] | None,
+    starting_after: str | None,
+    limit: int,
+) -> tuple[list[Row], bool]:
+    statement = sa.select(T.events)
+    if types:
+        statement = statement.where(T.events.c.type.in_(list(types)))
+    if starting_after is not None:
+        statement = statement.where(T.events.c.id < starting_after)
+    rows = [
+        dict(row)
+        for row in connection.execute(
+            statement.order_by(T.events.c.id.desc()).limit(limit + 1)
+        ).mappings()
+    ]
+    return rows[:limit], len(rows) > limit

@@ -1,0 +1,361 @@
+"""Pydantic models: what the wallets service returns and what its HTTP API takes.
+
+Amounts are integers in the currency's minor unit (cents for USD, yen for JPY, fils/1000
+for BHD), always with their ``currency``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+CustomerKind = Literal["natural", "legal"]
+KycLevel = Literal["none", "light", "verified"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ListPage(BaseModel, Generic[T]):
+    object: Literal["list"] = "list"
+    data: list[T]
+    has_more: bool
+
+
+class Address(Model):
+    line1: str = Field(max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    city: str = Field(max_length=100)
+    postal_code: str = Field(max_length=20)
+    country: str = Field(min_length=2, max_length=2)
+
+
+class CustomerCreate(Model):
+    kind: CustomerKind
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    birth_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    address: Address | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class Customer(BaseModel):
+    object: Literal["customer"] = "customer"
+    id: str
+    kind: CustomerKind
+    kyc_level: KycLevel
+    name: str
+    email: str | None
+    birth_date: str | None
+    address: Address | None
+    metadata: dict[str, str]
+    created_at: datetime
+
+    def __repr__(self) -> str:  # never print personal data
+        return f"Customer(id={self.id!r}, kind={self.kind!r}, kyc_level={self.kyc_level!r})"
+
+    __str__ = __repr__
+
+
+class KycDocumentCreate(Model):
+    type: Literal["identity_proof", "address_proof", "registration_proof"]
+    name: str = Field(min_length=1, max_length=255)
+    level: Literal["light", "verified"] = "verified"
+
+
+class KycDocument(BaseModel):
+    object: Literal["kyc_document"] = "kyc_document"
+    id: str
+    customer_id: str
+    type: str
+    level: str
+    status: Literal["validation_asked", "validated", "refused"]
+    refused_reason: str | None
+    created_at: datetime
+
+
+class KycReview(Model):
+    decision: Literal["approve", "refuse"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class WalletCreate(Model):
+    customer_id: str
+    currency: str = Field(min_length=3, max_length=3)
+    description: str | None = Field(default=None, max_length=500)
+
+
+class Wallet(BaseModel):
+    object: Literal["wallet"] = "wallet"
+    id: str
+    customer_id: str | None
+    kind: Literal["customer", "fees", "credit"]
+    currency: str
+    status: Literal["active", "frozen", "closed"]
+    balance: int
+    available: int
+    bank_reference: str | None
+    description: str | None
+    created_at: datetime
+
+
+class StatementLine(BaseModel):
+    transaction_id: int
+    timestamp: datetime
+    amount: int  # signed: positive in, negative out
+    balance: int  # running balance after this line
+    type: str | None
+    reference_id: str | None
+
+
+class Statement(BaseModel):
+    object: Literal["statement"] = "statement"
+    wallet_id: str
+    currency: str
+    data: list[StatementLine]
+    has_more: bool
+    next_cursor: str | None
+
+
+class TransferCreate(Model):
+    debited_wallet_id: str
+    credited_wallet_id: str
+    amount: int = Field(gt=0)
+    currency: str = Field(min_length=3, max_length=3)
+    fee: int = Field(default=0, ge=0)
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class Transfer(BaseModel):
+    object: Literal["transfer"] = "transfer"
+    id: str
+    debited_wallet_id: str
+    credited_wallet_id: str
+    amount: int
+    fee: int
+    credited_amount: int
+    currency: str
+    status: Literal["pending", "succeeded", "failed"]
+    failure_code: str | None
+    ledger_transaction_id: int | None
+    metadata: dict[str, str]
+    created_at: datetime
+
+
+class PaymentCreate(Model):
+    buyer_wallet_id: str
+    seller_wallet_id: str
+    amount: int = Field(gt=0)
+    currency: str = Field(min_length=3, max_length=3)
+    fee: int = Field(default=0, ge=0)
+    escrow: bool = False
+    capture: bool = False  # capture at once (authorize and capture in one call)
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class AmountBody(Model):
+    amount: int | None = Field(default=None, gt=0)
+
+
+class Payment(BaseModel):
+    object: Literal["payment"] = "payment"
+    id: str
+    buyer_wallet_id: str
+    seller_wallet_id: str
+    amount: int
+    fee: int
+    captured_amount: int
+    refunded_amount: int
+    currency: str
+    escrow: bool
+    status: Literal["pending", "authorized", "captured", "voided", "failed"]
+    escrow_status: Literal["held", "released", "returned"] | None
+    failure_code: str | None
+    metadata: dict[str, str]
+    created_at: datetime
+
+
+class Card(Model):
+    number: str = Field(min_length=12, max_length=23)
+    exp_month: int = Field(ge=1, le=12)
+    exp_year: int = Field(ge=2000, le=2100)
+    cvc: str = Field(min_length=3, max_length=4)
+
+    def __repr__(self) -> str:
+        return f"Card(last4={self.number[-4:]!r})"
+
+    __str__ = __repr__
+
+
+class CardPayinCreate(Model):
+    wallet_id: str
+    amount: int = Field(gt=0)
+    currency: str = Field(min_length=3, max_length=3)
+    card: Card
+    capture_method: Literal["automatic", "manual"] = "automatic"
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class NextAction(BaseModel):
+    type: Literal["redirect_to_url"] = "redirect_to_url"
+    url: str
+
+
+class Payin(BaseModel):
+    object: Literal["payin"] = "payin"
+    id: str
+    wallet_id: str
+    method: Literal["card", "bank_transfer"]
+    gateway: str
+    status: Literal[
+        "requires_payment_method", "requires_action", "processing", "requires_capture",
+        "succeeded", "canceled",
+    ]
+    capture_method: Literal["automatic", "manual"]
+    amount: int
+    amount_received: int
+    amount_refunded: int
+    amount_disputed: int
+    currency: str
+    card_last4: str | None
+    card_brand: str | None
+    decline_code: str | None
+    cancellation_reason: str | None
+    next_action: NextAction | None
+    metadata: dict[str, str]
+    created_at: datetime
+
+
+class Refund(BaseModel):
+    object: Literal["refund"] = "refund"
+    id: str
+    target_type: Literal["payin", "payment"]
+    target_id: str
+    amount: int
+    currency: str
+    status: Literal["pending", "succeeded", "failed"]
+    failure_code: str | None
+    created_at: datetime
+
+
+class DisputeCreate(Model):
+    amount: int | None = Field(default=None, gt=0)
+    reason: str = Field(default="fraudulent", max_length=64)
+
+
+class Dispute(BaseModel):
+    object: Literal["dispute"] = "dispute"
+    id: str
+    payin_id: str
+    amount: int
+    wallet_amount: int
+    credit_amount: int
+    currency: str
+    status: Literal["pending", "needs_response", "won", "lost"]
+    reason: str
+    created_at: datetime
+
+
+class DisputeClose(Model):
+    outcome: Literal["won", "lost"]
+
+
+class BankTransferSimulate(Model):
+    reference: str = Field(min_length=1, max_length=40)
+    amount: int = Field(gt=0)
+    currency: str = Field(min_length=3, max_length=3)
+
+
+class BankAccountCreate(Model):
+    customer_id: str
+    holder_name: str = Field(min_length=1, max_length=140)
+    iban: str = Field(min_length=15, max_length=42)
+    bic: str | None = Field(default=None, min_length=8, max_length=11)
+
+
+class BankAccount(BaseModel):
+    object: Literal["bank_account"] = "bank_account"
+    id: str
+    customer_id: str
+    holder_name: str
+    iban_last4: str
+    country: str
+    bic: str
+    created_at: datetime
+
+    def __repr__(self) -> str:
+        return f"BankAccount(id={self.id!r}, iban_last4={self.iban_last4!r})"
+
+    __str__ = __repr__
+
+
+class PayoutCreate(Model):
+    wallet_id: str
+    bank_account_id: str
+    amount: int = Field(gt=0)
+    currency: str = Field(min_length=3, max_length=3)
+
+
+class Payout(BaseModel):
+    object: Literal["payout"] = "payout"
+    id: str
+    wallet_id: str
+    bank_account_id: str
+    amount: int
+    currency: str
+    status: Literal["pending", "created", "processing", "paid", "failed", "returned"]
+    batch_id: str | None
+    failure_code: str | None
+    created_at: datetime
+
+
+class PayoutBatch(BaseModel):
+    object: Literal["payout_batch"] = "payout_batch"
+    id: str
+    payout_ids: list[str]
+    xml: str
+
+
+class PayoutOutcome(Model):
+    status: Literal["paid", "failed", "returned"]
+    failure_code: str | None = Field(default=None, max_length=64)
+
+
+class Event(BaseModel):
+    object: Literal["event"] = "event"
+    id: str
+    type: str
+    data: dict[str, object]
+    created_at: datetime
+
+
+class WebhookEndpointCreate(Model):
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://")
+    event_types: list[str] = Field(default_factory=lambda: ["*"], min_length=1, max_length=100)
+
+
+class WebhookEndpoint(BaseModel):
+    object: Literal["webhook_endpoint"] = "webhook_endpoint"
+    id: str
+    url: str
+    event_types: list[str]
+    enabled: bool
+    secret: str | None = None  # shown once, when the endpoint is created
+    created_at: datetime
+
+
+class WebhookDelivery(BaseModel):
+    object: Literal["webhook_delivery"] = "webhook_delivery"
+    id: str
+    endpoint_id: str
+    event_id: str
+    status: Literal["pending", "succeeded", "failed"]
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None

@@ -1,0 +1,1223 @@
+"""The wallets service: customers, KYC, wallets, transfers, merchant payments and escrow.
+
+Atomicity. The ledger commits in its own sequencer transaction, apart from this domain's
+tables, so every money movement is a small saga that is safe to retry:
+
+1. write the domain row in state ``pending`` (with the idempotency key record) and commit;
+2. run the Numscript template with a ledger idempotency key derived from the row's id and
+   the step (``wallets:transfer:<id>``): a retry after a crash gets the first result back
+   instead of moving money twice;
+3. write the final state and its outbox event in one database transaction.
+
+A crash between 1 and 3 leaves a ``pending`` row that :meth:`Wallets.resume_pending` (run by
+the worker) or a replay of the same ``Idempotency-Key`` completes. Each public method is its
+own unit of work (it commits), because step 2 cannot share a transaction with 1 and 3;
+SQL stays in :mod:`coffer.wallets.repository`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from coffer.errors import (
+    CaptureExceedsAuthorization,
+    CofferError,
+    Conflict,
+    CurrencyMismatch,
+    CustomerNotFound,
+    HoldStateError,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidState,
+    KycLimitExceeded,
+    RefundExceedsCaptured,
+    ResourceNotFound,
+    ValidationError,
+    WalletClosed,
+    WalletFrozen,
+    WalletNotFound,
+)
+from coffer.ledger import Hold, Ledger, Transaction
+from coffer.ledger.models import from_micros
+from coffer.wallets import currencies
+from coffer.wallets import repository as R
+from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
+from coffer.wallets import templates as N
+from coffer.wallets.crypto import Cipher
+from coffer.wallets.settings import KYC_LEVELS, WalletSettings
+
+ModelT = TypeVar("ModelT")
+Row = Mapping[str, Any]
+MAX_CAS_RETRIES = 20
+FEES_ACCOUNT = "platform:fees"
+CREDIT_ACCOUNT = "platform:credit"
+
+
+def wallet_account(wallet_id: str) -> str:
+    return f"wallets:{wallet_id}"
+
+
+def _dt(micros: int) -> datetime:
+    return from_micros(int(micros))
+
+
+def _request_hash(operation: str, payload: Mapping[str, Any]) -> str:
+    body = json.dumps([operation, payload], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _error_from_code(code: str | None) -> CofferError:
+    """Rebuild the error a failed request raised, for a replay of its idempotency key."""
+    stack: list[type[CofferError]] = [CofferError]
+    while stack:
+        cls = stack.pop()
+        if cls.code == code:
+            error = Exception.__new__(cls)
+            CofferError.__init__(
+                error, f"this request failed when it was first made: {code}", replayed=True
+            )
+            return error
+        stack.extend(cls.__subclasses__())
+    return CofferError(f"this request failed when it was first made: {code}")
+
+
+def month_start_micros(now: datetime | None = None) -> int:
+    moment = now or datetime.now(UTC)
+    start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return int(start.timestamp() * 1_000_000)
+
+
+class WalletsCore:
+    """State shared by the domain's services: engine, ledger, cipher, settings, events."""
+
+    def __init__(self, engine: sa.Engine, ledger: Ledger, settings: WalletSettings) -> None:
+        self.engine = engine
+        self.ledger = ledger
+        self.settings = settings
+        key_id, keys = settings.encryption_keys()
+        self.cipher = Cipher(key_id, keys)
+
+    @contextlib.contextmanager
+    def unit(self) -> Iterator[sa.Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    # -- idempotency ---------------------------------------------------------------------
+
+    def replayed(
+        self, connection: sa.Connection, key: str | None, operation: str, payload: Mapping[str, Any]
+    ) -> Row | None:
+        """The idempotency record of ``key`` if it was used for this very request."""
+        if key is None:
+            return None
+        record = R.idempotency_record(connection, key)
+        if record is None:
+            return None
+        if record["request_hash"] != _request_hash(operation, payload):
+            raise IdempotencyConflict(
+                f"Idempotency-Key {key!r} was already used with a different request; "
+                "use a new key for a new request"
+            )
+        return record
+
+    def remember(
+        self,
+        connection: sa.Connection,
+        key: str | None,
+        operation: str,
+        payload: Mapping[str, Any],
+        resource_type: str,
+        resource_id: str,
+    ) -> None:
+        if key is not None:
+            R.insert_idempotency_record(
+                connection, key, _request_hash(operation, payload), resource_type, resource_id
+            )
+
+    def create_once(
+        self,
+        *,
+        key: str | None,
+        operation: str,
+        payload: Mapping[str, Any],
+        create: Callable[[sa.Connection], str],
+    ) -> tuple[str, bool]:
+        """Run ``create`` (which inserts a row and returns its id) unless ``key`` was seen.
+
+        Returns the resource id and whether it was created now (False: a replay).
+        """
+        for _ in range(2):
+            try:
+                with self.unit() as connection:
+                    record = self.replayed(connection, key, operation, payload)
+                    if record is not None:
+                        return str(record["resource_id"]), False
+                    resource_id = create(connection)
+                    self.remember(connection, key, operation, payload, operation, resource_id)
+                    return resource_id, True
+            except sa.exc.IntegrityError:
+                if key is None:
+                    raise
+                continue  # a concurrent request with the same key won; read its record
+        raise Conflict(f"Idempotency-Key {key!r} is being used by a concurrent request; retry")
+
+    # -- events --------------------------------------------------------------------------
+
+    def event(self, connection: sa.Connection, event_type: str, data: Mapping[str, Any]) -> None:
+        R.insert_event(connection, event_type, data)
+
+    # -- wallets and limits -------------------------------------------------------------
+
+    def wallet_row(self, connection: sa.Connection, wallet_id: str) -> Row:
+        row = R.get(connection, T.wallets, wallet_id)
+        if row is None:
+            raise WalletNotFound(f"wallet {wallet_id!r} does not exist", wallet_id=wallet_id)
+        return row
+
+    def customer_row(self, connection: sa.Connection, customer_id: str) -> Row:
+        row = R.get(connection, T.customers, customer_id)
+        if row is None:
+            raise CustomerNotFound(
+                f"customer {customer_id!r} does not exist", customer_id=customer_id
+            )
+        return row
+
+    @staticmethod
+    def check_currency(wallet: Row, currency: str) -> None:
+        if wallet["currency"] != currency:
+            raise CurrencyMismatch(
+                f"wallet {wallet['id']} holds {wallet['currency']}, not {currency}",
+                wallet_id=wallet["id"],
+                wallet_currency=wallet["currency"],
+                currency=currency,
+            )
+
+    @staticmethod
+    def check_can_send(wallet: Row) -> None:
+        if wallet["status"] == "frozen":
+            raise WalletFrozen(
+                f"wallet {wallet['id']} is frozen: it can receive but not send",
+                wallet_id=wallet["id"],
+            )
+        if wallet["status"] == "closed":
+            raise WalletClosed(f"wallet {wallet['id']} is closed", wallet_id=wallet["id"])
+
+    @staticmethod
+    def check_can_receive(wallet: Row) -> None:
+        if wallet["status"] == "closed":
+            raise WalletClosed(f"wallet {wallet['id']} is closed", wallet_id=wallet["id"])
+
+    def _limit(self, customer: Row, name: str, currency: str) -> int | None:
+        limits = self.settings.limits_for(customer["kyc_level"])
+        major = getattr(limits, name)
+        return None if major is None else currencies.major_to_minor(currency, major)
+
+    def _refuse(self, customer: Row, name: str, limit: int, attempted: int, currency: str) -> None:
+        raise KycLimitExceeded(
+            f"KYC limit {name} of level {customer['kyc_level']!r} is {limit} {currency} "
+            f"(minor units); this movement would reach {attempted}. Verify the customer "
+            "to a higher KYC level or move less.",
+            limit=name,
+            kyc_level=customer["kyc_level"],
+            limit_amount=limit,
+            attempted_amount=attempted,
+            currency=currency,
+        )
+
+    def check_limits(
+        self,
+        connection: sa.Connection,
+        wallet: Row,
+        amount: int,
+        *,
+        sending: bool = False,
+        receiving: int | None = None,
+        payin: bool = False,
+        payout: bool = False,
+    ) -> None:
+        """Refuse a movement of ``amount`` that breaks a KYC limit of the wallet's owner.
+
+        ``receiving`` is what lands in the wallet (checked against the maximum balance).
+        """
+        if wallet["customer_id"] is None:
+            return  # platform wallets have no KYC limits
+        customer = self.customer_row(connection, wallet["customer_id"])
+        currency = wallet["currency"]
+        per_transaction = self._limit(customer, "max_transaction_amount", currency)
+        if per_transaction is not None and amount > per_transaction:
+            self._refuse(customer, "max_transaction_amount", per_transaction, amount, currency)
+        if receiving is not None:
+            maximum = self._limit(customer, "max_balance", currency)
+            if maximum is not None:
+                after = self.balance_of(wallet).balance + receiving
+                if after > maximum:
+                    self._refuse(customer, "max_balance", maximum, after, currency)
+        if payin or payout:
+            name = "max_monthly_payin" if payin else "max_monthly_payout"
+            monthly = self._limit(customer, name, currency)
+            if monthly is not None:
+                ids = R.customer_wallet_ids(connection, customer["id"])
+                since = month_start_micros()
+                if payin:
+                    total = R.monthly_payin_total(connection, ids, currency, since)
+                else:
+                    total = R.monthly_payout_total(connection, ids, currency, since)
+                if total + amount > monthly:
+                    self._refuse(customer, name, monthly, total + amount, currency)
+        del sending
+
+    def balance_of(self, wallet: Row) -> Any:
+        from coffer.ledger import Balance
+
+        balances = self.ledger.balances(wallet["account"])
+        return balances.get(currencies.asset(wallet["currency"]), Balance(0, 0, 0, 0, 0))
+
+    # -- ledger --------------------------------------------------------------------------
+
+    def run(
+        self,
+        template: str,
+        variables: Mapping[str, str],
+        *,
+        key: str,
+        kind: str,
+        object_id: str,
+        pending: bool = False,
+        timeout_seconds: float | None = None,
+    ) -> Transaction | Hold:
+        result = self.ledger.run(
+            template,
+            vars=variables,
+            metadata={"wallets_type": kind, "wallets_id": object_id},
+            idempotency_key=f"wallets:{key}",
+            pending=pending,
+            timeout_seconds=timeout_seconds,
+        )
+        assert isinstance(result, Transaction | Hold)
+        return result
+
+    def cas(
+        self,
+        table: sa.Table,
+        object_id: str,
+        compute: Callable[[Row], Mapping[str, Any]],
+        *,
+        event: Callable[[Row], tuple[str, Mapping[str, Any]]] | None = None,
+    ) -> Row:
+        """Compare-and-swap an update computed from the current row (bounded retries)."""
+        for _ in range(MAX_CAS_RETRIES):
+            with self.unit() as connection:
+                row = R.get(connection, table, object_id, for_update=True)
+                if row is None:
+                    raise ResourceNotFound(f"{object_id!r} does not exist")
+                values = compute(row)
+                statement = sa.update(table).where(table.c.id == object_id)
+                for column in values:
+                    if column in row:
+                        statement = statement.where(table.c[column] == row[column])
+                changed = {**values, "updated_at": R.now_micros()}
+                if connection.execute(statement.values(**changed)).rowcount == 1:
+                    new_row = {**row, **changed}
+                    if event is not None:
+                        self.event(connection, *event(new_row))
+                    return new_row
+        raise Conflict(f"{object_id} is being changed concurrently; retry")
+
+
+class Wallets:
+    """Customers, KYC, wallets, transfers and merchant payments (escrow included)."""
+
+    def __init__(self, core: WalletsCore) -> None:
+        self.core = core
+
+    # -- customers -----------------------------------------------------------------------
+
+    def create_customer(
+        self, request: S.CustomerCreate, *, idempotency_key: str | None = None
+    ) -> S.Customer:
+        core = self.core
+        payload = request.model_dump(mode="json")
+
+        def create(connection: sa.Connection) -> str:
+            customer_id = R.new_id("cus")
+            now = R.now_micros()
+            encrypt = core.cipher.encrypt
+            R.insert(
+                connection,
+                T.customers,
+                {
+                    "id": customer_id,
+                    "kind": request.kind,
+                    "kyc_level": "none",
+                    "name_enc": encrypt(request.name, context="customer.name"),
+                    "email_enc": encrypt(request.email, context="customer.email"),
+                    "birth_date_enc": encrypt(request.birth_date, context="customer.birth_date"),
+                    "address_enc": encrypt(
+                        None if request.address is None else request.address.model_dump_json(),
+                        context="customer.address",
+                    ),
+                    "metadata": json.dumps(request.metadata),
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            core.event(
+                connection,
+                "customer.created",
+                {"id": customer_id, "kind": request.kind, "kyc_level": "none"},
+            )
+            return customer_id
+
+        customer_id, _ = core.create_once(
+            key=idempotency_key, operation="customer", payload=payload, create=create
+        )
+        return self.customer(customer_id)
+
+    def customer(self, customer_id: str) -> S.Customer:
+        with self.core.unit() as connection:
+            return self._customer_model(self.core.customer_row(connection, customer_id))
+
+    def customers(self, *, limit: int = 10, starting_after: str | None = None) -> S.ListPage[S.Customer]:
+        with self.core.unit() as connection:
+            rows, more = R.page(connection, T.customers, starting_after=starting_after, limit=limit)
+        return S.ListPage[S.Customer](data=[self._customer_model(r) for r in rows], has_more=more)
+
+    def _customer_model(self, row: Row) -> S.Customer:
+        decrypt = self.core.cipher.decrypt
+        address = decrypt(row["address_enc"], context="customer.address")
+        return S.Customer(
+            id=row["id"],
+            kind=row["kind"],
+            kyc_level=row["kyc_level"],
+            name=decrypt(row["name_enc"], context="customer.name") or "",
+            email=decrypt(row["email_enc"], context="customer.email"),
+            birth_date=decrypt(row["birth_date_enc"], context="customer.birth_date"),
+            address=None if address is None else S.Address.model_validate_json(address),
+            metadata=json.loads(row["metadata"]),
+            created_at=_dt(row["created_at"]),
+        )
+
+    # -- KYC -----------------------------------------------------------------------------
+
+    def submit_kyc_document(
+        self,
+        customer_id: str,
+        request: S.KycDocumentCreate,
+        *,
+        idempotency_key: str | None = None,
+    ) -> S.KycDocument:
+        """Submit a document. The sandbox reviewer decides by its name: a name containing
+        ``refuse`` is refused, one containing ``review`` waits for an operator, any other is
+        validated (and raises the customer to the document's level)."""
+        core = self.core
+        payload = {"customer_id": customer_id, **request.model_dump(mode="json")}
+
+        def create(connection: sa.Connection) -> str:
+            core.customer_row(connection, customer_id)
+            document_id = R.new_id("doc")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.kyc_documents,
+                {
+                    "id": document_id,
+                    "customer_id": customer_id,
+                    "type": request.type,
+                    "level": request.level,
+                    "name_enc": core.cipher.encrypt(request.name, context="kyc_document.name"),
+                    "status": "validation_asked",
+                    "refused_reason": None,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            core.event(
+                connection,
+                "kyc_document.created",
+                {"id": document_id, "customer_id": customer_id, "type": request.type},
+            )
+            return document_id
+
+        document_id, created = core.create_once(
+            key=idempotency_key, operation="kyc_document", payload=payload, create=create
+        )
+        if created:
+            name = request.name.lower()
+            if "refuse" in name:
+                return self.review_kyc_document(document_id, approve=False, reason="unreadable")
+            if "review" not in name:
+                return self.review_kyc_document(document_id, approve=True)
+        return self.kyc_document(document_id)
+
+    def review_kyc_document(
+        self, document_id: str, *, approve: bool, reason: str | None = None
+    ) -> S.KycDocument:
+        core = self.core
+        with core.unit() as connection:
+            document = R.get(connection, T.kyc_documents, document_id, for_update=True)
+            if document is None:
+                raise ResourceNotFound(f"KYC document {document_id!r} does not exist")
+            status = "validated" if approve else "refused"
+            if not R.update(
+                connection,
+                T.kyc_documents,
+                document_id,
+                {"status": status, "refused_reason": None if approve else (reason or "refused")},
+                expect_status=["validation_asked"],
+            ):
+                raise InvalidState(
+                    f"KYC document {document_id} was already {document['status']}",
+                    status=document["status"],
+                )
+            core.event(
+                connection,
+                f"kyc_document.{status}",
+                {"id": document_id, "customer_id": document["customer_id"]},
+            )
+            if approve:
+                customer = core.customer_row(connection, document["customer_id"])
+                current = KYC_LEVELS.index(customer["kyc_level"])
+                if KYC_LEVELS.index(document["level"]) > current:
+                    R.update(connection, T.customers, customer["id"], {"kyc_level": document["level"]})
+                    core.event(
+                        connection,
+                        "customer.kyc_level_changed",
+                        {"id": customer["id"], "kyc_level": document["level"]},
+                    )
+        return self.kyc_document(document_id)
+
+    def kyc_document(self, document_id: str) -> S.KycDocument:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.kyc_documents, document_id)
+        if row is None:
+            raise ResourceNotFound(f"KYC document {document_id!r} does not exist")
+        return S.KycDocument(
+            id=row["id"],
+            customer_id=row["customer_id"],
+            type=row["type"],
+            level=row["level"],
+            status=row["status"],
+            refused_reason=row["refused_reason"],
+            created_at=_dt(row["created_at"]),
+        )
+
+    # -- wallets -------------------------------------------------------------------------
+
+    def create_wallet(
+        self, request: S.WalletCreate, *, idempotency_key: str | None = None
+    ) -> S.Wallet:
+        core = self.core
+        currency = currencies.check_currency(request.currency)
+        payload = request.model_dump(mode="json")
+
+        def create(connection: sa.Connection) -> str:
+            core.customer_row(connection, request.customer_id)
+            if R.wallet_by_customer_currency(connection, request.customer_id, currency):
+                raise Conflict(
+                    f"customer {request.customer_id} already has a {currency} wallet",
+                    customer_id=request.customer_id,
+                    currency=currency,
+                )
+            wallet_id = R.new_id("wal")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.wallets,
+                {
+                    "id": wallet_id,
+                    "customer_id": request.customer_id,
+                    "kind": "customer",
+                    "currency": currency,
+                    "account": wallet_account(wallet_id),
+                    "status": "active",
+                    "description": request.description,
+                    "bank_reference": "CFR" + secrets.token_hex(6).upper(),
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            core.event(
+                connection,
+                "wallet.created",
+                {"id": wallet_id, "customer_id": request.customer_id, "currency": currency},
+            )
+            return wallet_id
+
+        wallet_id, _ = core.create_once(
+            key=idempotency_key, operation="wallet", payload=payload, create=create
+        )
+        return self.wallet(wallet_id)
+
+    def platform_wallet(self, kind: str, currency: str) -> S.Wallet:
+        """The platform's ``fees`` or ``credit`` wallet in ``currency`` (created on use)."""
+        if kind not in ("fees", "credit"):
+            raise ValidationError("platform wallets are 'fees' and 'credit'")
+        currency = currencies.check_currency(currency)
+        wallet_id = f"wal_platform_{kind}_{currency}"
+        now = R.now_micros()
+        with contextlib.suppress(sa.exc.IntegrityError), self.core.unit() as connection:
+            R.insert_wallet_if_absent(
+                connection,
+                {
+                    "id": wallet_id,
+                    "customer_id": None,
+                    "kind": kind,
+                    "currency": currency,
+                    "account": FEES_ACCOUNT if kind == "fees" else CREDIT_ACCOUNT,
+                    "status": "active",
+                    "description": f"platform {kind}",
+                    "bank_reference": None,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        return self.wallet(wallet_id)
+
+    def wallet(self, wallet_id: str) -> S.Wallet:
+        with self.core.unit() as connection:
+            row = self.core.wallet_row(connection, wallet_id)
+        return self._wallet_model(row)
+
+    def wallets(
+        self,
+        *,
+        customer_id: str | None = None,
+        limit: int = 10,
+        starting_after: str | None = None,
+    ) -> S.ListPage[S.Wallet]:
+        filters = {} if customer_id is None else {"customer_id": customer_id}
+        with self.core.unit() as connection:
+            rows, more = R.page(
+                connection, T.wallets, filters=filters, starting_after=starting_after, limit=limit
+            )
+        return S.ListPage[S.Wallet](data=[self._wallet_model(r) for r in rows], has_more=more)
+
+    def _wallet_model(self, row: Row) -> S.Wallet:
+        balance = self.core.balance_of(row)
+        return S.Wallet(
+            id=row["id"],
+            customer_id=row["customer_id"],
+            kind=row["kind"],
+            currency=row["currency"],
+            status=row["status"],
+            balance=balance.balance,
+            available=balance.available,
+            bank_reference=row["bank_reference"],
+            description=row["description"],
+            created_at=_dt(row["created_at"]),
+        )
+
+    def set_wallet_status(self, wallet_id: str, status: str) -> S.Wallet:
+        """Freeze (``frozen``), unfreeze (``active``) or close (``closed``) a wallet."""
+        allowed = {"frozen": ["active"], "active": ["frozen"], "closed": ["active", "frozen"]}
+        if status not in allowed:
+            raise ValidationError("status must be active, frozen or closed")
+        core = self.core
+        with core.unit() as connection:
+            row = core.wallet_row(connection, wallet_id)
+            if row["kind"] != "customer":
+                raise ValidationError("platform wallets cannot change status")
+            if status == "closed" and core.balance_of(row).balance != 0:
+                raise InvalidState(
+                    f"wallet {wallet_id} still holds money; pay it out before closing it"
+                )
+            if not R.update(
+                connection, T.wallets, wallet_id, {"status": status},
+                expect_status=allowed[status],
+            ):
+                raise InvalidState(
+                    f"wallet {wallet_id} is {row['status']}; it cannot become {status}",
+                    status=row["status"],
+                )
+            name = {"frozen": "frozen", "active": "unfrozen", "closed": "closed"}[status]
+            core.event(connection, f"wallet.{name}", {"id": wallet_id})
+        return self.wallet(wallet_id)
+
+    def statement(
+        self, wallet_id: str, *, limit: int = 50, cursor: str | None = None
+    ) -> S.Statement:
+        """Ledger lines of a wallet, oldest first, each with the running balance after it."""
+        import base64
+
+        if not 1 <= limit <= 1000:
+            raise ValidationError("limit must be between 1 and 1000")
+        wallet = self.wallet(wallet_id)
+        with self.core.unit() as connection:
+            row = self.core.wallet_row(connection, wallet_id)
+        account, asset = row["account"], currencies.asset(row["currency"])
+        running = 0
+        ledger_cursor = None
+        if cursor is not None:
+            state = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+            running, ledger_cursor = int(state["balance"]), state["cursor"]
+        page = self.core.ledger.transactions(
+            account=account, page_size=limit, cursor=ledger_cursor, order="asc"
+        )
+        lines: list[S.StatementLine] = []
+        for tx in page.data:
+            delta = 0
+            for posting in tx.postings:
+                if posting.asset != asset:
+                    continue
+                if posting.destination == account:
+                    delta += posting.amount
+                if posting.source == account:
+                    delta -= posting.amount
+            if delta == 0 and not any(p.asset == asset for p in tx.postings):
+                continue
+            running += delta
+            lines.append(
+                S.StatementLine(
+                    transaction_id=tx.id,
+                    timestamp=tx.timestamp,
+                    amount=delta,
+                    balance=running,
+                    type=tx.metadata.get("wallets_type"),
+                    reference_id=tx.metadata.get("wallets_id"),
+                )
+            )
+        next_cursor = None
+        if page.has_more and page.next_cursor is not None:
+            next_cursor = base64.urlsafe_b64encode(
+                json.dumps({"balance": running, "cursor": page.next_cursor}).encode()
+            ).decode()
+        return S.Statement(
+            wallet_id=wallet.id,
+            currency=wallet.currency,
+            data=lines,
+            has_more=page.has_more,
+            next_cursor=next_cursor,
+        )
+
+    # -- transfers -----------------------------------------------------------------------
+
+    def transfer(
+        self, request: S.TransferCreate, *, idempotency_key: str | None = None
+    ) -> S.Transfer:
+        """Move ``amount`` from one wallet to another; ``fee`` of it goes to the platform."""
+        core = self.core
+        currency = currencies.check_currency(request.currency)
+        if request.fee > request.amount:
+            raise ValidationError("the fee cannot exceed the amount", fee=request.fee)
+        if request.debited_wallet_id == request.credited_wallet_id:
+            raise ValidationError("a transfer needs two different wallets")
+        payload = request.model_dump(mode="json")
+
+        def create(connection: sa.Connection) -> str:
+            wallets = R.get_many(
+                connection, T.wallets, [request.debited_wallet_id, request.credited_wallet_id]
+            )
+            for wallet_id in (request.debited_wallet_id, request.credited_wallet_id):
+                if wallet_id not in wallets:
+                    raise WalletNotFound(f"wallet {wallet_id!r} does not exist")
+            debited = wallets[request.debited_wallet_id]
+            credited = wallets[request.credited_wallet_id]
+            core.check_currency(debited, currency)
+            core.check_currency(credited, currency)
+            core.check_can_send(debited)
+            core.check_can_receive(credited)
+            core.check_limits(connection, debited, request.amount, sending=True)
+            core.check_limits(
+                connection, credited, request.amount, receiving=request.amount - request.fee
+            )
+            transfer_id = R.new_id("tr")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.transfers,
+                {
+                    "id": transfer_id,
+                    "debited_wallet_id": debited["id"],
+                    "credited_wallet_id": credited["id"],
+                    "currency": currency,
+                    "amount": request.amount,
+                    "fee": request.fee,
+                    "status": "pending",
+                    "failure_code": None,
+                    "ledger_tx_id": None,
+                    "metadata": json.dumps(request.metadata),
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            return transfer_id
+
+        transfer_id, _ = core.create_once(
+            key=idempotency_key, operation="transfer", payload=payload, create=create
+        )
+        return self._complete_transfer(transfer_id)
+
+    def _complete_transfer(self, transfer_id: str) -> S.Transfer:
+        core = self.core
+        with core.unit() as connection:
+            row = R.get(connection, T.transfers, transfer_id)
+        if row is None:
+            raise ResourceNotFound(f"transfer {transfer_id!r} does not exist")
+        if row["status"] == "pending":
+            currency = row["currency"]
+            try:
+                tx = core.run(
+                    N.TRANSFER,
+                    {
+                        "from": wallet_account(row["debited_wallet_id"]),
+                        "to": wallet_account(row["credited_wallet_id"]),
+                        "amount": currencies.monetary(currency, row["amount"]),
+                        "fee": currencies.monetary(currency, row["fee"]),
+                    },
+                    key=f"transfer:{transfer_id}",
+                    kind="transfer",
+                    object_id=transfer_id,
+                )
+            except InsufficientFunds as error:
+                row = self._finish(
+                    T.transfers, row, "failed", "transfer.failed", failure_code=error.code
+                )
+                raise
+            row = self._finish(
+                T.transfers, row, "succeeded", "transfer.succeeded", ledger_tx_id=tx.id
+            )
+        if row["status"] == "failed":
+            raise _error_from_code(row["failure_code"])
+        return self._transfer_model(row)
+
+    def _finish(
+        self, table: sa.Table, row: Row, status: str, event_type: str, **values: Any
+    ) -> Row:
+        """Move a ``pending`` row to its final state and write its event, atomically."""
+        core = self.core
+        with core.unit() as connection:
+            changed = R.update(
+                connection, table, row["id"], {"status": status, **values},
+                expect_status=["pending"],
+            )
+            fresh = R.get(connection, table, row["id"])
+            assert fresh is not None
+            if changed:
+                core.event(connection, event_type, self._event_data(table, fresh))
+        return fresh
+
+    def _event_data(self, table: sa.Table, row: Row) -> dict[str, Any]:
+        if table is T.transfers:
+            return self._transfer_model(row).model_dump(mode="json")
+        if table is T.payments:
+            return self._payment_model(row).model_dump(mode="json")
+        return {"id": row["id"], "status": row.get("status")}
+
+    def transfer_by_id(self, transfer_id: str) -> S.Transfer:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.transfers, transfer_id)
+        if row is None:
+            raise ResourceNotFound(f"transfer {transfer_id!r} does not exist")
+        return self._transfer_model(row)
+
+    def transfers(
+        self, *, limit: int = 10, starting_after: str | None = None
+    ) -> S.ListPage[S.Transfer]:
+        with self.core.unit() as connection:
+            rows, more = R.page(connection, T.transfers, starting_after=starting_after, limit=limit)
+        return S.ListPage[S.Transfer](data=[self._transfer_model(r) for r in rows], has_more=more)
+
+    @staticmethod
+    def _transfer_model(row: Row) -> S.Transfer:
+        return S.Transfer(
+            id=row["id"],
+            debited_wallet_id=row["debited_wallet_id"],
+            credited_wallet_id=row["credited_wallet_id"],
+            amount=row["amount"],
+            fee=row["fee"],
+            credited_amount=row["amount"] - row["fee"],
+            currency=row["currency"],
+            status=row["status"],
+            failure_code=row["failure_code"],
+            ledger_transaction_id=row["ledger_tx_id"],
+            metadata=json.loads(row["metadata"]),
+            created_at=_dt(row["created_at"]),
+        )
+
+    # -- merchant payments and escrow ---------------------------------------------------
+
+    def create_payment(
+        self, request: S.PaymentCreate, *, idempotency_key: str | None = None
+    ) -> S.Payment:
+        """Authorize a payment from a buyer's wallet to a seller's: the amount is held in
+        the ledger (a pending transaction into ``payments:<id>``) until captured or voided.
+        With ``capture=True`` it is captured at once."""
+        core = self.core
+        currency = currencies.check_currency(request.currency)
+        if request.fee > request.amount:
+            raise ValidationError("the fee cannot exceed the amount", fee=request.fee)
+        if request.buyer_wallet_id == request.seller_wallet_id:
+            raise ValidationError("buyer and seller wallets must differ")
+        payload = request.model_dump(mode="json")
+
+        def create(connection: sa.Connection) -> str:
+            buyer = core.wallet_row(connection, request.buyer_wallet_id)
+            seller = core.wallet_row(connection, request.seller_wallet_id)
+            core.check_currency(buyer, currency)
+            core.check_currency(seller, currency)
+            core.check_can_send(buyer)
+            core.check_can_receive(seller)
+            core.check_limits(connection, buyer, request.amount, sending=True)
+            core.check_limits(
+                connection, seller, request.amount, receiving=request.amount - request.fee
+            )
+            payment_id = R.new_id("pay")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.payments,
+                {
+                    "id": payment_id,
+                    "buyer_wallet_id": buyer["id"],
+                    "seller_wallet_id": seller["id"],
+                    "currency": currency,
+                    "amount": request.amount,
+                    "fee": request.fee,
+                    "captured_amount": 0,
+                    "refunded_amount": 0,
+                    "escrow": request.escrow,
+                    "status": "pending",
+                    "escrow_status": None,
+                    "failure_code": None,
+                    "hold_id": None,
+                    "metadata": json.dumps(request.metadata),
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            return payment_id
+
+        payment_id, _ = core.create_once(
+            key=idempotency_key, operation="payment", payload=payload, create=create
+        )
+        payment = self._authorize(payment_id)
+        if request.capture and payment.status == "authorized":
+            payment = self.capture_payment(payment_id)
+        return payment
+
+    def _payment_row(self, payment_id: str) -> Row:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.payments, payment_id)
+        if row is None:
+            raise ResourceNotFound(f"payment {payment_id!r} does not exist")
+        return row
+
+    def _authorize(self, payment_id: str) -> S.Payment:
+        core = self.core
+        row = self._payment_row(payment_id)
+        if row["status"] == "pending":
+            try:
+                hold = core.run(
+                    N.MOVE,
+                    {
+                        "from": wallet_account(row["buyer_wallet_id"]),
+                        "to": f"payments:{payment_id}",
+                        "amount": currencies.monetary(row["currency"], row["amount"]),
+                    },
+                    key=f"payment:{payment_id}:authorize",
+                    kind="payment",
+                    object_id=payment_id,
+                    pending=True,
+                    timeout_seconds=core.settings.authorization_expiry_seconds,
+                )
+            except InsufficientFunds as error:
+                row = self._finish(
+                    T.payments, row, "failed", "payment.failed", failure_code=error.code
+                )
+                raise
+            row = self._finish(T.payments, row, "authorized", "payment.authorized", hold_id=hold.id)
+        if row["status"] == "failed":
+            raise _error_from_code(row["failure_code"])
+        return self._payment_model(row)
+
+    def capture_payment(self, payment_id: str, amount: int | None = None) -> S.Payment:
+        """Capture all or part of the authorization; the rest is released. Without escrow
+        the captured amount is settled at once (fee to the platform, rest to the seller)."""
+        core = self.core
+        row = self._payment_row(payment_id)
+        if row["status"] != "authorized":
+            raise InvalidState(
+                f"payment {payment_id} is {row['status']}; only an authorized payment can be "
+                "captured",
+                status=row["status"],
+            )
+        captured = row["amount"] if amount is None else amount
+        if captured <= 0:
+            raise ValidationError("the capture amount must be positive")
+        if captured > row["amount"]:
+            raise CaptureExceedsAuthorization(
+                f"cannot capture {captured}: only {row['amount']} {row['currency']} was "
+                "authorized",
+                authorized=row["amount"],
+                requested=captured,
+            )
+        try:
+            core.ledger.post_pending(
+                row["hold_id"], captured, idempotency_key=f"wallets:payment:{payment_id}:capture"
+            )
+        except (HoldStateError, IdempotencyConflict) as error:
+            raise InvalidState(
+                f"payment {payment_id} can no longer be captured: {error.message}"
+            ) from error
+        fee = min(row["fee"], captured)
+        with core.unit() as connection:
+            R.update(
+                connection, T.payments, payment_id,
+                {
+                    "status": "captured",
+                    "captured_amount": captured,
+                    "fee": fee,
+                    "escrow_status": "held" if row["escrow"] else None,
+                },
+                expect_status=["authorized"],
+            )
+            fresh = R.get(connection, T.payments, payment_id)
+            assert fresh is not None
+            core.event(connection, "payment.captured", self._payment_model(fresh).model_dump(mode="json"))
+        if not row["escrow"]:
+            self._settle(fresh)
+        return self._payment_model(self._payment_row(payment_id))
+
+    def _settle(self, row: Row) -> None:
+        self.core.run(
+            N.SETTLE,
+            {
+                "from": f"payments:{row['id']}",
+                "to": wallet_account(row["seller_wallet_id"]),
+                "amount": currencies.monetary(row["currency"], row["captured_amount"]),
+                "fee": currencies.monetary(row["currency"], row["fee"]),
+            },
+            key=f"payment:{row['id']}:settle",
+            kind="payment",
+            object_id=row["id"],
+        )
+
+    def void_payment(self, payment_id: str) -> S.Payment:
+        core = self.core
+        row = self._payment_row(payment_id)
+        if row["status"] != "authorized":
+            raise InvalidState(
+                f"payment {payment_id} is {row['status']}; only an authorized payment can be "
+                "voided",
+                status=row["status"],
+            )
+        try:
+            core.ledger.void_pending(
+                row["hold_id"], idempotency_key=f"wallets:payment:{payment_id}:void"
+            )
+        except (HoldStateError, IdempotencyConflict) as error:
+            raise InvalidState(f"payment {payment_id} cannot be voided: {error.message}") from error
+        core.cas(
+            T.payments, payment_id, lambda r: {"status": "voided"},
+            event=lambda r: ("payment.voided", self._payment_model(r).model_dump(mode="json")),
+        )
+        return self._payment_model(self._payment_row(payment_id))
+
+    def release_escrow(self, payment_id: str) -> S.Payment:
+        """Pay the escrowed amount to the seller (minus the platform fee)."""
+        return self._end_escrow(payment_id, release=True)
+
+    def return_escrow(self, payment_id: str) -> S.Payment:
+        """Give the escrowed amount back to the buyer (no fee is taken)."""
+        return self._end_escrow(payment_id, release=False)
+
+    def _end_escrow(self, payment_id: str, *, release: bool) -> S.Payment:
+        core = self.core
+        row = self._payment_row(payment_id)
+        if row["escrow_status"] != "held":
+            raise InvalidState(
+                f"payment {payment_id} has no escrow held (escrow status: "
+                f"{row['escrow_status']})",
+                escrow_status=row["escrow_status"],
+            )
+        if release:
+            with core.unit() as connection:
+                seller = core.wallet_row(connection, row["seller_wallet_id"])
+            core.check_can_receive(seller)
+            self._settle(row)
+        else:
+            core.run(
+                N.MOVE,
+                {
+                    "from": f"payments:{payment_id}",
+                    "to": wallet_account(row["buyer_wallet_id"]),
+                    "amount": currencies.monetary(row["currency"], row["captured_amount"]),
+                },
+                key=f"payment:{payment_id}:return",
+                kind="escrow_return",
+                object_id=payment_id,
+            )
+        status = "released" if release else "returned"
+
+        def compute(current: Row) -> dict[str, Any]:
+            if current["escrow_status"] != "held":
+                raise InvalidState(f"escrow of {payment_id} is already {current['escrow_status']}")
+            return {"escrow_status": status}
+
+        core.cas(
+            T.payments, payment_id, compute,
+            event=lambda r: (f"escrow.{status}", self._payment_model(r).model_dump(mode="json")),
+        )
+        return self._payment_model(self._payment_row(payment_id))
+
+    def refund_payment(
+        self, payment_id: str, amount: int | None = None, *, idempotency_key: str | None = None
+    ) -> S.Refund:
+        """Refund a captured (and, with escrow, released) payment from the seller's wallet
+        to the buyer's, in full or in part, several times up to the captured amount."""
+        core = self.core
+        row = self._payment_row(payment_id)
+        if row["status"] != "captured" or row["escrow_status"] not in (None, "released"):
+            raise InvalidState(
+                f"payment {payment_id} is {row['status']} (escrow {row['escrow_status']}); "
+                "refund a captured payment, or return the escrow instead",
+                status=row["status"],
+            )
+        refundable = row["captured_amount"] - row["refunded_amount"]
+        wanted = refundable if amount is None else amount
+        payload = {"payment_id": payment_id, "amount": amount}
+
+        def reserve(current: Row) -> dict[str, Any]:
+            left = current["captured_amount"] - current["refunded_amount"]
+            if wanted <= 0 or wanted > left:
+                raise RefundExceedsCaptured(
+                    f"cannot refund {wanted}: {left} {current['currency']} of the captured "
+                    f"{current['captured_amount']} is left to refund",
+                    refundable=left,
+                    requested=wanted,
+                )
+            return {"refunded_amount": current["refunded_amount"] + wanted}
+
+        def create(connection: sa.Connection) -> str:
+            refund_id = R.new_id("re")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.refunds,
+                {
+                    "id": refund_id,
+                    "target_type": "payment",
+                    "target_id": payment_id,
+                    "currency": row["currency"],
+                    "amount": wanted,
+                    "status": "pending",
+                    "failure_code": None,
+                    "ledger_tx_id": None,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            return refund_id
+
+        with core.unit() as connection:
+            record = core.replayed(connection, idempotency_key, "refund", payload)
+        if record is not None:
+            return self._complete_payment_refund(str(record["resource_id"]))
+        core.cas(T.payments, payment_id, reserve)
+        try:
+            refund_id, _ = core.create_once(
+                key=idempotency_key, operation="refund", payload=payload, create=create
+            )
+        except CofferError:
+            core.cas(
+                T.payments, payment_id,
+                lambda r: {"refunded_amount": r["refunded_amount"] - wanted},
+            )
+            raise
+        return self._complete_payment_refund(refund_id)
+
+    def _complete_payment_refund(self, refund_id: str) -> S.Refund:
+        core = self.core
+        with core.unit() as connection:
+            refund = R.get(connection, T.refunds, refund_id)
+        assert refund is not None
+        if refund["status"] == "pending":
+            payment = self._payment_row(refund["target_id"])
+            try:
+                tx = core.run(
+                    N.MOVE,
+                    {
+                        "from": wallet_account(payment["seller_wallet_id"]),
+                        "to": wallet_account(payment["buyer_wallet_id"]),
+                        "amount": currencies.monetary(refund["currency"], refund["amount"]),
+                    },
+                    key=f"refund:{refund_id}",
+                    kind="refund",
+                    object_id=refund_id,
+                )
+            except InsufficientFunds as error:
+                core.cas(
+                    T.payments, payment["id"],
+                    lambda r: {"refunded_amount": r["refunded_amount"] - refund["amount"]},
+                )
+                refund = self._finish(
+                    T.refunds, refund, "failed", "refund.failed", failure_code=error.code
+                )
+                raise
+            refund = self._finish(
+                T.refunds, refund, "succeeded", "refund.succeeded", ledger_tx_id=tx.id
+            )
+        if refund["status"] == "failed":
+            raise _error_from_code(refund["failure_code"])
+        return refund_model(refund)
+
+    def payment(self, payment_id: str) -> S.Payment:
+        return self._payment_model(self._payment_row(payment_id))
+
+    @staticmethod
+    def _payment_model(row: Row) -> S.Payment:
+        return S.Payment(
+            id=row["id"],
+            buyer_wallet_id=row["buyer_wallet_id"],
+            seller_wallet_id=row["seller_wallet_id"],
+            amount=row["amount"],
+            fee=row["fee"],
+            captured_amount=row["captured_amount"],
+            refunded_amount=row["refunded_amount"],
+            currency=row["currency"],
+            escrow=bool(row["escrow"]),
+            status=row["status"],
+            escrow_status=row["escrow_status"],
+            failure_code=row["failure_code"],
+            metadata=json.loads(row["metadata"]),
+            created_at=_dt(row["created_at"]),
+        )
+
+    # -- recovery ------------------------------------------------------------------------
+
+    def resume_pending(self, *, older_than_seconds: float = 30.0, limit: int = 100) -> int:
+        """Complete transfers and payments a crash left ``pending`` (ledger keys make the
+        retry safe). Returns how many were looked at."""
+        before = R.now_micros() - int(older_than_seconds * 1_000_000)
+        with self.core.unit() as connection:
+            transfer_ids = R.stuck(connection, T.transfers, before, limit)
+            payment_ids = R.stuck(connection, T.payments, before, limit)
+        for transfer_id in transfer_ids:
+            with contextlib.suppress(CofferError):
+                self._complete_transfer(transfer_id)
+        for payment_id in payment_ids:
+            with contextlib.suppress(CofferError):
+                self._authorize(payment_id)
+        return len(transfer_ids) + len(payment_ids)
+
+
+def refund_model(row: Row) -> S.Refund:
+    return S.Refund(
+        id=row["id"],
+        target_type=row["target_type"],
+        target_id=row["target_id"],
+        amount=row["amount"],
+        currency=row["currency"],
+        status=row["status"],
+        failure_code=row["failure_code"],
+        created_at=_dt(row["created_at"]),
+    )

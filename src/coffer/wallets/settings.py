@@ -1,0 +1,112 @@
+"""Settings of the wallets domain (COFFER_* environment variables).
+
+Kept apart from :mod:`coffer.settings` so the domain can be configured on its own:
+
+- ``COFFER_PII_KEY``: AES-256-GCM key (64 hex characters) encrypting customers' personal
+  data at rest; ``COFFER_PII_KEY_ID`` names it (stored with every ciphertext, for rotation);
+  ``COFFER_PII_OLD_KEYS`` (JSON ``{"key id": "hex"}``) keeps retired keys readable. When no
+  key is set, one is generated once into ``COFFER_PII_KEY_FILE`` (mode 0600).
+- ``COFFER_KYC_LIMITS``: JSON ``{"none": {...}, "light": {...}, "verified": {...}}`` with the
+  fields of :class:`KycLimits`, in major units of the wallet's currency (null: no limit).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from coffer.errors import ValidationError
+
+KYC_LEVELS = ("none", "light", "verified")
+
+
+class KycLimits(BaseModel):
+    """Limits of one KYC level, in major units of the wallet's currency (None: unlimited)."""
+
+    max_balance: int | None = None
+    max_transaction_amount: int | None = None
+    max_monthly_payin: int | None = None
+    max_monthly_payout: int | None = None
+
+
+def _default_limits() -> dict[str, KycLimits]:
+    return {
+        "none": KycLimits(
+            max_balance=150, max_transaction_amount=150, max_monthly_payin=150,
+            max_monthly_payout=0,
+        ),
+        "light": KycLimits(
+            max_balance=2_500, max_transaction_amount=1_000, max_monthly_payin=2_500,
+            max_monthly_payout=1_000,
+        ),
+        "verified": KycLimits(
+            max_balance=1_000_000, max_transaction_amount=100_000,
+            max_monthly_payin=1_000_000, max_monthly_payout=1_000_000,
+        ),
+    }
+
+
+class WalletSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COFFER_", env_file=".env", extra="ignore")
+
+    wallets_ledger: str = Field(default="wallets", description="Ledger holding wallet money.")
+    pii_key: str | None = Field(default=None, description="AES-256 key, 64 hex characters.")
+    pii_key_id: str = Field(default="k1", description="Name of pii_key, stored per value.")
+    pii_old_keys: dict[str, str] = Field(
+        default_factory=dict, description="Retired keys still needed to read old rows."
+    )
+    pii_key_file: str = Field(default="./coffer-pii.key")
+    kyc_limits: dict[str, KycLimits] = Field(default_factory=_default_limits)
+    authorization_expiry_seconds: int = Field(
+        default=7 * 24 * 3600, ge=1, description="An uncaptured card authorization is released."
+    )
+    platform_name: str = Field(default="Coffer Platform")
+    platform_iban: str = Field(default="DE89370400440532013000")
+    platform_bic: str = Field(default="COBADEFFXXX")
+    public_base_url: str = Field(default="http://127.0.0.1:8000")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_batch_size: int = Field(default=100, ge=1, le=10_000)
+
+    def limits_for(self, level: str) -> KycLimits:
+        if level not in KYC_LEVELS:
+            raise ValidationError(f"unknown KYC level {level!r}: use one of {KYC_LEVELS}")
+        return self.kyc_limits.get(level, KycLimits())
+
+    def encryption_keys(self) -> tuple[str, dict[str, bytes]]:
+        """The current key id and every usable key by id."""
+        keys = {key_id: _key_bytes(value) for key_id, value in self.pii_old_keys.items()}
+        if self.pii_key:
+            keys[self.pii_key_id] = _key_bytes(self.pii_key)
+        else:
+            keys[self.pii_key_id] = _key_from_file(Path(self.pii_key_file))
+        return self.pii_key_id, keys
+
+
+def _key_bytes(text: str) -> bytes:
+    try:
+        key = bytes.fromhex(text)
+    except ValueError as exc:
+        raise ValidationError("COFFER_PII_KEY must be 64 hexadecimal characters") from exc
+    if len(key) != 32:
+        raise ValidationError("COFFER_PII_KEY must be 64 hexadecimal characters (32 bytes)")
+    return key
+
+
+def _key_from_file(path: Path) -> bytes:
+    if path.exists():
+        return _key_bytes(path.read_text().strip())
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return bytes.fromhex(key)
+
+
+@lru_cache(maxsize=1)
+def get_wallet_settings() -> WalletSettings:
+    return WalletSettings()

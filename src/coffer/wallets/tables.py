@@ -1,0 +1,242 @@
+"""Tables of the wallets domain. Balances are never stored here: they live in the ledger.
+
+Every ``*_enc`` column holds AES-256-GCM ciphertext (see :mod:`coffer.wallets.crypto`).
+Times are microseconds since the epoch (UTC), like the ledger's.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from coffer.db.types import Amount
+
+metadata = sa.MetaData()
+
+
+def _times() -> list[sa.Column[int]]:
+    return [
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+        sa.Column("updated_at", sa.BigInteger, nullable=False),
+    ]
+
+
+customers = sa.Table(
+    "wallet_customers",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # natural | legal
+    sa.Column("kyc_level", sa.String(16), nullable=False),
+    sa.Column("name_enc", sa.Text, nullable=False),
+    sa.Column("email_enc", sa.Text, nullable=True),
+    sa.Column("birth_date_enc", sa.Text, nullable=True),
+    sa.Column("address_enc", sa.Text, nullable=True),
+    sa.Column("metadata", sa.Text, nullable=False),
+    *_times(),
+)
+
+kyc_documents = sa.Table(
+    "wallet_kyc_documents",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("wallet_customers.id"), nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),  # level granted when validated
+    sa.Column("name_enc", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # validation_asked|validated|refused
+    sa.Column("refused_reason", sa.Text, nullable=True),
+    *_times(),
+    sa.Index("ix_wallet_kyc_documents_customer", "customer_id"),
+)
+
+wallets = sa.Table(
+    "wallet_wallets",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("wallet_customers.id"), nullable=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # customer | fees | credit
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("account", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # active | frozen | closed
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("bank_reference", sa.String(40), nullable=True, unique=True),
+    *_times(),
+    sa.UniqueConstraint("customer_id", "currency", name="uq_wallet_wallets_customer_currency"),
+)
+
+transfers = sa.Table(
+    "wallet_transfers",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("debited_wallet_id", sa.String(40), nullable=False),
+    sa.Column("credited_wallet_id", sa.String(40), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", Amount, nullable=False),
+    sa.Column("fee", Amount, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | succeeded | failed
+    sa.Column("failure_code", sa.String(64), nullable=True),
+    sa.Column("ledger_tx_id", sa.BigInteger, nullable=True),
+    sa.Column("metadata", sa.Text, nullable=False),
+    *_times(),
+    sa.Index("ix_wallet_transfers_debited", "debited_wallet_id"),
+    sa.Index("ix_wallet_transfers_credited", "credited_wallet_id"),
+)
+
+payments = sa.Table(
+    "wallet_payments",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("buyer_wallet_id", sa.String(40), nullable=False),
+    sa.Column("seller_wallet_id", sa.String(40), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", Amount, nullable=False),  # authorized
+    sa.Column("fee", Amount, nullable=False),
+    sa.Column("captured_amount", Amount, nullable=False),
+    sa.Column("refunded_amount", Amount, nullable=False),
+    sa.Column("escrow", sa.Boolean, nullable=False),
+    # pending | authorized | captured | voided | failed
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("escrow_status", sa.String(16), nullable=True),  # held | released | returned
+    sa.Column("failure_code", sa.String(64), nullable=True),
+    sa.Column("hold_id", sa.BigInteger, nullable=True),
+    sa.Column("metadata", sa.Text, nullable=False),
+    *_times(),
+    sa.Index("ix_wallet_payments_buyer", "buyer_wallet_id"),
+)
+
+payins = sa.Table(
+    "wallet_payins",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("wallet_id", sa.String(40), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),  # card | bank_transfer
+    sa.Column("gateway", sa.String(16), nullable=False),
+    sa.Column("gateway_ref", sa.String(255), nullable=True),
+    # PaymentIntent states: requires_payment_method | requires_action | processing |
+    # requires_capture | succeeded | canceled
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("capture_method", sa.String(16), nullable=False),  # automatic | manual
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", Amount, nullable=False),
+    sa.Column("amount_received", Amount, nullable=False),
+    sa.Column("amount_refunded", Amount, nullable=False),
+    sa.Column("amount_disputed", Amount, nullable=False),
+    sa.Column("card_last4", sa.String(4), nullable=True),
+    sa.Column("card_brand", sa.String(16), nullable=True),
+    sa.Column("decline_code", sa.String(64), nullable=True),
+    sa.Column("cancellation_reason", sa.String(64), nullable=True),
+    sa.Column("challenge_token", sa.String(64), nullable=True),
+    sa.Column("authorized_at", sa.BigInteger, nullable=True),
+    sa.Column("ledger_tx_id", sa.BigInteger, nullable=True),
+    sa.Column("metadata", sa.Text, nullable=False),
+    *_times(),
+    sa.Index("ix_wallet_payins_wallet", "wallet_id"),
+    sa.Index("ix_wallet_payins_status", "status"),
+)
+
+refunds = sa.Table(
+    "wallet_refunds",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("target_type", sa.String(16), nullable=False),  # payin | payment
+    sa.Column("target_id", sa.String(40), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", Amount, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | succeeded | failed
+    sa.Column("failure_code", sa.String(64), nullable=True),
+    sa.Column("ledger_tx_id", sa.BigInteger, nullable=True),
+    *_times(),
+    sa.Index("ix_wallet_refunds_target", "target_type", "target_id"),
+)
+
+disputes = sa.Table(
+    "wallet_disputes",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("payin_id", sa.String(40), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", Amount, nullable=False),
+    sa.Column("wallet_amount", Amount, nullable=False),  # taken from the wallet
+    sa.Column("credit_amount", Amount, nullable=False),  # advanced by the platform
+    sa.Column("status", sa.String(16), nullable=False),  # pending | needs_response|won|lost
+    sa.Column("reason", sa.String(64), nullable=False),
+    *_times(),
+    sa.Index("ix_wallet_disputes_payin", "payin_id"),
+)
+
+bank_accounts = sa.Table(
+    "wallet_bank_accounts",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("wallet_customers.id"), nullable=False),
+    sa.Column("holder_name_enc", sa.Text, nullable=False),
+    sa.Column("iban_enc", sa.Text, nullable=False),
+    sa.Column("iban_last4", sa.String(4), nullable=False),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("bic", sa.String(11), nullable=False),
+    *_times(),
+)
+
+payouts = sa.Table(
+    "wallet_payouts",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("wallet_id", sa.String(40), nullable=False),
+    sa.Column("bank_account_id", sa.String(40), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount", Amount, nullable=False),
+    # pending | created | processing | paid | failed | returned
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("hold_id", sa.BigInteger, nullable=True),
+    sa.Column("batch_id", sa.String(40), nullable=True),
+    sa.Column("failure_code", sa.String(64), nullable=True),
+    *_times(),
+    sa.Index("ix_wallet_payouts_status", "status"),
+)
+
+events = sa.Table(
+    "wallet_events",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("dispatched", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_wallet_events_dispatched", "dispatched"),
+)
+
+webhook_endpoints = sa.Table(
+    "wallet_webhook_endpoints",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("secret_enc", sa.Text, nullable=False),
+    sa.Column("event_types", sa.Text, nullable=False),  # JSON list; ["*"] for all
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    *_times(),
+)
+
+webhook_deliveries = sa.Table(
+    "wallet_webhook_deliveries",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("endpoint_id", sa.String(40), nullable=False),
+    sa.Column("event_id", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | succeeded | failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.BigInteger, nullable=True),
+    sa.Column("last_status_code", sa.Integer, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    *_times(),
+    sa.Index("ix_wallet_webhook_deliveries_due", "status", "next_attempt_at"),
+    sa.Index("ix_wallet_webhook_deliveries_endpoint", "endpoint_id", "event_id"),
+)
+
+idempotency_keys = sa.Table(
+    "wallet_idempotency_keys",
+    metadata,
+    sa.Column("key", sa.String(300), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("resource_type", sa.String(32), nullable=False),
+    sa.Column("resource_id", sa.String(40), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)

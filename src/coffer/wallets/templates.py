@@ -1,0 +1,95 @@
+"""The Numscript templates behind every money movement of the wallets domain.
+
+Each template is run with :meth:`coffer.ledger.Ledger.run` and variables only (never string
+interpolation), and an idempotency key derived from the domain object's id and step, so a
+retry after a crash returns the first result instead of moving money twice. The chart of
+accounts is documented in ``docs/wallets.md``.
+"""
+
+from __future__ import annotations
+
+# Money arriving from outside (card network, bank): the external account may go negative,
+# which is how the ledger records money that entered the platform.
+PAYIN = """\
+vars {
+  account $external
+  account $wallet
+  monetary $amount
+}
+send $amount (
+  source = $external allowing unbounded overdraft
+  destination = $wallet
+)
+"""
+
+# Wallet to wallet, one currency: debited = credited + fee, the fee to the platform.
+TRANSFER = """\
+vars {
+  account $from
+  account $to
+  monetary $amount
+  monetary $fee
+}
+send $amount (
+  source = $from
+  destination = {
+    max $fee to @platform:fees
+    remaining to $to
+  }
+)
+"""
+
+# Plain move between two accounts that must have the funds (holds, refunds, returns).
+MOVE = """\
+vars {
+  account $from
+  account $to
+  monetary $amount
+}
+send $amount (
+  source = $from
+  destination = $to
+)
+"""
+
+# Money leaving to the outside (card refund, payout): the external account takes it back.
+PAYOUT = MOVE
+
+# A dispute takes the disputed amount from the wallet; when the wallet is short the
+# platform's credit wallet advances the rest (it may go negative: the platform's exposure).
+DISPUTE_OPEN = """\
+vars {
+  account $wallet
+  account $dispute
+  monetary $amount
+}
+send $amount (
+  source = {
+    $wallet
+    @platform:credit allowing unbounded overdraft
+  }
+  destination = $dispute
+)
+"""
+
+# A won dispute gives back what each side put in.
+DISPUTE_WON = """\
+vars {
+  account $dispute
+  account $wallet
+  monetary $wallet_amount
+  monetary $credit_amount
+}
+send $wallet_amount (
+  source = $dispute
+  destination = $wallet
+)
+send $credit_amount (
+  source = $dispute
+  destination = @platform:credit
+)
+"""
+
+# A settled merchant payment or released escrow: the fee to the platform, the rest to the
+# seller.
+SETTLE = TRANSFER

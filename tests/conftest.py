@@ -1,0 +1,87 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the local server (trust auth, user root). Each test gets a fresh database
+cloned from a migrated template, so tests never see each other's rows. When PostgreSQL is
+unreachable its tests are skipped loudly, except in CI (CI=true), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("COFFER_TEST_PG", "postgresql://root@127.0.0.1:5432/postgres")
+_KEY_FOLDER = tempfile.mkdtemp(prefix="coffer-test-keys-")
+os.environ.setdefault("COFFER_SIGNING_KEY_FILE", os.path.join(_KEY_FOLDER, "signing.key"))
+
+
+def _pg_problem() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            return None
+    except Exception as exc:
+        return str(exc)
+
+
+def pg_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A migrated template database, cloned per test."""
+    problem = _pg_problem()
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI but unreachable: {problem}")
+        pytest.skip(f"!!! PostgreSQL unreachable, its tests are SKIPPED: {problem}")
+    import psycopg
+
+    import coffer
+
+    name = f"coffer_tmpl_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    coffer.open(pg_url(name)).close()
+    try:
+        yield name
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _fresh_postgres(template: str) -> Iterator[str]:
+    import psycopg
+
+    name = f"coffer_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield pg_url(name)
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
+    """A URL of a new, empty Coffer database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/coffer.db"
+        return
+    template = request.getfixturevalue("postgres_template")
+    yield from _fresh_postgres(template)
+
+
+@pytest.fixture
+def coffer_db(database_url: str) -> Iterator[object]:
+    import coffer
+
+    with coffer.open(database_url) as c:
+        yield c

@@ -1,0 +1,175 @@
+"""The journal: hash chain, checkpoints, proofs, and detection of direct database edits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import coffer
+from coffer import Posting
+from coffer.core import Coffer
+from coffer.ledger import merkle
+
+USD = "USD/2"
+
+
+def populate(c: Coffer) -> None:
+    ledger = c.ledger("main")
+    for index in range(30):
+        ledger.post([Posting("world", f"users:{index % 5}", 100 + index, USD)])
+    ledger.post([Posting("users:1", "users:2", 50, USD)], metadata={"note": "x"})
+    hold = ledger.post([Posting("users:3", "shop", 40, USD)], pending=True)
+    ledger.post_pending(hold.id, 30)
+    other = ledger.post([Posting("users:4", "shop", 10, USD)], pending=True)
+    ledger.void_pending(other.id)
+    ledger.revert(0, force=True)
+    ledger.set_transaction_metadata(1, {"k": "v"})
+    ledger.set_account_metadata("users:1", {"tier": "gold"})
+    ledger.set_overdraft("users:0", USD, 1_000)
+    ledger.checkpoint()
+    ledger.post([Posting("world", "users:9", 7, USD)])
+
+
+def test_verify_passes_on_an_intact_database(coffer_db: Coffer) -> None:
+    populate(coffer_db)
+    report = coffer_db.verify()
+    assert report.ok, report
+    assert report.entries == 40
+    assert report.ledgers[0].checkpoints >= 1
+
+
+TAMPERING: dict[str, str] = {
+    "posting amount": "UPDATE postings SET amount = amount + 1 WHERE tx_id = 3",
+    "posting account": "UPDATE postings SET destination = 'users:evil' WHERE tx_id = 4",
+    "deleted posting": "DELETE FROM postings WHERE tx_id = 5",
+    "transaction timestamp": "UPDATE transactions SET timestamp = timestamp - 1000 WHERE id = 6",
+    "transaction reference": "UPDATE transactions SET reference = 'forged' WHERE id = 7",
+    "transaction metadata": "UPDATE transactions SET metadata = '{\"k\":\"w\"}' WHERE id = 1",
+    "deleted transaction": "DELETE FROM transactions WHERE id = 8",
+    "balance": "UPDATE balances SET input = input + 5 WHERE account = 'users:2'",
+    "pending balance": "UPDATE balances SET pending_output = 1 WHERE account = 'users:1'",
+    "overdraft": "UPDATE balances SET overdraft = 5 WHERE account = 'users:0'",
+    "deleted balance": "DELETE FROM balances WHERE account = 'users:3'",
+    "journal hash": "UPDATE journal SET hash = hash WHERE seq = 10; UPDATE journal SET"
+    " created_at = created_at + 1 WHERE seq = 10",
+    "journal payload": "UPDATE journal SET payload = '{}' WHERE seq = 30",
+    "deleted journal entry": "DELETE FROM journal WHERE seq = 12",
+    "hold status": "UPDATE holds SET status = 'pending' WHERE id = 1",
+    "account metadata": "UPDATE accounts SET metadata = '{}' WHERE address = 'users:1'",
+    "checkpoint root": "UPDATE checkpoints SET created_at = created_at + 1,"
+    " root = (SELECT hash FROM journal WHERE seq = 0)",
+    "truncated tail": "DELETE FROM postings WHERE tx_id = (SELECT max(id) FROM transactions);"
+    " DELETE FROM journal WHERE seq = (SELECT max(seq) FROM journal);"
+    " DELETE FROM transactions WHERE id = (SELECT max(id) FROM transactions)",
+}
+
+
+@pytest.mark.parametrize("what", sorted(TAMPERING))
+def test_direct_edits_are_detected(database_url: str, what: str) -> None:
+    with coffer.open(database_url) as c:
+        populate(c)
+        assert c.verify().ok
+        with c.engine.begin() as connection:
+            for statement in TAMPERING[what].split(";"):
+                connection.execute(sa.text(statement))
+    with coffer.open(database_url) as c:
+        report = c.verify()
+    assert not report.ok, f"{what} went unnoticed"
+    assert report.first_problem
+
+
+def test_cli_verify_exit_codes(database_url: str) -> None:
+    with coffer.open(database_url) as c:
+        populate(c)
+    command = [sys.executable, "-m", "coffer.cli.main", "verify", "--database", database_url]
+    intact = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    assert "intact" in intact.stdout
+    with coffer.open(database_url) as c, c.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE postings SET amount = 1 WHERE tx_id = 2"))
+    tampered = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert tampered.returncode == 1
+    assert "journal entry 2" in tampered.stdout
+
+
+def test_inclusion_and_consistency_proofs(coffer_db: Coffer) -> None:
+    ledger = coffer_db.ledger("main")
+    key = coffer_db.signer.public_key
+    for index in range(10):
+        ledger.post([Posting("world", "a", index + 1, USD)])
+    first = ledger.checkpoint()
+    for index in range(7):
+        ledger.post([Posting("world", "b", index + 1, USD)])
+    second = ledger.checkpoint()
+    assert (first.tree_size, second.tree_size) == (10, 17)
+    for tx_id in (0, 5, 9, 12, 16):
+        proof = ledger.inclusion_proof(tx_id)
+        assert coffer.verify_inclusion_proof(proof, key)
+    old = ledger.inclusion_proof(3, tree_size=10)
+    assert coffer.verify_inclusion_proof(old, key)
+    consistency = ledger.consistency_proof(10, 17)
+    assert coffer.verify_consistency_proof(consistency, key)
+    # forged proofs fail
+    proof = ledger.inclusion_proof(4)
+    forged_entry = type(proof.entry)(
+        seq=proof.entry.seq, kind=proof.entry.kind, ref_id=proof.entry.ref_id,
+        body=proof.entry.body.replace(",5,", ",6,"), created_at=proof.entry.created_at,
+        hash=proof.entry.hash, previous_hash=proof.entry.previous_hash,
+    )
+    assert not coffer.verify_inclusion_proof(
+        type(proof)(forged_entry, proof.leaf_index, proof.tree_size, proof.path, proof.checkpoint),
+        key,
+    )
+    assert not coffer.verify_inclusion_proof(proof, b"\x01" * 32)
+
+
+def _leaves(count: int) -> list[bytes]:
+    return [merkle.leaf_hash(str(index).encode()) for index in range(count)]
+
+
+def _reference_root(leaves: list[bytes]) -> bytes:
+    """RFC 6962's definition, recursively, as the oracle."""
+    if len(leaves) == 1:
+        return leaves[0]
+    split = 1
+    while split * 2 < len(leaves):
+        split *= 2
+    return merkle.node_hash(_reference_root(leaves[:split]), _reference_root(leaves[split:]))
+
+
+@given(st.integers(min_value=1, max_value=70))
+@settings(max_examples=40, deadline=None)
+def test_merkle_root_matches_rfc6962(size: int) -> None:
+    leaves = _leaves(size)
+    assert merkle.root(leaves) == _reference_root(leaves)
+    frontier = merkle.Frontier()
+    for leaf in leaves:
+        frontier.append_leaf_hash(leaf)
+    restored = merkle.Frontier.from_bytes(frontier.size, frontier.to_bytes())
+    assert restored.root() == frontier.root() == _reference_root(leaves)
+
+
+@given(st.data())
+@settings(max_examples=60, deadline=None)
+def test_merkle_proofs_verify_and_reject_forgeries(data: st.DataObject) -> None:
+    size = data.draw(st.integers(min_value=1, max_value=64))
+    leaves = _leaves(size)
+    root = merkle.root(leaves)
+    index = data.draw(st.integers(min_value=0, max_value=size - 1))
+    path = merkle.inclusion_path(index, leaves)
+    assert merkle.verify_inclusion(leaves[index], index, size, path, root)
+    assert not merkle.verify_inclusion(merkle.leaf_hash(b"x"), index, size, path, root)
+    if size > 1:
+        assert not merkle.verify_inclusion(leaves[index], (index + 1) % size, size, path, root)
+    old = data.draw(st.integers(min_value=1, max_value=size))
+    proof = merkle.consistency_path(old, leaves) if old < size else []
+    old_root = merkle.root(leaves[:old])
+    assert merkle.verify_consistency(old, size, old_root, root, proof)
+    if old < size:
+        assert not merkle.verify_consistency(old, size, merkle.leaf_hash(b"y"), root, proof)
+
