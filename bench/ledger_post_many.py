@@ -1,6 +1,6 @@
 """post_many with batches of 1,000 transfers among 10,000 accounts (target: 50,000/s).
 
-    ./dev bench ledger_post_many [--runs 5] [--batches 20] [--backend sqlite|postgresql|both]
+./dev bench ledger_post_many [--runs 5] [--batches 20] [--backend sqlite|postgresql|both]
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ import argparse
 import random
 import time
 
-from common import fresh_database, report, signing_key_env
-
 import coffer
 from coffer import Posting
+from common import fresh_database, report, signing_key_env
 
 ACCOUNTS = 10_000
 BATCH = 1_000
@@ -29,8 +28,14 @@ def one_run(url: str, batches: int) -> float:
         rng = random.Random(42)
         work = [
             [
-                [Posting(f"users:{rng.randrange(ACCOUNTS)}", f"users:{rng.randrange(ACCOUNTS)}",
-                         rng.randrange(1, 1000), "USD/2")]
+                [
+                    Posting(
+                        f"users:{rng.randrange(ACCOUNTS)}",
+                        f"users:{rng.randrange(ACCOUNTS)}",
+                        rng.randrange(1, 1000),
+                        "USD/2",
+                    )
+                ]
                 for _ in range(BATCH)
             ]
             for _ in range(batches)
@@ -58,8 +63,9 @@ def main() -> None:
             for _ in range(args.runs):
                 with fresh_database(backend) as url:
                     runs.append(one_run(url, args.batches))
-            report(f"post_many 1,000-transfer batches, 10,000 accounts, {backend}", runs,
-                   "transfers/s")
+            report(
+                f"post_many 1,000-transfer batches, 10,000 accounts, {backend}", runs, "transfers/s"
+            )
 
 
 if __name__ == "__main__":

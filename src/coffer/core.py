@@ -126,8 +126,7 @@ class Coffer:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 sa.text(
-                    "SELECT id, name, created_at, metadata, bucket, features FROM ledgers "
-                    + where
+                    "SELECT id, name, created_at, metadata, bucket, features FROM ledgers " + where
                 ),
                 params,
             ).fetchall()
@@ -190,6 +189,6 @@ class Coffer:
         return self.backend is Backend.POSTGRESQL
 
 
-def open(url: str | None = None, *, settings: Settings | None = None) -> Coffer:  # noqa: A001
+def open(url: str | None = None, *, settings: Settings | None = None) -> Coffer:
     """Open (and migrate) a Coffer database. Without ``url``: ``COFFER_DATABASE_URL``."""
     return Coffer(url, settings=settings)

@@ -49,7 +49,7 @@ TAMPERING: dict[str, str] = {
     "deleted posting": "DELETE FROM postings WHERE tx_id = 5",
     "transaction timestamp": "UPDATE transactions SET timestamp = timestamp - 1000 WHERE id = 6",
     "transaction reference": "UPDATE transactions SET reference = 'forged' WHERE id = 7",
-    "transaction metadata": "UPDATE transactions SET metadata = '{\"k\":\"w\"}' WHERE id = 1",
+    "transaction metadata": 'UPDATE transactions SET metadata = \'{"k":"w"}\' WHERE id = 1',
     "deleted transaction": "DELETE FROM transactions WHERE id = 8",
     "balance": "UPDATE balances SET input = input + 5 WHERE account = 'users:2'",
     "pending balance": "UPDATE balances SET pending_output = 1 WHERE account = 'users:1'",
@@ -117,9 +117,13 @@ def test_inclusion_and_consistency_proofs(coffer_db: Coffer) -> None:
     # forged proofs fail
     proof = ledger.inclusion_proof(4)
     forged_entry = type(proof.entry)(
-        seq=proof.entry.seq, kind=proof.entry.kind, ref_id=proof.entry.ref_id,
-        body=proof.entry.body.replace(",5,", ",6,"), created_at=proof.entry.created_at,
-        hash=proof.entry.hash, previous_hash=proof.entry.previous_hash,
+        seq=proof.entry.seq,
+        kind=proof.entry.kind,
+        ref_id=proof.entry.ref_id,
+        body=proof.entry.body.replace(",5,", ",6,"),
+        created_at=proof.entry.created_at,
+        hash=proof.entry.hash,
+        previous_hash=proof.entry.previous_hash,
     )
     assert not coffer.verify_inclusion_proof(
         type(proof)(forged_entry, proof.leaf_index, proof.tree_size, proof.path, proof.checkpoint),
@@ -172,4 +176,3 @@ def test_merkle_proofs_verify_and_reject_forgeries(data: st.DataObject) -> None:
     assert merkle.verify_consistency(old, size, old_root, root, proof)
     if old < size:
         assert not merkle.verify_consistency(old, size, merkle.leaf_hash(b"y"), root, proof)
-

@@ -5,11 +5,13 @@ import pytest
 from coffer import errors
 from coffer.wallets import WalletPlatform
 from coffer.wallets import schemas as S
-from tests.wallets.conftest import fund, make_customer
+from wallets.helpers import fund, make_customer
 
 
 def _wallet(platform: WalletPlatform, customer_id: str, currency: str = "EUR") -> S.Wallet:
-    return platform.wallets.create_wallet(S.WalletCreate(customer_id=customer_id, currency=currency))
+    return platform.wallets.create_wallet(
+        S.WalletCreate(customer_id=customer_id, currency=currency)
+    )
 
 
 def test_customer_roundtrip_and_kyc(platform: WalletPlatform) -> None:
@@ -88,8 +90,13 @@ def test_refusals(platform: WalletPlatform) -> None:
     usd = _wallet(platform, bob.id, "USD")
     fund(platform, a.id, 100_000)
 
-    def transfer(amount: int, to: str = b.id, currency: str = "EUR", key: str | None = None,
-                 source: str = a.id) -> S.Transfer:
+    def transfer(
+        amount: int,
+        to: str = b.id,
+        currency: str = "EUR",
+        key: str | None = None,
+        source: str = a.id,
+    ) -> S.Transfer:
         return platform.wallets.transfer(
             S.TransferCreate(
                 debited_wallet_id=source, credited_wallet_id=to, amount=amount, currency=currency
@@ -97,9 +104,10 @@ def test_refusals(platform: WalletPlatform) -> None:
             idempotency_key=key,
         )
 
-    # Bob is at KYC level none: max balance 150 EUR
+    # Bob is at KYC level none: 150 EUR per transaction and at most 150 EUR held
+    transfer(13_000)
     with pytest.raises(errors.KycLimitExceeded) as info:
-        transfer(20_000)
+        transfer(2_500)
     assert info.value.details["limit"] == "max_balance"
     assert "max_balance" in info.value.message
     with pytest.raises(errors.CurrencyMismatch):
@@ -107,7 +115,7 @@ def test_refusals(platform: WalletPlatform) -> None:
     with pytest.raises(errors.CurrencyMismatch):
         transfer(100, currency="USD")
     with pytest.raises(errors.InsufficientFunds):
-        transfer(100, source=b.id, to=a.id)
+        transfer(14_000, source=b.id, to=a.id)
     transfer(1_000, key="same")
     with pytest.raises(errors.IdempotencyConflict):
         transfer(1_001, key="same")
@@ -119,7 +127,7 @@ def test_refusals(platform: WalletPlatform) -> None:
     platform.wallets.set_wallet_status(a.id, "active")
     transfer(100)
     with pytest.raises(errors.KycLimitExceeded) as info:
-        transfer(200_000 + 1, to=b.id)
+        transfer(15_001)
     assert info.value.details["limit"] == "max_transaction_amount"
 
 
@@ -152,9 +160,7 @@ def test_merchant_payment_capture_void_refund(platform: WalletPlatform) -> None:
         platform.wallets.capture_payment(payment.id)
 
     second = platform.wallets.create_payment(
-        S.PaymentCreate(
-            buyer_wallet_id=a.id, seller_wallet_id=b.id, amount=1_000, currency="EUR"
-        )
+        S.PaymentCreate(buyer_wallet_id=a.id, seller_wallet_id=b.id, amount=1_000, currency="EUR")
     )
     assert platform.wallets.void_payment(second.id).status == "voided"
     assert platform.wallets.wallet(a.id).available == platform.wallets.wallet(a.id).balance
@@ -167,8 +173,13 @@ def test_escrow_release_and_return(platform: WalletPlatform) -> None:
     fund(platform, a.id, 10_000)
     held = platform.wallets.create_payment(
         S.PaymentCreate(
-            buyer_wallet_id=a.id, seller_wallet_id=b.id, amount=5_000, currency="EUR", fee=500,
-            escrow=True, capture=True,
+            buyer_wallet_id=a.id,
+            seller_wallet_id=b.id,
+            amount=5_000,
+            currency="EUR",
+            fee=500,
+            escrow=True,
+            capture=True,
         )
     )
     assert (held.status, held.escrow_status) == ("captured", "held")
@@ -181,8 +192,13 @@ def test_escrow_release_and_return(platform: WalletPlatform) -> None:
         platform.wallets.release_escrow(held.id)
     other = platform.wallets.create_payment(
         S.PaymentCreate(
-            buyer_wallet_id=a.id, seller_wallet_id=b.id, amount=2_000, currency="EUR", fee=100,
-            escrow=True, capture=True,
+            buyer_wallet_id=a.id,
+            seller_wallet_id=b.id,
+            amount=2_000,
+            currency="EUR",
+            fee=100,
+            escrow=True,
+            capture=True,
         )
     )
     platform.wallets.return_escrow(other.id)

@@ -70,7 +70,8 @@ def create_client(engine: sa.Engine, name: str, scopes: tuple[str, ...]) -> Clie
 
 def count_clients(engine: sa.Engine) -> int:
     with engine.connect() as connection:
-        return int(connection.execute(sa.select(sa.func.count()).select_from(api_clients)).scalar_one())
+        statement = sa.select(sa.func.count()).select_from(api_clients)
+        return int(connection.execute(statement).scalar_one())
 
 
 def jwt_secret(engine: sa.Engine, configured: str | None) -> str:

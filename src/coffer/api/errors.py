@@ -85,7 +85,8 @@ def install(app: FastAPI) -> None:
 
     async def on_http(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        code = _HTTP_CODES.get(exc.status_code, "VALIDATION" if exc.status_code < 500 else "INTERNAL")
+        fallback = "VALIDATION" if exc.status_code < 500 else "INTERNAL"
+        code = _HTTP_CODES.get(exc.status_code, fallback)
         return JSONResponse(
             error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers
         )

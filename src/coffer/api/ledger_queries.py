@@ -89,7 +89,12 @@ def parse_time(value: object, field: str = "timestamp") -> int:
 def format_time(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    m = moment.astimezone(UTC)
+    # strftime's %Y does not pad years before 1000, which RFC 3339 requires
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond:06d}Z"
+    )
 
 
 def format_micros(micros: int | None) -> str | None:
@@ -262,11 +267,11 @@ def _compare(operator: str, column: ColumnExpr, value: object) -> ColumnExpr:
 
 def _zero_matches(operator: str, value: int) -> bool:
     return {
-        "$match": 0 == value,
-        "$lt": 0 < value,
-        "$lte": 0 <= value,
-        "$gt": 0 > value,
-        "$gte": 0 >= value,
+        "$match": value == 0,
+        "$lt": value > 0,
+        "$lte": value >= 0,
+        "$gt": value < 0,
+        "$gte": value <= 0,
     }[operator]
 
 

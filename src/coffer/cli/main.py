@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from coffer.cli import numscript, verify
+from coffer.cli import clients, numscript, serve, verify
 
 app = typer.Typer(help="Coffer: programmable wallet infrastructure.", no_args_is_help=True)
 app.add_typer(numscript.app, name="numscript")
 app.command("verify")(verify.verify)
+app.command("serve")(serve.serve)
+app.add_typer(clients.app, name="clients")
 
 
 def main() -> None:

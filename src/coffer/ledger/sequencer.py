@@ -13,6 +13,7 @@ under the ledger's row lock, and the batch is applied again.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import heapq
 import json
@@ -47,7 +48,7 @@ from coffer.ledger.models import (
 )
 from coffer.ledger.requests import Op, Request, Waiter
 from coffer.ledger.signing import Signer, checkpoint_message
-from coffer.ledger.store import Head, StaleHead, UniqueViolation, WriteStore, Writes
+from coffer.ledger.store import Head, StaleHead, UniqueViolation, Writes, WriteStore
 
 if TYPE_CHECKING:
     from coffer.ledger.service import LedgerRuntime
@@ -217,8 +218,10 @@ class Sequencer:
             except BaseException as exc:
                 self.valid = False
                 self._reset_connection()
-                error = exc if isinstance(exc, CofferError) else CofferError(
-                    f"the ledger could not write this batch: {exc}"
+                error = (
+                    exc
+                    if isinstance(exc, CofferError)
+                    else CofferError(f"the ledger could not write this batch: {exc}")
                 )
                 self._fail(batch, error)
                 if not isinstance(exc, Exception):
@@ -242,10 +245,8 @@ class Sequencer:
         self._store = None
         if store is not None:
             store.rollback()
-            try:
+            with contextlib.suppress(Exception):
                 store.connection.close()
-            except Exception:
-                pass
 
     @property
     def store(self) -> WriteStore:
@@ -731,8 +732,16 @@ class Sequencer:
         body = J.hold_body(hold_id, postings_text, expires_at, request.reference, meta_text)
         seq = self._entry(J.HOLD, hold_id, body, "", request)
         self.writes.holds.append(
-            (hold_id, seq, postings_text, self.now, expires_at, request.reference, meta_text,
-             "pending")
+            (
+                hold_id,
+                seq,
+                postings_text,
+                self.now,
+                expires_at,
+                request.reference,
+                meta_text,
+                "pending",
+            )
         )
         hold = _PendingHold(hold_id, postings, expires_at)
         self._set(self.pending_holds, hold_id, hold)
@@ -956,7 +965,9 @@ class Sequencer:
         address = request.address
         assert address is not None
         if request.op is Op.ACCOUNT_METADATA:
-            return self._write_account_metadata(address, dict(request.metadata or {}), None, request)
+            return self._write_account_metadata(
+                address, dict(request.metadata or {}), None, request
+            )
         return self._write_account_metadata(address, None, request.key, request)
 
     def _write_account_metadata(

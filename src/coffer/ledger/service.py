@@ -73,22 +73,20 @@ class _Validator:
         self.assets: set[str] = set()
 
     def account(self, address: object) -> str:
-        if address in self.accounts:
-            return address  # type: ignore[return-value]
+        if isinstance(address, str) and address in self.accounts:
+            return address
         if not isinstance(address, str) or not ACCOUNT_PATTERN.match(address):
-            check_account(address)
-        assert isinstance(address, str)
+            return check_account(address)
         if len(self.accounts) > _VALID_CACHE_SIZE:
             self.accounts.clear()
         self.accounts.add(address)
         return address
 
     def asset(self, asset: object) -> str:
-        if asset in self.assets:
-            return asset  # type: ignore[return-value]
+        if isinstance(asset, str) and asset in self.assets:
+            return asset
         if not isinstance(asset, str) or not ASSET_PATTERN.match(asset):
-            check_asset(asset)
-        assert isinstance(asset, str)
+            return check_asset(asset)
         if len(self.assets) > _VALID_CACHE_SIZE:
             self.assets.clear()
         self.assets.add(asset)
@@ -98,6 +96,10 @@ class _Validator:
         out: list[Posting] = []
         account, asset = self.account, self.asset
         for item in postings:
+            source: object
+            destination: object
+            amount: object
+            name: object
             if isinstance(item, Posting):
                 source, destination, amount, name = item
             elif isinstance(item, Mapping):
@@ -108,7 +110,7 @@ class _Validator:
                     f"a posting must be a Posting(source, destination, amount, asset); got {item!r}"
                 )
             if type(amount) is not int or not 0 <= amount <= MAX_AMOUNT:
-                check_amount(amount)
+                amount = check_amount(amount)
             out.append(Posting(account(source), account(destination), amount, asset(name)))
         return tuple(out)
 
@@ -228,7 +230,12 @@ class LedgerRuntime:
             return [tuple(row) for row in conn.exec_driver_sql(sql, tuple(params)).fetchall()]
 
     def read_transactions(
-        self, where: str, params: Sequence[Any], *, order: str = "DESC", limit: int | None = None,
+        self,
+        where: str,
+        params: Sequence[Any],
+        *,
+        order: str = "DESC",
+        limit: int | None = None,
         connection: WriteStore | None = None,
     ) -> list[Transaction]:
         sql = (
@@ -361,8 +368,14 @@ class Ledger:
         if idempotency_key is not None:
             request.idempotency_key = _key(idempotency_key)
             request.request_hash = request_hash(
-                "post", checked, sorted((meta or {}).items()), reference, micros, pending,
-                request.timeout_micros, sorted((grants or {}).items()),
+                "post",
+                checked,
+                sorted((meta or {}).items()),
+                reference,
+                micros,
+                pending,
+                request.timeout_micros,
+                sorted((grants or {}).items()),
             )
         return request
 
@@ -457,7 +470,9 @@ class Ledger:
             requests.append(request)
         if atomic:
             if len(requests) > MAX_ATOMIC_BATCH:
-                raise ValidationError(f"an atomic batch holds at most {MAX_ATOMIC_BATCH} transactions")
+                raise ValidationError(
+                    f"an atomic batch holds at most {MAX_ATOMIC_BATCH} transactions"
+                )
             if not requests:
                 return []
             group = Request(op=Op.GROUP, children=requests)
@@ -533,7 +548,7 @@ class Ledger:
     def run(
         self,
         script: str,
-        vars: Mapping[str, str] | None = None,  # noqa: A002 - the documented name
+        vars: Mapping[str, str] | None = None,
         *,
         metadata: Mapping[str, str] | None = None,
         reference: str | None = None,
@@ -563,9 +578,17 @@ class Ledger:
             feature_flags=frozenset(feature_flags),
         )
         self._keyed(
-            request, idempotency_key, "run", script, sorted(variables.items()),
-            sorted((meta or {}).items()), reference, request.timestamp, pending,
-            request.timeout_micros, sorted(request.feature_flags),
+            request,
+            idempotency_key,
+            "run",
+            script,
+            sorted(variables.items()),
+            sorted((meta or {}).items()),
+            reference,
+            request.timestamp,
+            pending,
+            request.timeout_micros,
+            sorted(request.feature_flags),
         )
         result: Transaction | Hold | DryRun = self._submit(request)
         return result
@@ -703,9 +726,13 @@ class Ledger:
                     "after": rows[-1].id,
                     "order": order,
                     "filters": {
-                        "account": account, "source": source, "destination": destination,
-                        "reference": reference, "metadata": dict(metadata or {}),
-                        "start_time": start, "end_time": end,
+                        "account": account,
+                        "source": source,
+                        "destination": destination,
+                        "reference": reference,
+                        "metadata": dict(metadata or {}),
+                        "start_time": start,
+                        "end_time": end,
                     },
                 }
             )
@@ -744,7 +771,10 @@ class Ledger:
         )
         return {
             asset: Balance(
-                int(inp), int(out), int(pin), int(pout),
+                int(inp),
+                int(out),
+                int(pin),
+                int(pout),
                 UNBOUNDED if overdraft is None else int(overdraft),
             )
             for asset, inp, out, pin, pout, overdraft in rows
@@ -843,7 +873,8 @@ class Ledger:
     def holds(self, *, status: str | None = None, page_size: int = 100) -> list[Hold]:
         self._expire_if_due()
         size = _page_size(page_size)
-        where, params = "ledger_id = ?", [self._runtime.ledger_id]
+        where = "ledger_id = ?"
+        params: list[Any] = [self._runtime.ledger_id]
         if status is not None:
             where += " AND status = ?"
             params.append(status)
@@ -897,8 +928,13 @@ class Ledger:
             assert ref_id is not None
             tx = self.transaction(int(ref_id))
             return J.transaction_body(
-                tx.id, to_micros(tx.timestamp), tx.reference, tx.reverts_id, tx.hold_id,
-                payload, J.encode_postings(tx.postings),
+                tx.id,
+                to_micros(tx.timestamp),
+                tx.reference,
+                tx.reverts_id,
+                tx.hold_id,
+                payload,
+                J.encode_postings(tx.postings),
             )
         if kind == J.HOLD:
             assert ref_id is not None
@@ -909,8 +945,11 @@ class Ledger:
             )
             postings, expires_at, reference, metadata = rows[0]
             return J.hold_body(
-                int(ref_id), postings, None if expires_at is None else int(expires_at),
-                reference, metadata,
+                int(ref_id),
+                postings,
+                None if expires_at is None else int(expires_at),
+                reference,
+                metadata,
             )
         if kind in (J.HOLD_VOID, J.HOLD_EXPIRE):
             return ""
@@ -976,7 +1015,10 @@ class Ledger:
         entry = self.journal(after_seq=tx.seq - 1, limit=1)[0]
         path = merkle.inclusion_path(tx.seq, self._leaves(checkpoint.tree_size))
         return InclusionProof(
-            entry=entry, leaf_index=tx.seq, tree_size=checkpoint.tree_size, path=path,
+            entry=entry,
+            leaf_index=tx.seq,
+            tree_size=checkpoint.tree_size,
+            path=path,
             checkpoint=checkpoint,
         )
 
@@ -985,7 +1027,9 @@ class Ledger:
         old, new = self._checkpoint_at(old_size), self._checkpoint_at(new_size)
         if old_size > new_size:
             raise ValidationError("old_size must not exceed new_size")
-        path = merkle.consistency_path(old_size, self._leaves(new_size)) if old_size < new_size else []
+        path = (
+            merkle.consistency_path(old_size, self._leaves(new_size)) if old_size < new_size else []
+        )
         return ConsistencyProof(old=old, new=new, path=path)
 
     def close(self) -> None:
@@ -1000,7 +1044,9 @@ def _id(value: object) -> int:
 
 def _key(key: object) -> str:
     if not isinstance(key, str) or not key or len(key) > 255:
-        raise ValidationError("idempotency_key must be a non-empty string of at most 255 characters")
+        raise ValidationError(
+            "idempotency_key must be a non-empty string of at most 255 characters"
+        )
     return key
 
 

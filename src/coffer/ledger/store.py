@@ -8,6 +8,7 @@ batch costs one round trip; on SQLite it is a handful of ``executemany`` calls.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,9 +36,7 @@ class Writes:
     hold_status: dict[int, str] = field(default_factory=dict)
 
     def empty(self) -> bool:
-        return not (
-            self.journal or self.checkpoints or self.balances or self.new_accounts
-        )
+        return not (self.journal or self.checkpoints or self.balances or self.new_accounts)
 
 
 @dataclass(slots=True)
@@ -124,10 +123,9 @@ class WriteStore:
     def rollback(self) -> None:
         if self._in_transaction:
             self._in_transaction = False
-            try:
+            # the connection may be gone; the sequencer then reconnects
+            with contextlib.suppress(Exception):
                 self.connection.execute("ROLLBACK")
-            except Exception:  # the connection may be gone; the caller reconnects
-                pass
 
     @property
     def in_transaction(self) -> bool:
@@ -229,7 +227,10 @@ class WriteStore:
             connection.executemany(
                 "INSERT INTO postings (ledger_id, tx_id, idx, source, destination, amount, asset,"
                 " timestamp) VALUES (?,?,?,?,?,?,?,?)",
-                [(lid, t, i, s, d, str(a), asset, ts) for t, i, s, d, a, asset, ts in writes.postings],
+                [
+                    (lid, t, i, s, d, str(a), asset, ts)
+                    for t, i, s, d, a, asset, ts in writes.postings
+                ],
             )
         if writes.journal:
             connection.executemany(
@@ -317,8 +318,13 @@ class WriteStore:
         if writes.transactions:
             cols = list(zip(*writes.transactions, strict=True))
             params.update(
-                t_id=_ints(cols[0]), t_seq=_ints(cols[1]), t_ts=_ints(cols[2]), t_ins=_ints(cols[3]),
-                t_ref=_texts(cols[4]), t_meta=_texts(cols[5]), t_rev=_nullable_ints(cols[6]),
+                t_id=_ints(cols[0]),
+                t_seq=_ints(cols[1]),
+                t_ts=_ints(cols[2]),
+                t_ins=_ints(cols[3]),
+                t_ref=_texts(cols[4]),
+                t_meta=_texts(cols[5]),
+                t_rev=_nullable_ints(cols[6]),
                 t_hold=_nullable_ints(cols[7]),
             )
             parts.append(
@@ -331,8 +337,13 @@ class WriteStore:
         if writes.postings:
             cols = list(zip(*writes.postings, strict=True))
             params.update(
-                p_tx=_ints(cols[0]), p_idx=_ints(cols[1]), p_src=_names(cols[2]), p_dst=_names(cols[3]),
-                p_amt=_ints(cols[4]), p_asset=_names(cols[5]), p_ts=_ints(cols[6]),
+                p_tx=_ints(cols[0]),
+                p_idx=_ints(cols[1]),
+                p_src=_names(cols[2]),
+                p_dst=_names(cols[3]),
+                p_amt=_ints(cols[4]),
+                p_asset=_names(cols[5]),
+                p_ts=_ints(cols[6]),
             )
             parts.append(
                 "p AS (INSERT INTO postings (ledger_id, tx_id, idx, source, destination, amount,"
@@ -343,9 +354,14 @@ class WriteStore:
         if writes.journal:
             cols = list(zip(*writes.journal, strict=True))
             params.update(
-                j_seq=_ints(cols[0]), j_kind=_ints(cols[1]), j_ref=_nullable_ints(cols[2]),
-                j_payload=_texts(cols[3]), j_at=_ints(cols[4]), j_hash=_hexes(cols[5]),
-                j_key=_texts(cols[6]), j_khash=_hexes(cols[7]),
+                j_seq=_ints(cols[0]),
+                j_kind=_ints(cols[1]),
+                j_ref=_nullable_ints(cols[2]),
+                j_payload=_texts(cols[3]),
+                j_at=_ints(cols[4]),
+                j_hash=_hexes(cols[5]),
+                j_key=_texts(cols[6]),
+                j_khash=_hexes(cols[7]),
             )
             parts.append(
                 "j AS (INSERT INTO journal (ledger_id, seq, kind, ref_id, payload, created_at,"
@@ -360,8 +376,13 @@ class WriteStore:
         if writes.holds:
             cols = list(zip(*writes.holds, strict=True))
             params.update(
-                h_id=_ints(cols[0]), h_seq=_ints(cols[1]), h_post=_texts(cols[2]), h_at=_ints(cols[3]),
-                h_exp=_nullable_ints(cols[4]), h_ref=_texts(cols[5]), h_meta=_texts(cols[6]),
+                h_id=_ints(cols[0]),
+                h_seq=_ints(cols[1]),
+                h_post=_texts(cols[2]),
+                h_at=_ints(cols[3]),
+                h_exp=_nullable_ints(cols[4]),
+                h_ref=_texts(cols[5]),
+                h_meta=_texts(cols[6]),
                 h_status=_names(cols[7]),
             )
             parts.append(
@@ -381,7 +402,9 @@ class WriteStore:
                 " AND holds.id = v.id AND EXISTS (SELECT 1 FROM head))"
             )
         if writes.tx_metadata:
-            params.update(tm_id=_ints(writes.tx_metadata), tm_meta=_texts(writes.tx_metadata.values()))
+            params.update(
+                tm_id=_ints(writes.tx_metadata), tm_meta=_texts(writes.tx_metadata.values())
+            )
             parts.append(
                 "tm AS (UPDATE transactions SET metadata = v.metadata FROM"
                 " unnest(%(tm_id)s::bigint[], %(tm_meta)s::text[]) AS v(id, metadata)"
@@ -391,8 +414,12 @@ class WriteStore:
         if balance_rows:
             cols = list(zip(*balance_rows, strict=True))
             params.update(
-                b_acc=_names(cols[0]), b_asset=_names(cols[1]), b_in=_ints(cols[2]),
-                b_out=_ints(cols[3]), b_pin=_ints(cols[4]), b_pout=_ints(cols[5]),
+                b_acc=_names(cols[0]),
+                b_asset=_names(cols[1]),
+                b_in=_ints(cols[2]),
+                b_out=_ints(cols[3]),
+                b_pin=_ints(cols[4]),
+                b_pout=_ints(cols[5]),
                 b_od=_nullable_ints(cols[6]),
             )
             parts.append(
@@ -431,8 +458,12 @@ class WriteStore:
         if writes.checkpoints:
             cols = list(zip(*writes.checkpoints, strict=True))
             params.update(
-                c_size=_ints(cols[0]), c_root=_hexes(cols[1]), c_front=_hexes(cols[2]),
-                c_at=_ints(cols[3]), c_key=_hexes(cols[4]), c_sig=_hexes(cols[5]),
+                c_size=_ints(cols[0]),
+                c_root=_hexes(cols[1]),
+                c_front=_hexes(cols[2]),
+                c_at=_ints(cols[3]),
+                c_key=_hexes(cols[4]),
+                c_sig=_hexes(cols[5]),
             )
             parts.append(
                 "c AS (INSERT INTO checkpoints (ledger_id, tree_size, root, frontier, created_at,"

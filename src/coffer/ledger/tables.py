@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from coffer.db.types import Amount
 
 metadata = sa.MetaData()
-# Composite primary keys: SQLite stores such tables best as one b-tree, without a rowid.
-_WITHOUT_ROWID: dict[str, bool] = {"sqlite_with_rowid": False}
+# Tables with composite primary keys are WITHOUT ROWID on SQLite: one b-tree, not two.
 
 ledgers = sa.Table(
     "ledgers",
@@ -45,16 +44,22 @@ transactions = sa.Table(
     sa.Column("reverts_id", sa.BigInteger),
     sa.Column("hold_id", sa.BigInteger),
     sa.Index(
-        "transactions_reference", "ledger_id", "reference", unique=True,
+        "transactions_reference",
+        "ledger_id",
+        "reference",
+        unique=True,
         sqlite_where=sa.text("reference IS NOT NULL"),
         postgresql_where=sa.text("reference IS NOT NULL"),
     ),
     sa.Index(
-        "transactions_reverts", "ledger_id", "reverts_id", unique=True,
+        "transactions_reverts",
+        "ledger_id",
+        "reverts_id",
+        unique=True,
         sqlite_where=sa.text("reverts_id IS NOT NULL"),
         postgresql_where=sa.text("reverts_id IS NOT NULL"),
     ),
-    **_WITHOUT_ROWID,
+    sqlite_with_rowid=False,
 )
 
 postings = sa.Table(
@@ -72,7 +77,7 @@ postings = sa.Table(
     # asset and time after the lookup.
     sa.Index("postings_source", "ledger_id", "source"),
     sa.Index("postings_destination", "ledger_id", "destination"),
-    **_WITHOUT_ROWID,
+    sqlite_with_rowid=False,
 )
 
 accounts = sa.Table(
@@ -84,7 +89,7 @@ accounts = sa.Table(
     sa.Column("first_usage", sa.BigInteger, nullable=False),
     sa.Column("inserted_at", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
-    **_WITHOUT_ROWID,
+    sqlite_with_rowid=False,
 )
 
 balances = sa.Table(
@@ -102,7 +107,7 @@ balances = sa.Table(
     # Every batch rewrites its balances: free space in each page keeps those updates HOT
     # (no new index entries) on PostgreSQL.
     postgresql_with={"fillfactor": "50"},
-    **_WITHOUT_ROWID,
+    sqlite_with_rowid=False,
 )
 
 holds = sa.Table(
@@ -119,12 +124,17 @@ holds = sa.Table(
     # pending | posted | voided | expired
     sa.Column("status", sa.String(16), nullable=False),
     sa.Index(
-        "holds_reference", "ledger_id", "reference", unique=True,
+        "holds_reference",
+        "ledger_id",
+        "reference",
+        unique=True,
         sqlite_where=sa.text("reference IS NOT NULL"),
         postgresql_where=sa.text("reference IS NOT NULL"),
     ),
     sa.Index(
-        "holds_pending", "ledger_id", "expires_at",
+        "holds_pending",
+        "ledger_id",
+        "expires_at",
         sqlite_where=sa.text("status = 'pending'"),
         postgresql_where=sa.text("status = 'pending'"),
     ),
@@ -143,11 +153,14 @@ journal = sa.Table(
     sa.Column("idempotency_key", sa.Text),
     sa.Column("idempotency_hash", sa.LargeBinary),
     sa.Index(
-        "journal_idempotency", "ledger_id", "idempotency_key", unique=True,
+        "journal_idempotency",
+        "ledger_id",
+        "idempotency_key",
+        unique=True,
         sqlite_where=sa.text("idempotency_key IS NOT NULL"),
         postgresql_where=sa.text("idempotency_key IS NOT NULL"),
     ),
-    **_WITHOUT_ROWID,
+    sqlite_with_rowid=False,
 )
 
 checkpoints = sa.Table(

@@ -105,9 +105,7 @@ def _rows(connection: Any, backend: Backend, sql: str, params: tuple[Any, ...]) 
             yield from batch
 
 
-def verify_database(
-    connection: Any, backend: Backend, public_key: bytes | None
-) -> VerifyReport:
+def verify_database(connection: Any, backend: Backend, public_key: bytes | None) -> VerifyReport:
     """Verify every ledger through ``connection`` (a raw driver connection, autocommit)."""
     started = time.perf_counter()
     if backend is Backend.POSTGRESQL:
@@ -134,32 +132,43 @@ def _verify_ledger(
     check = LedgerCheck(name=name)
     params = (lid,)
     entries = _rows(
-        connection, backend,
+        connection,
+        backend,
         "SELECT seq, kind, ref_id, payload, created_at, hash FROM journal WHERE ledger_id = ?"
         " ORDER BY seq",
         params,
     )
-    txs = _Stream(_rows(
-        connection, backend,
-        "SELECT id, seq, timestamp, reference, metadata, reverts_id, hold_id FROM transactions"
-        " WHERE ledger_id = ? ORDER BY id",
-        params,
-    ))
-    posts = _Stream(_rows(
-        connection, backend,
-        "SELECT tx_id, source, destination, amount, asset, timestamp FROM postings"
-        " WHERE ledger_id = ? ORDER BY tx_id, idx",
-        params,
-    ))
-    holds = _Stream(_rows(
-        connection, backend,
-        "SELECT id, seq, postings, expires_at, reference, metadata, status FROM holds"
-        " WHERE ledger_id = ? ORDER BY id",
-        params,
-    ))
+    txs = _Stream(
+        _rows(
+            connection,
+            backend,
+            "SELECT id, seq, timestamp, reference, metadata, reverts_id, hold_id FROM transactions"
+            " WHERE ledger_id = ? ORDER BY id",
+            params,
+        )
+    )
+    posts = _Stream(
+        _rows(
+            connection,
+            backend,
+            "SELECT tx_id, source, destination, amount, asset, timestamp FROM postings"
+            " WHERE ledger_id = ? ORDER BY tx_id, idx",
+            params,
+        )
+    )
+    holds = _Stream(
+        _rows(
+            connection,
+            backend,
+            "SELECT id, seq, postings, expires_at, reference, metadata, status FROM holds"
+            " WHERE ledger_id = ? ORDER BY id",
+            params,
+        )
+    )
     checkpoints = list(
         _rows(
-            connection, backend,
+            connection,
+            backend,
             "SELECT tree_size, root, public_key, signature FROM checkpoints WHERE ledger_id = ?"
             " ORDER BY tree_size",
             params,
@@ -217,7 +226,9 @@ def _verify_ledger(
             if hold_id is not None:
                 held = hold_state.get(hold_id)
                 if held is None or held[1] != "pending":
-                    check.problem(f"journal entry {seq}: posts hold {hold_id}, which is not pending")
+                    check.problem(
+                        f"journal entry {seq}: posts hold {hold_id}, which is not pending"
+                    )
                 else:
                     _release(position, held[0])
                     hold_state[hold_id] = (held[0], "posted", held[2])
@@ -285,23 +296,27 @@ def _verify_ledger(
         )
     if next_tx_id != check.transactions or next_hold_id != check.holds:
         check.problem("the ledger's transaction or hold counters do not match the journal")
-    for leftover, what in ((txs, "transaction"), (posts, "posting of transaction"),
-                           (holds, "hold")):
+    for leftover, what in (
+        (txs, "transaction"),
+        (posts, "posting of transaction"),
+        (holds, "hold"),
+    ):
         if leftover.head is not None:
             check.problem(f"{what} {leftover.head[0]} has no journal entry")
     if next_checkpoint != len(checkpoints):
-        check.problem(
-            f"checkpoint of size {checkpoints[next_checkpoint][0]} is beyond the journal"
-        )
+        check.problem(f"checkpoint of size {checkpoints[next_checkpoint][0]} is beyond the journal")
     check.checkpoints = len(checkpoints)
 
     # Transaction metadata: stored = initial (journal) + later changes.
     if tx_meta_changes or tx_meta_stored:
-        _check_transaction_metadata(connection, backend, lid, check, tx_meta_changes,
-                                    tx_meta_stored)
+        _check_transaction_metadata(
+            connection, backend, lid, check, tx_meta_changes, tx_meta_stored
+        )
     _check_accounts(connection, backend, lid, check, account_meta)
     for row in _rows(
-        connection, backend, "SELECT id, status FROM holds WHERE ledger_id = ? ORDER BY id",
+        connection,
+        backend,
+        "SELECT id, status FROM holds WHERE ledger_id = ? ORDER BY id",
         (lid,),
     ):
         held = hold_state.get(row[0])
@@ -310,19 +325,25 @@ def _verify_ledger(
 
     stored: dict[tuple[str, str], tuple[int, int, int, int, int | None]] = {}
     for account, asset, inp, out, pin, pout, overdraft in _rows(
-        connection, backend,
+        connection,
+        backend,
         "SELECT account, asset, input, output, pending_input, pending_output, overdraft"
         " FROM balances WHERE ledger_id = ?",
         (lid,),
     ):
         stored[(account, asset)] = (
-            int(inp), int(out), int(pin), int(pout), None if overdraft is None else int(overdraft)
+            int(inp),
+            int(out),
+            int(pin),
+            int(pout),
+            None if overdraft is None else int(overdraft),
         )
     check.balances = len(stored)
     for key in sorted(set(balances) | set(stored)):
         replayed = balances.get(key)
         expected_row = (
-            tuple(replayed) if replayed is not None
+            tuple(replayed)
+            if replayed is not None
             else (0, 0, 0, 0, None if key[0] == "world" else 0)
         )
         actual = stored.get(key, (0, 0, 0, 0, None if key[0] == "world" else 0))
@@ -373,12 +394,15 @@ def _check_transaction_metadata(
         if tx_id not in changes:
             check.problem(f"metadata of transaction {tx_id} was changed outside the ledger")
     for tx_id, change in sorted(changes.items()):
-        rows = list(_rows(
-            connection, backend,
-            "SELECT t.metadata, j.payload FROM transactions t JOIN journal j ON j.ledger_id ="
-            " t.ledger_id AND j.seq = t.seq WHERE t.ledger_id = ? AND t.id = ?",
-            (lid, tx_id),
-        ))
+        rows = list(
+            _rows(
+                connection,
+                backend,
+                "SELECT t.metadata, j.payload FROM transactions t JOIN journal j ON j.ledger_id ="
+                " t.ledger_id AND j.seq = t.seq WHERE t.ledger_id = ? AND t.id = ?",
+                (lid, tx_id),
+            )
+        )
         if not rows:
             check.problem(f"metadata entries name transaction {tx_id}, which does not exist")
             continue
@@ -436,7 +460,10 @@ def verify_inclusion_proof(proof: InclusionProof, public_key: bytes) -> bool:
     if not verify_signature(public_key, message, checkpoint.signature):
         return False
     return merkle.verify_inclusion(
-        merkle.leaf_hash(entry.hash), proof.leaf_index, proof.tree_size, proof.path,
+        merkle.leaf_hash(entry.hash),
+        proof.leaf_index,
+        proof.tree_size,
+        proof.path,
         checkpoint.root,
     )
 

@@ -9,11 +9,31 @@ import pycountry
 from coffer.errors import InvalidCurrency
 
 _EXPONENT_0 = frozenset(
-    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()
+    [
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "ISK",
+        "JPY",
+        "KMF",
+        "KRW",
+        "PYG",
+        "RWF",
+        "UGX",
+        "UYI",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    ]
 )
-_EXPONENT_3 = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
+_EXPONENT_3 = frozenset(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"])
 _EXPONENT_4 = frozenset({"CLF", "UYW"})
-_NOT_MONEY = frozenset("XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX".split())
+_NOT_MONEY = frozenset(
+    ["XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"]
+)
 
 
 def exponent(currency: str) -> int:
@@ -58,4 +78,4 @@ def to_major(currency: str, amount: int) -> Decimal:
 
 
 def major_to_minor(currency: str, major: int) -> int:
-    return major * 10 ** exponent(currency)
+    return major * int(10 ** exponent(currency))

@@ -4,22 +4,38 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from coffer.wallets.gateways import CardGateway, SandboxGateway
+from coffer.wallets.payins import Payins
+from coffer.wallets.payouts import Payouts
 from coffer.wallets.service import Wallets, WalletsCore
 from coffer.wallets.settings import WalletSettings, get_wallet_settings
+from coffer.wallets.webhooks import Webhooks
 
 if TYPE_CHECKING:
     from coffer.core import Coffer
 
 
 class WalletPlatform:
-    def __init__(self, coffer: Coffer, settings: WalletSettings | None = None) -> None:
+    def __init__(
+        self,
+        coffer: Coffer,
+        settings: WalletSettings | None = None,
+        gateway: CardGateway | None = None,
+    ) -> None:
         self.coffer = coffer
         self.settings = settings or get_wallet_settings()
         self.core = WalletsCore(
             coffer.engine, coffer.ledger(self.settings.wallets_ledger), self.settings
         )
         self.wallets = Wallets(self.core)
+        self.payins = Payins(self.core, gateway or SandboxGateway())
+        self.webhooks = Webhooks(self.core)
+        self.payouts = Payouts(self.core)
 
 
-def open_wallets(coffer: Coffer, settings: WalletSettings | None = None) -> WalletPlatform:
-    return WalletPlatform(coffer, settings)
+def open_wallets(
+    coffer: Coffer,
+    settings: WalletSettings | None = None,
+    gateway: CardGateway | None = None,
+) -> WalletPlatform:
+    return WalletPlatform(coffer, settings, gateway)

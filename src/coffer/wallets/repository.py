@@ -81,7 +81,7 @@ def page(
     if starting_after is not None:
         statement = statement.where(table.c.id < starting_after)
     statement = statement.order_by(table.c.id.desc()).limit(limit + 1)
-    rows = [dict(row) for row in connection.execute(statement).mappings()]
+    rows: list[Row] = [dict(row) for row in connection.execute(statement).mappings()]
     return rows[:limit], len(rows) > limit
 
 
@@ -203,9 +203,7 @@ def stuck(connection: sa.Connection, table: sa.Table, before: int, limit: int) -
 
 
 def idempotency_record(connection: sa.Connection, key: str) -> Row | None:
-    return _one(
-        connection, sa.select(T.idempotency_keys).where(T.idempotency_keys.c.key == key)
-    )
+    return _one(connection, sa.select(T.idempotency_keys).where(T.idempotency_keys.c.key == key))
 
 
 def insert_idempotency_record(
@@ -305,10 +303,16 @@ def events_page(
         statement = statement.where(T.events.c.type.in_(list(types)))
     if starting_after is not None:
         statement = statement.where(T.events.c.id < starting_after)
-    rows = [
+    rows: list[Row] = [
         dict(row)
         for row in connection.execute(
             statement.order_by(T.events.c.id.desc()).limit(limit + 1)
         ).mappings()
     ]
     return rows[:limit], len(rows) > limit
+
+
+def sha256_hex(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()

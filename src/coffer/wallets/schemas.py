@@ -7,7 +7,7 @@ for BHD), always with their ``currency``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -213,8 +213,12 @@ class Payin(BaseModel):
     method: Literal["card", "bank_transfer"]
     gateway: str
     status: Literal[
-        "requires_payment_method", "requires_action", "processing", "requires_capture",
-        "succeeded", "canceled",
+        "requires_payment_method",
+        "requires_action",
+        "processing",
+        "requires_capture",
+        "succeeded",
+        "canceled",
     ]
     capture_method: Literal["automatic", "manual"]
     amount: int
@@ -330,7 +334,7 @@ class Event(BaseModel):
     object: Literal["event"] = "event"
     id: str
     type: str
-    data: dict[str, object]
+    data: dict[str, Any]
     created_at: datetime
 
 

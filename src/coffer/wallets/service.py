@@ -386,7 +386,9 @@ class Wallets:
         with self.core.unit() as connection:
             return self._customer_model(self.core.customer_row(connection, customer_id))
 
-    def customers(self, *, limit: int = 10, starting_after: str | None = None) -> S.ListPage[S.Customer]:
+    def customers(
+        self, *, limit: int = 10, starting_after: str | None = None
+    ) -> S.ListPage[S.Customer]:
         with self.core.unit() as connection:
             rows, more = R.page(connection, T.customers, starting_after=starting_after, limit=limit)
         return S.ListPage[S.Customer](data=[self._customer_model(r) for r in rows], has_more=more)
@@ -487,7 +489,9 @@ class Wallets:
                 customer = core.customer_row(connection, document["customer_id"])
                 current = KYC_LEVELS.index(customer["kyc_level"])
                 if KYC_LEVELS.index(document["level"]) > current:
-                    R.update(connection, T.customers, customer["id"], {"kyc_level": document["level"]})
+                    R.update(
+                        connection, T.customers, customer["id"], {"kyc_level": document["level"]}
+                    )
                     core.event(
                         connection,
                         "customer.kyc_level_changed",
@@ -631,7 +635,10 @@ class Wallets:
                     f"wallet {wallet_id} still holds money; pay it out before closing it"
                 )
             if not R.update(
-                connection, T.wallets, wallet_id, {"status": status},
+                connection,
+                T.wallets,
+                wallet_id,
+                {"status": status},
                 expect_status=allowed[status],
             ):
                 raise InvalidState(
@@ -796,7 +803,10 @@ class Wallets:
         core = self.core
         with core.unit() as connection:
             changed = R.update(
-                connection, table, row["id"], {"status": status, **values},
+                connection,
+                table,
+                row["id"],
+                {"status": status, **values},
                 expect_status=["pending"],
             )
             fresh = R.get(connection, table, row["id"])
@@ -955,8 +965,7 @@ class Wallets:
             raise ValidationError("the capture amount must be positive")
         if captured > row["amount"]:
             raise CaptureExceedsAuthorization(
-                f"cannot capture {captured}: only {row['amount']} {row['currency']} was "
-                "authorized",
+                f"cannot capture {captured}: only {row['amount']} {row['currency']} was authorized",
                 authorized=row["amount"],
                 requested=captured,
             )
@@ -971,7 +980,9 @@ class Wallets:
         fee = min(row["fee"], captured)
         with core.unit() as connection:
             R.update(
-                connection, T.payments, payment_id,
+                connection,
+                T.payments,
+                payment_id,
                 {
                     "status": "captured",
                     "captured_amount": captured,
@@ -982,7 +993,9 @@ class Wallets:
             )
             fresh = R.get(connection, T.payments, payment_id)
             assert fresh is not None
-            core.event(connection, "payment.captured", self._payment_model(fresh).model_dump(mode="json"))
+            core.event(
+                connection, "payment.captured", self._payment_model(fresh).model_dump(mode="json")
+            )
         if not row["escrow"]:
             self._settle(fresh)
         return self._payment_model(self._payment_row(payment_id))
@@ -1017,7 +1030,9 @@ class Wallets:
         except (HoldStateError, IdempotencyConflict) as error:
             raise InvalidState(f"payment {payment_id} cannot be voided: {error.message}") from error
         core.cas(
-            T.payments, payment_id, lambda r: {"status": "voided"},
+            T.payments,
+            payment_id,
+            lambda r: {"status": "voided"},
             event=lambda r: ("payment.voided", self._payment_model(r).model_dump(mode="json")),
         )
         return self._payment_model(self._payment_row(payment_id))
@@ -1035,8 +1050,7 @@ class Wallets:
         row = self._payment_row(payment_id)
         if row["escrow_status"] != "held":
             raise InvalidState(
-                f"payment {payment_id} has no escrow held (escrow status: "
-                f"{row['escrow_status']})",
+                f"payment {payment_id} has no escrow held (escrow status: {row['escrow_status']})",
                 escrow_status=row["escrow_status"],
             )
         if release:
@@ -1064,7 +1078,9 @@ class Wallets:
             return {"escrow_status": status}
 
         core.cas(
-            T.payments, payment_id, compute,
+            T.payments,
+            payment_id,
+            compute,
             event=lambda r: (f"escrow.{status}", self._payment_model(r).model_dump(mode="json")),
         )
         return self._payment_model(self._payment_row(payment_id))
@@ -1129,7 +1145,8 @@ class Wallets:
             )
         except CofferError:
             core.cas(
-                T.payments, payment_id,
+                T.payments,
+                payment_id,
                 lambda r: {"refunded_amount": r["refunded_amount"] - wanted},
             )
             raise
@@ -1155,9 +1172,11 @@ class Wallets:
                     object_id=refund_id,
                 )
             except InsufficientFunds as error:
+                amount = refund["amount"]
                 core.cas(
-                    T.payments, payment["id"],
-                    lambda r: {"refunded_amount": r["refunded_amount"] - refund["amount"]},
+                    T.payments,
+                    payment["id"],
+                    lambda r: {"refunded_amount": r["refunded_amount"] - amount},
                 )
                 refund = self._finish(
                     T.refunds, refund, "failed", "refund.failed", failure_code=error.code

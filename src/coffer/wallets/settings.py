@@ -37,16 +37,22 @@ class KycLimits(BaseModel):
 def _default_limits() -> dict[str, KycLimits]:
     return {
         "none": KycLimits(
-            max_balance=150, max_transaction_amount=150, max_monthly_payin=150,
+            max_balance=150,
+            max_transaction_amount=150,
+            max_monthly_payin=150,
             max_monthly_payout=0,
         ),
         "light": KycLimits(
-            max_balance=2_500, max_transaction_amount=1_000, max_monthly_payin=2_500,
+            max_balance=2_500,
+            max_transaction_amount=1_000,
+            max_monthly_payin=2_500,
             max_monthly_payout=1_000,
         ),
         "verified": KycLimits(
-            max_balance=1_000_000, max_transaction_amount=100_000,
-            max_monthly_payin=1_000_000, max_monthly_payout=1_000_000,
+            max_balance=1_000_000,
+            max_transaction_amount=100_000,
+            max_monthly_payin=1_000_000,
+            max_monthly_payout=1_000_000,
         ),
     }
 

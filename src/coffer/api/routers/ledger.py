@@ -22,7 +22,6 @@ from coffer.api.deps import (
     asset_volumes_json,
     expand_set,
     filter_body,
-    json_body,
     ledger_of,
     state,
     transaction_json,
@@ -51,7 +50,9 @@ from coffer.ledger.models import UNBOUNDED, DryRun, Hold, Posting, Transaction, 
 
 router = APIRouter(prefix="/api/ledger", tags=["ledger"])
 
-DEFAULT_ERROR = {"default": {"model": S.ErrorResponse, "description": "Error"}}
+DEFAULT_ERROR: dict[int | str, dict[str, Any]] = {
+    "default": {"model": S.ErrorResponse, "description": "Error"}
+}
 LedgerName = Annotated[str, Path(pattern=r"^[0-9a-zA-Z_-]{1,63}$", max_length=63)]
 Address = Annotated[str, Path(max_length=1000)]
 TxId = Annotated[int, Path(ge=0, le=2**63 - 1)]
@@ -265,7 +266,9 @@ def _dry_run_postings(
         )
         available = source[0] - source[1] - source[2]
         if limit is not None and available - posting.amount < -limit:
-            raise InsufficientFunds(posting.source, posting.asset, available + limit, posting.amount)
+            raise InsufficientFunds(
+                posting.source, posting.asset, available + limit, posting.amount
+            )
         source[1] += posting.amount
         destination[0] += posting.amount
     now = datetime.now(UTC)
@@ -291,10 +294,14 @@ def _dry_run_postings(
     return tx
 
 
-def _dry_run_json(result: DryRun, body: S.PostTransaction, request: Request, ledger: str) -> Any:
+def _dry_run_json(
+    result: DryRun, body: S.PostTransaction, request: Request, ledger: str
+) -> dict[str, Any]:
     now = datetime.now(UTC)
     tx: dict[str, Any] = {
-        "id": state(request).queries.next_transaction_id(ledger_of(request, ledger)._runtime.ledger_id),
+        "id": state(request).queries.next_transaction_id(
+            ledger_of(request, ledger)._runtime.ledger_id
+        ),
         "postings": [
             {"source": p.source, "destination": p.destination, "amount": p.amount, "asset": p.asset}
             for p in result.postings
@@ -464,7 +471,9 @@ def list_transactions(
     return JSONResponse({"cursor": body})
 
 
-def _tx_with_volumes(request: Request, ledger_id: int, row: TxRow, expand: set[str]) -> dict[str, Any]:
+def _tx_with_volumes(
+    request: Request, ledger_id: int, row: TxRow, expand: set[str]
+) -> dict[str, Any]:
     out = tx_row_json(row)
     queries = state(request).queries
     if "volumes" in expand:
@@ -506,7 +515,7 @@ def count_transactions(
 def get_transaction(
     request: Request,
     ledger: LedgerName,
-    id: TxId,  # noqa: A002 - Formance's name
+    id: TxId,
     expand: Expand = None,
     pit: Pit = None,
     _principal: Any = ReadScope,
@@ -528,7 +537,7 @@ def get_transaction(
 def add_transaction_metadata(
     request: Request,
     ledger: LedgerName,
-    id: TxId,  # noqa: A002
+    id: TxId,
     body: dict[str, str],
     idempotency_key: IdempotencyKey = None,
     _principal: Any = WriteScope,
@@ -546,7 +555,7 @@ def add_transaction_metadata(
 def delete_transaction_metadata(
     request: Request,
     ledger: LedgerName,
-    id: TxId,  # noqa: A002
+    id: TxId,
     key: MetadataKey,
     _principal: Any = WriteScope,
 ) -> Response:
@@ -564,7 +573,7 @@ def delete_transaction_metadata(
 def revert_transaction(
     request: Request,
     ledger: LedgerName,
-    id: TxId,  # noqa: A002
+    id: TxId,
     body: S.RevertTransactionRequest | None = None,
     force: bool = False,
     at_effective_date: Annotated[bool, Query(alias="atEffectiveDate")] = False,

@@ -1,0 +1,86 @@
+"""``create_app()``: the FastAPI application of ``coffer serve``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+import coffer
+from coffer.api import errors
+from coffer.api.auth import Authority, jwt_secret
+from coffer.api.deps import ServerState
+from coffer.api.ledger_queries import Queries
+from coffer.api.observability import Metrics, ObservabilityMiddleware
+from coffer.api.routers import auth, coffer_ext, ledger, ops
+from coffer.api.settings import ApiSettings
+from coffer.core import Coffer
+from coffer.settings import Settings
+
+logger = logging.getLogger("coffer.api")
+
+DESCRIPTION = """\
+Coffer's ledger API speaks Formance Ledger v2's wire format under `/api/ledger`, so
+Formance clients (and its SDKs) work unchanged. Coffer's own additions (holds,
+journal checkpoints, inclusion and consistency proofs) live beside them under
+`/api/ledger/v2/{ledger}/holds`, `/checkpoints` and `/proofs`.
+
+Authenticate with OAuth2 client credentials at `POST /api/auth/oauth/token`
+(scopes `ledger:read`, `ledger:write`) and send `Authorization: Bearer <token>`.
+Amounts are exact integers in the asset's smallest unit, as JSON numbers of any size.
+"""
+
+
+def create_app(
+    instance: Coffer | None = None,
+    *,
+    url: str | None = None,
+    settings: Settings | None = None,
+    api_settings: ApiSettings | None = None,
+) -> FastAPI:
+    """Build the app on ``instance``, or on a Coffer it opens (and closes at shutdown)."""
+    owned = instance is None
+    book = instance if instance is not None else coffer.open(url, settings=settings)
+    api = api_settings or ApiSettings()
+    authority = Authority(
+        book.engine, jwt_secret(book.engine, api.jwt_secret), api.token_ttl_seconds
+    )
+    server = ServerState(
+        coffer=book, queries=Queries(book.engine), authority=authority, settings=api
+    )
+    metrics = Metrics(book)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Enough threads that concurrent writes wait together in the sequencer.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = api.thread_pool_size
+        server.ready = True
+        try:
+            yield
+        finally:
+            # uvicorn has already drained in-flight requests (and with them their batches).
+            server.ready = False
+            if owned:
+                book.close()
+            logger.info("coffer api stopped")
+
+    app = FastAPI(
+        title="Coffer API",
+        version=coffer.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.server = server
+    app.state.metrics = metrics
+    errors.install(app)
+    app.include_router(ops.router)
+    app.include_router(auth.router)
+    app.include_router(ledger.router)
+    app.include_router(coffer_ext.router)
+    app.add_middleware(
+        ObservabilityMiddleware, metrics=metrics, coffer=book, log_requests=api.log_requests
+    )
+    return app

@@ -1,0 +1,219 @@
+"""Request ids, one JSON log line per request, and Prometheus metrics."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from coffer.core import Coffer
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "coffer_request_id", default=None
+)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+access_log = logging.getLogger("coffer.api.access")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the request id when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None) or request_id_var.get()
+        if request_id:
+            out["request_id"] = request_id
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            out.update(fields)
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, default=str)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """JSON logs on stderr for coffer and uvicorn (uvicorn's own access log is replaced)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    for name in ("coffer", "uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+class _SequencerCollector(Collector):
+    """Queue depth of each open ledger's sequencer, read when scraped."""
+
+    def __init__(self, coffer: Coffer) -> None:
+        self.coffer = coffer
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        gauge = GaugeMetricFamily(
+            "coffer_sequencer_queue_depth",
+            "Requests waiting in the ledger's sequencer",
+            labels=["ledger"],
+        )
+        for name, ledger in list(getattr(self.coffer, "_ledgers", {}).items()):
+            sequencer = getattr(ledger, "_sequencer", None)
+            queue = getattr(sequencer, "_queue", None)
+            if queue is not None:
+                gauge.add_metric([name], len(queue))
+        yield gauge
+
+
+class Metrics:
+    def __init__(self, coffer: Coffer) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "coffer_http_requests",
+            "HTTP requests by route template and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "coffer_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
+        self.bulk_elements = Histogram(
+            "coffer_bulk_elements",
+            "Elements per _bulk request",
+            buckets=(1, 10, 100, 1000, 10_000),
+            registry=self.registry,
+        )
+        self.batch_size = Histogram(
+            "coffer_sequencer_batch_size",
+            "Requests written per sequencer batch (group commit)",
+            ["ledger"],
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096),
+            registry=self.registry,
+        )
+        self.batch_seconds = Histogram(
+            "coffer_sequencer_batch_duration_seconds",
+            "Time to apply and commit one sequencer batch",
+            ["ledger"],
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
+            registry=self.registry,
+        )
+        self.registry.register(_SequencerCollector(coffer))
+        self._instrumented: set[int] = set()
+
+    def instrument(self, coffer: Coffer) -> None:
+        """Time each sequencer batch of every open ledger.
+
+        Until the sequencer has a public hook, this wraps its ``_run_batch`` per instance.
+        """
+        for name, ledger in list(getattr(coffer, "_ledgers", {}).items()):
+            sequencer = getattr(ledger, "_sequencer", None)
+            if sequencer is None or id(sequencer) in self._instrumented:
+                continue
+            original = getattr(sequencer, "_run_batch", None)
+            if original is None:
+                continue
+            self._instrumented.add(id(sequencer))
+            sizes = self.batch_size.labels(name)
+            seconds = self.batch_seconds.labels(name)
+
+            def run_batch(
+                batch: list[Any],
+                _original: Any = original,
+                sizes: Any = sizes,
+                seconds: Any = seconds,
+            ) -> None:
+                started = time.perf_counter()
+                try:
+                    _original(batch)
+                finally:
+                    sizes.observe(sum(max(1, len(getattr(r, "children", ()))) for r in batch))
+                    seconds.observe(time.perf_counter() - started)
+
+            sequencer._run_batch = run_batch
+
+
+class ObservabilityMiddleware:
+    """Pure ASGI (no per-request task): request id, access log, metrics."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, coffer: Coffer, log_requests: bool) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.coffer = coffer
+        self.log_requests = log_requests
+        self._known_ledgers = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = None
+        for key, value in scope.get("headers", ()):
+            if key == b"x-request-id":
+                candidate = value.decode("latin-1")
+                if _REQUEST_ID.match(candidate):
+                    request_id = candidate
+                break
+        request_id = request_id or uuid.uuid4().hex
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-Id", request_id)
+            await send(message)
+
+        token = request_id_var.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "")
+            self.metrics.requests.labels(method, template, str(status)).inc()
+            self.metrics.latency.labels(method, template).observe(elapsed)
+            ledgers = len(getattr(self.coffer, "_ledgers", {}))
+            if ledgers != self._known_ledgers:
+                self._known_ledgers = ledgers
+                self.metrics.instrument(self.coffer)
+            if self.log_requests:
+                access_log.info(
+                    "%s %s %s",
+                    method,
+                    scope.get("path", ""),
+                    status,
+                    extra={
+                        "request_id": request_id,
+                        "fields": {
+                            "method": method,
+                            "path": scope.get("path", ""),
+                            "route": template,
+                            "status": status,
+                            "duration_ms": round(elapsed * 1000, 3),
+                            "client": (scope.get("client") or ("", 0))[0],
+                        },
+                    },
+                )
+            request_id_var.reset(token)

@@ -1,0 +1,1 @@
+"""FastAPI routers of the HTTP API."""

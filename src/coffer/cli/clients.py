@@ -1,0 +1,37 @@
+"""``coffer clients``: OAuth2 clients of the HTTP API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="API clients (OAuth2 client credentials).", no_args_is_help=True)
+
+
+@app.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="A name to recognise the client by")],
+    scopes: Annotated[
+        str, typer.Option("--scopes", help="Comma-separated: ledger:read,ledger:write")
+    ] = "ledger:read,ledger:write",
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)"),
+    ] = None,
+) -> None:
+    """Create a client and print its id and secret (the secret is shown only once)."""
+    import coffer
+    from coffer.api.auth import create_client, parse_scopes
+    from coffer.errors import CofferError
+
+    try:
+        wanted = parse_scopes(scopes)
+        with coffer.open(database) as instance:
+            credentials = create_client(instance.engine, name, wanted)
+    except CofferError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"client_id: {credentials.client_id}")
+    typer.echo(f"client_secret: {credentials.client_secret}")
+    typer.echo(f"scopes: {' '.join(credentials.scopes)}")

@@ -1,0 +1,59 @@
+"""``coffer serve``: the HTTP API (Formance Ledger v2 compatible) on uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)"),
+    ] = None,
+    log_level: Annotated[str, typer.Option("--log-level")] = "info",
+    graceful_seconds: Annotated[
+        int, typer.Option("--graceful-seconds", help="How long shutdown waits for requests")
+    ] = 30,
+) -> None:
+    """Serve the API until SIGINT/SIGTERM; in-flight requests (and their batches) finish."""
+    import uvicorn
+
+    import coffer
+    from coffer.api import create_app
+    from coffer.api.auth import SCOPES, count_clients, create_client
+    from coffer.api.observability import configure_logging
+
+    configure_logging(getattr(logging, log_level.upper(), logging.INFO))
+    instance = coffer.open(database)
+    try:
+        url = f"http://{host}:{port}"
+        typer.echo(f"Coffer API on {url} (database: {instance.backend.value})")
+        if count_clients(instance.engine) == 0:
+            credentials = create_client(instance.engine, "default", SCOPES)
+            typer.echo("Created the first API client (the secret is shown only once):")
+            typer.echo(f"client_id: {credentials.client_id}")
+            typer.echo(f"client_secret: {credentials.client_secret}")
+            typer.echo(f"token_url: {url}/api/auth/oauth/token")
+        sys.stdout.flush()
+        app = create_app(instance)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            loop="auto",
+            http="auto",
+            workers=1,  # the ledger's sequencer is per process
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=graceful_seconds,
+            backlog=2048,
+        )
+        uvicorn.Server(config).run()
+    finally:
+        instance.close()

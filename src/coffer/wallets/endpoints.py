@@ -1,0 +1,441 @@
+"""The wallets HTTP API under ``/api/wallets/v1`` (mounted by :func:`coffer.api.create_app`).
+
+Stripe/Mangopay conventions: amounts in minor units with a ``currency``, an
+``Idempotency-Key`` header on POSTs that create something, cursor pagination with
+``limit``/``starting_after``/``has_more``, and typed error objects::
+
+    {"error": {"type": "invalid_request_error", "code": "currency_mismatch",
+               "message": "...", "details": {...}}}
+
+Auth: the ledger API's OAuth2 bearer tokens, scopes ``wallets:read`` and ``wallets:write``.
+The sandbox 3-D Secure page is public: it is what the paying customer's browser opens.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, Security
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.security import SecurityScopes
+
+from coffer.errors import CofferError
+from coffer.wallets import schemas as S
+from coffer.wallets.platform import WalletPlatform, open_wallets
+
+PREFIX = "/api/wallets/v1"
+_lock = threading.Lock()
+
+
+def error_type(error: CofferError) -> str:
+    if error.status in (401, 403) and error.code != "kyc_limit_exceeded":
+        return "authentication_error"
+    if error.code == "card_declined":
+        return "card_error"
+    if error.code == "idempotency_conflict":
+        return "idempotency_error"
+    if error.status >= 500:
+        return "api_error"
+    return "invalid_request_error"
+
+
+def render_error(error: CofferError) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": error_type(error),
+        "code": error.code,
+        "message": error.message,
+    }
+    if error.details:
+        body["details"] = error.details
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return JSONResponse({"error": body}, error.status, headers=headers)
+
+
+class WalletRoute(APIRoute):
+    """Renders Coffer errors as the wallets API's typed error objects."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except CofferError as error:
+                return render_error(error)
+
+        return handle
+
+
+def platform_of(request: Request) -> WalletPlatform:
+    """The app's wallets platform, built on first use on the app's Coffer."""
+    app_state = request.app.state
+    existing: WalletPlatform | None = getattr(app_state, "wallets", None)
+    if existing is not None:
+        return existing
+    with _lock:
+        existing = getattr(app_state, "wallets", None)
+        if existing is None:
+            existing = open_wallets(app_state.server.coffer)
+            app_state.wallets = existing
+    return existing
+
+
+async def authorize(request: Request, scopes: SecurityScopes) -> Any:
+    """The ledger API's bearer-token check with a wallets scope."""
+    authority = request.app.state.server.authority
+    return authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+
+
+Read = Security(authorize, scopes=["wallets:read"])
+Write = Security(authorize, scopes=["wallets:write"])
+Platform = Annotated[WalletPlatform, Depends(platform_of)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+After = Annotated[str | None, Query(max_length=40)]
+
+router = APIRouter(prefix=PREFIX, tags=["wallets"], route_class=WalletRoute)
+read = APIRouter(dependencies=[Read], route_class=WalletRoute)
+write = APIRouter(dependencies=[Write], route_class=WalletRoute)
+public = APIRouter(route_class=WalletRoute)
+
+
+# -- customers and KYC -----------------------------------------------------------------
+
+
+@write.post("/customers", status_code=201)
+def create_customer(body: S.CustomerCreate, p: Platform, key: IdempotencyKey = None) -> S.Customer:
+    return p.wallets.create_customer(body, idempotency_key=key)
+
+
+@read.get("/customers")
+def list_customers(
+    p: Platform, limit: Limit = 10, starting_after: After = None
+) -> S.ListPage[S.Customer]:
+    return p.wallets.customers(limit=limit, starting_after=starting_after)
+
+
+@read.get("/customers/{customer_id}")
+def get_customer(customer_id: str, p: Platform) -> S.Customer:
+    return p.wallets.customer(customer_id)
+
+
+@write.post("/customers/{customer_id}/kyc_documents", status_code=201)
+def submit_kyc_document(
+    customer_id: str, body: S.KycDocumentCreate, p: Platform, key: IdempotencyKey = None
+) -> S.KycDocument:
+    return p.wallets.submit_kyc_document(customer_id, body, idempotency_key=key)
+
+
+@read.get("/kyc_documents/{document_id}")
+def get_kyc_document(document_id: str, p: Platform) -> S.KycDocument:
+    return p.wallets.kyc_document(document_id)
+
+
+@write.post("/kyc_documents/{document_id}/review")
+def review_kyc_document(document_id: str, body: S.KycReview, p: Platform) -> S.KycDocument:
+    return p.wallets.review_kyc_document(
+        document_id, approve=body.decision == "approve", reason=body.reason
+    )
+
+
+# -- wallets ---------------------------------------------------------------------------
+
+
+@write.post("/wallets", status_code=201)
+def create_wallet(body: S.WalletCreate, p: Platform, key: IdempotencyKey = None) -> S.Wallet:
+    return p.wallets.create_wallet(body, idempotency_key=key)
+
+
+@read.get("/wallets")
+def list_wallets(
+    p: Platform, customer_id: str | None = None, limit: Limit = 10, starting_after: After = None
+) -> S.ListPage[S.Wallet]:
+    return p.wallets.wallets(customer_id=customer_id, limit=limit, starting_after=starting_after)
+
+
+@read.get("/wallets/{wallet_id}")
+def get_wallet(wallet_id: str, p: Platform) -> S.Wallet:
+    return p.wallets.wallet(wallet_id)
+
+
+@read.get("/wallets/{wallet_id}/statement")
+def wallet_statement(
+    wallet_id: str,
+    p: Platform,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> S.Statement:
+    return p.wallets.statement(wallet_id, limit=limit, cursor=cursor)
+
+
+@write.post("/wallets/{wallet_id}/{action}")
+def wallet_action(
+    wallet_id: str, action: Literal["freeze", "unfreeze", "close"], p: Platform
+) -> S.Wallet:
+    status = {"freeze": "frozen", "unfreeze": "active", "close": "closed"}[action]
+    return p.wallets.set_wallet_status(wallet_id, status)
+
+
+@read.get("/platform/wallets/{kind}/{currency}")
+def platform_wallet(kind: Literal["fees", "credit"], currency: str, p: Platform) -> S.Wallet:
+    return p.wallets.platform_wallet(kind, currency)
+
+
+# -- transfers -------------------------------------------------------------------------
+
+
+@write.post("/transfers", status_code=201)
+def create_transfer(body: S.TransferCreate, p: Platform, key: IdempotencyKey = None) -> S.Transfer:
+    return p.wallets.transfer(body, idempotency_key=key)
+
+
+@read.get("/transfers")
+def list_transfers(
+    p: Platform, limit: Limit = 10, starting_after: After = None
+) -> S.ListPage[S.Transfer]:
+    return p.wallets.transfers(limit=limit, starting_after=starting_after)
+
+
+@read.get("/transfers/{transfer_id}")
+def get_transfer(transfer_id: str, p: Platform) -> S.Transfer:
+    return p.wallets.transfer_by_id(transfer_id)
+
+
+# -- merchant payments and escrow ---------------------------------------------------------
+
+
+@write.post("/payments", status_code=201)
+def create_payment(body: S.PaymentCreate, p: Platform, key: IdempotencyKey = None) -> S.Payment:
+    return p.wallets.create_payment(body, idempotency_key=key)
+
+
+@read.get("/payments/{payment_id}")
+def get_payment(payment_id: str, p: Platform) -> S.Payment:
+    return p.wallets.payment(payment_id)
+
+
+@write.post("/payments/{payment_id}/capture")
+def capture_payment(payment_id: str, p: Platform, body: S.AmountBody | None = None) -> S.Payment:
+    return p.wallets.capture_payment(payment_id, None if body is None else body.amount)
+
+
+@write.post("/payments/{payment_id}/void")
+def void_payment(payment_id: str, p: Platform) -> S.Payment:
+    return p.wallets.void_payment(payment_id)
+
+
+@write.post("/payments/{payment_id}/escrow/{action}")
+def escrow_action(payment_id: str, action: Literal["release", "return"], p: Platform) -> S.Payment:
+    if action == "release":
+        return p.wallets.release_escrow(payment_id)
+    return p.wallets.return_escrow(payment_id)
+
+
+@write.post("/payments/{payment_id}/refunds", status_code=201)
+def refund_payment(
+    payment_id: str, p: Platform, body: S.AmountBody | None = None, key: IdempotencyKey = None
+) -> S.Refund:
+    amount = None if body is None else body.amount
+    return p.wallets.refund_payment(payment_id, amount, idempotency_key=key)
+
+
+# -- pay-ins ---------------------------------------------------------------------------
+
+
+@write.post("/payins/card", status_code=201)
+def create_card_payin(body: S.CardPayinCreate, p: Platform, key: IdempotencyKey = None) -> S.Payin:
+    return p.payins.create_card_payin(body, idempotency_key=key)
+
+
+@read.get("/payins")
+def list_payins(
+    p: Platform, wallet_id: str | None = None, limit: Limit = 10, starting_after: After = None
+) -> S.ListPage[S.Payin]:
+    return p.payins.payins(wallet_id=wallet_id, limit=limit, starting_after=starting_after)
+
+
+@read.get("/payins/{payin_id}")
+def get_payin(payin_id: str, p: Platform) -> S.Payin:
+    return p.payins.payin(payin_id)
+
+
+@write.post("/payins/{payin_id}/capture")
+def capture_payin(payin_id: str, p: Platform, body: S.AmountBody | None = None) -> S.Payin:
+    return p.payins.capture_payin(payin_id, None if body is None else body.amount)
+
+
+@write.post("/payins/{payin_id}/cancel")
+def cancel_payin(payin_id: str, p: Platform) -> S.Payin:
+    return p.payins.cancel_payin(payin_id)
+
+
+@write.post("/payins/{payin_id}/refunds", status_code=201)
+def refund_payin(
+    payin_id: str, p: Platform, body: S.AmountBody | None = None, key: IdempotencyKey = None
+) -> S.Refund:
+    amount = None if body is None else body.amount
+    return p.payins.refund_payin(payin_id, amount, idempotency_key=key)
+
+
+@write.post("/payins/{payin_id}/disputes", status_code=201)
+def open_dispute(payin_id: str, body: S.DisputeCreate, p: Platform) -> S.Dispute:
+    """Sandbox: the card network opens a dispute on a pay-in."""
+    return p.payins.open_dispute(payin_id, body)
+
+
+@read.get("/disputes/{dispute_id}")
+def get_dispute(dispute_id: str, p: Platform) -> S.Dispute:
+    return p.payins.dispute(dispute_id)
+
+
+@write.post("/disputes/{dispute_id}/close")
+def close_dispute(dispute_id: str, body: S.DisputeClose, p: Platform) -> S.Dispute:
+    return p.payins.close_dispute(dispute_id, body.outcome)
+
+
+@write.post("/sandbox/bank_transfers", status_code=201)
+def sandbox_bank_transfer(
+    body: S.BankTransferSimulate, p: Platform, key: IdempotencyKey = None
+) -> S.Payin:
+    """Sandbox bank: a transfer quoting a wallet's reference arrived."""
+    return p.payins.bank_transfer(body, idempotency_key=key)
+
+
+_CHALLENGE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>3-D Secure (sandbox)</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto}}
+button{{font-size:1rem;padding:.5rem 1.5rem;margin-right:1rem}}</style></head>
+<body><h1>Confirm your payment</h1>
+<p>Sandbox bank: authenticate a payment of <strong>{amount}</strong> with the card
+ending in <strong>{last4}</strong>.</p>
+<form method="post" action="{action}">
+<input type="hidden" name="token" value="{token}">
+<button name="decision" value="approve">Approve</button>
+<button name="decision" value="deny">Deny</button>
+</form></body></html>
+"""
+
+
+@public.get("/sandbox/3ds/{payin_id}", response_class=HTMLResponse)
+def challenge_page(payin_id: str, token: str, p: Platform) -> HTMLResponse:
+    payin = p.payins.payin(payin_id)
+    from coffer.wallets.currencies import to_major
+
+    page = _CHALLENGE_PAGE.format(
+        amount=html.escape(f"{to_major(payin.currency, payin.amount)} {payin.currency}"),
+        last4=html.escape(payin.card_last4 or "????"),
+        action=html.escape(f"{PREFIX}/sandbox/3ds/{payin_id}"),
+        token=html.escape(token),
+    )
+    return HTMLResponse(page)
+
+
+@public.post("/sandbox/3ds/{payin_id}", response_class=HTMLResponse)
+async def complete_challenge(payin_id: str, request: Request, p: Platform) -> HTMLResponse:
+    from urllib.parse import parse_qs
+
+    import anyio.to_thread
+
+    form = parse_qs((await request.body()).decode(errors="replace"))
+    token = (form.get("token") or request.query_params.getlist("token") or [""])[0]
+    decision = (form.get("decision") or request.query_params.getlist("decision") or [""])[0]
+    payin = await anyio.to_thread.run_sync(
+        lambda: p.payins.complete_challenge(payin_id, token=token, approve=decision == "approve")
+    )
+    return HTMLResponse(
+        f"<!doctype html><title>3-D Secure</title><p>Payment {html.escape(payin.status)}."
+        " You can close this page.</p>"
+    )
+
+
+# -- bank accounts and payouts ----------------------------------------------------------
+
+
+@write.post("/bank_accounts", status_code=201)
+def add_bank_account(
+    body: S.BankAccountCreate, p: Platform, key: IdempotencyKey = None
+) -> S.BankAccount:
+    return p.payouts.add_bank_account(body, idempotency_key=key)
+
+
+@read.get("/bank_accounts/{account_id}")
+def get_bank_account(account_id: str, p: Platform) -> S.BankAccount:
+    return p.payouts.bank_account(account_id)
+
+
+@write.post("/payouts", status_code=201)
+def create_payout(body: S.PayoutCreate, p: Platform, key: IdempotencyKey = None) -> S.Payout:
+    return p.payouts.create_payout(body, idempotency_key=key)
+
+
+@read.get("/payouts/{payout_id}")
+def get_payout(payout_id: str, p: Platform) -> S.Payout:
+    return p.payouts.payout(payout_id)
+
+
+@write.post("/payout_batches", status_code=201, response_model=None)
+def export_payouts(p: Platform) -> S.PayoutBatch | Response:
+    """Export every created payout as one pain.001.001.03 file (204 when none waits)."""
+    batch = p.payouts.export_batch()
+    return Response(status_code=204) if batch is None else batch
+
+
+@write.post("/payouts/{payout_id}/outcome")
+def payout_outcome(payout_id: str, body: S.PayoutOutcome, p: Platform) -> S.Payout:
+    return p.payouts.settle(payout_id, body)
+
+
+# -- events and webhooks -----------------------------------------------------------------
+
+
+@read.get("/events")
+def list_events(
+    p: Platform,
+    type: Annotated[list[str] | None, Query()] = None,
+    limit: Limit = 10,
+    starting_after: After = None,
+) -> S.ListPage[S.Event]:
+    return p.webhooks.events(types=type, limit=limit, starting_after=starting_after)
+
+
+@read.get("/events/{event_id}")
+def get_event(event_id: str, p: Platform) -> S.Event:
+    return p.webhooks.event(event_id)
+
+
+@write.post("/webhook_endpoints", status_code=201)
+def create_webhook_endpoint(body: S.WebhookEndpointCreate, p: Platform) -> S.WebhookEndpoint:
+    return p.webhooks.create_endpoint(body)
+
+
+@read.get("/webhook_endpoints")
+def list_webhook_endpoints(
+    p: Platform, limit: Limit = 10, starting_after: After = None
+) -> S.ListPage[S.WebhookEndpoint]:
+    return p.webhooks.endpoints(limit=limit, starting_after=starting_after)
+
+
+@read.get("/webhook_endpoints/{endpoint_id}/deliveries")
+def list_deliveries(
+    endpoint_id: str, p: Platform, limit: Limit = 10, starting_after: After = None
+) -> S.ListPage[S.WebhookDelivery]:
+    return p.webhooks.deliveries(endpoint_id, limit=limit, starting_after=starting_after)
+
+
+@write.post("/webhook_endpoints/{endpoint_id}/events/{event_id}/replay", status_code=201)
+def replay_event(endpoint_id: str, event_id: str, p: Platform) -> S.WebhookDelivery:
+    return p.webhooks.replay(endpoint_id, event_id)
+
+
+@write.post("/webhook_endpoints/{endpoint_id}/disable")
+def disable_webhook_endpoint(endpoint_id: str, p: Platform) -> S.WebhookEndpoint:
+    return p.webhooks.disable_endpoint(endpoint_id)
+
+
+router.include_router(read)
+router.include_router(write)
+router.include_router(public)

@@ -1,0 +1,6 @@
+"""Card gateways: the built-in sandbox and a Stripe adapter behind one interface."""
+
+from coffer.wallets.gateways.base import CardGateway, GatewayIntent, GatewayRefund
+from coffer.wallets.gateways.sandbox import SandboxGateway
+
+__all__ = ["CardGateway", "GatewayIntent", "GatewayRefund", "SandboxGateway"]

@@ -1,0 +1,764 @@
+"""Pay-ins: card payments (PaymentIntent states, 3-D Secure, manual capture), bank
+transfers, refunds and disputes.
+
+Card pay-ins credit the wallet only when money is captured (``succeeded``): the ledger
+moves it from ``external:card:<gateway>`` into ``wallets:<id>``. Bank transfers come from
+``external:bank:<gateway>``. A refund is a ledger hold from the wallet back to the external
+account, posted once the gateway confirms the refund (voided if it fails). A dispute moves
+the disputed amount into ``disputes:<id>``, taking what the wallet lacks from the platform's
+credit wallet; a won dispute gives each side its part back, a lost one sends it out.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.errors import (
+    CaptureExceedsAuthorization,
+    CardDeclined,
+    CofferError,
+    GatewayError,
+    InsufficientFunds,
+    InvalidCardNumber,
+    InvalidState,
+    RefundExceedsCaptured,
+    ResourceNotFound,
+    ValidationError,
+)
+from coffer.ledger import Hold
+from coffer.wallets import currencies
+from coffer.wallets import repository as R
+from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
+from coffer.wallets import templates as N
+from coffer.wallets.gateways.base import CardGateway, GatewayIntent
+from coffer.wallets.gateways.sandbox import luhn_valid, normalize
+from coffer.wallets.service import (
+    CREDIT_ACCOUNT,
+    Row,
+    WalletsCore,
+    _dt,
+    refund_model,
+    wallet_account,
+)
+
+CHALLENGE_PATH = "/api/wallets/v1/sandbox/3ds/{payin_id}?token={token}"
+
+
+class Payins:
+    def __init__(self, core: WalletsCore, gateway: CardGateway) -> None:
+        self.core = core
+        self.gateway = gateway
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def _row(self, payin_id: str) -> Row:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.payins, payin_id)
+        if row is None:
+            raise ResourceNotFound(f"pay-in {payin_id!r} does not exist")
+        return row
+
+    def payin(self, payin_id: str) -> S.Payin:
+        return self._model(self._row(payin_id))
+
+    def payins(
+        self, *, wallet_id: str | None = None, limit: int = 10, starting_after: str | None = None
+    ) -> S.ListPage[S.Payin]:
+        filters = {} if wallet_id is None else {"wallet_id": wallet_id}
+        with self.core.unit() as connection:
+            rows, more = R.page(
+                connection, T.payins, filters=filters, starting_after=starting_after, limit=limit
+            )
+        return S.ListPage[S.Payin](data=[self._model(r) for r in rows], has_more=more)
+
+    def _model(self, row: Row) -> S.Payin:
+        next_action = None
+        if row["status"] == "requires_action" and row["challenge_token"]:
+            next_action = S.NextAction(
+                url=self.core.settings.public_base_url.rstrip("/")
+                + CHALLENGE_PATH.format(payin_id=row["id"], token=row["challenge_token"])
+            )
+        return S.Payin(
+            id=row["id"],
+            wallet_id=row["wallet_id"],
+            method=row["method"],
+            gateway=row["gateway"],
+            status=row["status"],
+            capture_method=row["capture_method"],
+            amount=row["amount"],
+            amount_received=row["amount_received"],
+            amount_refunded=row["amount_refunded"],
+            amount_disputed=row["amount_disputed"],
+            currency=row["currency"],
+            card_last4=row["card_last4"],
+            card_brand=row["card_brand"],
+            decline_code=row["decline_code"],
+            cancellation_reason=row["cancellation_reason"],
+            next_action=next_action,
+            metadata=json.loads(row["metadata"]),
+            created_at=_dt(row["created_at"]),
+        )
+
+    def _event_data(self, row: Row) -> dict[str, Any]:
+        return self._model(row).model_dump(mode="json")
+
+    def _set(self, payin_id: str, values: dict[str, Any], event_type: str | None) -> Row:
+        """Write new values and (optionally) the matching event in one transaction."""
+        core = self.core
+        with core.unit() as connection:
+            R.update(connection, T.payins, payin_id, values)
+            row = R.get(connection, T.payins, payin_id)
+            assert row is not None
+            if event_type is not None:
+                core.event(connection, event_type, self._event_data(row))
+        return row
+
+    @staticmethod
+    def _intent(row: Row) -> GatewayIntent:
+        return GatewayIntent(
+            reference=row["gateway_ref"] or "",
+            status=row["status"],
+            amount=row["amount"],
+            amount_capturable=row["amount"] if row["status"] == "requires_capture" else 0,
+            amount_received=row["amount_received"],
+            card_last4=row["card_last4"],
+            card_brand=row["card_brand"],
+        )
+
+    # -- card pay-ins --------------------------------------------------------------------
+
+    def create_card_payin(
+        self, request: S.CardPayinCreate, *, idempotency_key: str | None = None
+    ) -> S.Payin:
+        core = self.core
+        currency = currencies.check_currency(request.currency)
+        number = normalize(request.card.number)
+        if not luhn_valid(number):
+            raise InvalidCardNumber(
+                "the card number is invalid (it fails the Luhn check); check the digits"
+            )
+        # never keep the card number: only what the hash of the request needs
+        payload = request.model_dump(mode="json", exclude={"card"})
+        payload["card_fingerprint"] = R.sha256_hex(number)
+
+        def create(connection: sa.Connection) -> str:
+            wallet = core.wallet_row(connection, request.wallet_id)
+            core.check_currency(wallet, currency)
+            core.check_can_receive(wallet)
+            core.check_limits(
+                connection, wallet, request.amount, receiving=request.amount, payin=True
+            )
+            payin_id = R.new_id("pi")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.payins,
+                {
+                    "id": payin_id,
+                    "wallet_id": wallet["id"],
+                    "method": "card",
+                    "gateway": self.gateway.name,
+                    "gateway_ref": None,
+                    "status": "requires_payment_method",
+                    "capture_method": request.capture_method,
+                    "currency": currency,
+                    "amount": request.amount,
+                    "amount_received": 0,
+                    "amount_refunded": 0,
+                    "amount_disputed": 0,
+                    "card_last4": number[-4:],
+                    "card_brand": None,
+                    "decline_code": None,
+                    "cancellation_reason": None,
+                    "challenge_token": None,
+                    "authorized_at": None,
+                    "ledger_tx_id": None,
+                    "metadata": json.dumps(request.metadata),
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            return payin_id
+
+        payin_id, created = core.create_once(
+            key=idempotency_key, operation="card_payin", payload=payload, create=create
+        )
+        row = self._row(payin_id)
+        if created or (row["gateway_ref"] is None and row["decline_code"] is None):
+            intent = self.gateway.create_intent(
+                amount=row["amount"],
+                currency=currency,
+                card_number=number,
+                payment_method=None,
+                capture_method=row["capture_method"],
+                idempotency_key=f"payin:{payin_id}",
+            )
+            row = self._apply(row, intent)
+        elif row["status"] == "processing":
+            row = self._credit(row)
+        if row["decline_code"] is not None and row["status"] == "requires_payment_method":
+            raise CardDeclined(
+                f"the card was declined ({row['decline_code']}); use another card",
+                decline_code=row["decline_code"],
+                payin_id=payin_id,
+            )
+        return self._model(row)
+
+    def _apply(self, row: Row, intent: GatewayIntent) -> Row:
+        """Record what the gateway answered, then credit the wallet if money was captured."""
+        values: dict[str, Any] = {
+            "gateway_ref": intent.reference,
+            "card_brand": intent.card_brand or row["card_brand"],
+            "decline_code": intent.decline_code,
+        }
+        if intent.status == "requires_payment_method":
+            return self._set(row["id"], {**values, "status": intent.status}, "payin.payment_failed")
+        if intent.status == "requires_action":
+            values.update(status="requires_action", challenge_token=secrets.token_urlsafe(16))
+            return self._set(row["id"], values, "payin.requires_action")
+        if intent.status == "requires_capture":
+            values.update(
+                status="requires_capture", authorized_at=R.now_micros(), challenge_token=None
+            )
+            return self._set(row["id"], values, "payin.amount_capturable_updated")
+        if intent.status == "succeeded":
+            values.update(
+                status="processing", amount_received=intent.amount_received, challenge_token=None
+            )
+            if row["authorized_at"] is None:
+                values["authorized_at"] = R.now_micros()
+            return self._credit(self._set(row["id"], values, "payin.processing"))
+        if intent.status == "canceled":
+            return self._set(row["id"], {**values, "status": "canceled"}, "payin.canceled")
+        raise GatewayError(f"unexpected payment intent status {intent.status!r}")
+
+    def _credit(self, row: Row) -> Row:
+        """Credit the received amount to the wallet (idempotent), then mark ``succeeded``."""
+        external = f"external:{'card' if row['method'] == 'card' else 'bank'}:{row['gateway']}"
+        tx = self.core.run(
+            N.PAYIN,
+            {
+                "external": external,
+                "wallet": wallet_account(row["wallet_id"]),
+                "amount": currencies.monetary(row["currency"], row["amount_received"]),
+            },
+            key=f"payin:{row['id']}:credit",
+            kind="payin",
+            object_id=row["id"],
+        )
+        with self.core.unit() as connection:
+            changed = R.update(
+                connection,
+                T.payins,
+                row["id"],
+                {"status": "succeeded", "ledger_tx_id": tx.id},
+                expect_status=["processing"],
+            )
+            fresh = R.get(connection, T.payins, row["id"])
+            assert fresh is not None
+            if changed:
+                self.core.event(connection, "payin.succeeded", self._event_data(fresh))
+        return fresh
+
+    def complete_challenge(self, payin_id: str, *, token: str, approve: bool) -> S.Payin:
+        """Approve or deny the 3-D Secure challenge of a pay-in (the sandbox page does this)."""
+        row = self._row(payin_id)
+        if row["status"] != "requires_action" or not row["challenge_token"]:
+            raise InvalidState(
+                f"pay-in {payin_id} is {row['status']}; it has no challenge to complete",
+                status=row["status"],
+            )
+        if not secrets.compare_digest(str(row["challenge_token"]), token):
+            raise ValidationError("the challenge token does not match this pay-in")
+        intent = self.gateway.complete_challenge(
+            self._intent(row), approve=approve, capture_method=row["capture_method"]
+        )
+        with self.core.unit() as connection:
+            if not R.update(
+                connection,
+                T.payins,
+                payin_id,
+                {"challenge_token": None},
+                expect_status=["requires_action"],
+            ):
+                raise InvalidState(f"pay-in {payin_id} challenge was already completed")
+        row = self._apply({**row, "challenge_token": None}, intent)
+        return self._model(row)
+
+    def capture_payin(
+        self, payin_id: str, amount: int | None = None, *, idempotency_key: str | None = None
+    ) -> S.Payin:
+        row = self._row(payin_id)
+        if row["status"] == "processing":
+            return self._model(self._credit(row))
+        if row["status"] != "requires_capture":
+            raise InvalidState(
+                f"pay-in {payin_id} is {row['status']}; only requires_capture can be captured",
+                status=row["status"],
+            )
+        captured = row["amount"] if amount is None else amount
+        if captured <= 0:
+            raise ValidationError("the capture amount must be positive")
+        if captured > row["amount"]:
+            raise CaptureExceedsAuthorization(
+                f"cannot capture {captured}: the authorization is for {row['amount']} "
+                f"{row['currency']}",
+                authorized=row["amount"],
+                requested=captured,
+            )
+        intent = self.gateway.capture(
+            self._intent(row), amount=captured, idempotency_key=f"payin:{payin_id}:capture"
+        )
+        with self.core.unit() as connection:
+            if not R.update(
+                connection,
+                T.payins,
+                payin_id,
+                {"status": "processing", "amount_received": intent.amount_received},
+                expect_status=["requires_capture"],
+            ):
+                raise InvalidState(f"pay-in {payin_id} was captured or canceled concurrently")
+        return self._model(self._credit(self._row(payin_id)))
+
+    def cancel_payin(self, payin_id: str, *, reason: str = "requested_by_customer") -> S.Payin:
+        row = self._row(payin_id)
+        cancellable = ("requires_payment_method", "requires_action", "requires_capture")
+        if row["status"] not in cancellable:
+            raise InvalidState(
+                f"pay-in {payin_id} is {row['status']}; it can no longer be canceled",
+                status=row["status"],
+            )
+        if row["gateway_ref"]:
+            self.gateway.cancel(self._intent(row), idempotency_key=f"payin:{payin_id}:cancel")
+        with self.core.unit() as connection:
+            if not R.update(
+                connection,
+                T.payins,
+                payin_id,
+                {"status": "canceled", "cancellation_reason": reason, "challenge_token": None},
+                expect_status=list(cancellable),
+            ):
+                raise InvalidState(f"pay-in {payin_id} changed concurrently; retry")
+            fresh = R.get(connection, T.payins, payin_id)
+            assert fresh is not None
+            self.core.event(connection, "payin.canceled", self._event_data(fresh))
+        return self._model(fresh)
+
+    def expire_authorizations(self, *, now_micros: int | None = None, limit: int = 500) -> int:
+        """Release uncaptured card authorizations older than the expiry (7 days)."""
+        now = R.now_micros() if now_micros is None else now_micros
+        cutoff = now - self.core.settings.authorization_expiry_seconds * 1_000_000
+        with self.core.unit() as connection:
+            ids = R.payins_to_expire(connection, cutoff, limit)
+        count = 0
+        for payin_id in ids:
+            try:
+                self.cancel_payin(payin_id, reason="expired")
+                count += 1
+            except InvalidState:
+                continue
+        return count
+
+    # -- bank transfers ------------------------------------------------------------------
+
+    def bank_transfer(
+        self,
+        request: S.BankTransferSimulate,
+        *,
+        idempotency_key: str | None = None,
+    ) -> S.Payin:
+        """The sandbox bank received a transfer quoting ``reference``: credit that wallet."""
+        core = self.core
+        currency = currencies.check_currency(request.currency)
+        payload = request.model_dump(mode="json")
+
+        def create(connection: sa.Connection) -> str:
+            wallet = R.wallet_by_bank_reference(connection, request.reference)
+            if wallet is None:
+                raise ResourceNotFound(f"no wallet has the bank reference {request.reference!r}")
+            core.check_currency(wallet, currency)
+            core.check_can_receive(wallet)
+            core.check_limits(
+                connection, wallet, request.amount, receiving=request.amount, payin=True
+            )
+            payin_id = R.new_id("pi")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.payins,
+                {
+                    "id": payin_id,
+                    "wallet_id": wallet["id"],
+                    "method": "bank_transfer",
+                    "gateway": "sandbox",
+                    "gateway_ref": request.reference,
+                    "status": "processing",
+                    "capture_method": "automatic",
+                    "currency": currency,
+                    "amount": request.amount,
+                    "amount_received": request.amount,
+                    "amount_refunded": 0,
+                    "amount_disputed": 0,
+                    "card_last4": None,
+                    "card_brand": None,
+                    "decline_code": None,
+                    "cancellation_reason": None,
+                    "challenge_token": None,
+                    "authorized_at": now,
+                    "ledger_tx_id": None,
+                    "metadata": "{}",
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            return payin_id
+
+        payin_id, _ = core.create_once(
+            key=idempotency_key, operation="bank_transfer", payload=payload, create=create
+        )
+        row = self._row(payin_id)
+        if row["status"] == "processing":
+            row = self._credit(row)
+        return self._model(row)
+
+    # -- refunds -------------------------------------------------------------------------
+
+    def refund_payin(
+        self, payin_id: str, amount: int | None = None, *, idempotency_key: str | None = None
+    ) -> S.Refund:
+        """Refund a succeeded pay-in, in full or in part, several times up to what was
+        received (less what is disputed)."""
+        core = self.core
+        payload = {"payin_id": payin_id, "amount": amount}
+        with core.unit() as connection:
+            record = core.replayed(connection, idempotency_key, "payin_refund", payload)
+        if record is not None:
+            return self._complete_refund(str(record["resource_id"]))
+        row = self._row(payin_id)
+        if row["status"] != "succeeded":
+            raise InvalidState(
+                f"pay-in {payin_id} is {row['status']}; only a succeeded pay-in is refunded "
+                "(cancel an uncaptured one)",
+                status=row["status"],
+            )
+        left = row["amount_received"] - row["amount_refunded"] - row["amount_disputed"]
+        wanted = left if amount is None else amount
+
+        def reserve(current: Row) -> dict[str, Any]:
+            left = (
+                current["amount_received"] - current["amount_refunded"] - current["amount_disputed"]
+            )
+            if wanted <= 0 or wanted > left:
+                raise RefundExceedsCaptured(
+                    f"cannot refund {wanted}: {left} {current['currency']} of the "
+                    f"{current['amount_received']} received is left to refund",
+                    refundable=left,
+                    requested=wanted,
+                )
+            return {"amount_refunded": current["amount_refunded"] + wanted}
+
+        def create(connection: sa.Connection) -> str:
+            refund_id = R.new_id("re")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.refunds,
+                {
+                    "id": refund_id,
+                    "target_type": "payin",
+                    "target_id": payin_id,
+                    "currency": row["currency"],
+                    "amount": wanted,
+                    "status": "pending",
+                    "failure_code": None,
+                    "ledger_tx_id": None,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            return refund_id
+
+        core.cas(T.payins, payin_id, reserve)
+        try:
+            refund_id, _ = core.create_once(
+                key=idempotency_key, operation="payin_refund", payload=payload, create=create
+            )
+        except CofferError:
+            self._unreserve(payin_id, wanted)
+            raise
+        return self._complete_refund(refund_id)
+
+    def _unreserve(self, payin_id: str, amount: int) -> None:
+        self.core.cas(
+            T.payins, payin_id, lambda r: {"amount_refunded": r["amount_refunded"] - amount}
+        )
+
+    def _complete_refund(self, refund_id: str) -> S.Refund:
+        core = self.core
+        with core.unit() as connection:
+            refund = R.get(connection, T.refunds, refund_id)
+        assert refund is not None
+        if refund["status"] != "pending":
+            if refund["status"] == "failed":
+                from coffer.wallets.service import _error_from_code
+
+                raise _error_from_code(refund["failure_code"])
+            return refund_model(refund)
+        row = self._row(refund["target_id"])
+        external = f"external:card:{row['gateway']}"
+        try:
+            hold = core.run(
+                N.MOVE,
+                {
+                    "from": wallet_account(row["wallet_id"]),
+                    "to": external,
+                    "amount": currencies.monetary(refund["currency"], refund["amount"]),
+                },
+                key=f"refund:{refund_id}:hold",
+                kind="refund",
+                object_id=refund_id,
+                pending=True,
+            )
+        except InsufficientFunds as error:
+            self._fail_refund(refund, row, error.code)
+            raise
+        assert isinstance(hold, Hold)
+        try:
+            self.gateway.refund(
+                self._intent(row), amount=refund["amount"], idempotency_key=f"refund:{refund_id}"
+            )
+        except CofferError as error:
+            core.ledger.void_pending(hold.id, idempotency_key=f"wallets:refund:{refund_id}:void")
+            self._fail_refund(refund, row, error.code)
+            raise
+        tx = core.ledger.post_pending(hold.id, idempotency_key=f"wallets:refund:{refund_id}:post")
+        with core.unit() as connection:
+            R.update(
+                connection,
+                T.refunds,
+                refund_id,
+                {"status": "succeeded", "ledger_tx_id": tx.id},
+                expect_status=["pending"],
+            )
+            fresh = R.get(connection, T.refunds, refund_id)
+            assert fresh is not None
+            model = refund_model(fresh)
+            core.event(connection, "refund.succeeded", model.model_dump(mode="json"))
+            core.event(
+                connection, "payin.refunded", self._event_data(self._row_in(connection, row["id"]))
+            )
+        return model
+
+    @staticmethod
+    def _row_in(connection: sa.Connection, payin_id: str) -> Row:
+        row = R.get(connection, T.payins, payin_id)
+        assert row is not None
+        return row
+
+    def _fail_refund(self, refund: Row, payin: Row, code: str) -> None:
+        self._unreserve(payin["id"], refund["amount"])
+        with self.core.unit() as connection:
+            R.update(
+                connection,
+                T.refunds,
+                refund["id"],
+                {"status": "failed", "failure_code": code},
+                expect_status=["pending"],
+            )
+            fresh = R.get(connection, T.refunds, refund["id"])
+            assert fresh is not None
+            self.core.event(
+                connection, "refund.failed", refund_model(fresh).model_dump(mode="json")
+            )
+
+    # -- disputes ------------------------------------------------------------------------
+
+    def open_dispute(self, payin_id: str, request: S.DisputeCreate) -> S.Dispute:
+        """The card network opened a dispute (the sandbox or the gateway's webhook says so).
+        The amount leaves the wallet at once; what the wallet lacks, the platform's credit
+        wallet advances."""
+        core = self.core
+        row = self._row(payin_id)
+        if row["method"] != "card" or row["status"] != "succeeded":
+            raise InvalidState(f"pay-in {payin_id} cannot be disputed", status=row["status"])
+        left = row["amount_received"] - row["amount_refunded"] - row["amount_disputed"]
+        wanted = left if request.amount is None else request.amount
+
+        def reserve(current: Row) -> dict[str, Any]:
+            left = (
+                current["amount_received"] - current["amount_refunded"] - current["amount_disputed"]
+            )
+            if wanted <= 0 or wanted > left:
+                raise ValidationError(
+                    f"cannot dispute {wanted}: {left} {current['currency']} is disputable",
+                    disputable=left,
+                )
+            return {"amount_disputed": current["amount_disputed"] + wanted}
+
+        core.cas(T.payins, payin_id, reserve)
+        dispute_id = R.new_id("dp")
+        now = R.now_micros()
+        with core.unit() as connection:
+            R.insert(
+                connection,
+                T.disputes,
+                {
+                    "id": dispute_id,
+                    "payin_id": payin_id,
+                    "currency": row["currency"],
+                    "amount": wanted,
+                    "wallet_amount": 0,
+                    "credit_amount": 0,
+                    "status": "pending",
+                    "reason": request.reason,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        return self._take_disputed(dispute_id)
+
+    def _take_disputed(self, dispute_id: str) -> S.Dispute:
+        core = self.core
+        dispute = self._dispute_row(dispute_id)
+        if dispute["status"] != "pending":
+            return dispute_model(dispute)
+        payin = self._row(dispute["payin_id"])
+        account = f"disputes:{dispute_id}"
+        tx = core.run(
+            N.DISPUTE_OPEN,
+            {
+                "wallet": wallet_account(payin["wallet_id"]),
+                "dispute": account,
+                "amount": currencies.monetary(dispute["currency"], dispute["amount"]),
+            },
+            key=f"dispute:{dispute_id}:open",
+            kind="dispute",
+            object_id=dispute_id,
+        )
+        from_wallet = sum(p.amount for p in tx.postings if p.source != CREDIT_ACCOUNT)
+        from_credit = sum(p.amount for p in tx.postings if p.source == CREDIT_ACCOUNT)
+        assert from_wallet + from_credit == dispute["amount"]
+        with core.unit() as connection:
+            R.update(
+                connection,
+                T.disputes,
+                dispute_id,
+                {
+                    "status": "needs_response",
+                    "wallet_amount": from_wallet,
+                    "credit_amount": from_credit,
+                },
+                expect_status=["pending"],
+            )
+            fresh = R.get(connection, T.disputes, dispute_id)
+            assert fresh is not None
+            core.event(connection, "dispute.created", dispute_model(fresh).model_dump(mode="json"))
+        return dispute_model(fresh)
+
+    def _dispute_row(self, dispute_id: str) -> Row:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.disputes, dispute_id)
+        if row is None:
+            raise ResourceNotFound(f"dispute {dispute_id!r} does not exist")
+        return row
+
+    def dispute(self, dispute_id: str) -> S.Dispute:
+        return dispute_model(self._dispute_row(dispute_id))
+
+    def close_dispute(self, dispute_id: str, outcome: str) -> S.Dispute:
+        """``won``: each side gets its part back; ``lost``: the money goes to the network."""
+        core = self.core
+        dispute = self._dispute_row(dispute_id)
+        if dispute["status"] != "needs_response":
+            raise InvalidState(
+                f"dispute {dispute_id} is {dispute['status']}", status=dispute["status"]
+            )
+        payin = self._row(dispute["payin_id"])
+        currency = dispute["currency"]
+        account = f"disputes:{dispute_id}"
+        if outcome == "won":
+            core.run(
+                N.DISPUTE_WON,
+                {
+                    "dispute": account,
+                    "wallet": wallet_account(payin["wallet_id"]),
+                    "wallet_amount": currencies.monetary(currency, dispute["wallet_amount"]),
+                    "credit_amount": currencies.monetary(currency, dispute["credit_amount"]),
+                },
+                key=f"dispute:{dispute_id}:won",
+                kind="dispute",
+                object_id=dispute_id,
+            )
+        elif outcome == "lost":
+            core.run(
+                N.MOVE,
+                {
+                    "from": account,
+                    "to": f"external:card:{payin['gateway']}",
+                    "amount": currencies.monetary(currency, dispute["amount"]),
+                },
+                key=f"dispute:{dispute_id}:lost",
+                kind="dispute",
+                object_id=dispute_id,
+            )
+        else:
+            raise ValidationError("a dispute is won or lost")
+        with core.unit() as connection:
+            if not R.update(
+                connection,
+                T.disputes,
+                dispute_id,
+                {"status": outcome},
+                expect_status=["needs_response"],
+            ):
+                fresh = R.get(connection, T.disputes, dispute_id)
+                assert fresh is not None
+                return dispute_model(fresh)
+            fresh = R.get(connection, T.disputes, dispute_id)
+            assert fresh is not None
+            core.event(
+                connection, f"dispute.{outcome}", dispute_model(fresh).model_dump(mode="json")
+            )
+        if outcome == "won":
+            core.cas(
+                T.payins,
+                payin["id"],
+                lambda r: {"amount_disputed": r["amount_disputed"] - dispute["amount"]},
+            )
+        return dispute_model(fresh)
+
+    # -- recovery ------------------------------------------------------------------------
+
+    def resume_pending(self, *, limit: int = 100) -> int:
+        """Finish pay-ins left ``processing`` and disputes left ``pending`` by a crash."""
+        with self.core.unit() as connection:
+            payin_ids = list(
+                connection.execute(
+                    sa.select(T.payins.c.id).where(T.payins.c.status == "processing").limit(limit)
+                ).scalars()
+            )
+            dispute_ids = R.stuck(connection, T.disputes, R.now_micros(), limit)
+        for payin_id in payin_ids:
+            self._credit(self._row(payin_id))
+        for dispute_id in dispute_ids:
+            self._take_disputed(dispute_id)
+        return len(payin_ids) + len(dispute_ids)
+
+
+def dispute_model(row: Row) -> S.Dispute:
+    return S.Dispute(
+        id=row["id"],
+        payin_id=row["payin_id"],
+        amount=row["amount"],
+        wallet_amount=row["wallet_amount"],
+        credit_amount=row["credit_amount"],
+        currency=row["currency"],
+        status=row["status"],
+        reason=row["reason"],
+        created_at=_dt(row["created_at"]),
+    )

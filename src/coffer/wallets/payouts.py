@@ -1,0 +1,437 @@
+"""Bank accounts and payouts, exported in batches as ISO 20022 pain.001.001.03 files.
+
+A payout places a ledger hold from the wallet to ``external:bank:payouts`` (``created``:
+the money is reserved, no longer available). Exporting a batch moves payouts to
+``processing``; the bank's answer then posts the hold (``paid``) or voids it (``failed``).
+A ``returned`` payout (the bank sent the money back after paying it) credits the wallet
+back from ``external:bank:payouts``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import sqlalchemy as sa
+import xmlschema
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+
+from coffer.errors import (
+    HoldStateError,
+    InsufficientFunds,
+    InvalidBankAccount,
+    InvalidState,
+    ResourceNotFound,
+    ValidationError,
+)
+from coffer.wallets import currencies
+from coffer.wallets import repository as R
+from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
+from coffer.wallets import templates as N
+from coffer.wallets.service import Row, WalletsCore, _dt, _error_from_code, wallet_account
+
+PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
+PAYOUT_ACCOUNT = "external:bank:payouts"
+MAX_BATCH = 1000
+_schema: xmlschema.XMLSchema | None = None
+
+
+def pain001_schema() -> xmlschema.XMLSchema:
+    """The official ISO 20022 pain.001.001.03 schema shipped with Coffer."""
+    global _schema
+    if _schema is None:
+        path = resources.files("coffer.wallets.iso20022") / "pain.001.001.03.xsd"
+        with resources.as_file(path) as file:
+            _schema = xmlschema.XMLSchema(str(file))
+    return _schema
+
+
+def validate_bank_details(iban: str, bic: str | None) -> tuple[IBAN, str]:
+    try:
+        parsed = IBAN(iban)
+    except SchwiftyException as exc:
+        raise InvalidBankAccount(f"invalid IBAN: {exc}", field="iban") from exc
+    if bic is None:
+        derived = parsed.bic
+        if derived is None:
+            raise InvalidBankAccount(
+                "no BIC is known for this IBAN's bank; give the BIC", field="bic"
+            )
+        return parsed, str(derived)
+    try:
+        parsed_bic = BIC(bic)
+    except SchwiftyException as exc:
+        raise InvalidBankAccount(f"invalid BIC: {exc}", field="bic") from exc
+    if parsed_bic.country_code != parsed.country_code:
+        raise InvalidBankAccount(
+            f"the BIC is from {parsed_bic.country_code} but the IBAN from {parsed.country_code}",
+            field="bic",
+        )
+    return parsed, str(parsed_bic)
+
+
+class Payouts:
+    def __init__(self, core: WalletsCore) -> None:
+        self.core = core
+
+    # -- bank accounts ------------------------------------------------------------------
+
+    def add_bank_account(
+        self, request: S.BankAccountCreate, *, idempotency_key: str | None = None
+    ) -> S.BankAccount:
+        core = self.core
+        iban, bic = validate_bank_details(request.iban, request.bic)
+        payload = request.model_dump(mode="json")
+        payload["iban"] = R.sha256_hex(iban.compact)  # the hash, not the IBAN, is stored
+        payload["holder_name"] = R.sha256_hex(request.holder_name)
+
+        def create(connection: sa.Connection) -> str:
+            core.customer_row(connection, request.customer_id)
+            account_id = R.new_id("ba")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.bank_accounts,
+                {
+                    "id": account_id,
+                    "customer_id": request.customer_id,
+                    "holder_name_enc": core.cipher.encrypt(
+                        request.holder_name, context="bank_account.holder_name"
+                    ),
+                    "iban_enc": core.cipher.encrypt(iban.compact, context="bank_account.iban"),
+                    "iban_last4": iban.compact[-4:],
+                    "country": iban.country_code,
+                    "bic": bic,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            core.event(
+                connection,
+                "bank_account.created",
+                {
+                    "id": account_id,
+                    "customer_id": request.customer_id,
+                    "iban_last4": iban.compact[-4:],
+                    "country": iban.country_code,
+                },
+            )
+            return account_id
+
+        account_id, _ = core.create_once(
+            key=idempotency_key, operation="bank_account", payload=payload, create=create
+        )
+        return self.bank_account(account_id)
+
+    def _bank_row(self, connection: sa.Connection, account_id: str) -> Row:
+        row = R.get(connection, T.bank_accounts, account_id)
+        if row is None:
+            raise ResourceNotFound(f"bank account {account_id!r} does not exist")
+        return row
+
+    def bank_account(self, account_id: str) -> S.BankAccount:
+        with self.core.unit() as connection:
+            row = self._bank_row(connection, account_id)
+        return S.BankAccount(
+            id=row["id"],
+            customer_id=row["customer_id"],
+            holder_name=self.core.cipher.decrypt(
+                row["holder_name_enc"], context="bank_account.holder_name"
+            )
+            or "",
+            iban_last4=row["iban_last4"],
+            country=row["country"],
+            bic=row["bic"],
+            created_at=_dt(row["created_at"]),
+        )
+
+    # -- payouts -------------------------------------------------------------------------
+
+    def create_payout(
+        self, request: S.PayoutCreate, *, idempotency_key: str | None = None
+    ) -> S.Payout:
+        core = self.core
+        currency = currencies.check_currency(request.currency)
+        payload = request.model_dump(mode="json")
+
+        def create(connection: sa.Connection) -> str:
+            wallet = core.wallet_row(connection, request.wallet_id)
+            bank = self._bank_row(connection, request.bank_account_id)
+            if wallet["customer_id"] != bank["customer_id"]:
+                raise ValidationError(
+                    "the bank account belongs to another customer than the wallet"
+                )
+            core.check_currency(wallet, currency)
+            core.check_can_send(wallet)
+            core.check_limits(connection, wallet, request.amount, sending=True, payout=True)
+            payout_id = R.new_id("po")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.payouts,
+                {
+                    "id": payout_id,
+                    "wallet_id": wallet["id"],
+                    "bank_account_id": bank["id"],
+                    "currency": currency,
+                    "amount": request.amount,
+                    "status": "pending",
+                    "hold_id": None,
+                    "batch_id": None,
+                    "failure_code": None,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            return payout_id
+
+        payout_id, _ = core.create_once(
+            key=idempotency_key, operation="payout", payload=payload, create=create
+        )
+        return self._reserve(payout_id)
+
+    def _row(self, payout_id: str) -> Row:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.payouts, payout_id)
+        if row is None:
+            raise ResourceNotFound(f"payout {payout_id!r} does not exist")
+        return row
+
+    def _reserve(self, payout_id: str) -> S.Payout:
+        row = self._row(payout_id)
+        if row["status"] == "pending":
+            try:
+                hold = self.core.run(
+                    N.PAYOUT,
+                    {
+                        "from": wallet_account(row["wallet_id"]),
+                        "to": PAYOUT_ACCOUNT,
+                        "amount": currencies.monetary(row["currency"], row["amount"]),
+                    },
+                    key=f"payout:{payout_id}:hold",
+                    kind="payout",
+                    object_id=payout_id,
+                    pending=True,
+                )
+            except InsufficientFunds as error:
+                row = self._transition(payout_id, ["pending"], "failed", failure_code=error.code)
+                raise
+            row = self._transition(payout_id, ["pending"], "created", hold_id=hold.id)
+        if row["status"] == "failed" and row["hold_id"] is None:
+            raise _error_from_code(row["failure_code"])
+        return payout_model(row)
+
+    def _transition(self, payout_id: str, expect: list[str], status: str, **values: Any) -> Row:
+        with self.core.unit() as connection:
+            changed = R.update(
+                connection,
+                T.payouts,
+                payout_id,
+                {"status": status, **values},
+                expect_status=expect,
+            )
+            row = R.get(connection, T.payouts, payout_id)
+            assert row is not None
+            if not changed:
+                raise InvalidState(
+                    f"payout {payout_id} is {row['status']}; it cannot become {status}",
+                    status=row["status"],
+                )
+            self.core.event(
+                connection, f"payout.{status}", payout_model(row).model_dump(mode="json")
+            )
+        return row
+
+    def payout(self, payout_id: str) -> S.Payout:
+        return payout_model(self._row(payout_id))
+
+    def export_batch(self, *, limit: int = MAX_BATCH) -> S.PayoutBatch | None:
+        """Write every ``created`` payout (up to ``limit``) into one pain.001 file, validated
+        against the official schema, and move them to ``processing``. None: nothing to pay."""
+        core = self.core
+        limit = max(1, min(limit, MAX_BATCH))
+        batch_id = R.new_id("pb")
+        with core.unit() as connection:
+            rows = R.payouts_in_status(connection, "created", limit)
+            if not rows:
+                return None
+            banks = R.get_many(connection, T.bank_accounts, [r["bank_account_id"] for r in rows])
+            lines = []
+            for row in rows:
+                bank = banks[row["bank_account_id"]]
+                lines.append(
+                    {
+                        "id": row["id"],
+                        "amount": currencies.to_major(row["currency"], row["amount"]),
+                        "currency": row["currency"],
+                        "name": core.cipher.decrypt(
+                            bank["holder_name_enc"], context="bank_account.holder_name"
+                        ),
+                        "iban": core.cipher.decrypt(bank["iban_enc"], context="bank_account.iban"),
+                        "bic": bank["bic"],
+                    }
+                )
+            xml = build_pain001(
+                batch_id,
+                lines,
+                debtor_name=core.settings.platform_name,
+                debtor_iban=core.settings.platform_iban,
+                debtor_bic=core.settings.platform_bic,
+            )
+            pain001_schema().validate(xml)
+            for row in rows:
+                if R.update(
+                    connection,
+                    T.payouts,
+                    row["id"],
+                    {"status": "processing", "batch_id": batch_id},
+                    expect_status=["created"],
+                ):
+                    fresh = R.get(connection, T.payouts, row["id"])
+                    assert fresh is not None
+                    core.event(
+                        connection, "payout.processing", payout_model(fresh).model_dump(mode="json")
+                    )
+                else:
+                    raise InvalidState(f"payout {row['id']} changed during the export; retry")
+        return S.PayoutBatch(id=batch_id, payout_ids=[r["id"] for r in rows], xml=xml)
+
+    def settle(self, payout_id: str, outcome: S.PayoutOutcome) -> S.Payout:
+        """Record the bank's answer: ``paid``, ``failed`` (money back to the wallet) or,
+        after paid, ``returned`` (the bank sent it back: the wallet is credited again)."""
+        core = self.core
+        row = self._row(payout_id)
+        if outcome.status == "paid":
+            self._hold_step(row, post=True)
+            row = self._transition(payout_id, ["processing"], "paid")
+        elif outcome.status == "failed":
+            self._hold_step(row, post=False)
+            row = self._transition(
+                payout_id,
+                ["created", "processing"],
+                "failed",
+                failure_code=outcome.failure_code or "bank_rejected",
+            )
+        else:
+            if row["status"] != "paid":
+                raise InvalidState(
+                    f"payout {payout_id} is {row['status']}; only a paid payout is returned"
+                )
+            core.run(
+                N.PAYIN,
+                {
+                    "external": PAYOUT_ACCOUNT,
+                    "wallet": wallet_account(row["wallet_id"]),
+                    "amount": currencies.monetary(row["currency"], row["amount"]),
+                },
+                key=f"payout:{payout_id}:return",
+                kind="payout_return",
+                object_id=payout_id,
+            )
+            row = self._transition(
+                payout_id, ["paid"], "returned", failure_code=outcome.failure_code or "returned"
+            )
+        return payout_model(row)
+
+    def _hold_step(self, row: Row, *, post: bool) -> None:
+        allowed = ["processing"] if post else ["created", "processing"]
+        if row["status"] not in allowed:
+            raise InvalidState(f"payout {row['id']} is {row['status']}", status=row["status"])
+        try:
+            if post:
+                self.core.ledger.post_pending(
+                    row["hold_id"], idempotency_key=f"wallets:payout:{row['id']}:post"
+                )
+            else:
+                self.core.ledger.void_pending(
+                    row["hold_id"], idempotency_key=f"wallets:payout:{row['id']}:void"
+                )
+        except HoldStateError as error:
+            raise InvalidState(f"payout {row['id']}: {error.message}") from error
+
+
+def payout_model(row: Row) -> S.Payout:
+    return S.Payout(
+        id=row["id"],
+        wallet_id=row["wallet_id"],
+        bank_account_id=row["bank_account_id"],
+        amount=row["amount"],
+        currency=row["currency"],
+        status=row["status"],
+        batch_id=row["batch_id"],
+        failure_code=row["failure_code"],
+        created_at=_dt(row["created_at"]),
+    )
+
+
+def _text(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _latin(text: str | None, limit: int = 70) -> str:
+    """SEPA's restricted character set, cut to the field's length."""
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-?:().,'+ ")
+    cleaned = "".join(c if c in allowed else " " for c in (text or "")).strip()
+    return (cleaned or "unknown")[:limit]
+
+
+def build_pain001(
+    message_id: str,
+    lines: list[dict[str, Any]],
+    *,
+    debtor_name: str,
+    debtor_iban: str,
+    debtor_bic: str,
+    now: datetime | None = None,
+) -> str:
+    """A CustomerCreditTransferInitiation: one payment information block per currency."""
+    moment = (now or datetime.now(UTC)).replace(microsecond=0, tzinfo=None)
+    ET.register_namespace("", PAIN_001)
+    document = ET.Element(f"{{{PAIN_001}}}Document")
+    ns = f"{{{PAIN_001}}}"
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
+        return _text(parent, ns + tag, text)
+
+    root = sub(document, "CstmrCdtTrfInitn")
+    header = sub(root, "GrpHdr")
+    sub(header, "MsgId", message_id[:35])
+    sub(header, "CreDtTm", moment.isoformat())
+    sub(header, "NbOfTxs", str(len(lines)))
+    sub(header, "CtrlSum", str(sum((Decimal(line["amount"]) for line in lines), Decimal(0))))
+    sub(sub(header, "InitgPty"), "Nm", _latin(debtor_name))
+    by_currency: dict[str, list[dict[str, Any]]] = {}
+    for line in lines:
+        by_currency.setdefault(line["currency"], []).append(line)
+    for index, (currency, group) in enumerate(sorted(by_currency.items())):
+        info = sub(root, "PmtInf")
+        sub(info, "PmtInfId", f"{message_id[:30]}-{index}")
+        sub(info, "PmtMtd", "TRF")
+        sub(info, "BtchBookg", "true")
+        sub(info, "NbOfTxs", str(len(group)))
+        sub(info, "CtrlSum", str(sum((Decimal(line["amount"]) for line in group), Decimal(0))))
+        service = sub(sub(info, "PmtTpInf"), "SvcLvl")
+        sub(service, "Cd", "SEPA" if currency == "EUR" else "NURG")
+        sub(info, "ReqdExctnDt", moment.date().isoformat())
+        sub(sub(info, "Dbtr"), "Nm", _latin(debtor_name))
+        sub(sub(sub(info, "DbtrAcct"), "Id"), "IBAN", debtor_iban)
+        sub(sub(sub(info, "DbtrAgt"), "FinInstnId"), "BIC", debtor_bic)
+        sub(info, "ChrgBr", "SLEV")
+        for line in group:
+            transaction = sub(info, "CdtTrfTxInf")
+            sub(sub(transaction, "PmtId"), "EndToEndId", line["id"][:35])
+            amount = sub(sub(transaction, "Amt"), "InstdAmt", str(line["amount"]))
+            amount.set("Ccy", currency)
+            sub(sub(sub(transaction, "CdtrAgt"), "FinInstnId"), "BIC", line["bic"])
+            sub(sub(transaction, "Cdtr"), "Nm", _latin(line["name"]))
+            sub(sub(sub(transaction, "CdtrAcct"), "Id"), "IBAN", line["iban"])
+            sub(sub(transaction, "RmtInf"), "Ustrd", _latin(f"Payout {line['id']}", 140))
+    return ET.tostring(document, encoding="unicode", xml_declaration=True)

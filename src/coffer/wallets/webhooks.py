@@ -1,0 +1,378 @@
+"""Outbox events delivered to webhook endpoints, signed per Standard Webhooks.
+
+Every state change writes a row in ``wallet_events`` in the same database transaction as
+the change (the outbox). The worker then:
+
+1. dispatches: takes undispatched events (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+   several workers share the work), creates one delivery per matching enabled endpoint and
+   marks the events dispatched, in one transaction;
+2. delivers: takes due deliveries, leases each one (pushes its next attempt out), POSTs the
+   signed payload and records the outcome. A 2xx ends the delivery; anything else is retried
+   with exponential backoff (:data:`RETRY_SCHEDULE_SECONDS`, about 3 days and 3 hours in
+   all, with jitter), then marked ``failed``.
+
+Delivery is at least once: the ``webhook-id`` header is the event id, identical on every
+retry and replay, so receivers deduplicate on it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from coffer.errors import ResourceNotFound, ValidationError
+from coffer.wallets import repository as R
+from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
+from coffer.wallets.service import Row, WalletsCore, _dt
+
+# Delay before retry n (after the n-th failed attempt). Sum: 75 h 35 min 5 s > 3 days.
+RETRY_SCHEDULE_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
+MAX_ATTEMPTS = len(RETRY_SCHEDULE_SECONDS) + 1
+LEASE_SECONDS = 60
+MAX_ERROR_LENGTH = 500
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` header value (``v1,<base64 HMAC-SHA256>``)."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def event_body(event: Row) -> bytes:
+    payload = {
+        "id": event["id"],
+        "type": event["type"],
+        "timestamp": _dt(event["created_at"]).isoformat().replace("+00:00", "Z"),
+        "data": json.loads(event["data"]),
+    }
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+
+
+def retry_delay(attempts: int, *, jitter: float = 0.1) -> float | None:
+    """Seconds until the next attempt after ``attempts`` failed ones; None: give up."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    base = RETRY_SCHEDULE_SECONDS[attempts - 1]
+    return base * (1 + random.uniform(-jitter, jitter))
+
+
+def _matches(event_types: list[str], event_type: str) -> bool:
+    for pattern in event_types:
+        if pattern == "*" or pattern == event_type:
+            return True
+        if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
+            return True
+    return False
+
+
+class Webhooks:
+    def __init__(self, core: WalletsCore) -> None:
+        self.core = core
+
+    # -- endpoints -----------------------------------------------------------------------
+
+    def create_endpoint(self, request: S.WebhookEndpointCreate) -> S.WebhookEndpoint:
+        secret = new_secret()
+        endpoint_id = R.new_id("we")
+        now = R.now_micros()
+        with self.core.unit() as connection:
+            R.insert(
+                connection,
+                T.webhook_endpoints,
+                {
+                    "id": endpoint_id,
+                    "url": request.url,
+                    "secret_enc": self.core.cipher.encrypt(secret, context="webhook.secret"),
+                    "event_types": json.dumps(request.event_types),
+                    "enabled": True,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        endpoint = self.endpoint(endpoint_id)
+        endpoint.secret = secret
+        return endpoint
+
+    def endpoint(self, endpoint_id: str) -> S.WebhookEndpoint:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.webhook_endpoints, endpoint_id)
+        if row is None:
+            raise ResourceNotFound(f"webhook endpoint {endpoint_id!r} does not exist")
+        return _endpoint_model(row)
+
+    def endpoints(
+        self, *, limit: int = 10, starting_after: str | None = None
+    ) -> S.ListPage[S.WebhookEndpoint]:
+        with self.core.unit() as connection:
+            rows, more = R.page(
+                connection, T.webhook_endpoints, starting_after=starting_after, limit=limit
+            )
+        return S.ListPage[S.WebhookEndpoint](data=[_endpoint_model(r) for r in rows], has_more=more)
+
+    def disable_endpoint(self, endpoint_id: str) -> S.WebhookEndpoint:
+        self.endpoint(endpoint_id)
+        with self.core.unit() as connection:
+            R.update(connection, T.webhook_endpoints, endpoint_id, {"enabled": False})
+        return self.endpoint(endpoint_id)
+
+    # -- events --------------------------------------------------------------------------
+
+    def events(
+        self,
+        *,
+        types: list[str] | None = None,
+        limit: int = 10,
+        starting_after: str | None = None,
+    ) -> S.ListPage[S.Event]:
+        if not 1 <= limit <= 100:
+            raise ValidationError("limit must be between 1 and 100")
+        with self.core.unit() as connection:
+            rows, more = R.events_page(
+                connection, types=types, starting_after=starting_after, limit=limit
+            )
+        return S.ListPage[S.Event](data=[_event_model(r) for r in rows], has_more=more)
+
+    def event(self, event_id: str) -> S.Event:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.events, event_id)
+        if row is None:
+            raise ResourceNotFound(f"event {event_id!r} does not exist")
+        return _event_model(row)
+
+    def replay(self, endpoint_id: str, event_id: str) -> S.WebhookDelivery:
+        """Deliver an event to an endpoint again (same ``webhook-id``: receivers dedupe)."""
+        self.endpoint(endpoint_id)
+        self.event(event_id)
+        delivery_id = R.new_id("wd")
+        now = R.now_micros()
+        with self.core.unit() as connection:
+            R.insert(
+                connection,
+                T.webhook_deliveries,
+                _delivery_values(delivery_id, endpoint_id, event_id, now),
+            )
+        return self.delivery(delivery_id)
+
+    def delivery(self, delivery_id: str) -> S.WebhookDelivery:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.webhook_deliveries, delivery_id)
+        if row is None:
+            raise ResourceNotFound(f"webhook delivery {delivery_id!r} does not exist")
+        return _delivery_model(row)
+
+    def deliveries(
+        self, endpoint_id: str, *, limit: int = 10, starting_after: str | None = None
+    ) -> S.ListPage[S.WebhookDelivery]:
+        with self.core.unit() as connection:
+            rows, more = R.page(
+                connection,
+                T.webhook_deliveries,
+                filters={"endpoint_id": endpoint_id},
+                starting_after=starting_after,
+                limit=limit,
+            )
+        return S.ListPage[S.WebhookDelivery](data=[_delivery_model(r) for r in rows], has_more=more)
+
+    # -- worker --------------------------------------------------------------------------
+
+    def dispatch(self) -> int:
+        """Turn undispatched events into deliveries; returns how many events were taken."""
+        with self.core.unit() as connection:
+            events = R.undispatched_events(connection, self.core.settings.webhook_batch_size)
+            if not events:
+                return 0
+            endpoints = R.enabled_endpoints(connection)
+            now = R.now_micros()
+            for event in events:
+                for endpoint in endpoints:
+                    if _matches(json.loads(endpoint["event_types"]), event["type"]):
+                        R.insert(
+                            connection,
+                            T.webhook_deliveries,
+                            _delivery_values(R.new_id("wd"), endpoint["id"], event["id"], now),
+                        )
+            R.mark_dispatched(connection, [event["id"] for event in events])
+        return len(events)
+
+    def deliver_due(self, client: httpx.Client, *, now_micros: int | None = None) -> int:
+        """Attempt every due delivery once; returns how many were attempted."""
+        now = R.now_micros() if now_micros is None else now_micros
+        lease = now + LEASE_SECONDS * 1_000_000
+        with self.core.unit() as connection:
+            due = R.due_deliveries(connection, now, self.core.settings.webhook_batch_size)
+            claimed = [
+                row
+                for row in due
+                if R.claim_delivery(connection, row["id"], row["attempts"], lease)
+            ]
+            endpoints = {row["id"]: row for row in R.enabled_endpoints(connection)}
+            events = R.get_many(connection, T.events, [row["event_id"] for row in claimed])
+        for delivery in claimed:
+            endpoint = endpoints.get(delivery["endpoint_id"])
+            if endpoint is None:
+                self._record(delivery, now, None, "endpoint disabled", final=True)
+                continue
+            self._attempt(client, delivery, endpoint, events[delivery["event_id"]], now)
+        return len(claimed)
+
+    def _attempt(
+        self, client: httpx.Client, delivery: Row, endpoint: Row, event: Row, now: int
+    ) -> None:
+        secret = self.core.cipher.decrypt(endpoint["secret_enc"], context="webhook.secret")
+        assert secret is not None
+        body = event_body(event)
+        timestamp = int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": event["id"],
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": sign(secret, event["id"], timestamp, body),
+            "user-agent": "Coffer-Webhooks/1",
+        }
+        status_code: int | None = None
+        error: str | None = None
+        try:
+            response = client.post(
+                endpoint["url"],
+                content=body,
+                headers=headers,
+                timeout=self.core.settings.webhook_timeout_seconds,
+            )
+            status_code = response.status_code
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+        self._record(delivery, now, status_code, error, final=False)
+
+    def _record(
+        self, delivery: Row, now: int, status_code: int | None, error: str | None, *, final: bool
+    ) -> None:
+        attempts = delivery["attempts"] + 1
+        values: dict[str, Any] = {"last_status_code": status_code, "last_error": error}
+        if error is None:
+            values.update(status="succeeded", next_attempt_at=None)
+        else:
+            delay = None if final else retry_delay(attempts)
+            if delay is None:
+                values.update(status="failed", next_attempt_at=None)
+            else:
+                values.update(next_attempt_at=now + int(delay * 1_000_000))
+        with self.core.unit() as connection:
+            R.update(connection, T.webhook_deliveries, delivery["id"], values)
+
+    def run_once(self, client: httpx.Client) -> int:
+        return self.dispatch() + self.deliver_due(client)
+
+
+class Worker:
+    """Background loop: webhooks, authorization expiry, recovery of interrupted sagas."""
+
+    def __init__(
+        self,
+        platform: Any,
+        *,
+        interval_seconds: float = 1.0,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.platform = platform
+        self.interval_seconds = interval_seconds
+        self.client = client or httpx.Client(follow_redirects=False)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_housekeeping = 0.0
+
+    def run_once(self) -> int:
+        work = self.platform.webhooks.run_once(self.client)
+        if time.monotonic() - self._last_housekeeping > 60:
+            self._last_housekeeping = time.monotonic()
+            self.platform.payins.expire_authorizations()
+            self.platform.wallets.resume_pending()
+            self.platform.payins.resume_pending()
+        return int(work)
+
+    def run_forever(self, *, on_error: Callable[[Exception], None] | None = None) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception as exc:  # keep the worker alive; report and back off
+                busy = 0
+                if on_error is not None:
+                    on_error(exc)
+            if not busy:
+                self._stop.wait(self.interval_seconds)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self.run_forever, name="coffer-wallets-worker", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout_seconds: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_seconds)
+
+
+def _delivery_values(delivery_id: str, endpoint_id: str, event_id: str, now: int) -> dict[str, Any]:
+    return {
+        "id": delivery_id,
+        "endpoint_id": endpoint_id,
+        "event_id": event_id,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_status_code": None,
+        "last_error": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _endpoint_model(row: Row) -> S.WebhookEndpoint:
+    return S.WebhookEndpoint(
+        id=row["id"],
+        url=row["url"],
+        event_types=json.loads(row["event_types"]),
+        enabled=bool(row["enabled"]),
+        created_at=_dt(row["created_at"]),
+    )
+
+
+def _event_model(row: Row) -> S.Event:
+    return S.Event(
+        id=row["id"],
+        type=row["type"],
+        data=json.loads(row["data"]),
+        created_at=_dt(row["created_at"]),
+    )
+
+
+def _delivery_model(row: Row) -> S.WebhookDelivery:
+    return S.WebhookDelivery(
+        id=row["id"],
+        endpoint_id=row["endpoint_id"],
+        event_id=row["event_id"],
+        status=row["status"],
+        attempts=row["attempts"],
+        next_attempt_at=None if row["next_attempt_at"] is None else _dt(row["next_attempt_at"]),
+        last_status_code=row["last_status_code"],
+        last_error=row["last_error"],
+    )

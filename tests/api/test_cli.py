@@ -1,0 +1,74 @@
+"""``coffer clients create`` and ``coffer serve`` (first run prints a client; SIGTERM stops
+cleanly)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from typer.testing import CliRunner
+
+from coffer.cli.main import app
+
+CREDENTIALS = re.compile(r"client_id: (\S+)\nclient_secret: (\S+)")
+
+
+def _token(
+    base_url: str, client_id: str, client_secret: str, scope: str | None = None
+) -> dict[str, Any]:
+    form = {"grant_type": "client_credentials", "client_id": client_id,
+            "client_secret": client_secret}
+    if scope:
+        form["scope"] = scope
+    response = httpx.post(f"{base_url}/api/auth/oauth/token", data=form, timeout=10)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_clients_create_and_first_serve(
+    api_database_url: str, tmp_path: Path, server_control: tuple[Any, Any]
+) -> None:
+    start_server, stop_server = server_control
+    process, base_url, log_path = start_server(api_database_url, tmp_path)
+    try:
+        deadline = time.monotonic() + 10
+        # token_url is printed after the secret: wait for it, not for a half-written line
+        while "token_url:" not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        found = CREDENTIALS.search(log_path.read_text())
+        assert found, log_path.read_text()
+        body = _token(base_url, found.group(1), found.group(2))
+        assert body["scope"] == "ledger:read ledger:write"
+        result = CliRunner().invoke(
+            app,
+            ["clients", "create", "reporting", "--scopes", "ledger:read"],
+            env={"COFFER_DATABASE_URL": api_database_url},
+        )
+        assert result.exit_code == 0, result.output
+        created = CREDENTIALS.search(result.output)
+        assert created, result.output
+        read_only = _token(base_url, created.group(1), created.group(2))
+        assert read_only["scope"] == "ledger:read"
+        headers = {"Authorization": f"Bearer {read_only['access_token']}"}
+        denied = httpx.post(f"{base_url}/api/ledger/v2/main", headers=headers, timeout=10)
+        assert denied.status_code == 403
+        bad = CliRunner().invoke(
+            app, ["clients", "create", "x", "--scopes", "admin"],
+            env={"COFFER_DATABASE_URL": api_database_url},
+        )
+        assert bad.exit_code == 2
+    finally:
+        # uvicorn re-raises the signal after its graceful shutdown
+        assert stop_server(process) in (0, -15)
+    log = log_path.read_text()
+    assert '"message": "coffer api stopped"' in log
+    # a second start on the same database does not create another client
+    process, base_url, log_path = start_server(api_database_url, tmp_path)
+    try:
+        time.sleep(0.3)
+        assert "client_secret" not in log_path.read_text()
+    finally:
+        stop_server(process)

@@ -1,0 +1,167 @@
+"""Money is conserved and floors hold under concurrent writers; SIGKILL loses nothing acknowledged."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import coffer
+from coffer import Posting
+from coffer.errors import InsufficientFunds
+
+USD = "USD/2"
+ACCOUNTS = 20
+
+
+def check_conservation(url: str) -> None:
+    """Per asset all balances sum to zero, no account is below its floor, verify passes."""
+    with coffer.open(url) as c:
+        with c.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT account, asset, input, output, pending_output FROM balances")
+            ).fetchall()
+        totals: dict[str, int] = {}
+        for account, asset, inp, out, pending in rows:
+            balance = int(inp) - int(out)
+            totals[asset] = totals.get(asset, 0) + balance
+            if account != "world":
+                assert balance - int(pending) >= 0, f"{account} crossed its floor: {balance}"
+        assert all(total == 0 for total in totals.values()), totals
+        report = c.verify()
+        assert report.ok, report
+
+
+def hammer(ledger: coffer.Ledger, seed: int, count: int, hot: bool) -> int:
+    rng = random.Random(seed)
+    done = 0
+    for _ in range(count):
+        source = f"users:{rng.randrange(ACCOUNTS)}"
+        destination = f"users:{rng.randrange(ACCOUNTS)}"
+        postings = [Posting(source, destination, rng.randrange(1, 400), USD)]
+        if hot:
+            postings.append(Posting(source, "platform:fees", 1, USD))
+        try:
+            ledger.post(postings)
+            done += 1
+        except InsufficientFunds:
+            pass
+    return done
+
+
+def seed_accounts(url: str) -> None:
+    with coffer.open(url) as c:
+        c.ledger("main").post_many(
+            [[Posting("world", f"users:{i}", 1_000, USD)] for i in range(ACCOUNTS)]
+        )
+
+
+@pytest.mark.parametrize("hot", [False, True], ids=["spread", "hot-fee-account"])
+def test_sixty_four_threads(database_url: str, hot: bool) -> None:
+    seed_accounts(database_url)
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        threads = [
+            threading.Thread(target=hammer, args=(ledger, seed, 40, hot)) for seed in range(64)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    check_conservation(database_url)
+
+
+def _process_worker(url: str, seed: int, count: int, hot: bool) -> None:
+    with coffer.open(url) as c:
+        ledger = c.ledger("main")
+        threads = [
+            threading.Thread(target=hammer, args=(ledger, seed * 100 + t, count, hot))
+            for t in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hot", [False, True], ids=["spread", "hot-fee-account"])
+def test_four_processes(database_url: str, hot: bool) -> None:
+    seed_accounts(database_url)
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=_process_worker, args=(database_url, seed, 25, hot))
+        for seed in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+        assert worker.exitcode == 0
+    check_conservation(database_url)
+
+
+WRITER = textwrap.dedent(
+    """
+    import os, random, sys, threading
+    import coffer
+    from coffer import Posting
+    url, acks = sys.argv[1], sys.argv[2]
+    lock = threading.Lock()
+    out = open(acks, "a", buffering=1)
+    with coffer.open(url) as c:
+        ledger = c.ledger("main")
+        def work(seed):
+            rng = random.Random(seed)
+            n = 0
+            while True:
+                n += 1
+                key = f"{seed}-{n}"
+                ledger.post([Posting("world", f"users:{rng.randrange(50)}", 1, "USD/2")],
+                            reference=key)
+                with lock:
+                    out.write(key + "\\n")
+                    out.flush()
+                    os.fsync(out.fileno())
+        threads = [threading.Thread(target=work, args=(s,), daemon=True) for s in range(16)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+    """
+)
+
+
+@pytest.mark.slow
+def test_sigkill_loses_no_acknowledged_transaction(database_url: str, tmp_path: Path) -> None:
+    acks = tmp_path / "acks.txt"
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    with coffer.open(database_url) as c:
+        c.ledger("main")
+    for round_number in range(3):
+        process = subprocess.Popen([sys.executable, str(script), database_url, str(acks)])
+        time.sleep(2.5 + round_number)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    acknowledged = set(acks.read_text().split())
+    assert len(acknowledged) > 100
+    with coffer.open(database_url) as c:
+        with c.engine.connect() as connection:
+            stored = {
+                row[0] for row in connection.execute(sa.text("SELECT reference FROM transactions"))
+            }
+        assert acknowledged <= stored, f"lost: {sorted(acknowledged - stored)[:5]}"
+        report = c.verify()
+        assert report.ok, report
+        # the ledger keeps working after the crash
+        c.ledger("main").post([Posting("world", "after", 1, USD)])
+    check_conservation(database_url)
