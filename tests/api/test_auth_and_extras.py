@@ -98,7 +98,7 @@ def test_bad_tokens_change_nothing(env: dict[str, Any], write_headers: dict[str,
     now = int(time.time())
     claims = {"iss": "coffer", "sub": env["writer"].client_id, "scope": "ledger:read ledger:write"}
     expired = jwt.encode({**claims, "iat": now - 100, "exp": now - 10}, secret, algorithm="HS256")
-    forged = jwt.encode({**claims, "iat": now, "exp": now + 600}, "not-the-key", algorithm="HS256")
+    forged = jwt.encode({**claims, "iat": now, "exp": now + 600}, "not-the-key-but-long-enough-to-pass-the-length-check", algorithm="HS256")
     unsigned = jwt.encode({**claims, "iat": now, "exp": now + 600}, None, algorithm="none")
     reader = token(client, env["reader"])
     cases: list[tuple[dict[str, str], int]] = [

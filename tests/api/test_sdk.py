@@ -27,9 +27,7 @@ def sdk_for(server: LiveServer, *, reader: bool = False) -> SDK:
     client = server.reader if reader else server.writer
     return SDK(
         server_url=server.base_url,
-        security=shared.Security(
-            client_id=client.client_id, client_secret=client.client_secret
-        ),
+        security=shared.Security(client_id=client.client_id, client_secret=client.client_secret),
     )
 
 
@@ -51,7 +49,11 @@ def post(sdk: SDK, ledger: str, postings: list[dict[str, Any]], **extra: Any) ->
     headers = extra.pop("idempotency_key", None)
     request: dict[str, Any] = {
         "ledger": ledger,
-        "v2_post_transaction": {"metadata": extra.pop("metadata", {}), "postings": postings, **extra},
+        "v2_post_transaction": {
+            "metadata": extra.pop("metadata", {}),
+            "postings": postings,
+            **extra,
+        },
     }
     if headers:
         request["idempotency_key"] = headers
@@ -248,7 +250,8 @@ def test_aggregate_balances_now_and_in_the_past(sdk: SDK, ledger: str) -> None:
     ).v2_volumes_with_balance_cursor_response
     assert volumes is not None
     assert [(v.account, v.balance) for v in volumes.cursor.data] == [
-        ("shops:1", 100), ("shops:2", 40)
+        ("shops:1", 100),
+        ("shops:2", 40),
     ]
 
 
@@ -264,7 +267,9 @@ def test_metadata(sdk: SDK, ledger: str) -> None:
     sdk.ledger.v2.add_metadata_to_account(
         request={"ledger": ledger, "address": "users:m", "request_body": {"tier": "gold", "x": "y"}}
     )
-    sdk.ledger.v2.delete_account_metadata(request={"ledger": ledger, "address": "users:m", "key": "x"})
+    sdk.ledger.v2.delete_account_metadata(
+        request={"ledger": ledger, "address": "users:m", "key": "x"}
+    )
     account = sdk.ledger.v2.get_account(request={"ledger": ledger, "address": "users:m"})
     assert account.v2_account_response is not None
     assert account.v2_account_response.data.metadata == {"tier": "gold"}
@@ -289,9 +294,13 @@ def test_revert(sdk: SDK, ledger: str) -> None:
     got = sdk.ledger.v2.get_transaction(request={"ledger": ledger, "id": tx.id})
     assert got.v2_get_transaction_response is not None
     assert got.v2_get_transaction_response.data.reverted is True
-    again = error_of(lambda: sdk.ledger.v2.revert_transaction(request={"ledger": ledger, "id": tx.id}))
+    again = error_of(
+        lambda: sdk.ledger.v2.revert_transaction(request={"ledger": ledger, "id": tx.id})
+    )
     assert again.status_code == 400 and again.data.error_code == L.V2ErrorsEnum.ALREADY_REVERT
-    missing = error_of(lambda: sdk.ledger.v2.revert_transaction(request={"ledger": ledger, "id": 999}))
+    missing = error_of(
+        lambda: sdk.ledger.v2.revert_transaction(request={"ledger": ledger, "id": 999})
+    )
     assert missing.status_code == 404
 
 
@@ -321,8 +330,14 @@ def test_bulk(sdk: SDK, ledger: str) -> None:
             "ledger": ledger,
             "atomic": True,
             "request_body": [
-                {"action": "CREATE_TRANSACTION", "data": {"metadata": {}, "postings": [move("bulk:0", "x", 5)]}},
-                {"action": "CREATE_TRANSACTION", "data": {"metadata": {}, "postings": [move("bulk:1", "x", 10**6)]}},
+                {
+                    "action": "CREATE_TRANSACTION",
+                    "data": {"metadata": {}, "postings": [move("bulk:0", "x", 5)]},
+                },
+                {
+                    "action": "CREATE_TRANSACTION",
+                    "data": {"metadata": {}, "postings": [move("bulk:1", "x", 10**6)]},
+                },
             ],
         }
     )
@@ -339,7 +354,9 @@ def test_error_codes(sdk: SDK, ledger: str) -> None:
     post(sdk, ledger, [move("world", "users:e", 100)], reference="ref-1")
     poor = error_of(lambda: post(sdk, ledger, [move("users:e", "shop", 200)]))
     assert poor.status_code == 400 and poor.data.error_code == L.V2ErrorsEnum.INSUFFICIENT_FUND
-    duplicate = error_of(lambda: post(sdk, ledger, [move("world", "users:e", 1)], reference="ref-1"))
+    duplicate = error_of(
+        lambda: post(sdk, ledger, [move("world", "users:e", 1)], reference="ref-1")
+    )
     assert duplicate.status_code == 409 and duplicate.data.error_code == L.V2ErrorsEnum.CONFLICT
     first = post(sdk, ledger, [move("world", "users:e", 7)], idempotency_key="ik-1")
     replay = post(sdk, ledger, [move("world", "users:e", 7)], idempotency_key="ik-1")
@@ -374,7 +391,8 @@ def test_logs(sdk: SDK, ledger: str) -> None:
     assert logs.v2_logs_cursor_response is not None
     types = [log.type for log in logs.v2_logs_cursor_response.cursor.data]
     assert [t.value if hasattr(t, "value") else t for t in types] == [
-        "SET_METADATA", "NEW_TRANSACTION"
+        "SET_METADATA",
+        "NEW_TRANSACTION",
     ]
     export = sdk.ledger.v2.export_logs(request={"ledger": ledger})
     assert export.status_code == 200

@@ -24,10 +24,12 @@ def create(
     import coffer
     from coffer.api.auth import create_client, parse_scopes
     from coffer.errors import CofferError
+    from coffer.settings import Settings
 
     try:
         wanted = parse_scopes(scopes)
-        with coffer.open(database) as instance:
+        # fresh settings: read COFFER_* now, not a copy cached earlier in this process
+        with coffer.open(database, settings=Settings()) as instance:
             credentials = create_client(instance.engine, name, wanted)
     except CofferError as error:
         typer.echo(f"error: {error.message}", err=True)

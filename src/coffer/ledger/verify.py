@@ -9,6 +9,7 @@ database shows up as the first entry or balance that does not match.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -91,13 +92,18 @@ class _Stream:
             self.head = next(self._rows, None)
         return row
 
+    def pop_next(self) -> tuple[Any, ...] | None:
+        """Drop the head and return the new one."""
+        self.head = next(self._rows, None)
+        return self.head
+
 
 def _rows(connection: Any, backend: Backend, sql: str, params: tuple[Any, ...]) -> Iterator[Any]:
     if backend is Backend.POSTGRESQL:
         cursor = connection.cursor(name=f"verify_{id(sql)}_{time.monotonic_ns()}")
-        cursor.itersize = _FETCH
         cursor.execute(sql.replace("?", "%s"), params)
-        yield from cursor
+        while batch := cursor.fetchmany(_FETCH):
+            yield from batch
         cursor.close()
     else:
         cursor = connection.execute(sql, params)
@@ -176,14 +182,10 @@ def _verify_ledger(
     )
     next_checkpoint = 0
 
-    balances: dict[tuple[str, str], list[Any]] = {}
-
-    def position(account: str, asset: str) -> list[Any]:
-        b = balances.get((account, asset))
-        if b is None:
-            b = [0, 0, 0, 0, None if account == "world" else 0]
-            balances[(account, asset)] = b
-        return b
+    # Replayed positions, one dict per column: input, output, pending in, pending out.
+    columns: tuple[dict[tuple[str, str], int], ...] = ({}, {}, {}, {})
+    inputs, outputs = columns[0], columns[1]
+    overdrafts: dict[tuple[str, str], int | None] = {}
 
     tx_meta_changes: dict[int, list[dict[str, Any]]] = {}
     tx_meta_stored: dict[int, str] = {}
@@ -192,7 +194,7 @@ def _verify_ledger(
     frontier = merkle.Frontier()
     previous = J.GENESIS_HASH
     expected = 0
-    entry_hash = J.entry_hash
+    sha256 = hashlib.sha256
     leaf_hash = merkle.leaf_hash
 
     for seq, kind, ref_id, payload, created_at, stored_hash in entries:
@@ -209,20 +211,22 @@ def _verify_ledger(
                 )
                 break
             tx_id, _, ts, reference, stored_meta, reverts_id, hold_id = row
-            postings: list[tuple[str, str, int, str]] = []
+            encoded: list[str] = []
             while posts.head is not None and posts.head[0] < tx_id:
                 check.problem(f"posting of transaction {posts.head[0]} has no journal entry")
                 posts.pop()
-            while posts.head is not None and posts.head[0] == tx_id:
-                _, source, destination, amount, asset, posting_ts = posts.pop()  # type: ignore[misc]
+            head = posts.head
+            while head is not None and head[0] == tx_id:
+                _, source, destination, amount, asset, posting_ts = head
+                head = posts.pop_next()
                 amount = int(amount)
-                postings.append((source, destination, amount, asset))
+                encoded.append(f"{source},{destination},{amount},{asset}")
                 if posting_ts != ts:
                     check.problem(f"journal entry {seq}: a posting of tx {tx_id} changed its time")
-                b = position(source, asset)
-                b[1] += amount
-                b = position(destination, asset)
-                b[0] += amount
+                key = (source, asset)
+                outputs[key] = outputs.get(key, 0) + amount
+                key = (destination, asset)
+                inputs[key] = inputs.get(key, 0) + amount
             if hold_id is not None:
                 held = hold_state.get(hold_id)
                 if held is None or held[1] != "pending":
@@ -230,10 +234,12 @@ def _verify_ledger(
                         f"journal entry {seq}: posts hold {hold_id}, which is not pending"
                     )
                 else:
-                    _release(position, held[0])
+                    _pend(columns, held[0], -1)
                     hold_state[hold_id] = (held[0], "posted", held[2])
-            body = J.transaction_body(
-                tx_id, ts, reference, reverts_id, hold_id, payload, J.encode_postings(postings)
+            body = (
+                f"{tx_id}|{ts}|{'' if reference is None else J.canonical_json(reference)}|"
+                f"{'' if reverts_id is None else reverts_id}|{'' if hold_id is None else hold_id}|"
+                f"{payload}|{';'.join(encoded)}"
             )
             if stored_meta != payload:
                 tx_meta_stored[tx_id] = stored_meta
@@ -245,9 +251,7 @@ def _verify_ledger(
                 break
             hold_id, _, postings_text, expires_at, reference, metadata, status = row
             held_postings = J.decode_postings(postings_text)
-            for source, destination, amount, asset in held_postings:
-                position(source, asset)[3] += amount
-                position(destination, asset)[2] += amount
+            _pend(columns, held_postings, 1)
             hold_state[hold_id] = (held_postings, "pending", status)
             body = J.hold_body(hold_id, postings_text, expires_at, reference, metadata)
             check.holds += 1
@@ -256,7 +260,7 @@ def _verify_ledger(
             if held is None or held[1] != "pending":
                 check.problem(f"journal entry {seq}: ends hold {ref_id}, which is not pending")
             else:
-                _release(position, held[0])
+                _pend(columns, held[0], -1)
                 final = "voided" if kind == J.HOLD_VOID else "expired"
                 hold_state[ref_id] = (held[0], final, held[2])
         else:
@@ -270,8 +274,11 @@ def _verify_ledger(
                 account_meta.setdefault(data["account"], {}).pop(data["key"], None)
             elif kind == J.OVERDRAFT:
                 limit = data["overdraft"]
-                position(data["account"], data["asset"])[4] = None if limit is None else int(limit)
-        digest = entry_hash(previous, seq, kind, ref_id, created_at, body)
+                overdrafts[(data["account"], data["asset"])] = None if limit is None else int(limit)
+        digest = sha256(
+            previous
+            + f"{seq}|{kind}|{'' if ref_id is None else ref_id}|{created_at}|{body}".encode()
+        ).digest()
         if digest != stored_hash:
             check.problem(
                 f"journal entry {seq} ({J.KIND_NAMES.get(kind, kind)}"
@@ -339,14 +346,14 @@ def _verify_ledger(
             None if overdraft is None else int(overdraft),
         )
     check.balances = len(stored)
-    for key in sorted(set(balances) | set(stored)):
-        replayed = balances.get(key)
+    keys = set(stored).union(*columns, overdrafts)
+    for key in sorted(keys):
+        default_limit = None if key[0] == "world" else 0
         expected_row = (
-            tuple(replayed)
-            if replayed is not None
-            else (0, 0, 0, 0, None if key[0] == "world" else 0)
+            *(column.get(key, 0) for column in columns),
+            overdrafts.get(key, default_limit),
         )
-        actual = stored.get(key, (0, 0, 0, 0, None if key[0] == "world" else 0))
+        actual = stored.get(key, (0, 0, 0, 0, default_limit))
         if expected_row != actual:
             check.problem(
                 f"balance of {key[0]} in {key[1]} is stored as {_show(actual)} but the journal "
@@ -359,10 +366,16 @@ def _show(row: tuple[Any, ...]) -> str:
     return f"input={row[0]} output={row[1]} pending_in={row[2]} pending_out={row[3]}"
 
 
-def _release(position: Any, postings: list[tuple[str, str, int, str]]) -> None:
+def _pend(
+    columns: tuple[dict[tuple[str, str], int], ...],
+    postings: list[tuple[str, str, int, str]],
+    sign: int,
+) -> None:
+    """Reserve (sign 1) or release (sign -1) the pending amounts of a hold's postings."""
+    pending_in, pending_out = columns[2], columns[3]
     for source, destination, amount, asset in postings:
-        position(source, asset)[3] -= amount
-        position(destination, asset)[2] -= amount
+        pending_out[(source, asset)] = pending_out.get((source, asset), 0) + sign * amount
+        pending_in[(destination, asset)] = pending_in.get((destination, asset), 0) + sign * amount
 
 
 def _check_checkpoint(
