@@ -81,6 +81,10 @@ class Coffer:
                 self._ledgers[name] = ledger
         return ledger
 
+    def open_ledgers(self) -> list[Ledger]:
+        """The ledgers this process has opened (each with its own sequencer)."""
+        return list(self._ledgers.values())
+
     def create_ledger(
         self,
         name: str,

@@ -41,7 +41,7 @@ def test_clients_create_and_first_serve(
         found = CREDENTIALS.search(log_path.read_text())
         assert found, log_path.read_text()
         body = _token(base_url, found.group(1), found.group(2))
-        assert body["scope"] == "ledger:read ledger:write"
+        assert body["scope"] == "ledger:read ledger:write wallets:read wallets:write"
         result = CliRunner().invoke(
             app,
             ["clients", "create", "reporting", "--scopes", "ledger:read"],

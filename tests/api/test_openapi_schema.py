@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 import coffer
 from coffer.api import create_app
-from coffer.api.auth import create_client
+from coffer.api.auth import SCOPES, create_client
 
 CHECKS = [
     not_a_server_error,
@@ -42,7 +42,7 @@ def _seeded_app() -> Any:
     """
     folder = Path(tempfile.mkdtemp(prefix="coffer-schema-"))
     instance = coffer.open(f"sqlite:///{folder}/coffer.db")
-    credentials = create_client(instance.engine, "schema", ("ledger:read", "ledger:write"))
+    credentials = create_client(instance.engine, "schema", SCOPES)
     app = create_app(instance)
     client = TestClient(app)
     form = {

@@ -13,12 +13,14 @@ import coffer
 from coffer.api import errors
 from coffer.api.auth import Authority, jwt_secret
 from coffer.api.deps import ServerState
+from coffer.api.housekeeping import Housekeeper
 from coffer.api.ledger_queries import Queries
 from coffer.api.observability import Metrics, ObservabilityMiddleware
 from coffer.api.routers import auth, coffer_ext, ledger, ops
 from coffer.api.settings import ApiSettings
 from coffer.core import Coffer
 from coffer.settings import Settings
+from coffer.wallets.endpoints import router as wallets_router
 
 logger = logging.getLogger("coffer.api")
 
@@ -54,15 +56,18 @@ def create_app(
     metrics = Metrics(book)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Enough threads that concurrent writes wait together in the sequencer.
         anyio.to_thread.current_default_thread_limiter().total_tokens = api.thread_pool_size
+        housekeeper = Housekeeper(book, app, run_worker=api.run_worker)
+        housekeeper.start()
         server.ready = True
         try:
             yield
         finally:
             # uvicorn has already drained in-flight requests (and with them their batches).
             server.ready = False
+            housekeeper.stop()
             if owned:
                 book.close()
             logger.info("coffer api stopped")
@@ -80,6 +85,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(ledger.router)
     app.include_router(coffer_ext.router)
+    app.include_router(wallets_router)
     app.add_middleware(
         ObservabilityMiddleware, metrics=metrics, coffer=book, log_requests=api.log_requests
     )

@@ -43,7 +43,7 @@ def ledger_of(request: Request, name: str) -> Ledger:
 
 
 def ledger_id_of(request: Request, name: str) -> int:
-    return ledger_of(request, name)._runtime.ledger_id
+    return ledger_of(request, name).ledger_id
 
 
 # -- auth -----------------------------------------------------------------------------------

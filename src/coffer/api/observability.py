@@ -73,11 +73,8 @@ class _SequencerCollector(Collector):
             "Requests waiting in the ledger's sequencer",
             labels=["ledger"],
         )
-        for name, ledger in list(getattr(self.coffer, "_ledgers", {}).items()):
-            sequencer = getattr(ledger, "_sequencer", None)
-            queue = getattr(sequencer, "_queue", None)
-            if queue is not None:
-                gauge.add_metric([name], len(queue))
+        for ledger in self.coffer.open_ledgers():
+            gauge.add_metric([ledger.name], ledger.queue_depth)
         yield gauge
 
 
@@ -121,35 +118,21 @@ class Metrics:
         self._instrumented: set[int] = set()
 
     def instrument(self, coffer: Coffer) -> None:
-        """Time each sequencer batch of every open ledger.
-
-        Until the sequencer has a public hook, this wraps its ``_run_batch`` per instance.
-        """
-        for name, ledger in list(getattr(coffer, "_ledgers", {}).items()):
-            sequencer = getattr(ledger, "_sequencer", None)
-            if sequencer is None or id(sequencer) in self._instrumented:
+        """Time each sequencer batch of every open ledger (once per ledger)."""
+        for ledger in coffer.open_ledgers():
+            if id(ledger) in self._instrumented:
                 continue
-            original = getattr(sequencer, "_run_batch", None)
-            if original is None:
-                continue
-            self._instrumented.add(id(sequencer))
-            sizes = self.batch_size.labels(name)
-            seconds = self.batch_seconds.labels(name)
+            self._instrumented.add(id(ledger))
+            sizes = self.batch_size.labels(ledger.name)
+            seconds = self.batch_seconds.labels(ledger.name)
 
-            def run_batch(
-                batch: list[Any],
-                _original: Any = original,
-                sizes: Any = sizes,
-                seconds: Any = seconds,
+            def observe(
+                requests: int, elapsed: float, sizes: Any = sizes, seconds: Any = seconds
             ) -> None:
-                started = time.perf_counter()
-                try:
-                    _original(batch)
-                finally:
-                    sizes.observe(sum(max(1, len(getattr(r, "children", ()))) for r in batch))
-                    seconds.observe(time.perf_counter() - started)
+                sizes.observe(requests)
+                seconds.observe(elapsed)
 
-            sequencer._run_batch = run_batch
+            ledger.add_batch_listener(observe)
 
 
 class ObservabilityMiddleware:
@@ -194,7 +177,7 @@ class ObservabilityMiddleware:
             method = scope.get("method", "")
             self.metrics.requests.labels(method, template, str(status)).inc()
             self.metrics.latency.labels(method, template).observe(elapsed)
-            ledgers = len(getattr(self.coffer, "_ledgers", {}))
+            ledgers = len(self.coffer.open_ledgers())
             if ledgers != self._known_ledgers:
                 self._known_ledgers = ledgers
                 self.metrics.instrument(self.coffer)

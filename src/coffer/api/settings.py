@@ -28,3 +28,8 @@ class ApiSettings(BaseSettings):
     max_bulk_size: int = Field(
         default=10_000, ge=1, description="Most elements accepted in one _bulk request."
     )
+    run_worker: bool = Field(
+        default=True,
+        description="Run the background worker (webhook deliveries, authorization expiry, "
+        "recovery of interrupted payments) inside the server; `coffer worker` runs it alone.",
+    )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from coffer.cli import clients, numscript, serve, verify
+from coffer.cli import clients, numscript, serve, verify, wallets
 
 app = typer.Typer(help="Coffer: programmable wallet infrastructure.", no_args_is_help=True)
 app.add_typer(numscript.app, name="numscript")
 app.command("verify")(verify.verify)
 app.command("serve")(serve.serve)
 app.add_typer(clients.app, name="clients")
+app.command("worker")(wallets.worker)
+app.add_typer(wallets.sandbox_app, name="sandbox")
 
 
 def main() -> None:

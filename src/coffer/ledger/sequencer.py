@@ -18,6 +18,7 @@ import gc
 import heapq
 import json
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -117,6 +118,7 @@ class Sequencer:
         self._queue: deque[Request] = deque()
         self._leading = False
         self._contended = 0
+        self.batch_listeners: list[Callable[[int, float], None]] = []
         # In-memory state, valid while ``valid`` is true.
         self.valid = False
         self.seq = 0
@@ -194,7 +196,19 @@ class Sequencer:
 
     # -- one batch ----------------------------------------------------------------------
 
+    @property
+    def queue_depth(self) -> int:
+        return len(self._queue)
+
     def _run_batch(self, batch: list[Request]) -> None:
+        started = time.perf_counter()
+        self._write_batch(batch)
+        self._complete(batch)
+        elapsed = time.perf_counter() - started
+        for listener in self.batch_listeners:
+            listener(len(batch), elapsed)
+
+    def _write_batch(self, batch: list[Request]) -> None:
         attempts = 0
         pessimistic = self._contended > 0 or self.runtime.backend_is_sqlite
         careful = False
@@ -230,7 +244,6 @@ class Sequencer:
                 if self._contended:
                     self._contended -= 1
             break
-        self._complete(batch)
 
     def _fail(self, batch: list[Request], error: CofferError) -> None:
         for request in batch:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -327,6 +327,20 @@ class Ledger:
     def __repr__(self) -> str:
         return f"<Ledger {self.name!r}>"
 
+    @property
+    def ledger_id(self) -> int:
+        """The ledger's numeric id in the database."""
+        return self._runtime.ledger_id
+
+    @property
+    def queue_depth(self) -> int:
+        """Requests waiting for the sequencer right now."""
+        return self._sequencer.queue_depth
+
+    def add_batch_listener(self, listener: Callable[[int, float], None]) -> None:
+        """Call ``listener(requests, seconds)`` after every batch the sequencer writes."""
+        self._sequencer.batch_listeners.append(listener)
+
     # -- writes ------------------------------------------------------------------------
 
     def _submit(self, request: Request) -> Any:
@@ -635,12 +649,9 @@ class Ledger:
 
     def expire_holds(self) -> None:
         """Expire every hold whose timeout has passed (reads and writes also do this)."""
-        self._submit(Request(op=Op.NOOP))
-
-    def _expire_if_due(self) -> None:
         due = self._runtime.next_expiry
         if due is not None and due <= now_micros():
-            self.expire_holds()
+            self._submit(Request(op=Op.NOOP))
 
     def _keyed(self, request: Request, key: str | None, *payload: object) -> None:
         if key is not None:
@@ -763,7 +774,7 @@ class Ledger:
                 asset: Balance(max(amount, 0), max(-amount, 0), 0, 0, 0)
                 for asset, amount in self._balances_at(account, to_micros(at)).items()
             }
-        self._expire_if_due()
+        self.expire_holds()
         rows = self._runtime.query(
             "SELECT asset, input, output, pending_input, pending_output, overdraft FROM balances"
             " WHERE ledger_id = ? AND account = ? ORDER BY asset",
@@ -867,11 +878,11 @@ class Ledger:
         return Page(data=accounts, page_size=size, has_more=has_more, next_cursor=next_cursor)
 
     def hold(self, hold_id: int) -> Hold:
-        self._expire_if_due()
+        self.expire_holds()
         return self._runtime.read_hold(_id(hold_id))
 
     def holds(self, *, status: str | None = None, page_size: int = 100) -> list[Hold]:
-        self._expire_if_due()
+        self.expire_holds()
         size = _page_size(page_size)
         where = "ledger_id = ?"
         params: list[Any] = [self._runtime.ledger_id]

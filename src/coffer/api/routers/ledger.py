@@ -210,7 +210,7 @@ def ledger_info(request: Request, ledger: LedgerName, _principal: Any = ReadScop
     operation_id="v2ReadStats",
 )
 def read_stats(request: Request, ledger: LedgerName, _principal: Any = ReadScope) -> Any:
-    ledger_id = ledger_of(request, ledger)._runtime.ledger_id
+    ledger_id = ledger_of(request, ledger).ledger_id
     accounts, transactions = state(request).queries.stats(ledger_id)
     return JSONResponse({"data": {"accounts": accounts, "transactions": transactions}})
 
@@ -278,7 +278,7 @@ def _dry_run_postings(
         for account, assets in volumes.items()
     }
     tx = {
-        "id": state(request).queries.next_transaction_id(book._runtime.ledger_id),
+        "id": state(request).queries.next_transaction_id(book.ledger_id),
         "postings": [
             {"source": p.source, "destination": p.destination, "amount": p.amount, "asset": p.asset}
             for p in postings
@@ -300,7 +300,7 @@ def _dry_run_json(
     now = datetime.now(UTC)
     tx: dict[str, Any] = {
         "id": state(request).queries.next_transaction_id(
-            ledger_of(request, ledger)._runtime.ledger_id
+            ledger_of(request, ledger).ledger_id
         ),
         "postings": [
             {"source": p.source, "destination": p.destination, "amount": p.amount, "asset": p.asset}
@@ -442,7 +442,7 @@ def list_transactions(
     _principal: Any = ReadScope,
 ) -> Any:
     book = ledger_of(request, ledger)
-    ledger_id = book._runtime.ledger_id
+    ledger_id = book.ledger_id
     queries = state(request).queries
     st = _tx_list_state(query, pit, order, reverse, page_size_, cursor, expand_set(expand))
     try:
@@ -501,7 +501,7 @@ def count_transactions(
     query: Any = Depends(filter_body),
     _principal: Any = ReadScope,
 ) -> Response:
-    ledger_id = ledger_of(request, ledger)._runtime.ledger_id
+    ledger_id = ledger_of(request, ledger).ledger_id
     count = state(request).queries.count_transactions(ledger_id, query, _micros(pit))
     return Response(status_code=204, headers={"Count": str(count)})
 
@@ -520,7 +520,7 @@ def get_transaction(
     pit: Pit = None,
     _principal: Any = ReadScope,
 ) -> Any:
-    ledger_id = ledger_of(request, ledger)._runtime.ledger_id
+    ledger_id = ledger_of(request, ledger).ledger_id
     rows = state(request).queries.transactions_by_id(ledger_id, [id])
     row = rows.get(id)
     if row is None or (pit is not None and row.timestamp > parse_time(pit)):
@@ -589,7 +589,7 @@ def revert_transaction(
             book.revert(id, force=force)  # raises AlreadyReverted
         now = datetime.now(UTC)
         tx = Transaction(
-            id=state(request).queries.next_transaction_id(book._runtime.ledger_id),
+            id=state(request).queries.next_transaction_id(book.ledger_id),
             postings=[
                 Posting(p.destination, p.source, p.amount, p.asset)
                 for p in reversed(original.postings)
@@ -654,7 +654,7 @@ def list_accounts(
     query: Any = Depends(filter_body),
     _principal: Any = ReadScope,
 ) -> Any:
-    ledger_id = ledger_of(request, ledger)._runtime.ledger_id
+    ledger_id = ledger_of(request, ledger).ledger_id
     if cursor:
         st = decode_cursor(cursor)
     else:
@@ -694,7 +694,7 @@ def count_accounts(
     query: Any = Depends(filter_body),
     _principal: Any = ReadScope,
 ) -> Response:
-    ledger_id = ledger_of(request, ledger)._runtime.ledger_id
+    ledger_id = ledger_of(request, ledger).ledger_id
     count = state(request).queries.count_accounts(ledger_id, query, _micros(pit))
     return Response(status_code=204, headers={"Count": str(count)})
 
@@ -713,7 +713,7 @@ def get_account(
     pit: Pit = None,
     _principal: Any = ReadScope,
 ) -> Any:
-    ledger_id = ledger_of(request, ledger)._runtime.ledger_id
+    ledger_id = ledger_of(request, ledger).ledger_id
     pit_micros = _micros(pit)
     row = state(request).queries.account_row(ledger_id, address)
     if row is None or (pit_micros is not None and row["first_usage"] > pit_micros):
@@ -775,7 +775,7 @@ def aggregate_balances(
     query: Any = Depends(filter_body),
     _principal: Any = ReadScope,
 ) -> Any:
-    ledger_id = ledger_of(request, ledger)._runtime.ledger_id
+    ledger_id = ledger_of(request, ledger).ledger_id
     sums = state(request).queries.aggregate_balances(
         ledger_id, query, _micros(pit), use_insertion_date
     )
@@ -801,7 +801,7 @@ def volumes(
     query: Any = Depends(filter_body),
     _principal: Any = ReadScope,
 ) -> Any:
-    ledger_id = ledger_of(request, ledger)._runtime.ledger_id
+    ledger_id = ledger_of(request, ledger).ledger_id
     if cursor:
         st = decode_cursor(cursor)
     else:
@@ -1105,7 +1105,7 @@ def list_logs(
     _query: Any = Depends(filter_body),
     _principal: Any = ReadScope,
 ) -> Any:
-    ledger_id = ledger_of(request, ledger)._runtime.ledger_id
+    ledger_id = ledger_of(request, ledger).ledger_id
     if cursor:
         st = decode_cursor(cursor)
     else:
@@ -1137,7 +1137,7 @@ def list_logs(
 def export_logs(request: Request, ledger: LedgerName, _principal: Any = WriteScope) -> Any:
     import json
 
-    ledger_id = ledger_of(request, ledger)._runtime.ledger_id
+    ledger_id = ledger_of(request, ledger).ledger_id
 
     def lines() -> Iterator[bytes]:
         after: int | None = None

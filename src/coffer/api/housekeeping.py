@@ -1,0 +1,51 @@
+"""Background work of ``coffer serve``: hold expiry and the wallets worker."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from fastapi import FastAPI
+
+from coffer.core import Coffer
+
+logger = logging.getLogger("coffer.api.housekeeping")
+HOLD_EXPIRY_INTERVAL_SECONDS = 0.5
+
+
+class Housekeeper:
+    """Expires due holds of open ledgers and, if asked, runs the wallets worker."""
+
+    def __init__(self, book: Coffer, app: FastAPI, *, run_worker: bool) -> None:
+        self.book = book
+        self.app = app
+        self.run_worker = run_worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._expire_loop, name="hold-expiry", daemon=True)
+        self._worker: object | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+        if self.run_worker:
+            from coffer.wallets.platform import open_wallets
+            from coffer.wallets.webhooks import Worker
+
+            platform = getattr(self.app.state, "wallets", None) or open_wallets(self.book)
+            self.app.state.wallets = platform
+            worker = Worker(platform)
+            worker.start()
+            self._worker = worker
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.stop()  # type: ignore[attr-defined]
+        self._thread.join(timeout=5)
+
+    def _expire_loop(self) -> None:
+        while not self._stop.wait(HOLD_EXPIRY_INTERVAL_SECONDS):
+            for ledger in self.book.open_ledgers():
+                try:
+                    ledger.expire_holds()
+                except Exception:  # keep expiring the other ledgers; report and go on
+                    logger.exception("expiring holds of ledger %s failed", ledger.name)
