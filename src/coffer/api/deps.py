@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request, Security
@@ -17,7 +18,15 @@ from coffer.api.settings import ApiSettings
 from coffer.core import Coffer
 from coffer.errors import ValidationError
 from coffer.ledger import Ledger
-from coffer.ledger.models import Hold, Posting, Transaction, Volumes
+from coffer.ledger.models import (
+    UNBOUNDED,
+    Hold,
+    Posting,
+    Transaction,
+    TransactionRequest,
+    Volumes,
+)
+from coffer.money import MAX_AMOUNT
 
 TOKEN_PATH = "/api/auth/oauth/token"
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -113,6 +122,75 @@ FILTER_BODY_DOC: dict[str, Any] = {
 Dependency = Callable[..., Awaitable[Any]]
 
 
+# -- plain transactions ------------------------------------------------------------------
+
+_PLAIN_KEYS = frozenset(
+    ("postings", "metadata", "reference", "timestamp", "force", "script", "accountMetadata")
+)
+_POSTING_KEYS = frozenset(("source", "destination", "amount", "asset"))
+MAX_POSTINGS = 10_000  # as S.PostTransaction.postings
+MAX_REFERENCE_LENGTH = 1000  # as S.PostTransaction.reference
+
+
+def plain_transaction(
+    data: Any, idempotency_key: str | None, *, force: bool = False
+) -> TransactionRequest | None:
+    """A Formance ``V2PostTransaction`` body as a postings request, checked without Pydantic.
+
+    Only the common shape is taken (postings, metadata, reference, force; no timestamp,
+    script or account metadata): None means "not this shape", and the caller validates the
+    body the general way. What it accepts, ``S.PostTransaction`` accepts with the same
+    values, so both paths give the same result.
+    """
+    if type(data) is not dict or not _PLAIN_KEYS.issuperset(data):
+        return None
+    if data.get("script") is not None or data.get("timestamp") is not None:
+        return None
+    if data.get("accountMetadata"):
+        return None
+    postings = data.get("postings")
+    if type(postings) is not list or not 0 < len(postings) <= MAX_POSTINGS:
+        return None
+    out: list[Posting] = []
+    for item in postings:
+        if type(item) is not dict or item.keys() != _POSTING_KEYS:
+            return None
+        source, destination = item["source"], item["destination"]
+        amount, asset = item["amount"], item["asset"]
+        if (
+            type(source) is not str
+            or type(destination) is not str
+            or type(asset) is not str
+            or type(amount) is not int
+            or not 0 <= amount <= MAX_AMOUNT
+        ):
+            return None
+        out.append(Posting(source, destination, amount, asset))
+    metadata = data.get("metadata")
+    if metadata is not None:
+        if type(metadata) is not dict:
+            return None
+        for value in metadata.values():
+            if type(value) is not str:  # keys of a parsed JSON object are always str
+                return None
+    reference = data.get("reference")
+    if reference is not None and (
+        type(reference) is not str or len(reference) > MAX_REFERENCE_LENGTH
+    ):
+        return None
+    forced = data.get("force")
+    if forced is not None and type(forced) is not bool:
+        return None
+    grants = {p.source: UNBOUNDED for p in out} if force or forced else None
+    return TransactionRequest(
+        postings=out,
+        metadata=metadata,
+        reference=reference,
+        idempotency_key=idempotency_key,
+        overdrafts=grants,
+    )
+
+
 # -- serializers -----------------------------------------------------------------------------
 
 
@@ -156,21 +234,78 @@ def pre_commit(
     return out
 
 
+def _commit_volumes_json(
+    post: dict[str, dict[str, Volumes]], postings: list[Posting]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(postCommitVolumes, preCommitVolumes) in one pass: what :func:`pre_commit` and
+    :func:`volumes_json` give, built faster (this runs once per created transaction)."""
+    own: dict[tuple[str, str], list[int]] = {}
+    for p in postings:
+        key = (p.destination, p.asset)
+        entry = own.get(key)
+        if entry is None:
+            own[key] = [p.amount, 0]
+        else:
+            entry[0] += p.amount
+        key = (p.source, p.asset)
+        entry = own.get(key)
+        if entry is None:
+            own[key] = [0, p.amount]
+        else:
+            entry[1] += p.amount
+    after: dict[str, Any] = {}
+    before: dict[str, Any] = {}
+    for account, assets in post.items():
+        after_assets: dict[str, Any] = {}
+        before_assets: dict[str, Any] = {}
+        for asset, (inputs, outputs) in assets.items():
+            after_assets[asset] = {"input": inputs, "output": outputs, "balance": inputs - outputs}
+            mine = own.get((account, asset))
+            if mine is not None:
+                inputs -= mine[0]
+                outputs -= mine[1]
+            before_assets[asset] = {
+                "input": inputs, "output": outputs, "balance": inputs - outputs
+            }
+        after[account] = after_assets
+        before[account] = before_assets
+    return after, before
+
+
+_last_time: tuple[datetime | None, str | None] = (None, None)
+
+
+def _time_text(moment: datetime) -> str | None:
+    """``format_time``, remembering the last value (a batch shares its insertion time)."""
+    global _last_time
+    last, text = _last_time
+    if moment is last or moment == last:
+        return text
+    text = format_time(moment)
+    _last_time = (moment, text)
+    return text
+
+
 def transaction_json(tx: Transaction, *, with_volumes: bool = True) -> dict[str, Any]:
     """A freshly written (or read) :class:`Transaction` in Formance's shape."""
     out: dict[str, Any] = {
         "id": tx.id,
-        "postings": postings_json(tx.postings),
+        "postings": [
+            {"source": p.source, "destination": p.destination, "amount": p.amount,
+             "asset": p.asset}
+            for p in tx.postings
+        ],
         "metadata": tx.metadata,
-        "timestamp": format_time(tx.timestamp),
-        "insertedAt": format_time(tx.inserted_at),
+        "timestamp": _time_text(tx.timestamp),
+        "insertedAt": _time_text(tx.inserted_at),
         "reverted": tx.reverted_by is not None,
     }
     if tx.reference is not None:
         out["reference"] = tx.reference
     if with_volumes and tx.post_commit_volumes is not None:
-        out["postCommitVolumes"] = volumes_json(tx.post_commit_volumes)
-        out["preCommitVolumes"] = volumes_json(pre_commit(tx.post_commit_volumes, tx.postings))
+        after, before = _commit_volumes_json(tx.post_commit_volumes, tx.postings)
+        out["postCommitVolumes"] = after
+        out["preCommitVolumes"] = before
     return out
 
 

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from coffer.errors import CofferError, IdempotencyConflict
+from coffer.errors import CofferError, IdempotencyConflict, ValidationError
 
 logger = logging.getLogger("coffer.api")
 
@@ -39,6 +39,15 @@ FORMANCE_STATUS = {
     "TIMEOUT": 503,
     "INTERNAL": 500,
 }
+
+
+
+class NoPostings(ValidationError):
+    """A transaction without postings: Formance answers 400 ``NO_POSTINGS``."""
+
+    code = "no_postings"
+    formance_code = "NO_POSTINGS"
+
 
 _HTTP_CODES = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "VALIDATION"}
 
@@ -70,6 +79,10 @@ def render(error: CofferError) -> Response:
     )
 
 
+def internal_error_response() -> Response:
+    return JSONResponse(error_body("INTERNAL", "internal error; see the server log"), 500)
+
+
 def install(app: FastAPI) -> None:
     async def on_coffer_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, CofferError)
@@ -93,7 +106,7 @@ def install(app: FastAPI) -> None:
 
     async def on_unexpected(_request: Request, exc: Exception) -> Response:
         logger.exception("unhandled error", exc_info=exc)
-        return JSONResponse(error_body("INTERNAL", "internal error; see the server log"), 500)
+        return internal_error_response()
 
     app.add_exception_handler(CofferError, on_coffer_error)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -317,6 +317,14 @@ class JournalEntry(Model):
     previousHash: str
 
 
+class JournalPage(Model):
+    data: list[JournalEntry]
+    hasMore: bool
+    next: int | None = Field(
+        default=None, description="Pass as afterSeq to read the next page (when hasMore)"
+    )
+
+
 class InclusionProof(Model):
     entry: JournalEntry
     leafIndex: int

@@ -45,13 +45,12 @@ class Frontier:
         self.nodes: list[bytes] = list(nodes)
 
     def append_leaf_hash(self, leaf: bytes) -> None:
-        self.nodes.append(leaf)
-        self.size += 1
-        size = self.size
-        while size & 1 == 0:
-            right = self.nodes.pop()
-            left = self.nodes.pop()
-            self.nodes.append(_sha256(b"\x01" + left + right).digest())
+        nodes = self.nodes
+        nodes.append(leaf)
+        size = self.size = self.size + 1
+        while not size & 1:
+            right = nodes.pop()
+            nodes[-1] = _sha256(b"\x01" + nodes[-1] + right).digest()
             size >>= 1
 
     def root(self) -> bytes:

@@ -71,11 +71,22 @@ class Transaction:
     hold_id: int | None = None
     reverted_by: int | None = None
     seq: int = -1
-    post_commit_volumes: dict[str, dict[str, Volumes]] | None = None
+    # (account, asset, input, output) after the transaction, for freshly written ones.
+    volumes_after: tuple[tuple[str, str, int, int], ...] | None = None
 
     @property
     def reverted(self) -> bool:
         return self.reverted_by is not None
+
+    @property
+    def post_commit_volumes(self) -> dict[str, dict[str, Volumes]] | None:
+        """Volumes of each account the transaction touched, as it left them."""
+        if self.volumes_after is None:
+            return None
+        out: dict[str, dict[str, Volumes]] = {}
+        for account, asset, inp, out_ in self.volumes_after:
+            out.setdefault(account, {})[asset] = Volumes(inp, out_)
+        return out
 
 
 @dataclass(slots=True)

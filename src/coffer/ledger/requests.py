@@ -49,6 +49,12 @@ class Waiter:
     def wait(self) -> None:
         self._lock.acquire()
 
+    def rearm(self) -> None:
+        """After a wake that did not finish our requests (a call to lead), block again."""
+        if self.released:
+            self._lock.acquire(blocking=False)
+            self.released = False
+
 
 @dataclass(slots=True, eq=False)
 class Request:
@@ -79,6 +85,9 @@ class Request:
     children: list[Request] = field(default_factory=list)
     result: Any = None
     error: CofferError | None = None
+    ticket: int = 0  # arrival order, kept when a batch is applied again
+    attempts: int = 0
+    careful: bool = False  # look references and keys up in the database first
 
 
 def request_hash(*parts: object) -> bytes:

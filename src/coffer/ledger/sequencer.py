@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import heapq
 import json
+import os
+import queue
 import threading
 import time
 from collections import OrderedDict, deque
@@ -42,7 +45,6 @@ from coffer.ledger.models import (
     Hold,
     Posting,
     Transaction,
-    Volumes,
     from_micros,
     now_micros,
     to_micros,
@@ -56,8 +58,14 @@ if TYPE_CHECKING:
 
 BalanceTuple = tuple[int, int, int, int, int | None]  # input, output, pending in, out, overdraft
 _MISSING: Any = object()
+_sha256 = hashlib.sha256
 IDEMPOTENCY_CACHE_SIZE = 100_000
 BALANCE_CACHE_SIZE = 1_000_000
+PIPELINE_DEPTH = 2  # batches applied ahead of the one being written
+PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "250"))
+CONTENDED_BATCHES = 50  # batches run under the row lock after another process wrote
+MAX_ATTEMPTS = 20
+FINISHED_HOLDS_KEPT = 100_000
 WORLD = "world"
 
 
@@ -94,6 +102,66 @@ class _Savepoint:
         self.next_hold = engine.next_hold
 
 
+class _Prepared:
+    """A batch applied in memory, waiting for the writer."""
+
+    __slots__ = (
+        "balance_rows",
+        "batch",
+        "epoch",
+        "expected_seq",
+        "head",
+        "keys",
+        "now",
+        "results",
+        "started",
+        "writes",
+    )
+
+    def __init__(
+        self,
+        batch: list[Request],
+        writes: Writes,
+        balance_rows: list[tuple[Any, ...]],
+        expected_seq: int,
+        head: Head,
+        now: int,
+        epoch: int,
+        results: list[tuple[int, tuple[Transaction, int]]],
+        keys: list[tuple[str, bytes, int, int]],
+        started: float,
+    ) -> None:
+        self.batch = batch
+        self.writes = writes
+        self.balance_rows = balance_rows
+        self.expected_seq = expected_seq
+        self.head = head
+        self.now = now
+        self.epoch = epoch
+        self.results = results
+        self.keys = keys
+        self.started = started
+
+
+class _Pipeline(queue.Queue["_Prepared"]):
+    """A bounded queue that counts what it holds until the writer has written it."""
+
+    def __init__(self, owner: Sequencer, depth: int) -> None:
+        super().__init__(maxsize=depth)
+        self._owner = owner
+
+    def put(self, item: _Prepared, block: bool = True, timeout: float | None = None) -> None:
+        with self._owner._idle:
+            self._owner._pipeline_busy += 1
+        super().put(item, block, timeout)
+
+
+def _as_error(exc: BaseException) -> CofferError:
+    if isinstance(exc, CofferError):
+        return exc
+    return CofferError(f"the ledger could not write this batch: {exc}")
+
+
 class _ScriptStore:
     """The read-only view a Numscript program gets: balances as they are in the batch."""
 
@@ -113,14 +181,25 @@ class Sequencer:
         self.runtime = runtime
         self.ledger_name = runtime.name
         self._store_factory = store_factory
-        self._store: WriteStore | None = None
+        self._writer_connection: WriteStore | None = None
+        self._reader_connection: WriteStore | None = None
+        self._apply_store: WriteStore | None = None
         self._lock = threading.Lock()
         self._queue: deque[Request] = deque()
+        self._ticket = 0
         self._leading = False
         self._contended = 0
         self.batch_listeners: list[Callable[[int, float], None]] = []
-        # In-memory state, valid while ``valid`` is true.
-        self.valid = False
+        # Batches applied but not yet written (the writer thread writes them in order).
+        self._pipeline: queue.Queue[_Prepared] = _Pipeline(self, PIPELINE_DEPTH)
+        self._pipeline_busy = 0
+        self._idle = threading.Condition()
+        self._writer_thread: threading.Thread | None = None
+        self.inflight_results: dict[int, tuple[Transaction, int]] = {}
+        self.inflight_keys: dict[str, tuple[bytes, int, int, int]] = {}
+        # In-memory state, valid while its epoch is current; a failed write bumps the epoch.
+        self._epoch = 0
+        self._state_epoch = -1
         self.seq = 0
         self.head = J.GENESIS_HASH
         self.next_tx = 0
@@ -132,6 +211,8 @@ class Sequencer:
         self.known_accounts: dict[str, None] = {}
         self.account_metadata: dict[str, dict[str, str]] = {}
         self.pending_holds: dict[int, _PendingHold] = {}
+        # Holds recently posted, voided or expired, possibly not yet written.
+        self.finished_holds: dict[int, str] = {}
         self.expiries: list[tuple[int, int]] = []
         self.idempotency: OrderedDict[str, tuple[bytes, int, int]] = OrderedDict()
         # Per-batch scratch.
@@ -151,32 +232,37 @@ class Sequencer:
     def submit(self, requests: list[Request]) -> None:
         """Queue ``requests`` and return when all of them are done."""
         waiter = Waiter(len(requests))
-        for request in requests:
-            request.waiter = waiter
         with self._lock:
+            for request in requests:
+                request.waiter = waiter
+                self._ticket += 1
+                request.ticket = self._ticket
             self._queue.extend(requests)
-            if self._leading:
-                lead = False
-            else:
-                self._leading = lead = True
-        if not lead:
-            waiter.wait()
-            if not waiter.lead:
+            if not self._leading:
+                self._leading = waiter.lead = True
+        while True:
+            if waiter.lead:
+                waiter.lead = False
+                self._lead(waiter)
+                continue
+            if waiter.pending == 0:
                 return
-        self._lead(waiter)
+            waiter.rearm()
+            if waiter.pending == 0 and not waiter.lead:
+                return
+            waiter.wait()
 
     def _lead(self, waiter: Waiter) -> None:
-        limit = self.runtime.settings.max_batch_size
+        """Apply queued batches until the queue is empty or our own requests are done."""
+        # Large queues go in chunks so applying one overlaps writing the one before.
+        limit = min(self.runtime.settings.max_batch_size, PIPELINE_CHUNK)
         while True:
             with self._lock:
                 if not self._queue:
                     self._leading = False
                     return
                 if waiter.pending == 0:
-                    successor = self._queue[0].waiter
-                    assert successor is not None
-                    successor.lead = True
-                    successor.wake()
+                    self._appoint(self._queue[0])
                     return
                 batch: list[Request] = []
                 size = 0
@@ -184,7 +270,23 @@ class Sequencer:
                     request = self._queue.popleft()
                     batch.append(request)
                     size += max(1, len(request.children))
-            self._run_batch(batch)
+            self._process(batch)
+
+    def _appoint(self, request: Request) -> None:
+        """Make the caller waiting for ``request`` the next leader (lock held)."""
+        successor = request.waiter
+        assert successor is not None
+        successor.lead = True
+        successor.wake()
+
+    def _requeue(self, batch: list[Request]) -> None:
+        """Put requests of a batch that could not be written back, in arrival order."""
+        with self._lock:
+            merged = sorted([*batch, *self._queue], key=lambda r: r.ticket)
+            self._queue = deque(merged)
+            if not self._leading and self._queue:
+                self._leading = True
+                self._appoint(self._queue[0])
 
     def _complete(self, batch: list[Request]) -> None:
         for request in batch:
@@ -194,89 +296,219 @@ class Sequencer:
             if waiter.pending == 0:
                 waiter.wake()
 
-    # -- one batch ----------------------------------------------------------------------
-
     @property
     def queue_depth(self) -> int:
         return len(self._queue)
 
-    def _run_batch(self, batch: list[Request]) -> None:
+    # -- one batch ----------------------------------------------------------------------
+
+    def _process(self, batch: list[Request]) -> None:
+        """Apply a batch and hand it to the writer, or run it start to end when contended."""
         started = time.perf_counter()
-        self._write_batch(batch)
+        retrying = any(r.attempts for r in batch)
+        if self._contended > 0 or retrying:
+            self._drain()
+            careful = any(r.careful for r in batch)
+            self._run_synchronously(batch, careful=careful)
+            self._finish(batch, started)
+            return
+        try:
+            prepared = self._prepare(batch, started)
+        except Exception as exc:
+            self._invalidate()
+            self._fail(batch, _as_error(exc))
+            self._finish(batch, started)
+            return
+        if prepared is None:  # the state was invalidated while applying: apply again
+            self._requeue(batch)
+            return
+        self._writer().put(prepared)
+
+    def _finish(self, batch: list[Request], started: float) -> None:
         self._complete(batch)
         elapsed = time.perf_counter() - started
         for listener in self.batch_listeners:
             listener(len(batch), elapsed)
 
-    def _write_batch(self, batch: list[Request]) -> None:
+    def _invalidate(self) -> None:
+        """Drop the in-memory state (the next batch reloads it from the database)."""
+        with self._lock:
+            self._epoch += 1
+        self.idempotency.clear()
+
+    @property
+    def valid(self) -> bool:
+        return self._state_epoch == self._epoch
+
+    def _prepare(self, batch: list[Request], started: float) -> _Prepared | None:
+        """Apply ``batch`` optimistically (no lock held): the write checks the head."""
+        epoch = self._epoch
+        self._apply_store = self._reader_store()
+        if not self.valid:
+            self._reload(self._apply_store.read_head(), epoch)
+        expected_seq = self.seq
+        self._apply_batch(batch, careful=False)
+        if epoch != self._epoch:
+            return None
+        head = Head(self.seq, self.head, self.next_tx, self.next_hold)
+        balances = self.balances
+        rows = [(a, s, *balances[(a, s)]) for a, s in self.writes.balances]
+        keys = self._new_keys()
+        # Until written, later batches find these here (tagged: a dropped batch's are ignored).
+        results = [(tx_id, (tx, epoch)) for tx_id, tx in self.batch_results.items()]
+        self.inflight_results.update(results)
+        self.inflight_keys.update(
+            (key, (digest, kind, ref_id, epoch)) for key, digest, kind, ref_id in keys
+        )
+        return _Prepared(
+            batch, self.writes, rows, expected_seq, head, self.now, epoch, results, keys, started
+        )
+
+    def _new_keys(self) -> list[tuple[str, bytes, int, int]]:
+        keys = []
+        for key, (digest, request) in self.batch_keys.items():
+            if request.error is None and isinstance(request.result, (Transaction, Hold)):
+                kind = J.TX if isinstance(request.result, Transaction) else J.HOLD
+                keys.append((key, digest, kind, request.result.id))
+        return keys
+
+    # -- the writer ---------------------------------------------------------------------
+
+    def _writer(self) -> queue.Queue[_Prepared]:
+        if self._writer_thread is None:
+            thread = threading.Thread(
+                target=self._write_loop, name=f"coffer-writer-{self.ledger_name}", daemon=True
+            )
+            self._writer_thread = thread
+            thread.start()
+        return self._pipeline
+
+    def _write_loop(self) -> None:
+        while True:
+            prepared = self._pipeline.get()
+            try:
+                self._write_prepared(prepared)
+            finally:
+                with self._idle:
+                    self._pipeline_busy -= 1
+                    self._idle.notify_all()
+
+    def _write_prepared(self, prepared: _Prepared) -> None:
+        written = False
+        try:
+            written = self._write_or_requeue(prepared)
+        finally:
+            if written:
+                for key, digest, kind, ref_id in prepared.keys:
+                    self._remember_key(key, digest, kind, ref_id)
+            # Written or abandoned: either way readers now look in the database. Ids are
+            # handed out again after a failure, so only this batch's own entries go.
+            for tx_id, entry in prepared.results:
+                if self.inflight_results.get(tx_id) is entry:
+                    del self.inflight_results[tx_id]
+            for key, *_ in prepared.keys:
+                self.inflight_keys.pop(key, None)
+            if written:
+                self._finish(prepared.batch, prepared.started)
+
+    def _write_or_requeue(self, prepared: _Prepared) -> bool:
+        """Write a prepared batch: True when it committed, else it was requeued or failed."""
+        batch = prepared.batch
+        if prepared.epoch != self._epoch:
+            # Applied on top of a batch that failed: apply it again.
+            for request in batch:
+                request.attempts += 1
+            self._requeue(batch)
+            return False
+        store = self._writer_store()
+        try:
+            if prepared.head.next_seq != prepared.expected_seq or not prepared.writes.empty():
+                store.write(
+                    prepared.writes,
+                    prepared.balance_rows,
+                    prepared.expected_seq,
+                    prepared.head,
+                    prepared.now,
+                )
+        except (StaleHead, UniqueViolation) as exc:
+            self._invalidate()
+            if isinstance(exc, StaleHead):
+                self._contended = CONTENDED_BATCHES
+            for request in batch:
+                request.attempts += 1
+                request.careful = request.careful or isinstance(exc, UniqueViolation)
+            self._requeue(batch)
+            return False
+        except Exception as exc:
+            self._invalidate()
+            self._reset_connection()
+            self._fail(batch, _as_error(exc))
+            self._finish(batch, prepared.started)
+            return False
+        return True
+
+    def _drain(self) -> None:
+        """Wait until every batch handed to the writer is written."""
+        with self._idle:
+            while self._pipeline_busy:
+                self._idle.wait()
+
+    # -- contended or retried batches: lock, apply, write, in one go --------------------
+
+    def _run_synchronously(self, batch: list[Request], *, careful: bool) -> None:
         attempts = 0
-        pessimistic = self._contended > 0 or self.runtime.backend_is_sqlite
-        careful = False
         while True:
             attempts += 1
             try:
-                self._attempt(batch, pessimistic=pessimistic, careful=careful)
+                self._attempt_locked(batch, careful=careful)
             except StaleHead:
-                self.valid = False
-                pessimistic = True
-                self._contended = 50
-                if attempts < 20:
+                self._invalidate()
+                self._contended = CONTENDED_BATCHES
+                if attempts < MAX_ATTEMPTS:
                     continue
                 self._fail(batch, CofferError("the ledger is too contended; retry"))
             except UniqueViolation:
-                self.valid = False
+                self._invalidate()
                 if not careful:
-                    careful = pessimistic = True
+                    careful = True
                     continue
                 self._fail(batch, CofferError("a unique constraint failed twice; retry"))
             except BaseException as exc:
-                self.valid = False
+                self._invalidate()
                 self._reset_connection()
-                error = (
-                    exc
-                    if isinstance(exc, CofferError)
-                    else CofferError(f"the ledger could not write this batch: {exc}")
-                )
-                self._fail(batch, error)
+                self._fail(batch, _as_error(exc))
                 if not isinstance(exc, Exception):
                     raise
             else:
                 if self._contended:
                     self._contended -= 1
-            break
+            return
 
-    def _fail(self, batch: list[Request], error: CofferError) -> None:
-        for request in batch:
-            request.result = None
-            request.error = error
-            for child in request.children:
-                child.result = None
-                child.error = error
-
-    def _reset_connection(self) -> None:
-        store = self._store
-        self._store = None
-        if store is not None:
-            store.rollback()
-            with contextlib.suppress(Exception):
-                store.connection.close()
-
-    @property
-    def store(self) -> WriteStore:
-        if self._store is None:
-            self._store = self._store_factory()
-        return self._store
-
-    def _attempt(self, batch: list[Request], *, pessimistic: bool, careful: bool) -> None:
-        store = self.store
-        self.careful = careful
-        if pessimistic:
-            head = store.begin_locked()
+    def _attempt_locked(self, batch: list[Request], *, careful: bool) -> None:
+        store = self._writer_store()
+        self._apply_store = store
+        epoch = self._epoch
+        head = store.begin_locked()
+        try:
             if not self.valid or head.next_seq != self.seq or head.head_hash != self.head:
-                self._reload(head)
-        elif not self.valid:
-            self._reload(store.read_head())
-        expected_seq = self.seq
+                self._reload(head, epoch)
+            expected_seq = self.seq
+            self._apply_batch(batch, careful=careful)
+            head = Head(self.seq, self.head, self.next_tx, self.next_hold)
+            if self.seq != expected_seq or not self.writes.empty():
+                rows = [(a, s, *self.balances[(a, s)]) for a, s in self.writes.balances]
+                store.write(self.writes, rows, expected_seq, head, self.now)
+            else:
+                store.rollback()
+        except BaseException:
+            store.rollback()
+            raise
+        for key, digest, kind, ref_id in self._new_keys():
+            self._remember_key(key, digest, kind, ref_id)
+
+    def _apply_batch(self, batch: list[Request], *, careful: bool) -> None:
+        """Apply every request of ``batch`` to the in-memory state; collect its writes."""
+        self.careful = careful
         self.writes = Writes()
         self.undo = []
         self.batch_keys = {}
@@ -304,29 +536,52 @@ class Sequencer:
             for row in self.writes.journal:
                 frontier.append_leaf_hash(leaf_hash(row[5]))
             self._checkpoint_if_due(force=any(r.op is Op.CHECKPOINT for r in batch))
-            head = Head(self.seq, self.head, self.next_tx, self.next_hold)
-            if self.seq != expected_seq or not self.writes.empty():
-                store.write(
-                    self.writes,
-                    self.balances,
-                    self.account_metadata,
-                    expected_seq,
-                    head,
-                    self.now,
-                )
-            elif store.in_transaction:
-                store.rollback()
         except BaseException:
-            self.valid = False
-            store.rollback()
+            self._invalidate()
             raise
         finally:
             if collecting:
                 gc.enable()
-        for key, (digest, request) in self.batch_keys.items():
-            if request.error is None and isinstance(request.result, (Transaction, Hold)):
-                kind = J.TX if isinstance(request.result, Transaction) else J.HOLD
-                self._remember_key(key, digest, kind, request.result.id)
+
+    def _fail(self, batch: list[Request], error: CofferError) -> None:
+        for request in batch:
+            request.result = None
+            request.error = error
+            for child in request.children:
+                child.result = None
+                child.error = error
+
+    def _reset_connection(self) -> None:
+        store = self._writer_connection
+        self._writer_connection = None
+        if store is not None:
+            store.rollback()
+            with contextlib.suppress(Exception):
+                store.connection.close()
+
+    def _writer_store(self) -> WriteStore:
+        if self._writer_connection is None:
+            self._writer_connection = self._store_factory()
+        return self._writer_connection
+
+    def _reader_store(self) -> WriteStore:
+        if self._reader_connection is None:
+            self._reader_connection = self._store_factory()
+        return self._reader_connection
+
+    @property
+    def store(self) -> WriteStore:
+        """The connection requests read through while they are applied."""
+        return self._apply_store or self._reader_store()
+
+    def close(self) -> None:
+        self._drain()
+        self._reset_connection()
+        reader = self._reader_connection
+        self._reader_connection = None
+        if reader is not None:
+            with contextlib.suppress(Exception):
+                reader.connection.close()
 
     def _remember_key(self, key: str, digest: bytes, kind: int, ref_id: int) -> None:
         self.idempotency[key] = (digest, kind, ref_id)
@@ -335,7 +590,7 @@ class Sequencer:
 
     # -- state loading ----------------------------------------------------------------
 
-    def _reload(self, head: Head) -> None:
+    def _reload(self, head: Head, epoch: int) -> None:
         store = self.store
         self.seq = head.next_seq
         self.head = head.head_hash
@@ -366,7 +621,7 @@ class Sequencer:
         ):
             postings = [Posting(*p) for p in J.decode_postings(postings_text)]
             self._track_hold(_PendingHold(int(hold_id), postings, expires_at))
-        self.valid = True
+        self._state_epoch = epoch
 
     def _forget_accounts(self) -> None:
         self.balances = {}
@@ -552,7 +807,12 @@ class Sequencer:
                     f"idempotency key {key!r} was already used for a different request"
                 )
             return in_batch[1].result
-        seen = self.idempotency.get(key)
+        seen: tuple[bytes, int, int] | None = None
+        pending = self.inflight_keys.get(key)
+        if pending is not None and pending[3] == self._state_epoch:
+            seen = pending[:3]
+        if seen is None:
+            seen = self.idempotency.get(key)
         if seen is None:
             return None
         if seen[0] != digest:
@@ -561,7 +821,7 @@ class Sequencer:
             )
         kind, ref_id = seen[1], seen[2]
         if kind == J.TX:
-            return self.runtime.read_transaction(ref_id, connection=self.store)
+            return self._transaction(ref_id)
         return self.runtime.read_hold(ref_id, connection=self.store)
 
     def _entry(
@@ -573,7 +833,8 @@ class Sequencer:
         request: Request | None,
     ) -> int:
         seq = self.seq
-        digest = J.entry_hash(self.head, seq, kind, ref_id, self.now, body)
+        header = f"{seq}|{kind}|{'' if ref_id is None else ref_id}|{self.now}|"
+        digest = _sha256(self.head + header.encode() + body.encode()).digest()
         key = request.idempotency_key if request is not None else None
         self.writes.journal.append(
             (
@@ -673,14 +934,15 @@ class Sequencer:
             self._set(balances, kd, (b[0], b[1], b[2] - amount, b[3], b[4]))
             self._set(self.writes.balances, kd, None)
 
-    def _volumes(self, postings: list[Posting]) -> dict[str, dict[str, Volumes]]:
-        out: dict[str, dict[str, Volumes]] = {}
+    def _volumes(self, postings: list[Posting]) -> tuple[tuple[str, str, int, int], ...]:
         balances = self.balances
+        out = []
         for source, destination, _, asset in postings:
-            for account in (source, destination):
-                b = balances[(account, asset)]
-                out.setdefault(account, {})[asset] = Volumes(b[0], b[1])
-        return out
+            b = balances[(source, asset)]
+            out.append((source, asset, b[0], b[1]))
+            b = balances[(destination, asset)]
+            out.append((destination, asset, b[0], b[1]))
+        return tuple(out)
 
     def _new_transaction(
         self,
@@ -719,7 +981,7 @@ class Sequencer:
             reverts_id=reverts_id,
             hold_id=hold_id,
             seq=seq,
-            post_commit_volumes=self._volumes(postings),
+            volumes_after=self._volumes(postings),
         )
         self._set(self.batch_results, tx_id, tx)
         return tx
@@ -776,6 +1038,9 @@ class Sequencer:
     def _set_hold_status(self, hold_id: int, status: str) -> None:
         self.undo.append((self.pending_holds, hold_id, self.pending_holds.pop(hold_id)))
         self._set(self.writes.hold_status, hold_id, status)
+        if len(self.finished_holds) > FINISHED_HOLDS_KEPT:
+            self.finished_holds.clear()
+        self._set(self.finished_holds, hold_id, status)
 
     def _finish_pending_hold(self, hold_id: int | None) -> _PendingHold:
         if hold_id is None:
@@ -786,7 +1051,7 @@ class Sequencer:
                 "SELECT status FROM holds WHERE ledger_id = ? AND id = ?",
                 (self.runtime.ledger_id, hold_id),
             )
-            status = self.writes.hold_status.get(hold_id) or (rows[0][0] if rows else None)
+            status = self.finished_holds.get(hold_id) or (rows[0][0] if rows else None)
             if status is None:
                 raise HoldNotFound(f"hold {hold_id} does not exist in this ledger")
             raise HoldStateError(
@@ -856,9 +1121,7 @@ class Sequencer:
         tx_id = request.target_id
         if tx_id is None:
             raise ValidationError("a transaction id is required")
-        original = self.batch_results.get(tx_id)
-        if original is None:
-            original = self.runtime.read_transaction(tx_id, connection=self.store)
+        original = self._transaction(tx_id)
         if tx_id in self.batch_reverted or original.reverted_by is not None:
             raise AlreadyReverted(f"transaction {tx_id} was already reverted")
         self._set(self.batch_reverted, tx_id, None)
@@ -937,8 +1200,8 @@ class Sequencer:
         current = self.writes.tx_metadata.get(tx_id)
         if current is not None:
             metadata = _load_json(current)
-        elif tx_id in self.batch_results:
-            metadata = dict(self.batch_results[tx_id].metadata)
+        elif tx_id in self.batch_results or tx_id in self.inflight_results:
+            metadata = dict(self._transaction(tx_id).metadata)
         else:
             rows = self.store.query(
                 "SELECT metadata FROM transactions WHERE ledger_id = ? AND id = ?",
@@ -963,6 +1226,16 @@ class Sequencer:
             self.batch_results[tx_id].metadata = metadata
             self._patch_new_transaction_row(tx_id, text)
         return metadata
+
+    def _transaction(self, tx_id: int) -> Transaction:
+        """A transaction of this batch, of one not yet written, or from the database."""
+        found = self.batch_results.get(tx_id)
+        if found is not None:
+            return found
+        pending = self.inflight_results.get(tx_id)
+        if pending is not None and pending[1] == self._state_epoch:
+            return pending[0]
+        return self.runtime.read_transaction(tx_id, connection=self.store)
 
     def _patch_new_transaction_row(self, tx_id: int, text: str) -> None:
         """A transaction created in this batch is inserted with its final metadata."""

@@ -1044,7 +1044,7 @@ class Ledger:
         return ConsistencyProof(old=old, new=new, path=path)
 
     def close(self) -> None:
-        self._sequencer._reset_connection()
+        self._sequencer.close()
 
 
 def _id(value: object) -> int:

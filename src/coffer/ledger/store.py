@@ -179,16 +179,16 @@ class WriteStore:
     def write(
         self,
         writes: Writes,
-        balances: dict[tuple[str, str], tuple[int, int, int, int, int | None]],
-        account_metadata: dict[str, dict[str, str]],
+        balance_rows: list[tuple[Any, ...]],
         expected_seq: int,
         head: Head,
         now: int,
     ) -> None:
-        """Store one batch; raise StaleHead or UniqueViolation and write nothing on conflict."""
-        balance_rows = [
-            (account, asset, *balances[(account, asset)]) for account, asset in writes.balances
-        ]
+        """Store one batch; raise StaleHead or UniqueViolation and write nothing on conflict.
+
+        ``balance_rows`` are ``(account, asset, input, output, pending in, pending out,
+        overdraft)`` as they are after the batch.
+        """
         try:
             if self.backend is Backend.SQLITE:
                 self._write_sqlite(writes, balance_rows, expected_seq, head, now)
@@ -216,7 +216,8 @@ class WriteStore:
         connection: sqlite3.Connection = self.connection
         lid = self.ledger_id
         if not self._in_transaction:
-            raise RuntimeError("SQLite batches are written under BEGIN IMMEDIATE")
+            connection.execute("BEGIN IMMEDIATE")
+            self._in_transaction = True
         if writes.transactions:
             connection.executemany(
                 "INSERT INTO transactions (ledger_id, id, seq, timestamp, inserted_at, reference,"

@@ -1,11 +1,15 @@
 """The wallets HTTP API under ``/api/wallets/v1`` (mounted by :func:`coffer.api.create_app`).
 
 Stripe/Mangopay conventions: amounts in minor units with a ``currency``, an
-``Idempotency-Key`` header on POSTs that create something, cursor pagination with
-``limit``/``starting_after``/``has_more``, and typed error objects::
+``Idempotency-Key`` header on every POST (creations replay the resource, actions replay
+their stored answer), cursor pagination with ``limit``/``starting_after``/``has_more``, and
+typed error objects, for business refusals and malformed requests (422) alike::
 
     {"error": {"type": "invalid_request_error", "code": "currency_mismatch",
                "message": "...", "details": {...}}}
+
+Every route documents each error status it can answer (``responses=``), so the OpenAPI
+document is a complete contract (``tests/api/test_openapi_schema.py`` checks it).
 
 Auth: the ledger API's OAuth2 bearer tokens, scopes ``wallets:read`` and ``wallets:write``.
 The sandbox 3-D Secure page is public: it is what the paying customer's browser opens.
@@ -16,12 +20,15 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, Security
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import SecurityScopes
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coffer.errors import CofferError
 from coffer.wallets import schemas as S
@@ -55,8 +62,43 @@ def render_error(error: CofferError) -> JSONResponse:
     return JSONResponse({"error": body}, error.status, headers=headers)
 
 
+MAX_PROBLEMS = 10
+
+
+def render_validation(error: RequestValidationError) -> JSONResponse:
+    """A malformed request (422): which parameters are wrong, in the typed error shape."""
+    problems = [
+        {
+            "param": ".".join(str(part) for part in problem.get("loc", ())),
+            "message": str(problem.get("msg", "")),
+        }
+        for problem in error.errors()[:MAX_PROBLEMS]
+    ]
+    first = problems[0] if problems else {"param": "", "message": "invalid request"}
+    body = {
+        "type": "invalid_request_error",
+        "code": "parameter_invalid",
+        "message": f"{first['param']}: {first['message']}".strip(": "),
+        "details": {"errors": problems},
+    }
+    return JSONResponse({"error": body}, 422)
+
+
+def render_http_error(error: StarletteHTTPException) -> JSONResponse:
+    """The framework's own refusals inside a wallets route: a body that does not parse
+    (FastAPI says 400) is a malformed request, 422 like any other."""
+    status = 422 if error.status_code == 400 else error.status_code
+    body = {
+        "type": "invalid_request_error" if status < 500 else "api_error",
+        "code": "body_invalid" if status == 422 else "http_error",
+        "message": str(error.detail),
+    }
+    return JSONResponse({"error": body}, status, headers=error.headers)
+
+
 class WalletRoute(APIRoute):
-    """Renders Coffer errors as the wallets API's typed error objects."""
+    """Renders Coffer errors and request validation errors as the wallets API's typed
+    error objects (the app's global handlers keep Formance's shape for the ledger API)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -66,8 +108,48 @@ class WalletRoute(APIRoute):
                 return await handler(request)
             except CofferError as error:
                 return render_error(error)
+            except RequestValidationError as error:
+                return render_validation(error)
+            except StarletteHTTPException as error:
+                return render_http_error(error)
 
         return handle
+
+
+_STATUS_DESCRIPTIONS = {
+    400: "Invalid request: a business rule refused it (`invalid_request_error`)",
+    401: "Missing, invalid or expired access token (`authentication_error`)",
+    402: "The card was declined (`card_error`)",
+    403: "The token lacks the scope, or a KYC limit refused the movement",
+    404: "The object does not exist",
+    409: "Conflict: wrong state, Idempotency-Key reused with another request, or a "
+    "concurrent change (retry)",
+    422: "Malformed request: a parameter is missing or invalid (`parameter_invalid`)",
+    502: "The card gateway failed (`api_error`)",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route can answer."""
+    return {
+        status: {"model": S.ApiError, "description": _STATUS_DESCRIPTIONS[status]}
+        for status in sorted(set(statuses))
+    }
+
+
+def page_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses`` of an HTML page's route: its errors are still JSON error objects."""
+    schema = {"$ref": "#/components/schemas/ApiError"}
+    return {
+        status: {
+            "description": _STATUS_DESCRIPTIONS[status],
+            "content": {"application/json": {"schema": schema}},
+        }
+        for status in sorted(set(statuses))
+    }
+
+
+AUTH = (401, 403, 422)  # every authenticated route (422: its parameters)
 
 
 def platform_of(request: Request) -> WalletPlatform:
@@ -97,6 +179,31 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 Limit = Annotated[int, Query(ge=1, le=100)]
 After = Annotated[str | None, Query(max_length=40)]
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def once(
+    p: WalletPlatform,
+    key: str | None,
+    operation: str,
+    payload: dict[str, Any],
+    run: Callable[[], ModelT],
+    model: type[ModelT],
+    resource_id: str = "",
+) -> ModelT:
+    """An action POST, once per Idempotency-Key (see :meth:`WalletsCore.once`)."""
+    result = p.core.once(
+        key=key,
+        operation=operation,
+        payload=payload,
+        run=run,
+        model=model,
+        resource_id=resource_id,
+    )
+    assert result is not None
+    return result
+
+
 router = APIRouter(prefix=PREFIX, tags=["wallets"], route_class=WalletRoute)
 read = APIRouter(dependencies=[Read], route_class=WalletRoute)
 write = APIRouter(dependencies=[Write], route_class=WalletRoute)
@@ -106,63 +213,75 @@ public = APIRouter(route_class=WalletRoute)
 # -- customers and KYC -----------------------------------------------------------------
 
 
-@write.post("/customers", status_code=201)
+@write.post("/customers", status_code=201, responses=errors(*AUTH, 409))
 def create_customer(body: S.CustomerCreate, p: Platform, key: IdempotencyKey = None) -> S.Customer:
     return p.wallets.create_customer(body, idempotency_key=key)
 
 
-@read.get("/customers")
+@read.get("/customers", responses=errors(*AUTH))
 def list_customers(
     p: Platform, limit: Limit = 10, starting_after: After = None
 ) -> S.ListPage[S.Customer]:
     return p.wallets.customers(limit=limit, starting_after=starting_after)
 
 
-@read.get("/customers/{customer_id}")
+@read.get("/customers/{customer_id}", responses=errors(*AUTH, 404))
 def get_customer(customer_id: str, p: Platform) -> S.Customer:
     return p.wallets.customer(customer_id)
 
 
-@write.post("/customers/{customer_id}/kyc_documents", status_code=201)
+@write.post(
+    "/customers/{customer_id}/kyc_documents", status_code=201, responses=errors(*AUTH, 404, 409)
+)
 def submit_kyc_document(
     customer_id: str, body: S.KycDocumentCreate, p: Platform, key: IdempotencyKey = None
 ) -> S.KycDocument:
     return p.wallets.submit_kyc_document(customer_id, body, idempotency_key=key)
 
 
-@read.get("/kyc_documents/{document_id}")
+@read.get("/kyc_documents/{document_id}", responses=errors(*AUTH, 404))
 def get_kyc_document(document_id: str, p: Platform) -> S.KycDocument:
     return p.wallets.kyc_document(document_id)
 
 
-@write.post("/kyc_documents/{document_id}/review")
-def review_kyc_document(document_id: str, body: S.KycReview, p: Platform) -> S.KycDocument:
-    return p.wallets.review_kyc_document(
-        document_id, approve=body.decision == "approve", reason=body.reason
+@write.post("/kyc_documents/{document_id}/review", responses=errors(*AUTH, 404, 409))
+def review_kyc_document(
+    document_id: str, body: S.KycReview, p: Platform, key: IdempotencyKey = None
+) -> S.KycDocument:
+    return once(
+        p,
+        key,
+        "kyc_review",
+        {"document_id": document_id, **body.model_dump(mode="json")},
+        lambda: p.wallets.review_kyc_document(
+            document_id, approve=body.decision == "approve", reason=body.reason
+        ),
+        S.KycDocument,
+        document_id,
     )
 
 
 # -- wallets ---------------------------------------------------------------------------
 
 
-@write.post("/wallets", status_code=201)
+@write.post("/wallets", status_code=201, responses=errors(*AUTH, 400, 404, 409))
 def create_wallet(body: S.WalletCreate, p: Platform, key: IdempotencyKey = None) -> S.Wallet:
     return p.wallets.create_wallet(body, idempotency_key=key)
 
 
-@read.get("/wallets")
+@read.get("/wallets", responses=errors(*AUTH))
 def list_wallets(
     p: Platform, customer_id: str | None = None, limit: Limit = 10, starting_after: After = None
 ) -> S.ListPage[S.Wallet]:
     return p.wallets.wallets(customer_id=customer_id, limit=limit, starting_after=starting_after)
 
 
-@read.get("/wallets/{wallet_id}")
+@read.get("/wallets/{wallet_id}", responses=errors(*AUTH, 404))
 def get_wallet(wallet_id: str, p: Platform) -> S.Wallet:
     return p.wallets.wallet(wallet_id)
 
 
-@read.get("/wallets/{wallet_id}/statement")
+@read.get("/wallets/{wallet_id}/statement", responses=errors(*AUTH, 400, 404))
 def wallet_statement(
     wallet_id: str,
     p: Platform,
@@ -172,15 +291,26 @@ def wallet_statement(
     return p.wallets.statement(wallet_id, limit=limit, cursor=cursor)
 
 
-@write.post("/wallets/{wallet_id}/{action}")
+@write.post("/wallets/{wallet_id}/{action}", responses=errors(*AUTH, 400, 404, 409))
 def wallet_action(
-    wallet_id: str, action: Literal["freeze", "unfreeze", "close"], p: Platform
+    wallet_id: str,
+    action: Literal["freeze", "unfreeze", "close"],
+    p: Platform,
+    key: IdempotencyKey = None,
 ) -> S.Wallet:
     status = {"freeze": "frozen", "unfreeze": "active", "close": "closed"}[action]
-    return p.wallets.set_wallet_status(wallet_id, status)
+    return once(
+        p,
+        key,
+        f"wallet_{action}",
+        {"wallet_id": wallet_id},
+        lambda: p.wallets.set_wallet_status(wallet_id, status),
+        S.Wallet,
+        wallet_id,
+    )
 
 
-@read.get("/platform/wallets/{kind}/{currency}")
+@read.get("/platform/wallets/{kind}/{currency}", responses=errors(*AUTH, 400))
 def platform_wallet(kind: Literal["fees", "credit"], currency: str, p: Platform) -> S.Wallet:
     return p.wallets.platform_wallet(kind, currency)
 
@@ -188,19 +318,19 @@ def platform_wallet(kind: Literal["fees", "credit"], currency: str, p: Platform)
 # -- transfers -------------------------------------------------------------------------
 
 
-@write.post("/transfers", status_code=201)
+@write.post("/transfers", status_code=201, responses=errors(*AUTH, 400, 404, 409))
 def create_transfer(body: S.TransferCreate, p: Platform, key: IdempotencyKey = None) -> S.Transfer:
     return p.wallets.transfer(body, idempotency_key=key)
 
 
-@read.get("/transfers")
+@read.get("/transfers", responses=errors(*AUTH))
 def list_transfers(
     p: Platform, limit: Limit = 10, starting_after: After = None
 ) -> S.ListPage[S.Transfer]:
     return p.wallets.transfers(limit=limit, starting_after=starting_after)
 
 
-@read.get("/transfers/{transfer_id}")
+@read.get("/transfers/{transfer_id}", responses=errors(*AUTH, 404))
 def get_transfer(transfer_id: str, p: Platform) -> S.Transfer:
     return p.wallets.transfer_by_id(transfer_id)
 
@@ -208,34 +338,67 @@ def get_transfer(transfer_id: str, p: Platform) -> S.Transfer:
 # -- merchant payments and escrow ---------------------------------------------------------
 
 
-@write.post("/payments", status_code=201)
+@write.post("/payments", status_code=201, responses=errors(*AUTH, 400, 404, 409))
 def create_payment(body: S.PaymentCreate, p: Platform, key: IdempotencyKey = None) -> S.Payment:
     return p.wallets.create_payment(body, idempotency_key=key)
 
 
-@read.get("/payments/{payment_id}")
+@read.get("/payments/{payment_id}", responses=errors(*AUTH, 404))
 def get_payment(payment_id: str, p: Platform) -> S.Payment:
     return p.wallets.payment(payment_id)
 
 
-@write.post("/payments/{payment_id}/capture")
-def capture_payment(payment_id: str, p: Platform, body: S.AmountBody | None = None) -> S.Payment:
-    return p.wallets.capture_payment(payment_id, None if body is None else body.amount)
+@write.post("/payments/{payment_id}/capture", responses=errors(*AUTH, 400, 404, 409))
+def capture_payment(
+    payment_id: str, p: Platform, body: S.AmountBody | None = None, key: IdempotencyKey = None
+) -> S.Payment:
+    amount = None if body is None else body.amount
+    return once(
+        p,
+        key,
+        "payment_capture",
+        {"payment_id": payment_id, "amount": amount},
+        lambda: p.wallets.capture_payment(payment_id, amount),
+        S.Payment,
+        payment_id,
+    )
 
 
-@write.post("/payments/{payment_id}/void")
-def void_payment(payment_id: str, p: Platform) -> S.Payment:
-    return p.wallets.void_payment(payment_id)
+@write.post("/payments/{payment_id}/void", responses=errors(*AUTH, 404, 409))
+def void_payment(payment_id: str, p: Platform, key: IdempotencyKey = None) -> S.Payment:
+    return once(
+        p,
+        key,
+        "payment_void",
+        {"payment_id": payment_id},
+        lambda: p.wallets.void_payment(payment_id),
+        S.Payment,
+        payment_id,
+    )
 
 
-@write.post("/payments/{payment_id}/escrow/{action}")
-def escrow_action(payment_id: str, action: Literal["release", "return"], p: Platform) -> S.Payment:
-    if action == "release":
-        return p.wallets.release_escrow(payment_id)
-    return p.wallets.return_escrow(payment_id)
+@write.post("/payments/{payment_id}/escrow/{action}", responses=errors(*AUTH, 400, 404, 409))
+def escrow_action(
+    payment_id: str,
+    action: Literal["release", "return"],
+    p: Platform,
+    key: IdempotencyKey = None,
+) -> S.Payment:
+    service = p.wallets.release_escrow if action == "release" else p.wallets.return_escrow
+    return once(
+        p,
+        key,
+        f"escrow_{action}",
+        {"payment_id": payment_id},
+        lambda: service(payment_id),
+        S.Payment,
+        payment_id,
+    )
 
 
-@write.post("/payments/{payment_id}/refunds", status_code=201)
+@write.post(
+    "/payments/{payment_id}/refunds", status_code=201, responses=errors(*AUTH, 400, 404, 409)
+)
 def refund_payment(
     payment_id: str, p: Platform, body: S.AmountBody | None = None, key: IdempotencyKey = None
 ) -> S.Refund:
@@ -246,34 +409,55 @@ def refund_payment(
 # -- pay-ins ---------------------------------------------------------------------------
 
 
-@write.post("/payins/card", status_code=201)
+@write.post("/payins/card", status_code=201, responses=errors(*AUTH, 400, 402, 404, 409, 502))
 def create_card_payin(body: S.CardPayinCreate, p: Platform, key: IdempotencyKey = None) -> S.Payin:
     return p.payins.create_card_payin(body, idempotency_key=key)
 
 
-@read.get("/payins")
+@read.get("/payins", responses=errors(*AUTH))
 def list_payins(
     p: Platform, wallet_id: str | None = None, limit: Limit = 10, starting_after: After = None
 ) -> S.ListPage[S.Payin]:
     return p.payins.payins(wallet_id=wallet_id, limit=limit, starting_after=starting_after)
 
 
-@read.get("/payins/{payin_id}")
+@read.get("/payins/{payin_id}", responses=errors(*AUTH, 404))
 def get_payin(payin_id: str, p: Platform) -> S.Payin:
     return p.payins.payin(payin_id)
 
 
-@write.post("/payins/{payin_id}/capture")
-def capture_payin(payin_id: str, p: Platform, body: S.AmountBody | None = None) -> S.Payin:
-    return p.payins.capture_payin(payin_id, None if body is None else body.amount)
+@write.post("/payins/{payin_id}/capture", responses=errors(*AUTH, 400, 404, 409, 502))
+def capture_payin(
+    payin_id: str, p: Platform, body: S.AmountBody | None = None, key: IdempotencyKey = None
+) -> S.Payin:
+    amount = None if body is None else body.amount
+    return once(
+        p,
+        key,
+        "payin_capture",
+        {"payin_id": payin_id, "amount": amount},
+        lambda: p.payins.capture_payin(payin_id, amount),
+        S.Payin,
+        payin_id,
+    )
 
 
-@write.post("/payins/{payin_id}/cancel")
-def cancel_payin(payin_id: str, p: Platform) -> S.Payin:
-    return p.payins.cancel_payin(payin_id)
+@write.post("/payins/{payin_id}/cancel", responses=errors(*AUTH, 404, 409, 502))
+def cancel_payin(payin_id: str, p: Platform, key: IdempotencyKey = None) -> S.Payin:
+    return once(
+        p,
+        key,
+        "payin_cancel",
+        {"payin_id": payin_id},
+        lambda: p.payins.cancel_payin(payin_id),
+        S.Payin,
+        payin_id,
+    )
 
 
-@write.post("/payins/{payin_id}/refunds", status_code=201)
+@write.post(
+    "/payins/{payin_id}/refunds", status_code=201, responses=errors(*AUTH, 400, 404, 409, 502)
+)
 def refund_payin(
     payin_id: str, p: Platform, body: S.AmountBody | None = None, key: IdempotencyKey = None
 ) -> S.Refund:
@@ -281,23 +465,43 @@ def refund_payin(
     return p.payins.refund_payin(payin_id, amount, idempotency_key=key)
 
 
-@write.post("/payins/{payin_id}/disputes", status_code=201)
-def open_dispute(payin_id: str, body: S.DisputeCreate, p: Platform) -> S.Dispute:
+@write.post("/payins/{payin_id}/disputes", status_code=201, responses=errors(*AUTH, 400, 404, 409))
+def open_dispute(
+    payin_id: str, body: S.DisputeCreate, p: Platform, key: IdempotencyKey = None
+) -> S.Dispute:
     """Sandbox: the card network opens a dispute on a pay-in."""
-    return p.payins.open_dispute(payin_id, body)
+    return once(
+        p,
+        key,
+        "dispute_open",
+        {"payin_id": payin_id, **body.model_dump(mode="json")},
+        lambda: p.payins.open_dispute(payin_id, body),
+        S.Dispute,
+        payin_id,
+    )
 
 
-@read.get("/disputes/{dispute_id}")
+@read.get("/disputes/{dispute_id}", responses=errors(*AUTH, 404))
 def get_dispute(dispute_id: str, p: Platform) -> S.Dispute:
     return p.payins.dispute(dispute_id)
 
 
-@write.post("/disputes/{dispute_id}/close")
-def close_dispute(dispute_id: str, body: S.DisputeClose, p: Platform) -> S.Dispute:
-    return p.payins.close_dispute(dispute_id, body.outcome)
+@write.post("/disputes/{dispute_id}/close", responses=errors(*AUTH, 400, 404, 409))
+def close_dispute(
+    dispute_id: str, body: S.DisputeClose, p: Platform, key: IdempotencyKey = None
+) -> S.Dispute:
+    return once(
+        p,
+        key,
+        "dispute_close",
+        {"dispute_id": dispute_id, **body.model_dump(mode="json")},
+        lambda: p.payins.close_dispute(dispute_id, body.outcome),
+        S.Dispute,
+        dispute_id,
+    )
 
 
-@write.post("/sandbox/bank_transfers", status_code=201)
+@write.post("/sandbox/bank_transfers", status_code=201, responses=errors(*AUTH, 400, 404, 409))
 def sandbox_bank_transfer(
     body: S.BankTransferSimulate, p: Platform, key: IdempotencyKey = None
 ) -> S.Payin:
@@ -320,7 +524,7 @@ ending in <strong>{last4}</strong>.</p>
 """
 
 
-@public.get("/sandbox/3ds/{payin_id}", response_class=HTMLResponse)
+@public.get("/sandbox/3ds/{payin_id}", response_class=HTMLResponse, responses=page_errors(404, 422))
 def challenge_page(payin_id: str, token: str, p: Platform) -> HTMLResponse:
     payin = p.payins.payin(payin_id)
     from coffer.wallets.currencies import to_major
@@ -334,7 +538,11 @@ def challenge_page(payin_id: str, token: str, p: Platform) -> HTMLResponse:
     return HTMLResponse(page)
 
 
-@public.post("/sandbox/3ds/{payin_id}", response_class=HTMLResponse)
+@public.post(
+    "/sandbox/3ds/{payin_id}",
+    response_class=HTMLResponse,
+    responses=page_errors(400, 404, 409, 422),
+)
 async def complete_challenge(payin_id: str, request: Request, p: Platform) -> HTMLResponse:
     from urllib.parse import parse_qs
 
@@ -355,44 +563,65 @@ async def complete_challenge(payin_id: str, request: Request, p: Platform) -> HT
 # -- bank accounts and payouts ----------------------------------------------------------
 
 
-@write.post("/bank_accounts", status_code=201)
+@write.post("/bank_accounts", status_code=201, responses=errors(*AUTH, 400, 404, 409))
 def add_bank_account(
     body: S.BankAccountCreate, p: Platform, key: IdempotencyKey = None
 ) -> S.BankAccount:
     return p.payouts.add_bank_account(body, idempotency_key=key)
 
 
-@read.get("/bank_accounts/{account_id}")
+@read.get("/bank_accounts/{account_id}", responses=errors(*AUTH, 404))
 def get_bank_account(account_id: str, p: Platform) -> S.BankAccount:
     return p.payouts.bank_account(account_id)
 
 
-@write.post("/payouts", status_code=201)
+@write.post("/payouts", status_code=201, responses=errors(*AUTH, 400, 404, 409))
 def create_payout(body: S.PayoutCreate, p: Platform, key: IdempotencyKey = None) -> S.Payout:
     return p.payouts.create_payout(body, idempotency_key=key)
 
 
-@read.get("/payouts/{payout_id}")
+@read.get("/payouts/{payout_id}", responses=errors(*AUTH, 404))
 def get_payout(payout_id: str, p: Platform) -> S.Payout:
     return p.payouts.payout(payout_id)
 
 
-@write.post("/payout_batches", status_code=201, response_model=None)
-def export_payouts(p: Platform) -> S.PayoutBatch | Response:
+@write.post(
+    "/payout_batches",
+    status_code=201,
+    response_model=None,
+    responses={204: {"description": "No payout is waiting to be exported"}, **errors(*AUTH, 409)},
+)
+def export_payouts(p: Platform, key: IdempotencyKey = None) -> S.PayoutBatch | Response:
     """Export every created payout as one pain.001.001.03 file (204 when none waits)."""
-    batch = p.payouts.export_batch()
+    batch = p.core.once(
+        key=key,
+        operation="payout_batch",
+        payload={},
+        run=p.payouts.export_batch,
+        model=S.PayoutBatch,
+    )
     return Response(status_code=204) if batch is None else batch
 
 
-@write.post("/payouts/{payout_id}/outcome")
-def payout_outcome(payout_id: str, body: S.PayoutOutcome, p: Platform) -> S.Payout:
-    return p.payouts.settle(payout_id, body)
+@write.post("/payouts/{payout_id}/outcome", responses=errors(*AUTH, 400, 404, 409))
+def payout_outcome(
+    payout_id: str, body: S.PayoutOutcome, p: Platform, key: IdempotencyKey = None
+) -> S.Payout:
+    return once(
+        p,
+        key,
+        "payout_outcome",
+        {"payout_id": payout_id, **body.model_dump(mode="json")},
+        lambda: p.payouts.settle(payout_id, body),
+        S.Payout,
+        payout_id,
+    )
 
 
 # -- events and webhooks -----------------------------------------------------------------
 
 
-@read.get("/events")
+@read.get("/events", responses=errors(*AUTH, 400))
 def list_events(
     p: Platform,
     type: Annotated[list[str] | None, Query()] = None,
@@ -402,38 +631,71 @@ def list_events(
     return p.webhooks.events(types=type, limit=limit, starting_after=starting_after)
 
 
-@read.get("/events/{event_id}")
+@read.get("/events/{event_id}", responses=errors(*AUTH, 404))
 def get_event(event_id: str, p: Platform) -> S.Event:
     return p.webhooks.event(event_id)
 
 
-@write.post("/webhook_endpoints", status_code=201)
-def create_webhook_endpoint(body: S.WebhookEndpointCreate, p: Platform) -> S.WebhookEndpoint:
-    return p.webhooks.create_endpoint(body)
+@write.post("/webhook_endpoints", status_code=201, responses=errors(*AUTH, 400, 409))
+def create_webhook_endpoint(
+    body: S.WebhookEndpointCreate, p: Platform, key: IdempotencyKey = None
+) -> S.WebhookEndpoint:
+    return once(
+        p,
+        key,
+        "webhook_endpoint",
+        body.model_dump(mode="json"),
+        lambda: p.webhooks.create_endpoint(body),
+        S.WebhookEndpoint,
+    )
 
 
-@read.get("/webhook_endpoints")
+@read.get("/webhook_endpoints", responses=errors(*AUTH))
 def list_webhook_endpoints(
     p: Platform, limit: Limit = 10, starting_after: After = None
 ) -> S.ListPage[S.WebhookEndpoint]:
     return p.webhooks.endpoints(limit=limit, starting_after=starting_after)
 
 
-@read.get("/webhook_endpoints/{endpoint_id}/deliveries")
+@read.get("/webhook_endpoints/{endpoint_id}/deliveries", responses=errors(*AUTH, 404))
 def list_deliveries(
     endpoint_id: str, p: Platform, limit: Limit = 10, starting_after: After = None
 ) -> S.ListPage[S.WebhookDelivery]:
     return p.webhooks.deliveries(endpoint_id, limit=limit, starting_after=starting_after)
 
 
-@write.post("/webhook_endpoints/{endpoint_id}/events/{event_id}/replay", status_code=201)
-def replay_event(endpoint_id: str, event_id: str, p: Platform) -> S.WebhookDelivery:
-    return p.webhooks.replay(endpoint_id, event_id)
+@write.post(
+    "/webhook_endpoints/{endpoint_id}/events/{event_id}/replay",
+    status_code=201,
+    responses=errors(*AUTH, 404, 409),
+)
+def replay_event(
+    endpoint_id: str, event_id: str, p: Platform, key: IdempotencyKey = None
+) -> S.WebhookDelivery:
+    return once(
+        p,
+        key,
+        "event_replay",
+        {"endpoint_id": endpoint_id, "event_id": event_id},
+        lambda: p.webhooks.replay(endpoint_id, event_id),
+        S.WebhookDelivery,
+        endpoint_id,
+    )
 
 
-@write.post("/webhook_endpoints/{endpoint_id}/disable")
-def disable_webhook_endpoint(endpoint_id: str, p: Platform) -> S.WebhookEndpoint:
-    return p.webhooks.disable_endpoint(endpoint_id)
+@write.post("/webhook_endpoints/{endpoint_id}/disable", responses=errors(*AUTH, 404, 409))
+def disable_webhook_endpoint(
+    endpoint_id: str, p: Platform, key: IdempotencyKey = None
+) -> S.WebhookEndpoint:
+    return once(
+        p,
+        key,
+        "webhook_endpoint_disable",
+        {"endpoint_id": endpoint_id},
+        lambda: p.webhooks.disable_endpoint(endpoint_id),
+        S.WebhookEndpoint,
+        endpoint_id,
+    )
 
 
 router.include_router(read)

@@ -220,6 +220,54 @@ def insert_idempotency_record(
     )
 
 
+def claim_idempotency_key(
+    connection: sa.Connection, key: str, request_hash: str, operation: str, resource_id: str
+) -> None:
+    """Record that an action request with ``key`` started (no response yet)."""
+    connection.execute(
+        sa.insert(T.idempotency_keys).values(
+            key=key,
+            request_hash=request_hash,
+            resource_type=operation[:32],
+            resource_id=resource_id[:40],
+            created_at=now_micros(),
+        )
+    )
+
+
+def retake_idempotency_key(connection: sa.Connection, key: str, claimed_at: int) -> bool:
+    """Take over a claim left without a response (its request crashed), compare-and-swap."""
+    result = connection.execute(
+        sa.update(T.idempotency_keys)
+        .where(
+            T.idempotency_keys.c.key == key,
+            T.idempotency_keys.c.created_at == claimed_at,
+            T.idempotency_keys.c.response_status.is_(None),
+        )
+        .values(created_at=now_micros())
+    )
+    return result.rowcount == 1
+
+
+def store_idempotent_response(
+    connection: sa.Connection, key: str, status: int, response_enc: str
+) -> None:
+    connection.execute(
+        sa.update(T.idempotency_keys)
+        .where(T.idempotency_keys.c.key == key)
+        .values(response_status=status, response_enc=response_enc)
+    )
+
+
+def release_idempotency_key(connection: sa.Connection, key: str) -> None:
+    """Forget a claim whose request failed before doing anything (a retry may run)."""
+    connection.execute(
+        sa.delete(T.idempotency_keys).where(
+            T.idempotency_keys.c.key == key, T.idempotency_keys.c.response_status.is_(None)
+        )
+    )
+
+
 # -- outbox and webhooks -------------------------------------------------------------
 
 

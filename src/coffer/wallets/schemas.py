@@ -363,3 +363,27 @@ class WebhookDelivery(BaseModel):
     next_attempt_at: datetime | None
     last_status_code: int | None
     last_error: str | None
+
+
+ErrorType = Literal[
+    "invalid_request_error",
+    "authentication_error",
+    "card_error",
+    "idempotency_error",
+    "api_error",
+]
+
+
+class ApiErrorBody(BaseModel):
+    """Stripe's error object: ``type`` groups errors, ``code`` names one exactly."""
+
+    type: ErrorType
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class ApiError(BaseModel):
+    """What every failed wallets request answers, with the error's HTTP status."""
+
+    error: ApiErrorBody

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 
 from coffer.errors import (
     CaptureExceedsAuthorization,
@@ -55,9 +56,11 @@ from coffer.wallets import templates as N
 from coffer.wallets.crypto import Cipher
 from coffer.wallets.settings import KYC_LEVELS, WalletSettings
 
-ModelT = TypeVar("ModelT")
+ModelT = TypeVar("ModelT", bound=BaseModel)
 Row = Mapping[str, Any]
 MAX_CAS_RETRIES = 20
+# An action claim without a response this old is a crashed request: a retry takes it over.
+STALE_CLAIM_MICROS = 60_000_000
 FEES_ACCOUNT = "platform:fees"
 CREDIT_ACCOUNT = "platform:credit"
 
@@ -75,19 +78,28 @@ def _request_hash(operation: str, payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _error_from_code(code: str | None) -> CofferError:
+def _error_from_code(
+    code: str | None, message: str | None = None, details: Mapping[str, Any] | None = None
+) -> CofferError:
     """Rebuild the error a failed request raised, for a replay of its idempotency key."""
+    text = message or f"this request failed when it was first made: {code}"
     stack: list[type[CofferError]] = [CofferError]
     while stack:
         cls = stack.pop()
         if cls.code == code:
             error = Exception.__new__(cls)
-            CofferError.__init__(
-                error, f"this request failed when it was first made: {code}", replayed=True
-            )
+            CofferError.__init__(error, text, **{**(details or {}), "replayed": True})
             return error
         stack.extend(cls.__subclasses__())
-    return CofferError(f"this request failed when it was first made: {code}")
+    return CofferError(text)
+
+
+def _replayable(error: CofferError) -> bool:
+    """Whether a failed action's answer is kept for replays: business refusals are; a
+    concurrency conflict, an idempotency conflict or a server error is not (a retry runs)."""
+    if error.status >= 500:
+        return False
+    return error.code not in ("conflict", "idempotency_conflict")
 
 
 def month_start_micros(now: datetime | None = None) -> int:
@@ -169,6 +181,98 @@ class WalletsCore:
                     raise
                 continue  # a concurrent request with the same key won; read its record
         raise Conflict(f"Idempotency-Key {key!r} is being used by a concurrent request; retry")
+
+    # -- idempotent actions ---------------------------------------------------------------
+
+    def once(
+        self,
+        *,
+        key: str | None,
+        operation: str,
+        payload: Mapping[str, Any],
+        run: Callable[[], ModelT | None],
+        model: type[ModelT],
+        resource_id: str = "",
+    ) -> ModelT | None:
+        """Run an action once per ``Idempotency-Key`` and replay its stored answer.
+
+        The key is claimed first (a concurrent request with it gets 409 until the first
+        answers); the answer, a success or a business refusal, is stored encrypted and
+        replayed to a repeat with the same request; another request with the key is
+        refused (``idempotency_conflict``). Without a key the action just runs.
+        ``None`` (nothing to return) is stored as HTTP 204.
+        """
+        if key is None:
+            return run()
+        request_hash = _request_hash(operation, payload)
+        record = self._claim(key, request_hash, operation, resource_id)
+        if record is not None:
+            return self._replay(record, model)
+        try:
+            result = run()
+        except CofferError as error:
+            if _replayable(error):
+                self._store(key, error.status, json.dumps(error.to_dict(), default=str))
+            else:
+                self._release(key)
+            raise
+        except BaseException:
+            self._release(key)
+            raise
+        if result is None:
+            self._store(key, 204, "null")
+        else:
+            self._store(key, 200, result.model_dump_json())
+        return result
+
+    def _claim(self, key: str, request_hash: str, operation: str, resource_id: str) -> Row | None:
+        """Claim ``key`` for this request (None), or return the record of an earlier one."""
+        for _ in range(3):
+            try:
+                with self.unit() as connection:
+                    record = R.idempotency_record(connection, key)
+                    if record is None:
+                        R.claim_idempotency_key(
+                            connection, key, request_hash, operation, resource_id
+                        )
+                        return None
+                    if record["request_hash"] != request_hash:
+                        raise IdempotencyConflict(
+                            f"Idempotency-Key {key!r} was already used with a different "
+                            "request; use a new key for a new request"
+                        )
+                    if record["response_status"] is not None:
+                        return record
+                    stale = record["created_at"] < R.now_micros() - STALE_CLAIM_MICROS
+                    if stale and R.retake_idempotency_key(connection, key, record["created_at"]):
+                        return None
+                    raise Conflict(
+                        f"a request with Idempotency-Key {key!r} is still being processed; "
+                        "retry in a moment"
+                    )
+            except sa.exc.IntegrityError:
+                continue  # a concurrent request claimed the key first: read its record
+        raise Conflict(f"Idempotency-Key {key!r} is being used by a concurrent request; retry")
+
+    def _replay(self, record: Row, model: type[ModelT]) -> ModelT | None:
+        body = self.cipher.decrypt(record["response_enc"], context="idempotency.response")
+        status = int(record["response_status"])
+        if status == 204:
+            return None
+        if status < 300:
+            return model.model_validate_json(body or "{}")
+        stored = json.loads(body or "{}")
+        raise _error_from_code(stored.get("code"), stored.get("message"), stored.get("details"))
+
+    def _store(self, key: str, status: int, body: str) -> None:
+        encrypted = self.cipher.encrypt(body, context="idempotency.response")
+        assert encrypted is not None
+        with self.unit() as connection:
+            R.store_idempotent_response(connection, key, status, encrypted)
+
+    def _release(self, key: str) -> None:
+        with self.unit() as connection:
+            R.release_idempotency_key(connection, key)
 
     # -- events --------------------------------------------------------------------------
 
@@ -664,8 +768,13 @@ class Wallets:
         running = 0
         ledger_cursor = None
         if cursor is not None:
-            state = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-            running, ledger_cursor = int(state["balance"]), state["cursor"]
+            try:
+                state = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+                running, ledger_cursor = int(state["balance"]), str(state["cursor"])
+            except (ValueError, TypeError, KeyError) as exc:
+                raise ValidationError(
+                    "invalid cursor: pass the next_cursor of the previous page unchanged"
+                ) from exc
         page = self.core.ledger.transactions(
             account=account, page_size=limit, cursor=ledger_cursor, order="asc"
         )

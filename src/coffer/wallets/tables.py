@@ -239,4 +239,8 @@ idempotency_keys = sa.Table(
     sa.Column("resource_type", sa.String(32), nullable=False),
     sa.Column("resource_id", sa.String(40), nullable=False),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # actions: the answer to replay (HTTP status, and the body encrypted: it may hold
+    # personal data or a webhook secret); NULL while the first request is running
+    sa.Column("response_status", sa.Integer, nullable=True),
+    sa.Column("response_enc", sa.Text, nullable=True),
 )

@@ -183,6 +183,33 @@ def create_checkpoint(request: Request, ledger: LedgerName, _principal: Any = Wr
 
 
 @router.get(
+    "/journal",
+    response_model=S.JournalPage,
+    responses=DEFAULT_ERROR,
+    operation_id="cofferListJournal",
+    summary="The ledger's journal in order: every entry kind, with its hash chain",
+    description="Unlike the Formance logs endpoints, which show only the entry kinds "
+    "Formance knows, this lists holds (NEW_HOLD, VOID_HOLD, EXPIRE_HOLD), overdraft "
+    "grants (SET_OVERDRAFT) and ledger metadata (SET_LEDGER_METADATA) too, with the "
+    "canonical body each entry's hash covers.",
+)
+def list_journal(
+    request: Request,
+    ledger: LedgerName,
+    after_seq: Annotated[int, Query(alias="afterSeq", ge=-1, le=2**63 - 1)] = -1,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
+    _principal: Any = ReadScope,
+) -> Any:
+    entries = ledger_of(request, ledger).journal(after_seq=after_seq, limit=page_size + 1)
+    has_more = len(entries) > page_size
+    entries = entries[:page_size]
+    body: dict[str, Any] = {"data": [_entry_json(e) for e in entries], "hasMore": has_more}
+    if has_more:
+        body["next"] = entries[-1].seq
+    return JSONResponse(body)
+
+
+@router.get(
     "/proofs/inclusion/{id}",
     response_model=S.InclusionProofResponse,
     responses=DEFAULT_ERROR,

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 import coffer
 from coffer.api import schemas as S
+from coffer.api.errors import NoPostings
 from coffer.api.deps import (
     FILTER_BODY_DOC,
     ReadScope,
@@ -23,6 +24,7 @@ from coffer.api.deps import (
     expand_set,
     filter_body,
     ledger_of,
+    plain_transaction,
     state,
     transaction_json,
     tx_row_json,
@@ -45,6 +47,7 @@ from coffer.errors import (
     NotFound,
     ValidationError,
 )
+from coffer.ledger import Ledger
 from coffer.ledger import journal as J
 from coffer.ledger.models import UNBOUNDED, DryRun, Hold, Posting, Transaction, TransactionRequest
 
@@ -241,8 +244,6 @@ def _dry_run_postings(
 ) -> dict[str, Any]:
     """What the postings would do, without writing: the floors are checked as a commit would."""
     book = ledger_of(request, ledger)
-    if not postings:
-        raise ValidationError("a transaction needs at least one posting")
     volumes: dict[str, dict[str, list[int]]] = {}
     limits: dict[tuple[str, str], int | None] = {}
 
@@ -316,6 +317,19 @@ def _dry_run_json(
     return tx
 
 
+def _require_sends(plain: str) -> None:
+    """A script without a ``send`` statement yields no postings: Formance's NO_POSTINGS.
+
+    (Sends that move nothing at run time are left to the ledger.)
+    """
+    from coffer import numscript
+    from coffer.numscript.nodes import Send
+
+    program = numscript.parse(plain)
+    if not any(isinstance(statement, Send) for statement in program.statements):
+        raise NoPostings("numscript execution returned no postings")
+
+
 def create_one(
     request: Request,
     ledger: str,
@@ -330,13 +344,17 @@ def create_one(
     """Create a transaction (or hold) from a Formance ``V2PostTransaction``."""
     book = ledger_of(request, ledger)
     force = force or bool(body.force)
-    if body.script is not None and body.postings:
-        raise ValidationError("give postings or a script, not both")
+    script = body.script if body.script is not None and body.script.plain.strip() else None
+    if script is not None and body.postings:
+        raise ValidationError("cannot pass postings and numscript in the same request")
+    if script is None and not body.postings:
+        raise NoPostings("you must pass either a posting array or a numscript script")
     result: Transaction | Hold | DryRun
-    if body.script is not None:
+    if script is not None:
+        _require_sends(script.plain)
         result = book.run(
-            body.script.plain,
-            vars=_vars(body.script.vars),
+            script.plain,
+            vars=_vars(script.vars),
             metadata=body.metadata,
             reference=body.reference,
             idempotency_key=idempotency_key,
@@ -349,8 +367,6 @@ def create_one(
             return _dry_run_json(result, body, request, ledger)
     else:
         postings = _postings(body.postings or [])
-        if not postings:
-            raise ValidationError("a transaction needs postings or a script")
         if dry_run:
             return _dry_run_postings(request, ledger, postings, force, body)
         overdrafts = {p.source: UNBOUNDED for p in postings} if force else None
@@ -913,6 +929,9 @@ def _simple_request(element: S.BulkElement) -> TransactionRequest | None:
     """The element as a plain postings request the sequencer can batch, if it is one."""
     if element.action != "CREATE_TRANSACTION" or not element.data:
         return None
+    item = plain_transaction(element.data, element.ik)
+    if item is not None:
+        return item
     data = element.data
     if data.get("script") is not None or data.get("accountMetadata") or data.get("force"):
         return None
@@ -941,6 +960,141 @@ def _batch_results(results: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
+_BULK_ACTIONS = frozenset(
+    ("CREATE_TRANSACTION", "ADD_METADATA", "REVERT_TRANSACTION", "DELETE_METADATA")
+)
+_BULK_KEYS = frozenset(("action", "ik", "data"))
+
+
+def bulk_elements(data: Any) -> list[S.BulkElement] | None:
+    """A parsed ``_bulk`` body as elements, checked by hand; None when it is not exactly
+    the common shape (then FastAPI validates it, with its error messages)."""
+    if type(data) is not list:
+        return None
+    out: list[S.BulkElement] = []
+    construct = S.BulkElement.model_construct
+    for item in data:
+        if type(item) is not dict or not _BULK_KEYS.issuperset(item):
+            return None
+        action, ik, element_data = item.get("action"), item.get("ik"), item.get("data")
+        if type(action) is not str or action not in _BULK_ACTIONS:
+            return None
+        if ik is not None and (type(ik) is not str or len(ik) > 255):
+            return None
+        if element_data is not None and type(element_data) is not dict:
+            return None
+        out.append(construct(action=action, ik=ik, data=element_data))
+    return out
+
+
+def run_bulk(
+    request: Request,
+    book: Ledger,
+    elements: list[S.BulkElement],
+    *,
+    atomic: bool,
+    continue_on_failure: bool,
+    parallel: bool,
+) -> tuple[int, dict[str, Any]]:
+    """Apply a ``_bulk``: (HTTP status, response body). Blocking: call it from a thread.
+
+    Runs of consecutive plain-postings elements go to the ledger as one ``post_many``
+    call each (so a bulk of N transfers is one call, not N).
+    """
+    limit = state(request).settings.max_bulk_size
+    if len(elements) > limit:
+        return 400, {"errorCode": "BULK_SIZE_EXCEEDED", "errorMessage": f"at most {limit} elements"}
+    simple = [_simple_request(element) for element in elements]
+    if atomic:
+        return _run_atomic(elements, simple, book)
+    keep_going = continue_on_failure or parallel
+    results: list[dict[str, Any]] = []
+    index = 0
+    failed = False
+    for _ in range(len(elements) + 1):  # bounded: every turn consumes at least one element
+        if index >= len(elements):
+            break
+        end = index
+        while end < len(simple) and simple[end] is not None:
+            end += 1
+        if end > index:
+            chunk = [s for s in simple[index:end] if s is not None]
+            outcome = book.post_many(chunk) if keep_going else _until_failure(book, chunk)
+            results.extend(_batch_results(outcome))
+            index = end
+            if any(isinstance(r, CofferError) for r in outcome):
+                failed = True
+                if not keep_going:
+                    break
+            continue
+        try:
+            results.append(_run_element(request, book.name, elements[index]))
+        except CofferError as error:
+            results.append(_error_result(error))
+            failed = True
+        except ValueError as error:  # pydantic validation of an element's data
+            results.append(_error_result(ValidationError(str(error).splitlines()[0])))
+            failed = True
+        index += 1
+        if failed and not keep_going:
+            break
+    return (400 if failed else 200), {"data": results}
+
+
+def _until_failure(book: Ledger, chunk: list[TransactionRequest]) -> list[Any]:
+    """Apply ``chunk`` in order and stop at the first failure (earlier ones stay)."""
+    # all or nothing first (one call); on a failure, find where it stops
+    try:
+        outcome: list[Any] = book.post_many(chunk, atomic=True)
+    except CofferError:
+        outcome = [CofferError("retry")]
+    if not any(isinstance(r, CofferError) for r in outcome):
+        return outcome
+    outcome = []
+    for item in chunk:
+        single = book.post_many([item])[0]
+        outcome.append(single)
+        if isinstance(single, CofferError):
+            break
+    return outcome
+
+
+def _run_atomic(
+    elements: list[S.BulkElement], simple: list[TransactionRequest | None], book: Ledger
+) -> tuple[int, dict[str, Any]]:
+    """All elements or none: one ``post_many(atomic=True)`` call."""
+    requests: list[TransactionRequest] = []
+    for index, (element, item) in enumerate(zip(elements, simple, strict=True)):
+        if item is not None:
+            requests.append(item)
+            continue
+        data = element.data or {}
+        if element.action == "CREATE_TRANSACTION" and not data.get("postings") and not (
+            isinstance(data.get("script"), dict) and str(data["script"].get("plain", "")).strip()
+        ):
+            error: CofferError = NoPostings(
+                f"element {index}: you must pass either a posting array or a numscript script"
+            )
+        else:
+            error = ValidationError(
+                f"element {index}: atomic bulks take CREATE_TRANSACTION elements with "
+                "postings only"
+            )
+        results = [_error_result(error) if i == index else _error_result(_skipped(index))
+                   for i in range(len(elements))]
+        return 400, {"data": results}
+    try:
+        outcome: list[Any] = book.post_many(requests, atomic=True)
+    except CofferError as error:
+        outcome = [error] * len(elements)
+    failed = any(isinstance(r, CofferError) for r in outcome)
+    return (400 if failed else 200), {"data": _batch_results(outcome)}
+
+
+def _skipped(index: int) -> CofferError:
+    return ValidationError(f"not applied: element {index} of this atomic bulk is invalid")
+
+
 @router.post(
     "/v2/{ledger}/_bulk",
     response_model=S.BulkResponse,
@@ -959,71 +1113,15 @@ def bulk(
     parallel: bool = False,
     _principal: Any = WriteScope,
 ) -> Any:
-    limit = state(request).settings.max_bulk_size
-    if len(elements) > limit:
-        return JSONResponse(
-            {"errorCode": "BULK_SIZE_EXCEEDED", "errorMessage": f"at most {limit} elements"}, 400
-        )
-    book = ledger_of(request, ledger)
-    simple = [_simple_request(element) for element in elements]
-    results: list[dict[str, Any]] = []
-    if atomic:
-        if not all(simple):
-            raise ValidationError(
-                "atomic bulks take CREATE_TRANSACTION elements with postings only"
-            )
-        try:
-            outcome = book.post_many([s for s in simple if s is not None], atomic=True)
-        except CofferError as error:
-            outcome = [error] * len(elements)
-        results = _batch_results(outcome)
-        failed = any(isinstance(r, CofferError) for r in outcome)
-        return JSONResponse({"data": results}, 400 if failed else 200)
-    keep_going = continue_on_failure or parallel
-    index = 0
-    failed = False
-    while index < len(elements):
-        end = index
-        while end < len(simple) and simple[end] is not None:
-            end += 1
-        if end > index:
-            chunk = [s for s in simple[index:end] if s is not None]
-            if keep_going:
-                outcome = book.post_many(chunk)
-            else:
-                # all or nothing first; on a failure, replay one by one to stop at it
-                try:
-                    outcome = book.post_many(chunk, atomic=True)
-                except CofferError:
-                    outcome = [CofferError("retry")]
-                if any(isinstance(r, CofferError) for r in outcome):
-                    outcome = []
-                    for item in chunk:
-                        single = book.post_many([item])[0]
-                        outcome.append(single)
-                        if isinstance(single, CofferError):
-                            break
-            results.extend(_batch_results(outcome))
-            if any(isinstance(r, CofferError) for r in outcome):
-                failed = True
-                if not keep_going:
-                    break
-            index = end
-            continue
-        try:
-            results.append(_run_element(request, ledger, elements[index]))
-        except CofferError as error:
-            results.append(_error_result(error))
-            failed = True
-            if not keep_going:
-                break
-        except ValueError as error:  # pydantic validation of an element's data
-            results.append(_error_result(ValidationError(str(error).splitlines()[0])))
-            failed = True
-            if not keep_going:
-                break
-        index += 1
-    return JSONResponse({"data": results}, 400 if failed else 200)
+    status, body = run_bulk(
+        request,
+        ledger_of(request, ledger),
+        elements,
+        atomic=atomic,
+        continue_on_failure=continue_on_failure,
+        parallel=parallel,
+    )
+    return JSONResponse(body, status)
 
 
 # -- logs ---------------------------------------------------------------------------------------
@@ -1077,7 +1175,7 @@ def _logs_page(
 ) -> tuple[list[dict[str, Any]], bool, int | None]:
     queries = state(request).queries
     entries, has_more = queries.logs(
-        ledger_id, before=before, size=size, ascending=ascending, pit=pit
+        ledger_id, before=before, size=size, ascending=ascending, pit=pit, kinds=LOG_TYPES
     )
     tx_ids = {e[2] for e in entries if e[1] == J.TX and e[2] is not None}
     txs = queries.transactions_by_id(ledger_id, [i for i in tx_ids if i is not None])
