@@ -309,6 +309,50 @@ def transaction_json(tx: Transaction, *, with_volumes: bool = True) -> dict[str,
     return out
 
 
+_quote = json.encoder.encode_basestring
+
+
+def _metadata_text(metadata: dict[str, str]) -> str:
+    if not metadata:
+        return "{}"
+    return "{" + ",".join(f"{_quote(k)}:{_quote(v)}" for k, v in metadata.items()) + "}"
+
+
+def _volumes_text(volumes: dict[str, Any]) -> str:
+    # addresses and assets are checked by the ledger (letters, digits, _ - : /): no escapes
+    return "{" + ",".join(
+        f'"{account}":{{'
+        + ",".join(
+            f'"{asset}":{{"input":{v["input"]},"output":{v["output"]},"balance":{v["balance"]}}}'
+            for asset, v in assets.items()
+        )
+        + "}"
+        for account, assets in volumes.items()
+    ) + "}"
+
+
+def transaction_text(tx: Transaction) -> str:
+    """``transaction_json(tx)`` encoded as compact JSON (what ``JSONResponse`` would send),
+    built directly: responses to writes carry one per created transaction."""
+    postings = ",".join(
+        f'{{"source":"{p.source}","destination":"{p.destination}","amount":{p.amount},'
+        f'"asset":"{p.asset}"}}'
+        for p in tx.postings
+    )
+    text = (
+        f'{{"id":{tx.id},"postings":[{postings}],"metadata":{_metadata_text(tx.metadata)},'
+        f'"timestamp":"{_time_text(tx.timestamp)}","insertedAt":"{_time_text(tx.inserted_at)}",'
+        f'"reverted":{"true" if tx.reverted_by is not None else "false"}'
+    )
+    if tx.reference is not None:
+        text += f',"reference":{_quote(tx.reference)}'
+    if tx.post_commit_volumes is not None:
+        after, before = _commit_volumes_json(tx.post_commit_volumes, tx.postings)
+        text += f',"postCommitVolumes":{_volumes_text(after)}'
+        text += f',"preCommitVolumes":{_volumes_text(before)}'
+    return text + "}"
+
+
 def tx_row_json(row: TxRow) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": row.id,

@@ -26,14 +26,14 @@ import json
 import logging
 import re
 from collections import deque
-from typing import Any
+from types import SimpleNamespace
 
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coffer.api import errors
-from coffer.api.deps import MAX_BODY_BYTES, ServerState, plain_transaction, transaction_json
+from coffer.api.deps import MAX_BODY_BYTES, ServerState, plain_transaction, transaction_text
 from coffer.errors import CofferError
 from coffer.ledger import Ledger, Transaction, TransactionRequest
 from coffer.ledger.service import Result
@@ -43,7 +43,10 @@ logger = logging.getLogger("coffer.api")
 _HOT_PATH = re.compile(r"^/api/ledger/v2/([0-9a-zA-Z_-]{1,63})/(transactions|_bulk)$")
 _TRUE = frozenset(("true", "1", "yes", "on", "t", "y"))
 _FALSE = frozenset(("false", "0", "no", "off", "f", "n"))
-_encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_ROUTES = {
+    kind: SimpleNamespace(path=f"/api/ledger/v2/{{ledger}}/{kind}")
+    for kind in ("transactions", "_bulk")
+}
 MAX_LEDGERS_REMEMBERED = 10_000
 MAX_BATCH = 1_000  # transactions per post_many call of the batcher
 MAX_WAITING = 50_000  # single transactions waiting in one batcher; beyond, one call each
@@ -119,7 +122,6 @@ class FastPath:
         self.server = server
         self._ledgers: dict[str, Ledger] = {}
         self._batchers: dict[int, PostBatcher] = {}
-        self._routes: dict[str, Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -179,7 +181,8 @@ class FastPath:
             if isinstance(result, CofferError):
                 raise result
             assert isinstance(result, Transaction)
-            await _send_json(send, 200, {"data": transaction_json(result)})
+            text = '{"data":' + transaction_text(result) + "}"
+            await _send_bytes(send, 200, text.encode("utf-8"))
             return True
         from coffer.api.routers.ledger import bulk_elements, run_bulk
 
@@ -189,13 +192,11 @@ class FastPath:
         ledger = await self._ledger(name)
         request = Request(scope)
         status, payload = await anyio.to_thread.run_sync(
-            lambda: _encoded(
-                *run_bulk(
-                    request, ledger, elements,
-                    atomic=query.get("atomic", False),
-                    continue_on_failure=query.get("continueOnFailure", False),
-                    parallel=query.get("parallel", False),
-                )
+            lambda: run_bulk(
+                request, ledger, elements,
+                atomic=query.get("atomic", False),
+                continue_on_failure=query.get("continueOnFailure", False),
+                parallel=query.get("parallel", False),
             )
         )
         await _send_bytes(send, status, payload)
@@ -216,20 +217,10 @@ class FastPath:
             batcher = self._batchers[ledger.ledger_id] = PostBatcher(ledger)
         return batcher
 
-    def _set_route(self, scope: Scope, kind: str) -> None:
-        """Name the route in the scope, as the router would (metrics label by template)."""
-        if not self._routes:
-            app = scope.get("app")
-            for route in getattr(app, "routes", ()):
-                path = getattr(route, "path", "")
-                if "POST" in (getattr(route, "methods", None) or ()):
-                    if path.endswith("/{ledger}/transactions"):
-                        self._routes["transactions"] = route
-                    elif path.endswith("/{ledger}/_bulk"):
-                        self._routes["_bulk"] = route
-        route = self._routes.get(kind)
-        if route is not None:
-            scope["route"] = route
+    @staticmethod
+    def _set_route(scope: Scope, kind: str) -> None:
+        """Name the route in the scope as the router would (metrics are labelled by it)."""
+        scope["route"] = _ROUTES[kind]
 
 
 def _flags(query_string: bytes, *, bulk: bool) -> dict[str, bool] | None:
@@ -295,14 +286,6 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return again
-
-
-def _encoded(status: int, content: Any) -> tuple[int, bytes]:
-    return status, _encoder.encode(content).encode("utf-8")
-
-
-async def _send_json(send: Send, status: int, content: Any) -> None:
-    await _send_bytes(send, status, _encoder.encode(content).encode("utf-8"))
 
 
 async def _send_bytes(send: Send, status: int, payload: bytes) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import itertools
 import json
 import logging
 import re
@@ -144,6 +145,27 @@ class ObservabilityMiddleware:
         self.coffer = coffer
         self.log_requests = log_requests
         self._known_ledgers = 0
+        # request ids: a random prefix per process and a counter (uuid4 per request costs
+        # a system call); unique across restarts and processes
+        self._id_prefix = uuid.uuid4().hex[:16]
+        self._id_counter = itertools.count()
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def _next_request_id(self) -> str:
+        return f"{self._id_prefix}{next(self._id_counter):016x}"
+
+    def _observe(self, method: str, template: str, status: int, elapsed: float) -> None:
+        key = (method, template, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.metrics.requests.labels(method, template, str(status)),
+                self.metrics.latency.labels(method, template),
+            )
+            if len(self._children) < 10_000:  # bounded by routes x methods x statuses
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(elapsed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -157,7 +179,7 @@ class ObservabilityMiddleware:
                 if _REQUEST_ID.match(candidate):
                     request_id = candidate
                 break
-        request_id = request_id or uuid.uuid4().hex
+        request_id = request_id or self._next_request_id()
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -175,8 +197,7 @@ class ObservabilityMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "")
-            self.metrics.requests.labels(method, template, str(status)).inc()
-            self.metrics.latency.labels(method, template).observe(elapsed)
+            self._observe(method, template, status, elapsed)
             ledgers = len(self.coffer.open_ledgers())
             if ledgers != self._known_ledgers:
                 self._known_ledgers = ledgers

@@ -41,7 +41,7 @@ def serve(
             typer.echo(f"client_secret: {credentials.client_secret}")
             typer.echo(f"token_url: {url}/api/auth/oauth/token")
         sys.stdout.flush()
-        app = create_app(instance)
+        app = create_app(instance, tune_gc=True)
         config = uvicorn.Config(
             app,
             host=host,

@@ -52,6 +52,7 @@ from coffer.ledger.models import (
 from coffer.ledger.requests import Op, Request, Waiter
 from coffer.ledger.signing import Signer, checkpoint_message
 from coffer.ledger.store import Head, StaleHead, UniqueViolation, Writes, WriteStore
+from coffer.money import ACCOUNT_PATTERN
 
 if TYPE_CHECKING:
     from coffer.ledger.service import LedgerRuntime
@@ -61,7 +62,9 @@ _MISSING: Any = object()
 _sha256 = hashlib.sha256
 IDEMPOTENCY_CACHE_SIZE = 100_000
 BALANCE_CACHE_SIZE = 1_000_000
-PIPELINE_DEPTH = 2  # batches applied ahead of the one being written
+PIPELINE_DEPTH = int(
+    os.environ.get("COFFER_PIPELINE_DEPTH", "1")
+)  # batches applied ahead of the one being written
 PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "250"))
 CONTENDED_BATCHES = 50  # batches run under the row lock after another process wrote
 MAX_ATTEMPTS = 20
@@ -650,6 +653,11 @@ class Sequencer:
             want(request.postings)
             for child in request.children:
                 want(child.postings)
+            if request.variables:
+                # a script's accounts mostly come in its variables: load them with the rest
+                for value in request.variables.values():
+                    if value not in loaded and ACCOUNT_PATTERN.match(value):
+                        wanted[value] = None
             if request.op in (Op.POST_HOLD, Op.VOID_HOLD) and request.target_id is not None:
                 hold = self.pending_holds.get(request.target_id)
                 if hold is not None:

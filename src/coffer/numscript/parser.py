@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import threading
 from fractions import Fraction
 from importlib import resources
 from typing import Final
@@ -81,10 +81,23 @@ _TERMINAL_NAMES: Final = {
 }
 
 
-@functools.cache
+_lark_instance: Lark | None = None
+# Building the parser takes a few hundred milliseconds: one thread builds it, others wait.
+_lark_lock = threading.Lock()
+
+
 def _lark() -> Lark:
-    grammar = resources.files("coffer.numscript").joinpath("grammar.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    global _lark_instance
+    if _lark_instance is None:
+        with _lark_lock:
+            if _lark_instance is None:
+                grammar = (
+                    resources.files("coffer.numscript").joinpath("grammar.lark").read_text("utf-8")
+                )
+                _lark_instance = Lark(
+                    grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False
+                )
+    return _lark_instance
 
 
 def _describe(terminal: str) -> str:
@@ -162,13 +175,30 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
-@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+_programs: dict[str, Program] = {}
+_parse_lock = threading.Lock()
+
+
 def parse(text: str) -> Program:
     """Parse and compile ``text``; the result is cached by text.
 
     Raises :class:`NumscriptSyntaxError` (``.line``, ``.column``, ``.expected``) when the text
     does not follow the grammar and :class:`NumscriptCompileError` when it is malformed.
+    Concurrent first calls with the same text parse it once.
     """
+    program = _programs.get(text)
+    if program is None:
+        with _parse_lock:
+            program = _programs.get(text)
+            if program is None:
+                program = _parse_uncached(text)
+                if len(_programs) >= PARSE_CACHE_SIZE:
+                    _programs.pop(next(iter(_programs)))  # the oldest
+                _programs[text] = program
+    return program
+
+
+def _parse_uncached(text: str) -> Program:
     try:
         tree = _lark().parse(text)
     except UnexpectedInput as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coffer.wallets.gateways import CardGateway, SandboxGateway
+from coffer.wallets.gateways import CardGateway, SandboxGateway, StripeGateway
 from coffer.wallets.payins import Payins
 from coffer.wallets.payouts import Payouts
 from coffer.wallets.service import Wallets, WalletsCore
@@ -28,6 +28,11 @@ class WalletPlatform:
             coffer.engine, coffer.ledger(self.settings.wallets_ledger), self.settings
         )
         self.wallets = Wallets(self.core)
+        if gateway is None and self.settings.stripe_secret_key:
+            gateway = StripeGateway(
+                self.settings.stripe_secret_key,
+                return_url=self.settings.public_base_url.rstrip("/") + "/payments/return",
+            )
         self.payins = Payins(self.core, gateway or SandboxGateway())
         self.webhooks = Webhooks(self.core)
         self.payouts = Payouts(self.core)

@@ -21,6 +21,8 @@ import contextlib
 import hashlib
 import json
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -34,6 +36,7 @@ from coffer.errors import (
     Conflict,
     CurrencyMismatch,
     CustomerNotFound,
+    DuplicateReference,
     HoldStateError,
     IdempotencyConflict,
     InsufficientFunds,
@@ -61,6 +64,7 @@ Row = Mapping[str, Any]
 MAX_CAS_RETRIES = 20
 # An action claim without a response this old is a crashed request: a retry takes it over.
 STALE_CLAIM_MICROS = 60_000_000
+MAX_CACHED_ROWS = 100_000
 FEES_ACCOUNT = "platform:fees"
 CREDIT_ACCOUNT = "platform:credit"
 
@@ -117,6 +121,59 @@ class WalletsCore:
         self.settings = settings
         key_id, keys = settings.encryption_keys()
         self.cipher = Cipher(key_id, keys)
+        # Wallet and customer rows read on every movement, kept cache_seconds; this
+        # process's own changes drop them at once (see forget_wallet, forget_customer).
+        self._cache: dict[tuple[str, str], tuple[float, Row]] = {}
+        self._cache_lock = threading.Lock()
+
+    # -- cached rows -----------------------------------------------------------------------
+
+    def _cached(self, kind: str, object_id: str) -> Row | None:
+        entry = self._cache.get((kind, object_id))
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def _keep(self, kind: str, row: Row) -> Row:
+        ttl = self.settings.cache_seconds
+        if ttl > 0:
+            with self._cache_lock:
+                if len(self._cache) >= MAX_CACHED_ROWS:
+                    self._cache.clear()
+                self._cache[(kind, row["id"])] = (time.monotonic() + ttl, row)
+        return row
+
+    def forget_wallet(self, wallet_id: str) -> None:
+        with self._cache_lock:
+            self._cache.pop(("wallet", wallet_id), None)
+
+    def forget_customer(self, customer_id: str) -> None:
+        with self._cache_lock:
+            self._cache.pop(("customer", customer_id), None)
+
+    def cached_wallets(self, connection: sa.Connection, wallet_ids: list[str]) -> dict[str, Row]:
+        """Wallet rows by id (from the cache, the rest in one query); missing ids absent."""
+        found: dict[str, Row] = {}
+        missing = []
+        for wallet_id in wallet_ids:
+            row = self._cached("wallet", wallet_id)
+            if row is None:
+                missing.append(wallet_id)
+            else:
+                found[wallet_id] = row
+        if missing:
+            for wallet_id, row in R.get_many(connection, T.wallets, missing).items():
+                found[wallet_id] = self._keep("wallet", row)
+        return found
+
+    def cached_customer(self, connection: sa.Connection | None, customer_id: str) -> Row:
+        row = self._cached("customer", customer_id)
+        if row is not None:
+            return row
+        if connection is None:
+            with self.engine.connect() as own:
+                return self.cached_customer(own, customer_id)
+        return self._keep("customer", self.customer_row(connection, customer_id))
 
     @contextlib.contextmanager
     def unit(self) -> Iterator[sa.Connection]:
@@ -354,7 +411,7 @@ class WalletsCore:
         """
         if wallet["customer_id"] is None:
             return  # platform wallets have no KYC limits
-        customer = self.customer_row(connection, wallet["customer_id"])
+        customer = self.cached_customer(connection, wallet["customer_id"])
         currency = wallet["currency"]
         per_transaction = self._limit(customer, "max_transaction_amount", currency)
         if per_transaction is not None and amount > per_transaction:
@@ -362,7 +419,8 @@ class WalletsCore:
         if receiving is not None:
             maximum = self._limit(customer, "max_balance", currency)
             if maximum is not None:
-                after = self.balance_of(wallet).balance + receiving
+                asset = currencies.asset(currency)
+                after = self.ledger.balance(wallet["account"], asset) + receiving
                 if after > maximum:
                     self._refuse(customer, "max_balance", maximum, after, currency)
         if payin or payout:
@@ -392,17 +450,22 @@ class WalletsCore:
         template: str,
         variables: Mapping[str, str],
         *,
-        key: str,
+        key: str | None,
         kind: str,
         object_id: str,
         pending: bool = False,
         timeout_seconds: float | None = None,
+        reference: str | None = None,
     ) -> Transaction | Hold:
+        """Run a template. ``key`` (the ledger idempotency key, ``wallets:`` prefixed)
+        returns the first result to a retry; ``reference`` (unique in the ledger) refuses
+        a second transaction for the same request even when its metadata differ."""
         result = self.ledger.run(
             template,
             vars=variables,
             metadata={"wallets_type": kind, "wallets_id": object_id},
-            idempotency_key=f"wallets:{key}",
+            idempotency_key=None if key is None else f"wallets:{key}",
+            reference=reference,
             pending=pending,
             timeout_seconds=timeout_seconds,
         )
@@ -601,6 +664,8 @@ class Wallets:
                         "customer.kyc_level_changed",
                         {"id": customer["id"], "kyc_level": document["level"]},
                     )
+        if approve:
+            core.forget_customer(document["customer_id"])
         return self.kyc_document(document_id)
 
     def kyc_document(self, document_id: str) -> S.KycDocument:
@@ -751,6 +816,7 @@ class Wallets:
                 )
             name = {"frozen": "frozen", "active": "unfrozen", "closed": "closed"}[status]
             core.event(connection, f"wallet.{name}", {"id": wallet_id})
+        core.forget_wallet(wallet_id)
         return self.wallet(wallet_id)
 
     def statement(
@@ -819,7 +885,19 @@ class Wallets:
     def transfer(
         self, request: S.TransferCreate, *, idempotency_key: str | None = None
     ) -> S.Transfer:
-        """Move ``amount`` from one wallet to another; ``fee`` of it goes to the platform."""
+        """Move ``amount`` from one wallet to another; ``fee`` of it goes to the platform.
+
+        The hot path: the wallet and customer rows come from the cache, one query reads
+        the idempotency record (with a key) and one the credited balance (when its owner's
+        KYC level caps balances), then the ledger runs the template, then the transfer
+        row, the idempotency record and the event are written in one transaction. No row
+        exists before the ledger call, so a crash in between is covered by the ledger:
+        with an ``Idempotency-Key`` the transaction carries the reference
+        ``wallets:transfer:key:<sha256 of the key>`` (unique in the ledger), so a retry
+        cannot move money twice and adopts what the first attempt posted (see
+        :meth:`_adopt_transfer`); without a key there is nothing a client could retry with,
+        and the ledger transaction (metadata ``wallets_id``) is the record.
+        """
         core = self.core
         currency = currencies.check_currency(request.currency)
         if request.fee > request.amount:
@@ -827,12 +905,15 @@ class Wallets:
         if request.debited_wallet_id == request.credited_wallet_id:
             raise ValidationError("a transfer needs two different wallets")
         payload = request.model_dump(mode="json")
-
-        def create(connection: sa.Connection) -> str:
-            wallets = R.get_many(
-                connection, T.wallets, [request.debited_wallet_id, request.credited_wallet_id]
-            )
-            for wallet_id in (request.debited_wallet_id, request.credited_wallet_id):
+        with core.engine.connect() as connection:
+            if idempotency_key is not None:
+                record = core.replayed(connection, idempotency_key, "transfer", payload)
+                if record is not None:
+                    connection.rollback()
+                    return self._transfer_replay(str(record["resource_id"]))
+            ids = [request.debited_wallet_id, request.credited_wallet_id]
+            wallets = core.cached_wallets(connection, ids)
+            for wallet_id in ids:
                 if wallet_id not in wallets:
                     raise WalletNotFound(f"wallet {wallet_id!r} does not exist")
             debited = wallets[request.debited_wallet_id]
@@ -845,32 +926,136 @@ class Wallets:
             core.check_limits(
                 connection, credited, request.amount, receiving=request.amount - request.fee
             )
-            transfer_id = R.new_id("tr")
+            connection.rollback()  # end the read transaction before waiting on the ledger
             now = R.now_micros()
-            R.insert(
-                connection,
-                T.transfers,
-                {
-                    "id": transfer_id,
-                    "debited_wallet_id": debited["id"],
-                    "credited_wallet_id": credited["id"],
-                    "currency": currency,
-                    "amount": request.amount,
-                    "fee": request.fee,
-                    "status": "pending",
-                    "failure_code": None,
-                    "ledger_tx_id": None,
-                    "metadata": json.dumps(request.metadata),
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
-            return transfer_id
+            row: dict[str, Any] = {
+                "id": R.new_id("tr"),
+                "debited_wallet_id": debited["id"],
+                "credited_wallet_id": credited["id"],
+                "currency": currency,
+                "amount": request.amount,
+                "fee": request.fee,
+                "status": "succeeded",
+                "failure_code": None,
+                "ledger_tx_id": None,
+                "metadata": json.dumps(request.metadata),
+                "created_at": now,
+                "updated_at": now,
+            }
+            reference = None
+            if idempotency_key is not None:
+                reference = "wallets:transfer:key:" + R.sha256_hex(idempotency_key)
+            error: CofferError | None = None
+            try:
+                tx = core.run(
+                    N.TRANSFER,
+                    self._transfer_variables(row),
+                    key=None,
+                    reference=reference,
+                    kind="transfer",
+                    object_id=row["id"],
+                )
+                row["ledger_tx_id"] = tx.id
+            except InsufficientFunds as refusal:
+                row.update(status="failed", failure_code=refusal.code)
+                error = refusal
+            except DuplicateReference:
+                assert reference is not None and idempotency_key is not None
+                return self._adopt_transfer(row, reference, idempotency_key, payload)
+            try:
+                with connection.begin():
+                    R.insert(connection, T.transfers, row)
+                    core.remember(
+                        connection, idempotency_key, "transfer", payload, "transfer", row["id"]
+                    )
+                    core.event(
+                        connection, f"transfer.{row['status']}", self._event_data(T.transfers, row)
+                    )
+            except sa.exc.IntegrityError:
+                if idempotency_key is None:
+                    raise
+                # a concurrent request with the same key wrote its row first
+                with core.unit() as again:
+                    record = core.replayed(again, idempotency_key, "transfer", payload)
+                if record is None:
+                    raise
+                return self._transfer_replay(str(record["resource_id"]))
+        if error is not None:
+            raise error
+        return self._transfer_model(row)
 
-        transfer_id, _ = core.create_once(
-            key=idempotency_key, operation="transfer", payload=payload, create=create
-        )
-        return self._complete_transfer(transfer_id)
+    @staticmethod
+    def _transfer_variables(row: Row) -> dict[str, str]:
+        currency = row["currency"]
+        return {
+            "from": wallet_account(row["debited_wallet_id"]),
+            "to": wallet_account(row["credited_wallet_id"]),
+            "amount": currencies.monetary(currency, row["amount"]),
+            "fee": currencies.monetary(currency, row["fee"]),
+        }
+
+    def _transfer_replay(self, transfer_id: str) -> S.Transfer:
+        """The first answer to a transfer request: its row, or the error it failed with."""
+        with self.core.unit() as connection:
+            row = R.get(connection, T.transfers, transfer_id)
+        if row is None:
+            raise ResourceNotFound(f"transfer {transfer_id!r} does not exist")
+        if row["status"] == "pending":
+            return self._complete_transfer(transfer_id)
+        if row["status"] == "failed":
+            raise _error_from_code(row["failure_code"])
+        return self._transfer_model(row)
+
+    def _adopt_transfer(
+        self, row: dict[str, Any], reference: str, key: str, payload: Mapping[str, Any]
+    ) -> S.Transfer:
+        """The ledger already holds a transaction for this Idempotency-Key: a first attempt
+        that crashed before writing its row (adopt that transaction, under the id it
+        carries), or a concurrent twin (whose row is read back), or the key reused for
+        another transfer (refused)."""
+        core = self.core
+        with core.unit() as connection:
+            record = core.replayed(connection, key, "transfer", payload)
+        if record is not None:
+            return self._transfer_replay(str(record["resource_id"]))
+        found = core.ledger.transactions(reference=reference, page_size=1).data
+        if not found:
+            raise Conflict("the ledger refused this transfer's reference; retry")
+        tx = found[0]
+        moved = sorted((p.source, p.destination, p.amount) for p in tx.postings)
+        if moved != self._transfer_legs(row) or tx.metadata.get("wallets_type") != "transfer":
+            raise IdempotencyConflict(
+                f"Idempotency-Key {key!r} was already used with a different request; "
+                "use a new key for a new request",
+                ledger_transaction_id=tx.id,
+            )
+        adopted = {
+            **row,
+            "id": tx.metadata.get("wallets_id") or row["id"],
+            "ledger_tx_id": tx.id,
+        }
+        try:
+            with core.unit() as connection:
+                R.insert(connection, T.transfers, adopted)
+                core.remember(connection, key, "transfer", payload, "transfer", adopted["id"])
+                core.event(connection, "transfer.succeeded", self._event_data(T.transfers, adopted))
+        except sa.exc.IntegrityError:
+            with core.unit() as connection:
+                record = core.replayed(connection, key, "transfer", payload)
+            if record is None:
+                raise
+            return self._transfer_replay(str(record["resource_id"]))
+        return self._transfer_model(adopted)
+
+    @staticmethod
+    def _transfer_legs(row: Row) -> list[tuple[str, str, int]]:
+        """(source, destination, amount) the TRANSFER template posts for ``row``."""
+        source = wallet_account(row["debited_wallet_id"])
+        legs = [
+            (source, FEES_ACCOUNT, row["fee"]),
+            (source, wallet_account(row["credited_wallet_id"]), row["amount"] - row["fee"]),
+        ]
+        return sorted(leg for leg in legs if leg[2])
 
     def _complete_transfer(self, transfer_id: str) -> S.Transfer:
         core = self.core

@@ -77,6 +77,15 @@ class WalletSettings(BaseSettings):
     public_base_url: str = Field(default="http://127.0.0.1:8000")
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_batch_size: int = Field(default=100, ge=1, le=10_000)
+    stripe_secret_key: str | None = Field(
+        default=None, description="Stripe secret key (sk_...): card pay-ins go through Stripe."
+    )
+    cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long a process trusts its cached wallet and customer rows; changes "
+        "made by this process take effect at once, by another process within this delay.",
+    )
 
     def limits_for(self, level: str) -> KycLimits:
         if level not in KYC_LEVELS:

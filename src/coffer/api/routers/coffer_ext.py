@@ -197,7 +197,7 @@ def list_journal(
     request: Request,
     ledger: LedgerName,
     after_seq: Annotated[int, Query(alias="afterSeq", ge=-1, le=2**63 - 1)] = -1,
-    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 100,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=999)] = 100,
     _principal: Any = ReadScope,
 ) -> Any:
     entries = ledger_of(request, ledger).journal(after_seq=after_seq, limit=page_size + 1)

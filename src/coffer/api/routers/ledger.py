@@ -6,6 +6,7 @@ thread pool, so concurrent writes meet in the ledger's sequencer and share one c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -15,7 +16,6 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 import coffer
 from coffer.api import schemas as S
-from coffer.api.errors import NoPostings
 from coffer.api.deps import (
     FILTER_BODY_DOC,
     ReadScope,
@@ -27,9 +27,11 @@ from coffer.api.deps import (
     plain_transaction,
     state,
     transaction_json,
+    transaction_text,
     tx_row_json,
     volumes_json,
 )
+from coffer.api.errors import NoPostings
 from coffer.api.ledger_queries import (
     LOG_TYPES,
     TxRow,
@@ -866,8 +868,19 @@ def _error_result(error: CofferError) -> dict[str, Any]:
     }
 
 
-def _tx_result(kind: str, tx: Transaction) -> dict[str, Any]:
-    return {"responseType": kind, "logID": tx.seq, "data": transaction_json(tx)}
+def _tx_result(kind: str, tx: Transaction) -> str:
+    """A bulk element's result, already JSON (see :func:`bulk_body`)."""
+    return f'{{"responseType":"{kind}","logID":{tx.seq},"data":{transaction_text(tx)}}}'
+
+
+_bulk_encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def bulk_body(results: list[dict[str, Any] | str]) -> bytes:
+    """``{"data": results}`` as JSON bytes; str items are JSON already."""
+    encode = _bulk_encoder.encode
+    parts = [item if isinstance(item, str) else encode(item) for item in results]
+    return ('{"data":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
 def _target(data: dict[str, Any]) -> tuple[str, Any]:
@@ -884,7 +897,9 @@ def _target(data: dict[str, Any]) -> tuple[str, Any]:
     raise ValidationError("targetType is TRANSACTION or ACCOUNT")
 
 
-def _run_element(request: Request, ledger: str, element: S.BulkElement) -> dict[str, Any]:
+def _run_element(
+    request: Request, ledger: str, element: S.BulkElement
+) -> dict[str, Any] | str:
     book = ledger_of(request, ledger)
     data = element.data or {}
     if element.action == "CREATE_TRANSACTION":
@@ -950,8 +965,8 @@ def _simple_request(element: S.BulkElement) -> TransactionRequest | None:
     )
 
 
-def _batch_results(results: list[Any]) -> list[dict[str, Any]]:
-    out = []
+def _batch_results(results: list[Any]) -> list[dict[str, Any] | str]:
+    out: list[dict[str, Any] | str] = []
     for result in results:
         if isinstance(result, CofferError):
             out.append(_error_result(result))
@@ -995,20 +1010,21 @@ def run_bulk(
     atomic: bool,
     continue_on_failure: bool,
     parallel: bool,
-) -> tuple[int, dict[str, Any]]:
-    """Apply a ``_bulk``: (HTTP status, response body). Blocking: call it from a thread.
+) -> tuple[int, bytes]:
+    """Apply a ``_bulk``: (HTTP status, JSON response body). Blocking: call it from a thread.
 
     Runs of consecutive plain-postings elements go to the ledger as one ``post_many``
     call each (so a bulk of N transfers is one call, not N).
     """
     limit = state(request).settings.max_bulk_size
     if len(elements) > limit:
-        return 400, {"errorCode": "BULK_SIZE_EXCEEDED", "errorMessage": f"at most {limit} elements"}
+        error = {"errorCode": "BULK_SIZE_EXCEEDED", "errorMessage": f"at most {limit} elements"}
+        return 400, _bulk_encoder.encode(error).encode("utf-8")
     simple = [_simple_request(element) for element in elements]
     if atomic:
         return _run_atomic(elements, simple, book)
     keep_going = continue_on_failure or parallel
-    results: list[dict[str, Any]] = []
+    results: list[dict[str, Any] | str] = []
     index = 0
     failed = False
     for _ in range(len(elements) + 1):  # bounded: every turn consumes at least one element
@@ -1038,7 +1054,7 @@ def run_bulk(
         index += 1
         if failed and not keep_going:
             break
-    return (400 if failed else 200), {"data": results}
+    return (400 if failed else 200), bulk_body(results)
 
 
 def _until_failure(book: Ledger, chunk: list[TransactionRequest]) -> list[Any]:
@@ -1061,7 +1077,7 @@ def _until_failure(book: Ledger, chunk: list[TransactionRequest]) -> list[Any]:
 
 def _run_atomic(
     elements: list[S.BulkElement], simple: list[TransactionRequest | None], book: Ledger
-) -> tuple[int, dict[str, Any]]:
+) -> tuple[int, bytes]:
     """All elements or none: one ``post_many(atomic=True)`` call."""
     requests: list[TransactionRequest] = []
     for index, (element, item) in enumerate(zip(elements, simple, strict=True)):
@@ -1080,15 +1096,17 @@ def _run_atomic(
                 f"element {index}: atomic bulks take CREATE_TRANSACTION elements with "
                 "postings only"
             )
-        results = [_error_result(error) if i == index else _error_result(_skipped(index))
-                   for i in range(len(elements))]
-        return 400, {"data": results}
+        results: list[dict[str, Any] | str] = [
+            _error_result(error) if i == index else _error_result(_skipped(index))
+            for i in range(len(elements))
+        ]
+        return 400, bulk_body(results)
     try:
         outcome: list[Any] = book.post_many(requests, atomic=True)
     except CofferError as error:
         outcome = [error] * len(elements)
     failed = any(isinstance(r, CofferError) for r in outcome)
-    return (400 if failed else 200), {"data": _batch_results(outcome)}
+    return (400 if failed else 200), bulk_body(_batch_results(outcome))
 
 
 def _skipped(index: int) -> CofferError:
@@ -1121,7 +1139,7 @@ def bulk(
         continue_on_failure=continue_on_failure,
         parallel=parallel,
     )
-    return JSONResponse(body, status)
+    return Response(body, status, media_type="application/json")
 
 
 # -- logs ---------------------------------------------------------------------------------------

@@ -2,5 +2,6 @@
 
 from coffer.wallets.gateways.base import CardGateway, GatewayIntent, GatewayRefund
 from coffer.wallets.gateways.sandbox import SandboxGateway
+from coffer.wallets.gateways.stripe import StripeGateway
 
-__all__ = ["CardGateway", "GatewayIntent", "GatewayRefund", "SandboxGateway"]
+__all__ = ["CardGateway", "GatewayIntent", "GatewayRefund", "SandboxGateway", "StripeGateway"]

@@ -28,6 +28,8 @@ class GatewayIntent:
     card_brand: str | None = None
     decline_code: str | None = None
     requires_challenge: bool = False
+    # where the customer authenticates (3-D Secure) when the gateway hosts the page
+    challenge_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,222 @@
+"""The Stripe card gateway, on the official ``stripe`` SDK (``StripeClient``, API ``v1``).
+
+Card data never reaches Coffer's servers in production: pass a Stripe ``payment_method``
+(``pm_...``, collected by Stripe.js or a mobile SDK). For tests against Stripe's test mode,
+Stripe's published test card numbers are mapped to their test payment methods
+(``4242424242424242`` -> ``pm_card_visa``...); any other raw number is refused, since
+sending raw card numbers to Stripe needs a PCI attestation Coffer does not assume.
+
+Every write carries an ``Idempotency-Key`` derived from the pay-in's id and step, so a
+retry after a timeout never charges twice. Stripe's answers map onto
+:class:`~coffer.wallets.gateways.base.GatewayIntent` (Stripe's PaymentIntent vocabulary is
+the interface's own); declines (HTTP 402 ``card_error``) become an intent in
+``requires_payment_method`` with the ``decline_code``; any other Stripe or network failure
+raises :class:`~coffer.errors.GatewayError` (HTTP 502).
+
+Tests replay recorded Stripe responses through the SDK's pluggable HTTP client
+(``StripeClient(http_client=...)``), see ``tests/wallets/test_stripe_gateway.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+
+from coffer.errors import GatewayError, InvalidCardNumber
+from coffer.wallets.gateways.base import GatewayIntent, GatewayRefund
+from coffer.wallets.gateways.sandbox import normalize
+
+# Stripe's test cards and the test PaymentMethods standing for them.
+TEST_PAYMENT_METHODS = {
+    "4242424242424242": "pm_card_visa",
+    "5555555555554444": "pm_card_mastercard",
+    "4000000000000002": "pm_card_chargeDeclined",
+    "4000000000009995": "pm_card_chargeDeclinedInsufficientFunds",
+    "4000000000003220": "pm_card_threeDSecure2Required",
+}
+REFUND_STATUSES = {"succeeded": "succeeded", "pending": "pending", "requires_action": "pending"}
+
+
+class StripeGateway:
+    """A :class:`~coffer.wallets.gateways.base.CardGateway` backed by Stripe."""
+
+    name = "stripe"
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        client: stripe.StripeClient | None = None,
+        http_client: stripe.HTTPClient | None = None,
+        return_url: str | None = None,
+    ) -> None:
+        if client is None:
+            if not api_key:
+                raise ValueError("give a Stripe secret key (sk_...) or a StripeClient")
+            client = stripe.StripeClient(api_key, http_client=http_client, max_network_retries=0)
+        self.client = client
+        self.return_url = return_url
+
+    # -- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _options(idempotency_key: str) -> stripe.RequestOptions:
+        return {"idempotency_key": f"coffer:{idempotency_key}"}
+
+    @staticmethod
+    def _intent(obj: Any) -> GatewayIntent:
+        """A Stripe PaymentIntent (a StripeObject or its JSON as a dict) as a GatewayIntent."""
+        data = obj if isinstance(obj, dict) else obj.to_dict()
+        method = data.get("payment_method")
+        card = method.get("card") if isinstance(method, dict) else None
+        error = data.get("last_payment_error") or {}
+        next_action = data.get("next_action") or {}
+        redirect = next_action.get("redirect_to_url") or {}
+        status = str(data["status"])
+        if status == "requires_confirmation":
+            status = "requires_payment_method"
+        decline = None
+        if status == "requires_payment_method" and error:
+            decline = error.get("decline_code") or error.get("code")
+        return GatewayIntent(
+            reference=str(data["id"]),
+            status=status,
+            amount=int(data["amount"]),
+            amount_capturable=int(data.get("amount_capturable") or 0),
+            amount_received=int(data.get("amount_received") or 0),
+            card_last4=card.get("last4") if card else None,
+            card_brand=card.get("brand") if card else None,
+            decline_code=decline,
+            requires_challenge=status == "requires_action",
+            challenge_url=redirect.get("url"),
+        )
+
+    @staticmethod
+    def _failure(error: stripe.StripeError) -> GatewayError:
+        request_id = getattr(error, "request_id", None)
+        return GatewayError(
+            f"Stripe answered {error.http_status or 'nothing'}: {error.user_message or error}",
+            stripe_code=getattr(error, "code", None),
+            stripe_request_id=request_id,
+        )
+
+    def _declined(self, error: stripe.CardError, amount: int) -> GatewayIntent:
+        body = error.json_body if isinstance(error.json_body, dict) else {}
+        details = body.get("error") or {}
+        intent = details.get("payment_intent")
+        decline = details.get("decline_code") or details.get("code") or "card_declined"
+        if isinstance(intent, dict):
+            declined = self._intent(intent)
+            return GatewayIntent(
+                reference=declined.reference,
+                status="requires_payment_method",
+                amount=declined.amount,
+                amount_capturable=0,
+                amount_received=0,
+                card_last4=declined.card_last4,
+                card_brand=declined.card_brand,
+                decline_code=decline,
+            )
+        return GatewayIntent(
+            reference="",
+            status="requires_payment_method",
+            amount=amount,
+            amount_capturable=0,
+            amount_received=0,
+            decline_code=decline,
+        )
+
+    # -- the gateway interface --------------------------------------------------------------
+
+    def create_intent(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        card_number: str | None,
+        payment_method: str | None,
+        capture_method: str,
+        idempotency_key: str,
+    ) -> GatewayIntent:
+        if payment_method is None:
+            number = normalize(card_number or "")
+            payment_method = TEST_PAYMENT_METHODS.get(number)
+            if payment_method is None:
+                raise InvalidCardNumber(
+                    "Stripe takes a payment_method (pm_...) collected by Stripe.js, not a raw "
+                    "card number; in test mode use one of Stripe's test card numbers"
+                )
+        params: dict[str, Any] = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "payment_method": payment_method,
+            "payment_method_types": ["card"],
+            "capture_method": capture_method,
+            "confirm": True,
+            "expand": ["payment_method"],
+        }
+        if self.return_url is not None:
+            params["return_url"] = self.return_url
+        try:
+            intent = self.client.v1.payment_intents.create(
+                params=params,  # type: ignore[arg-type]
+                options=self._options(idempotency_key),
+            )
+        except stripe.CardError as error:
+            return self._declined(error, amount)
+        except stripe.StripeError as error:
+            raise self._failure(error) from error
+        return self._intent(intent)
+
+    def complete_challenge(
+        self, intent: GatewayIntent, *, approve: bool, capture_method: str = "automatic"
+    ) -> GatewayIntent:
+        """With Stripe the customer authenticates on Stripe's page (``challenge_url``);
+        this reads the outcome back (``approve`` is the sandbox's and is ignored)."""
+        del approve, capture_method
+        try:
+            fresh = self.client.v1.payment_intents.retrieve(
+                intent.reference, params={"expand": ["payment_method"]}
+            )
+        except stripe.StripeError as error:
+            raise self._failure(error) from error
+        return self._intent(fresh)
+
+    def capture(self, intent: GatewayIntent, *, amount: int, idempotency_key: str) -> GatewayIntent:
+        try:
+            captured = self.client.v1.payment_intents.capture(
+                intent.reference,
+                params={"amount_to_capture": amount, "expand": ["payment_method"]},
+                options=self._options(idempotency_key),
+            )
+        except stripe.StripeError as error:
+            raise self._failure(error) from error
+        return self._intent(captured)
+
+    def cancel(self, intent: GatewayIntent, *, idempotency_key: str) -> GatewayIntent:
+        try:
+            canceled = self.client.v1.payment_intents.cancel(
+                intent.reference,
+                params={"cancellation_reason": "requested_by_customer"},
+                options=self._options(idempotency_key),
+            )
+        except stripe.StripeError as error:
+            raise self._failure(error) from error
+        return self._intent(canceled)
+
+    def refund(self, intent: GatewayIntent, *, amount: int, idempotency_key: str) -> GatewayRefund:
+        try:
+            refund = self.client.v1.refunds.create(
+                params={"payment_intent": intent.reference, "amount": amount},
+                options=self._options(idempotency_key),
+            )
+        except stripe.StripeError as error:
+            raise self._failure(error) from error
+        status = REFUND_STATUSES.get(str(refund.status), "failed")
+        if status == "failed":
+            raise GatewayError(
+                f"Stripe refused the refund ({refund.failure_reason or refund.status})",
+                stripe_refund=refund.id,
+            )
+        return GatewayRefund(reference=refund.id, status=status, amount=int(refund.amount))
