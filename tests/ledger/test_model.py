@@ -222,6 +222,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 pending = position.pending_output if position else 0
                 assert balance == self.model.balance.get(key, 0), key
                 assert pending == self.model.pending_out.get(key, 0), key
+        history = self.ledger.transactions(page_size=1000, order="asc").data
+        assert {tx.id: tx.postings for tx in history} == self.model.transactions
+        assert {tx.id for tx in history if tx.reverted} == self.model.reverted
         total = {asset: 0 for asset in ASSETS}
         for (_, asset), amount in self.model.balance.items():
             total[asset] += amount
