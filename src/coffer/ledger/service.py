@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,25 +73,24 @@ class _Validator:
         self.accounts: set[str] = set()
         self.assets: set[str] = set()
 
+    @staticmethod
+    def _checked(
+        value: object, seen: set[str], pattern: re.Pattern[str], check: Callable[[object], str]
+    ) -> str:
+        if isinstance(value, str) and value in seen:
+            return value
+        if not isinstance(value, str) or not pattern.match(value):
+            return check(value)  # raises with the precise message
+        if len(seen) > _VALID_CACHE_SIZE:
+            seen.clear()
+        seen.add(value)
+        return value
+
     def account(self, address: object) -> str:
-        if isinstance(address, str) and address in self.accounts:
-            return address
-        if not isinstance(address, str) or not ACCOUNT_PATTERN.match(address):
-            return check_account(address)
-        if len(self.accounts) > _VALID_CACHE_SIZE:
-            self.accounts.clear()
-        self.accounts.add(address)
-        return address
+        return self._checked(address, self.accounts, ACCOUNT_PATTERN, check_account)
 
     def asset(self, asset: object) -> str:
-        if isinstance(asset, str) and asset in self.assets:
-            return asset
-        if not isinstance(asset, str) or not ASSET_PATTERN.match(asset):
-            return check_asset(asset)
-        if len(self.assets) > _VALID_CACHE_SIZE:
-            self.assets.clear()
-        self.assets.add(asset)
-        return asset
+        return self._checked(asset, self.assets, ASSET_PATTERN, check_asset)
 
     def postings(self, postings: Iterable[Any]) -> tuple[Posting, ...]:
         out: list[Posting] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -305,7 +305,6 @@ class WriteStore:
         head: Head,
         now: int,
     ) -> None:
-        parts: list[str] = []
         params: dict[str, Any] = {
             "lid": self.ledger_id,
             "expected": expected_seq,
@@ -315,84 +314,30 @@ class WriteStore:
             "next_hold": head.next_hold_id,
             "now": now,
         }
-        guard = "WHERE EXISTS (SELECT 1 FROM head)"
-        if writes.transactions:
-            cols = list(zip(*writes.transactions, strict=True))
-            params.update(
-                t_id=_ints(cols[0]),
-                t_seq=_ints(cols[1]),
-                t_ts=_ints(cols[2]),
-                t_ins=_ints(cols[3]),
-                t_ref=_texts(cols[4]),
-                t_meta=_texts(cols[5]),
-                t_rev=_nullable_ints(cols[6]),
-                t_hold=_nullable_ints(cols[7]),
-            )
-            parts.append(
-                "t AS (INSERT INTO transactions (ledger_id, id, seq, timestamp, inserted_at,"
-                " reference, metadata, reverts_id, hold_id) SELECT %(lid)s, * FROM unnest("
-                "%(t_id)s::bigint[], %(t_seq)s::bigint[], %(t_ts)s::bigint[], %(t_ins)s::bigint[],"
-                " %(t_ref)s::text[], %(t_meta)s::text[], %(t_rev)s::bigint[],"
-                f" %(t_hold)s::bigint[]) {guard})"
-            )
-        if writes.postings:
-            cols = list(zip(*writes.postings, strict=True))
-            params.update(
-                p_tx=_ints(cols[0]),
-                p_idx=_ints(cols[1]),
-                p_src=_names(cols[2]),
-                p_dst=_names(cols[3]),
-                p_amt=_ints(cols[4]),
-                p_asset=_names(cols[5]),
-                p_ts=_ints(cols[6]),
-            )
-            parts.append(
-                "p AS (INSERT INTO postings (ledger_id, tx_id, idx, source, destination, amount,"
-                " asset, timestamp) SELECT %(lid)s, * FROM unnest(%(p_tx)s::bigint[],"
-                " %(p_idx)s::int[], %(p_src)s::text[], %(p_dst)s::text[], %(p_amt)s::numeric[],"
-                f" %(p_asset)s::text[], %(p_ts)s::bigint[]) {guard})"
-            )
-        if writes.journal:
-            cols = list(zip(*writes.journal, strict=True))
-            params.update(
-                j_seq=_ints(cols[0]),
-                j_kind=_ints(cols[1]),
-                j_ref=_nullable_ints(cols[2]),
-                j_payload=_texts(cols[3]),
-                j_at=_ints(cols[4]),
-                j_hash=_hexes(cols[5]),
-                j_key=_texts(cols[6]),
-                j_khash=_hexes(cols[7]),
-            )
-            parts.append(
-                "j AS (INSERT INTO journal (ledger_id, seq, kind, ref_id, payload, created_at,"
-                " hash, idempotency_key, idempotency_hash) SELECT %(lid)s, v.seq, v.kind, v.ref,"
-                " v.payload, v.at, decode(v.hash, 'hex'), v.key, decode(v.khash, 'hex') FROM unnest("
-                "%(j_seq)s::bigint[], %(j_kind)s::smallint[], %(j_ref)s::bigint[],"
-                " %(j_payload)s::text[], %(j_at)s::bigint[], %(j_hash)s::text[],"
-                f" %(j_key)s::text[], %(j_khash)s::text[])"
-                " AS v(seq, kind, ref, payload, at, hash, key, khash)"
-                f" {guard})"
-            )
-        if writes.holds:
-            cols = list(zip(*writes.holds, strict=True))
-            params.update(
-                h_id=_ints(cols[0]),
-                h_seq=_ints(cols[1]),
-                h_post=_texts(cols[2]),
-                h_at=_ints(cols[3]),
-                h_exp=_nullable_ints(cols[4]),
-                h_ref=_texts(cols[5]),
-                h_meta=_texts(cols[6]),
-                h_status=_names(cols[7]),
-            )
-            parts.append(
-                "h AS (INSERT INTO holds (ledger_id, id, seq, postings, created_at, expires_at,"
-                " reference, metadata, status) SELECT %(lid)s, * FROM unnest(%(h_id)s::bigint[],"
-                " %(h_seq)s::bigint[], %(h_post)s::text[], %(h_at)s::bigint[],"
-                " %(h_exp)s::bigint[], %(h_ref)s::text[], %(h_meta)s::text[],"
-                f" %(h_status)s::text[]) {guard})"
-            )
+        new_accounts = [
+            (address, "{}", first, now, now)
+            for address, first in writes.new_accounts.items()
+            if address not in writes.account_metadata
+        ]
+        changed_accounts = [
+            (address, metadata, now, now, now)
+            for address, metadata in writes.account_metadata.items()
+        ]
+        inserts = [
+            ("t", "transactions", writes.transactions, ""),
+            ("p", "postings", writes.postings, ""),
+            ("j", "journal", writes.journal, ""),
+            ("h", "holds", writes.holds, ""),
+            ("b", "balances", balance_rows, _BALANCE_UPSERT),
+            ("a", "accounts", new_accounts, " ON CONFLICT DO NOTHING"),
+            ("am", "accounts", changed_accounts, _ACCOUNT_UPSERT),
+            ("c", "checkpoints", writes.checkpoints, ""),
+        ]
+        parts = [
+            _unnest_insert(alias, table, rows, params, suffix)
+            for alias, table, rows, suffix in inserts
+            if rows
+        ]
         if writes.hold_status:
             params.update(
                 hs_id=_ints(writes.hold_status), hs_status=_names(writes.hold_status.values())
@@ -412,68 +357,6 @@ class WriteStore:
                 " WHERE transactions.ledger_id = %(lid)s AND transactions.id = v.id"
                 " AND EXISTS (SELECT 1 FROM head))"
             )
-        if balance_rows:
-            cols = list(zip(*balance_rows, strict=True))
-            params.update(
-                b_acc=_names(cols[0]),
-                b_asset=_names(cols[1]),
-                b_in=_ints(cols[2]),
-                b_out=_ints(cols[3]),
-                b_pin=_ints(cols[4]),
-                b_pout=_ints(cols[5]),
-                b_od=_nullable_ints(cols[6]),
-            )
-            parts.append(
-                "b AS (INSERT INTO balances (ledger_id, account, asset, input, output,"
-                " pending_input, pending_output, overdraft) SELECT %(lid)s, * FROM unnest("
-                "%(b_acc)s::text[], %(b_asset)s::text[], %(b_in)s::numeric[],"
-                " %(b_out)s::numeric[], %(b_pin)s::numeric[], %(b_pout)s::numeric[],"
-                f" %(b_od)s::numeric[]) {guard} ON CONFLICT (ledger_id, account, asset) DO UPDATE"
-                " SET input = EXCLUDED.input, output = EXCLUDED.output,"
-                " pending_input = EXCLUDED.pending_input, pending_output = EXCLUDED.pending_output,"
-                " overdraft = EXCLUDED.overdraft)"
-            )
-        new_accounts = {
-            a: ts for a, ts in writes.new_accounts.items() if a not in writes.account_metadata
-        }
-        if new_accounts:
-            params.update(a_addr=_names(new_accounts), a_ts=_ints(new_accounts.values()))
-            parts.append(
-                "a AS (INSERT INTO accounts (ledger_id, address, metadata, first_usage,"
-                " inserted_at, updated_at) SELECT %(lid)s, v.address, '{}', v.ts, %(now)s,"
-                " %(now)s FROM unnest(%(a_addr)s::text[], %(a_ts)s::bigint[]) AS v(address, ts)"
-                f" {guard} ON CONFLICT DO NOTHING)"
-            )
-        if writes.account_metadata:
-            params.update(
-                am_addr=_names(writes.account_metadata),
-                am_meta=_texts(writes.account_metadata.values()),
-            )
-            parts.append(
-                "am AS (INSERT INTO accounts (ledger_id, address, metadata, first_usage,"
-                " inserted_at, updated_at) SELECT %(lid)s, v.address, v.metadata, %(now)s,"
-                " %(now)s, %(now)s FROM unnest(%(am_addr)s::text[], %(am_meta)s::text[])"
-                f" AS v(address, metadata) {guard} ON CONFLICT (ledger_id, address) DO UPDATE"
-                " SET metadata = EXCLUDED.metadata, updated_at = EXCLUDED.updated_at)"
-            )
-        if writes.checkpoints:
-            cols = list(zip(*writes.checkpoints, strict=True))
-            params.update(
-                c_size=_ints(cols[0]),
-                c_root=_hexes(cols[1]),
-                c_front=_hexes(cols[2]),
-                c_at=_ints(cols[3]),
-                c_key=_hexes(cols[4]),
-                c_sig=_hexes(cols[5]),
-            )
-            parts.append(
-                "c AS (INSERT INTO checkpoints (ledger_id, tree_size, root, frontier, created_at,"
-                " public_key, signature) SELECT %(lid)s, v.size, decode(v.root, 'hex'),"
-                " decode(v.front, 'hex'), v.at, decode(v.key, 'hex'), decode(v.sig, 'hex')"
-                " FROM unnest(%(c_size)s::bigint[], %(c_root)s::text[], %(c_front)s::text[],"
-                " %(c_at)s::bigint[], %(c_key)s::text[], %(c_sig)s::text[])"
-                f" AS v(size, root, front, at, key, sig) {guard})"
-            )
         sql = (
             "WITH head AS (UPDATE ledgers SET next_seq = %(next_seq)s, head_hash = %(head_hash)s,"
             " next_tx_id = %(next_tx)s, next_hold_id = %(next_hold)s"
@@ -489,3 +372,106 @@ class WriteStore:
         if self._in_transaction:
             self.connection.execute("COMMIT")
             self._in_transaction = False
+
+
+# Columns of the rows each batch inserts on PostgreSQL, in row order (after ledger_id):
+# name, SQL type, and how a column of values becomes one array literal. bytea travels as hex.
+_Encoder = Callable[[Iterable[Any]], str]
+_PG_COLUMNS: dict[str, list[tuple[str, str, _Encoder]]] = {
+    "transactions": [
+        ("id", "bigint", _ints),
+        ("seq", "bigint", _ints),
+        ("timestamp", "bigint", _ints),
+        ("inserted_at", "bigint", _ints),
+        ("reference", "text", _texts),
+        ("metadata", "text", _texts),
+        ("reverts_id", "bigint", _nullable_ints),
+        ("hold_id", "bigint", _nullable_ints),
+    ],
+    "postings": [
+        ("tx_id", "bigint", _ints),
+        ("idx", "int", _ints),
+        ("source", "text", _names),
+        ("destination", "text", _names),
+        ("amount", "numeric", _ints),
+        ("asset", "text", _names),
+        ("timestamp", "bigint", _ints),
+    ],
+    "journal": [
+        ("seq", "bigint", _ints),
+        ("kind", "smallint", _ints),
+        ("ref_id", "bigint", _nullable_ints),
+        ("payload", "text", _texts),
+        ("created_at", "bigint", _ints),
+        ("hash", "bytea", _hexes),
+        ("idempotency_key", "text", _texts),
+        ("idempotency_hash", "bytea", _hexes),
+    ],
+    "holds": [
+        ("id", "bigint", _ints),
+        ("seq", "bigint", _ints),
+        ("postings", "text", _texts),
+        ("created_at", "bigint", _ints),
+        ("expires_at", "bigint", _nullable_ints),
+        ("reference", "text", _texts),
+        ("metadata", "text", _texts),
+        ("status", "text", _names),
+    ],
+    "balances": [
+        ("account", "text", _names),
+        ("asset", "text", _names),
+        ("input", "numeric", _ints),
+        ("output", "numeric", _ints),
+        ("pending_input", "numeric", _ints),
+        ("pending_output", "numeric", _ints),
+        ("overdraft", "numeric", _nullable_ints),
+    ],
+    "accounts": [
+        ("address", "text", _names),
+        ("metadata", "text", _texts),
+        ("first_usage", "bigint", _ints),
+        ("inserted_at", "bigint", _ints),
+        ("updated_at", "bigint", _ints),
+    ],
+    "checkpoints": [
+        ("tree_size", "bigint", _ints),
+        ("root", "bytea", _hexes),
+        ("frontier", "bytea", _hexes),
+        ("created_at", "bigint", _ints),
+        ("public_key", "bytea", _hexes),
+        ("signature", "bytea", _hexes),
+    ],
+}
+_BALANCE_UPSERT = (
+    " ON CONFLICT (ledger_id, account, asset) DO UPDATE SET input = EXCLUDED.input,"
+    " output = EXCLUDED.output, pending_input = EXCLUDED.pending_input,"
+    " pending_output = EXCLUDED.pending_output, overdraft = EXCLUDED.overdraft"
+)
+_ACCOUNT_UPSERT = (
+    " ON CONFLICT (ledger_id, address) DO UPDATE SET metadata = EXCLUDED.metadata,"
+    " updated_at = EXCLUDED.updated_at"
+)
+
+
+def _unnest_insert(
+    alias: str, table: str, rows: list[tuple[Any, ...]], params: dict[str, Any], suffix: str
+) -> str:
+    """One CTE inserting ``rows`` into ``table``, guarded by the ledger head's update."""
+    columns = list(zip(*rows, strict=True))
+    names, arrays, values = [], [], []
+    for index, (name, sql_type, encode) in enumerate(_PG_COLUMNS[table]):
+        key = f"{alias}{index}"
+        params[key] = encode(columns[index])
+        names.append(name)
+        if sql_type == "bytea":
+            arrays.append(f"%({key})s::text[]")
+            values.append(f"decode(v.c{index}, 'hex')")
+        else:
+            arrays.append(f"%({key})s::{sql_type}[]")
+            values.append(f"v.c{index}")
+    aliases = ", ".join(f"c{index}" for index in range(len(names)))
+    return (
+        f"{alias} AS (INSERT INTO {table} (ledger_id, {', '.join(names)})"
+        f" SELECT %(lid)s, {', '.join(values)} FROM unnest({', '.join(arrays)}) AS v({aliases})"
+        f" WHERE EXISTS (SELECT 1 FROM head){suffix})"
+    )

@@ -13,6 +13,16 @@ import sqlalchemy as sa
 from coffer.db.types import Amount
 
 metadata = sa.MetaData()
+
+
+def _unique_where_set(name: str, column: str) -> sa.Index:
+    """Unique per ledger where set: rows without a value cost the index nothing."""
+    condition = sa.text(f"{column} IS NOT NULL")
+    return sa.Index(
+        name, "ledger_id", column, unique=True, sqlite_where=condition, postgresql_where=condition
+    )
+
+
 # Tables with composite primary keys are WITHOUT ROWID on SQLite: one b-tree, not two.
 
 ledgers = sa.Table(
@@ -43,22 +53,8 @@ transactions = sa.Table(
     sa.Column("metadata", sa.Text, nullable=False),
     sa.Column("reverts_id", sa.BigInteger),
     sa.Column("hold_id", sa.BigInteger),
-    sa.Index(
-        "transactions_reference",
-        "ledger_id",
-        "reference",
-        unique=True,
-        sqlite_where=sa.text("reference IS NOT NULL"),
-        postgresql_where=sa.text("reference IS NOT NULL"),
-    ),
-    sa.Index(
-        "transactions_reverts",
-        "ledger_id",
-        "reverts_id",
-        unique=True,
-        sqlite_where=sa.text("reverts_id IS NOT NULL"),
-        postgresql_where=sa.text("reverts_id IS NOT NULL"),
-    ),
+    _unique_where_set("transactions_reference", "reference"),
+    _unique_where_set("transactions_reverts", "reverts_id"),
     sqlite_with_rowid=False,
 )
 
@@ -123,14 +119,7 @@ holds = sa.Table(
     sa.Column("metadata", sa.Text, nullable=False),
     # pending | posted | voided | expired
     sa.Column("status", sa.String(16), nullable=False),
-    sa.Index(
-        "holds_reference",
-        "ledger_id",
-        "reference",
-        unique=True,
-        sqlite_where=sa.text("reference IS NOT NULL"),
-        postgresql_where=sa.text("reference IS NOT NULL"),
-    ),
+    _unique_where_set("holds_reference", "reference"),
     sa.Index(
         "holds_pending",
         "ledger_id",
@@ -152,14 +141,7 @@ journal = sa.Table(
     sa.Column("hash", sa.LargeBinary, nullable=False),
     sa.Column("idempotency_key", sa.Text),
     sa.Column("idempotency_hash", sa.LargeBinary),
-    sa.Index(
-        "journal_idempotency",
-        "ledger_id",
-        "idempotency_key",
-        unique=True,
-        sqlite_where=sa.text("idempotency_key IS NOT NULL"),
-        postgresql_where=sa.text("idempotency_key IS NOT NULL"),
-    ),
+    _unique_where_set("journal_idempotency", "idempotency_key"),
     sqlite_with_rowid=False,
 )
 
