@@ -146,14 +146,14 @@ class _Prepared:
         self.started = started
 
 
-class _Pipeline(queue.Queue["_Prepared"]):
+class _Pipeline(queue.Queue["_Prepared | None"]):
     """A bounded queue that counts what it holds until the writer has written it."""
 
     def __init__(self, owner: Sequencer, depth: int) -> None:
         super().__init__(maxsize=depth)
         self._owner = owner
 
-    def put(self, item: _Prepared, block: bool = True, timeout: float | None = None) -> None:
+    def put(self, item: _Prepared | None, block: bool = True, timeout: float | None = None) -> None:
         with self._owner._idle:
             self._owner._pipeline_busy += 1
         super().put(item, block, timeout)
@@ -194,7 +194,7 @@ class Sequencer:
         self._contended = 0
         self.batch_listeners: list[Callable[[int, float], None]] = []
         # Batches applied but not yet written (the writer thread writes them in order).
-        self._pipeline: queue.Queue[_Prepared] = _Pipeline(self, PIPELINE_DEPTH)
+        self._pipeline: queue.Queue[_Prepared | None] = _Pipeline(self, PIPELINE_DEPTH)
         self._pipeline_busy = 0
         self._idle = threading.Condition()
         self._writer_thread: threading.Thread | None = None
@@ -377,7 +377,7 @@ class Sequencer:
 
     # -- the writer ---------------------------------------------------------------------
 
-    def _writer(self) -> queue.Queue[_Prepared]:
+    def _writer(self) -> queue.Queue[_Prepared | None]:
         if self._writer_thread is None:
             thread = threading.Thread(
                 target=self._write_loop, name=f"coffer-writer-{self.ledger_name}", daemon=True
@@ -390,6 +390,8 @@ class Sequencer:
         while True:
             prepared = self._pipeline.get()
             try:
+                if prepared is None:  # closed
+                    return
                 self._write_prepared(prepared)
             finally:
                 with self._idle:
@@ -579,6 +581,11 @@ class Sequencer:
 
     def close(self) -> None:
         self._drain()
+        thread = self._writer_thread
+        if thread is not None:
+            self._pipeline.put(None)
+            thread.join(timeout=10)
+            self._writer_thread = None
         self._reset_connection()
         reader = self._reader_connection
         self._reader_connection = None
