@@ -45,6 +45,13 @@ class InvalidAccount(ValidationError):
     code = "invalid_account"
 
 
+class NoPostings(ValidationError):
+    """A transaction without postings (Formance answers 400 ``NO_POSTINGS``)."""
+
+    code = "no_postings"
+    formance_code = "NO_POSTINGS"
+
+
 class NotFound(CofferError):
     code = "not_found"
     status = 404

@@ -364,3 +364,48 @@ def test_ledger_names_are_checked(coffer_db: Coffer) -> None:
     coffer_db.create_ledger("named", metadata={"team": "payments"})
     assert coffer_db.ledger_info("named").metadata == {"team": "payments"}
     assert {info.name for info in coffer_db.ledgers()} >= {"named"}
+
+
+def test_an_idempotency_key_belongs_to_one_request_of_any_kind(coffer_db: Coffer) -> None:
+    ledger = coffer_db.ledger("main")
+    ledger.set_account_metadata("a:b", {"x": "y"}, idempotency_key="k1")
+    assert ledger.set_account_metadata("a:b", {"x": "y"}, idempotency_key="k1") == {"x": "y"}
+    with pytest.raises(IdempotencyConflict):
+        ledger.post([Posting("world", "a", 5, USD)], idempotency_key="k1")
+    coffer_db._ledgers.clear()  # the same after a restart, from the database
+    with pytest.raises(IdempotencyConflict):
+        coffer_db.ledger("main").post([Posting("world", "a", 5, USD)], idempotency_key="k1")
+    assert coffer_db.ledger("main").balance("a", USD) == 0
+
+
+def test_transactions_need_postings(coffer_db: Coffer) -> None:
+    from coffer.errors import NoPostings
+
+    ledger = coffer_db.ledger("main")
+    with pytest.raises(NoPostings):
+        ledger.post([])
+    with pytest.raises(NoPostings):
+        ledger.run('set_tx_meta("k", "v")')
+    results = ledger.post_many([[], [Posting("world", "a", 1, USD)]])
+    assert isinstance(results[0], NoPostings) and isinstance(results[1], Transaction)
+
+
+def test_post_many_mixes_postings_and_scripts(coffer_db: Coffer) -> None:
+    from coffer import ScriptRequest
+
+    ledger = coffer_db.ledger("main")
+    split = "send [USD/2 100] ( source = @world destination = { 10% to @fees remaining to @a } )"
+    results = ledger.post_many(
+        [ScriptRequest(split), [Posting("a", "b", 90, USD)], ScriptRequest(split)], atomic=True
+    )
+    assert all(isinstance(r, Transaction) for r in results)
+    assert (ledger.balance("fees", USD), ledger.balance("a", USD)) == (20, 90)
+    failed = ledger.post_many(
+        [
+            ScriptRequest(split),
+            ScriptRequest("send [USD/2 1] ( source = @nobody destination = @a )"),
+        ],
+        atomic=True,
+    )
+    assert all(isinstance(r, coffer.CofferError) for r in failed)
+    assert ledger.balance("fees", USD) == 20

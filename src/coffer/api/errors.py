@@ -15,7 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from coffer.errors import CofferError, IdempotencyConflict, ValidationError
+from coffer import errors as coffer_errors
+from coffer.errors import CofferError, IdempotencyConflict
 
 logger = logging.getLogger("coffer.api")
 
@@ -42,11 +43,7 @@ FORMANCE_STATUS = {
 
 
 
-class NoPostings(ValidationError):
-    """A transaction without postings: Formance answers 400 ``NO_POSTINGS``."""
-
-    code = "no_postings"
-    formance_code = "NO_POSTINGS"
+NoPostings = coffer_errors.NoPostings  # the ledger raises it; kept importable from here
 
 
 _HTTP_CODES = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "VALIDATION"}

@@ -50,6 +50,21 @@ class TransactionRequest:
     overdrafts: Mapping[str, Overdraft] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ScriptRequest:
+    """A Numscript program in a :meth:`Ledger.post_many` batch, with every option of ``run``."""
+
+    script: str
+    vars: Mapping[str, str] | None = None
+    metadata: Mapping[str, str] | None = None
+    reference: str | None = None
+    idempotency_key: str | None = None
+    timestamp: datetime | None = None
+    pending: bool = False
+    timeout_seconds: float | None = None
+    feature_flags: tuple[str, ...] = ()
+
+
 class Volumes(NamedTuple):
     input: int
     output: int

@@ -35,6 +35,7 @@ from coffer.errors import (
     IdempotencyConflict,
     InsufficientFunds,
     MetadataOverride,
+    NoPostings,
     TransactionNotFound,
     ValidationError,
 )
@@ -131,7 +132,7 @@ class _Prepared:
         now: int,
         epoch: int,
         results: list[tuple[int, tuple[Transaction, int]]],
-        keys: list[tuple[str, bytes, int, int]],
+        keys: list[tuple[str, bytes, int, int | None]],
         started: float,
     ) -> None:
         self.batch = batch
@@ -199,7 +200,7 @@ class Sequencer:
         self._idle = threading.Condition()
         self._writer_thread: threading.Thread | None = None
         self.inflight_results: dict[int, tuple[Transaction, int]] = {}
-        self.inflight_keys: dict[str, tuple[bytes, int, int, int]] = {}
+        self.inflight_keys: dict[str, tuple[bytes, int, int | None, int]] = {}
         # In-memory state, valid while its epoch is current; a failed write bumps the epoch.
         self._epoch = 0
         self._state_epoch = -1
@@ -217,7 +218,7 @@ class Sequencer:
         # Holds recently posted, voided or expired, possibly not yet written.
         self.finished_holds: dict[int, str] = {}
         self.expiries: list[tuple[int, int]] = []
-        self.idempotency: OrderedDict[str, tuple[bytes, int, int]] = OrderedDict()
+        self.idempotency: OrderedDict[str, tuple[bytes, int, int | None]] = OrderedDict()
         # Per-batch scratch.
         self.writes = Writes()
         self.undo: list[tuple[dict[Any, Any], Any, Any]] = []
@@ -367,12 +368,17 @@ class Sequencer:
             batch, self.writes, rows, expected_seq, head, self.now, epoch, results, keys, started
         )
 
-    def _new_keys(self) -> list[tuple[str, bytes, int, int]]:
-        keys = []
+    def _new_keys(self) -> list[tuple[str, bytes, int, int | None]]:
+        keys: list[tuple[str, bytes, int, int | None]] = []
         for key, (digest, request) in self.batch_keys.items():
-            if request.error is None and isinstance(request.result, (Transaction, Hold)):
-                kind = J.TX if isinstance(request.result, Transaction) else J.HOLD
-                keys.append((key, digest, kind, request.result.id))
+            if request.error is not None:
+                continue
+            if isinstance(request.result, Transaction):
+                keys.append((key, digest, J.TX, request.result.id))
+            elif isinstance(request.result, Hold):
+                keys.append((key, digest, J.HOLD, request.result.id))
+            else:  # metadata and overdraft changes: a replay answers without a result
+                keys.append((key, digest, 0, None))
         return keys
 
     # -- the writer ---------------------------------------------------------------------
@@ -593,7 +599,7 @@ class Sequencer:
             with contextlib.suppress(Exception):
                 reader.connection.close()
 
-    def _remember_key(self, key: str, digest: bytes, kind: int, ref_id: int) -> None:
+    def _remember_key(self, key: str, digest: bytes, kind: int, ref_id: int | None) -> None:
         self.idempotency[key] = (digest, kind, ref_id)
         if len(self.idempotency) > IDEMPOTENCY_CACHE_SIZE:
             self.idempotency.popitem(last=False)
@@ -726,7 +732,9 @@ class Sequencer:
                 )
                 if rows:
                     digest, kind, ref_id = rows[0]
-                    self._remember_key(key, bytes(digest), int(kind), int(ref_id))
+                    self._remember_key(
+                        key, bytes(digest), int(kind), None if ref_id is None else int(ref_id)
+                    )
 
     @staticmethod
     def _flatten(batch: list[Request]) -> list[Request]:
@@ -784,9 +792,9 @@ class Sequencer:
         op = request.op
         key = request.idempotency_key
         if key is not None:
-            replay = self._check_idempotency(request, key)
-            if replay is not None:
-                return replay
+            seen, first = self._check_idempotency(request, key)
+            if seen:
+                return first
         if op is Op.POST:
             result: Any = self._post(request, list(request.postings), check=True)
         elif op is Op.HOLD:
@@ -813,7 +821,8 @@ class Sequencer:
             self._set(self.batch_keys, key, (request.request_hash, request))
         return result
 
-    def _check_idempotency(self, request: Request, key: str) -> Any:
+    def _check_idempotency(self, request: Request, key: str) -> tuple[bool, Any]:
+        """(True, first result) when ``key`` was used for this same request before."""
         digest = request.request_hash
         in_batch = self.batch_keys.get(key)
         if in_batch is not None:
@@ -821,23 +830,25 @@ class Sequencer:
                 raise IdempotencyConflict(
                     f"idempotency key {key!r} was already used for a different request"
                 )
-            return in_batch[1].result
-        seen: tuple[bytes, int, int] | None = None
+            return True, in_batch[1].result
+        seen: tuple[bytes, int, int | None] | None = None
         pending = self.inflight_keys.get(key)
         if pending is not None and pending[3] == self._state_epoch:
             seen = pending[:3]
         if seen is None:
             seen = self.idempotency.get(key)
         if seen is None:
-            return None
+            return False, None
         if seen[0] != digest:
             raise IdempotencyConflict(
                 f"idempotency key {key!r} was already used for a different request"
             )
         kind, ref_id = seen[1], seen[2]
-        if kind == J.TX:
-            return self._transaction(ref_id)
-        return self.runtime.read_hold(ref_id, connection=self.store)
+        if ref_id is not None and kind == J.TX:
+            return True, self._transaction(ref_id)
+        if ref_id is not None and kind in (J.HOLD, J.HOLD_VOID, J.HOLD_EXPIRE):
+            return True, self.runtime.read_hold(ref_id, connection=self.store)
+        return True, None  # a metadata or overdraft change: done already
 
     def _entry(
         self,
@@ -1164,6 +1175,8 @@ class Sequencer:
             feature_flags=request.feature_flags,
         )
         postings = [Posting(p.source, p.destination, p.amount, p.asset) for p in outcome.postings]
+        if not postings:
+            raise NoPostings("the script produced no postings: nothing to commit")
         metadata = dict(request.metadata or {})
         for meta_key, value in outcome.tx_metadata.items():
             if meta_key in metadata and metadata[meta_key] != value:

@@ -17,6 +17,7 @@ from coffer.db.engine import Backend, raw_connect
 from coffer.errors import (
     CofferError,
     HoldNotFound,
+    NoPostings,
     NotFound,
     TransactionNotFound,
     ValidationError,
@@ -36,6 +37,7 @@ from coffer.ledger.models import (
     Overdraft,
     Page,
     Posting,
+    ScriptRequest,
     Transaction,
     TransactionRequest,
     Unbounded,
@@ -362,6 +364,8 @@ class Ledger:
         overdrafts: Mapping[str, Overdraft] | None,
     ) -> Request:
         checked = self._validate.postings(postings)
+        if not checked:
+            raise NoPostings("a transaction needs at least one posting")
         meta = _metadata(metadata)
         if reference is not None and (not isinstance(reference, str) or not reference):
             raise ValidationError("reference must be a non-empty string")
@@ -449,11 +453,14 @@ class Ledger:
 
     def post_many(
         self,
-        batch: Sequence[Sequence[Posting] | TransactionRequest],
+        batch: Sequence[Sequence[Posting] | TransactionRequest | ScriptRequest],
         *,
         atomic: bool = False,
     ) -> list[Result]:
         """Apply transactions in order; each succeeds or fails alone unless ``atomic``.
+
+        Items are lists of postings, :class:`TransactionRequest` (every option of ``post``)
+        or :class:`ScriptRequest` (a Numscript program, every option of ``run``).
 
         Returns one result per transaction: the Transaction (or Hold), or the error.
         """
@@ -461,7 +468,9 @@ class Ledger:
         failures: dict[int, CofferError] = {}
         for index, item in enumerate(batch):
             try:
-                if isinstance(item, TransactionRequest):
+                if isinstance(item, ScriptRequest):
+                    request = self._script_request(item)
+                elif isinstance(item, TransactionRequest):
                     request = self._request(
                         item.postings,
                         metadata=item.metadata,
@@ -473,7 +482,10 @@ class Ledger:
                         overdrafts=item.overdrafts,
                     )
                 else:
-                    request = Request(op=Op.POST, postings=self._validate.postings(item))
+                    checked = self._validate.postings(item)
+                    if not checked:
+                        raise NoPostings("a transaction needs at least one posting")
+                    request = Request(op=Op.POST, postings=checked)
             except CofferError as error:
                 if atomic:
                     raise ValidationError(
@@ -574,38 +586,55 @@ class Ledger:
         feature_flags: Iterable[str] = (),
     ) -> Transaction | Hold | DryRun:
         """Run a Numscript program atomically inside the sequencer."""
+        request = self._script_request(
+            ScriptRequest(
+                script,
+                vars,
+                metadata,
+                reference,
+                idempotency_key,
+                timestamp,
+                pending,
+                timeout_seconds,
+                tuple(feature_flags),
+            ),
+            dry_run=dry_run,
+        )
+        result: Transaction | Hold | DryRun = self._submit(request)
+        return result
+
+    def _script_request(self, item: ScriptRequest, *, dry_run: bool = False) -> Request:
         from coffer import numscript
 
-        program = numscript.parse(script)
-        variables = {str(k): str(v) for k, v in (vars or {}).items()}
-        meta = _metadata(metadata)
+        program = numscript.parse(item.script)
+        variables = {str(k): str(v) for k, v in (item.vars or {}).items()}
+        meta = _metadata(item.metadata)
         request = Request(
             op=Op.RUN,
             script=program,
             variables=variables,
             metadata=meta,
-            reference=reference,
-            timestamp=None if timestamp is None else to_micros(timestamp),
-            pending=pending,
-            timeout_micros=_timeout_micros(timeout_seconds),
+            reference=item.reference,
+            timestamp=None if item.timestamp is None else to_micros(item.timestamp),
+            pending=item.pending,
+            timeout_micros=_timeout_micros(item.timeout_seconds),
             dry_run=dry_run,
-            feature_flags=frozenset(feature_flags),
+            feature_flags=frozenset(item.feature_flags),
         )
         self._keyed(
             request,
-            idempotency_key,
+            item.idempotency_key,
             "run",
-            script,
+            item.script,
             sorted(variables.items()),
             sorted((meta or {}).items()),
-            reference,
+            item.reference,
             request.timestamp,
-            pending,
+            item.pending,
             request.timeout_micros,
             sorted(request.feature_flags),
         )
-        result: Transaction | Hold | DryRun = self._submit(request)
-        return result
+        return request
 
     def set_overdraft(self, account: str, asset: str, limit: Overdraft) -> None:
         """Let ``account`` go down to ``-limit`` in ``asset`` (``UNBOUNDED``: no floor)."""
@@ -622,8 +651,8 @@ class Ledger:
     ) -> dict[str, str]:
         request = Request(op=Op.TX_METADATA, target_id=_id(tx_id), metadata=_metadata(metadata))
         self._keyed(request, idempotency_key, "tx_meta", tx_id, sorted(metadata.items()))
-        result: dict[str, str] = self._submit(request)
-        return result
+        result: dict[str, str] | None = self._submit(request)
+        return result if result is not None else self.transaction(tx_id).metadata
 
     def delete_transaction_metadata(self, tx_id: int, key: str) -> dict[str, str]:
         result: dict[str, str] = self._submit(
@@ -638,8 +667,8 @@ class Ledger:
             op=Op.ACCOUNT_METADATA, address=check_account(address), metadata=_metadata(metadata)
         )
         self._keyed(request, idempotency_key, "account_meta", address, sorted(metadata.items()))
-        result: dict[str, str] = self._submit(request)
-        return result
+        result: dict[str, str] | None = self._submit(request)
+        return result if result is not None else self.account(address).metadata
 
     def delete_account_metadata(self, address: str, key: str) -> dict[str, str]:
         result: dict[str, str] = self._submit(
