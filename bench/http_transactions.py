@@ -1,14 +1,18 @@
 """HTTP throughput of ``coffer serve``: single-transaction POSTs and ``_bulk`` postings.
 
     .venv/bin/python bench/http_transactions.py [--database postgresql://root@127.0.0.1/x]
-        [--seconds 10] [--connections 64] [--bulk-requests 20] [--bulk-size 1000]
+        [--seconds 10] [--connections 64] [--bulk-size 1000] [--bulk-concurrency 2]
+        [--generator auto|wrk|python] [--processes 4] [--log-requests]
 
 Starts the server in a subprocess (PostgreSQL by default: a fresh ``coffer_bench_*``
-database, dropped afterwards), then a load generator in another process with
-``--connections`` concurrent keep-alive connections posting one transaction each
-(world -> one of 1,000 accounts). Prints transactions/s with p50/p99 latency, then
-postings/s of ``_bulk`` requests of ``--bulk-size`` transactions (``parallel=true``),
-and the server's resident memory under load. Targets: >= 3,000 tx/s with p99 < 50 ms;
+database, dropped afterwards), then load from other processes: ``--connections``
+keep-alive connections posting one transaction each (world -> one of 1,000 accounts),
+with ``wrk`` when installed (else ``--processes`` Python client processes on raw asyncio
+streams), then ``--bulk-concurrency`` connections posting ``_bulk`` requests of
+``--bulk-size`` transactions (``parallel=true``). Prints transactions/s with p50/p99
+latency, postings/s, the CPU time the server and PostgreSQL spent per request (wall
+figures depend on whatever else loads the machine; CPU per request much less), the load
+average, and the server's resident memory. Targets: >= 3,000 tx/s with p99 < 50 ms;
 bulk >= 30,000 postings/s. Only loopback traffic; every loop is bounded.
 """
 
@@ -19,6 +23,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -72,115 +77,204 @@ def token(base_url: str, client_id: str, secret: str) -> str:
     return str(response.json()["access_token"])
 
 
-# -- load generator (runs in its own process) ---------------------------------------------------
+# -- load generators ----------------------------------------------------------------------------
+#
+# A Python client (httpx) needs more CPU per request than the server does: measured with
+# one it reports the client, not Coffer. So the single-transaction load comes from `wrk`
+# when it is installed (apt-get install wrk), else from several processes of a minimal
+# HTTP/1.1 client over raw asyncio streams. Either way it is another process.
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+wrk.headers["Content-Type"] = "application/json"
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = '{"postings":[{"source":"world","destination":"users:' .. (counter %% 1000)
+    .. '","amount":100,"asset":"USD/2"}]}'
+  return wrk.format(nil, nil, nil, body)
+end
+done = function(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), bad))
+end
+"""
 
 
-async def _single_worker(
-    client: Any, url: str, headers: dict[str, str], deadline: float, latencies: list[float],
-    errors: list[int], worker: int,
+def wrk_load(url: str, access: str, seconds: float, connections: int) -> dict[str, Any] | None:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % {"token": access})
+    threads = max(1, min(2, connections))
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, int(seconds))}s",
+               "-s", script.name, url]
+    subprocess.run([*command[:3], "-d1s", *command[4:]], capture_output=True, timeout=120)  # warm up
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
+    os.unlink(script.name)
+    for line in output.stdout.splitlines():
+        if line.startswith("RESULT "):
+            count, duration, p50, p99, bad = (int(v) for v in line.split()[1:])
+            return {"count": count, "errors": bad, "elapsed": duration / 1e6,
+                    "p50": p50 / 1e6, "p99": p99 / 1e6, "generator": "wrk"}
+    raise RuntimeError(f"wrk gave no result: {output.stdout} {output.stderr}")
+
+
+async def _raw_worker(
+    host: str, port: int, path: str, headers: bytes, bodies: Any, deadline: float,
+    latencies: list[float], errors: list[int],
 ) -> None:
-    index = worker
-    for _ in range(10_000_000):  # bounded; the deadline ends it first
-        if time.perf_counter() >= deadline:
-            return
-        body = {
-            "postings": [
-                {"source": "world", "destination": f"users:{index % 1000}", "amount": 100,
-                 "asset": "USD/2"}
-            ]
-        }
-        index += 64
-        started = time.perf_counter()
-        response = await client.post(url, json=body, headers=headers)
-        latencies.append(time.perf_counter() - started)
-        if response.status_code != 200:
-            errors.append(response.status_code)
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        for _ in range(10_000_000):  # bounded; the deadline ends it first
+            if time.perf_counter() >= deadline:
+                return
+            body = next(bodies)
+            started = time.perf_counter()
+            writer.write(b"POST " + path + b" HTTP/1.1\r\n" + headers
+                         + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            if status != 200:
+                errors.append(status)
+    finally:
+        writer.close()
 
 
-async def _single_load(base_url: str, access: str, seconds: float, connections: int) -> dict[str, Any]:
-    import httpx
-
-    headers = {"Authorization": f"Bearer {access}"}
-    url = f"{base_url}/api/ledger/v2/bench/transactions"
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    latencies: list[float] = []
-    errors: list[int] = []
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        # warm up
-        await asyncio.gather(*[
-            _single_worker(client, url, headers, time.perf_counter() + 1, [], [], w)
-            for w in range(connections)
-        ])
-        started = time.perf_counter()
-        await asyncio.gather(*[
-            _single_worker(client, url, headers, started + seconds, latencies, errors, w)
-            for w in range(connections)
-        ])
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "count": len(latencies),
-        "errors": len(errors),
-        "elapsed": elapsed,
-        "p50": statistics.median(latencies) if latencies else 0.0,
-        "p99": latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0,
-    }
-
-
-async def _bulk_load(
-    base_url: str, access: str, requests: int, size: int, concurrency: int
-) -> dict[str, Any]:
-    import httpx
-
-    headers = {"Authorization": f"Bearer {access}", "Content-Type": "application/json"}
-    url = f"{base_url}/api/ledger/v2/bench/_bulk?parallel=true"
-    bodies = [
-        json.dumps([
-            {"action": "CREATE_TRANSACTION", "data": {"metadata": {}, "postings": [
-                {"source": "world", "destination": f"bulk:{(r * size + i) % 5000}",
-                 "amount": 1, "asset": "USD/2"}]}}
-            for i in range(size)
-        ]).encode()
-        for r in range(requests)
-    ]
-    statuses: list[int] = []
-    async with httpx.AsyncClient(timeout=300) as client:
-        queue = list(bodies)
-        started = time.perf_counter()
-
-        async def worker() -> None:
-            while queue:
-                body = queue.pop()
-                response = await client.post(url, content=body, headers=headers)
-                statuses.append(response.status_code)
-
-        await asyncio.gather(*[worker() for _ in range(concurrency)])
-        elapsed = time.perf_counter() - started
-    return {"postings": requests * size, "elapsed": elapsed,
-            "errors": sum(1 for s in statuses if s != 200)}
-
-
-def _load_process(kind: str, args: tuple[Any, ...], out: Any) -> None:
+def _raw_process(
+    base_url: str, access: str, path: str, seconds: float, connections: int,
+    bodies_kind: str, offset: int, out: Any,
+) -> None:
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    if kind == "single":
-        out.put(asyncio.run(_single_load(*args)))
+    host, port = base_url.split("//", 1)[1].split(":")
+    headers = (f"Host: {host}\r\nAuthorization: Bearer {access}\r\n"
+               "Content-Type: application/json\r\n").encode()
+    if bodies_kind == "single":
+        def generate() -> Any:
+            index = offset
+            for _ in range(100_000_000):
+                index += 1
+                yield (b'{"postings":[{"source":"world","destination":"users:%d",'
+                       b'"amount":100,"asset":"USD/2"}]}' % (index % 1000))
+        bodies = generate()
     else:
-        out.put(asyncio.run(_bulk_load(*args)))
+        body = bulk_body(offset, int(bodies_kind.split(":")[1]))
+        bodies = iter(lambda: body, None)
+
+    async def run() -> dict[str, Any]:
+        latencies: list[float] = []
+        errors: list[int] = []
+        started = time.perf_counter()
+        await asyncio.gather(*[
+            _raw_worker(host, int(port), path.encode(), headers, bodies, started + seconds,
+                        latencies, errors)
+            for _ in range(connections)
+        ])
+        return {"latencies": latencies, "errors": len(errors),
+                "elapsed": time.perf_counter() - started}
+
+    out.put(asyncio.run(run()))
 
 
-def run_load(kind: str, *args: Any) -> dict[str, Any]:
+def raw_load(
+    base_url: str, access: str, path: str, seconds: float, connections: int, kind: str,
+    processes: int,
+) -> dict[str, Any]:
+    """``connections`` keep-alive connections spread over ``processes`` client processes."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    process = context.Process(target=_load_process, args=(kind, args, queue))
-    process.start()
-    result: dict[str, Any] = queue.get(timeout=900)
-    process.join(timeout=60)
-    return result
+    processes = max(1, min(processes, connections))
+    workers = [
+        context.Process(target=_raw_process, args=(
+            base_url, access, path, seconds, connections // processes
+            + (1 if i < connections % processes else 0), kind, i * 7919, queue))
+        for i in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    results = [queue.get(timeout=seconds + 300) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    latencies = sorted(v for r in results for v in r["latencies"])
+    return {
+        "count": len(latencies),
+        "errors": sum(r["errors"] for r in results),
+        "elapsed": max(r["elapsed"] for r in results),
+        "p50": statistics.median(latencies) if latencies else 0.0,
+        "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else 0.0,
+        "generator": f"python ({processes} processes)",
+    }
+
+
+def bulk_body(offset: int, size: int = 1000) -> bytes:
+    return json.dumps([
+        {"action": "CREATE_TRANSACTION", "data": {"metadata": {}, "postings": [
+            {"source": "world", "destination": f"bulk:{(offset + i) % 5000}",
+             "amount": 1, "asset": "USD/2"}]}}
+        for i in range(size)
+    ]).encode()
+
+
+class CpuMeter:
+    """CPU seconds used by the server process and by PostgreSQL's processes meanwhile."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _ticks(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    def _postgres(self) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/comm") as comm:
+                        if comm.read().strip() != "postgres":
+                            continue
+                except OSError:
+                    continue
+                out[int(entry)] = self._ticks(int(entry))
+        return out
+
+    def __enter__(self) -> CpuMeter:
+        self.server0 = self._ticks(self.server_pid)
+        self.pg0 = self._postgres()
+        self.load0 = os.getloadavg()[0]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server = (self._ticks(self.server_pid) - self.server0) / self.tick
+        pg1 = self._postgres()
+        self.postgres = sum(t - self.pg0.get(pid, 0) for pid, t in pg1.items()) / self.tick
+        self.load1 = os.getloadavg()[0]
+
+    def line(self, units: int, unit: str) -> str:
+        return (f"  CPU: server {self.server:.2f}s = {self.server * 1e6 / max(units, 1):,.0f} "
+                f"us/{unit}, PostgreSQL {self.postgres:.2f}s = "
+                f"{self.postgres * 1e6 / max(units, 1):,.0f} us/{unit}; load average "
+                f"{self.load0:.2f} -> {self.load1:.2f} ({os.cpu_count()} CPUs)")
 
 
 # -- server -------------------------------------------------------------------------------------
@@ -213,9 +307,15 @@ def main() -> None:
     parser.add_argument("--database", default=None, help="default: a fresh PostgreSQL database")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--bulk-requests", type=int, default=20)
     parser.add_argument("--bulk-size", type=int, default=1000)
-    parser.add_argument("--bulk-concurrency", type=int, default=2)
+    parser.add_argument("--log-requests", action="store_true",
+                        help="keep the server's per-request JSON log on (default off)")
+    parser.add_argument("--bulk-concurrency", type=int, default=2,
+                        help="concurrent _bulk connections")
+    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
+                        help="auto: wrk when installed, else Python client processes")
+    parser.add_argument("--processes", type=int, default=4,
+                        help="client processes of the Python generator")
     options = parser.parse_args()
 
     import httpx
@@ -223,18 +323,18 @@ def main() -> None:
     import coffer
     from coffer.api.auth import SCOPES, create_client
 
-    url, created = create_database(options.database)
+    url_of_db, created = create_database(options.database)
     folder = tempfile.mkdtemp(prefix="coffer-bench-")
     env = {
         **os.environ,
-        "COFFER_DATABASE_URL": url,
+        "COFFER_DATABASE_URL": url_of_db,
         "COFFER_SIGNING_KEY_FILE": os.path.join(folder, "signing.key"),
-        "COFFER_LOG_REQUESTS": "false",
+        "COFFER_LOG_REQUESTS": "true" if options.log_requests else "false",
     }
     os.environ["COFFER_SIGNING_KEY_FILE"] = env["COFFER_SIGNING_KEY_FILE"]
     server = None
     try:
-        with coffer.open(url) as instance:
+        with coffer.open(url_of_db) as instance:
             credentials = create_client(instance.engine, "bench", SCOPES)
             instance.create_ledger("bench")
         port = free_port()
@@ -255,26 +355,39 @@ def main() -> None:
         watch = MemoryWatch(server.pid)
         watch.start()
 
-        single = run_load("single", base_url, access, options.seconds, options.connections)
+        url = f"{base_url}/api/ledger/v2/bench/transactions"
+        with CpuMeter(server.pid) as cpu:
+            single = None
+            if options.generator in ("auto", "wrk"):
+                single = wrk_load(url, access, options.seconds, options.connections)
+            if single is None:
+                single = raw_load(base_url, access, "/api/ledger/v2/bench/transactions",
+                                  options.seconds, options.connections, "single",
+                                  options.processes)
         rate = single["count"] / single["elapsed"]
-        print(f"backend: {url.split(':')[0]}  connections: {options.connections}")
+        print(f"backend: {url_of_db.split(':')[0]}  connections: {options.connections}  "
+              f"load generator: {single['generator']}")
         print(
             f"single POST /transactions: {single['count']} in {single['elapsed']:.1f}s = "
             f"{rate:,.0f} tx/s  p50 {single['p50'] * 1000:.1f} ms  p99 {single['p99'] * 1000:.1f} ms"
             f"  errors {single['errors']}"
         )
+        print(cpu.line(single["count"], "request"))
         print(f"  target >= 3,000 tx/s, p99 < 50 ms: ratio {rate / 3000:.2f}")
 
-        bulk = run_load(
-            "bulk", base_url, access, options.bulk_requests, options.bulk_size,
-            options.bulk_concurrency,
-        )
-        posting_rate = bulk["postings"] / bulk["elapsed"]
+        with CpuMeter(server.pid) as cpu:
+            bulk = raw_load(base_url, access, "/api/ledger/v2/bench/_bulk?parallel=true",
+                            options.seconds, options.bulk_concurrency,
+                            f"bulk:{options.bulk_size}", options.bulk_concurrency)
+        postings = bulk["count"] * options.bulk_size
+        posting_rate = postings / bulk["elapsed"]
         print(
-            f"_bulk ({options.bulk_size} postings/request, parallel=true): {bulk['postings']} "
-            f"postings in {bulk['elapsed']:.1f}s = {posting_rate:,.0f} postings/s"
-            f"  errors {bulk['errors']}"
+            f"_bulk ({options.bulk_size} postings/request, parallel=true, "
+            f"{options.bulk_concurrency} connections): {postings} postings in "
+            f"{bulk['elapsed']:.1f}s = {posting_rate:,.0f} postings/s  "
+            f"p50 {bulk['p50'] * 1000:.0f} ms  errors {bulk['errors']}"
         )
+        print(cpu.line(postings, "posting"))
         print(f"  target >= 30,000 postings/s: ratio {posting_rate / 30000:.2f}")
         watch.stop.set()
         print(f"server RSS: idle {idle:.0f} MiB, peak under load {watch.peak:.0f} MiB")

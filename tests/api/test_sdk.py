@@ -396,3 +396,30 @@ def test_logs(sdk: SDK, ledger: str) -> None:
     ]
     export = sdk.ledger.v2.export_logs(request={"ledger": ledger})
     assert export.status_code == 200
+
+
+def test_logs_with_holds_stay_readable(live_server: LiveServer, sdk: SDK, ledger: str) -> None:
+    """Holds live only in Coffer's journal: the Formance logs leave them out (the SDK's
+    log type enum does not know them), Coffer's /journal lists them."""
+    import httpx
+
+    post(sdk, ledger, [move("world", "users:h", 10)])
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": live_server.writer.client_id,
+        "client_secret": live_server.writer.client_secret,
+    }
+    access = httpx.post(f"{live_server.base_url}/api/auth/oauth/token", data=form).json()
+    headers = {"Authorization": f"Bearer {access['access_token']}"}
+    base = f"{live_server.base_url}/api/ledger/v2/{ledger}"
+    hold = httpx.post(f"{base}/holds", headers=headers,
+                      json={"postings": [move("users:h", "shop", 4)]})
+    assert hold.status_code == 201
+    assert httpx.post(f"{base}/holds/{hold.json()['data']['id']}/void",
+                      headers=headers).status_code == 200
+    logs = sdk.ledger.v2.list_logs(request={"ledger": ledger, "request_body": {}})
+    assert logs.v2_logs_cursor_response is not None
+    types = [log.type for log in logs.v2_logs_cursor_response.cursor.data]
+    assert [t.value if hasattr(t, "value") else t for t in types] == ["NEW_TRANSACTION"]
+    journal = httpx.get(f"{base}/journal", headers=headers).json()["data"]
+    assert [entry["type"] for entry in journal] == ["NEW_TRANSACTION", "NEW_HOLD", "VOID_HOLD"]

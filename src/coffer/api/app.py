@@ -87,6 +87,8 @@ def create_app(
             if owned:
                 book.close()
             logger.info("coffer api stopped")
+            for handler in logging.getLogger("coffer").handlers:
+                handler.flush()  # the process may end by a signal, without atexit
 
     app = FastAPI(
         title="Coffer API",

@@ -218,27 +218,11 @@ def asset_volumes_json(volumes: dict[str, Volumes]) -> dict[str, Any]:
     }
 
 
-def pre_commit(
-    post: dict[str, dict[str, Volumes]], postings: list[Posting]
-) -> dict[str, dict[str, Volumes]]:
-    own: dict[tuple[str, str], list[int]] = {}
-    for p in postings:
-        own.setdefault((p.destination, p.asset), [0, 0])[0] += p.amount
-        own.setdefault((p.source, p.asset), [0, 0])[1] += p.amount
-    out: dict[str, dict[str, Volumes]] = {}
-    for account, assets in post.items():
-        out[account] = {}
-        for asset, v in assets.items():
-            mine = own.get((account, asset), [0, 0])
-            out[account][asset] = Volumes(v.input - mine[0], v.output - mine[1])
-    return out
-
-
 def _commit_volumes_json(
     post: dict[str, dict[str, Volumes]], postings: list[Posting]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(postCommitVolumes, preCommitVolumes) in one pass: what :func:`pre_commit` and
-    :func:`volumes_json` give, built faster (this runs once per created transaction)."""
+    """(postCommitVolumes, preCommitVolumes) in one pass: the volumes before are those
+    after, minus what the transaction's own postings moved."""
     own: dict[tuple[str, str], list[int]] = {}
     for p in postings:
         key = (p.destination, p.asset)
@@ -318,19 +302,6 @@ def _metadata_text(metadata: dict[str, str]) -> str:
     return "{" + ",".join(f"{_quote(k)}:{_quote(v)}" for k, v in metadata.items()) + "}"
 
 
-def _volumes_text(volumes: dict[str, Any]) -> str:
-    # addresses and assets are checked by the ledger (letters, digits, _ - : /): no escapes
-    return "{" + ",".join(
-        f'"{account}":{{'
-        + ",".join(
-            f'"{asset}":{{"input":{v["input"]},"output":{v["output"]},"balance":{v["balance"]}}}'
-            for asset, v in assets.items()
-        )
-        + "}"
-        for account, assets in volumes.items()
-    ) + "}"
-
-
 def transaction_text(tx: Transaction) -> str:
     """``transaction_json(tx)`` encoded as compact JSON (what ``JSONResponse`` would send),
     built directly: responses to writes carry one per created transaction."""
@@ -346,11 +317,54 @@ def transaction_text(tx: Transaction) -> str:
     )
     if tx.reference is not None:
         text += f',"reference":{_quote(tx.reference)}'
-    if tx.post_commit_volumes is not None:
-        after, before = _commit_volumes_json(tx.post_commit_volumes, tx.postings)
-        text += f',"postCommitVolumes":{_volumes_text(after)}'
-        text += f',"preCommitVolumes":{_volumes_text(before)}'
+    if tx.volumes_after is not None:
+        after, before = _volume_texts(tx.volumes_after, tx.postings)
+        text += f',"postCommitVolumes":{after},"preCommitVolumes":{before}'
     return text + "}"
+
+
+def _volume_texts(
+    volumes_after: tuple[tuple[str, str, int, int], ...], postings: list[Posting]
+) -> tuple[str, str]:
+    """(postCommitVolumes, preCommitVolumes) as JSON text, straight from the ledger's
+    ``volumes_after`` rows (same text as encoding :func:`_commit_volumes_json`)."""
+    own: dict[tuple[str, str], list[int]] = {}
+    for p in postings:
+        key = (p.destination, p.asset)
+        entry = own.get(key)
+        if entry is None:
+            own[key] = [p.amount, 0]
+        else:
+            entry[0] += p.amount
+        key = (p.source, p.asset)
+        entry = own.get(key)
+        if entry is None:
+            own[key] = [0, p.amount]
+        else:
+            entry[1] += p.amount
+    after: dict[str, list[str]] = {}
+    before: dict[str, list[str]] = {}
+    for account, asset, inputs, outputs in volumes_after:
+        after_parts = after.get(account)
+        if after_parts is None:
+            after_parts = after[account] = []
+            before_parts = before[account] = []
+        else:
+            before_parts = before[account]
+        after_parts.append(
+            f'"{asset}":{{"input":{inputs},"output":{outputs},"balance":{inputs - outputs}}}'
+        )
+        mine = own.get((account, asset))
+        if mine is not None:
+            inputs -= mine[0]
+            outputs -= mine[1]
+        before_parts.append(
+            f'"{asset}":{{"input":{inputs},"output":{outputs},"balance":{inputs - outputs}}}'
+        )
+    return (
+        "{" + ",".join(f'"{a}":{{{",".join(parts)}}}' for a, parts in after.items()) + "}",
+        "{" + ",".join(f'"{a}":{{{",".join(parts)}}}' for a, parts in before.items()) + "}",
+    )
 
 
 def tx_row_json(row: TxRow) -> dict[str, Any]:

@@ -214,7 +214,9 @@ class FastPath:
     def _batcher(self, ledger: Ledger) -> PostBatcher:
         batcher = self._batchers.get(ledger.ledger_id)
         if batcher is None:
-            batcher = self._batchers[ledger.ledger_id] = PostBatcher(ledger)
+            batcher = PostBatcher(ledger)
+            if len(self._batchers) < MAX_LEDGERS_REMEMBERED:
+                self._batchers[ledger.ledger_id] = batcher
         return batcher
 
     @staticmethod

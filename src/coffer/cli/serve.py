@@ -40,6 +40,12 @@ def serve(
             typer.echo(f"client_id: {credentials.client_id}")
             typer.echo(f"client_secret: {credentials.client_secret}")
             typer.echo(f"token_url: {url}/api/auth/oauth/token")
+        else:
+            typer.echo(
+                "API clients exist already (secrets are shown only when created); for new"
+                f" credentials run: coffer clients create NAME --scopes {','.join(SCOPES)}"
+            )
+            typer.echo(f"token_url: {url}/api/auth/oauth/token")
         sys.stdout.flush()
         app = create_app(instance, tune_gc=True)
         config = uvicorn.Config(

@@ -7,9 +7,9 @@ thread pool, so concurrent writes meet in the ledger's sequencer and share one c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -51,7 +51,15 @@ from coffer.errors import (
 )
 from coffer.ledger import Ledger
 from coffer.ledger import journal as J
-from coffer.ledger.models import UNBOUNDED, DryRun, Hold, Posting, Transaction, TransactionRequest
+from coffer.ledger.models import (
+    UNBOUNDED,
+    DryRun,
+    Hold,
+    Posting,
+    ScriptRequest,
+    Transaction,
+    TransactionRequest,
+)
 
 router = APIRouter(prefix="/api/ledger", tags=["ledger"])
 
@@ -264,8 +272,10 @@ def _dry_run_postings(
         load(posting.destination)
         source = volumes[posting.source].setdefault(posting.asset, [0, 0, 0])
         destination = volumes[posting.destination].setdefault(posting.asset, [0, 0, 0])
-        limit = None if posting.source == "world" or force else limits.get(
-            (posting.source, posting.asset), 0
+        limit = (
+            None
+            if posting.source == "world" or force
+            else limits.get((posting.source, posting.asset), 0)
         )
         available = source[0] - source[1] - source[2]
         if limit is not None and available - posting.amount < -limit:
@@ -276,8 +286,10 @@ def _dry_run_postings(
         destination[0] += posting.amount
     now = datetime.now(UTC)
     post = {
-        account: {asset: {"input": v[0], "output": v[1], "balance": v[0] - v[1]}
-                  for asset, v in assets.items()}
+        account: {
+            asset: {"input": v[0], "output": v[1], "balance": v[0] - v[1]}
+            for asset, v in assets.items()
+        }
         for account, assets in volumes.items()
     }
     tx = {
@@ -302,9 +314,7 @@ def _dry_run_json(
 ) -> dict[str, Any]:
     now = datetime.now(UTC)
     tx: dict[str, Any] = {
-        "id": state(request).queries.next_transaction_id(
-            ledger_of(request, ledger).ledger_id
-        ),
+        "id": state(request).queries.next_transaction_id(ledger_of(request, ledger).ledger_id),
         "postings": [
             {"source": p.source, "destination": p.destination, "amount": p.amount, "asset": p.asset}
             for p in result.postings
@@ -421,8 +431,13 @@ def create_transaction(
 
 
 def _tx_list_state(
-    query: Any, pit: datetime | None, order: str | None, reverse: bool, size: int | None,
-    cursor: str | None, expand: set[str],
+    query: Any,
+    pit: datetime | None,
+    order: str | None,
+    reverse: bool,
+    size: int | None,
+    cursor: str | None,
+    expand: set[str],
 ) -> dict[str, Any]:
     if cursor:
         state_ = decode_cursor(cursor)
@@ -635,9 +650,11 @@ def _account_json(
 ) -> list[dict[str, Any]]:
     queries = state(request).queries
     addresses = [row["address"] for row in rows]
-    volumes = queries.account_volumes(ledger_id, addresses, pit) if expand & {
-        "volumes", "effectiveVolumes"
-    } else {}
+    volumes = (
+        queries.account_volumes(ledger_id, addresses, pit)
+        if expand & {"volumes", "effectiveVolumes"}
+        else {}
+    )
     out = []
     for row in rows:
         item: dict[str, Any] = {
@@ -677,7 +694,10 @@ def list_accounts(
         st = decode_cursor(cursor)
     else:
         st = {
-            "q": query, "pit": _micros(pit), "size": page_size(page_size_), "after": None,
+            "q": query,
+            "pit": _micros(pit),
+            "size": page_size(page_size_),
+            "after": None,
             "x": sorted(expand_set(expand)),
         }
     try:
@@ -824,8 +844,13 @@ def volumes(
         st = decode_cursor(cursor)
     else:
         st = {
-            "q": query, "start": _micros(start_time), "end": _micros(end_time),
-            "ins": insertion_date, "g": group_by, "size": page_size(page_size_), "offset": 0,
+            "q": query,
+            "start": _micros(start_time),
+            "end": _micros(end_time),
+            "ins": insertion_date,
+            "g": group_by,
+            "size": page_size(page_size_),
+            "offset": 0,
         }
     try:
         size, offset = page_size(int(st["size"])), int(st["offset"])
@@ -835,7 +860,11 @@ def volumes(
     except (TypeError, ValueError, KeyError):
         raise ValidationError("invalid cursor: pass back a cursor this API returned") from None
     rows = state(request).queries.volumes(
-        ledger_id, st.get("q"), start=start, end=end, use_insertion=bool(st.get("ins")),
+        ledger_id,
+        st.get("q"),
+        start=start,
+        end=end,
+        use_insertion=bool(st.get("ins")),
         group_by=group,
     )
     window = rows[offset : offset + size]
@@ -897,9 +926,7 @@ def _target(data: dict[str, Any]) -> tuple[str, Any]:
     raise ValidationError("targetType is TRANSACTION or ACCOUNT")
 
 
-def _run_element(
-    request: Request, ledger: str, element: S.BulkElement
-) -> dict[str, Any] | str:
+def _run_element(request: Request, ledger: str, element: Element) -> dict[str, Any] | str:
     book = ledger_of(request, ledger)
     data = element.data or {}
     if element.action == "CREATE_TRANSACTION":
@@ -940,7 +967,7 @@ def _run_element(
     return {"responseType": "DELETE_METADATA", "logID": 0}
 
 
-def _simple_request(element: S.BulkElement) -> TransactionRequest | None:
+def _simple_request(element: Element) -> TransactionRequest | None:
     """The element as a plain postings request the sequencer can batch, if it is one."""
     if element.action != "CREATE_TRANSACTION" or not element.data:
         return None
@@ -981,13 +1008,23 @@ _BULK_ACTIONS = frozenset(
 _BULK_KEYS = frozenset(("action", "ik", "data"))
 
 
-def bulk_elements(data: Any) -> list[S.BulkElement] | None:
+class BulkItem(NamedTuple):
+    """A ``_bulk`` element checked by :func:`bulk_elements` (what ``S.BulkElement`` holds)."""
+
+    action: str
+    ik: str | None
+    data: dict[str, Any] | None
+
+
+Element = S.BulkElement | BulkItem
+
+
+def bulk_elements(data: Any) -> list[Element] | None:
     """A parsed ``_bulk`` body as elements, checked by hand; None when it is not exactly
     the common shape (then FastAPI validates it, with its error messages)."""
     if type(data) is not list:
         return None
-    out: list[S.BulkElement] = []
-    construct = S.BulkElement.model_construct
+    out: list[Element] = []
     for item in data:
         if type(item) is not dict or not _BULK_KEYS.issuperset(item):
             return None
@@ -998,14 +1035,14 @@ def bulk_elements(data: Any) -> list[S.BulkElement] | None:
             return None
         if element_data is not None and type(element_data) is not dict:
             return None
-        out.append(construct(action=action, ik=ik, data=element_data))
+        out.append(BulkItem(action, ik, element_data))
     return out
 
 
 def run_bulk(
     request: Request,
     book: Ledger,
-    elements: list[S.BulkElement],
+    elements: Sequence[Element],
     *,
     atomic: bool,
     continue_on_failure: bool,
@@ -1057,6 +1094,32 @@ def run_bulk(
     return (400 if failed else 200), bulk_body(results)
 
 
+def _script_element(index: int, element: Element) -> ScriptRequest:
+    """A CREATE_TRANSACTION element with a script, as an item of an atomic batch."""
+    if element.action != "CREATE_TRANSACTION":
+        raise ValidationError(
+            f"element {index}: atomic bulks take CREATE_TRANSACTION elements only"
+        )
+    body = S.PostTransaction.model_validate(element.data or {})
+    script = body.script if body.script is not None and body.script.plain.strip() else None
+    if script is None:
+        raise NoPostings(
+            f"element {index}: you must pass either a posting array or a numscript script"
+        )
+    if body.postings:
+        raise ValidationError(
+            f"element {index}: cannot pass postings and numscript in the same request"
+        )
+    return ScriptRequest(
+        script.plain,
+        vars=_vars(script.vars),
+        metadata=body.metadata,
+        reference=body.reference,
+        idempotency_key=element.ik,
+        timestamp=body.timestamp,
+    )
+
+
 def _until_failure(book: Ledger, chunk: list[TransactionRequest]) -> list[Any]:
     """Apply ``chunk`` in order and stop at the first failure (earlier ones stay)."""
     # all or nothing first (one call); on a failure, find where it stops
@@ -1076,31 +1139,27 @@ def _until_failure(book: Ledger, chunk: list[TransactionRequest]) -> list[Any]:
 
 
 def _run_atomic(
-    elements: list[S.BulkElement], simple: list[TransactionRequest | None], book: Ledger
+    elements: Sequence[Element], simple: list[TransactionRequest | None], book: Ledger
 ) -> tuple[int, bytes]:
-    """All elements or none: one ``post_many(atomic=True)`` call."""
-    requests: list[TransactionRequest] = []
+    """All elements or none: one ``post_many(atomic=True)`` call (postings and scripts)."""
+    requests: list[TransactionRequest | ScriptRequest] = []
     for index, (element, item) in enumerate(zip(elements, simple, strict=True)):
         if item is not None:
             requests.append(item)
             continue
-        data = element.data or {}
-        if element.action == "CREATE_TRANSACTION" and not data.get("postings") and not (
-            isinstance(data.get("script"), dict) and str(data["script"].get("plain", "")).strip()
-        ):
-            error: CofferError = NoPostings(
-                f"element {index}: you must pass either a posting array or a numscript script"
+        try:
+            requests.append(_script_element(index, element))
+        except (CofferError, ValueError) as problem:
+            error = (
+                problem
+                if isinstance(problem, CofferError)
+                else ValidationError(f"element {index}: {str(problem).splitlines()[0]}")
             )
-        else:
-            error = ValidationError(
-                f"element {index}: atomic bulks take CREATE_TRANSACTION elements with "
-                "postings only"
-            )
-        results: list[dict[str, Any] | str] = [
-            _error_result(error) if i == index else _error_result(_skipped(index))
-            for i in range(len(elements))
-        ]
-        return 400, bulk_body(results)
+            results: list[dict[str, Any] | str] = [
+                _error_result(error) if i == index else _error_result(_skipped(index))
+                for i in range(len(elements))
+            ]
+            return 400, bulk_body(results)
     try:
         outcome: list[Any] = book.post_many(requests, atomic=True)
     except CofferError as error:
@@ -1188,7 +1247,11 @@ def _log_json(
 
 
 def _logs_page(
-    request: Request, ledger_id: int, before: int | None, size: int, ascending: bool,
+    request: Request,
+    ledger_id: int,
+    before: int | None,
+    size: int,
+    ascending: bool,
     pit: int | None = None,
 ) -> tuple[list[dict[str, Any]], bool, int | None]:
     queries = state(request).queries
