@@ -8,6 +8,10 @@ The server (``coffer.api.create_app`` with the wallets router, one uvicorn proce
 a subprocess; this process is the load generator (asyncio + httpx, one pooled client with
 ``--connections`` connections, each POST with its own Idempotency-Key). Bounded: a fixed
 number of transfers and a 300 s deadline.
+
+Besides the wall-clock rate it prints CPU time per transfer (the machine is shared, so wall
+time alone misleads): the server process, PostgreSQL's backends and the load generator,
+read from ``/proc`` around the load phase, with the load average.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import asyncio
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
@@ -39,6 +44,20 @@ def serve(url: str, port: int) -> None:
     app = create_app(url=url)
     if not any(getattr(r, "path", "").startswith("/api/wallets/v1") for r in app.routes):
         app.include_router(router)
+    from coffer.wallets.fastpath import WalletsFastPath
+
+    if not any(m.cls is WalletsFastPath for m in app.user_middleware):
+        app.add_middleware(WalletsFastPath)  # until create_app wires it
+    pool_size = int(os.environ.get("BENCH_POOL_SIZE", "0"))
+    if pool_size:  # diagnostic: a steady pool as large as the concurrency (no churn)
+        engine = app.state.server.coffer.engine
+        engine.pool = engine.pool.__class__(
+            engine.pool._creator,  # type: ignore[attr-defined]
+            pool_size=pool_size,
+            max_overflow=8,
+            pre_ping=True,
+            dialect=engine.dialect,
+        )
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -87,6 +106,122 @@ def setup_wallets(url: str, count: int) -> list[str]:
     return ids
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (its reaped children included), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / TICKS
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if comm.read().strip() in ("postgres", "postmaster"):
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+def postgres_sessions(url: str) -> int:
+    """Sessions (connections) PostgreSQL opened on the bench database so far: a pool that
+    churns connections shows here (each costs a backend process)."""
+    if not url.startswith("postgresql"):
+        return 0
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = %s", (name,)
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def postgres_cpu() -> dict[int, float]:
+    return {pid: cpu_seconds(pid) for pid in postgres_pids()}
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+WRK_SCRIPT = """
+local wallets = {%s}
+local made = 0
+function setup(thread)
+  made = made + 1
+  thread:set("tid", made)
+end
+function init(args)
+  counter = 0
+  math.randomseed(%d + tid)
+end
+request = function()
+  counter = counter + 1
+  local a = math.random(#wallets)
+  local b = math.random(#wallets - 1)
+  if b >= a then b = b + 1 end
+  local body = string.format(
+    '{"debited_wallet_id":"%%s","credited_wallet_id":"%%s","amount":100,"currency":"EUR","fee":1}',
+    wallets[a], wallets[b])
+  local headers = {}
+  headers["Content-Type"] = "application/json"
+  headers["Authorization"] = "Bearer %s"
+  headers["Idempotency-Key"] = string.format("wrk-%%d-%%d-%%d", %d, tid, counter)
+  return wrk.format("POST", "/api/wallets/v1/transfers", headers, body)
+end
+"""
+
+
+def load_wrk(
+    base: str, bearer: str, wallets: list[str], seconds: float, connections: int
+) -> tuple[float, int, int, float]:
+    """wrk (C, two threads) as the load generator: it costs far less CPU than Python.
+
+    Returns transfers/s, non-2xx answers, requests sent, and wrk's CPU seconds."""
+    import re
+    import tempfile
+
+    quoted = ",".join(f'"{w}"' for w in wallets)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % (quoted, 7, bearer, os.getpid()))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{int(seconds)}s",
+            "--timeout",
+            "30s",
+            "-s",
+            script.name,
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    os.unlink(script.name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", done).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", done).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return rate, int(errors.group(1)) if errors else 0, total, cpu
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -95,7 +230,7 @@ def free_port() -> int:
 
 async def load(
     base: str, bearer: str, wallets: list[str], transfers: int, connections: int
-) -> tuple[float, int]:
+) -> tuple[float, int, int]:
     rng = random.Random(7)
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     headers = {"Authorization": f"Bearer {bearer}"}
@@ -130,10 +265,18 @@ async def load(
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(connections)))
         elapsed = time.perf_counter() - started
-    return (transfers - queue.qsize()) / elapsed, failures
+    done = transfers - queue.qsize()
+    return done / elapsed, failures, done
 
 
-def one_run(backend: str, transfers: int, wallet_count: int, connections: int) -> float:
+def one_run(
+    backend: str,
+    transfers: int,
+    wallet_count: int,
+    connections: int,
+    client: str = "httpx",
+    seconds: float = 20,
+) -> float:
     with fresh_database(backend) as url:
         wallets = setup_wallets(url, wallet_count)
         port = free_port()
@@ -149,8 +292,32 @@ def one_run(backend: str, transfers: int, wallet_count: int, connections: int) -
                     break
                 except httpx.HTTPError:
                     time.sleep(0.2)
-            rate, failures = asyncio.run(load(base, token(url), wallets, transfers, connections))
-            print(f"  {rate:,.0f} transfers/s, {failures} failed", flush=True)
+            bearer = token(url)
+            server_before, client_before = cpu_seconds(server.pid), own_cpu()
+            pg_before = postgres_cpu()
+            sessions_before = postgres_sessions(url)
+            if client == "wrk":
+                rate, failures, done, client_cpu = load_wrk(
+                    base, bearer, wallets, seconds, connections
+                )
+            else:
+                rate, failures, done = asyncio.run(
+                    load(base, bearer, wallets, transfers, connections)
+                )
+                client_cpu = own_cpu() - client_before
+            server_cpu = cpu_seconds(server.pid) - server_before
+            pg_after = postgres_cpu()
+            pg_cpu = sum(v - pg_before.get(pid, 0.0) for pid, v in pg_after.items())
+            per = 1e6 / max(done, 1)
+            sessions = postgres_sessions(url) - sessions_before
+            print(
+                f"  {rate:,.0f} transfers/s wall, {failures} failed; CPU per transfer: "
+                f"server {server_cpu * per:,.0f} us, postgres {pg_cpu * per:,.0f} us, "
+                f"load generator {client_cpu * per:,.0f} us; "
+                f"server-side capacity on 2 cores ~{2e6 / max((server_cpu + pg_cpu) * per, 1):,.0f}/s;"
+                f" load average {os.getloadavg()[0]:.2f}; {sessions} PostgreSQL sessions opened",
+                flush=True,
+            )
             return rate
         finally:
             server.terminate()
@@ -164,6 +331,13 @@ def main() -> None:
     parser.add_argument("--wallets", type=int, default=1_000)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--client",
+        default="httpx",
+        choices=["httpx", "wrk"],
+        help="load generator: httpx (Python, CPU-hungry) or wrk (C; must be installed)",
+    )
+    parser.add_argument("--seconds", type=float, default=20, help="duration with --client wrk")
     parser.add_argument("--serve")
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
@@ -173,7 +347,14 @@ def main() -> None:
     os.environ.setdefault("COFFER_PII_KEY", PII_KEY)
     with signing_key_env():
         runs = [
-            one_run(args.backend, args.transfers, args.wallets, args.connections)
+            one_run(
+                args.backend,
+                args.transfers,
+                args.wallets,
+                args.connections,
+                args.client,
+                args.seconds,
+            )
             for _ in range(args.runs)
         ]
     report(

@@ -193,9 +193,7 @@ def test_stored_answers_are_encrypted(
     )
     with platform.core.engine.connect() as connection:
         stored = connection.execute(
-            sa.select(T.idempotency_keys.c.response_enc).where(
-                T.idempotency_keys.c.key == "hook-1"
-            )
+            sa.select(T.idempotency_keys.c.response_enc).where(T.idempotency_keys.c.key == "hook-1")
         ).scalar_one()
     assert secret not in stored and stored.startswith("test1:")
 

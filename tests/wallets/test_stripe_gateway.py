@@ -158,9 +158,7 @@ def test_manual_capture_partial_then_cancel() -> None:
         idempotency_key="payin:pi_2",
     )
     assert authorized.status == "requires_capture" and authorized.amount_capturable == 8000
-    captured = stripe_gateway.capture(
-        authorized, amount=6000, idempotency_key="payin:pi_2:capture"
-    )
+    captured = stripe_gateway.capture(authorized, amount=6000, idempotency_key="payin:pi_2:capture")
     assert captured.status == "succeeded" and captured.amount_received == 6000
     to_cancel = GatewayIntent("pi_3QxToCancel000001", "requires_capture", 8000, 8000, 0)
     canceled = stripe_gateway.cancel(to_cancel, idempotency_key="payin:pi_3:cancel")

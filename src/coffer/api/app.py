@@ -23,6 +23,7 @@ from coffer.api.settings import ApiSettings
 from coffer.core import Coffer
 from coffer.settings import Settings
 from coffer.wallets.endpoints import router as wallets_router
+from coffer.wallets.fastpath import WalletsFastPath
 
 logger = logging.getLogger("coffer.api")
 # gen0 every 20,000 net allocations instead of 700 (a request allocates a few hundred)
@@ -109,6 +110,7 @@ def create_app(
     app.include_router(wallets_router)
     # the hot write endpoints without FastAPI's per-request machinery (see fastpath.py)
     app.add_middleware(FastPath, server=server)
+    app.add_middleware(WalletsFastPath)
     app.add_middleware(
         ObservabilityMiddleware, metrics=metrics, coffer=book, log_requests=api.log_requests
     )

@@ -154,7 +154,12 @@ AUTH = (401, 403, 422)  # every authenticated route (422: its parameters)
 
 def platform_of(request: Request) -> WalletPlatform:
     """The app's wallets platform, built on first use on the app's Coffer."""
-    app_state = request.app.state
+    return platform_for(request.app)
+
+
+def platform_for(app: Any) -> WalletPlatform:
+    """The wallets platform of a FastAPI app (``app.state.wallets``), built on first use."""
+    app_state = app.state
     existing: WalletPlatform | None = getattr(app_state, "wallets", None)
     if existing is not None:
         return existing

@@ -48,6 +48,45 @@ def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]
     connection.execute(sa.insert(table).values(**values))
 
 
+_INSERT_ALL: dict[tuple[tuple[str, tuple[str, ...]], ...], sa.Insert] = {}
+
+
+def insert_all(
+    connection: sa.Connection, rows: Sequence[tuple[sa.Table, Mapping[str, Any]]]
+) -> None:
+    """Insert rows into several tables atomically, in as few round trips as the backend
+    allows: on PostgreSQL one statement (data-modifying CTEs; run it on an autocommit
+    connection and it is its own transaction), elsewhere one insert each in a transaction.
+    The statements are built once per shape and take their values as parameters.
+    """
+    if connection.dialect.name != "postgresql":
+        if connection.in_transaction():
+            connection.commit()
+        with connection.begin():
+            for table, values in rows:
+                connection.execute(table.insert(), dict(values))
+        return
+    shape = tuple((table.name, tuple(values)) for table, values in rows)
+    statement = _INSERT_ALL.get(shape)
+    if statement is None:
+        parts = [
+            sa.insert(table).values(
+                {column: sa.bindparam(f"p{index}_{column}") for column in values}
+            )
+            for index, (table, values) in enumerate(rows)
+        ]
+        statement = parts[-1]
+        for index, part in enumerate(parts[:-1]):
+            statement = statement.add_cte(part.cte(f"write_{index}"))
+        _INSERT_ALL[shape] = statement
+    parameters = {
+        f"p{index}_{column}": value
+        for index, (_, values) in enumerate(rows)
+        for column, value in values.items()
+    }
+    connection.execute(statement, parameters)
+
+
 def update(
     connection: sa.Connection,
     table: sa.Table,
@@ -107,6 +146,24 @@ def insert_wallet_if_absent(connection: sa.Connection, values: Mapping[str, Any]
     """Insert a platform wallet unless a row with its (deterministic) id exists."""
     if get(connection, T.wallets, values["id"]) is None:
         connection.execute(sa.insert(T.wallets).values(**values))
+
+
+# -- cache epoch --------------------------------------------------------------------------
+
+_EPOCH = sa.select(T.cache_epochs.c.epoch).where(T.cache_epochs.c.name == "rows")
+
+
+def cache_epoch(connection: sa.Connection) -> int:
+    return int(connection.execute(_EPOCH).scalar() or 0)
+
+
+def bump_cache_epoch(connection: sa.Connection) -> None:
+    """Tell every process to drop its cached wallet and customer rows (in the caller's
+    transaction, with the change itself)."""
+    table = T.cache_epochs
+    connection.execute(
+        sa.update(table).where(table.c.name == "rows").values(epoch=table.c.epoch + 1)
+    )
 
 
 # -- sums for KYC limits ----------------------------------------------------------------
@@ -202,8 +259,14 @@ def stuck(connection: sa.Connection, table: sa.Table, before: int, limit: int) -
 # -- idempotency ------------------------------------------------------------------------
 
 
+_IDEMPOTENCY_RECORD = sa.select(T.idempotency_keys).where(
+    T.idempotency_keys.c.key == sa.bindparam("key")
+)
+
+
 def idempotency_record(connection: sa.Connection, key: str) -> Row | None:
-    return _one(connection, sa.select(T.idempotency_keys).where(T.idempotency_keys.c.key == key))
+    row = connection.execute(_IDEMPOTENCY_RECORD, {"key": key}).mappings().first()
+    return dict(row) if row is not None else None
 
 
 def insert_idempotency_record(
@@ -271,18 +334,32 @@ def release_idempotency_key(connection: sa.Connection, key: str) -> None:
 # -- outbox and webhooks -------------------------------------------------------------
 
 
+def event_values(event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": new_id("evt"),
+        "type": event_type,
+        "data": json.dumps(data, separators=(",", ":"), sort_keys=True, default=str),
+        "dispatched": False,
+        "created_at": now_micros(),
+    }
+
+
+def idempotency_values(
+    key: str, request_hash: str, resource_type: str, resource_id: str
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "request_hash": request_hash,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "created_at": now_micros(),
+    }
+
+
 def insert_event(connection: sa.Connection, event_type: str, data: Mapping[str, Any]) -> str:
-    event_id = new_id("evt")
-    connection.execute(
-        sa.insert(T.events).values(
-            id=event_id,
-            type=event_type,
-            data=json.dumps(data, separators=(",", ":"), sort_keys=True, default=str),
-            dispatched=False,
-            created_at=now_micros(),
-        )
-    )
-    return event_id
+    values = event_values(event_type, data)
+    connection.execute(sa.insert(T.events).values(**values))
+    return str(values["id"])
 
 
 def undispatched_events(connection: sa.Connection, limit: int) -> list[Row]:

@@ -10,7 +10,10 @@ tables, so every money movement is a small saga that is safe to retry:
 3. write the final state and its outbox event in one database transaction.
 
 A crash between 1 and 3 leaves a ``pending`` row that :meth:`Wallets.resume_pending` (run by
-the worker) or a replay of the same ``Idempotency-Key`` completes. Each public method is its
+the worker) or a replay of the same ``Idempotency-Key`` completes. Transfers, the hot path,
+skip step 1: their row, idempotency record and event are written once, after the ledger
+call, and a retry is made safe by a ledger reference derived from the key (see
+:meth:`Wallets.transfer`). Each public method is its
 own unit of work (it commits), because step 2 cannot share a transaction with 1 and 3;
 SQL stays in :mod:`coffer.wallets.repository`.
 """
@@ -65,6 +68,8 @@ MAX_CAS_RETRIES = 20
 # An action claim without a response this old is a crashed request: a retry takes it over.
 STALE_CLAIM_MICROS = 60_000_000
 MAX_CACHED_ROWS = 100_000
+HOT_SLOTS = 32  # most connections the transfer hot path uses at once (see hot_connection)
+ROW_TTL_SECONDS = 300.0  # a bound on memory staleness; changes are seen by the epoch poll
 FEES_ACCOUNT = "platform:fees"
 CREDIT_ACCOUNT = "platform:credit"
 
@@ -121,38 +126,73 @@ class WalletsCore:
         self.settings = settings
         key_id, keys = settings.encryption_keys()
         self.cipher = Cipher(key_id, keys)
-        # Wallet and customer rows read on every movement, kept cache_seconds; this
-        # process's own changes drop them at once (see forget_wallet, forget_customer).
+        # Wallet and customer rows read on every movement. A change made by this process
+        # drops its row at once; one made elsewhere bumps the cache epoch, polled every
+        # cache_seconds (see _check_epoch).
         self._cache: dict[tuple[str, str], tuple[float, Row]] = {}
+        self._balances: dict[tuple[str, str], tuple[float, int]] = {}
         self._cache_lock = threading.Lock()
+        self._epoch: int | None = None
+        self._epoch_due = 0.0
+        steady = getattr(engine.pool, "size", lambda: HOT_SLOTS)()
+        self._hot_slots = threading.BoundedSemaphore(max(1, min(HOT_SLOTS, steady - 2)))
 
     # -- cached rows -----------------------------------------------------------------------
 
+    def _check_epoch(self) -> None:
+        """Drop every cached row when another process changed one (bounded staleness)."""
+        now = time.monotonic()
+        if now < self._epoch_due:
+            return
+        with self._cache_lock:
+            if now < self._epoch_due:
+                return
+            self._epoch_due = now + self.settings.cache_seconds  # one poller at a time
+        with self.engine.connect() as connection:
+            epoch = R.cache_epoch(connection)
+        if epoch != self._epoch:
+            with self._cache_lock:
+                self._cache.clear()
+                self._epoch = epoch
+
     def _cached(self, kind: str, object_id: str) -> Row | None:
+        if self.settings.cache_seconds <= 0:
+            return None
+        self._check_epoch()
         entry = self._cache.get((kind, object_id))
         if entry is None or entry[0] < time.monotonic():
             return None
         return entry[1]
 
     def _keep(self, kind: str, row: Row) -> Row:
-        ttl = self.settings.cache_seconds
-        if ttl > 0:
+        if self.settings.cache_seconds > 0:
             with self._cache_lock:
                 if len(self._cache) >= MAX_CACHED_ROWS:
                     self._cache.clear()
-                self._cache[(kind, row["id"])] = (time.monotonic() + ttl, row)
+                self._cache[(kind, row["id"])] = (time.monotonic() + ROW_TTL_SECONDS, row)
         return row
 
-    def forget_wallet(self, wallet_id: str) -> None:
+    def drop_cached(self, kind: str, object_id: str) -> None:
+        with self._cache_lock:
+            self._cache.pop((kind, object_id), None)
+
+    def forget_wallet(self, connection: sa.Connection, wallet_id: str) -> None:
+        """A wallet changed (in ``connection``'s transaction): drop it here, and tell the
+        other processes through the cache epoch."""
+        R.bump_cache_epoch(connection)
         with self._cache_lock:
             self._cache.pop(("wallet", wallet_id), None)
 
-    def forget_customer(self, customer_id: str) -> None:
+    def forget_customer(self, connection: sa.Connection, customer_id: str) -> None:
+        R.bump_cache_epoch(connection)
         with self._cache_lock:
             self._cache.pop(("customer", customer_id), None)
 
-    def cached_wallets(self, connection: sa.Connection, wallet_ids: list[str]) -> dict[str, Row]:
-        """Wallet rows by id (from the cache, the rest in one query); missing ids absent."""
+    def cached_wallets(
+        self, connection: sa.Connection | None, wallet_ids: list[str]
+    ) -> dict[str, Row]:
+        """Wallet rows by id from the cache; without a connection only those, with one the
+        rest in one query. Ids of wallets that do not exist are absent."""
         found: dict[str, Row] = {}
         missing = []
         for wallet_id in wallet_ids:
@@ -161,7 +201,7 @@ class WalletsCore:
                 missing.append(wallet_id)
             else:
                 found[wallet_id] = row
-        if missing:
+        if missing and connection is not None:
             for wallet_id, row in R.get_many(connection, T.wallets, missing).items():
                 found[wallet_id] = self._keep("wallet", row)
         return found
@@ -396,7 +436,7 @@ class WalletsCore:
 
     def check_limits(
         self,
-        connection: sa.Connection,
+        connection: sa.Connection | None,
         wallet: Row,
         amount: int,
         *,
@@ -420,13 +460,15 @@ class WalletsCore:
             maximum = self._limit(customer, "max_balance", currency)
             if maximum is not None:
                 asset = currencies.asset(currency)
-                after = self.ledger.balance(wallet["account"], asset) + receiving
+                after = self.balance_hint(wallet["account"], asset, maximum - receiving)
+                after += receiving
                 if after > maximum:
                     self._refuse(customer, "max_balance", maximum, after, currency)
         if payin or payout:
             name = "max_monthly_payin" if payin else "max_monthly_payout"
             monthly = self._limit(customer, name, currency)
             if monthly is not None:
+                assert connection is not None, "monthly limits are summed in the caller's unit"
                 ids = R.customer_wallet_ids(connection, customer["id"])
                 since = month_start_micros()
                 if payin:
@@ -436,6 +478,49 @@ class WalletsCore:
                 if total + amount > monthly:
                     self._refuse(customer, name, monthly, total + amount, currency)
         del sending
+
+    @contextlib.contextmanager
+    def hot_connection(self) -> Iterator[sa.Connection]:
+        """A :meth:`fast_connection` for the hot path, at most ``hot_slots`` at once: the
+        pool keeps only its steady size of connections open, and requests queueing here
+        cost less than the connections an overflowing pool opens and closes."""
+        with self._hot_slots, self.fast_connection() as connection:
+            yield connection
+
+    def fast_connection(self) -> sa.Connection:
+        """A pooled connection for single-statement writes: autocommit on PostgreSQL (no
+        BEGIN/COMMIT round trips; each statement is its own transaction)."""
+        connection = self.engine.connect()
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection
+
+    def balance_hint(self, account: str, asset: str, ceiling: int) -> int:
+        """The balance of ``account``, read from the ledger unless a recent one (this
+        process's last movement on it, see :meth:`note_balances`) is at most half of
+        ``ceiling``: far enough below a limit that a few seconds of other processes'
+        credits cannot matter."""
+        entry = self._balances.get((account, asset))
+        if entry is not None and entry[0] >= time.monotonic() and 2 * entry[1] <= ceiling:
+            return entry[1]
+        balance = self.ledger.balance(account, asset)
+        self._note_balance(account, asset, balance)
+        return balance
+
+    def _note_balance(self, account: str, asset: str, balance: int) -> None:
+        ttl = self.settings.balance_hint_seconds
+        if ttl <= 0:
+            return
+        with self._cache_lock:
+            if len(self._balances) >= MAX_CACHED_ROWS:
+                self._balances.clear()
+            self._balances[(account, asset)] = (time.monotonic() + ttl, balance)
+
+    def note_balances(self, tx: Transaction) -> None:
+        """Remember the balances a transaction left (its post-commit volumes)."""
+        for account, asset, inputs, outputs in tx.volumes_after or ():
+            if account.startswith("wallets:"):
+                self._note_balance(account, asset, inputs - outputs)
 
     def balance_of(self, wallet: Row) -> Any:
         from coffer.ledger import Balance
@@ -664,8 +749,8 @@ class Wallets:
                         "customer.kyc_level_changed",
                         {"id": customer["id"], "kyc_level": document["level"]},
                     )
-        if approve:
-            core.forget_customer(document["customer_id"])
+                    core.forget_customer(connection, customer["id"])
+        core.drop_cached("customer", document["customer_id"])  # again, now committed
         return self.kyc_document(document_id)
 
     def kyc_document(self, document_id: str) -> S.KycDocument:
@@ -816,7 +901,8 @@ class Wallets:
                 )
             name = {"frozen": "frozen", "active": "unfrozen", "closed": "closed"}[status]
             core.event(connection, f"wallet.{name}", {"id": wallet_id})
-        core.forget_wallet(wallet_id)
+            core.forget_wallet(connection, wallet_id)
+        core.drop_cached("wallet", wallet_id)  # again, now committed
         return self.wallet(wallet_id)
 
     def statement(
@@ -905,81 +991,91 @@ class Wallets:
         if request.debited_wallet_id == request.credited_wallet_id:
             raise ValidationError("a transfer needs two different wallets")
         payload = request.model_dump(mode="json")
-        with core.engine.connect() as connection:
+        ids = [request.debited_wallet_id, request.credited_wallet_id]
+        # Two short uses of a pooled connection in autocommit (PostgreSQL; SQLite has no
+        # round trips to save): reading the idempotency record (and wallets not cached),
+        # and, after the ledger call, writing the row, its record and its event in one
+        # statement. None is held while the ledger is read for a balance or runs.
+        with core.hot_connection() as connection:
+            record = None
             if idempotency_key is not None:
                 record = core.replayed(connection, idempotency_key, "transfer", payload)
-                if record is not None:
-                    connection.rollback()
-                    return self._transfer_replay(str(record["resource_id"]))
-            ids = [request.debited_wallet_id, request.credited_wallet_id]
-            wallets = core.cached_wallets(connection, ids)
-            for wallet_id in ids:
-                if wallet_id not in wallets:
-                    raise WalletNotFound(f"wallet {wallet_id!r} does not exist")
-            debited = wallets[request.debited_wallet_id]
-            credited = wallets[request.credited_wallet_id]
-            core.check_currency(debited, currency)
-            core.check_currency(credited, currency)
-            core.check_can_send(debited)
-            core.check_can_receive(credited)
-            core.check_limits(connection, debited, request.amount, sending=True)
-            core.check_limits(
-                connection, credited, request.amount, receiving=request.amount - request.fee
+            wallets = {} if record is not None else core.cached_wallets(connection, ids)
+        if record is not None:
+            return self._transfer_replay(str(record["resource_id"]))
+        for wallet_id in ids:
+            if wallet_id not in wallets:
+                raise WalletNotFound(f"wallet {wallet_id!r} does not exist")
+        debited = wallets[request.debited_wallet_id]
+        credited = wallets[request.credited_wallet_id]
+        core.check_currency(debited, currency)
+        core.check_currency(credited, currency)
+        core.check_can_send(debited)
+        core.check_can_receive(credited)
+        receiving = request.amount - request.fee
+        core.check_limits(None, debited, request.amount, sending=True)
+        core.check_limits(None, credited, request.amount, receiving=receiving)
+        now = R.now_micros()
+        row: dict[str, Any] = {
+            "id": R.new_id("tr"),
+            "debited_wallet_id": debited["id"],
+            "credited_wallet_id": credited["id"],
+            "currency": currency,
+            "amount": request.amount,
+            "fee": request.fee,
+            "status": "succeeded",
+            "failure_code": None,
+            "ledger_tx_id": None,
+            "metadata": json.dumps(request.metadata),
+            "created_at": now,
+            "updated_at": now,
+        }
+        reference = None
+        if idempotency_key is not None:
+            reference = "wallets:transfer:key:" + R.sha256_hex(idempotency_key)
+        error: CofferError | None = None
+        try:
+            tx = core.run(
+                N.TRANSFER,
+                self._transfer_variables(row),
+                key=None,
+                reference=reference,
+                kind="transfer",
+                object_id=row["id"],
             )
-            connection.rollback()  # end the read transaction before waiting on the ledger
-            now = R.now_micros()
-            row: dict[str, Any] = {
-                "id": R.new_id("tr"),
-                "debited_wallet_id": debited["id"],
-                "credited_wallet_id": credited["id"],
-                "currency": currency,
-                "amount": request.amount,
-                "fee": request.fee,
-                "status": "succeeded",
-                "failure_code": None,
-                "ledger_tx_id": None,
-                "metadata": json.dumps(request.metadata),
-                "created_at": now,
-                "updated_at": now,
-            }
-            reference = None
-            if idempotency_key is not None:
-                reference = "wallets:transfer:key:" + R.sha256_hex(idempotency_key)
-            error: CofferError | None = None
-            try:
-                tx = core.run(
-                    N.TRANSFER,
-                    self._transfer_variables(row),
-                    key=None,
-                    reference=reference,
-                    kind="transfer",
-                    object_id=row["id"],
+            row["ledger_tx_id"] = tx.id
+            assert isinstance(tx, Transaction)
+            core.note_balances(tx)
+        except InsufficientFunds as refusal:
+            row.update(status="failed", failure_code=refusal.code)
+            error = refusal
+        except DuplicateReference:
+            assert reference is not None and idempotency_key is not None
+            return self._adopt_transfer(row, reference, idempotency_key, payload)
+        writes: list[tuple[sa.Table, Mapping[str, Any]]] = [(T.transfers, row)]
+        if idempotency_key is not None:
+            writes.append(
+                (
+                    T.idempotency_keys,
+                    R.idempotency_values(
+                        idempotency_key,
+                        _request_hash("transfer", payload),
+                        "transfer",
+                        row["id"],
+                    ),
                 )
-                row["ledger_tx_id"] = tx.id
-            except InsufficientFunds as refusal:
-                row.update(status="failed", failure_code=refusal.code)
-                error = refusal
-            except DuplicateReference:
-                assert reference is not None and idempotency_key is not None
-                return self._adopt_transfer(row, reference, idempotency_key, payload)
-            try:
-                with connection.begin():
-                    R.insert(connection, T.transfers, row)
-                    core.remember(
-                        connection, idempotency_key, "transfer", payload, "transfer", row["id"]
-                    )
-                    core.event(
-                        connection, f"transfer.{row['status']}", self._event_data(T.transfers, row)
-                    )
-            except sa.exc.IntegrityError:
-                if idempotency_key is None:
-                    raise
-                # a concurrent request with the same key wrote its row first
-                with core.unit() as again:
-                    record = core.replayed(again, idempotency_key, "transfer", payload)
-                if record is None:
-                    raise
-                return self._transfer_replay(str(record["resource_id"]))
+            )
+        event = self._event_data(T.transfers, row)
+        writes.append((T.events, R.event_values(f"transfer.{row['status']}", event)))
+        try:
+            with core.hot_connection() as connection:
+                R.insert_all(connection, writes)
+        except (sa.exc.IntegrityError, sa.exc.OperationalError):
+            if idempotency_key is None:
+                raise
+            # a concurrent request with the same key (its twin) wrote first, or the two
+            # writes deadlocked: the twin's record is the answer
+            return self._twin_answer(idempotency_key, payload)
         if error is not None:
             raise error
         return self._transfer_model(row)
@@ -1034,18 +1130,31 @@ class Wallets:
             "id": tx.metadata.get("wallets_id") or row["id"],
             "ledger_tx_id": tx.id,
         }
+        event = self._event_data(T.transfers, adopted)
+        record_values = R.idempotency_values(
+            key, _request_hash("transfer", payload), "transfer", adopted["id"]
+        )
+        writes: list[tuple[sa.Table, Mapping[str, Any]]] = [
+            (T.idempotency_keys, record_values),
+            (T.transfers, adopted),
+            (T.events, R.event_values("transfer.succeeded", event)),
+        ]
         try:
-            with core.unit() as connection:
-                R.insert(connection, T.transfers, adopted)
-                core.remember(connection, key, "transfer", payload, "transfer", adopted["id"])
-                core.event(connection, "transfer.succeeded", self._event_data(T.transfers, adopted))
-        except sa.exc.IntegrityError:
-            with core.unit() as connection:
-                record = core.replayed(connection, key, "transfer", payload)
-            if record is None:
-                raise
-            return self._transfer_replay(str(record["resource_id"]))
+            with core.fast_connection() as connection:
+                R.insert_all(connection, writes)
+        except (sa.exc.IntegrityError, sa.exc.OperationalError):
+            return self._twin_answer(key, payload)
         return self._transfer_model(adopted)
+
+    def _twin_answer(self, key: str, payload: Mapping[str, Any]) -> S.Transfer:
+        """The answer a concurrent request with the same key wrote (bounded wait)."""
+        for attempt in range(50):
+            with self.core.unit() as connection:
+                record = self.core.replayed(connection, key, "transfer", payload)
+            if record is not None:
+                return self._transfer_replay(str(record["resource_id"]))
+            time.sleep(0.01 * (attempt + 1))
+        raise Conflict(f"Idempotency-Key {key!r} is being used by a concurrent request; retry")
 
     @staticmethod
     def _transfer_legs(row: Row) -> list[tuple[str, str, int]]:

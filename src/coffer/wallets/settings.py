@@ -80,11 +80,20 @@ class WalletSettings(BaseSettings):
     stripe_secret_key: str | None = Field(
         default=None, description="Stripe secret key (sk_...): card pay-ins go through Stripe."
     )
-    cache_seconds: float = Field(
-        default=2.0,
+    balance_hint_seconds: float = Field(
+        default=30.0,
         ge=0,
-        description="How long a process trusts its cached wallet and customer rows; changes "
-        "made by this process take effect at once, by another process within this delay.",
+        description="How long the balance a wallet was left with by this process's last "
+        "movement stands in for a ledger read in the max_balance check, and only while it is "
+        "at most half the limit (so only credits from other processes worth half the limit "
+        "within this delay could overshoot it). 0: always read the ledger.",
+    )
+    cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="Each process caches wallet and customer rows and polls a change epoch "
+        "this often: a wallet frozen or a KYC level raised by another process is seen "
+        "within this delay (at once in the process that made the change). 0: no cache.",
     )
 
     def limits_for(self, level: str) -> KycLimits:

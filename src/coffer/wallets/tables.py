@@ -244,3 +244,13 @@ idempotency_keys = sa.Table(
     sa.Column("response_status", sa.Integer, nullable=True),
     sa.Column("response_enc", sa.Text, nullable=True),
 )
+
+
+# One row ("rows"): bumped in the transaction that changes a wallet's status or a customer's
+# KYC level; every process polls it and drops its cached rows when it moved.
+cache_epochs = sa.Table(
+    "wallet_cache_epochs",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("epoch", sa.BigInteger, nullable=False),
+)
