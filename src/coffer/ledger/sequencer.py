@@ -66,7 +66,7 @@ BALANCE_CACHE_SIZE = 1_000_000
 PIPELINE_DEPTH = int(
     os.environ.get("COFFER_PIPELINE_DEPTH", "1")
 )  # batches applied ahead of the one being written
-PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "250"))
+PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "1000"))
 CONTENDED_BATCHES = 50  # batches run under the row lock after another process wrote
 MAX_ATTEMPTS = 20
 FINISHED_HOLDS_KEPT = 100_000
