@@ -229,7 +229,6 @@ class Sequencer:
         self.careful = False
         self.now = 0
         self.now_datetime = from_micros(0)
-        self.next_expiry: int | None = None
 
     # -- queueing ---------------------------------------------------------------------
 

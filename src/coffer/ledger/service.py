@@ -210,10 +210,6 @@ class LedgerRuntime:
         self.next_expiry: int | None = None
         self._expiry_lock = threading.Lock()
 
-    @property
-    def backend_is_sqlite(self) -> bool:
-        return self.backend is Backend.SQLITE
-
     def note_expiry(self, expires_at: int) -> None:
         with self._expiry_lock:
             if self.next_expiry is None or expires_at < self.next_expiry:
