@@ -463,25 +463,7 @@ class Payins:
             return {"amount_refunded": current["amount_refunded"] + wanted}
 
         def create(connection: sa.Connection) -> str:
-            refund_id = R.new_id("re")
-            now = R.now_micros()
-            R.insert(
-                connection,
-                T.refunds,
-                {
-                    "id": refund_id,
-                    "target_type": "payin",
-                    "target_id": payin_id,
-                    "currency": row["currency"],
-                    "amount": wanted,
-                    "status": "pending",
-                    "failure_code": None,
-                    "ledger_tx_id": None,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
-            return refund_id
+            return R.insert_pending_refund(connection, "payin", payin_id, row["currency"], wanted)
 
         core.cas(T.payins, payin_id, reserve)
         try:

@@ -48,6 +48,31 @@ def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]
     connection.execute(sa.insert(table).values(**values))
 
 
+def insert_pending_refund(
+    connection: sa.Connection, target_type: str, target_id: str, currency: str, amount: int
+) -> str:
+    """A new refund of a pay-in or a payment, pending until the ledger and gateway agree."""
+    refund_id = new_id("re")
+    now = now_micros()
+    insert(
+        connection,
+        T.refunds,
+        {
+            "id": refund_id,
+            "target_type": target_type,
+            "target_id": target_id,
+            "currency": currency,
+            "amount": amount,
+            "status": "pending",
+            "failure_code": None,
+            "ledger_tx_id": None,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    return refund_id
+
+
 _INSERT_ALL: dict[tuple[tuple[str, tuple[str, ...]], ...], sa.Insert] = {}
 
 

@@ -1517,25 +1517,9 @@ class Wallets:
             return {"refunded_amount": current["refunded_amount"] + wanted}
 
         def create(connection: sa.Connection) -> str:
-            refund_id = R.new_id("re")
-            now = R.now_micros()
-            R.insert(
-                connection,
-                T.refunds,
-                {
-                    "id": refund_id,
-                    "target_type": "payment",
-                    "target_id": payment_id,
-                    "currency": row["currency"],
-                    "amount": wanted,
-                    "status": "pending",
-                    "failure_code": None,
-                    "ledger_tx_id": None,
-                    "created_at": now,
-                    "updated_at": now,
-                },
+            return R.insert_pending_refund(
+                connection, "payment", payment_id, row["currency"], wanted
             )
-            return refund_id
 
         with core.unit() as connection:
             record = core.replayed(connection, idempotency_key, "refund", payload)
