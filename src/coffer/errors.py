@@ -76,6 +76,13 @@ class Conflict(CofferError):
     formance_code = "CONFLICT"
 
 
+class Aborted(Conflict):
+    """Not applied because another transaction of the same atomic batch failed."""
+
+    code = "aborted"
+    formance_code = "VALIDATION"
+
+
 class InsufficientFunds(CofferError):
     code = "insufficient_funds"
     status = 400

@@ -100,8 +100,9 @@ def hold_body(
 def entry_hash(
     previous: bytes, seq: int, kind: int, ref_id: int | None, created_at: int, body: str
 ) -> bytes:
-    header = f"{seq}|{kind}|{optional_int(ref_id)}|{created_at}|"
-    return _sha256(previous + header.encode() + body.encode()).digest()
+    """The one definition of an entry's hash (the sequencer, verify and proofs all use it)."""
+    header = f"{seq}|{kind}|{'' if ref_id is None else ref_id}|{created_at}|{body}"
+    return _sha256(previous + header.encode()).digest()
 
 
 def metadata_text(metadata: Mapping[str, str] | None) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import heapq
 import json
 import os
@@ -27,6 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from coffer.errors import (
+    Aborted,
     AlreadyReverted,
     CofferError,
     DuplicateReference,
@@ -60,7 +60,6 @@ if TYPE_CHECKING:
 
 BalanceTuple = tuple[int, int, int, int, int | None]  # input, output, pending in, out, overdraft
 _MISSING: Any = object()
-_sha256 = hashlib.sha256
 IDEMPOTENCY_CACHE_SIZE = 100_000
 BALANCE_CACHE_SIZE = 1_000_000
 PIPELINE_DEPTH = int(
@@ -71,12 +70,6 @@ CONTENDED_BATCHES = 50  # batches run under the row lock after another process w
 MAX_ATTEMPTS = 20
 FINISHED_HOLDS_KEPT = 100_000
 WORLD = "world"
-
-
-class Aborted(CofferError):
-    code = "aborted"
-    status = 409
-    formance_code = "VALIDATION"
 
 
 class _PendingHold:
@@ -858,8 +851,7 @@ class Sequencer:
         request: Request | None,
     ) -> int:
         seq = self.seq
-        header = f"{seq}|{kind}|{'' if ref_id is None else ref_id}|{self.now}|"
-        digest = _sha256(self.head + header.encode() + body.encode()).digest()
+        digest = J.entry_hash(self.head, seq, kind, ref_id, self.now, body)
         key = request.idempotency_key if request is not None else None
         self.writes.journal.append(
             (

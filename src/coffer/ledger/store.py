@@ -218,32 +218,29 @@ class WriteStore:
         if not self._in_transaction:
             connection.execute("BEGIN IMMEDIATE")
             self._in_transaction = True
-        if writes.transactions:
+        for _, table, rows, suffix in _inserts(writes, balance_rows, now):
+            if not rows:
+                continue
+            columns = _PG_COLUMNS[table]
+            marks = ",".join("?" * (len(columns) + 1))
+            names = ", ".join(name for name, _, _ in columns)
+            # SQLite keeps exact amounts as decimal text (see coffer.db.types.Amount)
+            numeric = [i for i, (_, sql_type, _) in enumerate(columns) if sql_type == "numeric"]
+            if numeric:
+                values = [
+                    (
+                        lid,
+                        *[
+                            str(v) if i in numeric and v is not None else v
+                            for i, v in enumerate(row)
+                        ],
+                    )
+                    for row in rows
+                ]
+            else:
+                values = [(lid, *row) for row in rows]
             connection.executemany(
-                "INSERT INTO transactions (ledger_id, id, seq, timestamp, inserted_at, reference,"
-                " metadata, reverts_id, hold_id) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(lid, *row) for row in writes.transactions],
-            )
-        if writes.postings:
-            connection.executemany(
-                "INSERT INTO postings (ledger_id, tx_id, idx, source, destination, amount, asset,"
-                " timestamp) VALUES (?,?,?,?,?,?,?,?)",
-                [
-                    (lid, t, i, s, d, str(a), asset, ts)
-                    for t, i, s, d, a, asset, ts in writes.postings
-                ],
-            )
-        if writes.journal:
-            connection.executemany(
-                "INSERT INTO journal (ledger_id, seq, kind, ref_id, payload, created_at, hash,"
-                " idempotency_key, idempotency_hash) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(lid, *row) for row in writes.journal],
-            )
-        if writes.holds:
-            connection.executemany(
-                "INSERT INTO holds (ledger_id, id, seq, postings, created_at, expires_at, reference,"
-                " metadata, status) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(lid, *row) for row in writes.holds],
+                f"INSERT INTO {table} (ledger_id, {names}) VALUES ({marks}){suffix}", values
             )
         if writes.hold_status:
             connection.executemany(
@@ -254,37 +251,6 @@ class WriteStore:
             connection.executemany(
                 "UPDATE transactions SET metadata = ? WHERE ledger_id = ? AND id = ?",
                 [(meta, lid, tx_id) for tx_id, meta in writes.tx_metadata.items()],
-            )
-        if balance_rows:
-            connection.executemany(
-                "INSERT INTO balances (ledger_id, account, asset, input, output, pending_input,"
-                " pending_output, overdraft) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT"
-                " (ledger_id, account, asset) DO UPDATE SET input = excluded.input,"
-                " output = excluded.output, pending_input = excluded.pending_input,"
-                " pending_output = excluded.pending_output, overdraft = excluded.overdraft",
-                [
-                    (lid, a, s, str(i), str(o), str(pi), str(po), None if od is None else str(od))
-                    for a, s, i, o, pi, po, od in balance_rows
-                ],
-            )
-        if writes.new_accounts:
-            connection.executemany(
-                "INSERT INTO accounts (ledger_id, address, metadata, first_usage, inserted_at,"
-                " updated_at) VALUES (?,?,'{}',?,?,?) ON CONFLICT DO NOTHING",
-                [(lid, a, ts, now, now) for a, ts in writes.new_accounts.items()],
-            )
-        if writes.account_metadata:
-            connection.executemany(
-                "INSERT INTO accounts (ledger_id, address, metadata, first_usage, inserted_at,"
-                " updated_at) VALUES (?,?,?,?,?,?) ON CONFLICT (ledger_id, address) DO UPDATE"
-                " SET metadata = excluded.metadata, updated_at = excluded.updated_at",
-                [(lid, a, meta, now, now, now) for a, meta in writes.account_metadata.items()],
-            )
-        if writes.checkpoints:
-            connection.executemany(
-                "INSERT INTO checkpoints (ledger_id, tree_size, root, frontier, created_at,"
-                " public_key, signature) VALUES (?,?,?,?,?,?,?)",
-                [(lid, *row) for row in writes.checkpoints],
             )
         cursor = connection.execute(
             "UPDATE ledgers SET next_seq = ?, head_hash = ?, next_tx_id = ?, next_hold_id = ?"
@@ -314,25 +280,7 @@ class WriteStore:
             "next_hold": head.next_hold_id,
             "now": now,
         }
-        new_accounts = [
-            (address, "{}", first, now, now)
-            for address, first in writes.new_accounts.items()
-            if address not in writes.account_metadata
-        ]
-        changed_accounts = [
-            (address, metadata, now, now, now)
-            for address, metadata in writes.account_metadata.items()
-        ]
-        inserts = [
-            ("t", "transactions", writes.transactions, ""),
-            ("p", "postings", writes.postings, ""),
-            ("j", "journal", writes.journal, ""),
-            ("h", "holds", writes.holds, ""),
-            ("b", "balances", balance_rows, _BALANCE_UPSERT),
-            ("a", "accounts", new_accounts, " ON CONFLICT DO NOTHING"),
-            ("am", "accounts", changed_accounts, _ACCOUNT_UPSERT),
-            ("c", "checkpoints", writes.checkpoints, ""),
-        ]
+        inserts = _inserts(writes, balance_rows, now)
         parts = [
             _unnest_insert(alias, table, rows, params, suffix)
             for alias, table, rows, suffix in inserts
@@ -374,7 +322,7 @@ class WriteStore:
             self._in_transaction = False
 
 
-# Columns of the rows each batch inserts on PostgreSQL, in row order (after ledger_id):
+# Columns of the rows each batch inserts, in row order (after ledger_id), for both backends:
 # name, SQL type, and how a column of values becomes one array literal. bytea travels as hex.
 _Encoder = Callable[[Iterable[Any]], str]
 _PG_COLUMNS: dict[str, list[tuple[str, str, _Encoder]]] = {
@@ -451,6 +399,30 @@ _ACCOUNT_UPSERT = (
     " ON CONFLICT (ledger_id, address) DO UPDATE SET metadata = EXCLUDED.metadata,"
     " updated_at = EXCLUDED.updated_at"
 )
+
+
+def _inserts(
+    writes: Writes, balance_rows: list[tuple[Any, ...]], now: int
+) -> list[tuple[str, str, list[tuple[Any, ...]], str]]:
+    """(CTE alias, table, rows, ON CONFLICT clause) of every insert a batch makes."""
+    new_accounts = [
+        (address, "{}", first, now, now)
+        for address, first in writes.new_accounts.items()
+        if address not in writes.account_metadata
+    ]
+    changed_accounts = [
+        (address, metadata, now, now, now) for address, metadata in writes.account_metadata.items()
+    ]
+    return [
+        ("t", "transactions", writes.transactions, ""),
+        ("p", "postings", writes.postings, ""),
+        ("j", "journal", writes.journal, ""),
+        ("h", "holds", writes.holds, ""),
+        ("b", "balances", balance_rows, _BALANCE_UPSERT),
+        ("a", "accounts", new_accounts, " ON CONFLICT DO NOTHING"),
+        ("am", "accounts", changed_accounts, _ACCOUNT_UPSERT),
+        ("c", "checkpoints", writes.checkpoints, ""),
+    ]
 
 
 def _unnest_insert(

@@ -9,7 +9,6 @@ database shows up as the first entry or balance that does not match.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 from coffer.db.engine import Backend
 from coffer.ledger import journal as J
 from coffer.ledger import merkle
-from coffer.ledger.models import ConsistencyProof, InclusionProof
+from coffer.ledger.models import ConsistencyProof, InclusionProof, to_micros
 from coffer.ledger.signing import checkpoint_message, verify_signature
 
 MAX_PROBLEMS = 100
@@ -194,7 +193,7 @@ def _verify_ledger(
     frontier = merkle.Frontier()
     previous = J.GENESIS_HASH
     expected = 0
-    sha256 = hashlib.sha256
+    entry_hash = J.entry_hash
     leaf_hash = merkle.leaf_hash
 
     for seq, kind, ref_id, payload, created_at, stored_hash in entries:
@@ -275,10 +274,7 @@ def _verify_ledger(
             elif kind == J.OVERDRAFT:
                 limit = data["overdraft"]
                 overdrafts[(data["account"], data["asset"])] = None if limit is None else int(limit)
-        digest = sha256(
-            previous
-            + f"{seq}|{kind}|{'' if ref_id is None else ref_id}|{created_at}|{body}".encode()
-        ).digest()
+        digest = entry_hash(previous, seq, kind, ref_id, created_at, body)
         if digest != stored_hash:
             check.problem(
                 f"journal entry {seq} ({J.KIND_NAMES.get(kind, kind)}"
@@ -450,15 +446,9 @@ def _entry_digest(proof_entry: Any) -> bytes:
         proof_entry.seq,
         proof_entry.kind,
         proof_entry.ref_id,
-        _micros(proof_entry.created_at),
+        to_micros(proof_entry.created_at),
         proof_entry.body,
     )
-
-
-def _micros(moment: Any) -> int:
-    from coffer.ledger.models import to_micros
-
-    return to_micros(moment)
 
 
 def verify_inclusion_proof(proof: InclusionProof, public_key: bytes) -> bool:
