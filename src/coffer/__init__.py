@@ -1,11 +1,11 @@
 """Coffer: programmable wallet infrastructure on a verifiable double-entry ledger.
 
-    import coffer
-    from coffer import Posting
+import coffer
+from coffer import Posting
 
-    with coffer.open("sqlite:///coffer.db") as c:
-        ledger = c.ledger("main")
-        ledger.post([Posting("world", "users:alice", 10_000, "USD/2")])
+with coffer.open("sqlite:///coffer.db") as c:
+    ledger = c.ledger("main")
+    ledger.post([Posting("world", "users:alice", 10_000, "USD/2")])
 """
 
 from coffer.core import Coffer, open

@@ -55,7 +55,7 @@ def count(platform: WalletPlatform, table: sa.Table) -> int:
 def test_a_crash_after_the_ledger_call_is_adopted_by_the_retry(
     platform: WalletPlatform, pair: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = R.insert_all
+    real = R.insert_rows
     calls = {"n": 0}
 
     def crash_once(connection: sa.Connection, rows: Any) -> None:
@@ -64,7 +64,7 @@ def test_a_crash_after_the_ledger_call_is_adopted_by_the_retry(
             raise RuntimeError("the process died after the ledger call")
         real(connection, rows)
 
-    monkeypatch.setattr(R, "insert_all", crash_once)
+    monkeypatch.setattr(R, "insert_rows", crash_once)
     with pytest.raises(RuntimeError):
         platform.wallets.transfer(transfer(pair), idempotency_key="crash-1")
     assert count(platform, T.transfers) == 0
@@ -77,7 +77,7 @@ def test_a_crash_after_the_ledger_call_is_adopted_by_the_retry(
     again = platform.wallets.transfer(transfer(pair), idempotency_key="crash-1")
     assert again == retried
     # after such a crash, the key with another body is refused, not adopted
-    monkeypatch.setattr(R, "insert_all", crash_once)
+    monkeypatch.setattr(R, "insert_rows", crash_once)
     calls["n"] = 0
     with pytest.raises(RuntimeError):
         platform.wallets.transfer(transfer(pair, 500), idempotency_key="crash-2")
@@ -188,3 +188,100 @@ def test_fast_path_answers_like_the_route(api: TestClient, pair: tuple[str, str]
         json={**body, "metadata": {"note": "x" * 70_000}},
     )
     assert large.status_code == 201  # too large for the fast path, the route took it
+
+
+def test_a_batch_answers_each_transfer_alone(
+    platform: WalletPlatform, pair: tuple[str, str]
+) -> None:
+    """transfer_many (what the HTTP fast path hands concurrent transfers to): every item
+    gets the answer it would get alone, in order, with the batch's rows written once."""
+    poor = make_customer(platform, "Nina None", level="none")  # max_balance 150 EUR
+    capped = platform.wallets.create_wallet(S.WalletCreate(customer_id=poor.id, currency="EUR"))
+    fund(platform, pair[0], 90_000)  # 100,000 in all
+    first = platform.wallets.transfer(transfer(pair, 100, 1), idempotency_key="before")
+    events_before = count(platform, T.events)
+    items: list[tuple[S.TransferCreate, str | None]] = [
+        (transfer(pair, 1_000, 10), "b1"),  # 0 runs
+        (transfer(pair, 1_000, 10), "b1"),  # 1 same key, same body: 0's answer
+        (transfer(pair, 2_000, 10), "b1"),  # 2 same key, another body: refused
+        (transfer(pair, 100, 1), "before"),  # 3 a key used before the batch: replayed
+        (transfer(pair, 500, 1), "before"),  # 4 ... with another body: refused
+        (transfer((pair[0], "wal_nope"), 100, 1), None),  # 5 no such wallet
+        (transfer((pair[1], pair[0]), 50_000, 1), "b6"),  # 6 insufficient funds
+        (transfer((pair[0], capped.id), 9_000, 0), None),  # 7 fits under the cap
+        (transfer((pair[0], capped.id), 9_000, 0), None),  # 8 the batch would pass it
+        (transfer(pair, 10, 20), None),  # 9 fee above the amount
+        (transfer(pair, 300, 3), None),  # 10 runs
+    ]
+    results = platform.wallets.transfer_many(items)
+    assert len(results) == len(items)
+    ok = {i for i, r in enumerate(results) if isinstance(r, S.Transfer)}
+    assert ok == {0, 1, 3, 7, 10}
+    assert results[1] == results[0] and results[3] == first
+    assert isinstance(results[2], errors.IdempotencyConflict)
+    assert isinstance(results[4], errors.IdempotencyConflict)
+    assert isinstance(results[5], errors.WalletNotFound)
+    assert isinstance(results[6], errors.InsufficientFunds)
+    assert isinstance(results[8], errors.KycLimitExceeded)
+    assert results[8].details["limit"] == "max_balance"
+    assert isinstance(results[9], errors.ValidationError)
+    # the failed transfer with a key has its row (replayed as failed); the others none
+    assert isinstance(
+        platform.wallets.transfer_many([(transfer((pair[1], pair[0]), 50_000, 1), "b6")])[0],
+        errors.InsufficientFunds,
+    )
+    assert count(platform, T.transfers) == 1 + 4  # before, 0, 6 (failed), 7, 10
+    assert count(platform, T.events) == events_before + 4
+    assert platform.wallets.wallet(pair[1]).balance == 99 + 990 + 297
+    assert platform.wallets.wallet(capped.id).balance == 9_000
+    assert platform.wallets.transfer_many([]) == []
+
+
+def test_concurrent_requests_are_batched_over_http(
+    api: TestClient, platform: WalletPlatform, pair: tuple[str, str]
+) -> None:
+    """Concurrent POSTs through the fast path are gathered into transfer_many calls."""
+    import asyncio
+
+    import httpx
+
+    calls: list[int] = []  # batch sizes of the calls the server made (not nested ones)
+    real = platform.wallets.transfer_many
+    nested = threading.local()
+
+    def spy(items: Any) -> Any:
+        if getattr(nested, "depth", 0) == 0:
+            calls.append(len(items))
+        nested.depth = getattr(nested, "depth", 0) + 1
+        try:
+            return real(items)
+        finally:
+            nested.depth -= 1
+
+    platform.wallets.transfer_many = spy  # type: ignore[method-assign]
+    body = transfer(pair, 100, 1).model_dump(mode="json")
+    headers = {"Authorization": "Bearer wallets:read wallets:write"}
+
+    async def post_all() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=api.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await asyncio.gather(
+                *[
+                    client.post(
+                        "/api/wallets/v1/transfers",
+                        json=body,
+                        headers={**headers, "Idempotency-Key": f"c{n % 40}"},
+                    )
+                    for n in range(60)
+                ]
+            )
+
+    responses = asyncio.run(post_all())
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses[:3]]
+    by_key: dict[str, set[str]] = {}
+    for n, response in enumerate(responses):
+        by_key.setdefault(f"c{n % 40}", set()).add(response.json()["id"])
+    assert all(len(ids) == 1 for ids in by_key.values())  # one transfer per key
+    assert count(platform, T.transfers) == 40
+    assert platform.wallets.wallet(pair[1]).balance == 40 * 99
+    assert sum(calls) == 60 and len(calls) < 60  # gathered, not one call each

@@ -111,8 +111,9 @@ class Authority:
         """A token for the client, with the requested scopes it is allowed (all by default)."""
         with self.engine.connect() as connection:
             row = connection.execute(
-                sa.select(api_clients.c.secret_hash, api_clients.c.scopes, api_clients.c.disabled)
-                .where(api_clients.c.id == client_id)
+                sa.select(
+                    api_clients.c.secret_hash, api_clients.c.scopes, api_clients.c.disabled
+                ).where(api_clients.c.id == client_id)
             ).first()
         if row is None or row.disabled:
             raise Unauthorized("unknown client or wrong secret")

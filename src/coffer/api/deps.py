@@ -248,9 +248,7 @@ def _commit_volumes_json(
             if mine is not None:
                 inputs -= mine[0]
                 outputs -= mine[1]
-            before_assets[asset] = {
-                "input": inputs, "output": outputs, "balance": inputs - outputs
-            }
+            before_assets[asset] = {"input": inputs, "output": outputs, "balance": inputs - outputs}
         after[account] = after_assets
         before[account] = before_assets
     return after, before
@@ -275,8 +273,7 @@ def transaction_json(tx: Transaction, *, with_volumes: bool = True) -> dict[str,
     out: dict[str, Any] = {
         "id": tx.id,
         "postings": [
-            {"source": p.source, "destination": p.destination, "amount": p.amount,
-             "asset": p.asset}
+            {"source": p.source, "destination": p.destination, "amount": p.amount, "asset": p.asset}
             for p in tx.postings
         ],
         "metadata": tx.metadata,

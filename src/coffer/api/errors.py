@@ -42,7 +42,6 @@ FORMANCE_STATUS = {
 }
 
 
-
 NoPostings = coffer_errors.NoPostings  # the ledger raises it; kept importable from here
 
 
@@ -97,9 +96,7 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         fallback = "VALIDATION" if exc.status_code < 500 else "INTERNAL"
         code = _HTTP_CODES.get(exc.status_code, fallback)
-        return JSONResponse(
-            error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers
-        )
+        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
 
     async def on_unexpected(_request: Request, exc: Exception) -> Response:
         logger.exception("unhandled error", exc_info=exc)

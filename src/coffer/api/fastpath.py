@@ -21,11 +21,9 @@ route's. The routes stay the documented ones in the OpenAPI.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
-from collections import deque
 from types import SimpleNamespace
 
 import anyio.to_thread
@@ -34,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coffer.api import errors
 from coffer.api.deps import MAX_BODY_BYTES, ServerState, plain_transaction, transaction_text
+from coffer.batching import CallBatcher
 from coffer.errors import CofferError
 from coffer.ledger import Ledger, Transaction, TransactionRequest
 from coffer.ledger.service import Result
@@ -48,70 +47,17 @@ _ROUTES = {
     for kind in ("transactions", "_bulk")
 }
 MAX_LEDGERS_REMEMBERED = 10_000
-MAX_BATCH = 1_000  # transactions per post_many call of the batcher
-MAX_WAITING = 50_000  # single transactions waiting in one batcher; beyond, one call each
-LANES = 2  # post_many calls of one batcher in flight: one commits while the next waits
 
 
-class PostBatcher:
-    """Concurrent single transactions of one ledger, handed to ``post_many`` together.
-
-    Lives on the server's event loop. Up to :data:`LANES` calls run at once, so while the
-    sequencer commits one batch the next is already queued behind it; requests arriving
-    meanwhile wait here and form the following call (group commit without a thread per
-    request).
-    """
+class PostBatcher(CallBatcher[TransactionRequest, Result]):
+    """Concurrent single transactions of one ledger, handed to ``post_many`` together."""
 
     def __init__(self, ledger: Ledger) -> None:
+        super().__init__(ledger.post_many)
         self.ledger = ledger
-        self._waiting: deque[tuple[TransactionRequest, asyncio.Future[Result]]] = deque()
-        self._lanes = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
 
     async def post(self, item: TransactionRequest) -> Result:
-        loop = asyncio.get_running_loop()
-        if self._loop is not loop:
-            if self._waiting or self._lanes:
-                # another event loop still uses this batcher (test clients only)
-                return await self._post_alone(item)
-            self._loop = loop
-        if len(self._waiting) >= MAX_WAITING:
-            return await self._post_alone(item)
-        future: asyncio.Future[Result] = loop.create_future()
-        self._waiting.append((item, future))
-        if self._lanes < LANES:
-            self._lanes += 1
-            task = loop.create_task(self._drain())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return await future
-
-    async def _post_alone(self, item: TransactionRequest) -> Result:
-        results = await anyio.to_thread.run_sync(self.ledger.post_many, [item])
-        return results[0]
-
-    async def _drain(self) -> None:
-        try:
-            for _ in range(1_000_000_000):  # bounded; ends when nothing waits
-                if not self._waiting:
-                    return
-                count = min(len(self._waiting), MAX_BATCH)
-                batch = [self._waiting.popleft() for _ in range(count)]
-                try:
-                    results = await anyio.to_thread.run_sync(
-                        self.ledger.post_many, [item for item, _ in batch]
-                    )
-                except Exception as exc:  # the whole call failed: every caller gets it
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
-                for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
-        finally:
-            self._lanes -= 1
+        return await self.submit(item)
 
 
 class FastPath:
@@ -155,8 +101,14 @@ class FastPath:
             await self.app(scope, replay, send)
 
     async def _handle(
-        self, scope: Scope, send: Send, name: str, kind: str, query: dict[str, bool],
-        headers: dict[bytes, str], body: bytes,
+        self,
+        scope: Scope,
+        send: Send,
+        name: str,
+        kind: str,
+        query: dict[str, bool],
+        headers: dict[bytes, str],
+        body: bytes,
     ) -> bool:
         """Answer the request and return True, or return False to leave it to the route."""
         content_type = headers.get(b"content-type")
@@ -193,7 +145,9 @@ class FastPath:
         request = Request(scope)
         status, payload = await anyio.to_thread.run_sync(
             lambda: run_bulk(
-                request, ledger, elements,
+                request,
+                ledger,
+                elements,
                 atomic=query.get("atomic", False),
                 continue_on_failure=query.get("continueOnFailure", False),
                 parallel=query.get("parallel", False),

@@ -310,11 +310,13 @@ class Queries:
     def stats(self, ledger_id: int) -> tuple[int, int]:
         with self.engine.connect() as connection:
             accounts = connection.execute(
-                sa.select(sa.func.count()).select_from(T.accounts)
+                sa.select(sa.func.count())
+                .select_from(T.accounts)
                 .where(T.accounts.c.ledger_id == ledger_id)
             ).scalar_one()
             transactions = connection.execute(
-                sa.select(sa.func.count()).select_from(T.transactions)
+                sa.select(sa.func.count())
+                .select_from(T.transactions)
                 .where(T.transactions.c.ledger_id == ledger_id)
             ).scalar_one()
         return int(accounts), int(transactions)
@@ -343,9 +345,7 @@ class Queries:
                     self.dialect.address_matches(p.c.source, value),
                     self.dialect.address_matches(p.c.destination, value),
                 )
-            return sa.exists().where(
-                p.c.ledger_id == ledger_id, p.c.tx_id == t.c.id, condition
-            )
+            return sa.exists().where(p.c.ledger_id == ledger_id, p.c.tx_id == t.c.id, condition)
 
         reverter = T.transactions.alias("reverter")
         reverted = sa.exists().where(
@@ -376,8 +376,10 @@ class Queries:
         return where
 
     def count_transactions(self, ledger_id: int, query: object, pit: int | None) -> int:
-        statement = sa.select(sa.func.count()).select_from(T.transactions).where(
-            *self._tx_where(ledger_id, query, pit)
+        statement = (
+            sa.select(sa.func.count())
+            .select_from(T.transactions)
+            .where(*self._tx_where(ledger_id, query, pit))
         )
         with self.engine.connect() as connection:
             return int(connection.execute(statement).scalar_one())
@@ -424,8 +426,14 @@ class Queries:
         reverter = T.transactions.alias("reverter")
         rows = connection.execute(
             sa.select(
-                t.c.id, t.c.timestamp, t.c.inserted_at, t.c.reference, t.c.metadata,
-                t.c.reverts_id, reverter.c.id, reverter.c.inserted_at,
+                t.c.id,
+                t.c.timestamp,
+                t.c.inserted_at,
+                t.c.reference,
+                t.c.metadata,
+                t.c.reverts_id,
+                reverter.c.id,
+                reverter.c.inserted_at,
             )
             .select_from(
                 t.outerjoin(
@@ -569,8 +577,10 @@ class Queries:
         return where
 
     def count_accounts(self, ledger_id: int, query: object, pit: int | None) -> int:
-        statement = sa.select(sa.func.count()).select_from(T.accounts).where(
-            *self._account_where(ledger_id, query, pit)
+        statement = (
+            sa.select(sa.func.count())
+            .select_from(T.accounts)
+            .where(*self._account_where(ledger_id, query, pit))
         )
         with self.engine.connect() as connection:
             return int(connection.execute(statement).scalar_one())
@@ -674,9 +684,11 @@ class Queries:
         source_match = FilterCompiler(self.dialect, source_fields).compile(query)
         destination_match = FilterCompiler(self.dialect, destination_fields).compile(query)
         if use_insertion:
-            moment: ColumnExpr = sa.select(t.c.inserted_at).where(
-                t.c.ledger_id == p.c.ledger_id, t.c.id == p.c.tx_id
-            ).scalar_subquery()
+            moment: ColumnExpr = (
+                sa.select(t.c.inserted_at)
+                .where(t.c.ledger_id == p.c.ledger_id, t.c.id == p.c.tx_id)
+                .scalar_subquery()
+            )
         else:
             moment = p.c.timestamp
         where: list[ColumnExpr] = [p.c.ledger_id == ledger_id]
@@ -756,7 +768,11 @@ class Queries:
                     totals[(account, asset)][1] += int(out)
         else:
             totals = self._posting_volumes(
-                ledger_id, query, start=start, end=end, use_insertion=use_insertion,
+                ledger_id,
+                query,
+                start=start,
+                end=end,
+                use_insertion=use_insertion,
                 end_inclusive=False,
             )
         if group_by:
@@ -771,8 +787,14 @@ class Queries:
     # -- logs --------------------------------------------------------------------------------------
 
     def logs(
-        self, ledger_id: int, *, before: int | None, size: int, ascending: bool = False,
-        pit: int | None = None, kinds: Collection[int] | None = None,
+        self,
+        ledger_id: int,
+        *,
+        before: int | None,
+        size: int,
+        ascending: bool = False,
+        pit: int | None = None,
+        kinds: Collection[int] | None = None,
     ) -> tuple[list[tuple[int, int, int | None, str, int, bytes]], bool]:
         j = T.journal
         where: list[ColumnExpr] = [j.c.ledger_id == ledger_id]

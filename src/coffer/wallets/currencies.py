@@ -34,6 +34,9 @@ _EXPONENT_4 = frozenset({"CLF", "UYW"})
 _NOT_MONEY = frozenset(
     ["XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"]
 )
+# pycountry's ISO 4217 list, read once (a lookup per call costs more than a transfer's
+# other checks), less the codes that are not money
+_ISO_4217 = frozenset(c.alpha_3 for c in pycountry.currencies) - _NOT_MONEY
 
 
 def exponent(currency: str) -> int:
@@ -53,8 +56,7 @@ def check_currency(currency: object) -> str:
         not isinstance(currency, str)
         or len(currency) != 3
         or not currency.isupper()
-        or currency in _NOT_MONEY
-        or pycountry.currencies.get(alpha_3=currency) is None
+        or currency not in _ISO_4217
     ):
         raise InvalidCurrency(
             f"{currency!r} is not an ISO 4217 currency code; use e.g. EUR, USD, JPY"

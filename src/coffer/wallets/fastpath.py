@@ -4,9 +4,12 @@ Wallet-to-wallet transfers are the wallets API's hot write. Through FastAPI's ro
 every route of the app, dependency solving and response validation, a request costs the
 server's event loop more CPU than the transfer itself; on two cores that caps the API far
 below what the service does in-process. Here the common request is parsed (the request
-model, validated by pydantic-core), authorized (``wallets:write``), run in a worker thread
-and answered directly, with the same JSON and status as the route:
-201 and the transfer, or the typed error object.
+model, validated by pydantic-core), authorized (``wallets:write``) and answered directly,
+with the same JSON and status as the route: 201 and the transfer, or the typed error
+object. Concurrent transfers
+are not run one worker thread each: a :class:`~coffer.batching.CallBatcher` hands
+those that arrive together to ``Wallets.transfer_many`` (one ledger submission and a few
+statements per batch), each still succeeding or failing alone.
 
 Anything else (another path or method, a body the model refuses, duplicated headers) goes
 to the FastAPI route untouched, body included, so the route's 422 answers stay the only
@@ -18,10 +21,10 @@ from __future__ import annotations
 
 import logging
 
-import anyio.to_thread
 import pydantic
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from coffer.batching import CallBatcher
 from coffer.errors import CofferError
 from coffer.wallets import schemas as S
 from coffer.wallets.endpoints import PREFIX, platform_for, render_error
@@ -34,6 +37,9 @@ MAX_KEY_LENGTH = 255
 _WANTED = (b"authorization", b"content-type", b"idempotency-key")
 
 
+TransferBatcher = CallBatcher[tuple[S.TransferCreate, str | None], S.Transfer | CofferError]
+
+
 class _Route:
     path = PREFIX + "/transfers"  # what metrics label the request with, as the router would
 
@@ -43,6 +49,7 @@ class WalletsFastPath:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._batcher: TransferBatcher | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != PATH:
@@ -82,11 +89,13 @@ class WalletsFastPath:
         scope["route"] = _Route
         app.state.server.authority.authorize(headers.get(b"authorization"), "wallets:write")
         platform = platform_for(app)
-        key = headers.get(b"idempotency-key")
-        transfer = await anyio.to_thread.run_sync(
-            lambda: platform.wallets.transfer(request, idempotency_key=key)
-        )
-        await _send(send, 201, transfer.model_dump_json().encode())
+        batcher = self._batcher
+        if batcher is None or batcher.call != platform.wallets.transfer_many:
+            batcher = self._batcher = CallBatcher(platform.wallets.transfer_many)
+        result = await batcher.submit((request, headers.get(b"idempotency-key")))
+        if isinstance(result, CofferError):
+            raise result
+        await _send(send, 201, result.model_dump_json().encode())
         return True
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from coffer.wallets import tables as T
 
@@ -73,43 +74,81 @@ def insert_pending_refund(
     return refund_id
 
 
-_INSERT_ALL: dict[tuple[tuple[str, tuple[str, ...]], ...], sa.Insert] = {}
+_INSERT_ROWS: dict[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, list[Any]]] = {}
+MAX_INSERT_SHAPES = 1_024  # statements kept built; beyond, the cache starts over
 
 
 def insert_all(
     connection: sa.Connection, rows: Sequence[tuple[sa.Table, Mapping[str, Any]]]
 ) -> None:
-    """Insert rows into several tables atomically, in as few round trips as the backend
-    allows: on PostgreSQL one statement (data-modifying CTEs; run it on an autocommit
-    connection and it is its own transaction), elsewhere one insert each in a transaction.
-    The statements are built once per shape and take their values as parameters.
+    """Insert rows into several tables atomically (see :func:`insert_rows`)."""
+    insert_rows(connection, [(table, [values]) for table, values in rows])
+
+
+def insert_rows(
+    connection: sa.Connection, groups: Sequence[tuple[sa.Table, Sequence[Mapping[str, Any]]]]
+) -> None:
+    """Insert groups of rows (each group: rows of one table with the same columns)
+    atomically, in as few round trips as the backend allows.
+
+    On PostgreSQL it is one statement whatever the number of rows: data-modifying CTEs,
+    each inserting from ``unnest`` over one array per column (run it on an autocommit
+    connection and it is its own transaction). Its text depends only on the tables and
+    columns, so it is built once, and the driver and server reuse its parse and plan.
+    Elsewhere it is one executemany per group, in a transaction.
     """
+    groups = [(table, rows) for table, rows in groups if rows]
+    if not groups:
+        return
     if connection.dialect.name != "postgresql":
         if connection.in_transaction():
             connection.commit()
         with connection.begin():
-            for table, values in rows:
-                connection.execute(table.insert(), dict(values))
+            for table, rows in groups:
+                connection.execute(table.insert(), [dict(values) for values in rows])
         return
-    shape = tuple((table.name, tuple(values)) for table, values in rows)
-    statement = _INSERT_ALL.get(shape)
-    if statement is None:
-        parts = [
-            sa.insert(table).values(
-                {column: sa.bindparam(f"p{index}_{column}") for column in values}
-            )
-            for index, (table, values) in enumerate(rows)
-        ]
-        statement = parts[-1]
-        for index, part in enumerate(parts[:-1]):
-            statement = statement.add_cte(part.cte(f"write_{index}"))
-        _INSERT_ALL[shape] = statement
-    parameters = {
-        f"p{index}_{column}": value
-        for index, (_, values) in enumerate(rows)
-        for column, value in values.items()
-    }
-    connection.execute(statement, parameters)
+    shape = tuple((table.name, tuple(rows[0])) for table, rows in groups)
+    built = _INSERT_ROWS.get(shape)
+    if built is None:
+        built = _unnest_insert(connection.dialect, [(t, tuple(r[0])) for t, r in groups])
+        if len(_INSERT_ROWS) >= MAX_INSERT_SHAPES:
+            _INSERT_ROWS.clear()
+        _INSERT_ROWS[shape] = built
+    sql, processors = built
+    parameters: dict[str, list[Any]] = {}
+    position = 0
+    for g, (_, rows) in enumerate(groups):
+        for column in rows[0]:
+            process = processors[position]
+            position += 1
+            values = [row[column] for row in rows]
+            if process is not None:
+                values = [process(value) for value in values]
+            parameters[f"p{g}_{column}"] = values
+    connection.exec_driver_sql(sql, parameters)
+
+
+def _unnest_insert(
+    dialect: sa.Dialect, groups: Sequence[tuple[sa.Table, tuple[str, ...]]]
+) -> tuple[str, list[Any]]:
+    """The text of :func:`insert_rows`' PostgreSQL statement for these tables and columns,
+    and each column's bind processor (None when values go to the driver as they are)."""
+    parts = []
+    processors: list[Any] = []
+    for g, (table, columns) in enumerate(groups):
+        arrays = []
+        for name in columns:
+            column = table.c[name]
+            cast = column.type.compile(dialect=dialect)
+            arrays.append(f"%(p{g}_{name})b::{cast}[]")
+            processors.append(column.type.bind_processor(dialect))
+        quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+        parts.append(
+            f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) "
+            f"SELECT * FROM unnest({', '.join(arrays)})"
+        )
+    ctes = ", ".join(f"write_{index} AS ({part})" for index, part in enumerate(parts[:-1]))
+    return (f"WITH {ctes} " if ctes else "") + parts[-1], processors
 
 
 def update(
@@ -294,6 +333,28 @@ def idempotency_record(connection: sa.Connection, key: str) -> Row | None:
     return dict(row) if row is not None else None
 
 
+_IDEMPOTENCY_RECORDS = sa.select(T.idempotency_keys).where(
+    T.idempotency_keys.c.key.in_(sa.bindparam("keys", expanding=True))
+)
+_IDEMPOTENCY_RECORDS_PG = sa.select(T.idempotency_keys).where(
+    T.idempotency_keys.c.key == sa.func.any(sa.bindparam("keys", type_=ARRAY(sa.Text)))
+)
+
+
+def idempotency_records(connection: sa.Connection, keys: Sequence[str]) -> dict[str, Row]:
+    """The idempotency records of ``keys`` that exist, by key (one query; on PostgreSQL
+    its text is the same for any number of keys, so its plan is reused)."""
+    if not keys:
+        return {}
+    if len(keys) == 1:
+        record = idempotency_record(connection, keys[0])
+        return {} if record is None else {keys[0]: record}
+    postgresql = connection.dialect.name == "postgresql"
+    statement = _IDEMPOTENCY_RECORDS_PG if postgresql else _IDEMPOTENCY_RECORDS
+    rows = connection.execute(statement, {"keys": list(keys)}).mappings()
+    return {row["key"]: dict(row) for row in rows}
+
+
 def insert_idempotency_record(
     connection: sa.Connection, key: str, request_hash: str, resource_type: str, resource_id: str
 ) -> None:
@@ -388,8 +449,10 @@ def insert_event(connection: sa.Connection, event_type: str, data: Mapping[str, 
 
 
 def undispatched_events(connection: sa.Connection, limit: int) -> list[Row]:
+    """The oldest events not yet turned into deliveries (id and type), locked on
+    PostgreSQL against another worker (which skips them)."""
     statement = (
-        sa.select(T.events)
+        sa.select(T.events.c.id, T.events.c.type)
         .where(T.events.c.dispatched.is_(False))
         .order_by(T.events.c.id)
         .limit(limit)
@@ -403,6 +466,24 @@ def mark_dispatched(connection: sa.Connection, event_ids: Sequence[str]) -> None
     connection.execute(
         sa.update(T.events).where(T.events.c.id.in_(list(event_ids))).values(dispatched=True)
     )
+
+
+def mark_oldest_dispatched(connection: sa.Connection, limit: int) -> int:
+    """Mark up to ``limit`` of the oldest undispatched events dispatched; how many."""
+    oldest = (
+        sa.select(T.events.c.id)
+        .where(T.events.c.dispatched.is_(False))
+        .order_by(T.events.c.id)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    result = connection.execute(
+        sa.update(T.events)
+        .where(T.events.c.id.in_(oldest.scalar_subquery()))
+        .values(dispatched=True)
+    )
+    return int(result.rowcount)
 
 
 def enabled_endpoints(connection: sa.Connection) -> list[Row]:

@@ -26,7 +26,8 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -52,7 +53,7 @@ from coffer.errors import (
     WalletFrozen,
     WalletNotFound,
 )
-from coffer.ledger import Hold, Ledger, Transaction
+from coffer.ledger import Hold, Ledger, ScriptRequest, Transaction
 from coffer.ledger.models import from_micros
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
@@ -115,6 +116,20 @@ def month_start_micros(now: datetime | None = None) -> int:
     moment = now or datetime.now(UTC)
     start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return int(start.timestamp() * 1_000_000)
+
+
+@dataclass(slots=True)
+class _TransferItem:
+    """One transfer of a :meth:`Wallets.transfer_many` batch, as it goes through it."""
+
+    index: int
+    request: S.TransferCreate
+    key: str | None
+    payload: dict[str, Any]
+    currency: str
+    row: dict[str, Any] = field(default_factory=dict)
+    reference: str | None = None
+    error: CofferError | None = None
 
 
 class WalletsCore:
@@ -444,10 +459,12 @@ class WalletsCore:
         receiving: int | None = None,
         payin: bool = False,
         payout: bool = False,
+        credited_before: int = 0,
     ) -> None:
         """Refuse a movement of ``amount`` that breaks a KYC limit of the wallet's owner.
 
-        ``receiving`` is what lands in the wallet (checked against the maximum balance).
+        ``receiving`` is what lands in the wallet (checked against the maximum balance);
+        ``credited_before`` what earlier movements of the same batch credit it with.
         """
         if wallet["customer_id"] is None:
             return  # platform wallets have no KYC limits
@@ -460,8 +477,9 @@ class WalletsCore:
             maximum = self._limit(customer, "max_balance", currency)
             if maximum is not None:
                 asset = currencies.asset(currency)
-                after = self.balance_hint(wallet["account"], asset, maximum - receiving)
-                after += receiving
+                incoming = receiving + credited_before
+                after = self.balance_hint(wallet["account"], asset, maximum - incoming)
+                after += incoming
                 if after > maximum:
                     self._refuse(customer, "max_balance", maximum, after, currency)
         if payin or payout:
@@ -545,17 +563,44 @@ class WalletsCore:
         """Run a template. ``key`` (the ledger idempotency key, ``wallets:`` prefixed)
         returns the first result to a retry; ``reference`` (unique in the ledger) refuses
         a second transaction for the same request even when its metadata differ."""
-        result = self.ledger.run(
+        item = self.script(
+            template,
+            variables,
+            key=key,
+            kind=kind,
+            object_id=object_id,
+            pending=pending,
+            timeout_seconds=timeout_seconds,
+            reference=reference,
+        )
+        result = self.ledger.post_many([item])[0]
+        if isinstance(result, CofferError):
+            raise result
+        assert isinstance(result, Transaction | Hold)
+        return result
+
+    @staticmethod
+    def script(
+        template: str,
+        variables: Mapping[str, str],
+        *,
+        key: str | None,
+        kind: str,
+        object_id: str,
+        pending: bool = False,
+        timeout_seconds: float | None = None,
+        reference: str | None = None,
+    ) -> ScriptRequest:
+        """The ledger request :meth:`run` makes, for a ``post_many`` batch of several."""
+        return ScriptRequest(
             template,
             vars=variables,
             metadata={"wallets_type": kind, "wallets_id": object_id},
-            idempotency_key=None if key is None else f"wallets:{key}",
             reference=reference,
+            idempotency_key=None if key is None else f"wallets:{key}",
             pending=pending,
             timeout_seconds=timeout_seconds,
         )
-        assert isinstance(result, Transaction | Hold)
-        return result
 
     def cas(
         self,
@@ -973,54 +1018,174 @@ class Wallets:
     ) -> S.Transfer:
         """Move ``amount`` from one wallet to another; ``fee`` of it goes to the platform.
 
-        The hot path: the wallet and customer rows come from the cache, one query reads
-        the idempotency record (with a key) and one the credited balance (when its owner's
-        KYC level caps balances), then the ledger runs the template, then the transfer
-        row, the idempotency record and the event are written in one transaction. No row
-        exists before the ledger call, so a crash in between is covered by the ledger:
-        with an ``Idempotency-Key`` the transaction carries the reference
+        One transfer of :meth:`transfer_many`: its answer, or its refusal raised.
+        """
+        result = self.transfer_many([(request, idempotency_key)])[0]
+        if isinstance(result, CofferError):
+            raise result
+        return result
+
+    def transfer_many(
+        self, items: Sequence[tuple[S.TransferCreate, str | None]]
+    ) -> list[S.Transfer | CofferError]:
+        """Several transfers (each with its ``Idempotency-Key`` or None), each succeeding
+        or failing alone: one answer per item, the transfer or the error refusing it.
+
+        The hot path, batched (the HTTP server hands it the transfers that arrive
+        together): wallet and customer rows come from the cache; one query reads the
+        idempotency records of the batch (and wallets not cached); the ledger runs every
+        transfer's template in one ``post_many`` (one sequencer submission); then the
+        transfer rows, their idempotency records and their events are written in one
+        statement. A balance is read from the ledger only when the credited wallet's owner
+        has a maximum balance it could reach.
+
+        No row exists before the ledger call, so a crash in between is covered by the
+        ledger: with an ``Idempotency-Key`` the transaction carries the reference
         ``wallets:transfer:key:<sha256 of the key>`` (unique in the ledger), so a retry
         cannot move money twice and adopts what the first attempt posted (see
         :meth:`_adopt_transfer`); without a key there is nothing a client could retry with,
         and the ledger transaction (metadata ``wallets_id``) is the record.
         """
         core = self.core
-        currency = currencies.check_currency(request.currency)
-        if request.fee > request.amount:
-            raise ValidationError("the fee cannot exceed the amount", fee=request.fee)
-        if request.debited_wallet_id == request.credited_wallet_id:
-            raise ValidationError("a transfer needs two different wallets")
-        payload = request.model_dump(mode="json")
-        ids = [request.debited_wallet_id, request.credited_wallet_id]
-        # Two short uses of a pooled connection in autocommit (PostgreSQL; SQLite has no
-        # round trips to save): reading the idempotency record (and wallets not cached),
-        # and, after the ledger call, writing the row, its record and its event in one
-        # statement. None is held while the ledger is read for a balance or runs.
+        results: list[S.Transfer | CofferError | None] = [None] * len(items)
+        checked: list[_TransferItem] = []
+        later: list[int] = []  # a key seen earlier in the batch: answered after it
+        keys: set[str] = set()
+        for index, (request, key) in enumerate(items):
+            try:
+                currency = currencies.check_currency(request.currency)
+                if request.fee > request.amount:
+                    raise ValidationError("the fee cannot exceed the amount", fee=request.fee)
+                if request.debited_wallet_id == request.credited_wallet_id:
+                    raise ValidationError("a transfer needs two different wallets")
+            except CofferError as error:
+                results[index] = error
+                continue
+            if key is not None:
+                if key in keys:
+                    later.append(index)
+                    continue
+                keys.add(key)
+            payload = request.model_dump(mode="json")
+            checked.append(_TransferItem(index, request, key, payload, currency))
+        # One short use of a pooled connection (autocommit on PostgreSQL): the idempotency
+        # records and the wallets not cached. None is held while the ledger runs.
+        wallet_ids = {
+            wallet_id
+            for item in checked
+            for wallet_id in (item.request.debited_wallet_id, item.request.credited_wallet_id)
+        }
         with core.hot_connection() as connection:
-            record = None
-            if idempotency_key is not None:
-                record = core.replayed(connection, idempotency_key, "transfer", payload)
-            wallets = {} if record is not None else core.cached_wallets(connection, ids)
-        if record is not None:
-            return self._transfer_replay(str(record["resource_id"]))
-        for wallet_id in ids:
+            records = R.idempotency_records(connection, sorted(keys))
+            wallets = core.cached_wallets(connection, sorted(wallet_ids))
+        replays: list[tuple[_TransferItem, Row]] = []
+        to_run: list[_TransferItem] = []
+        credited: dict[str, int] = {}  # what earlier transfers of the batch credit
+        for item in checked:
+            try:
+                record = records.get(item.key) if item.key is not None else None
+                if record is not None:
+                    if record["request_hash"] != _request_hash("transfer", item.payload):
+                        raise self._key_reused(record["key"])
+                    replays.append((item, record))
+                    continue
+                self._check_transfer(item, wallets, credited)
+            except CofferError as error:
+                results[item.index] = error
+                continue
+            to_run.append(item)
+        outcomes = core.ledger.post_many(
+            [
+                core.script(
+                    N.TRANSFER,
+                    self._transfer_variables(item.row),
+                    key=None,
+                    reference=item.reference,
+                    kind="transfer",
+                    object_id=item.row["id"],
+                )
+                for item in to_run
+            ]
+        )
+        written: list[_TransferItem] = []
+        adopt: list[_TransferItem] = []
+        for item, outcome in zip(to_run, outcomes, strict=True):
+            if isinstance(outcome, Transaction):
+                item.row["ledger_tx_id"] = outcome.id
+                core.note_balances(outcome)
+            elif isinstance(outcome, InsufficientFunds):
+                item.row.update(status="failed", failure_code=outcome.code)
+                item.error = outcome
+            elif isinstance(outcome, DuplicateReference) and item.key is not None:
+                adopt.append(item)
+                continue
+            else:
+                results[item.index] = (
+                    outcome if isinstance(outcome, CofferError) else Conflict("unexpected")
+                )
+                continue
+            written.append(item)
+        self._write_transfers(written, results)
+        for item, record in replays:
+            results[item.index] = self._answer(self._transfer_replay, str(record["resource_id"]))
+        for item in adopt:
+            assert item.key is not None and item.reference is not None
+            results[item.index] = self._answer(
+                self._adopt_transfer, item.row, item.reference, item.key, item.payload
+            )
+        for index in later:
+            request, key = items[index]
+            results[index] = self._answer(self.transfer, request, idempotency_key=key)
+        assert all(result is not None for result in results)
+        return [result for result in results if result is not None]
+
+    @staticmethod
+    def _answer(
+        call: Callable[..., S.Transfer], *args: Any, **kwargs: Any
+    ) -> S.Transfer | CofferError:
+        try:
+            return call(*args, **kwargs)
+        except CofferError as error:
+            return error
+
+    @staticmethod
+    def _key_reused(key: str) -> IdempotencyConflict:
+        return IdempotencyConflict(
+            f"Idempotency-Key {key!r} was already used with a different request; "
+            "use a new key for a new request"
+        )
+
+    def _check_transfer(
+        self, item: _TransferItem, wallets: Mapping[str, Row], credited: dict[str, int]
+    ) -> None:
+        """Refuse a transfer that cannot run, or give it its row (``item.row``)."""
+        core = self.core
+        request = item.request
+        for wallet_id in (request.debited_wallet_id, request.credited_wallet_id):
             if wallet_id not in wallets:
                 raise WalletNotFound(f"wallet {wallet_id!r} does not exist")
         debited = wallets[request.debited_wallet_id]
-        credited = wallets[request.credited_wallet_id]
-        core.check_currency(debited, currency)
-        core.check_currency(credited, currency)
+        credited_wallet = wallets[request.credited_wallet_id]
+        core.check_currency(debited, item.currency)
+        core.check_currency(credited_wallet, item.currency)
         core.check_can_send(debited)
-        core.check_can_receive(credited)
+        core.check_can_receive(credited_wallet)
         receiving = request.amount - request.fee
         core.check_limits(None, debited, request.amount, sending=True)
-        core.check_limits(None, credited, request.amount, receiving=receiving)
+        core.check_limits(
+            None,
+            credited_wallet,
+            request.amount,
+            receiving=receiving,
+            credited_before=credited.get(credited_wallet["id"], 0),
+        )
+        credited[credited_wallet["id"]] = credited.get(credited_wallet["id"], 0) + receiving
         now = R.now_micros()
-        row: dict[str, Any] = {
+        item.row = {
             "id": R.new_id("tr"),
             "debited_wallet_id": debited["id"],
-            "credited_wallet_id": credited["id"],
-            "currency": currency,
+            "credited_wallet_id": credited_wallet["id"],
+            "currency": item.currency,
             "amount": request.amount,
             "fee": request.fee,
             "status": "succeeded",
@@ -1030,55 +1195,75 @@ class Wallets:
             "created_at": now,
             "updated_at": now,
         }
-        reference = None
-        if idempotency_key is not None:
-            reference = "wallets:transfer:key:" + R.sha256_hex(idempotency_key)
-        error: CofferError | None = None
-        try:
-            tx = core.run(
-                N.TRANSFER,
-                self._transfer_variables(row),
-                key=None,
-                reference=reference,
-                kind="transfer",
-                object_id=row["id"],
+        if item.key is not None:
+            item.reference = "wallets:transfer:key:" + R.sha256_hex(item.key)
+
+    def _write_transfers(
+        self, items: list[_TransferItem], results: list[S.Transfer | CofferError | None]
+    ) -> None:
+        """Write the rows of transfers the ledger ran (or refused for funds), their
+        idempotency records and events, in one statement; answer each in ``results``.
+
+        When a concurrent request with one of the keys wrote first (or the writes
+        deadlocked), each transfer is written alone, and the one whose twin won gets the
+        twin's answer."""
+        if not items:
+            return
+        rows = [item.row for item in items]
+        records = [
+            R.idempotency_values(
+                item.key, _request_hash("transfer", item.payload), "transfer", item.row["id"]
             )
-            row["ledger_tx_id"] = tx.id
-            assert isinstance(tx, Transaction)
-            core.note_balances(tx)
-        except InsufficientFunds as refusal:
-            row.update(status="failed", failure_code=refusal.code)
-            error = refusal
-        except DuplicateReference:
-            assert reference is not None and idempotency_key is not None
-            return self._adopt_transfer(row, reference, idempotency_key, payload)
-        writes: list[tuple[sa.Table, Mapping[str, Any]]] = [(T.transfers, row)]
-        if idempotency_key is not None:
+            for item in items
+            if item.key is not None
+        ]
+        events = [
+            R.event_values(
+                f"transfer.{item.row['status']}", self._event_data(T.transfers, item.row)
+            )
+            for item in items
+        ]
+        try:
+            with self.core.hot_connection() as connection:
+                R.insert_rows(
+                    connection,
+                    [(T.transfers, rows), (T.idempotency_keys, records), (T.events, events)],
+                )
+        except (sa.exc.IntegrityError, sa.exc.OperationalError):
+            if len(items) == 1 and items[0].key is None:
+                raise
+            for item in items:
+                results[item.index] = self._write_one(item)
+            return
+        for item in items:
+            results[item.index] = item.error or self._transfer_model(item.row)
+
+    def _write_one(self, item: _TransferItem) -> S.Transfer | CofferError:
+        writes: list[tuple[sa.Table, Mapping[str, Any]]] = [(T.transfers, item.row)]
+        if item.key is not None:
             writes.append(
                 (
                     T.idempotency_keys,
                     R.idempotency_values(
-                        idempotency_key,
-                        _request_hash("transfer", payload),
+                        item.key,
+                        _request_hash("transfer", item.payload),
                         "transfer",
-                        row["id"],
+                        item.row["id"],
                     ),
                 )
             )
-        event = self._event_data(T.transfers, row)
-        writes.append((T.events, R.event_values(f"transfer.{row['status']}", event)))
+        event = self._event_data(T.transfers, item.row)
+        writes.append((T.events, R.event_values(f"transfer.{item.row['status']}", event)))
         try:
-            with core.hot_connection() as connection:
+            with self.core.hot_connection() as connection:
                 R.insert_all(connection, writes)
         except (sa.exc.IntegrityError, sa.exc.OperationalError):
-            if idempotency_key is None:
+            if item.key is None:
                 raise
             # a concurrent request with the same key (its twin) wrote first, or the two
             # writes deadlocked: the twin's record is the answer
-            return self._twin_answer(idempotency_key, payload)
-        if error is not None:
-            raise error
-        return self._transfer_model(row)
+            return self._answer(self._twin_answer, item.key, item.payload)
+        return item.error or self._transfer_model(item.row)
 
     @staticmethod
     def _transfer_variables(row: Row) -> dict[str, str]:

@@ -40,6 +40,7 @@ from coffer.wallets.service import Row, WalletsCore, _dt
 RETRY_SCHEDULE_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
 MAX_ATTEMPTS = len(RETRY_SCHEDULE_SECONDS) + 1
 LEASE_SECONDS = 60
+NO_ENDPOINT_BATCH = 10_000  # events marked dispatched per statement when nobody listens
 MAX_ERROR_LENGTH = 500
 
 
@@ -193,21 +194,28 @@ class Webhooks:
     # -- worker --------------------------------------------------------------------------
 
     def dispatch(self) -> int:
-        """Turn undispatched events into deliveries; returns how many events were taken."""
+        """Turn undispatched events into deliveries; returns how many events were taken.
+
+        With no enabled endpoint there is nobody to deliver to: the events are marked
+        dispatched in bulk (an endpoint receives the events written after it is
+        registered, and can replay older ones)."""
         with self.core.unit() as connection:
+            endpoints = R.enabled_endpoints(connection)
+            if not endpoints:
+                return R.mark_oldest_dispatched(connection, NO_ENDPOINT_BATCH)
             events = R.undispatched_events(connection, self.core.settings.webhook_batch_size)
             if not events:
                 return 0
-            endpoints = R.enabled_endpoints(connection)
             now = R.now_micros()
-            for event in events:
-                for endpoint in endpoints:
-                    if _matches(json.loads(endpoint["event_types"]), event["type"]):
-                        R.insert(
-                            connection,
-                            T.webhook_deliveries,
-                            _delivery_values(R.new_id("wd"), endpoint["id"], event["id"], now),
-                        )
+            wanted = [(endpoint, json.loads(endpoint["event_types"])) for endpoint in endpoints]
+            deliveries = [
+                _delivery_values(R.new_id("wd"), endpoint["id"], event["id"], now)
+                for event in events
+                for endpoint, types in wanted
+                if _matches(types, event["type"])
+            ]
+            if deliveries:
+                connection.execute(T.webhook_deliveries.insert(), deliveries)
             R.mark_dispatched(connection, [event["id"] for event in events])
         return len(events)
 

@@ -41,9 +41,7 @@ def _oauth_error(error: str, description: str, status: int) -> JSONResponse:
     headers = {"Cache-Control": "no-store"}
     if status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="coffer"'
-    return JSONResponse(
-        {"error": error, "error_description": description}, status, headers=headers
-    )
+    return JSONResponse({"error": error, "error_description": description}, status, headers=headers)
 
 
 @router.post(

@@ -103,9 +103,7 @@ def list_holds(
     responses=DEFAULT_ERROR,
     operation_id="cofferGetHold",
 )
-def get_hold(
-    request: Request, ledger: LedgerName, id: HoldId, _principal: Any = ReadScope
-) -> Any:
+def get_hold(request: Request, ledger: LedgerName, id: HoldId, _principal: Any = ReadScope) -> Any:
     return JSONResponse({"data": hold_json(ledger_of(request, ledger).hold(id))})
 
 
