@@ -325,6 +325,26 @@ def _volume_texts(
 ) -> tuple[str, str]:
     """(postCommitVolumes, preCommitVolumes) as JSON text, straight from the ledger's
     ``volumes_after`` rows (same text as encoding :func:`_commit_volumes_json`)."""
+    if len(postings) == 1 and len(volumes_after) == 2:
+        # the common transfer: one posting between two accounts (source first)
+        (source, asset, s_in, s_out), (destination, _, d_in, d_out) = volumes_after
+        posting = postings[0]
+        amount = posting.amount
+        if (
+            source == posting.source != destination
+            and destination == posting.destination
+            and asset == posting.asset
+        ):
+            s_before = s_out - amount
+            d_before = d_in - amount
+            return (
+                f'{{"{source}":{{"{asset}":{{"input":{s_in},"output":{s_out},'
+                f'"balance":{s_in - s_out}}}}},"{destination}":{{"{asset}":{{"input":{d_in},'
+                f'"output":{d_out},"balance":{d_in - d_out}}}}}}}',
+                f'{{"{source}":{{"{asset}":{{"input":{s_in},"output":{s_before},'
+                f'"balance":{s_in - s_before}}}}},"{destination}":{{"{asset}":{{"input":'
+                f'{d_before},"output":{d_out},"balance":{d_before - d_out}}}}}}}',
+            )
     own: dict[tuple[str, str], list[int]] = {}
     for p in postings:
         key = (p.destination, p.asset)
