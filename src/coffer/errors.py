@@ -240,3 +240,23 @@ class GatewayError(CofferError):
     code = "gateway_error"
     status = 502
     formance_code = "INTERNAL"
+
+
+class InvalidPaymentMethod(ValidationError):
+    """A ``payment_method`` the card gateway does not take (the sandbox knows only Stripe's
+    test payment methods)."""
+
+    code = "invalid_payment_method"
+
+
+class WebhookSignatureInvalid(ValidationError):
+    """An inbound gateway webhook whose signature is missing, wrong or too old."""
+
+    code = "webhook_signature_invalid"
+
+
+class GatewayNotConfigured(NotFound):
+    """A gateway route this server is not configured for (a missing secret): 404, as if it
+    did not exist (the sender, Stripe, retries until it is configured)."""
+
+    code = "gateway_not_configured"

@@ -12,7 +12,8 @@ Every route documents each error status it can answer (``responses=``), so the O
 document is a complete contract (``tests/api/test_openapi_schema.py`` checks it).
 
 Auth: the ledger API's OAuth2 bearer tokens, scopes ``wallets:read`` and ``wallets:write``.
-The sandbox 3-D Secure page is public: it is what the paying customer's browser opens.
+The sandbox 3-D Secure page is public: it is what the paying customer's browser opens. So is
+the Stripe webhook route, authenticated by its ``Stripe-Signature`` header instead.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from fastapi.security import SecurityScopes
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from coffer.errors import CofferError
+from coffer.errors import CofferError, ValidationError
 from coffer.wallets import schemas as S
+from coffer.wallets.payins import MAX_WEBHOOK_BYTES
 from coffer.wallets.platform import WalletPlatform, open_wallets
 
 PREFIX = "/api/wallets/v1"
@@ -562,6 +564,48 @@ async def complete_challenge(payin_id: str, request: Request, p: Platform) -> HT
     return HTMLResponse(
         f"<!doctype html><title>3-D Secure</title><p>Payment {html.escape(payin.status)}."
         " You can close this page.</p>"
+    )
+
+
+# -- gateway webhooks -------------------------------------------------------------------
+
+_STRIPE_EVENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A Stripe event, exactly as Stripe sends it (the raw body is signed).",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+@public.post(
+    "/gateways/stripe/webhook",
+    responses=errors(400, 404, 422),
+    openapi_extra=_STRIPE_EVENT_BODY,
+)
+async def stripe_webhook(
+    request: Request,
+    p: Platform,
+    stripe_signature: Annotated[
+        str | None, Header(alias="Stripe-Signature", max_length=4096)
+    ] = None,
+) -> S.GatewayEventReceipt:
+    """Stripe's webhook (register this URL in Stripe's dashboard): applies
+    ``payment_intent.succeeded``, ``.amount_capturable_updated``, ``.payment_failed`` and
+    ``.canceled`` to the pay-in of that PaymentIntent, each at most once; answers 200 for
+    events it ignores too. No bearer token: the ``Stripe-Signature`` header is verified with
+    ``COFFER_STRIPE_WEBHOOK_SECRET`` (400 ``webhook_signature_invalid`` when it does not,
+    404 ``gateway_not_configured`` without a secret)."""
+    import anyio.to_thread
+
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_WEBHOOK_BYTES:
+            raise ValidationError(f"the webhook body exceeds {MAX_WEBHOOK_BYTES} bytes")
+    payload = bytes(body)
+    return await anyio.to_thread.run_sync(
+        lambda: p.payins.handle_stripe_event(payload, stripe_signature)
     )
 
 

@@ -7,12 +7,23 @@ moves it from ``external:card:<gateway>`` into ``wallets:<id>``. Bank transfers 
 account, posted once the gateway confirms the refund (voided if it fails). A dispute moves
 the disputed amount into ``disputes:<id>``, taking what the wallet lacks from the platform's
 credit wallet; a won dispute gives each side its part back, a lost one sends it out.
+
+A card comes as a raw ``card`` (the sandbox, Stripe's test cards) or as the gateway's
+``payment_method`` id (Stripe.js); only its last four digits and brand are stored. With
+Stripe, what happens after the pay-in was created (3-D Secure passed or failed, an
+authorization captured or expired elsewhere) arrives by signed webhook:
+:meth:`Payins.handle_stripe_event` moves the pay-in along its state machine, each change at
+most once (a compare-and-set on the status; the ledger credit has its idempotency key), so
+a replayed or late event changes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +33,7 @@ from coffer.errors import (
     CardDeclined,
     CofferError,
     GatewayError,
+    GatewayNotConfigured,
     InsufficientFunds,
     InvalidCardNumber,
     InvalidState,
@@ -37,6 +49,7 @@ from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.gateways.base import CardGateway, GatewayIntent
 from coffer.wallets.gateways.sandbox import luhn_valid, normalize
+from coffer.wallets.gateways.stripe import verify_event
 from coffer.wallets.service import (
     CREDIT_ACCOUNT,
     Row,
@@ -48,11 +61,46 @@ from coffer.wallets.service import (
 
 CHALLENGE_PATH = "/api/wallets/v1/sandbox/3ds/{payin_id}?token={token}"
 
+# Stripe webhook events applied to pay-ins: the state each one moves a pay-in to, and the
+# states it may move it from. Anything else (a late event, a replay) changes nothing.
+STRIPE_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "payment_intent.succeeded": (
+        "succeeded",
+        ("requires_payment_method", "requires_action", "requires_capture"),
+    ),
+    "payment_intent.amount_capturable_updated": (
+        "requires_capture",
+        ("requires_payment_method", "requires_action"),
+    ),
+    "payment_intent.payment_failed": ("requires_payment_method", ("requires_action",)),
+    "payment_intent.canceled": (
+        "canceled",
+        ("requires_payment_method", "requires_action", "requires_capture"),
+    ),
+}
+# the event written when a pay-in enters each state
+PAYIN_EVENTS = {
+    "requires_payment_method": "payin.payment_failed",
+    "requires_action": "payin.requires_action",
+    "requires_capture": "payin.amount_capturable_updated",
+    "processing": "payin.processing",
+    "canceled": "payin.canceled",
+}
+MAX_WEBHOOK_BYTES = 1_000_000  # Stripe's events weigh a few kilobytes
+
 
 class Payins:
     def __init__(self, core: WalletsCore, gateway: CardGateway) -> None:
         self.core = core
         self.gateway = gateway
+        key_id, keys = core.settings.encryption_keys()
+        # a keyed hash: a card number's plain SHA-256 is brute-forced from its BIN and last4
+        self._fingerprint_key = hmac.new(
+            keys[key_id], b"coffer.wallets.card_fingerprint.v1", hashlib.sha256
+        ).digest()
+
+    def _card_fingerprint(self, number: str) -> str:
+        return hmac.new(self._fingerprint_key, number.encode(), hashlib.sha256).hexdigest()
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -78,7 +126,9 @@ class Payins:
 
     def _model(self, row: Row) -> S.Payin:
         next_action = None
-        if row["status"] == "requires_action" and row["challenge_token"]:
+        if row["status"] == "requires_action" and row["next_action_url"]:
+            next_action = S.NextAction(url=row["next_action_url"])
+        elif row["status"] == "requires_action" and row["challenge_token"]:
             next_action = S.NextAction(
                 url=self.core.settings.public_base_url.rstrip("/")
                 + CHALLENGE_PATH.format(payin_id=row["id"], token=row["challenge_token"])
@@ -137,14 +187,20 @@ class Payins:
     ) -> S.Payin:
         core = self.core
         currency = currencies.check_currency(request.currency)
-        number = normalize(request.card.number)
-        if not luhn_valid(number):
-            raise InvalidCardNumber(
-                "the card number is invalid (it fails the Luhn check); check the digits"
-            )
-        # never keep the card number: only what the hash of the request needs
-        payload = request.model_dump(mode="json", exclude={"card"})
-        payload["card_fingerprint"] = R.sha256_hex(number)
+        # never keep the card number: only its last four digits, and a keyed hash of it in
+        # the hash of the request (Idempotency-Key with another card: a conflict)
+        payload = request.model_dump(mode="json", exclude={"card", "payment_method"})
+        number: str | None = None
+        if request.card is not None:
+            number = normalize(request.card.number)
+            if not luhn_valid(number):
+                raise InvalidCardNumber(
+                    "the card number is invalid (it fails the Luhn check); check the digits"
+                )
+            payload["card_fingerprint"] = self._card_fingerprint(number)
+        else:
+            payload["payment_method"] = request.payment_method
+        self.gateway.check_source(card_number=number, payment_method=request.payment_method)
 
         def create(connection: sa.Connection) -> str:
             wallet = core.wallet_row(connection, request.wallet_id)
@@ -171,11 +227,12 @@ class Payins:
                     "amount_received": 0,
                     "amount_refunded": 0,
                     "amount_disputed": 0,
-                    "card_last4": number[-4:],
+                    "card_last4": None if number is None else number[-4:],
                     "card_brand": None,
                     "decline_code": None,
                     "cancellation_reason": None,
                     "challenge_token": None,
+                    "next_action_url": None,
                     "authorized_at": None,
                     "ledger_tx_id": None,
                     "metadata": json.dumps(request.metadata),
@@ -194,7 +251,7 @@ class Payins:
                 amount=row["amount"],
                 currency=currency,
                 card_number=number,
-                payment_method=None,
+                payment_method=request.payment_method,
                 capture_method=row["capture_method"],
                 idempotency_key=f"payin:{payin_id}",
             )
@@ -213,28 +270,43 @@ class Payins:
         """Record what the gateway answered, then credit the wallet if money was captured."""
         values: dict[str, Any] = {
             "gateway_ref": intent.reference,
+            "card_last4": intent.card_last4 or row["card_last4"],
             "card_brand": intent.card_brand or row["card_brand"],
             "decline_code": intent.decline_code,
         }
-        if intent.status == "requires_payment_method":
-            return self._set(row["id"], {**values, "status": intent.status}, "payin.payment_failed")
         if intent.status == "requires_action":
-            values.update(status="requires_action", challenge_token=secrets.token_urlsafe(16))
+            if intent.challenge_url:
+                # the gateway hosts the challenge (Stripe): its outcome comes by webhook
+                values.update(
+                    status="requires_action",
+                    challenge_token=None,
+                    next_action_url=intent.challenge_url,
+                )
+            else:
+                values.update(status="requires_action", challenge_token=secrets.token_urlsafe(16))
             return self._set(row["id"], values, "payin.requires_action")
+        values.update(self._outcome(row, intent))
+        row = self._set(row["id"], values, PAYIN_EVENTS[values["status"]])
+        return self._credit(row) if row["status"] == "processing" else row
+
+    @staticmethod
+    def _outcome(row: Row, intent: GatewayIntent) -> dict[str, Any]:
+        """The values recording a gateway's final answer (anything but ``requires_action``)."""
+        done = {"challenge_token": None, "next_action_url": None}
+        if intent.status == "requires_payment_method":
+            return {**done, "status": "requires_payment_method"}
         if intent.status == "requires_capture":
-            values.update(
-                status="requires_capture", authorized_at=R.now_micros(), challenge_token=None
-            )
-            return self._set(row["id"], values, "payin.amount_capturable_updated")
+            return {**done, "status": "requires_capture", "authorized_at": R.now_micros()}
         if intent.status == "succeeded":
-            values.update(
-                status="processing", amount_received=intent.amount_received, challenge_token=None
-            )
-            if row["authorized_at"] is None:
-                values["authorized_at"] = R.now_micros()
-            return self._credit(self._set(row["id"], values, "payin.processing"))
+            return {
+                **done,
+                "status": "processing",
+                "amount_received": intent.amount_received,
+                "authorized_at": row["authorized_at"] or R.now_micros(),
+            }
         if intent.status == "canceled":
-            return self._set(row["id"], {**values, "status": "canceled"}, "payin.canceled")
+            reason = intent.cancellation_reason or row["cancellation_reason"]
+            return {**done, "status": "canceled", "cancellation_reason": reason}
         raise GatewayError(f"unexpected payment intent status {intent.status!r}")
 
     def _credit(self, row: Row) -> Row:
@@ -322,8 +394,13 @@ class Payins:
                 {"status": "processing", "amount_received": intent.amount_received},
                 expect_status=["requires_capture"],
             ):
-                raise InvalidState(f"pay-in {payin_id} was captured or canceled concurrently")
-        return self._model(self._credit(self._row(payin_id)))
+                fresh = R.get(connection, T.payins, payin_id)
+                assert fresh is not None
+                # the gateway's webhook for this very capture may have arrived first
+                if fresh["status"] not in ("processing", "succeeded"):
+                    raise InvalidState(f"pay-in {payin_id} was captured or canceled concurrently")
+        row = self._row(payin_id)
+        return self._model(self._credit(row) if row["status"] == "processing" else row)
 
     def cancel_payin(self, payin_id: str, *, reason: str = "requested_by_customer") -> S.Payin:
         row = self._row(payin_id)
@@ -340,7 +417,12 @@ class Payins:
                 connection,
                 T.payins,
                 payin_id,
-                {"status": "canceled", "cancellation_reason": reason, "challenge_token": None},
+                {
+                    "status": "canceled",
+                    "cancellation_reason": reason,
+                    "challenge_token": None,
+                    "next_action_url": None,
+                },
                 expect_status=list(cancellable),
             ):
                 raise InvalidState(f"pay-in {payin_id} changed concurrently; retry")
@@ -363,6 +445,90 @@ class Payins:
             except InvalidState:
                 continue
         return count
+
+    # -- gateway webhooks ----------------------------------------------------------------
+
+    def handle_stripe_event(self, payload: bytes, signature: str | None) -> S.GatewayEventReceipt:
+        """Apply a webhook event Stripe sent (the raw body and its ``Stripe-Signature``).
+
+        The signature is checked with ``COFFER_STRIPE_WEBHOOK_SECRET`` first
+        (:class:`GatewayNotConfigured` without one, :class:`WebhookSignatureInvalid` when it
+        does not verify; nothing changes then). The pay-in is found by its gateway reference
+        (the PaymentIntent's id) and moved only from the states :data:`STRIPE_EVENTS` allows,
+        by a compare-and-set, with the usual outbox event; a succeeded one is credited with
+        the ledger's idempotency key. Events about no pay-in of Coffer's, of other types,
+        replayed or arriving after a later state change nothing (``applied`` is False).
+        """
+        secret = self.core.settings.stripe_webhook_secret
+        if not secret:
+            raise GatewayNotConfigured(
+                "Stripe webhooks are not configured on this server: set "
+                "COFFER_STRIPE_WEBHOOK_SECRET to the signing secret (whsec_...) of the webhook "
+                "endpoint registered in Stripe's dashboard"
+            )
+        event = verify_event(
+            payload,
+            signature,
+            secret,
+            tolerance_seconds=self.core.settings.stripe_webhook_tolerance_seconds,
+        )
+        receipt = S.GatewayEventReceipt(
+            id=event.id, type=event.type, payin_id=None, payin_status=None, applied=False
+        )
+        transition = STRIPE_EVENTS.get(event.type)
+        if transition is None or event.intent is None or not event.intent.reference:
+            return receipt
+        with self.core.unit() as connection:
+            rows, _ = R.page(
+                connection,
+                T.payins,
+                filters={
+                    "gateway": "stripe",
+                    "method": "card",
+                    "gateway_ref": event.intent.reference,
+                },
+                limit=1,
+            )
+        if not rows:
+            return receipt
+        row, applied = self._advance(rows[0], event.intent, *transition)
+        return receipt.model_copy(
+            update={"payin_id": row["id"], "payin_status": row["status"], "applied": applied}
+        )
+
+    def _advance(
+        self, row: Row, intent: GatewayIntent, target: str, sources: tuple[str, ...]
+    ) -> tuple[Row, bool]:
+        """Move a pay-in to what the gateway says (``target``) if it is in one of
+        ``sources``: at most once, whatever the order or number of deliveries."""
+        if intent.currency is not None and intent.currency != row["currency"]:
+            raise ValidationError(
+                f"the event's payment intent is in {intent.currency}, pay-in {row['id']} in "
+                f"{row['currency']}"
+            )
+        if target == "succeeded" and not 0 < intent.amount_received <= row["amount"]:
+            raise ValidationError(
+                f"the event's payment intent received {intent.amount_received}; pay-in "
+                f"{row['id']} is for {row['amount']} {row['currency']}"
+            )
+        values: dict[str, Any] = {
+            "card_last4": intent.card_last4 or row["card_last4"],
+            "card_brand": intent.card_brand or row["card_brand"],
+            "decline_code": intent.decline_code if target == "requires_payment_method" else None,
+        }
+        values.update(self._outcome(row, replace(intent, status=target)))
+        if target == "requires_payment_method" and values["decline_code"] is None:
+            values["decline_code"] = "payment_failed"
+        with self.core.unit() as connection:
+            applied = R.update(connection, T.payins, row["id"], values, expect_status=sources)
+            fresh = R.get(connection, T.payins, row["id"])
+            assert fresh is not None
+            if applied:
+                self.core.event(connection, PAYIN_EVENTS[values["status"]], self._event_data(fresh))
+        if fresh["status"] == "processing":
+            # credited once: the ledger transaction has the pay-in's idempotency key
+            fresh = self._credit(fresh)
+        return fresh, applied
 
     # -- bank transfers ------------------------------------------------------------------
 

@@ -7,9 +7,9 @@ for BHD), always with their ``currency``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
 
@@ -193,12 +193,29 @@ class Card(Model):
 
 
 class CardPayinCreate(Model):
+    """A card pay-in. The card comes as exactly one of ``card`` (a raw card: the sandbox, or
+    Stripe's test cards) or ``payment_method`` (the gateway's id of a card collected
+    client-side, such as Stripe's ``pm_...`` from Stripe.js; the sandbox takes Stripe's test
+    ids ``pm_card_visa``...)."""
+
     wallet_id: str
     amount: int = Field(gt=0)
     currency: str = Field(min_length=3, max_length=3)
-    card: Card
+    card: Card | None = None
+    payment_method: str | None = Field(
+        default=None, min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$"
+    )
     capture_method: Literal["automatic", "manual"] = "automatic"
     metadata: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_card_source(self) -> Self:
+        if (self.card is None) == (self.payment_method is None):
+            raise ValueError(
+                "give exactly one of card (a raw card) or payment_method (a gateway payment "
+                "method id such as Stripe's pm_...)"
+            )
+        return self
 
 
 class NextAction(BaseModel):
@@ -233,6 +250,19 @@ class Payin(BaseModel):
     next_action: NextAction | None
     metadata: dict[str, str]
     created_at: datetime
+
+
+class GatewayEventReceipt(BaseModel):
+    """What Coffer did with a webhook event a card gateway sent (Stripe: ``evt_...``)."""
+
+    object: Literal["gateway_event"] = "gateway_event"
+    id: str  # the gateway's event id
+    type: str  # the gateway's event type (payment_intent.succeeded...)
+    payin_id: str | None  # the pay-in it is about; None: no pay-in of Coffer's
+    payin_status: str | None  # that pay-in's status after the event
+    # whether this delivery changed the pay-in (False: unknown or ignored event type,
+    # unknown intent, already applied or out of order)
+    applied: bool
 
 
 class Refund(BaseModel):

@@ -6,6 +6,9 @@ Kept apart from :mod:`coffer.settings` so the domain can be configured on its ow
   data at rest; ``COFFER_PII_KEY_ID`` names it (stored with every ciphertext, for rotation);
   ``COFFER_PII_OLD_KEYS`` (JSON ``{"key id": "hex"}``) keeps retired keys readable. When no
   key is set, one is generated once into ``COFFER_PII_KEY_FILE`` (mode 0600).
+- ``COFFER_STRIPE_SECRET_KEY``: card pay-ins go through Stripe;
+  ``COFFER_STRIPE_WEBHOOK_SECRET`` (``whsec_...``) verifies the webhooks Stripe sends to
+  ``/api/wallets/v1/gateways/stripe/webhook``.
 - ``COFFER_KYC_LIMITS``: JSON ``{"none": {...}, "light": {...}, "verified": {...}}`` with the
   fields of :class:`KycLimits`, in major units of the wallet's currency (null: no limit).
 """
@@ -79,6 +82,17 @@ class WalletSettings(BaseSettings):
     webhook_batch_size: int = Field(default=100, ge=1, le=10_000)
     stripe_secret_key: str | None = Field(
         default=None, description="Stripe secret key (sk_...): card pay-ins go through Stripe."
+    )
+    stripe_webhook_secret: str | None = Field(
+        default=None,
+        description="Signing secret (whsec_...) of the Stripe webhook endpoint pointed at "
+        "/api/wallets/v1/gateways/stripe/webhook; without it that route answers 404.",
+    )
+    stripe_webhook_tolerance_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=3600,
+        description="A Stripe webhook signed longer ago than this is refused (replay guard).",
     )
     balance_hint_seconds: float = Field(
         default=30.0,

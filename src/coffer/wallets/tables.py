@@ -125,12 +125,16 @@ payins = sa.Table(
     sa.Column("decline_code", sa.String(64), nullable=True),
     sa.Column("cancellation_reason", sa.String(64), nullable=True),
     sa.Column("challenge_token", sa.String(64), nullable=True),
+    # where the customer authenticates (3-D Secure) when the gateway hosts the page (Stripe)
+    sa.Column("next_action_url", sa.Text, nullable=True),
     sa.Column("authorized_at", sa.BigInteger, nullable=True),
     sa.Column("ledger_tx_id", sa.BigInteger, nullable=True),
     sa.Column("metadata", sa.Text, nullable=False),
     *_times(),
     sa.Index("ix_wallet_payins_wallet", "wallet_id"),
     sa.Index("ix_wallet_payins_status", "status"),
+    # gateway webhooks find their pay-in by the gateway's reference
+    sa.Index("ix_wallet_payins_gateway_ref", "gateway", "gateway_ref"),
 )
 
 refunds = sa.Table(

@@ -30,6 +30,17 @@ class GatewayIntent:
     requires_challenge: bool = False
     # where the customer authenticates (3-D Secure) when the gateway hosts the page
     challenge_url: str | None = None
+    currency: str | None = None  # ISO 4217, upper case, when the gateway says
+    cancellation_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayEvent:
+    """A verified webhook event of a gateway, and the payment intent it is about (if any)."""
+
+    id: str
+    type: str
+    intent: GatewayIntent | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,11 @@ class GatewayRefund:
 
 class CardGateway(Protocol):
     name: str
+
+    def check_source(self, *, card_number: str | None, payment_method: str | None) -> None:
+        """Refuse (with a typed error) a card or payment method this gateway cannot charge,
+        before the pay-in is created. Exactly one of the two is given."""
+        ...
 
     def create_intent(
         self,

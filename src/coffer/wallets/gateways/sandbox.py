@@ -13,6 +13,12 @@ Any other number that passes the Luhn check succeeds; a number that fails it is 
 with ``invalid_card_number`` before anything is created. The sandbox keeps no state of its
 own: the pay-in row carries the intent's state, and the challenge page is served by the
 wallets API (``/api/wallets/v1/sandbox/3ds/{payin_id}``).
+
+A ``payment_method`` instead of a card: Stripe's test payment methods stand for the test
+cards above (``pm_card_visa`` is ``4242424242424242``, ``pm_card_chargeDeclined`` is
+``4000000000000002``..., see :data:`TEST_PAYMENT_METHODS`), so a client written against
+Stripe runs unchanged on the sandbox; any other payment method is refused with
+``invalid_payment_method`` (the sandbox cannot know what card a real ``pm_...`` stands for).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from coffer.errors import InvalidCardNumber
+from coffer.errors import InvalidCardNumber, InvalidPaymentMethod
 from coffer.wallets.gateways.base import GatewayIntent, GatewayRefund
 
 DECLINES = {
@@ -28,6 +34,16 @@ DECLINES = {
     "4000000000009995": "insufficient_funds",
 }
 CHALLENGE = "4000000000003220"
+# Stripe's test cards and the test PaymentMethods standing for them (Stripe's test mode
+# knows these ids; the sandbox maps them back to the cards).
+TEST_PAYMENT_METHODS = {
+    "4242424242424242": "pm_card_visa",
+    "5555555555554444": "pm_card_mastercard",
+    "4000000000000002": "pm_card_chargeDeclined",
+    "4000000000009995": "pm_card_chargeDeclinedInsufficientFunds",
+    "4000000000003220": "pm_card_threeDSecure2Required",
+}
+TEST_CARDS = {method: number for number, method in TEST_PAYMENT_METHODS.items()}
 
 
 def luhn_valid(number: str) -> bool:
@@ -63,6 +79,27 @@ def normalize(number: str) -> str:
 class SandboxGateway:
     name = "sandbox"
 
+    @staticmethod
+    def _number(card_number: str | None, payment_method: str | None) -> str:
+        if payment_method is not None:
+            number = TEST_CARDS.get(payment_method)
+            if number is None:
+                raise InvalidPaymentMethod(
+                    "the sandbox takes a raw test card or one of Stripe's test payment methods "
+                    f"({', '.join(TEST_CARDS)}); a real payment method needs the Stripe gateway",
+                    accepted=list(TEST_CARDS),
+                )
+            return number
+        number = normalize(card_number or "")
+        if not luhn_valid(number):
+            raise InvalidCardNumber(
+                "the card number is invalid (it fails the Luhn check); check the digits"
+            )
+        return number
+
+    def check_source(self, *, card_number: str | None, payment_method: str | None) -> None:
+        self._number(card_number, payment_method)
+
     def create_intent(
         self,
         *,
@@ -73,11 +110,7 @@ class SandboxGateway:
         capture_method: str,
         idempotency_key: str,
     ) -> GatewayIntent:
-        number = normalize(card_number or "")
-        if not luhn_valid(number):
-            raise InvalidCardNumber(
-                "the card number is invalid (it fails the Luhn check); check the digits"
-            )
+        number = self._number(card_number, payment_method)
         reference = "sbx_pi_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
         intent = GatewayIntent(
             reference=reference,

@@ -15,26 +15,31 @@ raises :class:`~coffer.errors.GatewayError` (HTTP 502).
 
 Tests replay recorded Stripe responses through the SDK's pluggable HTTP client
 (``StripeClient(http_client=...)``), see ``tests/wallets/test_stripe_gateway.py``.
+
+Stripe tells what happens later (3-D Secure completed or failed, an authorization expired)
+by webhook: :func:`verify_event` checks the ``Stripe-Signature`` header with the endpoint's
+signing secret (``stripe.WebhookSignature``) and reads the event;
+:meth:`coffer.wallets.payins.Payins.handle_stripe_event` applies it to the pay-in.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import stripe
 
-from coffer.errors import GatewayError, InvalidCardNumber
-from coffer.wallets.gateways.base import GatewayIntent, GatewayRefund
-from coffer.wallets.gateways.sandbox import normalize
+from coffer.errors import (
+    GatewayError,
+    InvalidCardNumber,
+    ValidationError,
+    WebhookSignatureInvalid,
+)
+from coffer.wallets.gateways.base import GatewayEvent, GatewayIntent, GatewayRefund
+from coffer.wallets.gateways.sandbox import TEST_PAYMENT_METHODS, normalize
 
-# Stripe's test cards and the test PaymentMethods standing for them.
-TEST_PAYMENT_METHODS = {
-    "4242424242424242": "pm_card_visa",
-    "5555555555554444": "pm_card_mastercard",
-    "4000000000000002": "pm_card_chargeDeclined",
-    "4000000000009995": "pm_card_chargeDeclinedInsufficientFunds",
-    "4000000000003220": "pm_card_threeDSecure2Required",
-}
+__all__ = ["TEST_PAYMENT_METHODS", "StripeGateway", "verify_event"]
+
 REFUND_STATUSES = {"succeeded": "succeeded", "pending": "pending", "requires_action": "pending"}
 
 
@@ -79,6 +84,7 @@ class StripeGateway:
         decline = None
         if status == "requires_payment_method" and error:
             decline = error.get("decline_code") or error.get("code")
+        currency = data.get("currency")
         return GatewayIntent(
             reference=str(data["id"]),
             status=status,
@@ -90,6 +96,8 @@ class StripeGateway:
             decline_code=decline,
             requires_challenge=status == "requires_action",
             challenge_url=redirect.get("url"),
+            currency=str(currency).upper() if currency else None,
+            cancellation_reason=data.get("cancellation_reason"),
         )
 
     @staticmethod
@@ -129,6 +137,21 @@ class StripeGateway:
 
     # -- the gateway interface --------------------------------------------------------------
 
+    @staticmethod
+    def _payment_method(card_number: str | None, payment_method: str | None) -> str:
+        if payment_method is not None:
+            return payment_method
+        found = TEST_PAYMENT_METHODS.get(normalize(card_number or ""))
+        if found is None:
+            raise InvalidCardNumber(
+                "Stripe takes a payment_method (pm_...) collected by Stripe.js, not a raw "
+                "card number; in test mode use one of Stripe's test card numbers"
+            )
+        return found
+
+    def check_source(self, *, card_number: str | None, payment_method: str | None) -> None:
+        self._payment_method(card_number, payment_method)
+
     def create_intent(
         self,
         *,
@@ -139,18 +162,10 @@ class StripeGateway:
         capture_method: str,
         idempotency_key: str,
     ) -> GatewayIntent:
-        if payment_method is None:
-            number = normalize(card_number or "")
-            payment_method = TEST_PAYMENT_METHODS.get(number)
-            if payment_method is None:
-                raise InvalidCardNumber(
-                    "Stripe takes a payment_method (pm_...) collected by Stripe.js, not a raw "
-                    "card number; in test mode use one of Stripe's test card numbers"
-                )
         params: dict[str, Any] = {
             "amount": amount,
             "currency": currency.lower(),
-            "payment_method": payment_method,
+            "payment_method": self._payment_method(card_number, payment_method),
             "payment_method_types": ["card"],
             "capture_method": capture_method,
             "confirm": True,
@@ -220,3 +235,43 @@ class StripeGateway:
                 stripe_refund=refund.id,
             )
         return GatewayRefund(reference=refund.id, status=status, amount=int(refund.amount))
+
+
+# -- webhooks ------------------------------------------------------------------------------
+
+
+def verify_event(
+    payload: bytes, signature: str | None, secret: str, *, tolerance_seconds: int = 300
+) -> GatewayEvent:
+    """A Stripe webhook event, once its ``Stripe-Signature`` header (``t=<unix time>,
+    v1=<hex HMAC-SHA256 of "<t>.<body>" under the endpoint's signing secret>``) verifies
+    and is at most ``tolerance_seconds`` old; :class:`WebhookSignatureInvalid` otherwise.
+    ``intent`` is the event's PaymentIntent when the event is about one."""
+    try:
+        stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance_seconds)
+    except stripe.SignatureVerificationError as error:
+        # Stripe's reasons name no data of the event (missing header, no matching
+        # signature, timestamp outside the tolerance)
+        raise WebhookSignatureInvalid(
+            f"the Stripe-Signature header does not verify ({error.user_message}); check that "
+            "COFFER_STRIPE_WEBHOOK_SECRET is this endpoint's signing secret (whsec_...)"
+        ) from None
+    except UnicodeDecodeError:
+        raise WebhookSignatureInvalid("the webhook body is not UTF-8 text") from None
+    try:
+        event = json.loads(payload)
+    except ValueError:
+        raise ValidationError("the Stripe event is not JSON") from None
+    if not isinstance(event, dict) or event.get("object") != "event":
+        raise ValidationError("the body is not a Stripe event (object must be 'event')")
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    intent = None
+    if isinstance(obj, dict) and obj.get("object") == "payment_intent":
+        try:
+            intent = StripeGateway._intent(obj)
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError("the Stripe event's payment intent is malformed") from None
+    return GatewayEvent(
+        id=str(event.get("id") or ""), type=str(event.get("type") or ""), intent=intent
+    )
