@@ -26,7 +26,7 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -220,6 +220,13 @@ class WalletsCore:
             for wallet_id, row in R.get_many(connection, T.wallets, missing).items():
                 found[wallet_id] = self._keep("wallet", row)
         return found
+
+    def cache_customers(self, connection: sa.Connection, customer_ids: Iterable[str]) -> None:
+        """Read the customer rows not cached yet, in one query (a batch's owners)."""
+        missing = sorted({c for c in customer_ids if self._cached("customer", c) is None})
+        if missing:
+            for row in R.get_many(connection, T.customers, missing).values():
+                self._keep("customer", row)
 
     def cached_customer(self, connection: sa.Connection | None, customer_id: str) -> Row:
         row = self._cached("customer", customer_id)
@@ -1069,7 +1076,8 @@ class Wallets:
             payload = request.model_dump(mode="json")
             checked.append(_TransferItem(index, request, key, payload, currency))
         # One short use of a pooled connection (autocommit on PostgreSQL): the idempotency
-        # records and the wallets not cached. None is held while the ledger runs.
+        # records, and the wallets and customers not cached. None is held while the ledger
+        # runs.
         wallet_ids = {
             wallet_id
             for item in checked
@@ -1078,6 +1086,10 @@ class Wallets:
         with core.hot_connection() as connection:
             records = R.idempotency_records(connection, sorted(keys))
             wallets = core.cached_wallets(connection, sorted(wallet_ids))
+            # their owners, for the KYC limits (one query for those not cached)
+            core.cache_customers(
+                connection, (w["customer_id"] for w in wallets.values() if w["customer_id"])
+            )
         replays: list[tuple[_TransferItem, Row]] = []
         to_run: list[_TransferItem] = []
         credited: dict[str, int] = {}  # what earlier transfers of the batch credit
