@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,22 @@ from typer.testing import CliRunner
 from coffer.cli.numscript import app
 from coffer.numscript.specs import run_paths
 
-CONFORMANCE = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "numscript"
+
+def _conformance_dir() -> Path:
+    """The shared conformance suite: ``$COFFER_CONFORMANCE_DIR``, else ``shared/`` beside the
+    checkout, else the workplace's ``/work/shared`` (a clone made elsewhere, as CI's)."""
+    candidates = [
+        os.environ.get("COFFER_CONFORMANCE_DIR", ""),
+        str(Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "numscript"),
+        "/work/shared/conformance/numscript",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return Path(candidates[1])
+
+
+CONFORMANCE = _conformance_dir()
 
 
 def test_conformance_suite() -> None:
