@@ -1131,10 +1131,9 @@ class Wallets:
             elif isinstance(outcome, DuplicateReference) and item.key is not None:
                 adopt.append(item)
                 continue
-            else:
-                results[item.index] = (
-                    outcome if isinstance(outcome, CofferError) else Conflict("unexpected")
-                )
+            else:  # another refusal (a Hold or a DryRun cannot come back from this template)
+                assert isinstance(outcome, CofferError), outcome
+                results[item.index] = outcome
                 continue
             written.append(item)
         self._write_transfers(written, results)
