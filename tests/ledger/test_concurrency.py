@@ -81,6 +81,31 @@ def test_sixty_four_threads(database_url: str, hot: bool) -> None:
     check_conservation(database_url)
 
 
+def test_balance_cache_eviction_waits_for_unwritten_batches(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dropping the balance cache mid-stream must not reload balances a batch still holds.
+
+    With a tiny cache every batch evicts it; a batch applied while the one before is still
+    being written would otherwise read that one's balances from the database before they
+    are there, and overwrite them (a lost update that verify reports).
+    """
+    from coffer.ledger import sequencer
+
+    seed_accounts(database_url)
+    monkeypatch.setattr(sequencer, "BALANCE_CACHE_SIZE", 4)
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        threads = [
+            threading.Thread(target=hammer, args=(ledger, seed, 30, False)) for seed in range(16)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    check_conservation(database_url)
+
+
 def _process_worker(url: str, seed: int, count: int, hot: bool) -> None:
     with coffer.open(url) as c:
         ledger = c.ledger("main")

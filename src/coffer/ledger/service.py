@@ -97,11 +97,26 @@ class _Validator:
     def postings(self, postings: Iterable[Any]) -> tuple[Posting, ...]:
         out: list[Posting] = []
         account, asset = self.account, self.asset
+        accounts, assets = self.accounts, self.assets
+        source: object
+        destination: object
+        amount: object
+        name: object
         for item in postings:
-            source: object
-            destination: object
-            amount: object
-            name: object
+            if type(item) is Posting:
+                source, destination, amount, name = item
+                if (
+                    type(source) is str
+                    and type(destination) is str
+                    and type(name) is str
+                    and type(amount) is int
+                    and source in accounts
+                    and destination in accounts
+                    and name in assets
+                    and 0 <= amount <= MAX_AMOUNT
+                ):
+                    out.append(item)  # every field seen valid before; the tuple is immutable
+                    continue
             if isinstance(item, Posting):
                 source, destination, amount, name = item
             elif isinstance(item, Mapping):
