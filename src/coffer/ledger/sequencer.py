@@ -308,8 +308,11 @@ class Sequencer:
             self._run_synchronously(batch, careful=careful)
             self._finish(batch, started)
             return
+        # Nothing to overlap with: the leader writes the batch itself, which saves waking
+        # the writer thread and publishing the batch's results to later batches.
+        direct = not self._pipeline_busy and not self._queue
         try:
-            prepared = self._prepare(batch, started)
+            prepared = self._prepare(batch, started, publish=not direct)
         except Exception as exc:
             self._invalidate()
             self._fail(batch, _as_error(exc))
@@ -318,8 +321,7 @@ class Sequencer:
         if prepared is None:  # the state was invalidated while applying: apply again
             self._requeue(batch)
             return
-        if not self._pipeline_busy and not self._queue:
-            # Nothing to overlap with: writing here saves waking the writer thread.
+        if direct:
             with self._idle:
                 self._pipeline_busy += 1
             try:
@@ -347,8 +349,13 @@ class Sequencer:
     def valid(self) -> bool:
         return self._state_epoch == self._epoch
 
-    def _prepare(self, batch: list[Request], started: float) -> _Prepared | None:
-        """Apply ``batch`` optimistically (no lock held): the write checks the head."""
+    def _prepare(
+        self, batch: list[Request], started: float, *, publish: bool = True
+    ) -> _Prepared | None:
+        """Apply ``batch`` optimistically (no lock held): the write checks the head.
+
+        ``publish``: let later batches find its results and keys before it is written.
+        """
         epoch = self._epoch
         self._apply_store = self._reader_store()
         if not self.valid:
@@ -361,12 +368,15 @@ class Sequencer:
         balances = self.balances
         rows = [(a, s, *balances[(a, s)]) for a, s in self.writes.balances]
         keys = self._new_keys()
-        # Until written, later batches find these here (tagged: a dropped batch's are ignored).
-        results = [(tx_id, (tx, epoch)) for tx_id, tx in self.batch_results.items()]
-        self.inflight_results.update(results)
-        self.inflight_keys.update(
-            (key, (digest, kind, ref_id, epoch)) for key, digest, kind, ref_id in keys
-        )
+        results: list[tuple[int, tuple[Transaction, int]]] = []
+        if publish:
+            # Until written, later batches find these here (tagged: a dropped batch's are
+            # ignored).
+            results = [(tx_id, (tx, epoch)) for tx_id, tx in self.batch_results.items()]
+            self.inflight_results.update(results)
+            self.inflight_keys.update(
+                (key, (digest, kind, ref_id, epoch)) for key, digest, kind, ref_id in keys
+            )
         return _Prepared(
             batch, self.writes, rows, expected_seq, head, self.now, epoch, results, keys, started
         )

@@ -224,23 +224,9 @@ class WriteStore:
             columns = _PG_COLUMNS[table]
             marks = ",".join("?" * (len(columns) + 1))
             names = ", ".join(name for name, _, _ in columns)
-            # SQLite keeps exact amounts as decimal text (see coffer.db.types.Amount)
-            numeric = [i for i, (_, sql_type, _) in enumerate(columns) if sql_type == "numeric"]
-            if numeric:
-                values = [
-                    (
-                        lid,
-                        *[
-                            str(v) if i in numeric and v is not None else v
-                            for i, v in enumerate(row)
-                        ],
-                    )
-                    for row in rows
-                ]
-            else:
-                values = [(lid, *row) for row in rows]
             connection.executemany(
-                f"INSERT INTO {table} (ledger_id, {names}) VALUES ({marks}){suffix}", values
+                f"INSERT INTO {table} (ledger_id, {names}) VALUES ({marks}){suffix}",
+                _sqlite_rows(table, lid, rows),
             )
         if writes.hold_status:
             connection.executemany(
@@ -399,6 +385,19 @@ _ACCOUNT_UPSERT = (
     " ON CONFLICT (ledger_id, address) DO UPDATE SET metadata = EXCLUDED.metadata,"
     " updated_at = EXCLUDED.updated_at"
 )
+
+
+def _sqlite_rows(table: str, lid: int, rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows with the ledger id first; SQLite keeps exact amounts as decimal text."""
+    if table == "postings":
+        return [(lid, t, i, s, d, str(a), asset, ts) for t, i, s, d, a, asset, ts in rows]
+    if table == "balances":
+        return [
+            (lid, a, s, str(i), str(o), str(pi), str(po), None if od is None else str(od))
+            for a, s, i, o, pi, po, od in rows
+        ]
+    assert all(sql_type != "numeric" for _, sql_type, _ in _PG_COLUMNS[table]), table
+    return [(lid, *row) for row in rows]
 
 
 def _inserts(
