@@ -1,6 +1,6 @@
 """post_many with batches of 1,000 transfers among 10,000 accounts (target: 50,000/s).
 
-./dev bench ledger_post_many [--runs 5] [--batches 20] [--backend sqlite|postgresql|both]
+./dev bench ledger_post_many [--runs 5] [--batches 20] [--backend sqlite|postgresql|both] [--tune-gc]
 """
 
 from __future__ import annotations
@@ -54,8 +54,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument(
+        "--tune-gc", action="store_true", help="call coffer.tune_gc() first, as a server does"
+    )
     parser.add_argument("--backend", default="both")
     args = parser.parse_args()
+    suffix = ""
+    if args.tune_gc:
+        coffer.tune_gc()
+        suffix = ", coffer.tune_gc()"
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     with signing_key_env():
         for backend in backends:
@@ -64,7 +71,7 @@ def main() -> None:
                 with fresh_database(backend) as url:
                     runs.append(one_run(url, args.batches))
             report(
-                f"post_many 1,000-transfer batches, 10,000 accounts, {backend}", runs, "transfers/s"
+                f"post_many 1,000-transfer batches, 10,000 accounts, {backend}{suffix}", runs, "transfers/s"
             )
 
 

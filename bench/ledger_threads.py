@@ -1,7 +1,7 @@
 """64 threads each calling post() one transfer at a time (target: 15,000/s on PostgreSQL,
 and at least 80% of that when every transfer also credits one hot fee account).
 
-    ./dev bench ledger_threads [--runs 5] [--seconds 5] [--backend postgresql|sqlite|both]
+    ./dev bench ledger_threads [--runs 5] [--seconds 5] [--backend postgresql|sqlite|both] [--tune-gc]
 
 Prints both figures and their ratio, measured in the same run.
 """
@@ -65,8 +65,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--tune-gc", action="store_true", help="call coffer.tune_gc() first, as a server does"
+    )
     parser.add_argument("--backend", default="postgresql")
     args = parser.parse_args()
+    suffix = ""
+    if args.tune_gc:
+        coffer.tune_gc()
+        suffix = ", coffer.tune_gc()"
     backends = ["postgresql", "sqlite"] if args.backend == "both" else [args.backend]
     with signing_key_env():
         for backend in backends:
@@ -77,8 +84,8 @@ def main() -> None:
                     spread.append(one_run(url, args.seconds, hot=False))
                 with fresh_database(backend) as url:
                     hot.append(one_run(url, args.seconds, hot=True))
-            report(f"64 threads x post(), {backend}", spread, "transfers/s")
-            report(f"64 threads x post() + hot fee account, {backend}", hot, "transfers/s")
+            report(f"64 threads x post(), {backend}{suffix}", spread, "transfers/s")
+            report(f"64 threads x post() + hot fee account, {backend}{suffix}", hot, "transfers/s")
             print(f"hot/spread ratio, {backend}: {median(hot) / median(spread):.2f}")
 
 

@@ -10,6 +10,7 @@ with coffer.open("sqlite:///coffer.db") as c:
 
 from coffer.core import Coffer, open
 from coffer.errors import CofferError, IdempotencyConflict, InsufficientFunds
+from coffer.gctune import tune_gc
 from coffer.ledger import (
     UNBOUNDED,
     Balance,
@@ -37,6 +38,7 @@ __all__ = [
     "Transaction",
     "TransactionRequest",
     "open",
+    "tune_gc",
     "verify_consistency_proof",
     "verify_inclusion_proof",
 ]

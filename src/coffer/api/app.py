@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,8 +25,6 @@ from coffer.wallets.endpoints import router as wallets_router
 from coffer.wallets.fastpath import WalletsFastPath
 
 logger = logging.getLogger("coffer.api")
-# gen0 every 20,000 net allocations instead of 700 (a request allocates a few hundred)
-GC_THRESHOLDS = (20_000, 10, 10)
 
 DESCRIPTION = """\
 Coffer's ledger API speaks Formance Ledger v2's wire format under `/api/ledger`, so
@@ -75,9 +72,7 @@ def create_app(
         housekeeper = Housekeeper(book, app, run_worker=api.run_worker)
         housekeeper.start()
         if tune_gc:
-            gc.collect()
-            gc.freeze()
-            gc.set_threshold(*GC_THRESHOLDS)
+            coffer.tune_gc()
         server.ready = True
         try:
             yield
