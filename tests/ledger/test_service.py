@@ -290,6 +290,32 @@ def test_post_many_each_alone_or_all_or_nothing(coffer_db: Coffer) -> None:
     assert ledger.balance("d", USD) == 10
 
 
+def test_a_refused_transfer_in_a_batch_changes_nothing(coffer_db: Coffer) -> None:
+    """Plain transfers are applied without a savepoint: every check must come first."""
+    ledger = coffer_db.ledger("main")
+    ledger.post([Posting("world", "a", 100, USD)])
+    last = ledger.post([Posting("world", "z", 1, USD)]).id
+    results = ledger.post_many(
+        [
+            [Posting("a", "b", 60, USD), Posting("a", "c", 50, USD)],  # 110 of 100
+            [Posting("a", "a", 70, USD), Posting("a", "b", 30, USD), Posting("b", "c", 30, USD)],
+            [Posting("a", "b", 71, USD)],  # 70 left
+        ]
+    )
+    refused = results[0]
+    assert isinstance(refused, InsufficientFunds)
+    assert (refused.account, refused.available, refused.needed) == ("a", 40, 50)
+    assert isinstance(results[1], Transaction) and results[1].id == last + 1
+    assert isinstance(results[2], InsufficientFunds) and results[2].available == 70
+    assert ledger.balance("a", USD) == 70
+    assert ledger.balance("b", USD) == 0
+    assert ledger.balance("c", USD) == 30
+    volumes = ledger.balances("a")[USD]
+    assert (volumes.input, volumes.output) == (170, 100)
+    assert [t.id for t in ledger.transactions().data][:2] == [last + 1, last]
+    assert coffer_db.verify().ok
+
+
 def test_point_in_time_balances(coffer_db: Coffer) -> None:
     ledger = coffer_db.ledger("main")
     day = datetime(2026, 1, 1, tzinfo=UTC)

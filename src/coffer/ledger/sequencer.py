@@ -798,6 +798,11 @@ class Sequencer:
             except CofferError as error:
                 request.error = error
                 request.result = None
+            except Exception as exc:
+                if not self.valid:
+                    raise  # failed half applied: the whole batch fails
+                request.error = CofferError(f"internal error while applying the request: {exc!r}")
+                request.result = None
             return
         savepoint = _Savepoint(self)
         try:
