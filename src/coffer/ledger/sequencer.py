@@ -67,6 +67,7 @@ PIPELINE_DEPTH = int(
 )  # batches applied ahead of the one being written
 PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "1000"))
 CONTENDED_BATCHES = 50  # batches run under the row lock after another process wrote
+OVERLAP_BATCHES = 50  # batches handed to the writer thread after a caller waited on a write
 MAX_ATTEMPTS = 20
 FINISHED_HOLDS_KEPT = 100_000
 WORLD = "world"
@@ -186,6 +187,7 @@ class Sequencer:
         self._ticket = 0
         self._leading = False
         self._contended = 0
+        self._overlapping = 0  # batches left that go to the writer thread whatever the queue
         self.batch_listeners: list[Callable[[int, float], None]] = []
         # Batches applied but not yet written (the writer thread writes them in order).
         self._pipeline: queue.Queue[_Prepared | None] = _Pipeline(self, PIPELINE_DEPTH)
@@ -310,7 +312,11 @@ class Sequencer:
             return
         # Nothing to overlap with: the leader writes the batch itself, which saves waking
         # the writer thread and publishing the batch's results to later batches.
-        direct = not self._pipeline_busy and not self._queue
+        # Once a caller has had to wait for such a write, batches go to the writer thread
+        # again for a while, so that concurrent callers' batches overlap.
+        direct = not self._pipeline_busy and not self._queue and not self._overlapping
+        if self._overlapping:
+            self._overlapping -= 1
         try:
             prepared = self._prepare(batch, started, publish=not direct)
         except Exception as exc:
@@ -330,6 +336,8 @@ class Sequencer:
                 with self._idle:
                     self._pipeline_busy -= 1
                     self._idle.notify_all()
+            if self._queue:
+                self._overlapping = OVERLAP_BATCHES
             return
         self._writer().put(prepared)
 
