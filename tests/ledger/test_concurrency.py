@@ -66,18 +66,24 @@ def seed_accounts(url: str) -> None:
         )
 
 
+def hammer_in_threads(url: str, threads: int, count: int, hot: bool) -> None:
+    """``threads`` threads of one process, each posting ``count`` transfers to one ledger."""
+    with coffer.open(url) as c:
+        ledger = c.ledger("main")
+        workers = [
+            threading.Thread(target=hammer, args=(ledger, seed, count, hot))
+            for seed in range(threads)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+
+
 @pytest.mark.parametrize("hot", [False, True], ids=["spread", "hot-fee-account"])
 def test_sixty_four_threads(database_url: str, hot: bool) -> None:
     seed_accounts(database_url)
-    with coffer.open(database_url) as c:
-        ledger = c.ledger("main")
-        threads = [
-            threading.Thread(target=hammer, args=(ledger, seed, 40, hot)) for seed in range(64)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    hammer_in_threads(database_url, 64, 40, hot)
     check_conservation(database_url)
 
 
@@ -94,15 +100,7 @@ def test_balance_cache_eviction_waits_for_unwritten_batches(
 
     seed_accounts(database_url)
     monkeypatch.setattr(sequencer, "BALANCE_CACHE_SIZE", 4)
-    with coffer.open(database_url) as c:
-        ledger = c.ledger("main")
-        threads = [
-            threading.Thread(target=hammer, args=(ledger, seed, 30, False)) for seed in range(16)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    hammer_in_threads(database_url, 16, 30, False)
     check_conservation(database_url)
 
 
