@@ -218,11 +218,8 @@ def asset_volumes_json(volumes: dict[str, Volumes]) -> dict[str, Any]:
     }
 
 
-def _commit_volumes_json(
-    post: dict[str, dict[str, Volumes]], postings: list[Posting]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(postCommitVolumes, preCommitVolumes) in one pass: the volumes before are those
-    after, minus what the transaction's own postings moved."""
+def _own_movements(postings: list[Posting]) -> dict[tuple[str, str], list[int]]:
+    """(account, asset) -> [input, output] that the transaction's own postings moved."""
     own: dict[tuple[str, str], list[int]] = {}
     for p in postings:
         key = (p.destination, p.asset)
@@ -237,6 +234,15 @@ def _commit_volumes_json(
             own[key] = [0, p.amount]
         else:
             entry[1] += p.amount
+    return own
+
+
+def _commit_volumes_json(
+    post: dict[str, dict[str, Volumes]], postings: list[Posting]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(postCommitVolumes, preCommitVolumes) in one pass: the volumes before are those
+    after, minus what the transaction's own postings moved."""
+    own = _own_movements(postings)
     after: dict[str, Any] = {}
     before: dict[str, Any] = {}
     for account, assets in post.items():
@@ -345,20 +351,7 @@ def _volume_texts(
                 f'"balance":{s_in - s_before}}}}},"{destination}":{{"{asset}":{{"input":'
                 f'{d_before},"output":{d_out},"balance":{d_before - d_out}}}}}}}',
             )
-    own: dict[tuple[str, str], list[int]] = {}
-    for p in postings:
-        key = (p.destination, p.asset)
-        entry = own.get(key)
-        if entry is None:
-            own[key] = [p.amount, 0]
-        else:
-            entry[0] += p.amount
-        key = (p.source, p.asset)
-        entry = own.get(key)
-        if entry is None:
-            own[key] = [0, p.amount]
-        else:
-            entry[1] += p.amount
+    own = _own_movements(postings)
     after: dict[str, list[str]] = {}
     before: dict[str, list[str]] = {}
     for account, asset, inputs, outputs in volumes_after:

@@ -28,10 +28,11 @@ from types import SimpleNamespace
 
 import anyio.to_thread
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coffer.api import errors
 from coffer.api.deps import MAX_BODY_BYTES, ServerState, plain_transaction, transaction_text
+from coffer.asgi import fast_path_headers, read_body, replay, send_json
 from coffer.batching import CallBatcher
 from coffer.errors import CofferError
 from coffer.ledger import Ledger, Transaction, TransactionRequest
@@ -79,26 +80,27 @@ class FastPath:
             return
         name, kind = match.group(1), match.group(2)
         query = _flags(scope["query_string"], bulk=kind == "_bulk")
-        headers = _headers(scope)
+        headers = fast_path_headers(scope)
         if query is None or headers is None:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        if body is None:  # the client went away
+        read = await read_body(receive, MAX_BODY_BYTES)
+        if read is None:  # the client went away
             return
-        replay = _replay(body, receive)
+        body = read[0]
+        replay_body = replay(body, receive)
         try:
             handled = await self._handle(scope, send, name, kind, query, headers, body)
         except CofferError as error:
-            await errors.render(error)(scope, replay, send)
+            await errors.render(error)(scope, replay_body, send)
             return
         except Exception as exc:
             logger.exception("unhandled error", exc_info=exc)
             response = errors.internal_error_response()
-            await response(scope, replay, send)
+            await response(scope, replay_body, send)
             return
         if not handled:
-            await self.app(scope, replay, send)
+            await self.app(scope, replay_body, send)
 
     async def _handle(
         self,
@@ -134,7 +136,7 @@ class FastPath:
                 raise result
             assert isinstance(result, Transaction)
             text = '{"data":' + transaction_text(result) + "}"
-            await _send_bytes(send, 200, text.encode("utf-8"))
+            await send_json(send, 200, text.encode("utf-8"))
             return True
         from coffer.api.routers.ledger import bulk_elements, run_bulk
 
@@ -153,7 +155,7 @@ class FastPath:
                 parallel=query.get("parallel", False),
             )
         )
-        await _send_bytes(send, status, payload)
+        await send_json(send, status, payload)
         return True
 
     async def _ledger(self, name: str) -> Ledger:
@@ -199,60 +201,3 @@ def _flags(query_string: bytes, *, bulk: bool) -> dict[str, bool] | None:
     return out
 
 
-def _headers(scope: Scope) -> dict[bytes, str] | None:
-    out: dict[bytes, str] = {}
-    for key, value in scope["headers"]:
-        if key in (b"authorization", b"content-type", b"idempotency-key"):
-            if key in out:
-                return None
-            out[key] = value.decode("latin-1")
-    key = out.get(b"idempotency-key")
-    if key is not None and len(key) > 255:
-        return None
-    return out
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    for _ in range(10_000_000):  # bounded by MAX_BODY_BYTES in practice
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunk = message.get("body", b"")
-        if chunk:
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                break
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that gives the body already read, then defers to the real one."""
-    sent = False
-
-    async def again() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return again
-
-
-async def _send_bytes(send: Send, status: int, payload: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-length", str(len(payload)).encode("latin-1")),
-                (b"content-type", b"application/json"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})

@@ -22,8 +22,9 @@ from __future__ import annotations
 import logging
 
 import pydantic
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from coffer.asgi import fast_path_headers, read_body, replay, send_json
 from coffer.batching import CallBatcher
 from coffer.errors import CofferError
 from coffer.wallets import schemas as S
@@ -33,8 +34,6 @@ logger = logging.getLogger("coffer.wallets")
 
 PATH = PREFIX + "/transfers"
 MAX_BODY_BYTES = 64 * 1024  # a transfer is a few hundred bytes; beyond, the route decides
-MAX_KEY_LENGTH = 255
-_WANTED = (b"authorization", b"content-type", b"idempotency-key")
 
 
 TransferBatcher = CallBatcher[tuple[S.TransferCreate, str | None], S.Transfer | CofferError]
@@ -55,24 +54,24 @@ class WalletsFastPath:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != PATH:
             await self.app(scope, receive, send)
             return
-        headers = _headers(scope)
+        headers = fast_path_headers(scope)
         if headers is None or scope.get("query_string"):
             await self.app(scope, receive, send)
             return
-        read = await _read_body(receive)
+        read = await read_body(receive, MAX_BODY_BYTES)
         if read is None:  # the client went away
             return
         body, complete = read
         if not complete:  # too large for a transfer: the route decides, with all of it
-            await self.app(scope, _replay(body, receive, more=True), send)
+            await self.app(scope, replay(body, receive, more=True), send)
             return
         try:
             handled = await self._handle(scope, send, headers, body)
         except CofferError as error:
-            await render_error(error)(scope, _replay(body, receive), send)
+            await render_error(error)(scope, replay(body, receive), send)
             return
         if not handled:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay(body, receive), send)
 
     async def _handle(
         self, scope: Scope, send: Send, headers: dict[bytes, str], body: bytes
@@ -95,65 +94,5 @@ class WalletsFastPath:
         result = await batcher.submit((request, headers.get(b"idempotency-key")))
         if isinstance(result, CofferError):
             raise result
-        await _send(send, 201, result.model_dump_json().encode())
+        await send_json(send, 201, result.model_dump_json().encode())
         return True
-
-
-def _headers(scope: Scope) -> dict[bytes, str] | None:
-    out: dict[bytes, str] = {}
-    for name, value in scope["headers"]:
-        if name in _WANTED:
-            if name in out:
-                return None
-            out[name] = value.decode("latin-1")
-    key = out.get(b"idempotency-key")
-    if key is not None and len(key) > MAX_KEY_LENGTH:
-        return None
-    return out
-
-
-async def _read_body(receive: Receive) -> tuple[bytes, bool] | None:
-    """The body, and whether it is all of it (reading stops past MAX_BODY_BYTES)."""
-    chunks: list[bytes] = []
-    size = 0
-    for _ in range(100_000):  # bounded: a body is read in at most this many messages
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunk = message.get("body", b"")
-        if chunk:
-            chunks.append(chunk)
-            size += len(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks), True
-        if size > MAX_BODY_BYTES:
-            break
-    return b"".join(chunks), False
-
-
-def _replay(body: bytes, receive: Receive, *, more: bool = False) -> Receive:
-    """A ``receive`` that gives the body already read, then defers to the real one."""
-    sent = False
-
-    async def again() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": more}
-        return await receive()
-
-    return again
-
-
-async def _send(send: Send, status: int, payload: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-length", str(len(payload)).encode("latin-1")),
-                (b"content-type", b"application/json"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
