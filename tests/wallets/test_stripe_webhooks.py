@@ -13,14 +13,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -270,6 +273,8 @@ def test_three_d_secure_ends_by_signed_webhook(stripe_side: Stripe) -> None:
         "payin_id": payin["id"],
         "payin_status": "succeeded",
         "applied": True,
+        "dispute_id": None,
+        "dispute_status": None,
     }
     fresh = stripe.api.get(f"/api/wallets/v1/payins/{payin['id']}", headers=AUTH).json()
     assert fresh["status"] == "succeeded" and fresh["amount_received"] == 12_000
@@ -500,3 +505,184 @@ def test_sandbox_maps_stripe_test_payment_methods(platform: WalletPlatform) -> N
         row = R.get(connection, T.payins, raw.id)
     assert row is not None and row["card_last4"] == "4242"
     assert not any("4242424242424242" in str(value) for value in row.values())
+
+
+# -- disputes Stripe reports --------------------------------------------------------------
+
+DISPUTE_ID = "dp_1Qx3DSecure000001"
+
+
+def dispute_event(
+    event_type: str,
+    status: str,
+    *,
+    amount: int = 5_000,
+    currency: str = "eur",
+    intent: str = "pi_3Qx3DSecure000001",
+    dispute_id: str = DISPUTE_ID,
+) -> bytes:
+    """The recorded ``charge.dispute.created`` event, turned into another dispute event."""
+    event = json.loads(fixture_bytes("event_charge_dispute_created.json"))
+    event["type"] = event_type
+    event["id"] = f"evt_{dispute_id}_{event_type}_{status}"
+    event["data"]["object"].update(
+        id=dispute_id, status=status, amount=amount, currency=currency, payment_intent=intent
+    )
+    return json.dumps(event).encode()
+
+
+def succeeded_payin(stripe: Stripe) -> tuple[str, dict[str, Any]]:
+    """A wallet holding a 12,000 EUR cents Stripe pay-in that succeeded (by webhook)."""
+    wallet_id = wallet_for(stripe)
+    payin = three_d_secure_payin(stripe, wallet_id)
+    payload = fixture_bytes("event_payment_intent_succeeded.json")
+    assert stripe.deliver(payload, sign(payload)).json()["applied"] is True
+    return wallet_id, payin
+
+
+def dispute_events(stripe: Stripe, dispute_id: str) -> list[str]:
+    page = stripe.platform.webhooks.events(limit=100)
+    return [e.type for e in reversed(page.data) if e.data.get("id") == dispute_id]
+
+
+def test_dispute_opened_then_lost_by_webhooks(stripe_side: Stripe) -> None:
+    stripe = stripe_side
+    ledger = stripe.platform.core.ledger
+    wallet_id, payin = succeeded_payin(stripe)
+    payload = fixture_bytes("event_charge_dispute_created.json")
+    first = stripe.deliver(payload, sign(payload))
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert (body["type"], body["payin_id"], body["payin_status"], body["applied"]) == (
+        "charge.dispute.created",
+        payin["id"],
+        "succeeded",
+        True,
+    )
+    assert body["dispute_status"] == "needs_response"
+    dispute = stripe.platform.payins.dispute(body["dispute_id"])
+    assert (dispute.amount, dispute.wallet_amount, dispute.credit_amount) == (5_000, 5_000, 0)
+    assert (dispute.gateway_ref, dispute.reason, dispute.currency) == (
+        DISPUTE_ID,
+        "fraudulent",
+        "EUR",
+    )
+    held = f"disputes:{dispute.id}"
+    assert stripe.balance(wallet_id) == 7_000 and ledger.balance(held, "EUR/2") == 5_000
+    assert stripe.row(payin["id"])["amount_disputed"] == 5_000
+    # Stripe redelivers it (re-signed, then verbatim): still one dispute, money moved once
+    for signature in (sign(payload), first.request.headers["Stripe-Signature"]):
+        again = stripe.deliver(payload, signature).json()
+        assert (again["applied"], again["dispute_id"]) == (False, dispute.id)
+    assert stripe.balance(wallet_id) == 7_000 and ledger.balance(held, "EUR/2") == 5_000
+    assert stripe.row(payin["id"])["amount_disputed"] == 5_000
+
+    lost = dispute_event("charge.dispute.closed", "lost")
+    closed = stripe.deliver(lost, sign(lost)).json()
+    assert (closed["applied"], closed["dispute_id"], closed["dispute_status"]) == (
+        True,
+        dispute.id,
+        "lost",
+    )
+    assert ledger.balance(held, "EUR/2") == 0
+    assert ledger.balance("external:card:stripe", "EUR/2") == -12_000 + 5_000
+    assert stripe.balance(wallet_id) == 7_000
+    assert stripe.deliver(lost, sign(lost)).json()["applied"] is False
+    assert stripe.deliver(payload, sign(payload)).json()["dispute_status"] == "lost"
+    assert stripe.balance(wallet_id) == 7_000
+    assert dispute_events(stripe, dispute.id) == ["dispute.created", "dispute.lost"]
+
+
+def test_dispute_won_by_webhook_gives_the_money_back(stripe_side: Stripe) -> None:
+    stripe = stripe_side
+    wallet_id, payin = succeeded_payin(stripe)
+    created = dispute_event("charge.dispute.created", "needs_response", amount=12_000)
+    opened = stripe.deliver(created, sign(created)).json()
+    assert opened["applied"] is True and stripe.balance(wallet_id) == 0
+    # a refund cannot take what is disputed
+    refund = stripe.post(f"/payins/{payin['id']}/refunds", {"amount": 1})
+    assert refund.status_code == 400, refund.text
+    won = dispute_event("charge.dispute.closed", "won", amount=12_000)
+    closed = stripe.deliver(won, sign(won)).json()
+    assert (closed["applied"], closed["dispute_status"]) == (True, "won")
+    assert stripe.balance(wallet_id) == 12_000
+    assert stripe.platform.core.ledger.balance(f"disputes:{opened['dispute_id']}", "EUR/2") == 0
+    assert stripe.row(payin["id"])["amount_disputed"] == 0
+    assert stripe.deliver(won, sign(won)).json()["applied"] is False
+    assert stripe.balance(wallet_id) == 12_000
+
+
+def test_dispute_events_that_change_nothing_or_are_refused(stripe_side: Stripe) -> None:
+    stripe = stripe_side
+    wallet_id, payin = succeeded_payin(stripe)
+    unchanged: list[bytes] = [
+        # an inquiry: Stripe moves no money, neither does Coffer
+        dispute_event("charge.dispute.created", "warning_needs_response"),
+        dispute_event("charge.dispute.closed", "warning_closed"),
+        # a dispute about a PaymentIntent Coffer did not create
+        dispute_event("charge.dispute.created", "needs_response", intent="pi_someone_else"),
+        # won before Coffer heard of it: nothing was taken, nothing to give back
+        dispute_event("charge.dispute.closed", "won", dispute_id="dp_unheard_of"),
+        # another dispute event type
+        dispute_event("charge.dispute.funds_withdrawn", "needs_response"),
+    ]
+    for payload in unchanged:
+        response = stripe.deliver(payload, sign(payload))
+        assert response.status_code == 200, response.text
+        assert response.json()["applied"] is False and response.json()["dispute_id"] is None
+    assert stripe.balance(wallet_id) == 12_000
+    assert stripe.row(payin["id"])["amount_disputed"] == 0
+    # refused with a clear error, nothing moved: another currency, more than was received
+    for payload in (
+        dispute_event("charge.dispute.created", "needs_response", currency="usd"),
+        dispute_event("charge.dispute.created", "needs_response", amount=12_001),
+    ):
+        response = stripe.deliver(payload, sign(payload))
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["code"] == "validation_error"
+    assert stripe.balance(wallet_id) == 12_000
+    assert stripe.row(payin["id"])["amount_disputed"] == 0
+    malformed = json.loads(dispute_event("charge.dispute.created", "needs_response"))
+    del malformed["data"]["object"]["payment_intent"]
+    raw = json.dumps(malformed).encode()
+    response = stripe.deliver(raw, sign(raw))
+    assert response.status_code == 400 and "malformed" in response.json()["error"]["message"]
+    # lost before Coffer heard of it opening: opened and closed in one go
+    lost = dispute_event("charge.dispute.closed", "lost", amount=2_000, dispute_id="dp_late")
+    closed = stripe.deliver(lost, sign(lost)).json()
+    assert (closed["applied"], closed["dispute_status"]) == (True, "lost")
+    assert stripe.balance(wallet_id) == 10_000
+    assert stripe.platform.payins.dispute(closed["dispute_id"]).gateway_ref == "dp_late"
+
+
+def test_same_dispute_delivered_twice_at_once_opens_it_once(stripe_side: Stripe) -> None:
+    stripe = stripe_side
+    wallet_id, payin = succeeded_payin(stripe)
+    payload = fixture_bytes("event_charge_dispute_created.json")
+    start = threading.Barrier(4)
+
+    def deliver() -> S.GatewayEventReceipt | Exception:
+        start.wait()
+        try:
+            return stripe.platform.payins.handle_stripe_event(payload, sign(payload))
+        except Exception as error:
+            return error
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(lambda _: deliver(), range(4)))
+    receipts = [o for o in outcomes if isinstance(o, S.GatewayEventReceipt)]
+    errors = [o for o in outcomes if not isinstance(o, S.GatewayEventReceipt)]
+    # SQLite refuses a writer whose snapshot another writer overtook ("database is
+    # locked"): that delivery fails whole, changes nothing, and Stripe delivers it again
+    if stripe.platform.core.engine.dialect.name == "sqlite":
+        assert all(isinstance(e, sa.exc.OperationalError) for e in errors), errors
+    else:
+        assert errors == []
+    receipts.append(stripe.platform.payins.handle_stripe_event(payload, sign(payload)))
+    assert len({r.dispute_id for r in receipts}) == 1
+    assert sum(r.applied for r in receipts) == 1
+    assert stripe.balance(wallet_id) == 7_000
+    assert stripe.row(payin["id"])["amount_disputed"] == 5_000
+    with stripe.platform.core.unit() as connection:
+        rows, _ = R.page(connection, T.disputes, filters={"payin_id": payin["id"]}, limit=10)
+    assert [row["gateway_ref"] for row in rows] == [DISPUTE_ID]

@@ -32,6 +32,7 @@ from coffer.errors import (
     CaptureExceedsAuthorization,
     CardDeclined,
     CofferError,
+    Conflict,
     GatewayError,
     GatewayNotConfigured,
     InsufficientFunds,
@@ -47,7 +48,7 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
-from coffer.wallets.gateways.base import CardGateway, GatewayIntent
+from coffer.wallets.gateways.base import CardGateway, GatewayDispute, GatewayIntent
 from coffer.wallets.gateways.sandbox import luhn_valid, normalize
 from coffer.wallets.gateways.stripe import verify_event
 from coffer.wallets.service import (
@@ -78,6 +79,8 @@ STRIPE_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("requires_payment_method", "requires_action", "requires_capture"),
     ),
 }
+# Stripe webhook events about disputes (their object is a Dispute, ``dp_...``)
+STRIPE_DISPUTE_EVENTS = ("charge.dispute.created", "charge.dispute.closed")
 # the event written when a pay-in enters each state
 PAYIN_EVENTS = {
     "requires_payment_method": "payin.payment_failed",
@@ -475,6 +478,8 @@ class Payins:
         receipt = S.GatewayEventReceipt(
             id=event.id, type=event.type, payin_id=None, payin_status=None, applied=False
         )
+        if event.dispute is not None and event.type in STRIPE_DISPUTE_EVENTS:
+            return self._stripe_dispute(event.dispute, receipt)
         transition = STRIPE_EVENTS.get(event.type)
         if transition is None or event.intent is None or not event.intent.reference:
             return receipt
@@ -494,6 +499,54 @@ class Payins:
         row, applied = self._advance(rows[0], event.intent, *transition)
         return receipt.model_copy(
             update={"payin_id": row["id"], "payin_status": row["status"], "applied": applied}
+        )
+
+    def _stripe_dispute(
+        self, dispute: GatewayDispute, receipt: S.GatewayEventReceipt
+    ) -> S.GatewayEventReceipt:
+        """``charge.dispute.created`` opens the dispute on the pay-in (once per Stripe
+        dispute id); ``charge.dispute.closed`` closes it ``won`` or ``lost``. Inquiries
+        (``warning_*`` statuses) move no money and change nothing."""
+        with self.core.unit() as connection:
+            rows, _ = R.page(
+                connection,
+                T.payins,
+                filters={"gateway": "stripe", "gateway_ref": dispute.intent_reference},
+                limit=1,
+            )
+        if not rows or dispute.status.startswith("warning_"):
+            return receipt
+        payin = rows[0]
+        if dispute.currency != payin["currency"]:
+            raise ValidationError(
+                f"the event's dispute is in {dispute.currency}, pay-in {payin['id']} in "
+                f"{payin['currency']}"
+            )
+        existing = self._gateway_dispute(dispute.reference)
+        applied = False
+        if existing is None and dispute.status != "won":
+            request = S.DisputeCreate(amount=dispute.amount, reason=dispute.reason)
+            opened, applied = self._open_dispute(payin["id"], request, dispute.reference)
+            existing = self._dispute_row(opened.id)
+        if existing is not None and existing["status"] == "pending":  # crashed half opened
+            self._take_disputed(existing["id"])
+            existing = self._dispute_row(existing["id"])
+        if (
+            existing is not None
+            and dispute.status in ("won", "lost")
+            and existing["status"] == "needs_response"
+        ):
+            _, closed = self._close_dispute(existing["id"], dispute.status)
+            applied = applied or closed
+            existing = self._dispute_row(existing["id"])
+        return receipt.model_copy(
+            update={
+                "payin_id": payin["id"],
+                "payin_status": self._row(payin["id"])["status"],
+                "dispute_id": None if existing is None else existing["id"],
+                "dispute_status": None if existing is None else existing["status"],
+                "applied": applied,
+            }
         )
 
     def _advance(
@@ -726,49 +779,81 @@ class Payins:
 
     # -- disputes ------------------------------------------------------------------------
 
-    def open_dispute(self, payin_id: str, request: S.DisputeCreate) -> S.Dispute:
+    def open_dispute(
+        self, payin_id: str, request: S.DisputeCreate, *, gateway_ref: str | None = None
+    ) -> S.Dispute:
         """The card network opened a dispute (the sandbox or the gateway's webhook says so).
         The amount leaves the wallet at once; what the wallet lacks, the platform's credit
-        wallet advances."""
+        wallet advances. ``gateway_ref``: the gateway's id of the dispute, at most one
+        dispute each (the first one is answered again)."""
+        return self._open_dispute(payin_id, request, gateway_ref)[0]
+
+    def _open_dispute(
+        self, payin_id: str, request: S.DisputeCreate, gateway_ref: str | None
+    ) -> tuple[S.Dispute, bool]:
+        """The dispute, and whether this call opened it (False: ``gateway_ref``'s was)."""
         core = self.core
-        row = self._row(payin_id)
-        if row["method"] != "card" or row["status"] != "succeeded":
-            raise InvalidState(f"pay-in {payin_id} cannot be disputed", status=row["status"])
-        left = row["amount_received"] - row["amount_refunded"] - row["amount_disputed"]
-        wanted = left if request.amount is None else request.amount
-
-        def reserve(current: Row) -> dict[str, Any]:
-            left = (
-                current["amount_received"] - current["amount_refunded"] - current["amount_disputed"]
-            )
-            if wanted <= 0 or wanted > left:
-                raise ValidationError(
-                    f"cannot dispute {wanted}: {left} {current['currency']} is disputable",
-                    disputable=left,
-                )
-            return {"amount_disputed": current["amount_disputed"] + wanted}
-
-        core.cas(T.payins, payin_id, reserve)
         dispute_id = R.new_id("dp")
         now = R.now_micros()
-        with core.unit() as connection:
-            R.insert(
-                connection,
-                T.disputes,
-                {
-                    "id": dispute_id,
-                    "payin_id": payin_id,
-                    "currency": row["currency"],
-                    "amount": wanted,
-                    "wallet_amount": 0,
-                    "credit_amount": 0,
-                    "status": "pending",
-                    "reason": request.reason,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
-        return self._take_disputed(dispute_id)
+        try:
+            # the reservation on the pay-in and the dispute row commit together
+            with core.unit() as connection:
+                row = R.get(connection, T.payins, payin_id, for_update=True)
+                if row is None:
+                    raise ResourceNotFound(f"pay-in {payin_id!r} does not exist")
+                if row["method"] != "card" or row["status"] != "succeeded":
+                    raise InvalidState(
+                        f"pay-in {payin_id} cannot be disputed", status=row["status"]
+                    )
+                disputed = row["amount_disputed"]
+                left = row["amount_received"] - row["amount_refunded"] - disputed
+                wanted = left if request.amount is None else request.amount
+                if wanted <= 0 or wanted > left:
+                    raise ValidationError(
+                        f"cannot dispute {wanted}: {left} {row['currency']} is disputable",
+                        disputable=left,
+                    )
+                reserved = connection.execute(
+                    sa.update(T.payins)
+                    .where(T.payins.c.id == payin_id, T.payins.c.amount_disputed == disputed)
+                    .values(amount_disputed=disputed + wanted, updated_at=now)
+                )
+                if reserved.rowcount != 1:
+                    raise Conflict(f"{payin_id} is being changed concurrently; retry")
+                R.insert(
+                    connection,
+                    T.disputes,
+                    {
+                        "id": dispute_id,
+                        "payin_id": payin_id,
+                        "currency": row["currency"],
+                        "amount": wanted,
+                        "wallet_amount": 0,
+                        "credit_amount": 0,
+                        "status": "pending",
+                        "reason": request.reason,
+                        "gateway_ref": gateway_ref,
+                        "created_at": now,
+                        "updated_at": now,
+                    },
+                )
+        except sa.exc.IntegrityError:
+            # the same gateway dispute, delivered twice at once: the other delivery opened it
+            existing = self._gateway_dispute(gateway_ref) if gateway_ref else None
+            if existing is None:
+                raise
+            return self._take_disputed(existing["id"]), False
+        return self._take_disputed(dispute_id), True
+
+    def _unreserve_disputed(self, payin_id: str, amount: int) -> None:
+        self.core.cas(
+            T.payins, payin_id, lambda r: {"amount_disputed": r["amount_disputed"] - amount}
+        )
+
+    def _gateway_dispute(self, gateway_ref: str) -> Row | None:
+        with self.core.unit() as connection:
+            rows, _ = R.page(connection, T.disputes, filters={"gateway_ref": gateway_ref}, limit=1)
+        return rows[0] if rows else None
 
     def _take_disputed(self, dispute_id: str) -> S.Dispute:
         core = self.core
@@ -820,6 +905,10 @@ class Payins:
 
     def close_dispute(self, dispute_id: str, outcome: str) -> S.Dispute:
         """``won``: each side gets its part back; ``lost``: the money goes to the network."""
+        return self._close_dispute(dispute_id, outcome)[0]
+
+    def _close_dispute(self, dispute_id: str, outcome: str) -> tuple[S.Dispute, bool]:
+        """The dispute, and whether this call closed it (False: a concurrent call did)."""
         core = self.core
         dispute = self._dispute_row(dispute_id)
         if dispute["status"] != "needs_response":
@@ -866,19 +955,15 @@ class Payins:
             ):
                 fresh = R.get(connection, T.disputes, dispute_id)
                 assert fresh is not None
-                return dispute_model(fresh)
+                return dispute_model(fresh), False
             fresh = R.get(connection, T.disputes, dispute_id)
             assert fresh is not None
             core.event(
                 connection, f"dispute.{outcome}", dispute_model(fresh).model_dump(mode="json")
             )
         if outcome == "won":
-            core.cas(
-                T.payins,
-                payin["id"],
-                lambda r: {"amount_disputed": r["amount_disputed"] - dispute["amount"]},
-            )
-        return dispute_model(fresh)
+            self._unreserve_disputed(payin["id"], dispute["amount"])
+        return dispute_model(fresh), True
 
     # -- recovery ------------------------------------------------------------------------
 
@@ -909,4 +994,5 @@ def dispute_model(row: Row) -> S.Dispute:
         status=row["status"],
         reason=row["reason"],
         created_at=_dt(row["created_at"]),
+        gateway_ref=row["gateway_ref"],
     )

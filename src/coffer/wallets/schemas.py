@@ -260,9 +260,12 @@ class GatewayEventReceipt(BaseModel):
     type: str  # the gateway's event type (payment_intent.succeeded...)
     payin_id: str | None  # the pay-in it is about; None: no pay-in of Coffer's
     payin_status: str | None  # that pay-in's status after the event
-    # whether this delivery changed the pay-in (False: unknown or ignored event type,
-    # unknown intent, already applied or out of order)
+    # whether this delivery changed the pay-in or its dispute (False: unknown or ignored
+    # event type, unknown intent, already applied or out of order)
     applied: bool
+    # for a dispute event (charge.dispute.*): Coffer's dispute and its status after it
+    dispute_id: str | None = None
+    dispute_status: str | None = None
 
 
 class Refund(BaseModel):
@@ -293,6 +296,7 @@ class Dispute(BaseModel):
     status: Literal["pending", "needs_response", "won", "lost"]
     reason: str
     created_at: datetime
+    gateway_ref: str | None = None  # the gateway's dispute id when it reported it (dp_...)
 
 
 class DisputeClose(Model):

@@ -163,8 +163,17 @@ disputes = sa.Table(
     sa.Column("credit_amount", Amount, nullable=False),  # advanced by the platform
     sa.Column("status", sa.String(16), nullable=False),  # pending | needs_response|won|lost
     sa.Column("reason", sa.String(64), nullable=False),
+    # the gateway's id of a dispute it reported by webhook (Stripe: dp_...): one row each
+    sa.Column("gateway_ref", sa.String(255), nullable=True),
     *_times(),
     sa.Index("ix_wallet_disputes_payin", "payin_id"),
+    sa.Index(
+        "ux_wallet_disputes_gateway_ref",
+        "gateway_ref",
+        unique=True,
+        sqlite_where=sa.text("gateway_ref IS NOT NULL"),
+        postgresql_where=sa.text("gateway_ref IS NOT NULL"),
+    ),
 )
 
 bank_accounts = sa.Table(

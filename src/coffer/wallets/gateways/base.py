@@ -35,12 +35,28 @@ class GatewayIntent:
 
 
 @dataclass(frozen=True, slots=True)
+class GatewayDispute:
+    """What the gateway says about a dispute (a chargeback, or an inquiry) on a payment."""
+
+    reference: str  # the gateway's dispute id (Stripe: dp_...)
+    intent_reference: str  # the payment intent disputed
+    amount: int
+    currency: str  # ISO 4217, upper case
+    # Stripe's vocabulary: warning_needs_response, warning_under_review, warning_closed (an
+    # inquiry: no money moves), needs_response, under_review, won, lost
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class GatewayEvent:
-    """A verified webhook event of a gateway, and the payment intent it is about (if any)."""
+    """A verified webhook event of a gateway, and the payment intent or dispute it is
+    about (if any)."""
 
     id: str
     type: str
     intent: GatewayIntent | None
+    dispute: GatewayDispute | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,12 @@ from coffer.errors import (
     ValidationError,
     WebhookSignatureInvalid,
 )
-from coffer.wallets.gateways.base import GatewayEvent, GatewayIntent, GatewayRefund
+from coffer.wallets.gateways.base import (
+    GatewayDispute,
+    GatewayEvent,
+    GatewayIntent,
+    GatewayRefund,
+)
 from coffer.wallets.gateways.sandbox import TEST_PAYMENT_METHODS, normalize
 
 __all__ = ["TEST_PAYMENT_METHODS", "StripeGateway", "verify_event"]
@@ -267,11 +272,41 @@ def verify_event(
     data = event.get("data")
     obj = data.get("object") if isinstance(data, dict) else None
     intent = None
+    dispute = None
     if isinstance(obj, dict) and obj.get("object") == "payment_intent":
         try:
             intent = StripeGateway._intent(obj)
         except (KeyError, TypeError, ValueError):
             raise ValidationError("the Stripe event's payment intent is malformed") from None
+    elif isinstance(obj, dict) and obj.get("object") == "dispute":
+        dispute = _dispute(obj)
     return GatewayEvent(
-        id=str(event.get("id") or ""), type=str(event.get("type") or ""), intent=intent
+        id=str(event.get("id") or ""),
+        type=str(event.get("type") or ""),
+        intent=intent,
+        dispute=dispute,
+    )
+
+
+def _dispute(obj: dict[str, Any]) -> GatewayDispute:
+    """A Stripe Dispute object (``dp_...``: amount, currency, payment_intent, status)."""
+    intent = obj.get("payment_intent")
+    if isinstance(intent, dict):  # expanded
+        intent = intent.get("id")
+    amount = obj.get("amount")
+    fields = (obj.get("id"), intent, obj.get("currency"), obj.get("status"))
+    if not all(isinstance(f, str) and f for f in fields) or not isinstance(amount, int):
+        raise ValidationError(
+            "the Stripe event's dispute is malformed (it needs id, payment_intent, amount,"
+            " currency and status)"
+        )
+    if amount <= 0:
+        raise ValidationError(f"the Stripe event's dispute is for {amount}; it must be positive")
+    return GatewayDispute(
+        reference=str(obj["id"]),
+        intent_reference=str(intent),
+        amount=amount,
+        currency=str(obj["currency"]).upper(),
+        status=str(obj["status"]),
+        reason=str(obj.get("reason") or "general")[:64],
     )
