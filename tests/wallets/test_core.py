@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from coffer import errors
 from coffer.wallets import WalletPlatform
+from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
 from wallets.helpers import fund, make_customer
 
 
@@ -204,3 +209,29 @@ def test_escrow_release_and_return(platform: WalletPlatform) -> None:
     platform.wallets.return_escrow(other.id)
     assert platform.wallets.wallet(a.id).balance == 5_000
     assert platform.wallets.platform_wallet("fees", "EUR").balance == 500
+
+
+def test_units_that_read_then_write_run_concurrently(platform: WalletPlatform) -> None:
+    """Compare-and-swap units from many threads all succeed, none lost, on both backends
+    (on SQLite a unit takes the write lock when it begins: a deferred transaction that
+    another writer overtook could not write at all)."""
+    customer = make_customer(platform)
+    wallet = _wallet(platform, customer.id)
+    payin = platform.payins.bank_transfer(
+        S.BankTransferSimulate(reference=wallet.bank_reference, amount=1_000, currency="EUR")
+    )
+    start = threading.Barrier(8)
+
+    def bump() -> None:
+        start.wait()
+        for _ in range(10):
+            platform.core.cas(
+                T.payins, payin.id, lambda row: {"amount_disputed": row["amount_disputed"] + 1}
+            )
+
+    with ThreadPoolExecutor(8) as pool:
+        for future in [pool.submit(bump) for _ in range(8)]:
+            future.result()
+    with platform.core.unit() as connection:
+        row = R.get(connection, T.payins, payin.id)
+    assert row is not None and row["amount_disputed"] == 80

@@ -44,6 +44,11 @@ def _sqlite_pragmas(connection: sqlite3.Connection, synchronous: str) -> None:
     connection.execute("PRAGMA foreign_keys=ON")
 
 
+# Execution option: on SQLite, transactions of this connection take the write lock when
+# they begin (other backends ignore it).
+SQLITE_IMMEDIATE = "coffer_sqlite_immediate"
+
+
 def create_engine(url: URL, *, sqlite_synchronous: str = "FULL") -> sa.Engine:
     if backend_of(url) is Backend.SQLITE:
         engine = sa.create_engine(
@@ -61,7 +66,12 @@ def create_engine(url: URL, *, sqlite_synchronous: str = "FULL") -> sa.Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _on_begin(conn: sa.Connection) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # A unit that reads then writes asks for the write lock at its start
+            # (SQLITE_IMMEDIATE): once another writer has committed after a deferred
+            # transaction's first read, that transaction can no longer write, and SQLite
+            # says "database is locked" at once, whatever the busy timeout.
+            immediate = conn.get_execution_options().get(SQLITE_IMMEDIATE, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     # A steady pool as large as the server's usual concurrency: opening connections under

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from pydantic import BaseModel
 
+from coffer.db.engine import SQLITE_IMMEDIATE
 from coffer.errors import (
     CaptureExceedsAuthorization,
     CofferError,
@@ -239,8 +240,12 @@ class WalletsCore:
 
     @contextlib.contextmanager
     def unit(self) -> Iterator[sa.Connection]:
-        with self.engine.begin() as connection:
-            yield connection
+        """One transaction. Units read then write, so on SQLite they hold the write lock
+        from the start (readers are not blocked: WAL)."""
+        with self.engine.connect() as connection:
+            connection.execution_options(**{SQLITE_IMMEDIATE: True})
+            with connection.begin():
+                yield connection
 
     # -- idempotency ---------------------------------------------------------------------
 
