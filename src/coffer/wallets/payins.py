@@ -483,23 +483,24 @@ class Payins:
         transition = STRIPE_EVENTS.get(event.type)
         if transition is None or event.intent is None or not event.intent.reference:
             return receipt
+        found = self._stripe_payin(event.intent.reference)
+        if found is None:
+            return receipt
+        row, applied = self._advance(found, event.intent, *transition)
+        return receipt.model_copy(
+            update={"payin_id": row["id"], "payin_status": row["status"], "applied": applied}
+        )
+
+    def _stripe_payin(self, intent_reference: str) -> Row | None:
+        """The card pay-in Coffer made through Stripe with this PaymentIntent, if any."""
         with self.core.unit() as connection:
             rows, _ = R.page(
                 connection,
                 T.payins,
-                filters={
-                    "gateway": "stripe",
-                    "method": "card",
-                    "gateway_ref": event.intent.reference,
-                },
+                filters={"gateway": "stripe", "method": "card", "gateway_ref": intent_reference},
                 limit=1,
             )
-        if not rows:
-            return receipt
-        row, applied = self._advance(rows[0], event.intent, *transition)
-        return receipt.model_copy(
-            update={"payin_id": row["id"], "payin_status": row["status"], "applied": applied}
-        )
+        return rows[0] if rows else None
 
     def _stripe_dispute(
         self, dispute: GatewayDispute, receipt: S.GatewayEventReceipt
@@ -507,16 +508,9 @@ class Payins:
         """``charge.dispute.created`` opens the dispute on the pay-in (once per Stripe
         dispute id); ``charge.dispute.closed`` closes it ``won`` or ``lost``. Inquiries
         (``warning_*`` statuses) move no money and change nothing."""
-        with self.core.unit() as connection:
-            rows, _ = R.page(
-                connection,
-                T.payins,
-                filters={"gateway": "stripe", "gateway_ref": dispute.intent_reference},
-                limit=1,
-            )
-        if not rows or dispute.status.startswith("warning_"):
+        payin = self._stripe_payin(dispute.intent_reference)
+        if payin is None or dispute.status.startswith("warning_"):
             return receipt
-        payin = rows[0]
         if dispute.currency != payin["currency"]:
             raise ValidationError(
                 f"the event's dispute is in {dispute.currency}, pay-in {payin['id']} in "
@@ -542,7 +536,7 @@ class Payins:
         return receipt.model_copy(
             update={
                 "payin_id": payin["id"],
-                "payin_status": self._row(payin["id"])["status"],
+                "payin_status": payin["status"],  # a dispute leaves it as it is
                 "dispute_id": None if existing is None else existing["id"],
                 "dispute_status": None if existing is None else existing["status"],
                 "applied": applied,
