@@ -158,7 +158,12 @@ def test_refunds() -> None:
             "POST",
             "/v1/refunds",
             "refund_succeeded.json",
-            params={"payment_intent": "pi_3QxA1B2C3D4E5F6G", "amount": "2000"},
+            params={
+                "payment_intent": "pi_3QxA1B2C3D4E5F6G",
+                "amount": "2000",
+                # tells the webhook events about it from refunds made in Stripe's dashboard
+                "metadata[coffer_key]": "refund:re_1",
+            },
             idempotency_key="coffer:refund:re_1",
         ),
         Exchange("POST", "/v1/refunds", "refund_failed.json"),

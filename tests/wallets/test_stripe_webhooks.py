@@ -274,6 +274,8 @@ def test_three_d_secure_ends_by_signed_webhook(stripe_side: Stripe) -> None:
         "applied": True,
         "dispute_id": None,
         "dispute_status": None,
+        "refund_id": None,
+        "refund_status": None,
     }
     fresh = stripe.api.get(f"/api/wallets/v1/payins/{payin['id']}", headers=AUTH).json()
     assert fresh["status"] == "succeeded" and fresh["amount_received"] == 12_000
@@ -678,3 +680,165 @@ def test_same_dispute_delivered_twice_at_once_opens_it_once(stripe_side: Stripe)
     with stripe.platform.core.unit() as connection:
         rows, _ = R.page(connection, T.disputes, filters={"payin_id": payin["id"]}, limit=10)
     assert [row["gateway_ref"] for row in rows] == [DISPUTE_ID]
+
+
+# -- refunds made in Stripe's dashboard ----------------------------------------------------
+
+DASHBOARD_REFUND_ID = "re_3Qx3DSecure000001Dash"
+
+
+def refund_event(
+    event_type: str = "refund.created",
+    status: str = "succeeded",
+    *,
+    amount: int = 3_000,
+    currency: str = "eur",
+    intent: str = "pi_3Qx3DSecure000001",
+    refund_id: str = DASHBOARD_REFUND_ID,
+    metadata: dict[str, str] | None = None,
+) -> bytes:
+    """The recorded ``refund.created`` event (a refund made in Stripe's dashboard), turned
+    into another refund event."""
+    event = json.loads(fixture_bytes("event_refund_created.json"))
+    event["type"] = event_type
+    event["id"] = f"evt_{refund_id}_{event_type}_{status}"
+    event["data"]["object"].update(
+        id=refund_id,
+        status=status,
+        amount=amount,
+        currency=currency,
+        payment_intent=intent,
+        metadata=metadata or {},
+    )
+    return json.dumps(event).encode()
+
+
+def test_dashboard_refund_is_recorded_once_and_given_back_if_it_fails(
+    stripe_side: Stripe,
+) -> None:
+    stripe = stripe_side
+    ledger = stripe.platform.core.ledger
+    wallet_id, payin = succeeded_payin(stripe)
+    external = ledger.balance("external:card:stripe", "EUR/2")
+    payload = fixture_bytes("event_refund_created.json")
+    first = stripe.deliver(payload, sign(payload))
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert (body["payin_id"], body["applied"], body["refund_status"]) == (
+        payin["id"],
+        True,
+        "succeeded",
+    )
+    with stripe.platform.core.unit() as connection:
+        refund = R.get(connection, T.refunds, body["refund_id"])
+    assert refund is not None
+    assert (refund["origin"], refund["gateway_ref"], refund["amount"]) == (
+        "gateway",
+        DASHBOARD_REFUND_ID,
+        3_000,
+    )
+    assert stripe.balance(wallet_id) == 9_000
+    assert ledger.balance("external:card:stripe", "EUR/2") == external + 3_000
+    assert stripe.row(payin["id"])["amount_refunded"] == 3_000
+    # redelivered, and the events Stripe sends about the same refund: recorded once
+    for again in (payload, refund_event("charge.refund.updated"), refund_event("refund.updated")):
+        receipt = stripe.deliver(again, sign(again)).json()
+        assert (receipt["applied"], receipt["refund_id"]) == (False, body["refund_id"])
+    assert stripe.balance(wallet_id) == 9_000
+    events = [e.type for e in reversed(stripe.platform.webhooks.events(limit=100).data)]
+    assert events.count("refund.succeeded") == 1 and events.count("payin.refunded") == 1
+    # what is left to refund through Coffer is what Stripe has not refunded
+    too_much = stripe.post(f"/payins/{payin['id']}/refunds", {"amount": 9_001})
+    assert too_much.status_code == 400, too_much.text
+
+    # Stripe reports, later, that the refund failed: the money is the platform's again
+    failed = refund_event("refund.failed", "failed")
+    receipt = stripe.deliver(failed, sign(failed)).json()
+    assert (receipt.get("applied"), receipt.get("refund_status")) == (True, "failed"), receipt
+    assert stripe.balance(wallet_id) == 12_000
+    assert ledger.balance("external:card:stripe", "EUR/2") == external
+    assert stripe.row(payin["id"])["amount_refunded"] == 0
+    assert stripe.deliver(failed, sign(failed)).json()["applied"] is False
+    assert stripe.balance(wallet_id) == 12_000
+
+
+def test_dashboard_refund_of_spent_money_is_advanced_by_the_platform(
+    stripe_side: Stripe,
+) -> None:
+    stripe = stripe_side
+    ledger = stripe.platform.core.ledger
+    wallet_id, payin = succeeded_payin(stripe)
+    # the holder spent most of it
+    ledger.post([coffer.Posting(f"wallets:{wallet_id}", "merchants:shop", 10_000, "EUR/2")])
+    credit = ledger.balance("platform:credit", "EUR/2")
+    payload = refund_event(amount=3_000)
+    receipt = stripe.deliver(payload, sign(payload)).json()
+    assert (receipt["applied"], receipt["refund_status"]) == (True, "succeeded")
+    assert stripe.balance(wallet_id) == 0
+    assert ledger.balance("platform:credit", "EUR/2") == credit - 1_000
+    assert stripe.row(payin["id"])["amount_refunded"] == 3_000
+
+
+def test_refund_events_that_change_nothing_or_are_refused(stripe_side: Stripe) -> None:
+    stripe = stripe_side
+    wallet_id, payin = succeeded_payin(stripe)
+    unchanged = [
+        # a refund Coffer asked for: refund_payin records it, not the webhook
+        refund_event(refund_id="re_made_by_coffer", metadata={"coffer_key": "refund:re_x"}),
+        # not final yet: recorded once it succeeds
+        refund_event(refund_id="re_pending", status="pending"),
+        # failed or canceled before Coffer heard of it: no money moved
+        refund_event("refund.failed", "failed", refund_id="re_never"),
+        # a PaymentIntent Coffer did not create
+        refund_event(intent="pi_someone_else"),
+        # an event type Coffer does not act on
+        refund_event("charge.refunded"),
+    ]
+    for payload in unchanged:
+        response = stripe.deliver(payload, sign(payload))
+        assert response.status_code == 200, response.text
+        assert response.json()["applied"] is False and response.json()["refund_id"] is None
+    assert stripe.balance(wallet_id) == 12_000
+    assert stripe.row(payin["id"])["amount_refunded"] == 0
+    # refused with a clear error, nothing moved: another currency, more than is left
+    for payload in (refund_event(currency="usd"), refund_event(amount=12_001)):
+        response = stripe.deliver(payload, sign(payload))
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["code"] == "validation_error"
+    malformed = json.loads(refund_event())
+    del malformed["data"]["object"]["amount"]
+    raw = json.dumps(malformed).encode()
+    response = stripe.deliver(raw, sign(raw))
+    assert response.status_code == 400 and "malformed" in response.json()["error"]["message"]
+    assert stripe.balance(wallet_id) == 12_000
+    assert stripe.row(payin["id"])["amount_refunded"] == 0
+    # the pending refund succeeds later: recorded then
+    later = refund_event("refund.updated", refund_id="re_pending")
+    assert stripe.deliver(later, sign(later)).json()["applied"] is True
+    assert stripe.balance(wallet_id) == 9_000
+
+
+def test_same_refund_delivered_twice_at_once_is_recorded_once(stripe_side: Stripe) -> None:
+    stripe = stripe_side
+    wallet_id, payin = succeeded_payin(stripe)
+    payload = fixture_bytes("event_refund_created.json")
+    start = threading.Barrier(4)
+
+    def deliver() -> S.GatewayEventReceipt | Exception:
+        start.wait()
+        try:
+            return stripe.platform.payins.handle_stripe_event(payload, sign(payload))
+        except Exception as error:
+            return error
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(lambda _: deliver(), range(4)))
+    receipts = [o for o in outcomes if isinstance(o, S.GatewayEventReceipt)]
+    assert len(receipts) == 4, outcomes
+    assert len({r.refund_id for r in receipts}) == 1
+    assert sum(r.applied for r in receipts) == 1
+    assert stripe.balance(wallet_id) == 9_000
+    assert stripe.row(payin["id"])["amount_refunded"] == 3_000
+    with stripe.platform.core.unit() as connection:
+        rows, _ = R.page(connection, T.refunds, filters={"target_id": payin["id"]}, limit=10)
+    assert [row["gateway_ref"] for row in rows] == [DASHBOARD_REFUND_ID]

@@ -48,7 +48,12 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
-from coffer.wallets.gateways.base import CardGateway, GatewayDispute, GatewayIntent
+from coffer.wallets.gateways.base import (
+    CardGateway,
+    GatewayDispute,
+    GatewayIntent,
+    GatewayRefundReport,
+)
 from coffer.wallets.gateways.sandbox import luhn_valid, normalize
 from coffer.wallets.gateways.stripe import verify_event
 from coffer.wallets.service import (
@@ -81,6 +86,12 @@ STRIPE_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # Stripe webhook events about disputes (their object is a Dispute, ``dp_...``)
 STRIPE_DISPUTE_EVENTS = ("charge.dispute.created", "charge.dispute.closed")
+STRIPE_REFUND_EVENTS = (
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+    "charge.refund.updated",
+)
 # the event written when a pay-in enters each state
 PAYIN_EVENTS = {
     "requires_payment_method": "payin.payment_failed",
@@ -480,6 +491,8 @@ class Payins:
         )
         if event.dispute is not None and event.type in STRIPE_DISPUTE_EVENTS:
             return self._stripe_dispute(event.dispute, receipt)
+        if event.refund is not None and event.type in STRIPE_REFUND_EVENTS:
+            return self._stripe_refund(event.refund, receipt)
         transition = STRIPE_EVENTS.get(event.type)
         if transition is None or event.intent is None or not event.intent.reference:
             return receipt
@@ -542,6 +555,174 @@ class Payins:
                 "applied": applied,
             }
         )
+
+    def _stripe_refund(
+        self, report: GatewayRefundReport, receipt: S.GatewayEventReceipt
+    ) -> S.GatewayEventReceipt:
+        """A refund made in Stripe's dashboard (or with Stripe's API directly) is recorded
+        once it succeeds, once per Stripe refund id: the money has left, so it leaves the
+        wallet too (the platform's credit wallet advancing what the wallet lacks). If Stripe
+        later reports it failed or canceled, the money comes back. Refunds Coffer asked for
+        carry their key in Stripe's metadata and are left to :meth:`refund_payin`."""
+        if report.coffer_key is not None:
+            return receipt
+        payin = self._stripe_payin(report.intent_reference)
+        if payin is None:
+            return receipt
+        if report.currency != payin["currency"]:
+            raise ValidationError(
+                f"the event's refund is in {report.currency}, pay-in {payin['id']} in "
+                f"{payin['currency']}"
+            )
+        existing = self._gateway_refund(report.reference)
+        applied = False
+        if existing is None and report.status == "succeeded":
+            refund_id, applied = self._record_gateway_refund(payin, report)
+            existing = self._refund_row(refund_id)
+        if existing is not None and existing["origin"] == "gateway":
+            if existing["status"] == "pending":  # crashed half recorded, or being recorded
+                self._post_gateway_refund(existing["id"])
+            elif existing["status"] == "succeeded" and report.status in ("failed", "canceled"):
+                applied = self._reverse_gateway_refund(existing["id"])
+            existing = self._refund_row(existing["id"])
+        return receipt.model_copy(
+            update={
+                "payin_id": payin["id"],
+                "payin_status": payin["status"],  # a refund leaves it as it is
+                "refund_id": None if existing is None else existing["id"],
+                "refund_status": None if existing is None else existing["status"],
+                "applied": applied,
+            }
+        )
+
+    def _gateway_refund(self, gateway_ref: str) -> Row | None:
+        with self.core.unit() as connection:
+            rows, _ = R.page(connection, T.refunds, filters={"gateway_ref": gateway_ref}, limit=1)
+        return rows[0] if rows else None
+
+    def _refund_row(self, refund_id: str) -> Row:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.refunds, refund_id)
+        if row is None:
+            raise ResourceNotFound(f"refund {refund_id!r} does not exist")
+        return row
+
+    def _record_gateway_refund(self, payin: Row, report: GatewayRefundReport) -> tuple[str, bool]:
+        """The refund row of a refund the gateway made, with its reservation on the pay-in
+        (one transaction), then its ledger transaction. (refund id, whether this call
+        recorded it: False when another delivery did.)"""
+        payin_id = payin["id"]
+        try:
+            with self.core.unit() as connection:
+                row = R.get(connection, T.payins, payin_id, for_update=True)
+                assert row is not None
+                refunded = row["amount_refunded"]
+                left = row["amount_received"] - refunded - row["amount_disputed"]
+                if row["status"] != "succeeded" or not 0 < report.amount <= left:
+                    raise ValidationError(
+                        f"the gateway refunded {report.amount} {report.currency} of pay-in "
+                        f"{payin_id}, which is {row['status']} with {left} left to refund",
+                        refundable=left,
+                    )
+                reserved = connection.execute(
+                    sa.update(T.payins)
+                    .where(T.payins.c.id == payin_id, T.payins.c.amount_refunded == refunded)
+                    .values(amount_refunded=refunded + report.amount, updated_at=R.now_micros())
+                )
+                if reserved.rowcount != 1:
+                    raise Conflict(f"{payin_id} is being changed concurrently; retry")
+                refund_id = R.insert_pending_refund(
+                    connection,
+                    "payin",
+                    payin_id,
+                    row["currency"],
+                    report.amount,
+                    gateway_ref=report.reference,
+                    origin="gateway",
+                )
+        except sa.exc.IntegrityError:
+            # the same refund, delivered twice at once: the other delivery recorded it
+            existing = self._gateway_refund(report.reference)
+            if existing is None:
+                raise
+            return existing["id"], False
+        self._post_gateway_refund(refund_id)
+        return refund_id, True
+
+    def _post_gateway_refund(self, refund_id: str) -> bool:
+        """Move a recorded gateway refund's money (once: the ledger key makes a second
+        call find the first transaction). True when this call marked it succeeded."""
+        core = self.core
+        refund = self._refund_row(refund_id)
+        if refund["status"] != "pending":
+            return False
+        payin = self._row(refund["target_id"])
+        tx = core.run(
+            N.GATEWAY_REFUND,
+            {
+                "wallet": wallet_account(payin["wallet_id"]),
+                "external": f"external:card:{payin['gateway']}",
+                "amount": currencies.monetary(refund["currency"], refund["amount"]),
+            },
+            key=f"refund:{refund_id}:gateway",
+            kind="refund",
+            object_id=refund_id,
+        )
+        with core.unit() as connection:
+            done = R.update(
+                connection,
+                T.refunds,
+                refund_id,
+                {"status": "succeeded", "ledger_tx_id": tx.id},
+                expect_status=["pending"],
+            )
+            if done:
+                fresh = R.get(connection, T.refunds, refund_id)
+                assert fresh is not None
+                core.event(
+                    connection, "refund.succeeded", refund_model(fresh).model_dump(mode="json")
+                )
+                core.event(
+                    connection,
+                    "payin.refunded",
+                    self._event_data(self._row_in(connection, payin["id"])),
+                )
+        return done
+
+    def _reverse_gateway_refund(self, refund_id: str) -> bool:
+        """The gateway says a refund it had made failed: its money is the platform's again,
+        so it goes back where it came from (wallet, platform credit)."""
+        core = self.core
+        refund = self._refund_row(refund_id)
+        if refund["status"] != "succeeded" or refund["ledger_tx_id"] is None:
+            return False
+        # the external account is the outside world: it may go below zero (force)
+        core.ledger.revert(
+            int(refund["ledger_tx_id"]),
+            force=True,
+            idempotency_key=f"wallets:refund:{refund_id}:reverse",
+        )
+        with core.unit() as connection:
+            done = R.update(
+                connection,
+                T.refunds,
+                refund_id,
+                {"status": "failed", "failure_code": "gateway_refund_failed"},
+                expect_status=["succeeded"],
+            )
+            if done:
+                connection.execute(
+                    sa.update(T.payins)
+                    .where(T.payins.c.id == refund["target_id"])
+                    .values(
+                        amount_refunded=T.payins.c.amount_refunded - refund["amount"],
+                        updated_at=R.now_micros(),
+                    )
+                )
+                fresh = R.get(connection, T.refunds, refund_id)
+                assert fresh is not None
+                core.event(connection, "refund.failed", refund_model(fresh).model_dump(mode="json"))
+        return done
 
     def _advance(
         self, row: Row, intent: GatewayIntent, target: str, sources: tuple[str, ...]
@@ -724,7 +905,7 @@ class Payins:
             raise
         assert isinstance(hold, Hold)
         try:
-            self.gateway.refund(
+            made = self.gateway.refund(
                 self._intent(row), amount=refund["amount"], idempotency_key=f"refund:{refund_id}"
             )
         except CofferError as error:
@@ -737,7 +918,7 @@ class Payins:
                 connection,
                 T.refunds,
                 refund_id,
-                {"status": "succeeded", "ledger_tx_id": tx.id},
+                {"status": "succeeded", "ledger_tx_id": tx.id, "gateway_ref": made.reference},
                 expect_status=["pending"],
             )
             fresh = R.get(connection, T.refunds, refund_id)

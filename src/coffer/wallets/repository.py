@@ -50,9 +50,17 @@ def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]
 
 
 def insert_pending_refund(
-    connection: sa.Connection, target_type: str, target_id: str, currency: str, amount: int
+    connection: sa.Connection,
+    target_type: str,
+    target_id: str,
+    currency: str,
+    amount: int,
+    *,
+    gateway_ref: str | None = None,
+    origin: str = "coffer",
 ) -> str:
-    """A new refund of a pay-in or a payment, pending until the ledger and gateway agree."""
+    """A new refund of a pay-in or a payment, pending until the ledger and gateway agree.
+    ``origin`` "gateway": made outside Coffer, reported by the gateway as ``gateway_ref``."""
     refund_id = new_id("re")
     now = now_micros()
     insert(
@@ -67,6 +75,8 @@ def insert_pending_refund(
             "status": "pending",
             "failure_code": None,
             "ledger_tx_id": None,
+            "gateway_ref": gateway_ref,
+            "origin": origin,
             "created_at": now,
             "updated_at": now,
         },

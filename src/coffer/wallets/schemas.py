@@ -266,6 +266,9 @@ class GatewayEventReceipt(BaseModel):
     # for a dispute event (charge.dispute.*): Coffer's dispute and its status after it
     dispute_id: str | None = None
     dispute_status: str | None = None
+    # for a refund event (refund.*): Coffer's refund and its status after it
+    refund_id: str | None = None
+    refund_status: str | None = None
 
 
 class Refund(BaseModel):
@@ -278,6 +281,11 @@ class Refund(BaseModel):
     status: Literal["pending", "succeeded", "failed"]
     failure_code: str | None
     created_at: datetime
+    # the gateway's refund id (Stripe: re_...) once the gateway made it
+    gateway_ref: str | None = None
+    # "coffer": asked through Coffer; "gateway": made outside Coffer (Stripe's dashboard)
+    # and recorded from the gateway's webhook
+    origin: Literal["coffer", "gateway"] = "coffer"
 
 
 class DisputeCreate(Model):

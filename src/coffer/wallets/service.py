@@ -1827,4 +1827,6 @@ def refund_model(row: Row) -> S.Refund:
         status=row["status"],
         failure_code=row["failure_code"],
         created_at=_dt(row["created_at"]),
+        gateway_ref=row["gateway_ref"],
+        origin=row["origin"],
     )

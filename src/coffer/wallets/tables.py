@@ -149,7 +149,18 @@ refunds = sa.Table(
     sa.Column("failure_code", sa.String(64), nullable=True),
     sa.Column("ledger_tx_id", sa.BigInteger, nullable=True),
     *_times(),
+    # the gateway's refund id (Stripe: re_...), unique
+    sa.Column("gateway_ref", sa.String(255), nullable=True),
+    # coffer (asked through Coffer) | gateway (made outside Coffer, reported by webhook)
+    sa.Column("origin", sa.String(16), nullable=False, server_default="coffer"),
     sa.Index("ix_wallet_refunds_target", "target_type", "target_id"),
+    sa.Index(
+        "ux_wallet_refunds_gateway_ref",
+        "gateway_ref",
+        unique=True,
+        sqlite_where=sa.text("gateway_ref IS NOT NULL"),
+        postgresql_where=sa.text("gateway_ref IS NOT NULL"),
+    ),
 )
 
 disputes = sa.Table(

@@ -72,6 +72,23 @@ send $amount (
 )
 """
 
+# A refund made outside Coffer (in the gateway's dashboard) has already left: it is taken
+# from the wallet, and what the wallet lacks the platform's credit wallet advances.
+GATEWAY_REFUND = """\
+vars {
+  account $wallet
+  account $external
+  monetary $amount
+}
+send $amount (
+  source = {
+    $wallet
+    @platform:credit allowing unbounded overdraft
+  }
+  destination = $external
+)
+"""
+
 # A won dispute gives back what each side put in.
 DISPUTE_WON = """\
 vars {

@@ -49,14 +49,30 @@ class GatewayDispute:
 
 
 @dataclass(frozen=True, slots=True)
+class GatewayRefundReport:
+    """What the gateway says about a refund of a payment: one Coffer asked for, or one made
+    without Coffer (in Stripe's dashboard, or with Stripe's API directly)."""
+
+    reference: str  # the gateway's refund id (Stripe: re_...)
+    intent_reference: str  # the payment intent refunded
+    amount: int
+    currency: str  # ISO 4217, upper case
+    status: str  # Stripe's: pending, requires_action, succeeded, failed, canceled
+    # the idempotency key Coffer sent with the refund (its metadata ``coffer_key``); None
+    # when Coffer did not make it
+    coffer_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class GatewayEvent:
-    """A verified webhook event of a gateway, and the payment intent or dispute it is
-    about (if any)."""
+    """A verified webhook event of a gateway, and the payment intent, dispute or refund it
+    is about (if any)."""
 
     id: str
     type: str
     intent: GatewayIntent | None
     dispute: GatewayDispute | None = None
+    refund: GatewayRefundReport | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,11 +40,15 @@ from coffer.wallets.gateways.base import (
     GatewayEvent,
     GatewayIntent,
     GatewayRefund,
+    GatewayRefundReport,
 )
 from coffer.wallets.gateways.sandbox import TEST_PAYMENT_METHODS, normalize
 
 __all__ = ["TEST_PAYMENT_METHODS", "StripeGateway", "verify_event"]
 
+# Refunds Coffer makes carry this metadata key (the refund's idempotency key), so that the
+# webhook events about them are told apart from refunds made in Stripe's dashboard.
+COFFER_KEY = "coffer_key"
 REFUND_STATUSES = {"succeeded": "succeeded", "pending": "pending", "requires_action": "pending"}
 
 
@@ -228,7 +232,11 @@ class StripeGateway:
     def refund(self, intent: GatewayIntent, *, amount: int, idempotency_key: str) -> GatewayRefund:
         try:
             refund = self.client.v1.refunds.create(
-                params={"payment_intent": intent.reference, "amount": amount},
+                params={
+                    "payment_intent": intent.reference,
+                    "amount": amount,
+                    "metadata": {COFFER_KEY: idempotency_key},
+                },
                 options=self._options(idempotency_key),
             )
         except stripe.StripeError as error:
@@ -273,6 +281,7 @@ def verify_event(
     obj = data.get("object") if isinstance(data, dict) else None
     intent = None
     dispute = None
+    refund = None
     if isinstance(obj, dict) and obj.get("object") == "payment_intent":
         try:
             intent = StripeGateway._intent(obj)
@@ -280,11 +289,41 @@ def verify_event(
             raise ValidationError("the Stripe event's payment intent is malformed") from None
     elif isinstance(obj, dict) and obj.get("object") == "dispute":
         dispute = _dispute(obj)
+    elif isinstance(obj, dict) and obj.get("object") == "refund":
+        refund = _refund(obj)
     return GatewayEvent(
         id=str(event.get("id") or ""),
         type=str(event.get("type") or ""),
         intent=intent,
         dispute=dispute,
+        refund=refund,
+    )
+
+
+def _refund(obj: dict[str, Any]) -> GatewayRefundReport:
+    """A Stripe Refund object (``re_...``: amount, currency, payment_intent, status,
+    metadata)."""
+    intent = obj.get("payment_intent")
+    if isinstance(intent, dict):  # expanded
+        intent = intent.get("id")
+    amount = obj.get("amount")
+    fields = (obj.get("id"), intent, obj.get("currency"), obj.get("status"))
+    if not all(isinstance(f, str) and f for f in fields) or not isinstance(amount, int):
+        raise ValidationError(
+            "the Stripe event's refund is malformed (it needs id, payment_intent, amount,"
+            " currency and status)"
+        )
+    if amount <= 0:
+        raise ValidationError(f"the Stripe event's refund is for {amount}; it must be positive")
+    metadata = obj.get("metadata")
+    key = metadata.get(COFFER_KEY) if isinstance(metadata, dict) else None
+    return GatewayRefundReport(
+        reference=str(obj["id"]),
+        intent_reference=str(intent),
+        amount=amount,
+        currency=str(obj["currency"]).upper(),
+        status=str(obj["status"]),
+        coffer_key=key if isinstance(key, str) and key else None,
     )
 
 
