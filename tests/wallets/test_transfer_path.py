@@ -88,6 +88,61 @@ def test_a_crash_after_the_ledger_call_is_adopted_by_the_retry(
     assert count(platform, T.events) == events + 1
 
 
+def test_a_crash_after_the_ledger_call_without_a_key_is_recovered_from_the_ledger(
+    platform: WalletPlatform, pair: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = R.insert_rows
+
+    def crash(connection: sa.Connection, rows: Any) -> None:
+        raise RuntimeError("the process died after the ledger call")
+
+    monkeypatch.setattr(R, "insert_rows", crash)
+    with_metadata = transfer(pair, 700, fee=7).model_copy(update={"metadata": {"order": "o-1"}})
+    for request in (transfer(pair, 400, fee=0), with_metadata):
+        with pytest.raises(RuntimeError):
+            platform.wallets.transfer(request)
+    monkeypatch.setattr(R, "insert_rows", real)
+    # one transfer that went through, between the two crashes and the recovery
+    fine = platform.wallets.transfer(transfer(pair, 100, fee=1))
+    assert count(platform, T.transfers) == 1
+    assert platform.wallets.wallet(pair[1]).balance == 400 + 693 + 99  # the ledger moved them
+    events = count(platform, T.events)
+    # the worker's housekeeping: young transactions may still be writing their row
+    assert platform.wallets.recover_transfers() == 0
+    assert platform.wallets.recover_transfers(since=_an_hour_ago(), older_than_seconds=0) == 2
+    assert count(platform, T.transfers) == 3 and count(platform, T.events) == events + 2
+    recovered = platform.wallets.transfers(limit=10).data
+    by_amount = {t.amount: t for t in recovered}
+    assert by_amount[100] == fine
+    plain, tagged = by_amount[400], by_amount[700]
+    assert (plain.fee, plain.credited_amount, plain.metadata) == (0, 400, {})
+    assert (tagged.fee, tagged.credited_amount, tagged.metadata) == (7, 693, {"order": "o-1"})
+    for t in (plain, tagged):
+        assert (t.status, t.currency, t.debited_wallet_id, t.credited_wallet_id) == (
+            "succeeded",
+            "EUR",
+            *pair,
+        )
+        tx = platform.core.ledger.transaction(t.ledger_transaction_id or 0)
+        assert tx.metadata["wallets_id"] == t.id
+    # a limit per call: the next call goes on from where it stopped
+    with platform.core.fast_connection() as connection, connection.begin():
+        connection.execute(sa.delete(T.transfers).where(T.transfers.c.id != fine.id))
+    platform.wallets._recovered_until = _an_hour_ago()
+    assert platform.wallets.recover_transfers(older_than_seconds=0, limit=1) == 1
+    assert platform.wallets.recover_transfers(older_than_seconds=0, limit=1) == 1
+    assert count(platform, T.transfers) == 3
+    # nothing left to recover, however far back it looks
+    assert platform.wallets.recover_transfers(since=_an_hour_ago(), older_than_seconds=0) == 0
+    assert count(platform, T.transfers) == 3
+
+
+def _an_hour_ago() -> Any:
+    from datetime import UTC, datetime, timedelta
+
+    return datetime.now(UTC) - timedelta(hours=1)
+
+
 def test_concurrent_twins_get_one_transfer(platform: WalletPlatform, pair: tuple[str, str]) -> None:
     answers: list[S.Transfer] = []
     failures: list[BaseException] = []

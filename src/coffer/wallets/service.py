@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -602,12 +602,13 @@ class WalletsCore:
         pending: bool = False,
         timeout_seconds: float | None = None,
         reference: str | None = None,
+        extra_metadata: Mapping[str, str] | None = None,
     ) -> ScriptRequest:
         """The ledger request :meth:`run` makes, for a ``post_many`` batch of several."""
         return ScriptRequest(
             template,
             vars=variables,
-            metadata={"wallets_type": kind, "wallets_id": object_id},
+            metadata={"wallets_type": kind, "wallets_id": object_id, **(extra_metadata or {})},
             reference=reference,
             idempotency_key=None if key is None else f"wallets:{key}",
             pending=pending,
@@ -647,6 +648,10 @@ class Wallets:
 
     def __init__(self, core: WalletsCore) -> None:
         self.core = core
+        # where recover_transfers stopped: the end of its last window, or a page cursor
+        self._recovered_until: datetime | None = None
+        self._recovery_window_end: datetime | None = None
+        self._recovery_cursor: str | None = None
 
     # -- customers -----------------------------------------------------------------------
 
@@ -1120,6 +1125,12 @@ class Wallets:
                     reference=item.reference,
                     kind="transfer",
                     object_id=item.row["id"],
+                    # what recover_transfers needs to rebuild the row after a crash
+                    extra_metadata=(
+                        {"wallets_metadata": item.row["metadata"]}
+                        if item.request.metadata
+                        else None
+                    ),
                 )
                 for item in to_run
             ]
@@ -1800,6 +1811,99 @@ class Wallets:
         )
 
     # -- recovery ------------------------------------------------------------------------
+
+    def recover_transfers(
+        self,
+        *,
+        since: datetime | None = None,
+        older_than_seconds: float = 30.0,
+        limit: int = 10_000,
+    ) -> int:
+        """Write the rows of transfers the ledger ran but a crash kept from being recorded.
+
+        The hot path writes a transfer's row only after the ledger posted it; a crash in
+        between leaves the ledger transaction (metadata ``wallets_type=transfer``,
+        ``wallets_id``, and ``wallets_metadata`` when the transfer had metadata) as the only
+        trace. This reads such transactions, in order, from ``since`` (default: where the
+        previous call stopped, else 24 hours ago) to ``older_than_seconds`` ago (younger ones
+        may still be writing their row), at most ``limit`` per call, and writes each missing
+        row with its ``transfer.succeeded`` event, as the request would have. Returns how
+        many it wrote. The wallets worker runs it with its housekeeping.
+        """
+        core = self.core
+        cursor = None if since is not None else self._recovery_cursor
+        if cursor is None:
+            now = datetime.now(UTC)
+            start = since or self._recovered_until or now - timedelta(days=1)
+            end = now - timedelta(seconds=older_than_seconds)
+            if end <= start:
+                return 0
+            self._recovery_window_end = end
+        written = 0
+        seen = 0
+        while seen < limit:
+            size = min(1_000, limit - seen)
+            if cursor is None:
+                page = core.ledger.transactions(
+                    metadata={"wallets_type": "transfer"},
+                    start_time=start,
+                    end_time=end,
+                    order="asc",
+                    page_size=size,
+                )
+            else:  # the cursor keeps the window's filters
+                page = core.ledger.transactions(cursor=cursor, page_size=size)
+            seen += len(page.data)
+            ids = [str(tx.metadata.get("wallets_id")) for tx in page.data]
+            with core.unit() as connection:
+                present = R.get_many(connection, T.transfers, ids)
+            for tx in page.data:
+                if tx.metadata.get("wallets_id") not in present and self._recover_transfer(tx):
+                    written += 1
+            cursor = page.next_cursor if page.has_more else None
+            if cursor is None:
+                break
+        # stopped at the limit: the next call goes on from there; else the next window
+        # starts where this one ended
+        self._recovery_cursor = cursor
+        if cursor is None:
+            self._recovered_until = self._recovery_window_end
+        return written
+
+    def _recover_transfer(self, tx: Transaction) -> bool:
+        """Write the row and event of the transfer ``tx`` posted; False if it is not one
+        the TRANSFER template made, or its row exists by now."""
+        wallet_prefix = wallet_account("")
+        sources = {p.source for p in tx.postings}
+        credited = [p for p in tx.postings if p.destination != FEES_ACCOUNT]
+        if len(sources) != 1 or len(credited) != 1 or not tx.postings:
+            return False
+        source = sources.pop()
+        destination = credited[0].destination
+        if not source.startswith(wallet_prefix) or not destination.startswith(wallet_prefix):
+            return False
+        created = int(tx.timestamp.timestamp() * 1_000_000)
+        row = {
+            "id": str(tx.metadata["wallets_id"]),
+            "debited_wallet_id": source[len(wallet_prefix) :],
+            "credited_wallet_id": destination[len(wallet_prefix) :],
+            "currency": tx.postings[0].asset.split("/")[0],
+            "amount": sum(p.amount for p in tx.postings),
+            "fee": sum(p.amount for p in tx.postings if p.destination == FEES_ACCOUNT),
+            "status": "succeeded",
+            "failure_code": None,
+            "ledger_tx_id": tx.id,
+            "metadata": tx.metadata.get("wallets_metadata") or "{}",
+            "created_at": created,
+            "updated_at": R.now_micros(),
+        }
+        event = R.event_values("transfer.succeeded", self._event_data(T.transfers, row))
+        try:
+            with self.core.fast_connection() as connection:
+                R.insert_all(connection, [(T.transfers, row), (T.events, event)])
+        except sa.exc.IntegrityError:  # written meanwhile (by the request, or another worker)
+            return False
+        return True
 
     def resume_pending(self, *, older_than_seconds: float = 30.0, limit: int = 100) -> int:
         """Complete transfers and payments a crash left ``pending`` (ledger keys make the

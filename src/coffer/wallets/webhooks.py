@@ -313,6 +313,7 @@ class Worker:
             self._last_housekeeping = time.monotonic()
             self.platform.payins.expire_authorizations()
             self.platform.wallets.resume_pending()
+            self.platform.wallets.recover_transfers()
             self.platform.payins.resume_pending()
         return int(work)
 
