@@ -37,7 +37,7 @@ from coffer.wallets import WalletPlatform, WalletSettings, open_wallets
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
-from coffer.wallets.endpoints import router
+from coffer.wallets.endpoints import returns, router
 from coffer.wallets.gateways import StripeGateway
 from wallets.helpers import make_customer
 from wallets.stripe_replay import FIXTURES, Exchange, Replay
@@ -103,6 +103,7 @@ def make_app(platform: WalletPlatform, coffer_db: coffer.Coffer) -> FastAPI:
     app.state.server = SimpleNamespace(coffer=coffer_db, authority=FakeAuthority())
     app.state.wallets = platform
     app.include_router(router)
+    app.include_router(returns)
     return app
 
 
@@ -299,6 +300,42 @@ def test_three_d_secure_ends_by_signed_webhook(stripe_side: Stripe) -> None:
         key="payin-3ds",
     )
     assert replayed.json()["id"] == payin["id"] and replayed.json()["status"] == "succeeded"
+
+
+def test_the_customer_comes_back_to_a_page_that_follows_the_payin(
+    stripe_side: Stripe,
+) -> None:
+    stripe = stripe_side
+    wallet_id = wallet_for(stripe)
+    payin = three_d_secure_payin(stripe, wallet_id)
+    # Stripe sends the browser back with these parameters, maybe before its webhook
+    query = {
+        "payment_intent": "pi_3Qx3DSecure000001",
+        "payment_intent_client_secret": "pi_3Qx3DSecure000001_secret_abc",
+        "redirect_status": "succeeded",
+    }
+    waiting = stripe.api.get("/payments/return", params=query)
+    assert waiting.status_code == 200, waiting.text
+    assert waiting.headers["content-type"].startswith("text/html")
+    assert waiting.headers["cache-control"] == "no-store"
+    assert "Confirming your payment" in waiting.text and 'http-equiv="refresh"' in waiting.text
+    payload = fixture_bytes("event_payment_intent_succeeded.json")
+    assert stripe.deliver(payload, sign(payload)).json()["applied"] is True
+    done = stripe.api.get("/payments/return", params=query)
+    assert "Payment received" in done.text and "120.00 EUR" in done.text
+    assert "refresh" not in done.text and payin["id"] not in done.text
+    # a PaymentIntent that is no pay-in of Coffer's, or none at all
+    unknown = stripe.api.get("/payments/return", params={"payment_intent": "pi_unknown"})
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "resource_not_found"
+    assert stripe.api.get("/payments/return").status_code == 422
+    # the platform serves its own page: Coffer redirects there
+    stripe.platform.settings.payment_return_url = "https://shop.example/paid?from=coffer"
+    moved = stripe.api.get("/payments/return", params=query, follow_redirects=False)
+    assert moved.status_code == 303
+    assert moved.headers["location"] == (
+        f"https://shop.example/paid?from=coffer&payin_id={payin['id']}&status=succeeded"
+    )
 
 
 def test_same_webhook_twice_credits_once(stripe_side: Stripe) -> None:

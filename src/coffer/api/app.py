@@ -21,6 +21,7 @@ from coffer.api.routers import auth, coffer_ext, ledger, ops
 from coffer.api.settings import ApiSettings
 from coffer.core import Coffer
 from coffer.settings import Settings
+from coffer.wallets.endpoints import returns as wallets_returns
 from coffer.wallets.endpoints import router as wallets_router
 from coffer.wallets.fastpath import WalletsFastPath
 
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(ledger.router)
     app.include_router(coffer_ext.router)
     app.include_router(wallets_router)
+    app.include_router(wallets_returns)
     # the hot write endpoints without FastAPI's per-request machinery (see fastpath.py)
     app.add_middleware(FastPath, server=server)
     app.add_middleware(WalletsFastPath)

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, Security
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.security import SecurityScopes
 from pydantic import BaseModel
@@ -565,6 +565,63 @@ async def complete_challenge(payin_id: str, request: Request, p: Platform) -> HT
         f"<!doctype html><title>3-D Secure</title><p>Payment {html.escape(payin.status)}."
         " You can close this page.</p>"
     )
+
+
+# -- the page customers come back to after 3-D Secure -------------------------------------
+
+# Not under the API's prefix: the gateway sends the customer's browser to
+# COFFER_PUBLIC_BASE_URL + /payments/return (see WalletPlatform).
+returns = APIRouter(tags=["wallets"], route_class=WalletRoute)
+
+_RETURN_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>{refresh}
+<style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto}}</style>
+</head><body><h1>{title}</h1><p>{message}</p></body></html>
+"""
+
+# pay-in status -> (title, message, whether the page reloads itself until it changes)
+_RETURN_TEXT = {
+    "succeeded": ("Payment received", "{amount} was added to your wallet.", False),
+    "requires_capture": ("Payment authorized", "{amount} is authorized.", False),
+    "processing": ("Confirming your payment", "Your bank confirmed {amount}; one moment.", True),
+    "requires_action": ("Confirming your payment", "Waiting for your bank's answer.", True),
+    "requires_payment_method": (
+        "Payment not completed",
+        "Your bank did not confirm the payment of {amount}. Nothing was charged.",
+        False,
+    ),
+    "canceled": ("Payment canceled", "The payment of {amount} was canceled.", False),
+}
+
+
+@returns.get("/payments/return", response_class=HTMLResponse, responses=page_errors(404, 422))
+def payment_return(
+    p: Platform, payment_intent: Annotated[str, Query(min_length=1, max_length=255)]
+) -> Response:
+    """Where the card gateway sends the customer back after 3-D Secure (Stripe adds
+    ``payment_intent``, ``payment_intent_client_secret`` and ``redirect_status``). The
+    outcome is the pay-in's own status, which the gateway's webhook sets: while it is still
+    being confirmed the page reloads itself every 2 seconds. With
+    ``COFFER_PAYMENT_RETURN_URL`` set, a 303 to that page instead, with ``payin_id`` and
+    ``status`` added to its query string."""
+    from urllib.parse import urlencode, urlsplit
+
+    from coffer.wallets.currencies import to_major
+
+    payin = p.payins.payin_by_intent(payment_intent)
+    target = p.settings.payment_return_url
+    if target:
+        separator = "&" if urlsplit(target).query else "?"
+        query = urlencode({"payin_id": payin.id, "status": payin.status})
+        return RedirectResponse(f"{target}{separator}{query}", status_code=303)
+    title, message, pending = _RETURN_TEXT.get(payin.status, ("Payment " + payin.status, "", False))
+    amount = f"{to_major(payin.currency, payin.amount)} {payin.currency}"
+    page = _RETURN_PAGE.format(
+        title=html.escape(title),
+        message=html.escape(message.format(amount=amount)),
+        refresh='<meta http-equiv="refresh" content="2">' if pending else "",
+    )
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
 # -- gateway webhooks -------------------------------------------------------------------

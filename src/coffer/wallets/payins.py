@@ -504,6 +504,23 @@ class Payins:
             update={"payin_id": row["id"], "payin_status": row["status"], "applied": applied}
         )
 
+    def payin_by_intent(self, intent_reference: str) -> S.Payin:
+        """The card pay-in this gateway's payment intent (Stripe: ``pi_...``) belongs to."""
+        with self.core.unit() as connection:
+            rows, _ = R.page(
+                connection,
+                T.payins,
+                filters={
+                    "gateway": self.gateway.name,
+                    "method": "card",
+                    "gateway_ref": intent_reference,
+                },
+                limit=1,
+            )
+        if not rows:
+            raise ResourceNotFound(f"no pay-in has the payment intent {intent_reference!r}")
+        return self._model(rows[0])
+
     def _stripe_payin(self, intent_reference: str) -> Row | None:
         """The card pay-in Coffer made through Stripe with this PaymentIntent, if any."""
         with self.core.unit() as connection:

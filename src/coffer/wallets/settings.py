@@ -78,6 +78,12 @@ class WalletSettings(BaseSettings):
     platform_iban: str = Field(default="DE89370400440532013000")
     platform_bic: str = Field(default="COBADEFFXXX")
     public_base_url: str = Field(default="http://127.0.0.1:8000")
+    payment_return_url: str | None = Field(
+        default=None,
+        description="Where GET /payments/return (the page the card gateway sends the customer "
+        "back to after 3-D Secure) redirects, with payin_id and status added to the query "
+        "string: the platform's own page. Without it Coffer answers a minimal page itself.",
+    )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_batch_size: int = Field(default=100, ge=1, le=10_000)
     stripe_secret_key: str | None = Field(
