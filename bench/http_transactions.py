@@ -111,22 +111,43 @@ def wrk_load(url: str, access: str, seconds: float, connections: int) -> dict[st
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT % {"token": access})
     threads = max(1, min(2, connections))
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, int(seconds))}s",
-               "-s", script.name, url]
-    subprocess.run([*command[:3], "-d1s", *command[4:]], capture_output=True, timeout=120)  # warm up
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, int(seconds))}s",
+        "-s",
+        script.name,
+        url,
+    ]
+    subprocess.run(
+        [*command[:3], "-d1s", *command[4:]], capture_output=True, timeout=120
+    )  # warm up
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
     os.unlink(script.name)
     for line in output.stdout.splitlines():
         if line.startswith("RESULT "):
             count, duration, p50, p99, bad = (int(v) for v in line.split()[1:])
-            return {"count": count, "errors": bad, "elapsed": duration / 1e6,
-                    "p50": p50 / 1e6, "p99": p99 / 1e6, "generator": "wrk"}
+            return {
+                "count": count,
+                "errors": bad,
+                "elapsed": duration / 1e6,
+                "p50": p50 / 1e6,
+                "p99": p99 / 1e6,
+                "generator": "wrk",
+            }
     raise RuntimeError(f"wrk gave no result: {output.stdout} {output.stderr}")
 
 
 async def _raw_worker(
-    host: str, port: int, path: str, headers: bytes, bodies: Any, deadline: float,
-    latencies: list[float], errors: list[int],
+    host: str,
+    port: int,
+    path: str,
+    headers: bytes,
+    bodies: Any,
+    deadline: float,
+    latencies: list[float],
+    errors: list[int],
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
@@ -135,8 +156,16 @@ async def _raw_worker(
                 return
             body = next(bodies)
             started = time.perf_counter()
-            writer.write(b"POST " + path + b" HTTP/1.1\r\n" + headers
-                         + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            writer.write(
+                b"POST "
+                + path
+                + b" HTTP/1.1\r\n"
+                + headers
+                + b"Content-Length: "
+                + str(len(body)).encode()
+                + b"\r\n\r\n"
+                + body
+            )
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head[9:12])
             length = 0
@@ -152,8 +181,14 @@ async def _raw_worker(
 
 
 def _raw_process(
-    base_url: str, access: str, path: str, seconds: float, connections: int,
-    bodies_kind: str, offset: int, out: Any,
+    base_url: str,
+    access: str,
+    path: str,
+    seconds: float,
+    connections: int,
+    bodies_kind: str,
+    offset: int,
+    out: Any,
 ) -> None:
     try:
         import uvloop
@@ -162,15 +197,20 @@ def _raw_process(
     except ImportError:
         pass
     host, port = base_url.split("//", 1)[1].split(":")
-    headers = (f"Host: {host}\r\nAuthorization: Bearer {access}\r\n"
-               "Content-Type: application/json\r\n").encode()
+    headers = (
+        f"Host: {host}\r\nAuthorization: Bearer {access}\r\nContent-Type: application/json\r\n"
+    ).encode()
     if bodies_kind == "single":
+
         def generate() -> Any:
             index = offset
             for _ in range(100_000_000):
                 index += 1
-                yield (b'{"postings":[{"source":"world","destination":"users:%d",'
-                       b'"amount":100,"asset":"USD/2"}]}' % (index % 1000))
+                yield (
+                    b'{"postings":[{"source":"world","destination":"users:%d",'
+                    b'"amount":100,"asset":"USD/2"}]}' % (index % 1000)
+                )
+
         bodies = generate()
     else:
         body = bulk_body(offset, int(bodies_kind.split(":")[1]))
@@ -180,19 +220,37 @@ def _raw_process(
         latencies: list[float] = []
         errors: list[int] = []
         started = time.perf_counter()
-        await asyncio.gather(*[
-            _raw_worker(host, int(port), path.encode(), headers, bodies, started + seconds,
-                        latencies, errors)
-            for _ in range(connections)
-        ])
-        return {"latencies": latencies, "errors": len(errors),
-                "elapsed": time.perf_counter() - started}
+        await asyncio.gather(
+            *[
+                _raw_worker(
+                    host,
+                    int(port),
+                    path.encode(),
+                    headers,
+                    bodies,
+                    started + seconds,
+                    latencies,
+                    errors,
+                )
+                for _ in range(connections)
+            ]
+        )
+        return {
+            "latencies": latencies,
+            "errors": len(errors),
+            "elapsed": time.perf_counter() - started,
+        }
 
     out.put(asyncio.run(run()))
 
 
 def raw_load(
-    base_url: str, access: str, path: str, seconds: float, connections: int, kind: str,
+    base_url: str,
+    access: str,
+    path: str,
+    seconds: float,
+    connections: int,
+    kind: str,
     processes: int,
 ) -> dict[str, Any]:
     """``connections`` keep-alive connections spread over ``processes`` client processes."""
@@ -200,9 +258,19 @@ def raw_load(
     queue = context.Queue()
     processes = max(1, min(processes, connections))
     workers = [
-        context.Process(target=_raw_process, args=(
-            base_url, access, path, seconds, connections // processes
-            + (1 if i < connections % processes else 0), kind, i * 7919, queue))
+        context.Process(
+            target=_raw_process,
+            args=(
+                base_url,
+                access,
+                path,
+                seconds,
+                connections // processes + (1 if i < connections % processes else 0),
+                kind,
+                i * 7919,
+                queue,
+            ),
+        )
         for i in range(processes)
     ]
     for worker in workers:
@@ -222,12 +290,25 @@ def raw_load(
 
 
 def bulk_body(offset: int, size: int = 1000) -> bytes:
-    return json.dumps([
-        {"action": "CREATE_TRANSACTION", "data": {"metadata": {}, "postings": [
-            {"source": "world", "destination": f"bulk:{(offset + i) % 5000}",
-             "amount": 1, "asset": "USD/2"}]}}
-        for i in range(size)
-    ]).encode()
+    return json.dumps(
+        [
+            {
+                "action": "CREATE_TRANSACTION",
+                "data": {
+                    "metadata": {},
+                    "postings": [
+                        {
+                            "source": "world",
+                            "destination": f"bulk:{(offset + i) % 5000}",
+                            "amount": 1,
+                            "asset": "USD/2",
+                        }
+                    ],
+                },
+            }
+            for i in range(size)
+        ]
+    ).encode()
 
 
 class CpuMeter:
@@ -271,10 +352,12 @@ class CpuMeter:
         self.load1 = os.getloadavg()[0]
 
     def line(self, units: int, unit: str) -> str:
-        return (f"  CPU: server {self.server:.2f}s = {self.server * 1e6 / max(units, 1):,.0f} "
-                f"us/{unit}, PostgreSQL {self.postgres:.2f}s = "
-                f"{self.postgres * 1e6 / max(units, 1):,.0f} us/{unit}; load average "
-                f"{self.load0:.2f} -> {self.load1:.2f} ({os.cpu_count()} CPUs)")
+        return (
+            f"  CPU: server {self.server:.2f}s = {self.server * 1e6 / max(units, 1):,.0f} "
+            f"us/{unit}, PostgreSQL {self.postgres:.2f}s = "
+            f"{self.postgres * 1e6 / max(units, 1):,.0f} us/{unit}; load average "
+            f"{self.load0:.2f} -> {self.load1:.2f} ({os.cpu_count()} CPUs)"
+        )
 
 
 # -- server -------------------------------------------------------------------------------------
@@ -308,14 +391,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--bulk-size", type=int, default=1000)
-    parser.add_argument("--log-requests", action="store_true",
-                        help="keep the server's per-request JSON log on (default off)")
-    parser.add_argument("--bulk-concurrency", type=int, default=2,
-                        help="concurrent _bulk connections")
-    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
-                        help="auto: wrk when installed, else Python client processes")
-    parser.add_argument("--processes", type=int, default=4,
-                        help="client processes of the Python generator")
+    parser.add_argument(
+        "--log-requests",
+        action="store_true",
+        help="keep the server's per-request JSON log on (default off)",
+    )
+    parser.add_argument(
+        "--bulk-concurrency", type=int, default=2, help="concurrent _bulk connections"
+    )
+    parser.add_argument(
+        "--generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="auto: wrk when installed, else Python client processes",
+    )
+    parser.add_argument(
+        "--processes", type=int, default=4, help="client processes of the Python generator"
+    )
     options = parser.parse_args()
 
     import httpx
@@ -340,9 +432,19 @@ def main() -> None:
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [sys.executable, "-m", "coffer.cli.main", "serve", "--port", str(port),
-             "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "coffer.cli.main",
+                "serve",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(300):
             try:
@@ -361,12 +463,20 @@ def main() -> None:
             if options.generator in ("auto", "wrk"):
                 single = wrk_load(url, access, options.seconds, options.connections)
             if single is None:
-                single = raw_load(base_url, access, "/api/ledger/v2/bench/transactions",
-                                  options.seconds, options.connections, "single",
-                                  options.processes)
+                single = raw_load(
+                    base_url,
+                    access,
+                    "/api/ledger/v2/bench/transactions",
+                    options.seconds,
+                    options.connections,
+                    "single",
+                    options.processes,
+                )
         rate = single["count"] / single["elapsed"]
-        print(f"backend: {url_of_db.split(':')[0]}  connections: {options.connections}  "
-              f"load generator: {single['generator']}")
+        print(
+            f"backend: {url_of_db.split(':')[0]}  connections: {options.connections}  "
+            f"load generator: {single['generator']}"
+        )
         print(
             f"single POST /transactions: {single['count']} in {single['elapsed']:.1f}s = "
             f"{rate:,.0f} tx/s  p50 {single['p50'] * 1000:.1f} ms  p99 {single['p99'] * 1000:.1f} ms"
@@ -376,9 +486,15 @@ def main() -> None:
         print(f"  target >= 3,000 tx/s, p99 < 50 ms: ratio {rate / 3000:.2f}")
 
         with CpuMeter(server.pid) as cpu:
-            bulk = raw_load(base_url, access, "/api/ledger/v2/bench/_bulk?parallel=true",
-                            options.seconds, options.bulk_concurrency,
-                            f"bulk:{options.bulk_size}", options.bulk_concurrency)
+            bulk = raw_load(
+                base_url,
+                access,
+                "/api/ledger/v2/bench/_bulk?parallel=true",
+                options.seconds,
+                options.bulk_concurrency,
+                f"bulk:{options.bulk_size}",
+                options.bulk_concurrency,
+            )
         postings = bulk["count"] * options.bulk_size
         posting_rate = postings / bulk["elapsed"]
         print(

@@ -1,6 +1,6 @@
 """One thread, one post() at a time: latency percentiles (target: median < 2 ms on PostgreSQL).
 
-    ./dev bench ledger_latency [--runs 5] [--count 2000] [--backend postgresql|sqlite|both]
+./dev bench ledger_latency [--runs 5] [--count 2000] [--backend postgresql|sqlite|both]
 """
 
 from __future__ import annotations
@@ -43,8 +43,10 @@ def main() -> None:
                 p50s.append(samples[len(samples) // 2])
                 p99s.append(samples[int(len(samples) * 0.99)])
             runs = ", ".join(f"{v:.3f}" for v in p50s)
-            print(f"single-thread post() latency, {backend}: median p50 {median(p50s):.3f} ms"
-                  f" (runs: {runs}); median p99 {median(p99s):.3f} ms")
+            print(
+                f"single-thread post() latency, {backend}: median p50 {median(p50s):.3f} ms"
+                f" (runs: {runs}); median p99 {median(p99s):.3f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -71,7 +71,9 @@ def main() -> None:
                 with fresh_database(backend) as url:
                     runs.append(one_run(url, args.batches))
             report(
-                f"post_many 1,000-transfer batches, 10,000 accounts, {backend}{suffix}", runs, "transfers/s"
+                f"post_many 1,000-transfer batches, 10,000 accounts, {backend}{suffix}",
+                runs,
+                "transfers/s",
             )
 
 

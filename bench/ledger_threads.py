@@ -42,8 +42,9 @@ def one_run(url: str, seconds: float, hot: bool) -> float:
             while time.perf_counter() < deadline:
                 source = f"users:{rng.randrange(ACCOUNTS)}"
                 postings = [
-                    Posting(source, f"users:{rng.randrange(ACCOUNTS)}", rng.randrange(1, 100),
-                            "USD/2")
+                    Posting(
+                        source, f"users:{rng.randrange(ACCOUNTS)}", rng.randrange(1, 100), "USD/2"
+                    )
                 ]
                 if hot:
                     postings.append(Posting(source, "platform:fees", 1, "USD/2"))

@@ -1,6 +1,6 @@
 """verify(): journal entries checked per second (target: 100,000/s).
 
-    ./dev bench ledger_verify [--runs 5] [--entries 200000] [--backend postgresql|sqlite|both]
+./dev bench ledger_verify [--runs 5] [--entries 200000] [--backend postgresql|sqlite|both]
 """
 
 from __future__ import annotations
@@ -20,8 +20,14 @@ def build(url: str, entries: int) -> None:
         for start in range(0, entries, 1_000):
             ledger.post_many(
                 [
-                    [Posting("world", f"users:{rng.randrange(10_000)}", rng.randrange(1, 10**6),
-                             "USD/2")]
+                    [
+                        Posting(
+                            "world",
+                            f"users:{rng.randrange(10_000)}",
+                            rng.randrange(1, 10**6),
+                            "USD/2",
+                        )
+                    ]
                     for _ in range(min(1_000, entries - start))
                 ]
             )

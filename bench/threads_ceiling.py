@@ -23,7 +23,9 @@ def spin(microseconds: float) -> None:
         pass
 
 
-def run(threads: int = 64, seconds: float = 3.0, caller_us: float = 0, engine_us: float = 0) -> float:
+def run(
+    threads: int = 64, seconds: float = 3.0, caller_us: float = 0, engine_us: float = 0
+) -> float:
     queued: collections.deque[threading.Lock] = collections.deque()
     cond = threading.Condition()
     stop = False

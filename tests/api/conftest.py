@@ -100,15 +100,18 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(database_url: str, folder: Path, *, env: dict[str, str] | None = None) -> tuple[
-    subprocess.Popen[bytes], str, Path
-]:
+def start_server(
+    database_url: str, folder: Path, *, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str, Path]:
     import httpx
 
     port = free_port()
     log_path = folder / f"server-{port}.log"
     environment = {
-        **os.environ, "COFFER_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1", **(env or {})
+        **os.environ,
+        "COFFER_DATABASE_URL": database_url,
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -151,9 +154,7 @@ def live_server(
     with coffer.open(api_database_url) as instance:
         writer = create_client(instance.engine, "writer", ("ledger:read", "ledger:write"))
         reader = create_client(instance.engine, "reader", ("ledger:read",))
-    process, base_url, log_path = start_server(
-        api_database_url, tmp_path_factory.mktemp("server")
-    )
+    process, base_url, log_path = start_server(api_database_url, tmp_path_factory.mktemp("server"))
     try:
         yield LiveServer(
             base_url=base_url,

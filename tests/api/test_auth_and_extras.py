@@ -63,16 +63,22 @@ def write_headers(env: dict[str, Any]) -> dict[str, str]:
 
 
 def payment(amount: int = 1) -> dict[str, Any]:
-    return {"postings": [{"source": "world", "destination": "users:a", "amount": amount,
-                          "asset": "USD/2"}]}
+    return {
+        "postings": [
+            {"source": "world", "destination": "users:a", "amount": amount, "asset": "USD/2"}
+        ]
+    }
 
 
 def test_token_endpoint_rejects_bad_credentials(env: dict[str, Any]) -> None:
     client = env["client"]
     wrong = client.post(
         "/api/auth/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": env["writer"].client_id,
-              "client_secret": "nope"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": env["writer"].client_id,
+            "client_secret": "nope",
+        },
     )
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
     grant = client.post("/api/auth/oauth/token", data={"grant_type": "password"})
@@ -85,8 +91,12 @@ def test_token_endpoint_rejects_bad_credentials(env: dict[str, Any]) -> None:
     assert basic.status_code == 200
     narrowed = client.post(
         "/api/auth/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": env["reader"].client_id,
-              "client_secret": env["reader"].client_secret, "scope": "ledger:write ledger:read"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": env["reader"].client_id,
+            "client_secret": env["reader"].client_secret,
+            "scope": "ledger:write ledger:read",
+        },
     )
     assert narrowed.json()["scope"] == "ledger:read"
 
@@ -98,7 +108,11 @@ def test_bad_tokens_change_nothing(env: dict[str, Any], write_headers: dict[str,
     now = int(time.time())
     claims = {"iss": "coffer", "sub": env["writer"].client_id, "scope": "ledger:read ledger:write"}
     expired = jwt.encode({**claims, "iat": now - 100, "exp": now - 10}, secret, algorithm="HS256")
-    forged = jwt.encode({**claims, "iat": now, "exp": now + 600}, "not-the-key-but-long-enough-to-pass-the-length-check", algorithm="HS256")
+    forged = jwt.encode(
+        {**claims, "iat": now, "exp": now + 600},
+        "not-the-key-but-long-enough-to-pass-the-length-check",
+        algorithm="HS256",
+    )
     unsigned = jwt.encode({**claims, "iat": now, "exp": now + 600}, None, algorithm="none")
     reader = token(client, env["reader"])
     cases: list[tuple[dict[str, str], int]] = [
@@ -114,8 +128,9 @@ def test_bad_tokens_change_nothing(env: dict[str, Any], write_headers: dict[str,
         response = client.post(TX, json=payment(), headers=headers)
         assert response.status_code == status, (headers, response.text)
         assert response.json()["errorCode"] in ("UNAUTHORIZED", "FORBIDDEN")
-        meta = client.post("/api/ledger/v2/main/accounts/users:a/metadata",
-                           json={"k": "v"}, headers=headers)
+        meta = client.post(
+            "/api/ledger/v2/main/accounts/users:a/metadata", json={"k": "v"}, headers=headers
+        )
         assert meta.status_code == status
     assert count(client, write_headers) == before
     assert client.get(TX, headers={}).status_code == 401
@@ -156,19 +171,28 @@ def test_exact_amounts_and_validation(env: dict[str, Any], write_headers: dict[s
     assert malformed.status_code == 400
     missing = client.get("/api/ledger/v2/nope/transactions", headers=write_headers)
     assert missing.status_code == 404 and missing.json()["errorCode"] == "NOT_FOUND"
-    bad_filter = client.request(
-        "GET", TX, json={"$bogus": {}}, headers=write_headers
-    )
+    bad_filter = client.request("GET", TX, json={"$bogus": {}}, headers=write_headers)
     assert bad_filter.status_code == 400
 
 
 def test_holds(env: dict[str, Any], write_headers: dict[str, str]) -> None:
     client = env["client"]
     base = "/api/ledger/v2/main"
-    client.post(TX, json={"postings": [{"source": "world", "destination": "users:h",
-                                        "amount": 1000, "asset": "EUR/2"}]}, headers=write_headers)
-    hold_body = {"postings": [{"source": "users:h", "destination": "shops:1", "amount": 600,
-                               "asset": "EUR/2"}], "timeoutSeconds": 3600}
+    client.post(
+        TX,
+        json={
+            "postings": [
+                {"source": "world", "destination": "users:h", "amount": 1000, "asset": "EUR/2"}
+            ]
+        },
+        headers=write_headers,
+    )
+    hold_body = {
+        "postings": [
+            {"source": "users:h", "destination": "shops:1", "amount": 600, "asset": "EUR/2"}
+        ],
+        "timeoutSeconds": 3600,
+    }
     created = client.post(f"{base}/holds", json=hold_body, headers=write_headers)
     assert created.status_code == 201, created.text
     hold = created.json()["data"]
@@ -176,15 +200,23 @@ def test_holds(env: dict[str, Any], write_headers: dict[str, str]) -> None:
     # the reserved funds are not available to anyone else
     second = client.post(f"{base}/holds", json=hold_body, headers=write_headers)
     assert second.status_code == 400 and second.json()["errorCode"] == "INSUFFICIENT_FUND"
-    posted = client.post(f"{base}/holds/{hold['id']}/post", json={"amount": 250},
-                         headers=write_headers)
+    posted = client.post(
+        f"{base}/holds/{hold['id']}/post", json={"amount": 250}, headers=write_headers
+    )
     assert posted.status_code == 201, posted.text
     assert posted.json()["data"]["postings"][0]["amount"] == 250
     twice = client.post(f"{base}/holds/{hold['id']}/post", headers=write_headers)
     assert twice.status_code >= 400
-    other = client.post(f"{base}/holds", json={**hold_body, "postings": [
-        {"source": "users:h", "destination": "shops:1", "amount": 100, "asset": "EUR/2"}]},
-        headers=write_headers).json()["data"]
+    other = client.post(
+        f"{base}/holds",
+        json={
+            **hold_body,
+            "postings": [
+                {"source": "users:h", "destination": "shops:1", "amount": 100, "asset": "EUR/2"}
+            ],
+        },
+        headers=write_headers,
+    ).json()["data"]
     voided = client.post(f"{base}/holds/{other['id']}/void", headers=write_headers)
     assert voided.status_code == 200 and voided.json()["data"]["status"] == "voided"
     got = client.get(f"{base}/holds/{hold['id']}", headers=write_headers).json()["data"]
@@ -192,7 +224,9 @@ def test_holds(env: dict[str, Any], write_headers: dict[str, str]) -> None:
     listed = client.get(f"{base}/holds", params={"status": "voided"}, headers=write_headers)
     assert [h["id"] for h in listed.json()["data"]] == [other["id"]]
     balances = client.request(
-        "GET", f"{base}/aggregate/balances", json={"$match": {"address": "users:h"}},
+        "GET",
+        f"{base}/aggregate/balances",
+        json={"$match": {"address": "users:h"}},
         headers=write_headers,
     ).json()["data"]
     assert balances == {"EUR/2": 750}
@@ -214,7 +248,8 @@ def test_checkpoints_and_proofs(env: dict[str, Any], write_headers: dict[str, st
     assert proof.status_code == 200, proof.text
     assert proof.json()["data"]["verified"] is True
     consistency = client.get(
-        f"{base}/proofs/consistency", params={"oldSize": old_size, "newSize": new_size},
+        f"{base}/proofs/consistency",
+        params={"oldSize": old_size, "newSize": new_size},
         headers=write_headers,
     )
     assert consistency.status_code == 200 and consistency.json()["data"]["verified"] is True

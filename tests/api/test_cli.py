@@ -19,8 +19,11 @@ CREDENTIALS = re.compile(r"client_id: (\S+)\nclient_secret: (\S+)")
 def _token(
     base_url: str, client_id: str, client_secret: str, scope: str | None = None
 ) -> dict[str, Any]:
-    form = {"grant_type": "client_credentials", "client_id": client_id,
-            "client_secret": client_secret}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": client_secret,
+    }
     if scope:
         form["scope"] = scope
     response = httpx.post(f"{base_url}/api/auth/oauth/token", data=form, timeout=10)
@@ -56,7 +59,8 @@ def test_clients_create_and_first_serve(
         denied = httpx.post(f"{base_url}/api/ledger/v2/main", headers=headers, timeout=10)
         assert denied.status_code == 403
         bad = CliRunner().invoke(
-            app, ["clients", "create", "x", "--scopes", "admin"],
+            app,
+            ["clients", "create", "x", "--scopes", "admin"],
             env={"COFFER_DATABASE_URL": api_database_url},
         )
         assert bad.exit_code == 2

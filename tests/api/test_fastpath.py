@@ -46,8 +46,12 @@ def env(api_database_url: str) -> Iterator[dict[str, Any]]:
             tokens[name] = client.post("/api/auth/oauth/token", data=form).json()["access_token"]
         headers = {"Authorization": f"Bearer {tokens['writer']}"}
         assert client.post("/api/ledger/v2/main", headers=headers).status_code == 204
-        yield {"client": client, "headers": headers, "coffer": instance,
-               "reader": {"Authorization": f"Bearer {tokens['reader']}"}}
+        yield {
+            "client": client,
+            "headers": headers,
+            "coffer": instance,
+            "reader": {"Authorization": f"Bearer {tokens['reader']}"},
+        }
     instance.close()
 
 
@@ -61,8 +65,12 @@ def scrub(value: Any) -> Any:
 
 
 def both_ways(
-    env: dict[str, Any], path: str, body: Any, headers: dict[str, str] | None = None,
-    query: str = "", ledgers: tuple[str, str] | None = None,
+    env: dict[str, Any],
+    path: str,
+    body: Any,
+    headers: dict[str, str] | None = None,
+    query: str = "",
+    ledgers: tuple[str, str] | None = None,
 ) -> tuple[Any, Any]:
     """(fast path response, route response) for the same request, each on a fresh ledger
     (so volumes match) unless ``ledgers`` names the two ledgers to use."""
@@ -74,8 +82,9 @@ def both_ways(
     sent = env["headers"] if headers is None else headers
     payload = json.dumps(body)
     out = []
-    for ledger, suffix in zip(ledgers, (query, f"{query}&route=1" if query else "route=1"),
-                              strict=True):
+    for ledger, suffix in zip(
+        ledgers, (query, f"{query}&route=1" if query else "route=1"), strict=True
+    ):
         url = f"/api/ledger/v2/{ledger}{path}"
         response = client.post(
             f"{url}?{suffix}" if suffix else url,
@@ -98,14 +107,15 @@ TXS = "/transactions"
     "body",
     [
         {"postings": [move("world", "fp:a", 100)]},
-        {"postings": [move("world", "fp:a", 2**100), move("fp:a", "fp:b", 7)],
-         "metadata": {"order": "é\"1\n"}},
+        {
+            "postings": [move("world", "fp:a", 2**100), move("fp:a", "fp:b", 7)],
+            "metadata": {"order": 'é"1\n'},
+        },
         {"postings": [move("fp:nobody", "fp:a", 1)]},  # insufficient funds
         {"postings": [move("world", "fp:a", -1)]},  # negative amount
         {"postings": [move("world", "not an address", 1)]},
         {"postings": [move("world", "fp:a", 1, "usd")]},
-        {"postings": [{"source": "world", "destination": "fp:a", "amount": "1",
-                       "asset": "USD/2"}]},
+        {"postings": [{"source": "world", "destination": "fp:a", "amount": "1", "asset": "USD/2"}]},
         {"postings": [move("world", "fp:a", 1)], "metadata": {"n": 1}},
         {"postings": []},
         {},
@@ -128,7 +138,9 @@ def test_transactions_auth_ledger_and_flags_as_the_route(env: dict[str, Any]) ->
     assert fast == route and fast[0] == 403
     fast, route = both_ways(env, TXS, body, ledgers=("nowhere", "nowhere"))
     assert fast == route and fast[0] == 404
-    fast, route = both_ways(env, TXS, {"postings": [move("fp:none", "fp:c", 3)]}, query="force=true")
+    fast, route = both_ways(
+        env, TXS, {"postings": [move("fp:none", "fp:c", 3)]}, query="force=true"
+    )
     assert fast == route and fast[0] == 200
 
 
@@ -157,8 +169,10 @@ def test_no_postings(env: dict[str, Any]) -> None:
         response = client.post(TX, json=body, headers=env["headers"])
         assert response.status_code == 400, body
         assert response.json()["errorCode"] == "NO_POSTINGS", body
-    both = {"postings": [move("world", "fp:x", 1)],
-            "script": {"plain": "send [USD/2 1] (source = @world destination = @fp:x)"}}
+    both = {
+        "postings": [move("world", "fp:x", 1)],
+        "script": {"plain": "send [USD/2 1] (source = @world destination = @fp:x)"},
+    }
     response = client.post(TX, json=both, headers=env["headers"])
     assert response.status_code == 400 and response.json()["errorCode"] == "VALIDATION"
 
@@ -170,10 +184,14 @@ BULKS = "/_bulk"
 def test_bulk_fast_path_answers_as_the_route(env: dict[str, Any]) -> None:
     elements = [
         {"action": "CREATE_TRANSACTION", "data": {"postings": [move("world", "fb:a", 10)]}},
-        {"action": "CREATE_TRANSACTION",
-         "data": {"script": {"plain": "send [USD/2 1] (source = @world destination = @fb:b)"}}},
-        {"action": "ADD_METADATA",
-         "data": {"targetType": "ACCOUNT", "targetId": "fb:a", "metadata": {"k": "v"}}},
+        {
+            "action": "CREATE_TRANSACTION",
+            "data": {"script": {"plain": "send [USD/2 1] (source = @world destination = @fb:b)"}},
+        },
+        {
+            "action": "ADD_METADATA",
+            "data": {"targetType": "ACCOUNT", "targetId": "fb:a", "metadata": {"k": "v"}},
+        },
         {"action": "CREATE_TRANSACTION", "data": {"postings": [move("fb:none", "fb:a", 10)]}},
         {"action": "CREATE_TRANSACTION", "data": {"postings": []}},
         {"action": "CREATE_TRANSACTION", "data": {"postings": [move("world", "fb:c", 1)]}},
@@ -224,10 +242,12 @@ def test_formance_logs_leave_out_coffer_only_entries(env: dict[str, Any]) -> Non
     headers = env["headers"]
     assert client.post("/api/ledger/v2/logsonly", headers=headers).status_code == 204
     base = "/api/ledger/v2/logsonly"
-    client.post(f"{base}/transactions", json={"postings": [move("world", "l:a", 10)]},
-                headers=headers)
-    hold = client.post(f"{base}/holds", json={"postings": [move("l:a", "l:b", 4)]},
-                       headers=headers).json()["data"]
+    client.post(
+        f"{base}/transactions", json={"postings": [move("world", "l:a", 10)]}, headers=headers
+    )
+    hold = client.post(
+        f"{base}/holds", json={"postings": [move("l:a", "l:b", 4)]}, headers=headers
+    ).json()["data"]
     client.post(f"{base}/holds/{hold['id']}/void", headers=headers)
     env["coffer"].ledger("logsonly").set_overdraft("l:a", "USD/2", 100)
     client.put(f"{base}/metadata", json={"team": "x"}, headers=headers)
@@ -273,8 +293,12 @@ texts = st.text(max_size=8)
 @settings(max_examples=200, deadline=None)
 @given(
     postings=st.lists(
-        st.tuples(addresses, addresses, st.integers(0, 2**128 - 1),
-                  st.sampled_from(["USD/2", "EUR", "ETH/18"])),
+        st.tuples(
+            addresses,
+            addresses,
+            st.integers(0, 2**128 - 1),
+            st.sampled_from(["USD/2", "EUR", "ETH/18"]),
+        ),
         max_size=4,
     ),
     metadata=st.dictionaries(texts, texts, max_size=3),
@@ -283,8 +307,11 @@ texts = st.text(max_size=8)
     micros=st.integers(0, 2**50),
 )
 def test_transaction_text_is_the_json_of_transaction_json(
-    postings: list[tuple[str, str, int, str]], metadata: dict[str, str],
-    reference: str | None, with_volumes: bool, micros: int,
+    postings: list[tuple[str, str, int, str]],
+    metadata: dict[str, str],
+    reference: str | None,
+    with_volumes: bool,
+    micros: int,
 ) -> None:
     moves = [Posting(*p) for p in postings]
     volumes: dict[tuple[str, str], tuple[int, int]] = {}
@@ -293,13 +320,19 @@ def test_transaction_text_is_the_json_of_transaction_json(
             volumes[(account, p.asset)] = (p.amount + index, p.amount * 2)
     moment = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
     tx = Transaction(
-        id=micros, postings=moves, metadata=metadata, timestamp=moment,
-        inserted_at=moment + timedelta(seconds=1), reference=reference,
+        id=micros,
+        postings=moves,
+        metadata=metadata,
+        timestamp=moment,
+        inserted_at=moment + timedelta(seconds=1),
+        reference=reference,
         volumes_after=tuple((a, s, i, o) for (a, s), (i, o) in volumes.items())
-        if with_volumes else None,
+        if with_volumes
+        else None,
     )
-    expected = json.dumps(transaction_json(tx), ensure_ascii=False, allow_nan=False,
-                          separators=(",", ":"))
+    expected = json.dumps(
+        transaction_json(tx), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )
     assert transaction_text(tx) == expected
 
 

@@ -56,15 +56,26 @@ def _seeded_app() -> Any:
     for index in range(5):
         client.post(
             "/api/ledger/v2/main/transactions",
-            json={"postings": [{"source": "world", "destination": f"users:{index}",
-                                "amount": 10**20 + index, "asset": "USD/2"}],
-                  "metadata": {"index": str(index)}},
+            json={
+                "postings": [
+                    {
+                        "source": "world",
+                        "destination": f"users:{index}",
+                        "amount": 10**20 + index,
+                        "asset": "USD/2",
+                    }
+                ],
+                "metadata": {"index": str(index)},
+            },
             headers=headers,
         )
     client.post(
         "/api/ledger/v2/main/holds",
-        json={"postings": [{"source": "users:1", "destination": "shop", "amount": 5,
-                            "asset": "USD/2"}]},
+        json={
+            "postings": [
+                {"source": "users:1", "destination": "shop", "amount": 5, "asset": "USD/2"}
+            ]
+        },
         headers=headers,
     )
     client.post("/api/ledger/v2/main/checkpoints", headers=headers)

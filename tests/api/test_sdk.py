@@ -412,11 +412,14 @@ def test_logs_with_holds_stay_readable(live_server: LiveServer, sdk: SDK, ledger
     access = httpx.post(f"{live_server.base_url}/api/auth/oauth/token", data=form).json()
     headers = {"Authorization": f"Bearer {access['access_token']}"}
     base = f"{live_server.base_url}/api/ledger/v2/{ledger}"
-    hold = httpx.post(f"{base}/holds", headers=headers,
-                      json={"postings": [move("users:h", "shop", 4)]})
+    hold = httpx.post(
+        f"{base}/holds", headers=headers, json={"postings": [move("users:h", "shop", 4)]}
+    )
     assert hold.status_code == 201
-    assert httpx.post(f"{base}/holds/{hold.json()['data']['id']}/void",
-                      headers=headers).status_code == 200
+    assert (
+        httpx.post(f"{base}/holds/{hold.json()['data']['id']}/void", headers=headers).status_code
+        == 200
+    )
     logs = sdk.ledger.v2.list_logs(request={"ledger": ledger, "request_body": {}})
     assert logs.v2_logs_cursor_response is not None
     types = [log.type for log in logs.v2_logs_cursor_response.cursor.data]

@@ -199,5 +199,3 @@ def _flags(query_string: bytes, *, bulk: bool) -> dict[str, bool] | None:
         else:
             return None
     return out
-
-
