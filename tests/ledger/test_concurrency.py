@@ -12,6 +12,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -24,9 +25,13 @@ USD = "USD/2"
 ACCOUNTS = 20
 
 
-def check_conservation(url: str) -> None:
-    """Per asset all balances sum to zero, no account is below its floor, verify passes."""
+def check_conservation(url: str, committed: int | None = None) -> None:
+    """Per asset all balances sum to zero, no account is below its floor, verify passes;
+    ``committed``: how many transfers the writers were told succeeded (seeding aside)."""
     with coffer.open(url) as c:
+        if committed is not None:
+            stored = c.ledger("main").transactions(page_size=1).data[0].id + 1
+            assert stored == ACCOUNTS + committed, (stored, committed)
         with c.engine.connect() as connection:
             rows = connection.execute(
                 sa.text("SELECT account, asset, input, output, pending_output FROM balances")
@@ -43,6 +48,8 @@ def check_conservation(url: str) -> None:
 
 
 def hammer(ledger: coffer.Ledger, seed: int, count: int, hot: bool) -> int:
+    """Post ``count`` random transfers; how many succeeded. Any refusal but a lack of
+    funds raises (callers running it in threads collect the outcomes)."""
     rng = random.Random(seed)
     done = 0
     for _ in range(count):
@@ -66,25 +73,36 @@ def seed_accounts(url: str) -> None:
         )
 
 
-def hammer_in_threads(url: str, threads: int, count: int, hot: bool) -> None:
-    """``threads`` threads of one process, each posting ``count`` transfers to one ledger."""
+def hammer_in_threads(url: str, threads: int, count: int, hot: bool) -> int:
+    """``threads`` threads of one process, each posting ``count`` transfers to one ledger;
+    how many succeeded. An unexpected error in any thread fails the caller."""
+    outcomes: list[int | BaseException] = []
+
+    def run(ledger: coffer.Ledger, seed: int) -> None:
+        try:
+            outcomes.append(hammer(ledger, seed, count, hot))
+        except BaseException as error:
+            outcomes.append(error)
+
     with coffer.open(url) as c:
         ledger = c.ledger("main")
-        workers = [
-            threading.Thread(target=hammer, args=(ledger, seed, count, hot))
-            for seed in range(threads)
-        ]
+        workers = [threading.Thread(target=run, args=(ledger, seed)) for seed in range(threads)]
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join()
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    assert not errors, errors[:3]
+    done = sum(o for o in outcomes if isinstance(o, int))
+    assert len(outcomes) == threads and done > 0
+    return done
 
 
 @pytest.mark.parametrize("hot", [False, True], ids=["spread", "hot-fee-account"])
 def test_sixty_four_threads(database_url: str, hot: bool) -> None:
     seed_accounts(database_url)
-    hammer_in_threads(database_url, 64, 40, hot)
-    check_conservation(database_url)
+    done = hammer_in_threads(database_url, 64, 40, hot)
+    check_conservation(database_url, done)
 
 
 def test_balance_cache_eviction_waits_for_unwritten_batches(
@@ -104,17 +122,24 @@ def test_balance_cache_eviction_waits_for_unwritten_batches(
     check_conservation(database_url)
 
 
-def _process_worker(url: str, seed: int, count: int, hot: bool) -> None:
+def _process_worker(url: str, seed: int, count: int, hot: bool, results: Any) -> None:
+    outcomes: list[int | BaseException] = []
+
+    def run(ledger: coffer.Ledger, thread_seed: int) -> None:
+        try:
+            outcomes.append(hammer(ledger, thread_seed, count, hot))
+        except BaseException as error:
+            outcomes.append(error)
+
     with coffer.open(url) as c:
         ledger = c.ledger("main")
-        threads = [
-            threading.Thread(target=hammer, args=(ledger, seed * 100 + t, count, hot))
-            for t in range(8)
-        ]
+        threads = [threading.Thread(target=run, args=(ledger, seed * 100 + t)) for t in range(8)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+    errors = [repr(o) for o in outcomes if isinstance(o, BaseException)]
+    results.put((sum(o for o in outcomes if isinstance(o, int)), errors))
 
 
 @pytest.mark.slow
@@ -122,16 +147,21 @@ def _process_worker(url: str, seed: int, count: int, hot: bool) -> None:
 def test_four_processes(database_url: str, hot: bool) -> None:
     seed_accounts(database_url)
     context = multiprocessing.get_context("spawn")
+    results = context.Queue()
     workers = [
-        context.Process(target=_process_worker, args=(database_url, seed, 25, hot))
+        context.Process(target=_process_worker, args=(database_url, seed, 25, hot, results))
         for seed in range(4)
     ]
     for worker in workers:
         worker.start()
+    reports = [results.get(timeout=300) for _ in workers]
     for worker in workers:
         worker.join(timeout=300)
         assert worker.exitcode == 0
-    check_conservation(database_url)
+    assert all(not errors for _, errors in reports), reports
+    done = sum(count for count, _ in reports)
+    assert done > 0
+    check_conservation(database_url, done)
 
 
 WRITER = textwrap.dedent(

@@ -257,6 +257,28 @@ class WriteStore:
         head: Head,
         now: int,
     ) -> None:
+        sql, params = self.postgresql_statement(writes, balance_rows, expected_seq, head, now)
+        row = self.connection.execute(sql, params).fetchone()
+        if row[0] != 1:
+            self.rollback()
+            raise StaleHead()
+        if self._in_transaction:
+            self.connection.execute("COMMIT")
+            self._in_transaction = False
+
+    def postgresql_statement(
+        self,
+        writes: Writes,
+        balance_rows: list[tuple[Any, ...]],
+        expected_seq: int,
+        head: Head,
+        now: int,
+        *,
+        expected_hash: bytes | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """The one statement storing a batch on PostgreSQL, and its parameters: it answers
+        one row, 1 when it wrote the batch, 0 when the head had moved (nothing written).
+        ``expected_hash``: the head hash too must be the one the batch was applied on."""
         params: dict[str, Any] = {
             "lid": self.ledger_id,
             "expected": expected_seq,
@@ -294,18 +316,16 @@ class WriteStore:
         sql = (
             "WITH head AS (UPDATE ledgers SET next_seq = %(next_seq)s, head_hash = %(head_hash)s,"
             " next_tx_id = %(next_tx)s, next_hold_id = %(next_hold)s"
-            " WHERE id = %(lid)s AND next_seq = %(expected)s RETURNING id)"
+            " WHERE id = %(lid)s AND next_seq = %(expected)s"
         )
+        if expected_hash is not None:
+            params["expected_hash"] = expected_hash
+            sql += " AND head_hash = %(expected_hash)s"
+        sql += " RETURNING id)"
         if parts:
             sql += ", " + ", ".join(parts)
         sql += " SELECT count(*) FROM head"
-        row = self.connection.execute(sql, params).fetchone()
-        if row[0] != 1:
-            self.rollback()
-            raise StaleHead()
-        if self._in_transaction:
-            self.connection.execute("COMMIT")
-            self._in_transaction = False
+        return sql, params
 
 
 # Columns of the rows each batch inserts, in row order (after ledger_id), for both backends:
