@@ -71,7 +71,7 @@ PIPELINE_DEPTH = int(
 PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "1000"))
 # PostgreSQL: batch statements in flight at once on the writer's connection (pipeline mode,
 # see coffer.ledger.pgpipe); 0 writes one statement at a time.
-PG_IN_FLIGHT = int(os.environ.get("COFFER_PG_IN_FLIGHT", "2"))
+PG_IN_FLIGHT = int(os.environ.get("COFFER_PG_IN_FLIGHT", "3"))
 # With statements in flight, a leader that finds fewer than GATHER_MIN requests queued waits
 # up to GATHER_WAIT seconds (or until the writer is idle) before taking them.
 GATHER_MIN = int(os.environ.get("COFFER_GATHER_MIN", "16"))
