@@ -73,9 +73,11 @@ def seed_accounts(url: str) -> None:
         )
 
 
-def hammer_in_threads(url: str, threads: int, count: int, hot: bool) -> int:
-    """``threads`` threads of one process, each posting ``count`` transfers to one ledger;
-    how many succeeded. An unexpected error in any thread fails the caller."""
+def _hammer_threads(
+    url: str, seeds: list[int], count: int, hot: bool
+) -> tuple[int, list[BaseException]]:
+    """One thread per seed, each posting ``count`` transfers to one ledger: how many
+    succeeded in all, and the unexpected errors the threads raised."""
     outcomes: list[int | BaseException] = []
 
     def run(ledger: coffer.Ledger, seed: int) -> None:
@@ -86,15 +88,22 @@ def hammer_in_threads(url: str, threads: int, count: int, hot: bool) -> int:
 
     with coffer.open(url) as c:
         ledger = c.ledger("main")
-        workers = [threading.Thread(target=run, args=(ledger, seed)) for seed in range(threads)]
+        workers = [threading.Thread(target=run, args=(ledger, seed)) for seed in seeds]
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join()
+    assert len(outcomes) == len(seeds)
     errors = [o for o in outcomes if isinstance(o, BaseException)]
+    return sum(o for o in outcomes if isinstance(o, int)), errors
+
+
+def hammer_in_threads(url: str, threads: int, count: int, hot: bool) -> int:
+    """``threads`` threads of one process, each posting ``count`` transfers to one ledger;
+    how many succeeded. An unexpected error in any thread fails the caller."""
+    done, errors = _hammer_threads(url, list(range(threads)), count, hot)
     assert not errors, errors[:3]
-    done = sum(o for o in outcomes if isinstance(o, int))
-    assert len(outcomes) == threads and done > 0
+    assert done > 0
     return done
 
 
@@ -123,23 +132,8 @@ def test_balance_cache_eviction_waits_for_unwritten_batches(
 
 
 def _process_worker(url: str, seed: int, count: int, hot: bool, results: Any) -> None:
-    outcomes: list[int | BaseException] = []
-
-    def run(ledger: coffer.Ledger, thread_seed: int) -> None:
-        try:
-            outcomes.append(hammer(ledger, thread_seed, count, hot))
-        except BaseException as error:
-            outcomes.append(error)
-
-    with coffer.open(url) as c:
-        ledger = c.ledger("main")
-        threads = [threading.Thread(target=run, args=(ledger, seed * 100 + t)) for t in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    errors = [repr(o) for o in outcomes if isinstance(o, BaseException)]
-    results.put((sum(o for o in outcomes if isinstance(o, int)), errors))
+    done, errors = _hammer_threads(url, [seed * 100 + t for t in range(8)], count, hot)
+    results.put((done, [repr(error) for error in errors]))
 
 
 @pytest.mark.slow

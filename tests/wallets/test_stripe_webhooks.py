@@ -693,11 +693,10 @@ def test_dispute_events_that_change_nothing_or_are_refused(stripe_side: Stripe) 
     assert stripe.platform.payins.dispute(closed["dispute_id"]).gateway_ref == "dp_late"
 
 
-def test_same_dispute_delivered_twice_at_once_opens_it_once(stripe_side: Stripe) -> None:
-    stripe = stripe_side
-    wallet_id, payin = succeeded_payin(stripe)
-    payload = fixture_bytes("event_charge_dispute_created.json")
-    start = threading.Barrier(4)
+def deliver_at_once(stripe: Stripe, payload: bytes, times: int = 4) -> list[S.GatewayEventReceipt]:
+    """The same signed event handled by ``times`` threads released together; every
+    delivery must be answered."""
+    start = threading.Barrier(times)
 
     def deliver() -> S.GatewayEventReceipt | Exception:
         start.wait()
@@ -706,10 +705,17 @@ def test_same_dispute_delivered_twice_at_once_opens_it_once(stripe_side: Stripe)
         except Exception as error:
             return error
 
-    with ThreadPoolExecutor(4) as pool:
-        outcomes = list(pool.map(lambda _: deliver(), range(4)))
+    with ThreadPoolExecutor(times) as pool:
+        outcomes = list(pool.map(lambda _: deliver(), range(times)))
     receipts = [o for o in outcomes if isinstance(o, S.GatewayEventReceipt)]
-    assert len(receipts) == 4, outcomes
+    assert len(receipts) == times, outcomes
+    return receipts
+
+
+def test_same_dispute_delivered_twice_at_once_opens_it_once(stripe_side: Stripe) -> None:
+    stripe = stripe_side
+    wallet_id, payin = succeeded_payin(stripe)
+    receipts = deliver_at_once(stripe, fixture_bytes("event_charge_dispute_created.json"))
     assert len({r.dispute_id for r in receipts}) == 1
     assert sum(r.applied for r in receipts) == 1
     assert stripe.balance(wallet_id) == 7_000
@@ -858,20 +864,7 @@ def test_refund_events_that_change_nothing_or_are_refused(stripe_side: Stripe) -
 def test_same_refund_delivered_twice_at_once_is_recorded_once(stripe_side: Stripe) -> None:
     stripe = stripe_side
     wallet_id, payin = succeeded_payin(stripe)
-    payload = fixture_bytes("event_refund_created.json")
-    start = threading.Barrier(4)
-
-    def deliver() -> S.GatewayEventReceipt | Exception:
-        start.wait()
-        try:
-            return stripe.platform.payins.handle_stripe_event(payload, sign(payload))
-        except Exception as error:
-            return error
-
-    with ThreadPoolExecutor(4) as pool:
-        outcomes = list(pool.map(lambda _: deliver(), range(4)))
-    receipts = [o for o in outcomes if isinstance(o, S.GatewayEventReceipt)]
-    assert len(receipts) == 4, outcomes
+    receipts = deliver_at_once(stripe, fixture_bytes("event_refund_created.json"))
     assert len({r.refund_id for r in receipts}) == 1
     assert sum(r.applied for r in receipts) == 1
     assert stripe.balance(wallet_id) == 9_000

@@ -596,18 +596,24 @@ class Sequencer:
     def _after_write(self, prepared: _Prepared, *, written: bool) -> None:
         """What follows a batch's write (or its abandonment), then the pipeline's count."""
         try:
-            if written:
-                for key, digest, kind, ref_id in prepared.keys:
-                    self._remember_key(key, digest, kind, ref_id)
-            for tx_id, entry in prepared.results:
-                if self.inflight_results.get(tx_id) is entry:
-                    del self.inflight_results[tx_id]
-            for key, *_ in prepared.keys:
-                self.inflight_keys.pop(key, None)
-            if written:
-                self._finish(prepared.batch, prepared.started)
+            self._written(prepared, written=written)
         finally:
             self._done_writing()
+
+    def _written(self, prepared: _Prepared, *, written: bool) -> None:
+        """A batch was written (its keys are remembered, its callers answered) or
+        abandoned. Either way readers now look in the database. Ids are handed out again
+        after a failure, so only this batch's own in-flight entries go."""
+        if written:
+            for key, digest, kind, ref_id in prepared.keys:
+                self._remember_key(key, digest, kind, ref_id)
+        for tx_id, entry in prepared.results:
+            if self.inflight_results.get(tx_id) is entry:
+                del self.inflight_results[tx_id]
+        for key, *_ in prepared.keys:
+            self.inflight_keys.pop(key, None)
+        if written:
+            self._finish(prepared.batch, prepared.started)
 
     def _done_writing(self) -> None:
         with self._idle:
@@ -619,18 +625,7 @@ class Sequencer:
         try:
             written = self._write_or_requeue(prepared)
         finally:
-            if written:
-                for key, digest, kind, ref_id in prepared.keys:
-                    self._remember_key(key, digest, kind, ref_id)
-            # Written or abandoned: either way readers now look in the database. Ids are
-            # handed out again after a failure, so only this batch's own entries go.
-            for tx_id, entry in prepared.results:
-                if self.inflight_results.get(tx_id) is entry:
-                    del self.inflight_results[tx_id]
-            for key, *_ in prepared.keys:
-                self.inflight_keys.pop(key, None)
-            if written:
-                self._finish(prepared.batch, prepared.started)
+            self._written(prepared, written=written)
 
     def _write_or_requeue(self, prepared: _Prepared) -> bool:
         """Write a prepared batch: True when it committed, else it was requeued or failed."""

@@ -300,9 +300,9 @@ def verify_event(
     )
 
 
-def _refund(obj: dict[str, Any]) -> GatewayRefundReport:
-    """A Stripe Refund object (``re_...``: amount, currency, payment_intent, status,
-    metadata)."""
+def _money_object(obj: dict[str, Any], kind: str) -> tuple[str, str, int, str, str]:
+    """(id, payment intent, amount, currency in upper case, status) of a Stripe object
+    about a payment (a dispute, a refund), checked."""
     intent = obj.get("payment_intent")
     if isinstance(intent, dict):  # expanded
         intent = intent.get("id")
@@ -310,42 +310,38 @@ def _refund(obj: dict[str, Any]) -> GatewayRefundReport:
     fields = (obj.get("id"), intent, obj.get("currency"), obj.get("status"))
     if not all(isinstance(f, str) and f for f in fields) or not isinstance(amount, int):
         raise ValidationError(
-            "the Stripe event's refund is malformed (it needs id, payment_intent, amount,"
+            f"the Stripe event's {kind} is malformed (it needs id, payment_intent, amount,"
             " currency and status)"
         )
     if amount <= 0:
-        raise ValidationError(f"the Stripe event's refund is for {amount}; it must be positive")
+        raise ValidationError(f"the Stripe event's {kind} is for {amount}; it must be positive")
+    return str(obj["id"]), str(intent), amount, str(obj["currency"]).upper(), str(obj["status"])
+
+
+def _refund(obj: dict[str, Any]) -> GatewayRefundReport:
+    """A Stripe Refund object (``re_...``: amount, currency, payment_intent, status,
+    metadata)."""
+    reference, intent, amount, currency, status = _money_object(obj, "refund")
     metadata = obj.get("metadata")
     key = metadata.get(COFFER_KEY) if isinstance(metadata, dict) else None
     return GatewayRefundReport(
-        reference=str(obj["id"]),
-        intent_reference=str(intent),
+        reference=reference,
+        intent_reference=intent,
         amount=amount,
-        currency=str(obj["currency"]).upper(),
-        status=str(obj["status"]),
+        currency=currency,
+        status=status,
         coffer_key=key if isinstance(key, str) and key else None,
     )
 
 
 def _dispute(obj: dict[str, Any]) -> GatewayDispute:
     """A Stripe Dispute object (``dp_...``: amount, currency, payment_intent, status)."""
-    intent = obj.get("payment_intent")
-    if isinstance(intent, dict):  # expanded
-        intent = intent.get("id")
-    amount = obj.get("amount")
-    fields = (obj.get("id"), intent, obj.get("currency"), obj.get("status"))
-    if not all(isinstance(f, str) and f for f in fields) or not isinstance(amount, int):
-        raise ValidationError(
-            "the Stripe event's dispute is malformed (it needs id, payment_intent, amount,"
-            " currency and status)"
-        )
-    if amount <= 0:
-        raise ValidationError(f"the Stripe event's dispute is for {amount}; it must be positive")
+    reference, intent, amount, currency, status = _money_object(obj, "dispute")
     return GatewayDispute(
-        reference=str(obj["id"]),
-        intent_reference=str(intent),
+        reference=reference,
+        intent_reference=intent,
         amount=amount,
-        currency=str(obj["currency"]).upper(),
-        status=str(obj["status"]),
+        currency=currency,
+        status=status,
         reason=str(obj.get("reason") or "general")[:64],
     )
