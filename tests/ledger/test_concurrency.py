@@ -212,3 +212,58 @@ def test_sigkill_loses_no_acknowledged_transaction(database_url: str, tmp_path: 
         # the ledger keeps working after the crash
         c.ledger("main").post([Posting("world", "after", 1, USD)])
     check_conservation(database_url)
+
+
+def test_writes_resume_after_postgresql_drops_the_connections(database_url: str) -> None:
+    """A restart or an administrator ends every connection: the ledger reconnects. Writes
+    in flight then fail with an error (they may or may not have committed), later ones
+    succeed, and nothing is half written."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop connections")
+    import psycopg
+
+    seed_accounts(database_url)
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        first = hammer_in_threads_of(ledger, 16, 10)  # the writer keeps statements in flight
+        database = database_url.rsplit("/", 1)[1]
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            ended = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (database,),
+            ).fetchone()
+        assert ended is not None and ended[0] >= 2
+        failures = 0
+        for _ in range(6):
+            try:
+                ledger.post([Posting("world", "users:0", 1, USD)])
+            except coffer.CofferError:
+                failures += 1
+        assert failures <= 3  # the connections that were idle when they were ended
+        second = hammer_in_threads_of(ledger, 16, 10)
+        assert first > 0 and second == 160
+    check_conservation(database_url)
+
+
+def hammer_in_threads_of(ledger: coffer.Ledger, threads: int, count: int) -> int:
+    """Transfers from ``world`` by ``threads`` threads of ``count`` each on an open ledger;
+    how many succeeded (any error fails the caller)."""
+    outcomes: list[int | BaseException] = []
+
+    def run() -> None:
+        try:
+            for _ in range(count):
+                ledger.post([Posting("world", "users:1", 1, USD)])
+            outcomes.append(count)
+        except BaseException as error:
+            outcomes.append(error)
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    assert not errors, errors[:3]
+    return sum(o for o in outcomes if isinstance(o, int))

@@ -79,6 +79,7 @@ GATHER_WAIT = float(os.environ.get("COFFER_GATHER_WAIT", "0.0003"))
 CONTENDED_BATCHES = 50  # batches run under the row lock after another process wrote
 OVERLAP_BATCHES = 50  # batches handed to the writer thread after a caller waited on a write
 MAX_ATTEMPTS = 20
+MAX_RECONNECTS = 3  # a batch whose reads lost the connection is applied again this often
 FINISHED_HOLDS_KEPT = 100_000
 WORLD = "world"
 
@@ -172,6 +173,16 @@ class _Pipeline(queue.Queue["_Prepared | None"]):
         wake = self._owner._wake_writer
         if wake is not None:
             os.write(wake, b"x")
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database connection is unusable (closed, or dropped by a
+    restart), as opposed to a refused statement."""
+    import psycopg
+
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return exc.sqlstate is None or exc.sqlstate.startswith(("08", "57P"))
+    return False
 
 
 def _as_error(exc: BaseException) -> CofferError:
@@ -348,6 +359,15 @@ class Sequencer:
             prepared = self._prepare(batch, started, publish=not direct)
         except Exception as exc:
             self._invalidate()
+            if _connection_lost(exc):
+                # The database restarted or dropped the reading connection. Nothing was
+                # written yet: reconnect and apply the batch again (a few times at most).
+                self._reset_reader()
+                if max(r.attempts for r in batch) < MAX_RECONNECTS:
+                    for request in batch:
+                        request.attempts += 1
+                    self._requeue(batch)
+                    return
             self._fail(batch, _as_error(exc))
             self._finish(batch, started)
             return
@@ -800,6 +820,11 @@ class Sequencer:
             thread.join(timeout=10)
             self._writer_thread = None
         self._reset_connection()
+        self._reset_reader()
+
+    def _reset_reader(self) -> None:
+        """Close the connection requests read through (the next read opens another)."""
+        self._apply_store = None
         reader = self._reader_connection
         self._reader_connection = None
         if reader is not None:
