@@ -572,13 +572,17 @@ class Sequencer:
         """Act on a statement's answer (None: the batch had nothing to write)."""
         written = False
         try:
-            if answer is None or (not answer.failed and answer.value == b"1"):
+            if answer is not None and not answer.failed and answer.value == b"1":
                 written = True
             elif prepared.epoch != self._epoch:
-                # Sent after a batch that failed, on top of which it was applied.
+                # Applied on top of a batch that failed (its statement, if it had one,
+                # found the head unchanged and wrote nothing; its refusals may no longer
+                # hold): apply it again.
                 for request in prepared.batch:
                     request.attempts += 1
                 self._requeue(prepared.batch)
+            elif answer is None:  # nothing to write, and every batch before it committed
+                written = True
             elif not answer.failed or answer.sqlstate == "23505":
                 # The head moved (another process wrote), or a unique index refused a row.
                 unique = answer.failed
@@ -609,8 +613,13 @@ class Sequencer:
                 pipe.close()
         while inflight:
             prepared = inflight.popleft()
-            self._fail(prepared.batch, _as_error(exc))
-            self._finish(prepared.batch, prepared.started)
+            if prepared.stream is _NOTHING_SENT:  # wrote nothing: apply it again
+                for request in prepared.batch:
+                    request.attempts += 1
+                self._requeue(prepared.batch)
+            else:  # it may have committed: only the caller can tell (idempotency keys)
+                self._fail(prepared.batch, _as_error(exc))
+                self._finish(prepared.batch, prepared.started)
             self._after_write(prepared, written=False)
 
     def _after_write(self, prepared: _Prepared, *, written: bool) -> None:
