@@ -506,28 +506,21 @@ class Payins:
 
     def payin_by_intent(self, intent_reference: str) -> S.Payin:
         """The card pay-in this gateway's payment intent (Stripe: ``pi_...``) belongs to."""
-        with self.core.unit() as connection:
-            rows, _ = R.page(
-                connection,
-                T.payins,
-                filters={
-                    "gateway": self.gateway.name,
-                    "method": "card",
-                    "gateway_ref": intent_reference,
-                },
-                limit=1,
-            )
-        if not rows:
+        row = self._card_payin(self.gateway.name, intent_reference)
+        if row is None:
             raise ResourceNotFound(f"no pay-in has the payment intent {intent_reference!r}")
-        return self._model(rows[0])
+        return self._model(row)
 
     def _stripe_payin(self, intent_reference: str) -> Row | None:
         """The card pay-in Coffer made through Stripe with this PaymentIntent, if any."""
+        return self._card_payin("stripe", intent_reference)
+
+    def _card_payin(self, gateway: str, intent_reference: str) -> Row | None:
         with self.core.unit() as connection:
             rows, _ = R.page(
                 connection,
                 T.payins,
-                filters={"gateway": "stripe", "method": "card", "gateway_ref": intent_reference},
+                filters={"gateway": gateway, "method": "card", "gateway_ref": intent_reference},
                 limit=1,
             )
         return rows[0] if rows else None
