@@ -125,7 +125,7 @@ class _Prepared:
         "now",
         "results",
         "started",
-        "stream",
+        "unsent",
         "writes",
     )
 
@@ -135,6 +135,7 @@ class _Prepared:
         writes: Writes,
         balance_rows: list[tuple[Any, ...]],
         expected_seq: int,
+        expected_hash: bytes,
         head: Head,
         now: int,
         epoch: int,
@@ -142,8 +143,9 @@ class _Prepared:
         keys: list[tuple[str, bytes, int, int | None]],
         started: float,
     ) -> None:
-        self.stream: Any = None  # _NOTHING_SENT while a pipelined writer holds it unsent
-        self.expected_hash = b""  # the head hash the batch was applied on
+        # held by the pipelined writer with no statement (nothing to write), answered in turn
+        self.unsent = False
+        self.expected_hash = expected_hash  # the head hash the batch was applied on
         self.batch = batch
         self.writes = writes
         self.balance_rows = balance_rows
@@ -154,9 +156,6 @@ class _Prepared:
         self.results = results
         self.keys = keys
         self.started = started
-
-
-_NOTHING_SENT: Any = object()  # marks a pipelined batch that had no statement to send
 
 
 class _Pipeline(queue.Queue["_Prepared | None"]):
@@ -433,11 +432,19 @@ class Sequencer:
             self.inflight_keys.update(
                 (key, (digest, kind, ref_id, epoch)) for key, digest, kind, ref_id in keys
             )
-        prepared = _Prepared(
-            batch, self.writes, rows, expected_seq, head, self.now, epoch, results, keys, started
+        return _Prepared(
+            batch,
+            self.writes,
+            rows,
+            expected_seq,
+            expected_hash,
+            head,
+            self.now,
+            epoch,
+            results,
+            keys,
+            started,
         )
-        prepared.expected_hash = expected_hash
-        return prepared
 
     def _new_keys(self) -> list[tuple[str, bytes, int, int | None]]:
         keys: list[tuple[str, bytes, int, int | None]] = []
@@ -507,7 +514,7 @@ class Sequencer:
                         inflight.append(item)
                         self._lost_pipe(pipe, inflight, exc)
                         pipe = None
-                while inflight and inflight[0].stream is _NOTHING_SENT:
+                while inflight and inflight[0].unsent:
                     self._settle(inflight.popleft(), None)
                 if closing and not inflight:
                     return
@@ -527,7 +534,7 @@ class Sequencer:
                         continue
                     for answer in answers:
                         self._settle(inflight.popleft(), answer)
-                        while inflight and inflight[0].stream is _NOTHING_SENT:
+                        while inflight and inflight[0].unsent:
                             self._settle(inflight.popleft(), None)
         finally:
             self._wake_writer = None
@@ -551,7 +558,7 @@ class Sequencer:
             self._after_write(prepared, written=False)
             return
         if prepared.head.next_seq == prepared.expected_seq and prepared.writes.empty():
-            prepared.stream = _NOTHING_SENT  # answered in turn, after the batches before it
+            prepared.unsent = True  # answered in turn, after the batches before it
             inflight.append(prepared)
             return
         store = self._writer_store()
@@ -613,7 +620,7 @@ class Sequencer:
                 pipe.close()
         while inflight:
             prepared = inflight.popleft()
-            if prepared.stream is _NOTHING_SENT:  # wrote nothing: apply it again
+            if prepared.unsent:  # wrote nothing: apply it again
                 for request in prepared.batch:
                     request.attempts += 1
                 self._requeue(prepared.batch)

@@ -516,14 +516,21 @@ class Payins:
         return self._card_payin("stripe", intent_reference)
 
     def _card_payin(self, gateway: str, intent_reference: str) -> Row | None:
+        return self._first(T.payins, gateway=gateway, method="card", gateway_ref=intent_reference)
+
+    def _first(self, table: sa.Table, **filters: Any) -> Row | None:
+        """The (newest) row of ``table`` with these column values, if any."""
         with self.core.unit() as connection:
-            rows, _ = R.page(
-                connection,
-                T.payins,
-                filters={"gateway": gateway, "method": "card", "gateway_ref": intent_reference},
-                limit=1,
-            )
+            rows, _ = R.page(connection, table, filters=filters, limit=1)
         return rows[0] if rows else None
+
+    @staticmethod
+    def _check_event_currency(kind: str, currency: str, payin: Row) -> None:
+        """A gateway event about a pay-in must be in the pay-in's currency."""
+        if currency != payin["currency"]:
+            raise ValidationError(
+                f"the event's {kind} is in {currency}, pay-in {payin['id']} in {payin['currency']}"
+            )
 
     def _stripe_dispute(
         self, dispute: GatewayDispute, receipt: S.GatewayEventReceipt
@@ -534,12 +541,8 @@ class Payins:
         payin = self._stripe_payin(dispute.intent_reference)
         if payin is None or dispute.status.startswith("warning_"):
             return receipt
-        if dispute.currency != payin["currency"]:
-            raise ValidationError(
-                f"the event's dispute is in {dispute.currency}, pay-in {payin['id']} in "
-                f"{payin['currency']}"
-            )
-        existing = self._gateway_dispute(dispute.reference)
+        self._check_event_currency("dispute", dispute.currency, payin)
+        existing = self._first(T.disputes, gateway_ref=dispute.reference)
         applied = False
         if existing is None and dispute.status != "won":
             request = S.DisputeCreate(amount=dispute.amount, reason=dispute.reason)
@@ -579,12 +582,8 @@ class Payins:
         payin = self._stripe_payin(report.intent_reference)
         if payin is None:
             return receipt
-        if report.currency != payin["currency"]:
-            raise ValidationError(
-                f"the event's refund is in {report.currency}, pay-in {payin['id']} in "
-                f"{payin['currency']}"
-            )
-        existing = self._gateway_refund(report.reference)
+        self._check_event_currency("refund", report.currency, payin)
+        existing = self._first(T.refunds, gateway_ref=report.reference)
         applied = False
         if existing is None and report.status == "succeeded":
             refund_id, applied = self._record_gateway_refund(payin, report)
@@ -604,11 +603,6 @@ class Payins:
                 "applied": applied,
             }
         )
-
-    def _gateway_refund(self, gateway_ref: str) -> Row | None:
-        with self.core.unit() as connection:
-            rows, _ = R.page(connection, T.refunds, filters={"gateway_ref": gateway_ref}, limit=1)
-        return rows[0] if rows else None
 
     def _refund_row(self, refund_id: str) -> Row:
         with self.core.unit() as connection:
@@ -652,7 +646,7 @@ class Payins:
                 )
         except sa.exc.IntegrityError:
             # the same refund, delivered twice at once: the other delivery recorded it
-            existing = self._gateway_refund(report.reference)
+            existing = self._first(T.refunds, gateway_ref=report.reference)
             if existing is None:
                 raise
             return existing["id"], False
@@ -1024,7 +1018,7 @@ class Payins:
                 )
         except sa.exc.IntegrityError:
             # the same gateway dispute, delivered twice at once: the other delivery opened it
-            existing = self._gateway_dispute(gateway_ref) if gateway_ref else None
+            existing = self._first(T.disputes, gateway_ref=gateway_ref) if gateway_ref else None
             if existing is None:
                 raise
             return self._take_disputed(existing["id"]), False
@@ -1034,11 +1028,6 @@ class Payins:
         self.core.cas(
             T.payins, payin_id, lambda r: {"amount_disputed": r["amount_disputed"] - amount}
         )
-
-    def _gateway_dispute(self, gateway_ref: str) -> Row | None:
-        with self.core.unit() as connection:
-            rows, _ = R.page(connection, T.disputes, filters={"gateway_ref": gateway_ref}, limit=1)
-        return rows[0] if rows else None
 
     def _take_disputed(self, dispute_id: str) -> S.Dispute:
         core = self.core
