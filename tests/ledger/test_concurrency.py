@@ -214,36 +214,132 @@ def test_sigkill_loses_no_acknowledged_transaction(database_url: str, tmp_path: 
     check_conservation(database_url)
 
 
-def test_writes_resume_after_postgresql_drops_the_connections(database_url: str) -> None:
-    """A restart or an administrator ends every connection: the ledger reconnects. Writes
-    in flight then fail with an error (they may or may not have committed), later ones
-    succeed, and nothing is half written."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has no server to drop connections")
+def _end_connections(url: str, only: int | None = None) -> int:
+    """End every other connection to the test database (or just server process
+    ``only``), as a restart or an administrator does; how many were ended."""
     import psycopg
 
+    database = url.rsplit("/", 1)[1]
+    with psycopg.connect(url, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid() AND (%s::int IS NULL OR pid = %s)",
+            (database, only, only),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.parametrize("in_flight", [3, 0], ids=["pipelined", "one-at-a-time"])
+def test_writes_resume_after_postgresql_drops_the_connections(
+    database_url: str, in_flight: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart or an administrator ends every connection: the ledger reconnects, and
+    writes that were not written are applied again, so callers see no error; nothing is
+    written twice or half."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop connections")
+    from coffer.ledger import sequencer
+
+    monkeypatch.setattr(sequencer, "PG_IN_FLIGHT", in_flight)
     seed_accounts(database_url)
     with coffer.open(database_url) as c:
         ledger = c.ledger("main")
         first = hammer_in_threads_of(ledger, 16, 10)  # the writer keeps statements in flight
-        database = database_url.rsplit("/", 1)[1]
-        with psycopg.connect(database_url, autocommit=True) as admin:
-            ended = admin.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = %s AND pid <> pg_backend_pid()",
-                (database,),
-            ).fetchone()
-        assert ended is not None and ended[0] >= 2
-        failures = 0
+        assert _end_connections(database_url) >= 2
         for _ in range(6):
-            try:
-                ledger.post([Posting("world", "users:0", 1, USD)])
-            except coffer.CofferError:
-                failures += 1
-        assert failures <= 3  # the connections that were idle when they were ended
-        second = hammer_in_threads_of(ledger, 16, 10)
-        assert first > 0 and second == 160
-    check_conservation(database_url)
+            ledger.post([Posting("world", "users:0", 1, USD)])
+        assert _end_connections(database_url) >= 2
+        second = hammer_in_threads_of(ledger, 16, 10)  # some sent on the ended connections
+        assert first == 160 and second == 160
+    check_conservation(database_url, committed=first + 6 + second)
+
+
+@pytest.mark.parametrize("in_flight", [3, 0], ids=["pipelined", "one-at-a-time"])
+def test_a_commit_whose_answer_was_lost_is_told_by_the_journal(
+    database_url: str, in_flight: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection breaks after PostgreSQL committed a batch but before its answer
+    arrived: once the server process has ended, the journal shows the batch, and its
+    callers get their transactions (not an error, and not a second copy)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop connections")
+    import psycopg
+
+    from coffer.ledger import pgpipe, sequencer, store
+
+    monkeypatch.setattr(sequencer, "PG_IN_FLIGHT", in_flight)
+    seed_accounts(database_url)
+    lost: list[int] = []
+
+    def lose(pid: int) -> None:
+        # the statement committed; its answer never arrives
+        lost.append(pid)
+        assert _end_connections(database_url, only=pid) == 1
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    real_answers = pgpipe.PipelinedConnection.answers
+
+    def answers(self: pgpipe.PipelinedConnection) -> list[pgpipe.Answer]:
+        got = real_answers(self)
+        if got and not lost:
+            lose(self.connection.info.backend_pid)
+        return got
+
+    real_write = store.WriteStore._write_postgresql
+
+    def write(self: store.WriteStore, *args: Any) -> None:
+        real_write(self, *args)
+        if not lost:
+            lose(self.connection.info.backend_pid)
+
+    monkeypatch.setattr(pgpipe.PipelinedConnection, "answers", answers)
+    monkeypatch.setattr(store.WriteStore, "_write_postgresql", write)
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        if in_flight:
+            hammer_in_threads_of(ledger, 8, 1)  # the writer thread takes the next ones
+        else:
+            ledger.post([Posting("world", "users:0", 1, USD)])
+        assert len(lost) == 1
+        tx = ledger.post([Posting("world", "users:0", 5, USD)], reference="after")
+        assert ledger.transaction(tx.id).reference == "after"
+        total = ledger.transactions(page_size=1).data[0].id + 1
+    assert total == ACCOUNTS + (8 if in_flight else 1) + 1
+    check_conservation(database_url, committed=(8 if in_flight else 1) + 1)
+
+
+def test_a_write_left_in_doubt_says_so(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the lost connection's server process cannot be seen to end, the caller gets
+    an error saying the write may have committed, and nothing is applied twice."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop connections")
+    import psycopg
+
+    from coffer.ledger import sequencer, store
+
+    monkeypatch.setattr(sequencer, "PG_IN_FLIGHT", 0)
+    monkeypatch.setattr(store.WriteStore, "backend_ended", lambda self, pid, timeout: False)
+    seed_accounts(database_url)
+    real_write = store.WriteStore._write_postgresql
+    lost: list[int] = []
+
+    def write(self: store.WriteStore, *args: Any) -> None:
+        real_write(self, *args)
+        if not lost:
+            lost.append(self.connection.info.backend_pid)
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(store.WriteStore, "_write_postgresql", write)
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        with pytest.raises(coffer.CofferError, match="could not be told; retry it with the same"):
+            ledger.post([Posting("world", "users:0", 1, USD)], idempotency_key="k1")
+        # it had committed: the retry answers the first transaction, not a second one
+        first = ledger.post([Posting("world", "users:0", 1, USD)], idempotency_key="k1")
+        again = ledger.post([Posting("world", "users:0", 1, USD)], idempotency_key="k1")
+        assert first.id == again.id == ACCOUNTS
+    check_conservation(database_url, committed=1)
 
 
 def hammer_in_threads_of(ledger: coffer.Ledger, threads: int, count: int) -> int:

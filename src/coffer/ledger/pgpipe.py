@@ -46,6 +46,8 @@ class PipelinedConnection:
     def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self.connection = connection
         self.pgconn = connection.pgconn
+        # kept to settle, if the connection is lost, what its statements did
+        self.backend_pid = int(connection.info.backend_pid)
         self.pgconn.enter_pipeline_mode()
         self._statements: dict[str, tuple[bytes, list[str]]] = {}  # sql -> (name, params)
         self._results: list[pq.abc.PGresult] = []  # of the statement being answered

@@ -80,6 +80,9 @@ CONTENDED_BATCHES = 50  # batches run under the row lock after another process w
 OVERLAP_BATCHES = 50  # batches handed to the writer thread after a caller waited on a write
 MAX_ATTEMPTS = 20
 MAX_RECONNECTS = 3  # a batch whose reads lost the connection is applied again this often
+# After the writer's connection is lost: how long to wait for its server process to end
+# before telling which batches it committed (longer: they fail as in doubt).
+LOST_WRITE_TIMEOUT = 2.0
 FINISHED_HOLDS_KEPT = 100_000
 WORLD = "world"
 
@@ -184,6 +187,15 @@ def _connection_lost(exc: BaseException) -> bool:
     return False
 
 
+def _in_doubt(exc: BaseException) -> CofferError:
+    """The error of a batch whose write may or may not have committed."""
+    return CofferError(
+        "the connection to the database was lost while this request was being written, and"
+        " whether it committed could not be told; retry it with the same idempotency key"
+        f" to find out ({exc})"
+    )
+
+
 def _as_error(exc: BaseException) -> CofferError:
     if isinstance(exc, CofferError):
         return exc
@@ -226,6 +238,8 @@ class Sequencer:
         self._writer_thread: threading.Thread | None = None
         self._wake_writer: int | None = None  # a pipe the pipelined writer waits on
         self._pipelined = False  # the writer keeps statements in flight (PostgreSQL)
+        # The write the locked path is making: (sequence applied on, head it leaves).
+        self._locked_write: tuple[int, Head] | None = None
         self.inflight_results: dict[int, tuple[Transaction, int]] = {}
         self.inflight_keys: dict[str, tuple[bytes, int, int | None, int]] = {}
         # In-memory state, valid while its epoch is current; a failed write bumps the epoch.
@@ -511,6 +525,8 @@ class Sequencer:
                             pipe = self._open_pipe()
                         self._send(pipe, item, inflight)
                     except Exception as exc:  # no connection, or it broke while sending
+                        if pipe is None:  # no connection: nothing was sent
+                            item.unsent = True
                         inflight.append(item)
                         self._lost_pipe(pipe, inflight, exc)
                         pipe = None
@@ -613,21 +629,79 @@ class Sequencer:
     def _lost_pipe(
         self, pipe: PipelinedConnection | None, inflight: deque[_Prepared], exc: BaseException
     ) -> None:
-        """The connection failed: so did every batch sent on it (the next one reconnects)."""
+        """The connection failed with batches sent on it (the next batch reconnects).
+
+        Each sent batch either committed or never will, once the server process behind
+        the connection has ended: the journal then tells which (see :meth:`_settle_lost`).
+        """
         self._invalidate()
         if pipe is not None:
             with contextlib.suppress(Exception):
                 pipe.close()
+        sent = [prepared for prepared in inflight if not prepared.unsent]
+        verdicts = self._settle_lost(
+            pipe.backend_pid if pipe is not None else None,
+            [(prepared.expected_seq, prepared.head) for prepared in sent],
+        )
+        committed = {
+            id(prepared): verdict for prepared, verdict in zip(sent, verdicts, strict=True)
+        }
         while inflight:
             prepared = inflight.popleft()
-            if prepared.unsent:  # wrote nothing: apply it again
-                for request in prepared.batch:
-                    request.attempts += 1
-                self._requeue(prepared.batch)
-            else:  # it may have committed: only the caller can tell (idempotency keys)
-                self._fail(prepared.batch, _as_error(exc))
-                self._finish(prepared.batch, prepared.started)
-            self._after_write(prepared, written=False)
+            self._after_lost(prepared, committed.get(id(prepared)), exc)
+
+    def _after_lost(self, prepared: _Prepared, committed: bool | None, exc: BaseException) -> None:
+        """Answer or requeue a batch whose connection was lost: ``committed`` is what the
+        journal says it did (None: it may have, and only the caller can tell)."""
+        if committed:
+            self._after_write(prepared, written=True)
+            return
+        if committed is False or prepared.unsent:  # wrote nothing: apply it again
+            for request in prepared.batch:
+                request.attempts += 1
+            self._requeue(prepared.batch)
+        else:
+            self._fail(prepared.batch, _in_doubt(exc))
+            self._finish(prepared.batch, prepared.started)
+        self._after_write(prepared, written=False)
+
+    def _settle_lost(
+        self, backend_pid: int | None, writes: list[tuple[int, Head]]
+    ) -> list[bool | None]:
+        """Whether each batch write of ``writes`` (the sequence number it was applied on and
+        the head it leaves, in the order sent) committed before the connection to server
+        process ``backend_pid`` was lost; None where that cannot be told.
+
+        Once that process has ended (it is ended if it lingers), its statements have
+        committed or rolled back for good. A batch committed exactly when the journal holds
+        its last entry with the hash it was given; a batch after one that did not commit
+        did not either (its statement checks the head it was applied on). When the
+        database cannot be reached, or the process does not end, nothing is told.
+        """
+        verdicts: list[bool | None] = [None] * len(writes)
+        if backend_pid is None or not writes:
+            return verdicts
+        try:
+            store = self._store_factory()
+        except Exception:
+            return verdicts
+        try:
+            if not store.backend_ended(backend_pid, LOST_WRITE_TIMEOUT):
+                return verdicts
+            for index, (expected_seq, head) in enumerate(writes):
+                if head.next_seq == expected_seq:
+                    break  # no journal entry to tell by: this one stays in doubt
+                committed = store.entry_hash(head.next_seq - 1) == head.head_hash
+                verdicts[index] = committed
+                if not committed:
+                    verdicts[index:] = [False] * (len(writes) - index)
+                    break
+        except Exception:
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                store.connection.close()
+        return verdicts
 
     def _after_write(self, prepared: _Prepared, *, written: bool) -> None:
         """What follows a batch's write (or its abandonment), then the pipeline's count."""
@@ -693,8 +767,17 @@ class Sequencer:
             return False
         except Exception as exc:
             self._invalidate()
+            backend_pid = store.backend_pid() if _connection_lost(exc) else None
             self._reset_connection()
-            self._fail(batch, _as_error(exc))
+            committed = self._settle_lost(backend_pid, [(prepared.expected_seq, prepared.head)])[0]
+            if committed:
+                return True
+            if committed is False:  # wrote nothing: apply it again
+                for request in batch:
+                    request.attempts += 1
+                self._requeue(batch)
+                return False
+            self._fail(batch, _in_doubt(exc) if backend_pid is not None else _as_error(exc))
             self._finish(batch, prepared.started)
             return False
         return True
@@ -727,8 +810,25 @@ class Sequencer:
                 self._fail(batch, CofferError("a unique constraint failed twice; retry"))
             except BaseException as exc:
                 self._invalidate()
+                lost = _connection_lost(exc)
+                writer = self._writer_connection
+                backend_pid = writer.backend_pid() if lost and writer is not None else None
+                unfinished = self._locked_write
                 self._reset_connection()
-                self._fail(batch, _as_error(exc))
+                if lost and attempts < MAX_RECONNECTS:
+                    # Lost before the write was sent: nothing to undo. Lost during it: the
+                    # journal tells whether it committed, once its server process is gone.
+                    committed = (
+                        False
+                        if unfinished is None
+                        else self._settle_lost(backend_pid, [unfinished])[0]
+                    )
+                    if committed:
+                        return
+                    if committed is False:
+                        continue
+                in_doubt = lost and unfinished is not None
+                self._fail(batch, _in_doubt(exc) if in_doubt else _as_error(exc))
                 if not isinstance(exc, Exception):
                     raise
             else:
@@ -737,6 +837,7 @@ class Sequencer:
             return
 
     def _attempt_locked(self, batch: list[Request], *, careful: bool) -> None:
+        self._locked_write = None
         store = self._writer_store()
         self._apply_store = store
         epoch = self._epoch
@@ -749,6 +850,7 @@ class Sequencer:
             head = Head(self.seq, self.head, self.next_tx, self.next_hold)
             if self.seq != expected_seq or not self.writes.empty():
                 rows = [(a, s, *self.balances[(a, s)]) for a, s in self.writes.balances]
+                self._locked_write = (expected_seq, head)
                 store.write(self.writes, rows, expected_seq, head, self.now)
             else:
                 store.rollback()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,6 +94,10 @@ class WriteStore:
         self.connection = connection
         self.ledger_id = ledger_id
         self._in_transaction = False
+        # the server process behind the connection (PostgreSQL), to settle a lost write
+        self._backend_pid: int | None = None
+        if backend is Backend.POSTGRESQL:
+            self._backend_pid = int(connection.info.backend_pid)
 
     # -- transaction control ---------------------------------------------------------
 
@@ -130,6 +135,40 @@ class WriteStore:
     @property
     def in_transaction(self) -> bool:
         return self._in_transaction
+
+    # -- settling a write whose connection was lost (PostgreSQL) ----------------------
+
+    def backend_pid(self) -> int | None:
+        """The server process behind this connection (PostgreSQL), None on SQLite."""
+        return self._backend_pid
+
+    def backend_ended(self, pid: int, timeout: float) -> bool:
+        """Whether server process ``pid`` has ended, waiting up to ``timeout`` seconds and
+        ending it if it lingers. Once it has, a transaction it ran has committed or rolled
+        back for good. Autocommit: every poll reads a fresh ``pg_stat_activity``."""
+        deadline = time.monotonic() + timeout
+        ended_it = False
+        while True:
+            row = self.connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)
+            ).fetchone()
+            if row is not None and row[0] == 0:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            if not ended_it:
+                ended_it = True
+                # Allowed for the role's own connections; otherwise wait for it to end.
+                with contextlib.suppress(Exception):
+                    self.connection.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            time.sleep(0.02)
+
+    def entry_hash(self, seq: int) -> bytes | None:
+        """The stored hash of journal entry ``seq``, None when there is none."""
+        rows = self.query(
+            "SELECT hash FROM journal WHERE ledger_id = ? AND seq = ?", (self.ledger_id, seq)
+        )
+        return bytes(rows[0][0]) if rows else None
 
     # -- reads used while applying a batch --------------------------------------------
 
