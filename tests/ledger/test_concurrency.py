@@ -247,6 +247,7 @@ def test_writes_resume_after_postgresql_drops_the_connections(
         ledger = c.ledger("main")
         first = hammer_in_threads_of(ledger, 16, 10)  # the writer keeps statements in flight
         assert _end_connections(database_url) >= 2
+        assert ledger.balance("users:1", USD) == 1_000 + first  # reads reconnect too
         for _ in range(6):
             ledger.post([Posting("world", "users:0", 1, USD)])
         assert _end_connections(database_url) >= 2
