@@ -257,6 +257,42 @@ def test_writes_resume_after_postgresql_drops_the_connections(
 
 
 @pytest.mark.parametrize("in_flight", [3, 0], ids=["pipelined", "one-at-a-time"])
+def test_connections_ended_during_heavy_writing_lose_and_repeat_nothing(
+    database_url: str, in_flight: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connections are ended again and again while 16 threads write: every caller
+    gets its transaction, and the ledger holds each of them exactly once."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop connections")
+    from coffer.ledger import sequencer
+
+    monkeypatch.setattr(sequencer, "PG_IN_FLIGHT", in_flight)
+    seed_accounts(database_url)
+    writing, finished = threading.Event(), threading.Event()
+    ended: list[int] = []
+
+    def end_repeatedly() -> None:
+        writing.wait()
+        while not finished.wait(0.05):
+            ended.append(_end_connections(database_url))
+
+    killer = threading.Thread(target=end_repeatedly)
+    killer.start()
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        ledger.post([Posting("world", "users:0", 1, USD)])
+        writing.set()
+        try:
+            done = hammer_in_threads_of(ledger, 16, 100)  # any error fails the test
+        finally:
+            finished.set()
+            killer.join()
+    assert done == 16 * 100
+    assert len([count for count in ended if count]) >= 2, ended  # ended while writing
+    check_conservation(database_url, committed=1 + done)
+
+
+@pytest.mark.parametrize("in_flight", [3, 0], ids=["pipelined", "one-at-a-time"])
 def test_a_commit_whose_answer_was_lost_is_told_by_the_journal(
     database_url: str, in_flight: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
