@@ -337,6 +337,14 @@ class Sequencer:
                 self._leading = True
                 self._appoint(self._queue[0])
 
+    def _apply_again(self, batch: list[Request], *, careful: bool = False) -> None:
+        """Requeue a batch that wrote nothing, counting the attempt (``careful``: look its
+        keys and references up in the database first)."""
+        for request in batch:
+            request.attempts += 1
+            request.careful = request.careful or careful
+        self._requeue(batch)
+
     def _complete(self, batch: list[Request]) -> None:
         for request in batch:
             waiter = request.waiter
@@ -377,9 +385,7 @@ class Sequencer:
                 # written yet: reconnect and apply the batch again (a few times at most).
                 self._reset_reader()
                 if max(r.attempts for r in batch) < MAX_RECONNECTS:
-                    for request in batch:
-                        request.attempts += 1
-                    self._requeue(batch)
+                    self._apply_again(batch)
                     return
             self._fail(batch, _as_error(exc))
             self._finish(batch, started)
@@ -568,9 +574,7 @@ class Sequencer:
     ) -> None:
         if prepared.epoch != self._epoch:
             # Applied on top of a batch that failed: apply it again.
-            for request in prepared.batch:
-                request.attempts += 1
-            self._requeue(prepared.batch)
+            self._apply_again(prepared.batch)
             self._after_write(prepared, written=False)
             return
         if prepared.head.next_seq == prepared.expected_seq and prepared.writes.empty():
@@ -601,9 +605,7 @@ class Sequencer:
                 # Applied on top of a batch that failed (its statement, if it had one,
                 # found the head unchanged and wrote nothing; its refusals may no longer
                 # hold): apply it again.
-                for request in prepared.batch:
-                    request.attempts += 1
-                self._requeue(prepared.batch)
+                self._apply_again(prepared.batch)
             elif answer is None:  # nothing to write, and every batch before it committed
                 written = True
             elif not answer.failed or answer.sqlstate == "23505":
@@ -612,10 +614,7 @@ class Sequencer:
                 self._invalidate()
                 if not unique:
                     self._contended = CONTENDED_BATCHES
-                for request in prepared.batch:
-                    request.attempts += 1
-                    request.careful = request.careful or unique
-                self._requeue(prepared.batch)
+                self._apply_again(prepared.batch, careful=unique)
             else:
                 self._invalidate()
                 self._fail(
@@ -657,9 +656,7 @@ class Sequencer:
             self._after_write(prepared, written=True)
             return
         if committed is False or prepared.unsent:  # wrote nothing: apply it again
-            for request in prepared.batch:
-                request.attempts += 1
-            self._requeue(prepared.batch)
+            self._apply_again(prepared.batch)
         else:
             self._fail(prepared.batch, _in_doubt(exc))
             self._finish(prepared.batch, prepared.started)
@@ -742,9 +739,7 @@ class Sequencer:
         batch = prepared.batch
         if prepared.epoch != self._epoch:
             # Applied on top of a batch that failed: apply it again.
-            for request in batch:
-                request.attempts += 1
-            self._requeue(batch)
+            self._apply_again(batch)
             return False
         store = self._writer_store()
         try:
@@ -760,10 +755,7 @@ class Sequencer:
             self._invalidate()
             if isinstance(exc, StaleHead):
                 self._contended = CONTENDED_BATCHES
-            for request in batch:
-                request.attempts += 1
-                request.careful = request.careful or isinstance(exc, UniqueViolation)
-            self._requeue(batch)
+            self._apply_again(batch, careful=isinstance(exc, UniqueViolation))
             return False
         except Exception as exc:
             self._invalidate()
@@ -773,9 +765,7 @@ class Sequencer:
             if committed:
                 return True
             if committed is False:  # wrote nothing: apply it again
-                for request in batch:
-                    request.attempts += 1
-                self._requeue(batch)
+                self._apply_again(batch)
                 return False
             self._fail(batch, _in_doubt(exc) if backend_pid is not None else _as_error(exc))
             self._finish(batch, prepared.started)

@@ -240,16 +240,19 @@ class LedgerRuntime:
             return connection.query(sql, params)
         if self.backend is Backend.POSTGRESQL:
             sql = sql.replace("?", "%s")
-        try:
+
+        def read() -> list[tuple[Any, ...]]:
             with self.engine.connect() as conn:
                 return [tuple(row) for row in conn.exec_driver_sql(sql, tuple(params)).fetchall()]
+
+        try:
+            return read()
         except sa.exc.DBAPIError as exc:
             # A restart or failover ended the pooled connections; SQLAlchemy has dropped
             # them. A read is safe to run again, once, on a new connection.
             if not exc.connection_invalidated:
                 raise
-        with self.engine.connect() as conn:
-            return [tuple(row) for row in conn.exec_driver_sql(sql, tuple(params)).fetchall()]
+        return read()
 
     def read_transactions(
         self,
