@@ -17,29 +17,34 @@ ACCOUNTS = 10_000
 BATCH = 1_000
 
 
+def fund(ledger: coffer.Ledger) -> None:
+    """Give each of the ACCOUNTS accounts enough for every batch."""
+    funding = [[Posting("world", f"users:{i}", 1_000_000_000, "USD/2")] for i in range(ACCOUNTS)]
+    for start in range(0, ACCOUNTS, BATCH):
+        ledger.post_many(funding[start : start + BATCH])
+
+
+def transfers(rng: random.Random) -> list[list[Posting]]:
+    """One batch: BATCH transfers between random accounts."""
+    return [
+        [
+            Posting(
+                f"users:{rng.randrange(ACCOUNTS)}",
+                f"users:{rng.randrange(ACCOUNTS)}",
+                rng.randrange(1, 1000),
+                "USD/2",
+            )
+        ]
+        for _ in range(BATCH)
+    ]
+
+
 def one_run(url: str, batches: int) -> float:
     with coffer.open(url) as c:
         ledger = c.ledger("bench")
-        funding = [
-            [Posting("world", f"users:{i}", 1_000_000_000, "USD/2")] for i in range(ACCOUNTS)
-        ]
-        for start in range(0, ACCOUNTS, BATCH):
-            ledger.post_many(funding[start : start + BATCH])
+        fund(ledger)
         rng = random.Random(42)
-        work = [
-            [
-                [
-                    Posting(
-                        f"users:{rng.randrange(ACCOUNTS)}",
-                        f"users:{rng.randrange(ACCOUNTS)}",
-                        rng.randrange(1, 1000),
-                        "USD/2",
-                    )
-                ]
-                for _ in range(BATCH)
-            ]
-            for _ in range(batches)
-        ]
+        work = [transfers(rng) for _ in range(batches)]
         started = time.perf_counter()
         failed = 0
         for batch in work:

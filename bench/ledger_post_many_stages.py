@@ -30,12 +30,9 @@ from typing import Any
 import psycopg
 
 import coffer
-from coffer import Posting
 from coffer.ledger import sequencer, service, store
 from common import fresh_database, signing_key_env
-
-ACCOUNTS = 10_000
-BATCH = 1_000
+from ledger_post_many import BATCH, fund, transfers
 
 
 class Stamps:
@@ -69,20 +66,6 @@ class Stamps:
             calls.clear()
 
 
-def _work(rng: random.Random) -> list[list[Posting]]:
-    return [
-        [
-            Posting(
-                f"users:{rng.randrange(ACCOUNTS)}",
-                f"users:{rng.randrange(ACCOUNTS)}",
-                rng.randrange(1, 1000),
-                "USD/2",
-            )
-        ]
-        for _ in range(BATCH)
-    ]
-
-
 def _ms(values: list[float]) -> float:
     return 1000 * statistics.median(values) if values else 0.0
 
@@ -98,15 +81,9 @@ def stages(backend: str, batches: int) -> None:
     try:
         with fresh_database(backend) as url, coffer.open(url) as c:
             ledger = c.ledger("bench")
-            for start in range(0, ACCOUNTS, BATCH):
-                ledger.post_many(
-                    [
-                        [Posting("world", f"users:{i}", 1_000_000_000, "USD/2")]
-                        for i in range(start, start + BATCH)
-                    ]
-                )
+            fund(ledger)
             rng = random.Random(42)
-            work = [_work(rng) for _ in range(batches)]
+            work = [transfers(rng) for _ in range(batches)]
             stamps.clear()
             started = time.perf_counter()
             for batch in work:
@@ -160,7 +137,7 @@ def _next_statement(ledger: coffer.Ledger, rng: random.Random) -> tuple[str, dic
 
     store.WriteStore.postgresql_statement = capture  # type: ignore[method-assign]
     try:
-        ledger.post_many(_work(rng))
+        ledger.post_many(transfers(rng))
     finally:
         store.WriteStore.postgresql_statement = original  # type: ignore[method-assign]
     return seen[0]
