@@ -311,7 +311,7 @@ def test_the_customer_comes_back_to_a_page_that_follows_the_payin(
     # Stripe sends the browser back with these parameters, maybe before its webhook
     query = {
         "payment_intent": "pi_3Qx3DSecure000001",
-        "payment_intent_client_secret": "pi_3Qx3DSecure000001_secret_abc",
+        "payment_intent_client_secret": "pi_3Qx3DSecure000001_secret_Ab1",
         "redirect_status": "succeeded",
     }
     waiting = stripe.api.get("/payments/return", params=query)
@@ -324,11 +324,18 @@ def test_the_customer_comes_back_to_a_page_that_follows_the_payin(
     done = stripe.api.get("/payments/return", params=query)
     assert "Payment received" in done.text and "120.00 EUR" in done.text
     assert "refresh" not in done.text and payin["id"] not in done.text
-    # a PaymentIntent that is no pay-in of Coffer's, or none at all
-    unknown = stripe.api.get("/payments/return", params={"payment_intent": "pi_unknown"})
-    assert unknown.status_code == 404
-    assert unknown.json()["error"]["code"] == "resource_not_found"
+    # only the customer's browser has the client secret: with another one, or for a
+    # PaymentIntent that is no pay-in of Coffer's, the page says nothing of the pay-in
+    for params in (
+        {**query, "payment_intent_client_secret": "pi_3Qx3DSecure000001_secret_guess"},
+        {**query, "payment_intent": "pi_unknown"},
+    ):
+        unknown = stripe.api.get("/payments/return", params=params)
+        assert unknown.status_code == 404
+        assert unknown.json()["error"]["code"] == "resource_not_found"
+        assert "120.00" not in unknown.text
     assert stripe.api.get("/payments/return").status_code == 422
+    assert stripe.api.get("/payments/return", params={"payment_intent": "pi_x"}).status_code == 422
     # the platform serves its own page: Coffer redirects there
     stripe.platform.settings.payment_return_url = "https://shop.example/paid?from=coffer"
     moved = stripe.api.get("/payments/return", params=query, follow_redirects=False)

@@ -596,19 +596,23 @@ _RETURN_TEXT = {
 
 @returns.get("/payments/return", response_class=HTMLResponse, responses=page_errors(404, 422))
 def payment_return(
-    p: Platform, payment_intent: Annotated[str, Query(min_length=1, max_length=255)]
+    p: Platform,
+    payment_intent: Annotated[str, Query(min_length=1, max_length=255)],
+    payment_intent_client_secret: Annotated[str, Query(min_length=1, max_length=255)],
 ) -> Response:
     """Where the card gateway sends the customer back after 3-D Secure (Stripe adds
     ``payment_intent``, ``payment_intent_client_secret`` and ``redirect_status``). The
-    outcome is the pay-in's own status, which the gateway's webhook sets: while it is still
-    being confirmed the page reloads itself every 2 seconds. With
+    client secret must be the intent's (404 otherwise, as for an unknown intent): only the
+    customer's browser has it. The outcome is the pay-in's own status, which the gateway's
+    webhook sets: while it is still being confirmed the page reloads itself every 2
+    seconds. With
     ``COFFER_PAYMENT_RETURN_URL`` set, a 303 to that page instead, with ``payin_id`` and
     ``status`` added to its query string."""
     from urllib.parse import urlencode, urlsplit
 
     from coffer.wallets.currencies import to_major
 
-    payin = p.payins.payin_by_intent(payment_intent)
+    payin = p.payins.payin_by_intent(payment_intent, payment_intent_client_secret)
     target = p.settings.payment_return_url
     if target:
         separator = "&" if urlsplit(target).query else "?"

@@ -288,6 +288,8 @@ class Payins:
             "card_brand": intent.card_brand or row["card_brand"],
             "decline_code": intent.decline_code,
         }
+        if intent.client_secret:
+            values["client_secret_hash"] = _secret_hash(intent.client_secret)
         if intent.status == "requires_action":
             if intent.challenge_url:
                 # the gateway hosts the challenge (Stripe): its outcome comes by webhook
@@ -504,10 +506,16 @@ class Payins:
             update={"payin_id": row["id"], "payin_status": row["status"], "applied": applied}
         )
 
-    def payin_by_intent(self, intent_reference: str) -> S.Payin:
-        """The card pay-in this gateway's payment intent (Stripe: ``pi_...``) belongs to."""
+    def payin_by_intent(self, intent_reference: str, client_secret: str) -> S.Payin:
+        """The card pay-in this gateway's payment intent (Stripe: ``pi_...``) belongs to,
+        for whoever holds the intent's client secret (the customer's browser): with
+        another secret it is not found. A pay-in created before Coffer kept the secret's
+        hash is shown on the intent alone."""
         row = self._card_payin(self.gateway.name, intent_reference)
-        if row is None:
+        stored = None if row is None else row["client_secret_hash"]
+        if row is None or (
+            stored is not None and not hmac.compare_digest(str(stored), _secret_hash(client_secret))
+        ):
             raise ResourceNotFound(f"no pay-in has the payment intent {intent_reference!r}")
         return self._model(row)
 
@@ -1170,3 +1178,8 @@ def dispute_model(row: Row) -> S.Dispute:
         created_at=_dt(row["created_at"]),
         gateway_ref=row["gateway_ref"],
     )
+
+
+def _secret_hash(secret: str) -> str:
+    """What a pay-in keeps of its intent's client secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -127,6 +127,9 @@ payins = sa.Table(
     sa.Column("challenge_token", sa.String(64), nullable=True),
     # where the customer authenticates (3-D Secure) when the gateway hosts the page (Stripe)
     sa.Column("next_action_url", sa.Text, nullable=True),
+    # SHA-256 (hex) of the gateway's client secret of the intent, which the return page
+    # asks for (Stripe adds it to the return URL)
+    sa.Column("client_secret_hash", sa.String(64), nullable=True),
     sa.Column("authorized_at", sa.BigInteger, nullable=True),
     sa.Column("ledger_tx_id", sa.BigInteger, nullable=True),
     sa.Column("metadata", sa.Text, nullable=False),

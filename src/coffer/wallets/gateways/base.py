@@ -32,6 +32,9 @@ class GatewayIntent:
     challenge_url: str | None = None
     currency: str | None = None  # ISO 4217, upper case, when the gateway says
     cancellation_reason: str | None = None
+    # the secret the gateway gives the customer's browser with the intent (Stripe's
+    # client_secret): the return page asks for it back before it shows the pay-in
+    client_secret: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,7 @@ class StripeGateway:
             challenge_url=redirect.get("url"),
             currency=str(currency).upper() if currency else None,
             cancellation_reason=data.get("cancellation_reason"),
+            client_secret=data.get("client_secret"),
         )
 
     @staticmethod
