@@ -83,6 +83,25 @@ def test_direct_edits_are_detected(database_url: str, what: str) -> None:
     assert report.first_problem
 
 
+def test_an_edit_early_in_a_long_journal_stops_verify_at_once(database_url: str) -> None:
+    """verify reads the journal's streams in batches of 10,000 (server-side cursors on
+    PostgreSQL): stopping at an early entry leaves none of them behind, and verify can
+    run again at once."""
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        for start in range(0, 25_000, 5_000):
+            ledger.post_many(
+                [[Posting("world", f"users:{i % 50}", 1, USD)] for i in range(start, start + 5_000)]
+            )
+        assert c.verify().entries == 25_000
+        with c.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE postings SET amount = 2 WHERE tx_id = 3"))
+        report = c.verify()
+        assert not report.ok and report.entries == 3
+        assert "journal entry 3" in (report.first_problem or "")
+        assert c.verify().entries == 3  # and again, on the same connections
+
+
 def test_cli_verify_exit_codes(database_url: str) -> None:
     with coffer.open(database_url) as c:
         populate(c)
