@@ -151,6 +151,20 @@ class TamperDetected(CofferError):
     formance_code = "INTERNAL"
 
 
+class DatabaseUnavailable(CofferError):
+    """The database could not be reached (it restarted, or is down): retry later."""
+
+    code = "database_unavailable"
+    status = 503
+
+
+class WriteInDoubt(DatabaseUnavailable):
+    """The connection was lost while a write was under way, and whether it committed
+    could not be told: retry with the same idempotency key to find out."""
+
+    code = "write_in_doubt"
+
+
 class Unauthorized(CofferError):
     code = "unauthorized"
     status = 401

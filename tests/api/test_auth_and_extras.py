@@ -253,3 +253,22 @@ def test_checkpoints_and_proofs(env: dict[str, Any], write_headers: dict[str, st
         headers=write_headers,
     )
     assert consistency.status_code == 200 and consistency.json()["data"]["verified"] is True
+
+
+def test_an_unreachable_database_answers_503_in_formance_s_format() -> None:
+    """Formance's SDK knows no error code for it: INTERNAL, with Coffer's own code in
+    ``details`` and 503 (retry later) rather than 500."""
+    import json
+
+    from coffer.api.errors import render
+    from coffer.errors import CofferError, DatabaseUnavailable, WriteInDoubt
+
+    for error, code in (
+        (DatabaseUnavailable("the database could not be reached"), "database_unavailable"),
+        (WriteInDoubt("whether it committed could not be told"), "write_in_doubt"),
+    ):
+        response = render(error)
+        assert response.status_code == 503
+        body = json.loads(bytes(response.body))
+        assert body["errorCode"] == "INTERNAL" and body["details"] == code
+    assert render(CofferError("a bug")).status_code == 500

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 import coffer
 from coffer import Posting
-from coffer.errors import InsufficientFunds
+from coffer.errors import InsufficientFunds, WriteInDoubt
 
 USD = "USD/2"
 ACCOUNTS = 20
@@ -370,13 +370,31 @@ def test_a_write_left_in_doubt_says_so(database_url: str, monkeypatch: pytest.Mo
     monkeypatch.setattr(store.WriteStore, "_write_postgresql", write)
     with coffer.open(database_url) as c:
         ledger = c.ledger("main")
-        with pytest.raises(coffer.CofferError, match="could not be told; retry it with the same"):
+        with pytest.raises(
+            WriteInDoubt, match="could not be told; retry it with the same"
+        ) as doubt:
             ledger.post([Posting("world", "users:0", 1, USD)], idempotency_key="k1")
+        assert doubt.value.status == 503 and doubt.value.code == "write_in_doubt"
         # it had committed: the retry answers the first transaction, not a second one
         first = ledger.post([Posting("world", "users:0", 1, USD)], idempotency_key="k1")
         again = ledger.post([Posting("world", "users:0", 1, USD)], idempotency_key="k1")
         assert first.id == again.id == ACCOUNTS
     check_conservation(database_url, committed=1)
+
+
+def test_an_unreachable_database_is_a_retryable_error() -> None:
+    """A write that fails because the database cannot be reached says so (503), apart
+    from a refused statement (500)."""
+    import psycopg
+
+    from coffer.errors import DatabaseUnavailable
+    from coffer.ledger.sequencer import _as_error
+
+    down = _as_error(psycopg.OperationalError("connection refused"))
+    assert isinstance(down, DatabaseUnavailable) and down.status == 503
+    assert down.code == "database_unavailable"
+    refused = _as_error(psycopg.errors.NumericValueOutOfRange("value out of range"))
+    assert not isinstance(refused, DatabaseUnavailable) and refused.status == 500
 
 
 def hammer_in_threads_of(ledger: coffer.Ledger, threads: int, count: int) -> int:

@@ -55,6 +55,8 @@ def formance_code(error: CofferError) -> str:
 def formance_status(error: CofferError) -> int:
     if isinstance(error, IdempotencyConflict):
         return 400
+    if error.formance_code == "INTERNAL":
+        return error.status  # 500, or 503 when the database is unreachable (retry later)
     return FORMANCE_STATUS.get(error.formance_code, error.status)
 
 

@@ -31,6 +31,7 @@ from coffer.errors import (
     Aborted,
     AlreadyReverted,
     CofferError,
+    DatabaseUnavailable,
     DuplicateReference,
     HoldNotFound,
     HoldStateError,
@@ -40,6 +41,7 @@ from coffer.errors import (
     NoPostings,
     TransactionNotFound,
     ValidationError,
+    WriteInDoubt,
 )
 from coffer.ledger import journal as J
 from coffer.ledger.merkle import Frontier, leaf_hash
@@ -189,7 +191,7 @@ def _connection_lost(exc: BaseException) -> bool:
 
 def _in_doubt(exc: BaseException) -> CofferError:
     """The error of a batch whose write may or may not have committed."""
-    return CofferError(
+    return WriteInDoubt(
         "the connection to the database was lost while this request was being written, and"
         " whether it committed could not be told; retry it with the same idempotency key"
         f" to find out ({exc})"
@@ -199,6 +201,8 @@ def _in_doubt(exc: BaseException) -> CofferError:
 def _as_error(exc: BaseException) -> CofferError:
     if isinstance(exc, CofferError):
         return exc
+    if _connection_lost(exc):
+        return DatabaseUnavailable(f"the database could not be reached; retry later ({exc})")
     return CofferError(f"the ledger could not write this batch: {exc}")
 
 
