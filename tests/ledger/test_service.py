@@ -352,6 +352,15 @@ def test_transactions_paging_and_filters(coffer_db: Coffer) -> None:
     even = ledger.transactions(metadata={"parity": "0"}, page_size=100, order="asc").data
     assert [tx.id for tx in even] == list(range(0, 25, 2))
     assert [tx.id for tx in ledger.transactions(reference="r7").data] == [7]
+    # since_id bounds both orders, and the pages a cursor goes on with
+    recent = ledger.transactions(since_id=20, page_size=2)
+    assert [tx.id for tx in recent.data] == [24, 23] and recent.next_cursor is not None
+    rest = ledger.transactions(cursor=recent.next_cursor, page_size=100).data
+    assert [tx.id for tx in rest] == [22, 21, 20]
+    even = ledger.transactions(metadata={"parity": "0"}, since_id=19, order="asc").data
+    assert [tx.id for tx in even] == [20, 22, 24]
+    with pytest.raises(ValidationError):
+        ledger.transactions(since_id=-1)
 
 
 def test_metadata_updates(coffer_db: Coffer) -> None:

@@ -135,6 +135,12 @@ def test_a_crash_after_the_ledger_call_without_a_key_is_recovered_from_the_ledge
     # nothing left to recover, however far back it looks
     assert platform.wallets.recover_transfers(since=_an_hour_ago(), older_than_seconds=0) == 0
     assert count(platform, T.transfers) == 3
+    # a window reads only the ledger's last `span` transactions: the newest is `fine`'s
+    with platform.core.fast_connection() as connection, connection.begin():
+        connection.execute(sa.delete(T.transfers).where(T.transfers.c.id != fine.id))
+    window = {"since": _an_hour_ago(), "older_than_seconds": 0}
+    assert platform.wallets.recover_transfers(**window, span=1) == 0
+    assert platform.wallets.recover_transfers(**window, span=3) == 2
 
 
 def _an_hour_ago() -> Any:

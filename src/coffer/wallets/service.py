@@ -1818,6 +1818,7 @@ class Wallets:
         since: datetime | None = None,
         older_than_seconds: float = 30.0,
         limit: int = 10_000,
+        span: int = 1_000_000,
     ) -> int:
         """Write the rows of transfers the ledger ran but a crash kept from being recorded.
 
@@ -1829,6 +1830,10 @@ class Wallets:
         may still be writing their row), at most ``limit`` per call, and writes each missing
         row with its ``transfer.succeeded`` event, as the request would have. Returns how
         many it wrote. The wallets worker runs it with its housekeeping.
+
+        A window reads at most the ledger's last ``span`` transactions (transactions are
+        found by id, not by time): the first call of a worker does not read the whole
+        history of a large ledger.
         """
         core = self.core
         cursor = None if since is not None else self._recovery_cursor
@@ -1839,6 +1844,8 @@ class Wallets:
             if end <= start:
                 return 0
             self._recovery_window_end = end
+            newest = core.ledger.transactions(page_size=1).data
+            since_id = max(0, newest[0].id - span + 1) if newest else 0
         written = 0
         seen = 0
         while seen < limit:
@@ -1850,6 +1857,7 @@ class Wallets:
                     end_time=end,
                     order="asc",
                     page_size=size,
+                    since_id=since_id,
                 )
             else:  # the cursor keeps the window's filters
                 page = core.ledger.transactions(cursor=cursor, page_size=size)
