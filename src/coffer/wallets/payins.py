@@ -502,9 +502,7 @@ class Payins:
         if found is None:
             return receipt
         row, applied = self._advance(found, event.intent, *transition)
-        return receipt.model_copy(
-            update={"payin_id": row["id"], "payin_status": row["status"], "applied": applied}
-        )
+        return _receipt(receipt, row, applied)
 
     def payin_by_intent(self, intent_reference: str, client_secret: str) -> S.Payin:
         """The card pay-in this gateway's payment intent (Stripe: ``pi_...``) belongs to,
@@ -567,15 +565,7 @@ class Payins:
             _, closed = self._close_dispute(existing["id"], dispute.status)
             applied = applied or closed
             existing = self._dispute_row(existing["id"])
-        return receipt.model_copy(
-            update={
-                "payin_id": payin["id"],
-                "payin_status": payin["status"],  # a dispute leaves it as it is
-                "dispute_id": None if existing is None else existing["id"],
-                "dispute_status": None if existing is None else existing["status"],
-                "applied": applied,
-            }
-        )
+        return _receipt(receipt, payin, applied, dispute=existing)  # the pay-in as it was
 
     def _stripe_refund(
         self, report: GatewayRefundReport, receipt: S.GatewayEventReceipt
@@ -602,15 +592,7 @@ class Payins:
             elif existing["status"] == "succeeded" and report.status in ("failed", "canceled"):
                 applied = self._reverse_gateway_refund(existing["id"])
             existing = self._refund_row(existing["id"])
-        return receipt.model_copy(
-            update={
-                "payin_id": payin["id"],
-                "payin_status": payin["status"],  # a refund leaves it as it is
-                "refund_id": None if existing is None else existing["id"],
-                "refund_status": None if existing is None else existing["status"],
-                "applied": applied,
-            }
-        )
+        return _receipt(receipt, payin, applied, refund=existing)  # the pay-in as it was
 
     def _refund_row(self, refund_id: str) -> Row:
         with self.core.unit() as connection:
@@ -1178,6 +1160,19 @@ def dispute_model(row: Row) -> S.Dispute:
         created_at=_dt(row["created_at"]),
         gateway_ref=row["gateway_ref"],
     )
+
+
+def _receipt(
+    receipt: S.GatewayEventReceipt, payin: Row, applied: bool, **objects: Row | None
+) -> S.GatewayEventReceipt:
+    """The receipt of a gateway event about ``payin``: its id and status, and those of the
+    dispute or refund it touched (``dispute=row`` or ``refund=row``; None: none)."""
+    update: dict[str, Any] = {"payin_id": payin["id"], "payin_status": payin["status"]}
+    for name, row in objects.items():
+        update[f"{name}_id"] = None if row is None else row["id"]
+        update[f"{name}_status"] = None if row is None else row["status"]
+    update["applied"] = applied
+    return receipt.model_copy(update=update)
 
 
 def _secret_hash(secret: str) -> str:
