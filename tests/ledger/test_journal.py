@@ -84,22 +84,34 @@ def test_direct_edits_are_detected(database_url: str, what: str) -> None:
 
 
 def test_an_edit_early_in_a_long_journal_stops_verify_at_once(database_url: str) -> None:
-    """verify reads the journal's streams in batches of 10,000 (server-side cursors on
-    PostgreSQL): stopping at an early entry leaves none of them behind, and verify can
-    run again at once."""
+    """verify reads the journal's streams in batches of 10,000 (on PostgreSQL, server-side
+    cursors with the next batch requested ahead): stopping at an early entry leaves none
+    of them behind, the next ledger is still checked in full, and verify can run again."""
     with coffer.open(database_url) as c:
         ledger = c.ledger("main")
         for start in range(0, 25_000, 5_000):
             ledger.post_many(
                 [[Posting("world", f"users:{i % 50}", 1, USD)] for i in range(start, start + 5_000)]
             )
-        assert c.verify().entries == 25_000
+        # "other" sorts after "main": it is checked after main's streams were abandoned.
+        c.ledger("other").post_many(
+            [[Posting("world", f"users:{i % 7}", i + 1, USD)] for i in range(12_000)]
+        )
+        assert c.verify().entries == 37_000
         with c.engine.begin() as connection:
-            connection.execute(sa.text("UPDATE postings SET amount = 2 WHERE tx_id = 3"))
+            connection.execute(
+                sa.text(
+                    "UPDATE postings SET amount = 2 WHERE tx_id = 3"
+                    " AND ledger_id = (SELECT id FROM ledgers WHERE name = 'main')"
+                )
+            )
         report = c.verify()
-        assert not report.ok and report.entries == 3
+        assert not report.ok
+        main, other = report.ledgers
+        assert (main.name, main.entries) == ("main", 3)
         assert "journal entry 3" in (report.first_problem or "")
-        assert c.verify().entries == 3  # and again, on the same connections
+        assert (other.name, other.ok, other.entries, other.balances) == ("other", True, 12_000, 8)
+        assert c.verify().entries == 12_003  # and again, on the same connections
 
 
 def test_cli_verify_exit_codes(database_url: str) -> None:

@@ -9,6 +9,7 @@ database shows up as the first entry or balance that does not match.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Iterator
@@ -98,25 +99,60 @@ class _Stream:
 
 
 def _rows(connection: Any, backend: Backend, sql: str, params: tuple[Any, ...]) -> Iterator[Any]:
+    """The rows of a query in order, fetched in chunks (iterating them is C code)."""
     if backend is Backend.POSTGRESQL:
-        cursor = connection.cursor(name=f"verify_{id(sql)}_{time.monotonic_ns()}")
-        cursor.execute(sql.replace("?", "%s"), params)
-        while batch := cursor.fetchmany(_FETCH):
-            yield from batch
-        cursor.close()
+        chunks = _pg_chunks(connection, sql, params)
     else:
-        cursor = connection.execute(sql, params)
-        while batch := cursor.fetchmany(_FETCH):
-            yield from batch
+        chunks = _sqlite_chunks(connection, sql, params)
+    return itertools.chain.from_iterable(chunks)
+
+
+def _sqlite_chunks(connection: Any, sql: str, params: tuple[Any, ...]) -> Iterator[list[Any]]:
+    cursor = connection.execute(sql, params)
+    while chunk := cursor.fetchmany(_FETCH):
+        yield chunk
+
+
+_cursor_names = itertools.count()
+
+
+def _pg_chunks(connection: Any, sql: str, params: tuple[Any, ...]) -> Iterator[list[Any]]:
+    """Chunks of a server-side cursor, the next one always requested ahead.
+
+    The connection is in pipeline mode (see :func:`verify_database`): the FETCH for the
+    next chunk is sent before the rows of this one are checked, so PostgreSQL reads and
+    sends it while Python works, instead of each waiting for the other.
+    """
+    name = f"coffer_verify_{next(_cursor_names)}"
+    connection.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {sql.replace('?', '%s')}", params)
+    fetch = f"FETCH {_FETCH} FROM {name}"
+    ahead = connection.cursor()
+    ahead.execute(fetch)
+    spare = connection.cursor()
+    while chunk := ahead.fetchall():
+        spare.execute(fetch)
+        ahead, spare = spare, ahead
+        yield chunk
+    connection.execute(f"CLOSE {name}")
 
 
 def verify_database(connection: Any, backend: Backend, public_key: bytes | None) -> VerifyReport:
     """Verify every ledger through ``connection`` (a raw driver connection, autocommit)."""
     started = time.perf_counter()
     if backend is Backend.POSTGRESQL:
-        connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with connection.pipeline():
+            checks = _verify_all(
+                connection, backend, public_key, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            )
     else:
-        connection.execute("BEGIN")
+        checks = _verify_all(connection, backend, public_key, "BEGIN")
+    return VerifyReport(ledgers=checks, elapsed_seconds=time.perf_counter() - started)
+
+
+def _verify_all(
+    connection: Any, backend: Backend, public_key: bytes | None, begin: str
+) -> list[LedgerCheck]:
+    connection.execute(begin)
     try:
         ledgers = list(
             connection.execute(
@@ -124,10 +160,9 @@ def verify_database(connection: Any, backend: Backend, public_key: bytes | None)
                 " ORDER BY name"
             ).fetchall()
         )
-        checks = [_verify_ledger(connection, backend, row, public_key) for row in ledgers]
+        return [_verify_ledger(connection, backend, row, public_key) for row in ledgers]
     finally:
         connection.execute("ROLLBACK")
-    return VerifyReport(ledgers=checks, elapsed_seconds=time.perf_counter() - started)
 
 
 def _verify_ledger(
