@@ -20,6 +20,7 @@ import sqlalchemy as sa
 import coffer
 from coffer import Posting
 from coffer.errors import InsufficientFunds, WriteInDoubt
+from dbtools import end_connections
 
 USD = "USD/2"
 ACCOUNTS = 20
@@ -163,7 +164,7 @@ WRITER = textwrap.dedent(
     import os, random, sys, threading
     import coffer
     from coffer import Posting
-    url, acks = sys.argv[1], sys.argv[2]
+    url, acks, run = sys.argv[1], sys.argv[2], sys.argv[3]
     lock = threading.Lock()
     out = open(acks, "a", buffering=1)
     with coffer.open(url) as c:
@@ -173,7 +174,7 @@ WRITER = textwrap.dedent(
             n = 0
             while True:
                 n += 1
-                key = f"{seed}-{n}"
+                key = f"{run}-{seed}-{n}"  # unique across the test's runs
                 ledger.post([Posting("world", f"users:{rng.randrange(50)}", 1, "USD/2")],
                             reference=key)
                 with lock:
@@ -194,13 +195,22 @@ def test_sigkill_loses_no_acknowledged_transaction(database_url: str, tmp_path: 
     script.write_text(WRITER)
     with coffer.open(database_url) as c:
         c.ledger("main")
-    for round_number in range(3):
-        process = subprocess.Popen([sys.executable, str(script), database_url, str(acks)])
-        time.sleep(2.5 + round_number)
+    acks.touch()
+    for run in range(3):
+        process = subprocess.Popen([sys.executable, str(script), database_url, str(acks), str(run)])
+        # Kill it once it is writing at full speed (its start-up time varies with the host).
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if acks.read_text().count(f"\n{run}-") >= 100:
+                break
+            time.sleep(0.05)
+        time.sleep(0.5 + run * 0.5)
+        assert process.poll() is None, "the writer stopped before it was killed"
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
     acknowledged = set(acks.read_text().split())
-    assert len(acknowledged) > 100
+    for run in range(3):
+        assert sum(1 for key in acknowledged if key.startswith(f"{run}-")) >= 100
     with coffer.open(database_url) as c:
         with c.engine.connect() as connection:
             stored = {
@@ -212,22 +222,6 @@ def test_sigkill_loses_no_acknowledged_transaction(database_url: str, tmp_path: 
         # the ledger keeps working after the crash
         c.ledger("main").post([Posting("world", "after", 1, USD)])
     check_conservation(database_url)
-
-
-def _end_connections(url: str, only: int | None = None) -> int:
-    """End every other connection to the test database (or just server process
-    ``only``), as a restart or an administrator does; how many were ended."""
-    import psycopg
-
-    database = url.rsplit("/", 1)[1]
-    with psycopg.connect(url, autocommit=True) as admin:
-        row = admin.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE datname = %s AND pid <> pg_backend_pid() AND (%s::int IS NULL OR pid = %s)",
-            (database, only, only),
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 @pytest.mark.parametrize("in_flight", [3, 0], ids=["pipelined", "one-at-a-time"])
@@ -246,11 +240,11 @@ def test_writes_resume_after_postgresql_drops_the_connections(
     with coffer.open(database_url) as c:
         ledger = c.ledger("main")
         first = hammer_in_threads_of(ledger, 16, 10)  # the writer keeps statements in flight
-        assert _end_connections(database_url) >= 2
+        assert end_connections(database_url) >= 2
         assert ledger.balance("users:1", USD) == 1_000 + first  # reads reconnect too
         for _ in range(6):
             ledger.post([Posting("world", "users:0", 1, USD)])
-        assert _end_connections(database_url) >= 2
+        assert end_connections(database_url) >= 2
         second = hammer_in_threads_of(ledger, 16, 10)  # some sent on the ended connections
         assert first == 160 and second == 160
     check_conservation(database_url, committed=first + 6 + second)
@@ -274,7 +268,7 @@ def test_connections_ended_during_heavy_writing_lose_and_repeat_nothing(
     def end_repeatedly() -> None:
         writing.wait()
         while not finished.wait(0.05):
-            ended.append(_end_connections(database_url))
+            ended.append(end_connections(database_url))
 
     killer = threading.Thread(target=end_repeatedly)
     killer.start()
@@ -312,7 +306,7 @@ def test_a_commit_whose_answer_was_lost_is_told_by_the_journal(
     def lose(pid: int) -> None:
         # the statement committed; its answer never arrives
         lost.append(pid)
-        assert _end_connections(database_url, only=pid) == 1
+        assert end_connections(database_url, only=pid) == 1
         raise psycopg.OperationalError("server closed the connection unexpectedly")
 
     real_answers = pgpipe.PipelinedConnection.answers

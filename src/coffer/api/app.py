@@ -17,6 +17,7 @@ from coffer.api.fastpath import FastPath
 from coffer.api.housekeeping import Housekeeper
 from coffer.api.ledger_queries import Queries
 from coffer.api.observability import Metrics, ObservabilityMiddleware
+from coffer.api.retry import ConnectionLossMiddleware
 from coffer.api.routers import auth, coffer_ext, ledger, ops
 from coffer.api.settings import ApiSettings
 from coffer.core import Coffer
@@ -105,6 +106,8 @@ def create_app(
     app.include_router(coffer_ext.router)
     app.include_router(wallets_router)
     app.include_router(wallets_returns)
+    # innermost: a request that met a connection ended by a restart (retry.py)
+    app.add_middleware(ConnectionLossMiddleware)
     # the hot write endpoints without FastAPI's per-request machinery (see fastpath.py)
     app.add_middleware(FastPath, server=server)
     app.add_middleware(WalletsFastPath)

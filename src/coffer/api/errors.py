@@ -16,7 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from coffer import errors as coffer_errors
-from coffer.errors import CofferError, IdempotencyConflict
+from coffer.db.engine import connection_lost
+from coffer.errors import CofferError, DatabaseUnavailable, IdempotencyConflict
 
 logger = logging.getLogger("coffer.api")
 
@@ -72,6 +73,8 @@ def render(error: CofferError) -> Response:
     if status >= 500:
         logger.error("internal error: %s", error.message)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": "1"}
     return JSONResponse(
         error_body(error.formance_code, error.message, error.code), status, headers=headers
     )
@@ -101,6 +104,13 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
 
     async def on_unexpected(_request: Request, exc: Exception) -> Response:
+        if connection_lost(exc):
+            return render(
+                DatabaseUnavailable(
+                    "the connection to the database was lost while handling this request;"
+                    " retry it (a write with the same Idempotency-Key)"
+                )
+            )
         logger.exception("unhandled error", exc_info=exc)
         return internal_error_response()
 

@@ -37,6 +37,26 @@ def backend_of(url: URL) -> Backend:
     return Backend(url.get_backend_name())
 
 
+def driver_connection_lost(exc: BaseException) -> bool:
+    """Whether the driver's (psycopg's) ``exc`` says the connection is unusable (closed,
+    or ended by a restart or an administrator), as opposed to a refused statement."""
+    import psycopg
+
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return exc.sqlstate is None or exc.sqlstate.startswith(("08", "57P"))
+    return False
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """The same for an error of the driver or of SQLAlchemy, which says so once it has
+    dropped the connection from its pool."""
+    if isinstance(exc, sa.exc.DBAPIError):
+        return exc.connection_invalidated or (
+            exc.orig is not None and driver_connection_lost(exc.orig)
+        )
+    return driver_connection_lost(exc)
+
+
 def _sqlite_pragmas(connection: sqlite3.Connection, synchronous: str) -> None:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute(f"PRAGMA synchronous={synchronous}")

@@ -26,7 +26,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from coffer.db.engine import Backend
+from coffer.db.engine import Backend, driver_connection_lost
 from coffer.errors import (
     Aborted,
     AlreadyReverted,
@@ -179,14 +179,7 @@ class _Pipeline(queue.Queue["_Prepared | None"]):
             os.write(wake, b"x")
 
 
-def _connection_lost(exc: BaseException) -> bool:
-    """Whether ``exc`` says the database connection is unusable (closed, or dropped by a
-    restart), as opposed to a refused statement."""
-    import psycopg
-
-    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
-        return exc.sqlstate is None or exc.sqlstate.startswith(("08", "57P"))
-    return False
+_connection_lost = driver_connection_lost
 
 
 def _in_doubt(exc: BaseException) -> CofferError:
