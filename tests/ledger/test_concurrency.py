@@ -258,6 +258,8 @@ def test_connections_ended_during_heavy_writing_lose_and_repeat_nothing(
     gets its transaction, and the ledger holds each of them exactly once."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has no server to drop connections")
+    import psycopg
+
     from coffer.ledger import sequencer
 
     monkeypatch.setattr(sequencer, "PG_IN_FLIGHT", in_flight)
@@ -265,10 +267,21 @@ def test_connections_ended_during_heavy_writing_lose_and_repeat_nothing(
     writing, finished = threading.Event(), threading.Event()
     ended: list[int] = []
 
+    def head() -> int:
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            row = connection.execute("SELECT next_seq FROM ledgers WHERE name = 'main'").fetchone()
+        return int(row[0]) if row else 0
+
     def end_repeatedly() -> None:
+        # Every 50 ms, but only once the ledger has written again since the last time:
+        # on a slow host a batch may need longer than 50 ms to reconnect and write, and
+        # a request that loses its connection on every attempt fails by design.
         writing.wait()
         while not finished.wait(0.05):
+            before = head()
             ended.append(end_connections(database_url))
+            while not finished.is_set() and head() == before:
+                time.sleep(0.01)
 
     killer = threading.Thread(target=end_repeatedly)
     killer.start()
@@ -286,22 +299,35 @@ def test_connections_ended_during_heavy_writing_lose_and_repeat_nothing(
     check_conservation(database_url, committed=1 + done)
 
 
+@pytest.mark.parametrize("unreachable", [0, 4], ids=["reachable", "then-unreachable"])
 @pytest.mark.parametrize("in_flight", [3, 0], ids=["pipelined", "one-at-a-time"])
 def test_a_commit_whose_answer_was_lost_is_told_by_the_journal(
-    database_url: str, in_flight: int, monkeypatch: pytest.MonkeyPatch
+    database_url: str, in_flight: int, unreachable: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The connection breaks after PostgreSQL committed a batch but before its answer
     arrived: once the server process has ended, the journal shows the batch, and its
-    callers get their transactions (not an error, and not a second copy)."""
+    callers get their transactions (not an error, and not a second copy). With
+    ``unreachable``, the database then refuses that many new connections, as while it
+    restarts: the ledger keeps trying to reach it before it tells."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has no server to drop connections")
     import psycopg
 
-    from coffer.ledger import pgpipe, sequencer, store
+    from coffer.ledger import pgpipe, sequencer, service, store
 
     monkeypatch.setattr(sequencer, "PG_IN_FLIGHT", in_flight)
-    seed_accounts(database_url)
     lost: list[int] = []
+    refused: list[int] = []
+    real_connect = service.raw_connect
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        if lost and len(refused) < unreachable:
+            refused.append(1)
+            raise psycopg.OperationalError("connection refused: the server is restarting")
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(service, "raw_connect", connect)
+    seed_accounts(database_url)
 
     def lose(pid: int) -> None:
         # the statement committed; its answer never arrives
@@ -332,7 +358,7 @@ def test_a_commit_whose_answer_was_lost_is_told_by_the_journal(
             hammer_in_threads_of(ledger, 8, 1)  # the writer thread takes the next ones
         else:
             ledger.post([Posting("world", "users:0", 1, USD)])
-        assert len(lost) == 1
+        assert len(lost) == 1 and len(refused) == unreachable
         tx = ledger.post([Posting("world", "users:0", 5, USD)], reference="after")
         assert ledger.transaction(tx.id).reference == "after"
         total = ledger.transactions(page_size=1).data[0].id + 1

@@ -85,6 +85,9 @@ MAX_RECONNECTS = 3  # a batch whose reads lost the connection is applied again t
 # After the writer's connection is lost: how long to wait for its server process to end
 # before telling which batches it committed (longer: they fail as in doubt).
 LOST_WRITE_TIMEOUT = 2.0
+# ... and how long to keep trying to reach the database to tell it (a restart, a failover).
+SETTLE_TIMEOUT = 10.0
+SETTLE_RETRY_PAUSE = 0.05
 FINISHED_HOLDS_KEPT = 100_000
 WORLD = "world"
 
@@ -675,10 +678,23 @@ class Sequencer:
         verdicts: list[bool | None] = [None] * len(writes)
         if backend_pid is None or not writes:
             return verdicts
-        try:
-            store = self._store_factory()
-        except Exception:
-            return verdicts
+        # A restart takes the database away for a moment: reach it again until the deadline
+        # (the connection that asks can be lost as well).
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        while True:
+            try:
+                return self._tell_committed(backend_pid, writes)
+            except Exception as exc:
+                if not _connection_lost(exc) or time.monotonic() >= deadline:
+                    return verdicts
+                time.sleep(SETTLE_RETRY_PAUSE)
+
+    def _tell_committed(
+        self, backend_pid: int, writes: list[tuple[int, Head]]
+    ) -> list[bool | None]:
+        """One attempt of :meth:`_settle_lost`, on a new connection."""
+        verdicts: list[bool | None] = [None] * len(writes)
+        store = self._store_factory()
         try:
             if not store.backend_ended(backend_pid, LOST_WRITE_TIMEOUT):
                 return verdicts
@@ -690,12 +706,10 @@ class Sequencer:
                 if not committed:
                     verdicts[index:] = [False] * (len(writes) - index)
                     break
-        except Exception:
-            pass
+            return verdicts
         finally:
             with contextlib.suppress(Exception):
                 store.connection.close()
-        return verdicts
 
     def _after_write(self, prepared: _Prepared, *, written: bool) -> None:
         """What follows a batch's write (or its abandonment), then the pipeline's count."""
