@@ -80,6 +80,16 @@ def render(error: CofferError) -> Response:
     )
 
 
+def connection_lost_response() -> Response:
+    """The answer to a request that met a database connection ended by a restart."""
+    return render(
+        DatabaseUnavailable(
+            "the connection to the database was lost while handling this request;"
+            " retry it (a write with the same Idempotency-Key)"
+        )
+    )
+
+
 def internal_error_response() -> Response:
     return JSONResponse(error_body("INTERNAL", "internal error; see the server log"), 500)
 
@@ -105,12 +115,7 @@ def install(app: FastAPI) -> None:
 
     async def on_unexpected(_request: Request, exc: Exception) -> Response:
         if connection_lost(exc):
-            return render(
-                DatabaseUnavailable(
-                    "the connection to the database was lost while handling this request;"
-                    " retry it (a write with the same Idempotency-Key)"
-                )
-            )
+            return connection_lost_response()
         logger.exception("unhandled error", exc_info=exc)
         return internal_error_response()
 

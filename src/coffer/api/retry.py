@@ -17,9 +17,8 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from coffer.api.errors import render
+from coffer.api.errors import connection_lost_response
 from coffer.db.engine import connection_lost
-from coffer.errors import DatabaseUnavailable
 
 logger = logging.getLogger("coffer.api")
 
@@ -63,13 +62,7 @@ class ConnectionLossMiddleware:
                     exc.__class__.__name__,
                     "; reading again" if attempt + 1 < attempts else "",
                 )
-        response = render(
-            DatabaseUnavailable(
-                "the connection to the database was lost while handling this request;"
-                " retry it (a write with the same Idempotency-Key)"
-            )
-        )
-        await response(scope, receive, send)
+        await connection_lost_response()(scope, receive, send)
 
 
 def _replaying(received: list[Message], receive: Receive) -> Receive:

@@ -182,9 +182,6 @@ class _Pipeline(queue.Queue["_Prepared | None"]):
             os.write(wake, b"x")
 
 
-_connection_lost = driver_connection_lost
-
-
 def _in_doubt(exc: BaseException) -> CofferError:
     """The error of a batch whose write may or may not have committed."""
     return WriteInDoubt(
@@ -197,7 +194,7 @@ def _in_doubt(exc: BaseException) -> CofferError:
 def _as_error(exc: BaseException) -> CofferError:
     if isinstance(exc, CofferError):
         return exc
-    if _connection_lost(exc):
+    if driver_connection_lost(exc):
         return DatabaseUnavailable(f"the database could not be reached; retry later ({exc})")
     return CofferError(f"the ledger could not write this batch: {exc}")
 
@@ -380,7 +377,7 @@ class Sequencer:
             prepared = self._prepare(batch, started, publish=not direct)
         except Exception as exc:
             self._invalidate()
-            if _connection_lost(exc):
+            if driver_connection_lost(exc):
                 # The database restarted or dropped the reading connection. Nothing was
                 # written yet: reconnect and apply the batch again (a few times at most).
                 self._reset_reader()
@@ -685,7 +682,7 @@ class Sequencer:
             try:
                 return self._tell_committed(backend_pid, writes)
             except Exception as exc:
-                if not _connection_lost(exc) or time.monotonic() >= deadline:
+                if not driver_connection_lost(exc) or time.monotonic() >= deadline:
                     return verdicts
                 time.sleep(SETTLE_RETRY_PAUSE)
 
@@ -770,7 +767,7 @@ class Sequencer:
             return False
         except Exception as exc:
             self._invalidate()
-            backend_pid = store.backend_pid() if _connection_lost(exc) else None
+            backend_pid = store.backend_pid() if driver_connection_lost(exc) else None
             self._reset_connection()
             committed = self._settle_lost(backend_pid, [(prepared.expected_seq, prepared.head)])[0]
             if committed:
@@ -811,7 +808,7 @@ class Sequencer:
                 self._fail(batch, CofferError("a unique constraint failed twice; retry"))
             except BaseException as exc:
                 self._invalidate()
-                lost = _connection_lost(exc)
+                lost = driver_connection_lost(exc)
                 writer = self._writer_connection
                 backend_pid = writer.backend_pid() if lost and writer is not None else None
                 unfinished = self._locked_write
