@@ -2,12 +2,15 @@
 
 ./dev bench post_many_row_bounds [--runs 5] [--backend sqlite|postgresql]
                                  [--variants all,balances,postings,journal,balances+postings]
+./dev bench post_many_row_bounds --variants all,account-indexes
 
 A measurement only: each variant but ``all`` leaves the named tables' rows of its batches
-unwritten (the database is then wrong, and thrown away). The variants share one ledger and
-alternate run by run, 10 calls of ``post_many`` (1,000 transfers, 10,000 accounts) each,
-so the ratios to ``all`` compare the same hour and the same table sizes. They bound what
-writing those rows more cheaply, or less often, could gain (docs/performance.md).
+unwritten (the database is then wrong, and thrown away). ``account-indexes`` writes every
+row, to a second database without the postings' indexes by source and by destination. The
+variants alternate run by run, 10 calls of ``post_many`` (1,000 transfers, 10,000
+accounts) each, so the ratios to the first compare the same hour; the variants of one
+database share its ledger. They bound what writing those rows more cheaply, or less
+often, could gain (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from contextlib import ExitStack
 from typing import Any
+
+import sqlalchemy as sa
 
 import coffer
 from coffer.ledger import store
@@ -40,25 +46,35 @@ def main() -> None:
 
     store._inserts = inserts
     results: dict[str, list[float]] = {variant: [] for variant in variants}
-    with signing_key_env(), fresh_database(args.backend) as url, coffer.open(url) as c:
-        ledger = c.ledger("bench")
-        fund(ledger)
-        rng = random.Random(42)
+    with signing_key_env(), ExitStack() as stack:
+        ledgers: dict[bool, coffer.Ledger] = {}  # by "without the account indexes"
+        for bare in sorted({"account-indexes" in variant for variant in variants}):
+            book = stack.enter_context(
+                coffer.open(stack.enter_context(fresh_database(args.backend)))
+            )
+            if bare:
+                with book.engine.begin() as connection:
+                    connection.execute(sa.text("DROP INDEX postings_source"))
+                    connection.execute(sa.text("DROP INDEX postings_destination"))
+            ledgers[bare] = book.ledger("bench")
+            fund(ledgers[bare])
+        rngs = {bare: random.Random(42) for bare in ledgers}
         for _ in range(args.runs):
             for variant in variants:
+                bare = "account-indexes" in variant
                 skipped.clear()
-                skipped.update(name for name in variant.split("+") if name != "all")
-                work = [transfers(rng) for _ in range(CALLS)]
+                skipped.update(variant.split("+"))
+                work = [transfers(rngs[bare]) for _ in range(CALLS)]
                 started = time.perf_counter()
                 for batch in work:
-                    outcomes = ledger.post_many(batch)
+                    outcomes = ledgers[bare].post_many(batch)
                     assert not any(isinstance(outcome, Exception) for outcome in outcomes)
                 results[variant].append(CALLS * BATCH / (time.perf_counter() - started))
     base = median(results[variants[0]])
     for variant, runs in results.items():
         shown = ", ".join(f"{run:,.0f}" for run in runs)
         print(
-            f"post_many, {args.backend}, rows not written: {variant}: median "
+            f"post_many, {args.backend}, without: {variant}: median "
             f"{median(runs):,.0f} transfers/s, x{median(runs) / base:.2f} (runs: {shown})"
         )
 
