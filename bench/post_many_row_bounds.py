@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 import coffer
 from coffer.ledger import store
-from common import fresh_database, median, signing_key_env
+from common import fresh_database, median, report, signing_key_env
 from ledger_post_many import BATCH, fund, transfers
 
 CALLS = 10
@@ -72,11 +72,8 @@ def main() -> None:
                 results[variant].append(CALLS * BATCH / (time.perf_counter() - started))
     base = median(results[variants[0]])
     for variant, runs in results.items():
-        shown = ", ".join(f"{run:,.0f}" for run in runs)
-        print(
-            f"post_many, {args.backend}, without: {variant}: median "
-            f"{median(runs):,.0f} transfers/s, x{median(runs) / base:.2f} (runs: {shown})"
-        )
+        report(f"post_many, {args.backend}, without: {variant}", runs, "transfers/s")
+        print(f"  x{median(runs) / base:.2f} of {variants[0]}")
 
 
 if __name__ == "__main__":
