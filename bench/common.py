@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -45,3 +48,55 @@ def median(values: list[float]) -> float:
 def report(name: str, runs: list[float], unit: str) -> None:
     shown = ", ".join(f"{v:,.0f}" for v in runs)
     print(f"{name}: median {median(runs):,.0f} {unit} (runs: {shown})", flush=True)
+
+
+@contextmanager
+def checkout(ref: str) -> Iterator[str]:
+    """Yield the ``src`` folder of a temporary git worktree of ``ref`` (removed after)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    folder = tempfile.mkdtemp(prefix="coffer-against-")
+    subprocess.run(
+        ["git", "-C", root, "worktree", "add", "--detach", "--force", folder, ref],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield os.path.join(folder, "src")
+    finally:
+        subprocess.run(
+            ["git", "-C", root, "worktree", "remove", "--force", folder],
+            check=False,
+            capture_output=True,
+        )
+
+
+def run_one(script: str, src: str | None, args: list[str]) -> float:
+    """Run ``script`` (a bench of this folder) once with ``--runs 1`` in a new process,
+    importing Coffer from ``src`` (None: this checkout); the median it printed."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = src
+    here = os.path.dirname(os.path.abspath(__file__))
+    output = subprocess.run(
+        [sys.executable, os.path.join(here, script), "--runs", "1", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    found = re.search(r"median ([\d,]+)", output)
+    assert found is not None, output
+    return float(found.group(1).replace(",", ""))
+
+
+def against(script: str, ref: str, runs: int, args: list[str], name: str, unit: str) -> None:
+    """Run ``script`` as it is now and with Coffer at git ``ref``, alternately, each run
+    in a fresh process; print both medians and their ratio."""
+    now, before = [], []
+    with checkout(ref) as src:
+        for _ in range(runs):
+            before.append(run_one(script, src, args))
+            now.append(run_one(script, None, args))
+    report(f"{name} (now)", now, unit)
+    report(f"{name} (at {ref})", before, unit)
+    print(f"ratio now / {ref}: {median(now) / median(before):.2f}", flush=True)

@@ -1,6 +1,10 @@
 """post_many with batches of 1,000 transfers among 10,000 accounts (target: 50,000/s).
 
-./dev bench ledger_post_many [--runs 5] [--batches 20] [--backend sqlite|postgresql|both] [--tune-gc]
+./dev bench ledger_post_many [--runs 5] [--batches 100] [--backend sqlite|postgresql|both] [--tune-gc]
+                             [--against GIT_REF]
+
+``--against`` runs each run in a new process, alternately with Coffer as it is now and as
+it was at GIT_REF, and prints both medians and their ratio.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import time
 
 import coffer
 from coffer import Posting
-from common import fresh_database, report, signing_key_env
+from common import against, fresh_database, report, signing_key_env
 
 ACCOUNTS = 10_000
 BATCH = 1_000
@@ -58,17 +62,26 @@ def one_run(url: str, batches: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--batches", type=int, default=100)
     parser.add_argument(
         "--tune-gc", action="store_true", help="call coffer.tune_gc() first, as a server does"
     )
     parser.add_argument("--backend", default="both")
+    parser.add_argument("--against", help="a git ref to compare with, run by run")
     args = parser.parse_args()
     suffix = ""
     if args.tune_gc:
         coffer.tune_gc()
         suffix = ", coffer.tune_gc()"
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    if args.against:
+        for backend in backends:
+            extra = ["--batches", str(args.batches), "--backend", backend]
+            if args.tune_gc:
+                extra.append("--tune-gc")
+            name = f"post_many 1,000-transfer batches, 10,000 accounts, {backend}{suffix}"
+            against("ledger_post_many.py", args.against, args.runs, extra, name, "transfers/s")
+        return
     with signing_key_env():
         for backend in backends:
             runs = []

@@ -2,8 +2,10 @@
 and at least 80% of that when every transfer also credits one hot fee account).
 
     ./dev bench ledger_threads [--runs 5] [--seconds 5] [--backend postgresql|sqlite|both] [--tune-gc]
+                               [--case both|spread|hot] [--against GIT_REF]
 
-Prints both figures and their ratio, measured in the same run.
+Prints both figures and their ratio, measured in the same run. ``--against`` runs each
+run in a new process, alternately with Coffer as it is now and as it was at GIT_REF.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 
 import coffer
 from coffer import Posting
-from common import fresh_database, median, report, signing_key_env
+from common import against, fresh_database, median, report, signing_key_env
 
 THREADS = 64
 ACCOUNTS = 10_000
@@ -70,24 +72,37 @@ def main() -> None:
         "--tune-gc", action="store_true", help="call coffer.tune_gc() first, as a server does"
     )
     parser.add_argument("--backend", default="postgresql")
+    parser.add_argument("--case", choices=["both", "spread", "hot"], default="both")
+    parser.add_argument("--against", help="a git ref to compare with, run by run")
     args = parser.parse_args()
     suffix = ""
     if args.tune_gc:
         coffer.tune_gc()
         suffix = ", coffer.tune_gc()"
     backends = ["postgresql", "sqlite"] if args.backend == "both" else [args.backend]
+    cases = ["spread", "hot"] if args.case == "both" else [args.case]
+    names = {"spread": "64 threads x post()", "hot": "64 threads x post() + hot fee account"}
+    if args.against:
+        for backend in backends:
+            for case in cases:
+                extra = ["--seconds", str(args.seconds), "--backend", backend, "--case", case]
+                if args.tune_gc:
+                    extra.append("--tune-gc")
+                name = f"{names[case]}, {backend}{suffix}"
+                against("ledger_threads.py", args.against, args.runs, extra, name, "transfers/s")
+        return
     with signing_key_env():
         for backend in backends:
-            spread: list[float] = []
-            hot: list[float] = []
+            figures: dict[str, list[float]] = {case: [] for case in cases}
             for _ in range(args.runs):
-                with fresh_database(backend) as url:
-                    spread.append(one_run(url, args.seconds, hot=False))
-                with fresh_database(backend) as url:
-                    hot.append(one_run(url, args.seconds, hot=True))
-            report(f"64 threads x post(), {backend}{suffix}", spread, "transfers/s")
-            report(f"64 threads x post() + hot fee account, {backend}{suffix}", hot, "transfers/s")
-            print(f"hot/spread ratio, {backend}: {median(hot) / median(spread):.2f}")
+                for case in cases:
+                    with fresh_database(backend) as url:
+                        figures[case].append(one_run(url, args.seconds, hot=case == "hot"))
+            for case in cases:
+                report(f"{names[case]}, {backend}{suffix}", figures[case], "transfers/s")
+            if len(cases) == 2:
+                ratio = median(figures["hot"]) / median(figures["spread"])
+                print(f"hot/spread ratio, {backend}: {ratio:.2f}")
 
 
 if __name__ == "__main__":

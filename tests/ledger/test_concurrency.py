@@ -115,19 +115,25 @@ def test_sixty_four_threads(database_url: str, hot: bool) -> None:
     check_conservation(database_url, done)
 
 
+@pytest.mark.parametrize("rows", ["written", "lagging"])
 def test_balance_cache_eviction_waits_for_unwritten_batches(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    database_url: str, monkeypatch: pytest.MonkeyPatch, rows: str
 ) -> None:
     """Dropping the balance cache mid-stream must not reload balances a batch still holds.
 
     With a tiny cache every batch evicts it; a batch applied while the one before is still
     being written would otherwise read that one's balances from the database before they
-    are there, and overwrite them (a lost update that verify reports).
+    are there, and overwrite them (a lost update that verify reports). ``lagging``: every
+    batch leaves its balance rows to later (up to 40 postings), so the cache must keep
+    the accounts whose rows lag.
     """
     from coffer.ledger import sequencer
 
     seed_accounts(database_url)
     monkeypatch.setattr(sequencer, "BALANCE_CACHE_SIZE", 4)
+    if rows == "lagging":
+        monkeypatch.setattr(sequencer, "LAZY_BATCH", 1)
+        monkeypatch.setattr(sequencer, "FLUSH_POSTINGS", 40)
     hammer_in_threads(database_url, 16, 30, False)
     check_conservation(database_url)
 
@@ -138,8 +144,14 @@ def _process_worker(url: str, seed: int, count: int, hot: bool, results: Any) ->
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("hot", [False, True], ids=["spread", "hot-fee-account"])
-def test_four_processes(database_url: str, hot: bool) -> None:
+@pytest.mark.parametrize("mode", ["spread", "hot-fee-account", "lagging-rows"])
+def test_four_processes(database_url: str, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``lagging-rows``: every batch leaves its balance rows to later (up to 30 postings),
+    so each process taking the ledger over catches up the rows another left lagging."""
+    hot = mode == "hot-fee-account"
+    if mode == "lagging-rows":  # read by the spawned processes as they import coffer
+        monkeypatch.setenv("COFFER_LAZY_BATCH", "1")
+        monkeypatch.setenv("COFFER_BALANCE_FLUSH_POSTINGS", "30")
     seed_accounts(database_url)
     context = multiprocessing.get_context("spawn")
     results = context.Queue()

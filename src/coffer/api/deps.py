@@ -52,7 +52,10 @@ def ledger_of(request: Request, name: str) -> Ledger:
 
 
 def ledger_id_of(request: Request, name: str) -> int:
-    return ledger_of(request, name).ledger_id
+    """The id of ledger ``name``, for SQL reads: its balance rows are made current first."""
+    book = ledger_of(request, name)
+    book.catch_up_balances()
+    return book.ledger_id
 
 
 # -- auth -----------------------------------------------------------------------------------

@@ -89,6 +89,12 @@ LOST_WRITE_TIMEOUT = 2.0
 SETTLE_TIMEOUT = 10.0
 SETTLE_RETRY_PAUSE = 0.05
 FINISHED_HOLDS_KEPT = 100_000
+# Balance rows under load: a batch of at least LAZY_BATCH requests, or one with more queued
+# behind it, leaves its balance rows unwritten (readers and other processes add the
+# postings since ``ledgers.balances_tx``, see WriteStore.catch_up) until FLUSH_POSTINGS
+# postings have gone unwritten to them; the batch that reaches it writes them all.
+LAZY_BATCH = int(os.environ.get("COFFER_LAZY_BATCH", "100"))
+FLUSH_POSTINGS = int(os.environ.get("COFFER_BALANCE_FLUSH_POSTINGS", "50000"))
 WORLD = "world"
 
 
@@ -124,6 +130,7 @@ class _Prepared:
 
     __slots__ = (
         "balance_rows",
+        "balances_tx",
         "batch",
         "epoch",
         "expected_hash",
@@ -142,6 +149,7 @@ class _Prepared:
         batch: list[Request],
         writes: Writes,
         balance_rows: list[tuple[Any, ...]],
+        balances_tx: int | None,
         expected_seq: int,
         expected_hash: bytes,
         head: Head,
@@ -157,6 +165,7 @@ class _Prepared:
         self.batch = batch
         self.writes = writes
         self.balance_rows = balance_rows
+        self.balances_tx = balances_tx
         self.expected_seq = expected_seq
         self.head = head
         self.now = now
@@ -249,6 +258,11 @@ class Sequencer:
         self.frontier = Frontier()
         self.last_checkpoint = 0
         self.balances: dict[tuple[str, str], BalanceTuple] = {}
+        # Balances changed by batches that did not write their rows (see LAZY_BATCH).
+        self.unflushed: dict[tuple[str, str], None] = {}
+        self.unflushed_postings = 0
+        self._catch_up_store: WriteStore | None = None
+        self._catch_up_lock = threading.Lock()
         self.loaded_accounts: set[str] = set()
         self.known_accounts: dict[str, None] = {}
         self.account_metadata: dict[str, dict[str, str]] = {}
@@ -437,8 +451,7 @@ class Sequencer:
         if epoch != self._epoch:
             return None
         head = Head(self.seq, self.head, self.next_tx, self.next_hold)
-        balances = self.balances
-        rows = [(a, s, *balances[(a, s)]) for a, s in self.writes.balances]
+        rows, balances_tx = self._balance_rows(len(batch))
         keys = self._new_keys()
         results: list[tuple[int, tuple[Transaction, int]]] = []
         if publish:
@@ -453,6 +466,7 @@ class Sequencer:
             batch,
             self.writes,
             rows,
+            balances_tx,
             expected_seq,
             expected_hash,
             head,
@@ -462,6 +476,31 @@ class Sequencer:
             keys,
             started,
         )
+
+    def _balance_rows(self, requests: int) -> tuple[list[tuple[Any, ...]], int | None]:
+        """The balance rows a batch of ``requests`` writes, and the transaction id they bring
+        the rows up to (None: they lag, and the batch writes none)."""
+        writes = self.writes
+        dirty = writes.balances
+        unflushed = self.unflushed
+        postings = self.unflushed_postings + len(writes.postings)
+        if writes.empty():  # the batch writes nothing (nor do the rows left to later)
+            return [], None
+        if (
+            not writes.eager
+            and (requests >= LAZY_BATCH or self._queue)
+            and postings < FLUSH_POSTINGS
+        ):
+            unflushed.update(dirty)
+            self.unflushed_postings = postings
+            return [], None
+        if unflushed:
+            unflushed.update(dirty)
+            dirty = unflushed
+            self.unflushed = {}
+            self.unflushed_postings = 0
+        balances = self.balances
+        return [(a, s, *balances[(a, s)]) for a, s in dirty], self.next_tx
 
     def _new_keys(self) -> list[tuple[str, bytes, int, int | None]]:
         keys: list[tuple[str, bytes, int, int | None]] = []
@@ -588,6 +627,7 @@ class Sequencer:
             # A batch sent while the one before it is in flight must not land on another
             # process's entries of the same length: the hash tells them apart.
             expected_hash=prepared.expected_hash,
+            balances_tx=prepared.balances_tx,
         )
         pipe.send(sql, params)
         inflight.append(prepared)
@@ -758,6 +798,7 @@ class Sequencer:
                     prepared.expected_seq,
                     prepared.head,
                     prepared.now,
+                    prepared.balances_tx,
                 )
         except (StaleHead, UniqueViolation) as exc:
             self._invalidate()
@@ -847,9 +888,9 @@ class Sequencer:
             self._apply_batch(batch, careful=careful)
             head = Head(self.seq, self.head, self.next_tx, self.next_hold)
             if self.seq != expected_seq or not self.writes.empty():
-                rows = [(a, s, *self.balances[(a, s)]) for a, s in self.writes.balances]
+                rows, balances_tx = self._balance_rows(len(batch))
                 self._locked_write = (expected_seq, head)
-                store.write(self.writes, rows, expected_seq, head, self.now)
+                store.write(self.writes, rows, expected_seq, head, self.now, balances_tx)
             else:
                 store.rollback()
         except BaseException:
@@ -870,9 +911,10 @@ class Sequencer:
         self.now = now_micros()
         self.now_datetime = from_micros(self.now)
         if len(self.balances) > BALANCE_CACHE_SIZE:
-            # Batches still being written hold balances the database does not have yet.
+            # Batches still being written hold balances the database does not have yet,
+            # and rows that lag do not have the unflushed ones: those accounts stay.
             self._drain()
-            self._forget_accounts()
+            self._forget_accounts(keep={account for account, _ in self.unflushed})
         collecting = gc.isenabled()
         # A batch allocates many short-lived objects; collecting once per batch, not every
         # few hundred allocations, is much cheaper and other threads are waiting anyway.
@@ -928,6 +970,25 @@ class Sequencer:
         """The connection requests read through while they are applied."""
         return self._apply_store or self._reader_store()
 
+    def catch_up_balances(self) -> None:
+        """Bring the ledger's balance rows up to its journal, for readers (see
+        :meth:`WriteStore.catch_up`); on its own connection, one reader at a time."""
+        with self._catch_up_lock:
+            for attempt in range(2):
+                store = self._catch_up_store
+                if store is None:
+                    store = self._catch_up_store = self._store_factory()
+                try:
+                    store.catch_up()
+                    return
+                except Exception as exc:
+                    self._catch_up_store = None
+                    store.rollback()
+                    with contextlib.suppress(Exception):
+                        store.connection.close()
+                    if attempt or not driver_connection_lost(exc):
+                        raise
+
     def close(self) -> None:
         self._drain()
         thread = self._writer_thread
@@ -937,6 +998,11 @@ class Sequencer:
             self._writer_thread = None
         self._reset_connection()
         self._reset_reader()
+        with self._catch_up_lock:
+            store, self._catch_up_store = self._catch_up_store, None
+        if store is not None:
+            with contextlib.suppress(Exception):
+                store.connection.close()
 
     def _reset_reader(self) -> None:
         """Close the connection requests read through (the next read opens another)."""
@@ -956,6 +1022,13 @@ class Sequencer:
 
     def _reload(self, head: Head, epoch: int) -> None:
         store = self.store
+        # Balance rows may lag the journal (this process's unflushed batches before the
+        # failure, or another process's): bring them up to at least ``head`` first. If
+        # another process wrote since, the batch fails on the head and reloads again.
+        self.unflushed = {}
+        self.unflushed_postings = 0
+        if store.in_transaction or store.balances_lag():
+            store.catch_up()
         self.seq = head.next_seq
         self.head = head.head_hash
         self.next_tx = head.next_tx_id
@@ -987,10 +1060,16 @@ class Sequencer:
             self._track_hold(_PendingHold(int(hold_id), postings, expires_at))
         self._state_epoch = epoch
 
-    def _forget_accounts(self) -> None:
-        self.balances = {}
-        self.loaded_accounts = set()
-        self.known_accounts = {}
+    def _forget_accounts(self, keep: set[str] | None = None) -> None:
+        """Drop the cached accounts (but those in ``keep``: all their balances stay)."""
+        if keep:
+            self.balances = {k: v for k, v in self.balances.items() if k[0] in keep}
+            self.loaded_accounts &= keep
+            self.known_accounts = {a: None for a in self.known_accounts if a in keep}
+        else:
+            self.balances = {}
+            self.loaded_accounts = set()
+            self.known_accounts = {}
         self.account_metadata = {}
 
     def _track_hold(self, hold: _PendingHold) -> None:
@@ -1292,6 +1371,7 @@ class Sequencer:
                         raise InsufficientFunds(source, asset, max(available + limit, 0), amount)
             undo.append((balances, ks, balances.get(ks, _MISSING)))
             if pending:
+                self.writes.eager = True
                 balances[ks] = (b[0], b[1], b[2], b[3] + amount, b[4])
             else:
                 balances[ks] = (b[0], b[1] + amount, b[2], b[3], b[4])
@@ -1316,6 +1396,7 @@ class Sequencer:
     def _release(self, postings: list[Posting]) -> None:
         """Release the reservation of a hold's postings."""
         balances = self.balances
+        self.writes.eager = True
         for source, destination, amount, asset in postings:
             ks = (source, asset)
             b = self.balance_of(source, asset)
@@ -1719,6 +1800,7 @@ class Sequencer:
         address, asset = request.address, request.asset
         assert address is not None and asset is not None
         b = self.balance_of(address, asset)
+        self.writes.eager = True
         self._set(self.balances, (address, asset), (b[0], b[1], b[2], b[3], request.limit))
         self._set(self.writes.balances, (address, asset), None)
         self._touch_account(address, self.now)

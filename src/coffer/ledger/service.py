@@ -842,6 +842,7 @@ class Ledger:
         check_asset(asset)
         if at is not None:
             return self._balances_at(account, to_micros(at)).get(asset, 0)
+        self.catch_up_balances()
         rows = self._runtime.query(
             "SELECT input, output FROM balances WHERE ledger_id = ? AND account = ? AND asset = ?",
             (self._runtime.ledger_id, account, asset),
@@ -857,6 +858,7 @@ class Ledger:
                 for asset, amount in self._balances_at(account, to_micros(at)).items()
             }
         self.expire_holds()
+        self.catch_up_balances()
         rows = self._runtime.query(
             "SELECT asset, input, output, pending_input, pending_output, overdraft FROM balances"
             " WHERE ledger_id = ? AND account = ? ORDER BY asset",
@@ -872,6 +874,16 @@ class Ledger:
             )
             for asset, inp, out, pin, pout, overdraft in rows
         }
+
+    def catch_up_balances(self) -> None:
+        """Make the ``balances`` rows current. Under load the sequencer writes them once in
+        a while (docs/ledger.md, "Balance rows under load"): this adds the postings since.
+        Coffer's readers call it themselves; call it before SQL of your own on the table."""
+        rows = self._runtime.query(
+            "SELECT balances_tx, next_tx_id FROM ledgers WHERE id = ?", (self._runtime.ledger_id,)
+        )
+        if rows and int(rows[0][0]) < int(rows[0][1]):
+            self._sequencer.catch_up_balances()
 
     def _balances_at(self, account: str, at: int) -> dict[str, int]:
         totals: dict[str, int] = {}

@@ -35,6 +35,9 @@ class Writes:
     account_metadata: dict[str, str] = field(default_factory=dict)
     tx_metadata: dict[int, str] = field(default_factory=dict)
     hold_status: dict[int, str] = field(default_factory=dict)
+    # Pending amounts or an overdraft changed: the balance rows must be written with this
+    # batch (a catch-up adds postings to the rows, nothing else).
+    eager: bool = False
 
     def empty(self) -> bool:
         return not (self.journal or self.checkpoints or self.balances or self.new_accounts)
@@ -213,6 +216,98 @@ class WriteStore:
             )
         return rows
 
+    # -- balance rows that lag the journal --------------------------------------------
+
+    def balances_lag(self) -> bool:
+        """Whether the balance rows miss the postings of some committed transactions."""
+        rows = self.query(
+            "SELECT balances_tx, next_tx_id FROM ledgers WHERE id = ?", (self.ledger_id,)
+        )
+        return int(rows[0][0]) < int(rows[0][1])
+
+    def catch_up(self) -> int:
+        """Bring the balance rows up to the journal: add to them the postings of every
+        transaction from ``ledgers.balances_tx`` on, and move that mark to the end.
+
+        Runs in a transaction of its own holding the ledger's write lock, or in the one
+        open (which must hold it). Exact whoever runs it: a reader, or a process taking
+        over the ledger, while another process writes. Returns the postings added.
+        """
+        own = not self._in_transaction
+        if own:
+            self.begin_locked()
+        try:
+            added = self._catch_up_locked()
+        except BaseException:
+            if own:
+                self.rollback()
+            raise
+        if own:
+            self.connection.execute("COMMIT")
+            self._in_transaction = False
+        return added
+
+    def _catch_up_locked(self) -> int:
+        lid = self.ledger_id
+        mark, end = (
+            int(value)
+            for value in self.query(
+                "SELECT balances_tx, next_tx_id FROM ledgers WHERE id = ?", (lid,)
+            )[0]
+        )
+        if mark >= end:
+            return 0
+        moved: dict[tuple[str, str], list[int]] = {}
+        added = 0
+        for source, destination, amount, asset in self.query(
+            "SELECT source, destination, amount, asset FROM postings"
+            " WHERE ledger_id = ? AND tx_id >= ?",
+            (lid, mark),
+        ):
+            value = int(amount)
+            credited = moved.get((destination, asset))
+            if credited is None:
+                credited = moved[(destination, asset)] = [0, 0]
+            credited[0] += value
+            debited = moved.get((source, asset))
+            if debited is None:
+                debited = moved[(source, asset)] = [0, 0]
+            debited[1] += value
+            added += 1
+        stored = {
+            (row[0], row[1]): row[2:]
+            for row in self.load_balances(sorted({account for account, _ in moved}))
+        }
+        rows: list[tuple[Any, ...]] = []
+        for (account, asset), (inputs, outputs) in moved.items():
+            inp, out, pin, pout, overdraft = stored.get(
+                (account, asset), (0, 0, 0, 0, None if account == "world" else 0)
+            )
+            rows.append((account, asset, inp + inputs, out + outputs, pin, pout, overdraft))
+        if not rows:
+            sql = "UPDATE ledgers SET balances_tx = ? WHERE id = ?"
+            if self.backend is Backend.POSTGRESQL:
+                sql = sql.replace("?", "%s")
+            self.connection.execute(sql, (end, lid))
+        elif self.backend is Backend.SQLITE:
+            columns = _PG_COLUMNS["balances"]
+            marks = ",".join("?" * (len(columns) + 1))
+            names = ", ".join(name for name, _, _ in columns)
+            self.connection.executemany(
+                f"INSERT INTO balances (ledger_id, {names}) VALUES ({marks}){_BALANCE_UPSERT}",
+                _sqlite_rows("balances", lid, rows),
+            )
+            self.connection.execute("UPDATE ledgers SET balances_tx = ? WHERE id = ?", (end, lid))
+        else:
+            params: dict[str, Any] = {"lid": lid, "end": end}
+            insert = _unnest_insert("b", "balances", rows, params, _BALANCE_UPSERT)
+            self.connection.execute(
+                "WITH head AS (UPDATE ledgers SET balances_tx = %(end)s WHERE id = %(lid)s"
+                f" RETURNING id), {insert} SELECT count(*) FROM head",
+                params,
+            ).fetchone()
+        return added
+
     # -- the batch write ----------------------------------------------------------------
 
     def write(
@@ -222,17 +317,19 @@ class WriteStore:
         expected_seq: int,
         head: Head,
         now: int,
+        balances_tx: int | None = None,
     ) -> None:
         """Store one batch; raise StaleHead or UniqueViolation and write nothing on conflict.
 
         ``balance_rows`` are ``(account, asset, input, output, pending in, pending out,
-        overdraft)`` as they are after the batch.
+        overdraft)`` as they are after the batch. ``balances_tx``: the rows written bring
+        every balance up to this transaction id (None: they lag, see :meth:`catch_up`).
         """
         try:
             if self.backend is Backend.SQLITE:
-                self._write_sqlite(writes, balance_rows, expected_seq, head, now)
+                self._write_sqlite(writes, balance_rows, expected_seq, head, now, balances_tx)
             else:
-                self._write_postgresql(writes, balance_rows, expected_seq, head, now)
+                self._write_postgresql(writes, balance_rows, expected_seq, head, now, balances_tx)
         except sqlite3.IntegrityError as exc:
             self.rollback()
             raise UniqueViolation(str(exc)) from exc
@@ -251,6 +348,7 @@ class WriteStore:
         expected_seq: int,
         head: Head,
         now: int,
+        balances_tx: int | None,
     ) -> None:
         connection: sqlite3.Connection = self.connection
         lid = self.ledger_id
@@ -277,9 +375,10 @@ class WriteStore:
                 "UPDATE transactions SET metadata = ? WHERE ledger_id = ? AND id = ?",
                 [(meta, lid, tx_id) for tx_id, meta in writes.tx_metadata.items()],
             )
+        flushed = "" if balances_tx is None else f", balances_tx = {int(balances_tx)}"
         cursor = connection.execute(
             "UPDATE ledgers SET next_seq = ?, head_hash = ?, next_tx_id = ?, next_hold_id = ?"
-            " WHERE id = ? AND next_seq = ?",
+            f"{flushed} WHERE id = ? AND next_seq = ?",
             (head.next_seq, head.head_hash, head.next_tx_id, head.next_hold_id, lid, expected_seq),
         )
         if cursor.rowcount != 1:
@@ -295,8 +394,11 @@ class WriteStore:
         expected_seq: int,
         head: Head,
         now: int,
+        balances_tx: int | None,
     ) -> None:
-        sql, params = self.postgresql_statement(writes, balance_rows, expected_seq, head, now)
+        sql, params = self.postgresql_statement(
+            writes, balance_rows, expected_seq, head, now, balances_tx=balances_tx
+        )
         row = self.connection.execute(sql, params).fetchone()
         if row[0] != 1:
             self.rollback()
@@ -314,10 +416,12 @@ class WriteStore:
         now: int,
         *,
         expected_hash: bytes | None = None,
+        balances_tx: int | None = None,
     ) -> tuple[str, dict[str, Any]]:
         """The one statement storing a batch on PostgreSQL, and its parameters: it answers
         one row, 1 when it wrote the batch, 0 when the head had moved (nothing written).
-        ``expected_hash``: the head hash too must be the one the batch was applied on."""
+        ``expected_hash``: the head hash too must be the one the batch was applied on.
+        ``balances_tx``: as for :meth:`write`."""
         params: dict[str, Any] = {
             "lid": self.ledger_id,
             "expected": expected_seq,
@@ -355,8 +459,11 @@ class WriteStore:
         sql = (
             "WITH head AS (UPDATE ledgers SET next_seq = %(next_seq)s, head_hash = %(head_hash)s,"
             " next_tx_id = %(next_tx)s, next_hold_id = %(next_hold)s"
-            " WHERE id = %(lid)s AND next_seq = %(expected)s"
         )
+        if balances_tx is not None:
+            params["balances_tx"] = balances_tx
+            sql += ", balances_tx = %(balances_tx)s"
+        sql += " WHERE id = %(lid)s AND next_seq = %(expected)s"
         if expected_hash is not None:
             params["expected_hash"] = expected_hash
             sql += " AND head_hash = %(expected_hash)s"

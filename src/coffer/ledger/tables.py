@@ -39,6 +39,9 @@ ledgers = sa.Table(
     sa.Column("head_hash", sa.LargeBinary, nullable=False),
     sa.Column("next_tx_id", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("next_hold_id", sa.BigInteger, nullable=False, server_default="0"),
+    # Balance rows include the postings of transactions before this id; those from it on
+    # are added by the next flush or catch-up (rows written once in a while under load).
+    sa.Column("balances_tx", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 transactions = sa.Table(

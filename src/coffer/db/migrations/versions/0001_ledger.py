@@ -6,23 +6,168 @@ Revises:
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
-from coffer.ledger import tables
+from coffer.db.types import Amount
 
 revision = "0001_ledger"
 down_revision = None
 branch_labels = None
 depends_on = None
 
-# Baseline revision: it creates the ledger tables as ``coffer.ledger.tables`` defines them.
-# Any later change to those tables goes into a new revision (and this one must then be
-# frozen into explicit ``op.create_table`` calls first).
+# The ledger tables as this revision created them (a frozen copy of what
+# ``coffer.ledger.tables`` defined then; later changes are later revisions).
+
+metadata = sa.MetaData()
+
+
+def _unique_where_set(name: str, column: str) -> sa.Index:
+    """Unique per ledger where set: rows without a value cost the index nothing."""
+    condition = sa.text(f"{column} IS NOT NULL")
+    return sa.Index(
+        name, "ledger_id", column, unique=True, sqlite_where=condition, postgresql_where=condition
+    )
+
+
+# Tables with composite primary keys are WITHOUT ROWID on SQLite: one b-tree, not two.
+
+ledgers = sa.Table(
+    "ledgers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(63), nullable=False, unique=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("bucket", sa.String(63), nullable=False, server_default="_default"),
+    sa.Column("features", sa.Text, nullable=False, server_default="{}"),
+    # Head of the journal: the next sequence number and the hash of the last entry.
+    sa.Column("next_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("head_hash", sa.LargeBinary, nullable=False),
+    sa.Column("next_tx_id", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("next_hold_id", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+transactions = sa.Table(
+    "transactions",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("inserted_at", sa.BigInteger, nullable=False),
+    sa.Column("reference", sa.Text),
+    sa.Column("metadata", sa.Text, nullable=False),
+    sa.Column("reverts_id", sa.BigInteger),
+    sa.Column("hold_id", sa.BigInteger),
+    _unique_where_set("transactions_reference", "reference"),
+    _unique_where_set("transactions_reverts", "reverts_id"),
+    sqlite_with_rowid=False,
+)
+
+postings = sa.Table(
+    "postings",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("tx_id", sa.BigInteger, primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("destination", sa.Text, nullable=False),
+    sa.Column("amount", Amount, nullable=False),
+    sa.Column("asset", sa.Text, nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    # Slim indexes: each extra key column costs every insert; per-account reads filter
+    # asset and time after the lookup.
+    sa.Index("postings_source", "ledger_id", "source"),
+    sa.Index("postings_destination", "ledger_id", "destination"),
+    sqlite_with_rowid=False,
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("address", sa.Text, primary_key=True),
+    sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("first_usage", sa.BigInteger, nullable=False),
+    sa.Column("inserted_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+balances = sa.Table(
+    "balances",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("account", sa.Text, primary_key=True),
+    sa.Column("asset", sa.Text, primary_key=True),
+    sa.Column("input", Amount, nullable=False),
+    sa.Column("output", Amount, nullable=False),
+    sa.Column("pending_input", Amount, nullable=False),
+    sa.Column("pending_output", Amount, nullable=False),
+    # How far below zero the account may go in this asset; NULL means unbounded.
+    sa.Column("overdraft", Amount, nullable=True),
+    # Every batch rewrites its balances: free space in each page keeps those updates HOT
+    # (no new index entries) on PostgreSQL.
+    postgresql_with={"fillfactor": "50"},
+    sqlite_with_rowid=False,
+)
+
+holds = sa.Table(
+    "holds",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("postings", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger),
+    sa.Column("reference", sa.Text),
+    sa.Column("metadata", sa.Text, nullable=False),
+    # pending | posted | voided | expired
+    sa.Column("status", sa.String(16), nullable=False),
+    _unique_where_set("holds_reference", "reference"),
+    sa.Index(
+        "holds_pending",
+        "ledger_id",
+        "expires_at",
+        sqlite_where=sa.text("status = 'pending'"),
+        postgresql_where=sa.text("status = 'pending'"),
+    ),
+)
+
+journal = sa.Table(
+    "journal",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("ref_id", sa.BigInteger),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.LargeBinary, nullable=False),
+    sa.Column("idempotency_key", sa.Text),
+    sa.Column("idempotency_hash", sa.LargeBinary),
+    _unique_where_set("journal_idempotency", "idempotency_key"),
+    sqlite_with_rowid=False,
+)
+
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    sa.Column("tree_size", sa.BigInteger, primary_key=True),
+    sa.Column("root", sa.LargeBinary, nullable=False),
+    sa.Column("frontier", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("public_key", sa.LargeBinary, nullable=False),
+    sa.Column("signature", sa.LargeBinary, nullable=False),
+)
 
 
 def upgrade() -> None:
-    tables.metadata.create_all(op.get_bind())
+    metadata.create_all(op.get_bind())
 
 
 def downgrade() -> None:
-    tables.metadata.drop_all(op.get_bind())
+    metadata.drop_all(op.get_bind())
