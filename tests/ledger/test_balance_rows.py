@@ -155,3 +155,24 @@ def test_readers_catch_up_while_large_batches_are_written(database_url: str) -> 
         assert not problems, problems[:3]
         assert sum(ledger.balance(f"users:{i}", USD) for i in range(20)) == 20_000_000
         assert c.verify().ok
+
+
+def test_a_busy_ledger_keeps_its_rows_lagging_until_a_reader_catches_them_up(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond QUIET_FLUSH_ROWS lagging balances, a small batch alone does not write them
+    (a busy ledger's brief pauses would otherwise write them every few batches); once a
+    reader has caught them up, the sequencer knows and a quiet batch writes its own."""
+    monkeypatch.setattr(sequencer, "QUIET_FLUSH_ROWS", 0)
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        ledger.post_many(transfers(sequencer.LAZY_BATCH))
+        ledger.post([Posting("world", "users:1", 1, USD)])
+        assert mark(c) == (0, sequencer.LAZY_BATCH + 1)
+        assert ledger.balance("users:1", USD) == 1 + sum(
+            i + 1 for i in range(sequencer.LAZY_BATCH) if i % 10 == 1
+        )
+        assert mark(c) == (sequencer.LAZY_BATCH + 1,) * 2
+        ledger.post([Posting("world", "users:2", 1, USD)])
+        assert mark(c) == (sequencer.LAZY_BATCH + 2,) * 2
+        assert c.verify().ok

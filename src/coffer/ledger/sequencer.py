@@ -95,6 +95,11 @@ FINISHED_HOLDS_KEPT = 100_000
 # postings have gone unwritten to them; the batch that reaches it writes them all.
 LAZY_BATCH = int(os.environ.get("COFFER_LAZY_BATCH", "100"))
 FLUSH_POSTINGS = int(os.environ.get("COFFER_BALANCE_FLUSH_POSTINGS", "50000"))
+# A small batch with nothing queued or in flight writes the rows left to later while there
+# are at most this many (a quiet ledger's rows are then current for free); beyond, they
+# wait for FLUSH_POSTINGS or a reader's catch-up, so that a busy ledger's brief pauses do
+# not write them every few batches.
+QUIET_FLUSH_ROWS = int(os.environ.get("COFFER_QUIET_FLUSH_ROWS", "1000"))
 WORLD = "world"
 
 
@@ -258,9 +263,13 @@ class Sequencer:
         self.frontier = Frontier()
         self.last_checkpoint = 0
         self.balances: dict[tuple[str, str], BalanceTuple] = {}
-        # Balances changed by batches that did not write their rows (see LAZY_BATCH).
-        self.unflushed: dict[tuple[str, str], None] = {}
+        # Balances changed by batches that did not write their rows (see LAZY_BATCH): the
+        # id after the last transaction that changed each.
+        self.unflushed: dict[tuple[str, str], int] = {}
         self.unflushed_postings = 0
+        # How far a reader's catch-up brought the rows (read by the leader, which then
+        # drops the balances it covers from ``unflushed``).
+        self._caught_up = 0
         self._catch_up_store: WriteStore | None = None
         self._catch_up_lock = threading.Lock()
         self.loaded_accounts: set[str] = set()
@@ -482,25 +491,38 @@ class Sequencer:
         the rows up to (None: they lag, and the batch writes none)."""
         writes = self.writes
         dirty = writes.balances
-        unflushed = self.unflushed
-        postings = self.unflushed_postings + len(writes.postings)
         if writes.empty():  # the batch writes nothing (nor do the rows left to later)
             return [], None
+        unflushed = self.unflushed
+        caught_up = self._caught_up
+        if unflushed and caught_up:
+            # A reader's catch-up wrote the rows of balances last changed before it.
+            self._caught_up = 0
+            unflushed = self.unflushed = {k: end for k, end in unflushed.items() if end > caught_up}
+            if not unflushed:
+                self.unflushed_postings = 0
+        postings = self.unflushed_postings + len(writes.postings)
         if (
             not writes.eager
-            and (requests >= LAZY_BATCH or self._queue)
             and postings < FLUSH_POSTINGS
+            and (
+                requests >= LAZY_BATCH
+                or self._queue
+                or self._pipeline_busy
+                or len(unflushed) > QUIET_FLUSH_ROWS
+            )
         ):
-            unflushed.update(dirty)
+            unflushed.update(dict.fromkeys(dirty, self.next_tx))
             self.unflushed_postings = postings
             return [], None
+        keys: Any = dirty
         if unflushed:
-            unflushed.update(dirty)
-            dirty = unflushed
+            unflushed.update(dict.fromkeys(dirty, 0))
+            keys = unflushed
             self.unflushed = {}
             self.unflushed_postings = 0
         balances = self.balances
-        return [(a, s, *balances[(a, s)]) for a, s in dirty], self.next_tx
+        return [(a, s, *balances[(a, s)]) for a, s in keys], self.next_tx
 
     def _new_keys(self) -> list[tuple[str, bytes, int, int | None]]:
         keys: list[tuple[str, bytes, int, int | None]] = []
@@ -892,7 +914,9 @@ class Sequencer:
                 self._locked_write = (expected_seq, head)
                 store.write(self.writes, rows, expected_seq, head, self.now, balances_tx)
             else:
-                store.rollback()
+                # Nothing to write, but a reload may have caught the balance rows up in
+                # this transaction: keep that (the state applied next relies on it).
+                store.commit()
         except BaseException:
             store.rollback()
             raise
@@ -979,7 +1003,9 @@ class Sequencer:
                 if store is None:
                     store = self._catch_up_store = self._store_factory()
                 try:
-                    store.catch_up()
+                    reached = store.catch_up()
+                    if reached > self._caught_up:
+                        self._caught_up = reached
                     return
                 except Exception as exc:
                     self._catch_up_store = None
@@ -1027,6 +1053,7 @@ class Sequencer:
         # another process wrote since, the batch fails on the head and reloads again.
         self.unflushed = {}
         self.unflushed_postings = 0
+        self._caught_up = 0
         if store.in_transaction or store.balances_lag():
             store.catch_up()
         self.seq = head.next_seq

@@ -128,6 +128,11 @@ class WriteStore:
         row = self.connection.execute(sql, (self.ledger_id,)).fetchone()
         return Head(int(row[0]), bytes(row[1]), int(row[2]), int(row[3]))
 
+    def commit(self) -> None:
+        if self._in_transaction:
+            self.connection.execute("COMMIT")
+            self._in_transaction = False
+
     def rollback(self) -> None:
         if self._in_transaction:
             self._in_transaction = False
@@ -231,21 +236,21 @@ class WriteStore:
 
         Runs in a transaction of its own holding the ledger's write lock, or in the one
         open (which must hold it). Exact whoever runs it: a reader, or a process taking
-        over the ledger, while another process writes. Returns the postings added.
+        over the ledger, while another process writes. Returns the transaction id the rows
+        now reach (the ledger's ``next_tx_id``).
         """
         own = not self._in_transaction
         if own:
             self.begin_locked()
         try:
-            added = self._catch_up_locked()
+            reached = self._catch_up_locked()
         except BaseException:
             if own:
                 self.rollback()
             raise
         if own:
-            self.connection.execute("COMMIT")
-            self._in_transaction = False
-        return added
+            self.commit()
+        return reached
 
     def _catch_up_locked(self) -> int:
         lid = self.ledger_id
@@ -256,9 +261,8 @@ class WriteStore:
             )[0]
         )
         if mark >= end:
-            return 0
+            return end
         moved: dict[tuple[str, str], list[int]] = {}
-        added = 0
         for source, destination, amount, asset in self.query(
             "SELECT source, destination, amount, asset FROM postings"
             " WHERE ledger_id = ? AND tx_id >= ?",
@@ -273,7 +277,6 @@ class WriteStore:
             if debited is None:
                 debited = moved[(source, asset)] = [0, 0]
             debited[1] += value
-            added += 1
         stored = {
             (row[0], row[1]): row[2:]
             for row in self.load_balances(sorted({account for account, _ in moved}))
@@ -306,7 +309,7 @@ class WriteStore:
                 f" RETURNING id), {insert} SELECT count(*) FROM head",
                 params,
             ).fetchone()
-        return added
+        return end
 
     # -- the batch write ----------------------------------------------------------------
 
