@@ -70,12 +70,7 @@ BALANCE_CACHE_SIZE = 1_000_000
 PIPELINE_DEPTH = int(
     os.environ.get("COFFER_PIPELINE_DEPTH", "1")
 )  # batches applied ahead of the one being written
-# Large queues (a post_many) are applied in chunks of this many requests, so applying one
-# overlaps writing the one before. PostgreSQL's own process writes a chunk while this one
-# applies the next; on SQLite the writing thread needs the GIL for every row, so smaller
-# chunks only add hand-overs.
 PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "1000"))
-PG_PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "250"))
 # PostgreSQL: batch statements in flight at once on the writer's connection (pipeline mode,
 # see coffer.ledger.pgpipe); 0 writes one statement at a time.
 PG_IN_FLIGHT = int(os.environ.get("COFFER_PG_IN_FLIGHT", "3"))
@@ -324,10 +319,7 @@ class Sequencer:
     def _lead(self, waiter: Waiter) -> None:
         """Apply queued batches until the queue is empty or our own requests are done."""
         # Large queues go in chunks so applying one overlaps writing the one before.
-        pg = self.runtime.backend is Backend.POSTGRESQL and PG_IN_FLIGHT > 0
-        limit = min(
-            self.runtime.settings.max_batch_size, PG_PIPELINE_CHUNK if pg else PIPELINE_CHUNK
-        )
+        limit = min(self.runtime.settings.max_batch_size, PIPELINE_CHUNK)
         while True:
             if self._pipelined and self._pipeline_busy and len(self._queue) < GATHER_MIN:
                 # Statements are in flight: a moment more gathers a fuller batch, where
