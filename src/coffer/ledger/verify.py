@@ -245,6 +245,8 @@ def _verify_ledger(
                 )
                 break
             tx_id, _, ts, reference, stored_meta, reverts_id, hold_id = row
+            # Under load the balance rows lag: they hold the postings before balances_tx.
+            held_by_rows = tx_id < balances_tx
             encoded: list[str] = []
             while posts.head is not None and posts.head[0] < tx_id:
                 check.problem(f"posting of transaction {posts.head[0]} has no journal entry")
@@ -257,10 +259,11 @@ def _verify_ledger(
                 encoded.append(f"{source},{destination},{amount},{asset}")
                 if posting_ts != ts:
                     check.problem(f"journal entry {seq}: a posting of tx {tx_id} changed its time")
-                key = (source, asset)
-                outputs[key] = outputs.get(key, 0) + amount
-                key = (destination, asset)
-                inputs[key] = inputs.get(key, 0) + amount
+                if held_by_rows:
+                    key = (source, asset)
+                    outputs[key] = outputs.get(key, 0) + amount
+                    key = (destination, asset)
+                    inputs[key] = inputs.get(key, 0) + amount
             if hold_id is not None:
                 held = hold_state.get(hold_id)
                 if held is None or held[1] != "pending":
@@ -380,21 +383,6 @@ def _verify_ledger(
     if not 0 <= balances_tx <= next_tx_id:
         check.problem(f"the ledger's balance mark {balances_tx} is beyond its transactions")
         return check
-    if balances_tx < next_tx_id:
-        # Under load the rows lag: they hold the postings before ``balances_tx`` (the
-        # postings themselves were checked against the journal above).
-        for source, destination, amount, asset in _rows(
-            connection,
-            backend,
-            "SELECT source, destination, amount, asset FROM postings"
-            " WHERE ledger_id = ? AND tx_id >= ?",
-            (lid, balances_tx),
-        ):
-            value = int(amount)
-            key = (destination, asset)
-            inputs[key] = inputs.get(key, 0) - value
-            key = (source, asset)
-            outputs[key] = outputs.get(key, 0) - value
     keys = set(stored).union(*columns, overdrafts)
     for key in sorted(keys):
         default_limit = None if key[0] == "world" else 0
