@@ -89,16 +89,17 @@ LOST_WRITE_TIMEOUT = 2.0
 SETTLE_TIMEOUT = 10.0
 SETTLE_RETRY_PAUSE = 0.05
 FINISHED_HOLDS_KEPT = 100_000
-# Balance rows under load: a batch of at least LAZY_BATCH requests, or one with more queued
-# behind it, leaves its balance rows unwritten (readers and other processes add the
-# postings since ``ledgers.balances_tx``, see WriteStore.catch_up) until FLUSH_POSTINGS
-# postings have gone unwritten to them; the batch that reaches it writes them all.
+# Balance rows under load: a batch of at least LAZY_BATCH requests (a post_many) leaves its
+# balance rows unwritten (readers and other processes add the postings since
+# ``ledgers.balances_tx``, see WriteStore.catch_up) until FLUSH_POSTINGS postings have gone
+# unwritten to them; the batch that reaches it writes them all. Smaller batches (many
+# callers of post()) write theirs: their readers (wallet limits, say) would otherwise pay
+# a catch-up, which costs more than the rows (measured: docs/performance.md).
 LAZY_BATCH = int(os.environ.get("COFFER_LAZY_BATCH", "100"))
 FLUSH_POSTINGS = int(os.environ.get("COFFER_BALANCE_FLUSH_POSTINGS", "50000"))
-# A small batch with nothing queued or in flight writes the rows left to later while there
-# are at most this many (a quiet ledger's rows are then current for free); beyond, they
-# wait for FLUSH_POSTINGS or a reader's catch-up, so that a busy ledger's brief pauses do
-# not write them every few batches.
+# A small batch writes the rows left to later while there are at most this many; beyond,
+# they wait for FLUSH_POSTINGS or a reader's catch-up (which the sequencer then learns
+# of), so that small batches between large ones do not write them every few batches.
 QUIET_FLUSH_ROWS = int(os.environ.get("COFFER_QUIET_FLUSH_ROWS", "1000"))
 WORLD = "world"
 
@@ -505,12 +506,7 @@ class Sequencer:
         if (
             not writes.eager
             and postings < FLUSH_POSTINGS
-            and (
-                requests >= LAZY_BATCH
-                or self._queue
-                or self._pipeline_busy
-                or len(unflushed) > QUIET_FLUSH_ROWS
-            )
+            and (requests >= LAZY_BATCH or len(unflushed) > QUIET_FLUSH_ROWS)
         ):
             unflushed.update(dict.fromkeys(dirty, self.next_tx))
             self.unflushed_postings = postings
