@@ -201,7 +201,15 @@ WRITER = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_sigkill_loses_no_acknowledged_transaction(database_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("rows", ["written", "lagging"])
+def test_sigkill_loses_no_acknowledged_transaction(
+    database_url: str, tmp_path: Path, rows: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lagging``: the writer's batches leave their balance rows to later (up to 200
+    postings), so it dies with rows lagging, which the next writer and verify handle."""
+    if rows == "lagging":  # read by the writer processes as they import coffer
+        monkeypatch.setenv("COFFER_LAZY_BATCH", "1")
+        monkeypatch.setenv("COFFER_BALANCE_FLUSH_POSTINGS", "200")
     acks = tmp_path / "acks.txt"
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
