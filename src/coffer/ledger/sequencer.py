@@ -57,7 +57,14 @@ from coffer.ledger.models import (
 from coffer.ledger.pgpipe import Answer, PipelinedConnection
 from coffer.ledger.requests import Op, Request, Waiter
 from coffer.ledger.signing import Signer, checkpoint_message
-from coffer.ledger.store import Head, StaleHead, UniqueViolation, Writes, WriteStore
+from coffer.ledger.store import (
+    Head,
+    StaleHead,
+    UniqueViolation,
+    Writes,
+    WriteStore,
+    empty_balance,
+)
 from coffer.money import ACCOUNT_PATTERN
 
 if TYPE_CHECKING:
@@ -101,7 +108,6 @@ FLUSH_POSTINGS = int(os.environ.get("COFFER_BALANCE_FLUSH_POSTINGS", "50000"))
 # they wait for FLUSH_POSTINGS or a reader's catch-up (which the sequencer then learns
 # of), so that small batches between large ones do not write them every few batches.
 QUIET_FLUSH_ROWS = int(os.environ.get("COFFER_QUIET_FLUSH_ROWS", "1000"))
-WORLD = "world"
 
 
 class _PendingHold:
@@ -1156,7 +1162,7 @@ class Sequencer:
             b = self.balances.get(key)
             if b is not None:
                 return b
-        return (0, 0, 0, 0, None if account == WORLD else 0)
+        return empty_balance(account)
 
     def account_metadata_of(self, account: str) -> dict[str, str]:
         meta = self.account_metadata.get(account)

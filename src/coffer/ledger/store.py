@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coffer.db.engine import Backend
+from coffer.money import WORLD
 
 BalanceRow = tuple[str, str, int, int, int, int, int | None]
 
@@ -89,6 +90,12 @@ def _quote(value: str | None) -> str:
 
 def _hexes(values: Iterable[bytes | None]) -> str:
     return "{" + ",".join(["NULL" if v is None else v.hex() for v in values]) + "}"
+
+
+def empty_balance(account: str) -> tuple[int, int, int, int, int | None]:
+    """The balance of an account without a row: nothing moved, and the default floor
+    (only ``world`` may go negative, without bound)."""
+    return (0, 0, 0, 0, None if account == WORLD else 0)
 
 
 class WriteStore:
@@ -283,9 +290,7 @@ class WriteStore:
         }
         rows: list[tuple[Any, ...]] = []
         for (account, asset), (inputs, outputs) in moved.items():
-            inp, out, pin, pout, overdraft = stored.get(
-                (account, asset), (0, 0, 0, 0, None if account == "world" else 0)
-            )
+            inp, out, pin, pout, overdraft = stored.get((account, asset)) or empty_balance(account)
             rows.append((account, asset, inp + inputs, out + outputs, pin, pout, overdraft))
         if not rows:
             sql = "UPDATE ledgers SET balances_tx = ? WHERE id = ?"
@@ -293,13 +298,7 @@ class WriteStore:
                 sql = sql.replace("?", "%s")
             self.connection.execute(sql, (end, lid))
         elif self.backend is Backend.SQLITE:
-            columns = _PG_COLUMNS["balances"]
-            marks = ",".join("?" * (len(columns) + 1))
-            names = ", ".join(name for name, _, _ in columns)
-            self.connection.executemany(
-                f"INSERT INTO balances (ledger_id, {names}) VALUES ({marks}){_BALANCE_UPSERT}",
-                _sqlite_rows("balances", lid, rows),
-            )
+            self._sqlite_insert("balances", rows, _BALANCE_UPSERT)
             self.connection.execute("UPDATE ledgers SET balances_tx = ? WHERE id = ?", (end, lid))
         else:
             params: dict[str, Any] = {"lid": lid, "end": end}
@@ -359,15 +358,8 @@ class WriteStore:
             connection.execute("BEGIN IMMEDIATE")
             self._in_transaction = True
         for _, table, rows, suffix in _inserts(writes, balance_rows, now):
-            if not rows:
-                continue
-            columns = _PG_COLUMNS[table]
-            marks = ",".join("?" * (len(columns) + 1))
-            names = ", ".join(name for name, _, _ in columns)
-            connection.executemany(
-                f"INSERT INTO {table} (ledger_id, {names}) VALUES ({marks}){suffix}",
-                _sqlite_rows(table, lid, rows),
-            )
+            if rows:
+                self._sqlite_insert(table, rows, suffix)
         if writes.hold_status:
             connection.executemany(
                 "UPDATE holds SET status = ? WHERE ledger_id = ? AND id = ?",
@@ -389,6 +381,15 @@ class WriteStore:
             raise StaleHead()
         connection.execute("COMMIT")
         self._in_transaction = False
+
+    def _sqlite_insert(self, table: str, rows: list[tuple[Any, ...]], suffix: str) -> None:
+        columns = _PG_COLUMNS[table]
+        marks = ",".join("?" * (len(columns) + 1))
+        names = ", ".join(name for name, _, _ in columns)
+        self.connection.executemany(
+            f"INSERT INTO {table} (ledger_id, {names}) VALUES ({marks}){suffix}",
+            _sqlite_rows(table, self.ledger_id, rows),
+        )
 
     def _write_postgresql(
         self,
