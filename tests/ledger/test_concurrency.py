@@ -147,11 +147,13 @@ def _process_worker(url: str, seed: int, count: int, hot: bool, results: Any) ->
 @pytest.mark.parametrize("mode", ["spread", "hot-fee-account", "lagging-rows"])
 def test_four_processes(database_url: str, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """``lagging-rows``: every batch leaves its balance rows to later (up to 30 postings),
-    so each process taking the ledger over catches up the rows another left lagging."""
+    so each process taking the ledger over catches up the rows another left lagging; and
+    the posting lists are written every 20 transactions, by whichever process sees them due."""
     hot = mode == "hot-fee-account"
     if mode == "lagging-rows":  # read by the spawned processes as they import coffer
         monkeypatch.setenv("COFFER_LAZY_BATCH", "1")
         monkeypatch.setenv("COFFER_BALANCE_FLUSH_POSTINGS", "30")
+        monkeypatch.setenv("COFFER_POSTING_LISTS_EVERY", "20")
     seed_accounts(database_url)
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
@@ -206,10 +208,12 @@ def test_sigkill_loses_no_acknowledged_transaction(
     database_url: str, tmp_path: Path, rows: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``lagging``: the writer's batches leave their balance rows to later (up to 200
-    postings), so it dies with rows lagging, which the next writer and verify handle."""
+    postings), so it dies with rows lagging, which the next writer and verify handle; and
+    its posting lists are written every 50 transactions."""
     if rows == "lagging":  # read by the writer processes as they import coffer
         monkeypatch.setenv("COFFER_LAZY_BATCH", "1")
         monkeypatch.setenv("COFFER_BALANCE_FLUSH_POSTINGS", "200")
+        monkeypatch.setenv("COFFER_POSTING_LISTS_EVERY", "50")
     acks = tmp_path / "acks.txt"
     script = tmp_path / "writer.py"
     script.write_text(WRITER)

@@ -15,6 +15,7 @@ summed in Python (SQLite stores them as decimal text), never as floats.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -26,10 +27,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from coffer.db.engine import Backend
 from coffer.errors import ValidationError
 from coffer.ledger import journal as J
 from coffer.ledger import tables as T
 from coffer.ledger.models import Posting, Volumes, from_micros, to_micros
+from coffer.ledger.store import account_tx_ids
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 15  # Formance's default
@@ -99,6 +102,9 @@ def format_time(moment: datetime | None) -> str | None:
 
 def format_micros(micros: int | None) -> str | None:
     return None if micros is None else format_time(from_micros(micros))
+
+
+_bind_names = itertools.count()
 
 
 def _segment_pattern(address: str) -> tuple[int, str] | None:
@@ -330,12 +336,34 @@ class Queries:
 
     # -- transactions ------------------------------------------------------------------------
 
+    def _account_tx_ids(
+        self, ledger_id: int, addresses: list[str], sources: bool, destinations: bool
+    ) -> sa.TextualSelect:
+        """The ids of the transactions where any of ``addresses`` (exact) is a source and/or
+        a destination, from the posting lists and the postings after their mark."""
+        backend = Backend.POSTGRESQL if self.dialect.postgresql else Backend.SQLITE
+        # names unique across a statement, which may hold several such conditions
+        lid = f"ids_lid_{next(_bind_names)}"
+        parts: list[str] = []
+        binds: list[sa.BindParameter[Any]] = [sa.bindparam(lid, ledger_id)]
+        for address in addresses:
+            name = f"ids_account_{next(_bind_names)}"
+            parts.append(account_tx_ids(backend, sources, destinations, f":{lid}", f":{name}"))
+            binds.append(sa.bindparam(name, address))
+        return sa.text(" UNION ALL ".join(parts)).bindparams(*binds).columns(tx_id=sa.BigInteger)
+
     def _tx_fields(self, ledger_id: int) -> Fields:
         t = T.transactions
         p = T.postings
 
         def address(spec: str) -> ColumnExpr:
             field, _, value = spec.partition("\x00")
+            if _segment_pattern(value) is None:  # an exact address: its posting lists
+                return t.c.id.in_(
+                    self._account_tx_ids(
+                        ledger_id, [value], field != "destination", field != "source"
+                    )
+                )
             if field == "source":
                 condition = self.dialect.address_matches(p.c.source, value)
             elif field == "destination":
@@ -653,6 +681,7 @@ class Queries:
             for source, destination, amount, asset in connection.execute(
                 sa.select(p.c.source, p.c.destination, p.c.amount, p.c.asset).where(
                     p.c.ledger_id == ledger_id,
+                    p.c.tx_id.in_(self._account_tx_ids(ledger_id, addresses, True, True)),
                     p.c.timestamp <= pit,
                     sa.or_(p.c.source.in_(addresses), p.c.destination.in_(addresses)),
                 )

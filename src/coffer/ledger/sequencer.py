@@ -17,6 +17,7 @@ import contextlib
 import gc
 import heapq
 import json
+import logging
 import os
 import queue
 import select
@@ -108,6 +109,12 @@ FLUSH_POSTINGS = int(os.environ.get("COFFER_BALANCE_FLUSH_POSTINGS", "50000"))
 # they wait for FLUSH_POSTINGS or a reader's catch-up (which the sequencer then learns
 # of), so that small batches between large ones do not write them every few batches.
 QUIET_FLUSH_ROWS = int(os.environ.get("COFFER_QUIET_FLUSH_ROWS", "1000"))
+# Posting lists (the accounts' index, see WriteStore.list_postings) are written once this
+# many transactions have gone unlisted, by a thread that the caller who finds it so starts;
+# readers scan the postings of those transactions by id meanwhile.
+LIST_EVERY = int(os.environ.get("COFFER_POSTING_LISTS_EVERY", "20000"))
+
+log = logging.getLogger(__name__)
 
 
 class _PendingHold:
@@ -279,6 +286,10 @@ class Sequencer:
         self._caught_up = 0
         self._catch_up_store: WriteStore | None = None
         self._catch_up_lock = threading.Lock()
+        # How far the posting lists go, as last read or written here (None: to be read).
+        self._listed_tx: int | None = None
+        self._lister: threading.Thread | None = None  # the thread listing postings, if any
+        self._closing = False
         self.loaded_accounts: set[str] = set()
         self.known_accounts: dict[str, None] = {}
         self.account_metadata: dict[str, dict[str, str]] = {}
@@ -317,11 +328,14 @@ class Sequencer:
                 self._lead(waiter)
                 continue
             if waiter.pending == 0:
-                return
+                break
             waiter.rearm()
             if waiter.pending == 0 and not waiter.lead:
-                return
+                break
             waiter.wait()
+        listed = self._listed_tx
+        if (listed is None or self.next_tx - listed >= LIST_EVERY) and self._lister is None:
+            self._start_listing()
 
     def _lead(self, waiter: Waiter) -> None:
         """Apply queued batches until the queue is empty or our own requests are done."""
@@ -1017,7 +1031,58 @@ class Sequencer:
                     if attempt or not driver_connection_lost(exc):
                         raise
 
+    def _start_listing(self) -> None:
+        """List the postings in a thread of its own when LIST_EVERY transactions or more
+        are unlisted: the caller returns at once, and the database does the work (on
+        PostgreSQL while batches go on being written). At most one such thread."""
+        with self._lock:
+            if self._lister is not None or self._closing:
+                return
+            self._lister = threading.Thread(
+                target=self._list_due, name=f"coffer-lists-{self.ledger_name}", daemon=True
+            )
+        self._lister.start()
+
+    def _list_due(self) -> None:
+        try:
+            self.list_postings(due_only=True)
+        except Exception as exc:  # the callers' transactions are committed: try again later
+            log.warning(
+                "ledger %s: listing postings failed (retried later): %s", self.ledger_name, exc
+            )
+        finally:
+            with self._lock:
+                self._lister = None
+
+    def list_postings(self, *, due_only: bool = False) -> None:
+        """Bring the posting lists up to the journal (see :meth:`WriteStore.list_postings`);
+        ``due_only``: only when LIST_EVERY transactions or more are unlisted. On the
+        catch-up connection, one lister or catch-up at a time."""
+        with self._catch_up_lock:
+            for attempt in range(2):
+                store = self._catch_up_store
+                if store is None:
+                    store = self._catch_up_store = self._store_factory()
+                try:
+                    # as far as any process listed (this one's figure may be behind)
+                    self._listed_tx = store.listed_tx()
+                    if not due_only or self.next_tx - self._listed_tx >= LIST_EVERY:
+                        self._listed_tx = store.list_postings()
+                    return
+                except Exception as exc:
+                    self._catch_up_store = None
+                    store.rollback()
+                    with contextlib.suppress(Exception):
+                        store.connection.close()
+                    if attempt or not driver_connection_lost(exc):
+                        raise
+
     def close(self) -> None:
+        with self._lock:
+            self._closing = True
+            lister = self._lister
+        if lister is not None:
+            lister.join(timeout=60)
         self._drain()
         thread = self._writer_thread
         if thread is not None:

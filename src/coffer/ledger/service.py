@@ -49,7 +49,7 @@ from coffer.ledger.models import (
 from coffer.ledger.requests import Op, Request, request_hash
 from coffer.ledger.sequencer import Sequencer
 from coffer.ledger.signing import Signer
-from coffer.ledger.store import WriteStore
+from coffer.ledger.store import WriteStore, account_tx_ids
 from coffer.money import (
     ACCOUNT_PATTERN,
     ASSET_PATTERN,
@@ -779,18 +779,16 @@ class Ledger:
         if since_id is not None:
             where.append("t.id >= ?")
             params.append(_id(since_id))
-        for value, column in (
-            (account, "(p.source = ? OR p.destination = ?)"),
-            (source, "p.source = ?"),
-            (destination, "p.destination = ?"),
+        for value, sources, destinations in (
+            (account, True, True),
+            (source, True, False),
+            (destination, False, True),
         ):
             if value is not None:
                 check_account(value)
-                where.append(
-                    f"t.id IN (SELECT p.tx_id FROM postings p WHERE p.ledger_id = t.ledger_id"
-                    f" AND {column})"
-                )
-                params.extend([value] * column.count("?"))
+                ids, ids_params = self._account_tx_ids(value, sources, destinations)
+                where.append(f"t.id IN ({ids})")
+                params.extend(ids_params)
         if reference is not None:
             where.append("t.reference = ?")
             params.append(reference)
@@ -898,22 +896,38 @@ class Ledger:
         if rows and int(rows[0][0]) < int(rows[0][1]):
             self._sequencer.catch_up_balances()
 
+    def list_postings(self) -> None:
+        """Write the posting lists of every transaction not listed yet. A thread of the
+        sequencer does so every ``COFFER_POSTING_LISTS_EVERY`` transactions (docs/ledger.md,
+        "Finding an account's transactions"), and reads by account do not need it; call it
+        before SQL of your own on ``posting_lists``."""
+        self._sequencer.list_postings()
+
+    def _account_tx_ids(
+        self, account: str, sources: bool, destinations: bool
+    ) -> tuple[str, list[Any]]:
+        """SQL of the ids of the transactions where ``account`` is a source and/or a
+        destination (see ``store.account_tx_ids``), and its parameters."""
+        lid = self._runtime.ledger_id
+        sql = account_tx_ids(self._runtime.backend, sources, destinations, ":lid", ":account")
+        params: list[Any] = []
+        for name in re.findall(r":(lid|account)\b", sql):
+            params.append(lid if name == "lid" else account)
+        return re.sub(r":(lid|account)\b", "?", sql), params
+
     def _balances_at(self, account: str, at: int) -> dict[str, int]:
+        ids, params = self._account_tx_ids(account, True, True)
         totals: dict[str, int] = {}
-        for asset, source, amount in self._runtime.query(
-            "SELECT asset, source, amount FROM postings WHERE ledger_id = ? AND timestamp <= ?"
-            " AND (source = ? OR destination = ?)",
-            (self._runtime.ledger_id, at, account, account),
+        for asset, source, destination, amount in self._runtime.query(
+            "SELECT asset, source, destination, amount FROM postings WHERE ledger_id = ?"
+            f" AND tx_id IN ({ids}) AND timestamp <= ? AND (source = ? OR destination = ?)",
+            (self._runtime.ledger_id, *params, at, account, account),
         ):
-            signed = -int(amount) if source == account else int(amount)
-            totals[asset] = totals.get(asset, 0) + signed
-        # a posting from an account to itself moves nothing
-        for asset, amount in self._runtime.query(
-            "SELECT asset, amount FROM postings WHERE ledger_id = ? AND timestamp <= ?"
-            " AND source = ? AND destination = ?",
-            (self._runtime.ledger_id, at, account, account),
-        ):
-            totals[asset] = totals.get(asset, 0) + int(amount)
+            # a posting from an account to itself moves nothing
+            if source == account:
+                totals[asset] = totals.get(asset, 0) - int(amount)
+            if destination == account:
+                totals[asset] = totals.get(asset, 0) + int(amount)
         return totals
 
     def account(self, address: str) -> Account:

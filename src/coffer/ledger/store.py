@@ -310,6 +310,60 @@ class WriteStore:
             ).fetchone()
         return end
 
+    # -- posting lists: which transactions each account took part in ------------------
+
+    def listed_tx(self) -> int:
+        """How far ``posting_lists`` go: they hold the transactions before this id."""
+        return int(
+            self.query("SELECT listed_tx FROM ledgers WHERE id = ?", (self.ledger_id,))[0][0]
+        )
+
+    def list_postings(self) -> int:
+        """Add to ``posting_lists`` the postings of every transaction from
+        ``ledgers.listed_tx`` on (one row per account: the ids of the transactions where it
+        is a source, and where it is a destination), and move that mark to the end.
+
+        The database groups them, in one statement: a window of tens of thousands of
+        postings becomes about one row per account, written in key order, where an index
+        on the postings would have taken two entries per posting at random places of its
+        b-trees. Runs in a transaction of its own, so the window and the mark move
+        together. On SQLite it holds the database's write lock. On PostgreSQL listers take
+        an advisory lock of their own, and the ledger's row is locked only by the final
+        update of the mark, so batches go on being written meanwhile: the window ends at
+        the committed ``next_tx_id``, and postings before it never change. Returns the mark
+        reached."""
+        if self.backend is Backend.SQLITE:
+            self.begin_locked()
+        else:
+            self.connection.execute("BEGIN")
+            self._in_transaction = True
+            self.connection.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", (_LISTING_LOCK, self.ledger_id)
+            )
+        try:
+            lid = self.ledger_id
+            mark, end = (
+                int(value)
+                for value in self.query(
+                    "SELECT listed_tx, next_tx_id FROM ledgers WHERE id = ?", (lid,)
+                )[0]
+            )
+            if mark < end:
+                self._execute(
+                    posting_lists_insert(self.backend), (lid, mark, lid, mark, end, lid, mark, end)
+                )
+                self._execute("UPDATE ledgers SET listed_tx = ? WHERE id = ?", (end, lid))
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+        return end
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> None:
+        if self.backend is Backend.POSTGRESQL:
+            sql = sql.replace("?", "%s")
+        self.connection.execute(sql, tuple(params))
+
     # -- the batch write ----------------------------------------------------------------
 
     def write(
@@ -476,6 +530,90 @@ class WriteStore:
             sql += ", " + ", ".join(parts)
         sql += " SELECT count(*) FROM head"
         return sql, params
+
+
+# The first key of the PostgreSQL advisory lock that listers of a ledger take ("LIST").
+_LISTING_LOCK = 0x4C495354
+
+
+def listed_entries(backend: Backend) -> str:
+    """SQL of the (account, side, tx_id) the posting lists of a ledger hold, side 0 for
+    sources and 1 for destinations; parameters: the ledger id twice."""
+    if backend is Backend.POSTGRESQL:
+        return (
+            "SELECT l.account, 0 AS side, unnest(l.sources) AS tx_id FROM posting_lists l"
+            " WHERE l.ledger_id = ? UNION ALL SELECT l.account, 1, unnest(l.destinations)"
+            " FROM posting_lists l WHERE l.ledger_id = ?"
+        )
+    return (
+        "SELECT l.account, 0 AS side, j.value AS tx_id FROM posting_lists l,"
+        " json_each(l.sources) j WHERE l.ledger_id = ? UNION ALL"
+        " SELECT l.account, 1, j.value FROM posting_lists l, json_each(l.destinations) j"
+        " WHERE l.ledger_id = ?"
+    )
+
+
+def posting_entries(backend: Backend, window: str) -> str:
+    """SQL of the distinct (account, side, tx_id) of a ledger's postings, as listed;
+    ``window``: a condition on ``tx_id``. Parameters: the ledger id and the window's,
+    twice. On PostgreSQL accounts compare byte by byte (``COLLATE "C"``, as in the lists'
+    key): sorting them by the database's locale took most of a listing's time."""
+    collate = ' COLLATE "C"' if backend is Backend.POSTGRESQL else ""
+    return (
+        f"SELECT DISTINCT source{collate} AS account, 0 AS side, tx_id FROM postings"
+        f" WHERE ledger_id = ? AND {window} UNION ALL"
+        f" SELECT DISTINCT destination{collate}, 1, tx_id FROM postings"
+        f" WHERE ledger_id = ? AND {window}"
+    )
+
+
+def account_tx_ids(
+    backend: Backend, sources: bool, destinations: bool, lid: str = "?", account: str = "?"
+) -> str:
+    """SQL of the ids (column ``tx_id``) of the transactions where an account is a source
+    and/or a destination: those in its posting lists, and those from the lists' mark on,
+    found among the postings by transaction id (one statement sees one snapshot, so the two
+    parts meet exactly; see :meth:`WriteStore.list_postings`). ``lid`` and ``account`` are
+    the placeholders of the ledger id and the address, repeated as the SQL needs them."""
+    parts: list[str] = []
+    for wanted, column in ((sources, "sources"), (destinations, "destinations")):
+        if not wanted:
+            continue
+        if backend is Backend.POSTGRESQL:
+            parts.append(
+                f"SELECT unnest(l.{column}) AS tx_id FROM posting_lists l"
+                f" WHERE l.ledger_id = {lid} AND l.account = {account}"
+            )
+        else:
+            parts.append(
+                f"SELECT j.value AS tx_id FROM posting_lists l, json_each(l.{column}) j"
+                f" WHERE l.ledger_id = {lid} AND l.account = {account}"
+            )
+    sides = [
+        f"p.{column} = {account}"
+        for wanted, column in ((sources, "source"), (destinations, "destination"))
+        if wanted
+    ]
+    parts.append(
+        f"SELECT p.tx_id FROM postings p WHERE p.ledger_id = {lid}"
+        f" AND p.tx_id >= (SELECT listed_tx FROM ledgers WHERE id = {lid})"
+        f" AND ({' OR '.join(sides)})"
+    )
+    return " UNION ALL ".join(parts)
+
+
+def posting_lists_insert(backend: Backend) -> str:
+    """SQL listing the postings of transactions ``[mark, end)`` as one row per account,
+    whose first_tx is ``mark``. Parameters: lid, mark, then lid, mark, end twice."""
+    if backend is Backend.POSTGRESQL:
+        group = "coalesce(array_agg(tx_id) FILTER (WHERE side = {}), '{{}}')"
+    else:
+        group = "json_group_array(tx_id) FILTER (WHERE side = {})"
+    return (
+        "INSERT INTO posting_lists (ledger_id, account, first_tx, sources, destinations)"
+        f" SELECT ?, account, ?, {group.format(0)}, {group.format(1)}"
+        f" FROM ({posting_entries(backend, 'tx_id >= ? AND tx_id < ?')}) AS e GROUP BY account"
+    )
 
 
 # Columns of the rows each batch inserts, in row order (after ledger_id), for both backends:

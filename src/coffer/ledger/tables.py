@@ -9,6 +9,7 @@ replay of the journal by ``verify``.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from coffer.db.types import Amount
 
@@ -42,6 +43,9 @@ ledgers = sa.Table(
     # Balance rows include the postings of transactions before this id; those from it on
     # are added by the next flush or catch-up (rows written once in a while under load).
     sa.Column("balances_tx", sa.BigInteger, nullable=False, server_default="0"),
+    # ``posting_lists`` hold the postings of transactions before this id; readers scan
+    # the postings from it on (see ``coffer.ledger.store.WriteStore.list_postings``).
+    sa.Column("listed_tx", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 transactions = sa.Table(
@@ -72,10 +76,29 @@ postings = sa.Table(
     sa.Column("amount", Amount, nullable=False),
     sa.Column("asset", sa.Text, nullable=False),
     sa.Column("timestamp", sa.BigInteger, nullable=False),
-    # Slim indexes: each extra key column costs every insert; per-account reads filter
-    # asset and time after the lookup.
-    sa.Index("postings_source", "ledger_id", "source"),
-    sa.Index("postings_destination", "ledger_id", "destination"),
+    # No index by account: an index entry per account at a random place of a b-tree, for
+    # every posting, was most of a batch's write (see posting_lists).
+    sqlite_with_rowid=False,
+)
+
+# Which transactions each account took part in, per window of transactions: the ids of
+# those where it is a source, and of those where it is a destination. Written in bulk,
+# every so many transactions, from the postings (WriteStore.list_postings), so that a
+# batch's postings cost no index entries; readers add the postings from
+# ``ledgers.listed_tx`` on, which they find by transaction id.
+_TX_IDS = sa.Text().with_variant(postgresql.ARRAY(sa.BigInteger), "postgresql")
+_ACCOUNT = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+posting_lists = sa.Table(
+    "posting_lists",
+    metadata,
+    sa.Column("ledger_id", sa.Integer, primary_key=True),
+    # compared byte by byte on PostgreSQL (COLLATE "C"): cheaper than the locale's order
+    sa.Column("account", _ACCOUNT, primary_key=True),
+    # the first transaction id of the window
+    sa.Column("first_tx", sa.BigInteger, primary_key=True),
+    # SQLite: JSON arrays; PostgreSQL: bigint[]
+    sa.Column("sources", _TX_IDS, nullable=False),
+    sa.Column("destinations", _TX_IDS, nullable=False),
     sqlite_with_rowid=False,
 )
 

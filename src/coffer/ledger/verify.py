@@ -21,6 +21,7 @@ from coffer.ledger import journal as J
 from coffer.ledger import merkle
 from coffer.ledger.models import ConsistencyProof, InclusionProof, to_micros
 from coffer.ledger.signing import checkpoint_message, verify_signature
+from coffer.ledger.store import listed_entries, posting_entries
 
 MAX_PROBLEMS = 100
 _FETCH = 10_000
@@ -156,8 +157,8 @@ def _verify_all(
     try:
         ledgers = list(
             connection.execute(
-                "SELECT id, name, next_seq, head_hash, next_tx_id, next_hold_id, balances_tx"
-                " FROM ledgers ORDER BY name"
+                "SELECT id, name, next_seq, head_hash, next_tx_id, next_hold_id, balances_tx,"
+                " listed_tx FROM ledgers ORDER BY name"
             ).fetchall()
         )
         return [_verify_ledger(connection, backend, row, public_key) for row in ledgers]
@@ -168,7 +169,7 @@ def _verify_all(
 def _verify_ledger(
     connection: Any, backend: Backend, ledger: tuple[Any, ...], public_key: bytes | None
 ) -> LedgerCheck:
-    lid, name, next_seq, head_hash, next_tx_id, next_hold_id, balances_tx = ledger
+    lid, name, next_seq, head_hash, next_tx_id, next_hold_id, balances_tx, listed_tx = ledger
     check = LedgerCheck(name=name)
     params = (lid,)
     entries = _rows(
@@ -380,6 +381,7 @@ def _verify_ledger(
             None if overdraft is None else int(overdraft),
         )
     check.balances = len(stored)
+    _check_posting_lists(connection, backend, lid, check, listed_tx, next_tx_id)
     if not 0 <= balances_tx <= next_tx_id:
         check.problem(f"the ledger's balance mark {balances_tx} is beyond its transactions")
         return check
@@ -397,6 +399,51 @@ def _verify_ledger(
                 f"gives {_show(expected_row)}"
             )
     return check
+
+
+def _check_posting_lists(
+    connection: Any, backend: Backend, lid: int, check: LedgerCheck, listed_tx: int, end: int
+) -> None:
+    """The posting lists must hold exactly the (account, side, transaction) of the postings
+    before their mark: compared in the database, both ways, and counted (a duplicate)."""
+    if not 0 <= listed_tx <= end:
+        check.problem(f"the ledger's posting lists mark {listed_tx} is beyond its transactions")
+        return
+    listed, expected = listed_entries(backend), posting_entries(backend, "tx_id < ?")
+    sql = (
+        f"WITH listed AS ({listed}), expected AS ({expected})"
+        " SELECT (SELECT count(*) FROM listed), (SELECT count(*) FROM expected), * FROM ("
+        " SELECT 'is missing from' AS what, account, side, tx_id FROM ("
+        "SELECT account, side, tx_id FROM expected EXCEPT SELECT account, side, tx_id FROM listed"
+        ") AS m UNION ALL SELECT 'is not', account, side, tx_id FROM ("
+        "SELECT account, side, tx_id FROM listed EXCEPT SELECT account, side, tx_id FROM expected"
+        ") AS x UNION ALL SELECT NULL, NULL, NULL, NULL) AS d ORDER BY what IS NULL LIMIT 1"
+    )
+    params = (lid, lid, lid, listed_tx, lid, listed_tx)
+    if backend is Backend.POSTGRESQL:
+        sql = sql.replace("?", "%s")
+    try:
+        (listed_count, expected_count, what, account, side, tx_id), *_ = connection.execute(
+            sql, params
+        ).fetchall()
+    except Exception as exc:  # SQLite: a list that is not JSON any more
+        check.problem(f"the posting lists cannot be read: {exc}")
+        return
+    if what is not None:
+        role = "source" if side == 0 else "destination"
+        if what == "is not":
+            check.problem(
+                f"{account}'s posting list names transaction {tx_id} (as {role}),"
+                " which its postings do not"
+            )
+        else:
+            check.problem(
+                f"transaction {tx_id} is missing from {account}'s posting list (as {role})"
+            )
+    elif listed_count != expected_count:
+        check.problem(
+            f"the posting lists hold {listed_count} entries for {expected_count} postings' accounts"
+        )
 
 
 def _show(row: tuple[Any, ...]) -> str:
