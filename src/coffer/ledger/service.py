@@ -277,10 +277,15 @@ class LedgerRuntime:
         ids = [int(row[0]) for row in rows]
         postings: dict[int, list[Posting]] = {tx_id: [] for tx_id in ids}
         low, high = min(ids), max(ids)
+        # a run of ids (or very many): one range of the postings' key
+        if high - low < 2 * len(ids) or len(ids) > MAX_PAGE_SIZE + 1:
+            window, window_params = "tx_id >= ? AND tx_id <= ?", [low, high]
+        else:  # scattered (one account's page, say): each transaction's postings by key
+            window, window_params = f"tx_id IN ({','.join('?' * len(ids))})", ids
         for tx_id, source, destination, amount, asset in self.query(
             "SELECT tx_id, source, destination, amount, asset FROM postings"
-            " WHERE ledger_id = ? AND tx_id >= ? AND tx_id <= ? ORDER BY tx_id, idx",
-            (self.ledger_id, low, high),
+            f" WHERE ledger_id = ? AND {window} ORDER BY tx_id, idx",
+            (self.ledger_id, *window_params),
             connection=connection,
         ):
             bucket = postings.get(int(tx_id))

@@ -536,23 +536,6 @@ class WriteStore:
 _LISTING_LOCK = 0x4C495354
 
 
-def listed_entries(backend: Backend) -> str:
-    """SQL of the (account, side, tx_id) the posting lists of a ledger hold, side 0 for
-    sources and 1 for destinations; parameters: the ledger id twice."""
-    if backend is Backend.POSTGRESQL:
-        return (
-            "SELECT l.account, 0 AS side, unnest(l.sources) AS tx_id FROM posting_lists l"
-            " WHERE l.ledger_id = ? UNION ALL SELECT l.account, 1, unnest(l.destinations)"
-            " FROM posting_lists l WHERE l.ledger_id = ?"
-        )
-    return (
-        "SELECT l.account, 0 AS side, j.value AS tx_id FROM posting_lists l,"
-        " json_each(l.sources) j WHERE l.ledger_id = ? UNION ALL"
-        " SELECT l.account, 1, j.value FROM posting_lists l, json_each(l.destinations) j"
-        " WHERE l.ledger_id = ?"
-    )
-
-
 def posting_entries(backend: Backend, window: str) -> str:
     """SQL of the distinct (account, side, tx_id) of a ledger's postings, as listed;
     ``window``: a condition on ``tx_id``. Parameters: the ledger id and the window's,
