@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -25,10 +26,17 @@ class Signer:
             return cls(Ed25519PrivateKey.from_private_bytes(bytes.fromhex(seed_hex)))
         path = Path(key_file)
         if not path.exists():
-            seed = os.urandom(32)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w") as handle:
-                handle.write(seed.hex() + "\n")
+            # Written whole to a file of its own, then linked into place: a process
+            # starting at the same moment either links first or reads the complete key.
+            partial = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(descriptor, "w") as handle:
+                    handle.write(os.urandom(32).hex() + "\n")
+                with contextlib.suppress(FileExistsError):
+                    os.link(partial, path)
+            finally:
+                partial.unlink()
         return cls(Ed25519PrivateKey.from_private_bytes(bytes.fromhex(path.read_text().strip())))
 
     def sign(self, message: bytes) -> bytes:

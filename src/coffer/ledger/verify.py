@@ -24,6 +24,8 @@ from coffer.ledger.models import ConsistencyProof, InclusionProof, to_micros
 from coffer.ledger.signing import checkpoint_message, verify_signature
 
 MAX_PROBLEMS = 100
+_MASK = (1 << 64) - 1
+_ONE = 1 << 64  # a transaction's count, above its mixed id
 _FETCH = 10_000
 
 
@@ -232,7 +234,8 @@ def _verify_ledger(
     # Posting lists: per (account, side), how many transactions and a sum of their ids
     # mixed with a salt drawn for this run (see _check_posting_lists).
     salt = secrets.randbits(62)
-    fingerprints: dict[tuple[str, int], list[int]] = {}
+    by_source: dict[str, int] = {}
+    by_destination: dict[str, int] = {}
     entry_hash = J.entry_hash
     leaf_hash = merkle.leaf_hash
 
@@ -253,8 +256,6 @@ def _verify_ledger(
             # Under load the balance rows lag: they hold the postings before balances_tx.
             held_by_rows = tx_id < balances_tx
             listed = tx_id < listed_tx
-            if listed:
-                mixed = hash((salt, tx_id))
             encoded: list[str] = []
             while posts.head is not None and posts.head[0] < tx_id:
                 check.problem(f"posting of transaction {posts.head[0]} has no journal entry")
@@ -272,15 +273,17 @@ def _verify_ledger(
                     outputs[key] = outputs.get(key, 0) + amount
                     key = (destination, asset)
                     inputs[key] = inputs.get(key, 0) + amount
-                if listed:  # once per transaction, account and side, as listed
-                    for print_key in ((source, 0), (destination, 1)):
-                        fingerprint = fingerprints.get(print_key)
-                        if fingerprint is None:
-                            fingerprints[print_key] = [1, mixed, tx_id]
-                        elif fingerprint[2] != tx_id:
-                            fingerprint[0] += 1
-                            fingerprint[1] += mixed
-                            fingerprint[2] = tx_id
+            if listed and encoded:  # once per transaction, account and side, as listed
+                mixed = (hash((salt, tx_id)) & _MASK) + _ONE
+                if len(encoded) == 1:  # the common case: source and destination as read
+                    by_source[source] = by_source.get(source, 0) + mixed
+                    by_destination[destination] = by_destination.get(destination, 0) + mixed
+                else:
+                    parts = [text.split(",", 2) for text in encoded]
+                    for account in {part[0] for part in parts}:
+                        by_source[account] = by_source.get(account, 0) + mixed
+                    for account in {part[1] for part in parts}:
+                        by_destination[account] = by_destination.get(account, 0) + mixed
             if hold_id is not None:
                 held = hold_state.get(hold_id)
                 if held is None or held[1] != "pending":
@@ -397,7 +400,9 @@ def _verify_ledger(
             None if overdraft is None else int(overdraft),
         )
     check.balances = len(stored)
-    _check_posting_lists(connection, backend, lid, check, listed_tx, next_tx_id, salt, fingerprints)
+    _check_posting_lists(
+        connection, backend, lid, check, listed_tx, next_tx_id, salt, (by_source, by_destination)
+    )
     if not 0 <= balances_tx <= next_tx_id:
         check.problem(f"the ledger's balance mark {balances_tx} is beyond its transactions")
         return check
@@ -425,18 +430,18 @@ def _check_posting_lists(
     listed_tx: int,
     end: int,
     salt: int,
-    fingerprints: dict[tuple[str, int], list[int]],
+    expected: tuple[dict[str, int], dict[str, int]],
 ) -> None:
     """The posting lists must hold the (account, side, transaction) of the postings before
-    their mark, each once. Both sides are summed up per account and side as a count and a
-    sum of the transaction ids mixed with ``salt``, drawn anew by every run (the postings'
-    side during the main pass): a list changed, shortened, lengthened or deleted, or a
-    moved mark, changes a sum, except with a chance of about 2**-60 that no tampering
-    made beforehand can aim at."""
+    their mark, each once. Both are summed up per account and side: each transaction
+    counts as its id mixed with ``salt`` (drawn anew by every run) in the low 64 bits, plus
+    2**64, so the high bits count them. The postings' sums are made during the main pass.
+    A list changed, shortened, lengthened or deleted, or a moved mark, changes a sum,
+    except with a chance of about 2**-64 that no tampering made beforehand can aim at."""
     if not 0 <= listed_tx <= end:
         check.problem(f"the ledger's posting lists mark {listed_tx} is beyond its transactions")
         return
-    stored: dict[tuple[str, int], list[int]] = {}
+    stored: tuple[dict[str, int], dict[str, int]] = ({}, {})
     try:
         for account, sources, destinations in _rows(
             connection,
@@ -445,26 +450,29 @@ def _check_posting_lists(
             (lid,),
         ):
             for side, ids in ((0, sources), (1, destinations)):
-                if isinstance(ids, str):  # SQLite: a JSON array
-                    ids = json.loads(ids)
-                if not ids:
-                    continue
-                total = stored.setdefault((account, side), [0, 0])
-                total[0] += len(ids)
-                total[1] += sum(hash((salt, tx_id)) for tx_id in ids)
+                if isinstance(ids, str):  # SQLite: a JSON array of integers, as listed
+                    if ids[0] != "[" or ids[-1] != "]":
+                        raise ValueError(f"{account}'s list is not a JSON array: {ids[:40]!r}")
+                    ids = [int(tx_id) for tx_id in ids[1:-1].split(",")] if ids != "[]" else []
+                if ids:
+                    totals = stored[side]
+                    totals[account] = totals.get(account, 0) + sum(
+                        [(hash((salt, tx_id)) & _MASK) + _ONE for tx_id in ids]
+                    )
     except (ValueError, TypeError) as exc:
         check.problem(f"the posting lists cannot be read: {exc}")
         return
-    for key in sorted(stored.keys() | fingerprints.keys()):
-        found = stored.get(key, [0, 0])
-        wanted = fingerprints.get(key, [0, 0, 0])
-        if found[0] != wanted[0] or found[1] != wanted[1]:
-            role = "source" if key[1] == 0 else "destination"
-            check.problem(
-                f"the posting list of {key[0]} as {role} does not match its postings"
-                f" ({found[0]} transactions listed, {wanted[0]} before the lists' mark)"
-            )
-            return
+    for side, role in ((0, "source"), (1, "destination")):
+        found, wanted = stored[side], expected[side]
+        for account in sorted(found.keys() | wanted.keys()):
+            listed, posted = found.get(account, 0), wanted.get(account, 0)
+            if listed != posted:
+                check.problem(
+                    f"the posting list of {account} as {role} does not match its postings"
+                    f" ({listed >> 64} transactions listed, {posted >> 64} before the lists'"
+                    " mark)"
+                )
+                return
 
 
 def _show(row: tuple[Any, ...]) -> str:
