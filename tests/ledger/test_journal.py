@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -207,3 +209,40 @@ def test_merkle_proofs_verify_and_reject_forgeries(data: st.DataObject) -> None:
     assert merkle.verify_consistency(old, size, old_root, root, proof)
     if old < size:
         assert not merkle.verify_consistency(old, size, merkle.leaf_hash(b"y"), root, proof)
+
+
+def test_processes_starting_at_once_share_one_new_signing_key(tmp_path: Path) -> None:
+    """The key file is written whole and then linked into place: processes that start at
+    the same moment read the same complete key, and none fails on the file appearing
+    meanwhile (6 processes released together by a barrier, 10 new key files)."""
+    import multiprocessing
+
+    from coffer.ledger.signing import Signer
+
+    context = multiprocessing.get_context("fork")
+    for round_ in range(10):
+        path = str(tmp_path / f"signing-{round_}.key")
+        barrier = context.Barrier(6)
+        results = context.Queue()
+        workers = [
+            context.Process(target=_public_key_of, args=(path, barrier, results)) for _ in range(6)
+        ]
+        for worker in workers:
+            worker.start()
+        keys = [results.get(timeout=30) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=30)
+        assert all(isinstance(key, bytes) for key in keys), keys
+        assert len(set(keys)) == 1
+        assert Signer.from_settings(None, path).public_key == keys[0]
+    assert len(list(tmp_path.iterdir())) == 10  # no partial files left
+
+
+def _public_key_of(path: str, barrier: Any, results: Any) -> None:
+    from coffer.ledger.signing import Signer
+
+    barrier.wait()
+    try:
+        results.put(Signer.from_settings(None, path).public_key)
+    except Exception as exc:
+        results.put(repr(exc))
