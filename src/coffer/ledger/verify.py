@@ -443,17 +443,23 @@ def _check_posting_lists(
         return
     stored: tuple[dict[str, int], dict[str, int]] = ({}, {})
     try:
+        # As text, split here: JSON arrays on SQLite, and on PostgreSQL array literals,
+        # which the driver would otherwise convert element by element.
+        columns = "sources, destinations"
+        brackets = "[]"
+        if backend is Backend.POSTGRESQL:
+            columns = "sources::text, destinations::text"
+            brackets = "{}"
         for account, sources, destinations in _rows(
             connection,
             backend,
-            "SELECT account, sources, destinations FROM posting_lists WHERE ledger_id = ?",
+            f"SELECT account, {columns} FROM posting_lists WHERE ledger_id = ?",
             (lid,),
         ):
-            for side, ids in ((0, sources), (1, destinations)):
-                if isinstance(ids, str):  # SQLite: a JSON array of integers, as listed
-                    if ids[0] != "[" or ids[-1] != "]":
-                        raise ValueError(f"{account}'s list is not a JSON array: {ids[:40]!r}")
-                    ids = [int(tx_id) for tx_id in ids[1:-1].split(",")] if ids != "[]" else []
+            for side, text in ((0, sources), (1, destinations)):
+                if text[0] != brackets[0] or text[-1] != brackets[1]:
+                    raise ValueError(f"{account}'s list is not an array: {text[:40]!r}")
+                ids = [int(tx_id) for tx_id in text[1:-1].split(",")] if len(text) > 2 else []
                 if ids:
                     totals = stored[side]
                     totals[account] = totals.get(account, 0) + sum(
