@@ -25,7 +25,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from coffer.db.engine import Backend, driver_connection_lost
 from coffer.errors import (
@@ -115,6 +115,7 @@ QUIET_FLUSH_ROWS = int(os.environ.get("COFFER_QUIET_FLUSH_ROWS", "1000"))
 LIST_EVERY = int(os.environ.get("COFFER_POSTING_LISTS_EVERY", "20000"))
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class _PendingHold:
@@ -1013,16 +1014,20 @@ class Sequencer:
     def catch_up_balances(self) -> None:
         """Bring the ledger's balance rows up to its journal, for readers (see
         :meth:`WriteStore.catch_up`); on its own connection, one reader at a time."""
+        reached = self._on_catch_up_store(WriteStore.catch_up)
+        if reached > self._caught_up:
+            self._caught_up = reached
+
+    def _on_catch_up_store(self, work: Callable[[WriteStore], _T]) -> _T:
+        """``work`` on the catch-up connection, one at a time; once more on a new
+        connection if the database dropped it."""
         with self._catch_up_lock:
             for attempt in range(2):
                 store = self._catch_up_store
                 if store is None:
                     store = self._catch_up_store = self._store_factory()
                 try:
-                    reached = store.catch_up()
-                    if reached > self._caught_up:
-                        self._caught_up = reached
-                    return
+                    return work(store)
                 except Exception as exc:
                     self._catch_up_store = None
                     store.rollback()
@@ -1030,6 +1035,7 @@ class Sequencer:
                         store.connection.close()
                     if attempt or not driver_connection_lost(exc):
                         raise
+            raise AssertionError("unreachable")
 
     def _start_listing(self) -> None:
         """List the postings in a thread of its own when LIST_EVERY transactions or more
@@ -1038,10 +1044,10 @@ class Sequencer:
         with self._lock:
             if self._lister is not None or self._closing:
                 return
-            self._lister = threading.Thread(
+            lister = self._lister = threading.Thread(
                 target=self._list_due, name=f"coffer-lists-{self.ledger_name}", daemon=True
             )
-        self._lister.start()
+        lister.start()
 
     def _list_due(self) -> None:
         try:
@@ -1058,24 +1064,15 @@ class Sequencer:
         """Bring the posting lists up to the journal (see :meth:`WriteStore.list_postings`);
         ``due_only``: only when LIST_EVERY transactions or more are unlisted. On the
         catch-up connection, one lister or catch-up at a time."""
-        with self._catch_up_lock:
-            for attempt in range(2):
-                store = self._catch_up_store
-                if store is None:
-                    store = self._catch_up_store = self._store_factory()
-                try:
-                    # as far as any process listed (this one's figure may be behind)
-                    self._listed_tx = store.listed_tx()
-                    if not due_only or self.next_tx - self._listed_tx >= LIST_EVERY:
-                        self._listed_tx = store.list_postings()
-                    return
-                except Exception as exc:
-                    self._catch_up_store = None
-                    store.rollback()
-                    with contextlib.suppress(Exception):
-                        store.connection.close()
-                    if attempt or not driver_connection_lost(exc):
-                        raise
+
+        def work(store: WriteStore) -> int:
+            # as far as any process listed (this one's figure may be behind)
+            listed = store.listed_tx()
+            if not due_only or self.next_tx - listed >= LIST_EVERY:
+                listed = store.list_postings()
+            return listed
+
+        self._listed_tx = self._on_catch_up_store(work)
 
     def close(self) -> None:
         with self._lock:
