@@ -272,3 +272,58 @@ def test_an_unreachable_database_answers_503_in_formance_s_format() -> None:
         body = json.loads(bytes(response.body))
         assert body["errorCode"] == "INTERNAL" and body["details"] == code
     assert render(CofferError("a bug")).status_code == 500
+
+
+def test_volumes_and_balances_by_exact_address_read_lists_and_unlisted_postings(
+    env: dict[str, Any], write_headers: dict[str, str]
+) -> None:
+    """Point-in-time balances and volumes of exact addresses read the posting lists plus
+    the postings after their mark (narrowed by the accounts' transactions), and give what
+    a filter over every posting gives."""
+    client = env["client"]
+    base = "/api/ledger/v2/main"
+    ledger = env["coffer"].ledger("main")
+
+    def move(source: str, destination: str, amount: int) -> None:
+        body = {
+            "postings": [
+                {"source": source, "destination": destination, "amount": amount, "asset": "PL"}
+            ]
+        }
+        assert client.post(TX, json=body, headers=write_headers).status_code == 200
+
+    move("world", "pl:a", 100)
+    move("pl:a", "pl:b", 30)
+    ledger.list_postings()  # these two listed, the next ones not
+    move("world", "pl:b", 7)
+    move("pl:b", "pl:c", 5)
+    later = "2100-01-01T00:00:00Z"
+
+    def aggregate(query: dict[str, Any]) -> dict[str, int]:
+        response = client.request(
+            "GET",
+            f"{base}/aggregate/balances",
+            params={"pit": later},
+            json=query,
+            headers=write_headers,
+        )
+        assert response.status_code == 200, response.text
+        return {k: v for k, v in response.json()["data"].items() if k == "PL"}
+
+    assert aggregate({"$match": {"address": "pl:a"}}) == {"PL": 70}
+    assert aggregate({"$match": {"address": "pl:b"}}) == {"PL": 32}
+    or_query = {"$or": [{"$match": {"address": "pl:b"}}, {"$match": {"address": "pl:c"}}]}
+    assert aggregate(or_query) == {"PL": 37}
+    and_query = {"$and": [{"$match": {"address": "pl:b"}}, {"$match": {"address": "pl:c"}}]}
+    assert aggregate(and_query) == {}
+    assert aggregate({"$match": {"address": "pl:"}}) == {"PL": 107}  # a pattern: every posting
+    volumes = client.request(
+        "GET",
+        f"{base}/volumes",
+        params={"endTime": later},
+        json={"$match": {"address": "pl:b"}},
+        headers=write_headers,
+    )
+    assert volumes.status_code == 200, volumes.text
+    rows = [row for row in volumes.json()["cursor"]["data"] if row["asset"] == "PL"]
+    assert [(r["account"], r["input"], r["output"]) for r in rows] == [("pl:b", 37, 5)]

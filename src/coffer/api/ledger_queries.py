@@ -119,6 +119,28 @@ def _segment_pattern(address: str) -> tuple[int, str] | None:
     return len(segments), ":".join(s if s else "*" for s in segments)
 
 
+def _exact_addresses(query: object) -> list[str] | None:
+    """Exact addresses that every posting a filter can match involves, when the filter says
+    so plainly: ``{"$match": {"address": X}}``, an ``$or`` of such, or an ``$and`` with one
+    of them among its terms. None otherwise (the filter is then applied to every posting).
+    The filter itself is applied as well: this only narrows what is read."""
+    if not isinstance(query, dict) or len(query) != 1:
+        return None
+    ((operator, operand),) = query.items()
+    if operator == "$match" and isinstance(operand, dict) and len(operand) == 1:
+        address = operand.get("address")
+        if isinstance(address, str) and address and all(address.split(":")):
+            return [address]
+        return None
+    if operator in ("$or", "$and") and isinstance(operand, list) and operand:
+        found = [_exact_addresses(item) for item in operand]
+        if operator == "$and":
+            return next((addresses for addresses in found if addresses), None)
+        if all(found):
+            return sorted({address for addresses in found if addresses for address in addresses})
+    return None
+
+
 # -- the filter compiler ------------------------------------------------------------------------
 
 
@@ -721,6 +743,9 @@ class Queries:
         else:
             moment = p.c.timestamp
         where: list[ColumnExpr] = [p.c.ledger_id == ledger_id]
+        addresses = _exact_addresses(query)
+        if addresses:  # the postings of those accounts' transactions, by key
+            where.append(p.c.tx_id.in_(self._account_tx_ids(ledger_id, addresses, True, True)))
         if start is not None:
             where.append(moment >= start)
         if end is not None:
