@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from coffer.db.engine import Backend
+from coffer.db.engine import backend_of
 from coffer.errors import ValidationError
 from coffer.ledger import journal as J
 from coffer.ledger import tables as T
@@ -363,7 +363,7 @@ class Queries:
     ) -> sa.TextualSelect:
         """The ids of the transactions where any of ``addresses`` (exact) is a source and/or
         a destination, from the posting lists and the postings after their mark."""
-        backend = Backend.POSTGRESQL if self.dialect.postgresql else Backend.SQLITE
+        backend = backend_of(self.engine.url)
         # names unique across a statement, which may hold several such conditions
         lid = f"ids_lid_{next(_bind_names)}"
         parts: list[str] = []

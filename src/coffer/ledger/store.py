@@ -293,10 +293,7 @@ class WriteStore:
             inp, out, pin, pout, overdraft = stored.get((account, asset)) or empty_balance(account)
             rows.append((account, asset, inp + inputs, out + outputs, pin, pout, overdraft))
         if not rows:
-            sql = "UPDATE ledgers SET balances_tx = ? WHERE id = ?"
-            if self.backend is Backend.POSTGRESQL:
-                sql = sql.replace("?", "%s")
-            self.connection.execute(sql, (end, lid))
+            self._execute("UPDATE ledgers SET balances_tx = ? WHERE id = ?", (end, lid))
         elif self.backend is Backend.SQLITE:
             self._sqlite_insert("balances", rows, _BALANCE_UPSERT)
             self.connection.execute("UPDATE ledgers SET balances_tx = ? WHERE id = ?", (end, lid))
@@ -536,20 +533,6 @@ class WriteStore:
 _LISTING_LOCK = 0x4C495354
 
 
-def posting_entries(backend: Backend, window: str) -> str:
-    """SQL of the distinct (account, side, tx_id) of a ledger's postings, as listed;
-    ``window``: a condition on ``tx_id``. Parameters: the ledger id and the window's,
-    twice. On PostgreSQL accounts compare byte by byte (``COLLATE "C"``, as in the lists'
-    key): sorting them by the database's locale took most of a listing's time."""
-    collate = ' COLLATE "C"' if backend is Backend.POSTGRESQL else ""
-    return (
-        f"SELECT DISTINCT source{collate} AS account, 0 AS side, tx_id FROM postings"
-        f" WHERE ledger_id = ? AND {window} UNION ALL"
-        f" SELECT DISTINCT destination{collate}, 1, tx_id FROM postings"
-        f" WHERE ledger_id = ? AND {window}"
-    )
-
-
 def account_tx_ids(
     backend: Backend, sources: bool, destinations: bool, lid: str = "?", account: str = "?"
 ) -> str:
@@ -587,15 +570,24 @@ def account_tx_ids(
 
 def posting_lists_insert(backend: Backend) -> str:
     """SQL listing the postings of transactions ``[mark, end)`` as one row per account,
-    whose first_tx is ``mark``. Parameters: lid, mark, then lid, mark, end twice."""
+    whose first_tx is ``mark``: the distinct ids where it is a source (side 0) and a
+    destination (side 1). Parameters: lid, mark, then lid, mark, end twice. On PostgreSQL
+    accounts compare byte by byte (``COLLATE "C"``, as in the lists' key): sorting them by
+    the database's locale took most of a listing's time."""
     if backend is Backend.POSTGRESQL:
         group = "coalesce(array_agg(tx_id) FILTER (WHERE side = {}), '{{}}')"
+        collate = ' COLLATE "C"'
     else:
         group = "json_group_array(tx_id) FILTER (WHERE side = {})"
+        collate = ""
+    window = "ledger_id = ? AND tx_id >= ? AND tx_id < ?"
     return (
         "INSERT INTO posting_lists (ledger_id, account, first_tx, sources, destinations)"
-        f" SELECT ?, account, ?, {group.format(0)}, {group.format(1)}"
-        f" FROM ({posting_entries(backend, 'tx_id >= ? AND tx_id < ?')}) AS e GROUP BY account"
+        f" SELECT ?, account, ?, {group.format(0)}, {group.format(1)} FROM ("
+        f"SELECT DISTINCT source{collate} AS account, 0 AS side, tx_id FROM postings"
+        f" WHERE {window} UNION ALL"
+        f" SELECT DISTINCT destination{collate}, 1, tx_id FROM postings WHERE {window}"
+        ") AS e GROUP BY account"
     )
 
 
