@@ -84,6 +84,11 @@ PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "1000"))
 PG_IN_FLIGHT = int(os.environ.get("COFFER_PG_IN_FLIGHT", "3"))
 # With statements in flight, a leader that finds fewer than GATHER_MIN requests queued waits
 # up to GATHER_WAIT seconds (or until the writer is idle) before taking them.
+# PostgreSQL: a leader that takes a large batch (at least LAZY_BATCH requests; a post_many)
+# sends its statement itself, on a connection of its own in pipeline mode, and goes on
+# applying the next chunk of the queue (LEAD_CHUNK requests) while the server writes it.
+# 0 turns this off (large batches then go through the writer as others do).
+LEAD_CHUNK = int(os.environ.get("COFFER_PG_LEAD_CHUNK", "250"))
 GATHER_MIN = int(os.environ.get("COFFER_GATHER_MIN", "16"))
 GATHER_WAIT = float(os.environ.get("COFFER_GATHER_WAIT", "0.0003"))
 CONTENDED_BATCHES = 50  # batches run under the row lock after another process wrote
@@ -152,6 +157,7 @@ class _Prepared:
         "balance_rows",
         "balances_tx",
         "batch",
+        "counted",
         "epoch",
         "expected_hash",
         "expected_seq",
@@ -181,6 +187,8 @@ class _Prepared:
     ) -> None:
         # held by the pipelined writer with no statement (nothing to write), answered in turn
         self.unsent = False
+        # counted in the pipeline's ``_pipeline_busy`` (False: the leader sent it itself)
+        self.counted = True
         self.expected_hash = expected_hash  # the head hash the batch was applied on
         self.batch = batch
         self.writes = writes
@@ -262,6 +270,10 @@ class Sequencer:
         self._pipeline_busy = 0
         self._idle = threading.Condition()
         self._writer_thread: threading.Thread | None = None
+        # Statements the leader sent itself (see LEAD_CHUNK), in order, on its connection.
+        self._lead_pipe: PipelinedConnection | None = None
+        self._lead_inflight: deque[_Prepared] = deque()
+        self._postgresql: bool | None = None  # the backend, once known
         self._wake_writer: int | None = None  # a pipe the pipelined writer waits on
         self._pipelined = False  # the writer keeps statements in flight (PostgreSQL)
         # The write the locked path is making: (sequence applied on, head it leaves).
@@ -342,12 +354,17 @@ class Sequencer:
         """Apply queued batches until the queue is empty or our own requests are done."""
         # Large queues go in chunks so applying one overlaps writing the one before.
         limit = min(self.runtime.settings.max_batch_size, PIPELINE_CHUNK)
+        if self._leader_sends():
+            limit = min(limit, max(LEAD_CHUNK, LAZY_BATCH))
         while True:
             if self._pipelined and self._pipeline_busy and len(self._queue) < GATHER_MIN:
                 # Statements are in flight: a moment more gathers a fuller batch, where
                 # PostgreSQL's fixed cost per statement (~0.6 ms) weighs less per transfer.
                 with self._idle:
                     self._idle.wait_for(lambda: not self._pipeline_busy, timeout=GATHER_WAIT)
+            if self._lead_inflight and (not self._queue or waiter.pending == 0):
+                self._settle_lead()  # what this leader sent is answered before it hands over
+                continue
             with self._lock:
                 if not self._queue:
                     self._leading = False
@@ -415,8 +432,13 @@ class Sequencer:
         # the writer thread and publishing the batch's results to later batches.
         # Once a caller has had to wait for such a write, batches go to the writer thread
         # again for a while, so that concurrent callers' batches overlap.
-        direct = not self._pipeline_busy and not self._queue and not self._overlapping
-        if self._overlapping:
+        sending = bool(self._lead_inflight) or (
+            len(batch) >= LAZY_BATCH and not self._pipeline_busy and self._leader_sends()
+        )
+        direct = (
+            not sending and not self._pipeline_busy and not self._queue and not self._overlapping
+        )
+        if self._overlapping and not sending:
             self._overlapping -= 1
         try:
             prepared = self._prepare(batch, started, publish=not direct)
@@ -434,6 +456,9 @@ class Sequencer:
             return
         if prepared is None:  # the state was invalidated while applying: apply again
             self._requeue(batch)
+            return
+        if sending:
+            self._send_lead(prepared)
             return
         if direct:
             with self._idle:
@@ -792,7 +817,8 @@ class Sequencer:
         try:
             self._written(prepared, written=written)
         finally:
-            self._done_writing()
+            if prepared.counted:
+                self._done_writing()
 
     def _written(self, prepared: _Prepared, *, written: bool) -> None:
         """A batch was written (its keys are remembered, its callers answered) or
@@ -861,10 +887,70 @@ class Sequencer:
         return True
 
     def _drain(self) -> None:
-        """Wait until every batch handed to the writer is written."""
+        """Wait until every batch handed to the writer, or sent by the leader, is written."""
+        self._settle_lead()
         with self._idle:
             while self._pipeline_busy:
                 self._idle.wait()
+
+    # -- large batches on PostgreSQL: the leader sends their statements itself -----------
+
+    def _leader_sends(self) -> bool:
+        """Whether the leader sends large batches' statements itself (see LEAD_CHUNK)."""
+        if LEAD_CHUNK <= 0 or PG_IN_FLIGHT <= 0:
+            return False
+        if self._postgresql is None:
+            self._postgresql = self._reader_store().backend is Backend.POSTGRESQL
+        return self._postgresql
+
+    def _send_lead(self, prepared: _Prepared) -> None:
+        """Send a batch's statement on the leader's connection without waiting for it;
+        answer the statements sent before it that have been answered."""
+        prepared.counted = False
+        self._answer_lead(wait_until=PG_IN_FLIGHT - 1)  # room for one more
+        inflight = self._lead_inflight
+        pipe = self._lead_pipe
+        try:
+            if pipe is None:
+                pipe = self._lead_pipe = self._open_pipe()
+            self._send(pipe, prepared, inflight)
+        except Exception as exc:  # no connection, or it broke while sending
+            if pipe is None:  # no connection: nothing was sent
+                prepared.unsent = True
+            inflight.append(prepared)
+            self._lead_pipe = None
+            self._lost_pipe(pipe, inflight, exc)
+            return
+        self._answer_lead(wait_until=PG_IN_FLIGHT)  # what has been answered meanwhile
+
+    def _settle_lead(self) -> None:
+        """Wait for every statement the leader sent, and act on the answers."""
+        self._answer_lead(wait_until=0)
+
+    def _answer_lead(self, *, wait_until: int) -> None:
+        """Act on the leader's answered statements, waiting while more than
+        ``wait_until`` are in flight."""
+        inflight = self._lead_inflight
+        while inflight:
+            while inflight and inflight[0].unsent:
+                self._settle(inflight.popleft(), None)
+            pipe = self._lead_pipe
+            if not inflight or pipe is None:
+                return
+            try:
+                answers = pipe.answers()
+            except Exception as exc:  # the connection failed: so did every batch sent
+                self._lead_pipe = None
+                self._lost_pipe(pipe, inflight, exc)
+                return
+            for answer in answers:
+                self._settle(inflight.popleft(), answer)
+                while inflight and inflight[0].unsent:
+                    self._settle(inflight.popleft(), None)
+            if len(inflight) <= wait_until:
+                return
+            if not answers:
+                select.select([pipe.fileno()], [], [])
 
     # -- contended or retried batches: lock, apply, write, in one go --------------------
 
@@ -1088,6 +1174,10 @@ class Sequencer:
             self._writer_thread = None
         self._reset_connection()
         self._reset_reader()
+        pipe, self._lead_pipe = self._lead_pipe, None
+        if pipe is not None:
+            with contextlib.suppress(Exception):
+                pipe.close()
         with self._catch_up_lock:
             store, self._catch_up_store = self._catch_up_store, None
         if store is not None:
