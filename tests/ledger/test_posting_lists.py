@@ -125,17 +125,28 @@ def test_lists_are_written_every_so_many_transactions_and_reads_see_everything(
         assert c.verify().ok
 
 
-def test_a_posting_from_an_account_to_itself_is_listed_once_per_side(
+def test_an_account_in_several_postings_of_a_transaction_is_listed_once_per_side(
     database_url: str,
 ) -> None:
     with coffer.open(database_url) as c:
         ledger = c.ledger("main")
         ledger.post([Posting("world", "a", 5, USD)])
-        ledger.post([Posting("a", "a", 3, USD), Posting("a", "b", 1, USD)])
+        # a twice a source and twice a destination; b twice a destination
+        ledger.post(
+            [
+                Posting("a", "a", 3, USD),
+                Posting("a", "b", 1, USD),
+                Posting("world", "a", 2, USD),
+                Posting("world", "b", 2, USD),
+            ]
+        )
         ledger.list_postings()
+        assert lists(c, "a") == [(0, [1], [0, 1])]  # each transaction once per side
+        assert lists(c, "b") == [(0, [], [1])]
+        assert lists(c, "world") == [(0, [0, 1], [])]
         assert ids(ledger.transactions(account="a", order="asc")) == [0, 1]
         assert ids(ledger.transactions(source="a")) == [1]
-        assert ledger.balance("a", USD, at=datetime.now(UTC) + timedelta(days=1)) == 4
+        assert ledger.balance("a", USD, at=datetime.now(UTC) + timedelta(days=1)) == 6
         assert c.verify().ok
 
 

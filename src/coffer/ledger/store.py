@@ -570,23 +570,35 @@ def account_tx_ids(
 
 def posting_lists_insert(backend: Backend) -> str:
     """SQL listing the postings of transactions ``[mark, end)`` as one row per account,
-    whose first_tx is ``mark``: the distinct ids where it is a source (side 0) and a
-    destination (side 1). Parameters: lid, mark, then lid, mark, end twice. On PostgreSQL
-    accounts compare byte by byte (``COLLATE "C"``, as in the lists' key): sorting them by
-    the database's locale took most of a listing's time."""
+    whose first_tx is ``mark``: the ids where it is a source (side 0) and a destination
+    (side 1), each id once per side. Parameters: lid, mark, then lid, mark, end twice.
+
+    A posting counts unless an earlier posting of its transaction has the same account on
+    that side (looked up by key; most transactions have one posting), which lists each id
+    once without sorting the window to drop repeats (``DISTINCT`` took 40% of a listing).
+    On PostgreSQL accounts compare byte by byte (``COLLATE "C"``, as in the lists' key):
+    sorting them by the database's locale took most of a listing's time."""
     if backend is Backend.POSTGRESQL:
         group = "coalesce(array_agg(tx_id) FILTER (WHERE side = {}), '{{}}')"
         collate = ' COLLATE "C"'
     else:
         group = "json_group_array(tx_id) FILTER (WHERE side = {})"
         collate = ""
-    window = "ledger_id = ? AND tx_id >= ? AND tx_id < ?"
+    window = "p.ledger_id = ? AND p.tx_id >= ? AND p.tx_id < ?"
+
+    def first(column: str) -> str:
+        return (
+            f"(p.idx = 0 OR NOT EXISTS (SELECT 1 FROM postings q WHERE q.ledger_id = p.ledger_id"
+            f" AND q.tx_id = p.tx_id AND q.idx < p.idx AND q.{column} = p.{column}))"
+        )
+
     return (
         "INSERT INTO posting_lists (ledger_id, account, first_tx, sources, destinations)"
         f" SELECT ?, account, ?, {group.format(0)}, {group.format(1)} FROM ("
-        f"SELECT DISTINCT source{collate} AS account, 0 AS side, tx_id FROM postings"
-        f" WHERE {window} UNION ALL"
-        f" SELECT DISTINCT destination{collate}, 1, tx_id FROM postings WHERE {window}"
+        f"SELECT p.source{collate} AS account, 0 AS side, p.tx_id FROM postings p"
+        f" WHERE {window} AND {first('source')} UNION ALL"
+        f" SELECT p.destination{collate}, 1, p.tx_id FROM postings p"
+        f" WHERE {window} AND {first('destination')}"
         ") AS e GROUP BY account"
     )
 
