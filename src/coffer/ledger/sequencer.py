@@ -24,7 +24,7 @@ import select
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from coffer.db.engine import Backend, driver_connection_lost
@@ -82,13 +82,13 @@ PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "1000"))
 # PostgreSQL: batch statements in flight at once on the writer's connection (pipeline mode,
 # see coffer.ledger.pgpipe); 0 writes one statement at a time.
 PG_IN_FLIGHT = int(os.environ.get("COFFER_PG_IN_FLIGHT", "3"))
-# With statements in flight, a leader that finds fewer than GATHER_MIN requests queued waits
-# up to GATHER_WAIT seconds (or until the writer is idle) before taking them.
 # PostgreSQL: a leader that takes a large batch (at least LAZY_BATCH requests; a post_many)
 # sends its statement itself, on a connection of its own in pipeline mode, and goes on
 # applying the next chunk of the queue (LEAD_CHUNK requests) while the server writes it.
 # 0 turns this off (large batches then go through the writer as others do).
 LEAD_CHUNK = int(os.environ.get("COFFER_PG_LEAD_CHUNK", "250"))
+# With statements in flight, a leader that finds fewer than GATHER_MIN requests queued waits
+# up to GATHER_WAIT seconds (or until the writer is idle) before taking them.
 GATHER_MIN = int(os.environ.get("COFFER_GATHER_MIN", "16"))
 GATHER_WAIT = float(os.environ.get("COFFER_GATHER_WAIT", "0.0003"))
 CONTENDED_BATCHES = 50  # batches run under the row lock after another process wrote
@@ -636,8 +636,7 @@ class Sequencer:
                         inflight.append(item)
                         self._lost_pipe(pipe, inflight, exc)
                         pipe = None
-                while inflight and inflight[0].unsent:
-                    self._settle(inflight.popleft(), None)
+                self._settle_in_turn(inflight, ())
                 if closing and not inflight:
                     return
                 waits = [pipe.fileno()] if pipe is not None and inflight else []
@@ -654,10 +653,7 @@ class Sequencer:
                         self._lost_pipe(pipe, inflight, exc)
                         pipe = None
                         continue
-                    for answer in answers:
-                        self._settle(inflight.popleft(), answer)
-                        while inflight and inflight[0].unsent:
-                            self._settle(inflight.popleft(), None)
+                    self._settle_in_turn(inflight, answers)
         finally:
             self._wake_writer = None
             os.close(wake_w)
@@ -695,6 +691,16 @@ class Sequencer:
         )
         pipe.send(sql, params)
         inflight.append(prepared)
+
+    def _settle_in_turn(self, inflight: deque[_Prepared], answers: Sequence[Answer]) -> None:
+        """Act on ``answers``, those of the statements first in ``inflight``, in order, and on
+        the batches with nothing to write before and after each (answered in turn)."""
+        while inflight and inflight[0].unsent:
+            self._settle(inflight.popleft(), None)
+        for answer in answers:
+            self._settle(inflight.popleft(), answer)
+            while inflight and inflight[0].unsent:
+                self._settle(inflight.popleft(), None)
 
     def _settle(self, prepared: _Prepared, answer: Answer | None) -> None:
         """Act on a statement's answer (None: the batch had nothing to write)."""
@@ -932,8 +938,7 @@ class Sequencer:
         ``wait_until`` are in flight."""
         inflight = self._lead_inflight
         while inflight:
-            while inflight and inflight[0].unsent:
-                self._settle(inflight.popleft(), None)
+            self._settle_in_turn(inflight, ())
             pipe = self._lead_pipe
             if not inflight or pipe is None:
                 return
@@ -943,10 +948,7 @@ class Sequencer:
                 self._lead_pipe = None
                 self._lost_pipe(pipe, inflight, exc)
                 return
-            for answer in answers:
-                self._settle(inflight.popleft(), answer)
-                while inflight and inflight[0].unsent:
-                    self._settle(inflight.popleft(), None)
+            self._settle_in_turn(inflight, answers)
             if len(inflight) <= wait_until:
                 return
             if not answers:
