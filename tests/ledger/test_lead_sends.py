@@ -81,8 +81,8 @@ def test_a_post_many_whose_connection_is_ended_between_chunks_loses_and_repeats_
 
     def send(self: pgpipe.PipelinedConnection, sql: str, params: dict[str, Any]) -> None:
         real_send(self, sql, params)
-        # two statements sent on this connection, maybe committed: end it (twice in all)
-        if self.pending >= 2 and self.backend_pid not in ended and len(ended) < 2:
+        # a statement sent on this connection, maybe committed: end it (twice in all)
+        if self.backend_pid not in ended and len(ended) < 2:
             ended[self.backend_pid] = end_connections(pg_url, only=self.backend_pid)
 
     monkeypatch.setattr(pgpipe.PipelinedConnection, "send", send)
@@ -115,8 +115,10 @@ def test_another_process_writing_between_chunks_sends_the_rest_again(
         with coffer.open(pg_url) as c:
             results = c.ledger("main").post_many(transfers(1_000, amount=2))
         monkeypatch.setattr(pgpipe.PipelinedConnection, "send", real_send)
-    assert len(wrote) == 2
+    # once at least; a second time if another chunk was sent before the first failure was
+    # answered (after it, the rest go under the ledger's lock, without these sends)
+    assert 1 <= len(wrote) <= 2
     assert all(isinstance(r, Transaction) for r in results), results[:3]
     ids = {r.id for r in results if isinstance(r, Transaction)}
     assert len(ids) == 1_000 and not ids & set(wrote)
-    check(pg_url, 1_003)
+    check(pg_url, 1_000 + 1 + len(wrote))
