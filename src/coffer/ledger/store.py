@@ -259,14 +259,15 @@ class WriteStore:
             self.commit()
         return reached
 
+    def _mark_and_end(self, mark: str) -> tuple[int, int]:
+        """The ledger's ``mark`` column (``balances_tx`` or ``listed_tx``) and its next
+        transaction id: the window of transactions the mark has not reached yet."""
+        row = self.query(f"SELECT {mark}, next_tx_id FROM ledgers WHERE id = ?", (self.ledger_id,))
+        return int(row[0][0]), int(row[0][1])
+
     def _catch_up_locked(self) -> int:
         lid = self.ledger_id
-        mark, end = (
-            int(value)
-            for value in self.query(
-                "SELECT balances_tx, next_tx_id FROM ledgers WHERE id = ?", (lid,)
-            )[0]
-        )
+        mark, end = self._mark_and_end("balances_tx")
         if mark >= end:
             return end
         moved: dict[tuple[str, str], list[int]] = {}
@@ -339,12 +340,7 @@ class WriteStore:
             )
         try:
             lid = self.ledger_id
-            mark, end = (
-                int(value)
-                for value in self.query(
-                    "SELECT listed_tx, next_tx_id FROM ledgers WHERE id = ?", (lid,)
-                )[0]
-            )
+            mark, end = self._mark_and_end("listed_tx")
             if mark < end:
                 self._execute(
                     posting_lists_insert(self.backend), (lid, mark, lid, mark, end, lid, mark, end)
