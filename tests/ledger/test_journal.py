@@ -191,6 +191,21 @@ def test_merkle_root_matches_rfc6962(size: int) -> None:
     assert restored.root() == frontier.root() == _reference_root(leaves)
 
 
+@given(st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=40))
+@settings(max_examples=40, deadline=None)
+def test_appending_entries_in_a_run_builds_the_same_tree(before: int, added: int) -> None:
+    """``append_leaves`` (a batch's entries at once) gives the tree of one leaf at a time."""
+    data = [bytes([i % 256]) * 32 for i in range(before + added)]
+    one_by_one, in_runs = merkle.Frontier(), merkle.Frontier()
+    for item in data:
+        one_by_one.append_leaf_hash(merkle.leaf_hash(item))
+    in_runs.append_leaves(data[:before])
+    in_runs.append_leaves(data[before:])
+    assert (in_runs.size, in_runs.nodes) == (one_by_one.size, one_by_one.nodes)
+    if data:
+        assert in_runs.root() == _reference_root([merkle.leaf_hash(d) for d in data])
+
+
 @given(st.data())
 @settings(max_examples=60, deadline=None)
 def test_merkle_proofs_verify_and_reject_forgeries(data: st.DataObject) -> None:
@@ -246,3 +261,32 @@ def _public_key_of(path: str, barrier: Any, results: Any) -> None:
         results.put(Signer.from_settings(None, path).public_key)
     except Exception as exc:
         results.put(repr(exc))
+
+
+def test_a_batch_mixing_plain_and_keyed_transactions_stores_every_column(
+    database_url: str,
+) -> None:
+    """Plain transfers and ones with a reference, a key, a hold or a revert, in one batch:
+    each row keeps its columns (SQLite writes the plain ones without their NULL columns)."""
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        first = ledger.post([Posting("world", "a", 100, USD)])
+        hold = ledger.post([Posting("a", "b", 10, USD)], pending=True)
+        requests: list[Any] = [
+            [Posting("world", "a", 1, USD)],
+            coffer.TransactionRequest([Posting("world", "a", 2, USD)], reference="ref-1"),
+            coffer.TransactionRequest([Posting("world", "a", 3, USD)], idempotency_key="k-1"),
+            [Posting("a", "b", 4, USD)],
+        ]
+        results = ledger.post_many(requests)
+        assert all(isinstance(r, coffer.Transaction) for r in results), results
+        post = ledger.post_pending(hold.id)
+        revert = ledger.revert(first.id, force=True)
+        again = ledger.post_many(requests[2:3])[0]
+        assert isinstance(again, coffer.Transaction) and again.id == results[2].id
+        assert ledger.transaction(results[1].id).reference == "ref-1"
+        assert ledger.transaction(results[0].id).reference is None
+        assert ledger.transaction(post.id).hold_id == hold.id
+        assert ledger.transaction(revert.id).reverts_id == first.id
+        assert ledger.balance("b", USD) == 14
+        assert c.verify().ok

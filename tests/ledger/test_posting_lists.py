@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -259,4 +261,68 @@ def test_lists_of_existing_postings_are_written_by_the_migration(tmp_path: objec
         assert listed(c) == (9, 9)
         ledger = c.ledger("main")
         assert ids(ledger.transactions(account="u1", order="asc")) == [1, 5]
+        assert c.verify().ok
+
+
+class _Connection:
+    """A sqlite3 connection that runs ``before(sql)`` ahead of each statement."""
+
+    def __init__(self, connection: sqlite3.Connection, before: Callable[[str], None]) -> None:
+        self._connection = connection
+        self._before = before
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+        self._before(sql)
+        return self._connection.execute(sql, params)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._connection, name)
+
+
+def test_on_sqlite_writers_go_on_while_a_window_is_grouped(tmp_path: object) -> None:
+    """SQLite has one writer: the window is grouped without the write lock, which is held
+    only to copy the lists in and move the mark."""
+    url = f"sqlite:///{tmp_path}/coffer.db"
+    with coffer.open(url) as c:
+        ledger = c.ledger("main")
+        ledger.post_many([[Posting("world", f"u:{i % 3}", 1, USD)] for i in range(30)])
+        lister = ledger._sequencer._store_factory()
+        written = []
+
+        def before(sql: str) -> None:
+            if sql.startswith("INSERT INTO temp.listing_window") and not written:
+                # another writer commits while the window is being grouped, at once
+                other = sqlite3.connect(f"{tmp_path}/coffer.db", timeout=0)
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("UPDATE ledgers SET metadata = metadata WHERE name = 'main'")
+                other.execute("COMMIT")
+                other.close()
+                written.append(sql)
+
+        lister.connection = _Connection(lister.connection, before)
+        assert lister.list_postings() == 30
+        assert written
+        assert lists(c, "u:1") == [(0, [], list(range(1, 30, 3)))]
+        assert c.verify().ok
+
+
+def test_on_sqlite_a_window_listed_by_another_lister_meanwhile_is_dropped(
+    tmp_path: object,
+) -> None:
+    url = f"sqlite:///{tmp_path}/coffer.db"
+    with coffer.open(url) as c:
+        ledger = c.ledger("main")
+        ledger.post_many([[Posting("world", "a", 1, USD)] for _ in range(12)])
+        first = ledger._sequencer._store_factory()
+        second = ledger._sequencer._store_factory()
+        moved = []
+
+        def before(sql: str) -> None:
+            if sql.startswith("BEGIN IMMEDIATE") and not moved:
+                moved.append(second.list_postings())  # lists the same window first
+
+        first.connection = _Connection(first.connection, before)
+        assert first.list_postings() == 12
+        assert moved == [12]
+        assert lists(c, "a") == [(0, [], list(range(12)))]  # listed once
         assert c.verify().ok

@@ -81,9 +81,11 @@ def transaction_body(
     initial_metadata: str,
     postings_text: str,
 ) -> str:
+    # optional_text / optional_int, inline: this runs for every transaction
     return (
-        f"{tx_id}|{timestamp}|{optional_text(reference)}|{optional_int(reverts_id)}|"
-        f"{optional_int(hold_id)}|{initial_metadata}|{postings_text}"
+        f"{tx_id}|{timestamp}|{'' if reference is None else canonical_json(reference)}|"
+        f"{'' if reverts_id is None else reverts_id}|{'' if hold_id is None else hold_id}|"
+        f"{initial_metadata}|{postings_text}"
     )
 
 

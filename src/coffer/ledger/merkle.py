@@ -7,7 +7,7 @@ proof, the leaf and a signed root, so they can run without trusting the database
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 _sha256 = hashlib.sha256
 
@@ -52,6 +52,20 @@ class Frontier:
             right = nodes.pop()
             nodes[-1] = _sha256(b"\x01" + nodes[-1] + right).digest()
             size >>= 1
+
+    def append_leaves(self, data: Iterable[bytes]) -> None:
+        """``append_leaf_hash(leaf_hash(item))`` for each item, in one loop."""
+        nodes = self.nodes
+        size = self.size
+        for item in data:
+            nodes.append(_sha256(b"\x00" + item).digest())
+            size += 1
+            subtree = size
+            while not subtree & 1:
+                right = nodes.pop()
+                nodes[-1] = _sha256(b"\x01" + nodes[-1] + right).digest()
+                subtree >>= 1
+        self.size = size
 
     def root(self) -> bytes:
         if not self.nodes:

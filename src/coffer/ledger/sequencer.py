@@ -1057,9 +1057,7 @@ class Sequencer:
                 request.result = None
                 request.error = None
                 self._apply_one(request)
-            frontier = self.frontier
-            for row in self.writes.journal:
-                frontier.append_leaf_hash(leaf_hash(row[5]))
+            self.frontier.append_leaves([row[5] for row in self.writes.journal])
             self._checkpoint_if_due(force=any(r.op is Op.CHECKPOINT for r in batch))
         except BaseException:
             self._invalidate()
@@ -1273,7 +1271,11 @@ class Sequencer:
                     wanted[d] = None
 
         for request in batch:
-            want(request.postings)
+            for s, d, _, _asset in request.postings:
+                if s not in loaded:
+                    wanted[s] = None
+                if d not in loaded:
+                    wanted[d] = None
             for child in request.children:
                 want(child.postings)
             if request.variables:
@@ -1609,35 +1611,48 @@ class Sequencer:
         reverts_id: int | None = None,
         hold_id: int | None = None,
         timestamp: int | None = None,
+        volumes: tuple[tuple[str, str, int, int], ...] | None = None,
     ) -> Transaction:
+        """Record a transaction whose postings are applied; ``volumes``: as they left them."""
         tx_id = self.next_tx
         self.next_tx = tx_id + 1
         now = self.now
         effective = timestamp if timestamp is not None else now
         reference = request.reference if request.op is not Op.REVERT else None
-        meta_text = J.metadata_text(metadata)
-        postings_text = J.encode_postings(postings)
+        meta_text = J.metadata_text(metadata) if metadata else "{}"
         body = J.transaction_body(
-            tx_id, effective, reference, reverts_id, hold_id, meta_text, postings_text
+            tx_id,
+            effective,
+            reference,
+            reverts_id,
+            hold_id,
+            meta_text,
+            J.encode_postings(postings),
         )
         seq = self._entry(J.TX, tx_id, body, meta_text, request)
-        self.writes.transactions.append(
+        writes = self.writes
+        writes.transactions.append(
             (tx_id, seq, effective, now, reference, meta_text, reverts_id, hold_id)
         )
-        post_rows = self.writes.postings
-        for index, (source, destination, amount, asset) in enumerate(postings):
-            post_rows.append((tx_id, index, source, destination, amount, asset, effective))
+        if len(postings) == 1:
+            source, destination, amount, asset = postings[0]
+            writes.postings.append((tx_id, 0, source, destination, amount, asset, effective))
+        else:
+            post_rows = writes.postings
+            for index, (source, destination, amount, asset) in enumerate(postings):
+                post_rows.append((tx_id, index, source, destination, amount, asset, effective))
         tx = Transaction(
-            id=tx_id,
-            postings=postings,
-            metadata=metadata,
-            timestamp=self.now_datetime if timestamp is None else from_micros(effective),
-            inserted_at=self.now_datetime,
-            reference=reference,
-            reverts_id=reverts_id,
-            hold_id=hold_id,
-            seq=seq,
-            volumes_after=self._volumes(postings),
+            tx_id,
+            postings,
+            metadata,
+            self.now_datetime if timestamp is None else from_micros(effective),
+            self.now_datetime,
+            reference,
+            reverts_id,
+            hold_id,
+            None,
+            seq,
+            self._volumes(postings) if volumes is None else volumes,
         )
         self._set(self.batch_results, tx_id, tx)
         return tx
@@ -1656,6 +1671,55 @@ class Sequencer:
         Its checks (the floors) all run before anything changes, so a refused transfer
         leaves nothing to undo; once they pass, nothing else can fail.
         """
+        postings = request.postings
+        if len(postings) != 1 or postings[0][0] == postings[0][1]:
+            return self._post_plain_postings(request)
+        # One posting between two accounts, the common case, in straight lines.
+        source, destination, amount, asset = postings[0]
+        balances = self.balances
+        ks = (source, asset)
+        kd = (destination, asset)
+        b = balances.get(ks) or self.balance_of(source, asset)
+        limit = b[4]
+        if limit is not None:
+            available = b[0] - b[1] - b[3]
+            if available - amount < -limit:
+                raise InsufficientFunds(source, asset, max(available + limit, 0), amount)
+        after_source = (b[0], b[1] + amount, b[2], b[3], b[4])
+        b = balances.get(kd) or self.balance_of(destination, asset)
+        after_destination = (b[0] + amount, b[1], b[2], b[3], b[4])
+        try:
+            balances[ks] = after_source
+            balances[kd] = after_destination
+            dirty = self.writes.balances
+            dirty[ks] = None
+            dirty[kd] = None
+            known = self.known_accounts
+            if source not in known or destination not in known:
+                timestamp = request.timestamp if request.timestamp is not None else self.now
+                for account in (source, destination):
+                    if account not in known:
+                        known[account] = None
+                        self.writes.new_accounts[account] = timestamp
+            metadata = request.metadata
+            tx = self._new_transaction(
+                request,
+                [postings[0]],
+                dict(metadata) if metadata else {},
+                timestamp=request.timestamp,
+                volumes=(
+                    (source, asset, after_source[0], after_source[1]),
+                    (destination, asset, after_destination[0], after_destination[1]),
+                ),
+            )
+        except BaseException:
+            self._invalidate()  # half applied: the batch fails and the state is reloaded
+            raise
+        self.undo.clear()
+        return tx
+
+    def _post_plain_postings(self, request: Request) -> Transaction:
+        """``_post_plain`` for any number of postings."""
         postings = request.postings
         balances = self.balances
         balance_of = self.balance_of
