@@ -122,3 +122,28 @@ def test_another_process_writing_between_chunks_sends_the_rest_again(
     ids = {r.id for r in results if isinstance(r, Transaction)}
     assert len(ids) == 1_000 and not ids & set(wrote)
     check(pg_url, 1_000 + 1 + len(wrote))
+
+
+def test_statements_of_many_shapes_go_unprepared_past_the_limit(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's statement text depends on which of its columns hold one value; past
+    MAX_PREPARED shapes a connection sends them unprepared, with the same effect."""
+    monkeypatch.setattr(pgpipe, "MAX_PREPARED", 1)
+    with coffer.open(pg_url) as c:
+        ledger = c.ledger("main")
+        batches: list[list[Any]] = [
+            transfers(300),  # one asset, one time: several columns are one parameter
+            [[Posting("world", f"users:{i % 37}", i + 1, USD)] for i in range(300)],
+            [
+                coffer.TransactionRequest([Posting("world", "users:1", 5, USD)], reference=f"r{i}")
+                for i in range(300)
+            ],
+        ]
+        for batch in batches:
+            results = ledger.post_many(batch)
+            assert all(isinstance(r, Transaction) for r in results), results[:3]
+        assert ledger.transaction(650).reference == "r50"
+        pipe = ledger._sequencer._lead_pipe
+        assert pipe is not None and len(pipe._statements) == 1  # the others went unprepared
+    check(pg_url, 900)

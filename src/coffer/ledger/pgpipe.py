@@ -9,8 +9,9 @@ applied on top of the failed batch, and its head check (``next_seq``) no longer 
 
 Built on psycopg's libpq binding (``psycopg.pq``): psycopg's own pipeline mode waits for
 every queued statement when one result is fetched, and the writer needs each answer as it
-arrives. Each statement is prepared once (its text depends only on which tables a batch
-writes), then sent with ``send_query_prepared`` and a sync point of its own.
+arrives. Each statement is prepared once (its text depends on which tables a batch writes
+and which of its columns hold one value), then sent with ``send_query_prepared`` and a sync
+point of its own; past MAX_PREPARED shapes on a connection, a statement goes unprepared.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ import psycopg
 from psycopg import pq
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# Statements prepared per connection at most: a batch's statement text depends on which
+# tables it writes and which of its columns hold one value, a few shapes in practice.
+MAX_PREPARED = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +70,22 @@ class PipelinedConnection:
                 if name not in names:
                     names.append(name)
             text = _PLACEHOLDER.sub(lambda m: f"${names.index(m.group(1)) + 1}", sql)
+            if len(self._statements) >= MAX_PREPARED:  # an unusual shape: not kept
+                pgconn.send_query_params(text.encode(), [_text(params[key]) for key in names])
+                pgconn.pipeline_sync()
+                self._flush()
+                return
             known = (f"coffer_batch_{len(self._statements)}".encode(), names)
             pgconn.send_prepare(known[0], text.encode())
             self._statements[sql] = known
         name, order = known
         pgconn.send_query_prepared(name, [_text(params[key]) for key in order])
         pgconn.pipeline_sync()
+        self._flush()
+
+    def _flush(self) -> None:
+        """Wait until the socket has taken what was queued; count the statement sent."""
+        pgconn = self.pgconn
         while pgconn.flush():  # the rest of a large statement: wait until the socket takes it
             readable, _, _ = select.select([pgconn.socket], [pgconn.socket], [])
             if readable:
