@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 GENESIS_HASH: Final = bytes(32)
@@ -49,8 +49,11 @@ def canonical_json(value: object) -> str:
     return _json_encoder.encode(value)
 
 
-def encode_postings(postings: Iterable[tuple[str, str, int, str]]) -> str:
+def encode_postings(postings: Sequence[tuple[str, str, int, str]]) -> str:
     """``source,destination,amount,asset`` joined by ``;`` (addresses and assets hold neither)."""
+    if len(postings) == 1:  # most transactions: no list to build and join
+        s, d, a, asset = postings[0]
+        return f"{s},{d},{a},{asset}"
     return ";".join([f"{s},{d},{a},{asset}" for s, d, a, asset in postings])
 
 
@@ -104,34 +107,6 @@ def entry_hash(
 ) -> bytes:
     """The one definition of an entry's hash (the sequencer, verify and proofs all use it)."""
     header = f"{seq}|{kind}|{'' if ref_id is None else ref_id}|{created_at}|{body}"
-    return _sha256(previous + header.encode()).digest()
-
-
-def transaction_entry_hash(
-    previous: bytes,
-    seq: int,
-    created_at: int,
-    tx_id: int,
-    timestamp: int,
-    reference: str | None,
-    reverts_id: int | None,
-    hold_id: int | None,
-    initial_metadata: str,
-    postings: Sequence[tuple[str, str, int, str]],
-) -> bytes:
-    """``entry_hash(previous, seq, TX, tx_id, created_at, transaction_body(...))`` for a
-    transaction's entry, formatted in one step: this runs for every transaction."""
-    if len(postings) == 1:
-        source, destination, amount, asset = postings[0]
-        postings_text = f"{source},{destination},{amount},{asset}"
-    else:
-        postings_text = encode_postings(postings)
-    header = (
-        f"{seq}|{TX}|{tx_id}|{created_at}|{tx_id}|{timestamp}|"
-        f"{'' if reference is None else canonical_json(reference)}|"
-        f"{'' if reverts_id is None else reverts_id}|{'' if hold_id is None else hold_id}|"
-        f"{initial_metadata}|{postings_text}"
-    )
     return _sha256(previous + header.encode()).digest()
 
 

@@ -1489,19 +1489,8 @@ class Sequencer:
         payload: str,
         request: Request | None,
     ) -> int:
-        return self._append_entry(
-            kind,
-            ref_id,
-            payload,
-            request,
-            J.entry_hash(self.head, self.seq, kind, ref_id, self.now, body),
-        )
-
-    def _append_entry(
-        self, kind: int, ref_id: int | None, payload: str, request: Request | None, digest: bytes
-    ) -> int:
-        """Add the journal's next entry, whose hash is ``digest``; return its seq."""
         seq = self.seq
+        digest = J.entry_hash(self.head, seq, kind, ref_id, self.now, body)
         key = request.idempotency_key if request is not None else None
         self.writes.journal.append(
             (
@@ -1631,19 +1620,16 @@ class Sequencer:
         effective = timestamp if timestamp is not None else now
         reference = request.reference if request.op is not Op.REVERT else None
         meta_text = J.metadata_text(metadata) if metadata else "{}"
-        digest = J.transaction_entry_hash(
-            self.head,
-            self.seq,
-            now,
+        body = J.transaction_body(
             tx_id,
             effective,
             reference,
             reverts_id,
             hold_id,
             meta_text,
-            postings,
+            J.encode_postings(postings),
         )
-        seq = self._append_entry(J.TX, tx_id, meta_text, request, digest)
+        seq = self._entry(J.TX, tx_id, body, meta_text, request)
         writes = self.writes
         writes.transactions.append(
             (tx_id, seq, effective, now, reference, meta_text, reverts_id, hold_id)

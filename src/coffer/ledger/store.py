@@ -814,6 +814,7 @@ def _unnest_insert(
     columns = list(zip(*rows, strict=True))
     count = len(rows)
     names, values, arrays, aliases = [], [], [], []
+    ordinal = False  # a column is cut from one value by the row's ordinal
     for index, (name, sql_type, encode) in enumerate(_PG_COLUMNS[table]):
         key = f"{alias}{index}"
         names.append(name)
@@ -824,6 +825,7 @@ def _unnest_insert(
         elif sql_type == "sha256":
             params[key] = b"".join(column)
             values.append(f"substring(%({key})s::bytea FROM v.ord::int * 32 - 31 FOR 32)")
+            ordinal = True
         else:
             params[key] = encode(column)
             aliases.append(f"c{index}")
@@ -833,7 +835,6 @@ def _unnest_insert(
             else:
                 arrays.append(f"%({key})s::{sql_type}[]")
                 values.append(f"v.c{index}")
-    ordinal = any(value.startswith("substring(") for value in values)
     if ordinal:
         aliases.append("ord")
     ordinality = " WITH ORDINALITY" if ordinal else ""
