@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import statistics
@@ -100,3 +101,59 @@ def against(script: str, ref: str, runs: int, args: list[str], name: str, unit: 
     report(f"{name} (now)", now, unit)
     report(f"{name} (at {ref})", before, unit)
     print(f"ratio now / {ref}: {median(now) / median(before):.2f}", flush=True)
+
+
+def with_and_without(
+    script: str, flag: str, runs: int, args: list[str], name: str, unit: str
+) -> None:
+    """Run ``script`` with and without ``flag``, alternately, each run in a fresh process;
+    print both medians and their ratio."""
+    on, off = [], []
+    for _ in range(runs):
+        off.append(run_one(script, None, args))
+        on.append(run_one(script, None, [*args, flag]))
+    report(f"{name} ({flag})", on, unit)
+    report(f"{name} (without {flag})", off, unit)
+    print(f"ratio {flag} / without: {median(on) / median(off):.2f}", flush=True)
+
+
+def add_tuning_arguments(parser: argparse.ArgumentParser) -> None:
+    """--tune-gc, --pin-cpu and --compare-pin, as the ledger benches take them."""
+    parser.add_argument(
+        "--tune-gc", action="store_true", help="call coffer.tune_gc() first, as a server does"
+    )
+    parser.add_argument(
+        "--pin-cpu",
+        action="store_true",
+        help="call coffer.pin_to_one_cpu() first, as coffer serve --pin-cpu does",
+    )
+    parser.add_argument(
+        "--compare-pin",
+        action="store_true",
+        help="run each run in a new process, alternately with and without --pin-cpu",
+    )
+
+
+def apply_tuning(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """Tune this process as ``args`` ask; (a suffix for the figures' names, the flags that
+    ask the same of a bench run in another process)."""
+    import coffer
+
+    suffix = ""
+    flags: list[str] = []
+    if args.tune_gc:
+        coffer.tune_gc()
+        suffix += ", coffer.tune_gc()"
+        flags.append("--tune-gc")
+    if args.pin_cpu:
+        suffix += f", pinned to CPU {coffer.pin_to_one_cpu()}"
+        flags.append("--pin-cpu")
+    return suffix, flags
+
+
+def compare(script: str, args: argparse.Namespace, extra: list[str], name: str, unit: str) -> None:
+    """``--compare-pin``: with and without --pin-cpu; else ``--against``: now and at a ref."""
+    if args.compare_pin:
+        with_and_without(script, "--pin-cpu", args.runs, extra, name, unit)
+    else:
+        against(script, args.against, args.runs, extra, name, unit)

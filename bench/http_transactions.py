@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/http_transactions.py [--database postgresql://root@127.0.0.1/x]
         [--seconds 10] [--connections 64] [--bulk-size 1000] [--bulk-concurrency 2]
-        [--generator auto|wrk|python] [--processes 4] [--log-requests]
+        [--generator auto|wrk|python] [--processes 4] [--log-requests] [--pin-cpu]
 
 Starts the server in a subprocess (PostgreSQL by default: a fresh ``coffer_bench_*``
 database, dropped afterwards), then load from other processes: ``--connections``
@@ -408,6 +408,9 @@ def main() -> None:
     parser.add_argument(
         "--processes", type=int, default=4, help="client processes of the Python generator"
     )
+    parser.add_argument(
+        "--pin-cpu", action="store_true", help="run the server with coffer serve --pin-cpu"
+    )
     options = parser.parse_args()
 
     import httpx
@@ -441,6 +444,7 @@ def main() -> None:
                 str(port),
                 "--log-level",
                 "warning",
+                *(["--pin-cpu"] if options.pin_cpu else []),
             ],
             env=env,
             stdout=subprocess.DEVNULL,

@@ -1,10 +1,13 @@
 """post_many with batches of 1,000 transfers among 10,000 accounts (target: 50,000/s).
 
 ./dev bench ledger_post_many [--runs 5] [--batches 100] [--backend sqlite|postgresql|both] [--tune-gc]
+                             [--pin-cpu | --compare-pin]
                              [--against GIT_REF]
 
 ``--against`` runs each run in a new process, alternately with Coffer as it is now and as
-it was at GIT_REF, and prints both medians and their ratio.
+it was at GIT_REF, and prints both medians and their ratio. ``--pin-cpu`` keeps the process
+on one CPU (``coffer.pin_to_one_cpu()``); ``--compare-pin`` runs each run in a new process,
+alternately with and without it, and prints both medians and their ratio.
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ import time
 
 import coffer
 from coffer import Posting
-from common import against, fresh_database, report, signing_key_env
+from common import (
+    add_tuning_arguments,
+    apply_tuning,
+    compare,
+    fresh_database,
+    report,
+    signing_key_env,
+)
 
 ACCOUNTS = 10_000
 BATCH = 1_000
@@ -63,24 +73,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batches", type=int, default=100)
-    parser.add_argument(
-        "--tune-gc", action="store_true", help="call coffer.tune_gc() first, as a server does"
-    )
+    add_tuning_arguments(parser)
     parser.add_argument("--backend", default="both")
     parser.add_argument("--against", help="a git ref to compare with, run by run")
     args = parser.parse_args()
-    suffix = ""
-    if args.tune_gc:
-        coffer.tune_gc()
-        suffix = ", coffer.tune_gc()"
+    suffix, flags = apply_tuning(args)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    if args.against:
+    if args.compare_pin or args.against:
         for backend in backends:
-            extra = ["--batches", str(args.batches), "--backend", backend]
-            if args.tune_gc:
-                extra.append("--tune-gc")
+            extra = ["--batches", str(args.batches), "--backend", backend, *flags]
             name = f"post_many 1,000-transfer batches, 10,000 accounts, {backend}{suffix}"
-            against("ledger_post_many.py", args.against, args.runs, extra, name, "transfers/s")
+            compare("ledger_post_many.py", args, extra, name, "transfers/s")
         return
     with signing_key_env():
         for backend in backends:

@@ -2,10 +2,14 @@
 and at least 80% of that when every transfer also credits one hot fee account).
 
     ./dev bench ledger_threads [--runs 5] [--seconds 5] [--backend postgresql|sqlite|both] [--tune-gc]
-                               [--case both|spread|hot] [--against GIT_REF]
+                               [--case both|spread|hot] [--pin-cpu | --compare-pin]
+                               [--against GIT_REF]
 
 Prints both figures and their ratio, measured in the same run. ``--against`` runs each
 run in a new process, alternately with Coffer as it is now and as it was at GIT_REF.
+``--pin-cpu`` keeps the process on one CPU (``coffer.pin_to_one_cpu()``, as ``coffer serve
+--pin-cpu`` does); ``--compare-pin`` runs each run in a new process, alternately with and
+without it, and prints both medians and their ratio.
 """
 
 from __future__ import annotations
@@ -17,7 +21,15 @@ import time
 
 import coffer
 from coffer import Posting
-from common import against, fresh_database, median, report, signing_key_env
+from common import (
+    add_tuning_arguments,
+    apply_tuning,
+    compare,
+    fresh_database,
+    median,
+    report,
+    signing_key_env,
+)
 
 THREADS = 64
 ACCOUNTS = 10_000
@@ -68,28 +80,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument(
-        "--tune-gc", action="store_true", help="call coffer.tune_gc() first, as a server does"
-    )
+    add_tuning_arguments(parser)
     parser.add_argument("--backend", default="postgresql")
     parser.add_argument("--case", choices=["both", "spread", "hot"], default="both")
     parser.add_argument("--against", help="a git ref to compare with, run by run")
     args = parser.parse_args()
-    suffix = ""
-    if args.tune_gc:
-        coffer.tune_gc()
-        suffix = ", coffer.tune_gc()"
+    suffix, flags = apply_tuning(args)
     backends = ["postgresql", "sqlite"] if args.backend == "both" else [args.backend]
     cases = ["spread", "hot"] if args.case == "both" else [args.case]
     names = {"spread": "64 threads x post()", "hot": "64 threads x post() + hot fee account"}
-    if args.against:
+    if args.compare_pin or args.against:
         for backend in backends:
             for case in cases:
                 extra = ["--seconds", str(args.seconds), "--backend", backend, "--case", case]
-                if args.tune_gc:
-                    extra.append("--tune-gc")
                 name = f"{names[case]}, {backend}{suffix}"
-                against("ledger_threads.py", args.against, args.runs, extra, name, "transfers/s")
+                compare("ledger_threads.py", args, [*extra, *flags], name, "transfers/s")
         return
     with signing_key_env():
         for backend in backends:

@@ -9,6 +9,7 @@ with coffer.open("sqlite:///coffer.db") as c:
 """
 
 from coffer.core import Coffer, open
+from coffer.cpupin import pin_to_one_cpu
 from coffer.errors import CofferError, IdempotencyConflict, InsufficientFunds
 from coffer.gctune import tune_gc
 from coffer.ledger import (
@@ -38,6 +39,7 @@ __all__ = [
     "Transaction",
     "TransactionRequest",
     "open",
+    "pin_to_one_cpu",
     "tune_gc",
     "verify_consistency_proof",
     "verify_inclusion_proof",

@@ -101,7 +101,11 @@ class LiveServer:
 
 
 def start_server(
-    database_url: str, folder: Path, *, env: dict[str, str] | None = None
+    database_url: str,
+    folder: Path,
+    *,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
     import httpx
 
@@ -115,7 +119,7 @@ def start_server(
     }
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "coffer.cli.main", "serve", "--port", str(port)],
+            [sys.executable, "-m", "coffer.cli.main", "serve", "--port", str(port), *args],
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -3,12 +3,14 @@ cleanly)."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from coffer.cli.main import app
@@ -74,5 +76,42 @@ def test_clients_create_and_first_serve(
     try:
         time.sleep(0.3)
         assert "client_secret" not in log_path.read_text()
+    finally:
+        stop_server(process)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="threads are pinned on Linux only")
+def test_serve_pin_cpu_keeps_every_thread_on_one_cpu(
+    api_database_url: str, tmp_path: Path, server_control: tuple[Any, Any]
+) -> None:
+    start_server, stop_server = server_control
+    process, base_url, log_path = start_server(api_database_url, tmp_path, args=("--pin-cpu",))
+    try:
+        found = re.search(r"pinned to CPU (\d+)", log_path.read_text())
+        assert found, log_path.read_text()
+        cpu = int(found.group(1))
+        # requests start the thread pool's threads, and the ledger's after a write
+        made = CliRunner().invoke(
+            app,
+            ["clients", "create", "pinned", "--scopes", "ledger:read,ledger:write"],
+            env={"COFFER_DATABASE_URL": api_database_url},
+        )
+        assert made.exit_code == 0, made.output
+        credentials = CREDENTIALS.search(made.output)
+        assert credentials, made.output
+        token = _token(base_url, credentials.group(1), credentials.group(2))["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        httpx.post(f"{base_url}/api/ledger/v2/main", headers=headers, timeout=10)
+        created = httpx.post(
+            f"{base_url}/api/ledger/v2/main/transactions",
+            json={"postings": [{"source": "world", "destination": "a", "amount": 1, "asset": "X"}]},
+            headers=headers,
+            timeout=10,
+        )
+        assert created.status_code == 200, created.text
+        tasks = os.listdir(f"/proc/{process.pid}/task")
+        assert len(tasks) > 2
+        for task in tasks:
+            assert os.sched_getaffinity(int(task)) == {cpu}, task
     finally:
         stop_server(process)

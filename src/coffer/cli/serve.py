@@ -20,6 +20,14 @@ def serve(
     graceful_seconds: Annotated[
         int, typer.Option("--graceful-seconds", help="How long shutdown waits for requests")
     ] = 30,
+    pin_cpu: Annotated[
+        bool,
+        typer.Option(
+            "--pin-cpu",
+            help="Keep the process on one CPU (faster with many concurrent writers;"
+            " docs/performance.md)",
+        ),
+    ] = False,
 ) -> None:
     """Serve the API until SIGINT/SIGTERM; in-flight requests (and their batches) finish."""
     import uvicorn
@@ -47,6 +55,9 @@ def serve(
             )
             typer.echo(f"token_url: {url}/api/auth/oauth/token")
         sys.stdout.flush()
+        if pin_cpu:
+            cpu = coffer.pin_to_one_cpu()
+            typer.echo(f"pinned to CPU {cpu}" if cpu is not None else "--pin-cpu: not on Linux")
         app = create_app(instance, tune_gc=True)
         config = uvicorn.Config(
             app,
