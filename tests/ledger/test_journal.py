@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -263,6 +264,9 @@ def _public_key_of(path: str, barrier: Any, results: Any) -> None:
         results.put(repr(exc))
 
 
+EARLIER = datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+
+
 def test_a_batch_mixing_plain_and_keyed_transactions_stores_every_column(
     database_url: str,
 ) -> None:
@@ -277,6 +281,10 @@ def test_a_batch_mixing_plain_and_keyed_transactions_stores_every_column(
             coffer.TransactionRequest([Posting("world", "a", 2, USD)], reference="ref-1"),
             coffer.TransactionRequest([Posting("world", "a", 3, USD)], idempotency_key="k-1"),
             [Posting("a", "b", 4, USD)],
+            # plain too (no key, reference or overdraft), with metadata and its own time
+            coffer.TransactionRequest(
+                [Posting("world", "c", 5, USD)], metadata={"k": "v"}, timestamp=EARLIER
+            ),
         ]
         results = ledger.post_many(requests)
         assert all(isinstance(r, coffer.Transaction) for r in results), results
@@ -289,6 +297,10 @@ def test_a_batch_mixing_plain_and_keyed_transactions_stores_every_column(
         assert ledger.transaction(post.id).hold_id == hold.id
         assert ledger.transaction(revert.id).reverts_id == first.id
         assert ledger.balance("b", USD) == 14
+        stored = ledger.transaction(results[4].id)
+        assert stored.metadata == {"k": "v"} and stored.timestamp == EARLIER
+        assert stored.inserted_at > EARLIER
+        assert ledger.balance("c", USD, at=EARLIER) == 5
         assert c.verify().ok
 
 

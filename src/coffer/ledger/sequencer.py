@@ -1613,7 +1613,11 @@ class Sequencer:
         timestamp: int | None = None,
         volumes: tuple[tuple[str, str, int, int], ...] | None = None,
     ) -> Transaction:
-        """Record a transaction whose postings are applied; ``volumes``: as they left them."""
+        """Record a transaction whose postings are applied; ``volumes``: as they left them.
+
+        ``_post_plain`` does the same inline for one posting (its rows must stay alike:
+        tests/ledger/test_journal.py checks every column of a mixed batch).
+        """
         tx_id = self.next_tx
         self.next_tx = tx_id + 1
         now = self.now
@@ -1696,22 +1700,49 @@ class Sequencer:
             dirty[kd] = None
             known = self.known_accounts
             if source not in known or destination not in known:
-                timestamp = request.timestamp if request.timestamp is not None else self.now
+                first_usage = request.timestamp if request.timestamp is not None else self.now
                 for account in (source, destination):
                     if account not in known:
                         known[account] = None
-                        self.writes.new_accounts[account] = timestamp
+                        self.writes.new_accounts[account] = first_usage
+            # _new_transaction and _entry, inline (no reference, key or undo here)
             metadata = request.metadata
-            tx = self._new_transaction(
-                request,
+            meta = dict(metadata) if metadata else {}
+            meta_text = J.metadata_text(meta) if meta else "{}"
+            tx_id = self.next_tx
+            self.next_tx = tx_id + 1
+            now = self.now
+            timestamp = request.timestamp
+            effective = now if timestamp is None else timestamp
+            body = J.transaction_body(
+                tx_id, effective, None, None, None, meta_text, J.encode_postings(postings)
+            )
+            seq = self.seq
+            digest = J.entry_hash(self.head, seq, J.TX, tx_id, now, body)
+            self.head = digest
+            self.seq = seq + 1
+            writes = self.writes
+            writes.journal.append((seq, J.TX, tx_id, meta_text, now, digest, None, None))
+            writes.transactions.append((tx_id, seq, effective, now, None, meta_text, None, None))
+            writes.postings.append((tx_id, 0, source, destination, amount, asset, effective))
+            now_datetime = self.now_datetime
+            tx = Transaction(
+                tx_id,
                 [postings[0]],
-                dict(metadata) if metadata else {},
-                timestamp=request.timestamp,
-                volumes=(
+                meta,
+                now_datetime if timestamp is None else from_micros(effective),
+                now_datetime,
+                None,
+                None,
+                None,
+                None,
+                seq,
+                (
                     (source, asset, after_source[0], after_source[1]),
                     (destination, asset, after_destination[0], after_destination[1]),
                 ),
             )
+            self.batch_results[tx_id] = tx
         except BaseException:
             self._invalidate()  # half applied: the batch fails and the state is reloaded
             raise
