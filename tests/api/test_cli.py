@@ -33,6 +33,19 @@ def _token(
     return dict(response.json())
 
 
+def _create_client(database_url: str, name: str, scopes: str) -> tuple[str, str]:
+    """``coffer clients create``: the new client's id and secret, as printed."""
+    result = CliRunner().invoke(
+        app,
+        ["clients", "create", name, "--scopes", scopes],
+        env={"COFFER_DATABASE_URL": database_url},
+    )
+    assert result.exit_code == 0, result.output
+    created = CREDENTIALS.search(result.output)
+    assert created, result.output
+    return created.group(1), created.group(2)
+
+
 def test_clients_create_and_first_serve(
     api_database_url: str, tmp_path: Path, server_control: tuple[Any, Any]
 ) -> None:
@@ -47,15 +60,8 @@ def test_clients_create_and_first_serve(
         assert found, log_path.read_text()
         body = _token(base_url, found.group(1), found.group(2))
         assert body["scope"] == "ledger:read ledger:write wallets:read wallets:write"
-        result = CliRunner().invoke(
-            app,
-            ["clients", "create", "reporting", "--scopes", "ledger:read"],
-            env={"COFFER_DATABASE_URL": api_database_url},
-        )
-        assert result.exit_code == 0, result.output
-        created = CREDENTIALS.search(result.output)
-        assert created, result.output
-        read_only = _token(base_url, created.group(1), created.group(2))
+        client_id, secret = _create_client(api_database_url, "reporting", "ledger:read")
+        read_only = _token(base_url, client_id, secret)
         assert read_only["scope"] == "ledger:read"
         headers = {"Authorization": f"Bearer {read_only['access_token']}"}
         denied = httpx.post(f"{base_url}/api/ledger/v2/main", headers=headers, timeout=10)
@@ -91,15 +97,8 @@ def test_serve_pin_cpu_keeps_every_thread_on_one_cpu(
         assert found, log_path.read_text()
         cpu = int(found.group(1))
         # requests start the thread pool's threads, and the ledger's after a write
-        made = CliRunner().invoke(
-            app,
-            ["clients", "create", "pinned", "--scopes", "ledger:read,ledger:write"],
-            env={"COFFER_DATABASE_URL": api_database_url},
-        )
-        assert made.exit_code == 0, made.output
-        credentials = CREDENTIALS.search(made.output)
-        assert credentials, made.output
-        token = _token(base_url, credentials.group(1), credentials.group(2))["access_token"]
+        client_id, secret = _create_client(api_database_url, "pinned", "ledger:read,ledger:write")
+        token = _token(base_url, client_id, secret)["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         httpx.post(f"{base_url}/api/ledger/v2/main", headers=headers, timeout=10)
         created = httpx.post(
