@@ -1276,6 +1276,8 @@ class Sequencer:
                     wanted[s] = None
                 if d not in loaded:
                     wanted[d] = None
+            if request.op is Op.POST and not request.children:
+                continue  # a transfer: its accounts are all in its postings
             for child in request.children:
                 want(child.postings)
             if request.variables:

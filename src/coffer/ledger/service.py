@@ -515,9 +515,15 @@ class Ledger:
         failures: dict[int, CofferError] = {}
         for index, item in enumerate(batch):
             try:
-                if isinstance(item, ScriptRequest):
+                # postings (a list, the common case, tested first) or a richer request
+                if type(item) is list or not isinstance(item, ScriptRequest | TransactionRequest):
+                    checked = self._validate.postings(item)
+                    if not checked:
+                        raise NoPostings("a transaction needs at least one posting")
+                    request = Request(op=Op.POST, postings=checked)
+                elif isinstance(item, ScriptRequest):
                     request = self._script_request(item)
-                elif isinstance(item, TransactionRequest):
+                else:
                     request = self._request(
                         item.postings,
                         metadata=item.metadata,
@@ -528,11 +534,6 @@ class Ledger:
                         timeout_seconds=item.timeout_seconds,
                         overdrafts=item.overdrafts,
                     )
-                else:
-                    checked = self._validate.postings(item)
-                    if not checked:
-                        raise NoPostings("a transaction needs at least one posting")
-                    request = Request(op=Op.POST, postings=checked)
             except CofferError as error:
                 if atomic:
                     raise ValidationError(
