@@ -45,7 +45,7 @@ from coffer.errors import (
     WriteInDoubt,
 )
 from coffer.ledger import journal as J
-from coffer.ledger.merkle import Frontier, leaf_hash
+from coffer.ledger.merkle import Frontier
 from coffer.ledger.models import (
     DryRun,
     Hold,
@@ -1226,11 +1226,11 @@ class Sequencer:
         else:
             self.frontier = Frontier()
         self.last_checkpoint = self.frontier.size
-        for (entry_hash,) in store.query(
+        rows = store.query(
             "SELECT hash FROM journal WHERE ledger_id = ? AND seq >= ? ORDER BY seq",
             (lid, self.frontier.size),
-        ):
-            self.frontier.append_leaf_hash(leaf_hash(bytes(entry_hash)))
+        )
+        self.frontier.append_leaves([bytes(entry_hash) for (entry_hash,) in rows])
         self.pending_holds = {}
         self.expiries = []
         for hold_id, postings_text, expires_at in store.query(
