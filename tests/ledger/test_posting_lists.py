@@ -264,6 +264,48 @@ def test_lists_of_existing_postings_are_written_by_the_migration(tmp_path: objec
         assert c.verify().ok
 
 
+def _posting_lists_key(c: coffer.Coffer) -> list[str]:
+    with c.engine.connect() as connection:
+        key = sa.inspect(connection).get_pk_constraint("posting_lists")
+    return list(key["constrained_columns"])
+
+
+def test_the_migration_keys_the_lists_by_window_and_keeps_them(
+    database_url: str, every_ten: None
+) -> None:
+    """A database at migration 0011 (lists keyed by account first) is upgraded: on SQLite
+    to lists keyed by window first, with every row kept, and reads find the same
+    transactions."""
+    from alembic import command
+
+    from coffer.db.migrate import _config
+
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        for _ in range(3):  # three windows of lists, and a few transactions unlisted
+            ledger.post_many([[Posting("world", f"u{i % 4}", 5, USD)] for i in range(11)])
+            ledger.list_postings()
+        ledger.post([Posting("u1", "u2", 1, USD)])
+        before = {a: lists(c, a) for a in ("u0", "u1", "u2", "world")}
+        history = ids(ledger.transactions(account="u1", order="asc", page_size=100))
+        config = _config()
+        with c.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0011_ledger_posting_lists")
+        assert _posting_lists_key(c) == ["ledger_id", "account", "first_tx"]
+        assert {a: lists(c, a) for a in before} == before
+    with coffer.open(database_url) as c:  # upgrades on open
+        by_window = ["ledger_id", "first_tx", "account"]
+        by_account = ["ledger_id", "account", "first_tx"]
+        assert _posting_lists_key(c) == (by_account if c.is_postgresql else by_window)
+        assert {a: lists(c, a) for a in before} == before
+        ledger = c.ledger("main")
+        assert len(history) == 3 * 3 + 1
+        assert ids(ledger.transactions(account="u1", order="asc", page_size=100)) == history
+        assert ledger.balance("u1", USD, at=datetime.now(UTC)) == 3 * 3 * 5 - 1
+        assert c.verify().ok
+
+
 class _Connection:
     """A sqlite3 connection that runs ``before(sql)`` ahead of each statement."""
 

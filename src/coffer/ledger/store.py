@@ -577,7 +577,14 @@ def account_tx_ids(
     and/or a destination: those in its posting lists, and those from the lists' mark on,
     found among the postings by transaction id (one statement sees one snapshot, so the two
     parts meet exactly; see :meth:`WriteStore.list_postings`). ``lid`` and ``account`` are
-    the placeholders of the ledger id and the address, repeated as the SQL needs them."""
+    the placeholders of the ledger id and the address, repeated as the SQL needs them.
+
+    On SQLite the lists are keyed by window first (so that a listing appends its rows,
+    migration 0012): the windows are walked one key look-up at a time (the least
+    ``first_tx`` above the one before), and the account's row of each is one more. On
+    PostgreSQL, whose listings cost little more as the table grows, they are keyed by
+    account first, and an account's rows are one range of the key (the walk there cost
+    more to plan than to run)."""
     parts: list[str] = []
     for wanted, column in ((sources, "sources"), (destinations, "destinations")):
         if not wanted:
@@ -589,8 +596,12 @@ def account_tx_ids(
             )
         else:
             parts.append(
-                f"SELECT j.value AS tx_id FROM posting_lists l, json_each(l.{column}) j"
-                f" WHERE l.ledger_id = {lid} AND l.account = {account}"
+                "SELECT j.value AS tx_id FROM (WITH RECURSIVE w(f) AS (SELECT min(first_tx)"
+                f" FROM posting_lists WHERE ledger_id = {lid} UNION ALL SELECT (SELECT"
+                f" min(first_tx) FROM posting_lists WHERE ledger_id = {lid} AND first_tx > w.f)"
+                " FROM w WHERE w.f IS NOT NULL) SELECT f FROM w WHERE f IS NOT NULL) AS w"
+                f" JOIN posting_lists l ON l.ledger_id = {lid} AND l.first_tx = w.f"
+                f" AND l.account = {account}, json_each(l.{column}) j"
             )
     sides = [
         f"p.{column} = {account}"

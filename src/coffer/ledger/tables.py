@@ -99,6 +99,8 @@ posting_lists = sa.Table(
     # SQLite: JSON arrays; PostgreSQL: bigint[]
     sa.Column("sources", _TX_IDS, nullable=False),
     sa.Column("destinations", _TX_IDS, nullable=False),
+    # SQLite keys the rows by window first, (ledger_id, first_tx, account), so that a
+    # listing appends its rows (migration 0012; see store.account_tx_ids).
     sqlite_with_rowid=False,
 )
 
