@@ -585,24 +585,28 @@ def account_tx_ids(
     PostgreSQL, whose listings cost little more as the table grows, they are keyed by
     account first, and an account's rows are one range of the key (the walk there cost
     more to plan than to run)."""
+    columns = [c for wanted, c in ((sources, "sources"), (destinations, "destinations")) if wanted]
     parts: list[str] = []
-    for wanted, column in ((sources, "sources"), (destinations, "destinations")):
-        if not wanted:
-            continue
-        if backend is Backend.POSTGRESQL:
-            parts.append(
-                f"SELECT unnest(l.{column}) AS tx_id FROM posting_lists l"
-                f" WHERE l.ledger_id = {lid} AND l.account = {account}"
-            )
-        else:
-            parts.append(
-                "SELECT j.value AS tx_id FROM (WITH RECURSIVE w(f) AS (SELECT min(first_tx)"
-                f" FROM posting_lists WHERE ledger_id = {lid} UNION ALL SELECT (SELECT"
-                f" min(first_tx) FROM posting_lists WHERE ledger_id = {lid} AND first_tx > w.f)"
-                " FROM w WHERE w.f IS NOT NULL) SELECT f FROM w WHERE f IS NOT NULL) AS w"
-                f" JOIN posting_lists l ON l.ledger_id = {lid} AND l.first_tx = w.f"
-                f" AND l.account = {account}, json_each(l.{column}) j"
-            )
+    if backend is Backend.POSTGRESQL:
+        parts += [
+            f"SELECT unnest(l.{column}) AS tx_id FROM posting_lists l"
+            f" WHERE l.ledger_id = {lid} AND l.account = {account}"
+            for column in columns
+        ]
+    elif columns:
+        # one walk over the windows, whichever sides are wanted
+        lists, each_side = f"l.{columns[0]}", ""
+        if len(columns) == 2:
+            lists = "CASE s.side WHEN 0 THEN l.sources ELSE l.destinations END"
+            each_side = " JOIN (SELECT 0 AS side UNION ALL SELECT 1) AS s"
+        parts.append(
+            "SELECT j.value AS tx_id FROM (WITH RECURSIVE w(f) AS (SELECT min(first_tx)"
+            f" FROM posting_lists WHERE ledger_id = {lid} UNION ALL SELECT (SELECT"
+            f" min(first_tx) FROM posting_lists WHERE ledger_id = {lid} AND first_tx > w.f)"
+            " FROM w WHERE w.f IS NOT NULL) SELECT f FROM w WHERE f IS NOT NULL) AS w"
+            f" JOIN posting_lists l ON l.ledger_id = {lid} AND l.first_tx = w.f"
+            f" AND l.account = {account}{each_side}, json_each({lists}) j"
+        )
     sides = [
         f"p.{column} = {account}"
         for wanted, column in ((sources, "source"), (destinations, "destination"))
