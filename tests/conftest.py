@@ -17,6 +17,7 @@ import pytest
 PG_ADMIN_URL = os.environ.get("COFFER_TEST_PG", "postgresql://root@127.0.0.1:5432/postgres")
 _KEY_FOLDER = tempfile.mkdtemp(prefix="coffer-test-keys-")
 os.environ.setdefault("COFFER_SIGNING_KEY_FILE", os.path.join(_KEY_FOLDER, "signing.key"))
+os.environ.setdefault("COFFER_PII_KEY_FILE", os.path.join(_KEY_FOLDER, "pii.key"))
 
 
 def _pg_problem() -> str | None:

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(
         default=5000, ge=1, description="Most requests the sequencer writes in one batch."
     )
+    home_cpu: str = Field(
+        default="auto",
+        pattern=r"^\s*(?i:auto|off|\d+)\s*$",
+        description="While callers queue on a ledger, they run on one CPU (coffer.cpupin."
+        "HomeCpu): auto (the CPU with the fewest device interrupts that no other process "
+        "has taken), a CPU number, or off.",
+    )
     sqlite_synchronous: str = Field(
         default="FULL", description="PRAGMA synchronous for SQLite (FULL or NORMAL)."
     )

@@ -25,6 +25,7 @@ import pytest
 PG_ADMIN_URL = os.environ.get("COFFER_TEST_PG", "postgresql://root@127.0.0.1:5432/postgres")
 _KEYS = tempfile.mkdtemp(prefix="coffer-api-keys-")
 os.environ.setdefault("COFFER_SIGNING_KEY_FILE", os.path.join(_KEYS, "signing.key"))
+os.environ.setdefault("COFFER_PII_KEY_FILE", os.path.join(_KEYS, "pii.key"))
 
 
 def _pg_problem() -> str | None:

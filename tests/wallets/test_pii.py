@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -89,3 +90,16 @@ def test_key_rotation(coffer_db: coffer.Coffer) -> None:
         ).scalar_one()
     assert stored.startswith("new:")
     assert rotated.core.cipher.needs_rotation(old.core.cipher.encrypt("x", context="customer.name"))
+
+
+def test_a_generated_key_file_is_kept_and_read_back(tmp_path: Path) -> None:
+    """Without COFFER_PII_KEY a key is generated once into the key file (mode 0600), the
+    same way as the checkpoint signing key (coffer.keyfile; the signing key's test starts
+    processes at once), and read back by the next start."""
+    path = tmp_path / "pii.key"
+    settings = WalletSettings(pii_key=None, pii_key_file=str(path))
+    key_id, first = settings.encryption_keys()
+    assert len(first[key_id]) == 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert settings.encryption_keys()[1] == first
+    assert [p.name for p in tmp_path.iterdir()] == ["pii.key"]  # no partial file left

@@ -15,7 +15,6 @@ Kept apart from :mod:`coffer.settings` so the domain can be configured on its ow
 
 from __future__ import annotations
 
-import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coffer.errors import ValidationError
+from coffer.keyfile import read_or_create
 
 KYC_LEVELS = ("none", "light", "verified")
 
@@ -142,13 +142,7 @@ def _key_bytes(text: str) -> bytes:
 
 
 def _key_from_file(path: Path) -> bytes:
-    if path.exists():
-        return _key_bytes(path.read_text().strip())
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
-    return bytes.fromhex(key)
+    return _key_bytes(read_or_create(path, lambda: secrets.token_hex(32)))
 
 
 @lru_cache(maxsize=1)
