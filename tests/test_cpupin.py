@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError as PydanticValidationError
@@ -44,16 +45,17 @@ print(json.dumps({{"cpu": cpu, "tasks": tasks, "after": seen["after"]}}))
 """
 
 
-def _pin_in_child(cpu: int | None) -> dict[str, object]:
+def _run_child(script: str) -> dict[str, Any]:
+    """Run ``script`` in a Python process of its own; what it printed, as JSON."""
     out = subprocess.run(
-        [sys.executable, "-c", PINNING.format(cpu=cpu)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True, timeout=60
     ).stdout
-    result: dict[str, object] = json.loads(out)
+    result: dict[str, Any] = json.loads(out)
     return result
+
+
+def _pin_in_child(cpu: int | None) -> dict[str, Any]:
+    return _run_child(PINNING.format(cpu=cpu))
 
 
 @linux_only
@@ -180,15 +182,7 @@ print(json.dumps(out))
 @two_cpus
 def test_a_thread_goes_home_and_gets_its_cpus_back() -> None:
     cpu = max(os.sched_getaffinity(0))
-    out = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", HOME.format(cpu=cpu)],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        ).stdout
-    )
+    out = _run_child(HOME.format(cpu=cpu))
     assert out["inside"] == [cpu]
     assert out["nested"] is None  # already home: nothing to give back twice
     assert out["started"] == sorted(os.sched_getaffinity(0))  # a new thread: its creator's CPUs
