@@ -118,11 +118,11 @@ QUIET_FLUSH_ROWS = int(os.environ.get("COFFER_QUIET_FLUSH_ROWS", "1000"))
 # Posting lists (the accounts' index, see WriteStore.list_postings) are written once this
 # many transactions have gone unlisted, by a thread that the caller who finds it so starts;
 # readers scan the postings of those transactions by id meanwhile.
+LIST_EVERY = int(os.environ.get("COFFER_POSTING_LISTS_EVERY", "20000"))
 # Callers that found this ledger busy (see submit) make the next BUSY_SECONDS' callers go
 # to the home CPU too: 64 threads calling post() then all stay there, instead of the one
 # that finds the queue empty now and then leaving it.
 BUSY_SECONDS = 0.5
-LIST_EVERY = int(os.environ.get("COFFER_POSTING_LISTS_EVERY", "20000"))
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
