@@ -187,22 +187,13 @@ class HomeCpu:
     def leave(self, saved: set[int]) -> None:
         """Give the calling thread back the affinity :meth:`enter` returned."""
         self._local.saved = None
-        try:
-            os.sched_setaffinity(0, saved)
-        except OSError as exc:
-            self._disable(exc)
+        self._move(saved)
 
     def stay(self) -> None:
         """Keep the calling thread on the home CPU for good (a thread of the ledger's own
         that hands batches to the callers, such as PostgreSQL's writer)."""
-        if not self.enabled:
-            return
-        try:
-            allowed = os.sched_getaffinity(0)
-            if len(allowed) > 1 and self._choose(allowed):
-                os.sched_setaffinity(0, self._home)
-        except OSError as exc:
-            self._disable(exc)
+        if self.enter() is not None:
+            self._local.saved = None  # nothing to give back
 
     def start(self, thread: threading.Thread) -> None:
         """Start ``thread`` with the affinity the calling thread had before :meth:`enter`
@@ -211,18 +202,19 @@ class HomeCpu:
         if saved is None:
             thread.start()
             return
-        try:
-            os.sched_setaffinity(0, saved)
-        except OSError as exc:
-            self._disable(exc)
+        self._move(saved)
         try:
             thread.start()
         finally:
             if self.enabled:
-                try:
-                    os.sched_setaffinity(0, self._home)
-                except OSError as exc:
-                    self._disable(exc)
+                self._move(self._home)
+
+    def _move(self, cpus: set[int]) -> None:
+        """Set the calling thread's affinity; a refusal turns moving off."""
+        try:
+            os.sched_setaffinity(0, cpus)
+        except OSError as exc:
+            self._disable(exc)
 
     def _disable(self, exc: OSError) -> None:
         if self.enabled:
@@ -247,9 +239,10 @@ if hasattr(os, "register_at_fork"):
 
 
 def home_cpu(setting: str) -> HomeCpu | None:
-    """The process's :class:`HomeCpu` for a ``COFFER_HOME_CPU`` value: ``auto`` (chosen when
-    a ledger is first busy, see :meth:`HomeCpu._claim`), a CPU number, or ``off`` (None). One per value, shared
-    by every ledger of the process: the GIL is the process's."""
+    """The process's :class:`HomeCpu` for a ``COFFER_HOME_CPU`` value: ``auto`` (chosen
+    when a ledger is first busy, see :meth:`HomeCpu._claim`), a CPU number, or ``off``
+    (None). One per value, shared by every ledger of the process: the GIL is the
+    process's."""
     value = setting.strip().lower()
     if value == "off":
         return None
