@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from coffer.cli import clients, numscript, serve, verify, wallets
+from coffer.cli import assistant, clients, fx, numscript, risk, serve, verify, wallets
 
 app = typer.Typer(help="Coffer: programmable wallet infrastructure.", no_args_is_help=True)
 app.add_typer(numscript.app, name="numscript")
@@ -13,6 +13,9 @@ app.command("serve")(serve.serve)
 app.add_typer(clients.app, name="clients")
 app.command("worker")(wallets.worker)
 app.add_typer(wallets.sandbox_app, name="sandbox")
+app.add_typer(risk.app, name="risk")
+app.add_typer(assistant.app, name="assistant")
+app.add_typer(fx.app, name="fx")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The personal finance assistant: categories, budgets, forecasts, goals, questions."""

@@ -1,0 +1,9 @@
+"""``coffer assistant categorize``: categorize statement lines."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``coffer assistant``."""

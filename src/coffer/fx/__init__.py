@@ -1,0 +1,1 @@
+"""Multi-currency: exchange rates, quotes, conversions, and loyalty points."""

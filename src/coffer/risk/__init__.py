@@ -1,0 +1,1 @@
+"""Risk and compliance: fraud scoring, AML monitoring, sanctions screening, cases."""
