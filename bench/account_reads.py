@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import coffer
-from coffer.ledger import sequencer
+from coffer.settings import Settings
 from common import fresh_database, signing_key_env
 from ledger_post_many import ACCOUNTS, BATCH, fund, transfers
 
@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--unlisted", default="0,5000,19000")
     args = parser.parse_args()
     sizes = [int(size) for size in args.unlisted.split(",")]
-    assert max(sizes) < sequencer.LIST_EVERY, "a window this large is listed by a caller"
+    assert max(sizes) < Settings().posting_lists_every, "a window this large is listed by a caller"
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     with signing_key_env():
         for backend in backends:

@@ -18,7 +18,7 @@ import statistics
 import time
 
 import coffer
-from coffer.ledger import sequencer
+from coffer.settings import Settings
 from common import fresh_database, signing_key_env
 from ledger_post_many import ACCOUNTS, BATCH, fund, transfers
 
@@ -47,7 +47,9 @@ def main() -> None:
     parser.add_argument("--postings", default="1000,10000,49000")
     args = parser.parse_args()
     sizes = [int(size) for size in args.postings.split(",")]
-    assert max(sizes) < sequencer.FLUSH_POSTINGS, "a window this large is written by a batch"
+    assert max(sizes) < Settings().balance_flush_postings, (
+        "a window this large is written by a batch"
+    )
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     with signing_key_env():
         for backend in backends:

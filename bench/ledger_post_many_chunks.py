@@ -3,7 +3,7 @@
     ./dev bench ledger_post_many_chunks [--chunks 0,250,500] [--blocks 20]
 
 On one ledger (10,000 funded accounts, as ledger_post_many), alternates between the
-settings of ``sequencer.LEAD_CHUNK`` every 5 calls (0: the whole batch is applied, then
+settings of ``pg_lead_chunk`` (coffer.settings) every 5 calls (0: the whole batch is applied, then
 written), so that this machine's drift from minute to minute falls on every setting alike,
 and prints per setting the median and mean milliseconds per call and the transfers/s the
 mean gives.
@@ -17,7 +17,6 @@ import statistics
 import time
 
 import coffer
-from coffer.ledger import sequencer
 from common import fresh_database, signing_key_env
 from ledger_post_many import fund, transfers
 
@@ -26,7 +25,7 @@ CALLS_PER_TURN = 5
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--chunks", default="0,250,500", help="LEAD_CHUNK settings to alternate")
+    parser.add_argument("--chunks", default="0,250,500", help="pg_lead_chunk settings to alternate")
     parser.add_argument("--blocks", type=int, default=20, help="turns of every setting")
     args = parser.parse_args()
     settings = [int(value) for value in args.chunks.split(",")]
@@ -37,7 +36,7 @@ def main() -> None:
         rng = random.Random(42)
         for _ in range(args.blocks):
             for value in settings:
-                sequencer.LEAD_CHUNK = value
+                ledger._sequencer._lead_chunk = value
                 for _ in range(CALLS_PER_TURN):
                     batch = transfers(rng)
                     started = time.perf_counter()

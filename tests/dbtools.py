@@ -1,6 +1,8 @@
-"""Helpers for tests that act on the database server itself."""
+"""Helpers for tests that act on the database server itself, or on the settings."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 def end_connections(url: str, only: int | None = None) -> int:
@@ -17,3 +19,11 @@ def end_connections(url: str, only: int | None = None) -> int:
         ).fetchone()
     assert row is not None
     return int(row[0])
+
+
+def use_settings(monkeypatch: Any, **fields: Any) -> None:
+    """Make ``coffer.open()`` without settings use these (the environment's for the rest)."""
+    from coffer.settings import Settings
+
+    chosen = Settings(**fields)
+    monkeypatch.setattr("coffer.core.get_settings", lambda: chosen)

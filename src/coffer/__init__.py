@@ -9,9 +9,7 @@ with coffer.open("sqlite:///coffer.db") as c:
 """
 
 from coffer.core import Coffer, open
-from coffer.cpupin import pin_to_one_cpu
 from coffer.errors import CofferError, IdempotencyConflict, InsufficientFunds
-from coffer.gctune import tune_gc
 from coffer.ledger import (
     UNBOUNDED,
     Balance,
@@ -24,6 +22,8 @@ from coffer.ledger import (
     verify_consistency_proof,
     verify_inclusion_proof,
 )
+from coffer.runtime.cpupin import pin_to_one_cpu
+from coffer.runtime.gctune import tune_gc
 
 __all__ = [
     "UNBOUNDED",

@@ -30,12 +30,77 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(
         default=5000, ge=1, description="Most requests the sequencer writes in one batch."
     )
-    home_cpu: str = Field(
-        default="auto",
+    home_cpu: str | None = Field(
+        default=None,
         pattern=r"^\s*(?i:auto|off|\d+)\s*$",
-        description="While callers queue on a ledger, they run on one CPU (coffer.cpupin."
-        "HomeCpu): auto (the CPU with the fewest device interrupts that no other process "
-        "has taken), a CPU number, or off.",
+        description="While callers queue on a ledger, they run on one CPU (coffer.runtime."
+        "cpupin.HomeCpu): auto (the CPU with the fewest device interrupts that no other "
+        "process has taken), a CPU number, or off. Unset: off in an embedding process "
+        "(coffer.open()), auto where Coffer owns the process (coffer serve, coffer worker).",
+    )
+    # -- the sequencer's tuning (docs/performance.md says when to change them) ----------
+    pipeline_depth: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Batches the sequencer applies in memory ahead of the one being written.",
+    )
+    pipeline_chunk: int = Field(
+        default=1000,
+        ge=1,
+        description="Most requests a leader takes from the queue at once, so that applying "
+        "one chunk overlaps writing the one before (capped by max_batch_size).",
+    )
+    pg_in_flight: int = Field(
+        default=3,
+        ge=0,
+        le=64,
+        description="PostgreSQL: batch statements in flight at once on the writer's "
+        "connection (pipeline mode); 0 writes one statement at a time.",
+    )
+    pg_lead_chunk: int = Field(
+        default=250,
+        ge=0,
+        description="PostgreSQL: a leader that takes a large batch (lazy_batch requests or "
+        "more, a post_many) sends its statement itself and applies the next chunk of this "
+        "many requests while the server writes it; 0 turns this off.",
+    )
+    gather_min: int = Field(
+        default=16,
+        ge=0,
+        description="With statements in flight, a leader that finds fewer requests queued "
+        "than this waits up to gather_wait seconds for more (a fuller batch).",
+    )
+    gather_wait: float = Field(
+        default=0.0003,
+        ge=0,
+        le=1,
+        description="Seconds a leader waits to gather a fuller batch (see gather_min).",
+    )
+    lazy_batch: int = Field(
+        default=100,
+        ge=1,
+        description="A batch of at least this many requests leaves its balance rows to "
+        "later (readers add the postings since), until balance_flush_postings have gone "
+        "unwritten.",
+    )
+    balance_flush_postings: int = Field(
+        default=50_000,
+        ge=0,
+        description="Postings that may go unwritten to the balance rows before a batch "
+        "writes them all.",
+    )
+    quiet_flush_rows: int = Field(
+        default=1000,
+        ge=0,
+        description="A small batch writes the balance rows left to later while there are at "
+        "most this many; beyond, they wait for balance_flush_postings or a reader.",
+    )
+    posting_lists_every: int = Field(
+        default=20_000,
+        ge=1,
+        description="Transactions that may go unlisted in the accounts' posting lists before "
+        "a background thread lists them (readers scan those transactions meanwhile).",
     )
     sqlite_synchronous: str = Field(
         default="FULL", description="PRAGMA synchronous for SQLite (FULL or NORMAL)."
@@ -45,3 +110,12 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def owned_process_settings(settings: Settings | None = None) -> Settings:
+    """``settings`` (by default the environment's) for a process Coffer owns (``coffer
+    serve``, ``coffer worker``): the home CPU on (``auto``) unless COFFER_HOME_CPU says."""
+    settings = settings or get_settings()
+    if settings.home_cpu is None:
+        return settings.model_copy(update={"home_cpu": "auto"})
+    return settings

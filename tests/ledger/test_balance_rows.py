@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 import coffer
 from coffer import Posting
-from coffer.ledger import sequencer
+from coffer.settings import Settings
 
 USD = "USD/2"
+LAZY_BATCH = Settings().lazy_batch
 
 
 def mark(c: coffer.Coffer, name: str = "main") -> tuple[int, int]:
@@ -42,27 +43,22 @@ def test_a_large_batch_leaves_its_rows_and_a_read_catches_them_up(database_url: 
         ledger = c.ledger("main")
         ledger.post([Posting("world", "users:0", 5, USD)])  # alone: rows written at once
         assert mark(c) == (1, 1)
-        ledger.post_many(transfers(sequencer.LAZY_BATCH))
+        ledger.post_many(transfers(LAZY_BATCH))
         lagging, end = mark(c)
-        assert (lagging, end) == (1, 1 + sequencer.LAZY_BATCH)
+        assert (lagging, end) == (1, 1 + LAZY_BATCH)
         assert stored(c, "users:0") == 5  # the row still lags
         assert c.verify().ok  # and verify accounts for it
-        expected = 5 + sum(i + 1 for i in range(sequencer.LAZY_BATCH) if i % 10 == 0)
+        expected = 5 + sum(i + 1 for i in range(LAZY_BATCH) if i % 10 == 0)
         assert ledger.balance("users:0", USD) == expected
         assert mark(c) == (end, end)
         assert stored(c, "users:0") == expected
-        assert stored(c, "users:9") == sum(
-            i + 1 for i in range(sequencer.LAZY_BATCH) if i % 10 == 9
-        )
+        assert stored(c, "users:9") == sum(i + 1 for i in range(LAZY_BATCH) if i % 10 == 9)
         assert c.verify().ok
 
 
-def test_rows_are_written_once_enough_postings_went_unwritten(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sequencer, "LAZY_BATCH", 10)
-    monkeypatch.setattr(sequencer, "FLUSH_POSTINGS", 25)
-    with coffer.open(database_url) as c:
+def test_rows_are_written_once_enough_postings_went_unwritten(database_url: str) -> None:
+    settings = Settings(lazy_batch=10, balance_flush_postings=25)
+    with coffer.open(database_url, settings=settings) as c:
         ledger = c.ledger("main")
         ledger.post_many(transfers(10))
         assert mark(c) == (0, 10)
@@ -79,16 +75,16 @@ def test_a_hold_or_an_overdraft_writes_the_rows_that_lag(database_url: str) -> N
     """Pending amounts and overdrafts are not in the postings a catch-up adds."""
     with coffer.open(database_url) as c:
         ledger = c.ledger("main")
-        ledger.post_many(transfers(sequencer.LAZY_BATCH))
+        ledger.post_many(transfers(LAZY_BATCH))
         assert mark(c)[0] == 0
         hold = ledger.post([Posting("users:1", "users:2", 2, USD)], pending=True)
         end = mark(c)[1]
         assert mark(c) == (end, end)
-        ledger.post_many(transfers(sequencer.LAZY_BATCH))
+        ledger.post_many(transfers(LAZY_BATCH))
         assert mark(c)[0] == end
         ledger.set_overdraft("users:5", USD, 1_000)
         assert mark(c)[0] == mark(c)[1]
-        ledger.post_many(transfers(sequencer.LAZY_BATCH))
+        ledger.post_many(transfers(LAZY_BATCH))
         ledger.void_pending(hold.id)
         assert mark(c)[0] == mark(c)[1]
         balances = ledger.balances("users:1")[USD]
@@ -111,10 +107,10 @@ def test_tampering_with_rows_that_lag_or_their_mark_shows(
 ) -> None:
     with coffer.open(database_url) as c:
         ledger = c.ledger("main")
-        ledger.post_many(transfers(sequencer.LAZY_BATCH))
+        ledger.post_many(transfers(LAZY_BATCH))
         ledger.catch_up_balances()
-        ledger.post_many(transfers(sequencer.LAZY_BATCH))  # rows lag again
-        assert mark(c)[0] == sequencer.LAZY_BATCH
+        ledger.post_many(transfers(LAZY_BATCH))  # rows lag again
+        assert mark(c)[0] == LAZY_BATCH
         assert c.verify().ok
         with c.engine.begin() as connection:
             connection.execute(sa.text(tampering))
@@ -146,7 +142,7 @@ def test_readers_catch_up_while_large_batches_are_written(database_url: str) -> 
                 ledger.post_many(
                     [
                         [Posting(f"users:{(i + round_) % 20}", f"users:{(i * 7) % 20}", 3, USD)]
-                        for i in range(sequencer.LAZY_BATCH)
+                        for i in range(LAZY_BATCH)
                     ]
                 )
         finally:
@@ -158,21 +154,20 @@ def test_readers_catch_up_while_large_batches_are_written(database_url: str) -> 
 
 
 def test_a_busy_ledger_keeps_its_rows_lagging_until_a_reader_catches_them_up(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    database_url: str,
 ) -> None:
-    """Beyond QUIET_FLUSH_ROWS lagging balances, a small batch alone does not write them
+    """Beyond quiet_flush_rows lagging balances, a small batch alone does not write them
     (a busy ledger's brief pauses would otherwise write them every few batches); once a
     reader has caught them up, the sequencer knows and a quiet batch writes its own."""
-    monkeypatch.setattr(sequencer, "QUIET_FLUSH_ROWS", 0)
-    with coffer.open(database_url) as c:
+    with coffer.open(database_url, settings=Settings(quiet_flush_rows=0)) as c:
         ledger = c.ledger("main")
-        ledger.post_many(transfers(sequencer.LAZY_BATCH))
+        ledger.post_many(transfers(LAZY_BATCH))
         ledger.post([Posting("world", "users:1", 1, USD)])
-        assert mark(c) == (0, sequencer.LAZY_BATCH + 1)
+        assert mark(c) == (0, LAZY_BATCH + 1)
         assert ledger.balance("users:1", USD) == 1 + sum(
-            i + 1 for i in range(sequencer.LAZY_BATCH) if i % 10 == 1
+            i + 1 for i in range(LAZY_BATCH) if i % 10 == 1
         )
-        assert mark(c) == (sequencer.LAZY_BATCH + 1,) * 2
+        assert mark(c) == (LAZY_BATCH + 1,) * 2
         ledger.post([Posting("world", "users:2", 1, USD)])
-        assert mark(c) == (sequencer.LAZY_BATCH + 2,) * 2
+        assert mark(c) == (LAZY_BATCH + 2,) * 2
         assert c.verify().ok

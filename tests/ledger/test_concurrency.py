@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import coffer
 from coffer import Posting
 from coffer.errors import InsufficientFunds, WriteInDoubt
-from dbtools import end_connections
+from dbtools import end_connections, use_settings
 
 USD = "USD/2"
 ACCOUNTS = 20
@@ -131,9 +131,8 @@ def test_balance_cache_eviction_waits_for_unwritten_batches(
 
     seed_accounts(database_url)
     monkeypatch.setattr(sequencer, "BALANCE_CACHE_SIZE", 4)
-    if rows == "lagging":
-        monkeypatch.setattr(sequencer, "LAZY_BATCH", 1)
-        monkeypatch.setattr(sequencer, "FLUSH_POSTINGS", 40)
+    if rows == "lagging":  # the settings coffer.open() reads when given none
+        use_settings(monkeypatch, lazy_batch=1, balance_flush_postings=40)
     hammer_in_threads(database_url, 16, 30, False)
     check_conservation(database_url)
 
@@ -150,7 +149,7 @@ def test_four_processes(database_url: str, mode: str, monkeypatch: pytest.Monkey
     so each process taking the ledger over catches up the rows another left lagging; and
     the posting lists are written every 20 transactions, by whichever process sees them due."""
     hot = mode == "hot-fee-account"
-    if mode == "lagging-rows":  # read by the spawned processes as they import coffer
+    if mode == "lagging-rows":  # read by the spawned processes as they open coffer (Settings)
         monkeypatch.setenv("COFFER_LAZY_BATCH", "1")
         monkeypatch.setenv("COFFER_BALANCE_FLUSH_POSTINGS", "30")
         monkeypatch.setenv("COFFER_POSTING_LISTS_EVERY", "20")
@@ -210,7 +209,7 @@ def test_sigkill_loses_no_acknowledged_transaction(
     """``lagging``: the writer's batches leave their balance rows to later (up to 200
     postings), so it dies with rows lagging, which the next writer and verify handle; and
     its posting lists are written every 50 transactions."""
-    if rows == "lagging":  # read by the writer processes as they import coffer
+    if rows == "lagging":  # read by the writer processes as they open coffer (Settings)
         monkeypatch.setenv("COFFER_LAZY_BATCH", "1")
         monkeypatch.setenv("COFFER_BALANCE_FLUSH_POSTINGS", "200")
         monkeypatch.setenv("COFFER_POSTING_LISTS_EVERY", "50")
@@ -257,9 +256,8 @@ def test_writes_resume_after_postgresql_drops_the_connections(
     written twice or half."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has no server to drop connections")
-    from coffer.ledger import sequencer
 
-    monkeypatch.setattr(sequencer, "PG_IN_FLIGHT", in_flight)
+    use_settings(monkeypatch, pg_in_flight=in_flight)
     seed_accounts(database_url)
     with coffer.open(database_url) as c:
         ledger = c.ledger("main")
@@ -284,9 +282,7 @@ def test_connections_ended_during_heavy_writing_lose_and_repeat_nothing(
         pytest.skip("SQLite has no server to drop connections")
     import psycopg
 
-    from coffer.ledger import sequencer
-
-    monkeypatch.setattr(sequencer, "PG_IN_FLIGHT", in_flight)
+    use_settings(monkeypatch, pg_in_flight=in_flight)
     seed_accounts(database_url)
     writing, finished = threading.Event(), threading.Event()
     ended: list[int] = []
@@ -337,9 +333,9 @@ def test_a_commit_whose_answer_was_lost_is_told_by_the_journal(
         pytest.skip("SQLite has no server to drop connections")
     import psycopg
 
-    from coffer.ledger import pgpipe, sequencer, service, store
+    from coffer.ledger import pgpipe, service, store
 
-    monkeypatch.setattr(sequencer, "PG_IN_FLIGHT", in_flight)
+    use_settings(monkeypatch, pg_in_flight=in_flight)
     lost: list[int] = []
     refused: list[int] = []
     real_connect = service.raw_connect
@@ -397,9 +393,9 @@ def test_a_write_left_in_doubt_says_so(database_url: str, monkeypatch: pytest.Mo
         pytest.skip("SQLite has no server to drop connections")
     import psycopg
 
-    from coffer.ledger import sequencer, store
+    from coffer.ledger import store
 
-    monkeypatch.setattr(sequencer, "PG_IN_FLIGHT", 0)
+    use_settings(monkeypatch, pg_in_flight=0)
     monkeypatch.setattr(store.WriteStore, "backend_ended", lambda self, pid, timeout: False)
     seed_accounts(database_url)
     real_write = store.WriteStore._write_postgresql

@@ -1,4 +1,4 @@
-"""Callers that queue on a ledger run on the home CPU until answered (coffer.cpupin.HomeCpu);
+"""Callers that queue on a ledger run on the home CPU until answered (coffer.runtime.cpupin.HomeCpu);
 a caller alone keeps its CPUs, every caller gets its own back, and SQLite's writer thread
 (whose statements run without the GIL) is never moved."""
 

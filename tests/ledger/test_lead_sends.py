@@ -1,5 +1,5 @@
 """PostgreSQL: a large post_many goes in chunks whose statements the leader sends itself,
-applying the next chunk while the server writes the one before (sequencer.LEAD_CHUNK)."""
+applying the next chunk while the server writes the one before (Settings.pg_lead_chunk)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,22 @@ import coffer
 from coffer import Posting
 from coffer.ledger import pgpipe, sequencer
 from coffer.ledger.models import Transaction
+from coffer.settings import Settings
 from dbtools import end_connections
 
 USD = "USD/2"
 
 
 @pytest.fixture
-def pg_url(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def pg_url(database_url: str) -> str:
     if not database_url.startswith("postgresql"):
         pytest.skip("statements in flight are PostgreSQL's")
-    monkeypatch.setattr(sequencer, "LEAD_CHUNK", 100)
     return database_url
+
+
+def lead_settings() -> Settings:
+    """Chunks of 100 requests (the environment's settings otherwise)."""
+    return Settings(pg_lead_chunk=100)
 
 
 def transfers(count: int, amount: int = 1) -> list[list[Posting]]:
@@ -58,7 +63,7 @@ def test_a_large_post_many_is_written_in_chunks_sent_ahead(
 
     monkeypatch.setattr(pgpipe.PipelinedConnection, "send", send)
     monkeypatch.setattr(sequencer.Sequencer, "_apply_batch", apply)
-    with coffer.open(pg_url) as c:
+    with coffer.open(pg_url, settings=lead_settings()) as c:
         ledger = c.ledger("main")
         results = ledger.post_many(transfers(1_000))
         assert all(isinstance(r, Transaction) for r in results)
@@ -67,7 +72,7 @@ def test_a_large_post_many_is_written_in_chunks_sent_ahead(
         assert seq._writer_thread is None  # the leader sent them all
         assert not seq._lead_inflight
     assert len(sends) == 10
-    assert max(sends) <= sequencer.PG_IN_FLIGHT - 1
+    assert max(sends) <= Settings().pg_in_flight - 1
     # a chunk was applied while the statement before it was in flight
     assert max(in_flight_at_apply) >= 1
     check(pg_url, 1_000)
@@ -86,7 +91,7 @@ def test_a_post_many_whose_connection_is_ended_between_chunks_loses_and_repeats_
             ended[self.backend_pid] = end_connections(pg_url, only=self.backend_pid)
 
     monkeypatch.setattr(pgpipe.PipelinedConnection, "send", send)
-    with coffer.open(pg_url) as c:
+    with coffer.open(pg_url, settings=lead_settings()) as c:
         ledger = c.ledger("main")
         results = ledger.post_many(transfers(1_000))
         assert list(ended.values()) == [1, 1]
@@ -100,7 +105,7 @@ def test_a_post_many_whose_connection_is_ended_between_chunks_loses_and_repeats_
 def test_another_process_writing_between_chunks_sends_the_rest_again(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with coffer.open(pg_url) as other:
+    with coffer.open(pg_url, settings=lead_settings()) as other:
         other.ledger("main").post([Posting("world", "users:0", 1, USD)])
         real_send = pgpipe.PipelinedConnection.send
         wrote: list[int] = []
@@ -112,7 +117,7 @@ def test_another_process_writing_between_chunks_sends_the_rest_again(
                 wrote.append(other.ledger("main").post([Posting("world", "users:1", 1, USD)]).id)
 
         monkeypatch.setattr(pgpipe.PipelinedConnection, "send", send)
-        with coffer.open(pg_url) as c:
+        with coffer.open(pg_url, settings=lead_settings()) as c:
             results = c.ledger("main").post_many(transfers(1_000, amount=2))
         monkeypatch.setattr(pgpipe.PipelinedConnection, "send", real_send)
     # once at least; a second time if another chunk was sent before the first failure was
@@ -130,7 +135,7 @@ def test_statements_of_many_shapes_go_unprepared_past_the_limit(
     """A batch's statement text depends on which of its columns hold one value; past
     MAX_PREPARED shapes a connection sends them unprepared, with the same effect."""
     monkeypatch.setattr(pgpipe, "MAX_PREPARED", 1)
-    with coffer.open(pg_url) as c:
+    with coffer.open(pg_url, settings=lead_settings()) as c:
         ledger = c.ledger("main")
         batches: list[list[Any]] = [
             transfers(300),  # one asset, one time: several columns are one parameter

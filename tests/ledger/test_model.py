@@ -28,7 +28,7 @@ from coffer.errors import (
     IdempotencyConflict,
     InsufficientFunds,
 )
-from coffer.ledger import sequencer
+from dbtools import use_settings
 
 ACCOUNTS = ["world", "a", "b", "c"]
 ASSETS = ["USD/2", "EUR/2"]
@@ -279,9 +279,7 @@ def test_ledger_matches_model(
     and the posting lists are written every 3 transactions (``written``: at 20,000, so
     reads by account find every posting after the lists' mark)."""
     if rows == "lagging":
-        monkeypatch.setattr(sequencer, "LAZY_BATCH", 1)
-        monkeypatch.setattr(sequencer, "FLUSH_POSTINGS", 5)
-        monkeypatch.setattr(sequencer, "LIST_EVERY", 3)
+        use_settings(monkeypatch, lazy_batch=1, balance_flush_postings=5, posting_lists_every=3)
     LedgerMachine.url = database_url
     machine = LedgerMachine.TestCase
     machine.settings = settings(

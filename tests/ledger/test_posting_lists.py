@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 import coffer
 from coffer import Posting
-from coffer.ledger import sequencer, store
+from coffer.ledger import store
+from dbtools import use_settings
 
 USD = "USD/2"
 
@@ -54,7 +55,7 @@ def ids(page: coffer.Page[coffer.Transaction]) -> list[int]:
 
 @pytest.fixture
 def every_ten(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sequencer, "LIST_EVERY", 10)
+    use_settings(monkeypatch, posting_lists_every=10)
 
 
 @pytest.mark.usefixtures("every_ten")

@@ -33,10 +33,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from coffer.api import errors
 from coffer.api.deps import MAX_BODY_BYTES, ServerState, plain_transaction, transaction_text
 from coffer.asgi import fast_path_headers, read_body, replay, send_json
-from coffer.batching import CallBatcher
 from coffer.errors import CofferError
 from coffer.ledger import Ledger, Transaction, TransactionRequest
 from coffer.ledger.service import Result
+from coffer.runtime.batching import CallBatcher
 
 logger = logging.getLogger("coffer.api")
 

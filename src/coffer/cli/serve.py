@@ -36,9 +36,11 @@ def serve(
     from coffer.api import create_app
     from coffer.api.auth import SCOPES, count_clients, create_client
     from coffer.api.observability import configure_logging
+    from coffer.settings import owned_process_settings
 
     configure_logging(getattr(logging, log_level.upper(), logging.INFO))
-    instance = coffer.open(database)
+    # Coffer owns this process: the home CPU is on unless COFFER_HOME_CPU says otherwise.
+    instance = coffer.open(database, settings=owned_process_settings())
     try:
         url = f"http://{host}:{port}"
         typer.echo(f"Coffer API on {url} (database: {instance.backend.value})")

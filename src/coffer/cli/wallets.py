@@ -35,10 +35,11 @@ def worker(
     """Deliver webhooks (with retries), expire card authorizations, finish interrupted
     money movements. Stops on SIGINT/SIGTERM."""
     import coffer
+    from coffer.settings import owned_process_settings
     from coffer.wallets import open_wallets
     from coffer.wallets.webhooks import Worker
 
-    with coffer.open(database) as c:
+    with coffer.open(database, settings=owned_process_settings()) as c:
         runner = Worker(open_wallets(c), interval_seconds=interval)
         if once:
             runner._last_housekeeping = 0.0

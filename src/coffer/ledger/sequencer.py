@@ -27,7 +27,6 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from coffer.cpupin import home_cpu
 from coffer.db.engine import Backend, driver_connection_lost
 from coffer.errors import (
     Aborted,
@@ -68,6 +67,7 @@ from coffer.ledger.store import (
     empty_balance,
 )
 from coffer.money import ACCOUNT_PATTERN
+from coffer.runtime.cpupin import home_cpu
 
 if TYPE_CHECKING:
     from coffer.ledger.service import LedgerRuntime
@@ -76,22 +76,6 @@ BalanceTuple = tuple[int, int, int, int, int | None]  # input, output, pending i
 _MISSING: Any = object()
 IDEMPOTENCY_CACHE_SIZE = 100_000
 BALANCE_CACHE_SIZE = 1_000_000
-PIPELINE_DEPTH = int(
-    os.environ.get("COFFER_PIPELINE_DEPTH", "1")
-)  # batches applied ahead of the one being written
-PIPELINE_CHUNK = int(os.environ.get("COFFER_PIPELINE_CHUNK", "1000"))
-# PostgreSQL: batch statements in flight at once on the writer's connection (pipeline mode,
-# see coffer.ledger.pgpipe); 0 writes one statement at a time.
-PG_IN_FLIGHT = int(os.environ.get("COFFER_PG_IN_FLIGHT", "3"))
-# PostgreSQL: a leader that takes a large batch (at least LAZY_BATCH requests; a post_many)
-# sends its statement itself, on a connection of its own in pipeline mode, and goes on
-# applying the next chunk of the queue (LEAD_CHUNK requests) while the server writes it.
-# 0 turns this off (large batches then go through the writer as others do).
-LEAD_CHUNK = int(os.environ.get("COFFER_PG_LEAD_CHUNK", "250"))
-# With statements in flight, a leader that finds fewer than GATHER_MIN requests queued waits
-# up to GATHER_WAIT seconds (or until the writer is idle) before taking them.
-GATHER_MIN = int(os.environ.get("COFFER_GATHER_MIN", "16"))
-GATHER_WAIT = float(os.environ.get("COFFER_GATHER_WAIT", "0.0003"))
 CONTENDED_BATCHES = 50  # batches run under the row lock after another process wrote
 OVERLAP_BATCHES = 50  # batches handed to the writer thread after a caller waited on a write
 MAX_ATTEMPTS = 20
@@ -103,22 +87,17 @@ LOST_WRITE_TIMEOUT = 2.0
 SETTLE_TIMEOUT = 10.0
 SETTLE_RETRY_PAUSE = 0.05
 FINISHED_HOLDS_KEPT = 100_000
-# Balance rows under load: a batch of at least LAZY_BATCH requests (a post_many) leaves its
+# Tuning read from Settings when a sequencer is made (coffer.settings: pipeline_depth,
+# pipeline_chunk, pg_in_flight, pg_lead_chunk, gather_min, gather_wait, lazy_batch,
+# balance_flush_postings, quiet_flush_rows, posting_lists_every; docs/settings.md).
+# Balance rows under load: a batch of at least lazy_batch requests (a post_many) leaves its
 # balance rows unwritten (readers and other processes add the postings since
-# ``ledgers.balances_tx``, see WriteStore.catch_up) until FLUSH_POSTINGS postings have gone
-# unwritten to them; the batch that reaches it writes them all. Smaller batches (many
-# callers of post()) write theirs: their readers (wallet limits, say) would otherwise pay
-# a catch-up, which costs more than the rows (measured: docs/performance.md).
-LAZY_BATCH = int(os.environ.get("COFFER_LAZY_BATCH", "100"))
-FLUSH_POSTINGS = int(os.environ.get("COFFER_BALANCE_FLUSH_POSTINGS", "50000"))
-# A small batch writes the rows left to later while there are at most this many; beyond,
-# they wait for FLUSH_POSTINGS or a reader's catch-up (which the sequencer then learns
-# of), so that small batches between large ones do not write them every few batches.
-QUIET_FLUSH_ROWS = int(os.environ.get("COFFER_QUIET_FLUSH_ROWS", "1000"))
-# Posting lists (the accounts' index, see WriteStore.list_postings) are written once this
-# many transactions have gone unlisted, by a thread that the caller who finds it so starts;
-# readers scan the postings of those transactions by id meanwhile.
-LIST_EVERY = int(os.environ.get("COFFER_POSTING_LISTS_EVERY", "20000"))
+# ``ledgers.balances_tx``, see WriteStore.catch_up) until balance_flush_postings postings
+# have gone unwritten to them; the batch that reaches it writes them all. Smaller batches
+# (many callers of post()) write theirs: their readers (wallet limits, say) would otherwise
+# pay a catch-up, which costs more than the rows (docs/performance.md). A small batch
+# writes the rows left to later while there are at most quiet_flush_rows; beyond, they
+# wait, so that small batches between large ones do not write them every few batches.
 # Callers that found this ledger busy (see submit) make the next BUSY_SECONDS' callers go
 # to the home CPU too: 64 threads calling post() then all stay there, instead of the one
 # that finds the queue empty now and then leaving it.
@@ -271,13 +250,23 @@ class Sequencer:
         self._overlapping = 0  # batches left that go to the writer thread whatever the queue
         self.batch_listeners: list[Callable[[int, float], None]] = []
         # Batches applied but not yet written (the writer thread writes them in order).
-        self._pipeline: queue.Queue[_Prepared | None] = _Pipeline(self, PIPELINE_DEPTH)
+        tuning = runtime.settings
+        self._pipeline_chunk = tuning.pipeline_chunk
+        self._pg_in_flight = tuning.pg_in_flight
+        self._lead_chunk = tuning.pg_lead_chunk
+        self._gather_min = tuning.gather_min
+        self._gather_wait = tuning.gather_wait
+        self._lazy_batch = tuning.lazy_batch
+        self._flush_postings = tuning.balance_flush_postings
+        self._quiet_flush_rows = tuning.quiet_flush_rows
+        self._list_every = tuning.posting_lists_every
+        self._pipeline: queue.Queue[_Prepared | None] = _Pipeline(self, tuning.pipeline_depth)
         self._pipeline_busy = 0
         self._idle = threading.Condition()
         self._writer_thread: threading.Thread | None = None
-        self._home = home_cpu(runtime.settings.home_cpu)
+        self._home = home_cpu(runtime.settings.home_cpu or "off")
         self._busy_until = 0.0
-        # Statements the leader sent itself (see LEAD_CHUNK), in order, on its connection.
+        # Statements the leader sent itself (see pg_lead_chunk), in order, on its connection.
         self._lead_pipe: PipelinedConnection | None = None
         self._lead_inflight: deque[_Prepared] = deque()
         self._postgresql: bool | None = None  # the backend, once known
@@ -297,7 +286,7 @@ class Sequencer:
         self.frontier = Frontier()
         self.last_checkpoint = 0
         self.balances: dict[tuple[str, str], BalanceTuple] = {}
-        # Balances changed by batches that did not write their rows (see LAZY_BATCH): the
+        # Balances changed by batches that did not write their rows (see lazy_batch): the
         # id after the last transaction that changed each.
         self.unflushed: dict[tuple[str, str], int] = {}
         self.unflushed_postings = 0
@@ -335,7 +324,7 @@ class Sequencer:
         """Queue ``requests`` and return when all of them are done."""
         home = self._home
         if home is not None and self._busy():
-            # Callers queue: they run on the home CPU until answered (coffer.cpupin).
+            # Callers queue: they run on the home CPU until answered (coffer.runtime.cpupin).
             saved = home.enter()
             if saved is not None:
                 try:
@@ -375,21 +364,21 @@ class Sequencer:
                 break
             waiter.wait()
         listed = self._listed_tx
-        if (listed is None or self.next_tx - listed >= LIST_EVERY) and self._lister is None:
+        if (listed is None or self.next_tx - listed >= self._list_every) and self._lister is None:
             self._start_listing()
 
     def _lead(self, waiter: Waiter) -> None:
         """Apply queued batches until the queue is empty or our own requests are done."""
         # Large queues go in chunks so applying one overlaps writing the one before.
-        limit = min(self.runtime.settings.max_batch_size, PIPELINE_CHUNK)
+        limit = min(self.runtime.settings.max_batch_size, self._pipeline_chunk)
         if self._leader_sends():
-            limit = min(limit, max(LEAD_CHUNK, LAZY_BATCH))
+            limit = min(limit, max(self._lead_chunk, self._lazy_batch))
         while True:
-            if self._pipelined and self._pipeline_busy and len(self._queue) < GATHER_MIN:
+            if self._pipelined and self._pipeline_busy and len(self._queue) < self._gather_min:
                 # Statements are in flight: a moment more gathers a fuller batch, where
                 # PostgreSQL's fixed cost per statement (~0.6 ms) weighs less per transfer.
                 with self._idle:
-                    self._idle.wait_for(lambda: not self._pipeline_busy, timeout=GATHER_WAIT)
+                    self._idle.wait_for(lambda: not self._pipeline_busy, timeout=self._gather_wait)
             if self._lead_inflight and (not self._queue or waiter.pending == 0):
                 self._settle_lead()  # what this leader sent is answered before it hands over
                 continue
@@ -461,7 +450,7 @@ class Sequencer:
         # Once a caller has had to wait for such a write, batches go to the writer thread
         # again for a while, so that concurrent callers' batches overlap.
         sending = bool(self._lead_inflight) or (
-            len(batch) >= LAZY_BATCH and not self._pipeline_busy and self._leader_sends()
+            len(batch) >= self._lazy_batch and not self._pipeline_busy and self._leader_sends()
         )
         direct = (
             not sending and not self._pipeline_busy and not self._queue and not self._overlapping
@@ -579,8 +568,8 @@ class Sequencer:
         postings = self.unflushed_postings + len(writes.postings)
         if (
             not writes.eager
-            and postings < FLUSH_POSTINGS
-            and (requests >= LAZY_BATCH or len(unflushed) > QUIET_FLUSH_ROWS)
+            and postings < self._flush_postings
+            and (requests >= self._lazy_batch or len(unflushed) > self._quiet_flush_rows)
         ):
             unflushed.update(dict.fromkeys(dirty, self.next_tx))
             self.unflushed_postings = postings
@@ -612,7 +601,7 @@ class Sequencer:
     def _writer(self) -> queue.Queue[_Prepared | None]:
         if self._writer_thread is None:
             loop = self._write_loop
-            if PG_IN_FLIGHT > 0 and self._writer_store().backend is Backend.POSTGRESQL:
+            if self._pg_in_flight > 0 and self._writer_store().backend is Backend.POSTGRESQL:
                 loop = self._pipelined_write_loop
                 self._pipelined = True
             thread = threading.Thread(
@@ -635,7 +624,7 @@ class Sequencer:
                     self._idle.notify_all()
 
     def _pipelined_write_loop(self) -> None:
-        """The writer on PostgreSQL: up to PG_IN_FLIGHT batch statements in flight on its
+        """The writer on PostgreSQL: up to pg_in_flight batch statements in flight on its
         own connection, answered in order (see :mod:`coffer.ledger.pgpipe`)."""
         if self._home is not None:
             # It wakes the callers at every batch: on their CPU while they queue.
@@ -648,7 +637,7 @@ class Sequencer:
         closing = False
         try:
             while True:
-                while not closing and len(inflight) < PG_IN_FLIGHT:
+                while not closing and len(inflight) < self._pg_in_flight:
                     try:
                         item = self._pipeline.get_nowait()
                     except queue.Empty:
@@ -671,7 +660,7 @@ class Sequencer:
                 if closing and not inflight:
                     return
                 waits = [pipe.fileno()] if pipe is not None and inflight else []
-                if not closing and len(inflight) < PG_IN_FLIGHT:
+                if not closing and len(inflight) < self._pg_in_flight:
                     waits.append(wake_r)
                 readable, _, _ = select.select(waits, [], [])
                 if wake_r in readable:
@@ -933,8 +922,8 @@ class Sequencer:
     # -- large batches on PostgreSQL: the leader sends their statements itself -----------
 
     def _leader_sends(self) -> bool:
-        """Whether the leader sends large batches' statements itself (see LEAD_CHUNK)."""
-        if LEAD_CHUNK <= 0 or PG_IN_FLIGHT <= 0:
+        """Whether the leader sends large batches' statements itself (see pg_lead_chunk)."""
+        if self._lead_chunk <= 0 or self._pg_in_flight <= 0:
             return False
         if self._postgresql is None:
             self._postgresql = self._reader_store().backend is Backend.POSTGRESQL
@@ -944,7 +933,7 @@ class Sequencer:
         """Send a batch's statement on the leader's connection without waiting for it;
         answer the statements sent before it that have been answered."""
         prepared.counted = False
-        self._answer_lead(wait_until=PG_IN_FLIGHT - 1)  # room for one more
+        self._answer_lead(wait_until=self._pg_in_flight - 1)  # room for one more
         inflight = self._lead_inflight
         pipe = self._lead_pipe
         try:
@@ -958,7 +947,7 @@ class Sequencer:
             self._lead_pipe = None
             self._lost_pipe(pipe, inflight, exc)
             return
-        self._answer_lead(wait_until=PG_IN_FLIGHT)  # what has been answered meanwhile
+        self._answer_lead(wait_until=self._pg_in_flight)  # what has been answered meanwhile
 
     def _settle_lead(self) -> None:
         """Wait for every statement the leader sent, and act on the answers."""
@@ -1155,7 +1144,7 @@ class Sequencer:
             raise AssertionError("unreachable")
 
     def _start_listing(self) -> None:
-        """List the postings in a thread of its own when LIST_EVERY transactions or more
+        """List the postings in a thread of its own when posting_lists_every transactions or more
         are unlisted: the caller returns at once, and the database does the work (on
         PostgreSQL while batches go on being written). At most one such thread."""
         with self._lock:
@@ -1186,13 +1175,13 @@ class Sequencer:
 
     def list_postings(self, *, due_only: bool = False) -> None:
         """Bring the posting lists up to the journal (see :meth:`WriteStore.list_postings`);
-        ``due_only``: only when LIST_EVERY transactions or more are unlisted. On the
+        ``due_only``: only when posting_lists_every transactions or more are unlisted. On the
         catch-up connection, one lister or catch-up at a time."""
 
         def work(store: WriteStore) -> int:
             # as far as any process listed (this one's figure may be behind)
             listed = store.listed_tx()
-            if not due_only or self.next_tx - listed >= LIST_EVERY:
+            if not due_only or self.next_tx - listed >= self._list_every:
                 listed = store.list_postings()
             return listed
 

@@ -16,7 +16,7 @@ import pytest
 from pydantic import ValidationError as PydanticValidationError
 
 import coffer
-from coffer import cpupin
+from coffer.runtime import cpupin
 from coffer.settings import Settings
 
 linux_only = pytest.mark.skipif(
@@ -152,7 +152,7 @@ def test_auto_takes_the_quietest_cpu_no_other_process_holds(
 
 HOME = """
 import json, os, threading
-from coffer import cpupin
+from coffer.runtime import cpupin
 
 home = cpupin.HomeCpu({cpu})
 original = os.sched_getaffinity(0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 import coffer
-from coffer.gctune import GC_THRESHOLDS
+from coffer.runtime.gctune import GC_THRESHOLDS
 
 
 def test_tune_gc_freezes_start_up_objects_and_raises_the_young_threshold() -> None:

@@ -1,7 +1,9 @@
 """Keeping the threads that call Coffer's ledgers on one CPU (Linux).
 
-Two ways: :class:`HomeCpu`, on by default, moves callers to one CPU only while they queue
-on a ledger; :func:`pin_to_one_cpu`, opt-in, keeps the whole process there for good.
+Two ways: :class:`HomeCpu` moves callers to one CPU only while they queue on a ledger (on
+by default where Coffer owns the process, ``coffer serve`` and ``coffer worker``; off in
+an embedding process unless its settings set ``home_cpu``); :func:`pin_to_one_cpu`,
+opt-in, keeps the whole process there for good.
 
 CPython runs one thread at a time (the GIL). When many threads call the ledger at once
 (64 callers of ``post()``, a server's thread pool), every transfer wakes its caller's thread
@@ -234,8 +236,7 @@ def _after_fork() -> None:
             home._forget_claim()
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork)
+_fork_hook = False  # registered with the first home CPU: importing changes nothing
 
 
 def home_cpu(setting: str) -> HomeCpu | None:
@@ -246,7 +247,11 @@ def home_cpu(setting: str) -> HomeCpu | None:
     value = setting.strip().lower()
     if value == "off":
         return None
+    global _fork_hook
     with _homes_lock:
+        if not _fork_hook and hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_after_fork)
+            _fork_hook = True
         home = _homes.get(value)
         if home is None:
             cpu = None if value == "auto" else int(value)
