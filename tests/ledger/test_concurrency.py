@@ -127,10 +127,10 @@ def test_balance_cache_eviction_waits_for_unwritten_batches(
     batch leaves its balance rows to later (up to 40 postings), so the cache must keep
     the accounts whose rows lag.
     """
-    from coffer.ledger import sequencer
+    from coffer.ledger.sequencer import state
 
     seed_accounts(database_url)
-    monkeypatch.setattr(sequencer, "BALANCE_CACHE_SIZE", 4)
+    monkeypatch.setattr(state, "BALANCE_CACHE_SIZE", 4)
     if rows == "lagging":  # the settings coffer.open() reads when given none
         use_settings(monkeypatch, lazy_batch=1, balance_flush_postings=40)
     hammer_in_threads(database_url, 16, 30, False)
@@ -428,7 +428,7 @@ def test_an_unreachable_database_is_a_retryable_error() -> None:
     import psycopg
 
     from coffer.errors import DatabaseUnavailable
-    from coffer.ledger.sequencer import _as_error
+    from coffer.ledger.sequencer import as_coffer_error as _as_error
 
     down = _as_error(psycopg.OperationalError("connection refused"))
     assert isinstance(down, DatabaseUnavailable) and down.status == 503
