@@ -51,6 +51,8 @@ TAMPERING: dict[str, str] = {
     "posting account": "UPDATE postings SET destination = 'users:evil' WHERE tx_id = 4",
     "deleted posting": "DELETE FROM postings WHERE tx_id = 5",
     "transaction timestamp": "UPDATE transactions SET timestamp = timestamp - 1000 WHERE id = 6",
+    "transaction insertion time": "UPDATE transactions SET inserted_at = inserted_at + 1"
+    " WHERE id = 6",
     "transaction reference": "UPDATE transactions SET reference = 'forged' WHERE id = 7",
     "transaction metadata": 'UPDATE transactions SET metadata = \'{"k":"w"}\' WHERE id = 1',
     "deleted transaction": "DELETE FROM transactions WHERE id = 8",
@@ -84,6 +86,43 @@ def test_direct_edits_are_detected(database_url: str, what: str) -> None:
         report = c.verify()
     assert not report.ok, f"{what} went unnoticed"
     assert report.first_problem
+
+
+REORDERING: dict[str, list[str]] = {
+    "insertion time": ["UPDATE transactions SET inserted_at = inserted_at - 1000 WHERE id = 1"],
+    "swapped postings": [
+        "UPDATE postings SET idx = 99 WHERE tx_id = 1 AND idx = 0",
+        "UPDATE postings SET idx = 0 WHERE tx_id = 1 AND idx = 2",
+        "UPDATE postings SET idx = 2 WHERE tx_id = 1 AND idx = 99",
+    ],
+    "renumbered postings": ["UPDATE postings SET idx = 7 WHERE tx_id = 1 AND idx = 2"],
+}
+
+
+@pytest.mark.parametrize("what", sorted(REORDERING))
+def test_edits_of_insertion_time_and_posting_order_name_their_entry(
+    database_url: str, what: str
+) -> None:
+    """The insertion time is the entry's time, and the postings' ordinals their order in
+    the entry's body: an edit of either is reported at the transaction's entry."""
+    with coffer.open(database_url) as c:
+        ledger = c.ledger("main")
+        ledger.post([Posting("world", "users:1", 100, USD)])
+        ledger.post(
+            [
+                Posting("users:1", "users:2", 10, USD),
+                Posting("users:1", "users:3", 20, USD),
+                Posting("users:1", "users:4", 30, USD),
+            ]
+        )
+        ledger.post([Posting("world", "users:5", 1, USD)])
+        assert c.verify().ok
+        with c.engine.begin() as connection:
+            for statement in REORDERING[what]:
+                connection.execute(sa.text(statement))
+        report = c.verify()
+    assert not report.ok, f"{what} went unnoticed"
+    assert "journal entry 1" in (report.first_problem or ""), report
 
 
 def test_an_edit_early_in_a_long_journal_stops_verify_at_once(database_url: str) -> None:

@@ -1,0 +1,60 @@
+"""What ``verify`` reports: per ledger, what was checked and the problems found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_PROBLEMS = 100
+
+
+@dataclass
+class LedgerCheck:
+    name: str
+    entries: int = 0
+    transactions: int = 0
+    holds: int = 0
+    checkpoints: int = 0
+    balances: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
+
+
+@dataclass
+class VerifyReport:
+    ledgers: list[LedgerCheck]
+    elapsed_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.ledgers)
+
+    @property
+    def entries(self) -> int:
+        return sum(check.entries for check in self.ledgers)
+
+    @property
+    def first_problem(self) -> str | None:
+        for check in self.ledgers:
+            if check.problems:
+                return f"ledger {check.name!r}: {check.problems[0]}"
+        return None
+
+    def __str__(self) -> str:
+        lines = []
+        for check in self.ledgers:
+            state = "ok" if check.ok else f"{len(check.problems)} problem(s)"
+            lines.append(
+                f"ledger {check.name}: {check.entries} journal entries, {check.transactions} "
+                f"transactions, {check.holds} holds, {check.checkpoints} checkpoints, "
+                f"{check.balances} balances: {state}"
+            )
+            lines.extend(f"  - {problem}" for problem in check.problems)
+        lines.append("intact" if self.ok else f"TAMPERED: {self.first_problem}")
+        return "\n".join(lines)
