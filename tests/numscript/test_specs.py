@@ -191,3 +191,118 @@ def test_cli_check_and_run(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:1:39: error: unexpected ')'" in result.output
+
+
+BALANCE_SHAPES: dict[str, object] = {
+    "rows": [
+        {"account": "a", "asset": "USD", "amount": 10},
+        {"account": "a", "asset": "USD", "amount": 4, "color": "RED"},
+    ],
+    "numbers by account and asset": {"a": {"USD": 10}},
+    "value objects": {"a": {"USD": {"amount": 10}}},
+    "lists of value objects": {"a": {"USD": [{"amount": 10}, {"color": "RED", "amount": 4}]}},
+}
+
+
+@pytest.mark.parametrize("shape", sorted(BALANCE_SHAPES))
+def test_balances_and_expected_balances_in_every_shape(tmp_path: Path, shape: str) -> None:
+    """``balances``, ``expect.endBalances`` and ``expect.endBalances.include`` read a list
+    of ``{account, asset, amount, color?}`` rows or an object by account and asset whose
+    amounts are numbers, ``{amount, color?}`` objects or lists of them."""
+    balances = BALANCE_SHAPES[shape]
+    expected: object = (
+        [
+            {"account": "a", "asset": "USD", "amount": 7},
+            {"account": "b", "asset": "USD", "amount": 3},
+        ]
+        if isinstance(balances, list)
+        else {"a": {"USD": [{"amount": 7}]}, "b": {"USD": 3}}
+    )
+    write(
+        tmp_path,
+        "shapes",
+        "send [USD 3] (source = @a destination = @b)\n",
+        {
+            "balances": balances,
+            "testCases": [
+                {"it": "moves 3", "expect.endBalances.include": expected},
+                {"it": "and not 4", "expect.endBalances.include": {"b": {"USD": 4}}},
+            ],
+        },
+    )
+    report = run_paths([tmp_path])
+    assert [case.status for case in report.cases] == ["passed", "failed"], report.to_dict()
+
+
+@pytest.mark.parametrize(
+    "balances",
+    [
+        {"a": {"USD": [{"amount": 1}, {"amount": 2}]}},  # the same color twice
+        {"a": {"USD": {"amount": 1, "colour": "RED"}}},  # an unknown field
+        {"a": {"USD": [5]}},  # a bare number in a list
+        {"a": 5},  # not an object by asset
+        [{"asset": "USD", "amount": 1}],  # a row without its account
+    ],
+)
+def test_malformed_balances_are_reported(tmp_path: Path, balances: object) -> None:
+    write(
+        tmp_path,
+        "bad",
+        "send [USD 1] (source = @a destination = @b)\n",
+        {"balances": balances, "testCases": [{"it": "runs"}]},
+    )
+    report = run_paths([tmp_path])
+    assert [case.status for case in report.cases] == ["failed"]
+    assert "invalid specs file" in (report.cases[0].error or "")
+
+
+SWAP_AFTER_SCALING = """send [EUR/2 400] (
+  source = @src with scaling through @swap
+  destination = @dest
+)
+send [EUR *] (
+  source = @swap
+  destination = @collected
+)
+send [EUR/2 *] (
+  source = @swap
+  destination = @back
+)
+"""
+
+
+def test_the_swap_account_holds_what_a_conversion_left_for_the_statements_after_it(
+    tmp_path: Path,
+) -> None:
+    """A conversion ``with scaling through @swap`` moves both sides (as upstream's
+    interpreter does): the swap account gains the converted scales and gives the sent one,
+    and the next statements see that, in every scale."""
+    write(
+        tmp_path,
+        "swap",
+        SWAP_AFTER_SCALING,
+        {
+            "featureFlags": ["experimental-asset-scaling"],
+            "balances": {"src": {"EUR": 4}, "swap": {"EUR/2": 1000}},
+            "testCases": [
+                {
+                    "it": "sends the swap account's balances as they are after the conversion",
+                    "expect.postings": [
+                        {"source": "src", "destination": "swap", "amount": 4, "asset": "EUR"},
+                        {"source": "swap", "destination": "src", "amount": 400, "asset": "EUR/2"},
+                        {"source": "src", "destination": "dest", "amount": 400, "asset": "EUR/2"},
+                        {"source": "swap", "destination": "collected", "amount": 4, "asset": "EUR"},
+                        {"source": "swap", "destination": "back", "amount": 600, "asset": "EUR/2"},
+                    ],
+                    "expect.endBalances.include": [
+                        {"account": "swap", "asset": "EUR", "amount": 0},
+                        {"account": "swap", "asset": "EUR/2", "amount": 0},
+                        {"account": "src", "asset": "EUR", "amount": 0},
+                        {"account": "src", "asset": "EUR/2", "amount": 0},
+                    ],
+                }
+            ],
+        },
+    )
+    report = run_paths([tmp_path])
+    assert [case.status for case in report.cases] == ["passed"], report.to_dict()

@@ -266,15 +266,18 @@ class State:
             conversions.append((other, units))
         if not conversions or (needed is not None and total < needed):
             return  # nothing to convert, or not enough: the plain send reports missing funds
+        # Both sides of each conversion move: the statements after this one see the
+        # account's and the swap account's balances, in every scale, as they now are.
+        delta = self._delta
         for other, units in conversions:
             asset = scaled_asset(code, other)
             self.postings.append(PostingOut(account, through, units, asset))
-            key = (account, asset)
-            self._delta[key] = self._delta.get(key, 0) - units
+            delta[(account, asset)] = delta.get((account, asset), 0) - units
+            delta[(through, asset)] = delta.get((through, asset), 0) + units
         if total:
             self.postings.append(PostingOut(through, account, total, self.asset))
-            key = (account, self.asset)
-            self._delta[key] = self._delta.get(key, 0) + total
+            delta[(account, self.asset)] = delta.get((account, self.asset), 0) + total
+            delta[(through, self.asset)] = delta.get((through, self.asset), 0) - total
 
     # ---------------------------------------------------------------- functions
 

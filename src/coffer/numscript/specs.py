@@ -132,17 +132,56 @@ def _int(value: Any) -> int:
 def balance_rows(value: Any) -> list[dict[str, Any]]:
     """Balances as rows ``{account, asset, amount, color?}``.
 
-    The older ``{account: {asset: amount}}`` shape is accepted too.
+    Both shapes of the specs format are read:
+
+    - a list of rows ``[{"account": "alice", "asset": "USD/2", "amount": 100}, ...]``
+      (``color`` optional);
+    - an object by account then asset, ``{"alice": {"USD/2": 100}}``, where each amount may
+      also be ``{"amount": 100, "color": "RED"}`` or a list of those (one per color).
     """
     if not value:
         return []
     if isinstance(value, Mapping):
-        return [
-            {"account": account, "asset": asset, "amount": _int(amount)}
-            for account, assets in value.items()
-            for asset, amount in assets.items()
-        ]
-    return [dict(row) for row in value]
+        rows: list[dict[str, Any]] = []
+        for account, assets in value.items():
+            if not isinstance(assets, Mapping):
+                raise ValueError(f"balances of {account!r} must be an object by asset")
+            for asset, entry in assets.items():
+                for color, amount in _colored_amounts(entry, f"balances[{account!r}][{asset!r}]"):
+                    row: dict[str, Any] = {"account": account, "asset": asset, "amount": amount}
+                    if color:
+                        row["color"] = color
+                    rows.append(row)
+        return rows
+    if isinstance(value, list):
+        rows = []
+        for row in value:
+            if not isinstance(row, Mapping) or "account" not in row or "asset" not in row:
+                raise ValueError(f"a balance row needs an account and an asset: {row!r}")
+            rows.append({**row, "amount": _int(row.get("amount", 0))})
+        return rows
+    raise ValueError(f"balances must be a list of rows or an object by account: {value!r}")
+
+
+def _colored_amounts(entry: Any, where: str) -> list[tuple[str, int]]:
+    """(color, amount) of one account's balance in one asset: a number, an object
+    ``{"amount", "color"?}``, or a list of such objects (each color once)."""
+    items = entry if isinstance(entry, list) else [entry]
+    out: dict[str, int] = {}
+    for item in items:
+        if isinstance(item, Mapping):
+            unknown = set(item) - {"amount", "color"}
+            if unknown or "amount" not in item:
+                raise ValueError(f"{where}: expected {{amount, color?}}, got {dict(item)!r}")
+            color, amount = str(item.get("color") or ""), _int(item["amount"])
+        elif isinstance(entry, list):
+            raise ValueError(f"{where}: expected {{amount, color?}}, got {item!r}")
+        else:
+            color, amount = "", _int(item)
+        if color in out:
+            raise ValueError(f"{where}: color {color!r} given twice")
+        out[color] = amount
+    return list(out.items())
 
 
 def merge_balances(outer: Any, inner: Any) -> list[dict[str, Any]]:
