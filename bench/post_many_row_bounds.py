@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 import coffer
-from coffer.ledger import store
+from coffer.ledger import batch_writes
 from common import fresh_database, median, report, signing_key_env
 from ledger_post_many import BATCH, fund, transfers
 
@@ -39,13 +39,13 @@ def main() -> None:
     parser.add_argument("--variants", default="all,balances,postings,journal,balances+postings")
     args = parser.parse_args()
     variants = args.variants.split(",")
-    real_inserts = store._inserts
+    real_inserts = batch_writes._inserts
     skipped: set[str] = set()
 
     def inserts(*positional: Any, **named: Any) -> Any:
         return [item for item in real_inserts(*positional, **named) if item[1] not in skipped]
 
-    store._inserts = inserts
+    batch_writes._inserts = inserts
     results: dict[str, list[float]] = {variant: [] for variant in variants}
     with signing_key_env(), ExitStack() as stack:
         ledgers: dict[bool, coffer.Ledger] = {}  # by "with the account indexes"
