@@ -1,0 +1,281 @@
+"""Formance v2 endpoints of accounts, aggregated balances and volumes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from coffer.api import schemas as S
+from coffer.api.deps import (
+    FILTER_BODY_DOC,
+    ReadScope,
+    WriteScope,
+    asset_volumes_json,
+    expand_set,
+    filter_body,
+    ledger_of,
+    state,
+)
+from coffer.api.ledger_queries import (
+    decode_cursor,
+    encode_cursor,
+    format_micros,
+    page_size,
+)
+from coffer.api.routers.ledger.common import (
+    DEFAULT_ERROR,
+    Address,
+    Cursor,
+    Expand,
+    IdempotencyKey,
+    LedgerName,
+    MetadataKey,
+    PageSize,
+    Pit,
+    _micros,
+    _no_content,
+    router,
+)
+from coffer.errors import (
+    NotFound,
+    ValidationError,
+)
+
+
+def _account_json(
+    request: Request, ledger_id: int, rows: list[dict[str, Any]], expand: set[str], pit: int | None
+) -> list[dict[str, Any]]:
+    queries = state(request).queries
+    addresses = [row["address"] for row in rows]
+    volumes = (
+        queries.account_volumes(ledger_id, addresses, pit)
+        if expand & {"volumes", "effectiveVolumes"}
+        else {}
+    )
+    out = []
+    for row in rows:
+        item: dict[str, Any] = {
+            "address": row["address"],
+            "metadata": row["metadata"],
+            "firstUsage": format_micros(row["first_usage"]),
+            "insertionDate": format_micros(row["inserted_at"]),
+            "updatedAt": format_micros(row["updated_at"]),
+        }
+        if "volumes" in expand:
+            item["volumes"] = asset_volumes_json(volumes.get(row["address"], {}))
+        if "effectiveVolumes" in expand:
+            item["effectiveVolumes"] = asset_volumes_json(volumes.get(row["address"], {}))
+        out.append(item)
+    return out
+
+
+@router.get(
+    "/v2/{ledger}/accounts",
+    response_model=S.AccountsCursorResponse,
+    responses=DEFAULT_ERROR,
+    operation_id="v2ListAccounts",
+    openapi_extra=FILTER_BODY_DOC,
+)
+def list_accounts(
+    request: Request,
+    ledger: LedgerName,
+    page_size_: PageSize = None,
+    cursor: Cursor = None,
+    pit: Pit = None,
+    expand: Expand = None,
+    query: Any = Depends(filter_body),
+    _principal: Any = ReadScope,
+) -> Any:
+    ledger_id = ledger_of(request, ledger).ledger_id
+    if cursor:
+        st = decode_cursor(cursor)
+    else:
+        st = {
+            "q": query,
+            "pit": _micros(pit),
+            "size": page_size(page_size_),
+            "after": None,
+            "x": sorted(expand_set(expand)),
+        }
+    try:
+        size = page_size(int(st["size"]))
+        pit_micros = None if st.get("pit") is None else int(st["pit"])
+        after = st.get("after")
+        if after is not None and not isinstance(after, str):
+            raise TypeError
+    except (TypeError, ValueError, KeyError):
+        raise ValidationError("invalid cursor: pass back a cursor this API returned") from None
+    rows, has_more = state(request).queries.list_accounts(
+        ledger_id, query=st.get("q"), pit=pit_micros, size=size, after=after
+    )
+    data = _account_json(request, ledger_id, rows, set(st.get("x") or []), pit_micros)
+    body: dict[str, Any] = {"pageSize": size, "hasMore": has_more, "data": data}
+    if has_more:
+        body["next"] = encode_cursor({**st, "after": rows[-1]["address"]})
+    return JSONResponse({"cursor": body})
+
+
+@router.head(
+    "/v2/{ledger}/accounts",
+    status_code=204,
+    responses=DEFAULT_ERROR,
+    operation_id="v2CountAccounts",
+    openapi_extra=FILTER_BODY_DOC,
+)
+def count_accounts(
+    request: Request,
+    ledger: LedgerName,
+    pit: Pit = None,
+    query: Any = Depends(filter_body),
+    _principal: Any = ReadScope,
+) -> Response:
+    ledger_id = ledger_of(request, ledger).ledger_id
+    count = state(request).queries.count_accounts(ledger_id, query, _micros(pit))
+    return Response(status_code=204, headers={"Count": str(count)})
+
+
+@router.get(
+    "/v2/{ledger}/accounts/{address}",
+    response_model=S.AccountResponse,
+    responses=DEFAULT_ERROR,
+    operation_id="v2GetAccount",
+)
+def get_account(
+    request: Request,
+    ledger: LedgerName,
+    address: Address,
+    expand: Expand = None,
+    pit: Pit = None,
+    _principal: Any = ReadScope,
+) -> Any:
+    ledger_id = ledger_of(request, ledger).ledger_id
+    pit_micros = _micros(pit)
+    row = state(request).queries.account_row(ledger_id, address)
+    if row is None or (pit_micros is not None and row["first_usage"] > pit_micros):
+        raise NotFound(f"account {address!r} does not exist in ledger {ledger!r}")
+    data = _account_json(request, ledger_id, [row], expand_set(expand), pit_micros)
+    return JSONResponse({"data": data[0]})
+
+
+@router.post(
+    "/v2/{ledger}/accounts/{address}/metadata",
+    status_code=204,
+    responses=DEFAULT_ERROR,
+    operation_id="v2AddMetadataToAccount",
+)
+def add_account_metadata(
+    request: Request,
+    ledger: LedgerName,
+    address: Address,
+    body: dict[str, str],
+    idempotency_key: IdempotencyKey = None,
+    _principal: Any = WriteScope,
+) -> Response:
+    ledger_of(request, ledger).set_account_metadata(address, body, idempotency_key=idempotency_key)
+    return _no_content()
+
+
+@router.delete(
+    "/v2/{ledger}/accounts/{address}/metadata/{key}",
+    status_code=204,
+    responses=DEFAULT_ERROR,
+    operation_id="v2DeleteAccountMetadata",
+)
+def delete_account_metadata(
+    request: Request,
+    ledger: LedgerName,
+    address: Address,
+    key: MetadataKey,
+    _principal: Any = WriteScope,
+) -> Response:
+    ledger_of(request, ledger).delete_account_metadata(address, key)
+    return _no_content()
+
+
+@router.get(
+    "/v2/{ledger}/aggregate/balances",
+    response_model=S.AggregateBalancesResponse,
+    responses=DEFAULT_ERROR,
+    operation_id="v2GetBalancesAggregated",
+    openapi_extra=FILTER_BODY_DOC,
+)
+def aggregate_balances(
+    request: Request,
+    ledger: LedgerName,
+    pit: Pit = None,
+    use_insertion_date: Annotated[bool, Query(alias="useInsertionDate")] = False,
+    query: Any = Depends(filter_body),
+    _principal: Any = ReadScope,
+) -> Any:
+    ledger_id = ledger_of(request, ledger).ledger_id
+    sums = state(request).queries.aggregate_balances(
+        ledger_id, query, _micros(pit), use_insertion_date
+    )
+    return JSONResponse({"data": sums})
+
+
+@router.get(
+    "/v2/{ledger}/volumes",
+    response_model=S.VolumesCursorResponse,
+    responses=DEFAULT_ERROR,
+    operation_id="v2GetVolumesWithBalances",
+    openapi_extra=FILTER_BODY_DOC,
+)
+def volumes(
+    request: Request,
+    ledger: LedgerName,
+    page_size_: PageSize = None,
+    cursor: Cursor = None,
+    start_time: Annotated[datetime | None, Query(alias="startTime")] = None,
+    end_time: Annotated[datetime | None, Query(alias="endTime")] = None,
+    insertion_date: Annotated[bool, Query(alias="insertionDate")] = False,
+    group_by: Annotated[int | None, Query(alias="groupBy", ge=1, le=100)] = None,
+    query: Any = Depends(filter_body),
+    _principal: Any = ReadScope,
+) -> Any:
+    ledger_id = ledger_of(request, ledger).ledger_id
+    if cursor:
+        st = decode_cursor(cursor)
+    else:
+        st = {
+            "q": query,
+            "start": _micros(start_time),
+            "end": _micros(end_time),
+            "ins": insertion_date,
+            "g": group_by,
+            "size": page_size(page_size_),
+            "offset": 0,
+        }
+    try:
+        size, offset = page_size(int(st["size"])), int(st["offset"])
+        start = None if st.get("start") is None else int(st["start"])
+        end = None if st.get("end") is None else int(st["end"])
+        group = None if st.get("g") is None else int(st["g"])
+    except (TypeError, ValueError, KeyError):
+        raise ValidationError("invalid cursor: pass back a cursor this API returned") from None
+    rows = state(request).queries.volumes(
+        ledger_id,
+        st.get("q"),
+        start=start,
+        end=end,
+        use_insertion=bool(st.get("ins")),
+        group_by=group,
+    )
+    window = rows[offset : offset + size]
+    has_more = offset + size < len(rows)
+    body: dict[str, Any] = {
+        "pageSize": size,
+        "hasMore": has_more,
+        "data": [
+            {"account": a, "asset": s, "input": i, "output": o, "balance": i - o}
+            for a, s, i, o in window
+        ],
+    }
+    if has_more:
+        body["next"] = encode_cursor({**st, "offset": offset + size})
+    if offset > 0:
+        body["previous"] = encode_cursor({**st, "offset": max(0, offset - size)})
+    return JSONResponse({"cursor": body})

@@ -1,0 +1,471 @@
+"""Formance v2 endpoints of transactions: create (postings or Numscript, dry runs), list,
+count, read, metadata, revert."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from coffer.api import schemas as S
+from coffer.api.deps import (
+    FILTER_BODY_DOC,
+    ReadScope,
+    WriteScope,
+    expand_set,
+    filter_body,
+    ledger_of,
+    state,
+    transaction_json,
+    tx_row_json,
+    volumes_json,
+)
+from coffer.api.errors import NoPostings
+from coffer.api.ledger_queries import (
+    TxRow,
+    decode_cursor,
+    encode_cursor,
+    format_time,
+    page_size,
+    parse_time,
+)
+from coffer.api.routers.ledger.common import (
+    DEFAULT_ERROR,
+    Cursor,
+    Expand,
+    IdempotencyKey,
+    LedgerName,
+    MetadataKey,
+    PageSize,
+    Pit,
+    TxId,
+    _micros,
+    _no_content,
+    router,
+)
+from coffer.errors import (
+    InsufficientFunds,
+    NotFound,
+    ValidationError,
+)
+from coffer.ledger.models import (
+    UNBOUNDED,
+    DryRun,
+    Hold,
+    Posting,
+    Transaction,
+)
+
+
+def _vars(values: Mapping[str, Any] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in (values or {}).items():
+        if isinstance(value, dict) and "amount" in value and "asset" in value:
+            out[key] = f"{value['asset']} {value['amount']}"
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, (str, int)):
+            out[key] = str(value)
+        else:
+            raise ValidationError(f"variable {key!r}: give a string, a number or {{amount, asset}}")
+    return out
+
+
+def _postings(items: list[S.PostingIn]) -> list[Posting]:
+    return [Posting(p.source, p.destination, p.amount, p.asset) for p in items]
+
+
+def _dry_run_postings(
+    request: Request, ledger: str, postings: list[Posting], force: bool, body: S.PostTransaction
+) -> dict[str, Any]:
+    """What the postings would do, without writing: the floors are checked as a commit would."""
+    book = ledger_of(request, ledger)
+    volumes: dict[str, dict[str, list[int]]] = {}
+    limits: dict[tuple[str, str], int | None] = {}
+
+    def load(account: str) -> None:
+        if account in volumes:
+            return
+        volumes[account] = {}
+        for asset, balance in book.balances(account).items():
+            volumes[account][asset] = [balance.input, balance.output, balance.pending_output]
+            limits[(account, asset)] = (
+                None if balance.overdraft is UNBOUNDED else int(balance.overdraft)  # type: ignore[arg-type]
+            )
+
+    for posting in postings:
+        load(posting.source)
+        load(posting.destination)
+        source = volumes[posting.source].setdefault(posting.asset, [0, 0, 0])
+        destination = volumes[posting.destination].setdefault(posting.asset, [0, 0, 0])
+        limit = (
+            None
+            if posting.source == "world" or force
+            else limits.get((posting.source, posting.asset), 0)
+        )
+        available = source[0] - source[1] - source[2]
+        if limit is not None and available - posting.amount < -limit:
+            raise InsufficientFunds(
+                posting.source, posting.asset, available + limit, posting.amount
+            )
+        source[1] += posting.amount
+        destination[0] += posting.amount
+    now = datetime.now(UTC)
+    post = {
+        account: {
+            asset: {"input": v[0], "output": v[1], "balance": v[0] - v[1]}
+            for asset, v in assets.items()
+        }
+        for account, assets in volumes.items()
+    }
+    tx = {
+        "id": state(request).queries.next_transaction_id(book.ledger_id),
+        "postings": [
+            {"source": p.source, "destination": p.destination, "amount": p.amount, "asset": p.asset}
+            for p in postings
+        ],
+        "metadata": body.metadata or {},
+        "timestamp": format_time(body.timestamp or now),
+        "insertedAt": format_time(now),
+        "reverted": False,
+        "postCommitVolumes": post,
+    }
+    if body.reference:
+        tx["reference"] = body.reference
+    return tx
+
+
+def _dry_run_json(
+    result: DryRun, body: S.PostTransaction, request: Request, ledger: str
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    tx: dict[str, Any] = {
+        "id": state(request).queries.next_transaction_id(ledger_of(request, ledger).ledger_id),
+        "postings": [
+            {"source": p.source, "destination": p.destination, "amount": p.amount, "asset": p.asset}
+            for p in result.postings
+        ],
+        "metadata": result.metadata,
+        "timestamp": format_time(body.timestamp or now),
+        "insertedAt": format_time(now),
+        "reverted": False,
+    }
+    if body.reference:
+        tx["reference"] = body.reference
+    return tx
+
+
+def _require_sends(plain: str) -> None:
+    """A script without a ``send`` statement yields no postings: Formance's NO_POSTINGS.
+
+    (Sends that move nothing at run time are left to the ledger.)
+    """
+    from coffer import numscript
+    from coffer.numscript.nodes import Send
+
+    program = numscript.parse(plain)
+    if not any(isinstance(statement, Send) for statement in program.statements):
+        raise NoPostings("numscript execution returned no postings")
+
+
+def create_one(
+    request: Request,
+    ledger: str,
+    body: S.PostTransaction,
+    idempotency_key: str | None,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    pending: bool = False,
+    timeout_seconds: float | None = None,
+) -> Transaction | Hold | dict[str, Any]:
+    """Create a transaction (or hold) from a Formance ``V2PostTransaction``."""
+    book = ledger_of(request, ledger)
+    force = force or bool(body.force)
+    script = body.script if body.script is not None and body.script.plain.strip() else None
+    if script is not None and body.postings:
+        raise ValidationError("cannot pass postings and numscript in the same request")
+    if script is None and not body.postings:
+        raise NoPostings("you must pass either a posting array or a numscript script")
+    result: Transaction | Hold | DryRun
+    if script is not None:
+        _require_sends(script.plain)
+        result = book.run(
+            script.plain,
+            vars=_vars(script.vars),
+            metadata=body.metadata,
+            reference=body.reference,
+            idempotency_key=idempotency_key,
+            timestamp=body.timestamp,
+            pending=pending,
+            timeout_seconds=timeout_seconds,
+            dry_run=dry_run,
+        )
+        if isinstance(result, DryRun):
+            return _dry_run_json(result, body, request, ledger)
+    else:
+        postings = _postings(body.postings or [])
+        if dry_run:
+            return _dry_run_postings(request, ledger, postings, force, body)
+        overdrafts = {p.source: UNBOUNDED for p in postings} if force else None
+        if pending:
+            result = book.post(
+                postings,
+                metadata=body.metadata,
+                reference=body.reference,
+                idempotency_key=idempotency_key,
+                timestamp=body.timestamp,
+                pending=True,
+                timeout_seconds=timeout_seconds,
+                overdrafts=overdrafts,
+            )
+        else:
+            result = book.post(
+                postings,
+                metadata=body.metadata,
+                reference=body.reference,
+                idempotency_key=idempotency_key,
+                timestamp=body.timestamp,
+                overdrafts=overdrafts,
+            )
+    for address, metadata in (body.accountMetadata or {}).items():
+        if metadata:
+            book.set_account_metadata(address, metadata)
+    return result
+
+
+@router.post(
+    "/v2/{ledger}/transactions",
+    response_model=S.TransactionResponse,
+    responses=DEFAULT_ERROR,
+    operation_id="v2CreateTransaction",
+)
+def create_transaction(
+    request: Request,
+    ledger: LedgerName,
+    body: S.PostTransaction,
+    dry_run: Annotated[bool, Query(alias="dryRun")] = False,
+    force: bool = False,
+    idempotency_key: IdempotencyKey = None,
+    _principal: Any = WriteScope,
+) -> Any:
+    result = create_one(request, ledger, body, idempotency_key, dry_run=dry_run, force=force)
+    if isinstance(result, dict):
+        return JSONResponse({"data": result})
+    assert isinstance(result, Transaction)
+    return JSONResponse({"data": transaction_json(result)})
+
+
+def _tx_list_state(
+    query: Any,
+    pit: datetime | None,
+    order: str | None,
+    reverse: bool,
+    size: int | None,
+    cursor: str | None,
+    expand: set[str],
+) -> dict[str, Any]:
+    if cursor:
+        state_ = decode_cursor(cursor)
+        if not isinstance(state_.get("q", {}), (dict, type(None))):
+            raise ValidationError("invalid cursor: pass back a cursor this API returned")
+        return state_
+    return {
+        "q": query,
+        "pit": _micros(pit),
+        "eff": order == "effective",
+        "asc": bool(reverse),
+        "size": page_size(size),
+        "after": None,
+        "x": sorted(expand),
+    }
+
+
+@router.get(
+    "/v2/{ledger}/transactions",
+    response_model=S.TransactionsCursorResponse,
+    responses=DEFAULT_ERROR,
+    operation_id="v2ListTransactions",
+    openapi_extra=FILTER_BODY_DOC,
+)
+def list_transactions(
+    request: Request,
+    ledger: LedgerName,
+    page_size_: PageSize = None,
+    cursor: Cursor = None,
+    pit: Pit = None,
+    order: Annotated[str | None, Query(pattern="^(effective|id)$")] = None,
+    reverse: bool = False,
+    expand: Expand = None,
+    query: Any = Depends(filter_body),
+    _principal: Any = ReadScope,
+) -> Any:
+    book = ledger_of(request, ledger)
+    ledger_id = book.ledger_id
+    queries = state(request).queries
+    st = _tx_list_state(query, pit, order, reverse, page_size_, cursor, expand_set(expand))
+    try:
+        size = page_size(int(st["size"]))
+        pit_micros = None if st.get("pit") is None else int(st["pit"])
+        after = st.get("after")
+        after_keys = None if after is None else [int(v) for v in after]
+    except (TypeError, ValueError, KeyError):
+        raise ValidationError("invalid cursor: pass back a cursor this API returned") from None
+    rows, has_more = queries.list_transactions(
+        ledger_id,
+        query=st.get("q"),
+        pit=pit_micros,
+        size=size,
+        effective_order=bool(st.get("eff")),
+        ascending=bool(st.get("asc")),
+        after=after_keys,
+    )
+    expand_now = set(st.get("x") or [])
+    data = [_tx_with_volumes(request, ledger_id, row, expand_now) for row in rows]
+    body: dict[str, Any] = {"pageSize": size, "hasMore": has_more, "data": data}
+    if has_more:
+        last = rows[-1]
+        keys = [last.timestamp, last.id] if st.get("eff") else [last.id]
+        body["next"] = encode_cursor({**st, "after": keys})
+    return JSONResponse({"cursor": body})
+
+
+def _tx_with_volumes(
+    request: Request, ledger_id: int, row: TxRow, expand: set[str]
+) -> dict[str, Any]:
+    out = tx_row_json(row)
+    queries = state(request).queries
+    if "volumes" in expand:
+        pre, post = queries.transaction_volumes(ledger_id, row, effective=False)
+        out["preCommitVolumes"] = volumes_json(pre)
+        out["postCommitVolumes"] = volumes_json(post)
+    if "effectiveVolumes" in expand:
+        pre, post = queries.transaction_volumes(ledger_id, row, effective=True)
+        out["preCommitEffectiveVolumes"] = volumes_json(pre)
+        out["postCommitEffectiveVolumes"] = volumes_json(post)
+    return out
+
+
+@router.head(
+    "/v2/{ledger}/transactions",
+    status_code=204,
+    responses=DEFAULT_ERROR,
+    operation_id="v2CountTransactions",
+    openapi_extra=FILTER_BODY_DOC,
+)
+def count_transactions(
+    request: Request,
+    ledger: LedgerName,
+    pit: Pit = None,
+    query: Any = Depends(filter_body),
+    _principal: Any = ReadScope,
+) -> Response:
+    ledger_id = ledger_of(request, ledger).ledger_id
+    count = state(request).queries.count_transactions(ledger_id, query, _micros(pit))
+    return Response(status_code=204, headers={"Count": str(count)})
+
+
+@router.get(
+    "/v2/{ledger}/transactions/{id}",
+    response_model=S.TransactionResponse,
+    responses=DEFAULT_ERROR,
+    operation_id="v2GetTransaction",
+)
+def get_transaction(
+    request: Request,
+    ledger: LedgerName,
+    id: TxId,
+    expand: Expand = None,
+    pit: Pit = None,
+    _principal: Any = ReadScope,
+) -> Any:
+    ledger_id = ledger_of(request, ledger).ledger_id
+    rows = state(request).queries.transactions_by_id(ledger_id, [id])
+    row = rows.get(id)
+    if row is None or (pit is not None and row.timestamp > parse_time(pit)):
+        raise NotFound(f"transaction {id} does not exist in ledger {ledger!r}")
+    return JSONResponse({"data": _tx_with_volumes(request, ledger_id, row, expand_set(expand))})
+
+
+@router.post(
+    "/v2/{ledger}/transactions/{id}/metadata",
+    status_code=204,
+    responses=DEFAULT_ERROR,
+    operation_id="v2AddMetadataOnTransaction",
+)
+def add_transaction_metadata(
+    request: Request,
+    ledger: LedgerName,
+    id: TxId,
+    body: dict[str, str],
+    idempotency_key: IdempotencyKey = None,
+    _principal: Any = WriteScope,
+) -> Response:
+    ledger_of(request, ledger).set_transaction_metadata(id, body, idempotency_key=idempotency_key)
+    return _no_content()
+
+
+@router.delete(
+    "/v2/{ledger}/transactions/{id}/metadata/{key}",
+    status_code=204,
+    responses=DEFAULT_ERROR,
+    operation_id="v2DeleteTransactionMetadata",
+)
+def delete_transaction_metadata(
+    request: Request,
+    ledger: LedgerName,
+    id: TxId,
+    key: MetadataKey,
+    _principal: Any = WriteScope,
+) -> Response:
+    ledger_of(request, ledger).delete_transaction_metadata(id, key)
+    return _no_content()
+
+
+@router.post(
+    "/v2/{ledger}/transactions/{id}/revert",
+    status_code=201,
+    response_model=S.TransactionResponse,
+    responses=DEFAULT_ERROR,
+    operation_id="v2RevertTransaction",
+)
+def revert_transaction(
+    request: Request,
+    ledger: LedgerName,
+    id: TxId,
+    body: S.RevertTransactionRequest | None = None,
+    force: bool = False,
+    at_effective_date: Annotated[bool, Query(alias="atEffectiveDate")] = False,
+    dry_run: Annotated[bool, Query(alias="dryRun")] = False,
+    idempotency_key: IdempotencyKey = None,
+    _principal: Any = WriteScope,
+) -> Any:
+    book = ledger_of(request, ledger)
+    metadata = body.metadata if body else None
+    if dry_run:
+        original = book.transaction(id)
+        if original.reverted:
+            book.revert(id, force=force)  # raises AlreadyReverted
+        now = datetime.now(UTC)
+        tx = Transaction(
+            id=state(request).queries.next_transaction_id(book.ledger_id),
+            postings=[
+                Posting(p.destination, p.source, p.amount, p.asset)
+                for p in reversed(original.postings)
+            ],
+            metadata=dict(metadata or {}),
+            timestamp=original.timestamp if at_effective_date else now,
+            inserted_at=now,
+        )
+        return JSONResponse({"data": transaction_json(tx)}, 201)
+    result = book.revert(
+        id,
+        force=force,
+        at_effective_date=at_effective_date,
+        metadata=metadata,
+        idempotency_key=idempotency_key,
+    )
+    return JSONResponse({"data": transaction_json(result)}, 201)
