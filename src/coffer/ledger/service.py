@@ -213,7 +213,8 @@ class Ledger(LedgerReads, LedgerAudit):
         # the collector on, it runs several times during the call and walks them all while
         # they are alive (and, every few calls, every object of the process); after the
         # call they are freed by reference counting and a later collection has nothing of
-        # theirs to walk. 20 batches of 1,000: 120-150 ms of collections before, 8 after.
+        # theirs to walk (20 batches of 1,000: 8 ms of collections, against 120-150 ms
+        # with the collector on).
         collecting = gc.isenabled()
         gc.disable()
         try:

@@ -10,8 +10,8 @@ CPython runs one thread at a time (the GIL). When many threads call the ledger a
 and hands the GIL over several times. With the threads spread over several CPUs, each
 wake-up is an interrupt sent to another CPU (on a virtual machine, an exit to the
 hypervisor) and the GIL then bounces between CPUs; on one CPU a wake-up is a local switch.
-Measured on the 2-CPU machine of docs/performance.md: 64 threads x ``post()`` on PostgreSQL
-1.09-1.54x faster pinned. The database server's processes are not affected: PostgreSQL
+On a 2-CPU machine, 64 threads x ``post()`` on PostgreSQL run faster pinned (figures:
+docs/performance.md). The database server's processes are not affected: PostgreSQL
 keeps the other CPUs.
 
 What pinning the whole process costs: work that runs without the GIL (SQLite executing

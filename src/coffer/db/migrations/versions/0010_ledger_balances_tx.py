@@ -22,7 +22,7 @@ def upgrade() -> None:
         "ledgers",
         sa.Column("balances_tx", sa.BigInteger, nullable=False, server_default="0"),
     )
-    # Until now every batch wrote its balances: the rows are current.
+    # Every batch written before this migration wrote its balances: the rows are current.
     op.execute("UPDATE ledgers SET balances_tx = next_tx_id")
 
 
