@@ -9,13 +9,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from coffer.api.ledger_filters import (
-    ColumnExpr,
-    Dialect,
-    Fields,
-    FilterCompiler,
-    _exact_addresses,
-)
+from coffer.api.ledger_filters import ColumnExpr, Dialect, Fields, FilterCompiler, _exact_addresses
 from coffer.ledger import tables as T
 
 

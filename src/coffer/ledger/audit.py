@@ -6,10 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from coffer.errors import (
-    NotFound,
-    ValidationError,
-)
+from coffer.errors import NotFound, ValidationError
 from coffer.ledger import journal as J
 from coffer.ledger import merkle
 from coffer.ledger.models import (
@@ -22,9 +19,7 @@ from coffer.ledger.models import (
 )
 from coffer.ledger.parts import LedgerParts
 from coffer.ledger.requests import Op, Request
-from coffer.ledger.validation import (
-    _page_size,
-)
+from coffer.ledger.validation import _page_size
 
 
 class LedgerAudit(LedgerParts):

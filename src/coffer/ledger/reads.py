@@ -23,16 +23,8 @@ from coffer.ledger.models import (
 from coffer.ledger.parts import LedgerParts
 from coffer.ledger.runtime import _hold_from_row
 from coffer.ledger.store import account_tx_ids
-from coffer.ledger.validation import (
-    _decode_cursor,
-    _encode_cursor,
-    _id,
-    _page_size,
-)
-from coffer.money import (
-    check_account,
-    check_asset,
-)
+from coffer.ledger.validation import _decode_cursor, _encode_cursor, _id, _page_size
+from coffer.money import check_account, check_asset
 
 
 class LedgerReads(LedgerParts):

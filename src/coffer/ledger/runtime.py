@@ -14,22 +14,12 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from coffer.db.engine import Backend
-from coffer.errors import (
-    HoldNotFound,
-    TransactionNotFound,
-)
+from coffer.errors import HoldNotFound, TransactionNotFound
 from coffer.ledger import journal as J
-from coffer.ledger.models import (
-    Hold,
-    Posting,
-    Transaction,
-    from_micros,
-)
+from coffer.ledger.models import Hold, Posting, Transaction, from_micros
 from coffer.ledger.signing import Signer
 from coffer.ledger.store import WriteStore
-from coffer.ledger.validation import (
-    MAX_PAGE_SIZE,
-)
+from coffer.ledger.validation import MAX_PAGE_SIZE
 
 if TYPE_CHECKING:
     from coffer.settings import Settings

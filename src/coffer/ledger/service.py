@@ -13,11 +13,7 @@ from typing import Any, Literal, overload
 import sqlalchemy as sa
 
 from coffer.db.engine import raw_connect
-from coffer.errors import (
-    CofferError,
-    NoPostings,
-    ValidationError,
-)
+from coffer.errors import CofferError, NoPostings, ValidationError
 from coffer.ledger.audit import LedgerAudit
 from coffer.ledger.models import (
     DryRun,
@@ -47,11 +43,7 @@ from coffer.ledger.validation import (
     _timeout_micros,
     _Validator,
 )
-from coffer.money import (
-    check_account,
-    check_amount,
-    check_asset,
-)
+from coffer.money import check_account, check_amount, check_asset
 
 __all__ = ["Ledger", "LedgerInfo", "LedgerRuntime", "Result"]
 

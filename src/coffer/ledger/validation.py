@@ -9,17 +9,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from coffer.errors import (
-    CofferError,
-    ValidationError,
-)
-from coffer.ledger.models import (
-    Hold,
-    Overdraft,
-    Posting,
-    Transaction,
-    Unbounded,
-)
+from coffer.errors import CofferError, ValidationError
+from coffer.ledger.models import Hold, Overdraft, Posting, Transaction, Unbounded
 from coffer.money import (
     ACCOUNT_PATTERN,
     ASSET_PATTERN,

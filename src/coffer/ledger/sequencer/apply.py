@@ -6,24 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from coffer.errors import (
-    CofferError,
-    DuplicateReference,
-    IdempotencyConflict,
-    InsufficientFunds,
-)
+from coffer.errors import CofferError, DuplicateReference, IdempotencyConflict, InsufficientFunds
 from coffer.ledger import journal as J
-from coffer.ledger.models import (
-    Posting,
-    Transaction,
-    from_micros,
-)
+from coffer.ledger.models import Posting, Transaction, from_micros
 from coffer.ledger.requests import Op, Request
-from coffer.ledger.sequencer.shared import (
-    MISSING,
-    BalanceTuple,
-    Savepoint,
-)
+from coffer.ledger.sequencer.shared import MISSING, BalanceTuple, Savepoint
 
 if TYPE_CHECKING:
     from coffer.ledger.sequencer.core import Sequencer

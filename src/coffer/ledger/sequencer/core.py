@@ -14,26 +14,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from coffer.db.engine import driver_connection_lost
-from coffer.errors import (
-    CofferError,
-)
+from coffer.errors import CofferError
 from coffer.ledger import journal as J
 from coffer.ledger.merkle import Frontier
-from coffer.ledger.models import (
-    Transaction,
-    from_micros,
-)
+from coffer.ledger.models import Transaction, from_micros
 from coffer.ledger.pgpipe import PipelinedConnection
 from coffer.ledger.requests import Request, Waiter
-from coffer.ledger.store import (
-    Head,
-    Writes,
-    WriteStore,
-)
-from coffer.runtime.cpupin import home_cpu
-
-if TYPE_CHECKING:
-    from coffer.ledger.service import LedgerRuntime
 from coffer.ledger.sequencer import apply, operations, postgresql, recovery, state, writer
 from coffer.ledger.sequencer.shared import (
     BUSY_SECONDS,
@@ -45,9 +31,18 @@ from coffer.ledger.sequencer.shared import (
     Prepared,
     as_coffer_error,
 )
+from coffer.ledger.store import Head, Writes, WriteStore
+from coffer.runtime.cpupin import home_cpu
+
+if TYPE_CHECKING:
+    from coffer.ledger.service import LedgerRuntime
 
 
 class Sequencer:
+    """One ledger's writer in this process. Its methods are defined by concern in the
+    modules named below (plain functions taking the sequencer as ``self``, set on the class
+    as they are: a call costs what a method defined here would)."""
+
     # -- the in-memory state: coffer.ledger.sequencer.state ------------------------------------
     _apply_batch = state._apply_batch
     _prepare = state._prepare

@@ -19,20 +19,9 @@ from coffer.errors import (
     ValidationError,
 )
 from coffer.ledger import journal as J
-from coffer.ledger.models import (
-    DryRun,
-    Hold,
-    Posting,
-    Transaction,
-    from_micros,
-    to_micros,
-)
+from coffer.ledger.models import DryRun, Hold, Posting, Transaction, from_micros, to_micros
 from coffer.ledger.requests import Op, Request
-from coffer.ledger.sequencer.shared import (
-    FINISHED_HOLDS_KEPT,
-    PendingHold,
-    load_json,
-)
+from coffer.ledger.sequencer.shared import FINISHED_HOLDS_KEPT, PendingHold, load_json
 from coffer.ledger.signing import Signer, checkpoint_message
 
 if TYPE_CHECKING:

@@ -12,14 +12,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from coffer.db.engine import Backend
-from coffer.errors import (
-    CofferError,
-)
+from coffer.errors import CofferError
 from coffer.ledger.pgpipe import Answer, PipelinedConnection
-from coffer.ledger.sequencer.shared import (
-    CONTENDED_BATCHES,
-    Prepared,
-)
+from coffer.ledger.sequencer.shared import CONTENDED_BATCHES, Prepared
 
 if TYPE_CHECKING:
     from coffer.ledger.sequencer.core import Sequencer

@@ -10,9 +10,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from coffer.db.engine import driver_connection_lost
-from coffer.errors import (
-    CofferError,
-)
+from coffer.errors import CofferError
 from coffer.ledger.pgpipe import PipelinedConnection
 from coffer.ledger.requests import Request
 from coffer.ledger.sequencer.shared import (
@@ -26,11 +24,7 @@ from coffer.ledger.sequencer.shared import (
     as_coffer_error,
     write_in_doubt,
 )
-from coffer.ledger.store import (
-    Head,
-    StaleHead,
-    UniqueViolation,
-)
+from coffer.ledger.store import Head, StaleHead, UniqueViolation
 
 if TYPE_CHECKING:
     from coffer.ledger.sequencer.core import Sequencer

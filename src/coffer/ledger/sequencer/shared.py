@@ -10,20 +10,10 @@ import queue
 from typing import TYPE_CHECKING, Any
 
 from coffer.db.engine import driver_connection_lost
-from coffer.errors import (
-    CofferError,
-    DatabaseUnavailable,
-    WriteInDoubt,
-)
-from coffer.ledger.models import (
-    Posting,
-    Transaction,
-)
+from coffer.errors import CofferError, DatabaseUnavailable, WriteInDoubt
+from coffer.ledger.models import Posting, Transaction
 from coffer.ledger.requests import Request
-from coffer.ledger.store import (
-    Head,
-    Writes,
-)
+from coffer.ledger.store import Head, Writes
 
 if TYPE_CHECKING:
     from coffer.ledger.sequencer.core import Sequencer

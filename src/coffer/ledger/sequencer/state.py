@@ -10,13 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from coffer.ledger import journal as J
 from coffer.ledger.merkle import Frontier
-from coffer.ledger.models import (
-    Hold,
-    Posting,
-    Transaction,
-    from_micros,
-    now_micros,
-)
+from coffer.ledger.models import Hold, Posting, Transaction, from_micros, now_micros
 from coffer.ledger.requests import Op, Request
 from coffer.ledger.sequencer.shared import (
     BALANCE_CACHE_SIZE,
@@ -26,11 +20,7 @@ from coffer.ledger.sequencer.shared import (
     Prepared,
     load_json,
 )
-from coffer.ledger.store import (
-    Head,
-    Writes,
-    empty_balance,
-)
+from coffer.ledger.store import Head, Writes, empty_balance
 from coffer.money import ACCOUNT_PATTERN
 
 if TYPE_CHECKING:

@@ -18,11 +18,7 @@ from coffer.ledger.sequencer.shared import (
     log,
     write_in_doubt,
 )
-from coffer.ledger.store import (
-    StaleHead,
-    UniqueViolation,
-    WriteStore,
-)
+from coffer.ledger.store import StaleHead, UniqueViolation, WriteStore
 
 if TYPE_CHECKING:
     from coffer.ledger.sequencer.core import Sequencer

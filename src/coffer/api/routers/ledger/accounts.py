@@ -19,12 +19,7 @@ from coffer.api.deps import (
     ledger_of,
     state,
 )
-from coffer.api.ledger_queries import (
-    decode_cursor,
-    encode_cursor,
-    format_micros,
-    page_size,
-)
+from coffer.api.ledger_queries import decode_cursor, encode_cursor, format_micros, page_size
 from coffer.api.routers.ledger.common import (
     DEFAULT_ERROR,
     Address,
@@ -39,10 +34,7 @@ from coffer.api.routers.ledger.common import (
     _no_content,
     router,
 )
-from coffer.errors import (
-    NotFound,
-    ValidationError,
-)
+from coffer.errors import NotFound, ValidationError
 
 
 def _account_json(

@@ -9,34 +9,13 @@ from typing import Annotated, Any, NamedTuple
 from fastapi import Query, Request, Response
 
 from coffer.api import schemas as S
-from coffer.api.deps import (
-    WriteScope,
-    ledger_of,
-    plain_transaction,
-    state,
-    transaction_text,
-)
+from coffer.api.deps import WriteScope, ledger_of, plain_transaction, state, transaction_text
 from coffer.api.errors import NoPostings
-from coffer.api.routers.ledger.common import (
-    DEFAULT_ERROR,
-    LedgerName,
-    router,
-)
-from coffer.api.routers.ledger.transactions import (
-    _postings,
-    _vars,
-    create_one,
-)
-from coffer.errors import (
-    CofferError,
-    ValidationError,
-)
+from coffer.api.routers.ledger.common import DEFAULT_ERROR, LedgerName, router
+from coffer.api.routers.ledger.transactions import _postings, _vars, create_one
+from coffer.errors import CofferError, ValidationError
 from coffer.ledger import Ledger
-from coffer.ledger.models import (
-    ScriptRequest,
-    Transaction,
-    TransactionRequest,
-)
+from coffer.ledger.models import ScriptRequest, Transaction, TransactionRequest
 
 
 def _error_result(error: CofferError) -> dict[str, Any]:

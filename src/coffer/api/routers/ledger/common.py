@@ -9,9 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from coffer.api import schemas as S
-from coffer.api.ledger_queries import (
-    parse_time,
-)
+from coffer.api.ledger_queries import parse_time
 
 router = APIRouter(prefix="/api/ledger", tags=["ledger"])
 

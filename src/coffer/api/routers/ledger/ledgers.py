@@ -9,20 +9,8 @@ from fastapi.responses import JSONResponse
 
 import coffer
 from coffer.api import schemas as S
-from coffer.api.deps import (
-    FILTER_BODY_DOC,
-    ReadScope,
-    WriteScope,
-    filter_body,
-    ledger_of,
-    state,
-)
-from coffer.api.ledger_queries import (
-    decode_cursor,
-    encode_cursor,
-    format_time,
-    page_size,
-)
+from coffer.api.deps import FILTER_BODY_DOC, ReadScope, WriteScope, filter_body, ledger_of, state
+from coffer.api.ledger_queries import decode_cursor, encode_cursor, format_time, page_size
 from coffer.api.routers.ledger.common import (
     DEFAULT_ERROR,
     Cursor,
@@ -32,10 +20,7 @@ from coffer.api.routers.ledger.common import (
     _no_content,
     router,
 )
-from coffer.errors import (
-    Conflict,
-    ValidationError,
-)
+from coffer.errors import Conflict, ValidationError
 
 
 @router.get(

@@ -36,9 +36,7 @@ from coffer.api.routers.ledger.common import (
     _micros,
     router,
 )
-from coffer.errors import (
-    ValidationError,
-)
+from coffer.errors import ValidationError
 from coffer.ledger import journal as J
 
 

@@ -46,18 +46,8 @@ from coffer.api.routers.ledger.common import (
     _no_content,
     router,
 )
-from coffer.errors import (
-    InsufficientFunds,
-    NotFound,
-    ValidationError,
-)
-from coffer.ledger.models import (
-    UNBOUNDED,
-    DryRun,
-    Hold,
-    Posting,
-    Transaction,
-)
+from coffer.errors import InsufficientFunds, NotFound, ValidationError
+from coffer.ledger.models import UNBOUNDED, DryRun, Hold, Posting, Transaction
 
 
 def _vars(values: Mapping[str, Any] | None) -> dict[str, str]:
