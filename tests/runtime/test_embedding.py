@@ -34,15 +34,16 @@ def test_open_changes_nothing_in_the_host_process(tmp_path: Path) -> None:
     script = tmp_path / "embed.py"
     script.write_text(EMBED)
     env = {"PATH": "/usr/bin:/bin", "COFFER_SIGNING_KEY_FILE": str(tmp_path / "key")}
-    out = subprocess.run(
+    done = subprocess.run(
         [sys.executable, str(script), f"sqlite:///{tmp_path / 'c.db'}"],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         env=env,
         cwd=tmp_path,
-    ).stdout
-    assert out.strip().endswith('{"same": true, "home": false, "frozen": 0}'), out
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith('{"same": true, "home": false, "frozen": 0}'), done.stdout
 
 
 def test_a_process_coffer_owns_has_the_home_cpu_unless_told(
