@@ -1,0 +1,429 @@
+"""Screening names against list entries: candidate blocking on an inverted index of name
+tokens and their sound keys, then scoring of each candidate name by aligning its tokens
+with the query's, weighted by how rare each token is; birth date, country and kind then
+move the score up or down.
+
+The score is in [0, 1]: 1.0 is the same name (and, when given, the same birth date).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel
+
+from coffer.risk.sanctions.countries import country_code
+from coffer.risk.sanctions.models import BirthDate, ListEntry, Match, Subject
+from coffer.risk.sanctions.normalize import LEGAL_FORMS, PARTICLES, phonetic, tokens
+
+DEFAULT_THRESHOLD = 0.8
+MAX_CANDIDATES = 60  # names scored in full per query, the best by blocking weight
+MIN_TOKEN_SIMILARITY = 0.6  # below this two tokens are not aligned at all
+UNMATCHED_LIST_TOKEN = 0.3  # share of a list token's weight lost when the query omits it
+UNMATCHED_QUERY_TOKEN = 0.6  # share lost when the query has a token the name lacks
+WEAK_ALIAS_FACTOR = 0.92  # "low quality" aliases count a little less
+COMMON_WEIGHT_CAP = 0.45  # weight cap of names common the world over (COMMON_TOKENS)
+
+# Given names and surnames shared by millions: weak evidence even when rare on a list.
+COMMON_TOKENS = frozenset(
+    [
+        "muhammad",
+        "ahmad",
+        "ali",
+        "hasan",
+        "hussein",
+        "abd",
+        "abdullah",
+        "umar",
+        "usama",
+        "yusuf",
+        "ibrahim",
+        "khalid",
+        "mustafa",
+        "said",
+        "rashid",
+        "salih",
+        "sulaiman",
+        "mahmud",
+        "hamid",
+        "nasir",
+        "jamal",
+        "rahman",
+        "rahim",
+        "aziz",
+        "karim",
+        "khan",
+        "shah",
+        "kim",
+        "ri",
+        "pak",
+        "choe",
+        "jong",
+        "o",
+        "han",
+        "kang",
+        "jo",
+        "jang",
+        "yun",
+        "sin",
+        "ryu",
+        "so",
+        "song",
+        "chol",
+        "il",
+        "su",
+        "ho",
+        "nam",
+        "kwang",
+        "ryong",
+        "myong",
+        "sok",
+        "hyon",
+        "won",
+        "jin",
+        "hui",
+        "yong",
+        "chun",
+        "gil",
+        "wang",
+        "li",
+        "zhang",
+        "liu",
+        "chen",
+        "yang",
+        "huang",
+        "zhao",
+        "wu",
+        "zhou",
+        "xu",
+        "sun",
+        "ma",
+        "zhu",
+        "hu",
+        "guo",
+        "he",
+        "lin",
+        "luo",
+        "ivanov",
+        "petrov",
+        "sidorov",
+        "smirnov",
+        "kuznetsov",
+        "popov",
+        "volodymyr",
+        "aleksandr",
+        "sergei",
+        "andrei",
+        "dmitri",
+        "yuri",
+        "mikhail",
+        "nikolai",
+        "viktor",
+        "igor",
+        "oleg",
+        "yevgeni",
+        "aleksei",
+        "ivan",
+        "pavel",
+        "john",
+        "james",
+        "robert",
+        "michael",
+        "david",
+        "william",
+        "jose",
+        "juan",
+        "carlos",
+        "luis",
+        "maria",
+        "garcia",
+        "rodriguez",
+        "martinez",
+        "hernandez",
+        "lopez",
+        "gonzalez",
+        "perez",
+        "sanchez",
+        "nguyen",
+        "tran",
+        "le",
+        "pham",
+        "singh",
+        "kumar",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    entry: int  # index into Index.entries
+    text: str
+    tokens: tuple[str, ...]
+    sounds: tuple[str, ...]
+    weights: tuple[float, ...]
+    informative: int  # tokens that are not particles or legal forms
+    strong: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    tokens: tuple[str, ...]
+    sounds: tuple[str, ...]
+    weights: tuple[float, ...]
+    informative: int
+
+
+def _token_similarity(a: str, b: str, sound_a: str, sound_b: str) -> float:
+    if a == b:
+        return 1.0
+    if len(a) == 1 or len(b) == 1:  # an initial
+        return 0.7 if a[0] == b[0] else 0.0
+    similarity = Indel.normalized_similarity(a, b)
+    if sound_a == sound_b and len(sound_a) >= 2 and min(len(a), len(b)) >= 3:
+        similarity = max(similarity, 0.88)
+    return similarity
+
+
+class Index:
+    """An in-memory index of list entries, built once per list version."""
+
+    def __init__(self, entries: Sequence[ListEntry]) -> None:
+        self.entries = list(entries)
+        raw: list[tuple[int, str, tuple[str, ...], bool]] = []
+        frequency: dict[str, int] = {}
+        for position, entry in enumerate(self.entries):
+            seen: set[str] = set()
+            names = [(entry.name, True)] + [(a.name, a.strong) for a in entry.aliases]
+            for text, strong in names:
+                name_tokens = tokens(text)
+                if not name_tokens:
+                    continue
+                raw.append((position, text, name_tokens, strong))
+                seen.update(name_tokens)
+            for token in seen:
+                frequency[token] = frequency.get(token, 0) + 1
+        self._frequency = frequency
+        self._log_total = math.log(len(self.entries) + 2)
+        self.names: list[_Name] = []
+        self._postings: dict[str, list[int]] = {}
+        for position, text, name_tokens, strong in raw:
+            sounds = tuple(phonetic(t) for t in name_tokens)
+            weights = tuple(self.weight(t) for t in name_tokens)
+            informative = sum(1 for t in name_tokens if t not in PARTICLES and t not in LEGAL_FORMS)
+            name_id = len(self.names)
+            self.names.append(
+                _Name(position, text, name_tokens, sounds, weights, informative, strong)
+            )
+            for key in self._keys(name_tokens, sounds):
+                postings = self._postings.setdefault(key, [])
+                if not postings or postings[-1] != name_id:
+                    postings.append(name_id)
+
+    def weight(self, token: str) -> float:
+        """How much a token says about identity: rare tokens near 1, common ones less."""
+        count = self._frequency.get(token, 0)
+        weight = 0.25 + 0.75 * min(
+            1.0, math.log((len(self.entries) + 2) / (count + 1)) / self._log_total * 1.6
+        )
+        if token in PARTICLES:
+            return weight * 0.25
+        if token in LEGAL_FORMS:
+            return weight * 0.2
+        if token in COMMON_TOKENS:
+            weight = min(weight, COMMON_WEIGHT_CAP)
+        if len(token) == 1:
+            weight *= 0.5
+        return weight
+
+    @staticmethod
+    def _keys(name_tokens: tuple[str, ...], sounds: tuple[str, ...]) -> Iterable[str]:
+        for token, sound in zip(name_tokens, sounds, strict=True):
+            if token in PARTICLES:
+                continue
+            yield "t" + token
+            if len(sound) >= 2:
+                yield "p" + sound
+        for first, second in itertools.pairwise(name_tokens):
+            yield "t" + first + second
+
+    def _query(self, name: str) -> _Query | None:
+        query_tokens = tokens(name)
+        if not query_tokens:
+            return None
+        sounds = tuple(phonetic(t) for t in query_tokens)
+        weights = tuple(self.weight(t) for t in query_tokens)
+        informative = sum(1 for t in query_tokens if t not in PARTICLES and t not in LEGAL_FORMS)
+        return _Query(query_tokens, sounds, weights, informative)
+
+    def _candidates(self, query: _Query) -> list[int]:
+        totals: dict[int, float] = {}
+        keys: set[str] = set(self._keys(query.tokens, query.sounds))
+        for first, second in itertools.pairwise(query.tokens):
+            keys.add("t" + first + second)
+        limit = max(2000, len(self.names) // 5)
+        for key in keys:
+            postings = self._postings.get(key)
+            if not postings or len(postings) > limit:
+                continue
+            gain = 1.0 / math.log(2 + len(postings))
+            for name_id in postings:
+                totals[name_id] = totals.get(name_id, 0.0) + gain
+        if len(totals) <= MAX_CANDIDATES:
+            return list(totals)
+        return sorted(totals, key=totals.__getitem__, reverse=True)[:MAX_CANDIDATES]
+
+    def screen(
+        self, subject: Subject, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 10
+    ) -> list[Match]:
+        """The entries whose score passes ``threshold``, best first (at most ``limit``)."""
+        query = self._query(subject.name)
+        if query is None:
+            return []
+        birth = parse_birth_date(subject.birth_date)
+        country = country_code(subject.country) if subject.country else None
+        best: dict[int, float] = {}
+        for name_id in self._candidates(query):
+            name = self.names[name_id]
+            score = name_score(query, name)
+            if score < threshold - 0.35:
+                continue
+            if not name.strong:
+                score *= WEAK_ALIAS_FACTOR
+            if score > best.get(name.entry, -1.0):
+                best[name.entry] = score
+        matches: list[Match] = []
+        for position, score in best.items():
+            entry = self.entries[position]
+            final = adjust(score, entry, subject.kind, birth, country)
+            if final >= threshold:
+                matches.append(Match(entry.list_name, entry.entry_id, entry.name, round(final, 4)))
+        matches.sort(key=lambda m: (-m.score, m.list_name, m.entry_id))
+        return matches[:limit]
+
+
+def name_score(query: _Query, name: _Name) -> float:
+    """How alike two names are, from their aligned tokens, in [0, 1]."""
+    q_tokens, c_tokens = query.tokens, name.tokens
+    pairs: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
+    for i, (a, sa) in enumerate(zip(q_tokens, query.sounds, strict=True)):
+        for j, (b, sb) in enumerate(zip(c_tokens, name.sounds, strict=True)):
+            similarity = _token_similarity(a, b, sa, sb)
+            if similarity >= MIN_TOKEN_SIMILARITY:
+                pairs.append((similarity, (i,), (j,)))
+    # Names written together or apart: "Jinping" ~ "Jin Ping", "Wonho" ~ "Won Ho".
+    for i in range(len(q_tokens) - 1):
+        joined = q_tokens[i] + q_tokens[i + 1]
+        for j, b in enumerate(c_tokens):
+            if abs(len(b) - len(joined)) <= 2 and b[0] == joined[0]:
+                similarity = Indel.normalized_similarity(joined, b)
+                if similarity >= 0.8:
+                    pairs.append((similarity, (i, i + 1), (j,)))
+    for j in range(len(c_tokens) - 1):
+        joined = c_tokens[j] + c_tokens[j + 1]
+        for i, a in enumerate(q_tokens):
+            if abs(len(a) - len(joined)) <= 2 and a[0] == joined[0]:
+                similarity = Indel.normalized_similarity(joined, a)
+                if similarity >= 0.8:
+                    pairs.append((similarity, (i,), (j, j + 1)))
+    pairs.sort(key=lambda p: (-p[0], -len(p[1]) - len(p[2])))
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    numerator = 0.0
+    denominator = 0.0
+    evidence = 0
+    for similarity, q_side, c_side in pairs:
+        if used_q.intersection(q_side) or used_c.intersection(c_side):
+            continue
+        used_q.update(q_side)
+        used_c.update(c_side)
+        weight = (
+            sum(query.weights[i] for i in q_side) / len(q_side)
+            + sum(name.weights[j] for j in c_side) / len(c_side)
+        ) / 2
+        weight *= max(len(q_side), len(c_side)) ** 0.5
+        numerator += weight * similarity
+        denominator += weight
+        if similarity >= 0.75:
+            evidence += sum(
+                1 for i in q_side if q_tokens[i] not in PARTICLES and q_tokens[i] not in LEGAL_FORMS
+            )
+    missing_list = sum(name.weights[j] for j in range(len(c_tokens)) if j not in used_c)
+    extra_query = sum(query.weights[i] for i in range(len(q_tokens)) if i not in used_q)
+    denominator += UNMATCHED_LIST_TOKEN * missing_list + UNMATCHED_QUERY_TOKEN * extra_query
+    if denominator <= 0:
+        return 0.0
+    score = numerator / denominator
+    # One shared token is not a name match when both names have more to say.
+    if evidence < 2 and min(name.informative, query.informative) >= 2:
+        score *= 0.7
+    return score
+
+
+def parse_birth_date(value: str | None) -> BirthDate | None:
+    """ "1964-07-17", "1964-07" or "1964" -> BirthDate; None when absent or unreadable."""
+    if not value:
+        return None
+    parts = str(value).strip()[:10].split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 and parts[1] else None
+        day = int(parts[2]) if len(parts) > 2 and parts[2] else None
+    except ValueError:
+        return None
+    if not 1800 <= year <= 2200:
+        return None
+    return BirthDate(year, month, day)
+
+
+def _date_agreement(query: BirthDate, dates: list[BirthDate]) -> float:
+    """+1 same day, +0.5 same year, 0 a year apart, -1 clearly different (the best of the
+    entry's dates)."""
+    best = -2.0
+    for date in dates:
+        low, high = date.year, date.year_to or date.year
+        if low <= query.year <= high:
+            if (
+                date.year_to is None
+                and date.month is not None
+                and query.month is not None
+                and date.day is not None
+                and query.day is not None
+            ):
+                same_day = date.month == query.month and date.day == query.day
+                agreement = 1.0 if same_day else 0.3
+            elif date.month is not None and query.month is not None and date.year_to is None:
+                agreement = 0.7 if date.month == query.month else 0.3
+            else:
+                agreement = 0.5
+        else:
+            gap = min(abs(query.year - low), abs(query.year - high))
+            agreement = 0.0 if gap == 1 else (-0.5 if gap <= 3 else -1.0)
+        best = max(best, agreement)
+    return best
+
+
+def adjust(
+    score: float,
+    entry: ListEntry,
+    kind: str | None,
+    birth: BirthDate | None,
+    country: str | None,
+) -> float:
+    """Move a name score with what else is known: birth date, country, kind."""
+    if kind in ("natural", "legal") and (kind == "natural") != (entry.kind == "natural"):
+        score -= 0.25
+    if birth is not None and entry.birth_dates and entry.kind == "natural":
+        agreement = _date_agreement(birth, entry.birth_dates)
+        if agreement > 0:
+            score += (1.0 - score) * 0.5 * agreement
+        else:
+            score += 0.12 * agreement
+    if country is not None and entry.countries:
+        if country in entry.countries:
+            score += (1.0 - score) * 0.15
+        else:
+            score -= 0.04
+    return min(1.0, max(0.0, score))
