@@ -1,7 +1,8 @@
 """Screening names against list entries: candidate blocking on an inverted index of name
-tokens and their sound keys, then scoring of each candidate name by aligning its tokens
-with the query's, weighted by how rare each token is; birth date, country and kind then
-move the score up or down.
+tokens (their one-letter deletions for typos, their sound keys for transliterations, pairs
+of tokens for names made only of common tokens), then scoring of each candidate name by
+aligning its tokens with the query's, weighted by how rare each token is; birth date,
+country and kind then move the score up or down.
 
 The score is in [0, 1]: 1.0 is the same name (and, when given, the same birth date).
 """
@@ -20,140 +21,27 @@ from coffer.risk.sanctions.models import BirthDate, ListEntry, Match, Subject
 from coffer.risk.sanctions.normalize import LEGAL_FORMS, PARTICLES, phonetic, tokens
 
 DEFAULT_THRESHOLD = 0.8
-MAX_CANDIDATES = 60  # names scored in full per query, the best by blocking weight
-MIN_TOKEN_SIMILARITY = 0.6  # below this two tokens are not aligned at all
-UNMATCHED_LIST_TOKEN = 0.3  # share of a list token's weight lost when the query omits it
-UNMATCHED_QUERY_TOKEN = 0.6  # share lost when the query has a token the name lacks
+MAX_CANDIDATES = 40  # names scored in full per query, the best by blocking weight
+MAX_TOKEN_POSTINGS = 1500  # a list token in more names than this is not a blocking key
+MAX_PAIR_TOKENS = 6  # pair keys are made from a name's first tokens only
+MAX_EXPANSIONS = 3  # list tokens a query token may be, for pair keys
+MIN_TOKEN_SIMILARITY = 0.3  # below this two tokens are not aligned at all
+UNMATCHED_LIST_TOKEN = 0.5  # share of a list token's weight lost when the query omits it
+UNMATCHED_QUERY_TOKEN = 0.8  # share lost when the query has a token the name lacks
 WEAK_ALIAS_FACTOR = 0.92  # "low quality" aliases count a little less
 COMMON_WEIGHT_CAP = 0.45  # weight cap of names common the world over (COMMON_TOKENS)
 
 # Given names and surnames shared by millions: weak evidence even when rare on a list.
 COMMON_TOKENS = frozenset(
-    [
-        "muhammad",
-        "ahmad",
-        "ali",
-        "hasan",
-        "hussein",
-        "abd",
-        "abdullah",
-        "umar",
-        "usama",
-        "yusuf",
-        "ibrahim",
-        "khalid",
-        "mustafa",
-        "said",
-        "rashid",
-        "salih",
-        "sulaiman",
-        "mahmud",
-        "hamid",
-        "nasir",
-        "jamal",
-        "rahman",
-        "rahim",
-        "aziz",
-        "karim",
-        "khan",
-        "shah",
-        "kim",
-        "ri",
-        "pak",
-        "choe",
-        "jong",
-        "o",
-        "han",
-        "kang",
-        "jo",
-        "jang",
-        "yun",
-        "sin",
-        "ryu",
-        "so",
-        "song",
-        "chol",
-        "il",
-        "su",
-        "ho",
-        "nam",
-        "kwang",
-        "ryong",
-        "myong",
-        "sok",
-        "hyon",
-        "won",
-        "jin",
-        "hui",
-        "yong",
-        "chun",
-        "gil",
-        "wang",
-        "li",
-        "zhang",
-        "liu",
-        "chen",
-        "yang",
-        "huang",
-        "zhao",
-        "wu",
-        "zhou",
-        "xu",
-        "sun",
-        "ma",
-        "zhu",
-        "hu",
-        "guo",
-        "he",
-        "lin",
-        "luo",
-        "ivanov",
-        "petrov",
-        "sidorov",
-        "smirnov",
-        "kuznetsov",
-        "popov",
-        "volodymyr",
-        "aleksandr",
-        "sergei",
-        "andrei",
-        "dmitri",
-        "yuri",
-        "mikhail",
-        "nikolai",
-        "viktor",
-        "igor",
-        "oleg",
-        "yevgeni",
-        "aleksei",
-        "ivan",
-        "pavel",
-        "john",
-        "james",
-        "robert",
-        "michael",
-        "david",
-        "william",
-        "jose",
-        "juan",
-        "carlos",
-        "luis",
-        "maria",
-        "garcia",
-        "rodriguez",
-        "martinez",
-        "hernandez",
-        "lopez",
-        "gonzalez",
-        "perez",
-        "sanchez",
-        "nguyen",
-        "tran",
-        "le",
-        "pham",
-        "singh",
-        "kumar",
-    ]
+    """muhammad ahmad ali hasan hussein abd abdullah umar usama yusuf ibrahim khalid mustafa
+    said rashid salih sulaiman mahmud hamid nasir jamal rahman rahim aziz karim khan shah
+    kim ri pak choe jong o han kang jo jang yun sin ryu so song chol il su ho nam kwang ryong
+    myong sok hyon won jin hui yong chun gil
+    wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he lin luo
+    ivanov petrov sidorov smirnov kuznetsov popov volodymyr aleksandr sergei andrei
+    dmitri yuri mikhail nikolai viktor igor oleg yevgeni aleksei ivan pavel
+    john james robert michael david william jose juan carlos luis maria garcia rodriguez
+    martinez hernandez lopez gonzalez perez sanchez nguyen tran le pham singh kumar""".split()
 )
 
 
@@ -176,14 +64,40 @@ class _Query:
     informative: int
 
 
+def _token_keys(token: str) -> list[str]:
+    """Blocking keys of one token: itself, its one-letter deletions, its sound key."""
+    keys = ["d" + token]
+    if len(token) >= 4:
+        keys.extend("d" + token[:i] + token[i + 1 :] for i in range(len(token)))
+    sound = phonetic(token)
+    if len(sound) >= 2:
+        keys.append("p" + sound)
+    return keys
+
+
+_NO_PAIR = frozenset({"al", "bin", "de", "la", "le", "van", "von", "y", "e", "the", "of", "and"})
+
+
+def _pair_keys(name_tokens: Sequence[str]) -> Iterable[str]:
+    informative = sorted(
+        {t for t in name_tokens[:MAX_PAIR_TOKENS] if t not in _NO_PAIR and len(t) > 1}
+    )
+    for first, second in itertools.combinations(informative, 2):
+        yield first + " " + second
+    for first, second in itertools.pairwise(name_tokens):
+        yield first + second  # written together: "jinping", "wonho"
+
+
 def _token_similarity(a: str, b: str, sound_a: str, sound_b: str) -> float:
     if a == b:
         return 1.0
     if len(a) == 1 or len(b) == 1:  # an initial
         return 0.7 if a[0] == b[0] else 0.0
     similarity = Indel.normalized_similarity(a, b)
-    if sound_a == sound_b and len(sound_a) >= 2 and min(len(a), len(b)) >= 3:
-        similarity = max(similarity, 0.88)
+    if sound_a == sound_b and len(sound_a) >= 2 and similarity >= 0.65:
+        similarity = max(similarity, 0.85)
+    if similarity < 0.8:  # two different names rather than one name misspelt
+        similarity = max(0.0, 0.8 - (0.8 - similarity) * 2.5)
     return similarity
 
 
@@ -208,26 +122,38 @@ class Index:
         self._frequency = frequency
         self._log_total = math.log(len(self.entries) + 2)
         self.names: list[_Name] = []
-        self._postings: dict[str, list[int]] = {}
+        self._names_of_token: dict[str, list[int]] = {}
+        self._names_of_pair: dict[str, list[int]] = {}
+        self._weights: dict[str, float] = {}
         for position, text, name_tokens, strong in raw:
             sounds = tuple(phonetic(t) for t in name_tokens)
-            weights = tuple(self.weight(t) for t in name_tokens)
+            name_weights = tuple(self._weight_of(t) for t in name_tokens)
             informative = sum(1 for t in name_tokens if t not in PARTICLES and t not in LEGAL_FORMS)
             name_id = len(self.names)
             self.names.append(
-                _Name(position, text, name_tokens, sounds, weights, informative, strong)
+                _Name(position, text, name_tokens, sounds, name_weights, informative, strong)
             )
-            for key in self._keys(name_tokens, sounds):
-                postings = self._postings.setdefault(key, [])
-                if not postings or postings[-1] != name_id:
-                    postings.append(name_id)
+            for token in set(name_tokens):
+                self._names_of_token.setdefault(token, []).append(name_id)
+            for key in set(_pair_keys(name_tokens)):
+                self._names_of_pair.setdefault(key, []).append(name_id)
+        self._tokens_of_key: dict[str, list[str]] = {}
+        for token in self._names_of_token:
+            for key in _token_keys(token):
+                self._tokens_of_key.setdefault(key, []).append(token)
+
+    def _weight_of(self, token: str) -> float:
+        weight = self._weights.get(token)
+        if weight is None:
+            weight = self.weight(token)
+            self._weights[token] = weight
+        return weight
 
     def weight(self, token: str) -> float:
         """How much a token says about identity: rare tokens near 1, common ones less."""
         count = self._frequency.get(token, 0)
-        weight = 0.25 + 0.75 * min(
-            1.0, math.log((len(self.entries) + 2) / (count + 1)) / self._log_total * 1.6
-        )
+        rarity = math.log((len(self.entries) + 2) / (count + 1)) / self._log_total
+        weight = 0.25 + 0.75 * min(1.0, rarity * 1.6)
         if token in PARTICLES:
             return weight * 0.25
         if token in LEGAL_FORMS:
@@ -238,41 +164,56 @@ class Index:
             weight *= 0.5
         return weight
 
-    @staticmethod
-    def _keys(name_tokens: tuple[str, ...], sounds: tuple[str, ...]) -> Iterable[str]:
-        for token, sound in zip(name_tokens, sounds, strict=True):
-            if token in PARTICLES:
-                continue
-            yield "t" + token
-            if len(sound) >= 2:
-                yield "p" + sound
-        for first, second in itertools.pairwise(name_tokens):
-            yield "t" + first + second
-
     def _query(self, name: str) -> _Query | None:
         query_tokens = tokens(name)
         if not query_tokens:
             return None
         sounds = tuple(phonetic(t) for t in query_tokens)
-        weights = tuple(self.weight(t) for t in query_tokens)
+        weights = tuple(self._weights.get(t) or self.weight(t) for t in query_tokens)
         informative = sum(1 for t in query_tokens if t not in PARTICLES and t not in LEGAL_FORMS)
         return _Query(query_tokens, sounds, weights, informative)
 
     def _candidates(self, query: _Query) -> list[int]:
         totals: dict[int, float] = {}
-        keys: set[str] = set(self._keys(query.tokens, query.sounds))
-        for first, second in itertools.pairwise(query.tokens):
-            keys.add("t" + first + second)
-        limit = max(2000, len(self.names) // 5)
-        for key in keys:
-            postings = self._postings.get(key)
-            if not postings or len(postings) > limit:
+        expansions: list[list[str]] = []
+        for token in dict.fromkeys(query.tokens):
+            similar: dict[str, float] = {}
+            for key in _token_keys(token):
+                for listed in self._tokens_of_key.get(key, ()):
+                    if listed not in similar:
+                        similar[listed] = (
+                            1.0 if listed == token else Indel.normalized_similarity(token, listed)
+                        )
+            closest = sorted(similar, key=similar.__getitem__, reverse=True)[:MAX_EXPANSIONS]
+            expansions.append(closest or [token])
+            if token in PARTICLES:
                 continue
-            gain = 1.0 / math.log(2 + len(postings))
-            for name_id in postings:
+            gains: dict[int, float] = {}
+            for listed in similar:
+                names = self._names_of_token[listed]
+                if len(names) > MAX_TOKEN_POSTINGS:
+                    continue  # too common to block on: the pair keys find its names
+                gain = self._weights[listed] * (1.0 if listed == token else 0.8)
+                for name_id in names:
+                    if gains.get(name_id, 0.0) < gain:
+                        gains[name_id] = gain
+            for name_id, gain in gains.items():
                 totals[name_id] = totals.get(name_id, 0.0) + gain
+        # Pairs of (spelling-corrected) tokens, and a query token a name writes as two.
+        keys: set[str] = set(query.tokens)
+        for first, second in itertools.combinations(expansions[:MAX_PAIR_TOKENS], 2):
+            for a in first:
+                for b in second:
+                    if a != b and a not in _NO_PAIR and b not in _NO_PAIR:
+                        keys.add(f"{a} {b}" if a < b else f"{b} {a}")
+        for key in keys:
+            for name_id in self._names_of_pair.get(key, ()):
+                totals[name_id] = totals.get(name_id, 0.0) + 1.0
         if len(totals) <= MAX_CANDIDATES:
             return list(totals)
+        size = len(query.tokens)
+        for name_id in totals:  # among equals, names of the query's length first
+            totals[name_id] -= 0.01 * abs(len(self.names[name_id].tokens) - size)
         return sorted(totals, key=totals.__getitem__, reverse=True)[:MAX_CANDIDATES]
 
     def screen(
