@@ -24,56 +24,61 @@ from coffer.risk.sanctions import DEFAULT_THRESHOLD, Index, ListEntry, Subject, 
 from coffer.risk.sanctions.models import Alias, BirthDate
 from coffer.risk.sanctions.normalize import tokens
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 CULTURES: dict[str, tuple[list[str], list[str], list[str]]] = {
     # culture: (given names, family names, countries)
     "arabic": (
-        """Muhammad Ahmad Ali Hasan Hussein Umar Khalid Yusuf Ibrahim Abdullah Abd al-Rahman
+        _words("""Muhammad Ahmad Ali Hasan Hussein Umar Khalid Yusuf Ibrahim Abdullah Abd al-Rahman
         Abd al-Aziz Mustafa Said Rashid Salih Sulaiman Mahmud Hamid Nasir Jamal Tariq Walid
         Faisal Bilal Hamza Anas Ziad Samir Karim Adel Nabil Majid Yasir Usama Amr Osman Abu Bakr
         Jafar Qasim Fadi Rami Sami Imad Issam Hisham Ayman Marwan Munir Nizar Riyad Taha Wael
-        Fatima Aisha Maryam Zainab Khadija Layla Huda Nour Amal Rania Salma Yasmin""".split(),
-        """al-Masri al-Shami al-Baghdadi al-Tikriti al-Zarqawi al-Qahtani al-Otaibi al-Harbi
+        Fatima Aisha Maryam Zainab Khadija Layla Huda Nour Amal Rania Salma Yasmin"""),
+        _words("""al-Masri al-Shami al-Baghdadi al-Tikriti al-Zarqawi al-Qahtani al-Otaibi al-Harbi
         al-Ghamdi al-Zahrani al-Shehri al-Dosari al-Mutairi al-Anazi al-Juhani al-Hashimi
         Haddad Khoury Mansour Nasser Saleh Hamdan Darwish Khalil Youssef Abbas Jaber Qasim
         Hamad Karam Sabbagh Attar Najjar Halabi Barghouti Tamimi Zoubi Rifai Obeidi Jubouri
-        Dulaimi Hassani Rubaie Kubaisi Samarrai Ani Fahad Sultan Bakr Zaki Farouk Shukri""".split(),
+        Dulaimi Hassani Rubaie Kubaisi Samarrai Ani Fahad Sultan Bakr Zaki Farouk Shukri"""),
         ["SA", "IQ", "SY", "JO", "EG", "LB", "YE", "AE", "KW", "LY", "TN", "DZ", "MA"],
     ),
     "persian": (
-        """Reza Ali Mohammad Hossein Mehdi Hamid Saeed Majid Amir Behrouz Dariush Farhad Kamran
+        _words("""Reza Ali Mohammad Hossein Mehdi Hamid Saeed Majid Amir Behrouz Dariush Farhad Kamran
         Mahmoud Mojtaba Mostafa Nader Parviz Ramin Shahram Javad Hassan Abbas Qasem Esmail
-        Maryam Zahra Fatemeh Shirin Parisa Leila Mina""".split(),
-        """Ahmadi Hosseini Rezaei Mohammadi Karimi Moradi Jafari Rahimi Hashemi Sadeghi Mousavi
+        Maryam Zahra Fatemeh Shirin Parisa Leila Mina"""),
+        _words("""Ahmadi Hosseini Rezaei Mohammadi Karimi Moradi Jafari Rahimi Hashemi Sadeghi Mousavi
         Tehrani Shirazi Esfahani Kazemi Najafi Ghorbani Salehi Bagheri Heidari Zamani Naderi
-        Akbari Soleimani Larijani Velayati Rouhani Jalili Vahidi Safavi""".split(),
+        Akbari Soleimani Larijani Velayati Rouhani Jalili Vahidi Safavi"""),
         ["IR"],
     ),
     "afghan": (
-        """Abdul Gul Wali Zabihullah Najibullah Hekmatullah Rahmatullah Saifullah Ahmad Shah
-        Mullah Haji Noor Khan Jan Mir Aziz Faizullah Sirajuddin Jalaluddin Amanullah""".split(),
-        """Haqqani Akhund Omari Zadran Wardak Popal Karzai Ghani Mujahid Muttaqi Hanafi Noori
-        Kabuli Khostwal Mansoor Baradar Yousafzai Afridi Durrani Stanikzai Khairkhwa""".split(),
+        _words("""Abdul Gul Wali Zabihullah Najibullah Hekmatullah Rahmatullah Saifullah Ahmad Shah
+        Mullah Haji Noor Khan Jan Mir Aziz Faizullah Sirajuddin Jalaluddin Amanullah"""),
+        _words("""Haqqani Akhund Omari Zadran Wardak Popal Karzai Ghani Mujahid Muttaqi Hanafi Noori
+        Kabuli Khostwal Mansoor Baradar Yousafzai Afridi Durrani Stanikzai Khairkhwa"""),
         ["AF", "PK"],
     ),
     "korean": (
-        """Chol Song Yong Ho Il Nam Hyok Su Kwang Myong Chun Jin Won Sok Gil Hak Man Hui Ryong
-        Sun Ok Hyon Chang Tae Kyong Un Bok Dok Ung Ki Jong""".split(),
-        """Kim Ri Pak Choe Jong Kang Jo Yun Jang Han O So Sin Ryu Hong Jon Mun Ko Hwang Kwon
-        Paek Yang Cha Ju Ma Rim Ham Hyon""".split(),
+        _words("""Chol Song Yong Ho Il Nam Hyok Su Kwang Myong Chun Jin Won Sok Gil Hak Man Hui Ryong
+        Sun Ok Hyon Chang Tae Kyong Un Bok Dok Ung Ki Jong"""),
+        _words("""Kim Ri Pak Choe Jong Kang Jo Yun Jang Han O So Sin Ryu Hong Jon Mun Ko Hwang Kwon
+        Paek Yang Cha Ju Ma Rim Ham Hyon"""),
         ["KP", "KR"],
     ),
     "chinese": (
-        """Wei Jie Fang Min Jing Li Qiang Lei Jun Yang Yong Yan Jian Hua Ping Gang Hui Tao Ming
-        Chao Xiu Ying Hong Bo Lin Dong Hai Feng Xin Yu Zhi Guo Qing""".split(),
-        """Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Lin Luo Gao
-        Zheng Liang Xie Song Tang Han Feng Deng Cao Peng Zeng Xiao Tian Dong Pan Yuan Cai""".split(),
+        _words("""Wei Jie Fang Min Jing Li Qiang Lei Jun Yang Yong Yan Jian Hua Ping Gang Hui Tao Ming
+        Chao Xiu Ying Hong Bo Lin Dong Hai Feng Xin Yu Zhi Guo Qing"""),
+        _words("""Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Lin Luo Gao
+        Zheng Liang Xie Song Tang Han Feng Deng Cao Peng Zeng Xiao Tian Dong Pan Yuan Cai"""),
         ["CN", "HK", "TW", "SG"],
     ),
     "russian": (
-        """Aleksandr Sergei Vladimir Dmitri Andrei Aleksei Yevgeni Mikhail Igor Nikolai Oleg
+        _words("""Aleksandr Sergei Vladimir Dmitri Andrei Aleksei Yevgeni Mikhail Igor Nikolai Oleg
         Viktor Yuri Pavel Ivan Maksim Roman Denis Anatoli Boris Gennadi Konstantin Arkadi Ruslan
-        Vitali Valeri Grigori Stanislav Olga Natalia Yelena Tatiana Irina Svetlana Anna""".split(),
-        """Ivanov Petrov Smirnov Kuznetsov Popov Sokolov Lebedev Kozlov Novikov Morozov Volkov
+        Vitali Valeri Grigori Stanislav Olga Natalia Yelena Tatiana Irina Svetlana Anna"""),
+        _words("""Ivanov Petrov Smirnov Kuznetsov Popov Sokolov Lebedev Kozlov Novikov Morozov Volkov
         Solovyov Vasiliev Zaitsev Pavlov Semyonov Golubev Vinogradov Bogdanov Vorobyov Fyodorov
         Mikhailov Belyaev Tarasov Belov Komarov Orlov Kiselyov Makarov Andreyev Kovalyov Ilyin
         Gusev Titov Kuzmin Kudryavtsev Baranov Kulikov Alekseyev Stepanov Yakovlev Sorokin
@@ -81,55 +86,55 @@ CULTURES: dict[str, tuple[list[str], list[str], list[str]]] = {
         Medvedev Yershov Nikitin Sobolev Ryabov Polyakov Tsvetkov Danilov Zhukov Frolov Zhuravlyov
         Nikolaev Krylov Maksimov Sidorov Osipov Belousov Fedotov Dorofeyev Yegorov Matveyev
         Bobrov Dmitriev Kalinin Anisimov Petukhov Antonov Timofeyev Nikiforov Veselov Filippov
-        Markov Bolshakov Sukhanov Mironov Shiryaev Aleksandrov Konovalov Shestakov Kazakov""".split(),
+        Markov Bolshakov Sukhanov Mironov Shiryaev Aleksandrov Konovalov Shestakov Kazakov"""),
         ["RU", "BY", "UA", "KZ"],
     ),
     "hispanic": (
-        """Jose Juan Luis Carlos Jorge Miguel Pedro Manuel Francisco Javier Rafael Alejandro
+        _words("""Jose Juan Luis Carlos Jorge Miguel Pedro Manuel Francisco Javier Rafael Alejandro
         Fernando Ricardo Eduardo Roberto Sergio Joaquin Ismael Rafael Ovidio Maria Ana Carmen
-        Rosa Guadalupe Sofia""".split(),
-        """Garcia Rodriguez Martinez Hernandez Lopez Gonzalez Perez Sanchez Ramirez Torres
+        Rosa Guadalupe Sofia"""),
+        _words("""Garcia Rodriguez Martinez Hernandez Lopez Gonzalez Perez Sanchez Ramirez Torres
         Flores Rivera Gomez Diaz Cruz Morales Reyes Gutierrez Ortiz Ramos Castillo Jimenez
         Vargas Romero Herrera Medina Aguilar Vega Castro Mendoza Guzman Zambada Carrillo
-        Fuentes Caro Quintero Arellano Felix Loera Beltran Leyva""".split(),
+        Fuentes Caro Quintero Arellano Felix Loera Beltran Leyva"""),
         ["MX", "CO", "VE", "ES", "PE", "AR", "CU"],
     ),
     "western": (
-        """John James Robert Michael David William Richard Thomas Mark Paul Peter George Daniel
+        _words("""John James Robert Michael David William Richard Thomas Mark Paul Peter George Daniel
         Andrew Stephen Pierre Jean Michel Hans Klaus Jurgen Stefan Marco Luca Giovanni Emma
-        Olivia Sophie Claire Anne Julia""".split(),
-        """Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas Moore
+        Olivia Sophie Claire Anne Julia"""),
+        _words("""Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas Moore
         Martin Jackson White Harris Clark Lewis Walker Hall Allen Young King Wright Scott Green
         Baker Adams Nelson Hill Campbell Mitchell Roberts Carter Phillips Evans Turner Dubois
         Lefebvre Moreau Laurent Muller Schmidt Schneider Fischer Weber Meyer Wagner Becker
-        Rossi Russo Ferrari Esposito Bianchi Romano Colombo""".split(),
+        Rossi Russo Ferrari Esposito Bianchi Romano Colombo"""),
         ["US", "GB", "FR", "DE", "IT", "CA", "AU", "BE", "NL", "CH"],
     ),
     "african": (
-        """Abdi Ahmed Hassan Mohamed Omar Yusuf Ali Farah Abdirahman Ibrahim Moussa Amadou
+        _words("""Abdi Ahmed Hassan Mohamed Omar Yusuf Ali Farah Abdirahman Ibrahim Moussa Amadou
         Mamadou Ousmane Boubacar Cheikh Idrissa Kwame Kofi Chinedu Emeka Oluwaseun Babajide
-        Jean-Pierre Joseph Emmanuel Innocent Bosco Sylvestre Laurent Germain""".split(),
-        """Abdullahi Warsame Aden Hussein Jama Nur Osman Diallo Traore Keita Coulibaly Toure
+        Jean-Pierre Joseph Emmanuel Innocent Bosco Sylvestre Laurent Germain"""),
+        _words("""Abdullahi Warsame Aden Hussein Jama Nur Osman Diallo Traore Keita Coulibaly Toure
         Sangare Kone Diarra Okafor Adeyemi Okonkwo Mensah Boateng Ntaganda Mudacumura
-        Kabila Mbarushimana Nkunda Lubanga Katanga Habimana Niyonzima Mugabo Kony Otti""".split(),
+        Kabila Mbarushimana Nkunda Lubanga Katanga Habimana Niyonzima Mugabo Kony Otti"""),
         ["SO", "ML", "NG", "CD", "RW", "SD", "SS", "CF", "UG", "KE", "GN", "SN"],
     ),
     "south_asian": (
-        """Muhammad Ahmed Ali Imran Asif Tariq Zahid Rizwan Faisal Kamran Arif Sajid Shahid
-        Hafiz Abdul Rahul Amit Sanjay Rajesh Vijay Anil Suresh Ramesh Ravi Priya Anjali""".split(),
-        """Khan Ahmed Malik Qureshi Siddiqui Chaudhry Butt Sheikh Mirza Hussain Shah Iqbal
+        _words("""Muhammad Ahmed Ali Imran Asif Tariq Zahid Rizwan Faisal Kamran Arif Sajid Shahid
+        Hafiz Abdul Rahul Amit Sanjay Rajesh Vijay Anil Suresh Ramesh Ravi Priya Anjali"""),
+        _words("""Khan Ahmed Malik Qureshi Siddiqui Chaudhry Butt Sheikh Mirza Hussain Shah Iqbal
         Saeed Lakhvi Azhar Dawood Memon Sharma Singh Kumar Patel Gupta Reddy Nair Rao Mehta
-        Joshi Verma""".split(),
+        Joshi Verma"""),
         ["PK", "IN", "BD", "AF"],
     ),
 }
-ENTITY_WORDS = """Trading Shipping Import Export General Industrial Petroleum Oil Gas Energy
+ENTITY_WORDS = _words("""Trading Shipping Import Export General Industrial Petroleum Oil Gas Energy
 Construction Engineering Technology Investment Finance Capital Holding Group International
 Global Maritime Logistics Services Development Mining Metals Steel Chemical Pharmaceutical
 Electronics Aviation Transport Commercial Development National United Golden Star Crescent
 Eastern Western Northern Southern Pacific Atlantic Gulf Alpha Delta Omega Phoenix Falcon Eagle
-Lion Dragon Tiger Green Blue Red Silver Royal Imperial Modern New Future Smart Prime""".split()
-ENTITY_FORMS = "LLC Ltd Co. Company Corporation Inc. JSC LLP GmbH S.A. FZE Limited".split()
+Lion Dragon Tiger Green Blue Red Silver Royal Imperial Modern New Future Smart Prime""")
+ENTITY_FORMS = _words("LLC Ltd Co. Company Corporation Inc. JSC LLP GmbH S.A. FZE Limited")
 SPELLING_SWAPS = [
     ("muhammad", "mohammed"),
     ("mohammad", "muhammad"),

@@ -31,9 +31,14 @@ UNMATCHED_QUERY_TOKEN = 0.8  # share lost when the query has a token the name la
 WEAK_ALIAS_FACTOR = 0.92  # "low quality" aliases count a little less
 COMMON_WEIGHT_CAP = 0.45  # weight cap of names common the world over (COMMON_TOKENS)
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # Given names and surnames shared by millions: weak evidence even when rare on a list.
 COMMON_TOKENS = frozenset(
-    """muhammad ahmad ali hasan hussein abd abdullah umar usama yusuf ibrahim khalid mustafa
+    _words("""muhammad ahmad ali hasan hussein abd abdullah umar usama yusuf ibrahim khalid mustafa
     said rashid salih sulaiman mahmud hamid nasir jamal rahman rahim aziz karim khan shah
     kim ri pak choe jong o han kang jo jang yun sin ryu so song chol il su ho nam kwang ryong
     myong sok hyon won jin hui yong chun gil
@@ -41,7 +46,7 @@ COMMON_TOKENS = frozenset(
     ivanov petrov sidorov smirnov kuznetsov popov volodymyr aleksandr sergei andrei
     dmitri yuri mikhail nikolai viktor igor oleg yevgeni aleksei ivan pavel
     john james robert michael david william jose juan carlos luis maria garcia rodriguez
-    martinez hernandez lopez gonzalez perez sanchez nguyen tran le pham singh kumar""".split()
+    martinez hernandez lopez gonzalez perez sanchez nguyen tran le pham singh kumar""")
 )
 
 
