@@ -20,6 +20,7 @@ import statistics
 import time
 from pathlib import Path
 
+from coffer import tune_gc
 from coffer.risk.sanctions import DEFAULT_THRESHOLD, Index, ListEntry, Subject, parse_file
 from coffer.risk.sanctions.models import Alias, BirthDate
 from coffer.risk.sanctions.normalize import tokens
@@ -388,6 +389,7 @@ def one_run(seed: int, total: int, count: int, threshold: float) -> dict[str, fl
     started = time.perf_counter()
     index = Index(entries)
     build_seconds = time.perf_counter() - started
+    tune_gc()  # the index is long-lived: keep full collections from walking it
     listed = queries(rng, entries, count)
     clean = innocents(rng, entries, count)
     # Innocents that happen to be exactly a listed name are homonyms, not innocents.
@@ -396,24 +398,26 @@ def one_run(seed: int, total: int, count: int, threshold: float) -> dict[str, fl
     }
     clean = [s for s in clean if tuple(sorted(tokens(s.name))) not in listed_names]
     times: list[float] = []
+    cpu_times: list[float] = []
     found = 0
-    for subject, expected in listed:
-        started = time.perf_counter()
-        matches = index.screen(subject, threshold=threshold)
-        times.append((time.perf_counter() - started) * 1000)
-        found += any(f"{m.list_name}:{m.entry_id}" == expected for m in matches)
     flagged = 0
-    for subject in clean:
-        started = time.perf_counter()
+    for subject, expected in [*listed, *((s, "") for s in clean)]:
+        started, cpu_started = time.perf_counter(), time.thread_time()
         matches = index.screen(subject, threshold=threshold)
+        cpu_times.append((time.thread_time() - cpu_started) * 1000)
         times.append((time.perf_counter() - started) * 1000)
-        flagged += bool(matches)
+        if expected:
+            found += any(f"{m.list_name}:{m.entry_id}" == expected for m in matches)
+        else:
+            flagged += bool(matches)
     times.sort()
+    cpu_times.sort()
     return {
         "entries": len(entries),
         "build_s": build_seconds,
         "p50_ms": statistics.median(times),
         "p99_ms": times[int(len(times) * 0.99) - 1],
+        "cpu_p99_ms": cpu_times[int(len(cpu_times) * 0.99) - 1],
         "recall": found / len(listed),
         "fpr": flagged / len(clean),
     }
@@ -433,7 +437,7 @@ def main() -> None:
         print(
             f"run {run + 1}: {result['entries']:,.0f} entries, index built in"
             f" {result['build_s']:.1f} s; per name p50 {result['p50_ms']:.2f} ms, p99"
-            f" {result['p99_ms']:.2f} ms; recall {result['recall']:.3f}; false positives"
+            f" {result['p99_ms']:.2f} ms (CPU p99 {result['cpu_p99_ms']:.2f} ms); recall {result['recall']:.3f}; false positives"
             f" {result['fpr']:.4f}",
             flush=True,
         )
@@ -442,6 +446,7 @@ def main() -> None:
         f"median of {args.runs} runs at threshold {args.threshold}:"
         f" p50 {statistics.median(r['p50_ms'] for r in results):.2f} ms,"
         f" p99 {p99:.2f} ms (ratio to the 5 ms target: {p99 / 5:.2f}),"
+        f" CPU p99 {statistics.median(r['cpu_p99_ms'] for r in results):.2f} ms,"
         f" recall {statistics.median(r['recall'] for r in results):.3f} (target >= 0.95),"
         f" false-positive rate {statistics.median(r['fpr'] for r in results):.4f}"
         " (target <= 0.01)"

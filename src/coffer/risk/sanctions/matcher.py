@@ -20,14 +20,26 @@ from coffer.risk.sanctions.countries import country_code
 from coffer.risk.sanctions.models import BirthDate, ListEntry, Match, Subject
 from coffer.risk.sanctions.normalize import LEGAL_FORMS, PARTICLES, phonetic, tokens
 
-DEFAULT_THRESHOLD = 0.8
-MAX_CANDIDATES = 40  # names scored in full per query, the best by blocking weight
-MAX_TOKEN_POSTINGS = 1500  # a list token in more names than this is not a blocking key
+DEFAULT_THRESHOLD = 0.85
+MAX_CANDIDATES = 30  # names scored in full per query, the best by blocking weight
+CANDIDATE_FLOOR = 0.5  # and only those with half the best blocking weight or more
+MAX_TOKEN_POSTINGS = 600  # a list token in more names than this is not a blocking key
 MAX_PAIR_TOKENS = 6  # pair keys are made from a name's first tokens only
 MAX_EXPANSIONS = 3  # list tokens a query token may be, for pair keys
 MIN_TOKEN_SIMILARITY = 0.3  # below this two tokens are not aligned at all
 UNMATCHED_LIST_TOKEN = 0.5  # share of a list token's weight lost when the query omits it
-UNMATCHED_QUERY_TOKEN = 0.8  # share lost when the query has a token the name lacks
+UNMATCHED_LIST_TOKEN_MANY = 0.3  # the same when the query agrees on 3 tokens or more
+UNMATCHED_QUERY_TOKEN = 0.8
+PATRONYMIC_FACTOR = 0.4  # a patronymic left out ("Vladimir Putin") costs less
+_PATRONYMIC = (
+    "ovich",
+    "evich",
+    "ovna",
+    "evna",
+    "ovych",
+    "ievich",
+    "yevich",
+)  # share lost when the query has a token the name lacks
 WEAK_ALIAS_FACTOR = 0.92  # "low quality" aliases count a little less
 COMMON_WEIGHT_CAP = 0.45  # weight cap of names common the world over (COMMON_TOKENS)
 
@@ -39,7 +51,7 @@ def _words(text: str) -> list[str]:
 # Given names and surnames shared by millions: weak evidence even when rare on a list.
 COMMON_TOKENS = frozenset(
     _words("""muhammad ahmad ali hasan hussein abd abdullah umar usama yusuf ibrahim khalid mustafa
-    said rashid salih sulaiman mahmud hamid nasir jamal rahman rahim aziz karim khan shah
+    abu said rashid salih sulaiman mahmud hamid nasir jamal rahman rahim aziz karim khan shah
     kim ri pak choe jong o han kang jo jang yun sin ryu so song chol il su ho nam kwang ryong
     myong sok hyon won jin hui yong chun gil
     wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he lin luo
@@ -189,12 +201,18 @@ class Index:
                         similar[listed] = (
                             1.0 if listed == token else Indel.normalized_similarity(token, listed)
                         )
-            closest = sorted(similar, key=similar.__getitem__, reverse=True)[:MAX_EXPANSIONS]
+            closest = [
+                listed
+                for listed in sorted(similar, key=similar.__getitem__, reverse=True)[
+                    :MAX_EXPANSIONS
+                ]
+                if similar[listed] >= 0.5
+            ]
             expansions.append(closest or [token])
             if token in PARTICLES:
                 continue
             gains: dict[int, float] = {}
-            for listed in similar:
+            for listed in closest:
                 names = self._names_of_token[listed]
                 if len(names) > MAX_TOKEN_POSTINGS:
                     continue  # too common to block on: the pair keys find its names
@@ -214,6 +232,10 @@ class Index:
         for key in keys:
             for name_id in self._names_of_pair.get(key, ()):
                 totals[name_id] = totals.get(name_id, 0.0) + 1.0
+        if not totals:
+            return []
+        floor = max(totals.values()) * CANDIDATE_FLOOR
+        totals = {name_id: total for name_id, total in totals.items() if total >= floor}
         if len(totals) <= MAX_CANDIDATES:
             return list(totals)
         size = len(query.tokens)
@@ -231,9 +253,10 @@ class Index:
         birth = parse_birth_date(subject.birth_date)
         country = country_code(subject.country) if subject.country else None
         best: dict[int, float] = {}
+        cache: dict[tuple[int, str], float] = {}
         for name_id in self._candidates(query):
             name = self.names[name_id]
-            score = name_score(query, name)
+            score = name_score(query, name, cache)
             if score < threshold - 0.35:
                 continue
             if not name.strong:
@@ -250,13 +273,20 @@ class Index:
         return matches[:limit]
 
 
-def name_score(query: _Query, name: _Name) -> float:
-    """How alike two names are, from their aligned tokens, in [0, 1]."""
+def name_score(
+    query: _Query, name: _Name, cache: dict[tuple[int, str], float] | None = None
+) -> float:
+    """How alike two names are, from their aligned tokens, in [0, 1]. ``cache`` keeps
+    token similarities across the names screened for one query."""
     q_tokens, c_tokens = query.tokens, name.tokens
+    if cache is None:
+        cache = {}
     pairs: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
     for i, (a, sa) in enumerate(zip(q_tokens, query.sounds, strict=True)):
         for j, (b, sb) in enumerate(zip(c_tokens, name.sounds, strict=True)):
-            similarity = _token_similarity(a, b, sa, sb)
+            similarity = cache.get((i, b))
+            if similarity is None:
+                similarity = cache[(i, b)] = _token_similarity(a, b, sa, sb)
             if similarity >= MIN_TOKEN_SIMILARITY:
                 pairs.append((similarity, (i,), (j,)))
     # Names written together or apart: "Jinping" ~ "Jin Ping", "Wonho" ~ "Won Ho".
@@ -296,9 +326,14 @@ def name_score(query: _Query, name: _Name) -> float:
             evidence += sum(
                 1 for i in q_side if q_tokens[i] not in PARTICLES and q_tokens[i] not in LEGAL_FORMS
             )
-    missing_list = sum(name.weights[j] for j in range(len(c_tokens)) if j not in used_c)
+    missing_list = sum(
+        name.weights[j] * (PATRONYMIC_FACTOR if c_tokens[j].endswith(_PATRONYMIC) else 1.0)
+        for j in range(len(c_tokens))
+        if j not in used_c
+    )
+    unmatched_list = UNMATCHED_LIST_TOKEN if evidence <= 2 else UNMATCHED_LIST_TOKEN_MANY
     extra_query = sum(query.weights[i] for i in range(len(q_tokens)) if i not in used_q)
-    denominator += UNMATCHED_LIST_TOKEN * missing_list + UNMATCHED_QUERY_TOKEN * extra_query
+    denominator += unmatched_list * missing_list + UNMATCHED_QUERY_TOKEN * extra_query
     if denominator <= 0:
         return 0.0
     score = numerator / denominator
@@ -366,7 +401,7 @@ def adjust(
         if agreement > 0:
             score += (1.0 - score) * 0.5 * agreement
         else:
-            score += 0.12 * agreement
+            score += 0.2 * agreement
     if country is not None and entry.countries:
         if country in entry.countries:
             score += (1.0 - score) * 0.15

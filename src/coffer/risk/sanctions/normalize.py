@@ -130,8 +130,6 @@ PARTICLES = frozenset(
     [
         "al",
         "bin",
-        "abu",
-        "abd",
         "de",
         "da",
         "di",
