@@ -178,6 +178,7 @@ def screen(
     with coffer.open(database) as c:
         screener = Screener(c.engine)
         index = screener.index()
+        coffer.tune_gc()  # this process's index is long-lived: spare it full collections
         if not screener.lists:
             raise _fail("no sanctions list is loaded: run coffer risk lists load FILE first", 1)
         cut = DEFAULT_THRESHOLD if threshold is None else threshold

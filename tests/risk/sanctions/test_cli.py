@@ -25,9 +25,9 @@ def write_lines(path: Path, *lines: str) -> Path:
     return path
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path}/coffer.db"
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('lists')}/coffer.db"
     for sample in ("un.xml", "ofac_csv/sdn.csv", "eu.csv"):
         code, output = invoke("lists", "load", str(SAMPLES / sample), "--database", url)
         assert code == 0, output
