@@ -42,6 +42,7 @@ _PATRONYMIC = (
 )  # share lost when the query has a token the name lacks
 WEAK_ALIAS_FACTOR = 0.92  # "low quality" aliases count a little less
 COMMON_WEIGHT_CAP = 0.45  # weight cap of names common the world over (COMMON_TOKENS)
+COMMON_NAME_FACTOR = 0.84  # a name of common names alone needs a birth date or country
 
 
 def _words(text: str) -> list[str]:
@@ -71,6 +72,7 @@ class _Name:
     weights: tuple[float, ...]
     informative: int  # tokens that are not particles or legal forms
     strong: bool
+    common: bool  # made of one or two names common the world over ("Ali Mohammed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +148,16 @@ class Index:
             sounds = tuple(phonetic(t) for t in name_tokens)
             name_weights = tuple(self._weight_of(t) for t in name_tokens)
             informative = sum(1 for t in name_tokens if t not in PARTICLES and t not in LEGAL_FORMS)
+            common = informative <= 2 and all(
+                w <= COMMON_WEIGHT_CAP
+                for t, w in zip(name_tokens, name_weights, strict=True)
+                if t not in PARTICLES
+            )
             name_id = len(self.names)
             self.names.append(
-                _Name(position, text, name_tokens, sounds, name_weights, informative, strong)
+                _Name(
+                    position, text, name_tokens, sounds, name_weights, informative, strong, common
+                )
             )
             for token in set(name_tokens):
                 self._names_of_token.setdefault(token, []).append(name_id)
@@ -261,6 +270,8 @@ class Index:
                 continue
             if not name.strong:
                 score *= WEAK_ALIAS_FACTOR
+            if name.common:
+                score *= COMMON_NAME_FACTOR
             if score > best.get(name.entry, -1.0):
                 best[name.entry] = score
         matches: list[Match] = []

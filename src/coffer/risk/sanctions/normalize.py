@@ -227,6 +227,7 @@ LEGAL_FORMS = frozenset(
     ]
 )
 
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
 _SPLIT = re.compile(r"[^a-z0-9-]+")
 _SYLLABIC = re.compile(
     r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
@@ -246,7 +247,11 @@ def _to_latin(text: str) -> str:
 def tokens(name: str) -> tuple[str, ...]:
     """The name's tokens: Latin, lower case, variants grouped, articles unified."""
     out: list[str] = []
+    arabic = bool(_ARABIC.search(name))
     for chunk in _SPLIT.split(_to_latin(name)):
+        if arabic and chunk.startswith(("al", "l")) and len(chunk) > 4:
+            # The article is written joined in Arabic script (and its alif may be lost).
+            chunk = "al-" + chunk[2 if chunk.startswith("al") else 1 :]
         parts = [p for p in chunk.split("-") if p]
         for index, part in enumerate(parts):
             hyphen_follows = index + 1 < len(parts)
