@@ -23,9 +23,10 @@ from coffer.risk.sanctions.normalize import LEGAL_FORMS, PARTICLES, phonetic, to
 DEFAULT_THRESHOLD = 0.85
 MAX_CANDIDATES = 30  # names scored in full per query, the best by blocking weight
 CANDIDATE_FLOOR = 0.5  # and only those with half the best blocking weight or more
+MAX_REFINED = 3000  # candidates ranked by the finer blocking weight
 MAX_TOKEN_POSTINGS = 600  # a list token in more names than this is not a blocking key
 MAX_PAIR_TOKENS = 6  # pair keys are made from a name's first tokens only
-MAX_EXPANSIONS = 3  # list tokens a query token may be, for pair keys
+MAX_EXPANSIONS = 5  # list tokens a query token may be, for pair keys
 MIN_TOKEN_SIMILARITY = 0.3  # below this two tokens are not aligned at all
 UNMATCHED_LIST_TOKEN = 0.5  # share of a list token's weight lost when the query omits it
 UNMATCHED_LIST_TOKEN_MANY = 0.3  # the same when the query agrees on 3 tokens or more
@@ -43,6 +44,7 @@ _PATRONYMIC = (
 WEAK_ALIAS_FACTOR = 0.92  # "low quality" aliases count a little less
 COMMON_WEIGHT_CAP = 0.45  # weight cap of names common the world over (COMMON_TOKENS)
 COMMON_NAME_FACTOR = 0.84  # a name of common names alone needs a birth date or country
+PHONETIC_GATE = 0.65  # spellings that sound alike count as one name from this similarity
 
 
 def _words(text: str) -> list[str]:
@@ -73,6 +75,7 @@ class _Name:
     informative: int  # tokens that are not particles or legal forms
     strong: bool
     common: bool  # made of one or two names common the world over ("Ali Mohammed")
+    token_set: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +116,7 @@ def _token_similarity(a: str, b: str, sound_a: str, sound_b: str) -> float:
     if len(a) == 1 or len(b) == 1:  # an initial
         return 0.7 if a[0] == b[0] else 0.0
     similarity = Indel.normalized_similarity(a, b)
-    if sound_a == sound_b and len(sound_a) >= 2 and similarity >= 0.65:
+    if sound_a == sound_b and len(sound_a) >= 2 and similarity >= PHONETIC_GATE:
         similarity = max(similarity, 0.85)
     if similarity < 0.8:  # two different names rather than one name misspelt
         similarity = max(0.0, 0.8 - (0.8 - similarity) * 2.5)
@@ -156,7 +159,15 @@ class Index:
             name_id = len(self.names)
             self.names.append(
                 _Name(
-                    position, text, name_tokens, sounds, name_weights, informative, strong, common
+                    position,
+                    text,
+                    name_tokens,
+                    sounds,
+                    name_weights,
+                    informative,
+                    strong,
+                    common,
+                    frozenset(name_tokens),
                 )
             )
             for token in set(name_tokens):
@@ -243,14 +254,33 @@ class Index:
                 totals[name_id] = totals.get(name_id, 0.0) + 1.0
         if not totals:
             return []
-        floor = max(totals.values()) * CANDIDATE_FLOOR
-        totals = {name_id: total for name_id, total in totals.items() if total >= floor}
-        if len(totals) <= MAX_CANDIDATES:
-            return list(totals)
+        if len(totals) > MAX_REFINED:
+            ranked = sorted(totals, key=totals.__getitem__, reverse=True)[:MAX_REFINED]
+        else:
+            ranked = list(totals)
+        # Refine: each query token counts once, by its weight, when the name holds it or
+        # one of its spellings; names of the query's length first among equals.
         size = len(query.tokens)
-        for name_id in totals:  # among equals, names of the query's length first
-            totals[name_id] -= 0.01 * abs(len(self.names[name_id].tokens) - size)
-        return sorted(totals, key=totals.__getitem__, reverse=True)[:MAX_CANDIDATES]
+        weight_of = dict(zip(query.tokens, query.weights, strict=True))
+        checks = [
+            (weight_of[token], token, frozenset(spellings))
+            for token, spellings in zip(dict.fromkeys(query.tokens), expansions, strict=True)
+        ]
+        refined: dict[int, float] = {}
+        for name_id in ranked:
+            name = self.names[name_id]
+            held = name.token_set
+            score = -0.02 * abs(len(name.tokens) - size)
+            for weight, token, spellings in checks:
+                if token in held:
+                    score += weight
+                elif not held.isdisjoint(spellings):
+                    score += 0.8 * weight
+            refined[name_id] = score
+        floor = max(refined.values()) * CANDIDATE_FLOOR
+        kept = [name_id for name_id in ranked if refined[name_id] >= floor]
+        kept.sort(key=refined.__getitem__, reverse=True)
+        return kept[:MAX_CANDIDATES]
 
     def screen(
         self, subject: Subject, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 10

@@ -240,7 +240,8 @@ def _to_latin(text: str) -> str:
         # One syllable per character in Chinese, Japanese and Korean: keep them apart.
         text = "".join(ch + " " if _SYLLABIC.match(ch) else ch for ch in text)
     text = anyascii(text).lower()
-    return text.replace("'", "").replace("`", "").replace("\u2019", "")
+    # "Дж" is written "dzh" by the transliteration, "j" by the lists ("Джамал" = "Jamal").
+    return text.replace("'", "").replace("`", "").replace("\u2019", "").replace("dzh", "j")
 
 
 @lru_cache(maxsize=65536)
