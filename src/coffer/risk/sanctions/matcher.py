@@ -20,7 +20,7 @@ from coffer.risk.sanctions.countries import country_code
 from coffer.risk.sanctions.models import BirthDate, ListEntry, Match, Subject
 from coffer.risk.sanctions.normalize import LEGAL_FORMS, PARTICLES, phonetic, tokens
 
-DEFAULT_THRESHOLD = 0.85
+DEFAULT_THRESHOLD = 0.86
 MAX_CANDIDATES = 30  # names scored in full per query, the best by blocking weight
 CANDIDATE_FLOOR = 0.5  # and only those with half the best blocking weight or more
 MAX_REFINED = 3000  # candidates ranked by the finer blocking weight
@@ -44,6 +44,7 @@ _PATRONYMIC = (
 WEAK_ALIAS_FACTOR = 0.92  # "low quality" aliases count a little less
 COMMON_WEIGHT_CAP = 0.45  # weight cap of names common the world over (COMMON_TOKENS)
 COMMON_NAME_FACTOR = 0.84  # a name of common names alone needs a birth date or country
+ONSET_FACTOR = 0.85  # similarity kept when two tokens begin with different sounds
 PHONETIC_GATE = 0.65  # spellings that sound alike count as one name from this similarity
 
 
@@ -110,12 +111,50 @@ def _pair_keys(name_tokens: Sequence[str]) -> Iterable[str]:
         yield first + second  # written together: "jinping", "wonho"
 
 
+# Endings that many names share: "Rahmatullah" and "Amanullah" are compared as "rahmat"
+# and "aman", "Ruslanovich" and "Svetlanovich" as "ruslan" and "svetlan".
+_SHARED_ENDINGS = ("ovich", "evich", "ovna", "evna", "ullah", "uddin", "allah", "ollah")
+
+
+def _onset(token: str) -> str:
+    """The first sound of a token: spellings of one sound agree ("Kh"/"H", "Q"/"K"/"G",
+    "Ch"/"J"), any vowel is "a"."""
+    head = token[:3]
+    for old, new in (
+        ("tsch", "j"),
+        ("tch", "j"),
+        ("dzh", "j"),
+        ("kh", "h"),
+        ("ch", "j"),
+        ("zh", "j"),
+        ("dj", "j"),
+        ("sh", "s"),
+        ("ts", "s"),
+    ):
+        if head.startswith(old):
+            head = new
+            break
+    first = head[0].translate(_ONSET_CLASSES)
+    return "a" if first in "aeiouy" else first
+
+
+_ONSET_CLASSES = str.maketrans("pbtdkgqcszvfw", "bbddggggssffv")
+
+
 def _token_similarity(a: str, b: str, sound_a: str, sound_b: str) -> float:
     if a == b:
         return 1.0
     if len(a) == 1 or len(b) == 1:  # an initial
         return 0.7 if a[0] == b[0] else 0.0
+    for ending in _SHARED_ENDINGS:
+        if a.endswith(ending) and b.endswith(ending):
+            stem_a, stem_b = a[: -len(ending)], b[: -len(ending)]
+            if len(stem_a) >= 2 and len(stem_b) >= 2:
+                a, b = stem_a, stem_b
+            break
     similarity = Indel.normalized_similarity(a, b)
+    if _onset(a) != _onset(b):  # names that begin with another sound differ more
+        similarity *= ONSET_FACTOR
     if sound_a == sound_b and len(sound_a) >= 2 and similarity >= PHONETIC_GATE:
         similarity = max(similarity, 0.85)
     if similarity < 0.8:  # two different names rather than one name misspelt
@@ -151,10 +190,14 @@ class Index:
             sounds = tuple(phonetic(t) for t in name_tokens)
             name_weights = tuple(self._weight_of(t) for t in name_tokens)
             informative = sum(1 for t in name_tokens if t not in PARTICLES and t not in LEGAL_FORMS)
-            common = informative <= 2 and all(
-                w <= COMMON_WEIGHT_CAP
-                for t, w in zip(name_tokens, name_weights, strict=True)
-                if t not in PARTICLES
+            common = (
+                self.entries[position].kind == "natural"
+                and informative <= 2
+                and all(
+                    w <= COMMON_WEIGHT_CAP
+                    for t, w in zip(name_tokens, name_weights, strict=True)
+                    if t not in PARTICLES
+                )
             )
             name_id = len(self.names)
             self.names.append(
@@ -252,6 +295,11 @@ class Index:
         for key in keys:
             for name_id in self._names_of_pair.get(key, ()):
                 totals[name_id] = totals.get(name_id, 0.0) + 1.0
+        weight_of = dict(zip(query.tokens, query.weights, strict=True))
+        joined: dict[int, float] = {}  # names that write one query token as two
+        for token in query.tokens:
+            for name_id in self._names_of_pair.get(token, ()):
+                joined[name_id] = joined.get(name_id, 0.0) + weight_of[token]
         if not totals:
             return []
         if len(totals) > MAX_REFINED:
@@ -261,7 +309,6 @@ class Index:
         # Refine: each query token counts once, by its weight, when the name holds it or
         # one of its spellings; names of the query's length first among equals.
         size = len(query.tokens)
-        weight_of = dict(zip(query.tokens, query.weights, strict=True))
         checks = [
             (weight_of[token], token, frozenset(spellings))
             for token, spellings in zip(dict.fromkeys(query.tokens), expansions, strict=True)
@@ -270,7 +317,7 @@ class Index:
         for name_id in ranked:
             name = self.names[name_id]
             held = name.token_set
-            score = -0.02 * abs(len(name.tokens) - size)
+            score = joined.get(name_id, 0.0) - 0.02 * abs(len(name.tokens) - size)
             for weight, token, spellings in checks:
                 if token in held:
                     score += weight
