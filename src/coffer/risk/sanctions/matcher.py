@@ -13,6 +13,7 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -23,10 +24,11 @@ from coffer.risk.sanctions.normalize import LEGAL_FORMS, PARTICLES, phonetic, to
 DEFAULT_THRESHOLD = 0.86
 MAX_CANDIDATES = 30  # names scored in full per query, the best by blocking weight
 CANDIDATE_FLOOR = 0.5  # and only those with half the best blocking weight or more
-MAX_REFINED = 3000  # candidates ranked by the finer blocking weight
+MAX_REFINED = 200  # candidates ranked by the finer blocking weight
 MAX_TOKEN_POSTINGS = 600  # a list token in more names than this is not a blocking key
 MAX_PAIR_TOKENS = 6  # pair keys are made from a name's first tokens only
 MAX_EXPANSIONS = 5  # list tokens a query token may be, for pair keys
+MAX_GAIN_SPELLINGS = 3  # of which so many lead to names on their own
 MIN_TOKEN_SIMILARITY = 0.3  # below this two tokens are not aligned at all
 UNMATCHED_LIST_TOKEN = 0.5  # share of a list token's weight lost when the query omits it
 UNMATCHED_LIST_TOKEN_MANY = 0.3  # the same when the query agrees on 3 tokens or more
@@ -116,6 +118,7 @@ def _pair_keys(name_tokens: Sequence[str]) -> Iterable[str]:
 _SHARED_ENDINGS = ("ovich", "evich", "ovna", "evna", "ullah", "uddin", "allah", "ollah")
 
 
+@lru_cache(maxsize=65536)
 def _onset(token: str) -> str:
     """The first sound of a token: spellings of one sound agree ("Kh"/"H", "Q"/"K"/"G",
     "Ch"/"J"), any vowel is "a"."""
@@ -275,7 +278,7 @@ class Index:
             if token in PARTICLES:
                 continue
             gains: dict[int, float] = {}
-            for listed in closest:
+            for listed in closest[:MAX_GAIN_SPELLINGS]:
                 names = self._names_of_token[listed]
                 if len(names) > MAX_TOKEN_POSTINGS:
                     continue  # too common to block on: the pair keys find its names
@@ -286,20 +289,26 @@ class Index:
             for name_id, gain in gains.items():
                 totals[name_id] = totals.get(name_id, 0.0) + gain
         # Pairs of (spelling-corrected) tokens, and a query token a name writes as two.
-        keys: set[str] = set(query.tokens)
+        keys: dict[str, float] = {}
         for first, second in itertools.combinations(expansions[:MAX_PAIR_TOKENS], 2):
             for a in first:
                 for b in second:
                     if a != b and a not in _NO_PAIR and b not in _NO_PAIR:
-                        keys.add(f"{a} {b}" if a < b else f"{b} {a}")
-        for key in keys:
-            for name_id in self._names_of_pair.get(key, ()):
-                totals[name_id] = totals.get(name_id, 0.0) + 1.0
+                        key = f"{a} {b}" if a < b else f"{b} {a}"
+                        keys[key] = self._weights.get(a, 1.0) + self._weights.get(b, 1.0)
+        exact = set(query.tokens)
+        for key, gain in keys.items():
+            postings = self._names_of_pair.get(key, ())
+            if len(postings) > MAX_TOKEN_POSTINGS and not exact.issuperset(key.split(" ")):
+                continue  # a common pair of other spellings: the query's own pairs will do
+            for name_id in postings:
+                totals[name_id] = totals.get(name_id, 0.0) + gain
         weight_of = dict(zip(query.tokens, query.weights, strict=True))
         joined: dict[int, float] = {}  # names that write one query token as two
         for token in query.tokens:
             for name_id in self._names_of_pair.get(token, ()):
                 joined[name_id] = joined.get(name_id, 0.0) + weight_of[token]
+                totals[name_id] = totals.get(name_id, 0.0) + 2 * weight_of[token]
         if not totals:
             return []
         if len(totals) > MAX_REFINED:
