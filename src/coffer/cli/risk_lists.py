@@ -155,7 +155,7 @@ def screen(
     ],
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", help="Lowest score reported, 0 to 1 (default 0.86)."),
+        typer.Option("--threshold", help="Lowest score reported, 0 to 1 (default 0.88)."),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Most matches per name.")] = 10,
     database: Database = None,

@@ -74,7 +74,7 @@ def test_screen_output_format_and_order(database: str, tmp_path: Path) -> None:
         ("EU", "114570", "Ri Won Ho"),
     }
     assert all(set(m) == {"list", "entry_id", "name", "score"} for m in first)
-    assert all(0.86 <= m["score"] <= 1.0 for m in first)
+    assert all(0.88 <= m["score"] <= 1.0 for m in first)
     assert rows[1]["matches"] == []
     assert rows[2]["matches"][0]["entry_id"] == "7157"
     assert rows[3]["matches"][0] == {

@@ -21,7 +21,7 @@ from coffer.risk.sanctions.countries import country_code
 from coffer.risk.sanctions.models import BirthDate, ListEntry, Match, Subject
 from coffer.risk.sanctions.normalize import LEGAL_FORMS, PARTICLES, phonetic, tokens
 
-DEFAULT_THRESHOLD = 0.86
+DEFAULT_THRESHOLD = 0.88
 MAX_CANDIDATES = 30  # names scored in full per query, the best by blocking weight
 CANDIDATE_FLOOR = 0.5  # and only those with half the best blocking weight or more
 MAX_REFINED = 200  # candidates ranked by the finer blocking weight
@@ -33,6 +33,7 @@ MIN_TOKEN_SIMILARITY = 0.3  # below this two tokens are not aligned at all
 UNMATCHED_LIST_TOKEN = 0.5  # share of a list token's weight lost when the query omits it
 UNMATCHED_LIST_TOKEN_MANY = 0.3  # the same when the query agrees on 3 tokens or more
 UNMATCHED_QUERY_TOKEN = 0.8
+MIDDLE_FACTOR = 0.6  # a middle name (or a father's name) left out costs less
 PATRONYMIC_FACTOR = 0.4  # a patronymic left out ("Vladimir Putin") costs less
 _PATRONYMIC = (
     "ovich",
@@ -423,8 +424,11 @@ def name_score(
             evidence += sum(
                 1 for i in q_side if q_tokens[i] not in PARTICLES and q_tokens[i] not in LEGAL_FORMS
             )
+    first_used, last_used = (min(used_c), max(used_c)) if used_c else (0, -1)
     missing_list = sum(
-        name.weights[j] * (PATRONYMIC_FACTOR if c_tokens[j].endswith(_PATRONYMIC) else 1.0)
+        name.weights[j]
+        * (PATRONYMIC_FACTOR if c_tokens[j].endswith(_PATRONYMIC) else 1.0)
+        * (MIDDLE_FACTOR if first_used < j < last_used else 1.0)
         for j in range(len(c_tokens))
         if j not in used_c
     )
