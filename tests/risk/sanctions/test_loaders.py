@@ -131,3 +131,42 @@ def test_real_un_list(un_list_path: Path) -> None:
     ri = by_id(parsed.entries)["6908555"]
     assert ri.name == "RI WON HO"
     assert ri.birth_dates == [BirthDate(1964, 7, 17)]
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("KP", "KP"),
+        ("prk", "KP"),
+        ("Democratic People's Republic of Korea", "KP"),
+        ("Korea, Democratic People's Republic of", "KP"),
+        ("Iran (Islamic Republic of)", "IR"),
+        ("Syrian Arab Republic", "SY"),
+        ("Russian Federation", "RU"),
+        ("RUSSIAN FEDERATION", "RU"),
+        ("Côte d'Ivoire", "CI"),
+        ("Atlantis", None),
+    ],
+)
+def test_country_codes(value: str, code: str | None) -> None:
+    from coffer.risk.sanctions.countries import country_code
+
+    assert country_code(value) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 Jan 1960", BirthDate(1960, 1, 12)),
+        ("Jan 1960", BirthDate(1960, 1)),
+        ("circa 1960", BirthDate(1960)),
+        ("1958 to 1960", BirthDate(1958, year_to=1960)),
+        ("1964-07-17", BirthDate(1964, 7, 17)),
+        ("17.07.1964", BirthDate(1964, 7, 17)),
+        ("unknown", None),
+    ],
+)
+def test_list_dates(text: str, expected: BirthDate | None) -> None:
+    from coffer.risk.sanctions.dates import parse_list_date
+
+    assert parse_list_date(text) == expected
