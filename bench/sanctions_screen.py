@@ -9,7 +9,8 @@ typos, transliteration variants, reordering, dropped middle names, joined or spl
 Cyrillic script, aliases, with and without birth date and country. Innocent names: people
 of many cultures, half of them sharing a given name or a surname with a listed person.
 Judged by: p99 ms per name (target < 5), recall (>= 0.95), false-positive rate (<= 0.01);
-the ratio printed is the p99 against the 5 ms target.
+the ratio printed is the p99 against the 5 ms target. CPU time (the screening thread's own)
+is printed beside wall time, which on a shared machine includes waiting for a core.
 """
 
 from __future__ import annotations
@@ -417,6 +418,7 @@ def one_run(seed: int, total: int, count: int, threshold: float) -> dict[str, fl
         "build_s": build_seconds,
         "p50_ms": statistics.median(times),
         "p99_ms": times[int(len(times) * 0.99) - 1],
+        "cpu_p50_ms": statistics.median(cpu_times),
         "cpu_p99_ms": cpu_times[int(len(cpu_times) * 0.99) - 1],
         "recall": found / len(listed),
         "fpr": flagged / len(clean),
@@ -437,7 +439,8 @@ def main() -> None:
         print(
             f"run {run + 1}: {result['entries']:,.0f} entries, index built in"
             f" {result['build_s']:.1f} s; per name p50 {result['p50_ms']:.2f} ms, p99"
-            f" {result['p99_ms']:.2f} ms (CPU p99 {result['cpu_p99_ms']:.2f} ms); recall {result['recall']:.3f}; false positives"
+            f" {result['p99_ms']:.2f} ms (CPU time p50 {result['cpu_p50_ms']:.2f} ms, p99"
+            f" {result['cpu_p99_ms']:.2f} ms); recall {result['recall']:.3f}; false positives"
             f" {result['fpr']:.4f}",
             flush=True,
         )
@@ -446,7 +449,8 @@ def main() -> None:
         f"median of {args.runs} runs at threshold {args.threshold}:"
         f" p50 {statistics.median(r['p50_ms'] for r in results):.2f} ms,"
         f" p99 {p99:.2f} ms (ratio to the 5 ms target: {p99 / 5:.2f}),"
-        f" CPU p99 {statistics.median(r['cpu_p99_ms'] for r in results):.2f} ms,"
+        f" CPU time p50 {statistics.median(r['cpu_p50_ms'] for r in results):.2f} ms,"
+        f" p99 {statistics.median(r['cpu_p99_ms'] for r in results):.2f} ms,"
         f" recall {statistics.median(r['recall'] for r in results):.3f} (target >= 0.95),"
         f" false-positive rate {statistics.median(r['fpr'] for r in results):.4f}"
         " (target <= 0.01)"

@@ -32,21 +32,13 @@ MAX_GAIN_SPELLINGS = 3  # of which so many lead to names on their own
 MIN_TOKEN_SIMILARITY = 0.3  # below this two tokens are not aligned at all
 UNMATCHED_LIST_TOKEN = 0.5  # share of a list token's weight lost when the query omits it
 UNMATCHED_LIST_TOKEN_MANY = 0.3  # the same when the query agrees on 3 tokens or more
-UNMATCHED_QUERY_TOKEN = 0.8
+UNMATCHED_QUERY_TOKEN = 0.8  # share lost when the query has a token the name lacks
 MIDDLE_FACTOR = 0.6  # a middle name (or a father's name) left out costs less
 PATRONYMIC_FACTOR = 0.4  # a patronymic left out ("Vladimir Putin") costs less
-_PATRONYMIC = (
-    "ovich",
-    "evich",
-    "ovna",
-    "evna",
-    "ovych",
-    "ievich",
-    "yevich",
-)  # share lost when the query has a token the name lacks
+_PATRONYMIC = ("ovich", "evich", "ovna", "evna", "ovych", "ievich", "yevich")
 WEAK_ALIAS_FACTOR = 0.92  # "low quality" aliases count a little less
 COMMON_WEIGHT_CAP = 0.45  # weight cap of names common the world over (COMMON_TOKENS)
-COMMON_NAME_FACTOR = 0.84  # a name of common names alone needs a birth date or country
+COMMON_NAME_FACTOR = 0.84  # a name of common names alone needs an agreeing birth date
 ONSET_FACTOR = 0.85  # similarity kept when two tokens begin with different sounds
 PHONETIC_GATE = 0.65  # spellings that sound alike count as one name from this similarity
 
