@@ -467,7 +467,7 @@ def _date_agreement(query: BirthDate, dates: list[BirthDate]) -> float:
                 and query.day is not None
             ):
                 same_day = date.month == query.month and date.day == query.day
-                agreement = 1.0 if same_day else 0.3
+                agreement = 1.0 if same_day else 0.1  # two full dates that differ
             elif date.month is not None and query.month is not None and date.year_to is None:
                 agreement = 0.7 if date.month == query.month else 0.3
             else:
