@@ -1,9 +1,193 @@
-"""``coffer risk lists ...`` and ``coffer risk screen``: sanctions lists and screening."""
+"""``coffer risk lists ...`` and ``coffer risk screen``: sanctions lists and screening.
+
+coffer risk lists load FILE|URL [--format un-xml|ofac-xml|ofac-csv|eu-xml|eu-csv]
+coffer risk lists list
+coffer risk screen --input names.jsonl --output matches.jsonl [--threshold X]
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Annotated, Any
+
 import typer
+
+Database = Annotated[
+    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
+]
+INPUT_ERROR_EXIT = 2
+
+lists_app = typer.Typer(
+    help="Sanctions lists (UN, OFAC, EU): load them, see what is loaded.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``coffer risk``."""
+    app.add_typer(lists_app, name="lists")
+    app.command("screen")(screen)
+
+
+def _fail(message: str, code: int = INPUT_ERROR_EXIT) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@lists_app.command("load")
+def load(
+    location: Annotated[str, typer.Argument(metavar="FILE", help="A list file or an http(s) URL.")],
+    list_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="un-xml, ofac-xml, ofac-csv, eu-xml or eu-csv (detected when omitted).",
+        ),
+    ] = None,
+    database: Database = None,
+) -> None:
+    """Load a sanctions list, replacing the stored version of the same list (atomically).
+
+    For OFAC CSV give sdn.csv: alt.csv (aliases) and add.csv (addresses) are read from
+    the same folder (or the same URL folder) when present."""
+    import coffer
+    from coffer.errors import CofferError
+    from coffer.risk.sanctions import load_list, loaded_lists
+
+    with coffer.open(database) as c:
+        previous = {info.list_name: info for info in loaded_lists(c.engine)}
+        try:
+            info = load_list(c.engine, location, list_format=list_format)
+        except CofferError as exc:
+            raise _fail(exc.message) from None
+    replaced = previous.get(info.list_name)
+    note = f" (replaced version {replaced.version})" if replaced else ""
+    typer.echo(f"loaded {info.list_name} version {info.version}: {info.entry_count} entries{note}")
+
+
+@lists_app.command("list")
+def list_lists(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    database: Database = None,
+) -> None:
+    """What is loaded: each list, its version (publication date) and its number of entries."""
+    import coffer
+    from coffer.risk.sanctions import loaded_lists
+
+    with coffer.open(database) as c:
+        infos = loaded_lists(c.engine)
+    if not infos and not as_json:
+        typer.echo("no sanctions list is loaded (coffer risk lists load FILE)")
+    for info in infos:
+        loaded_at = datetime.fromtimestamp(info.loaded_at / 1e6, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if as_json:
+            row = {
+                "list": info.list_name,
+                "version": info.version,
+                "entries": info.entry_count,
+                "format": info.format,
+                "source": info.source,
+                "loaded_at": loaded_at,
+            }
+            typer.echo(json.dumps(row))
+        else:
+            typer.echo(
+                f"{info.list_name:<5} version {info.version}  {info.entry_count} entries"
+                f"  ({info.format}, loaded {loaded_at} from {info.source})"
+            )
+
+
+def _optional_text(record: dict[str, Any], key: str, line: int) -> str | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and key == "birth_date":
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"line {line}: {key!r} must be a string or null")
+    return value.strip() or None
+
+
+def read_subjects(source: IO[str]) -> list[tuple[Any, Any]]:
+    """Parse screening input lines -> [(id, Subject)]; ValueError names the bad line."""
+    from coffer.risk.sanctions import Subject
+
+    out: list[tuple[Any, Any]] = []
+    for line, text in enumerate(source, start=1):
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {line}: not valid JSON ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise ValueError(f"line {line}: expected a JSON object")
+        identifier = record.get("id")
+        if identifier is None or isinstance(identifier, bool | dict | list) or identifier == "":
+            raise ValueError(f"line {line}: 'id' is missing")
+        name = record.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"line {line}: 'name' must be a non-empty string")
+        kind = _optional_text(record, "kind", line)
+        if kind is not None:
+            kind = kind.lower()
+            kind = {"person": "natural", "individual": "natural", "entity": "legal"}.get(kind, kind)
+            if kind not in ("natural", "legal"):
+                raise ValueError(f"line {line}: 'kind' must be natural, legal or null")
+        subject = Subject(
+            name=name,
+            kind=kind,
+            birth_date=_optional_text(record, "birth_date", line),
+            country=_optional_text(record, "country", line),
+        )
+        out.append((identifier, subject))
+    return out
+
+
+def screen(
+    input_path: Annotated[
+        Path, typer.Option("--input", help="JSON Lines: {id, name, kind, birth_date, country}.")
+    ],
+    output_path: Annotated[
+        Path, typer.Option("--output", help="JSON Lines: {id, matches}, in input order.")
+    ],
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", help="Lowest score reported, 0 to 1 (default 0.88)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Most matches per name.")] = 10,
+    database: Database = None,
+) -> None:
+    """Screen names against the loaded sanctions lists."""
+    import coffer
+    from coffer.risk.sanctions import DEFAULT_THRESHOLD, Screener
+
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise _fail("--threshold must be between 0 and 1")
+    try:
+        with input_path.open(encoding="utf-8") as source:
+            subjects = read_subjects(source)
+    except FileNotFoundError:
+        raise _fail(f"no such input file: {input_path}") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{input_path} is not UTF-8 text ({exc.reason})") from None
+    except ValueError as exc:
+        raise _fail(f"{input_path} {exc}") from None
+    with coffer.open(database) as c:
+        screener = Screener(c.engine)
+        index = screener.index()
+        coffer.tune_gc()  # this process's index is long-lived: spare it full collections
+        if not screener.lists:
+            raise _fail("no sanctions list is loaded: run coffer risk lists load FILE first", 1)
+        cut = DEFAULT_THRESHOLD if threshold is None else threshold
+        output = sys.stdout if str(output_path) == "-" else output_path.open("w", encoding="utf-8")
+        try:
+            for identifier, subject in subjects:
+                matches = index.screen(subject, threshold=cut, limit=limit)
+                row = {"id": identifier, "matches": [m.to_json() for m in matches]}
+                output.write(json.dumps(row, ensure_ascii=False) + "\n")
+        finally:
+            if output is not sys.stdout:
+                output.close()
