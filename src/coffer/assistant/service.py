@@ -1,0 +1,273 @@
+"""The assistant's operations: a customer's data (wallet movements through the wallets
+service, plus imported statements), questions, budgets, goals, recurring series,
+forecasts, the health score, alerts, imports and charts. No SQL here (repository.py),
+no HTTP (endpoints.py)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.assistant import repository as R
+from coffer.assistant.ask.answers import answer
+from coffer.assistant.ask.parser import Query, parse
+from coffer.assistant.imports import dedup_keys, parse_statement
+from coffer.assistant.models import (
+    Account,
+    Budget,
+    Categorizer,
+    CustomerData,
+    Goal,
+    Txn,
+    categorize_txns,
+)
+from coffer.assistant.standin import default_categorizer
+from coffer.errors import AssistantNotFound, ValidationError
+
+MAX_STATEMENT_PAGES = 1000  # 1,000 lines each: a million lines per wallet at most
+MAX_WALLETS = 100
+
+
+class Assistant:
+    """One customer's assistant at a time; safe to share between threads."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        wallets: Any = None,
+        *,
+        categorizer: Categorizer | None = None,
+        today: Callable[[], date] | None = None,
+        model_hook: Callable[[str, Query], Query] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.wallets = wallets  # coffer.wallets.service.Wallets, or None (imports only)
+        self.categorizer = categorizer or default_categorizer()
+        self.today = today or (lambda: datetime.now(UTC).date())
+        self.model_hook = model_hook
+        self._lock = threading.Lock()
+        self._references: dict[str, dict[str, str]] = {}  # wallets object id -> metadata
+        self._categories: dict[str, Txn] = {}  # transaction id -> categorized copy
+
+    @contextmanager
+    def unit(self) -> Iterator[sa.Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    # -- the customer's data -------------------------------------------------------------
+
+    def _reference_metadata(self, kind: str | None, reference: str | None) -> dict[str, str]:
+        if not reference or self.wallets is None:
+            return {}
+        cached = self._references.get(reference)
+        if cached is not None:
+            return cached
+        metadata: dict[str, str] = {}
+        try:
+            if kind == "transfer":
+                metadata = dict(self.wallets.transfer_by_id(reference).metadata)
+            elif kind and kind.startswith("payment"):
+                metadata = dict(self.wallets.payment(reference).metadata)
+        except Exception:  # a movement of a kind without metadata
+            metadata = {}
+        with self._lock:
+            self._references[reference] = metadata
+        return metadata
+
+    def _wallet_data(self, customer_id: str) -> tuple[list[Txn], list[Account]]:
+        if self.wallets is None:
+            return [], []
+        self.wallets.customer(customer_id)  # CustomerNotFound (404) when unknown
+        txns: list[Txn] = []
+        accounts: list[Account] = []
+        page = self.wallets.wallets(customer_id=customer_id, limit=MAX_WALLETS)
+        for wallet in page.data:
+            accounts.append(Account(wallet.id, wallet.currency, wallet.balance,
+                                    wallet.description or "Wallet", "wallet"))  # fmt: skip
+            cursor = None
+            for _ in range(MAX_STATEMENT_PAGES):
+                statement = self.wallets.statement(wallet.id, limit=1000, cursor=cursor)
+                for line in statement.data:
+                    meta = self._reference_metadata(line.type, line.reference_id)
+                    description = meta.get("description") or meta.get("merchant") or (
+                        line.type or "movement").replace("_", " ")  # fmt: skip
+                    category = meta.get("category")
+                    primary = detailed = None
+                    if category:
+                        detailed = category
+                        primary = meta.get("primary_category") or _primary(category)
+                    txns.append(Txn(
+                        id=f"{wallet.id}:{line.transaction_id}",
+                        date=line.timestamp.astimezone(UTC).date(),
+                        amount=line.amount, currency=statement.currency,
+                        description=description, merchant=meta.get("merchant"),
+                        primary=primary, detailed=detailed, account=wallet.id,
+                        source="wallet", category_source="metadata" if category else "categorizer",
+                    ))  # fmt: skip
+                if not statement.has_more or statement.next_cursor is None:
+                    break
+                cursor = statement.next_cursor
+        return txns, accounts
+
+    def data(self, customer_id: str) -> CustomerData:
+        """Everything the assistant knows of the customer, categorized."""
+        wallet_txns, accounts = self._wallet_data(customer_id)
+        with self.unit() as connection:
+            imported = R.external_transactions(connection, customer_id)
+            external = R.external_accounts(connection, customer_id)
+            corrections = R.corrections(connection, customer_id)
+            goals = R.goals(connection, customer_id)
+            budgets = R.budgets(connection, customer_id)
+        for row in external:
+            balance = row["balance"]
+            if balance is None:
+                balance = sum(t.amount for t in imported if t.account == row["id"])
+            accounts.append(
+                Account(row["id"], row["currency"], int(balance), row["name"], "import")
+            )
+        txns = self._categorized(wallet_txns + imported)
+        out = []
+        for t in txns:
+            fixed = corrections.get(t.id)
+            if fixed is not None:
+                t = replace(t, primary=fixed[0], detailed=fixed[1],
+                            merchant=fixed[2] or t.merchant, category_source="correction",
+                            confidence=1.0)  # fmt: skip
+            out.append(t)
+        out.sort(key=lambda t: (t.date, t.id))
+        currency = _home_currency(accounts, out)
+        return CustomerData(customer_id, currency, out, accounts, goals, budgets)
+
+    def _categorized(self, txns: list[Txn]) -> list[Txn]:
+        todo = [t for t in txns if t.primary is None and t.id not in self._categories]
+        if todo:
+            done = categorize_txns(self.categorizer, todo)
+            with self._lock:
+                for t in done:
+                    self._categories[t.id] = t
+        return [self._categories.get(t.id, t) if t.primary is None else t for t in txns]
+
+    # -- questions -----------------------------------------------------------------------
+
+    def ask(self, customer_id: str, question: str, *, today: date | None = None) -> dict[str, Any]:
+        if not question.strip():
+            raise ValidationError("ask a question: the question is empty")
+        data = self.data(customer_id)
+        return ask_data(data, question, today or self.today(), self.model_hook)
+
+    # -- corrections, budgets, goals -----------------------------------------------------
+
+    def correct(self, customer_id: str, transaction_id: str, primary: str,
+                detailed: str | None = None, merchant: str | None = None) -> None:  # fmt: skip
+        with self.unit() as connection:
+            R.put_correction(connection, customer_id, transaction_id, primary, detailed, merchant)
+
+    def set_budget(self, customer_id: str, category: str, amount: int, currency: str,
+                   rollover: bool = True, start_month: date | None = None) -> Budget:  # fmt: skip
+        if amount <= 0:
+            raise ValidationError("a budget amount must be positive (minor units)")
+        start = (start_month or self.today()).replace(day=1)
+        budget = Budget(R.new_id("bud"), category, amount, currency.upper(), rollover, start)
+        with self.unit() as connection:
+            R.put_budget(connection, customer_id, budget)
+        return budget
+
+    def budgets(self, customer_id: str) -> list[Budget]:
+        with self.unit() as connection:
+            return R.budgets(connection, customer_id)
+
+    def delete_budget(self, customer_id: str, budget_id: str) -> None:
+        with self.unit() as connection:
+            if not R.delete_budget(connection, customer_id, budget_id):
+                raise AssistantNotFound(f"budget {budget_id!r} does not exist")
+
+    def create_goal(self, customer_id: str, name: str, target_amount: int, currency: str,
+                    target_date: date | None = None, saved_amount: int = 0) -> Goal:  # fmt: skip
+        if target_amount <= 0:
+            raise ValidationError("a goal's target amount must be positive (minor units)")
+        goal = Goal(R.new_id("goal"), name, target_amount, currency.upper(), target_date,
+                    saved_amount)  # fmt: skip
+        with self.unit() as connection:
+            R.insert_goal(connection, customer_id, goal)
+        return goal
+
+    def goals(self, customer_id: str) -> list[Goal]:
+        with self.unit() as connection:
+            return R.goals(connection, customer_id)
+
+    def contribute(self, customer_id: str, goal_id: str, amount: int,
+                   day: date | None = None) -> Goal:  # fmt: skip
+        with self.unit() as connection:
+            if R.goal_customer(connection, goal_id) != customer_id:
+                raise AssistantNotFound(f"goal {goal_id!r} does not exist")
+            R.add_contribution(connection, goal_id, day or self.today(), amount)
+            return next(g for g in R.goals(connection, customer_id) if g.id == goal_id)
+
+    # -- imports -------------------------------------------------------------------------
+
+    def import_statement(self, customer_id: str, fmt: str, content: str, *,
+                         account_name: str | None = None, currency: str | None = None,
+                         **options: Any) -> dict[str, Any]:  # fmt: skip
+        """Import a statement file into an external account; lines already imported (same
+        dedup key) are skipped. Returns the account id and the counts."""
+        if self.wallets is not None:
+            self.wallets.customer(customer_id)
+        if fmt == "csv" and currency:
+            options.setdefault("currency", currency.upper())
+        parsed = parse_statement(fmt, content, **options)
+        name = account_name or parsed.account or f"{fmt} import"
+        account_currency = (currency or parsed.currency or "EUR").upper()
+        with self.unit() as connection:
+            account = R.external_account(connection, customer_id, name, account_currency)
+            keys = dedup_keys(account["id"], parsed.lines)
+            inserted = R.insert_external_lines(
+                connection, customer_id, account["id"], parsed.lines, keys
+            )
+            if parsed.balance is not None:
+                R.set_external_balance(connection, account["id"], parsed.balance)
+        return {
+            "account_id": account["id"],
+            "account_name": name,
+            "lines": len(parsed.lines),
+            "imported": inserted,
+            "duplicates": len(parsed.lines) - inserted,
+        }
+
+
+def ask_data(
+    data: CustomerData,
+    question: str,
+    today: date,
+    model_hook: Callable[[str, Query], Query] | None = None,
+) -> dict[str, Any]:
+    """Parse ``question`` and answer it from ``data`` (the pure path of :meth:`Assistant.ask`).
+
+    ``model_hook`` (the optional model endpoint) may only replace an ``unknown`` query by
+    another typed query; the answer is always computed here."""
+    query = parse(question, today, merchants=data.merchants(), currency=data.currency)
+    if query.intent == "unknown" and model_hook is not None:
+        query = model_hook(question, query)
+    return answer(query, data, today)
+
+
+def _primary(detailed: str) -> str:
+    from coffer.assistant.standin import primary_of
+
+    return primary_of(detailed)
+
+
+def _home_currency(accounts: list[Account], txns: list[Txn]) -> str:
+    counts: dict[str, int] = {}
+    for t in txns:
+        counts[t.currency] = counts.get(t.currency, 0) + 1
+    for a in accounts:
+        counts.setdefault(a.currency, 0)
+    if not counts:
+        return "EUR"
+    return max(sorted(counts), key=lambda c: counts[c])
