@@ -257,6 +257,16 @@ def insert_external_lines(
     return len(rows)
 
 
+def external_fingerprint(connection: sa.Connection, customer_id: str) -> tuple[int, int]:
+    """(count, last insertion time) of the customer's imported lines: imports only append,
+    so an unchanged fingerprint means unchanged lines."""
+    x = T.external_transactions.c
+    row = connection.execute(
+        sa.select(sa.func.count(), sa.func.max(x.created_at)).where(x.customer_id == customer_id)
+    ).one()
+    return int(row[0]), int(row[1] or 0)
+
+
 def external_transactions(connection: sa.Connection, customer_id: str) -> list[Txn]:
     x = T.external_transactions.c
     rows = connection.execute(

@@ -32,6 +32,7 @@ from coffer.errors import AssistantNotFound, ValidationError
 
 MAX_STATEMENT_PAGES = 1000  # 1,000 lines each: a million lines per wallet at most
 MAX_WALLETS = 100
+STATEMENT_PAGE = 1000
 
 
 class Assistant:
@@ -54,6 +55,9 @@ class Assistant:
         self._lock = threading.Lock()
         self._references: dict[str, dict[str, str]] = {}  # wallets object id -> metadata
         self._categories: dict[str, Txn] = {}  # transaction id -> categorized copy
+        self._pages: dict[str, tuple[list[Txn], str | None]] = {}  # wallet -> full pages
+        self._imported: dict[str, tuple[tuple[int, int], list[Txn]]] = {}
+        self._data: dict[str, tuple[tuple[object, ...], list[Txn], dict[str, int]]] = {}
 
     @contextmanager
     def unit(self) -> Iterator[sa.Connection]:
@@ -90,50 +94,102 @@ class Assistant:
         for wallet in page.data:
             accounts.append(Account(wallet.id, wallet.currency, wallet.balance,
                                     wallet.description or "Wallet", "wallet"))  # fmt: skip
-            cursor = None
-            for _ in range(MAX_STATEMENT_PAGES):
-                statement = self.wallets.statement(wallet.id, limit=1000, cursor=cursor)
-                for line in statement.data:
-                    meta = self._reference_metadata(line.type, line.reference_id)
-                    description = meta.get("description") or meta.get("merchant") or (
-                        line.type or "movement").replace("_", " ")  # fmt: skip
-                    category = meta.get("category")
-                    primary = detailed = None
-                    if category:
-                        detailed = category
-                        primary = meta.get("primary_category") or _primary(category)
-                    txns.append(Txn(
-                        id=f"{wallet.id}:{line.transaction_id}",
-                        date=line.timestamp.astimezone(UTC).date(),
-                        amount=line.amount, currency=statement.currency,
-                        description=description, merchant=meta.get("merchant"),
-                        primary=primary, detailed=detailed, account=wallet.id,
-                        source="wallet", category_source="metadata" if category else "categorizer",
-                    ))  # fmt: skip
-                if not statement.has_more or statement.next_cursor is None:
-                    break
-                cursor = statement.next_cursor
+            txns.extend(self._wallet_lines(wallet.id))
         return txns, accounts
 
+    def _wallet_lines(self, wallet_id: str) -> list[Txn]:
+        """The wallet's statement as transactions. Full pages of 1,000 lines never change
+        (the ledger is append-only), so they are kept and only the tail is read again."""
+        with self._lock:
+            full, cursor = self._pages.get(wallet_id, ([], None))
+            full = list(full)
+        tail: list[Txn] = []
+        for _ in range(MAX_STATEMENT_PAGES):
+            statement = self.wallets.statement(wallet_id, limit=STATEMENT_PAGE, cursor=cursor)
+            lines = [
+                self._wallet_txn(wallet_id, statement.currency, line) for line in statement.data
+            ]
+            if statement.has_more and statement.next_cursor is not None:
+                full.extend(lines)
+                cursor = statement.next_cursor
+                continue
+            tail = lines
+            break
+        with self._lock:
+            self._pages[wallet_id] = (full, cursor)
+        return full + tail
+
+    def _wallet_txn(self, wallet_id: str, currency: str, line: Any) -> Txn:
+        meta = self._reference_metadata(line.type, line.reference_id)
+        description = meta.get("description") or meta.get("merchant") or (
+            line.type or "movement").replace("_", " ")  # fmt: skip
+        category = meta.get("category")
+        primary = detailed = None
+        if category:
+            detailed = category
+            primary = meta.get("primary_category") or _primary(category)
+        return Txn(
+            id=f"{wallet_id}:{line.transaction_id}",
+            date=line.timestamp.astimezone(UTC).date(),
+            amount=line.amount, currency=currency,
+            description=description, merchant=meta.get("merchant"),
+            primary=primary, detailed=detailed, account=wallet_id,
+            source="wallet", category_source="metadata" if category else "categorizer",
+        )  # fmt: skip
+
     def data(self, customer_id: str) -> CustomerData:
-        """Everything the assistant knows of the customer, categorized."""
+        """Everything the assistant knows of the customer, categorized.
+
+        The categorized, sorted list of transactions is kept per customer and reused while
+        its inputs are unchanged: the wallets' statements (append-only ledger), the
+        imported lines (append-only, fingerprinted by count and last insertion) and the
+        customer's corrections."""
         wallet_txns, accounts = self._wallet_data(customer_id)
         with self.unit() as connection:
-            imported = R.external_transactions(connection, customer_id)
-            external = R.external_accounts(connection, customer_id)
+            fingerprint = R.external_fingerprint(connection, customer_id)
             corrections = R.corrections(connection, customer_id)
+            external = R.external_accounts(connection, customer_id)
             goals = R.goals(connection, customer_id)
             budgets = R.budgets(connection, customer_id)
+            cached = self._imported.get(customer_id)
+            if cached is None or cached[0] != fingerprint:
+                cached = (fingerprint, R.external_transactions(connection, customer_id))
+                with self._lock:
+                    self._imported[customer_id] = cached
+        imported = cached[1]
+        key = (
+            fingerprint,
+            tuple((t.account, t.id) for t in wallet_txns[-1:]),
+            len(wallet_txns),
+            hash(tuple(sorted(corrections.items()))),
+        )
+        known = self._data.get(customer_id)
+        if known is not None and known[0] == key:
+            _, txns, sums = known
+        else:
+            txns = self._assemble(wallet_txns + imported, corrections)
+            sums = {}
+            for t in imported:
+                sums[t.account] = sums.get(t.account, 0) + t.amount
+            sums.update({f"currency:{c}": n for c, n in _currency_counts(txns).items()})
+            with self._lock:
+                self._data[customer_id] = (key, txns, sums)
         for row in external:
             balance = row["balance"]
             if balance is None:
-                balance = sum(t.amount for t in imported if t.account == row["id"])
+                balance = sums.get(row["id"], 0)
             accounts.append(
                 Account(row["id"], row["currency"], int(balance), row["name"], "import")
             )
-        txns = self._categorized(wallet_txns + imported)
+        counts = {k[9:]: n for k, n in sums.items() if k.startswith("currency:")}
+        currency = _home_currency(accounts, counts)
+        return CustomerData(customer_id, currency, txns, accounts, goals, budgets)
+
+    def _assemble(
+        self, txns: list[Txn], corrections: dict[str, tuple[str, str | None, str | None]]
+    ) -> list[Txn]:
         out = []
-        for t in txns:
+        for t in self._categorized(txns):
             fixed = corrections.get(t.id)
             if fixed is not None:
                 t = replace(t, primary=fixed[0], detailed=fixed[1],
@@ -141,8 +197,7 @@ class Assistant:
                             confidence=1.0)  # fmt: skip
             out.append(t)
         out.sort(key=lambda t: (t.date, t.id))
-        currency = _home_currency(accounts, out)
-        return CustomerData(customer_id, currency, out, accounts, goals, budgets)
+        return out
 
     def _categorized(self, txns: list[Txn]) -> list[Txn]:
         todo = [t for t in txns if t.primary is None and t.id not in self._categories]
@@ -262,10 +317,16 @@ def _primary(detailed: str) -> str:
     return primary_of(detailed)
 
 
-def _home_currency(accounts: list[Account], txns: list[Txn]) -> str:
+def _currency_counts(txns: list[Txn]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for t in txns:
         counts[t.currency] = counts.get(t.currency, 0) + 1
+    return counts
+
+
+def _home_currency(accounts: list[Account], counts: dict[str, int]) -> str:
+    """The currency most of the customer's transactions are in."""
+    counts = dict(counts)
     for a in accounts:
         counts.setdefault(a.currency, 0)
     if not counts:

@@ -119,7 +119,14 @@ def build(today: date = date(2026, 3, 18), *, months: int = 26, seed: int = 7,
             add(d, -PRIME, "Amazon Prime", "GENERAL_MERCHANDISE",
                 "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES", "AMAZON PRIME MEMBERSHIP")  # fmt: skip
     for d in _monthly_dates(first, today, 26):
-        add(d, SALARY, "ACME GmbH", "INCOME", "INCOME_WAGES", "SALARY ACME GMBH")
+        add(
+            d,
+            round(SALARY * max(scale, 1.0)),
+            "ACME GmbH",
+            "INCOME",
+            "INCOME_WAGES",
+            "SALARY ACME GMBH",
+        )
         if d.month == 12:
             add(d, 150000, "ACME GmbH", "INCOME", "INCOME_WAGES", "BONUS ACME GMBH")
         add(d + timedelta(days=1), -SAVINGS, "Savings", "TRANSFER_OUT", "TRANSFER_OUT_SAVINGS",

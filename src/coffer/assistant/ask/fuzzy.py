@@ -73,9 +73,14 @@ class Vocabulary:
                 words = len(phrase.split())
                 self.latin.setdefault(words, []).append((key, phrase))
         self.exact: dict[str, list[tuple[int, str]]] = {}
-        for group in self.latin.values():
+        # per word count and first letter: (key, phrase, errors allowed), for fuzzy lookups
+        self.by_letter: dict[tuple[int, str], list[tuple[int, str, int]]] = {}
+        for size, group in self.latin.items():
             for key, phrase in group:
                 self.exact.setdefault(phrase, []).append((key, phrase))
+                bound = allowed_errors(phrase)
+                if bound:
+                    self.by_letter.setdefault((size, phrase[0]), []).append((key, phrase, bound))
 
     def find(self, text: str, *, fuzzy: bool = True) -> list[Hit]:
         """Every phrase found in ``text`` (lower-cased), best first, not overlapping."""
@@ -85,7 +90,7 @@ class Vocabulary:
             if at >= 0:
                 hits.append(Hit(key, phrase, at, at + len(phrase), 0))
         words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
-        for size, group in self.latin.items():
+        for size in self.latin:
             for i in range(len(words) - size + 1):
                 run = words[i : i + size]
                 candidate = " ".join(w for w, _, _ in run)
@@ -96,11 +101,12 @@ class Vocabulary:
                     continue
                 if not fuzzy:
                     continue
-                for key, phrase in group:
-                    bound = allowed_errors(phrase)
-                    if bound == 0 or abs(len(phrase) - len(candidate)) > bound:
-                        continue
-                    if phrase[0] != candidate[0] and bound < 2:
+                limit = allowed_errors(candidate)
+                if limit == 0:
+                    continue
+                for key, phrase, phrase_bound in self.by_letter.get((size, candidate[0]), ()):
+                    bound = min(phrase_bound, limit)
+                    if abs(len(phrase) - len(candidate)) > bound:
                         continue
                     errors = distance(candidate, phrase, bound)
                     if errors <= bound:

@@ -52,6 +52,10 @@ _MONTH = r"(january|february|march|april|june|july|august|september|october|nove
 _NUM = r"(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|thirty|ninety|couple of|few)"
 _ZH_NUM = r"([0-9]{1,3}|[一二两三四五六七八九十]{1,3})"
 _YEAR = r"((?:19|20)\d{2})"
+# the unit words, with their common typos
+_MON = r"(?:month|mnth|mth|monht|mont|moth|montth)"
+_WK = r"(?:week|wek|weeek|wk)"
+_YR = r"(?:year|yr|yaer|yeaer|yera)"
 
 
 def zh_number(text: str) -> int:
@@ -186,21 +190,21 @@ def _rules() -> list[Rule]:
         (r"\b(?:last|previous|past)\s+weekend\b", lambda m, d: _weekend(d, 1)),
         (r"\bthis\s+weekend\b", lambda m, d: _weekend(d, 0)),
         (r"\bweekend\b", lambda m, d: _last_weekend(d)),
-        (r"\b(?:last|previous|past)\s+week\b", lambda m, d: _week(d, 1, "last week")),
-        (r"\b(?:this|current)\s+week\b|\bweek\s+to\s+date\b", lambda m, d: _week(d, 0, "this week")),
-        (r"\b(?:last|previous|past)\s+month'?s?\b|\bprior\s+month\b",
+        (rf"\b(?:last|previous|past)\s+{_WK}\b", lambda m, d: _week(d, 1, "last week")),
+        (rf"\b(?:this|current)\s+{_WK}\b|\bweek\s+to\s+date\b", lambda m, d: _week(d, 0, "this week")),
+        (rf"\b(?:last|previous|past)\s+{_MON}'?s?\b|\bprior\s+month\b",
          lambda m, d: _months_back(d, 1, "last month")),
-        (r"\b(?:this|current)\s+month'?s?\b|\bmonth\s+to\s+date\b|\bmtd\b",
+        (rf"\b(?:this|current)\s+{_MON}'?s?\b|\bmonth\s+to\s+date\b|\bmtd\b",
          lambda m, d: Period(month_start(d), month_end(d), "this month")),
-        (r"\bnext\s+month'?s?\b",
+        (rf"\bnext\s+{_MON}'?s?\b",
          lambda m, d: Period(add_months(month_start(d), 1), month_end(add_months(month_start(d), 1)), "next month")),
         (r"\b(?:last|previous|past)\s+quarter\b",
          lambda m, d: _quarter(*_prev_quarter(d))),
         (r"\b(?:this|current)\s+quarter\b", lambda m, d: _quarter(d.year, (d.month - 1) // 3 + 1)),
         (rf"\bq([1-4])(?:\s+{_YEAR})?\b", lambda m, d: _quarter(int(m[2] or d.year), int(m[1]))),
-        (r"\b(?:last|previous|past)\s+year'?s?\b",
+        (rf"\b(?:last|previous|past)\s+{_YR}'?s?\b",
          lambda m, d: Period(date(d.year - 1, 1, 1), date(d.year - 1, 12, 31), f"{d.year - 1}")),
-        (r"\b(?:this|current)\s+year'?s?\b|\byear\s+to\s+date\b|\bytd\b|\bso\s+far\s+this\s+year\b",
+        (rf"\b(?:this|current)\s+{_YR}'?s?\b|\byear\s+to\s+date\b|\bytd\b|\bso\s+far\s+this\s+year\b",
          lambda m, d: Period(date(d.year, 1, 1), d, f"{d.year} so far")),
         (r"\b(\d{4})-(\d{2})-(\d{2})\b",
          lambda m, d: _day(int(m[1]), int(m[2]), int(m[3]))),

@@ -81,7 +81,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic("Online shopping", ("GENERAL_MERCHANDISE_ONLINE_MARKETPLACES",),
           ("online shopping", "online marketplaces", "online orders"), ("网购", "网上购物")),
     Topic("Shopping", ("GENERAL_MERCHANDISE",),
-          ("shopping", "general merchandise", "stuff", "things", "purchases"), ("购物", "买东西")),
+          ("shopping", "general merchandise"), ("购物", "买东西")),
     Topic("Pharmacy", ("MEDICAL_PHARMACIES_AND_SUPPLEMENTS",),
           ("pharmacy", "pharmacies", "medicine", "drugstore", "chemist"), ("药店", "买药", "药品")),
     Topic("Health", ("MEDICAL",),
