@@ -1,0 +1,64 @@
+"""A subset of the measured question set (bench/assistant_ask.py runs it all)."""
+
+from __future__ import annotations
+
+from coffer.assistant.evaluation import cases, judge, run
+from coffer.assistant.service import ask_data
+from coffer.assistant.synthetic import Synthetic
+
+
+def test_question_set_subset(synthetic: Synthetic) -> None:
+    items = cases(synthetic)
+    assert len(items) >= 200
+    assert sum(any("\u4e00" <= ch <= "\u9fff" for ch in c.question) for c in items) >= 40
+    subset = items[::4]
+    outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), subset)
+    wrong = [(o.case.question, o.answer["intent"], o.answer["value"]) for o in outcomes if not o.ok]
+    assert len(wrong) <= 0.05 * len(subset), wrong
+
+
+def test_answer_shape_and_numbers(synthetic: Synthetic) -> None:
+    data = synthetic.data
+    answer = ask_data(data, "上个月我在餐饮上花了多少钱？", synthetic.today)
+    assert answer["intent"] == "spend_in_category"
+    assert answer["currency"] == "EUR"
+    assert answer["period"] == {"start": "2026-02-01", "end": "2026-02-28"}
+    expected = -sum(
+        t.amount
+        for t in data.transactions
+        if t.date.month == 2 and t.date.year == 2026
+        and t.detailed in ("FOOD_AND_DRINK_RESTAURANT", "FOOD_AND_DRINK_FAST_FOOD")
+    )  # fmt: skip
+    assert answer["value"] == expected and isinstance(answer["value"], int)
+    assert answer["data"]["transactions"] > 0
+    assert "2026-02-01" in answer["answer"]
+
+
+def test_judge_rejects_a_wrong_value(synthetic: Synthetic) -> None:
+    case = cases(synthetic)[0]
+    answer = ask_data(synthetic.data, case.question, synthetic.today)
+    assert judge(case, answer)
+    assert not judge(case, {**answer, "value": answer["value"] + 1})
+
+
+def test_affordability(synthetic: Synthetic) -> None:
+    yes = ask_data(synthetic.data, "can I afford a 20 EUR book this month?", synthetic.today)
+    no = ask_data(synthetic.data, "can I afford a 5000000 EUR house?", synthetic.today)
+    assert yes["data"]["affordable"] and not no["data"]["affordable"]
+    assert yes["value"] - no["value"] == 5000000_00 - 20_00
+    assert yes["data"]["balance"] == synthetic.data.balance
+
+
+def test_subscriptions_and_goal(synthetic: Synthetic) -> None:
+    subs = ask_data(synthetic.data, "what are my subscriptions?", synthetic.today)
+    names = {item["name"] for item in subs["data"]["items"]}
+    assert "Netflix" in names and "Disney Plus" not in names  # Disney was cancelled
+    assert subs["value"] == synthetic.subscriptions_monthly
+    goal = ask_data(synthetic.data, "how is my holiday goal going?", synthetic.today)
+    assert goal["value"] == synthetic.goal_saved["Holiday"]
+    assert goal["data"]["goals"][0]["name"] == "Holiday"
+
+
+def test_unknown_questions_have_no_value(synthetic: Synthetic) -> None:
+    answer = ask_data(synthetic.data, "what is the meaning of life?", synthetic.today)
+    assert answer["intent"] == "unknown" and answer["value"] is None
