@@ -94,8 +94,14 @@ def _what(query: Query) -> str:
 def spend(query: Query, data: CustomerData, today: date) -> Answer:
     period = _period(query, today)
     cur = data.currency
-    rows = S.matching(S.in_period(data.transactions, period), cur, _match(query))
+    in_period = S.in_period(data.transactions, period)
+    rows = S.matching(in_period, cur, _match(query))
     total = -sum(t.amount for t in rows)
+    others: dict[str, int] = {}
+    match = _match(query)
+    for t in in_period:
+        if t.currency != cur and S.is_spending(t) and match(t):
+            others[t.currency] = others.get(t.currency, 0) + 1
     breakdown = S.by_key(rows, cur, lambda t: label(t.detailed or t.primary))
     if _zh(query):
         text = f"{period.label}你在{_what(query)}上花了 {fmt(total, cur, language='zh')}"
@@ -116,6 +122,7 @@ def spend(query: Query, data: CustomerData, today: date) -> Answer:
             "categories": [t.name for t in query.topics],
             "merchants": list(query.merchants),
             "breakdown": [{"name": k, "amount": v} for k, v in breakdown.items()],
+            "other_currencies": others,  # matching transactions not counted (no FX rate)
             "chart": "spending_by_category",
         },
     )
