@@ -7,12 +7,18 @@ G = "FOOD_AND_DRINK_GROCERIES"
 
 
 def spend(day: date, amount: int, detailed: str = G) -> Txn:
-    return Txn(f"{day}{amount}{detailed}", day, -amount, "EUR", "LIDL", "Lidl", "FOOD_AND_DRINK", detailed)
+    return Txn(
+        f"{day}{amount}{detailed}", day, -amount, "EUR", "LIDL", "Lidl", "FOOD_AND_DRINK", detailed
+    )
 
 
 def test_rollover_of_surplus_and_overspend() -> None:
     budget = Budget("b", G, 40000, "EUR", True, date(2026, 1, 1))
-    txns = [spend(date(2026, 1, 10), 30000), spend(date(2026, 2, 3), 55000), spend(date(2026, 3, 2), 10000)]
+    txns = [
+        spend(date(2026, 1, 10), 30000),
+        spend(date(2026, 2, 3), 55000),
+        spend(date(2026, 3, 2), 10000),
+    ]
     jan, feb, mar = budget_months(budget, txns, date(2026, 3, 18))
     assert (jan.carried_in, jan.available, jan.remaining) == (0, 40000, 10000)  # surplus 100
     assert (feb.carried_in, feb.available, feb.remaining) == (10000, 50000, -5000)  # overspent 50
@@ -37,8 +43,11 @@ def test_pace_alert() -> None:
     assert alert is not None
     assert alert.projected_spent == 30000 * 31 // 15 and alert.over_by == 62000 - 40000
     assert alert.exceed_on == date(2026, 3, 21)  # 2000 a day passes 40000 on the 21st
-    assert alert.message("Groceries") == "At this pace you will exceed Groceries by 220.00 EUR on the 21st."
-    calm = budget_months(budget, txns[:1][:0] + [spend(date(2026, 3, 2), 5000)], today)[0]
+    assert (
+        alert.message("Groceries")
+        == "At this pace you will exceed Groceries by 220.00 EUR on the 21st."
+    )
+    calm = budget_months(budget, [spend(date(2026, 3, 2), 5000)], today)[0]
     assert pace(budget, calm, today) is None
 
 
@@ -46,4 +55,6 @@ def test_suggested_budgets() -> None:
     txns = [spend(date(2025, m, 5), 30000 + 1000 * m) for m in range(9, 13)]
     txns += [spend(date(2026, m, 5), 33000) for m in (1, 2)]
     txns += [spend(date(2026, 1, 5), 4000, "FOOD_AND_DRINK_COFFEE")]  # one month of six: no budget
-    assert suggest_budgets(txns, "EUR", date(2026, 3, 18)) == {G: 40000}  # median 395.00 rounded up to 10 units
+    assert suggest_budgets(txns, "EUR", date(2026, 3, 18)) == {
+        G: 40000
+    }  # median 395.00 rounded up to 10 units

@@ -8,7 +8,8 @@ from coffer.assistant.views import chart_svg
 
 
 @pytest.mark.parametrize(
-    "kind", ["spending_by_category", "monthly_trend", "budget_vs_actual", "forecast", "goal_progress"]
+    "kind",
+    ["spending_by_category", "monthly_trend", "budget_vs_actual", "forecast", "goal_progress"],
 )
 def test_charts_are_valid_svg(kind: str, synthetic: Synthetic) -> None:
     svg = chart_svg(kind, synthetic.data, synthetic.today)

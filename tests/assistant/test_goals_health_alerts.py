@@ -10,7 +10,11 @@ TODAY = date(2026, 3, 18)
 
 
 def test_goal_required_saving_and_projection() -> None:
-    contributions = ((date(2026, 1, 27), 10000), (date(2026, 2, 27), 10000), (date(2026, 3, 1), 10000))
+    contributions = (
+        (date(2026, 1, 27), 10000),
+        (date(2026, 2, 27), 10000),
+        (date(2026, 3, 1), 10000),
+    )
     goal = Goal("g", "Holiday", 120000, "EUR", date(2026, 12, 31), 0, None, contributions)
     status = goal_status(goal, TODAY)
     assert status.saved == 30000 and status.remaining == 90000
@@ -33,7 +37,11 @@ def test_health_score_components(synthetic: Synthetic) -> None:
     health = health_score(synthetic.data, TODAY).as_dict()
     assert 0 <= health["score"] <= 100
     assert set(health["components"]) == {
-        "spend_vs_income", "bills_on_time", "liquid_savings", "savings_rate", "plans_ahead"
+        "spend_vs_income",
+        "bills_on_time",
+        "liquid_savings",
+        "savings_rate",
+        "plans_ahead",
     }
     broke = CustomerData("c", "EUR", [
         Txn(f"s{i}", TODAY - timedelta(days=20 + 30 * i), -300000, "EUR", "RENT", None,
@@ -49,15 +57,23 @@ def _spend(i: int, day: date, amount: int, merchant: str) -> Txn:
 
 
 def test_alerts() -> None:
-    history = [_spend(i, TODAY - timedelta(days=40 + 5 * i + i * i), 2000 + 10 * i, "Pizzeria") for i in range(8)]
+    history = [
+        _spend(i, TODAY - timedelta(days=40 + 5 * i + i * i), 2000 + 10 * i, "Pizzeria")
+        for i in range(8)
+    ]
     outlier = _spend(100, TODAY - timedelta(days=2), 15000, "Pizzeria")
-    double = [_spend(101, TODAY - timedelta(days=5), 4999, "Shop"), _spend(102, TODAY - timedelta(days=4), 4999, "Shop")]
+    double = [
+        _spend(101, TODAY - timedelta(days=5), 4999, "Shop"),
+        _spend(102, TODAY - timedelta(days=4), 4999, "Shop"),
+    ]
     netflix = [Txn(f"n{i}", date(2025, 9 + i, 21) if i < 4 else date(2026, i - 3, 21),
                    -1299 if i < 5 else -1599, "EUR", "NETFLIX", "Netflix", "ENTERTAINMENT",
                    "ENTERTAINMENT_TV_AND_MOVIES") for i in range(6)]  # fmt: skip
     rent = [Txn(f"r{i}", d, -90000, "EUR", "RENT", "Landlord", "RENT_AND_UTILITIES",
                 "RENT_AND_UTILITIES_RENT") for i, d in enumerate([date(2025, 12, 20), date(2026, 1, 20), date(2026, 2, 20)])]  # fmt: skip
-    data = CustomerData("c", "EUR", history + [outlier, *double, *netflix, *rent], [Account("w", "EUR", 50000)])
+    data = CustomerData(
+        "c", "EUR", [*history, outlier, *double, *netflix, *rent], [Account("w", "EUR", 50000)]
+    )
     alerts = find_alerts(data, TODAY)
     kinds = {a.kind: a for a in alerts}
     assert [a.message for a in alerts if a.kind == "price_increase"] == [

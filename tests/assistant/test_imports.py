@@ -43,7 +43,9 @@ def test_csv_with_debit_and_credit_columns() -> None:
 
 def test_csv_errors_name_the_problem() -> None:
     with pytest.raises(StatementInvalid, match="columns not in the file"):
-        parse_statement("csv", read("chase.csv"), mapping={"date": "Datum", "description": "x", "amount": "y"})
+        parse_statement(
+            "csv", read("chase.csv"), mapping={"date": "Datum", "description": "x", "amount": "y"}
+        )
     with pytest.raises(StatementInvalid, match="is not"):
         parse_statement("csv", "date,description,amount\n2026-13-45,x,1.00\n")
 
@@ -74,7 +76,11 @@ def test_camt053() -> None:
     assert parsed.balance == 525505  # the closing booked balance (CLBD)
     assert len(parsed.lines) == 2  # the pending (PDNG) entry is not booked yet
     salary, power = parsed.lines
-    assert (salary.day, salary.amount, salary.counterparty) == (date(2026, 3, 9), 325055, "ACME GmbH")
+    assert (salary.day, salary.amount, salary.counterparty) == (
+        date(2026, 3, 9),
+        325055,
+        "ACME GmbH",
+    )
     assert salary.description == "ACME GmbH LOHN/GEHALT 03/2026"
     assert (power.amount, power.reference) == (-14560, "2026031000000042")
 
@@ -99,13 +105,19 @@ def test_reimport_skips_known_lines(assistant: Assistant, platform: WalletPlatfo
     first = assistant.import_statement(customer.id, "ofx", read("checking.ofx"))
     assert (first["imported"], first["duplicates"]) == (3, 0)
     again = assistant.import_statement(customer.id, "ofx", read("checking.ofx"))
-    assert (again["imported"], again["duplicates"], again["account_id"]) == (0, 3, first["account_id"])
+    assert (again["imported"], again["duplicates"], again["account_id"]) == (
+        0,
+        3,
+        first["account_id"],
+    )
     options = {"mapping": SPARKASSE, "date_format": "%d.%m.%Y", "decimal_comma": True}
     csv_text = read("sparkasse.csv")
     head = "\n".join(csv_text.splitlines()[:3]) + "\n"
     partial = assistant.import_statement(customer.id, "csv", head, account_name="Giro", **options)
     assert partial["imported"] == 2
-    overlap = assistant.import_statement(customer.id, "csv", csv_text, account_name="Giro", **options)
+    overlap = assistant.import_statement(
+        customer.id, "csv", csv_text, account_name="Giro", **options
+    )
     assert (overlap["imported"], overlap["duplicates"]) == (3, 2)
     camt = assistant.import_statement(customer.id, "camt053", read("statement.camt053.xml"))
     assert camt["imported"] == 2

@@ -10,7 +10,9 @@ def tx(i: int, day: date, amount: int, merchant: str, primary: str = "ENTERTAINM
     return Txn(f"x{i}", day, amount, "EUR", merchant.upper(), merchant, primary, None)
 
 
-def monthly(merchant: str, amounts: list[int], first: date, primary: str = "ENTERTAINMENT") -> list[Txn]:
+def monthly(
+    merchant: str, amounts: list[int], first: date, primary: str = "ENTERTAINMENT"
+) -> list[Txn]:
     out = []
     for i, amount in enumerate(amounts):
         month = first.month - 1 + i
@@ -32,7 +34,10 @@ def test_weekly_quarterly_yearly() -> None:
     weekly = [tx(i, date(2026, 1, 5) + timedelta(weeks=i), -900, "Gym Class") for i in range(10)]
     quarterly = [tx(100 + i, d, -12000, "Allianz", "GENERAL_SERVICES") for i, d in
                  enumerate([date(2025, 3, 15), date(2025, 6, 15), date(2025, 9, 15), date(2025, 12, 15)])]  # fmt: skip
-    yearly = [tx(200, date(2024, 6, 14), -8990, "Prime"), tx(201, date(2025, 6, 14), -8990, "Prime")]
+    yearly = [
+        tx(200, date(2024, 6, 14), -8990, "Prime"),
+        tx(201, date(2025, 6, 14), -8990, "Prime"),
+    ]
     found = {s.name: s for s in detect_recurring(weekly + quarterly + yearly, TODAY)}
     assert found["Gym Class"].cadence == "weekly"
     assert found["Gym Class"].next_date == date(2026, 3, 16)
@@ -44,14 +49,19 @@ def test_weekly_quarterly_yearly() -> None:
 
 
 def test_missed_payment_and_cancelled() -> None:
-    late = monthly("Telekom", [-4495] * 6, date(2025, 8, 1), "RENT_AND_UTILITIES")  # last 2026-01-01
+    late = monthly(
+        "Telekom", [-4495] * 6, date(2025, 8, 1), "RENT_AND_UTILITIES"
+    )  # last 2026-01-01
     (series,) = detect_recurring(late, TODAY)
     assert series.next_date == date(2026, 2, 1) and series.missed
     assert not series.active  # more than a period overdue: cancelled
 
 
 def test_irregular_amounts_are_not_a_subscription() -> None:
-    shopping = [tx(i, date(2026, 1, 1) + timedelta(days=7 * i), -1000 - 700 * (i % 4), "Lidl") for i in range(10)]
+    shopping = [
+        tx(i, date(2026, 1, 1) + timedelta(days=7 * i), -1000 - 700 * (i % 4), "Lidl")
+        for i in range(10)
+    ]
     assert detect_recurring(shopping, TODAY) == []
 
 

@@ -9,8 +9,7 @@ import pytest
 
 from coffer.assistant.service import Assistant
 from coffer.errors import AssistantNotFound, CustomerNotFound, ValidationError
-from coffer.wallets import WalletPlatform
-from coffer.wallets import currencies, templates
+from coffer.wallets import WalletPlatform, currencies, templates
 from coffer.wallets import schemas as W
 
 from .conftest import stand_in
@@ -28,15 +27,20 @@ def customer_with_wallet(platform: WalletPlatform, name: str) -> tuple[str, str]
 def fund(platform: WalletPlatform, wallet_id: str, amount: int) -> None:
     platform.core.ledger.run(
         templates.PAYIN,
-        vars={"external": "external:test", "wallet": f"wallets:{wallet_id}",
-              "amount": currencies.monetary("EUR", amount)},  # fmt: skip
+        vars={
+            "external": "external:test",
+            "wallet": f"wallets:{wallet_id}",
+            "amount": currencies.monetary("EUR", amount),
+        },
     )
 
 
 @pytest.fixture
 def live(coffer_db: object, platform: WalletPlatform) -> Assistant:
     today = datetime.now(UTC).date()
-    return Assistant(platform.core.engine, platform.wallets, categorizer=stand_in, today=lambda: today)
+    return Assistant(
+        platform.core.engine, platform.wallets, categorizer=stand_in, today=lambda: today
+    )
 
 
 def test_questions_over_wallet_movements(live: Assistant, platform: WalletPlatform) -> None:

@@ -4,12 +4,13 @@ events a platform forwards are their ``as_dict()`` (type ``assistant.alert.<kind
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from coffer.assistant.models import CustomerData
+from coffer.assistant.models import CustomerData, Txn
 from coffer.assistant.money import fmt
 from coffer.assistant.recurring import detect_recurring, expected_between
 from coffer.assistant.spending import is_spending
@@ -56,13 +57,13 @@ def find_alerts(data: CustomerData, today: date, low_balance: int = 0) -> list[A
                                      f"{fmt(-t.amount, cur)} at {key} is unusually high (usually {fmt(int(middle), cur)})",
                                      -t.amount, cur, (t.id,)))  # fmt: skip
         history[key].append(-t.amount)
-    by_pair: dict[tuple[str, int], list] = defaultdict(list)
+    by_pair: dict[tuple[str, int], list[Txn]] = defaultdict(list)
     for t in spend:
         if t.date > since:
             by_pair[(t.merchant or t.description, t.amount)].append(t)
     for (name, amount), items in by_pair.items():
         items.sort(key=lambda t: t.date)
-        for a, b in zip(items, items[1:], strict=False):
+        for a, b in itertools.pairwise(items):
             if (b.date - a.date).days <= 1:
                 out.append(Alert("duplicate_charge", b.date,
                                  f"Two charges of {fmt(-amount, cur)} at {name} on {a.date} and {b.date}",

@@ -29,7 +29,19 @@ def assistant_for(app: Any) -> Assistant:
         existing = getattr(app.state, "assistant", None)
         if existing is None:
             platform = platform_for(app)
-            existing = Assistant(app.state.server.coffer.engine, platform.wallets)
+            book = app.state.server.coffer
+            settings = book.settings
+            hook = None
+            if settings.assistant_model_url:
+                from coffer.assistant.ask.model import ModelHook
+
+                hook = ModelHook(
+                    settings.assistant_model_url,
+                    settings.assistant_model_name,
+                    api_key=settings.assistant_model_api_key,
+                    timeout_seconds=settings.assistant_model_timeout_seconds,
+                )
+            existing = Assistant(book.engine, platform.wallets, model_hook=hook)
             app.state.assistant = existing
     return existing
 
@@ -75,7 +87,7 @@ def transactions(customer_id: str, a: Service, limit: int = 100) -> dict[str, An
                 "confidence": t.confidence,
                 "source": t.source,
                 "category_source": t.category_source,
-            }  # fmt: skip
+            }
             for t in rows
         ],
     }
@@ -189,7 +201,7 @@ def chart(
     customer_id: str,
     kind: Literal[
         "spending_by_category", "monthly_trend", "budget_vs_actual", "forecast", "goal_progress"
-    ],  # fmt: skip
+    ],
     a: Service,
     today: date | None = None,
 ) -> Response:

@@ -129,6 +129,10 @@ def _spend(s: Synthetic, period: tuple[date, date], match: Callable[[Any], bool]
     return total
 
 
+def _merchant(name: str) -> Callable[[Any], bool]:
+    return lambda t: bool(t.merchant == name)
+
+
 def _codes(codes: tuple[str, ...]) -> Callable[[Any], bool]:
     return lambda t: t.detailed in codes or t.primary in codes
 
@@ -176,7 +180,7 @@ def cases(s: Synthetic) -> list[Case]:
                 else periods["last_month"]
             )
             out.append(Case(template.format(m=word, p=phrase), "spend_at_merchant",
-                            _spend(s, period, lambda t, m=name: t.merchant == m), period))  # fmt: skip
+                            _spend(s, period, _merchant(name)), period))  # fmt: skip
     income_q = [("how much did I earn {p}?", "en"), ("what was my income {p}", "en"),
                 ("how much salary did I get {p}", "en"), ("{p}我的收入是多少？", "zh"),
                 ("{p}赚了多少钱", "zh")]  # fmt: skip
@@ -278,10 +282,10 @@ def judge(case: Case, answer: dict[str, Any]) -> bool:
         ):
             return False
     if case.check == "affordable":
-        return bool(answer.get("data", {}).get("affordable")) == case.value
+        return bool(answer.get("data", {}).get("affordable")) is bool(case.value)
     if case.check == "intent":
         return True
-    return answer.get("value") == case.value
+    return bool(answer.get("value") == case.value)
 
 
 def run(ask: Callable[[str], dict[str, Any]], items: Iterable[Case]) -> list[Outcome]:

@@ -9,6 +9,7 @@ bills on time, liquid savings in months of expenses, a savings rate, and plannin
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -25,7 +26,7 @@ def _ramp(value: float, points: list[tuple[float, float]]) -> float:
     """Piecewise-linear score through ``points`` (x ascending)."""
     if value <= points[0][0]:
         return points[0][1]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         if value <= x1:
             return y0 + (y1 - y0) * (value - x0) / (x1 - x0)
     return points[-1][1]

@@ -3,6 +3,7 @@ yearly), their next date and amount, price changes, missed payments and new ones
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import defaultdict
@@ -128,7 +129,7 @@ def detect_recurring(txns: Sequence[Txn], today: date) -> list[Series]:
         dates = [t.date for t in items]
         if len(set(dates)) < len(dates) * 0.9:
             continue
-        intervals = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
+        intervals = [(b - a).days for a, b in itertools.pairwise(dates)]
         cadence = _cadence(intervals)
         if cadence is None:
             continue

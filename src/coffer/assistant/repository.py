@@ -81,7 +81,7 @@ def budgets(connection: sa.Connection, customer_id: str) -> list[Budget]:
             r["currency"],
             bool(r["rollover"]),
             date.fromisoformat(r["start_month"]),
-        )  # fmt: skip
+        )
         for r in rows
     ]
 
@@ -177,7 +177,7 @@ def add_contribution(connection: sa.Connection, goal_id: str, day: date, amount:
             day=day.isoformat(),
             amount=amount,
             created_at=now_micros(),
-        )  # fmt: skip
+        )
     )
 
 
@@ -284,6 +284,6 @@ def external_transactions(connection: sa.Connection, customer_id: str) -> list[T
             merchant=None,
             account=r.account_id,
             source="import",
-        )  # fmt: skip
+        )
         for r in rows
     ]

@@ -29,6 +29,8 @@ KEYWORDS: tuple[tuple[str, str, str], ...] = (
     ("vodafone", "RENT_AND_UTILITIES_TELEPHONE", "Vodafone"),
     ("rent", "RENT_AND_UTILITIES_RENT", ""),
     ("salary", "INCOME_WAGES", ""),
+    ("payroll", "INCOME_WAGES", ""),
+    ("gehalt", "INCOME_WAGES", ""),
     ("atm", "TRANSFER_OUT_WITHDRAWAL", ""),
 )
 PRIMARIES = (  # Plaid's personal finance categories, primary level

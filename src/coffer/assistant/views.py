@@ -60,9 +60,9 @@ def chart_svg(kind: str, data: CustomerData, today: date) -> str:
                            f"Spending by category, {today:%B %Y}")  # fmt: skip
     if kind == "monthly_trend":
         months = month_range(add_months(month_start(today), -12), today)
-        totals = monthly(data.transactions, cur)
+        per_month = monthly(data.transactions, cur)
         return charts.line([m.strftime("%b %y") for m in months],
-                           [("Spending", [totals.get(m, 0) for m in months])], cur, "Monthly spending")  # fmt: skip
+                           [("Spending", [per_month.get(m, 0) for m in months])], cur, "Monthly spending")  # fmt: skip
     if kind == "budget_vs_actual":
         rows = [B.budget_months(b, data.transactions, today)[-1] for b in data.budgets]
         items = [
@@ -72,7 +72,7 @@ def chart_svg(kind: str, data: CustomerData, today: date) -> str:
         return charts.grouped(items, cur, f"Budget vs actual, {today:%B %Y}")
     if kind == "forecast":
         months = month_range(add_months(month_start(today), -12), today)
-        totals = monthly(data.transactions, cur)
+        spent_by_month = monthly(data.transactions, cur)
         forecasts = forecast_categories(data.transactions, cur, today, 3)
         ahead: dict[date, list[int]] = {}
         for f in forecasts:
@@ -80,7 +80,7 @@ def chart_svg(kind: str, data: CustomerData, today: date) -> str:
             row[0] += f.amount
             row[1] += f.low
             row[2] += f.high
-        history = [totals.get(m, 0) for m in months[:-1]]
+        history = [spent_by_month.get(m, 0) for m in months[:-1]]
         future = sorted(ahead)
         labels = [m.strftime("%b %y") for m in months[:-1]] + [m.strftime("%b %y") for m in future]
         values = history + [ahead[m][0] for m in future]

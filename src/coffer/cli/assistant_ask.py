@@ -12,9 +12,7 @@ import typer
 Database = Annotated[
     str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
 ]
-Today = Annotated[
-    str | None, typer.Option("--today", help="Answer as of this date (YYYY-MM-DD)")
-]
+Today = Annotated[str | None, typer.Option("--today", help="Answer as of this date (YYYY-MM-DD)")]
 
 
 def _today(text: str | None) -> date | None:

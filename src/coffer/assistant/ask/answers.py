@@ -305,15 +305,14 @@ def explain_period(query: Query, data: CustomerData, today: date) -> Answer:
     scale_months = max(round(period.days / 30.44), 1)
     now = S.by_key(rows, cur, lambda t: t.primary)
     usual = S.by_key(usual_rows, cur, lambda t: t.primary)
-    deltas = []
+    changes: list[tuple[int, str, int, int]] = []  # delta, category, amount, usual
     for key in set(now) | set(usual):
         typical = usual.get(key, 0) * scale_months // 6
-        deltas.append({"category": label(key), "amount": now.get(key, 0), "usual": typical,
-                       "delta": now.get(key, 0) - typical})  # fmt: skip
-    deltas.sort(key=lambda d: -d["delta"])
+        changes.append((now.get(key, 0) - typical, label(key), now.get(key, 0), typical))
+    changes.sort(key=lambda c: (-c[0], c[1]))
+    deltas = [{"category": c[1], "amount": c[2], "usual": c[3], "delta": c[0]} for c in changes]
     usual_total = sum(usual.values()) * scale_months // 6
-    top = [d for d in deltas if d["delta"] > 0][:3]
-    reasons = ", ".join(f"{d['category']} +{fmt(d['delta'], cur)}" for d in top)
+    reasons = ", ".join([f"{c[1]} +{fmt(c[0], cur)}" for c in changes if c[0] > 0][:3])
     text = (
         f"{_in(period)} you spent {fmt(total, cur)} against a usual {fmt(usual_total, cur)} "
         f"(average of the 6 months before). The biggest increases: {reasons or 'none'}."
@@ -339,23 +338,29 @@ def budget_status(query: Query, data: CustomerData, today: date) -> Answer:
         return _answer(query, text, None, None, None, {"budgets": []})
     rows = []
     remaining = 0
-    messages = []
+    messages: list[str] = []
     for b in chosen:
         months = B.budget_months(b, data.transactions, today)
         current = months[-1]
         remaining += current.remaining
         alert = B.pace(b, current, today)
-        row = {"category": b.category, "name": label(b.category), **current.as_dict()}
+        row: dict[str, object] = {
+            "category": b.category,
+            "name": label(b.category),
+            **current.as_dict(),
+        }
+        line = (
+            f"{label(b.category)}: {fmt(current.spent, cur)} spent of "
+            f"{fmt(current.available, cur)} this month (rollover included), "
+            f"{fmt(current.remaining, cur)} left."
+        )
         if alert:
             row["pace_alert"] = alert.message(label(b.category))
-            messages.append(row["pace_alert"])
+            line += " " + alert.message(label(b.category))
         rows.append(row)
-        messages.insert(
-            0,
-            f"{label(b.category)}: {fmt(current.spent, cur)} spent of {fmt(current.available, cur)}, {fmt(current.remaining, cur)} left",
-        )
+        messages.append(line)
     period = Period(month_start(today), today, "this month")
-    return _answer(query, "; ".join(messages) + ".", remaining, cur, period, {
+    return _answer(query, " ".join(messages), remaining, cur, period, {
         "budgets": rows, "chart": "budget_vs_actual",
     })  # fmt: skip
 
@@ -369,9 +374,10 @@ def top(query: Query, data: CustomerData, today: date) -> Answer:
         [t for t in rows if (t.merchant or not merchants) and t.amount < 0], cur,
         (lambda t: t.merchant) if merchants else (lambda t: label(t.primary)),
     )  # fmt: skip
-    items = [{"name": k, "amount": v} for k, v in totals.items() if v > 0][: query.limit]
-    value = items[0]["amount"] if items else 0
-    listed = ", ".join(f"{i['name']} {fmt(i['amount'], cur)}" for i in items)
+    ranked = [(k or "", v) for k, v in totals.items() if v > 0][: query.limit]
+    items = [{"name": k, "amount": v} for k, v in ranked]
+    value = ranked[0][1] if ranked else 0
+    listed = ", ".join(f"{k} {fmt(v, cur)}" for k, v in ranked)
     text = (
         f"{period.label}花得最多的是：{listed}"
         if _zh(query)

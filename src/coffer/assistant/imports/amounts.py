@@ -15,10 +15,7 @@ def to_minor(text: str, currency: str, *, decimal_comma: bool = False) -> int:
     raw = text.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
     negative = raw.startswith("(") and raw.endswith(")")
     raw = raw.strip("()")
-    if decimal_comma:
-        raw = raw.replace(".", "").replace(",", ".")
-    else:
-        raw = raw.replace(",", "")
+    raw = raw.replace(".", "").replace(",", ".") if decimal_comma else raw.replace(",", "")
     raw = re.sub(r"[^\d.+-]", "", raw)
     try:
         value = Decimal(raw)
