@@ -34,7 +34,7 @@ PII_KEY = "22" * 32
 
 
 def accuracy() -> float:
-    from coffer.assistant.evaluation import cases, run
+    from coffer.assistant.evaluation import cases, heldout_cases, run
     from coffer.assistant.service import ask_data
     from coffer.assistant.synthetic import build
 
@@ -51,6 +51,8 @@ def accuracy() -> float:
                   f"got {o.answer['intent']} {o.answer['value']}")  # fmt: skip
     share = right / len(items)
     print(f"share right: {share:.3f} (target 0.95)", flush=True)
+    held = run(lambda q: ask_data(synthetic.data, q, synthetic.today), heldout_cases(synthetic))
+    print(f"held-out phrasings: {sum(o.ok for o in held)}/{len(held)} right", flush=True)
     return share
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coffer.assistant.evaluation import cases, judge, run
+from coffer.assistant.evaluation import cases, heldout_cases, judge, run
 from coffer.assistant.service import ask_data
 from coffer.assistant.synthetic import Synthetic
 
@@ -15,6 +15,12 @@ def test_question_set_subset(synthetic: Synthetic) -> None:
     outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), subset)
     wrong = [(o.case.question, o.answer["intent"], o.answer["value"]) for o in outcomes if not o.ok]
     assert len(wrong) <= 0.05 * len(subset), wrong
+
+
+def test_heldout_phrasings(synthetic: Synthetic) -> None:
+    outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), heldout_cases(synthetic))
+    wrong = [o.case.question for o in outcomes if not o.ok]
+    assert len(wrong) <= 0.1 * len(outcomes), wrong
 
 
 def test_answer_shape_and_numbers(synthetic: Synthetic) -> None:

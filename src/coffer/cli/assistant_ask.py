@@ -42,12 +42,12 @@ def ask_eval(
 ) -> None:
     """Run the measured question set against the synthetic customer (offline, no database);
     print the share answered right. Exit 1 below 95%."""
-    from coffer.assistant.evaluation import cases, run
+    from coffer.assistant.evaluation import cases, heldout_cases, run
     from coffer.assistant.service import ask_data
     from coffer.assistant.synthetic import build
 
     synthetic = build()
-    items = cases(synthetic)[:: max(every, 1)]
+    items = (cases(synthetic) + heldout_cases(synthetic))[:: max(every, 1)]
     outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), items)
     for o in outcomes:
         if verbose or not o.ok:

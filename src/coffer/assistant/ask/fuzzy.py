@@ -38,7 +38,7 @@ def distance(a: str, b: str, bound: int) -> int:
 
 def allowed_errors(phrase: str) -> int:
     length = len(phrase.replace(" ", ""))
-    if length <= 3:
+    if length <= 4:
         return 0
     if length <= 6:
         return 1

@@ -68,7 +68,7 @@ def _has(pattern: str, text: str) -> bool:
 
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
-    ("affordability", r"\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("affordability", r"\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
     ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day) funds?\b|savings pot|saving (?:up )?for|piggy ?bank|目标|攒钱|存钱.*(?:进度|怎么样|如何)"),
     ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spent\b|\bon track\b|预算"),
     ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|which bills|my bills\b|memberships|订阅|自动续费|定期扣款|包月|会员|固定支出|账单"),
@@ -77,7 +77,7 @@ CUES: tuple[tuple[str, str], ...] = (
     ("largest_transaction", r"biggest (?:purchase|expense|transaction|payment)|largest (?:purchase|expense|transaction|payment)|most expensive (?:purchase|thing|item)|最大的?一笔|最贵"),
     ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has) (?:all )?(?:my|the) money go|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
-    ("balance", r"balance|\bbalnce|how much (?:money )?do i (?:have|got)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
+    ("balance", r"balance|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
     ("income", r"\bincome\b|\bearn|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
@@ -186,7 +186,11 @@ def parse(
             break
     if intent == "affordability" and amount is None:
         intent = "balance" if not topics else "spend_in_category"
-    if intent == "income" and topics and not _has(r"income|earn|收入|赚", rest):
+    if (
+        intent == "income"
+        and topics
+        and not _has(r"income|earn|salar|wage|paid|收入|赚|工资", rest)
+    ):
         intent = "spend_in_category"
     if intent == "top_categories" and chosen_merchants and not topics:
         intent = "spend_at_merchant"

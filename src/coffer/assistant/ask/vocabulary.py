@@ -103,7 +103,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic("Education", ("GENERAL_SERVICES_EDUCATION",),
           ("education", "school", "tuition", "courses"), ("教育", "学费", "培训")),
     Topic("Services", ("GENERAL_SERVICES",), ("services", "general services"), ("服务",)),
-    Topic("Bank fees", ("BANK_FEES",), ("bank fees", "fees", "bank charges", "charges", "overdraft fees"),
+    Topic("Bank fees", ("BANK_FEES",), ("bank fees", "fees", "bank charges", "overdraft fees"),
           ("手续费", "银行费用", "银行手续费")),
     Topic("Loan payments", ("LOAN_PAYMENTS",), ("loan", "loans", "mortgage", "credit card payments",
                                                 "debt", "repayments"), ("贷款", "房贷", "还款", "车贷")),
