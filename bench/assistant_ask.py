@@ -1,7 +1,7 @@
 """The assistant's questions and forecasts, measured.
 
     python bench/assistant_ask.py [--backend sqlite|postgresql] [--runs 3]
-        [--transactions 10000] [--customers 10000]
+        [--scale 20] [--customers 10000]
 
 1. Accuracy: the question set of ``coffer.assistant.evaluation`` (over 200 phrasings,
    English and Chinese, paraphrases and typos) over a synthetic customer with two years
@@ -9,7 +9,7 @@
    parser. Prints the share answered with the right value (target >= 95%).
 2. Latency: ``Assistant.ask`` (the service path of the HTTP endpoint: the wallets
    service, imports, corrections, goals and budgets read from the database, then parse
-   and answer) for a customer with about ``--transactions`` imported transactions; p50
+   and answer) for a customer with about 10,000 imported transactions (``--scale 20``); p50
    and p95 per question (target p95 < 300 ms, ratio p95 / 300 ms).
 3. Forecasts: a monthly forecast (every category, three months ahead) for ``--customers``
    customers with two years of monthly history each (target < 60 s, ratio seconds / 60),
@@ -66,7 +66,7 @@ def _csv(synthetic: object) -> str:
     return out.getvalue()
 
 
-def latency(backend: str, transactions: int, runs: int) -> list[float]:
+def latency(backend: str, scale: float, runs: int) -> list[float]:
     import coffer
     from coffer.assistant.evaluation import cases
     from coffer.assistant.service import Assistant
@@ -74,7 +74,7 @@ def latency(backend: str, transactions: int, runs: int) -> list[float]:
     from coffer.wallets import WalletSettings, open_wallets
     from coffer.wallets import schemas as W
 
-    synthetic = build(scale=transactions / 800)
+    synthetic = build(scale=scale)
     truth = {t.description: t for t in synthetic.data.transactions}
 
     def categorizer(lines: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -163,7 +163,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--transactions", type=int, default=10_000)
+    parser.add_argument(
+        "--scale", type=float, default=20.0, help="visits multiplier (20: about 10,150 lines)"
+    )
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument(
         "--skip", choices=["accuracy", "latency", "forecast"], action="append", default=[]
@@ -172,7 +174,7 @@ def main() -> None:
     if "accuracy" not in args.skip:
         accuracy()
     if "latency" not in args.skip:
-        p95s = latency(args.backend, args.transactions, args.runs)
+        p95s = latency(args.backend, args.scale, args.runs)
         report("ask p95", p95s, "ms")
         print(f"ratio p95 / 300 ms: {median(p95s) / 300:.3f}", flush=True)
     if "forecast" not in args.skip:
