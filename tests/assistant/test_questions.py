@@ -68,3 +68,28 @@ def test_subscriptions_and_goal(synthetic: Synthetic) -> None:
 def test_unknown_questions_have_no_value(synthetic: Synthetic) -> None:
     answer = ask_data(synthetic.data, "what is the meaning of life?", synthetic.today)
     assert answer["intent"] == "unknown" and answer["value"] is None
+
+
+def test_average_savings_and_count(synthetic: Synthetic) -> None:
+    from datetime import date
+
+    data = synthetic.data
+    groceries = [t for t in data.transactions if t.detailed == "FOOD_AND_DRINK_GROCERIES"]
+    six = [t for t in groceries if date(2025, 9, 1) <= t.date <= date(2026, 2, 28)]
+    answer = ask_data(
+        data, "how much do I spend on groceries per month on average?", synthetic.today
+    )
+    assert answer["data"]["average"] and answer["value"] == -sum(t.amount for t in six) // 6
+    feb = [t for t in data.transactions if date(2026, 2, 1) <= t.date <= date(2026, 2, 28)]
+    income = sum(t.amount for t in feb if t.primary == "INCOME")
+    spent = -sum(
+        t.amount for t in feb if t.primary not in ("INCOME", "TRANSFER_IN", "TRANSFER_OUT")
+    )
+    saved = ask_data(data, "how much did I save last month?", synthetic.today)
+    assert (saved["intent"], saved["value"]) == ("savings", income - spent)
+    assert ask_data(data, "上个月存了多少钱", synthetic.today)["value"] == income - spent
+    visits = ask_data(data, "how many times did I go to Starbucks last month?", synthetic.today)
+    assert visits["intent"] == "transaction_count" and visits["currency"] is None
+    assert visits["value"] == sum(1 for t in feb if t.merchant == "Starbucks")
+    nxt = ask_data(data, "when is my next Netflix payment?", synthetic.today)
+    assert nxt["intent"] == "subscriptions" and nxt["data"]["items"][0]["next_date"] == "2026-03-21"

@@ -51,6 +51,17 @@ def _in(period: Period) -> str:
     return f"in {period.label}"
 
 
+ZH_LABELS = {
+    "today": "今天", "yesterday": "昨天", "the day before yesterday": "前天",
+    "this week": "本周", "last week": "上周", "this month": "本月", "last month": "上个月",
+    "next month": "下个月", "the weekend": "周末", "the last 6 months": "最近6个月",
+}  # fmt: skip
+
+
+def _zh_label(period: Period) -> str:
+    return ZH_LABELS.get(period.label) or f"{period.start.isoformat()} 至 {period.end.isoformat()} "
+
+
 def _zh(query: Query) -> bool:
     return query.language == "zh"
 
@@ -85,13 +96,30 @@ def _covers(query: Query, count: int, period: Period, currency: str) -> str:
 
 
 def _what(query: Query) -> str:
-    names = [t.name for t in query.topics] + list(query.merchants)
+    if _zh(query):
+        names = [t.chinese[0] if t.chinese else t.name for t in query.topics]
+    else:
+        names = [t.name for t in query.topics]
+    names += list(query.merchants)
     if not names:
         return "所有消费" if _zh(query) else "everything"
     return "、".join(names) if _zh(query) else " and ".join(names)
 
 
+def _average_period(query: Query, today: date) -> tuple[Period, int]:
+    """The months an average is taken over: the period asked, or the 6 complete months
+    before this one; and how many months that is."""
+    if query.period is not None and query.period_given:
+        p = query.period
+        months = (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
+        return p, max(months, 1)
+    start = add_months(month_start(today), -6)
+    return Period(start, month_start(today) - timedelta(days=1), "the last 6 months"), 6
+
+
 def spend(query: Query, data: CustomerData, today: date) -> Answer:
+    if query.average:
+        return average(query, data, today)
     period = _period(query, today)
     cur = data.currency
     in_period = S.in_period(data.transactions, period)
@@ -104,7 +132,7 @@ def spend(query: Query, data: CustomerData, today: date) -> Answer:
             others[t.currency] = others.get(t.currency, 0) + 1
     breakdown = S.by_key(rows, cur, lambda t: label(t.detailed or t.primary))
     if _zh(query):
-        text = f"{period.label}你在{_what(query)}上花了 {fmt(total, cur, language='zh')}"
+        text = f"{_zh_label(period)}你在{_what(query)}上花了 {fmt(total, cur, language='zh')}"
     elif query.intent == "spend_total":
         text = f"You spent {fmt(total, cur)} {_in(period)}"
     else:
@@ -128,7 +156,74 @@ def spend(query: Query, data: CustomerData, today: date) -> Answer:
     )
 
 
+def average(query: Query, data: CustomerData, today: date) -> Answer:
+    """The monthly mean of spending (or income) over complete months."""
+    period, months = _average_period(query, today)
+    cur = data.currency
+    rows_in = S.in_period(data.transactions, period)
+    if query.intent == "income":
+        rows = [t for t in rows_in if t.currency == cur and t.primary == "INCOME"]
+        total = sum(t.amount for t in rows)
+        what = "income"
+    else:
+        rows = S.matching(rows_in, cur, _match(query))
+        total = -sum(t.amount for t in rows)
+        what = f"spending on {_what(query)}" if query.topics or query.merchants else "spending"
+    mean = total // months if total >= 0 else -(-total // months)
+    text = (
+        f"On average your {what} was {fmt(mean, cur)} a month over {period.label} "
+        f"({months} months, total {fmt(total, cur)})"
+    ) + _covers(query, len(rows), period, cur)
+    return _answer(query, text + ".", mean, cur, period, {
+        "average": True, "months": months, "total": total, "transactions": len(rows),
+        "chart": "monthly_trend",
+    })  # fmt: skip
+
+
+def savings(query: Query, data: CustomerData, today: date) -> Answer:
+    """Income minus spending over the period (own transfers excluded)."""
+    period = _period(query, today, default="last_month")
+    cur = data.currency
+    rows = S.in_period(data.transactions, period)
+    earned = S.income(rows, cur)
+    spent_total = S.spent(rows, cur)
+    saved = earned - spent_total
+    rate = round(100 * saved / earned, 1) if earned > 0 else None
+    text = (
+        f"{_zh_label(period)}你存下了 {fmt(saved, cur)}（收入 {fmt(earned, cur)}，支出 {fmt(spent_total, cur)}）。"
+        if _zh(query)
+        else f"You saved {fmt(saved, cur)} {_in(period)}: income {fmt(earned, cur)} minus spending "
+        f"{fmt(spent_total, cur)}" + (f" ({rate}% of income)." if rate is not None else ".")
+    )
+    return _answer(query, text, saved, cur, period, {
+        "income": earned, "spending": spent_total, "savings_rate_percent": rate,
+        "chart": "monthly_trend",
+    })  # fmt: skip
+
+
+def count(query: Query, data: CustomerData, today: date) -> Answer:
+    """How many spending transactions match (no currency: the value is a count)."""
+    period = _period(query, today)
+    match = _match(query)
+    rows = [
+        t for t in S.in_period(data.transactions, period)
+        if S.is_spending(t) and t.amount < 0 and match(t)
+    ]  # fmt: skip
+    text = (
+        f"{_zh_label(period)}{_what(query)}共 {len(rows)} 笔交易。"
+        if _zh(query)
+        else f"{len(rows)} transaction{'s' if len(rows) != 1 else ''} for {_what(query)} {_in(period)} "
+        f"({period.start.isoformat()} to {period.end.isoformat()})."
+    )
+    return _answer(query, text, len(rows), None, period, {
+        "transactions": len(rows), "merchants": list(query.merchants),
+        "categories": [t.name for t in query.topics],
+    })  # fmt: skip
+
+
 def income(query: Query, data: CustomerData, today: date) -> Answer:
+    if query.average:
+        return average(query, data, today)
     period = _period(query, today)
     cur = data.currency
     rows = [
@@ -142,7 +237,7 @@ def income(query: Query, data: CustomerData, today: date) -> Answer:
             by_payer.get(t.merchant or t.description, 0) + t.amount
         )
     text = (
-        f"{period.label}你的收入是 {fmt(total, cur)}"
+        f"{_zh_label(period)}你的收入是 {fmt(total, cur)}"
         if _zh(query)
         else f"Your income {_in(period)} was {fmt(total, cur)}"
     ) + _covers(query, len(rows), period, cur)
@@ -161,12 +256,19 @@ def subscriptions(query: Query, data: CustomerData, today: date) -> Answer:
     ]  # fmt: skip
     if query.topics:
         found = [s for s in found if any(t.matches(s.primary, s.detailed) for t in query.topics)]
+    if query.merchants:
+        wanted = {m.lower() for m in query.merchants}
+        found = [s for s in found if s.name.lower() in wanted]
     monthly = -sum(s.monthly_amount for s in found)
-    names = ", ".join(f"{s.name} ({fmt(-s.amount, cur)} {s.cadence})" for s in found[:12])
+    names = ", ".join(
+        f"{s.name} ({fmt(-s.amount, cur)} {s.cadence}, next {s.next_date.isoformat()})"
+        for s in found[:12]
+    )
     if _zh(query):
         text = f"你有 {len(found)} 项定期支出，每月合计约 {fmt(monthly, cur)}：{names}。"
     else:
-        text = f"You have {len(found)} recurring payments costing about {fmt(monthly, cur)} a month"
+        plural = "s" if len(found) != 1 else ""
+        text = f"You have {len(found)} recurring payment{plural} costing about {fmt(monthly, cur)} a month"
         text += f": {names}." if names else "."
     return _answer(query, text, monthly, cur, None, {
         "count": len(found),
@@ -318,7 +420,7 @@ def explain_period(query: Query, data: CustomerData, today: date) -> Answer:
         f"(average of the 6 months before). The biggest increases: {reasons or 'none'}."
     )
     if _zh(query):
-        text = f"{period.label}你花了 {fmt(total, cur)}，平时约 {fmt(usual_total, cur)}。增加最多的是：{reasons or '无'}。"
+        text = f"{_zh_label(period)}你花了 {fmt(total, cur)}，平时约 {fmt(usual_total, cur)}。增加最多的是：{reasons or '无'}。"
     text = text[0].upper() + text[1:]
     return _answer(query, text, total, cur, period, {
         "usual": usual_total, "deltas": deltas, "transactions": sum(
@@ -379,7 +481,7 @@ def top(query: Query, data: CustomerData, today: date) -> Answer:
     value = ranked[0][1] if ranked else 0
     listed = ", ".join(f"{k} {fmt(v, cur)}" for k, v in ranked)
     text = (
-        f"{period.label}花得最多的是：{listed}"
+        f"{_zh_label(period)}花得最多的是：{listed}"
         if _zh(query)
         else f"Top {'merchants' if merchants else 'categories'} {_in(period)}: {listed}"
     ) + _covers(query, sum(1 for t in rows if t.currency == cur and S.is_spending(t)), period, cur)
@@ -452,6 +554,8 @@ HANDLERS: dict[str, Callable[[Query, CustomerData, date], Answer]] = {
     "spend_in_category": spend,
     "spend_at_merchant": spend,
     "spend_total": spend,
+    "savings": savings,
+    "transaction_count": count,
     "income": income,
     "subscriptions": subscriptions,
     "affordability": affordability,

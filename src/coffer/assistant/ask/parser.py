@@ -23,7 +23,8 @@ from coffer.assistant.ask.vocabulary import TOPICS, Topic
 INTENTS = (
     "spend_in_category", "spend_at_merchant", "spend_total", "income", "subscriptions",
     "affordability", "goal_progress", "explain_period", "balance", "budget_status",
-    "top_categories", "top_merchants", "largest_transaction", "forecast", "unknown",
+    "top_categories", "top_merchants", "largest_transaction", "forecast", "savings",
+    "transaction_count", "unknown",
 )  # fmt: skip
 
 CURRENCIES = {
@@ -54,6 +55,7 @@ class Query:
     limit: int = 5
     language: str = "en"
     period_given: bool = False
+    average: bool = False  # "on average per month": value is the monthly mean
 
 
 def normalize(text: str) -> str:
@@ -71,13 +73,15 @@ CUES: tuple[tuple[str, str], ...] = (
     ("affordability", r"\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
     ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day) funds?\b|savings pot|saving (?:up )?for|piggy ?bank|目标|攒钱|存钱.*(?:进度|怎么样|如何)"),
     ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spent\b|\bon track\b|预算"),
-    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|which bills|my bills\b|memberships|订阅|自动续费|定期扣款|包月|会员|固定支出|账单"),
+    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候扣款|which bills|my bills\b|memberships|订阅|自动续费|定期扣款|包月|会员|固定支出|账单"),
     ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
     ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("largest_transaction", r"biggest (?:purchase|expense|transaction|payment)|largest (?:purchase|expense|transaction|payment)|most expensive (?:purchase|thing|item)|最大的?一笔|最贵"),
     ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has) (?:all )?(?:my|the) money go|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
-    ("balance", r"balance|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)了多少"),
+    ("transaction_count", r"how (?:many|often)(?: times)?|number of (?:transactions|purchases|payments|times)|多少次|几次|多少笔|几笔"),
+    ("balance", r"balance|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
     ("income", r"\bincome\b|\bearn|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
@@ -219,6 +223,16 @@ def parse(
     if match:
         limit = int(match.group(1) or match.group(2))
     goal = _goal_words(rest) if intent == "goal_progress" else None
+    average = _has(
+        r"\baverage|\bper month\b|\ba month\b|\bmonthly\b|\busually\b|\btypically\b|平均|每个?月",
+        rest,
+    )
+    if (
+        average
+        and intent in ("subscriptions", "forecast", "budget_status", "income")
+        and not _has(r"average|平均", rest)
+    ):
+        average = False
     return Query(
         intent=intent,
         period=period,
@@ -230,4 +244,6 @@ def parse(
         limit=limit,
         language=language,
         period_given=period_given,
+        average=average
+        and intent in ("spend_in_category", "spend_at_merchant", "spend_total", "income"),
     )
