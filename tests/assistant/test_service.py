@@ -105,3 +105,22 @@ def test_budgets_and_goals(assistant: Assistant, platform: WalletPlatform) -> No
     answer = assistant.ask(customer, "how is my holiday goal going?")
     assert answer["intent"] == "goal_progress" and answer["value"] == 30000
     assert answer["data"]["goals"][0]["required_monthly"] == -(-170000 // 9)
+
+
+def test_alerts_are_published_once_to_the_outbox(live: Assistant, platform: WalletPlatform) -> None:
+    ann, ann_wallet = customer_with_wallet(platform, "Cy")
+    _, shop_wallet = customer_with_wallet(platform, "Shop")
+    fund(platform, ann_wallet, 100000)
+    for _ in range(2):  # the same charge twice within a day: a duplicate
+        platform.wallets.transfer(W.TransferCreate(
+            debited_wallet_id=ann_wallet, credited_wallet_id=shop_wallet, amount=4999,
+            currency="EUR", metadata={"merchant": "Shop", "category": "shopping"},
+        ))  # fmt: skip
+    published = live.publish_alerts(ann)
+    assert [p["type"] for p in published] == ["assistant.alert.duplicate_charge"]
+    assert published[0]["customer_id"] == ann and published[0]["amount"] == 4999
+    assert live.publish_alerts(ann) == []  # once
+    events = platform.webhooks.events(limit=100).data
+    assert sum(e.type == "assistant.alert.duplicate_charge" for e in events) == 1
+    grocery = live.ask(ann, "how much did I spend on shopping this month")
+    assert grocery["value"] == 2 * 4999  # "shopping" in metadata maps to GENERAL_MERCHANDISE

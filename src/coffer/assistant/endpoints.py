@@ -181,6 +181,12 @@ def alerts(customer_id: str, a: Service, today: date | None = None) -> dict[str,
     return {"data": [x.as_dict() for x in find_alerts(a.data(customer_id), today or a.today())]}
 
 
+@write.post("/customers/{customer_id}/alerts/publish", responses=errors(*AUTH, 404))
+def publish_alerts(customer_id: str, a: Service, today: date | None = None) -> dict[str, Any]:
+    """Send the customer's new alerts as events (webhooks ``assistant.alert.*``), once each."""
+    return {"data": a.publish_alerts(customer_id, today=today)}
+
+
 @write.post("/customers/{customer_id}/imports", status_code=201, responses=errors(*AUTH, 400, 404))
 def import_statement(customer_id: str, body: S.ImportRequest, a: Service) -> S.ImportResult:
     """Import a bank statement (CSV with a column mapping, OFX/QFX, camt.053)."""

@@ -35,6 +35,7 @@ class Txn:
     source: str = "wallet"  # wallet | import
     confidence: float = 1.0
     category_source: str = "categorizer"  # categorizer | correction | metadata
+    mcc: str | None = None
 
     @property
     def is_spending(self) -> bool:
@@ -129,7 +130,7 @@ def categorize_txns(categorizer: Categorizer, txns: Sequence[Txn]) -> list[Txn]:
             "amount": abs(txns[i].amount),
             "currency": txns[i].currency,
             "direction": "debit" if txns[i].amount < 0 else "credit",
-            "mcc": None,
+            "mcc": txns[i].mcc,
         }
         for i in todo
     ]

@@ -181,6 +181,25 @@ def add_contribution(connection: sa.Connection, goal_id: str, day: date, amount:
     )
 
 
+# -- alerts ------------------------------------------------------------------------------
+
+
+def mark_alert_sent(connection: sa.Connection, customer_id: str, alert_key: str) -> bool:
+    """Record an alert as published; False when it already was."""
+    a = T.alerts_sent.c
+    seen = connection.execute(
+        sa.select(a.alert_key).where(a.customer_id == customer_id, a.alert_key == alert_key)
+    ).first()
+    if seen is not None:
+        return False
+    connection.execute(
+        sa.insert(T.alerts_sent).values(
+            customer_id=customer_id, alert_key=alert_key, created_at=now_micros()
+        )
+    )
+    return True
+
+
 # -- imported accounts -------------------------------------------------------------------
 
 

@@ -5,6 +5,8 @@ no HTTP (endpoints.py)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,7 +29,7 @@ from coffer.assistant.models import (
     Txn,
     categorize_txns,
 )
-from coffer.assistant.standin import default_categorizer
+from coffer.assistant.standin import PRIMARIES, default_categorizer
 from coffer.errors import AssistantNotFound, ValidationError
 
 MAX_STATEMENT_PAGES = 1000  # 1,000 lines each: a million lines per wallet at most
@@ -123,11 +125,13 @@ class Assistant:
         meta = self._reference_metadata(line.type, line.reference_id)
         description = meta.get("description") or meta.get("merchant") or (
             line.type or "movement").replace("_", " ")  # fmt: skip
-        category = meta.get("category")
-        primary = detailed = None
-        if category:
-            detailed = category
-            primary = meta.get("primary_category") or _primary(category)
+        # a category in the metadata is the payer's: it applies to money out (and refunds)
+        outgoing = line.amount < 0 or "refund" in (line.type or "")
+        detailed = category_code(meta.get("category")) if outgoing else None
+        primary = None
+        if detailed:
+            primary = category_code(meta.get("primary_category")) or _primary(detailed)
+        category = detailed
         return Txn(
             id=f"{wallet_id}:{line.transaction_id}",
             date=line.timestamp.astimezone(UTC).date(),
@@ -135,6 +139,7 @@ class Assistant:
             description=description, merchant=meta.get("merchant"),
             primary=primary, detailed=detailed, account=wallet_id,
             source="wallet", category_source="metadata" if category else "categorizer",
+            mcc=meta.get("mcc"),
         )  # fmt: skip
 
     def data(self, customer_id: str) -> CustomerData:
@@ -264,6 +269,33 @@ class Assistant:
             R.add_contribution(connection, goal_id, day or self.today(), amount)
             return next(g for g in R.goals(connection, customer_id) if g.id == goal_id)
 
+    # -- alerts --------------------------------------------------------------------------
+
+    def publish_alerts(
+        self, customer_id: str, *, today: date | None = None
+    ) -> list[dict[str, Any]]:
+        """Write the customer's new alerts to the wallets outbox (event type
+        ``assistant.alert.<kind>``, delivered by the webhooks worker like any event), each
+        once: a unique key per customer and alert, committed with the event."""
+        from coffer.assistant.alerts import find_alerts
+
+        if self.wallets is None:
+            raise ValidationError("alerts are published through the wallets outbox")
+        alerts = find_alerts(self.data(customer_id), today or self.today())
+        published = []
+        core = self.wallets.core
+        with core.unit() as connection:
+            for alert in alerts:
+                body = {"customer_id": customer_id, **alert.as_dict()}
+                key = hashlib.sha256(
+                    json.dumps([alert.kind, alert.day.isoformat(), alert.amount,
+                                list(alert.transaction_ids), alert.message]).encode()
+                ).hexdigest()  # fmt: skip
+                if R.mark_alert_sent(connection, customer_id, key):
+                    core.event(connection, str(body["type"]), body)
+                    published.append(body)
+        return published
+
     # -- imports -------------------------------------------------------------------------
 
     def import_statement(self, customer_id: str, fmt: str, content: str, *,
@@ -309,6 +341,21 @@ def ask_data(
     if query.intent == "unknown" and model_hook is not None:
         query = model_hook(question, query)
     return answer(query, data, today)
+
+
+def category_code(text: str | None) -> str | None:
+    """A Plaid category name from metadata: the code itself (``FOOD_AND_DRINK_GROCERIES``),
+    or words the question vocabulary knows (``groceries``, ``餐饮``); None otherwise."""
+    if not text:
+        return None
+    cleaned = text.strip()
+    if (cleaned.upper() == cleaned and "_" in cleaned) or cleaned.upper() in PRIMARIES:
+        return cleaned.upper()
+    from coffer.assistant.ask.parser import _topic_vocabulary, normalize
+    from coffer.assistant.ask.vocabulary import TOPICS
+
+    hits = _topic_vocabulary().find(normalize(cleaned))
+    return TOPICS[hits[0].key].codes[0] if hits else None
 
 
 def _primary(detailed: str) -> str:

@@ -84,6 +84,14 @@ external_accounts = sa.Table(
     sa.UniqueConstraint("customer_id", "name", name="uq_assistant_external_accounts_name"),
 )
 
+alerts_sent = sa.Table(
+    "assistant_alerts_sent",
+    metadata,
+    sa.Column("customer_id", sa.String(40), primary_key=True),
+    sa.Column("alert_key", sa.String(64), primary_key=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
 external_transactions = sa.Table(
     "assistant_external_transactions",
     metadata,

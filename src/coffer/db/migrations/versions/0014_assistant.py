@@ -80,6 +80,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("customer_id", "name", name="uq_assistant_external_accounts_name"),
     )
     op.create_table(
+        "assistant_alerts_sent",
+        sa.Column("customer_id", sa.String(40), nullable=False),
+        sa.Column("alert_key", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("customer_id", "alert_key"),
+    )
+    op.create_table(
         "assistant_external_transactions",
         sa.Column("id", sa.String(40), primary_key=True),
         sa.Column("customer_id", sa.String(40), nullable=False, index=True),
@@ -97,6 +104,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for name in (
+        "assistant_alerts_sent",
         "assistant_external_transactions",
         "assistant_external_accounts",
         "assistant_goal_contributions",
