@@ -6,9 +6,11 @@ score, alerts, charts) is a pure function over a list of :class:`Txn`.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import pairwise
 from typing import Any, Protocol
 
 # Primary categories that are not spending (money moved between one's own pots, income).
@@ -89,13 +91,41 @@ class CustomerData:
     accounts: list[Account] = field(default_factory=list)
     goals: list[Goal] = field(default_factory=list)
     budgets: list[Budget] = field(default_factory=list)
+    # derived from ``transactions`` only; the service keeps it as long as they are unchanged
+    cache: dict[object, Any] = field(default_factory=dict)
 
     @property
     def balance(self) -> int:
         return sum(a.balance for a in self.accounts if a.currency == self.currency)
 
     def merchants(self) -> list[str]:
-        return sorted({t.merchant for t in self.transactions if t.merchant})
+        found = self.cache.get("merchants")
+        if found is None:
+            found = sorted({t.merchant for t in self.transactions if t.merchant})
+            self.cache["merchants"] = found
+        return list(found)
+
+    def between(self, start: date, end: date) -> list[Txn]:
+        """Transactions dated ``start`` to ``end`` (by bisection when sorted by date)."""
+        if "dates" not in self.cache:
+            dates = [t.date for t in self.transactions]
+            ordered = all(a <= b for a, b in pairwise(dates))
+            self.cache["dates"] = dates if ordered else None
+        found: list[date] | None = self.cache["dates"]
+        if found is None:
+            return [t for t in self.transactions if start <= t.date <= end]
+        return self.transactions[bisect_left(found, start) : bisect_right(found, end)]
+
+    def recurring(self, today: date) -> list[Any]:
+        """:func:`coffer.assistant.recurring.detect_recurring` of the transactions, kept."""
+        key = ("recurring", today)
+        found = self.cache.get(key)
+        if found is None:
+            from coffer.assistant.recurring import detect_recurring
+
+            found = detect_recurring(self.transactions, today)
+            self.cache[key] = found
+        return list(found)
 
 
 class Categorizer(Protocol):

@@ -59,7 +59,9 @@ class Assistant:
         self._categories: dict[str, Txn] = {}  # transaction id -> categorized copy
         self._pages: dict[str, tuple[list[Txn], str | None]] = {}  # wallet -> full pages
         self._imported: dict[str, tuple[tuple[int, int], list[Txn]]] = {}
-        self._data: dict[str, tuple[tuple[object, ...], list[Txn], dict[str, int]]] = {}
+        self._data: dict[
+            str, tuple[tuple[object, ...], list[Txn], dict[str, int], dict[object, Any]]
+        ] = {}
 
     @contextmanager
     def unit(self) -> Iterator[sa.Connection]:
@@ -169,16 +171,18 @@ class Assistant:
             hash(tuple(sorted(corrections.items()))),
         )
         known = self._data.get(customer_id)
+        cache: dict[object, Any]
         if known is not None and known[0] == key:
-            _, txns, sums = known
+            _, txns, sums, cache = known
         else:
             txns = self._assemble(wallet_txns + imported, corrections)
             sums = {}
             for t in imported:
                 sums[t.account] = sums.get(t.account, 0) + t.amount
             sums.update({f"currency:{c}": n for c, n in _currency_counts(txns).items()})
+            cache = {}
             with self._lock:
-                self._data[customer_id] = (key, txns, sums)
+                self._data[customer_id] = (key, txns, sums, cache)
         for row in external:
             balance = row["balance"]
             if balance is None:
@@ -188,7 +192,7 @@ class Assistant:
             )
         counts = {k[9:]: n for k, n in sums.items() if k.startswith("currency:")}
         currency = _home_currency(accounts, counts)
-        return CustomerData(customer_id, currency, txns, accounts, goals, budgets)
+        return CustomerData(customer_id, currency, txns, accounts, goals, budgets, cache)
 
     def _assemble(
         self, txns: list[Txn], corrections: dict[str, tuple[str, str | None, str | None]]

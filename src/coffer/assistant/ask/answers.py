@@ -21,7 +21,7 @@ from coffer.assistant.ask.periods import Period, add_months, month_end, month_st
 from coffer.assistant.ask.vocabulary import label
 from coffer.assistant.models import CustomerData, Txn
 from coffer.assistant.money import fmt
-from coffer.assistant.recurring import detect_recurring, expected_between
+from coffer.assistant.recurring import expected_between
 
 Answer = dict[str, Any]
 
@@ -122,7 +122,7 @@ def spend(query: Query, data: CustomerData, today: date) -> Answer:
         return average(query, data, today)
     period = _period(query, today)
     cur = data.currency
-    in_period = S.in_period(data.transactions, period)
+    in_period = data.between(period.start, period.end)
     rows = S.matching(in_period, cur, _match(query))
     total = -sum(t.amount for t in rows)
     others: dict[str, int] = {}
@@ -160,7 +160,7 @@ def average(query: Query, data: CustomerData, today: date) -> Answer:
     """The monthly mean of spending (or income) over complete months."""
     period, months = _average_period(query, today)
     cur = data.currency
-    rows_in = S.in_period(data.transactions, period)
+    rows_in = data.between(period.start, period.end)
     if query.intent == "income":
         rows = [t for t in rows_in if t.currency == cur and t.primary == "INCOME"]
         total = sum(t.amount for t in rows)
@@ -184,7 +184,7 @@ def savings(query: Query, data: CustomerData, today: date) -> Answer:
     """Income minus spending over the period (own transfers excluded)."""
     period = _period(query, today, default="last_month")
     cur = data.currency
-    rows = S.in_period(data.transactions, period)
+    rows = data.between(period.start, period.end)
     earned = S.income(rows, cur)
     spent_total = S.spent(rows, cur)
     saved = earned - spent_total
@@ -206,7 +206,7 @@ def count(query: Query, data: CustomerData, today: date) -> Answer:
     period = _period(query, today)
     match = _match(query)
     rows = [
-        t for t in S.in_period(data.transactions, period)
+        t for t in data.between(period.start, period.end)
         if S.is_spending(t) and t.amount < 0 and match(t)
     ]  # fmt: skip
     text = (
@@ -227,7 +227,7 @@ def income(query: Query, data: CustomerData, today: date) -> Answer:
     period = _period(query, today)
     cur = data.currency
     rows = [
-        t for t in S.in_period(data.transactions, period)
+        t for t in data.between(period.start, period.end)
         if t.currency == cur and t.primary == "INCOME"
     ]  # fmt: skip
     total = sum(t.amount for t in rows)
@@ -251,7 +251,7 @@ def income(query: Query, data: CustomerData, today: date) -> Answer:
 def subscriptions(query: Query, data: CustomerData, today: date) -> Answer:
     cur = data.currency
     found = [
-        s for s in detect_recurring(data.transactions, today)
+        s for s in data.recurring(today)
         if s.active and s.amount < 0 and s.currency == cur and s.kind in ("subscription", "bill")
     ]  # fmt: skip
     if query.topics:
@@ -322,7 +322,7 @@ def affordability(query: Query, data: CustomerData, today: date) -> Answer:
     end = month_end(today)
     if query.period is not None and query.period.end > end:
         end = query.period.end
-    series = [s for s in detect_recurring(data.transactions, today) if s.currency == cur]
+    series = [s for s in data.recurring(today) if s.currency == cur]
     upcoming = expected_between(series, today + timedelta(days=1), end)
     bills = -sum(s.next_amount for _, s in upcoming if s.next_amount < 0)
     incoming = sum(s.next_amount for _, s in upcoming if s.next_amount > 0)
@@ -396,14 +396,14 @@ def goal_progress(query: Query, data: CustomerData, today: date) -> Answer:
 def explain_period(query: Query, data: CustomerData, today: date) -> Answer:
     period = _period(query, today, default="last_month")
     cur = data.currency
-    rows = S.in_period(data.transactions, period)
+    rows = data.between(period.start, period.end)
     total = S.spent(rows, cur)
     before = Period(
         add_months(month_start(period.start), -6),
         month_start(period.start) - timedelta(days=1),
         "usual",
     )
-    usual_rows = S.in_period(data.transactions, before)
+    usual_rows = data.between(before.start, before.end)
     scale_months = max(round(period.days / 30.44), 1)
     now = S.by_key(rows, cur, lambda t: t.primary)
     usual = S.by_key(usual_rows, cur, lambda t: t.primary)
@@ -470,7 +470,7 @@ def budget_status(query: Query, data: CustomerData, today: date) -> Answer:
 def top(query: Query, data: CustomerData, today: date) -> Answer:
     period = _period(query, today)
     cur = data.currency
-    rows = S.in_period(data.transactions, period)
+    rows = data.between(period.start, period.end)
     merchants = query.intent == "top_merchants"
     totals = S.by_key(
         [t for t in rows if (t.merchant or not merchants) and t.amount < 0], cur,
@@ -495,7 +495,7 @@ def largest(query: Query, data: CustomerData, today: date) -> Answer:
     cur = data.currency
     rows = [
         t
-        for t in S.matching(S.in_period(data.transactions, period), cur, _match(query))
+        for t in S.matching(data.between(period.start, period.end), cur, _match(query))
         if t.amount < 0
     ]
     if not rows:
