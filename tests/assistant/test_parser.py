@@ -69,3 +69,10 @@ def test_distance() -> None:
     assert distance("restaurants", "resturants", 2) == 1
     assert distance("ab", "ba", 1) == 1  # a transposition is one edit
     assert distance("rent", "taxi", 2) == 3  # beyond the bound
+
+
+def test_first_word_of_a_merchant_names_it() -> None:
+    merchants = ["Lidl Berlin Mitte", "Pizzeria Roma", "Pizzeria Napoli"]
+    query = parse("how much did I spend at lidl last month", TODAY, merchants=merchants)
+    assert query.intent == "spend_at_merchant" and query.merchants == ["Lidl Berlin Mitte"]
+    assert parse("how much at pizzeria", TODAY, merchants=merchants).merchants == []  # ambiguous

@@ -97,12 +97,18 @@ def _topic_vocabulary() -> Vocabulary:
 @lru_cache(maxsize=256)
 def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
     entries = []
+    firsts: dict[str, list[int]] = {}
     for index, name in enumerate(merchants):
         lowered = normalize(name)
         entries.append((index, lowered))
         compact = lowered.replace(" ", "").replace("'", "")
         if compact != lowered and len(compact) > 3:
             entries.append((index, compact))
+        words = lowered.split()
+        if len(words) > 1 and len(words[0]) >= 4:
+            firsts.setdefault(words[0], []).append(index)
+    # "Lidl" names "Lidl Berlin Mitte" when no other merchant starts with that word
+    entries.extend((indexes[0], word) for word, indexes in firsts.items() if len(indexes) == 1)
     return Vocabulary(entries)
 
 
