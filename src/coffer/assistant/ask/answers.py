@@ -19,7 +19,7 @@ from coffer.assistant.ask.fuzzy import distance
 from coffer.assistant.ask.parser import Query
 from coffer.assistant.ask.periods import Period, add_months, month_end, month_start
 from coffer.assistant.ask.vocabulary import label
-from coffer.assistant.models import CustomerData, Txn
+from coffer.assistant.models import CustomerData, Goal, Txn
 from coffer.assistant.money import fmt
 from coffer.assistant.recurring import expected_between
 
@@ -352,22 +352,30 @@ def affordability(query: Query, data: CustomerData, today: date) -> Answer:
     })  # fmt: skip
 
 
+def _topic_of(words: str) -> str | None:
+    from coffer.assistant.ask.parser import _topic_vocabulary
+
+    hits = _topic_vocabulary().find(words)
+    return None if not hits else str(hits[0].key)
+
+
 def goal_progress(query: Query, data: CustomerData, today: date) -> Answer:
     goals = data.goals
     chosen = goals
     if query.goal and goals:
         wanted = query.goal.lower()
-        scored = sorted(
-            goals,
-            key=lambda g: (
-                min(
-                    (distance(wanted, w, 3) for w in [g.name.lower(), *g.name.lower().split()]),
-                    default=4,
-                )
-                - (2 if wanted in g.name.lower() or g.name.lower() in wanted else 0)
-            ),
-        )
-        chosen = scored[:1]
+        wanted_topic = _topic_of(wanted)
+
+        def closeness(g: Goal) -> int:
+            name = g.name.lower()
+            score = min((distance(wanted, w, 3) for w in [name, *name.split()]), default=4)
+            if wanted in name or name in wanted:
+                score -= 2
+            if wanted_topic is not None and _topic_of(name) == wanted_topic:
+                score -= 3  # 度假 and Holiday are both travel
+            return score
+
+        chosen = sorted(goals, key=closeness)[:1]
     elif len(goals) > 1:
         chosen = goals
     if not chosen:

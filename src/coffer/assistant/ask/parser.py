@@ -58,6 +58,21 @@ class Query:
     average: bool = False  # "on average per month": value is the monthly mean
 
 
+IDIOMS = (
+    (r"\b(?:shell|fork|splash|lay) (?:ed |ing )?out\b", "spend"),
+    (r"\bblow(?:n)? on\b", "spend on"),
+)
+# Chinese names of merchants, for merchants the customer has under their usual name
+MERCHANT_ALIASES = {
+    "starbucks": ("星巴克",), "mcdonald's": ("麦当劳",), "mcdonalds": ("麦当劳",), "kfc": ("肯德基",),
+    "amazon": ("亚马逊",), "uber": ("优步",), "netflix": ("网飞", "奈飞"), "apple": ("苹果",),
+    "ikea": ("宜家",), "walmart": ("沃尔玛",), "carrefour": ("家乐福",), "costco": ("开市客", "好市多"),
+    "spotify": ("声田",), "lidl": ("历德",), "aldi": ("奥乐齐",), "zara": ("飒拉",),
+    "burger king": ("汉堡王",), "subway": ("赛百味",), "didi": ("滴滴",), "taobao": ("淘宝",),
+    "jd.com": ("京东",), "meituan": ("美团",), "alipay": ("支付宝",), "wechat pay": ("微信支付",),
+}  # fmt: skip
+
+
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = text.replace("’", "'").replace("‘", "'")
@@ -70,7 +85,7 @@ def _has(pattern: str, text: str) -> bool:
 
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
-    ("affordability", r"\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("affordability", r"\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
     ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day) funds?\b|savings pot|saving (?:up )?for|piggy ?bank|目标|攒钱|存钱.*(?:进度|怎么样|如何)"),
     ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spent\b|\bon track\b|预算"),
     ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候扣款|which bills|my bills\b|memberships|订阅|自动续费|定期扣款|包月|会员|固定支出|账单"),
@@ -78,11 +93,11 @@ CUES: tuple[tuple[str, str], ...] = (
     ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("largest_transaction", r"biggest (?:purchase|expense|transaction|payment)|largest (?:purchase|expense|transaction|payment)|most expensive (?:purchase|thing|item)|最大的?一笔|最贵"),
     ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
-    ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has) (?:all )?(?:my|the) money go|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
+    ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
     ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)了多少"),
     ("transaction_count", r"how (?:many|often)(?: times)?|number of (?:transactions|purchases|payments|times)|多少次|几次|多少笔|几笔"),
-    ("balance", r"balance|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
-    ("income", r"\bincome\b|\bearn|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
+    ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
+    ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
 
@@ -104,6 +119,7 @@ def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
         compact = lowered.replace(" ", "").replace("'", "")
         if compact != lowered and len(compact) > 3:
             entries.append((index, compact))
+        entries.extend((index, alias) for alias in MERCHANT_ALIASES.get(lowered, ()))
         words = lowered.split()
         if len(words) > 1 and len(words[0]) >= 4:
             firsts.setdefault(words[0], []).append(index)
@@ -168,6 +184,8 @@ def parse(
 ) -> Query:
     """The typed query a question asks, relative to ``today``."""
     text = normalize(question)
+    for pattern, replacement in IDIOMS:
+        text = re.sub(pattern, replacement, text)
     language = "zh" if CJK.search(text) else "en"
     found = find_period(text, today)
     period, period_given = (found[0], True) if found else (None, False)

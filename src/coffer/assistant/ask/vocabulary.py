@@ -102,7 +102,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic("Insurance", ("GENERAL_SERVICES_INSURANCE",), ("insurance", "insurances"), ("保险",)),
     Topic("Education", ("GENERAL_SERVICES_EDUCATION",),
           ("education", "school", "tuition", "courses"), ("教育", "学费", "培训")),
-    Topic("Services", ("GENERAL_SERVICES",), ("services", "general services"), ("服务",)),
+    Topic("Services", ("GENERAL_SERVICES",), ("services", "general services"), ("服务费",)),
     Topic("Bank fees", ("BANK_FEES",), ("bank fees", "fees", "bank charges", "overdraft fees"),
           ("手续费", "银行费用", "银行手续费")),
     Topic("Loan payments", ("LOAN_PAYMENTS",), ("loan", "loans", "mortgage", "credit card payments",
