@@ -76,14 +76,11 @@ def test_questions_over_wallet_movements(live: Assistant, platform: WalletPlatfo
     assert live.ask(ann, "how much did I spend at lidl this month?")["value"] == 3551
 
 
-def test_unknown_customer_and_empty_question(live: Assistant) -> None:
-    with pytest.raises(CustomerNotFound):
-        live.ask("cus_nobody", "what's my balance?")
-    with pytest.raises(ValidationError):
-        live.ask("cus_nobody", "   ")
-
-
 def test_budgets_and_goals(assistant: Assistant, platform: WalletPlatform) -> None:
+    with pytest.raises(CustomerNotFound):
+        assistant.ask("cus_nobody", "what's my balance?")
+    with pytest.raises(ValidationError):
+        assistant.ask("cus_nobody", "   ")
     customer = platform.wallets.create_customer(W.CustomerCreate(kind="natural", name="Bo")).id
     budget = assistant.set_budget(customer, "FOOD_AND_DRINK_GROCERIES", 40000, "eur", True,
                                   date(2026, 1, 1))  # fmt: skip
