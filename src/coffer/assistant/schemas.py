@@ -12,7 +12,11 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class AskRequest(Model):
+class AskRequest(BaseModel):
+    """Unknown fields are ignored (clients may send a language or a conversation id)."""
+
+    model_config = ConfigDict(extra="ignore")
+
     question: str = Field(min_length=1, max_length=1000)
     today: date | None = Field(default=None, description="Answer as of this date (tests)")
 
