@@ -18,7 +18,12 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     question: str = Field(min_length=1, max_length=1000)
-    today: date | None = Field(default=None, description="Answer as of this date (tests)")
+    today: date | None = Field(
+        default=None,
+        ge=date(2000, 1, 1),
+        le=date(2100, 12, 31),
+        description="Answer as of this date (tests)",
+    )
 
 
 class PeriodOut(BaseModel):
@@ -47,7 +52,7 @@ class BudgetCreate(Model):
     amount: int = Field(gt=0, description="Per month, minor units")
     currency: str = Field(min_length=3, max_length=3)
     rollover: bool = True
-    start_month: date | None = None
+    start_month: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
 
 
 class BudgetOut(BaseModel):
@@ -63,13 +68,13 @@ class GoalCreate(Model):
     name: str = Field(min_length=1, max_length=200)
     target_amount: int = Field(gt=0)
     currency: str = Field(min_length=3, max_length=3)
-    target_date: date | None = None
+    target_date: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
     saved_amount: int = Field(default=0, ge=0)
 
 
 class ContributionCreate(Model):
     amount: int
-    day: date | None = None
+    day: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
 
 
 class ImportRequest(Model):

@@ -53,12 +53,17 @@ def dedup_keys(account: str, lines: list[ParsedLine]) -> list[str]:
 
 def parse_statement(fmt: str, content: str, **options: object) -> ParsedStatement:
     """Parse ``content`` in format ``csv``, ``ofx`` (also QFX) or ``camt053``."""
+    import csv as stdlib_csv
+
     from coffer.assistant.imports import camt053, csv, ofx
 
-    if fmt == "csv":
-        return csv.parse(content, **options)  # type: ignore[arg-type]
-    if fmt in ("ofx", "qfx"):
-        return ofx.parse(content)
-    if fmt in ("camt053", "camt.053"):
-        return camt053.parse(content)
+    try:
+        if fmt == "csv":
+            return csv.parse(content, **options)  # type: ignore[arg-type]
+        if fmt in ("ofx", "qfx"):
+            return ofx.parse(content)
+        if fmt in ("camt053", "camt.053"):
+            return camt053.parse(content)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, stdlib_csv.Error) as exc:
+        raise StatementInvalid(f"the {fmt} file does not parse: {exc}") from exc
     raise StatementInvalid(f"unknown statement format {fmt!r}: use csv, ofx, qfx or camt053")
