@@ -35,6 +35,15 @@ from coffer.errors import AssistantNotFound, ValidationError
 MAX_STATEMENT_PAGES = 1000  # 1,000 lines each: a million lines per wallet at most
 MAX_WALLETS = 100
 STATEMENT_PAGE = 1000
+MAX_CACHED_CUSTOMERS = 1000  # customers (and wallets) whose data is kept between questions
+MAX_CACHED_LINES = 2_000_000  # categorized lines and movement metadata kept
+
+
+def _bounded(cache: dict[Any, Any], limit: int) -> dict[Any, Any]:
+    """``cache``, with its oldest entries dropped when it is full (insertion order)."""
+    while len(cache) >= limit:
+        cache.pop(next(iter(cache)))
+    return cache
 
 
 class Assistant:
@@ -85,7 +94,7 @@ class Assistant:
         except Exception:  # a movement of a kind without metadata
             metadata = {}
         with self._lock:
-            self._references[reference] = metadata
+            _bounded(self._references, MAX_CACHED_LINES)[reference] = metadata
         return metadata
 
     def _wallet_data(self, customer_id: str) -> tuple[list[Txn], list[Account]]:
@@ -120,7 +129,7 @@ class Assistant:
             tail = lines
             break
         with self._lock:
-            self._pages[wallet_id] = (full, cursor)
+            _bounded(self._pages, MAX_CACHED_CUSTOMERS)[wallet_id] = (full, cursor)
         return full + tail
 
     def _wallet_txn(self, wallet_id: str, currency: str, line: Any) -> Txn:
@@ -162,7 +171,7 @@ class Assistant:
             if cached is None or cached[0] != fingerprint:
                 cached = (fingerprint, R.external_transactions(connection, customer_id))
                 with self._lock:
-                    self._imported[customer_id] = cached
+                    _bounded(self._imported, MAX_CACHED_CUSTOMERS)[customer_id] = cached
         imported = cached[1]
         key = (
             fingerprint,
@@ -182,7 +191,7 @@ class Assistant:
             sums.update({f"currency:{c}": n for c, n in _currency_counts(txns).items()})
             cache = {}
             with self._lock:
-                self._data[customer_id] = (key, txns, sums, cache)
+                _bounded(self._data, MAX_CACHED_CUSTOMERS)[customer_id] = (key, txns, sums, cache)
         for row in external:
             balance = row["balance"]
             if balance is None:
@@ -214,7 +223,7 @@ class Assistant:
             done = categorize_txns(self.categorizer, todo)
             with self._lock:
                 for t in done:
-                    self._categories[t.id] = t
+                    _bounded(self._categories, MAX_CACHED_LINES)[t.id] = t
         return [self._categories.get(t.id, t) if t.primary is None else t for t in txns]
 
     # -- questions -----------------------------------------------------------------------
