@@ -274,3 +274,18 @@ class GatewayNotConfigured(NotFound):
     did not exist (the sender, Stripe, retries until it is configured)."""
 
     code = "gateway_not_configured"
+
+
+# -- assistant ------------------------------------------------------------------------
+
+
+class StatementInvalid(ValidationError):
+    """A bank statement file that does not parse (CSV mapping, OFX, camt.053)."""
+
+    code = "statement_invalid"
+
+
+class AssistantNotFound(NotFound):
+    """A budget, goal or imported account of the assistant that does not exist."""
+
+    code = "assistant_resource_not_found"

@@ -102,6 +102,21 @@ class Settings(BaseSettings):
         description="Transactions that may go unlisted in the accounts' posting lists before "
         "a background thread lists them (readers scan those transactions meanwhile).",
     )
+    assistant_model_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1) the assistant "
+        "may ask to turn a question its own parser does not understand into a typed query. "
+        "Off (None) by default: no customer data leaves Coffer unless this is set.",
+    )
+    assistant_model_name: str = Field(
+        default="gpt-4o-mini", description="Model name sent to assistant_model_url."
+    )
+    assistant_model_api_key: str | None = Field(
+        default=None, description="Bearer token for assistant_model_url, when it needs one."
+    )
+    assistant_model_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Timeout of one call to assistant_model_url."
+    )
     sqlite_synchronous: str = Field(
         default="FULL", description="PRAGMA synchronous for SQLite (FULL or NORMAL)."
     )

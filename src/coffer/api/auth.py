@@ -16,7 +16,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from coffer.api.tables import api_clients, api_secrets
 from coffer.errors import Forbidden, Unauthorized, ValidationError
 
-SCOPES = ("ledger:read", "ledger:write", "wallets:read", "wallets:write")
+SCOPES = (
+    "ledger:read",
+    "ledger:write",
+    "wallets:read",
+    "wallets:write",
+    "assistant:read",
+    "assistant:write",
+)
 JWT_ALGORITHM = "HS256"
 JWT_ISSUER = "coffer"
 _TOKEN_CACHE_SIZE = 10_000

@@ -1,10 +1,15 @@
-"""Tables of the assistant domain.
+"""Tables of the assistant domain: corrections, rules, budgets, goals, imported accounts.
 
 Revision ID: 0014_assistant
 Revises: 0013_risk
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from coffer.db.types import Amount
 
 revision = "0014_assistant"
 down_revision = "0013_risk"
@@ -13,8 +18,99 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "assistant_corrections",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("customer_id", sa.String(40), nullable=False),
+        sa.Column("transaction_id", sa.String(80), nullable=False),
+        sa.Column("primary_category", sa.String(64), nullable=False),
+        sa.Column("detailed_category", sa.String(96), nullable=True),
+        sa.Column("merchant", sa.String(200), nullable=True),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+        sa.UniqueConstraint("customer_id", "transaction_id", name="uq_assistant_corrections_tx"),
+    )
+    op.create_table(
+        "assistant_rules",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+        sa.Column("stage", sa.String(8), nullable=False),
+        sa.Column("conditions", sa.Text, nullable=False),
+        sa.Column("actions", sa.Text, nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
+        "assistant_budgets",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+        sa.Column("category", sa.String(96), nullable=False),
+        sa.Column("amount", Amount, nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("rollover", sa.Boolean, nullable=False),
+        sa.Column("start_month", sa.String(10), nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+        sa.UniqueConstraint("customer_id", "category", name="uq_assistant_budgets_category"),
+    )
+    op.create_table(
+        "assistant_goals",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("target_amount", Amount, nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("target_date", sa.String(10), nullable=True),
+        sa.Column("saved_amount", Amount, nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
+        "assistant_goal_contributions",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("goal_id", sa.String(40), nullable=False, index=True),
+        sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("amount", Amount, nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
+        "assistant_external_accounts",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("balance", Amount, nullable=True),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+        sa.UniqueConstraint("customer_id", "name", name="uq_assistant_external_accounts_name"),
+    )
+    op.create_table(
+        "assistant_alerts_sent",
+        sa.Column("customer_id", sa.String(40), nullable=False),
+        sa.Column("alert_key", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("customer_id", "alert_key"),
+    )
+    op.create_table(
+        "assistant_external_transactions",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+        sa.Column("account_id", sa.String(40), nullable=False),
+        sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("amount", Amount, nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("description", sa.Text, nullable=False),
+        sa.Column("counterparty", sa.String(200), nullable=True),
+        sa.Column("dedup_key", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+        sa.UniqueConstraint("account_id", "dedup_key", name="uq_assistant_external_tx_dedup"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    for name in (
+        "assistant_alerts_sent",
+        "assistant_external_transactions",
+        "assistant_external_accounts",
+        "assistant_goal_contributions",
+        "assistant_goals",
+        "assistant_budgets",
+        "assistant_rules",
+        "assistant_corrections",
+    ):
+        op.drop_table(name)

@@ -1,0 +1,1 @@
+"""Questions in plain language: a parser into a typed query, and the answers to it."""

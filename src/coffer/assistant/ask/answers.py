@@ -1,0 +1,583 @@
+"""Answers to a typed :class:`~coffer.assistant.ask.parser.Query`, computed from the data.
+
+Every number comes from the customer's transactions, balances, budgets and goals; every
+answer says what it covers (period, currency, how many transactions) and carries ``data``
+(breakdown, counts, a chart hint). Money values are integers in the currency's minor units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from coffer.assistant import budgets as B
+from coffer.assistant import forecast as F
+from coffer.assistant import goals as G
+from coffer.assistant import spending as S
+from coffer.assistant.ask.fuzzy import distance
+from coffer.assistant.ask.parser import Query
+from coffer.assistant.ask.periods import Period, add_months, month_end, month_start
+from coffer.assistant.ask.vocabulary import label
+from coffer.assistant.models import CustomerData, Goal, Txn
+from coffer.assistant.money import fmt
+from coffer.assistant.recurring import expected_between
+
+Answer = dict[str, Any]
+
+
+def _answer(
+    query: Query,
+    text: str,
+    value: Any,
+    currency: str | None,
+    period: Period | None,
+    data: dict[str, Any],
+) -> Answer:
+    return {
+        "answer": text,
+        "intent": query.intent,
+        "value": value,
+        "currency": currency,
+        "period": period.as_dict() if period else None,
+        "data": data,
+    }
+
+
+def _in(period: Period) -> str:
+    """``"in March 2026"``, ``"last month"``: a period in an English sentence."""
+    if period.label.startswith(("this ", "last ", "the ", "since ", "next ", "today", "yesterday")):
+        return period.label
+    return f"in {period.label}"
+
+
+ZH_LABELS = {
+    "today": "今天", "yesterday": "昨天", "the day before yesterday": "前天",
+    "this week": "本周", "last week": "上周", "this month": "本月", "last month": "上个月",
+    "next month": "下个月", "the weekend": "周末", "the last 6 months": "最近6个月",
+}  # fmt: skip
+
+
+def _zh_label(period: Period) -> str:
+    return ZH_LABELS.get(period.label) or f"{period.start.isoformat()} 至 {period.end.isoformat()} "
+
+
+def _zh(query: Query) -> bool:
+    return query.language == "zh"
+
+
+def _period(query: Query, today: date, default: str = "this_month") -> Period:
+    if query.period is not None:
+        return query.period
+    if default == "last_month":
+        start = add_months(month_start(today), -1)
+        return Period(start, month_end(start), "last month")
+    return Period(month_start(today), today, "this month")
+
+
+def _match(query: Query) -> Callable[[Txn], bool]:
+    topics = list(query.topics)
+    merchants = {m.lower() for m in query.merchants}
+
+    def match(t: Txn) -> bool:
+        if merchants and (t.merchant or "").lower() not in merchants:
+            return False
+        return not topics or any(topic.matches(t.primary, t.detailed) for topic in topics)
+
+    return match
+
+
+def _covers(query: Query, count: int, period: Period, currency: str) -> str:
+    span = f"{period.start.isoformat()} to {period.end.isoformat()}"
+    if _zh(query):
+        return f"（{span}，{count} 笔交易，{currency}）"
+    plural = "s" if count != 1 else ""
+    return f" ({span}, {count} transaction{plural}, {currency})"
+
+
+def _what(query: Query) -> str:
+    if _zh(query):
+        names = [t.chinese[0] if t.chinese else t.name for t in query.topics]
+    else:
+        names = [t.name for t in query.topics]
+    names += list(query.merchants)
+    if not names:
+        return "所有消费" if _zh(query) else "everything"
+    return "、".join(names) if _zh(query) else " and ".join(names)
+
+
+def _average_period(query: Query, today: date) -> tuple[Period, int]:
+    """The months an average is taken over: the period asked, or the 6 complete months
+    before this one; and how many months that is."""
+    if query.period is not None and query.period_given:
+        p = query.period
+        months = (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
+        return p, max(months, 1)
+    start = add_months(month_start(today), -6)
+    return Period(start, month_start(today) - timedelta(days=1), "the last 6 months"), 6
+
+
+def spend(query: Query, data: CustomerData, today: date) -> Answer:
+    if query.average:
+        return average(query, data, today)
+    period = _period(query, today)
+    cur = data.currency
+    in_period = data.between(period.start, period.end)
+    rows = S.matching(in_period, cur, _match(query))
+    total = -sum(t.amount for t in rows)
+    others: dict[str, int] = {}
+    match = _match(query)
+    for t in in_period:
+        if t.currency != cur and S.is_spending(t) and match(t):
+            others[t.currency] = others.get(t.currency, 0) + 1
+    breakdown = S.by_key(rows, cur, lambda t: label(t.detailed or t.primary))
+    if _zh(query):
+        text = f"{_zh_label(period)}你在{_what(query)}上花了 {fmt(total, cur, language='zh')}"
+    elif query.intent == "spend_total":
+        text = f"You spent {fmt(total, cur)} {_in(period)}"
+    else:
+        preposition = "at" if query.merchants and not query.topics else "on"
+        text = f"You spent {fmt(total, cur)} {preposition} {_what(query)} {_in(period)}"
+    text += _covers(query, len(rows), period, cur)
+    return _answer(
+        query,
+        text + ("。" if _zh(query) else "."),
+        total,
+        cur,
+        period,
+        {
+            "transactions": len(rows),
+            "categories": [t.name for t in query.topics],
+            "merchants": list(query.merchants),
+            "breakdown": [{"name": k, "amount": v} for k, v in breakdown.items()],
+            "other_currencies": others,  # matching transactions not counted (no FX rate)
+            "chart": "spending_by_category",
+        },
+    )
+
+
+def average(query: Query, data: CustomerData, today: date) -> Answer:
+    """The monthly mean of spending (or income) over complete months."""
+    period, months = _average_period(query, today)
+    cur = data.currency
+    rows_in = data.between(period.start, period.end)
+    if query.intent == "income":
+        rows = [t for t in rows_in if t.currency == cur and t.primary == "INCOME"]
+        total = sum(t.amount for t in rows)
+        what = "income"
+    else:
+        rows = S.matching(rows_in, cur, _match(query))
+        total = -sum(t.amount for t in rows)
+        what = f"spending on {_what(query)}" if query.topics or query.merchants else "spending"
+    mean = total // months if total >= 0 else -(-total // months)
+    text = (
+        f"On average your {what} was {fmt(mean, cur)} a month over {period.label} "
+        f"({months} months, total {fmt(total, cur)})"
+    ) + _covers(query, len(rows), period, cur)
+    return _answer(query, text + ".", mean, cur, period, {
+        "average": True, "months": months, "total": total, "transactions": len(rows),
+        "chart": "monthly_trend",
+    })  # fmt: skip
+
+
+def savings(query: Query, data: CustomerData, today: date) -> Answer:
+    """Income minus spending over the period (own transfers excluded)."""
+    period = _period(query, today, default="last_month")
+    cur = data.currency
+    rows = data.between(period.start, period.end)
+    earned = S.income(rows, cur)
+    spent_total = S.spent(rows, cur)
+    saved = earned - spent_total
+    rate = round(100 * saved / earned, 1) if earned > 0 else None
+    text = (
+        f"{_zh_label(period)}你存下了 {fmt(saved, cur)}（收入 {fmt(earned, cur)}，支出 {fmt(spent_total, cur)}）。"
+        if _zh(query)
+        else f"You saved {fmt(saved, cur)} {_in(period)}: income {fmt(earned, cur)} minus spending "
+        f"{fmt(spent_total, cur)}" + (f" ({rate}% of income)." if rate is not None else ".")
+    )
+    return _answer(query, text, saved, cur, period, {
+        "income": earned, "spending": spent_total, "savings_rate_percent": rate,
+        "chart": "monthly_trend",
+    })  # fmt: skip
+
+
+def count(query: Query, data: CustomerData, today: date) -> Answer:
+    """How many spending transactions match (no currency: the value is a count)."""
+    period = _period(query, today)
+    match = _match(query)
+    rows = [
+        t for t in data.between(period.start, period.end)
+        if S.is_spending(t) and t.amount < 0 and match(t)
+    ]  # fmt: skip
+    text = (
+        f"{_zh_label(period)}{_what(query)}共 {len(rows)} 笔交易。"
+        if _zh(query)
+        else f"{len(rows)} transaction{'s' if len(rows) != 1 else ''} for {_what(query)} {_in(period)} "
+        f"({period.start.isoformat()} to {period.end.isoformat()})."
+    )
+    return _answer(query, text, len(rows), None, period, {
+        "transactions": len(rows), "merchants": list(query.merchants),
+        "categories": [t.name for t in query.topics],
+    })  # fmt: skip
+
+
+def income(query: Query, data: CustomerData, today: date) -> Answer:
+    if query.average:
+        return average(query, data, today)
+    period = _period(query, today)
+    cur = data.currency
+    rows = [
+        t for t in data.between(period.start, period.end)
+        if t.currency == cur and t.primary == "INCOME"
+    ]  # fmt: skip
+    total = sum(t.amount for t in rows)
+    by_payer = S.by_key([], cur, lambda t: None)
+    for t in rows:
+        by_payer[t.merchant or t.description] = (
+            by_payer.get(t.merchant or t.description, 0) + t.amount
+        )
+    text = (
+        f"{_zh_label(period)}你的收入是 {fmt(total, cur)}"
+        if _zh(query)
+        else f"Your income {_in(period)} was {fmt(total, cur)}"
+    ) + _covers(query, len(rows), period, cur)
+    return _answer(query, text + ".", total, cur, period, {
+        "transactions": len(rows),
+        "breakdown": [{"name": k, "amount": v} for k, v in by_payer.items()],
+        "chart": "monthly_trend",
+    })  # fmt: skip
+
+
+def subscriptions(query: Query, data: CustomerData, today: date) -> Answer:
+    cur = data.currency
+    found = [
+        s for s in data.recurring(today)
+        if s.active and s.amount < 0 and s.currency == cur and s.kind in ("subscription", "bill")
+    ]  # fmt: skip
+    if query.topics:
+        found = [s for s in found if any(t.matches(s.primary, s.detailed) for t in query.topics)]
+    if query.merchants:
+        wanted = {m.lower() for m in query.merchants}
+        found = [s for s in found if s.name.lower() in wanted]
+    monthly = -sum(s.monthly_amount for s in found)
+    names = ", ".join(
+        f"{s.name} ({fmt(-s.amount, cur)} {s.cadence}, next {s.next_date.isoformat()})"
+        for s in found[:12]
+    )
+    if _zh(query):
+        text = f"你有 {len(found)} 项定期支出，每月合计约 {fmt(monthly, cur)}：{names}。"
+    else:
+        plural = "s" if len(found) != 1 else ""
+        text = f"You have {len(found)} recurring payment{plural} costing about {fmt(monthly, cur)} a month"
+        text += f": {names}." if names else "."
+    return _answer(query, text, monthly, cur, None, {
+        "count": len(found),
+        "items": [s.as_dict() for s in found],
+        "price_changes": [s.name for s in found if s.price_changed],
+        "chart": None,
+    })  # fmt: skip
+
+
+def balance(query: Query, data: CustomerData, today: date) -> Answer:
+    cur = data.currency
+    value = data.balance
+    accounts = [
+        {
+            "id": a.id,
+            "name": a.name,
+            "currency": a.currency,
+            "balance": a.balance,
+            "source": a.source,
+        }
+        for a in data.accounts
+    ]
+    text = (
+        f"你的余额是 {fmt(value, cur)}（{len(accounts)} 个账户）。"
+        if _zh(query)
+        else f"Your balance is {fmt(value, cur)} across {len(accounts)} account(s) in {cur}."
+    )
+    return _answer(
+        query, text, value, cur, None, {"accounts": accounts, "as_of": today.isoformat()}
+    )
+
+
+def _variable_daily(data: CustomerData, today: date, recurring_ids: set[str]) -> int:
+    since = today - timedelta(days=90)
+    variable = -sum(
+        t.amount for t in data.transactions
+        if t.currency == data.currency and since < t.date <= today and S.is_spending(t)
+        and t.id not in recurring_ids
+    )  # fmt: skip
+    return max(variable // 90, 0)
+
+
+def affordability(query: Query, data: CustomerData, today: date) -> Answer:
+    cur = data.currency
+    price = query.amount or 0
+    if query.currency and query.currency != cur:
+        text = f"I can only compare amounts in {cur}; your question is in {query.currency}."
+        return _answer(
+            query, text, None, None, None, {"price": price, "price_currency": query.currency}
+        )
+    end = month_end(today)
+    if query.period is not None and query.period.end > end:
+        end = query.period.end
+    series = [s for s in data.recurring(today) if s.currency == cur]
+    upcoming = expected_between(series, today + timedelta(days=1), end)
+    bills = -sum(s.next_amount for _, s in upcoming if s.next_amount < 0)
+    incoming = sum(s.next_amount for _, s in upcoming if s.next_amount > 0)
+    recurring_ids = {i for s in series for i in s.transaction_ids}
+    days_left = (end - today).days
+    variable = _variable_daily(data, today, recurring_ids) * days_left
+    headroom = data.balance + incoming - bills - variable - price
+    affordable = headroom >= 0
+    detail = (
+        f"balance {fmt(data.balance, cur)} + expected income {fmt(incoming, cur)} - bills "
+        f"{fmt(bills, cur)} - usual spending {fmt(variable, cur)} until {end.isoformat()}"
+    )
+    if _zh(query):
+        verdict = "可以" if affordable else "不太可以"
+        text = f"{verdict}：买完后到 {end.isoformat()} 预计还剩 {fmt(headroom, cur)}（{detail}）。"
+    else:
+        verdict = "Yes" if affordable else "Not comfortably"
+        text = f"{verdict}: after buying it you would have about {fmt(headroom, cur)} left by {end.isoformat()} ({detail})."
+    return _answer(query, text, headroom, cur, Period(today, end, "until month end"), {
+        "affordable": affordable,
+        "price": price,
+        "balance": data.balance,
+        "expected_income": incoming,
+        "expected_bills": bills,
+        "expected_spending": variable,
+        "upcoming": [{"date": d.isoformat(), "name": s.name, "amount": s.next_amount} for d, s in upcoming],
+    })  # fmt: skip
+
+
+def _topic_of(words: str) -> str | None:
+    from coffer.assistant.ask.parser import _topic_vocabulary
+
+    hits = _topic_vocabulary().find(words)
+    return None if not hits else str(hits[0].key)
+
+
+def goal_progress(query: Query, data: CustomerData, today: date) -> Answer:
+    goals = data.goals
+    chosen = goals
+    if query.goal and goals:
+        wanted = query.goal.lower()
+        wanted_topic = _topic_of(wanted)
+
+        def closeness(g: Goal) -> int:
+            name = g.name.lower()
+            score = min((distance(wanted, w, 3) for w in [name, *name.split()]), default=4)
+            if wanted in name or name in wanted:
+                score -= 2
+            if wanted_topic is not None and _topic_of(name) == wanted_topic:
+                score -= 3  # 度假 and Holiday are both travel
+            return score
+
+        chosen = sorted(goals, key=closeness)[:1]
+    elif len(goals) > 1:
+        chosen = goals
+    if not chosen:
+        text = "你还没有设定储蓄目标。" if _zh(query) else "You have no savings goal yet."
+        return _answer(query, text, None, None, None, {"goals": []})
+    statuses = [G.goal_status(g, today) for g in chosen]
+    first = statuses[0]
+    cur = first.goal.currency
+    parts = []
+    for s in statuses:
+        line = (
+            f"{s.goal.name}: {fmt(s.saved, cur)} of {fmt(s.goal.target_amount, cur)} "
+            f"({s.percent:.0f}%)"
+        )
+        if s.required_monthly is not None:
+            line += f", {fmt(s.required_monthly, cur)} a month needed to reach it by {s.goal.target_date}"
+        if s.projected_completion is not None and s.remaining:
+            line += f", on course to finish around {s.projected_completion.isoformat()}"
+        parts.append(line)
+    text = "; ".join(parts) + "."
+    return _answer(query, text, first.saved, cur, None, {
+        "goals": [s.as_dict() for s in statuses], "chart": "goal_progress",
+    })  # fmt: skip
+
+
+def explain_period(query: Query, data: CustomerData, today: date) -> Answer:
+    period = _period(query, today, default="last_month")
+    cur = data.currency
+    rows = data.between(period.start, period.end)
+    total = S.spent(rows, cur)
+    before = Period(
+        add_months(month_start(period.start), -6),
+        month_start(period.start) - timedelta(days=1),
+        "usual",
+    )
+    usual_rows = data.between(before.start, before.end)
+    scale_months = max(round(period.days / 30.44), 1)
+    now = S.by_key(rows, cur, lambda t: t.primary)
+    usual = S.by_key(usual_rows, cur, lambda t: t.primary)
+    changes: list[tuple[int, str, int, int]] = []  # delta, category, amount, usual
+    for key in set(now) | set(usual):
+        typical = usual.get(key, 0) * scale_months // 6
+        changes.append((now.get(key, 0) - typical, label(key), now.get(key, 0), typical))
+    changes.sort(key=lambda c: (-c[0], c[1]))
+    deltas = [{"category": c[1], "amount": c[2], "usual": c[3], "delta": c[0]} for c in changes]
+    usual_total = sum(usual.values()) * scale_months // 6
+    reasons = ", ".join([f"{c[1]} +{fmt(c[0], cur)}" for c in changes if c[0] > 0][:3])
+    text = (
+        f"{_in(period)} you spent {fmt(total, cur)} against a usual {fmt(usual_total, cur)} "
+        f"(average of the 6 months before). The biggest increases: {reasons or 'none'}."
+    )
+    if _zh(query):
+        text = f"{_zh_label(period)}你花了 {fmt(total, cur)}，平时约 {fmt(usual_total, cur)}。增加最多的是：{reasons or '无'}。"
+    text = text[0].upper() + text[1:]
+    return _answer(query, text, total, cur, period, {
+        "usual": usual_total, "deltas": deltas, "transactions": sum(
+            1 for t in rows if t.currency == cur and S.is_spending(t)
+        ), "chart": "spending_by_category",
+    })  # fmt: skip
+
+
+def budget_status(query: Query, data: CustomerData, today: date) -> Answer:
+    cur = data.currency
+    chosen = [
+        b for b in data.budgets
+        if not query.topics or any(b.category in t.codes for t in query.topics)
+    ]  # fmt: skip
+    if not chosen:
+        text = "你还没有设定预算。" if _zh(query) else "You have no budget for that yet."
+        return _answer(query, text, None, None, None, {"budgets": []})
+    rows = []
+    remaining = 0
+    messages: list[str] = []
+    for b in chosen:
+        months = B.budget_months(b, data.transactions, today)
+        current = months[-1]
+        remaining += current.remaining
+        alert = B.pace(b, current, today)
+        row: dict[str, object] = {
+            "category": b.category,
+            "name": label(b.category),
+            **current.as_dict(),
+        }
+        line = (
+            f"{label(b.category)}: {fmt(current.spent, cur)} spent of "
+            f"{fmt(current.available, cur)} this month (rollover included), "
+            f"{fmt(current.remaining, cur)} left."
+        )
+        if alert:
+            row["pace_alert"] = alert.message(label(b.category))
+            line += " " + alert.message(label(b.category))
+        rows.append(row)
+        messages.append(line)
+    period = Period(month_start(today), today, "this month")
+    return _answer(query, " ".join(messages), remaining, cur, period, {
+        "budgets": rows, "chart": "budget_vs_actual",
+    })  # fmt: skip
+
+
+def top(query: Query, data: CustomerData, today: date) -> Answer:
+    period = _period(query, today)
+    cur = data.currency
+    rows = data.between(period.start, period.end)
+    merchants = query.intent == "top_merchants"
+    totals = S.by_key(
+        [t for t in rows if (t.merchant or not merchants) and t.amount < 0], cur,
+        (lambda t: t.merchant) if merchants else (lambda t: label(t.primary)),
+    )  # fmt: skip
+    ranked = [(k or "", v) for k, v in totals.items() if v > 0][: query.limit]
+    items = [{"name": k, "amount": v} for k, v in ranked]
+    value = ranked[0][1] if ranked else 0
+    listed = ", ".join(f"{k} {fmt(v, cur)}" for k, v in ranked)
+    text = (
+        f"{_zh_label(period)}花得最多的是：{listed}"
+        if _zh(query)
+        else f"Top {'merchants' if merchants else 'categories'} {_in(period)}: {listed}"
+    ) + _covers(query, sum(1 for t in rows if t.currency == cur and S.is_spending(t)), period, cur)
+    return _answer(query, text + ".", value, cur, period, {
+        "breakdown": items, "chart": "spending_by_category",
+    })  # fmt: skip
+
+
+def largest(query: Query, data: CustomerData, today: date) -> Answer:
+    period = _period(query, today)
+    cur = data.currency
+    rows = [
+        t
+        for t in S.matching(data.between(period.start, period.end), cur, _match(query))
+        if t.amount < 0
+    ]
+    if not rows:
+        return _answer(query, "No spending in that period.", 0, cur, period, {"transactions": 0})
+    biggest = min(rows, key=lambda t: (t.amount, t.date))
+    name = biggest.merchant or biggest.description
+    text = f"Your largest purchase {_in(period)} was {fmt(-biggest.amount, cur)} at {name} on {biggest.date}."
+    return _answer(query, text, -biggest.amount, cur, period, {
+        "transaction": {"id": biggest.id, "date": biggest.date.isoformat(), "name": name},
+        "transactions": len(rows),
+    })  # fmt: skip
+
+
+def forecast(query: Query, data: CustomerData, today: date) -> Answer:
+    cur = data.currency
+    target = query.period or Period(
+        add_months(month_start(today), 1),
+        month_end(add_months(month_start(today), 1)),
+        "next month",
+    )
+    target_month = month_start(target.start)
+    horizon = max((target_month.year - today.year) * 12 + target_month.month - today.month, 1)
+    first = add_months(month_start(today), -24)
+    months = [add_months(first, i) for i in range(24)]
+    values = [float(v) for v in S.series(data.transactions, cur, months, _match(query))]
+    start = next((i for i, v in enumerate(values) if v), len(values))
+    values, months = values[start:], months[start:]
+    if not values:
+        return _answer(query, "Not enough history to forecast.", 0, cur, target, {})
+    # forecast from the last complete month: the current one counts from month 1 ahead
+    predicted = F.forecast_values(values, [m.month for m in months], horizon)
+    value, low, high = predicted[-1]
+    base = F.seasonal_naive(values, horizon)[-1]
+    text = (
+        f"I expect about {fmt(round(value), cur)} of spending on {_what(query)} in "
+        f"{target_month.strftime('%B %Y')} (80% range {fmt(round(low), cur)} to "
+        f"{fmt(round(high), cur)})."
+    )
+    return _answer(query, text, round(value), cur, Period(target_month, month_end(target_month), target.label), {
+        "low": round(low), "high": round(high), "seasonal_naive": round(base),
+        "history_months": len(values), "chart": "forecast",
+    })  # fmt: skip
+
+
+def unknown(query: Query, data: CustomerData, today: date) -> Answer:
+    text = (
+        "I did not understand the question. Try: how much did I spend on groceries last "
+        "month? what are my subscriptions? can I afford a 500 EUR laptop this month?"
+    )
+    if _zh(query):
+        text = "我没听懂这个问题。可以问：上个月我在餐饮上花了多少钱？我有哪些订阅？"
+    return _answer(query, text, None, None, None, {})
+
+
+HANDLERS: dict[str, Callable[[Query, CustomerData, date], Answer]] = {
+    "spend_in_category": spend,
+    "spend_at_merchant": spend,
+    "spend_total": spend,
+    "savings": savings,
+    "transaction_count": count,
+    "income": income,
+    "subscriptions": subscriptions,
+    "affordability": affordability,
+    "goal_progress": goal_progress,
+    "explain_period": explain_period,
+    "balance": balance,
+    "budget_status": budget_status,
+    "top_categories": top,
+    "top_merchants": top,
+    "largest_transaction": largest,
+    "forecast": forecast,
+    "unknown": unknown,
+}
+
+
+def answer(query: Query, data: CustomerData, today: date) -> Answer:
+    return HANDLERS[query.intent](query, data, today)

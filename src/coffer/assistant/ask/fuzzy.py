@@ -1,0 +1,119 @@
+"""Typo-tolerant phrase matching over a small vocabulary, without dependencies.
+
+A phrase of the vocabulary matches a run of words of the question when their
+Damerau-Levenshtein distance is small for their length (0 up to 3 letters, 1 up to 6,
+2 beyond). Chinese phrases match as substrings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WORD = re.compile(r"[a-z0-9][a-z0-9'&]*")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def distance(a: str, b: str, bound: int) -> int:
+    """Optimal-string-alignment distance of ``a`` and ``b``, or ``bound + 1`` beyond."""
+    if abs(len(a) - len(b)) > bound:
+        return bound + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        low = current[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+            low = min(low, value)
+        if low > bound:
+            return bound + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_errors(phrase: str) -> int:
+    length = len(phrase.replace(" ", ""))
+    if length <= 4:
+        return 0
+    if length <= 6:
+        return 1
+    return 2
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    key: int  # index of the entry in the vocabulary
+    phrase: str
+    start: int  # character offsets in the text
+    end: int
+    errors: int
+
+    @property
+    def score(self) -> float:
+        """Longer and exacter is better."""
+        return len(self.phrase) - 3.0 * self.errors
+
+
+class Vocabulary:
+    """Phrases (each with a key) to look up in texts."""
+
+    def __init__(self, entries: list[tuple[int, str]]) -> None:
+        self.latin: dict[int, list[tuple[int, str]]] = {}
+        self.cjk: list[tuple[int, str]] = []
+        for key, phrase in entries:
+            phrase = phrase.lower().strip()
+            if CJK.search(phrase):
+                self.cjk.append((key, phrase))
+            else:
+                words = len(phrase.split())
+                self.latin.setdefault(words, []).append((key, phrase))
+        self.exact: dict[str, list[tuple[int, str]]] = {}
+        # per word count and first letter: (key, phrase, errors allowed), for fuzzy lookups
+        self.by_letter: dict[tuple[int, str], list[tuple[int, str, int]]] = {}
+        for size, group in self.latin.items():
+            for key, phrase in group:
+                self.exact.setdefault(phrase, []).append((key, phrase))
+                bound = allowed_errors(phrase)
+                if bound:
+                    self.by_letter.setdefault((size, phrase[0]), []).append((key, phrase, bound))
+
+    def find(self, text: str, *, fuzzy: bool = True) -> list[Hit]:
+        """Every phrase found in ``text`` (lower-cased), best first, not overlapping."""
+        hits: list[Hit] = []
+        for key, phrase in self.cjk:
+            at = text.find(phrase)
+            if at >= 0:
+                hits.append(Hit(key, phrase, at, at + len(phrase), 0))
+        words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
+        for size in self.latin:
+            for i in range(len(words) - size + 1):
+                run = words[i : i + size]
+                candidate = " ".join(w for w, _, _ in run)
+                start, end = run[0][1], run[-1][2]
+                exact = self.exact.get(candidate)
+                if exact:
+                    hits.extend(Hit(k, p, start, end, 0) for k, p in exact)
+                    continue
+                if not fuzzy:
+                    continue
+                limit = allowed_errors(candidate)
+                if limit == 0:
+                    continue
+                for key, phrase, phrase_bound in self.by_letter.get((size, candidate[0]), ()):
+                    bound = min(phrase_bound, limit)
+                    if abs(len(phrase) - len(candidate)) > bound:
+                        continue
+                    errors = distance(candidate, phrase, bound)
+                    if errors <= bound:
+                        hits.append(Hit(key, phrase, start, end, errors))
+        hits.sort(key=lambda h: (-h.score, h.start))
+        chosen: list[Hit] = []
+        for hit in hits:
+            if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
+                chosen.append(hit)
+        return chosen

@@ -1,0 +1,273 @@
+"""Question -> typed :class:`Query`: intent, categories, merchants, period, amount, goal.
+
+Offline and rule-based, English and Chinese: periods by :mod:`.periods`, categories by the
+words of :mod:`.vocabulary` and merchants by the customer's own merchant names, both
+typo-tolerant (:mod:`.fuzzy`), the intent by cue words. An optional model endpoint may
+produce the same :class:`Query` for questions this parser does not understand
+(:mod:`coffer.assistant.ask.model`); it never answers by itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from coffer.assistant.ask.fuzzy import CJK, Vocabulary
+from coffer.assistant.ask.periods import Period, find_period
+from coffer.assistant.ask.vocabulary import TOPICS, Topic
+
+INTENTS = (
+    "spend_in_category", "spend_at_merchant", "spend_total", "income", "subscriptions",
+    "affordability", "goal_progress", "explain_period", "balance", "budget_status",
+    "top_categories", "top_merchants", "largest_transaction", "forecast", "savings",
+    "transaction_count", "unknown",
+)  # fmt: skip
+
+CURRENCIES = {
+    "eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR", "欧元": "EUR",
+    "usd": "USD", "dollar": "USD", "dollars": "USD", "$": "USD", "美元": "USD", "美金": "USD",
+    "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "£": "GBP", "英镑": "GBP",
+    "cny": "CNY", "rmb": "CNY", "yuan": "CNY", "元": "CNY", "块": "CNY", "块钱": "CNY",
+    "人民币": "CNY", "¥": "CNY", "chf": "CHF", "jpy": "JPY", "yen": "JPY", "日元": "JPY",
+}  # fmt: skip
+SCALES = {"JPY": 0, "KRW": 0}
+_CUR = r"(eur|euros?|€|usd|dollars?|\$|gbp|pounds?|£|cny|rmb|yuan|块钱|块|元|欧元|美元|美金|英镑|人民币|¥|chf|jpy|yen|日元)"
+_AMOUNT = re.compile(
+    rf"(?:{_CUR}\s*(\d[\d,]*(?:\.\d{{1,2}})?)\s*(k)?)|(?:(\d[\d,]*(?:\.\d{{1,2}})?)\s*(k)?\s*{_CUR}?)"
+)
+
+
+@dataclass(slots=True)
+class Query:
+    """What a question asks, typed: the only thing answers are computed from."""
+
+    intent: str
+    period: Period | None = None
+    topics: list[Topic] = field(default_factory=list)
+    merchants: list[str] = field(default_factory=list)
+    amount: int | None = None  # minor units of ``currency``
+    currency: str | None = None
+    goal: str | None = None
+    limit: int = 5
+    language: str = "en"
+    period_given: bool = False
+    average: bool = False  # "on average per month": value is the monthly mean
+
+
+IDIOMS = (
+    (r"\b(?:shell|fork|splash|lay) (?:ed |ing )?out\b", "spend"),
+    (r"\bblow(?:n)? on\b", "spend on"),
+)
+# Chinese names of merchants, for merchants the customer has under their usual name
+MERCHANT_ALIASES = {
+    "starbucks": ("星巴克",), "mcdonald's": ("麦当劳",), "mcdonalds": ("麦当劳",), "kfc": ("肯德基",),
+    "amazon": ("亚马逊",), "uber": ("优步",), "netflix": ("网飞", "奈飞"), "apple": ("苹果",),
+    "ikea": ("宜家",), "walmart": ("沃尔玛",), "carrefour": ("家乐福",), "costco": ("开市客", "好市多"),
+    "spotify": ("声田",), "lidl": ("历德",), "aldi": ("奥乐齐",), "zara": ("飒拉",),
+    "burger king": ("汉堡王",), "subway": ("赛百味",), "didi": ("滴滴",), "taobao": ("淘宝",),
+    "jd.com": ("京东",), "meituan": ("美团",), "alipay": ("支付宝",), "wechat pay": ("微信支付",),
+}  # fmt: skip
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("’", "'").replace("‘", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _has(pattern: str, text: str) -> bool:
+    return re.search(pattern, text) is not None
+
+
+# Intent cues, checked in this order (the first that matches wins; topics decide the rest).
+CUES: tuple[tuple[str, str], ...] = (
+    ("affordability", r"\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day) funds?\b|savings pot|saving (?:up )?for|piggy ?bank|目标|攒钱|存钱.*(?:进度|怎么样|如何)"),
+    ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spent\b|\bon track\b|预算"),
+    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候扣款|which bills|my bills\b|memberships|订阅|自动续费|定期扣款|包月|会员|固定支出|账单"),
+    ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
+    ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|怎么.*(?:这么|那么)多|这么贵|那么贵"),
+    ("largest_transaction", r"biggest (?:purchase|expense|transaction|payment)|largest (?:purchase|expense|transaction|payment)|most expensive (?:purchase|thing|item)|最大的?一笔|最贵"),
+    ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
+    ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)了多少"),
+    ("transaction_count", r"how (?:many|often)(?: times)?|number of (?:transactions|purchases|payments|times)|多少次|几次|多少笔|几笔"),
+    ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
+    ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _topic_vocabulary() -> Vocabulary:
+    entries: list[tuple[int, str]] = []
+    for index, topic in enumerate(TOPICS):
+        entries.extend((index, word) for word in (*topic.english, *topic.chinese))
+    return Vocabulary(entries)
+
+
+@lru_cache(maxsize=256)
+def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
+    entries = []
+    firsts: dict[str, list[int]] = {}
+    for index, name in enumerate(merchants):
+        lowered = normalize(name)
+        entries.append((index, lowered))
+        compact = lowered.replace(" ", "").replace("'", "")
+        if compact != lowered and len(compact) > 3:
+            entries.append((index, compact))
+        entries.extend((index, alias) for alias in MERCHANT_ALIASES.get(lowered, ()))
+        words = lowered.split()
+        if len(words) > 1 and len(words[0]) >= 4:
+            firsts.setdefault(words[0], []).append(index)
+    # "Lidl" names "Lidl Berlin Mitte" when no other merchant starts with that word
+    entries.extend((indexes[0], word) for word, indexes in firsts.items() if len(indexes) == 1)
+    return Vocabulary(entries)
+
+
+def _amount(text: str, default_currency: str | None) -> tuple[int | None, str | None]:
+    best: tuple[int, str | None] | None = None
+    for match in _AMOUNT.finditer(text):
+        cur = match.group(1) or match.group(6)
+        digits = match.group(2) or match.group(4)
+        thousand = match.group(3) or match.group(5)
+        if not digits:
+            continue
+        # a bare number next to a period word ("last 3 months", "2025") is not an amount
+        if cur is None and thousand is None:
+            after = text[match.end() : match.end() + 8]
+            if re.match(r"\s*(?:days?|weeks?|months?|years?|个|天|周|月|年|%)", after):
+                continue
+            if re.fullmatch(r"(?:19|20)\d\d", digits) or (
+                len(digits) <= 1 and not default_currency
+            ):
+                continue
+        value = float(digits.replace(",", ""))
+        if thousand:
+            value *= 1000
+        currency = CURRENCIES.get(cur, default_currency) if cur else default_currency
+        scale = SCALES.get(currency or "", 2)
+        minor = round(value * 10**scale)
+        if best is None or cur is not None:
+            best = (minor, currency)
+            if cur is not None:
+                break
+    return best if best is not None else (None, None)
+
+
+def _goal_words(text: str) -> str | None:
+    for pattern in (
+        r"(?:my|the|our)\s+([a-z][\w ]{0,30}?)\s+(?:goal|fund|savings|pot)",
+        r"saving (?:up )?for (?:a |an |the |my )?([a-z][\w ]{0,30}?)(?:\s+going|\?|$| goal)",
+        r"goal\s+(?:for|of)\s+(?:a |an |the |my )?([a-z][\w ]{0,30}?)(?:\?|$| going)",
+        r"([\u4e00-\u9fff]{1,6}?)(?:的)?(?:目标|基金)",
+        r"(?:存钱|攒钱)(?:买|去)?([\u4e00-\u9fff]{1,6})",
+    ):
+        match = re.search(pattern, text)
+        if match:
+            words = match.group(1).strip()
+            words = re.sub(r"^(?:我的|我|的)", "", words)
+            if words and words not in {"savings", "saving"}:
+                return words
+    return None
+
+
+def parse(
+    question: str,
+    today: date,
+    *,
+    merchants: Sequence[str] = (),
+    currency: str | None = None,
+) -> Query:
+    """The typed query a question asks, relative to ``today``."""
+    text = normalize(question)
+    for pattern, replacement in IDIOMS:
+        text = re.sub(pattern, replacement, text)
+    language = "zh" if CJK.search(text) else "en"
+    found = find_period(text, today)
+    period, period_given = (found[0], True) if found else (None, False)
+    rest = text if found is None else text[: found[1][0]] + " " + text[found[1][1] :]
+
+    merchant_names = tuple(merchants)
+    merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
+    topic_hits = _topic_vocabulary().find(rest)
+    chosen_merchants: list[str] = []
+    for hit in merchant_hits:
+        overlaps = [t for t in topic_hits if not (t.end <= hit.start or t.start >= hit.end)]
+        if hit.errors == 0 or not overlaps or all(t.errors > hit.errors for t in overlaps):
+            chosen_merchants.append(merchant_names[hit.key])
+            topic_hits = [t for t in topic_hits if t not in overlaps]
+    topics: list[Topic] = []
+    for hit in topic_hits:
+        topic = TOPICS[hit.key]
+        if topic not in topics:
+            topics.append(topic)
+
+    amount, amount_currency = _amount(rest, currency)
+    intent = "unknown"
+    for name, pattern in CUES:
+        if _has(pattern, rest if name not in ("forecast",) else text):
+            intent = name
+            break
+    if intent == "affordability" and amount is None:
+        intent = "balance" if not topics else "spend_in_category"
+    if (
+        intent == "income"
+        and topics
+        and not _has(r"income|earn|salar|wage|paid|收入|赚|工资", rest)
+    ):
+        intent = "spend_in_category"
+    if intent == "top_categories" and chosen_merchants and not topics:
+        intent = "spend_at_merchant"
+    if (
+        intent == "top_categories"
+        and topics
+        and not _has(r"\btop\b|categories|breakdown|where|最多|排行|分类|哪些", rest)
+    ):
+        intent = "spend_in_category"
+    if intent == "unknown":
+        if chosen_merchants:
+            intent = "spend_at_merchant"
+        elif topics:
+            intent = "spend_in_category"
+        elif _has(
+            r"spen[dt]|spending|\bcost|\bpa(?:y|id)\b|expenses?|outgoings|花|消费|支出|开销|用了",
+            rest,
+        ):
+            intent = "spend_total"
+    elif intent in ("top_categories",) and _has(r"merchant|store|shop|商家|店", rest):
+        intent = "top_merchants"
+    if intent == "spend_in_category" and chosen_merchants and not topics:
+        intent = "spend_at_merchant"
+    limit = 5
+    match = re.search(r"\btop\s+(\d{1,2})\b|前\s*(\d{1,2})", rest)
+    if match:
+        limit = int(match.group(1) or match.group(2))
+    goal = _goal_words(rest) if intent == "goal_progress" else None
+    average = _has(
+        r"\baverage|\bper month\b|\ba month\b|\bmonthly\b|\busually\b|\btypically\b|平均|每个?月",
+        rest,
+    )
+    if (
+        average
+        and intent in ("subscriptions", "forecast", "budget_status", "income")
+        and not _has(r"average|平均", rest)
+    ):
+        average = False
+    return Query(
+        intent=intent,
+        period=period,
+        topics=topics,
+        merchants=chosen_merchants,
+        amount=amount if intent == "affordability" else None,
+        currency=amount_currency if intent == "affordability" else None,
+        goal=goal,
+        limit=limit,
+        language=language,
+        period_given=period_given,
+        average=average
+        and intent in ("spend_in_category", "spend_at_merchant", "spend_total", "income"),
+    )

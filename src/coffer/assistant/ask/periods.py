@@ -1,0 +1,289 @@
+"""A small grammar of periods, English and Chinese, relative to an injectable today.
+
+``find_period("how much last month", today)`` -> ``(Period(2026-02-01, 2026-02-28), span)``.
+Periods are calendar dates (inclusive ends), so month ends and DST changes need no care;
+an end after ``today`` is clipped to today, except for periods that are wholly ahead
+("next month", for forecasts). Weeks start on Monday (ISO 8601). "Last N months" is the N
+complete months before the current one; "past N days" ends today.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    label: str
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def as_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11,
+    "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "couple of": 2, "three": 3, "few": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "fourteen": 14, "thirty": 30, "ninety": 90,
+}  # fmt: skip
+ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9}  # fmt: skip
+MONTH_NAMES = [calendar.month_name[m] for m in range(13)]
+
+_MONTH = r"(january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec|may)"
+_NUM = r"(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|thirty|ninety|couple of|few)"
+_ZH_NUM = r"([0-9]{1,3}|[一二两三四五六七八九十]{1,3})"
+_YEAR = r"((?:19|20)\d{2})"
+# the unit words, with their common typos
+_MON = r"(?:month|mnth|mth|monht|mont|moth|montth)"
+_WK = r"(?:week|wek|weeek|wk)"
+_YR = r"(?:year|yr|yaer|yeaer|yera)"
+
+
+def zh_number(text: str) -> int:
+    """``"12"``, ``"十二"``, ``"三"``, ``"二十"`` -> int."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (ZH_DIGITS.get(tens, 1) if tens else 1) * 10 + (ZH_DIGITS.get(ones, 0))
+    return ZH_DIGITS.get(text, 0)
+
+
+def number(text: str) -> int:
+    return int(text) if text.isdigit() else NUMBERS.get(text, 1)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (clamped to the month's last day)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def month_period(year: int, month: int, label: str | None = None) -> Period:
+    start = date(year, month, 1)
+    return Period(start, month_end(start), label or f"{MONTH_NAMES[month]} {year}")
+
+
+def recent_month(month: int, today: date) -> tuple[int, int]:
+    """The year of the latest ``month`` that has begun by ``today``."""
+    return (today.year, month) if month <= today.month else (today.year - 1, month)
+
+
+def _weekend(today: date, weeks_back: int) -> Period:
+    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks_back)
+    saturday = monday + timedelta(days=5)
+    return Period(saturday, saturday + timedelta(days=1), "the weekend")
+
+
+def _last_weekend(today: date) -> Period:
+    return _weekend(today, 0 if today.weekday() >= 5 else 1)
+
+
+def _week(today: date, weeks_back: int, label: str) -> Period:
+    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks_back)
+    return Period(monday, monday + timedelta(days=6), label)
+
+
+def _months_back(today: date, count: int, label: str) -> Period:
+    first = add_months(month_start(today), -count)
+    return Period(first, month_start(today) - timedelta(days=1), label)
+
+
+def _quarter(year: int, quarter: int) -> Period:
+    start = date(year, 3 * (quarter - 1) + 1, 1)
+    return Period(start, month_end(add_months(start, 2)), f"Q{quarter} {year}")
+
+
+def _last_n(today: date, count: int, unit: str) -> Period:
+    unit = unit.rstrip("s")
+    if unit == "day":
+        return Period(today - timedelta(days=count - 1), today, f"the past {count} days")
+    if unit == "week":
+        return Period(today - timedelta(days=7 * count - 1), today, f"the past {count} weeks")
+    if unit == "year":
+        return Period(date(today.year - count, 1, 1), date(today.year - 1, 12, 31),
+                      f"the last {count} years")  # fmt: skip
+    return _months_back(today, count, f"the last {count} months")
+
+
+def _month_in(today: date, name: str, year: str | None) -> Period:
+    month = MONTHS[name]
+    if year:
+        return month_period(int(year), month)
+    return month_period(*recent_month(month, today))
+
+
+def _since_month(today: date, name: str, year: str | None) -> Period:
+    start = _month_in(today, name, year).start
+    return Period(start, today, f"since {MONTH_NAMES[start.month]} {start.year}")
+
+
+def _between(today: date, a: str, ya: str | None, b: str, yb: str | None) -> Period:
+    first = _month_in(today, a, ya)
+    last = _month_in(today, b, yb)
+    if last.start < first.start:
+        first = month_period(first.start.year - 1, first.start.month)
+    return Period(first.start, last.end, f"{first.label} to {last.label}")
+
+
+def _zh_month(today: date, text: str, year: str | None) -> Period:
+    month = zh_number(text)
+    if not 1 <= month <= 12:
+        raise ValueError(month)
+    if year:
+        return month_period(int(year), month)
+    return month_period(*recent_month(month, today))
+
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str], date], Period]]
+
+
+def _rules() -> list[Rule]:
+    t = timedelta
+    rules: list[tuple[str, Callable[[re.Match[str], date], Period]]] = [
+        # -- English, most specific first
+        (rf"\b(?:between|from)\s+{_MONTH}(?:\s+{_YEAR})?\s+(?:and|to|until|through|-)\s+{_MONTH}(?:\s+{_YEAR})?\b",
+         lambda m, d: _between(d, m[1], m[2], m[3], m[4])),
+        (rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MONTH}(?:\s+{_YEAR})?\b",
+         lambda m, d: _since_month(d, m[1], m[2])),
+        (r"\bsince\s+(\d{4})-(\d{2})-(\d{2})\b",
+         lambda m, d: Period(date(int(m[1]), int(m[2]), int(m[3])), d, f"since {m[1]}-{m[2]}-{m[3]}")),
+        (r"\bsince\s+last\s+month\b",
+         lambda m, d: Period(add_months(month_start(d), -1), d, "since last month")),
+        (r"\bsince\s+(?:the\s+)?(?:start|beginning)\s+of\s+(?:the|this)\s+year\b",
+         lambda m, d: Period(date(d.year, 1, 1), d, f"{d.year} so far")),
+        (rf"\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(?:last|past|previous|recent)\s+{_NUM}\s+(days?|weeks?|months?|years?)\b",
+         lambda m, d: _last_n(d, number(m[1]), m[2])),
+        (r"\b(?:the\s+)?day\s+before\s+yesterday\b",
+         lambda m, d: Period(d - t(days=2), d - t(days=2), "the day before yesterday")),
+        (r"\byesterday\b", lambda m, d: Period(d - t(days=1), d - t(days=1), "yesterday")),
+        (r"\btoday\b|\bso far today\b", lambda m, d: Period(d, d, "today")),
+        (r"\b(?:last|previous|past)\s+weekend\b", lambda m, d: _weekend(d, 1)),
+        (r"\bthis\s+weekend\b", lambda m, d: _weekend(d, 0)),
+        (r"\bweekend\b", lambda m, d: _last_weekend(d)),
+        (rf"\b(?:last|previous|past)\s+{_WK}\b", lambda m, d: _week(d, 1, "last week")),
+        (rf"\b(?:this|current)\s+{_WK}\b|\bweek\s+to\s+date\b", lambda m, d: _week(d, 0, "this week")),
+        (rf"\b(?:last|previous|past)\s+{_MON}'?s?\b|\bprior\s+month\b",
+         lambda m, d: _months_back(d, 1, "last month")),
+        (rf"\b(?:this|current)\s+{_MON}'?s?\b|\bmonth\s+to\s+date\b|\bmtd\b",
+         lambda m, d: Period(month_start(d), month_end(d), "this month")),
+        (rf"\bnext\s+{_MON}'?s?\b",
+         lambda m, d: Period(add_months(month_start(d), 1), month_end(add_months(month_start(d), 1)), "next month")),
+        (r"\b(?:last|previous|past)\s+quarter\b",
+         lambda m, d: _quarter(*_prev_quarter(d))),
+        (r"\b(?:this|current)\s+quarter\b", lambda m, d: _quarter(d.year, (d.month - 1) // 3 + 1)),
+        (rf"\bq([1-4])(?:\s+{_YEAR})?\b", lambda m, d: _quarter(int(m[2] or d.year), int(m[1]))),
+        (rf"\b(?:last|previous|past)\s+{_YR}'?s?\b",
+         lambda m, d: Period(date(d.year - 1, 1, 1), date(d.year - 1, 12, 31), f"{d.year - 1}")),
+        (rf"\b(?:this|current)\s+{_YR}'?s?\b|\byear\s+to\s+date\b|\bytd\b|\bso\s+far\s+this\s+year\b",
+         lambda m, d: Period(date(d.year, 1, 1), d, f"{d.year} so far")),
+        (r"\b(\d{4})-(\d{2})-(\d{2})\b",
+         lambda m, d: _day(int(m[1]), int(m[2]), int(m[3]))),
+        (r"\b(\d{4})-(\d{2})\b", lambda m, d: month_period(int(m[1]), int(m[2]))),
+        (rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?\b(?!\s*(?:days?|weeks?|months?))",
+         lambda m, d: _day(int(m[3] or _day_year(d, MONTHS[m[1]], int(m[2]))), MONTHS[m[1]], int(m[2]))),
+        (rf"\b{_MONTH}\s+{_YEAR}\b", lambda m, d: month_period(int(m[2]), MONTHS[m[1]])),
+        (rf"\b(?:in|during|for|of|on)\s+{_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),
+        (rf"\b(?!may\b){_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),
+        (rf"\b(?:in|during|for|of)\s+{_YEAR}\b",
+         lambda m, d: Period(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31), m[1])),
+        # -- Chinese
+        (rf"{_YEAR}\s*年\s*{_ZH_NUM}\s*月", lambda m, d: _zh_month(d, m[2], m[1])),
+        (rf"(?:从|自)\s*{_ZH_NUM}\s*月(?:份)?\s*(?:以来|开始|起|至今|到现在)?",
+         lambda m, d: Period(_zh_month(d, m[1], None).start, d, "since " + _zh_month(d, m[1], None).label)),
+        (rf"{_ZH_NUM}\s*月(?:份)?\s*以来", lambda m, d: Period(_zh_month(d, m[1], None).start, d, "since " + _zh_month(d, m[1], None).label)),
+        (rf"(?:最近|近|过去|前|这)\s*{_ZH_NUM}\s*个?\s*(天|日|周|星期|礼拜|个月|月|年)",
+         lambda m, d: _last_n(d, zh_number(m[1]), {"天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week", "年": "year"}.get(m[2], "month"))),
+        (r"(?:最近|过去|近)\s*半年", lambda m, d: _months_back(d, 6, "the last 6 months")),
+        (r"前天", lambda m, d: Period(d - t(days=2), d - t(days=2), "the day before yesterday")),
+        (r"昨天|昨日", lambda m, d: Period(d - t(days=1), d - t(days=1), "yesterday")),
+        (r"今天|今日", lambda m, d: Period(d, d, "today")),
+        (r"上(?:个)?周末", lambda m, d: _weekend(d, 1)),
+        (r"(?:本|这个?)周末", lambda m, d: _weekend(d, 0)),
+        (r"周末", lambda m, d: _last_weekend(d)),
+        (r"上(?:一)?(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 1, "last week")),
+        (r"(?:本|这个?)(?:周|星期|礼拜)", lambda m, d: _week(d, 0, "this week")),
+        (r"上(?:一)?个?月", lambda m, d: _months_back(d, 1, "last month")),
+        (r"(?:本|这个?|当)月", lambda m, d: Period(month_start(d), month_end(d), "this month")),
+        (r"下(?:一)?个?月", lambda m, d: Period(add_months(month_start(d), 1), month_end(add_months(month_start(d), 1)), "next month")),
+        (r"上(?:个)?季度", lambda m, d: _quarter(*_prev_quarter(d))),
+        (r"(?:本|这个?)季度", lambda m, d: _quarter(d.year, (d.month - 1) // 3 + 1)),
+        (r"前年", lambda m, d: Period(date(d.year - 2, 1, 1), date(d.year - 2, 12, 31), f"{d.year - 2}")),
+        (r"去年|上一?年", lambda m, d: Period(date(d.year - 1, 1, 1), date(d.year - 1, 12, 31), f"{d.year - 1}")),
+        (r"今年(?:以来)?|本年", lambda m, d: Period(date(d.year, 1, 1), d, f"{d.year} so far")),
+        (rf"{_YEAR}\s*年", lambda m, d: Period(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31), m[1])),
+        (rf"{_ZH_NUM}\s*月(?:份)?", lambda m, d: _zh_month(d, m[1], None)),
+    ]  # fmt: skip
+    return [(re.compile(pattern), build) for pattern, build in rules]
+
+
+def _day_year(today: date, month: int, day: int) -> int:
+    return today.year if (month, day) <= (today.month, today.day) else today.year - 1
+
+
+def _day(year: int, month: int, day: int) -> Period:
+    value = date(year, month, day)
+    return Period(value, value, value.isoformat())
+
+
+def _prev_quarter(today: date) -> tuple[int, int]:
+    quarter = (today.month - 1) // 3 + 1
+    return (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+
+
+RULES = _rules()
+
+
+def find_period(text: str, today: date) -> tuple[Period, tuple[int, int]] | None:
+    """The first period named in ``text`` (lower-cased) and where it is, or None."""
+    best: tuple[int, Period, tuple[int, int]] | None = None
+    for rank, (pattern, build) in enumerate(RULES):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        try:
+            period = build(match, today)
+        except (ValueError, KeyError):
+            continue
+        best = (rank, period, match.span())
+        break
+    if best is None:
+        return None
+    _, period, span = best
+    if period.start <= today < period.end:
+        period = Period(period.start, today, period.label)
+    return period, span
+
+
+def parse_period(text: str, today: date) -> Period | None:
+    found = find_period(text.lower(), today)
+    return None if found is None else found[0]

@@ -1,0 +1,136 @@
+"""Words for categories, in English and Chinese, keyed by Plaid personal finance category.
+
+A topic names one or more category codes (primary ``FOOD_AND_DRINK`` or detailed
+``FOOD_AND_DRINK_GROCERIES``); a transaction matches when its primary or detailed code is
+one of them. Matching is tolerant of typos (see :mod:`coffer.assistant.ask.fuzzy`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    name: str  # how answers call it
+    codes: tuple[str, ...]
+    english: tuple[str, ...]
+    chinese: tuple[str, ...] = ()
+
+    def matches(self, primary: str | None, detailed: str | None) -> bool:
+        return primary in self.codes or detailed in self.codes
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic("Groceries", ("FOOD_AND_DRINK_GROCERIES",),
+          ("groceries", "grocery", "grocery shopping", "supermarket", "supermarkets",
+           "food shopping", "grocery store", "grocery stores", "food store", "provisions"),
+          ("买菜", "超市", "杂货", "食品杂货", "生鲜")),
+    Topic("Restaurants", ("FOOD_AND_DRINK_RESTAURANT", "FOOD_AND_DRINK_FAST_FOOD"),
+          ("restaurants", "restaurant", "eating out", "eat out", "dining", "dining out",
+           "dine out", "meals out", "takeaway", "takeout", "take away", "fast food",
+           "food delivery", "lunch", "dinner"),
+          ("餐饮", "吃饭", "餐厅", "饭店", "下馆子", "外卖", "快餐", "外出就餐", "餐馆")),
+    Topic("Coffee", ("FOOD_AND_DRINK_COFFEE",),
+          ("coffee", "coffees", "cafe", "cafes", "coffee shops", "coffee shop"),
+          ("咖啡", "咖啡馆")),
+    Topic("Alcohol and bars", ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR",),
+          ("alcohol", "bars", "beer", "wine", "drinks", "pubs"), ("酒", "酒吧", "喝酒")),
+    Topic("Food and drink", ("FOOD_AND_DRINK",), ("food and drink", "food", "food & drink"),
+          ("饮食", "吃喝", "食品")),
+    Topic("Taxis and ride shares", ("TRANSPORTATION_TAXIS_AND_RIDE_SHARES",),
+          ("taxi", "taxis", "cab", "cabs", "ride share", "ride shares", "ride hailing",
+           "rides"), ("打车", "出租车", "网约车", "滴滴")),
+    Topic("Public transit", ("TRANSPORTATION_PUBLIC_TRANSIT",),
+          ("public transport", "public transit", "metro", "subway", "bus", "buses", "tram",
+           "train tickets", "commuting", "commute"), ("地铁", "公交", "公共交通", "通勤")),
+    Topic("Fuel", ("TRANSPORTATION_GAS",),
+          ("fuel", "petrol", "gas station", "gasoline", "diesel", "filling up"),
+          ("加油", "油费", "汽油")),
+    Topic("Parking", ("TRANSPORTATION_PARKING",), ("parking",), ("停车", "停车费")),
+    Topic("Transport", ("TRANSPORTATION",),
+          ("transport", "transportation", "getting around", "travel costs", "car"),
+          ("交通", "出行")),
+    Topic("Rent", ("RENT_AND_UTILITIES_RENT",), ("rent", "my rent", "housing", "landlord"),
+          ("房租", "租金", "住房")),
+    Topic("Energy", ("RENT_AND_UTILITIES_GAS_AND_ELECTRICITY",),
+          ("electricity", "energy", "power bill", "gas and electricity", "heating"),
+          ("电费", "燃气费", "煤气费", "能源")),
+    Topic("Phone", ("RENT_AND_UTILITIES_TELEPHONE",),
+          ("phone", "phone bill", "mobile", "mobile phone", "cell phone", "telephone",
+           "telecom"), ("话费", "手机费", "电话费", "通讯")),
+    Topic("Internet", ("RENT_AND_UTILITIES_INTERNET_AND_CABLE",),
+          ("internet", "broadband", "wifi", "cable"), ("网费", "宽带")),
+    Topic("Water", ("RENT_AND_UTILITIES_WATER",), ("water", "water bill"), ("水费",)),
+    Topic("Rent and utilities", ("RENT_AND_UTILITIES",),
+          ("utilities", "utility bills", "rent and utilities", "bills and utilities"),
+          ("水电", "水电费", "生活缴费", "公用事业")),
+    Topic("Streaming and TV", ("ENTERTAINMENT_TV_AND_MOVIES",),
+          ("streaming", "movies", "cinema", "films", "tv", "netflix and co"),
+          ("电影", "影视", "视频会员")),
+    Topic("Music", ("ENTERTAINMENT_MUSIC_AND_AUDIO",), ("music", "audio", "concerts"),
+          ("音乐",)),
+    Topic("Games", ("ENTERTAINMENT_VIDEO_GAMES",), ("games", "gaming", "video games"),
+          ("游戏",)),
+    Topic("Entertainment", ("ENTERTAINMENT",),
+          ("entertainment", "fun", "leisure", "going out", "hobbies"), ("娱乐", "休闲")),
+    Topic("Clothing", ("GENERAL_MERCHANDISE_CLOTHING_AND_ACCESSORIES",),
+          ("clothes", "clothing", "fashion", "apparel", "shoes"), ("衣服", "服装", "服饰", "鞋")),
+    Topic("Electronics", ("GENERAL_MERCHANDISE_ELECTRONICS",),
+          ("electronics", "gadgets", "tech"), ("电子产品", "数码")),
+    Topic("Online shopping", ("GENERAL_MERCHANDISE_ONLINE_MARKETPLACES",),
+          ("online shopping", "online marketplaces", "online orders"), ("网购", "网上购物")),
+    Topic("Shopping", ("GENERAL_MERCHANDISE",),
+          ("shopping", "general merchandise"), ("购物", "买东西")),
+    Topic("Pharmacy", ("MEDICAL_PHARMACIES_AND_SUPPLEMENTS",),
+          ("pharmacy", "pharmacies", "medicine", "drugstore", "chemist"), ("药店", "买药", "药品")),
+    Topic("Health", ("MEDICAL",),
+          ("health", "healthcare", "medical", "doctor", "doctors", "dentist"),
+          ("医疗", "看病", "医院", "健康")),
+    Topic("Gym", ("PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS",),
+          ("gym", "fitness", "sport", "sports", "workout"), ("健身", "健身房", "运动")),
+    Topic("Hair and beauty", ("PERSONAL_CARE_HAIR_AND_BEAUTY",),
+          ("hair", "haircut", "haircuts", "beauty", "hairdresser", "barber", "cosmetics"),
+          ("理发", "美发", "美容", "化妆品")),
+    Topic("Personal care", ("PERSONAL_CARE",), ("personal care", "self care"), ("个人护理",)),
+    Topic("Flights", ("TRAVEL_FLIGHTS",), ("flights", "flight", "airfare", "plane tickets"),
+          ("机票", "航班", "飞机票")),
+    Topic("Hotels", ("TRAVEL_LODGING",), ("hotels", "hotel", "lodging", "accommodation", "airbnb"),
+          ("酒店", "住宿", "宾馆")),
+    Topic("Travel", ("TRAVEL",), ("travel", "travelling", "traveling", "trips", "vacation",
+                                  "vacations", "holidays", "holiday"), ("旅行", "旅游", "出差", "度假")),
+    Topic("Insurance", ("GENERAL_SERVICES_INSURANCE",), ("insurance", "insurances"), ("保险",)),
+    Topic("Education", ("GENERAL_SERVICES_EDUCATION",),
+          ("education", "school", "tuition", "courses"), ("教育", "学费", "培训")),
+    Topic("Services", ("GENERAL_SERVICES",), ("services", "general services"), ("服务费",)),
+    Topic("Bank fees", ("BANK_FEES",), ("bank fees", "fees", "bank charges", "overdraft fees"),
+          ("手续费", "银行费用", "银行手续费")),
+    Topic("Loan payments", ("LOAN_PAYMENTS",), ("loan", "loans", "mortgage", "credit card payments",
+                                                "debt", "repayments"), ("贷款", "房贷", "还款", "车贷")),
+    Topic("Taxes", ("GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",), ("taxes", "tax"), ("税", "税费", "交税")),
+    Topic("Donations", ("GOVERNMENT_AND_NON_PROFIT_DONATIONS",), ("donations", "charity", "giving"),
+          ("捐款", "慈善", "捐赠")),
+    Topic("Government and non-profit", ("GOVERNMENT_AND_NON_PROFIT",), ("government",), ("政府",)),
+    Topic("Home", ("HOME_IMPROVEMENT",), ("home improvement", "furniture", "diy", "hardware",
+                                          "home"), ("家居", "家具", "装修")),
+    Topic("Cash withdrawals", ("TRANSFER_OUT_WITHDRAWAL",), ("cash", "atm", "cash withdrawals",
+                                                             "withdrawals"), ("取现", "取钱", "现金")),
+    Topic("Savings transfers", ("TRANSFER_OUT_SAVINGS",), ("savings", "saving transfers"), ("储蓄", "存款")),
+)  # fmt: skip
+
+
+def topic_by_code(code: str) -> Topic | None:
+    for topic in TOPICS:
+        if topic.codes[0] == code:
+            return topic
+    return None
+
+
+def label(code: str | None) -> str:
+    """A readable name for a category code."""
+    if code is None:
+        return "Uncategorized"
+    topic = topic_by_code(code)
+    if topic is not None:
+        return topic.name
+    return code.replace("_", " ").capitalize()

@@ -1,0 +1,222 @@
+"""The assistant HTTP API under ``/api/assistant/v1`` (mounted by ``create_app``).
+
+Scopes ``assistant:read`` and ``assistant:write``; errors in the wallets API's typed shape.
+The customer's data is read through the wallets service and the assistant's own imports.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response, Security
+
+from coffer.assistant import schemas as S
+from coffer.assistant.service import Assistant
+from coffer.wallets.endpoints import WalletRoute, authorize, errors, platform_for
+
+PREFIX = "/api/assistant/v1"
+_lock = threading.Lock()
+AUTH = (401, 403, 422)
+
+
+def assistant_for(app: Any) -> Assistant:
+    existing: Assistant | None = getattr(app.state, "assistant", None)
+    if existing is not None:
+        return existing
+    with _lock:
+        existing = getattr(app.state, "assistant", None)
+        if existing is None:
+            platform = platform_for(app)
+            book = app.state.server.coffer
+            settings = book.settings
+            hook = None
+            if settings.assistant_model_url:
+                from coffer.assistant.ask.model import ModelHook
+
+                hook = ModelHook(
+                    settings.assistant_model_url,
+                    settings.assistant_model_name,
+                    api_key=settings.assistant_model_api_key,
+                    timeout_seconds=settings.assistant_model_timeout_seconds,
+                )
+            existing = Assistant(book.engine, platform.wallets, model_hook=hook)
+            app.state.assistant = existing
+    return existing
+
+
+def assistant_of(request: Request) -> Assistant:
+    return assistant_for(request.app)
+
+
+Read = Security(authorize, scopes=["assistant:read"])
+Write = Security(authorize, scopes=["assistant:write"])
+Service = Annotated[Assistant, Depends(assistant_of)]
+
+router = APIRouter(prefix=PREFIX, tags=["assistant"], route_class=WalletRoute)
+read = APIRouter(dependencies=[Read], route_class=WalletRoute)
+write = APIRouter(dependencies=[Write], route_class=WalletRoute)
+
+
+@read.post("/customers/{customer_id}/ask", responses=errors(*AUTH, 400, 404))
+def ask(customer_id: str, body: S.AskRequest, a: Service) -> S.AskAnswer:
+    """A question in plain language (English or Chinese), answered from the data."""
+    return S.AskAnswer.model_validate(a.ask(customer_id, body.question, today=body.today))
+
+
+@read.get("/customers/{customer_id}/transactions", responses=errors(*AUTH, 404))
+def transactions(customer_id: str, a: Service, limit: int = 100) -> dict[str, Any]:
+    """The customer's categorized transactions, newest first."""
+    data = a.data(customer_id)
+    rows = sorted(data.transactions, key=lambda t: (t.date, t.id), reverse=True)[
+        : max(1, min(limit, 1000))
+    ]
+    return {
+        "currency": data.currency,
+        "data": [
+            {
+                "id": t.id,
+                "date": t.date.isoformat(),
+                "amount": t.amount,
+                "currency": t.currency,
+                "description": t.description,
+                "merchant": t.merchant,
+                "primary": t.primary,
+                "detailed": t.detailed,
+                "confidence": t.confidence,
+                "source": t.source,
+                "category_source": t.category_source,
+            }
+            for t in rows
+        ],
+    }
+
+
+@write.post("/customers/{customer_id}/corrections", status_code=204, responses=errors(*AUTH))
+def correct(customer_id: str, body: S.CorrectionCreate, a: Service) -> Response:
+    a.correct(customer_id, body.transaction_id, body.primary, body.detailed, body.merchant)
+    return Response(status_code=204)
+
+
+@write.post("/customers/{customer_id}/budgets", status_code=201, responses=errors(*AUTH, 400))
+def create_budget(customer_id: str, body: S.BudgetCreate, a: Service) -> S.BudgetOut:
+    b = a.set_budget(customer_id, body.category, body.amount, body.currency, body.rollover,
+                     body.start_month)  # fmt: skip
+    return S.BudgetOut(id=b.id, category=b.category, amount=b.amount, currency=b.currency,
+                       rollover=b.rollover, start_month=b.start_month)  # fmt: skip
+
+
+@read.get("/customers/{customer_id}/budgets", responses=errors(*AUTH, 404))
+def budget_status(customer_id: str, a: Service, today: date | None = None) -> dict[str, Any]:
+    """Budgets with this month's rollover, spending, remaining and pace alerts."""
+    from coffer.assistant.views import budget_view
+
+    return budget_view(a.data(customer_id), today or a.today())
+
+
+@write.delete("/customers/{customer_id}/budgets/{budget_id}", status_code=204,
+              responses=errors(*AUTH, 404))  # fmt: skip
+def delete_budget(customer_id: str, budget_id: str, a: Service) -> Response:
+    a.delete_budget(customer_id, budget_id)
+    return Response(status_code=204)
+
+
+@write.post("/customers/{customer_id}/goals", status_code=201, responses=errors(*AUTH, 400))
+def create_goal(customer_id: str, body: S.GoalCreate, a: Service) -> dict[str, Any]:
+    from coffer.assistant.goals import goal_status
+
+    g = a.create_goal(customer_id, body.name, body.target_amount, body.currency,
+                      body.target_date, body.saved_amount)  # fmt: skip
+    return goal_status(g, a.today()).as_dict()
+
+
+@read.get("/customers/{customer_id}/goals", responses=errors(*AUTH))
+def goals(customer_id: str, a: Service, today: date | None = None) -> dict[str, Any]:
+    from coffer.assistant.goals import goal_status
+
+    day = today or a.today()
+    return {"data": [goal_status(g, day).as_dict() for g in a.goals(customer_id)]}
+
+
+@write.post("/customers/{customer_id}/goals/{goal_id}/contributions", status_code=201,
+            responses=errors(*AUTH, 404))  # fmt: skip
+def contribute(
+    customer_id: str, goal_id: str, body: S.ContributionCreate, a: Service
+) -> dict[str, Any]:
+    from coffer.assistant.goals import goal_status
+
+    g = a.contribute(customer_id, goal_id, body.amount, body.day)
+    return goal_status(g, a.today()).as_dict()
+
+
+@read.get("/customers/{customer_id}/recurring", responses=errors(*AUTH, 404))
+def recurring(customer_id: str, a: Service, today: date | None = None) -> dict[str, Any]:
+    from coffer.assistant.recurring import detect_recurring
+
+    data = a.data(customer_id)
+    return {"data": [s.as_dict() for s in detect_recurring(data.transactions, today or a.today())]}
+
+
+@read.get("/customers/{customer_id}/forecast", responses=errors(*AUTH, 404))
+def forecast(
+    customer_id: str, a: Service, months: int = 3, today: date | None = None
+) -> dict[str, Any]:
+    from coffer.assistant.views import forecast_view
+
+    return forecast_view(a.data(customer_id), today or a.today(), max(1, min(months, 12)))
+
+
+@read.get("/customers/{customer_id}/health", responses=errors(*AUTH, 404))
+def health(customer_id: str, a: Service, today: date | None = None) -> dict[str, Any]:
+    from coffer.assistant.health import health_score
+
+    return health_score(a.data(customer_id), today or a.today()).as_dict()
+
+
+@read.get("/customers/{customer_id}/alerts", responses=errors(*AUTH, 404))
+def alerts(customer_id: str, a: Service, today: date | None = None) -> dict[str, Any]:
+    from coffer.assistant.alerts import find_alerts
+
+    return {"data": [x.as_dict() for x in find_alerts(a.data(customer_id), today or a.today())]}
+
+
+@write.post("/customers/{customer_id}/alerts/publish", responses=errors(*AUTH, 404))
+def publish_alerts(customer_id: str, a: Service, today: date | None = None) -> dict[str, Any]:
+    """Send the customer's new alerts as events (webhooks ``assistant.alert.*``), once each."""
+    return {"data": a.publish_alerts(customer_id, today=today)}
+
+
+@write.post("/customers/{customer_id}/imports", status_code=201, responses=errors(*AUTH, 400, 404))
+def import_statement(customer_id: str, body: S.ImportRequest, a: Service) -> S.ImportResult:
+    """Import a bank statement (CSV with a column mapping, OFX/QFX, camt.053)."""
+    options: dict[str, Any] = {}
+    if body.format == "csv":
+        options = {"mapping": body.mapping, "decimal_comma": body.decimal_comma}
+        if body.date_format:
+            options["date_format"] = body.date_format
+        if body.delimiter:
+            options["delimiter"] = body.delimiter
+    result = a.import_statement(customer_id, body.format, body.content,
+                                account_name=body.account_name, currency=body.currency, **options)  # fmt: skip
+    return S.ImportResult.model_validate(result)
+
+
+@read.get("/customers/{customer_id}/charts/{kind}", responses=errors(*AUTH, 400, 404))
+def chart(
+    customer_id: str,
+    kind: Literal[
+        "spending_by_category", "monthly_trend", "budget_vs_actual", "forecast", "goal_progress"
+    ],
+    a: Service,
+    today: date | None = None,
+) -> Response:
+    """An SVG chart of the customer's data."""
+    from coffer.assistant.views import chart_svg
+
+    svg = chart_svg(kind, a.data(customer_id), today or a.today())
+    return Response(svg, media_type="image/svg+xml")
+
+
+router.include_router(read)
+router.include_router(write)

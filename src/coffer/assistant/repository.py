@@ -1,0 +1,308 @@
+"""All SQL of the assistant domain (SQLAlchemy Core). Every query filters by customer."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.assistant import tables as T
+from coffer.assistant.imports import ParsedLine
+from coffer.assistant.models import Budget, Goal, Txn
+
+
+def now_micros() -> int:
+    return time.time_ns() // 1000
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
+
+
+# -- corrections -------------------------------------------------------------------------
+
+
+def corrections(
+    connection: sa.Connection, customer_id: str
+) -> dict[str, tuple[str, str | None, str | None]]:
+    c = T.corrections.c
+    rows = connection.execute(
+        sa.select(c.transaction_id, c.primary_category, c.detailed_category, c.merchant).where(
+            c.customer_id == customer_id
+        )
+    )
+    return {r.transaction_id: (r.primary_category, r.detailed_category, r.merchant) for r in rows}
+
+
+def put_correction(
+    connection: sa.Connection,
+    customer_id: str,
+    transaction_id: str,
+    primary: str,
+    detailed: str | None,
+    merchant: str | None,
+) -> None:
+    c = T.corrections.c
+    connection.execute(
+        sa.delete(T.corrections).where(
+            c.customer_id == customer_id, c.transaction_id == transaction_id
+        )
+    )
+    connection.execute(
+        sa.insert(T.corrections).values(
+            id=new_id("cor"),
+            customer_id=customer_id,
+            transaction_id=transaction_id,
+            primary_category=primary,
+            detailed_category=detailed,
+            merchant=merchant,
+            created_at=now_micros(),
+        )
+    )
+
+
+# -- budgets -----------------------------------------------------------------------------
+
+
+def budgets(connection: sa.Connection, customer_id: str) -> list[Budget]:
+    c = T.budgets.c
+    rows = connection.execute(
+        sa.select(T.budgets).where(c.customer_id == customer_id).order_by(c.category)
+    ).mappings()
+    return [
+        Budget(
+            r["id"],
+            r["category"],
+            int(r["amount"]),
+            r["currency"],
+            bool(r["rollover"]),
+            date.fromisoformat(r["start_month"]),
+        )
+        for r in rows
+    ]
+
+
+def put_budget(connection: sa.Connection, customer_id: str, budget: Budget) -> None:
+    c = T.budgets.c
+    connection.execute(
+        sa.delete(T.budgets).where(c.customer_id == customer_id, c.category == budget.category)
+    )
+    assert budget.start_month is not None
+    connection.execute(
+        sa.insert(T.budgets).values(
+            id=budget.id,
+            customer_id=customer_id,
+            category=budget.category,
+            amount=budget.amount,
+            currency=budget.currency,
+            rollover=budget.rollover,
+            start_month=budget.start_month.isoformat(),
+            created_at=now_micros(),
+        )
+    )
+
+
+def delete_budget(connection: sa.Connection, customer_id: str, budget_id: str) -> bool:
+    c = T.budgets.c
+    result = connection.execute(
+        sa.delete(T.budgets).where(c.customer_id == customer_id, c.id == budget_id)
+    )
+    return result.rowcount > 0
+
+
+# -- goals -------------------------------------------------------------------------------
+
+
+def goals(connection: sa.Connection, customer_id: str) -> list[Goal]:
+    g = T.goals.c
+    rows = list(
+        connection.execute(
+            sa.select(T.goals).where(g.customer_id == customer_id).order_by(g.id)
+        ).mappings()
+    )
+    if not rows:
+        return []
+    k = T.goal_contributions.c
+    contributions: dict[str, list[tuple[date, int]]] = {}
+    for r in connection.execute(
+        sa.select(k.goal_id, k.day, k.amount)
+        .where(k.goal_id.in_([row["id"] for row in rows]))
+        .order_by(k.day, k.id)
+    ):
+        contributions.setdefault(r.goal_id, []).append((date.fromisoformat(r.day), int(r.amount)))
+    return [
+        Goal(
+            id=r["id"],
+            name=r["name"],
+            target_amount=int(r["target_amount"]),
+            currency=r["currency"],
+            target_date=date.fromisoformat(r["target_date"]) if r["target_date"] else None,
+            saved_amount=int(r["saved_amount"]),
+            created_on=None,
+            contributions=tuple(contributions.get(r["id"], ())),
+        )
+        for r in rows
+    ]
+
+
+def insert_goal(connection: sa.Connection, customer_id: str, goal: Goal) -> None:
+    connection.execute(
+        sa.insert(T.goals).values(
+            id=goal.id,
+            customer_id=customer_id,
+            name=goal.name,
+            target_amount=goal.target_amount,
+            currency=goal.currency,
+            target_date=goal.target_date.isoformat() if goal.target_date else None,
+            saved_amount=goal.saved_amount,
+            created_at=now_micros(),
+        )
+    )
+
+
+def goal_customer(connection: sa.Connection, goal_id: str) -> str | None:
+    g = T.goals.c
+    return connection.execute(sa.select(g.customer_id).where(g.id == goal_id)).scalar()
+
+
+def add_contribution(connection: sa.Connection, goal_id: str, day: date, amount: int) -> None:
+    connection.execute(
+        sa.insert(T.goal_contributions).values(
+            id=new_id("gco"),
+            goal_id=goal_id,
+            day=day.isoformat(),
+            amount=amount,
+            created_at=now_micros(),
+        )
+    )
+
+
+# -- alerts ------------------------------------------------------------------------------
+
+
+def mark_alert_sent(connection: sa.Connection, customer_id: str, alert_key: str) -> bool:
+    """Record an alert as published; False when it already was."""
+    a = T.alerts_sent.c
+    seen = connection.execute(
+        sa.select(a.alert_key).where(a.customer_id == customer_id, a.alert_key == alert_key)
+    ).first()
+    if seen is not None:
+        return False
+    connection.execute(
+        sa.insert(T.alerts_sent).values(
+            customer_id=customer_id, alert_key=alert_key, created_at=now_micros()
+        )
+    )
+    return True
+
+
+# -- imported accounts -------------------------------------------------------------------
+
+
+def external_account(
+    connection: sa.Connection, customer_id: str, name: str, currency: str
+) -> dict[str, Any]:
+    a = T.external_accounts.c
+    row = (
+        connection.execute(
+            sa.select(T.external_accounts).where(a.customer_id == customer_id, a.name == name)
+        )
+        .mappings()
+        .first()
+    )
+    if row is not None:
+        return dict(row)
+    values = {
+        "id": new_id("ext"),
+        "customer_id": customer_id,
+        "name": name,
+        "currency": currency,
+        "balance": None,
+        "created_at": now_micros(),
+    }
+    connection.execute(sa.insert(T.external_accounts).values(**values))
+    return values
+
+
+def set_external_balance(connection: sa.Connection, account_id: str, balance: int) -> None:
+    a = T.external_accounts.c
+    connection.execute(
+        sa.update(T.external_accounts).where(a.id == account_id).values(balance=balance)
+    )
+
+
+def external_accounts(connection: sa.Connection, customer_id: str) -> list[dict[str, Any]]:
+    a = T.external_accounts.c
+    return [
+        dict(r)
+        for r in connection.execute(
+            sa.select(T.external_accounts).where(a.customer_id == customer_id).order_by(a.id)
+        ).mappings()
+    ]
+
+
+def insert_external_lines(
+    connection: sa.Connection,
+    customer_id: str,
+    account_id: str,
+    lines: Sequence[ParsedLine],
+    keys: Sequence[str],
+) -> int:
+    """Insert the lines whose key is new for the account; returns how many were new."""
+    x = T.external_transactions.c
+    existing = set(
+        connection.execute(
+            sa.select(x.dedup_key).where(x.account_id == account_id, x.dedup_key.in_(list(keys)))
+        ).scalars()
+    ) if keys else set()  # fmt: skip
+    now = now_micros()
+    rows = []
+    for line, key in zip(lines, keys, strict=True):
+        if key in existing:
+            continue
+        existing.add(key)
+        rows.append({
+            "id": new_id("xtx"), "customer_id": customer_id, "account_id": account_id,
+            "day": line.day.isoformat(), "amount": line.amount, "currency": line.currency,
+            "description": line.description, "counterparty": line.counterparty,
+            "dedup_key": key, "created_at": now,
+        })  # fmt: skip
+    if rows:
+        connection.execute(sa.insert(T.external_transactions), rows)
+    return len(rows)
+
+
+def external_fingerprint(connection: sa.Connection, customer_id: str) -> tuple[int, int]:
+    """(count, last insertion time) of the customer's imported lines: imports only append,
+    so an unchanged fingerprint means unchanged lines."""
+    x = T.external_transactions.c
+    row = connection.execute(
+        sa.select(sa.func.count(), sa.func.max(x.created_at)).where(x.customer_id == customer_id)
+    ).one()
+    return int(row[0]), int(row[1] or 0)
+
+
+def external_transactions(connection: sa.Connection, customer_id: str) -> list[Txn]:
+    x = T.external_transactions.c
+    rows = connection.execute(
+        sa.select(x.id, x.account_id, x.day, x.amount, x.currency, x.description, x.counterparty)
+        .where(x.customer_id == customer_id)
+        .order_by(x.day, x.id)
+    )
+    return [
+        Txn(
+            id=r.id,
+            date=date.fromisoformat(r.day),
+            amount=int(r.amount),
+            currency=r.currency,
+            description=r.description,
+            merchant=None,
+            account=r.account_id,
+            source="import",
+        )
+        for r in rows
+    ]

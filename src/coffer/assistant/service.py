@@ -1,0 +1,394 @@
+"""The assistant's operations: a customer's data (wallet movements through the wallets
+service, plus imported statements), questions, budgets, goals, recurring series,
+forecasts, the health score, alerts, imports and charts. No SQL here (repository.py),
+no HTTP (endpoints.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.assistant import repository as R
+from coffer.assistant.ask.answers import answer
+from coffer.assistant.ask.parser import Query, parse
+from coffer.assistant.imports import dedup_keys, parse_statement
+from coffer.assistant.models import (
+    Account,
+    Budget,
+    Categorizer,
+    CustomerData,
+    Goal,
+    Txn,
+    categorize_txns,
+)
+from coffer.assistant.standin import PRIMARIES, default_categorizer
+from coffer.errors import AssistantNotFound, ValidationError
+
+MAX_STATEMENT_PAGES = 1000  # 1,000 lines each: a million lines per wallet at most
+MAX_WALLETS = 100
+STATEMENT_PAGE = 1000
+MAX_CACHED_CUSTOMERS = 1000  # customers (and wallets) whose data is kept between questions
+MAX_CACHED_LINES = 2_000_000  # categorized lines and movement metadata kept
+
+
+def _bounded(cache: dict[Any, Any], limit: int) -> dict[Any, Any]:
+    """``cache``, with its oldest entries dropped when it is full (insertion order)."""
+    while len(cache) >= limit:
+        cache.pop(next(iter(cache)))
+    return cache
+
+
+class Assistant:
+    """One customer's assistant at a time; safe to share between threads."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        wallets: Any = None,
+        *,
+        categorizer: Categorizer | None = None,
+        today: Callable[[], date] | None = None,
+        model_hook: Callable[[str, Query], Query] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.wallets = wallets  # coffer.wallets.service.Wallets, or None (imports only)
+        self.categorizer = categorizer or default_categorizer()
+        self.today = today or (lambda: datetime.now(UTC).date())
+        self.model_hook = model_hook
+        self._lock = threading.Lock()
+        self._references: dict[str, dict[str, str]] = {}  # wallets object id -> metadata
+        self._categories: dict[str, Txn] = {}  # transaction id -> categorized copy
+        self._pages: dict[str, tuple[list[Txn], str | None]] = {}  # wallet -> full pages
+        self._imported: dict[str, tuple[tuple[int, int], list[Txn]]] = {}
+        self._data: dict[
+            str, tuple[tuple[object, ...], list[Txn], dict[str, int], dict[object, Any]]
+        ] = {}
+
+    @contextmanager
+    def unit(self) -> Iterator[sa.Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    # -- the customer's data -------------------------------------------------------------
+
+    def _reference_metadata(self, kind: str | None, reference: str | None) -> dict[str, str]:
+        if not reference or self.wallets is None:
+            return {}
+        cached = self._references.get(reference)
+        if cached is not None:
+            return cached
+        metadata: dict[str, str] = {}
+        try:
+            if kind == "transfer":
+                metadata = dict(self.wallets.transfer_by_id(reference).metadata)
+            elif kind and kind.startswith("payment"):
+                metadata = dict(self.wallets.payment(reference).metadata)
+        except Exception:  # a movement of a kind without metadata
+            metadata = {}
+        with self._lock:
+            _bounded(self._references, MAX_CACHED_LINES)[reference] = metadata
+        return metadata
+
+    def _wallet_data(self, customer_id: str) -> tuple[list[Txn], list[Account]]:
+        if self.wallets is None:
+            return [], []
+        self.wallets.customer(customer_id)  # CustomerNotFound (404) when unknown
+        txns: list[Txn] = []
+        accounts: list[Account] = []
+        page = self.wallets.wallets(customer_id=customer_id, limit=MAX_WALLETS)
+        for wallet in page.data:
+            accounts.append(Account(wallet.id, wallet.currency, wallet.balance,
+                                    wallet.description or "Wallet", "wallet"))  # fmt: skip
+            txns.extend(self._wallet_lines(wallet.id))
+        return txns, accounts
+
+    def _wallet_lines(self, wallet_id: str) -> list[Txn]:
+        """The wallet's statement as transactions. Full pages of 1,000 lines never change
+        (the ledger is append-only), so they are kept and only the tail is read again."""
+        with self._lock:
+            full, cursor = self._pages.get(wallet_id, ([], None))
+            full = list(full)
+        tail: list[Txn] = []
+        for _ in range(MAX_STATEMENT_PAGES):
+            statement = self.wallets.statement(wallet_id, limit=STATEMENT_PAGE, cursor=cursor)
+            lines = [
+                self._wallet_txn(wallet_id, statement.currency, line) for line in statement.data
+            ]
+            if statement.has_more and statement.next_cursor is not None:
+                full.extend(lines)
+                cursor = statement.next_cursor
+                continue
+            tail = lines
+            break
+        with self._lock:
+            _bounded(self._pages, MAX_CACHED_CUSTOMERS)[wallet_id] = (full, cursor)
+        return full + tail
+
+    def _wallet_txn(self, wallet_id: str, currency: str, line: Any) -> Txn:
+        meta = self._reference_metadata(line.type, line.reference_id)
+        description = meta.get("description") or meta.get("merchant") or (
+            line.type or "movement").replace("_", " ")  # fmt: skip
+        # a category in the metadata is the payer's: it applies to money out (and refunds)
+        outgoing = line.amount < 0 or "refund" in (line.type or "")
+        detailed = category_code(meta.get("category")) if outgoing else None
+        primary = None
+        if detailed:
+            primary = category_code(meta.get("primary_category")) or _primary(detailed)
+        category = detailed
+        return Txn(
+            id=f"{wallet_id}:{line.transaction_id}",
+            date=line.timestamp.astimezone(UTC).date(),
+            amount=line.amount, currency=currency,
+            description=description, merchant=meta.get("merchant"),
+            primary=primary, detailed=detailed, account=wallet_id,
+            source="wallet", category_source="metadata" if category else "categorizer",
+            mcc=meta.get("mcc"),
+        )  # fmt: skip
+
+    def data(self, customer_id: str) -> CustomerData:
+        """Everything the assistant knows of the customer, categorized.
+
+        The categorized, sorted list of transactions is kept per customer and reused while
+        its inputs are unchanged: the wallets' statements (append-only ledger), the
+        imported lines (append-only, fingerprinted by count and last insertion) and the
+        customer's corrections."""
+        wallet_txns, accounts = self._wallet_data(customer_id)
+        with self.unit() as connection:
+            fingerprint = R.external_fingerprint(connection, customer_id)
+            corrections = R.corrections(connection, customer_id)
+            external = R.external_accounts(connection, customer_id)
+            goals = R.goals(connection, customer_id)
+            budgets = R.budgets(connection, customer_id)
+            cached = self._imported.get(customer_id)
+            if cached is None or cached[0] != fingerprint:
+                cached = (fingerprint, R.external_transactions(connection, customer_id))
+                with self._lock:
+                    _bounded(self._imported, MAX_CACHED_CUSTOMERS)[customer_id] = cached
+        imported = cached[1]
+        key = (
+            fingerprint,
+            tuple((t.account, t.id) for t in wallet_txns[-1:]),
+            len(wallet_txns),
+            hash(tuple(sorted(corrections.items()))),
+        )
+        known = self._data.get(customer_id)
+        cache: dict[object, Any]
+        if known is not None and known[0] == key:
+            _, txns, sums, cache = known
+        else:
+            txns = self._assemble(wallet_txns + imported, corrections)
+            sums = {}
+            for t in imported:
+                sums[t.account] = sums.get(t.account, 0) + t.amount
+            sums.update({f"currency:{c}": n for c, n in _currency_counts(txns).items()})
+            cache = {}
+            with self._lock:
+                _bounded(self._data, MAX_CACHED_CUSTOMERS)[customer_id] = (key, txns, sums, cache)
+        for row in external:
+            balance = row["balance"]
+            if balance is None:
+                balance = sums.get(row["id"], 0)
+            accounts.append(
+                Account(row["id"], row["currency"], int(balance), row["name"], "import")
+            )
+        counts = {k[9:]: n for k, n in sums.items() if k.startswith("currency:")}
+        currency = _home_currency(accounts, counts)
+        return CustomerData(customer_id, currency, txns, accounts, goals, budgets, cache)
+
+    def _assemble(
+        self, txns: list[Txn], corrections: dict[str, tuple[str, str | None, str | None]]
+    ) -> list[Txn]:
+        out = []
+        for t in self._categorized(txns):
+            fixed = corrections.get(t.id)
+            if fixed is not None:
+                t = replace(t, primary=fixed[0], detailed=fixed[1],
+                            merchant=fixed[2] or t.merchant, category_source="correction",
+                            confidence=1.0)  # fmt: skip
+            out.append(t)
+        out.sort(key=lambda t: (t.date, t.id))
+        return out
+
+    def _categorized(self, txns: list[Txn]) -> list[Txn]:
+        todo = [t for t in txns if t.primary is None and t.id not in self._categories]
+        if todo:
+            done = categorize_txns(self.categorizer, todo)
+            with self._lock:
+                for t in done:
+                    _bounded(self._categories, MAX_CACHED_LINES)[t.id] = t
+        return [self._categories.get(t.id, t) if t.primary is None else t for t in txns]
+
+    # -- questions -----------------------------------------------------------------------
+
+    def ask(self, customer_id: str, question: str, *, today: date | None = None) -> dict[str, Any]:
+        if not question.strip():
+            raise ValidationError("ask a question: the question is empty")
+        data = self.data(customer_id)
+        return ask_data(data, question, today or self.today(), self.model_hook)
+
+    # -- corrections, budgets, goals -----------------------------------------------------
+
+    def correct(self, customer_id: str, transaction_id: str, primary: str,
+                detailed: str | None = None, merchant: str | None = None) -> None:  # fmt: skip
+        with self.unit() as connection:
+            R.put_correction(connection, customer_id, transaction_id, primary, detailed, merchant)
+
+    def set_budget(self, customer_id: str, category: str, amount: int, currency: str,
+                   rollover: bool = True, start_month: date | None = None) -> Budget:  # fmt: skip
+        if amount <= 0:
+            raise ValidationError("a budget amount must be positive (minor units)")
+        start = (start_month or self.today()).replace(day=1)
+        budget = Budget(R.new_id("bud"), category, amount, currency.upper(), rollover, start)
+        with self.unit() as connection:
+            R.put_budget(connection, customer_id, budget)
+        return budget
+
+    def budgets(self, customer_id: str) -> list[Budget]:
+        with self.unit() as connection:
+            return R.budgets(connection, customer_id)
+
+    def delete_budget(self, customer_id: str, budget_id: str) -> None:
+        with self.unit() as connection:
+            if not R.delete_budget(connection, customer_id, budget_id):
+                raise AssistantNotFound(f"budget {budget_id!r} does not exist")
+
+    def create_goal(self, customer_id: str, name: str, target_amount: int, currency: str,
+                    target_date: date | None = None, saved_amount: int = 0) -> Goal:  # fmt: skip
+        if target_amount <= 0:
+            raise ValidationError("a goal's target amount must be positive (minor units)")
+        goal = Goal(R.new_id("goal"), name, target_amount, currency.upper(), target_date,
+                    saved_amount)  # fmt: skip
+        with self.unit() as connection:
+            R.insert_goal(connection, customer_id, goal)
+        return goal
+
+    def goals(self, customer_id: str) -> list[Goal]:
+        with self.unit() as connection:
+            return R.goals(connection, customer_id)
+
+    def contribute(self, customer_id: str, goal_id: str, amount: int,
+                   day: date | None = None) -> Goal:  # fmt: skip
+        with self.unit() as connection:
+            if R.goal_customer(connection, goal_id) != customer_id:
+                raise AssistantNotFound(f"goal {goal_id!r} does not exist")
+            R.add_contribution(connection, goal_id, day or self.today(), amount)
+            return next(g for g in R.goals(connection, customer_id) if g.id == goal_id)
+
+    # -- alerts --------------------------------------------------------------------------
+
+    def publish_alerts(
+        self, customer_id: str, *, today: date | None = None
+    ) -> list[dict[str, Any]]:
+        """Write the customer's new alerts to the wallets outbox (event type
+        ``assistant.alert.<kind>``, delivered by the webhooks worker like any event), each
+        once: a unique key per customer and alert, committed with the event."""
+        from coffer.assistant.alerts import find_alerts
+
+        if self.wallets is None:
+            raise ValidationError("alerts are published through the wallets outbox")
+        alerts = find_alerts(self.data(customer_id), today or self.today())
+        published = []
+        core = self.wallets.core
+        with core.unit() as connection:
+            for alert in alerts:
+                body = {"customer_id": customer_id, **alert.as_dict()}
+                key = hashlib.sha256(
+                    json.dumps([alert.kind, alert.day.isoformat(), alert.amount,
+                                list(alert.transaction_ids), alert.message]).encode()
+                ).hexdigest()  # fmt: skip
+                if R.mark_alert_sent(connection, customer_id, key):
+                    core.event(connection, str(body["type"]), body)
+                    published.append(body)
+        return published
+
+    # -- imports -------------------------------------------------------------------------
+
+    def import_statement(self, customer_id: str, fmt: str, content: str, *,
+                         account_name: str | None = None, currency: str | None = None,
+                         **options: Any) -> dict[str, Any]:  # fmt: skip
+        """Import a statement file into an external account; lines already imported (same
+        dedup key) are skipped. Returns the account id and the counts."""
+        if self.wallets is not None:
+            self.wallets.customer(customer_id)
+        if fmt == "csv" and currency:
+            options.setdefault("currency", currency.upper())
+        parsed = parse_statement(fmt, content, **options)
+        name = account_name or parsed.account or f"{fmt} import"
+        account_currency = (currency or parsed.currency or "EUR").upper()
+        with self.unit() as connection:
+            account = R.external_account(connection, customer_id, name, account_currency)
+            keys = dedup_keys(account["id"], parsed.lines)
+            inserted = R.insert_external_lines(
+                connection, customer_id, account["id"], parsed.lines, keys
+            )
+            if parsed.balance is not None:
+                R.set_external_balance(connection, account["id"], parsed.balance)
+        return {
+            "account_id": account["id"],
+            "account_name": name,
+            "lines": len(parsed.lines),
+            "imported": inserted,
+            "duplicates": len(parsed.lines) - inserted,
+        }
+
+
+def ask_data(
+    data: CustomerData,
+    question: str,
+    today: date,
+    model_hook: Callable[[str, Query], Query] | None = None,
+) -> dict[str, Any]:
+    """Parse ``question`` and answer it from ``data`` (the pure path of :meth:`Assistant.ask`).
+
+    ``model_hook`` (the optional model endpoint) may only replace an ``unknown`` query by
+    another typed query; the answer is always computed here."""
+    query = parse(question, today, merchants=data.merchants(), currency=data.currency)
+    if query.intent == "unknown" and model_hook is not None:
+        query = model_hook(question, query)
+    return answer(query, data, today)
+
+
+def category_code(text: str | None) -> str | None:
+    """A Plaid category name from metadata: the code itself (``FOOD_AND_DRINK_GROCERIES``),
+    or words the question vocabulary knows (``groceries``, ``餐饮``); None otherwise."""
+    if not text:
+        return None
+    cleaned = text.strip()
+    if (cleaned.upper() == cleaned and "_" in cleaned) or cleaned.upper() in PRIMARIES:
+        return cleaned.upper()
+    from coffer.assistant.ask.parser import _topic_vocabulary, normalize
+    from coffer.assistant.ask.vocabulary import TOPICS
+
+    hits = _topic_vocabulary().find(normalize(cleaned))
+    return TOPICS[hits[0].key].codes[0] if hits else None
+
+
+def _primary(detailed: str) -> str:
+    from coffer.assistant.standin import primary_of
+
+    return primary_of(detailed)
+
+
+def _currency_counts(txns: list[Txn]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for t in txns:
+        counts[t.currency] = counts.get(t.currency, 0) + 1
+    return counts
+
+
+def _home_currency(accounts: list[Account], counts: dict[str, int]) -> str:
+    """The currency most of the customer's transactions are in."""
+    counts = dict(counts)
+    for a in accounts:
+        counts.setdefault(a.currency, 0)
+    if not counts:
+        return "EUR"
+    return max(sorted(counts), key=lambda c: counts[c])

@@ -1,0 +1,98 @@
+"""The HTTP API under /api/assistant/v1 (both backends), through the app's auth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+import coffer
+from coffer.api.app import create_app
+from coffer.api.auth import create_client
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def client(coffer_db: coffer.Coffer) -> Iterator[tuple[TestClient, dict[str, str], dict[str, str]]]:
+    from coffer.wallets.endpoints import platform_for
+
+    app = create_app(coffer_db)
+    from coffer.wallets import WalletSettings, open_wallets
+
+    from .conftest import PII_KEY
+
+    app.state.wallets = open_wallets(coffer_db, WalletSettings(pii_key=PII_KEY, pii_key_id="t"))
+    assert platform_for(app) is app.state.wallets
+    from coffer.assistant.service import Assistant
+
+    from .conftest import stand_in
+
+    app.state.assistant = Assistant(
+        coffer_db.engine, app.state.wallets.wallets, categorizer=stand_in
+    )
+    full = create_client(coffer_db.engine, "full", ("wallets:read", "wallets:write",
+                                                     "assistant:read", "assistant:write"))  # fmt: skip
+    wallets_only = create_client(coffer_db.engine, "w", ("wallets:read", "wallets:write"))
+    with TestClient(app) as c:
+
+        def token(cred: object) -> dict[str, str]:
+            response = c.post("/api/auth/oauth/token", data={
+                "grant_type": "client_credentials", "client_id": cred.client_id,  # type: ignore[attr-defined]
+                "client_secret": cred.client_secret,  # type: ignore[attr-defined]
+            })  # fmt: skip
+            return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+        yield c, token(full), token(wallets_only)
+
+
+def test_ask_endpoint(client: tuple[TestClient, dict[str, str], dict[str, str]]) -> None:
+    c, auth, wallets_only = client
+    customer = c.post("/api/wallets/v1/customers", json={"kind": "natural", "name": "Ann"},
+                      headers=auth).json()["id"]  # fmt: skip
+    base = f"/api/assistant/v1/customers/{customer}"
+    imported = c.post(f"{base}/imports", headers=auth, json={
+        "format": "camt053", "content": (FIXTURES / "statement.camt053.xml").read_text(),
+    })  # fmt: skip
+    assert imported.status_code == 201 and imported.json()["imported"] == 2
+    response = c.post(f"{base}/ask", headers=auth,
+                      json={"question": "how much did I earn in March 2026?"})  # fmt: skip
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"answer", "intent", "value", "currency", "period", "data"}
+    assert body["intent"] == "income" and body["value"] == 325055 and body["currency"] == "EUR"
+    assert body["period"] == {"start": "2026-03-01", "end": "2026-03-31"}
+    balance = c.post(f"{base}/ask", headers=auth, json={"question": "我的余额是多少？"}).json()
+    assert balance["value"] == 525505
+    # scopes: a wallets-only token cannot read the assistant
+    denied = c.post(f"{base}/ask", headers=wallets_only, json={"question": "balance?"})
+    assert denied.status_code == 403
+    assert c.post(f"{base}/ask", json={"question": "balance?"}).status_code == 401
+    missing = c.post("/api/assistant/v1/customers/cus_nobody/ask", headers=auth,
+                     json={"question": "balance?"})  # fmt: skip
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "customer_not_found"
+    assert c.post(f"{base}/ask", headers=auth, json={}).status_code == 422
+
+
+def test_budgets_goals_charts(client: tuple[TestClient, dict[str, str], dict[str, str]]) -> None:
+    c, auth, _ = client
+    customer = c.post("/api/wallets/v1/customers", json={"kind": "natural", "name": "Bo"},
+                      headers=auth).json()["id"]  # fmt: skip
+    base = f"/api/assistant/v1/customers/{customer}"
+    created = c.post(f"{base}/budgets", headers=auth, json={
+        "category": "RENT_AND_UTILITIES", "amount": 150000, "currency": "EUR"})  # fmt: skip
+    assert created.status_code == 201
+    assert c.get(f"{base}/budgets", headers=auth).json()["data"][0]["amount"] == 150000
+    goal = c.post(f"{base}/goals", headers=auth, json={
+        "name": "Holiday", "target_amount": 200000, "currency": "EUR"}).json()  # fmt: skip
+    c.post(f"{base}/goals/{goal['goal_id']}/contributions", headers=auth, json={"amount": 5000})
+    assert c.get(f"{base}/goals", headers=auth).json()["data"][0]["saved"] == 5000
+    svg = c.get(f"{base}/charts/goal_progress", headers=auth)
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert c.get(f"{base}/charts/nonsense", headers=auth).status_code == 422
+    for path in ("recurring", "forecast", "health", "alerts", "transactions"):
+        assert c.get(f"{base}/{path}", headers=auth).status_code == 200, path
+    bad = c.post(f"{base}/imports", headers=auth, json={"format": "ofx", "content": "nope"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "statement_invalid"

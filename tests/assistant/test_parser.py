@@ -1,0 +1,78 @@
+from datetime import date
+
+import pytest
+
+from coffer.assistant.ask.fuzzy import distance
+from coffer.assistant.ask.parser import parse
+
+TODAY = date(2026, 3, 18)
+MERCHANTS = ["Lidl", "Netflix", "Uber", "Starbucks", "McDonald's"]
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "topic", "merchant"),
+    [
+        ("how much did I spend on groceries last month?", "spend_in_category", "Groceries", None),
+        ("how much did i spnd on grocerys last month", "spend_in_category", "Groceries", None),
+        ("what did eating out cost me in January", "spend_in_category", "Restaurants", None),
+        ("上个月我在餐饮上花了多少钱？", "spend_in_category", "Restaurants", None),
+        ("今年打车花了多少", "spend_in_category", "Taxis and ride shares", None),
+        ("how much did I spend at Lidl in February", "spend_at_merchant", None, "Lidl"),
+        ("how much at starbuks this year", "spend_at_merchant", None, "Starbucks"),
+        ("how much did I spend last week", "spend_total", None, None),
+        ("what are my subscriptions?", "subscriptions", None, None),
+        ("我有哪些订阅？", "subscriptions", None, None),
+        ("how is my holiday goal going?", "goal_progress", None, None),
+        ("why was March so expensive?", "explain_period", None, None),
+        ("what's my balance", "balance", None, None),
+        ("我的余额是多少", "balance", None, None),
+        ("am I on track with my groceries budget", "budget_status", "Groceries", None),
+        ("top categories last month", "top_categories", None, None),
+        ("which merchants did I spend most at this year", "top_merchants", None, None),
+        ("how much did I earn last year", "income", None, None),
+        ("forecast my grocery spending next month", "forecast", "Groceries", None),
+        ("what is the meaning of life", "unknown", None, None),
+    ],
+)
+def test_intents(question: str, intent: str, topic: str | None, merchant: str | None) -> None:
+    query = parse(question, TODAY, merchants=MERCHANTS, currency="EUR")
+    assert query.intent == intent, question
+    if topic:
+        assert topic in [t.name for t in query.topics]
+    if merchant:
+        assert query.merchants == [merchant]
+
+
+@pytest.mark.parametrize(
+    ("question", "amount", "currency"),
+    [
+        ("can I afford a 500 EUR laptop this month?", 50000, "EUR"),
+        ("could i aford a €1,200.50 tv", 120050, "EUR"),
+        ("can I afford a 2k euro holiday", 200000, "EUR"),
+        ("我买得起一台3000元的电脑吗", 300000, "CNY"),
+        ("can I afford a 40 laptop bag", 4000, "EUR"),
+    ],
+)
+def test_affordability_amounts(question: str, amount: int, currency: str) -> None:
+    query = parse(question, TODAY, currency="EUR")
+    assert query.intent == "affordability"
+    assert (query.amount, query.currency) == (amount, currency)
+
+
+def test_language_and_goal_words() -> None:
+    assert parse("上个月花了多少", TODAY).language == "zh"
+    assert parse("how is my holiday goal going?", TODAY).goal == "holiday"
+
+
+def test_distance() -> None:
+    assert distance("groceries", "grocries", 2) == 1
+    assert distance("restaurants", "resturants", 2) == 1
+    assert distance("ab", "ba", 1) == 1  # a transposition is one edit
+    assert distance("rent", "taxi", 2) == 3  # beyond the bound
+
+
+def test_first_word_of_a_merchant_names_it() -> None:
+    merchants = ["Lidl Berlin Mitte", "Pizzeria Roma", "Pizzeria Napoli"]
+    query = parse("how much did I spend at lidl last month", TODAY, merchants=merchants)
+    assert query.intent == "spend_at_merchant" and query.merchants == ["Lidl Berlin Mitte"]
+    assert parse("how much at pizzeria", TODAY, merchants=merchants).merchants == []  # ambiguous

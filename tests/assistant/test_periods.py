@@ -1,0 +1,75 @@
+from datetime import date
+
+import pytest
+
+from coffer.assistant.ask.periods import Period, add_months, parse_period
+
+WED = date(2026, 3, 18)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("today", "2026-03-18", "2026-03-18"),
+        ("yesterday", "2026-03-17", "2026-03-17"),
+        ("this week", "2026-03-16", "2026-03-18"),
+        ("last week", "2026-03-09", "2026-03-15"),
+        ("this month", "2026-03-01", "2026-03-18"),
+        ("last month", "2026-02-01", "2026-02-28"),
+        ("last mnth", "2026-02-01", "2026-02-28"),
+        ("this year", "2026-01-01", "2026-03-18"),
+        ("last year", "2025-01-01", "2025-12-31"),
+        ("in march", "2026-03-01", "2026-03-18"),
+        ("in april", "2025-04-01", "2025-04-30"),
+        ("march 2025", "2025-03-01", "2025-03-31"),
+        ("since january", "2026-01-01", "2026-03-18"),
+        ("last 3 months", "2025-12-01", "2026-02-28"),
+        ("past 30 days", "2026-02-17", "2026-03-18"),
+        ("the weekend", "2026-03-14", "2026-03-15"),
+        ("q4 2025", "2025-10-01", "2025-12-31"),
+        ("from november to january", "2025-11-01", "2026-01-31"),
+        ("next month", "2026-04-01", "2026-04-30"),
+        ("上个月", "2026-02-01", "2026-02-28"),
+        ("本月", "2026-03-01", "2026-03-18"),
+        ("今年", "2026-01-01", "2026-03-18"),
+        ("去年", "2025-01-01", "2025-12-31"),
+        ("三月", "2026-03-01", "2026-03-18"),
+        ("十二月", "2025-12-01", "2025-12-31"),
+        ("最近三个月", "2025-12-01", "2026-02-28"),
+        ("2025年2月", "2025-02-01", "2025-02-28"),
+        ("从一月以来", "2026-01-01", "2026-03-18"),
+        ("最近30天", "2026-02-17", "2026-03-18"),
+        ("上周", "2026-03-09", "2026-03-15"),
+        ("周末", "2026-03-14", "2026-03-15"),
+    ],
+)
+def test_grammar(text: str, start: str, end: str) -> None:
+    period = parse_period(text, WED)
+    assert period is not None, text
+    assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
+
+
+def test_month_ends_and_leap_years() -> None:
+    assert parse_period("last month", date(2024, 3, 31)) == Period(
+        date(2024, 2, 1), date(2024, 2, 29), "last month"
+    )
+    assert parse_period("last month", date(2026, 1, 1)) == Period(
+        date(2025, 12, 1), date(2025, 12, 31), "last month"
+    )
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    last3 = parse_period("last 3 months", date(2026, 5, 31))
+    assert last3 is not None and (last3.start, last3.end) == (date(2026, 2, 1), date(2026, 4, 30))
+
+
+def test_dst_changes_do_not_matter() -> None:
+    # Europe moves clocks on 2026-03-29 and 2026-10-25: periods are calendar dates
+    week = parse_period("last week", date(2026, 3, 30))
+    assert week is not None and (week.start, week.end) == (date(2026, 3, 23), date(2026, 3, 29))
+    assert week.days == 7
+    days = parse_period("past 7 days", date(2026, 10, 26))
+    assert days is not None and days.start == date(2026, 10, 20) and days.days == 7
+
+
+def test_no_period() -> None:
+    assert parse_period("may i buy a laptop", WED) is None
+    assert parse_period("what are my subscriptions", WED) is None

@@ -1,0 +1,95 @@
+"""A subset of the measured question set (bench/assistant_ask.py runs it all)."""
+
+from __future__ import annotations
+
+from coffer.assistant.evaluation import cases, heldout_cases, judge, run
+from coffer.assistant.service import ask_data
+from coffer.assistant.synthetic import Synthetic
+
+
+def test_question_set_subset(synthetic: Synthetic) -> None:
+    items = cases(synthetic)
+    assert len(items) >= 200
+    assert sum(any("\u4e00" <= ch <= "\u9fff" for ch in c.question) for c in items) >= 40
+    subset = items[::4]
+    outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), subset)
+    wrong = [(o.case.question, o.answer["intent"], o.answer["value"]) for o in outcomes if not o.ok]
+    assert len(wrong) <= 0.05 * len(subset), wrong
+
+
+def test_heldout_phrasings(synthetic: Synthetic) -> None:
+    outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), heldout_cases(synthetic))
+    wrong = [o.case.question for o in outcomes if not o.ok]
+    assert len(wrong) <= 0.1 * len(outcomes), wrong
+
+
+def test_answer_shape_and_numbers(synthetic: Synthetic) -> None:
+    data = synthetic.data
+    answer = ask_data(data, "上个月我在餐饮上花了多少钱？", synthetic.today)
+    assert answer["intent"] == "spend_in_category"
+    assert answer["currency"] == "EUR"
+    assert answer["period"] == {"start": "2026-02-01", "end": "2026-02-28"}
+    expected = -sum(
+        t.amount
+        for t in data.transactions
+        if t.date.month == 2 and t.date.year == 2026
+        and t.detailed in ("FOOD_AND_DRINK_RESTAURANT", "FOOD_AND_DRINK_FAST_FOOD")
+    )  # fmt: skip
+    assert answer["value"] == expected and isinstance(answer["value"], int)
+    assert answer["data"]["transactions"] > 0
+    assert "2026-02-01" in answer["answer"]
+
+
+def test_judge_rejects_a_wrong_value(synthetic: Synthetic) -> None:
+    case = cases(synthetic)[0]
+    answer = ask_data(synthetic.data, case.question, synthetic.today)
+    assert judge(case, answer)
+    assert not judge(case, {**answer, "value": answer["value"] + 1})
+
+
+def test_affordability(synthetic: Synthetic) -> None:
+    yes = ask_data(synthetic.data, "can I afford a 20 EUR book this month?", synthetic.today)
+    no = ask_data(synthetic.data, "can I afford a 5000000 EUR house?", synthetic.today)
+    assert yes["data"]["affordable"] and not no["data"]["affordable"]
+    assert yes["value"] - no["value"] == 5000000_00 - 20_00
+    assert yes["data"]["balance"] == synthetic.data.balance
+
+
+def test_subscriptions_and_goal(synthetic: Synthetic) -> None:
+    subs = ask_data(synthetic.data, "what are my subscriptions?", synthetic.today)
+    names = {item["name"] for item in subs["data"]["items"]}
+    assert "Netflix" in names and "Disney Plus" not in names  # Disney was cancelled
+    assert subs["value"] == synthetic.subscriptions_monthly
+    goal = ask_data(synthetic.data, "how is my holiday goal going?", synthetic.today)
+    assert goal["value"] == synthetic.goal_saved["Holiday"]
+    assert goal["data"]["goals"][0]["name"] == "Holiday"
+
+
+def test_unknown_questions_have_no_value(synthetic: Synthetic) -> None:
+    answer = ask_data(synthetic.data, "what is the meaning of life?", synthetic.today)
+    assert answer["intent"] == "unknown" and answer["value"] is None
+
+
+def test_average_savings_and_count(synthetic: Synthetic) -> None:
+    from datetime import date
+
+    data = synthetic.data
+    groceries = [t for t in data.transactions if t.detailed == "FOOD_AND_DRINK_GROCERIES"]
+    six = [t for t in groceries if date(2025, 9, 1) <= t.date <= date(2026, 2, 28)]
+    answer = ask_data(
+        data, "how much do I spend on groceries per month on average?", synthetic.today
+    )
+    assert answer["data"]["average"] and answer["value"] == -sum(t.amount for t in six) // 6
+    feb = [t for t in data.transactions if date(2026, 2, 1) <= t.date <= date(2026, 2, 28)]
+    income = sum(t.amount for t in feb if t.primary == "INCOME")
+    spent = -sum(
+        t.amount for t in feb if t.primary not in ("INCOME", "TRANSFER_IN", "TRANSFER_OUT")
+    )
+    saved = ask_data(data, "how much did I save last month?", synthetic.today)
+    assert (saved["intent"], saved["value"]) == ("savings", income - spent)
+    assert ask_data(data, "上个月存了多少钱", synthetic.today)["value"] == income - spent
+    visits = ask_data(data, "how many times did I go to Starbucks last month?", synthetic.today)
+    assert visits["intent"] == "transaction_count" and visits["currency"] is None
+    assert visits["value"] == sum(1 for t in feb if t.merchant == "Starbucks")
+    nxt = ask_data(data, "when is my next Netflix payment?", synthetic.today)
+    assert nxt["intent"] == "subscriptions" and nxt["data"]["items"][0]["next_date"] == "2026-03-21"
