@@ -46,7 +46,11 @@ _TAXONOMY: tuple[tuple[str, str, str], ...] = (
         "Inbound transfers to an investment or retirement account",
     ),
     ("TRANSFER_IN", "TRANSFER_IN_SAVINGS", "Inbound transfers to a savings account"),
-    ("TRANSFER_IN", "TRANSFER_IN_ACCOUNT_TRANSFER", "General inbound transfers from another account"),
+    (
+        "TRANSFER_IN",
+        "TRANSFER_IN_ACCOUNT_TRANSFER",
+        "General inbound transfers from another account",
+    ),
     ("TRANSFER_IN", "TRANSFER_IN_OTHER_TRANSFER_IN", "Other miscellaneous inbound transactions"),
     (
         "TRANSFER_OUT",
@@ -61,7 +65,11 @@ _TAXONOMY: tuple[tuple[str, str, str], ...] = (
         "TRANSFER_OUT_ACCOUNT_TRANSFER",
         "General outbound transfers to another account",
     ),
-    ("TRANSFER_OUT", "TRANSFER_OUT_OTHER_TRANSFER_OUT", "Other miscellaneous outbound transactions"),
+    (
+        "TRANSFER_OUT",
+        "TRANSFER_OUT_OTHER_TRANSFER_OUT",
+        "Other miscellaneous outbound transactions",
+    ),
     ("LOAN_PAYMENTS", "LOAN_PAYMENTS_CAR_PAYMENT", "Car loans and leases"),
     (
         "LOAN_PAYMENTS",
@@ -82,7 +90,11 @@ _TAXONOMY: tuple[tuple[str, str, str], ...] = (
     ),
     ("LOAN_PAYMENTS", "LOAN_PAYMENTS_OTHER_PAYMENT", "Other miscellaneous debt payments"),
     ("BANK_FEES", "BANK_FEES_ATM_FEES", "Fees incurred for out-of-network ATMs"),
-    ("BANK_FEES", "BANK_FEES_FOREIGN_TRANSACTION_FEES", "Fees incurred on non-domestic transactions"),
+    (
+        "BANK_FEES",
+        "BANK_FEES_FOREIGN_TRANSACTION_FEES",
+        "Fees incurred on non-domestic transactions",
+    ),
     ("BANK_FEES", "BANK_FEES_INSUFFICIENT_FUNDS", "Fees relating to insufficient funds"),
     (
         "BANK_FEES",
@@ -92,7 +104,11 @@ _TAXONOMY: tuple[tuple[str, str, str], ...] = (
     ),
     ("BANK_FEES", "BANK_FEES_OVERDRAFT_FEES", "Fees incurred when an account is in overdraft"),
     ("BANK_FEES", "BANK_FEES_OTHER_BANK_FEES", "Other miscellaneous bank fees"),
-    ("ENTERTAINMENT", "ENTERTAINMENT_CASINOS_AND_GAMBLING", "Gambling, casinos, and sports betting"),
+    (
+        "ENTERTAINMENT",
+        "ENTERTAINMENT_CASINOS_AND_GAMBLING",
+        "Gambling, casinos, and sports betting",
+    ),
     (
         "ENTERTAINMENT",
         "ENTERTAINMENT_MUSIC_AND_AUDIO",
@@ -334,7 +350,11 @@ _TAXONOMY: tuple[tuple[str, str, str], ...] = (
     ),
     ("RENT_AND_UTILITIES", "RENT_AND_UTILITIES_TELEPHONE", "Cell phone bills"),
     ("RENT_AND_UTILITIES", "RENT_AND_UTILITIES_WATER", "Water bills"),
-    ("RENT_AND_UTILITIES", "RENT_AND_UTILITIES_OTHER_UTILITIES", "Other miscellaneous utility bills"),
+    (
+        "RENT_AND_UTILITIES",
+        "RENT_AND_UTILITIES_OTHER_UTILITIES",
+        "Other miscellaneous utility bills",
+    ),
 )
 
 TAXONOMY_VERSION = "plaid-pfc-v1"

@@ -43,7 +43,9 @@ def _open_output(path: str) -> Iterator[IO[str]]:
         yield handle
 
 
-def _read_lines(path: str, *, labelled: bool = False) -> tuple[list[Any], list[tuple[str, str | None]]]:
+def _read_lines(
+    path: str, *, labelled: bool = False
+) -> tuple[list[Any], list[tuple[str, str | None]]]:
     from coffer.assistant.categorize.schemas import InvalidStatementLine, StatementLine
 
     lines: list[StatementLine] = []
@@ -85,10 +87,18 @@ def _label(data: dict[str, Any]) -> tuple[str, str | None]:
 
 
 def categorize_command(
-    input: str = typer.Option(..., "--input", "-i", help="JSON lines of statement lines ('-': stdin)."),
-    output: str = typer.Option("-", "--output", "-o", help="Where the JSON lines of categories go ('-': stdout)."),
-    no_classifier: bool = typer.Option(False, "--no-classifier", help="Rules, merchants and MCC only."),
-    show_source: bool = typer.Option(False, "--show-source", help="Add each category's source to the output."),
+    input: str = typer.Option(
+        ..., "--input", "-i", help="JSON lines of statement lines ('-': stdin)."
+    ),
+    output: str = typer.Option(
+        "-", "--output", "-o", help="Where the JSON lines of categories go ('-': stdout)."
+    ),
+    no_classifier: bool = typer.Option(
+        False, "--no-classifier", help="Rules, merchants and MCC only."
+    ),
+    show_source: bool = typer.Option(
+        False, "--show-source", help="Add each category's source to the output."
+    ),
 ) -> None:
     """Categorize statement lines: one output line per input line, in input order."""
     from coffer.assistant.categorize.service import categorize_lines
@@ -104,8 +114,15 @@ def categorize_command(
 
 
 def evaluate_command(
-    input: str = typer.Option(..., "--input", "-i", help="Labelled JSON lines (statement line plus 'primary' or 'detailed')."),
-    no_classifier: bool = typer.Option(False, "--no-classifier", help="Rules, merchants and MCC only."),
+    input: str = typer.Option(
+        ...,
+        "--input",
+        "-i",
+        help="Labelled JSON lines (statement line plus 'primary' or 'detailed').",
+    ),
+    no_classifier: bool = typer.Option(
+        False, "--no-classifier", help="Rules, merchants and MCC only."
+    ),
 ) -> None:
     """Measure the categorizer on labelled lines: primary macro-F1, coverage, accuracy."""
     from coffer.assistant.categorize.evaluation import score
@@ -130,8 +147,12 @@ def evaluate_command(
 
 def generate_command(
     output: str = typer.Option("-", "--output", "-o", help="Where the labelled JSON lines go."),
-    split: str = typer.Option("heldout", "--split", help="heldout (merchants never seen in training) or train."),
-    per_category: int = typer.Option(30, "--per-category", min=1, max=10_000, help="Lines per detailed category."),
+    split: str = typer.Option(
+        "heldout", "--split", help="heldout (merchants never seen in training) or train."
+    ),
+    per_category: int = typer.Option(
+        30, "--per-category", min=1, max=10_000, help="Lines per detailed category."
+    ),
     seed: int = typer.Option(11, "--seed", help="Random seed (the output is deterministic)."),
 ) -> None:
     """Write labelled synthetic statement lines (the held-out set by default)."""

@@ -82,7 +82,10 @@ class _Block:
         if not counts:
             return [], []
         ids = [self.vocabulary[i] for i in counts]
-        values = [(1.0 + math.log(c)) * float(self.idf[j]) for j, c in zip(ids, counts.values(), strict=True)]
+        values = [
+            (1.0 + math.log(c)) * float(self.idf[j])
+            for j, c in zip(ids, counts.values(), strict=True)
+        ]
         norm = math.sqrt(sum(v * v for v in values)) or 1.0
         return [j + self.offset for j in ids], [v / norm for v in values]
 

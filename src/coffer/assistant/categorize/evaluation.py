@@ -20,7 +20,11 @@ class Scores:
     sources: dict[str, int] = field(default_factory=dict)
 
 
-def score(gold_primary: Sequence[str], gold_detailed: Sequence[str | None], results: Sequence[Categorization]) -> Scores:
+def score(
+    gold_primary: Sequence[str],
+    gold_detailed: Sequence[str | None],
+    results: Sequence[Categorization],
+) -> Scores:
     """Score ``results`` against the gold labels (same order and length)."""
     if not (len(gold_primary) == len(gold_detailed) == len(results)):
         raise ValueError("gold labels and results must have the same length")

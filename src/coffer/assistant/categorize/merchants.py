@@ -19,18 +19,205 @@ from coffer.assistant.categorize.synthetic_words import CATEGORY_WORDS
 # One-word aliases too ambiguous to match alone (person names, common words); their brands
 # still match through their longer aliases.
 _AMBIGUOUS = frozenset(
-    "three next only selected expert power normal action real total star jet delta united swiss "
-    "spark bell base ben play plus salt magenta sky bolt lime bird tier check spin via curb alto "
-    "ring blink canary handy hassle calm manual keeps ro hers ginger kiwi giant medium mind shelter "
-    "emergency inter king game dice mint sage wave empower wish temple court council budget "
-    "enterprise national dollar fox europa presto opal metro casino pandora mercury contact origin "
-    "care life fi dia otto paul leon ada coin quick max tim ip 76 pilot loves marathon tango "
-    "holiday sunrise global tiger gail prime bulb sse rei spirit frontier alaska southwest "
-    "american discover go liberty farmers travelers root nationwide signal vitality bupa "
-    "octopus stage hyatt brico dirk pam plan drk ace kent rona aldi bk ea au ns sl cp lot ana sas "
-    "tap dm gap ola didi grab via dash trip booking hem apple google microsoft amazon wow info "
-    "eat crunch life time equinox saturn conrad power elisa vy sbb obb mvg hvv oyster arriva "
-    "giant oasen dunea evides saur pge enea energa enbw rwe ewe tibber eon ovo yello swm".split()
+    [
+        "three",
+        "next",
+        "only",
+        "selected",
+        "expert",
+        "power",
+        "normal",
+        "action",
+        "real",
+        "total",
+        "star",
+        "jet",
+        "delta",
+        "united",
+        "swiss",
+        "spark",
+        "bell",
+        "base",
+        "ben",
+        "play",
+        "plus",
+        "salt",
+        "magenta",
+        "sky",
+        "bolt",
+        "lime",
+        "bird",
+        "tier",
+        "check",
+        "spin",
+        "via",
+        "curb",
+        "alto",
+        "ring",
+        "blink",
+        "canary",
+        "handy",
+        "hassle",
+        "calm",
+        "manual",
+        "keeps",
+        "ro",
+        "hers",
+        "ginger",
+        "kiwi",
+        "giant",
+        "medium",
+        "mind",
+        "shelter",
+        "emergency",
+        "inter",
+        "king",
+        "game",
+        "dice",
+        "mint",
+        "sage",
+        "wave",
+        "empower",
+        "wish",
+        "temple",
+        "court",
+        "council",
+        "budget",
+        "enterprise",
+        "national",
+        "dollar",
+        "fox",
+        "europa",
+        "presto",
+        "opal",
+        "metro",
+        "casino",
+        "pandora",
+        "mercury",
+        "contact",
+        "origin",
+        "care",
+        "life",
+        "fi",
+        "dia",
+        "otto",
+        "paul",
+        "leon",
+        "ada",
+        "coin",
+        "quick",
+        "max",
+        "tim",
+        "ip",
+        "76",
+        "pilot",
+        "loves",
+        "marathon",
+        "tango",
+        "holiday",
+        "sunrise",
+        "global",
+        "tiger",
+        "gail",
+        "prime",
+        "bulb",
+        "sse",
+        "rei",
+        "spirit",
+        "frontier",
+        "alaska",
+        "southwest",
+        "american",
+        "discover",
+        "go",
+        "liberty",
+        "farmers",
+        "travelers",
+        "root",
+        "nationwide",
+        "signal",
+        "vitality",
+        "bupa",
+        "octopus",
+        "stage",
+        "hyatt",
+        "brico",
+        "dirk",
+        "pam",
+        "plan",
+        "drk",
+        "ace",
+        "kent",
+        "rona",
+        "aldi",
+        "bk",
+        "ea",
+        "au",
+        "ns",
+        "sl",
+        "cp",
+        "lot",
+        "ana",
+        "sas",
+        "tap",
+        "dm",
+        "gap",
+        "ola",
+        "didi",
+        "grab",
+        "via",
+        "dash",
+        "trip",
+        "booking",
+        "hem",
+        "apple",
+        "google",
+        "microsoft",
+        "amazon",
+        "wow",
+        "info",
+        "eat",
+        "crunch",
+        "life",
+        "time",
+        "equinox",
+        "saturn",
+        "conrad",
+        "power",
+        "elisa",
+        "vy",
+        "sbb",
+        "obb",
+        "mvg",
+        "hvv",
+        "oyster",
+        "arriva",
+        "giant",
+        "oasen",
+        "dunea",
+        "evides",
+        "saur",
+        "pge",
+        "enea",
+        "energa",
+        "enbw",
+        "rwe",
+        "ewe",
+        "tibber",
+        "eon",
+        "ovo",
+        "yello",
+        "swm",
+        "bart",
+        "brisa",
+        "indigo",
+        "manor",
+        "hema",
+        "passport",
+        "coop",
+        "speedy",
+        "expert",
+    ]
 )
 _AMBIGUOUS_KEEP = frozenset({"apple", "google", "microsoft", "amazon", "aldi", "booking"})
 
@@ -54,13 +241,97 @@ Paintball""".replace("\u00a0", "_").split()
 
 # Shop-type words too ambiguous to decide a category alone (the classifier weighs them).
 _STOP_WORDS = frozenset(
-    """service services air post sport sports club market mart power premium charges fine don
-dons lot bet bets tipp jeux mobile handy music musik musique musica muziek muzyka tickets ticket
-events games cloud software domain photo books travel tours ferry ferries rent rental apartments
-gov government department of ministry subs camping nursery monitoring recharge records metro
-subway moving charges utilities utility bus mode premium gift lager opslag magazyn storage
-reisen viajes viaggi reizen voyages jeux apuestas bilet bilety billete biglietto tram rail
-entradas ticketing eintritt fahrkarte taxe taxes tax""".split()
+    [
+        "service",
+        "services",
+        "air",
+        "post",
+        "sport",
+        "sports",
+        "club",
+        "market",
+        "mart",
+        "power",
+        "premium",
+        "charges",
+        "fine",
+        "don",
+        "dons",
+        "lot",
+        "bet",
+        "bets",
+        "tipp",
+        "jeux",
+        "mobile",
+        "handy",
+        "music",
+        "musik",
+        "musique",
+        "musica",
+        "muziek",
+        "muzyka",
+        "tickets",
+        "ticket",
+        "events",
+        "games",
+        "cloud",
+        "software",
+        "domain",
+        "photo",
+        "books",
+        "travel",
+        "tours",
+        "ferry",
+        "ferries",
+        "rent",
+        "rental",
+        "apartments",
+        "gov",
+        "government",
+        "department",
+        "of",
+        "ministry",
+        "subs",
+        "camping",
+        "nursery",
+        "monitoring",
+        "recharge",
+        "records",
+        "metro",
+        "subway",
+        "moving",
+        "charges",
+        "utilities",
+        "utility",
+        "bus",
+        "mode",
+        "premium",
+        "gift",
+        "lager",
+        "opslag",
+        "magazyn",
+        "storage",
+        "reisen",
+        "viajes",
+        "viaggi",
+        "reizen",
+        "voyages",
+        "jeux",
+        "apuestas",
+        "bilet",
+        "bilety",
+        "billete",
+        "biglietto",
+        "tram",
+        "rail",
+        "entradas",
+        "ticketing",
+        "eintritt",
+        "fahrkarte",
+        "taxe",
+        "taxes",
+        "tax",
+    ]
 )
 
 
@@ -72,17 +343,60 @@ class MerchantMatch:
 
 
 def _is_generic(display: str) -> bool:
-    return display.replace(" ", "_") in GENERIC or has_cjk(display) and display in _CJK_GENERIC
+    return display.replace(" ", "_") in GENERIC or (has_cjk(display) and display in _CJK_GENERIC)
 
 
 _CJK_GENERIC = frozenset(
-    "宠物医院 動物病院 学费 大学 学院 中学 小学 保育園 托育 病院 家政 保洁 开锁 搬家 洗车 汽车美容 租车 机票 旅行社 "
-    "加油站 停车场 出租车 彩票 网吧 桌游 剧本杀 密室逃脱 宽带 光纤 有线网 电费 燃气 自来水 水费 垃圾 物业费 暖气费 话费 寺 寺院 神社".split()
+    [
+        "宠物医院",
+        "動物病院",
+        "学费",
+        "大学",
+        "学院",
+        "中学",
+        "小学",
+        "保育園",
+        "托育",
+        "病院",
+        "家政",
+        "保洁",
+        "开锁",
+        "搬家",
+        "洗车",
+        "汽车美容",
+        "租车",
+        "机票",
+        "旅行社",
+        "加油站",
+        "停车场",
+        "出租车",
+        "彩票",
+        "网吧",
+        "桌游",
+        "剧本杀",
+        "密室逃脱",
+        "宽带",
+        "光纤",
+        "有线网",
+        "电费",
+        "燃气",
+        "自来水",
+        "水费",
+        "垃圾",
+        "物业费",
+        "暖气费",
+        "话费",
+        "寺",
+        "寺院",
+        "神社",
+    ]
 )
 
 
 @lru_cache(maxsize=1)
-def _index() -> tuple[dict[tuple[str, ...], MerchantMatch], re.Pattern[str] | None, dict[str, MerchantMatch], int]:
+def _index() -> tuple[
+    dict[tuple[str, ...], MerchantMatch], re.Pattern[str] | None, dict[str, MerchantMatch], int
+]:
     words_index: dict[tuple[str, ...], MerchantMatch] = {}
     cjk_index: dict[str, MerchantMatch] = {}
     longest = 1
@@ -93,19 +407,25 @@ def _index() -> tuple[dict[tuple[str, ...], MerchantMatch], re.Pattern[str] | No
                 continue
             names = [n.strip() for n in entry.split("|") if n.strip()]
             display = names[0]
-            generic = _is_generic(display) or any(
-                _is_generic(n) for n in names[:1]
-            )
+            generic = _is_generic(display) or any(_is_generic(n) for n in names[:1])
             for alias in names:
                 folded = fold(alias)
                 if not folded:
                     continue
                 if has_cjk(folded) and " " not in folded:
-                    match = MerchantMatch(None if generic or alias in _CJK_GENERIC else display, detailed, max(1, len(folded) // 2))
+                    match = MerchantMatch(
+                        None if generic or alias in _CJK_GENERIC else display,
+                        detailed,
+                        max(1, len(folded) // 2),
+                    )
                     cjk_index.setdefault(folded, match)
                     continue
                 tokens = tuple(folded.split(" "))
-                if len(tokens) == 1 and tokens[0] in _AMBIGUOUS and tokens[0] not in _AMBIGUOUS_KEEP:
+                if (
+                    len(tokens) == 1
+                    and tokens[0] in _AMBIGUOUS
+                    and tokens[0] not in _AMBIGUOUS_KEEP
+                ):
                     continue
                 longest = max(longest, len(tokens))
                 match = MerchantMatch(None if generic else display, detailed, len(tokens))

@@ -22,7 +22,7 @@ Kiwi; Meny; Netto Marken; Whole Foods|whole foods market|wfm; Trader Joe's|trade
 Publix; Albertsons; H-E-B|heb; Wegmans; Food Lion; Giant Eagle; Stop & Shop|stop and shop; Sprouts|sprouts farmers;
 Meijer; Hy-Vee|hyvee; Winco; Ralphs; Vons; Fred Meyer; Save A Lot; Instacart; Loblaws; Sobeys; Metro Inc;
 No Frills; Woolworths|woolworths metro; Coles; Countdown; Pak'nSave|paknsave; New World; Aeon|イオン;
-Ito-Yokado|イトーヨーカドー; Life Supermarket; 盒马|盒马鲜生|hema; 永辉|永辉超市; 华润万家; 大润发; 物美; 多点|dmall;
+Ito-Yokado|イトーヨーカドー; Life Supermarket; 盒马|盒马鲜生|freshippo; 永辉|永辉超市; 华润万家; 大润发; 物美; 多点|dmall;
 叮咚买菜; 朴朴; 美团买菜; 每日优鲜; 家乐福; 沃尔玛超市; 联华超市; 超市发; 百佳; 惠康; 北京华联; Fairprice|ntuc fairprice;
 Cold Storage; Giant|giant hypermarket
 """,
@@ -383,7 +383,7 @@ Manos Unidas; Intermon; Emergency|emergency ong; Telethon|fondazione telethon; K
 Polska Akcja Humanitarna|pah; 壹基金; 中华慈善总会|慈善总会; 腾讯公益; 水滴筹; 轻松筹; 希望工程; Kiva; charity water|charitywater
 """,
     "GOVERNMENT_AND_NON_PROFIT_GOVERNMENT_DEPARTMENTS_AND_AGENCIES": """
-DMV|dept of motor vehicles|department of motor vehicles; DVLA|dvla vehicle tax; Passport Office|hm passport office|passport;
+DMV|dept of motor vehicles|department of motor vehicles; DVLA|dvla vehicle tax; Passport Office|hm passport office|passport office;
 USCIS; State Department|us department of state; TfL Congestion|congestion charge; Bürgeramt|burgeramt|burgerburo|buergerbuero;
 Stadtkasse|stadt kasse|stadtverwaltung|landeshauptkasse|bundeskasse|gemeindekasse|gemeinde|landratsamt|kreiskasse;
 Rundfunkbeitrag|ard zdf|ard zdf deutschlandradio|beitragsservice; Bundesamt|bundeszentralamt; Kfz-Zulassung|zulassungsstelle;

@@ -22,18 +22,35 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
+_CJK_GAP = re.compile(
+    r"(?<=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]) (?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff])"
+)
+
+
+def strip_accents(text: str) -> str:
+    """Remove accents from Latin letters only (Japanese voiced marks stay)."""
+    if text.isascii():
+        return text
+    out: list[str] = []
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.category(char) == "Mn" and out and out[-1] < "\u0250":
+            continue
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, accent-free, punctuation-free text with single spaces (CJK kept)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.replace("'", "").replace("’", "").replace("&", " and ")
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFD", text)
-        text = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-        text = unicodedata.normalize("NFC", text)
+        text = strip_accents(text)
         text = text.replace("ß", "ss").replace("ł", "l").replace("ø", "o").replace("æ", "ae")
-    text = _NON_WORD.sub(" ", text).replace("_", " ")
-    return _SPACES.sub(" ", text).strip()
+    text = _SPACES.sub(" ", _NON_WORD.sub(" ", text).replace("_", " ")).strip()
+    if not text.isascii():
+        text = _CJK_GAP.sub("", text)
+    return text
 
 
 # Boilerplate that banks put before or around the merchant (matched on upper-cased text).
@@ -133,15 +150,150 @@ _NOISE = [
     r"\b\d+\b",
     r"\b[A-Z0-9]*\d[A-Z0-9]*\d[A-Z0-9]*\b",  # codes with several digits (2K3L9X, A1B2)
 ]
-_NOISE.append(r"\bSAGT DANKE\b|\bKENMERK\b|\bCLP\b|\bPAYMENT\b|\bFACTUUR\b|\bFAKTURA\b|\bRECHNUNG\b|\bFACTURE\b|\bFATTURA\b")
+_NOISE.append(
+    r"\bSAGT DANKE\b|\bKENMERK\b|\bCLP\b|\bPAYMENT\b|\bFACTUUR\b|\bFAKTURA\b|\bRECHNUNG\b|\bFACTURE\b|\bFATTURA\b"
+)
 _NOISE_RE = re.compile("|".join(_NOISE))
 
 # Country codes and US/CA state codes that end descriptors ("... BERLIN DE", "... NY US").
 _PLACE_CODES = frozenset(
-    "US USA GB UK DE FR ES IT NL BE AT CH PL SE NO DK FI IE PT CZ HU RO GR LU CN HK JP KR SG AU "
-    "NZ CA MX BR IN AE TR ZA TW TH MY ID PH VN NLD DEU FRA ESP ITA GBR AUT CHE BEL POL "
-    "AL AK AZ AR CO CT DC FL GA HI IA IL KS KY LA MA MD MI MN MO MS MT NC ND NE NH NJ NM NV NY "
-    "OH OK OR PA RI SC SD TN TX UT VA VT WA WI WV WY ON QC BC AB".split()
+    [
+        "US",
+        "USA",
+        "GB",
+        "UK",
+        "DE",
+        "FR",
+        "ES",
+        "IT",
+        "NL",
+        "BE",
+        "AT",
+        "CH",
+        "PL",
+        "SE",
+        "NO",
+        "DK",
+        "FI",
+        "IE",
+        "PT",
+        "CZ",
+        "HU",
+        "RO",
+        "GR",
+        "LU",
+        "CN",
+        "HK",
+        "JP",
+        "KR",
+        "SG",
+        "AU",
+        "NZ",
+        "CA",
+        "MX",
+        "BR",
+        "IN",
+        "AE",
+        "TR",
+        "ZA",
+        "TW",
+        "TH",
+        "MY",
+        "ID",
+        "PH",
+        "VN",
+        "NLD",
+        "DEU",
+        "FRA",
+        "ESP",
+        "ITA",
+        "GBR",
+        "AUT",
+        "CHE",
+        "BEL",
+        "POL",
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CO",
+        "CT",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "IA",
+        "IL",
+        "KS",
+        "KY",
+        "LA",
+        "MA",
+        "MD",
+        "MI",
+        "MN",
+        "MO",
+        "MS",
+        "MT",
+        "NC",
+        "ND",
+        "NE",
+        "NH",
+        "NJ",
+        "NM",
+        "NV",
+        "NY",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VA",
+        "VT",
+        "WA",
+        "WI",
+        "WV",
+        "WY",
+        "ON",
+        "QC",
+        "BC",
+        "AB",
+    ]
+)
+_LEGAL_FORMS = frozenset(
+    [
+        "GMBH",
+        "AG",
+        "KG",
+        "UG",
+        "OHG",
+        "EV",
+        "LTD",
+        "LIMITED",
+        "PLC",
+        "LLC",
+        "INC",
+        "CORP",
+        "CO",
+        "SA",
+        "SAS",
+        "SARL",
+        "SRL",
+        "SPA",
+        "SL",
+        "BV",
+        "NV",
+        "AB",
+        "AS",
+        "OY",
+        "SE",
+        "PTY",
+        "LLP",
+    ]
 )
 _WEB_SUFFIX = re.compile(r"(?:\.COM|\.CO\.UK|\.DE|\.FR|\.ES|\.IT|\.NL|\.CN|\.NET|\.ORG|\.IO)\b")
 
@@ -151,9 +303,7 @@ def clean_descriptor(description: str) -> str:
     """The descriptor without bank boilerplate, upper-cased (CJK kept as is)."""
     text = unicodedata.normalize("NFKC", description).upper().strip()
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFD", text)
-        text = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-        text = unicodedata.normalize("NFC", text).replace("Ł", "L").replace("Ø", "O")
+        text = strip_accents(text).replace("Ł", "L").replace("Ø", "O")
     for _ in range(3):
         stripped = _CJK_PREFIX.sub("", _PREFIX.sub("", text)).strip(" -:*/.,")
         if stripped == text:
@@ -175,10 +325,17 @@ def merchant_name(description: str) -> str | None:
         first = text.split(" ")[0]
         return first[:16] or None
     words = [w for w in text.split(" ") if w and not re.fullmatch(r"[\W\d]+", w)]
-    while len(words) > 1 and (words[-1] in _PLACE_CODES or fold(words[-1]) in _CITIES):
-        words.pop()
-    while len(words) > 2 and fold(" ".join(words[-2:])) in _CITIES:
-        del words[-2:]
+    for _ in range(6):
+        if len(words) > 1 and (
+            words[-1].rstrip(".") in _LEGAL_FORMS
+            or words[-1] in _PLACE_CODES
+            or fold(words[-1]) in _CITIES
+        ):
+            words.pop()
+        elif len(words) > 2 and fold(" ".join(words[-2:])) in _CITIES:
+            del words[-2:]
+        else:
+            break
     words = words[:3]
     if not words:
         return None

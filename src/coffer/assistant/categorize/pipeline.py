@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from coffer.assistant.categorize.mcc import mcc_category
 from coffer.assistant.categorize.merchants import MerchantMatch, find_merchant
 from coffer.assistant.categorize.normalize import clean_descriptor, fold, merchant_name
-from coffer.assistant.categorize.rules import STRONG, TRANSFER, first_match, is_refund
+from coffer.assistant.categorize.rules import STRONG, TAX_REFUND, TRANSFER, first_match, is_refund
 from coffer.assistant.categorize.schemas import (
     Categorization,
     CategorizationContext,
@@ -169,7 +169,14 @@ def _first_stage(
     for rule in context.rules:
         if rule.stage == "pre" and _rule_matches(rule, line, merchant):
             return _result(line, rule.detailed, 0.99, merchant, "user_rule")
-    refund = line.direction == "credit" and is_refund(text)
+    if line.direction == "credit" and TAX_REFUND.pattern.search(text):
+        brand = match.name if match is not None else None
+        return _result(line, "INCOME_TAX_REFUND", TAX_REFUND.confidence, brand, "rule:tax_refund")
+    refund = (
+        line.direction == "credit"
+        and is_refund(text)
+        and first_match(TRANSFER, text, "credit") is None
+    )
     direction = "debit" if refund else line.direction
     prefix = "refund+" if refund else ""
     # 2. strong purposes.
@@ -178,7 +185,8 @@ def _first_stage(
         if strong is not None:
             detailed = strong.debit if direction == "debit" else strong.credit
             assert detailed is not None
-            return _result(line, detailed, strong.confidence, merchant, f"rule:{strong.name}")
+            brand = match.name if match is not None else None
+            return _result(line, detailed, strong.confidence, brand, f"rule:{strong.name}")
     mcc = mcc_category(line.mcc)
     # 3. a known brand.
     if match is not None and match.name is not None:
@@ -209,7 +217,7 @@ def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categoriz
         confidence = 0.95 if mcc is not None else 0.85
         return _result(line, keyword.detailed, confidence, merchant, prefix + "keyword")
     if transfer is not None and (mcc is None or mcc[0].startswith("TRANSFER")):
-        return _result(line, transfer, 0.85, merchant, "rule:transfer")
+        return _result(line, transfer, 0.85, None, "rule:transfer")
     if mcc is not None:
         if predicted is not None and primary_of(predicted[0]) == primary_of(mcc[0]):
             confidence = min(0.99, max(mcc[1], predicted[1]) + 0.05)

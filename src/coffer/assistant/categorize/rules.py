@@ -304,6 +304,9 @@ TRANSFER: tuple[Rule, ...] = (
 )
 
 
+TAX_REFUND = next(rule for rule in STRONG if rule.name == "tax_refund")
+
+
 def first_match(rules: tuple[Rule, ...], text: str, direction: str) -> Rule | None:
     """The first rule that matches ``text`` and applies in ``direction``."""
     for rule in rules:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from coffer.assistant.categorize.classifier import TextClassifier, load_or_train
-from coffer.assistant.categorize.pipeline import categorize
+from coffer.assistant.categorize.pipeline import Predictor, categorize
 from coffer.assistant.categorize.schemas import (
     Categorization,
     CategorizationContext,
@@ -21,6 +21,16 @@ def shipped_classifier(cache_dir: str) -> TextClassifier:
     return load_or_train(cache_dir or None)
 
 
+class _LazyClassifier(Predictor):
+    """Loads (or trains) the shipped classifier only when a line reaches it."""
+
+    def __init__(self, cache_dir: str) -> None:
+        self.cache_dir = cache_dir
+
+    def predict(self, lines: Sequence[StatementLine]) -> list[tuple[str, float]]:
+        return shipped_classifier(self.cache_dir).predict(lines)
+
+
 def categorize_lines(
     lines: Sequence[StatementLine],
     context: CategorizationContext | None = None,
@@ -30,7 +40,7 @@ def categorize_lines(
 ) -> list[Categorization]:
     """Categorize statement lines, one result per line in order."""
     settings = settings or get_settings()
-    predictor = shipped_classifier(settings.assistant_model_cache_dir) if use_classifier else None
+    predictor = _LazyClassifier(settings.assistant_model_cache_dir) if use_classifier else None
     return categorize(
         lines,
         context,

@@ -21,8 +21,8 @@ from coffer.assistant.categorize import mcc as mcc_module
 from coffer.assistant.categorize.merchants_data import MERCHANTS
 from coffer.assistant.categorize.normalize import has_cjk
 from coffer.assistant.categorize.schemas import StatementLine
-from coffer.assistant.categorize.synthetic_words import CATEGORY_WORDS, HELDOUT_BRANDS, NAMES
 from coffer.assistant.categorize.synthetic_templates import CARD_TEMPLATES, OTHER_TEMPLATES
+from coffer.assistant.categorize.synthetic_words import CATEGORY_WORDS, HELDOUT_BRANDS, NAMES
 from coffer.assistant.taxonomy import CATEGORIES, primary_of
 
 LOCALES: dict[str, tuple[str, int]] = {
@@ -50,8 +50,19 @@ _CITIES = {
     "zh": "北京|上海|广州|深圳|杭州|成都|南京|武汉|西安|重庆",
     "ja": "東京|大阪|名古屋|札幌|福岡|横浜|京都|神戸|仙台|広島",
 }
-_STATES = "CA NY TX WA IL MA FL OR CO GA".split()
-_COUNTRY = {"us": "US", "gb": "GB", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL", "pl": "PL", "zh": "CN", "ja": "JP"}
+_STATES = ["CA", "NY", "TX", "WA", "IL", "MA", "FL", "OR", "CO", "GA"]
+_COUNTRY = {
+    "us": "US",
+    "gb": "GB",
+    "de": "DE",
+    "fr": "FR",
+    "es": "ES",
+    "it": "IT",
+    "nl": "NL",
+    "pl": "PL",
+    "zh": "CN",
+    "ja": "JP",
+}
 
 # Typical amounts in major units (low, high) per primary category.
 _AMOUNTS: dict[str, tuple[float, float]] = {
@@ -161,17 +172,58 @@ class _Builder:
             "YYYY": f"20{rng.randint(24, 26)}",
             "CARD": f"{rng.randint(1000, 9999)}",
             "STORE": f"{rng.randint(1, 9999)}",
-            "REF": "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(rng.randint(6, 14))),
+            "REF": "".join(
+                rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(rng.randint(6, 14))
+            ),
             "NUM": f"{rng.randint(100000, 99999999)}",
             "PERSON": f"{rng.choice(self.names['given'])} {rng.choice(self.names['latin'])}",
-            "CPERSON": rng.choice("张 王 李 赵 刘 陈 杨 黄 周 吴".split()) + rng.choice("伟 芳 娜 敏 静 强 磊 军 洋 勇".split()),
-            "JPERSON": rng.choice("ヤマダ サトウ スズキ タナカ イトウ".split()) + " " + rng.choice("タロウ ハナコ ケンジ ユミ".split()),
+            "CPERSON": rng.choice(["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴"])
+            + rng.choice(["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇"]),
+            "JPERSON": rng.choice(["ヤマダ", "サトウ", "スズキ", "タナカ", "イトウ"])
+            + " "
+            + rng.choice(["タロウ", "ハナコ", "ケンジ", "ユミ"]),
             "EMP": f"{rng.choice(self.names['latin'])} {rng.choice(['GmbH', 'Ltd', 'Inc', 'SA', 'SARL', 'SRL', 'BV', 'AG', 'LLC', 'S.L.', 'Sp. z o.o.', 'Corp'])}",
-            "CEMP": rng.choice(self.names["cjk"]) + rng.choice(["科技有限公司", "贸易有限公司", "集团", "股份有限公司"]),
-            "BANK": rng.choice(["Sparkasse", "Volksbank", "Commerzbank", "BNP Paribas", "Crédit Agricole", "Santander", "BBVA", "Intesa Sanpaolo", "UniCredit", "ING", "Rabobank", "PKO BP", "Barclays", "HSBC", "Lloyds", "Chase", "Wells Fargo", "Bank of America"]),
+            "CEMP": rng.choice(self.names["cjk"])
+            + rng.choice(["科技有限公司", "贸易有限公司", "集团", "股份有限公司"]),
+            "BANK": rng.choice(
+                [
+                    "Sparkasse",
+                    "Volksbank",
+                    "Commerzbank",
+                    "BNP Paribas",
+                    "Crédit Agricole",
+                    "Santander",
+                    "BBVA",
+                    "Intesa Sanpaolo",
+                    "UniCredit",
+                    "ING",
+                    "Rabobank",
+                    "PKO BP",
+                    "Barclays",
+                    "HSBC",
+                    "Lloyds",
+                    "Chase",
+                    "Wells Fargo",
+                    "Bank of America",
+                ]
+            ),
             "IBAN": f"{_COUNTRY[locale]}{rng.randint(10, 99)}{rng.randint(10**15, 10**16 - 1)}",
-            "MON": rng.choice("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()),
-            "MONTH": rng.choice(["01/2026", "02/2026", "03/2026", "2026-03", "MARCH 2026", "März 2026", "mars 2026", "marzo 2026", "2026年3月"]),
+            "MON": rng.choice(
+                ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+            ),
+            "MONTH": rng.choice(
+                [
+                    "01/2026",
+                    "02/2026",
+                    "03/2026",
+                    "2026-03",
+                    "MARCH 2026",
+                    "März 2026",
+                    "mars 2026",
+                    "marzo 2026",
+                    "2026年3月",
+                ]
+            ),
         }
         out = template
         for key, value in values.items():
@@ -179,7 +231,9 @@ class _Builder:
         return out
 
 
-def generate(split: str = "train", *, per_category: int = 60, seed: int = 7) -> Iterator[tuple[StatementLine, str]]:
+def generate(
+    split: str = "train", *, per_category: int = 60, seed: int = 7
+) -> Iterator[tuple[StatementLine, str]]:
     """Labelled lines of ``split`` ("train" or "heldout"): (line, detailed category)."""
     if split not in ("train", "heldout"):
         raise ValueError("split must be 'train' or 'heldout'")
@@ -210,7 +264,20 @@ def generate(split: str = "train", *, per_category: int = 60, seed: int = 7) -> 
             direction = "debit"
             if rng.random() < 0.05:
                 direction = "credit"
-                text = rng.choice(["REFUND ", "Erstattung ", "REMBOURSEMENT ", "退款-", "DEVOLUCION ", "RIMBORSO ", "ZWROT "]) + text
+                text = (
+                    rng.choice(
+                        [
+                            "REFUND ",
+                            "Erstattung ",
+                            "REMBOURSEMENT ",
+                            "退款-",
+                            "DEVOLUCION ",
+                            "RIMBORSO ",
+                            "ZWROT ",
+                        ]
+                    )
+                    + text
+                )
             codes = builder.mccs.get(detailed)
             mcc = rng.choice(codes) if codes and rng.random() < 0.5 else None
             yield StatementLine(line_id, text, amount, currency, direction, mcc), detailed
