@@ -76,7 +76,8 @@ def _read_lines(
 def _label(data: dict[str, Any]) -> tuple[str, str | None]:
     from coffer.assistant.categorize.schemas import InvalidStatementLine
 
-    label = data.get("label") if isinstance(data.get("label"), dict) else data
+    nested = data.get("label")
+    label: dict[str, Any] = nested if isinstance(nested, dict) else data
     detailed = label.get("detailed") or label.get("expected_detailed")
     primary = label.get("primary") or label.get("expected_primary")
     if isinstance(detailed, str) and is_detailed(detailed):

@@ -63,7 +63,7 @@ def test_output_format_order_and_one_line_per_input(tmp_path: Path, settings_env
         app, ["assistant", "categorize", "--input", str(source), "--output", str(target)]
     )
     assert result.exit_code == 0, result.output
-    out = [json.loads(l) for l in target.read_text(encoding="utf-8").splitlines()]
+    out = [json.loads(row) for row in target.read_text(encoding="utf-8").splitlines()]
     assert [o["id"] for o in out] == ["x1", "x2", "x3", "x4"]
     assert out[0] == {
         "id": "x1",

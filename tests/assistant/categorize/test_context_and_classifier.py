@@ -103,7 +103,7 @@ def test_classifier_roundtrip_and_determinism(classifier: TextClassifier, tmp_pa
     path = tmp_path / "model.npz"
     classifier.save(path)
     loaded = TextClassifier.load(path)
-    lines = [l for l, _ in generate("heldout", per_category=2, seed=3)]
+    lines = [item for item, _ in generate("heldout", per_category=2, seed=3)]
     assert loaded.predict(lines) == classifier.predict(lines)
 
 
@@ -112,7 +112,7 @@ def test_heldout_merchants_are_unseen() -> None:
     assert not set(NAMES["train"]["cjk"]) & set(NAMES["heldout"]["cjk"])
     train_text = (
         " "
-        + " ".join(fold(l.description) for l, _ in generate("train", per_category=90, seed=7))
+        + " ".join(fold(item.description) for item, _ in generate("train", per_category=90, seed=7))
         + " "
     )
     for block in HELDOUT_BRANDS.values():

@@ -17,6 +17,8 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +62,7 @@ def features(line: StatementLine) -> tuple[list[str], list[str]]:
             chars.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
     words = fold(line.description).split(" ")
     tokens = [w for w in words if w]
-    tokens.extend(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    tokens.extend(f"{a} {b}" for a, b in pairwise(tokens))
     tokens.extend(
         (f"dir{line.direction}", _amount_bucket(line), f"cur{line.currency.lower() or 'none'}")
     )
@@ -269,10 +271,8 @@ def load_or_train(cache_dir: str | None) -> TextClassifier:
         except (OSError, ValueError, KeyError):
             pass  # a corrupt or foreign cache file: train again
     model = train()
-    try:
+    with suppress(OSError):  # a read-only cache folder: keep the model in memory only
         model.save(path)
-    except OSError:
-        pass  # a read-only cache folder: keep the model in memory only
     return model
 
 

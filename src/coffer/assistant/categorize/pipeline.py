@@ -201,9 +201,9 @@ def _first_stage(
         return _result(line, match.detailed, confidence, merchant, prefix + "merchant")
     transfer = None
     if not refund:
-        rule = first_match(TRANSFER, text, direction)
-        if rule is not None:
-            transfer = rule.debit if direction == "debit" else rule.credit
+        transfer_rule = first_match(TRANSFER, text, direction)
+        if transfer_rule is not None:
+            transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
     return _Pending(index, line, merchant, match, mcc, transfer, refund)
 
 

@@ -155,8 +155,8 @@ class _Builder:
     def amount(self, detailed: str, currency: str, scale: int) -> int:
         low, high = _AMOUNTS[primary_of(detailed)]
         factor = _CURRENCY_FACTOR.get(currency, 1.0)
-        value = self.rng.uniform(low, high) ** 1.0 * factor
-        return max(1, int(round(value * (10**scale))))
+        value = self.rng.uniform(low, high) * factor
+        return max(1, int(value * (10**scale) + 0.5))
 
     def fill(self, template: str, locale: str, merchant: str = "") -> str:
         rng = self.rng
@@ -252,8 +252,8 @@ def generate(
             amount = builder.amount(detailed, currency, scale)
             if others is not None and (detailed not in CATEGORY_WORDS or rng.random() < 0.5):
                 pool = others.get(locale) or others.get("any") or next(iter(others.values()))
-                chosen = [t for i, t in enumerate(pool) if i % 2 == parity] or pool
-                template, direction = rng.choice(chosen)
+                usable = [t for i, t in enumerate(pool) if i % 2 == parity] or pool
+                template, direction = rng.choice(usable)
                 text = builder.fill(template, locale)
                 yield StatementLine(line_id, text, amount, currency, direction), detailed
                 continue
