@@ -62,7 +62,7 @@ def features(line: StatementLine) -> tuple[list[str], list[str]]:
             chars.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
     words = fold(line.description).split(" ")
     tokens = [w for w in words if w]
-    tokens.extend(f"{a} {b}" for a, b in pairwise(tokens))
+    tokens += [f"{a} {b}" for a, b in pairwise(tokens)]
     tokens.extend(
         (f"dir{line.direction}", _amount_bucket(line), f"cur{line.currency.lower() or 'none'}")
     )
