@@ -454,6 +454,7 @@ def _index() -> tuple[
     return words_index, pattern, cjk_index, longest
 
 
+@lru_cache(maxsize=65536)
 def find_merchant(folded: str) -> MerchantMatch | None:
     """The best dictionary match in a folded descriptor, or None."""
     words_index, cjk_pattern, cjk_index, longest = _index()

@@ -329,10 +329,10 @@ def merchant_name(description: str) -> str | None:
         if len(words) > 1 and (
             words[-1].rstrip(".") in _LEGAL_FORMS
             or words[-1] in _PLACE_CODES
-            or fold(words[-1]) in _CITIES
+            or words[-1].casefold() in _CITIES
         ):
             words.pop()
-        elif len(words) > 2 and fold(" ".join(words[-2:])) in _CITIES:
+        elif len(words) > 2 and " ".join(words[-2:]).casefold() in _CITIES:
             del words[-2:]
         else:
             break

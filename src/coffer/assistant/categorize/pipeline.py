@@ -160,12 +160,14 @@ def _first_stage(
     if merchant is None:
         merchant = merchant_name(line.description)
     # 1. the customer's own corrections, learned payee rules and rules.
-    for key in (line.id, correction_key(line)):
-        if key in context.corrections:
-            return _result(line, context.corrections[key], 1.0, merchant, "correction")
-    payee = context.payee_rules.get(correction_key(line))
-    if payee is not None:
-        return _result(line, payee, 0.98, merchant, "payee_rule")
+    if context.corrections or context.payee_rules:
+        key = correction_key(line)
+        for found in (line.id, key):
+            if found in context.corrections:
+                return _result(line, context.corrections[found], 1.0, merchant, "correction")
+        payee = context.payee_rules.get(key)
+        if payee is not None:
+            return _result(line, payee, 0.98, merchant, "payee_rule")
     for rule in context.rules:
         if rule.stage == "pre" and _rule_matches(rule, line, merchant):
             return _result(line, rule.detailed, 0.99, merchant, "user_rule")
