@@ -80,6 +80,17 @@ def main() -> None:
     print(f"ratio to the 2,000 lines/s target: {median(speeds) / TARGET_LINES_PER_SECOND:.2f}")
     print(f"model: trained in {train_seconds:.1f} s, loaded from cache in {load_seconds:.2f} s")
     scores = score([primary_of(d) for _, d in labelled], [d for _, d in labelled], results)
+    brands = [i for i, (line, _) in enumerate(labelled) if "-brand-" in line.id]
+    brand_scores = score(
+        [primary_of(labelled[i][1]) for i in brands],
+        [labelled[i][1] for i in brands],
+        [results[i] for i in brands],
+    )
+    print(
+        f"held-out, unseen brand names only ({len(brands)} lines): primary macro-F1 "
+        f"{brand_scores.macro_f1:.3f}, coverage {brand_scores.coverage:.3f}, "
+        f"accuracy {brand_scores.accuracy:.3f}"
+    )
     print(
         f"held-out: primary macro-F1 {scores.macro_f1:.3f}, coverage {scores.coverage:.3f}, "
         f"accuracy {scores.accuracy:.3f}, detailed accuracy {scores.detailed_accuracy:.3f}"

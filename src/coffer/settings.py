@@ -41,7 +41,7 @@ class Settings(BaseSettings):
         default="FULL", description="PRAGMA synchronous for SQLite (FULL or NORMAL)."
     )
     assistant_categorize_min_confidence: float = Field(
-        default=0.3,
+        default=0.15,
         ge=0.0,
         le=1.0,
         description="The assistant's categorizer abstains (primary null, the line goes to "

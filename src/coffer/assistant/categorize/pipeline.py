@@ -33,7 +33,7 @@ from coffer.assistant.categorize.schemas import (
 )
 from coffer.assistant.taxonomy import CATEGORIES, primary_of
 
-DEFAULT_MIN_CONFIDENCE = 0.3
+DEFAULT_MIN_CONFIDENCE = 0.15
 """Below this confidence the categorizer abstains (primary null, the line awaits review)."""
 
 _P2P_BRANDS = frozenset({"PayPal", "Venmo", "Zelle", "Revolut", "Wise"})

@@ -7,8 +7,9 @@ so on, with amounts in the locale's currency and, for about half the card lines,
 
 The ``train`` split uses the dictionary's brands, the train name parts and the even-numbered
 non-merchant templates; the ``heldout`` split uses brands that are neither in the dictionary
-nor in the training data, disjoint name parts and the odd-numbered templates. Both are
-deterministic for a seed.
+nor in the training data, disjoint name parts and the odd-numbered templates (card templates:
+a third of them appear in the held-out set only). Lines whose merchant is a brand have ids
+``<split>-brand-<n>``. Both splits are deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ class _Builder:
         self.split = split
         self.rng = random.Random(f"{split}:{seed}")
         self.brands = _brands(split)
+        self.brand_names = {b for names in self.brands.values() for b in names}
         self.names = NAMES[split]
         self.mccs = _mcc_codes()
         words: dict[str, tuple[list[str], list[str]]] = {}
@@ -258,6 +260,8 @@ def generate(
                 yield StatementLine(line_id, text, amount, currency, direction), detailed
                 continue
             merchant = builder.merchant(detailed, locale)
+            if merchant in builder.brand_names:
+                line_id = f"{split}-brand-{number}"
             templates = CARD_TEMPLATES[locale]
             chosen = [t for i, t in enumerate(templates) if i % 3 != 2 or parity == 1]
             text = builder.fill(rng.choice(chosen), locale, merchant)
