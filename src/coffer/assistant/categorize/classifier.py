@@ -273,6 +273,9 @@ def load_or_train(cache_dir: str | None) -> TextClassifier:
     model = train()
     with suppress(OSError):  # a read-only cache folder: keep the model in memory only
         model.save(path)
+        for stale in path.parent.glob("categorizer-*.npz"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
     return model
 
 
