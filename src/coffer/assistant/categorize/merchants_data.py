@@ -18,7 +18,7 @@ Picard; Biocoop; Mercadona; Dia|supermercados dia; Eroski; Alcampo; Consum; Hipe
 Conad; Coop Italia; Pam|pam panorama; Eurospin; Despar|spar|eurospar|interspar; Albert Heijn|ah to go;
 Jumbo; Plus Supermarkt; Dirk; Hoogvliet; Delhaize; Colruyt; Migros; Coop Schweiz; Denner; Billa;
 Hofer; Biedronka; Zabka|zabka polska; Lewiatan; Auchan Polska; Stokrotka; Dino|dino polska; Ica; Rema 1000;
-Kiwi; Meny; Netto Marken; Whole Foods|whole foods market|wfm; Trader Joe's|trader joes; Kroger; Safeway;
+Kiwi; Meny; Netto Marken; Whole Foods|whole foods market|wfm|wholefds|wholefds mkt|whole fds; Trader Joe's|trader joes|trader joe s; Kroger; Safeway;
 Publix; Albertsons; H-E-B|heb; Wegmans; Food Lion; Giant Eagle; Stop & Shop|stop and shop; Sprouts|sprouts farmers;
 Meijer; Hy-Vee|hyvee; Winco; Ralphs; Vons; Fred Meyer; Save A Lot; Instacart; Loblaws; Sobeys; Metro Inc;
 No Frills; Woolworths|woolworths metro; Coles; Countdown; Pak'nSave|paknsave; New World; Aeon|イオン;
@@ -27,7 +27,7 @@ Ito-Yokado|イトーヨーカドー; Life Supermarket; 盒马|盒马鲜生|fresh
 Cold Storage; Giant|giant hypermarket
 """,
     "FOOD_AND_DRINK_RESTAURANT": """
-Bar|bar and grill|pub|gastropub; Uber Eats|ubereats|uber eats; Deliveroo; DoorDash|doordash; Grubhub; Just Eat|justeat; Lieferando;
+Bar|bar and grill|pub|gastropub; Uber Eats|ubereats|uber eats; Sweetgreen; Blue Apron; HelloFresh|hello fresh; Factor|factor75; Gousto; Marley Spoon; Cava; Noodles & Company|noodles and company; Potbelly; Cracker Barrel; Texas Roadhouse; Denny's|dennys; IHOP; Red Robin; Buffalo Wild Wings|bww; P.F. Chang's|pf changs; Chuy's; Dishoom; Hawksmoor; Blockhouse; Maredo; Deliveroo; DoorDash|doordash; Grubhub; Just Eat|justeat; Lieferando;
 Thuisbezorgd; Glovo; Wolt; Foodora; Postmates; Seamless; Takeaway.com|takeaway com; Pizza Express|pizzaexpress;
 Nando's|nandos; Wagamama; Olive Garden; Applebee's|applebees; Chili's|chilis; Cheesecake Factory;
 Red Lobster; Outback Steakhouse; TGI Fridays|tgi fridays; Vapiano; L'Osteria|losteria; Hippopotamus;
@@ -76,7 +76,7 @@ Amazon|amzn|amzn mktp|amazon mktplace|amazon marketplace|amazon com|amazon co uk
 eBay|ebay; Etsy; AliExpress|aliexpress; Alibaba; Temu; Shein; Wish; Zalando; Otto|otto versand; Allegro;
 Bol.com|bol com; Cdiscount; Fnac Darty; Rakuten; Mercado Libre|mercadolibre|mercadopago; Vinted; Wallapop;
 Kleinanzeigen; Marktplaats; Leboncoin; OLX; Shopee; Lazada; Tokopedia; Flipkart; Zulily; Wayfair;
-淘宝|taobao; 天猫|tmall; 京东|jd com|jingdong|京东商城; 拼多多|pinduoduo; 唯品会; 闲鱼; 抖音电商|抖音; 快手; 苏宁易购;
+淘宝|taobao; 楽天市場|rakuten ichiba|楽天; Yahoo!ショッピング; 天猫|tmall; 京东|jd com|jingdong|京东商城; 拼多多|pinduoduo; 唯品会; 闲鱼; 抖音电商|抖音; 快手; 苏宁易购;
 当当|当当网; 小红书; 得物; メルカリ|mercari; Yahoo Shopping|ヤフーショッピング; Zozotown|ゾゾタウン
 """,
     "GENERAL_MERCHANDISE_SUPERSTORES": """
@@ -529,7 +529,7 @@ Peacock|peacocktv; Apple TV|apple tv; Prime Video|prime video|amazon prime video
 DAZN|dazn; Canal+|canal plus|canalplus; Crunchyroll; Mubi; RTL+|rtl plus|tvnow; Joyn|joyn plus; WOW|wow tv; Waipu|waipu tv; Zattoo;
 Magenta TV|magentatv; Molotov; Salto; Movistar Plus|movistar plus; Filmin; NOW Italia|now tv it; TIMvision|timvision; Infinity|mediaset infinity;
 Videoland; NLZIET|nlziet; Player.pl|player pl; Polsat Box|polsat box go; CDA Premium; Canal+ Online; Sling|sling tv; Fubo|fubotv;
-Philo; YouTube Premium|youtube premium|youtube tv|youtube; Twitch|twitch tv; Rakuten TV; Plex Pass; 爱奇艺|iqiyi; 腾讯视频; 优酷|youku;
+Philo; YouTube Premium|youtube premium|youtubepremium|youtube tv|youtubetv|youtube; Twitch|twitch tv; Rakuten TV; Plex Pass; 爱奇艺|iqiyi; 腾讯视频; 优酷|youku;
 芒果TV|芒果tv; 哔哩哔哩|bilibili|b站; 咪咕视频; U-NEXT|unext; Abema|abematv|アベマ; Hulu Japan; Lemino; AMC|amc theatres|amc theaters;
 Regal|regal cinemas; Cinemark; Odeon|odeon cinemas; Vue|vue cinemas|vue entertainment; Cineworld; Picturehouse; Everyman Cinema;
 CinemaxX|cinemaxx; Cinestar|cinestar; UCI|uci kinowelt; Kinopolis; Yorck Kinos; Pathé|pathe|pathe gaumont|gaumont; UGC|ugc cine cite;

@@ -226,6 +226,17 @@ def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categoriz
             return _result(line, mcc[0], confidence, merchant, prefix + "mcc")
         if predicted is None or mcc[1] >= predicted[1] or mcc[1] >= 0.7:
             return _result(line, mcc[0], mcc[1], merchant, prefix + "mcc")
+    # Money in without a purpose: a transfer, unless the model is sure of income.
+    if (
+        line.direction == "credit"
+        and not pending.refund
+        and mcc is None
+        and (
+            predicted is None
+            or not (predicted[0].startswith(("INCOME", "TRANSFER_IN")) or predicted[1] >= 0.6)
+        )
+    ):
+        return _result(line, "TRANSFER_IN_ACCOUNT_TRANSFER", 0.5, merchant, "default:credit")
     if predicted is not None:
         detailed, confidence = predicted
         return _result(line, detailed, confidence, merchant, prefix + "classifier")

@@ -199,7 +199,7 @@ STRONG: tuple[Rule, ...] = (
     _rule(
         "interest",
         r"interest|interest paid|interest earned|int earned|zinsen|habenzins\w*|zinsgutschrift|"
-        r"interets|interets crediteurs|intereses|interessi|rente|odsetki|利息|结息|利息收入|受取利息",
+        r"interets|interets crediteurs|intereses|interessi|rente|odsetki|利息|结息|利息收入|受取利息|收益",
         None,
         "INCOME_INTEREST_EARNED",
         0.93,
@@ -266,7 +266,7 @@ STRONG: tuple[Rule, ...] = (
     _rule(
         "investment",
         r"vanguard|fidelity|schwab|robinhood|etoro|trade republic|scalable capital|degiro|"
-        r"wertpapier\w*|depot|sparplan|etf|brokerage|401k|ira|roth|acorns|betterment|wealthfront|"
+        r"wertpapier\w*|wertpapierdepot|sparplan|etf|brokerage|401k|ira|roth|acorns|betterment|wealthfront|"
         r"stash|coinbase|binance|kraken|bitpanda|boursorama bourse|assurance vie|pea|"
         r"inversion|fondo|fondi|beleggen|基金|证券|理财|股票|投資|証券",
         "TRANSFER_OUT_INVESTMENT_AND_RETIREMENT_FUNDS",
@@ -290,7 +290,7 @@ TRANSFER: tuple[Rule, ...] = (
     _rule(
         "p2p_transfer",
         r"transfer|trf|xfer|funds transfer|wire|wire transfer|online transfer|mobile transfer|"
-        r"zelle|venmo|cash app|cashapp|paypal transfer|standing order|faster payment|fps|bgc|"
+        r"zelle|venmo|cash app|cashapp|paypal transfer|paypal|standing order|faster payment|fps|bgc|"
         r"so|fpo|fpi|bacs|interac|e transfer|etransfer|ueberweisung|uberweisung|dauerauftrag|"
         r"umbuchung|gutschrift|echtzeituberweisung|virement|vir|vir sepa|vir inst|"
         r"transferencia|traspaso|bizum|bonifico|giroconto|satispay|overboeking|overschrijving|"
