@@ -478,7 +478,19 @@ def find_merchant(folded: str) -> MerchantMatch | None:
 
 # Platforms that prefix other merchants' names ("GOOGLE *YouTube", "APPLE.COM/BILL Netflix"):
 # another brand in the same descriptor wins over them.
-_PLATFORMS = frozenset({"Google", "Apple", "Amazon", "Microsoft"})
+_PLATFORMS = frozenset(
+    {
+        "Google",
+        "Apple",
+        "Amazon",
+        "Microsoft",
+        "Klarna",
+        "Afterpay",
+        "Clearpay",
+        "Affirm",
+        "Scalapay",
+    }
+)
 
 
 def _rank(match: MerchantMatch) -> tuple[int, float]:

@@ -27,7 +27,7 @@ Ito-Yokado|イトーヨーカドー; Life Supermarket; 盒马|盒马鲜生|fresh
 Cold Storage; Giant|giant hypermarket
 """,
     "FOOD_AND_DRINK_RESTAURANT": """
-Bar|bar and grill|pub|gastropub; Uber Eats|ubereats|uber eats; Sweetgreen; Blue Apron; HelloFresh|hello fresh; Factor|factor75; Gousto; Marley Spoon; Cava; Noodles & Company|noodles and company; Potbelly; Cracker Barrel; Texas Roadhouse; Denny's|dennys; IHOP; Red Robin; Buffalo Wild Wings|bww; P.F. Chang's|pf changs; Chuy's; Dishoom; Hawksmoor; Blockhouse; Maredo; Deliveroo; DoorDash|doordash; Grubhub; Just Eat|justeat; Lieferando;
+Bar|bar and grill|pub|gastropub; Uber Eats|ubereats|uber eats; Panera Bread|panera; Cheesecake Factory|the cheesecake factory; Sweetgreen; Blue Apron; HelloFresh|hello fresh; Factor|factor75; Gousto; Marley Spoon; Cava; Noodles & Company|noodles and company; Potbelly; Cracker Barrel; Texas Roadhouse; Denny's|dennys; IHOP; Red Robin; Buffalo Wild Wings|bww; P.F. Chang's|pf changs; Chuy's; Dishoom; Hawksmoor; Blockhouse; Maredo; Deliveroo; DoorDash|doordash; Grubhub; Just Eat|justeat; Lieferando;
 Thuisbezorgd; Glovo; Wolt; Foodora; Postmates; Seamless; Takeaway.com|takeaway com; Pizza Express|pizzaexpress;
 Nando's|nandos; Wagamama; Olive Garden; Applebee's|applebees; Chili's|chilis; Cheesecake Factory;
 Red Lobster; Outback Steakhouse; TGI Fridays|tgi fridays; Vapiano; L'Osteria|losteria; Hippopotamus;
@@ -73,7 +73,7 @@ Leonidas; Jeff de Bruges; Insomnia Cookies; Crumbl|crumbl cookies
     "FOOD_AND_DRINK_VENDING_MACHINES": "Selecta; Canteen Vending; Coca-Cola Vending|coca cola vending; Nayax; Vendon",
     "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES": """
 Amazon|amzn|amzn mktp|amazon mktplace|amazon marketplace|amazon com|amazon co uk|amazon de|amazon fr|amazon es|amazon it|amazon eu|amazon mktpl|amazon prime now|amzn digital|amazon retail;
-eBay|ebay; Etsy; AliExpress|aliexpress; Alibaba; Temu; Shein; Wish; Zalando; Otto|otto versand; Allegro;
+eBay|ebay; Etsy; AliExpress|aliexpress; Alibaba; Temu; Shein; Wish; Zalando; Otto|otto versand|otto gmbh|otto de; Allegro;
 Bol.com|bol com; Cdiscount; Fnac Darty; Rakuten; Mercado Libre|mercadolibre|mercadopago; Vinted; Wallapop;
 Kleinanzeigen; Marktplaats; Leboncoin; OLX; Shopee; Lazada; Tokopedia; Flipkart; Zulily; Wayfair;
 淘宝|taobao; 楽天市場|rakuten ichiba|楽天; Yahoo!ショッピング; 天猫|tmall; 京东|jd com|jingdong|京东商城; 拼多多|pinduoduo; 唯品会; 闲鱼; 抖音电商|抖音; 快手; 苏宁易购;
@@ -97,7 +97,7 @@ SOGO|崇光; 新世界百货; 大丸|daimaru; 高島屋|takashimaya; 三越|mits
 Dollar Tree; Dollar General; Family Dollar; Five Below; Big Lots; Ollie's|ollies bargain; Poundland; B&M|b and m bargains|b and m;
 Home Bargains; Poundstretcher; Wilko; Action; TEDi|tedi; Woolworth|woolworth de; Kik; Pepco; Tiger|flying tiger;
 Normal; Gifi; La Foir'Fouille|la foirfouille; Stokomani; Centrakor; Daiso|ダイソー|大创; Miniso|名创优品;
-Seria|セリア; Can Do|キャンドゥ; TJ Maxx|tjmaxx|tj maxx; TK Maxx|tkmaxx; Marshalls; Ross|ross stores;
+Seria|セリア; Can Do|キャンドゥ; TJ Maxx|tjmaxx|tj maxx; TK Maxx|tkmaxx; Marshalls; Ross Stores|ross stores|ross dress for less;
 Burlington; HomeGoods; Primark; Costco Outlet; Half Price Books Outlet; Big Bazaar; Kiabi
 """,
     "GENERAL_MERCHANDISE_CONVENIENCE_STORES": """
@@ -108,7 +108,7 @@ Relay; Valora|k kiosk; Press & Books; Ministop|ミニストップ; 便利蜂; �
 """,
     "GENERAL_MERCHANDISE_CLOTHING_AND_ACCESSORIES": """
 H&M|h and m|hm hennes|hennes mauritz|hennes; Zara; Uniqlo|ユニクロ|优衣库; Primark Clothing; Gap; Old Navy;
-Banana Republic; Mango; Pull&Bear|pull and bear; Bershka; Stradivarius; Massimo Dutti; C&A|c and a;
+Banana Republic; Gap Store|gap inc|gap store|gap us|gap outlet|gap factory|gapfactory|gap kids; Mango; Pull&Bear|pull and bear; Bershka; Stradivarius; Massimo Dutti; C&A|c and a;
 Esprit; s.Oliver|s oliver; Tom Tailor; Peek & Cloppenburg|peek cloppenburg|p and c; Deichmann; Foot Locker;
 Snipes; JD Sports; Nike|nike com|nike store; Adidas; Puma; Reebok; New Balance; Levi's|levis; Lacoste;
 Tommy Hilfiger; Calvin Klein; Ralph Lauren; Hugo Boss|boss store; Next|next retail|next directory|next plc;
@@ -525,7 +525,7 @@ Alltours; Schauinsland|schauinsland reisen; 携程旅游; 途牛; 马蜂窝; 飞
 """,
     "ENTERTAINMENT_TV_AND_MOVIES": """
 Netflix|netflix com|网飞; Disney Plus|disney plus|disneyplus|disney; Hulu; HBO Max|hbo max|hbomax|max com; Paramount+|paramount plus|paramountplus;
-Peacock|peacocktv; Apple TV|apple tv; Prime Video|prime video|amazon prime video|amazon video; Sky|sky digital|sky uk|sky deutschland|now tv|nowtv;
+Peacock|peacocktv; Apple TV|apple tv; Prime Video|prime video|amazon prime video|amazon video; Sky|sky digital|sky uk|sky deutschland|sky subscription|sky tv|sky ticket|sky vip|now tv|nowtv;
 DAZN|dazn; Canal+|canal plus|canalplus; Crunchyroll; Mubi; RTL+|rtl plus|tvnow; Joyn|joyn plus; WOW|wow tv; Waipu|waipu tv; Zattoo;
 Magenta TV|magentatv; Molotov; Salto; Movistar Plus|movistar plus; Filmin; NOW Italia|now tv it; TIMvision|timvision; Infinity|mediaset infinity;
 Videoland; NLZIET|nlziet; Player.pl|player pl; Polsat Box|polsat box go; CDA Premium; Canal+ Online; Sling|sling tv; Fubo|fubotv;
@@ -655,5 +655,9 @@ Chauffage urbain|charges de copropriete|syndic|foncia|nexity syndic; Comunidad d
 Condominio|spese condominiali|amministratore condominio; VvE|vereniging van eigenaars; Wspolnota mieszkaniowa|spoldzielnia mieszkaniowa;
 HOA|hoa dues|homeowners association|home owners assoc; Heating|heating oil|district heating; Propane|amerigas|ferrellgas|suburban propane;
 Calor Gas|calor; Flogas; 管理費|共益費; 修繕積立金
+""",
+    "LOAN_PAYMENTS_PERSONAL_LOAN_PAYMENT": """
+Klarna|klarna ab|klarna bank; Afterpay; Clearpay; Affirm|affirm inc|affirm pay; Scalapay; Zip Pay|zip co|zippay;
+Sezzle; Alma; Oney|oney bank; PayPal Credit|paypal credit|paypal pay in 3|paypal pay later; Ratepay; Billie; 花呗分期
 """,
 }

@@ -209,7 +209,8 @@ STRONG: tuple[Rule, ...] = (
         r"credit card payment|credit card bill|card payment thank you|payment thank you|"
         r"payment received thank you|autopay|credit crd|cc payment|crd pmt|epay|"
         r"kreditkarte\w*|kreditkartenabrechnung|visa abrechnung|mastercard abrechnung|"
-        r"amex|american express|barclaycard|capital one|discover (?:e)?payment|"
+        r"amex|american express|barclaycard|capital one|discover (?:e)?payment|citi card|citicard|"
+        r"citi autopay|applecard|apple card|gsbank|synchrony|card services|cardmember serv|"
         r"releve carte|echeance carte|tarjeta de credito|liquidacion tarjeta|"
         r"carta di credito|saldo carta|creditcard|karta kredytowa|splata karty|"
         r"信用卡还款|信用卡|花呗|还款|カード引落|クレジット",
@@ -248,7 +249,7 @@ STRONG: tuple[Rule, ...] = (
         "personal_loan",
         r"loan|loan payment|loan repayment|kredit|ratenkredit|darlehen|tilgung|"
         r"credit conso|pret personnel|echeance pret|remboursement pret|prestamo|prestito|"
-        r"finanziamento|lening|pozyczka|kredyt|rata|klarna|afterpay|affirm|zip pay|scalapay|"
+        r"finanziamento|lening|pozyczka|kredyt|rata|"
         r"贷款|借呗|白条|微粒贷|分期|ローン",
         "LOAN_PAYMENTS_PERSONAL_LOAN_PAYMENT",
         "TRANSFER_IN_CASH_ADVANCES_AND_LOANS",

@@ -112,6 +112,7 @@ class _Builder:
         self.split = split
         self.rng = random.Random(f"{split}:{seed}")
         self.brands = _brands(split)
+        self.turn: dict[str, int] = {}
         self.brand_names = {b for names in self.brands.values() for b in names}
         self.names = NAMES[split]
         self.mccs = _mcc_codes()
@@ -141,7 +142,13 @@ class _Builder:
         pool = cjk_words if cjk and cjk_words else latin_words or cjk_words
         if not pool:
             return self._name_part(cjk)
-        word = self.rng.choice(pool)
+        # Training cycles through every shop-type word; the held-out set draws at random.
+        self.turn[detailed] = self.turn.get(detailed, -1) + 1
+        word = (
+            pool[self.turn[detailed] % len(pool)]
+            if self.split == "train"
+            else self.rng.choice(pool)
+        )
         name = self._name_part(cjk and bool(cjk_words))
         if has_cjk(word):
             return name + word
