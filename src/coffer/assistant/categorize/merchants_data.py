@@ -386,7 +386,7 @@ Polska Akcja Humanitarna|pah; 壹基金; 中华慈善总会|慈善总会; 腾讯
 DMV|dept of motor vehicles|department of motor vehicles; DVLA|dvla vehicle tax; Passport Office|hm passport office|passport office;
 USCIS; State Department|us department of state; TfL Congestion|congestion charge; Bürgeramt|burgeramt|burgerburo|buergerbuero;
 Stadtkasse|stadt kasse|stadtverwaltung|landeshauptkasse|bundeskasse|gemeindekasse|gemeinde|landratsamt|kreiskasse;
-Rundfunkbeitrag|ard zdf|ard zdf deutschlandradio|beitragsservice; Bundesamt|bundeszentralamt; Kfz-Zulassung|zulassungsstelle;
+Rundfunkbeitrag|ard zdf|ard zdf deutschlandradio|ard zdf dradio|beitragsservice; NHK|nhk受信料|受信料; Bundesamt|bundeszentralamt; Kfz-Zulassung|zulassungsstelle;
 ANTS|agence nationale des titres securises; ANTAI|amende; Mairie|tresor public amende; Service Public|service public fr;
 Ayuntamiento|ajuntament; DGT|direccion general de trafico; Comune|comune di; Motorizzazione; PagoPA|pagopa;
 Gemeente|gemeente amsterdam|gemeente rotterdam; RDW; CJIB; Urzad Miasta|urzad gminy|urzad miasta; ZUS Oplata;

@@ -101,7 +101,7 @@ STRONG: tuple[Rule, ...] = (
         "bank_fee",
         r"monthly (?:service|maintenance|account) (?:fee|charge)|service charge|account fee|"
         r"maintenance fee|bank (?:fee|charge)s?|card fee|annual fee|wire fee|transfer fee|"
-        r"kontofuhrung\w*|kontopreis|kontogebuhr\w*|kartengebuhr|jahresgebuhr|entgelt|"
+        r"kontofuhrung\w*|abschluss zinsen|entgeltabrechnung|rechnungsabschluss|kontopreis|kontogebuhr\w*|kartengebuhr|jahresgebuhr|entgelt|"
         r"frais|cotisation (?:carte|offre|forfait)|commission|comision\w*|"
         r"cuota (?:anual|mantenimiento|tarjeta)|commissioni|canone|spese (?:tenuta|conto)|"
         r"kosten (?:rekening|betaalrekening|pakket)|oplata za (?:prowadzenie|karte|konto)|oplata miesieczna|prowizja|手续费|年费|账户管理费|"
@@ -137,7 +137,8 @@ STRONG: tuple[Rule, ...] = (
         r"impot|impots|dgfip|taxe fonciere|taxe habitation|tresor public|impuesto|impuestos|"
         r"agencia tributaria|aeat|hacienda publica|f24|imposta|agenzia (?:delle )?entrate|tributi|"
         r"belasting|belastingdienst|podatek|urzad skarbowy|个税|个人所得税|税款|纳税|税费|"
-        r"车船税|房产税|税务|住民税|所得税|固定資産税|自動車税",
+        r"车船税|房产税|税务|住民税|所得税|固定資産税|自動車税|zus|skladka zus|urssaf|sozialversicherung|"
+        r"seguridad social|tgss|inps contributi|national insurance|社保缴费|社会保险费",
         "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",
         None,
         0.93,
@@ -297,7 +298,7 @@ TRANSFER: tuple[Rule, ...] = (
         r"transferencia|traspaso|bizum|bonifico|giroconto|satispay|overboeking|overschrijving|"
         r"tikkie|przelew|twint|swish|mobilepay|vipps|lydia|paylib|wise|revolut|n26|"
         r"sepa credit transfer|sepa ct|转账|转入|转出|汇款|汇入|汇出|红包|零钱提现|"
-        r"他行|跨行|振込|送金",
+        r"他行|跨行|振込|送金|零钱充值|余额充值|充值",
         "TRANSFER_OUT_ACCOUNT_TRANSFER",
         "TRANSFER_IN_ACCOUNT_TRANSFER",
         0.8,

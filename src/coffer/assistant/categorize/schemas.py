@@ -47,6 +47,8 @@ class StatementLine:
         amount = data.get("amount", 0)
         if amount is None:
             amount = 0
+        if isinstance(amount, float) and amount.is_integer():
+            amount = int(amount)
         if isinstance(amount, bool) or not isinstance(amount, int):
             raise InvalidStatementLine("'amount' must be an integer in minor units")
         direction = data.get("direction", None)
