@@ -10,7 +10,8 @@ Stages, first decisive one wins:
 4. generic transfer words (P2P apps, "Überweisung", "virement", "转账");
 5. generic shop words ("pizzeria", "Apotheke", "酒店"), the MCC and the statistical classifier,
    weighed against each other;
-6. the customer's "post" rules, then abstention below the confidence threshold.
+6. a credit nothing explained is a transfer in;
+7. the customer's "post" rules, then abstention below the confidence threshold.
 """
 
 from __future__ import annotations
