@@ -29,7 +29,7 @@ from coffer.assistant.categorize.pipeline import Predictor
 from coffer.assistant.categorize.schemas import StatementLine
 from coffer.assistant.taxonomy import primary_of
 
-FEATURE_VERSION = "6"
+FEATURE_VERSION = "7"
 TRAINING_PER_CATEGORY = 160
 TRAINING_SEED = 7
 DEFAULT_TEMPERATURE = 4.0
@@ -60,8 +60,7 @@ def features(line: StatementLine) -> tuple[list[str], list[str]]:
             if len(padded) < size:
                 break
             chars.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
-    words = fold(line.description).split(" ")
-    tokens = [w for w in words if w]
+    tokens = [w for w in (cleaned or fold(line.description)).split(" ") if w]
     tokens += [f"{a} {b}" for a, b in pairwise(tokens)]
     tokens.extend(
         (f"dir{line.direction}", _amount_bucket(line), f"cur{line.currency.lower() or 'none'}")
@@ -173,10 +172,20 @@ class TextClassifier(Predictor):
         probabilities: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
         return probabilities
 
+    def _direction_masks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Classes a debit may have (no money in) and a credit may have (no money out)."""
+        debit = np.array([not c.startswith(("INCOME", "TRANSFER_IN")) for c in self.classes])
+        credit = np.array([not c.startswith("TRANSFER_OUT") for c in self.classes])
+        return debit, credit
+
     def predict(self, lines: Sequence[StatementLine]) -> list[tuple[str, float]]:
         if not lines:
             return []
         probabilities = self.probabilities(lines)
+        debit, credit = self._direction_masks()
+        masks = np.vstack([debit if line.direction == "debit" else credit for line in lines])
+        probabilities = np.where(masks, probabilities, 0.0)
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
         by_primary = probabilities @ self._mapping
         best_primary = by_primary.argmax(axis=1)
         allowed = self._mapping[:, best_primary].T > 0

@@ -20,7 +20,7 @@ Jumbo; Plus Supermarkt; Dirk; Hoogvliet; Delhaize; Colruyt; Migros; Coop Schweiz
 Hofer; Biedronka; Zabka|zabka polska; Lewiatan; Auchan Polska; Stokrotka; Dino|dino polska; Ica; Rema 1000;
 Kiwi; Meny; Netto Marken; Whole Foods|whole foods market|wfm|wholefds|wholefds mkt|whole fds; Trader Joe's|trader joes|trader joe s; Kroger; Safeway;
 Publix; Albertsons; H-E-B|heb; Wegmans; Food Lion; Giant Eagle; Stop & Shop|stop and shop; Sprouts|sprouts farmers;
-Meijer; Hy-Vee|hyvee; Winco; Ralphs; Vons; Fred Meyer; Save A Lot; Instacart; Loblaws; Sobeys; Metro Inc;
+Meijer; Hy-Vee|hyvee; Stater Bros|stater bros; Smart & Final|smart and final; Food 4 Less|food4less; Winn-Dixie|winn dixie; Ingles|ingles markets; Hannaford; ShopRite|shop rite; Acme Markets|acme markets; Jewel-Osco|jewel osco; Shaw's|shaws; Tom Thumb; King Soopers; Fry's Food|frys food; Smith's Food|smiths food; QFC; Dillons; Grocery Outlet; Fresh Market|the fresh market; Sprouts Market; Aldi US|aldi us; Winco; Ralphs; Vons; Fred Meyer; Save A Lot; Instacart; Loblaws; Sobeys; Metro Inc;
 No Frills; Woolworths|woolworths metro; Coles; Countdown; Pak'nSave|paknsave; New World; Aeon|イオン;
 Ito-Yokado|イトーヨーカドー; Life Supermarket; 盒马|盒马鲜生|freshippo; 永辉|永辉超市; 华润万家; 大润发; 物美; 多点|dmall;
 叮咚买菜; 朴朴; 美团买菜; 每日优鲜; 家乐福; 沃尔玛超市; 联华超市; 超市发; 百佳; 惠康; 北京华联; Fairprice|ntuc fairprice;
@@ -47,7 +47,7 @@ Leon|leon restaurants; Itsu; Wasabi; Tortilla; Jollibee; Max Burgers; Hesburger;
 麦当劳; 德克士; 华莱士; 老乡鸡; 真功夫; 永和大王; 沙县小吃; 兰州拉面; Mos Burger|モスバーガー; Lotteria|ロッテリア;
 Freshii; Five Guys Burgers; Steak n Shake; Whataburger; Culver's|culvers; Dairy Queen; Zaxby's|zaxbys;
 Wingstop; Raising Cane's|raising canes; Jimmy John's|jimmy johns; Jersey Mike's|jersey mikes; Firehouse Subs;
-Qdoba; Del Taco; Bojangles; White Castle; Telepizza Express; Goiko; Foster's Hollywood
+Qdoba; Del Taco; Einstein Bros|einstein bros bagels; El Pollo Loco; Church's Chicken|churchs chicken; Long John Silver's|long john silvers; Moe's Southwest|moes southwest; Sbarro; Marco's Pizza|marcos pizza; Hungry Howie's|hungry howies; Tropical Smoothie|tropical smoothie cafe; Wienerschnitzel; Portillo's|portillos; Habit Burger|the habit; Smashburger; Fatburger; Nathan's|nathans famous; Bojangles; White Castle; Telepizza Express; Goiko; Foster's Hollywood
 """,
     "FOOD_AND_DRINK_COFFEE": """
 Starbucks|starbucks coffee|星巴克|スターバックス; Costa Coffee|costa; Caffe Nero|cafe nero|caffenero;
@@ -95,8 +95,8 @@ SOGO|崇光; 新世界百货; 大丸|daimaru; 高島屋|takashimaya; 三越|mits
 """,
     "GENERAL_MERCHANDISE_DISCOUNT_STORES": """
 Dollar Tree; Dollar General; Family Dollar; Five Below; Big Lots; Ollie's|ollies bargain; Poundland; B&M|b and m bargains|b and m;
-Home Bargains; Poundstretcher; Wilko; Action; TEDi|tedi; Woolworth|woolworth de; Kik; Pepco; Tiger|flying tiger;
-Normal; Gifi; La Foir'Fouille|la foirfouille; Stokomani; Centrakor; Daiso|ダイソー|大创; Miniso|名创优品;
+Home Bargains; Poundstretcher; Wilko; Action Store|action nederland|action bv|action france|action deutschland|action polska|action store|action belgium; TEDi|tedi; Woolworth|woolworth de; Kik; Pepco; Tiger|flying tiger;
+Normal Store|normal as|normal store|normal danmark; Gifi; La Foir'Fouille|la foirfouille; Stokomani; Centrakor; Daiso|ダイソー|大创; Miniso|名创优品;
 Seria|セリア; Can Do|キャンドゥ; TJ Maxx|tjmaxx|tj maxx; TK Maxx|tkmaxx; Marshalls; Ross Stores|ross stores|ross dress for less;
 Burlington; HomeGoods; Primark; Costco Outlet; Half Price Books Outlet; Big Bazaar; Kiabi
 """,
@@ -109,7 +109,7 @@ Relay; Valora|k kiosk; Press & Books; Ministop|ミニストップ; 便利蜂; �
     "GENERAL_MERCHANDISE_CLOTHING_AND_ACCESSORIES": """
 H&M|h and m|hm hennes|hennes mauritz|hennes; Zara; Uniqlo|ユニクロ|优衣库; Primark Clothing; Gap; Old Navy;
 Banana Republic; Gap Store|gap inc|gap store|gap us|gap outlet|gap factory|gapfactory|gap kids; Mango; Pull&Bear|pull and bear; Bershka; Stradivarius; Massimo Dutti; C&A|c and a;
-Esprit; s.Oliver|s oliver; Tom Tailor; Peek & Cloppenburg|peek cloppenburg|p and c; Deichmann; Foot Locker;
+Esprit; s.Oliver|s oliver; KiK|kik textilien|kik textil; Tom Tailor; Peek & Cloppenburg|peek cloppenburg|p and c; Deichmann; Foot Locker;
 Snipes; JD Sports; Nike|nike com|nike store; Adidas; Puma; Reebok; New Balance; Levi's|levis; Lacoste;
 Tommy Hilfiger; Calvin Klein; Ralph Lauren; Hugo Boss|boss store; Next|next retail|next directory|next plc;
 River Island; New Look; ASOS|asos com; Boohoo; PrettyLittleThing|pretty little thing; Topshop; Matalan;
@@ -416,7 +416,7 @@ Ionity; ChargePoint|chargepoint; EVgo; Electrify America; EnBW mobility|enbw mob
 特来电; 星星充电; 国家电网充电|e充电
 """,
     "TRANSPORTATION_TAXIS_AND_RIDE_SHARES": """
-Uber|uber trip|uber bv|uber com|ubr; Lyft|lyft ride; Bolt|bolt eu|bolt ride|taxify; FreeNow|free now|freenow|mytaxi;
+Uber|uber trip|uber bv|uber com|ubr; Waymo; Lyft|lyft ride; Bolt|bolt eu|bolt ride|taxify; FreeNow|free now|freenow|mytaxi;
 Cabify; Grab|grab taxi|grabtaxi; Gojek; Ola|ola cabs; Didi|didi chuxing|滴滴|滴滴出行|滴滴打车; 高德打车|高德; 曹操出行|曹操;
 T3出行|t3; 首汽约车; 花小猪; 美团打车; Careem; Yandex Taxi|yandex go; Gett; Addison Lee; Kapten; G7|g7 taxi;
 Heetch; Marcel; Taxi|taxi co|taxis|taxi service|taxi zentrale|taxizentrale|radio taxi|城市出租|出租车|タクシー; Curb|curb mobility;
@@ -538,7 +538,7 @@ Cineplexx; Cineplex; Event Cinemas; Hoyts; 万达影城|万达电影|wanda cinem
 109シネマズ; イオンシネマ; Kino|kino am|filmtheater|cinema|cine|cinema de|movie theater|movie theatre|电影院|影城|影院|映画館
 """,
     "ENTERTAINMENT_MUSIC_AND_AUDIO": """
-Spotify|spotify ab|spotify com|spotify usa; Apple Music|apple music; Deezer; Tidal; Amazon Music|amazon music|amazon digital music;
+Spotify|spotify ab|spotify com|spotify usa; SiriusXM|sirius xm|siriusxm; iHeartRadio|iheart; Apple Music|apple music; Deezer; Tidal; Amazon Music|amazon music|amazon digital music;
 YouTube Music|youtube music; Pandora|pandora media; SoundCloud|soundcloud; Qobuz; Napster; Bandcamp; Audiomack; Anghami;
 Ticketmaster Music; Thomann|musikhaus thomann; Just Music; Guitar Center|guitar center; Sweetwater; Musicstore|music store;
 Gear4music; Andertons; Bax Music|bax shop; Woodbrass; Michenaud; Fnac Music; HMV|hmv com; Rough Trade; Recordstore; Tower Records|タワーレコード;

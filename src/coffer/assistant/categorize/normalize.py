@@ -82,6 +82,7 @@ _PREFIXES = [
     r"PRLV(?: SEPA)?",
     r"PRELEVEMENT(?: SEPA)?",
     r"ACHAT CB",
+    r"COMPRA (?:EN|INTERNET)",
     r"COMPRA(?: CON)?(?: TARJETA| TARJ\.?)?",
     r"PAGO (?:CON )?TARJETA",
     r"PAGAMENTO (?:POS|CARTA|BANCOMAT|CON CARTA)",

@@ -102,7 +102,8 @@ STRONG: tuple[Rule, ...] = (
         r"monthly (?:service|maintenance|account) (?:fee|charge)|service charge|account fee|"
         r"maintenance fee|bank (?:fee|charge)s?|card fee|annual fee|wire fee|transfer fee|"
         r"kontofuhrung\w*|abschluss zinsen|entgeltabrechnung|rechnungsabschluss|kontopreis|kontogebuhr\w*|kartengebuhr|jahresgebuhr|entgelt|"
-        r"frais|cotisation (?:carte|offre|forfait)|commission|comision\w*|"
+        r"frais (?:bancaires|tenue|de tenue|gestion|de gestion|carte|de virement|virement|"
+        r"d operation|de dossier|de commission|sur)|cotisation (?:carte|offre|forfait)|commission|comision\w*|"
         r"cuota (?:anual|mantenimiento|tarjeta)|commissioni|canone|spese (?:tenuta|conto)|"
         r"kosten (?:rekening|betaalrekening|pakket)|oplata za (?:prowadzenie|karte|konto)|oplata miesieczna|prowizja|手续费|年费|账户管理费|"
         r"短信费|小额账户管理费|手数料",
