@@ -152,3 +152,24 @@ def test_one_result_per_line_in_order() -> None:
     lines = [StatementLine(str(i), f"LIDL {i}", 100, "EUR") for i in range(50)]
     results = categorize(lines)
     assert [r.id for r in results] == [str(i) for i in range(50)]
+
+
+@pytest.mark.parametrize(
+    ("description", "direction", "primary"),
+    [
+        ("Снятие наличных банкомат Сбербанк", "debit", "TRANSFER_OUT"),
+        ("Зарплата ООО Ромашка", "credit", "INCOME"),
+        ("PIX TRANSFERENCIA JOAO", "debit", "TRANSFER_OUT"),
+        ("Аптека 36,6", "debit", "MEDICAL"),
+        ("스타벅스 강남점", "debit", "FOOD_AND_DRINK"),
+        ("مطعم الشام", "debit", "FOOD_AND_DRINK"),
+        ("GS25 역삼점", "debit", "GENERAL_MERCHANDISE"),
+    ],
+)
+def test_more_languages(description: str, direction: str, primary: str) -> None:
+    assert one(description, direction)[0] == primary
+
+
+def test_unexplained_credit_is_a_transfer_in() -> None:
+    result = categorize([StatementLine("c", "12345 67890", 500, "EUR", "credit")])[0]
+    assert (result.detailed, result.source) == ("TRANSFER_IN_ACCOUNT_TRANSFER", "default:credit")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 MERCHANTS: dict[str, str] = {
     "FOOD_AND_DRINK_GROCERIES": """
-Lidl; Aldi|aldi sud|aldi nord|aldi sued|aldi talk store; Rewe|rewe markt; Edeka|e center; Kaufland;
+Lidl; Пятёрочка|пятерочка|pyaterochka; Магнит|magnit; Перекрёсток|перекресток|perekrestok; ВкусВилл|вкусвилл; Pão de Açúcar|pao de acucar; Continente|continente modelo; Pingo Doce; BIM|bim birlesik; A101; ŞOK Market|sok market; 이마트|emart; 홈플러스|homeplus; 롯데마트|lotte mart; Aldi|aldi sud|aldi nord|aldi sued|aldi talk store; Rewe|rewe markt; Edeka|e center; Kaufland;
 Netto|netto marken discount; Penny|penny markt; Norma; Globus; Tegut; Denns Biomarkt|denns; Alnatura;
 Tesco|tesco stores|tesco express; Sainsbury's|sainsburys|js sainsbury; Asda|asda stores; Morrisons|wm morrison;
 Waitrose; Co-op|coop|co op food|the coop; Iceland|iceland foods; Ocado; M&S Food|m and s simply food;
@@ -50,7 +50,7 @@ Wingstop; Raising Cane's|raising canes; Jimmy John's|jimmy johns; Jersey Mike's|
 Qdoba; Del Taco; Einstein Bros|einstein bros bagels; El Pollo Loco; Church's Chicken|churchs chicken; Long John Silver's|long john silvers; Moe's Southwest|moes southwest; Sbarro; Marco's Pizza|marcos pizza; Hungry Howie's|hungry howies; Tropical Smoothie|tropical smoothie cafe; Wienerschnitzel; Portillo's|portillos; Habit Burger|the habit; Smashburger; Fatburger; Nathan's|nathans famous; Bojangles; White Castle; Telepizza Express; Goiko; Foster's Hollywood
 """,
     "FOOD_AND_DRINK_COFFEE": """
-Starbucks|starbucks coffee|星巴克|スターバックス; Costa Coffee|costa; Caffe Nero|cafe nero|caffenero;
+Starbucks|starbucks coffee|星巴克|スターバックス|스타벅스|старбакс; Costa Coffee|costa; Caffe Nero|cafe nero|caffenero;
 Dunkin'|dunkin|dunkin donuts; Tim Hortons; Peet's Coffee|peets; Blue Bottle|blue bottle coffee;
 Tchibo; Balzac Coffee; Coffee Fellows; Espresso House; Joe & the Juice|joe and the juice; Black Sheep Coffee;
 Coffee Island; Columbus Cafe; Segafredo; Lavazza; 瑞幸|瑞幸咖啡|luckin|luckin coffee; Manner Coffee|manner;
@@ -102,7 +102,7 @@ Burlington; HomeGoods; Primark; Costco Outlet; Half Price Books Outlet; Big Baza
 """,
     "GENERAL_MERCHANDISE_CONVENIENCE_STORES": """
 7-Eleven|7 eleven|7eleven|seven eleven|セブンイレブン|7 11; FamilyMart|family mart|ファミリーマート|全家; Lawson|ローソン|罗森;
-Circle K; Wawa; Sheetz; Casey's|caseys; QuikTrip|quiktrip; Cumberland Farms; Speedway Store; Kum & Go|kum and go;
+Circle K; GS25|gs25; CU Store|cu편의점|bgf retail; Emart24|emart24; Wawa; Sheetz; Casey's|caseys; QuikTrip|quiktrip; Cumberland Farms; Speedway Store; Kum & Go|kum and go;
 Spar Express; Tesco Express Store; Londis; Budgens; Nisa; One Stop; McColl's|mccolls; Carrefour City Store;
 Relay; Valora|k kiosk; Press & Books; Ministop|ミニストップ; 便利蜂; 美宜佳; 快客; 好德; 易捷; 喜士多; 唐久
 """,
@@ -416,7 +416,7 @@ Ionity; ChargePoint|chargepoint; EVgo; Electrify America; EnBW mobility|enbw mob
 特来电; 星星充电; 国家电网充电|e充电
 """,
     "TRANSPORTATION_TAXIS_AND_RIDE_SHARES": """
-Uber|uber trip|uber bv|uber com|ubr; Waymo; Lyft|lyft ride; Bolt|bolt eu|bolt ride|taxify; FreeNow|free now|freenow|mytaxi;
+Uber|uber trip|uber bv|uber com|ubr; Waymo; Яндекс Go|яндекс такси|yandex go taxi; 카카오택시|kakao t; BiTaksi; Lyft|lyft ride; Bolt|bolt eu|bolt ride|taxify; FreeNow|free now|freenow|mytaxi;
 Cabify; Grab|grab taxi|grabtaxi; Gojek; Ola|ola cabs; Didi|didi chuxing|滴滴|滴滴出行|滴滴打车; 高德打车|高德; 曹操出行|曹操;
 T3出行|t3; 首汽约车; 花小猪; 美团打车; Careem; Yandex Taxi|yandex go; Gett; Addison Lee; Kapten; G7|g7 taxi;
 Heetch; Marcel; Taxi|taxi co|taxis|taxi service|taxi zentrale|taxizentrale|radio taxi|城市出租|出租车|タクシー; Curb|curb mobility;
@@ -584,7 +584,7 @@ Maruhan|マルハン; Niantic|pokemon go; Patreon Creator; Twitch Subs; Pornhub;
 Timezone; Chuck E. Cheese|chuck e cheese; Main Event; Kidzania|キッザニア; 大玩家; 汤姆熊; 剧本杀; 密室逃脱; 桌游; 网吧|网咖|internet cafe
 """,
     "RENT_AND_UTILITIES_TELEPHONE": """
-Verizon|verizon wireless|vzw; AT&T|at and t|att|att wireless|at t; T-Mobile|t mobile|tmobile; Sprint; US Cellular|us cellular; Mint Mobile|mint mobile;
+Verizon|verizon wireless|vzw; МТС|mts; Мегафон|megafon; Билайн|beeline; Turkcell; Türk Telekom|turk telekom; Claro; SK텔레콤|sk텔레콤; AT&T|at and t|att|att wireless|at t; T-Mobile|t mobile|tmobile; Sprint; US Cellular|us cellular; Mint Mobile|mint mobile;
 Cricket Wireless|cricket wireless; Boost Mobile|boost mobile; Metro by T-Mobile|metropcs|metro pcs; Visible|visible wireless; Google Fi|google fi|fi;
 Consumer Cellular; Tracfone; Straight Talk; Xfinity Mobile|xfinity mobile; Spectrum Mobile|spectrum mobile; Vodafone|vodafone gmbh|vodafone uk|vodafone ltd|vodafone espana|vodafone italia;
 EE|ee limited|ee ltd; O2|o2 uk|telefonica uk|telefonica germany|o2 de|o2 germany; Three|three uk|hutchison 3g|3 uk; Giffgaff|giffgaff; Tesco Mobile|tesco mobile;

@@ -361,6 +361,6 @@ SHENZHEN GUANGZHOU""".replace("_", " ").split()
 
 
 def _title(word: str) -> str:
-    if len(word) <= 4 and word.isupper() and not re.search(r"[AEIOUY]", word):
+    if len(word) <= 4 and word.isascii() and word.isupper() and not re.search(r"[AEIOUY]", word):
         return word
     return word[:1].upper() + word[1:].lower()

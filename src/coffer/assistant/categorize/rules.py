@@ -106,7 +106,7 @@ STRONG: tuple[Rule, ...] = (
         r"d operation|de dossier|de commission|sur)|cotisation (?:carte|offre|forfait)|commission|comision\w*|"
         r"cuota (?:anual|mantenimiento|tarjeta)|commissioni|canone|spese (?:tenuta|conto)|"
         r"kosten (?:rekening|betaalrekening|pakket)|oplata za (?:prowadzenie|karte|konto)|oplata miesieczna|prowizja|手续费|年费|账户管理费|"
-        r"短信费|小额账户管理费|手数料",
+        r"短信费|小额账户管理费|手数料|комиссия|수수료|رسوم",
         "BANK_FEES_OTHER_BANK_FEES",
         None,
         0.85,
@@ -116,7 +116,8 @@ STRONG: tuple[Rule, ...] = (
         r"atm|cash withdrawal|cash wdl|cash machine|cashpoint|withdrawal|wdl|geldautomat|"
         r"bargeldauszahlung|bargeld|auszahlung|retrait|dab|gab|distributeur|"
         r"reintegro|cajero|retirada|disposicion (?:de )?efectivo|prelievo|prelevamento|"
-        r"bancomat|geldopname|opname|wyplata|bankomat|取现|取款|提现|ATM|引出|出金|引き出し",
+        r"bancomat|geldopname|opname|wyplata|bankomat|取现|取款|提现|ATM|引出|出金|引き出し|"
+        r"saque|caixa eletronico|para cekme|банкомат|снятие наличных|현금인출|출금|سحب نقدي|صراف",
         "TRANSFER_OUT_WITHDRAWAL",
         None,
         0.95,
@@ -139,7 +140,8 @@ STRONG: tuple[Rule, ...] = (
         r"agencia tributaria|aeat|hacienda publica|f24|imposta|agenzia (?:delle )?entrate|tributi|"
         r"belasting|belastingdienst|podatek|urzad skarbowy|个税|个人所得税|税款|纳税|税费|"
         r"车船税|房产税|税务|住民税|所得税|固定資産税|自動車税|zus|skladka zus|urssaf|sozialversicherung|"
-        r"seguridad social|tgss|inps contributi|national insurance|社保缴费|社会保险费",
+        r"seguridad social|tgss|inps contributi|national insurance|imposto|vergi|社保缴费|社会保险费|"
+        r"налог|фнс|세금|ضريبة",
         "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",
         None,
         0.93,
@@ -149,7 +151,8 @@ STRONG: tuple[Rule, ...] = (
         r"salary|salaries|payroll|wages|wage|pay ?slip|direct dep|dir dep|paycheck|"
         r"gehalt|lohn|lohn gehalt|bezuge|verdienst|salaire|salaires|paie|remuneration|"
         r"nomina|salario|sueldo|haberes|stipendio|retribuzione|emolumenti|salaris|loon|"
-        r"wynagrodzenie|pensja|工资|代发工资|薪资|薪金|奖金|绩效|工资薪金|給与|給料|賞与",
+        r"wynagrodzenie|pensja|salario|maas|工资|代发工资|薪资|薪金|奖金|绩效|工资薪金|給与|給料|賞与|"
+        r"зарплата|заработная плата|급여|월급|راتب",
         None,
         "INCOME_WAGES",
         0.95,
@@ -201,7 +204,8 @@ STRONG: tuple[Rule, ...] = (
     _rule(
         "interest",
         r"interest|interest paid|interest earned|int earned|zinsen|habenzins\w*|zinsgutschrift|"
-        r"interets|interets crediteurs|intereses|interessi|rente|odsetki|利息|结息|利息收入|受取利息|收益",
+        r"interets|interets crediteurs|intereses|interessi|rente|odsetki|juros|faiz|利息|结息|利息收入|受取利息|收益|"
+        r"проценты|이자|فوائد",
         None,
         "INCOME_INTEREST_EARNED",
         0.93,
@@ -261,7 +265,7 @@ STRONG: tuple[Rule, ...] = (
         "rent",
         r"rent(?! a car)(?!al car)|rental payment|monthly rent|landlord|letting agent|miete|mietzahlung|kaltmiete|"
         r"warmmiete|hausverwaltung|wohnungsbau\w*|loyer|loyers|alquiler|affitto|canone locazione|"
-        r"huur|huurpenning|czynsz|najem|房租|租金|房屋租赁|家賃",
+        r"huur|huurpenning|czynsz|najem|aluguel|kira|房租|租金|房屋租赁|家賃|аренда|월세|إيجار",
         "RENT_AND_UTILITIES_RENT",
         "INCOME_OTHER_INCOME",
         0.92,
@@ -299,7 +303,7 @@ TRANSFER: tuple[Rule, ...] = (
         r"transferencia|traspaso|bizum|bonifico|giroconto|satispay|overboeking|overschrijving|"
         r"tikkie|przelew|twint|swish|mobilepay|vipps|lydia|paylib|wise|revolut|n26|"
         r"sepa credit transfer|sepa ct|转账|转入|转出|汇款|汇入|汇出|红包|零钱提现|"
-        r"他行|跨行|振込|送金|零钱充值|余额充值|充值",
+        r"pix|havale|eft|transferencia|他行|跨行|振込|送金|零钱充值|余额充值|充值|перевод|이체|송금|تحويل",
         "TRANSFER_OUT_ACCOUNT_TRANSFER",
         "TRANSFER_IN_ACCOUNT_TRANSFER",
         0.8,
