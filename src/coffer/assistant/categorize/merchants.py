@@ -466,7 +466,7 @@ def find_merchant(folded: str) -> MerchantMatch | None:
             match = words_index.get(tuple(tokens[start : start + size]))
             if match is not None and _better(match, best):
                 best = match
-        if best is not None and best.name is not None and best.name not in _PLATFORMS:
+        if best is not None and best.name is not None and best.name not in PLATFORMS:
             break
     if cjk_pattern is not None and has_cjk(folded):
         for found in cjk_pattern.finditer(folded):
@@ -478,7 +478,7 @@ def find_merchant(folded: str) -> MerchantMatch | None:
 
 # Platforms that prefix other merchants' names ("GOOGLE *YouTube", "APPLE.COM/BILL Netflix"):
 # another brand in the same descriptor wins over them.
-_PLATFORMS = frozenset(
+PLATFORMS = frozenset(
     {
         "Google",
         "Apple",
@@ -496,7 +496,7 @@ _PLATFORMS = frozenset(
 def _rank(match: MerchantMatch) -> tuple[int, float]:
     if match.name is None:
         return 0, match.words
-    return 1, match.words - (0.5 if match.name in _PLATFORMS else 0.0)
+    return 1, match.words - (0.5 if match.name in PLATFORMS else 0.0)
 
 
 def _better(candidate: MerchantMatch, current: MerchantMatch | None) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from coffer.assistant.categorize.mcc import mcc_category
-from coffer.assistant.categorize.merchants import MerchantMatch, find_merchant
+from coffer.assistant.categorize.merchants import PLATFORMS, MerchantMatch, find_merchant
 from coffer.assistant.categorize.normalize import clean_descriptor, fold, merchant_name
 from coffer.assistant.categorize.rules import STRONG, TAX_REFUND, TRANSFER, first_match, is_refund
 from coffer.assistant.categorize.schemas import (
@@ -157,6 +157,11 @@ def _first_stage(
     text = fold(line.description)
     cleaned = fold(clean_descriptor(line.description))
     match = find_merchant(cleaned or text)
+    if (match is None or match.name is None) and cleaned != text:
+        # Brands with digits ("GS25", "A101") do not survive the cleaning: look again.
+        raw = find_merchant(text)
+        if raw is not None and raw.name is not None and raw.name not in PLATFORMS:
+            match = raw
     merchant = match.name if match is not None and match.name is not None else None
     if merchant is None:
         merchant = merchant_name(line.description)
