@@ -120,6 +120,18 @@ class Settings(BaseSettings):
     sqlite_synchronous: str = Field(
         default="FULL", description="PRAGMA synchronous for SQLite (FULL or NORMAL)."
     )
+    assistant_categorize_min_confidence: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=1.0,
+        description="The assistant's categorizer abstains (primary null, the line goes to "
+        "review) below this confidence.",
+    )
+    assistant_model_cache_dir: str = Field(
+        default="~/.cache/coffer/models",
+        description="Where the assistant keeps the categorization model it trains from the "
+        "shipped data on first use (empty: train in memory on every start).",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,9 +1,198 @@
-"""``coffer assistant categorize``: categorize statement lines."""
+"""``coffer assistant categorize``: categorize statement lines (and measure it)."""
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
 import typer
+
+from coffer.assistant.taxonomy import is_detailed, is_primary, primary_of
+
+
+@contextmanager
+def _open_input(path: str) -> Iterator[IO[str]]:
+    if path == "-":
+        yield sys.stdin
+        return
+    try:
+        handle = open(path, encoding="utf-8-sig", errors="strict")  # noqa: SIM115
+    except OSError as error:
+        typer.echo(f"error: cannot read {path}: {error.strerror}", err=True)
+        raise typer.Exit(2) from error
+    with handle:
+        yield handle
+
+
+@contextmanager
+def _open_output(path: str) -> Iterator[IO[str]]:
+    if path == "-":
+        yield sys.stdout
+        return
+    try:
+        handle = open(path, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        typer.echo(f"error: cannot write {path}: {error.strerror}", err=True)
+        raise typer.Exit(2) from error
+    with handle:
+        yield handle
+
+
+def _read_lines(
+    path: str, *, labelled: bool = False
+) -> tuple[list[Any], list[tuple[str, str | None]]]:
+    from coffer.assistant.categorize.schemas import InvalidStatementLine, StatementLine
+
+    lines: list[StatementLine] = []
+    labels: list[tuple[str, str | None]] = []
+    with _open_input(path) as handle:
+        number = 0
+        try:
+            for number, raw in enumerate(handle, start=1):  # noqa: B007
+                if not raw.strip():
+                    continue
+                try:
+                    data = json.loads(raw)
+                except json.JSONDecodeError as error:
+                    raise InvalidStatementLine(f"not valid JSON ({error.msg})") from error
+                line = StatementLine.from_json(data)
+                if labelled:
+                    labels.append(_label(data))
+                lines.append(line)
+        except UnicodeDecodeError as error:
+            typer.echo(f"error: {path} line {number + 1}: not UTF-8 text", err=True)
+            raise typer.Exit(2) from error
+        except InvalidStatementLine as error:
+            typer.echo(f"error: {path} line {number}: {error.message}", err=True)
+            raise typer.Exit(2) from error
+    return lines, labels
+
+
+def _label(data: dict[str, Any]) -> tuple[str, str | None]:
+    from coffer.assistant.categorize.schemas import InvalidStatementLine
+
+    nested = data.get("label")
+    label: dict[str, Any] = nested if isinstance(nested, dict) else data
+    detailed = label.get("detailed") or label.get("expected_detailed")
+    primary = label.get("primary") or label.get("expected_primary")
+    if isinstance(detailed, str) and is_detailed(detailed):
+        return primary_of(detailed), detailed
+    if isinstance(primary, str) and is_primary(primary):
+        return primary, None
+    raise InvalidStatementLine("a labelled line needs a valid 'primary' or 'detailed'")
+
+
+def categorize_command(
+    input: str = typer.Option(
+        ..., "--input", "-i", help="JSON lines of statement lines ('-': stdin)."
+    ),
+    output: str = typer.Option(
+        "-", "--output", "-o", help="Where the JSON lines of categories go ('-': stdout)."
+    ),
+    no_classifier: bool = typer.Option(
+        False, "--no-classifier", help="Rules, merchants and MCC only."
+    ),
+    show_source: bool = typer.Option(
+        False, "--show-source", help="Add each category's source to the output."
+    ),
+) -> None:
+    """Categorize statement lines: one output line per input line, in input order."""
+    from coffer.assistant.categorize.service import categorize_lines
+
+    lines, _ = _read_lines(input)
+    results = categorize_lines(lines, use_classifier=not no_classifier)
+    with _open_output(output) as handle:
+        for result in results:
+            row = result.to_json()
+            if show_source:
+                row["source"] = result.source
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def evaluate_command(
+    input: str = typer.Option(
+        ...,
+        "--input",
+        "-i",
+        help="Labelled JSON lines (statement line plus 'primary' or 'detailed').",
+    ),
+    no_classifier: bool = typer.Option(
+        False, "--no-classifier", help="Rules, merchants and MCC only."
+    ),
+) -> None:
+    """Measure the categorizer on labelled lines: primary macro-F1, coverage, accuracy."""
+    from coffer.assistant.categorize.evaluation import score
+    from coffer.assistant.categorize.service import categorize_lines
+
+    lines, labels = _read_lines(input, labelled=True)
+    started = time.perf_counter()
+    results = categorize_lines(lines, use_classifier=not no_classifier)
+    seconds = time.perf_counter() - started
+    scores = score([p for p, _ in labels], [d for _, d in labels], results)
+    typer.echo(f"lines: {scores.lines}")
+    typer.echo(f"primary macro-F1: {scores.macro_f1:.3f}")
+    typer.echo(f"coverage: {scores.coverage:.3f}")
+    typer.echo(f"primary accuracy (abstentions are misses): {scores.accuracy:.3f}")
+    typer.echo(f"detailed accuracy: {scores.detailed_accuracy:.3f}")
+    typer.echo(f"seconds: {seconds:.2f} (with model loading)")
+    typer.echo("per-class F1:")
+    for label, value in sorted(scores.per_class_f1.items(), key=lambda item: item[1]):
+        typer.echo(f"  {label:<28} {value:.3f}")
+    typer.echo("sources: " + ", ".join(f"{k} {v}" for k, v in scores.sources.items()))
+
+
+def generate_command(
+    output: str = typer.Option("-", "--output", "-o", help="Where the labelled JSON lines go."),
+    split: str = typer.Option(
+        "heldout", "--split", help="heldout (merchants never seen in training) or train."
+    ),
+    per_category: int = typer.Option(
+        30, "--per-category", min=1, max=10_000, help="Lines per detailed category."
+    ),
+    seed: int = typer.Option(11, "--seed", help="Random seed (the output is deterministic)."),
+) -> None:
+    """Write labelled synthetic statement lines (the held-out set by default)."""
+    from coffer.assistant.categorize.synthetic import generate
+
+    if split not in ("heldout", "train"):
+        typer.echo("error: --split must be heldout or train", err=True)
+        raise typer.Exit(2)
+    with _open_output(output) as handle:
+        for line, detailed in generate(split, per_category=per_category, seed=seed):
+            row = {
+                "id": line.id,
+                "date": "2026-03-04",
+                "description": line.description,
+                "amount": line.amount,
+                "currency": line.currency,
+                "direction": line.direction,
+                "mcc": line.mcc,
+                "primary": primary_of(detailed),
+                "detailed": detailed,
+            }
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def train_command() -> None:
+    """Train the categorization model from the shipped data now and cache it."""
+    from coffer.assistant.categorize.service import shipped_classifier
+    from coffer.settings import get_settings
+
+    started = time.perf_counter()
+    folder = get_settings().assistant_model_cache_dir
+    shipped_classifier(folder)
+    where = str(Path(folder).expanduser()) if folder else "memory only"
+    typer.echo(f"model ready in {time.perf_counter() - started:.1f} s ({where})")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``coffer assistant``."""
+    app.command("categorize")(categorize_command)
+    app.command("categorize-eval")(evaluate_command)
+    app.command("categorize-generate")(generate_command)
+    app.command("categorize-train")(train_command)

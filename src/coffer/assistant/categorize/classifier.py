@@ -1,0 +1,297 @@
+"""The statistical classifier: TF-IDF of character n-grams (of the cleaned descriptor) and of
+words and meta tokens (direction, amount bucket, currency, MCC) of the whole line, into a
+complement naive Bayes over the detailed categories, written with numpy alone.
+
+It is trained on the shipped synthetic training set (``synthetic.generate("train")``),
+optionally with extra examples such as a customer's corrections, deterministically, in a
+second or two; the fitted weights are cached as an ``.npz`` file keyed by a hash of the code
+and data they were built from, so later runs load them in a fraction of a second. Features
+have one definition (``features``) for training and serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coffer.assistant.categorize.normalize import clean_descriptor, fold
+from coffer.assistant.categorize.pipeline import Predictor
+from coffer.assistant.categorize.schemas import StatementLine
+from coffer.assistant.taxonomy import primary_of
+
+FEATURE_VERSION = "7"
+TRAINING_PER_CATEGORY = 160
+TRAINING_SEED = 7
+DEFAULT_TEMPERATURE = 4.0
+ALPHA = 0.3
+_ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD", "IDR", "UGX", "XOF"})
+_SMALL_UNIT = frozenset({"JPY", "KRW", "IDR", "VND", "HUF"})
+_MID_UNIT = frozenset({"CNY", "PLN", "SEK", "NOK", "DKK", "CZK", "HKD"})
+
+
+def _amount_bucket(line: StatementLine) -> str:
+    scale = 0 if line.currency in _ZERO_DECIMAL else 2
+    major = line.amount / (10**scale) if line.amount else 0.0
+    if line.currency in _SMALL_UNIT:
+        major /= 100
+    elif line.currency in _MID_UNIT:
+        major /= 5
+    bucket = 0 if major <= 1 else min(6, int(math.log10(major) * 2))
+    return f"amt{bucket}"
+
+
+def features(line: StatementLine) -> tuple[list[str], list[str]]:
+    """(character n-grams of the cleaned descriptor, words and meta tokens of the line)."""
+    cleaned = fold(clean_descriptor(line.description))
+    chars: list[str] = []
+    for word in cleaned.split(" ") if cleaned else ():
+        padded = f" {word} "
+        for size in (2, 3, 4):
+            if len(padded) < size:
+                break
+            chars.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+    tokens = [w for w in (cleaned or fold(line.description)).split(" ") if w]
+    tokens += [f"{a} {b}" for a, b in pairwise(tokens)]
+    tokens.extend(
+        (f"dir{line.direction}", _amount_bucket(line), f"cur{line.currency.lower() or 'none'}")
+    )
+    if line.mcc:
+        tokens.extend((f"mcc{line.mcc}", f"mccg{line.mcc[:2]}"))
+    return chars, tokens
+
+
+class _Block:
+    """One TF-IDF block: vocabulary, inverse document frequencies; sublinear tf, l2 rows."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, offset: int) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.offset = offset
+
+    def row(self, items: Iterable[str]) -> tuple[list[int], list[float]]:
+        counts = Counter(i for i in items if i in self.vocabulary)
+        if not counts:
+            return [], []
+        ids = [self.vocabulary[i] for i in counts]
+        values = [
+            (1.0 + math.log(c)) * float(self.idf[j])
+            for j, c in zip(ids, counts.values(), strict=True)
+        ]
+        norm = math.sqrt(sum(v * v for v in values)) or 1.0
+        return [j + self.offset for j in ids], [v / norm for v in values]
+
+
+def _fit_block(documents: Sequence[list[str]], min_df: int, offset: int) -> _Block:
+    df: Counter[str] = Counter()
+    for items in documents:
+        df.update(set(items))
+    kept = sorted(t for t, n in df.items() if n >= min_df)
+    vocabulary = {t: i for i, t in enumerate(kept)}
+    total = len(documents)
+    idf = np.array([math.log((1 + total) / (1 + df[t])) + 1.0 for t in kept], dtype=np.float64)
+    return _Block(vocabulary, idf, offset)
+
+
+class TextClassifier(Predictor):
+    """Fitted weights: two TF-IDF blocks and complement naive Bayes log-weights per class."""
+
+    def __init__(
+        self,
+        chars: _Block,
+        words: _Block,
+        weights: np.ndarray,
+        classes: list[str],
+        temperature: float = DEFAULT_TEMPERATURE,
+    ) -> None:
+        self.chars = chars
+        self.words = words
+        self.weights = weights  # (features, classes), float32
+        self.classes = classes
+        self.temperature = temperature
+        primaries = sorted({primary_of(c) for c in classes})
+        self._primaries = primaries
+        index = {p: i for i, p in enumerate(primaries)}
+        mapping = np.zeros((len(classes), len(primaries)), dtype=np.float64)
+        mapping[np.arange(len(classes)), [index[primary_of(c)] for c in classes]] = 1.0
+        self._mapping = mapping
+
+    def _block_entries(
+        self, block: _Block, documents: Sequence[list[str]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row of each entry, feature id, tf-idf value, l2-normalized per row and block)."""
+        vocabulary = block.vocabulary
+        rows: list[int] = []
+        ids: list[int] = []
+        counts: list[int] = []
+        for row, items in enumerate(documents):
+            found = Counter(vocabulary[i] for i in items if i in vocabulary)
+            rows.extend([row] * len(found))
+            ids.extend(found)
+            counts.extend(found.values())
+        row_array = np.asarray(rows, dtype=np.int64)
+        id_array = np.asarray(ids, dtype=np.int64)
+        values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * block.idf[id_array]
+        norms = np.sqrt(np.bincount(row_array, weights=values * values, minlength=len(documents)))
+        norms[norms == 0] = 1.0
+        return row_array, id_array + block.offset, values / norms[row_array]
+
+    def scores(self, lines: Sequence[StatementLine]) -> np.ndarray:
+        """Naive Bayes scores, one row per line, one column per class."""
+        out = np.zeros((len(lines), len(self.classes)), dtype=np.float64)
+        for start in range(0, len(lines), 512):  # bounded temporary arrays
+            batch = lines[start : start + 512]
+            pairs = [features(line) for line in batch]
+            for block, documents in (
+                (self.chars, [p[0] for p in pairs]),
+                (self.words, [p[1] for p in pairs]),
+            ):
+                rows, ids, values = self._block_entries(block, documents)
+                if len(ids) == 0:
+                    continue
+                contribution = self.weights[ids] * values[:, None].astype(np.float32)
+                boundaries = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+                sums = np.add.reduceat(contribution, boundaries, axis=0)
+                out[start + rows[boundaries]] += sums
+        return out
+
+    def probabilities(self, lines: Sequence[StatementLine]) -> np.ndarray:
+        """Rows of probabilities over ``classes``."""
+        scores = self.scores(lines) * self.temperature
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        probabilities: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+        return probabilities
+
+    def _direction_masks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Classes a debit may have (no money in) and a credit may have (no money out)."""
+        debit = np.array([not c.startswith(("INCOME", "TRANSFER_IN")) for c in self.classes])
+        credit = np.array([not c.startswith("TRANSFER_OUT") for c in self.classes])
+        return debit, credit
+
+    def predict(self, lines: Sequence[StatementLine]) -> list[tuple[str, float]]:
+        if not lines:
+            return []
+        probabilities = self.probabilities(lines)
+        debit, credit = self._direction_masks()
+        masks = np.vstack([debit if line.direction == "debit" else credit for line in lines])
+        probabilities = np.where(masks, probabilities, 0.0)
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        by_primary = probabilities @ self._mapping
+        best_primary = by_primary.argmax(axis=1)
+        allowed = self._mapping[:, best_primary].T > 0
+        best_detailed = np.where(allowed, probabilities, -1.0).argmax(axis=1)
+        return [
+            (self.classes[int(d)], float(by_primary[row, int(p)]))
+            for row, (d, p) in enumerate(zip(best_detailed, best_primary, strict=True))
+        ]
+
+    def save(self, path: Path) -> None:
+        """Write the weights to ``path`` (an .npz file), atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".npz") as handle:
+            np.savez(
+                handle,
+                char_terms=np.array(list(self.chars.vocabulary), dtype=str),
+                char_idf=self.chars.idf,
+                word_terms=np.array(list(self.words.vocabulary), dtype=str),
+                word_idf=self.words.idf,
+                weights=self.weights,
+                classes=np.array(self.classes, dtype=str),
+                temperature=np.array([self.temperature]),
+            )
+        os.replace(handle.name, path)
+
+    @classmethod
+    def load(cls, path: Path) -> TextClassifier:
+        with np.load(path, allow_pickle=False) as data:
+            char_terms = [str(t) for t in data["char_terms"]]
+            word_terms = [str(t) for t in data["word_terms"]]
+            chars = _Block({t: i for i, t in enumerate(char_terms)}, data["char_idf"], 0)
+            words = _Block(
+                {t: i for i, t in enumerate(word_terms)}, data["word_idf"], len(char_terms)
+            )
+            return cls(
+                chars,
+                words,
+                np.ascontiguousarray(data["weights"]),
+                [str(c) for c in data["classes"]],
+                float(data["temperature"][0]),
+            )
+
+
+def train(
+    examples: Sequence[tuple[StatementLine, str]] | None = None,
+    *,
+    temperature: float = DEFAULT_TEMPERATURE,
+) -> TextClassifier:
+    """Fit the classifier on ``examples`` (default: the shipped synthetic training set)."""
+    if examples is None:
+        from coffer.assistant.categorize.synthetic import generate
+
+        examples = list(generate("train", per_category=TRAINING_PER_CATEGORY, seed=TRAINING_SEED))
+    pairs = [features(line) for line, _ in examples]
+    chars = _fit_block([p[0] for p in pairs], min_df=2, offset=0)
+    words = _fit_block([p[1] for p in pairs], min_df=1, offset=len(chars.vocabulary))
+    classes = sorted({label for _, label in examples})
+    class_index = {c: i for i, c in enumerate(classes)}
+    size = len(chars.vocabulary) + len(words.vocabulary)
+    counts = np.zeros((len(classes), size), dtype=np.float64)
+    for (char_items, word_items), (_, label) in zip(pairs, examples, strict=True):
+        row = class_index[label]
+        for block, items in ((chars, char_items), (words, word_items)):
+            ids, values = block.row(items)
+            if ids:
+                np.add.at(counts[row], ids, values)
+    complement = counts.sum(axis=0, keepdims=True) - counts + ALPHA
+    logged = np.log(complement / complement.sum(axis=1, keepdims=True))
+    weights = np.ascontiguousarray((-logged).T.astype(np.float32))
+    return TextClassifier(chars, words, weights, classes, temperature)
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{FEATURE_VERSION}:{TRAINING_PER_CATEGORY}:{TRAINING_SEED}:{ALPHA}".encode())
+    here = Path(__file__).parent
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            digest.update(name.encode())
+            digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_or_train(cache_dir: str | None) -> TextClassifier:
+    """The shipped classifier: from the cache when there, else trained now and cached."""
+    if not cache_dir:
+        return train()
+    path = Path(cache_dir).expanduser() / f"categorizer-{_fingerprint()}.npz"
+    if path.exists():
+        try:
+            return TextClassifier.load(path)
+        except (OSError, ValueError, KeyError):
+            pass  # a corrupt or foreign cache file: train again
+    model = train()
+    with suppress(OSError):  # a read-only cache folder: keep the model in memory only
+        model.save(path)
+        for stale in path.parent.glob("categorizer-*.npz"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    return model
+
+
+def model_info(model: Any) -> dict[str, Any]:
+    """Sizes of a fitted model (for docs and the train command)."""
+    return {
+        "classes": len(model.classes),
+        "features": int(model.weights.shape[0]),
+        "temperature": model.temperature,
+    }

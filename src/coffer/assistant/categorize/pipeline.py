@@ -1,0 +1,300 @@
+"""The categorization pipeline: one statement line -> a category with its source and confidence.
+
+Stages, first decisive one wins:
+
+1. the customer's corrections (locked), then learned payee rules, then the customer's rules
+   of stage "pre";
+2. strong keyword rules (cash withdrawals, fees, taxes, wages, pensions, loans, rent, savings,
+   investments), skipped for a refund, whose category is its merchant's;
+3. the merchant dictionary (brands of many countries);
+4. generic transfer words (P2P apps, "Überweisung", "virement", "转账");
+5. generic shop words ("pizzeria", "Apotheke", "酒店"), the MCC and the statistical classifier,
+   weighed against each other;
+6. a credit nothing explained is a transfer in;
+7. the customer's "post" rules, then abstention below the confidence threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from coffer.assistant.categorize.mcc import mcc_category
+from coffer.assistant.categorize.merchants import PLATFORMS, MerchantMatch, find_merchant
+from coffer.assistant.categorize.normalize import clean_descriptor, fold, merchant_name
+from coffer.assistant.categorize.rules import STRONG, TAX_REFUND, TRANSFER, first_match, is_refund
+from coffer.assistant.categorize.schemas import (
+    Categorization,
+    CategorizationContext,
+    Condition,
+    StatementLine,
+    UserRule,
+)
+from coffer.assistant.taxonomy import CATEGORIES, primary_of
+
+DEFAULT_MIN_CONFIDENCE = 0.15
+"""Below this confidence the categorizer abstains (primary null, the line awaits review)."""
+
+_P2P_BRANDS = frozenset({"PayPal", "Venmo", "Zelle", "Revolut", "Wise"})
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A line the rule stages did not settle: what the later stages weigh."""
+
+    index: int
+    line: StatementLine
+    merchant: str | None
+    keyword: MerchantMatch | None
+    mcc: tuple[str, float] | None
+    transfer: str | None
+    refund: bool
+
+
+class Predictor:
+    """What the pipeline needs of a statistical classifier."""
+
+    def predict(self, lines: Sequence[StatementLine]) -> list[tuple[str, float]]:
+        """For each line: the most likely detailed category and the probability of its
+        primary."""
+        raise NotImplementedError
+
+
+def correction_key(line: StatementLine) -> str:
+    """The key a correction of this line is filed under (its payee, else its descriptor)."""
+    if line.counterparty:
+        return "payee:" + fold(line.counterparty)
+    match = find_merchant(fold(clean_descriptor(line.description)))
+    if match is not None and match.name is not None:
+        return "payee:" + fold(match.name)
+    return "description:" + fold(clean_descriptor(line.description))
+
+
+def learn_payee_rules(
+    corrections: Iterable[tuple[StatementLine, str]], *, min_count: int = 2
+) -> dict[str, str]:
+    """Payee rules learned from a customer's corrections: a payee corrected to the same
+    category at least ``min_count`` times, and never to another, maps to that category."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for line, detailed in corrections:
+        seen[correction_key(line)][detailed] += 1
+    learned: dict[str, str] = {}
+    for key, counts in seen.items():
+        if len(counts) == 1:
+            detailed, count = next(iter(counts.items()))
+            if count >= min_count:
+                learned[key] = detailed
+    return learned
+
+
+def _condition_holds(condition: Condition, line: StatementLine, merchant: str | None) -> bool:
+    value = condition.value
+    if condition.field == "amount":
+        amount = line.amount
+        if condition.operator == "greater_than":
+            return amount > int(value)
+        if condition.operator == "less_than":
+            return amount < int(value)
+        if condition.operator == "between":
+            low, high = value
+            return int(low) <= amount <= int(high)
+        if condition.operator == "is":
+            return amount == int(value)
+        if condition.operator == "one_of":
+            return amount in {int(v) for v in value}
+        return False
+    raw = {
+        "description": line.description,
+        "merchant": merchant or "",
+        "counterparty": line.counterparty or "",
+        "mcc": line.mcc or "",
+        "currency": line.currency,
+        "direction": line.direction,
+    }[condition.field]
+    text = fold(raw)
+    operator = condition.operator
+    if operator == "matches":
+        return re.search(str(value), raw, re.IGNORECASE) is not None
+    if operator == "one_of":
+        return text in {fold(str(v)) for v in value}
+    target = fold(str(value))
+    if operator == "contains":
+        return target in text
+    if operator == "not_contains":
+        return target not in text
+    if operator == "is":
+        return text == target
+    if operator == "starts_with":
+        return text.startswith(target)
+    if operator == "ends_with":
+        return text.endswith(target)
+    return False
+
+
+def _rule_matches(rule: UserRule, line: StatementLine, merchant: str | None) -> bool:
+    results = (_condition_holds(c, line, merchant) for c in rule.conditions)
+    return all(results) if rule.match_all else any(results)
+
+
+def _result(
+    line: StatementLine, detailed: str, confidence: float, merchant: str | None, source: str
+) -> Categorization:
+    return Categorization(
+        id=line.id,
+        primary=primary_of(detailed),
+        detailed=detailed,
+        confidence=max(0.0, min(1.0, confidence)),
+        merchant=merchant,
+        source=source,
+    )
+
+
+def _first_stage(
+    index: int, line: StatementLine, context: CategorizationContext
+) -> Categorization | _Pending:
+    text = fold(line.description)
+    cleaned = fold(clean_descriptor(line.description))
+    match = find_merchant(cleaned or text)
+    if (match is None or match.name is None) and cleaned != text:
+        # Brands with digits ("GS25", "A101") do not survive the cleaning: look again.
+        raw = find_merchant(text)
+        if raw is not None and raw.name is not None and raw.name not in PLATFORMS:
+            match = raw
+    merchant = match.name if match is not None and match.name is not None else None
+    if merchant is None:
+        merchant = merchant_name(line.description)
+    # 1. the customer's own corrections, learned payee rules and rules.
+    if context.corrections or context.payee_rules:
+        key = correction_key(line)
+        for found in (line.id, key):
+            if found in context.corrections:
+                return _result(line, context.corrections[found], 1.0, merchant, "correction")
+        payee = context.payee_rules.get(key)
+        if payee is not None:
+            return _result(line, payee, 0.98, merchant, "payee_rule")
+    for rule in context.rules:
+        if rule.stage == "pre" and _rule_matches(rule, line, merchant):
+            return _result(line, rule.detailed, 0.99, merchant, "user_rule")
+    if line.direction == "credit" and TAX_REFUND.pattern.search(text):
+        brand = match.name if match is not None else None
+        return _result(line, "INCOME_TAX_REFUND", TAX_REFUND.confidence, brand, "rule:tax_refund")
+    refund = (
+        line.direction == "credit"
+        and is_refund(text)
+        and first_match(TRANSFER, text, "credit") is None
+    )
+    direction = "debit" if refund else line.direction
+    prefix = "refund+" if refund else ""
+    # 2. strong purposes.
+    if not refund:
+        strong = first_match(STRONG, text, direction)
+        if strong is not None:
+            detailed = strong.debit if direction == "debit" else strong.credit
+            assert detailed is not None
+            brand = match.name if match is not None else None
+            return _result(line, detailed, strong.confidence, brand, f"rule:{strong.name}")
+    mcc = mcc_category(line.mcc)
+    # 3. a known brand.
+    if match is not None and match.name is not None:
+        confidence = 0.95
+        if mcc is not None and primary_of(mcc[0]) == primary_of(match.detailed):
+            confidence = 0.98
+        if line.direction == "credit" and not refund:
+            if match.name in _P2P_BRANDS:
+                return _result(line, "TRANSFER_IN_ACCOUNT_TRANSFER", 0.85, merchant, "merchant")
+            confidence = 0.8
+            prefix = "refund+"
+        return _result(line, match.detailed, confidence, merchant, prefix + "merchant")
+    transfer = None
+    if not refund:
+        transfer_rule = first_match(TRANSFER, text, direction)
+        if transfer_rule is not None:
+            transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
+    return _Pending(index, line, merchant, match, mcc, transfer, refund)
+
+
+def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categorization:
+    line, merchant = pending.line, pending.merchant
+    prefix = "refund+" if pending.refund else ""
+    keyword, mcc, transfer = pending.keyword, pending.mcc, pending.transfer
+    if keyword is not None:
+        if mcc is not None and mcc[1] >= 0.9 and primary_of(mcc[0]) != primary_of(keyword.detailed):
+            return _result(line, mcc[0], mcc[1], merchant, prefix + "mcc")
+        confidence = 0.95 if mcc is not None else 0.85
+        return _result(line, keyword.detailed, confidence, merchant, prefix + "keyword")
+    if transfer is not None and (mcc is None or mcc[0].startswith("TRANSFER")):
+        return _result(line, transfer, 0.85, None, "rule:transfer")
+    if mcc is not None:
+        if predicted is not None and primary_of(predicted[0]) == primary_of(mcc[0]):
+            confidence = min(0.99, max(mcc[1], predicted[1]) + 0.05)
+            return _result(line, mcc[0], confidence, merchant, prefix + "mcc")
+        if predicted is None or mcc[1] >= predicted[1] or mcc[1] >= 0.7:
+            return _result(line, mcc[0], mcc[1], merchant, prefix + "mcc")
+    # Money in without a purpose: a transfer, unless the model is sure of income.
+    if (
+        line.direction == "credit"
+        and not pending.refund
+        and mcc is None
+        and (
+            predicted is None
+            or not (predicted[0].startswith(("INCOME", "TRANSFER_IN")) or predicted[1] >= 0.6)
+        )
+    ):
+        return _result(line, "TRANSFER_IN_ACCOUNT_TRANSFER", 0.5, merchant, "default:credit")
+    if predicted is not None:
+        detailed, confidence = predicted
+        return _result(line, detailed, confidence, merchant, prefix + "classifier")
+    return Categorization(line.id, None, None, 0.0, merchant, "abstain")
+
+
+def categorize(
+    lines: Sequence[StatementLine],
+    context: CategorizationContext | None = None,
+    *,
+    predictor: Predictor | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> list[Categorization]:
+    """Categorize ``lines`` (in order, one result per line). ``predictor`` is the statistical
+    classifier (None: rules, dictionary and MCC only)."""
+    context = context or CategorizationContext()
+    threshold = context.min_confidence if context.min_confidence is not None else min_confidence
+    results: list[Categorization | None] = []
+    pending: list[_Pending] = []
+    for index, line in enumerate(lines):
+        first = _first_stage(index, line, context)
+        if isinstance(first, _Pending):
+            pending.append(first)
+            results.append(None)
+        else:
+            results.append(first)
+    needs_model = [p for p in pending if p.keyword is None and (p.transfer is None or p.mcc)]
+    predictions: dict[int, tuple[str, float]] = {}
+    if predictor is not None and needs_model:
+        # A refund is predicted as the purchase it reverses.
+        inputs = [replace(p.line, direction="debit") if p.refund else p.line for p in needs_model]
+        for item, predicted in zip(needs_model, predictor.predict(inputs), strict=True):
+            predictions[item.index] = predicted
+    for item in pending:
+        results[item.index] = _decide(item, predictions.get(item.index))
+    final: list[Categorization] = []
+    for line, result in zip(lines, results, strict=True):
+        assert result is not None
+        if result.primary is None or result.confidence < threshold:
+            rescued = _post_rules(line, result, context)
+            result = rescued or Categorization(
+                line.id, None, None, result.confidence, result.merchant, "abstain"
+            )
+        assert result.detailed is None or result.detailed in CATEGORIES
+        final.append(result)
+    return final
+
+
+def _post_rules(
+    line: StatementLine, result: Categorization, context: CategorizationContext
+) -> Categorization | None:
+    for rule in context.rules:
+        if rule.stage == "post" and _rule_matches(rule, line, result.merchant):
+            return _result(line, rule.detailed, 0.99, result.merchant, "user_rule")
+    return None

@@ -1,0 +1,169 @@
+"""Statement lines in, categories out, and the customer's own context."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from coffer.errors import ValidationError
+
+_ID_KINDS = (str, int)
+
+
+class InvalidStatementLine(ValidationError):
+    """A statement line (or a customer's rule) given to the categorizer is malformed."""
+
+    code = "invalid_statement_line"
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One line of a bank statement or wallet history."""
+
+    id: str
+    description: str
+    amount: int = 0  # minor units of ``currency``, never negative
+    currency: str = ""
+    direction: str = "debit"  # "debit" (money out) or "credit" (money in)
+    mcc: str | None = None
+    date: str | None = None
+    counterparty: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> StatementLine:
+        """Validate one decoded JSON object (raises InvalidStatementLine)."""
+        if not isinstance(data, Mapping):
+            raise InvalidStatementLine("a statement line must be a JSON object")
+        raw_id = data.get("id")
+        if raw_id is None or isinstance(raw_id, bool) or not isinstance(raw_id, _ID_KINDS):
+            raise InvalidStatementLine("'id' is required (a string)")
+        description = data.get("description")
+        if description is None:
+            description = ""
+        if not isinstance(description, str):
+            raise InvalidStatementLine("'description' must be a string")
+        amount = data.get("amount", 0)
+        if amount is None:
+            amount = 0
+        if isinstance(amount, float) and amount.is_integer():
+            amount = int(amount)
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise InvalidStatementLine("'amount' must be an integer in minor units")
+        direction = data.get("direction", None)
+        if direction is None:
+            direction = "credit" if amount < 0 else "debit"
+        if not isinstance(direction, str) or direction.lower() not in ("debit", "credit"):
+            raise InvalidStatementLine("'direction' must be 'debit' or 'credit'")
+        direction = direction.lower()
+        if amount < 0:
+            amount = -amount
+        currency = data.get("currency") or ""
+        if not isinstance(currency, str):
+            raise InvalidStatementLine("'currency' must be a string")
+        mcc = data.get("mcc")
+        if mcc is not None:
+            if isinstance(mcc, bool) or not isinstance(mcc, str | int):
+                raise InvalidStatementLine("'mcc' must be a string of digits or null")
+            mcc = str(mcc).strip() or None
+        date = data.get("date")
+        counterparty = data.get("counterparty")
+        return cls(
+            id=str(raw_id),
+            description=description,
+            amount=amount,
+            currency=currency.upper(),
+            direction=direction,
+            mcc=mcc,
+            date=date if isinstance(date, str) else None,
+            counterparty=counterparty if isinstance(counterparty, str) else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Categorization:
+    """The category of one line, where it came from and how sure it is.
+
+    ``primary`` and ``detailed`` are None when the categorizer abstains (the line goes to the
+    review queue). ``source`` names the stage: correction, user_rule, payee_rule, rule:<name>,
+    merchant, keyword, mcc, classifier, refund+<stage>, or abstain.
+    """
+
+    id: str
+    primary: str | None
+    detailed: str | None
+    confidence: float
+    merchant: str | None
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "primary": self.primary,
+            "detailed": self.detailed,
+            "confidence": round(self.confidence, 3),
+            "merchant": self.merchant,
+        }
+
+
+_OPERATORS = (
+    "contains",
+    "not_contains",
+    "is",
+    "starts_with",
+    "ends_with",
+    "matches",
+    "one_of",
+    "greater_than",
+    "less_than",
+    "between",
+)
+_FIELDS = ("description", "merchant", "counterparty", "mcc", "amount", "currency", "direction")
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One condition of a customer's rule (Firefly III / Actual Budget style operators)."""
+
+    field: str
+    operator: str
+    value: Any
+
+    def __post_init__(self) -> None:
+        if self.field not in _FIELDS:
+            raise InvalidStatementLine(f"unknown rule field {self.field!r}; use one of {_FIELDS}")
+        if self.operator not in _OPERATORS:
+            raise InvalidStatementLine(
+                f"unknown rule operator {self.operator!r}; use one of {_OPERATORS}"
+            )
+        if self.operator == "matches":
+            re.compile(str(self.value))
+
+
+@dataclass(frozen=True, slots=True)
+class UserRule:
+    """A customer's rule: all (or any) conditions true -> ``detailed``. Rules run by stage
+    ("pre" before the built-in pipeline, "post" only when it abstained), then in order;
+    the first rule that matches sets the category, so a rule runs once per line."""
+
+    conditions: tuple[Condition, ...]
+    detailed: str
+    match_all: bool = True
+    stage: str = "pre"
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CategorizationContext:
+    """What the pipeline knows of one customer. Persistence is the caller's business.
+
+    ``corrections``: the customer's locked choices, by line id or by merchant/description key
+    (``correction_key``). ``payee_rules``: learned payee -> detailed after consistent corrections
+    (see ``learn_payee_rules``). ``rules``: the customer's own rules.
+    """
+
+    corrections: Mapping[str, str] = field(default_factory=dict)
+    payee_rules: Mapping[str, str] = field(default_factory=dict)
+    rules: tuple[UserRule, ...] = ()
+    min_confidence: float | None = None
