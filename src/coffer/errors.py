@@ -274,3 +274,15 @@ class GatewayNotConfigured(NotFound):
     did not exist (the sender, Stripe, retries until it is configured)."""
 
     code = "gateway_not_configured"
+
+
+class RiskInputInvalid(ValidationError):
+    """A line of a risk events file (JSON Lines) that cannot be read; names the line."""
+
+    code = "risk_input_invalid"
+
+
+class RiskModelMissing(NotFound):
+    """The risk model folder has no trained model (run ``coffer risk train``)."""
+
+    code = "risk_model_missing"
