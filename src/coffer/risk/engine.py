@@ -25,6 +25,7 @@ from coffer.risk.model import MODEL_VERSION, FraudModel
 
 STATE_FILE = "state.pkl"
 METADATA_FILE = "metadata.json"
+EXPLAIN_FROM = 0.3  # scores below get the fired rules as reasons, not the model's
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,14 @@ class RiskEngine:
                 f"the risk model in {path} was trained on other features: train it again",
                 model_dir=str(path),
             )
-        with open(path / STATE_FILE, "rb") as handle:
-            state, monitor = pickle.load(handle)
+        try:
+            with open(path / STATE_FILE, "rb") as handle:
+                state, monitor = pickle.load(handle)
+        except (pickle.UnpicklingError, TypeError, AttributeError, EOFError) as error:
+            raise RiskModelMissing(
+                f"the state in {path} cannot be read ({error}): train the model again",
+                model_dir=str(path),
+            ) from None
         return cls(FraudModel.load(path), state, monitor, thresholds or Thresholds())
 
     def observe(self, event: Event) -> list[Alert]:
@@ -94,14 +101,17 @@ class RiskEngine:
         if not ids:
             return []
         matrix = np.asarray(vectors, dtype=np.float64)
-        scored = self.model.score(matrix)
-        reasons = self.model.reasons(matrix)
+        scored = self.model.score(matrix, vectors)
+        explain = [index for index, item in enumerate(scored) if item[0] >= EXPLAIN_FROM]
+        codes: dict[int, list[str]] = dict(
+            zip(explain, self.model.reasons(matrix[explain]) if explain else [], strict=True)
+        )
         out = []
-        for tx_id, (score, probability, anomaly, rules), codes in zip(
-            ids, scored, reasons, strict=True
+        for index, (tx_id, (score, probability, anomaly, rules)) in enumerate(
+            zip(ids, scored, strict=True)
         ):
             names = list(rules)
-            names.extend(code for code in codes if code not in names)
+            names.extend(code for code in codes.get(index, ()) if code not in names)
             if anomaly >= 0.995:
                 names.append("anomalous")
             out.append(

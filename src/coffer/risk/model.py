@@ -127,15 +127,18 @@ class FraudModel:
         quantile = np.interp(raw, reference, np.linspace(0.0, 1.0, len(reference)))
         return np.asarray(quantile, dtype=float)
 
-    def score(self, matrix: np.ndarray) -> list[tuple[float, float, float, list[str]]]:
-        """Per row: (score, probability, anomaly quantile, fired rule names)."""
+    def score(
+        self, matrix: np.ndarray, rows: list[list[float]]
+    ) -> list[tuple[float, float, float, list[str]]]:
+        """Per row: (score, probability, anomaly quantile, fired rule names); ``rows`` are
+        the rows of ``matrix`` as lists."""
         if len(matrix) == 0:
             return []
-        probability = self.probability(matrix)
-        anomaly = self.anomaly(matrix)
+        probability = self.probability(matrix).tolist()
+        anomaly = self.anomaly(matrix).tolist()
         parameters = self.parameters
         out = []
-        for row, p, quantile in zip(matrix, probability, anomaly, strict=True):
+        for row, p, quantile in zip(rows, probability, anomaly, strict=True):
             rules = fired(row)
             boost = parameters.anomaly_weight * float(quantile) ** parameters.anomaly_power
             score = 1.0 - (1.0 - float(p)) * (1.0 - parameters.rule_weight * rule_score(rules)) * (
@@ -145,7 +148,8 @@ class FraudModel:
         return out
 
     def reasons(self, matrix: np.ndarray, top: int = 3) -> list[list[str]]:
-        """Per row, the reason codes of the features that raised its score most."""
+        """Per row, the reason codes of the features that raised its score most (SHAP values
+        of the trees; a few milliseconds a row, so callers pass the rows worth explaining)."""
         if len(matrix) == 0:
             return []
         contributions = self.booster.predict(matrix, pred_contrib=True, num_threads=1)
@@ -304,7 +308,7 @@ def train_model(
     booster = _fit_booster(matrix, labels, parameters, rounds)
     columns = [FEATURE_INDEX[name] for name in ANOMALY_FEATURES]
     legit = matrix[labels == 0][:, columns]
-    forest = IsolationForest(n_estimators=150, random_state=parameters.seed, n_jobs=1)
+    forest = IsolationForest(n_estimators=100, random_state=parameters.seed, n_jobs=1)
     forest.fit(legit)
     step = max(1, len(legit) // 20_000)
     reference = np.sort(-forest.score_samples(legit[::step]))

@@ -17,7 +17,7 @@ HORIZON_NAMES = ("1h", "24h", "7d", "30d")
 class Window:
     """Counts and sums of amounts over several horizons (the longest one is kept)."""
 
-    __slots__ = ("amounts", "counts", "heads", "horizons", "sums", "times")
+    __slots__ = ("amounts", "counts", "heads", "horizons", "next_expiry", "sums", "times")
 
     def __init__(self, horizons: tuple[float, ...] = HORIZONS) -> None:
         self.horizons = horizons
@@ -26,9 +26,12 @@ class Window:
         self.heads = [0] * len(horizons)
         self.sums = [0] * len(horizons)
         self.counts = [0] * len(horizons)
+        self.next_expiry = float("inf")  # nothing leaves any window before this time
 
     def advance(self, now: float) -> None:
         """Drop what is at least a horizon old at ``now``."""
+        if now < self.next_expiry:
+            return
         times = self.times
         amounts = self.amounts
         size = len(times)
@@ -48,13 +51,31 @@ class Window:
             del times[:first]
             del amounts[:first]
             self.heads = [head - first for head in self.heads]
+        self._plan()
+
+    def _plan(self) -> None:
+        times = self.times
+        size = len(times)
+        horizons = self.horizons
+        best = float("inf")
+        for index, head in enumerate(self.heads):
+            if head < size:
+                expiry = times[head] + horizons[index]
+                if expiry < best:
+                    best = expiry
+        self.next_expiry = best
 
     def add(self, now: float, amount: int) -> None:
         self.times.append(now)
         self.amounts.append(amount)
-        for index in range(len(self.horizons)):
-            self.sums[index] += amount
-            self.counts[index] += 1
+        sums = self.sums
+        counts = self.counts
+        for index in range(len(sums)):
+            sums[index] += amount
+            counts[index] += 1
+        expiry = now + self.horizons[0]
+        if expiry < self.next_expiry:
+            self.next_expiry = expiry
 
     def stats(self, now: float) -> tuple[list[int], list[int]]:
         """(counts, sums) per horizon at ``now``, the window advanced first."""

@@ -40,7 +40,7 @@ class Alert:
 class MonitorSettings:
     """Thresholds of the detectors (amounts in minor units of a 2-decimal currency)."""
 
-    reporting_thresholds: tuple[int, ...] = (1_000_000, 1_500_000, 500_000)
+    reporting_thresholds: tuple[int, ...] = (1_000_000, 1_500_000)
     structuring_band: float = 0.85  # amounts in [band * threshold, threshold)
     structuring_count: int = 3
     structuring_window_seconds: float = 10 * DAY
@@ -48,7 +48,7 @@ class MonitorSettings:
     fan_in_senders: int = 5
     fan_out_recipients: int = 5
     fan_legal_minimum: int = 15
-    fan_minimum_total: int = 100_000
+    fan_minimum_total: int = 300_000
     cycle_window_seconds: float = 10 * DAY
     cycle_max_hops: int = 5
     cycle_minimum_amount: int = 50_000
@@ -75,6 +75,7 @@ class Monitor:
     accounts: dict[str, AccountState] = field(default_factory=dict)
     alerted_cycles: set[frozenset[str]] = field(default_factory=set)
     gathers: dict[str, dict[str, dict[str, tuple[float, str, str]]]] = field(default_factory=dict)
+    legal: set[str] = field(default_factory=set)  # established legal customers
 
     def account(self, customer_id: str, now: float) -> AccountState:
         state = self.accounts.get(customer_id)
@@ -88,6 +89,8 @@ class Monitor:
             if state.last_tx_at is None:
                 state.created_at = min(state.created_at, event.at)
             state.kind = event.kind
+            if event.kind == "legal":
+                self.legal.add(event.id)
             return []
         if not isinstance(event, Transaction):
             return []
@@ -124,8 +127,9 @@ class Monitor:
             rdormancy = now - (
                 receiver.last_tx_at if receiver.last_tx_at is not None else receiver.created_at
             )
-            alerts.extend(self._dormant_receiver(receiver_id, receiver, incoming, rdormancy))
-            receiver.last_tx_at = now
+            if not self._is_legal(owner, now):  # a salary or a refund wakes nothing up
+                alerts.extend(self._dormant_receiver(receiver_id, receiver, incoming, rdormancy))
+                receiver.last_tx_at = now
             alerts.extend(self._fan_in(receiver_id, receiver, now))
             alerts.extend(self._cycle(tx, receiver_id))
             alerts.extend(self._scatter_gather(tx, owner, receiver_id, receiver))
@@ -161,7 +165,7 @@ class Monitor:
 
     def _structuring(self, tx: Transaction, state: AccountState, flow: Flow) -> list[Alert]:
         settings = self.settings
-        if tx.kind in ("payment", "payin_card"):
+        if tx.kind in ("payment", "payin_card") or self._is_legal(state, tx.at):
             return []
         if not any(settings.structuring_band * limit <= tx.amount < limit
                    for limit in settings.reporting_thresholds):
@@ -182,8 +186,8 @@ class Monitor:
         settings = self.settings
         typology = "fan_in" if direction == "in" else "fan_out"
         window = settings.fan_window_seconds
-        recent = [f for f in flows if f.at > now - window and not f.party.startswith("merchant:")
-                  and f.party != "external"]
+        recent = [f for f in flows if f.at > now - window and f.party not in self.legal
+                  and not f.party.startswith("merchant:") and f.party != "external"]
         parties = {f.party for f in recent}
         count = len(parties)
         baseline = state.baseline(direction, now, window)
@@ -191,7 +195,7 @@ class Monitor:
         minimum = settings.fan_in_senders if direction == "in" else settings.fan_out_recipients
         if self._is_legal(state, now):
             minimum = max(minimum, settings.fan_legal_minimum)
-        if count < max(minimum, 2 * baseline + 1):
+        if count < max(minimum, int(1.5 * baseline) + 1):
             return []
         if sum(f.amount for f in recent) < settings.fan_minimum_total:
             return []
@@ -254,14 +258,14 @@ class Monitor:
         if self._is_legal(state, now) or self._cooling(state, "rapid_movement", now):
             return []
         window = settings.rapid_window_seconds
-        credits = [f for f in state.credits if f.at > now - window]
+        credits = [f for f in state.credits if f.at > now - window and f.party != "external"]
         if not credits:
             return []
         received = sum(f.amount for f in credits)
         if received < settings.rapid_minimum_amount:
             return []
         first = credits[0].at
-        debits = [f for f in state.debits if f.at >= first]
+        debits = [f for f in state.debits if f.at >= first and not f.party.startswith("merchant:")]
         sent = sum(f.amount for f in debits)
         if sent < settings.rapid_out_share * received:
             return []

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 DAY = 86400.0
 HOUR = 3600.0
 KEEP_SECONDS = 10 * DAY  # the longest look-back of a detector but structuring's
 
 
-@dataclass(frozen=True, slots=True)
-class Flow:
+class Flow(NamedTuple):
     """One movement seen from an account: when, how much, which transaction, with whom."""
 
     at: float
