@@ -33,6 +33,11 @@ def tx(
 ) -> Transaction:
     tx_id = fields.pop("id", None) or f"t{next(_ids)}"
     return Transaction(
-        id=tx_id, at=at, kind=kind, customer_id=cid, amount=amount, counterparty=counterparty,
+        id=tx_id,
+        at=at,
+        kind=kind,
+        customer_id=cid,
+        amount=amount,
+        counterparty=counterparty,
         **fields,
     )

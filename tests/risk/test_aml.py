@@ -2,9 +2,10 @@
 
 from collections.abc import Iterable
 
+from tests.risk.helpers import DAY, HOUR, T0, customer, tx
+
 from coffer.risk.aml import Alert, Monitor
 from coffer.risk.events import Event
-from tests.risk.helpers import DAY, HOUR, T0, customer, tx
 
 
 def run(events: list[Event]) -> list[Alert]:
@@ -31,8 +32,10 @@ def history(cid: str, days: int = 60) -> list[Event]:
 def test_structuring() -> None:
     events = people("s") + history("s")
     ids = [f"st{i}" for i in range(3)]
-    events += [tx("s", T0 + i * DAY, "payin_bank", 960_000 + i * 1_000, "iban:DE1", id=ids[i])
-               for i in range(3)]
+    events += [
+        tx("s", T0 + i * DAY, "payin_bank", 960_000 + i * 1_000, "iban:DE1", id=ids[i])
+        for i in range(3)
+    ]
     alerts = run(events)
     assert typologies(alerts) == ["structuring"]
     assert set(alerts[0].transaction_ids) == set(ids) and alerts[0].customer_ids == ("s",)
@@ -40,10 +43,13 @@ def test_structuring() -> None:
 
 def test_no_structuring_for_amounts_at_or_far_under_the_threshold() -> None:
     events = people("s") + history("s")
-    events += [tx("s", T0 + i * DAY, "payin_bank", amount, "iban:DE1")
-               for i, amount in enumerate((1_000_000, 400_000, 1_000_000, 700_000))]
-    events += [tx("s", T0 + 20 * DAY + i * 9 * DAY, "payin_bank", 950_000, "iban:DE1")
-               for i in range(3)]  # just under, but weeks apart
+    events += [
+        tx("s", T0 + i * DAY, "payin_bank", amount, "iban:DE1")
+        for i, amount in enumerate((1_000_000, 400_000, 1_000_000, 700_000))
+    ]
+    events += [
+        tx("s", T0 + 20 * DAY + i * 9 * DAY, "payin_bank", 950_000, "iban:DE1") for i in range(3)
+    ]  # just under, but weeks apart
     assert "structuring" not in typologies(run(events))
 
 
@@ -61,8 +67,7 @@ def test_no_fan_in_for_a_merchant_that_always_receives_from_many() -> None:
     events = people("shop", kind="legal") + people(*buyers)
     for week in range(8):
         for i, buyer in enumerate(buyers[: 20 + week]):
-            events.append(tx(buyer, T0 - (8 - week) * 7 * DAY + i * 600, "transfer", 5_000,
-                             "shop"))
+            events.append(tx(buyer, T0 - (8 - week) * 7 * DAY + i * 600, "transfer", 5_000, "shop"))
     events += [tx(b, T0 + i * 600, "transfer", 5_000, "shop") for i, b in enumerate(buyers[:30])]
     assert "fan_in" not in typologies(a for a in run(events) if a.at >= T0)
 
@@ -132,7 +137,7 @@ def test_no_rapid_movement_for_salary_kept_or_moved_to_the_usual_account() -> No
 
 
 def test_dormant_reactivation() -> None:
-    events = people("z") + [tx("z", T0 - 200 * DAY, "payment", 2_000, "merchant:m1")]
+    events = [*people("z"), tx("z", T0 - 200 * DAY, "payment", 2000, "merchant:m1")]
     events += [
         tx("z", T0, "payin_bank", 3_000_000, "iban:PA1"),
         tx("z", T0 + DAY, "payout", 2_500_000, "iban:PA2"),
@@ -142,9 +147,9 @@ def test_dormant_reactivation() -> None:
 
 
 def test_no_dormant_alert_for_a_small_return_or_a_regular_customer() -> None:
-    events = people("z", "y") + [tx("z", T0 - 200 * DAY, "payment", 2_000, "merchant:m1")]
+    events = [*people("z", "y"), tx("z", T0 - 200 * DAY, "payment", 2000, "merchant:m1")]
     events += [tx("z", T0, "payment", 4_000, "merchant:m2")]
-    events += history("y") + [tx("y", T0, "payin_bank", 3_000_000, "iban:DE1")]
+    events += [*history("y"), tx("y", T0, "payin_bank", 3000000, "iban:DE1")]
     assert "dormant_reactivation" not in typologies(run(events))
 
 

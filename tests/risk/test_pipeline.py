@@ -30,8 +30,21 @@ def digest(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("risk")
-    invoke("simulate", "--output-dir", str(folder), "--seed", "3", "--customers", "220",
-           "--days", "45", "--fraud-rate", "0.006", "--patterns", "2")
+    invoke(
+        "simulate",
+        "--output-dir",
+        str(folder),
+        "--seed",
+        "3",
+        "--customers",
+        "220",
+        "--days",
+        "45",
+        "--fraud-rate",
+        "0.006",
+        "--patterns",
+        "2",
+    )
     invoke("train", "--input", str(folder / "train.jsonl"), "--model-dir", str(folder / "model"))
     return folder
 
@@ -41,8 +54,21 @@ def read(path: Path) -> list[dict]:
 
 
 def test_simulation_is_deterministic(tmp_path: Path, trained: Path) -> None:
-    invoke("simulate", "--output-dir", str(tmp_path), "--seed", "3", "--customers", "220",
-           "--days", "45", "--fraud-rate", "0.006", "--patterns", "2")
+    invoke(
+        "simulate",
+        "--output-dir",
+        str(tmp_path),
+        "--seed",
+        "3",
+        "--customers",
+        "220",
+        "--days",
+        "45",
+        "--fraud-rate",
+        "0.006",
+        "--patterns",
+        "2",
+    )
     for name in ("train.jsonl", "events.jsonl", "truth.jsonl"):
         assert (tmp_path / name).read_bytes() == (trained / name).read_bytes()
     train = read(trained / "train.jsonl")
@@ -57,15 +83,30 @@ def test_model_dir_holds_model_state_and_metadata(trained: Path) -> None:
     assert (trained / "model" / "state.pkl").stat().st_size > 0
 
 
-def test_backtest_format_prefix_determinism_and_read_only_model(trained: Path,
-                                                               tmp_path: Path) -> None:
+def test_backtest_format_prefix_determinism_and_read_only_model(
+    trained: Path, tmp_path: Path
+) -> None:
     model = trained / "model"
     before = digest(model)
     events = (trained / "events.jsonl").read_text().splitlines()
-    invoke("backtest", "--input", str(trained / "events.jsonl"), "--output",
-           str(tmp_path / "a.jsonl"), "--model-dir", str(model))
-    invoke("backtest", "--input", str(trained / "events.jsonl"), "--output",
-           str(tmp_path / "b.jsonl"), "--model-dir", str(model))
+    invoke(
+        "backtest",
+        "--input",
+        str(trained / "events.jsonl"),
+        "--output",
+        str(tmp_path / "a.jsonl"),
+        "--model-dir",
+        str(model),
+    )
+    invoke(
+        "backtest",
+        "--input",
+        str(trained / "events.jsonl"),
+        "--output",
+        str(tmp_path / "b.jsonl"),
+        "--model-dir",
+        str(model),
+    )
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
     assert digest(model) == before
     output = read(tmp_path / "a.jsonl")
@@ -77,23 +118,52 @@ def test_backtest_format_prefix_determinism_and_read_only_model(trained: Path,
         assert decision["decision"] in ("allow", "review", "block")
         assert isinstance(decision["reasons"], list)
     for alert in (line for line in output if line.get("type") == "alert"):
-        assert alert["typology"] in {"structuring", "fan_in", "fan_out", "cycle",
-                                     "rapid_movement", "dormant_reactivation",
-                                     "scatter_gather", "mule"}
+        assert alert["typology"] in {
+            "structuring",
+            "fan_in",
+            "fan_out",
+            "cycle",
+            "rapid_movement",
+            "dormant_reactivation",
+            "scatter_gather",
+            "mule",
+        }
         assert len(alert["customer_ids"]) <= 50 and len(alert["transaction_ids"]) <= 1000
     prefix = tmp_path / "prefix.jsonl"
     prefix.write_text("\n".join(events[: len(events) // 2]) + "\n")
-    invoke("backtest", "--input", str(prefix), "--output", str(tmp_path / "p.jsonl"),
-           "--model-dir", str(model))
+    invoke(
+        "backtest",
+        "--input",
+        str(prefix),
+        "--output",
+        str(tmp_path / "p.jsonl"),
+        "--model-dir",
+        str(model),
+    )
     short = [line for line in read(tmp_path / "p.jsonl") if line.get("type") != "alert"]
     assert short == decisions[: len(short)] and short
 
 
+@pytest.mark.slow
 def test_recall_well_above_chance(trained: Path, tmp_path: Path) -> None:
-    invoke("backtest", "--input", str(trained / "events.jsonl"), "--output",
-           str(tmp_path / "d.jsonl"), "--model-dir", str(trained / "model"))
-    report = json.loads(invoke("evaluate", "--decisions", str(tmp_path / "d.jsonl"), "--truth",
-                               str(trained / "truth.jsonl")))
+    invoke(
+        "backtest",
+        "--input",
+        str(trained / "events.jsonl"),
+        "--output",
+        str(tmp_path / "d.jsonl"),
+        "--model-dir",
+        str(trained / "model"),
+    )
+    report = json.loads(
+        invoke(
+            "evaluate",
+            "--decisions",
+            str(tmp_path / "d.jsonl"),
+            "--truth",
+            str(trained / "truth.jsonl"),
+        )
+    )
     assert report["fraud"]["frauds"] > 10
     assert report["fraud"]["recall_at_1pct_fpr"] > 0.3  # chance is 0.01
     assert report["aml"]["recall"] is not None
@@ -103,16 +173,36 @@ def test_a_bad_line_exits_2_and_writes_nothing(trained: Path, tmp_path: Path) ->
     bad = tmp_path / "bad.jsonl"
     lines = (trained / "events.jsonl").read_text().splitlines()[:5]
     bad.write_text("\n".join([*lines, '{"type":"transaction","id":"x"}']) + "\n")
-    result = runner.invoke(app, ["risk", "backtest", "--input", str(bad), "--output",
-                                 str(tmp_path / "out.jsonl"), "--model-dir",
-                                 str(trained / "model")])
+    result = runner.invoke(
+        app,
+        [
+            "risk",
+            "backtest",
+            "--input",
+            str(bad),
+            "--output",
+            str(tmp_path / "out.jsonl"),
+            "--model-dir",
+            str(trained / "model"),
+        ],
+    )
     assert result.exit_code == 2
     assert "line 6" in result.output
     assert not (tmp_path / "out.jsonl").exists()
 
 
 def test_backtest_without_a_model_exits_2(tmp_path: Path, trained: Path) -> None:
-    result = runner.invoke(app, ["risk", "backtest", "--input", str(trained / "events.jsonl"),
-                                 "--output", str(tmp_path / "o.jsonl"), "--model-dir",
-                                 str(tmp_path / "none")])
+    result = runner.invoke(
+        app,
+        [
+            "risk",
+            "backtest",
+            "--input",
+            str(trained / "events.jsonl"),
+            "--output",
+            str(tmp_path / "o.jsonl"),
+            "--model-dir",
+            str(tmp_path / "none"),
+        ],
+    )
     assert result.exit_code == 2 and "coffer risk train" in result.output

@@ -38,8 +38,12 @@ class Decision:
     anomaly: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "score": self.score, "decision": self.decision,
-                "reasons": self.reasons}
+        return {
+            "id": self.id,
+            "score": self.score,
+            "decision": self.decision,
+            "reasons": self.reasons,
+        }
 
 
 @dataclass
@@ -115,8 +119,7 @@ class RiskEngine:
             if anomaly >= 0.995:
                 names.append("anomalous")
             out.append(
-                Decision(tx_id, score, self.thresholds.decision(score), names, probability,
-                         anomaly)
+                Decision(tx_id, score, self.thresholds.decision(score), names, probability, anomaly)
             )
         return out
 

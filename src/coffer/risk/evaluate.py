@@ -95,7 +95,9 @@ def _fraud(
         "recall_at_1pct_fpr": recall,
         "threshold_at_1pct_fpr": threshold,
         "pr_auc": pr_auc(y, s) if len(y) else 0.0,
-        "held_out_recall_at_1pct_fpr": float(np.mean(np.asarray(held) > threshold)) if held else None,
+        "held_out_recall_at_1pct_fpr": float(np.mean(np.asarray(held) > threshold))
+        if held
+        else None,
         "per_typology": per_typology,
     }
 

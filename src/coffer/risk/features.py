@@ -352,16 +352,23 @@ class FeatureState:
         vector.extend(float(count) for count in counts)
         vector.extend(_log(total) for total in sums)
         out_counts, out_sums = state.out_window.stats(now)
-        in_counts, in_sums = state.in_window.stats(now)
+        _in_counts, in_sums = state.in_window.stats(now)
         vector.extend(
-            (float(out_counts[0]), _log(out_sums[0]), _log(out_sums[1]))
-            + (_log(in_sums[0]), _log(in_sums[1]))
+            (
+                float(out_counts[0]),
+                _log(out_sums[0]),
+                _log(out_sums[1]),
+                _log(in_sums[0]),
+                _log(in_sums[1]),
+            )
         )
         history = state.in_stats if credit else state.out_stats
         std = history.std
         vector.extend(
             (
-                (log_amount - history.mean) / std if std > 0.05 else (log_amount - history.mean) * 5,
+                (log_amount - history.mean) / std
+                if std > 0.05
+                else (log_amount - history.mean) * 5,
                 log_amount - history.maximum if history.count else 0.0,
                 log_amount - history.median() if history.count else 0.0,
                 _log(history.count),
@@ -412,7 +419,7 @@ class FeatureState:
         cards 24h, age."""
         entity = table.get(key) if key else None
         if entity is None:
-            return [0.0] * 4 + ([0.0, 0.0, -1.0] if kind == 4 else [0.0, 0.0, -1.0])
+            return [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0]
         counts, sums = entity.window.stats(now)
         head = [float(count) for count in counts]
         age = (now - entity.first_seen) / DAY

@@ -1,17 +1,18 @@
 """The fraud model: gradient-boosted trees (LightGBM), calibrated, with an unsupervised anomaly
 score for the cold start and patterns never labelled, combined with the expert rules.
 
-score = 1 - (1 - p) * (1 - rule_weight * rules) * (1 - anomaly_weight * anomaly)
+score = 1 - (1 - p) * (1 - rule_weight * rules) * (1 - anomaly_weight * anomaly ** power)
 where p is the calibrated probability of the trees, ``rules`` the combined weight of the rules
 that fired and ``anomaly`` the isolation forest's quantile among legitimate history, raised to
-a power so that only the far tail counts.
+a power so that only the far tail counts. With few labelled frauds (a cold start) the rules
+and the anomaly score weigh more.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,11 +98,15 @@ class ModelParameters:
     leaves: int = 31
     min_leaf: int = 30
     seed: int = 7
-    threads: int = 2
+    threads: int = 1  # OpenMP threads spin on a shared machine: one is faster there
     validation_share: float = 0.2
-    rule_weight: float = 0.5
-    anomaly_weight: float = 0.3
+    rule_weight: float = 0.3
+    anomaly_weight: float = 0.05
     anomaly_power: float = 30.0
+    # with fewer labelled frauds than this, the trees know little: rules and anomaly lead
+    cold_start_frauds: int = 30
+    cold_start_rule_weight: float = 1.0
+    cold_start_anomaly_weight: float = 0.5
 
 
 @dataclass
@@ -118,7 +123,7 @@ class FraudModel:
     def probability(self, matrix: np.ndarray) -> np.ndarray:
         margin = self.booster.predict(matrix, raw_score=True, num_threads=1)
         slope, intercept = self.calibration
-        return 1.0 / (1.0 + np.exp(-(slope * margin + intercept)))
+        return np.asarray(1.0 / (1.0 + np.exp(-(slope * margin + intercept))), dtype=float)
 
     def anomaly(self, matrix: np.ndarray) -> np.ndarray:
         columns = [FEATURE_INDEX[name] for name in ANOMALY_FEATURES]
@@ -210,7 +215,7 @@ def recall_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr: float = 0.01) -> 
     fraud = scores[labels == 1]
     if len(legit) == 0 or len(fraud) == 0:
         return 0.0, 1.0
-    allowed = int(math.floor(fpr * len(legit)))
+    allowed = math.floor(fpr * len(legit))
     threshold = float(legit[min(allowed, len(legit) - 1)])
     return float(np.mean(fraud > threshold)), threshold
 
@@ -254,7 +259,7 @@ def _fit_booster(
         "metric": "average_precision",
     }
     train_set = lightgbm.Dataset(matrix, labels, feature_name=list(FEATURE_NAMES))
-    callbacks = []
+    callbacks: list[Any] = []
     valid_sets = []
     if valid is not None:
         valid_sets = [lightgbm.Dataset(valid[0], valid[1], reference=train_set)]
@@ -281,7 +286,10 @@ def train_model(
     """Fit on the first part in time, measure on the last part, then refit on everything."""
     from sklearn.ensemble import IsolationForest
 
-    parameters = parameters or ModelParameters()
+    parameters = replace(parameters or ModelParameters())
+    if int(labels.sum()) < parameters.cold_start_frauds:
+        parameters.rule_weight = parameters.cold_start_rule_weight
+        parameters.anomaly_weight = parameters.cold_start_anomaly_weight
     count = len(labels)
     cut = int(count * (1.0 - parameters.validation_share))
     has_split = labels[:cut].sum() > 0 and labels[cut:].sum() > 0

@@ -29,8 +29,6 @@ _cp_iban = _f("counterparty_iban")
 _small = _f("customer_small_1h")
 _card_small = _f("card_small_share")
 _device_cards = _f("device_cards_24h")
-_customer_cards = _f("customer_cards_24h")
-_card_customers = _f("card_customers_30d")
 _card_ip = _f("card_ip_mismatch")
 _card_new = _f("card_new")
 _payin_card = _f("kind_payin_card")
@@ -56,19 +54,24 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "takeover_drain",
         0.5,
-        lambda v: _debit(v)
-        and _drained(v) >= 0.6
-        and (_device_new(v) > 0 or _new_login(v) < 11.5)  # new device within ~1 day
-        and _cp_new(v) > 0,
+        lambda v: (
+            _debit(v)
+            and _drained(v) >= 0.6
+            and (_device_new(v) > 0 or _new_login(v) < 11.5)  # new device within ~1 day
+            and _cp_new(v) > 0
+        ),
     ),
     Rule(
         "new_beneficiary_drain",
         0.25,
         lambda v: _debit(v) and _drained(v) >= 0.4 and _cp_new(v) > 0 and _cp_iban(v) > 0,
     ),
-    Rule("card_testing", 0.5, lambda v: _payin_card(v) > 0 and (_small(v) >= 3 or _card_small(v) >= 0.5)),
-    Rule("many_cards_one_device", 0.4, lambda v: _device_cards(v) >= 3 or _customer_cards(v) >= 3),
-    Rule("card_shared_by_customers", 0.3, lambda v: _card_customers(v) >= 3),
+    Rule(
+        "card_testing",
+        0.5,
+        lambda v: _payin_card(v) > 0 and (_small(v) >= 3 or _card_small(v) >= 0.5),
+    ),
+    Rule("many_cards_one_device", 0.3, lambda v: _device_cards(v) >= 3),
     Rule(
         "new_card_country_mismatch",
         0.2,
@@ -76,7 +79,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("new_device_foreign_ip", 0.15, lambda v: _device_new(v) > 0 and _ip_foreign(v) > 0),
     Rule("new_account_unusual_amount", 0.1, lambda v: _account_age(v) < 7 and _zscore(v) > 3),
-    Rule("velocity_1h", 0.1, lambda v: _count_1h(v) >= 6),
+    Rule("velocity_1h", 0.1, lambda v: _count_1h(v) >= 10),
     Rule(
         "pass_through",
         0.15,

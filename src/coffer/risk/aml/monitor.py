@@ -106,8 +106,9 @@ class Monitor:
         party = tx.counterparty or "external"
         receiver_id = tx.internal_counterparty
         dormancy = now - (owner.last_tx_at if owner.last_tx_at is not None else owner.created_at)
-        flow = Flow(now, tx.amount, tx.id, party, receiver_id is not None,
-                    party not in owner.parties)
+        flow = Flow(
+            now, tx.amount, tx.id, party, receiver_id is not None, party not in owner.parties
+        )
         owner.parties.add(party)
         if tx.is_credit:
             owner.credits.append(flow)
@@ -120,8 +121,9 @@ class Monitor:
         if receiver_id is not None and not tx.is_credit:
             receiver = self.account(receiver_id, now)
             receiver.expire(now)
-            incoming = Flow(now, tx.amount, tx.id, tx.customer_id, True,
-                            tx.customer_id not in receiver.parties)
+            incoming = Flow(
+                now, tx.amount, tx.id, tx.customer_id, True, tx.customer_id not in receiver.parties
+            )
             receiver.parties.add(tx.customer_id)
             receiver.credits.append(incoming)
             rdormancy = now - (
@@ -167,8 +169,10 @@ class Monitor:
         settings = self.settings
         if tx.kind in ("payment", "payin_card") or self._is_legal(state, tx.at):
             return []
-        if not any(settings.structuring_band * limit <= tx.amount < limit
-                   for limit in settings.reporting_thresholds):
+        if not any(
+            settings.structuring_band * limit <= tx.amount < limit
+            for limit in settings.reporting_thresholds
+        ):
             return []
         now = tx.at
         queue = state.structuring
@@ -181,13 +185,20 @@ class Monitor:
         customers = [tx.customer_id] + [f.party for f in queue if f.internal]
         return self._alert("structuring", state, now, customers, [f.tx_id for f in queue])
 
-    def _fan(self, direction: str, customer_id: str, state: AccountState, now: float,
-             flows: deque[Flow]) -> list[Alert]:
+    def _fan(
+        self, direction: str, customer_id: str, state: AccountState, now: float, flows: deque[Flow]
+    ) -> list[Alert]:
         settings = self.settings
         typology = "fan_in" if direction == "in" else "fan_out"
         window = settings.fan_window_seconds
-        recent = [f for f in flows if f.at > now - window and f.party not in self.legal
-                  and not f.party.startswith("merchant:") and f.party != "external"]
+        recent = [
+            f
+            for f in flows
+            if f.at > now - window
+            and f.party not in self.legal
+            and not f.party.startswith("merchant:")
+            and f.party != "external"
+        ]
         parties = {f.party for f in recent}
         count = len(parties)
         baseline = state.baseline(direction, now, window)
@@ -222,7 +233,7 @@ class Monitor:
         stack: list[tuple[str, float, int, list[Flow]]] = [(receiver_id, start, tx.amount, [])]
         steps = 0
         while stack and found is None and steps < 2000:
-            node, after, previous_amount, path = stack.pop()
+            node, after, _previous_amount, path = stack.pop()
             state = self.accounts.get(node)
             if state is None:
                 continue
@@ -272,15 +283,18 @@ class Monitor:
         if not any(f.new_party for f in credits + debits):
             return []
         customers = [customer_id] + [f.party for f in credits + debits if f.internal]
-        return self._alert("rapid_movement", state, now, customers,
-                           [f.tx_id for f in credits + debits])
+        return self._alert(
+            "rapid_movement", state, now, customers, [f.tx_id for f in credits + debits]
+        )
 
-    def _dormant(self, tx: Transaction, state: AccountState, flow: Flow,
-                 dormancy: float) -> list[Alert]:
+    def _dormant(
+        self, tx: Transaction, state: AccountState, flow: Flow, dormancy: float
+    ) -> list[Alert]:
         return self._dormant_receiver(tx.customer_id, state, flow, dormancy)
 
-    def _dormant_receiver(self, customer_id: str, state: AccountState, flow: Flow,
-                          dormancy: float) -> list[Alert]:
+    def _dormant_receiver(
+        self, customer_id: str, state: AccountState, flow: Flow, dormancy: float
+    ) -> list[Alert]:
         settings = self.settings
         now = flow.at
         if dormancy >= settings.dormant_seconds:
@@ -302,11 +316,11 @@ class Monitor:
         state.woke_at = None
         state.woke_flows = []
         customers = [customer_id] + [f.party for f in flows if f.internal]
-        return self._alert("dormant_reactivation", state, now, customers,
-                           [f.tx_id for f in flows])
+        return self._alert("dormant_reactivation", state, now, customers, [f.tx_id for f in flows])
 
-    def _scatter_gather(self, tx: Transaction, middle: AccountState, target_id: str,
-                        target: AccountState) -> list[Alert]:
+    def _scatter_gather(
+        self, tx: Transaction, middle: AccountState, target_id: str, target: AccountState
+    ) -> list[Alert]:
         settings = self.settings
         now = tx.at
         if tx.amount < settings.gather_minimum_amount or self._is_legal(target, now):
@@ -315,7 +329,9 @@ class Monitor:
         gathered = self.gathers.setdefault(target_id, {})
         for source in list(gathered):
             entries = gathered[source]
-            for key in [k for k, v in entries.items() if v[0] <= now - settings.gather_window_seconds]:
+            for key in [
+                k for k, v in entries.items() if v[0] <= now - settings.gather_window_seconds
+            ]:
                 del entries[key]
             if not entries:
                 del gathered[source]

@@ -59,9 +59,7 @@ def simulate(
         incidents = int(customers * fraud_rate + rng.random())
         for _ in range(incidents):
             moment = START + (day + rng.uniform(0.05, 0.95)) * DAY
-            allowed = [
-                name for name in fraud_names if moment >= split_at or name not in held_out
-            ]
+            allowed = [name for name in fraud_names if moment >= split_at or name not in held_out]
             schedule.setdefault(day, []).append((moment, rng.choice(allowed)))
     for day in range(days):
         simulate_day(world, day)
@@ -73,7 +71,9 @@ def simulate(
     return _write(world, Path(output_dir), split_at, held_out)
 
 
-def _write(world: World, folder: Path, split_at: float, held_out: tuple[str, ...]) -> SimulationSummary:
+def _write(
+    world: World, folder: Path, split_at: float, held_out: tuple[str, ...]
+) -> SimulationSummary:
     folder.mkdir(parents=True, exist_ok=True)
     world.events.sort(key=lambda item: (item[0], item[1]))
     counts = {"train": 0, "events": 0, "train_fraud": 0, "events_fraud": 0}
@@ -97,8 +97,17 @@ def _write(world: World, folder: Path, split_at: float, held_out: tuple[str, ...
                 counts["events"] += 1
                 counts["events_fraud"] += label == "fraud"
                 later.add(line["id"])
-                truth.write(json.dumps({"type": "transaction", "id": line["id"], "label": label,
-                                        "typology": typology}) + "\n")
+                truth.write(
+                    json.dumps(
+                        {
+                            "type": "transaction",
+                            "id": line["id"],
+                            "label": label,
+                            "typology": typology,
+                        }
+                    )
+                    + "\n"
+                )
                 line = {key: value for key, value in line.items() if key != "label"}
             events.write(json.dumps(line) + "\n")
         written = 0
@@ -107,9 +116,18 @@ def _write(world: World, folder: Path, split_at: float, held_out: tuple[str, ...
             if not ids:
                 continue
             written += 1
-            truth.write(json.dumps({
-                "type": "pattern", "id": pattern.id, "typology": pattern.typology,
-                "transaction_ids": ids, "customer_ids": sorted(pattern.customer_ids),
-            }) + "\n")
-    return SimulationSummary(counts["train"], counts["events"], counts["train_fraud"],
-                             counts["events_fraud"], written)
+            truth.write(
+                json.dumps(
+                    {
+                        "type": "pattern",
+                        "id": pattern.id,
+                        "typology": pattern.typology,
+                        "transaction_ids": ids,
+                        "customer_ids": sorted(pattern.customer_ids),
+                    }
+                )
+                + "\n"
+            )
+    return SimulationSummary(
+        counts["train"], counts["events"], counts["train_fraud"], counts["events_fraud"], written
+    )

@@ -12,8 +12,11 @@ DAY = 86400.0
 def _victim(world: World, at: float, minimum: int) -> SimCustomer | None:
     rng = world.rng
     candidates = [
-        c for c in world.customers.values()
-        if c.kind == "natural" and c.role == "person" and c.created_at < at - 3 * DAY
+        c
+        for c in world.customers.values()
+        if c.kind == "natural"
+        and c.role == "person"
+        and c.created_at < at - 3 * DAY
         and c.balance >= minimum
     ]
     return rng.choice(candidates) if candidates else None
@@ -21,8 +24,9 @@ def _victim(world: World, at: float, minimum: int) -> SimCustomer | None:
 
 def _fraudster(world: World, at: float) -> SimCustomer:
     rng = world.rng
-    actor = world.add_customer(at, kyc_level=rng.choice(("none", "light", "light", "verified")),
-                               role="actor")
+    actor = world.add_customer(
+        at, kyc_level=rng.choice(("none", "light", "light", "verified")), role="actor"
+    )
     return actor
 
 
@@ -45,8 +49,9 @@ def account_takeover(world: World, at: float) -> None:
             break
         kind = "payout" if rng.random() < 0.8 else "transfer"
         target = iban if kind == "payout" else _fraudster(world, moment - 600).id
-        world.transaction(moment, kind, victim, amount, target, None, ip, device,
-                          fraud="account_takeover")
+        world.transaction(
+            moment, kind, victim, amount, target, None, ip, device, fraud="account_takeover"
+        )
         moment += rng.uniform(60, 1800)
 
 
@@ -61,14 +66,22 @@ def stolen_card(world: World, at: float) -> None:
     for _ in range(rng.randint(2, 6)):
         card = (world.new_id("card"), rng.choice(RISKY_COUNTRIES + HOME_COUNTRIES))
         amount = int(rng.uniform(80, 1500)) * 100
-        world.transaction(moment, "payin_card", actor, amount, None, card, ip, device,
-                          fraud="stolen_card")
+        world.transaction(
+            moment, "payin_card", actor, amount, None, card, ip, device, fraud="stolen_card"
+        )
         moment += rng.uniform(60, 3 * 3600)
     if rng.random() < 0.8:
-        world.transaction(moment + rng.uniform(60, 7200), "payout", actor,
-                          int(actor.balance * rng.uniform(0.8, 1.0)),
-                          f"iban:LT{rng.randrange(10**15, 10**16)}", None, ip, device,
-                          fraud="stolen_card")
+        world.transaction(
+            moment + rng.uniform(60, 7200),
+            "payout",
+            actor,
+            int(actor.balance * rng.uniform(0.8, 1.0)),
+            f"iban:LT{rng.randrange(10**15, 10**16)}",
+            None,
+            ip,
+            device,
+            fraud="stolen_card",
+        )
 
 
 def bust_out(world: World, at: float) -> None:
@@ -82,17 +95,44 @@ def bust_out(world: World, at: float) -> None:
     moment = at
     card = (world.new_id("card"), rng.choice(HOME_COUNTRIES))
     for _ in range(rng.randint(2, 4)):
-        world.transaction(moment, "payin_card", victim, int(rng.uniform(500, 3000)) * 100,
-                          None, card, ip, device, fraud="bust_out")
+        world.transaction(
+            moment,
+            "payin_card",
+            victim,
+            int(rng.uniform(500, 3000)) * 100,
+            None,
+            card,
+            ip,
+            device,
+            fraud="bust_out",
+        )
         moment += rng.uniform(300, 3600)
     for _ in range(rng.randint(2, 5)):
-        world.transaction(moment, "payment", victim, int(rng.uniform(300, 2500)) * 100,
-                          f"merchant:m{rng.randrange(500, 520)}", None, ip, device, "5732",
-                          fraud="bust_out")
+        world.transaction(
+            moment,
+            "payment",
+            victim,
+            int(rng.uniform(300, 2500)) * 100,
+            f"merchant:m{rng.randrange(500, 520)}",
+            None,
+            ip,
+            device,
+            "5732",
+            fraud="bust_out",
+        )
         moment += rng.uniform(120, 3600)
     if victim.balance > 1000:
-        world.transaction(moment, "payout", victim, victim.balance, victim.iban, None, ip,
-                          device, fraud="bust_out")
+        world.transaction(
+            moment,
+            "payout",
+            victim,
+            victim.balance,
+            victim.iban,
+            None,
+            ip,
+            device,
+            fraud="bust_out",
+        )
 
 
 def app_scam(world: World, at: float) -> None:
@@ -107,14 +147,16 @@ def app_scam(world: World, at: float) -> None:
     world.login(at - 300, victim, device, ip)
     moment = at
     if rng.random() < 0.6:
-        world.transaction(moment, "payin_bank", victim, int(rng.uniform(1000, 9000)) * 100,
-                          victim.iban)
+        world.transaction(
+            moment, "payin_bank", victim, int(rng.uniform(1000, 9000)) * 100, victim.iban
+        )
         moment += rng.uniform(600, 4 * 3600)
     iban = f"iban:{rng.choice(('GB', 'LT', 'ES', 'NL'))}{rng.randrange(10**15, 10**16)}"
     for _ in range(rng.randint(1, 3)):
         amount = int(max(victim.balance, 10_000) * rng.uniform(0.4, 0.95))
-        world.transaction(moment, "payout", victim, amount, iban, None, ip, device,
-                          fraud="app_scam")
+        world.transaction(
+            moment, "payout", victim, amount, iban, None, ip, device, fraud="app_scam"
+        )
         moment += rng.uniform(1800, DAY)
 
 
@@ -133,11 +175,19 @@ def card_testing(world: World, at: float) -> None:
         card = (world.new_id("card"), rng.choice(RISKY_COUNTRIES + HOME_COUNTRIES))
         amount = rng.randint(100, 900)
         if through_merchant:
-            world.transaction(moment, "payin_card", rng.choice(merchants), amount, None, card,
-                              fraud="card_testing")
+            world.transaction(
+                moment,
+                "payin_card",
+                rng.choice(merchants),
+                amount,
+                None,
+                card,
+                fraud="card_testing",
+            )
         else:
-            world.transaction(moment, "payin_card", actor, amount, None, card, ip, device,
-                              fraud="card_testing")
+            world.transaction(
+                moment, "payin_card", actor, amount, None, card, ip, device, fraud="card_testing"
+            )
         moment += rng.uniform(5, 300)
 
 

@@ -110,30 +110,47 @@ def _first_top_up(world: World, customer: SimCustomer, at: float) -> None:
     large = rng.random() < 0.25
     amount = int(rng.uniform(1000, 6000) if large else rng.uniform(20, 300)) * 100
     if rng.random() < 0.5:
-        world.transaction(at, "payin_card", customer, amount, None, customer.cards[0],
-                          customer.country, device)
+        world.transaction(
+            at, "payin_card", customer, amount, None, customer.cards[0], customer.country, device
+        )
     else:
         world.transaction(at, "payin_bank", customer, amount, customer.iban)
 
 
-def _top_up(world: World, customer: SimCustomer, at: float, device: str, ip: str,
-            amount: int) -> None:
+def _top_up(
+    world: World, customer: SimCustomer, at: float, device: str, ip: str, amount: int
+) -> None:
     if world.rng.random() < 0.55:
         world.transaction(at, "payin_card", customer, amount, None, customer.cards[0], ip, device)
     else:
         world.transaction(at, "payin_bank", customer, amount, customer.iban)
 
 
-def _one_action(world: World, customer: SimCustomer, at: float, device: str, ip: str,
-                merchants: list[SimCustomer]) -> None:
+def _one_action(
+    world: World,
+    customer: SimCustomer,
+    at: float,
+    device: str,
+    ip: str,
+    merchants: list[SimCustomer],
+) -> None:
     rng = world.rng
     typical = int(math.exp(customer.amount_mu) * 100)
     roll = rng.random()
     if roll < 0.004:  # one-off big purchase, paid after a matching top-up
         amount = int(typical * rng.uniform(10, 40))
         _top_up(world, customer, at, device, ip, amount)
-        world.transaction(at + rng.uniform(60, 1800), "payment", customer, amount,
-                          f"merchant:m{rng.randrange(500)}", None, ip, device, rng.choice(MCCS))
+        world.transaction(
+            at + rng.uniform(60, 1800),
+            "payment",
+            customer,
+            amount,
+            f"merchant:m{rng.randrange(500)}",
+            None,
+            ip,
+            device,
+            rng.choice(MCCS),
+        )
         return
     if customer.balance < typical * 3:
         amount = int(max(typical * rng.uniform(3, 12), 2000) / 1000) * 1000
@@ -145,8 +162,17 @@ def _one_action(world: World, customer: SimCustomer, at: float, device: str, ip:
             merchant = rng.choice(merchants)
             world.transaction(at, "payin_card", merchant, amount, None, customer.cards[0])
         else:
-            world.transaction(at, "payment", customer, amount, f"merchant:m{rng.randrange(500)}",
-                              None, ip, device, rng.choice(MCCS))
+            world.transaction(
+                at,
+                "payment",
+                customer,
+                amount,
+                f"merchant:m{rng.randrange(500)}",
+                None,
+                ip,
+                device,
+                rng.choice(MCCS),
+            )
     elif roll < 0.82 and customer.friends:
         amount = int(rng.uniform(5, 150)) * 100
         friend = rng.choice(customer.friends)
@@ -158,31 +184,44 @@ def _one_action(world: World, customer: SimCustomer, at: float, device: str, ip:
         world.transaction(at, "transfer", customer, amount, merchant.id, None, ip, device)
     elif customer.balance > 2000:
         share = rng.uniform(0.3, 1.0)
-        world.transaction(at, "payout", customer, int(customer.balance * share), customer.iban,
-                          None, ip, device)
+        world.transaction(
+            at, "payout", customer, int(customer.balance * share), customer.iban, None, ip, device
+        )
 
 
 def _legal_day(world: World, legal: SimCustomer, base: float, salary_day: bool) -> None:
     rng = world.rng
     if legal.role == "employer":
         if salary_day:
-            staff = [c for c in world.customers.values() if c.employer == legal.id
-                     and c.created_at < base]
+            staff = [
+                c
+                for c in world.customers.values()
+                if c.employer == legal.id and c.created_at < base
+            ]
             total = sum(c.salary for c in staff)
             if staff:
-                world.transaction(base + 7 * 3600, "payin_bank", legal, total + 100_000,
-                                  legal.iban)
+                world.transaction(base + 7 * 3600, "payin_bank", legal, total + 100_000, legal.iban)
             moment = base + 8 * 3600
             for person in staff:
                 moment += rng.uniform(1, 30)
                 world.transaction(moment, "transfer", legal, person.salary, person.id)
         elif rng.random() < 0.05:
-            world.transaction(base + rng.uniform(8, 18) * 3600, "payin_bank", legal,
-                              int(rng.uniform(500, 20000)) * 100, f"iban:DE{rng.randrange(10**15)}")
+            world.transaction(
+                base + rng.uniform(8, 18) * 3600,
+                "payin_bank",
+                legal,
+                int(rng.uniform(500, 20000)) * 100,
+                f"iban:DE{rng.randrange(10**15)}",
+            )
         return
     if rng.random() < legal.rate * 0.3:
-        world.transaction(base + rng.uniform(8, 18) * 3600, "payin_bank", legal,
-                          int(rng.uniform(200, 8000)) * 100, f"iban:FR{rng.randrange(10**15)}")
+        world.transaction(
+            base + rng.uniform(8, 18) * 3600,
+            "payin_bank",
+            legal,
+            int(rng.uniform(200, 8000)) * 100,
+            f"iban:FR{rng.randrange(10**15)}",
+        )
     if day_of_week(base) == 4 and legal.balance > 10_000:
         world.transaction(base + 17 * 3600, "payout", legal, int(legal.balance * 0.9), legal.iban)
 

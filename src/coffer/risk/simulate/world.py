@@ -128,7 +128,7 @@ class World:
         at: float,
         kind: str,
         customer: SimCustomer,
-        amount: int,
+        amount: float,
         counterparty: str | None = None,
         card: tuple[str, str] | None = None,
         ip_country: str | None = None,
