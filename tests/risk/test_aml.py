@@ -41,6 +41,14 @@ def test_structuring() -> None:
     assert set(alerts[0].transaction_ids) == set(ids) and alerts[0].customer_ids == ("s",)
 
 
+def test_structuring_received_from_several_senders() -> None:
+    events = people("r", "a", "b", "c") + history("r")
+    events += [tx(s, T0 + i * DAY, "transfer", 1_450_000, "r") for i, s in enumerate("abc")]
+    alerts = [a for a in run(events) if a.typology == "structuring"]
+    assert len(alerts) == 1 and alerts[0].customer_ids[0] == "r"
+    assert set(alerts[0].customer_ids) == {"r", "a", "b", "c"}
+
+
 def test_no_structuring_for_amounts_at_or_far_under_the_threshold() -> None:
     events = people("s") + history("s")
     events += [

@@ -206,3 +206,33 @@ def test_backtest_without_a_model_exits_2(tmp_path: Path, trained: Path) -> None
         ],
     )
     assert result.exit_code == 2 and "coffer risk train" in result.output
+
+
+def test_online_engine_decides_like_the_backtest(trained: Path, tmp_path: Path) -> None:
+    from coffer.risk.engine import RiskEngine
+    from coffer.risk.events import Transaction, read_events
+
+    events = read_events(trained / "events.jsonl")[:400]
+    prefix = tmp_path / "head.jsonl"
+    lines = (trained / "events.jsonl").read_text().splitlines()[:400]
+    prefix.write_text("\n".join(lines) + "\n")
+    invoke(
+        "backtest",
+        "--input",
+        str(prefix),
+        "--output",
+        str(tmp_path / "h.jsonl"),
+        "--model-dir",
+        str(trained / "model"),
+    )
+    expected = [d for d in read(tmp_path / "h.jsonl") if d.get("type") != "alert"]
+    engine = RiskEngine.load(trained / "model")
+    online = []
+    for event in events:
+        if isinstance(event, Transaction):
+            online.append(engine.decide(event).to_dict())
+        engine.observe(event)
+    assert [d["id"] for d in online] == [d["id"] for d in expected]
+    for got, want in zip(online, expected, strict=True):
+        assert abs(got["score"] - want["score"]) < 1e-12
+        assert got["decision"] == want["decision"]

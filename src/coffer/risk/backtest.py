@@ -14,8 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from coffer.risk.engine import RiskEngine, Thresholds
 from coffer.risk.events import Transaction, format_time, read_events
+from coffer.risk.features import FEATURE_NAMES
 
 
 @dataclass
@@ -40,15 +43,16 @@ def backtest(
     events = read_events(input_path)
     engine = RiskEngine.load(model_dir, thresholds)
     ids: list[str] = []
-    vectors: list[list[float]] = []
+    count = sum(1 for event in events if isinstance(event, Transaction))
+    matrix = np.empty((count, len(FEATURE_NAMES)), dtype=np.float64)
     # output plan: an int is the index of a decision, a dict an alert line
     plan: list[int | dict[str, object]] = []
     alert_count = 0
     for event in events:
         if isinstance(event, Transaction):
             plan.append(len(ids))
+            matrix[len(ids)] = engine.features(event)
             ids.append(event.id)
-            vectors.append(engine.features(event))
         for alert in engine.observe(event):
             alert_count += 1
             plan.append(
@@ -64,7 +68,7 @@ def backtest(
     chunk = 20_000
     for start in range(0, len(ids), chunk):
         decisions.extend(
-            engine.decide_vectors(ids[start : start + chunk], vectors[start : start + chunk])
+            engine.decide_vectors(ids[start : start + chunk], matrix[start : start + chunk])
         )
     output = Path(output_path)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from coffer.risk.model import MODEL_VERSION, FraudModel
 
 STATE_FILE = "state.pkl"
 METADATA_FILE = "metadata.json"
-EXPLAIN_FROM = 0.3  # scores below get the fired rules as reasons, not the model's
+EXPLAIN_FROM = 0.5  # scores below get the fired rules as reasons, not the model's
 
 
 @dataclass(frozen=True)
@@ -100,13 +100,17 @@ class RiskEngine:
         """The decision on ``tx`` from the past only; the caller observes it afterwards."""
         return self.decide_vectors([tx.id], [self.state.features(tx)])[0]
 
-    def decide_vectors(self, ids: list[str], vectors: list[list[float]]) -> list[Decision]:
+    def decide_vectors(
+        self, ids: list[str], vectors: list[list[float]] | np.ndarray
+    ) -> list[Decision]:
         """Decisions on feature vectors (row by row: one row never affects another)."""
         if not ids:
             return []
         matrix = np.asarray(vectors, dtype=np.float64)
-        scored = self.model.score(matrix, vectors)
-        explain = [index for index, item in enumerate(scored) if item[0] >= EXPLAIN_FROM]
+        rows = vectors if isinstance(vectors, list) else matrix.tolist()
+        scored = self.model.score(matrix, rows)
+        explain_from = min(EXPLAIN_FROM, self.thresholds.review)
+        explain = [index for index, item in enumerate(scored) if item[0] >= explain_from]
         codes: dict[int, list[str]] = dict(
             zip(explain, self.model.reasons(matrix[explain]) if explain else [], strict=True)
         )

@@ -8,7 +8,6 @@ Training, the backtest and the online path all go through these two calls.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 
 from coffer.risk.events import Customer, Event, Login, Transaction
 from coffer.risk.windows import DAY, HORIZON_NAMES, HOUR, DistinctWindow, RunningStats, Window
@@ -313,7 +312,6 @@ class FeatureState:
         amount = tx.amount
         log_amount = _log(amount)
         credit = tx.is_credit
-        moment = datetime.fromtimestamp(now, UTC)
         kinds = [0.0] * 5
         kinds[_KIND_INDEX[tx.kind]] = 1.0
         cp = tx.counterparty
@@ -327,11 +325,11 @@ class FeatureState:
             *kinds,
             log_amount,
             1.0 if amount and amount % 10_000 == 0 else 0.0,
-            float(moment.hour),
-            float(moment.weekday()),
+            float(int(now // 3600) % 24),
+            float(int(now // DAY + 3) % 7),  # Monday 0: 1970-01-01 was a Thursday
             1.0 if state.kind == "legal" else 0.0,
             state.kyc,
-            float(moment.year - state.birth_year) if state.birth_year else -1.0,
+            (now / (365.25 * DAY) + 1970.0 - state.birth_year) if state.birth_year else -1.0,
             (now - state.created_at) / DAY,
             _since(now, state.last_tx_at),
             _log(state.transactions),

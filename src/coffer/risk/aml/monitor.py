@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from coffer.risk.aml.state import DAY, HOUR, AccountState, Flow
 from coffer.risk.events import Customer, Event, Transaction
+from coffer.risk.windows import DistinctWindow, Window
 
 TYPOLOGIES = (
     "structuring",
@@ -40,7 +41,7 @@ class Alert:
 class MonitorSettings:
     """Thresholds of the detectors (amounts in minor units of a 2-decimal currency)."""
 
-    reporting_thresholds: tuple[int, ...] = (1_000_000, 1_500_000)
+    reporting_thresholds: tuple[int, ...] = (1_000_000, 1_500_000, 500_000)
     structuring_band: float = 0.85  # amounts in [band * threshold, threshold)
     structuring_count: int = 3
     structuring_window_seconds: float = 10 * DAY
@@ -48,7 +49,7 @@ class MonitorSettings:
     fan_in_senders: int = 5
     fan_out_recipients: int = 5
     fan_legal_minimum: int = 15
-    fan_minimum_total: int = 300_000
+    fan_minimum_total: int = 200_000
     cycle_window_seconds: float = 10 * DAY
     cycle_max_hops: int = 5
     cycle_minimum_amount: int = 50_000
@@ -133,6 +134,8 @@ class Monitor:
                 alerts.extend(self._dormant_receiver(receiver_id, receiver, incoming, rdormancy))
                 receiver.last_tx_at = now
             alerts.extend(self._fan_in(receiver_id, receiver, now))
+            if tx.customer_id not in self.legal:
+                alerts.extend(self._structuring(tx, receiver, incoming, receiver_id))
             alerts.extend(self._cycle(tx, receiver_id))
             alerts.extend(self._scatter_gather(tx, owner, receiver_id, receiver))
         elif tx.is_credit:
@@ -165,7 +168,10 @@ class Monitor:
 
     # -- detectors -----------------------------------------------------------------------
 
-    def _structuring(self, tx: Transaction, state: AccountState, flow: Flow) -> list[Alert]:
+    def _structuring(
+        self, tx: Transaction, state: AccountState, flow: Flow, customer_id: str | None = None
+    ) -> list[Alert]:
+        """Amounts just under a reporting threshold, sent or received by one account."""
         settings = self.settings
         if tx.kind in ("payment", "payin_card") or self._is_legal(state, tx.at):
             return []
@@ -182,7 +188,8 @@ class Monitor:
         needed = settings.structuring_count + (2 if state.kind == "legal" else 0)
         if len(queue) < needed or self._cooling(state, "structuring", now):
             return []
-        customers = [tx.customer_id] + [f.party for f in queue if f.internal]
+        owner = customer_id or tx.customer_id
+        customers = [owner] + [f.party for f in queue if f.internal]
         return self._alert("structuring", state, now, customers, [f.tx_id for f in queue])
 
     def _fan(
@@ -191,16 +198,15 @@ class Monitor:
         settings = self.settings
         typology = "fan_in" if direction == "in" else "fan_out"
         window = settings.fan_window_seconds
-        recent = [
-            f
-            for f in flows
-            if f.at > now - window
-            and f.party not in self.legal
-            and not f.party.startswith("merchant:")
-            and f.party != "external"
-        ]
-        parties = {f.party for f in recent}
-        count = len(parties)
+        tracked = state.fans.get(direction)
+        if tracked is None:
+            tracked = state.fans[direction] = (DistinctWindow(window), Window((window,)))
+        parties, sums = tracked
+        latest = flows[-1]  # the flow just recorded
+        if self._fan_party(latest.party):
+            parties.add(now, latest.party)
+            sums.add(now, latest.amount)
+        count = parties.count(now)
         baseline = state.baseline(direction, now, window)
         state.remember_count(direction, now, count)
         minimum = settings.fan_in_senders if direction == "in" else settings.fan_out_recipients
@@ -208,12 +214,18 @@ class Monitor:
             minimum = max(minimum, settings.fan_legal_minimum)
         if count < max(minimum, int(1.5 * baseline) + 1):
             return []
-        if sum(f.amount for f in recent) < settings.fan_minimum_total:
+        if sums.stats(now)[1][0] < settings.fan_minimum_total:
             return []
         if self._cooling(state, typology, now):
             return []
+        recent = [f for f in flows if f.at > now - window and self._fan_party(f.party)]
         customers = [customer_id] + [f.party for f in recent if f.internal]
         return self._alert(typology, state, now, customers, [f.tx_id for f in recent])
+
+    def _fan_party(self, party: str) -> bool:
+        """Whether money with this party counts for fan-in/out (not merchants, legal
+        customers or unknown sources)."""
+        return party not in self.legal and party != "external" and not party.startswith("merchant:")
 
     def _fan_in(self, customer_id: str, state: AccountState, now: float) -> list[Alert]:
         return self._fan("in", customer_id, state, now, state.credits)

@@ -6,6 +6,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from coffer.risk.windows import DistinctWindow, Window
+
 DAY = 86400.0
 HOUR = 3600.0
 KEEP_SECONDS = 10 * DAY  # the longest look-back of a detector but structuring's
@@ -39,6 +41,8 @@ class AccountState:
     fan_out_pending: deque[tuple[float, int]] = field(default_factory=deque)
     structuring: deque[Flow] = field(default_factory=deque)
     cooldowns: dict[str, float] = field(default_factory=dict)
+    # per direction ("in", "out"): distinct parties and amounts over the fan window
+    fans: dict[str, tuple[DistinctWindow, Window]] = field(default_factory=dict)
 
     def expire(self, now: float) -> None:
         limit = now - KEEP_SECONDS

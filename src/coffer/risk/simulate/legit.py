@@ -48,6 +48,13 @@ def populate(world: World, customers: int, days: int) -> None:
     for customer in world.customers.values():
         if customer.kind == "natural":
             customer.friends = rng.sample(ids, min(len(ids), rng.randint(2, 7)))
+    # private landlords: several tenants pay them rent on the same day of each month
+    for landlord_id in rng.sample(ids, max(1, len(ids) // 60)):
+        for tenant_id in rng.sample(ids, rng.randint(3, 7)):
+            tenant = world.customers[tenant_id]
+            if tenant_id != landlord_id and tenant.landlord is None:
+                tenant.landlord = landlord_id
+                tenant.rent = int(rng.uniform(450, 1300)) * 100
 
 
 def _legal_targets(world: World) -> tuple[list[SimCustomer], list[SimCustomer]]:
@@ -69,6 +76,33 @@ def simulate_day(world: World, day: int) -> None:
             continue
         if customer.role == "actor":
             continue
+        if customer.landlord is not None and day % 30 == 1 and customer.created_at < base:
+            world.transaction(
+                base + rng.uniform(6, 22) * 3600,
+                "transfer",
+                customer,
+                customer.rent,
+                customer.landlord,
+                None,
+                customer.country,
+                customer.devices[0],
+            )
+        if rng.random() < 0.002 and len(customer.friends) >= 2:  # friends chip in for a gift
+            moment = base + rng.uniform(8, 20) * 3600
+            for friend_id in customer.friends + rng.sample(list(world.customers), 3):
+                friend = world.customers[friend_id]
+                if friend.kind == "natural" and friend_id != customer.id:
+                    moment += rng.uniform(60, 3 * 3600)
+                    world.transaction(
+                        moment,
+                        "transfer",
+                        friend,
+                        int(rng.uniform(10, 60)) * 100,
+                        customer.id,
+                        None,
+                        friend.country,
+                        friend.devices[0],
+                    )
         first_day = base <= customer.created_at < base + DAY
         if first_day:
             _first_top_up(world, customer, customer.created_at + rng.uniform(300, 7200))

@@ -37,6 +37,8 @@ class SimCustomer:
     role: str = "person"  # person, merchant, employer, sleeper, actor (typologies)
     busy_until: float = 0.0  # legit activity paused (dormant, typology actors)
     travel: tuple[float, float, str] | None = None
+    landlord: str | None = None  # who this customer pays rent to, monthly
+    rent: int = 0
 
 
 @dataclass
