@@ -71,7 +71,7 @@ class CustomerState:
         self.window = Window()
         self.out_window = Window((DAY, 7 * DAY))
         self.in_window = Window((DAY, 7 * DAY))
-        self.small_window = Window((HOUR,))
+        self.small_window = Window((HOUR, 30 * DAY))
         self.logins = Window((DAY,))
         self.out_stats = RunningStats()
         self.in_stats = RunningStats()
@@ -172,6 +172,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "customer_countries_7d",
     "customer_cards_24h",
     "customer_small_1h",
+    "customer_small_burst",
+    "customer_burst_1h",
     "card_small_share",
     "log_seconds_since_credit",
     "amount_to_last_credit",
@@ -392,6 +394,7 @@ class FeatureState:
         else:
             vector.extend((0.0, 0.0))
         vector.extend(self._counterparty_features(cp, now))
+        small_counts = state.small_window.stats(now)[0]
         vector.extend(
             (
                 float(state.recent_recipients.count(now)),
@@ -399,7 +402,9 @@ class FeatureState:
                 float(state.recent_devices.count(now)),
                 float(state.recent_countries.count(now)),
                 float(state.recent_cards.count(now)),
-                float(state.small_window.stats(now)[0][0]),
+                float(small_counts[0]),
+                small_counts[0] / (small_counts[1] / 720.0 + 0.5),
+                counts[0] / (counts[3] / 720.0 + 0.5),
                 (card.others.count(now) / max(card.window.counts[1], 1)) if card else 0.0,
                 _since(now, state.last_credit_at),
                 amount / state.last_credit_amount if state.last_credit_amount else -1.0,

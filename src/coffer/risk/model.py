@@ -100,12 +100,12 @@ class ModelParameters:
     seed: int = 7
     threads: int = 1  # OpenMP threads spin on a shared machine: one is faster there
     validation_share: float = 0.2
-    rule_weight: float = 0.3
-    anomaly_weight: float = 0.05
+    rule_weight: float = 1.0
+    anomaly_weight: float = 0.02
     anomaly_power: float = 30.0
     # with fewer labelled frauds than this, the trees know little: rules and anomaly lead
     cold_start_frauds: int = 30
-    cold_start_rule_weight: float = 1.0
+    cold_start_rule_weight: float = 1.0  # the rules weigh the same; only the anomaly rises
     cold_start_anomaly_weight: float = 0.5
 
 

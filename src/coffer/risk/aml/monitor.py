@@ -56,7 +56,7 @@ class MonitorSettings:
     two_hop_minimum_amount: int = 300_000
     rapid_window_seconds: float = 24 * HOUR
     rapid_minimum_amount: int = 300_000
-    rapid_out_share: float = 0.8
+    rapid_out_share: float = 0.7
     dormant_seconds: float = 90 * DAY
     dormant_minimum_amount: int = 200_000
     dormant_follow_seconds: float = 7 * DAY
@@ -281,7 +281,11 @@ class Monitor:
         if self._is_legal(state, now) or self._cooling(state, "rapid_movement", now):
             return []
         window = settings.rapid_window_seconds
-        credits = [f for f in state.credits if f.at > now - window and f.party != "external"]
+        credits = [
+            f
+            for f in state.credits
+            if f.at > now - window and f.party != "external" and f.party not in self.legal
+        ]
         if not credits:
             return []
         received = sum(f.amount for f in credits)

@@ -166,6 +166,7 @@ def card_testing(world: World, at: float) -> None:
     moment = at
     merchants = [c for c in world.customers.values() if c.role == "merchant"]
     through_merchant = merchants and rng.random() < 0.4
+    merchant = rng.choice(merchants) if merchants else None
     actor = _fraudster(world, at - rng.uniform(300, 2 * DAY))
     device = actor.devices[0]
     ip = rng.choice(RISKY_COUNTRIES)
@@ -174,11 +175,11 @@ def card_testing(world: World, at: float) -> None:
     for _ in range(rng.randint(5, 20)):
         card = (world.new_id("card"), rng.choice(RISKY_COUNTRIES + HOME_COUNTRIES))
         amount = rng.randint(100, 900)
-        if through_merchant:
+        if through_merchant and merchant is not None:
             world.transaction(
                 moment,
                 "payin_card",
-                rng.choice(merchants),
+                merchant,
                 amount,
                 None,
                 card,
