@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from coffer.cli.main import app
 
+pytestmark = pytest.mark.slow  # simulates and trains once for the module (10-20 s)
 runner = CliRunner()
 
 
@@ -37,9 +38,9 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--seed",
         "3",
         "--customers",
-        "220",
+        "160",
         "--days",
-        "45",
+        "40",
         "--fraud-rate",
         "0.006",
         "--patterns",
@@ -61,9 +62,9 @@ def test_simulation_is_deterministic(tmp_path: Path, trained: Path) -> None:
         "--seed",
         "3",
         "--customers",
-        "220",
+        "160",
         "--days",
-        "45",
+        "40",
         "--fraud-rate",
         "0.006",
         "--patterns",
@@ -144,7 +145,6 @@ def test_backtest_format_prefix_determinism_and_read_only_model(
     assert short == decisions[: len(short)] and short
 
 
-@pytest.mark.slow
 def test_recall_well_above_chance(trained: Path, tmp_path: Path) -> None:
     invoke(
         "backtest",
