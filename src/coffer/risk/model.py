@@ -101,7 +101,7 @@ class ModelParameters:
     threads: int = 1  # OpenMP threads spin on a shared machine: one is faster there
     validation_share: float = 0.2
     rule_weight: float = 1.0
-    anomaly_weight: float = 0.02
+    anomaly_weight: float = 0.001  # a tie-breaker once labelled frauds exist (docs/risk.md)
     anomaly_power: float = 30.0
     # with fewer labelled frauds than this, the trees know little: rules and anomaly lead
     cold_start_frauds: int = 30

@@ -58,7 +58,7 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule(
         "takeover_drain",
-        0.3,
+        0.0,
         lambda v: (
             _debit(v)
             and _drained(v) >= 0.6

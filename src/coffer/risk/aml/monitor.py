@@ -56,7 +56,7 @@ class MonitorSettings:
     two_hop_minimum_amount: int = 300_000
     rapid_window_seconds: float = 24 * HOUR
     rapid_minimum_amount: int = 300_000
-    rapid_out_share: float = 0.7
+    rapid_out_share: float = 0.6
     dormant_seconds: float = 90 * DAY
     dormant_minimum_amount: int = 200_000
     dormant_follow_seconds: float = 7 * DAY
