@@ -289,3 +289,15 @@ class AssistantNotFound(NotFound):
     """A budget, goal or imported account of the assistant that does not exist."""
 
     code = "assistant_resource_not_found"
+
+
+class RiskInputInvalid(ValidationError):
+    """A line of a risk events file (JSON Lines) that cannot be read; names the line."""
+
+    code = "risk_input_invalid"
+
+
+class RiskModelMissing(NotFound):
+    """The risk model folder has no trained model (run ``coffer risk train``)."""
+
+    code = "risk_model_missing"

@@ -132,6 +132,17 @@ class Settings(BaseSettings):
         description="Where the assistant keeps the categorization model it trains from the "
         "shipped data on first use (empty: train in memory on every start).",
     )
+    risk_model_dir: str = Field(
+        default="./coffer-risk-model",
+        description="Folder of the fraud model and the feature state that `coffer risk "
+        "train` writes and `coffer risk backtest` (and the online path) read.",
+    )
+    risk_review_threshold: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Risk score from which a movement is reviewed."
+    )
+    risk_block_threshold: float = Field(
+        default=0.9, ge=0.0, le=1.0, description="Risk score from which a movement is blocked."
+    )
 
 
 @lru_cache(maxsize=1)

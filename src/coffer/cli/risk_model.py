@@ -1,9 +1,132 @@
-"""``coffer risk simulate|train|backtest``: the fraud model and AML detectors offline."""
+"""``coffer risk simulate|train|backtest|evaluate``: the fraud model and AML detectors offline."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+ModelDir = Annotated[
+    Path | None,
+    typer.Option("--model-dir", help="Model folder (default: COFFER_RISK_MODEL_DIR)"),
+]
+
+
+def _model_dir(value: Path | None) -> Path:
+    if value is not None:
+        return value
+    from coffer.settings import get_settings
+
+    return Path(get_settings().risk_model_dir)
+
+
+def _fail(error: Exception) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2)
+
+
+def simulate(
+    output_dir: Annotated[Path, typer.Option("--output-dir", help="Folder to write into")],
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files)")] = 7,
+    customers: Annotated[int, typer.Option(min=20, help="Number of customers")] = 1500,
+    days: Annotated[int, typer.Option(min=10, help="Days simulated")] = 120,
+    train_fraction: Annotated[
+        float, typer.Option(min=0.1, max=0.95, help="Share of the days in train.jsonl")
+    ] = 0.7,
+    fraud_rate: Annotated[
+        float, typer.Option(min=0.0, help="Fraud incidents per customer and day")
+    ] = 0.0015,
+    patterns: Annotated[
+        int | None, typer.Option(help="Laundering patterns per typology (default: by size)")
+    ] = None,
+) -> None:
+    """Write train.jsonl (labelled), events.jsonl (its continuation) and truth.jsonl."""
+    from coffer.risk.simulate import simulate as run
+
+    summary = run(
+        output_dir,
+        seed=seed,
+        customers=customers,
+        days=days,
+        train_fraction=train_fraction,
+        fraud_rate=fraud_rate,
+        patterns_per_typology=patterns,
+    )
+    typer.echo(
+        f"train.jsonl: {summary.train_transactions} transactions ({summary.train_fraud} fraud); "
+        f"events.jsonl: {summary.events_transactions} transactions ({summary.events_fraud} "
+        f"fraud), {summary.patterns} laundering patterns in truth.jsonl"
+    )
+
+
+def train(
+    input_path: Annotated[Path, typer.Option("--input", help="Labelled JSON Lines history")],
+    model_dir: ModelDir = None,
+) -> None:
+    """Learn from a labelled history; leave the model and the state in the model folder."""
+    from coffer.errors import CofferError
+    from coffer.risk.training import train as run
+
+    folder = _model_dir(model_dir)
+    try:
+        report = run(input_path, folder)
+    except (CofferError, OSError) as error:
+        _fail(error)
+        return
+    typer.echo(json.dumps(report.metrics, indent=2))
+    typer.echo(
+        f"trained on {report.transactions} transactions ({report.frauds} fraud) in "
+        f"{report.seconds:.1f}s; model in {folder}",
+        err=True,
+    )
+
+
+def backtest(
+    input_path: Annotated[Path, typer.Option("--input", help="JSON Lines events to replay")],
+    output: Annotated[Path, typer.Option("--output", help="Decisions and alerts (JSON Lines)")],
+    model_dir: ModelDir = None,
+) -> None:
+    """Replay events in order; one decision line per transaction, plus AML alert lines."""
+    from coffer.errors import CofferError
+    from coffer.risk.backtest import backtest as run
+    from coffer.risk.engine import Thresholds
+    from coffer.settings import get_settings
+
+    settings = get_settings()
+    thresholds = Thresholds(settings.risk_review_threshold, settings.risk_block_threshold)
+    try:
+        report = run(input_path, output, _model_dir(model_dir), thresholds)
+    except (CofferError, OSError) as error:
+        _fail(error)
+        return
+    typer.echo(
+        f"{report.transactions} decisions, {report.alerts} alerts; {report.events} events in "
+        f"{report.seconds:.1f}s ({report.events_per_second:,.0f} events/s)",
+        err=True,
+    )
+
+
+def evaluate(
+    decisions: Annotated[Path, typer.Option("--decisions", help="Backtest output")],
+    truth: Annotated[Path, typer.Option("--truth", help="truth.jsonl of the simulator")],
+) -> None:
+    """Recall at 1% false-positive rate, PR-AUC, per typology; AML recall and precision."""
+    from coffer.errors import CofferError
+    from coffer.risk.evaluate import evaluate as run
+
+    try:
+        report = run(decisions, truth)
+    except (CofferError, OSError) as error:
+        _fail(error)
+        return
+    typer.echo(json.dumps(report, indent=2))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``coffer risk``."""
+    app.command("simulate")(simulate)
+    app.command("train")(train)
+    app.command("backtest")(backtest)
+    app.command("evaluate")(evaluate)

@@ -1,0 +1,323 @@
+"""The fraud model: gradient-boosted trees (LightGBM), calibrated, with an unsupervised anomaly
+score for the cold start and patterns never labelled, combined with the expert rules.
+
+score = 1 - (1 - p) * (1 - rule_weight * rules) * (1 - anomaly_weight * anomaly ** power)
+where p is the calibrated probability of the trees, ``rules`` the combined weight of the rules
+that fired and ``anomaly`` the isolation forest's quantile among legitimate history, raised to
+a power so that only the far tail counts. With few labelled frauds (a cold start) the rules
+and the anomaly score weigh more.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
+from coffer.risk.rules import fired, rule_score
+
+MODEL_VERSION = 1
+ANOMALY_FEATURES = (
+    "log_amount",
+    "amount_zscore",
+    "amount_ratio_max",
+    "balance_drained_share",
+    "device_new",
+    "counterparty_new",
+    "ip_foreign",
+    "ip_country_new",
+    "card_ip_mismatch",
+    "card_new",
+    "customer_count_1h",
+    "customer_count_24h",
+    "customer_recipients_24h",
+    "customer_cards_24h",
+    "customer_small_1h",
+    "device_cards_24h",
+    "device_customers_30d",
+    "card_customers_30d",
+    "account_age_days",
+    "log_seconds_since_last_tx",
+    "log_seconds_since_new_device_login",
+    "counterparty_senders_24h",
+    "out_to_in_7d",
+)
+REASON_CODES = {
+    "device_new": "new_device",
+    "log_seconds_since_new_device_login": "recent_new_device_login",
+    "device_not_last_login": "device_not_logged_in",
+    "counterparty_new": "new_counterparty",
+    "ip_foreign": "foreign_ip",
+    "ip_country_new": "new_ip_country",
+    "card_foreign": "foreign_card",
+    "card_ip_mismatch": "card_ip_country_mismatch",
+    "card_new": "new_card",
+    "balance_drained_share": "balance_drained",
+    "balance_after_share": "balance_drained",
+    "amount_zscore": "unusual_amount",
+    "amount_ratio_max": "unusual_amount",
+    "amount_ratio_median": "unusual_amount",
+    "log_amount": "amount",
+    "account_age_days": "new_account",
+    "log_seconds_since_last_tx": "dormant_account",
+    "customer_small_1h": "small_amount_probing",
+    "card_small_share": "small_amount_probing",
+    "device_cards_24h": "many_cards_per_device",
+    "customer_cards_24h": "many_cards_per_customer",
+    "device_customers_30d": "shared_device",
+    "card_customers_30d": "shared_card",
+    "kyc_level": "low_kyc",
+}
+
+
+def reason_code(feature: str) -> str:
+    code = REASON_CODES.get(feature)
+    if code is not None:
+        return code
+    for prefix, name in (
+        ("customer_count_", "velocity_"),
+        ("customer_sum_", "volume_"),
+        ("card_count_", "card_velocity_"),
+        ("device_count_", "device_velocity_"),
+        ("counterparty_count_", "counterparty_velocity_"),
+    ):
+        if feature.startswith(prefix):
+            return name + feature[len(prefix) :]
+    return feature
+
+
+@dataclass
+class ModelParameters:
+    rounds: int = 600
+    learning_rate: float = 0.05
+    leaves: int = 31
+    min_leaf: int = 30
+    seed: int = 7
+    threads: int = 1  # OpenMP threads spin on a shared machine: one is faster there
+    validation_share: float = 0.2
+    rule_weight: float = 1.0
+    anomaly_weight: float = 0.001  # a tie-breaker once labelled frauds exist (docs/risk.md)
+    anomaly_power: float = 30.0
+    # with fewer labelled frauds than this, the trees know little: rules and anomaly lead
+    cold_start_frauds: int = 30
+    cold_start_rule_weight: float = 1.0  # the rules weigh the same; only the anomaly rises
+    cold_start_anomaly_weight: float = 0.5
+
+
+@dataclass
+class FraudModel:
+    booster: Any
+    calibration: tuple[float, float]
+    forest: Any
+    anomaly_reference: np.ndarray
+    parameters: ModelParameters
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    # -- scoring -------------------------------------------------------------------------
+
+    def probability(self, matrix: np.ndarray) -> np.ndarray:
+        margin = self.booster.predict(matrix, raw_score=True, num_threads=1)
+        slope, intercept = self.calibration
+        return np.asarray(1.0 / (1.0 + np.exp(-(slope * margin + intercept))), dtype=float)
+
+    def anomaly(self, matrix: np.ndarray) -> np.ndarray:
+        columns = [FEATURE_INDEX[name] for name in ANOMALY_FEATURES]
+        raw = -self.forest.score_samples(matrix[:, columns])
+        reference = self.anomaly_reference
+        quantile = np.interp(raw, reference, np.linspace(0.0, 1.0, len(reference)))
+        return np.asarray(quantile, dtype=float)
+
+    def score(
+        self, matrix: np.ndarray, rows: list[list[float]]
+    ) -> list[tuple[float, float, float, list[str]]]:
+        """Per row: (score, probability, anomaly quantile, fired rule names); ``rows`` are
+        the rows of ``matrix`` as lists."""
+        if len(matrix) == 0:
+            return []
+        probability = self.probability(matrix).tolist()
+        anomaly = self.anomaly(matrix).tolist()
+        parameters = self.parameters
+        out = []
+        for row, p, quantile in zip(rows, probability, anomaly, strict=True):
+            rules = fired(row)
+            boost = parameters.anomaly_weight * float(quantile) ** parameters.anomaly_power
+            score = 1.0 - (1.0 - float(p)) * (1.0 - parameters.rule_weight * rule_score(rules)) * (
+                1.0 - boost
+            )
+            out.append((score, float(p), float(quantile), [rule.name for rule in rules]))
+        return out
+
+    def reasons(self, matrix: np.ndarray, top: int = 3) -> list[list[str]]:
+        """Per row, the reason codes of the features that raised its score most (SHAP values
+        of the trees; a few milliseconds a row, so callers pass the rows worth explaining)."""
+        if len(matrix) == 0:
+            return []
+        contributions = self.booster.predict(matrix, pred_contrib=True, num_threads=1)
+        out: list[list[str]] = []
+        for row in contributions:
+            order = np.argsort(-row[:-1], kind="stable")[: top * 2]
+            codes: list[str] = []
+            for index in order:
+                if row[index] <= 0 or len(codes) >= top:
+                    break
+                code = reason_code(FEATURE_NAMES[index])
+                if code not in codes:
+                    codes.append(code)
+            out.append(codes)
+        return out
+
+    # -- storage -------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        import joblib
+
+        self.booster.save_model(str(folder / "model.txt"))
+        joblib.dump(
+            {
+                "calibration": self.calibration,
+                "forest": self.forest,
+                "anomaly_reference": self.anomaly_reference,
+                "parameters": self.parameters,
+            },
+            folder / "anomaly.joblib",
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> FraudModel:
+        import joblib
+        import lightgbm
+
+        booster = lightgbm.Booster(model_file=str(folder / "model.txt"))
+        extra = joblib.load(folder / "anomaly.joblib")
+        metadata = json.loads((folder / "metadata.json").read_text())
+        return cls(
+            booster,
+            tuple(extra["calibration"]),
+            extra["forest"],
+            extra["anomaly_reference"],
+            extra["parameters"],
+            metadata.get("metrics", {}),
+        )
+
+
+# -- metrics ---------------------------------------------------------------------------------
+
+
+def recall_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr: float = 0.01) -> tuple[float, float]:
+    """(recall, threshold): frauds scored strictly above the threshold that lets at most
+    ``fpr`` of the legitimate transactions through."""
+    legit = np.sort(scores[labels == 0])[::-1]
+    fraud = scores[labels == 1]
+    if len(legit) == 0 or len(fraud) == 0:
+        return 0.0, 1.0
+    allowed = math.floor(fpr * len(legit))
+    threshold = float(legit[min(allowed, len(legit) - 1)])
+    return float(np.mean(fraud > threshold)), threshold
+
+
+def pr_auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    from sklearn.metrics import average_precision_score
+
+    if labels.sum() == 0:
+        return 0.0
+    return float(average_precision_score(labels, scores))
+
+
+# -- training --------------------------------------------------------------------------------
+
+
+def _fit_booster(
+    matrix: np.ndarray,
+    labels: np.ndarray,
+    parameters: ModelParameters,
+    rounds: int,
+    valid: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Any:
+    import lightgbm
+
+    positives = max(float(labels.sum()), 1.0)
+    params = {
+        "objective": "binary",
+        "learning_rate": parameters.learning_rate,
+        "num_leaves": parameters.leaves,
+        "min_data_in_leaf": parameters.min_leaf,
+        "feature_fraction": 0.8,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "lambda_l2": 1.0,
+        "scale_pos_weight": min(10.0, (len(labels) - positives) / positives / 10),
+        "seed": parameters.seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "num_threads": parameters.threads,
+        "verbosity": -1,
+        "metric": "average_precision",
+    }
+    train_set = lightgbm.Dataset(matrix, labels, feature_name=list(FEATURE_NAMES))
+    callbacks: list[Any] = []
+    valid_sets = []
+    if valid is not None:
+        valid_sets = [lightgbm.Dataset(valid[0], valid[1], reference=train_set)]
+        callbacks.append(lightgbm.early_stopping(60, verbose=False))
+    return lightgbm.train(
+        params, train_set, num_boost_round=rounds, valid_sets=valid_sets, callbacks=callbacks
+    )
+
+
+def _platt(margin: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    if labels.sum() == 0 or labels.sum() == len(labels):
+        return 1.0, 0.0
+    regression = LogisticRegression(C=100.0)
+    regression.fit(margin.reshape(-1, 1), labels)
+    slope = float(regression.coef_[0][0])
+    return (slope if slope > 0 else 1.0), float(regression.intercept_[0])
+
+
+def train_model(
+    matrix: np.ndarray, labels: np.ndarray, parameters: ModelParameters | None = None
+) -> FraudModel:
+    """Fit on the first part in time, measure on the last part, then refit on everything."""
+    from sklearn.ensemble import IsolationForest
+
+    parameters = replace(parameters or ModelParameters())
+    if int(labels.sum()) < parameters.cold_start_frauds:
+        parameters.rule_weight = parameters.cold_start_rule_weight
+        parameters.anomaly_weight = parameters.cold_start_anomaly_weight
+    count = len(labels)
+    cut = int(count * (1.0 - parameters.validation_share))
+    has_split = labels[:cut].sum() > 0 and labels[cut:].sum() > 0
+    metrics: dict[str, Any] = {"transactions": count, "frauds": int(labels.sum())}
+    rounds = parameters.rounds
+    calibration = (1.0, 0.0)
+    if has_split:
+        first = _fit_booster(
+            matrix[:cut], labels[:cut], parameters, rounds, (matrix[cut:], labels[cut:])
+        )
+        rounds = max(first.best_iteration or rounds, 20)
+        margin = first.predict(matrix[cut:], raw_score=True, num_iteration=rounds)
+        calibration = _platt(margin, labels[cut:])
+        scores = 1.0 / (1.0 + np.exp(-(calibration[0] * margin + calibration[1])))
+        recall, threshold = recall_at_fpr(labels[cut:], scores)
+        metrics["validation"] = {
+            "transactions": count - cut,
+            "frauds": int(labels[cut:].sum()),
+            "recall_at_1pct_fpr": recall,
+            "threshold_at_1pct_fpr": threshold,
+            "pr_auc": pr_auc(labels[cut:], scores),
+        }
+    metrics["rounds"] = rounds
+    booster = _fit_booster(matrix, labels, parameters, rounds)
+    columns = [FEATURE_INDEX[name] for name in ANOMALY_FEATURES]
+    legit = matrix[labels == 0][:, columns]
+    forest = IsolationForest(n_estimators=100, random_state=parameters.seed, n_jobs=1)
+    forest.fit(legit)
+    step = max(1, len(legit) // 20_000)
+    reference = np.sort(-forest.score_samples(legit[::step]))
+    return FraudModel(booster, calibration, forest, reference, parameters, metrics)

@@ -1,0 +1,110 @@
+from tests.risk.helpers import DAY, HOUR, T0, customer, login, tx
+
+from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES, FeatureState
+
+
+def value(vector: list[float], name: str) -> float:
+    return vector[FEATURE_INDEX[name]]
+
+
+def test_vector_matches_names() -> None:
+    state = FeatureState()
+    assert len(state.features(tx("c1", T0))) == len(FEATURE_NAMES)
+    assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
+
+
+def test_features_use_the_past_only_then_observe() -> None:
+    state = FeatureState()
+    state.observe(customer("c1"))
+    first = tx("c1", T0, "payin_card", 5_000, card_fingerprint="k1", device_id="d1")
+    vector = state.process(first)
+    assert value(vector, "customer_count_24h") == 0
+    assert value(vector, "card_new") == 1 and value(vector, "device_new") == 1
+    again = state.features(
+        tx("c1", T0 + 60, "payin_card", 5_000, card_fingerprint="k1", device_id="d1")
+    )
+    assert value(again, "customer_count_24h") == 1
+    assert value(again, "card_new") == 0 and value(again, "device_new") == 0
+    assert value(again, "card_count_1h") == 1
+
+
+def test_each_entity_window_edge() -> None:
+    state = FeatureState()
+    state.observe(customer("c1"))
+    state.observe(
+        tx("c1", T0, "payin_card", 1_000, card_fingerprint="k1", device_id="d1", ip_country="DE")
+    )
+    state.observe(tx("c1", T0 + 1, "transfer", 500, "c2", device_id="d1"))
+    for horizon, name in ((HOUR, "1h"), (DAY, "24h"), (7 * DAY, "7d"), (30 * DAY, "30d")):
+        probe = tx(
+            "c1",
+            T0 + horizon,
+            "payin_card",
+            1_000,
+            card_fingerprint="k1",
+            device_id="d1",
+            ip_country="DE",
+        )
+        inside = state.features(
+            tx(
+                "c1",
+                T0 + horizon - 1,
+                "payin_card",
+                1_000,
+                card_fingerprint="k1",
+                device_id="d1",
+                ip_country="DE",
+            )
+        )
+        at_edge = state.features(probe)
+        for prefix in ("customer_count_", "card_count_", "device_count_"):
+            assert value(inside, prefix + name) >= 1, prefix + name
+        assert value(at_edge, "card_count_" + name) == 0, name
+        assert value(at_edge, "device_count_" + name) == 1  # the transfer, one second later
+        payee_inside = state.features(tx("c3", T0 + horizon, "transfer", 10, "c2"))
+        assert value(payee_inside, "counterparty_count_" + name) == 1
+        payee = state.features(tx("c3", T0 + 1 + horizon, "transfer", 10, "c2"))
+        assert value(payee, "counterparty_count_" + name) == 0
+
+
+def test_ip_country_window_edge() -> None:
+    """Windows advance with time: a state is asked in time order, like events arrive."""
+    state = FeatureState()
+    state.observe(tx("c1", T0, "payin_card", 1_000, ip_country="DE"))
+    inside = state.features(tx("c1", T0 + HOUR - 0.5, "payment", 1, ip_country="DE"))
+    assert value(inside, "ip_country_count_1h") == 1
+    edge = state.features(tx("c1", T0 + HOUR, "payment", 1, ip_country="DE"))
+    assert value(edge, "ip_country_count_1h") == 0 and value(edge, "ip_country_count_24h") == 1
+
+
+def test_balance_drain_and_first_time_flags() -> None:
+    state = FeatureState()
+    state.observe(customer("c1"))
+    state.observe(tx("c1", T0, "payin_bank", 100_000, "iban:DE1"))
+    state.observe(tx("c1", T0 + 10, "payout", 10_000, "iban:DE1", device_id="d1", ip_country="DE"))
+    drain = state.features(
+        tx("c1", T0 + 20, "payout", 90_000, "iban:LT9", device_id="d2", ip_country="NG")
+    )
+    assert value(drain, "balance_drained_share") == 1.0
+    assert value(drain, "counterparty_new") == 1
+    assert value(drain, "device_new") == 1
+    assert value(drain, "ip_foreign") == 1 and value(drain, "ip_country_new") == 1
+    known = state.features(
+        tx("c1", T0 + 20, "payout", 45_000, "iban:DE1", device_id="d1", ip_country="DE")
+    )
+    assert value(known, "balance_drained_share") == 0.5
+    assert value(known, "counterparty_new") == 0 and value(known, "device_new") == 0
+
+
+def test_new_device_login_and_dormancy() -> None:
+    state = FeatureState()
+    state.observe(customer("c1"))
+    state.observe(login("c1", T0, "d1"))
+    state.observe(tx("c1", T0 + 60, "payment", 100, "merchant:m1", device_id="d1"))
+    plain = state.features(tx("c1", T0 + 120, "payment", 100, "merchant:m1", device_id="d1"))
+    assert value(plain, "log_seconds_since_new_device_login") > 20  # never
+    state.observe(login("c1", T0 + 100 * DAY, "d2", "NG"))
+    later = state.features(tx("c1", T0 + 100 * DAY + 30, "payout", 100, "iban:X", device_id="d2"))
+    assert 3 < value(later, "log_seconds_since_new_device_login") < 4  # log1p(30)
+    assert value(later, "log_seconds_since_last_tx") > 15  # about 100 days
+    assert value(later, "device_not_last_login") == 0

@@ -1,0 +1,238 @@
+"""simulate -> train -> backtest -> evaluate on a small simulation, through the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from coffer.cli.main import app
+
+pytestmark = pytest.mark.slow  # simulates and trains once for the module (10-20 s)
+runner = CliRunner()
+
+
+def invoke(*args: str) -> str:
+    result = runner.invoke(app, ["risk", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.iterdir())
+    }
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("risk")
+    invoke(
+        "simulate",
+        "--output-dir",
+        str(folder),
+        "--seed",
+        "3",
+        "--customers",
+        "160",
+        "--days",
+        "40",
+        "--fraud-rate",
+        "0.006",
+        "--patterns",
+        "2",
+    )
+    invoke("train", "--input", str(folder / "train.jsonl"), "--model-dir", str(folder / "model"))
+    return folder
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_simulation_is_deterministic(tmp_path: Path, trained: Path) -> None:
+    invoke(
+        "simulate",
+        "--output-dir",
+        str(tmp_path),
+        "--seed",
+        "3",
+        "--customers",
+        "160",
+        "--days",
+        "40",
+        "--fraud-rate",
+        "0.006",
+        "--patterns",
+        "2",
+    )
+    for name in ("train.jsonl", "events.jsonl", "truth.jsonl"):
+        assert (tmp_path / name).read_bytes() == (trained / name).read_bytes()
+    train = read(trained / "train.jsonl")
+    assert all("label" in line for line in train if line["type"] == "transaction")
+    assert all("label" not in line for line in read(trained / "events.jsonl"))
+
+
+def test_model_dir_holds_model_state_and_metadata(trained: Path) -> None:
+    metadata = json.loads((trained / "model" / "metadata.json").read_text())
+    assert metadata["version"] == 1 and len(metadata["feature_names"]) > 50
+    assert "validation" in metadata["metrics"]
+    assert (trained / "model" / "state.pkl").stat().st_size > 0
+
+
+def test_backtest_format_prefix_determinism_and_read_only_model(
+    trained: Path, tmp_path: Path
+) -> None:
+    model = trained / "model"
+    before = digest(model)
+    events = (trained / "events.jsonl").read_text().splitlines()
+    invoke(
+        "backtest",
+        "--input",
+        str(trained / "events.jsonl"),
+        "--output",
+        str(tmp_path / "a.jsonl"),
+        "--model-dir",
+        str(model),
+    )
+    invoke(
+        "backtest",
+        "--input",
+        str(trained / "events.jsonl"),
+        "--output",
+        str(tmp_path / "b.jsonl"),
+        "--model-dir",
+        str(model),
+    )
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    assert digest(model) == before
+    output = read(tmp_path / "a.jsonl")
+    decisions = [line for line in output if line.get("type") != "alert"]
+    tx_ids = [json.loads(line)["id"] for line in events if '"transaction"' in line]
+    assert [d["id"] for d in decisions] == tx_ids
+    for decision in decisions:
+        assert 0.0 <= decision["score"] <= 1.0
+        assert decision["decision"] in ("allow", "review", "block")
+        assert isinstance(decision["reasons"], list)
+    for alert in (line for line in output if line.get("type") == "alert"):
+        assert alert["typology"] in {
+            "structuring",
+            "fan_in",
+            "fan_out",
+            "cycle",
+            "rapid_movement",
+            "dormant_reactivation",
+            "scatter_gather",
+            "mule",
+        }
+        assert len(alert["customer_ids"]) <= 50 and len(alert["transaction_ids"]) <= 1000
+    prefix = tmp_path / "prefix.jsonl"
+    prefix.write_text("\n".join(events[: len(events) // 2]) + "\n")
+    invoke(
+        "backtest",
+        "--input",
+        str(prefix),
+        "--output",
+        str(tmp_path / "p.jsonl"),
+        "--model-dir",
+        str(model),
+    )
+    short = [line for line in read(tmp_path / "p.jsonl") if line.get("type") != "alert"]
+    assert short == decisions[: len(short)] and short
+
+
+def test_recall_well_above_chance(trained: Path, tmp_path: Path) -> None:
+    invoke(
+        "backtest",
+        "--input",
+        str(trained / "events.jsonl"),
+        "--output",
+        str(tmp_path / "d.jsonl"),
+        "--model-dir",
+        str(trained / "model"),
+    )
+    report = json.loads(
+        invoke(
+            "evaluate",
+            "--decisions",
+            str(tmp_path / "d.jsonl"),
+            "--truth",
+            str(trained / "truth.jsonl"),
+        )
+    )
+    assert report["fraud"]["frauds"] > 10
+    assert report["fraud"]["recall_at_1pct_fpr"] > 0.3  # chance is 0.01
+    assert report["aml"]["recall"] is not None
+
+
+def test_a_bad_line_exits_2_and_writes_nothing(trained: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    lines = (trained / "events.jsonl").read_text().splitlines()[:5]
+    bad.write_text("\n".join([*lines, '{"type":"transaction","id":"x"}']) + "\n")
+    result = runner.invoke(
+        app,
+        [
+            "risk",
+            "backtest",
+            "--input",
+            str(bad),
+            "--output",
+            str(tmp_path / "out.jsonl"),
+            "--model-dir",
+            str(trained / "model"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "line 6" in result.output
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_backtest_without_a_model_exits_2(tmp_path: Path, trained: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "risk",
+            "backtest",
+            "--input",
+            str(trained / "events.jsonl"),
+            "--output",
+            str(tmp_path / "o.jsonl"),
+            "--model-dir",
+            str(tmp_path / "none"),
+        ],
+    )
+    assert result.exit_code == 2 and "coffer risk train" in result.output
+
+
+def test_online_engine_decides_like_the_backtest(trained: Path, tmp_path: Path) -> None:
+    from coffer.risk.engine import RiskEngine
+    from coffer.risk.events import Transaction, read_events
+
+    events = read_events(trained / "events.jsonl")[:400]
+    prefix = tmp_path / "head.jsonl"
+    lines = (trained / "events.jsonl").read_text().splitlines()[:400]
+    prefix.write_text("\n".join(lines) + "\n")
+    invoke(
+        "backtest",
+        "--input",
+        str(prefix),
+        "--output",
+        str(tmp_path / "h.jsonl"),
+        "--model-dir",
+        str(trained / "model"),
+    )
+    expected = [d for d in read(tmp_path / "h.jsonl") if d.get("type") != "alert"]
+    engine = RiskEngine.load(trained / "model")
+    online = []
+    for event in events:
+        if isinstance(event, Transaction):
+            online.append(engine.decide(event).to_dict())
+        engine.observe(event)
+    assert [d["id"] for d in online] == [d["id"] for d in expected]
+    for got, want in zip(online, expected, strict=True):
+        assert abs(got["score"] - want["score"]) < 1e-12
+        assert got["decision"] == want["decision"]
