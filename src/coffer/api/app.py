@@ -21,6 +21,7 @@ from coffer.api.retry import ConnectionLossMiddleware
 from coffer.api.routers import auth, coffer_ext, ledger, ops
 from coffer.api.settings import ApiSettings
 from coffer.core import Coffer
+from coffer.fx.endpoints import router as fx_router
 from coffer.settings import Settings
 from coffer.wallets.endpoints import returns as wallets_returns
 from coffer.wallets.endpoints import router as wallets_router
@@ -106,6 +107,7 @@ def create_app(
     app.include_router(coffer_ext.router)
     app.include_router(wallets_router)
     app.include_router(wallets_returns)
+    app.include_router(fx_router)
     # innermost: a request that met a connection ended by a restart (retry.py)
     app.add_middleware(ConnectionLossMiddleware)
     # the hot write endpoints without FastAPI's per-request machinery (see fastpath.py)

@@ -1,0 +1,364 @@
+"""Conversions and cross-border transfers: one ledger transaction each.
+
+The chart of accounts (ledger ``wallets``; A is the sell currency, B the buy currency)::
+
+    wallets:<from>  -> platform:fx:fees     fee              (A, revenue)
+    wallets:<from>  -> platform:fx:spread   spread           (A, revenue)
+    wallets:<from>  -> platform:fx:A        position amount  (A, the platform's position)
+    platform:fx:B   -> wallets:<to>         buy amount       (B; may go negative)
+
+Every posting moves one asset, so money is conserved in each currency; the positions
+``platform:fx:<CUR>`` hold what the platform bought (positive) and sold (negative), valued
+by the FX P&L report. A saga like the wallets' movements: (1) claim the quote and write the
+conversion ``pending`` in one database transaction; (2) post the ledger transaction with the
+idempotency key ``fx:conversion:<id>``; (3) mark it ``succeeded``. A refusal in (2) (funds)
+deletes the row and reopens the quote; a crash leaves a ``pending`` row that a replay of the
+same ``Idempotency-Key`` or :meth:`Conversions.resume_pending` completes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.errors import (
+    CofferError,
+    CurrencyMismatch,
+    IdempotencyConflict,
+    QuoteExpired,
+    QuoteUsed,
+    ResourceNotFound,
+    ValidationError,
+    WalletClosed,
+    WalletFrozen,
+)
+from coffer.fx import repository as R
+from coffer.fx import schemas as S
+from coffer.fx import tables as T
+from coffer.fx.quotes import Quotes
+from coffer.fx.rates.service import to_micros
+from coffer.ledger import UNBOUNDED, Ledger, Posting, Transaction
+from coffer.ledger.models import from_micros
+from coffer.wallets import currencies
+from coffer.wallets import schemas as WS
+from coffer.wallets.platform import WalletPlatform
+
+Clock = Callable[[], datetime]
+Row = Mapping[str, Any]
+FEES_ACCOUNT = "platform:fx:fees"
+SPREAD_ACCOUNT = "platform:fx:spread"
+BACKDATED_SECONDS = 5  # a quote priced this much before its creation posts at its time
+
+
+def position_account(currency: str) -> str:
+    return f"platform:fx:{currency}"
+
+
+def wallet_account(wallet_id: str) -> str:
+    return f"wallets:{wallet_id}"
+
+
+def conversion_postings(quote: Row, from_wallet: str, to_wallet: str) -> list[Posting]:
+    sell_asset = currencies.asset(quote["sell_currency"])
+    buy_asset = currencies.asset(quote["buy_currency"])
+    source = wallet_account(from_wallet)
+    legs = [
+        Posting(source, FEES_ACCOUNT, int(quote["fee"]), sell_asset),
+        Posting(source, SPREAD_ACCOUNT, int(quote["spread_amount"]), sell_asset),
+        Posting(
+            source,
+            position_account(quote["sell_currency"]),
+            int(quote["position_amount"]),
+            sell_asset,
+        ),
+        Posting(
+            position_account(quote["buy_currency"]),
+            wallet_account(to_wallet),
+            int(quote["buy_amount"]),
+            buy_asset,
+        ),
+    ]
+    postings = [p for p in legs if p.amount > 0]
+    assert sum(p.amount for p in postings if p.asset == sell_asset) == int(quote["sell_amount"])
+    return postings
+
+
+class Conversions:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        wallets: WalletPlatform,
+        ledger: Ledger,
+        quotes: Quotes,
+        clock: Clock,
+    ) -> None:
+        self.engine = engine
+        self.wallets = wallets
+        self.ledger = ledger
+        self.quotes = quotes
+        self.clock = clock
+
+    @contextlib.contextmanager
+    def unit(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as connection:
+            connection.execution_options(**{SQLITE_IMMEDIATE: True})
+            with connection.begin():
+                yield connection
+
+    # -- operations ---------------------------------------------------------------------
+
+    def convert(
+        self, request: S.ConversionCreate, *, idempotency_key: str | None = None
+    ) -> S.Conversion:
+        """Convert between two wallets of one customer at a quote."""
+        return self._execute(
+            "conversion",
+            request.quote_id,
+            request.from_wallet_id,
+            request.to_wallet_id,
+            request.metadata,
+            idempotency_key,
+        )
+
+    def transfer(
+        self, request: S.CrossBorderTransferCreate, *, idempotency_key: str | None = None
+    ) -> S.Conversion:
+        """Pay a wallet in another currency (any customer's): quote, conversion and
+        transfer in one ledger transaction. With ``buy_amount`` the recipient gets exactly
+        that; the quote is made for the payer (its tier's pricing) and used at once."""
+        quote_id = request.quote_id
+        if quote_id is None and idempotency_key is not None:
+            with self.engine.connect() as connection:
+                earlier = R.conversion_by(connection, "idempotency_key", idempotency_key)
+            if earlier is not None:
+                quote_id = str(earlier["quote_id"])
+        if quote_id is None:
+            payer = self.wallets.wallets.wallet(request.from_wallet_id)
+            payee = self.wallets.wallets.wallet(request.to_wallet_id)
+            quote = self.quotes.create(
+                S.QuoteCreate(
+                    sell_currency=payer.currency,
+                    buy_currency=payee.currency,
+                    sell_amount=request.sell_amount,
+                    buy_amount=request.buy_amount,
+                    customer_id=payer.customer_id,
+                )
+            )
+            quote_id = quote.id
+        return self._execute(
+            "transfer",
+            quote_id,
+            request.from_wallet_id,
+            request.to_wallet_id,
+            request.metadata,
+            idempotency_key,
+        )
+
+    def get(self, conversion_id: str) -> S.Conversion:
+        with self.engine.connect() as connection:
+            row = R.get(connection, T.conversions, conversion_id)
+        if row is None:
+            raise ResourceNotFound(f"no conversion {conversion_id}", id=conversion_id)
+        return conversion_model(row)
+
+    def list(
+        self, *, wallet_id: str | None = None, limit: int = 10, starting_after: str | None = None
+    ) -> S.ConversionList:
+        with self.engine.connect() as connection:
+            rows, more = R.list_conversions(
+                connection, wallet_id=wallet_id, limit=limit, starting_after=starting_after
+            )
+        return S.ConversionList(data=[conversion_model(r) for r in rows], has_more=more)
+
+    def resume_pending(self, *, older_than_seconds: float = 30.0, limit: int = 100) -> int:
+        """Complete conversions left ``pending`` by a crash (worker housekeeping)."""
+        before = to_micros(self.clock() - timedelta(seconds=older_than_seconds))
+        with self.engine.connect() as connection:
+            ids = R.pending_conversions(connection, before, limit)
+        for conversion_id in ids:
+            with contextlib.suppress(CofferError):
+                self._post(conversion_id)
+        return len(ids)
+
+    # -- the saga -----------------------------------------------------------------------
+
+    def _check_wallets(
+        self, kind: str, quote: Row, from_wallet: WS.Wallet, to_wallet: WS.Wallet
+    ) -> None:
+        if from_wallet.currency != quote["sell_currency"]:
+            raise CurrencyMismatch(
+                f"wallet {from_wallet.id} holds {from_wallet.currency}; the quote sells "
+                f"{quote['sell_currency']}"
+            )
+        if to_wallet.currency != quote["buy_currency"]:
+            raise CurrencyMismatch(
+                f"wallet {to_wallet.id} holds {to_wallet.currency}; the quote buys "
+                f"{quote['buy_currency']}"
+            )
+        for wallet in (from_wallet, to_wallet):
+            if wallet.kind != "customer":
+                raise ValidationError("conversions move between customers' wallets")
+            if wallet.status == "frozen":
+                raise WalletFrozen(f"wallet {wallet.id} is frozen", wallet_id=wallet.id)
+            if wallet.status == "closed":
+                raise WalletClosed(f"wallet {wallet.id} is closed", wallet_id=wallet.id)
+        if kind == "conversion" and from_wallet.customer_id != to_wallet.customer_id:
+            raise ValidationError(
+                "a conversion moves between one customer's wallets; pay another customer "
+                "with a cross-border transfer (POST /fx/transfers)"
+            )
+        owner = quote["customer_id"]
+        if owner is not None and owner != from_wallet.customer_id:
+            raise ValidationError(f"quote {quote['id']} was made for another customer")
+
+    def _execute(
+        self,
+        kind: str,
+        quote_id: str,
+        from_wallet_id: str,
+        to_wallet_id: str,
+        metadata: Mapping[str, str],
+        key: str | None,
+    ) -> S.Conversion:
+        payload = {
+            "kind": kind,
+            "quote_id": quote_id,
+            "from_wallet_id": from_wallet_id,
+            "to_wallet_id": to_wallet_id,
+            "metadata": json.dumps(dict(metadata), sort_keys=True),
+        }
+        if key is not None:
+            replay = self._replay(key, payload)
+            if replay is not None:
+                return replay
+        quote = self.quotes.row(quote_id)
+        from_wallet = self.wallets.wallets.wallet(from_wallet_id)
+        to_wallet = self.wallets.wallets.wallet(to_wallet_id)
+        self._check_wallets(kind, quote, from_wallet, to_wallet)
+        now = to_micros(self.clock())
+        conversion_id = R.new_id("cnv")
+        try:
+            with self.unit() as connection:
+                if not R.claim_quote(connection, quote_id, now):
+                    self._refuse_quote(connection, quote_id, now)
+                R.insert(
+                    connection,
+                    T.conversions,
+                    {
+                        "id": conversion_id,
+                        **payload,
+                        "idempotency_key": key,
+                        "sell_currency": quote["sell_currency"],
+                        "buy_currency": quote["buy_currency"],
+                        "sell_amount": quote["sell_amount"],
+                        "buy_amount": quote["buy_amount"],
+                        "fee": quote["fee"],
+                        "status": "pending",
+                        "ledger_transaction_id": None,
+                        "created_at": now,
+                        "updated_at": now,
+                    },
+                )
+        except sa.exc.IntegrityError:
+            if key is not None:  # a concurrent request with the same key won
+                replay = self._replay(key, payload)
+                if replay is not None:
+                    return replay
+            raise QuoteUsed(f"quote {quote_id} was already used", quote_id=quote_id) from None
+        return self._post(conversion_id)
+
+    def _replay(self, key: str, payload: Mapping[str, Any]) -> S.Conversion | None:
+        with self.engine.connect() as connection:
+            row = R.conversion_by(connection, "idempotency_key", key)
+        if row is None:
+            return None
+        if any(row[name] != value for name, value in payload.items()):
+            raise IdempotencyConflict(
+                "this Idempotency-Key was used with another request; use a new key"
+            )
+        if row["status"] == "pending":
+            return self._post(str(row["id"]))
+        return conversion_model(row)
+
+    def _refuse_quote(self, connection: sa.Connection, quote_id: str, now: int) -> None:
+        row = self.quotes.row(quote_id, connection)
+        if row["status"] == "used":
+            raise QuoteUsed(
+                f"quote {quote_id} was already used; ask for a new quote", quote_id=quote_id
+            )
+        raise QuoteExpired(
+            f"quote {quote_id} expired at {from_micros(row['expires_at']).isoformat()}; ask "
+            "for a new quote",
+            quote_id=quote_id,
+        )
+
+    def _post(self, conversion_id: str) -> S.Conversion:
+        with self.engine.connect() as connection:
+            row = R.get(connection, T.conversions, conversion_id)
+            assert row is not None
+            quote = self.quotes.row(row["quote_id"], connection)
+        if row["status"] == "succeeded":
+            return conversion_model(row)
+        backdated = quote["effective_at"] < quote["created_at"] - BACKDATED_SECONDS * 1_000_000
+        metadata = {
+            "wallets_type": f"fx_{row['kind']}",
+            "wallets_id": conversion_id,
+            "fx_quote_id": quote["id"],
+            "fx_mid_rate": quote["mid_rate"],
+            "fx_customer_rate": quote["customer_rate"],
+        }
+        extra = json.loads(row["metadata"])
+        if extra:
+            metadata["fx_metadata"] = json.dumps(extra, sort_keys=True)
+        try:
+            tx = self.ledger.post(
+                conversion_postings(quote, row["from_wallet_id"], row["to_wallet_id"]),
+                metadata=metadata,
+                idempotency_key=f"fx:conversion:{conversion_id}",
+                timestamp=from_micros(quote["effective_at"]) if backdated else None,
+                overdrafts={position_account(quote["buy_currency"]): UNBOUNDED},
+            )
+        except CofferError:
+            with self.unit() as connection:
+                R.delete_conversion(connection, conversion_id)
+                R.reopen_quote(connection, quote["id"])
+            raise
+        return self._succeed(row, tx)
+
+    def _succeed(self, row: Row, tx: Transaction) -> S.Conversion:
+        now = to_micros(self.clock())
+        with self.engine.begin() as connection:
+            R.update(
+                connection,
+                T.conversions,
+                row["id"],
+                status="succeeded",
+                ledger_transaction_id=tx.id,
+                updated_at=now,
+            )
+        return conversion_model({**row, "status": "succeeded", "ledger_transaction_id": tx.id})
+
+
+def conversion_model(row: Row) -> S.Conversion:
+    return S.Conversion(
+        id=row["id"],
+        kind=row["kind"],
+        quote_id=row["quote_id"],
+        from_wallet_id=row["from_wallet_id"],
+        to_wallet_id=row["to_wallet_id"],
+        sell_currency=row["sell_currency"],
+        buy_currency=row["buy_currency"],
+        sell_amount=int(row["sell_amount"]),
+        buy_amount=int(row["buy_amount"]),
+        fee=int(row["fee"]),
+        status=row["status"],
+        ledger_transaction_id=row["ledger_transaction_id"],
+        metadata=json.loads(row["metadata"]),
+        created_at=from_micros(row["created_at"]),
+    )
