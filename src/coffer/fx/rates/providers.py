@@ -27,7 +27,8 @@ import httpx
 
 from coffer.errors import ProviderError
 
-MAX_ECB_GAP_DAYS = 31  # how far back a day without a published rate looks
+MAX_ECB_GAP_DAYS = 31
+PIVOTS = ("USD", "EUR")  # after the base currency, the currencies crosses go through  # how far back a day without a published rate looks
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,16 @@ def _ecb_rates() -> dict[str, dict[date, Fraction]]:
     return _ecb_table
 
 
+_ecb_last: dict[str, date] = {}
+
+
+def _ecb_last_day(currency: str) -> date:
+    last = _ecb_last.get(currency)
+    if last is None:
+        last = _ecb_last[currency] = max(_ecb_rates()[currency])
+    return last
+
+
 class EcbProvider:
     name = "ecb"
 
@@ -118,6 +129,7 @@ class EcbProvider:
         days = _ecb_rates().get(currency)
         if not days:
             return None
+        day = min(day, _ecb_last_day(currency))  # after the history: its last day (stale)
         for back in range(MAX_ECB_GAP_DAYS):
             candidate = day - timedelta(days=back)
             value = days.get(candidate)
@@ -144,7 +156,8 @@ Lookup = Callable[[str, str, str, datetime], Rate | None]
 
 
 class StoredProvider:
-    """Rates of one source in ``fx_rates``: direct, inverse, or across the base currency."""
+    """Rates of one source in ``fx_rates``: direct, inverse, or crossed through the base
+    currency (then USD, then EUR: a live provider quotes against its own base)."""
 
     def __init__(self, name: str, lookup: Lookup, base_currency: str) -> None:
         self.name = name
@@ -160,13 +173,16 @@ class StoredProvider:
 
     def rate(self, base: str, quote: str, at: datetime) -> Rate | None:
         direct = self._direct(base, quote, at)
-        if direct is not None or self._base in (base, quote):
+        if direct is not None:
             return direct
-        first = self._direct(base, self._base, at)
-        second = self._direct(self._base, quote, at) if first is not None else None
-        if first is None or second is None:
-            return None
-        return cross(first, second)
+        for pivot in dict.fromkeys((self._base, *PIVOTS)):
+            if pivot in (base, quote):
+                continue
+            first = self._direct(base, pivot, at)
+            second = self._direct(pivot, quote, at) if first is not None else None
+            if first is not None and second is not None:
+                return cross(first, second)
+        return None
 
 
 # -- live rates over HTTP ---------------------------------------------------------------
