@@ -21,14 +21,28 @@ START = datetime.now(UTC).replace(microsecond=0)
 
 
 class Clock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
+    """The injected clock: real time plus an offset the test advances (so that the
+    ledger's own timestamps stay in step), or frozen at a moment."""
+
+    def __init__(self, frozen: datetime | None = None) -> None:
+        self.offset = timedelta(0)
+        self.frozen = frozen
+
+    @property
+    def now(self) -> datetime:
+        return self.frozen if self.frozen is not None else datetime.now(UTC) + self.offset
 
     def __call__(self) -> datetime:
         return self.now
 
+    def freeze(self) -> datetime:
+        self.frozen = self.now
+        return self.frozen
+
     def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+        self.offset += timedelta(**delta)
+        if self.frozen is not None:
+            self.frozen += timedelta(**delta)
 
 
 @pytest.fixture

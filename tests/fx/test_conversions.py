@@ -54,6 +54,7 @@ def test_expired_and_used_quotes_are_refused(
     fx.rates.set_manual("EUR", "USD", "1.1")
     alice = customer(platform)
     eur, usd = wallet(platform, alice, "EUR", 100_000), wallet(platform, alice, "USD")
+    clock.freeze()
     old = quote(fx, "EUR", "USD", sell_amount=1_000)
     clock.advance(seconds=31)
     with pytest.raises(QuoteExpired):

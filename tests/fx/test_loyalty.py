@@ -78,7 +78,7 @@ def test_lots_expire_first_in_first_out_with_the_clock(
     club = program(fx)
     alice = customer(platform)
     cash = wallet(platform, alice, "EUR")
-    start = clock.now
+    start = clock.freeze()
     fx.loyalty.award(club.id, L.AwardCreate(customer_id=alice, points=100))
     clock.advance(days=30)
     fx.loyalty.award(club.id, L.AwardCreate(customer_id=alice, points=60))

@@ -145,10 +145,11 @@ class Reports:
             finish = self.ledger.balance(account, asset, at=end)
             if begin == 0 and finish == 0:
                 continue
-            start_rate = self.rates.rate(code, target, start).value
-            end_rate = self.rates.rate(code, target, end).value
-            start_value = value_in(begin, code, target, start_rate)
-            end_value = value_in(finish, code, target, end_rate)
+            # a position that was (or is) zero needs no rate then
+            start_rate = self.rates.rate(code, target, start).value if begin else None
+            end_rate = self.rates.rate(code, target, end).value if finish else None
+            start_value = value_in(begin, code, target, start_rate) if start_rate else 0
+            end_value = value_in(finish, code, target, end_rate) if end_rate else 0
             # the period's flows entered at about their value: only rate moves are P&L
             flow_value = self._flow_value(account, asset, code, target, start, end)
             lines.append(
@@ -156,8 +157,8 @@ class Reports:
                     currency=code,
                     start_position=begin,
                     end_position=finish,
-                    start_rate=decimal_text(start_rate),
-                    end_rate=decimal_text(end_rate),
+                    start_rate=decimal_text(start_rate) if start_rate else None,
+                    end_rate=decimal_text(end_rate) if end_rate else None,
                     start_value=start_value,
                     end_value=end_value,
                     revaluation=end_value - start_value - flow_value,

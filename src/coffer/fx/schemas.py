@@ -201,8 +201,8 @@ class PositionLine(BaseModel):
     currency: str
     start_position: int
     end_position: int
-    start_rate: str
-    end_rate: str
+    start_rate: str | None  # None: no position then, no rate needed
+    end_rate: str | None
     start_value: int
     end_value: int
     revaluation: int
