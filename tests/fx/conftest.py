@@ -12,8 +12,7 @@ import pytest
 import coffer
 from coffer.fx import FxPlatform, FxSettings, open_fx
 from coffer.settings import Settings
-from coffer.wallets import WalletPlatform, WalletSettings, open_wallets
-from coffer.wallets import currencies, templates
+from coffer.wallets import WalletPlatform, WalletSettings, currencies, open_wallets, templates
 from coffer.wallets import schemas as WS
 
 PII_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -83,7 +82,9 @@ def customer(platform: WalletPlatform, name: str = "Alice") -> str:
 
 
 def wallet(platform: WalletPlatform, customer_id: str, currency: str, amount: int = 0) -> str:
-    made = platform.wallets.create_wallet(WS.WalletCreate(customer_id=customer_id, currency=currency))
+    made = platform.wallets.create_wallet(
+        WS.WalletCreate(customer_id=customer_id, currency=currency)
+    )
     if amount:
         fund(platform, made.id, amount)
     return made.id

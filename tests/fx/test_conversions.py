@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.fx.conftest import Clock, balance, customer, wallet
 
 from coffer.errors import (
     IdempotencyConflict,
@@ -21,7 +22,6 @@ from coffer.fx import FxPlatform
 from coffer.fx import schemas as S
 from coffer.fx.pricing import Pricing, price_sell
 from coffer.wallets import WalletPlatform, currencies
-from tests.fx.conftest import Clock, balance, customer, wallet
 
 CURRENCIES = ("EUR", "USD", "JPY", "BHD")
 
@@ -58,10 +58,14 @@ def test_expired_and_used_quotes_are_refused(
     old = quote(fx, "EUR", "USD", sell_amount=1_000)
     clock.advance(seconds=31)
     with pytest.raises(QuoteExpired):
-        fx.conversions.convert(S.ConversionCreate(quote_id=old.id, from_wallet_id=eur, to_wallet_id=usd))
+        fx.conversions.convert(
+            S.ConversionCreate(quote_id=old.id, from_wallet_id=eur, to_wallet_id=usd)
+        )
     assert fx.quotes.get(old.id).status == "expired"
     fresh = fx.quotes.create(
-        S.QuoteCreate(sell_currency="EUR", buy_currency="USD", sell_amount=1_000, lifetime_seconds=86_400)
+        S.QuoteCreate(
+            sell_currency="EUR", buy_currency="USD", sell_amount=1_000, lifetime_seconds=86_400
+        )
     )
     clock.advance(hours=23)
     body = S.ConversionCreate(quote_id=fresh.id, from_wallet_id=eur, to_wallet_id=usd)
@@ -71,7 +75,9 @@ def test_expired_and_used_quotes_are_refused(
         fx.conversions.convert(body)
     with pytest.raises(IdempotencyConflict):
         fx.conversions.convert(
-            S.ConversionCreate(quote_id=fresh.id, from_wallet_id=eur, to_wallet_id=usd, metadata={"a": "b"}),
+            S.ConversionCreate(
+                quote_id=fresh.id, from_wallet_id=eur, to_wallet_id=usd, metadata={"a": "b"}
+            ),
             idempotency_key="k1",
         )
 
@@ -82,11 +88,15 @@ def test_refused_conversion_reopens_the_quote(fx: FxPlatform, platform: WalletPl
     eur, usd = wallet(platform, alice, "EUR", 500), wallet(platform, alice, "USD")
     q = quote(fx, "EUR", "USD", sell_amount=1_000)
     with pytest.raises(InsufficientFunds):
-        fx.conversions.convert(S.ConversionCreate(quote_id=q.id, from_wallet_id=eur, to_wallet_id=usd))
+        fx.conversions.convert(
+            S.ConversionCreate(quote_id=q.id, from_wallet_id=eur, to_wallet_id=usd)
+        )
     assert fx.quotes.get(q.id).status == "open"
     with pytest.raises(ValidationError):  # another customer's wallet: that is a transfer
         fx.conversions.convert(
-            S.ConversionCreate(quote_id=q.id, from_wallet_id=eur, to_wallet_id=wallet(platform, bob, "USD"))
+            S.ConversionCreate(
+                quote_id=q.id, from_wallet_id=eur, to_wallet_id=wallet(platform, bob, "USD")
+            )
         )
     platform.payins  # noqa: B018 - the platform is still usable
     assert balance(platform, eur) == 500
@@ -105,7 +115,9 @@ def test_past_date_uses_the_ecb_reference_rate_plus_spread(
     assert (q.rate_source, q.mid_rate, q.spread_bps) == ("ecb", "1.291", 120)
     # 100.00 EUR x 1.2910 x (1 - 1.20 %) = 127.55 USD (127.5508 rounded down)
     assert q.buy_amount == 12_755
-    done = fx.conversions.convert(S.ConversionCreate(quote_id=q.id, from_wallet_id=eur, to_wallet_id=usd))
+    done = fx.conversions.convert(
+        S.ConversionCreate(quote_id=q.id, from_wallet_id=eur, to_wallet_id=usd)
+    )
     tx = fx.ledger.transaction(done.ledger_transaction_id or 0)
     assert tx.timestamp == at and tx.metadata["fx_mid_rate"] == "1291/1000"
     assert balance(platform, usd) == 12_755
@@ -167,17 +179,26 @@ def test_money_is_conserved_in_each_currency(
         if sell == buy:
             continue
         try:
-            q = quote(fx, sell, buy, **({"sell_amount": amount} if by_sell else {"buy_amount": amount}))
+            q = quote(
+                fx, sell, buy, **({"sell_amount": amount} if by_sell else {"buy_amount": amount})
+            )
         except ValidationError:
             continue  # too small to convert
         mid = Fraction(fx.rates.rate(sell, buy).value)
         if by_sell:  # the quote honours exactly what the pricing says
-            priced = price_sell(amount, mid, Pricing(75, 20, 0), (currencies.exponent(sell), currencies.exponent(buy)))
+            priced = price_sell(
+                amount,
+                mid,
+                Pricing(75, 20, 0),
+                (currencies.exponent(sell), currencies.exponent(buy)),
+            )
             assert (q.buy_amount, q.fee) == (priced.buy_amount, priced.fee)
         if q.sell_amount > expected[sell]:
             continue
         done = fx.conversions.convert(
-            S.ConversionCreate(quote_id=q.id, from_wallet_id=wallets[sell], to_wallet_id=wallets[buy])
+            S.ConversionCreate(
+                quote_id=q.id, from_wallet_id=wallets[sell], to_wallet_id=wallets[buy]
+            )
         )
         assert (done.sell_amount, done.buy_amount) == (q.sell_amount, q.buy_amount)
         expected[sell] -= q.sell_amount
@@ -187,7 +208,9 @@ def test_money_is_conserved_in_each_currency(
         positions[buy] -= q.buy_amount
     for c in CURRENCIES:
         assert balance(platform, wallets[c]) == expected[c]
-        fees, spread, position = (a - b for a, b in zip(_platform_totals(fx, c), before[c], strict=True))
+        fees, spread, position = (
+            a - b for a, b in zip(_platform_totals(fx, c), before[c], strict=True)
+        )
         assert fees + spread == revenue[c] and position == positions[c]
         # per currency: what left wallets arrived in the platform's accounts, and back
         assert (expected[c] - 10**7) + fees + spread + position == 0

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.fx.conftest import Clock, customer, wallet
 
 import coffer
 from coffer.errors import Forbidden, Unauthorized
 from coffer.fx import FxPlatform
 from coffer.fx.endpoints import router
 from coffer.wallets import WalletPlatform
-from tests.fx.conftest import Clock, customer, wallet
 
 
 class FakeAuthority:
@@ -39,7 +39,14 @@ def api(coffer_db: coffer.Coffer, platform: WalletPlatform, fx: FxPlatform) -> I
         yield client
 
 
-def call(api: TestClient, method: str, path: str, body: Any = None, status: int = 200, key: str | None = None) -> Any:
+def call(
+    api: TestClient,
+    method: str,
+    path: str,
+    body: Any = None,
+    status: int = 200,
+    key: str | None = None,
+) -> Any:
     headers = {"Idempotency-Key": key} if key else {}
     response = api.request(method, f"/api/wallets/v1{path}", json=body, headers=headers)
     assert response.status_code == status, response.text
@@ -55,8 +62,15 @@ def test_rates_quotes_conversions_over_http(
     alice = customer(platform)
     eur, usd = wallet(platform, alice, "EUR", 100_000), wallet(platform, alice, "USD")
     quote = call(
-        api, "POST", "/fx/quotes",
-        {"sell_currency": "EUR", "buy_currency": "USD", "sell_amount": 10_000, "customer_id": alice},
+        api,
+        "POST",
+        "/fx/quotes",
+        {
+            "sell_currency": "EUR",
+            "buy_currency": "USD",
+            "sell_amount": 10_000,
+            "customer_id": alice,
+        },
         201,
     )
     assert (quote["fee"], quote["spread_bps"], quote["status"]) == (50, 30, "open")
@@ -67,8 +81,11 @@ def test_rates_quotes_conversions_over_http(
     used = call(api, "POST", "/fx/conversions", body, 409)
     assert used["error"]["code"] == "quote_used"
     late = call(
-        api, "POST", "/fx/quotes",
-        {"sell_currency": "EUR", "buy_currency": "USD", "buy_amount": 1_000}, 201,
+        api,
+        "POST",
+        "/fx/quotes",
+        {"sell_currency": "EUR", "buy_currency": "USD", "buy_amount": 1_000},
+        201,
     )
     clock.advance(seconds=30)
     expired = call(api, "POST", "/fx/conversions", {**body, "quote_id": late["id"]}, 410)
@@ -88,8 +105,12 @@ def test_cross_border_valuation_pnl_and_loyalty(
     alice, bob = customer(platform), customer(platform, "Bob")
     eur, jpy = wallet(platform, alice, "EUR", 100_000), wallet(platform, bob, "JPY")
     sent = call(
-        api, "POST", "/fx/transfers",
-        {"from_wallet_id": eur, "to_wallet_id": jpy, "buy_amount": 16_000}, 201, key="t1",
+        api,
+        "POST",
+        "/fx/transfers",
+        {"from_wallet_id": eur, "to_wallet_id": jpy, "buy_amount": 16_000},
+        201,
+        key="t1",
     )
     assert sent["kind"] == "transfer" and sent["buy_amount"] == 16_000
     worth = call(api, "GET", f"/fx/customers/{bob}/valuation?currency=EUR")
@@ -104,21 +125,40 @@ def test_cross_border_valuation_pnl_and_loyalty(
     # the platform is short 16,000 JPY, which now costs 106.67 EUR instead of 100
     assert report["revaluation"] == -667
     club = call(
-        api, "POST", "/loyalty/programs",
-        {"name": "Club", "cash_currency": "EUR", "redemption_rate": "1",
-         "earn_rules": [{"points_per_unit": "1"}]},
+        api,
+        "POST",
+        "/loyalty/programs",
+        {
+            "name": "Club",
+            "cash_currency": "EUR",
+            "redemption_rate": "1",
+            "earn_rules": [{"points_per_unit": "1"}],
+        },
         201,
     )
-    call(api, "POST", f"/loyalty/programs/{club['id']}/awards", {"customer_id": alice, "points": 500}, 201)
+    call(
+        api,
+        "POST",
+        f"/loyalty/programs/{club['id']}/awards",
+        {"customer_id": alice, "points": 500},
+        201,
+    )
     redeemed = call(
-        api, "POST", f"/loyalty/programs/{club['id']}/redemptions",
-        {"customer_id": alice, "points": 200, "wallet_id": eur}, 201, key="r1",
+        api,
+        "POST",
+        f"/loyalty/programs/{club['id']}/redemptions",
+        {"customer_id": alice, "points": 200, "wallet_id": eur},
+        201,
+        key="r1",
     )
     assert redeemed["cash_amount"] == 200
     account = call(api, "GET", f"/loyalty/programs/{club['id']}/customers/{alice}")
     assert account["balance"] == 300 and account["expiring"][0]["points"] == 300
     short = call(
-        api, "POST", f"/loyalty/programs/{club['id']}/redemptions",
-        {"customer_id": alice, "points": 301, "wallet_id": eur}, 400,
+        api,
+        "POST",
+        f"/loyalty/programs/{club['id']}/redemptions",
+        {"customer_id": alice, "points": 301, "wallet_id": eur},
+        400,
     )
     assert short["error"]["code"] == "insufficient_funds"

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from tests.fx.conftest import START, Clock, balance, customer, wallet
 
 from coffer.errors import CofferError, InsufficientFunds
 from coffer.fx import FxPlatform
@@ -15,12 +16,16 @@ from coffer.fx.loyalty import schemas as L
 from coffer.fx.loyalty.rules import points_for
 from coffer.fx.loyalty.service import customer_account
 from coffer.wallets import WalletPlatform
-from tests.fx.conftest import START, Clock, balance, customer, wallet
 
 RULES = [
     L.EarnRule(points_per_unit=Decimal("1")),
     L.EarnRule(points_per_unit=Decimal("2"), mcc="5411", cap=50),
-    L.EarnRule(points_per_unit=Decimal("0.5"), campaign="spring", starts_at=START, ends_at=START + timedelta(days=30)),
+    L.EarnRule(
+        points_per_unit=Decimal("0.5"),
+        campaign="spring",
+        starts_at=START,
+        ends_at=START + timedelta(days=30),
+    ),
 ]
 
 
@@ -43,7 +48,12 @@ def test_earn_rules_per_unit_mcc_campaign_and_caps() -> None:
     assert points_for(RULES, amount=12_345, currency="EUR", at=at) == 123
     assert points_for(RULES, amount=12_345, currency="EUR", at=at, mcc="5411") == 123 + 50
     assert points_for(RULES, amount=1_000, currency="EUR", at=at, campaign="spring") == 10 + 5
-    assert points_for(RULES, amount=1_000, currency="EUR", at=at + timedelta(days=40), campaign="spring") == 10
+    assert (
+        points_for(
+            RULES, amount=1_000, currency="EUR", at=at + timedelta(days=40), campaign="spring"
+        )
+        == 10
+    )
     assert points_for(RULES, amount=1_000, currency="JPY", at=at) == 1_000
 
 
@@ -55,7 +65,9 @@ def test_purchase_awards_points_in_the_payment_transaction(
     pay, till = wallet(platform, alice, "EUR", 50_000), wallet(platform, shop, "EUR")
     made = fx.loyalty.purchase(
         club.id,
-        L.PurchaseCreate(from_wallet_id=pay, to_wallet_id=till, amount=20_000, currency="EUR", mcc="5411"),
+        L.PurchaseCreate(
+            from_wallet_id=pay, to_wallet_id=till, amount=20_000, currency="EUR", mcc="5411"
+        ),
     )
     assert made.points == 200 + 50 and made.lot is not None and made.lot.status == "active"
     tx = fx.ledger.transaction(made.ledger_transaction_id)
@@ -89,7 +101,9 @@ def test_lots_expire_first_in_first_out_with_the_clock(
         (60, start + timedelta(days=120)),
     ]
     # redeeming 30 takes them from the oldest lot
-    redeemed = fx.loyalty.redeem(club.id, L.RedemptionCreate(customer_id=alice, points=30, wallet_id=cash))
+    redeemed = fx.loyalty.redeem(
+        club.id, L.RedemptionCreate(customer_id=alice, points=30, wallet_id=cash)
+    )
     assert redeemed.cash_amount == 15 and balance(platform, cash) == 15
     assert list(redeemed.lots.values()) == [30]
     clock.advance(days=59)  # day 89: nothing expired yet
@@ -120,7 +134,9 @@ def test_concurrent_redemptions_never_spend_a_point_twice(
         start.wait()
         try:
             outcomes.append(
-                fx.loyalty.redeem(club.id, L.RedemptionCreate(customer_id=alice, points=30, wallet_id=cash))
+                fx.loyalty.redeem(
+                    club.id, L.RedemptionCreate(customer_id=alice, points=30, wallet_id=cash)
+                )
             )
         except CofferError as error:
             outcomes.append(error)

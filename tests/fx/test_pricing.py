@@ -23,7 +23,9 @@ exponents = st.tuples(st.sampled_from([0, 2, 3]), st.sampled_from([0, 2, 3]))
 amounts = st.integers(1, 10**12)
 
 
-def _check(priced_sell: int, buy: int, fee: int, mid: Fraction, pricing: Pricing, exps: tuple[int, int]) -> None:
+def _check(
+    priced_sell: int, buy: int, fee: int, mid: Fraction, pricing: Pricing, exps: tuple[int, int]
+) -> None:
     rate = minor_rate(customer_rate(mid, pricing), *exps)
     # the customer never gets more than the customer rate gives for what it converts
     assert buy <= (priced_sell - fee) * rate

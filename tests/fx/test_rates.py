@@ -11,12 +11,12 @@ from fractions import Fraction
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from tests.fx.conftest import Clock
 
 from coffer.errors import ProviderError, RateNotFound, RateStale
 from coffer.fx import FxPlatform, FxSettings, open_fx
 from coffer.fx.rates import EcbProvider
 from coffer.wallets import WalletPlatform
-from tests.fx.conftest import Clock
 
 
 def test_ecb_history_reference_rate_of_a_past_date() -> None:

@@ -229,9 +229,7 @@ def award(program_id: str, body: L.AwardCreate, fx: Fx) -> L.Lot:
     return fx.loyalty.award(program_id, body)
 
 
-@write.post(
-    "/loyalty/programs/{program_id}/purchases", status_code=201, responses=errors(400, 404)
-)
+@write.post("/loyalty/programs/{program_id}/purchases", status_code=201, responses=errors(400, 404))
 def purchase(program_id: str, body: L.PurchaseCreate, fx: Fx) -> L.Purchase:
     """A wallet payment and the points it earns, in one ledger transaction."""
     return fx.loyalty.purchase(program_id, body)

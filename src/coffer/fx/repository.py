@@ -154,7 +154,7 @@ def list_conversions(
         )
     if starting_after is not None:
         statement = statement.where(c.id < starting_after)
-    rows = [dict(row) for row in connection.execute(statement).mappings()]
+    rows: list[Row] = [dict(row) for row in connection.execute(statement).mappings()]
     return rows[:limit], len(rows) > limit
 
 

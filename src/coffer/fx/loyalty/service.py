@@ -382,7 +382,7 @@ class Loyalty:
                     continue
                 by_customer.setdefault(lot["customer_id"], {})[lot["id"]] = int(lot["remaining"])
             for customer_id, taken in by_customer.items():
-                row = {
+                row: dict[str, Any] = {
                     "id": FR.new_id("lmv"),
                     "program_id": program.id,
                     "customer_id": customer_id,
@@ -399,14 +399,14 @@ class Loyalty:
                 FR.insert(connection, T.loyalty_movements, row)
                 rows.append(row)
         movements = []
-        for row in rows:
+        for made in rows:
             posting = Posting(
-                customer_account(program.id, row["customer_id"]),
+                customer_account(program.id, made["customer_id"]),
                 f"loyalty:{program.id}:expired",
-                row["points"],
+                made["points"],
                 program.asset,
             )
-            movements.append(self._post_movement(row, [posting], {}))
+            movements.append(self._post_movement(made, [posting], {}))
         return S.ExpiryRun(expired_points=sum(m.points for m in movements), movements=movements)
 
     # -- reading ------------------------------------------------------------------------

@@ -28,7 +28,10 @@ import httpx
 from coffer.errors import ProviderError
 
 MAX_ECB_GAP_DAYS = 31
-PIVOTS = ("USD", "EUR")  # after the base currency, the currencies crosses go through  # how far back a day without a published rate looks
+PIVOTS = (
+    "USD",
+    "EUR",
+)  # after the base currency, the currencies crosses go through  # how far back a day without a published rate looks
 
 
 @dataclass(frozen=True, slots=True)
