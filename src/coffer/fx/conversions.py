@@ -41,6 +41,7 @@ from coffer.errors import (
 from coffer.fx import repository as R
 from coffer.fx import schemas as S
 from coffer.fx import tables as T
+from coffer.fx.cache import TtlCache
 from coffer.fx.quotes import Quotes
 from coffer.fx.rates.service import to_micros
 from coffer.ledger import UNBOUNDED, Ledger, Posting, Transaction
@@ -103,6 +104,12 @@ class Conversions:
         self.ledger = ledger
         self.quotes = quotes
         self.clock = clock
+        self._wallets: TtlCache[WS.Wallet] = TtlCache(quotes.settings.fx_cache_seconds)
+
+    def _wallet(self, wallet_id: str) -> WS.Wallet:
+        """A wallet's row (currency, owner, status), reused for ``fx_cache_seconds`` like
+        the wallets domain's own cache; its balance is not used (the ledger checks it)."""
+        return self._wallets.get(wallet_id, lambda: self.wallets.wallets.wallet(wallet_id))
 
     @contextlib.contextmanager
     def unit(self) -> Iterator[sa.Connection]:
@@ -139,8 +146,8 @@ class Conversions:
             if earlier is not None:
                 quote_id = str(earlier["quote_id"])
         if quote_id is None:
-            payer = self.wallets.wallets.wallet(request.from_wallet_id)
-            payee = self.wallets.wallets.wallet(request.to_wallet_id)
+            payer = self._wallet(request.from_wallet_id)
+            payee = self._wallet(request.to_wallet_id)
             quote = self.quotes.create(
                 S.QuoteCreate(
                     sell_currency=payer.currency,
@@ -182,8 +189,12 @@ class Conversions:
         with self.engine.connect() as connection:
             ids = R.pending_conversions(connection, before, limit)
         for conversion_id in ids:
-            with contextlib.suppress(CofferError):
-                self._post(conversion_id)
+            with self.engine.connect() as connection:
+                row = R.get(connection, T.conversions, conversion_id)
+                quote = self.quotes.row(row["quote_id"], connection) if row else None
+            if row is not None and quote is not None and row["status"] == "pending":
+                with contextlib.suppress(CofferError):
+                    self._post(row, quote)
         return len(ids)
 
     # -- the saga -----------------------------------------------------------------------
@@ -233,57 +244,57 @@ class Conversions:
             "to_wallet_id": to_wallet_id,
             "metadata": json.dumps(dict(metadata), sort_keys=True),
         }
-        if key is not None:
-            replay = self._replay(key, payload)
-            if replay is not None:
-                return replay
-        quote = self.quotes.row(quote_id)
-        from_wallet = self.wallets.wallets.wallet(from_wallet_id)
-        to_wallet = self.wallets.wallets.wallet(to_wallet_id)
+        with self.engine.connect() as connection:
+            earlier = (
+                R.conversion_by(connection, "idempotency_key", key) if key is not None else None
+            )
+            quote = self.quotes.row(quote_id, connection) if earlier is None else None
+        if earlier is not None:
+            return self._replayed(earlier, payload)
+        assert quote is not None
+        from_wallet = self._wallet(from_wallet_id)
+        to_wallet = self._wallet(to_wallet_id)
         self._check_wallets(kind, quote, from_wallet, to_wallet)
         now = to_micros(self.clock())
-        conversion_id = R.new_id("cnv")
+        row = {
+            "id": R.new_id("cnv"),
+            **payload,
+            "idempotency_key": key,
+            "sell_currency": quote["sell_currency"],
+            "buy_currency": quote["buy_currency"],
+            "sell_amount": quote["sell_amount"],
+            "buy_amount": quote["buy_amount"],
+            "fee": quote["fee"],
+            "status": "pending",
+            "ledger_transaction_id": None,
+            "created_at": now,
+            "updated_at": now,
+        }
         try:
             with self.unit() as connection:
                 if not R.claim_quote(connection, quote_id, now):
                     self._refuse_quote(connection, quote_id, now)
-                R.insert(
-                    connection,
-                    T.conversions,
-                    {
-                        "id": conversion_id,
-                        **payload,
-                        "idempotency_key": key,
-                        "sell_currency": quote["sell_currency"],
-                        "buy_currency": quote["buy_currency"],
-                        "sell_amount": quote["sell_amount"],
-                        "buy_amount": quote["buy_amount"],
-                        "fee": quote["fee"],
-                        "status": "pending",
-                        "ledger_transaction_id": None,
-                        "created_at": now,
-                        "updated_at": now,
-                    },
-                )
+                R.insert(connection, T.conversions, row)
         except sa.exc.IntegrityError:
             if key is not None:  # a concurrent request with the same key won
                 replay = self._replay(key, payload)
                 if replay is not None:
                     return replay
             raise QuoteUsed(f"quote {quote_id} was already used", quote_id=quote_id) from None
-        return self._post(conversion_id)
+        return self._post(row, quote)
 
     def _replay(self, key: str, payload: Mapping[str, Any]) -> S.Conversion | None:
         with self.engine.connect() as connection:
             row = R.conversion_by(connection, "idempotency_key", key)
-        if row is None:
-            return None
+        return None if row is None else self._replayed(row, payload)
+
+    def _replayed(self, row: Row, payload: Mapping[str, Any]) -> S.Conversion:
         if any(row[name] != value for name, value in payload.items()):
             raise IdempotencyConflict(
                 "this Idempotency-Key was used with another request; use a new key"
             )
         if row["status"] == "pending":
-            return self._post(str(row["id"]))
+            return self._post(row, self.quotes.row(row["quote_id"]))
         return conversion_model(row)
 
     def _refuse_quote(self, connection: sa.Connection, quote_id: str, now: int) -> None:
@@ -298,13 +309,8 @@ class Conversions:
             quote_id=quote_id,
         )
 
-    def _post(self, conversion_id: str) -> S.Conversion:
-        with self.engine.connect() as connection:
-            row = R.get(connection, T.conversions, conversion_id)
-            assert row is not None
-            quote = self.quotes.row(row["quote_id"], connection)
-        if row["status"] == "succeeded":
-            return conversion_model(row)
+    def _post(self, row: Row, quote: Row) -> S.Conversion:
+        conversion_id = row["id"]
         backdated = quote["effective_at"] < quote["created_at"] - BACKDATED_SECONDS * 1_000_000
         metadata = {
             "wallets_type": f"fx_{row['kind']}",

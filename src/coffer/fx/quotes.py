@@ -14,6 +14,7 @@ from coffer.errors import QuoteNotFound, ValidationError
 from coffer.fx import repository as R
 from coffer.fx import schemas as S
 from coffer.fx import tables as T
+from coffer.fx.cache import TtlCache
 from coffer.fx.pricing import Pricing, price_buy, price_sell
 from coffer.fx.rates.providers import decimal_text
 from coffer.fx.rates.service import Rates, to_micros
@@ -32,12 +33,17 @@ class Quotes:
         self.rates = rates
         self.settings = settings
         self.clock = clock
+        self._pricing: TtlCache[Pricing] = TtlCache(settings.fx_cache_seconds)
+        self._tiers: TtlCache[str] = TtlCache(settings.fx_cache_seconds)
 
     # -- pricing ------------------------------------------------------------------------
 
     def pricing_for(self, sell: str, buy: str, tier: str) -> Pricing:
         """The most specific row of (pair, tier), (pair, *), (*, tier), (*, *); else the
         settings' defaults."""
+        return self._pricing.get((sell, buy, tier), lambda: self._read_pricing(sell, buy, tier))
+
+    def _read_pricing(self, sell: str, buy: str, tier: str) -> Pricing:
         pair = f"{sell}/{buy}"
         with self.engine.connect() as connection:
             rows = R.pricing_rows(connection, [pair, "*"], [tier, "*"])
@@ -49,6 +55,7 @@ class Quotes:
         return Pricing(self.settings.fx_spread_bps, self.settings.fx_fee_bps, 0)
 
     def set_pricing(self, request: S.PricingSet) -> S.PricingRule:
+        self._pricing.clear()
         with self.engine.begin() as connection:
             R.set_pricing(
                 connection, {**request.model_dump(), "updated_at": to_micros(self.clock())}
@@ -72,10 +79,15 @@ class Quotes:
     def tier_of(self, customer_id: str | None) -> str:
         if customer_id is None:
             return DEFAULT_TIER
-        with self.engine.connect() as connection:
-            return R.customer_tier(connection, customer_id) or DEFAULT_TIER
+
+        def read() -> str:
+            with self.engine.connect() as connection:
+                return R.customer_tier(connection, customer_id) or DEFAULT_TIER
+
+        return self._tiers.get(customer_id, read)
 
     def set_tier(self, customer_id: str, tier: str) -> S.CustomerTier:
+        self._tiers.clear()
         with self.engine.begin() as connection:
             R.set_customer_tier(connection, customer_id, tier, to_micros(self.clock()))
         return S.CustomerTier(customer_id=customer_id, tier=tier)

@@ -54,6 +54,14 @@ class FxSettings(BaseSettings):
     fx_fee_bps: int = Field(
         default=0, ge=0, lt=10_000, description="Default fee in basis points of the sell amount."
     )
+    fx_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="How long a process reuses the current rate of a pair, pricing rows, "
+        "customer tiers and wallet rows it read (0: never). A change made by the process "
+        "itself applies at once; one made by another process within this delay.",
+    )
     fx_http_url: str | None = Field(
         default=None,
         description="Live rates: URL answering JSON, read by `coffer fx rates refresh` and "

@@ -13,6 +13,7 @@ from coffer.errors import ProviderError, RateNotFound, RateStale, ValidationErro
 from coffer.fx import repository as R
 from coffer.fx import schemas as S
 from coffer.fx import tables as T
+from coffer.fx.cache import TtlCache
 from coffer.fx.rates.providers import (
     EcbProvider,
     Rate,
@@ -50,6 +51,7 @@ class Rates:
                 f"COFFER_FX_PROVIDERS: unknown providers {unknown}; use {', '.join(KNOWN_PROVIDERS)}"
             )
         self.providers: list[RateProvider] = [self._provider(n) for n in names]
+        self._current: TtlCache[Rate] = TtlCache(settings.fx_cache_seconds)
 
     def _provider(self, name: str) -> RateProvider:
         if name == "ecb":
@@ -77,6 +79,14 @@ class Rates:
         moment = at or self.clock()
         if base == quote:
             return Rate(base, quote, Fraction(1), "identity", moment)
+        if at is None:  # the current rate: reused for fx_cache_seconds, if still fresh
+            found = self._current.get((base, quote), lambda: self._choose(base, quote, moment))
+            if found.as_of >= moment - timedelta(seconds=self.settings.fx_max_rate_age_seconds):
+                return found
+            self._current.clear()
+        return self._choose(base, quote, moment)
+
+    def _choose(self, base: str, quote: str, moment: datetime) -> Rate:
         oldest = moment - timedelta(seconds=self.settings.fx_max_rate_age_seconds)
         newest_stale: Rate | None = None
         for provider in self.providers:
@@ -124,6 +134,7 @@ class Rates:
     # -- writing ------------------------------------------------------------------------
 
     def store(self, rates: Sequence[Rate]) -> int:
+        self._current.clear()
         now = to_micros(self.clock())
         with self.engine.begin() as connection:
             for rate in rates:
