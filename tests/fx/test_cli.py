@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 from coffer.cli.main import app
 
 
-def test_rates_quote_and_errors(tmp_path: os.PathLike[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rates_quote_and_errors(
+    tmp_path: os.PathLike[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COFFER_SIGNING_KEY_FILE", os.path.join(tmp_path, "k"))
     database = ["--database", f"sqlite:///{tmp_path}/c.db"]
     runner = CliRunner()

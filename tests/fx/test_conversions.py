@@ -223,3 +223,26 @@ def _platform_totals(fx: FxPlatform, code: str) -> tuple[int, int, int]:
         fx.ledger.balance("platform:fx:spread", asset),
         fx.ledger.balance(f"platform:fx:{code}", asset),
     )
+
+
+def test_retry_after_a_crash_adopts_the_first_transaction(
+    fx: FxPlatform, platform: WalletPlatform
+) -> None:
+    fx.rates.set_manual("EUR", "USD", "1.1")
+    alice = customer(platform)
+    eur, usd = wallet(platform, alice, "EUR", 10_000), wallet(platform, alice, "USD")
+    other = wallet(platform, customer(platform, "Bob"), "USD")
+    q = quote(fx, "EUR", "USD", sell_amount=1_000)
+    # the ledger step ran, then the process died before writing the conversion
+    tx = fx.conversions._post("cnv_crashed", "conversion", fx.quotes.row(q.id), eur, usd, {})
+    assert fx.quotes.get(q.id).status == "open"
+    with pytest.raises(QuoteUsed):  # the quote's money cannot go elsewhere
+        fx.conversions.transfer(
+            S.CrossBorderTransferCreate(quote_id=q.id, from_wallet_id=eur, to_wallet_id=other)
+        )
+    done = fx.conversions.convert(
+        S.ConversionCreate(quote_id=q.id, from_wallet_id=eur, to_wallet_id=usd)
+    )
+    assert (done.id, done.ledger_transaction_id) == ("cnv_crashed", tx.id)
+    assert balance(platform, usd) == q.buy_amount and balance(platform, eur) == 9_000
+    assert fx.quotes.get(q.id).status == "used"

@@ -9,11 +9,17 @@ The chart of accounts (ledger ``wallets``; A is the sell currency, B the buy cur
 
 Every posting moves one asset, so money is conserved in each currency; the positions
 ``platform:fx:<CUR>`` hold what the platform bought (positive) and sold (negative), valued
-by the FX P&L report. A saga like the wallets' movements: (1) claim the quote and write the
-conversion ``pending`` in one database transaction; (2) post the ledger transaction with the
-idempotency key ``fx:conversion:<id>``; (3) mark it ``succeeded``. A refusal in (2) (funds)
-deletes the row and reopens the quote; a crash leaves a ``pending`` row that a replay of the
-same ``Idempotency-Key`` or :meth:`Conversions.resume_pending` completes.
+by the FX P&L report.
+
+Like wallet transfers, nothing is written before the ledger call: (1) read the
+``Idempotency-Key`` record (a conversion with that key answers again) and the quote (used:
+409 ``quote_used``; expired: 410 ``quote_expired``); (2) post the transaction with the
+ledger reference ``fx:quote:<quote id>``, unique in the ledger, so a quote moves money at
+most once whatever races or crashes happen; (3) write the conversion and mark the quote
+used in one database transaction. A crash between (2) and (3) leaves the quote open with
+its money moved: the client's retry (with or without its key) meets the reference, finds
+the first transaction, checks it moved the same amounts between the same wallets and
+records it; a refusal in (2) (insufficient funds) leaves the quote open for a retry.
 """
 
 from __future__ import annotations
@@ -21,15 +27,15 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from coffer.db.engine import SQLITE_IMMEDIATE
 from coffer.errors import (
-    CofferError,
     CurrencyMismatch,
+    DuplicateReference,
     IdempotencyConflict,
     QuoteExpired,
     QuoteUsed,
@@ -183,20 +189,6 @@ class Conversions:
             )
         return S.ConversionList(data=[conversion_model(r) for r in rows], has_more=more)
 
-    def resume_pending(self, *, older_than_seconds: float = 30.0, limit: int = 100) -> int:
-        """Complete conversions left ``pending`` by a crash (worker housekeeping)."""
-        before = to_micros(self.clock() - timedelta(seconds=older_than_seconds))
-        with self.engine.connect() as connection:
-            ids = R.pending_conversions(connection, before, limit)
-        for conversion_id in ids:
-            with self.engine.connect() as connection:
-                row = R.get(connection, T.conversions, conversion_id)
-                quote = self.quotes.row(row["quote_id"], connection) if row else None
-            if row is not None and quote is not None and row["status"] == "pending":
-                with contextlib.suppress(CofferError):
-                    self._post(row, quote)
-        return len(ids)
-
     # -- the saga -----------------------------------------------------------------------
 
     def _check_wallets(
@@ -252,12 +244,23 @@ class Conversions:
         if earlier is not None:
             return self._replayed(earlier, payload)
         assert quote is not None
+        now = to_micros(self.clock())
+        if quote["status"] == "used":
+            raise QuoteUsed(
+                f"quote {quote_id} was already used; ask for a new quote", quote_id=quote_id
+            )
+        if quote["expires_at"] <= now:
+            raise QuoteExpired(
+                f"quote {quote_id} expired at {from_micros(quote['expires_at']).isoformat()}; "
+                "ask for a new quote",
+                quote_id=quote_id,
+            )
         from_wallet = self._wallet(from_wallet_id)
         to_wallet = self._wallet(to_wallet_id)
         self._check_wallets(kind, quote, from_wallet, to_wallet)
-        now = to_micros(self.clock())
+        tx = self._post(R.new_id("cnv"), kind, quote, from_wallet_id, to_wallet_id, metadata)
         row = {
-            "id": R.new_id("cnv"),
+            "id": tx.metadata["wallets_id"],
             **payload,
             "idempotency_key": key,
             "sell_currency": quote["sell_currency"],
@@ -265,90 +268,79 @@ class Conversions:
             "sell_amount": quote["sell_amount"],
             "buy_amount": quote["buy_amount"],
             "fee": quote["fee"],
-            "status": "pending",
-            "ledger_transaction_id": None,
+            "status": "succeeded",
+            "ledger_transaction_id": tx.id,
             "created_at": now,
             "updated_at": now,
         }
         try:
             with self.unit() as connection:
-                if not R.claim_quote(connection, quote_id, now):
-                    self._refuse_quote(connection, quote_id, now)
                 R.insert(connection, T.conversions, row)
+                R.mark_quote_used(connection, quote_id, now)
         except sa.exc.IntegrityError:
-            if key is not None:  # a concurrent request with the same key won
-                replay = self._replay(key, payload)
-                if replay is not None:
-                    return replay
+            # another request recorded this quote's conversion (a concurrent retry)
+            with self.engine.connect() as connection:
+                recorded = R.conversion_by(connection, "quote_id", quote_id)
+            if recorded is None:
+                raise
+            if key is not None and recorded["idempotency_key"] == key:
+                return self._replayed(recorded, payload)
             raise QuoteUsed(f"quote {quote_id} was already used", quote_id=quote_id) from None
-        return self._post(row, quote)
-
-    def _replay(self, key: str, payload: Mapping[str, Any]) -> S.Conversion | None:
-        with self.engine.connect() as connection:
-            row = R.conversion_by(connection, "idempotency_key", key)
-        return None if row is None else self._replayed(row, payload)
+        return conversion_model(row)
 
     def _replayed(self, row: Row, payload: Mapping[str, Any]) -> S.Conversion:
         if any(row[name] != value for name, value in payload.items()):
             raise IdempotencyConflict(
                 "this Idempotency-Key was used with another request; use a new key"
             )
-        if row["status"] == "pending":
-            return self._post(row, self.quotes.row(row["quote_id"]))
         return conversion_model(row)
 
-    def _refuse_quote(self, connection: sa.Connection, quote_id: str, now: int) -> None:
-        row = self.quotes.row(quote_id, connection)
-        if row["status"] == "used":
-            raise QuoteUsed(
-                f"quote {quote_id} was already used; ask for a new quote", quote_id=quote_id
-            )
-        raise QuoteExpired(
-            f"quote {quote_id} expired at {from_micros(row['expires_at']).isoformat()}; ask "
-            "for a new quote",
-            quote_id=quote_id,
-        )
-
-    def _post(self, row: Row, quote: Row) -> S.Conversion:
-        conversion_id = row["id"]
+    def _post(
+        self,
+        conversion_id: str,
+        kind: str,
+        quote: Row,
+        from_wallet_id: str,
+        to_wallet_id: str,
+        extra: Mapping[str, str],
+    ) -> Transaction:
+        """The conversion's ledger transaction. Its reference ``fx:quote:<id>`` is unique
+        in the ledger, so a quote moves money once: a second attempt (a retry after a
+        crash, a concurrent request) finds the first one's transaction and adopts it when
+        it moved the same amounts between the same wallets."""
         backdated = quote["effective_at"] < quote["created_at"] - BACKDATED_SECONDS * 1_000_000
         metadata = {
-            "wallets_type": f"fx_{row['kind']}",
+            "wallets_type": f"fx_{kind}",
             "wallets_id": conversion_id,
             "fx_quote_id": quote["id"],
             "fx_mid_rate": quote["mid_rate"],
             "fx_customer_rate": quote["customer_rate"],
         }
-        extra = json.loads(row["metadata"])
         if extra:
-            metadata["fx_metadata"] = json.dumps(extra, sort_keys=True)
+            metadata["fx_metadata"] = json.dumps(dict(extra), sort_keys=True)
+        postings = conversion_postings(quote, from_wallet_id, to_wallet_id)
+        reference = f"fx:quote:{quote['id']}"
         try:
-            tx = self.ledger.post(
-                conversion_postings(quote, row["from_wallet_id"], row["to_wallet_id"]),
+            return self.ledger.post(
+                postings,
                 metadata=metadata,
-                idempotency_key=f"fx:conversion:{conversion_id}",
+                reference=reference,
                 timestamp=from_micros(quote["effective_at"]) if backdated else None,
                 overdrafts={position_account(quote["buy_currency"]): UNBOUNDED},
             )
-        except CofferError:
-            with self.unit() as connection:
-                R.delete_conversion(connection, conversion_id)
-                R.reopen_quote(connection, quote["id"])
-            raise
-        return self._succeed(row, tx)
-
-    def _succeed(self, row: Row, tx: Transaction) -> S.Conversion:
-        now = to_micros(self.clock())
-        with self.engine.begin() as connection:
-            R.update(
-                connection,
-                T.conversions,
-                row["id"],
-                status="succeeded",
-                ledger_transaction_id=tx.id,
-                updated_at=now,
-            )
-        return conversion_model({**row, "status": "succeeded", "ledger_transaction_id": tx.id})
+        except DuplicateReference:
+            page = self.ledger.transactions(reference=reference, page_size=1)
+            if not page.data:
+                raise
+            first = page.data[0]
+            if (
+                sorted(first.postings) != sorted(postings)
+                or first.metadata.get("wallets_type") != metadata["wallets_type"]
+            ):
+                raise QuoteUsed(
+                    f"quote {quote['id']} was already used", quote_id=quote["id"]
+                ) from None
+            return first
 
 
 def conversion_model(row: Row) -> S.Conversion:

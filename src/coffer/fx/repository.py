@@ -111,32 +111,15 @@ def set_customer_tier(connection: sa.Connection, customer_id: str, tier: str, no
 # -- quotes and conversions -------------------------------------------------------------
 
 
-def claim_quote(connection: sa.Connection, quote_id: str, now: int) -> bool:
-    """Mark an open, unexpired quote used; False when another request did, or it expired."""
-    q = T.quotes.c
-    result = connection.execute(
-        sa.update(T.quotes)
-        .where(q.id == quote_id, q.status == "open", q.expires_at > now)
-        .values(status="used", used_at=now)
-    )
-    return result.rowcount == 1
-
-
-def reopen_quote(connection: sa.Connection, quote_id: str) -> None:
+def mark_quote_used(connection: sa.Connection, quote_id: str, now: int) -> None:
     q = T.quotes.c
     connection.execute(
-        sa.update(T.quotes)
-        .where(q.id == quote_id, q.status == "used")
-        .values(status="open", used_at=None)
+        sa.update(T.quotes).where(q.id == quote_id).values(status="used", used_at=now)
     )
 
 
 def conversion_by(connection: sa.Connection, column: str, value: str) -> Row | None:
     return _one(connection, sa.select(T.conversions).where(T.conversions.c[column] == value))
-
-
-def delete_conversion(connection: sa.Connection, conversion_id: str) -> None:
-    connection.execute(sa.delete(T.conversions).where(T.conversions.c.id == conversion_id))
 
 
 def list_conversions(
@@ -156,14 +139,3 @@ def list_conversions(
         statement = statement.where(c.id < starting_after)
     rows: list[Row] = [dict(row) for row in connection.execute(statement).mappings()]
     return rows[:limit], len(rows) > limit
-
-
-def pending_conversions(connection: sa.Connection, before: int, limit: int) -> list[str]:
-    c = T.conversions.c
-    statement = (
-        sa.select(c.id)
-        .where(c.status == "pending", c.created_at < before)
-        .order_by(c.created_at)
-        .limit(limit)
-    )
-    return [str(v) for v in connection.execute(statement).scalars()]
