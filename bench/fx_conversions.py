@@ -7,8 +7,8 @@ conversions >= 0.8x transfers).
 
 Each run: a fresh database; customers with a EUR and a USD wallet (funded); a manual
 EUR/USD rate. Then (1) quotes created in-process by ``fx.quotes.create`` for a few seconds
-(quotes/s); (2) the server (``coffer.api.create_app``, one uvicorn process) in a subprocess;
-(3) ``--requests`` wallet transfers EUR -> EUR (``POST /api/wallets/v1/transfers``) and
+(quotes/s); (2) the server (``coffer.api.create_app``, one uvicorn process) in a subprocess, warmed
+up by 100 requests of each kind; (3) ``--requests`` wallet transfers EUR -> EUR (``POST /api/wallets/v1/transfers``) and
 (4) ``--requests`` conversions EUR -> USD of quotes made beforehand
 (``POST /api/wallets/v1/fx/conversions``), alternating their order between runs, each POST
 with its own Idempotency-Key, from ``--connections`` connections (asyncio + httpx). Prints
@@ -36,6 +36,7 @@ from common import fresh_database, median, report, signing_key_env
 PII_KEY = "11" * 32
 DEADLINE_SECONDS = 300
 QUOTE_SECONDS = 3.0
+WARM_UP = 100  # requests of each kind before the measured phases
 
 
 def serve(url: str, port: int) -> None:
@@ -159,10 +160,11 @@ def one_run(
     backend: str, requests: int, customers: int, connections: int, index: int
 ) -> tuple[float, float, float]:
     with fresh_database(backend) as url:
-        pairs, conversions, quotes_per_second = setup(url, customers, requests)
+        pairs, conversions, quotes_per_second = setup(url, customers, requests + WARM_UP)
+        warm_conversions, conversions = conversions[:WARM_UP], conversions[WARM_UP:]
         rng = random.Random(index)
         transfers = []
-        for _ in range(requests):
+        for _ in range(requests + WARM_UP):
             (a, _), (b, _) = rng.sample(pairs, 2)
             transfers.append(
                 {
@@ -189,6 +191,28 @@ def one_run(
                 except httpx.HTTPError:
                     time.sleep(0.2)
             bearer = token(url)
+            warm_transfers, transfers = transfers[:WARM_UP], transfers[WARM_UP:]
+            # warm up both routes (connections, caches) before measuring either
+            asyncio.run(
+                load(
+                    base,
+                    bearer,
+                    "/api/wallets/v1/transfers",
+                    warm_transfers,
+                    connections,
+                    f"wt{index}",
+                )
+            )
+            asyncio.run(
+                load(
+                    base,
+                    bearer,
+                    "/api/wallets/v1/fx/conversions",
+                    warm_conversions,
+                    connections,
+                    f"wc{index}",
+                )
+            )
             phases: dict[str, Callable[[], tuple[float, int]]] = {
                 "transfers": lambda: asyncio.run(
                     load(
