@@ -246,3 +246,35 @@ def test_retry_after_a_crash_adopts_the_first_transaction(
     assert (done.id, done.ledger_transaction_id) == ("cnv_crashed", tx.id)
     assert balance(platform, usd) == q.buy_amount and balance(platform, eur) == 9_000
     assert fx.quotes.get(q.id).status == "used"
+
+
+def test_cross_border_payout_writes_pain001_in_the_payout_currency(
+    fx: FxPlatform, platform: WalletPlatform
+) -> None:
+    from coffer.wallets import schemas as WS
+
+    fx.rates.set_manual("EUR", "GBP", "0.85")
+    alice = customer(platform)
+    eur = wallet(platform, alice, "EUR", 100_000)
+    bank = platform.payouts.add_bank_account(
+        WS.BankAccountCreate(
+            customer_id=alice, holder_name="Alice", iban="GB82WEST12345698765432", bic="NWBKGB2L"
+        )
+    )
+    made = fx.conversions.payout(
+        S.CrossBorderPayoutCreate(
+            from_wallet_id=eur, bank_account_id=bank.id, amount=5_000, currency="GBP"
+        ),
+        idempotency_key="po-1",
+    )
+    assert made.conversion.buy_amount == 5_000 and made.payout.currency == "GBP"
+    again = fx.conversions.payout(
+        S.CrossBorderPayoutCreate(
+            from_wallet_id=eur, bank_account_id=bank.id, amount=5_000, currency="GBP"
+        ),
+        idempotency_key="po-1",
+    )
+    assert again.payout.id == made.payout.id
+    batch = platform.payouts.export_batch()
+    assert batch is not None and made.payout.id in batch.payout_ids
+    assert '<InstdAmt Ccy="GBP">50.00</InstdAmt>' in batch.xml

@@ -173,6 +173,52 @@ class Conversions:
             idempotency_key,
         )
 
+    def payout(
+        self, request: S.CrossBorderPayoutCreate, *, idempotency_key: str | None = None
+    ) -> S.CrossBorderPayout:
+        """Pay out to a bank account in another currency: convert exactly ``amount`` into
+        the customer's wallet in ``currency`` (created if missing), then pay it out. Two
+        steps (a conversion, then the payout's hold); with an ``Idempotency-Key`` a retry
+        replays each (``<key>:conversion``, ``<key>:payout``)."""
+        source = self._wallet(request.from_wallet_id)
+        if source.customer_id is None:
+            raise ValidationError("pay out from a customer's wallet")
+        target = self._wallet_in(source.customer_id, request.currency)
+        conversion = self.transfer(
+            S.CrossBorderTransferCreate(
+                from_wallet_id=source.id, to_wallet_id=target, buy_amount=request.amount
+            ),
+            idempotency_key=f"{idempotency_key}:conversion" if idempotency_key else None,
+        )
+        payout = self.wallets.payouts.create_payout(
+            WS.PayoutCreate(
+                wallet_id=target,
+                bank_account_id=request.bank_account_id,
+                amount=request.amount,
+                currency=request.currency,
+            ),
+            idempotency_key=f"{idempotency_key}:payout" if idempotency_key else None,
+        )
+        return S.CrossBorderPayout(conversion=conversion, payout=payout)
+
+    def _wallet_in(self, customer_id: str, currency: str) -> str:
+        after: str | None = None
+        for _ in range(100):
+            page = self.wallets.wallets.wallets(
+                customer_id=customer_id, limit=100, starting_after=after
+            )
+            for found in page.data:
+                if found.currency == currency:
+                    return found.id
+            if not page.has_more or not page.data:
+                break
+            after = page.data[-1].id
+        made = self.wallets.wallets.create_wallet(
+            WS.WalletCreate(customer_id=customer_id, currency=currency),
+            idempotency_key=f"fx:wallet:{customer_id}:{currency}",
+        )
+        return made.id
+
     def get(self, conversion_id: str) -> S.Conversion:
         with self.engine.connect() as connection:
             row = R.get(connection, T.conversions, conversion_id)

@@ -158,6 +158,14 @@ def create_transfer(
     return fx.conversions.transfer(body, idempotency_key=key)
 
 
+@write.post("/fx/payouts", status_code=201, responses=errors(400, 404, 409, 410))
+def create_payout(
+    body: S.CrossBorderPayoutCreate, fx: Fx, key: IdempotencyKey = None
+) -> S.CrossBorderPayout:
+    """Pay out to a bank account in another currency (conversion, then payout)."""
+    return fx.conversions.payout(body, idempotency_key=key)
+
+
 @read.get("/fx/conversions")
 def list_conversions(
     fx: Fx, wallet_id: str | None = None, limit: Limit = 10, starting_after: After = None

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from coffer.fx.settings import MAX_QUOTE_SECONDS
+from coffer.wallets import schemas as WS
 
 Currency = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
 
@@ -218,3 +219,20 @@ class PnlReport(BaseModel):
     spread_revenue: int
     fee_revenue: int
     total: int
+
+
+class CrossBorderPayoutCreate(Model):
+    """Pay out ``amount`` of ``currency`` to a bank account from a wallet in another
+    currency: a conversion into the customer's wallet in ``currency`` (made if missing),
+    then a payout from it (its pain.001 in ``currency``)."""
+
+    from_wallet_id: str = Field(max_length=40)
+    bank_account_id: str = Field(max_length=40)
+    amount: int = Field(gt=0, description="minor units of currency the bank account gets")
+    currency: str = Currency
+
+
+class CrossBorderPayout(BaseModel):
+    object: Literal["fx_payout"] = "fx_payout"
+    conversion: Conversion
+    payout: WS.Payout
