@@ -82,7 +82,7 @@ write = APIRouter(dependencies=[Write], route_class=WalletRoute)
 # -- rates -----------------------------------------------------------------------------
 
 
-@read.get("/fx/rates/{base}/{quote}", responses=errors(404, 409))
+@read.get("/fx/rates/{base}/{quote}", responses=errors(400, 404, 409))
 def get_rate(base: str, quote: str, fx: Fx, at: datetime | None = None) -> S.Rate:
     """The rate a quote would use now (or at ``at``): preferred provider, fresh."""
     return rate_model(fx.rates.rate(base, quote, at))
@@ -125,7 +125,7 @@ def set_pricing(body: S.PricingSet, fx: Fx) -> S.PricingRule:
     return fx.quotes.set_pricing(body)
 
 
-@write.put("/fx/customers/{customer_id}/tier", responses=errors(404))
+@write.put("/fx/customers/{customer_id}/tier", responses=errors(400, 404))
 def set_tier(customer_id: str, body: S.CustomerTierSet, fx: Fx) -> S.CustomerTier:
     fx.wallets.wallets.customer(customer_id)
     return fx.quotes.set_tier(customer_id, body.tier)
@@ -232,7 +232,9 @@ def get_program(program_id: str, fx: Fx) -> L.Program:
     return fx.loyalty.program(program_id)
 
 
-@write.post("/loyalty/programs/{program_id}/awards", status_code=201, responses=errors(400, 404))
+@write.post(
+    "/loyalty/programs/{program_id}/awards", status_code=201, responses=errors(400, 404, 409)
+)
 def award(program_id: str, body: L.AwardCreate, fx: Fx) -> L.Lot:
     return fx.loyalty.award(program_id, body)
 

@@ -17,7 +17,7 @@ from coffer.fx import tables as T
 from coffer.fx.cache import TtlCache
 from coffer.fx.pricing import Pricing, price_buy, price_sell
 from coffer.fx.rates.providers import decimal_text
-from coffer.fx.rates.service import Rates, to_micros
+from coffer.fx.rates.service import Rates, to_micros, utc
 from coffer.fx.settings import MAX_QUOTE_SECONDS, FxSettings
 from coffer.ledger.models import from_micros
 from coffer.wallets import currencies
@@ -98,7 +98,7 @@ class Quotes:
         sell = currencies.check_currency(request.sell_currency)
         buy = currencies.check_currency(request.buy_currency)
         now = self.clock()
-        effective = request.at or now
+        effective = utc(request.at) if request.at is not None else now
         if effective > now:
             raise ValidationError("a quote cannot be priced in the future")
         lifetime = request.lifetime_seconds or self.settings.fx_quote_seconds

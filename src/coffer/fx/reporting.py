@@ -20,7 +20,7 @@ from coffer.errors import ValidationError
 from coffer.fx import schemas as S
 from coffer.fx.conversions import FEES_ACCOUNT, SPREAD_ACCOUNT, position_account
 from coffer.fx.rates.providers import decimal_text
-from coffer.fx.rates.service import Rates
+from coffer.fx.rates.service import Rates, utc
 from coffer.fx.settings import FxSettings
 from coffer.ledger import Ledger
 from coffer.wallets import currencies
@@ -60,7 +60,7 @@ class Reports:
         """Each wallet of the customer at ``at`` (its ledger balance then), and the total,
         in ``currency`` at that date's rates."""
         currency = currencies.check_currency(currency)
-        moment = at or self.clock()
+        moment = utc(at) if at is not None else self.clock()
         self.wallets.wallets.customer(customer_id)  # 404 for an unknown customer
         lines: list[S.ValuedBalance] = []
         after: str | None = None
@@ -135,6 +135,7 @@ class Reports:
     def pnl(self, start: datetime, end: datetime, currency: str | None = None) -> S.PnlReport:
         """FX P&L of ``[start, end)`` in ``currency`` (default the base currency)."""
         target = currencies.check_currency(currency or self.settings.fx_base_currency)
+        start, end = utc(start), utc(end)
         if end <= start:
             raise ValidationError("the period's end must be after its start")
         lines = []

@@ -21,7 +21,12 @@ class Model(BaseModel):
 class RateSet(Model):
     base: str = Currency
     quote: str = Currency
-    rate: Decimal = Field(gt=0, description="quote major units per base major unit")
+    rate: Decimal = Field(
+        gt=0,
+        allow_inf_nan=False,
+        max_digits=40,
+        description="quote major units per base major unit",
+    )
     as_of: datetime | None = Field(default=None, description="default: now")
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_POINTS = 10**15  # per award, redemption or payment
 Currency = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
 
 
@@ -20,11 +21,11 @@ class EarnRule(Model):
     (None: any) within ``starts_at``..``ends_at``; each rule capped per payment by ``cap``.
     Every matching rule adds its points (a base rule plus bonus rules)."""
 
-    points_per_unit: Decimal = Field(ge=0)
+    points_per_unit: Decimal = Field(ge=0, le=1_000_000, allow_inf_nan=False, max_digits=30)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     mcc: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
     campaign: str | None = Field(default=None, max_length=40)
-    cap: int | None = Field(default=None, ge=0)
+    cap: int | None = Field(default=None, ge=0, le=MAX_POINTS)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
 
@@ -39,7 +40,11 @@ class ProgramCreate(Model):
     asset: str = Field(default="POINTS", pattern=r"^[A-Z][A-Z0-9]{0,16}(_[A-Z0-9]{1,16})?(/0)?$")
     cash_currency: str = Currency
     redemption_rate: Decimal = Field(
-        gt=0, description="minor units of cash_currency one point redeems for"
+        gt=0,
+        le=1_000_000,
+        allow_inf_nan=False,
+        max_digits=30,
+        description="minor units of cash_currency one point redeems for",
     )
     expiry_days: int | None = Field(default=365, ge=1, le=36_500)
     earn_rules: list[EarnRule] = Field(default_factory=list, max_length=100)
@@ -55,7 +60,7 @@ class Program(ProgramCreate):
 
 class AwardCreate(Model):
     customer_id: str = Field(max_length=40)
-    points: int = Field(gt=0)
+    points: int = Field(gt=0, le=MAX_POINTS)
     reason: str = Field(default="award", max_length=40)
     campaign: str | None = Field(default=None, max_length=40)
 
@@ -74,7 +79,7 @@ class PurchaseCreate(Model):
 
 class RedemptionCreate(Model):
     customer_id: str = Field(max_length=40)
-    points: int = Field(gt=0)
+    points: int = Field(gt=0, le=MAX_POINTS)
     wallet_id: str = Field(max_length=40, description="the customer's cash wallet")
 
 

@@ -132,6 +132,8 @@ class Loyalty:
         )
         if points <= 0:
             return 0, []
+        if points > S.MAX_POINTS:
+            raise ValidationError(f"a payment earns at most {S.MAX_POINTS} points")
         issued = f"loyalty:{program.id}:issued"
         return points, [
             Posting(issued, customer_account(program.id, customer_id), points, program.asset)

@@ -28,6 +28,7 @@ import httpx
 from coffer.errors import ProviderError
 
 MAX_ECB_GAP_DAYS = 31
+ECB_FIRST_DAY = date(1999, 1, 4)
 PIVOTS = (
     "USD",
     "EUR",
@@ -131,6 +132,8 @@ class EcbProvider:
             return Fraction(1), day
         days = _ecb_rates().get(currency)
         if not days:
+            return None
+        if day < ECB_FIRST_DAY:
             return None
         day = min(day, _ecb_last_day(currency))  # after the history: its last day (stale)
         for back in range(MAX_ECB_GAP_DAYS):

@@ -31,6 +31,11 @@ Clock = Callable[[], datetime]
 KNOWN_PROVIDERS = ("manual", "http", "ecb")
 
 
+def utc(moment: datetime) -> datetime:
+    """A naive datetime is taken as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def to_micros(moment: datetime) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -76,7 +81,7 @@ class Rates:
         """
         base = currencies.check_currency(base)
         quote = currencies.check_currency(quote)
-        moment = at or self.clock()
+        moment = utc(at) if at is not None else self.clock()
         if base == quote:
             return Rate(base, quote, Fraction(1), "identity", moment)
         if at is None:  # the current rate: reused for fx_cache_seconds, if still fresh
@@ -164,7 +169,7 @@ class Rates:
             value = parse_rate(rate)
         except ProviderError as exc:
             raise ValidationError(exc.message) from exc
-        moment = as_of or self.clock()
+        moment = utc(as_of) if as_of is not None else self.clock()
         self.store([Rate(base, quote, value, "manual", moment)])
         return S.Rate(
             base=base, quote=quote, rate=decimal_text(value), source="manual", as_of=moment
