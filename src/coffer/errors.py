@@ -301,3 +301,50 @@ class RiskModelMissing(NotFound):
     """The risk model folder has no trained model (run ``coffer risk train``)."""
 
     code = "risk_model_missing"
+
+
+# -- multi-currency and loyalty (coffer.fx) --------------------------------------------
+
+
+class RateNotFound(NotFound):
+    """No provider knows a rate for the currency pair at that time."""
+
+    code = "rate_not_found"
+
+
+class RateStale(Conflict):
+    """The freshest rate for the pair is older than the platform's maximum rate age."""
+
+    code = "rate_stale"
+
+
+class ProviderError(CofferError):
+    """The live rate provider failed or answered something Coffer cannot use."""
+
+    code = "rate_provider_error"
+    status = 502
+    formance_code = "INTERNAL"
+
+
+class QuoteNotFound(NotFound):
+    code = "quote_not_found"
+
+
+class QuoteExpired(CofferError):
+    """The quote's lock ran out; ask for a new quote."""
+
+    code = "quote_expired"
+    status = 410
+    formance_code = "VALIDATION"
+
+
+class QuoteUsed(Conflict):
+    """The quote was already executed; each quote converts once."""
+
+    code = "quote_used"
+
+
+class AmountTooSmall(ValidationError):
+    """The amount is too small to convert once the fee and rounding are taken."""
+
+    code = "amount_too_small"

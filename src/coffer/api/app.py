@@ -22,6 +22,7 @@ from coffer.api.routers import auth, coffer_ext, ledger, ops
 from coffer.api.settings import ApiSettings
 from coffer.assistant.endpoints import router as assistant_router
 from coffer.core import Coffer
+from coffer.fx.endpoints import router as fx_router
 from coffer.settings import Settings
 from coffer.wallets.endpoints import returns as wallets_returns
 from coffer.wallets.endpoints import router as wallets_router
@@ -108,6 +109,7 @@ def create_app(
     app.include_router(wallets_router)
     app.include_router(wallets_returns)
     app.include_router(assistant_router)
+    app.include_router(fx_router)
     # innermost: a request that met a connection ended by a restart (retry.py)
     app.add_middleware(ConnectionLossMiddleware)
     # the hot write endpoints without FastAPI's per-request machinery (see fastpath.py)

@@ -1,0 +1,1 @@
+"""Loyalty programs: points as a house currency in the wallets ledger (see service.py)."""

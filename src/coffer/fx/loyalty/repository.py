@@ -1,0 +1,104 @@
+"""All SQL of loyalty programs (SQLAlchemy Core); the caller's unit of work commits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.fx import tables as T
+
+Row = Mapping[str, Any]
+
+
+def spendable_lots(
+    connection: sa.Connection, program_id: str, customer_id: str, now: int
+) -> list[Row]:
+    """Active lots with points left and not expired, oldest first (FIFO); locked on
+    PostgreSQL so that concurrent redemptions take them one after the other."""
+    lot = T.loyalty_lots.c
+    statement = (
+        sa.select(T.loyalty_lots)
+        .where(
+            lot.program_id == program_id,
+            lot.customer_id == customer_id,
+            lot.status == "active",
+            lot.remaining > 0,
+            sa.or_(lot.expires_at.is_(None), lot.expires_at > now),
+        )
+        .order_by(lot.earned_at, lot.id)
+    )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def take(connection: sa.Connection, lot_id: str, expected: int, new_remaining: int) -> bool:
+    lot = T.loyalty_lots.c
+    result = connection.execute(
+        sa.update(T.loyalty_lots)
+        .where(lot.id == lot_id, lot.remaining == expected)
+        .values(remaining=new_remaining)
+    )
+    return result.rowcount == 1
+
+
+def give_back(connection: sa.Connection, lot_id: str, points: int) -> None:
+    lot = T.loyalty_lots.c
+    connection.execute(
+        sa.update(T.loyalty_lots).where(lot.id == lot_id).values(remaining=lot.remaining + points)
+    )
+
+
+def expired_lots(connection: sa.Connection, program_id: str, now: int, limit: int) -> list[Row]:
+    lot = T.loyalty_lots.c
+    statement = (
+        sa.select(T.loyalty_lots)
+        .where(
+            lot.program_id == program_id,
+            lot.status == "active",
+            lot.remaining > 0,
+            lot.expires_at.is_not(None),
+            lot.expires_at <= now,
+        )
+        .order_by(lot.expires_at, lot.id)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def customer_lots(connection: sa.Connection, program_id: str, customer_id: str) -> list[Row]:
+    lot = T.loyalty_lots.c
+    statement = (
+        sa.select(T.loyalty_lots)
+        .where(lot.program_id == program_id, lot.customer_id == customer_id)
+        .order_by(lot.earned_at, lot.id)
+        .limit(10_000)
+    )
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def earned_since(connection: sa.Connection, program_id: str, customer_id: str, since: int) -> int:
+    lot = T.loyalty_lots.c
+    statement = sa.select(sa.func.coalesce(sa.func.sum(lot.points), 0)).where(
+        lot.program_id == program_id,
+        lot.customer_id == customer_id,
+        lot.status == "active",
+        lot.earned_at >= since,
+    )
+    return int(connection.execute(statement).scalar_one())
+
+
+def programs(connection: sa.Connection, limit: int) -> list[Row]:
+    statement = sa.select(T.loyalty_programs).order_by(T.loyalty_programs.c.id).limit(limit)
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def movement_by_key(connection: sa.Connection, key: str) -> Row | None:
+    m = T.loyalty_movements.c
+    row = connection.execute(sa.select(T.loyalty_movements).where(m.idempotency_key == key))
+    found = row.mappings().first()
+    return dict(found) if found else None

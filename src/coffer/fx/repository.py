@@ -1,0 +1,141 @@
+"""All SQL of the fx domain (SQLAlchemy Core). Functions take a connection and never
+commit: the caller's unit of work does."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.fx import tables as T
+
+Row = Mapping[str, Any]
+
+
+def now_micros() -> int:
+    return time.time_ns() // 1000
+
+
+def new_id(prefix: str) -> str:
+    """Sortable ids: prefix, 12 hex digits of milliseconds, 12 random hex digits."""
+    return f"{prefix}_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
+
+
+def _one(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
+    row = connection.execute(statement).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
+    connection.execute(sa.insert(table).values(**values))
+
+
+def get(connection: sa.Connection, table: sa.Table, object_id: str) -> Row | None:
+    return _one(connection, sa.select(table).where(table.c.id == object_id))
+
+
+def update(connection: sa.Connection, table: sa.Table, object_id: str, **values: Any) -> int:
+    result = connection.execute(sa.update(table).where(table.c.id == object_id).values(**values))
+    return int(result.rowcount)
+
+
+# -- rates ------------------------------------------------------------------------------
+
+
+def latest_rate(
+    connection: sa.Connection, source: str, base: str, quote: str, at: int
+) -> Row | None:
+    r = T.rates.c
+    return _one(
+        connection,
+        sa.select(T.rates)
+        .where(r.source == source, r.base == base, r.quote == quote, r.as_of <= at)
+        .order_by(r.as_of.desc(), r.created_at.desc())
+        .limit(1),
+    )
+
+
+def list_rates(
+    connection: sa.Connection, *, base: str | None, quote: str | None, limit: int
+) -> list[Row]:
+    r = T.rates.c
+    statement = sa.select(T.rates).order_by(r.as_of.desc(), r.created_at.desc()).limit(limit)
+    if base is not None:
+        statement = statement.where(r.base == base)
+    if quote is not None:
+        statement = statement.where(r.quote == quote)
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+# -- pricing and tiers ------------------------------------------------------------------
+
+
+def pricing_rows(
+    connection: sa.Connection, pairs: Sequence[str], tiers: Sequence[str]
+) -> list[Row]:
+    p = T.pricing.c
+    statement = sa.select(T.pricing).where(p.pair.in_(list(pairs)), p.tier.in_(list(tiers)))
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def all_pricing(connection: sa.Connection) -> list[Row]:
+    statement = sa.select(T.pricing).order_by(T.pricing.c.pair, T.pricing.c.tier)
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def set_pricing(connection: sa.Connection, values: Mapping[str, Any]) -> None:
+    p = T.pricing.c
+    connection.execute(
+        sa.delete(T.pricing).where(p.pair == values["pair"], p.tier == values["tier"])
+    )
+    insert(connection, T.pricing, values)
+
+
+def customer_tier(connection: sa.Connection, customer_id: str) -> str | None:
+    c = T.customer_tiers.c
+    row = _one(connection, sa.select(T.customer_tiers).where(c.customer_id == customer_id))
+    return str(row["tier"]) if row else None
+
+
+def set_customer_tier(connection: sa.Connection, customer_id: str, tier: str, now: int) -> None:
+    c = T.customer_tiers.c
+    connection.execute(sa.delete(T.customer_tiers).where(c.customer_id == customer_id))
+    insert(
+        connection, T.customer_tiers, {"customer_id": customer_id, "tier": tier, "updated_at": now}
+    )
+
+
+# -- quotes and conversions -------------------------------------------------------------
+
+
+def mark_quote_used(connection: sa.Connection, quote_id: str, now: int) -> None:
+    q = T.quotes.c
+    connection.execute(
+        sa.update(T.quotes).where(q.id == quote_id).values(status="used", used_at=now)
+    )
+
+
+def conversion_by(connection: sa.Connection, column: str, value: str) -> Row | None:
+    return _one(connection, sa.select(T.conversions).where(T.conversions.c[column] == value))
+
+
+def list_conversions(
+    connection: sa.Connection,
+    *,
+    wallet_id: str | None,
+    limit: int,
+    starting_after: str | None,
+) -> tuple[list[Row], bool]:
+    c = T.conversions.c
+    statement = sa.select(T.conversions).order_by(c.id.desc()).limit(limit + 1)
+    if wallet_id is not None:
+        statement = statement.where(
+            sa.or_(c.from_wallet_id == wallet_id, c.to_wallet_id == wallet_id)
+        )
+    if starting_after is not None:
+        statement = statement.where(c.id < starting_after)
+    rows: list[Row] = [dict(row) for row in connection.execute(statement).mappings()]
+    return rows[:limit], len(rows) > limit
