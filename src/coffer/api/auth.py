@@ -33,7 +33,14 @@ from coffer.api.clients import (
 from coffer.api.jwt_keys import Keyring
 from coffer.api.ratelimit import Lockout, RateLimiter, SecretGate
 from coffer.api.settings import ApiSettings
-from coffer.errors import Forbidden, InvalidScope, RateLimited, ServerBusy, Unauthorized
+from coffer.errors import (
+    DatabaseUnavailable,
+    Forbidden,
+    InvalidScope,
+    RateLimited,
+    ServerBusy,
+    Unauthorized,
+)
 from coffer.identity.audit import record_now
 
 __all__ = [
@@ -301,8 +308,13 @@ class Authority:
         cached = self._clients.get(client_id)
         if cached is not None and cached[0] > now:
             return cached[1]
-        with self.engine.connect() as connection:
-            row = R.get_client(connection, client_id)
+        try:
+            with self.engine.connect() as connection:
+                row = R.get_client(connection, client_id)
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseUnavailable(
+                "the access token's client could not be checked: the database did not answer; retry"
+            ) from exc
         state = (
             None
             if row is None

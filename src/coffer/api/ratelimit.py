@@ -125,7 +125,7 @@ class SecretGate:
     at once. Memory and CPU taken by a flood of wrong secrets are bounded by these."""
 
     def __init__(
-        self, concurrency: int, queue: int, *, wait_seconds: float = 10.0, nice: int = 10
+        self, concurrency: int, queue: int, *, wait_seconds: float = 30.0, nice: int = 10
     ) -> None:
         self.concurrency = concurrency
         self.queue = queue
