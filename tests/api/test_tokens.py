@@ -98,6 +98,15 @@ def test_rotating_the_key_keeps_earlier_tokens_valid(served: dict[str, Any]) -> 
     assert jwt.get_unverified_header(new)["kid"] == fresh.kid != before
     assert read_status(client, old) == 200
     assert read_status(client, new) == 200
+    url = served["coffer"].url.render_as_string(hide_password=False).replace("+psycopg", "")
+    env = {"COFFER_JWT_KEY_FILE": str(served["folder"] / "jwt.keys")}
+    result = CliRunner().invoke(cli, ["keys", "rotate-jwt", "--database", url], env=env)
+    assert result.exit_code == 0, result.output
+    keyring.refresh(force=True)
+    assert len(keyring.kids()) == 3 and keyring.current.kid != fresh.kid
+    assert read_status(client, old) == 200 and read_status(client, new) == 200
+    rotations = list_entries(served["coffer"].engine, action="keys.jwt_rotated")
+    assert [entry.target for entry in rotations] == [keyring.current.kid]
 
 
 def test_a_secret_stored_in_the_database_moves_to_the_key_file(

@@ -94,6 +94,7 @@ def create_app(
             # uvicorn has already drained in-flight requests (and with them their batches).
             server.ready = False
             housekeeper.stop()
+            authority.gate.close()
             if owned:
                 book.close()
             logger.info("coffer api stopped")
@@ -110,6 +111,7 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.server = server
+    app.openapi = lambda: _with_boundary_answers(app)  # type: ignore[method-assign]
     app.state.metrics = metrics
     errors.install(app)
     app.include_router(ops.router)
@@ -132,3 +134,30 @@ def create_app(
         ObservabilityMiddleware, metrics=metrics, coffer=book, log_requests=api.log_requests
     )
     return app
+
+
+def _with_boundary_answers(app: FastAPI) -> dict[str, object]:
+    """The OpenAPI document, where every operation that takes a body also lists the
+    answers of the request boundary (boundary.py): 400 (invalid Unicode) and 413."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    schema = FastAPI.openapi(app)
+    answers = {
+        "400": "Malformed request: the body is not valid UTF-8 or holds a lone surrogate",
+        "413": "The request body is larger than COFFER_MAX_BODY_BYTES",
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in answers.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                )
+    app.openapi_schema = schema
+    return schema

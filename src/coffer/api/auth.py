@@ -125,7 +125,9 @@ class Authority:
         self.per_client = RateLimiter(api.token_rate_per_client)
         self.per_address = RateLimiter(api.token_rate_per_address)
         self.lockout = Lockout(api.token_lockout_failures, api.token_lockout_seconds)
-        self.gate = SecretGate(api.secret_hash_concurrency, api.secret_hash_queue)
+        self.gate = SecretGate(
+            api.secret_hash_concurrency, api.secret_hash_queue, nice=api.secret_hash_nice
+        )
         self._cache: OrderedDict[str, Principal] = OrderedDict()
         self._clients: dict[str, tuple[float, ClientState | None]] = {}
         self._clients_epoch = client_service.changes()

@@ -59,7 +59,8 @@ class RateLimiter:
 
 
 class Lockout:
-    """After ``failures`` consecutive failures a key is locked for ``seconds``."""
+    """After ``failures`` consecutive failures, each within ``seconds`` of the one before,
+    a key is locked for ``seconds``."""
 
     def __init__(
         self,
@@ -73,7 +74,8 @@ class Lockout:
         self.seconds = seconds
         self.max_keys = max_keys
         self.clock = clock
-        self._state: OrderedDict[str, tuple[int, float]] = OrderedDict()  # count, until
+        # count, locked until, last failure
+        self._state: OrderedDict[str, tuple[int, float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def remaining(self, key: str) -> float:
@@ -92,14 +94,14 @@ class Lockout:
             return False
         now = self.clock()
         with self._lock:
-            count, until = self._state.pop(key, (0, 0.0))
-            if until and until <= now:
-                count, until = 0, 0.0  # a lockout that ended starts a fresh count
+            count, until, last = self._state.pop(key, (0, 0.0, now))
+            if (until and until <= now) or now - last > self.seconds:
+                count, until = 0, 0.0  # a lockout that ended, or old failures: start over
             count += 1
             started = count >= self.failures and not until
             if started:
                 until = now + self.seconds
-            self._state[key] = (count, until)
+            self._state[key] = (count, until, now)
             while len(self._state) > self.max_keys:
                 self._state.popitem(last=False)
         return started
@@ -130,12 +132,8 @@ class SecretGate:
         self.concurrency = concurrency
         self.queue = queue
         self.wait_seconds = wait_seconds
-        self._executor = ThreadPoolExecutor(
-            max_workers=concurrency,
-            thread_name_prefix="coffer-secret-check",
-            initializer=_lower_priority,
-            initargs=(nice,),
-        )
+        self.nice = nice
+        self._executor: ThreadPoolExecutor | None = None  # made on first use
         self._lock = threading.Lock()
         self._admitted = 0  # running + waiting
 
@@ -149,8 +147,16 @@ class SecretGate:
             if self._admitted >= self.concurrency + self.queue:
                 raise ServerBusy("too many token requests are being checked; retry shortly")
             self._admitted += 1
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self.concurrency,
+                    thread_name_prefix="coffer-secret-check",
+                    initializer=_lower_priority,
+                    initargs=(self.nice,),
+                )
+            executor = self._executor
         try:
-            future = self._executor.submit(function, *args)
+            future = executor.submit(function, *args)
             try:
                 return future.result(timeout=self.wait_seconds)
             except FutureTimeout:
@@ -163,4 +169,8 @@ class SecretGate:
                 self._admitted -= 1
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the verification threads (a later check starts new ones)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)

@@ -63,6 +63,14 @@ class ApiSettings(BaseSettings):
         description="Token requests that may wait for a verification slot; beyond, 503 at "
         "once (bounds the memory and threads a flood of wrong secrets can take).",
     )
+    secret_hash_nice: int = Field(
+        default=5,
+        ge=0,
+        le=19,
+        description="How much lower the CPU priority of the secret-checking threads is "
+        "(Linux nice increment, per thread): under a flood of token requests the rest of "
+        "the server keeps the CPU. 0: the same priority.",
+    )
     max_body_bytes: int = Field(
         default=32 * 1024 * 1024,
         ge=1024,

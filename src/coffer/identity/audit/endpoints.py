@@ -9,7 +9,6 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Security
 from fastapi.security import SecurityScopes
 
-from coffer.errors import ValidationError
 from coffer.identity.audit import schemas as S
 from coffer.identity.audit.service import list_entries
 
@@ -25,20 +24,13 @@ async def authorize(request: Request, scopes: SecurityScopes) -> Any:
 Admin = Security(authorize, scopes=["admin"])
 
 
-def _cursor(text: str | None) -> int | None:
-    if text is None:
-        return None
-    if not text.isdigit() or len(text) > 19:
-        raise ValidationError("invalid cursor: pass the next_cursor of the previous page")
-    return int(text)
-
-
 @router.get(
     "/audit",
     response_model=S.AuditPage,
     operation_id="listAuditEntries",
     dependencies=[Admin],
     responses={
+        400: {"description": "Invalid parameters"},
         401: {"description": "Missing or invalid token"},
         403: {"description": "No admin scope"},
     },
@@ -52,11 +44,14 @@ async def list_audit(
     since: Annotated[datetime | None, Query(description="Entries at or after (RFC 3339)")] = None,
     until: Annotated[datetime | None, Query(description="Entries before (RFC 3339)")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9]{1,18}$", description="The next_cursor of the previous page"),
+    ] = None,
 ) -> Any:
     """Administrative and security-relevant actions, newest first, with cursor paging."""
     engine = request.app.state.server.coffer.engine
-    before = _cursor(cursor)
+    before = None if cursor is None else int(cursor)
     entries = await anyio.to_thread.run_sync(
         lambda: list_entries(
             engine,
