@@ -424,9 +424,11 @@ def main() -> None:
         **os.environ,
         "COFFER_DATABASE_URL": url_of_db,
         "COFFER_SIGNING_KEY_FILE": os.path.join(folder, "signing.key"),
+        "COFFER_JWT_KEY_FILE": os.path.join(folder, "jwt.keys"),
         "COFFER_LOG_REQUESTS": "true" if options.log_requests else "false",
     }
     os.environ["COFFER_SIGNING_KEY_FILE"] = env["COFFER_SIGNING_KEY_FILE"]
+    os.environ["COFFER_JWT_KEY_FILE"] = env["COFFER_JWT_KEY_FILE"]
     server = None
     try:
         with coffer.open(url_of_db) as instance:

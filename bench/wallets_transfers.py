@@ -62,23 +62,18 @@ def serve(url: str, port: int) -> None:
 
 
 def token(url: str) -> str:
-    import jwt
-
+    """A token of a real client (every request checks that its client exists)."""
     import coffer
-    from coffer.api.auth import JWT_ALGORITHM, JWT_ISSUER, jwt_secret
+    from coffer.api.auth import create_client, sign_token
+    from coffer.api.jwt_keys import Keyring
+    from coffer.api.settings import ApiSettings
 
+    scopes = ("wallets:read", "wallets:write")
+    settings = ApiSettings()
     with coffer.open(url) as c:
-        secret = jwt_secret(c.engine, None)
-    now = int(time.time())
-    claims = {
-        "iss": JWT_ISSUER,
-        "sub": "bench",
-        "iat": now,
-        "exp": now + 3600,
-        "scope": "wallets:read wallets:write",
-        "jti": "bench",
-    }
-    return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
+        client = create_client(c.engine, "bench", scopes)
+    keyring = Keyring.from_settings(settings.jwt_secret, settings.jwt_key_file)
+    return sign_token(keyring, client.client_id, scopes, secret_version=1, ttl_seconds=3600)
 
 
 def setup_wallets(url: str, count: int) -> list[str]:

@@ -18,6 +18,7 @@ PG_ADMIN_URL = os.environ.get("COFFER_TEST_PG", "postgresql://root@127.0.0.1:543
 _KEY_FOLDER = tempfile.mkdtemp(prefix="coffer-test-keys-")
 os.environ.setdefault("COFFER_SIGNING_KEY_FILE", os.path.join(_KEY_FOLDER, "signing.key"))
 os.environ.setdefault("COFFER_PII_KEY_FILE", os.path.join(_KEY_FOLDER, "pii.key"))
+os.environ.setdefault("COFFER_JWT_KEY_FILE", os.path.join(_KEY_FOLDER, "jwt.keys"))
 
 
 def _pg_problem() -> str | None:

@@ -177,6 +177,50 @@ class Forbidden(CofferError):
     formance_code = "FORBIDDEN"
 
 
+class ClientNotFound(NotFound):
+    """An API client id that does not exist (or was deleted)."""
+
+    code = "client_not_found"
+
+
+class InvalidScope(ValidationError):
+    """A token request for scopes the client may not have (OAuth2 ``invalid_scope``)."""
+
+    code = "invalid_scope"
+
+
+class RateLimited(CofferError):
+    """Too many requests (or failed attempts) from one client or address: retry later."""
+
+    code = "rate_limited"
+    status = 429
+    formance_code = "TOO_MANY_REQUESTS"
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = max(1, int(retry_after_seconds))
+
+
+class ServerBusy(CofferError):
+    """The server has no capacity for this kind of work right now: retry shortly."""
+
+    code = "server_busy"
+    status = 503
+    formance_code = "TIMEOUT"
+
+
+class PayloadTooLarge(CofferError):
+    code = "payload_too_large"
+    status = 413
+    formance_code = "PAYLOAD_TOO_LARGE"
+
+
+class InvalidUnicode(ValidationError):
+    """A request body that is not valid UTF-8, or holds a lone surrogate (``\\ud800``)."""
+
+    code = "invalid_unicode"
+
+
 # -- wallets and payments (coffer.wallets) ---------------------------------------------
 
 

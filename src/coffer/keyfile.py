@@ -27,3 +27,19 @@ def read_or_create(path: Path, make: Callable[[], str]) -> str:
         finally:
             partial.unlink()
     return path.read_text().strip()
+
+
+def replace(path: Path, text: str) -> None:
+    """Write ``text`` to the key file at ``path`` (mode 0600), replacing it atomically:
+    a reader sees the old file or the new one, never a partial one."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text.rstrip("\n") + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

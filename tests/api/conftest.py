@@ -26,6 +26,7 @@ PG_ADMIN_URL = os.environ.get("COFFER_TEST_PG", "postgresql://root@127.0.0.1:543
 _KEYS = tempfile.mkdtemp(prefix="coffer-api-keys-")
 os.environ.setdefault("COFFER_SIGNING_KEY_FILE", os.path.join(_KEYS, "signing.key"))
 os.environ.setdefault("COFFER_PII_KEY_FILE", os.path.join(_KEYS, "pii.key"))
+os.environ.setdefault("COFFER_JWT_KEY_FILE", os.path.join(_KEYS, "jwt.keys"))
 
 
 def _pg_problem() -> str | None:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 import coffer
 from coffer.api import create_app
-from coffer.api.auth import create_client, jwt_secret
+from coffer.api.auth import create_client
 
 TX = "/api/ledger/v2/main/transactions"
 
@@ -98,16 +98,21 @@ def test_token_endpoint_rejects_bad_credentials(env: dict[str, Any]) -> None:
             "scope": "ledger:write ledger:read",
         },
     )
-    assert narrowed.json()["scope"] == "ledger:read"
+    assert narrowed.status_code == 400 and narrowed.json()["error"] == "invalid_scope"
 
 
 def test_bad_tokens_change_nothing(env: dict[str, Any], write_headers: dict[str, str]) -> None:
     client = env["client"]
     before = count(client, write_headers)
-    secret = jwt_secret(env["coffer"].engine, None)
+    key = client.app.state.server.authority.keyring.current
     now = int(time.time())
     claims = {"iss": "coffer", "sub": env["writer"].client_id, "scope": "ledger:read ledger:write"}
-    expired = jwt.encode({**claims, "iat": now - 100, "exp": now - 10}, secret, algorithm="HS256")
+    expired = jwt.encode(
+        {**claims, "iat": now - 100, "exp": now - 10},
+        key.secret,
+        algorithm="HS256",
+        headers={"kid": key.kid},
+    )
     forged = jwt.encode(
         {**claims, "iat": now, "exp": now + 600},
         "not-the-key-but-long-enough-to-pass-the-length-check",

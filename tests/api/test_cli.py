@@ -68,7 +68,7 @@ def test_clients_create_and_first_serve(
         assert denied.status_code == 403
         bad = CliRunner().invoke(
             app,
-            ["clients", "create", "x", "--scopes", "admin"],
+            ["clients", "create", "x", "--scopes", "root"],
             env={"COFFER_DATABASE_URL": api_database_url},
         )
         assert bad.exit_code == 2

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from formance_sdk_python import SDK
-from formance_sdk_python.models import errors as sdk_errors
 from formance_sdk_python.models import ledger as L
 from formance_sdk_python.models import shared
 
@@ -375,9 +374,9 @@ def test_read_only_client_cannot_write(live_server: LiveServer, sdk: SDK, ledger
     reader = sdk_for(live_server, reader=True)
     listed = reader.ledger.v2.list_transactions(request={"ledger": ledger, "request_body": {}})
     assert listed.status_code == 200
-    with pytest.raises(sdk_errors.SDKBaseError) as caught:
+    # the SDK asks for ledger:write, which the client lacks: invalid_scope (RFC 6749 5.2)
+    with pytest.raises(Exception, match="400 from token endpoint"):
         post(reader, ledger, [move("world", "users:x", 1)])
-    assert caught.value.status_code == 403
     count = sdk.ledger.v2.count_transactions(request={"ledger": ledger, "request_body": {}})
     assert count.headers["count"] == ["0"]
 

@@ -11,10 +11,12 @@ from fastapi import FastAPI
 
 import coffer
 from coffer.api import errors
-from coffer.api.auth import Authority, jwt_secret
+from coffer.api.auth import Authority
+from coffer.api.boundary import RequestBoundary
 from coffer.api.deps import ServerState
 from coffer.api.fastpath import FastPath
 from coffer.api.housekeeping import Housekeeper
+from coffer.api.jwt_keys import Keyring, adopt_stored_secret
 from coffer.api.ledger_queries import Queries
 from coffer.api.observability import Metrics, ObservabilityMiddleware
 from coffer.api.retry import ConnectionLossMiddleware
@@ -23,6 +25,8 @@ from coffer.api.settings import ApiSettings
 from coffer.assistant.endpoints import router as assistant_router
 from coffer.core import Coffer
 from coffer.fx.endpoints import router as fx_router
+from coffer.identity.audit import record_now
+from coffer.identity.audit.endpoints import router as audit_router
 from coffer.settings import Settings
 from coffer.wallets.endpoints import returns as wallets_returns
 from coffer.wallets.endpoints import router as wallets_router
@@ -36,8 +40,9 @@ Formance clients (and its SDKs) work unchanged. Coffer's own additions (holds,
 journal checkpoints, inclusion and consistency proofs) live beside them under
 `/api/ledger/v2/{ledger}/holds`, `/checkpoints` and `/proofs`.
 
-Authenticate with OAuth2 client credentials at `POST /api/auth/oauth/token`
-(scopes `ledger:read`, `ledger:write`) and send `Authorization: Bearer <token>`.
+Authenticate with OAuth2 client credentials at `POST /api/auth/oauth/token` (scopes
+`ledger:read`, `ledger:write`, `wallets:read`, `wallets:write`, `admin`) and send
+`Authorization: Bearer <token>`.
 Amounts are exact integers in the asset's smallest unit, as JSON numbers of any size.
 """
 
@@ -61,9 +66,16 @@ def create_app(
     owned = instance is None
     book = instance if instance is not None else coffer.open(url, settings=settings)
     api = api_settings or ApiSettings()
-    authority = Authority(
-        book.engine, jwt_secret(book.engine, api.jwt_secret), api.token_ttl_seconds
-    )
+    keyring = Keyring.from_settings(api.jwt_secret, api.jwt_key_file)
+    if adopt_stored_secret(book.engine, keyring):
+        record_now(
+            book.engine,
+            actor="system",
+            action="keys.jwt_secret_moved",
+            target="legacy",
+            details={"to": "key file" if keyring.path else "removed (COFFER_JWT_SECRET set)"},
+        )
+    authority = Authority(book.engine, keyring, api)
     server = ServerState(
         coffer=book, queries=Queries(book.engine), authority=authority, settings=api
     )
@@ -84,6 +96,7 @@ def create_app(
             # uvicorn has already drained in-flight requests (and with them their batches).
             server.ready = False
             housekeeper.stop()
+            authority.gate.close()
             if owned:
                 book.close()
             logger.info("coffer api stopped")
@@ -100,6 +113,7 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.server = server
+    app.openapi = lambda: _with_boundary_answers(app)  # type: ignore[method-assign]
     app.state.metrics = metrics
     errors.install(app)
     app.include_router(ops.router)
@@ -110,12 +124,44 @@ def create_app(
     app.include_router(wallets_returns)
     app.include_router(assistant_router)
     app.include_router(fx_router)
+    app.include_router(audit_router)
     # innermost: a request that met a connection ended by a restart (retry.py)
     app.add_middleware(ConnectionLossMiddleware)
     # the hot write endpoints without FastAPI's per-request machinery (see fastpath.py)
     app.add_middleware(FastPath, server=server)
     app.add_middleware(WalletsFastPath)
+    # before any route or fast path: body size (413) and valid Unicode (400)
+    app.add_middleware(
+        RequestBoundary, max_body_bytes=api.max_body_bytes, enabled=api.check_request_bodies
+    )
     app.add_middleware(
         ObservabilityMiddleware, metrics=metrics, coffer=book, log_requests=api.log_requests
     )
     return app
+
+
+def _with_boundary_answers(app: FastAPI) -> dict[str, object]:
+    """The OpenAPI document, where every operation that takes a body also lists the
+    answers of the request boundary (boundary.py): 400 (invalid Unicode) and 413."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    schema = FastAPI.openapi(app)
+    answers = {
+        "400": "Malformed request: the body is not valid UTF-8 or holds a lone surrogate",
+        "413": "The request body is larger than COFFER_MAX_BODY_BYTES",
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in answers.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                )
+    app.openapi_schema = schema
+    return schema

@@ -64,7 +64,13 @@ oauth2_scheme = OAuth2(
     flows=OAuthFlows(
         clientCredentials=OAuthFlowClientCredentials(
             tokenUrl=TOKEN_PATH,
-            scopes={"ledger:read": "Read ledgers", "ledger:write": "Write to ledgers"},
+            scopes={
+                "ledger:read": "Read ledgers",
+                "ledger:write": "Write to ledgers",
+                "wallets:read": "Read customers, wallets and payments",
+                "wallets:write": "Move money between wallets, create customers and wallets",
+                "admin": "Read the audit log",
+            },
         )
     ),
     scheme_name="Authorization",

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from coffer import errors as coffer_errors
 from coffer.db.engine import connection_lost
-from coffer.errors import CofferError, DatabaseUnavailable, IdempotencyConflict
+from coffer.errors import CofferError, DatabaseUnavailable, IdempotencyConflict, RateLimited
 
 logger = logging.getLogger("coffer.api")
 
@@ -75,6 +75,8 @@ def render(error: CofferError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 503:
         headers = {"Retry-After": "1"}
+    if isinstance(error, RateLimited):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
     return JSONResponse(
         error_body(error.formance_code, error.message, error.code), status, headers=headers
     )

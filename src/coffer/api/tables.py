@@ -17,8 +17,11 @@ api_clients = sa.Table(
     sa.Column("scopes", sa.Text, nullable=False),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Raised by every secret rotation: tokens carry it (claim "ver") and stop matching.
+    sa.Column("secret_version", sa.Integer, nullable=False, server_default="1"),
 )
 
+# Only read, to move a secret stored by an older version into the key file (jwt_keys.py).
 api_secrets = sa.Table(
     "api_secrets",
     metadata,

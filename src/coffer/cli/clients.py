@@ -1,39 +1,121 @@
-"""``coffer clients``: OAuth2 clients of the HTTP API."""
+"""``coffer clients``: OAuth2 clients of the HTTP API (create, list, disable, enable,
+rotate-secret, delete). Every change is written to the audit log."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import contextlib
+import getpass
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
 app = typer.Typer(help="API clients (OAuth2 client credentials).", no_args_is_help=True)
+
+Database = Annotated[
+    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
+]
+ClientId = Annotated[str, typer.Argument(help="The client id (cl_...)")]
+
+
+def operator() -> str:
+    """The actor the audit log names for commands run from this shell."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+@contextlib.contextmanager
+def opened(database: str | None) -> Iterator[sa.Engine]:
+    """The database's engine; a CofferError ends the command with its message (exit 2)."""
+    import coffer
+    from coffer.errors import CofferError
+    from coffer.settings import Settings
+
+    try:
+        # fresh settings: read COFFER_* now, not a copy cached earlier in this process
+        with coffer.open(database, settings=Settings()) as instance:
+            yield instance.engine
+    except CofferError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command("create")
 def create(
     name: Annotated[str, typer.Argument(help="A name to recognise the client by")],
     scopes: Annotated[
-        str, typer.Option("--scopes", help="Comma-separated: ledger:read,ledger:write")
+        str,
+        typer.Option(
+            "--scopes",
+            help="Comma-separated, of: ledger:read, ledger:write, wallets:read, "
+            "wallets:write, admin",
+        ),
     ] = "ledger:read,ledger:write",
-    database: Annotated[
-        str | None,
-        typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)"),
-    ] = None,
+    database: Database = None,
 ) -> None:
     """Create a client and print its id and secret (the secret is shown only once)."""
-    import coffer
-    from coffer.api.auth import create_client, parse_scopes
-    from coffer.errors import CofferError
-    from coffer.settings import Settings
+    from coffer.api.clients import create_client, parse_scopes
 
-    try:
-        wanted = parse_scopes(scopes)
-        # fresh settings: read COFFER_* now, not a copy cached earlier in this process
-        with coffer.open(database, settings=Settings()) as instance:
-            credentials = create_client(instance.engine, name, wanted)
-    except CofferError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(2) from None
+    with opened(database) as engine:
+        credentials = create_client(engine, name, parse_scopes(scopes), actor=operator())
     typer.echo(f"client_id: {credentials.client_id}")
     typer.echo(f"client_secret: {credentials.client_secret}")
     typer.echo(f"scopes: {' '.join(credentials.scopes)}")
+
+
+@app.command("list")
+def list_(database: Database = None) -> None:
+    """List the clients: id, state, scopes, name."""
+    from coffer.api.clients import list_clients
+
+    with opened(database) as engine:
+        rows = list_clients(engine)
+    for row in rows:
+        status = "disabled" if row.disabled else "enabled"
+        typer.echo(f"{row.id}  {status:8}  {' '.join(row.scopes):50}  {row.name}")
+
+
+@app.command("disable")
+def disable(client_id: ClientId, database: Database = None) -> None:
+    """Disable a client: it gets no new token and its tokens stop working."""
+    from coffer.api.clients import set_disabled
+
+    with opened(database) as engine:
+        set_disabled(engine, client_id, True, actor=operator())
+    typer.echo(f"disabled {client_id}")
+
+
+@app.command("enable")
+def enable(client_id: ClientId, database: Database = None) -> None:
+    """Enable a disabled client again."""
+    from coffer.api.clients import set_disabled
+
+    with opened(database) as engine:
+        set_disabled(engine, client_id, False, actor=operator())
+    typer.echo(f"enabled {client_id}")
+
+
+@app.command("rotate-secret")
+def rotate_secret(client_id: ClientId, database: Database = None) -> None:
+    """Give a client a new secret (printed once); its old secret and tokens stop working."""
+    from coffer.api.clients import rotate_secret as rotate
+
+    with opened(database) as engine:
+        credentials = rotate(engine, client_id, actor=operator())
+    typer.echo(f"client_id: {credentials.client_id}")
+    typer.echo(f"client_secret: {credentials.client_secret}")
+
+
+@app.command("delete")
+def delete(client_id: ClientId, database: Database = None) -> None:
+    """Delete a client for good: its tokens stop working."""
+    from coffer.api.clients import delete_client
+
+    with opened(database) as engine:
+        delete_client(engine, client_id, actor=operator())
+    typer.echo(f"deleted {client_id}")

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from coffer.cli import assistant, clients, fx, numscript, risk, serve, settings, verify, wallets
+from coffer.cli import (
+    assistant,
+    audit,
+    clients,
+    fx,
+    keys,
+    numscript,
+    risk,
+    serve,
+    settings,
+    verify,
+    wallets,
+)
 
 app = typer.Typer(help="Coffer: programmable wallet infrastructure.", no_args_is_help=True)
 app.add_typer(numscript.app, name="numscript")
@@ -12,6 +24,8 @@ app.command("verify")(verify.verify)
 app.command("serve")(serve.serve)
 app.command("settings")(settings.settings)
 app.add_typer(clients.app, name="clients")
+app.add_typer(keys.app, name="keys")
+app.command("audit")(audit.audit)
 app.command("worker")(wallets.worker)
 app.add_typer(wallets.sandbox_app, name="sandbox")
 app.add_typer(risk.app, name="risk")

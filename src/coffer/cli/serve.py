@@ -34,7 +34,7 @@ def serve(
 
     import coffer
     from coffer.api import create_app
-    from coffer.api.auth import SCOPES, count_clients, create_client
+    from coffer.api.auth import DEFAULT_SCOPES, count_clients, create_client
     from coffer.api.observability import configure_logging
     from coffer.settings import owned_process_settings
 
@@ -45,7 +45,7 @@ def serve(
         url = f"http://{host}:{port}"
         typer.echo(f"Coffer API on {url} (database: {instance.backend.value})")
         if count_clients(instance.engine) == 0:
-            credentials = create_client(instance.engine, "default", SCOPES)
+            credentials = create_client(instance.engine, "default", DEFAULT_SCOPES)
             typer.echo("Created the first API client (the secret is shown only once):")
             typer.echo(f"client_id: {credentials.client_id}")
             typer.echo(f"client_secret: {credentials.client_secret}")
@@ -53,7 +53,7 @@ def serve(
         else:
             typer.echo(
                 "API clients exist already (secrets are shown only when created); for new"
-                f" credentials run: coffer clients create NAME --scopes {','.join(SCOPES)}"
+                f" credentials run: coffer clients create NAME --scopes {','.join(DEFAULT_SCOPES)}"
             )
             typer.echo(f"token_url: {url}/api/auth/oauth/token")
         sys.stdout.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import sqlite3
 from typing import Any
 
@@ -69,8 +70,24 @@ def _sqlite_pragmas(connection: sqlite3.Connection, synchronous: str) -> None:
 SQLITE_IMMEDIATE = "coffer_sqlite_immediate"
 
 
+def create_private_file(database: str | None) -> None:
+    """Create the SQLite database file ``database`` empty with mode 0600 (owner only) if
+    it does not exist yet; SQLite gives its -wal and -shm files the same mode. An empty
+    file is a valid empty database."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        descriptor = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        return  # no such folder: SQLite will say so, with its own message
+    os.close(descriptor)
+
+
 def create_engine(url: URL, *, sqlite_synchronous: str = "FULL") -> sa.Engine:
     if backend_of(url) is Backend.SQLITE:
+        create_private_file(url.database)
         engine = sa.create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 60},
@@ -104,6 +121,7 @@ def raw_connect(url: URL, *, sqlite_synchronous: str = "FULL") -> Any:
     """A driver connection in autocommit mode, used by the ledger's sequencer."""
     if backend_of(url) is Backend.SQLITE:
         database = url.database or ":memory:"
+        create_private_file(database)
         connection = sqlite3.connect(
             database, check_same_thread=False, isolation_level=None, timeout=60
         )

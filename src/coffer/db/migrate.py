@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def _migration_lock(engine: sa.Engine) -> Iterator[None]:
     if not database or database == ":memory:":
         yield
         return
-    with open(f"{database}.migrate.lock", "a+") as lock_file:
+    descriptor = os.open(f"{database}.migrate.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a+") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
             yield

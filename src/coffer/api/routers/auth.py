@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
 from coffer.api.deps import TOKEN_PATH, state
-from coffer.errors import Unauthorized
+from coffer.errors import InvalidScope, RateLimited, ServerBusy, Unauthorized
 
 router = APIRouter(tags=["auth"])
 
@@ -48,8 +48,13 @@ def _oauth_error(error: str, description: str, status: int) -> JSONResponse:
     TOKEN_PATH,
     response_model=S.TokenResponse,
     responses={
-        400: {"model": S.OAuthError, "description": "Bad request"},
+        400: {
+            "model": S.OAuthError,
+            "description": "Bad request; invalid_scope: a scope the client may not have",
+        },
         401: {"model": S.OAuthError, "description": "Unknown client or wrong secret"},
+        429: {"model": S.OAuthError, "description": "Rate limited or locked out (Retry-After)"},
+        503: {"model": S.OAuthError, "description": "Too many secrets being checked"},
     },
     operation_id="oauthToken",
     openapi_extra=TOKEN_BODY_DOC,
@@ -79,12 +84,24 @@ async def token(request: Request) -> Any:
     if not client_id or not client_secret:
         return _oauth_error("invalid_request", "client_id and client_secret are required", 400)
     authority = state(request).authority
+    address = request.client.host if request.client else None
     try:
+        authority.admit(client_id, address)
         access_token, scope = await anyio.to_thread.run_sync(
-            authority.issue, client_id, client_secret, form.get("scope")
+            authority.issue, client_id, client_secret, form.get("scope"), address
         )
     except Unauthorized as error:
         return _oauth_error("invalid_client", error.message, 401)
+    except InvalidScope as error:
+        return _oauth_error("invalid_scope", error.message, 400)
+    except RateLimited as error:
+        response = _oauth_error("slow_down", error.message, 429)
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response
+    except ServerBusy as error:
+        response = _oauth_error("temporarily_unavailable", error.message, 503)
+        response.headers["Retry-After"] = "1"
+        return response
     return JSONResponse(
         {
             "access_token": access_token,

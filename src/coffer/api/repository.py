@@ -1,0 +1,100 @@
+"""All SQL of the HTTP API's clients (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from coffer.api.tables import api_clients
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRow:
+    id: str
+    name: str
+    secret_hash: str
+    scopes: tuple[str, ...]
+    created_at: int
+    disabled: bool
+    secret_version: int
+
+
+def _row(row: sa.Row[tuple[object, ...]]) -> ClientRow:
+    m = row._mapping
+    return ClientRow(
+        id=str(m["id"]),
+        name=str(m["name"]),
+        secret_hash=str(m["secret_hash"]),
+        scopes=tuple(str(m["scopes"]).split()),
+        created_at=int(m["created_at"]),
+        disabled=bool(m["disabled"]),
+        secret_version=int(m["secret_version"]),
+    )
+
+
+def insert_client(
+    connection: sa.Connection,
+    *,
+    client_id: str,
+    name: str,
+    secret_hash: str,
+    scopes: tuple[str, ...],
+    created_at: int,
+) -> None:
+    connection.execute(
+        api_clients.insert().values(
+            id=client_id,
+            name=name,
+            secret_hash=secret_hash,
+            scopes=" ".join(scopes),
+            created_at=created_at,
+            disabled=False,
+            secret_version=1,
+        )
+    )
+
+
+def get_client(connection: sa.Connection, client_id: str) -> ClientRow | None:
+    row = connection.execute(sa.select(api_clients).where(api_clients.c.id == client_id)).first()
+    return None if row is None else _row(row)
+
+
+def list_clients(connection: sa.Connection, *, limit: int = 1000) -> list[ClientRow]:
+    rows = connection.execute(
+        sa.select(api_clients).order_by(api_clients.c.created_at, api_clients.c.id).limit(limit)
+    )
+    return [_row(row) for row in rows]
+
+
+def count_clients(connection: sa.Connection) -> int:
+    statement = sa.select(sa.func.count()).select_from(api_clients)
+    return int(connection.execute(statement).scalar_one())
+
+
+def set_disabled(connection: sa.Connection, client_id: str, disabled: bool) -> bool:
+    result = connection.execute(
+        api_clients.update().where(api_clients.c.id == client_id).values(disabled=disabled)
+    )
+    return result.rowcount == 1
+
+
+def set_secret(connection: sa.Connection, client_id: str, secret_hash: str) -> int | None:
+    """Store a new secret hash and raise the secret version; the new version (None when
+    there is no such client)."""
+    result = connection.execute(
+        api_clients.update()
+        .where(api_clients.c.id == client_id)
+        .values(secret_hash=secret_hash, secret_version=api_clients.c.secret_version + 1)
+    )
+    if result.rowcount != 1:
+        return None
+    version = connection.execute(
+        sa.select(api_clients.c.secret_version).where(api_clients.c.id == client_id)
+    ).scalar_one()
+    return int(version)
+
+
+def delete_client(connection: sa.Connection, client_id: str) -> bool:
+    result = connection.execute(api_clients.delete().where(api_clients.c.id == client_id))
+    return result.rowcount == 1

@@ -1,0 +1,117 @@
+"""All SQL of the audit log (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from coffer.identity.audit.tables import audit_head, audit_log
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    seq: int
+    created_at: int
+    actor: str
+    action: str
+    target: str | None
+    address: str | None
+    details: str
+    hash: bytes
+
+
+def _row(row: sa.Row[tuple[object, ...]]) -> AuditRow:
+    m = row._mapping
+    return AuditRow(
+        seq=int(m["seq"]),
+        created_at=int(m["created_at"]),
+        actor=str(m["actor"]),
+        action=str(m["action"]),
+        target=None if m["target"] is None else str(m["target"]),
+        address=None if m["address"] is None else str(m["address"]),
+        details=str(m["details"]),
+        hash=bytes(m["hash"]),
+    )
+
+
+def claim_next(connection: sa.Connection) -> tuple[int, bytes]:
+    """Take the next sequence number (locking the head row until the transaction ends)
+    and return it with the hash of the entry before it."""
+    connection.execute(
+        audit_head.update().where(audit_head.c.id == 1).values(next_seq=audit_head.c.next_seq + 1)
+    )
+    row = connection.execute(
+        sa.select(audit_head.c.next_seq, audit_head.c.head_hash).where(audit_head.c.id == 1)
+    ).one()
+    return int(row.next_seq) - 1, bytes(row.head_hash)
+
+
+def append(connection: sa.Connection, entry: AuditRow) -> None:
+    connection.execute(
+        audit_log.insert().values(
+            seq=entry.seq,
+            created_at=entry.created_at,
+            actor=entry.actor,
+            action=entry.action,
+            target=entry.target,
+            address=entry.address,
+            details=entry.details,
+            hash=entry.hash,
+        )
+    )
+    connection.execute(audit_head.update().where(audit_head.c.id == 1).values(head_hash=entry.hash))
+
+
+def head(connection: sa.Connection) -> tuple[int, bytes] | None:
+    row = connection.execute(
+        sa.select(audit_head.c.next_seq, audit_head.c.head_hash).where(audit_head.c.id == 1)
+    ).first()
+    return None if row is None else (int(row.next_seq), bytes(row.head_hash))
+
+
+def rows_from(connection: sa.Connection, after_seq: int, limit: int) -> list[AuditRow]:
+    statement = (
+        sa.select(audit_log).where(audit_log.c.seq > after_seq).order_by(audit_log.c.seq)
+    ).limit(limit)
+    return [_row(row) for row in connection.execute(statement)]
+
+
+def iterate(connection: sa.Connection, page_size: int = 2000) -> Iterator[AuditRow]:
+    after = -1
+    while True:
+        page = rows_from(connection, after, page_size)
+        yield from page
+        if len(page) < page_size:
+            return
+        after = page[-1].seq
+
+
+def search(
+    connection: sa.Connection,
+    *,
+    before_seq: int | None,
+    action: str | None,
+    actor: str | None,
+    since: int | None,
+    until: int | None,
+    limit: int,
+) -> list[AuditRow]:
+    """Entries newest first, those matching every filter given."""
+    statement = sa.select(audit_log)
+    if before_seq is not None:
+        statement = statement.where(audit_log.c.seq < before_seq)
+    if action is not None:
+        if action.endswith("*"):
+            statement = statement.where(audit_log.c.action.startswith(action[:-1]))
+        else:
+            statement = statement.where(audit_log.c.action == action)
+    if actor is not None:
+        statement = statement.where(audit_log.c.actor == actor)
+    if since is not None:
+        statement = statement.where(audit_log.c.created_at >= since)
+    if until is not None:
+        statement = statement.where(audit_log.c.created_at < until)
+    statement = statement.order_by(audit_log.c.seq.desc()).limit(limit)
+    return [_row(row) for row in connection.execute(statement)]
