@@ -299,9 +299,9 @@ class Index:
             for name_id in postings:
                 totals[name_id] = totals.get(name_id, 0.0) + gain
         weight_of = dict(zip(query.tokens, query.weights, strict=True))
-        for first, second in itertools.pairwise(query.tokens):  # "Muhammad bin", as written
-            for name_id in self._names_of_pair.get(first + second, ()):
-                totals[name_id] = totals.get(name_id, 0.0) + weight_of[first] + weight_of[second]
+        for left, right in itertools.pairwise(query.tokens):  # "Muhammad bin", as written
+            for name_id in self._names_of_pair.get(left + right, ()):
+                totals[name_id] = totals.get(name_id, 0.0) + weight_of[left] + weight_of[right]
         joined: dict[int, float] = {}  # names that write one query token as two
         for token in query.tokens:
             for name_id in self._names_of_pair.get(token, ()):
