@@ -24,11 +24,11 @@ from coffer.risk.sanctions.normalize import LEGAL_FORMS, PARTICLES, phonetic, to
 DEFAULT_THRESHOLD = 0.88
 MAX_CANDIDATES = 30  # names scored in full per query, the best by blocking weight
 CANDIDATE_FLOOR = 0.5  # and only those with half the best blocking weight or more
-MAX_REFINED = 200  # candidates ranked by the finer blocking weight
+MAX_REFINED = 300  # candidates ranked by the finer blocking weight
 MAX_TOKEN_POSTINGS = 600  # a list token in more names than this is not a blocking key
 MAX_PAIR_TOKENS = 6  # pair keys are made from a name's first tokens only
-MAX_EXPANSIONS = 5  # list tokens a query token may be, for pair keys
-MAX_GAIN_SPELLINGS = 3  # of which so many lead to names on their own
+MAX_EXPANSIONS = 5  # of which so many make pair keys
+MAX_GAIN_SPELLINGS = 8  # list tokens a query token may be, to find names by
 MIN_TOKEN_SIMILARITY = 0.3  # below this two tokens are not aligned at all
 UNMATCHED_LIST_TOKEN = 0.5  # share of a list token's weight lost when the query omits it
 UNMATCHED_LIST_TOKEN_MANY = 0.3  # the same when the query agrees on 3 tokens or more
@@ -252,6 +252,7 @@ class Index:
     def _candidates(self, query: _Query) -> list[int]:
         totals: dict[int, float] = {}
         expansions: list[list[str]] = []
+        similar_of: list[dict[str, float]] = []
         for token in dict.fromkeys(query.tokens):
             similar: dict[str, float] = {}
             for key in _token_keys(token):
@@ -260,22 +261,23 @@ class Index:
                         similar[listed] = (
                             1.0 if listed == token else Indel.normalized_similarity(token, listed)
                         )
-            closest = [
-                listed
-                for listed in sorted(similar, key=similar.__getitem__, reverse=True)[
-                    :MAX_EXPANSIONS
-                ]
-                if similar[listed] >= 0.5
-            ]
-            expansions.append(closest or [token])
+            sound = phonetic(token)
+            ordered = sorted(  # closest first; among equals, those that sound the same
+                similar,
+                key=lambda t: similar[t] + (0.1 if phonetic(t) == sound else 0.0),
+                reverse=True,
+            )
+            closest = [t for t in ordered[:MAX_GAIN_SPELLINGS] if similar[t] >= 0.5]
+            expansions.append(closest[:MAX_EXPANSIONS] or [token])
+            similar_of.append(similar)
             if token in PARTICLES:
                 continue
             gains: dict[int, float] = {}
-            for listed in closest[:MAX_GAIN_SPELLINGS]:
+            for listed in closest:
                 names = self._names_of_token[listed]
                 if len(names) > MAX_TOKEN_POSTINGS:
                     continue  # too common to block on: the pair keys find its names
-                gain = self._weights[listed] * (1.0 if listed == token else 0.8)
+                gain = self._weights[listed] * similar[listed]
                 for name_id in names:
                     if gains.get(name_id, 0.0) < gain:
                         gains[name_id] = gain
@@ -297,6 +299,9 @@ class Index:
             for name_id in postings:
                 totals[name_id] = totals.get(name_id, 0.0) + gain
         weight_of = dict(zip(query.tokens, query.weights, strict=True))
+        for left, right in itertools.pairwise(query.tokens):  # "Muhammad bin", as written
+            for name_id in self._names_of_pair.get(left + right, ()):
+                totals[name_id] = totals.get(name_id, 0.0) + weight_of[left] + weight_of[right]
         joined: dict[int, float] = {}  # names that write one query token as two
         for token in query.tokens:
             for name_id in self._names_of_pair.get(token, ()):
@@ -312,19 +317,25 @@ class Index:
         # one of its spellings; names of the query's length first among equals.
         size = len(query.tokens)
         checks = [
-            (weight_of[token], token, frozenset(spellings))
-            for token, spellings in zip(dict.fromkeys(query.tokens), expansions, strict=True)
+            (weight_of[token], token, similar)
+            for token, similar in zip(dict.fromkeys(query.tokens), similar_of, strict=True)
         ]
+        weights = self._weights
         refined: dict[int, float] = {}
         for name_id in ranked:
             name = self.names[name_id]
             held = name.token_set
             score = joined.get(name_id, 0.0) - 0.02 * abs(len(name.tokens) - size)
-            for weight, token, spellings in checks:
+            for weight, token, similar in checks:
                 if token in held:
                     score += weight
-                elif not held.isdisjoint(spellings):
-                    score += 0.8 * weight
+                    continue
+                best = 0.0
+                for listed in held:
+                    similarity = similar.get(listed)
+                    if similarity is not None:
+                        best = max(best, similarity * min(weight, weights[listed]))
+                score += best
             refined[name_id] = score
         floor = max(refined.values()) * CANDIDATE_FLOOR
         kept = [name_id for name_id in ranked if refined[name_id] >= floor]

@@ -15,11 +15,13 @@ from anyascii import anyascii
 # Spelling variants of one name (first word of each group is the canonical form).
 _GROUPS = """
 muhammad mohammed mohammad mohamed mohamad muhammed muhamad mohamud mohamood mouhamed
- mouhammad mohammod muhamed mohd mehmet mahomed
-ahmad ahmed ahmet achmed ahamed
-mahmud mahmoud mahmood
-hussein husein hussain husain husayn hossein hosein husseyn hussien
-hasan hassan hasen
+ mouhammad mohammod muhamed mohd mehmet mahomed mukhammad mukhammed mokhammad mokhammed
+ mokhamed mukhamed magomed magomet mukhamad
+ahmad ahmed ahmet achmed ahamed akhmad akhmed akhmet
+mahmud mahmoud mahmood makhmud makhmoud
+hussein husein hussain husain husayn hossein hosein husseyn hussien khusein khusain khussein
+ khuseyn khussain
+hasan hassan hasen khasan khassan
 hasani hassani
 husseini husseiny
 ali aly
@@ -120,10 +122,15 @@ il ill
 """
 
 _CANONICAL: dict[str, str] = {}
+_head = ""
 for _line in _GROUPS.split("\n"):
     _words = _line.split()
+    if not _words:
+        continue
+    if not _line.startswith(" "):  # a line that starts with a space goes on the group above
+        _head = _words[0]
     for _variant in _words:
-        _CANONICAL.setdefault(_variant, _words[0])
+        _CANONICAL.setdefault(_variant, _head)
 
 # Articles and particles: little weight of their own.
 PARTICLES = frozenset(
