@@ -190,8 +190,9 @@ def main() -> None:
     url = options.database or f"sqlite:///{folder}/http.db"
     on: list[float] = []
     off: list[float] = []
-    for _ in range(options.http_runs):
-        for boundary, out in ((True, on), (False, off)):
+    for run in range(options.http_runs):
+        pairs = ((True, on), (False, off))
+        for boundary, out in pairs if run % 2 == 0 else pairs[::-1]:  # order alternated
             out.append(
                 http_throughput(url, folder, boundary, options.http_seconds, options.connections)
             )
