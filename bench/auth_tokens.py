@@ -62,6 +62,55 @@ def verifications_per_second(
     return checked, unchecked
 
 
+def boundary_overhead_us(count: int, runs: int) -> tuple[float, float]:
+    """Microseconds per request through the request boundary and through a bare app
+    (in process: a typical single-transaction POST, no network), medians of ``runs``."""
+    import asyncio
+
+    from coffer.api.boundary import RequestBoundary
+
+    body = (
+        b'{"postings":[{"source":"world","destination":"users:42","amount":100,"asset":"USD/2"}]}'
+    )
+    headers = [
+        (b"host", b"127.0.0.1:8000"),
+        (b"authorization", b"Bearer " + b"x" * 300),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+
+    async def app(scope: object, receive: object, send: object) -> None:
+        message = await receive()  # type: ignore[operator]
+        assert message["body"] == body
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: object) -> None:
+        return None
+
+    boundary = RequestBoundary(app, max_body_bytes=32 * 1024 * 1024)
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/ledger/v2/b/transactions",
+        "headers": headers,
+    }
+
+    async def timed(target: object) -> float:
+        started = time.perf_counter()
+        for _ in range(count):
+            await target(scope, receive, send)  # type: ignore[operator]
+        return (time.perf_counter() - started) / count * 1e6
+
+    with_boundary: list[float] = []
+    bare: list[float] = []
+    for _ in range(runs):
+        with_boundary.append(asyncio.run(timed(boundary)))
+        bare.append(asyncio.run(timed(app)))
+    return median(with_boundary), median(bare)
+
+
 def http_throughput(
     url: str, folder: Path, boundary: bool, seconds: float, connections: int
 ) -> float:
@@ -130,13 +179,20 @@ def main() -> None:
         f"(runs: {', '.join(f'{v:,.0f}' for v in unchecked)})"
     )
     print(f"ratio with / without: {median(checked) / median(unchecked):.3f}", flush=True)
+    through, bare = boundary_overhead_us(options.verifications, options.runs)
+    print(
+        f"request boundary: {through - bare:.2f} us per request in process "
+        f"({through:.2f} us through it, {bare:.2f} us bare app)",
+        flush=True,
+    )
     if options.http_runs <= 0:
         return
     url = options.database or f"sqlite:///{folder}/http.db"
     on: list[float] = []
     off: list[float] = []
-    for _ in range(options.http_runs):
-        for boundary, out in ((True, on), (False, off)):
+    for run in range(options.http_runs):
+        pairs = ((True, on), (False, off))
+        for boundary, out in pairs if run % 2 == 0 else pairs[::-1]:  # order alternated
             out.append(
                 http_throughput(url, folder, boundary, options.http_seconds, options.connections)
             )

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from coffer.api.clients import DEFAULT_SCOPES
 from coffer.cli.main import app
 
 CREDENTIALS = re.compile(r"client_id: (\S+)\nclient_secret: (\S+)")
@@ -59,7 +60,7 @@ def test_clients_create_and_first_serve(
         found = CREDENTIALS.search(log_path.read_text())
         assert found, log_path.read_text()
         body = _token(base_url, found.group(1), found.group(2))
-        assert body["scope"] == "ledger:read ledger:write wallets:read wallets:write"
+        assert body["scope"] == " ".join(DEFAULT_SCOPES)
         client_id, secret = _create_client(api_database_url, "reporting", "ledger:read")
         read_only = _token(base_url, client_id, secret)
         assert read_only["scope"] == "ledger:read"

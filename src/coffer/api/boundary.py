@@ -26,7 +26,6 @@ from coffer.asgi import read_body, replay
 TOKEN_MAX_BODY_BYTES = 16 * 1024
 _ESCAPE = re.compile(rb"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _WALLETS = "/api/wallets/"
-_TEXT_TYPES = (b"json", b"text/")
 
 
 def lone_surrogate(body: bytes) -> bool:
@@ -113,14 +112,25 @@ class RequestBoundary:
             if int(length) == 0 and not chunked:
                 await self.app(scope, receive, send)
                 return
-        read = await read_body(receive, limit)
-        if read is None:  # the client went away
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away
             return
-        body, complete = read
-        if not complete or len(body) > limit:
+        body: bytes = message.get("body", b"")
+        if message.get("more_body", False):  # more to come: count it as it streams
+            read = await read_body(replay(body, receive, more=True), limit)
+            if read is None:
+                return
+            body, complete = read
+            if not complete:
+                body = b""
+                await _refuse(scope, send, 413, f"the request body is larger than {limit} bytes")
+                return
+        if len(body) > limit:
             await _refuse(scope, send, 413, f"the request body is larger than {limit} bytes")
             return
-        if not content_type or any(kind in content_type for kind in _TEXT_TYPES):
+        if (not content_type or b"json" in content_type or b"text/" in content_type) and (
+            not body.isascii() or b"\\u" in body
+        ):
             problem = text_problem(body)
             if problem is not None:
                 await _refuse(scope, send, 400, problem, code="invalid_unicode")
