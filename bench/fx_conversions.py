@@ -32,6 +32,7 @@ import httpx
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import fresh_database, median, report, signing_key_env
+from wallets_transfers import token  # a real client's token, as every request checks it
 
 PII_KEY = "11" * 32
 DEADLINE_SECONDS = 300
@@ -47,26 +48,6 @@ def serve(url: str, port: int) -> None:
     uvicorn.run(
         create_app(url=url), host="127.0.0.1", port=port, log_level="warning", access_log=False
     )
-
-
-def token(url: str) -> str:
-    import jwt
-
-    import coffer
-    from coffer.api.auth import JWT_ALGORITHM, JWT_ISSUER, jwt_secret
-
-    with coffer.open(url) as c:
-        secret = jwt_secret(c.engine, None)
-    now = int(time.time())
-    claims = {
-        "iss": JWT_ISSUER,
-        "sub": "bench",
-        "iat": now,
-        "exp": now + 3600,
-        "scope": "wallets:read wallets:write",
-        "jti": "bench-fx",
-    }
-    return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
 
 
 def setup(
