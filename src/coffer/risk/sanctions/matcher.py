@@ -24,11 +24,11 @@ from coffer.risk.sanctions.normalize import LEGAL_FORMS, PARTICLES, phonetic, to
 DEFAULT_THRESHOLD = 0.88
 MAX_CANDIDATES = 30  # names scored in full per query, the best by blocking weight
 CANDIDATE_FLOOR = 0.5  # and only those with half the best blocking weight or more
-MAX_REFINED = 300  # candidates ranked by the finer blocking weight
+MAX_REFINED = 200  # candidates ranked by the finer blocking weight
 MAX_TOKEN_POSTINGS = 600  # a list token in more names than this is not a blocking key
 MAX_PAIR_TOKENS = 6  # pair keys are made from a name's first tokens only
 MAX_EXPANSIONS = 5  # of which so many make pair keys
-MAX_GAIN_SPELLINGS = 8  # list tokens a query token may be, to find names by
+MAX_GAIN_SPELLINGS = 6  # list tokens a query token may be, to find names by
 MIN_TOKEN_SIMILARITY = 0.3  # below this two tokens are not aligned at all
 UNMATCHED_LIST_TOKEN = 0.5  # share of a list token's weight lost when the query omits it
 UNMATCHED_LIST_TOKEN_MANY = 0.3  # the same when the query agrees on 3 tokens or more
@@ -331,10 +331,8 @@ class Index:
                     score += weight
                     continue
                 best = 0.0
-                for listed in held:
-                    similarity = similar.get(listed)
-                    if similarity is not None:
-                        best = max(best, similarity * min(weight, weights[listed]))
+                for listed in held.intersection(similar):
+                    best = max(best, similar[listed] * min(weight, weights[listed]))
                 score += best
             refined[name_id] = score
         floor = max(refined.values()) * CANDIDATE_FLOOR
