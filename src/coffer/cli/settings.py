@@ -1,8 +1,8 @@
 """``coffer settings``: every COFFER_* setting, as the table of docs/settings.md.
 
-The table is generated from the fields of :class:`coffer.settings.Settings` and
-:class:`coffer.api.settings.ApiSettings` (name, environment variable, default, meaning),
-so it cannot drift from the code; a test compares it with the committed file.
+The table is generated from the fields of every settings class (core, HTTP API, wallets,
+fx: name, environment variable, default, meaning), so it cannot drift from the code; a
+test compares it with the committed file.
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def _table(model: type[BaseSettings]) -> list[str]:
 def markdown() -> str:
     """The settings page (docs/settings.md)."""
     from coffer.api.settings import ApiSettings
+    from coffer.fx.settings import FxSettings
     from coffer.settings import Settings
+    from coffer.wallets.settings import WalletSettings
 
     sections: list[tuple[str, type[BaseSettings], str]] = [
         (
@@ -59,6 +61,8 @@ def markdown() -> str:
             " [performance.md](performance.md#tuning).",
         ),
         ("HTTP API", ApiSettings, "Read when the API app is created (`coffer serve`)."),
+        ("Wallets and payments", WalletSettings, "Read when the wallets domain is opened."),
+        ("Multi-currency and loyalty", FxSettings, "Read when the fx domain is opened."),
     ]
     lines = [HEADER.rstrip("\n")]
     for title, model, intro in sections:
