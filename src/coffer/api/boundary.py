@@ -25,7 +25,7 @@ from coffer.asgi import read_body, replay
 
 TOKEN_MAX_BODY_BYTES = 16 * 1024
 _ESCAPE = re.compile(rb"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
-_WALLETS = "/api/wallets/"
+_OWN_SHAPE = ("/api/wallets/", "/api/assistant/")  # the Stripe-like error object
 
 
 def lone_surrogate(body: bytes) -> bool:
@@ -148,7 +148,7 @@ async def _refuse(
         code = "payload_too_large" if status == 413 else "validation_error"
     if path == TOKEN_PATH:
         payload: object = {"error": "invalid_request", "error_description": message}
-    elif path.startswith(_WALLETS):
+    elif path.startswith(_OWN_SHAPE):
         payload = {"error": {"type": "invalid_request_error", "code": code, "message": message}}
     else:
         formance = "VALIDATION" if status == 400 else "PAYLOAD_TOO_LARGE"

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from coffer.assistant import repository as R
 from coffer.assistant.ask.answers import answer
 from coffer.assistant.ask.parser import Query, parse
+from coffer.assistant.categorizer import PRIMARIES, default_categorizer
 from coffer.assistant.imports import dedup_keys, parse_statement
 from coffer.assistant.models import (
     Account,
@@ -29,7 +30,6 @@ from coffer.assistant.models import (
     Txn,
     categorize_txns,
 )
-from coffer.assistant.standin import PRIMARIES, default_categorizer
 from coffer.errors import AssistantNotFound, ValidationError
 
 MAX_STATEMENT_PAGES = 1000  # 1,000 lines each: a million lines per wallet at most
@@ -372,7 +372,7 @@ def category_code(text: str | None) -> str | None:
 
 
 def _primary(detailed: str) -> str:
-    from coffer.assistant.standin import primary_of
+    from coffer.assistant.categorizer import primary_of
 
     return primary_of(detailed)
 

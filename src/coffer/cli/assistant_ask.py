@@ -28,10 +28,10 @@ def ask(
     """Answer a question about a customer's money; prints the answer as JSON."""
     import coffer
     from coffer.assistant.service import Assistant
-    from coffer.wallets import open_wallets
+    from coffer.wallets import WalletSettings, open_wallets
 
     with coffer.open(database) as c:
-        assistant = Assistant(c.engine, open_wallets(c).wallets)
+        assistant = Assistant(c.engine, open_wallets(c, WalletSettings()).wallets)
         answer = assistant.ask(customer, question, today=_today(today))
     typer.echo(json.dumps(answer, ensure_ascii=False, indent=2))
 
@@ -74,7 +74,7 @@ def import_statement(
     """Import a bank statement into an external account (lines seen before are skipped)."""
     import coffer
     from coffer.assistant.service import Assistant
-    from coffer.wallets import open_wallets
+    from coffer.wallets import WalletSettings, open_wallets
 
     fmt = format or {".csv": "csv", ".ofx": "ofx", ".qfx": "ofx", ".xml": "camt053"}.get(
         path.suffix.lower(), "csv"
@@ -88,7 +88,7 @@ def import_statement(
             options["date_format"] = date_format
     content = path.read_bytes().decode("utf-8", errors="replace")
     with coffer.open(database) as c:
-        assistant = Assistant(c.engine, open_wallets(c).wallets)
+        assistant = Assistant(c.engine, open_wallets(c, WalletSettings()).wallets)
         result = assistant.import_statement(
             customer, fmt, content, account_name=account, currency=currency, **options
         )

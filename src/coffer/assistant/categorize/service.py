@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from coffer.assistant.categorize.classifier import TextClassifier, load_or_train
 from coffer.assistant.categorize.pipeline import Predictor, categorize
@@ -47,3 +48,9 @@ def categorize_lines(
         predictor=predictor,
         min_confidence=settings.assistant_categorize_min_confidence,
     )
+
+
+def categorize_mappings(lines: Sequence[Mapping[str, Any]]) -> list[Categorization]:
+    """The pipeline with the shipped classifier, for lines given as mappings shaped like the
+    ``coffer assistant categorize`` input (the assistant's ``Categorizer`` interface)."""
+    return categorize_lines([StatementLine.from_json(line) for line in lines])
