@@ -35,8 +35,8 @@ from coffer.errors import (
     Conflict,
     GatewayError,
     GatewayNotConfigured,
+    IncorrectCardNumber,
     InsufficientFunds,
-    InvalidCardNumber,
     InvalidState,
     RefundExceedsCaptured,
     ResourceNotFound,
@@ -128,14 +128,8 @@ class Payins:
     def payin(self, payin_id: str) -> S.Payin:
         return self._model(self._row(payin_id))
 
-    def payins(
-        self, *, wallet_id: str | None = None, limit: int = 10, starting_after: str | None = None
-    ) -> S.ListPage[S.Payin]:
-        filters = {} if wallet_id is None else {"wallet_id": wallet_id}
-        with self.core.unit() as connection:
-            rows, more = R.page(
-                connection, T.payins, filters=filters, starting_after=starting_after, limit=limit
-            )
+    def payins(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Payin]:
+        rows, more = self.core.list_rows("payins", S.ListQuery.of(query, filters))
         return S.ListPage[S.Payin](data=[self._model(r) for r in rows], has_more=more)
 
     def _model(self, row: Row) -> S.Payin:
@@ -143,8 +137,11 @@ class Payins:
         if row["status"] == "requires_action" and row["next_action_url"]:
             next_action = S.NextAction(url=row["next_action_url"])
         elif row["status"] == "requires_action" and row["challenge_token"]:
+            # without a configured base, a path: the API answer completes it with the
+            # request's own base URL (see coffer.wallets.endpoints)
+            base = self.core.settings.public_base_url or ""
             next_action = S.NextAction(
-                url=self.core.settings.public_base_url.rstrip("/")
+                url=base.rstrip("/")
                 + CHALLENGE_PATH.format(payin_id=row["id"], token=row["challenge_token"])
             )
         return S.Payin(
@@ -168,9 +165,6 @@ class Payins:
             created_at=_dt(row["created_at"]),
         )
 
-    def _event_data(self, row: Row) -> dict[str, Any]:
-        return self._model(row).model_dump(mode="json")
-
     def _set(self, payin_id: str, values: dict[str, Any], event_type: str | None) -> Row:
         """Write new values and (optionally) the matching event in one transaction."""
         core = self.core
@@ -179,7 +173,7 @@ class Payins:
             row = R.get(connection, T.payins, payin_id)
             assert row is not None
             if event_type is not None:
-                core.event(connection, event_type, self._event_data(row))
+                core.event(connection, event_type, self._model(row))
         return row
 
     @staticmethod
@@ -208,8 +202,9 @@ class Payins:
         if request.card is not None:
             number = normalize(request.card.number)
             if not luhn_valid(number):
-                raise InvalidCardNumber(
-                    "the card number is invalid (it fails the Luhn check); check the digits"
+                raise IncorrectCardNumber(
+                    "the card number is incorrect (it fails the Luhn check): check its digits",
+                    param="card[number]",
                 )
             payload["card_fingerprint"] = self._card_fingerprint(number)
         else:
@@ -350,7 +345,7 @@ class Payins:
             fresh = R.get(connection, T.payins, row["id"])
             assert fresh is not None
             if changed:
-                self.core.event(connection, "payin.succeeded", self._event_data(fresh))
+                self.core.event(connection, "payin.succeeded", self._model(fresh))
         return fresh
 
     def complete_challenge(self, payin_id: str, *, token: str, approve: bool) -> S.Payin:
@@ -444,7 +439,7 @@ class Payins:
                 raise InvalidState(f"pay-in {payin_id} changed concurrently; retry")
             fresh = R.get(connection, T.payins, payin_id)
             assert fresh is not None
-            self.core.event(connection, "payin.canceled", self._event_data(fresh))
+            self.core.event(connection, "payin.canceled", self._model(fresh))
         return self._model(fresh)
 
     def expire_authorizations(self, *, now_micros: int | None = None, limit: int = 500) -> int:
@@ -673,13 +668,11 @@ class Payins:
             if done:
                 fresh = R.get(connection, T.refunds, refund_id)
                 assert fresh is not None
-                core.event(
-                    connection, "refund.succeeded", refund_model(fresh).model_dump(mode="json")
-                )
+                core.event(connection, "refund.succeeded", refund_model(fresh))
                 core.event(
                     connection,
                     "payin.refunded",
-                    self._event_data(self._row_in(connection, payin["id"])),
+                    self._model(self._row_in(connection, payin["id"])),
                 )
         return done
 
@@ -715,7 +708,7 @@ class Payins:
                 )
                 fresh = R.get(connection, T.refunds, refund_id)
                 assert fresh is not None
-                core.event(connection, "refund.failed", refund_model(fresh).model_dump(mode="json"))
+                core.event(connection, "refund.failed", refund_model(fresh))
         return done
 
     def _advance(
@@ -746,7 +739,7 @@ class Payins:
             fresh = R.get(connection, T.payins, row["id"])
             assert fresh is not None
             if applied:
-                self.core.event(connection, PAYIN_EVENTS[values["status"]], self._event_data(fresh))
+                self.core.event(connection, PAYIN_EVENTS[values["status"]], self._model(fresh))
         if fresh["status"] == "processing":
             # credited once: the ledger transaction has the pay-in's idempotency key
             fresh = self._credit(fresh)
@@ -906,7 +899,9 @@ class Payins:
             core.ledger.void_pending(hold.id, idempotency_key=f"wallets:refund:{refund_id}:void")
             self._fail_refund(refund, row, error.code)
             raise
-        tx = core.ledger.post_pending(hold.id, idempotency_key=f"wallets:refund:{refund_id}:post")
+        tx = core.post_hold(
+            hold.id, key=f"refund:{refund_id}:post", kind="refund", object_id=refund_id
+        )
         with core.unit() as connection:
             R.update(
                 connection,
@@ -918,9 +913,9 @@ class Payins:
             fresh = R.get(connection, T.refunds, refund_id)
             assert fresh is not None
             model = refund_model(fresh)
-            core.event(connection, "refund.succeeded", model.model_dump(mode="json"))
+            core.event(connection, "refund.succeeded", model)
             core.event(
-                connection, "payin.refunded", self._event_data(self._row_in(connection, row["id"]))
+                connection, "payin.refunded", self._model(self._row_in(connection, row["id"]))
             )
         return model
 
@@ -942,9 +937,7 @@ class Payins:
             )
             fresh = R.get(connection, T.refunds, refund["id"])
             assert fresh is not None
-            self.core.event(
-                connection, "refund.failed", refund_model(fresh).model_dump(mode="json")
-            )
+            self.core.event(connection, "refund.failed", refund_model(fresh))
 
     # -- disputes ------------------------------------------------------------------------
 
@@ -1054,7 +1047,7 @@ class Payins:
             )
             fresh = R.get(connection, T.disputes, dispute_id)
             assert fresh is not None
-            core.event(connection, "dispute.created", dispute_model(fresh).model_dump(mode="json"))
+            core.event(connection, "dispute.created", dispute_model(fresh))
         return dispute_model(fresh)
 
     def _dispute_row(self, dispute_id: str) -> Row:
@@ -1063,6 +1056,10 @@ class Payins:
         if row is None:
             raise ResourceNotFound(f"dispute {dispute_id!r} does not exist")
         return row
+
+    def disputes(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Dispute]:
+        rows, more = self.core.list_rows("disputes", S.ListQuery.of(query, filters))
+        return S.ListPage[S.Dispute](data=[dispute_model(r) for r in rows], has_more=more)
 
     def dispute(self, dispute_id: str) -> S.Dispute:
         return dispute_model(self._dispute_row(dispute_id))
@@ -1122,9 +1119,7 @@ class Payins:
                 return dispute_model(fresh), False
             fresh = R.get(connection, T.disputes, dispute_id)
             assert fresh is not None
-            core.event(
-                connection, f"dispute.{outcome}", dispute_model(fresh).model_dump(mode="json")
-            )
+            core.event(connection, f"dispute.{outcome}", dispute_model(fresh))
         if outcome == "won":
             self._unreserve_disputed(payin["id"], dispute["amount"])
         return dispute_model(fresh), True

@@ -11,6 +11,10 @@ from coffer.wallets.service import Wallets, WalletsCore
 from coffer.wallets.settings import WalletSettings, get_wallet_settings
 from coffer.wallets.webhooks import Webhooks
 
+# the return URL given to Stripe when neither COFFER_PUBLIC_BASE_URL nor serve's address is
+# known (an app served some other way): Stripe needs an absolute URL
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
 if TYPE_CHECKING:
     from coffer.core import Coffer
 
@@ -31,7 +35,8 @@ class WalletPlatform:
         if gateway is None and self.settings.stripe_secret_key:
             gateway = StripeGateway(
                 self.settings.stripe_secret_key,
-                return_url=self.settings.public_base_url.rstrip("/") + "/payments/return",
+                return_url=(self.settings.public_base_url or DEFAULT_BASE_URL).rstrip("/")
+                + "/payments/return",
             )
         self.payins = Payins(self.core, gateway or SandboxGateway())
         self.webhooks = Webhooks(self.core)

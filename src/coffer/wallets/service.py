@@ -55,7 +55,7 @@ from coffer.errors import (
     WalletNotFound,
 )
 from coffer.ledger import Hold, Ledger, ScriptRequest, Transaction
-from coffer.ledger.models import from_micros
+from coffer.ledger.models import from_micros, to_micros
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -111,6 +111,36 @@ def _replayable(error: CofferError) -> bool:
     if error.status >= 500:
         return False
     return error.code not in ("conflict", "idempotency_conflict")
+
+
+def in_wallet_terms(error: CofferError) -> CofferError:
+    """A ledger refusal said in the wallets' words: a wallet lacking funds is told to be
+    credited (wallets have no overdraft to grant, as the ledger's message suggests)."""
+    prefix = wallet_account("")
+    account = error.account.lstrip("@") if isinstance(error, InsufficientFunds) else ""
+    if account.startswith(prefix):  # Numscript names it @wallets:<id>
+        assert isinstance(error, InsufficientFunds)
+        wallet_id = account[len(prefix) :]
+        currency = error.asset.split("/")[0]
+        error.message = (
+            f"wallet {wallet_id} has {error.available} {currency} (minor units) available "
+            f"but {error.needed} is needed: credit the wallet first (a pay-in or a transfer "
+            "into it) or move less"
+        )
+        error.args = (error.message,)
+        error.details = {
+            "wallet_id": wallet_id,
+            "currency": currency,
+            "available": error.available,
+            "needed": error.needed,
+        }
+    return error
+
+
+def event_data(resource: BaseModel) -> dict[str, Any]:
+    """An event's ``data``, the one rule of every event type: ``{"object": resource}``,
+    the resource as the API returns it (see :data:`coffer.wallets.schemas.EVENT_OBJECTS`)."""
+    return {"object": resource.model_dump(mode="json")}
 
 
 def month_start_micros(now: datetime | None = None) -> int:
@@ -398,10 +428,42 @@ class WalletsCore:
         with self.unit() as connection:
             R.release_idempotency_key(connection, key)
 
+    # -- lists ---------------------------------------------------------------------------
+
+    @staticmethod
+    def list_conditions(name: str, query: S.ListQuery) -> list[sa.ColumnElement[bool]]:
+        """The conditions of a list request's filters on the rows of resource ``name``
+        (see :data:`coffer.wallets.repository.LISTINGS`)."""
+        listing = R.LISTINGS[name]
+        if query.status is not None and not listing.has_status:
+            raise ValidationError(f"{name} have no status: drop the status filter")
+        return R.list_conditions(
+            listing,
+            customer_id=query.customer_id,
+            wallet_id=query.wallet_id,
+            status=query.status,
+            created_from=None if query.created_gte is None else to_micros(query.created_gte),
+            created_before=None if query.created_lt is None else to_micros(query.created_lt),
+        )
+
+    def list_rows(self, name: str, query: S.ListQuery) -> tuple[list[Row], bool]:
+        """One page of a resource's rows and whether more follow: the paging and filters
+        of every list endpoint."""
+        conditions = self.list_conditions(name, query)
+        with self.unit() as connection:
+            return R.page(
+                connection,
+                R.LISTINGS[name].table,
+                conditions=conditions,
+                starting_after=query.starting_after,
+                limit=query.limit,
+            )
+
     # -- events --------------------------------------------------------------------------
 
-    def event(self, connection: sa.Connection, event_type: str, data: Mapping[str, Any]) -> None:
-        R.insert_event(connection, event_type, data)
+    def event(self, connection: sa.Connection, event_type: str, resource: BaseModel) -> None:
+        """Write an event about ``resource`` to the outbox (in ``connection``'s unit)."""
+        R.insert_event(connection, event_type, event_data(resource))
 
     # -- wallets and limits -------------------------------------------------------------
 
@@ -587,9 +649,21 @@ class WalletsCore:
         )
         result = self.ledger.post_many([item])[0]
         if isinstance(result, CofferError):
-            raise result
+            raise in_wallet_terms(result)
         assert isinstance(result, Transaction | Hold)
         return result
+
+    def post_hold(
+        self, hold_id: int, amount: int | None = None, *, key: str, kind: str, object_id: str
+    ) -> Transaction:
+        """Post a hold (in full, or ``amount`` of it) with the metadata every movement
+        carries (``wallets_type``, ``wallets_id``: what a statement line says it was)."""
+        return self.ledger.post_pending(
+            hold_id,
+            amount,
+            idempotency_key=f"wallets:{key}",
+            metadata={"wallets_type": kind, "wallets_id": object_id},
+        )
 
     @staticmethod
     def script(
@@ -621,7 +695,7 @@ class WalletsCore:
         object_id: str,
         compute: Callable[[Row], Mapping[str, Any]],
         *,
-        event: Callable[[Row], tuple[str, Mapping[str, Any]]] | None = None,
+        event: Callable[[Row], tuple[str, BaseModel]] | None = None,
     ) -> Row:
         """Compare-and-swap an update computed from the current row (bounded retries)."""
         for _ in range(MAX_CAS_RETRIES):
@@ -687,7 +761,13 @@ class Wallets:
             core.event(
                 connection,
                 "customer.created",
-                {"id": customer_id, "kind": request.kind, "kyc_level": "none"},
+                S.RedactedCustomer(
+                    id=customer_id,
+                    kind=request.kind,
+                    kyc_level="none",
+                    metadata=request.metadata,
+                    created_at=_dt(now),
+                ),
             )
             return customer_id
 
@@ -700,11 +780,8 @@ class Wallets:
         with self.core.unit() as connection:
             return self._customer_model(self.core.customer_row(connection, customer_id))
 
-    def customers(
-        self, *, limit: int = 10, starting_after: str | None = None
-    ) -> S.ListPage[S.Customer]:
-        with self.core.unit() as connection:
-            rows, more = R.page(connection, T.customers, starting_after=starting_after, limit=limit)
+    def customers(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Customer]:
+        rows, more = self.core.list_rows("customers", S.ListQuery.of(query, filters))
         return S.ListPage[S.Customer](data=[self._customer_model(r) for r in rows], has_more=more)
 
     def _customer_model(self, row: Row) -> S.Customer:
@@ -759,7 +836,7 @@ class Wallets:
             core.event(
                 connection,
                 "kyc_document.created",
-                {"id": document_id, "customer_id": customer_id, "type": request.type},
+                self._kyc_document_model(R.get(connection, T.kyc_documents, document_id) or {}),
             )
             return document_id
 
@@ -797,7 +874,7 @@ class Wallets:
             core.event(
                 connection,
                 f"kyc_document.{status}",
-                {"id": document_id, "customer_id": document["customer_id"]},
+                self._kyc_document_model(R.get(connection, T.kyc_documents, document_id) or {}),
             )
             if approve:
                 customer = core.customer_row(connection, document["customer_id"])
@@ -809,7 +886,7 @@ class Wallets:
                     core.event(
                         connection,
                         "customer.kyc_level_changed",
-                        {"id": customer["id"], "kyc_level": document["level"]},
+                        redacted_customer({**customer, "kyc_level": document["level"]}),
                     )
                     core.forget_customer(connection, customer["id"])
         core.drop_cached("customer", document["customer_id"])  # again, now committed
@@ -820,6 +897,17 @@ class Wallets:
             row = R.get(connection, T.kyc_documents, document_id)
         if row is None:
             raise ResourceNotFound(f"KYC document {document_id!r} does not exist")
+        return self._kyc_document_model(row)
+
+    def kyc_documents(
+        self, query: S.ListQuery | None = None, **filters: Any
+    ) -> S.ListPage[S.KycDocument]:
+        rows, more = self.core.list_rows("kyc_documents", S.ListQuery.of(query, filters))
+        models = [self._kyc_document_model(row) for row in rows]
+        return S.ListPage[S.KycDocument](data=models, has_more=more)
+
+    @staticmethod
+    def _kyc_document_model(row: Row) -> S.KycDocument:
         return S.KycDocument(
             id=row["id"],
             customer_id=row["customer_id"],
@@ -868,7 +956,7 @@ class Wallets:
             core.event(
                 connection,
                 "wallet.created",
-                {"id": wallet_id, "customer_id": request.customer_id, "currency": currency},
+                self._wallet_model(core.wallet_row(connection, wallet_id)),
             )
             return wallet_id
 
@@ -907,18 +995,8 @@ class Wallets:
             row = self.core.wallet_row(connection, wallet_id)
         return self._wallet_model(row)
 
-    def wallets(
-        self,
-        *,
-        customer_id: str | None = None,
-        limit: int = 10,
-        starting_after: str | None = None,
-    ) -> S.ListPage[S.Wallet]:
-        filters = {} if customer_id is None else {"customer_id": customer_id}
-        with self.core.unit() as connection:
-            rows, more = R.page(
-                connection, T.wallets, filters=filters, starting_after=starting_after, limit=limit
-            )
+    def wallets(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Wallet]:
+        rows, more = self.core.list_rows("wallets", S.ListQuery.of(query, filters))
         return S.ListPage[S.Wallet](data=[self._wallet_model(r) for r in rows], has_more=more)
 
     def _wallet_model(self, row: Row) -> S.Wallet:
@@ -962,7 +1040,7 @@ class Wallets:
                     status=row["status"],
                 )
             name = {"frozen": "frozen", "active": "unfrozen", "closed": "closed"}[status]
-            core.event(connection, f"wallet.{name}", {"id": wallet_id})
+            core.event(connection, f"wallet.{name}", self._wallet_model({**row, "status": status}))
             core.forget_wallet(connection, wallet_id)
         core.drop_cached("wallet", wallet_id)  # again, now committed
         return self.wallet(wallet_id)
@@ -1143,7 +1221,7 @@ class Wallets:
                 core.note_balances(outcome)
             elif isinstance(outcome, InsufficientFunds):
                 item.row.update(status="failed", failure_code=outcome.code)
-                item.error = outcome
+                item.error = in_wallet_terms(outcome)
             elif isinstance(outcome, DuplicateReference) and item.key is not None:
                 adopt.append(item)
                 continue
@@ -1246,7 +1324,7 @@ class Wallets:
         ]
         events = [
             R.event_values(
-                f"transfer.{item.row['status']}", self._event_data(T.transfers, item.row)
+                f"transfer.{item.row['status']}", event_data(self._transfer_model(item.row))
             )
             for item in items
         ]
@@ -1279,7 +1357,7 @@ class Wallets:
                     ),
                 )
             )
-        event = self._event_data(T.transfers, item.row)
+        event = event_data(self._transfer_model(item.row))
         writes.append((T.events, R.event_values(f"transfer.{item.row['status']}", event)))
         try:
             with self.core.hot_connection() as connection:
@@ -1342,7 +1420,7 @@ class Wallets:
             "id": tx.metadata.get("wallets_id") or row["id"],
             "ledger_tx_id": tx.id,
         }
-        event = self._event_data(T.transfers, adopted)
+        event = event_data(self._transfer_model(adopted))
         record_values = R.idempotency_values(
             key, _request_hash("transfer", payload), "transfer", adopted["id"]
         )
@@ -1427,15 +1505,17 @@ class Wallets:
             fresh = R.get(connection, table, row["id"])
             assert fresh is not None
             if changed:
-                core.event(connection, event_type, self._event_data(table, fresh))
+                core.event(connection, event_type, self._resource(table, fresh))
         return fresh
 
-    def _event_data(self, table: sa.Table, row: Row) -> dict[str, Any]:
+    def _resource(self, table: sa.Table, row: Row) -> BaseModel:
+        """The API's model of a row of ``table`` (what an event about it carries)."""
         if table is T.transfers:
-            return self._transfer_model(row).model_dump(mode="json")
+            return self._transfer_model(row)
         if table is T.payments:
-            return self._payment_model(row).model_dump(mode="json")
-        return {"id": row["id"], "status": row.get("status")}
+            return self._payment_model(row)
+        assert table is T.refunds, table
+        return refund_model(row)
 
     def transfer_by_id(self, transfer_id: str) -> S.Transfer:
         with self.core.unit() as connection:
@@ -1444,11 +1524,8 @@ class Wallets:
             raise ResourceNotFound(f"transfer {transfer_id!r} does not exist")
         return self._transfer_model(row)
 
-    def transfers(
-        self, *, limit: int = 10, starting_after: str | None = None
-    ) -> S.ListPage[S.Transfer]:
-        with self.core.unit() as connection:
-            rows, more = R.page(connection, T.transfers, starting_after=starting_after, limit=limit)
+    def transfers(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Transfer]:
+        rows, more = self.core.list_rows("transfers", S.ListQuery.of(query, filters))
         return S.ListPage[S.Transfer](data=[self._transfer_model(r) for r in rows], has_more=more)
 
     @staticmethod
@@ -1585,8 +1662,12 @@ class Wallets:
                 requested=captured,
             )
         try:
-            core.ledger.post_pending(
-                row["hold_id"], captured, idempotency_key=f"wallets:payment:{payment_id}:capture"
+            core.post_hold(
+                row["hold_id"],
+                captured,
+                key=f"payment:{payment_id}:capture",
+                kind="payment",
+                object_id=payment_id,
             )
         except (HoldStateError, IdempotencyConflict) as error:
             raise InvalidState(
@@ -1608,9 +1689,7 @@ class Wallets:
             )
             fresh = R.get(connection, T.payments, payment_id)
             assert fresh is not None
-            core.event(
-                connection, "payment.captured", self._payment_model(fresh).model_dump(mode="json")
-            )
+            core.event(connection, "payment.captured", self._payment_model(fresh))
         if not row["escrow"]:
             self._settle(fresh)
         return self._payment_model(self._payment_row(payment_id))
@@ -1648,7 +1727,7 @@ class Wallets:
             T.payments,
             payment_id,
             lambda r: {"status": "voided"},
-            event=lambda r: ("payment.voided", self._payment_model(r).model_dump(mode="json")),
+            event=lambda r: ("payment.voided", self._payment_model(r)),
         )
         return self._payment_model(self._payment_row(payment_id))
 
@@ -1696,7 +1775,7 @@ class Wallets:
             T.payments,
             payment_id,
             compute,
-            event=lambda r: (f"escrow.{status}", self._payment_model(r).model_dump(mode="json")),
+            event=lambda r: (f"escrow.{status}", self._payment_model(r)),
         )
         return self._payment_model(self._payment_row(payment_id))
 
@@ -1790,6 +1869,23 @@ class Wallets:
 
     def payment(self, payment_id: str) -> S.Payment:
         return self._payment_model(self._payment_row(payment_id))
+
+    def payments(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Payment]:
+        rows, more = self.core.list_rows("payments", S.ListQuery.of(query, filters))
+        return S.ListPage[S.Payment](data=[self._payment_model(r) for r in rows], has_more=more)
+
+    def refund(self, refund_id: str) -> S.Refund:
+        """A refund, of a payment or of a pay-in."""
+        with self.core.unit() as connection:
+            row = R.get(connection, T.refunds, refund_id)
+        if row is None:
+            raise ResourceNotFound(f"refund {refund_id!r} does not exist")
+        return refund_model(row)
+
+    def refunds(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Refund]:
+        """Refunds of payments and of pay-ins (``wallet_id``: the wallets they move)."""
+        rows, more = self.core.list_rows("refunds", S.ListQuery.of(query, filters))
+        return S.ListPage[S.Refund](data=[refund_model(r) for r in rows], has_more=more)
 
     @staticmethod
     def _payment_model(row: Row) -> S.Payment:
@@ -1905,7 +2001,7 @@ class Wallets:
             "created_at": created,
             "updated_at": R.now_micros(),
         }
-        event = R.event_values("transfer.succeeded", self._event_data(T.transfers, row))
+        event = R.event_values("transfer.succeeded", event_data(self._transfer_model(row)))
         try:
             with self.core.fast_connection() as connection:
                 R.insert_all(connection, [(T.transfers, row), (T.events, event)])
@@ -1927,6 +2023,16 @@ class Wallets:
             with contextlib.suppress(CofferError):
                 self._authorize(payment_id)
         return len(transfer_ids) + len(payment_ids)
+
+
+def redacted_customer(row: Row) -> S.RedactedCustomer:
+    return S.RedactedCustomer(
+        id=row["id"],
+        kind=row["kind"],
+        kyc_level=row["kyc_level"],
+        metadata=json.loads(row["metadata"]),
+        created_at=_dt(row["created_at"]),
+    )
 
 
 def refund_model(row: Row) -> S.Refund:
