@@ -13,8 +13,20 @@ app = typer.Typer(help="API clients (OAuth2 client credentials).", no_args_is_he
 def create(
     name: Annotated[str, typer.Argument(help="A name to recognise the client by")],
     scopes: Annotated[
-        str, typer.Option("--scopes", help="Comma-separated: ledger:read,ledger:write")
+        str,
+        typer.Option(
+            "--scopes",
+            help="Comma-separated, of: ledger:read (ledger GETs), ledger:write (ledger "
+            "writes), wallets:read (wallets API GETs), wallets:write (wallets API POSTs)",
+        ),
     ] = "ledger:read,ledger:write",
+    shell: Annotated[
+        bool,
+        typer.Option(
+            "--shell",
+            help='Print export lines for a shell: eval "$(coffer clients create NAME --shell)"',
+        ),
+    ] = False,
     database: Annotated[
         str | None,
         typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)"),
@@ -34,6 +46,10 @@ def create(
     except CofferError as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(2) from None
+    if shell:
+        typer.echo(f"export COFFER_CLIENT_ID={credentials.client_id}")
+        typer.echo(f"export COFFER_CLIENT_SECRET={credentials.client_secret}")
+        return
     typer.echo(f"client_id: {credentials.client_id}")
     typer.echo(f"client_secret: {credentials.client_secret}")
     typer.echo(f"scopes: {' '.join(credentials.scopes)}")

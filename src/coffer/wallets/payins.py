@@ -48,6 +48,8 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
+from coffer.wallets.common import CREDIT_ACCOUNT, Row, as_datetime, error_from_code, wallet_account
+from coffer.wallets.core import WalletsCore
 from coffer.wallets.gateways.base import (
     CardGateway,
     GatewayDispute,
@@ -56,14 +58,7 @@ from coffer.wallets.gateways.base import (
 )
 from coffer.wallets.gateways.sandbox import luhn_valid, normalize
 from coffer.wallets.gateways.stripe import verify_event
-from coffer.wallets.service import (
-    CREDIT_ACCOUNT,
-    Row,
-    WalletsCore,
-    _dt,
-    refund_model,
-    wallet_account,
-)
+from coffer.wallets.models import refund_model
 
 CHALLENGE_PATH = "/api/wallets/v1/sandbox/3ds/{payin_id}?token={token}"
 
@@ -162,7 +157,7 @@ class Payins:
             cancellation_reason=row["cancellation_reason"],
             next_action=next_action,
             metadata=json.loads(row["metadata"]),
-            created_at=_dt(row["created_at"]),
+            created_at=as_datetime(row["created_at"]),
         )
 
     def _set(self, payin_id: str, values: dict[str, Any], event_type: str | None) -> Row:
@@ -868,9 +863,7 @@ class Payins:
         assert refund is not None
         if refund["status"] != "pending":
             if refund["status"] == "failed":
-                from coffer.wallets.service import _error_from_code
-
-                raise _error_from_code(refund["failure_code"])
+                raise error_from_code(refund["failure_code"])
             return refund_model(refund)
         row = self._row(refund["target_id"])
         external = f"external:card:{row['gateway']}"
@@ -1152,7 +1145,7 @@ def dispute_model(row: Row) -> S.Dispute:
         currency=row["currency"],
         status=row["status"],
         reason=row["reason"],
-        created_at=_dt(row["created_at"]),
+        created_at=as_datetime(row["created_at"]),
         gateway_ref=row["gateway_ref"],
     )
 

@@ -33,7 +33,8 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
-from coffer.wallets.service import Row, WalletsCore, _dt, _error_from_code, wallet_account
+from coffer.wallets.common import Row, as_datetime, error_from_code, wallet_account
+from coffer.wallets.core import WalletsCore
 
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 PAYOUT_ACCOUNT = "external:bank:payouts"
@@ -120,7 +121,7 @@ class Payouts:
                     iban_last4=iban.compact[-4:],
                     country=iban.country_code,
                     bic=bic,
-                    created_at=_dt(now),
+                    created_at=as_datetime(now),
                 ),
             )
             return account_id
@@ -158,7 +159,7 @@ class Payouts:
             iban_last4=row["iban_last4"],
             country=row["country"],
             bic=row["bic"],
-            created_at=_dt(row["created_at"]),
+            created_at=as_datetime(row["created_at"]),
         )
 
     # -- payouts -------------------------------------------------------------------------
@@ -234,7 +235,7 @@ class Payouts:
                 raise
             row = self._transition(payout_id, ["pending"], "created", hold_id=hold.id)
         if row["status"] == "failed" and row["hold_id"] is None:
-            raise _error_from_code(row["failure_code"])
+            raise error_from_code(row["failure_code"])
         return payout_model(row)
 
     def _transition(self, payout_id: str, expect: list[str], status: str, **values: Any) -> Row:
@@ -438,7 +439,7 @@ def payout_model(row: Row) -> S.Payout:
         status=row["status"],
         batch_id=row["batch_id"],
         failure_code=row["failure_code"],
-        created_at=_dt(row["created_at"]),
+        created_at=as_datetime(row["created_at"]),
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from coffer.wallets.core import WalletsCore
 from coffer.wallets.gateways import CardGateway, SandboxGateway, StripeGateway
 from coffer.wallets.payins import Payins
 from coffer.wallets.payouts import Payouts
-from coffer.wallets.service import Wallets, WalletsCore
+from coffer.wallets.service import Wallets
 from coffer.wallets.settings import WalletSettings, get_wallet_settings
 from coffer.wallets.webhooks import Webhooks
 

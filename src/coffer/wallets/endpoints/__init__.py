@@ -1,7 +1,7 @@
 """The wallets HTTP API under ``/api/wallets/v1`` (mounted by :func:`coffer.api.create_app`).
 
 Stripe/Mangopay conventions: amounts in minor units with a ``currency``, an
-``Idempotency-Key`` header on every POST (creations replay the resource, actions replay
+optional ``Idempotency-Key`` header on every POST (creations replay the resource, actions replay
 their stored answer), cursor pagination with ``limit``/``starting_after``/``has_more``, and
 typed error objects, for business refusals and malformed requests (422) alike::
 

@@ -21,7 +21,7 @@ def create_customer(body: S.CustomerCreate, p: Platform, key: IdempotencyKey = N
     return p.wallets.create_customer(body, idempotency_key=key)
 
 
-@read.get("/customers", responses=errors(*AUTH))
+@read.get("/customers", responses=errors(*AUTH, 400))
 def list_customers(p: Platform, query: Listed) -> S.ListPage[S.Customer]:
     return p.wallets.customers(query)
 
