@@ -321,6 +321,11 @@ def payouts_in_status(
     return [dict(row) for row in rows]
 
 
+def ids_in_status(connection: sa.Connection, table: sa.Table, status: str, limit: int) -> list[str]:
+    statement = sa.select(table.c.id).where(table.c.status == status).limit(limit)
+    return list(connection.execute(statement).scalars())
+
+
 def stuck(connection: sa.Connection, table: sa.Table, before: int, limit: int) -> list[str]:
     """Ids of rows left ``pending`` (a crash between the ledger write and the state change)."""
     return list(
