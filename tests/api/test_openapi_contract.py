@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import coffer
+import coffer.numscript.errors  # more error classes: the listed codes must not change
 from coffer.api import create_app
 from coffer.wallets.http_errors import codes_by_status
 

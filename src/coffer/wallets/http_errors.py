@@ -143,10 +143,13 @@ _STATUS_DESCRIPTIONS = {
 
 
 def codes_by_status() -> dict[int, list[str]]:
-    """Every error code the wallets API can answer, by HTTP status (for the OpenAPI)."""
+    """Every error code the wallets API can answer, by HTTP status (for the OpenAPI): those
+    of :mod:`coffer.errors` and of the wallets package (not, say, Numscript's own, which
+    its fixed templates never raise), so the same whatever was imported before."""
     found: dict[int, set[str]] = {}
     for cls in error_classes():
-        found.setdefault(cls.status, set()).add(cls.code)
+        if cls.__module__ == "coffer.errors" or cls.__module__.startswith("coffer.wallets"):
+            found.setdefault(cls.status, set()).add(cls.code)
     for code, (status, *_rest) in REQUEST_ERRORS.items():
         found.setdefault(status, set()).add(code)
     return {status: sorted(codes) for status, codes in found.items()}
