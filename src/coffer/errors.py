@@ -11,9 +11,13 @@ from typing import Any, ClassVar
 
 
 class CofferError(Exception):
+    """An unexpected failure inside Coffer (a bug)."""
+
     code: ClassVar[str] = "internal_error"
     status: ClassVar[int] = 500
     formance_code: ClassVar[str] = "INTERNAL"
+    # what the client should do about it (docs/errors.md)
+    hint: ClassVar[str] = "Retry later; if it persists, report it with the request."
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -28,50 +32,78 @@ class CofferError(Exception):
 
 
 class ValidationError(CofferError):
+    """A request that breaks a business rule (a field's value is not allowed)."""
+
     code = "validation_error"
+    hint = "Fix the request as the message says; retrying it unchanged fails again."
     status = 400
     formance_code = "VALIDATION"
 
 
 class InvalidAmount(ValidationError):
+    """An amount that is not a positive integer in the asset's smallest unit, or too large."""
+
     code = "invalid_amount"
+    hint = "Send the amount as a JSON integer in minor units (cents)."
 
 
 class InvalidAsset(ValidationError):
+    """An asset that is not CODE or CODE/SCALE (USD/2)."""
+
     code = "invalid_asset"
+    hint = "Write the asset as CODE/SCALE, for example USD/2."
 
 
 class InvalidAccount(ValidationError):
+    """An account address that is not segments of letters, digits and _ joined by ':'."""
+
     code = "invalid_account"
+    hint = "Use an address such as users:42:main."
 
 
 class NoPostings(ValidationError):
     """A transaction without postings (Formance answers 400 ``NO_POSTINGS``)."""
 
     code = "no_postings"
+    hint = "Give the transaction at least one posting (or a script)."
     formance_code = "NO_POSTINGS"
 
 
 class NotFound(CofferError):
+    """The object does not exist."""
+
     code = "not_found"
+    hint = "Check the id; objects of another platform are not found either."
     status = 404
     formance_code = "NOT_FOUND"
 
 
 class LedgerNotFound(NotFound):
+    """The ledger does not exist."""
+
     code = "ledger_not_found"
+    hint = "Create the ledger first, or check its name."
 
 
 class TransactionNotFound(NotFound):
+    """The ledger transaction does not exist."""
+
     code = "transaction_not_found"
+    hint = "Check the transaction id."
 
 
 class HoldNotFound(NotFound):
+    """The hold (pending transaction) does not exist."""
+
     code = "hold_not_found"
+    hint = "Check the hold id."
 
 
 class Conflict(CofferError):
+    """A concurrent change won, or the object is not in a state that allows this."""
+
     code = "conflict"
+    hint = "Read the object again and retry if it still makes sense."
     status = 409
     formance_code = "CONFLICT"
 
@@ -80,11 +112,15 @@ class Aborted(Conflict):
     """Not applied because another transaction of the same atomic batch failed."""
 
     code = "aborted"
+    hint = "Fix the batch's failing transaction (named in the details) and send the batch again."
     formance_code = "VALIDATION"
 
 
 class InsufficientFunds(CofferError):
+    """An account (a wallet) lacks the available funds the movement needs."""
+
     code = "insufficient_funds"
+    hint = "Credit the wallet first (a pay-in or a transfer) or move less; on the ledger API, fund the account or grant it an overdraft."
     status = 400
     formance_code = "INSUFFICIENT_FUND"
 
@@ -104,13 +140,19 @@ class InsufficientFunds(CofferError):
 
 
 class IdempotencyConflict(CofferError):
+    """An Idempotency-Key already used with a different request."""
+
     code = "idempotency_conflict"
+    hint = "Use a new Idempotency-Key for a new request; reuse a key only to retry the very same request."
     status = 409
     formance_code = "VALIDATION"
 
 
 class DuplicateReference(Conflict):
+    """A ledger transaction with this reference exists already."""
+
     code = "duplicate_reference"
+    hint = "Use a unique reference, or read the existing transaction."
     formance_code = "CONFLICT"
 
 
@@ -118,16 +160,23 @@ class HoldStateError(Conflict):
     """A hold was posted or voided twice, after expiry, or for more than it holds."""
 
     code = "hold_state_error"
+    hint = "Read the hold: it was already posted, voided or expired."
     formance_code = "VALIDATION"
 
 
 class AlreadyReverted(Conflict):
+    """The transaction was reverted already."""
+
     code = "already_reverted"
+    hint = "Nothing to do: read the revert transaction."
     formance_code = "ALREADY_REVERT"
 
 
 class MetadataOverride(Conflict):
+    """A metadata key written by the transaction's script is given again by the request."""
+
     code = "metadata_override"
+    hint = "Drop the key from the request's metadata."
     status = 400
     formance_code = "METADATA_OVERRIDE"
 
@@ -136,17 +185,24 @@ class NumscriptError(CofferError):
     """A Numscript program failed to compile or run."""
 
     code = "numscript_error"
+    hint = "Fix the program as the message says (coffer numscript check)."
     status = 400
     formance_code = "COMPILATION_FAILED"
 
 
 class CompilationFailed(NumscriptError):
+    """The Numscript program does not parse or type-check."""
+
     code = "compilation_failed"
+    hint = "Fix the program as the message says (coffer numscript check)."
     formance_code = "COMPILATION_FAILED"
 
 
 class TamperDetected(CofferError):
+    """Stored journal rows do not match their hash chain or checkpoints."""
+
     code = "tamper_detected"
+    hint = "Stop writing, run coffer verify, and restore from a backup."
     status = 500
     formance_code = "INTERNAL"
 
@@ -155,6 +211,7 @@ class DatabaseUnavailable(CofferError):
     """The database could not be reached (it restarted, or is down): retry later."""
 
     code = "database_unavailable"
+    hint = "Retry later (with the same Idempotency-Key)."
     status = 503
 
 
@@ -163,16 +220,23 @@ class WriteInDoubt(DatabaseUnavailable):
     could not be told: retry with the same idempotency key to find out."""
 
     code = "write_in_doubt"
+    hint = "Retry with the same Idempotency-Key: it answers what happened."
 
 
 class Unauthorized(CofferError):
+    """The access token is missing, invalid or expired."""
+
     code = "unauthorized"
+    hint = "Get a token from /api/auth/oauth/token with the client's credentials."
     status = 401
     formance_code = "UNAUTHORIZED"
 
 
 class Forbidden(CofferError):
+    """The access token lacks the scope this route needs."""
+
     code = "forbidden"
+    hint = "Create a client with the scope (coffer clients create NAME --scopes ...)."
     status = 403
     formance_code = "FORBIDDEN"
 
@@ -225,39 +289,59 @@ class InvalidUnicode(ValidationError):
 
 
 class CustomerNotFound(NotFound):
+    """The customer does not exist."""
+
     code = "customer_not_found"
+    hint = "Check the customer id (GET /customers lists them)."
 
 
 class WalletNotFound(NotFound):
+    """The wallet does not exist."""
+
     code = "wallet_not_found"
+    hint = "Check the wallet id (GET /wallets lists them)."
 
 
 class ResourceNotFound(NotFound):
     """A wallets-API object (transfer, payment, pay-in, payout, ...) that does not exist."""
 
     code = "resource_not_found"
+    hint = "Check the id (each resource has a list endpoint)."
 
 
 class WalletFrozen(Conflict):
+    """The wallet is frozen: it may receive money but not send it."""
+
     code = "wallet_frozen"
+    hint = "Unfreeze the wallet (POST /wallets/{id}/unfreeze) once the reason is cleared."
 
 
 class WalletClosed(Conflict):
+    """The wallet is closed: it neither sends nor receives."""
+
     code = "wallet_closed"
+    hint = "Use another wallet of the customer; a closed wallet stays closed."
 
 
 class CurrencyMismatch(ValidationError):
+    """The movement's currency differs from a wallet's currency."""
+
     code = "currency_mismatch"
+    hint = "Use the wallet's currency, or a wallet in the movement's currency."
 
 
 class InvalidCurrency(ValidationError):
+    """A currency that is not an ISO 4217 code Coffer knows."""
+
     code = "invalid_currency"
+    hint = "Use an ISO 4217 code such as EUR or USD."
 
 
 class KycLimitExceeded(CofferError):
     """A movement would break a limit of the customer's KYC level; details name the limit."""
 
     code = "kyc_limit_exceeded"
+    hint = "Raise the customer's KYC level (submit a KYC document) or move less; details name the limit."
     status = 403
     formance_code = "FORBIDDEN"
 
@@ -266,36 +350,59 @@ class InvalidState(Conflict):
     """The object is not in a state that allows the operation (capture a voided payment...)."""
 
     code = "invalid_state"
+    hint = "Read the object's status; the message names the step to take first."
 
 
 class CaptureExceedsAuthorization(ValidationError):
+    """A capture larger than the authorized amount."""
+
     code = "capture_exceeds_authorization"
+    hint = "Capture at most the authorized amount."
 
 
 class RefundExceedsCaptured(ValidationError):
+    """A refund larger than what is left to refund."""
+
     code = "refund_exceeds_captured"
+    hint = "Refund at most the amount the details call refundable."
 
 
 class InvalidBankAccount(ValidationError):
+    """An IBAN or BIC that fails its checks, or a BIC of another country."""
+
     code = "invalid_bank_account"
+    hint = "Check the IBAN and BIC the customer gave."
 
 
 class CardDeclined(CofferError):
     """The card issuer (or the sandbox) declined the payment; ``decline_code`` says why."""
 
     code = "card_declined"
+    hint = "Ask the customer for another card; decline_code says why."
     status = 402
     formance_code = "VALIDATION"
 
 
 class InvalidCardNumber(ValidationError):
+    """A card number the gateway cannot take as such (Stripe takes payment methods)."""
+
     code = "invalid_card_number"
+    hint = "With Stripe, collect the card with Stripe.js and send its payment_method (pm_...)."
+
+
+class IncorrectCardNumber(InvalidCardNumber):
+    """The card number fails the Luhn check: a typo (Stripe's 402 ``incorrect_number``)."""
+
+    code = "incorrect_number"
+    hint = "Ask the customer to check the card number."
+    status = 402
 
 
 class GatewayError(CofferError):
     """The payment gateway failed or answered something Coffer cannot use; retry later."""
 
     code = "gateway_error"
+    hint = "Retry later with the same Idempotency-Key."
     status = 502
     formance_code = "INTERNAL"
 
@@ -305,12 +412,14 @@ class InvalidPaymentMethod(ValidationError):
     test payment methods)."""
 
     code = "invalid_payment_method"
+    hint = "Send a payment method the gateway knows (the sandbox: Stripe's test ids such as pm_card_visa)."
 
 
 class WebhookSignatureInvalid(ValidationError):
     """An inbound gateway webhook whose signature is missing, wrong or too old."""
 
     code = "webhook_signature_invalid"
+    hint = "Set COFFER_STRIPE_WEBHOOK_SECRET to the endpoint's signing secret."
 
 
 class GatewayNotConfigured(NotFound):
@@ -318,6 +427,7 @@ class GatewayNotConfigured(NotFound):
     did not exist (the sender, Stripe, retries until it is configured)."""
 
     code = "gateway_not_configured"
+    hint = "Set the gateway's secret (COFFER_STRIPE_WEBHOOK_SECRET)."
 
 
 # -- assistant ------------------------------------------------------------------------
@@ -392,3 +502,19 @@ class AmountTooSmall(ValidationError):
     """The amount is too small to convert once the fee and rounding are taken."""
 
     code = "amount_too_small"
+
+
+def error_classes() -> list[type[CofferError]]:
+    """One class per code of the tree (of the modules imported so far), sorted by code:
+    what docs/errors.md lists (``python -m coffer.api.error_catalogue``). Where a domain
+    reuses a code of this module (Numscript's missing funds are ``insufficient_funds``),
+    this module's class stands for it."""
+    found: dict[str, type[CofferError]] = {}
+    stack: list[type[CofferError]] = [CofferError]
+    while stack:
+        cls = stack.pop()
+        known = found.get(cls.code)
+        if known is None or (known.__module__ != __name__ and cls.__module__ == __name__):
+            found[cls.code] = cls
+        stack.extend(cls.__subclasses__())
+    return [found[code] for code in sorted(found)]

@@ -18,9 +18,9 @@ import coffer
 from coffer.wallets import WalletPlatform
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
+from coffer.wallets.common import STALE_CLAIM_MICROS
 from coffer.wallets.endpoints import router
 from coffer.wallets.repository import now_micros
-from coffer.wallets.service import STALE_CLAIM_MICROS
 from wallets.helpers import fund, make_customer
 from wallets.test_endpoints import FakeAuthority
 
@@ -156,13 +156,13 @@ def test_a_running_request_holds_its_key(
     payment_id = authorized_payment(platform, wallets)
     core = platform.core
     payload = {"payment_id": payment_id}
-    from coffer.wallets.service import _request_hash
+    from coffer.wallets.common import request_hash
 
     with core.engine.begin() as connection:  # a request that started and did not answer
         connection.execute(
             sa.insert(T.idempotency_keys).values(
                 key="busy",
-                request_hash=_request_hash("payment_void", payload),
+                request_hash=request_hash("payment_void", payload),
                 resource_type="payment_void",
                 resource_id=payment_id,
                 created_at=now_micros(),

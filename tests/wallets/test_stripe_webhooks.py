@@ -89,7 +89,7 @@ class Stripe:
     def events(self, payin_id: str) -> list[str]:
         """The types of the outbox events about a pay-in, oldest first."""
         page = self.platform.webhooks.events(limit=100)
-        return [e.type for e in reversed(page.data) if e.data.get("id") == payin_id]
+        return [e.type for e in reversed(page.data) if e.data["object"]["id"] == payin_id]
 
     def row(self, payin_id: str) -> dict[str, Any]:
         with self.platform.core.unit() as connection:
@@ -587,7 +587,7 @@ def succeeded_payin(stripe: Stripe) -> tuple[str, dict[str, Any]]:
 
 def dispute_events(stripe: Stripe, dispute_id: str) -> list[str]:
     page = stripe.platform.webhooks.events(limit=100)
-    return [e.type for e in reversed(page.data) if e.data.get("id") == dispute_id]
+    return [e.type for e in reversed(page.data) if e.data["object"]["id"] == dispute_id]
 
 
 def test_dispute_opened_then_lost_by_webhooks(stripe_side: Stripe) -> None:

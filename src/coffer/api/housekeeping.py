@@ -27,12 +27,10 @@ class Housekeeper:
     def start(self) -> None:
         self._thread.start()
         if self.run_worker:
-            from coffer.wallets.platform import open_wallets
+            from coffer.wallets.endpoints import platform_for
             from coffer.wallets.webhooks import Worker
 
-            platform = getattr(self.app.state, "wallets", None) or open_wallets(self.book)
-            self.app.state.wallets = platform
-            worker = Worker(platform)
+            worker = Worker(platform_for(self.app))  # the platform the routes use
             worker.start()
             self._worker = worker
 

@@ -52,10 +52,18 @@ def create(
         str,
         typer.Option(
             "--scopes",
-            help="Comma-separated, of: ledger:read, ledger:write, wallets:read, "
-            "wallets:write, admin",
+            help="Comma-separated, of: ledger:read (ledger GETs), ledger:write (ledger "
+            "writes), wallets:read (wallets API GETs), wallets:write (wallets API POSTs), "
+            "assistant:read, assistant:write (the assistant API), admin (the audit log)",
         ),
     ] = "ledger:read,ledger:write",
+    shell: Annotated[
+        bool,
+        typer.Option(
+            "--shell",
+            help='Print export lines for a shell: eval "$(coffer clients create NAME --shell)"',
+        ),
+    ] = False,
     database: Database = None,
 ) -> None:
     """Create a client and print its id and secret (the secret is shown only once)."""
@@ -63,6 +71,10 @@ def create(
 
     with opened(database) as engine:
         credentials = create_client(engine, name, parse_scopes(scopes), actor=operator())
+    if shell:
+        typer.echo(f"export COFFER_CLIENT_ID={credentials.client_id}")
+        typer.echo(f"export COFFER_CLIENT_SECRET={credentials.client_secret}")
+        return
     typer.echo(f"client_id: {credentials.client_id}")
     typer.echo(f"client_secret: {credentials.client_secret}")
     typer.echo(f"scopes: {' '.join(credentials.scopes)}")

@@ -61,6 +61,8 @@ def serve(
             cpu = coffer.pin_to_one_cpu()
             typer.echo(f"pinned to CPU {cpu}" if cpu is not None else "--pin-cpu: not on Linux")
         app = create_app(instance, tune_gc=True)
+        if host not in ("0.0.0.0", "::", ""):  # a wildcard is no address a browser can use
+            app.state.public_base_url = url  # unless COFFER_PUBLIC_BASE_URL says otherwise
         config = uvicorn.Config(
             app,
             host=host,

@@ -19,7 +19,10 @@ from coffer.errors import CofferError
 
 
 class DecryptionFailed(CofferError):
+    """Stored personal data could not be decrypted: the key that sealed it is missing."""
+
     code = "decryption_failed"
+    hint = "Set COFFER_PII_OLD_KEYS with the retired key that sealed the data."
     status = 500
 
 

@@ -33,7 +33,8 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
-from coffer.wallets.service import Row, WalletsCore, _dt, _error_from_code, wallet_account
+from coffer.wallets.common import Row, as_datetime, error_from_code, wallet_account
+from coffer.wallets.core import WalletsCore
 
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 PAYOUT_ACCOUNT = "external:bank:payouts"
@@ -114,12 +115,14 @@ class Payouts:
             core.event(
                 connection,
                 "bank_account.created",
-                {
-                    "id": account_id,
-                    "customer_id": request.customer_id,
-                    "iban_last4": iban.compact[-4:],
-                    "country": iban.country_code,
-                },
+                S.RedactedBankAccount(
+                    id=account_id,
+                    customer_id=request.customer_id,
+                    iban_last4=iban.compact[-4:],
+                    country=iban.country_code,
+                    bic=bic,
+                    created_at=as_datetime(now),
+                ),
             )
             return account_id
 
@@ -137,6 +140,15 @@ class Payouts:
     def bank_account(self, account_id: str) -> S.BankAccount:
         with self.core.unit() as connection:
             row = self._bank_row(connection, account_id)
+        return self._bank_model(row)
+
+    def bank_accounts(
+        self, query: S.ListQuery | None = None, **filters: Any
+    ) -> S.ListPage[S.BankAccount]:
+        rows, more = self.core.list_rows("bank_accounts", S.ListQuery.of(query, filters))
+        return S.ListPage[S.BankAccount](data=[self._bank_model(r) for r in rows], has_more=more)
+
+    def _bank_model(self, row: Row) -> S.BankAccount:
         return S.BankAccount(
             id=row["id"],
             customer_id=row["customer_id"],
@@ -147,7 +159,7 @@ class Payouts:
             iban_last4=row["iban_last4"],
             country=row["country"],
             bic=row["bic"],
-            created_at=_dt(row["created_at"]),
+            created_at=as_datetime(row["created_at"]),
         )
 
     # -- payouts -------------------------------------------------------------------------
@@ -223,7 +235,7 @@ class Payouts:
                 raise
             row = self._transition(payout_id, ["pending"], "created", hold_id=hold.id)
         if row["status"] == "failed" and row["hold_id"] is None:
-            raise _error_from_code(row["failure_code"])
+            raise error_from_code(row["failure_code"])
         return payout_model(row)
 
     def _transition(self, payout_id: str, expect: list[str], status: str, **values: Any) -> Row:
@@ -242,13 +254,73 @@ class Payouts:
                     f"payout {payout_id} is {row['status']}; it cannot become {status}",
                     status=row["status"],
                 )
-            self.core.event(
-                connection, f"payout.{status}", payout_model(row).model_dump(mode="json")
-            )
+            self.core.event(connection, f"payout.{status}", payout_model(row))
         return row
 
     def payout(self, payout_id: str) -> S.Payout:
         return payout_model(self._row(payout_id))
+
+    def payouts(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Payout]:
+        rows, more = self.core.list_rows("payouts", S.ListQuery.of(query, filters))
+        return S.ListPage[S.Payout](data=[payout_model(r) for r in rows], has_more=more)
+
+    # -- payout batches ------------------------------------------------------------------
+
+    def payout_batches(
+        self, query: S.ListQuery | None = None, **filters: Any
+    ) -> S.ListPage[S.PayoutBatch]:
+        """Batches holding payouts that meet the filters (of the payouts: ``wallet_id``,
+        ``customer_id``, ``status``, ``created_*``), newest first."""
+        query = S.ListQuery.of(query, filters)
+        conditions = self.core.list_conditions("payouts", query)
+        with self.core.unit() as connection:
+            ids, more = R.payout_batch_ids(
+                connection, conditions, starting_after=query.starting_after, limit=query.limit
+            )
+        return S.ListPage[S.PayoutBatch](data=[self.payout_batch(i) for i in ids], has_more=more)
+
+    def payout_batch(self, batch_id: str) -> S.PayoutBatch:
+        """A batch, its pain.001 file built again: the same bytes as at its export (the
+        file's creation time is the batch's), as long as the platform's bank details
+        (``COFFER_PLATFORM_NAME``, ``_IBAN``, ``_BIC``) are unchanged."""
+        with self.core.unit() as connection:
+            rows = R.payouts_of_batch(connection, batch_id)
+            if not rows:
+                raise ResourceNotFound(f"payout batch {batch_id!r} does not exist")
+            xml = self._pain001(connection, batch_id, rows)
+        return S.PayoutBatch(
+            id=batch_id,
+            payout_ids=[r["id"] for r in rows],
+            xml=xml,
+            created_at=batch_time(batch_id),
+        )
+
+    def _pain001(self, connection: sa.Connection, batch_id: str, rows: list[Row]) -> str:
+        core = self.core
+        banks = R.get_many(connection, T.bank_accounts, [r["bank_account_id"] for r in rows])
+        lines = []
+        for row in rows:
+            bank = banks[row["bank_account_id"]]
+            lines.append(
+                {
+                    "id": row["id"],
+                    "amount": currencies.to_major(row["currency"], row["amount"]),
+                    "currency": row["currency"],
+                    "name": core.cipher.decrypt(
+                        bank["holder_name_enc"], context="bank_account.holder_name"
+                    ),
+                    "iban": core.cipher.decrypt(bank["iban_enc"], context="bank_account.iban"),
+                    "bic": bank["bic"],
+                }
+            )
+        return build_pain001(
+            batch_id,
+            lines,
+            debtor_name=core.settings.platform_name,
+            debtor_iban=core.settings.platform_iban,
+            debtor_bic=core.settings.platform_bic,
+            now=batch_time(batch_id),
+        )
 
     def export_batch(self, *, limit: int = MAX_BATCH) -> S.PayoutBatch | None:
         """Write every ``created`` payout (up to ``limit``) into one pain.001 file, validated
@@ -260,29 +332,7 @@ class Payouts:
             rows = R.payouts_in_status(connection, "created", limit)
             if not rows:
                 return None
-            banks = R.get_many(connection, T.bank_accounts, [r["bank_account_id"] for r in rows])
-            lines = []
-            for row in rows:
-                bank = banks[row["bank_account_id"]]
-                lines.append(
-                    {
-                        "id": row["id"],
-                        "amount": currencies.to_major(row["currency"], row["amount"]),
-                        "currency": row["currency"],
-                        "name": core.cipher.decrypt(
-                            bank["holder_name_enc"], context="bank_account.holder_name"
-                        ),
-                        "iban": core.cipher.decrypt(bank["iban_enc"], context="bank_account.iban"),
-                        "bic": bank["bic"],
-                    }
-                )
-            xml = build_pain001(
-                batch_id,
-                lines,
-                debtor_name=core.settings.platform_name,
-                debtor_iban=core.settings.platform_iban,
-                debtor_bic=core.settings.platform_bic,
-            )
+            xml = self._pain001(connection, batch_id, rows)
             pain001_schema().validate(xml)
             for row in rows:
                 if R.update(
@@ -294,12 +344,15 @@ class Payouts:
                 ):
                     fresh = R.get(connection, T.payouts, row["id"])
                     assert fresh is not None
-                    core.event(
-                        connection, "payout.processing", payout_model(fresh).model_dump(mode="json")
-                    )
+                    core.event(connection, "payout.processing", payout_model(fresh))
                 else:
                     raise InvalidState(f"payout {row['id']} changed during the export; retry")
-        return S.PayoutBatch(id=batch_id, payout_ids=[r["id"] for r in rows], xml=xml)
+        return S.PayoutBatch(
+            id=batch_id,
+            payout_ids=[r["id"] for r in rows],
+            xml=xml,
+            created_at=batch_time(batch_id),
+        )
 
     def settle(self, payout_id: str, outcome: S.PayoutOutcome) -> S.Payout:
         """Record the bank's answer: ``paid``, ``failed`` (money back to the wallet) or,
@@ -340,12 +393,24 @@ class Payouts:
 
     def _hold_step(self, row: Row, *, post: bool) -> None:
         allowed = ["processing"] if post else ["created", "processing"]
+        if row["status"] == "created" and post:
+            raise InvalidState(
+                f"payout {row['id']} was not sent to the bank yet: add it to a payout batch "
+                "first (POST /payout_batches), then record the bank's answer",
+                status=row["status"],
+            )
         if row["status"] not in allowed:
-            raise InvalidState(f"payout {row['id']} is {row['status']}", status=row["status"])
+            raise InvalidState(
+                f"payout {row['id']} is {row['status']} already: the bank's answer was recorded",
+                status=row["status"],
+            )
         try:
             if post:
-                self.core.ledger.post_pending(
-                    row["hold_id"], idempotency_key=f"wallets:payout:{row['id']}:post"
+                self.core.post_hold(
+                    row["hold_id"],
+                    key=f"payout:{row['id']}:post",
+                    kind="payout",
+                    object_id=row["id"],
                 )
             else:
                 self.core.ledger.void_pending(
@@ -353,6 +418,15 @@ class Payouts:
                 )
         except HoldStateError as error:
             raise InvalidState(f"payout {row['id']}: {error.message}") from error
+
+
+def batch_time(batch_id: str) -> datetime:
+    """When a batch was exported: the milliseconds its id starts with (see ``new_id``)."""
+    try:
+        millis = int(batch_id.split("_", 1)[1][:12], 16)
+    except (IndexError, ValueError) as exc:
+        raise ResourceNotFound(f"payout batch {batch_id!r} does not exist") from exc
+    return datetime.fromtimestamp(millis / 1000, UTC)
 
 
 def payout_model(row: Row) -> S.Payout:
@@ -365,7 +439,7 @@ def payout_model(row: Row) -> S.Payout:
         status=row["status"],
         batch_id=row["batch_id"],
         failure_code=row["failure_code"],
-        created_at=_dt(row["created_at"]),
+        created_at=as_datetime(row["created_at"]),
     )
 
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from coffer.wallets.core import WalletsCore
 from coffer.wallets.gateways import CardGateway, SandboxGateway, StripeGateway
 from coffer.wallets.payins import Payins
 from coffer.wallets.payouts import Payouts
-from coffer.wallets.service import Wallets, WalletsCore
+from coffer.wallets.service import Wallets
 from coffer.wallets.settings import WalletSettings, get_wallet_settings
 from coffer.wallets.webhooks import Webhooks
+
+# the return URL given to Stripe when neither COFFER_PUBLIC_BASE_URL nor serve's address is
+# known (an app served some other way): Stripe needs an absolute URL
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 if TYPE_CHECKING:
     from coffer.core import Coffer
@@ -31,7 +36,8 @@ class WalletPlatform:
         if gateway is None and self.settings.stripe_secret_key:
             gateway = StripeGateway(
                 self.settings.stripe_secret_key,
-                return_url=self.settings.public_base_url.rstrip("/") + "/payments/return",
+                return_url=(self.settings.public_base_url or DEFAULT_BASE_URL).rstrip("/")
+                + "/payments/return",
             )
         self.payins = Payins(self.core, gateway or SandboxGateway())
         self.webhooks = Webhooks(self.core)

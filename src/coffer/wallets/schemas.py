@@ -7,11 +7,14 @@ for BHD), always with their ``currency``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, Self, TypeVar
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 T = TypeVar("T")
+# An amount in a request: a JSON integer only. "10" (a string), 10.0 and true are refused
+# (422), so that no client's float or string ever becomes money by coercion.
+StrictAmount = Annotated[int, Strict()]
 
 CustomerKind = Literal["natural", "legal"]
 KycLevel = Literal["none", "light", "verified"]
@@ -25,6 +28,36 @@ class ListPage(BaseModel, Generic[T]):
     object: Literal["list"] = "list"
     data: list[T]
     has_more: bool
+
+
+class ListQuery(Model):
+    """The query string of every list endpoint: a cursor page, newest first, and filters
+    (each one given must hold). Unknown parameters are refused (422)."""
+
+    limit: int = Field(default=10, ge=1, le=100, description="Objects per page (1 to 100).")
+    starting_after: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Cursor: the id of the last object of the previous page.",
+    )
+    customer_id: str | None = Field(
+        default=None, max_length=40, description="Only objects of this customer (its wallets)."
+    )
+    wallet_id: str | None = Field(
+        default=None, max_length=40, description="Only objects moving money of this wallet."
+    )
+    status: str | None = Field(default=None, max_length=32, description="Only in this status.")
+    created_gte: datetime | None = Field(
+        default=None, description="Only objects created at or after this time (ISO 8601)."
+    )
+    created_lt: datetime | None = Field(
+        default=None, description="Only objects created before this time (ISO 8601)."
+    )
+
+    @classmethod
+    def of(cls, query: ListQuery | None, filters: dict[str, Any]) -> ListQuery:
+        """``query``, or one made of keyword filters (the services' Python calls)."""
+        return cls(**filters) if query is None else query
 
 
 class Address(Model):
@@ -60,6 +93,18 @@ class Customer(BaseModel):
         return f"Customer(id={self.id!r}, kind={self.kind!r}, kyc_level={self.kyc_level!r})"
 
     __str__ = __repr__
+
+
+class RedactedCustomer(BaseModel):
+    """A customer as events carry it: without its personal data (name, email, birth date,
+    address), which is encrypted at rest and never sent in clear; GET the customer."""
+
+    object: Literal["customer"] = "customer"
+    id: str
+    kind: CustomerKind
+    kyc_level: KycLevel
+    metadata: dict[str, str]
+    created_at: datetime
 
 
 class KycDocumentCreate(Model):
@@ -125,9 +170,9 @@ class Statement(BaseModel):
 class TransferCreate(Model):
     debited_wallet_id: str
     credited_wallet_id: str
-    amount: int = Field(gt=0)
+    amount: StrictAmount = Field(gt=0)
     currency: str = Field(min_length=3, max_length=3)
-    fee: int = Field(default=0, ge=0)
+    fee: StrictAmount = Field(default=0, ge=0)
     metadata: dict[str, str] = Field(default_factory=dict)
 
 
@@ -150,16 +195,16 @@ class Transfer(BaseModel):
 class PaymentCreate(Model):
     buyer_wallet_id: str
     seller_wallet_id: str
-    amount: int = Field(gt=0)
+    amount: StrictAmount = Field(gt=0)
     currency: str = Field(min_length=3, max_length=3)
-    fee: int = Field(default=0, ge=0)
+    fee: StrictAmount = Field(default=0, ge=0)
     escrow: bool = False
     capture: bool = False  # capture at once (authorize and capture in one call)
     metadata: dict[str, str] = Field(default_factory=dict)
 
 
 class AmountBody(Model):
-    amount: int | None = Field(default=None, gt=0)
+    amount: StrictAmount | None = Field(default=None, gt=0)
 
 
 class Payment(BaseModel):
@@ -199,7 +244,7 @@ class CardPayinCreate(Model):
     ids ``pm_card_visa``...)."""
 
     wallet_id: str
-    amount: int = Field(gt=0)
+    amount: StrictAmount = Field(gt=0)
     currency: str = Field(min_length=3, max_length=3)
     card: Card | None = None
     payment_method: str | None = Field(
@@ -289,7 +334,7 @@ class Refund(BaseModel):
 
 
 class DisputeCreate(Model):
-    amount: int | None = Field(default=None, gt=0)
+    amount: StrictAmount | None = Field(default=None, gt=0)
     reason: str = Field(default="fraudulent", max_length=64)
 
 
@@ -313,7 +358,7 @@ class DisputeClose(Model):
 
 class BankTransferSimulate(Model):
     reference: str = Field(min_length=1, max_length=40)
-    amount: int = Field(gt=0)
+    amount: StrictAmount = Field(gt=0)
     currency: str = Field(min_length=3, max_length=3)
 
 
@@ -340,10 +385,22 @@ class BankAccount(BaseModel):
     __str__ = __repr__
 
 
+class RedactedBankAccount(BaseModel):
+    """A bank account as events carry it: without the holder's name (GET the account)."""
+
+    object: Literal["bank_account"] = "bank_account"
+    id: str
+    customer_id: str
+    iban_last4: str
+    country: str
+    bic: str
+    created_at: datetime
+
+
 class PayoutCreate(Model):
     wallet_id: str
     bank_account_id: str
-    amount: int = Field(gt=0)
+    amount: StrictAmount = Field(gt=0)
     currency: str = Field(min_length=3, max_length=3)
 
 
@@ -361,10 +418,14 @@ class Payout(BaseModel):
 
 
 class PayoutBatch(BaseModel):
+    """A pain.001.001.03 credit transfer file of payouts, to hand to the platform's bank
+    (``GET /payout_batches/{id}/pain001`` downloads the file itself again)."""
+
     object: Literal["payout_batch"] = "payout_batch"
     id: str
     payout_ids: list[str]
     xml: str
+    created_at: datetime | None = None
 
 
 class PayoutOutcome(Model):
@@ -373,6 +434,10 @@ class PayoutOutcome(Model):
 
 
 class Event(BaseModel):
+    """Something that happened. ``data.object`` is the resource it is about, as the API
+    returns it after the change (customers and bank accounts without personal data):
+    :data:`EVENT_OBJECTS` names its schema by the type's prefix."""
+
     object: Literal["event"] = "event"
     id: str
     type: str
@@ -417,11 +482,15 @@ ErrorType = Literal[
 
 
 class ApiErrorBody(BaseModel):
-    """Stripe's error object: ``type`` groups errors, ``code`` names one exactly."""
+    """Stripe's error object: ``type`` groups errors, ``code`` names one exactly; ``param``
+    names the request parameter at fault and ``decline_code`` the issuer's reason of a
+    declined card, when there is one (docs/errors.md lists every code)."""
 
     type: ErrorType
     code: str
     message: str
+    param: str | None = None
+    decline_code: str | None = None
     details: dict[str, Any] | None = None
 
 
@@ -429,3 +498,58 @@ class ApiError(BaseModel):
     """What every failed wallets request answers, with the error's HTTP status."""
 
     error: ApiErrorBody
+
+
+# The schema of ``data.object`` of each event type, by the type's prefix (``payin.`` ...).
+EVENT_OBJECTS: dict[str, type[BaseModel]] = {
+    "customer": RedactedCustomer,
+    "kyc_document": KycDocument,
+    "wallet": Wallet,
+    "transfer": Transfer,
+    "payment": Payment,
+    "escrow": Payment,
+    "refund": Refund,
+    "payin": Payin,
+    "dispute": Dispute,
+    "bank_account": RedactedBankAccount,
+    "payout": Payout,
+}
+
+# Every event type Coffer emits (docs/wallets.md lists them with their schema).
+EVENT_TYPES = (
+    "customer.created",
+    "customer.kyc_level_changed",
+    "kyc_document.created",
+    "kyc_document.validated",
+    "kyc_document.refused",
+    "wallet.created",
+    "wallet.frozen",
+    "wallet.unfrozen",
+    "wallet.closed",
+    "transfer.succeeded",
+    "transfer.failed",
+    "payment.authorized",
+    "payment.failed",
+    "payment.captured",
+    "payment.voided",
+    "escrow.released",
+    "escrow.returned",
+    "refund.succeeded",
+    "refund.failed",
+    "payin.requires_action",
+    "payin.payment_failed",
+    "payin.amount_capturable_updated",
+    "payin.processing",
+    "payin.succeeded",
+    "payin.canceled",
+    "payin.refunded",
+    "dispute.created",
+    "dispute.won",
+    "dispute.lost",
+    "bank_account.created",
+    "payout.created",
+    "payout.processing",
+    "payout.paid",
+    "payout.failed",
+    "payout.returned",
+)

@@ -69,23 +69,48 @@ class WalletSettings(BaseSettings):
     pii_old_keys: dict[str, str] = Field(
         default_factory=dict, description="Retired keys still needed to read old rows."
     )
-    pii_key_file: str = Field(default="./coffer-pii.key")
-    kyc_limits: dict[str, KycLimits] = Field(default_factory=_default_limits)
+    pii_key_file: str = Field(
+        default="./coffer-pii.key", description="Where a generated pii_key is kept (mode 0600)."
+    )
+    kyc_limits: dict[str, KycLimits] = Field(
+        default_factory=_default_limits,
+        description="Limits per KYC level, in MAJOR units of the wallet's currency (150 is "
+        "150 EUR or 150 JPY: no conversion between currencies); null: no limit.",
+    )
     authorization_expiry_seconds: int = Field(
         default=7 * 24 * 3600, ge=1, description="An uncaptured card authorization is released."
     )
-    platform_name: str = Field(default="Coffer Platform")
-    platform_iban: str = Field(default="DE89370400440532013000")
-    platform_bic: str = Field(default="COBADEFFXXX")
-    public_base_url: str = Field(default="http://127.0.0.1:8000")
+    platform_name: str = Field(
+        default="Coffer Platform",
+        description="The platform's name: the debtor and initiating party of pain.001 files.",
+    )
+    platform_iban: str = Field(
+        default="DE89370400440532013000",
+        description="The platform's own bank account, debited by every pain.001 payout file "
+        "(the debtor account). The default is a well-known test IBAN: set the real one.",
+    )
+    platform_bic: str = Field(
+        default="COBADEFFXXX", description="BIC of the bank of platform_iban (debtor agent)."
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="The server's public URL (scheme, host, port, no path), the base of the "
+        "URLs Coffer hands out: a 3-D Secure pay-in's next_action.url and the return_url "
+        "given to Stripe. Unset: the address `coffer serve` listens on (unless it is a "
+        "wildcard such as 0.0.0.0), and in an API answer the base URL of the request itself.",
+    )
     payment_return_url: str | None = Field(
         default=None,
         description="Where GET /payments/return (the page the card gateway sends the customer "
         "back to after 3-D Secure) redirects, with payin_id and status added to the query "
         "string: the platform's own page. Without it Coffer answers a minimal page itself.",
     )
-    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
-    webhook_batch_size: int = Field(default=100, ge=1, le=10_000)
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a webhook delivery waits for the receiver."
+    )
+    webhook_batch_size: int = Field(
+        default=100, ge=1, le=10_000, description="Deliveries a worker pass sends at most."
+    )
     stripe_secret_key: str | None = Field(
         default=None, description="Stripe secret key (sk_...): card pay-ins go through Stripe."
     )

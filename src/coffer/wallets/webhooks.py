@@ -34,7 +34,8 @@ from coffer.errors import ResourceNotFound, ValidationError
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
-from coffer.wallets.service import Row, WalletsCore, _dt
+from coffer.wallets.common import Row, as_datetime
+from coffer.wallets.core import WalletsCore
 
 # Delay before retry n (after the n-th failed attempt). Sum: 75 h 35 min 5 s > 3 days.
 RETRY_SCHEDULE_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
@@ -60,7 +61,7 @@ def event_body(event: Row) -> bytes:
     payload = {
         "id": event["id"],
         "type": event["type"],
-        "timestamp": _dt(event["created_at"]).isoformat().replace("+00:00", "Z"),
+        "timestamp": as_datetime(event["created_at"]).isoformat().replace("+00:00", "Z"),
         "data": json.loads(event["data"]),
     }
     return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
@@ -361,7 +362,7 @@ def _endpoint_model(row: Row) -> S.WebhookEndpoint:
         url=row["url"],
         event_types=json.loads(row["event_types"]),
         enabled=bool(row["enabled"]),
-        created_at=_dt(row["created_at"]),
+        created_at=as_datetime(row["created_at"]),
     )
 
 
@@ -370,7 +371,7 @@ def _event_model(row: Row) -> S.Event:
         id=row["id"],
         type=row["type"],
         data=json.loads(row["data"]),
-        created_at=_dt(row["created_at"]),
+        created_at=as_datetime(row["created_at"]),
     )
 
 
@@ -381,7 +382,9 @@ def _delivery_model(row: Row) -> S.WebhookDelivery:
         event_id=row["event_id"],
         status=row["status"],
         attempts=row["attempts"],
-        next_attempt_at=None if row["next_attempt_at"] is None else _dt(row["next_attempt_at"]),
+        next_attempt_at=None
+        if row["next_attempt_at"] is None
+        else as_datetime(row["next_attempt_at"]),
         last_status_code=row["last_status_code"],
         last_error=row["last_error"],
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from coffer.api import schemas as S
@@ -46,6 +46,7 @@ def readyz(request: Request) -> Any:
 
 @router.get(
     "/metrics",
+    response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
     operation_id="metrics",
 )

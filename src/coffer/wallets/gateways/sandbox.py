@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from coffer.errors import InvalidCardNumber, InvalidPaymentMethod
+from coffer.errors import IncorrectCardNumber, InvalidPaymentMethod
 from coffer.wallets.gateways.base import GatewayIntent, GatewayRefund
 
 DECLINES = {
@@ -92,8 +92,9 @@ class SandboxGateway:
             return number
         number = normalize(card_number or "")
         if not luhn_valid(number):
-            raise InvalidCardNumber(
-                "the card number is invalid (it fails the Luhn check); check the digits"
+            raise IncorrectCardNumber(
+                "the card number is incorrect (it fails the Luhn check): check its digits",
+                param="card[number]",
             )
         return number
 

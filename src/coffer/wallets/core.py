@@ -1,0 +1,304 @@
+"""The state every wallets service shares (:class:`WalletsCore`): engine, ledger, cipher,
+settings; the row cache and idempotency (mixed in from :mod:`.cache` and
+:mod:`.idempotency`); lists; events; wallet checks and KYC limits; and the ledger calls
+every money movement makes (a Numscript template with the movement's metadata)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+
+from coffer.errors import (
+    CofferError,
+    Conflict,
+    CurrencyMismatch,
+    CustomerNotFound,
+    KycLimitExceeded,
+    ResourceNotFound,
+    ValidationError,
+    WalletClosed,
+    WalletFrozen,
+    WalletNotFound,
+)
+from coffer.ledger import Hold, Ledger, ScriptRequest, Transaction
+from coffer.ledger.models import to_micros
+from coffer.wallets import currencies
+from coffer.wallets import repository as R
+from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
+from coffer.wallets.cache import RowCache
+from coffer.wallets.common import (
+    HOT_SLOTS,
+    MAX_CAS_RETRIES,
+    Row,
+    event_data,
+    in_wallet_terms,
+    month_start_micros,
+)
+from coffer.wallets.crypto import Cipher
+from coffer.wallets.idempotency import IdempotentRequests
+from coffer.wallets.settings import WalletSettings
+
+
+class WalletsCore(RowCache, IdempotentRequests):
+    """State shared by the domain's services: engine, ledger, cipher, settings, events."""
+
+    def __init__(self, engine: sa.Engine, ledger: Ledger, settings: WalletSettings) -> None:
+        self.engine = engine
+        self.ledger = ledger
+        self.settings = settings
+        key_id, keys = settings.encryption_keys()
+        self.cipher = Cipher(key_id, keys)
+        # Wallet and customer rows read on every movement. A change made by this process
+        # drops its row at once; one made elsewhere bumps the cache epoch, polled every
+        # cache_seconds (see _check_epoch).
+        self._cache: dict[tuple[str, str], tuple[float, Row]] = {}
+        self._balances: dict[tuple[str, str], tuple[float, int]] = {}
+        self._cache_lock = threading.Lock()
+        self._epoch: int | None = None
+        self._epoch_due = 0.0
+        steady = getattr(engine.pool, "size", lambda: HOT_SLOTS)()
+        self._hot_slots = threading.BoundedSemaphore(max(1, min(HOT_SLOTS, steady - 2)))
+
+    # -- lists ---------------------------------------------------------------------------
+
+    @staticmethod
+    def list_conditions(name: str, query: S.ListQuery) -> list[sa.ColumnElement[bool]]:
+        """The conditions of a list request's filters on the rows of resource ``name``
+        (see :data:`coffer.wallets.repository.LISTINGS`)."""
+        listing = R.LISTINGS[name]
+        if query.status is not None and not listing.has_status:
+            raise ValidationError(f"{name} have no status: drop the status filter")
+        return R.list_conditions(
+            listing,
+            customer_id=query.customer_id,
+            wallet_id=query.wallet_id,
+            status=query.status,
+            created_from=None if query.created_gte is None else to_micros(query.created_gte),
+            created_before=None if query.created_lt is None else to_micros(query.created_lt),
+        )
+
+    def list_rows(self, name: str, query: S.ListQuery) -> tuple[list[Row], bool]:
+        """One page of a resource's rows and whether more follow: the paging and filters
+        of every list endpoint."""
+        conditions = self.list_conditions(name, query)
+        with self.unit() as connection:
+            return R.page(
+                connection,
+                R.LISTINGS[name].table,
+                conditions=conditions,
+                starting_after=query.starting_after,
+                limit=query.limit,
+            )
+
+    # -- events --------------------------------------------------------------------------
+
+    def event(self, connection: sa.Connection, event_type: str, resource: BaseModel) -> None:
+        """Write an event about ``resource`` to the outbox (in ``connection``'s unit)."""
+        R.insert_event(connection, event_type, event_data(resource))
+
+    # -- wallets and limits -------------------------------------------------------------
+
+    def wallet_row(self, connection: sa.Connection, wallet_id: str) -> Row:
+        row = R.get(connection, T.wallets, wallet_id)
+        if row is None:
+            raise WalletNotFound(f"wallet {wallet_id!r} does not exist", wallet_id=wallet_id)
+        return row
+
+    def customer_row(self, connection: sa.Connection, customer_id: str) -> Row:
+        row = R.get(connection, T.customers, customer_id)
+        if row is None:
+            raise CustomerNotFound(
+                f"customer {customer_id!r} does not exist", customer_id=customer_id
+            )
+        return row
+
+    @staticmethod
+    def check_currency(wallet: Row, currency: str) -> None:
+        if wallet["currency"] != currency:
+            raise CurrencyMismatch(
+                f"wallet {wallet['id']} holds {wallet['currency']}, not {currency}",
+                wallet_id=wallet["id"],
+                wallet_currency=wallet["currency"],
+                currency=currency,
+            )
+
+    @staticmethod
+    def check_can_send(wallet: Row) -> None:
+        if wallet["status"] == "frozen":
+            raise WalletFrozen(
+                f"wallet {wallet['id']} is frozen: it can receive but not send",
+                wallet_id=wallet["id"],
+            )
+        if wallet["status"] == "closed":
+            raise WalletClosed(f"wallet {wallet['id']} is closed", wallet_id=wallet["id"])
+
+    @staticmethod
+    def check_can_receive(wallet: Row) -> None:
+        if wallet["status"] == "closed":
+            raise WalletClosed(f"wallet {wallet['id']} is closed", wallet_id=wallet["id"])
+
+    def _limit(self, customer: Row, name: str, currency: str) -> int | None:
+        limits = self.settings.limits_for(customer["kyc_level"])
+        major = getattr(limits, name)
+        return None if major is None else currencies.major_to_minor(currency, major)
+
+    def _refuse(self, customer: Row, name: str, limit: int, attempted: int, currency: str) -> None:
+        raise KycLimitExceeded(
+            f"KYC limit {name} of level {customer['kyc_level']!r} is {limit} {currency} "
+            f"(minor units); this movement would reach {attempted}. Verify the customer "
+            "to a higher KYC level or move less.",
+            limit=name,
+            kyc_level=customer["kyc_level"],
+            limit_amount=limit,
+            attempted_amount=attempted,
+            currency=currency,
+        )
+
+    def check_limits(
+        self,
+        connection: sa.Connection | None,
+        wallet: Row,
+        amount: int,
+        *,
+        sending: bool = False,
+        receiving: int | None = None,
+        payin: bool = False,
+        payout: bool = False,
+        credited_before: int = 0,
+    ) -> None:
+        """Refuse a movement of ``amount`` that breaks a KYC limit of the wallet's owner.
+
+        ``receiving`` is what lands in the wallet (checked against the maximum balance);
+        ``credited_before`` what earlier movements of the same batch credit it with.
+        """
+        if wallet["customer_id"] is None:
+            return  # platform wallets have no KYC limits
+        customer = self.cached_customer(connection, wallet["customer_id"])
+        currency = wallet["currency"]
+        per_transaction = self._limit(customer, "max_transaction_amount", currency)
+        if per_transaction is not None and amount > per_transaction:
+            self._refuse(customer, "max_transaction_amount", per_transaction, amount, currency)
+        if receiving is not None:
+            maximum = self._limit(customer, "max_balance", currency)
+            if maximum is not None:
+                asset = currencies.asset(currency)
+                incoming = receiving + credited_before
+                after = self.balance_hint(wallet["account"], asset, maximum - incoming)
+                after += incoming
+                if after > maximum:
+                    self._refuse(customer, "max_balance", maximum, after, currency)
+        if payin or payout:
+            name = "max_monthly_payin" if payin else "max_monthly_payout"
+            monthly = self._limit(customer, name, currency)
+            if monthly is not None:
+                assert connection is not None, "monthly limits are summed in the caller's unit"
+                ids = R.customer_wallet_ids(connection, customer["id"])
+                since = month_start_micros()
+                if payin:
+                    total = R.monthly_payin_total(connection, ids, currency, since)
+                else:
+                    total = R.monthly_payout_total(connection, ids, currency, since)
+                if total + amount > monthly:
+                    self._refuse(customer, name, monthly, total + amount, currency)
+        del sending
+
+    # -- ledger --------------------------------------------------------------------------
+
+    def run(
+        self,
+        template: str,
+        variables: Mapping[str, str],
+        *,
+        key: str | None,
+        kind: str,
+        object_id: str,
+        pending: bool = False,
+        timeout_seconds: float | None = None,
+        reference: str | None = None,
+    ) -> Transaction | Hold:
+        """Run a template. ``key`` (the ledger idempotency key, ``wallets:`` prefixed)
+        returns the first result to a retry; ``reference`` (unique in the ledger) refuses
+        a second transaction for the same request even when its metadata differ."""
+        item = self.script(
+            template,
+            variables,
+            key=key,
+            kind=kind,
+            object_id=object_id,
+            pending=pending,
+            timeout_seconds=timeout_seconds,
+            reference=reference,
+        )
+        result = self.ledger.post_many([item])[0]
+        if isinstance(result, CofferError):
+            raise in_wallet_terms(result)
+        assert isinstance(result, Transaction | Hold)
+        return result
+
+    def post_hold(
+        self, hold_id: int, amount: int | None = None, *, key: str, kind: str, object_id: str
+    ) -> Transaction:
+        """Post a hold (in full, or ``amount`` of it) with the metadata every movement
+        carries (``wallets_type``, ``wallets_id``: what a statement line says it was)."""
+        return self.ledger.post_pending(
+            hold_id,
+            amount,
+            idempotency_key=f"wallets:{key}",
+            metadata={"wallets_type": kind, "wallets_id": object_id},
+        )
+
+    @staticmethod
+    def script(
+        template: str,
+        variables: Mapping[str, str],
+        *,
+        key: str | None,
+        kind: str,
+        object_id: str,
+        pending: bool = False,
+        timeout_seconds: float | None = None,
+        reference: str | None = None,
+        extra_metadata: Mapping[str, str] | None = None,
+    ) -> ScriptRequest:
+        """The ledger request :meth:`run` makes, for a ``post_many`` batch of several."""
+        return ScriptRequest(
+            template,
+            vars=variables,
+            metadata={"wallets_type": kind, "wallets_id": object_id, **(extra_metadata or {})},
+            reference=reference,
+            idempotency_key=None if key is None else f"wallets:{key}",
+            pending=pending,
+            timeout_seconds=timeout_seconds,
+        )
+
+    def cas(
+        self,
+        table: sa.Table,
+        object_id: str,
+        compute: Callable[[Row], Mapping[str, Any]],
+        *,
+        event: Callable[[Row], tuple[str, BaseModel]] | None = None,
+    ) -> Row:
+        """Compare-and-swap an update computed from the current row (bounded retries)."""
+        for _ in range(MAX_CAS_RETRIES):
+            with self.unit() as connection:
+                row = R.get(connection, table, object_id, for_update=True)
+                if row is None:
+                    raise ResourceNotFound(f"{object_id!r} does not exist")
+                values = compute(row)
+                statement = sa.update(table).where(table.c.id == object_id)
+                for column in values:
+                    if column in row:
+                        statement = statement.where(table.c[column] == row[column])
+                changed = {**values, "updated_at": R.now_micros()}
+                if connection.execute(statement.values(**changed)).rowcount == 1:
+                    new_row = {**row, **changed}
+                    if event is not None:
+                        self.event(connection, *event(new_row))
+                    return new_row
+        raise Conflict(f"{object_id} is being changed concurrently; retry")

@@ -1,0 +1,216 @@
+"""Customers (their personal data encrypted at rest) and their KYC documents."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.errors import (
+    InvalidState,
+    ResourceNotFound,
+)
+from coffer.wallets import repository as R
+from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
+from coffer.wallets.base import Service
+from coffer.wallets.common import (
+    Row,
+    as_datetime,
+)
+from coffer.wallets.models import redacted_customer
+from coffer.wallets.settings import KYC_LEVELS
+
+
+class Customers(Service):
+    """Customers and KYC."""
+
+    def create_customer(
+        self, request: S.CustomerCreate, *, idempotency_key: str | None = None
+    ) -> S.Customer:
+        core = self.core
+        payload = request.model_dump(mode="json")
+
+        def create(connection: sa.Connection) -> str:
+            customer_id = R.new_id("cus")
+            now = R.now_micros()
+            encrypt = core.cipher.encrypt
+            R.insert(
+                connection,
+                T.customers,
+                {
+                    "id": customer_id,
+                    "kind": request.kind,
+                    "kyc_level": "none",
+                    "name_enc": encrypt(request.name, context="customer.name"),
+                    "email_enc": encrypt(request.email, context="customer.email"),
+                    "birth_date_enc": encrypt(request.birth_date, context="customer.birth_date"),
+                    "address_enc": encrypt(
+                        None if request.address is None else request.address.model_dump_json(),
+                        context="customer.address",
+                    ),
+                    "metadata": json.dumps(request.metadata),
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            core.event(
+                connection,
+                "customer.created",
+                S.RedactedCustomer(
+                    id=customer_id,
+                    kind=request.kind,
+                    kyc_level="none",
+                    metadata=request.metadata,
+                    created_at=as_datetime(now),
+                ),
+            )
+            return customer_id
+
+        customer_id, _ = core.create_once(
+            key=idempotency_key, operation="customer", payload=payload, create=create
+        )
+        return self.customer(customer_id)
+
+    def customer(self, customer_id: str) -> S.Customer:
+        with self.core.unit() as connection:
+            return self._customer_model(self.core.customer_row(connection, customer_id))
+
+    def customers(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Customer]:
+        rows, more = self.core.list_rows("customers", S.ListQuery.of(query, filters))
+        return S.ListPage[S.Customer](data=[self._customer_model(r) for r in rows], has_more=more)
+
+    def _customer_model(self, row: Row) -> S.Customer:
+        decrypt = self.core.cipher.decrypt
+        address = decrypt(row["address_enc"], context="customer.address")
+        return S.Customer(
+            id=row["id"],
+            kind=row["kind"],
+            kyc_level=row["kyc_level"],
+            name=decrypt(row["name_enc"], context="customer.name") or "",
+            email=decrypt(row["email_enc"], context="customer.email"),
+            birth_date=decrypt(row["birth_date_enc"], context="customer.birth_date"),
+            address=None if address is None else S.Address.model_validate_json(address),
+            metadata=json.loads(row["metadata"]),
+            created_at=as_datetime(row["created_at"]),
+        )
+
+    # -- KYC -----------------------------------------------------------------------------
+
+    def submit_kyc_document(
+        self,
+        customer_id: str,
+        request: S.KycDocumentCreate,
+        *,
+        idempotency_key: str | None = None,
+    ) -> S.KycDocument:
+        """Submit a document. The sandbox reviewer decides by its name: a name containing
+        ``refuse`` is refused, one containing ``review`` waits for an operator, any other is
+        validated (and raises the customer to the document's level)."""
+        core = self.core
+        payload = {"customer_id": customer_id, **request.model_dump(mode="json")}
+
+        def create(connection: sa.Connection) -> str:
+            core.customer_row(connection, customer_id)
+            document_id = R.new_id("doc")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.kyc_documents,
+                {
+                    "id": document_id,
+                    "customer_id": customer_id,
+                    "type": request.type,
+                    "level": request.level,
+                    "name_enc": core.cipher.encrypt(request.name, context="kyc_document.name"),
+                    "status": "validation_asked",
+                    "refused_reason": None,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            core.event(
+                connection,
+                "kyc_document.created",
+                self._kyc_document_model(R.get(connection, T.kyc_documents, document_id) or {}),
+            )
+            return document_id
+
+        document_id, created = core.create_once(
+            key=idempotency_key, operation="kyc_document", payload=payload, create=create
+        )
+        if created:
+            name = request.name.lower()
+            if "refuse" in name:
+                return self.review_kyc_document(document_id, approve=False, reason="unreadable")
+            if "review" not in name:
+                return self.review_kyc_document(document_id, approve=True)
+        return self.kyc_document(document_id)
+
+    def review_kyc_document(
+        self, document_id: str, *, approve: bool, reason: str | None = None
+    ) -> S.KycDocument:
+        core = self.core
+        with core.unit() as connection:
+            document = R.get(connection, T.kyc_documents, document_id, for_update=True)
+            if document is None:
+                raise ResourceNotFound(f"KYC document {document_id!r} does not exist")
+            status = "validated" if approve else "refused"
+            if not R.update(
+                connection,
+                T.kyc_documents,
+                document_id,
+                {"status": status, "refused_reason": None if approve else (reason or "refused")},
+                expect_status=["validation_asked"],
+            ):
+                raise InvalidState(
+                    f"KYC document {document_id} was already {document['status']}",
+                    status=document["status"],
+                )
+            core.event(
+                connection,
+                f"kyc_document.{status}",
+                self._kyc_document_model(R.get(connection, T.kyc_documents, document_id) or {}),
+            )
+            if approve:
+                customer = core.customer_row(connection, document["customer_id"])
+                current = KYC_LEVELS.index(customer["kyc_level"])
+                if KYC_LEVELS.index(document["level"]) > current:
+                    R.update(
+                        connection, T.customers, customer["id"], {"kyc_level": document["level"]}
+                    )
+                    core.event(
+                        connection,
+                        "customer.kyc_level_changed",
+                        redacted_customer({**customer, "kyc_level": document["level"]}),
+                    )
+                    core.forget_customer(connection, customer["id"])
+        core.drop_cached("customer", document["customer_id"])  # again, now committed
+        return self.kyc_document(document_id)
+
+    def kyc_document(self, document_id: str) -> S.KycDocument:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.kyc_documents, document_id)
+        if row is None:
+            raise ResourceNotFound(f"KYC document {document_id!r} does not exist")
+        return self._kyc_document_model(row)
+
+    def kyc_documents(
+        self, query: S.ListQuery | None = None, **filters: Any
+    ) -> S.ListPage[S.KycDocument]:
+        rows, more = self.core.list_rows("kyc_documents", S.ListQuery.of(query, filters))
+        models = [self._kyc_document_model(row) for row in rows]
+        return S.ListPage[S.KycDocument](data=models, has_more=more)
+
+    @staticmethod
+    def _kyc_document_model(row: Row) -> S.KycDocument:
+        return S.KycDocument(
+            id=row["id"],
+            customer_id=row["customer_id"],
+            type=row["type"],
+            level=row["level"],
+            status=row["status"],
+            refused_reason=row["refused_reason"],
+            created_at=as_datetime(row["created_at"]),
+        )

@@ -1,0 +1,67 @@
+"""Customers and their KYC documents."""
+
+from __future__ import annotations
+
+from coffer.wallets import schemas as S
+from coffer.wallets.endpoints.deps import (
+    AUTH,
+    IdempotencyKey,
+    Listed,
+    Platform,
+    once,
+    routers,
+)
+from coffer.wallets.http_errors import errors
+
+read, write, public = routers()
+
+
+@write.post("/customers", status_code=201, responses=errors(*AUTH, 409))
+def create_customer(body: S.CustomerCreate, p: Platform, key: IdempotencyKey = None) -> S.Customer:
+    return p.wallets.create_customer(body, idempotency_key=key)
+
+
+@read.get("/customers", responses=errors(*AUTH, 400))
+def list_customers(p: Platform, query: Listed) -> S.ListPage[S.Customer]:
+    return p.wallets.customers(query)
+
+
+@read.get("/customers/{customer_id}", responses=errors(*AUTH, 404))
+def get_customer(customer_id: str, p: Platform) -> S.Customer:
+    return p.wallets.customer(customer_id)
+
+
+@write.post(
+    "/customers/{customer_id}/kyc_documents", status_code=201, responses=errors(*AUTH, 404, 409)
+)
+def submit_kyc_document(
+    customer_id: str, body: S.KycDocumentCreate, p: Platform, key: IdempotencyKey = None
+) -> S.KycDocument:
+    return p.wallets.submit_kyc_document(customer_id, body, idempotency_key=key)
+
+
+@read.get("/kyc_documents", responses=errors(*AUTH, 400))
+def list_kyc_documents(p: Platform, query: Listed) -> S.ListPage[S.KycDocument]:
+    return p.wallets.kyc_documents(query)
+
+
+@read.get("/kyc_documents/{document_id}", responses=errors(*AUTH, 404))
+def get_kyc_document(document_id: str, p: Platform) -> S.KycDocument:
+    return p.wallets.kyc_document(document_id)
+
+
+@write.post("/kyc_documents/{document_id}/review", responses=errors(*AUTH, 404, 409))
+def review_kyc_document(
+    document_id: str, body: S.KycReview, p: Platform, key: IdempotencyKey = None
+) -> S.KycDocument:
+    return once(
+        p,
+        key,
+        "kyc_review",
+        {"document_id": document_id, **body.model_dump(mode="json")},
+        lambda: p.wallets.review_kyc_document(
+            document_id, approve=body.decision == "approve", reason=body.reason
+        ),
+        S.KycDocument,
+        document_id,
+    )

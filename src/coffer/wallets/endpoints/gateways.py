@@ -1,0 +1,58 @@
+"""Webhooks the card gateways send (Stripe)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header, Request
+
+from coffer.errors import ValidationError
+from coffer.wallets import schemas as S
+from coffer.wallets.endpoints.deps import (
+    Platform,
+    routers,
+)
+from coffer.wallets.http_errors import errors
+from coffer.wallets.payins import MAX_WEBHOOK_BYTES
+
+read, write, public = routers()
+
+
+_STRIPE_EVENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A Stripe event, exactly as Stripe sends it (the raw body is signed).",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+@public.post(
+    "/gateways/stripe/webhook",
+    responses=errors(400, 404, 422),
+    openapi_extra=_STRIPE_EVENT_BODY,
+)
+async def stripe_webhook(
+    request: Request,
+    p: Platform,
+    stripe_signature: Annotated[
+        str | None, Header(alias="Stripe-Signature", max_length=4096)
+    ] = None,
+) -> S.GatewayEventReceipt:
+    """Stripe's webhook (register this URL in Stripe's dashboard): applies
+    ``payment_intent.succeeded``, ``.amount_capturable_updated``, ``.payment_failed`` and
+    ``.canceled`` to the pay-in of that PaymentIntent, each at most once; answers 200 for
+    events it ignores too. No bearer token: the ``Stripe-Signature`` header is verified with
+    ``COFFER_STRIPE_WEBHOOK_SECRET`` (400 ``webhook_signature_invalid`` when it does not,
+    404 ``gateway_not_configured`` without a secret)."""
+    import anyio.to_thread
+
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_WEBHOOK_BYTES:
+            raise ValidationError(f"the webhook body exceeds {MAX_WEBHOOK_BYTES} bytes")
+    payload = bytes(body)
+    return await anyio.to_thread.run_sync(
+        lambda: p.payins.handle_stripe_event(payload, stripe_signature)
+    )

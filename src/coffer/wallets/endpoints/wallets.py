@@ -1,0 +1,69 @@
+"""Wallets: create, read, statement, freeze/unfreeze/close, the platform's wallets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Query
+
+from coffer.wallets import schemas as S
+from coffer.wallets.endpoints.deps import (
+    AUTH,
+    IdempotencyKey,
+    Listed,
+    Platform,
+    once,
+    routers,
+)
+from coffer.wallets.http_errors import errors
+
+read, write, public = routers()
+
+
+@write.post("/wallets", status_code=201, responses=errors(*AUTH, 400, 404, 409))
+def create_wallet(body: S.WalletCreate, p: Platform, key: IdempotencyKey = None) -> S.Wallet:
+    return p.wallets.create_wallet(body, idempotency_key=key)
+
+
+@read.get("/wallets", responses=errors(*AUTH))
+def list_wallets(p: Platform, query: Listed) -> S.ListPage[S.Wallet]:
+    return p.wallets.wallets(query)
+
+
+@read.get("/wallets/{wallet_id}", responses=errors(*AUTH, 404))
+def get_wallet(wallet_id: str, p: Platform) -> S.Wallet:
+    return p.wallets.wallet(wallet_id)
+
+
+@read.get("/wallets/{wallet_id}/statement", responses=errors(*AUTH, 400, 404))
+def wallet_statement(
+    wallet_id: str,
+    p: Platform,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> S.Statement:
+    return p.wallets.statement(wallet_id, limit=limit, cursor=cursor)
+
+
+@write.post("/wallets/{wallet_id}/{action}", responses=errors(*AUTH, 400, 404, 409))
+def wallet_action(
+    wallet_id: str,
+    action: Literal["freeze", "unfreeze", "close"],
+    p: Platform,
+    key: IdempotencyKey = None,
+) -> S.Wallet:
+    status = {"freeze": "frozen", "unfreeze": "active", "close": "closed"}[action]
+    return once(
+        p,
+        key,
+        f"wallet_{action}",
+        {"wallet_id": wallet_id},
+        lambda: p.wallets.set_wallet_status(wallet_id, status),
+        S.Wallet,
+        wallet_id,
+    )
+
+
+@read.get("/platform/wallets/{kind}/{currency}", responses=errors(*AUTH, 400))
+def platform_wallet(kind: Literal["fees", "credit"], currency: str, p: Platform) -> S.Wallet:
+    return p.wallets.platform_wallet(kind, currency)

@@ -1,0 +1,245 @@
+"""What the pay-in flows share: the gateway, reads of pay-ins, refunds and disputes, the
+wallet credit of a captured pay-in, and the Stripe event constants."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.errors import (
+    ResourceNotFound,
+)
+from coffer.wallets import currencies
+from coffer.wallets import repository as R
+from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
+from coffer.wallets import templates as N
+from coffer.wallets.common import Row, as_datetime, wallet_account
+from coffer.wallets.core import WalletsCore
+from coffer.wallets.gateways.base import (
+    CardGateway,
+    GatewayIntent,
+)
+
+CHALLENGE_PATH = "/api/wallets/v1/sandbox/3ds/{payin_id}?token={token}"
+
+# Stripe webhook events applied to pay-ins: the state each one moves a pay-in to, and the
+# states it may move it from. Anything else (a late event, a replay) changes nothing.
+STRIPE_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "payment_intent.succeeded": (
+        "succeeded",
+        ("requires_payment_method", "requires_action", "requires_capture"),
+    ),
+    "payment_intent.amount_capturable_updated": (
+        "requires_capture",
+        ("requires_payment_method", "requires_action"),
+    ),
+    "payment_intent.payment_failed": ("requires_payment_method", ("requires_action",)),
+    "payment_intent.canceled": (
+        "canceled",
+        ("requires_payment_method", "requires_action", "requires_capture"),
+    ),
+}
+# Stripe webhook events about disputes (their object is a Dispute, ``dp_...``)
+STRIPE_DISPUTE_EVENTS = ("charge.dispute.created", "charge.dispute.closed")
+STRIPE_REFUND_EVENTS = (
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+    "charge.refund.updated",
+)
+# the event written when a pay-in enters each state
+PAYIN_EVENTS = {
+    "requires_payment_method": "payin.payment_failed",
+    "requires_action": "payin.requires_action",
+    "requires_capture": "payin.amount_capturable_updated",
+    "processing": "payin.processing",
+    "canceled": "payin.canceled",
+}
+MAX_WEBHOOK_BYTES = 1_000_000  # Stripe's events weigh a few kilobytes
+
+
+class PayinBase:
+    """The state and reads every pay-in flow uses."""
+
+    def __init__(self, core: WalletsCore, gateway: CardGateway) -> None:
+        self.core = core
+        self.gateway = gateway
+        key_id, keys = core.settings.encryption_keys()
+        # a keyed hash: a card number's plain SHA-256 is brute-forced from its BIN and last4
+        self._fingerprint_key = hmac.new(
+            keys[key_id], b"coffer.wallets.card_fingerprint.v1", hashlib.sha256
+        ).digest()
+
+    def _card_fingerprint(self, number: str) -> str:
+        return hmac.new(self._fingerprint_key, number.encode(), hashlib.sha256).hexdigest()
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def _row(self, payin_id: str) -> Row:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.payins, payin_id)
+        if row is None:
+            raise ResourceNotFound(f"pay-in {payin_id!r} does not exist")
+        return row
+
+    def payin(self, payin_id: str) -> S.Payin:
+        return self._model(self._row(payin_id))
+
+    def payins(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Payin]:
+        rows, more = self.core.list_rows("payins", S.ListQuery.of(query, filters))
+        return S.ListPage[S.Payin](data=[self._model(r) for r in rows], has_more=more)
+
+    def _model(self, row: Row) -> S.Payin:
+        next_action = None
+        if row["status"] == "requires_action" and row["next_action_url"]:
+            next_action = S.NextAction(url=row["next_action_url"])
+        elif row["status"] == "requires_action" and row["challenge_token"]:
+            # without a configured base, a path: the API answer completes it with the
+            # request's own base URL (see coffer.wallets.endpoints)
+            base = self.core.settings.public_base_url or ""
+            next_action = S.NextAction(
+                url=base.rstrip("/")
+                + CHALLENGE_PATH.format(payin_id=row["id"], token=row["challenge_token"])
+            )
+        return S.Payin(
+            id=row["id"],
+            wallet_id=row["wallet_id"],
+            method=row["method"],
+            gateway=row["gateway"],
+            status=row["status"],
+            capture_method=row["capture_method"],
+            amount=row["amount"],
+            amount_received=row["amount_received"],
+            amount_refunded=row["amount_refunded"],
+            amount_disputed=row["amount_disputed"],
+            currency=row["currency"],
+            card_last4=row["card_last4"],
+            card_brand=row["card_brand"],
+            decline_code=row["decline_code"],
+            cancellation_reason=row["cancellation_reason"],
+            next_action=next_action,
+            metadata=json.loads(row["metadata"]),
+            created_at=as_datetime(row["created_at"]),
+        )
+
+    def _set(self, payin_id: str, values: dict[str, Any], event_type: str | None) -> Row:
+        """Write new values and (optionally) the matching event in one transaction."""
+        core = self.core
+        with core.unit() as connection:
+            R.update(connection, T.payins, payin_id, values)
+            row = R.get(connection, T.payins, payin_id)
+            assert row is not None
+            if event_type is not None:
+                core.event(connection, event_type, self._model(row))
+        return row
+
+    @staticmethod
+    def _intent(row: Row) -> GatewayIntent:
+        return GatewayIntent(
+            reference=row["gateway_ref"] or "",
+            status=row["status"],
+            amount=row["amount"],
+            amount_capturable=row["amount"] if row["status"] == "requires_capture" else 0,
+            amount_received=row["amount_received"],
+            card_last4=row["card_last4"],
+            card_brand=row["card_brand"],
+        )
+
+    def _credit(self, row: Row) -> Row:
+        """Credit the received amount to the wallet (idempotent), then mark ``succeeded``."""
+        external = f"external:{'card' if row['method'] == 'card' else 'bank'}:{row['gateway']}"
+        tx = self.core.run(
+            N.PAYIN,
+            {
+                "external": external,
+                "wallet": wallet_account(row["wallet_id"]),
+                "amount": currencies.monetary(row["currency"], row["amount_received"]),
+            },
+            key=f"payin:{row['id']}:credit",
+            kind="payin",
+            object_id=row["id"],
+        )
+        with self.core.unit() as connection:
+            changed = R.update(
+                connection,
+                T.payins,
+                row["id"],
+                {"status": "succeeded", "ledger_tx_id": tx.id},
+                expect_status=["processing"],
+            )
+            fresh = R.get(connection, T.payins, row["id"])
+            assert fresh is not None
+            if changed:
+                self.core.event(connection, "payin.succeeded", self._model(fresh))
+        return fresh
+
+    def _stripe_payin(self, intent_reference: str) -> Row | None:
+        """The card pay-in Coffer made through Stripe with this PaymentIntent, if any."""
+        return self._card_payin("stripe", intent_reference)
+
+    def _card_payin(self, gateway: str, intent_reference: str) -> Row | None:
+        return self._first(T.payins, gateway=gateway, method="card", gateway_ref=intent_reference)
+
+    def _first(self, table: sa.Table, **filters: Any) -> Row | None:
+        """The (newest) row of ``table`` with these column values, if any."""
+        with self.core.unit() as connection:
+            rows, _ = R.page(connection, table, filters=filters, limit=1)
+        return rows[0] if rows else None
+
+    def _refund_row(self, refund_id: str) -> Row:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.refunds, refund_id)
+        if row is None:
+            raise ResourceNotFound(f"refund {refund_id!r} does not exist")
+        return row
+
+    @staticmethod
+    def _row_in(connection: sa.Connection, payin_id: str) -> Row:
+        row = R.get(connection, T.payins, payin_id)
+        assert row is not None
+        return row
+
+    def _dispute_row(self, dispute_id: str) -> Row:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.disputes, dispute_id)
+        if row is None:
+            raise ResourceNotFound(f"dispute {dispute_id!r} does not exist")
+        return row
+
+
+def dispute_model(row: Row) -> S.Dispute:
+    return S.Dispute(
+        id=row["id"],
+        payin_id=row["payin_id"],
+        amount=row["amount"],
+        wallet_amount=row["wallet_amount"],
+        credit_amount=row["credit_amount"],
+        currency=row["currency"],
+        status=row["status"],
+        reason=row["reason"],
+        created_at=as_datetime(row["created_at"]),
+        gateway_ref=row["gateway_ref"],
+    )
+
+
+def gateway_receipt(
+    receipt: S.GatewayEventReceipt, payin: Row, applied: bool, **objects: Row | None
+) -> S.GatewayEventReceipt:
+    """The receipt of a gateway event about ``payin``: its id and status, and those of the
+    dispute or refund it touched (``dispute=row`` or ``refund=row``; None: none)."""
+    update: dict[str, Any] = {"payin_id": payin["id"], "payin_status": payin["status"]}
+    for name, row in objects.items():
+        update[f"{name}_id"] = None if row is None else row["id"]
+        update[f"{name}_status"] = None if row is None else row["status"]
+    update["applied"] = applied
+    return receipt.model_copy(update=update)
+
+
+def secret_hash(secret: str) -> str:
+    """What a pay-in keeps of its intent's client secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -1,0 +1,150 @@
+"""Refunds of pay-ins: a ledger hold from the wallet back to the card's external account,
+posted once the gateway made the refund, voided if it failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.errors import (
+    CofferError,
+    InsufficientFunds,
+    InvalidState,
+    RefundExceedsCaptured,
+)
+from coffer.ledger import Hold
+from coffer.wallets import currencies
+from coffer.wallets import repository as R
+from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
+from coffer.wallets import templates as N
+from coffer.wallets.common import Row, error_from_code, wallet_account
+from coffer.wallets.models import refund_model
+from coffer.wallets.payin_base import PayinBase
+
+
+class PayinRefunds(PayinBase):
+    """Refunds of pay-ins asked through Coffer."""
+
+    def refund_payin(
+        self, payin_id: str, amount: int | None = None, *, idempotency_key: str | None = None
+    ) -> S.Refund:
+        """Refund a succeeded pay-in, in full or in part, several times up to what was
+        received (less what is disputed)."""
+        core = self.core
+        payload = {"payin_id": payin_id, "amount": amount}
+        with core.unit() as connection:
+            record = core.replayed(connection, idempotency_key, "payin_refund", payload)
+        if record is not None:
+            return self._complete_refund(str(record["resource_id"]))
+        row = self._row(payin_id)
+        if row["status"] != "succeeded":
+            raise InvalidState(
+                f"pay-in {payin_id} is {row['status']}; only a succeeded pay-in is refunded "
+                "(cancel an uncaptured one)",
+                status=row["status"],
+            )
+        left = row["amount_received"] - row["amount_refunded"] - row["amount_disputed"]
+        wanted = left if amount is None else amount
+
+        def reserve(current: Row) -> dict[str, Any]:
+            left = (
+                current["amount_received"] - current["amount_refunded"] - current["amount_disputed"]
+            )
+            if wanted <= 0 or wanted > left:
+                raise RefundExceedsCaptured(
+                    f"cannot refund {wanted}: {left} {current['currency']} of the "
+                    f"{current['amount_received']} received is left to refund",
+                    refundable=left,
+                    requested=wanted,
+                )
+            return {"amount_refunded": current["amount_refunded"] + wanted}
+
+        def create(connection: sa.Connection) -> str:
+            return R.insert_pending_refund(connection, "payin", payin_id, row["currency"], wanted)
+
+        core.cas(T.payins, payin_id, reserve)
+        try:
+            refund_id, _ = core.create_once(
+                key=idempotency_key, operation="payin_refund", payload=payload, create=create
+            )
+        except CofferError:
+            self._unreserve(payin_id, wanted)
+            raise
+        return self._complete_refund(refund_id)
+
+    def _unreserve(self, payin_id: str, amount: int) -> None:
+        self.core.cas(
+            T.payins, payin_id, lambda r: {"amount_refunded": r["amount_refunded"] - amount}
+        )
+
+    def _complete_refund(self, refund_id: str) -> S.Refund:
+        core = self.core
+        with core.unit() as connection:
+            refund = R.get(connection, T.refunds, refund_id)
+        assert refund is not None
+        if refund["status"] != "pending":
+            if refund["status"] == "failed":
+                raise error_from_code(refund["failure_code"])
+            return refund_model(refund)
+        row = self._row(refund["target_id"])
+        external = f"external:card:{row['gateway']}"
+        try:
+            hold = core.run(
+                N.MOVE,
+                {
+                    "from": wallet_account(row["wallet_id"]),
+                    "to": external,
+                    "amount": currencies.monetary(refund["currency"], refund["amount"]),
+                },
+                key=f"refund:{refund_id}:hold",
+                kind="refund",
+                object_id=refund_id,
+                pending=True,
+            )
+        except InsufficientFunds as error:
+            self._fail_refund(refund, row, error.code)
+            raise
+        assert isinstance(hold, Hold)
+        try:
+            made = self.gateway.refund(
+                self._intent(row), amount=refund["amount"], idempotency_key=f"refund:{refund_id}"
+            )
+        except CofferError as error:
+            core.ledger.void_pending(hold.id, idempotency_key=f"wallets:refund:{refund_id}:void")
+            self._fail_refund(refund, row, error.code)
+            raise
+        tx = core.post_hold(
+            hold.id, key=f"refund:{refund_id}:post", kind="refund", object_id=refund_id
+        )
+        with core.unit() as connection:
+            R.update(
+                connection,
+                T.refunds,
+                refund_id,
+                {"status": "succeeded", "ledger_tx_id": tx.id, "gateway_ref": made.reference},
+                expect_status=["pending"],
+            )
+            fresh = R.get(connection, T.refunds, refund_id)
+            assert fresh is not None
+            model = refund_model(fresh)
+            core.event(connection, "refund.succeeded", model)
+            core.event(
+                connection, "payin.refunded", self._model(self._row_in(connection, row["id"]))
+            )
+        return model
+
+    def _fail_refund(self, refund: Row, payin: Row, code: str) -> None:
+        self._unreserve(payin["id"], refund["amount"])
+        with self.core.unit() as connection:
+            R.update(
+                connection,
+                T.refunds,
+                refund["id"],
+                {"status": "failed", "failure_code": code},
+                expect_status=["pending"],
+            )
+            fresh = R.get(connection, T.refunds, refund["id"])
+            assert fresh is not None
+            self.core.event(connection, "refund.failed", refund_model(fresh))

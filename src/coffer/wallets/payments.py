@@ -1,0 +1,380 @@
+"""Merchant payments between wallets: authorization (a ledger hold), capture in full or in
+part (the fee is taken in full, whatever the captured part), void, escrow released or
+returned, and refunds."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.errors import (
+    CaptureExceedsAuthorization,
+    CofferError,
+    HoldStateError,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidState,
+    RefundExceedsCaptured,
+    ResourceNotFound,
+    ValidationError,
+)
+from coffer.wallets import currencies
+from coffer.wallets import repository as R
+from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
+from coffer.wallets import templates as N
+from coffer.wallets.base import Service
+from coffer.wallets.common import (
+    Row,
+    error_from_code,
+    wallet_account,
+)
+from coffer.wallets.models import payment_model, refund_model
+
+
+class Payments(Service):
+    """Merchant payments, escrow and their refunds."""
+
+    _payment_model = staticmethod(payment_model)
+
+    def create_payment(
+        self, request: S.PaymentCreate, *, idempotency_key: str | None = None
+    ) -> S.Payment:
+        """Authorize a payment from a buyer's wallet to a seller's: the amount is held in
+        the ledger (a pending transaction into ``payments:<id>``) until captured or voided.
+        With ``capture=True`` it is captured at once."""
+        core = self.core
+        currency = currencies.check_currency(request.currency)
+        if request.fee > request.amount:
+            raise ValidationError("the fee cannot exceed the amount", fee=request.fee)
+        if request.buyer_wallet_id == request.seller_wallet_id:
+            raise ValidationError("buyer and seller wallets must differ")
+        payload = request.model_dump(mode="json")
+
+        def create(connection: sa.Connection) -> str:
+            buyer = core.wallet_row(connection, request.buyer_wallet_id)
+            seller = core.wallet_row(connection, request.seller_wallet_id)
+            core.check_currency(buyer, currency)
+            core.check_currency(seller, currency)
+            core.check_can_send(buyer)
+            core.check_can_receive(seller)
+            core.check_limits(connection, buyer, request.amount, sending=True)
+            core.check_limits(
+                connection, seller, request.amount, receiving=request.amount - request.fee
+            )
+            payment_id = R.new_id("pay")
+            now = R.now_micros()
+            R.insert(
+                connection,
+                T.payments,
+                {
+                    "id": payment_id,
+                    "buyer_wallet_id": buyer["id"],
+                    "seller_wallet_id": seller["id"],
+                    "currency": currency,
+                    "amount": request.amount,
+                    "fee": request.fee,
+                    "captured_amount": 0,
+                    "refunded_amount": 0,
+                    "escrow": request.escrow,
+                    "status": "pending",
+                    "escrow_status": None,
+                    "failure_code": None,
+                    "hold_id": None,
+                    "metadata": json.dumps(request.metadata),
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            return payment_id
+
+        payment_id, _ = core.create_once(
+            key=idempotency_key, operation="payment", payload=payload, create=create
+        )
+        payment = self._authorize(payment_id)
+        if request.capture and payment.status == "authorized":
+            payment = self.capture_payment(payment_id)
+        return payment
+
+    def _payment_row(self, payment_id: str) -> Row:
+        with self.core.unit() as connection:
+            row = R.get(connection, T.payments, payment_id)
+        if row is None:
+            raise ResourceNotFound(f"payment {payment_id!r} does not exist")
+        return row
+
+    def _authorize(self, payment_id: str) -> S.Payment:
+        core = self.core
+        row = self._payment_row(payment_id)
+        if row["status"] == "pending":
+            try:
+                hold = core.run(
+                    N.MOVE,
+                    {
+                        "from": wallet_account(row["buyer_wallet_id"]),
+                        "to": f"payments:{payment_id}",
+                        "amount": currencies.monetary(row["currency"], row["amount"]),
+                    },
+                    key=f"payment:{payment_id}:authorize",
+                    kind="payment",
+                    object_id=payment_id,
+                    pending=True,
+                    timeout_seconds=core.settings.authorization_expiry_seconds,
+                )
+            except InsufficientFunds as error:
+                row = self._finish(
+                    T.payments, row, "failed", "payment.failed", failure_code=error.code
+                )
+                raise
+            row = self._finish(T.payments, row, "authorized", "payment.authorized", hold_id=hold.id)
+        if row["status"] == "failed":
+            raise error_from_code(row["failure_code"])
+        return self._payment_model(row)
+
+    def capture_payment(self, payment_id: str, amount: int | None = None) -> S.Payment:
+        """Capture all or part of the authorization; the rest is released. Without escrow
+        the captured amount is settled at once (fee to the platform, rest to the seller)."""
+        core = self.core
+        row = self._payment_row(payment_id)
+        if row["status"] != "authorized":
+            raise InvalidState(
+                f"payment {payment_id} is {row['status']}; only an authorized payment can be "
+                "captured",
+                status=row["status"],
+            )
+        captured = row["amount"] if amount is None else amount
+        if captured <= 0:
+            raise ValidationError("the capture amount must be positive")
+        if captured > row["amount"]:
+            raise CaptureExceedsAuthorization(
+                f"cannot capture {captured}: only {row['amount']} {row['currency']} was authorized",
+                authorized=row["amount"],
+                requested=captured,
+            )
+        try:
+            core.post_hold(
+                row["hold_id"],
+                captured,
+                key=f"payment:{payment_id}:capture",
+                kind="payment",
+                object_id=payment_id,
+            )
+        except (HoldStateError, IdempotencyConflict) as error:
+            raise InvalidState(
+                f"payment {payment_id} can no longer be captured: {error.message}"
+            ) from error
+        fee = min(row["fee"], captured)
+        with core.unit() as connection:
+            R.update(
+                connection,
+                T.payments,
+                payment_id,
+                {
+                    "status": "captured",
+                    "captured_amount": captured,
+                    "fee": fee,
+                    "escrow_status": "held" if row["escrow"] else None,
+                },
+                expect_status=["authorized"],
+            )
+            fresh = R.get(connection, T.payments, payment_id)
+            assert fresh is not None
+            core.event(connection, "payment.captured", self._payment_model(fresh))
+        if not row["escrow"]:
+            self._settle(fresh)
+        return self._payment_model(self._payment_row(payment_id))
+
+    def _settle(self, row: Row) -> None:
+        self.core.run(
+            N.SETTLE,
+            {
+                "from": f"payments:{row['id']}",
+                "to": wallet_account(row["seller_wallet_id"]),
+                "amount": currencies.monetary(row["currency"], row["captured_amount"]),
+                "fee": currencies.monetary(row["currency"], row["fee"]),
+            },
+            key=f"payment:{row['id']}:settle",
+            kind="payment",
+            object_id=row["id"],
+        )
+
+    def void_payment(self, payment_id: str) -> S.Payment:
+        core = self.core
+        row = self._payment_row(payment_id)
+        if row["status"] != "authorized":
+            raise InvalidState(
+                f"payment {payment_id} is {row['status']}; only an authorized payment can be "
+                "voided",
+                status=row["status"],
+            )
+        try:
+            core.ledger.void_pending(
+                row["hold_id"], idempotency_key=f"wallets:payment:{payment_id}:void"
+            )
+        except (HoldStateError, IdempotencyConflict) as error:
+            raise InvalidState(f"payment {payment_id} cannot be voided: {error.message}") from error
+        core.cas(
+            T.payments,
+            payment_id,
+            lambda r: {"status": "voided"},
+            event=lambda r: ("payment.voided", self._payment_model(r)),
+        )
+        return self._payment_model(self._payment_row(payment_id))
+
+    def release_escrow(self, payment_id: str) -> S.Payment:
+        """Pay the escrowed amount to the seller (minus the platform fee)."""
+        return self._end_escrow(payment_id, release=True)
+
+    def return_escrow(self, payment_id: str) -> S.Payment:
+        """Give the escrowed amount back to the buyer (no fee is taken)."""
+        return self._end_escrow(payment_id, release=False)
+
+    def _end_escrow(self, payment_id: str, *, release: bool) -> S.Payment:
+        core = self.core
+        row = self._payment_row(payment_id)
+        if row["escrow_status"] != "held":
+            raise InvalidState(
+                f"payment {payment_id} has no escrow held (escrow status: {row['escrow_status']})",
+                escrow_status=row["escrow_status"],
+            )
+        if release:
+            with core.unit() as connection:
+                seller = core.wallet_row(connection, row["seller_wallet_id"])
+            core.check_can_receive(seller)
+            self._settle(row)
+        else:
+            core.run(
+                N.MOVE,
+                {
+                    "from": f"payments:{payment_id}",
+                    "to": wallet_account(row["buyer_wallet_id"]),
+                    "amount": currencies.monetary(row["currency"], row["captured_amount"]),
+                },
+                key=f"payment:{payment_id}:return",
+                kind="escrow_return",
+                object_id=payment_id,
+            )
+        status = "released" if release else "returned"
+
+        def compute(current: Row) -> dict[str, Any]:
+            if current["escrow_status"] != "held":
+                raise InvalidState(f"escrow of {payment_id} is already {current['escrow_status']}")
+            return {"escrow_status": status}
+
+        core.cas(
+            T.payments,
+            payment_id,
+            compute,
+            event=lambda r: (f"escrow.{status}", self._payment_model(r)),
+        )
+        return self._payment_model(self._payment_row(payment_id))
+
+    def refund_payment(
+        self, payment_id: str, amount: int | None = None, *, idempotency_key: str | None = None
+    ) -> S.Refund:
+        """Refund a captured (and, with escrow, released) payment from the seller's wallet
+        to the buyer's, in full or in part, several times up to the captured amount."""
+        core = self.core
+        row = self._payment_row(payment_id)
+        if row["status"] != "captured" or row["escrow_status"] not in (None, "released"):
+            raise InvalidState(
+                f"payment {payment_id} is {row['status']} (escrow {row['escrow_status']}); "
+                "refund a captured payment, or return the escrow instead",
+                status=row["status"],
+            )
+        refundable = row["captured_amount"] - row["refunded_amount"]
+        wanted = refundable if amount is None else amount
+        payload = {"payment_id": payment_id, "amount": amount}
+
+        def reserve(current: Row) -> dict[str, Any]:
+            left = current["captured_amount"] - current["refunded_amount"]
+            if wanted <= 0 or wanted > left:
+                raise RefundExceedsCaptured(
+                    f"cannot refund {wanted}: {left} {current['currency']} of the captured "
+                    f"{current['captured_amount']} is left to refund",
+                    refundable=left,
+                    requested=wanted,
+                )
+            return {"refunded_amount": current["refunded_amount"] + wanted}
+
+        def create(connection: sa.Connection) -> str:
+            return R.insert_pending_refund(
+                connection, "payment", payment_id, row["currency"], wanted
+            )
+
+        with core.unit() as connection:
+            record = core.replayed(connection, idempotency_key, "refund", payload)
+        if record is not None:
+            return self._complete_payment_refund(str(record["resource_id"]))
+        core.cas(T.payments, payment_id, reserve)
+        try:
+            refund_id, _ = core.create_once(
+                key=idempotency_key, operation="refund", payload=payload, create=create
+            )
+        except CofferError:
+            core.cas(
+                T.payments,
+                payment_id,
+                lambda r: {"refunded_amount": r["refunded_amount"] - wanted},
+            )
+            raise
+        return self._complete_payment_refund(refund_id)
+
+    def _complete_payment_refund(self, refund_id: str) -> S.Refund:
+        core = self.core
+        with core.unit() as connection:
+            refund = R.get(connection, T.refunds, refund_id)
+        assert refund is not None
+        if refund["status"] == "pending":
+            payment = self._payment_row(refund["target_id"])
+            try:
+                tx = core.run(
+                    N.MOVE,
+                    {
+                        "from": wallet_account(payment["seller_wallet_id"]),
+                        "to": wallet_account(payment["buyer_wallet_id"]),
+                        "amount": currencies.monetary(refund["currency"], refund["amount"]),
+                    },
+                    key=f"refund:{refund_id}",
+                    kind="refund",
+                    object_id=refund_id,
+                )
+            except InsufficientFunds as error:
+                amount = refund["amount"]
+                core.cas(
+                    T.payments,
+                    payment["id"],
+                    lambda r: {"refunded_amount": r["refunded_amount"] - amount},
+                )
+                refund = self._finish(
+                    T.refunds, refund, "failed", "refund.failed", failure_code=error.code
+                )
+                raise
+            refund = self._finish(
+                T.refunds, refund, "succeeded", "refund.succeeded", ledger_tx_id=tx.id
+            )
+        if refund["status"] == "failed":
+            raise error_from_code(refund["failure_code"])
+        return refund_model(refund)
+
+    def payment(self, payment_id: str) -> S.Payment:
+        return self._payment_model(self._payment_row(payment_id))
+
+    def payments(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Payment]:
+        rows, more = self.core.list_rows("payments", S.ListQuery.of(query, filters))
+        return S.ListPage[S.Payment](data=[self._payment_model(r) for r in rows], has_more=more)
+
+    def refund(self, refund_id: str) -> S.Refund:
+        """A refund, of a payment or of a pay-in."""
+        with self.core.unit() as connection:
+            row = R.get(connection, T.refunds, refund_id)
+        if row is None:
+            raise ResourceNotFound(f"refund {refund_id!r} does not exist")
+        return refund_model(row)
+
+    def refunds(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Refund]:
+        """Refunds of payments and of pay-ins (``wallet_id``: the wallets they move)."""
+        rows, more = self.core.list_rows("refunds", S.ListQuery.of(query, filters))
+        return S.ListPage[S.Refund](data=[refund_model(r) for r in rows], has_more=more)
