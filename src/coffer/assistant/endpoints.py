@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, Request, Response, Security
 
 from coffer.assistant import schemas as S
 from coffer.assistant.service import Assistant
-from coffer.wallets.endpoints import WalletRoute, authorize, errors, platform_for
+from coffer.wallets.endpoints.deps import authorize, platform_for
+from coffer.wallets.http_errors import WalletRoute, errors
 
 PREFIX = "/api/assistant/v1"
 _lock = threading.Lock()

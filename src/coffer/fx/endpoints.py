@@ -21,15 +21,15 @@ from coffer.fx.loyalty import schemas as L
 from coffer.fx.platform import FxPlatform, open_fx
 from coffer.fx.rates.service import rate_model
 from coffer.wallets import schemas as WS
-from coffer.wallets.endpoints import (
+from coffer.wallets.endpoints.deps import (
     After,
     IdempotencyKey,
     Limit,
     Read,
-    WalletRoute,
     Write,
     platform_for,
 )
+from coffer.wallets.http_errors import WalletRoute
 
 PREFIX = "/api/wallets/v1"
 _lock = threading.Lock()
