@@ -12,7 +12,7 @@ from fastapi import FastAPI
 import coffer
 from coffer.api import errors
 from coffer.api.auth import Authority
-from coffer.api.boundary import RequestBoundary
+from coffer.api.boundary import OWN_SHAPE_PREFIXES, RequestBoundary
 from coffer.api.deps import ServerState
 from coffer.api.fastpath import FastPath
 from coffer.api.housekeeping import Housekeeper
@@ -31,6 +31,7 @@ from coffer.settings import Settings
 from coffer.wallets.endpoints import returns as wallets_returns
 from coffer.wallets.endpoints import router as wallets_router
 from coffer.wallets.fastpath import WalletsFastPath
+from coffer.wallets.http_errors import page_errors
 
 logger = logging.getLogger("coffer.api")
 
@@ -146,22 +147,24 @@ def _with_boundary_answers(app: FastAPI) -> dict[str, object]:
     if app.openapi_schema is not None:
         return app.openapi_schema
     schema = FastAPI.openapi(app)
-    answers = {
-        "400": "Malformed request: the body is not valid UTF-8 or holds a lone surrogate",
-        "413": "The request body is larger than COFFER_MAX_BODY_BYTES",
+    formance_shape = {
+        status: {
+            "description": description,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+        for status, description in (
+            ("400", "Malformed request: the body is not valid UTF-8 or holds a lone surrogate"),
+            ("413", "The request body is larger than COFFER_MAX_BODY_BYTES"),
+        )
     }
-    for operations in schema.get("paths", {}).values():
+    own_shape = {str(status): answer for status, answer in page_errors(400, 413).items()}
+    for path, operations in schema.get("paths", {}).items():
+        answers = own_shape if path.startswith(OWN_SHAPE_PREFIXES) else formance_shape
         for operation in operations.values():
             if not isinstance(operation, dict) or "requestBody" not in operation:
                 continue
             responses = operation.setdefault("responses", {})
-            for status, description in answers.items():
-                responses.setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    },
-                )
+            for status, answer in answers.items():
+                responses.setdefault(status, answer)
     app.openapi_schema = schema
     return schema

@@ -25,7 +25,8 @@ from coffer.asgi import read_body, replay
 
 TOKEN_MAX_BODY_BYTES = 16 * 1024
 _ESCAPE = re.compile(rb"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
-_OWN_SHAPE = ("/api/wallets/", "/api/assistant/")  # the Stripe-like error object
+# paths whose errors are the Stripe-like error object (the rest answer Formance's shape)
+OWN_SHAPE_PREFIXES = ("/api/wallets/", "/api/assistant/")
 
 
 def lone_surrogate(body: bytes) -> bool:
@@ -148,7 +149,7 @@ async def _refuse(
         code = "payload_too_large" if status == 413 else "validation_error"
     if path == TOKEN_PATH:
         payload: object = {"error": "invalid_request", "error_description": message}
-    elif path.startswith(_OWN_SHAPE):
+    elif path.startswith(OWN_SHAPE_PREFIXES):
         payload = {"error": {"type": "invalid_request_error", "code": code, "message": message}}
     else:
         formance = "VALIDATION" if status == 400 else "PAYLOAD_TOO_LARGE"

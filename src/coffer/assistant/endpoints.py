@@ -203,7 +203,14 @@ def import_statement(customer_id: str, body: S.ImportRequest, a: Service) -> S.I
     return S.ImportResult.model_validate(result)
 
 
-@read.get("/customers/{customer_id}/charts/{kind}", responses=errors(*AUTH, 400, 404))
+@read.get(
+    "/customers/{customer_id}/charts/{kind}",
+    response_class=Response,
+    responses={
+        **errors(*AUTH, 400, 404),
+        200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "description": "SVG"},
+    },
+)
 def chart(
     customer_id: str,
     kind: Literal[

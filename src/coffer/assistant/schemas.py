@@ -94,3 +94,16 @@ class ImportResult(BaseModel):
     lines: int
     imported: int
     duplicates: int
+
+
+class AlertObject(BaseModel):
+    """An alert as its ``assistant.alert.<kind>`` event carries it (``data.object``)."""
+
+    customer_id: str
+    type: str
+    kind: Literal["outlier", "duplicate_charge", "price_increase", "low_balance_bill"]
+    date: str
+    message: str
+    amount: int = Field(description="Minor units of currency")
+    currency: str
+    transaction_ids: list[str]

@@ -30,6 +30,7 @@ from coffer.assistant.models import (
     Txn,
     categorize_txns,
 )
+from coffer.assistant.schemas import AlertObject
 from coffer.errors import AssistantNotFound, ValidationError
 
 MAX_STATEMENT_PAGES = 1000  # 1,000 lines each: a million lines per wallet at most
@@ -305,7 +306,7 @@ class Assistant:
                                 list(alert.transaction_ids), alert.message]).encode()
                 ).hexdigest()  # fmt: skip
                 if R.mark_alert_sent(connection, customer_id, key):
-                    core.event(connection, str(body["type"]), body)
+                    core.event(connection, str(body["type"]), AlertObject.model_validate(body))
                     published.append(body)
         return published
 

@@ -20,7 +20,6 @@ from coffer.fx import schemas as S
 from coffer.fx.loyalty import schemas as L
 from coffer.fx.platform import FxPlatform, open_fx
 from coffer.fx.rates.service import rate_model
-from coffer.wallets import schemas as WS
 from coffer.wallets.endpoints.deps import (
     After,
     IdempotencyKey,
@@ -30,29 +29,17 @@ from coffer.wallets.endpoints.deps import (
     platform_for,
 )
 from coffer.wallets.http_errors import WalletRoute
+from coffer.wallets.http_errors import errors as wallet_errors
 
 PREFIX = "/api/wallets/v1"
 _lock = threading.Lock()
 
-_STATUS = {
-    400: "Invalid request: a business rule refused it (`invalid_request_error`)",
-    401: "Missing, invalid or expired access token (`authentication_error`)",
-    403: "The token lacks the scope",
-    404: "The object (or a rate for the pair) does not exist",
-    409: "Conflict: the quote was used, the rate is stale, or the Idempotency-Key was "
-    "used with another request",
-    410: "The quote expired (`quote_expired`): ask for a new one",
-    422: "Malformed request: a parameter is missing or invalid (`parameter_invalid`)",
-    502: "The live rates provider failed",
-}
 AUTH = (401, 403, 422)
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {
-        status: {"model": WS.ApiError, "description": _STATUS[status]}
-        for status in sorted(set(statuses + AUTH))
-    }
+    """The wallets API's error answers (schema and codes per status), with auth's."""
+    return wallet_errors(*statuses, *AUTH)
 
 
 def fx_for(app: Any) -> FxPlatform:
@@ -75,8 +62,8 @@ def fx_of(request: Request) -> FxPlatform:
 Fx = Annotated[FxPlatform, Depends(fx_of)]
 
 router = APIRouter(prefix=PREFIX, tags=["fx"], route_class=WalletRoute)
-read = APIRouter(dependencies=[Read], route_class=WalletRoute)
-write = APIRouter(dependencies=[Write], route_class=WalletRoute)
+read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=errors())
+write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=errors())
 
 
 # -- rates -----------------------------------------------------------------------------

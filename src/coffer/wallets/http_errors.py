@@ -135,6 +135,8 @@ _STATUS_DESCRIPTIONS = {
     402: "The card was declined or its number is incorrect (`card_error`)",
     403: "The token lacks the scope, or a KYC limit refused the movement",
     404: "The object does not exist",
+    410: "Gone: the object expired (a quote: ask for a new one)",
+    413: "The request body is larger than COFFER_MAX_BODY_BYTES",
     409: "Conflict: wrong state, Idempotency-Key reused with another request, or a "
     "concurrent change (retry)",
     422: "Malformed request: a parameter is missing or invalid (`parameter_invalid`)",
