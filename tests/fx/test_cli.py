@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
 from typer.testing import CliRunner
 
 from coffer.cli.main import app
 
 
-def test_rates_quote_and_errors(
-    tmp_path: os.PathLike[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COFFER_SIGNING_KEY_FILE", os.path.join(tmp_path, "k"))
+def test_rates_quote_and_errors(tmp_path: os.PathLike[str]) -> None:
+    """On the suite's key files (tests/conftest.py): others set in the environment here would
+    stay in this process's cached settings for later tests."""
     database = ["--database", f"sqlite:///{tmp_path}/c.db"]
     runner = CliRunner()
     done = runner.invoke(app, ["fx", "rates", "set", "EUR", "USD", "1.0842", *database])
