@@ -1,0 +1,334 @@
+"""The wallets domain's SQL for rows in general (get, insert, update, pages), wallets,
+the cache epoch, KYC sums and status queries. Functions take a connection and never commit."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.wallets import tables as T
+
+Row = Mapping[str, Any]
+
+
+def now_micros() -> int:
+    return time.time_ns() // 1000
+
+
+def new_id(prefix: str) -> str:
+    """Sortable ids: prefix, 12 hex digits of milliseconds, 12 random hex digits."""
+    return f"{prefix}_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
+
+
+def _one(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
+    row = connection.execute(statement).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def get(
+    connection: sa.Connection, table: sa.Table, object_id: str, *, for_update: bool = False
+) -> Row | None:
+    statement = sa.select(table).where(table.c.id == object_id)
+    if for_update and connection.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return _one(connection, statement)
+
+
+def get_many(connection: sa.Connection, table: sa.Table, ids: Sequence[str]) -> dict[str, Row]:
+    rows = connection.execute(sa.select(table).where(table.c.id.in_(list(ids)))).mappings()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
+    connection.execute(sa.insert(table).values(**values))
+
+
+def insert_pending_refund(
+    connection: sa.Connection,
+    target_type: str,
+    target_id: str,
+    currency: str,
+    amount: int,
+    *,
+    gateway_ref: str | None = None,
+    origin: str = "coffer",
+) -> str:
+    """A new refund of a pay-in or a payment, pending until the ledger and gateway agree.
+    ``origin`` "gateway": made outside Coffer, reported by the gateway as ``gateway_ref``."""
+    refund_id = new_id("re")
+    now = now_micros()
+    insert(
+        connection,
+        T.refunds,
+        {
+            "id": refund_id,
+            "target_type": target_type,
+            "target_id": target_id,
+            "currency": currency,
+            "amount": amount,
+            "status": "pending",
+            "failure_code": None,
+            "ledger_tx_id": None,
+            "gateway_ref": gateway_ref,
+            "origin": origin,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    return refund_id
+
+
+_INSERT_ROWS: dict[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, list[Any]]] = {}
+MAX_INSERT_SHAPES = 1_024  # statements kept built; beyond, the cache starts over
+
+
+def insert_all(
+    connection: sa.Connection, rows: Sequence[tuple[sa.Table, Mapping[str, Any]]]
+) -> None:
+    """Insert rows into several tables atomically (see :func:`insert_rows`)."""
+    insert_rows(connection, [(table, [values]) for table, values in rows])
+
+
+def insert_rows(
+    connection: sa.Connection, groups: Sequence[tuple[sa.Table, Sequence[Mapping[str, Any]]]]
+) -> None:
+    """Insert groups of rows (each group: rows of one table with the same columns)
+    atomically, in as few round trips as the backend allows.
+
+    On PostgreSQL it is one statement whatever the number of rows: data-modifying CTEs,
+    each inserting from ``unnest`` over one array per column (run it on an autocommit
+    connection and it is its own transaction). Its text depends only on the tables and
+    columns, so it is built once, and the driver and server reuse its parse and plan.
+    Elsewhere it is one executemany per group, in a transaction.
+    """
+    groups = [(table, rows) for table, rows in groups if rows]
+    if not groups:
+        return
+    if connection.dialect.name != "postgresql":
+        if connection.in_transaction():
+            connection.commit()
+        with connection.begin():
+            for table, rows in groups:
+                connection.execute(table.insert(), [dict(values) for values in rows])
+        return
+    shape = tuple((table.name, tuple(rows[0])) for table, rows in groups)
+    built = _INSERT_ROWS.get(shape)
+    if built is None:
+        built = _unnest_insert(connection.dialect, [(t, tuple(r[0])) for t, r in groups])
+        if len(_INSERT_ROWS) >= MAX_INSERT_SHAPES:
+            _INSERT_ROWS.clear()
+        _INSERT_ROWS[shape] = built
+    sql, processors = built
+    parameters: dict[str, list[Any]] = {}
+    position = 0
+    for g, (_, rows) in enumerate(groups):
+        for column in rows[0]:
+            process = processors[position]
+            position += 1
+            values = [row[column] for row in rows]
+            if process is not None:
+                values = [process(value) for value in values]
+            parameters[f"p{g}_{column}"] = values
+    connection.exec_driver_sql(sql, parameters)
+
+
+def _unnest_insert(
+    dialect: sa.Dialect, groups: Sequence[tuple[sa.Table, tuple[str, ...]]]
+) -> tuple[str, list[Any]]:
+    """The text of :func:`insert_rows`' PostgreSQL statement for these tables and columns,
+    and each column's bind processor (None when values go to the driver as they are)."""
+    parts = []
+    processors: list[Any] = []
+    for g, (table, columns) in enumerate(groups):
+        arrays = []
+        for name in columns:
+            column = table.c[name]
+            cast = column.type.compile(dialect=dialect)
+            arrays.append(f"%(p{g}_{name})b::{cast}[]")
+            processors.append(column.type.bind_processor(dialect))
+        quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+        parts.append(
+            f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) "
+            f"SELECT * FROM unnest({', '.join(arrays)})"
+        )
+    ctes = ", ".join(f"write_{index} AS ({part})" for index, part in enumerate(parts[:-1]))
+    return (f"WITH {ctes} " if ctes else "") + parts[-1], processors
+
+
+def update(
+    connection: sa.Connection,
+    table: sa.Table,
+    object_id: str,
+    values: Mapping[str, Any],
+    *,
+    expect_status: Sequence[str] | None = None,
+) -> bool:
+    """Update one row; with ``expect_status``, only if its status is one of them."""
+    statement = sa.update(table).where(table.c.id == object_id)
+    if expect_status is not None:
+        statement = statement.where(table.c.status.in_(list(expect_status)))
+    values = dict(values)
+    if "updated_at" in table.c:
+        values.setdefault("updated_at", now_micros())
+    return connection.execute(statement.values(**values)).rowcount == 1
+
+
+def page(
+    connection: sa.Connection,
+    table: sa.Table,
+    *,
+    filters: Mapping[str, Any] | None = None,
+    conditions: Sequence[sa.ColumnElement[bool]] = (),
+    starting_after: str | None = None,
+    limit: int = 10,
+) -> tuple[list[Row], bool]:
+    """Newest first by id; ``starting_after`` is the last id of the previous page."""
+    statement = sa.select(table).where(*conditions)
+    for column, value in (filters or {}).items():
+        statement = statement.where(table.c[column] == value)
+    if starting_after is not None:
+        statement = statement.where(table.c.id < starting_after)
+    statement = statement.order_by(table.c.id.desc()).limit(limit + 1)
+    rows: list[Row] = [dict(row) for row in connection.execute(statement).mappings()]
+    return rows[:limit], len(rows) > limit
+
+
+# -- wallets --------------------------------------------------------------------------
+
+
+def wallet_by_customer_currency(
+    connection: sa.Connection, customer_id: str, currency: str
+) -> Row | None:
+    return _one(
+        connection,
+        sa.select(T.wallets).where(
+            T.wallets.c.customer_id == customer_id, T.wallets.c.currency == currency
+        ),
+    )
+
+
+def wallet_by_bank_reference(connection: sa.Connection, reference: str) -> Row | None:
+    return _one(connection, sa.select(T.wallets).where(T.wallets.c.bank_reference == reference))
+
+
+def insert_wallet_if_absent(connection: sa.Connection, values: Mapping[str, Any]) -> None:
+    """Insert a platform wallet unless a row with its (deterministic) id exists."""
+    if get(connection, T.wallets, values["id"]) is None:
+        connection.execute(sa.insert(T.wallets).values(**values))
+
+
+# -- cache epoch --------------------------------------------------------------------------
+
+_EPOCH = sa.select(T.cache_epochs.c.epoch).where(T.cache_epochs.c.name == "rows")
+
+
+def cache_epoch(connection: sa.Connection) -> int:
+    return int(connection.execute(_EPOCH).scalar() or 0)
+
+
+def bump_cache_epoch(connection: sa.Connection) -> None:
+    """Tell every process to drop its cached wallet and customer rows (in the caller's
+    transaction, with the change itself)."""
+    table = T.cache_epochs
+    connection.execute(
+        sa.update(table).where(table.c.name == "rows").values(epoch=table.c.epoch + 1)
+    )
+
+
+# -- sums for KYC limits ----------------------------------------------------------------
+
+
+def monthly_payin_total(
+    connection: sa.Connection, wallet_ids: Sequence[str], currency: str, since: int
+) -> int:
+    total = connection.execute(
+        sa.select(sa.func.count(), sa.func.sum(T.payins.c.amount_received)).where(
+            T.payins.c.wallet_id.in_(list(wallet_ids)),
+            T.payins.c.currency == currency,
+            T.payins.c.created_at >= since,
+        )
+    ).one()[1]
+    # Uncaptured authorizations count too: they will arrive unless released.
+    held = connection.execute(
+        sa.select(sa.func.sum(T.payins.c.amount)).where(
+            T.payins.c.wallet_id.in_(list(wallet_ids)),
+            T.payins.c.currency == currency,
+            T.payins.c.created_at >= since,
+            T.payins.c.status.in_(["requires_action", "processing", "requires_capture"]),
+        )
+    ).scalar()
+    return int(total or 0) + int(held or 0)
+
+
+def monthly_payout_total(
+    connection: sa.Connection, wallet_ids: Sequence[str], currency: str, since: int
+) -> int:
+    total = connection.execute(
+        sa.select(sa.func.sum(T.payouts.c.amount)).where(
+            T.payouts.c.wallet_id.in_(list(wallet_ids)),
+            T.payouts.c.currency == currency,
+            T.payouts.c.created_at >= since,
+            T.payouts.c.status.in_(["pending", "created", "processing", "paid"]),
+        )
+    ).scalar()
+    return int(total or 0)
+
+
+def customer_wallet_ids(connection: sa.Connection, customer_id: str) -> list[str]:
+    return list(
+        connection.execute(
+            sa.select(T.wallets.c.id).where(T.wallets.c.customer_id == customer_id)
+        ).scalars()
+    )
+
+
+def refunds_of(connection: sa.Connection, target_type: str, target_id: str) -> list[Row]:
+    rows = connection.execute(
+        sa.select(T.refunds)
+        .where(T.refunds.c.target_type == target_type, T.refunds.c.target_id == target_id)
+        .order_by(T.refunds.c.id)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def payins_to_expire(connection: sa.Connection, authorized_before: int, limit: int) -> list[str]:
+    return list(
+        connection.execute(
+            sa.select(T.payins.c.id)
+            .where(
+                T.payins.c.status == "requires_capture",
+                T.payins.c.authorized_at < authorized_before,
+            )
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def payouts_in_status(
+    connection: sa.Connection, status: str, limit: int, ids: Sequence[str] | None = None
+) -> list[Row]:
+    statement = sa.select(T.payouts).where(T.payouts.c.status == status)
+    if ids is not None:
+        statement = statement.where(T.payouts.c.id.in_(list(ids)))
+    rows = connection.execute(statement.order_by(T.payouts.c.id).limit(limit)).mappings()
+    return [dict(row) for row in rows]
+
+
+def ids_in_status(connection: sa.Connection, table: sa.Table, status: str, limit: int) -> list[str]:
+    statement = sa.select(table.c.id).where(table.c.status == status).limit(limit)
+    return list(connection.execute(statement).scalars())
+
+
+def stuck(connection: sa.Connection, table: sa.Table, before: int, limit: int) -> list[str]:
+    """Ids of rows left ``pending`` (a crash between the ledger write and the state change)."""
+    return list(
+        connection.execute(
+            sa.select(table.c.id)
+            .where(table.c.status == "pending", table.c.created_at < before)
+            .limit(limit)
+        ).scalars()
+    )
