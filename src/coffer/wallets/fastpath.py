@@ -7,7 +7,7 @@ below what the service does in-process. Here the common request is parsed (the r
 model, validated by pydantic-core), authorized (``wallets:write``) and answered directly,
 with the same JSON and status as the route: 201 and the transfer, or the typed error
 object. Concurrent transfers
-are not run one worker thread each: a :class:`~coffer.batching.CallBatcher` hands
+are not run one worker thread each: a :class:`~coffer.runtime.batching.CallBatcher` hands
 those that arrive together to ``Wallets.transfer_many`` (one ledger submission and a few
 statements per batch), each still succeeding or failing alone.
 
@@ -25,8 +25,8 @@ import pydantic
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coffer.asgi import fast_path_headers, read_body, replay, send_json
-from coffer.batching import CallBatcher
 from coffer.errors import CofferError
+from coffer.runtime.batching import CallBatcher
 from coffer.wallets import schemas as S
 from coffer.wallets.endpoints import PREFIX, platform_for, render_error
 
