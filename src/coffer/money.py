@@ -16,7 +16,9 @@ from coffer.errors import InvalidAccount, InvalidAmount, InvalidAsset
 MAX_AMOUNT = 2**128 - 1
 """The largest amount a single posting may carry (fits NUMERIC(39) and 16 bytes)."""
 
-ASSET_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,16}(_[A-Z0-9]{1,16})?(/[0-9]{1,6})?$")
+MAX_SCALE = 38
+"""The most decimal places an asset may have (an amount fits NUMERIC(39) anyway)."""
+ASSET_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,16}(_[A-Z0-9]{1,16})?(/([0-2]?[0-9]|3[0-8]))?$")
 ACCOUNT_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+(:[a-zA-Z0-9_-]+)*$")
 WORLD = "world"
 
@@ -50,7 +52,8 @@ def check_asset(asset: object) -> str:
     """Return ``asset`` if it is a valid asset name, else raise :class:`InvalidAsset`."""
     if not isinstance(asset, str) or not ASSET_PATTERN.match(asset):
         raise InvalidAsset(
-            f"invalid asset {asset!r}: expected CODE or CODE/SCALE, e.g. 'USD/2' or 'JPY'"
+            f"invalid asset {asset!r}: expected CODE or CODE/SCALE with a scale of at most "
+            f"{MAX_SCALE}, e.g. 'USD/2' or 'JPY'"
         )
     return asset
 

@@ -143,6 +143,70 @@ class Settings(BaseSettings):
     risk_block_threshold: float = Field(
         default=0.9, ge=0.0, le=1.0, description="Risk score from which a movement is blocked."
     )
+    numscript_max_source_bytes: int = Field(
+        default=100_000,
+        ge=100,
+        le=10_000_000,
+        description="Largest Numscript program accepted, in UTF-8 bytes (400 beyond).",
+    )
+    numscript_max_nesting: int = Field(
+        default=64,
+        ge=4,
+        le=200,
+        description="Deepest nesting of blocks and expressions in a Numscript program (400 "
+        "beyond). At most 200: deeper programs could exhaust the interpreter's stack.",
+    )
+    numscript_max_allotment_parts: int = Field(
+        default=1_000,
+        ge=2,
+        le=100_000,
+        description="Most portions in one Numscript allotment (400 beyond).",
+    )
+    numscript_max_nodes: int = Field(
+        default=20_000,
+        ge=100,
+        le=1_000_000,
+        description="Most syntax nodes in one Numscript program (400 beyond): bounds the "
+        "work of compiling and running one script, so that one script cannot hold its "
+        "ledger (nor, through the interpreter lock, other ledgers) for long.",
+    )
+    max_account_length: int = Field(
+        default=256,
+        ge=16,
+        le=4096,
+        description="Longest account address, in characters (segments of letters, digits, "
+        "'_' and '-' separated by ':').",
+    )
+    max_account_segments: int = Field(
+        default=32, ge=1, le=256, description="Most ':'-separated segments in an address."
+    )
+    max_metadata_keys: int = Field(
+        default=256,
+        ge=1,
+        le=100_000,
+        description="Most metadata keys on one transaction, account or wallets object.",
+    )
+    max_metadata_key_length: int = Field(
+        default=256, ge=1, le=65_536, description="Longest metadata key, in characters."
+    )
+    max_metadata_value_bytes: int = Field(
+        default=16_384,
+        ge=16,
+        le=10_000_000,
+        description="Largest metadata value, in UTF-8 bytes.",
+    )
+    min_timestamp_year: int = Field(
+        default=1970,
+        ge=1,
+        le=9999,
+        description="Earliest year a transaction's timestamp may fall in.",
+    )
+    max_timestamp_year: int = Field(
+        default=2999,
+        ge=1970,
+        le=9998,
+        description="Latest year a transaction's timestamp may fall in.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from coffer.numscript.errors import (
     TypeMismatch,
     UnboundedSendAll,
 )
-from coffer.numscript.nodes import allot
+from coffer.numscript.allotments import allot
 from coffer.numscript.specs import MemoryStore
 
 

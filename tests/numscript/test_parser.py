@@ -7,7 +7,9 @@ import pytest
 from coffer.errors import CompilationFailed, NumscriptError
 from coffer.numscript import NumscriptSyntaxError, execute, parse
 from coffer.numscript.errors import NumscriptCompileError
-from coffer.numscript.nodes import AllotmentDestination, InOrderDestination, Literal, Send
+from coffer.numscript.destinations import AllotmentDestination, InOrderDestination
+from coffer.numscript.expressions import Literal
+from coffer.numscript.statements import Send
 
 
 def test_parse_is_cached_by_text() -> None:

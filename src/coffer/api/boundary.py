@@ -6,9 +6,12 @@ Pure ASGI, in front of every route (the fast paths included):
   (and the connection is closed, so the rest is never read either); a body sent in chunks
   is counted as it arrives and refused as soon as it passes the limit, so no request
   buffers more than ``max_body_bytes`` (16 KiB on the token endpoint);
-- a text body (JSON, or no content type) that is not valid UTF-8, or whose JSON strings
-  hold a lone surrogate escape (``"\\ud800"``), is answered 400: such strings cannot be
-  stored or encoded again, so they never reach a service.
+- a text body (JSON, a form, or no content type) that is not valid UTF-8, or whose JSON
+  strings hold a lone surrogate escape (``"\\ud800"``), is answered 400: such strings
+  cannot be stored or encoded again, so they never reach a service;
+- so is a path or query string whose percent-escapes decode to invalid UTF-8 (which the
+  server would otherwise turn into U+FFFD silently) or to a lone surrogate escape; on every
+  route, in the error shape of the API the path belongs to.
 
 The body is then handed on whole, as one message, to the app.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -66,6 +70,17 @@ def text_problem(body: bytes) -> str | None:
     return None
 
 
+def url_problem(raw_path: bytes, query_string: bytes) -> str | None:
+    """Why a request's path or query string cannot be taken as text, or None."""
+    for part, name in ((raw_path, "path"), (query_string, "query string")):
+        if b"%" not in part and b"\\" not in part and part.isascii():
+            continue
+        decoded = unquote_to_bytes(part.replace(b"+", b" "))
+        if text_problem(decoded) is not None:
+            return f"the {name} is not valid UTF-8 text once percent-decoded"
+    return None
+
+
 class RequestBoundary:
     """See the module docstring."""
 
@@ -85,6 +100,12 @@ class RequestBoundary:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.enabled or scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8", "replace")
+        query_string: bytes = scope.get("query_string", b"")
+        problem = url_problem(raw_path, query_string)
+        if problem is not None:
+            await _refuse(scope, send, 400, problem, code="invalid_unicode")
             return
         length: bytes | None = None
         chunked = False
@@ -129,7 +150,14 @@ class RequestBoundary:
         if len(body) > limit:
             await _refuse(scope, send, 413, f"the request body is larger than {limit} bytes")
             return
-        if (not content_type or b"json" in content_type or b"text/" in content_type) and (
+        if b"x-www-form-urlencoded" in content_type:
+            problem = url_problem(b"", body)
+            if problem is not None:
+                await _refuse(
+                    scope, send, 400, "the form body is not valid UTF-8 text", code="invalid_unicode"
+                )
+                return
+        elif (not content_type or b"json" in content_type or b"text/" in content_type) and (
             not body.isascii() or b"\\u" in body
         ):
             problem = text_problem(body)

@@ -41,9 +41,11 @@ from coffer.ledger.validation import (
     _metadata,
     _overdrafts,
     _timeout_micros,
+    InputLimits,
     _Validator,
 )
 from coffer.money import check_account, check_amount, check_asset
+from coffer.numscript.limits import script_limits
 
 __all__ = ["Ledger", "LedgerInfo", "LedgerRuntime", "Result"]
 
@@ -61,7 +63,9 @@ class Ledger(LedgerReads, LedgerAudit):
             return WriteStore(runtime.backend, connection, runtime.ledger_id)
 
         self._sequencer = Sequencer(runtime, connect)
-        self._validate = _Validator()
+        self._limits = InputLimits.of(settings)
+        self._script_limits = script_limits(settings)
+        self._validate = _Validator(self._limits)
 
     def __repr__(self) -> str:
         return f"<Ledger {self.name!r}>"
@@ -103,12 +107,12 @@ class Ledger(LedgerReads, LedgerAudit):
         checked = self._validate.postings(postings)
         if not checked:
             raise NoPostings("a transaction needs at least one posting")
-        meta = _metadata(metadata)
+        meta = _metadata(metadata, self._limits)
         if reference is not None and (not isinstance(reference, str) or not reference):
             raise ValidationError("reference must be a non-empty string")
         if timeout_seconds is not None and not pending:
             raise ValidationError("timeout_seconds only applies to pending transactions")
-        micros = None if timestamp is None else to_micros(timestamp)
+        micros = None if timestamp is None else to_micros(self._limits.timestamp(timestamp))
         grants = _overdrafts(overdrafts)
         request = Request(
             op=Op.HOLD if pending else Op.POST,
@@ -295,7 +299,7 @@ class Ledger(LedgerReads, LedgerAudit):
             op=Op.POST_HOLD,
             target_id=_id(hold_id),
             amounts=per_posting,
-            metadata=_metadata(metadata),
+            metadata=_metadata(metadata, self._limits),
         )
         self._keyed(request, idempotency_key, "post_pending", hold_id, per_posting, metadata)
         result: Transaction = self._submit(request)
@@ -323,7 +327,7 @@ class Ledger(LedgerReads, LedgerAudit):
             target_id=_id(tx_id),
             force=force,
             at_effective_date=at_effective_date,
-            metadata=_metadata(metadata),
+            metadata=_metadata(metadata, self._limits),
         )
         self._keyed(request, idempotency_key, "revert", tx_id, force, at_effective_date, metadata)
         result: Transaction = self._submit(request)
@@ -364,16 +368,18 @@ class Ledger(LedgerReads, LedgerAudit):
     def _script_request(self, item: ScriptRequest, *, dry_run: bool = False) -> Request:
         from coffer import numscript
 
-        program = numscript.parse(item.script)
+        program = numscript.parse(item.script, self._script_limits)
         variables = {str(k): str(v) for k, v in (item.vars or {}).items()}
-        meta = _metadata(item.metadata)
+        meta = _metadata(item.metadata, self._limits)
         request = Request(
             op=Op.RUN,
             script=program,
             variables=variables,
             metadata=meta,
             reference=item.reference,
-            timestamp=None if item.timestamp is None else to_micros(item.timestamp),
+            timestamp=None
+            if item.timestamp is None
+            else to_micros(self._limits.timestamp(item.timestamp)),
             pending=item.pending,
             timeout_micros=_timeout_micros(item.timeout_seconds),
             dry_run=dry_run,
@@ -398,7 +404,7 @@ class Ledger(LedgerReads, LedgerAudit):
         """Let ``account`` go down to ``-limit`` in ``asset`` (``UNBOUNDED``: no floor)."""
         request = Request(
             op=Op.OVERDRAFT,
-            address=check_account(account),
+            address=self._validate.account(account),
             asset=check_asset(asset),
             limit=None if isinstance(limit, Unbounded) else _limit(limit),
         )
@@ -407,7 +413,7 @@ class Ledger(LedgerReads, LedgerAudit):
     def set_transaction_metadata(
         self, tx_id: int, metadata: Mapping[str, str], *, idempotency_key: str | None = None
     ) -> dict[str, str]:
-        request = Request(op=Op.TX_METADATA, target_id=_id(tx_id), metadata=_metadata(metadata))
+        request = Request(op=Op.TX_METADATA, target_id=_id(tx_id), metadata=_metadata(metadata, self._limits))
         self._keyed(request, idempotency_key, "tx_meta", tx_id, sorted(metadata.items()))
         result: dict[str, str] | None = self._submit(request)
         return result if result is not None else self.transaction(tx_id).metadata
@@ -422,7 +428,9 @@ class Ledger(LedgerReads, LedgerAudit):
         self, address: str, metadata: Mapping[str, str], *, idempotency_key: str | None = None
     ) -> dict[str, str]:
         request = Request(
-            op=Op.ACCOUNT_METADATA, address=check_account(address), metadata=_metadata(metadata)
+            op=Op.ACCOUNT_METADATA,
+            address=self._validate.account(address),
+            metadata=_metadata(metadata, self._limits)
         )
         self._keyed(request, idempotency_key, "account_meta", address, sorted(metadata.items()))
         result: dict[str, str] | None = self._submit(request)

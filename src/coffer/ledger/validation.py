@@ -7,9 +7,11 @@ import base64
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from coffer.errors import CofferError, ValidationError
+from coffer.errors import CofferError, InvalidAccount, ValidationError
 from coffer.ledger.models import Hold, Overdraft, Posting, Transaction, Unbounded
 from coffer.money import (
     ACCOUNT_PATTERN,
@@ -20,6 +22,9 @@ from coffer.money import (
     check_asset,
 )
 
+if TYPE_CHECKING:
+    from coffer.settings import Settings
+
 MAX_PAGE_SIZE = 1000
 MAX_ATOMIC_BATCH = 100_000
 _VALID_CACHE_SIZE = 200_000
@@ -27,12 +32,99 @@ _VALID_CACHE_SIZE = 200_000
 Result = Transaction | Hold | CofferError
 
 
+@dataclass(frozen=True, slots=True)
+class InputLimits:
+    """Bounds on what a caller may write: addresses, metadata and timestamps (the
+    defaults are those of :class:`coffer.settings.Settings`)."""
+
+    max_account_length: int = 256
+    max_account_segments: int = 32
+    max_metadata_keys: int = 256
+    max_metadata_key_length: int = 256
+    max_metadata_value_bytes: int = 16_384
+    min_timestamp_year: int = 1970
+    max_timestamp_year: int = 2999
+
+    @classmethod
+    def of(cls, settings: Settings) -> InputLimits:
+        return cls(
+            max_account_length=settings.max_account_length,
+            max_account_segments=settings.max_account_segments,
+            max_metadata_keys=settings.max_metadata_keys,
+            max_metadata_key_length=settings.max_metadata_key_length,
+            max_metadata_value_bytes=settings.max_metadata_value_bytes,
+            min_timestamp_year=settings.min_timestamp_year,
+            max_timestamp_year=settings.max_timestamp_year,
+        )
+
+    def account(self, address: str) -> str:
+        """Raise :class:`InvalidAccount` when a (well-formed) address is too long."""
+        if len(address) > self.max_account_length:
+            raise InvalidAccount(
+                f"invalid account address {address[:40]!r}...: {len(address)} characters, "
+                f"at most {self.max_account_length} are accepted (setting max_account_length)"
+            )
+        if address.count(":") >= self.max_account_segments:
+            raise InvalidAccount(
+                f"invalid account address {address[:40]!r}...: more than "
+                f"{self.max_account_segments} segments (setting max_account_segments)"
+            )
+        return address
+
+    def metadata(self, metadata: Mapping[str, str], what: str = "metadata") -> None:
+        """Raise :class:`ValidationError` when metadata breaks a limit or is not valid
+        Unicode (a lone surrogate cannot be stored or encoded)."""
+        if len(metadata) > self.max_metadata_keys:
+            raise ValidationError(
+                f"{what} has {len(metadata)} keys; at most {self.max_metadata_keys} are "
+                "accepted (setting max_metadata_keys)"
+            )
+        for key, value in metadata.items():
+            if not key or len(key) > self.max_metadata_key_length:
+                raise ValidationError(
+                    f"{what} key {key[:40]!r}: keys are 1 to {self.max_metadata_key_length} "
+                    "characters long (setting max_metadata_key_length)"
+                )
+            size = len(value)
+            if not (key.isascii() and value.isascii()):
+                try:
+                    key.encode("utf-8")
+                    size = len(value.encode("utf-8"))
+                except UnicodeEncodeError:
+                    raise ValidationError(
+                        f"{what} {key[:40]!r} is not valid Unicode (it holds a lone surrogate "
+                        "such as \\ud800): send UTF-8 text"
+                    ) from None
+            if size > self.max_metadata_value_bytes:
+                raise ValidationError(
+                    f"{what} {key[:40]!r}: the value is {size} bytes; at most "
+                    f"{self.max_metadata_value_bytes} are accepted "
+                    "(setting max_metadata_value_bytes)"
+                )
+
+    def timestamp(self, timestamp: datetime) -> datetime:
+        """Raise :class:`ValidationError` when a timestamp is outside the accepted years."""
+        if not isinstance(timestamp, datetime):
+            raise ValidationError("timestamp must be a datetime")
+        if not self.min_timestamp_year <= timestamp.year <= self.max_timestamp_year:
+            raise ValidationError(
+                f"timestamp {timestamp.isoformat()} is out of range: give a time in the years "
+                f"{self.min_timestamp_year} to {self.max_timestamp_year} "
+                "(settings min_timestamp_year, max_timestamp_year)"
+            )
+        return timestamp
+
+
+DEFAULT_LIMITS = InputLimits()
+
+
 class _Validator:
     """Validates postings fast: addresses and assets seen before are not matched again."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: InputLimits = DEFAULT_LIMITS) -> None:
         self.accounts: set[str] = set()
         self.assets: set[str] = set()
+        self.limits = limits
 
     @staticmethod
     def _checked(
@@ -48,6 +140,10 @@ class _Validator:
         return value
 
     def account(self, address: object) -> str:
+        if isinstance(address, str) and address in self.accounts:
+            return address
+        if isinstance(address, str) and ACCOUNT_PATTERN.match(address):
+            self.limits.account(address)
         return self._checked(address, self.accounts, ACCOUNT_PATTERN, check_account)
 
     def asset(self, asset: object) -> str:
@@ -91,7 +187,9 @@ class _Validator:
         return tuple(out)
 
 
-def _metadata(metadata: Mapping[str, str] | None) -> dict[str, str] | None:
+def _metadata(
+    metadata: Mapping[str, str] | None, limits: InputLimits = DEFAULT_LIMITS
+) -> dict[str, str] | None:
     if metadata is None:
         return None
     if not isinstance(metadata, Mapping):
@@ -101,7 +199,9 @@ def _metadata(metadata: Mapping[str, str] | None) -> dict[str, str] | None:
             raise ValidationError(
                 f"metadata must map strings to strings; {key!r}: {value!r} is not"
             )
-    return dict(metadata)
+    out = dict(metadata)
+    limits.metadata(out)
+    return out
 
 
 def _overdrafts(overdrafts: Mapping[str, Overdraft] | None) -> dict[str, int | None] | None:

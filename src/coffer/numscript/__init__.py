@@ -24,7 +24,7 @@ from coffer.numscript.interpreter import (
     execute,
     merge_tx_metadata,
 )
-from coffer.numscript.nodes import FEATURE_FLAGS
+from coffer.numscript.flags import FEATURE_FLAGS
 from coffer.numscript.parser import parse
 
 __all__ = [

@@ -29,6 +29,7 @@ __all__ = [
     "NegativeBalance",
     "NumscriptCompileError",
     "NumscriptError",
+    "NumscriptLimitExceeded",
     "NumscriptRuntimeError",
     "NumscriptSyntaxError",
     "TypeMismatch",
@@ -59,6 +60,19 @@ class NumscriptCompileError(CompilationFailed):
         super().__init__(f"{line}:{column}: {message}", line=line, column=column)
         self.line = line
         self.column = column
+
+
+class NumscriptLimitExceeded(CompilationFailed):
+    """The program is larger, deeper or wider than the configured limits accept."""
+
+    code = "numscript_limit_exceeded"
+    hint = "Make the program smaller (or raise the limit the message names)."
+
+    def __init__(self, message: str, *, limit: str) -> None:
+        super().__init__(message, limit=limit)
+        self.limit = limit
+        self.line = 0
+        self.column = 0
 
 
 class NumscriptRuntimeError(NumscriptError):

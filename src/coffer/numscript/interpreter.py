@@ -18,23 +18,10 @@ from coffer.numscript.errors import (
     NumscriptRuntimeError,
     UnknownFunction,
 )
-from coffer.numscript.nodes import (
-    FLAG_GET_AMOUNT_FUNCTION,
-    FLAG_GET_ASSET_FUNCTION,
-    FLAG_MID_SCRIPT_FUNCTION_CALL,
-    FLAG_OVERDRAFT_FUNCTION,
-    CallStatement,
-    Expr,
-    FnCall,
-    Node,
-    Statement,
-    VarDecl,
-    expect_account,
-    expect_asset,
-    expect_monetary,
-    expect_string,
-    type_error,
-)
+from coffer.numscript.expressions import Expr, FnCall, Node, expect_account, expect_asset, expect_monetary, expect_string, type_error
+from coffer.numscript.flags import FLAG_GET_AMOUNT_FUNCTION, FLAG_GET_ASSET_FUNCTION, FLAG_MID_SCRIPT_FUNCTION_CALL, FLAG_OVERDRAFT_FUNCTION
+from coffer.numscript.statements import CallStatement, Statement, VarDecl
+from coffer.numscript.limits import Measure
 from coffer.numscript.values import (
     COLOR_RE,
     Account,
@@ -107,6 +94,7 @@ class Program:
     feature_flags: frozenset[str]  # from #![feature(...)] pragmas
     vars: list[VarDecl]
     statements: list[Statement]
+    measure: Measure | None = None  # size, nesting and width, checked against limits
 
 
 _Entry = tuple[str, str, str, int]  # (account, ledger asset, color, amount)
@@ -161,7 +149,7 @@ class State:
     def color(self, expr: Expr | None) -> str:
         if expr is None:
             return ""
-        from coffer.numscript.nodes import FLAG_ASSET_COLORS
+        from coffer.numscript.flags import FLAG_ASSET_COLORS
 
         self.need(FLAG_ASSET_COLORS, expr)
         color = expect_string(self, expr)

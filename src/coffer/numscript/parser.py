@@ -12,36 +12,20 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from coffer.numscript.errors import NumscriptCompileError, NumscriptSyntaxError
 from coffer.numscript.interpreter import Program
-from coffer.numscript.nodes import (
-    AccountDestination,
-    AccountInterpolation,
-    AccountSource,
-    Allotment,
-    AllotmentDestination,
-    AllotmentSource,
-    CallStatement,
-    CappedSource,
-    Destination,
-    Expr,
-    FnCall,
-    Infix,
-    InOrderDestination,
-    InOrderSource,
-    Kept,
-    Literal,
-    MonetaryExpr,
-    Negate,
-    OneofDestination,
-    OneofSource,
-    Save,
-    ScalingSource,
-    Send,
-    Source,
-    Statement,
-    VarDecl,
-    VarRef,
-    apply_infix,
+from coffer.numscript.limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    Measure,
+    check_allotment,
+    check_measure,
+    check_shape,
+    check_source_size,
 )
+from coffer.numscript.allotments import Allotment
+from coffer.numscript.destinations import AccountDestination, AllotmentDestination, Destination, InOrderDestination, Kept, OneofDestination
+from coffer.numscript.expressions import AccountInterpolation, Expr, FnCall, Infix, Literal, MonetaryExpr, Negate, VarRef, apply_infix
+from coffer.numscript.sources import AccountSource, AllotmentSource, CappedSource, InOrderSource, OneofSource, ScalingSource, Source
+from coffer.numscript.statements import CallStatement, Save, Send, Statement, VarDecl
 from coffer.numscript.values import TYPES, Account, AssetName, Monetary, Text, parse_percent
 
 PARSE_CACHE_SIZE: Final = 1024
@@ -179,31 +163,71 @@ _programs: dict[str, Program] = {}
 _parse_lock = threading.Lock()
 
 
-def parse(text: str) -> Program:
+def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Program:
     """Parse and compile ``text``; the result is cached by text.
 
     Raises :class:`NumscriptSyntaxError` (``.line``, ``.column``, ``.expected``) when the text
-    does not follow the grammar and :class:`NumscriptCompileError` when it is malformed.
+    does not follow the grammar, :class:`NumscriptCompileError` when it is malformed and
+    :class:`NumscriptLimitExceeded` when it is larger, deeper or wider than ``limits``.
     Concurrent first calls with the same text parse it once.
     """
     program = _programs.get(text)
     if program is None:
+        check_source_size(text, limits)
         with _parse_lock:
             program = _programs.get(text)
             if program is None:
-                program = _parse_uncached(text)
+                program = _parse_uncached(text, limits)
                 if len(_programs) >= PARSE_CACHE_SIZE:
                     _programs.pop(next(iter(_programs)))  # the oldest
                 _programs[text] = program
+    if program.measure is not None:  # cached under other limits, maybe
+        check_measure(program.measure, limits)
     return program
 
 
-def _parse_uncached(text: str) -> Program:
+def _parse_uncached(text: str, limits: Limits) -> Program:
+    size = check_source_size(text, limits)
     try:
         tree = _lark().parse(text)
     except UnexpectedInput as error:
         raise _syntax_error(text, error) from None
-    return _Compiler(text).program(tree)
+    nesting, nodes = _shape(tree)
+    check_shape(nesting, nodes, limits)
+    compiler = _Compiler(text, limits)
+    program = compiler.program(tree)
+    program.measure = Measure(size, nesting, nodes, compiler.widest_allotment)
+    return program
+
+
+_NESTING_RULES: Final = frozenset(
+    {
+        "source_block", "source_capped", "source_oneof", "source_allotment_item",
+        "destination_block", "destination_oneof", "to_destination", "infix", "negate",
+        "monetary", "fn_call", "color", "bounded_overdraft",
+    }
+)  # fmt: skip
+
+
+def _shape(tree: Tree[Token]) -> tuple[int, int]:
+    """The nesting depth (levels of blocks and expressions) and the node count of a parse
+    tree, measured without recursion so that no input can exhaust the stack."""
+    deepest = 0
+    nodes = 0
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if node.data in _NESTING_RULES:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        for child in node.children:
+            if isinstance(child, Tree):
+                stack.append((child, depth))
+            else:
+                nodes += 1
+    return deepest, nodes
 
 
 # --------------------------------------------------------------------------- compiler
@@ -243,8 +267,10 @@ def _string(token: Token) -> str:
 
 
 class _Compiler:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, limits: Limits = DEFAULT_LIMITS) -> None:
         self.text = text
+        self.limits = limits
+        self.widest_allotment = 0
 
     def error(self, item: Tree[Token] | Token, message: str) -> NumscriptCompileError:
         line, column = _pos(item)
@@ -397,7 +423,7 @@ class _Compiler:
                 portions.append(self.portion(portion))
                 assert isinstance(source_tree, Tree)
                 sources.append(self.source(source_tree))
-            return AllotmentSource(line, column, label, self.allotment(portions), sources)
+            return AllotmentSource(line, column, label, self.allotment(portions, tree), sources)
         raise self.error(tree, f"unexpected source {data}")
 
     def sub_source(self, item: Tree[Token] | Token) -> Source:
@@ -410,7 +436,10 @@ class _Compiler:
             return None
         return self.expr(item)
 
-    def allotment(self, portions: list[Expr | None]) -> Allotment:
+    def allotment(self, portions: list[Expr | None], where: Tree[Token]) -> Allotment:
+        line, column = _pos(where)
+        check_allotment(len(portions), self.limits, line, column)
+        self.widest_allotment = max(self.widest_allotment, len(portions))
         constant: list[Fraction] | None = None
         literal = [p.value if isinstance(p, Literal) else None for p in portions if p is not None]
         if all(isinstance(value, Fraction) for value in literal):
@@ -447,7 +476,7 @@ class _Compiler:
                 portion, target = _children(item)
                 portions.append(self.portion(portion))
                 targets.append(self.sub_destination(target))
-            return AllotmentDestination(line, column, self.allotment(portions), targets)
+            return AllotmentDestination(line, column, self.allotment(portions, tree), targets)
         caps: list[tuple[Expr, Destination]] = []
         for item in items[:-1]:
             if item.data != "destination_capped_item":

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
+from coffer.money import ASSET_PATTERN
 from coffer.numscript.errors import InvalidVariable
 
 
@@ -48,7 +49,7 @@ Value = Account | AssetName | Text | int | Fraction | Monetary
 TYPES: Final = ("account", "asset", "number", "string", "monetary", "portion")
 
 ACCOUNT_RE: Final = re.compile(r"^[a-zA-Z0-9_-]+(:[a-zA-Z0-9_-]+)*$")
-ASSET_RE: Final = re.compile(r"^[A-Z][A-Z0-9]{0,16}(_[A-Z0-9]{1,16})?(/[0-9]{1,6})?$")
+ASSET_RE: Final = ASSET_PATTERN  # a scale of at most 38
 COLOR_RE: Final = re.compile(r"^[A-Z]*$")
 _NUMBER_RE: Final = re.compile(r"^[+-]?[0-9]+$")
 _PERCENT_RE: Final = re.compile(r"^([0-9]+)(?:\.([0-9]+))?%$")

@@ -32,6 +32,7 @@ from coffer.ledger.sequencer.shared import (
     as_coffer_error,
 )
 from coffer.ledger.store import Head, Writes, WriteStore
+from coffer.ledger.validation import InputLimits
 from coffer.runtime.cpupin import home_cpu
 
 if TYPE_CHECKING:
@@ -158,6 +159,7 @@ class Sequencer:
         self._flush_postings = tuning.balance_flush_postings
         self._quiet_flush_rows = tuning.quiet_flush_rows
         self._list_every = tuning.posting_lists_every
+        self.input_limits = InputLimits.of(tuning)  # what a Numscript program may write
         self._pipeline: queue.Queue[Prepared | None] = Pipeline(self, tuning.pipeline_depth)
         self._pipeline_busy = 0
         self._idle = threading.Condition()
@@ -362,6 +364,11 @@ class Sequencer:
                 if max(r.attempts for r in batch) < MAX_RECONNECTS:
                     self._apply_again(batch)
                     return
+            elif len(batch) > 1:
+                # One request broke the batch (a bug or a value the database refuses):
+                # apply the requests again one by one, so that only that one fails.
+                self._apply_again(batch)
+                return
             self._fail(batch, as_coffer_error(exc))
             self._finish(batch, started)
             return

@@ -23,6 +23,7 @@ from coffer.ledger.models import DryRun, Hold, Posting, Transaction, from_micros
 from coffer.ledger.requests import Op, Request
 from coffer.ledger.sequencer.shared import FINISHED_HOLDS_KEPT, PendingHold, load_json
 from coffer.ledger.signing import Signer, checkpoint_message
+from coffer.money import check_asset
 
 if TYPE_CHECKING:
     from coffer.ledger.sequencer.core import Sequencer
@@ -200,6 +201,15 @@ def _run(self: Sequencer, request: Request) -> Any:
         feature_flags=request.feature_flags,
     )
     postings = [Posting(p.source, p.destination, p.amount, p.asset) for p in outcome.postings]
+    limits = self.input_limits
+    for posting in postings:  # what a script writes obeys the limits a caller's postings do
+        limits.account(posting.source)
+        limits.account(posting.destination)
+        check_asset(posting.asset)
+    limits.metadata(outcome.tx_metadata)
+    for account, values in outcome.account_metadata.items():
+        limits.account(account)
+        limits.metadata(values, f"metadata of @{account}")
     if not postings:
         raise NoPostings("the script produced no postings: nothing to commit")
     metadata = dict(request.metadata or {})

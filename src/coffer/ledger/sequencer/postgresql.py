@@ -143,6 +143,11 @@ def _settle(self: Sequencer, prepared: Prepared, answer: Answer | None) -> None:
             if not unique:
                 self._contended = CONTENDED_BATCHES
             self._apply_again(prepared.batch, careful=unique)
+        elif len(prepared.batch) > 1:
+            # The database refused the batch: apply it again one request at a time, so
+            # that only the request at fault fails.
+            self._invalidate()
+            self._apply_again(prepared.batch)
         else:
             self._invalidate()
             self._fail(

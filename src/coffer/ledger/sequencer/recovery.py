@@ -156,6 +156,11 @@ def _run_synchronously(self: Sequencer, batch: list[Request], *, careful: bool) 
                 if committed is False:
                     continue
             in_doubt = lost and unfinished is not None
+            if not lost and len(batch) > 1 and isinstance(exc, Exception):
+                # One request broke the batch: each is applied alone, so only it fails.
+                for request in batch:
+                    self._run_synchronously([request], careful=careful)
+                return
             self._fail(batch, write_in_doubt(exc) if in_doubt else as_coffer_error(exc))
             if not isinstance(exc, Exception):
                 raise

@@ -123,7 +123,9 @@ def _write_or_requeue(self: Sequencer, prepared: Prepared) -> bool:
         committed = self._settle_lost(backend_pid, [(prepared.expected_seq, prepared.head)])[0]
         if committed:
             return True
-        if committed is False:  # wrote nothing: apply it again
+        if committed is False or (backend_pid is None and len(batch) > 1):
+            # Wrote nothing (or the database refused the batch: then it is applied again
+            # one request at a time, so that only the request at fault fails).
             self._apply_again(batch)
             return False
         self._fail(batch, write_in_doubt(exc) if backend_pid is not None else as_coffer_error(exc))

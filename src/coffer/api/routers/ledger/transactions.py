@@ -154,7 +154,7 @@ def _require_sends(plain: str) -> None:
     (Sends that move nothing at run time are left to the ledger.)
     """
     from coffer import numscript
-    from coffer.numscript.nodes import Send
+    from coffer.numscript.statements import Send
 
     program = numscript.parse(plain)
     if not any(isinstance(statement, Send) for statement in program.statements):
