@@ -22,10 +22,11 @@ if TYPE_CHECKING:
 class Limits:
     """The bounds a program is checked against (the ledger takes them from ``Settings``)."""
 
-    max_source_bytes: int = 100_000
+    max_source_bytes: int = 32_768
     """Largest program text, in UTF-8 bytes."""
     max_nesting: int = 64
-    """Deepest nesting of blocks and expressions (a parenthesis or a ``{`` is one level)."""
+    """Deepest nesting of blocks and expressions (each ``{`` block, ``max`` clause,
+    operator, monetary or function call is one level; parentheses add none)."""
     max_allotment_parts: int = 1_000
     """Most portions in one allotment (source or destination)."""
     max_nodes: int = 20_000

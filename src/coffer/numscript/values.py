@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
-from coffer.money import ASSET_PATTERN
 from coffer.numscript.errors import InvalidVariable
 
 
@@ -49,7 +48,9 @@ Value = Account | AssetName | Text | int | Fraction | Monetary
 TYPES: Final = ("account", "asset", "number", "string", "monetary", "portion")
 
 ACCOUNT_RE: Final = re.compile(r"^[a-zA-Z0-9_-]+(:[a-zA-Z0-9_-]+)*$")
-ASSET_RE: Final = ASSET_PATTERN  # a scale of at most 38
+# Upstream's asset names (scales up to 6 digits, as the conformance specs use them); the
+# ledger refuses postings in assets of a scale above 38 (coffer.money.ASSET_PATTERN).
+ASSET_RE: Final = re.compile(r"^[A-Z][A-Z0-9]{0,16}(_[A-Z0-9]{1,16})?(/[0-9]{1,6})?$")
 COLOR_RE: Final = re.compile(r"^[A-Z]*$")
 _NUMBER_RE: Final = re.compile(r"^[+-]?[0-9]+$")
 _PERCENT_RE: Final = re.compile(r"^([0-9]+)(?:\.([0-9]+))?%$")
