@@ -9,12 +9,59 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
 
 T = TypeVar("T")
 # An amount in a request: a JSON integer only. "10" (a string), 10.0 and true are refused
 # (422), so that no client's float or string ever becomes money by coercion.
 StrictAmount = Annotated[int, Strict()]
+
+
+
+def check_metadata(metadata: dict[str, str]) -> dict[str, str]:
+    """Refuse metadata past the limits of :class:`~coffer.wallets.settings.WalletSettings`
+    (``metadata_max_*``) or that is not valid Unicode (a lone surrogate cannot be stored)."""
+    import json
+
+    from coffer.wallets.settings import get_wallet_settings
+
+    settings = get_wallet_settings()
+    if len(metadata) > settings.metadata_max_keys:
+        raise ValueError(
+            f"metadata has {len(metadata)} keys; at most {settings.metadata_max_keys} are "
+            "accepted"
+        )
+    for key, value in metadata.items():
+        if not key or len(key) > settings.metadata_max_key_length:
+            raise ValueError(
+                f"metadata key {key[:40]!r}: keys are 1 to {settings.metadata_max_key_length} "
+                "characters long"
+            )
+        if len(value) > settings.metadata_max_value_length:
+            raise ValueError(
+                f"metadata {key!r}: values are at most {settings.metadata_max_value_length} "
+                "characters long"
+            )
+        if not (key.isascii() and value.isascii()):
+            try:
+                key.encode("utf-8")
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"metadata {key[:40]!r} is not valid Unicode (a lone surrogate such as "
+                    "\\ud800): send UTF-8 text"
+                ) from None
+    size = len(json.dumps(metadata))
+    if size > settings.metadata_max_bytes:
+        raise ValueError(
+            f"metadata takes {size} bytes as JSON; at most {settings.metadata_max_bytes} are "
+            "accepted"
+        )
+    return metadata
+
+
+# Metadata in a request: bounded in keys, key length, value length and total size.
+RequestMetadata = Annotated[dict[str, str], AfterValidator(check_metadata)]
 
 CustomerKind = Literal["natural", "legal"]
 KycLevel = Literal["none", "light", "verified"]
@@ -74,7 +121,7 @@ class CustomerCreate(Model):
     email: str | None = Field(default=None, max_length=254)
     birth_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     address: Address | None = None
-    metadata: dict[str, str] = Field(default_factory=dict)
+    metadata: RequestMetadata = Field(default_factory=dict)
 
 
 class Customer(BaseModel):
@@ -173,7 +220,7 @@ class TransferCreate(Model):
     amount: StrictAmount = Field(gt=0)
     currency: str = Field(min_length=3, max_length=3)
     fee: StrictAmount = Field(default=0, ge=0)
-    metadata: dict[str, str] = Field(default_factory=dict)
+    metadata: RequestMetadata = Field(default_factory=dict)
 
 
 class Transfer(BaseModel):
@@ -200,7 +247,7 @@ class PaymentCreate(Model):
     fee: StrictAmount = Field(default=0, ge=0)
     escrow: bool = False
     capture: bool = False  # capture at once (authorize and capture in one call)
-    metadata: dict[str, str] = Field(default_factory=dict)
+    metadata: RequestMetadata = Field(default_factory=dict)
 
 
 class AmountBody(Model):
@@ -251,7 +298,7 @@ class CardPayinCreate(Model):
         default=None, min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$"
     )
     capture_method: Literal["automatic", "manual"] = "automatic"
-    metadata: dict[str, str] = Field(default_factory=dict)
+    metadata: RequestMetadata = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_card_source(self) -> Self:

@@ -105,6 +105,26 @@ class WalletSettings(BaseSettings):
         "back to after 3-D Secure) redirects, with payin_id and status added to the query "
         "string: the platform's own page. Without it Coffer answers a minimal page itself.",
     )
+    metadata_max_keys: int = Field(
+        default=50,
+        ge=1,
+        le=1000,
+        description="Most keys in the metadata of a wallets object (customer, transfer, "
+        "payment, pay-in...); beyond, 400.",
+    )
+    metadata_max_key_length: int = Field(
+        default=40, ge=1, le=1000, description="Longest metadata key, in characters."
+    )
+    metadata_max_value_length: int = Field(
+        default=500, ge=1, le=10_000, description="Longest metadata value, in characters."
+    )
+    metadata_max_bytes: int = Field(
+        default=8192,
+        ge=256,
+        le=60_000,
+        description="Largest metadata of one object, encoded as JSON (it is also kept in the "
+        "ledger transaction, whose metadata values are bounded by max_metadata_value_bytes).",
+    )
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, description="How long a webhook delivery waits for the receiver."
     )

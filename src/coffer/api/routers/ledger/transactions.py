@@ -54,7 +54,13 @@ def _vars(values: Mapping[str, Any] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in (values or {}).items():
         if isinstance(value, dict) and "amount" in value and "asset" in value:
-            out[key] = f"{value['asset']} {value['amount']}"
+            amount, asset = value["amount"], value["asset"]
+            if type(amount) is not int or not isinstance(asset, str):
+                raise ValidationError(
+                    f"variable {key!r}: a monetary is {{\"amount\": <JSON integer>, "
+                    f"\"asset\": <string>}}; got amount {amount!r}"
+                )
+            out[key] = f"{asset} {amount}"
         elif isinstance(value, bool):
             out[key] = "true" if value else "false"
         elif isinstance(value, (str, int)):
