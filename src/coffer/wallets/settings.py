@@ -128,6 +128,12 @@ class WalletSettings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, description="How long a webhook delivery waits for the receiver."
     )
+    webhook_sandbox_allow_loopback: bool = Field(
+        default=True,
+        description="Sandbox platforms may register http and loopback (127.0.0.1, ::1) "
+        "webhook URLs, for local development. Off: they are held to the live rule (https, "
+        "public addresses). Private, link-local and metadata addresses are always refused.",
+    )
     webhook_batch_size: int = Field(
         default=100, ge=1, le=10_000, description="Deliveries a worker pass sends at most."
     )

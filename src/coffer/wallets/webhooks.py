@@ -13,6 +13,11 @@ the change (the outbox). The worker then:
 
 Delivery is at least once: the ``webhook-id`` header is the event id, identical on every
 retry and replay, so receivers deduplicate on it.
+
+Endpoint URLs obey the egress policy of :mod:`coffer.wallets.egress` (checked when an
+endpoint is registered and again, after DNS resolution, at every delivery, which connects
+to the checked address). A delivery's recorded error never quotes the receiver: it is the
+HTTP status, or a generic reason (timeout, unreachable, refused by the egress policy).
 """
 
 from __future__ import annotations
@@ -31,11 +36,14 @@ from typing import Any
 import httpx
 
 from coffer.errors import ResourceNotFound, ValidationError
+from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.platforms.mode import Mode, platform_mode
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets.common import Row, as_datetime
 from coffer.wallets.core import WalletsCore
+from coffer.wallets.egress import Resolver, Target, WebhookUrlRefused, check_url, system_resolver
 
 # Delay before retry n (after the n-th failed attempt). Sum: 75 h 35 min 5 s > 3 days.
 RETRY_SCHEDULE_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
@@ -75,6 +83,16 @@ def retry_delay(attempts: int, *, jitter: float = 0.1) -> float | None:
     return base * (1 + random.uniform(-jitter, jitter))
 
 
+def delivery_error(exc: httpx.HTTPError) -> str:
+    """A generic reason for a failed delivery: never the receiver's (or the network's) own
+    text, which would make the deliveries API an oracle on what answers where."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout: the endpoint did not answer in time"
+    if isinstance(exc, httpx.TooManyRedirects | httpx.RemoteProtocolError):
+        return "protocol error: the endpoint did not answer valid HTTP"
+    return "unreachable: the endpoint could not be reached"
+
+
 def _matches(event_types: list[str], event_type: str) -> bool:
     for pattern in event_types:
         if pattern == "*" or pattern == event_type:
@@ -85,12 +103,28 @@ def _matches(event_types: list[str], event_type: str) -> bool:
 
 
 class Webhooks:
-    def __init__(self, core: WalletsCore) -> None:
+    def __init__(self, core: WalletsCore, *, resolver: Resolver = system_resolver) -> None:
         self.core = core
+        self.resolver = resolver  # tests inject one: no test resolves or connects outside
+
+    def check_url(self, url: str, platform_id: str, mode: Mode | None = None) -> Target:
+        """Where a delivery to ``url`` for ``platform_id`` connects; raises
+        :class:`WebhookUrlRefused` when the egress policy refuses it."""
+        if mode is None:
+            mode = platform_mode(self.core.engine, platform_id)
+        return check_url(
+            url,
+            mode,
+            self.resolver,
+            sandbox_loopback=self.core.settings.webhook_sandbox_allow_loopback,
+        )
 
     # -- endpoints -----------------------------------------------------------------------
 
-    def create_endpoint(self, request: S.WebhookEndpointCreate) -> S.WebhookEndpoint:
+    def create_endpoint(
+        self, request: S.WebhookEndpointCreate, *, platform_id: str = DEFAULT_PLATFORM_ID
+    ) -> S.WebhookEndpoint:
+        self.check_url(request.url, platform_id)
         secret = new_secret()
         endpoint_id = R.new_id("we")
         now = R.now_micros()
@@ -233,16 +267,32 @@ class Webhooks:
             ]
             endpoints = {row["id"]: row for row in R.enabled_endpoints(connection)}
             events = R.get_many(connection, T.events, [row["event_id"] for row in claimed])
+        modes: dict[str, Mode] = {}
         for delivery in claimed:
             endpoint = endpoints.get(delivery["endpoint_id"])
             if endpoint is None:
                 self._record(delivery, now, None, "endpoint disabled", final=True)
                 continue
-            self._attempt(client, delivery, endpoint, events[delivery["event_id"]], now)
+            platform_id = str(endpoint.get("platform_id") or DEFAULT_PLATFORM_ID)
+            if platform_id not in modes:
+                modes[platform_id] = platform_mode(self.core.engine, platform_id)
+            try:
+                target = self.check_url(endpoint["url"], platform_id, modes[platform_id])
+            except WebhookUrlRefused as refused:
+                error = f"not sent: {refused.message}"[:MAX_ERROR_LENGTH]
+                self._record(delivery, now, None, error, final=False)
+                continue
+            self._attempt(client, delivery, target, endpoint, events[delivery["event_id"]], now)
         return len(claimed)
 
     def _attempt(
-        self, client: httpx.Client, delivery: Row, endpoint: Row, event: Row, now: int
+        self,
+        client: httpx.Client,
+        delivery: Row,
+        target: Target,
+        endpoint: Row,
+        event: Row,
+        now: int,
     ) -> None:
         secret = self.core.cipher.decrypt(endpoint["secret_enc"], context="webhook.secret")
         assert secret is not None
@@ -254,21 +304,26 @@ class Webhooks:
             "webhook-timestamp": str(timestamp),
             "webhook-signature": sign(secret, event["id"], timestamp, body),
             "user-agent": "Coffer-Webhooks/1",
+            "host": target.host_header(),
         }
+        # Connect to the checked address; the TLS server name (and the certificate check)
+        # and the Host header stay the URL's host.
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
         status_code: int | None = None
         error: str | None = None
         try:
             response = client.post(
-                endpoint["url"],
+                target.connect_url(),
                 content=body,
                 headers=headers,
                 timeout=self.core.settings.webhook_timeout_seconds,
+                extensions=extensions,
             )
             status_code = response.status_code
             if not 200 <= status_code < 300:
                 error = f"HTTP {status_code}"
         except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+            error = delivery_error(exc)
         self._record(delivery, now, status_code, error, final=False)
 
     def _record(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
 
+from coffer.platforms import platform_id_of
 from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import (
     AUTH,
@@ -38,14 +39,15 @@ def get_event(event_id: str, p: Platform) -> S.Event:
 
 @write.post("/webhook_endpoints", status_code=201, responses=errors(*AUTH, 400, 409))
 def create_webhook_endpoint(
-    body: S.WebhookEndpointCreate, p: Platform, key: IdempotencyKey = None
+    request: Request, body: S.WebhookEndpointCreate, p: Platform, key: IdempotencyKey = None
 ) -> S.WebhookEndpoint:
+    platform_id = platform_id_of(request)
     return once(
         p,
         key,
         "webhook_endpoint",
         body.model_dump(mode="json"),
-        lambda: p.webhooks.create_endpoint(body),
+        lambda: p.webhooks.create_endpoint(body, platform_id=platform_id),
         S.WebhookEndpoint,
     )
 
