@@ -144,7 +144,7 @@ class Settings(BaseSettings):
         default=0.9, ge=0.0, le=1.0, description="Risk score from which a movement is blocked."
     )
     numscript_max_source_bytes: int = Field(
-        default=32_768,
+        default=16_384,
         ge=100,
         le=1_000_000,
         description="Largest Numscript program accepted, in UTF-8 bytes (400 beyond). "
@@ -158,13 +158,13 @@ class Settings(BaseSettings):
         "beyond). At most 200: deeper programs could exhaust the interpreter's stack.",
     )
     numscript_max_allotment_parts: int = Field(
-        default=1_000,
+        default=256,
         ge=2,
         le=100_000,
         description="Most portions in one Numscript allotment (400 beyond).",
     )
     numscript_max_nodes: int = Field(
-        default=20_000,
+        default=10_000,
         ge=100,
         le=1_000_000,
         description="Most syntax nodes in one Numscript program (400 beyond): bounds the "

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api.test_bounds import TOKEN, form, make_app
 from fastapi.testclient import TestClient
 
+from api.test_bounds import TOKEN, form, make_app
 from coffer.api.auth import create_client
 
 TX = "/api/ledger/v2/main/transactions"
@@ -152,10 +152,8 @@ def test_wallets_metadata_with_a_lone_surrogate_is_refused(api: dict[str, Any]) 
         headers=headers,
     )
     assert funded.status_code == 201, funded.text
-    transfer = (
-        '{"debited_wallet_id": "%s", "credited_wallet_id": "%s", "amount": 10, '
-        '"currency": "EUR", "metadata": {"note": "\\ud800"}}' % (alice, bob)
-    )
+    fields = f'"debited_wallet_id": "{alice}", "credited_wallet_id": "{bob}"'
+    transfer = "{" + fields + ', "amount": 10, "currency": "EUR", "metadata": {"note": "\\ud800"}}'
     for key in (None, "k-1"):
         extra = {"Idempotency-Key": key} if key else {}
         response = client.post(

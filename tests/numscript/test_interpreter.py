@@ -16,6 +16,7 @@ from coffer.numscript import (
     execute,
     parse,
 )
+from coffer.numscript.allotments import allot
 from coffer.numscript.errors import (
     FeatureDisabled,
     InvalidVariable,
@@ -24,7 +25,6 @@ from coffer.numscript.errors import (
     TypeMismatch,
     UnboundedSendAll,
 )
-from coffer.numscript.allotments import allot
 from coffer.numscript.specs import MemoryStore
 
 

@@ -51,8 +51,12 @@ def test_a_5000_way_allotment_is_refused() -> None:
     with pytest.raises(NumscriptLimitExceeded, match="5000 portions") as caught:
         parse(allotment(5000), limits)
     assert caught.value.limit == "numscript_max_allotment_parts"
-    result = execute(parse(allotment(1000)))
-    assert len(result.postings) == 1000 and sum(p.amount for p in result.postings) == 10_000
+    widest = DEFAULT_LIMITS.max_allotment_parts
+    result = execute(parse(allotment(widest)))
+    assert len(result.postings) == widest
+    assert sum(p.amount for p in result.postings) == widest * 10
+    with pytest.raises(NumscriptLimitExceeded, match="numscript_max_allotment_parts"):
+        parse(allotment(widest + 1))
 
 
 def test_source_size_and_node_count_are_bounded() -> None:

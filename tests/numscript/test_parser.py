@@ -6,8 +6,8 @@ import pytest
 
 from coffer.errors import CompilationFailed, NumscriptError
 from coffer.numscript import NumscriptSyntaxError, execute, parse
-from coffer.numscript.errors import NumscriptCompileError
 from coffer.numscript.destinations import AllotmentDestination, InOrderDestination
+from coffer.numscript.errors import NumscriptCompileError
 from coffer.numscript.expressions import Literal
 from coffer.numscript.statements import Send
 

@@ -154,7 +154,11 @@ class RequestBoundary:
             problem = url_problem(b"", body)
             if problem is not None:
                 await _refuse(
-                    scope, send, 400, "the form body is not valid UTF-8 text", code="invalid_unicode"
+                    scope,
+                    send,
+                    400,
+                    "the form body is not valid UTF-8 text",
+                    code="invalid_unicode",
                 )
                 return
         elif (not content_type or b"json" in content_type or b"text/" in content_type) and (

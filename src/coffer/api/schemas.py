@@ -32,7 +32,7 @@ class PostingIn(Model):
 
 
 class ScriptIn(Model):
-    plain: str = Field(max_length=100_000)
+    plain: str = Field(max_length=1_000_000)  # numscript_max_source_bytes decides
     vars: dict[str, Any] | None = None
 
 

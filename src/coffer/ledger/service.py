@@ -34,6 +34,7 @@ from coffer.ledger.sequencer import Sequencer
 from coffer.ledger.store import WriteStore
 from coffer.ledger.validation import (
     MAX_ATOMIC_BATCH,
+    InputLimits,
     Result,
     _id,
     _key,
@@ -41,7 +42,6 @@ from coffer.ledger.validation import (
     _metadata,
     _overdrafts,
     _timeout_micros,
-    InputLimits,
     _Validator,
 )
 from coffer.money import check_account, check_amount, check_asset
@@ -413,7 +413,9 @@ class Ledger(LedgerReads, LedgerAudit):
     def set_transaction_metadata(
         self, tx_id: int, metadata: Mapping[str, str], *, idempotency_key: str | None = None
     ) -> dict[str, str]:
-        request = Request(op=Op.TX_METADATA, target_id=_id(tx_id), metadata=_metadata(metadata, self._limits))
+        request = Request(
+            op=Op.TX_METADATA, target_id=_id(tx_id), metadata=_metadata(metadata, self._limits)
+        )
         self._keyed(request, idempotency_key, "tx_meta", tx_id, sorted(metadata.items()))
         result: dict[str, str] | None = self._submit(request)
         return result if result is not None else self.transaction(tx_id).metadata
@@ -430,7 +432,7 @@ class Ledger(LedgerReads, LedgerAudit):
         request = Request(
             op=Op.ACCOUNT_METADATA,
             address=self._validate.account(address),
-            metadata=_metadata(metadata, self._limits)
+            metadata=_metadata(metadata, self._limits),
         )
         self._keyed(request, idempotency_key, "account_meta", address, sorted(metadata.items()))
         result: dict[str, str] | None = self._submit(request)

@@ -15,6 +15,7 @@ from coffer.numscript.errors import (
     NumscriptRuntimeError,
     NumscriptSyntaxError,
 )
+from coffer.numscript.flags import FEATURE_FLAGS
 from coffer.numscript.interpreter import (
     ExecutionResult,
     PostingOut,
@@ -24,7 +25,6 @@ from coffer.numscript.interpreter import (
     execute,
     merge_tx_metadata,
 )
-from coffer.numscript.flags import FEATURE_FLAGS
 from coffer.numscript.parser import parse
 
 __all__ = [

@@ -15,10 +15,45 @@ from typing import Literal as TypingLiteral
 
 from coffer.errors import CompilationFailed
 from coffer.numscript.allotments import Allotment
-from coffer.numscript.destinations import AccountDestination, AllotmentDestination, Destination, InOrderDestination, Kept, OneofDestination
-from coffer.numscript.expressions import AccountInterpolation, Expr, FnCall, Infix, Literal, MonetaryExpr, Negate, Node, VarRef
-from coffer.numscript.flags import FEATURE_FLAGS, FLAG_ACCOUNT_INTERPOLATION, FLAG_ASSET_COLORS, FLAG_ASSET_SCALING, FLAG_GET_AMOUNT_FUNCTION, FLAG_GET_ASSET_FUNCTION, FLAG_MID_SCRIPT_FUNCTION_CALL, FLAG_ONEOF, FLAG_OVERDRAFT_FUNCTION
-from coffer.numscript.sources import AccountSource, AllotmentSource, CappedSource, InOrderSource, OneofSource, ScalingSource, Source
+from coffer.numscript.destinations import (
+    AccountDestination,
+    AllotmentDestination,
+    Destination,
+    InOrderDestination,
+    Kept,
+    OneofDestination,
+)
+from coffer.numscript.expressions import (
+    AccountInterpolation,
+    Expr,
+    FnCall,
+    Infix,
+    Literal,
+    MonetaryExpr,
+    Negate,
+    Node,
+    VarRef,
+)
+from coffer.numscript.flags import (
+    FEATURE_FLAGS,
+    FLAG_ACCOUNT_INTERPOLATION,
+    FLAG_ASSET_COLORS,
+    FLAG_ASSET_SCALING,
+    FLAG_GET_AMOUNT_FUNCTION,
+    FLAG_GET_ASSET_FUNCTION,
+    FLAG_MID_SCRIPT_FUNCTION_CALL,
+    FLAG_ONEOF,
+    FLAG_OVERDRAFT_FUNCTION,
+)
+from coffer.numscript.sources import (
+    AccountSource,
+    AllotmentSource,
+    CappedSource,
+    InOrderSource,
+    OneofSource,
+    ScalingSource,
+    Source,
+)
 from coffer.numscript.statements import CallStatement, Save, Send, VarDecl
 from coffer.numscript.values import Account, type_name
 

@@ -18,10 +18,24 @@ from coffer.numscript.errors import (
     NumscriptRuntimeError,
     UnknownFunction,
 )
-from coffer.numscript.expressions import Expr, FnCall, Node, expect_account, expect_asset, expect_monetary, expect_string, type_error
-from coffer.numscript.flags import FLAG_GET_AMOUNT_FUNCTION, FLAG_GET_ASSET_FUNCTION, FLAG_MID_SCRIPT_FUNCTION_CALL, FLAG_OVERDRAFT_FUNCTION
-from coffer.numscript.statements import CallStatement, Statement, VarDecl
+from coffer.numscript.expressions import (
+    Expr,
+    FnCall,
+    Node,
+    expect_account,
+    expect_asset,
+    expect_monetary,
+    expect_string,
+    type_error,
+)
+from coffer.numscript.flags import (
+    FLAG_GET_AMOUNT_FUNCTION,
+    FLAG_GET_ASSET_FUNCTION,
+    FLAG_MID_SCRIPT_FUNCTION_CALL,
+    FLAG_OVERDRAFT_FUNCTION,
+)
 from coffer.numscript.limits import Measure
+from coffer.numscript.statements import CallStatement, Statement, VarDecl
 from coffer.numscript.values import (
     COLOR_RE,
     Account,

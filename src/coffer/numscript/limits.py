@@ -22,14 +22,14 @@ if TYPE_CHECKING:
 class Limits:
     """The bounds a program is checked against (the ledger takes them from ``Settings``)."""
 
-    max_source_bytes: int = 32_768
+    max_source_bytes: int = 16_384
     """Largest program text, in UTF-8 bytes."""
     max_nesting: int = 64
     """Deepest nesting of blocks and expressions (each ``{`` block, ``max`` clause,
     operator, monetary or function call is one level; parentheses add none)."""
-    max_allotment_parts: int = 1_000
+    max_allotment_parts: int = 256
     """Most portions in one allotment (source or destination)."""
-    max_nodes: int = 20_000
+    max_nodes: int = 10_000
     """Most syntax nodes in one program: bounds the work of compiling and running it."""
 
 

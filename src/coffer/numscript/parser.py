@@ -10,7 +10,27 @@ from typing import Final
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from coffer.numscript.allotments import Allotment
+from coffer.numscript.destinations import (
+    AccountDestination,
+    AllotmentDestination,
+    Destination,
+    InOrderDestination,
+    Kept,
+    OneofDestination,
+)
 from coffer.numscript.errors import NumscriptCompileError, NumscriptSyntaxError
+from coffer.numscript.expressions import (
+    AccountInterpolation,
+    Expr,
+    FnCall,
+    Infix,
+    Literal,
+    MonetaryExpr,
+    Negate,
+    VarRef,
+    apply_infix,
+)
 from coffer.numscript.interpreter import Program
 from coffer.numscript.limits import (
     DEFAULT_LIMITS,
@@ -21,10 +41,15 @@ from coffer.numscript.limits import (
     check_shape,
     check_source_size,
 )
-from coffer.numscript.allotments import Allotment
-from coffer.numscript.destinations import AccountDestination, AllotmentDestination, Destination, InOrderDestination, Kept, OneofDestination
-from coffer.numscript.expressions import AccountInterpolation, Expr, FnCall, Infix, Literal, MonetaryExpr, Negate, VarRef, apply_infix
-from coffer.numscript.sources import AccountSource, AllotmentSource, CappedSource, InOrderSource, OneofSource, ScalingSource, Source
+from coffer.numscript.sources import (
+    AccountSource,
+    AllotmentSource,
+    CappedSource,
+    InOrderSource,
+    OneofSource,
+    ScalingSource,
+    Source,
+)
 from coffer.numscript.statements import CallStatement, Save, Send, Statement, VarDecl
 from coffer.numscript.values import TYPES, Account, AssetName, Monetary, Text, parse_percent
 

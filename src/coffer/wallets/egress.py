@@ -97,9 +97,7 @@ def address_problem(address: IPAddress, *, loopback_allowed: bool) -> str | None
     return None
 
 
-def check_url(
-    url: str, mode: Mode, resolver: Resolver, *, sandbox_loopback: bool = True
-) -> Target:
+def check_url(url: str, mode: Mode, resolver: Resolver, *, sandbox_loopback: bool = True) -> Target:
     """Check ``url`` for a platform in ``mode``; return where to connect, or raise
     :class:`WebhookUrlRefused` saying why."""
     try:
@@ -113,8 +111,12 @@ def check_url(
     if scheme not in allowed_schemes:
         raise WebhookUrlRefused(
             "webhook URLs must use https"
-            + ("" if mode == "live" else " (http is allowed on sandbox platforms only when "
-               "webhook_sandbox_allow_loopback is on)")
+            + (
+                ""
+                if mode == "live"
+                else " (http is allowed on sandbox platforms only when "
+                "webhook_sandbox_allow_loopback is on)"
+            )
         )
     host = parts.hostname
     if not host:

@@ -17,7 +17,6 @@ T = TypeVar("T")
 StrictAmount = Annotated[int, Strict()]
 
 
-
 def check_metadata(metadata: dict[str, str]) -> dict[str, str]:
     """Refuse metadata past the limits of :class:`~coffer.wallets.settings.WalletSettings`
     (``metadata_max_*``) or that is not valid Unicode (a lone surrogate cannot be stored)."""
@@ -28,8 +27,7 @@ def check_metadata(metadata: dict[str, str]) -> dict[str, str]:
     settings = get_wallet_settings()
     if len(metadata) > settings.metadata_max_keys:
         raise ValueError(
-            f"metadata has {len(metadata)} keys; at most {settings.metadata_max_keys} are "
-            "accepted"
+            f"metadata has {len(metadata)} keys; at most {settings.metadata_max_keys} are accepted"
         )
     for key, value in metadata.items():
         if not key or len(key) > settings.metadata_max_key_length:

@@ -57,8 +57,8 @@ def _vars(values: Mapping[str, Any] | None) -> dict[str, str]:
             amount, asset = value["amount"], value["asset"]
             if type(amount) is not int or not isinstance(asset, str):
                 raise ValidationError(
-                    f"variable {key!r}: a monetary is {{\"amount\": <JSON integer>, "
-                    f"\"asset\": <string>}}; got amount {amount!r}"
+                    f'variable {key!r}: a monetary is {{"amount": <JSON integer>, '
+                    f'"asset": <string>}}; got amount {amount!r}'
                 )
             out[key] = f"{asset} {amount}"
         elif isinstance(value, bool):
