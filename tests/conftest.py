@@ -87,3 +87,15 @@ def coffer_db(database_url: str) -> Iterator[object]:
 
     with coffer.open(database_url) as c:
         yield c
+
+
+@pytest.fixture(autouse=True)
+def _no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Webhook URLs resolve without DNS in tests (no traffic leaves 127.0.0.1): ``localhost``
+    to 127.0.0.1, every other name to one public address that nothing ever connects to
+    (deliveries in tests go to httpx mock transports or to loopback IP literals)."""
+
+    def resolve(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"] if host == "localhost" else ["93.184.216.34"]
+
+    monkeypatch.setattr("coffer.wallets.egress.system_resolver", resolve)

@@ -30,14 +30,6 @@ def wallet_settings() -> WalletSettings:
     return WalletSettings(pii_key=PII_KEY, pii_key_id="test1")
 
 
-def public_resolver(host: str, port: int) -> list[str]:
-    """Every name resolves to one public address: no test resolves names for real (webhook
-    deliveries go to an httpx mock transport, never to that address)."""
-    return ["93.184.216.34"]
-
-
 @pytest.fixture
 def platform(coffer_db: coffer.Coffer, wallet_settings: WalletSettings) -> WalletPlatform:
-    opened = open_wallets(coffer_db, wallet_settings)
-    opened.webhooks.resolver = public_resolver
-    return opened
+    return open_wallets(coffer_db, wallet_settings)  # names resolve without DNS (conftest)

@@ -248,7 +248,10 @@ def test_fast_path_answers_like_the_route(api: TestClient, pair: tuple[str, str]
         "/api/wallets/v1/transfers",
         json={**body, "metadata": {"note": "x" * 70_000}},
     )
-    assert large.status_code == 201  # too large for the fast path, the route took it
+    # too large for the fast path: the route took it, and refused metadata past its limits
+    assert large.status_code == 422, large.text
+    assert large.json()["error"]["code"] == "parameter_invalid"
+    assert "500 characters" in large.text
 
 
 def test_a_batch_answers_each_transfer_alone(

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from lark import Token, Tree
+
 from coffer.numscript.errors import NumscriptLimitExceeded
 
 if TYPE_CHECKING:
@@ -106,3 +108,33 @@ def check_measure(measure: Measure, limits: Limits) -> None:
         )
     check_shape(measure.nesting, measure.nodes, limits)
     check_allotment(measure.widest_allotment, limits)
+
+
+_NESTING_RULES: Final = frozenset(
+    {
+        "source_block", "source_capped", "source_oneof", "source_allotment_item",
+        "destination_block", "destination_oneof", "to_destination", "infix", "negate",
+        "monetary", "fn_call", "color", "bounded_overdraft",
+    }
+)  # fmt: skip
+
+
+def measure_tree(tree: Tree[Token]) -> tuple[int, int]:
+    """The nesting depth (levels of blocks and expressions) and the node count of a parse
+    tree, measured without recursion so that no input can exhaust the stack."""
+    deepest = 0
+    nodes = 0
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if node.data in _NESTING_RULES:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        for child in node.children:
+            if isinstance(child, Tree):
+                stack.append((child, depth))
+            else:
+                nodes += 1
+    return deepest, nodes

@@ -40,6 +40,7 @@ from coffer.numscript.limits import (
     check_measure,
     check_shape,
     check_source_size,
+    measure_tree,
 )
 from coffer.numscript.sources import (
     AccountSource,
@@ -217,42 +218,12 @@ def _parse_uncached(text: str, limits: Limits) -> Program:
         tree = _lark().parse(text)
     except UnexpectedInput as error:
         raise _syntax_error(text, error) from None
-    nesting, nodes = _shape(tree)
+    nesting, nodes = measure_tree(tree)
     check_shape(nesting, nodes, limits)
     compiler = _Compiler(text, limits)
     program = compiler.program(tree)
     program.measure = Measure(size, nesting, nodes, compiler.widest_allotment)
     return program
-
-
-_NESTING_RULES: Final = frozenset(
-    {
-        "source_block", "source_capped", "source_oneof", "source_allotment_item",
-        "destination_block", "destination_oneof", "to_destination", "infix", "negate",
-        "monetary", "fn_call", "color", "bounded_overdraft",
-    }
-)  # fmt: skip
-
-
-def _shape(tree: Tree[Token]) -> tuple[int, int]:
-    """The nesting depth (levels of blocks and expressions) and the node count of a parse
-    tree, measured without recursion so that no input can exhaust the stack."""
-    deepest = 0
-    nodes = 0
-    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        nodes += 1
-        if node.data in _NESTING_RULES:
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        for child in node.children:
-            if isinstance(child, Tree):
-                stack.append((child, depth))
-            else:
-                nodes += 1
-    return deepest, nodes
 
 
 # --------------------------------------------------------------------------- compiler

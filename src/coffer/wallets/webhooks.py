@@ -43,7 +43,8 @@ from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets.common import Row, as_datetime
 from coffer.wallets.core import WalletsCore
-from coffer.wallets.egress import Resolver, Target, WebhookUrlRefused, check_url, system_resolver
+from coffer.wallets import egress
+from coffer.wallets.egress import Resolver, Target, WebhookUrlRefused, check_url
 
 # Delay before retry n (after the n-th failed attempt). Sum: 75 h 35 min 5 s > 3 days.
 RETRY_SCHEDULE_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
@@ -103,9 +104,11 @@ def _matches(event_types: list[str], event_type: str) -> bool:
 
 
 class Webhooks:
-    def __init__(self, core: WalletsCore, *, resolver: Resolver = system_resolver) -> None:
+    def __init__(self, core: WalletsCore, *, resolver: Resolver | None = None) -> None:
         self.core = core
-        self.resolver = resolver  # tests inject one: no test resolves or connects outside
+        # None: the system's (egress.system_resolver); tests inject their own, so that no
+        # test resolves names or connects outside.
+        self.resolver = resolver
 
     def check_url(self, url: str, platform_id: str, mode: Mode | None = None) -> Target:
         """Where a delivery to ``url`` for ``platform_id`` connects; raises
@@ -115,7 +118,7 @@ class Webhooks:
         return check_url(
             url,
             mode,
-            self.resolver,
+            self.resolver or egress.system_resolver,
             sandbox_loopback=self.core.settings.webhook_sandbox_allow_loopback,
         )
 
@@ -358,7 +361,11 @@ class Worker:
     ) -> None:
         self.platform = platform
         self.interval_seconds = interval_seconds
-        self.client = client or httpx.Client(follow_redirects=False)
+        # No redirects (they could lead anywhere), no kept-alive connections (a connection
+        # made for one host's TLS name is never reused for another host on the same address).
+        self.client = client or httpx.Client(
+            follow_redirects=False, limits=httpx.Limits(max_keepalive_connections=0)
+        )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_housekeeping = 0.0
