@@ -38,12 +38,12 @@ import httpx
 from coffer.errors import ResourceNotFound, ValidationError
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.platforms.mode import Mode, platform_mode
+from coffer.wallets import egress
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets.common import Row, as_datetime
 from coffer.wallets.core import WalletsCore
-from coffer.wallets import egress
 from coffer.wallets.egress import Resolver, Target, WebhookUrlRefused, check_url
 
 # Delay before retry n (after the n-th failed attempt). Sum: 75 h 35 min 5 s > 3 days.
