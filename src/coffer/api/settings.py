@@ -79,9 +79,9 @@ class ApiSettings(BaseSettings):
     )
     check_request_bodies: bool = Field(
         default=True,
-        description="Refuse oversized bodies (413) and bodies that are not valid UTF-8 or "
-        "hold lone surrogates (400) before any route sees them. Turn off only to measure "
-        "what the check costs.",
+        description="Refuse oversized bodies (413), and bodies, paths and query strings "
+        "that are not valid UTF-8 or hold lone surrogates (400), before any route sees "
+        "them. Turn off only to measure what the check costs.",
     )
     token_ttl_seconds: int = Field(
         default=3600, ge=1, le=86_400, description="Lifetime of an access token."
