@@ -88,6 +88,11 @@ class Customer(BaseModel):
     address: Address | None
     metadata: dict[str, str]
     created_at: datetime
+    erased_at: datetime | None = Field(
+        default=None,
+        description="When the customer's personal data was erased (crypto-shredded): name "
+        "reads empty, email, birth date and address null, metadata empty. Null: not erased.",
+    )
 
     def __repr__(self) -> str:  # never print personal data
         return f"Customer(id={self.id!r}, kind={self.kind!r}, kyc_level={self.kyc_level!r})"
@@ -97,14 +102,15 @@ class Customer(BaseModel):
 
 class RedactedCustomer(BaseModel):
     """A customer as events carry it: without its personal data (name, email, birth date,
-    address), which is encrypted at rest and never sent in clear; GET the customer."""
+    address, metadata), which is encrypted at rest and never sent in clear; GET the
+    customer."""
 
     object: Literal["customer"] = "customer"
     id: str
     kind: CustomerKind
     kyc_level: KycLevel
-    metadata: dict[str, str]
     created_at: datetime
+    erased_at: datetime | None = None
 
 
 class KycDocumentCreate(Model):
