@@ -5,7 +5,7 @@ Functions take a connection and never commit."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -372,20 +372,3 @@ def delete_idempotency_keys(connection: sa.Connection, keys: Sequence[str]) -> i
         W.idempotency_keys.delete().where(W.idempotency_keys.c.key.in_(list(keys)))
     )
     return int(result.rowcount)
-
-
-def pages(fetch: Any, limit: int, max_pages: int) -> Iterator[list[Any]]:
-    """Pages of ``fetch(after)`` (which returns rows whose first field or self is the
-    cursor), at most ``max_pages`` of them."""
-    after = ""
-    for _ in range(max_pages):
-        page = fetch(after)
-        if not page:
-            return
-        yield page
-        if len(page) < limit:
-            return
-        last = page[-1]
-        after = (
-            last if isinstance(last, str) else last[0] if isinstance(last, tuple) else last["id"]
-        )

@@ -13,12 +13,11 @@ passes.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel
 
 from coffer.errors import CustomerErased, CustomerNotFound, ErasureBlocked
 from coffer.identity.audit import SYSTEM, Actor, record_by
@@ -36,7 +35,6 @@ from coffer.wallets.privacy import schemas as P
 from coffer.wallets.privacy.keys import CustomerKey, sealed_by_customer_key
 from coffer.wallets.service import Wallets
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
 PAGE = 100
 UPGRADE_BATCH = 200
 RETENTION_BATCH = 500
@@ -116,7 +114,7 @@ class Privacy:
         return self.wallets.customer(customer_id)
 
     def _check_erasable(
-        self, connection: sa.Connection, customer_id: str, wallets: list[Row]
+        self, connection: sa.Connection, customer_id: str, wallets: Sequence[Row]
     ) -> None:
         held: dict[str, dict[str, int]] = {}
         for wallet in wallets:
@@ -243,7 +241,10 @@ class Privacy:
             movements=movements,
             movements_complete=complete,
             consents=consents,
-            **lists,
+            transfers=lists["transfers"],
+            payments=lists["payments"],
+            payins=lists["payins"],
+            payouts=lists["payouts"],
         )
         with core.unit() as connection:
             record_by(
