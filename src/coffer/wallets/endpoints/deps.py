@@ -74,8 +74,8 @@ def address_of(request: Request) -> str | None:
 def actor_of(request: Request) -> Actor:
     """Who makes the request (its token's client) and from where, for the audit log."""
     principal = getattr(request.state, "principal", None)
-    name = principal.client_id if principal is not None else "anonymous"
-    return Actor(name, address_of(request))
+    name = getattr(principal, "client_id", None) or "anonymous"
+    return Actor(str(name), address_of(request))
 
 
 Read = Security(authorize, scopes=["wallets:read"])

@@ -4,8 +4,9 @@ Functions take a connection and never commit."""
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,35 @@ Row = dict[str, Any]
 
 def now_micros() -> int:
     return time.time_ns() // 1000
+
+
+# -- overwriting what is deleted (SQLite) ---------------------------------------------------
+
+
+@contextlib.contextmanager
+def overwriting(connection: sa.Connection) -> Iterator[None]:
+    """On SQLite, the content that statements in this block delete or replace is
+    overwritten with zeros (``secure_delete``), not left in free space of the file."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA secure_delete = OFF")
+
+
+def checkpoint(engine: sa.Engine) -> None:
+    """On SQLite, copy the write-ahead log into the database file and empty it, so that
+    the page versions it held (with data since replaced) are gone too. Best effort: a
+    reader still using old pages keeps them until it ends (the next checkpoint takes them)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 # -- data keys ----------------------------------------------------------------------------

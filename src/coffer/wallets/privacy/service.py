@@ -68,7 +68,7 @@ class Privacy:
         erased customer changes nothing and answers it again."""
         core = self.core
         closed: list[str] = []
-        with core.unit() as connection:
+        with core.unit() as connection, R.overwriting(connection):
             customer = R.lock_customer(connection, customer_id)
             if customer is None:
                 raise CustomerNotFound(
@@ -108,6 +108,7 @@ class Privacy:
                 {"wallets_closed": closed, "idempotency_records_deleted": forgotten},
             )
             core.forget_customer(connection, customer_id)
+        R.checkpoint(core.engine)
         core.drop_cached("customer", customer_id)
         for wallet_id in closed:
             core.drop_cached("wallet", wallet_id)
@@ -402,11 +403,13 @@ class Privacy:
             if len(ids) < size:
                 break
             after = ids[-1]
+        if done:
+            R.checkpoint(self.core.engine)
         return P.UpgradeReport(customers_upgraded=done)
 
     def _upgrade_customer(self, customer_id: str) -> bool:
         core = self.core
-        with core.unit() as connection:
+        with core.unit() as connection, R.overwriting(connection):
             customer = R.lock_customer(connection, customer_id)
             if customer is None or customer["erased_at"] is not None:
                 return False
