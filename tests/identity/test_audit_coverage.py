@@ -39,9 +39,7 @@ def served(instance: coffer.Coffer, tmp_path: Path) -> Iterator[tuple[TestClient
     """The API app with a wallets:read/write client's token; and its client id."""
     settings = ApiSettings(jwt_key_file=str(tmp_path / "jwt.keys"), run_worker=False)
     app = create_app(instance, api_settings=settings)
-    app.state.wallets = open_wallets(
-        instance, WalletSettings(pii_key=PII_KEY, pii_key_id="t1")
-    )
+    app.state.wallets = open_wallets(instance, WalletSettings(pii_key=PII_KEY, pii_key_id="t1"))
     credentials = create_client(instance.engine, "ops", ("wallets:read", "wallets:write"))
     with TestClient(app) as client:
         answer = client.post(
@@ -146,7 +144,10 @@ def test_refused_tokens_are_counted_into_bounded_entries(
     refusals = client.app.state.server.authority.refusals  # type: ignore[attr-defined]
     refusals.flush(force=True)  # start from an empty window
     for _ in range(50):
-        assert client.get(f"{PREFIX}/customers", headers={"Authorization": "Bearer junk"}).status_code == 401
+        assert (
+            client.get(f"{PREFIX}/customers", headers={"Authorization": "Bearer junk"}).status_code
+            == 401
+        )
     for _ in range(3):
         assert client.get(f"{PREFIX}/customers", headers={"Authorization": ""}).status_code == 401
     reader = create_client(instance.engine, "reader", ("ledger:read",))
@@ -164,7 +165,9 @@ def test_refused_tokens_are_counted_into_bounded_entries(
     assert list_entries(instance.engine, action="request.refused") == []
     assert refusals.flush() == 0  # the window has not ended
     assert refusals.flush(force=True) == 3
-    entries = {e.details["reason"]: e for e in list_entries(instance.engine, action="request.refused")}
+    entries = {
+        e.details["reason"]: e for e in list_entries(instance.engine, action="request.refused")
+    }
     assert entries["invalid"].details["count"] == 50 and entries["invalid"].address == "testclient"
     assert entries["missing"].details["count"] == 3
     assert entries["scope"].actor == reader.client_id
@@ -215,13 +218,17 @@ def test_cli_erase_export_and_rotate_are_audited(
     url = instance.url.render_as_string(hide_password=False).replace("+psycopg", "")
     runner = CliRunner()
     out = tmp_path / "export.json"
-    result = runner.invoke(cli, ["customers", "export", customer.id, "-o", str(out), "--database", url])
+    result = runner.invoke(
+        cli, ["customers", "export", customer.id, "-o", str(out), "--database", url]
+    )
     assert result.exit_code == 0, result.output
     assert '"+44 20 7946 0000"' in out.read_text() and out.stat().st_mode & 0o777 == 0o600
     result = runner.invoke(cli, ["keys", "rotate", "--database", url])
     assert result.exit_code == 0, result.output
     assert "customer data keys re-wrapped: 1" in result.output
-    assert open_wallets(instance, WalletSettings()).wallets.customer(customer.id).name == "Cli Person"
+    assert (
+        open_wallets(instance, WalletSettings()).wallets.customer(customer.id).name == "Cli Person"
+    )
     result = runner.invoke(cli, ["customers", "erase", customer.id, "--yes", "--database", url])
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["privacy", "retention", "--database", url])

@@ -49,7 +49,9 @@ def _customer(platform: WalletPlatform, name: str = NAME) -> S.Customer:
             name=name,
             email="quentin@example.org",
             birth_date="1984-02-29",
-            address=S.Address(line1="3 allee Wxyz", city="Nantes", postal_code="44000", country="FR"),
+            address=S.Address(
+                line1="3 allee Wxyz", city="Nantes", postal_code="44000", country="FR"
+            ),
             metadata={"phone": PHONE, "segment": "gold"},
         )
     )
@@ -124,6 +126,11 @@ def test_erasure_shreds_the_key_keeps_the_money_record_and_verify_passes(
     )
     wallet = _emptied_wallet(platform, customer.id)
     statement_before = platform.wallets.statement(wallet.id)
+    with coffer_db.engine.connect() as connection:
+        wrapped_before = connection.execute(
+            sa.text("SELECT wrapped_key FROM privacy_customer_keys WHERE customer_id = :i"),
+            {"i": customer.id},
+        ).scalar_one()
 
     erased = platform.privacy.erase(customer.id, actor=Actor("cl_operator", "198.51.100.4"))
 
@@ -141,6 +148,8 @@ def test_erasure_shreds_the_key_keeps_the_money_record_and_verify_passes(
             {"i": customer.id},
         ).scalar_one()
     assert wrapped is None  # the key is gone: no master key can open the data again
+    # ...not even from the database file's free space or write-ahead log (SQLite)
+    assert wrapped_before.split(":")[1].encode() not in _raw(coffer_db)
     # a new process (fresh caches) with the same master key reads nothing either
     fresh = open_wallets(coffer_db, platform.core.settings)
     assert fresh.wallets.customer(customer.id).name == ""
@@ -163,8 +172,15 @@ def test_erasure_shreds_the_key_keeps_the_money_record_and_verify_passes(
     ]
     closed = list_entries(coffer_db.engine, action="wallet.closed")
     assert closed[0].target == wallet.id and closed[0].details["reason"] == "erasure"
-    types = [e.type for e in platform.webhooks.events(limit=100).data]
-    assert "customer.erased" in types and "wallet.closed" in types
+    events = platform.webhooks.events(limit=100).data
+    assert {"customer.erased", "wallet.closed"} <= {e.type for e in events}
+    for event in events:  # each in the documented catalogue, with its documented schema
+        assert event.type in S.EVENT_TYPES
+        schema = S.EVENT_OBJECTS[event.type.split(".")[0]]
+        assert (
+            schema.model_validate(event.data["object"]).model_dump(mode="json")
+            == (event.data["object"])
+        )
 
 
 def test_erasure_is_refused_while_money_is_held(platform: WalletPlatform) -> None:
@@ -228,6 +244,9 @@ def test_consents_keep_their_history(platform: WalletPlatform) -> None:
         "marketing_email": "withdrawn",
         "terms": "granted",
     }
+    events = platform.webhooks.events(types=["consent.granted", "consent.withdrawn"]).data
+    assert sorted(e.type for e in events) == ["consent.granted"] * 2 + ["consent.withdrawn"]
+    assert S.Consent.model_validate(events[0].data["object"]).customer_id == customer.id
 
 
 def _legacy_customer(platform: WalletPlatform, coffer_db: coffer.Coffer) -> str:
@@ -327,9 +346,11 @@ def test_rotation_rewraps_every_key_and_data_stays_readable(
     assert report.customer_keys_rewrapped == 1 and report.customers_upgraded == 1
     assert report.values_reencrypted == 1  # the webhook secret
     with coffer_db.engine.connect() as connection:
-        wrapped = connection.execute(
-            sa.text("SELECT wrapped_key FROM privacy_customer_keys")
-        ).scalars().all()
+        wrapped = (
+            connection.execute(sa.text("SELECT wrapped_key FROM privacy_customer_keys"))
+            .scalars()
+            .all()
+        )
     assert wrapped and all(w.startswith(report.key_id + ":") for w in wrapped)
     document = json.loads((tmp_path / "pii.key").read_text())
     assert document["current"] == report.key_id and set(document["keys"]) == {old_id, report.key_id}
@@ -384,7 +405,9 @@ def test_retention_erases_ended_relationships_and_purges_old_rows(
         for table in ("wallet_customers", "wallet_wallets", "wallet_events"):
             connection.execute(sa.text(f"UPDATE {table} SET created_at = :t"), {"t": long_ago})
         connection.execute(sa.text("UPDATE wallet_wallets SET updated_at = :t"), {"t": long_ago})
-        connection.execute(sa.text("UPDATE wallet_idempotency_keys SET created_at = :t"), {"t": long_ago})
+        connection.execute(
+            sa.text("UPDATE wallet_idempotency_keys SET created_at = :t"), {"t": long_ago}
+        )
     platform.webhooks.dispatch()  # no endpoint: events are marked dispatched
 
     dry = platform.privacy.apply_retention(apply=False)

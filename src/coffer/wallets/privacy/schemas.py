@@ -9,36 +9,8 @@ from pydantic import BaseModel, Field
 
 from coffer.wallets import schemas as S
 
-ConsentType = str
-
-
-class ConsentCreate(S.Model):
-    type: str = Field(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[a-z0-9][a-z0-9_.:-]*$",
-        description="What the consent is for, in the platform's words: terms, "
-        "marketing_email, data_sharing:partner_x, ...",
-    )
-    version: str = Field(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
-        description="The version of the text the customer agreed to (or withdrew from).",
-    )
-    status: Literal["granted", "withdrawn"]
-
-
-class Consent(BaseModel):
-    object: Literal["consent"] = "consent"
-    id: str
-    customer_id: str
-    type: str
-    version: str
-    status: Literal["granted", "withdrawn"]
-    recorded_by: str = Field(description="Who recorded it: an API client id or cli:<user>.")
-    address: str | None = Field(description="From where it was recorded, if known.")
-    created_at: datetime
+ConsentCreate = S.ConsentCreate
+Consent = S.Consent
 
 
 class ConsentList(BaseModel):

@@ -353,7 +353,7 @@ class Privacy:
             events_deleted=events,
             idempotency_keys_deleted=keys,
         )
-        if apply and (events or keys):
+        if apply and (events or keys or erased):
             with self.core.unit() as connection:
                 record_by(
                     connection,
