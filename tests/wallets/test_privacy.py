@@ -42,7 +42,7 @@ def _raw(coffer_db: coffer.Coffer) -> bytes:
     return "\n".join(texts).encode()
 
 
-def _customer(platform: WalletPlatform, name: str = NAME) -> S.Customer:
+def _customer(platform: WalletPlatform, name: str = NAME, key: str | None = None) -> S.Customer:
     return platform.wallets.create_customer(
         S.CustomerCreate(
             kind="natural",
@@ -53,7 +53,8 @@ def _customer(platform: WalletPlatform, name: str = NAME) -> S.Customer:
                 line1="3 allee Wxyz", city="Nantes", postal_code="44000", country="FR"
             ),
             metadata={"phone": PHONE, "segment": "gold"},
-        )
+        ),
+        idempotency_key=key,
     )
 
 
@@ -117,7 +118,7 @@ def test_a_value_moved_to_another_customer_does_not_decrypt(
 def test_erasure_shreds_the_key_keeps_the_money_record_and_verify_passes(
     platform: WalletPlatform, coffer_db: coffer.Coffer
 ) -> None:
-    customer = _customer(platform)
+    customer = _customer(platform, key="create-quentin")
     platform.wallets.submit_kyc_document(
         customer.id, S.KycDocumentCreate(type="identity_proof", name=f"{NAME} passport.pdf")
     )
@@ -148,6 +149,8 @@ def test_erasure_shreds_the_key_keeps_the_money_record_and_verify_passes(
             {"i": customer.id},
         ).scalar_one()
     assert wrapped is None  # the key is gone: no master key can open the data again
+    # the creation's Idempotency-Key record (a hash of the personal data) is gone too
+    assert _one(coffer_db, "SELECT count(*) FROM wallet_idempotency_keys") == "0"
     # ...not even from the database file's free space or write-ahead log (SQLite)
     assert wrapped_before.split(":")[1].encode() not in _raw(coffer_db)
     # a new process (fresh caches) with the same master key reads nothing either

@@ -204,13 +204,20 @@ def update_row(connection: sa.Connection, table: sa.Table, object_id: str, value
     connection.execute(table.update().where(table.c.id == object_id).values(**values))
 
 
+# the creations whose Idempotency-Key records hash a request holding personal data
+PERSONAL_CREATIONS = ("customer", "kyc_document", "bank_account")
+
+
 def forget_idempotency_records(connection: sa.Connection, resource_ids: Sequence[str]) -> int:
-    """Delete the Idempotency-Key records of these resources (their request hashes are
-    hashes of personal data)."""
+    """Delete the Idempotency-Key records of the creation of these resources (their request
+    hashes are hashes of personal data)."""
     if not resource_ids:
         return 0
+    keys = W.idempotency_keys.c
     result = connection.execute(
-        W.idempotency_keys.delete().where(W.idempotency_keys.c.resource_id.in_(list(resource_ids)))
+        W.idempotency_keys.delete().where(
+            keys.resource_id.in_(list(resource_ids)), keys.resource_type.in_(PERSONAL_CREATIONS)
+        )
     )
     return int(result.rowcount)
 
