@@ -4,6 +4,7 @@ retention, the upgrade of rows written before data keys, and the master key's ro
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -425,3 +426,24 @@ def test_retention_erases_ended_relationships_and_purges_old_rows(
     assert platform.wallets.customer(staying.id).name == "Staying Person"
     assert platform.privacy.apply_retention().customers_erased == []
     assert verify_audit_chain(coffer_db.engine).ok
+
+
+def test_the_worker_upgrades_old_rows_and_applies_retention(
+    coffer_db: coffer.Coffer, wallet_settings: WalletSettings
+) -> None:
+    from coffer.wallets.webhooks import Worker
+
+    settings = wallet_settings.model_copy(update={"retention_events_days": 1})
+    platform = open_wallets(coffer_db, settings)
+    customer_id = _legacy_customer(platform, coffer_db)
+    platform.wallets.create_customer(S.CustomerCreate(kind="legal", name="Event Maker"))
+    with coffer_db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE wallet_events SET created_at = 1"))
+    worker = Worker(platform)
+    # both are due (monotonic time starts at the machine's boot)
+    worker._last_housekeeping = worker._last_retention = time.monotonic() - 100_000
+    worker.run_once()
+    assert platform.privacy.upgrade().customers_upgraded == 0  # the worker did it
+    assert platform.wallets.customer(customer_id).metadata == {"phone": PHONE}
+    assert platform.webhooks.events().data == []  # past retention, dispatched, deleted
+    worker.client.close()
