@@ -447,3 +447,18 @@ def test_the_worker_upgrades_old_rows_and_applies_retention(
     assert platform.wallets.customer(customer_id).metadata == {"phone": PHONE}
     assert platform.webhooks.events().data == []  # past retention, dispatched, deleted
     worker.client.close()
+
+
+def test_a_running_server_keeps_its_keys_when_the_key_file_goes_missing(tmp_path: Path) -> None:
+    from coffer.wallets.crypto import Cipher
+
+    path = tmp_path / "pii.key"
+    settings = WalletSettings(pii_key=None, pii_key_file=str(path))
+    key_id, keys = settings.encryption_keys()
+    cipher = Cipher(key_id, keys, lambda: settings.encryption_keys(create=False))
+    sealed = cipher.encrypt("kept", context="test")
+    path.unlink()
+    cipher._reload_due = 0.0  # a reload is due
+    assert cipher.decrypt(cipher.encrypt("new", context="test"), context="test") == "new"
+    assert cipher.decrypt(sealed, context="test") == "kept"
+    assert not path.exists()  # never a new key made behind the server's back

@@ -56,9 +56,8 @@ class WalletsCore(RowCache, IdempotentRequests):
         self.settings = settings
         key_id, keys = settings.encryption_keys()
         # the master key; a key file is read again when rotated (coffer keys rotate)
-        self.cipher = Cipher(
-            key_id, keys, settings.encryption_keys if settings.keys_in_file else None
-        )
+        reread = (lambda: settings.encryption_keys(create=False)) if settings.keys_in_file else None
+        self.cipher = Cipher(key_id, keys, reread)
         self.data_keys = DataKeys(self.cipher)
         # Wallet and customer rows read on every movement. A change made by this process
         # drops its row at once; one made elsewhere bumps the cache epoch, polled every

@@ -15,6 +15,7 @@ id it does not know or when it seals a value, so a running server follows a rota
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import threading
 import time
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from coffer.errors import CofferError
 
+logger = logging.getLogger("coffer.wallets.crypto")
 KeySource = Callable[[], tuple[str, dict[str, bytes]]]
 RELOAD_SECONDS = 1.0
 
@@ -69,8 +71,14 @@ class Cipher:
             if not force and now < self._reload_due:
                 return
             self._reload_due = now + RELOAD_SECONDS
-            key_id, keys = self._source()
-            self._install(key_id, keys)
+            try:
+                key_id, keys = self._source()
+                self._install(key_id, keys)
+            except (CofferError, ValueError, OSError) as error:
+                if force:
+                    raise
+                # a key file being replaced, or broken: keep the keys already read
+                logger.warning("the master key could not be read again: %s", error)
 
     def encrypt(self, plaintext: str | None, *, context: str) -> str | None:
         if plaintext is None:

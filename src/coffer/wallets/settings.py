@@ -184,13 +184,15 @@ class WalletSettings(BaseSettings):
             raise ValidationError(f"unknown KYC level {level!r}: use one of {KYC_LEVELS}")
         return self.kyc_limits.get(level, KycLimits())
 
-    def encryption_keys(self) -> tuple[str, dict[str, bytes]]:
-        """The current master key id and every usable master key by id."""
+    def encryption_keys(self, *, create: bool = True) -> tuple[str, dict[str, bytes]]:
+        """The current master key id and every usable master key by id (the key file is
+        created when missing, unless ``create`` is False: then a missing file is an
+        error)."""
         keys = {key_id: _key_bytes(value) for key_id, value in self.pii_old_keys.items()}
         if self.pii_key:
             keys[self.pii_key_id] = _key_bytes(self.pii_key)
             return self.pii_key_id, keys
-        current, from_file = read_key_file(Path(self.pii_key_file), self.pii_key_id)
+        current, from_file = read_key_file(Path(self.pii_key_file), self.pii_key_id, create=create)
         keys.update(from_file)
         return current, keys
 
@@ -210,10 +212,15 @@ def _key_bytes(text: str) -> bytes:
     return key
 
 
-def read_key_file(path: Path, default_id: str) -> tuple[str, dict[str, bytes]]:
+def read_key_file(
+    path: Path, default_id: str, *, create: bool = True
+) -> tuple[str, dict[str, bytes]]:
     """The current key id and the keys of the master key file, created (one new key named
-    ``default_id``) when missing. The file holds either one key (64 hex characters,
-    named ``default_id``) or, once rotated, JSON ``{"current": id, "keys": {id: hex}}``."""
+    ``default_id``) when missing if ``create``. The file holds either one key (64 hex
+    characters, named ``default_id``) or, once rotated, JSON ``{"current": id, "keys":
+    {id: hex}}``."""
+    if not create and not path.exists():
+        raise ValidationError(f"the master key file {path} is missing")
     text = read_or_create(path, lambda: secrets.token_hex(32))
     if not text.startswith("{"):
         return default_id, {default_id: _key_bytes(text)}

@@ -32,7 +32,7 @@ from coffer.wallets.models import redacted_customer
 from coffer.wallets.payouts import Payouts, bank_account_model
 from coffer.wallets.privacy import repository as R
 from coffer.wallets.privacy import schemas as P
-from coffer.wallets.privacy.keys import CustomerKey, sealed_by_customer_key
+from coffer.wallets.privacy.keys import sealed_by_customer_key
 from coffer.wallets.service import Wallets
 
 PAGE = 100
@@ -79,8 +79,7 @@ class Privacy:
             wallets = R.wallet_rows(connection, customer_id)
             self._check_erasable(connection, customer_id, wallets)
             now = R.now_micros()
-            key = core.customer_key(connection, customer)
-            self._drop_master_sealed(connection, customer, key)
+            self._drop_master_sealed(connection, customer)
             if not core.data_keys.destroy(connection, customer_id):
                 R.insert_key(
                     connection,
@@ -146,12 +145,9 @@ class Privacy:
                 payins_in_flight=payins,
             )
 
-    def _drop_master_sealed(
-        self, connection: sa.Connection, customer: Row, key: CustomerKey
-    ) -> None:
+    def _drop_master_sealed(self, connection: sa.Connection, customer: Row) -> None:
         """Blank the customer's values still sealed by the master key (written before data
         keys): destroying the data key would not make them unreadable."""
-        del key
 
         def blanked(row: Row, columns: dict[str, str], required: set[str]) -> dict[str, Any]:
             return {
