@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sqlalchemy as sa
 
-import sqlalchemy as sa  # noqa: E402
-from common import fresh_database, median, report, signing_key_env  # noqa: E402
-
-import coffer  # noqa: E402
-from coffer.wallets import WalletSettings, open_wallets  # noqa: E402
-from coffer.wallets import schemas as S  # noqa: E402
+import coffer
+from coffer.wallets import WalletSettings, open_wallets
+from coffer.wallets import schemas as S
+from common import fresh_database, median, report, signing_key_env
 
 KEY = "11" * 32
 
@@ -64,29 +59,28 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=300)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    with signing_key_env(), fresh_database(args.backend) as url, tempfile.TemporaryDirectory():
-        with coffer.open(url) as instance:
-            settings = WalletSettings(pii_key=KEY, pii_key_id="bench", cache_seconds=0)
-            platform = open_wallets(instance, settings)
-            keyed = [
-                platform.wallets.create_customer(
-                    S.CustomerCreate(
-                        kind="natural",
-                        name=f"Person {n}",
-                        email=f"p{n}@example.org",
-                        metadata={"phone": f"+33 6 00 00 {n:04d}"},
-                    )
-                ).id
-                for n in range(args.customers)
-            ]
-            legacy = _legacy(platform, instance.engine, args.customers)
-            _reads_per_second(platform, keyed[:50] + legacy[:50])  # warm up
-            with_keys: list[float] = []
-            master_only: list[float] = []
-            for run in range(args.runs):
-                order = [(with_keys, keyed), (master_only, legacy)]
-                for runs, ids in order if run % 2 == 0 else order[::-1]:
-                    runs.append(_reads_per_second(platform, ids))
+    with signing_key_env(), fresh_database(args.backend) as url, coffer.open(url) as instance:
+        settings = WalletSettings(pii_key=KEY, pii_key_id="bench", cache_seconds=0)
+        platform = open_wallets(instance, settings)
+        keyed = [
+            platform.wallets.create_customer(
+                S.CustomerCreate(
+                    kind="natural",
+                    name=f"Person {n}",
+                    email=f"p{n}@example.org",
+                    metadata={"phone": f"+33 6 00 00 {n:04d}"},
+                )
+            ).id
+            for n in range(args.customers)
+        ]
+        legacy = _legacy(platform, instance.engine, args.customers)
+        _reads_per_second(platform, keyed[:50] + legacy[:50])  # warm up
+        with_keys: list[float] = []
+        master_only: list[float] = []
+        for run in range(args.runs):
+            order = [(with_keys, keyed), (master_only, legacy)]
+            for runs, ids in order if run % 2 == 0 else order[::-1]:
+                runs.append(_reads_per_second(platform, ids))
     report(f"customer reads, data keys ({args.backend})", with_keys, "reads/s")
     report(f"customer reads, master key only ({args.backend})", master_only, "reads/s")
     print(f"ratio data keys / master key: {median(with_keys) / median(master_only):.2f}x")
