@@ -17,15 +17,15 @@ import time
 import sqlalchemy as sa
 
 import coffer
-from coffer.wallets import WalletSettings, open_wallets
+from coffer.wallets import WalletPlatform, WalletSettings, open_wallets
 from coffer.wallets import schemas as S
 from common import fresh_database, median, report, signing_key_env
 
 KEY = "11" * 32
 
 
-def _legacy(platform: object, engine: sa.Engine, count: int) -> list[str]:
-    encrypt = platform.core.cipher.encrypt  # type: ignore[attr-defined]
+def _legacy(platform: WalletPlatform, engine: sa.Engine, count: int) -> list[str]:
+    encrypt = platform.core.cipher.encrypt
     rows = [
         {
             "id": f"cus_legacy{n:06d}",
@@ -46,10 +46,10 @@ def _legacy(platform: object, engine: sa.Engine, count: int) -> list[str]:
     return [row["id"] for row in rows]
 
 
-def _reads_per_second(platform: object, ids: list[str]) -> float:
+def _reads_per_second(platform: WalletPlatform, ids: list[str]) -> float:
     started = time.perf_counter()
     for customer_id in ids:
-        platform.wallets.customer(customer_id)  # type: ignore[attr-defined]
+        platform.wallets.customer(customer_id)
     return len(ids) / (time.perf_counter() - started)
 
 
