@@ -43,7 +43,7 @@ def _legacy(platform: WalletPlatform, engine: sa.Engine, count: int) -> list[str
             ),
             rows,
         )
-    return [row["id"] for row in rows]
+    return [str(row["id"]) for row in rows]
 
 
 def _reads_per_second(platform: WalletPlatform, ids: list[str]) -> float:
