@@ -200,6 +200,26 @@ def test_erasure_is_refused_while_money_is_held(platform: WalletPlatform) -> Non
     assert platform.wallets.wallet(wallet.id).status == "active"
 
 
+def test_erasure_is_refused_while_a_card_payin_waits_for_capture(platform: WalletPlatform) -> None:
+    customer = _customer(platform)
+    wallet = platform.wallets.create_wallet(S.WalletCreate(customer_id=customer.id, currency="EUR"))
+    payin = platform.payins.create_card_payin(
+        S.CardPayinCreate(
+            wallet_id=wallet.id,
+            amount=1_000,
+            currency="EUR",
+            card=S.Card(number="4242424242424242", exp_month=1, exp_year=2031, cvc="123"),
+            capture_method="manual",
+        )
+    )
+    assert payin.status == "requires_capture" and platform.wallets.wallet(wallet.id).balance == 0
+    with pytest.raises(ErasureBlocked) as refused:
+        platform.privacy.erase(customer.id)
+    assert refused.value.details["payins_in_flight"] == 1
+    platform.payins.cancel_payin(payin.id)
+    assert platform.privacy.erase(customer.id).erased_at is not None
+
+
 def test_export_holds_everything(platform: WalletPlatform, coffer_db: coffer.Coffer) -> None:
     customer = _customer(platform)
     platform.wallets.submit_kyc_document(

@@ -174,17 +174,6 @@ def wallet_rows(connection: sa.Connection, customer_id: str) -> list[Row]:
     return [dict(row) for row in connection.execute(statement).mappings()]
 
 
-def rows_of_wallets(
-    connection: sa.Connection, table: sa.Table, columns: Sequence[str], wallet_ids: Sequence[str]
-) -> list[Row]:
-    """Rows of ``table`` naming one of ``wallet_ids`` in one of ``columns``, oldest first."""
-    if not wallet_ids:
-        return []
-    condition = sa.or_(*(table.c[column].in_(list(wallet_ids)) for column in columns))
-    statement = sa.select(table).where(condition).order_by(table.c.id)
-    return [dict(row) for row in connection.execute(statement).mappings()]
-
-
 def payouts_in_flight(connection: sa.Connection, wallet_ids: Sequence[str]) -> int:
     """Payouts of these wallets the bank has not settled yet."""
     if not wallet_ids:
@@ -196,6 +185,20 @@ def payouts_in_flight(connection: sa.Connection, wallet_ids: Sequence[str]) -> i
             W.payouts.c.wallet_id.in_(list(wallet_ids)),
             W.payouts.c.status.in_(["pending", "created", "processing"]),
         )
+    )
+    return int(connection.execute(statement).scalar_one())
+
+
+def payins_in_flight(
+    connection: sa.Connection, wallet_ids: Sequence[str], statuses: Sequence[str]
+) -> int:
+    """Pay-ins of these wallets in one of ``statuses`` (not final yet)."""
+    if not wallet_ids:
+        return 0
+    statement = (
+        sa.select(sa.func.count())
+        .select_from(W.payins)
+        .where(W.payins.c.wallet_id.in_(list(wallet_ids)), W.payins.c.status.in_(list(statuses)))
     )
     return int(connection.execute(statement).scalar_one())
 

@@ -127,13 +127,7 @@ class Privacy:
                 }
         ids = [wallet["id"] for wallet in wallets]
         payouts = R.payouts_in_flight(connection, ids)
-        payins = len(
-            [
-                r
-                for r in R.rows_of_wallets(connection, T.payins, ["wallet_id"], ids)
-                if r["status"] in PAYINS_IN_FLIGHT
-            ]
-        )
+        payins = R.payins_in_flight(connection, ids, PAYINS_IN_FLIGHT)
         if held or payouts or payins:
             raise ErasureBlocked(
                 f"customer {customer_id} still has money held or moving: "
