@@ -346,6 +346,23 @@ class KycLimitExceeded(CofferError):
     formance_code = "FORBIDDEN"
 
 
+class CustomerErased(Conflict):
+    """The customer's personal data was erased: it can hold no new data, wallet or consent."""
+
+    code = "customer_erased"
+    hint = "An erased customer stays erased; create a new customer for a returning person."
+
+
+class ErasureBlocked(Conflict):
+    """The customer cannot be erased yet: money is still held or moving for it."""
+
+    code = "erasure_blocked"
+    hint = (
+        "Pay out or transfer every wallet's balance, wait for pending payouts and holds to "
+        "settle, then ask again (the details name what is left)."
+    )
+
+
 class InvalidState(Conflict):
     """The object is not in a state that allows the operation (capture a voided payment...)."""
 

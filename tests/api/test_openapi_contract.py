@@ -25,6 +25,7 @@ NO_BODY = {
     "/api/wallets/v1/payout_batches",
     "/api/wallets/v1/webhook_endpoints/{endpoint_id}/events/{event_id}/replay",
     "/api/wallets/v1/webhook_endpoints/{endpoint_id}/disable",
+    "/api/wallets/v1/customers/{customer_id}/erase",
     "/api/wallets/v1/loyalty/programs/{program_id}/expire",
     "/api/wallets/v1/fx/rates/refresh",
     "/api/assistant/v1/customers/{customer_id}/alerts/publish",

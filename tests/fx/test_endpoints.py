@@ -20,7 +20,9 @@ from coffer.wallets import WalletPlatform
 
 
 class FakeAuthority:
-    def authorize(self, authorization: str | None, scope: str) -> object:
+    def authorize(
+        self, authorization: str | None, scope: str, address: str | None = None
+    ) -> object:
         if not authorization:
             raise Unauthorized("missing access token")
         if scope not in authorization.split()[1:]:

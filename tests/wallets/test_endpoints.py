@@ -27,7 +27,9 @@ from coffer.wallets.repository import now_micros as platform_now
 class FakeAuthority:
     """Tokens are ``Bearer <scope> <scope>...`` (the real Authority checks JWTs)."""
 
-    def authorize(self, authorization: str | None, scope: str) -> object:
+    def authorize(
+        self, authorization: str | None, scope: str, address: str | None = None
+    ) -> object:
         if not authorization:
             raise Unauthorized("missing access token")
         if scope not in authorization.split()[1:]:

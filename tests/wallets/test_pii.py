@@ -88,7 +88,12 @@ def test_key_rotation(coffer_db: coffer.Coffer) -> None:
         stored = connection.execute(
             sa.text("SELECT name_enc FROM wallet_customers WHERE id = :id"), {"id": later.id}
         ).scalar_one()
-    assert stored.startswith("new:")
+        wrapped = connection.execute(
+            sa.text("SELECT wrapped_key FROM privacy_customer_keys WHERE customer_id = :id"),
+            {"id": later.id},
+        ).scalar_one()
+    assert stored.startswith("ck1.")  # sealed by the customer's own data key...
+    assert wrapped.startswith("new:")  # ...wrapped by the current master key
     assert rotated.core.cipher.needs_rotation(old.core.cipher.encrypt("x", context="customer.name"))
 
 

@@ -32,6 +32,7 @@ from coffer.api.clients import (
 )
 from coffer.api.jwt_keys import Keyring
 from coffer.api.ratelimit import Lockout, RateLimiter, SecretGate
+from coffer.api.refusals import RefusalLog
 from coffer.api.settings import ApiSettings
 from coffer.errors import (
     DatabaseUnavailable,
@@ -63,6 +64,20 @@ _TOKEN_CACHE_SIZE = 10_000
 _CLIENT_CACHE_SIZE = 10_000
 
 _hasher = PasswordHasher()
+
+# the messages of refused tokens, and the reason the audit log gives for each
+MISSING = "missing access token: send Authorization: Bearer <token>"
+MALFORMED = "send the access token as Authorization: Bearer <token>"
+EXPIRED = "the access token has expired; request a new one"
+INVALID = "invalid access token"
+REVOKED = "the access token's client is disabled, deleted or has a new secret; request a new token"
+_REASONS = {
+    MISSING: "missing",
+    MALFORMED: "malformed",
+    EXPIRED: "expired",
+    INVALID: "invalid",
+    REVOKED: "client_revoked",
+}
 
 
 def _secret_matches(secret_hash: str, secret: str) -> bool:
@@ -132,6 +147,12 @@ class Authority:
         self._clients: dict[str, tuple[float, ClientState | None]] = {}
         self._clients_epoch = client_service.changes()
         self._lock = threading.Lock()
+        # refused requests, counted and written to the audit log once per window
+        self.refusals = RefusalLog(
+            engine,
+            window_seconds=api.refused_requests_window_seconds,
+            max_keys=api.refused_requests_max_keys,
+        )
 
     # -- the token endpoint ------------------------------------------------------------
 
@@ -249,12 +270,12 @@ class Authority:
         if cached is not None:
             if cached.expires_at > now:
                 return self._checked(cached)
-            raise Unauthorized("the access token has expired; request a new one")
+            raise Unauthorized(EXPIRED)
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             key = self.keyring.key(kid) if kid is None or isinstance(kid, str) else None
             if key is None:
-                raise Unauthorized("invalid access token")
+                raise Unauthorized(INVALID)
             claims = jwt.decode(
                 token,
                 key.secret,
@@ -263,12 +284,12 @@ class Authority:
                 options={"require": ["exp", "sub", "iss"]},
             )
         except jwt.ExpiredSignatureError:
-            raise Unauthorized("the access token has expired; request a new one") from None
+            raise Unauthorized(EXPIRED) from None
         except jwt.PyJWTError:
-            raise Unauthorized("invalid access token") from None
+            raise Unauthorized(INVALID) from None
         version = claims.get("ver", 1)
         if type(version) is not int:
-            raise Unauthorized("invalid access token")
+            raise Unauthorized(INVALID)
         principal = Principal(
             client_id=str(claims["sub"]),
             scopes=frozenset(str(claims.get("scope", "")).split()),
@@ -288,10 +309,7 @@ class Authority:
             return principal
         state = self._client_state(principal.client_id)
         if state is None or state.disabled or state.secret_version != principal.secret_version:
-            raise Unauthorized(
-                "the access token's client is disabled, deleted or has a new secret;"
-                " request a new token"
-            )
+            raise Unauthorized(REVOKED, client_id=principal.client_id)
         if principal.scopes <= state.scopes:
             return principal
         return Principal(
@@ -331,13 +349,28 @@ class Authority:
         """Drop the cached client states (the next request reads them again)."""
         self._clients = {}
 
-    def authorize(self, authorization: str | None, scope: str) -> Principal:
-        if not authorization:
-            raise Unauthorized("missing access token: send Authorization: Bearer <token>")
-        kind, _, token = authorization.partition(" ")
-        if kind.lower() != "bearer" or not token.strip():
-            raise Unauthorized("send the access token as Authorization: Bearer <token>")
-        principal = self.verify(token.strip())
+    def authorize(
+        self, authorization: str | None, scope: str, address: str | None = None
+    ) -> Principal:
+        """The principal of a request's ``Authorization`` header holding ``scope``;
+        Unauthorized or Forbidden otherwise (counted for the audit log, see
+        :mod:`coffer.api.refusals`, with ``address``, where the request came from)."""
+        try:
+            if not authorization:
+                raise Unauthorized(MISSING)
+            kind, _, token = authorization.partition(" ")
+            if kind.lower() != "bearer" or not token.strip():
+                raise Unauthorized(MALFORMED)
+            principal = self.verify(token.strip())
+        except Unauthorized as error:
+            client = error.details.get("client_id")
+            self.refusals.note(
+                address,
+                _REASONS.get(error.message, "invalid"),
+                None if client is None else str(client),
+            )
+            raise
         if scope not in principal.scopes:
+            self.refusals.note(address, "scope", principal.client_id)
             raise Forbidden(f"this token lacks the {scope!r} scope")
         return principal

@@ -84,7 +84,8 @@ async def _authorize(
     authorization: str | None = Security(oauth2_scheme),
 ) -> Principal:
     authority = state(request).authority
-    return authority.authorize(authorization, scopes.scopes[0] if scopes.scopes else "")
+    address = request.client.host if request.client is not None else None
+    return authority.authorize(authorization, scopes.scopes[0] if scopes.scopes else "", address)
 
 
 ReadScope = Security(_authorize, scopes=["ledger:read"])

@@ -123,7 +123,10 @@ class FastPath:
         except (ValueError, RecursionError):
             return False
         self._set_route(scope, kind)
-        self.server.authority.authorize(headers.get(b"authorization"), "ledger:write")
+        client = scope.get("client")
+        self.server.authority.authorize(
+            headers.get(b"authorization"), "ledger:write", client[0] if client else None
+        )
         if kind == "transactions":
             item = plain_transaction(
                 data, headers.get(b"idempotency-key"), force=query.get("force", False)

@@ -1,4 +1,5 @@
-"""Background work of ``coffer serve``: hold expiry and the wallets worker."""
+"""Background work of ``coffer serve``: hold expiry, the audit log's counts of refused
+requests, and the wallets worker."""
 
 from __future__ import annotations
 
@@ -39,9 +40,17 @@ class Housekeeper:
         if self._worker is not None:
             self._worker.stop()  # type: ignore[attr-defined]
         self._thread.join(timeout=5)
+        try:
+            self.app.state.server.authority.refusals.flush(force=True)
+        except Exception:
+            logger.exception("writing refused requests to the audit log failed")
 
     def _expire_loop(self) -> None:
         while not self._stop.wait(HOLD_EXPIRY_INTERVAL_SECONDS):
+            try:  # requests refused for their token: the window's counts to the audit log
+                self.app.state.server.authority.refusals.flush()
+            except Exception:
+                logger.exception("writing refused requests to the audit log failed")
             for ledger in self.book.open_ledgers():
                 try:
                     ledger.expire_holds()

@@ -20,6 +20,22 @@ class ApiSettings(BaseSettings):
         description="Where the token signing keys are kept (mode 0600) when jwt_secret is "
         "unset. Every server process of one database must read the same file.",
     )
+    refused_requests_window_seconds: float = Field(
+        default=60.0,
+        ge=1,
+        le=3600,
+        description="Requests refused for their bearer token (missing, invalid, expired, "
+        "revoked, lacking the scope) are counted per source address, reason and client and "
+        "written to the audit log as one request.refused entry per window of this length.",
+    )
+    refused_requests_max_keys: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="Distinct (address, reason, client) counts per window; refusals past "
+        "them are counted in one overflow entry, so a flood writes at most this many + 1 "
+        "audit entries per window.",
+    )
     client_check_seconds: float = Field(
         default=1.0,
         ge=0,

@@ -11,6 +11,7 @@ from coffer.cli import (
     fx,
     keys,
     numscript,
+    privacy,
     risk,
     serve,
     settings,
@@ -31,6 +32,8 @@ app.add_typer(wallets.sandbox_app, name="sandbox")
 app.add_typer(risk.app, name="risk")
 app.add_typer(assistant.app, name="assistant")
 app.add_typer(fx.app, name="fx")
+app.add_typer(privacy.customers_app, name="customers")
+app.add_typer(privacy.privacy_app, name="privacy")
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from coffer.errors import (
     InvalidState,
     ValidationError,
 )
+from coffer.identity.audit import SYSTEM, Actor, record_by
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -40,7 +41,7 @@ class WalletAccounts(Service):
         payload = request.model_dump(mode="json")
 
         def create(connection: sa.Connection) -> str:
-            core.customer_row(connection, request.customer_id)
+            core.live_customer_row(connection, request.customer_id)
             if R.wallet_by_customer_currency(connection, request.customer_id, currency):
                 raise Conflict(
                     f"customer {request.customer_id} already has a {currency} wallet",
@@ -126,8 +127,11 @@ class WalletAccounts(Service):
             created_at=as_datetime(row["created_at"]),
         )
 
-    def set_wallet_status(self, wallet_id: str, status: str) -> S.Wallet:
-        """Freeze (``frozen``), unfreeze (``active``) or close (``closed``) a wallet."""
+    def set_wallet_status(
+        self, wallet_id: str, status: str, *, actor: Actor = SYSTEM, reason: str | None = None
+    ) -> S.Wallet:
+        """Freeze (``frozen``), unfreeze (``active``) or close (``closed``) a wallet,
+        recorded in the audit log as done by ``actor``."""
         allowed = {"frozen": ["active"], "active": ["frozen"], "closed": ["active", "frozen"]}
         if status not in allowed:
             raise ValidationError("status must be active, frozen or closed")
@@ -153,6 +157,10 @@ class WalletAccounts(Service):
                 )
             name = {"frozen": "frozen", "active": "unfrozen", "closed": "closed"}[status]
             core.event(connection, f"wallet.{name}", self._wallet_model({**row, "status": status}))
+            details = {"from": row["status"], "customer_id": row["customer_id"]}
+            if reason is not None:
+                details["reason"] = reason
+            record_by(connection, actor, f"wallet.{name}", wallet_id, details)
             core.forget_wallet(connection, wallet_id)
         core.drop_cached("wallet", wallet_id)  # again, now committed
         return self.wallet(wallet_id)

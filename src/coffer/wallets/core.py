@@ -16,6 +16,7 @@ from coffer.errors import (
     CofferError,
     Conflict,
     CurrencyMismatch,
+    CustomerErased,
     CustomerNotFound,
     KycLimitExceeded,
     ResourceNotFound,
@@ -26,6 +27,7 @@ from coffer.errors import (
 )
 from coffer.ledger import Hold, Ledger, ScriptRequest, Transaction
 from coffer.ledger.models import to_micros
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -41,6 +43,7 @@ from coffer.wallets.common import (
 )
 from coffer.wallets.crypto import Cipher
 from coffer.wallets.idempotency import IdempotentRequests
+from coffer.wallets.privacy.keys import CustomerKey, DataKeys
 from coffer.wallets.settings import WalletSettings
 
 
@@ -52,7 +55,10 @@ class WalletsCore(RowCache, IdempotentRequests):
         self.ledger = ledger
         self.settings = settings
         key_id, keys = settings.encryption_keys()
-        self.cipher = Cipher(key_id, keys)
+        # the master key; a key file is read again when rotated (coffer keys rotate)
+        reread = (lambda: settings.encryption_keys(create=False)) if settings.keys_in_file else None
+        self.cipher = Cipher(key_id, keys, reread)
+        self.data_keys = DataKeys(self.cipher)
         # Wallet and customer rows read on every movement. A change made by this process
         # drops its row at once; one made elsewhere bumps the cache epoch, polled every
         # cache_seconds (see _check_epoch).
@@ -116,6 +122,28 @@ class WalletsCore(RowCache, IdempotentRequests):
                 f"customer {customer_id!r} does not exist", customer_id=customer_id
             )
         return row
+
+    def live_customer_row(self, connection: sa.Connection, customer_id: str) -> Row:
+        """The customer's row; CustomerErased when its personal data was erased."""
+        row = self.customer_row(connection, customer_id)
+        if row.get("erased_at") is not None:
+            raise CustomerErased(
+                f"customer {customer_id} was erased: it can hold no new data",
+                customer_id=customer_id,
+            )
+        return row
+
+    def customer_key(
+        self, connection: sa.Connection, customer: Row, *, create: bool = False
+    ) -> CustomerKey:
+        """The data key sealing the customer's personal data (made when ``create`` and
+        the customer has none yet)."""
+        return self.data_keys.of(
+            connection,
+            customer["id"],
+            create=create,
+            platform_id=customer.get("platform_id") or DEFAULT_PLATFORM_ID,
+        )
 
     @staticmethod
     def check_currency(wallet: Row, currency: str) -> None:

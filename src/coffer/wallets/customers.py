@@ -11,6 +11,8 @@ from coffer.errors import (
     InvalidState,
     ResourceNotFound,
 )
+from coffer.identity.audit import SYSTEM, Actor, record_by
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
@@ -20,7 +22,54 @@ from coffer.wallets.common import (
     as_datetime,
 )
 from coffer.wallets.models import redacted_customer
+from coffer.wallets.privacy.keys import CustomerKey
 from coffer.wallets.settings import KYC_LEVELS
+
+SANDBOX_REVIEWER = "system:sandbox_reviewer"  # the actor of the automatic KYC reviews
+
+
+def sealed_customer_values(key: CustomerKey, request: S.CustomerCreate) -> dict[str, Any]:
+    """The personal columns of a customer row, sealed by the customer's data key."""
+    address = None if request.address is None else request.address.model_dump_json()
+    return {
+        "name_enc": key.encrypt(request.name, context="customer.name"),
+        "email_enc": key.encrypt(request.email, context="customer.email"),
+        "birth_date_enc": key.encrypt(request.birth_date, context="customer.birth_date"),
+        "address_enc": key.encrypt(address, context="customer.address"),
+        "metadata": "{}",
+        "metadata_enc": key.encrypt(json.dumps(request.metadata), context="customer.metadata"),
+    }
+
+
+def customer_metadata(row: Row, key: CustomerKey) -> dict[str, str]:
+    """The customer's metadata: sealed in ``metadata_enc``, or in clear in ``metadata`` in
+    rows written before metadata was encrypted (until the privacy upgrade)."""
+    if row.get("erased_at") is not None:
+        return {}
+    sealed = row.get("metadata_enc")
+    if sealed is not None:
+        return dict(json.loads(key.decrypt(sealed, context="customer.metadata") or "{}"))
+    return dict(json.loads(row["metadata"]))
+
+
+def customer_model(row: Row, key: CustomerKey) -> S.Customer:
+    """A customer row as the API shows it, its personal data opened with its data key (an
+    erased customer's reads empty)."""
+    decrypt = key.decrypt
+    address = decrypt(row["address_enc"], context="customer.address")
+    erased_at = row.get("erased_at")
+    return S.Customer(
+        id=row["id"],
+        kind=row["kind"],
+        kyc_level=row["kyc_level"],
+        name=decrypt(row["name_enc"], context="customer.name") or "",
+        email=decrypt(row["email_enc"], context="customer.email"),
+        birth_date=decrypt(row["birth_date_enc"], context="customer.birth_date"),
+        address=None if address is None else S.Address.model_validate_json(address),
+        metadata=customer_metadata(row, key),
+        created_at=as_datetime(row["created_at"]),
+        erased_at=None if erased_at is None else as_datetime(erased_at),
+    )
 
 
 class Customers(Service):
@@ -35,7 +84,8 @@ class Customers(Service):
         def create(connection: sa.Connection) -> str:
             customer_id = R.new_id("cus")
             now = R.now_micros()
-            encrypt = core.cipher.encrypt
+            # the customer's own data key seals its personal data (docs/privacy.md)
+            key = core.data_keys.create(connection, customer_id, platform_id=DEFAULT_PLATFORM_ID)
             R.insert(
                 connection,
                 T.customers,
@@ -43,14 +93,7 @@ class Customers(Service):
                     "id": customer_id,
                     "kind": request.kind,
                     "kyc_level": "none",
-                    "name_enc": encrypt(request.name, context="customer.name"),
-                    "email_enc": encrypt(request.email, context="customer.email"),
-                    "birth_date_enc": encrypt(request.birth_date, context="customer.birth_date"),
-                    "address_enc": encrypt(
-                        None if request.address is None else request.address.model_dump_json(),
-                        context="customer.address",
-                    ),
-                    "metadata": json.dumps(request.metadata),
+                    **sealed_customer_values(key, request),
                     "created_at": now,
                     "updated_at": now,
                 },
@@ -62,7 +105,6 @@ class Customers(Service):
                     id=customer_id,
                     kind=request.kind,
                     kyc_level="none",
-                    metadata=request.metadata,
                     created_at=as_datetime(now),
                 ),
             )
@@ -74,27 +116,16 @@ class Customers(Service):
         return self.customer(customer_id)
 
     def customer(self, customer_id: str) -> S.Customer:
-        with self.core.unit() as connection:
-            return self._customer_model(self.core.customer_row(connection, customer_id))
+        with self.core.engine.connect() as connection:
+            row = self.core.customer_row(connection, customer_id)
+            return customer_model(row, self.core.customer_key(connection, row))
 
     def customers(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Customer]:
         rows, more = self.core.list_rows("customers", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Customer](data=[self._customer_model(r) for r in rows], has_more=more)
-
-    def _customer_model(self, row: Row) -> S.Customer:
-        decrypt = self.core.cipher.decrypt
-        address = decrypt(row["address_enc"], context="customer.address")
-        return S.Customer(
-            id=row["id"],
-            kind=row["kind"],
-            kyc_level=row["kyc_level"],
-            name=decrypt(row["name_enc"], context="customer.name") or "",
-            email=decrypt(row["email_enc"], context="customer.email"),
-            birth_date=decrypt(row["birth_date_enc"], context="customer.birth_date"),
-            address=None if address is None else S.Address.model_validate_json(address),
-            metadata=json.loads(row["metadata"]),
-            created_at=as_datetime(row["created_at"]),
-        )
+        with self.core.engine.connect() as connection:
+            keys = self.core.data_keys.of_many(connection, [row["id"] for row in rows])
+        models = [customer_model(row, keys[row["id"]]) for row in rows]
+        return S.ListPage[S.Customer](data=models, has_more=more)
 
     # -- KYC -----------------------------------------------------------------------------
 
@@ -112,7 +143,8 @@ class Customers(Service):
         payload = {"customer_id": customer_id, **request.model_dump(mode="json")}
 
         def create(connection: sa.Connection) -> str:
-            core.customer_row(connection, customer_id)
+            customer = core.live_customer_row(connection, customer_id)
+            key = core.customer_key(connection, customer, create=True)
             document_id = R.new_id("doc")
             now = R.now_micros()
             R.insert(
@@ -123,7 +155,7 @@ class Customers(Service):
                     "customer_id": customer_id,
                     "type": request.type,
                     "level": request.level,
-                    "name_enc": core.cipher.encrypt(request.name, context="kyc_document.name"),
+                    "name_enc": key.encrypt(request.name, context="kyc_document.name"),
                     "status": "validation_asked",
                     "refused_reason": None,
                     "created_at": now,
@@ -142,15 +174,24 @@ class Customers(Service):
         )
         if created:
             name = request.name.lower()
+            reviewer = Actor(SANDBOX_REVIEWER)
             if "refuse" in name:
-                return self.review_kyc_document(document_id, approve=False, reason="unreadable")
+                return self.review_kyc_document(
+                    document_id, approve=False, reason="unreadable", actor=reviewer
+                )
             if "review" not in name:
-                return self.review_kyc_document(document_id, approve=True)
+                return self.review_kyc_document(document_id, approve=True, actor=reviewer)
         return self.kyc_document(document_id)
 
     def review_kyc_document(
-        self, document_id: str, *, approve: bool, reason: str | None = None
+        self,
+        document_id: str,
+        *,
+        approve: bool,
+        reason: str | None = None,
+        actor: Actor = SYSTEM,
     ) -> S.KycDocument:
+        """Validate or refuse a document, recorded in the audit log as done by ``actor``."""
         core = self.core
         with core.unit() as connection:
             document = R.get(connection, T.kyc_documents, document_id, for_update=True)
@@ -172,6 +213,18 @@ class Customers(Service):
                 connection,
                 f"kyc_document.{status}",
                 self._kyc_document_model(R.get(connection, T.kyc_documents, document_id) or {}),
+            )
+            record_by(
+                connection,
+                actor,
+                "kyc_document.reviewed",
+                document_id,
+                {
+                    "customer_id": document["customer_id"],
+                    "decision": "approve" if approve else "refuse",
+                    "level": document["level"],
+                    **({} if approve else {"reason": reason or "refused"}),
+                },
             )
             if approve:
                 customer = core.customer_row(connection, document["customer_id"])

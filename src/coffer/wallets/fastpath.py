@@ -86,7 +86,10 @@ class WalletsFastPath:
             return False  # the route answers 422 with the problems listed
         app = scope["app"]
         scope["route"] = _Route
-        app.state.server.authority.authorize(headers.get(b"authorization"), "wallets:write")
+        client = scope.get("client")
+        app.state.server.authority.authorize(
+            headers.get(b"authorization"), "wallets:write", client[0] if client else None
+        )
         platform = platform_for(app)
         batcher = self._batcher
         if batcher is None or batcher.call != platform.wallets.transfer_many:

@@ -52,8 +52,8 @@ def redacted_customer(row: Row) -> S.RedactedCustomer:
         id=row["id"],
         kind=row["kind"],
         kyc_level=row["kyc_level"],
-        metadata=json.loads(row["metadata"]),
         created_at=as_datetime(row["created_at"]),
+        erased_at=None if row.get("erased_at") is None else as_datetime(row["erased_at"]),
     )
 
 

@@ -35,10 +35,12 @@ from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.common import Row, as_datetime, error_from_code, wallet_account
 from coffer.wallets.core import WalletsCore
+from coffer.wallets.privacy.keys import CustomerKey
 
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 PAYOUT_ACCOUNT = "external:bank:payouts"
 MAX_BATCH = 1000
+ERASED = "ERASED"  # stands for a name or IBAN of an erased customer in a rebuilt batch
 _schema: xmlschema.XMLSchema | None = None
 
 
@@ -76,6 +78,20 @@ def validate_bank_details(iban: str, bic: str | None) -> tuple[IBAN, str]:
     return parsed, str(parsed_bic)
 
 
+def bank_account_model(row: Row, key: CustomerKey) -> S.BankAccount:
+    """A bank account as the API shows it, the holder's name opened with the customer's
+    data key (empty once the customer is erased)."""
+    return S.BankAccount(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        holder_name=key.decrypt(row["holder_name_enc"], context="bank_account.holder_name") or "",
+        iban_last4=row["iban_last4"],
+        country=row["country"],
+        bic=row["bic"],
+        created_at=as_datetime(row["created_at"]),
+    )
+
+
 class Payouts:
     def __init__(self, core: WalletsCore) -> None:
         self.core = core
@@ -92,7 +108,8 @@ class Payouts:
         payload["holder_name"] = R.sha256_hex(request.holder_name)
 
         def create(connection: sa.Connection) -> str:
-            core.customer_row(connection, request.customer_id)
+            customer = core.live_customer_row(connection, request.customer_id)
+            key = core.customer_key(connection, customer, create=True)
             account_id = R.new_id("ba")
             now = R.now_micros()
             R.insert(
@@ -101,10 +118,10 @@ class Payouts:
                 {
                     "id": account_id,
                     "customer_id": request.customer_id,
-                    "holder_name_enc": core.cipher.encrypt(
+                    "holder_name_enc": key.encrypt(
                         request.holder_name, context="bank_account.holder_name"
                     ),
-                    "iban_enc": core.cipher.encrypt(iban.compact, context="bank_account.iban"),
+                    "iban_enc": key.encrypt(iban.compact, context="bank_account.iban"),
                     "iban_last4": iban.compact[-4:],
                     "country": iban.country_code,
                     "bic": bic,
@@ -138,29 +155,19 @@ class Payouts:
         return row
 
     def bank_account(self, account_id: str) -> S.BankAccount:
-        with self.core.unit() as connection:
+        with self.core.engine.connect() as connection:
             row = self._bank_row(connection, account_id)
-        return self._bank_model(row)
+            key = self.core.data_keys.of(connection, row["customer_id"])
+        return bank_account_model(row, key)
 
     def bank_accounts(
         self, query: S.ListQuery | None = None, **filters: Any
     ) -> S.ListPage[S.BankAccount]:
         rows, more = self.core.list_rows("bank_accounts", S.ListQuery.of(query, filters))
-        return S.ListPage[S.BankAccount](data=[self._bank_model(r) for r in rows], has_more=more)
-
-    def _bank_model(self, row: Row) -> S.BankAccount:
-        return S.BankAccount(
-            id=row["id"],
-            customer_id=row["customer_id"],
-            holder_name=self.core.cipher.decrypt(
-                row["holder_name_enc"], context="bank_account.holder_name"
-            )
-            or "",
-            iban_last4=row["iban_last4"],
-            country=row["country"],
-            bic=row["bic"],
-            created_at=as_datetime(row["created_at"]),
-        )
+        with self.core.engine.connect() as connection:
+            keys = self.core.data_keys.of_many(connection, [r["customer_id"] for r in rows])
+        models = [bank_account_model(r, keys[r["customer_id"]]) for r in rows]
+        return S.ListPage[S.BankAccount](data=models, has_more=more)
 
     # -- payouts -------------------------------------------------------------------------
 
@@ -298,18 +305,20 @@ class Payouts:
     def _pain001(self, connection: sa.Connection, batch_id: str, rows: list[Row]) -> str:
         core = self.core
         banks = R.get_many(connection, T.bank_accounts, [r["bank_account_id"] for r in rows])
+        keys = core.data_keys.of_many(connection, [b["customer_id"] for b in banks.values()])
         lines = []
         for row in rows:
             bank = banks[row["bank_account_id"]]
+            key = keys[bank["customer_id"]]
+            # an erased customer's paid batch is rebuilt without its name and IBAN
             lines.append(
                 {
                     "id": row["id"],
                     "amount": currencies.to_major(row["currency"], row["amount"]),
                     "currency": row["currency"],
-                    "name": core.cipher.decrypt(
-                        bank["holder_name_enc"], context="bank_account.holder_name"
-                    ),
-                    "iban": core.cipher.decrypt(bank["iban_enc"], context="bank_account.iban"),
+                    "name": key.decrypt(bank["holder_name_enc"], context="bank_account.holder_name")
+                    or ERASED,
+                    "iban": key.decrypt(bank["iban_enc"], context="bank_account.iban") or ERASED,
                     "bic": bank["bic"],
                 }
             )

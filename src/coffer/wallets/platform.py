@@ -8,6 +8,7 @@ from coffer.wallets.core import WalletsCore
 from coffer.wallets.gateways import CardGateway, SandboxGateway, StripeGateway
 from coffer.wallets.payins import Payins
 from coffer.wallets.payouts import Payouts
+from coffer.wallets.privacy.service import Privacy
 from coffer.wallets.service import Wallets
 from coffer.wallets.settings import WalletSettings, get_wallet_settings
 from coffer.wallets.webhooks import Webhooks
@@ -42,6 +43,7 @@ class WalletPlatform:
         self.payins = Payins(self.core, gateway or SandboxGateway())
         self.webhooks = Webhooks(self.core)
         self.payouts = Payouts(self.core)
+        self.privacy = Privacy(self.core, self.wallets, self.payins, self.payouts)
 
 
 def open_wallets(

@@ -133,6 +133,11 @@ class Customer(BaseModel):
     address: Address | None
     metadata: dict[str, str]
     created_at: datetime
+    erased_at: datetime | None = Field(
+        default=None,
+        description="When the customer's personal data was erased (crypto-shredded): name "
+        "reads empty, email, birth date and address null, metadata empty. Null: not erased.",
+    )
 
     def __repr__(self) -> str:  # never print personal data
         return f"Customer(id={self.id!r}, kind={self.kind!r}, kyc_level={self.kyc_level!r})"
@@ -142,13 +147,43 @@ class Customer(BaseModel):
 
 class RedactedCustomer(BaseModel):
     """A customer as events carry it: without its personal data (name, email, birth date,
-    address), which is encrypted at rest and never sent in clear; GET the customer."""
+    address, metadata), which is encrypted at rest and never sent in clear; GET the
+    customer."""
 
     object: Literal["customer"] = "customer"
     id: str
     kind: CustomerKind
     kyc_level: KycLevel
-    metadata: dict[str, str]
+    created_at: datetime
+    erased_at: datetime | None = None
+
+
+class ConsentCreate(Model):
+    type: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9_.:-]*$",
+        description="What the consent is for, in the platform's words: terms, "
+        "marketing_email, data_sharing:partner_x, ...",
+    )
+    version: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+        description="The version of the text the customer agreed to (or withdrew from).",
+    )
+    status: Literal["granted", "withdrawn"]
+
+
+class Consent(BaseModel):
+    object: Literal["consent"] = "consent"
+    id: str
+    customer_id: str
+    type: str
+    version: str
+    status: Literal["granted", "withdrawn"]
+    recorded_by: str = Field(description="Who recorded it: an API client id or cli:<user>.")
+    address: str | None = Field(description="From where it was recorded, if known.")
     created_at: datetime
 
 
@@ -558,12 +593,16 @@ EVENT_OBJECTS: dict[str, type[BaseModel]] = {
     "dispute": Dispute,
     "bank_account": RedactedBankAccount,
     "payout": Payout,
+    "consent": Consent,
 }
 
 # Every event type Coffer emits (docs/wallets.md lists them with their schema).
 EVENT_TYPES = (
     "customer.created",
     "customer.kyc_level_changed",
+    "customer.erased",
+    "consent.granted",
+    "consent.withdrawn",
     "kyc_document.created",
     "kyc_document.validated",
     "kyc_document.refused",

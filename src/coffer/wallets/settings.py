@@ -2,10 +2,13 @@
 
 Kept apart from :mod:`coffer.settings` so the domain can be configured on its own:
 
-- ``COFFER_PII_KEY``: AES-256-GCM key (64 hex characters) encrypting customers' personal
-  data at rest; ``COFFER_PII_KEY_ID`` names it (stored with every ciphertext, for rotation);
+- ``COFFER_PII_KEY``: the master key, AES-256-GCM (64 hex characters), that wraps each
+  customer's data key (which encrypts the customer's personal data at rest);
+  ``COFFER_PII_KEY_ID`` names it (stored with every ciphertext, for rotation);
   ``COFFER_PII_OLD_KEYS`` (JSON ``{"key id": "hex"}``) keeps retired keys readable. When no
-  key is set, one is generated once into ``COFFER_PII_KEY_FILE`` (mode 0600).
+  key is set, one is generated once into ``COFFER_PII_KEY_FILE`` (mode 0600), which
+  ``coffer keys rotate`` rewrites as JSON ``{"current": id, "keys": {id: hex}}``.
+- ``COFFER_RETENTION_*``: how long data is kept (see docs/privacy.md).
 - ``COFFER_STRIPE_SECRET_KEY``: card pay-ins go through Stripe;
   ``COFFER_STRIPE_WEBHOOK_SECRET`` (``whsec_...``) verifies the webhooks Stripe sends to
   ``/api/wallets/v1/gateways/stripe/webhook``.
@@ -15,6 +18,7 @@ Kept apart from :mod:`coffer.settings` so the domain can be configured on its ow
 
 from __future__ import annotations
 
+import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -71,6 +75,40 @@ class WalletSettings(BaseSettings):
     )
     pii_key_file: str = Field(
         default="./coffer-pii.key", description="Where a generated pii_key is kept (mode 0600)."
+    )
+    retention_closed_customer_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Erase (crypto-shred) the personal data of a customer this many days "
+        "after the relationship ended: every wallet closed that long ago (or, without "
+        "wallets, created that long ago) and no consent recorded since. Unset: kept until "
+        "erased on request. Legal retention duties (AML: often 5 years) come first.",
+    )
+    retention_events_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Delete outbox events older than this many days, with their finished "
+        "webhook deliveries (never an event still being delivered). Unset: kept.",
+    )
+    retention_idempotency_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Delete stored Idempotency-Key records (and the encrypted answers they "
+        "replay) older than this many days; a retry after that runs as a new request. "
+        "Unset: kept.",
+    )
+    export_max_movements: int = Field(
+        default=100_000,
+        ge=1,
+        le=10_000_000,
+        description="Ledger lines one customer export holds at most (movements_complete "
+        "says false past it; the statement endpoint pages the rest).",
+    )
+    retention_interval_seconds: int = Field(
+        default=3600,
+        ge=60,
+        description="How often the worker applies the retention periods that are set "
+        "(`coffer privacy retention --apply` applies them at once).",
     )
     kyc_limits: dict[str, KycLimits] = Field(
         default_factory=_default_limits,
@@ -172,14 +210,22 @@ class WalletSettings(BaseSettings):
             raise ValidationError(f"unknown KYC level {level!r}: use one of {KYC_LEVELS}")
         return self.kyc_limits.get(level, KycLimits())
 
-    def encryption_keys(self) -> tuple[str, dict[str, bytes]]:
-        """The current key id and every usable key by id."""
+    def encryption_keys(self, *, create: bool = True) -> tuple[str, dict[str, bytes]]:
+        """The current master key id and every usable master key by id (the key file is
+        created when missing, unless ``create`` is False: then a missing file is an
+        error)."""
         keys = {key_id: _key_bytes(value) for key_id, value in self.pii_old_keys.items()}
         if self.pii_key:
             keys[self.pii_key_id] = _key_bytes(self.pii_key)
-        else:
-            keys[self.pii_key_id] = _key_from_file(Path(self.pii_key_file))
-        return self.pii_key_id, keys
+            return self.pii_key_id, keys
+        current, from_file = read_key_file(Path(self.pii_key_file), self.pii_key_id, create=create)
+        keys.update(from_file)
+        return current, keys
+
+    @property
+    def keys_in_file(self) -> bool:
+        """Whether the master key lives in the key file (not in COFFER_PII_KEY)."""
+        return not self.pii_key
 
 
 def _key_bytes(text: str) -> bytes:
@@ -192,8 +238,30 @@ def _key_bytes(text: str) -> bytes:
     return key
 
 
-def _key_from_file(path: Path) -> bytes:
-    return _key_bytes(read_or_create(path, lambda: secrets.token_hex(32)))
+def read_key_file(
+    path: Path, default_id: str, *, create: bool = True
+) -> tuple[str, dict[str, bytes]]:
+    """The current key id and the keys of the master key file, created (one new key named
+    ``default_id``) when missing if ``create``. The file holds either one key (64 hex
+    characters, named ``default_id``) or, once rotated, JSON ``{"current": id, "keys":
+    {id: hex}}``."""
+    if not create and not path.exists():
+        raise ValidationError(f"the master key file {path} is missing")
+    text = read_or_create(path, lambda: secrets.token_hex(32))
+    if not text.startswith("{"):
+        return default_id, {default_id: _key_bytes(text)}
+    try:
+        document = json.loads(text)
+        current = str(document["current"])
+        keys = {str(k): _key_bytes(str(v)) for k, v in dict(document["keys"]).items()}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValidationError(
+            f"the master key file {path} is not a key: expected 64 hexadecimal characters or "
+            'JSON {"current": id, "keys": {id: hex}}'
+        ) from exc
+    if current not in keys:
+        raise ValidationError(f"the master key file {path} names a current key it does not hold")
+    return current, keys
 
 
 @lru_cache(maxsize=1)

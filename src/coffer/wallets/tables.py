@@ -1,6 +1,8 @@
 """Tables of the wallets domain. Balances are never stored here: they live in the ledger.
 
-Every ``*_enc`` column holds AES-256-GCM ciphertext (see :mod:`coffer.wallets.crypto`).
+Every ``*_enc`` column holds AES-256-GCM ciphertext: a customer's personal data under the
+customer's own data key (:mod:`coffer.wallets.privacy.keys`), other secrets under the
+master key (:mod:`coffer.wallets.crypto`).
 Times are microseconds since the epoch (UTC), like the ledger's.
 """
 
@@ -30,8 +32,12 @@ customers = sa.Table(
     sa.Column("email_enc", sa.Text, nullable=True),
     sa.Column("birth_date_enc", sa.Text, nullable=True),
     sa.Column("address_enc", sa.Text, nullable=True),
+    # "{}" for rows written since metadata is encrypted (metadata_enc, under the
+    # customer's data key); clear JSON in rows written before, until the privacy upgrade
     sa.Column("metadata", sa.Text, nullable=False),
     *_times(),
+    sa.Column("metadata_enc", sa.Text, nullable=True),
+    sa.Column("erased_at", sa.BigInteger, nullable=True),  # personal data erased
 )
 
 kyc_documents = sa.Table(

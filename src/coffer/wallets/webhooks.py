@@ -36,6 +36,7 @@ from typing import Any
 import httpx
 
 from coffer.errors import ResourceNotFound, ValidationError
+from coffer.identity.audit import SYSTEM, Actor, record_by
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.platforms.mode import Mode, platform_mode
 from coffer.wallets import egress
@@ -52,6 +53,7 @@ MAX_ATTEMPTS = len(RETRY_SCHEDULE_SECONDS) + 1
 LEASE_SECONDS = 60
 NO_ENDPOINT_BATCH = 10_000  # events marked dispatched per statement when nobody listens
 MAX_ERROR_LENGTH = 500
+UPGRADE_PER_ROUND = 1_000  # customers re-sealed under their data keys per housekeeping round
 
 
 def new_secret() -> str:
@@ -125,8 +127,13 @@ class Webhooks:
     # -- endpoints -----------------------------------------------------------------------
 
     def create_endpoint(
-        self, request: S.WebhookEndpointCreate, *, platform_id: str = DEFAULT_PLATFORM_ID
+        self,
+        request: S.WebhookEndpointCreate,
+        *,
+        platform_id: str = DEFAULT_PLATFORM_ID,
+        actor: Actor = SYSTEM,
     ) -> S.WebhookEndpoint:
+        """A new endpoint (its signing secret shown once), recorded in the audit log."""
         self.check_url(request.url, platform_id)
         secret = new_secret()
         endpoint_id = R.new_id("we")
@@ -144,6 +151,13 @@ class Webhooks:
                     "created_at": now,
                     "updated_at": now,
                 },
+            )
+            record_by(
+                connection,
+                actor,
+                "webhook_endpoint.created",
+                endpoint_id,
+                {"url": request.url, "event_types": request.event_types},
             )
         endpoint = self.endpoint(endpoint_id)
         endpoint.secret = secret
@@ -165,10 +179,20 @@ class Webhooks:
             )
         return S.ListPage[S.WebhookEndpoint](data=[_endpoint_model(r) for r in rows], has_more=more)
 
-    def disable_endpoint(self, endpoint_id: str) -> S.WebhookEndpoint:
-        self.endpoint(endpoint_id)
+    def disable_endpoint(self, endpoint_id: str, *, actor: Actor = SYSTEM) -> S.WebhookEndpoint:
+        """Stop deliveries to an endpoint, recorded in the audit log (once: disabling a
+        disabled endpoint changes nothing and records nothing)."""
+        before = self.endpoint(endpoint_id)
         with self.core.unit() as connection:
             R.update(connection, T.webhook_endpoints, endpoint_id, {"enabled": False})
+            if before.enabled:
+                record_by(
+                    connection,
+                    actor,
+                    "webhook_endpoint.disabled",
+                    endpoint_id,
+                    {"url": before.url},
+                )
         return self.endpoint(endpoint_id)
 
     # -- events --------------------------------------------------------------------------
@@ -369,6 +393,7 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_housekeeping = 0.0
+        self._last_retention = time.monotonic()  # the first run waits one interval
 
     def run_once(self) -> int:
         work = self.platform.webhooks.run_once(self.client)
@@ -378,6 +403,12 @@ class Worker:
             self.platform.wallets.resume_pending()
             self.platform.wallets.recover_transfers()
             self.platform.payins.resume_pending()
+            # rows written before data keys, re-sealed a bounded batch at a time
+            self.platform.privacy.upgrade(max_customers=UPGRADE_PER_ROUND)
+        interval = self.platform.core.settings.retention_interval_seconds
+        if time.monotonic() - self._last_retention > interval:
+            self._last_retention = time.monotonic()
+            self.platform.privacy.apply_retention()
         return int(work)
 
     def run_forever(self, *, on_error: Callable[[Exception], None] | None = None) -> None:

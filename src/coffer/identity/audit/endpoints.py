@@ -18,7 +18,8 @@ router = APIRouter(prefix=PREFIX, tags=["admin"])
 
 async def authorize(request: Request, scopes: SecurityScopes) -> Any:
     authority = request.app.state.server.authority
-    return authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    address = request.client.host if request.client is not None else None
+    return authority.authorize(request.headers.get("authorization"), scopes.scopes[0], address)
 
 
 Admin = Security(authorize, scopes=["admin"])

@@ -35,6 +35,18 @@ MAX_PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True, slots=True)
+class Actor:
+    """Who does an action, for the audit log: ``name`` is a client id, ``cli:<user>``,
+    ``system`` (or ``system:<task>``); ``address`` where the request came from, if any."""
+
+    name: str
+    address: str | None = None
+
+
+SYSTEM = Actor("system")
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     seq: int
     created_at: datetime
@@ -136,6 +148,24 @@ def record(
         ),
     )
     return seq
+
+
+def record_by(
+    connection: sa.Connection,
+    who: Actor,
+    action: str,
+    target: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> int:
+    """:func:`record` with the actor and address of ``who``."""
+    return record(
+        connection,
+        actor=who.name,
+        action=action,
+        target=target,
+        address=who.address,
+        details=details,
+    )
 
 
 def record_now(

@@ -27,6 +27,7 @@ from coffer.wallets.endpoints import (
     payins,
     payments,
     payouts,
+    privacy,
     transfers,
     wallets,
     webhooks,
@@ -38,6 +39,7 @@ from coffer.wallets.http_errors import WalletRoute, error_type, render_error
 router = APIRouter(prefix=PREFIX, tags=["wallets"], route_class=WalletRoute)
 for _module in (
     customers,
+    privacy,
     wallets,
     transfers,
     payments,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import (
     AUTH,
+    Caller,
     IdempotencyKey,
     Listed,
     Platform,
@@ -52,7 +53,7 @@ def get_kyc_document(document_id: str, p: Platform) -> S.KycDocument:
 
 @write.post("/kyc_documents/{document_id}/review", responses=errors(*AUTH, 404, 409))
 def review_kyc_document(
-    document_id: str, body: S.KycReview, p: Platform, key: IdempotencyKey = None
+    document_id: str, body: S.KycReview, p: Platform, caller: Caller, key: IdempotencyKey = None
 ) -> S.KycDocument:
     return once(
         p,
@@ -60,7 +61,7 @@ def review_kyc_document(
         "kyc_review",
         {"document_id": document_id, **body.model_dump(mode="json")},
         lambda: p.wallets.review_kyc_document(
-            document_id, approve=body.decision == "approve", reason=body.reason
+            document_id, approve=body.decision == "approve", reason=body.reason, actor=caller
         ),
         S.KycDocument,
         document_id,

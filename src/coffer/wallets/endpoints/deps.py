@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Security
 from fastapi.security import SecurityScopes
 from pydantic import BaseModel
 
+from coffer.identity.audit import Actor
 from coffer.wallets import schemas as S
 from coffer.wallets.http_errors import WalletRoute
 from coffer.wallets.platform import WalletPlatform, open_wallets
@@ -58,12 +59,29 @@ def absolute(payin: S.Payin, request: Request) -> S.Payin:
 async def authorize(request: Request, scopes: SecurityScopes) -> Any:
     """The ledger API's bearer-token check with a wallets scope."""
     authority = request.app.state.server.authority
-    return authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    principal = authority.authorize(
+        request.headers.get("authorization"), scopes.scopes[0], address=address_of(request)
+    )
+    request.state.principal = principal  # who acts, for the audit log (actor_of)
+    return principal
+
+
+def address_of(request: Request) -> str | None:
+    """Where the request came from (the peer's address)."""
+    return request.client.host if request.client is not None else None
+
+
+def actor_of(request: Request) -> Actor:
+    """Who makes the request (its token's client) and from where, for the audit log."""
+    principal = getattr(request.state, "principal", None)
+    name = getattr(principal, "client_id", None) or "anonymous"
+    return Actor(str(name), address_of(request))
 
 
 Read = Security(authorize, scopes=["wallets:read"])
 Write = Security(authorize, scopes=["wallets:write"])
 Platform = Annotated[WalletPlatform, Depends(platform_of)]
+Caller = Annotated[Actor, Depends(actor_of)]
 IdempotencyKey = Annotated[
     str | None,
     Header(

@@ -9,6 +9,7 @@ from fastapi import Query
 from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import (
     AUTH,
+    Caller,
     IdempotencyKey,
     Listed,
     Platform,
@@ -50,6 +51,7 @@ def wallet_action(
     wallet_id: str,
     action: Literal["freeze", "unfreeze", "close"],
     p: Platform,
+    caller: Caller,
     key: IdempotencyKey = None,
 ) -> S.Wallet:
     status = {"freeze": "frozen", "unfreeze": "active", "close": "closed"}[action]
@@ -58,7 +60,7 @@ def wallet_action(
         key,
         f"wallet_{action}",
         {"wallet_id": wallet_id},
-        lambda: p.wallets.set_wallet_status(wallet_id, status),
+        lambda: p.wallets.set_wallet_status(wallet_id, status, actor=caller),
         S.Wallet,
         wallet_id,
     )

@@ -11,6 +11,7 @@ from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import (
     AUTH,
     After,
+    Caller,
     IdempotencyKey,
     Limit,
     Platform,
@@ -39,7 +40,11 @@ def get_event(event_id: str, p: Platform) -> S.Event:
 
 @write.post("/webhook_endpoints", status_code=201, responses=errors(*AUTH, 400, 409))
 def create_webhook_endpoint(
-    request: Request, body: S.WebhookEndpointCreate, p: Platform, key: IdempotencyKey = None
+    request: Request,
+    body: S.WebhookEndpointCreate,
+    p: Platform,
+    caller: Caller,
+    key: IdempotencyKey = None,
 ) -> S.WebhookEndpoint:
     platform_id = platform_id_of(request)
     return once(
@@ -47,7 +52,7 @@ def create_webhook_endpoint(
         key,
         "webhook_endpoint",
         body.model_dump(mode="json"),
-        lambda: p.webhooks.create_endpoint(body, platform_id=platform_id),
+        lambda: p.webhooks.create_endpoint(body, platform_id=platform_id, actor=caller),
         S.WebhookEndpoint,
     )
 
@@ -87,14 +92,14 @@ def replay_event(
 
 @write.post("/webhook_endpoints/{endpoint_id}/disable", responses=errors(*AUTH, 404, 409))
 def disable_webhook_endpoint(
-    endpoint_id: str, p: Platform, key: IdempotencyKey = None
+    endpoint_id: str, p: Platform, caller: Caller, key: IdempotencyKey = None
 ) -> S.WebhookEndpoint:
     return once(
         p,
         key,
         "webhook_endpoint_disable",
         {"endpoint_id": endpoint_id},
-        lambda: p.webhooks.disable_endpoint(endpoint_id),
+        lambda: p.webhooks.disable_endpoint(endpoint_id, actor=caller),
         S.WebhookEndpoint,
         endpoint_id,
     )

@@ -1,10 +1,21 @@
-"""Schema of privacy.
+"""Privacy: per-customer data keys (envelope encryption), erasure, consents.
+
+- ``privacy_customer_keys``: each customer's data key, wrapped by the master (PII) key;
+  erasure deletes the wrapped key (crypto-shredding) and keeps the row as the record.
+- ``privacy_consents``: consents granted and withdrawn, append-only.
+- ``wallet_customers.metadata_enc``: the customer's metadata, encrypted under its data key
+  (rows written before keep their metadata in clear in ``metadata`` until the privacy
+  upgrade re-encrypts them: the worker in the background, or ``coffer privacy upgrade``).
+- ``wallet_customers.erased_at``: when the customer's personal data was erased.
 
 Revision ID: 0021_privacy
 Revises: 0020_trust
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0021_privacy"
 down_revision = "0020_trust"
@@ -13,8 +24,38 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "privacy_customer_keys",
+        sa.Column("customer_id", sa.String(40), primary_key=True),
+        sa.Column("platform_id", sa.String(40), nullable=False, server_default="plat_default"),
+        sa.Column("wrapped_key", sa.Text, nullable=True),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+        sa.Column("erased_at", sa.BigInteger, nullable=True),
+    )
+    op.create_table(
+        "privacy_consents",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("platform_id", sa.String(40), nullable=False, server_default="plat_default"),
+        sa.Column("customer_id", sa.String(40), nullable=False),
+        sa.Column("type", sa.String(64), nullable=False),
+        sa.Column("version", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("address", sa.String(64), nullable=True),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+    )
+    op.create_index(
+        "ix_privacy_consents_customer", "privacy_consents", ["platform_id", "customer_id", "id"]
+    )
+    with op.batch_alter_table("wallet_customers") as batch:
+        batch.add_column(sa.Column("metadata_enc", sa.Text, nullable=True))
+        batch.add_column(sa.Column("erased_at", sa.BigInteger, nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("wallet_customers") as batch:
+        batch.drop_column("erased_at")
+        batch.drop_column("metadata_enc")
+    op.drop_index("ix_privacy_consents_customer", "privacy_consents")
+    op.drop_table("privacy_consents")
+    op.drop_table("privacy_customer_keys")
