@@ -84,7 +84,9 @@ async def _authorize(
     authorization: str | None = Security(oauth2_scheme),
 ) -> Principal:
     authority = state(request).authority
-    return authority.authorize(authorization, scopes.scopes[0] if scopes.scopes else "")
+    return authority.authorize(
+        authorization, scopes.scopes[0] if scopes.scopes else "", request
+    )
 
 
 ReadScope = Security(_authorize, scopes=["ledger:read"])

@@ -7,6 +7,8 @@ The contract every domain codes against:
   database that had a single platform), filtered in one place of the domain's repository;
 - an HTTP handler gets the caller's platform with :func:`platform_id_of` (set on the
   request by the authorization dependency); a cross-platform read answers 404.
+
+Platforms themselves (create, list, resolve) are in :mod:`coffer.platforms.service`.
 """
 
 from __future__ import annotations

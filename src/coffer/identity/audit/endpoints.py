@@ -18,7 +18,9 @@ router = APIRouter(prefix=PREFIX, tags=["admin"])
 
 async def authorize(request: Request, scopes: SecurityScopes) -> Any:
     authority = request.app.state.server.authority
-    return authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    return authority.authorize(
+        request.headers.get("authorization"), scopes.scopes[0], request
+    )
 
 
 Admin = Security(authorize, scopes=["admin"])
