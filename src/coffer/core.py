@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from types import TracebackType
 
 import sqlalchemy as sa
@@ -21,6 +22,8 @@ from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.settings import Settings, get_settings
 
 LEDGER_NAME = re.compile(r"^[0-9a-zA-Z_-]{1,63}$")
+OWNER_RECHECK_SECONDS = 5.0
+MAX_OWNERS_CACHED = 10_000
 
 
 class Coffer:
@@ -37,6 +40,8 @@ class Coffer:
         )
         self._ledgers: dict[str, Ledger] = {}
         self._lock = threading.Lock()
+        # ledger name -> (checked until, (platform id, system)): see ledger_owner
+        self._owners: dict[str, tuple[float, tuple[str, bool]]] = {}
 
     def __enter__(self) -> Coffer:
         return self
@@ -98,6 +103,25 @@ class Coffer:
                 self._ledgers[name] = ledger
         return ledger
 
+    def ledger_owner(self, name: str) -> tuple[str, bool] | None:
+        """(platform id, system) of ledger ``name``, or None when it does not exist.
+
+        Kept in memory: a ledger never changes platform, and a system ledger stays one;
+        a ledger not (yet) flagged system is read again after OWNER_RECHECK_SECONDS (a
+        domain of another process may claim it)."""
+        now = time.monotonic()
+        cached = self._owners.get(name)
+        if cached is not None and (cached[1][1] or cached[0] > now):
+            return cached[1]
+        info = self._find(name)
+        if info is None:
+            return None
+        owner = (info.platform_id, info.system)
+        if len(self._owners) >= MAX_OWNERS_CACHED:
+            self._owners.clear()
+        self._owners[name] = (now + OWNER_RECHECK_SECONDS, owner)
+        return owner
+
     def open_ledgers(self) -> list[Ledger]:
         """The ledgers this process has opened (each with its own sequencer)."""
         return list(self._ledgers.values())
@@ -129,6 +153,7 @@ class Coffer:
                     sa.text("UPDATE ledgers SET system = :yes WHERE id = :id"),
                     {"yes": True, "id": info.id},
                 )
+        self._owners[info.name] = (time.monotonic(), (platform_id, True))
 
     def _insert(
         self,

@@ -14,7 +14,6 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
 import jwt
 import sqlalchemy as sa
@@ -350,12 +349,9 @@ class Authority:
         """Drop the cached client states (the next request reads them again)."""
         self._clients = {}
 
-    def authorize(
-        self, authorization: str | None, scope: str, request: Any = None
-    ) -> Principal:
-        """The caller's principal when its token is valid and holds ``scope``; with a
-        (Starlette) ``request``, its ``state.platform_id`` is set to the caller's platform
-        (what :func:`coffer.platforms.platform_id_of` reads)."""
+    def authorize(self, authorization: str | None, scope: str) -> Principal:
+        """The caller's principal when its token is valid and holds ``scope`` (the
+        dependencies then call :func:`coffer.platforms.bind_caller`)."""
         if not authorization:
             raise Unauthorized("missing access token: send Authorization: Bearer <token>")
         kind, _, token = authorization.partition(" ")
@@ -364,7 +360,4 @@ class Authority:
         principal = self.verify(token.strip())
         if scope not in principal.scopes:
             raise Forbidden(f"this token lacks the {scope!r} scope")
-        if request is not None:
-            request.state.platform_id = principal.platform_id
-            request.state.principal = principal
         return principal

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coffer.platforms.tables import platform_column
-
 from coffer.db.types import Amount
+from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
 

@@ -9,7 +9,10 @@ import typer
 
 from coffer.cli.clients import Database, opened, operator
 
-app = typer.Typer(help="Platforms (tenants): each owns its clients, customers, wallets and ledgers.", no_args_is_help=True)
+app = typer.Typer(
+    help="Platforms (tenants): each owns its clients, customers, wallets and ledgers.",
+    no_args_is_help=True,
+)
 
 
 @app.command("create")

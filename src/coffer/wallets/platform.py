@@ -16,9 +16,9 @@ from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.gateways import CardGateway, SandboxGateway, StripeGateway
 from coffer.wallets.gateways.missing import MissingGateway
-from coffer.wallets.repository import PLATFORM_OPTION
 from coffer.wallets.payins import Payins
 from coffer.wallets.payouts import Payouts
+from coffer.wallets.repository import PLATFORM_OPTION
 from coffer.wallets.service import Wallets
 from coffer.wallets.settings import WalletSettings, get_wallet_settings
 from coffer.wallets.webhooks import Webhooks
@@ -64,7 +64,6 @@ class WalletPlatform:
         self.payins = Payins(self.core, gateway)
         self.webhooks = Webhooks(self.core)
         self.payouts = Payouts(self.core)
-
 
     @property
     def live(self) -> bool:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.db.types import Amount
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.platforms.tables import platform_column
-
-from coffer.db.types import Amount
 
 metadata = sa.MetaData()
 
@@ -277,9 +276,7 @@ webhook_deliveries = sa.Table(
 idempotency_keys = sa.Table(
     "wallet_idempotency_keys",
     metadata,
-    sa.Column(
-        "platform_id", sa.String(40), primary_key=True, server_default=DEFAULT_PLATFORM_ID
-    ),
+    sa.Column("platform_id", sa.String(40), primary_key=True, server_default=DEFAULT_PLATFORM_ID),
     sa.Column("key", sa.String(300), primary_key=True),
     sa.Column("request_hash", sa.String(64), nullable=False),
     sa.Column("resource_type", sa.String(32), nullable=False),

@@ -11,6 +11,7 @@ from fastapi.security import SecurityScopes
 
 from coffer.identity.audit import schemas as S
 from coffer.identity.audit.service import list_entries
+from coffer.platforms import bind_caller
 
 PREFIX = "/api/admin/v1"
 router = APIRouter(prefix=PREFIX, tags=["admin"])
@@ -18,9 +19,9 @@ router = APIRouter(prefix=PREFIX, tags=["admin"])
 
 async def authorize(request: Request, scopes: SecurityScopes) -> Any:
     authority = request.app.state.server.authority
-    return authority.authorize(
-        request.headers.get("authorization"), scopes.scopes[0], request
-    )
+    principal = authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    bind_caller(request, principal)
+    return principal
 
 
 Admin = Security(authorize, scopes=["admin"])

@@ -12,7 +12,7 @@ from fastapi.security import SecurityScopes
 from pydantic import BaseModel
 
 from coffer.errors import CofferError, SandboxOnly
-from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.platforms import DEFAULT_PLATFORM_ID, bind_caller
 from coffer.wallets import schemas as S
 from coffer.wallets.http_errors import WalletRoute
 from coffer.wallets.platform import WalletPlatform, open_wallets
@@ -131,9 +131,9 @@ def absolute(payin: S.Payin, request: Request) -> S.Payin:
 async def authorize(request: Request, scopes: SecurityScopes) -> Any:
     """The ledger API's bearer-token check with a wallets scope."""
     authority = request.app.state.server.authority
-    return authority.authorize(
-        request.headers.get("authorization"), scopes.scopes[0], request
-    )
+    principal = authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    bind_caller(request, principal)
+    return principal
 
 
 Read = Security(authorize, scopes=["wallets:read"])

@@ -382,9 +382,7 @@ def payouts_in_status(
 
 def ids_in_status(connection: sa.Connection, table: sa.Table, status: str, limit: int) -> list[str]:
     statement = (
-        sa.select(table.c.id)
-        .where(table.c.status == status, owned(connection, table))
-        .limit(limit)
+        sa.select(table.c.id).where(table.c.status == status, owned(connection, table)).limit(limit)
     )
     return list(connection.execute(statement).scalars())
 

@@ -118,9 +118,7 @@ def upgrade() -> None:
         ) as batch:
             batch.drop_constraint("uq_fx_conversions_idempotency_key", type_="unique")
     else:
-        op.drop_constraint(
-            "fx_conversions_idempotency_key_key", "fx_conversions", type_="unique"
-        )
+        op.drop_constraint("fx_conversions_idempotency_key_key", "fx_conversions", type_="unique")
     op.create_index(
         "ux_fx_conversions_idempotency_key",
         "fx_conversions",
