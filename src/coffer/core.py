@@ -78,19 +78,20 @@ class Coffer:
         ledger = self._ledgers.get(name)
         if ledger is not None and not system:
             return ledger
+        owner = platform_id or DEFAULT_PLATFORM_ID
         with self._lock:
             ledger = self._ledgers.get(name)
+            info = None
             if ledger is None or system:
                 info = self._find(name)
                 if info is None:
                     if not create:
                         raise LedgerNotFound(f"ledger {name!r} does not exist")
-                    info = self._insert(
-                        name, {}, {}, platform_id=platform_id or DEFAULT_PLATFORM_ID, system=system
-                    )
+                    info = self._insert(name, {}, {}, platform_id=owner, system=system)
                 if system:
-                    self._claim_system(info, platform_id or DEFAULT_PLATFORM_ID)
+                    self._claim_system(info, owner)
             if ledger is None:
+                assert info is not None
                 runtime = LedgerRuntime(
                     name=name,
                     ledger_id=info.id,

@@ -29,12 +29,20 @@ def platform_of(connection: sa.Connection) -> str:
 
 
 def owned(connection: sa.Connection, table: sa.Table) -> sa.ColumnElement[bool]:
-    """The condition "the row belongs to the connection's platform"."""
+    """The condition "the row belongs to the connection's platform" (always true for a
+    table of shared rows, without ``platform_id``: exchange rates, pricing)."""
+    if "platform_id" not in table.c:
+        return sa.true()
     return table.c.platform_id == platform_of(connection)
 
 
-def stamped(connection: sa.Connection, values: Mapping[str, Any]) -> dict[str, Any]:
-    """``values`` of a new row, with the connection's platform."""
+def stamped(
+    connection: sa.Connection, values: Mapping[str, Any], table: sa.Table | None = None
+) -> dict[str, Any]:
+    """``values`` of a new row, with the connection's platform (unless ``table`` has no
+    ``platform_id``)."""
+    if table is not None and "platform_id" not in table.c:
+        return dict(values)
     return {**values, "platform_id": platform_of(connection)}
 
 
