@@ -65,8 +65,19 @@ Write = Security(authorize, scopes=["assistant:write"])
 Service = Annotated[Assistant, Depends(assistant_of)]
 
 router = APIRouter(prefix=PREFIX, tags=["assistant"], route_class=WalletRoute)
-read = APIRouter(dependencies=[Read], route_class=WalletRoute)
-write = APIRouter(dependencies=[Write], route_class=WalletRoute)
+
+
+def known_customer(request: Request) -> None:
+    """Every route is about a customer of the caller's platform: another platform's (or an
+    unknown) customer answers 404 before anything is read or written."""
+    customer_id = request.path_params.get("customer_id")
+    assistant = assistant_of(request)
+    if customer_id is not None and assistant.wallets is not None:
+        assistant.wallets.customer(str(customer_id))
+
+
+read = APIRouter(dependencies=[Read, Depends(known_customer)], route_class=WalletRoute)
+write = APIRouter(dependencies=[Write, Depends(known_customer)], route_class=WalletRoute)
 
 
 @read.post("/customers/{customer_id}/ask", responses=errors(*AUTH, 400, 404))

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from coffer.errors import Forbidden
 from coffer.fx import schemas as S
 from coffer.fx.loyalty import schemas as L
 from coffer.fx.platform import FxPlatform, open_fx
@@ -70,6 +71,16 @@ def fx_of(request: Request) -> FxPlatform:
 
 Fx = Annotated[FxPlatform, Depends(fx_of)]
 
+
+def _operator_only(fx: FxPlatform) -> None:
+    """Shared market data (rates, pricing) is the operator's: refuse other platforms."""
+    if fx.wallets.platform_id != DEFAULT_PLATFORM_ID:
+        raise Forbidden(
+            "exchange rates and pricing are shared by every platform: set them with a client"
+            " of the default platform (or `coffer fx`)"
+        )
+
+
 router = APIRouter(prefix=PREFIX, tags=["fx"], route_class=WalletRoute)
 read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=errors())
 write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=errors())
@@ -97,13 +108,17 @@ def list_rates(
 
 @write.post("/fx/rates", status_code=201, responses=errors(400))
 def set_rate(body: S.RateSet, fx: Fx) -> S.Rate:
-    """Set a manual rate (source ``manual``)."""
+    """Set a manual rate (source ``manual``). Rates are shared by every platform: only
+    clients of the default platform set them (403 otherwise)."""
+    _operator_only(fx)
     return fx.rates.set_manual(body.base, body.quote, body.rate, body.as_of)
 
 
 @write.post("/fx/rates/refresh", responses=errors(400, 502))
 def refresh_rates(fx: Fx) -> S.RefreshResult:
-    """Fetch the live provider's rates (``COFFER_FX_HTTP_URL``) now."""
+    """Fetch the live provider's rates (``COFFER_FX_HTTP_URL``) now (default platform's
+    clients only: rates are shared)."""
+    _operator_only(fx)
     return S.RefreshResult(stored=fx.rates.refresh_http())
 
 
@@ -117,7 +132,9 @@ def list_pricing(fx: Fx) -> list[S.PricingRule]:
 
 @write.post("/fx/pricing", responses=errors(400))
 def set_pricing(body: S.PricingSet, fx: Fx) -> S.PricingRule:
-    """Set the spread and fee of a pair (or ``*``) for a tier (or ``*``)."""
+    """Set the spread and fee of a pair (or ``*``) for a tier (or ``*``). Pricing is
+    shared by every platform: only clients of the default platform set it (403 otherwise)."""
+    _operator_only(fx)
     return fx.quotes.set_pricing(body)
 
 
