@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.api.tenancy_world import LEDGER, WALLETS, World, build, ok
 
 import coffer
 from coffer.api import create_app
 from coffer.identity.audit import list_entries
-from tests.api.tenancy_world import LEDGER, WALLETS, World, build, ok
 
 
 @pytest.fixture(scope="module")
@@ -248,6 +248,9 @@ def test_events_reach_only_their_platforms_endpoints(world: World) -> None:
             f"{WALLETS}/webhook_endpoints", headers=beta, json={"url": "http://127.0.0.1:9/beta"}
         )
     )
+    for who in ("beta", "alpha"):  # an event on each platform, after beta's endpoint exists
+        body = {"kind": "natural", "name": "Evt"}
+        ok(c.post(f"{WALLETS}/customers", headers=world.headers[who], json=body))
     app = c.app
     for name in ("alpha", "beta"):
         platform_for(app, world.platforms[name]).webhooks.dispatch()

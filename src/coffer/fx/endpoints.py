@@ -149,6 +149,8 @@ def set_tier(customer_id: str, body: S.CustomerTierSet, fx: Fx) -> S.CustomerTie
 
 @write.post("/fx/quotes", status_code=201, responses=errors(400, 404, 409))
 def create_quote(body: S.QuoteCreate, fx: Fx) -> S.Quote:
+    if body.customer_id is not None:  # priced at the tier of a customer of this platform
+        fx.wallets.wallets.customer(body.customer_id)
     return fx.quotes.create(body)
 
 

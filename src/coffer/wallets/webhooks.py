@@ -182,7 +182,11 @@ class Webhooks:
     def deliveries(
         self, endpoint_id: str, *, limit: int = 10, starting_after: str | None = None
     ) -> S.ListPage[S.WebhookDelivery]:
+        """The endpoint's deliveries, newest first (404 for an endpoint of another
+        platform, as for an unknown one)."""
         with self.core.unit() as connection:
+            if R.get(connection, T.webhook_endpoints, endpoint_id) is None:
+                raise ResourceNotFound(f"webhook endpoint {endpoint_id!r} does not exist")
             rows, more = R.page(
                 connection,
                 T.webhook_deliveries,
