@@ -76,8 +76,13 @@ def known_customer(request: Request) -> None:
         assistant.wallets.customer(str(customer_id))
 
 
-read = APIRouter(dependencies=[Read, Depends(known_customer)], route_class=WalletRoute)
-write = APIRouter(dependencies=[Write, Depends(known_customer)], route_class=WalletRoute)
+# every route may answer 404: a customer of another platform, or none
+read = APIRouter(
+    dependencies=[Read, Depends(known_customer)], route_class=WalletRoute, responses=errors(404)
+)
+write = APIRouter(
+    dependencies=[Write, Depends(known_customer)], route_class=WalletRoute, responses=errors(404)
+)
 
 
 @read.post("/customers/{customer_id}/ask", responses=errors(*AUTH, 400, 404))
