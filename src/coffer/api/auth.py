@@ -43,6 +43,7 @@ from coffer.errors import (
     Unauthorized,
 )
 from coffer.identity.audit import record_now
+from coffer.platforms import DEFAULT_PLATFORM_ID
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -93,6 +94,8 @@ class Principal:
     scopes: frozenset[str]
     expires_at: float
     secret_version: int = 1
+    # the client's platform (tenant): every object it reads or writes belongs to it
+    platform_id: str = DEFAULT_PLATFORM_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,7 @@ class ClientState:
     disabled: bool
     secret_version: int
     scopes: frozenset[str]
+    platform_id: str = DEFAULT_PLATFORM_ID
 
 
 def sign_token(
@@ -109,8 +113,10 @@ def sign_token(
     *,
     secret_version: int,
     ttl_seconds: int,
+    platform_id: str = DEFAULT_PLATFORM_ID,
 ) -> str:
-    """A signed access token (the token endpoint's, and benchmarks' own)."""
+    """A signed access token (the token endpoint's, and benchmarks' own). Its ``plat``
+    claim names the client's platform; every request checks it against the client's."""
     key = keyring.current
     now = int(time.time())
     claims = {
@@ -120,6 +126,7 @@ def sign_token(
         "exp": now + ttl_seconds,
         "scope": " ".join(scopes),
         "ver": secret_version,
+        "plat": platform_id,
         "jti": secrets.token_hex(8),
     }
     return jwt.encode(claims, key.secret, algorithm=JWT_ALGORITHM, headers={"kid": key.kid})
@@ -228,6 +235,7 @@ class Authority:
             granted,
             secret_version=row.secret_version,
             ttl_seconds=self.ttl_seconds,
+            platform_id=row.platform_id,
         )
         return token, " ".join(granted)
 
@@ -288,13 +296,15 @@ class Authority:
         except jwt.PyJWTError:
             raise Unauthorized(INVALID) from None
         version = claims.get("ver", 1)
-        if type(version) is not int:
+        platform_id = claims.get("plat", DEFAULT_PLATFORM_ID)
+        if type(version) is not int or type(platform_id) is not str:
             raise Unauthorized(INVALID)
         principal = Principal(
             client_id=str(claims["sub"]),
             scopes=frozenset(str(claims.get("scope", "")).split()),
             expires_at=float(claims["exp"]),
             secret_version=version,
+            platform_id=platform_id,
         )
         with self._lock:
             self._cache[token] = principal
@@ -308,7 +318,12 @@ class Authority:
         if not self.check_clients:
             return principal
         state = self._client_state(principal.client_id)
-        if state is None or state.disabled or state.secret_version != principal.secret_version:
+        if (
+            state is None
+            or state.disabled
+            or state.secret_version != principal.secret_version
+            or state.platform_id != principal.platform_id
+        ):
             raise Unauthorized(REVOKED, client_id=principal.client_id)
         if principal.scopes <= state.scopes:
             return principal
@@ -317,6 +332,7 @@ class Authority:
             principal.scopes & state.scopes,
             principal.expires_at,
             principal.secret_version,
+            principal.platform_id,
         )
 
     def _client_state(self, client_id: str) -> ClientState | None:
@@ -338,7 +354,9 @@ class Authority:
         state = (
             None
             if row is None
-            else ClientState(row.disabled, row.secret_version, frozenset(row.scopes))
+            else ClientState(
+                row.disabled, row.secret_version, frozenset(row.scopes), row.platform_id
+            )
         )
         if len(self._clients) >= _CLIENT_CACHE_SIZE:
             self._clients = {}

@@ -11,6 +11,7 @@ from coffer.cli import (
     fx,
     keys,
     numscript,
+    platforms,
     privacy,
     risk,
     serve,
@@ -25,6 +26,7 @@ app.command("verify")(verify.verify)
 app.command("serve")(serve.serve)
 app.command("settings")(settings.settings)
 app.add_typer(clients.app, name="clients")
+app.add_typer(platforms.app, name="platforms")
 app.add_typer(keys.app, name="keys")
 app.command("audit")(audit.audit)
 app.command("worker")(wallets.worker)

@@ -16,10 +16,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from coffer.errors import Forbidden
 from coffer.fx import schemas as S
 from coffer.fx.loyalty import schemas as L
 from coffer.fx.platform import FxPlatform, open_fx
 from coffer.fx.rates.service import rate_model
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets.endpoints.deps import (
     After,
     IdempotencyKey,
@@ -27,6 +29,7 @@ from coffer.wallets.endpoints.deps import (
     Read,
     Write,
     platform_for,
+    platform_of,
 )
 from coffer.wallets.http_errors import WalletRoute
 from coffer.wallets.http_errors import errors as wallet_errors
@@ -42,24 +45,41 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return wallet_errors(*statuses, *AUTH)
 
 
-def fx_for(app: Any) -> FxPlatform:
-    """The fx platform of a FastAPI app (``app.state.fx``), built on first use."""
-    existing: FxPlatform | None = getattr(app.state, "fx", None)
-    if existing is not None:
-        return existing
+def fx_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> FxPlatform:
+    """The fx domain of a platform in a FastAPI app, built on first use (the default
+    platform's is ``app.state.fx``, which an embedding app may set itself)."""
+    if platform_id == DEFAULT_PLATFORM_ID:
+        plugged: FxPlatform | None = getattr(app.state, "fx", None)
+        if plugged is not None:
+            return plugged
     with _lock:
-        existing = getattr(app.state, "fx", None)
+        by_platform: dict[str, FxPlatform] = getattr(app.state, "fx_by_platform", None) or {}
+        app.state.fx_by_platform = by_platform
+        existing = by_platform.get(platform_id)
         if existing is None:
-            existing = open_fx(platform_for(app))
-            app.state.fx = existing
+            existing = open_fx(platform_for(app, platform_id))
+            by_platform[platform_id] = existing
+            if platform_id == DEFAULT_PLATFORM_ID:
+                app.state.fx = existing
     return existing
 
 
 def fx_of(request: Request) -> FxPlatform:
-    return fx_for(request.app)
+    """The fx domain of the caller's platform (its wallets, ledger and rows)."""
+    return fx_for(request.app, platform_of(request).platform_id)
 
 
 Fx = Annotated[FxPlatform, Depends(fx_of)]
+
+
+def _operator_only(fx: FxPlatform) -> None:
+    """Shared market data (rates, pricing) is the operator's: refuse other platforms."""
+    if fx.wallets.platform_id != DEFAULT_PLATFORM_ID:
+        raise Forbidden(
+            "exchange rates and pricing are shared by every platform: set them with a client"
+            " of the default platform (or `coffer fx`)"
+        )
+
 
 router = APIRouter(prefix=PREFIX, tags=["fx"], route_class=WalletRoute)
 read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=errors())
@@ -88,13 +108,17 @@ def list_rates(
 
 @write.post("/fx/rates", status_code=201, responses=errors(400))
 def set_rate(body: S.RateSet, fx: Fx) -> S.Rate:
-    """Set a manual rate (source ``manual``)."""
+    """Set a manual rate (source ``manual``). Rates are shared by every platform: only
+    clients of the default platform set them (403 otherwise)."""
+    _operator_only(fx)
     return fx.rates.set_manual(body.base, body.quote, body.rate, body.as_of)
 
 
 @write.post("/fx/rates/refresh", responses=errors(400, 502))
 def refresh_rates(fx: Fx) -> S.RefreshResult:
-    """Fetch the live provider's rates (``COFFER_FX_HTTP_URL``) now."""
+    """Fetch the live provider's rates (``COFFER_FX_HTTP_URL``) now (default platform's
+    clients only: rates are shared)."""
+    _operator_only(fx)
     return S.RefreshResult(stored=fx.rates.refresh_http())
 
 
@@ -108,7 +132,9 @@ def list_pricing(fx: Fx) -> list[S.PricingRule]:
 
 @write.post("/fx/pricing", responses=errors(400))
 def set_pricing(body: S.PricingSet, fx: Fx) -> S.PricingRule:
-    """Set the spread and fee of a pair (or ``*``) for a tier (or ``*``)."""
+    """Set the spread and fee of a pair (or ``*``) for a tier (or ``*``). Pricing is
+    shared by every platform: only clients of the default platform set it (403 otherwise)."""
+    _operator_only(fx)
     return fx.quotes.set_pricing(body)
 
 
@@ -123,6 +149,8 @@ def set_tier(customer_id: str, body: S.CustomerTierSet, fx: Fx) -> S.CustomerTie
 
 @write.post("/fx/quotes", status_code=201, responses=errors(400, 404, 409))
 def create_quote(body: S.QuoteCreate, fx: Fx) -> S.Quote:
+    if body.customer_id is not None:  # priced at the tier of a customer of this platform
+        fx.wallets.wallets.customer(body.customer_id)
     return fx.quotes.create(body)
 
 

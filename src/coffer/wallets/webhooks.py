@@ -243,7 +243,11 @@ class Webhooks:
     def deliveries(
         self, endpoint_id: str, *, limit: int = 10, starting_after: str | None = None
     ) -> S.ListPage[S.WebhookDelivery]:
+        """The endpoint's deliveries, newest first (404 for an endpoint of another
+        platform, as for an unknown one)."""
         with self.core.unit() as connection:
+            if R.get(connection, T.webhook_endpoints, endpoint_id) is None:
+                raise ResourceNotFound(f"webhook endpoint {endpoint_id!r} does not exist")
             rows, more = R.page(
                 connection,
                 T.webhook_deliveries,
@@ -277,7 +281,8 @@ class Webhooks:
                 if _matches(types, event["type"])
             ]
             if deliveries:
-                connection.execute(T.webhook_deliveries.insert(), deliveries)
+                stamped = [R.stamped(connection, values) for values in deliveries]
+                connection.execute(T.webhook_deliveries.insert(), stamped)
             R.mark_dispatched(connection, [event["id"] for event in events])
         return len(events)
 
@@ -383,6 +388,8 @@ class Worker:
         interval_seconds: float = 1.0,
         client: httpx.Client | None = None,
     ) -> None:
+        """``platform``: one wallets platform, or a callable returning those to serve
+        (every platform of the database: each one's events reach only its endpoints)."""
         self.platform = platform
         self.interval_seconds = interval_seconds
         # No redirects (they could lead anywhere), no kept-alive connections (a connection
@@ -395,21 +402,31 @@ class Worker:
         self._last_housekeeping = 0.0
         self._last_retention = time.monotonic()  # the first run waits one interval
 
+    def platforms(self) -> list[Any]:
+        return list(self.platform()) if callable(self.platform) else [self.platform]
+
     def run_once(self) -> int:
-        work = self.platform.webhooks.run_once(self.client)
+        platforms = self.platforms()
+        work = 0
+        for platform in platforms:
+            work += int(platform.webhooks.run_once(self.client))
         if time.monotonic() - self._last_housekeeping > 60:
             self._last_housekeeping = time.monotonic()
-            self.platform.payins.expire_authorizations()
-            self.platform.wallets.resume_pending()
-            self.platform.wallets.recover_transfers()
-            self.platform.payins.resume_pending()
-            # rows written before data keys, re-sealed a bounded batch at a time
-            self.platform.privacy.upgrade(max_customers=UPGRADE_PER_ROUND)
-        interval = self.platform.core.settings.retention_interval_seconds
-        if time.monotonic() - self._last_retention > interval:
-            self._last_retention = time.monotonic()
-            self.platform.privacy.apply_retention()
-        return int(work)
+            for platform in platforms:
+                platform.payins.expire_authorizations()
+                platform.wallets.resume_pending()
+                platform.wallets.recover_transfers()
+                platform.payins.resume_pending()
+            if platforms:
+                # privacy's upgrade and retention cover every platform's rows at once;
+                # rows written before data keys are re-sealed a bounded batch at a time
+                platforms[0].privacy.upgrade(max_customers=UPGRADE_PER_ROUND)
+        if platforms:
+            interval = platforms[0].core.settings.retention_interval_seconds
+            if time.monotonic() - self._last_retention > interval:
+                self._last_retention = time.monotonic()
+                platforms[0].privacy.apply_retention()
+        return work
 
     def run_forever(self, *, on_error: Callable[[Exception], None] | None = None) -> None:
         while not self._stop.is_set():

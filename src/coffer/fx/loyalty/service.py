@@ -448,6 +448,8 @@ class Loyalty:
         )
 
     def lots(self, program_id: str, customer_id: str) -> list[S.Lot]:
+        self.program(program_id)  # 404 for another platform's program
+        self.wallets.wallets.customer(customer_id)
         with self.engine.connect() as connection:
             return [lot_model(r) for r in R.customer_lots(connection, program_id, customer_id)]
 

@@ -32,7 +32,7 @@ from coffer.wallets.endpoints import (
     wallets,
     webhooks,
 )
-from coffer.wallets.endpoints.deps import PREFIX, platform_for, platform_of
+from coffer.wallets.endpoints.deps import PREFIX, all_platforms, platform_for, platform_of
 from coffer.wallets.endpoints.pages import returns
 from coffer.wallets.http_errors import WalletRoute, error_type, render_error
 
@@ -54,6 +54,7 @@ for _module in (
 
 __all__ = [
     "PREFIX",
+    "all_platforms",
     "error_type",
     "platform_for",
     "platform_of",
