@@ -12,7 +12,6 @@ from coffer.errors import (
     ResourceNotFound,
 )
 from coffer.identity.audit import SYSTEM, Actor, record_by
-from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
@@ -85,7 +84,9 @@ class Customers(Service):
             customer_id = R.new_id("cus")
             now = R.now_micros()
             # the customer's own data key seals its personal data (docs/privacy.md)
-            key = core.data_keys.create(connection, customer_id, platform_id=DEFAULT_PLATFORM_ID)
+            key = core.data_keys.create(
+                connection, customer_id, platform_id=R.platform_of(connection)
+            )
             R.insert(
                 connection,
                 T.customers,
