@@ -124,6 +124,11 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ],
         ("POST", f"{ledger}/holds"): {"postings": [move]},
         ("POST", f"{ledger}/holds/{{id}}/post"): {},
+        ("POST", f"{w}/customers/{{customer_id}}/consents"): {
+            "type": "terms",
+            "version": "v1",
+            "status": "granted",
+        },
         ("POST", f"{w}/customers/{{customer_id}}/kyc_documents"): {
             "type": "identity_proof",
             "name": "x.pdf",

@@ -94,7 +94,7 @@ def check_force(coffer: Coffer, principal: Any, name: str) -> None:
 def script_grants_overdraft(program: Any) -> bool:
     """Whether a parsed Numscript program lets a source go below zero (``allowing
     overdraft up to`` or ``allowing unbounded overdraft``)."""
-    from coffer.numscript.nodes import AccountSource
+    from coffer.numscript.sources import AccountSource
 
     stack: list[Any] = [program]
     walked = 0

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.wallets import tables as W
+from coffer.wallets.repository.rows import owned
 from coffer.wallets.privacy.format import PREFIX
 from coffer.wallets.privacy.tables import consents, customer_keys
 
@@ -263,7 +264,9 @@ def customers_to_upgrade(connection: sa.Connection, after: str, limit: int) -> l
 
 
 def lock_customer(connection: sa.Connection, customer_id: str) -> Row | None:
-    statement = sa.select(W.customers).where(W.customers.c.id == customer_id)
+    statement = sa.select(W.customers).where(
+        W.customers.c.id == customer_id, owned(connection, W.customers)
+    )
     if connection.dialect.name == "postgresql":
         statement = statement.with_for_update()
     row = connection.execute(statement).mappings().first()
