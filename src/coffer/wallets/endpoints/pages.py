@@ -9,9 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from coffer.wallets import tables as T
 from coffer.wallets.endpoints.deps import (
     PREFIX,
-    Platform,
+    PayinPlatform,
+    platform_owning,
     routers,
 )
 from coffer.wallets.http_errors import WalletRoute, page_errors
@@ -35,7 +37,8 @@ ending in <strong>{last4}</strong>.</p>
 
 
 @public.get("/sandbox/3ds/{payin_id}", response_class=HTMLResponse, responses=page_errors(404, 422))
-def challenge_page(payin_id: str, token: str, p: Platform) -> HTMLResponse:
+def challenge_page(payin_id: str, token: str, p: PayinPlatform) -> HTMLResponse:
+    """The sandbox bank's 3-D Secure page (sandbox platforms only)."""
     payin = p.payins.payin(payin_id)
     from coffer.wallets.currencies import to_major
 
@@ -76,7 +79,7 @@ _CHALLENGE_FORM = {
     responses=page_errors(400, 404, 409, 422),
     openapi_extra=_CHALLENGE_FORM,
 )
-async def complete_challenge(payin_id: str, request: Request, p: Platform) -> HTMLResponse:
+async def complete_challenge(payin_id: str, request: Request, p: PayinPlatform) -> HTMLResponse:
     from urllib.parse import parse_qs
 
     import anyio.to_thread
@@ -122,7 +125,7 @@ _RETURN_TEXT = {
 
 @returns.get("/payments/return", response_class=HTMLResponse, responses=page_errors(404, 422))
 def payment_return(
-    p: Platform,
+    request: Request,
     payment_intent: Annotated[str, Query(min_length=1, max_length=255)],
     payment_intent_client_secret: Annotated[str, Query(min_length=1, max_length=255)],
 ) -> Response:
@@ -138,6 +141,7 @@ def payment_return(
 
     from coffer.wallets.currencies import to_major
 
+    p = platform_owning(request.app, T.payins, {"gateway_ref": payment_intent})
     payin = p.payins.payin_by_intent(payment_intent, payment_intent_client_secret)
     target = p.settings.payment_return_url
     if target:
