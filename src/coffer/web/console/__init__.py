@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from coffer.web.console import auth, overview, security
+from coffer.web.console import auth, ledgers, overview, security
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(security.router)
 router.include_router(overview.router)
+router.include_router(ledgers.router)
 
 __all__ = ["router"]
