@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from coffer.api import clients as api_clients
+from coffer.api.repository import ClientRow
 from coffer.errors import ClientNotFound, CofferError
 from coffer.identity.audit import list_entries
 from coffer.identity.operators import service as operators
@@ -24,7 +25,7 @@ AUDIT_PAGE_SIZE = 50
 ClientId = Annotated[str, Form(max_length=40, pattern=r"^cl_[0-9a-f]+$")]
 
 
-def _own_client(ctx: ConsoleContext, client_id: str) -> api_clients.ClientRow:
+def _own_client(ctx: ConsoleContext, client_id: str) -> ClientRow:
     row = api_clients.get_client(ctx.state.engine, client_id)
     if row.platform_id != ctx.operator.platform_id:
         raise ClientNotFound(f"no client {client_id!r}")
