@@ -192,3 +192,32 @@ def test_second_platform_operator_sees_none_of_the_first(
     response = page.goto(live_server.url + f"/console/ledgers/{first.ledger}/transactions")
     assert response is not None and response.status == 404
     assert not csp, csp
+
+
+def test_operator_adds_a_passkey_and_signs_in_with_it(live_server: LiveServer, page: Any) -> None:
+    with live_server.coffer.engine.begin() as connection:
+        create_operator(connection, email="support@example.com", role="support", password=PASSWORD)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {"options": {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+                     "hasUserVerification": True, "isUserVerified": True}},
+    )
+    csp = watch_csp(page)
+    sign_in(page, live_server.url, "support@example.com", None)
+    page.goto(live_server.url + "/console/security")
+    page.fill("#passkey-name", "Laptop")
+    page.click("#passkey-register")
+    page.wait_for_selector("td:has-text('Laptop')")
+    assert not page.is_visible("#passkey-error")
+    page.click("text=Sign out")
+    page.wait_for_url("**/console/sign-in")
+    page.click("#passkey-sign-in")
+    page.wait_for_url(live_server.url + "/console/")
+    assert "support@example.com" in page.inner_text("header")
+    from coffer.identity.audit import list_entries
+
+    methods = [e.details.get("method") for e in list_entries(live_server.coffer.engine, action="operator.signed_in")]
+    assert methods[0] == "passkey"
+    assert not csp, csp
