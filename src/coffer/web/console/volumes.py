@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from coffer.web.console.repository import postings_after
 
-CHUNK_POSTINGS = 20_000
+CHUNK_POSTINGS = 5_000
 MAX_DAYS_KEPT = 400
 DAY_MICROS = 86_400 * 1_000_000
 
