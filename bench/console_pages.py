@@ -34,7 +34,7 @@ from coffer.ledger.models import TransactionRequest
 from common import fresh_database, signing_key_env
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from tests.web.conftest import sign_in_console  # noqa: E402
+from tests.web.conftest import sign_in_console
 
 BATCH = 2_000
 ACCOUNTS = 10_000
@@ -55,7 +55,9 @@ def build(book: coffer.Coffer, transactions: int) -> float:
             asset = "USD/2" if i % 3 else "EUR/2"
             batch.append(
                 TransactionRequest(
-                    postings=[Posting("world", f"users:{rng.randrange(ACCOUNTS)}", 100 + i % 5000, asset)],
+                    postings=[
+                        Posting("world", f"users:{rng.randrange(ACCOUNTS)}", 100 + i % 5000, asset)
+                    ],
                     timestamp=start + step * i,
                     metadata={"order": f"o{i}"},
                 )
@@ -70,8 +72,11 @@ def build(book: coffer.Coffer, transactions: int) -> float:
     posted = time.perf_counter() - began
     ledger.catch_up_balances()
     ledger.list_postings()
-    print(f"  posted in {posted:.1f} s, balances and posting lists caught up in"
-          f" {time.perf_counter() - began - posted:.1f} s", flush=True)
+    print(
+        f"  posted in {posted:.1f} s, balances and posting lists caught up in"
+        f" {time.perf_counter() - began - posted:.1f} s",
+        flush=True,
+    )
     return time.perf_counter() - began
 
 
@@ -97,10 +102,14 @@ def run(backend: str, transactions: int, requests: int) -> None:
     with fresh_database(backend) as url, coffer.open(url) as book:
         print(f"[{backend}] building {transactions:,} transactions ...", flush=True)
         seconds = build(book, transactions)
-        print(f"[{backend}] built in {seconds:.1f} s ({transactions / seconds:,.0f} transactions/s)")
+        print(
+            f"[{backend}] built in {seconds:.1f} s ({transactions / seconds:,.0f} transactions/s)"
+        )
         if backend == "postgresql":
             # the statistics autovacuum keeps on a table this size (a bulk load outruns it)
-            with book.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            with book.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT"
+            ) as connection:
                 connection.exec_driver_sql("ANALYZE")
         with book.engine.begin() as connection:
             create_operator(connection, email="bench@example.com", role="viewer", password=PASSWORD)
@@ -110,8 +119,11 @@ def run(backend: str, transactions: int, requests: int) -> None:
             assert sign_in_console(client, "bench@example.com", PASSWORD).status_code == 303
             token = client.post(
                 "/api/auth/oauth/token",
-                data={"grant_type": "client_credentials", "client_id": credentials.client_id,
-                      "client_secret": credentials.client_secret},
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": credentials.client_id,
+                    "client_secret": credentials.client_secret,
+                },
             ).json()["access_token"]
             api = {"Authorization": f"Bearer {token}"}
             base = f"/console/ledgers/{LEDGER}/transactions"
@@ -126,29 +138,49 @@ def run(backend: str, transactions: int, requests: int) -> None:
             while "Counted" in ok(client.get("/console/")).text:  # type: ignore[attr-defined]
                 views += 1
             catch_up = time.perf_counter() - began
-            print(f"[{backend}] overview volumes caught up over {views + 1} views in {catch_up:.1f} s")
+            print(
+                f"[{backend}] overview volumes caught up over {views + 1} views in {catch_up:.1f} s"
+            )
 
             ok(client.get(base))
             ok(client.get(f"/api/ledger/v2/{LEDGER}/transactions?pageSize=25", headers=api))
             figures = {
                 "API listing, newest 25 (reference)": timed(
-                    lambda: ok(client.get(f"/api/ledger/v2/{LEDGER}/transactions?pageSize=25", headers=api)), requests),
+                    lambda: ok(
+                        client.get(f"/api/ledger/v2/{LEDGER}/transactions?pageSize=25", headers=api)
+                    ),
+                    requests,
+                ),
                 "transactions page, newest": timed(lambda: ok(client.get(base)), requests),
                 "transactions page, deep (random cursor)": timed(
-                    lambda: ok(client.get(base, params={"before": rng.randrange(25, transactions)})), requests),
+                    lambda: ok(
+                        client.get(base, params={"before": rng.randrange(25, transactions)})
+                    ),
+                    requests,
+                ),
                 "transactions page, account filter": timed(
-                    lambda: ok(client.get(base, params={"account": f"users:{rng.randrange(ACCOUNTS)}"})), requests),
+                    lambda: ok(
+                        client.get(base, params={"account": f"users:{rng.randrange(ACCOUNTS)}"})
+                    ),
+                    requests,
+                ),
                 "overview": timed(lambda: ok(client.get("/console/")), requests),
             }
         reference = p95(figures["API listing, newest 25 (reference)"])
-        print(f"[{backend}] {transactions:,} transactions, {requests} requests each; server time in ms")
+        print(
+            f"[{backend}] {transactions:,} transactions, {requests} requests each; server time in ms"
+        )
         print(f"{'page':<42} {'p50':>8} {'p95':>8} {'p95 / reference':>16}")
         for name, values in figures.items():
-            print(f"{name:<42} {statistics.median(values):8.1f} {p95(values):8.1f} {p95(values) / reference:16.2f}")
+            print(
+                f"{name:<42} {statistics.median(values):8.1f} {p95(values):8.1f} {p95(values) / reference:16.2f}"
+            )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--transactions", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")

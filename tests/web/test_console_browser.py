@@ -201,8 +201,15 @@ def test_operator_adds_a_passkey_and_signs_in_with_it(live_server: LiveServer, p
     cdp.send("WebAuthn.enable")
     cdp.send(
         "WebAuthn.addVirtualAuthenticator",
-        {"options": {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
-                     "hasUserVerification": True, "isUserVerified": True}},
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
     )
     csp = watch_csp(page)
     sign_in(page, live_server.url, "support@example.com", None)
@@ -218,6 +225,9 @@ def test_operator_adds_a_passkey_and_signs_in_with_it(live_server: LiveServer, p
     assert "support@example.com" in page.inner_text("header")
     from coffer.identity.audit import list_entries
 
-    methods = [e.details.get("method") for e in list_entries(live_server.coffer.engine, action="operator.signed_in")]
+    methods = [
+        e.details.get("method")
+        for e in list_entries(live_server.coffer.engine, action="operator.signed_in")
+    ]
     assert methods[0] == "passkey"
     assert not csp, csp

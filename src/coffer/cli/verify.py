@@ -16,10 +16,8 @@ def verify(
     """Exit 0 when every ledger and the audit log are intact; otherwise name the first
     mismatch and exit 1."""
     import coffer
-    from coffer.identity.audit import verify_audit_chain
-
     from coffer.cli.clients import operator
-    from coffer.identity.audit import record_now
+    from coffer.identity.audit import record_now, verify_audit_chain
 
     with coffer.open(database) as c:
         report = c.verify()
