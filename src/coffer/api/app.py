@@ -10,6 +10,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 import coffer
+from coffer import web
 from coffer.api import errors
 from coffer.api.auth import Authority
 from coffer.api.boundary import OWN_SHAPE_PREFIXES, RequestBoundary
@@ -126,6 +127,7 @@ def create_app(
     app.include_router(assistant_router)
     app.include_router(fx_router)
     app.include_router(audit_router)
+    web.install(app, book)  # the console (/console), the wallet app (/app), /static
     # innermost: a request that met a connection ended by a restart (retry.py)
     app.add_middleware(ConnectionLossMiddleware)
     # the hot write endpoints without FastAPI's per-request machinery (see fastpath.py)
