@@ -49,6 +49,7 @@ def markdown() -> str:
     """The settings page (docs/settings.md)."""
     from coffer.api.settings import ApiSettings
     from coffer.fx.settings import FxSettings
+    from coffer.identity.users.settings import AppSettings
     from coffer.settings import Settings
     from coffer.wallets.settings import WalletSettings
 
@@ -63,6 +64,12 @@ def markdown() -> str:
         ("HTTP API", ApiSettings, "Read when the API app is created (`coffer serve`)."),
         ("Wallets and payments", WalletSettings, "Read when the wallets domain is opened."),
         ("Multi-currency and loyalty", FxSettings, "Read when the fx domain is opened."),
+        (
+            "Wallet app and end-user API",
+            AppSettings,
+            "Read when the wallet app (`/app`) or the end-user API (`/api/me/v1`) is first"
+            " used. See [app.md](app.md).",
+        ),
     ]
     lines = [HEADER.rstrip("\n")]
     for title, model, intro in sections:

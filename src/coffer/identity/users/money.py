@@ -32,6 +32,7 @@ MAX_WALLETS = 100
 MAX_HISTORY_LINES = 1000  # a page of history at most
 STATEMENT_PAGE = 1000
 MAX_STATEMENT_PAGES = 100
+MAX_PENDING_PAYOUTS = 100
 
 
 class UserMoney(UsersBase):
@@ -84,7 +85,8 @@ class UserMoney(UsersBase):
         lines: list[U.HistoryLine] = []
         for wallet in wallets:
             lines.extend(self._wallet_history(wallet))
-        lines.sort(key=lambda line: (line.timestamp, line.transaction_id), reverse=True)
+            lines.extend(self._pending_payouts(wallet))
+        lines.sort(key=lambda line: (line.timestamp, line.transaction_id or 0), reverse=True)
         lines = lines[:limit]
         if lines and self.categories is not None:
             try:
@@ -98,6 +100,27 @@ class UserMoney(UsersBase):
                 for line in lines
             ]
         return lines
+
+    def _pending_payouts(self, wallet: S.Wallet) -> list[U.HistoryLine]:
+        """Payouts on their way: their money is reserved (a ledger hold), not yet moved,
+        so the statement has no line for them until the bank pays."""
+        page = self.platform.payouts.payouts(wallet_id=wallet.id, limit=MAX_PENDING_PAYOUTS)
+        return [
+            U.HistoryLine(
+                wallet_id=wallet.id,
+                transaction_id=None,
+                timestamp=payout.created_at,
+                amount=-payout.amount,
+                balance=None,
+                pending=True,
+                currency=payout.currency,
+                type="payout",
+                reference_id=payout.id,
+                category=None,
+            )
+            for payout in page.data
+            if payout.status in ("created", "processing")
+        ]
 
     def _wallet_history(self, wallet: S.Wallet) -> list[U.HistoryLine]:
         out: list[U.HistoryLine] = []

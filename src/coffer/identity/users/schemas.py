@@ -137,10 +137,14 @@ class WalletOpen(Model):
 
 class HistoryLine(BaseModel):
     wallet_id: str
-    transaction_id: int
+    transaction_id: int | None = Field(
+        description="The ledger transaction; null for a pending line (a payout on its way, "
+        "its money reserved but not yet moved)."
+    )
     timestamp: datetime
     amount: int = Field(description="Signed: positive in, negative out.")
-    balance: int = Field(description="The wallet's balance after this line.")
+    balance: int | None = Field(description="The wallet's balance after this line (null: pending).")
+    pending: bool = False
     currency: str
     type: str = Field(description="transfer, payin, payout, payment, refund...")
     reference_id: str | None

@@ -4,6 +4,7 @@ session."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from coffer.web.sessions import Sessions, WebSession
 from coffer.web.settings import WebSettings
 
 REALM = "app"
+logger = logging.getLogger("coffer.web.app")
 MAX_CHALLENGES = 4  # WebAuthn challenges a session keeps at once (newest win)
 _lock = threading.Lock()
 
@@ -78,6 +80,9 @@ def _categories(app: Any) -> Any:
         try:
             data = assistant_for(app).data(customer_id)
         except CofferError:
+            return {}
+        except Exception:  # categories are a nicety: history shows without them
+            logger.warning("no categories for the wallet app's history", exc_info=True)
             return {}
         return {t.id: t.primary for t in data.transactions if t.primary}
 
