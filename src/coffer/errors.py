@@ -570,3 +570,70 @@ def error_classes() -> list[type[CofferError]]:
             found[cls.code] = cls
         stack.extend(cls.__subclasses__())
     return [found[code] for code in sorted(found)]
+
+
+# -- identity and web sign-in (coffer.identity, coffer.web) --
+
+
+class WeakPassword(ValidationError):
+    """A new password that the password policy refuses."""
+
+    code = "weak_password"
+    hint = "Choose a longer password that is not a common word, pattern or breached password."
+
+
+class SignInFailed(CofferError):
+    """A sign-in that failed: one message whatever was wrong, so it tells no one which
+    accounts exist."""
+
+    code = "sign_in_failed"
+    status = 401
+    formance_code = "VALIDATION"
+    hint = "Check the email, password and code, then try again."
+
+
+class SignInLocked(CofferError):
+    """Too many failed sign-ins for this account name or from this address."""
+
+    code = "sign_in_locked"
+    status = 429
+    formance_code = "VALIDATION"
+    hint = "Wait for the time the message gives, then sign in again."
+
+
+class CsrfRejected(CofferError):
+    """A form post without the page's anti-forgery token (or from another site)."""
+
+    code = "csrf_rejected"
+    status = 403
+    formance_code = "VALIDATION"
+    hint = "Reload the page and submit the form again."
+
+
+class PermissionDenied(CofferError):
+    """The signed-in operator's role does not allow the action."""
+
+    code = "permission_denied"
+    status = 403
+    formance_code = "VALIDATION"
+    hint = "Ask an admin of your platform for a role that allows it."
+
+
+class OperatorNotFound(NotFound):
+    """No operator with that id or email on this platform."""
+
+    code = "operator_not_found"
+
+
+class OperatorExists(Conflict):
+    """An operator with that email exists already."""
+
+    code = "operator_exists"
+    hint = "Use another email, or manage the existing operator."
+
+
+class FactorInvalid(ValidationError):
+    """A second-factor enrolment (TOTP code, passkey) that did not verify."""
+
+    code = "factor_invalid"
+    hint = "Start the enrolment again and use a fresh code or the same passkey prompt."

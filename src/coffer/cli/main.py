@@ -11,6 +11,7 @@ from coffer.cli import (
     fx,
     keys,
     numscript,
+    operators,
     risk,
     serve,
     settings,
@@ -25,6 +26,7 @@ app.command("serve")(serve.serve)
 app.command("settings")(settings.settings)
 app.add_typer(clients.app, name="clients")
 app.add_typer(keys.app, name="keys")
+app.add_typer(operators.app, name="operators")
 app.command("audit")(audit.audit)
 app.command("worker")(wallets.worker)
 app.add_typer(wallets.sandbox_app, name="sandbox")

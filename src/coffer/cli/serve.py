@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 
 def serve(
@@ -56,6 +59,7 @@ def serve(
                 f" credentials run: coffer clients create NAME --scopes {','.join(DEFAULT_SCOPES)}"
             )
             typer.echo(f"token_url: {url}/api/auth/oauth/token")
+        _first_operator(instance.engine, url)
         sys.stdout.flush()
         if pin_cpu:
             cpu = coffer.pin_to_one_cpu()
@@ -78,3 +82,33 @@ def serve(
         uvicorn.Server(config).run()
     finally:
         instance.close()
+
+
+def _first_operator(engine: sa.Engine, url: str) -> None:
+    """Print the console's URL; on first run create an admin operator and print its
+    credentials once."""
+    from coffer.identity.operators.service import count_operators, create_operator
+    from coffer.platforms import DEFAULT_PLATFORM_ID
+    from coffer.web.settings import WebSettings
+
+    web = WebSettings()
+    if not web.enabled:
+        return
+    typer.echo(f"console: {url}/console/")
+    with engine.begin() as connection:
+        if count_operators(connection) > 0:
+            typer.echo(
+                "operators exist already; for a new one run: coffer operators create EMAIL --role admin"
+            )
+            return
+        operator, password = create_operator(
+            connection,
+            email=web.console_first_operator_email,
+            role="admin",
+            platform_id=DEFAULT_PLATFORM_ID,
+            actor="system",
+        )
+    typer.echo("Created the first console operator (the password is shown only once):")
+    typer.echo(f"operator_email: {operator.email}")
+    typer.echo(f"operator_password: {password}")
+    typer.echo("(an admin: set up TOTP at the first sign-in)")

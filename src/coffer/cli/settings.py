@@ -52,6 +52,7 @@ def markdown() -> str:
     from coffer.identity.users.settings import AppSettings
     from coffer.settings import Settings
     from coffer.wallets.settings import WalletSettings
+    from coffer.web.settings import WebSettings
 
     sections: list[tuple[str, type[BaseSettings], str]] = [
         (
@@ -64,6 +65,12 @@ def markdown() -> str:
         ("HTTP API", ApiSettings, "Read when the API app is created (`coffer serve`)."),
         ("Wallets and payments", WalletSettings, "Read when the wallets domain is opened."),
         ("Multi-currency and loyalty", FxSettings, "Read when the fx domain is opened."),
+        (
+            "Web pages and sign-in",
+            WebSettings,
+            "Read when the API app is created: the console (/console), the wallet app"
+            " (/app), their sessions and sign-in rules ([console.md](console.md)).",
+        ),
         (
             "Wallet app and end-user API",
             AppSettings,

@@ -1,0 +1,248 @@
+"""All SQL of the sign-in factors and the sign-in throttle (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from coffer.identity.factors.tables import passkeys, recovery_codes, sign_in_throttle, totp_factors
+
+
+@dataclass(frozen=True, slots=True)
+class TotpRow:
+    subject: str
+    platform_id: str
+    secret: str
+    confirmed_at: int | None
+    last_step: int
+
+
+@dataclass(frozen=True, slots=True)
+class PasskeyRow:
+    id: str
+    subject: str
+    platform_id: str
+    credential_id: bytes
+    public_key: bytes
+    sign_count: int
+    transports: str
+    name: str
+    created_at: int
+    last_used_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleRow:
+    key: str
+    failures: int
+    window_started_at: int
+    locked_until: int
+
+
+# -- TOTP --
+
+
+def get_totp(connection: sa.Connection, subject: str) -> TotpRow | None:
+    row = connection.execute(
+        sa.select(totp_factors).where(totp_factors.c.subject == subject)
+    ).first()
+    if row is None:
+        return None
+    m = row._mapping
+    return TotpRow(
+        subject=str(m["subject"]),
+        platform_id=str(m["platform_id"]),
+        secret=str(m["secret"]),
+        confirmed_at=None if m["confirmed_at"] is None else int(m["confirmed_at"]),
+        last_step=int(m["last_step"]),
+    )
+
+
+def put_totp(
+    connection: sa.Connection, *, subject: str, platform_id: str, secret: str, now: int
+) -> None:
+    """A new, unconfirmed TOTP secret for ``subject`` (replacing any earlier one)."""
+    connection.execute(totp_factors.delete().where(totp_factors.c.subject == subject))
+    connection.execute(
+        totp_factors.insert().values(
+            subject=subject,
+            platform_id=platform_id,
+            secret=secret,
+            confirmed_at=None,
+            last_step=0,
+            created_at=now,
+        )
+    )
+
+
+def confirm_totp(connection: sa.Connection, subject: str, *, step: int, now: int) -> None:
+    connection.execute(
+        totp_factors.update()
+        .where(totp_factors.c.subject == subject)
+        .values(confirmed_at=now, last_step=step)
+    )
+
+
+def use_totp_step(connection: sa.Connection, subject: str, step: int) -> bool:
+    """Record that the code of ``step`` was used; False if it (or a later one) was used
+    already (a replayed code)."""
+    result = connection.execute(
+        totp_factors.update()
+        .where(totp_factors.c.subject == subject, totp_factors.c.last_step < step)
+        .values(last_step=step)
+    )
+    return result.rowcount == 1
+
+
+def delete_totp(connection: sa.Connection, subject: str) -> None:
+    connection.execute(totp_factors.delete().where(totp_factors.c.subject == subject))
+    connection.execute(recovery_codes.delete().where(recovery_codes.c.subject == subject))
+
+
+# -- recovery codes --
+
+
+def replace_recovery_codes(
+    connection: sa.Connection, *, subject: str, platform_id: str, hashes: list[bytes], now: int
+) -> None:
+    connection.execute(recovery_codes.delete().where(recovery_codes.c.subject == subject))
+    if hashes:
+        connection.execute(
+            recovery_codes.insert(),
+            [
+                {"subject": subject, "platform_id": platform_id, "code_hash": h, "created_at": now}
+                for h in hashes
+            ],
+        )
+
+
+def use_recovery_code(connection: sa.Connection, subject: str, code_hash: bytes, now: int) -> bool:
+    result = connection.execute(
+        recovery_codes.update()
+        .where(
+            recovery_codes.c.subject == subject,
+            recovery_codes.c.code_hash == code_hash,
+            recovery_codes.c.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    return result.rowcount == 1
+
+
+def count_recovery_codes(connection: sa.Connection, subject: str) -> int:
+    return int(
+        connection.execute(
+            sa.select(sa.func.count()).where(
+                recovery_codes.c.subject == subject, recovery_codes.c.used_at.is_(None)
+            )
+        ).scalar_one()
+    )
+
+
+# -- passkeys --
+
+
+def _passkey(row: sa.Row[tuple[object, ...]]) -> PasskeyRow:
+    m = row._mapping
+    return PasskeyRow(
+        id=str(m["id"]),
+        subject=str(m["subject"]),
+        platform_id=str(m["platform_id"]),
+        credential_id=bytes(m["credential_id"]),
+        public_key=bytes(m["public_key"]),
+        sign_count=int(m["sign_count"]),
+        transports=str(m["transports"]),
+        name=str(m["name"]),
+        created_at=int(m["created_at"]),
+        last_used_at=None if m["last_used_at"] is None else int(m["last_used_at"]),
+    )
+
+
+def add_passkey(connection: sa.Connection, row: PasskeyRow) -> None:
+    connection.execute(
+        passkeys.insert().values(
+            id=row.id,
+            subject=row.subject,
+            platform_id=row.platform_id,
+            credential_id=row.credential_id,
+            public_key=row.public_key,
+            sign_count=row.sign_count,
+            transports=row.transports,
+            name=row.name,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+        )
+    )
+
+
+def passkeys_of(connection: sa.Connection, subject: str) -> list[PasskeyRow]:
+    statement = (
+        sa.select(passkeys).where(passkeys.c.subject == subject).order_by(passkeys.c.created_at)
+    )
+    return [_passkey(row) for row in connection.execute(statement)]
+
+
+def passkey_by_credential(connection: sa.Connection, credential_id: bytes) -> PasskeyRow | None:
+    row = connection.execute(
+        sa.select(passkeys).where(passkeys.c.credential_id == credential_id)
+    ).first()
+    return None if row is None else _passkey(row)
+
+
+def touch_passkey(connection: sa.Connection, passkey_id: str, sign_count: int, now: int) -> None:
+    connection.execute(
+        passkeys.update()
+        .where(passkeys.c.id == passkey_id)
+        .values(sign_count=sign_count, last_used_at=now)
+    )
+
+
+def delete_passkey(connection: sa.Connection, subject: str, passkey_id: str) -> bool:
+    result = connection.execute(
+        passkeys.delete().where(passkeys.c.subject == subject, passkeys.c.id == passkey_id)
+    )
+    return result.rowcount == 1
+
+
+# -- throttle --
+
+
+def get_throttle(connection: sa.Connection, key: str) -> ThrottleRow | None:
+    row = connection.execute(
+        sa.select(sign_in_throttle).where(sign_in_throttle.c.key == key)
+    ).first()
+    if row is None:
+        return None
+    m = row._mapping
+    return ThrottleRow(
+        key=str(m["key"]),
+        failures=int(m["failures"]),
+        window_started_at=int(m["window_started_at"]),
+        locked_until=int(m["locked_until"]),
+    )
+
+
+def put_throttle(connection: sa.Connection, row: ThrottleRow) -> None:
+    updated = connection.execute(
+        sign_in_throttle.update()
+        .where(sign_in_throttle.c.key == row.key)
+        .values(
+            failures=row.failures,
+            window_started_at=row.window_started_at,
+            locked_until=row.locked_until,
+        )
+    )
+    if updated.rowcount == 0:
+        connection.execute(
+            sign_in_throttle.insert().values(
+                key=row.key,
+                failures=row.failures,
+                window_started_at=row.window_started_at,
+                locked_until=row.locked_until,
+            )
+        )
+
+
+def clear_throttle(connection: sa.Connection, key: str) -> None:
+    connection.execute(sign_in_throttle.delete().where(sign_in_throttle.c.key == key))

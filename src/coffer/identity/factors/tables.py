@@ -1,0 +1,59 @@
+"""Tables of the sign-in factors shared by operators and customers' users.
+
+A factor belongs to a *subject*: the id of an operator (``op_...``) or of a user
+(``usr_...``), unique across both, with the platform the subject belongs to.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+totp_factors = sa.Table(
+    "totp_factors",
+    metadata,
+    sa.Column("subject", sa.String(64), primary_key=True),
+    sa.Column("platform_id", sa.String(64), nullable=False),
+    sa.Column("secret", sa.String(64), nullable=False),  # base32
+    sa.Column("confirmed_at", sa.BigInteger, nullable=True),  # null: enrolment not finished
+    sa.Column("last_step", sa.BigInteger, nullable=False, server_default="0"),  # no replay
+    sa.Column("created_at", sa.BigInteger, nullable=False),  # microseconds since the epoch
+)
+
+recovery_codes = sa.Table(
+    "recovery_codes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("subject", sa.String(64), nullable=False),
+    sa.Column("platform_id", sa.String(64), nullable=False),
+    sa.Column("code_hash", sa.LargeBinary(32), nullable=False),  # SHA-256 of the code
+    sa.Column("used_at", sa.BigInteger, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_recovery_codes_subject", "subject"),
+)
+
+passkeys = sa.Table(
+    "passkeys",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),  # pk_...
+    sa.Column("subject", sa.String(64), nullable=False),
+    sa.Column("platform_id", sa.String(64), nullable=False),
+    sa.Column("credential_id", sa.LargeBinary(1024), nullable=False, unique=True),
+    sa.Column("public_key", sa.LargeBinary(2048), nullable=False),  # COSE key
+    sa.Column("sign_count", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("transports", sa.String(200), nullable=False, server_default=""),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("last_used_at", sa.BigInteger, nullable=True),
+    sa.Index("ix_passkeys_subject", "subject"),
+)
+
+sign_in_throttle = sa.Table(
+    "sign_in_throttle",
+    metadata,
+    sa.Column("key", sa.String(300), primary_key=True),  # "account:<realm>:<name>", "address:..."
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_started_at", sa.BigInteger, nullable=False),
+    sa.Column("locked_until", sa.BigInteger, nullable=False, server_default="0"),
+)

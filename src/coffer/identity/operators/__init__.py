@@ -1,0 +1,2 @@
+"""Operators of the console: a platform's staff, with roles and permissions
+(:mod:`coffer.identity.operators.roles`)."""

@@ -1,0 +1,42 @@
+"""Operator roles and what each may do in the console.
+
+- ``admin``: everything, including operators, API clients and the audit log.
+- ``analyst``: reads everything (ledgers, customers, payments, the audit log); changes nothing.
+- ``support``: reads customers and payments, reviews KYC documents, freezes wallets,
+  replays webhook deliveries.
+- ``viewer``: reads the overview, ledgers, wallets and payments; no customers' documents,
+  no audit log, changes nothing.
+
+TOTP is required for ``admin`` and ``analyst`` (they see or change the most).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ROLES: Final = ("admin", "analyst", "support", "viewer")
+MFA_REQUIRED_ROLES: Final = frozenset({"admin", "analyst"})
+
+PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    "ledger.read": frozenset({"admin", "analyst", "support", "viewer"}),
+    "wallets.read": frozenset({"admin", "analyst", "support", "viewer"}),
+    "customers.read": frozenset({"admin", "analyst", "support"}),
+    "kyc.review": frozenset({"admin", "support"}),
+    "wallets.freeze": frozenset({"admin", "support"}),
+    "payouts.export": frozenset({"admin", "analyst"}),
+    "webhooks.read": frozenset({"admin", "analyst", "support"}),
+    "webhooks.replay": frozenset({"admin", "support"}),
+    "clients.read": frozenset({"admin", "analyst"}),
+    "clients.manage": frozenset({"admin"}),
+    "operators.read": frozenset({"admin", "analyst"}),
+    "operators.manage": frozenset({"admin"}),
+    "audit.read": frozenset({"admin", "analyst"}),
+}
+
+
+def allows(role: str, permission: str) -> bool:
+    return role in PERMISSIONS.get(permission, frozenset())
+
+
+def requires_mfa(role: str) -> bool:
+    return role in MFA_REQUIRED_ROLES

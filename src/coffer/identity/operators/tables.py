@@ -1,0 +1,21 @@
+"""Table of the console's operators (a platform's staff)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+operators = sa.Table(
+    "operators",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),  # op_...
+    sa.Column("platform_id", sa.String(64), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),  # lower case
+    sa.Column("role", sa.String(16), nullable=False),  # admin | analyst | support | viewer
+    sa.Column("password_hash", sa.String(200), nullable=False),  # Argon2id
+    sa.Column("status", sa.String(16), nullable=False),  # active | disabled
+    sa.Column("created_at", sa.BigInteger, nullable=False),  # microseconds since the epoch
+    sa.Column("last_sign_in_at", sa.BigInteger, nullable=True),
+    sa.Index("ix_operators_platform", "platform_id", "id"),
+)

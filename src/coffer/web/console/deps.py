@@ -1,0 +1,123 @@
+"""Who is calling a console page: :func:`console_context` loads the session, the
+operator and the platform, enforces CSRF on unsafe methods, MFA enrolment and the page's
+permission, and sets ``request.state.platform_id`` (the ``coffer.platforms`` contract)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from starlette.requests import Request
+
+from coffer.errors import OperatorNotFound, PermissionDenied
+from coffer.identity.operators import service as operators
+from coffer.identity.operators.roles import allows
+from coffer.identity.operators.service import Operator
+from coffer.web.console.repository import platform_row
+from coffer.web.pages import Redirect, WebState, web_state
+from coffer.web.security import check_csrf
+from coffer.web.sessions import WebSession
+
+REALM = "console"
+PREFIX = "/console"
+ENROL_PATH = f"{PREFIX}/security"
+_PLATFORM_CACHE_SECONDS = 30.0
+_platform_cache: dict[str, tuple[float, tuple[str, str, str] | None]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    id: str
+    name: str
+    mode: str  # sandbox | live
+
+    @property
+    def sandbox(self) -> bool:
+        return self.mode != "live"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleContext:
+    request: Request
+    state: WebState
+    session: WebSession
+    operator: Operator
+    platform: Platform
+    must_enrol: bool
+
+    def can(self, permission: str) -> bool:
+        return allows(self.operator.role, permission)
+
+    def require(self, permission: str) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(
+                f"Your role ({self.operator.role}) does not allow this ({permission})."
+            )
+
+    @property
+    def actor(self) -> str:
+        return self.operator.id
+
+
+def platform_of(state: WebState, platform_id: str) -> Platform:
+    now = time.monotonic()
+    cached = _platform_cache.get(platform_id)
+    if cached is None or now - cached[0] > _PLATFORM_CACHE_SECONDS:
+        cached = (now, platform_row(state.engine, platform_id))
+        _platform_cache[platform_id] = cached
+    row = cached[1]
+    if row is None:
+        return Platform(platform_id, platform_id, "sandbox")
+    return Platform(*row)
+
+
+def sign_in_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"{PREFIX}/sign-in?next={quote(target, safe='')}"
+
+
+def console_context(
+    permission: str | None = None, *, allow_enrolment: bool = False
+) -> Callable[[Request], Awaitable[ConsoleContext]]:
+    """A dependency for a console page needing ``permission`` (None: any signed-in
+    operator)."""
+
+    async def dependency(request: Request) -> ConsoleContext:
+        state = web_state(request)
+        session = state.sessions.load(request, REALM)
+        request.state.web_session = session
+        if session is None or not session.signed_in or session.platform_id is None:
+            if request.method != "GET":
+                await check_csrf(request, session)
+            raise Redirect(sign_in_url(request) if request.method == "GET" else f"{PREFIX}/sign-in")
+        assert session.subject is not None
+        with state.engine.connect() as connection:
+            try:
+                operator = operators.get_operator(connection, session.platform_id, session.subject)
+            except OperatorNotFound:
+                operator = None
+            must_enrol = operator is not None and operators.needs_totp_enrolment(
+                connection, operator
+            )
+        if operator is None or operator.status != "active":
+            state.sessions.revoke(session)
+            raise Redirect(f"{PREFIX}/sign-in")
+        request.state.platform_id = operator.platform_id
+        await check_csrf(request, session)
+        if must_enrol and not allow_enrolment:
+            raise Redirect(ENROL_PATH)
+        context = ConsoleContext(
+            request=request,
+            state=state,
+            session=session,
+            operator=operator,
+            platform=platform_of(state, operator.platform_id),
+            must_enrol=must_enrol,
+        )
+        if permission is not None:
+            context.require(permission)
+        return context
+
+    return dependency
