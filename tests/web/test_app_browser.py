@@ -70,7 +70,7 @@ def verify_identity(server: LiveServer, email: str) -> None:
         row["customer_id"],
         S.KycDocumentCreate(type="identity_proof", name="passport.pdf", level="verified"),
     )
-    platform.wallets.review_kyc_document(document.id, S.KycReview(decision="approve"))
+    assert document.status == "validated"  # the sandbox validates at once
 
 
 def test_a_customer_signs_up_secures_tops_up_sends_and_pays_out(
