@@ -49,6 +49,17 @@ def virtual_authenticator(page: Any) -> Any:
     return cdp
 
 
+def follow(page: Any, url: str) -> None:
+    """Wait for a passkey button's script to go to ``url``; fail with what it showed."""
+    try:
+        page.wait_for_url(url, timeout=30_000)
+    except Exception:
+        shown = page.text_content("#passkey-error") if page.is_visible("#passkey-error") else ""
+        raise AssertionError(
+            f"the passkey step did not reach {url} (at {page.url}): {shown!r}"
+        ) from None
+
+
 def visit(page: Any, name: str, *, shot: bool = False) -> None:
     """Check the page with axe (and write its screenshot)."""
     check_axe(page, name=name)
@@ -76,13 +87,16 @@ def verify_identity(server: LiveServer, email: str) -> None:
 def test_a_customer_signs_up_secures_tops_up_sends_and_pays_out(
     live_server: LiveServer, page: Any
 ) -> None:
-    base = live_server.url
+    # WebAuthn refuses an IP address as relying party id: the browser goes to localhost
+    # (the same server on 127.0.0.1)
+    base = live_server.url.replace("127.0.0.1", "localhost")
     csp = watch_csp(page)
     page.set_viewport_size({"width": 420, "height": 900})  # a phone: mobile first
     # a friend to send money to, signed up through the end-user API
     friend = httpx.post(
-        f"{base}/api/me/v1/sign-up",
+        f"{live_server.url}/api/me/v1/sign-up",
         json={"email": "bo@example.org", "password": PASSWORD, "name": "Bo Chen"},
+        timeout=120,
     )
     assert friend.status_code == 201, friend.text
 
@@ -123,7 +137,7 @@ def test_a_customer_signs_up_secures_tops_up_sends_and_pays_out(
     virtual_authenticator(page)
     page.fill("#passkey-name", "Ana's phone")
     page.click("#passkey-register")
-    page.wait_for_url("**/app/security?passkey=added")
+    follow(page, "**/app/security?passkey=added")
     assert "Ana's phone" in page.text_content("#passkey-list")
     visit(page, "security", shot=True)
 
@@ -172,7 +186,7 @@ def test_a_customer_signs_up_secures_tops_up_sends_and_pays_out(
     page.click("text=Sign out")
     page.wait_for_url("**/app/sign-in")
     page.click("#passkey-sign-in")
-    page.wait_for_url(base + "/app/")
+    follow(page, base + "/app/")
     visit(page, "home", shot=True)
 
     # a payout asks for step-up (a new session has none), given with the passkey
@@ -183,7 +197,7 @@ def test_a_customer_signs_up_secures_tops_up_sends_and_pays_out(
     page.wait_for_url("**/app/step-up?next=%2Fapp%2Fpayout")
     assert page.is_visible("#step-up")
     page.click("#passkey-sign-in")  # "Confirm with a passkey"
-    page.wait_for_url("**/app/payout")
+    follow(page, "**/app/payout")
     assert page.input_value("#amount") == "40"  # the form comes back filled in
     page.click("#payout-form button[type=submit]")
     page.wait_for_url("**/app/payout?done=1")

@@ -222,10 +222,16 @@ class UserAccounts(UsersBase):
         """A user between the two sign-in steps (from the pending session's subject)."""
         with self.unit() as connection:
             row = R.user(connection, platform_id, user_id)
-            if row is None or row["status"] != "active":
-                raise SignInFailed(SIGN_IN_FAILED)
-            customer = self.platform.wallets.customer(str(row["customer_id"]))
-            return self._signed_in(connection, row, normalize_email(customer.email or ""))
+        if row is None or row["status"] != "active":
+            raise SignInFailed(SIGN_IN_FAILED)
+        return self._user_signing_in(row)
+
+    def _user_signing_in(self, row: Mapping[str, Any]) -> SignedIn:
+        # the wallets service is called outside this service's transactions: on SQLite
+        # its own transaction would wait for the write lock of an open one here
+        email = normalize_email(self.platform.wallets.customer(str(row["customer_id"])).email or "")
+        with self.unit() as connection:
+            return self._signed_in(connection, row, email)
 
     def sign_in_passkey(
         self, credential: dict[str, Any], *, challenge: str, rp_id: str, origin: str,
@@ -246,11 +252,11 @@ class UserAccounts(UsersBase):
             origin=origin,
             public_key=key.public_key,
             sign_count=key.sign_count,
+            verify_user=True,
         )
         with self.unit() as connection:
             FR.touch_passkey(connection, key.id, count, self.now_micros())
-            customer = self.platform.wallets.customer(str(row["customer_id"]))
-            return self._signed_in(connection, row, normalize_email(customer.email or ""))
+        return self._user_signing_in(row)
 
     def signed_in(self, user: SignedIn, *, method: str, address: str | None) -> None:
         """Record a completed sign-in (``method``: password, password+totp, passkey)."""
@@ -363,11 +369,11 @@ class UserAccounts(UsersBase):
     def step_up_code(self, actor: Actor, code: str, *, address: str | None) -> str:
         """Check a TOTP (or recovery) code for step-up; returns the method. Failures count
         toward the account's lockout like sign-in failures."""
+        customer_email = self.platform.wallets.customer(actor.customer_id).email or ""
+        account = throttle.account_key(
+            REALM, f"{actor.platform_id}:{normalize_email(customer_email)}"
+        )
         with self.unit() as connection:
-            customer_email = self.platform.wallets.customer(actor.customer_id).email or ""
-            account = throttle.account_key(
-                REALM, f"{actor.platform_id}:{normalize_email(customer_email)}"
-            )
             now = self.now_micros()
             throttle.check(connection, self.throttle_policy, [account], now)
             method = F.check_second_factor(connection, subject=actor.user_id, code=code)
@@ -395,7 +401,7 @@ class UserAccounts(UsersBase):
         if not keys:
             raise FactorInvalid("You have no passkey: confirm with your authenticator code.")
         return P.authentication_challenge(
-            rp_id=rp_id, allowed=[(k.credential_id, k.transports) for k in keys]
+            rp_id=rp_id, allowed=[(k.credential_id, k.transports) for k in keys], verify_user=True
         )
 
     def step_up_passkey(
@@ -417,6 +423,7 @@ class UserAccounts(UsersBase):
             origin=origin,
             public_key=key.public_key,
             sign_count=key.sign_count,
+            verify_user=True,
         )
         with self.unit() as connection:
             FR.touch_passkey(connection, key.id, count, self.now_micros())
@@ -500,6 +507,7 @@ class UserAccounts(UsersBase):
             user_handle=actor.user_id.encode(),
             user_name=customer.email or actor.user_id,
             existing=[(k.credential_id, k.transports) for k in keys],
+            discoverable=True,
         )
 
     def add_passkey(

@@ -168,7 +168,7 @@ def sign_in_passkey_options(request: Request, state: State) -> U.PasskeyOptions:
     from coffer.identity.factors import passkeys as P
 
     rp_id, _ = relying_party(request, state.web)
-    challenge = P.authentication_challenge(rp_id=rp_id, allowed=[])
+    challenge = P.authentication_challenge(rp_id=rp_id, allowed=[], verify_user=True)
     anonymous = state.sessions.start_anonymous(request, REALM)
     keep_challenge(anonymous, "sign_in", challenge.challenge, "sign_in")
     state.sessions.save_data(anonymous)

@@ -176,7 +176,7 @@ async def code(ctx: Visitor) -> Response:
 def passkey_options(ctx: Visitor) -> Response:
     """Options for a passkey sign-in (any passkey this site holds: discoverable)."""
     rp_id, _ = relying_party(ctx.request, ctx.state.web)
-    challenge = webauthn_factors.authentication_challenge(rp_id=rp_id, allowed=[])
+    challenge = webauthn_factors.authentication_challenge(rp_id=rp_id, allowed=[], verify_user=True)
     ctx.session.data["passkey_challenge"] = challenge.challenge
     ctx.state.sessions.save_data(ctx.session)
     return Response(challenge.options_json, media_type="application/json")

@@ -23,6 +23,7 @@ Signed = Annotated[AppContext, Depends(app_context())]
 
 def _security_page(ctx: AppContext, status: int = 200, **extra: Any) -> Response:
     users = ctx.state.users
+    ctx.me = users.me(ctx.user)  # as it is after the change this request made
     return ctx.page(
         "app/security.html", "Security", status,
         passkeys=users.passkeys(ctx.user), devices=api.device_list(ctx.state, ctx.session),
