@@ -54,7 +54,9 @@ def test_sign_up_sign_in_and_every_page_renders(web: WebApp) -> None:
     # sign out, then in again with the wrong and the right password
     post(client, "/app/sign-out", {}, "/app/")
     assert client.get("/app/").status_code == 303
-    wrong = post(client, "/app/sign-in", {"email": "ana@example.org", "password": "x"}, "/app/sign-in")
+    wrong = post(
+        client, "/app/sign-in", {"email": "ana@example.org", "password": "x"}, "/app/sign-in"
+    )
     assert wrong.status_code == 401  # type: ignore[attr-defined]
     assert "Email, password or code is incorrect." in wrong.text  # type: ignore[attr-defined]
     good = post(client, "/app/sign-in", {"email": "ana@example.org", "password": PASSWORD},

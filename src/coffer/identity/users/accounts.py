@@ -184,9 +184,7 @@ class UserAccounts(UsersBase):
         assert found is not None
         return found
 
-    def _signed_in(
-        self, connection: sa.Connection, row: Mapping[str, Any], email: str
-    ) -> SignedIn:
+    def _signed_in(self, connection: sa.Connection, row: Mapping[str, Any], email: str) -> SignedIn:
         methods: list[str] = []
         if F.has_totp(connection, row["id"]):
             methods.append("totp")
@@ -197,9 +195,7 @@ class UserAccounts(UsersBase):
             tuple(methods),
         )  # fmt: skip
 
-    def sign_in_code(
-        self, pending: SignedIn, code: str, *, address: str | None
-    ) -> None:
+    def sign_in_code(self, pending: SignedIn, code: str, *, address: str | None) -> None:
         """The second step with a TOTP or recovery code; :class:`SignInFailed` otherwise."""
         account = throttle.account_key(REALM, f"{pending.platform_id}:{pending.email}")
         with self.unit() as connection:
@@ -325,9 +321,7 @@ class UserAccounts(UsersBase):
         if self.has_second_factor(actor):
             self.require_step_up(actor, "second_factors")
 
-    def change_password(
-        self, actor: Actor, current: str, new: str, *, address: str | None
-    ) -> None:
+    def change_password(self, actor: Actor, current: str, new: str, *, address: str | None) -> None:
         if self.has_second_factor(actor):
             self.require_step_up(actor, "password")
         with self.unit() as connection:
@@ -437,7 +431,9 @@ class UserAccounts(UsersBase):
             secret = F.start_totp(connection, subject=actor.user_id, platform_id=actor.platform_id)
         return U.TotpSetup(
             secret=secret,
-            uri=T.provisioning_uri(secret, account=customer.email or actor.user_id, issuer=self.issuer),
+            uri=T.provisioning_uri(
+                secret, account=customer.email or actor.user_id, issuer=self.issuer
+            ),
         )
 
     def pending_totp(self, actor: Actor) -> U.TotpSetup | None:

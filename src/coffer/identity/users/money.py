@@ -428,7 +428,9 @@ class UserMoney(UsersBase):
         factor (checked here, server-side)."""
         wallet = self.wallet(actor, request.wallet_id)
         with self.unit() as connection:
-            row = R.beneficiary(connection, actor.platform_id, actor.user_id, request.beneficiary_id)
+            row = R.beneficiary(
+                connection, actor.platform_id, actor.user_id, request.beneficiary_id
+            )
         if row is None or row["kind"] != "bank_account":
             raise BeneficiaryNotFound(
                 f"no bank account beneficiary {request.beneficiary_id!r}",
@@ -463,4 +465,3 @@ class UserMoney(UsersBase):
         for wallet in self.wallets(actor):
             out.extend(self.platform.payouts.payouts(wallet_id=wallet.id, limit=100).data)
         return sorted(out, key=lambda p: p.created_at, reverse=True)
-

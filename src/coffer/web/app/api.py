@@ -172,7 +172,9 @@ def sign_in_passkey_options(request: Request, state: State) -> U.PasskeyOptions:
     anonymous = state.sessions.start_anonymous(request, REALM)
     keep_challenge(anonymous, "sign_in", challenge.challenge, "sign_in")
     state.sessions.save_data(anonymous)
-    return U.PasskeyOptions(challenge_id=anonymous.token, options=json.loads(challenge.options_json))
+    return U.PasskeyOptions(
+        challenge_id=anonymous.token, options=json.loads(challenge.options_json)
+    )
 
 
 @public.post("/sign-in/passkey", responses=errors(401, 422))
@@ -225,9 +227,7 @@ def step_up(
 
 
 @private.post("/security/step-up/passkey/options", responses=errors(*AUTH, 400))
-def step_up_passkey_options(
-    request: Request, session: SessionOf, state: State
-) -> U.PasskeyOptions:
+def step_up_passkey_options(request: Request, session: SessionOf, state: State) -> U.PasskeyOptions:
     return _challenge(request, session, state, "step_up")
 
 
@@ -246,7 +246,9 @@ def step_up_passkey(
     return state.users.me(actor_of(session)).step_up
 
 
-def _challenge(request: Request, session: WebSession, state: AppState, purpose: str) -> U.PasskeyOptions:
+def _challenge(
+    request: Request, session: WebSession, state: AppState, purpose: str
+) -> U.PasskeyOptions:
     import json
 
     rp_id, _ = relying_party(request, state.web)
@@ -262,9 +264,7 @@ def _challenge(request: Request, session: WebSession, state: AppState, purpose: 
 
 
 @private.post("/security/password", status_code=204, responses=errors(*AUTH, 400, 403))
-def change_password(
-    body: U.PasswordChange, request: Request, actor: Me, state: State
-) -> Response:
+def change_password(body: U.PasswordChange, request: Request, actor: Me, state: State) -> Response:
     state.users.change_password(
         actor, body.current_password, body.new_password, address=client_address(request)
     )
@@ -328,7 +328,9 @@ def add_passkey(
     )
 
 
-@private.delete("/security/passkeys/{passkey_id}", status_code=204, responses=errors(*AUTH, 400, 403))
+@private.delete(
+    "/security/passkeys/{passkey_id}", status_code=204, responses=errors(*AUTH, 400, 403)
+)
 def remove_passkey(passkey_id: str, request: Request, actor: Me, state: State) -> Response:
     state.users.remove_passkey(actor, passkey_id, address=client_address(request))
     return Response(status_code=204)
@@ -458,9 +460,7 @@ def payouts(actor: Me, state: State) -> list[S.Payout]:
 
 
 @private.post("/payouts", status_code=201, responses=errors(*AUTH, 400, 403, 404, 409))
-def payout(
-    body: U.PayoutRequest, actor: Me, state: State, key: IdempotencyKey = None
-) -> S.Payout:
+def payout(body: U.PayoutRequest, actor: Me, state: State, key: IdempotencyKey = None) -> S.Payout:
     """Pay out to a saved bank account. Always needs a fresh second factor (403
     step_up_required)."""
     return state.users.payout(actor, body, idempotency_key=key)

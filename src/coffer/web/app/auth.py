@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from starlette.responses import RedirectResponse, Response
 
@@ -241,5 +241,3 @@ async def language(ctx: Visitor) -> Response:
             actor = ctx.actor
             await anyio.to_thread.run_sync(lambda: ctx.state.users.set_locale(actor, chosen))
     return response
-
-

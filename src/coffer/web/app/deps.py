@@ -55,9 +55,7 @@ class AppContext:
     def _(self, message: str, **values: object) -> str:
         return self.texts.gettext(message, **values)
 
-    def page(
-        self, template: str, title: str, status_code: int = 200, **values: Any
-    ) -> Response:
+    def page(self, template: str, title: str, status_code: int = 200, **values: Any) -> Response:
         """Render an app page (``title`` a message id) with the common context."""
         path = self.request.url.path
         context = {
@@ -75,7 +73,9 @@ class AppContext:
             "here": path + (f"?{self.request.url.query}" if self.request.url.query else ""),
             **values,
         }
-        return render(self.request, template, context, session=self.session, status_code=status_code)
+        return render(
+            self.request, template, context, session=self.session, status_code=status_code
+        )
 
 
 def safe_next(value: str | None) -> str:

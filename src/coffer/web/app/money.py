@@ -120,7 +120,9 @@ def send_form(ctx: Signed) -> Response:
     return _send_page(ctx, values)
 
 
-def _send_page(ctx: AppContext, values: dict[str, str], status: int = 200, **extra: Any) -> Response:
+def _send_page(
+    ctx: AppContext, values: dict[str, str], status: int = 200, **extra: Any
+) -> Response:
     users = ctx.state.users
     return ctx.page(
         "app/send.html", "Send money", status, values=values, wallets=users.wallets(ctx.user),
@@ -140,7 +142,9 @@ def _transfer_request(ctx: AppContext, form: dict[str, str]) -> U.TransferQuoteR
             note=form.get("note") or None,
         )
     except ValueError:
-        raise ValidationError("Choose a saved beneficiary or enter the recipient's email.") from None
+        raise ValidationError(
+            "Choose a saved beneficiary or enter the recipient's email."
+        ) from None
 
 
 @router.post("/send/quote")
@@ -185,7 +189,9 @@ def top_up_form(ctx: Signed) -> Response:
     return _top_up_page(ctx, {})
 
 
-def _top_up_page(ctx: AppContext, values: dict[str, str], status: int = 200, **extra: Any) -> Response:
+def _top_up_page(
+    ctx: AppContext, values: dict[str, str], status: int = 200, **extra: Any
+) -> Response:
     values = {k: v for k, v in values.items() if k in ("wallet_id", "amount")}
     return ctx.page(
         "app/top_up.html", "Top up", status, values=values,
@@ -209,7 +215,9 @@ async def top_up(ctx: Signed) -> Response:
                     cvc=form.get("cvc", ""),
                 )
             except ValueError:
-                raise ValidationError("Check the card number, expiry date and security code.") from None
+                raise ValidationError(
+                    "Check the card number, expiry date and security code."
+                ) from None
             request = U.TopUpRequest(
                 wallet_id=wallet.id,
                 amount=minor_units(form.get("amount", ""), wallet.currency),
@@ -251,7 +259,9 @@ def payout_form(ctx: Signed) -> Response:
     return _payout_page(ctx, kept_form(ctx, f"{PREFIX}/payout"))
 
 
-def _payout_page(ctx: AppContext, values: dict[str, str], status: int = 200, **extra: Any) -> Response:
+def _payout_page(
+    ctx: AppContext, values: dict[str, str], status: int = 200, **extra: Any
+) -> Response:
     users = ctx.state.users
     return ctx.page(
         "app/payout.html", "Pay out", status, values=values, wallets=users.wallets(ctx.user),

@@ -68,7 +68,11 @@ async def change_password(ctx: Signed) -> Response:
 
 @router.post("/security/totp")
 def start_totp(ctx: Signed) -> Response:
-    return _attempt(ctx, lambda: ctx.state.users.start_totp(ctx.user), "Add this key to your authenticator app, then enter a code it shows.")
+    return _attempt(
+        ctx,
+        lambda: ctx.state.users.start_totp(ctx.user),
+        "Add this key to your authenticator app, then enter a code it shows.",
+    )
 
 
 @router.post("/security/totp/confirm")
@@ -88,7 +92,11 @@ async def confirm_totp(ctx: Signed) -> Response:
 @router.post("/security/totp/remove")
 def remove_totp(ctx: Signed) -> Response:
     address = client_address(ctx.request)
-    return _attempt(ctx, lambda: ctx.state.users.remove_totp(ctx.user, address=address), "The authenticator app was removed.")
+    return _attempt(
+        ctx,
+        lambda: ctx.state.users.remove_totp(ctx.user, address=address),
+        "The authenticator app was removed.",
+    )
 
 
 @router.post("/security/recovery-codes")
@@ -132,9 +140,14 @@ async def add_passkey(ctx: Signed) -> Response:
         name = str(payload.get("name") or "").strip()[:100] or ctx._("Passkey")
         await anyio.to_thread.run_sync(
             lambda: ctx.state.users.add_passkey(
-                ctx.user, credential, challenge=challenge, rp_id=rp_id, origin=origin,
-                name=name, address=address,
-            )  # fmt: skip
+                ctx.user,
+                credential,
+                challenge=challenge,
+                rp_id=rp_id,
+                origin=origin,
+                name=name,
+                address=address,
+            )
         )
     except CofferError as error:
         return JSONResponse({"error": ctx._(error.message)}, status_code=error.status)
