@@ -275,3 +275,17 @@ def test_a_user_reaches_only_their_own_data(client: TestClient) -> None:
     # no token, or a token of another realm, reaches nothing
     assert client.get(f"{ME}/wallets").status_code == 401
     assert client.get(f"{ME}/wallets", headers={"Authorization": "Bearer x"}).status_code == 401
+
+
+def test_a_long_password_is_rated_not_refused_by_the_rater(client: TestClient) -> None:
+    long_password = "Umbrella-Kettle-Orbit-1984!" * 4  # 108 characters: zxcvbn rates 72
+    answer = client.post(
+        f"{ME}/sign-up",
+        json={"email": "long@example.org", "password": long_password, "name": "Lee Long"},
+    )
+    assert answer.status_code == 201, answer.text
+    weak = client.post(
+        f"{ME}/sign-up",
+        json={"email": "weak@example.org", "password": "password" * 10, "name": "Wes Weak"},
+    )
+    assert weak.status_code == 400 and weak.json()["error"]["code"] == "weak_password"
