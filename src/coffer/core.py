@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from types import TracebackType
 
 import sqlalchemy as sa
@@ -17,9 +18,12 @@ from coffer.ledger.models import from_micros, now_micros
 from coffer.ledger.service import Ledger, LedgerInfo, LedgerRuntime
 from coffer.ledger.signing import Signer
 from coffer.ledger.verify import VerifyReport, verify_database
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.settings import Settings, get_settings
 
 LEDGER_NAME = re.compile(r"^[0-9a-zA-Z_-]{1,63}$")
+OWNER_RECHECK_SECONDS = 5.0
+MAX_OWNERS_CACHED = 10_000
 
 
 class Coffer:
@@ -36,6 +40,8 @@ class Coffer:
         )
         self._ledgers: dict[str, Ledger] = {}
         self._lock = threading.Lock()
+        # ledger name -> (checked until, (platform id, system)): see ledger_owner
+        self._owners: dict[str, tuple[float, tuple[str, bool]]] = {}
 
     def __enter__(self) -> Coffer:
         return self
@@ -56,19 +62,36 @@ class Coffer:
 
     # -- ledgers --------------------------------------------------------------------
 
-    def ledger(self, name: str, *, create: bool = True) -> Ledger:
-        """The ledger called ``name``, created on first use unless ``create=False``."""
+    def ledger(
+        self,
+        name: str,
+        *,
+        create: bool = True,
+        platform_id: str | None = None,
+        system: bool = False,
+    ) -> Ledger:
+        """The ledger called ``name``, created on first use unless ``create=False``.
+
+        ``platform_id`` and ``system`` are what a ledger created here is stamped with;
+        with ``system=True`` (a domain's own ledger) an existing ledger must belong to
+        ``platform_id`` (Conflict otherwise) and is flagged as a system ledger."""
         ledger = self._ledgers.get(name)
-        if ledger is not None:
+        if ledger is not None and not system:
             return ledger
+        owner = platform_id or DEFAULT_PLATFORM_ID
         with self._lock:
             ledger = self._ledgers.get(name)
-            if ledger is None:
+            info = None
+            if ledger is None or system:
                 info = self._find(name)
                 if info is None:
                     if not create:
                         raise LedgerNotFound(f"ledger {name!r} does not exist")
-                    info = self._insert(name, {}, {})
+                    info = self._insert(name, {}, {}, platform_id=owner, system=system)
+                if system:
+                    self._claim_system(info, owner)
+            if ledger is None:
+                assert info is not None
                 runtime = LedgerRuntime(
                     name=name,
                     ledger_id=info.id,
@@ -81,6 +104,25 @@ class Coffer:
                 self._ledgers[name] = ledger
         return ledger
 
+    def ledger_owner(self, name: str) -> tuple[str, bool] | None:
+        """(platform id, system) of ledger ``name``, or None when it does not exist.
+
+        Kept in memory: a ledger never changes platform, and a system ledger stays one;
+        a ledger not (yet) flagged system is read again after OWNER_RECHECK_SECONDS (a
+        domain of another process may claim it)."""
+        now = time.monotonic()
+        cached = self._owners.get(name)
+        if cached is not None and (cached[1][1] or cached[0] > now):
+            return cached[1]
+        info = self._find(name)
+        if info is None:
+            return None
+        owner = (info.platform_id, info.system)
+        if len(self._owners) >= MAX_OWNERS_CACHED:
+            self._owners.clear()
+        self._owners[name] = (now + OWNER_RECHECK_SECONDS, owner)
+        return owner
+
     def open_ledgers(self) -> list[Ledger]:
         """The ledgers this process has opened (each with its own sequencer)."""
         return list(self._ledgers.values())
@@ -91,21 +133,47 @@ class Coffer:
         *,
         metadata: dict[str, str] | None = None,
         features: dict[str, str] | None = None,
+        platform_id: str = DEFAULT_PLATFORM_ID,
     ) -> LedgerInfo:
-        """Create a ledger; :class:`Conflict` if it exists."""
+        """Create a ledger of ``platform_id``; :class:`Conflict` if it exists (ledger names
+        are unique across platforms)."""
         if self._find(name) is not None:
             raise Conflict(f"ledger {name!r} already exists")
-        return self._insert(name, metadata or {}, features or {})
+        return self._insert(name, metadata or {}, features or {}, platform_id=platform_id)
 
-    def _insert(self, name: str, metadata: dict[str, str], features: dict[str, str]) -> LedgerInfo:
+    def _claim_system(self, info: LedgerInfo, platform_id: str) -> None:
+        """Flag ``info``'s ledger as a system ledger of ``platform_id``."""
+        if info.platform_id != platform_id:
+            raise Conflict(
+                f"ledger {info.name!r} belongs to another platform: it cannot hold this "
+                "platform's wallets; rename or remove it"
+            )
+        if not info.system:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    sa.text("UPDATE ledgers SET system = :yes WHERE id = :id"),
+                    {"yes": True, "id": info.id},
+                )
+        self._owners[info.name] = (time.monotonic(), (platform_id, True))
+
+    def _insert(
+        self,
+        name: str,
+        metadata: dict[str, str],
+        features: dict[str, str],
+        *,
+        platform_id: str = DEFAULT_PLATFORM_ID,
+        system: bool = False,
+    ) -> LedgerInfo:
         if not isinstance(name, str) or not LEDGER_NAME.match(name):
             raise ValidationError(
                 f"invalid ledger name {name!r}: use 1 to 63 letters, digits, '_' or '-'"
             )
         statement = sa.text(
             "INSERT INTO ledgers (name, created_at, metadata, bucket, features, next_seq,"
-            " head_hash, next_tx_id, next_hold_id) VALUES (:name, :now, :meta, '_default',"
-            " :features, 0, :genesis, 0, 0) ON CONFLICT (name) DO NOTHING"
+            " head_hash, next_tx_id, next_hold_id, platform_id, system) VALUES (:name, :now,"
+            " :meta, '_default', :features, 0, :genesis, 0, 0, :platform, :system)"
+            " ON CONFLICT (name) DO NOTHING"
         )
         with self.engine.begin() as connection:
             connection.execute(
@@ -116,6 +184,8 @@ class Coffer:
                     "meta": J.canonical_json(metadata),
                     "features": J.canonical_json(features),
                     "genesis": J.GENESIS_HASH,
+                    "platform": platform_id,
+                    "system": system,
                 },
             )
         info = self._find(name)
@@ -130,7 +200,8 @@ class Coffer:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 sa.text(
-                    "SELECT id, name, created_at, metadata, bucket, features FROM ledgers " + where
+                    "SELECT id, name, created_at, metadata, bucket, features, platform_id,"
+                    " system FROM ledgers " + where
                 ),
                 params,
             ).fetchall()
@@ -142,14 +213,23 @@ class Coffer:
                 metadata=json.loads(row[3]),
                 bucket=row[4],
                 features=json.loads(row[5]),
+                platform_id=str(row[6]),
+                system=bool(row[7]),
             )
             for row in rows
         ]
 
-    def ledgers(self, *, after: str | None = None, page_size: int = 100) -> list[LedgerInfo]:
-        where = "WHERE name > :after" if after else ""
+    def ledgers(
+        self, *, after: str | None = None, page_size: int = 100, platform_id: str | None = None
+    ) -> list[LedgerInfo]:
+        """Ledgers by name (of one platform, or all when ``platform_id`` is None)."""
+        conditions = (["name > :after"] if after else []) + (
+            ["platform_id = :platform"] if platform_id is not None else []
+        )
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
         return self._ledger_rows(
-            f"{where} ORDER BY name LIMIT :size", {"after": after or "", "size": page_size}
+            f"{where} ORDER BY name LIMIT :size",
+            {"after": after or "", "size": page_size, "platform": platform_id},
         )
 
     def ledger_info(self, name: str) -> LedgerInfo:

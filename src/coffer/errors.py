@@ -285,6 +285,56 @@ class InvalidUnicode(ValidationError):
     code = "invalid_unicode"
 
 
+# -- tenants and least privilege (coffer.platforms) ------------------------------------
+
+
+class PlatformNotFound(NotFound):
+    """A platform id or name that does not exist."""
+
+    code = "platform_not_found"
+    hint = "Check the platform's id or name (coffer platforms list)."
+
+
+class SystemLedgerWrite(Forbidden):
+    """A write through the public ledger API to a system ledger (one that Coffer's own
+    domains write, such as the wallets ledger), by a client without ``ledger:admin``."""
+
+    code = "system_ledger_write"
+    hint = (
+        "Move wallet money through the wallets API; an operator may grant a client the "
+        "ledger:admin scope (coffer clients create NAME --scopes ledger:admin ...)."
+    )
+
+
+class ForceNotAllowed(Forbidden):
+    """A transaction with ``force`` or an overdraft grant, by a client without
+    ``ledger:force``, or on a system ledger (never allowed there)."""
+
+    code = "force_not_allowed"
+    hint = (
+        "Drop force and the overdraft grants, or use a client with the ledger:force scope "
+        "(never on a system ledger)."
+    )
+
+
+class SandboxOnly(NotFound):
+    """A sandbox-only route (sandbox bank transfers, 3-D Secure test page, test cards)
+    called by a live platform: it does not exist there."""
+
+    code = "sandbox_only"
+    hint = "Use a client of a sandbox platform, or the real gateway's flow on live."
+
+
+class LiveGatewayMissing(CofferError):
+    """A live platform asked for a card pay-in while no real card gateway is configured
+    (a live platform never uses the sandbox gateway)."""
+
+    code = "live_gateway_missing"
+    hint = "Set COFFER_STRIPE_SECRET_KEY (and the webhook secret) for live platforms."
+    status = 503
+    formance_code = "INTERNAL"
+
+
 # -- wallets and payments (coffer.wallets) ---------------------------------------------
 
 

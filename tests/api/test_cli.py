@@ -53,11 +53,32 @@ def test_clients_create_and_first_serve(
     start_server, stop_server = server_control
     process, base_url, log_path = start_server(api_database_url, tmp_path)
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         # token_url is printed after the secret: wait for it, not for a half-written line
-        while "token_url:" not in log_path.read_text() and time.monotonic() < deadline:
+        while "operator_password:" not in log_path.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
         found = CREDENTIALS.search(log_path.read_text())
+        console = re.search(
+            r"console: (\S+)\n.*\noperator_email: (\S+)\noperator_password: (\S+)",
+            log_path.read_text(),
+        )
+        assert console, log_path.read_text()
+        assert console.group(1) == f"{base_url}/console/"
+        with httpx.Client(base_url=base_url, timeout=30) as browser:
+            form = browser.get("/console/sign-in")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            assert token
+            signed_in = browser.post(
+                "/console/sign-in",
+                data={
+                    "email": console.group(2),
+                    "password": console.group(3),
+                    "csrf_token": token.group(1),
+                },
+            )
+            # the first operator is an admin: TOTP is set up before anything else
+            assert signed_in.status_code == 303
+            assert browser.get("/console/").headers["location"] == "/console/security"
         assert found, log_path.read_text()
         body = _token(base_url, found.group(1), found.group(2))
         assert body["scope"] == " ".join(DEFAULT_SCOPES)
@@ -83,6 +104,7 @@ def test_clients_create_and_first_serve(
     try:
         time.sleep(0.3)
         assert "client_secret" not in log_path.read_text()
+        assert "operator_password" not in log_path.read_text()
     finally:
         stop_server(process)
 

@@ -33,7 +33,9 @@ VOLATILE = ("id", "timestamp", "insertedAt", "logID")
 @pytest.fixture(scope="module")
 def env(api_database_url: str) -> Iterator[dict[str, Any]]:
     instance = coffer.open(api_database_url)
-    writer = create_client(instance.engine, "writer", ("ledger:read", "ledger:write"))
+    writer = create_client(
+        instance.engine, "writer", ("ledger:read", "ledger:write", "ledger:force")
+    )
     reader = create_client(instance.engine, "reader", ("ledger:read",))
     with TestClient(create_app(instance)) as client:
         tokens = {}

@@ -4,7 +4,8 @@
   Coffer instance, the FastAPI app and an HTTP client (starlette's TestClient) for
   server-side tests of pages and forms.
 - ``live_server``: the same app served by uvicorn on 127.0.0.1 (a free port) in a
-  thread, for browser tests; ``live_server.url`` is its base URL.
+  thread, for browser tests; ``live_server.url`` is its base URL (``http://localhost:PORT``:
+  passkeys need a host name, WebAuthn refuses IP addresses).
 - ``page`` (pytest-playwright): a page of Debian's Chromium (/usr/bin/chromium, headless,
   --no-sandbox), launched by the ``browser_type_launch_args`` override below. Mark
   browser tests ``@pytest.mark.browser`` (they are also ``slow``).
@@ -105,7 +106,8 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
                 pytest.fail("the live server did not start")
             time.sleep(0.05)
         try:
-            yield LiveServer(f"http://127.0.0.1:{port}", instance, app)
+            # "localhost" (a name, still the loopback address): WebAuthn refuses IP addresses
+            yield LiveServer(f"http://localhost:{port}", instance, app)
         finally:
             server.should_exit = True
             thread.join(timeout=20)

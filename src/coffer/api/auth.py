@@ -42,6 +42,7 @@ from coffer.errors import (
     Unauthorized,
 )
 from coffer.identity.audit import record_now
+from coffer.platforms import DEFAULT_PLATFORM_ID
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -78,6 +79,8 @@ class Principal:
     scopes: frozenset[str]
     expires_at: float
     secret_version: int = 1
+    # the client's platform (tenant): every object it reads or writes belongs to it
+    platform_id: str = DEFAULT_PLATFORM_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,7 @@ class ClientState:
     disabled: bool
     secret_version: int
     scopes: frozenset[str]
+    platform_id: str = DEFAULT_PLATFORM_ID
 
 
 def sign_token(
@@ -94,8 +98,10 @@ def sign_token(
     *,
     secret_version: int,
     ttl_seconds: int,
+    platform_id: str = DEFAULT_PLATFORM_ID,
 ) -> str:
-    """A signed access token (the token endpoint's, and benchmarks' own)."""
+    """A signed access token (the token endpoint's, and benchmarks' own). Its ``plat``
+    claim names the client's platform; every request checks it against the client's."""
     key = keyring.current
     now = int(time.time())
     claims = {
@@ -105,6 +111,7 @@ def sign_token(
         "exp": now + ttl_seconds,
         "scope": " ".join(scopes),
         "ver": secret_version,
+        "plat": platform_id,
         "jti": secrets.token_hex(8),
     }
     return jwt.encode(claims, key.secret, algorithm=JWT_ALGORITHM, headers={"kid": key.kid})
@@ -207,6 +214,7 @@ class Authority:
             granted,
             secret_version=row.secret_version,
             ttl_seconds=self.ttl_seconds,
+            platform_id=row.platform_id,
         )
         return token, " ".join(granted)
 
@@ -267,13 +275,15 @@ class Authority:
         except jwt.PyJWTError:
             raise Unauthorized("invalid access token") from None
         version = claims.get("ver", 1)
-        if type(version) is not int:
+        platform_id = claims.get("plat", DEFAULT_PLATFORM_ID)
+        if type(version) is not int or type(platform_id) is not str:
             raise Unauthorized("invalid access token")
         principal = Principal(
             client_id=str(claims["sub"]),
             scopes=frozenset(str(claims.get("scope", "")).split()),
             expires_at=float(claims["exp"]),
             secret_version=version,
+            platform_id=platform_id,
         )
         with self._lock:
             self._cache[token] = principal
@@ -287,7 +297,12 @@ class Authority:
         if not self.check_clients:
             return principal
         state = self._client_state(principal.client_id)
-        if state is None or state.disabled or state.secret_version != principal.secret_version:
+        if (
+            state is None
+            or state.disabled
+            or state.secret_version != principal.secret_version
+            or state.platform_id != principal.platform_id
+        ):
             raise Unauthorized(
                 "the access token's client is disabled, deleted or has a new secret;"
                 " request a new token"
@@ -299,6 +314,7 @@ class Authority:
             principal.scopes & state.scopes,
             principal.expires_at,
             principal.secret_version,
+            principal.platform_id,
         )
 
     def _client_state(self, client_id: str) -> ClientState | None:
@@ -320,7 +336,9 @@ class Authority:
         state = (
             None
             if row is None
-            else ClientState(row.disabled, row.secret_version, frozenset(row.scopes))
+            else ClientState(
+                row.disabled, row.secret_version, frozenset(row.scopes), row.platform_id
+            )
         )
         if len(self._clients) >= _CLIENT_CACHE_SIZE:
             self._clients = {}
@@ -332,6 +350,8 @@ class Authority:
         self._clients = {}
 
     def authorize(self, authorization: str | None, scope: str) -> Principal:
+        """The caller's principal when its token is valid and holds ``scope`` (the
+        dependencies then call :func:`coffer.platforms.bind_caller`)."""
         if not authorization:
             raise Unauthorized("missing access token: send Authorization: Bearer <token>")
         kind, _, token = authorization.partition(" ")

@@ -20,18 +20,24 @@ from coffer.api.repository import ClientRow
 from coffer.db.engine import SQLITE_IMMEDIATE
 from coffer.errors import ClientNotFound, ValidationError
 from coffer.identity.audit import record
+from coffer.platforms import DEFAULT_PLATFORM_ID
 
 SCOPES = (
     "ledger:read",
     "ledger:write",
+    "ledger:force",
+    "ledger:admin",
     "wallets:read",
     "wallets:write",
     "assistant:read",
     "assistant:write",
     "admin",
 )
-# What `coffer serve` gives the first client: everything but the audit log.
-DEFAULT_SCOPES = tuple(scope for scope in SCOPES if scope != "admin")
+# Scopes only an operator hands out on purpose: the audit log, writes to system ledgers
+# and transactions that skip the balance checks (force, overdraft grants).
+PRIVILEGED_SCOPES = frozenset(("admin", "ledger:admin", "ledger:force"))
+# What `coffer serve` gives the first client: everything but the privileged scopes.
+DEFAULT_SCOPES = tuple(scope for scope in SCOPES if scope not in PRIVILEGED_SCOPES)
 
 _hasher = PasswordHasher()
 _changes = 0
@@ -44,6 +50,7 @@ class ClientCredentials:
     client_secret: str
     name: str
     scopes: tuple[str, ...]
+    platform_id: str = DEFAULT_PLATFORM_ID
 
 
 def changes() -> int:
@@ -77,8 +84,13 @@ def create_client(
     *,
     actor: str = "system",
     address: str | None = None,
+    platform_id: str = DEFAULT_PLATFORM_ID,
 ) -> ClientCredentials:
-    """Register a client; the secret is returned once and only its hash is stored."""
+    """Register a client of ``platform_id`` (which must exist); the secret is returned
+    once and only its hash is stored."""
+    from coffer.platforms.service import get_platform
+
+    get_platform(engine, platform_id)
     if not name or len(name) > 200:
         raise ValidationError("a client name is 1 to 200 characters")
     parse_scopes(" ".join(scopes))
@@ -93,6 +105,7 @@ def create_client(
             secret_hash=secret_hash,
             scopes=scopes,
             created_at=time.time_ns() // 1000,
+            platform_id=platform_id,
         )
         record(
             connection,
@@ -100,10 +113,10 @@ def create_client(
             action="client.created",
             target=client_id,
             address=address,
-            details={"name": name, "scopes": list(scopes)},
+            details={"name": name, "scopes": list(scopes), "platform_id": platform_id},
         )
     _changed()
-    return ClientCredentials(client_id, client_secret, name, scopes)
+    return ClientCredentials(client_id, client_secret, name, scopes, platform_id)
 
 
 def count_clients(engine: sa.Engine) -> int:
@@ -167,7 +180,7 @@ def rotate_secret(
             details={"secret_version": version},
         )
     _changed()
-    return ClientCredentials(client_id, client_secret, row.name, row.scopes)
+    return ClientCredentials(client_id, client_secret, row.name, row.scopes, row.platform_id)
 
 
 def delete_client(

@@ -13,6 +13,7 @@ from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2, SecurityScopes
 
 from coffer.api.auth import Authority, Principal
+from coffer.api.ledger_access import check_ledger
 from coffer.api.ledger_queries import Queries, TxRow, format_micros, format_time
 from coffer.api.settings import ApiSettings
 from coffer.core import Coffer
@@ -27,6 +28,7 @@ from coffer.ledger.models import (
     Volumes,
 )
 from coffer.money import MAX_AMOUNT
+from coffer.platforms import bind_caller
 
 TOKEN_PATH = "/api/auth/oauth/token"
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -66,9 +68,13 @@ oauth2_scheme = OAuth2(
             tokenUrl=TOKEN_PATH,
             scopes={
                 "ledger:read": "Read ledgers",
-                "ledger:write": "Write to ledgers",
+                "ledger:write": "Write to ledgers (not system ledgers)",
+                "ledger:force": "Force transactions and grant overdrafts (not on system ledgers)",
+                "ledger:admin": "Write to system ledgers (audited; never forced)",
                 "wallets:read": "Read customers, wallets and payments",
                 "wallets:write": "Move money between wallets, create customers and wallets",
+                "assistant:read": "Read the assistant's answers",
+                "assistant:write": "Change the assistant's budgets, goals and rules",
                 "admin": "Read the audit log",
             },
         )
@@ -84,7 +90,20 @@ async def _authorize(
     authorization: str | None = Security(oauth2_scheme),
 ) -> Principal:
     authority = state(request).authority
-    return authority.authorize(authorization, scopes.scopes[0] if scopes.scopes else "")
+    scope = scopes.scopes[0] if scopes.scopes else ""
+    principal = authority.authorize(authorization, scope)
+    bind_caller(request, principal)
+    ledger = request.path_params.get("ledger")
+    if ledger is not None:
+        check_ledger(
+            state(request).coffer,
+            principal,
+            str(ledger),
+            write=scope == "ledger:write",
+            address=request.client.host if request.client else None,
+            what=f"{request.method} {request.url.path}",
+        )
+    return principal
 
 
 ReadScope = Security(_authorize, scopes=["ledger:read"])

@@ -32,10 +32,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coffer.api import errors
 from coffer.api.deps import MAX_BODY_BYTES, ServerState, plain_transaction, transaction_text
+from coffer.api.ledger_access import check_force, check_ledger
 from coffer.asgi import fast_path_headers, read_body, replay, send_json
 from coffer.errors import CofferError
 from coffer.ledger import Ledger, Transaction, TransactionRequest
 from coffer.ledger.service import Result
+from coffer.platforms import bind_caller
 from coffer.runtime.batching import CallBatcher
 
 logger = logging.getLogger("coffer.api")
@@ -123,13 +125,26 @@ class FastPath:
         except (ValueError, RecursionError):
             return False
         self._set_route(scope, kind)
-        self.server.authority.authorize(headers.get(b"authorization"), "ledger:write")
+        principal = self.server.authority.authorize(headers.get(b"authorization"), "ledger:write")
+        coffer = self.server.coffer
+        bind_caller(Request(scope), principal)
+        client = scope.get("client")
+        check_ledger(
+            coffer,
+            principal,
+            name,
+            write=True,
+            address=client[0] if client else None,
+            what=f"POST {scope['path']}",
+        )
         if kind == "transactions":
             item = plain_transaction(
                 data, headers.get(b"idempotency-key"), force=query.get("force", False)
             )
             if item is None:
                 return False
+            if item.overdrafts is not None:
+                check_force(coffer, principal, name)
             ledger = await self._ledger(name)
             result = await self._batcher(ledger).post(item)
             if isinstance(result, CofferError):

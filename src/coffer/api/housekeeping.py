@@ -27,10 +27,11 @@ class Housekeeper:
     def start(self) -> None:
         self._thread.start()
         if self.run_worker:
-            from coffer.wallets.endpoints import platform_for
+            from coffer.wallets.endpoints import all_platforms
             from coffer.wallets.webhooks import Worker
 
-            worker = Worker(platform_for(self.app))  # the platform the routes use
+            app = self.app
+            worker = Worker(lambda: all_platforms(app))  # those the routes use
             worker.start()
             self._worker = worker
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from coffer.api.tables import api_clients
+from coffer.platforms import DEFAULT_PLATFORM_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,7 @@ class ClientRow:
     created_at: int
     disabled: bool
     secret_version: int
+    platform_id: str = DEFAULT_PLATFORM_ID
 
 
 def _row(row: sa.Row[tuple[object, ...]]) -> ClientRow:
@@ -30,6 +32,7 @@ def _row(row: sa.Row[tuple[object, ...]]) -> ClientRow:
         created_at=int(m["created_at"]),
         disabled=bool(m["disabled"]),
         secret_version=int(m["secret_version"]),
+        platform_id=str(m["platform_id"]),
     )
 
 
@@ -41,10 +44,12 @@ def insert_client(
     secret_hash: str,
     scopes: tuple[str, ...],
     created_at: int,
+    platform_id: str = DEFAULT_PLATFORM_ID,
 ) -> None:
     connection.execute(
         api_clients.insert().values(
             id=client_id,
+            platform_id=platform_id,
             name=name,
             secret_hash=secret_hash,
             scopes=" ".join(scopes),

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.platforms.tables import platform_column
+
 metadata = sa.MetaData()
 
 api_clients = sa.Table(
     "api_clients",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     # Argon2id hash of the client secret; the secret itself is never stored.
@@ -19,6 +22,7 @@ api_clients = sa.Table(
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     # Raised by every secret rotation: tokens carry it (claim "ver") and stop matching.
     sa.Column("secret_version", sa.Integer, nullable=False, server_default="1"),
+    sa.Index("ix_api_clients_platform", "platform_id", "created_at"),
 )
 
 # Only read, to move a secret stored by an older version into the key file (jwt_keys.py).

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request, Response, Security
 
 from coffer.assistant import schemas as S
 from coffer.assistant.service import Assistant
+from coffer.platforms import DEFAULT_PLATFORM_ID, platform_id_of
 from coffer.wallets.endpoints.deps import authorize, platform_for
 from coffer.wallets.http_errors import WalletRoute, errors
 
@@ -22,14 +23,20 @@ _lock = threading.Lock()
 AUTH = (401, 403, 422)
 
 
-def assistant_for(app: Any) -> Assistant:
-    existing: Assistant | None = getattr(app.state, "assistant", None)
-    if existing is not None:
-        return existing
+def assistant_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> Assistant:
+    """The assistant of a platform in a FastAPI app, built on first use on the platform's
+    wallets (another platform's customers are not found). The default platform's is
+    ``app.state.assistant``, which an embedding app may set itself."""
+    if platform_id == DEFAULT_PLATFORM_ID:
+        plugged: Assistant | None = getattr(app.state, "assistant", None)
+        if plugged is not None:
+            return plugged
     with _lock:
-        existing = getattr(app.state, "assistant", None)
+        by_platform: dict[str, Assistant] = getattr(app.state, "assistant_by_platform", None) or {}
+        app.state.assistant_by_platform = by_platform
+        existing = by_platform.get(platform_id)
         if existing is None:
-            platform = platform_for(app)
+            platform = platform_for(app, platform_id)
             book = app.state.server.coffer
             settings = book.settings
             hook = None
@@ -42,13 +49,15 @@ def assistant_for(app: Any) -> Assistant:
                     api_key=settings.assistant_model_api_key,
                     timeout_seconds=settings.assistant_model_timeout_seconds,
                 )
-            existing = Assistant(book.engine, platform.wallets, model_hook=hook)
-            app.state.assistant = existing
+            existing = Assistant(platform.core.engine, platform.wallets, model_hook=hook)
+            by_platform[platform_id] = existing
+            if platform_id == DEFAULT_PLATFORM_ID:
+                app.state.assistant = existing
     return existing
 
 
 def assistant_of(request: Request) -> Assistant:
-    return assistant_for(request.app)
+    return assistant_for(request.app, platform_id_of(request))
 
 
 Read = Security(authorize, scopes=["assistant:read"])

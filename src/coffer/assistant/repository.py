@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from coffer.assistant import tables as T
 from coffer.assistant.imports import ParsedLine
 from coffer.assistant.models import Budget, Goal, Txn
+from coffer.wallets.repository import platform_of, stamped
 
 
 def now_micros() -> int:
@@ -54,6 +55,7 @@ def put_correction(
     )
     connection.execute(
         sa.insert(T.corrections).values(
+            platform_id=platform_of(connection),
             id=new_id("cor"),
             customer_id=customer_id,
             transaction_id=transaction_id,
@@ -94,6 +96,7 @@ def put_budget(connection: sa.Connection, customer_id: str, budget: Budget) -> N
     assert budget.start_month is not None
     connection.execute(
         sa.insert(T.budgets).values(
+            platform_id=platform_of(connection),
             id=budget.id,
             customer_id=customer_id,
             category=budget.category,
@@ -152,6 +155,7 @@ def goals(connection: sa.Connection, customer_id: str) -> list[Goal]:
 def insert_goal(connection: sa.Connection, customer_id: str, goal: Goal) -> None:
     connection.execute(
         sa.insert(T.goals).values(
+            platform_id=platform_of(connection),
             id=goal.id,
             customer_id=customer_id,
             name=goal.name,
@@ -172,6 +176,7 @@ def goal_customer(connection: sa.Connection, goal_id: str) -> str | None:
 def add_contribution(connection: sa.Connection, goal_id: str, day: date, amount: int) -> None:
     connection.execute(
         sa.insert(T.goal_contributions).values(
+            platform_id=platform_of(connection),
             id=new_id("gco"),
             goal_id=goal_id,
             day=day.isoformat(),
@@ -194,7 +199,10 @@ def mark_alert_sent(connection: sa.Connection, customer_id: str, alert_key: str)
         return False
     connection.execute(
         sa.insert(T.alerts_sent).values(
-            customer_id=customer_id, alert_key=alert_key, created_at=now_micros()
+            platform_id=platform_of(connection),
+            customer_id=customer_id,
+            alert_key=alert_key,
+            created_at=now_micros(),
         )
     )
     return True
@@ -224,7 +232,7 @@ def external_account(
         "balance": None,
         "created_at": now_micros(),
     }
-    connection.execute(sa.insert(T.external_accounts).values(**values))
+    connection.execute(sa.insert(T.external_accounts).values(**stamped(connection, values)))
     return values
 
 
@@ -272,7 +280,9 @@ def insert_external_lines(
             "dedup_key": key, "created_at": now,
         })  # fmt: skip
     if rows:
-        connection.execute(sa.insert(T.external_transactions), rows)
+        connection.execute(
+            sa.insert(T.external_transactions), [stamped(connection, row) for row in rows]
+        )
     return len(rows)
 
 

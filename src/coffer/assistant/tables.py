@@ -8,12 +8,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coffer.db.types import Amount
+from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
 
 corrections = sa.Table(
     "assistant_corrections",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), nullable=False),
     sa.Column("transaction_id", sa.String(80), nullable=False),
@@ -27,6 +29,7 @@ corrections = sa.Table(
 rules = sa.Table(
     "assistant_rules",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), nullable=False, index=True),
     sa.Column("stage", sa.String(8), nullable=False),  # pre | default | post
@@ -38,6 +41,7 @@ rules = sa.Table(
 budgets = sa.Table(
     "assistant_budgets",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), nullable=False, index=True),
     sa.Column("category", sa.String(96), nullable=False),
@@ -52,6 +56,7 @@ budgets = sa.Table(
 goals = sa.Table(
     "assistant_goals",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), nullable=False, index=True),
     sa.Column("name", sa.String(200), nullable=False),
@@ -65,6 +70,7 @@ goals = sa.Table(
 goal_contributions = sa.Table(
     "assistant_goal_contributions",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("goal_id", sa.String(40), nullable=False, index=True),
     sa.Column("day", sa.String(10), nullable=False),
@@ -75,6 +81,7 @@ goal_contributions = sa.Table(
 external_accounts = sa.Table(
     "assistant_external_accounts",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), nullable=False, index=True),
     sa.Column("name", sa.String(200), nullable=False),
@@ -87,6 +94,7 @@ external_accounts = sa.Table(
 alerts_sent = sa.Table(
     "assistant_alerts_sent",
     metadata,
+    platform_column(),
     sa.Column("customer_id", sa.String(40), primary_key=True),
     sa.Column("alert_key", sa.String(64), primary_key=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
@@ -95,6 +103,7 @@ alerts_sent = sa.Table(
 external_transactions = sa.Table(
     "assistant_external_transactions",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), nullable=False, index=True),
     sa.Column("account_id", sa.String(40), nullable=False),

@@ -53,7 +53,8 @@ def create(
         typer.Option(
             "--scopes",
             help="Comma-separated, of: ledger:read (ledger GETs), ledger:write (ledger "
-            "writes), wallets:read (wallets API GETs), wallets:write (wallets API POSTs), "
+            "writes), ledger:force (force and overdraft grants), ledger:admin (writes to "
+            "system ledgers, such as the wallets ledger), wallets:read (wallets API GETs), wallets:write (wallets API POSTs), "
             "assistant:read, assistant:write (the assistant API), admin (the audit log)",
         ),
     ] = "ledger:read,ledger:write",
@@ -64,13 +65,28 @@ def create(
             help='Print export lines for a shell: eval "$(coffer clients create NAME --shell)"',
         ),
     ] = False,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform",
+            help="The platform (id or name) the client belongs to; default: the default "
+            "platform (plat_default)",
+        ),
+    ] = None,
     database: Database = None,
 ) -> None:
     """Create a client and print its id and secret (the secret is shown only once)."""
     from coffer.api.clients import create_client, parse_scopes
+    from coffer.platforms import DEFAULT_PLATFORM_ID
+    from coffer.platforms.service import resolve_platform
 
     with opened(database) as engine:
-        credentials = create_client(engine, name, parse_scopes(scopes), actor=operator())
+        platform_id = (
+            DEFAULT_PLATFORM_ID if platform is None else resolve_platform(engine, platform).id
+        )
+        credentials = create_client(
+            engine, name, parse_scopes(scopes), actor=operator(), platform_id=platform_id
+        )
     if shell:
         typer.echo(f"export COFFER_CLIENT_ID={credentials.client_id}")
         typer.echo(f"export COFFER_CLIENT_SECRET={credentials.client_secret}")
@@ -78,18 +94,20 @@ def create(
     typer.echo(f"client_id: {credentials.client_id}")
     typer.echo(f"client_secret: {credentials.client_secret}")
     typer.echo(f"scopes: {' '.join(credentials.scopes)}")
+    typer.echo(f"platform_id: {credentials.platform_id}")
 
 
 @app.command("list")
 def list_(database: Database = None) -> None:
-    """List the clients: id, state, scopes, name."""
+    """List the clients: id, platform, state, scopes, name."""
     from coffer.api.clients import list_clients
 
     with opened(database) as engine:
         rows = list_clients(engine)
     for row in rows:
         status = "disabled" if row.disabled else "enabled"
-        typer.echo(f"{row.id}  {status:8}  {' '.join(row.scopes):50}  {row.name}")
+        scopes = " ".join(row.scopes)
+        typer.echo(f"{row.id}  {row.platform_id:21}  {status:8}  {scopes:50}  {row.name}")
 
 
 @app.command("disable")

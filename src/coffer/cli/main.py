@@ -12,6 +12,7 @@ from coffer.cli import (
     keys,
     numscript,
     operators,
+    platforms,
     risk,
     serve,
     settings,
@@ -25,6 +26,7 @@ app.command("verify")(verify.verify)
 app.command("serve")(serve.serve)
 app.command("settings")(settings.settings)
 app.add_typer(clients.app, name="clients")
+app.add_typer(platforms.app, name="platforms")
 app.add_typer(keys.app, name="keys")
 app.add_typer(operators.app, name="operators")
 app.command("audit")(audit.audit)

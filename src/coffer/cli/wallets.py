@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import signal
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -40,7 +41,7 @@ def worker(
     from coffer.wallets.webhooks import Worker
 
     with coffer.open(database, settings=owned_process_settings()) as c:
-        runner = Worker(open_wallets(c), interval_seconds=interval)
+        runner = Worker(every_platform(c, open_wallets), interval_seconds=interval)
         if once:
             runner._last_housekeeping = 0.0
             typer.echo(f"{runner.run_once()} items processed")
@@ -51,23 +52,52 @@ def worker(
         runner.run_forever(on_error=lambda exc: logger.error("worker round failed: %s", exc))
 
 
+def every_platform(c: Any, open_wallets: Any) -> Callable[[], list[Any]]:
+    """A source of the wallets domain of every platform of the database (new platforms
+    join as they are created)."""
+    from coffer.platforms.service import list_platforms
+
+    opened: dict[str, Any] = {}
+
+    def platforms() -> list[Any]:
+        for row in list_platforms(c.engine):
+            if row.id not in opened:
+                opened[row.id] = open_wallets(c, platform_id=row.id)
+        return list(opened.values())
+
+    return platforms
+
+
 @sandbox_app.command("bank-transfer")
 def bank_transfer(
     reference: Annotated[str, typer.Argument(help="The wallet's bank reference (CFR...).")],
     amount: Annotated[int, typer.Argument(help="Amount in minor units (cents).")],
     currency: Annotated[str, typer.Argument(help="ISO 4217 code, e.g. EUR.")],
     idempotency_key: Annotated[str | None, typer.Option("--idempotency-key")] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option("--platform", help="The sandbox platform (id or name); default: plat_default"),
+    ] = None,
     database: Database = None,
 ) -> None:
-    """The sandbox bank receives a transfer quoting REFERENCE and credits that wallet."""
+    """The sandbox bank receives a transfer quoting REFERENCE and credits that wallet
+    (sandbox platforms only)."""
     import coffer
-    from coffer.errors import CofferError
+    from coffer.errors import CofferError, SandboxOnly
+    from coffer.platforms import DEFAULT_PLATFORM_ID
+    from coffer.platforms.service import resolve_platform
     from coffer.wallets import open_wallets
     from coffer.wallets import schemas as S
 
     with coffer.open(database) as c:
         try:
-            payin = open_wallets(c).payins.bank_transfer(
+            platform_id = (
+                DEFAULT_PLATFORM_ID if platform is None else resolve_platform(c.engine, platform).id
+            )
+            wallets = open_wallets(c, platform_id=platform_id)
+            if wallets.live:
+                raise SandboxOnly("the sandbox bank exists only for sandbox platforms")
+            payin = wallets.payins.bank_transfer(
                 S.BankTransferSimulate(reference=reference, amount=amount, currency=currency),
                 idempotency_key=idempotency_key,
             )

@@ -20,6 +20,7 @@ from coffer.fx import schemas as S
 from coffer.fx.loyalty import schemas as L
 from coffer.fx.platform import FxPlatform, open_fx
 from coffer.fx.rates.service import rate_model
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets.endpoints.deps import (
     After,
     IdempotencyKey,
@@ -27,6 +28,7 @@ from coffer.wallets.endpoints.deps import (
     Read,
     Write,
     platform_for,
+    platform_of,
 )
 from coffer.wallets.http_errors import WalletRoute
 from coffer.wallets.http_errors import errors as wallet_errors
@@ -42,21 +44,28 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return wallet_errors(*statuses, *AUTH)
 
 
-def fx_for(app: Any) -> FxPlatform:
-    """The fx platform of a FastAPI app (``app.state.fx``), built on first use."""
-    existing: FxPlatform | None = getattr(app.state, "fx", None)
-    if existing is not None:
-        return existing
+def fx_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> FxPlatform:
+    """The fx domain of a platform in a FastAPI app, built on first use (the default
+    platform's is ``app.state.fx``, which an embedding app may set itself)."""
+    if platform_id == DEFAULT_PLATFORM_ID:
+        plugged: FxPlatform | None = getattr(app.state, "fx", None)
+        if plugged is not None:
+            return plugged
     with _lock:
-        existing = getattr(app.state, "fx", None)
+        by_platform: dict[str, FxPlatform] = getattr(app.state, "fx_by_platform", None) or {}
+        app.state.fx_by_platform = by_platform
+        existing = by_platform.get(platform_id)
         if existing is None:
-            existing = open_fx(platform_for(app))
-            app.state.fx = existing
+            existing = open_fx(platform_for(app, platform_id))
+            by_platform[platform_id] = existing
+            if platform_id == DEFAULT_PLATFORM_ID:
+                app.state.fx = existing
     return existing
 
 
 def fx_of(request: Request) -> FxPlatform:
-    return fx_for(request.app)
+    """The fx domain of the caller's platform (its wallets, ledger and rows)."""
+    return fx_for(request.app, platform_of(request).platform_id)
 
 
 Fx = Annotated[FxPlatform, Depends(fx_of)]

@@ -31,8 +31,9 @@ class FxPlatform:
         self.wallets = wallets
         self.settings = settings or get_fx_settings()
         self.clock = clock or system_clock
-        engine = wallets.coffer.engine
-        self.ledger = wallets.coffer.ledger(wallets.settings.wallets_ledger)
+        # the platform's scoped engine and wallets ledger: fx rows and money stay in it
+        engine = wallets.core.engine
+        self.ledger = wallets.core.ledger
         self.rates = Rates(engine, self.settings, self.clock)
         self.quotes = Quotes(engine, self.rates, self.settings, self.clock)
         self.conversions = Conversions(engine, wallets, self.ledger, self.quotes, self.clock)

@@ -1,5 +1,7 @@
 """All SQL of the fx domain (SQLAlchemy Core). Functions take a connection and never
-commit: the caller's unit of work does."""
+commit: the caller's unit of work does. Rows a platform owns (customer tiers, quotes,
+conversions, loyalty) are filtered by the connection's platform as in the wallets
+repository (:func:`coffer.wallets.repository.owned`); rates and pricing are shared."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.fx import tables as T
+from coffer.wallets.repository import owned, stamped
 
 Row = Mapping[str, Any]
 
@@ -30,15 +33,19 @@ def _one(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
 
 
 def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
-    connection.execute(sa.insert(table).values(**values))
+    connection.execute(sa.insert(table).values(**stamped(connection, values, table)))
 
 
 def get(connection: sa.Connection, table: sa.Table, object_id: str) -> Row | None:
-    return _one(connection, sa.select(table).where(table.c.id == object_id))
+    return _one(
+        connection, sa.select(table).where(table.c.id == object_id, owned(connection, table))
+    )
 
 
 def update(connection: sa.Connection, table: sa.Table, object_id: str, **values: Any) -> int:
-    result = connection.execute(sa.update(table).where(table.c.id == object_id).values(**values))
+    result = connection.execute(
+        sa.update(table).where(table.c.id == object_id, owned(connection, table)).values(**values)
+    )
     return int(result.rowcount)
 
 
@@ -96,13 +103,22 @@ def set_pricing(connection: sa.Connection, values: Mapping[str, Any]) -> None:
 
 def customer_tier(connection: sa.Connection, customer_id: str) -> str | None:
     c = T.customer_tiers.c
-    row = _one(connection, sa.select(T.customer_tiers).where(c.customer_id == customer_id))
+    row = _one(
+        connection,
+        sa.select(T.customer_tiers).where(
+            c.customer_id == customer_id, owned(connection, T.customer_tiers)
+        ),
+    )
     return str(row["tier"]) if row else None
 
 
 def set_customer_tier(connection: sa.Connection, customer_id: str, tier: str, now: int) -> None:
     c = T.customer_tiers.c
-    connection.execute(sa.delete(T.customer_tiers).where(c.customer_id == customer_id))
+    connection.execute(
+        sa.delete(T.customer_tiers).where(
+            c.customer_id == customer_id, owned(connection, T.customer_tiers)
+        )
+    )
     insert(
         connection, T.customer_tiers, {"customer_id": customer_id, "tier": tier, "updated_at": now}
     )
@@ -114,12 +130,19 @@ def set_customer_tier(connection: sa.Connection, customer_id: str, tier: str, no
 def mark_quote_used(connection: sa.Connection, quote_id: str, now: int) -> None:
     q = T.quotes.c
     connection.execute(
-        sa.update(T.quotes).where(q.id == quote_id).values(status="used", used_at=now)
+        sa.update(T.quotes)
+        .where(q.id == quote_id, owned(connection, T.quotes))
+        .values(status="used", used_at=now)
     )
 
 
 def conversion_by(connection: sa.Connection, column: str, value: str) -> Row | None:
-    return _one(connection, sa.select(T.conversions).where(T.conversions.c[column] == value))
+    return _one(
+        connection,
+        sa.select(T.conversions).where(
+            T.conversions.c[column] == value, owned(connection, T.conversions)
+        ),
+    )
 
 
 def list_conversions(
@@ -130,7 +153,12 @@ def list_conversions(
     starting_after: str | None,
 ) -> tuple[list[Row], bool]:
     c = T.conversions.c
-    statement = sa.select(T.conversions).order_by(c.id.desc()).limit(limit + 1)
+    statement = (
+        sa.select(T.conversions)
+        .where(owned(connection, T.conversions))
+        .order_by(c.id.desc())
+        .limit(limit + 1)
+    )
     if wallet_id is not None:
         statement = statement.where(
             sa.or_(c.from_wallet_id == wallet_id, c.to_wallet_id == wallet_id)

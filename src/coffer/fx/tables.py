@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coffer.db.types import Amount
+from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
 
@@ -40,6 +41,7 @@ pricing = sa.Table(
 customer_tiers = sa.Table(
     "fx_customer_tiers",
     metadata,
+    platform_column(),
     sa.Column("customer_id", sa.String(40), primary_key=True),
     sa.Column("tier", sa.String(40), nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
@@ -48,6 +50,7 @@ customer_tiers = sa.Table(
 quotes = sa.Table(
     "fx_quotes",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), nullable=True),
     sa.Column("side", sa.String(4), nullable=False),  # sell | buy: which amount was given
@@ -76,10 +79,11 @@ quotes = sa.Table(
 conversions = sa.Table(
     "fx_conversions",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("kind", sa.String(10), nullable=False),  # conversion | transfer
     sa.Column("quote_id", sa.String(40), nullable=False, unique=True),
-    sa.Column("idempotency_key", sa.String(255), nullable=True, unique=True),
+    sa.Column("idempotency_key", sa.String(255), nullable=True),
     sa.Column("from_wallet_id", sa.String(40), nullable=False),
     sa.Column("to_wallet_id", sa.String(40), nullable=False),
     sa.Column("sell_currency", sa.String(3), nullable=False),
@@ -93,11 +97,14 @@ conversions = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
     sa.Index("ix_fx_conversions_created", "created_at"),
+    sa.Index("ix_fx_conversions_platform", "platform_id", "id"),
+    sa.Index("ux_fx_conversions_idempotency_key", "platform_id", "idempotency_key", unique=True),
 )
 
 loyalty_programs = sa.Table(
     "loyalty_programs",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("name", sa.String(100), nullable=False),
     sa.Column("asset", sa.String(40), nullable=False),  # POINTS/0 or a named asset
@@ -113,6 +120,7 @@ loyalty_programs = sa.Table(
 loyalty_lots = sa.Table(
     "loyalty_lots",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("program_id", sa.String(40), nullable=False),
     sa.Column("customer_id", sa.String(40), nullable=False),
@@ -131,6 +139,7 @@ loyalty_lots = sa.Table(
 loyalty_movements = sa.Table(
     "loyalty_movements",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("program_id", sa.String(40), nullable=False),
     sa.Column("customer_id", sa.String(40), nullable=False),
@@ -140,7 +149,7 @@ loyalty_movements = sa.Table(
     sa.Column("wallet_id", sa.String(40), nullable=True),
     sa.Column("lots", sa.Text, nullable=False),  # JSON {lot id: points taken}
     sa.Column("status", sa.String(10), nullable=False),  # pending | succeeded | failed
-    sa.Column("idempotency_key", sa.String(255), nullable=True, unique=True),
+    sa.Column("idempotency_key", sa.String(255), nullable=True),
     sa.Column("ledger_transaction_id", sa.BigInteger, nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
 )

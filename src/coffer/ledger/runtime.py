@@ -33,6 +33,10 @@ class LedgerInfo:
     metadata: dict[str, str]
     bucket: str
     features: dict[str, str]
+    # the tenant owning the ledger, and whether Coffer's own domains write it (the
+    # public API refuses writes to system ledgers); the ledger itself reads neither
+    platform_id: str = "plat_default"
+    system: bool = False
 
 
 class LedgerRuntime:

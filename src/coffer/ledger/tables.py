@@ -46,6 +46,11 @@ ledgers = sa.Table(
     # ``posting_lists`` hold the postings of transactions before this id; readers scan
     # the postings from it on (see ``coffer.ledger.store.WriteStore.list_postings``).
     sa.Column("listed_tx", sa.BigInteger, nullable=False, server_default="0"),
+    # The tenant the ledger belongs to (the ledger itself never reads it: the API does).
+    sa.Column("platform_id", sa.String(40), nullable=False, server_default="plat_default"),
+    # Written by Coffer's own domains (wallets, fx, ...): the public API refuses writes.
+    sa.Column("system", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_ledgers_platform", "platform_id", "name"),
 )
 
 transactions = sa.Table(

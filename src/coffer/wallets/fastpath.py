@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coffer.asgi import fast_path_headers, read_body, replay, send_json
 from coffer.errors import CofferError
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.runtime.batching import CallBatcher
 from coffer.wallets import schemas as S
 from coffer.wallets.endpoints import PREFIX, platform_for, render_error
@@ -34,6 +35,7 @@ logger = logging.getLogger("coffer.wallets")
 
 PATH = PREFIX + "/transfers"
 MAX_BODY_BYTES = 64 * 1024  # a transfer is a few hundred bytes; beyond, the route decides
+MAX_PLATFORMS_BATCHED = 10_000
 
 
 TransferBatcher = CallBatcher[tuple[S.TransferCreate, str | None], S.Transfer | CofferError]
@@ -48,7 +50,8 @@ class WalletsFastPath:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._batcher: TransferBatcher | None = None
+        # one batcher per platform: a batch goes to one platform's wallets service
+        self._batchers: dict[str, TransferBatcher] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != PATH:
@@ -86,11 +89,16 @@ class WalletsFastPath:
             return False  # the route answers 422 with the problems listed
         app = scope["app"]
         scope["route"] = _Route
-        app.state.server.authority.authorize(headers.get(b"authorization"), "wallets:write")
-        platform = platform_for(app)
-        batcher = self._batcher
+        principal = app.state.server.authority.authorize(
+            headers.get(b"authorization"), "wallets:write"
+        )
+        platform_id = getattr(principal, "platform_id", DEFAULT_PLATFORM_ID)
+        platform = platform_for(app, platform_id)
+        batcher = self._batchers.get(platform_id)
         if batcher is None or batcher.call != platform.wallets.transfer_many:
-            batcher = self._batcher = CallBatcher(platform.wallets.transfer_many)
+            if len(self._batchers) >= MAX_PLATFORMS_BATCHED:
+                self._batchers.clear()
+            batcher = self._batchers[platform_id] = CallBatcher(platform.wallets.transfer_many)
         result = await batcher.submit((request, headers.get(b"idempotency-key")))
         if isinstance(result, CofferError):
             raise result

@@ -1,13 +1,24 @@
-"""The wallets domain assembled: one object holding each service of the domain."""
+"""The wallets domain of one platform (tenant) assembled: one object holding each service
+of the domain.
+
+Each platform has its own wallets ledger (a system ledger): ``wallets`` (the
+``COFFER_WALLETS_LEDGER`` setting) for the default platform, so that databases from before
+platforms keep working, and ``<wallets_ledger>-<platform id>`` for every other platform,
+created on first use. Its platform accounts (fees, credit, external) are in that ledger,
+so they are per platform too. Every row the services read or write is filtered by the
+platform (see :mod:`coffer.wallets.repository.rows`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.gateways import CardGateway, SandboxGateway, StripeGateway
+from coffer.wallets.gateways.missing import MissingGateway
 from coffer.wallets.payins import Payins
 from coffer.wallets.payouts import Payouts
+from coffer.wallets.repository import PLATFORM_OPTION
 from coffer.wallets.service import Wallets
 from coffer.wallets.settings import WalletSettings, get_wallet_settings
 from coffer.wallets.webhooks import Webhooks
@@ -26,12 +37,20 @@ class WalletPlatform:
         coffer: Coffer,
         settings: WalletSettings | None = None,
         gateway: CardGateway | None = None,
+        *,
+        platform_id: str = DEFAULT_PLATFORM_ID,
+        mode: str = "sandbox",
     ) -> None:
         self.coffer = coffer
         self.settings = settings or get_wallet_settings()
-        self.core = WalletsCore(
-            coffer.engine, coffer.ledger(self.settings.wallets_ledger), self.settings
-        )
+        self.platform_id = platform_id
+        self.mode = mode
+        self.ledger_name = wallets_ledger_name(self.settings.wallets_ledger, platform_id)
+        ledger = coffer.ledger(self.ledger_name, platform_id=platform_id, system=True)
+        # every connection of this platform's services carries the platform: the
+        # repository filters each statement by it
+        engine = coffer.engine.execution_options(**{PLATFORM_OPTION: platform_id})
+        self.core = WalletsCore(engine, ledger, self.settings)
         self.wallets = Wallets(self.core)
         if gateway is None and self.settings.stripe_secret_key:
             gateway = StripeGateway(
@@ -39,14 +58,33 @@ class WalletPlatform:
                 return_url=(self.settings.public_base_url or DEFAULT_BASE_URL).rstrip("/")
                 + "/payments/return",
             )
-        self.payins = Payins(self.core, gateway or SandboxGateway())
+        if gateway is None:
+            # a live platform never uses the sandbox gateway
+            gateway = MissingGateway() if self.live else SandboxGateway()
+        self.payins = Payins(self.core, gateway)
         self.webhooks = Webhooks(self.core)
         self.payouts = Payouts(self.core)
+
+    @property
+    def live(self) -> bool:
+        return self.mode == "live"
+
+
+def wallets_ledger_name(base: str, platform_id: str) -> str:
+    """The wallets ledger of a platform: ``base`` for the default one, else
+    ``base-<platform id>``."""
+    return base if platform_id == DEFAULT_PLATFORM_ID else f"{base}-{platform_id}"
 
 
 def open_wallets(
     coffer: Coffer,
     settings: WalletSettings | None = None,
     gateway: CardGateway | None = None,
+    *,
+    platform_id: str = DEFAULT_PLATFORM_ID,
 ) -> WalletPlatform:
-    return WalletPlatform(coffer, settings, gateway)
+    """The wallets domain of ``platform_id`` (the default platform unless given)."""
+    from coffer.platforms.service import get_platform
+
+    mode = get_platform(coffer.engine, platform_id).mode
+    return WalletPlatform(coffer, settings, gateway, platform_id=platform_id, mode=mode)

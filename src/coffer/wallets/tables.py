@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coffer.db.types import Amount
+from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
 
@@ -23,6 +25,7 @@ def _times() -> list[sa.Column[int]]:
 customers = sa.Table(
     "wallet_customers",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("kind", sa.String(16), nullable=False),  # natural | legal
     sa.Column("kyc_level", sa.String(16), nullable=False),
@@ -37,6 +40,7 @@ customers = sa.Table(
 kyc_documents = sa.Table(
     "wallet_kyc_documents",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("wallet_customers.id"), nullable=False),
     sa.Column("type", sa.String(32), nullable=False),
@@ -51,6 +55,7 @@ kyc_documents = sa.Table(
 wallets = sa.Table(
     "wallet_wallets",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("wallet_customers.id"), nullable=True),
     sa.Column("kind", sa.String(16), nullable=False),  # customer | fees | credit
@@ -66,6 +71,7 @@ wallets = sa.Table(
 transfers = sa.Table(
     "wallet_transfers",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("debited_wallet_id", sa.String(40), nullable=False),
     sa.Column("credited_wallet_id", sa.String(40), nullable=False),
@@ -84,6 +90,7 @@ transfers = sa.Table(
 payments = sa.Table(
     "wallet_payments",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("buyer_wallet_id", sa.String(40), nullable=False),
     sa.Column("seller_wallet_id", sa.String(40), nullable=False),
@@ -106,6 +113,7 @@ payments = sa.Table(
 payins = sa.Table(
     "wallet_payins",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("wallet_id", sa.String(40), nullable=False),
     sa.Column("method", sa.String(16), nullable=False),  # card | bank_transfer
@@ -143,6 +151,7 @@ payins = sa.Table(
 refunds = sa.Table(
     "wallet_refunds",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("target_type", sa.String(16), nullable=False),  # payin | payment
     sa.Column("target_id", sa.String(40), nullable=False),
@@ -169,6 +178,7 @@ refunds = sa.Table(
 disputes = sa.Table(
     "wallet_disputes",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("payin_id", sa.String(40), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
@@ -193,6 +203,7 @@ disputes = sa.Table(
 bank_accounts = sa.Table(
     "wallet_bank_accounts",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("wallet_customers.id"), nullable=False),
     sa.Column("holder_name_enc", sa.Text, nullable=False),
@@ -206,6 +217,7 @@ bank_accounts = sa.Table(
 payouts = sa.Table(
     "wallet_payouts",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("wallet_id", sa.String(40), nullable=False),
     sa.Column("bank_account_id", sa.String(40), nullable=False),
@@ -223,6 +235,7 @@ payouts = sa.Table(
 events = sa.Table(
     "wallet_events",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("type", sa.String(64), nullable=False),
     sa.Column("data", sa.Text, nullable=False),
@@ -234,6 +247,7 @@ events = sa.Table(
 webhook_endpoints = sa.Table(
     "wallet_webhook_endpoints",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("secret_enc", sa.Text, nullable=False),
@@ -245,6 +259,7 @@ webhook_endpoints = sa.Table(
 webhook_deliveries = sa.Table(
     "wallet_webhook_deliveries",
     metadata,
+    platform_column(),
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("endpoint_id", sa.String(40), nullable=False),
     sa.Column("event_id", sa.String(40), nullable=False),
@@ -261,6 +276,7 @@ webhook_deliveries = sa.Table(
 idempotency_keys = sa.Table(
     "wallet_idempotency_keys",
     metadata,
+    sa.Column("platform_id", sa.String(40), primary_key=True, server_default=DEFAULT_PLATFORM_ID),
     sa.Column("key", sa.String(300), primary_key=True),
     sa.Column("request_hash", sa.String(64), nullable=False),
     sa.Column("resource_type", sa.String(32), nullable=False),
@@ -281,3 +297,21 @@ cache_epochs = sa.Table(
     sa.Column("name", sa.String(32), primary_key=True),
     sa.Column("epoch", sa.BigInteger, nullable=False),
 )
+
+# The list endpoints page newest first by id within the caller's platform.
+for _table in (
+    customers,
+    kyc_documents,
+    wallets,
+    transfers,
+    payments,
+    payins,
+    refunds,
+    disputes,
+    bank_accounts,
+    payouts,
+    events,
+    webhook_endpoints,
+):
+    sa.Index(f"ix_{_table.name}_platform", _table.c.platform_id, _table.c.id)
+sa.Index("ix_wallet_events_platform_dispatched", events.c.platform_id, events.c.dispatched)

@@ -216,7 +216,8 @@ class Webhooks:
                 if _matches(types, event["type"])
             ]
             if deliveries:
-                connection.execute(T.webhook_deliveries.insert(), deliveries)
+                stamped = [R.stamped(connection, values) for values in deliveries]
+                connection.execute(T.webhook_deliveries.insert(), stamped)
             R.mark_dispatched(connection, [event["id"] for event in events])
         return len(events)
 
@@ -301,6 +302,8 @@ class Worker:
         interval_seconds: float = 1.0,
         client: httpx.Client | None = None,
     ) -> None:
+        """``platform``: one wallets platform, or a callable returning those to serve
+        (every platform of the database: each one's events reach only its endpoints)."""
         self.platform = platform
         self.interval_seconds = interval_seconds
         self.client = client or httpx.Client(follow_redirects=False)
@@ -308,15 +311,22 @@ class Worker:
         self._thread: threading.Thread | None = None
         self._last_housekeeping = 0.0
 
+    def platforms(self) -> list[Any]:
+        return list(self.platform()) if callable(self.platform) else [self.platform]
+
     def run_once(self) -> int:
-        work = self.platform.webhooks.run_once(self.client)
+        platforms = self.platforms()
+        work = 0
+        for platform in platforms:
+            work += int(platform.webhooks.run_once(self.client))
         if time.monotonic() - self._last_housekeeping > 60:
             self._last_housekeeping = time.monotonic()
-            self.platform.payins.expire_authorizations()
-            self.platform.wallets.resume_pending()
-            self.platform.wallets.recover_transfers()
-            self.platform.payins.resume_pending()
-        return int(work)
+            for platform in platforms:
+                platform.payins.expire_authorizations()
+                platform.wallets.resume_pending()
+                platform.wallets.recover_transfers()
+                platform.payins.resume_pending()
+        return work
 
     def run_forever(self, *, on_error: Callable[[Exception], None] | None = None) -> None:
         while not self._stop.is_set():

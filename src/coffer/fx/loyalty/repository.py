@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.fx import tables as T
+from coffer.wallets.repository import owned
 
 Row = Mapping[str, Any]
 
@@ -23,6 +24,7 @@ def spendable_lots(
         .where(
             lot.program_id == program_id,
             lot.customer_id == customer_id,
+            owned(connection, T.loyalty_lots),
             lot.status == "active",
             lot.remaining > 0,
             sa.or_(lot.expires_at.is_(None), lot.expires_at > now),
@@ -38,7 +40,7 @@ def take(connection: sa.Connection, lot_id: str, expected: int, new_remaining: i
     lot = T.loyalty_lots.c
     result = connection.execute(
         sa.update(T.loyalty_lots)
-        .where(lot.id == lot_id, lot.remaining == expected)
+        .where(lot.id == lot_id, lot.remaining == expected, owned(connection, T.loyalty_lots))
         .values(remaining=new_remaining)
     )
     return result.rowcount == 1
@@ -47,7 +49,9 @@ def take(connection: sa.Connection, lot_id: str, expected: int, new_remaining: i
 def give_back(connection: sa.Connection, lot_id: str, points: int) -> None:
     lot = T.loyalty_lots.c
     connection.execute(
-        sa.update(T.loyalty_lots).where(lot.id == lot_id).values(remaining=lot.remaining + points)
+        sa.update(T.loyalty_lots)
+        .where(lot.id == lot_id, owned(connection, T.loyalty_lots))
+        .values(remaining=lot.remaining + points)
     )
 
 
@@ -57,6 +61,7 @@ def expired_lots(connection: sa.Connection, program_id: str, now: int, limit: in
         sa.select(T.loyalty_lots)
         .where(
             lot.program_id == program_id,
+            owned(connection, T.loyalty_lots),
             lot.status == "active",
             lot.remaining > 0,
             lot.expires_at.is_not(None),
@@ -74,7 +79,11 @@ def customer_lots(connection: sa.Connection, program_id: str, customer_id: str) 
     lot = T.loyalty_lots.c
     statement = (
         sa.select(T.loyalty_lots)
-        .where(lot.program_id == program_id, lot.customer_id == customer_id)
+        .where(
+            lot.program_id == program_id,
+            lot.customer_id == customer_id,
+            owned(connection, T.loyalty_lots),
+        )
         .order_by(lot.earned_at, lot.id)
         .limit(10_000)
     )
@@ -86,6 +95,7 @@ def earned_since(connection: sa.Connection, program_id: str, customer_id: str, s
     statement = sa.select(sa.func.coalesce(sa.func.sum(lot.points), 0)).where(
         lot.program_id == program_id,
         lot.customer_id == customer_id,
+        owned(connection, T.loyalty_lots),
         lot.status == "active",
         lot.earned_at >= since,
     )
@@ -93,12 +103,21 @@ def earned_since(connection: sa.Connection, program_id: str, customer_id: str, s
 
 
 def programs(connection: sa.Connection, limit: int) -> list[Row]:
-    statement = sa.select(T.loyalty_programs).order_by(T.loyalty_programs.c.id).limit(limit)
+    statement = (
+        sa.select(T.loyalty_programs)
+        .where(owned(connection, T.loyalty_programs))
+        .order_by(T.loyalty_programs.c.id)
+        .limit(limit)
+    )
     return [dict(row) for row in connection.execute(statement).mappings()]
 
 
 def movement_by_key(connection: sa.Connection, key: str) -> Row | None:
     m = T.loyalty_movements.c
-    row = connection.execute(sa.select(T.loyalty_movements).where(m.idempotency_key == key))
+    row = connection.execute(
+        sa.select(T.loyalty_movements).where(
+            m.idempotency_key == key, owned(connection, T.loyalty_movements)
+        )
+    )
     found = row.mappings().first()
     return dict(found) if found else None

@@ -9,8 +9,10 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Security
 from fastapi.security import SecurityScopes
 
+from coffer.errors import Forbidden
 from coffer.identity.audit import schemas as S
 from coffer.identity.audit.service import list_entries
+from coffer.platforms import DEFAULT_PLATFORM_ID, bind_caller, platform_id_of
 
 PREFIX = "/api/admin/v1"
 router = APIRouter(prefix=PREFIX, tags=["admin"])
@@ -18,7 +20,9 @@ router = APIRouter(prefix=PREFIX, tags=["admin"])
 
 async def authorize(request: Request, scopes: SecurityScopes) -> Any:
     authority = request.app.state.server.authority
-    return authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    principal = authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    bind_caller(request, principal)
+    return principal
 
 
 Admin = Security(authorize, scopes=["admin"])
@@ -49,7 +53,15 @@ async def list_audit(
         Query(pattern=r"^[0-9]{1,18}$", description="The next_cursor of the previous page"),
     ] = None,
 ) -> Any:
-    """Administrative and security-relevant actions, newest first, with cursor paging."""
+    """Administrative and security-relevant actions, newest first, with cursor paging.
+
+    The audit log is the operator's (it spans every platform): only admin clients of the
+    default platform read it; clients of other platforms get 403."""
+    if platform_id_of(request) != DEFAULT_PLATFORM_ID:
+        raise Forbidden(
+            "the audit log spans every platform: read it with an admin client of the default"
+            " platform, or `coffer audit`"
+        )
     engine = request.app.state.server.coffer.engine
     before = None if cursor is None else int(cursor)
     entries = await anyio.to_thread.run_sync(

@@ -97,9 +97,15 @@ def search(
     since: int | None,
     until: int | None,
     limit: int,
+    actors: list[str] | None = None,
+    target: str | None = None,
 ) -> list[AuditRow]:
-    """Entries newest first, those matching every filter given."""
+    """Entries newest first, those matching every filter given (``actors``: any of them)."""
     statement = sa.select(audit_log)
+    if actors is not None:
+        statement = statement.where(audit_log.c.actor.in_(actors))
+    if target is not None:
+        statement = statement.where(audit_log.c.target == target)
     if before_seq is not None:
         statement = statement.where(audit_log.c.seq < before_seq)
     if action is not None:

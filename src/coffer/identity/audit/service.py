@@ -186,8 +186,11 @@ def list_entries(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 50,
+    actors: list[str] | None = None,
+    target: str | None = None,
 ) -> list[AuditEntry]:
-    """Entries newest first; ``action`` may end with ``*`` (a prefix: ``client.*``)."""
+    """Entries newest first; ``action`` may end with ``*`` (a prefix: ``client.*``);
+    ``actors``: entries by any of these; ``target``: entries about this object."""
     size = max(1, min(limit, MAX_PAGE_SIZE))
     with engine.connect() as connection:
         rows = R.search(
@@ -198,6 +201,8 @@ def list_entries(
             since=None if since is None else int(since.timestamp() * 1_000_000),
             until=None if until is None else int(until.timestamp() * 1_000_000),
             limit=size,
+            actors=actors,
+            target=target,
         )
     return [_entry(row) for row in rows]
 

@@ -21,6 +21,7 @@ audit_log = sa.Table(
     sa.Index("ix_audit_log_action", "action", "seq"),
     sa.Index("ix_audit_log_actor", "actor", "seq"),
     sa.Index("ix_audit_log_created_at", "created_at"),
+    sa.Index("ix_audit_log_target", "target", "seq"),  # migration 0023
 )
 
 audit_head = sa.Table(

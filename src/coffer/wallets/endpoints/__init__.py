@@ -31,7 +31,7 @@ from coffer.wallets.endpoints import (
     wallets,
     webhooks,
 )
-from coffer.wallets.endpoints.deps import PREFIX, platform_for, platform_of
+from coffer.wallets.endpoints.deps import PREFIX, all_platforms, platform_for, platform_of
 from coffer.wallets.endpoints.pages import returns
 from coffer.wallets.http_errors import WalletRoute, error_type, render_error
 
@@ -52,6 +52,7 @@ for _module in (
 
 __all__ = [
     "PREFIX",
+    "all_platforms",
     "error_type",
     "platform_for",
     "platform_of",

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Security
 from fastapi.security import SecurityScopes
 from pydantic import BaseModel
 
+from coffer.errors import CofferError, SandboxOnly
+from coffer.platforms import DEFAULT_PLATFORM_ID, bind_caller
 from coffer.wallets import schemas as S
 from coffer.wallets.http_errors import WalletRoute
 from coffer.wallets.platform import WalletPlatform, open_wallets
@@ -23,26 +25,97 @@ AUTH = (401, 403, 422)  # every authenticated route (422: its parameters)
 
 
 def platform_of(request: Request) -> WalletPlatform:
-    """The app's wallets platform, built on first use on the app's Coffer."""
-    return platform_for(request.app)
+    """The wallets domain of the caller's platform (set by the auth dependency, which
+    every authenticated route runs first), built on first use on the app's Coffer."""
+    platform_id = getattr(request.state, "platform_id", None)
+    if platform_id is None:
+        raise CofferError("the wallets platform was asked for before the caller was authorized")
+    return platform_for(request.app, platform_id)
 
 
-def platform_for(app: Any) -> WalletPlatform:
-    """The wallets platform of a FastAPI app (``app.state.wallets``), built on first use."""
+def platform_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> WalletPlatform:
+    """The wallets domain of ``platform_id`` in a FastAPI app, built on first use (the
+    default platform's is ``app.state.wallets``, which an embedding app may set itself;
+    the others are kept in ``app.state.wallets_by_platform``)."""
     app_state = app.state
-    existing: WalletPlatform | None = getattr(app_state, "wallets", None)
-    if existing is not None:
-        return existing
+    if platform_id == DEFAULT_PLATFORM_ID:
+        plugged: WalletPlatform | None = getattr(app_state, "wallets", None)
+        if plugged is not None:
+            return plugged
+    by_platform: dict[str, WalletPlatform] | None = getattr(app_state, "wallets_by_platform", None)
+    if by_platform is not None:
+        existing = by_platform.get(platform_id)
+        if existing is not None:
+            return existing
     with _lock:
-        existing = getattr(app_state, "wallets", None)
+        by_platform = getattr(app_state, "wallets_by_platform", None)
+        if by_platform is None:
+            by_platform = app_state.wallets_by_platform = {}
+        existing = by_platform.get(platform_id)
         if existing is None:
             settings = get_wallet_settings()
             served_at = getattr(app_state, "public_base_url", None)  # set by coffer serve
             if settings.public_base_url is None and served_at:
                 settings = settings.model_copy(update={"public_base_url": served_at})
-            existing = open_wallets(app_state.server.coffer, settings)
-            app_state.wallets = existing
+            gateway = getattr(app_state, "wallets_gateway", None)  # tests may plug one
+            existing = open_wallets(
+                app_state.server.coffer, settings, gateway, platform_id=platform_id
+            )
+            by_platform[platform_id] = existing
+            if platform_id == DEFAULT_PLATFORM_ID:
+                app_state.wallets = existing
     return existing
+
+
+def platforms_opened(app: Any) -> list[WalletPlatform]:
+    """The wallets domains of the platforms this app has served so far."""
+    with _lock:
+        found = dict(getattr(app.state, "wallets_by_platform", {}))
+        plugged = getattr(app.state, "wallets", None)
+        if plugged is not None:
+            found[DEFAULT_PLATFORM_ID] = plugged
+        return list(found.values())
+
+
+def all_platforms(app: Any) -> list[WalletPlatform]:
+    """The wallets domain of every platform of the app's database (the worker's)."""
+    from coffer.platforms.service import list_platforms
+
+    engine = app.state.server.coffer.engine
+    return [platform_for(app, row.id) for row in list_platforms(engine)]
+
+
+def platform_owning(
+    app: Any, table: Any, conditions: dict[str, Any], *, sandbox_only: bool = False
+) -> WalletPlatform:
+    """For public routes (no token): the wallets domain of the platform owning the row of
+    ``table`` matching ``conditions``; the default platform's when there is none (it then
+    answers not found). With ``sandbox_only``, a live platform's row is not found either."""
+    from coffer.wallets.repository import owner_of
+
+    with app.state.server.coffer.engine.connect() as connection:
+        platform_id = owner_of(connection, table, conditions) or DEFAULT_PLATFORM_ID
+    platform = platform_for(app, platform_id)
+    if sandbox_only and platform.live:
+        raise SandboxOnly("this page exists only for sandbox platforms")
+    return platform
+
+
+def payin_platform_of(request: Request) -> WalletPlatform:
+    """The sandbox 3-D Secure page's platform: the one owning the pay-in in the path."""
+    from coffer.wallets import tables as T
+
+    payin_id = str(request.path_params.get("payin_id", ""))
+    return platform_owning(request.app, T.payins, {"id": payin_id}, sandbox_only=True)
+
+
+def sandbox_platform_of(request: Request) -> WalletPlatform:
+    """The caller's wallets domain, for sandbox-only routes: they do not exist (404
+    ``sandbox_only``) for a live platform."""
+    platform = platform_of(request)
+    if platform.live:
+        raise SandboxOnly("this route exists only for sandbox platforms")
+    return platform
 
 
 def absolute(payin: S.Payin, request: Request) -> S.Payin:
@@ -58,12 +131,16 @@ def absolute(payin: S.Payin, request: Request) -> S.Payin:
 async def authorize(request: Request, scopes: SecurityScopes) -> Any:
     """The ledger API's bearer-token check with a wallets scope."""
     authority = request.app.state.server.authority
-    return authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    principal = authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    bind_caller(request, principal)
+    return principal
 
 
 Read = Security(authorize, scopes=["wallets:read"])
 Write = Security(authorize, scopes=["wallets:write"])
 Platform = Annotated[WalletPlatform, Depends(platform_of)]
+SandboxPlatform = Annotated[WalletPlatform, Depends(sandbox_platform_of)]
+PayinPlatform = Annotated[WalletPlatform, Depends(payin_platform_of)]
 IdempotencyKey = Annotated[
     str | None,
     Header(

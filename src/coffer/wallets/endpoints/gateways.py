@@ -8,8 +8,9 @@ from fastapi import Header, Request
 
 from coffer.errors import ValidationError
 from coffer.wallets import schemas as S
+from coffer.wallets import tables as T
 from coffer.wallets.endpoints.deps import (
-    Platform,
+    platform_owning,
     routers,
 )
 from coffer.wallets.http_errors import errors
@@ -34,7 +35,6 @@ _STRIPE_EVENT_BODY = {
 )
 async def stripe_webhook(
     request: Request,
-    p: Platform,
     stripe_signature: Annotated[
         str | None, Header(alias="Stripe-Signature", max_length=4096)
     ] = None,
@@ -53,6 +53,37 @@ async def stripe_webhook(
         if len(body) > MAX_WEBHOOK_BYTES:
             raise ValidationError(f"the webhook body exceeds {MAX_WEBHOOK_BYTES} bytes")
     payload = bytes(body)
-    return await anyio.to_thread.run_sync(
-        lambda: p.payins.handle_stripe_event(payload, stripe_signature)
-    )
+
+    def handle() -> S.GatewayEventReceipt:
+        # the platform owning the event's PaymentIntent handles it (and checks the
+        # signature): the hint only routes, it is never trusted
+        intent = intent_reference_hint(payload)
+        conditions = {"gateway": "stripe", "gateway_ref": intent or ""}
+        p = platform_owning(request.app, T.payins, conditions)
+        return p.payins.handle_stripe_event(payload, stripe_signature)
+
+    return await anyio.to_thread.run_sync(handle)
+
+
+MAX_HINT_DEPTH = 4
+
+
+def intent_reference_hint(payload: bytes) -> str | None:
+    """The PaymentIntent id (``pi_...``) a Stripe event is about, read without checking
+    anything: ``data.object`` is the intent itself, or names it (``payment_intent``)."""
+    import json
+
+    try:
+        event = json.loads(payload)
+    except (ValueError, RecursionError):
+        return None
+    found = event.get("data", {}).get("object", {}) if isinstance(event, dict) else None
+    if not isinstance(found, dict):
+        return None
+    named = found.get("payment_intent")
+    if isinstance(named, dict):
+        named = named.get("id")
+    if isinstance(named, str) and named.startswith("pi_"):
+        return named
+    own = found.get("id")
+    return own if isinstance(own, str) and own.startswith("pi_") else None

@@ -9,9 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from coffer.wallets import tables as T
 from coffer.wallets.endpoints.deps import (
     PREFIX,
-    Platform,
+    PayinPlatform,
+    platform_owning,
     routers,
 )
 from coffer.wallets.http_errors import WalletRoute, page_errors
@@ -51,10 +53,11 @@ def return_path(value: str | None) -> str | None:
 
 @public.get("/sandbox/3ds/{payin_id}", response_class=HTMLResponse, responses=page_errors(404, 422))
 def challenge_page(
-    payin_id: str, token: str, p: Platform, return_to: str | None = None
+    payin_id: str, token: str, p: PayinPlatform, return_to: str | None = None
 ) -> HTMLResponse:
-    """The sandbox bank's 3-D Secure page. ``return_to`` (a path of the wallet app, under
-    ``/app/``): where the browser goes once the customer has answered."""
+    """The sandbox bank's 3-D Secure page (sandbox platforms only). ``return_to`` (a path
+    of the wallet app, under ``/app/``): where the browser goes once the customer has
+    answered."""
     payin = p.payins.payin(payin_id)
     from coffer.wallets.currencies import to_major
 
@@ -103,7 +106,7 @@ _CHALLENGE_FORM = {
     responses={**page_errors(400, 404, 409, 422), 303: {"description": "Back to return_to"}},
     openapi_extra=_CHALLENGE_FORM,
 )
-async def complete_challenge(payin_id: str, request: Request, p: Platform) -> Response:
+async def complete_challenge(payin_id: str, request: Request, p: PayinPlatform) -> Response:
     from urllib.parse import parse_qs
 
     import anyio.to_thread
@@ -152,7 +155,7 @@ _RETURN_TEXT = {
 
 @returns.get("/payments/return", response_class=HTMLResponse, responses=page_errors(404, 422))
 def payment_return(
-    p: Platform,
+    request: Request,
     payment_intent: Annotated[str, Query(min_length=1, max_length=255)],
     payment_intent_client_secret: Annotated[str, Query(min_length=1, max_length=255)],
 ) -> Response:
@@ -168,6 +171,7 @@ def payment_return(
 
     from coffer.wallets.currencies import to_major
 
+    p = platform_owning(request.app, T.payins, {"gateway_ref": payment_intent})
     payin = p.payins.payin_by_intent(payment_intent, payment_intent_client_secret)
     target = p.settings.payment_return_url
     if target:

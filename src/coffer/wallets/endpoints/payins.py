@@ -10,6 +10,7 @@ from coffer.wallets.endpoints.deps import (
     IdempotencyKey,
     Listed,
     Platform,
+    SandboxPlatform,
     absolute,
     once,
     routers,
@@ -130,7 +131,8 @@ def close_dispute(
 
 @write.post("/sandbox/bank_transfers", status_code=201, responses=errors(*AUTH, 400, 404, 409))
 def sandbox_bank_transfer(
-    body: S.BankTransferSimulate, p: Platform, key: IdempotencyKey = None
+    body: S.BankTransferSimulate, p: SandboxPlatform, key: IdempotencyKey = None
 ) -> S.Payin:
-    """Sandbox bank: a transfer quoting a wallet's reference arrived."""
+    """Sandbox bank: a transfer quoting a wallet's reference arrived (sandbox platforms
+    only: 404 ``sandbox_only`` on a live platform)."""
     return p.payins.bank_transfer(body, idempotency_key=key)

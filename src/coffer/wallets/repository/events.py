@@ -10,26 +10,30 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from coffer.wallets import tables as T
-from coffer.wallets.repository.rows import Row, new_id, now_micros
+from coffer.wallets.repository.rows import Row, new_id, now_micros, owned, platform_of, stamped
 
 # -- idempotency ------------------------------------------------------------------------
 
 
 _IDEMPOTENCY_RECORD = sa.select(T.idempotency_keys).where(
-    T.idempotency_keys.c.key == sa.bindparam("key")
+    T.idempotency_keys.c.platform_id == sa.bindparam("platform"),
+    T.idempotency_keys.c.key == sa.bindparam("key"),
 )
 
 
 def idempotency_record(connection: sa.Connection, key: str) -> Row | None:
-    row = connection.execute(_IDEMPOTENCY_RECORD, {"key": key}).mappings().first()
+    parameters = {"platform": platform_of(connection), "key": key}
+    row = connection.execute(_IDEMPOTENCY_RECORD, parameters).mappings().first()
     return dict(row) if row is not None else None
 
 
 _IDEMPOTENCY_RECORDS = sa.select(T.idempotency_keys).where(
-    T.idempotency_keys.c.key.in_(sa.bindparam("keys", expanding=True))
+    T.idempotency_keys.c.platform_id == sa.bindparam("platform"),
+    T.idempotency_keys.c.key.in_(sa.bindparam("keys", expanding=True)),
 )
 _IDEMPOTENCY_RECORDS_PG = sa.select(T.idempotency_keys).where(
-    T.idempotency_keys.c.key == sa.func.any(sa.bindparam("keys", type_=ARRAY(sa.Text)))
+    T.idempotency_keys.c.platform_id == sa.bindparam("platform"),
+    T.idempotency_keys.c.key == sa.func.any(sa.bindparam("keys", type_=ARRAY(sa.Text))),
 )
 
 
@@ -43,7 +47,8 @@ def idempotency_records(connection: sa.Connection, keys: Sequence[str]) -> dict[
         return {} if record is None else {keys[0]: record}
     postgresql = connection.dialect.name == "postgresql"
     statement = _IDEMPOTENCY_RECORDS_PG if postgresql else _IDEMPOTENCY_RECORDS
-    rows = connection.execute(statement, {"keys": list(keys)}).mappings()
+    parameters = {"platform": platform_of(connection), "keys": list(keys)}
+    rows = connection.execute(statement, parameters).mappings()
     return {row["key"]: dict(row) for row in rows}
 
 
@@ -52,6 +57,7 @@ def insert_idempotency_record(
 ) -> None:
     connection.execute(
         sa.insert(T.idempotency_keys).values(
+            platform_id=platform_of(connection),
             key=key,
             request_hash=request_hash,
             resource_type=resource_type,
@@ -67,6 +73,7 @@ def claim_idempotency_key(
     """Record that an action request with ``key`` started (no response yet)."""
     connection.execute(
         sa.insert(T.idempotency_keys).values(
+            platform_id=platform_of(connection),
             key=key,
             request_hash=request_hash,
             resource_type=operation[:32],
@@ -82,6 +89,7 @@ def retake_idempotency_key(connection: sa.Connection, key: str, claimed_at: int)
         sa.update(T.idempotency_keys)
         .where(
             T.idempotency_keys.c.key == key,
+            owned(connection, T.idempotency_keys),
             T.idempotency_keys.c.created_at == claimed_at,
             T.idempotency_keys.c.response_status.is_(None),
         )
@@ -95,7 +103,7 @@ def store_idempotent_response(
 ) -> None:
     connection.execute(
         sa.update(T.idempotency_keys)
-        .where(T.idempotency_keys.c.key == key)
+        .where(T.idempotency_keys.c.key == key, owned(connection, T.idempotency_keys))
         .values(response_status=status, response_enc=response_enc)
     )
 
@@ -104,7 +112,9 @@ def release_idempotency_key(connection: sa.Connection, key: str) -> None:
     """Forget a claim whose request failed before doing anything (a retry may run)."""
     connection.execute(
         sa.delete(T.idempotency_keys).where(
-            T.idempotency_keys.c.key == key, T.idempotency_keys.c.response_status.is_(None)
+            T.idempotency_keys.c.key == key,
+            owned(connection, T.idempotency_keys),
+            T.idempotency_keys.c.response_status.is_(None),
         )
     )
 
@@ -136,7 +146,7 @@ def idempotency_values(
 
 def insert_event(connection: sa.Connection, event_type: str, data: Mapping[str, Any]) -> str:
     values = event_values(event_type, data)
-    connection.execute(sa.insert(T.events).values(**values))
+    connection.execute(sa.insert(T.events).values(**stamped(connection, values)))
     return str(values["id"])
 
 
@@ -145,7 +155,7 @@ def undispatched_events(connection: sa.Connection, limit: int) -> list[Row]:
     PostgreSQL against another worker (which skips them)."""
     statement = (
         sa.select(T.events.c.id, T.events.c.type)
-        .where(T.events.c.dispatched.is_(False))
+        .where(T.events.c.dispatched.is_(False), owned(connection, T.events))
         .order_by(T.events.c.id)
         .limit(limit)
     )
@@ -156,7 +166,9 @@ def undispatched_events(connection: sa.Connection, limit: int) -> list[Row]:
 
 def mark_dispatched(connection: sa.Connection, event_ids: Sequence[str]) -> None:
     connection.execute(
-        sa.update(T.events).where(T.events.c.id.in_(list(event_ids))).values(dispatched=True)
+        sa.update(T.events)
+        .where(T.events.c.id.in_(list(event_ids)), owned(connection, T.events))
+        .values(dispatched=True)
     )
 
 
@@ -164,7 +176,7 @@ def mark_oldest_dispatched(connection: sa.Connection, limit: int) -> int:
     """Mark up to ``limit`` of the oldest undispatched events dispatched; how many."""
     oldest = (
         sa.select(T.events.c.id)
-        .where(T.events.c.dispatched.is_(False))
+        .where(T.events.c.dispatched.is_(False), owned(connection, T.events))
         .order_by(T.events.c.id)
         .limit(limit)
     )
@@ -180,7 +192,9 @@ def mark_oldest_dispatched(connection: sa.Connection, limit: int) -> int:
 
 def enabled_endpoints(connection: sa.Connection) -> list[Row]:
     rows = connection.execute(
-        sa.select(T.webhook_endpoints).where(T.webhook_endpoints.c.enabled.is_(True))
+        sa.select(T.webhook_endpoints).where(
+            T.webhook_endpoints.c.enabled.is_(True), owned(connection, T.webhook_endpoints)
+        )
     ).mappings()
     return [dict(row) for row in rows]
 
@@ -191,6 +205,7 @@ def due_deliveries(connection: sa.Connection, now: int, limit: int) -> list[Row]
         .where(
             T.webhook_deliveries.c.status == "pending",
             T.webhook_deliveries.c.next_attempt_at <= now,
+            owned(connection, T.webhook_deliveries),
         )
         .order_by(T.webhook_deliveries.c.next_attempt_at)
         .limit(limit)
@@ -206,6 +221,7 @@ def claim_delivery(connection: sa.Connection, delivery_id: str, attempts: int, l
         sa.update(T.webhook_deliveries)
         .where(
             T.webhook_deliveries.c.id == delivery_id,
+            owned(connection, T.webhook_deliveries),
             T.webhook_deliveries.c.attempts == attempts,
             T.webhook_deliveries.c.status == "pending",
         )
@@ -221,7 +237,7 @@ def events_page(
     starting_after: str | None,
     limit: int,
 ) -> tuple[list[Row], bool]:
-    statement = sa.select(T.events)
+    statement = sa.select(T.events).where(owned(connection, T.events))
     if types:
         statement = statement.where(T.events.c.type.in_(list(types)))
     if starting_after is not None:

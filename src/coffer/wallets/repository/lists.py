@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.wallets import tables as T
-from coffer.wallets.repository.rows import Row
+from coffer.wallets.repository.rows import Row, owned
 
 # -- lists: one paging and filtering helper for every resource ------------------------
 
@@ -129,7 +129,11 @@ def payout_batch_ids(
 ) -> tuple[list[str], bool]:
     """Ids of payout batches holding a payout that meets ``conditions``, newest first."""
     batch = T.payouts.c.batch_id
-    statement = sa.select(batch).distinct().where(batch.is_not(None), *conditions)
+    statement = (
+        sa.select(batch)
+        .distinct()
+        .where(batch.is_not(None), owned(connection, T.payouts), *conditions)
+    )
     if starting_after is not None:
         statement = statement.where(batch < starting_after)
     ids = list(connection.execute(statement.order_by(batch.desc()).limit(limit + 1)).scalars())
@@ -138,6 +142,8 @@ def payout_batch_ids(
 
 def payouts_of_batch(connection: sa.Connection, batch_id: str) -> list[Row]:
     """The payouts a batch exported, in the order its file lists them."""
-    statement = sa.select(T.payouts).where(T.payouts.c.batch_id == batch_id)
+    statement = sa.select(T.payouts).where(
+        T.payouts.c.batch_id == batch_id, owned(connection, T.payouts)
+    )
     rows = connection.execute(statement.order_by(T.payouts.c.id)).mappings()
     return [dict(row) for row in rows]

@@ -1,5 +1,10 @@
 """The wallets domain's SQL for rows in general (get, insert, update, pages), wallets,
-the cache epoch, KYC sums and status queries. Functions take a connection and never commit."""
+the cache epoch, KYC sums and status queries. Functions take a connection and never commit.
+
+Tenancy, in one place: a connection carries its platform as the execution option
+:data:`PLATFORM_OPTION` (the wallets core's engine sets it on every connection it opens);
+every read, update and delete here is filtered by :func:`owned`, and every insert stamped
+by :func:`stamped`. A row of another platform is simply not found."""
 
 from __future__ import annotations
 
@@ -10,9 +15,35 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import tables as T
 
 Row = Mapping[str, Any]
+
+PLATFORM_OPTION = "coffer_platform_id"
+
+
+def platform_of(connection: sa.Connection) -> str:
+    """The platform whose rows ``connection`` reads and writes."""
+    return str(connection.get_execution_options().get(PLATFORM_OPTION, DEFAULT_PLATFORM_ID))
+
+
+def owned(connection: sa.Connection, table: sa.Table) -> sa.ColumnElement[bool]:
+    """The condition "the row belongs to the connection's platform" (always true for a
+    table of shared rows, without ``platform_id``: exchange rates, pricing)."""
+    if "platform_id" not in table.c:
+        return sa.true()
+    return table.c.platform_id == platform_of(connection)
+
+
+def stamped(
+    connection: sa.Connection, values: Mapping[str, Any], table: sa.Table | None = None
+) -> dict[str, Any]:
+    """``values`` of a new row, with the connection's platform (unless ``table`` has no
+    ``platform_id``)."""
+    if table is not None and "platform_id" not in table.c:
+        return dict(values)
+    return {**values, "platform_id": platform_of(connection)}
 
 
 def now_micros() -> int:
@@ -29,22 +60,37 @@ def _one(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
     return dict(row) if row is not None else None
 
 
+def owner_of(
+    connection: sa.Connection, table: sa.Table, conditions: Mapping[str, Any]
+) -> str | None:
+    """The platform owning the row of ``table`` that matches ``conditions`` (column ->
+    value), whatever the connection's platform: for the public routes (pages a paying
+    customer opens, gateway webhooks) that must find the platform before anything else."""
+    statement = sa.select(table.c.platform_id).where(
+        *(table.c[column] == value for column, value in conditions.items())
+    )
+    found = connection.execute(statement.limit(1)).scalar()
+    return None if found is None else str(found)
+
+
 def get(
     connection: sa.Connection, table: sa.Table, object_id: str, *, for_update: bool = False
 ) -> Row | None:
-    statement = sa.select(table).where(table.c.id == object_id)
+    statement = sa.select(table).where(table.c.id == object_id, owned(connection, table))
     if for_update and connection.dialect.name == "postgresql":
         statement = statement.with_for_update()
     return _one(connection, statement)
 
 
 def get_many(connection: sa.Connection, table: sa.Table, ids: Sequence[str]) -> dict[str, Row]:
-    rows = connection.execute(sa.select(table).where(table.c.id.in_(list(ids)))).mappings()
+    rows = connection.execute(
+        sa.select(table).where(table.c.id.in_(list(ids)), owned(connection, table))
+    ).mappings()
     return {row["id"]: dict(row) for row in rows}
 
 
 def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
-    connection.execute(sa.insert(table).values(**values))
+    connection.execute(sa.insert(table).values(**stamped(connection, values)))
 
 
 def insert_pending_refund(
@@ -105,7 +151,12 @@ def insert_rows(
     columns, so it is built once, and the driver and server reuse its parse and plan.
     Elsewhere it is one executemany per group, in a transaction.
     """
-    groups = [(table, rows) for table, rows in groups if rows]
+    platform_id = platform_of(connection)
+    groups = [
+        (table, [{**values, "platform_id": platform_id} for values in rows])
+        for table, rows in groups
+        if rows
+    ]
     if not groups:
         return
     if connection.dialect.name != "postgresql":
@@ -168,7 +219,7 @@ def update(
     expect_status: Sequence[str] | None = None,
 ) -> bool:
     """Update one row; with ``expect_status``, only if its status is one of them."""
-    statement = sa.update(table).where(table.c.id == object_id)
+    statement = sa.update(table).where(table.c.id == object_id, owned(connection, table))
     if expect_status is not None:
         statement = statement.where(table.c.status.in_(list(expect_status)))
     values = dict(values)
@@ -187,7 +238,7 @@ def page(
     limit: int = 10,
 ) -> tuple[list[Row], bool]:
     """Newest first by id; ``starting_after`` is the last id of the previous page."""
-    statement = sa.select(table).where(*conditions)
+    statement = sa.select(table).where(owned(connection, table), *conditions)
     for column, value in (filters or {}).items():
         statement = statement.where(table.c[column] == value)
     if starting_after is not None:
@@ -206,19 +257,26 @@ def wallet_by_customer_currency(
     return _one(
         connection,
         sa.select(T.wallets).where(
-            T.wallets.c.customer_id == customer_id, T.wallets.c.currency == currency
+            T.wallets.c.customer_id == customer_id,
+            T.wallets.c.currency == currency,
+            owned(connection, T.wallets),
         ),
     )
 
 
 def wallet_by_bank_reference(connection: sa.Connection, reference: str) -> Row | None:
-    return _one(connection, sa.select(T.wallets).where(T.wallets.c.bank_reference == reference))
+    return _one(
+        connection,
+        sa.select(T.wallets).where(
+            T.wallets.c.bank_reference == reference, owned(connection, T.wallets)
+        ),
+    )
 
 
 def insert_wallet_if_absent(connection: sa.Connection, values: Mapping[str, Any]) -> None:
     """Insert a platform wallet unless a row with its (deterministic) id exists."""
     if get(connection, T.wallets, values["id"]) is None:
-        connection.execute(sa.insert(T.wallets).values(**values))
+        connection.execute(sa.insert(T.wallets).values(**stamped(connection, values)))
 
 
 # -- cache epoch --------------------------------------------------------------------------
@@ -250,6 +308,7 @@ def monthly_payin_total(
             T.payins.c.wallet_id.in_(list(wallet_ids)),
             T.payins.c.currency == currency,
             T.payins.c.created_at >= since,
+            owned(connection, T.payins),
         )
     ).one()[1]
     # Uncaptured authorizations count too: they will arrive unless released.
@@ -259,6 +318,7 @@ def monthly_payin_total(
             T.payins.c.currency == currency,
             T.payins.c.created_at >= since,
             T.payins.c.status.in_(["requires_action", "processing", "requires_capture"]),
+            owned(connection, T.payins),
         )
     ).scalar()
     return int(total or 0) + int(held or 0)
@@ -273,6 +333,7 @@ def monthly_payout_total(
             T.payouts.c.currency == currency,
             T.payouts.c.created_at >= since,
             T.payouts.c.status.in_(["pending", "created", "processing", "paid"]),
+            owned(connection, T.payouts),
         )
     ).scalar()
     return int(total or 0)
@@ -281,7 +342,9 @@ def monthly_payout_total(
 def customer_wallet_ids(connection: sa.Connection, customer_id: str) -> list[str]:
     return list(
         connection.execute(
-            sa.select(T.wallets.c.id).where(T.wallets.c.customer_id == customer_id)
+            sa.select(T.wallets.c.id).where(
+                T.wallets.c.customer_id == customer_id, owned(connection, T.wallets)
+            )
         ).scalars()
     )
 
@@ -289,7 +352,11 @@ def customer_wallet_ids(connection: sa.Connection, customer_id: str) -> list[str
 def refunds_of(connection: sa.Connection, target_type: str, target_id: str) -> list[Row]:
     rows = connection.execute(
         sa.select(T.refunds)
-        .where(T.refunds.c.target_type == target_type, T.refunds.c.target_id == target_id)
+        .where(
+            T.refunds.c.target_type == target_type,
+            T.refunds.c.target_id == target_id,
+            owned(connection, T.refunds),
+        )
         .order_by(T.refunds.c.id)
     ).mappings()
     return [dict(row) for row in rows]
@@ -302,6 +369,7 @@ def payins_to_expire(connection: sa.Connection, authorized_before: int, limit: i
             .where(
                 T.payins.c.status == "requires_capture",
                 T.payins.c.authorized_at < authorized_before,
+                owned(connection, T.payins),
             )
             .limit(limit)
         ).scalars()
@@ -311,7 +379,9 @@ def payins_to_expire(connection: sa.Connection, authorized_before: int, limit: i
 def payouts_in_status(
     connection: sa.Connection, status: str, limit: int, ids: Sequence[str] | None = None
 ) -> list[Row]:
-    statement = sa.select(T.payouts).where(T.payouts.c.status == status)
+    statement = sa.select(T.payouts).where(
+        T.payouts.c.status == status, owned(connection, T.payouts)
+    )
     if ids is not None:
         statement = statement.where(T.payouts.c.id.in_(list(ids)))
     rows = connection.execute(statement.order_by(T.payouts.c.id).limit(limit)).mappings()
@@ -319,7 +389,9 @@ def payouts_in_status(
 
 
 def ids_in_status(connection: sa.Connection, table: sa.Table, status: str, limit: int) -> list[str]:
-    statement = sa.select(table.c.id).where(table.c.status == status).limit(limit)
+    statement = (
+        sa.select(table.c.id).where(table.c.status == status, owned(connection, table)).limit(limit)
+    )
     return list(connection.execute(statement).scalars())
 
 
@@ -328,7 +400,11 @@ def stuck(connection: sa.Connection, table: sa.Table, before: int, limit: int) -
     return list(
         connection.execute(
             sa.select(table.c.id)
-            .where(table.c.status == "pending", table.c.created_at < before)
+            .where(
+                table.c.status == "pending",
+                table.c.created_at < before,
+                owned(connection, table),
+            )
             .limit(limit)
         ).scalars()
     )

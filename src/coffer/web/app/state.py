@@ -54,7 +54,7 @@ def app_state_for(app: Any) -> AppState:
             settings = getattr(app.state, "app_settings", None) or get_app_settings()
             users = Users(
                 book.engine,
-                platform_for(app),
+                platform_for(app, settings.platform_id),
                 settings,
                 throttle_policy=ThrottlePolicy(
                     lockout_failures=web.lockout_failures,
@@ -62,7 +62,7 @@ def app_state_for(app: Any) -> AppState:
                     rate_per_minute=web.sign_in_rate_per_address,
                 ),
                 password_policy=PasswordPolicy(web.password_min_length, web.password_min_score),
-                categories=_categories(app),
+                categories=_categories(app, settings.platform_id),
                 issuer=web.rp_name,
             )
             existing = AppState(users=users, sessions=sessions, web=web, settings=settings)
@@ -70,7 +70,7 @@ def app_state_for(app: Any) -> AppState:
     return existing
 
 
-def _categories(app: Any) -> Any:
+def _categories(app: Any, platform_id: str) -> Any:
     """The assistant's categories of a customer's movements (wallet id:transaction id ->
     primary category), through the assistant of the app."""
 
@@ -78,7 +78,7 @@ def _categories(app: Any) -> Any:
         from coffer.assistant.endpoints import assistant_for
 
         try:
-            data = assistant_for(app).data(customer_id)
+            data = assistant_for(app, platform_id).data(customer_id)
         except CofferError:
             return {}
         except Exception:  # categories are a nicety: history shows without them

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from coffer.web.console import auth, overview, security
+from coffer.web.console import admin, auth, ledgers, overview, security, wallets
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(security.router)
 router.include_router(overview.router)
+router.include_router(ledgers.router)
+router.include_router(wallets.router)
+router.include_router(admin.router)
 
 __all__ = ["router"]

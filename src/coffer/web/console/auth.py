@@ -91,7 +91,7 @@ async def sign_in_form(request: Request, next: str = "") -> Response:
 @router.post("/sign-in")
 async def sign_in(request: Request) -> Response:
     state = web_state(request)
-    session = state.sessions.load(request, REALM)
+    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
     request.state.web_session = session
     await check_csrf(request, session)
     assert session is not None
@@ -119,18 +119,24 @@ async def sign_in(request: Request) -> Response:
             next_path=next_path,
         )
     operator = result.operator
-    with state.engine.connect() as connection:
-        enrolled = has_totp(connection, operator.id)
+
+    def enrolled_totp() -> bool:
+        with state.engine.connect() as connection:
+            return has_totp(connection, operator.id)
+
+    enrolled = await anyio.to_thread.run_sync(enrolled_totp)
     if enrolled:
-        pending = state.sessions.promote(
-            request,
-            session,
-            realm=REALM,
-            stage="pending",
-            subject=operator.id,
-            platform_id=operator.platform_id,
-            second_factor=False,
-            data={"next": next_path},
+        pending = await anyio.to_thread.run_sync(
+            lambda: state.sessions.promote(
+                request,
+                session,
+                realm=REALM,
+                stage="pending",
+                subject=operator.id,
+                platform_id=operator.platform_id,
+                second_factor=False,
+                data={"next": next_path},
+            )
         )
         response = RedirectResponse(f"{PREFIX}/sign-in/code", status_code=303)
         state.sessions.set_cookie(request, response, pending)
@@ -163,14 +169,16 @@ async def _complete(
             operators.signed_in(connection, operator, address=address, method=method)
 
     await anyio.to_thread.run_sync(audit)
-    full = state.sessions.promote(
-        request,
-        previous,
-        realm=REALM,
-        stage="full",
-        subject=operator.id,
-        platform_id=operator.platform_id,
-        second_factor=second_factor,
+    full = await anyio.to_thread.run_sync(
+        lambda: state.sessions.promote(
+            request,
+            previous,
+            realm=REALM,
+            stage="full",
+            subject=operator.id,
+            platform_id=operator.platform_id,
+            second_factor=second_factor,
+        )
     )
     response = RedirectResponse(next_path, status_code=303)
     state.sessions.set_cookie(request, response, full)
@@ -178,6 +186,7 @@ async def _complete(
 
 
 def _pending(request: Request, state: WebState) -> WebSession:
+    """The pending session (password accepted); call from a worker thread."""
     session = state.sessions.load(request, REALM)
     request.state.web_session = session
     if session is None or session.stage != "pending" or session.subject is None:
@@ -188,7 +197,7 @@ def _pending(request: Request, state: WebState) -> WebSession:
 @router.get("/sign-in/code")
 async def code_form(request: Request) -> Response:
     state = web_state(request)
-    session = _pending(request, state)
+    session = await anyio.to_thread.run_sync(_pending, request, state)
     return render(
         request, "console/sign_in_code.html", {"title": "Two-step sign-in"}, session=session
     )
@@ -197,7 +206,7 @@ async def code_form(request: Request) -> Response:
 @router.post("/sign-in/code")
 async def code(request: Request) -> Response:
     state = web_state(request)
-    session = _pending(request, state)
+    session = await anyio.to_thread.run_sync(_pending, request, state)
     await check_csrf(request, session)
     form = await request.form()
     value = _form_text(form, "code", 64)
@@ -251,7 +260,7 @@ async def code(request: Request) -> Response:
 async def passkey_options(request: Request) -> Response:
     """Options for a passkey sign-in (any passkey of this site: discoverable)."""
     state = web_state(request)
-    session = state.sessions.load(request, REALM)
+    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
     request.state.web_session = session
     await check_csrf(request, session)
     assert session is not None
@@ -259,19 +268,19 @@ async def passkey_options(request: Request) -> Response:
         rp_id=rp_id_of(request, state), allowed=[]
     )
     session.data["passkey_challenge"] = challenge.challenge
-    state.sessions.save_data(session)
+    await anyio.to_thread.run_sync(state.sessions.save_data, session)
     return Response(challenge.options_json, media_type="application/json")
 
 
 @router.post("/sign-in/passkey")
 async def passkey_sign_in(request: Request) -> Response:
     state = web_state(request)
-    session = state.sessions.load(request, REALM)
+    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
     request.state.web_session = session
     await check_csrf(request, session)
     assert session is not None
     challenge = str(session.data.pop("passkey_challenge", "") or "")
-    state.sessions.save_data(session)  # single use
+    await anyio.to_thread.run_sync(state.sessions.save_data, session)  # single use
     body = await request.body()
     address = client_address(request)
     policy = policy_of(state)
@@ -325,11 +334,11 @@ async def passkey_sign_in(request: Request) -> Response:
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
     state = web_state(request)
-    session = state.sessions.load(request, REALM)
+    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
     request.state.web_session = session
     await check_csrf(request, session)
     if session is not None:
-        state.sessions.revoke(session)
+        await anyio.to_thread.run_sync(state.sessions.revoke, session)
         if session.subject:
             from coffer.identity.audit import record_now
 

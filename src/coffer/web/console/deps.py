@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+import anyio.to_thread
 from starlette.requests import Request
 
 from coffer.errors import OperatorNotFound, PermissionDenied
@@ -78,6 +79,26 @@ def sign_in_url(request: Request) -> str:
     return f"{PREFIX}/sign-in?next={quote(target, safe='')}"
 
 
+def _load(state: WebState, request: Request) -> tuple[WebSession | None, Operator | None, bool]:
+    """The request's signed-in session, its active operator and whether the operator must
+    still set up TOTP; (session, None, False) when not signed in (a disabled operator's
+    session is revoked)."""
+    session = state.sessions.load(request, REALM)
+    if session is None or not session.signed_in or session.platform_id is None:
+        return session, None, False
+    assert session.subject is not None
+    with state.engine.connect() as connection:
+        try:
+            operator = operators.get_operator(connection, session.platform_id, session.subject)
+        except OperatorNotFound:
+            operator = None
+        must_enrol = operator is not None and operators.needs_totp_enrolment(connection, operator)
+    if operator is None or operator.status != "active":
+        state.sessions.revoke(session)
+        return None, None, False
+    return session, operator, must_enrol
+
+
 def console_context(
     permission: str | None = None, *, allow_enrolment: bool = False
 ) -> Callable[[Request], Awaitable[ConsoleContext]]:
@@ -86,24 +107,13 @@ def console_context(
 
     async def dependency(request: Request) -> ConsoleContext:
         state = web_state(request)
-        session = state.sessions.load(request, REALM)
+        # the database reads run in a worker thread, off the event loop
+        session, operator, must_enrol = await anyio.to_thread.run_sync(_load, state, request)
         request.state.web_session = session
-        if session is None or not session.signed_in or session.platform_id is None:
+        if session is None or operator is None:
             if request.method != "GET":
                 await check_csrf(request, session)
             raise Redirect(sign_in_url(request) if request.method == "GET" else f"{PREFIX}/sign-in")
-        assert session.subject is not None
-        with state.engine.connect() as connection:
-            try:
-                operator = operators.get_operator(connection, session.platform_id, session.subject)
-            except OperatorNotFound:
-                operator = None
-            must_enrol = operator is not None and operators.needs_totp_enrolment(
-                connection, operator
-            )
-        if operator is None or operator.status != "active":
-            state.sessions.revoke(session)
-            raise Redirect(f"{PREFIX}/sign-in")
         request.state.platform_id = operator.platform_id
         await check_csrf(request, session)
         if must_enrol and not allow_enrolment:

@@ -1,27 +1,49 @@
-"""The console's own SQL: the caller's platform (name and mode), read from the
-platforms table when it exists (``coffer.platforms``), and the existence of a platform."""
+"""The console's view of platforms (through ``coffer.platforms``' service)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coffer.platforms import DEFAULT_PLATFORM_ID
-
-_platforms = sa.table("platforms", sa.column("id"), sa.column("name"), sa.column("mode"))
+from coffer.errors import PlatformNotFound
+from coffer.platforms.service import resolve_platform
 
 
 def platform_row(engine: sa.Engine, id_or_name: str) -> tuple[str, str, str] | None:
-    """(id, name, mode) of a platform by id or name; for a database without a platforms
-    table, the default platform (sandbox) and nothing else."""
+    """(id, name, mode) of a platform by id or name, or None."""
     try:
-        with engine.connect() as connection:
-            row = connection.execute(
-                sa.select(_platforms.c.id, _platforms.c.name, _platforms.c.mode).where(
-                    sa.or_(_platforms.c.id == id_or_name, _platforms.c.name == id_or_name)
-                )
-            ).first()
-    except sa.exc.DBAPIError:  # no platforms table in this database
-        if id_or_name in (DEFAULT_PLATFORM_ID, "default"):
-            return DEFAULT_PLATFORM_ID, "default", "sandbox"
+        row = resolve_platform(engine, id_or_name)
+    except PlatformNotFound:
         return None
-    return None if row is None else (str(row[0]), str(row[1]), str(row[2]))
+    return row.id, row.name, row.mode
+
+
+def postings_after(
+    engine: sa.Engine, ledger_id: int, after_tx: int, *, limit: int
+) -> list[tuple[int, int, str, int]]:
+    """(tx_id, timestamp, asset, amount) of up to ``limit`` postings of transactions after
+    ``after_tx``, in transaction order (the postings' primary key order)."""
+    from coffer.ledger.tables import postings
+
+    statement = (
+        sa.select(postings.c.tx_id, postings.c.timestamp, postings.c.asset, postings.c.amount)
+        .where(postings.c.ledger_id == ledger_id, postings.c.tx_id > after_tx)
+        .order_by(postings.c.tx_id, postings.c.idx)
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [(int(a), int(b), str(c), int(d)) for a, b, c, d in connection.execute(statement)]
+
+
+def last_checkpoint(engine: sa.Engine, ledger_id: int) -> tuple[int, int] | None:
+    """(tree size, created_at microseconds) of the ledger's newest checkpoint."""
+    from coffer.ledger.tables import checkpoints
+
+    statement = (
+        sa.select(checkpoints.c.tree_size, checkpoints.c.created_at)
+        .where(checkpoints.c.ledger_id == ledger_id)
+        .order_by(checkpoints.c.tree_size.desc())
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(statement).first()
+    return None if row is None else (int(row[0]), int(row[1]))

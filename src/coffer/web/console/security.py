@@ -148,19 +148,26 @@ async def password(request: Request, ctx: Ctx) -> Response:
 async def revoke_session(request: Request, ctx: Ctx) -> Response:
     form = await request.form()
     public_id = str(form.get("session") or "")[:40]
-    with ctx.state.engine.begin() as connection:
-        ctx.state.sessions.revoke_one(connection, ctx.operator.id, public_id)
-        record(connection, actor=ctx.actor, action="operator.session_revoked", target=public_id)
+
+    def run() -> None:
+        with ctx.state.engine.begin() as connection:
+            if ctx.state.sessions.revoke_one(connection, ctx.operator.id, public_id):
+                record(
+                    connection, actor=ctx.actor, action="operator.session_revoked", target=public_id
+                )
+
+    await anyio.to_thread.run_sync(run)
     return RedirectResponse(ACTIVE, status_code=303)
 
 
 @router.post("/security/passkeys/options")
 async def passkey_options(request: Request, ctx: Ctx) -> Response:
-    with ctx.state.engine.connect() as connection:
-        existing = [
-            (p.credential_id, p.transports)
-            for p in factor_rows.passkeys_of(connection, ctx.operator.id)
-        ]
+    def existing_passkeys() -> list[tuple[bytes, str]]:
+        with ctx.state.engine.connect() as connection:
+            rows = factor_rows.passkeys_of(connection, ctx.operator.id)
+        return [(p.credential_id, p.transports) for p in rows]
+
+    existing = await anyio.to_thread.run_sync(existing_passkeys)
     challenge = webauthn_factors.registration_challenge(
         rp_id=rp_id_of(request, ctx.state),
         rp_name=ctx.state.settings.rp_name,
@@ -169,14 +176,14 @@ async def passkey_options(request: Request, ctx: Ctx) -> Response:
         existing=existing,
     )
     ctx.session.data["passkey_registration"] = challenge.challenge
-    ctx.state.sessions.save_data(ctx.session)
+    await anyio.to_thread.run_sync(ctx.state.sessions.save_data, ctx.session)
     return Response(challenge.options_json, media_type="application/json")
 
 
 @router.post("/security/passkeys")
 async def passkey_add(request: Request, ctx: Ctx) -> Response:
     challenge = str(ctx.session.data.pop("passkey_registration", "") or "")
-    ctx.state.sessions.save_data(ctx.session)
+    await anyio.to_thread.run_sync(ctx.state.sessions.save_data, ctx.session)
     body = await request.body()
     try:
         payload = webauthn_factors.parse_credential(body.decode("utf-8", "replace"))
@@ -190,30 +197,34 @@ async def passkey_add(request: Request, ctx: Ctx) -> Response:
             origin=origin_of(request),
         )
         name = str(payload.get("name") or "").strip()[:100] or "Passkey"
-        with ctx.state.engine.begin() as connection:
-            passkey_id = factors.new_passkey_id()
-            factor_rows.add_passkey(
-                connection,
-                factor_rows.PasskeyRow(
-                    id=passkey_id,
-                    subject=ctx.operator.id,
-                    platform_id=ctx.operator.platform_id,
-                    credential_id=new.credential_id,
-                    public_key=new.public_key,
-                    sign_count=new.sign_count,
-                    transports=new.transports,
-                    name=name,
-                    created_at=factors.now_micros(),
-                    last_used_at=None,
-                ),
-            )
-            record(
-                connection,
-                actor=ctx.actor,
-                action="operator.passkey_added",
-                target=passkey_id,
-                details={"name": name, "platform_id": ctx.operator.platform_id},
-            )
+
+        def store() -> None:
+            with ctx.state.engine.begin() as connection:
+                passkey_id = factors.new_passkey_id()
+                factor_rows.add_passkey(
+                    connection,
+                    factor_rows.PasskeyRow(
+                        id=passkey_id,
+                        subject=ctx.operator.id,
+                        platform_id=ctx.operator.platform_id,
+                        credential_id=new.credential_id,
+                        public_key=new.public_key,
+                        sign_count=new.sign_count,
+                        transports=new.transports,
+                        name=name,
+                        created_at=factors.now_micros(),
+                        last_used_at=None,
+                    ),
+                )
+                record(
+                    connection,
+                    actor=ctx.actor,
+                    action="operator.passkey_added",
+                    target=passkey_id,
+                    details={"name": name, "platform_id": ctx.operator.platform_id},
+                )
+
+        await anyio.to_thread.run_sync(store)
     except CofferError as exc:
         return JSONResponse({"error": exc.message}, status_code=exc.status)
     return JSONResponse({"location": ACTIVE})

@@ -11,6 +11,7 @@ from fastapi import Query, Request, Response
 from coffer.api import schemas as S
 from coffer.api.deps import WriteScope, ledger_of, plain_transaction, state, transaction_text
 from coffer.api.errors import NoPostings
+from coffer.api.ledger_access import check_force, principal_of
 from coffer.api.routers.ledger.common import DEFAULT_ERROR, LedgerName, router
 from coffer.api.routers.ledger.transactions import _postings, _vars, create_one
 from coffer.errors import CofferError, ValidationError
@@ -70,6 +71,8 @@ def _run_element(request: Request, ledger: str, element: Element) -> dict[str, A
         if isinstance(tx_id, bool) or not isinstance(tx_id, int):
             raise ValidationError("REVERT_TRANSACTION needs data.id, the transaction id")
         metadata = data.get("metadata")
+        if data.get("force"):
+            check_force(state(request).coffer, principal_of(request), ledger)
         tx = book.revert(
             tx_id,
             force=bool(data.get("force", False)),
@@ -101,6 +104,8 @@ def _run_element(request: Request, ledger: str, element: Element) -> dict[str, A
 def _simple_request(element: Element) -> TransactionRequest | None:
     """The element as a plain postings request the sequencer can batch, if it is one."""
     if element.action != "CREATE_TRANSACTION" or not element.data:
+        return None
+    if element.data.get("force"):  # the general path checks the caller may force
         return None
     item = plain_transaction(element.data, element.ik)
     if item is not None:

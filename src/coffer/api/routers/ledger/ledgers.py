@@ -21,6 +21,7 @@ from coffer.api.routers.ledger.common import (
     router,
 )
 from coffer.errors import Conflict, ValidationError
+from coffer.platforms import platform_id_of
 
 
 @router.get(
@@ -62,7 +63,9 @@ def list_ledgers(
         after, size = state_.get("after"), page_size(state_.get("size", size))
         if not isinstance(after, str):
             raise ValidationError("invalid cursor: pass back a cursor this API returned")
-    infos = state(request).coffer.ledgers(after=after, page_size=size + 1)
+    infos = state(request).coffer.ledgers(
+        after=after, page_size=size + 1, platform_id=platform_id_of(request)
+    )
     has_more = len(infos) > size
     infos = infos[:size]
     body: dict[str, Any] = {
@@ -87,7 +90,10 @@ def create_ledger(
     body = body or S.CreateLedgerRequest()
     try:
         state(request).coffer.create_ledger(
-            ledger, metadata=body.metadata or {}, features=body.features or {}
+            ledger,
+            metadata=body.metadata or {},
+            features=body.features or {},
+            platform_id=platform_id_of(request),
         )
     except Conflict:
         return JSONResponse(

@@ -24,6 +24,7 @@ from coffer.api.deps import (
     volumes_json,
 )
 from coffer.api.errors import NoPostings
+from coffer.api.ledger_access import check_force, principal_of, script_grants_overdraft
 from coffer.api.ledger_queries import (
     TxRow,
     decode_cursor,
@@ -148,8 +149,9 @@ def _dry_run_json(
     return tx
 
 
-def _require_sends(plain: str) -> None:
+def _require_sends(plain: str) -> bool:
     """A script without a ``send`` statement yields no postings: Formance's NO_POSTINGS.
+    Returns whether the script grants an overdraft (which needs ``ledger:force``).
 
     (Sends that move nothing at run time are left to the ledger.)
     """
@@ -159,6 +161,7 @@ def _require_sends(plain: str) -> None:
     program = numscript.parse(plain)
     if not any(isinstance(statement, Send) for statement in program.statements):
         raise NoPostings("numscript execution returned no postings")
+    return script_grants_overdraft(program)
 
 
 def create_one(
@@ -180,9 +183,13 @@ def create_one(
         raise ValidationError("cannot pass postings and numscript in the same request")
     if script is None and not body.postings:
         raise NoPostings("you must pass either a posting array or a numscript script")
+    grants = force
+    if script is not None:
+        grants = _require_sends(script.plain) or force
+    if grants:
+        check_force(state(request).coffer, principal_of(request), ledger)
     result: Transaction | Hold | DryRun
     if script is not None:
-        _require_sends(script.plain)
         result = book.run(
             script.plain,
             vars=_vars(script.vars),
@@ -434,6 +441,8 @@ def revert_transaction(
     _principal: Any = WriteScope,
 ) -> Any:
     book = ledger_of(request, ledger)
+    if force:
+        check_force(state(request).coffer, principal_of(request), ledger)
     metadata = body.metadata if body else None
     if dry_run:
         original = book.transaction(id)

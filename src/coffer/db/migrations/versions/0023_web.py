@@ -1,5 +1,5 @@
-"""Web: operators, sign-in factors (TOTP, recovery codes, passkeys), sign-in throttle and
-server-side web sessions.
+"""Web: operators, sign-in factors (TOTP, recovery codes, passkeys), sign-in throttle,
+server-side web sessions, and an index of the audit log by target.
 
 Revision ID: 0023_web
 Revises: 0022_automations
@@ -88,9 +88,12 @@ def upgrade() -> None:
         sa.Column("user_agent", sa.String(200), nullable=True),
     )
     op.create_index("ix_web_sessions_subject", "web_sessions", ["subject", "created_at"])
+    # the console's audit trail of one object (a customer, a wallet, a client)
+    op.create_index("ix_audit_log_target", "audit_log", ["target", "seq"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_log_target", "audit_log")
     op.drop_index("ix_web_sessions_subject", "web_sessions")
     op.drop_table("web_sessions")
     op.drop_table("sign_in_throttle")
