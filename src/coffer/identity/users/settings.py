@@ -20,8 +20,8 @@ class AppSettings(BaseSettings):
     )
     signup_open: bool = Field(
         default=True,
-        description="Anyone may sign up at /app (each sign-up creates a Coffer customer and "
-        "a wallet). false: users are created by the platform only (`coffer users create`).",
+        description="Anyone may sign up at /app and /api/me/v1 (each sign-up creates a Coffer "
+        "customer and a wallet). false: sign-up answers 403 sign_up_closed.",
     )
     default_currency: str = Field(
         default="EUR",
