@@ -571,6 +571,58 @@ class AmountTooSmall(ValidationError):
     code = "amount_too_small"
 
 
+# -- the wallet app's users (coffer.identity.users) -------------------------------------
+
+
+class StepUpRequired(CofferError):
+    """A sensitive action (payout, new beneficiary, transfer above the platform's threshold,
+    changing the password or second factors) without a fresh second factor in the session."""
+
+    code = "step_up_required"
+    status = 403
+    formance_code = "FORBIDDEN"
+    hint = (
+        "Confirm with a TOTP code or a passkey (POST /api/me/v1/security/step-up), then "
+        "repeat the request within the step-up window."
+    )
+
+
+class UserNotFound(NotFound):
+    """No wallet app user with that id (or it was disabled)."""
+
+    code = "user_not_found"
+
+
+class EmailTaken(Conflict):
+    """A sign-up with an email that already has an account on this platform."""
+
+    code = "email_taken"
+    hint = "Sign in with that email instead, or sign up with another one."
+
+
+class SignUpClosed(CofferError):
+    """Sign-up is closed on this platform (COFFER_APP_SIGNUP_OPEN=false)."""
+
+    code = "sign_up_closed"
+    status = 403
+    formance_code = "FORBIDDEN"
+    hint = "Ask the platform for an account."
+
+
+class RecipientNotFound(NotFound):
+    """No user of the wallet app with that email holds a wallet in the currency sent."""
+
+    code = "recipient_not_found"
+    hint = "Check the recipient's email and the currency; they must have a wallet in it."
+
+
+class BeneficiaryNotFound(NotFound):
+    """No saved beneficiary with that id for the signed-in user."""
+
+    code = "beneficiary_not_found"
+    hint = "List the beneficiaries (GET /api/me/v1/beneficiaries) and use one of their ids."
+
+
 def error_classes() -> list[type[CofferError]]:
     """One class per code of the tree (of the modules imported so far), sorted by code:
     what docs/errors.md lists (``python -m coffer.api.error_catalogue``). Where a domain

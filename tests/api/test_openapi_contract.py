@@ -29,6 +29,15 @@ NO_BODY = {
     "/api/wallets/v1/loyalty/programs/{program_id}/expire",
     "/api/wallets/v1/fx/rates/refresh",
     "/api/assistant/v1/customers/{customer_id}/alerts/publish",
+    # the end-user API's actions without a body
+    "/api/me/v1/sign-in/passkey/options",
+    "/api/me/v1/sign-out",
+    "/api/me/v1/security/step-up/passkey/options",
+    "/api/me/v1/security/totp",
+    "/api/me/v1/security/recovery-codes",
+    "/api/me/v1/security/passkeys/options",
+    "/api/me/v1/notifications/read",
+    "/api/me/v1/notifications/{notification_id}/read",
 }
 
 

@@ -33,6 +33,7 @@ from coffer.wallets.endpoints import returns as wallets_returns
 from coffer.wallets.endpoints import router as wallets_router
 from coffer.wallets.fastpath import WalletsFastPath
 from coffer.wallets.http_errors import page_errors
+from coffer.web.app.api import router as me_router
 
 logger = logging.getLogger("coffer.api")
 
@@ -127,6 +128,7 @@ def create_app(
     app.include_router(assistant_router)
     app.include_router(fx_router)
     app.include_router(audit_router)
+    app.include_router(me_router)  # the end-user API (/api/me/v1) of the wallet app's users
     web.install(app, book)  # the console (/console), the wallet app (/app), /static
     # innermost: a request that met a connection ended by a restart (retry.py)
     app.add_middleware(ConnectionLossMiddleware)

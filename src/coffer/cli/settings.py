@@ -49,6 +49,7 @@ def markdown() -> str:
     """The settings page (docs/settings.md)."""
     from coffer.api.settings import ApiSettings
     from coffer.fx.settings import FxSettings
+    from coffer.identity.users.settings import AppSettings
     from coffer.settings import Settings
     from coffer.wallets.settings import WalletSettings
     from coffer.web.settings import WebSettings
@@ -69,6 +70,12 @@ def markdown() -> str:
             WebSettings,
             "Read when the API app is created: the console (/console), the wallet app"
             " (/app), their sessions and sign-in rules ([console.md](console.md)).",
+        ),
+        (
+            "Wallet app and end-user API",
+            AppSettings,
+            "Read when the wallet app (`/app`) or the end-user API (`/api/me/v1`) is first"
+            " used. See [app.md](app.md).",
         ),
     ]
     lines = [HEADER.rstrip("\n")]

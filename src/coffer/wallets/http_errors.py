@@ -140,6 +140,7 @@ _STATUS_DESCRIPTIONS = {
     409: "Conflict: wrong state, Idempotency-Key reused with another request, or a "
     "concurrent change (retry)",
     422: "Malformed request: a parameter is missing or invalid (`parameter_invalid`)",
+    429: "Too many requests or failed attempts: retry after the time the message gives",
     502: "The card gateway failed (`api_error`)",
 }
 

@@ -33,9 +33,11 @@ def install(app: FastAPI, book: Coffer, settings: WebSettings | None = None) -> 
     )
     app.mount(STATIC_PREFIX, StaticFiles(directory=str(STATIC_DIR)), name="static")
 
+    from coffer.web.app import router as app_router
     from coffer.web.console import router as console_router
 
     app.include_router(console_router)
+    app.include_router(app_router)
 
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:

@@ -140,7 +140,11 @@ class Sessions:
     def load(self, request: Request, realm: str) -> WebSession | None:
         """The request's live session of ``realm``, or None (absent, unknown, revoked,
         idle too long, past its absolute end)."""
-        token = request.cookies.get(cookie_name(realm))
+        return self.load_token(request.cookies.get(cookie_name(realm)), realm)
+
+    def load_token(self, token: str | None, realm: str) -> WebSession | None:
+        """The live session of ``realm`` whose token is ``token`` (a cookie's value, or an
+        API client's bearer token), or None."""
         if not token or len(token) > 100:
             return None
         digest = token_hash(token)

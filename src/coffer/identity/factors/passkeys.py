@@ -63,7 +63,11 @@ def registration_challenge(
     user_handle: bytes,
     user_name: str,
     existing: list[tuple[bytes, str]],
+    discoverable: bool = False,
 ) -> Challenge:
+    """Options to create a passkey. ``discoverable``: the authenticator must keep it
+    (a resident key, so that a sign-in needs no user name) and verify the user (biometrics
+    or PIN), so that the passkey alone is a sign-in."""
     options = generate_registration_options(
         rp_id=rp_id,
         rp_name=rp_name,
@@ -75,8 +79,12 @@ def registration_challenge(
             for cid, tr in existing
         ],
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.PREFERRED,
-            user_verification=UserVerificationRequirement.PREFERRED,
+            resident_key=ResidentKeyRequirement.REQUIRED
+            if discoverable
+            else ResidentKeyRequirement.PREFERRED,
+            user_verification=UserVerificationRequirement.REQUIRED
+            if discoverable
+            else UserVerificationRequirement.PREFERRED,
         ),
     )
     return Challenge(options_to_json(options), bytes_to_base64url(options.challenge))
@@ -104,15 +112,20 @@ def verify_registration(
     )
 
 
-def authentication_challenge(*, rp_id: str, allowed: list[tuple[bytes, str]]) -> Challenge:
+def authentication_challenge(
+    *, rp_id: str, allowed: list[tuple[bytes, str]], verify_user: bool = False
+) -> Challenge:
     """Options for a sign-in; ``allowed`` empty lets the browser offer any passkey it holds
-    for the site (a discoverable credential)."""
+    for the site (a discoverable credential). ``verify_user``: the authenticator must
+    verify the user (biometrics or PIN)."""
     options = generate_authentication_options(
         rp_id=rp_id,
         allow_credentials=[
             PublicKeyCredentialDescriptor(id=cid, transports=_transports(tr)) for cid, tr in allowed
         ],
-        user_verification=UserVerificationRequirement.PREFERRED,
+        user_verification=UserVerificationRequirement.REQUIRED
+        if verify_user
+        else UserVerificationRequirement.PREFERRED,
     )
     return Challenge(options_to_json(options), bytes_to_base64url(options.challenge))
 
@@ -132,8 +145,10 @@ def verify_authentication(
     origin: str,
     public_key: bytes,
     sign_count: int,
+    verify_user: bool = False,
 ) -> int:
-    """Verify a sign-in answer; returns the authenticator's new signature counter."""
+    """Verify a sign-in answer; returns the authenticator's new signature counter.
+    ``verify_user``: refuse an answer whose authenticator did not verify the user."""
     try:
         verified = verify_authentication_response(
             credential=credential,
@@ -142,6 +157,7 @@ def verify_authentication(
             expected_origin=origin,
             credential_public_key=public_key,
             credential_current_sign_count=sign_count,
+            require_user_verification=verify_user,
         )
     except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError):
         raise SignInFailed("The passkey did not verify.") from None

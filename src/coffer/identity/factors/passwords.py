@@ -17,6 +17,7 @@ from zxcvbn import zxcvbn
 from coffer.errors import WeakPassword
 
 MAX_PASSWORD_LENGTH = 256
+ZXCVBN_MAX_LENGTH = 72
 _hasher = PasswordHasher()  # Argon2id, argon2-cffi's defaults (RFC 9106 low-memory profile)
 # Verified against when an account does not exist, so a sign-in takes as long either way.
 _DUMMY_HASH = _hasher.hash("coffer: no such account, this hash only spends the same time")
@@ -34,7 +35,9 @@ def check_password(
     for text in user_inputs:
         words.append(text)
         words.extend(part for part in text.replace("@", " ").replace(".", " ").split() if part)
-    result = zxcvbn(password, user_inputs=words)
+    # zxcvbn rates at most ZXCVBN_MAX_LENGTH characters (it refuses longer input): the
+    # rest of a longer password only adds to its strength
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words)
     if int(result["score"]) < min_score:
         feedback = result.get("feedback") or {}
         reason = str(feedback.get("warning") or "").strip()

@@ -29,24 +29,47 @@ button{{font-size:1rem;padding:.5rem 1.5rem;margin-right:1rem}}</style></head>
 <p>Sandbox bank: authenticate a payment of <strong>{amount}</strong> with the card
 ending in <strong>{last4}</strong>.</p>
 <form method="post" action="{action}">
-<input type="hidden" name="token" value="{token}">
+<input type="hidden" name="token" value="{token}">{return_field}
 <button name="decision" value="approve">Approve</button>
 <button name="decision" value="deny">Deny</button>
 </form></body></html>
 """
 
 
+def return_path(value: str | None) -> str | None:
+    """Where the challenge sends the browser back once answered: a path of the wallet app
+    only (``/app/...``), never another site (no open redirect)."""
+    if (
+        value
+        and value.startswith("/app/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and "\n" not in value
+        and "\r" not in value
+    ):
+        return value
+    return None
+
+
 @public.get("/sandbox/3ds/{payin_id}", response_class=HTMLResponse, responses=page_errors(404, 422))
-def challenge_page(payin_id: str, token: str, p: PayinPlatform) -> HTMLResponse:
-    """The sandbox bank's 3-D Secure page (sandbox platforms only)."""
+def challenge_page(
+    payin_id: str, token: str, p: PayinPlatform, return_to: str | None = None
+) -> HTMLResponse:
+    """The sandbox bank's 3-D Secure page (sandbox platforms only). ``return_to`` (a path
+    of the wallet app, under ``/app/``): where the browser goes once the customer has
+    answered."""
     payin = p.payins.payin(payin_id)
     from coffer.wallets.currencies import to_major
 
+    back = return_path(return_to)
     page = _CHALLENGE_PAGE.format(
         amount=html.escape(f"{to_major(payin.currency, payin.amount)} {payin.currency}"),
         last4=html.escape(payin.card_last4 or "????"),
         action=html.escape(f"{PREFIX}/sandbox/3ds/{payin_id}"),
         token=html.escape(token),
+        return_field=""
+        if back is None
+        else f'<input type="hidden" name="return_to" value="{html.escape(back)}">',
     )
     return HTMLResponse(page)
 
@@ -64,6 +87,10 @@ _CHALLENGE_FORM = {
                     "properties": {
                         "token": {"type": "string", "description": "The challenge's token."},
                         "decision": {"type": "string", "enum": ["approve", "deny"]},
+                        "return_to": {
+                            "type": "string",
+                            "description": "A wallet app path (/app/...) to go back to.",
+                        },
                     },
                     "required": ["token", "decision"],
                 }
@@ -76,10 +103,10 @@ _CHALLENGE_FORM = {
 @public.post(
     "/sandbox/3ds/{payin_id}",
     response_class=HTMLResponse,
-    responses=page_errors(400, 404, 409, 422),
+    responses={**page_errors(400, 404, 409, 422), 303: {"description": "Back to return_to"}},
     openapi_extra=_CHALLENGE_FORM,
 )
-async def complete_challenge(payin_id: str, request: Request, p: PayinPlatform) -> HTMLResponse:
+async def complete_challenge(payin_id: str, request: Request, p: PayinPlatform) -> Response:
     from urllib.parse import parse_qs
 
     import anyio.to_thread
@@ -90,6 +117,9 @@ async def complete_challenge(payin_id: str, request: Request, p: PayinPlatform) 
     payin = await anyio.to_thread.run_sync(
         lambda: p.payins.complete_challenge(payin_id, token=token, approve=decision == "approve")
     )
+    back = return_path((form.get("return_to") or [""])[0])
+    if back is not None:
+        return RedirectResponse(back, status_code=303)
     return HTMLResponse(
         f"<!doctype html><title>3-D Secure</title><p>Payment {html.escape(payin.status)}."
         " You can close this page.</p>"

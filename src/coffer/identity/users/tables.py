@@ -1,0 +1,61 @@
+"""Tables of the customers' users (the wallet app's people), their saved beneficiaries and
+their notifications. Sign-in factors (TOTP, recovery codes, passkeys) live in the shared
+factor tables of :mod:`coffer.identity.factors` (subject ``usr_...``), sessions (a user's
+devices) in the web sessions table (realm ``app``).
+
+Times are microseconds since the epoch (UTC). Every row belongs to a platform.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "app_users",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),  # usr_...
+    sa.Column("platform_id", sa.String(64), nullable=False),
+    # the Coffer customer (wallets domain) whose money the user moves: one user per customer
+    sa.Column("customer_id", sa.String(40), nullable=False, unique=True),
+    # SHA-256 of the normalized email (trimmed, lower case): sign-in looks the user up by
+    # it, and the email itself is kept only in the customer row (encrypted there)
+    sa.Column("email_digest", sa.String(64), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("locale", sa.String(8), nullable=False),  # en | zh
+    sa.Column("status", sa.String(16), nullable=False),  # active | disabled
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("platform_id", "email_digest", name="uq_app_users_email"),
+)
+
+beneficiaries = sa.Table(
+    "app_beneficiaries",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),  # ben_...
+    sa.Column("platform_id", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(40), sa.ForeignKey("app_users.id"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # customer | bank_account
+    sa.Column("name", sa.String(140), nullable=False),  # the user's label for it
+    # kind customer: the other customer (money goes to their wallet in the currency sent)
+    sa.Column("customer_id", sa.String(40), nullable=True),
+    # kind bank_account: the wallets domain's bank account (IBAN kept encrypted there)
+    sa.Column("bank_account_id", sa.String(40), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("deleted_at", sa.BigInteger, nullable=True),
+    sa.Index("ix_app_beneficiaries_user", "platform_id", "user_id", "created_at"),
+)
+
+notifications = sa.Table(
+    "app_notifications",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),  # ntf_...
+    sa.Column("platform_id", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(40), sa.ForeignKey("app_users.id"), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),  # money_received, top_up_succeeded, ...
+    sa.Column("params", sa.Text, nullable=False),  # JSON object: amounts, names (no secrets)
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("read_at", sa.BigInteger, nullable=True),
+    sa.Index("ix_app_notifications_user", "platform_id", "user_id", "created_at"),
+)
