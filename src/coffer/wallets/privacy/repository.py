@@ -13,9 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.wallets import tables as W
-from coffer.wallets.repository.rows import owned
 from coffer.wallets.privacy.format import PREFIX
 from coffer.wallets.privacy.tables import consents, customer_keys
+from coffer.wallets.repository.rows import owned
 
 Row = dict[str, Any]
 
