@@ -31,6 +31,7 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets.cache import RowCache
+from coffer.wallets.checks import Checks
 from coffer.wallets.common import (
     HOT_SLOTS,
     MAX_CAS_RETRIES,
@@ -53,6 +54,8 @@ class WalletsCore(RowCache, IdempotentRequests):
         self.settings = settings
         key_id, keys = settings.encryption_keys()
         self.cipher = Cipher(key_id, keys)
+        # what must say yes before money moves (the risk engine, spending policies)
+        self.checks = Checks()
         # Wallet and customer rows read on every movement. A change made by this process
         # drops its row at once; one made elsewhere bumps the cache epoch, polled every
         # cache_seconds (see _check_epoch).

@@ -33,6 +33,7 @@ from coffer.wallets.repository.lists import (
     payout_batch_ids,
     payouts_of_batch,
 )
+from coffer.wallets.repository.reviews import events_after, review_row, set_review_hold
 from coffer.wallets.repository.rows import (
     MAX_INSERT_SHAPES,
     Row,
@@ -62,6 +63,9 @@ from coffer.wallets.repository.rows import (
 )
 
 __all__ = [
+    "events_after",
+    "review_row",
+    "set_review_hold",
     "LISTINGS",
     "MAX_INSERT_SHAPES",
     "Listing",
