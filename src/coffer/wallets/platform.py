@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.gateways import CardGateway, SandboxGateway, StripeGateway
 from coffer.wallets.payins import Payins
-from coffer.wallets.payouts import Payouts
+from coffer.wallets.payouts import Payouts, payout_model
+from coffer.wallets.reviews import Reviews
 from coffer.wallets.service import Wallets
 from coffer.wallets.settings import WalletSettings, get_wallet_settings
 from coffer.wallets.webhooks import Webhooks
@@ -42,6 +43,8 @@ class WalletPlatform:
         self.payins = Payins(self.core, gateway or SandboxGateway())
         self.webhooks = Webhooks(self.core)
         self.payouts = Payouts(self.core)
+        # movements a check held for review, resolved by that check
+        self.reviews = Reviews(self.core, {"payin": self.payins._model, "payout": payout_model})
 
 
 def open_wallets(

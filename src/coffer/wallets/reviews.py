@@ -20,6 +20,7 @@ from coffer.errors import InvalidState, ResourceNotFound
 from coffer.ledger import Transaction
 from coffer.wallets import repository as R
 from coffer.wallets import tables as T
+from coffer.wallets.checks import ALLOWED, Assessment, Movement
 from coffer.wallets.common import Row
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.models import payment_model, transfer_model
@@ -118,9 +119,7 @@ class Reviews:
             "canceled": "payin.canceled",
         }.get(values["status"], f"{kind}.{values['status']}")
         with core.unit() as connection:
-            changed = R.update(
-                connection, table, movement_id, values, expect_status=["in_review"]
-            )
+            changed = R.update(connection, table, movement_id, values, expect_status=["in_review"])
             R.update(
                 connection,
                 T.reviews,
@@ -138,3 +137,34 @@ class Reviews:
         key = "payin" if movement_type.startswith("payin") else movement_type
         model: BaseModel = self._models[key](row)
         return model
+
+
+def check_writes(
+    assessment: Assessment, *, platform_id: str, movement_type: str, movement_id: str
+) -> list[tuple[sa.Table, Mapping[str, Any]]]:
+    """What a movement's unit writes for its assessment: the checks' rows, their events in
+    the outbox and, in review, the ``wallet_reviews`` row (its hold set once placed)."""
+    writes = list(assessment.writes)
+    writes.extend((T.events, R.event_values(t, d)) for t, d in assessment.events)
+    if assessment.outcome == "review":
+        deciding = assessment.deciding
+        writes.append(
+            (
+                T.reviews,
+                review_values(
+                    platform_id=platform_id,
+                    movement_type=movement_type,
+                    movement_id=movement_id,
+                    check=deciding.check if deciding else "",
+                    decision_id=deciding.decision_id if deciding else None,
+                ),
+            )
+        )
+    return writes
+
+
+def assess_one(core: WalletsCore, movement: Movement) -> Assessment:
+    """The checks' assessment of one movement (allowed at no cost when none is registered)."""
+    if not core.checks.active:
+        return ALLOWED
+    return core.checks.assess([movement])[0]

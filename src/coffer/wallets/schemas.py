@@ -412,9 +412,7 @@ class Payout(BaseModel):
     bank_account_id: str
     amount: int
     currency: str
-    status: Literal[
-        "pending", "in_review", "created", "processing", "paid", "failed", "returned"
-    ]
+    status: Literal["pending", "in_review", "created", "processing", "paid", "failed", "returned"]
     batch_id: str | None
     failure_code: str | None
     created_at: datetime

@@ -63,9 +63,6 @@ from coffer.wallets.repository.rows import (
 )
 
 __all__ = [
-    "events_after",
-    "review_row",
-    "set_review_hold",
     "LISTINGS",
     "MAX_INSERT_SHAPES",
     "Listing",
@@ -79,6 +76,7 @@ __all__ = [
     "due_deliveries",
     "enabled_endpoints",
     "event_values",
+    "events_after",
     "events_page",
     "get",
     "get_many",
@@ -108,6 +106,8 @@ __all__ = [
     "refunds_of",
     "release_idempotency_key",
     "retake_idempotency_key",
+    "review_row",
+    "set_review_hold",
     "sha256_hex",
     "store_idempotent_response",
     "stuck",
