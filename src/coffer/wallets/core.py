@@ -104,6 +104,19 @@ class WalletsCore(RowCache, IdempotentRequests):
         """Write an event about ``resource`` to the outbox (in ``connection``'s unit)."""
         R.insert_event(connection, event_type, event_data(resource))
 
+    def emit(self, connection: sa.Connection, event_type: str, data: Mapping[str, Any]) -> str:
+        """Write another domain's event (``risk.*``, ...) to the outbox, in the caller's
+        transaction on this database; returns its id."""
+        return R.insert_event(connection, event_type, data)
+
+    def outbox_after(
+        self, after_id: str | None, prefixes: tuple[str, ...], limit: int
+    ) -> list[Row]:
+        """Outbox events after ``after_id`` (oldest first) whose type starts with one of
+        ``prefixes``: how other domains' workers follow the events, by their own cursor."""
+        with self.engine.connect() as connection:
+            return R.events_after(connection, after_id, prefixes, limit)
+
     # -- wallets and limits -------------------------------------------------------------
 
     def wallet_row(self, connection: sa.Connection, wallet_id: str) -> Row:

@@ -152,9 +152,11 @@ observations = sa.Table(
 snapshots = sa.Table(
     "risk_snapshots",
     metadata,
-    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),  # last included
+    sa.Column("name", sa.String(16), primary_key=True),  # features | aml
+    sa.Column("seq", sa.BigInteger, nullable=False),  # last observation included
+    sa.Column("position", sa.String(80), nullable=True),  # the aml task's outbox cursor
     sa.Column("model_version", sa.String(40), nullable=False),
-    sa.Column("state", sa.LargeBinary, nullable=False),  # pickled FeatureState
+    sa.Column("state", sa.LargeBinary, nullable=False),  # pickled
     sa.Column("created_at", sa.BigInteger, nullable=False),
 )
 
