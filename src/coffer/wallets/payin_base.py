@@ -25,7 +25,7 @@ from coffer.wallets.gateways.base import (
     CardGateway,
     GatewayIntent,
 )
-from coffer.wallets.reviews import assess_one, check_writes
+from coffer.wallets.reviews import assess_one, check_writes, store_writes
 
 CHALLENGE_PATH = "/api/wallets/v1/sandbox/3ds/{payin_id}?token={token}"
 
@@ -156,7 +156,7 @@ class PayinBase:
         """Ask the checks about a pay-in about to be created, store their verdicts in
         ``connection``'s unit; True when it is blocked."""
         assessment = assess_one(self.core, movement)
-        R.insert_all(
+        store_writes(
             connection,
             check_writes(
                 assessment,

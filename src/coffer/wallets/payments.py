@@ -35,7 +35,7 @@ from coffer.wallets.common import (
     wallet_account,
 )
 from coffer.wallets.models import payment_model, refund_model
-from coffer.wallets.reviews import assess_one, check_writes
+from coffer.wallets.reviews import assess_one, check_writes, store_writes
 
 
 class Payments(Service):
@@ -110,7 +110,7 @@ class Payments(Service):
                     "updated_at": now,
                 },
             )
-            R.insert_all(
+            store_writes(
                 connection,
                 check_writes(
                     assessment,

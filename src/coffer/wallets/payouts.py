@@ -38,7 +38,7 @@ from coffer.wallets import templates as N
 from coffer.wallets.checks import Movement
 from coffer.wallets.common import Row, as_datetime, error_from_code, wallet_account
 from coffer.wallets.core import WalletsCore
-from coffer.wallets.reviews import assess_one, check_writes
+from coffer.wallets.reviews import assess_one, check_writes, store_writes
 
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 PAYOUT_ACCOUNT = "external:bank:payouts"
@@ -223,7 +223,7 @@ class Payouts:
                     "updated_at": now,
                 },
             )
-            R.insert_all(
+            store_writes(
                 connection,
                 check_writes(
                     assessment,

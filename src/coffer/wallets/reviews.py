@@ -10,7 +10,7 @@ platform returns to the payer through the gateway). Resolving twice is refused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -168,3 +168,22 @@ def assess_one(core: WalletsCore, movement: Movement) -> Assessment:
     if not core.checks.active:
         return ALLOWED
     return core.checks.assess([movement])[0]
+
+
+def grouped(
+    writes: Sequence[tuple[sa.Table, Mapping[str, Any]]],
+) -> list[tuple[sa.Table, list[Mapping[str, Any]]]]:
+    """Rows by table and column set, for :func:`coffer.wallets.repository.insert_rows`."""
+    groups: dict[tuple[str, tuple[str, ...]], tuple[sa.Table, list[Mapping[str, Any]]]] = {}
+    for table, row in writes:
+        key = (table.name, tuple(row))
+        groups.setdefault(key, (table, []))[1].append(row)
+    return list(groups.values())
+
+
+def store_writes(
+    connection: sa.Connection, writes: Sequence[tuple[sa.Table, Mapping[str, Any]]]
+) -> None:
+    """Insert the checks' rows in the caller's transaction (one executemany per group)."""
+    for table, rows in grouped(writes):
+        connection.execute(table.insert(), [dict(row) for row in rows])

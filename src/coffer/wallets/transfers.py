@@ -41,7 +41,7 @@ from coffer.wallets.common import (
     wallet_account,
 )
 from coffer.wallets.models import transfer_model
-from coffer.wallets.reviews import review_values
+from coffer.wallets.reviews import grouped, review_values, store_writes
 
 
 @dataclass(slots=True)
@@ -345,7 +345,7 @@ class Transfers(Service):
         if not items:
             if extra:
                 with self.core.unit() as connection:
-                    R.insert_all(connection, extra)
+                    store_writes(connection, extra)
             return
         rows = [item.row for item in items]
         records = [
@@ -369,7 +369,7 @@ class Transfers(Service):
                         (T.transfers, rows),
                         (T.idempotency_keys, records),
                         (T.events, events),
-                        *_grouped(extra),
+                        *grouped(extra),
                     ],
                 )
         except (sa.exc.IntegrityError, sa.exc.OperationalError):
@@ -377,7 +377,7 @@ class Transfers(Service):
                 raise
             if extra:  # the blocked ones' decisions; each written one stores its own
                 with self.core.unit() as connection:
-                    R.insert_all(connection, self._check_writes(list(blocked)))
+                    store_writes(connection, self._check_writes(list(blocked)))
             for item in items:
                 results[item.index] = self._write_one(item)
             return
@@ -541,14 +541,3 @@ class Transfers(Service):
     def transfers(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Transfer]:
         rows, more = self.core.list_rows("transfers", S.ListQuery.of(query, filters))
         return S.ListPage[S.Transfer](data=[self._transfer_model(r) for r in rows], has_more=more)
-
-
-def _grouped(
-    writes: Sequence[tuple[sa.Table, Mapping[str, Any]]],
-) -> list[tuple[sa.Table, list[Mapping[str, Any]]]]:
-    """Rows by table and column set, for :func:`coffer.wallets.repository.insert_rows`."""
-    groups: dict[tuple[str, tuple[str, ...]], tuple[sa.Table, list[Mapping[str, Any]]]] = {}
-    for table, row in writes:
-        key = (table.name, tuple(row))
-        groups.setdefault(key, (table, []))[1].append(row)
-    return list(groups.values())
