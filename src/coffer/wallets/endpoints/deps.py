@@ -41,6 +41,9 @@ def platform_for(app: Any) -> WalletPlatform:
             if settings.public_base_url is None and served_at:
                 settings = settings.model_copy(update={"public_base_url": served_at})
             existing = open_wallets(app_state.server.coffer, settings)
+            # the domains above the wallets plug in (the risk check) before any movement
+            for extend in getattr(app_state, "wallets_extensions", ()):
+                extend(existing)
             app_state.wallets = existing
     return existing
 
