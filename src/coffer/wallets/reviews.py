@@ -2,8 +2,9 @@
 
 A movement a check put in review is a ledger hold with status ``in_review``; its row of
 ``wallet_reviews`` keeps the hold and the check that asked. :meth:`Reviews.resolve_review`
-ends it: approve posts the hold (a transfer or pay-in then ``succeeded``; a payment
-``authorized``; a payout ``created``, its hold kept for the bank export), decline voids it
+ends it: approve posts the hold (a transfer or pay-in then ``succeeded``; a payment becomes
+``authorized``, its hold kept for the capture; a payout ``created``, its hold kept for the
+bank export), decline voids it
 (the movement ``failed`` with ``risk_declined``; a pay-in ``canceled``, whose money the
 platform returns to the payer through the gateway). Resolving twice is refused.
 """
@@ -95,6 +96,8 @@ class Reviews:
         if approve:
             if movement_type == "payout":  # the payout's own hold goes on to the bank
                 values = {"status": "created"}
+            elif movement_type == "payment":  # its authorization hold, captured later
+                values = {"status": "authorized"}
             else:
                 tx: Transaction = core.post_hold(
                     hold_id,
@@ -102,11 +105,7 @@ class Reviews:
                     kind=kind,
                     object_id=movement_id,
                 )
-                values = {"status": "authorized" if kind == "payment" else "succeeded"}
-                if kind != "payment":
-                    values["ledger_tx_id"] = tx.id
-                if kind == "payment":
-                    values["hold_id"] = hold_id
+                values = {"status": "succeeded", "ledger_tx_id": tx.id}
         else:
             core.ledger.void_pending(hold_id, idempotency_key=f"wallets:{kind}:{movement_id}:void")
             if kind == "payin":

@@ -18,7 +18,7 @@ ADMIN = "analyst@example.org"
 
 def events(world: World, prefix: str) -> list[dict]:
     rows = world.platform.core.outbox_after(None, (prefix,), 1000)
-    return [json.loads(row["data"]) for row in rows]
+    return [json.loads(row["data"])["object"] for row in rows]
 
 
 def test_an_allowed_transfer_moves_money_and_stores_its_decision(

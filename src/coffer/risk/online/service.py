@@ -231,7 +231,7 @@ class RiskService:
             reasons=tuple(reasons),
             review_deadline_micros=deadline if outcome == "review" else None,
             writes=tuple(writes),
-            events=(("risk.decision.created", public),),
+            events=(("risk.decision.created", {"object": public}),),
         )
 
     # -- rules and lists cache ----------------------------------------------------------------
@@ -480,7 +480,7 @@ class RiskService:
                 target=row["id"],
                 details={"kind": row["kind"], "typology": row["typology"]},
             )
-            self.wallets.core.emit(connection, "risk.case.opened", case_model(row))
+            self.wallets.core.emit(connection, "risk.case.opened", {"object": case_model(row)})
         return case_model(row)
 
     def case(self, platform_id: str, case_id: str) -> dict[str, Any]:
@@ -684,14 +684,19 @@ class RiskService:
                 "movement_status": movement_status,
                 "platform_id": platform_id,
             }
-            self.wallets.core.emit(connection, "risk.case.decided", event)
+            self.wallets.core.emit(connection, "risk.case.decided", {"object": event})
             if row["kind"] == "review" and decision == "approve" and row["decision_id"]:
                 decided = R.get(connection, T.decisions, platform_id, row["decision_id"])
                 if decided is not None:  # what the AML monitor then observes
                     self.wallets.core.emit(
                         connection,
                         "risk.review.approved",
-                        {**decision_model(decided), "event": json.loads(decided["event"])},
+                        {
+                            "object": {
+                                **decision_model(decided),
+                                "event": json.loads(decided["event"]),
+                            }
+                        },
                     )
 
     def expire_reviews(self, *, limit: int = 100) -> int:
@@ -852,7 +857,7 @@ class RiskService:
                     typology="sanctions",
                 )
                 R.insert(connection, T.cases, case)
-                self.wallets.core.emit(connection, "risk.case.opened", case_model(case))
+                self.wallets.core.emit(connection, "risk.case.opened", {"object": case_model(case)})
             for match in fresh:
                 row = self._hit_row(
                     platform_id, "customer", customer_id, customer.name, match, case and case["id"]
@@ -1003,9 +1008,14 @@ class RiskService:
                 },
             )
 
-    def snapshot(self) -> int:
-        """Store the state as of the last observation applied; returns its sequence."""
-        seq, blob = self.online.snapshot()
+    def snapshot(self) -> int | None:
+        """Store the state as of the last stored observation; returns its sequence (None:
+        not now, observations of this process are still being written)."""
+        self.catch_up(limit=None)
+        taken = self.online.snapshot()
+        if taken is None:
+            return None
+        seq, blob = taken
         with self._unit() as connection:
             R.save_snapshot(
                 connection,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from coffer.risk.rules import fired, rule_score
 
 NO_MODEL = "none"
 MAX_OWN_PENDING = 100_000  # observations this process applied and has not yet read back
+LOST_AFTER_SECONDS = 60.0
 
 
 def event_json(event: Event) -> str:
@@ -86,7 +88,8 @@ class OnlineEngine:
         else:
             self.state = FeatureState()
         self.seq = 0  # the last observation applied
-        self._own: OrderedDict[str, None] = OrderedDict()
+        # observations applied here and not yet read back from the table: key -> when
+        self._own: OrderedDict[str, float] = OrderedDict()
         self.lock = threading.RLock()
 
     # -- deciding --------------------------------------------------------------------------
@@ -117,7 +120,7 @@ class OnlineEngine:
         with self.lock:
             self.state.observe(event)
             if own_key is not None:
-                self._own[own_key] = None
+                self._own[own_key] = time.monotonic()
                 while len(self._own) > MAX_OWN_PENDING:
                     self._own.popitem(last=False)
 
@@ -134,8 +137,17 @@ class OnlineEngine:
 
     # -- snapshots -------------------------------------------------------------------------
 
-    def snapshot(self) -> tuple[int, bytes]:
+    def snapshot(self) -> tuple[int, bytes] | None:
+        """The state and the last observation it holds, or None while observations this
+        process applied are not stored yet (a snapshot then would count them twice).
+        Observations never stored (their movement's write failed) stop counting after
+        ``LOST_AFTER_SECONDS``."""
         with self.lock:
+            horizon = time.monotonic() - LOST_AFTER_SECONDS
+            while self._own and next(iter(self._own.values())) < horizon:
+                self._own.popitem(last=False)
+            if self._own:
+                return None
             return self.seq, pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL)
 
     def restore(self, seq: int, blob: bytes) -> None:

@@ -52,7 +52,9 @@ class RiskTasks:
         work += risk.expire_reviews()
         work += self.rescreen()
         if risk.online.seq - self._snapshot_seq >= risk.settings.risk_snapshot_every:
-            self._snapshot_seq = risk.snapshot()
+            taken = risk.snapshot()
+            if taken is not None:
+                self._snapshot_seq = taken
         return work
 
     # -- the outbox ---------------------------------------------------------------------------
@@ -106,7 +108,7 @@ class RiskTasks:
     def _apply(self, event: dict[str, Any]) -> list[tuple[str, Alert]]:
         import json
 
-        data = json.loads(event["data"])
+        data = json.loads(event["data"]).get("object") or {}
         kind = event["type"]
         platform_id = str(data.get("platform_id") or DEFAULT_PLATFORM_ID)
         if kind.startswith("customer."):
