@@ -168,6 +168,7 @@ class RiskService:
                 reasons.append("sanctions_match")
                 outcome = "review"
         now = R.now_micros()
+        event_text = event_json(tx)
         decision_id = R.new_id("rd")
         deadline = now + self.settings.risk_review_deadline_seconds * 1_000_000
         decision_row = {
@@ -184,7 +185,7 @@ class RiskService:
             "rules": R.dumps([hit.to_json() for hit in hits]),
             "model_version": self.online.model_version,
             "review_status": "open" if outcome == "review" else None,
-            "event": event_json(tx),
+            "event": event_text,
             "created_at": now,
         }
         writes: list[tuple[sa.Table, dict[str, Any]]] = [(T.decisions, decision_row)]
@@ -193,7 +194,7 @@ class RiskService:
             writes.append(
                 (
                     T.observations,
-                    {"platform_id": platform_id, "event": event_json(tx), "created_at": now},
+                    {"platform_id": platform_id, "event": event_text, "created_at": now},
                 )
             )
         if outcome == "review":

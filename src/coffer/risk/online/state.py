@@ -22,7 +22,7 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ LOST_AFTER_SECONDS = 60.0
 
 
 def event_json(event: Event) -> str:
-    data = asdict(event)
+    data = {name: getattr(event, name) for name in event.__slots__}
     data["type"] = (
         "transaction"
         if isinstance(event, Transaction)
