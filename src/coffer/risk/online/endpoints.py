@@ -12,6 +12,7 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, Security
+from fastapi.security import SecurityScopes
 
 from coffer.platforms import platform_id_of
 from coffer.risk.online import RiskService, open_risk
@@ -49,7 +50,7 @@ def risk_of(request: Request) -> RiskService:
     return risk_for(request.app)
 
 
-async def _actor(request: Request, scopes: Any) -> str:
+async def _actor(request: Request, scopes: SecurityScopes) -> str:
     principal = await authorize(request, scopes)
     return str(getattr(principal, "client_id", "unknown"))
 
