@@ -169,23 +169,30 @@ def run(url: str, model_dir: str, args: argparse.Namespace) -> None:
 
         threads = [threading.Thread(target=worker) for _ in range(args.threads)]
         started = time.perf_counter()
+        cpu_started = time.process_time()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        cpu_per_transfer.append((time.process_time() - cpu_started) / count * 1000)
         return count / (time.perf_counter() - started)
 
     refused: dict[str, int] = {}
+    cpu_per_transfer: list[float] = []
     transfers(args.batch * args.threads * 2)  # warm up (caches, statement shapes)
     off, on = [], []
+    cpu_off: list[float] = []
+    cpu_on: list[float] = []
     for round_index in range(args.rounds):  # alternate which goes first
         for checked in (False, True) if round_index % 2 == 0 else (True, False):
             if checked:
                 platform.core.checks.register(risk)
                 on.append(transfers(args.transfers))
+                cpu_on.append(cpu_per_transfer[-1])
                 platform.core.checks.unregister("risk")
             else:
                 off.append(transfers(args.transfers))
+                cpu_off.append(cpu_per_transfer[-1])
     median_off, median_on = statistics.median(off), statistics.median(on)
     print(
         f"transfers, check off: median {median_off:,.0f}/s (runs: "
@@ -200,6 +207,12 @@ def run(url: str, model_dir: str, args: argparse.Namespace) -> None:
         flush=True,
     )
     print(f"ratio on/off: {median_on / median_off:.2f}x (target >= 0.8x)", flush=True)
+    c_off, c_on = statistics.median(cpu_off), statistics.median(cpu_on)
+    print(
+        f"CPU per transfer (this process, ledger sequencer included): off {c_off:.3f} ms, "
+        f"on {c_on:.3f} ms; throughput per CPU second on/off: {c_off / c_on:.2f}x",
+        flush=True,
+    )
     if refused:
         print(f"refused transfers (counted in the rate): {refused}", flush=True)
 
