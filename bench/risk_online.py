@@ -96,9 +96,8 @@ def run(url: str, model_dir: str, args: argparse.Namespace) -> None:
     import coffer
     from coffer.risk.online import open_risk
     from coffer.settings import Settings
-    from coffer.wallets import WalletSettings, open_wallets
+    from coffer.wallets import WalletSettings, open_wallets, templates
     from coffer.wallets import schemas as S
-    from coffer.wallets import templates
     from coffer.wallets.checks import Movement
 
     settings = Settings(risk_model_dir=model_dir)

@@ -56,8 +56,14 @@ def worker(
                 work += risk_worker.tasks.run_once()
             typer.echo(f"{work} items processed")
             return
+
+        def stop(*_: object) -> None:
+            runner._stop.set()
+            if risk_worker is not None:
+                risk_worker._stop.set()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: (runner._stop.set(), risk_worker and risk_worker.stop(0)))
+            signal.signal(sig, stop)
         if risk_worker is not None:
             risk_worker.start()
         typer.echo("coffer wallets worker running; Ctrl-C to stop", err=True)

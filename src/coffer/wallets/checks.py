@@ -152,7 +152,7 @@ class Checks:
         checks = self._checks
         if not checks or not movements:
             return [ALLOWED] * len(movements)
-        per_check = []
+        per_check: list[list[Verdict]] = []
         for check in checks:
             verdicts = check.check(movements)
             if len(verdicts) != len(movements):
@@ -160,9 +160,9 @@ class Checks:
             per_check.append(verdicts)
         out = []
         for index in range(len(movements)):
-            verdicts = tuple(answers[index] for answers in per_check)
-            worst = max((v.outcome for v in verdicts), key=_RANK.__getitem__)
-            out.append(Assessment(worst, verdicts))
+            answered = tuple(answers[index] for answers in per_check)
+            worst = max((v.outcome for v in answered), key=_RANK.__getitem__)
+            out.append(Assessment(worst, answered))
         return out
 
 

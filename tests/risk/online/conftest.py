@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.wallets.helpers import fund, make_customer
 
 import coffer
 from coffer.risk.online import RiskService, open_risk
 from coffer.settings import Settings
 from coffer.wallets import WalletPlatform, WalletSettings, open_wallets
 from coffer.wallets import schemas as S
-from tests.wallets.helpers import fund, make_customer
 
 PII_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 

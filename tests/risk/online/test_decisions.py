@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.risk.online.conftest import World
 
 from coffer.errors import RiskBlocked
 from coffer.expressions import ExpressionInvalid
 from coffer.risk.online import RiskService
 from coffer.wallets import repository as WR
-from tests.risk.online.conftest import World
 
 ADMIN = "analyst@example.org"
 
@@ -99,9 +99,7 @@ def test_rules_are_versioned_and_checked_at_save_time(risk: RiskService) -> None
 
 
 def test_an_allow_rule_overrides_a_review_rule(world: World, risk: RiskService) -> None:
-    risk.save_rule(
-        "plat_default", name="all", expression="true", action="review", actor=ADMIN
-    )
+    risk.save_rule("plat_default", name="all", expression="true", action="review", actor=ADMIN)
     risk.save_rule(
         "plat_default",
         name="trusted",
@@ -229,7 +227,9 @@ def test_review_holds_the_money_and_approve_posts_it(world: World, risk: RiskSer
     assert risk.decision("plat_default", case["decision_id"])["review_status"] == "approved"
     with pytest.raises(Exception, match="closed"):
         risk.decide("plat_default", case["id"], decision="decline", reason="x", actor=ADMIN)
-    types = [row["type"] for row in world.platform.core.outbox_after(None, ("risk.", "transfer."), 100)]
+    types = [
+        row["type"] for row in world.platform.core.outbox_after(None, ("risk.", "transfer."), 100)
+    ]
     assert "transfer.in_review" in types and "transfer.succeeded" in types
     assert "risk.case.decided" in types and "risk.review.approved" in types
 

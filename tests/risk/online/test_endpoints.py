@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from tests.risk.online.conftest import World
 
 import coffer
 from coffer.errors import Forbidden, Unauthorized
 from coffer.risk.online.endpoints import router as risk_router
 from coffer.wallets import WalletPlatform
 from coffer.wallets.endpoints import router as wallets_router
-from tests.risk.online.conftest import World
 
 ALL = "wallets:read wallets:write risk:read risk:write"
 
@@ -69,7 +69,9 @@ def test_scopes(api: TestClient) -> None:
     call(api, "GET", "/rules", status=401, Authorization="")
 
 
-def test_rules_lists_and_the_block_error_over_http(api: TestClient, platform: WalletPlatform) -> None:
+def test_rules_lists_and_the_block_error_over_http(
+    api: TestClient, platform: WalletPlatform
+) -> None:
     world = World(platform)
     bad = call(api, "PUT", "/rules/x", {"expression": "tx.amount >", "action": "block"}, 400)
     assert bad["error"]["code"] == "expression_invalid"

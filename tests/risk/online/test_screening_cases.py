@@ -5,15 +5,15 @@ log), reviews of payouts, payments and pay-ins, and the state surviving a restar
 from __future__ import annotations
 
 import pytest
+from tests.risk.online.conftest import World
+from tests.risk.sanctions.conftest import SAMPLES
+from tests.wallets.helpers import fund, make_customer
 
 from coffer.identity.audit import service as audit
 from coffer.risk.online import RiskService, open_risk
 from coffer.risk.online.tasks import RiskTasks
 from coffer.risk.sanctions import load_list
 from coffer.wallets import schemas as S
-from tests.risk.online.conftest import World
-from tests.risk.sanctions.conftest import SAMPLES
-from tests.wallets.helpers import fund, make_customer
 
 ADMIN = "analyst@example.org"
 P = "plat_default"
@@ -134,7 +134,9 @@ def test_payout_beneficiaries_are_screened_before_each_payout(
 
 
 def test_a_declined_payout_gives_the_money_back(world: World, risk: RiskService) -> None:
-    risk.save_rule(P, name="payouts", expression="tx.kind == 'payout'", action="review", actor=ADMIN)
+    risk.save_rule(
+        P, name="payouts", expression="tx.kind == 'payout'", action="review", actor=ADMIN
+    )
     good, _ = payout_world(world)
     held = payout(world, good, 100_000)
     assert held.status == "in_review"
@@ -146,7 +148,9 @@ def test_a_declined_payout_gives_the_money_back(world: World, risk: RiskService)
     assert payout(world, good, 500_000).status == "in_review"  # all of it is available
 
 
-def test_blocked_payout_answers_risk_blocked_and_replays_it(world: World, risk: RiskService) -> None:
+def test_blocked_payout_answers_risk_blocked_and_replays_it(
+    world: World, risk: RiskService
+) -> None:
     from coffer.errors import RiskBlocked
 
     risk.save_rule(P, name="no", expression="tx.kind == 'payout'", action="block", actor=ADMIN)
@@ -184,7 +188,10 @@ def test_payment_review_then_approve_authorizes(world: World, risk: RiskService)
 @pytest.mark.parametrize("approve", [True, False])
 def test_bank_payin_review(world: World, risk: RiskService, approve: bool) -> None:
     risk.save_rule(
-        P, name="in", expression="tx.kind == 'payin_bank' && tx.amount > 1000", action="review",
+        P,
+        name="in",
+        expression="tx.kind == 'payin_bank' && tx.amount > 1000",
+        action="review",
         actor=ADMIN,
     )
     reference = world.platform.wallets.wallet(world.bob_wallet.id).bank_reference
@@ -228,7 +235,9 @@ def test_aml_alerts_become_cases_and_the_case_flow(world: World, risk: RiskServi
     platform = world.platform
     tasks = RiskTasks(risk)
     mule = make_customer(platform, "Moe Lee")
-    mule_wallet = platform.wallets.create_wallet(S.WalletCreate(customer_id=mule.id, currency="EUR"))
+    mule_wallet = platform.wallets.create_wallet(
+        S.WalletCreate(customer_id=mule.id, currency="EUR")
+    )
     senders = []
     for index in range(4):
         sender = make_customer(platform, f"Sender{index} Smith")
@@ -287,7 +296,12 @@ def test_aml_alerts_become_cases_and_the_case_flow(world: World, risk: RiskServi
     assert {t["id"] for t in report["transactions"]} == set(case["transaction_ids"])
     assert [n["kind"] for n in report["notes"]] == ["note", "attachment"]
     actions = [e.action for e in audit.list_entries(risk.engine, action="risk_case.*")]
-    for action in ("risk_case.opened", "risk_case.assigned", "risk_case.noted", "risk_case.decided"):
+    for action in (
+        "risk_case.opened",
+        "risk_case.assigned",
+        "risk_case.noted",
+        "risk_case.decided",
+    ):
         assert action in actions
     types = [row["type"] for row in platform.core.outbox_after(None, ("risk.case",), 100)]
     assert "risk.case.opened" in types and "risk.case.decided" in types

@@ -111,9 +111,8 @@ class RiskService:
 
     def _verdict(self, movement: Movement, tx: Transaction, result: Any) -> Verdict:
         platform_id = movement.platform_id
-        iban = (
-            movement.counterparty[5:] if (movement.counterparty or "").startswith("iban:") else None
-        )
+        counterparty = movement.counterparty or ""
+        iban = counterparty[5:] if counterparty.startswith("iban:") else None
         identities: list[tuple[str, str | None]] = [
             ("customer", tx.customer_id),
             ("iban", None if iban is None else RL.normalize_list_value("iban", iban)),
@@ -168,6 +167,7 @@ class RiskService:
                 reasons.append("sanctions_match")
                 outcome = "review"
         now = R.now_micros()
+        rules_fired = [hit.to_json() for hit in hits]
         event_text = event_json(tx)
         decision_id = R.new_id("rd")
         deadline = now + self.settings.risk_review_deadline_seconds * 1_000_000
@@ -182,7 +182,7 @@ class RiskService:
             "outcome": outcome,
             "score": float(result.score),
             "reasons": R.dumps(reasons),
-            "rules": R.dumps([hit.to_json() for hit in hits]),
+            "rules": R.dumps(rules_fired),
             "model_version": self.online.model_version,
             "review_status": "open" if outcome == "review" else None,
             "event": event_text,
@@ -223,7 +223,14 @@ class RiskService:
                         ),
                     )
                 )
-        public = decision_model(decision_row)
+        public = {  # decision_model(decision_row), without reading back its JSON
+            **{key: decision_row[key] for key in _PUBLIC_DECISION_FIELDS},
+            "object": "risk_decision",
+            "score": round(float(result.score), 6),
+            "reasons": reasons,
+            "rules": rules_fired,
+            "created_at": _iso(now),
+        }
         return Verdict(
             outcome=outcome,
             check=self.name,
@@ -353,7 +360,7 @@ class RiskService:
                 connection,
                 actor=actor,
                 action="risk_rule.saved",
-                target=row["id"],
+                target=str(row["id"]),
                 details={"name": name, "version": row["version"], "mode": mode, "action": action},
             )
         self._forget(platform_id)
@@ -404,7 +411,7 @@ class RiskService:
                 connection,
                 actor=actor,
                 action="risk_list.added",
-                target=row["id"],
+                target=str(row["id"]),
                 details={"list": list_name, "kind": kind},
             )
         self._forget(platform_id)
@@ -861,7 +868,12 @@ class RiskService:
                 self.wallets.core.emit(connection, "risk.case.opened", {"object": case_model(case)})
             for match in fresh:
                 row = self._hit_row(
-                    platform_id, "customer", customer_id, customer.name, match, case and case["id"]
+                    platform_id,
+                    "customer",
+                    customer_id,
+                    customer.name,
+                    match,
+                    None if case is None else str(case["id"]),
                 )
                 R.insert(connection, T.screening_hits, row)
                 hits.append(hit_model(row))
@@ -1050,6 +1062,20 @@ class _Unit:
                 self._transaction.rollback()
         finally:
             self.connection.close()
+
+
+_PUBLIC_DECISION_FIELDS = (
+    "id",
+    "platform_id",
+    "movement_type",
+    "movement_id",
+    "customer_id",
+    "amount",
+    "currency",
+    "outcome",
+    "model_version",
+    "review_status",
+)
 
 
 def _limit(limit: int) -> int:

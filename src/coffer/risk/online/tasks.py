@@ -19,7 +19,7 @@ import hashlib
 import logging
 import pickle
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -105,7 +105,7 @@ class RiskTasks:
             R.move_cursor(connection, "outbox", self.position or "", 0)
         return len(events)
 
-    def _apply(self, event: dict[str, Any]) -> list[tuple[str, Alert]]:
+    def _apply(self, event: Mapping[str, Any]) -> list[tuple[str, Alert]]:
         import json
 
         data = json.loads(event["data"]).get("object") or {}
