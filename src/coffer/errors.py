@@ -524,6 +524,30 @@ class RiskModelMissing(NotFound):
     code = "risk_model_missing"
 
 
+class RiskBlocked(CofferError):
+    """A check before the money moved (the risk engine, a block list) refused the movement.
+    The message says nothing of the score or the rules that decided it."""
+
+    code = "risk_blocked"
+    hint = "Do not retry the same movement; the customer should contact the platform."
+    status = 402
+    formance_code = "VALIDATION"
+
+
+class RiskNotFound(NotFound):
+    """A risk decision, rule, list entry, case or screening hit that does not exist (or
+    belongs to another platform)."""
+
+    code = "risk_resource_not_found"
+
+
+class RiskRuleInvalid(ValidationError):
+    """A risk rule whose expression does not compile, or a list entry of an unknown kind."""
+
+    code = "risk_rule_invalid"
+    hint = "Fix the expression or the value as the message says, then save it again."
+
+
 # -- multi-currency and loyalty (coffer.fx) --------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -207,6 +208,38 @@ class Settings(BaseSettings):
         ge=1970,
         le=9998,
         description="Latest year a transaction's timestamp may fall in.",
+    )
+    risk_checks_enabled: bool = Field(
+        default=True,
+        description="Check every pay-in, transfer, payment and payout with the risk engine "
+        "before money moves (false: no check, no decision stored).",
+    )
+    risk_review_deadline_seconds: int = Field(
+        default=86_400,
+        ge=60,
+        description="How long an analyst has to decide a movement held for review.",
+    )
+    risk_review_expiry_policy: Literal["decline", "approve"] = Field(
+        default="decline",
+        description="What happens to a review left past its deadline: decline voids the "
+        "hold, approve posts it.",
+    )
+    risk_case_sla_seconds: int = Field(
+        default=259_200,
+        ge=60,
+        description="Time to handle an AML alert or sanctions case before it is overdue.",
+    )
+    risk_screening_threshold: float = Field(
+        default=0.88,
+        ge=0.0,
+        le=1.0,
+        description="Sanctions match score from which a customer or beneficiary is a hit.",
+    )
+    risk_snapshot_every: int = Field(
+        default=5_000,
+        ge=1,
+        description="The worker snapshots the online feature state after this many new "
+        "observations (a restart replays only those after the newest snapshot).",
     )
 
 

@@ -28,6 +28,8 @@ from coffer.core import Coffer
 from coffer.fx.endpoints import router as fx_router
 from coffer.identity.audit import record_now
 from coffer.identity.audit.endpoints import router as audit_router
+from coffer.risk.online.endpoints import attach_risk
+from coffer.risk.online.endpoints import router as risk_router
 from coffer.settings import Settings
 from coffer.wallets.endpoints import returns as wallets_returns
 from coffer.wallets.endpoints import router as wallets_router
@@ -118,6 +120,8 @@ def create_app(
     app.state.server = server
     app.openapi = lambda: _with_boundary_answers(app)  # type: ignore[method-assign]
     app.state.metrics = metrics
+    # what the wallets platform gets when built: the risk check (before any movement)
+    app.state.wallets_extensions = (lambda platform: attach_risk(app, platform),)
     errors.install(app)
     app.include_router(ops.router)
     app.include_router(auth.router)
@@ -127,6 +131,7 @@ def create_app(
     app.include_router(wallets_returns)
     app.include_router(assistant_router)
     app.include_router(fx_router)
+    app.include_router(risk_router)
     app.include_router(audit_router)
     app.include_router(me_router)  # the end-user API (/api/me/v1) of the wallet app's users
     web.install(app, book)  # the console (/console), the wallet app (/app), /static

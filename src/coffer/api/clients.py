@@ -31,6 +31,8 @@ SCOPES = (
     "wallets:write",
     "assistant:read",
     "assistant:write",
+    "risk:read",
+    "risk:write",
     "admin",
 )
 # Scopes only an operator hands out on purpose: the audit log, writes to system ledgers

@@ -35,11 +35,19 @@ class Housekeeper:
             worker = Worker(lambda: all_platforms(app))  # those the routes use
             worker.start()
             self._worker = worker
+            from coffer.risk.online.endpoints import risk_for
+            from coffer.risk.online.tasks import RiskWorker
+
+            risk_worker = RiskWorker(risk_for(self.app))
+            risk_worker.start()
+            self._risk_worker: object | None = risk_worker
 
     def stop(self) -> None:
         self._stop.set()
         if self._worker is not None:
             self._worker.stop()  # type: ignore[attr-defined]
+        if getattr(self, "_risk_worker", None) is not None:
+            self._risk_worker.stop()  # type: ignore[union-attr]
         self._thread.join(timeout=5)
         try:
             self.app.state.server.authority.refusals.flush(force=True)

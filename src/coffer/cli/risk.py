@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from coffer.cli import risk_lists, risk_model
+from coffer.cli import risk_lists, risk_model, risk_online
 
 app = typer.Typer(
     help="Risk and compliance: fraud scoring, AML monitoring, sanctions screening.",
@@ -12,3 +12,4 @@ app = typer.Typer(
 )
 risk_model.register(app)
 risk_lists.register(app)
+risk_online.register(app)

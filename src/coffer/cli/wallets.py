@@ -34,20 +34,41 @@ def worker(
     once: Annotated[bool, typer.Option(help="Run one round and exit.")] = False,
 ) -> None:
     """Deliver webhooks (with retries), expire card authorizations, finish interrupted
-    money movements. Stops on SIGINT/SIGTERM."""
+    money movements; the risk tasks (AML monitor, screening, review deadlines). Stops on
+    SIGINT/SIGTERM."""
     import coffer
     from coffer.settings import owned_process_settings
     from coffer.wallets import open_wallets
     from coffer.wallets.webhooks import Worker
 
     with coffer.open(database, settings=owned_process_settings()) as c:
+        risk_worker = None
+        if c.settings.risk_checks_enabled:
+            from coffer.risk.online import open_risk
+            from coffer.risk.online.tasks import RiskWorker
+
+            # the risk worker follows the default platform's wallets outbox
+            risk_worker = RiskWorker(
+                open_risk(open_wallets(c), c.settings), interval_seconds=interval
+            )
         runner = Worker(every_platform(c, open_wallets), interval_seconds=interval)
         if once:
             runner._last_housekeeping = 0.0
-            typer.echo(f"{runner.run_once()} items processed")
+            work = runner.run_once()
+            if risk_worker is not None:
+                work += risk_worker.tasks.run_once()
+            typer.echo(f"{work} items processed")
             return
+
+        def stop(*_: object) -> None:
+            runner._stop.set()
+            if risk_worker is not None:
+                risk_worker._stop.set()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: runner._stop.set())
+            signal.signal(sig, stop)
+        if risk_worker is not None:
+            risk_worker.start()
         typer.echo("coffer wallets worker running; Ctrl-C to stop", err=True)
         runner.run_forever(on_error=lambda exc: logger.error("worker round failed: %s", exc))
 

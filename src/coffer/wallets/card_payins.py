@@ -16,12 +16,15 @@ from coffer.errors import (
     IncorrectCardNumber,
     InvalidState,
     ResourceNotFound,
+    RiskBlocked,
     ValidationError,
 )
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
+from coffer.wallets.checks import Movement, context_of
 from coffer.wallets.common import Row
 from coffer.wallets.gateways.base import (
     GatewayIntent,
@@ -62,6 +65,21 @@ class CardPayins(PayinBase):
                 connection, wallet, request.amount, receiving=request.amount, payin=True
             )
             payin_id = R.new_id("pi")
+            blocked = self._assess(
+                connection,
+                wallet,
+                Movement(
+                    kind="payin_card",
+                    id=payin_id,
+                    platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
+                    wallet_id=wallet["id"],
+                    customer_id=wallet["customer_id"],
+                    amount=request.amount,
+                    currency=currency,
+                    card_fingerprint=payload.get("card_fingerprint"),
+                    context=context_of(request.metadata),
+                ),
+            )
             now = R.now_micros()
             R.insert(
                 connection,
@@ -72,7 +90,7 @@ class CardPayins(PayinBase):
                     "method": "card",
                     "gateway": self.gateway.name,
                     "gateway_ref": None,
-                    "status": "requires_payment_method",
+                    "status": "canceled" if blocked else "requires_payment_method",
                     "capture_method": request.capture_method,
                     "currency": currency,
                     "amount": request.amount,
@@ -82,7 +100,7 @@ class CardPayins(PayinBase):
                     "card_last4": None if number is None else number[-4:],
                     "card_brand": None,
                     "decline_code": None,
-                    "cancellation_reason": None,
+                    "cancellation_reason": RiskBlocked.code if blocked else None,
                     "challenge_token": None,
                     "next_action_url": None,
                     "authorized_at": None,
@@ -98,6 +116,10 @@ class CardPayins(PayinBase):
             key=idempotency_key, operation="card_payin", payload=payload, create=create
         )
         row = self._row(payin_id)
+        if row["cancellation_reason"] == RiskBlocked.code:  # refused before any charge
+            raise RiskBlocked(
+                "this pay-in was refused; contact support if you think it is a mistake"
+            )
         if created or (row["gateway_ref"] is None and row["decline_code"] is None):
             intent = self.gateway.create_intent(
                 amount=row["amount"],
@@ -293,6 +315,19 @@ class CardPayins(PayinBase):
                 connection, wallet, request.amount, receiving=request.amount, payin=True
             )
             payin_id = R.new_id("pi")
+            blocked = self._assess(
+                connection,
+                wallet,
+                Movement(
+                    kind="payin_bank",
+                    id=payin_id,
+                    platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
+                    wallet_id=wallet["id"],
+                    customer_id=wallet["customer_id"],
+                    amount=request.amount,
+                    currency=currency,
+                ),
+            )
             now = R.now_micros()
             R.insert(
                 connection,
@@ -303,7 +338,7 @@ class CardPayins(PayinBase):
                     "method": "bank_transfer",
                     "gateway": "sandbox",
                     "gateway_ref": request.reference,
-                    "status": "processing",
+                    "status": "canceled" if blocked else "processing",
                     "capture_method": "automatic",
                     "currency": currency,
                     "amount": request.amount,
@@ -313,7 +348,7 @@ class CardPayins(PayinBase):
                     "card_last4": None,
                     "card_brand": None,
                     "decline_code": None,
-                    "cancellation_reason": None,
+                    "cancellation_reason": RiskBlocked.code if blocked else None,
                     "challenge_token": None,
                     "authorized_at": now,
                     "ledger_tx_id": None,
@@ -328,6 +363,8 @@ class CardPayins(PayinBase):
             key=idempotency_key, operation="bank_transfer", payload=payload, create=create
         )
         row = self._row(payin_id)
+        if row["cancellation_reason"] == RiskBlocked.code:
+            raise RiskBlocked("this pay-in was refused; the platform returns the money")
         if row["status"] == "processing":
             row = self._credit(row)
         return self._model(row)

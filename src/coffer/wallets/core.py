@@ -33,6 +33,7 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets.cache import RowCache
+from coffer.wallets.checks import Checks
 from coffer.wallets.common import (
     HOT_SLOTS,
     MAX_CAS_RETRIES,
@@ -59,6 +60,8 @@ class WalletsCore(RowCache, IdempotentRequests):
         reread = (lambda: settings.encryption_keys(create=False)) if settings.keys_in_file else None
         self.cipher = Cipher(key_id, keys, reread)
         self.data_keys = DataKeys(self.cipher)
+        # what must say yes before money moves (the risk engine, spending policies)
+        self.checks = Checks()
         # Wallet and customer rows read on every movement. A change made by this process
         # drops its row at once; one made elsewhere bumps the cache epoch, polled every
         # cache_seconds (see _check_epoch).
@@ -106,6 +109,19 @@ class WalletsCore(RowCache, IdempotentRequests):
     def event(self, connection: sa.Connection, event_type: str, resource: BaseModel) -> None:
         """Write an event about ``resource`` to the outbox (in ``connection``'s unit)."""
         R.insert_event(connection, event_type, event_data(resource))
+
+    def emit(self, connection: sa.Connection, event_type: str, data: Mapping[str, Any]) -> str:
+        """Write another domain's event (``risk.*``, ...) to the outbox, in the caller's
+        transaction on this database; returns its id."""
+        return R.insert_event(connection, event_type, data)
+
+    def outbox_after(
+        self, after_id: str | None, prefixes: tuple[str, ...], limit: int
+    ) -> list[Row]:
+        """Outbox events after ``after_id`` (oldest first) whose type starts with one of
+        ``prefixes``: how other domains' workers follow the events, by their own cursor."""
+        with self.engine.connect() as connection:
+            return R.events_after(connection, after_id, prefixes, limit)
 
     # -- wallets and limits -------------------------------------------------------------
 

@@ -18,12 +18,14 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
+from coffer.wallets.checks import Movement
 from coffer.wallets.common import Row, as_datetime, wallet_account
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.gateways.base import (
     CardGateway,
     GatewayIntent,
 )
+from coffer.wallets.reviews import assess_one, check_writes, store_writes
 
 CHALLENGE_PATH = "/api/wallets/v1/sandbox/3ds/{payin_id}?token={token}"
 
@@ -150,8 +152,28 @@ class PayinBase:
             card_brand=row["card_brand"],
         )
 
+    def _assess(self, connection: sa.Connection, wallet: Row, movement: Movement) -> bool:
+        """Ask the checks about a pay-in about to be created, store their verdicts in
+        ``connection``'s unit; True when it is blocked."""
+        assessment = assess_one(self.core, movement)
+        store_writes(
+            connection,
+            check_writes(
+                assessment,
+                platform_id=movement.platform_id,
+                movement_type=movement.kind,
+                movement_id=movement.id,
+            ),
+        )
+        del wallet
+        return assessment.outcome == "block"
+
     def _credit(self, row: Row) -> Row:
-        """Credit the received amount to the wallet (idempotent), then mark ``succeeded``."""
+        """Credit the received amount to the wallet (idempotent), then mark ``succeeded``;
+        a pay-in a check put in review is credited as a hold (``in_review``)."""
+        movement_type = "payin_card" if row["method"] == "card" else "payin_bank"
+        with self.core.unit() as connection:
+            review = R.review_row(connection, movement_type, row["id"])
         external = f"external:{'card' if row['method'] == 'card' else 'bank'}:{row['gateway']}"
         tx = self.core.run(
             N.PAYIN,
@@ -163,19 +185,21 @@ class PayinBase:
             key=f"payin:{row['id']}:credit",
             kind="payin",
             object_id=row["id"],
+            pending=review is not None,
         )
+        values: dict[str, Any] = {"status": "succeeded", "ledger_tx_id": tx.id}
+        if review is not None:
+            values = {"status": "in_review"}
         with self.core.unit() as connection:
+            if review is not None:
+                R.set_review_hold(connection, movement_type, row["id"], tx.id)
             changed = R.update(
-                connection,
-                T.payins,
-                row["id"],
-                {"status": "succeeded", "ledger_tx_id": tx.id},
-                expect_status=["processing"],
+                connection, T.payins, row["id"], values, expect_status=["processing"]
             )
             fresh = R.get(connection, T.payins, row["id"])
             assert fresh is not None
             if changed:
-                self.core.event(connection, "payin.succeeded", self._model(fresh))
+                self.core.event(connection, f"payin.{values['status']}", self._model(fresh))
         return fresh
 
     def _stripe_payin(self, intent_reference: str) -> Row | None:

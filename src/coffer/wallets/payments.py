@@ -18,20 +18,24 @@ from coffer.errors import (
     InvalidState,
     RefundExceedsCaptured,
     ResourceNotFound,
+    RiskBlocked,
     ValidationError,
 )
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.base import Service
+from coffer.wallets.checks import Movement, context_of
 from coffer.wallets.common import (
     Row,
     error_from_code,
     wallet_account,
 )
 from coffer.wallets.models import payment_model, refund_model
+from coffer.wallets.reviews import assess_one, check_writes, store_writes
 
 
 class Payments(Service):
@@ -65,6 +69,24 @@ class Payments(Service):
                 connection, seller, request.amount, receiving=request.amount - request.fee
             )
             payment_id = R.new_id("pay")
+            platform_id = str(buyer.get("platform_id") or DEFAULT_PLATFORM_ID)
+            assessment = assess_one(
+                core,
+                Movement(
+                    kind="payment",
+                    id=payment_id,
+                    platform_id=platform_id,
+                    wallet_id=buyer["id"],
+                    customer_id=buyer["customer_id"],
+                    amount=request.amount,
+                    currency=currency,
+                    counterparty=(
+                        f"merchant:{seller['customer_id']}" if seller["customer_id"] else None
+                    ),
+                    context=context_of(request.metadata),
+                ),
+            )
+            blocked = assessment.outcome == "block"
             now = R.now_micros()
             R.insert(
                 connection,
@@ -79,14 +101,23 @@ class Payments(Service):
                     "captured_amount": 0,
                     "refunded_amount": 0,
                     "escrow": request.escrow,
-                    "status": "pending",
+                    "status": "failed" if blocked else "pending",
                     "escrow_status": None,
-                    "failure_code": None,
+                    "failure_code": RiskBlocked.code if blocked else None,
                     "hold_id": None,
                     "metadata": json.dumps(request.metadata),
                     "created_at": now,
                     "updated_at": now,
                 },
+            )
+            store_writes(
+                connection,
+                check_writes(
+                    assessment,
+                    platform_id=platform_id,
+                    movement_type="payment",
+                    movement_id=payment_id,
+                ),
             )
             return payment_id
 
@@ -128,7 +159,18 @@ class Payments(Service):
                     T.payments, row, "failed", "payment.failed", failure_code=error.code
                 )
                 raise
-            row = self._finish(T.payments, row, "authorized", "payment.authorized", hold_id=hold.id)
+            with core.unit() as connection:
+                review = R.review_row(connection, "payment", payment_id)
+                if review is not None:
+                    R.set_review_hold(connection, "payment", payment_id, hold.id)
+            if review is not None:  # held until the check resolves it
+                row = self._finish(
+                    T.payments, row, "in_review", "payment.in_review", hold_id=hold.id
+                )
+            else:
+                row = self._finish(
+                    T.payments, row, "authorized", "payment.authorized", hold_id=hold.id
+                )
         if row["status"] == "failed":
             raise error_from_code(row["failure_code"])
         return self._payment_model(row)

@@ -26,16 +26,20 @@ from coffer.errors import (
     InvalidBankAccount,
     InvalidState,
     ResourceNotFound,
+    RiskBlocked,
     ValidationError,
 )
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
+from coffer.wallets.checks import Movement
 from coffer.wallets.common import Row, as_datetime, error_from_code, wallet_account
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.privacy.keys import CustomerKey
+from coffer.wallets.reviews import assess_one, check_writes, store_writes
 
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 PAYOUT_ACCOUNT = "external:bank:payouts"
@@ -189,6 +193,25 @@ class Payouts:
             core.check_can_send(wallet)
             core.check_limits(connection, wallet, request.amount, sending=True, payout=True)
             payout_id = R.new_id("po")
+            platform_id = str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID)
+            assessment = assess_one(
+                core,
+                Movement(
+                    kind="payout",
+                    id=payout_id,
+                    platform_id=platform_id,
+                    wallet_id=wallet["id"],
+                    customer_id=wallet["customer_id"],
+                    amount=request.amount,
+                    currency=currency,
+                    counterparty="iban:"
+                    + (core.cipher.decrypt(bank["iban_enc"], context="bank_account.iban") or ""),
+                    counterparty_name=core.cipher.decrypt(
+                        bank["holder_name_enc"], context="bank_account.holder_name"
+                    ),
+                ),
+            )
+            blocked = assessment.outcome == "block"
             now = R.now_micros()
             R.insert(
                 connection,
@@ -199,13 +222,22 @@ class Payouts:
                     "bank_account_id": bank["id"],
                     "currency": currency,
                     "amount": request.amount,
-                    "status": "pending",
+                    "status": "failed" if blocked else "pending",
                     "hold_id": None,
                     "batch_id": None,
-                    "failure_code": None,
+                    "failure_code": RiskBlocked.code if blocked else None,
                     "created_at": now,
                     "updated_at": now,
                 },
+            )
+            store_writes(
+                connection,
+                check_writes(
+                    assessment,
+                    platform_id=platform_id,
+                    movement_type="payout",
+                    movement_id=payout_id,
+                ),
             )
             return payout_id
 
@@ -240,7 +272,12 @@ class Payouts:
             except InsufficientFunds as error:
                 row = self._transition(payout_id, ["pending"], "failed", failure_code=error.code)
                 raise
-            row = self._transition(payout_id, ["pending"], "created", hold_id=hold.id)
+            with self.core.unit() as connection:
+                review = R.review_row(connection, "payout", payout_id)
+                if review is not None:
+                    R.set_review_hold(connection, "payout", payout_id, hold.id)
+            status = "in_review" if review is not None else "created"
+            row = self._transition(payout_id, ["pending"], status, hold_id=hold.id)
         if row["status"] == "failed" and row["hold_id"] is None:
             raise error_from_code(row["failure_code"])
         return payout_model(row)

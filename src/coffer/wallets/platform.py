@@ -17,9 +17,10 @@ from coffer.wallets.core import WalletsCore
 from coffer.wallets.gateways import CardGateway, SandboxGateway, StripeGateway
 from coffer.wallets.gateways.missing import MissingGateway
 from coffer.wallets.payins import Payins
-from coffer.wallets.payouts import Payouts
+from coffer.wallets.payouts import Payouts, payout_model
 from coffer.wallets.privacy.service import Privacy
 from coffer.wallets.repository import PLATFORM_OPTION
+from coffer.wallets.reviews import Reviews
 from coffer.wallets.service import Wallets
 from coffer.wallets.settings import WalletSettings, get_wallet_settings
 from coffer.wallets.webhooks import Webhooks
@@ -66,6 +67,8 @@ class WalletPlatform:
         self.webhooks = Webhooks(self.core)
         self.payouts = Payouts(self.core)
         self.privacy = Privacy(self.core, self.wallets, self.payins, self.payouts)
+        # movements a check held for review, resolved by that check
+        self.reviews = Reviews(self.core, {"payin": self.payins._model, "payout": payout_model})
 
     @property
     def live(self) -> bool:

@@ -265,7 +265,7 @@ class Transfer(BaseModel):
     fee: int
     credited_amount: int
     currency: str
-    status: Literal["pending", "succeeded", "failed"]
+    status: Literal["pending", "in_review", "succeeded", "failed"]
     failure_code: str | None
     ledger_transaction_id: int | None
     metadata: dict[str, str]
@@ -298,7 +298,7 @@ class Payment(BaseModel):
     refunded_amount: int
     currency: str
     escrow: bool
-    status: Literal["pending", "authorized", "captured", "voided", "failed"]
+    status: Literal["pending", "in_review", "authorized", "captured", "voided", "failed"]
     escrow_status: Literal["held", "released", "returned"] | None
     failure_code: str | None
     metadata: dict[str, str]
@@ -359,6 +359,7 @@ class Payin(BaseModel):
         "requires_action",
         "processing",
         "requires_capture",
+        "in_review",
         "succeeded",
         "canceled",
     ]
@@ -491,7 +492,7 @@ class Payout(BaseModel):
     bank_account_id: str
     amount: int
     currency: str
-    status: Literal["pending", "created", "processing", "paid", "failed", "returned"]
+    status: Literal["pending", "in_review", "created", "processing", "paid", "failed", "returned"]
     batch_id: str | None
     failure_code: str | None
     created_at: datetime

@@ -321,3 +321,20 @@ for _table in (
 ):
     sa.Index(f"ix_{_table.name}_platform", _table.c.platform_id, _table.c.id)
 sa.Index("ix_wallet_events_platform_dispatched", events.c.platform_id, events.c.dispatched)
+
+# Movements a check (see coffer.wallets.checks) put in review: the movement is a ledger hold
+# until the check resolves it (approve posts the hold, decline voids it).
+reviews = sa.Table(
+    "wallet_reviews",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("platform_id", sa.String(64), nullable=False),
+    sa.Column("movement_type", sa.String(16), nullable=False),  # payin_card ... payout
+    sa.Column("movement_id", sa.String(40), nullable=False),
+    sa.Column("check_name", sa.String(32), nullable=False),
+    sa.Column("decision_id", sa.String(40), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),  # open | approved | declined
+    sa.Column("hold_id", sa.BigInteger, nullable=True),  # set once the hold is placed
+    *_times(),
+    sa.UniqueConstraint("movement_type", "movement_id", name="uq_wallet_reviews_movement"),
+)

@@ -18,16 +18,19 @@ from coffer.errors import (
     IdempotencyConflict,
     InsufficientFunds,
     ResourceNotFound,
+    RiskBlocked,
     ValidationError,
     WalletNotFound,
 )
-from coffer.ledger import Transaction
+from coffer.ledger import Hold, Transaction
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.base import Service
+from coffer.wallets.checks import ALLOWED, Assessment, Movement, context_of
 from coffer.wallets.common import (
     FEES_ACCOUNT,
     Row,
@@ -38,6 +41,7 @@ from coffer.wallets.common import (
     wallet_account,
 )
 from coffer.wallets.models import transfer_model
+from coffer.wallets.reviews import grouped, review_values, store_writes
 
 
 @dataclass(slots=True)
@@ -52,6 +56,9 @@ class _TransferItem:
     row: dict[str, Any] = field(default_factory=dict)
     reference: str | None = None
     error: CofferError | None = None
+    assessment: Assessment = ALLOWED
+    platform_id: str = DEFAULT_PLATFORM_ID
+    hold_id: int | None = None
 
 
 class Transfers(Service):
@@ -145,6 +152,9 @@ class Transfers(Service):
                 results[item.index] = error
                 continue
             to_run.append(item)
+        blocked: list[_TransferItem] = []
+        if core.checks.active and to_run:
+            to_run, blocked = self._assess(to_run, wallets, results)
         outcomes = core.ledger.post_many(
             [
                 core.script(
@@ -154,6 +164,7 @@ class Transfers(Service):
                     reference=item.reference,
                     kind="transfer",
                     object_id=item.row["id"],
+                    pending=item.assessment.outcome == "review",
                     # what recover_transfers needs to rebuild the row after a crash
                     extra_metadata=(
                         {"wallets_metadata": item.row["metadata"]}
@@ -170,6 +181,9 @@ class Transfers(Service):
             if isinstance(outcome, Transaction):
                 item.row["ledger_tx_id"] = outcome.id
                 core.note_balances(outcome)
+            elif isinstance(outcome, Hold):  # in review: held until the check resolves it
+                item.row["status"] = "in_review"
+                item.hold_id = outcome.id
             elif isinstance(outcome, InsufficientFunds):
                 item.row.update(status="failed", failure_code=outcome.code)
                 item.error = in_wallet_terms(outcome)
@@ -181,7 +195,7 @@ class Transfers(Service):
                 results[item.index] = outcome
                 continue
             written.append(item)
-        self._write_transfers(written, results)
+        self._write_transfers(written, results, blocked)
         for item, record in replays:
             results[item.index] = self._answer(self._transfer_replay, str(record["resource_id"]))
         for item in adopt:
@@ -254,8 +268,72 @@ class Transfers(Service):
         if item.key is not None:
             item.reference = "wallets:transfer:key:" + R.sha256_hex(item.key)
 
+    def _assess(
+        self,
+        items: list[_TransferItem],
+        wallets: Mapping[str, Row],
+        results: list[S.Transfer | CofferError | None],
+    ) -> tuple[list[_TransferItem], list[_TransferItem]]:
+        """Ask the checks about each transfer: the ones to run, and the ones blocked
+        (answered :class:`RiskBlocked` in ``results``)."""
+        movements = []
+        for item in items:
+            debited = wallets[item.request.debited_wallet_id]
+            credited = wallets[item.request.credited_wallet_id]
+            item.platform_id = str(debited.get("platform_id") or DEFAULT_PLATFORM_ID)
+            movements.append(
+                Movement(
+                    kind="transfer",
+                    id=item.row["id"],
+                    platform_id=item.platform_id,
+                    wallet_id=debited["id"],
+                    customer_id=debited["customer_id"],
+                    amount=item.request.amount,
+                    currency=item.currency,
+                    counterparty=credited["customer_id"],
+                    context=context_of(item.request.metadata),
+                )
+            )
+        run: list[_TransferItem] = []
+        blocked: list[_TransferItem] = []
+        for item, assessment in zip(items, self.core.checks.assess(movements), strict=True):
+            item.assessment = assessment
+            if assessment.outcome == "block":
+                deciding = assessment.deciding
+                results[item.index] = RiskBlocked(
+                    deciding.message if deciding else "this movement was refused"
+                )
+                blocked.append(item)
+            else:
+                run.append(item)
+        return run, blocked
+
+    @staticmethod
+    def _check_writes(items: list[_TransferItem]) -> list[tuple[sa.Table, Mapping[str, Any]]]:
+        """The rows the checks' verdicts store, reviews and decision events included."""
+        writes: list[tuple[sa.Table, Mapping[str, Any]]] = []
+        for item in items:
+            assessment = item.assessment
+            writes.extend(assessment.writes)
+            writes.extend((T.events, R.event_values(t, d)) for t, d in assessment.events)
+            if item.row.get("status") == "in_review":
+                deciding = assessment.deciding
+                review = review_values(
+                    platform_id=item.platform_id,
+                    movement_type="transfer",
+                    movement_id=item.row["id"],
+                    check=deciding.check if deciding else "",
+                    decision_id=deciding.decision_id if deciding else None,
+                )
+                review["hold_id"] = item.hold_id
+                writes.append((T.reviews, review))
+        return writes
+
     def _write_transfers(
-        self, items: list[_TransferItem], results: list[S.Transfer | CofferError | None]
+        self,
+        items: list[_TransferItem],
+        results: list[S.Transfer | CofferError | None],
+        blocked: Sequence[_TransferItem] = (),
     ) -> None:
         """Write the rows of transfers the ledger ran (or refused for funds), their
         idempotency records and events, in one statement; answer each in ``results``.
@@ -263,7 +341,11 @@ class Transfers(Service):
         When a concurrent request with one of the keys wrote first (or the writes
         deadlocked), each transfer is written alone, and the one whose twin won gets the
         twin's answer."""
+        extra = self._check_writes([*items, *blocked]) if blocked or self.core.checks.active else []
         if not items:
+            if extra:
+                with self.core.unit() as connection:
+                    store_writes(connection, extra)
             return
         rows = [item.row for item in items]
         records = [
@@ -283,11 +365,19 @@ class Transfers(Service):
             with self.core.hot_connection() as connection:
                 R.insert_rows(
                     connection,
-                    [(T.transfers, rows), (T.idempotency_keys, records), (T.events, events)],
+                    [
+                        (T.transfers, rows),
+                        (T.idempotency_keys, records),
+                        (T.events, events),
+                        *grouped(extra),
+                    ],
                 )
         except (sa.exc.IntegrityError, sa.exc.OperationalError):
             if len(items) == 1 and items[0].key is None:
                 raise
+            if extra:  # the blocked ones' decisions; each written one stores its own
+                with self.core.unit() as connection:
+                    store_writes(connection, self._check_writes(list(blocked)))
             for item in items:
                 results[item.index] = self._write_one(item)
             return
@@ -310,6 +400,7 @@ class Transfers(Service):
             )
         event = event_data(self._transfer_model(item.row))
         writes.append((T.events, R.event_values(f"transfer.{item.row['status']}", event)))
+        writes.extend(self._check_writes([item]))
         try:
             with self.core.hot_connection() as connection:
                 R.insert_all(connection, writes)

@@ -62,6 +62,9 @@ def platform_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> WalletPlat
             existing = open_wallets(
                 app_state.server.coffer, settings, gateway, platform_id=platform_id
             )
+            # the domains above the wallets plug in (the risk check) before any movement
+            for extend in getattr(app_state, "wallets_extensions", ()):
+                extend(existing)
             by_platform[platform_id] = existing
             if platform_id == DEFAULT_PLATFORM_ID:
                 app_state.wallets = existing

@@ -33,6 +33,7 @@ from coffer.wallets.repository.lists import (
     payout_batch_ids,
     payouts_of_batch,
 )
+from coffer.wallets.repository.reviews import events_after, review_row, set_review_hold
 from coffer.wallets.repository.rows import (
     MAX_INSERT_SHAPES,
     PLATFORM_OPTION,
@@ -81,6 +82,7 @@ __all__ = [
     "due_deliveries",
     "enabled_endpoints",
     "event_values",
+    "events_after",
     "events_page",
     "get",
     "get_many",
@@ -113,6 +115,8 @@ __all__ = [
     "refunds_of",
     "release_idempotency_key",
     "retake_idempotency_key",
+    "review_row",
+    "set_review_hold",
     "sha256_hex",
     "stamped",
     "store_idempotent_response",

@@ -1,0 +1,258 @@
+"""The online risk check: wallet transfers with the check on vs off (target: >= 0.8x), and
+the online decision's latency at 1,000 decisions/s (target: p99 < 5 ms), in the same run.
+
+    python bench/risk_online.py [--backend sqlite|postgresql] [--transfers 4000]
+        [--batch 50] [--threads 4] [--rounds 3] [--decisions 5000] [--rate 1000]
+        [--model-dir DIR | --no-model]
+
+Transfers: ``--threads`` threads each hand ``Wallets.transfer_many`` batches of ``--batch``
+transfers between random wallets (as the HTTP fast path batches concurrent requests), with
+the risk check registered (``on``) or not (``off``), alternately for ``--rounds`` rounds
+each; the figure is the median throughput of each and their ratio.
+
+Latency: one movement at a time handed to the check on an open-loop schedule of ``--rate``
+per second (each decision starts at its scheduled time, or at once when late), with its
+latency from the scheduled start, so queueing behind slow decisions counts. The decision is
+the whole check: features from the shared state, the model (trees, isolation forest, and an
+explanation from the review threshold), the platform's rules (three CEL rules here), lists,
+and the rows it hands to the wallets.
+
+By default a model is trained first on a small simulation (``coffer risk simulate`` and
+``train``, about a minute), so the decision includes the model; ``--no-model`` measures the
+rules-only cold start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import fresh_database, signing_key_env
+
+PII_KEY = "22" * 32
+P = "plat_default"
+
+
+def train(folder: Path) -> Path:
+    from typer.testing import CliRunner
+
+    from coffer.cli.main import app
+
+    runner = CliRunner()
+    for args in (
+        [
+            "simulate",
+            "--output-dir",
+            str(folder),
+            "--seed",
+            "3",
+            "--customers",
+            "300",
+            "--days",
+            "40",
+            "--patterns",
+            "2",
+        ],
+        ["train", "--input", str(folder / "train.jsonl"), "--model-dir", str(folder / "model")],
+    ):
+        result = runner.invoke(app, ["risk", *args], catch_exceptions=False)
+        if result.exit_code != 0:
+            raise SystemExit(result.output)
+    return folder / "model"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--transfers", type=int, default=4000)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--wallets", type=int, default=200)
+    parser.add_argument("--decisions", type=int, default=5000)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--model-dir", default=None)
+    parser.add_argument("--no-model", action="store_true")
+    args = parser.parse_args()
+    with signing_key_env(), tempfile.TemporaryDirectory() as scratch:
+        model_dir: str | None = args.model_dir
+        if model_dir is None and not args.no_model:
+            started = time.perf_counter()
+            model_dir = str(train(Path(scratch)))
+            print(f"trained a model in {time.perf_counter() - started:.0f} s", flush=True)
+        with fresh_database(args.backend) as url:
+            run(url, model_dir or str(Path(scratch) / "none"), args)
+
+
+def run(url: str, model_dir: str, args: argparse.Namespace) -> None:
+    import coffer
+    from coffer.risk.online import open_risk
+    from coffer.settings import Settings
+    from coffer.wallets import WalletSettings, open_wallets, templates
+    from coffer.wallets import schemas as S
+    from coffer.wallets.checks import Movement
+
+    settings = Settings(risk_model_dir=model_dir)
+    book = coffer.open(url, settings=settings)
+    platform = open_wallets(book, WalletSettings(pii_key=PII_KEY, pii_key_id="bench"))
+    wallets = platform.wallets
+    ids = []
+    customers = []
+    for index in range(args.wallets):
+        customer = wallets.create_customer(S.CustomerCreate(kind="legal", name=f"Company {index}"))
+        wallets.submit_kyc_document(
+            customer.id,
+            S.KycDocumentCreate(type="registration_proof", name="kbis.pdf", level="verified"),
+        )
+        wallet = wallets.create_wallet(S.WalletCreate(customer_id=customer.id, currency="EUR"))
+        platform.core.ledger.run(
+            templates.PAYIN,
+            vars={
+                "external": "external:bench",
+                "wallet": f"wallets:{wallet.id}",
+                "amount": "EUR/2 10000000",
+            },
+        )
+        ids.append(wallet.id)
+        customers.append(customer.id)
+    risk = open_risk(platform, settings)
+    for name, expression, action in (
+        ("large_payout", "tx.kind == 'payout' && tx.amount > 5000000", "review"),
+        ("blocked_country", "tx.ip_country == 'KP'", "block"),
+        ("fast_burst", "features.customer_count_1h > 1000.0", "review"),
+    ):
+        risk.save_rule(P, name=name, expression=expression, action=action, actor="bench")
+    platform.core.checks.unregister("risk")
+    print(f"backend {args.backend}, model: {risk.online.model_version}", flush=True)
+
+    def transfers(count: int) -> float:
+        rng = random.Random(7)
+        batches = []
+        for _ in range(count // args.batch):
+            batch = []
+            for _ in range(args.batch):
+                a, b = rng.sample(ids, 2)
+                batch.append(
+                    (
+                        S.TransferCreate(
+                            debited_wallet_id=a,
+                            credited_wallet_id=b,
+                            amount=rng.randint(100, 5000),
+                            currency="EUR",
+                            metadata={"device_id": f"d{a[-4:]}", "ip_country": "FR"},
+                        ),
+                        None,
+                    )
+                )
+            batches.append(batch)
+        lock = threading.Lock()
+
+        def worker() -> None:
+            while True:
+                with lock:
+                    if not batches:
+                        return
+                    batch = batches.pop()
+                for result in wallets.transfer_many(batch):
+                    if isinstance(result, Exception):
+                        with lock:
+                            refused[result.code] = refused.get(result.code, 0) + 1
+
+        threads = [threading.Thread(target=worker) for _ in range(args.threads)]
+        started = time.perf_counter()
+        cpu_started = time.process_time()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        cpu_per_transfer.append((time.process_time() - cpu_started) / count * 1000)
+        return count / (time.perf_counter() - started)
+
+    refused: dict[str, int] = {}
+    cpu_per_transfer: list[float] = []
+    transfers(args.batch * args.threads * 2)  # warm up (caches, statement shapes)
+    off, on = [], []
+    cpu_off: list[float] = []
+    cpu_on: list[float] = []
+    for round_index in range(args.rounds):  # alternate which goes first
+        for checked in (False, True) if round_index % 2 == 0 else (True, False):
+            if checked:
+                platform.core.checks.register(risk)
+                on.append(transfers(args.transfers))
+                cpu_on.append(cpu_per_transfer[-1])
+                platform.core.checks.unregister("risk")
+            else:
+                off.append(transfers(args.transfers))
+                cpu_off.append(cpu_per_transfer[-1])
+    median_off, median_on = statistics.median(off), statistics.median(on)
+    print(
+        f"transfers, check off: median {median_off:,.0f}/s (runs: "
+        + ", ".join(f"{v:,.0f}" for v in off)
+        + ")",
+        flush=True,
+    )
+    print(
+        f"transfers, check on:  median {median_on:,.0f}/s (runs: "
+        + ", ".join(f"{v:,.0f}" for v in on)
+        + ")",
+        flush=True,
+    )
+    print(f"ratio on/off: {median_on / median_off:.2f}x (target >= 0.8x)", flush=True)
+    c_off, c_on = statistics.median(cpu_off), statistics.median(cpu_on)
+    print(
+        f"CPU per transfer (this process, ledger sequencer included): off {c_off:.3f} ms, "
+        f"on {c_on:.3f} ms; throughput per CPU second on/off: {c_off / c_on:.2f}x",
+        flush=True,
+    )
+    if refused:
+        print(f"refused transfers (counted in the rate): {refused}", flush=True)
+
+    rng = random.Random(11)
+    interval = 1.0 / args.rate
+    latencies = []
+    cpu_started = time.process_time()
+    scheduled = time.perf_counter() + 0.05
+    for index in range(args.decisions):
+        a, b = rng.sample(range(len(ids)), 2)
+        movement = Movement(
+            kind=rng.choice(("transfer", "transfer", "payment", "payout")),
+            id=f"bench{index}",
+            platform_id=P,
+            wallet_id=ids[a],
+            customer_id=customers[a],
+            amount=rng.randint(100, 500_000),
+            currency="EUR",
+            counterparty=customers[b],
+            context={"device_id": f"d{a}", "ip_country": rng.choice(("FR", "FR", "DE", "US"))},
+        )
+        now = time.perf_counter()
+        if now < scheduled:
+            time.sleep(scheduled - now)
+        risk.check([movement])
+        latencies.append(time.perf_counter() - scheduled)
+        scheduled += interval
+    cpu_ms = (time.process_time() - cpu_started) / args.decisions * 1000
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2] * 1000
+    p99 = latencies[int(len(latencies) * 0.99)] * 1000
+    achieved = args.decisions / (latencies[-1] + (args.decisions - 1) * interval)
+    print(
+        f"decisions at {args.rate:,.0f}/s ({achieved:,.0f}/s achieved): p50 {p50:.2f} ms, "
+        f"p99 {p99:.2f} ms, max {latencies[-1] * 1000:.2f} ms; "
+        f"p99 / 5 ms target: {p99 / 5:.2f}x (target < 1); CPU {cpu_ms:.3f} ms a decision; "
+        f"load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    book.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""The risk HTTP API under ``/api/risk/v1`` (mounted by ``create_app``).
+
+Scopes ``risk:read`` (decisions, rules, lists, cases, hits, model) and ``risk:write``
+(everything that changes something). Every object is the caller's platform's
+(``coffer.platforms.platform_id_of``); another platform's id answers 404. Errors are the
+wallets API's typed objects. Changes are written to the audit log with the client as actor.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response, Security
+from fastapi.security import SecurityScopes
+
+from coffer.platforms import platform_id_of
+from coffer.risk.online import RiskService, open_risk
+from coffer.risk.online import schemas as S
+from coffer.wallets.endpoints.deps import authorize, platform_for
+from coffer.wallets.http_errors import WalletRoute, errors
+
+PREFIX = "/api/risk/v1"
+AUTH = (401, 403, 422)
+_lock = threading.Lock()
+
+
+def attach_risk(app: Any, platform: Any) -> RiskService:
+    """Build the app's risk service on its wallets platform (registering the check)."""
+    existing: RiskService | None = getattr(app.state, "risk", None)
+    if existing is None or existing.wallets is not platform:
+        existing = open_risk(platform, app.state.server.coffer.settings)
+        app.state.risk = existing
+    return existing
+
+
+def risk_for(app: Any) -> RiskService:
+    existing: RiskService | None = getattr(app.state, "risk", None)
+    if existing is not None:
+        return existing
+    with _lock:
+        platform = platform_for(app)  # builds the risk service through the app's extension
+        existing = getattr(app.state, "risk", None)
+        if existing is None:
+            existing = attach_risk(app, platform)
+    return existing
+
+
+def risk_of(request: Request) -> RiskService:
+    return risk_for(request.app)
+
+
+async def _actor(request: Request, scopes: SecurityScopes) -> str:
+    principal = await authorize(request, scopes)
+    return str(getattr(principal, "client_id", "unknown"))
+
+
+Read = Security(authorize, scopes=["risk:read"])
+Write = Security(_actor, scopes=["risk:write"])
+Service = Annotated[RiskService, Depends(risk_of)]
+Actor = Annotated[str, Write]
+Limit = Annotated[int, Query(ge=1, le=200)]
+After = Annotated[str | None, Query(max_length=40)]
+
+router = APIRouter(prefix=PREFIX, tags=["risk"], route_class=WalletRoute)
+read = APIRouter(dependencies=[Read], route_class=WalletRoute)
+write = APIRouter(route_class=WalletRoute)
+
+
+def _page(data: list[dict[str, Any]], more: bool) -> dict[str, Any]:
+    return {"object": "list", "data": data, "has_more": more}
+
+
+# -- decisions -------------------------------------------------------------------------------
+
+
+@read.get("/decisions", responses=errors(*AUTH))
+def decisions(
+    request: Request,
+    r: Service,
+    outcome: str | None = None,
+    customer_id: str | None = None,
+    movement_id: str | None = None,
+    starting_after: After = None,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    """Decisions, newest first (filter by outcome, customer or movement)."""
+    return _page(
+        *r.decisions(
+            platform_id_of(request),
+            outcome=outcome,
+            customer_id=customer_id,
+            movement_id=movement_id,
+            starting_after=starting_after,
+            limit=limit,
+        )
+    )
+
+
+@read.get("/decisions/{decision_id}", responses=errors(*AUTH, 404))
+def decision(decision_id: str, request: Request, r: Service) -> dict[str, Any]:
+    return r.decision(platform_id_of(request), decision_id)
+
+
+# -- rules -----------------------------------------------------------------------------------
+
+
+@read.get("/rules", responses=errors(*AUTH))
+def rules(request: Request, r: Service) -> dict[str, Any]:
+    """The newest version of each rule."""
+    return _page(r.rules(platform_id_of(request)), False)
+
+
+@read.get("/rules/{name}/versions", responses=errors(*AUTH, 404))
+def rule_versions(name: str, request: Request, r: Service) -> dict[str, Any]:
+    return _page(r.rule_versions(platform_id_of(request), name), False)
+
+
+@write.put("/rules/{name}", status_code=201, responses=errors(*AUTH, 400))
+def save_rule(
+    name: str, body: S.RuleSave, request: Request, r: Service, actor: Actor
+) -> dict[str, Any]:
+    """Save a new version of the rule (compiled first: a bad expression answers 400)."""
+    return r.save_rule(
+        platform_id_of(request),
+        name=name,
+        expression=body.expression,
+        action=body.action,
+        mode=body.mode,
+        enabled=body.enabled,
+        description=body.description,
+        actor=actor,
+    )
+
+
+# -- lists -----------------------------------------------------------------------------------
+
+
+@read.get("/lists", responses=errors(*AUTH))
+def list_entries(
+    request: Request, r: Service, list: str | None = None, kind: str | None = None
+) -> dict[str, Any]:
+    return _page(r.list_entries(platform_id_of(request), list_name=list, kind=kind), False)
+
+
+@write.post("/lists", status_code=201, responses=errors(*AUTH, 400))
+def add_list_entry(
+    body: S.ListEntryCreate, request: Request, r: Service, actor: Actor
+) -> dict[str, Any]:
+    return r.add_list_entry(
+        platform_id_of(request),
+        list_name=body.list,
+        kind=body.kind,
+        value=body.value,
+        reason=body.reason,
+        actor=actor,
+    )
+
+
+@write.delete("/lists/{entry_id}", status_code=204, responses=errors(*AUTH, 404))
+def remove_list_entry(entry_id: str, request: Request, r: Service, actor: Actor) -> Response:
+    r.remove_list_entry(platform_id_of(request), entry_id, actor=actor)
+    return Response(status_code=204)
+
+
+# -- cases -----------------------------------------------------------------------------------
+
+
+@read.get("/cases", responses=errors(*AUTH))
+def cases(
+    request: Request,
+    r: Service,
+    status: str | None = None,
+    kind: str | None = None,
+    assignee: str | None = None,
+    overdue: bool | None = None,
+    starting_after: After = None,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    """The case queue, newest first (filter by status, kind, assignee, overdue)."""
+    return _page(
+        *r.cases(
+            platform_id_of(request),
+            status=status,
+            kind=kind,
+            assignee=assignee,
+            overdue=overdue,
+            starting_after=starting_after,
+            limit=limit,
+        )
+    )
+
+
+@read.get("/cases/{case_id}", responses=errors(*AUTH, 404))
+def case(case_id: str, request: Request, r: Service) -> dict[str, Any]:
+    return r.case(platform_id_of(request), case_id)
+
+
+@read.get("/cases/{case_id}/export", responses=errors(*AUTH, 404))
+def export_case(case_id: str, request: Request, r: Service) -> dict[str, Any]:
+    """The case as a suspicious activity report needs it."""
+    return r.export_case(platform_id_of(request), case_id)
+
+
+@write.post("/cases/{case_id}/assign", responses=errors(*AUTH, 404, 409))
+def assign(
+    case_id: str, body: S.CaseAssign, request: Request, r: Service, actor: Actor
+) -> dict[str, Any]:
+    return r.assign(platform_id_of(request), case_id, assignee=body.assignee, actor=actor)
+
+
+@write.post("/cases/{case_id}/notes", status_code=201, responses=errors(*AUTH, 400, 404))
+def add_note(
+    case_id: str, body: S.CaseNote, request: Request, r: Service, actor: Actor
+) -> dict[str, Any]:
+    return r.add_note(
+        platform_id_of(request), case_id, body=body.body, reference=body.reference, actor=actor
+    )
+
+
+@write.post("/cases/{case_id}/decision", responses=errors(*AUTH, 400, 404, 409))
+def decide(
+    case_id: str, body: S.CaseDecision, request: Request, r: Service, actor: Actor
+) -> dict[str, Any]:
+    """Decide a case: a review's approve posts the held movement, decline voids it."""
+    return r.decide(
+        platform_id_of(request),
+        case_id,
+        decision=body.decision,
+        reason=body.reason,
+        narrative=body.narrative,
+        actor=actor,
+    )
+
+
+# -- screening -------------------------------------------------------------------------------
+
+
+@read.get("/screening/hits", responses=errors(*AUTH))
+def screening_hits(
+    request: Request,
+    r: Service,
+    subject_id: str | None = None,
+    status: str | None = None,
+    starting_after: After = None,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    return _page(
+        *r.screening_hits(
+            platform_id_of(request),
+            subject_id=subject_id,
+            status=status,
+            starting_after=starting_after,
+            limit=limit,
+        )
+    )
+
+
+@write.post("/screening/customers", responses=errors(*AUTH, 404))
+def screen_customer(
+    body: S.ScreenCustomer, request: Request, r: Service, actor: Actor
+) -> dict[str, Any]:
+    """Screen a customer now (the worker does it at onboarding and on list updates)."""
+    del actor
+    return _page(r.screen_customer(platform_id_of(request), body.customer_id), False)
+
+
+@write.post("/screening/hits/{hit_id}/whitelist", responses=errors(*AUTH, 400, 404))
+def whitelist_hit(
+    hit_id: str, body: S.Whitelist, request: Request, r: Service, actor: Actor
+) -> dict[str, Any]:
+    """A false positive: this customer or beneficiary never matches this entry again."""
+    return r.whitelist_hit(platform_id_of(request), hit_id, reason=body.reason, actor=actor)
+
+
+@read.get("/whitelist", responses=errors(*AUTH))
+def whitelist(request: Request, r: Service, subject_id: str | None = None) -> dict[str, Any]:
+    return _page(r.whitelist(platform_id_of(request), subject_id), False)
+
+
+# -- model -----------------------------------------------------------------------------------
+
+
+@read.get("/models", responses=errors(*AUTH))
+def models(r: Service) -> dict[str, Any]:
+    """The model the online path uses (version, validation metrics, thresholds)."""
+    return _page([r.model_info()], False)
+
+
+router.include_router(read)
+router.include_router(write)

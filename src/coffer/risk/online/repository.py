@@ -1,0 +1,312 @@
+"""All SQL of the online risk path (SQLAlchemy Core). Every read of a platform's rows goes
+through :func:`_owned`, the one place that filters by ``platform_id``. Functions take a
+connection and never commit: the caller's unit does."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from coffer.risk.online import tables as T
+
+Row = dict[str, Any]
+
+
+def now_micros() -> int:
+    return time.time_ns() // 1000
+
+
+def new_id(prefix: str) -> str:
+    """Sortable ids: prefix, 12 hex digits of milliseconds, 12 random hex digits."""
+    return f"{prefix}_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def _owned(table: sa.Table, platform_id: str) -> sa.ColumnElement[bool]:
+    """The tenancy filter: rows of ``platform_id`` only."""
+    return table.c.platform_id == platform_id
+
+
+def get(connection: sa.Connection, table: sa.Table, platform_id: str, object_id: str) -> Row | None:
+    row = (
+        connection.execute(
+            sa.select(table).where(table.c.id == object_id, _owned(table, platform_id))
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else dict(row)
+
+
+def page(
+    connection: sa.Connection,
+    table: sa.Table,
+    platform_id: str,
+    *,
+    filters: Mapping[str, Any] | None = None,
+    conditions: Sequence[sa.ColumnElement[bool]] = (),
+    starting_after: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Row], bool]:
+    """Newest first by id; ``starting_after`` is the last id of the previous page."""
+    statement = sa.select(table).where(_owned(table, platform_id), *conditions)
+    for column, value in (filters or {}).items():
+        if value is not None:
+            statement = statement.where(table.c[column] == value)
+    if starting_after is not None:
+        statement = statement.where(table.c.id < starting_after)
+    rows = connection.execute(statement.order_by(table.c.id.desc()).limit(limit + 1)).mappings()
+    found = [dict(row) for row in rows]
+    return found[:limit], len(found) > limit
+
+
+def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
+    connection.execute(sa.insert(table).values(**values))
+
+
+def update(
+    connection: sa.Connection,
+    table: sa.Table,
+    platform_id: str,
+    object_id: str,
+    values: Mapping[str, Any],
+    *,
+    expect: Mapping[str, Sequence[Any]] | None = None,
+) -> bool:
+    statement = sa.update(table).where(table.c.id == object_id, _owned(table, platform_id))
+    for column, allowed in (expect or {}).items():
+        statement = statement.where(table.c[column].in_(list(allowed)))
+    return connection.execute(statement.values(**values)).rowcount == 1
+
+
+# -- rules and lists ------------------------------------------------------------------------
+
+
+def rule_versions(connection: sa.Connection, platform_id: str, name: str) -> list[Row]:
+    rows = connection.execute(
+        sa.select(T.rules)
+        .where(_owned(T.rules, platform_id), T.rules.c.name == name)
+        .order_by(T.rules.c.version.desc())
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def current_rules(connection: sa.Connection, platform_id: str) -> list[Row]:
+    """The newest version of each rule of the platform."""
+    newest = (
+        sa.select(T.rules.c.name, sa.func.max(T.rules.c.version).label("version"))
+        .where(_owned(T.rules, platform_id))
+        .group_by(T.rules.c.name)
+        .subquery()
+    )
+    rows = connection.execute(
+        sa.select(T.rules)
+        .join(
+            newest,
+            sa.and_(T.rules.c.name == newest.c.name, T.rules.c.version == newest.c.version),
+        )
+        .where(_owned(T.rules, platform_id))
+        .order_by(T.rules.c.name)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def list_entries(connection: sa.Connection, platform_id: str) -> list[Row]:
+    rows = connection.execute(
+        sa.select(T.list_entries).where(_owned(T.list_entries, platform_id))
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def delete_list_entry(connection: sa.Connection, platform_id: str, entry_id: str) -> bool:
+    statement = sa.delete(T.list_entries).where(
+        T.list_entries.c.id == entry_id, _owned(T.list_entries, platform_id)
+    )
+    return connection.execute(statement).rowcount == 1
+
+
+def find_list_entry(
+    connection: sa.Connection, platform_id: str, list_name: str, kind: str, value: str
+) -> Row | None:
+    row = (
+        connection.execute(
+            sa.select(T.list_entries).where(
+                _owned(T.list_entries, platform_id),
+                T.list_entries.c.list == list_name,
+                T.list_entries.c.kind == kind,
+                T.list_entries.c.value == value,
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else dict(row)
+
+
+# -- cases, decisions, screening ------------------------------------------------------------
+
+
+def case_notes(connection: sa.Connection, platform_id: str, case_id: str) -> list[Row]:
+    rows = connection.execute(
+        sa.select(T.case_notes)
+        .where(_owned(T.case_notes, platform_id), T.case_notes.c.case_id == case_id)
+        .order_by(T.case_notes.c.created_at, T.case_notes.c.id)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def decisions_of_movements(
+    connection: sa.Connection, platform_id: str, movement_ids: Sequence[str]
+) -> list[Row]:
+    if not movement_ids:
+        return []
+    rows = connection.execute(
+        sa.select(T.decisions)
+        .where(_owned(T.decisions, platform_id), T.decisions.c.movement_id.in_(list(movement_ids)))
+        .order_by(T.decisions.c.created_at)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def decision_of_movement(
+    connection: sa.Connection, movement_type: str, movement_id: str
+) -> Row | None:
+    row = (
+        connection.execute(
+            sa.select(T.decisions).where(
+                T.decisions.c.movement_type == movement_type,
+                T.decisions.c.movement_id == movement_id,
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else dict(row)
+
+
+def overdue_reviews(connection: sa.Connection, now: int, limit: int) -> list[Row]:
+    """Open review cases past their deadline, every platform (the worker's task)."""
+    rows = connection.execute(
+        sa.select(T.cases)
+        .where(
+            T.cases.c.kind == "review",
+            T.cases.c.status != "closed",
+            T.cases.c.due_at <= now,
+        )
+        .order_by(T.cases.c.due_at)
+        .limit(limit)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def whitelisted(
+    connection: sa.Connection, platform_id: str, subject_id: str
+) -> set[tuple[str, str]]:
+    rows = connection.execute(
+        sa.select(T.whitelist.c.list, T.whitelist.c.entry_id).where(
+            _owned(T.whitelist, platform_id), T.whitelist.c.subject_id == subject_id
+        )
+    )
+    return {(row[0], row[1]) for row in rows}
+
+
+def open_hit(
+    connection: sa.Connection, platform_id: str, subject_id: str, list_name: str, entry_id: str
+) -> Row | None:
+    row = (
+        connection.execute(
+            sa.select(T.screening_hits).where(
+                _owned(T.screening_hits, platform_id),
+                T.screening_hits.c.subject_id == subject_id,
+                T.screening_hits.c.list == list_name,
+                T.screening_hits.c.entry_id == entry_id,
+                T.screening_hits.c.status == "open",
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else dict(row)
+
+
+def screened_subjects(connection: sa.Connection, after: str | None, limit: int) -> list[Row]:
+    """Customers screened before (their newest hit or clean record), for a re-screen."""
+    statement = (
+        sa.select(T.screening_hits.c.platform_id, T.screening_hits.c.subject_id)
+        .where(T.screening_hits.c.subject_type == "customer")
+        .group_by(T.screening_hits.c.platform_id, T.screening_hits.c.subject_id)
+        .order_by(T.screening_hits.c.subject_id)
+        .limit(limit)
+    )
+    if after is not None:
+        statement = statement.where(T.screening_hits.c.subject_id > after)
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+# -- observations, snapshots, cursors -------------------------------------------------------
+
+
+def observations_after(connection: sa.Connection, seq: int, limit: int) -> list[Row]:
+    rows = connection.execute(
+        sa.select(T.observations)
+        .where(T.observations.c.seq > seq)
+        .order_by(T.observations.c.seq)
+        .limit(limit)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def last_observation(connection: sa.Connection) -> int:
+    value = connection.execute(sa.select(sa.func.max(T.observations.c.seq))).scalar()
+    return int(value or 0)
+
+
+def snapshot(connection: sa.Connection, name: str) -> Row | None:
+    row = connection.execute(sa.select(T.snapshots).where(T.snapshots.c.name == name)).mappings()
+    first = row.first()
+    return None if first is None else dict(first)
+
+
+def save_snapshot(connection: sa.Connection, values: Mapping[str, Any]) -> None:
+    connection.execute(sa.delete(T.snapshots).where(T.snapshots.c.name == values["name"]))
+    connection.execute(sa.insert(T.snapshots).values(**values))
+
+
+def cursor(connection: sa.Connection, name: str) -> Row | None:
+    row = connection.execute(sa.select(T.cursors).where(T.cursors.c.name == name)).mappings()
+    first = row.first()
+    return None if first is None else dict(first)
+
+
+def claim_cursor(connection: sa.Connection, name: str, now: int, lease_until: int) -> Row | None:
+    """Lease the cursor ``name`` (created on first use); None while another worker holds it."""
+    if cursor(connection, name) is None:
+        try:
+            with connection.begin_nested():
+                connection.execute(
+                    sa.insert(T.cursors).values(name=name, position="", lease_until=0)
+                )
+        except sa.exc.IntegrityError:
+            pass
+    changed = connection.execute(
+        sa.update(T.cursors)
+        .where(T.cursors.c.name == name, T.cursors.c.lease_until <= now)
+        .values(lease_until=lease_until)
+    ).rowcount
+    return cursor(connection, name) if changed == 1 else None
+
+
+def move_cursor(connection: sa.Connection, name: str, position: str, lease_until: int) -> None:
+    connection.execute(
+        sa.update(T.cursors)
+        .where(T.cursors.c.name == name)
+        .values(position=position, lease_until=lease_until)
+    )

@@ -1,0 +1,174 @@
+"""A platform's own rules (CEL, versioned, enforced or monitored) and its block and allow
+lists, applied on top of the engine's score.
+
+A rule is a CEL expression (:mod:`coffer.expressions`) over these variables, and an action:
+
+- ``tx``: the movement: ``kind`` (payin_card, payin_bank, transfer, payment, payout),
+  ``amount`` (minor units), ``currency``, ``customer_id``, ``counterparty`` (a customer id,
+  ``merchant:<id>``, ``iban:<hash>`` or ""), ``counterparty_type`` (customer, merchant,
+  iban, none), ``device_id``, ``ip_country``, ``card_country``, ``mcc`` ("" when unknown);
+- ``score``: the engine's score (0 to 1); ``reasons``: its reason codes;
+- ``features``: every feature of :data:`coffer.risk.features.FEATURE_NAMES` by name
+  (``features.customer_count_24h``, ``features.device_new``...).
+
+Actions: ``block``, ``review`` or ``allow``. A rule in ``monitor`` mode is evaluated and
+recorded on the decision (``rules`` with ``mode: monitor``) but changes nothing: how a
+platform tries a rule before turning it on. The outcome, strongest first: a block-list match
+blocks; then an enforced ``block`` rule blocks; an allow-list match or an enforced ``allow``
+rule allows; an enforced ``review`` rule reviews; otherwise the score's thresholds decide.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from coffer.errors import RiskRuleInvalid
+from coffer.expressions import Expression, ExpressionFailed, compile_expression
+from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
+
+RULE_VARIABLES = frozenset({"tx", "score", "reasons", "features"})
+ACTIONS = ("block", "review", "allow")
+MODES = ("enforce", "monitor")
+LISTS = ("block", "allow")
+LIST_KINDS = ("iban", "card", "email", "device", "country", "customer")
+HASHED_KINDS = frozenset({"iban", "email"})  # personal data: stored as SHA-256 only
+
+
+def compile_rule(expression: str) -> Expression:
+    """The compiled rule, or :class:`~coffer.expressions.ExpressionInvalid` naming the
+    problem (at save time)."""
+    return compile_expression(expression, variables=set(RULE_VARIABLES))
+
+
+def normalize_list_value(kind: str, value: str) -> str:
+    """The stored form of a list value: IBANs without spaces, upper case; emails lower case;
+    countries upper case; IBANs and emails then hashed (SHA-256, hex)."""
+    if kind not in LIST_KINDS:
+        raise RiskRuleInvalid(f"unknown list kind {kind!r}: use one of {', '.join(LIST_KINDS)}")
+    text = value.strip()
+    if not text:
+        raise RiskRuleInvalid("a list value cannot be empty")
+    if kind == "iban":
+        text = text.replace(" ", "").upper()
+    elif kind == "email":
+        text = text.lower()
+    elif kind == "country":
+        text = text.upper()
+        if len(text) != 2 or not text.isalpha():
+            raise RiskRuleInvalid(f"a country is an ISO 3166 alpha-2 code, not {value!r}")
+    return hash_value(text) if kind in HASHED_KINDS else text
+
+
+def hash_value(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ActiveRule:
+    id: str
+    name: str
+    version: int
+    action: str
+    mode: str
+    program: Expression
+
+    @property
+    def features(self) -> frozenset[str] | None:
+        """The features the rule reads (None: any, it indexes ``features`` dynamically)."""
+        return features_read(self.program.source)
+
+
+_FEATURE_FIELD = re.compile(r"\bfeatures\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+_FEATURE_ANY = re.compile(r"\bfeatures\b(?!\s*\.)")
+
+
+@functools.lru_cache(maxsize=4096)
+def features_read(source: str) -> frozenset[str] | None:
+    if _FEATURE_ANY.search(source):
+        return None
+    return frozenset(_FEATURE_FIELD.findall(source))
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    rule: ActiveRule
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule.name,
+            "version": self.rule.version,
+            "action": self.rule.action,
+            "mode": self.rule.mode,
+        }
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+@dataclass(frozen=True)
+class Lists:
+    """A platform's block and allow lists: (list, kind) -> stored values."""
+
+    values: Mapping[tuple[str, str], frozenset[str]]
+
+    def match(self, list_name: str, identities: Iterable[tuple[str, str | None]]) -> str | None:
+        """The first kind of identity (kind, stored value) on the list, if any."""
+        for kind, value in identities:
+            if value is not None and value in self.values.get((list_name, kind), frozenset()):
+                return kind
+        return None
+
+
+def rule_variables(
+    tx: Mapping[str, Any], score: float, reasons: Sequence[str], features: Sequence[float]
+) -> dict[str, Any]:
+    """The variables of every rule (``features`` as the vector: :func:`evaluate` passes
+    each rule only what it reads, which keeps a decision's cost low)."""
+    return {"tx": dict(tx), "score": float(score), "reasons": list(reasons), "features": features}
+
+
+def _variables_of(rule: ActiveRule, variables: Mapping[str, Any]) -> dict[str, Any]:
+    wanted = rule.program.variables
+    out = {name: variables[name] for name in wanted if name != "features"}
+    if "features" in wanted:
+        vector = variables["features"]
+        names = rule.features
+        if names is None:
+            out["features"] = {n: float(v) for n, v in zip(FEATURE_NAMES, vector, strict=True)}
+        else:
+            out["features"] = {
+                n: float(vector[FEATURE_INDEX[n]]) for n in names if n in FEATURE_INDEX
+            }
+    return out
+
+
+def evaluate(rules: Sequence[ActiveRule], variables: Mapping[str, Any]) -> list[RuleHit]:
+    """The rules that fired (a rule that fails at run time is recorded, never fires)."""
+    hits = []
+    for rule in rules:
+        try:
+            if rule.program.evaluate_bool(_variables_of(rule, variables)):
+                hits.append(RuleHit(rule))
+        except ExpressionFailed as error:
+            hits.append(RuleHit(rule, error=str(error)[:200]))
+    return hits
+
+
+def outcome(
+    threshold_outcome: str, hits: Sequence[RuleHit], blocked_by: str | None, allowed_by: str | None
+) -> str:
+    """The decision, strongest first (see the module doc)."""
+    enforced = {hit.rule.action for hit in hits if hit.rule.mode == "enforce" and not hit.error}
+    if blocked_by is not None or "block" in enforced:
+        return "block"
+    if allowed_by is not None or "allow" in enforced:
+        return "allow"
+    if "review" in enforced:
+        return "review" if threshold_outcome != "block" else "block"
+    return threshold_outcome

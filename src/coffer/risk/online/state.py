@@ -1,0 +1,170 @@
+"""The online engine: the same :class:`~coffer.risk.features.FeatureState` and
+:class:`~coffer.risk.engine.RiskEngine` as training and the backtest, kept in memory and
+made durable by the database.
+
+How the state survives restarts (snapshot + replay): every event the online path feeds the
+state (a transaction decided and let through, a customer onboarded) is stored as a row of
+``risk_observations`` in the same database transaction as the movement it describes. At
+start the state is the model folder's (the state at the end of training), replaced by the
+newest ``risk_snapshots`` row when one was taken with the same model, then every
+observation after it is replayed in order. The worker writes a snapshot every
+``COFFER_RISK_SNAPSHOT_EVERY`` observations. Observations written by other processes are
+picked up by :meth:`OnlineEngine.catch_up` (the worker calls it every second).
+
+Without a trained model (no ``COFFER_RISK_MODEL_DIR``) the state is kept all the same and
+the score is the expert rules' combined weight: rules and lists still decide.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coffer.risk.engine import METADATA_FILE, Decision, RiskEngine, Thresholds
+from coffer.risk.events import Customer, Event, Login, Transaction
+from coffer.risk.features import FeatureState
+from coffer.risk.rules import fired, rule_score
+
+NO_MODEL = "none"
+MAX_OWN_PENDING = 100_000  # observations this process applied and has not yet read back
+LOST_AFTER_SECONDS = 60.0
+
+
+def event_json(event: Event) -> str:
+    data = {name: getattr(event, name) for name in event.__slots__}
+    data["type"] = (
+        "transaction"
+        if isinstance(event, Transaction)
+        else "login"
+        if isinstance(event, Login)
+        else "customer"
+    )
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+def event_from_json(text: str) -> Event:
+    data = json.loads(text)
+    kind = data.pop("type")
+    if kind == "transaction":
+        return Transaction(**data)
+    if kind == "login":
+        return Login(**data)
+    return Customer(**data)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The engine's answer on one transaction, before rules and lists."""
+
+    score: float
+    reasons: list[str]
+    features: list[float]
+    probability: float
+
+
+class OnlineEngine:
+    """A :class:`RiskEngine` (or, without a model, a bare feature state) shared by the
+    threads of one process; decide and observe hold a lock."""
+
+    def __init__(self, model_dir: str | None, thresholds: Thresholds) -> None:
+        self.thresholds = thresholds
+        self.engine: RiskEngine | None = None
+        self.model_version = NO_MODEL
+        self.model_metadata: dict[str, Any] = {}
+        path = Path(model_dir) if model_dir else None
+        if path is not None and (path / METADATA_FILE).is_file():
+            self.engine = RiskEngine.load(path, thresholds)
+            self.model_metadata = json.loads((path / METADATA_FILE).read_text())
+            self.model_version = str(
+                self.model_metadata.get("trained_at") or self.model_metadata.get("version")
+            )
+            self.state = self.engine.state
+        else:
+            self.state = FeatureState()
+        self.seq = 0  # the last observation applied
+        # observations applied here and not yet read back from the table: key -> when
+        self._own: OrderedDict[str, float] = OrderedDict()
+        self.lock = threading.RLock()
+
+    # -- deciding --------------------------------------------------------------------------
+
+    def score(self, transactions: list[Transaction]) -> list[Scored]:
+        """Scores from the past only (the state is not changed)."""
+        with self.lock:
+            vectors = [self.state.features(tx) for tx in transactions]
+            if self.engine is not None:
+                decisions: list[Decision] = self.engine.decide_vectors(
+                    [tx.id for tx in transactions], vectors
+                )
+                return [
+                    Scored(d.score, list(d.reasons), v, d.probability)
+                    for d, v in zip(decisions, vectors, strict=True)
+                ]
+            out = []
+            for vector in vectors:
+                rules = fired(vector)
+                out.append(Scored(rule_score(rules), [r.name for r in rules], vector, 0.0))
+            return out
+
+    # -- observing -------------------------------------------------------------------------
+
+    def observe(self, event: Event, *, own_key: str | None = None) -> None:
+        """Feed the state (and remember ``own_key`` so that reading it back from the
+        observations table does not apply it twice)."""
+        with self.lock:
+            self.state.observe(event)
+            if own_key is not None:
+                self._own[own_key] = time.monotonic()
+                while len(self._own) > MAX_OWN_PENDING:
+                    self._own.popitem(last=False)
+
+    def apply_stored(self, seq: int, key: str, event: Event) -> None:
+        """An observation read from the table: applied unless this process applied it."""
+        with self.lock:
+            if seq <= self.seq:
+                return
+            self.seq = seq
+            if key in self._own:
+                del self._own[key]
+                return
+            self.state.observe(event)
+
+    # -- snapshots -------------------------------------------------------------------------
+
+    def snapshot(self) -> tuple[int, bytes] | None:
+        """The state and the last observation it holds, or None while observations this
+        process applied are not stored yet (a snapshot then would count them twice).
+        Observations never stored (their movement's write failed) stop counting after
+        ``LOST_AFTER_SECONDS``."""
+        with self.lock:
+            horizon = time.monotonic() - LOST_AFTER_SECONDS
+            while self._own and next(iter(self._own.values())) < horizon:
+                self._own.popitem(last=False)
+            if self._own:
+                return None
+            return self.seq, pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def restore(self, seq: int, blob: bytes) -> None:
+        state = pickle.loads(blob)
+        if not isinstance(state, FeatureState):
+            return
+        with self.lock:
+            self.state = state
+            if self.engine is not None:
+                self.engine.state = state
+            self.seq = seq
+
+
+def observation_key(event: Event) -> str:
+    """What identifies an observation (a transaction's id, a customer's id and time)."""
+    if isinstance(event, Transaction):
+        return "t:" + event.id
+    if isinstance(event, Customer):
+        return f"c:{event.id}:{event.at}"
+    return f"l:{event.customer_id}:{event.at}"
