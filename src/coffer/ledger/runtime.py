@@ -5,8 +5,10 @@ sequencer's."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,13 +18,19 @@ import sqlalchemy as sa
 from coffer.db.engine import Backend
 from coffer.errors import HoldNotFound, TransactionNotFound
 from coffer.ledger import journal as J
-from coffer.ledger.models import Hold, Posting, Transaction, from_micros
+from coffer.ledger.models import Checkpoint, Hold, Posting, Transaction, from_micros
 from coffer.ledger.signing import Signer
+from coffer.ledger.witness import Witness
 from coffer.ledger.store import WriteStore
 from coffer.ledger.validation import MAX_PAGE_SIZE
 
 if TYPE_CHECKING:
     from coffer.settings import Settings
+
+log = logging.getLogger("coffer.witness")
+
+# A written checkpoint row: tree size, root, frontier, created_at (micros), key, signature.
+CheckpointRow = tuple[int, bytes, bytes, int, bytes, bytes]
 
 
 @dataclass
@@ -47,6 +55,8 @@ class LedgerRuntime:
         backend: Backend,
         settings: Settings,
         signer: Signer,
+        witness: Witness | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.name = name
         self.ledger_id = ledger_id
@@ -54,6 +64,10 @@ class LedgerRuntime:
         self.backend = backend
         self.settings = settings
         self.signer = signer
+        # Where every signed checkpoint is published once written (None: nowhere).
+        self.witness = witness
+        # Seconds since the epoch: when a checkpoint is due by time (tests inject theirs).
+        self.clock = clock
         self.next_expiry: int | None = None
         self._expiry_lock = threading.Lock()
 
@@ -61,6 +75,32 @@ class LedgerRuntime:
         with self._expiry_lock:
             if self.next_expiry is None or expires_at < self.next_expiry:
                 self.next_expiry = expires_at
+
+    def publish(self, rows: Sequence[CheckpointRow]) -> None:
+        """Hand written checkpoints to the witness. A failure is logged, never raised:
+        the batch is committed, and the next checkpoint published covers this one's
+        entries too (a witness checks that each extends the one before)."""
+        witness = self.witness
+        if witness is None:
+            return
+        for size, root, _, created_at, public_key, signature in rows:
+            checkpoint = Checkpoint(
+                ledger=self.name,
+                tree_size=int(size),
+                root=bytes(root),
+                created_at=from_micros(int(created_at)),
+                public_key=bytes(public_key),
+                signature=bytes(signature),
+            )
+            try:
+                witness.publish(checkpoint)
+            except Exception:
+                log.exception(
+                    "could not publish checkpoint %s of ledger %r to %r",
+                    size,
+                    self.name,
+                    witness,
+                )
 
     # -- SQL reads, with ? placeholders, on a pooled connection or the sequencer's ----
 

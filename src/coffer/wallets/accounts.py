@@ -15,6 +15,7 @@ from coffer.errors import (
     InvalidState,
     ValidationError,
 )
+from coffer.identity.audit import record
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -153,6 +154,8 @@ class WalletAccounts(Service):
                 )
             name = {"frozen": "frozen", "active": "unfrozen", "closed": "closed"}[status]
             core.event(connection, f"wallet.{name}", self._wallet_model({**row, "status": status}))
+            # verify checks the row's status against this (coffer.trust.money_state)
+            record(connection, actor="wallets", action=f"wallet.{name}", target=wallet_id)
             core.forget_wallet(connection, wallet_id)
         core.drop_cached("wallet", wallet_id)  # again, now committed
         return self.wallet(wallet_id)
