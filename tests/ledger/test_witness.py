@@ -122,9 +122,10 @@ def test_timed_checkpoints_with_an_injected_clock(database_url: str, tmp_path: P
         assert [cp.tree_size for cp in ledger.checkpoints()] == [6, 4, 1]
         # every one of them published to the witness, as signed
         held = DirectoryWitness(tmp_path / "witness").published("main")
-        assert [(cp.tree_size, cp.root) for cp in held] == [(1, held[0].root), *[
-            (cp.tree_size, cp.root) for cp in reversed(ledger.checkpoints()[:2])
-        ]]
+        assert [(cp.tree_size, cp.root) for cp in held] == [
+            (1, held[0].root),
+            *[(cp.tree_size, cp.root) for cp in reversed(ledger.checkpoints()[:2])],
+        ]
         assert all(cp.public_key == c.signer.public_key for cp in held)
     with coffer.open(database_url, settings=settings, clock=clock) as c:
         # a restarted process knows when the last checkpoint was made
@@ -243,7 +244,8 @@ def test_history_rewritten_with_hashes_recomputed_is_caught(
                 )
                 previous = digest
             connection.execute(
-                sa.text("UPDATE ledgers SET head_hash = :h WHERE id = :l"), {"h": previous, "l": lid}
+                sa.text("UPDATE ledgers SET head_hash = :h WHERE id = :l"),
+                {"h": previous, "l": lid},
             )
     assert _verify_cli(database_url, tmp_path).returncode == 0  # consistent, to the database
     result = _verify_cli(database_url, tmp_path, *_witness_args(tmp_path))
@@ -307,7 +309,9 @@ def test_in_process_verify_checkpoints_what_it_verified(database_url: str, tmp_p
             connection.execute(sa.text("UPDATE postings SET amount = 2 WHERE tx_id = 4"))
         ledger.post([Posting("world", "users:1", 1, USD)])
         assert not c.verify().ok
-        assert [cp.tree_size for cp in DirectoryWitness(tmp_path / "witness").published("main")] == [
+        assert [
+            cp.tree_size for cp in DirectoryWitness(tmp_path / "witness").published("main")
+        ] == [
             1,
             5,
         ]
@@ -323,4 +327,3 @@ def test_an_unreachable_witness_does_not_fail_writes(
         tx = ledger.post([Posting("world", "users:1", 1, USD)])
         assert tx.id == 0 and ledger.checkpoints()[0].tree_size == 1
     assert "could not publish checkpoint 1" in caplog.text
-

@@ -63,7 +63,11 @@ def world(database_url: str, tmp_path: Path) -> Iterator[World]:
         fund(platform, a.id, 100_000)
         transfer = platform.wallets.transfer(
             S.TransferCreate(
-                debited_wallet_id=a.id, credited_wallet_id=b.id, amount=1_000, currency="EUR", fee=10
+                debited_wallet_id=a.id,
+                credited_wallet_id=b.id,
+                amount=1_000,
+                currency="EUR",
+                fee=10,
             )
         )
         payin = platform.payins.create_card_payin(
@@ -89,7 +93,9 @@ def world(database_url: str, tmp_path: Path) -> Iterator[World]:
         platform.payouts.export_batch()
         platform.payouts.settle(payout.id, S.PayoutOutcome(status="paid"))
         carol = make_customer(platform, "Carol Petit", level="none")
-        frozen = platform.wallets.create_wallet(S.WalletCreate(customer_id=carol.id, currency="EUR"))
+        frozen = platform.wallets.create_wallet(
+            S.WalletCreate(customer_id=carol.id, currency="EUR")
+        )
         platform.wallets.set_wallet_status(frozen.id, "frozen")
         client = create_client(c.engine, "shop", ("wallets:read",))
         assert c.verify().ok  # and a checkpoint of it all, witnessed
@@ -234,7 +240,9 @@ def test_recovery_adopts_only_its_own_movements(world: World) -> None:
         metadata={"wallets_type": "transfer", "wallets_id": "tr_forged"},
     )
     # a proof copied from a real movement does not fit another id or amount
-    real = ledger.transaction(platform.wallets.transfer_by_id(world.transfer).ledger_transaction_id or 0)
+    real = ledger.transaction(
+        platform.wallets.transfer_by_id(world.transfer).ledger_transaction_id or 0
+    )
     copied = ledger.post(
         [Posting(f"wallets:{a}", f"wallets:{b}", 700, "EUR/2")],
         metadata={

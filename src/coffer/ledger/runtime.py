@@ -20,9 +20,9 @@ from coffer.errors import HoldNotFound, TransactionNotFound
 from coffer.ledger import journal as J
 from coffer.ledger.models import Checkpoint, Hold, Posting, Transaction, from_micros
 from coffer.ledger.signing import Signer
-from coffer.ledger.witness import Witness
 from coffer.ledger.store import WriteStore
 from coffer.ledger.validation import MAX_PAGE_SIZE
+from coffer.ledger.witness import Witness
 
 if TYPE_CHECKING:
     from coffer.settings import Settings

@@ -69,7 +69,9 @@ class Movement:
     hold_id: int | None = None  # a transaction's
 
 
-def verify_money_state(engine: sa.Engine, *, ledger_names: tuple[str, ...] = ()) -> MoneyStateReport:
+def verify_money_state(
+    engine: sa.Engine, *, ledger_names: tuple[str, ...] = ()
+) -> MoneyStateReport:
     """Check every money-state table against the wallets ledger and the audit log."""
     from coffer.wallets.settings import WalletSettings
 
@@ -92,8 +94,8 @@ def verify_money_state(engine: sa.Engine, *, ledger_names: tuple[str, ...] = ())
     return report
 
 
-def _rows(connection: sa.Connection, sql: str, **params: Any) -> list[sa.Row[Any]]:
-    return list(connection.execute(sa.text(sql), params).fetchall())
+def _rows(connection: sa.Connection, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in connection.execute(sa.text(sql), params).fetchall()]
 
 
 def _movements(
@@ -101,11 +103,7 @@ def _movements(
 ) -> dict[tuple[str, str], list[Movement]]:
     """The wallets ledgers' transactions and holds, by (wallets_type, wallets_id)."""
     found: dict[tuple[str, str], list[Movement]] = defaultdict(list)
-    ids = [
-        row[0]
-        for row in _rows(connection, "SELECT id, name FROM ledgers")
-        if row[1] in names
-    ]
+    ids = [row[0] for row in _rows(connection, "SELECT id, name FROM ledgers") if row[1] in names]
     for lid in ids:
         txs = _rows(
             connection,
@@ -312,8 +310,7 @@ def _check_holds(
         allowed = _HOLD_STATES[kind].get(status)
         if allowed is not None and hold.status not in allowed:
             report.problem(
-                f"{kind} {object_id} is stored as {status} but its hold {hold_id} is "
-                f"{hold.status}"
+                f"{kind} {object_id} is stored as {status} but its hold {hold_id} is {hold.status}"
             )
 
 
@@ -351,7 +348,11 @@ def _check_orphans(
 def _audited_states(connection: sa.Connection) -> dict[tuple[str, str], str]:
     """The state the audit log gives each wallet (status) and customer (KYC level)."""
     states: dict[tuple[str, str], str] = {}
-    wallet_actions = {"wallet.frozen": "frozen", "wallet.unfrozen": "active", "wallet.closed": "closed"}
+    wallet_actions = {
+        "wallet.frozen": "frozen",
+        "wallet.unfrozen": "active",
+        "wallet.closed": "closed",
+    }
     for action, target, details in _rows(
         connection,
         "SELECT action, target, details FROM audit_log WHERE action IN ('wallet.frozen',"
@@ -440,8 +441,8 @@ def _check_clients(connection: sa.Connection, report: MoneyStateReport) -> None:
     ):
         report.rows += 1
         stored.add(client_id)
-        state = expected.get(client_id)
-        if state is None:
+        audited = expected.get(client_id)
+        if audited is None:
             report.problem(f"API client {client_id} has no client.created entry in the audit log")
             continue
         actual = {
@@ -450,10 +451,10 @@ def _check_clients(connection: sa.Connection, report: MoneyStateReport) -> None:
             "secret_version": int(secret_version),
         }
         for name in ("scopes", "disabled", "secret_version"):
-            if actual[name] != state[name]:
+            if actual[name] != audited[name]:
                 report.problem(
                     f"API client {client_id} has {name} {actual[name]} but the audit log says "
-                    f"{state[name]}"
+                    f"{audited[name]}"
                 )
     for client_id in sorted(set(expected) - stored):
         report.problem(f"API client {client_id} was deleted without a client.deleted entry")

@@ -91,7 +91,6 @@ class Replay:
         """Replay every entry until the end of the journal or the first that does not match."""
         check = self.check
         entry_hash = J.entry_hash
-        checkpoints = self.streams.checkpoints
         # The entries' hashes not yet added to the Merkle frontier (added in runs, before
         # each checkpoint and at the end: one call per run instead of two per entry).
         digests: list[bytes] = []
