@@ -135,6 +135,28 @@ def test_timed_checkpoints_with_an_injected_clock(database_url: str, tmp_path: P
         assert ledger.checkpoints()[0].tree_size == 6
 
 
+def test_a_quiet_ledger_gets_its_tail_checkpointed(database_url: str, tmp_path: Path) -> None:
+    """The worker's round checkpoints the entries written since the last checkpoint once
+    it is checkpoint_seconds old, even when nothing is written any more."""
+    clock = Clock()
+    settings = _settings(tmp_path, checkpoint_interval=1024, checkpoint_seconds=60)
+    with coffer.open(database_url, settings=settings, clock=clock) as c:
+        ledger = c.ledger("main")
+        assert not ledger.checkpoint_if_due()  # an empty ledger
+        for index in range(3):
+            ledger.post([Posting("world", "users:1", 1 + index, USD)])
+        assert [cp.tree_size for cp in ledger.checkpoints()] == [1]
+        clock.now += 59
+        assert not ledger.checkpoint_if_due()
+        clock.now += 1
+        assert ledger.checkpoint_if_due()
+        assert [cp.tree_size for cp in ledger.checkpoints()] == [3, 1]
+        clock.now += 600
+        assert not ledger.checkpoint_if_due()  # nothing new
+    held = DirectoryWitness(tmp_path / "witness").published("main")
+    assert [cp.tree_size for cp in held] == [1, 3]
+
+
 def test_verify_on_an_intact_database_from_another_folder(
     database_url: str, tmp_path: Path
 ) -> None:

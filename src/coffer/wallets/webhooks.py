@@ -310,6 +310,9 @@ class Worker:
 
     def run_once(self) -> int:
         work = self.platform.webhooks.run_once(self.client)
+        for ledger in self.platform.coffer.open_ledgers():
+            # the tail of a ledger whose writes stopped (checkpoint_seconds; docs/security.md)
+            ledger.checkpoint_if_due()
         if time.monotonic() - self._last_housekeeping > 60:
             self._last_housekeeping = time.monotonic()
             self.platform.payins.expire_authorizations()
