@@ -196,6 +196,11 @@ class Coffer:
 
     # -- verification -------------------------------------------------------------------
 
+    def flush_witness(self, timeout_seconds: float = 30.0) -> bool:
+        """Wait until every checkpoint this process made is published to the witness
+        (publishing runs in the background); False if that took too long."""
+        return all(ledger.flush_witness(timeout_seconds) for ledger in list(self._ledgers.values()))
+
     def checkpoint_all(self) -> int:
         """Sign (and publish) a checkpoint of every ledger whose newest entries are not in
         one yet; returns how many ledgers had entries."""

@@ -120,7 +120,8 @@ def test_timed_checkpoints_with_an_injected_clock(database_url: str, tmp_path: P
         clock.now += 1
         ledger.set_account_metadata("users:3", {"a": "c"})
         assert [cp.tree_size for cp in ledger.checkpoints()] == [6, 4, 1]
-        # every one of them published to the witness, as signed
+        # every one of them published to the witness (in the background), as signed
+        assert c.flush_witness()
         held = DirectoryWitness(tmp_path / "witness").published("main")
         assert [(cp.tree_size, cp.root) for cp in held] == [
             (1, held[0].root),

@@ -96,6 +96,7 @@ class LedgerAudit(LedgerParts):
     def checkpoint(self) -> Checkpoint:
         """Sign a checkpoint of the journal as it is now (no-op if one is current)."""
         self._submit(Request(op=Op.CHECKPOINT))
+        self._runtime.flush_witness()
         latest = self.checkpoints(limit=1)
         if not latest:
             raise NotFound("the journal is empty: there is nothing to checkpoint")
@@ -120,6 +121,7 @@ class LedgerAudit(LedgerParts):
         if runtime.clock() - created_at / 1_000_000 < runtime.settings.checkpoint_seconds:
             return False
         self._submit(Request(op=Op.CHECKPOINT))
+        self._runtime.flush_witness()
         return True
 
     def checkpoints(self, *, limit: int = 100) -> list[Checkpoint]:

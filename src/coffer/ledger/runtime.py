@@ -8,6 +8,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("coffer.witness")
 
+# Checkpoints waiting for the witness, at most (a later one covers a dropped one's entries).
+MAX_UNPUBLISHED = 10_000
 # A written checkpoint row: tree size, root, frontier, created_at (micros), key, signature.
 CheckpointRow = tuple[int, bytes, bytes, int, bytes, bytes]
 
@@ -68,6 +71,10 @@ class LedgerRuntime:
         self.witness = witness
         # Seconds since the epoch: when a checkpoint is due by time (tests inject theirs).
         self.clock = clock
+        self._to_publish: deque[Checkpoint] = deque()
+        self._publish_ready = threading.Condition()
+        self._publisher: threading.Thread | None = None
+        self._publisher_stop = False
         self.next_expiry: int | None = None
         self._expiry_lock = threading.Lock()
 
@@ -77,14 +84,14 @@ class LedgerRuntime:
                 self.next_expiry = expires_at
 
     def publish(self, rows: Sequence[CheckpointRow]) -> None:
-        """Hand written checkpoints to the witness. A failure is logged, never raised:
-        the batch is committed, and the next checkpoint published covers this one's
-        entries too (a witness checks that each extends the one before)."""
-        witness = self.witness
-        if witness is None:
+        """Hand written checkpoints to the witness, in order, from a thread of their own
+        (started on the first one): a witness's fsync or network call never holds up the
+        writes. A failure is logged, never raised: the batch is committed, and the next
+        checkpoint published covers this one's entries too."""
+        if self.witness is None:
             return
-        for size, root, _, created_at, public_key, signature in rows:
-            checkpoint = Checkpoint(
+        checkpoints = [
+            Checkpoint(
                 ledger=self.name,
                 tree_size=int(size),
                 root=bytes(root),
@@ -92,15 +99,66 @@ class LedgerRuntime:
                 public_key=bytes(public_key),
                 signature=bytes(signature),
             )
+            for size, root, _, created_at, public_key, signature in rows
+        ]
+        with self._publish_ready:
+            self._to_publish.extend(checkpoints)
+            while len(self._to_publish) > MAX_UNPUBLISHED:
+                dropped = self._to_publish.popleft()  # a later one covers its entries
+                log.warning("witness behind: checkpoint %s not published", dropped.tree_size)
+            if self._publisher is None:
+                self._publisher = threading.Thread(
+                    target=self._publish_loop, name=f"coffer-witness-{self.name}", daemon=True
+                )
+                self._publisher.start()
+            self._publish_ready.notify_all()
+
+    def _publish_loop(self) -> None:
+        witness = self.witness
+        assert witness is not None
+        while True:
+            with self._publish_ready:
+                while not self._to_publish and not self._publisher_stop:
+                    self._publish_ready.wait()
+                if not self._to_publish:
+                    self._publisher = None
+                    self._publish_ready.notify_all()
+                    return
+                checkpoint = self._to_publish[0]
             try:
                 witness.publish(checkpoint)
             except Exception:
                 log.exception(
                     "could not publish checkpoint %s of ledger %r to %r",
-                    size,
+                    checkpoint.tree_size,
                     self.name,
                     witness,
                 )
+            with self._publish_ready:
+                if self._to_publish and self._to_publish[0] is checkpoint:
+                    self._to_publish.popleft()
+                self._publish_ready.notify_all()
+
+    def flush_witness(self, timeout_seconds: float = 30.0) -> bool:
+        """Wait until every checkpoint handed over is published (or failed and logged);
+        False if that took longer than ``timeout_seconds``."""
+        deadline = time.monotonic() + timeout_seconds
+        with self._publish_ready:
+            while self._to_publish:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._publish_ready.wait(left)
+        return True
+
+    def close_witness(self, timeout_seconds: float = 30.0) -> None:
+        """Publish what is left, then stop the publishing thread."""
+        with self._publish_ready:
+            self._publisher_stop = True
+            self._publish_ready.notify_all()
+            thread = self._publisher
+        if thread is not None:
+            thread.join(timeout_seconds)
 
     # -- SQL reads, with ? placeholders, on a pooled connection or the sequencer's ----
 
