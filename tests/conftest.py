@@ -19,6 +19,9 @@ _KEY_FOLDER = tempfile.mkdtemp(prefix="coffer-test-keys-")
 os.environ.setdefault("COFFER_SIGNING_KEY_FILE", os.path.join(_KEY_FOLDER, "signing.key"))
 os.environ.setdefault("COFFER_PII_KEY_FILE", os.path.join(_KEY_FOLDER, "pii.key"))
 os.environ.setdefault("COFFER_JWT_KEY_FILE", os.path.join(_KEY_FOLDER, "jwt.keys"))
+# Tests share one process and reuse ledger names across databases: no witness unless a
+# test sets up its own (tests/ledger/test_witness.py).
+os.environ.setdefault("COFFER_WITNESS_DIR", "")
 
 
 def _pg_problem() -> str | None:

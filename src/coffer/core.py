@@ -6,18 +6,20 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 import sqlalchemy as sa
 
 from coffer.db.engine import Backend, backend_of, create_engine, normalize_url, raw_connect
 from coffer.db.migrate import upgrade
-from coffer.errors import Conflict, LedgerNotFound, ValidationError
+from coffer.errors import Conflict, LedgerNotFound, NotFound, ValidationError
 from coffer.ledger import journal as J
 from coffer.ledger.models import from_micros, now_micros
 from coffer.ledger.service import Ledger, LedgerInfo, LedgerRuntime
 from coffer.ledger.signing import Signer
 from coffer.ledger.verify import VerifyReport, verify_database
+from coffer.ledger.witness import DirectoryWitness, Witness
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.settings import Settings, get_settings
 
@@ -29,8 +31,19 @@ MAX_OWNERS_CACHED = 10_000
 class Coffer:
     """A Coffer database: ledgers (and, through them, everything else)."""
 
-    def __init__(self, url: str | None = None, *, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        settings: Settings | None = None,
+        witness: Witness | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         self.settings = settings or get_settings()
+        # Where every signed checkpoint is published (None: nowhere); see coffer.ledger.witness.
+        self.witness = witness if witness is not None else witness_from_settings(self.settings)
+        # Seconds since the epoch, for checkpoints due by time (tests inject a clock).
+        self.clock = clock or time.time
         self.url = normalize_url(url or self.settings.database_url)
         self.backend = backend_of(self.url)
         self.engine = create_engine(self.url, sqlite_synchronous=self.settings.sqlite_synchronous)
@@ -99,6 +112,8 @@ class Coffer:
                     backend=self.backend,
                     settings=self.settings,
                     signer=self.signer,
+                    witness=self.witness,
+                    clock=self.clock,
                 )
                 ledger = Ledger(runtime, self.url)
                 self._ledgers[name] = ledger
@@ -260,19 +275,63 @@ class Coffer:
 
     # -- verification -------------------------------------------------------------------
 
-    def verify(self) -> VerifyReport:
-        """Recompute every ledger's chain, checkpoints and balances from the stored rows."""
+    def flush_witness(self, timeout_seconds: float = 30.0) -> bool:
+        """Wait until every checkpoint this process made is published to the witness
+        (publishing runs in the background); False if that took too long."""
+        return all(ledger.flush_witness(timeout_seconds) for ledger in list(self._ledgers.values()))
+
+    def checkpoint_all(self) -> int:
+        """Sign (and publish) a checkpoint of every ledger whose newest entries are not in
+        one yet; returns how many ledgers had entries."""
+        done = 0
+        for info in self._ledger_rows("ORDER BY name", {}):
+            try:
+                self.ledger(info.name, create=False).checkpoint()
+            except NotFound:  # an empty journal
+                continue
+            done += 1
+        return done
+
+    def verify(self, *, checkpoint: bool = True, witness: Witness | None = None) -> VerifyReport:
+        """Recompute every ledger's chain, checkpoints and balances from the stored rows.
+
+        ``witness``: the witness whose checkpoints the history must extend (default: this
+        database's, if one is set up). ``checkpoint``: when everything is intact, then
+        sign and publish a checkpoint of every ledger's newest entries, so that the
+        witness holds what was just verified (``coffer verify`` cannot: it has no private
+        key). Nothing is signed over a database that did not verify."""
         connection = raw_connect(self.url, sqlite_synchronous=self.settings.sqlite_synchronous)
         try:
-            return verify_database(connection, self.backend, self.signer.public_key)
+            report = verify_database(
+                connection,
+                self.backend,
+                self.signer.public_key,
+                witness=witness if witness is not None else self.witness,
+            )
         finally:
             connection.close()
+        if checkpoint and report.ok:
+            self.checkpoint_all()
+        return report
 
     @property
     def is_postgresql(self) -> bool:
         return self.backend is Backend.POSTGRESQL
 
 
-def open(url: str | None = None, *, settings: Settings | None = None) -> Coffer:
-    """Open (and migrate) a Coffer database. Without ``url``: ``COFFER_DATABASE_URL``."""
-    return Coffer(url, settings=settings)
+def witness_from_settings(settings: Settings) -> Witness | None:
+    """The directory witness ``witness_dir`` names (None when it is empty)."""
+    return DirectoryWitness(settings.witness_dir) if settings.witness_dir else None
+
+
+def open(
+    url: str | None = None,
+    *,
+    settings: Settings | None = None,
+    witness: Witness | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Coffer:
+    """Open (and migrate) a Coffer database. Without ``url``: ``COFFER_DATABASE_URL``.
+    ``witness``: where signed checkpoints are published (default: ``witness_dir``);
+    ``clock``: seconds since the epoch, for checkpoints due by time."""
+    return Coffer(url, settings=settings, witness=witness, clock=clock)

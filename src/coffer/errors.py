@@ -207,6 +207,14 @@ class TamperDetected(CofferError):
     formance_code = "INTERNAL"
 
 
+class ConfigurationError(CofferError):
+    """A setting Coffer needs is missing or wrong (a key file, a public key, a folder)."""
+
+    code = "configuration_error"
+    hint = "Fix the setting the message names (docs/settings.md), then run the command again."
+    status = 500
+
+
 class DatabaseUnavailable(CofferError):
     """The database could not be reached (it restarted, or is down): retry later."""
 

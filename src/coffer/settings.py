@@ -25,8 +25,32 @@ class Settings(BaseSettings):
         default="./coffer-signing.key",
         description="Where the generated checkpoint signing key is kept (mode 0600).",
     )
+    signing_public_key: str | None = Field(
+        default=None,
+        description="Ed25519 public key (hex, 32 bytes) that `coffer verify` checks "
+        "checkpoints against. When unset, the public key file, then the private key "
+        "(signing_key, or signing_key_file if it exists) is used; verify never creates one.",
+    )
+    signing_public_key_file: str | None = Field(
+        default=None,
+        description="File holding the checkpoint signing public key in hex (Coffer writes "
+        "it next to a key it generates: signing_key_file + '.pub').",
+    )
     checkpoint_interval: int = Field(
         default=1024, ge=1, description="Journal entries between two signed checkpoints."
+    )
+    checkpoint_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Most seconds a written ledger goes without a signed checkpoint: a "
+        "batch written this long after the last checkpoint makes one, however few entries "
+        "it adds.",
+    )
+    witness_dir: str = Field(
+        default="./coffer-witness",
+        description="Directory witness: every signed checkpoint is appended to a file per "
+        "ledger here (keep it off the database's disk; see docs/security.md). Empty: no "
+        "witness.",
     )
     max_batch_size: int = Field(
         default=5000, ge=1, description="Most requests the sequencer writes in one batch."

@@ -68,7 +68,9 @@ def test_deleted_entries_are_found(database_url: str) -> None:
 
 def test_an_intact_log_passes_coffer_verify(database_url: str) -> None:
     with coffer.open(database_url) as instance:
-        fill(instance.engine, 3)
+        # real clients: verify checks the api_clients rows against their entries
+        for name in ("a", "b", "c"):
+            create_client(instance.engine, name, ("ledger:read",))
         result = CliRunner().invoke(cli, ["verify", "--database", cli_url(instance)])
         assert result.exit_code == 0, result.output
         assert "audit log intact (3 entries)" in result.output

@@ -290,7 +290,10 @@ def test_processes_starting_at_once_share_one_new_signing_key(tmp_path: Path) ->
         assert all(isinstance(key, bytes) for key in keys), keys
         assert len(set(keys)) == 1
         assert Signer.from_settings(None, path).public_key == keys[0]
-    assert len(list(tmp_path.iterdir())) == 10  # no partial files left
+        # the public key is written next to it, for `coffer verify` elsewhere
+        assert bytes.fromhex((tmp_path / f"signing-{round_}.key.pub").read_text()) == keys[0]
+    # no partial files left: each key and its public key
+    assert len(list(tmp_path.iterdir())) == 20
 
 
 def _public_key_of(path: str, barrier: Any, results: Any) -> None:

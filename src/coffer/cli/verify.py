@@ -12,33 +12,66 @@ def verify(
         str | None,
         typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)"),
     ] = None,
+    witness: Annotated[
+        str | None,
+        typer.Option(
+            "--witness",
+            help="Witness directory whose checkpoints the database's history must extend "
+            "(default: COFFER_WITNESS_DIR when it exists; '' for none)",
+        ),
+    ] = None,
 ) -> None:
-    """Exit 0 when every ledger and the audit log are intact; otherwise name the first
-    mismatch and exit 1."""
-    import coffer
-    from coffer.cli.clients import operator
-    from coffer.identity.audit import record_now, verify_audit_chain
+    """Exit 0 when every ledger, the money-state tables and the audit log are intact;
+    otherwise name the first mismatch and exit 1 (2: verify could not run).
 
-    with coffer.open(database) as c:
-        report = c.verify()
-        audit = verify_audit_chain(c.engine)
-        # the console's overview shows the last verification and its outcome
-        record_now(
-            c.engine,
-            actor=operator(),
-            action="ledger.verified",
-            details={
-                "ok": bool(report.ok and audit.ok),
-                "entries": report.entries,
-                "report": str(report)[:500],
-                "audit": str(audit)[:300],
-                "seconds": round(report.elapsed_seconds, 3),
-            },
-        )
+    Read-only: the database is opened read-only, never migrated, and no key is created;
+    checkpoints are checked against the public key from COFFER_SIGNING_PUBLIC_KEY(_FILE)
+    (or the signing key's files if they exist)."""
+    from pathlib import Path
+
+    from coffer.db.readonly import open_read_only
+    from coffer.errors import CofferError
+    from coffer.identity.audit import verify_audit_chain
+    from coffer.ledger.signing import public_key_from_settings
+    from coffer.ledger.verify import verify_database
+    from coffer.ledger.witness import DirectoryWitness
+    from coffer.settings import get_settings
+    from coffer.trust import verify_money_state
+
+    settings = get_settings()
+    try:
+        public_key = public_key_from_settings(settings)
+        directory = settings.witness_dir if witness is None else witness
+        chosen = None
+        if directory:
+            if witness is not None and not Path(directory).expanduser().is_dir():
+                typer.echo(f"error: the witness directory {directory} does not exist", err=True)
+                raise typer.Exit(2)
+            if Path(directory).expanduser().is_dir():
+                chosen = DirectoryWitness(directory)
+        opened = open_read_only(database or settings.database_url)
+        try:
+            connection = opened.raw_connection()
+            try:
+                report = verify_database(connection, opened.backend, public_key, witness=chosen)
+            finally:
+                connection.close()
+            money = verify_money_state(opened.engine) if report.ok else None
+            audit = verify_audit_chain(opened.engine)
+        finally:
+            opened.close()
+    except CofferError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(str(report))
+    if money is not None:
+        typer.echo(str(money))
     typer.echo(str(audit))
+    if chosen is None:
+        typer.echo("no witness: a consistent rewrite of the database cannot be told", err=True)
     typer.echo(
         f"{report.entries} journal entries verified in {report.elapsed_seconds:.3f}s",
         err=True,
     )
-    raise typer.Exit(0 if report.ok and audit.ok else 1)
+    ok = report.ok and audit.ok and (money is None or money.ok)
+    raise typer.Exit(0 if ok else 1)

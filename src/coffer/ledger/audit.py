@@ -96,10 +96,33 @@ class LedgerAudit(LedgerParts):
     def checkpoint(self) -> Checkpoint:
         """Sign a checkpoint of the journal as it is now (no-op if one is current)."""
         self._submit(Request(op=Op.CHECKPOINT))
+        self._runtime.flush_witness()
         latest = self.checkpoints(limit=1)
         if not latest:
             raise NotFound("the journal is empty: there is nothing to checkpoint")
         return latest[0]
+
+    def checkpoint_if_due(self) -> bool:
+        """Sign (and publish) a checkpoint when entries lack one and the newest is
+        ``checkpoint_seconds`` old, whoever wrote them: the worker calls this every round,
+        so a ledger whose writes stopped gets its tail checkpointed too. True if it did."""
+        runtime = self._runtime
+        lid = runtime.ledger_id
+        head = runtime.query("SELECT next_seq FROM ledgers WHERE id = ?", (lid,))
+        newest = runtime.query(
+            "SELECT tree_size, created_at FROM checkpoints WHERE ledger_id = ?"
+            " ORDER BY tree_size DESC LIMIT 1",
+            (lid,),
+        )
+        entries = int(head[0][0]) if head else 0
+        size, created_at = (int(newest[0][0]), int(newest[0][1])) if newest else (0, 0)
+        if entries <= size:
+            return False
+        if runtime.clock() - created_at / 1_000_000 < runtime.settings.checkpoint_seconds:
+            return False
+        self._submit(Request(op=Op.CHECKPOINT))
+        self._runtime.flush_witness()
+        return True
 
     def checkpoints(self, *, limit: int = 100) -> list[Checkpoint]:
         """Signed checkpoints, newest first."""

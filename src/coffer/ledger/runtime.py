@@ -5,8 +5,11 @@ sequencer's."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
-from collections.abc import Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,13 +19,21 @@ import sqlalchemy as sa
 from coffer.db.engine import Backend
 from coffer.errors import HoldNotFound, TransactionNotFound
 from coffer.ledger import journal as J
-from coffer.ledger.models import Hold, Posting, Transaction, from_micros
+from coffer.ledger.models import Checkpoint, Hold, Posting, Transaction, from_micros
 from coffer.ledger.signing import Signer
 from coffer.ledger.store import WriteStore
 from coffer.ledger.validation import MAX_PAGE_SIZE
+from coffer.ledger.witness import Witness
 
 if TYPE_CHECKING:
     from coffer.settings import Settings
+
+log = logging.getLogger("coffer.witness")
+
+# Checkpoints waiting for the witness, at most (a later one covers a dropped one's entries).
+MAX_UNPUBLISHED = 10_000
+# A written checkpoint row: tree size, root, frontier, created_at (micros), key, signature.
+CheckpointRow = tuple[int, bytes, bytes, int, bytes, bytes]
 
 
 @dataclass
@@ -51,6 +62,8 @@ class LedgerRuntime:
         backend: Backend,
         settings: Settings,
         signer: Signer,
+        witness: Witness | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.name = name
         self.ledger_id = ledger_id
@@ -58,6 +71,14 @@ class LedgerRuntime:
         self.backend = backend
         self.settings = settings
         self.signer = signer
+        # Where every signed checkpoint is published once written (None: nowhere).
+        self.witness = witness
+        # Seconds since the epoch: when a checkpoint is due by time (tests inject theirs).
+        self.clock = clock
+        self._to_publish: deque[Checkpoint] = deque()
+        self._publish_ready = threading.Condition()
+        self._publisher: threading.Thread | None = None
+        self._publisher_stop = False
         self.next_expiry: int | None = None
         self._expiry_lock = threading.Lock()
 
@@ -65,6 +86,83 @@ class LedgerRuntime:
         with self._expiry_lock:
             if self.next_expiry is None or expires_at < self.next_expiry:
                 self.next_expiry = expires_at
+
+    def publish(self, rows: Sequence[CheckpointRow]) -> None:
+        """Hand written checkpoints to the witness, in order, from a thread of their own
+        (started on the first one): a witness's fsync or network call never holds up the
+        writes. A failure is logged, never raised: the batch is committed, and the next
+        checkpoint published covers this one's entries too."""
+        if self.witness is None:
+            return
+        checkpoints = [
+            Checkpoint(
+                ledger=self.name,
+                tree_size=int(size),
+                root=bytes(root),
+                created_at=from_micros(int(created_at)),
+                public_key=bytes(public_key),
+                signature=bytes(signature),
+            )
+            for size, root, _, created_at, public_key, signature in rows
+        ]
+        with self._publish_ready:
+            self._to_publish.extend(checkpoints)
+            while len(self._to_publish) > MAX_UNPUBLISHED:
+                dropped = self._to_publish.popleft()  # a later one covers its entries
+                log.warning("witness behind: checkpoint %s not published", dropped.tree_size)
+            if self._publisher is None:
+                self._publisher = threading.Thread(
+                    target=self._publish_loop, name=f"coffer-witness-{self.name}", daemon=True
+                )
+                self._publisher.start()
+            self._publish_ready.notify_all()
+
+    def _publish_loop(self) -> None:
+        witness = self.witness
+        assert witness is not None
+        while True:
+            with self._publish_ready:
+                while not self._to_publish and not self._publisher_stop:
+                    self._publish_ready.wait()
+                if not self._to_publish:
+                    self._publisher = None
+                    self._publish_ready.notify_all()
+                    return
+                checkpoint = self._to_publish[0]
+            try:
+                witness.publish(checkpoint)
+            except Exception:
+                log.exception(
+                    "could not publish checkpoint %s of ledger %r to %r",
+                    checkpoint.tree_size,
+                    self.name,
+                    witness,
+                )
+            with self._publish_ready:
+                if self._to_publish and self._to_publish[0] is checkpoint:
+                    self._to_publish.popleft()
+                self._publish_ready.notify_all()
+
+    def flush_witness(self, timeout_seconds: float = 30.0) -> bool:
+        """Wait until every checkpoint handed over is published (or failed and logged);
+        False if that took longer than ``timeout_seconds``."""
+        deadline = time.monotonic() + timeout_seconds
+        with self._publish_ready:
+            while self._to_publish:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._publish_ready.wait(left)
+        return True
+
+    def close_witness(self, timeout_seconds: float = 30.0) -> None:
+        """Publish what is left, then stop the publishing thread."""
+        with self._publish_ready:
+            self._publisher_stop = True
+            self._publish_ready.notify_all()
+            thread = self._publisher
+        if thread is not None:
+            thread.join(timeout_seconds)
 
     # -- SQL reads, with ? placeholders, on a pooled connection or the sequencer's ----
 

@@ -455,5 +455,10 @@ class Ledger(LedgerReads, LedgerAudit):
             request.idempotency_key = _key(key)
             request.request_hash = request_hash(*payload)
 
+    def flush_witness(self, timeout_seconds: float = 30.0) -> bool:
+        """Wait until this ledger's checkpoints are published to the witness."""
+        return self._runtime.flush_witness(timeout_seconds)
+
     def close(self) -> None:
         self._sequencer.close()
+        self._runtime.close_witness()

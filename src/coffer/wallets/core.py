@@ -28,7 +28,7 @@ from coffer.errors import (
 from coffer.ledger import Hold, Ledger, ScriptRequest, Transaction
 from coffer.ledger.models import to_micros
 from coffer.platforms import DEFAULT_PLATFORM_ID
-from coffer.wallets import currencies
+from coffer.wallets import currencies, proof
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
@@ -62,6 +62,9 @@ class WalletsCore(RowCache, IdempotentRequests):
         self.data_keys = DataKeys(self.cipher)
         # what must say yes before money moves (the risk engine, spending policies)
         self.checks = Checks()
+        # Keys of the proof each movement carries (coffer.wallets.proof), by master key id.
+        self._proof_key_id = key_id
+        self._proof_keys = {kid: proof.derive(master) for kid, master in keys.items()}
         # Wallet and customer rows read on every movement. A change made by this process
         # drops its row at once; one made elsewhere bumps the cache epoch, polled every
         # cache_seconds (see _check_epoch).
@@ -296,8 +299,18 @@ class WalletsCore(RowCache, IdempotentRequests):
             metadata={"wallets_type": kind, "wallets_id": object_id},
         )
 
-    @staticmethod
+    def proves(self, tx: Transaction, kind: str, variables: Mapping[str, str]) -> bool:
+        """Whether ``tx`` is a movement of this domain: its proof checks for its kind,
+        object id (``wallets_id``) and ``variables``."""
+        object_id = tx.metadata.get("wallets_id")
+        if tx.metadata.get("wallets_type") != kind or not isinstance(object_id, str):
+            return False
+        return proof.check(
+            self._proof_keys, tx.metadata.get(proof.PROOF_FIELD), kind, object_id, variables
+        )
+
     def script(
+        self,
         template: str,
         variables: Mapping[str, str],
         *,
@@ -310,10 +323,18 @@ class WalletsCore(RowCache, IdempotentRequests):
         extra_metadata: Mapping[str, str] | None = None,
     ) -> ScriptRequest:
         """The ledger request :meth:`run` makes, for a ``post_many`` batch of several."""
+        signed = proof.sign(
+            self._proof_key_id, self._proof_keys[self._proof_key_id], kind, object_id, variables
+        )
         return ScriptRequest(
             template,
             vars=variables,
-            metadata={"wallets_type": kind, "wallets_id": object_id, **(extra_metadata or {})},
+            metadata={
+                "wallets_type": kind,
+                "wallets_id": object_id,
+                **(extra_metadata or {}),
+                proof.PROOF_FIELD: signed,
+            },
             reference=reference,
             idempotency_key=None if key is None else f"wallets:{key}",
             pending=pending,

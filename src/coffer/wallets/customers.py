@@ -11,7 +11,7 @@ from coffer.errors import (
     InvalidState,
     ResourceNotFound,
 )
-from coffer.identity.audit import SYSTEM, Actor, record_by
+from coffer.identity.audit import SYSTEM, Actor, record, record_by
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
@@ -233,6 +233,14 @@ class Customers(Service):
                 if KYC_LEVELS.index(document["level"]) > current:
                     R.update(
                         connection, T.customers, customer["id"], {"kyc_level": document["level"]}
+                    )
+                    # verify checks the row's level against this (coffer.trust.money_state)
+                    record(
+                        connection,
+                        actor="wallets",
+                        action="customer.kyc_level_changed",
+                        target=customer["id"],
+                        details={"kyc_level": document["level"], "document": document_id},
                     )
                     core.event(
                         connection,

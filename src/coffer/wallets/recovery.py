@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -21,6 +22,8 @@ from coffer.wallets.common import (
 )
 from coffer.wallets.payments import Payments
 from coffer.wallets.transfers import Transfers
+
+log = logging.getLogger("coffer.wallets")
 
 
 class Recovery(Transfers, Payments):
@@ -98,7 +101,8 @@ class Recovery(Transfers, Payments):
 
     def _recover_transfer(self, tx: Transaction) -> bool:
         """Write the row and event of the transfer ``tx`` posted; False if it is not one
-        the TRANSFER template made, or its row exists by now."""
+        this domain's TRANSFER template made (its proof, coffer.wallets.proof, does not
+        check), or its row exists by now."""
         wallet_prefix = wallet_account("")
         sources = {p.source for p in tx.postings}
         credited = [p for p in tx.postings if p.destination != FEES_ACCOUNT]
@@ -123,6 +127,10 @@ class Recovery(Transfers, Payments):
             "created_at": created,
             "updated_at": R.now_micros(),
         }
+        if not self.core.proves(tx, "transfer", self._transfer_variables(row)):
+            # not written by this domain (a ledger API client's posting, say): never adopted
+            log.warning("transaction %s names transfer %s without its proof", tx.id, row["id"])
+            return False
         event = R.event_values("transfer.succeeded", event_data(self._transfer_model(row)))
         try:
             with self.core.fast_connection() as connection:

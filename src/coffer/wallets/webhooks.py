@@ -410,6 +410,10 @@ class Worker:
         work = 0
         for platform in platforms:
             work += int(platform.webhooks.run_once(self.client))
+        if platforms:
+            for ledger in platforms[0].coffer.open_ledgers():
+                # the tail of a ledger whose writes stopped (checkpoint_seconds; docs/security.md)
+                ledger.checkpoint_if_due()
         if time.monotonic() - self._last_housekeeping > 60:
             self._last_housekeeping = time.monotonic()
             for platform in platforms:

@@ -185,6 +185,7 @@ class Sequencer:
         self.next_hold = 0
         self.frontier = Frontier()
         self.last_checkpoint = 0
+        self.last_checkpoint_at = 0.0  # the clock's time of the last checkpoint (0: none)
         self.balances: dict[tuple[str, str], BalanceTuple] = {}
         # Balances changed by batches that did not write their rows (see lazy_batch): the
         # id after the last transaction that changed each.

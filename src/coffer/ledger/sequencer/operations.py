@@ -386,14 +386,26 @@ def _group(self: Sequencer, request: Request) -> list[Any]:
 
 
 def _checkpoint_if_due(self: Sequencer, *, force: bool) -> None:
+    """Sign a checkpoint when asked, every ``checkpoint_interval`` entries, or when the
+    last one is ``checkpoint_seconds`` old (so a small or quiet ledger has them too)."""
     size = self.frontier.size
-    interval = self.runtime.settings.checkpoint_interval
-    if size == self.last_checkpoint or (not force and size - self.last_checkpoint < interval):
+    if size == self.last_checkpoint:
+        return
+    runtime = self.runtime
+    settings = runtime.settings
+    now = runtime.clock()
+    if (
+        not force
+        and size - self.last_checkpoint < settings.checkpoint_interval
+        and now - self.last_checkpoint_at < settings.checkpoint_seconds
+    ):
         return
     root = self.frontier.root()
     signer: Signer = self.runtime.signer
     signature = signer.sign(checkpoint_message(self.ledger_name, size, root))
+    # stamped by the same clock that tells when the next one is due (after a restart too)
     self.writes.checkpoints.append(
-        (size, root, self.frontier.to_bytes(), self.now, signer.public_key, signature)
+        (size, root, self.frontier.to_bytes(), int(now * 1_000_000), signer.public_key, signature)
     )
     self.last_checkpoint = size
+    self.last_checkpoint_at = now

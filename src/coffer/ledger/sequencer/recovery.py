@@ -195,3 +195,5 @@ def _attempt_locked(self: Sequencer, batch: list[Request], *, careful: bool) -> 
         raise
     for key, digest, kind, ref_id in self._new_keys():
         self._remember_key(key, digest, kind, ref_id)
+    if self.writes.checkpoints:
+        self.runtime.publish(self.writes.checkpoints)

@@ -181,14 +181,16 @@ def _reload(self: Sequencer, head: Head, epoch: int) -> None:
     self._forget_accounts()
     lid = self.runtime.ledger_id
     rows = store.query(
-        "SELECT tree_size, frontier FROM checkpoints WHERE ledger_id = ?"
+        "SELECT tree_size, frontier, created_at FROM checkpoints WHERE ledger_id = ?"
         " ORDER BY tree_size DESC LIMIT 1",
         (lid,),
     )
     if rows:
         self.frontier = Frontier.from_bytes(int(rows[0][0]), bytes(rows[0][1]))
+        self.last_checkpoint_at = int(rows[0][2]) / 1_000_000
     else:
         self.frontier = Frontier()
+        self.last_checkpoint_at = 0.0
     self.last_checkpoint = self.frontier.size
     rows = store.query(
         "SELECT hash FROM journal WHERE ledger_id = ? AND seq >= ? ORDER BY seq",

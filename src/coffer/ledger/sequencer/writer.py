@@ -76,6 +76,8 @@ def _written(self: Sequencer, prepared: Prepared, *, written: bool) -> None:
         self.inflight_keys.pop(key, None)
     if written:
         self._finish(prepared.batch, prepared.started)
+        if prepared.writes.checkpoints:
+            self.runtime.publish(prepared.writes.checkpoints)
 
 
 def _done_writing(self: Sequencer) -> None:

@@ -55,6 +55,7 @@ class Replay:
         balances_tx: int,
         listed_tx: int,
         public_key: bytes | None,
+        witnessed: list[tuple[int, bytes]] | None = None,
     ) -> None:
         self.check = check
         self.streams = streams
@@ -78,6 +79,11 @@ class Replay:
         self.entries = 0  # entries that matched, in order
         self.transactions = 0
         self.next_checkpoint = 0  # index of the next checkpoint to check
+        # What a witness holds: (tree size, root) by increasing size, each compared with
+        # the root of the journal's first entries (see coffer.ledger.verify.witnessed).
+        self.witnessed = witnessed or []
+        self.next_witnessed = 0
+        self.witness_matched = 0  # the largest witnessed size the journal matched
 
     # -- the chain ----------------------------------------------------------------------
 
@@ -85,13 +91,12 @@ class Replay:
         """Replay every entry until the end of the journal or the first that does not match."""
         check = self.check
         entry_hash = J.entry_hash
-        checkpoints = self.streams.checkpoints
         # The entries' hashes not yet added to the Merkle frontier (added in runs, before
         # each checkpoint and at the end: one call per run instead of two per entry).
         digests: list[bytes] = []
         previous = self.previous
         expected = 0
-        due = checkpoints[0][0] if checkpoints else -1
+        due = self._next_due()
         for seq, kind, ref_id, payload, created_at, stored_hash in self.streams.entries:
             if seq != expected:
                 check.problem(f"journal entry {expected} is missing (next stored entry is {seq})")
@@ -125,8 +130,34 @@ class Replay:
         self.previous = previous
         self.entries = expected
 
+    def _next_due(self) -> int:
+        """The size of the next stored or witnessed checkpoint (-1: none)."""
+        sizes = []
+        if self.next_checkpoint < len(self.streams.checkpoints):
+            sizes.append(int(self.streams.checkpoints[self.next_checkpoint][0]))
+        if self.next_witnessed < len(self.witnessed):
+            sizes.append(self.witnessed[self.next_witnessed][0])
+        return min(sizes) if sizes else -1
+
+    def _witnessed_at(self, size: int) -> None:
+        """Compare the witness's roots of ``size`` entries with the journal's."""
+        witnessed = self.witnessed
+        while self.next_witnessed < len(witnessed) and witnessed[self.next_witnessed][0] == size:
+            root = witnessed[self.next_witnessed][1]
+            self.next_witnessed += 1
+            if self.frontier.root() != root:
+                self.check.problem(
+                    f"the journal's first {size} entries differ from the witness's checkpoint "
+                    f"of size {size}: history was rewritten between entry "
+                    f"{self.witness_matched} and entry {size - 1}"
+                )
+                self.witnessed = witnessed[: self.next_witnessed]  # one report is enough
+                return
+            self.witness_matched = size
+
     def _checkpoints_at(self, size: int) -> int:
         """Check the checkpoints of ``size`` entries; the size of the next one (-1: none)."""
+        self._witnessed_at(size)
         checkpoints = self.streams.checkpoints
         while (
             self.next_checkpoint < len(checkpoints) and checkpoints[self.next_checkpoint][0] == size
@@ -139,9 +170,7 @@ class Replay:
                 self.public_key,
             )
             self.next_checkpoint += 1
-        if self.next_checkpoint < len(checkpoints):
-            return int(checkpoints[self.next_checkpoint][0])
-        return -1
+        return self._next_due()
 
     # -- entries ------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ class LedgerCheck:
     holds: int = 0
     checkpoints: int = 0
     balances: int = 0
+    witnessed: int | None = None  # the largest checkpoint a witness holds (None: no witness)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -53,7 +54,9 @@ class VerifyReport:
             lines.append(
                 f"ledger {check.name}: {check.entries} journal entries, {check.transactions} "
                 f"transactions, {check.holds} holds, {check.checkpoints} checkpoints, "
-                f"{check.balances} balances: {state}"
+                f"{check.balances} balances"
+                + ("" if check.witnessed is None else f", witnessed up to {check.witnessed}")
+                + f": {state}"
             )
             lines.extend(f"  - {problem}" for problem in check.problems)
         lines.append("intact" if self.ok else f"TAMPERED: {self.first_problem}")

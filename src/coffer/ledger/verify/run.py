@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from coffer.db.engine import Backend
+from coffer.ledger.models import Checkpoint
 from coffer.ledger.verify.checks import (
     check_accounts,
     check_balances,
@@ -18,23 +20,45 @@ from coffer.ledger.verify.checks import (
 from coffer.ledger.verify.replay import Replay, Streams
 from coffer.ledger.verify.report import LedgerCheck, VerifyReport
 from coffer.ledger.verify.rows import Stream, rows
+from coffer.ledger.verify.witnessed import (
+    check_witnessed,
+    missing_ledgers,
+    read_witness,
+    signed_roots,
+    stored_roots,
+)
+from coffer.ledger.witness import Witness
+
+Witnessed = Mapping[str, Sequence[Checkpoint]]
 
 
-def verify_database(connection: Any, backend: Backend, public_key: bytes | None) -> VerifyReport:
-    """Verify every ledger through ``connection`` (a raw driver connection, autocommit)."""
+def verify_database(
+    connection: Any,
+    backend: Backend,
+    public_key: bytes | None,
+    *,
+    witness: Witness | None = None,
+) -> VerifyReport:
+    """Verify every ledger through ``connection`` (a raw driver connection, autocommit);
+    with ``witness``, also that each ledger's history extends what the witness holds."""
     started = time.perf_counter()
+    witnessed = None if witness is None else read_witness(witness)
+    begin = "BEGIN"
     if backend is Backend.POSTGRESQL:
+        begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
         with connection.pipeline():
-            checks = _verify_all(
-                connection, backend, public_key, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-            )
+            checks = _verify_all(connection, backend, public_key, begin, witnessed)
     else:
-        checks = _verify_all(connection, backend, public_key, "BEGIN")
+        checks = _verify_all(connection, backend, public_key, begin, witnessed)
     return VerifyReport(ledgers=checks, elapsed_seconds=time.perf_counter() - started)
 
 
 def _verify_all(
-    connection: Any, backend: Backend, public_key: bytes | None, begin: str
+    connection: Any,
+    backend: Backend,
+    public_key: bytes | None,
+    begin: str,
+    witnessed: Witnessed | None,
 ) -> list[LedgerCheck]:
     connection.execute(begin)
     try:
@@ -44,7 +68,19 @@ def _verify_all(
                 " listed_tx FROM ledgers ORDER BY name"
             ).fetchall()
         )
-        return [verify_ledger(connection, backend, row, public_key) for row in ledgers]
+        checks = [
+            verify_ledger(
+                connection,
+                backend,
+                row,
+                public_key,
+                None if witnessed is None else witnessed.get(row[1], ()),
+            )
+            for row in ledgers
+        ]
+        if witnessed is not None:
+            checks.extend(missing_ledgers(witnessed, {row[1] for row in ledgers}))
+        return checks
     finally:
         connection.execute("ROLLBACK")
 
@@ -89,21 +125,34 @@ def open_streams(connection: Any, backend: Backend, lid: int) -> Streams:
 
 
 def verify_ledger(
-    connection: Any, backend: Backend, ledger: tuple[Any, ...], public_key: bytes | None
+    connection: Any,
+    backend: Backend,
+    ledger: tuple[Any, ...],
+    public_key: bytes | None,
+    witnessed: Sequence[Checkpoint] | None = None,
 ) -> LedgerCheck:
-    """Replay one ledger's journal, then compare the stored state with the replay's."""
+    """Replay one ledger's journal, then compare the stored state with the replay's (and
+    with what a witness holds of it, when ``witnessed`` is given)."""
     lid, name, _, _, next_tx_id, _, balances_tx, listed_tx = ledger
     check = LedgerCheck(name=name)
+    roots = None if witnessed is None else signed_roots(check, witnessed, public_key)
+    streams = open_streams(connection, backend, lid)
     replay = Replay(
         check,
-        open_streams(connection, backend, lid),
+        streams,
         balances_tx=balances_tx,
         listed_tx=listed_tx,
         public_key=public_key,
+        witnessed=roots,
     )
+    before = len(check.problems)
     replay.run()
     check.entries = replay.entries
     check.transactions = replay.transactions
+    if roots is not None:
+        # After a broken entry the replay stops: the entries beyond are not "removed".
+        entries = replay.entries if len(check.problems) == before else None
+        check_witnessed(check, roots, entries, stored_roots(streams.checkpoints))
     if check.problems:
         return check
     check_head(check, replay, ledger)
