@@ -218,9 +218,8 @@ class RunExecutor:
                 )
             except ExpressionFailed as error:
                 raise RunFailed(error.code, error.message, None) from error
+        # saved with the next checkpoint: until then nothing happened that depends on it
         state.context["condition"] = passed
-        with R.unit(self.engine) as connection:
-            self._save_run(connection, state, {})
 
     # -- the walk --------------------------------------------------------------------------
 

@@ -162,6 +162,41 @@ def due_schedules(connection: sa.Connection, now: int, limit: int) -> list[Row]:
     return _all(connection, statement)
 
 
+def any_due_schedule(connection: sa.Connection, now: int) -> bool:
+    """Whether some schedule is due (a read: idle rounds take no write lock)."""
+    table = T.automations
+    statement = (
+        sa.select(table.c.id)
+        .where(
+            table.c.trigger_type == "schedule",
+            table.c.status == "active",
+            table.c.next_fire_at <= now,
+        )
+        .limit(1)
+    )
+    return connection.execute(statement).first() is not None
+
+
+def any_due_run(connection: sa.Connection, now: int) -> bool:
+    table = T.automation_runs
+    statement = (
+        sa.select(table.c.id)
+        .where(
+            table.c.status.in_(("pending", "running")),
+            table.c.next_run_at <= now,
+            sa.or_(table.c.lease_until.is_(None), table.c.lease_until < now),
+        )
+        .limit(1)
+    )
+    return connection.execute(statement).first() is not None
+
+
+def cursor_position(connection: sa.Connection, name: str) -> str:
+    table = T.automation_cursors
+    row = connection.execute(sa.select(table.c.position).where(table.c.name == name)).first()
+    return "" if row is None else str(row[0])
+
+
 def advance_schedule(
     connection: sa.Connection,
     automation_id: str,
@@ -255,7 +290,13 @@ def claim_runs(
     connection.execute(
         sa.update(table)
         .where(table.c.id.in_(ids), due)
-        .values(lease_owner=owner, lease_until=lease_until, status="running", updated_at=now)
+        .values(
+            lease_owner=owner,
+            lease_until=lease_until,
+            status="running",
+            started_at=sa.func.coalesce(table.c.started_at, now),
+            updated_at=now,
+        )
     )
     return _all(
         connection,

@@ -64,6 +64,9 @@ class Scheduler:
         settings = platform.settings
         now = platform.now_micros()
         started = 0
+        with R.reading(platform.engine) as connection:
+            if not R.any_due_schedule(connection, now):
+                return 0
         with R.unit(platform.engine) as connection:
             for row in R.due_schedules(connection, now, settings.automation_batch_size):
                 started += self._fire(connection, row, now)
@@ -122,11 +125,16 @@ class EventDispatcher:
         settings = platform.settings
         now = platform.now_micros()
         lease = now + int(settings.automation_lease_seconds * 1_000_000)
+        webhooks = platform.wallets.webhooks
+        if settings.automation_event_lookback_seconds == 0:
+            with R.reading(platform.engine) as connection:
+                known = R.cursor_position(connection, EVENT_CURSOR)
+            if not webhooks.events_after(known, limit=1):
+                return 0  # nothing new: no write
         with R.unit(platform.engine) as connection:
             position = R.claim_cursor(connection, EVENT_CURSOR, self.owner, now, lease)
         if position is None:
             return 0
-        webhooks = platform.wallets.webhooks
         fresh = webhooks.events_after(position, limit=settings.automation_batch_size)
         late: list[Any] = []
         if position:
@@ -320,15 +328,13 @@ class Worker:
         settings = platform.settings
         now = platform.now_micros()
         lease = now + int(settings.automation_lease_seconds * 1_000_000)
+        with R.reading(platform.engine) as connection:
+            if not R.any_due_run(connection, now):
+                return 0
         with R.unit(platform.engine) as connection:
             runs = R.claim_runs(connection, now, self.owner, lease, settings.automation_batch_size)
         if not runs:
             return 0
-        with R.unit(platform.engine) as connection:
-            for run in runs:
-                if run["started_at"] is None:
-                    R.update_run(connection, run["id"], {"started_at": now}, owner=self.owner)
-                    run["started_at"] = now
         self._each(runs, self._execute_one)
         return len(runs)
 
