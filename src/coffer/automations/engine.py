@@ -426,7 +426,10 @@ class RunExecutor:
                 if moment.tzinfo is None:
                     moment = moment.replace(tzinfo=UTC)
                 deadline = micros(moment)
-        elif request.get("timeout_seconds") is not None:
+        if kind == "wait_event":
+            # the outbox stamps events with the system's time, whatever clock runs here
+            request["since_micros"] = time.time_ns() // 1000
+        if kind != "delay" and request.get("timeout_seconds") is not None:
             deadline = micros(now + timedelta(seconds=float(request["timeout_seconds"])))
         self._park_waiting(state, step, key, request, deadline, recorded_exists=False)
 

@@ -144,8 +144,7 @@ def versions(connection: sa.Connection, automation_id: str) -> list[Row]:
 
 
 def due_schedules(connection: sa.Connection, now: int, limit: int) -> list[Row]:
-    """Active schedule automations whose next occurrence is due (any platform); on
-    PostgreSQL locked against other workers, which skip them."""
+    """Active schedule automations whose next occurrence is due (any platform)."""
     table = T.automations
     statement = (
         sa.select(table)
@@ -157,8 +156,6 @@ def due_schedules(connection: sa.Connection, now: int, limit: int) -> list[Row]:
         .order_by(table.c.next_fire_at)
         .limit(limit)
     )
-    if connection.dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
     return _all(connection, statement)
 
 
@@ -182,7 +179,7 @@ def any_due_run(connection: sa.Connection, now: int) -> bool:
     statement = (
         sa.select(table.c.id)
         .where(
-            table.c.status.in_(("pending", "running")),
+            table.c.status.in_(("pending", "running", "waiting")),
             table.c.next_run_at <= now,
             sa.or_(table.c.lease_until.is_(None), table.c.lease_until < now),
         )
@@ -272,12 +269,13 @@ def runs_page(
 def claim_runs(
     connection: sa.Connection, now: int, owner: str, lease_until: int, limit: int
 ) -> list[Row]:
-    """Lease up to ``limit`` due runs to ``owner``: pending ones, and running ones whose
-    worker's lease ran out (it died). A run leased elsewhere is left alone."""
+    """Lease up to ``limit`` due runs to ``owner``: pending ones, waiting ones whose
+    deadline came, and running ones whose worker's lease ran out (it died). A run leased
+    elsewhere is left alone."""
     table = T.automation_runs
     free = sa.or_(table.c.lease_until.is_(None), table.c.lease_until < now)
     due = sa.and_(
-        table.c.status.in_(("pending", "running")),
+        table.c.status.in_(("pending", "running", "waiting")),
         table.c.next_run_at <= now,
         free,
     )

@@ -375,17 +375,40 @@ class AutomationsPlatform:
         self, connection: sa.Connection, runs: list[dict[str, Any]], automation: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
         """Insert runs of ``automation``, dropping those whose occurrence already has a
-        run (the unique key decides, whichever worker came first); the inserted ones."""
+        run (the unique key decides, whichever worker came first); the inserted ones.
+        Parties computed beforehand (:meth:`with_parties`, outside any transaction: they
+        may read wallets) travel in ``_parties``; otherwise only the lookup-free ones count."""
         inserted = []
         for values in runs:
+            parties = values.pop("_parties", None)
+            if parties is None:
+                parties = self.parties(values, automation, lookups=False)
             if R.insert_ignore(connection, T.automation_runs, [values]):
                 inserted.append(values)
-                self._record_parties(connection, values, automation)
+                if parties:
+                    R.insert_ignore(
+                        connection,
+                        T.automation_run_parties,
+                        [
+                            {
+                                "run_id": values["id"],
+                                "customer_id": party,
+                                "platform_id": values["platform_id"],
+                            }
+                            for party in parties
+                        ],
+                    )
         return inserted
 
-    def _record_parties(
-        self, connection: sa.Connection, run: Mapping[str, Any], automation: Mapping[str, Any]
-    ) -> None:
+    def with_parties(self, values: dict[str, Any], automation: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` with its parties computed (call outside a write transaction)."""
+        values["_parties"] = self.parties(values, automation, lookups=True)
+        return values
+
+    def parties(
+        self, run: Mapping[str, Any], automation: Mapping[str, Any], *, lookups: bool
+    ) -> list[str]:
+        """The customers who may read a run: the owner and the definition's parties."""
         compiled = self.compiled(run["automation_id"], int(run["version"]))
         parties: set[str] = set()
         if automation["owner_customer_id"]:
@@ -400,10 +423,11 @@ class AutomationsPlatform:
                 "run": {"id": run["id"], "automation_id": run["automation_id"]},
                 "automation": {"id": automation["id"]},
             }
+            functions = self.lookups(automation) if lookups else None
             for party in compiled.definition.parties:
                 try:
                     value = (
-                        compiled.expression(party[1:]).evaluate(variables)
+                        compiled.expression(party[1:]).evaluate(variables, functions)
                         if party.startswith("=")
                         else party
                     )
@@ -411,15 +435,7 @@ class AutomationsPlatform:
                     continue
                 if isinstance(value, str) and value:
                     parties.add(value)
-        if parties:
-            R.insert_ignore(
-                connection,
-                T.automation_run_parties,
-                [
-                    {"run_id": run["id"], "customer_id": party, "platform_id": run["platform_id"]}
-                    for party in sorted(parties)
-                ],
-            )
+        return sorted(parties)
 
     def start_run(
         self,
@@ -442,6 +458,7 @@ class AutomationsPlatform:
         occurrence = "manual:" + (idempotency_key or R.new_id("m"))
         now = self.now_micros()
         values = self.run_values(row, occurrence, "manual", {"type": "manual"}, inputs, now)
+        self.with_parties(values, row)
         with R.unit(self.engine) as connection:
             inserted = self.insert_runs(connection, [values], row)
         if not inserted:
@@ -491,6 +508,7 @@ class AutomationsPlatform:
         values = self.run_values(
             row, "webhook:" + message_id, "webhook", {"type": "webhook", "body": payload}, {}, now
         )
+        self.with_parties(values, row)
         with R.unit(self.engine) as connection:
             self.insert_runs(connection, [values], row)
             run_id = connection.execute(

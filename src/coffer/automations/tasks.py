@@ -59,20 +59,28 @@ class Scheduler:
         self.platform = platform
 
     def tick(self) -> int:
-        """Fire every due occurrence (per the catch-up policy); how many runs started."""
+        """Fire every due occurrence (per the catch-up policy); how many runs started.
+        Plans are made outside the write transaction (parties may read wallets); each
+        automation's plan commits only if its next occurrence is still the one planned
+        from (compare-and-set), so two workers never fire an occurrence twice."""
         platform = self.platform
         settings = platform.settings
         now = platform.now_micros()
-        started = 0
         with R.reading(platform.engine) as connection:
             if not R.any_due_schedule(connection, now):
                 return 0
+            rows = R.due_schedules(connection, now, settings.automation_batch_size)
+        plans = [self._plan(row, now) for row in rows]
+        started = 0
         with R.unit(platform.engine) as connection:
-            for row in R.due_schedules(connection, now, settings.automation_batch_size):
-                started += self._fire(connection, row, now)
+            for row, first, runs, following, last in plans:
+                if R.advance_schedule(connection, row["id"], first, following, last):
+                    started += len(platform.insert_runs(connection, runs, row))
         return started
 
-    def _fire(self, connection: Any, row: dict[str, Any], now: int) -> int:
+    def _plan(
+        self, row: dict[str, Any], now: int
+    ) -> tuple[dict[str, Any], int, list[dict[str, Any]], int | None, int]:
         platform = self.platform
         settings = platform.settings
         compiled = platform.compiled(row["id"], int(row["version"]))
@@ -95,21 +103,29 @@ class Scheduler:
             fire = [moment for moment in due if now - moment <= grace]
         following = schedule.next_after(from_micros(due[-1]))
         runs = [
-            platform.run_values(
+            platform.with_parties(
+                platform.run_values(
+                    row,
+                    "schedule:" + _iso(moment),
+                    "schedule",
+                    {"type": "schedule", "scheduled_for": _iso(moment)},
+                    {},
+                    moment,
+                ),
                 row,
-                "schedule:" + _iso(moment),
-                "schedule",
-                {"type": "schedule", "scheduled_for": _iso(moment)},
-                {},
-                moment,
             )
             for moment in fire
         ]
-        if not R.advance_schedule(
-            connection, row["id"], first, None if following is None else micros(following), due[-1]
-        ):
-            return 0  # another worker fired these occurrences
-        return len(platform.insert_runs(connection, runs, row))
+        return row, first, runs, None if following is None else micros(following), due[-1]
+
+
+class _Plan:
+    """What one batch of events does, decided outside the write transaction."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.states: dict[str, str] = {}
+        self.wakes: list[tuple[str, str, dict[str, Any]]] = []
 
 
 class EventDispatcher:
@@ -137,25 +153,33 @@ class EventDispatcher:
             return 0
         fresh = webhooks.events_after(position, limit=settings.automation_batch_size)
         late: list[Any] = []
-        if position:
+        if position and settings.automation_event_lookback_seconds > 0:
             lower = _back(position, settings.automation_event_lookback_seconds)
             late = [
-                e
-                for e in webhooks.events_after(lower, limit=settings.automation_batch_size)
-                if e.id <= position
+                event
+                for event in webhooks.events_after(lower, limit=settings.automation_batch_size)
+                if event.id <= position
             ]
         if not fresh and not late:
             return 0
-        with R.unit(platform.engine) as connection:
+        with R.reading(platform.engine) as connection:
             automations = R.event_automations(connection)
-            started = 0
-            for event in [*late, *fresh]:
-                started += self._dispatch(connection, event, automations)
+        plan = _Plan()
+        for event in [*late, *fresh]:
+            self._plan(plan, event, automations)
+        started = 0
+        with R.unit(platform.engine) as connection:
+            for automation_id, state in plan.states.items():
+                R.update_automation(connection, automation_id, {"state": state})
+            for values, row in plan.runs:
+                started += len(platform.insert_runs(connection, [values], row))
+            for run_id, step_key, output in plan.wakes:
+                started += int(platform._wake(connection, run_id, step_key, output))
             if fresh:
                 R.move_cursor(connection, EVENT_CURSOR, self.owner, fresh[-1].id, now)
         return len(fresh) + started
 
-    def _dispatch(self, connection: Any, event: Any, automations: list[dict[str, Any]]) -> int:
+    def _plan(self, plan: _Plan, event: Any, automations: list[dict[str, Any]]) -> None:
         platform = self.platform
         data = event.data
         resource = data.get("object") if isinstance(data, dict) else None
@@ -169,7 +193,6 @@ class EventDispatcher:
             "data": data,
             "created_at": event.created_at,
         }
-        started = 0
         wallet_ids: set[str] | None = None
         for row in automations:
             if row["platform_id"] != event_platform or row["created_at"] > event_at:
@@ -181,7 +204,7 @@ class EventDispatcher:
                 if wallet_ids is None:
                     wallet_ids = _wallet_ids(data)
                 if trigger.wallet_id in wallet_ids:
-                    started += self._crossing(connection, row, trigger, cel_event)
+                    self._crossing(plan, row, trigger, cel_event)
                 continue
             if not matches(trigger.event_type, event.type):
                 continue
@@ -197,26 +220,24 @@ class EventDispatcher:
             values = platform.run_values(
                 row, "event:" + event.id, "event", cel_event, {}, platform.now_micros()
             )
-            started += len(platform.insert_runs(connection, [values], row))
-        started += self._wake_waiting(connection, event, cel_event, event_platform)
-        return started
+            plan.runs.append((platform.with_parties(values, row), row))
+        self._wake_waiting(plan, event, cel_event, event_platform)
 
     def _crossing(
-        self, connection: Any, row: dict[str, Any], trigger: EventTrigger, cel_event: dict[str, Any]
-    ) -> int:
+        self, plan: _Plan, row: dict[str, Any], trigger: EventTrigger, cel_event: dict[str, Any]
+    ) -> None:
         platform = self.platform
         assert trigger.wallet_id is not None and trigger.threshold is not None
         wallet = platform.wallets.wallets.wallet(trigger.wallet_id)
         state = R.loads(row["state"]) or {}
         below = wallet.balance < trigger.threshold
         if state.get("below") == below:
-            return 0
+            return
         state["below"] = below
-        R.update_automation(connection, row["id"], {"state": R.dumps(state)})
-        row["state"] = R.dumps(state)
+        row["state"] = plan.states[row["id"]] = R.dumps(state)
         wanted = below if trigger.event_type == "wallet.balance_below" else not below
         if not wanted:
-            return 0
+            return
         crossing = {
             "id": cel_event["id"],
             "type": trigger.event_type,
@@ -234,28 +255,34 @@ class EventDispatcher:
         values = platform.run_values(
             row, "cross:" + str(cel_event["id"]), "event", crossing, {}, platform.now_micros()
         )
-        return len(platform.insert_runs(connection, [values], row))
+        plan.runs.append((platform.with_parties(values, row), row))
 
     def _wake_waiting(
-        self, connection: Any, event: Any, cel_event: dict[str, Any], event_platform: str
-    ) -> int:
+        self, plan: _Plan, event: Any, cel_event: dict[str, Any], event_platform: str
+    ) -> None:
         platform = self.platform
-        woken = 0
-        for run in R.waiting_runs(connection, [event.type]):
-            if run["platform_id"] != event_platform or not run["wait_step"]:
+        with R.reading(platform.engine) as connection:
+            waiting = R.waiting_runs(connection, [event.type])
+            steps = {
+                run["id"]: R.step(connection, run["id"], run["wait_step"])
+                for run in waiting
+                if run["wait_step"]
+            }
+        for run in waiting:
+            step = steps.get(run["id"])
+            if run["platform_id"] != event_platform or step is None:
                 continue
-            step = R.step(connection, run["id"], run["wait_step"])
-            if (
-                step is None
-                or step["status"] != "waiting"
-                or step["started_at"] > micros(event.created_at)
-            ):
-                continue  # a wait sees the events that come after it starts
             request = R.loads(step["request"]) or {}
+            since = int(request.get("since_micros", step["started_at"]))
+            if step["status"] != "waiting" or since > micros(event.created_at):
+                continue  # a wait sees the events that come after it starts
             source = request.get("filter")
             if source:
                 compiled = platform.compiled(run["automation_id"], int(run["version"]))
                 context = R.loads(run["context"]) or {}
+                with R.reading(platform.engine) as connection:
+                    automation = R.automation(connection, None, run["automation_id"])
+                assert automation is not None
                 variables = {
                     "event": cel_event,
                     "trigger": R.loads(run["trigger"]) or {},
@@ -271,22 +298,22 @@ class EventDispatcher:
                     },
                     "automation": {
                         "id": run["automation_id"],
-                        "owner_customer_id": "",
+                        "owner_customer_id": automation["owner_customer_id"] or "",
                         "version": run["version"],
                     },
                 }
                 text = source[1:] if source.startswith("=") else source
                 try:
-                    if not compiled.expression(text).evaluate_bool(variables):
+                    if not compiled.expression(text).evaluate_bool(
+                        variables, platform.lookups(automation)
+                    ):
                         continue
                 except CofferError as error:
                     logger.warning(
                         "run %s: wait filter failed on %s: %s", run["id"], event.id, error
                     )
                     continue
-            if platform._wake(connection, run["id"], run["wait_step"], {"event": cel_event}):
-                woken += 1
-        return woken
+            plan.wakes.append((run["id"], run["wait_step"], {"event": cel_event}))
 
 
 def _back(event_id: str, seconds: float) -> str:
