@@ -23,6 +23,7 @@ from coffer.api.retry import ConnectionLossMiddleware
 from coffer.api.routers import auth, coffer_ext, ledger, ops
 from coffer.api.settings import ApiSettings
 from coffer.assistant.endpoints import router as assistant_router
+from coffer.automations.endpoints import router as automations_router
 from coffer.core import Coffer
 from coffer.fx.endpoints import router as fx_router
 from coffer.identity.audit import record_now
@@ -125,6 +126,7 @@ def create_app(
     app.include_router(wallets_returns)
     app.include_router(assistant_router)
     app.include_router(fx_router)
+    app.include_router(automations_router)
     app.include_router(audit_router)
     # innermost: a request that met a connection ended by a restart (retry.py)
     app.add_middleware(ConnectionLossMiddleware)

@@ -28,6 +28,8 @@ SCOPES = (
     "wallets:write",
     "assistant:read",
     "assistant:write",
+    "automations:read",
+    "automations:write",
     "admin",
 )
 # What `coffer serve` gives the first client: everything but the audit log.

@@ -1,4 +1,5 @@
-"""Background work of ``coffer serve``: hold expiry and the wallets worker."""
+"""Background work of ``coffer serve``: hold expiry, the wallets worker and the
+automations worker."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class Housekeeper:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._expire_loop, name="hold-expiry", daemon=True)
         self._worker: object | None = None
+        self._automations: object | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -33,11 +35,19 @@ class Housekeeper:
             worker = Worker(platform_for(self.app))  # the platform the routes use
             worker.start()
             self._worker = worker
+            from coffer.automations import Worker as AutomationsWorker
+            from coffer.automations.endpoints import automations_for
+
+            automations = AutomationsWorker(automations_for(self.app))
+            automations.start()
+            self._automations = automations
 
     def stop(self) -> None:
         self._stop.set()
         if self._worker is not None:
             self._worker.stop()  # type: ignore[attr-defined]
+        if self._automations is not None:
+            self._automations.stop()  # type: ignore[attr-defined]
         self._thread.join(timeout=5)
 
     def _expire_loop(self) -> None:

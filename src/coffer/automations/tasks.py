@@ -273,7 +273,7 @@ class EventDispatcher:
             if run["platform_id"] != event_platform or step is None:
                 continue
             request = R.loads(step["request"]) or {}
-            since = int(request.get("since_micros", step["started_at"]))
+            since = int(request.get("since_micros") or step["started_at"])
             if step["status"] != "waiting" or since > micros(event.created_at):
                 continue  # a wait sees the events that come after it starts
             source = request.get("filter")

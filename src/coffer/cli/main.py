@@ -7,6 +7,7 @@ import typer
 from coffer.cli import (
     assistant,
     audit,
+    automations,
     clients,
     fx,
     keys,
@@ -31,6 +32,7 @@ app.add_typer(wallets.sandbox_app, name="sandbox")
 app.add_typer(risk.app, name="risk")
 app.add_typer(assistant.app, name="assistant")
 app.add_typer(fx.app, name="fx")
+app.add_typer(automations.app, name="automations")
 
 
 def main() -> None:

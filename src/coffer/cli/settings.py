@@ -48,6 +48,7 @@ def _table(model: type[BaseSettings]) -> list[str]:
 def markdown() -> str:
     """The settings page (docs/settings.md)."""
     from coffer.api.settings import ApiSettings
+    from coffer.automations.settings import AutomationSettings
     from coffer.fx.settings import FxSettings
     from coffer.settings import Settings
     from coffer.wallets.settings import WalletSettings
@@ -63,6 +64,7 @@ def markdown() -> str:
         ("HTTP API", ApiSettings, "Read when the API app is created (`coffer serve`)."),
         ("Wallets and payments", WalletSettings, "Read when the wallets domain is opened."),
         ("Multi-currency and loyalty", FxSettings, "Read when the fx domain is opened."),
+        ("Automations", AutomationSettings, "Read when the automations domain is opened."),
     ]
     lines = [HEADER.rstrip("\n")]
     for title, model, intro in sections:

@@ -33,22 +33,33 @@ def worker(
     once: Annotated[bool, typer.Option(help="Run one round and exit.")] = False,
 ) -> None:
     """Deliver webhooks (with retries), expire card authorizations, finish interrupted
-    money movements. Stops on SIGINT/SIGTERM."""
+    money movements, and run automations (schedules, event triggers, due runs). Stops on
+    SIGINT/SIGTERM."""
     import coffer
+    from coffer.automations import Worker as AutomationsWorker
+    from coffer.automations import open_automations
     from coffer.settings import owned_process_settings
     from coffer.wallets import open_wallets
     from coffer.wallets.webhooks import Worker
 
     with coffer.open(database, settings=owned_process_settings()) as c:
-        runner = Worker(open_wallets(c), interval_seconds=interval)
+        wallets = open_wallets(c)
+        runner = Worker(wallets, interval_seconds=interval)
+        automations = AutomationsWorker(open_automations(wallets))
         if once:
             runner._last_housekeeping = 0.0
-            typer.echo(f"{runner.run_once()} items processed")
+            done = runner.run_once() + automations.run_until_idle()
+            typer.echo(f"{done} items processed")
+            automations.stop()
             return
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: runner._stop.set())
-        typer.echo("coffer wallets worker running; Ctrl-C to stop", err=True)
-        runner.run_forever(on_error=lambda exc: logger.error("worker round failed: %s", exc))
+        typer.echo("coffer worker running (wallets and automations); Ctrl-C to stop", err=True)
+        automations.start()
+        try:
+            runner.run_forever(on_error=lambda exc: logger.error("worker round failed: %s", exc))
+        finally:
+            automations.stop()
 
 
 @sandbox_app.command("bank-transfer")
