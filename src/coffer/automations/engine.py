@@ -114,7 +114,8 @@ class RunState:
     context: dict[str, Any]
     position: int = 0
     executed: int = 0
-    scopes: list[dict[str, Any]] = field(default_factory=list)
+    # step updates written with the next checkpoint (see RunExecutor._record's defer)
+    deferred: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -540,7 +541,9 @@ class RunExecutor:
                 exists=True,
             )
             raise RunFailed("internal_error", f"step {key}: {error}", key) from error
-        self._record(state, key, step, "succeeded", output=output, exists=True)
+        # deferred: a crash before the next checkpoint replays the step with the same
+        # key, and the service answers its first result (nothing moves twice)
+        self._record(state, key, step, "succeeded", output=output, exists=True, defer=True)
         return output
 
     def _retry(
@@ -625,20 +628,20 @@ class RunExecutor:
         error: Any = None,
         attempts: int = 0,
         exists: bool = False,
+        defer: bool = False,
     ) -> None:
-        """One checkpoint: the step's record and the run's context, in one transaction."""
+        """One checkpoint: the step's record and the run's context, in one transaction
+        (``defer``: written with the next checkpoint instead)."""
         if status == "succeeded" and output is not None:
             state.context["steps"][step.id] = output
+        if defer and (exists or key in state.history):
+            values = self._step_values(status, output, error)
+            state.deferred.append((key, values))
+            state.history.setdefault(key, {}).update(values)
+            return
         with R.unit(self.engine) as connection:
             if exists or key in state.history:
-                now = self._now_micros()
-                values: dict[str, Any] = {"status": status, "updated_at": now}
-                if output is not None:
-                    values["output"] = R.dumps(output)
-                if error is not None:
-                    values["error"] = R.dumps(error)
-                if status in ("succeeded", "failed", "skipped"):
-                    values["finished_at"] = now
+                values = self._step_values(status, output, error)
                 R.update_step(connection, state.id, key, values)
                 state.history.setdefault(key, {}).update(values)
             else:
@@ -654,7 +657,21 @@ class RunExecutor:
                 )
             self._save_run(connection, state, {})
 
+    def _step_values(self, status: str, output: Any, error: Any) -> dict[str, Any]:
+        now = self._now_micros()
+        values: dict[str, Any] = {"status": status, "updated_at": now}
+        if output is not None:
+            values["output"] = R.dumps(output)
+        if error is not None:
+            values["error"] = R.dumps(error)
+        if status in ("succeeded", "failed", "skipped"):
+            values["finished_at"] = now
+        return values
+
     def _save_run(self, connection: sa.Connection, state: RunState, values: dict[str, Any]) -> None:
+        for key, deferred in state.deferred:
+            R.update_step(connection, state.id, key, deferred)
+        state.deferred.clear()
         now = self._now_micros()
         update = {"context": R.dumps(state.context), "updated_at": now, **values}
         if "lease_until" not in values:

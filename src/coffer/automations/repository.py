@@ -80,7 +80,7 @@ def insert_ignore(
     statement = dialect.insert(table).on_conflict_do_nothing().returning(key)
     inserted = 0
     for row in rows:  # per row: RETURNING tells which ones went in
-        if connection.execute(statement.values(**row)).first() is not None:
+        if connection.execute(statement, dict(row)).first() is not None:
             inserted += 1
     return inserted
 

@@ -168,6 +168,7 @@ class AutomationsPlatform:
             self._insert_version(
                 connection, automation_id, platform_id, 1, request.definition, request.consent, now
             )
+        self._compiled[(automation_id, 1)] = compiled
         automation = self.automation(platform_id, automation_id)
         automation.secret = secret
         return automation
