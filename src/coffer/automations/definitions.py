@@ -249,6 +249,10 @@ class Compiled:
         self.expressions: dict[str, Expression] = {}
         self.steps: dict[str, Step] = {}
         self.parents: dict[str, str | None] = {}
+        # steps whose fields and ``when`` read neither ``now`` nor a lookup: resolving them
+        # again after a crash gives the same request (see engine: their first checkpoint
+        # is written with the outcome)
+        self.deterministic: set[str] = set()
         self._compile()
 
     def expression(self, source: str) -> Expression:
@@ -308,6 +312,20 @@ class Compiled:
             if step.when:
                 self._add(step.when, variables, f"{where}.when")
             self._check_step(step, params, variables, where)
+            sources = [
+                source
+                for name, value in params.items()
+                if name not in LITERAL_FIELDS
+                for source in _expressions_in(value)
+            ]
+            if step.when:
+                sources.append(step.when)
+            if all(
+                "now" not in self.expressions[source].variables
+                and not set(self.expressions[source].functions) & set(LOOKUPS)
+                for source in sources
+            ):
+                self.deterministic.add(step.id)
             inner = variables
             if step.type == "loop":
                 name = params.get("as", "item")

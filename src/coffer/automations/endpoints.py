@@ -1,6 +1,7 @@
 """The automations HTTP API, under ``/api/automations/v1``.
 
-Scopes: ``automations:read`` to read, ``automations:write`` for the rest. The inbound
+Scopes: ``automations:read`` to read, ``automations:write`` for the rest. Errors answer
+the wallets API's typed error object. The inbound
 webhook route (``POST /hooks/{automation_id}``) takes no token: its Standard Webhooks
 signature, made with the automation's secret, is the credential.
 """
@@ -16,6 +17,7 @@ from fastapi.security import SecurityScopes
 from coffer.automations import schemas as S
 from coffer.automations.service import AutomationsPlatform, open_automations
 from coffer.platforms import platform_id_of
+from coffer.wallets.http_errors import WalletRoute
 
 PREFIX = "/api/automations/v1"
 _lock = threading.Lock()
@@ -54,10 +56,11 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 After = Annotated[str | None, Query(max_length=40)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
-router = APIRouter(prefix=PREFIX, tags=["automations"])
-read = APIRouter(dependencies=[Read])
-write = APIRouter(dependencies=[Write])
-public = APIRouter()
+# errors in the wallets API's typed shape: {"error": {"type", "code", "message", ...}}
+router = APIRouter(prefix=PREFIX, tags=["automations"], route_class=WalletRoute)
+read = APIRouter(dependencies=[Read], route_class=WalletRoute)
+write = APIRouter(dependencies=[Write], route_class=WalletRoute)
+public = APIRouter(route_class=WalletRoute)
 
 
 # -- automations --------------------------------------------------------------------------

@@ -116,6 +116,7 @@ class RunState:
     executed: int = 0
     # step updates written with the next checkpoint (see RunExecutor._record's defer)
     deferred: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    deferred_inserts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -483,10 +484,14 @@ class RunExecutor:
     ) -> Any:
         policy = step.retry or state.compiled.definition.retry
         request: dict[str, Any]
+        fresh = False  # not recorded yet: its first record is written with the outcome
         if recorded is None:
             request = {"params": self._resolved(state, step, key, scope), "generation": 0}
-            self._record(state, key, step, "running", request=request, attempts=1)
             attempts = 1
+            if step.id in state.compiled.deterministic and step.type != "webhook":
+                fresh = True
+            else:
+                self._record(state, key, step, "running", request=request, attempts=1)
         else:
             request = R.loads(recorded["request"])
             attempts = int(recorded["attempts"])
@@ -510,6 +515,8 @@ class RunExecutor:
                 step.type, request["params"], idempotency_key, state.automation, state.row
             )
         except CofferError as error:
+            if fresh:
+                self._record(state, key, step, "running", request=request, attempts=1)
             known_refusal = 400 <= error.status < 500  # the service refused: nothing moved
             retryable = error.status >= 500 or error.code in policy.on
             if retryable and attempts < policy.max_attempts:
@@ -528,6 +535,8 @@ class RunExecutor:
             )
             raise RunFailed(error.code, f"step {key}: {error.message}", key) from error
         except Exception as error:  # an unknown outcome: retried with the same key
+            if fresh:
+                self._record(state, key, step, "running", request=request, attempts=1)
             if attempts < policy.max_attempts:
                 self._retry(state, step, key, request, attempts, policy, error)
                 raise Suspended from error
@@ -543,7 +552,19 @@ class RunExecutor:
             raise RunFailed("internal_error", f"step {key}: {error}", key) from error
         # deferred: a crash before the next checkpoint replays the step with the same
         # key, and the service answers its first result (nothing moves twice)
-        self._record(state, key, step, "succeeded", output=output, exists=True, defer=True)
+        if fresh:
+            self._record(
+                state,
+                key,
+                step,
+                "succeeded",
+                output=output,
+                request=request,
+                attempts=1,
+                defer=True,
+            )
+        else:
+            self._record(state, key, step, "succeeded", output=output, exists=True, defer=True)
         return output
 
     def _retry(
@@ -583,22 +604,20 @@ class RunExecutor:
     def _now_micros(self) -> int:
         return micros(self.platform.clock())
 
-    def _insert_step(
+    def _step_row(
         self,
-        connection: sa.Connection,
         state: RunState,
         key: str,
         step: Step,
         status: str,
-        *,
-        request: Any = None,
-        output: Any = None,
-        deadline: int | None = None,
-        attempts: int = 0,
-    ) -> None:
+        request: Any,
+        output: Any,
+        deadline: int | None,
+        attempts: int,
+    ) -> dict[str, Any]:
         now = self._now_micros()
         state.position += 1
-        row = {
+        return {
             "run_id": state.id,
             "step_key": key,
             "step_type": step.type,
@@ -613,6 +632,21 @@ class RunExecutor:
             "updated_at": now,
             "finished_at": now if status in ("succeeded", "skipped", "failed") else None,
         }
+
+    def _insert_step(
+        self,
+        connection: sa.Connection,
+        state: RunState,
+        key: str,
+        step: Step,
+        status: str,
+        *,
+        request: Any = None,
+        output: Any = None,
+        deadline: int | None = None,
+        attempts: int = 0,
+    ) -> None:
+        row = self._step_row(state, key, step, status, request, output, deadline, attempts)
         R.insert(connection, T.automation_steps, row)
         state.history[key] = row
 
@@ -638,6 +672,11 @@ class RunExecutor:
             values = self._step_values(status, output, error)
             state.deferred.append((key, values))
             state.history.setdefault(key, {}).update(values)
+            return
+        if defer:
+            row = self._step_row(state, key, step, status, request, output, None, attempts)
+            state.deferred_inserts.append(row)
+            state.history[key] = row
             return
         with R.unit(self.engine) as connection:
             if exists or key in state.history:
@@ -669,6 +708,9 @@ class RunExecutor:
         return values
 
     def _save_run(self, connection: sa.Connection, state: RunState, values: dict[str, Any]) -> None:
+        for row in state.deferred_inserts:
+            R.insert(connection, T.automation_steps, row)
+        state.deferred_inserts.clear()
         for key, deferred in state.deferred:
             R.update_step(connection, state.id, key, deferred)
         state.deferred.clear()
