@@ -33,12 +33,16 @@ def test_create_run_and_inspect(tmp_path: os.PathLike[str]) -> None:
     assert automation["secret"].startswith("whsec_")
     listed = runner.invoke(app, ["automations", "list", *database])
     assert [a["id"] for a in json.loads(listed.output)["data"]] == [automation["id"]]
-    run = runner.invoke(app, ["automations", "run", automation["id"], "--inputs", '{"n": 21}', *database])
+    run = runner.invoke(
+        app, ["automations", "run", automation["id"], "--inputs", '{"n": 21}', *database]
+    )
     assert run.exit_code == 0, run.output
     run_id = json.loads(run.output)["id"]
     worked = runner.invoke(app, ["worker", "--once", *database])
     assert worked.exit_code == 0, worked.output
-    shown = json.loads(runner.invoke(app, ["automations", "runs", "show", run_id, *database]).output)
+    shown = json.loads(
+        runner.invoke(app, ["automations", "runs", "show", run_id, *database]).output
+    )
     assert shown["status"] == "succeeded"
     assert shown["output"]["note"] == {"n": 42}
     paused = runner.invoke(app, ["automations", "pause", automation["id"], *database])
@@ -46,6 +50,8 @@ def test_create_run_and_inspect(tmp_path: os.PathLike[str]) -> None:
     refused = runner.invoke(app, ["automations", "run", automation["id"], *database])
     assert refused.exit_code == 1 and "invalid_state" in refused.output
     bad = Path(tmp_path) / "bad.json"
-    bad.write_text(json.dumps({"name": "bad", "definition": {"trigger": {"type": "manual"}, "steps": []}}))
+    bad.write_text(
+        json.dumps({"name": "bad", "definition": {"trigger": {"type": "manual"}, "steps": []}})
+    )
     invalid = runner.invoke(app, ["automations", "create", str(bad), *database])
     assert invalid.exit_code != 0

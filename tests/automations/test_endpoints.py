@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.automations.conftest import new_wallet
 
 import coffer
 from coffer.api import errors
@@ -21,7 +22,6 @@ from coffer.automations import AutomationsPlatform, Worker
 from coffer.automations.endpoints import router
 from coffer.errors import Forbidden, Unauthorized
 from coffer.wallets import WalletPlatform
-from tests.automations.conftest import new_wallet
 
 
 class FakeAuthority:
@@ -93,7 +93,9 @@ def test_automation_lifecycle_through_the_api(
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "automation_invalid"
     assert "condition" in refused.json()["error"]["message"]
-    missing = api.post(f"/api/automations/v1/automations/{automation['id']}/runs", json={"inputs": {}})
+    missing = api.post(
+        f"/api/automations/v1/automations/{automation['id']}/runs", json={"inputs": {}}
+    )
     assert missing.status_code == 400
     run = api.post(
         f"/api/automations/v1/automations/{automation['id']}/runs",
@@ -112,9 +114,17 @@ def test_automation_lifecycle_through_the_api(
     assert shown["steps"][0]["output"]["amount"] == 700
     listed = api.get("/api/automations/v1/runs", params={"automation_id": automation["id"]}).json()
     assert [r["id"] for r in listed["data"]] == [run["id"]]
-    assert api.post(f"/api/automations/v1/automations/{automation['id']}/pause").json()["status"] == "paused"
-    assert api.post(f"/api/automations/v1/automations/{automation['id']}/resume").json()["status"] == "active"
-    edited = api.post(f"/api/automations/v1/automations/{automation['id']}", json={"name": "renamed"})
+    assert (
+        api.post(f"/api/automations/v1/automations/{automation['id']}/pause").json()["status"]
+        == "paused"
+    )
+    assert (
+        api.post(f"/api/automations/v1/automations/{automation['id']}/resume").json()["status"]
+        == "active"
+    )
+    edited = api.post(
+        f"/api/automations/v1/automations/{automation['id']}", json={"name": "renamed"}
+    )
     assert edited.json()["name"] == "renamed"
     assert api.post(f"/api/automations/v1/runs/{run['id']}/cancel").status_code == 409
     assert api.get("/api/automations/v1/automations/auto_nope").status_code == 404
@@ -155,7 +165,9 @@ def test_signed_webhook_starts_one_run_and_approvals(
     forged = api.post(url, content=payload, headers=sign("whsec_" + "A" * 32, "msg_2", payload))
     assert forged.status_code == 401
     stale = api.post(
-        url, content=payload, headers=sign(created["secret"], "msg_3", payload, int(time.time()) - 3600)
+        url,
+        content=payload,
+        headers=sign(created["secret"], "msg_3", payload, int(time.time()) - 3600),
     )
     assert stale.status_code == 401
     worker.run_until_idle()

@@ -143,7 +143,7 @@ def test_a_year_of_schedules_matches_the_rules(
     daily = list(expected.values())[2]
     assert len(daily) == 365
     # DST: Paris 09:00 is 08:00 UTC in winter, 07:00 UTC in summer
-    month_end = list(expected.values())[0]
+    month_end = next(iter(expected.values()))
     assert {m.hour for m in month_end} == {7, 8}
     # the Tokyo rule's COUNT: its fifth and last occurrence is in 2027, then none
     tokyo_id = list(expected)[4]
