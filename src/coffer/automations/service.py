@@ -852,9 +852,13 @@ class AutomationsPlatform:
     # -- lookups and actions ---------------------------------------------------------------
 
     def _owned_wallet(self, automation: Mapping[str, Any], wallet_id: str) -> Any:
-        wallet = self.wallets.wallets.wallet(wallet_id)
+        """A customer's automation may spend only from that customer's wallets (a
+        platform's automation is not checked here: the service checks the wallet)."""
         owner = automation["owner_customer_id"]
-        if owner and wallet.customer_id != owner:
+        if not owner:
+            return None
+        wallet = self.wallets.wallets.wallet(wallet_id)
+        if wallet.customer_id != owner:
             raise StepError(
                 f"wallet {wallet_id} is not a wallet of customer {owner}, whose automation this is"
             )
@@ -863,11 +867,16 @@ class AutomationsPlatform:
     def lookups(self, automation: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
         """The read-only functions expressions may call, scoped to the automation's owner."""
 
+        def readable(wallet_id: str) -> Any:
+            return self._owned_wallet(automation, wallet_id) or self.wallets.wallets.wallet(
+                wallet_id
+            )
+
         def balance(wallet_id: str) -> int:
-            return int(self._owned_wallet(automation, wallet_id).balance)
+            return int(readable(wallet_id).balance)
 
         def available(wallet_id: str) -> int:
-            return int(self._owned_wallet(automation, wallet_id).available)
+            return int(readable(wallet_id).available)
 
         def kyc_level(customer_id: str) -> str:
             owner = automation["owner_customer_id"]
