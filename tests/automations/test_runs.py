@@ -176,3 +176,102 @@ def test_other_platform_cannot_read(
     with pytest.raises(NotFound):
         automations.automation("plat_other", automation.id)
     assert automations.automations("plat_other").data == []
+
+
+def test_call_loop_branch_and_signed_webhook_step(
+    automations: AutomationsPlatform, worker: Worker, wallets: WalletPlatform, clock: Clock
+) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"]))
+            received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(204 if len(received) > 1 else 500)  # the first one fails
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        child = automations.create(
+            PLATFORM,
+            S.AutomationCreate(
+                name="double",
+                definition={
+                    "trigger": {"type": "manual"},
+                    "steps": [{"id": "twice", "type": "set", "values": {"n": "=inputs.n * 2"}}],
+                },
+            ),
+        )
+        parent = automations.create(
+            PLATFORM,
+            S.AutomationCreate(
+                name="parent",
+                definition={
+                    "trigger": {"type": "manual"},
+                    "steps": [
+                        {
+                            "id": "sub",
+                            "type": "call",
+                            "automation_id": child.id,
+                            "inputs": {"n": 21},
+                        },
+                        {
+                            "id": "each",
+                            "type": "loop",
+                            "over": "=[1, 2, 3]",
+                            "as": "x",
+                            "steps": [
+                                {
+                                    "id": "pick",
+                                    "type": "branch",
+                                    "if": "x % 2 == 1",
+                                    "then": [
+                                        {"id": "odd", "type": "set", "values": {"last_odd": "=x"}}
+                                    ],
+                                }
+                            ],
+                        },
+                        {
+                            "id": "notify",
+                            "type": "webhook",
+                            "url": f"http://127.0.0.1:{server.server_port}/hook",
+                            "body": {
+                                "doubled": "=steps.sub.output.twice.n",
+                                "odd": "=vars.last_odd",
+                            },
+                            "retry": {"max_attempts": 3, "backoff_seconds": 0.01},
+                        },
+                    ],
+                },
+            ),
+        )
+        run = automations.start_run(PLATFORM, parent.id, {})
+        for _ in range(5):
+            worker.run_until_idle()
+            clock.advance(seconds=1)
+        done = automations.run(PLATFORM, run.id)
+        assert done.status == "succeeded", done.error
+        assert [s.key for s in done.steps or []] == [
+            "sub",
+            "each",
+            "each[0].pick",
+            "each[0].odd",
+            "each[1].pick",
+            "each[2].pick",
+            "each[2].odd",
+            "notify",
+        ]
+        assert len(received) == 2  # one failure, one retry with the same webhook-id
+        assert received[0][0]["webhook-id"] == received[1][0]["webhook-id"]
+        assert json.loads(received[1][1]) == {"doubled": 42, "odd": 3}
+        assert received[1][0]["webhook-signature"].startswith("v1,")
+    finally:
+        server.shutdown()
