@@ -275,3 +275,64 @@ def test_call_loop_branch_and_signed_webhook_step(
         assert received[1][0]["webhook-signature"].startswith("v1,")
     finally:
         server.shutdown()
+
+
+def test_hold_capture_and_numscript_steps(
+    automations: AutomationsPlatform, worker: Worker, wallets: WalletPlatform, coffer_db: object
+) -> None:
+    buyer = new_wallet(wallets, "Mia Buyer", 10_000)
+    seller = new_wallet(wallets, "Ned Seller")
+    automation = automations.create(
+        PLATFORM,
+        S.AutomationCreate(
+            name="hold then capture, and book a fee on the ops ledger",
+            definition={
+                "trigger": {"type": "manual"},
+                "steps": [
+                    {
+                        "id": "hold",
+                        "type": "hold",
+                        "action": "create",
+                        "buyer_wallet_id": buyer.id,
+                        "seller_wallet_id": seller.id,
+                        "amount": 3_000,
+                        "currency": "EUR",
+                    },
+                    {
+                        "id": "capture",
+                        "type": "hold",
+                        "action": "capture",
+                        "payment_id": "=steps.hold.id",
+                        "amount": 2_000,
+                    },
+                    {
+                        "id": "book",
+                        "type": "numscript",
+                        "ledger": "ops",
+                        "script": "vars { monetary $fee }\nsend $fee (\n  source = @world\n  destination = @fees:automations\n)",
+                        "vars": {"fee": '="EUR/2 " + string(steps.capture.captured_amount / 100)'},
+                    },
+                ],
+            },
+        ),
+    )
+    run = automations.start_run(PLATFORM, automation.id, {})
+    worker.run_until_idle()
+    done = automations.run(PLATFORM, run.id)
+    assert done.status == "succeeded", done.error
+    assert done.steps is not None and done.steps[1].output["status"] == "captured"
+    assert wallets.wallets.wallet(seller.id).balance == 2_000
+    assert wallets.wallets.wallet(buyer.id).balance == 8_000
+    ops = wallets.coffer.ledger("ops")
+    assert ops.balance("fees:automations", "EUR/2") == 20
+    with pytest.raises(DefinitionInvalid, match="script"):
+        automations.create(
+            PLATFORM,
+            S.AutomationCreate(
+                name="bad",
+                definition={
+                    "trigger": {"type": "manual"},
+                    "steps": [{"id": "x", "type": "numscript", "script": "send ("}],
+                },
+            ),
+        )
