@@ -17,7 +17,7 @@ from fastapi.security import SecurityScopes
 from coffer.automations import schemas as S
 from coffer.automations.service import AutomationsPlatform, open_automations
 from coffer.platforms import platform_id_of
-from coffer.wallets.http_errors import WalletRoute
+from coffer.wallets.http_errors import WalletRoute, errors
 
 PREFIX = "/api/automations/v1"
 _lock = threading.Lock()
@@ -57,10 +57,14 @@ After = Annotated[str | None, Query(max_length=40)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 # errors in the wallets API's typed shape: {"error": {"type", "code", "message", ...}}
+# every route may answer: a refused value (400), no or a bad token (401), a missing scope
+# (403), an id of nothing the caller's platform has (404), a state that does not allow it
+# (409), a malformed request (422)
+ANSWERS = errors(400, 401, 403, 404, 409, 422)
 router = APIRouter(prefix=PREFIX, tags=["automations"], route_class=WalletRoute)
-read = APIRouter(dependencies=[Read], route_class=WalletRoute)
-write = APIRouter(dependencies=[Write], route_class=WalletRoute)
-public = APIRouter(route_class=WalletRoute)
+read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS)
+write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS)
+public = APIRouter(route_class=WalletRoute, responses=ANSWERS)
 
 
 # -- automations --------------------------------------------------------------------------
