@@ -198,9 +198,14 @@ class Expression:
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
 
-    def evaluate(self, variables: Mapping[str, Any] | None = None) -> Any:
+    def evaluate(
+        self,
+        variables: Mapping[str, Any] | None = None,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> Any:
         """The expression's value with ``variables`` (missing ones the expression reads
-        are an :class:`ExpressionFailed`)."""
+        are an :class:`ExpressionFailed`). ``functions`` binds the extra functions named
+        at compile time to their implementation for this evaluation."""
         values = {name: to_cel(value) for name, value in (variables or {}).items()}
         missing = sorted(self.variables - set(values))
         if missing:
@@ -212,7 +217,8 @@ class Expression:
             )
         context = cel.Context(values)
         for name, function in self.functions.items():
-            context.add_function(name, function)
+            bound = functions.get(name, function) if functions else function
+            context.add_function(name, _guarded(bound))
         try:
             result = self._program.execute(context)
         except OverflowError as error:
@@ -233,15 +239,29 @@ class Expression:
             ) from error
         return from_cel(result)
 
-    def evaluate_bool(self, variables: Mapping[str, Any] | None = None) -> bool:
+    def evaluate_bool(
+        self,
+        variables: Mapping[str, Any] | None = None,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> bool:
         """The value of a condition: must be a boolean."""
-        result = self.evaluate(variables)
+        result = self.evaluate(variables, functions)
         if not isinstance(result, bool):
             raise ExpressionFailed(
                 f"condition {self.source!r} gave {result!r}, not true or false",
                 expression=self.source,
             )
         return result
+
+
+def _guarded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A function whose arguments come back from CEL as Python values (``big`` maps as
+    ints) and whose result goes to CEL safely (ints beyond 64 bits as ``big`` maps)."""
+
+    def call(*arguments: Any) -> Any:
+        return to_cel(function(*(from_cel(argument) for argument in arguments)))
+
+    return call
 
 
 def _first_line(error: BaseException) -> str:

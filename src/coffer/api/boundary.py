@@ -30,7 +30,13 @@ from coffer.asgi import read_body, replay
 TOKEN_MAX_BODY_BYTES = 16 * 1024
 _ESCAPE = re.compile(rb"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 # paths whose errors are the Stripe-like error object (the rest answer Formance's shape)
-OWN_SHAPE_PREFIXES = ("/api/wallets/", "/api/assistant/", "/api/me/", "/api/risk/")
+OWN_SHAPE_PREFIXES = (
+    "/api/wallets/",
+    "/api/assistant/",
+    "/api/me/",
+    "/api/risk/",
+    "/api/automations/",
+)
 
 
 def lone_surrogate(body: bytes) -> bool:

@@ -33,6 +33,8 @@ SCOPES = (
     "assistant:write",
     "risk:read",
     "risk:write",
+    "automations:read",
+    "automations:write",
     "admin",
 )
 # Scopes only an operator hands out on purpose: the audit log, writes to system ledgers

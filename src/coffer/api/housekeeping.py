@@ -1,5 +1,5 @@
 """Background work of ``coffer serve``: hold expiry, the audit log's counts of refused
-requests, and the wallets worker."""
+requests, the wallets worker, the risk tasks and the automations worker."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class Housekeeper:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._expire_loop, name="hold-expiry", daemon=True)
         self._worker: object | None = None
+        self._automations: object | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -41,6 +42,12 @@ class Housekeeper:
             risk_worker = RiskWorker(risk_for(self.app))
             risk_worker.start()
             self._risk_worker: object | None = risk_worker
+            from coffer.automations import Worker as AutomationsWorker
+            from coffer.automations.endpoints import automations_for
+
+            automations = AutomationsWorker(automations_for(self.app))
+            automations.start()
+            self._automations = automations
 
     def stop(self) -> None:
         self._stop.set()
@@ -48,6 +55,8 @@ class Housekeeper:
             self._worker.stop()  # type: ignore[attr-defined]
         if getattr(self, "_risk_worker", None) is not None:
             self._risk_worker.stop()  # type: ignore[union-attr]
+        if getattr(self, "_automations", None) is not None:
+            self._automations.stop()  # type: ignore[union-attr]
         self._thread.join(timeout=5)
         try:
             self.app.state.server.authority.refusals.flush(force=True)

@@ -7,6 +7,7 @@ import typer
 from coffer.cli import (
     assistant,
     audit,
+    automations,
     clients,
     fx,
     keys,
@@ -38,6 +39,7 @@ app.add_typer(assistant.app, name="assistant")
 app.add_typer(fx.app, name="fx")
 app.add_typer(privacy.customers_app, name="customers")
 app.add_typer(privacy.privacy_app, name="privacy")
+app.add_typer(automations.app, name="automations")
 
 
 def main() -> None:

@@ -48,6 +48,7 @@ def _table(model: type[BaseSettings]) -> list[str]:
 def markdown() -> str:
     """The settings page (docs/settings.md)."""
     from coffer.api.settings import ApiSettings
+    from coffer.automations.settings import AutomationSettings
     from coffer.fx.settings import FxSettings
     from coffer.identity.users.settings import AppSettings
     from coffer.settings import Settings
@@ -77,6 +78,7 @@ def markdown() -> str:
             "Read when the wallet app (`/app`) or the end-user API (`/api/me/v1`) is first"
             " used. See [app.md](app.md).",
         ),
+        ("Automations", AutomationSettings, "Read when the automations domain is opened."),
     ]
     lines = [HEADER.rstrip("\n")]
     for title, model, intro in sections:

@@ -34,9 +34,11 @@ def worker(
     once: Annotated[bool, typer.Option(help="Run one round and exit.")] = False,
 ) -> None:
     """Deliver webhooks (with retries), expire card authorizations, finish interrupted
-    money movements; the risk tasks (AML monitor, screening, review deadlines). Stops on
-    SIGINT/SIGTERM."""
+    money movements; the risk tasks (AML monitor, screening, review deadlines); and run
+    automations (schedules, event triggers, due runs). Stops on SIGINT/SIGTERM."""
     import coffer
+    from coffer.automations import Worker as AutomationsWorker
+    from coffer.automations import open_automations
     from coffer.settings import owned_process_settings
     from coffer.wallets import open_wallets
     from coffer.wallets.webhooks import Worker
@@ -52,12 +54,14 @@ def worker(
                 open_risk(open_wallets(c), c.settings), interval_seconds=interval
             )
         runner = Worker(every_platform(c, open_wallets), interval_seconds=interval)
+        automations = AutomationsWorker(open_automations(open_wallets(c)))
         if once:
             runner._last_housekeeping = 0.0
-            work = runner.run_once()
+            work = runner.run_once() + automations.run_until_idle()
             if risk_worker is not None:
                 work += risk_worker.tasks.run_once()
             typer.echo(f"{work} items processed")
+            automations.stop()
             return
 
         def stop(*_: object) -> None:
@@ -69,8 +73,12 @@ def worker(
             signal.signal(sig, stop)
         if risk_worker is not None:
             risk_worker.start()
-        typer.echo("coffer wallets worker running; Ctrl-C to stop", err=True)
-        runner.run_forever(on_error=lambda exc: logger.error("worker round failed: %s", exc))
+        typer.echo("coffer worker running (wallets, risk, automations); Ctrl-C to stop", err=True)
+        automations.start()
+        try:
+            runner.run_forever(on_error=lambda exc: logger.error("worker round failed: %s", exc))
+        finally:
+            automations.stop()
 
 
 def every_platform(c: Any, open_wallets: Any) -> Callable[[], list[Any]]:

@@ -124,7 +124,7 @@ class WalletsCore(RowCache, IdempotentRequests):
         """Outbox events after ``after_id`` (oldest first) whose type starts with one of
         ``prefixes``: how other domains' workers follow the events, by their own cursor."""
         with self.engine.connect() as connection:
-            return R.events_after(connection, after_id, prefixes, limit)
+            return R.outbox_events_after(connection, after_id, prefixes, limit)
 
     # -- wallets and limits -------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 from coffer.errors import ResourceNotFound, ValidationError
 from coffer.identity.audit import SYSTEM, Actor, record_by
@@ -218,6 +219,29 @@ class Webhooks:
         if row is None:
             raise ResourceNotFound(f"event {event_id!r} does not exist")
         return _event_model(row)
+
+    def events_after(self, after_id: str, *, limit: int = 500) -> list[S.Event]:
+        """Events with an id above ``after_id``, oldest first: how other domains (the
+        automations' event triggers) follow the outbox. Ids sort by creation time."""
+        with self.core.engine.connect() as connection:
+            rows = R.events_after(connection, after_id, min(max(limit, 1), 10_000))
+        return [_event_model(row) for row in rows]
+
+    def publish(
+        self,
+        event_type: str,
+        resource: dict[str, Any],
+        *,
+        connection: sa.Connection | None = None,
+    ) -> str:
+        """Write an event about ``resource`` (a JSON object) to the outbox, in
+        ``connection``'s transaction when given (so it commits with the change it
+        reports); the event's id. For the other domains' events (automation runs)."""
+        data = {"object": resource}
+        if connection is not None:
+            return R.insert_event(connection, event_type, data)
+        with self.core.unit() as own:
+            return R.insert_event(own, event_type, data)
 
     def replay(self, endpoint_id: str, event_id: str) -> S.WebhookDelivery:
         """Deliver an event to an endpoint again (same ``webhook-id``: receivers dedupe)."""

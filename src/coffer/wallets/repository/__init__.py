@@ -11,6 +11,7 @@ from coffer.wallets.repository.events import (
     due_deliveries,
     enabled_endpoints,
     event_values,
+    events_after,
     events_page,
     idempotency_record,
     idempotency_records,
@@ -33,7 +34,11 @@ from coffer.wallets.repository.lists import (
     payout_batch_ids,
     payouts_of_batch,
 )
-from coffer.wallets.repository.reviews import events_after, review_row, set_review_hold
+from coffer.wallets.repository.reviews import (
+    outbox_events_after,
+    review_row,
+    set_review_hold,
+)
 from coffer.wallets.repository.rows import (
     MAX_INSERT_SHAPES,
     PLATFORM_OPTION,
@@ -104,6 +109,7 @@ __all__ = [
     "monthly_payout_total",
     "new_id",
     "now_micros",
+    "outbox_events_after",
     "owned",
     "owner_of",
     "page",

@@ -251,6 +251,14 @@ def events_page(
     return rows[:limit], len(rows) > limit
 
 
+def events_after(connection: sa.Connection, after_id: str, limit: int) -> list[Row]:
+    """Events with an id above ``after_id``, oldest first (ids sort by creation time)."""
+    statement = (
+        sa.select(T.events).where(T.events.c.id > after_id).order_by(T.events.c.id).limit(limit)
+    )
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
 def sha256_hex(text: str) -> str:
     import hashlib
 

@@ -37,7 +37,7 @@ def set_review_hold(
     )
 
 
-def events_after(
+def outbox_events_after(
     connection: sa.Connection, after_id: str | None, prefixes: tuple[str, ...], limit: int
 ) -> list[Row]:
     """Outbox events (oldest first, by their time-ordered id) after ``after_id`` whose type

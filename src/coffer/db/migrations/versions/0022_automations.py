@@ -1,4 +1,5 @@
-"""Schema of automations.
+"""Schema of automations: automations and their versions, runs, step history, approvals,
+run parties and the event cursor (coffer.automations.tables).
 
 Revision ID: 0022_automations
 Revises: 0021_privacy
@@ -6,15 +7,142 @@ Revises: 0021_privacy
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0022_automations"
 down_revision = "0021_privacy"
 branch_labels = None
 depends_on = None
 
+TABLES = (
+    "automations",
+    "automation_versions",
+    "automation_steps",
+    "automation_runs",
+    "automation_run_parties",
+    "automation_cursors",
+    "automation_approvals",
+)
+
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "automation_approvals",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("platform_id", sa.String(40), nullable=False),
+        sa.Column("run_id", sa.String(40), nullable=False),
+        sa.Column("step_key", sa.String(200), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("required", sa.Integer(), nullable=False),
+        sa.Column("decisions", sa.Text(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("expires_at", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        sa.UniqueConstraint("run_id", "step_key", name="uq_automation_approvals_step"),
+    )
+    op.create_index(
+        "ix_automation_approvals_status", "automation_approvals", ["platform_id", "status"]
+    )
+    op.create_table(
+        "automation_cursors",
+        sa.Column("name", sa.String(40), primary_key=True),
+        sa.Column("position", sa.String(40), nullable=False),
+        sa.Column("lease_owner", sa.String(40), nullable=True),
+        sa.Column("lease_until", sa.BigInteger(), nullable=True),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "automation_run_parties",
+        sa.Column("run_id", sa.String(40), primary_key=True),
+        sa.Column("customer_id", sa.String(40), primary_key=True),
+        sa.Column("platform_id", sa.String(40), nullable=False),
+    )
+    op.create_index(
+        "ix_automation_run_parties_customer", "automation_run_parties", ["customer_id", "run_id"]
+    )
+    op.create_table(
+        "automation_runs",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("platform_id", sa.String(40), nullable=False),
+        sa.Column("automation_id", sa.String(40), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("occurrence_key", sa.String(200), nullable=False),
+        sa.Column("trigger_type", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("trigger", sa.Text(), nullable=False),
+        sa.Column("inputs", sa.Text(), nullable=False),
+        sa.Column("context", sa.Text(), nullable=False),
+        sa.Column("output", sa.Text(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("scheduled_for", sa.BigInteger(), nullable=False),
+        sa.Column("next_run_at", sa.BigInteger(), nullable=True),
+        sa.Column("wait_kind", sa.String(16), nullable=True),
+        sa.Column("wait_event_type", sa.String(64), nullable=True),
+        sa.Column("wait_step", sa.String(200), nullable=True),
+        sa.Column("parent_run_id", sa.String(40), nullable=True),
+        sa.Column("parent_step", sa.String(200), nullable=True),
+        sa.Column("lease_owner", sa.String(40), nullable=True),
+        sa.Column("lease_until", sa.BigInteger(), nullable=True),
+        sa.Column("started_at", sa.BigInteger(), nullable=True),
+        sa.Column("finished_at", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        sa.UniqueConstraint(
+            "automation_id", "occurrence_key", name="uq_automation_runs_occurrence"
+        ),
+    )
+    op.create_index("ix_automation_runs_automation", "automation_runs", ["automation_id", "id"])
+    op.create_index("ix_automation_runs_due", "automation_runs", ["status", "next_run_at"])
+    op.create_index("ix_automation_runs_platform", "automation_runs", ["platform_id", "id"])
+    op.create_index("ix_automation_runs_wait", "automation_runs", ["wait_event_type", "status"])
+    op.create_table(
+        "automation_steps",
+        sa.Column("run_id", sa.String(40), primary_key=True),
+        sa.Column("step_key", sa.String(200), primary_key=True),
+        sa.Column("step_type", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("request", sa.Text(), nullable=True),
+        sa.Column("output", sa.Text(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("deadline_at", sa.BigInteger(), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        sa.Column("finished_at", sa.BigInteger(), nullable=True),
+    )
+    op.create_table(
+        "automation_versions",
+        sa.Column("automation_id", sa.String(40), primary_key=True),
+        sa.Column("version", sa.Integer(), primary_key=True),
+        sa.Column("platform_id", sa.String(40), nullable=False),
+        sa.Column("definition", sa.Text(), nullable=False),
+        sa.Column("consent", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "automations",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("platform_id", sa.String(40), nullable=False),
+        sa.Column("owner_customer_id", sa.String(40), nullable=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("trigger_type", sa.String(16), nullable=False),
+        sa.Column("event_type", sa.String(64), nullable=True),
+        sa.Column("next_fire_at", sa.BigInteger(), nullable=True),
+        sa.Column("last_fire_at", sa.BigInteger(), nullable=True),
+        sa.Column("state", sa.Text(), nullable=False),
+        sa.Column("webhook_secret_enc", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+    )
+    op.create_index("ix_automations_due", "automations", ["trigger_type", "status", "next_fire_at"])
+    op.create_index("ix_automations_platform", "automations", ["platform_id", "id"])
 
 
 def downgrade() -> None:
-    pass
+    for name in TABLES:
+        op.drop_table(name)

@@ -1,0 +1,223 @@
+"""``coffer automations ...``: create, list, show, pause, resume, archive and run
+automations; list, show, cancel and retry runs; decide approvals. Every command prints the
+JSON of what it made or read (the API's shapes)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from pydantic import BaseModel
+
+app = typer.Typer(help="Automations: schedules, triggers and workflows.", no_args_is_help=True)
+runs_app = typer.Typer(help="Runs: list, show, cancel, retry.", no_args_is_help=True)
+approvals_app = typer.Typer(help="Approvals: list and decide.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+app.add_typer(approvals_app, name="approvals")
+
+Database = Annotated[
+    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
+]
+Platform = Annotated[str, typer.Option("--platform", help="The platform's id")]
+
+if TYPE_CHECKING:  # the domain is imported when a command runs, not at CLI start
+    from coffer.automations import AutomationsPlatform
+
+
+@contextmanager
+def _automations(database: str | None) -> Iterator[AutomationsPlatform]:
+    import coffer
+    from coffer.automations import open_automations
+    from coffer.wallets import open_wallets
+
+    with coffer.open(database) as c:
+        yield open_automations(open_wallets(c))
+
+
+def _do(
+    database: str | None, action: Callable[[AutomationsPlatform], BaseModel | list[Any]]
+) -> None:
+    from coffer.errors import CofferError
+
+    with _automations(database) as automations:
+        try:
+            result = action(automations)
+        except CofferError as error:
+            typer.echo(f"error: {error.code}: {error.message}", err=True)
+            raise typer.Exit(1) from error
+    if isinstance(result, list):
+        typer.echo(json.dumps([item.model_dump(mode="json") for item in result], indent=2))
+    else:
+        typer.echo(result.model_dump_json(indent=2))
+
+
+def _default_platform() -> str:
+    from coffer.platforms import DEFAULT_PLATFORM_ID
+
+    return DEFAULT_PLATFORM_ID
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        typer.echo(f"error: cannot read {path}: {error}", err=True)
+        raise typer.Exit(2) from error
+    if not isinstance(document, dict):
+        typer.echo(f"error: {path} must hold a JSON object", err=True)
+        raise typer.Exit(2)
+    return document
+
+
+@app.command("create")
+def create(
+    file: Annotated[
+        Path, typer.Argument(help="JSON: {name, definition, owner_customer_id?, consent?}")
+    ],
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    """Create an automation from a JSON file (the API's request body). Prints its secret once."""
+    from coffer.automations import schemas as S
+
+    body = S.AutomationCreate.model_validate(_read_json(file))
+    _do(database, lambda a: a.create(platform or _default_platform(), body))
+
+
+@app.command("update")
+def update(
+    automation_id: str,
+    file: Annotated[Path, typer.Argument(help="JSON: {name?, definition?, consent?}")],
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    """Edit an automation: a new definition becomes a new version."""
+    from coffer.automations import schemas as S
+
+    body = S.AutomationUpdate.model_validate(_read_json(file))
+    _do(database, lambda a: a.update(platform or _default_platform(), automation_id, body))
+
+
+@app.command("list")
+def list_automations(
+    status: Annotated[str | None, typer.Option(help="active, paused or archived")] = None,
+    limit: int = 20,
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    _do(
+        database,
+        lambda a: a.automations(platform or _default_platform(), status=status, limit=limit),
+    )
+
+
+@app.command("show")
+def show(automation_id: str, database: Database = None, platform: Platform = "") -> None:
+    _do(database, lambda a: a.automation(platform or _default_platform(), automation_id))
+
+
+@app.command("versions")
+def versions(automation_id: str, database: Database = None, platform: Platform = "") -> None:
+    _do(database, lambda a: a.versions(platform or _default_platform(), automation_id))
+
+
+def _status_command(name: str, status: str) -> None:
+    def command(automation_id: str, database: Database = None, platform: Platform = "") -> None:
+        _do(
+            database, lambda a: a.set_status(platform or _default_platform(), automation_id, status)
+        )
+
+    command.__doc__ = f"{name.capitalize()} an automation."
+    app.command(name)(command)
+
+
+for _name, _status in (("pause", "paused"), ("resume", "active"), ("archive", "archived")):
+    _status_command(_name, _status)
+
+
+@app.command("run")
+def run(
+    automation_id: str,
+    inputs: Annotated[str, typer.Option("--inputs", help="JSON object of inputs")] = "{}",
+    idempotency_key: Annotated[str | None, typer.Option("--idempotency-key")] = None,
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    """Start a run now (a worker executes it: coffer worker, or coffer serve)."""
+    try:
+        values = json.loads(inputs)
+    except ValueError as error:
+        typer.echo(f"error: --inputs is not JSON: {error}", err=True)
+        raise typer.Exit(2) from error
+    _do(
+        database,
+        lambda a: a.start_run(
+            platform or _default_platform(), automation_id, values, idempotency_key=idempotency_key
+        ),
+    )
+
+
+@runs_app.command("list")
+def runs_list(
+    automation_id: Annotated[str | None, typer.Option("--automation")] = None,
+    status: Annotated[str | None, typer.Option()] = None,
+    customer_id: Annotated[str | None, typer.Option("--customer")] = None,
+    limit: int = 20,
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    _do(
+        database,
+        lambda a: a.runs(
+            platform or _default_platform(),
+            automation_id=automation_id,
+            status=status,
+            customer_id=customer_id,
+            limit=limit,
+        ),
+    )
+
+
+@runs_app.command("show")
+def runs_show(run_id: str, database: Database = None, platform: Platform = "") -> None:
+    """A run with its step history."""
+    _do(database, lambda a: a.run(platform or _default_platform(), run_id))
+
+
+@runs_app.command("cancel")
+def runs_cancel(run_id: str, database: Database = None, platform: Platform = "") -> None:
+    _do(database, lambda a: a.cancel_run(platform or _default_platform(), run_id))
+
+
+@runs_app.command("retry")
+def runs_retry(run_id: str, database: Database = None, platform: Platform = "") -> None:
+    """Run a failed run again from its failed step."""
+    _do(database, lambda a: a.retry_run(platform or _default_platform(), run_id))
+
+
+@approvals_app.command("list")
+def approvals_list(
+    status: Annotated[str | None, typer.Option()] = "pending",
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    _do(database, lambda a: a.approvals(platform or _default_platform(), status=status))
+
+
+@approvals_app.command("decide")
+def approvals_decide(
+    approval_id: str,
+    approver: Annotated[str, typer.Option("--approver", help="Who decides")],
+    reject: Annotated[bool, typer.Option("--reject", help="Reject (default: approve)")] = False,
+    note: Annotated[str | None, typer.Option()] = None,
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    from coffer.automations import schemas as S
+
+    decision = S.ApprovalDecision(approve=not reject, approver=approver, note=note)
+    _do(database, lambda a: a.decide(platform or _default_platform(), approval_id, decision))
