@@ -38,6 +38,7 @@ class Txn:
     confidence: float = 1.0
     category_source: str = "categorizer"  # categorizer | correction | metadata
     mcc: str | None = None
+    counterparty: str | None = None
 
     @property
     def is_spending(self) -> bool:

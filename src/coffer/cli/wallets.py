@@ -34,14 +34,20 @@ def worker(
     once: Annotated[bool, typer.Option(help="Run one round and exit.")] = False,
 ) -> None:
     """Deliver webhooks (with retries), expire card authorizations, finish interrupted
-    money movements. Stops on SIGINT/SIGTERM."""
+    money movements, publish the assistant's alerts. Stops on SIGINT/SIGTERM."""
     import coffer
     from coffer.settings import owned_process_settings
     from coffer.wallets import open_wallets
     from coffer.wallets.webhooks import Worker
 
     with coffer.open(database, settings=owned_process_settings()) as c:
-        runner = Worker(every_platform(c, open_wallets), interval_seconds=interval)
+        from coffer.assistant.tasks import AlertsTask
+
+        runner = Worker(
+            every_platform(c, open_wallets),
+            interval_seconds=interval,
+            tasks=[AlertsTask(c.settings)],
+        )
         if once:
             runner._last_housekeeping = 0.0
             typer.echo(f"{runner.run_once()} items processed")
