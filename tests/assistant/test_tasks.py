@@ -50,7 +50,7 @@ def test_the_worker_publishes_alerts_once(platform: WalletPlatform) -> None:
         events = alert_events(platform)
         assert events == ["assistant.alert.duplicate_charge"]
         (event,) = [e for e in platform.webhooks.events(limit=100).data if e.type in events]
-        assert event.data["customer_id"] == ann and event.data["amount"] == 4999
+        assert event.data["object"]["customer_id"] == ann and event.data["object"]["amount"] == 4999
         # before the interval: the task does not run; after it: nothing new to publish
         worker._last_housekeeping = 0.0
         worker.run_once()
@@ -65,7 +65,7 @@ def test_the_worker_publishes_alerts_once(platform: WalletPlatform) -> None:
         worker._last_housekeeping = 0.0
         worker.run_once()
     assert alert_events(platform) == ["assistant.alert.duplicate_charge"] * 2
-    assert bo in {e.data["customer_id"] for e in platform.webhooks.events(limit=100).data
+    assert bo in {e.data["object"]["customer_id"] for e in platform.webhooks.events(limit=100).data
                   if e.type == "assistant.alert.duplicate_charge"}  # fmt: skip
 
 

@@ -49,7 +49,15 @@ def assistant_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> Assistant
                     api_key=settings.assistant_model_api_key,
                     timeout_seconds=settings.assistant_model_timeout_seconds,
                 )
-            existing = Assistant(platform.core.engine, platform.wallets, model_hook=hook)
+            from coffer.assistant.home_currency import fx_rate_source
+            from coffer.fx.endpoints import fx_for
+
+            existing = Assistant(
+                platform.core.engine,
+                platform.wallets,
+                model_hook=hook,
+                rates=fx_rate_source(fx_for(app, platform_id)),
+            )
             by_platform[platform_id] = existing
             if platform_id == DEFAULT_PLATFORM_ID:
                 app.state.assistant = existing

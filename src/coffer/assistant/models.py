@@ -39,6 +39,10 @@ class Txn:
     category_source: str = "categorizer"  # categorizer | correction | metadata
     mcc: str | None = None
     counterparty: str | None = None
+    # set when converted into the home currency: the amount as booked, and the rate's date
+    original_amount: int | None = None
+    original_currency: str | None = None
+    fx_rate_date: date | None = None
 
     @property
     def is_spending(self) -> bool:
@@ -94,6 +98,8 @@ class CustomerData:
     budgets: list[Budget] = field(default_factory=list)
     # derived from ``transactions`` only; the service keeps it as long as they are unchanged
     cache: dict[object, Any] = field(default_factory=dict)
+    # how amounts in other currencies were converted into ``currency`` (a FxNote), if any
+    fx: Any = None
 
     @property
     def balance(self) -> int:

@@ -28,6 +28,7 @@ from coffer.assistant.customer_rules import (
     txn_line,
     user_rule,
 )
+from coffer.assistant.home_currency import RateSource, to_home_currency
 from coffer.assistant.imports import dedup_keys, parse_statement
 from coffer.assistant.models import (
     Account,
@@ -66,12 +67,16 @@ class Assistant:
         categorizer: Categorizer | None = None,
         today: Callable[[], date] | None = None,
         model_hook: Callable[[str, Query], Query] | None = None,
+        rates: RateSource | None = None,
     ) -> None:
+        """``rates``: exchange rates (``home_currency.fx_rate_source`` over ``coffer.fx``);
+        with them, totals cover every currency, converted into the home currency."""
         self.engine = engine
         self.wallets = wallets  # coffer.wallets.service.Wallets, or None (imports only)
         self.categorizer = categorizer or default_categorizer()
         self.today = today or (lambda: datetime.now(UTC).date())
         self.model_hook = model_hook
+        self.rates = rates
         self._lock = threading.Lock()
         self._references: dict[str, dict[str, str]] = {}  # wallets object id -> metadata
         self._categories: dict[str, Txn] = {}  # transaction id -> categorized copy
@@ -212,7 +217,20 @@ class Assistant:
             )
         counts = {k[9:]: n for k, n in sums.items() if k.startswith("currency:")}
         currency = _home_currency(accounts, counts)
-        return CustomerData(customer_id, currency, txns, accounts, goals, budgets, cache)
+        note = None
+        if self.rates is not None and (
+            len(counts) > 1 or any(a.currency != currency for a in accounts)
+        ):
+            today = self.today()
+            converted = cache.get(("home_currency", currency, today))
+            if converted is None:
+                converted = to_home_currency(txns, [], currency, self.rates, today)
+                cache[("home_currency", currency, today)] = converted
+            txns, _, note = converted
+            _, accounts, for_accounts = to_home_currency([], accounts, currency, self.rates, today)
+            note = note.merge(for_accounts)
+        return CustomerData(customer_id, currency, txns, accounts, goals, budgets, cache,
+                            fx=note)  # fmt: skip
 
     def _assemble(
         self,
@@ -456,7 +474,12 @@ def ask_data(
     query = parse(question, today, merchants=data.merchants(), currency=data.currency)
     if query.intent == "unknown" and model_hook is not None:
         query = model_hook(question, query)
-    return answer(query, data, today)
+    result = answer(query, data, today)
+    if data.fx is not None and not data.fx.empty:
+        result["data"] = {**result.get("data", {}), "fx": data.fx.as_dict()}
+        if result.get("currency"):
+            result["answer"] = f"{result['answer']} {data.fx.sentence()}"
+    return result
 
 
 def category_code(text: str | None) -> str | None:
