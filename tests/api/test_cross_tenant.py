@@ -70,6 +70,8 @@ OWNED_PARAMETERS = {
     "program_id": "program_id",
     "budget_id": "budget_id",
     "goal_id": "goal_id",
+    "rule_id": "rule_id",
+    "transaction_id": "transaction_id",
     "quote_id": "quote_id",
     "conversion_id": "conversion_id",
 }
@@ -171,6 +173,18 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", f"{a}/goals"): {"name": "x", "target_amount": 1, "currency": "EUR"},
         ("POST", f"{a}/corrections"): {"transaction_id": "x", "primary": "FOOD_AND_DRINK"},
         ("POST", f"{a}/goals/{{goal_id}}/contributions"): {"amount": 1},
+        ("POST", f"{a}/rules"): {
+            "conditions": [{"field": "description", "operator": "contains", "value": "x"}],
+            "category": "FOOD_AND_DRINK_COFFEE",
+        },
+        ("POST", f"{a}/rules/test"): {
+            "conditions": [{"field": "description", "operator": "contains", "value": "x"}],
+            "category": "FOOD_AND_DRINK_COFFEE",
+        },
+        ("PUT", f"{a}/rules/{{rule_id}}"): {
+            "conditions": [{"field": "description", "operator": "contains", "value": "x"}],
+            "category": "FOOD_AND_DRINK_COFFEE",
+        },
         ("POST", f"{a}/imports"): {"format": "csv", "content": "date,amount\n"},
         ("POST", f"{w}/fx/rates"): {"base": "EUR", "quote": "USD", "rate": "1.1"},
         ("POST", f"{w}/fx/pricing"): {"spread_bps": 1},

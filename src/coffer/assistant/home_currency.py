@@ -157,7 +157,7 @@ def fx_rate_source(fx: Any) -> RateSource:
                 found = fx.rates.rate(base, quote, moment)
             except CofferError:
                 continue
-            return Fraction(found.rate), found.as_of.astimezone(UTC).date(), str(found.source)
+            return Fraction(found.value), found.as_of.astimezone(UTC).date(), str(found.source)
         return None
 
     return source
