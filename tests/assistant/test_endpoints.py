@@ -121,7 +121,8 @@ def test_rules_and_corrections_api(
     assert (line["detailed"], line["category_source"]) == ("FOOD_AND_DRINK_COFFEE", "user_rule")
     spec["category"] = "FOOD_AND_DRINK_RESTAURANT"
     assert c.put(f"{base}/rules/{rule_id}", headers=auth, json=spec).json()["category"] == (
-        "FOOD_AND_DRINK_RESTAURANT")
+        "FOOD_AND_DRINK_RESTAURANT"
+    )
     assert c.get(f"{base}/rules/{rule_id}", headers=auth).json()["name"] == "Cafe"
     bad = c.post(f"{base}/rules", headers=auth, json={**spec, "category": "COFFEE"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "validation_error"
@@ -132,8 +133,10 @@ def test_rules_and_corrections_api(
     assert fixed.status_code == 204
     (line,) = c.get(f"{base}/transactions", headers=auth).json()["data"]
     assert (line["detailed"], line["category_source"]) == ("FOOD_AND_DRINK_GROCERIES", "correction")
-    assert c.get(f"{base}/corrections", headers=auth).json()["data"][0]["transaction_id"] == (
-        line["id"])
+    assert (
+        c.get(f"{base}/corrections", headers=auth).json()["data"][0]["transaction_id"]
+        == (line["id"])
+    )
     assert c.delete(f"{base}/corrections/{line['id']}", headers=auth).status_code == 204
     assert c.delete(f"{base}/rules/{rule_id}", headers=auth).status_code == 204
     assert c.delete(f"{base}/rules/{rule_id}", headers=auth).status_code == 404

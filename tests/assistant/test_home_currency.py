@@ -74,7 +74,10 @@ def test_answers_and_budgets_cover_every_currency(
     data = assistant.data(customer)
     netflix = next(t for t in data.transactions if t.description == "NETFLIX.COM")
     assert (netflix.amount, netflix.original_amount, netflix.original_currency) == (
-        -1439, -1599, "USD")
+        -1439,
+        -1599,
+        "USD",
+    )
     assert data.balance == -3500 + round(Fraction(-2699 * 9, 10))  # both accounts, in EUR
     assistant.set_budget(customer, "FOOD_AND_DRINK_GROCERIES", 4000, "EUR",
                          start_month=date(2026, 3, 1))  # fmt: skip

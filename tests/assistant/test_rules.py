@@ -72,7 +72,9 @@ def test_rules_apply_by_stage_once_per_transaction(assistant: Assistant, custome
                                        ("amount", "between", [1, 99999]), stage="post"))  # fmt: skip
     after = by_description(assistant, customer)
     assert after["SEPA LASTSCHRIFT FITX DEUTSCHLAND"] == (
-        "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS", "user_rule")
+        "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS",
+        "user_rule",
+    )
     assert after["Lidl sagt danke 4211"] == ("FOOD_AND_DRINK_COFFEE", "user_rule")
     assert after["BAUHAUS FILIALE 889"] == ("HOME_IMPROVEMENT_HARDWARE", "user_rule")
     assert after["Lohn Januar ACME GmbH"] == ("INCOME_WAGES", "categorizer")  # not rescued
@@ -85,7 +87,8 @@ def test_rules_apply_by_stage_once_per_transaction(assistant: Assistant, custome
         gym["id"])  # fmt: skip
     assert changed["id"] == gym["id"] and changed["category"] == "PERSONAL_CARE_OTHER_PERSONAL_CARE"
     assert by_description(assistant, customer)["SEPA LASTSCHRIFT FITX DEUTSCHLAND"][0] == (
-        "PERSONAL_CARE_OTHER_PERSONAL_CARE")
+        "PERSONAL_CARE_OTHER_PERSONAL_CARE"
+    )
     assistant.delete_rule(customer, gym["id"])
     with pytest.raises(AssistantNotFound):
         assistant.delete_rule(customer, gym["id"])
@@ -93,7 +96,9 @@ def test_rules_apply_by_stage_once_per_transaction(assistant: Assistant, custome
         assistant.rule(customer, gym["id"])
     # the stand-in abstains on it again, so the catch-all "post" rule takes it
     assert by_description(assistant, customer)["SEPA LASTSCHRIFT FITX DEUTSCHLAND"] == (
-        "ENTERTAINMENT_OTHER_ENTERTAINMENT", "user_rule")
+        "ENTERTAINMENT_OTHER_ENTERTAINMENT",
+        "user_rule",
+    )
 
 
 def test_rule_operators_and_any_match(assistant: Assistant, customer: str) -> None:
@@ -111,8 +116,9 @@ def test_rule_operators_and_any_match(assistant: Assistant, customer: str) -> No
 
 
 def test_testing_a_rule_changes_nothing(assistant: Assistant, customer: str) -> None:
-    result = assistant.test_rule(customer, rule(
-        "TRANSFER_OUT_ACCOUNT_TRANSFER", ("description", "contains", "ueberweisung")))
+    result = assistant.test_rule(
+        customer, rule("TRANSFER_OUT_ACCOUNT_TRANSFER", ("description", "contains", "ueberweisung"))
+    )
     assert result["matched"] == 3 and result["would_change"] == 3
     assert [r["amount"] for r in result["data"]] == [-6000, -8000, -12000]
     assert assistant.rules(customer) == []
@@ -156,7 +162,9 @@ def test_corrections_lock_teach_variants_and_learn_payee_rules(
     after = by_description(assistant, customer)
     assert after["KIOSK ZUM GLUECK 12 HAMBURG"] == ("FOOD_AND_DRINK_GROCERIES", "correction")
     assert after["KIOSK ZUM GLUECK 7 HAMBURG KARTE"] == (
-        "FOOD_AND_DRINK_GROCERIES", "correction_model")
+        "FOOD_AND_DRINK_GROCERIES",
+        "correction_model",
+    )
     assert after["CAFE KOLONIE 44 KARTENZAHLUNG"][0] is None  # unrelated lines are left alone
     # two consistent corrections of a payee: a payee rule for its other transactions
     transfers = sorted(
@@ -169,7 +177,8 @@ def test_corrections_lock_teach_variants_and_learn_payee_rules(
     assert third.detailed == "TRANSFER_OUT_ACCOUNT_TRANSFER"
     assert third.category_source in ("payee_rule", "correction_model")
     assert [c["transaction_id"] for c in assistant.corrections(customer)] == sorted(
-        [kiosk.id, transfers[0].id, transfers[1].id])
+        [kiosk.id, transfers[0].id, transfers[1].id]
+    )
     assistant.delete_correction(customer, kiosk.id)
     assert by_description(assistant, customer)["KIOSK ZUM GLUECK 7 HAMBURG KARTE"][0] is None
     with pytest.raises(AssistantNotFound):
@@ -196,7 +205,7 @@ def test_correction_model_generalizes_to_variants_only() -> None:
                              (line("ZAHNARZT DR WEISS"), "MEDICAL_DENTAL_CARE")])  # fmt: skip
     near = model.nearest(line("KIOSK ZUM GLUECK FIL 9 HAMBURG"))
     assert near is not None and near.detailed == "FOOD_AND_DRINK_GROCERIES"
-    assert model.nearest(line("ZAHNARZT DR WEISS RECHNUNG 2026"))is not None
+    assert model.nearest(line("ZAHNARZT DR WEISS RECHNUNG 2026")) is not None
     assert model.nearest(line("BAUHAUS FILIALE 889")) is None
     assert model.nearest(line("KIOSK ZUM GLUECK 12 HAMBURG", "credit")) is None
     assert CorrectionModel([]).nearest(line("anything")) is None

@@ -138,8 +138,9 @@ def to_home_currency(
         value, day, source = found
         note.add(a.currency, value, day, source)
         converted_accounts.append(
-            replace(a, balance=convert_amount(a.balance, a.currency, currency, value),
-                    currency=currency)  # fmt: skip
+            replace(
+                a, balance=convert_amount(a.balance, a.currency, currency, value), currency=currency
+            )
         )
     return out, converted_accounts, note
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 # Primary categories that are not spending (money moved between one's own pots, income).
 NOT_SPENDING = frozenset({"INCOME", "TRANSFER_IN", "TRANSFER_OUT"})
+Day = date  # a calendar date, for fields of classes that have a field named ``date``
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ class Txn:
     # set when converted into the home currency: the amount as booked, and the rate's date
     original_amount: int | None = None
     original_currency: str | None = None
-    fx_rate_date: date | None = None
+    fx_rate_date: Day | None = None
 
     @property
     def is_spending(self) -> bool:

@@ -341,9 +341,9 @@ def rules(connection: sa.Connection, customer_id: str) -> list[dict[str, Any]]:
     """The customer's rules in the order they run: by stage, then position, then age."""
     r = T.rules.c
     rows = connection.execute(
-        sa.select(T.rules).where(r.customer_id == customer_id).order_by(
-            r.position, r.created_at, r.id
-        )
+        sa.select(T.rules)
+        .where(r.customer_id == customer_id)
+        .order_by(r.position, r.created_at, r.id)
     )
     order = {"pre": 0, "default": 1, "post": 2}
     found = [_rule_row(row) for row in rows]

@@ -354,10 +354,17 @@ class Assistant:
             "would_change": changes,
             "category": candidate.detailed,
             "data": [
-                {"id": t.id, "date": t.date.isoformat(), "amount": t.amount,
-                 "currency": t.currency, "description": t.description, "merchant": t.merchant,
-                 "current_primary": t.primary, "current_detailed": t.detailed,
-                 "current_source": t.category_source}  # fmt: skip
+                {
+                    "id": t.id,
+                    "date": t.date.isoformat(),
+                    "amount": t.amount,
+                    "currency": t.currency,
+                    "description": t.description,
+                    "merchant": t.merchant,
+                    "current_primary": t.primary,
+                    "current_detailed": t.detailed,
+                    "current_source": t.category_source,
+                }
                 for t in sorted(matched, key=lambda t: (t.date, t.id), reverse=True)[:limit]
             ],
         }
@@ -512,9 +519,10 @@ def _rule_values(spec: dict[str, Any]) -> dict[str, Any]:
         "position": int(spec.get("position") or 0),
         "conditions": [
             {"field": c.get("field"), "operator": c.get("operator"), "value": c.get("value")}
-            if isinstance(c, dict) else {}
+            if isinstance(c, dict)
+            else {}
             for c in conditions
-        ],  # fmt: skip
+        ],
         "actions": {"category": str(spec.get("category") or "").strip().upper()},
     }
 
