@@ -41,13 +41,13 @@ OWN_CREATIONS = {
     ("POST", "/api/wallets/v1/webhook_endpoints"),
     ("POST", "/api/wallets/v1/loyalty/programs"),
     ("POST", "/api/wallets/v1/payout_batches"),
+    ("POST", "/api/wallets/v1/fx/pricing"),
 }
 
 # Shared data only the default platform's clients change (403 for any other platform).
 OPERATOR_ONLY = {
     ("POST", "/api/wallets/v1/fx/rates"),
     ("POST", "/api/wallets/v1/fx/rates/refresh"),
-    ("POST", "/api/wallets/v1/fx/pricing"),
 }
 
 # Path parameters naming an object of alpha's (value: the key in World.ids).

@@ -1,5 +1,7 @@
 """Schema of assistant_rules: a rule's name, its match mode (all or any condition), its
-position within its stage and when it last changed.
+position within its stage and when it last changed. FX pricing per platform: fx_pricing
+gets platform_id (existing rows are the default platform's) and the primary key
+(platform_id, pair, tier).
 
 Revision ID: 0026_assistant_rules
 Revises: 0025_policies
@@ -9,6 +11,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from coffer.db.types import Amount
+
+DEFAULT = "plat_default"
 
 revision = "0026_assistant_rules"
 down_revision = "0025_policies"
@@ -24,9 +30,44 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("position", sa.Integer, nullable=False, server_default="0"))
         batch.add_column(sa.Column("updated_at", sa.BigInteger, nullable=True))
+    _pricing_table("fx_pricing_by_platform", with_platform=True)
+    op.execute(
+        "INSERT INTO fx_pricing_by_platform (platform_id, pair, tier, spread_bps, fee_bps,"
+        f" fee_fixed, updated_at) SELECT '{DEFAULT}', pair, tier, spread_bps, fee_bps,"
+        " fee_fixed, updated_at FROM fx_pricing"
+    )
+    op.drop_table("fx_pricing")
+    op.rename_table("fx_pricing_by_platform", "fx_pricing")
+
+
+def _pricing_table(name: str, *, with_platform: bool) -> None:
+    columns: list[sa.SchemaItem] = [
+        sa.Column("pair", sa.String(7), nullable=False),
+        sa.Column("tier", sa.String(40), nullable=False),
+        sa.Column("spread_bps", sa.Integer, nullable=False),
+        sa.Column("fee_bps", sa.Integer, nullable=False),
+        sa.Column("fee_fixed", Amount, nullable=False),
+        sa.Column("updated_at", sa.BigInteger, nullable=False),
+    ]
+    if with_platform:
+        columns.insert(
+            0, sa.Column("platform_id", sa.String(40), nullable=False, server_default=DEFAULT)
+        )
+        columns.append(sa.PrimaryKeyConstraint("platform_id", "pair", "tier", name="pk_fx_pricing"))
+    else:
+        columns.append(sa.PrimaryKeyConstraint("pair", "tier"))
+    op.create_table(name, *columns)
 
 
 def downgrade() -> None:
+    _pricing_table("fx_pricing_single", with_platform=False)
+    op.execute(
+        "INSERT INTO fx_pricing_single (pair, tier, spread_bps, fee_bps, fee_fixed, updated_at)"
+        " SELECT pair, tier, spread_bps, fee_bps, fee_fixed, updated_at FROM fx_pricing"
+        f" WHERE platform_id = '{DEFAULT}'"
+    )
+    op.drop_table("fx_pricing")
+    op.rename_table("fx_pricing_single", "fx_pricing")
     with op.batch_alter_table("assistant_rules") as batch:
         batch.drop_column("updated_at")
         batch.drop_column("position")
