@@ -46,6 +46,10 @@ def test_the_worker_publishes_alerts_once(platform: WalletPlatform) -> None:
                       clock=clock)  # fmt: skip
     with httpx.Client() as client:  # no endpoint: nothing is sent anywhere
         worker = Worker(platform, client=client, tasks=[task])
+        worker.run_once()  # a starting worker waits a minute before the first round
+        assert alert_events(platform) == []
+        clock.now += 60
+        worker._last_housekeeping = 0.0
         worker.run_once()
         events = alert_events(platform)
         assert events == ["assistant.alert.duplicate_charge"]

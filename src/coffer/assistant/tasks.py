@@ -2,7 +2,8 @@
 
 ``AlertsTask`` runs inside the wallets worker (``coffer worker``, and the worker thread of
 ``coffer serve``) at its housekeeping cadence, and publishes each platform's alerts at most
-once per ``assistant_alerts_interval_seconds`` (0: never). Each alert is published once
+once per ``assistant_alerts_interval_seconds`` (0: never), the first time a minute after the
+worker starts (or after one interval, if shorter), so a starting server is not slowed. Each alert is published once
 (``Assistant.publish_alerts`` keys it per customer, committed with its outbox event), so a
 restart or a second worker does not send it again."""
 
@@ -19,6 +20,7 @@ from coffer.settings import Settings, get_settings
 
 logger = logging.getLogger("coffer.assistant.tasks")
 CUSTOMERS_PAGE = 100
+FIRST_DELAY_SECONDS = 60.0
 
 
 class AlertsTask:
@@ -36,12 +38,15 @@ class AlertsTask:
         self.clock = clock
         self._last: dict[str, float] = {}
         self._assistants: dict[str, Assistant] = {}
+        # the first round: FIRST_DELAY_SECONDS after start (or one interval, if shorter)
+        first = min(FIRST_DELAY_SECONDS, self.interval_seconds)
+        self._first = self.clock() - self.interval_seconds + first
 
     def due(self, platform_id: str) -> bool:
         if self.interval_seconds <= 0:
             return False
-        last = self._last.get(platform_id)
-        return last is None or self.clock() - last >= self.interval_seconds
+        last = self._last.get(platform_id, self._first)
+        return self.clock() - last >= self.interval_seconds
 
     def __call__(self, platform: Any) -> int:
         platform_id = str(platform.platform_id)
