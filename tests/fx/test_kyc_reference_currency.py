@@ -54,8 +54,11 @@ def test_without_a_rate_the_movement_is_refused(coffer_db: coffer.Coffer) -> Non
     source = wallet(platform, newcomer, "NGN", 5000)
     target = wallet(platform, customer(platform, "Bob"), "NGN")
     with pytest.raises(RateNotFound):
-        platform.wallets.transfer(WS.TransferCreate(
-            debited_wallet_id=source, credited_wallet_id=target, amount=100, currency="NGN"))
+        platform.wallets.transfer(
+            WS.TransferCreate(
+                debited_wallet_id=source, credited_wallet_id=target, amount=100, currency="NGN"
+            )
+        )
     assert platform.wallets.wallet(target).balance == 0
 
 

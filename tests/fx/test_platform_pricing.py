@@ -14,8 +14,11 @@ from .conftest import PII_KEY, customer
 
 
 def quote_spread(fx: object, tier_customer: str | None = None) -> tuple[int, int]:
-    q = fx.quotes.create(S.QuoteCreate(  # type: ignore[attr-defined]
-        sell_currency="EUR", buy_currency="USD", sell_amount=10_000, customer_id=tier_customer))
+    q = fx.quotes.create(
+        S.QuoteCreate(  # type: ignore[attr-defined]
+            sell_currency="EUR", buy_currency="USD", sell_amount=10_000, customer_id=tier_customer
+        )
+    )
     return q.spread_bps, q.fee_bps
 
 

@@ -19,8 +19,8 @@ from coffer.fx.pricing import Pricing, price_buy, price_sell
 from coffer.fx.rates.providers import decimal_text
 from coffer.fx.rates.service import Rates, to_micros, utc
 from coffer.fx.settings import MAX_QUOTE_SECONDS, FxSettings
-from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.ledger.models import from_micros
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 
 Clock = Callable[[], datetime]

@@ -158,6 +158,7 @@ class WalletsCore(RowCache, IdempotentRequests):
         coffer.fx rate, rounded down (RateNotFound / RateStale without a fresh rate)."""
         import math
         from datetime import UTC, datetime
+        from fractions import Fraction
 
         rates = self._limit_rates
         if rates is None:
@@ -166,8 +167,8 @@ class WalletsCore(RowCache, IdempotentRequests):
 
             rates = Rates(self.engine, get_fx_settings(), lambda: datetime.now(UTC))
             self._limit_rates = rates
-        rate = rates.rate(reference, currency).value
-        return math.floor(major * rate * 10 ** currencies.exponent(currency))
+        rate = Fraction(rates.rate(reference, currency).value)
+        return int(math.floor(major * rate * 10 ** currencies.exponent(currency)))
 
     def _refuse(self, customer: Row, name: str, limit: int, attempted: int, currency: str) -> None:
         raise KycLimitExceeded(

@@ -9,6 +9,8 @@ Revises: 0025_policies
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -41,7 +43,7 @@ def upgrade() -> None:
 
 
 def _pricing_table(name: str, *, with_platform: bool) -> None:
-    columns: list[sa.SchemaItem] = [
+    columns: list[sa.Column[Any] | sa.PrimaryKeyConstraint] = [
         sa.Column("pair", sa.String(7), nullable=False),
         sa.Column("tier", sa.String(40), nullable=False),
         sa.Column("spread_bps", sa.Integer, nullable=False),
