@@ -156,7 +156,6 @@ class WalletsCore(RowCache, IdempotentRequests):
     def converted_limit(self, major: int, reference: str, currency: str) -> int:
         """``major`` units of ``reference`` in minor units of ``currency`` at the current
         coffer.fx rate, rounded down (RateNotFound / RateStale without a fresh rate)."""
-        import math
         from datetime import UTC, datetime
         from fractions import Fraction
 
@@ -167,8 +166,10 @@ class WalletsCore(RowCache, IdempotentRequests):
 
             rates = Rates(self.engine, get_fx_settings(), lambda: datetime.now(UTC))
             self._limit_rates = rates
-        rate = Fraction(rates.rate(reference, currency).value)
-        return int(math.floor(major * rate * 10 ** currencies.exponent(currency)))
+        limit: Fraction = Fraction(rates.rate(reference, currency).value) * major
+        limit *= 10 ** currencies.exponent(currency)
+        rounded_down: int = limit.numerator // limit.denominator
+        return rounded_down
 
     def _refuse(self, customer: Row, name: str, limit: int, attempted: int, currency: str) -> None:
         raise KycLimitExceeded(
