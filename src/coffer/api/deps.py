@@ -100,8 +100,7 @@ async def _authorize(
             principal,
             str(ledger),
             write=scope == "ledger:write",
-            address=request.client.host if request.client else None,
-            what=f"{request.method} {request.url.path}",
+            scope=request.scope,
         )
     return principal
 

@@ -127,16 +127,7 @@ class FastPath:
         self._set_route(scope, kind)
         principal = self.server.authority.authorize(headers.get(b"authorization"), "ledger:write")
         coffer = self.server.coffer
-        bind_caller(Request(scope), principal)
-        client = scope.get("client")
-        check_ledger(
-            coffer,
-            principal,
-            name,
-            write=True,
-            address=client[0] if client else None,
-            what=f"POST {scope['path']}",
-        )
+        check_ledger(coffer, principal, name, write=True, scope=scope)
         if kind == "transactions":
             item = plain_transaction(
                 data, headers.get(b"idempotency-key"), force=query.get("force", False)
@@ -160,6 +151,7 @@ class FastPath:
             return False
         ledger = await self._ledger(name)
         request = Request(scope)
+        bind_caller(request, principal)  # the bulk elements' checks read it
         status, payload = await anyio.to_thread.run_sync(
             lambda: run_bulk(
                 request,

@@ -40,12 +40,12 @@ def check_ledger(
     name: str,
     *,
     write: bool,
-    address: str | None = None,
-    what: str = "",
+    scope: Any = None,
 ) -> None:
     """Refuse ``principal`` the ledger ``name``: LedgerNotFound when it belongs to another
     platform, SystemLedgerWrite for a write to a system ledger without ``ledger:admin``.
-    A ledger that does not exist passes (the route answers as it does for one)."""
+    A ledger that does not exist passes (the route answers as it does for one). ``scope``
+    (the ASGI request's) names the route and address in the audit log of an admin write."""
     owner = coffer.ledger_owner(name)
     if owner is None:
         return
@@ -59,12 +59,14 @@ def check_ledger(
             f"ledger {name!r} is a system ledger (Coffer's domains write it): it is read-only"
             " through the ledger API; move wallet money through the wallets API"
         )
+    client = scope.get("client") if scope else None
+    what = f"{scope.get('method', '')} {scope.get('path', '')}" if scope else ""
     record_now(
         coffer.engine,
         actor=str(getattr(principal, "client_id", "unknown")),
         action="ledger.admin_write",
         target=name,
-        address=address,
+        address=client[0] if client else None,
         details={"request": what[:200]},
     )
 
