@@ -157,6 +157,13 @@ class Settings(BaseSettings):
         description="Where the assistant keeps the categorization model it trains from the "
         "shipped data on first use (empty: train in memory on every start).",
     )
+    assistant_alerts_interval_seconds: float = Field(
+        default=3600.0,
+        ge=0.0,
+        description="How often the worker (`coffer worker`, and `coffer serve`'s worker "
+        "thread) publishes every customer's new assistant alerts as `assistant.alert.*` "
+        "events, each alert once (0: never; the API can still publish them on request).",
+    )
     risk_model_dir: str = Field(
         default="./coffer-risk-model",
         description="Folder of the fraud model and the feature state that `coffer risk "

@@ -41,13 +41,13 @@ OWN_CREATIONS = {
     ("POST", "/api/wallets/v1/webhook_endpoints"),
     ("POST", "/api/wallets/v1/loyalty/programs"),
     ("POST", "/api/wallets/v1/payout_batches"),
+    ("POST", "/api/wallets/v1/fx/pricing"),
 }
 
 # Shared data only the default platform's clients change (403 for any other platform).
 OPERATOR_ONLY = {
     ("POST", "/api/wallets/v1/fx/rates"),
     ("POST", "/api/wallets/v1/fx/rates/refresh"),
-    ("POST", "/api/wallets/v1/fx/pricing"),
 }
 
 # Path parameters naming an object of alpha's (value: the key in World.ids).
@@ -70,6 +70,8 @@ OWNED_PARAMETERS = {
     "program_id": "program_id",
     "budget_id": "budget_id",
     "goal_id": "goal_id",
+    "rule_id": "rule_id",
+    "transaction_id": "transaction_id",
     "quote_id": "quote_id",
     "conversion_id": "conversion_id",
 }
@@ -176,6 +178,18 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", f"{a}/goals"): {"name": "x", "target_amount": 1, "currency": "EUR"},
         ("POST", f"{a}/corrections"): {"transaction_id": "x", "primary": "FOOD_AND_DRINK"},
         ("POST", f"{a}/goals/{{goal_id}}/contributions"): {"amount": 1},
+        ("POST", f"{a}/rules"): {
+            "conditions": [{"field": "description", "operator": "contains", "value": "x"}],
+            "category": "FOOD_AND_DRINK_COFFEE",
+        },
+        ("POST", f"{a}/rules/test"): {
+            "conditions": [{"field": "description", "operator": "contains", "value": "x"}],
+            "category": "FOOD_AND_DRINK_COFFEE",
+        },
+        ("PUT", f"{a}/rules/{{rule_id}}"): {
+            "conditions": [{"field": "description", "operator": "contains", "value": "x"}],
+            "category": "FOOD_AND_DRINK_COFFEE",
+        },
         ("POST", f"{a}/imports"): {"format": "csv", "content": "date,amount\n"},
         ("POST", f"{w}/fx/rates"): {"base": "EUR", "quote": "USD", "rate": "1.1"},
         ("POST", f"{w}/fx/pricing"): {"spread_bps": 1},
@@ -220,6 +234,11 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
     }
 
 
+# Tables the background worker writes on its own schedule (delivery attempts of alpha's own
+# events to alpha's own endpoints), whatever the other platform's client does.
+_BACKGROUND_TABLES = frozenset({"alembic_version", "wallet_webhook_deliveries"})
+
+
 def _snapshot(engine: sa.Engine, platform_id: str) -> dict[str, Any]:
     """What alpha owns: its rows in every table with a ``platform_id`` (every row of the
     shared tables), and the journal head and metadata of its ledgers. (The caller may
@@ -228,7 +247,7 @@ def _snapshot(engine: sa.Engine, platform_id: str) -> dict[str, Any]:
     with engine.connect() as connection:
         inspector = sa.inspect(connection)
         for table in sorted(inspector.get_table_names()):
-            if table == "alembic_version":
+            if table in _BACKGROUND_TABLES:
                 continue
             columns = {column["name"] for column in inspector.get_columns(table)}
             where = " WHERE platform_id = :platform" if "platform_id" in columns else ""

@@ -96,3 +96,49 @@ def test_budgets_goals_charts(client: tuple[TestClient, dict[str, str], dict[str
         assert c.get(f"{base}/{path}", headers=auth).status_code == 200, path
     bad = c.post(f"{base}/imports", headers=auth, json={"format": "ofx", "content": "nope"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "statement_invalid"
+
+
+def test_rules_and_corrections_api(
+    client: tuple[TestClient, dict[str, str], dict[str, str]],
+) -> None:
+    c, auth, wallets_only = client
+    customer = c.post("/api/wallets/v1/customers", json={"kind": "natural", "name": "Cy"},
+                      headers=auth).json()["id"]  # fmt: skip
+    base = f"/api/assistant/v1/customers/{customer}"
+    content = "date,description,amount\n2026-03-02,CAFE KOLONIE 44,-8.00\n"
+    assert c.post(f"{base}/imports", headers=auth, json={
+        "format": "csv", "content": content, "currency": "EUR"}).status_code == 201  # fmt: skip
+    spec = {"name": "Cafe", "conditions": [
+        {"field": "description", "operator": "contains", "value": "cafe"}],
+        "category": "FOOD_AND_DRINK_COFFEE"}  # fmt: skip
+    tested = c.post(f"{base}/rules/test", headers=auth, json=spec).json()
+    assert tested["matched"] == 1 and tested["data"][0]["current_detailed"] is None
+    assert c.get(f"{base}/rules", headers=auth).json()["data"] == []
+    created = c.post(f"{base}/rules", headers=auth, json=spec)
+    assert created.status_code == 201 and created.json()["stage"] == "pre"
+    rule_id = created.json()["id"]
+    (line,) = c.get(f"{base}/transactions", headers=auth).json()["data"]
+    assert (line["detailed"], line["category_source"]) == ("FOOD_AND_DRINK_COFFEE", "user_rule")
+    spec["category"] = "FOOD_AND_DRINK_RESTAURANT"
+    assert c.put(f"{base}/rules/{rule_id}", headers=auth, json=spec).json()["category"] == (
+        "FOOD_AND_DRINK_RESTAURANT"
+    )
+    assert c.get(f"{base}/rules/{rule_id}", headers=auth).json()["name"] == "Cafe"
+    bad = c.post(f"{base}/rules", headers=auth, json={**spec, "category": "COFFEE"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "validation_error"
+    assert c.post(f"{base}/rules", headers=wallets_only, json=spec).status_code == 403
+    fixed = c.post(f"{base}/corrections", headers=auth, json={
+        "transaction_id": line["id"], "primary": "FOOD_AND_DRINK",
+        "detailed": "FOOD_AND_DRINK_GROCERIES"})  # fmt: skip
+    assert fixed.status_code == 204
+    (line,) = c.get(f"{base}/transactions", headers=auth).json()["data"]
+    assert (line["detailed"], line["category_source"]) == ("FOOD_AND_DRINK_GROCERIES", "correction")
+    assert (
+        c.get(f"{base}/corrections", headers=auth).json()["data"][0]["transaction_id"]
+        == (line["id"])
+    )
+    assert c.delete(f"{base}/corrections/{line['id']}", headers=auth).status_code == 204
+    assert c.delete(f"{base}/rules/{rule_id}", headers=auth).status_code == 204
+    assert c.delete(f"{base}/rules/{rule_id}", headers=auth).status_code == 404
+    (line,) = c.get(f"{base}/transactions", headers=auth).json()["data"]
+    assert line["detailed"] is None

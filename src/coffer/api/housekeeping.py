@@ -33,7 +33,10 @@ class Housekeeper:
             from coffer.wallets.webhooks import Worker
 
             app = self.app
-            worker = Worker(lambda: all_platforms(app))  # those the routes use
+            from coffer.assistant.tasks import AlertsTask
+
+            # the platforms the routes use; the assistant's alerts on their own schedule
+            worker = Worker(lambda: all_platforms(app), tasks=[AlertsTask(self.book.settings)])
             worker.start()
             self._worker = worker
             from coffer.risk.online.endpoints import risk_for

@@ -49,7 +49,15 @@ def assistant_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> Assistant
                     api_key=settings.assistant_model_api_key,
                     timeout_seconds=settings.assistant_model_timeout_seconds,
                 )
-            existing = Assistant(platform.core.engine, platform.wallets, model_hook=hook)
+            from coffer.assistant.home_currency import fx_rate_source
+            from coffer.fx.endpoints import fx_for
+
+            existing = Assistant(
+                platform.core.engine,
+                platform.wallets,
+                model_hook=hook,
+                rates=fx_rate_source(fx_for(app, platform_id)),
+            )
             by_platform[platform_id] = existing
             if platform_id == DEFAULT_PLATFORM_ID:
                 app.state.assistant = existing
@@ -119,9 +127,63 @@ def transactions(customer_id: str, a: Service, limit: int = 100) -> dict[str, An
     }
 
 
-@write.post("/customers/{customer_id}/corrections", status_code=204, responses=errors(*AUTH))
+@write.post("/customers/{customer_id}/corrections", status_code=204,
+            responses=errors(*AUTH, 400, 404))  # fmt: skip
 def correct(customer_id: str, body: S.CorrectionCreate, a: Service) -> Response:
+    """Lock a transaction's category; variants of its descriptor follow (the customer's
+    correction model), and two consistent corrections of a payee make a payee rule."""
     a.correct(customer_id, body.transaction_id, body.primary, body.detailed, body.merchant)
+    return Response(status_code=204)
+
+
+@read.get("/customers/{customer_id}/corrections", responses=errors(*AUTH, 404))
+def corrections(customer_id: str, a: Service) -> dict[str, Any]:
+    """The customer's corrected (locked) transaction categories."""
+    return {"data": a.corrections(customer_id)}
+
+
+@write.delete("/customers/{customer_id}/corrections/{transaction_id}", status_code=204,
+              responses=errors(*AUTH, 404))  # fmt: skip
+def delete_correction(customer_id: str, transaction_id: str, a: Service) -> Response:
+    """Unlock a transaction's category (the pipeline categorizes it again)."""
+    a.delete_correction(customer_id, transaction_id)
+    return Response(status_code=204)
+
+
+@read.get("/customers/{customer_id}/rules", responses=errors(*AUTH, 404))
+def rules(customer_id: str, a: Service) -> dict[str, Any]:
+    """The customer's categorization rules, in the order they run."""
+    return {"data": [S.RuleOut.model_validate(r) for r in a.rules(customer_id)]}
+
+
+@write.post("/customers/{customer_id}/rules", status_code=201, responses=errors(*AUTH, 400))
+def create_rule(customer_id: str, body: S.RuleCreate, a: Service) -> S.RuleOut:
+    """Add a categorization rule; it applies to the whole history at once."""
+    return S.RuleOut.model_validate(a.save_rule(customer_id, body.model_dump()))
+
+
+@read.post("/customers/{customer_id}/rules/test", responses=errors(*AUTH, 400, 404))
+def test_rule(customer_id: str, body: S.RuleCreate, a: Service, limit: int = 100) -> dict[str, Any]:
+    """Run a rule against the customer's history without saving it: the transactions it
+    matches, with their category now."""
+    return a.test_rule(customer_id, body.model_dump(), limit=max(1, min(limit, 1000)))
+
+
+@read.get("/customers/{customer_id}/rules/{rule_id}", responses=errors(*AUTH, 404))
+def rule(customer_id: str, rule_id: str, a: Service) -> S.RuleOut:
+    return S.RuleOut.model_validate(a.rule(customer_id, rule_id))
+
+
+@write.put("/customers/{customer_id}/rules/{rule_id}", responses=errors(*AUTH, 400, 404))
+def update_rule(customer_id: str, rule_id: str, body: S.RuleCreate, a: Service) -> S.RuleOut:
+    """Replace a rule's name, stage, conditions, category and position."""
+    return S.RuleOut.model_validate(a.save_rule(customer_id, body.model_dump(), rule_id))
+
+
+@write.delete("/customers/{customer_id}/rules/{rule_id}", status_code=204,
+              responses=errors(*AUTH, 404))  # fmt: skip
+def delete_rule(customer_id: str, rule_id: str, a: Service) -> Response:
+    a.delete_rule(customer_id, rule_id)
     return Response(status_code=204)
 
 

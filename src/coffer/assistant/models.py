@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 # Primary categories that are not spending (money moved between one's own pots, income).
 NOT_SPENDING = frozenset({"INCOME", "TRANSFER_IN", "TRANSFER_OUT"})
+Day = date  # a calendar date, for fields of classes that have a field named ``date``
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,11 @@ class Txn:
     confidence: float = 1.0
     category_source: str = "categorizer"  # categorizer | correction | metadata
     mcc: str | None = None
+    counterparty: str | None = None
+    # set when converted into the home currency: the amount as booked, and the rate's date
+    original_amount: int | None = None
+    original_currency: str | None = None
+    fx_rate_date: Day | None = None
 
     @property
     def is_spending(self) -> bool:
@@ -93,6 +99,8 @@ class CustomerData:
     budgets: list[Budget] = field(default_factory=list)
     # derived from ``transactions`` only; the service keeps it as long as they are unchanged
     cache: dict[object, Any] = field(default_factory=dict)
+    # how amounts in other currencies were converted into ``currency`` (a FxNote), if any
+    fx: Any = None
 
     @property
     def balance(self) -> int:

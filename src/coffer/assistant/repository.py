@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Sequence
@@ -313,6 +314,93 @@ def external_transactions(connection: sa.Connection, customer_id: str) -> list[T
             merchant=None,
             account=r.account_id,
             source="import",
+            counterparty=r.counterparty,
         )
         for r in rows
     ]
+
+
+# -- rules -------------------------------------------------------------------------------
+
+
+def _rule_row(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "stage": row.stage,
+        "match_all": bool(row.match_all),
+        "position": int(row.position),
+        "conditions": json.loads(row.conditions),
+        "actions": json.loads(row.actions),
+        "created_at": int(row.created_at),
+        "updated_at": int(row.updated_at or row.created_at),
+    }
+
+
+def rules(connection: sa.Connection, customer_id: str) -> list[dict[str, Any]]:
+    """The customer's rules in the order they run: by stage, then position, then age."""
+    r = T.rules.c
+    rows = connection.execute(
+        sa.select(T.rules)
+        .where(r.customer_id == customer_id)
+        .order_by(r.position, r.created_at, r.id)
+    )
+    order = {"pre": 0, "default": 1, "post": 2}
+    found = [_rule_row(row) for row in rows]
+    found.sort(key=lambda rule: order.get(rule["stage"], 3))
+    return found
+
+
+def rule(connection: sa.Connection, customer_id: str, rule_id: str) -> dict[str, Any] | None:
+    r = T.rules.c
+    row = connection.execute(
+        sa.select(T.rules).where(r.customer_id == customer_id, r.id == rule_id)
+    ).first()
+    return _rule_row(row) if row is not None else None
+
+
+def put_rule(connection: sa.Connection, customer_id: str, values: dict[str, Any]) -> None:
+    """Insert the rule ``values`` (with ``id``), or replace the customer's rule of that id."""
+    r = T.rules.c
+    row = {
+        "name": values["name"],
+        "stage": values["stage"],
+        "match_all": values["match_all"],
+        "position": values["position"],
+        "conditions": json.dumps(values["conditions"], separators=(",", ":")),
+        "actions": json.dumps(values["actions"], separators=(",", ":")),
+    }
+    updated = connection.execute(
+        sa.update(T.rules)
+        .where(r.customer_id == customer_id, r.id == values["id"])
+        .values(**row, updated_at=now_micros())
+    )
+    if updated.rowcount:
+        return
+    connection.execute(
+        sa.insert(T.rules).values(
+            platform_id=platform_of(connection),
+            id=values["id"],
+            customer_id=customer_id,
+            created_at=now_micros(),
+            **row,
+        )
+    )
+
+
+def delete_rule(connection: sa.Connection, customer_id: str, rule_id: str) -> bool:
+    r = T.rules.c
+    result = connection.execute(
+        sa.delete(T.rules).where(r.customer_id == customer_id, r.id == rule_id)
+    )
+    return bool(result.rowcount)
+
+
+def delete_correction(connection: sa.Connection, customer_id: str, transaction_id: str) -> bool:
+    c = T.corrections.c
+    result = connection.execute(
+        sa.delete(T.corrections).where(
+            c.customer_id == customer_id, c.transaction_id == transaction_id
+        )
+    )
+    return bool(result.rowcount)

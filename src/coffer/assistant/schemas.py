@@ -47,6 +47,40 @@ class CorrectionCreate(Model):
     merchant: str | None = Field(default=None, max_length=200)
 
 
+class RuleCondition(Model):
+    """One condition: ``field`` (description, merchant, counterparty, mcc, amount, currency,
+    direction), ``operator`` (contains, not_contains, is, starts_with, ends_with, matches,
+    one_of; on amount: is, one_of, greater_than, less_than, between) and ``value``."""
+
+    field: str = Field(min_length=1, max_length=20)
+    operator: str = Field(min_length=1, max_length=20)
+    value: str | int | list[str | int]
+
+
+class RuleCreate(Model):
+    """A categorization rule: when all (``match`` "all") or any of its conditions hold, the
+    transaction gets ``category`` (a Plaid detailed category)."""
+
+    name: str = Field(default="", max_length=200)
+    stage: Literal["pre", "default", "post"] = "pre"
+    match: Literal["all", "any"] = "all"
+    conditions: list[RuleCondition] = Field(min_length=1, max_length=20)
+    category: str = Field(min_length=2, max_length=96)
+    position: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+
+
+class RuleOut(BaseModel):
+    id: str
+    name: str
+    stage: str
+    match: str
+    position: int
+    conditions: list[dict[str, Any]]
+    category: str | None
+    created_at: int
+    updated_at: int
+
+
 class BudgetCreate(Model):
     category: str = Field(min_length=2, max_length=96, description="Plaid primary or detailed")
     amount: int = Field(gt=0, description="Per month, minor units")

@@ -20,6 +20,15 @@ from coffer.assistant import repository as R
 from coffer.assistant.ask.answers import answer
 from coffer.assistant.ask.parser import Query, parse
 from coffer.assistant.categorizer import PRIMARIES, default_categorizer
+from coffer.assistant.customer_rules import (
+    MAX_RULES,
+    apply_context,
+    build_context,
+    check_category,
+    txn_line,
+    user_rule,
+)
+from coffer.assistant.home_currency import RateSource, to_home_currency
 from coffer.assistant.imports import dedup_keys, parse_statement
 from coffer.assistant.models import (
     Account,
@@ -58,12 +67,16 @@ class Assistant:
         categorizer: Categorizer | None = None,
         today: Callable[[], date] | None = None,
         model_hook: Callable[[str, Query], Query] | None = None,
+        rates: RateSource | None = None,
     ) -> None:
+        """``rates``: exchange rates (``home_currency.fx_rate_source`` over ``coffer.fx``);
+        with them, totals cover every currency, converted into the home currency."""
         self.engine = engine
         self.wallets = wallets  # coffer.wallets.service.Wallets, or None (imports only)
         self.categorizer = categorizer or default_categorizer()
         self.today = today or (lambda: datetime.now(UTC).date())
         self.model_hook = model_hook
+        self.rates = rates
         self._lock = threading.Lock()
         self._references: dict[str, dict[str, str]] = {}  # wallets object id -> metadata
         self._categories: dict[str, Txn] = {}  # transaction id -> categorized copy
@@ -165,6 +178,7 @@ class Assistant:
         with self.unit() as connection:
             fingerprint = R.external_fingerprint(connection, customer_id)
             corrections = R.corrections(connection, customer_id)
+            rules = R.rules(connection, customer_id)
             external = R.external_accounts(connection, customer_id)
             goals = R.goals(connection, customer_id)
             budgets = R.budgets(connection, customer_id)
@@ -179,13 +193,14 @@ class Assistant:
             tuple((t.account, t.id) for t in wallet_txns[-1:]),
             len(wallet_txns),
             hash(tuple(sorted(corrections.items()))),
+            json.dumps(rules, sort_keys=True),
         )
         known = self._data.get(customer_id)
         cache: dict[object, Any]
         if known is not None and known[0] == key:
             _, txns, sums, cache = known
         else:
-            txns = self._assemble(wallet_txns + imported, corrections)
+            txns = self._assemble(wallet_txns + imported, corrections, rules)
             sums = {}
             for t in imported:
                 sums[t.account] = sums.get(t.account, 0) + t.amount
@@ -202,13 +217,33 @@ class Assistant:
             )
         counts = {k[9:]: n for k, n in sums.items() if k.startswith("currency:")}
         currency = _home_currency(accounts, counts)
-        return CustomerData(customer_id, currency, txns, accounts, goals, budgets, cache)
+        note = None
+        if self.rates is not None and (
+            len(counts) > 1 or any(a.currency != currency for a in accounts)
+        ):
+            today = self.today()
+            converted = cache.get(("home_currency", currency, today))
+            if converted is None:
+                converted = to_home_currency(txns, [], currency, self.rates, today)
+                cache[("home_currency", currency, today)] = converted
+            txns, _, note = converted
+            _, accounts, for_accounts = to_home_currency([], accounts, currency, self.rates, today)
+            note = note.merge(for_accounts)
+        return CustomerData(customer_id, currency, txns, accounts, goals, budgets, cache,
+                            fx=note)  # fmt: skip
 
     def _assemble(
-        self, txns: list[Txn], corrections: dict[str, tuple[str, str | None, str | None]]
+        self,
+        txns: list[Txn],
+        corrections: dict[str, tuple[str, str | None, str | None]],
+        rules: list[dict[str, Any]] | None = None,
     ) -> list[Txn]:
+        """Categorized transactions: the categorizer's categories, then the customer's rules,
+        learned payee rules and correction model, then the customer's corrections (locked)."""
+        categorized = self._categorized(txns)
+        context = build_context(categorized, corrections, rules or [])
         out = []
-        for t in self._categorized(txns):
+        for t in apply_context(categorized, context):
             fixed = corrections.get(t.id)
             if fixed is not None:
                 t = replace(t, primary=fixed[0], detailed=fixed[1],
@@ -239,8 +274,100 @@ class Assistant:
 
     def correct(self, customer_id: str, transaction_id: str, primary: str,
                 detailed: str | None = None, merchant: str | None = None) -> None:  # fmt: skip
+        """Lock a transaction's category. It also teaches the customer's correction model
+        (variants of the descriptor get the category) and, after two consistent
+        corrections of a payee, a payee rule."""
+        primary, detailed = check_category(primary, detailed)
+        if not any(t.id == transaction_id for t in self.data(customer_id).transactions):
+            raise AssistantNotFound(f"transaction {transaction_id!r} does not exist")
         with self.unit() as connection:
             R.put_correction(connection, customer_id, transaction_id, primary, detailed, merchant)
+
+    def corrections(self, customer_id: str) -> list[dict[str, Any]]:
+        with self.unit() as connection:
+            found = R.corrections(connection, customer_id)
+        return [
+            {"transaction_id": k, "primary": v[0], "detailed": v[1], "merchant": v[2]}
+            for k, v in sorted(found.items())
+        ]
+
+    def delete_correction(self, customer_id: str, transaction_id: str) -> None:
+        with self.unit() as connection:
+            if not R.delete_correction(connection, customer_id, transaction_id):
+                raise AssistantNotFound(f"transaction {transaction_id!r} has no correction")
+
+    # -- rules ---------------------------------------------------------------------------
+
+    def rules(self, customer_id: str) -> list[dict[str, Any]]:
+        """The customer's categorization rules, in the order they run."""
+        with self.unit() as connection:
+            return [_rule_out(r) for r in R.rules(connection, customer_id)]
+
+    def rule(self, customer_id: str, rule_id: str) -> dict[str, Any]:
+        with self.unit() as connection:
+            found = R.rule(connection, customer_id, rule_id)
+        if found is None:
+            raise AssistantNotFound(f"rule {rule_id!r} does not exist")
+        return _rule_out(found)
+
+    def save_rule(self, customer_id: str, spec: dict[str, Any],
+                  rule_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """Create a rule (``rule_id`` None) or replace one. ``spec``: name, stage, match
+        ("all" | "any"), conditions, category, position."""
+        values = _rule_values(spec)
+        user_rule(values)  # ValidationError when invalid
+        with self.unit() as connection:
+            if rule_id is None:
+                if len(R.rules(connection, customer_id)) >= MAX_RULES:
+                    raise ValidationError(
+                        f"a customer has at most {MAX_RULES} rules: delete unused ones first"
+                    )
+                rule_id = R.new_id("rule")
+            elif R.rule(connection, customer_id, rule_id) is None:
+                raise AssistantNotFound(f"rule {rule_id!r} does not exist")
+            R.put_rule(connection, customer_id, {**values, "id": rule_id})
+            saved = R.rule(connection, customer_id, rule_id)
+        assert saved is not None
+        return _rule_out(saved)
+
+    def delete_rule(self, customer_id: str, rule_id: str) -> None:
+        with self.unit() as connection:
+            if not R.delete_rule(connection, customer_id, rule_id):
+                raise AssistantNotFound(f"rule {rule_id!r} does not exist")
+
+    def test_rule(self, customer_id: str, spec: dict[str, Any],
+                  limit: int = 100) -> dict[str, Any]:  # fmt: skip
+        """Run a rule (saved or not) against the customer's history without changing
+        anything: the transactions it matches, with their category now and the rule's."""
+        from coffer.assistant.categorize.pipeline import rule_matches
+
+        values = _rule_values(spec)
+        candidate = user_rule(values)
+        data = self.data(customer_id)
+        matched = []
+        for t in data.transactions:
+            if rule_matches(candidate, txn_line(t), t.merchant):
+                matched.append(t)
+        changes = sum(1 for t in matched if t.detailed != candidate.detailed)
+        return {
+            "matched": len(matched),
+            "would_change": changes,
+            "category": candidate.detailed,
+            "data": [
+                {
+                    "id": t.id,
+                    "date": t.date.isoformat(),
+                    "amount": t.amount,
+                    "currency": t.currency,
+                    "description": t.description,
+                    "merchant": t.merchant,
+                    "current_primary": t.primary,
+                    "current_detailed": t.detailed,
+                    "current_source": t.category_source,
+                }
+                for t in sorted(matched, key=lambda t: (t.date, t.id), reverse=True)[:limit]
+            ],
+        }
 
     def set_budget(self, customer_id: str, category: str, amount: int, currency: str,
                    rollover: bool = True, start_month: date | None = None) -> Budget:  # fmt: skip
@@ -354,7 +481,12 @@ def ask_data(
     query = parse(question, today, merchants=data.merchants(), currency=data.currency)
     if query.intent == "unknown" and model_hook is not None:
         query = model_hook(question, query)
-    return answer(query, data, today)
+    result = answer(query, data, today)
+    if data.fx is not None and not data.fx.empty:
+        result["data"] = {**result.get("data", {}), "fx": data.fx.as_dict()}
+        if result.get("currency"):
+            result["answer"] = f"{result['answer']} {data.fx.sentence()}"
+    return result
 
 
 def category_code(text: str | None) -> str | None:
@@ -370,6 +502,43 @@ def category_code(text: str | None) -> str | None:
 
     hits = _topic_vocabulary().find(normalize(cleaned))
     return TOPICS[hits[0].key].codes[0] if hits else None
+
+
+def _rule_values(spec: dict[str, Any]) -> dict[str, Any]:
+    """A rule request (name, stage, match, conditions, category, position) as stored."""
+    match = str(spec.get("match") or "all")
+    if match not in ("all", "any"):
+        raise ValidationError("'match' is 'all' (every condition) or 'any' (one condition)")
+    conditions = spec.get("conditions")
+    if not isinstance(conditions, list):
+        raise ValidationError("'conditions' is a list of {field, operator, value}")
+    return {
+        "name": str(spec.get("name") or "")[:200],
+        "stage": str(spec.get("stage") or "pre"),
+        "match_all": match == "all",
+        "position": int(spec.get("position") or 0),
+        "conditions": [
+            {"field": c.get("field"), "operator": c.get("operator"), "value": c.get("value")}
+            if isinstance(c, dict)
+            else {}
+            for c in conditions
+        ],
+        "actions": {"category": str(spec.get("category") or "").strip().upper()},
+    }
+
+
+def _rule_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "stage": row["stage"],
+        "match": "all" if row["match_all"] else "any",
+        "position": row["position"],
+        "conditions": row["conditions"],
+        "category": row["actions"].get("category"),
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
 
 
 def _primary(detailed: str) -> str:

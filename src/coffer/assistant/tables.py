@@ -36,6 +36,10 @@ rules = sa.Table(
     sa.Column("conditions", sa.Text, nullable=False),  # JSON list
     sa.Column("actions", sa.Text, nullable=False),  # JSON object
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("match_all", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_at", sa.BigInteger, nullable=True),
 )
 
 budgets = sa.Table(

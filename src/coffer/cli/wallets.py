@@ -34,8 +34,9 @@ def worker(
     once: Annotated[bool, typer.Option(help="Run one round and exit.")] = False,
 ) -> None:
     """Deliver webhooks (with retries), expire card authorizations, finish interrupted
-    money movements; the risk tasks (AML monitor, screening, review deadlines); and run
-    automations (schedules, event triggers, due runs). Stops on SIGINT/SIGTERM."""
+    money movements; the risk tasks (AML monitor, screening, review deadlines); publish the
+    assistant's alerts; and run automations (schedules, event triggers, due runs). Stops on
+    SIGINT/SIGTERM."""
     import coffer
     from coffer.automations import Worker as AutomationsWorker
     from coffer.automations import open_automations
@@ -44,6 +45,8 @@ def worker(
     from coffer.wallets.webhooks import Worker
 
     with coffer.open(database, settings=owned_process_settings()) as c:
+        from coffer.assistant.tasks import AlertsTask
+
         risk_worker = None
         if c.settings.risk_checks_enabled:
             from coffer.risk.online import open_risk
@@ -53,7 +56,11 @@ def worker(
             risk_worker = RiskWorker(
                 open_risk(open_wallets(c), c.settings), interval_seconds=interval
             )
-        runner = Worker(every_platform(c, open_wallets), interval_seconds=interval)
+        runner = Worker(
+            every_platform(c, open_wallets),
+            interval_seconds=interval,
+            tasks=[AlertsTask(c.settings)],
+        )
         automations = AutomationsWorker(open_automations(open_wallets(c)))
         if once:
             runner._last_housekeeping = 0.0

@@ -132,9 +132,9 @@ def list_pricing(fx: Fx) -> list[S.PricingRule]:
 
 @write.post("/fx/pricing", responses=errors(400))
 def set_pricing(body: S.PricingSet, fx: Fx) -> S.PricingRule:
-    """Set the spread and fee of a pair (or ``*``) for a tier (or ``*``). Pricing is
-    shared by every platform: only clients of the default platform set it (403 otherwise)."""
-    _operator_only(fx)
+    """Set the spread and fee of a pair (or ``*``) for a tier (or ``*``) on the caller's
+    platform. A platform's quotes use its own rules; for a pair and tier it has none for,
+    the default platform's (the operator's), then the fx_spread_bps/fx_fee_bps settings."""
     return fx.quotes.set_pricing(body)
 
 

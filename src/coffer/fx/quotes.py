@@ -20,6 +20,7 @@ from coffer.fx.rates.providers import decimal_text
 from coffer.fx.rates.service import Rates, to_micros, utc
 from coffer.fx.settings import MAX_QUOTE_SECONDS, FxSettings
 from coffer.ledger.models import from_micros
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 
 Clock = Callable[[], datetime]
@@ -39,19 +40,22 @@ class Quotes:
     # -- pricing ------------------------------------------------------------------------
 
     def pricing_for(self, sell: str, buy: str, tier: str) -> Pricing:
-        """The most specific row of (pair, tier), (pair, *), (*, tier), (*, *); else the
-        settings' defaults."""
+        """The most specific row of (pair, tier), (pair, *), (*, tier), (*, *) of the
+        platform; else of the default platform (the operator's, every platform's fallback);
+        else the settings' defaults."""
         return self._pricing.get((sell, buy, tier), lambda: self._read_pricing(sell, buy, tier))
 
     def _read_pricing(self, sell: str, buy: str, tier: str) -> Pricing:
         pair = f"{sell}/{buy}"
         with self.engine.connect() as connection:
             rows = R.pricing_rows(connection, [pair, "*"], [tier, "*"])
-        by_key = {(row["pair"], row["tier"]): row for row in rows}
-        for key in ((pair, tier), (pair, "*"), ("*", tier), ("*", "*")):
-            row = by_key.get(key)
-            if row is not None:
-                return Pricing(row["spread_bps"], row["fee_bps"], int(row["fee_fixed"]))
+        by_key = {(row["platform_id"], row["pair"], row["tier"]): row for row in rows}
+        own = {row["platform_id"] for row in rows} - {DEFAULT_PLATFORM_ID}
+        for platform_id in (*own, DEFAULT_PLATFORM_ID):
+            for key in ((pair, tier), (pair, "*"), ("*", tier), ("*", "*")):
+                row = by_key.get((platform_id, *key))
+                if row is not None:
+                    return Pricing(row["spread_bps"], row["fee_bps"], int(row["fee_fixed"]))
         return Pricing(self.settings.fx_spread_bps, self.settings.fx_fee_bps, 0)
 
     def set_pricing(self, request: S.PricingSet) -> S.PricingRule:

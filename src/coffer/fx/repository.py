@@ -1,7 +1,8 @@
 """All SQL of the fx domain (SQLAlchemy Core). Functions take a connection and never
 commit: the caller's unit of work does. Rows a platform owns (customer tiers, quotes,
-conversions, loyalty) are filtered by the connection's platform as in the wallets
-repository (:func:`coffer.wallets.repository.owned`); rates and pricing are shared."""
+conversions, loyalty, pricing) are filtered by the connection's platform as in the wallets
+repository (:func:`coffer.wallets.repository.owned`); rates are shared. Pricing rows of the
+default platform are every platform's fallback."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.fx import tables as T
-from coffer.wallets.repository import owned, stamped
+from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.wallets.repository import owned, platform_of, stamped
 
 Row = Mapping[str, Any]
 
@@ -83,20 +85,33 @@ def list_rates(
 def pricing_rows(
     connection: sa.Connection, pairs: Sequence[str], tiers: Sequence[str]
 ) -> list[Row]:
+    """The pricing rows of these pairs and tiers of the connection's platform and of the
+    default platform (the fallback), each with its ``platform_id``."""
     p = T.pricing.c
-    statement = sa.select(T.pricing).where(p.pair.in_(list(pairs)), p.tier.in_(list(tiers)))
+    statement = sa.select(T.pricing).where(
+        p.pair.in_(list(pairs)),
+        p.tier.in_(list(tiers)),
+        p.platform_id.in_({platform_of(connection), DEFAULT_PLATFORM_ID}),
+    )
     return [dict(row) for row in connection.execute(statement).mappings()]
 
 
 def all_pricing(connection: sa.Connection) -> list[Row]:
-    statement = sa.select(T.pricing).order_by(T.pricing.c.pair, T.pricing.c.tier)
+    """The connection's platform's own pricing rows."""
+    statement = (
+        sa.select(T.pricing)
+        .where(owned(connection, T.pricing))
+        .order_by(T.pricing.c.pair, T.pricing.c.tier)
+    )
     return [dict(row) for row in connection.execute(statement).mappings()]
 
 
 def set_pricing(connection: sa.Connection, values: Mapping[str, Any]) -> None:
     p = T.pricing.c
     connection.execute(
-        sa.delete(T.pricing).where(p.pair == values["pair"], p.tier == values["tier"])
+        sa.delete(T.pricing).where(
+            p.pair == values["pair"], p.tier == values["tier"], owned(connection, T.pricing)
+        )
     )
     insert(connection, T.pricing, values)
 

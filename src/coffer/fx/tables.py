@@ -30,12 +30,14 @@ rates = sa.Table(
 pricing = sa.Table(
     "fx_pricing",
     metadata,
-    sa.Column("pair", sa.String(7), primary_key=True),  # "EUR/USD" or "*"
-    sa.Column("tier", sa.String(40), primary_key=True),  # a tier name or "*"
+    platform_column(),
+    sa.Column("pair", sa.String(7), nullable=False),  # "EUR/USD" or "*"
+    sa.Column("tier", sa.String(40), nullable=False),  # a tier name or "*"
     sa.Column("spread_bps", sa.Integer, nullable=False),
     sa.Column("fee_bps", sa.Integer, nullable=False),
     sa.Column("fee_fixed", Amount, nullable=False),  # minor units of the sell currency
     sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("platform_id", "pair", "tier"),
 )
 
 customer_tiers = sa.Table(

@@ -53,6 +53,7 @@ class WalletsCore(RowCache, IdempotentRequests):
 
     def __init__(self, engine: sa.Engine, ledger: Ledger, settings: WalletSettings) -> None:
         self.engine = engine
+        self._limit_rates: Any = None  # coffer.fx rates, when limits are in a reference currency
         self.ledger = ledger
         self.settings = settings
         key_id, keys = settings.encryption_keys()
@@ -192,7 +193,30 @@ class WalletsCore(RowCache, IdempotentRequests):
     def _limit(self, customer: Row, name: str, currency: str) -> int | None:
         limits = self.settings.limits_for(customer["kyc_level"])
         major = getattr(limits, name)
-        return None if major is None else currencies.major_to_minor(currency, major)
+        if major is None:
+            return None
+        reference = self.settings.kyc_limits_currency
+        if reference is None or reference == currency:
+            return currencies.major_to_minor(currency, major)
+        return self.converted_limit(major, reference, currency)
+
+    def converted_limit(self, major: int, reference: str, currency: str) -> int:
+        """``major`` units of ``reference`` in minor units of ``currency`` at the current
+        coffer.fx rate, rounded down (RateNotFound / RateStale without a fresh rate)."""
+        from datetime import UTC, datetime
+        from fractions import Fraction
+
+        rates = self._limit_rates
+        if rates is None:
+            from coffer.fx.rates.service import Rates
+            from coffer.fx.settings import get_fx_settings
+
+            rates = Rates(self.engine, get_fx_settings(), lambda: datetime.now(UTC))
+            self._limit_rates = rates
+        limit: Fraction = Fraction(rates.rate(reference, currency).value) * major
+        limit *= 10 ** currencies.exponent(currency)
+        rounded_down: int = limit.numerator // limit.denominator
+        return rounded_down
 
     def _refuse(self, customer: Row, name: str, limit: int, attempted: int, currency: str) -> None:
         raise KycLimitExceeded(

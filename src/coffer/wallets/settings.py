@@ -23,7 +23,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coffer.errors import ValidationError
@@ -112,8 +112,16 @@ class WalletSettings(BaseSettings):
     )
     kyc_limits: dict[str, KycLimits] = Field(
         default_factory=_default_limits,
-        description="Limits per KYC level, in MAJOR units of the wallet's currency (150 is "
-        "150 EUR or 150 JPY: no conversion between currencies); null: no limit.",
+        description="Limits per KYC level, in MAJOR units of kyc_limits_currency when it is "
+        "set, else of the wallet's own currency (150 is then 150 EUR or 150 JPY); null: no "
+        "limit.",
+    )
+    kyc_limits_currency: str | None = Field(
+        default=None,
+        description="The reference currency of kyc_limits (e.g. EUR). A wallet in another "
+        "currency gets the limits converted at the current coffer.fx rate (rounded down to "
+        "its minor unit); without a fresh rate its movements are refused (fx_rate_not_found "
+        "or fx_rate_stale). None: limits in each wallet's own currency, no conversion.",
     )
     authorization_expiry_seconds: int = Field(
         default=7 * 24 * 3600, ge=1, description="An uncaptured card authorization is released."
@@ -204,6 +212,15 @@ class WalletSettings(BaseSettings):
         "this often: a wallet frozen or a KYC level raised by another process is seen "
         "within this delay (at once in the process that made the change). 0: no cache.",
     )
+
+    @field_validator("kyc_limits_currency")
+    @classmethod
+    def _reference_currency(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from coffer.wallets.currencies import check_currency
+
+        return check_currency(value.strip().upper())
 
     def limits_for(self, level: str) -> KycLimits:
         if level not in KYC_LEVELS:

@@ -26,11 +26,12 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import random
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -47,6 +48,8 @@ from coffer.wallets import tables as T
 from coffer.wallets.common import Row, as_datetime
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.egress import Resolver, Target, WebhookUrlRefused, check_url
+
+logger = logging.getLogger("coffer.wallets.worker")
 
 # Delay before retry n (after the n-th failed attempt). Sum: 75 h 35 min 5 s > 3 days.
 RETRY_SCHEDULE_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
@@ -411,9 +414,13 @@ class Worker:
         *,
         interval_seconds: float = 1.0,
         client: httpx.Client | None = None,
+        tasks: Sequence[Callable[[Any], object]] = (),
     ) -> None:
         """``platform``: one wallets platform, or a callable returning those to serve
-        (every platform of the database: each one's events reach only its endpoints)."""
+        (every platform of the database: each one's events reach only its endpoints).
+        ``tasks``: other domains' periodic work, called with each platform at the
+        housekeeping cadence (each keeps its own schedule; a failing task is logged)."""
+        self.tasks = tuple(tasks)
         self.platform = platform
         self.interval_seconds = interval_seconds
         # No redirects (they could lead anywhere), no kept-alive connections (a connection
@@ -445,6 +452,12 @@ class Worker:
                 platform.wallets.resume_pending()
                 platform.wallets.recover_transfers()
                 platform.payins.resume_pending()
+            for task in self.tasks:
+                for platform in platforms:
+                    try:
+                        task(platform)
+                    except Exception:  # one domain's task does not stop the worker
+                        logger.exception("worker task %r failed", task)
             if platforms:
                 # privacy's upgrade and retention cover every platform's rows at once;
                 # rows written before data keys are re-sealed a bounded batch at a time

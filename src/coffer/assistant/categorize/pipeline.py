@@ -2,8 +2,9 @@
 
 Stages, first decisive one wins:
 
-1. the customer's corrections (locked), then learned payee rules, then the customer's rules
-   of stage "pre";
+1. the customer's stages (``context_stage``): the correction of the line itself (locked),
+   rules of stage "pre", learned payee rules, the per-customer correction model (variants of
+   corrected descriptors), rules of stage "default";
 2. strong keyword rules (cash withdrawals, fees, taxes, wages, pensions, loans, rent, savings,
    investments), skipped for a refund, whose category is its merchant's;
 3. the merchant dictionary (brands of many countries);
@@ -21,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from coffer.assistant.categorize.adaptation import CorrectionModel
 from coffer.assistant.categorize.mcc import mcc_category
 from coffer.assistant.categorize.merchants import PLATFORMS, MerchantMatch, find_merchant
 from coffer.assistant.categorize.normalize import clean_descriptor, fold, merchant_name
@@ -133,7 +135,8 @@ def _condition_holds(condition: Condition, line: StatementLine, merchant: str | 
     return False
 
 
-def _rule_matches(rule: UserRule, line: StatementLine, merchant: str | None) -> bool:
+def rule_matches(rule: UserRule, line: StatementLine, merchant: str | None) -> bool:
+    """Whether all (``match_all``) or any of the rule's conditions hold for the line."""
     results = (_condition_holds(c, line, merchant) for c in rule.conditions)
     return all(results) if rule.match_all else any(results)
 
@@ -151,8 +154,60 @@ def _result(
     )
 
 
+def line_merchant(line: StatementLine) -> str | None:
+    """The merchant name the pipeline gives a line (a known brand, else a cleaned name)."""
+    text = fold(line.description)
+    cleaned = fold(clean_descriptor(line.description))
+    match = find_merchant(cleaned or text)
+    if (match is None or match.name is None) and cleaned != text:
+        raw = find_merchant(text)
+        if raw is not None and raw.name is not None and raw.name not in PLATFORMS:
+            match = raw
+    if match is not None and match.name is not None:
+        return match.name
+    return merchant_name(line.description)
+
+
+def context_stage(
+    line: StatementLine,
+    context: CategorizationContext,
+    merchant: str | None,
+    model: CorrectionModel | None = None,
+) -> Categorization | None:
+    """The customer's stages before the built-in pipeline, first decisive one wins: the
+    correction of this very line (locked), rules of stage "pre", learned payee rules, the
+    correction model (a variant of a corrected descriptor), rules of stage "default"."""
+    key = correction_key(line) if (context.corrections or context.payee_rules) else ""
+    for found in (line.id, key):
+        if found and found in context.corrections:
+            return _result(line, context.corrections[found], 1.0, merchant, "correction")
+    for rule in context.rules:
+        if rule.stage == "pre" and rule_matches(rule, line, merchant):
+            return _result(line, rule.detailed, 0.99, merchant, "user_rule")
+    payee = context.payee_rules.get(key) if key else None
+    if payee is not None:
+        return _result(line, payee, 0.98, merchant, "payee_rule")
+    if model is not None:
+        near = model.nearest(line)
+        if near is not None:
+            confidence = 0.8 + 0.19 * near.similarity
+            return _result(line, near.detailed, confidence, merchant, "correction_model")
+    for rule in context.rules:
+        if rule.stage == "default" and rule_matches(rule, line, merchant):
+            return _result(line, rule.detailed, 0.99, merchant, "user_rule")
+    return None
+
+
+def correction_model(context: CategorizationContext) -> CorrectionModel | None:
+    """The per-customer correction model of ``context`` (None without examples)."""
+    return CorrectionModel(context.examples) if context.examples else None
+
+
 def _first_stage(
-    index: int, line: StatementLine, context: CategorizationContext
+    index: int,
+    line: StatementLine,
+    context: CategorizationContext,
+    model: CorrectionModel | None = None,
 ) -> Categorization | _Pending:
     text = fold(line.description)
     cleaned = fold(clean_descriptor(line.description))
@@ -165,18 +220,11 @@ def _first_stage(
     merchant = match.name if match is not None and match.name is not None else None
     if merchant is None:
         merchant = merchant_name(line.description)
-    # 1. the customer's own corrections, learned payee rules and rules.
-    if context.corrections or context.payee_rules:
-        key = correction_key(line)
-        for found in (line.id, key):
-            if found in context.corrections:
-                return _result(line, context.corrections[found], 1.0, merchant, "correction")
-        payee = context.payee_rules.get(key)
-        if payee is not None:
-            return _result(line, payee, 0.98, merchant, "payee_rule")
-    for rule in context.rules:
-        if rule.stage == "pre" and _rule_matches(rule, line, merchant):
-            return _result(line, rule.detailed, 0.99, merchant, "user_rule")
+    # 1. the customer's own corrections, rules and what was learned from corrections.
+    if not context.empty:
+        decided = context_stage(line, context, merchant, model)
+        if decided is not None:
+            return decided
     if line.direction == "credit" and TAX_REFUND.pattern.search(text):
         brand = match.name if match is not None else None
         return _result(line, "INCOME_TAX_REFUND", TAX_REFUND.confidence, brand, "rule:tax_refund")
@@ -262,8 +310,9 @@ def categorize(
     threshold = context.min_confidence if context.min_confidence is not None else min_confidence
     results: list[Categorization | None] = []
     pending: list[_Pending] = []
+    model = correction_model(context)
     for index, line in enumerate(lines):
-        first = _first_stage(index, line, context)
+        first = _first_stage(index, line, context, model)
         if isinstance(first, _Pending):
             pending.append(first)
             results.append(None)
@@ -282,7 +331,7 @@ def categorize(
     for line, result in zip(lines, results, strict=True):
         assert result is not None
         if result.primary is None or result.confidence < threshold:
-            rescued = _post_rules(line, result, context)
+            rescued = post_rules(line, result, context)
             result = rescued or Categorization(
                 line.id, None, None, result.confidence, result.merchant, "abstain"
             )
@@ -291,10 +340,11 @@ def categorize(
     return final
 
 
-def _post_rules(
+def post_rules(
     line: StatementLine, result: Categorization, context: CategorizationContext
 ) -> Categorization | None:
+    """The customer's rules of stage "post", for a line the pipeline abstained on."""
     for rule in context.rules:
-        if rule.stage == "post" and _rule_matches(rule, line, result.merchant):
+        if rule.stage == "post" and rule_matches(rule, line, result.merchant):
             return _result(line, rule.detailed, 0.99, result.merchant, "user_rule")
     return None

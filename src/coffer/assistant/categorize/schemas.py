@@ -119,6 +119,7 @@ _OPERATORS = (
     "less_than",
     "between",
 )
+_AMOUNT_ONLY = ("greater_than", "less_than", "between")
 _FIELDS = ("description", "merchant", "counterparty", "mcc", "amount", "currency", "direction")
 
 
@@ -137,21 +138,69 @@ class Condition:
             raise InvalidStatementLine(
                 f"unknown rule operator {self.operator!r}; use one of {_OPERATORS}"
             )
+        if self.field == "amount":
+            self._check_amount()
+        elif self.operator in _AMOUNT_ONLY:
+            raise InvalidStatementLine(
+                f"operator {self.operator!r} compares amounts: use it on the 'amount' field"
+            )
+        elif self.operator == "one_of":
+            if not isinstance(self.value, list | tuple) or not self.value:
+                raise InvalidStatementLine("'one_of' needs a non-empty list of values")
+        elif not isinstance(self.value, str | int) or isinstance(self.value, bool):
+            raise InvalidStatementLine(f"the value of a {self.field!r} condition is a string")
         if self.operator == "matches":
-            re.compile(str(self.value))
+            try:
+                re.compile(str(self.value))
+            except re.error as error:
+                raise InvalidStatementLine(
+                    f"'matches' needs a valid regular expression: {error}"
+                ) from error
+
+    def _check_amount(self) -> None:
+        def whole(value: Any) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool)
+
+        value = self.value
+        if self.operator == "between":
+            ok = isinstance(value, list | tuple) and len(value) == 2 and all(map(whole, value))
+            if not ok:
+                raise InvalidStatementLine("'between' needs [low, high] in minor units")
+        elif self.operator == "one_of":
+            if not isinstance(value, list | tuple) or not value or not all(map(whole, value)):
+                raise InvalidStatementLine("'one_of' on amount needs a list of minor units")
+        elif self.operator in ("is", "greater_than", "less_than"):
+            if not whole(value):
+                raise InvalidStatementLine("an amount condition's value is in minor units")
+        else:
+            raise InvalidStatementLine(
+                "amount conditions use is, one_of, greater_than, less_than or between"
+            )
 
 
 @dataclass(frozen=True, slots=True)
 class UserRule:
     """A customer's rule: all (or any) conditions true -> ``detailed``. Rules run by stage
-    ("pre" before the built-in pipeline, "post" only when it abstained), then in order;
-    the first rule that matches sets the category, so a rule runs once per line."""
+    ("pre" before what was learned from corrections, "default" after it but before the
+    built-in pipeline, "post" only when the pipeline abstained), then in order; the first
+    rule that matches sets the category, so a rule runs once per line."""
 
     conditions: tuple[Condition, ...]
     detailed: str
     match_all: bool = True
     stage: str = "pre"
     name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.stage not in RULE_STAGES:
+            raise InvalidStatementLine(
+                f"unknown rule stage {self.stage!r}; use one of {RULE_STAGES}"
+            )
+        if not self.conditions:
+            raise InvalidStatementLine("a rule needs at least one condition")
+
+
+RULE_STAGES = ("pre", "default", "post")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +209,17 @@ class CategorizationContext:
 
     ``corrections``: the customer's locked choices, by line id or by merchant/description key
     (``correction_key``). ``payee_rules``: learned payee -> detailed after consistent corrections
-    (see ``learn_payee_rules``). ``rules``: the customer's own rules.
+    (see ``learn_payee_rules``). ``rules``: the customer's own rules. ``examples``: the
+    corrected lines with their categories, which the per-customer correction model
+    (``coffer.assistant.categorize.adaptation``) generalizes to variants of their descriptors.
     """
 
     corrections: Mapping[str, str] = field(default_factory=dict)
     payee_rules: Mapping[str, str] = field(default_factory=dict)
     rules: tuple[UserRule, ...] = ()
     min_confidence: float | None = None
+    examples: tuple[tuple[StatementLine, str], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.corrections or self.payee_rules or self.rules or self.examples)
