@@ -194,6 +194,7 @@ class Payouts:
             core.check_limits(connection, wallet, request.amount, sending=True, payout=True)
             payout_id = R.new_id("po")
             platform_id = str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID)
+            bank_key = core.data_keys.of(connection, bank["customer_id"])
             assessment = assess_one(
                 core,
                 Movement(
@@ -205,8 +206,8 @@ class Payouts:
                     amount=request.amount,
                     currency=currency,
                     counterparty="iban:"
-                    + (core.cipher.decrypt(bank["iban_enc"], context="bank_account.iban") or ""),
-                    counterparty_name=core.cipher.decrypt(
+                    + (bank_key.decrypt(bank["iban_enc"], context="bank_account.iban") or ""),
+                    counterparty_name=bank_key.decrypt(
                         bank["holder_name_enc"], context="bank_account.holder_name"
                     ),
                 ),
