@@ -123,15 +123,31 @@ class Queries(VolumeQueries):
         self, ledger_id: int, addresses: list[str], sources: bool, destinations: bool
     ) -> sa.TextualSelect:
         """The ids of the transactions where any of ``addresses`` (exact) is a source and/or
-        a destination, from the posting lists and the postings after their mark."""
+        a destination, from the posting lists and the postings after their mark.
+
+        The mark is read first and bound as a value as well: the statement still bounds the
+        postings by the mark it sees, but the planner knows how few they are and reads them
+        by key (see ``account_tx_ids``'s ``floor``)."""
         backend = backend_of(self.engine.url)
+        with self.engine.connect() as connection:
+            listed = connection.execute(
+                sa.select(T.ledgers.c.listed_tx).where(T.ledgers.c.id == ledger_id)
+            ).scalar_one_or_none()
         # names unique across a statement, which may hold several such conditions
         lid = f"ids_lid_{next(_bind_names)}"
+        floor = f"ids_floor_{next(_bind_names)}"
         parts: list[str] = []
-        binds: list[sa.BindParameter[Any]] = [sa.bindparam(lid, ledger_id)]
+        binds: list[sa.BindParameter[Any]] = [
+            sa.bindparam(lid, ledger_id),
+            sa.bindparam(floor, int(listed or 0), type_=sa.BigInteger),
+        ]
         for address in addresses:
             name = f"ids_account_{next(_bind_names)}"
-            parts.append(account_tx_ids(backend, sources, destinations, f":{lid}", f":{name}"))
+            parts.append(
+                account_tx_ids(
+                    backend, sources, destinations, f":{lid}", f":{name}", floor=f":{floor}"
+                )
+            )
             binds.append(sa.bindparam(name, address))
         return sa.text(" UNION ALL ".join(parts)).bindparams(*binds).columns(tx_id=sa.BigInteger)
 
@@ -208,6 +224,17 @@ class Queries(VolumeQueries):
     ) -> tuple[list[TxRow], bool]:
         t = T.transactions
         where = self._tx_where(ledger_id, query, pit)
+        driving = _account_of(query)
+        if driving is not None and self.dialect.postgresql:
+            # Only the account's transactions can match: start from their ids (its posting
+            # lists), as an array the index is probed with. As ``id IN (...)`` alone,
+            # PostgreSQL may walk the whole index backwards, testing each id, when it
+            # misjudges how many match (the filter above is still applied).
+            field, address = driving
+            ids = self._account_tx_ids(
+                ledger_id, [address], field != "destination", field != "source"
+            )
+            where.append(t.c.id == sa.any_(sa.func.array(ids.scalar_subquery())))
         keys: list[ColumnExpr] = [t.c.timestamp, t.c.id] if effective_order else [t.c.id]
         if after is not None:
             if len(after) != len(keys):
@@ -476,6 +503,25 @@ class Queries(VolumeQueries):
         for (account, asset), (inp, outp) in sorted(totals.items()):
             out[account][asset] = Volumes(inp, outp)
         return out
+
+
+def _account_of(query: object) -> tuple[str, str] | None:
+    """(field, address) when every transaction a filter matches must involve one exact
+    address: ``{"$match": {"account": X}}`` (or ``address``, ``source``,
+    ``destination``), alone or among the terms of an ``$and``; None otherwise."""
+    if not isinstance(query, dict) or len(query) != 1:
+        return None
+    ((operator, operand),) = query.items()
+    if operator == "$and" and isinstance(operand, list):
+        return next((found for item in operand if (found := _account_of(item))), None)
+    if operator != "$match" or not isinstance(operand, dict) or len(operand) != 1:
+        return None
+    ((field, value),) = operand.items()
+    if field not in ("address", "account", "source", "destination"):
+        return None
+    if not isinstance(value, str) or not value or not all(value.split(":")):
+        return None
+    return str(field), value
 
 
 # Journal kinds Formance's logs know, and their log type. Coffer-only kinds (holds,
