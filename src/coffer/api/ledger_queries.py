@@ -231,10 +231,10 @@ class Queries(VolumeQueries):
             # PostgreSQL may walk the whole index backwards, testing each id, when it
             # misjudges how many match (the filter above is still applied).
             field, address = driving
-            ids = self._account_tx_ids(
+            account_ids = self._account_tx_ids(
                 ledger_id, [address], field != "destination", field != "source"
             )
-            where.append(t.c.id == sa.any_(sa.func.array(ids.scalar_subquery())))
+            where.append(t.c.id == sa.any_(sa.func.array(account_ids.scalar_subquery())))
         keys: list[ColumnExpr] = [t.c.timestamp, t.c.id] if effective_order else [t.c.id]
         if after is not None:
             if len(after) != len(keys):
