@@ -119,23 +119,50 @@ class Queries(VolumeQueries):
 
     # -- transactions ------------------------------------------------------------------------
 
+    def _listed_tx(self, connection: sa.Connection, ledger_id: int) -> int:
+        """How far the ledger's posting lists go (``ledgers.listed_tx``)."""
+        value = connection.execute(
+            sa.select(T.ledgers.c.listed_tx).where(T.ledgers.c.id == ledger_id)
+        ).scalar_one_or_none()
+        return int(value or 0)
+
     def _account_tx_ids(
-        self, ledger_id: int, addresses: list[str], sources: bool, destinations: bool
+        self,
+        ledger_id: int,
+        addresses: list[str],
+        sources: bool,
+        destinations: bool,
+        listed: int | None = None,
     ) -> sa.TextualSelect:
         """The ids of the transactions where any of ``addresses`` (exact) is a source and/or
-        a destination, from the posting lists and the postings after their mark."""
+        a destination, from the posting lists and the postings after their mark.
+
+        The mark, read before the statement (``listed``, or here), is bound as a value as
+        well: the statement still bounds the postings by the mark it sees, but the planner
+        knows how few they are and reads them by key (see ``account_tx_ids``'s ``floor``)."""
         backend = backend_of(self.engine.url)
+        if listed is None:
+            with self.engine.connect() as connection:
+                listed = self._listed_tx(connection, ledger_id)
         # names unique across a statement, which may hold several such conditions
         lid = f"ids_lid_{next(_bind_names)}"
+        floor = f"ids_floor_{next(_bind_names)}"
         parts: list[str] = []
-        binds: list[sa.BindParameter[Any]] = [sa.bindparam(lid, ledger_id)]
+        binds: list[sa.BindParameter[Any]] = [
+            sa.bindparam(lid, ledger_id),
+            sa.bindparam(floor, listed, type_=sa.BigInteger),
+        ]
         for address in addresses:
             name = f"ids_account_{next(_bind_names)}"
-            parts.append(account_tx_ids(backend, sources, destinations, f":{lid}", f":{name}"))
+            parts.append(
+                account_tx_ids(
+                    backend, sources, destinations, f":{lid}", f":{name}", floor=f":{floor}"
+                )
+            )
             binds.append(sa.bindparam(name, address))
         return sa.text(" UNION ALL ".join(parts)).bindparams(*binds).columns(tx_id=sa.BigInteger)
 
-    def _tx_fields(self, ledger_id: int) -> Fields:
+    def _tx_fields(self, ledger_id: int, listed: int | None = None) -> Fields:
         t = T.transactions
         p = T.postings
 
@@ -144,7 +171,7 @@ class Queries(VolumeQueries):
             if _segment_pattern(value) is None:  # an exact address: its posting lists
                 return t.c.id.in_(
                     self._account_tx_ids(
-                        ledger_id, [value], field != "destination", field != "source"
+                        ledger_id, [value], field != "destination", field != "source", listed
                     )
                 )
             if field == "source":
@@ -175,11 +202,17 @@ class Queries(VolumeQueries):
         )
 
     def _tx_where(
-        self, ledger_id: int, query: object, pit: int | None, use_insertion: bool = False
+        self,
+        ledger_id: int,
+        query: object,
+        pit: int | None,
+        use_insertion: bool = False,
+        listed: int | None = None,
     ) -> list[ColumnExpr]:
         t = T.transactions
         where: list[ColumnExpr] = [t.c.ledger_id == ledger_id]
-        condition = FilterCompiler(self.dialect, self._tx_fields(ledger_id)).compile(query)
+        fields = self._tx_fields(ledger_id, listed)
+        condition = FilterCompiler(self.dialect, fields).compile(query)
         if condition is not None:
             where.append(condition)
         if pit is not None:
@@ -207,17 +240,29 @@ class Queries(VolumeQueries):
         after: list[int] | None,
     ) -> tuple[list[TxRow], bool]:
         t = T.transactions
-        where = self._tx_where(ledger_id, query, pit)
-        keys: list[ColumnExpr] = [t.c.timestamp, t.c.id] if effective_order else [t.c.id]
-        if after is not None:
-            if len(after) != len(keys):
-                raise ValidationError("invalid cursor: pass back a cursor this API returned")
-            bound = sa.tuple_(*keys) if len(keys) > 1 else keys[0]
-            value = sa.tuple_(*after) if len(keys) > 1 else after[0]
-            where.append(bound > value if ascending else bound < value)
-        order = [k.asc() if ascending else k.desc() for k in keys]
-        statement = sa.select(t.c.id).where(*where).order_by(*order).limit(size + 1)
         with self.engine.connect() as connection:
+            listed = self._listed_tx(connection, ledger_id) if query else None
+            where = self._tx_where(ledger_id, query, pit, listed=listed)
+            driving = _account_of(query)
+            if driving is not None and self.dialect.postgresql:
+                # Only the account's transactions can match: start from their ids (its posting
+                # lists), as an array the index is probed with. As ``id IN (...)`` alone,
+                # PostgreSQL may walk the whole index backwards, testing each id, when it
+                # misjudges how many match (the filter above is still applied).
+                field, address = driving
+                account_ids = self._account_tx_ids(
+                    ledger_id, [address], field != "destination", field != "source", listed
+                )
+                where.append(t.c.id == sa.any_(sa.func.array(account_ids.scalar_subquery())))
+            keys: list[ColumnExpr] = [t.c.timestamp, t.c.id] if effective_order else [t.c.id]
+            if after is not None:
+                if len(after) != len(keys):
+                    raise ValidationError("invalid cursor: pass back a cursor this API returned")
+                bound = sa.tuple_(*keys) if len(keys) > 1 else keys[0]
+                value = sa.tuple_(*after) if len(keys) > 1 else after[0]
+                where.append(bound > value if ascending else bound < value)
+            order = [k.asc() if ascending else k.desc() for k in keys]
+            statement = sa.select(t.c.id).where(*where).order_by(*order).limit(size + 1)
             ids = [int(row[0]) for row in connection.execute(statement)]
             has_more = len(ids) > size
             ids = ids[:size]
@@ -476,6 +521,25 @@ class Queries(VolumeQueries):
         for (account, asset), (inp, outp) in sorted(totals.items()):
             out[account][asset] = Volumes(inp, outp)
         return out
+
+
+def _account_of(query: object) -> tuple[str, str] | None:
+    """(field, address) when every transaction a filter matches must involve one exact
+    address: ``{"$match": {"account": X}}`` (or ``address``, ``source``,
+    ``destination``), alone or among the terms of an ``$and``; None otherwise."""
+    if not isinstance(query, dict) or len(query) != 1:
+        return None
+    ((operator, operand),) = query.items()
+    if operator == "$and" and isinstance(operand, list):
+        return next((found for item in operand if (found := _account_of(item))), None)
+    if operator != "$match" or not isinstance(operand, dict) or len(operand) != 1:
+        return None
+    ((field, value),) = operand.items()
+    if field not in ("address", "account", "source", "destination"):
+        return None
+    if not isinstance(value, str) or not value or not all(value.split(":")):
+        return None
+    return str(field), value
 
 
 # Journal kinds Formance's logs know, and their log type. Coffer-only kinds (holds,

@@ -10,7 +10,12 @@ _LISTING_LOCK = 0x4C495354
 
 
 def account_tx_ids(
-    backend: Backend, sources: bool, destinations: bool, lid: str = "?", account: str = "?"
+    backend: Backend,
+    sources: bool,
+    destinations: bool,
+    lid: str = "?",
+    account: str = "?",
+    floor: str | None = None,
 ) -> str:
     """SQL of the ids (column ``tx_id``) of the transactions where an account is a source
     and/or a destination: those in its posting lists, and those from the lists' mark on,
@@ -23,7 +28,13 @@ def account_tx_ids(
     ``first_tx`` above the one before), and the account's row of each is one more. On
     PostgreSQL, whose listings cost little more as the table grows, they are keyed by
     account first, and an account's rows are one range of the key (the walk there cost
-    more to plan than to run)."""
+    more to plan than to run).
+
+    ``floor``, when given, is the placeholder of a value of ``ledgers.listed_tx`` read
+    before the statement: a second lower bound of the postings after the mark. It changes
+    no result (the mark only moves forward) but shows the planner how few postings that
+    is: from ``(SELECT listed_tx ...)`` alone PostgreSQL guesses a third of the table and
+    scans every posting of the ledger."""
     columns = [c for wanted, c in ((sources, "sources"), (destinations, "destinations")) if wanted]
     parts: list[str] = []
     if backend is Backend.POSTGRESQL:
@@ -54,7 +65,8 @@ def account_tx_ids(
     parts.append(
         f"SELECT p.tx_id FROM postings p WHERE p.ledger_id = {lid}"
         f" AND p.tx_id >= (SELECT listed_tx FROM ledgers WHERE id = {lid})"
-        f" AND ({' OR '.join(sides)})"
+        + (f" AND p.tx_id >= {floor}" if floor is not None else "")
+        + f" AND ({' OR '.join(sides)})"
     )
     return " UNION ALL ".join(parts)
 
