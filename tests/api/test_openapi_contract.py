@@ -15,6 +15,11 @@ from coffer.wallets.http_errors import codes_by_status
 
 # POST operations that take no body at all: actions named by their path alone
 NO_BODY = {
+    "/api/automations/v1/automations/{automation_id}/pause",
+    "/api/automations/v1/automations/{automation_id}/resume",
+    "/api/automations/v1/automations/{automation_id}/archive",
+    "/api/automations/v1/runs/{run_id}/cancel",
+    "/api/automations/v1/runs/{run_id}/retry",
     "/api/ledger/v2/{ledger}/logs/export",
     "/api/ledger/v2/{ledger}/holds/{id}/void",
     "/api/ledger/v2/{ledger}/checkpoints",

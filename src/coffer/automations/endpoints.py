@@ -225,7 +225,20 @@ def publish_event(
     return automations.publish_event(platform_id_of(request), body)
 
 
-@public.post("/hooks/{automation_id}", status_code=202)
+@public.post(
+    "/hooks/{automation_id}",
+    status_code=202,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "description": "The trigger's data."}
+                }
+            },
+        }
+    },
+)
 async def webhook_in(automation_id: str, request: Request) -> S.Run:
     """Start a webhook-triggered run: the body is the trigger's data; sign it per Standard
     Webhooks (webhook-id, webhook-timestamp, webhook-signature) with the automation's
