@@ -277,6 +277,44 @@ def test_call_loop_branch_and_signed_webhook_step(
         server.shutdown()
 
 
+@pytest.mark.parametrize(
+    "url", ["http://10.1.2.3/hook", "http://169.254.169.254/latest", "http://[fd00::1]/hook"]
+)
+def test_webhook_step_follows_the_egress_policy(
+    automations: AutomationsPlatform, worker: Worker, clock: Clock, url: str
+) -> None:
+    """Private, link-local and metadata addresses are refused before anything is sent, as
+    for webhook endpoints (coffer.wallets.egress); the run fails and says why. (A mock
+    transport stands in for the network: nothing can leave the machine.)"""
+    import httpx
+
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(204)
+
+    automations.http = httpx.Client(transport=httpx.MockTransport(record))
+    automation = automations.create(
+        PLATFORM,
+        S.AutomationCreate(
+            name="notify a private address",
+            definition={
+                "trigger": {"type": "manual"},
+                "steps": [{"id": "notify", "type": "webhook", "url": url, "body": {}}],
+            },
+        ),
+    )
+    run = automations.start_run(PLATFORM, automation.id, {})
+    for _ in range(3):
+        worker.run_until_idle()
+        clock.advance(seconds=1)
+    done = automations.run(PLATFORM, run.id)
+    assert sent == []
+    assert done.status == "failed"
+    assert "refused" in str(done.error) or "not allowed" in str(done.error), done.error
+
+
 def test_hold_capture_and_numscript_steps(
     automations: AutomationsPlatform, worker: Worker, wallets: WalletPlatform, coffer_db: object
 ) -> None:

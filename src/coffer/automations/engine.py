@@ -48,6 +48,7 @@ from coffer.automations.definitions import (
 )
 from coffer.errors import CofferError
 from coffer.expressions import ExpressionFailed
+from coffer.wallets.egress import Target
 
 if TYPE_CHECKING:
     from coffer.automations.service import AutomationsPlatform
@@ -759,9 +760,12 @@ def post_webhook(
     message_id: str,
     secret: str,
     timeout_seconds: float,
+    target: Target | None = None,
 ) -> dict[str, Any]:
     """POST a step's webhook, signed per Standard Webhooks with the automation's secret;
-    the same ``webhook-id`` on every retry so the receiver can deduplicate."""
+    the same ``webhook-id`` on every retry so the receiver can deduplicate. ``target``: the
+    address the egress policy checked (coffer.wallets.egress), connected to with the URL's
+    own host as Host header and TLS server name, so DNS cannot be rebound in between."""
     payload = json_body(body)
     timestamp = int(time.time())
     headers = {
@@ -771,10 +775,24 @@ def post_webhook(
         "webhook-signature": sign_webhook(secret, message_id, timestamp, payload),
         "user-agent": "Coffer-Automations/1",
     }
+    extensions: dict[str, Any] = {}
+    connect_to = url
+    if target is not None:
+        connect_to = target.connect_url()
+        headers["host"] = target.host_header()
+        if target.scheme == "https":
+            extensions["sni_hostname"] = target.host
     try:
-        response = client.post(url, content=payload, headers=headers, timeout=timeout_seconds)
+        response = client.post(
+            connect_to,
+            content=payload,
+            headers=headers,
+            timeout=timeout_seconds,
+            extensions=extensions,
+        )
     except httpx.HTTPError as error:
-        raise WebhookFailed(f"webhook to {url} failed: {type(error).__name__}: {error}") from error
+        # the remote's own text is not echoed (it could map a private network)
+        raise WebhookFailed(f"webhook to {url} failed: {type(error).__name__}") from error
     if not 200 <= response.status_code < 300:
         raise WebhookFailed(f"webhook to {url} answered HTTP {response.status_code}")
     return {"status_code": response.status_code, "webhook_id": message_id}

@@ -971,13 +971,18 @@ class AutomationsPlatform:
             )
             return {"ledger": ledger_name, "transaction_id": getattr(result, "id", None)}
         if kind == "webhook":
+            url = str(params["url"])
+            # the webhook endpoints' egress policy: https and public addresses on live
+            # platforms, checked after DNS resolution (docs/security.md)
+            target = self.wallets.webhooks.check_url(url, str(automation["platform_id"]))
             return post_webhook(
                 self.http,
-                str(params["url"]),
+                url,
                 params.get("body") or {},
                 message_id=key,
                 secret=self._secret(automation),
                 timeout_seconds=self.settings.automation_webhook_timeout_seconds,
+                target=target,
             )
         raise StepError(f"unknown step type {kind}")
 
