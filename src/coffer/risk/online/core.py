@@ -1,0 +1,279 @@
+"""The online risk service's shared core: its engine, settings, feature state and screener,
+the transaction unit, the per-platform cache of rules and lists, reading decisions, and
+administering the platform's rules and lists.
+
+:class:`ServiceCore` is the base of :class:`~coffer.risk.online.service.RiskService`; the
+cases (:mod:`coffer.risk.online.cases`) and screening (:mod:`coffer.risk.online.screening`)
+layers build on it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.errors import RiskNotFound, RiskRuleInvalid
+from coffer.identity.audit import service as audit
+from coffer.risk.engine import Thresholds
+from coffer.risk.online import repository as R
+from coffer.risk.online import rules as RL
+from coffer.risk.online import tables as T
+from coffer.risk.online.models import _limit, decision_model, list_entry_model, rule_model
+from coffer.risk.online.state import OnlineEngine
+from coffer.risk.sanctions.service import screener_for
+from coffer.settings import Settings
+
+if TYPE_CHECKING:
+    from coffer.wallets.platform import WalletPlatform
+
+CACHE_SECONDS = 2.0  # rules and lists changed by another process are seen within this
+
+
+@dataclass
+class _Cached:
+    at: float
+    value: Any
+
+
+class ServiceCore:
+    """Shared state, units, the rules and lists cache, decisions, rules and lists."""
+
+    name = "risk"
+
+    def __init__(self, wallets: WalletPlatform, settings: Settings) -> None:
+        self.wallets = wallets
+        self.engine: sa.Engine = wallets.core.engine
+        self.settings = settings
+        self.online = OnlineEngine(
+            settings.risk_model_dir,
+            Thresholds(settings.risk_review_threshold, settings.risk_block_threshold),
+        )
+        self._rules: dict[str, _Cached] = {}
+        self._lists: dict[str, _Cached] = {}
+        self._cache_lock = threading.Lock()
+        self.screener = screener_for(self.engine)
+
+    # -- units ------------------------------------------------------------------------------
+
+    def _unit(self) -> Any:
+        connection = self.engine.connect().execution_options(**{SQLITE_IMMEDIATE: True})
+        return _Unit(connection)
+
+    # -- rules and lists cache ----------------------------------------------------------------
+
+    def rules_of(self, platform_id: str) -> list[RL.ActiveRule]:
+        cached = self._rules.get(platform_id)
+        if cached is not None and time.monotonic() - cached.at < CACHE_SECONDS:
+            return list(cached.value)
+        with self.engine.connect() as connection:
+            rows = R.current_rules(connection, platform_id)
+        active = [
+            RL.ActiveRule(
+                row["id"],
+                row["name"],
+                row["version"],
+                row["action"],
+                row["mode"],
+                RL.compile_rule(row["expression"]),
+            )
+            for row in rows
+            if row["enabled"]
+        ]
+        with self._cache_lock:
+            self._rules[platform_id] = _Cached(time.monotonic(), active)
+        return active
+
+    def lists_of(self, platform_id: str) -> RL.Lists:
+        cached = self._lists.get(platform_id)
+        if cached is not None and time.monotonic() - cached.at < CACHE_SECONDS:
+            return cached.value  # type: ignore[no-any-return]
+        with self.engine.connect() as connection:
+            rows = R.list_entries(connection, platform_id)
+        values: dict[tuple[str, str], set[str]] = {}
+        for row in rows:
+            values.setdefault((row["list"], row["kind"]), set()).add(row["value"])
+        lists = RL.Lists({key: frozenset(found) for key, found in values.items()})
+        with self._cache_lock:
+            self._lists[platform_id] = _Cached(time.monotonic(), lists)
+        return lists
+
+    def _forget(self, platform_id: str) -> None:
+        with self._cache_lock:
+            self._rules.pop(platform_id, None)
+            self._lists.pop(platform_id, None)
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def decision(self, platform_id: str, decision_id: str) -> dict[str, Any]:
+        with self.engine.connect() as connection:
+            row = R.get(connection, T.decisions, platform_id, decision_id)
+        if row is None:
+            raise RiskNotFound(f"risk decision {decision_id!r} does not exist")
+        return decision_model(row)
+
+    def decisions(
+        self,
+        platform_id: str,
+        *,
+        outcome: str | None = None,
+        customer_id: str | None = None,
+        movement_id: str | None = None,
+        starting_after: str | None = None,
+        limit: int = 50,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        with self.engine.connect() as connection:
+            rows, more = R.page(
+                connection,
+                T.decisions,
+                platform_id,
+                filters={
+                    "outcome": outcome,
+                    "customer_id": customer_id,
+                    "movement_id": movement_id,
+                },
+                starting_after=starting_after,
+                limit=_limit(limit),
+            )
+        return [decision_model(row) for row in rows], more
+
+    # -- rules ------------------------------------------------------------------------------
+
+    def save_rule(
+        self,
+        platform_id: str,
+        *,
+        name: str,
+        expression: str,
+        action: str,
+        mode: str = "enforce",
+        enabled: bool = True,
+        description: str | None = None,
+        actor: str,
+    ) -> dict[str, Any]:
+        """A new version of the rule ``name`` (the first when new); compiled first, so a
+        bad expression is refused here, never at decision time."""
+        if action not in RL.ACTIONS:
+            raise RiskRuleInvalid(f"action must be one of {', '.join(RL.ACTIONS)}")
+        if mode not in RL.MODES:
+            raise RiskRuleInvalid(f"mode must be one of {', '.join(RL.MODES)}")
+        RL.compile_rule(expression)
+        with self._unit() as connection:
+            versions = R.rule_versions(connection, platform_id, name)
+            row = {
+                "id": R.new_id("rr"),
+                "platform_id": platform_id,
+                "name": name,
+                "version": (versions[0]["version"] + 1) if versions else 1,
+                "expression": expression,
+                "action": action,
+                "mode": mode,
+                "enabled": enabled,
+                "description": description,
+                "created_by": actor,
+                "created_at": R.now_micros(),
+            }
+            R.insert(connection, T.rules, row)
+            audit.record(
+                connection,
+                actor=actor,
+                action="risk_rule.saved",
+                target=str(row["id"]),
+                details={"name": name, "version": row["version"], "mode": mode, "action": action},
+            )
+        self._forget(platform_id)
+        return rule_model(row)
+
+    def rules(self, platform_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            return [rule_model(row) for row in R.current_rules(connection, platform_id)]
+
+    def rule_versions(self, platform_id: str, name: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            rows = R.rule_versions(connection, platform_id, name)
+        if not rows:
+            raise RiskNotFound(f"risk rule {name!r} does not exist")
+        return [rule_model(row) for row in rows]
+
+    # -- lists ------------------------------------------------------------------------------
+
+    def add_list_entry(
+        self,
+        platform_id: str,
+        *,
+        list_name: str,
+        kind: str,
+        value: str,
+        reason: str | None,
+        actor: str,
+    ) -> dict[str, Any]:
+        if list_name not in RL.LISTS:
+            raise RiskRuleInvalid(f"list must be one of {', '.join(RL.LISTS)}")
+        stored = RL.normalize_list_value(kind, value)
+        with self._unit() as connection:
+            found = R.find_list_entry(connection, platform_id, list_name, kind, stored)
+            if found is not None:
+                return list_entry_model(found)
+            row = {
+                "id": R.new_id("rl"),
+                "platform_id": platform_id,
+                "list": list_name,
+                "kind": kind,
+                "value": stored,
+                "reason": reason,
+                "created_by": actor,
+                "created_at": R.now_micros(),
+            }
+            R.insert(connection, T.list_entries, row)
+            audit.record(
+                connection,
+                actor=actor,
+                action="risk_list.added",
+                target=str(row["id"]),
+                details={"list": list_name, "kind": kind},
+            )
+        self._forget(platform_id)
+        return list_entry_model(row)
+
+    def remove_list_entry(self, platform_id: str, entry_id: str, *, actor: str) -> None:
+        with self._unit() as connection:
+            if not R.delete_list_entry(connection, platform_id, entry_id):
+                raise RiskNotFound(f"list entry {entry_id!r} does not exist")
+            audit.record(connection, actor=actor, action="risk_list.removed", target=entry_id)
+        self._forget(platform_id)
+
+    def list_entries(
+        self, platform_id: str, *, list_name: str | None = None, kind: str | None = None
+    ) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            rows = R.list_entries(connection, platform_id)
+        return [
+            list_entry_model(row)
+            for row in rows
+            if (list_name is None or row["list"] == list_name)
+            and (kind is None or row["kind"] == kind)
+        ]
+
+
+class _Unit:
+    """A connection in one transaction (write lock taken at once on SQLite)."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> sa.Connection:
+        self._transaction = self.connection.begin()
+        return self.connection
+
+    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
+        try:
+            if exc_type is None:
+                self._transaction.commit()
+            else:
+                self._transaction.rollback()
+        finally:
+            self.connection.close()
