@@ -25,7 +25,9 @@ ALL = "wallets:read wallets:write risk:read risk:write"
 class FakeAuthority:
     """Tokens are ``Bearer <scope> <scope>...``; the client id is ``client_<first scope>``."""
 
-    def authorize(self, authorization: str | None, scope: str) -> object:
+    def authorize(
+        self, authorization: str | None, scope: str, address: str | None = None
+    ) -> object:
         if not authorization:
             raise Unauthorized("missing access token")
         scopes = authorization.split()[1:]
