@@ -22,7 +22,7 @@ from typing import Any
 
 from coffer.automations import repository as R
 from coffer.automations.definitions import EventTrigger, ScheduleTrigger
-from coffer.automations.engine import from_micros, micros
+from coffer.automations.runstate import from_micros, micros
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import CofferError
 from coffer.platforms import DEFAULT_PLATFORM_ID

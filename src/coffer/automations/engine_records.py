@@ -1,0 +1,176 @@
+"""The run executor's checkpoints: step records, the run's row under the lease, and the
+run's end (see engine.py for the durability rules).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from coffer.automations import repository as R
+from coffer.automations import tables as T
+from coffer.automations.definitions import Step
+from coffer.automations.runstate import LeaseLost, RunState, micros
+
+if TYPE_CHECKING:
+    from coffer.automations.service import AutomationsPlatform
+
+logger = logging.getLogger("coffer.automations")
+
+
+class ExecutorRecords:
+    """Writes a run's checkpoints; the base of :class:`RunExecutor`."""
+
+    def __init__(self, platform: AutomationsPlatform) -> None:
+        self.platform = platform
+        self.engine = platform.engine
+        self.settings = platform.settings
+
+    # -- records ---------------------------------------------------------------------------
+
+    def _now_micros(self) -> int:
+        return micros(self.platform.clock())
+
+    def _step_row(
+        self,
+        state: RunState,
+        key: str,
+        step: Step,
+        status: str,
+        request: Any,
+        output: Any,
+        deadline: int | None,
+        attempts: int,
+    ) -> dict[str, Any]:
+        now = self._now_micros()
+        state.position += 1
+        return {
+            "run_id": state.id,
+            "step_key": key,
+            "step_type": step.type,
+            "status": status,
+            "attempts": attempts,
+            "request": None if request is None else R.dumps(request),
+            "output": None if output is None else R.dumps(output),
+            "error": None,
+            "deadline_at": deadline,
+            "position": state.position,
+            "started_at": now,
+            "updated_at": now,
+            "finished_at": now if status in ("succeeded", "skipped", "failed") else None,
+        }
+
+    def _insert_step(
+        self,
+        connection: sa.Connection,
+        state: RunState,
+        key: str,
+        step: Step,
+        status: str,
+        *,
+        request: Any = None,
+        output: Any = None,
+        deadline: int | None = None,
+        attempts: int = 0,
+    ) -> None:
+        row = self._step_row(state, key, step, status, request, output, deadline, attempts)
+        R.insert(connection, T.automation_steps, row)
+        state.history[key] = row
+
+    def _record(
+        self,
+        state: RunState,
+        key: str,
+        step: Step,
+        status: str,
+        *,
+        output: Any = None,
+        request: Any = None,
+        error: Any = None,
+        attempts: int = 0,
+        exists: bool = False,
+        defer: bool = False,
+    ) -> None:
+        """One checkpoint: the step's record and the run's context, in one transaction
+        (``defer``: written with the next checkpoint instead)."""
+        if status == "succeeded" and output is not None:
+            state.context["steps"][step.id] = output
+        if defer and (exists or key in state.history):
+            values = self._step_values(status, output, error)
+            state.deferred.append((key, values))
+            state.history.setdefault(key, {}).update(values)
+            return
+        if defer:
+            row = self._step_row(state, key, step, status, request, output, None, attempts)
+            state.deferred_inserts.append(row)
+            state.history[key] = row
+            return
+        with R.unit(self.engine) as connection:
+            if exists or key in state.history:
+                values = self._step_values(status, output, error)
+                R.update_step(connection, state.id, key, values)
+                state.history.setdefault(key, {}).update(values)
+            else:
+                self._insert_step(
+                    connection,
+                    state,
+                    key,
+                    step,
+                    status,
+                    request=request,
+                    output=output,
+                    attempts=attempts,
+                )
+            self._save_run(connection, state, {})
+
+    def _step_values(self, status: str, output: Any, error: Any) -> dict[str, Any]:
+        now = self._now_micros()
+        values: dict[str, Any] = {"status": status, "updated_at": now}
+        if output is not None:
+            values["output"] = R.dumps(output)
+        if error is not None:
+            values["error"] = R.dumps(error)
+        if status in ("succeeded", "failed", "skipped"):
+            values["finished_at"] = now
+        return values
+
+    def _save_run(self, connection: sa.Connection, state: RunState, values: dict[str, Any]) -> None:
+        for row in state.deferred_inserts:
+            R.insert(connection, T.automation_steps, row)
+        state.deferred_inserts.clear()
+        for key, deferred in state.deferred:
+            R.update_step(connection, state.id, key, deferred)
+        state.deferred.clear()
+        now = self._now_micros()
+        update = {"context": R.dumps(state.context), "updated_at": now, **values}
+        if "lease_until" not in values:
+            update["lease_until"] = now + int(self.settings.automation_lease_seconds * 1_000_000)
+        if not R.update_run(connection, state.id, update, owner=state.owner):
+            raise LeaseLost(state.id)
+
+    def _finish(self, state: RunState, status: str, error: dict[str, Any] | None) -> None:
+        now = self._now_micros()
+        output = state.context.get("steps", {}) if status == "succeeded" else None
+        try:
+            with R.unit(self.engine) as connection:
+                self._save_run(
+                    connection,
+                    state,
+                    {
+                        "status": status,
+                        "output": None if output is None else R.dumps(output),
+                        "error": None if error is None else R.dumps(error),
+                        "finished_at": now,
+                        "next_run_at": None,
+                        "lease_owner": None,
+                        "lease_until": None,
+                        "wait_kind": None,
+                        "wait_event_type": None,
+                        "wait_step": None,
+                    },
+                )
+                self.platform.run_finished(connection, state.row, status, output, error)
+        except LeaseLost:
+            logger.warning("run %s: lease lost before it finished", state.id)

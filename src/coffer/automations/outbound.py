@@ -1,0 +1,83 @@
+"""A webhook step's outbound POST, signed per Standard Webhooks with the automation's secret
+(the egress policy's checked address used as the connection target).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+import httpx
+
+from coffer.errors import CofferError
+from coffer.wallets.egress import Target
+
+
+def sign_webhook(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """A Standard Webhooks signature (``v1,<base64 HMAC-SHA256>``)."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def json_body(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str).encode()
+
+
+def post_webhook(
+    client: httpx.Client,
+    url: str,
+    body: Any,
+    *,
+    message_id: str,
+    secret: str,
+    timeout_seconds: float,
+    target: Target | None = None,
+) -> dict[str, Any]:
+    """POST a step's webhook, signed per Standard Webhooks with the automation's secret;
+    the same ``webhook-id`` on every retry so the receiver can deduplicate. ``target``: the
+    address the egress policy checked (coffer.wallets.egress), connected to with the URL's
+    own host as Host header and TLS server name, so DNS cannot be rebound in between."""
+    payload = json_body(body)
+    timestamp = int(time.time())
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign_webhook(secret, message_id, timestamp, payload),
+        "user-agent": "Coffer-Automations/1",
+    }
+    extensions: dict[str, Any] = {}
+    connect_to = url
+    if target is not None:
+        connect_to = target.connect_url()
+        headers["host"] = target.host_header()
+        if target.scheme == "https":
+            extensions["sni_hostname"] = target.host
+    try:
+        response = client.post(
+            connect_to,
+            content=payload,
+            headers=headers,
+            timeout=timeout_seconds,
+            extensions=extensions,
+        )
+    except httpx.HTTPError as error:
+        # the remote's own text is not echoed (it could map a private network)
+        raise WebhookFailed(f"webhook to {url} failed: {type(error).__name__}") from error
+    if not 200 <= response.status_code < 300:
+        raise WebhookFailed(f"webhook to {url} answered HTTP {response.status_code}")
+    return {"status_code": response.status_code, "webhook_id": message_id}
+
+
+class WebhookFailed(CofferError):
+    """A webhook step's receiver did not answer 2xx (retried per the step's policy)."""
+
+    code = "webhook_failed"
+    status = 502
+    formance_code = "INTERNAL"
+    hint = "Check the receiver; the step is retried with the same webhook-id."
