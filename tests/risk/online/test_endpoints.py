@@ -5,6 +5,7 @@ platform's objects answer 404)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,6 +23,9 @@ from coffer.wallets.endpoints import router as wallets_router
 ALL = "wallets:read wallets:write risk:read risk:write"
 
 
+_PLATFORM: ContextVar[str] = ContextVar("platform", default="plat_default")
+
+
 class FakeAuthority:
     """Tokens are ``Bearer <scope> <scope>...``; the client id is ``client_<first scope>``."""
 
@@ -33,7 +37,8 @@ class FakeAuthority:
         scopes = authorization.split()[1:]
         if scope not in scopes:
             raise Forbidden(f"this token lacks the {scope!r} scope")
-        return SimpleNamespace(client_id="client_analyst")
+        # the platform the request names (x-platform), as a real token's client would
+        return SimpleNamespace(client_id="client_analyst", platform_id=_PLATFORM.get())
 
 
 @pytest.fixture
@@ -44,8 +49,13 @@ def api(coffer_db: coffer.Coffer, platform: WalletPlatform) -> Iterator[TestClie
 
     @app.middleware("http")
     async def tenant(request: Request, call_next: Any) -> Any:  # what the auth layer sets
-        request.state.platform_id = request.headers.get("x-platform", "plat_default")
-        return await call_next(request)
+        platform_id = request.headers.get("x-platform", "plat_default")
+        request.state.platform_id = platform_id
+        token = _PLATFORM.set(platform_id)
+        try:
+            return await call_next(request)
+        finally:
+            _PLATFORM.reset(token)
 
     app.include_router(wallets_router)
     app.include_router(risk_router)
