@@ -35,6 +35,12 @@ PUBLIC = {
     ("POST", "/api/wallets/v1/sandbox/3ds/{payin_id}"),
 }
 
+# Route families this test does not reach yet, each with tenancy tests of its own:
+# the end-user API takes a signed-in customer's session, not a client's token
+# (tests/identity/test_users_api.py: another user's objects answer 404); the risk and
+# automations APIs (tests/risk/online/test_endpoints.py, tests/automations: another
+# platform's objects answer 404). Open work: give this test those domains' objects.
+OWN_TESTS_PREFIXES = ("/api/me/v1/", "/api/risk/v1/", "/api/automations/v1/")
 # Routes that only create the caller's own objects and name nothing of another platform.
 OWN_CREATIONS = {
     ("POST", "/api/wallets/v1/customers"),
@@ -293,6 +299,8 @@ def test_every_route_refuses_another_platforms_objects(world: World) -> None:
     before = _snapshot(world.instance.engine, world.platforms["alpha"])
     for method, path, names in _operations(client):
         if (method, path) in PUBLIC or (method, path) in OWN_CREATIONS:
+            continue
+        if path.startswith(OWN_TESTS_PREFIXES):
             continue
         url = path
         owned = False
