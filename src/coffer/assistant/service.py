@@ -40,6 +40,7 @@ from coffer.assistant.models import (
     categorize_txns,
 )
 from coffer.assistant.schemas import AlertObject
+from coffer.db.engine import SQLITE_IMMEDIATE
 from coffer.errors import AssistantNotFound, ValidationError
 
 MAX_STATEMENT_PAGES = 1000  # 1,000 lines each: a million lines per wallet at most
@@ -88,7 +89,9 @@ class Assistant:
 
     @contextmanager
     def unit(self) -> Iterator[sa.Connection]:
-        with self.engine.begin() as connection:
+        """A unit of work that writes: on SQLite it takes the write lock at its start, so a
+        read-then-write never finds the database changed under it (docs: db/engine.py)."""
+        with self.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
             yield connection
 
     # -- the customer's data -------------------------------------------------------------
