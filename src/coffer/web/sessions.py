@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 
+from coffer.db.engine import SQLITE_IMMEDIATE
 from coffer.identity.factors.service import now_micros
 from coffer.web import repository as R
 from coffer.web.settings import WebSettings
@@ -133,6 +134,8 @@ class Sessions:
 
     def __init__(self, engine: sa.Engine, settings: WebSettings) -> None:
         self.engine = engine
+        # units that write take SQLite's write lock at their start (see db/engine.py)
+        self.writes = engine.execution_options(**{SQLITE_IMMEDIATE: True})
         self.settings = settings
 
     # -- reading --
@@ -161,14 +164,14 @@ class Sessions:
         if now >= row.expires_at or now - row.last_seen_at >= idle * MICROS:
             return None
         if now - row.last_seen_at >= TOUCH_EVERY_MICROS:
-            with self.engine.begin() as connection:
+            with self.writes.begin() as connection:
                 R.update(connection, digest, last_seen_at=now)
         return _public(token, row, fresh=False)
 
     # -- creating and changing --
 
     def _insert(self, token: str, row: R.SessionRow, *, previous: WebSession | None) -> WebSession:
-        with self.engine.begin() as connection:
+        with self.writes.begin() as connection:
             if previous is not None:
                 R.update(connection, token_hash(previous.token), revoked_at=row.created_at)
             R.insert(connection, row)
@@ -227,18 +230,18 @@ class Sessions:
         text = json.dumps(session.data)
         if len(text) > MAX_DATA_BYTES:
             raise ValueError("session data too large")
-        with self.engine.begin() as connection:
+        with self.writes.begin() as connection:
             R.update(connection, token_hash(session.token), data=text)
 
     def mark_second_factor(self, session: WebSession) -> None:
         """Record a fresh second-factor check (for step-up of sensitive actions)."""
         now = now_micros()
         session.second_factor_at = now
-        with self.engine.begin() as connection:
+        with self.writes.begin() as connection:
             R.update(connection, token_hash(session.token), second_factor_at=now)
 
     def revoke(self, session: WebSession) -> None:
-        with self.engine.begin() as connection:
+        with self.writes.begin() as connection:
             R.update(connection, token_hash(session.token), revoked_at=now_micros())
 
     def revoke_all(self, connection: sa.Connection, subject: str) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from coffer.db.engine import SQLITE_IMMEDIATE
 from coffer.errors import StepUpRequired, UserNotFound
 from coffer.identity.users import repository as R
 from coffer.identity.users.settings import AppSettings
@@ -72,6 +73,8 @@ class UsersBase:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
+        # units that write take SQLite's write lock at their start (see db/engine.py)
+        self.writes = engine.execution_options(**{SQLITE_IMMEDIATE: True})
         self.platform = wallets
         self.settings = settings
         self.categories = categories
@@ -84,7 +87,7 @@ class UsersBase:
     @contextmanager
     def unit(self) -> Iterator[sa.Connection]:
         """One database transaction (committed when the block ends without error)."""
-        with self.engine.begin() as connection:
+        with self.writes.begin() as connection:
             yield connection
 
     # -- users -------------------------------------------------------------------------
