@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import RedirectResponse, Response
 
+from coffer.db.engine import SQLITE_IMMEDIATE
 from coffer.errors import CofferError, SignInFailed
 from coffer.identity.factors import passkeys as webauthn_factors
 from coffer.identity.factors import repository as factor_rows
@@ -102,7 +103,7 @@ async def sign_in(request: Request) -> Response:
     address = client_address(request)
 
     def step() -> operators.PasswordStep:
-        with state.engine.begin() as connection:
+        with state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
             return operators.check_password_step(
                 connection, email=email, password=password, policy=policy_of(state), address=address
             )
@@ -165,7 +166,7 @@ async def _complete(
     address = client_address(request)
 
     def audit() -> None:
-        with state.engine.begin() as connection:
+        with state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
             operators.signed_in(connection, operator, address=address, method=method)
 
     await anyio.to_thread.run_sync(audit)
@@ -216,7 +217,7 @@ async def code(request: Request) -> Response:
     subject, platform_id = session.subject, session.platform_id
 
     def verify() -> tuple[Operator | None, CofferError | None, str | None]:
-        with state.engine.begin() as connection:
+        with state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
             operator = operators.get_operator(connection, platform_id, subject)
             try:
                 throttle.check(
@@ -291,7 +292,7 @@ async def passkey_sign_in(request: Request) -> Response:
         credential_id = webauthn_factors.credential_id_of(credential)
 
         def verify() -> Operator:
-            with state.engine.begin() as connection:
+            with state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
                 throttle.count_attempt(
                     connection, policy, throttle.address_key(REALM, address), now_micros()
                 )

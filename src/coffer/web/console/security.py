@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import RedirectResponse, Response
 
+from coffer.db.engine import SQLITE_IMMEDIATE
 from coffer.errors import CofferError, FactorInvalid
 from coffer.identity.audit import record
 from coffer.identity.factors import passkeys as webauthn_factors
@@ -66,7 +67,7 @@ async def security(ctx: Ctx) -> Response:
 @router.post("/security/totp/start")
 async def totp_start(ctx: Ctx) -> Response:
     def run() -> Response:
-        with ctx.state.engine.begin() as connection:
+        with ctx.state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
             factors.start_totp(
                 connection, subject=ctx.operator.id, platform_id=ctx.operator.platform_id
             )
@@ -82,7 +83,9 @@ async def totp_confirm(request: Request, ctx: Ctx) -> Response:
 
     def run() -> Response:
         try:
-            with ctx.state.engine.begin() as connection:
+            with ctx.state.engine.execution_options(
+                **{SQLITE_IMMEDIATE: True}
+            ).begin() as connection:
                 codes = factors.confirm_totp(connection, subject=ctx.operator.id, code=code)
                 record(
                     connection,
@@ -102,7 +105,7 @@ async def totp_confirm(request: Request, ctx: Ctx) -> Response:
 @router.post("/security/recovery-codes")
 async def recovery_codes(ctx: Ctx) -> Response:
     def run() -> Response:
-        with ctx.state.engine.begin() as connection:
+        with ctx.state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
             if not factors.has_totp(connection, ctx.operator.id):
                 raise FactorInvalid("Set up TOTP first.")
             codes = factors.new_recovery_codes(
@@ -128,7 +131,9 @@ async def password(request: Request, ctx: Ctx) -> Response:
 
     def run() -> Response:
         try:
-            with ctx.state.engine.begin() as connection:
+            with ctx.state.engine.execution_options(
+                **{SQLITE_IMMEDIATE: True}
+            ).begin() as connection:
                 operators.change_password(
                     connection,
                     ctx.operator,
@@ -150,7 +155,7 @@ async def revoke_session(request: Request, ctx: Ctx) -> Response:
     public_id = str(form.get("session") or "")[:40]
 
     def run() -> None:
-        with ctx.state.engine.begin() as connection:
+        with ctx.state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
             if ctx.state.sessions.revoke_one(connection, ctx.operator.id, public_id):
                 record(
                     connection, actor=ctx.actor, action="operator.session_revoked", target=public_id
@@ -199,7 +204,9 @@ async def passkey_add(request: Request, ctx: Ctx) -> Response:
         name = str(payload.get("name") or "").strip()[:100] or "Passkey"
 
         def store() -> None:
-            with ctx.state.engine.begin() as connection:
+            with ctx.state.engine.execution_options(
+                **{SQLITE_IMMEDIATE: True}
+            ).begin() as connection:
                 passkey_id = factors.new_passkey_id()
                 factor_rows.add_passkey(
                     connection,
@@ -234,7 +241,7 @@ async def passkey_add(request: Request, ctx: Ctx) -> Response:
 async def passkey_delete(request: Request, ctx: Ctx) -> Response:
     form = await request.form()
     passkey_id = str(form.get("passkey") or "")[:40]
-    with ctx.state.engine.begin() as connection:
+    with ctx.state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
         if factor_rows.delete_passkey(connection, ctx.operator.id, passkey_id):
             record(
                 connection, actor=ctx.actor, action="operator.passkey_removed", target=passkey_id
