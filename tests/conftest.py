@@ -22,6 +22,8 @@ os.environ.setdefault("COFFER_JWT_KEY_FILE", os.path.join(_KEY_FOLDER, "jwt.keys
 # Tests share one process and reuse ledger names across databases: no witness unless a
 # test sets up its own (tests/ledger/test_witness.py).
 os.environ.setdefault("COFFER_WITNESS_DIR", "")
+# Two test processes (and the servers they start) share PostgreSQL's 100 connections.
+os.environ.setdefault("COFFER_DB_POOL_SIZE", "16")
 
 
 def _pg_problem() -> str | None:

@@ -46,7 +46,11 @@ class Coffer:
         self.clock = clock or time.time
         self.url = normalize_url(url or self.settings.database_url)
         self.backend = backend_of(self.url)
-        self.engine = create_engine(self.url, sqlite_synchronous=self.settings.sqlite_synchronous)
+        self.engine = create_engine(
+            self.url,
+            sqlite_synchronous=self.settings.sqlite_synchronous,
+            pg_pool_size=self.settings.db_pool_size,
+        )
         upgrade(self.engine)
         self.signer = Signer.from_settings(
             self.settings.signing_key, self.settings.signing_key_file

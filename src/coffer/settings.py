@@ -145,6 +145,15 @@ class Settings(BaseSettings):
     sqlite_synchronous: str = Field(
         default="FULL", description="PRAGMA synchronous for SQLite (FULL or NORMAL)."
     )
+    db_pool_size: int = Field(
+        default=64,
+        ge=1,
+        le=1000,
+        description="Most connections one Coffer keeps to PostgreSQL for its units of work "
+        "(opened lazily, kept open; a caller waits for a free one beyond it). Each ledger's "
+        "writer holds its own connections besides. Keep the sum over processes under the "
+        "server's max_connections.",
+    )
     assistant_categorize_min_confidence: float = Field(
         default=0.15,
         ge=0.0,

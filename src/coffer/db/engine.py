@@ -85,7 +85,9 @@ def create_private_file(database: str | None) -> None:
     os.close(descriptor)
 
 
-def create_engine(url: URL, *, sqlite_synchronous: str = "FULL") -> sa.Engine:
+def create_engine(
+    url: URL, *, sqlite_synchronous: str = "FULL", pg_pool_size: int = 64
+) -> sa.Engine:
     if backend_of(url) is Backend.SQLITE:
         create_private_file(url.database)
         engine = sa.create_engine(
@@ -114,7 +116,7 @@ def create_engine(url: URL, *, sqlite_synchronous: str = "FULL") -> sa.Engine:
     # A steady pool as large as the server's usual concurrency: opening connections under
     # load costs PostgreSQL far more than keeping them (they open lazily, only when needed).
     # No pre-ping (a round trip per checkout); connections are recycled hourly instead.
-    return sa.create_engine(url, pool_size=64, max_overflow=0, pool_recycle=3600)
+    return sa.create_engine(url, pool_size=pg_pool_size, max_overflow=0, pool_recycle=3600)
 
 
 def raw_connect(url: URL, *, sqlite_synchronous: str = "FULL") -> Any:
