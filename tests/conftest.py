@@ -104,3 +104,16 @@ def _no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
         return ["127.0.0.1"] if host == "localhost" else ["93.184.216.34"]
 
     monkeypatch.setattr("coffer.wallets.egress.system_resolver", resolve)
+
+
+@pytest.fixture(autouse=True)
+def _pg_application_name(request: pytest.FixtureRequest) -> Iterator[None]:
+    """PostgreSQL connections opened during a test carry its name (pg_stat_activity's
+    application_name), so a connection leak or peak names the test that caused it."""
+    previous = os.environ.get("PGAPPNAME")
+    os.environ["PGAPPNAME"] = request.node.name[:63]
+    yield
+    if previous is None:
+        os.environ.pop("PGAPPNAME", None)
+    else:
+        os.environ["PGAPPNAME"] = previous
