@@ -1,0 +1,82 @@
+"""The registry of master-key sealed columns: every domain's columns are re-sealed by
+``coffer keys rotate``, so ``--drop-old`` strands none (an automation's inbound webhook
+secret, outside wallets, keeps signing with the same secret)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+import coffer
+from coffer.automations import open_automations
+from coffer.automations import schemas as A
+from coffer.automations.settings import AutomationSettings
+from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.platforms.sealed import registered
+from coffer.wallets import WalletSettings, open_wallets
+from coffer.wallets.privacy.rotation import rotate
+
+
+def _signed(secret: str, message_id: str, body: bytes) -> dict[str, str]:
+    stamp = str(int(time.time()))
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    digest = hmac.new(key, f"{message_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": stamp,
+        "webhook-signature": "v1," + base64.b64encode(digest).decode(),
+    }
+
+
+def test_every_domain_registers_its_sealed_columns() -> None:
+    names = {column.name for column in registered()}
+    assert {
+        "wallet_webhook_endpoints.secret_enc",
+        "wallet_idempotency_keys.response_enc",
+        "automations.webhook_secret_enc",
+        "totp_factors.secret",
+    } <= names
+
+
+def test_rotate_drop_old_keeps_an_automations_webhook_secret(
+    coffer_db: coffer.Coffer, tmp_path: Path
+) -> None:
+    settings = WalletSettings(pii_key=None, pii_key_file=str(tmp_path / "pii.key"))
+    wallets = open_wallets(coffer_db, settings)
+    automations = open_automations(wallets, AutomationSettings(automation_worker_threads=1))
+    created = automations.create(
+        DEFAULT_PLATFORM_ID,
+        A.AutomationCreate(
+            name="hook",
+            definition={
+                "trigger": {"type": "webhook"},
+                "steps": [{"id": "ok", "type": "approval", "message": "=trigger.body.reason"}],
+            },
+        ),
+    )
+    assert created.secret is not None
+    with coffer_db.engine.connect() as connection:
+        before = connection.execute(sa.text("SELECT webhook_secret_enc FROM automations")).scalar()
+    old_key = wallets.core.cipher.key_id
+
+    report = rotate(wallets.privacy, drop_old=True, reload_wait_seconds=0)
+
+    assert report.values_reencrypted >= 1
+    document = json.loads((tmp_path / "pii.key").read_text())
+    assert list(document["keys"]) == [report.key_id] and old_key not in document["keys"]
+    with coffer_db.engine.connect() as connection:
+        after = connection.execute(sa.text("SELECT webhook_secret_enc FROM automations")).scalar()
+    assert after != before and str(after).startswith(report.key_id + ":")
+    # a server started after the rotation (only the new key) verifies the same secret
+    fresh = open_automations(
+        open_wallets(coffer_db, settings), AutomationSettings(automation_worker_threads=1)
+    )
+    body = json.dumps({"reason": "restock"}).encode()
+    run = fresh.webhook_in(created.id, _signed(created.secret, "msg_1", body), body)
+    assert run.automation_id == created.id
