@@ -36,6 +36,7 @@ from coffer.identity.factors import service as F
 from coffer.identity.factors import totp as T
 from coffer.identity.users import repository as R
 from coffer.identity.users import schemas as U
+from coffer.identity.users.errors import NotificationNotFound, PasskeyNotFound
 from coffer.identity.users.base import (
     MICROS,
     REALM,
@@ -539,7 +540,7 @@ class UserAccounts(UsersBase):
         self.require_step_up(actor, "second_factors")
         with self.unit() as connection:
             if not FR.delete_passkey(connection, actor.user_id, passkey_id):
-                raise FactorInvalid("No such passkey of yours.")
+                raise PasskeyNotFound("No such passkey of yours.")
             self._security_event(connection, actor, "passkey_removed", address)
 
     # -- notifications -------------------------------------------------------------------
@@ -561,5 +562,13 @@ class UserAccounts(UsersBase):
         ]
 
     def mark_read(self, actor: Actor, notification_id: str | None = None) -> int:
+        """Mark one of the user's notifications (None: all of them) read; another user's
+        answers 404 like an unknown id."""
         with self.unit() as connection:
-            return R.mark_read(connection, actor.platform_id, actor.user_id, notification_id)
+            marked = R.mark_read(connection, actor.platform_id, actor.user_id, notification_id)
+            if notification_id is not None and not marked:
+                if not R.has_notification(
+                    connection, actor.platform_id, actor.user_id, notification_id
+                ):
+                    raise NotificationNotFound("No such notification of yours.")
+            return marked
