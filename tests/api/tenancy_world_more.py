@@ -95,9 +95,7 @@ def _automation_objects(world: World) -> None:
             json={"definition": edited},
         )
     )
-    run = ok(
-        c.post(f"{AUTOMATIONS}/automations/{automation['id']}/runs", headers=h, json={}), 201
-    )
+    run = ok(c.post(f"{AUTOMATIONS}/automations/{automation['id']}/runs", headers=h, json={}), 201)
     ids["run_id"] = run["id"]
     deadline = time.monotonic() + APPROVAL_WAIT_SECONDS
     approvals: list[Any] = []

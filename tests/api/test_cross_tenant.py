@@ -192,10 +192,17 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         ("POST", f"{risk}/screening/hits/{{hit_id}}/whitelist"): {"reason": "not them"},
         ("POST", f"{automations}/automations/{{automation_id}}"): {"name": "taken over"},
         ("POST", f"{automations}/automations/{{automation_id}}/runs"): {"inputs": {}},
-        ("POST", f"{automations}/approvals/{{approval_id}}/decisions"): {"approve": True, "approver": "mallory"},
+        ("POST", f"{automations}/approvals/{{approval_id}}/decisions"): {
+            "approve": True,
+            "approver": "mallory",
+        },
         ("POST", f"{ME}/transfers/quote"): user_move,
         ("POST", f"{ME}/transfers"): user_move,
-        ("POST", f"{ME}/top-ups"): {"wallet_id": ids["user_wallet_id"], "amount": 100, "card": CARD},
+        ("POST", f"{ME}/top-ups"): {
+            "wallet_id": ids["user_wallet_id"],
+            "amount": 100,
+            "card": CARD,
+        },
         ("POST", f"{ME}/payouts"): {
             "wallet_id": ids["user_wallet_id"],
             "beneficiary_id": ids["beneficiary_id"],

@@ -16,7 +16,9 @@ from coffer.ledger.witness import AUDIT_LOG_STREAM, DirectoryWitness
 
 def _write_log(c: coffer.Coffer, entries: int = 6) -> None:
     for index in range(entries):
-        record_now(c.engine, actor="cli:ops", action="webhook_endpoint.created", target=f"we_{index}")
+        record_now(
+            c.engine, actor="cli:ops", action="webhook_endpoint.created", target=f"we_{index}"
+        )
 
 
 def _rechain(engine: sa.Engine, keep: int | None = None) -> None:

@@ -36,6 +36,13 @@ class SealedColumn:
     key_column: str
     column: str
     context: str
+    # rows from before the column was sealed may hold the value in clear (no ':'): the
+    # rotation seals them too
+    legacy_plaintext: bool = False
+
+    def plaintext(self, stored: str) -> bool:
+        """Whether ``stored`` is such a value in clear (sealed ones are ``<key id>:...``)."""
+        return self.legacy_plaintext and ":" not in stored
 
     @property
     def name(self) -> str:

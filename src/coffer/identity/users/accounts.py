@@ -36,7 +36,6 @@ from coffer.identity.factors import service as F
 from coffer.identity.factors import totp as T
 from coffer.identity.users import repository as R
 from coffer.identity.users import schemas as U
-from coffer.identity.users.errors import NotificationNotFound, PasskeyNotFound
 from coffer.identity.users.base import (
     MICROS,
     REALM,
@@ -45,6 +44,7 @@ from coffer.identity.users.base import (
     email_digest,
     normalize_email,
 )
+from coffer.identity.users.errors import NotificationNotFound, PasskeyNotFound
 from coffer.wallets import schemas as S
 
 SIGN_IN_FAILED = "Email, password or code is incorrect."
@@ -202,7 +202,9 @@ class UserAccounts(UsersBase):
         with self.unit() as connection:
             now = self.now_micros()
             throttle.check(connection, self.throttle_policy, [account], now)
-            method = F.check_second_factor(connection, subject=pending.user_id, code=code)
+            method = F.check_second_factor(
+                connection, subject=pending.user_id, code=code, sealer=self.sealer
+            )
             if method is None:
                 locked_now = throttle.record_failure(connection, self.throttle_policy, account, now)
                 record(
@@ -371,7 +373,9 @@ class UserAccounts(UsersBase):
         with self.unit() as connection:
             now = self.now_micros()
             throttle.check(connection, self.throttle_policy, [account], now)
-            method = F.check_second_factor(connection, subject=actor.user_id, code=code)
+            method = F.check_second_factor(
+                connection, subject=actor.user_id, code=code, sealer=self.sealer
+            )
             if method is None:
                 throttle.record_failure(connection, self.throttle_policy, account, now)
                 record(
@@ -429,7 +433,12 @@ class UserAccounts(UsersBase):
         self._require_mfa_step_up(actor)
         customer = self.platform.wallets.customer(actor.customer_id)
         with self.unit() as connection:
-            secret = F.start_totp(connection, subject=actor.user_id, platform_id=actor.platform_id)
+            secret = F.start_totp(
+                connection,
+                subject=actor.user_id,
+                platform_id=actor.platform_id,
+                sealer=self.sealer,
+            )
         return U.TotpSetup(
             secret=secret,
             uri=T.provisioning_uri(
@@ -440,7 +449,7 @@ class UserAccounts(UsersBase):
     def pending_totp(self, actor: Actor) -> U.TotpSetup | None:
         """The TOTP set-up in progress (secret not confirmed yet), if any."""
         with self.unit() as connection:
-            secret = F.pending_totp_secret(connection, actor.user_id)
+            secret = F.pending_totp_secret(connection, actor.user_id, sealer=self.sealer)
         if secret is None:
             return None
         customer = self.platform.wallets.customer(actor.customer_id)
@@ -455,7 +464,7 @@ class UserAccounts(UsersBase):
         """Confirm the TOTP set-up with a code from the app; returns the recovery codes
         (shown once)."""
         with self.unit() as connection:
-            codes = F.confirm_totp(connection, subject=actor.user_id, code=code)
+            codes = F.confirm_totp(connection, subject=actor.user_id, code=code, sealer=self.sealer)
             self._security_event(connection, actor, "totp_enabled", address)
         return codes
 
@@ -566,9 +575,12 @@ class UserAccounts(UsersBase):
         answers 404 like an unknown id."""
         with self.unit() as connection:
             marked = R.mark_read(connection, actor.platform_id, actor.user_id, notification_id)
-            if notification_id is not None and not marked:
-                if not R.has_notification(
+            if (
+                notification_id is not None
+                and not marked
+                and not R.has_notification(
                     connection, actor.platform_id, actor.user_id, notification_id
-                ):
-                    raise NotificationNotFound("No such notification of yours.")
+                )
+            ):
+                raise NotificationNotFound("No such notification of yours.")
             return marked

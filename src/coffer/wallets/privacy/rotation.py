@@ -141,7 +141,11 @@ def _reseal_all(privacy: Privacy) -> tuple[int, int]:
             if stale:
                 with core.unit() as connection:
                     for object_key, old in stale:
-                        plain = cipher.decrypt(old, context=column.context)
+                        plain = (
+                            old
+                            if column.plaintext(old)
+                            else cipher.decrypt(old, context=column.context)
+                        )
                         new = cipher.encrypt(plain, context=column.context)
                         assert new is not None
                         values += R.replace_master_value(connection, column, object_key, old, new)
