@@ -5,15 +5,12 @@ still in clear from before migration 0034, keep giving the same codes)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import time
 from pathlib import Path
 
 import pyotp
 import sqlalchemy as sa
+from tests.automations.test_endpoints import sign
 
 import coffer
 from coffer.automations import open_automations
@@ -26,17 +23,6 @@ from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.platforms.sealed import registered
 from coffer.wallets import WalletSettings, open_wallets
 from coffer.wallets.privacy.rotation import rotate
-
-
-def _signed(secret: str, message_id: str, body: bytes) -> dict[str, str]:
-    stamp = str(int(time.time()))
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    digest = hmac.new(key, f"{message_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
-    return {
-        "webhook-id": message_id,
-        "webhook-timestamp": stamp,
-        "webhook-signature": "v1," + base64.b64encode(digest).decode(),
-    }
 
 
 def test_every_domain_registers_its_sealed_columns() -> None:
@@ -83,7 +69,7 @@ def test_rotate_drop_old_keeps_an_automations_webhook_secret(
         open_wallets(coffer_db, settings), AutomationSettings(automation_worker_threads=1)
     )
     body = json.dumps({"reason": "restock"}).encode()
-    run = fresh.webhook_in(created.id, _signed(created.secret, "msg_1", body), body)
+    run = fresh.webhook_in(created.id, sign(created.secret, "msg_1", body), body)
     assert run.automation_id == created.id
 
 
@@ -99,16 +85,8 @@ def test_rotate_drop_old_seals_and_keeps_totp_secrets(
         sealed = F.start_totp(
             connection, subject="op_sealed", platform_id=DEFAULT_PLATFORM_ID, sealer=cipher
         )
-        legacy = totp.new_secret()
-        FR.put_totp(
-            connection,
-            subject="op_legacy",
-            platform_id=DEFAULT_PLATFORM_ID,
-            secret=legacy,
-            now=F.now_micros(),
-        )
-        for subject in ("op_sealed", "op_legacy"):
-            FR.confirm_totp(connection, subject, step=0, now=F.now_micros())
+        FR.confirm_totp(connection, "op_sealed", step=0, now=F.now_micros())
+        legacy = _totp_in_clear(connection, "op_legacy")
     stored = _totp_rows(coffer_db)
     assert stored["op_legacy"] == legacy and stored["op_sealed"].startswith(cipher.key_id + ":")
     assert sealed not in stored["op_sealed"]
@@ -131,22 +109,22 @@ def test_a_totp_secret_in_clear_is_sealed_at_its_first_use(
     cipher = open_wallets(
         coffer_db, WalletSettings(pii_key=None, pii_key_file=str(tmp_path / "pii.key"))
     ).core.cipher
-    legacy = totp.new_secret()
     with coffer_db.engine.begin() as connection:
-        FR.put_totp(
-            connection,
-            subject="usr_old",
-            platform_id=DEFAULT_PLATFORM_ID,
-            secret=legacy,
-            now=F.now_micros(),
-        )
-        FR.confirm_totp(connection, "usr_old", step=0, now=F.now_micros())
+        legacy = _totp_in_clear(connection, "usr_old")
     with coffer_db.engine.begin() as connection:
         code = pyotp.TOTP(legacy).now()
         assert F.check_second_factor(connection, subject="usr_old", code=code, sealer=cipher)
     stored = _totp_rows(coffer_db)["usr_old"]
     assert stored.startswith(cipher.key_id + ":") and legacy not in stored
     assert cipher.decrypt(stored, context="totp.secret") == legacy
+
+
+def _totp_in_clear(connection: sa.Connection, subject: str) -> str:
+    """A confirmed TOTP factor stored as before migration 0034: its secret in clear."""
+    secret = totp.new_secret()
+    FR.put_totp(connection, subject=subject, platform_id=DEFAULT_PLATFORM_ID, secret=secret, now=0)
+    FR.confirm_totp(connection, subject, step=0, now=F.now_micros())
+    return secret
 
 
 def _totp_rows(coffer_db: coffer.Coffer) -> dict[str, str]:
