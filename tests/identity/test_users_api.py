@@ -261,7 +261,7 @@ def test_a_user_reaches_only_their_own_data(client: TestClient) -> None:
                                       "beneficiary_id": beneficiary["id"]}, status=404)  # fmt: skip
     mallory.delete(f"/beneficiaries/{beneficiary['id']}", status=404)
     mallory.delete(f"/devices/{alice_device}", status=404)
-    mallory.post(f"/notifications/{alice.get('/notifications')[0]['id']}/read")
+    mallory.post(f"/notifications/{alice.get('/notifications')[0]['id']}/read", status=404)
     assert mallory.get("/beneficiaries") == []
     assert [w["id"] for w in mallory.get("/wallets")] == [own]
     assert all(line["wallet_id"] == own for line in mallory.get("/history"))

@@ -32,13 +32,17 @@ class Seeded:
     totp_secret: str
 
 
-def operator_with_totp(book: Coffer, email: str, role: str, platform_id: str) -> str:
-    """An operator whose TOTP is set up; returns the TOTP secret."""
+def operator_with_totp(
+    book: Coffer, email: str, role: str, platform_id: str, sealer: factors.Sealer
+) -> str:
+    """An operator whose TOTP is set up (sealed by ``sealer``); returns the TOTP secret."""
     with book.engine.begin() as connection:
         operator, _ = create_operator(
             connection, email=email, role=role, platform_id=platform_id, password=PASSWORD
         )
-        secret = factors.start_totp(connection, subject=operator.id, platform_id=platform_id)
+        secret = factors.start_totp(
+            connection, subject=operator.id, platform_id=platform_id, sealer=sealer
+        )
         # confirmed as of step 0, so that every current code is still unused
         factor_rows.confirm_totp(connection, operator.id, step=0, now=factors.now_micros())
     return secret
@@ -83,7 +87,8 @@ def seed(app: Any, book: Coffer, platform_id: str, *, tag: str = "a") -> Seeded:
         S.WebhookEndpointCreate(url="https://hooks.example.org/coffer")
     )
     email = f"admin-{tag}@example.com"
-    secret = operator_with_totp(book, email, "admin", platform_id)
+    sealer = platform_for(app).core.cipher  # what the console seals TOTP secrets with
+    secret = operator_with_totp(book, email, "admin", platform_id, sealer)
     return Seeded(
         platform_id=platform_id,
         ledger=ledger,

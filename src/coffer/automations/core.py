@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from coffer.wallets.platform import WalletPlatform
 
 Clock = Callable[[], datetime]
-SECRET_CONTEXT = "automation.secret"
+SECRET_CONTEXT = T.SECRET_CONTEXT
 
 
 def system_clock() -> datetime:

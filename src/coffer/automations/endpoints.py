@@ -16,7 +16,7 @@ from fastapi.security import SecurityScopes
 
 from coffer.automations import schemas as S
 from coffer.automations.service import AutomationsPlatform, open_automations
-from coffer.platforms import platform_id_of
+from coffer.platforms import bind_caller, platform_id_of
 from coffer.wallets.http_errors import WalletRoute, errors
 
 PREFIX = "/api/automations/v1"
@@ -24,8 +24,12 @@ _lock = threading.Lock()
 
 
 async def authorize(request: Request, scopes: SecurityScopes) -> Any:
+    """Check the token's scope and bind the caller's platform to the request: every
+    route reads it (platform_id_of), so another platform's automations answer 404."""
     authority = request.app.state.server.authority
-    return authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    principal = authority.authorize(request.headers.get("authorization"), scopes.scopes[0])
+    bind_caller(request, principal)
+    return principal
 
 
 Read = Security(authorize, scopes=["automations:read"])

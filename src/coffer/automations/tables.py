@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.platforms.sealed import SealedColumn, register
+
 metadata = sa.MetaData()
 
 
@@ -33,6 +35,9 @@ automations = sa.Table(
     sa.Index("ix_automations_due", "trigger_type", "status", "next_fire_at"),
     sa.Index("ix_automations_platform", "platform_id", "id"),
 )
+# The inbound webhook's signing secret, sealed by the master key (`coffer keys rotate`).
+SECRET_CONTEXT = "automation.secret"
+register(SealedColumn(automations, "id", "webhook_secret_enc", SECRET_CONTEXT))
 
 automation_versions = sa.Table(
     "automation_versions",

@@ -57,7 +57,7 @@ def verify(
             finally:
                 connection.close()
             money = verify_money_state(opened.engine) if report.ok else None
-            audit = verify_audit_chain(opened.engine)
+            audit = verify_audit_chain(opened.engine, witness=chosen, public_key=public_key)
         finally:
             opened.close()
     except CofferError as error:

@@ -26,6 +26,7 @@ from coffer.errors import ValidationError
 from coffer.ledger.models import Checkpoint, from_micros, to_micros
 
 __all__ = [
+    "AUDIT_LOG_STREAM",
     "DirectoryWitness",
     "Witness",
     "WitnessConflict",
@@ -38,6 +39,10 @@ log = logging.getLogger("coffer.witness")
 # A witness line is small (about 400 bytes); a longer one is not ours.
 MAX_LINE_BYTES = 4096
 FILE_SUFFIX = ".checkpoints.jsonl"
+# The audit log's signed heads are published as the checkpoints of this name (not a valid
+# ledger name, so no ledger can take it): ``tree_size`` is the number of entries and
+# ``root`` the hash of the last one (coffer.identity.audit.witness).
+AUDIT_LOG_STREAM = "@audit-log"
 
 
 class WitnessConflict(Exception):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from coffer.db.types import Amount
 from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.platforms.sealed import SealedColumn, register
 from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
@@ -293,6 +294,11 @@ idempotency_keys = sa.Table(
     sa.Column("response_status", sa.Integer, nullable=True),
     sa.Column("response_enc", sa.Text, nullable=True),
 )
+
+
+# Values the master key seals directly, re-sealed by `coffer keys rotate`.
+register(SealedColumn(webhook_endpoints, "id", "secret_enc", "webhook.secret"))
+register(SealedColumn(idempotency_keys, "key", "response_enc", "idempotency.response"))
 
 
 # One row ("rows"): bumped in the transaction that changes a wallet's status or a customer's

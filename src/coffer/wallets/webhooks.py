@@ -39,6 +39,7 @@ import sqlalchemy as sa
 
 from coffer.errors import ResourceNotFound, ValidationError
 from coffer.identity.audit import SYSTEM, Actor, record_by
+from coffer.identity.audit.witness import AuditHeadPublisher
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.platforms.mode import Mode, platform_mode
 from coffer.wallets import egress
@@ -432,6 +433,7 @@ class Worker:
         self._thread: threading.Thread | None = None
         self._last_housekeeping = 0.0
         self._last_retention = time.monotonic()  # the first run waits one interval
+        self._audit_head: AuditHeadPublisher | None = None
 
     def platforms(self) -> list[Any]:
         return list(self.platform()) if callable(self.platform) else [self.platform]
@@ -442,9 +444,13 @@ class Worker:
         for platform in platforms:
             work += int(platform.webhooks.run_once(self.client))
         if platforms:
-            for ledger in platforms[0].coffer.open_ledgers():
+            book = platforms[0].coffer
+            for ledger in book.open_ledgers():
                 # the tail of a ledger whose writes stopped (checkpoint_seconds; docs/security.md)
                 ledger.checkpoint_if_due()
+            if self._audit_head is None:
+                self._audit_head = AuditHeadPublisher(book.engine, book.signer, book.witness)
+            self._audit_head.publish_if_moved()  # the audit log's head, witnessed too
         if time.monotonic() - self._last_housekeeping > 60:
             self._last_housekeeping = time.monotonic()
             for platform in platforms:

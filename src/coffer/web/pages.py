@@ -1,5 +1,5 @@
 """Helpers for the web pages' routes: :class:`WebRoute` (errors rendered as HTML pages),
-:class:`Redirect`, :func:`web_state`, :func:`client_address`."""
+:class:`Redirect`, :func:`web_state`, :func:`client_address`, :func:`sealer_of`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from coffer.core import Coffer
 from coffer.errors import CofferError
+from coffer.identity.factors.service import Sealer
 from coffer.web.sessions import Sessions, WebSession
 from coffer.web.settings import WebSettings
 from coffer.web.templating import render
@@ -44,6 +45,13 @@ class Redirect(Exception):
 def web_state(request: Request) -> WebState:
     state: WebState = request.app.state.web
     return state
+
+
+def sealer_of(request: Request) -> Sealer:
+    """What seals the console operators' TOTP secrets: the master-key cipher."""
+    from coffer.wallets.endpoints import platform_for
+
+    return platform_for(request.app).core.cipher
 
 
 def client_address(request: Request) -> str | None:

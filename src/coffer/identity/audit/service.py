@@ -23,6 +23,8 @@ import sqlalchemy as sa
 from coffer.db.engine import SQLITE_IMMEDIATE
 from coffer.identity.audit import repository as R
 from coffer.identity.audit.repository import AuditRow
+from coffer.identity.audit.witness import head_check, witnessed_heads
+from coffer.ledger.witness import Witness
 
 GENESIS_HASH = bytes(32)
 _encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -76,10 +78,12 @@ class AuditReport:
     entries: int
     first_broken_seq: int | None = None
     problem: str | None = None
+    witnessed: int | None = None  # the newest head the witness holds, when checked
 
     def __str__(self) -> str:
         if self.ok:
-            return f"audit log intact ({self.entries} entries)"
+            seen = "" if self.witnessed is None else f", witnessed up to {self.witnessed}"
+            return f"audit log intact ({self.entries} entries{seen})"
         return f"audit log TAMPERED at entry {self.first_broken_seq}: {self.problem}"
 
 
@@ -237,10 +241,17 @@ def list_entries(
     return [_entry(row) for row in rows]
 
 
-def verify_audit_chain(engine: sa.Engine) -> AuditReport:
+def verify_audit_chain(
+    engine: sa.Engine, *, witness: Witness | None = None, public_key: bytes | None = None
+) -> AuditReport:
     """Recompute every entry's hash from the stored rows; report the first that does not
     match (an edited, inserted or deleted entry), or a head that disagrees with the last
-    entry (entries deleted at the end)."""
+    entry (entries deleted at the end). With ``witness``: also that the log still holds
+    every head the witness holds (signed by ``public_key``), with the same hashes."""
+    heads = witnessed_heads(witness, public_key) if witness is not None else None
+    if heads is not None and heads.problems:
+        return AuditReport(False, 0, None, heads.problems[0])
+    witnessed = head_check(heads) if heads is not None else None
     previous = GENESIS_HASH
     expected = 1
     with engine.connect() as connection:
@@ -270,6 +281,9 @@ def verify_audit_chain(engine: sa.Engine) -> AuditReport:
                     "its stored fields do not give its hash (edited, or a later entry's chain"
                     " was recomputed)",
                 )
+            problem = witnessed(row.seq, digest) if witnessed is not None else None
+            if problem is not None:
+                return AuditReport(False, expected - 1, row.seq, problem)
             previous = digest
             expected += 1
     entries = expected - 1
@@ -284,4 +298,12 @@ def verify_audit_chain(engine: sa.Engine) -> AuditReport:
             f"the head says {next_seq - 1} entries ending in {head_hash.hex()[:16]}..., the "
             f"log holds {entries} (entries deleted at the end?)",
         )
-    return AuditReport(True, entries)
+    if heads is not None and heads.newest > entries:
+        return AuditReport(
+            False,
+            entries,
+            entries + 1,
+            f"the witness holds the audit log's head at entry {heads.newest} but the log has "
+            f"{entries} entries: entries {entries + 1} to {heads.newest} were removed",
+        )
+    return AuditReport(True, entries, witnessed=heads.newest if heads is not None else None)

@@ -76,6 +76,14 @@ def put_totp(
     )
 
 
+def replace_totp_secret(connection: sa.Connection, subject: str, old: str, new: str) -> None:
+    connection.execute(
+        totp_factors.update()
+        .where(totp_factors.c.subject == subject, totp_factors.c.secret == old)
+        .values(secret=new)
+    )
+
+
 def confirm_totp(connection: sa.Connection, subject: str, *, step: int, now: int) -> None:
     connection.execute(
         totp_factors.update()

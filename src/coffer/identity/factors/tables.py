@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.platforms.sealed import SealedColumn, register
+
 metadata = sa.MetaData()
 
 totp_factors = sa.Table(
@@ -15,10 +17,17 @@ totp_factors = sa.Table(
     metadata,
     sa.Column("subject", sa.String(64), primary_key=True),
     sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("secret", sa.String(64), nullable=False),  # base32
+    # the base32 secret sealed by the master key (``<key id>:<base64>``, context
+    # SECRET_CONTEXT); a row from before 0034 holds it in clear until its next use
+    sa.Column("secret", sa.Text, nullable=False),
     sa.Column("confirmed_at", sa.BigInteger, nullable=True),  # null: enrolment not finished
     sa.Column("last_step", sa.BigInteger, nullable=False, server_default="0"),  # no replay
     sa.Column("created_at", sa.BigInteger, nullable=False),  # microseconds since the epoch
+)
+
+SECRET_CONTEXT = "totp.secret"
+TOTP_SECRET = register(
+    SealedColumn(totp_factors, "subject", "secret", SECRET_CONTEXT, legacy_plaintext=True)
 )
 
 recovery_codes = sa.Table(

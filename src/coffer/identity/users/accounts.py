@@ -44,6 +44,7 @@ from coffer.identity.users.base import (
     email_digest,
     normalize_email,
 )
+from coffer.identity.users.errors import NotificationNotFound, PasskeyNotFound
 from coffer.wallets import schemas as S
 
 SIGN_IN_FAILED = "Email, password or code is incorrect."
@@ -201,7 +202,9 @@ class UserAccounts(UsersBase):
         with self.unit() as connection:
             now = self.now_micros()
             throttle.check(connection, self.throttle_policy, [account], now)
-            method = F.check_second_factor(connection, subject=pending.user_id, code=code)
+            method = F.check_second_factor(
+                connection, subject=pending.user_id, code=code, sealer=self.sealer
+            )
             if method is None:
                 locked_now = throttle.record_failure(connection, self.throttle_policy, account, now)
                 record(
@@ -370,7 +373,9 @@ class UserAccounts(UsersBase):
         with self.unit() as connection:
             now = self.now_micros()
             throttle.check(connection, self.throttle_policy, [account], now)
-            method = F.check_second_factor(connection, subject=actor.user_id, code=code)
+            method = F.check_second_factor(
+                connection, subject=actor.user_id, code=code, sealer=self.sealer
+            )
             if method is None:
                 throttle.record_failure(connection, self.throttle_policy, account, now)
                 record(
@@ -428,7 +433,12 @@ class UserAccounts(UsersBase):
         self._require_mfa_step_up(actor)
         customer = self.platform.wallets.customer(actor.customer_id)
         with self.unit() as connection:
-            secret = F.start_totp(connection, subject=actor.user_id, platform_id=actor.platform_id)
+            secret = F.start_totp(
+                connection,
+                subject=actor.user_id,
+                platform_id=actor.platform_id,
+                sealer=self.sealer,
+            )
         return U.TotpSetup(
             secret=secret,
             uri=T.provisioning_uri(
@@ -439,7 +449,7 @@ class UserAccounts(UsersBase):
     def pending_totp(self, actor: Actor) -> U.TotpSetup | None:
         """The TOTP set-up in progress (secret not confirmed yet), if any."""
         with self.unit() as connection:
-            secret = F.pending_totp_secret(connection, actor.user_id)
+            secret = F.pending_totp_secret(connection, actor.user_id, sealer=self.sealer)
         if secret is None:
             return None
         customer = self.platform.wallets.customer(actor.customer_id)
@@ -454,7 +464,7 @@ class UserAccounts(UsersBase):
         """Confirm the TOTP set-up with a code from the app; returns the recovery codes
         (shown once)."""
         with self.unit() as connection:
-            codes = F.confirm_totp(connection, subject=actor.user_id, code=code)
+            codes = F.confirm_totp(connection, subject=actor.user_id, code=code, sealer=self.sealer)
             self._security_event(connection, actor, "totp_enabled", address)
         return codes
 
@@ -539,7 +549,7 @@ class UserAccounts(UsersBase):
         self.require_step_up(actor, "second_factors")
         with self.unit() as connection:
             if not FR.delete_passkey(connection, actor.user_id, passkey_id):
-                raise FactorInvalid("No such passkey of yours.")
+                raise PasskeyNotFound("No such passkey of yours.")
             self._security_event(connection, actor, "passkey_removed", address)
 
     # -- notifications -------------------------------------------------------------------
@@ -561,5 +571,16 @@ class UserAccounts(UsersBase):
         ]
 
     def mark_read(self, actor: Actor, notification_id: str | None = None) -> int:
+        """Mark one of the user's notifications (None: all of them) read; another user's
+        answers 404 like an unknown id."""
         with self.unit() as connection:
-            return R.mark_read(connection, actor.platform_id, actor.user_id, notification_id)
+            marked = R.mark_read(connection, actor.platform_id, actor.user_id, notification_id)
+            if (
+                notification_id is not None
+                and not marked
+                and not R.has_notification(
+                    connection, actor.platform_id, actor.user_id, notification_id
+                )
+            ):
+                raise NotificationNotFound("No such notification of yours.")
+            return marked

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from coffer.db.engine import SQLITE_IMMEDIATE
 from coffer.errors import StepUpRequired, UserNotFound
+from coffer.identity.factors.service import Sealer
 from coffer.identity.users import repository as R
 from coffer.identity.users.settings import AppSettings
 
@@ -83,6 +84,11 @@ class UsersBase:
 
     def now_micros(self) -> int:
         return int(self.clock() * MICROS)
+
+    @property
+    def sealer(self) -> Sealer:
+        """What seals the users' TOTP secrets: the master-key cipher of the wallets."""
+        return self.platform.core.cipher
 
     @contextmanager
     def unit(self) -> Iterator[sa.Connection]:

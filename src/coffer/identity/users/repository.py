@@ -203,3 +203,15 @@ def mark_read(
     if notification_id is not None:
         statement = statement.where(table.c.id == notification_id)
     return int(connection.execute(statement.values(read_at=now_micros())).rowcount)
+
+
+def has_notification(
+    connection: sa.Connection, platform_id: str, user_id: str, notification_id: str
+) -> bool:
+    table = T.notifications
+    statement = sa.select(table.c.id).where(
+        table.c.platform_id == platform_id,
+        table.c.user_id == user_id,
+        table.c.id == notification_id,
+    )
+    return connection.execute(statement).first() is not None

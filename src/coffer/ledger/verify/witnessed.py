@@ -15,14 +15,16 @@ from typing import Any
 from coffer.ledger.models import Checkpoint
 from coffer.ledger.signing import checkpoint_message, verify_signature
 from coffer.ledger.verify.report import LedgerCheck
-from coffer.ledger.witness import Witness
+from coffer.ledger.witness import AUDIT_LOG_STREAM, Witness
 
 
 def read_witness(witness: Witness) -> dict[str, list[Checkpoint]]:
-    """Every ledger's witnessed checkpoints, by increasing tree size."""
+    """Every ledger's witnessed checkpoints, by increasing tree size (the audit log's
+    heads, published alongside, are checked by the audit log's verification)."""
     return {
         name: sorted(witness.published(name), key=lambda c: c.tree_size)
         for name in witness.ledgers()
+        if name != AUDIT_LOG_STREAM
     }
 
 

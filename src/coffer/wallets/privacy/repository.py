@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.platforms.sealed import SealedColumn
 from coffer.wallets import tables as W
 from coffer.wallets.privacy.format import PREFIX
 from coffer.wallets.privacy.tables import consents, customer_keys
@@ -274,23 +275,9 @@ def lock_customer(connection: sa.Connection, customer_id: str) -> Row | None:
 
 
 # -- values sealed by the master key directly ----------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MasterColumn:
-    """A column whose values the master key seals directly (no customer's data), with the
-    context its values were sealed with."""
-
-    table: sa.Table
-    key_column: str
-    column: str
-    context: str
-
-
-MASTER_COLUMNS = (
-    MasterColumn(W.webhook_endpoints, "id", "secret_enc", "webhook.secret"),
-    MasterColumn(W.idempotency_keys, "key", "response_enc", "idempotency.response"),
-)
+# Which columns: the registry of every domain's (coffer.platforms.sealed.registered()); the
+# wallets' own are registered in coffer.wallets.tables.
+MasterColumn = SealedColumn
 
 
 def master_values_after(

@@ -2,8 +2,9 @@
 
 What the master key seals: each customer's wrapped data key (the personal data itself is
 sealed by the data keys and is not touched), and the values of
-:data:`~coffer.wallets.privacy.repository.MASTER_COLUMNS` (webhook signing secrets, stored
-idempotent answers). Rows written before data keys are first upgraded (their personal data
+:func:`coffer.platforms.sealed.registered` columns (every domain registers those it seals:
+webhook signing secrets, stored idempotent answers, automations' inbound webhook secrets,
+TOTP secrets). Rows written before data keys are first upgraded (their personal data
 re-sealed under the customer's data key).
 
 With the key in the key file (``COFFER_PII_KEY_FILE``, the default), a new key is made and
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from coffer.identity.audit import SYSTEM, Actor, record_by
 from coffer.keyfile import replace
+from coffer.platforms.sealed import registered
 from coffer.wallets.privacy import repository as R
 from coffer.wallets.privacy import schemas as P
 from coffer.wallets.privacy.service import Privacy
@@ -130,7 +132,7 @@ def _reseal_all(privacy: Privacy) -> tuple[int, int]:
             break
         after = page[-1][0]
     values = 0
-    for column in R.MASTER_COLUMNS:
+    for column in registered():
         after = ""
         while True:
             with core.engine.connect() as connection:
@@ -139,7 +141,11 @@ def _reseal_all(privacy: Privacy) -> tuple[int, int]:
             if stale:
                 with core.unit() as connection:
                     for object_key, old in stale:
-                        plain = cipher.decrypt(old, context=column.context)
+                        plain = (
+                            old
+                            if column.plaintext(old)
+                            else cipher.decrypt(old, context=column.context)
+                        )
                         new = cipher.encrypt(plain, context=column.context)
                         assert new is not None
                         values += R.replace_master_value(connection, column, object_key, old, new)
@@ -161,7 +167,7 @@ def _nothing_left(privacy: Privacy) -> bool:
             if len(page) < BATCH:
                 break
             after = page[-1][0]
-        for column in R.MASTER_COLUMNS:
+        for column in registered():
             after = ""
             while True:
                 rows = R.master_values_after(connection, column, after, BATCH)

@@ -329,7 +329,7 @@ def add_passkey(
 
 
 @private.delete(
-    "/security/passkeys/{passkey_id}", status_code=204, responses=errors(*AUTH, 400, 403)
+    "/security/passkeys/{passkey_id}", status_code=204, responses=errors(*AUTH, 403, 404)
 )
 def remove_passkey(passkey_id: str, request: Request, actor: Me, state: State) -> Response:
     state.users.remove_passkey(actor, passkey_id, address=client_address(request))
@@ -478,7 +478,7 @@ def read_all(actor: Me, state: State) -> dict[str, int]:
     return {"marked": state.users.mark_read(actor)}
 
 
-@private.post("/notifications/{notification_id}/read", responses=errors(*AUTH))
+@private.post("/notifications/{notification_id}/read", responses=errors(*AUTH, 404))
 def read_one(notification_id: str, actor: Me, state: State) -> dict[str, int]:
     return {"marked": state.users.mark_read(actor, notification_id)}
 

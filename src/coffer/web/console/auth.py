@@ -20,7 +20,14 @@ from coffer.identity.operators import service as operators
 from coffer.identity.operators.service import Operator
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.web.console.deps import PREFIX, REALM
-from coffer.web.pages import Redirect, WebRoute, WebState, client_address, web_state
+from coffer.web.pages import (
+    Redirect,
+    WebRoute,
+    WebState,
+    client_address,
+    sealer_of,
+    web_state,
+)
 from coffer.web.security import check_csrf
 from coffer.web.sessions import WebSession
 from coffer.web.templating import render
@@ -215,6 +222,7 @@ async def code(request: Request) -> Response:
     policy = policy_of(state)
     assert session.subject is not None and session.platform_id is not None
     subject, platform_id = session.subject, session.platform_id
+    sealer = sealer_of(request)
 
     def verify() -> tuple[Operator | None, CofferError | None, str | None]:
         with state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
@@ -225,7 +233,7 @@ async def code(request: Request) -> Response:
                 )
             except CofferError as locked:
                 return None, locked, None
-            method = check_second_factor(connection, subject=subject, code=value)
+            method = check_second_factor(connection, subject=subject, code=value, sealer=sealer)
             if method is None or operator.status != "active":
                 return (
                     None,

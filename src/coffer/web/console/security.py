@@ -22,7 +22,7 @@ from coffer.identity.operators import service as operators
 from coffer.web.console.auth import origin_of, rp_id_of
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.views import page
-from coffer.web.pages import WebRoute
+from coffer.web.pages import WebRoute, sealer_of
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
 Ctx = Annotated[ConsoleContext, Depends(console_context(allow_enrolment=True))]
@@ -32,7 +32,7 @@ ACTIVE = "/console/security"
 def _state(ctx: ConsoleContext, **extra: Any) -> dict[str, Any]:
     with ctx.state.engine.connect() as connection:
         subject = ctx.operator.id
-        pending = factors.pending_totp_secret(connection, subject)
+        pending = factors.pending_totp_secret(connection, subject, sealer=sealer_of(ctx.request))
         values: dict[str, Any] = {
             "has_totp": factors.has_totp(connection, subject),
             "pending_secret": pending,
@@ -69,7 +69,10 @@ async def totp_start(ctx: Ctx) -> Response:
     def run() -> Response:
         with ctx.state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
             factors.start_totp(
-                connection, subject=ctx.operator.id, platform_id=ctx.operator.platform_id
+                connection,
+                subject=ctx.operator.id,
+                platform_id=ctx.operator.platform_id,
+                sealer=sealer_of(ctx.request),
             )
         return _show(ctx)
 
@@ -86,7 +89,9 @@ async def totp_confirm(request: Request, ctx: Ctx) -> Response:
             with ctx.state.engine.execution_options(
                 **{SQLITE_IMMEDIATE: True}
             ).begin() as connection:
-                codes = factors.confirm_totp(connection, subject=ctx.operator.id, code=code)
+                codes = factors.confirm_totp(
+                    connection, subject=ctx.operator.id, code=code, sealer=sealer_of(ctx.request)
+                )
                 record(
                     connection,
                     actor=ctx.actor,
