@@ -150,7 +150,7 @@ async def convert(ctx: Signed) -> Response:
             )
         except (QuoteExpired, QuoteUsed):
             message = ctx._(
-                "The quote expired before you confirmed it. Here is a new one: check it and confirm again."
+                "The quote expired before you confirmed it. Ask for a new quote and confirm again."
             )
             return _convert_page(ctx, {"wallet_id": request.wallet_id}, 409, error=message)
         except CofferError as error:
