@@ -260,9 +260,7 @@ def test_a_rule_page_asks_for_step_up_above_the_threshold(web: WebApp) -> None:
     assert 'value="500"' in refilled and 'value="payday" id="recipe-payday" checked' in refilled
 
 
-def test_convert_pages_show_the_quote_and_refuse_an_expired_one(
-    web: WebApp, clock: Clock
-) -> None:
+def test_convert_pages_show_the_quote_and_refuse_an_expired_one(web: WebApp, clock: Clock) -> None:
     client, api = _signed_in(web)
     api.top_up(10_000)
     wallet = api.wallet()

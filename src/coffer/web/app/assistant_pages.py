@@ -215,7 +215,9 @@ def _ask_page(
         [point["date"] for point in projection],
         [{"label": ctx._("Balance"), "data": [major(p["balance"], currency) for p in projection]}],
     )
-    figures = {k: v for k, v in (answer or {}).get("data", {}).items() if _simple(v)}
+    figures = {
+        k: v for k, v in (answer or {}).get("data", {}).items() if _simple(v) and k != "chart"
+    }
     return ctx.page(
         "app/ask.html", "Ask", status, answer=answer, question=question, insights=insights,
         chart=chart if projection else None, figures=figures, **extra,

@@ -11,7 +11,7 @@ is not found (404), exactly like an unknown id.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from coffer.assistant import taxonomy
@@ -20,7 +20,7 @@ from coffer.assistant.service import Assistant
 from coffer.automations import schemas as A
 from coffer.automations.errors import AutomationNotFound
 from coffer.automations.service import AutomationsPlatform
-from coffer.errors import QuoteNotFound, ResourceNotFound, ValidationError
+from coffer.errors import QuoteNotFound, ValidationError
 from coffer.fx import schemas as F
 from coffer.fx.loyalty import schemas as L
 from coffer.fx.platform import FxPlatform
@@ -205,7 +205,7 @@ class Domains:
         return self.automations().create(
             actor.platform_id,
             A.AutomationCreate(
-                name=request.name or request.recipe.replace("_", " "),
+                name=request.name or _default_name(request, target),
                 owner_customer_id=actor.customer_id,
                 definition=definition(request, source, target),
                 consent=consent,
@@ -326,12 +326,11 @@ class Domains:
         )
 
 
-def domains_of(app: Any, state: AppState) -> Domains:
-    return Domains(app, state)
+RECIPE_NAMES = {"round_up": "Round-ups", "payday": "Payday saving", "sweep": "Sweep",
+                "recurring_payment": "Recurring payment"}  # fmt: skip
 
 
-def today_utc() -> date:
-    return datetime.now(UTC).date()
-
-
-__all__ = ["Domains", "ResourceNotFound", "domains_of"]
+def _default_name(request: C.RuleCreate, target: W.Wallet) -> str:
+    """A rule's name when the customer gave none: what it does and where money goes."""
+    where = target.description if request.recipe != "recurring_payment" else None
+    return f"{RECIPE_NAMES[request.recipe]} · {where}" if where else RECIPE_NAMES[request.recipe]

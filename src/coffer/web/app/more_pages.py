@@ -131,7 +131,8 @@ async def convert_quote(ctx: Signed) -> Response:
         except CofferError as error:
             return _convert_page(ctx, form, error.status, error=ctx._(error.message))
         return ctx.page("app/convert_confirm.html", "Confirm the conversion", quote=quote,
-                        wallet_id=wallet.id, rate=rate_text(quote.customer_rate))  # fmt: skip
+                        wallet_id=wallet.id, rate=rate_text(quote.customer_rate),
+                        mid_rate=rate_text(quote.mid_rate))  # fmt: skip
 
     return await anyio.to_thread.run_sync(run)
 
