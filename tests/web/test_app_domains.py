@@ -7,11 +7,13 @@ and an expired quote is refused with a clear message."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pyotp
 import pytest
 from starlette.testclient import TestClient
 from tests.web.conftest import WebApp, csrf_of
@@ -130,6 +132,19 @@ def test_rules_from_recipes_with_step_up_and_scoping(web: WebApp) -> None:
     assert ana.call("GET", f"/automations/{round_up['id']}/runs") == []
     ana.call("POST", f"/automations/{round_up['id']}/cancel")
     assert {r["id"] for r in ana.call("GET", "/automations")} == {swept["id"], small["id"]}
+
+    # a recurring payment to a saved person (saving them needed a second factor)
+    secret = ana.call("POST", "/security/totp")["secret"]
+    ana.call("POST", "/security/totp/confirm", {"code": pyotp.TOTP(secret).now()})
+    ana.call("POST", "/security/step-up", {"code": pyotp.TOTP(secret).at(time.time() + 30)})
+    person = ana.call("POST", "/beneficiaries",
+                      {"kind": "customer", "name": "Bo", "email": "bo@example.org"}, 201)  # fmt: skip
+    rent = {"recipe": "recurring_payment", "wallet_id": wallet, "amount": 2_500,
+            "beneficiary_id": person["id"], "day": 1}  # fmt: skip
+    paying = ana.call("POST", "/automations", rent, 201)
+    (pay,) = paying["definition"]["steps"]
+    assert pay["credited_wallet_id"] == bo.wallet() and pay["retry"]["on"] == ["insufficient_funds"]
+    bo.call("POST", "/automations", {**rent, "wallet_id": bo.wallet()}, 404)  # Ana's person
 
 
 def test_conversions_and_points_through_the_api(web: WebApp, clock: Clock) -> None:

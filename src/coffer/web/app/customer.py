@@ -25,6 +25,7 @@ from coffer.fx import schemas as F
 from coffer.fx.loyalty import schemas as L
 from coffer.fx.platform import FxPlatform
 from coffer.identity.users import Actor
+from coffer.identity.users import schemas as U
 from coffer.wallets import currencies
 from coffer.wallets import schemas as W
 from coffer.web.app import schemas as C
@@ -185,12 +186,14 @@ class Domains:
         if request.recipe == "recurring_payment":
             if not request.beneficiary_id:
                 raise ValidationError("choose the person to pay")
-            beneficiary = users.beneficiary(actor, request.beneficiary_id)
-            if beneficiary.customer_id is None:
-                raise ValidationError("a recurring payment goes to a saved person's wallet")
-            target = users.wallet_in(beneficiary.customer_id, source.currency)
-            if target is None:
-                raise ValidationError(f"{beneficiary.name} has no {source.currency} wallet")
+            # the saved person's wallet in this currency (as sending money finds it)
+            target, _ = users._recipient(
+                actor,
+                U.TransferQuoteRequest(
+                    wallet_id=source.id, amount=1, beneficiary_id=request.beneficiary_id
+                ),
+                source.currency,
+            )
             users.require_step_up(actor, "beneficiary")
         else:
             target = self.pot(actor, source.currency, request.pot_name or "Savings")
