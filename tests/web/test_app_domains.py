@@ -297,3 +297,35 @@ def test_convert_pages_show_the_quote_and_refuse_an_expired_one(web: WebApp, clo
     done = client.post("/app/convert", data=confirm)
     assert done.status_code == 303
     assert 'id="balance-USD"' in client.get("/app/").text
+
+
+def test_notifications_are_fed_by_the_customers_events(web: WebApp) -> None:
+    ana, bo = Customer(web, "ana@example.org", "Ana Lima"), Customer(web, "bo@example.org", "Bo")
+    ana.top_up(5_000)  # the app notified it itself: its event does not repeat it
+    rule = ana.call("POST", "/automations", {"recipe": "round_up", "wallet_id": ana.wallet()}, 201)
+    me = ana.call("GET", "/me")
+    outbox = platform_for(web.app).webhooks
+    outbox.publish("automation.run_failed", {"object": "automation_run", "id": "run_1",
+                   "automation_id": rule["id"], "error": {"message": "insufficient funds"}})  # fmt: skip
+    outbox.publish("assistant.alert.duplicate_charge", {"customer_id": me["customer_id"],
+                   "message": "Two charges of 9.99 EUR at Netflix", "amount": 999,
+                   "currency": "EUR"})  # fmt: skip
+    outbox.publish("risk.decision.created", {"object": "risk_decision", "outcome": "review",
+                   "customer_id": me["customer_id"], "amount": 70_000, "currency": "EUR"})  # fmt: skip
+    outbox.publish("transfer.succeeded", {"id": "tr_1", "debited_wallet_id": bo.wallet(),
+                   "credited_wallet_id": ana.wallet(), "amount": 1_500, "currency": "EUR"})  # fmt: skip
+    kinds = [n["kind"] for n in ana.call("GET", "/notifications")]
+    assert kinds.count("top_up_succeeded") == 1
+    for kind in ("automation_failed", "assistant_alert", "risk_review", "money_received"):
+        assert kinds.count(kind) == 1, kinds
+    assert [n["kind"] for n in ana.call("GET", "/notifications")] == kinds  # each once
+    # none of them is Bo's
+    assert {n["kind"] for n in bo.call("GET", "/notifications")} <= {"welcome", "signed_in"}
+    client = web.new_client()
+    post(client, "/app/sign-in", {"email": "ana@example.org", "password": PASSWORD}, "/app/sign-in")
+    page = client.get("/app/notifications").text
+    for text in ("could not run: insufficient funds", "Two charges", "is being checked",
+                 "You received €15.00 from Bo."):  # fmt: skip
+        assert text in page, text
+    other, _ = _signed_in(web, "cy@example.org")
+    assert "could not run" not in other.get("/app/notifications").text

@@ -352,6 +352,10 @@ def delete_beneficiary(beneficiary_id: str, ctx: Signed) -> Response:
 
 @router.get("/notifications")
 def notifications(ctx: Signed) -> Response:
+    from coffer.web.app.customer import Domains
+    from coffer.web.app.feed import sync
+
+    sync(Domains(ctx.request.app, ctx.state), ctx.user, ctx.session)
     items = ctx.state.users.notifications(ctx.user)
     return ctx.page("app/notifications.html", "Notifications", items=items)
 
