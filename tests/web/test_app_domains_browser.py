@@ -61,7 +61,7 @@ def test_budgets_conversions_rules_and_points(live_server: LiveServer, page: Any
     # spending: recategorize the top-up
     page.click("nav >> text=Spending")
     page.wait_for_url("**/app/spending")
-    visit(page, "spending", shot=True)
+    visit(page, "spending")
     page.click("#spending-lines >> text=Change category")
     page.wait_for_selector("#category-form")
     visit(page, "spending-line")
@@ -69,6 +69,7 @@ def test_budgets_conversions_rules_and_points(live_server: LiveServer, page: Any
     page.click("#category-form button[type=submit]")
     page.wait_for_url("**/app/spending?changed=1")
     assert "your category" in page.text_content("#spending-lines")
+    visit(page, "spending", shot=True)
     page.click("#review-link")
     page.wait_for_url("**/app/spending?review=true")
     visit(page, "review")
