@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from coffer.assistant.schemas import GoalCreate as GoalCreate  # the assistant API's own
 from coffer.fx.loyalty import schemas as L
 
 Id = Field(min_length=1, max_length=80)
@@ -43,14 +44,6 @@ class BudgetCreate(Model):
     amount: int = Field(gt=0, description="Per month, minor units")
     currency: str = Field(min_length=3, max_length=3)
     rollover: bool = True
-
-
-class GoalCreate(Model):
-    name: str = Field(min_length=1, max_length=200)
-    target_amount: int = Field(gt=0)
-    currency: str = Field(min_length=3, max_length=3)
-    target_date: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
-    saved_amount: int = Field(default=0, ge=0)
 
 
 class Question(Model):
