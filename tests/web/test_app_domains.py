@@ -329,3 +329,12 @@ def test_notifications_are_fed_by_the_customers_events(web: WebApp) -> None:
         assert text in page, text
     other, _ = _signed_in(web, "cy@example.org")
     assert "could not run" not in other.get("/app/notifications").text
+
+
+def test_every_detailed_category_has_a_short_name_in_each_language() -> None:
+    from coffer.assistant.taxonomy import DETAILED_CATEGORIES
+    from coffer.web.app.categories import CHINESE, detailed_name
+
+    assert set(CHINESE) == set(DETAILED_CATEGORIES)
+    assert detailed_name("FOOD_AND_DRINK_GROCERIES", "en") == "Groceries"
+    assert detailed_name("FOOD_AND_DRINK_GROCERIES", "zh") == "食品杂货"

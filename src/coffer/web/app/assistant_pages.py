@@ -57,7 +57,6 @@ def spending(ctx: Signed, review: bool = False) -> Response:
     lines = domains(ctx).lines(ctx.user, review=review)
     return ctx.page(
         "app/spending.html", "Spending", lines=lines, review=review, quote=quote,
-        descriptions={d: c.description for d, c in taxonomy.CATEGORIES.items()},
     )  # fmt: skip
 
 

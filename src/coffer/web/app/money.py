@@ -79,7 +79,9 @@ def home(ctx: Signed) -> Response:
     recent = users.history(ctx.user, limit=5)
     return ctx.page(
         "app/home.html", "Your wallet", wallets=wallets, recent=recent,
-        names=_wallet_names(wallets), open_currencies=[
+        names=_wallet_names(wallets),
+        notice=ctx._("Converted.") if ctx.request.query_params.get("converted") else None,
+        open_currencies=[
             c for c in ctx.state.settings.currencies if c not in {w.currency for w in wallets}
         ],
     )  # fmt: skip
