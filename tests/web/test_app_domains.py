@@ -314,18 +314,27 @@ def test_notifications_are_fed_by_the_customers_events(web: WebApp) -> None:
                    "customer_id": me["customer_id"], "amount": 70_000, "currency": "EUR"})  # fmt: skip
     outbox.publish("transfer.succeeded", {"id": "tr_1", "debited_wallet_id": bo.wallet(),
                    "credited_wallet_id": ana.wallet(), "amount": 1_500, "currency": "EUR"})  # fmt: skip
+    # a budget spent beyond its pace: its alert, once this month
+    ana.call("POST", "/transfers", {"wallet_id": ana.wallet(), "amount": 2_000,
+                                    "to_email": "bo@example.org"}, 201)  # fmt: skip
+    sent = next(t for t in ana.call("GET", "/spending") if t["amount"] < 0)
+    ana.call("POST", f"/spending/{sent['id']}/category", {"category": "FOOD_AND_DRINK_RESTAURANT"})
+    ana.call("POST", "/budgets", {"category": "FOOD_AND_DRINK", "amount": 100, "currency": "EUR",
+                                  "rollover": False}, 201)  # fmt: skip
     kinds = [n["kind"] for n in ana.call("GET", "/notifications")]
     assert kinds.count("top_up_succeeded") == 1
-    for kind in ("automation_failed", "assistant_alert", "risk_review", "money_received"):
+    for kind in ("automation_failed", "assistant_alert", "risk_review", "money_received",
+                 "budget_alert"):  # fmt: skip
         assert kinds.count(kind) == 1, kinds
     assert [n["kind"] for n in ana.call("GET", "/notifications")] == kinds  # each once
     # none of them is Bo's
-    assert {n["kind"] for n in bo.call("GET", "/notifications")} <= {"welcome", "signed_in"}
+    bo_kinds = {n["kind"] for n in bo.call("GET", "/notifications")}
+    assert bo_kinds <= {"welcome", "signed_in", "money_received"}  # Ana's transfer
     client = web.new_client()
     post(client, "/app/sign-in", {"email": "ana@example.org", "password": PASSWORD}, "/app/sign-in")
     page = client.get("/app/notifications").text
     for text in ("could not run: insufficient funds", "Two charges", "is being checked",
-                 "You received €15.00 from Bo."):  # fmt: skip
+                 "You received €15.00 from Bo.", "Budget: "):  # fmt: skip
         assert text in page, text
     other, _ = _signed_in(web, "cy@example.org")
     assert "could not run" not in other.get("/app/notifications").text

@@ -2,7 +2,8 @@
 session last stopped, and each event about the signed-in customer becomes one of their
 notifications (money received from outside the app, a top-up that succeeded, a payout
 returned by the bank, a movement held for review, a failed run of one of their
-automations, an assistant alert).
+automations, an assistant alert), and the pace alerts of their budgets (once per budget
+and month).
 
 An event is about the customer when its object names one of their wallets, their
 customer id, or one of their automations. Each event is notified once: its id (and the
@@ -64,6 +65,19 @@ def notification_of(
     return None
 
 
+def _budget_alerts(
+    domains: Domains, actor: Actor, seen: set[Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The assistant's pace alerts of the customer's budgets, once per budget and month."""
+    found = []
+    for budget in domains.budgets(actor)["data"]:
+        key = f"budget:{budget['id']}:{budget['month']}"
+        if budget.get("pace_alert") and key not in seen:
+            found.append(("budget_alert", {"message": str(budget["pace_alert"])[:300],
+                                           "alert_key": key}))  # fmt: skip
+    return found
+
+
 def _holder(domains: Domains, wallet_id: object) -> str:
     """The name of who holds a wallet (empty for the platform's own wallets)."""
     wallets = domains.state.users.platform.wallets
@@ -87,7 +101,7 @@ def sync(domains: Domains, actor: Actor, session: WebSession) -> int:
     with users.unit() as connection:
         recent = [json.loads(row["params"]) for row in
                   R.notifications(connection, actor.platform_id, actor.user_id, limit=RECENT)]  # fmt: skip
-    seen = {value for params in recent for key in ("event_id", "payin_id", "transfer_id")
+    seen = {value for params in recent for key in ("event_id", "payin_id", "transfer_id", "alert_key")
             if (value := params.get(key))}  # fmt: skip
     found: list[tuple[str, dict[str, Any]]] = []
     read = 0
@@ -111,6 +125,7 @@ def sync(domains: Domains, actor: Actor, session: WebSession) -> int:
         read += len(events)
         if len(events) < BATCH:
             break
+    found += _budget_alerts(domains, actor, seen)
     if found:
         with users.unit() as connection:
             for kind, params in found:
