@@ -347,3 +347,28 @@ def test_every_detailed_category_has_a_short_name_in_each_language() -> None:
     assert set(CHINESE) == set(DETAILED_CATEGORIES)
     assert detailed_name("FOOD_AND_DRINK_GROCERIES", "en") == "Groceries"
     assert detailed_name("FOOD_AND_DRINK_GROCERIES", "zh") == "食品杂货"
+
+
+def test_a_round_up_rule_made_in_the_app_fills_its_pot(web: WebApp) -> None:
+    from coffer.automations.endpoints import automations_for
+    from coffer.automations.tasks import Worker
+    from coffer.wallets import schemas as W
+
+    ana, bo = Customer(web, "ana@example.org", "Ana Lima"), Customer(web, "bo@example.org", "Bo")
+    ana.top_up(10_000)
+    rule = ana.call("POST", "/automations", {"recipe": "round_up", "wallet_id": ana.wallet()}, 201)
+    pot = rule["definition"]["steps"][0]["credited_wallet_id"]
+    worker = Worker(automations_for(web.app), threads=1)
+    try:
+        worker.run_until_idle()
+        platform = platform_for(web.app)
+        platform.wallets.create_payment(
+            W.PaymentCreate(buyer_wallet_id=ana.wallet(), seller_wallet_id=bo.wallet(),
+                            amount=1_250, currency="EUR", capture=True)
+        )  # fmt: skip
+        worker.run_until_idle()
+    finally:
+        worker.stop()
+    assert platform.wallets.wallet(pot).balance == 50
+    (run,) = ana.call("GET", f"/automations/{rule['id']}/runs")
+    assert run["status"] == "succeeded"
