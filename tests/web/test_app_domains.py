@@ -372,3 +372,18 @@ def test_a_round_up_rule_made_in_the_app_fills_its_pot(web: WebApp) -> None:
     assert platform.wallets.wallet(pot).balance == 50
     (run,) = ana.call("GET", f"/automations/{rule['id']}/runs")
     assert run["status"] == "succeeded"
+    # the pot is Ana's: she sees it and moves money back; Bo cannot
+    assert [p["id"] for p in ana.call("GET", "/pots")] == [pot]
+    assert bo.call("GET", "/pots") == []
+    bo.call("POST", f"/pots/{pot}/withdrawals", {"amount": 10}, 404)
+    ana.call("POST", f"/pots/{pot}/withdrawals", {"amount": 60}, 400)  # insufficient funds
+    ana.call("POST", f"/pots/{pot}/withdrawals", {"amount": 30}, 201)
+    assert platform.wallets.wallet(pot).balance == 20
+    # and from the rules page
+    client = web.new_client()
+    post(client, "/app/sign-in", {"email": "ana@example.org", "password": PASSWORD}, "/app/sign-in")
+    page = client.get("/app/automations").text
+    assert 'id="withdraw-form-1"' in page
+    moved = client.post(f"/app/pots/{pot}/withdraw", data={"amount": "0.15",
+                                                          "csrf_token": csrf_of(page)})  # fmt: skip
+    assert moved.status_code == 303 and platform.wallets.wallet(pot).balance == 5

@@ -15,6 +15,7 @@ from coffer.assistant.models import Txn
 from coffer.automations import schemas as A
 from coffer.fx import schemas as F
 from coffer.fx.loyalty import schemas as L
+from coffer.wallets import schemas as W
 from coffer.wallets.http_errors import WalletRoute, errors
 from coffer.web.app import schemas as C
 from coffer.web.app.api import AUTH, IdempotencyKey, Me, signed_in_session
@@ -118,6 +119,21 @@ def rule_action(
     automation_id: str, action: Literal["pause", "resume", "cancel"], actor: Me, d: D
 ) -> A.Automation:
     return d.set_rule_status(actor, automation_id, action)
+
+
+@router.get("/pots", responses=errors(*AUTH))
+def pots(actor: Me, d: D) -> list[W.Wallet]:
+    """The customer's pots (the wallets their rules save into), with balances."""
+    return d.pots(actor)
+
+
+@router.post("/pots/{pot_id}/withdrawals", status_code=201,
+             responses=errors(*AUTH, 400, 404, 409))  # fmt: skip
+def withdraw(
+    pot_id: str, body: C.PotWithdrawal, actor: Me, d: D, key: IdempotencyKey = None
+) -> W.Transfer:
+    """Move money from a pot back to the customer's wallet of its currency."""
+    return d.withdraw(actor, pot_id, body.amount, idempotency_key=key)
 
 
 # -- conversions and loyalty ----------------------------------------------------------

@@ -20,7 +20,7 @@ from coffer.assistant.service import Assistant
 from coffer.automations import schemas as A
 from coffer.automations.errors import AutomationNotFound
 from coffer.automations.service import AutomationsPlatform
-from coffer.errors import QuoteNotFound, ValidationError
+from coffer.errors import QuoteNotFound, ValidationError, WalletNotFound
 from coffer.fx import schemas as F
 from coffer.fx.loyalty import schemas as L
 from coffer.fx.platform import FxPlatform
@@ -254,6 +254,25 @@ class Domains:
         return wallets.create_wallet(
             W.WalletCreate(customer_id=holder.id, currency=currency, description=name[:500])
         )
+
+    def withdraw(
+        self, actor: Actor, pot_id: str, amount: int, *, idempotency_key: str | None = None
+    ) -> W.Transfer:
+        """Move ``amount`` from one of the customer's pots back to their wallet of the
+        pot's currency (no fee: it is their own money)."""
+        wallets = self.state.users.platform.wallets
+        pot = next((p for p in self.pots(actor) if p.id == pot_id), None)
+        if pot is None:
+            raise WalletNotFound(f"wallet {pot_id!r} does not exist", wallet_id=pot_id)
+        target = self.state.users.wallet_in(actor.customer_id, pot.currency)
+        if target is None:
+            target = self.state.users.open_wallet(actor, pot.currency)
+        return wallets.transfer(
+            W.TransferCreate(debited_wallet_id=pot.id, credited_wallet_id=target.id,
+                             amount=amount, currency=pot.currency,
+                             metadata={"app": "pot_withdrawal"}),
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
 
     # -- fx and loyalty -------------------------------------------------------------------
 

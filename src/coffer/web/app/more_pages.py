@@ -84,6 +84,24 @@ async def create_rule(ctx: Signed) -> Response:
     return await anyio.to_thread.run_sync(run)
 
 
+@router.post("/pots/{pot_id}/withdraw")
+async def withdraw(pot_id: str, ctx: Signed) -> Response:
+    form = await read_form(ctx)
+
+    def run() -> Response:
+        d = domains(ctx)
+        try:
+            pot = next((p for p in d.pots(ctx.user) if p.id == pot_id), None)
+            currency = pot.currency if pot is not None else "EUR"
+            amount = minor_units(form.get("amount", ""), currency)
+            d.withdraw(ctx.user, pot_id, amount, idempotency_key=form.get("idempotency_key"))
+        except CofferError as error:
+            return _automations_page(ctx, {}, error.status, error=ctx._(error.message))
+        return RedirectResponse(f"{PREFIX}/automations?withdrawn=1", 303)
+
+    return await anyio.to_thread.run_sync(run)
+
+
 @router.get("/automations/{automation_id}")
 def rule(automation_id: str, ctx: Signed) -> Response:
     d = domains(ctx)

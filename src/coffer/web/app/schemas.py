@@ -68,6 +68,10 @@ class RuleCreate(Model):
     beneficiary_id: str | None = Field(default=None, max_length=80)
 
 
+class PotWithdrawal(Model):
+    amount: int = Field(gt=0, description="Minor units moved back to the wallet")
+
+
 class ConversionQuote(Model):
     wallet_id: str = Field(min_length=1, max_length=40, description="The wallet sold from")
     to_currency: str = Field(min_length=3, max_length=3)
