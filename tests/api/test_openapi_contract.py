@@ -43,6 +43,7 @@ NO_BODY = {
     "/api/me/v1/security/passkeys/options",
     "/api/me/v1/notifications/read",
     "/api/me/v1/notifications/{notification_id}/read",
+    "/api/me/v1/automations/{automation_id}/{action}",
 }
 
 

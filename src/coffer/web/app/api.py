@@ -468,8 +468,18 @@ def payout(body: U.PayoutRequest, actor: Me, state: State, key: IdempotencyKey =
 
 @private.get("/notifications", responses=errors(*AUTH))
 def notifications(
-    actor: Me, state: State, limit: Annotated[int, Query(ge=1, le=100)] = 50
+    request: Request,
+    actor: Me,
+    session: SessionOf,
+    state: State,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[U.Notification]:
+    """Newest first, with those the domains' events bring (money received from outside
+    the app, a payout returned, a movement under review, a failed rule, an alert)."""
+    from coffer.web.app.customer import Domains
+    from coffer.web.app.feed import sync
+
+    sync(Domains(request.app, state), actor, session)
     return state.users.notifications(actor, limit=limit)
 
 

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from coffer.identity.users import Actor
 from coffer.identity.users import schemas as U
+from coffer.web.app.categories import detailed_name
 from coffer.web.app.i18n import LANGUAGE_NAMES, LANGUAGES, Texts, language_of
 from coffer.web.app.state import REALM, AppState, actor_of, app_state
 from coffer.web.pages import Redirect
@@ -32,6 +33,13 @@ NAV = (
     (f"{PREFIX}/top-up", "Top up"),
     (f"{PREFIX}/payout", "Pay out"),
     (f"{PREFIX}/beneficiaries", "Beneficiaries"),
+    (f"{PREFIX}/spending", "Spending"),
+    (f"{PREFIX}/budgets", "Budgets"),
+    (f"{PREFIX}/goals", "Goals"),
+    (f"{PREFIX}/ask", "Ask"),
+    (f"{PREFIX}/automations", "Automations"),
+    (f"{PREFIX}/convert", "Convert"),
+    (f"{PREFIX}/points", "Points"),
     (f"{PREFIX}/security", "Security"),
     (f"{PREFIX}/notifications", "Notifications"),
 )
@@ -65,6 +73,9 @@ class AppContext:
             "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
             "money": self.texts.money,
             "when": self.texts.when,
+            "day": self.texts.day,
+            "detailed_name": lambda code: detailed_name(code, self.texts.language),
+            "money_rate": self.texts.money_rate,
             "me": self.me,
             "nav": [(href, self._(label)) for href, label in NAV],
             "active": path if path != PREFIX else f"{PREFIX}/",

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import gettext
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from babel.core import negotiate_locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -97,6 +97,19 @@ class Texts:
         """Minor units of ``currency`` as the language writes money (``€12.34``)."""
         major = currencies.to_major(currency, int(amount))
         return str(format_currency(Decimal(major), currency, locale=self.babel_locale))
+
+    def money_rate(self, minor: Decimal, currency: str) -> str:
+        """A possibly fractional number of minor units (a rate: what one point is worth)."""
+        major = Decimal(minor).scaleb(-currencies.exponent(currency))
+        return str(format_currency(major, currency, locale=self.babel_locale,
+                                   decimal_quantization=False))  # fmt: skip
+
+    def day(self, value: date | str | None) -> str:
+        """A calendar day (a date or ISO text) as the language writes it."""
+        if value is None or value == "":
+            return ""
+        day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+        return str(format_date(day, "medium", locale=self.babel_locale))
 
     def when(self, value: datetime | None) -> str:
         if value is None:

@@ -26,7 +26,8 @@ PENDING_FORM = "pending_form"
 HISTORY_PAGE = 50
 # the form fields a step-up keeps (never a card number or a password)
 KEPT_FIELDS = ("wallet_id", "amount", "to_email", "beneficiary_id", "note", "kind", "name",
-               "email", "iban", "bic", "holder_name")  # fmt: skip
+               "email", "iban", "bic", "holder_name", "recipe", "threshold", "day",
+               "pot_name")  # fmt: skip
 
 
 def minor_units(text: str, currency: str) -> int:
@@ -63,7 +64,7 @@ def kept_form(ctx: AppContext, path: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
 
 
-async def _form(ctx: AppContext) -> dict[str, str]:
+async def read_form(ctx: AppContext) -> dict[str, str]:
     form = await ctx.request.form()
     return {name: form_text(form, name, 300) for name in form if isinstance(name, str)}
 
@@ -78,7 +79,9 @@ def home(ctx: Signed) -> Response:
     recent = users.history(ctx.user, limit=5)
     return ctx.page(
         "app/home.html", "Your wallet", wallets=wallets, recent=recent,
-        names=_wallet_names(wallets), open_currencies=[
+        names=_wallet_names(wallets),
+        notice=ctx._("Converted.") if ctx.request.query_params.get("converted") else None,
+        open_currencies=[
             c for c in ctx.state.settings.currencies if c not in {w.currency for w in wallets}
         ],
     )  # fmt: skip
@@ -86,7 +89,7 @@ def home(ctx: Signed) -> Response:
 
 @router.post("/wallets")
 async def open_wallet(ctx: Signed) -> Response:
-    form = await _form(ctx)
+    form = await read_form(ctx)
     try:
         await anyio.to_thread.run_sync(
             lambda: ctx.state.users.open_wallet(ctx.user, form.get("currency", ""))
@@ -150,7 +153,7 @@ def _transfer_request(ctx: AppContext, form: dict[str, str]) -> U.TransferQuoteR
 @router.post("/send/quote")
 async def send_quote(ctx: Signed) -> Response:
     """The confirmation page: amount, fee, what the recipient gets."""
-    form = await _form(ctx)
+    form = await read_form(ctx)
 
     def run() -> Response:
         try:
@@ -165,7 +168,7 @@ async def send_quote(ctx: Signed) -> Response:
 
 @router.post("/send")
 async def send(ctx: Signed) -> Response:
-    form = await _form(ctx)
+    form = await read_form(ctx)
 
     def run() -> Response:
         try:
@@ -202,7 +205,7 @@ def _top_up_page(
 
 @router.post("/top-up")
 async def top_up(ctx: Signed) -> Response:
-    form = await _form(ctx)
+    form = await read_form(ctx)
 
     def run() -> Response:
         try:
@@ -272,7 +275,7 @@ def _payout_page(
 
 @router.post("/payout")
 async def payout(ctx: Signed) -> Response:
-    form = await _form(ctx)
+    form = await read_form(ctx)
 
     def run() -> Response:
         try:
@@ -313,7 +316,7 @@ def _beneficiaries_page(
 
 @router.post("/beneficiaries")
 async def add_beneficiary(ctx: Signed) -> Response:
-    form = await _form(ctx)
+    form = await read_form(ctx)
 
     def run() -> Response:
         try:
@@ -351,6 +354,10 @@ def delete_beneficiary(beneficiary_id: str, ctx: Signed) -> Response:
 
 @router.get("/notifications")
 def notifications(ctx: Signed) -> Response:
+    from coffer.web.app.customer import Domains
+    from coffer.web.app.feed import sync
+
+    sync(Domains(ctx.request.app, ctx.state), ctx.user, ctx.session)
     items = ctx.state.users.notifications(ctx.user)
     return ctx.page("app/notifications.html", "Notifications", items=items)
 
