@@ -3,7 +3,10 @@ platform's policies (404)."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -11,12 +14,14 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from tests.automations.conftest import new_wallet
 from tests.automations.test_endpoints import FakeAuthority
+from typer.testing import CliRunner
 
 import coffer
 from coffer.api import errors
 from coffer.automations.policies import open_spending_policies
 from coffer.automations.policies.endpoints import router
-from coffer.wallets import WalletPlatform
+from coffer.cli.main import app
+from coffer.wallets import WalletPlatform, open_wallets
 from coffer.wallets import schemas as W
 
 BASE = "/api/automations/v1/spending_policies"
@@ -24,20 +29,20 @@ BASE = "/api/automations/v1/spending_policies"
 
 @pytest.fixture
 def api(coffer_db: coffer.Coffer, wallets: WalletPlatform) -> Iterator[TestClient]:
-    app = FastAPI()
-    app.state.server = SimpleNamespace(coffer=coffer_db, authority=FakeAuthority())
-    app.state.wallets = wallets
-    app.state.spending_policies = open_spending_policies(wallets)
-    errors.install(app)
+    server = FastAPI()
+    server.state.server = SimpleNamespace(coffer=coffer_db, authority=FakeAuthority())
+    server.state.wallets = wallets
+    server.state.spending_policies = open_spending_policies(wallets)
+    errors.install(server)
 
-    @app.middleware("http")
+    @server.middleware("http")
     async def platform(request: Request, call_next):  # type: ignore[no-untyped-def]
         request.state.platform_id = request.headers.get("x-platform", "plat_default")
         return await call_next(request)
 
-    app.include_router(router)
+    server.include_router(router)
     headers = {"Authorization": "Bearer automations:read automations:write"}
-    with TestClient(app, headers=headers) as client:
+    with TestClient(server, headers=headers) as client:
         yield client
 
 
@@ -82,9 +87,7 @@ def test_policy_life_through_the_api(api: TestClient, wallets: WalletPlatform) -
     assert (gone.status_code, gone.json()["error"]["code"]) == (404, "spending_policy_not_found")
 
 
-def test_bad_requests_scopes_and_other_platforms(
-    api: TestClient, wallets: WalletPlatform
-) -> None:
+def test_bad_requests_scopes_and_other_platforms(api: TestClient, wallets: WalletPlatform) -> None:
     alice = new_wallet(wallets, "Alice Martin")
     both = api.post(
         BASE,
@@ -107,5 +110,40 @@ def test_bad_requests_scopes_and_other_platforms(
     foreign = api.post(BASE, json={"name": "x", "wallet_id": alice.id, "rules": {}}, headers=other)
     assert foreign.status_code == 404
     read_only = {"Authorization": "Bearer automations:read"}
-    denied = api.post(BASE, json={"name": "x", "wallet_id": alice.id, "rules": {}}, headers=read_only)
+    denied = api.post(
+        BASE, json={"name": "x", "wallet_id": alice.id, "rules": {}}, headers=read_only
+    )
     assert denied.status_code == 403
+
+
+def test_cli(tmp_path: os.PathLike[str]) -> None:
+    """``coffer automations policies ...`` on a SQLite database (the suite's key files)."""
+    url = f"sqlite:///{tmp_path}/c.db"
+    with coffer.open(url) as c:
+        platform = open_wallets(c)
+        alice = new_wallet(platform, "Alice Martin")
+    database = ["--database", url]
+    runner = CliRunner()
+    body = Path(tmp_path) / "policy.json"
+    body.write_text(
+        json.dumps(
+            {
+                "name": "daily",
+                "wallet_id": alice.id,
+                "rules": {"currency": "EUR", "limits": [{"window": "day", "amount": 500}]},
+            }
+        )
+    )
+    created = runner.invoke(app, ["automations", "policies", "create", str(body), *database])
+    assert created.exit_code == 0, created.output
+    policy_id = json.loads(created.output)["id"]
+    usage = runner.invoke(app, ["automations", "policies", "usage", policy_id, *database])
+    assert json.loads(usage.output)["windows"][0]["amount_limit"] == 500
+    listed = runner.invoke(app, ["automations", "policies", "list", *database])
+    assert [p["id"] for p in json.loads(listed.output)["data"]] == [policy_id]
+    disabled = runner.invoke(app, ["automations", "policies", "disable", policy_id, *database])
+    assert json.loads(disabled.output)["status"] == "disabled"
+    runner.invoke(app, ["automations", "policies", "delete", policy_id, *database])
+    missing = runner.invoke(app, ["automations", "policies", "show", policy_id, *database])
+    assert missing.exit_code == 1
+    assert "spending_policy_not_found" in missing.output

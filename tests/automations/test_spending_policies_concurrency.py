@@ -25,10 +25,14 @@ def test_64_concurrent_transfers_exactly_k_pass(wallets: WalletPlatform, limit: 
     alice = new_wallet(wallets, "Alice Martin", 1_000_000)
     bob = new_wallet(wallets, "Bob Stone")
     k = 11
-    window = {"window": "day", "amount": k * 250 + 249} if limit == "amount" else {
-        "window": "day",
-        "count": k,
-    }
+    window = (
+        {"window": "day", "amount": k * 250 + 249}
+        if limit == "amount"
+        else {
+            "window": "day",
+            "count": k,
+        }
+    )
     made = policies.create(
         PLATFORM,
         S.SpendingPolicyCreate(

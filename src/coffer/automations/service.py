@@ -19,8 +19,8 @@ from coffer.automations import schemas as S
 from coffer.automations import tables as T
 from coffer.automations.core import Clock
 from coffer.automations.engine import RunExecutor
-from coffer.automations.policies import open_spending_policies
 from coffer.automations.errors import ApprovalNotFound
+from coffer.automations.policies import open_spending_policies
 from coffer.automations.runs import RunsFlow
 from coffer.automations.runstate import StepError, from_micros
 from coffer.automations.settings import AutomationSettings

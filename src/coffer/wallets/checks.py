@@ -144,7 +144,7 @@ class Assessment:
                 continue
             try:
                 verdict.release(connection)
-            except Exception:  # noqa: BLE001 - a stale reservation is the safe side
+            except Exception:
                 if connection is not None:
                     raise
                 log.exception("check %s could not release a reservation", verdict.check)

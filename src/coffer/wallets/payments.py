@@ -85,7 +85,7 @@ class Payments(Service):
                     ),
                     context=context_of(request.metadata),
                 ),
-            connection=connection,
+                connection=connection,
             )
             blocked = assessment.outcome == "block"
             now = R.now_micros()

@@ -211,7 +211,7 @@ class Payouts:
                         bank["holder_name_enc"], context="bank_account.holder_name"
                     ),
                 ),
-            connection=connection,
+                connection=connection,
             )
             blocked = assessment.outcome == "block"
             now = R.now_micros()

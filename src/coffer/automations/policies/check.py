@@ -166,9 +166,7 @@ class SpendingPolicyCheck:
             item.monitored.append((policy, refusal))
         return item
 
-    def _windows(
-        self, item: _Pending
-    ) -> Iterator[tuple[_Policy, VelocityLimit, str]]:
+    def _windows(self, item: _Pending) -> Iterator[tuple[_Policy, VelocityLimit, str]]:
         for policy in item.policies:
             if not policy.rules.limits:
                 continue
@@ -279,13 +277,13 @@ class SpendingPolicyCheck:
                 "created_at": time.time_ns() // 1000,
             }
             writes.append((T.spending_policy_decisions, row))
-            event = "spending_policy.refused" if outcome == "refused" else "spending_policy.monitored"
+            event = (
+                "spending_policy.refused" if outcome == "refused" else "spending_policy.monitored"
+            )
             events.append((event, {"object": "spending_policy_decision", **row}))
         if item.refusal is not None:
             policy, refusal = item.refusal
-            error = SpendingPolicyRefused(
-                refusal.message, policy_id=policy.id, rule=refusal.rule
-            )
+            error = SpendingPolicyRefused(refusal.message, policy_id=policy.id, rule=refusal.rule)
             return Verdict(
                 "block",
                 NAME,

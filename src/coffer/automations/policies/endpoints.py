@@ -8,10 +8,9 @@ platform's policy, wallet or customer is a 404.
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
 
 from coffer.automations.endpoints import ANSWERS, PREFIX, After, Limit, Read, Write
 from coffer.automations.policies import schemas as S
@@ -55,12 +54,6 @@ ROUTES = "/spending_policies"
 router = APIRouter(prefix=PREFIX, tags=["spending policies"], route_class=WalletRoute)
 read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS)
 write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS)
-
-
-class Deleted(BaseModel):
-    object: Literal["spending_policy"] = "spending_policy"
-    id: str
-    deleted: bool = True
 
 
 @write.post(ROUTES, status_code=201)
@@ -115,9 +108,9 @@ def enable_policy(policy_id: str, request: Request, policies: Policies) -> S.Spe
 
 
 @write.delete(ROUTES + "/{policy_id}")
-def delete_policy(policy_id: str, request: Request, policies: Policies) -> Deleted:
-    policies.delete(platform_id_of(request), policy_id)
-    return Deleted(id=policy_id)
+def delete_policy(policy_id: str, request: Request, policies: Policies) -> S.Deleted:
+    """The policy, its versions and usage go; its decisions stay."""
+    return policies.delete(platform_id_of(request), policy_id)
 
 
 @read.get(ROUTES + "/{policy_id}/versions")

@@ -92,7 +92,9 @@ def versions(connection: sa.Connection, policy_id: str) -> list[Row]:
     return _all(connection, sa.select(V).where(V.c.policy_id == policy_id).order_by(V.c.version))
 
 
-def usage(connection: sa.Connection, policy_id: str, windows: Sequence[tuple[str, str]]) -> list[Row]:
+def usage(
+    connection: sa.Connection, policy_id: str, windows: Sequence[tuple[str, str]]
+) -> list[Row]:
     """The usage rows of ``policy_id`` in the given (window, window_start) pairs."""
     if not windows:
         return []
@@ -143,9 +145,7 @@ def add_usage(
     statement = (
         sa.update(U)
         .where(_key(policy_id, window, start))
-        .values(
-            amount_used=U.c.amount_used + amount, count_used=U.c.count_used + 1, updated_at=now
-        )
+        .values(amount_used=U.c.amount_used + amount, count_used=U.c.count_used + 1, updated_at=now)
         .returning(U.c.amount_used, U.c.count_used)
     )
     if amount_limit is not None:
@@ -170,9 +170,7 @@ def remove_usage(
     connection.execute(
         sa.update(U)
         .where(_key(policy_id, window, start))
-        .values(
-            amount_used=U.c.amount_used - amount, count_used=U.c.count_used - 1, updated_at=now
-        )
+        .values(amount_used=U.c.amount_used - amount, count_used=U.c.count_used - 1, updated_at=now)
     )
 
 

@@ -17,10 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from coffer.wallets import currencies
 
 Window = Literal["day", "week", "month"]
+Kind = Literal["transfer", "payment", "payout"]
 WINDOW_WORDS = {"day": "daily", "week": "weekly", "month": "monthly"}
 MAX_LIMIT = 2**63 - 1  # usage counters are 64-bit
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SPENDING_KINDS = ("transfer", "payment", "payout")
+
+
+def _all_kinds() -> list[Kind]:
+    return ["transfer", "payment", "payout"]
 
 
 class VelocityLimit(BaseModel):
@@ -70,9 +75,7 @@ class PolicyRules(BaseModel):
         default="UTC",
         description="IANA zone of the calendar windows and hours (the platform's or customer's).",
     )
-    movement_kinds: list[Literal["transfer", "payment", "payout"]] = Field(
-        default_factory=lambda: list(SPENDING_KINDS)
-    )
+    movement_kinds: list[Kind] = Field(default_factory=_all_kinds)
     max_per_transaction: int | None = Field(default=None, ge=0, le=MAX_LIMIT)
     limits: list[VelocityLimit] = Field(default_factory=list, max_length=3)
     allowed_counterparties: list[str] | None = Field(default=None, max_length=1000)
@@ -168,7 +171,10 @@ def static_refusal(
         )
     if counterparty is not None and counterparty in rules.blocked_counterparties:
         return Refusal("blocked_counterparty", f"counterparty {counterparty} is blocked {of}")
-    if rules.allowed_counterparties is not None and counterparty not in rules.allowed_counterparties:
+    if (
+        rules.allowed_counterparties is not None
+        and counterparty not in rules.allowed_counterparties
+    ):
         return Refusal(
             "allowed_counterparties",
             f"counterparty {counterparty or '(none)'} is not among the allowed ones {of}",

@@ -106,3 +106,9 @@ class SpendingPolicyDecision(BaseModel):
     amount: int
     currency: str
     created_at: datetime
+
+
+class Deleted(BaseModel):
+    object: Literal["spending_policy"] = "spending_policy"
+    id: str
+    deleted: bool = True

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, time as clock_time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -53,9 +54,7 @@ def policy_model(row: Mapping[str, Any]) -> S.SpendingPolicy:
 class SpendingPolicies:
     """The policies of every platform on one database; each call names its platform."""
 
-    def __init__(
-        self, wallets: WalletPlatform, clock: Callable[[], float] | None = None
-    ) -> None:
+    def __init__(self, wallets: WalletPlatform, clock: Callable[[], float] | None = None) -> None:
         self.wallets = wallets
         self.engine: sa.Engine = wallets.coffer.engine
         self.clock = clock or time.time
@@ -177,11 +176,12 @@ class SpendingPolicies:
             row.update(status=status, updated_at=now)
         return policy_model(row)
 
-    def delete(self, platform_id: str, policy_id: str) -> None:
+    def delete(self, platform_id: str, policy_id: str) -> S.Deleted:
         """The policy, its versions and usage go; its decisions stay as the record."""
         with unit(self.engine) as connection:
             self._row(connection, platform_id, policy_id)
             R.delete_policy(connection, policy_id)
+        return S.Deleted(id=policy_id)
 
     def versions(self, platform_id: str, policy_id: str) -> list[S.SpendingPolicyVersion]:
         with reading(self.engine) as connection:
@@ -230,10 +230,17 @@ class SpendingPolicies:
                     count_used=int(used.get("count_used", 0)),
                 )
             )
-        return S.SpendingPolicyUsage(policy_id=policy_id, time_zone=rules.time_zone, windows=windows)
+        return S.SpendingPolicyUsage(
+            policy_id=policy_id, time_zone=rules.time_zone, windows=windows
+        )
 
     def decisions(
-        self, platform_id: str, policy_id: str, *, starting_after: str | None = None, limit: int = 20
+        self,
+        platform_id: str,
+        policy_id: str,
+        *,
+        starting_after: str | None = None,
+        limit: int = 20,
     ) -> ListPage[S.SpendingPolicyDecision]:
         """The policy's refusals and monitored would-be refusals, newest first."""
         with reading(self.engine) as connection:

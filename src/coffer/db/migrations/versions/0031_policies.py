@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.BigInteger(), nullable=False),
     )
     op.create_index("ix_spending_policies_wallet", "spending_policies", ["wallet_id", "status"])
-    op.create_index(
-        "ix_spending_policies_customer", "spending_policies", ["customer_id", "status"]
-    )
+    op.create_index("ix_spending_policies_customer", "spending_policies", ["customer_id", "status"])
     op.create_index("ix_spending_policies_platform", "spending_policies", ["platform_id", "id"])
     op.create_table(
         "spending_policy_versions",
