@@ -291,3 +291,40 @@ def test_bad_policies_and_other_platforms(
     ):
         with pytest.raises(ValueError):
             PolicyRules.model_validate(rules)
+
+
+def test_payments_are_checked_in_their_own_unit(
+    wallets: WalletPlatform, policies: SpendingPolicies
+) -> None:
+    buyer = new_wallet(wallets, "Alice Martin", 10_000)
+    seller = new_wallet(wallets, "Bob Stone")
+    made = policy(
+        policies,
+        buyer.id,
+        limits=[{"window": "day", "amount": 3_000}],
+        blocked_merchant_categories=["7995"],
+    )
+
+    def pay(amount: int, **metadata: str) -> W.Payment:
+        return wallets.wallets.create_payment(
+            W.PaymentCreate(
+                buyer_wallet_id=buyer.id,
+                seller_wallet_id=seller.id,
+                amount=amount,
+                currency="EUR",
+                capture=True,
+                metadata=metadata,
+            )
+        )
+
+    assert pay(2_000, mcc="5411").status == "captured"
+    with pytest.raises(SpendingPolicyRefused):
+        pay(1_001)
+    with pytest.raises(SpendingPolicyRefused):
+        pay(10, mcc="7995")
+    assert policies.usage(PLATFORM, made.id).windows[0].amount_used == 2_000
+    assert balance(wallets, buyer.id) == 8_000
+    assert {d.rule for d in policies.decisions(PLATFORM, made.id).data} == {
+        "daily_amount",
+        "blocked_merchant_category",
+    }

@@ -34,11 +34,12 @@ from coffer.automations.policies.rules import (
     velocity_refusal,
     window_start,
 )
-from coffer.automations.repository import dumps, loads, new_id, unit
+from coffer.automations.repository import dumps, loads, new_id
 from coffer.wallets.checks import UNIT, Movement, Verdict
 
 NAME = "spending_policies"
 RULES_CACHE_BOUND = 10_000
+OPENED_BOUND = 100_000  # usage rows known to exist
 
 
 @dataclass(slots=True)
@@ -60,6 +61,7 @@ class _Pending:
     refusal: tuple[_Policy, Refusal] | None = None
     monitored: list[tuple[_Policy, Refusal]] = field(default_factory=list)
     counted: list[tuple[str, str, str, int]] = field(default_factory=list)
+    windows: list[tuple[_Policy, VelocityLimit, str]] | None = None
 
 
 class SpendingPolicyCheck:
@@ -73,12 +75,13 @@ class SpendingPolicyCheck:
         self.clock = clock  # tests: the time movements are judged at (else their own)
         self._rules: dict[tuple[str, int], PolicyRules] = {}
         self._lock = threading.Lock()
+        self._opened: set[R.WindowKey] = set()
 
-    def _parsed(self, row: dict[str, Any]) -> _Policy:
+    def _parsed(self, connection: sa.Connection, row: dict[str, Any]) -> _Policy:
         key = (str(row["id"]), int(row["version"]))
         rules = self._rules.get(key)
         if rules is None:
-            rules = PolicyRules.model_validate(loads(row["rules"]))
+            rules = PolicyRules.model_validate(loads(R.rules_of(connection, *key)))
             with self._lock:
                 if len(self._rules) >= RULES_CACHE_BOUND:
                     self._rules.clear()
@@ -91,7 +94,7 @@ class SpendingPolicyCheck:
         if caller is not None:
             yield caller
         elif write:
-            with unit(self.engine) as connection:
+            with R.usage_unit(self.engine) as connection:
                 yield connection
         else:
             with self.engine.connect() as connection:
@@ -108,9 +111,9 @@ class SpendingPolicyCheck:
                 (m.wallet_id for m in spending),
                 (m.customer_id for m in spending if m.customer_id),
             )
+            policies = [self._parsed(connection, row) for row in rows]
         if not rows:
             return [allow] * len(movements)
-        policies = [self._parsed(row) for row in rows]
         by_wallet: dict[str, list[_Policy]] = {}
         by_customer: dict[str, list[_Policy]] = {}
         for row, parsed in zip(rows, policies, strict=True):
@@ -166,63 +169,83 @@ class SpendingPolicyCheck:
             item.monitored.append((policy, refusal))
         return item
 
-    def _windows(self, item: _Pending) -> Iterator[tuple[_Policy, VelocityLimit, str]]:
-        for policy in item.policies:
-            if not policy.rules.limits:
-                continue
-            local = local_time(policy.rules, item.at)
-            for limit in policy.rules.limits:
-                yield policy, limit, window_start(limit.window, local).isoformat()
+    @staticmethod
+    def _windows(item: _Pending) -> list[tuple[_Policy, VelocityLimit, str]]:
+        """The velocity windows the movement counts in (computed once per movement)."""
+        if item.windows is None:
+            item.windows = []
+            for policy in item.policies:
+                if not policy.rules.limits:
+                    continue
+                local = local_time(policy.rules, item.at)
+                for limit in policy.rules.limits:
+                    start = window_start(limit.window, local).isoformat()
+                    item.windows.append((policy, limit, start))
+        return item.windows
 
     def _count(self, items: list[_Pending]) -> None:
-        """Count every movement in its policies' windows, in one unit."""
+        """Count every movement in its policies' windows, in one unit: the windows' usage
+        rows are created if missing and read locked, each movement is judged against them
+        in order (an enforced limit it does not fit refuses it, and it counts nowhere), and
+        the new usage is written back before the unit commits."""
         now = time.time_ns() // 1000
-        keys = sorted(
-            {
-                (policy.id, limit.window, start, policy.platform_id)
-                for item in items
-                for policy, limit, start in self._windows(item)
-            }
-        )
+        platforms: dict[R.WindowKey, str] = {
+            (policy.id, limit.window, start): policy.platform_id
+            for item in items
+            for policy, limit, start in self._windows(item)
+        }
+        keys = sorted(platforms)
         with self._connection(write=True) as connection:
-            R.open_windows(
-                connection,
-                [
-                    {
-                        "policy_id": policy_id,
-                        "window": window,
-                        "window_start": start,
-                        "platform_id": platform_id,
-                        "amount_used": 0,
-                        "count_used": 0,
-                        "updated_at": now,
-                    }
-                    for policy_id, window, start, platform_id in keys
-                ],
-            )
-            R.lock_windows(connection, [key[:3] for key in keys])
+            R.open_windows(connection, self._new_rows(keys, platforms, now, only_unknown=True))
+            usage = R.lock_usage(connection, keys)
+            missing = [key for key in keys if key not in usage]
+            if missing:  # a window whose row was deleted since (its policy deleted)
+                R.open_windows(connection, self._new_rows(missing, platforms, now))
+                usage.update(R.lock_usage(connection, missing))
+            before = {key: tuple(value) for key, value in usage.items()}
             for item in items:
-                self._count_one(connection, item, now)
+                self._count_one(item, usage)
+            R.set_usage(
+                connection,
+                [(key, usage[key]) for key in keys if tuple(usage[key]) != before[key]],
+                now,
+            )
+        with self._lock:
+            if len(self._opened) > OPENED_BOUND:
+                self._opened.clear()
+            self._opened.update(keys)
 
-    def _count_one(self, connection: sa.Connection, item: _Pending, now: int) -> None:
+    def _new_rows(
+        self,
+        keys: Sequence[R.WindowKey],
+        platforms: dict[R.WindowKey, str],
+        now: int,
+        *,
+        only_unknown: bool = False,
+    ) -> list[dict[str, Any]]:
+        return [
+            {
+                "policy_id": key[0],
+                "window": key[1],
+                "window_start": key[2],
+                "platform_id": platforms[key],
+                "amount_used": 0,
+                "count_used": 0,
+                "updated_at": now,
+            }
+            for key in keys
+            if not (only_unknown and key in self._opened)
+        ]
+
+    def _count_one(self, item: _Pending, usage: dict[R.WindowKey, list[int]]) -> None:
+        """Count one movement in ``usage`` (read locked), or refuse it."""
         amount = item.movement.amount
         for policy, limit, start in self._windows(item):
-            enforced = policy.mode == "enforce"
-            after = R.add_usage(
-                connection,
-                policy.id,
-                limit.window,
-                start,
-                amount=amount,
-                amount_limit=limit.amount if enforced else None,
-                count_limit=limit.count if enforced else None,
-                now=now,
-            )
-            if after is None:  # enforced and over the limit: uncount the movement
-                amount_used, count_used = R.used(connection, policy.id, limit.window, start)
-                for counted in item.counted:
-                    R.remove_usage(connection, *counted, now)
-                item.counted.clear()
+            key = (policy.id, limit.window, start)
+            amount_used, count_used = usage[key]
+            over_amount = limit.amount is not None and amount > limit.amount - amount_used
+            over_count = limit.count is not None and count_used + 1 > limit.count
+            if over_amount or over_count:
                 refusal = velocity_refusal(
                     policy.rules,
                     policy.id,
@@ -231,26 +254,17 @@ class SpendingPolicyCheck:
                     amount_used=amount_used,
                     count_used=count_used,
                 )
-                item.refusal = (policy, refusal)
-                return
-            item.counted.append((policy.id, limit.window, start, amount))
-            amount_used, count_used = after
-            over_amount = limit.amount is not None and amount_used > limit.amount
-            over_count = limit.count is not None and count_used > limit.count
-            if not enforced and (over_amount or over_count):
-                item.monitored.append(
-                    (
-                        policy,
-                        velocity_refusal(
-                            policy.rules,
-                            policy.id,
-                            limit,
-                            amount=amount,
-                            amount_used=amount_used - amount,
-                            count_used=count_used - 1,
-                        ),
-                    )
-                )
+                if policy.mode == "enforce":  # uncount the movement, refuse it
+                    for counted_id, window, counted_start, counted_amount in item.counted:
+                        counted_usage = usage[(counted_id, window, counted_start)]
+                        counted_usage[0] -= counted_amount
+                        counted_usage[1] -= 1
+                    item.counted.clear()
+                    item.refusal = (policy, refusal)
+                    return
+                item.monitored.append((policy, refusal))
+            usage[key] = [amount_used + amount, count_used + 1]
+            item.counted.append((*key, amount))
 
     def _verdict(self, item: _Pending) -> Verdict:
         movement = item.movement
@@ -308,13 +322,12 @@ class SpendingPolicyCheck:
         self, connection: sa.Connection | None, counted: list[tuple[str, str, str, int]]
     ) -> None:
         now = time.time_ns() // 1000
+        movements = [((p, w, start), amount) for p, w, start, amount in counted]
         if connection is not None:
-            for key in counted:
-                R.remove_usage(connection, *key, now)
+            R.take_usage(connection, movements, now)
             return
-        with unit(self.engine) as own:
-            for key in counted:
-                R.remove_usage(own, *key, now)
+        with R.usage_unit(self.engine) as own:
+            R.take_usage(own, movements, now)
 
 
 def dump_rules(rules: PolicyRules) -> str:
