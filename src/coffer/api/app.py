@@ -25,6 +25,8 @@ from coffer.api.routers import auth, coffer_ext, ledger, ops
 from coffer.api.settings import ApiSettings
 from coffer.assistant.endpoints import router as assistant_router
 from coffer.automations.endpoints import router as automations_router
+from coffer.automations.policies.endpoints import attach_spending_policies
+from coffer.automations.policies.endpoints import router as spending_policies_router
 from coffer.core import Coffer
 from coffer.fx.endpoints import router as fx_router
 from coffer.identity.audit import record_now
@@ -121,8 +123,12 @@ def create_app(
     app.state.server = server
     app.openapi = lambda: _with_boundary_answers(app)  # type: ignore[method-assign]
     app.state.metrics = metrics
-    # what the wallets platform gets when built: the risk check (before any movement)
-    app.state.wallets_extensions = (lambda platform: attach_risk(app, platform),)
+    # what the wallets platform gets when built: the risk check and the spending policies'
+    # check (before any movement)
+    app.state.wallets_extensions = (
+        lambda platform: attach_risk(app, platform),
+        lambda platform: attach_spending_policies(app, platform),
+    )
     errors.install(app)
     app.include_router(ops.router)
     app.include_router(auth.router)
@@ -134,6 +140,7 @@ def create_app(
     app.include_router(fx_router)
     app.include_router(risk_router)
     app.include_router(automations_router)
+    app.include_router(spending_policies_router)
     app.include_router(audit_router)
     app.include_router(me_router)  # the end-user API (/api/me/v1) of the wallet app's users
     web.install(app, book)  # the console (/console), the wallet app (/app), /static

@@ -20,6 +20,7 @@ from coffer.automations import tables as T
 from coffer.automations.core import Clock
 from coffer.automations.engine import RunExecutor
 from coffer.automations.errors import ApprovalNotFound
+from coffer.automations.policies import open_spending_policies
 from coffer.automations.runs import RunsFlow
 from coffer.automations.runstate import StepError, from_micros
 from coffer.automations.settings import AutomationSettings
@@ -44,6 +45,10 @@ class AutomationsPlatform(RunsFlow):
     ) -> None:
         super().__init__(wallets, settings, clock, http)
         self.executor = RunExecutor(self)
+        # the movements of runs are checked against the wallets' spending policies too
+        self.spending_policies = open_spending_policies(
+            wallets, None if clock is None else lambda: clock().timestamp()
+        )
 
     # -- approvals -------------------------------------------------------------------------
 

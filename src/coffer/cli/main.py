@@ -18,6 +18,7 @@ from coffer.cli import (
     risk,
     serve,
     settings,
+    spending_policies,
     verify,
     wallets,
 )
@@ -39,6 +40,7 @@ app.add_typer(assistant.app, name="assistant")
 app.add_typer(fx.app, name="fx")
 app.add_typer(privacy.customers_app, name="customers")
 app.add_typer(privacy.privacy_app, name="privacy")
+automations.app.add_typer(spending_policies.app, name="policies")
 app.add_typer(automations.app, name="automations")
 
 

@@ -9,8 +9,9 @@ ledger moves anything. Each check answers a :class:`Verdict` per movement:
   ``wallet_reviews`` remembers it; the check later calls
   :meth:`coffer.wallets.reviews.Reviews.resolve_review` to post the hold (approve) or void it
   (decline);
-- ``block``: the movement is refused with :class:`~coffer.errors.RiskBlocked` (the verdict's
-  public ``message`` only: no score, no rule is leaked).
+- ``block``: the movement is refused with the verdict's ``error`` when it has one (a
+  spending policy names itself and its limit), else with :class:`~coffer.errors.RiskBlocked`
+  (the verdict's public ``message`` only: no score, no rule is leaked).
 
 A verdict carries the rows the check wants stored about its decision (``writes``: its own
 tables, its own row values) and the events it wants in the wallets outbox (``events``). The
@@ -18,19 +19,37 @@ wallets domain commits them in the same database transaction as the movement's o
 event, so a decision is stored exactly when its movement is (a blocked movement stores its
 decision alone). The check stays the owner of its tables; the wallets domain only commits.
 
+A check that reserves something when it allows a movement (a spending policy's usage
+counters) gives its verdict a ``release``: the wallets domain calls
+:meth:`Assessment.release` when the movement does not happen after all (another check
+blocked it, the ledger refused it), in the caller's transaction when it has one. A check
+that needs the movement's own transaction reads it from :data:`UNIT` (set by
+:func:`within_unit` around the checks of a movement written in one unit).
+
 With no check registered (:attr:`Checks.active` is False) the fast path costs nothing more.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
+from coffer.errors import CofferError
+
+log = logging.getLogger(__name__)
+# the caller's write transaction, when the movement's row is written in one unit with its
+# checks (payments, payouts): a check writes there instead of opening its own
+UNIT: contextvars.ContextVar[sa.Connection | None] = contextvars.ContextVar(
+    "coffer_checks_unit", default=None
+)
 OUTCOMES = ("allow", "review", "block")
 _RANK = {name: rank for rank, name in enumerate(OUTCOMES)}
 MOVEMENT_KINDS = ("payin_card", "payin_bank", "transfer", "payment", "payout")
@@ -74,6 +93,10 @@ class Verdict:
     review_deadline_micros: int | None = None
     writes: tuple[tuple[sa.Table, Mapping[str, Any]], ...] = ()
     events: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    error: CofferError | None = None  # what a block raises instead of RiskBlocked
+    # undoes what the check reserved for an allowed movement that did not happen; called
+    # with the caller's connection (or None: the check opens its own unit)
+    release: Callable[[sa.Connection | None], None] | None = None
 
 
 @runtime_checkable
@@ -106,6 +129,25 @@ class Assessment:
     @property
     def writes(self) -> list[tuple[sa.Table, Mapping[str, Any]]]:
         return [write for verdict in self.verdicts for write in verdict.writes]
+
+    @property
+    def error(self) -> CofferError | None:
+        """The refusal a blocking check named, if any (else the caller's RiskBlocked)."""
+        deciding = self.deciding
+        return None if deciding is None else deciding.error
+
+    def release(self, connection: sa.Connection | None = None) -> None:
+        """The movement did not happen: every check undoes what it reserved for it. A
+        failure is logged, not raised (what stays reserved only makes limits stricter)."""
+        for verdict in self.verdicts:
+            if verdict.release is None:
+                continue
+            try:
+                verdict.release(connection)
+            except Exception:
+                if connection is not None:
+                    raise
+                log.exception("check %s could not release a reservation", verdict.check)
 
     @property
     def events(self) -> list[tuple[str, Mapping[str, Any]]]:
@@ -164,6 +206,16 @@ class Checks:
             worst = max((v.outcome for v in answered), key=_RANK.__getitem__)
             out.append(Assessment(worst, answered))
         return out
+
+
+@contextlib.contextmanager
+def within_unit(connection: sa.Connection) -> Iterator[None]:
+    """Run the checks inside the caller's write transaction (see :data:`UNIT`)."""
+    token = UNIT.set(connection)
+    try:
+        yield
+    finally:
+        UNIT.reset(token)
 
 
 def context_of(metadata: Mapping[str, Any] | None) -> dict[str, str]:

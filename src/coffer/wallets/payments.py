@@ -85,6 +85,7 @@ class Payments(Service):
                     ),
                     context=context_of(request.metadata),
                 ),
+                connection=connection,
             )
             blocked = assessment.outcome == "block"
             now = R.now_micros()
@@ -103,7 +104,7 @@ class Payments(Service):
                     "escrow": request.escrow,
                     "status": "failed" if blocked else "pending",
                     "escrow_status": None,
-                    "failure_code": RiskBlocked.code if blocked else None,
+                    "failure_code": (assessment.error or RiskBlocked).code if blocked else None,
                     "hold_id": None,
                     "metadata": json.dumps(request.metadata),
                     "created_at": now,

@@ -211,6 +211,7 @@ class Payouts:
                         bank["holder_name_enc"], context="bank_account.holder_name"
                     ),
                 ),
+                connection=connection,
             )
             blocked = assessment.outcome == "block"
             now = R.now_micros()
@@ -226,7 +227,7 @@ class Payouts:
                     "status": "failed" if blocked else "pending",
                     "hold_id": None,
                     "batch_id": None,
-                    "failure_code": RiskBlocked.code if blocked else None,
+                    "failure_code": (assessment.error or RiskBlocked).code if blocked else None,
                     "created_at": now,
                     "updated_at": now,
                 },

@@ -21,7 +21,7 @@ from coffer.errors import InvalidState, ResourceNotFound
 from coffer.ledger import Transaction
 from coffer.wallets import repository as R
 from coffer.wallets import tables as T
-from coffer.wallets.checks import ALLOWED, Assessment, Movement
+from coffer.wallets.checks import ALLOWED, Assessment, Movement, within_unit
 from coffer.wallets.common import Row
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.models import payment_model, transfer_model
@@ -162,11 +162,24 @@ def check_writes(
     return writes
 
 
-def assess_one(core: WalletsCore, movement: Movement) -> Assessment:
-    """The checks' assessment of one movement (allowed at no cost when none is registered)."""
+def assess_one(
+    core: WalletsCore, movement: Movement, connection: sa.Connection | None = None
+) -> Assessment:
+    """The checks' assessment of one movement (allowed at no cost when none is registered).
+
+    With ``connection`` (the movement's own write transaction) the checks write there (see
+    :func:`coffer.wallets.checks.within_unit`); a blocked movement's reservations are
+    released at once."""
     if not core.checks.active:
         return ALLOWED
-    return core.checks.assess([movement])[0]
+    if connection is None:
+        assessment = core.checks.assess([movement])[0]
+    else:
+        with within_unit(connection):
+            assessment = core.checks.assess([movement])[0]
+    if assessment.outcome == "block":
+        assessment.release(connection)
+    return assessment
 
 
 def grouped(

@@ -187,11 +187,14 @@ class Transfers(Service):
             elif isinstance(outcome, InsufficientFunds):
                 item.row.update(status="failed", failure_code=outcome.code)
                 item.error = in_wallet_terms(outcome)
+                item.assessment.release()
             elif isinstance(outcome, DuplicateReference) and item.key is not None:
+                item.assessment.release()  # the first attempt's movement is the one
                 adopt.append(item)
                 continue
             else:  # another refusal (a Hold or a DryRun cannot come back from this template)
                 assert isinstance(outcome, CofferError), outcome
+                item.assessment.release()
                 results[item.index] = outcome
                 continue
             written.append(item)
@@ -300,9 +303,10 @@ class Transfers(Service):
             item.assessment = assessment
             if assessment.outcome == "block":
                 deciding = assessment.deciding
-                results[item.index] = RiskBlocked(
+                results[item.index] = assessment.error or RiskBlocked(
                     deciding.message if deciding else "this movement was refused"
                 )
+                assessment.release()  # what another check reserved for it
                 blocked.append(item)
             else:
                 run.append(item)

@@ -1,0 +1,162 @@
+"""Spending policies: wallet transfer throughput with a policy on every wallet vs no policy,
+in the same run (target: ratio >= 0.9, i.e. the checks cost <= 10%).
+
+    python bench/spending_policies.py [--backend sqlite|postgresql] [--transfers 4000]
+        [--batch 50] [--threads 4] [--rounds 3] [--wallets 200]
+
+``--threads`` threads each hand ``Wallets.transfer_many`` batches of ``--batch`` transfers
+between random wallets (as the HTTP fast path batches concurrent requests). ``on``: every
+wallet has an enforced policy (per-transaction maximum, a daily amount and count limit, a
+weekly amount limit, a blocked counterparty and merchant category), so every transfer is
+judged and counted in two velocity windows; ``off``: the policies' check is not registered.
+The two alternate for ``--rounds`` rounds each (which goes first alternates too); the
+figure is the median throughput of each and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import fresh_database, signing_key_env
+
+PII_KEY = "33" * 32
+P = "plat_default"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--transfers", type=int, default=4000)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--wallets", type=int, default=200)
+    args = parser.parse_args()
+    with signing_key_env(), fresh_database(args.backend) as url:
+        run(url, args)
+
+
+def run(url: str, args: argparse.Namespace) -> None:
+    import coffer
+    from coffer.automations.policies import open_spending_policies
+    from coffer.automations.policies import schemas as PS
+    from coffer.automations.policies.rules import PolicyRules
+    from coffer.wallets import WalletSettings, open_wallets, templates
+    from coffer.wallets import schemas as S
+
+    book = coffer.open(url)
+    platform = open_wallets(book, WalletSettings(pii_key=PII_KEY, pii_key_id="bench"))
+    wallets = platform.wallets
+    ids = []
+    for index in range(args.wallets):
+        customer = wallets.create_customer(S.CustomerCreate(kind="legal", name=f"Company {index}"))
+        wallets.submit_kyc_document(
+            customer.id,
+            S.KycDocumentCreate(type="registration_proof", name="kbis.pdf", level="verified"),
+        )
+        wallet = wallets.create_wallet(S.WalletCreate(customer_id=customer.id, currency="EUR"))
+        platform.core.ledger.run(
+            templates.PAYIN,
+            vars={
+                "external": "external:bench",
+                "wallet": f"wallets:{wallet.id}",
+                "amount": "EUR/2 10000000",
+            },
+        )
+        ids.append(wallet.id)
+    policies = open_spending_policies(platform)
+    rules = PolicyRules.model_validate(
+        {
+            "currency": "EUR",
+            "time_zone": "Europe/Paris",
+            "max_per_transaction": 1_000_000,
+            "limits": [
+                {"window": "day", "amount": 10**12, "count": 10**9},
+                {"window": "week", "amount": 10**13},
+            ],
+            "blocked_counterparties": ["cus_blocked"],
+            "blocked_merchant_categories": ["7995"],
+        }
+    )
+    for wallet_id in ids:
+        policies.create(P, PS.SpendingPolicyCreate(name="limits", wallet_id=wallet_id, rules=rules))
+    check = policies.check
+    platform.core.checks.unregister(check.name)
+    print(f"backend {args.backend}, {len(ids)} wallets, each with a policy", flush=True)
+
+    refused: dict[str, int] = {}
+
+    def transfers(count: int) -> float:
+        rng = random.Random(11)
+        batches = []
+        for _ in range(count // args.batch):
+            batch = []
+            for _ in range(args.batch):
+                a, b = rng.sample(ids, 2)
+                request = S.TransferCreate(
+                    debited_wallet_id=a,
+                    credited_wallet_id=b,
+                    amount=rng.randint(100, 5000),
+                    currency="EUR",
+                    metadata={"mcc": "5411"},
+                )
+                batch.append((request, None))
+            batches.append(batch)
+        lock = threading.Lock()
+
+        def worker() -> None:
+            while True:
+                with lock:
+                    if not batches:
+                        return
+                    batch = batches.pop()
+                for result in wallets.transfer_many(batch):
+                    if isinstance(result, Exception):
+                        with lock:
+                            refused[result.code] = refused.get(result.code, 0) + 1
+
+        threads = [threading.Thread(target=worker) for _ in range(args.threads)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return count / (time.perf_counter() - started)
+
+    transfers(args.batch * args.threads * 2)  # warm up (caches, statement shapes)
+    off: list[float] = []
+    on: list[float] = []
+    for round_index in range(args.rounds):
+        for checked in (False, True) if round_index % 2 == 0 else (True, False):
+            if checked:
+                platform.core.checks.register(check)
+                on.append(transfers(args.transfers))
+                platform.core.checks.unregister(check.name)
+            else:
+                off.append(transfers(args.transfers))
+    median_off, median_on = statistics.median(off), statistics.median(on)
+    print(
+        f"transfers, no policy: median {median_off:,.0f}/s (runs: "
+        + ", ".join(f"{v:,.0f}" for v in off)
+        + ")"
+    )
+    print(
+        f"transfers, a policy on every wallet: median {median_on:,.0f}/s (runs: "
+        + ", ".join(f"{v:,.0f}" for v in on)
+        + ")"
+    )
+    print(f"ratio policies/none: {median_on / median_off:.2f} (target >= 0.9)")
+    if refused:
+        print(f"refused: {refused}")
+    book.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,260 @@
+"""All SQL of spending policies (SQLAlchemy Core). Reads on behalf of a caller are
+filtered by platform in one place, :func:`coffer.automations.repository.owned`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from coffer.automations.policies import tables as T
+from coffer.automations.repository import owned
+from coffer.db.engine import SQLITE_IMMEDIATE
+
+Row = dict[str, Any]
+P = T.spending_policies
+U = T.spending_policy_usage
+
+
+def _all(connection: sa.Connection, statement: sa.Select[Any]) -> list[Row]:
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def policy(connection: sa.Connection, platform_id: str, policy_id: str) -> Row | None:
+    statement = sa.select(P).where(P.c.id == policy_id, owned(P, platform_id))
+    found = _all(connection, statement)
+    return found[0] if found else None
+
+
+def policies_page(
+    connection: sa.Connection,
+    platform_id: str,
+    *,
+    wallet_id: str | None,
+    customer_id: str | None,
+    owner_customer_id: str | None,
+    starting_after: str | None,
+    limit: int,
+) -> tuple[list[Row], bool]:
+    statement = sa.select(P).where(owned(P, platform_id))
+    for column, value in (
+        (P.c.wallet_id, wallet_id),
+        (P.c.customer_id, customer_id),
+        (P.c.owner_customer_id, owner_customer_id),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    if starting_after is not None:
+        statement = statement.where(P.c.id > starting_after)
+    rows = _all(connection, statement.order_by(P.c.id).limit(limit + 1))
+    return rows[:limit], len(rows) > limit
+
+
+def active_for(
+    connection: sa.Connection, wallet_ids: Iterable[str], customer_ids: Iterable[str]
+) -> list[Row]:
+    """The active policies on any of ``wallet_ids`` or on any wallet of ``customer_ids``
+    (the caller matches each to its movements' platform): their ids, targets, mode and
+    version (the rules of a version never change: :func:`rules_of`, read once)."""
+    wallets, customers = sorted(set(wallet_ids)), sorted(set(customer_ids))
+    targets = [P.c.wallet_id.in_(wallets)] if wallets else []
+    if customers:
+        targets.append(P.c.customer_id.in_(customers))
+    if not targets:
+        return []
+    statement = sa.select(*(P.c[name] for name in ACTIVE_COLUMNS)).where(
+        P.c.status == "active", sa.or_(*targets)
+    )
+    return [dict(zip(ACTIVE_COLUMNS, row, strict=True)) for row in connection.execute(statement)]
+
+
+ACTIVE_COLUMNS = ("id", "platform_id", "wallet_id", "customer_id", "mode", "version")
+
+
+def rules_of(connection: sa.Connection, policy_id: str, version: int) -> str | None:
+    """The rules (JSON) of one version of a policy."""
+    V = T.spending_policy_versions
+    return connection.execute(
+        sa.select(V.c.rules).where(V.c.policy_id == policy_id, V.c.version == version)
+    ).scalar()
+
+
+def insert_version(connection: sa.Connection, values: Mapping[str, Any]) -> None:
+    connection.execute(sa.insert(T.spending_policy_versions).values(**values))
+
+
+def insert_policy(connection: sa.Connection, values: Mapping[str, Any]) -> None:
+    connection.execute(sa.insert(P).values(**values))
+
+
+def update_policy(connection: sa.Connection, policy_id: str, values: Mapping[str, Any]) -> None:
+    connection.execute(sa.update(P).where(P.c.id == policy_id).values(**values))
+
+
+def delete_policy(connection: sa.Connection, policy_id: str) -> None:
+    """The policy, its versions and usage (its decisions stay, as the record)."""
+    for table, column in (
+        (U, U.c.policy_id),
+        (T.spending_policy_versions, T.spending_policy_versions.c.policy_id),
+        (P, P.c.id),
+    ):
+        connection.execute(sa.delete(table).where(column == policy_id))
+
+
+def versions(connection: sa.Connection, policy_id: str) -> list[Row]:
+    V = T.spending_policy_versions
+    return _all(connection, sa.select(V).where(V.c.policy_id == policy_id).order_by(V.c.version))
+
+
+def usage(
+    connection: sa.Connection, policy_id: str, windows: Sequence[tuple[str, str]]
+) -> list[Row]:
+    """The usage rows of ``policy_id`` in the given (window, window_start) pairs."""
+    if not windows:
+        return []
+    statement = sa.select(U).where(
+        U.c.policy_id == policy_id,
+        sa.tuple_(U.c.window, U.c.window_start).in_([tuple(pair) for pair in windows]),
+    )
+    return _all(connection, statement)
+
+
+def decisions(
+    connection: sa.Connection, policy_id: str, *, starting_after: str | None, limit: int
+) -> tuple[list[Row], bool]:
+    D = T.spending_policy_decisions
+    statement = sa.select(D).where(D.c.policy_id == policy_id)
+    if starting_after is not None:
+        statement = statement.where(D.c.id < starting_after)
+    rows = _all(connection, statement.order_by(D.c.id.desc()).limit(limit + 1))
+    return rows[:limit], len(rows) > limit
+
+
+# -- usage counters: the atomic part -----------------------------------------------------
+
+
+@contextmanager
+def usage_unit(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A write unit for usage counters that commits without waiting for the disk (SQLite:
+    ``synchronous=NORMAL`` for this unit; PostgreSQL: ``synchronous_commit`` off). Nothing
+    is lost that matters: the movement's own ledger commit comes after this one and makes
+    the log durable up to itself, this unit's changes included; if the machine stops
+    before that, the movement did not happen and its counting is rightly gone."""
+    with engine.connect() as connection:
+        raw: Any = None
+        before: Any = None
+        if connection.dialect.name == "sqlite":
+            raw = connection.connection.driver_connection
+            before = raw.execute("PRAGMA synchronous").fetchone()[0]
+            raw.execute("PRAGMA synchronous=NORMAL")
+        try:
+            connection.execution_options(**{SQLITE_IMMEDIATE: True})
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                yield connection
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA synchronous={int(before)}")
+
+
+WindowKey = tuple[str, str, str]  # policy_id, window, window_start
+
+
+def open_windows(connection: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Create the usage rows of windows not used yet (zero), skipping existing ones (one
+    executemany; on PostgreSQL it waits for a concurrent unit creating the same row)."""
+    if not rows:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(dialect.insert(U).on_conflict_do_nothing(), [dict(row) for row in rows])
+
+
+def lock_usage(connection: sa.Connection, keys: Sequence[WindowKey]) -> dict[WindowKey, list[int]]:
+    """The usage of the windows ``keys`` (amount, count), locked until the unit ends: rows
+    locked in key order on PostgreSQL (no deadlock between units sharing rows), SQLite's
+    unit already holds the write lock. A window without a row is missing from the answer."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    statement = (
+        sa.select(U.c.policy_id, U.c.window, U.c.window_start, U.c.amount_used, U.c.count_used)
+        .where(
+            U.c.policy_id.in_(sorted({key[0] for key in wanted})),
+            U.c.window_start.in_(sorted({key[2] for key in wanted})),
+        )
+        .order_by(U.c.policy_id, U.c.window, U.c.window_start)
+    )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    found = {}
+    for row in connection.execute(statement):
+        key = (str(row[0]), str(row[1]), str(row[2]))
+        if key in wanted:
+            found[key] = [int(row[3]), int(row[4])]
+    return found
+
+
+_SET_USAGE = (
+    sa.update(U)
+    .where(
+        U.c.policy_id == sa.bindparam("key_policy_id"),
+        U.c.window == sa.bindparam("key_window"),
+        U.c.window_start == sa.bindparam("key_window_start"),
+    )
+    .values(
+        amount_used=sa.bindparam("amount_used"),
+        count_used=sa.bindparam("count_used"),
+        updated_at=sa.bindparam("updated_at"),
+    )
+)
+
+_TAKE_USAGE = (
+    sa.update(U)
+    .where(
+        U.c.policy_id == sa.bindparam("key_policy_id"),
+        U.c.window == sa.bindparam("key_window"),
+        U.c.window_start == sa.bindparam("key_window_start"),
+    )
+    .values(
+        amount_used=U.c.amount_used - sa.bindparam("amount", type_=sa.BigInteger),
+        count_used=U.c.count_used - 1,
+        updated_at=sa.bindparam("updated_at"),
+    )
+)
+
+
+def _key_params(key: WindowKey) -> dict[str, str]:
+    return {"key_policy_id": key[0], "key_window": key[1], "key_window_start": key[2]}
+
+
+def set_usage(
+    connection: sa.Connection, usage: Sequence[tuple[WindowKey, Sequence[int]]], now: int
+) -> None:
+    """Write the new usage of windows read by :func:`lock_usage` in this unit (one
+    executemany)."""
+    if usage:
+        connection.execute(
+            _SET_USAGE,
+            [
+                {**_key_params(key), "amount_used": amount, "count_used": count, "updated_at": now}
+                for key, (amount, count) in usage
+            ],
+        )
+
+
+def take_usage(
+    connection: sa.Connection, movements: Sequence[tuple[WindowKey, int]], now: int
+) -> None:
+    """Uncount movements (each: its window, its amount) that did not happen."""
+    if movements:
+        connection.execute(
+            _TAKE_USAGE,
+            [
+                {**_key_params(key), "amount": amount, "updated_at": now}
+                for key, amount in movements
+            ],
+        )

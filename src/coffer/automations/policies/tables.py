@@ -1,0 +1,76 @@
+"""Tables of spending policies (migration 0031_policies).
+
+Times are microseconds since the epoch; rules are JSON TEXT; usage amounts are minor units
+(BigInteger: a policy's amount limits stay below 2**63, checked at save time).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+spending_policies = sa.Table(
+    "spending_policies",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("platform_id", sa.String(40), nullable=False),
+    sa.Column("owner_customer_id", sa.String(40), nullable=True),  # None: the platform's
+    sa.Column("wallet_id", sa.String(40), nullable=True),  # one wallet, or
+    sa.Column("customer_id", sa.String(40), nullable=True),  # every wallet of a customer
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # active | disabled
+    sa.Column("mode", sa.String(16), nullable=False),  # enforce | monitor
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("rules", sa.Text, nullable=False),  # JSON: the current version's rules
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_spending_policies_wallet", "wallet_id", "status"),
+    sa.Index("ix_spending_policies_customer", "customer_id", "status"),
+    sa.Index("ix_spending_policies_platform", "platform_id", "id"),
+)
+
+spending_policy_versions = sa.Table(
+    "spending_policy_versions",
+    metadata,
+    sa.Column("policy_id", sa.String(40), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("platform_id", sa.String(40), nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("rules", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+# one row per policy and calendar window: what was spent in it (updated in place by a
+# conditional UPDATE, so two movements cannot both pass a limit only one fits)
+spending_policy_usage = sa.Table(
+    "spending_policy_usage",
+    metadata,
+    sa.Column("policy_id", sa.String(40), primary_key=True),
+    sa.Column("window", sa.String(8), primary_key=True),  # day | week | month
+    sa.Column("window_start", sa.String(10), primary_key=True),  # local date, YYYY-MM-DD
+    sa.Column("platform_id", sa.String(40), nullable=False),
+    sa.Column("amount_used", sa.BigInteger, nullable=False),
+    sa.Column("count_used", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+spending_policy_decisions = sa.Table(
+    "spending_policy_decisions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("platform_id", sa.String(40), nullable=False),
+    sa.Column("policy_id", sa.String(40), nullable=False),
+    sa.Column("policy_version", sa.Integer, nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),  # refused | would_refuse
+    sa.Column("rule", sa.String(40), nullable=False),  # per_transaction, daily_amount, ...
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("movement_kind", sa.String(16), nullable=False),
+    sa.Column("movement_id", sa.String(40), nullable=False),
+    sa.Column("wallet_id", sa.String(40), nullable=False),
+    sa.Column("amount", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_spending_policy_decisions_policy", "policy_id", "id"),
+)
