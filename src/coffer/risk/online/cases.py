@@ -140,11 +140,7 @@ class CaseService(ServiceCore):
                 case_id,
                 {
                     "assignee": assignee,
-                    "status": "escalated"
-                    if escalated
-                    else "in_progress"
-                    if assignee
-                    else "open",
+                    "status": "escalated" if escalated else "in_progress" if assignee else "open",
                     "updated_at": R.now_micros(),
                 },
             )

@@ -87,7 +87,9 @@ class ServiceCore:
         else:
             from coffer.wallets import open_wallets
 
-            found = open_wallets(self.wallets.coffer, self.wallets.settings, platform_id=platform_id)
+            found = open_wallets(
+                self.wallets.coffer, self.wallets.settings, platform_id=platform_id
+            )
         if self._platforms.get(platform_id) is not found:
             self.attach(found)
         return found

@@ -26,8 +26,8 @@ from coffer.risk.online import repository as R
 from coffer.risk.online import rules as RL
 from coffer.risk.online import tables as T
 from coffer.risk.online.models import _PUBLIC_DECISION_FIELDS, _iso
-from coffer.risk.online.versions import VersionsService
 from coffer.risk.online.state import event_json, observation_key
+from coffer.risk.online.versions import VersionsService
 from coffer.risk.sanctions.models import Match
 from coffer.settings import Settings
 from coffer.wallets.checks import Movement, Verdict

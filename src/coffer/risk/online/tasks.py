@@ -112,7 +112,9 @@ class RiskTasks:
         data = json.loads(event["data"]).get("object") or {}
         kind = event["type"]
         # the event's own platform (every platform's outbox is followed)
-        platform_id = str(event.get("platform_id") or data.get("platform_id") or DEFAULT_PLATFORM_ID)
+        platform_id = str(
+            event.get("platform_id") or data.get("platform_id") or DEFAULT_PLATFORM_ID
+        )
         if kind.startswith("customer."):
             customer = self._customer(data)
             if kind == "customer.created":
