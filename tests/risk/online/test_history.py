@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from tests.risk.online.conftest import PII_KEY, World
 from tests.risk.online.test_endpoints import ALL, api  # noqa: F401 (the fixture)
 from tests.risk.sanctions.conftest import SAMPLES
-from tests.wallets.helpers import fund, make_customer
 
 import coffer
 from coffer.errors import ValidationError
@@ -75,19 +74,7 @@ def _review(platform: WalletPlatform, risk: RiskService) -> tuple[S.Transfer, di
         platform.platform_id, name="rev", expression="true", action="review", actor=ADMIN
     )
     risk._forget(platform.platform_id)
-    payer = make_customer(platform, "Paula Payer")
-    payee = make_customer(platform, "Pete Payee")
-    debited = platform.wallets.create_wallet(S.WalletCreate(customer_id=payer.id, currency="EUR"))
-    credited = platform.wallets.create_wallet(S.WalletCreate(customer_id=payee.id, currency="EUR"))
-    fund(platform, debited.id, 100_000)
-    transfer = platform.wallets.transfer(
-        S.TransferCreate(
-            debited_wallet_id=debited.id,
-            credited_wallet_id=credited.id,
-            amount=10_000,
-            currency="EUR",
-        )
-    )
+    transfer = World(platform).transfer(10_000)
     assert transfer.status == "in_review"
     cases, _ = risk.cases(platform.platform_id, kind="review")
     return transfer, next(c for c in cases if c["transaction_ids"] == [transfer.id])
