@@ -77,6 +77,9 @@ def test_register_activate_score_and_roll_back(
 def test_a_folder_without_a_model_is_refused(risk: RiskService, tmp_path: Path) -> None:
     with pytest.raises(RiskModelMissing):
         risk.register_model(P, str(tmp_path), actor=ADMIN)
+    for bad in ("0" * 1500, "a\x00b"):  # names the system refuses: the same clear error
+        with pytest.raises(RiskModelMissing):
+            risk.register_model(P, bad, actor=ADMIN)
     assert risk.model_versions(P) == []
 
 

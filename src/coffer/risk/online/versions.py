@@ -102,9 +102,16 @@ class VersionsService(ScreeningService):
     def register_model(self, platform_id: str, model_dir: str, *, actor: str) -> dict[str, Any]:
         """The model folder ``model_dir`` as the platform's next version (not active yet);
         RiskModelMissing when it holds no usable model."""
-        path = Path(model_dir).resolve()
-        RiskEngine.load(path)  # refuses a missing, unreadable or outdated model now
-        metadata = json.loads((path / METADATA_FILE).read_text())
+        try:
+            path = Path(model_dir).resolve()
+            RiskEngine.load(path)  # refuses a missing, unreadable or outdated model now
+            metadata = json.loads((path / METADATA_FILE).read_text())
+        except (OSError, ValueError) as error:  # a path the system refuses, a bad file
+            raise RiskModelMissing(
+                f"no trained risk model can be read from {model_dir[:200]!r}"
+                f" ({type(error).__name__})",
+                model_dir=model_dir[:200],
+            ) from None
         with self._unit() as connection:
             versions = R.model_versions(connection, platform_id)
             row = {
