@@ -48,12 +48,12 @@ class CustomerUpdated(S.RedactedCustomer):
 def update_customer(core: WalletsCore, customer_id: str, request: CustomerUpdate) -> S.Customer:
     """Change the fields ``request`` sets; an event only when something changed."""
     fields = request.model_dump(exclude_unset=True)
-    if not fields:
-        raise ValidationError("nothing to change: give name, email, birth_date or address")
-    if "name" in fields and fields["name"] is None:
-        raise ValidationError("a customer's name cannot be removed")
     with core.unit() as connection:
-        row = core.live_customer_row(connection, customer_id)
+        row = core.live_customer_row(connection, customer_id)  # another platform's: 404
+        if not fields:
+            raise ValidationError("nothing to change: give name, email, birth_date or address")
+        if "name" in fields and fields["name"] is None:
+            raise ValidationError("a customer's name cannot be removed")
         key = core.customer_key(connection, row, create=True)
         current = customer_model(row, key)
         values: dict[str, Any] = {}

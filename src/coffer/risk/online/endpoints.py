@@ -313,15 +313,25 @@ def register_model(
 
 
 @write.post("/models/versions/{version_id}/activate", responses=errors(*AUTH, 404))
-def activate_model(version_id: str, request: Request, r: Service, actor: Actor) -> dict[str, Any]:
+def activate_model(
+    version_id: str,
+    request: Request,
+    r: Service,
+    actor: Actor,
+    body: S.ModelChange | None = None,
+) -> dict[str, Any]:
     """Score the platform's movements with this version from now on."""
-    return r.activate_model(platform_id_of(request), version_id, actor=actor)
+    reason = None if body is None else body.reason
+    return r.activate_model(platform_id_of(request), version_id, actor=actor, reason=reason)
 
 
 @write.post("/models/rollback", responses=errors(*AUTH, 404))
-def rollback_model(request: Request, r: Service, actor: Actor) -> dict[str, Any]:
+def rollback_model(
+    request: Request, r: Service, actor: Actor, body: S.ModelChange | None = None
+) -> dict[str, Any]:
     """Activate again the version active before the current one."""
-    return r.rollback_model(platform_id_of(request), actor=actor)
+    reason = None if body is None else body.reason
+    return r.rollback_model(platform_id_of(request), actor=actor, reason=reason)
 
 
 # -- settings --------------------------------------------------------------------------------

@@ -63,3 +63,9 @@ class ModelRegister(Model):
     model_dir: str = Field(
         min_length=1, max_length=2000, description="A folder `coffer risk train` wrote."
     )
+
+
+class ModelChange(Model):
+    reason: str | None = Field(
+        default=None, max_length=2000, description="Why (kept in the audit log)."
+    )

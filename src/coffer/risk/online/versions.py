@@ -150,7 +150,9 @@ class VersionsService(ScreeningService):
             raise RiskNotFound(f"risk model version {version_id!r} does not exist")
         return version_model(row)
 
-    def activate_model(self, platform_id: str, version_id: str, *, actor: str) -> dict[str, Any]:
+    def activate_model(
+        self, platform_id: str, version_id: str, *, actor: str, reason: str | None = None
+    ) -> dict[str, Any]:
         """Score the platform's movements with this version from now on."""
         found = self.model_version(platform_id, version_id)
         self._engine_of(found["id"], found["model_dir"])  # loads (or refuses) it first
@@ -161,12 +163,14 @@ class VersionsService(ScreeningService):
                 actor=actor,
                 action="risk_model.activated",
                 target=version_id,
-                details={"version": found["version"]},
+                details={"version": found["version"], "reason": reason},
             )
         self._active.pop(platform_id, None)
         return self.model_version(platform_id, version_id)
 
-    def rollback_model(self, platform_id: str, *, actor: str) -> dict[str, Any]:
+    def rollback_model(
+        self, platform_id: str, *, actor: str, reason: str | None = None
+    ) -> dict[str, Any]:
         """Activate again the version that was active before the current one."""
         versions = self.model_versions(platform_id)
         current = next((v for v in versions if v["active"]), None)
@@ -176,7 +180,9 @@ class VersionsService(ScreeningService):
         )
         if current is None or not earlier:
             raise RiskNotFound("no earlier active model version to roll back to")
-        return self.activate_model(platform_id, earlier[-1]["id"], actor=actor)
+        return self.activate_model(
+            platform_id, earlier[-1]["id"], actor=actor, reason=reason or "rollback"
+        )
 
     # -- the model that scores a platform -------------------------------------------------------
 

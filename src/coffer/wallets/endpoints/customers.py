@@ -34,10 +34,10 @@ def get_customer(customer_id: str, p: Platform) -> S.Customer:
 
 
 @write.patch("/customers/{customer_id}", responses=errors(*AUTH, 400, 404, 409))
-def patch_customer(customer_id: str, body: CustomerUpdate, p: Platform) -> S.Customer:
+def patch_customer(customer_id: str, p: Platform, body: CustomerUpdate | None = None) -> S.Customer:
     """Change a customer's name, email, birth date or address (event ``customer.updated``;
     a changed name, birth date or country is screened again against the sanctions lists)."""
-    return update_customer(p.core, customer_id, body)
+    return update_customer(p.core, customer_id, body or CustomerUpdate())
 
 
 @write.post(
