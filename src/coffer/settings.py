@@ -259,10 +259,11 @@ class Settings(BaseSettings):
         ge=60,
         description="How long an analyst has to decide a movement held for review.",
     )
-    risk_review_expiry_policy: Literal["decline", "approve"] = Field(
+    risk_review_expiry_policy: Literal["decline", "approve", "escalate"] = Field(
         default="decline",
-        description="What happens to a review left past its deadline: decline voids the "
-        "hold, approve posts it.",
+        description="What happens to a review left past its deadline, for platforms that "
+        "set no policy of their own: decline voids the hold, approve posts it, escalate "
+        "keeps it and marks the case escalated.",
     )
     risk_case_sla_seconds: int = Field(
         default=259_200,

@@ -6,6 +6,8 @@ coffer risk rules list
 coffer risk decisions [--outcome block] [--limit 20]
 coffer risk cases list [--status open] [--kind review]
 coffer risk cases export CASE_ID
+coffer risk models list|show VERSION_ID|register MODEL_DIR|activate VERSION_ID|rollback
+coffer risk review-policy [--set approve|decline|escalate]
 """
 
 from __future__ import annotations
@@ -27,12 +29,17 @@ Platform = Annotated[str, typer.Option("--platform", help="The platform's id.")]
 
 rules_app = typer.Typer(help="A platform's risk rules (CEL, versioned).", no_args_is_help=True)
 cases_app = typer.Typer(help="The risk case queue.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="A platform's model versions (register, activate, roll back).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(rules_app, name="rules")
     app.add_typer(cases_app, name="cases")
+    app.add_typer(models_app, name="models")
     app.command("decisions")(decisions)
+    app.command("review-policy")(review_policy)
 
 
 @contextmanager
@@ -123,3 +130,68 @@ def export_case(
     """A case as a suspicious activity report needs it (JSON)."""
     with _risk(database) as risk:
         _echo(_run(lambda: risk.export_case(platform, case_id)))
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+@models_app.command("list")
+def list_models(platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None) -> None:
+    """The platform's model versions, newest first (metrics on held-out data, window)."""
+    with _risk(database) as risk:
+        _echo(risk.model_versions(platform))
+
+
+@models_app.command("show")
+def show_model(
+    version_id: str, platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None
+) -> None:
+    with _risk(database) as risk:
+        _echo(_run(lambda: risk.model_version(platform, version_id)))
+
+
+@models_app.command("register")
+def register_model(
+    model_dir: str, platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None
+) -> None:
+    """Register a folder `coffer risk train` wrote as the next version (not active yet)."""
+    with _risk(database) as risk:
+        _echo(_run(lambda: risk.register_model(platform, model_dir, actor=_actor())))
+
+
+@models_app.command("activate")
+def activate_model(
+    version_id: str, platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None
+) -> None:
+    """Score the platform's movements with this version from now on."""
+    with _risk(database) as risk:
+        _echo(_run(lambda: risk.activate_model(platform, version_id, actor=_actor())))
+
+
+@models_app.command("rollback")
+def rollback_model(platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None) -> None:
+    """Activate again the version active before the current one."""
+    with _risk(database) as risk:
+        _echo(_run(lambda: risk.rollback_model(platform, actor=_actor())))
+
+
+def review_policy(
+    set_to: Annotated[
+        str | None, typer.Option("--set", help="approve, decline or escalate")
+    ] = None,
+    platform: Platform = DEFAULT_PLATFORM_ID,
+    database: Database = None,
+) -> None:
+    """What a review left past its deadline becomes on the platform (show, or --set)."""
+    with _risk(database) as risk:
+        if set_to is None:
+            _echo(risk.risk_settings(platform))
+        else:
+            _echo(
+                _run(
+                    lambda: risk.set_risk_settings(
+                        platform, review_expiry_policy=set_to, actor=_actor()
+                    )
+                )
+            )

@@ -52,7 +52,7 @@ def worker(
             from coffer.risk.online import open_risk
             from coffer.risk.online.tasks import RiskWorker
 
-            # the risk worker follows the default platform's wallets outbox
+            # one risk service for every platform: it follows every platform's outbox
             risk_worker = RiskWorker(
                 open_risk(open_wallets(c), c.settings), interval_seconds=interval
             )

@@ -65,6 +65,12 @@ def train(
             "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "training_file": str(input_path),
             "history_until": state.now,
+            "window_start": _iso(events[0].at) if events else None,
+            "window_end": _iso(state.now),
         },
     )
     return TrainingReport(len(labels), int(target.sum()), seconds, model.metrics)
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

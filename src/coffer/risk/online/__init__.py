@@ -7,6 +7,7 @@ service still answers the API, and no movement is checked).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from coffer.risk.online.service import RiskService
@@ -18,9 +19,15 @@ if TYPE_CHECKING:
 __all__ = ["RiskService", "open_risk"]
 
 
-def open_risk(wallets: WalletPlatform, settings: Settings | None = None) -> RiskService:
+def open_risk(
+    wallets: WalletPlatform,
+    settings: Settings | None = None,
+    platforms: Callable[[str], WalletPlatform] | None = None,
+) -> RiskService:
+    """The risk service of the database of ``wallets``, checking its movements. It serves
+    every platform: another platform's wallets domain comes from ``platforms`` (by id; by
+    default opened on first use) and is checked too."""
     settings = settings or get_settings()
-    service = RiskService(wallets, settings)
-    if settings.risk_checks_enabled:
-        wallets.core.checks.register(service)
+    service = RiskService(wallets, settings, platforms)
+    service.attach(wallets)
     return service

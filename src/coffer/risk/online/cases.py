@@ -17,7 +17,7 @@ from coffer.risk.online.core import ServiceCore
 from coffer.risk.online.models import _iso, _limit, case_model, decision_model, note_model
 
 CASE_KINDS = ("review", "aml_alert", "sanctions")
-CASE_STATUSES = ("open", "in_progress", "closed")
+CASE_STATUSES = ("open", "in_progress", "escalated", "closed")
 REVIEW_DECISIONS = ("approve", "decline")
 OTHER_DECISIONS = ("confirmed", "false_positive", "escalated")
 
@@ -66,7 +66,7 @@ class CaseService(ServiceCore):
     ) -> dict[str, Any]:
         """Open a case (AML alerts, sanctions hits use this); its event goes to the outbox."""
         row = self._case_row(platform_id, **fields)
-        with self._unit() as connection:
+        with self._unit(platform_id) as connection:
             R.insert(connection, T.cases, row)
             audit.record(
                 connection,
@@ -131,7 +131,8 @@ class CaseService(ServiceCore):
         self, platform_id: str, case_id: str, *, assignee: str | None, actor: str
     ) -> dict[str, Any]:
         with self._unit() as connection:
-            self._open_case_row(connection, platform_id, case_id)
+            current = self._open_case_row(connection, platform_id, case_id)
+            escalated = current["status"] == "escalated"
             R.update(
                 connection,
                 T.cases,
@@ -139,7 +140,7 @@ class CaseService(ServiceCore):
                 case_id,
                 {
                     "assignee": assignee,
-                    "status": "in_progress" if assignee else "open",
+                    "status": "escalated" if escalated else "in_progress" if assignee else "open",
                     "updated_at": R.now_micros(),
                 },
             )
@@ -212,7 +213,7 @@ class CaseService(ServiceCore):
             )
         movement_status = None
         if row["kind"] == "review":
-            movement_status = self.wallets.reviews.resolve_review(
+            movement_status = self.wallets_of(platform_id).reviews.resolve_review(
                 row["movement_type"], row["movement_id"], approve=decision == "approve"
             )
         self._close(
@@ -236,7 +237,7 @@ class CaseService(ServiceCore):
         movement_status: str | None,
     ) -> None:
         platform_id = row["platform_id"]
-        with self._unit() as connection:
+        with self._unit(platform_id) as connection:
             changed = R.update(
                 connection,
                 T.cases,
@@ -250,7 +251,7 @@ class CaseService(ServiceCore):
                     "narrative": narrative or row["narrative"],
                     "updated_at": R.now_micros(),
                 },
-                expect={"status": ["open", "in_progress"]},
+                expect={"status": ["open", "in_progress", "escalated"]},
             )
             if not changed:
                 raise InvalidState(f"risk case {row['id']} is closed", status="closed")
@@ -294,16 +295,32 @@ class CaseService(ServiceCore):
                         },
                     )
 
-    def expire_reviews(self, *, limit: int = 100) -> int:
-        """Apply the platform's policy (``COFFER_RISK_REVIEW_EXPIRY_POLICY``) to reviews
-        past their deadline; returns how many were ended."""
+    def review_expiry_policy(self, platform_id: str) -> str:
+        """What a review left past its deadline becomes on this platform: ``approve``,
+        ``decline`` or ``escalate`` (``COFFER_RISK_REVIEW_EXPIRY_POLICY`` unless set)."""
         with self.engine.connect() as connection:
-            rows = R.overdue_reviews(connection, R.now_micros(), limit)
-        approve = self.settings.risk_review_expiry_policy == "approve"
+            row = R.platform_settings(connection, platform_id)
+        return str(row["review_expiry_policy"]) if row else self.settings.risk_review_expiry_policy
+
+    def expire_reviews(self, *, now: int | None = None, limit: int = 100) -> int:
+        """Apply each platform's policy to its reviews past their deadline at ``now``
+        (microseconds; the clock by default): approve posts the hold, decline voids it,
+        escalate keeps it and marks the case ``escalated``. Returns how many were ended."""
+        with self.engine.connect() as connection:
+            rows = R.overdue_reviews(connection, R.now_micros() if now is None else now, limit)
+        policies: dict[str, str] = {}
         ended = 0
         for row in rows:
+            platform_id = row["platform_id"]
+            if platform_id not in policies:
+                policies[platform_id] = self.review_expiry_policy(platform_id)
+            policy = policies[platform_id]
+            if policy == "escalate":
+                ended += self._escalate(row)
+                continue
+            approve = policy == "approve"
             try:
-                status = self.wallets.reviews.resolve_review(
+                status = self.wallets_of(platform_id).reviews.resolve_review(
                     row["movement_type"], row["movement_id"], approve=approve
                 )
             except InvalidState:
@@ -312,8 +329,7 @@ class CaseService(ServiceCore):
                 self._close(
                     row,
                     decision="approve" if approve else "decline",
-                    reason="review deadline passed: platform policy "
-                    + self.settings.risk_review_expiry_policy,
+                    reason="review deadline passed: platform policy " + policy,
                     actor="system",
                     narrative=None,
                     movement_status=status,
@@ -323,6 +339,31 @@ class CaseService(ServiceCore):
             ended += 1
         return ended
 
+    def _escalate(self, row: dict[str, Any]) -> int:
+        """The escalate policy: the hold stays, the case waits for a senior analyst."""
+        platform_id = row["platform_id"]
+        with self._unit(platform_id) as connection:
+            changed = R.update(
+                connection,
+                T.cases,
+                platform_id,
+                row["id"],
+                {"status": "escalated", "assignee": None, "updated_at": R.now_micros()},
+                expect={"status": ["open", "in_progress"]},
+            )
+            if not changed:
+                return 0
+            audit.record(
+                connection,
+                actor="system",
+                action="risk_case.escalated",
+                target=row["id"],
+                details={"reason": "review deadline passed: platform policy escalate"},
+            )
+            event = {"case_id": row["id"], "kind": row["kind"], "platform_id": platform_id}
+            self.wallets.core.emit(connection, "risk.case.escalated", {"object": event})
+        return 1
+
     def export_case(self, platform_id: str, case_id: str) -> dict[str, Any]:
         """What a suspicious activity report needs: the customers, the transactions with
         their decisions, the typology and the analyst's narrative and notes."""
@@ -330,7 +371,7 @@ class CaseService(ServiceCore):
         customers = []
         for customer_id in case["customer_ids"]:
             try:
-                customer = self.wallets.wallets.customer(customer_id)
+                customer = self.wallets_of(platform_id).wallets.customer(customer_id)
             except Exception:  # a customer id the wallets do not know (a simulated one)
                 customers.append({"id": customer_id})
                 continue

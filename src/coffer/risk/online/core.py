@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from coffer.risk.online.models import _limit, decision_model, list_entry_model, 
 from coffer.risk.online.state import OnlineEngine
 from coffer.risk.sanctions.service import screener_for
 from coffer.settings import Settings
+from coffer.wallets.repository import PLATFORM_OPTION
 
 if TYPE_CHECKING:
     from coffer.wallets.platform import WalletPlatform
@@ -45,9 +47,17 @@ class ServiceCore:
 
     name = "risk"
 
-    def __init__(self, wallets: WalletPlatform, settings: Settings) -> None:
+    def __init__(
+        self,
+        wallets: WalletPlatform,
+        settings: Settings,
+        platforms: Callable[[str], WalletPlatform] | None = None,
+    ) -> None:
         self.wallets = wallets
         self.engine: sa.Engine = wallets.core.engine
+        self._resolve = platforms
+        self._platforms: dict[str, WalletPlatform] = {wallets.platform_id: wallets}
+        self._engines: dict[str, sa.Engine] = {}
         self.settings = settings
         self.online = OnlineEngine(
             settings.risk_model_dir,
@@ -58,10 +68,45 @@ class ServiceCore:
         self._cache_lock = threading.Lock()
         self.screener = screener_for(self.engine)
 
+    # -- platforms ----------------------------------------------------------------------------
+
+    def attach(self, wallets: WalletPlatform) -> None:
+        """Check ``wallets``' movements too (one service serves every platform)."""
+        with self._cache_lock:
+            self._platforms[wallets.platform_id] = wallets
+        if self.settings.risk_checks_enabled:
+            wallets.core.checks.register(self)  # type: ignore[arg-type]
+
+    def wallets_of(self, platform_id: str) -> WalletPlatform:
+        """The wallets domain of ``platform_id`` (opened, with this check, on first use)."""
+        found = self._platforms.get(platform_id)
+        if found is not None:
+            return found
+        if self._resolve is not None:
+            found = self._resolve(platform_id)
+        else:
+            from coffer.wallets import open_wallets
+
+            found = open_wallets(
+                self.wallets.coffer, self.wallets.settings, platform_id=platform_id
+            )
+        if self._platforms.get(platform_id) is not found:
+            self.attach(found)
+        return found
+
+    def engine_of(self, platform_id: str) -> sa.Engine:
+        """The database engine whose connections write as ``platform_id`` (outbox events)."""
+        found = self._engines.get(platform_id)
+        if found is None:
+            found = self.engine.execution_options(**{PLATFORM_OPTION: platform_id})
+            self._engines[platform_id] = found
+        return found
+
     # -- units ------------------------------------------------------------------------------
 
-    def _unit(self) -> Any:
-        connection = self.engine.connect().execution_options(**{SQLITE_IMMEDIATE: True})
+    def _unit(self, platform_id: str | None = None) -> Any:
+        engine = self.engine if platform_id is None else self.engine_of(platform_id)
+        connection = engine.connect().execution_options(**{SQLITE_IMMEDIATE: True})
         return _Unit(connection)
 
     # -- rules and lists cache ----------------------------------------------------------------

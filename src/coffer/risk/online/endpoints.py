@@ -26,11 +26,17 @@ _lock = threading.Lock()
 
 
 def attach_risk(app: Any, platform: Any) -> RiskService:
-    """Build the app's risk service on its wallets platform (registering the check)."""
+    """The app's risk service (one for every platform), checking ``platform``'s movements."""
     existing: RiskService | None = getattr(app.state, "risk", None)
-    if existing is None or existing.wallets is not platform:
-        existing = open_risk(platform, app.state.server.coffer.settings)
+    if existing is None or existing.wallets.coffer is not platform.coffer:
+        existing = open_risk(
+            platform,
+            app.state.server.coffer.settings,
+            lambda platform_id: platform_for(app, platform_id),
+        )
         app.state.risk = existing
+    else:
+        existing.attach(platform)
     return existing
 
 
@@ -282,9 +288,68 @@ def whitelist(request: Request, r: Service, subject_id: str | None = None) -> di
 
 
 @read.get("/models", responses=errors(*AUTH))
-def models(r: Service) -> dict[str, Any]:
+def models(request: Request, r: Service) -> dict[str, Any]:
     """The model the online path uses (version, validation metrics, thresholds)."""
-    return _page([r.model_info()], False)
+    return _page([r.model_info(platform_id_of(request))], False)
+
+
+@read.get("/models/versions", responses=errors(*AUTH))
+def model_versions(request: Request, r: Service) -> dict[str, Any]:
+    """The platform's model versions, newest first."""
+    return _page(r.model_versions(platform_id_of(request)), False)
+
+
+@read.get("/models/versions/{version_id}", responses=errors(*AUTH, 404))
+def model_version(version_id: str, request: Request, r: Service) -> dict[str, Any]:
+    return r.model_version(platform_id_of(request), version_id)
+
+
+@write.post("/models/versions", status_code=201, responses=errors(*AUTH, 404))
+def register_model(
+    body: S.ModelRegister, request: Request, r: Service, actor: Actor
+) -> dict[str, Any]:
+    """Register a trained model folder as the platform's next version (not active yet)."""
+    return r.register_model(platform_id_of(request), body.model_dir, actor=actor)
+
+
+@write.post("/models/versions/{version_id}/activate", responses=errors(*AUTH, 404))
+def activate_model(
+    version_id: str,
+    request: Request,
+    r: Service,
+    actor: Actor,
+    body: S.ModelChange | None = None,
+) -> dict[str, Any]:
+    """Score the platform's movements with this version from now on."""
+    reason = None if body is None else body.reason
+    return r.activate_model(platform_id_of(request), version_id, actor=actor, reason=reason)
+
+
+@write.post("/models/rollback", responses=errors(*AUTH, 404))
+def rollback_model(
+    request: Request, r: Service, actor: Actor, body: S.ModelChange | None = None
+) -> dict[str, Any]:
+    """Activate again the version active before the current one."""
+    reason = None if body is None else body.reason
+    return r.rollback_model(platform_id_of(request), actor=actor, reason=reason)
+
+
+# -- settings --------------------------------------------------------------------------------
+
+
+@read.get("/settings", responses=errors(*AUTH))
+def risk_settings(request: Request, r: Service) -> dict[str, Any]:
+    """The platform's risk settings (the review-expiry policy)."""
+    return r.risk_settings(platform_id_of(request))
+
+
+@write.put("/settings", responses=errors(*AUTH, 400))
+def save_risk_settings(
+    body: S.RiskSettingsSave, request: Request, r: Service, actor: Actor
+) -> dict[str, Any]:
+    return r.set_risk_settings(
+        platform_id_of(request), review_expiry_policy=body.review_expiry_policy, actor=actor
+    )
 
 
 router.include_router(read)

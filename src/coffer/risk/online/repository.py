@@ -177,11 +177,12 @@ def decisions_of_movements(
 
 
 def decision_of_movement(
-    connection: sa.Connection, movement_type: str, movement_id: str
+    connection: sa.Connection, platform_id: str, movement_type: str, movement_id: str
 ) -> Row | None:
     row = (
         connection.execute(
             sa.select(T.decisions).where(
+                _owned(T.decisions, platform_id),
                 T.decisions.c.movement_type == movement_type,
                 T.decisions.c.movement_id == movement_id,
             )
@@ -193,12 +194,13 @@ def decision_of_movement(
 
 
 def overdue_reviews(connection: sa.Connection, now: int, limit: int) -> list[Row]:
-    """Open review cases past their deadline, every platform (the worker's task)."""
+    """Open review cases past their deadline (escalated ones wait for an analyst), every
+    platform (the worker's task)."""
     rows = connection.execute(
         sa.select(T.cases)
         .where(
             T.cases.c.kind == "review",
-            T.cases.c.status != "closed",
+            T.cases.c.status.in_(("open", "in_progress")),
             T.cases.c.due_at <= now,
         )
         .order_by(T.cases.c.due_at)
@@ -310,3 +312,44 @@ def move_cursor(connection: sa.Connection, name: str, position: str, lease_until
         .where(T.cursors.c.name == name)
         .values(position=position, lease_until=lease_until)
     )
+
+
+def platform_settings(connection: sa.Connection, platform_id: str) -> Row | None:
+    row = connection.execute(
+        sa.select(T.platform_settings).where(_owned(T.platform_settings, platform_id))
+    ).mappings()
+    first = row.first()
+    return None if first is None else dict(first)
+
+
+def save_platform_settings(connection: sa.Connection, values: Mapping[str, Any]) -> None:
+    platform_id = str(values["platform_id"])
+    connection.execute(
+        sa.delete(T.platform_settings).where(_owned(T.platform_settings, platform_id))
+    )
+    connection.execute(sa.insert(T.platform_settings).values(**values))
+
+
+def model_versions(connection: sa.Connection, platform_id: str) -> list[Row]:
+    """A platform's model versions, newest first."""
+    rows = connection.execute(
+        sa.select(T.model_versions)
+        .where(_owned(T.model_versions, platform_id))
+        .order_by(T.model_versions.c.version.desc())
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def set_active_model(connection: sa.Connection, platform_id: str, version_id: str | None) -> None:
+    """Make ``version_id`` the platform's only active version (none when None)."""
+    connection.execute(
+        sa.update(T.model_versions)
+        .where(_owned(T.model_versions, platform_id), T.model_versions.c.active.is_(True))
+        .values(active=False)
+    )
+    if version_id is not None:
+        connection.execute(
+            sa.update(T.model_versions)
+            .where(_owned(T.model_versions, platform_id), T.model_versions.c.id == version_id)
+            .values(active=True, activated_at=now_micros())
+        )

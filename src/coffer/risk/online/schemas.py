@@ -51,3 +51,21 @@ class Whitelist(Model):
 
 class ScreenCustomer(Model):
     customer_id: str = Field(min_length=1, max_length=40)
+
+
+class RiskSettingsSave(Model):
+    review_expiry_policy: Literal["approve", "decline", "escalate"] = Field(
+        description="What a review left past its deadline becomes."
+    )
+
+
+class ModelRegister(Model):
+    model_dir: str = Field(
+        min_length=1, max_length=2000, description="A folder `coffer risk train` wrote."
+    )
+
+
+class ModelChange(Model):
+    reason: str | None = Field(
+        default=None, max_length=2000, description="Why (kept in the audit log)."
+    )

@@ -66,7 +66,7 @@ class ScreeningService(CaseService):
         """Screen a customer's name (onboarding, name change, list update): new matches,
         not whitelisted and not already open, become hits and one sanctions case. A clean
         result is recorded too (``status`` clear) so that a list update screens them again."""
-        customer = self.wallets.wallets.customer(customer_id)
+        customer = self.wallets_of(platform_id).wallets.customer(customer_id)
         country = customer.address.country if customer.address is not None else None
         subject = Subject(
             name=customer.name,
@@ -76,7 +76,7 @@ class ScreeningService(CaseService):
         )
         matches = self._matches(platform_id, customer_id, subject)
         hits: list[dict[str, Any]] = []
-        with self._unit() as connection:
+        with self._unit(platform_id) as connection:
             fresh = [
                 m
                 for m in matches

@@ -16,7 +16,7 @@ rules and lists); :mod:`coffer.risk.online.models` holds the API shape of the ro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -26,8 +26,8 @@ from coffer.risk.online import repository as R
 from coffer.risk.online import rules as RL
 from coffer.risk.online import tables as T
 from coffer.risk.online.models import _PUBLIC_DECISION_FIELDS, _iso
-from coffer.risk.online.screening import ScreeningService
 from coffer.risk.online.state import event_json, observation_key
+from coffer.risk.online.versions import VersionsService
 from coffer.risk.sanctions.models import Match
 from coffer.settings import Settings
 from coffer.wallets.checks import Movement, Verdict
@@ -36,23 +36,34 @@ if TYPE_CHECKING:
     from coffer.wallets.platform import WalletPlatform
 
 
-class RiskService(ScreeningService):
+class RiskService(VersionsService):
     """Decisions, rules, lists, cases and screening of one database (every platform)."""
 
-    def __init__(self, wallets: WalletPlatform, settings: Settings) -> None:
-        super().__init__(wallets, settings)
+    def __init__(
+        self,
+        wallets: WalletPlatform,
+        settings: Settings,
+        platforms: Callable[[str], WalletPlatform] | None = None,
+    ) -> None:
+        super().__init__(wallets, settings, platforms)
+        self._versions_init()
         self.restore()
 
     # -- the check ---------------------------------------------------------------------------
 
     def check(self, movements: Sequence[Movement]) -> list[Verdict]:
         """One verdict per movement (see the module doc); writes nothing itself."""
-        transactions = [self._transaction(m) for m in movements]
-        scored = self.online.score(transactions)
-        verdicts = []
-        for movement, tx, result in zip(movements, transactions, scored, strict=True):
-            verdicts.append(self._verdict(movement, tx, result))
-        return verdicts
+        verdicts: dict[int, Verdict] = {}
+        by_platform: dict[str, list[int]] = {}
+        for index, movement in enumerate(movements):
+            by_platform.setdefault(movement.platform_id, []).append(index)
+        for platform_id, indexes in by_platform.items():  # one platform per batch, as a rule
+            version, engine = self.scoring_model(platform_id)
+            transactions = [self._transaction(movements[i]) for i in indexes]
+            scored = self.online.score(transactions, engine)
+            for index, tx, result in zip(indexes, transactions, scored, strict=True):
+                verdicts[index] = self._verdict(movements[index], tx, result, version)
+        return [verdicts[index] for index in range(len(movements))]
 
     def _transaction(self, movement: Movement) -> Transaction:
         counterparty = movement.counterparty
@@ -75,7 +86,9 @@ class RiskService(ScreeningService):
             mcc=context.get("mcc"),
         )
 
-    def _verdict(self, movement: Movement, tx: Transaction, result: Any) -> Verdict:
+    def _verdict(
+        self, movement: Movement, tx: Transaction, result: Any, model_version: str
+    ) -> Verdict:
         platform_id = movement.platform_id
         counterparty = movement.counterparty or ""
         iban = counterparty[5:] if counterparty.startswith("iban:") else None
@@ -149,7 +162,7 @@ class RiskService(ScreeningService):
             "score": float(result.score),
             "reasons": R.dumps(reasons),
             "rules": R.dumps(rules_fired),
-            "model_version": self.online.model_version,
+            "model_version": model_version,
             "review_status": "open" if outcome == "review" else None,
             "event": event_text,
             "created_at": now,
@@ -210,10 +223,15 @@ class RiskService(ScreeningService):
 
     # -- model -------------------------------------------------------------------------------
 
-    def model_info(self) -> dict[str, Any]:
+    def model_info(self, platform_id: str | None = None) -> dict[str, Any]:
+        """The default model (``COFFER_RISK_MODEL_DIR``), and which model scores the
+        platform's movements now (``scoring_version``: an active version's id, or the
+        default model's version)."""
         metadata = self.online.model_metadata
+        scoring = None if platform_id is None else self.scoring_model(platform_id)[0]
         return {
             "version": self.online.model_version,
+            "scoring_version": scoring,
             "trained": self.online.engine is not None,
             "model_dir": self.settings.risk_model_dir,
             "feature_count": len(metadata.get("feature_names", [])),

@@ -94,12 +94,16 @@ class OnlineEngine:
 
     # -- deciding --------------------------------------------------------------------------
 
-    def score(self, transactions: list[Transaction]) -> list[Scored]:
-        """Scores from the past only (the state is not changed)."""
+    def score(
+        self, transactions: list[Transaction], engine: RiskEngine | None = None
+    ) -> list[Scored]:
+        """Scores from the past only (the state is not changed), by ``engine``'s model
+        (another model version's) or this engine's own."""
+        engine = engine or self.engine
         with self.lock:
             vectors = [self.state.features(tx) for tx in transactions]
-            if self.engine is not None:
-                decisions: list[Decision] = self.engine.decide_vectors(
+            if engine is not None:
+                decisions: list[Decision] = engine.decide_vectors(
                     [tx.id for tx in transactions], vectors
                 )
                 return [

@@ -2,7 +2,7 @@
 time:
 
 - **catch up** the feature state with observations stored by other processes;
-- **follow the wallets outbox** (a leased cursor, so several workers share it safely):
+- **follow the wallets outbox** of every platform (a leased cursor, so several workers share it safely):
   ``customer.created``/``customer.updated`` feed the state and screen the customer's name;
   ``risk.decision.created`` (allowed movements) and ``risk.review.approved`` feed the AML
   monitor, whose alerts become cases. The monitor's state and the cursor are stored together
@@ -38,8 +38,9 @@ LEASE_SECONDS = 30
 
 
 class RiskTasks:
-    def __init__(self, risk: RiskService) -> None:
+    def __init__(self, risk: RiskService, *, clock: Callable[[], int] | None = None) -> None:
         self.risk = risk
+        self.clock = clock or R.now_micros  # microseconds; tests inject their own
         engine = risk.online.engine
         self.monitor: Monitor = pickle.loads(pickle.dumps(engine.monitor)) if engine else Monitor()
         self.position: str | None = None  # the outbox position the monitor state is at
@@ -49,7 +50,7 @@ class RiskTasks:
         risk = self.risk
         work = risk.catch_up()
         work += self.follow_outbox()
-        work += risk.expire_reviews()
+        work += risk.expire_reviews(now=self.clock())
         work += self.rescreen()
         if risk.online.seq - self._snapshot_seq >= risk.settings.risk_snapshot_every:
             taken = risk.snapshot()
@@ -110,18 +111,25 @@ class RiskTasks:
 
         data = json.loads(event["data"]).get("object") or {}
         kind = event["type"]
-        platform_id = str(data.get("platform_id") or DEFAULT_PLATFORM_ID)
+        # the event's own platform (every platform's outbox is followed)
+        platform_id = str(
+            event.get("platform_id") or data.get("platform_id") or DEFAULT_PLATFORM_ID
+        )
         if kind.startswith("customer."):
             customer = self._customer(data)
             if kind == "customer.created":
                 self.risk.observe_customer(platform_id, customer)
-            self.risk.screen_customer(platform_id, data["id"])
+            self.risk.screen_customer(platform_id, data["id"])  # a name change too
+            if kind != "customer.created":
+                return []
             return [(platform_id, a) for a in self.monitor.observe(customer)]
         if kind == "risk.decision.created" and data.get("outcome") != "allow":
             return []
         if kind == "risk.decision.created":
             with self.risk.engine.connect() as connection:
-                row = R.decision_of_movement(connection, data["movement_type"], data["movement_id"])
+                row = R.decision_of_movement(
+                    connection, platform_id, data["movement_type"], data["movement_id"]
+                )
             if row is None:
                 return []
             tx = event_from_json(row["event"])

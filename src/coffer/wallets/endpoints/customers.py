@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coffer.wallets import schemas as S
+from coffer.wallets.customer_updates import CustomerUpdate, update_customer
 from coffer.wallets.endpoints.deps import (
     AUTH,
     Caller,
@@ -30,6 +31,13 @@ def list_customers(p: Platform, query: Listed) -> S.ListPage[S.Customer]:
 @read.get("/customers/{customer_id}", responses=errors(*AUTH, 404))
 def get_customer(customer_id: str, p: Platform) -> S.Customer:
     return p.wallets.customer(customer_id)
+
+
+@write.patch("/customers/{customer_id}", responses=errors(*AUTH, 400, 404, 409))
+def patch_customer(customer_id: str, p: Platform, body: CustomerUpdate | None = None) -> S.Customer:
+    """Change a customer's name, email, birth date or address (event ``customer.updated``;
+    a changed name, birth date or country is screened again against the sanctions lists)."""
+    return update_customer(p.core, customer_id, body or CustomerUpdate())
 
 
 @write.post(
