@@ -31,7 +31,21 @@ def attach_risk(app: Any, platform: Any) -> RiskService:
     if existing is None or existing.wallets is not platform:
         existing = open_risk(platform, app.state.server.coffer.settings)
         app.state.risk = existing
+    # each platform's own service (its wallets resolve its reviews): see risk_of_platform
+    by_platform: dict[str, RiskService] = getattr(app.state, "risk_by_platform", None) or {}
+    by_platform[platform.platform_id] = existing
+    app.state.risk_by_platform = by_platform
     return existing
+
+
+def risk_of_platform(app: Any, platform: Any) -> RiskService:
+    """The risk service attached to ``platform`` (a wallets platform of the app)."""
+    by_platform: dict[str, RiskService] = getattr(app.state, "risk_by_platform", None) or {}
+    found = by_platform.get(platform.platform_id)
+    if found is not None and found.wallets is platform:
+        return found
+    with _lock:
+        return attach_risk(app, platform)
 
 
 def risk_for(app: Any) -> RiskService:
