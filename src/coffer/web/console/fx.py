@@ -7,6 +7,7 @@ lots. Reads and writes go through the fx services of the operator's platform."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -16,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from coffer.errors import PermissionDenied, ValidationError
 from coffer.fx.endpoints import fx_for
 from coffer.fx.platform import FxPlatform
+from coffer.fx.rates.providers import decimal_text
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.repository import quotes_page
@@ -73,6 +75,7 @@ def _rates_page(
     rows = [
         {
             "rate": rate,
+            "value": decimal_text(Fraction(rate.rate)),  # stored exactly, as a fraction
             "age": age_text((now - rate.as_of).total_seconds()),
             "stale": (now - rate.as_of).total_seconds() > max_age,
         }
