@@ -101,13 +101,19 @@ def test_analyst_decides_a_review_case(web: WebApp, seeded: Seeded, domains: Dom
         data={"decision": "approve", "reason": " ", "csrf_token": token},
     )
     assert missing.status_code == 400 and "reason" in missing.text
-    assert analyst.post(
-        f"/console/risk/cases/{domains.case_id}/assign", data={"to": "me", "csrf_token": token}
-    ).status_code == 303
-    assert analyst.post(
-        f"/console/risk/cases/{domains.case_id}/notes",
-        data={"body": "called the customer", "csrf_token": token},
-    ).status_code == 303
+    assert (
+        analyst.post(
+            f"/console/risk/cases/{domains.case_id}/assign", data={"to": "me", "csrf_token": token}
+        ).status_code
+        == 303
+    )
+    assert (
+        analyst.post(
+            f"/console/risk/cases/{domains.case_id}/notes",
+            data={"body": "called the customer", "csrf_token": token},
+        ).status_code
+        == 303
+    )
     approved = analyst.post(
         f"/console/risk/cases/{domains.case_id}/decision",
         data={"decision": "approve", "reason": "known customer", "csrf_token": token},
@@ -138,7 +144,12 @@ def test_rules_and_lists_for_an_admin(web: WebApp, seeded: Seeded, domains: Doma
     token = csrf_of(page.text)
     bad = admin.post(
         "/console/risk/rules",
-        data={"name": "broken", "expression": "tx.amount >", "action": "block", "csrf_token": token},
+        data={
+            "name": "broken",
+            "expression": "tx.amount >",
+            "action": "block",
+            "csrf_token": token,
+        },
     )
     assert bad.status_code == 400 and 'id="rule-error"' in bad.text
     assert "tx.amount &gt;" in bad.text  # the form keeps what was typed
@@ -199,10 +210,13 @@ def test_admin_approves_an_automation_but_not_as_its_maker(
     )
     assert approved.status_code == 303
     second = operator(web, "checker@example.com", "admin")
-    assert second.post(
-        f"/console/automations/approvals/{pending[own_run].id}/decision",
-        data={"decision": "reject", "csrf_token": csrf_of(second.get("/console/").text)},
-    ).status_code == 303
+    assert (
+        second.post(
+            f"/console/automations/approvals/{pending[own_run].id}/decision",
+            data={"decision": "reject", "csrf_token": csrf_of(second.get("/console/").text)},
+        ).status_code
+        == 303
+    )
     run_worker(web.app)
     assert automations.run("plat_default", domains.run_id).status == "succeeded"
     assert automations.run("plat_default", own_run).status == "failed"
@@ -289,24 +303,36 @@ def test_another_platform_sees_none_of_the_domains(
     assert mine.automation_id in client.get("/console/automations").text
     assert mine.quote_id in client.get("/console/fx/quotes").text
     token = csrf_of(client.get("/console/risk").text)
-    assert client.post(
-        f"/console/risk/cases/{domains.case_id}/decision",
-        data={"decision": "decline", "reason": "x", "csrf_token": token},
-    ).status_code == 404
+    assert (
+        client.post(
+            f"/console/risk/cases/{domains.case_id}/decision",
+            data={"decision": "decline", "reason": "x", "csrf_token": token},
+        ).status_code
+        == 404
+    )
     approvals = automations_for(web.app).approvals("plat_default").data
-    assert client.post(
-        f"/console/automations/approvals/{approvals[0].id}/decision",
-        data={"decision": "approve", "csrf_token": token},
-    ).status_code == 404
-    assert client.post(
-        f"/console/automations/{domains.automation_id}/status",
-        data={"action": "pause", "csrf_token": token},
-    ).status_code == 404
+    assert (
+        client.post(
+            f"/console/automations/approvals/{approvals[0].id}/decision",
+            data={"decision": "approve", "csrf_token": token},
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/console/automations/{domains.automation_id}/status",
+            data={"action": "pause", "csrf_token": token},
+        ).status_code
+        == 404
+    )
     # rates are market data shared by every platform: only the default platform sets them
-    assert client.post(
-        "/console/fx/rates",
-        data={"base": "EUR", "quote": "USD", "rate": "9", "csrf_token": token},
-    ).status_code == 403
+    assert (
+        client.post(
+            "/console/fx/rates",
+            data={"base": "EUR", "quote": "USD", "rate": "9", "csrf_token": token},
+        ).status_code
+        == 403
+    )
     assert fx_for(web.app, "plat_default").rates.rate("EUR", "USD").value != 9
     risk = risk_of_platform(web.app, platform_for(web.app, "plat_default"))
     assert risk.case("plat_default", domains.case_id)["status"] == "open"
