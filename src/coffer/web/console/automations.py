@@ -21,7 +21,7 @@ from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import PermissionDenied, ValidationError
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page
+from coffer.web.console.views import page, tabs, then_redirect
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Status, _audit, list_page
 from coffer.web.pages import WebRoute
 
@@ -40,15 +40,15 @@ def automations_of(ctx: ConsoleContext) -> AutomationsPlatform:
     return automations_for(ctx.request.app)
 
 
+SECTIONS = (
+    ("/console/automations", "Automations"),
+    ("/console/automations/runs", "Runs"),
+    ("/console/automations/approvals", "Approvals"),
+)
+
+
 def _tabs(current: str) -> list[tuple[str, str, bool]]:
-    return [
-        (href, label, href == current)
-        for href, label in (
-            ("/console/automations", "Automations"),
-            ("/console/automations/runs", "Runs"),
-            ("/console/automations/approvals", "Approvals"),
-        )
-    ]
+    return tabs(current, SECTIONS)
 
 
 def pretty(value: Any) -> str:
@@ -282,8 +282,7 @@ async def set_status(
         )
         _audit(ctx, f"automation.{ACTIONS[action]}", automation_id, status=changed.status)
 
-    await anyio.to_thread.run_sync(run)
-    return RedirectResponse(f"{PREFIX}/automations/{automation_id}", status_code=303)
+    return await then_redirect(run, f"{PREFIX}/automations/{automation_id}")
 
 
 @router.post("/automations/{automation_id}/runs")

@@ -26,7 +26,7 @@ from coffer.risk.online.cases import CASE_KINDS, CASE_STATUSES
 from coffer.risk.online.endpoints import risk_of_platform
 from coffer.risk.online.rules import ACTIONS, LIST_KINDS, LISTS, MODES
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page
+from coffer.web.console.views import page, tabs, then_redirect
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, list_page, wallets_of
 from coffer.web.pages import WebRoute
 
@@ -136,17 +136,17 @@ async def cases(
     return await anyio.to_thread.run_sync(run)
 
 
+SECTIONS = (
+    ("/console/risk", "Cases"),
+    ("/console/risk/decisions", "Decisions"),
+    ("/console/risk/rules", "Rules"),
+    ("/console/risk/lists", "Lists"),
+    ("/console/risk/screening", "Screening hits"),
+)
+
+
 def _tabs(current: str) -> list[tuple[str, str, bool]]:
-    return [
-        (href, label, href == current)
-        for href, label in (
-            ("/console/risk", "Cases"),
-            ("/console/risk/decisions", "Decisions"),
-            ("/console/risk/rules", "Rules"),
-            ("/console/risk/lists", "Lists"),
-            ("/console/risk/screening", "Screening hits"),
-        )
-    ]
+    return tabs(current, SECTIONS)
 
 
 def _decision_event(risk: RiskService, platform_id: str, decision_id: str) -> dict[str, Any]:
@@ -219,8 +219,7 @@ async def decide(
             actor=ctx.actor,
         )
 
-    await anyio.to_thread.run_sync(run)
-    return RedirectResponse(f"{PREFIX}/risk/cases/{case_id}", status_code=303)
+    return await then_redirect(run, f"{PREFIX}/risk/cases/{case_id}")
 
 
 @router.post("/risk/cases/{case_id}/assign")
@@ -237,8 +236,7 @@ async def assign(
             actor=ctx.actor,
         )
 
-    await anyio.to_thread.run_sync(run)
-    return RedirectResponse(f"{PREFIX}/risk/cases/{case_id}", status_code=303)
+    return await then_redirect(run, f"{PREFIX}/risk/cases/{case_id}")
 
 
 @router.post("/risk/cases/{case_id}/notes")
@@ -257,8 +255,7 @@ async def add_note(
             actor=ctx.actor,
         )
 
-    await anyio.to_thread.run_sync(run)
-    return RedirectResponse(f"{PREFIX}/risk/cases/{case_id}", status_code=303)
+    return await then_redirect(run, f"{PREFIX}/risk/cases/{case_id}")
 
 
 # -- decisions -----------------------------------------------------------------------------
@@ -423,8 +420,7 @@ async def set_rule_mode(
             actor=ctx.actor,
         )
 
-    await anyio.to_thread.run_sync(run)
-    return RedirectResponse(f"{PREFIX}/risk/rules", status_code=303)
+    return await then_redirect(run, f"{PREFIX}/risk/rules")
 
 
 # -- lists ---------------------------------------------------------------------------------
@@ -468,8 +464,7 @@ async def add_list_entry(
             actor=ctx.actor,
         )
 
-    await anyio.to_thread.run_sync(run)
-    return RedirectResponse(f"{PREFIX}/risk/lists", status_code=303)
+    return await then_redirect(run, f"{PREFIX}/risk/lists")
 
 
 @router.post("/risk/lists/{entry_id}/remove")
@@ -477,8 +472,7 @@ async def remove_list_entry(ctx: Manager, entry_id: str) -> Response:
     def run() -> None:
         risk_of(ctx).remove_list_entry(ctx.operator.platform_id, entry_id, actor=ctx.actor)
 
-    await anyio.to_thread.run_sync(run)
-    return RedirectResponse(f"{PREFIX}/risk/lists", status_code=303)
+    return await then_redirect(run, f"{PREFIX}/risk/lists")
 
 
 # -- screening -----------------------------------------------------------------------------
