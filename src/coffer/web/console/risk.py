@@ -36,8 +36,12 @@ Decider = Annotated[ConsoleContext, Depends(console_context("risk.decide"))]
 Manager = Annotated[ConsoleContext, Depends(console_context("risk.manage"))]
 Word = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]*$")]
 RuleName = Annotated[str, Form(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
-AGES = (("", "any age"), ("1", "older than 1 hour"), ("24", "older than 24 hours"))
-AGES_MORE = (("168", "older than 7 days"),)
+AGES = (
+    ("", "any age"),
+    ("1", "older than 1 hour"),
+    ("24", "older than 24 hours"),
+    ("168", "older than 7 days"),
+)
 HIT_STATUSES = ("open", "whitelisted", "confirmed")
 
 
@@ -121,7 +125,7 @@ async def cases(
                         "name": "age",
                         "label": "Age",
                         "value": age or "",
-                        "options": [*AGES, *AGES_MORE],
+                        "options": list(AGES),
                     },
                     {
                         "name": "overdue",
