@@ -231,3 +231,99 @@ def test_operator_adds_a_passkey_and_signs_in_with_it(live_server: LiveServer, p
     ]
     assert methods[0] == "passkey"
     assert not csp, csp
+
+
+def test_analyst_decides_a_risk_case_and_admin_approves_an_automation(
+    live_server: LiveServer, page: Any
+) -> None:
+    from tests.web.domains_seed import run_worker, seed_domains
+    from tests.web.seed import operator_with_totp
+
+    from coffer.automations.endpoints import automations_for
+
+    data = seed(live_server.app, live_server.coffer, "plat_default")
+    domains = seed_domains(live_server.app, data)
+    analyst_secret = operator_with_totp(
+        live_server.coffer, "analyst@example.com", "analyst", "plat_default"
+    )
+    url = live_server.url
+    page.set_viewport_size({"width": 1280, "height": 860})
+    csp = watch_csp(page)
+
+    # the analyst finds the case in the queue and approves it: the held transfer is posted
+    sign_in(page, url, "analyst@example.com", pyotp.TOTP(analyst_secret).now())
+    page.click("nav.sidebar >> text=Risk")
+    page.wait_for_url("**/console/risk")
+    check_axe(page, name="risk cases")
+    screenshot(page, "console-risk-cases")
+    page.click(f"text={domains.case_id}")
+    page.wait_for_url(f"**/risk/cases/{domains.case_id}")
+    assert "large_a" in page.inner_text("main")
+    check_axe(page, name="risk case")
+    screenshot(page, "console-risk-case")
+    page.fill("#decide-reason", "regular supplier, checked by phone")
+    page.click("#decide-approve")
+    page.wait_for_load_state()
+    assert page.text_content("#case-status").strip().startswith("closed")
+    assert "approve" in page.text_content("#case-decision")
+    wallets = platform_for(live_server.app, "plat_default").wallets
+    assert wallets.wallet(data.other_wallet_id).balance == 12_000
+    for path in ["/console/risk/decisions", "/console/risk/lists", "/console/risk/screening"]:
+        page.goto(url + path)
+        check_axe(page, name=path)
+    page.click("text=Sign out")
+    page.wait_for_url("**/console/sign-in")
+
+    # the admin approves the automation's pending approval; the run then succeeds
+    sign_in(page, url, data.operator_email, pyotp.TOTP(data.totp_secret).now())
+    page.goto(url + "/console/risk/rules")
+    page.fill("#rule-name", "broken")
+    page.fill("#rule-expression", "tx.amount >")
+    page.click("#rule-form button[type=submit]")
+    page.wait_for_selector("#rule-error")
+    check_axe(page, name="risk rules")
+    screenshot(page, "console-risk-rules")
+    page.click("nav.sidebar >> text=Automations")
+    page.wait_for_url("**/console/automations")
+    check_axe(page, name="automations")
+    page.click(f"text={domains.automation_id}")
+    check_axe(page, name="automation")
+    screenshot(page, "console-automation")
+    page.goto(url + "/console/automations/approvals")
+    check_axe(page, name="approvals")
+    screenshot(page, "console-approvals")
+    row = page.locator("#approvals tbody tr").first
+    row.locator("input[name=note]").fill("amounts checked")
+    row.locator("button[value=approve]").click()
+    page.wait_for_url(f"**/automations/runs/{domains.run_id}")
+    assert "approved" in page.inner_text("#approvals")
+    run_worker(live_server.app)
+    page.reload()
+    assert page.text_content("#run-status").strip() == "succeeded"
+    assert automations_for(live_server.app).run("plat_default", domains.run_id).status == (
+        "succeeded"
+    )
+    check_axe(page, name="run")
+    screenshot(page, "console-automation-run")
+    page.goto(url + "/console/automations/runs")
+    check_axe(page, name="runs")
+
+    # FX and loyalty
+    page.click("nav.sidebar >> text=FX & loyalty")
+    page.wait_for_url("**/console/fx")
+    check_axe(page, name="fx rates")
+    screenshot(page, "console-fx-rates")
+    for path, name in [
+        ("/console/fx/quotes", "console-fx-quotes"),
+        ("/console/fx/conversions", None),
+        ("/console/fx/pnl", "console-fx-pnl"),
+        ("/console/loyalty", None),
+        (f"/console/loyalty/{domains.program_id}?customer={data.customer_id}", "console-loyalty"),
+        ("/console/", None),
+    ]:
+        page.goto(url + path)
+        check_axe(page, name=path)
+        if name:
+            screenshot(page, name)
+    assert "no witness configured" in page.inner_text("#witness-config")
+    assert not csp, csp

@@ -1,11 +1,13 @@
 """Operator roles and what each may do in the console.
 
-- ``admin``: everything, including operators, API clients and the audit log.
-- ``analyst``: reads everything (ledgers, customers, payments, the audit log); changes nothing.
+- ``admin``: everything, including operators, API clients, the audit log, risk rules and
+  lists, automations (pause, resume, archive, approvals) and manual exchange rates.
+- ``analyst``: reads everything (ledgers, customers, payments, the audit log) and decides
+  risk cases; changes nothing else.
 - ``support``: reads customers and payments, reviews KYC documents, freezes wallets,
   replays webhook deliveries.
-- ``viewer``: reads the overview, ledgers, wallets and payments; no customers' documents,
-  no audit log, changes nothing.
+- ``viewer``: reads the overview, ledgers, wallets, payments, risk, automations and FX; no
+  customers' documents, no audit log, changes nothing.
 
 TOTP is required for ``admin`` and ``analyst`` (they see or change the most).
 """
@@ -31,6 +33,14 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "operators.read": frozenset({"admin", "analyst"}),
     "operators.manage": frozenset({"admin"}),
     "audit.read": frozenset({"admin", "analyst"}),
+    "risk.read": frozenset({"admin", "analyst", "support", "viewer"}),
+    "risk.decide": frozenset({"admin", "analyst"}),
+    "risk.manage": frozenset({"admin"}),
+    "automations.read": frozenset({"admin", "analyst", "support", "viewer"}),
+    "automations.manage": frozenset({"admin"}),
+    "automations.approve": frozenset({"admin"}),
+    "fx.read": frozenset({"admin", "analyst", "support", "viewer"}),
+    "fx.manage": frozenset({"admin"}),
 }
 
 

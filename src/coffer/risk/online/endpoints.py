@@ -40,6 +40,12 @@ def attach_risk(app: Any, platform: Any) -> RiskService:
     return existing
 
 
+def risk_of_platform(app: Any, platform: Any) -> RiskService:
+    """The app's risk service, with ``platform`` (a wallets platform of the app) attached."""
+    with _lock:
+        return attach_risk(app, platform)
+
+
 def risk_for(app: Any) -> RiskService:
     existing: RiskService | None = getattr(app.state, "risk", None)
     if existing is not None:

@@ -33,6 +33,7 @@ decisions = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Index("ix_risk_decisions_platform", "platform_id", "created_at"),
     sa.Index("ix_risk_decisions_movement", "movement_type", "movement_id"),
+    sa.Index("ix_risk_decisions_platform_id", "platform_id", "id"),  # pages, newest first
 )
 
 rules = sa.Table(
@@ -90,6 +91,7 @@ cases = sa.Table(
     sa.Column("updated_at", sa.BigInteger, nullable=False),
     sa.Index("ix_risk_cases_queue", "platform_id", "status", "due_at"),
     sa.Index("ix_risk_cases_due", "status", "kind", "due_at"),
+    sa.Index("ix_risk_cases_platform_id", "platform_id", "id"),  # the queue, newest first
 )
 
 case_notes = sa.Table(

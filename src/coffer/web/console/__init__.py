@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from coffer.web.console import admin, auth, ledgers, overview, security, wallets
+from coffer.web.console import (
+    admin,
+    auth,
+    automations,
+    fx,
+    ledgers,
+    overview,
+    risk,
+    security,
+    wallets,
+)
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -12,6 +22,9 @@ router.include_router(security.router)
 router.include_router(overview.router)
 router.include_router(ledgers.router)
 router.include_router(wallets.router)
+router.include_router(risk.router)
+router.include_router(automations.router)
+router.include_router(fx.router)
 router.include_router(admin.router)
 
 __all__ = ["router"]

@@ -1,5 +1,6 @@
 """The console's overview: volumes per day and asset (chart), the platform wallets'
-balances, and the ledgers' integrity (last verification, last checkpoint)."""
+balances, and the ledgers' integrity (last verification, last checkpoint, and the last
+checkpoint the witness holds, when one is configured)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from coffer.web.console.ledgers import queries
 from coffer.web.console.repository import last_checkpoint
 from coffer.web.console.views import page
 from coffer.web.console.volumes import DAY_MICROS, DailyVolumes
+from coffer.web.console.witnessing import last_witnessed
 from coffer.web.pages import WebRoute, client_address
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -87,14 +89,20 @@ async def overview(
         )
         chart = chart_data(ctx, chosen) if chosen and ctx.can("ledger.read") else None
         integrity = []
+        witness = book.witness
         for info in ledgers[:20]:
             checkpoint = last_checkpoint(ctx.state.engine, info.id)
+            witnessed = None if witness is None else last_witnessed(witness, info.name)
             integrity.append(
                 {
                     "name": info.name,
                     "system": info.system,
                     "checkpoint_size": checkpoint[0] if checkpoint else None,
                     "checkpoint_at": checkpoint[1] if checkpoint else None,
+                    "witnessed": witnessed,
+                    "witness_state": witnessed.state(checkpoint[0] if checkpoint else None)
+                    if witnessed
+                    else None,
                 }
             )
         verified = list_entries(ctx.state.engine, action="ledger.verified", limit=1)
@@ -117,6 +125,7 @@ async def overview(
                 "integrity": integrity,
                 "verified": verified[0] if verified else None,
                 "balances": balances,
+                "witness": None if witness is None else repr(witness),
             },
             title="Overview",
             active="/console/",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from coffer.errors import PlatformNotFound
@@ -47,3 +49,20 @@ def last_checkpoint(engine: sa.Engine, ledger_id: int) -> tuple[int, int] | None
     with engine.connect() as connection:
         row = connection.execute(statement).first()
     return None if row is None else (int(row[0]), int(row[1]))
+
+
+def quotes_page(
+    engine: sa.Engine, *, limit: int, starting_after: str | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """FX quote rows of ``engine``'s platform (the fx domain's scoped engine), newest
+    first by id (the primary key: no count, no sort)."""
+    from coffer.fx.tables import quotes
+    from coffer.wallets.repository import owned
+
+    statement = sa.select(quotes).order_by(quotes.c.id.desc()).limit(limit + 1)
+    with engine.connect() as connection:
+        statement = statement.where(owned(connection, quotes))
+        if starting_after is not None:
+            statement = statement.where(quotes.c.id < starting_after)
+        rows = [dict(row) for row in connection.execute(statement).mappings()]
+    return rows[:limit], len(rows) > limit

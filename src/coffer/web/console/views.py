@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from starlette.responses import HTMLResponse
+import anyio.to_thread
+from starlette.responses import HTMLResponse, RedirectResponse
 
 from coffer.web.console.deps import ConsoleContext
 from coffer.web.templating import render
@@ -18,6 +20,9 @@ NAV_ITEMS: list[tuple[str, str, str | None]] = [
     ("/console/wallets", "Wallets", "wallets.read"),
     ("/console/payments", "Payments", "wallets.read"),
     ("/console/payouts", "Payouts", "wallets.read"),
+    ("/console/risk", "Risk", "risk.read"),
+    ("/console/automations", "Automations", "automations.read"),
+    ("/console/fx", "FX & loyalty", "fx.read"),
     ("/console/webhooks", "Webhooks", "webhooks.read"),
     ("/console/clients", "API clients", "clients.read"),
     ("/console/operators", "Operators", "operators.read"),
@@ -43,3 +48,14 @@ def page(
         **(context or {}),
     }
     return render(ctx.request, template, values, session=ctx.session, status_code=status_code)
+
+
+def tabs(current: str, items: Sequence[tuple[str, str]]) -> list[tuple[str, str, bool]]:
+    """A page's section links (href, label, is current) for ``console/_tabs.html``."""
+    return [(href, label, href == current) for href, label in items]
+
+
+async def then_redirect(work: Callable[[], object], location: str) -> RedirectResponse:
+    """Run a form's ``work`` off the event loop, then send the browser to ``location``."""
+    await anyio.to_thread.run_sync(work)
+    return RedirectResponse(location, status_code=303)
