@@ -244,7 +244,11 @@ def test_analyst_decides_a_risk_case_and_admin_approves_an_automation(
     data = seed(live_server.app, live_server.coffer, "plat_default")
     domains = seed_domains(live_server.app, data)
     analyst_secret = operator_with_totp(
-        live_server.coffer, "analyst@example.com", "analyst", "plat_default"
+        live_server.coffer,
+        "analyst@example.com",
+        "analyst",
+        "plat_default",
+        platform_for(live_server.app).core.cipher,
     )
     url = live_server.url
     page.set_viewport_size({"width": 1280, "height": 860})

@@ -41,7 +41,8 @@ def client_of(web: WebApp, email: str, totp_secret: str | None = None) -> Any:
 
 
 def operator(web: WebApp, email: str, role: str, platform_id: str = "plat_default") -> Any:
-    secret = operator_with_totp(web.coffer, email, role, platform_id)
+    sealer = platform_for(web.app).core.cipher
+    secret = operator_with_totp(web.coffer, email, role, platform_id, sealer)
     return client_of(web, email, secret)
 
 
