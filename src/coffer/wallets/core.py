@@ -6,7 +6,7 @@ every money movement makes (a Numscript template with the movement's metadata)."
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,6 +43,7 @@ from coffer.wallets.common import (
     month_start_micros,
 )
 from coffer.wallets.crypto import Cipher
+from coffer.wallets.earning import Earners, Extra, settle_extras, with_extras
 from coffer.wallets.idempotency import IdempotentRequests
 from coffer.wallets.privacy.keys import CustomerKey, DataKeys
 from coffer.wallets.settings import WalletSettings
@@ -63,6 +64,8 @@ class WalletsCore(RowCache, IdempotentRequests):
         self.data_keys = DataKeys(self.cipher)
         # what must say yes before money moves (the risk engine, spending policies)
         self.checks = Checks()
+        # what adds its postings to a movement's transaction (loyalty points)
+        self.earners = Earners()
         # Keys of the proof each movement carries (coffer.wallets.proof), by master key id.
         self._proof_key_id = key_id
         self._proof_keys = {kid: proof.derive(master) for kid, master in keys.items()}
@@ -291,10 +294,13 @@ class WalletsCore(RowCache, IdempotentRequests):
         pending: bool = False,
         timeout_seconds: float | None = None,
         reference: str | None = None,
+        extras: Sequence[Extra] = (),
     ) -> Transaction | Hold:
         """Run a template. ``key`` (the ledger idempotency key, ``wallets:`` prefixed)
         returns the first result to a retry; ``reference`` (unique in the ledger) refuses
-        a second transaction for the same request even when its metadata differ."""
+        a second transaction for the same request even when its metadata differ.
+        ``extras``: other domains' postings, in the same transaction (see
+        :mod:`coffer.wallets.earning`); each is told the outcome."""
         item = self.script(
             template,
             variables,
@@ -304,8 +310,11 @@ class WalletsCore(RowCache, IdempotentRequests):
             pending=pending,
             timeout_seconds=timeout_seconds,
             reference=reference,
+            extras=extras,
         )
         result = self.ledger.post_many([item])[0]
+        if extras:
+            settle_extras(extras, result if isinstance(result, Transaction) else None)
         if isinstance(result, CofferError):
             raise in_wallet_terms(result)
         assert isinstance(result, Transaction | Hold)
@@ -345,14 +354,19 @@ class WalletsCore(RowCache, IdempotentRequests):
         timeout_seconds: float | None = None,
         reference: str | None = None,
         extra_metadata: Mapping[str, str] | None = None,
+        extras: Sequence[Extra] = (),
     ) -> ScriptRequest:
-        """The ledger request :meth:`run` makes, for a ``post_many`` batch of several."""
+        """The ledger request :meth:`run` makes, for a ``post_many`` batch of several
+        (the proof covers the movement's own variables, not the extras')."""
         signed = proof.sign(
             self._proof_key_id, self._proof_keys[self._proof_key_id], kind, object_id, variables
         )
+        script, values = (
+            with_extras(template, variables, extras) if extras else (template, variables)
+        )
         return ScriptRequest(
-            template,
-            vars=variables,
+            script,
+            vars=values,
             metadata={
                 "wallets_type": kind,
                 "wallets_id": object_id,

@@ -50,6 +50,12 @@ class ProgramCreate(Model):
     earn_rules: list[EarnRule] = Field(default_factory=list, max_length=100)
     tiers: list[Tier] = Field(default_factory=list, max_length=20)
     tier_window_days: int = Field(default=365, ge=1, le=3650)
+    earn_on: list[Literal["payment", "payin_card"]] = Field(
+        default_factory=lambda: ["payment"],
+        max_length=2,
+        description="the wallets movements that earn points with their own transaction: "
+        "merchant payments (when settled) and card pay-ins",
+    )
 
 
 class Program(ProgramCreate):
@@ -109,7 +115,7 @@ class Purchase(BaseModel):
 class Movement(BaseModel):
     object: Literal["loyalty_movement"] = "loyalty_movement"
     id: str
-    kind: Literal["redeem", "expire"]
+    kind: Literal["redeem", "expire", "clawback"]
     customer_id: str
     points: int
     cash_amount: int | None
@@ -118,6 +124,8 @@ class Movement(BaseModel):
     status: Literal["pending", "succeeded", "failed"]
     ledger_transaction_id: int | None
     created_at: datetime
+    source_id: str | None = None  # a clawback: the refunded payment or pay-in
+    forgiven: int = 0  # a clawback: points already spent, not taken back
 
 
 class ExpiringLine(BaseModel):

@@ -91,6 +91,7 @@ class Loyalty:
             "tiers": json.dumps([t.model_dump(mode="json") for t in request.tiers]),
             "tier_window_days": request.tier_window_days,
             "created_at": to_micros(self.clock()),
+            "earn_on": json.dumps(request.earn_on),
         }
         with self.engine.begin() as connection:
             FR.insert(connection, T.loyalty_programs, row)
@@ -300,46 +301,78 @@ class Loyalty:
         if cash <= 0:
             raise AmountTooSmall(f"{request.points} points redeem for nothing; redeem more")
         account = customer_account(program.id, request.customer_id)
-        row: dict[str, Any] = {}
-        for _attempt in range(MAX_CLAIM_RETRIES):
-            now = to_micros(self.clock())
-            try:
-                with self.unit() as connection:
-                    lots = R.spendable_lots(connection, program.id, request.customer_id, now)
-                    available = sum(int(lot["remaining"]) for lot in lots)
-                    if available < request.points:
-                        raise InsufficientFunds(account, program.asset, available, request.points)
-                    taken = self._claim(connection, lots, request.points)
-                    row = {
-                        "id": FR.new_id("lmv"),
-                        "program_id": program.id,
-                        "customer_id": request.customer_id,
-                        "kind": "redeem",
-                        "points": request.points,
-                        "cash_amount": cash,
-                        "wallet_id": wallet.id,
-                        "lots": json.dumps(taken),
-                        "status": "pending",
-                        "idempotency_key": idempotency_key,
-                        "ledger_transaction_id": None,
-                        "created_at": now,
-                    }
-                    FR.insert(connection, T.loyalty_movements, row)
-                break
-            except Conflict:
-                continue
-            except sa.exc.IntegrityError:
-                if idempotency_key is None:
-                    raise
-                return self.redeem(program_id, request, idempotency_key=idempotency_key)
-        else:
-            raise Conflict("the customer's points changed too often; retry")
+
+        def decide(connection: sa.Connection, lots: list[Row], now: int) -> dict[str, Any]:
+            available = sum(int(lot["remaining"]) for lot in lots)
+            if available < request.points:
+                raise InsufficientFunds(account, program.asset, available, request.points)
+            return {
+                "id": FR.new_id("lmv"),
+                "program_id": program.id,
+                "customer_id": request.customer_id,
+                "kind": "redeem",
+                "points": request.points,
+                "cash_amount": cash,
+                "wallet_id": wallet.id,
+                "lots": json.dumps(self._claim(connection, lots, request.points)),
+                "status": "pending",
+                "idempotency_key": idempotency_key,
+                "ledger_transaction_id": None,
+                "created_at": now,
+            }
+
+        try:
+            row = self.claim_movement(program.id, request.customer_id, decide)
+        except sa.exc.IntegrityError:
+            if idempotency_key is None:
+                raise
+            return self.redeem(program_id, request, idempotency_key=idempotency_key)
         funding = f"loyalty:{program.id}:funding"
         postings = [
             Posting(account, f"loyalty:{program.id}:redeemed", request.points, program.asset),
             Posting(funding, f"wallets:{wallet.id}", cash, currencies.asset(program.cash_currency)),
         ]
         return self._post_movement(row, postings, {funding: UNBOUNDED})
+
+    def claim_movement(
+        self,
+        program_id: str,
+        customer_id: str,
+        decide: Callable[[sa.Connection, list[Row], int], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Take a customer's lots for a movement and store it (pending), in one unit:
+        ``decide`` gets the spendable lots (oldest first, locked) and the time, takes what
+        it needs (:meth:`_claim`) and returns the movement's row; retried (bounded) when a
+        lot changed meanwhile."""
+        for _attempt in range(MAX_CLAIM_RETRIES):
+            now = to_micros(self.clock())
+            try:
+                with self.unit() as connection:
+                    lots = R.spendable_lots(connection, program_id, customer_id, now)
+                    row = decide(connection, lots, now)
+                    FR.insert(connection, T.loyalty_movements, row)
+                return row
+            except Conflict:
+                continue
+        raise Conflict("the customer's points changed too often; retry")
+
+    def movement_failed(self, row: Row) -> None:
+        """Give a movement's lots back and mark it failed (its transaction was refused)."""
+        with self.unit() as connection:
+            for lot_id, points in json.loads(row["lots"]).items():
+                R.give_back(connection, lot_id, points)
+            FR.update(connection, T.loyalty_movements, row["id"], status="failed")
+
+    def movement_posted(self, row: Row, tx: Transaction) -> S.Movement:
+        with self.engine.begin() as connection:
+            FR.update(
+                connection,
+                T.loyalty_movements,
+                row["id"],
+                status="succeeded",
+                ledger_transaction_id=tx.id,
+            )
+        return movement_model({**row, "status": "succeeded", "ledger_transaction_id": tx.id})
 
     def _post_movement(
         self, row: Row, postings: list[Posting], overdrafts: dict[str, Any]
@@ -356,20 +389,9 @@ class Loyalty:
                 overdrafts=overdrafts,
             )
         except CofferError:
-            with self.unit() as connection:
-                for lot_id, points in json.loads(row["lots"]).items():
-                    R.give_back(connection, lot_id, points)
-                FR.update(connection, T.loyalty_movements, row["id"], status="failed")
+            self.movement_failed(row)
             raise
-        with self.engine.begin() as connection:
-            FR.update(
-                connection,
-                T.loyalty_movements,
-                row["id"],
-                status="succeeded",
-                ledger_transaction_id=tx.id,
-            )
-        return movement_model({**row, "status": "succeeded", "ledger_transaction_id": tx.id})
+        return self.movement_posted(row, tx)
 
     def expire(self, program_id: str) -> S.ExpiryRun:
         """Expire what is left of the lots past their date (at most 1,000 lots a call):
@@ -453,6 +475,15 @@ class Loyalty:
         with self.engine.connect() as connection:
             return [lot_model(r) for r in R.customer_lots(connection, program_id, customer_id)]
 
+    def movements(self, program_id: str, customer_id: str) -> list[S.Movement]:
+        """The customer's redemptions, expiries and clawbacks, oldest first (at most
+        10,000)."""
+        self.program(program_id)  # 404 for another platform's program
+        self.wallets.wallets.customer(customer_id)
+        with self.engine.connect() as connection:
+            rows = R.customer_movements(connection, program_id, customer_id, 10_000)
+        return [movement_model(r) for r in rows]
+
 
 def program_model(row: Row) -> S.Program:
     return S.Program(
@@ -466,6 +497,7 @@ def program_model(row: Row) -> S.Program:
         tiers=json.loads(row["tiers"]),
         tier_window_days=row["tier_window_days"],
         created_at=from_micros(row["created_at"]),
+        earn_on=json.loads(row["earn_on"]) if row.get("earn_on") else ["payment"],
     )
 
 
@@ -496,4 +528,6 @@ def movement_model(row: Row) -> S.Movement:
         status=row["status"],
         ledger_transaction_id=row["ledger_transaction_id"],
         created_at=from_micros(row["created_at"]),
+        source_id=row.get("source_id"),
+        forgiven=int(row.get("forgiven") or 0),
     )
