@@ -167,3 +167,42 @@ def test_a_card_payin_earns_when_the_program_says_so(
     assert fx.ledger.balance(customer_account(other.id, alice), "POINTS") == 0
     (lot,) = fx.loyalty.lots(club.id, alice)
     assert lot.reason == f"payin_card:{payin.id}" and lot.status == "active"
+
+
+def test_a_purchase_paid_partly_with_points_is_one_transaction(
+    fx: FxPlatform, platform: WalletPlatform
+) -> None:
+    from coffer.errors import AmountTooSmall, ValidationError
+
+    club = program(fx, earn_rules=ONE_RULE)  # 1 point = 0.5 cent
+    alice, shop = customer(platform), customer(platform, "Shop")
+    purse, till = wallet(platform, alice, "EUR", 50_000), wallet(platform, shop, "EUR")
+    fx.loyalty.award(club.id, L.AwardCreate(customer_id=alice, points=1_000))
+    made = fx.loyalty.purchase(
+        club.id,
+        L.PurchaseCreate(
+            from_wallet_id=purse, to_wallet_id=till, amount=2_000, currency="EUR", redeem_points=600
+        ),
+    )
+    assert made.paid_with_points == 300 and made.points == 17  # earned on the 17.00 paid
+    assert made.redemption is not None and made.redemption.status == "succeeded"
+    account = customer_account(club.id, alice)
+    assert postings_of(fx, made.ledger_transaction_id) == {
+        (f"wallets:{purse}", f"wallets:{till}", 1_700, "EUR/2"),
+        (account, f"loyalty:{club.id}:redeemed", 600, "POINTS"),
+        (f"loyalty:{club.id}:funding", f"wallets:{till}", 300, "EUR/2"),
+        (f"loyalty:{club.id}:issued", account, 17, "POINTS"),
+    }
+    assert balance(platform, till) == 2_000 and balance(platform, purse) == 48_300
+    assert fx.ledger.balance(account, "POINTS") == 1_000 - 600 + 17
+    too_many = L.PurchaseCreate(
+        from_wallet_id=purse, to_wallet_id=till, amount=100, currency="EUR", redeem_points=400
+    )
+    with pytest.raises(ValidationError):
+        fx.loyalty.purchase(club.id, too_many)
+    with pytest.raises(InsufficientFunds):  # 417 points left: nothing is spent
+        fx.loyalty.purchase(club.id, too_many.model_copy(update={"amount": 50_000}))
+    with pytest.raises(AmountTooSmall):
+        fx.loyalty.purchase(club.id, too_many.model_copy(update={"redeem_points": 1}))
+    assert fx.ledger.balance(account, "POINTS") == 417
+    assert sum(lot.remaining for lot in fx.loyalty.lots(club.id, alice)) == 417

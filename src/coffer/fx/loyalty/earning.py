@@ -25,8 +25,9 @@ import sqlalchemy as sa
 
 from coffer.fx.loyalty import repository as R
 from coffer.fx.loyalty import schemas as S
+from coffer.fx.loyalty.models import Row, program_model
 from coffer.fx.loyalty.rules import points_for
-from coffer.fx.loyalty.service import Clock, Loyalty, Row, customer_account, program_model
+from coffer.fx.loyalty.service import Clock, Loyalty, customer_account
 from coffer.fx.repository import new_id
 from coffer.ledger import Posting, Transaction
 from coffer.wallets.earning import ClawbackEvent, EarnEvent, Extra
