@@ -135,7 +135,16 @@ class AlertObject(BaseModel):
 
     customer_id: str
     type: str
-    kind: Literal["outlier", "duplicate_charge", "price_increase", "low_balance_bill"]
+    kind: Literal[
+        "outlier",
+        "duplicate_charge",
+        "price_increase",
+        "low_balance_bill",
+        "bill_due",
+        "budget_pace",
+        "budget_exceeded",
+        "low_balance_forecast",
+    ]
     date: str
     message: str
     amount: int = Field(description="Minor units of currency")

@@ -431,14 +431,16 @@ class Assistant:
         with core.unit() as connection:
             for alert in alerts:
                 body = {"customer_id": customer_id, **alert.as_dict()}
-                key = hashlib.sha256(
-                    json.dumps([alert.kind, alert.day.isoformat(), alert.amount,
-                                list(alert.transaction_ids), alert.message]).encode()
-                ).hexdigest()  # fmt: skip
-                if R.mark_alert_sent(connection, customer_id, key):
+                key = hashlib.sha256(alert.dedup_key.encode()).hexdigest()
+                if R.mark_alert_sent(connection, customer_id, key, alert.kind, body):
                     core.event(connection, str(body["type"]), AlertObject.model_validate(body))
                     published.append(body)
         return published
+
+    def sent_alerts(self, customer_id: str, *, limit: int = 50) -> list[dict[str, Any]]:
+        """The customer's published alerts (their event bodies), newest first."""
+        with self.unit() as connection:
+            return R.sent_alerts(connection, customer_id, min(limit, 200))
 
     # -- imports -------------------------------------------------------------------------
 
