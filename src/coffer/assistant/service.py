@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -19,11 +19,13 @@ import sqlalchemy as sa
 from coffer.assistant import repository as R
 from coffer.assistant.ask.answers import answer
 from coffer.assistant.ask.parser import Query, parse
+from coffer.assistant.categorize.schemas import Categorization, StatementLine
 from coffer.assistant.categorizer import PRIMARIES, default_categorizer
 from coffer.assistant.customer_rules import (
     MAX_RULES,
     apply_context,
     build_context,
+    categorize_with,
     check_category,
     txn_line,
     user_rule,
@@ -285,6 +287,17 @@ class Assistant:
             raise AssistantNotFound(f"transaction {transaction_id!r} does not exist")
         with self.unit() as connection:
             R.put_correction(connection, customer_id, transaction_id, primary, detailed, merchant)
+
+    def categorize_statement(self, customer_id: str, lines: Sequence[StatementLine], *,
+                             use_classifier: bool = True) -> list[Categorization]:  # fmt: skip
+        """Statement lines categorized with the customer's stored rules and corrections:
+        the pipeline of the customer's own transactions (``coffer assistant categorize
+        --customer``)."""
+        txns = self.data(customer_id).transactions
+        with self.unit() as connection:
+            corrections = R.corrections(connection, customer_id)
+            rules = R.rules(connection, customer_id)
+        return categorize_with(lines, txns, corrections, rules, use_classifier=use_classifier)
 
     def corrections(self, customer_id: str) -> list[dict[str, Any]]:
         with self.unit() as connection:
