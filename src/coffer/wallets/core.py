@@ -43,7 +43,15 @@ from coffer.wallets.common import (
     month_start_micros,
 )
 from coffer.wallets.crypto import Cipher
-from coffer.wallets.earning import Earners, Extra, settle_extras, with_extras
+from coffer.wallets.earning import (
+    ClawbackEvent,
+    Earners,
+    EarnEvent,
+    Extra,
+    earn_context,
+    settle_extras,
+    with_extras,
+)
 from coffer.wallets.idempotency import IdempotentRequests
 from coffer.wallets.privacy.keys import CustomerKey, DataKeys
 from coffer.wallets.settings import WalletSettings
@@ -280,6 +288,38 @@ class WalletsCore(RowCache, IdempotentRequests):
                 if total + amount > monthly:
                     self._refuse(customer, name, monthly, total + amount, currency)
         del sending
+
+    # -- earning (loyalty points with the movement) ---------------------------------------
+
+    def _owner(self, wallet_id: str) -> tuple[str, str | None]:
+        with self.unit() as connection:
+            wallet = self.wallet_row(connection, wallet_id)
+        return str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID), wallet["customer_id"]
+
+    def earning(
+        self, kind: str, object_id: str, wallet_id: str, amount: int, currency: str, metadata: Any
+    ) -> list[Extra]:
+        """What the registered earners add to a movement of ``wallet_id``'s owner (see
+        :mod:`coffer.wallets.earning`); nothing when none is registered."""
+        if not self.earners.active:
+            return []
+        platform_id, customer_id = self._owner(wallet_id)
+        return self.earners.earn(
+            EarnEvent(kind, object_id, platform_id, wallet_id, customer_id, amount, currency,
+                      earn_context(metadata))
+        )  # fmt: skip
+
+    def clawback(
+        self, kind: str, object_id: str, refund: Row, wallet_id: str, captured: int
+    ) -> list[Extra]:
+        """What the registered earners take back with ``refund`` of a movement."""
+        if not self.earners.active:
+            return []
+        platform_id, customer_id = self._owner(wallet_id)
+        return self.earners.claw_back(
+            ClawbackEvent(kind, object_id, refund["id"], platform_id, customer_id,
+                          refund["amount"], captured, refund["currency"])
+        )  # fmt: skip
 
     # -- ledger --------------------------------------------------------------------------
 

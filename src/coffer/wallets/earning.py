@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from coffer.ledger import Posting, Transaction
+from coffer.wallets.registry import Registry
 
 logger = logging.getLogger("coffer.wallets.earning")
 EARN_KINDS = ("payment", "payin_card")
@@ -104,31 +104,14 @@ class Earner(Protocol):
         ...
 
 
-class Earners:
+class Earners(Registry[Earner]):
     """The earners registered with one wallets core."""
 
-    def __init__(self) -> None:
-        self._earners: tuple[Earner, ...] = ()
-        self._lock = threading.Lock()
-
-    @property
-    def active(self) -> bool:
-        return bool(self._earners)
-
-    def register(self, earner: Earner) -> None:
-        with self._lock:
-            kept = tuple(e for e in self._earners if e.name != earner.name)
-            self._earners = (*kept, earner)
-
-    def unregister(self, name: str) -> None:
-        with self._lock:
-            self._earners = tuple(e for e in self._earners if e.name != name)
-
     def earn(self, event: EarnEvent) -> list[Extra]:
-        return [x for e in self._earners if (x := e.earn(event)) is not None and x.postings]
+        return [x for e in self._items if (x := e.earn(event)) is not None and x.postings]
 
     def claw_back(self, event: ClawbackEvent) -> list[Extra]:
-        return [x for e in self._earners if (x := e.claw_back(event)) is not None and x.postings]
+        return [x for e in self._items if (x := e.claw_back(event)) is not None and x.postings]
 
 
 def with_extras(

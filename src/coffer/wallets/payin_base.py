@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from coffer.errors import (
     ResourceNotFound,
 )
-from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -22,7 +21,6 @@ from coffer.wallets import templates as N
 from coffer.wallets.checks import Movement
 from coffer.wallets.common import Row, as_datetime, wallet_account
 from coffer.wallets.core import WalletsCore
-from coffer.wallets.earning import EarnEvent, Extra, earn_context
 from coffer.wallets.gateways.base import (
     CardGateway,
     GatewayIntent,
@@ -170,26 +168,6 @@ class PayinBase:
         del wallet
         return assessment.outcome == "block"
 
-    def _earning(self, row: Row) -> list[Extra]:
-        """What the registered earners add to a card pay-in's credit (loyalty points)."""
-        core = self.core
-        if not core.earners.active:
-            return []
-        with core.unit() as connection:
-            wallet = core.wallet_row(connection, row["wallet_id"])
-        return core.earners.earn(
-            EarnEvent(
-                kind="payin_card",
-                id=row["id"],
-                platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
-                wallet_id=wallet["id"],
-                customer_id=wallet["customer_id"],
-                amount=row["amount_received"],
-                currency=row["currency"],
-                context=earn_context(row.get("metadata")),
-            )
-        )
-
     def _credit(self, row: Row) -> Row:
         """Credit the received amount to the wallet (idempotent), then mark ``succeeded``;
         a pay-in a check put in review is credited as a hold (``in_review``)."""
@@ -208,7 +186,18 @@ class PayinBase:
             kind="payin",
             object_id=row["id"],
             pending=review is not None,
-            extras=self._earning(row) if review is None and row["method"] == "card" else (),
+            extras=(
+                self.core.earning(
+                    "payin_card",
+                    row["id"],
+                    row["wallet_id"],
+                    row["amount_received"],
+                    row["currency"],
+                    row.get("metadata"),
+                )
+                if review is None and row["method"] == "card"
+                else []
+            ),
         )
         values: dict[str, Any] = {"status": "succeeded", "ledger_tx_id": tx.id}
         if review is not None:

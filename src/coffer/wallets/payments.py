@@ -34,7 +34,6 @@ from coffer.wallets.common import (
     error_from_code,
     wallet_account,
 )
-from coffer.wallets.earning import ClawbackEvent, EarnEvent, Extra, earn_context
 from coffer.wallets.models import payment_model, refund_model
 from coffer.wallets.reviews import assess_one, check_writes, store_writes
 
@@ -229,46 +228,6 @@ class Payments(Service):
             self._settle(fresh)
         return self._payment_model(self._payment_row(payment_id))
 
-    def _earning(self, row: Row) -> list[Extra]:
-        """What the registered earners add to the settlement (loyalty points)."""
-        core = self.core
-        if not core.earners.active:
-            return []
-        with core.unit() as connection:
-            buyer = core.wallet_row(connection, row["buyer_wallet_id"])
-        return core.earners.earn(
-            EarnEvent(
-                kind="payment",
-                id=row["id"],
-                platform_id=str(buyer.get("platform_id") or DEFAULT_PLATFORM_ID),
-                wallet_id=buyer["id"],
-                customer_id=buyer["customer_id"],
-                amount=row["captured_amount"],
-                currency=row["currency"],
-                context=earn_context(row["metadata"]),
-            )
-        )
-
-    def _clawback(self, payment: Row, refund: Row) -> list[Extra]:
-        """What the registered earners take back with a refund."""
-        core = self.core
-        if not core.earners.active:
-            return []
-        with core.unit() as connection:
-            buyer = core.wallet_row(connection, payment["buyer_wallet_id"])
-        return core.earners.claw_back(
-            ClawbackEvent(
-                kind="payment",
-                id=payment["id"],
-                refund_id=refund["id"],
-                platform_id=str(buyer.get("platform_id") or DEFAULT_PLATFORM_ID),
-                customer_id=buyer["customer_id"],
-                amount=refund["amount"],
-                captured=payment["captured_amount"],
-                currency=payment["currency"],
-            )
-        )
-
     def _settle(self, row: Row) -> None:
         """Pay the seller (and the fee); the points the payment earns are awarded in the
         same ledger transaction."""
@@ -283,7 +242,14 @@ class Payments(Service):
             key=f"payment:{row['id']}:settle",
             kind="payment",
             object_id=row["id"],
-            extras=self._earning(row),
+            extras=self.core.earning(
+                "payment",
+                row["id"],
+                row["buyer_wallet_id"],
+                row["captured_amount"],
+                row["currency"],
+                row["metadata"],
+            ),
         )
 
     def void_payment(self, payment_id: str) -> S.Payment:
@@ -426,7 +392,13 @@ class Payments(Service):
                     key=f"refund:{refund_id}",
                     kind="refund",
                     object_id=refund_id,
-                    extras=self._clawback(payment, refund),
+                    extras=core.clawback(
+                        "payment",
+                        payment["id"],
+                        refund,
+                        payment["buyer_wallet_id"],
+                        payment["captured_amount"],
+                    ),
                 )
             except InsufficientFunds as error:
                 amount = refund["amount"]
