@@ -16,24 +16,17 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import get_args
 
 from coffer.assistant.models import CustomerData, Txn
 from coffer.assistant.money import fmt
 from coffer.assistant.recurring import Series, detect_recurring, expected_between
+from coffer.assistant.schemas import AlertKind
 from coffer.assistant.spending import is_spending
 
 RECENT_DAYS = 30
 BILL_DUE_DAYS = 3
-KINDS = (
-    "outlier",
-    "duplicate_charge",
-    "price_increase",
-    "low_balance_bill",
-    "bill_due",
-    "budget_pace",
-    "budget_exceeded",
-    "low_balance_forecast",
-)
+KINDS: tuple[str, ...] = get_args(AlertKind)
 
 
 @dataclass(frozen=True, slots=True)
