@@ -206,3 +206,26 @@ def test_a_purchase_paid_partly_with_points_is_one_transaction(
         fx.loyalty.purchase(club.id, too_many.model_copy(update={"redeem_points": 1}))
     assert fx.ledger.balance(account, "POINTS") == 417
     assert sum(lot.remaining for lot in fx.loyalty.lots(club.id, alice)) == 417
+
+
+def test_a_card_payin_refund_takes_its_points_back_with_the_hold(
+    fx: FxPlatform, platform: WalletPlatform
+) -> None:
+    club = program(fx, earn_rules=ONE_RULE, earn_on=["payin_card"])
+    alice = customer(platform)
+    purse = wallet(platform, alice, "EUR")
+    card = WS.Card(number=SUCCESS, exp_month=12, exp_year=2034, cvc="123")
+    payin = platform.payins.create_card_payin(
+        WS.CardPayinCreate(wallet_id=purse, amount=2_500, currency="EUR", card=card)
+    )
+    account = customer_account(club.id, alice)
+    assert fx.ledger.balance(account, "POINTS") == 25
+    platform.payins.refund_payin(payin.id, 1_000)
+    assert fx.ledger.balance(account, "POINTS") == 15
+    (clawback,) = fx.loyalty.movements(club.id, alice)
+    assert clawback.status == "succeeded" and clawback.source_id == payin.id
+    assert clawback.ledger_transaction_id is not None
+    assert (account, f"loyalty:{club.id}:issued", 10, "POINTS") in postings_of(
+        fx, clawback.ledger_transaction_id
+    )
+    assert [lot.remaining for lot in fx.loyalty.lots(club.id, alice)] == [15]

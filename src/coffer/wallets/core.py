@@ -340,7 +340,8 @@ class WalletsCore(RowCache, IdempotentRequests):
         returns the first result to a retry; ``reference`` (unique in the ledger) refuses
         a second transaction for the same request even when its metadata differ.
         ``extras``: other domains' postings, in the same transaction (see
-        :mod:`coffer.wallets.earning`); each is told the outcome."""
+        :mod:`coffer.wallets.earning`); each is told the outcome (of a hold: by the caller,
+        when it is posted or voided)."""
         item = self.script(
             template,
             variables,
@@ -353,7 +354,7 @@ class WalletsCore(RowCache, IdempotentRequests):
             extras=extras,
         )
         result = self.ledger.post_many([item])[0]
-        if extras:
+        if extras and not isinstance(result, Hold):  # a hold's caller settles them
             settle_extras(extras, result if isinstance(result, Transaction) else None)
         if isinstance(result, CofferError):
             raise in_wallet_terms(result)
