@@ -229,3 +229,44 @@ def test_a_card_payin_refund_takes_its_points_back_with_the_hold(
         fx, clawback.ledger_transaction_id
     )
     assert [lot.remaining for lot in fx.loyalty.lots(club.id, alice)] == [15]
+
+
+def test_redemptions_racing_a_refund_never_take_a_point_twice(
+    fx: FxPlatform, platform: WalletPlatform
+) -> None:
+    import threading
+
+    from coffer.errors import CofferError
+
+    club = program(fx, earn_rules=ONE_RULE)
+    alice, shop = customer(platform), customer(platform, "Shop")
+    purse, till = wallet(platform, alice, "EUR", 50_000), wallet(platform, shop, "EUR")
+    payment_id = pay(platform, purse, till, 10_000)  # 100 points
+    start = threading.Barrier(5)
+    outcomes: list[object] = []
+
+    def redeem() -> None:
+        start.wait()
+        request = L.RedemptionCreate(customer_id=alice, points=30, wallet_id=purse)
+        try:
+            outcomes.append(fx.loyalty.redeem(club.id, request))
+        except CofferError as error:
+            outcomes.append(error)
+
+    def refund() -> None:
+        start.wait()
+        outcomes.append(platform.wallets.refund_payment(payment_id))
+
+    threads = [threading.Thread(target=redeem) for _ in range(4)]
+    threads.append(threading.Thread(target=refund))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == 5
+    redeemed = sum(o.points for o in outcomes if isinstance(o, L.Movement))
+    (clawback,) = [m for m in fx.loyalty.movements(club.id, alice) if m.kind == "clawback"]
+    assert clawback.points + clawback.forgiven == 100
+    assert redeemed + clawback.points == 100  # every point went exactly one way
+    assert fx.ledger.balance(customer_account(club.id, alice), "POINTS") == 0
+    assert sum(lot.remaining for lot in fx.loyalty.lots(club.id, alice)) == 0
