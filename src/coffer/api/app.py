@@ -29,6 +29,8 @@ from coffer.automations.policies.endpoints import attach_spending_policies
 from coffer.automations.policies.endpoints import router as spending_policies_router
 from coffer.core import Coffer
 from coffer.fx.endpoints import router as fx_router
+from coffer.fx.loyalty.earning import register_earner
+from coffer.fx.platform import system_clock
 from coffer.identity.audit import record_now
 from coffer.identity.audit.endpoints import router as audit_router
 from coffer.risk.online.endpoints import attach_risk
@@ -124,10 +126,12 @@ def create_app(
     app.openapi = lambda: _with_boundary_answers(app)  # type: ignore[method-assign]
     app.state.metrics = metrics
     # what the wallets platform gets when built: the risk check and the spending policies'
-    # check (before any movement)
+    # check (before any movement), and the loyalty earner (points with the payments that
+    # earn them)
     app.state.wallets_extensions = (
         lambda platform: attach_risk(app, platform),
         lambda platform: attach_spending_policies(app, platform),
+        lambda platform: register_earner(platform, system_clock),
     )
     errors.install(app)
     app.include_router(ops.router)

@@ -6,7 +6,7 @@ every money movement makes (a Numscript template with the movement's metadata)."
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,6 +43,15 @@ from coffer.wallets.common import (
     month_start_micros,
 )
 from coffer.wallets.crypto import Cipher
+from coffer.wallets.earning import (
+    ClawbackEvent,
+    Earners,
+    EarnEvent,
+    Extra,
+    earn_context,
+    settle_extras,
+    with_extras,
+)
 from coffer.wallets.idempotency import IdempotentRequests
 from coffer.wallets.privacy.keys import CustomerKey, DataKeys
 from coffer.wallets.settings import WalletSettings
@@ -63,6 +72,8 @@ class WalletsCore(RowCache, IdempotentRequests):
         self.data_keys = DataKeys(self.cipher)
         # what must say yes before money moves (the risk engine, spending policies)
         self.checks = Checks()
+        # what adds its postings to a movement's transaction (loyalty points)
+        self.earners = Earners()
         # Keys of the proof each movement carries (coffer.wallets.proof), by master key id.
         self._proof_key_id = key_id
         self._proof_keys = {kid: proof.derive(master) for kid, master in keys.items()}
@@ -278,6 +289,38 @@ class WalletsCore(RowCache, IdempotentRequests):
                     self._refuse(customer, name, monthly, total + amount, currency)
         del sending
 
+    # -- earning (loyalty points with the movement) ---------------------------------------
+
+    def _owner(self, wallet_id: str) -> tuple[str, str | None]:
+        with self.unit() as connection:
+            wallet = self.wallet_row(connection, wallet_id)
+        return str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID), wallet["customer_id"]
+
+    def earning(
+        self, kind: str, object_id: str, wallet_id: str, amount: int, currency: str, metadata: Any
+    ) -> list[Extra]:
+        """What the registered earners add to a movement of ``wallet_id``'s owner (see
+        :mod:`coffer.wallets.earning`); nothing when none is registered."""
+        if not self.earners.active:
+            return []
+        platform_id, customer_id = self._owner(wallet_id)
+        return self.earners.earn(
+            EarnEvent(kind, object_id, platform_id, wallet_id, customer_id, amount, currency,
+                      earn_context(metadata))
+        )  # fmt: skip
+
+    def clawback(
+        self, kind: str, object_id: str, refund: Row, wallet_id: str, captured: int
+    ) -> list[Extra]:
+        """What the registered earners take back with ``refund`` of a movement."""
+        if not self.earners.active:
+            return []
+        platform_id, customer_id = self._owner(wallet_id)
+        return self.earners.claw_back(
+            ClawbackEvent(kind, object_id, refund["id"], platform_id, customer_id,
+                          refund["amount"], captured, refund["currency"])
+        )  # fmt: skip
+
     # -- ledger --------------------------------------------------------------------------
 
     def run(
@@ -291,10 +334,14 @@ class WalletsCore(RowCache, IdempotentRequests):
         pending: bool = False,
         timeout_seconds: float | None = None,
         reference: str | None = None,
+        extras: Sequence[Extra] = (),
     ) -> Transaction | Hold:
         """Run a template. ``key`` (the ledger idempotency key, ``wallets:`` prefixed)
         returns the first result to a retry; ``reference`` (unique in the ledger) refuses
-        a second transaction for the same request even when its metadata differ."""
+        a second transaction for the same request even when its metadata differ.
+        ``extras``: other domains' postings, in the same transaction (see
+        :mod:`coffer.wallets.earning`); each is told the outcome (of a hold: by the caller,
+        when it is posted or voided)."""
         item = self.script(
             template,
             variables,
@@ -304,8 +351,11 @@ class WalletsCore(RowCache, IdempotentRequests):
             pending=pending,
             timeout_seconds=timeout_seconds,
             reference=reference,
+            extras=extras,
         )
         result = self.ledger.post_many([item])[0]
+        if extras and not isinstance(result, Hold):  # a hold's caller settles them
+            settle_extras(extras, result if isinstance(result, Transaction) else None)
         if isinstance(result, CofferError):
             raise in_wallet_terms(result)
         assert isinstance(result, Transaction | Hold)
@@ -345,14 +395,19 @@ class WalletsCore(RowCache, IdempotentRequests):
         timeout_seconds: float | None = None,
         reference: str | None = None,
         extra_metadata: Mapping[str, str] | None = None,
+        extras: Sequence[Extra] = (),
     ) -> ScriptRequest:
-        """The ledger request :meth:`run` makes, for a ``post_many`` batch of several."""
+        """The ledger request :meth:`run` makes, for a ``post_many`` batch of several
+        (the proof covers the movement's own variables, not the extras')."""
         signed = proof.sign(
             self._proof_key_id, self._proof_keys[self._proof_key_id], kind, object_id, variables
         )
+        script, values = (
+            with_extras(template, variables, extras) if extras else (template, variables)
+        )
         return ScriptRequest(
-            template,
-            vars=variables,
+            script,
+            vars=values,
             metadata={
                 "wallets_type": kind,
                 "wallets_id": object_id,

@@ -186,6 +186,18 @@ class PayinBase:
             kind="payin",
             object_id=row["id"],
             pending=review is not None,
+            extras=(
+                self.core.earning(
+                    "payin_card",
+                    row["id"],
+                    row["wallet_id"],
+                    row["amount_received"],
+                    row["currency"],
+                    row.get("metadata"),
+                )
+                if review is None and row["method"] == "card"
+                else []
+            ),
         )
         values: dict[str, Any] = {"status": "succeeded", "ledger_tx_id": tx.id}
         if review is not None:

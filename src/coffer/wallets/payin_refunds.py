@@ -20,6 +20,7 @@ from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.common import Row, error_from_code, wallet_account
+from coffer.wallets.earning import settle_extras
 from coffer.wallets.models import refund_model
 from coffer.wallets.payin_base import PayinBase
 
@@ -90,6 +91,10 @@ class PayinRefunds(PayinBase):
             return refund_model(refund)
         row = self._row(refund["target_id"])
         external = f"external:card:{row['gateway']}"
+        # the points the pay-in earned go back with the refund (held, then posted with it)
+        extras = core.clawback(
+            "payin_card", row["id"], refund, row["wallet_id"], row["amount_received"]
+        )
         try:
             hold = core.run(
                 N.MOVE,
@@ -102,6 +107,7 @@ class PayinRefunds(PayinBase):
                 kind="refund",
                 object_id=refund_id,
                 pending=True,
+                extras=extras,
             )
         except InsufficientFunds as error:
             self._fail_refund(refund, row, error.code)
@@ -113,11 +119,13 @@ class PayinRefunds(PayinBase):
             )
         except CofferError as error:
             core.ledger.void_pending(hold.id, idempotency_key=f"wallets:refund:{refund_id}:void")
+            settle_extras(extras, None)
             self._fail_refund(refund, row, error.code)
             raise
         tx = core.post_hold(
             hold.id, key=f"refund:{refund_id}:post", kind="refund", object_id=refund_id
         )
+        settle_extras(extras, tx)
         with core.unit() as connection:
             R.update(
                 connection,

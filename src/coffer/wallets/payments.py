@@ -230,6 +230,8 @@ class Payments(Service):
         return self._payment_model(self._payment_row(payment_id))
 
     def _settle(self, row: Row) -> None:
+        """Pay the seller (and the fee); the points the payment earns are awarded in the
+        same ledger transaction."""
         self.core.run(
             N.SETTLE,
             {
@@ -241,6 +243,14 @@ class Payments(Service):
             key=f"payment:{row['id']}:settle",
             kind="payment",
             object_id=row["id"],
+            extras=self.core.earning(
+                "payment",
+                row["id"],
+                row["buyer_wallet_id"],
+                row["captured_amount"],
+                row["currency"],
+                row["metadata"],
+            ),
         )
 
     def void_payment(self, payment_id: str) -> S.Payment:
@@ -383,6 +393,13 @@ class Payments(Service):
                     key=f"refund:{refund_id}",
                     kind="refund",
                     object_id=refund_id,
+                    extras=core.clawback(
+                        "payment",
+                        payment["id"],
+                        refund,
+                        payment["buyer_wallet_id"],
+                        payment["captured_amount"],
+                    ),
                 )
             except InsufficientFunds as error:
                 amount = refund["amount"]
