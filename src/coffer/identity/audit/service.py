@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.identity.audit import repository as R
 from coffer.identity.audit.repository import AuditRow
 
@@ -178,7 +178,7 @@ def record_now(
     details: Mapping[str, Any] | None = None,
 ) -> int:
     """:func:`record` in a transaction of its own, committed before it returns."""
-    connection = engine.connect().execution_options(**{SQLITE_IMMEDIATE: True})
+    connection = for_writes(engine.connect())
     with connection, connection.begin():
         return record(
             connection,
