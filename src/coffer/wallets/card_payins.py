@@ -19,12 +19,11 @@ from coffer.errors import (
     RiskBlocked,
     ValidationError,
 )
-from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
-from coffer.wallets.checks import Movement, context_of
+from coffer.wallets.checks import context_of
 from coffer.wallets.common import Row
 from coffer.wallets.gateways.base import (
     GatewayIntent,
@@ -59,26 +58,14 @@ class CardPayins(PayinBase):
 
         def create(connection: sa.Connection) -> str:
             wallet = core.wallet_row(connection, request.wallet_id)
-            core.check_currency(wallet, currency)
-            core.check_can_receive(wallet)
-            core.check_limits(
-                connection, wallet, request.amount, receiving=request.amount, payin=True
-            )
-            payin_id = R.new_id("pi")
-            blocked = self._assess(
+            payin_id, blocked = self._admit(
                 connection,
                 wallet,
-                Movement(
-                    kind="payin_card",
-                    id=payin_id,
-                    platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
-                    wallet_id=wallet["id"],
-                    customer_id=wallet["customer_id"],
-                    amount=request.amount,
-                    currency=currency,
-                    card_fingerprint=payload.get("card_fingerprint"),
-                    context=context_of(request.metadata),
-                ),
+                currency,
+                request.amount,
+                "payin_card",
+                card_fingerprint=payload.get("card_fingerprint"),
+                context=context_of(request.metadata),
             )
             now = R.now_micros()
             R.insert(
@@ -309,24 +296,8 @@ class CardPayins(PayinBase):
             wallet = R.wallet_by_bank_reference(connection, request.reference)
             if wallet is None:
                 raise ResourceNotFound(f"no wallet has the bank reference {request.reference!r}")
-            core.check_currency(wallet, currency)
-            core.check_can_receive(wallet)
-            core.check_limits(
-                connection, wallet, request.amount, receiving=request.amount, payin=True
-            )
-            payin_id = R.new_id("pi")
-            blocked = self._assess(
-                connection,
-                wallet,
-                Movement(
-                    kind="payin_bank",
-                    id=payin_id,
-                    platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
-                    wallet_id=wallet["id"],
-                    customer_id=wallet["customer_id"],
-                    amount=request.amount,
-                    currency=currency,
-                ),
+            payin_id, blocked = self._admit(
+                connection, wallet, currency, request.amount, "payin_bank"
             )
             now = R.now_micros()
             R.insert(

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from coffer.errors import (
     ResourceNotFound,
 )
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -25,7 +26,7 @@ from coffer.wallets.gateways.base import (
     CardGateway,
     GatewayIntent,
 )
-from coffer.wallets.reviews import assess_one, check_writes, store_writes
+from coffer.wallets.reviews import assess_one, store_assessment
 
 CHALLENGE_PATH = "/api/wallets/v1/sandbox/3ds/{payin_id}?token={token}"
 
@@ -152,21 +153,36 @@ class PayinBase:
             card_brand=row["card_brand"],
         )
 
-    def _assess(self, connection: sa.Connection, wallet: Row, movement: Movement) -> bool:
-        """Ask the checks about a pay-in about to be created, store their verdicts in
-        ``connection``'s unit; True when it is blocked."""
-        assessment = assess_one(self.core, movement)
-        store_writes(
-            connection,
-            check_writes(
-                assessment,
-                platform_id=movement.platform_id,
-                movement_type=movement.kind,
-                movement_id=movement.id,
-            ),
+    def _admit(
+        self,
+        connection: sa.Connection,
+        wallet: Row,
+        currency: str,
+        amount: int,
+        kind: str,
+        **movement: Any,
+    ) -> tuple[str, bool]:
+        """Check that ``wallet`` may receive a pay-in of ``amount`` (currency, state, KYC
+        limits), give the pay-in its id, ask the checks about it and store their verdicts
+        in ``connection``'s unit: the id, and True when it is blocked. ``movement``: the
+        :class:`Movement`'s optional fields (card fingerprint, context)."""
+        core = self.core
+        core.check_currency(wallet, currency)
+        core.check_can_receive(wallet)
+        core.check_limits(connection, wallet, amount, receiving=amount, payin=True)
+        payin = Movement(
+            kind=kind,
+            id=R.new_id("pi"),
+            platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
+            wallet_id=wallet["id"],
+            customer_id=wallet["customer_id"],
+            amount=amount,
+            currency=currency,
+            **movement,
         )
-        del wallet
-        return assessment.outcome == "block"
+        assessment = assess_one(core, payin)
+        store_assessment(connection, assessment, payin)
+        return payin.id, assessment.outcome == "block"
 
     def _credit(self, row: Row) -> Row:
         """Credit the received amount to the wallet (idempotent), then mark ``succeeded``;

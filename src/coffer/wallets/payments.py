@@ -35,7 +35,7 @@ from coffer.wallets.common import (
     wallet_account,
 )
 from coffer.wallets.models import payment_model, refund_model
-from coffer.wallets.reviews import assess_one, check_writes, store_writes
+from coffer.wallets.reviews import assess_one, store_assessment
 
 
 class Payments(Service):
@@ -70,22 +70,18 @@ class Payments(Service):
             )
             payment_id = R.new_id("pay")
             platform_id = str(buyer.get("platform_id") or DEFAULT_PLATFORM_ID)
-            assessment = assess_one(
-                core,
-                Movement(
-                    kind="payment",
-                    id=payment_id,
-                    platform_id=platform_id,
-                    wallet_id=buyer["id"],
-                    customer_id=buyer["customer_id"],
-                    amount=request.amount,
-                    currency=currency,
-                    counterparty=(
-                        f"merchant:{seller['customer_id']}" if seller["customer_id"] else None
-                    ),
-                    context=context_of(request.metadata),
-                ),
+            movement = Movement(
+                kind="payment",
+                id=payment_id,
+                platform_id=platform_id,
+                wallet_id=buyer["id"],
+                customer_id=buyer["customer_id"],
+                amount=request.amount,
+                currency=currency,
+                counterparty=f"merchant:{seller['customer_id']}" if seller["customer_id"] else None,
+                context=context_of(request.metadata),
             )
+            assessment = assess_one(core, movement)
             blocked = assessment.outcome == "block"
             now = R.now_micros()
             R.insert(
@@ -110,15 +106,7 @@ class Payments(Service):
                     "updated_at": now,
                 },
             )
-            store_writes(
-                connection,
-                check_writes(
-                    assessment,
-                    platform_id=platform_id,
-                    movement_type="payment",
-                    movement_id=payment_id,
-                ),
-            )
+            store_assessment(connection, assessment, movement)
             return payment_id
 
         payment_id, _ = core.create_once(

@@ -39,7 +39,7 @@ from coffer.wallets.checks import Movement
 from coffer.wallets.common import Row, as_datetime, error_from_code, wallet_account
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.privacy.keys import CustomerKey
-from coffer.wallets.reviews import assess_one, check_writes, store_writes
+from coffer.wallets.reviews import assess_one, store_assessment
 
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 PAYOUT_ACCOUNT = "external:bank:payouts"
@@ -195,23 +195,21 @@ class Payouts:
             payout_id = R.new_id("po")
             platform_id = str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID)
             bank_key = core.data_keys.of(connection, bank["customer_id"])
-            assessment = assess_one(
-                core,
-                Movement(
-                    kind="payout",
-                    id=payout_id,
-                    platform_id=platform_id,
-                    wallet_id=wallet["id"],
-                    customer_id=wallet["customer_id"],
-                    amount=request.amount,
-                    currency=currency,
-                    counterparty="iban:"
-                    + (bank_key.decrypt(bank["iban_enc"], context="bank_account.iban") or ""),
-                    counterparty_name=bank_key.decrypt(
-                        bank["holder_name_enc"], context="bank_account.holder_name"
-                    ),
+            movement = Movement(
+                kind="payout",
+                id=payout_id,
+                platform_id=platform_id,
+                wallet_id=wallet["id"],
+                customer_id=wallet["customer_id"],
+                amount=request.amount,
+                currency=currency,
+                counterparty="iban:"
+                + (bank_key.decrypt(bank["iban_enc"], context="bank_account.iban") or ""),
+                counterparty_name=bank_key.decrypt(
+                    bank["holder_name_enc"], context="bank_account.holder_name"
                 ),
             )
+            assessment = assess_one(core, movement)
             blocked = assessment.outcome == "block"
             now = R.now_micros()
             R.insert(
@@ -231,15 +229,7 @@ class Payouts:
                     "updated_at": now,
                 },
             )
-            store_writes(
-                connection,
-                check_writes(
-                    assessment,
-                    platform_id=platform_id,
-                    movement_type="payout",
-                    movement_id=payout_id,
-                ),
-            )
+            store_assessment(connection, assessment, movement)
             return payout_id
 
         payout_id, _ = core.create_once(
