@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -46,6 +46,14 @@ from coffer.wallets.crypto import Cipher
 from coffer.wallets.idempotency import IdempotentRequests
 from coffer.wallets.privacy.keys import CustomerKey, DataKeys
 from coffer.wallets.settings import WalletSettings
+
+
+class RunOptions(TypedDict, total=False):
+    """The optional arguments of :meth:`WalletsCore.run`, passed on to its ``script``."""
+
+    pending: bool
+    timeout_seconds: float | None
+    reference: str | None
 
 
 class WalletsCore(RowCache, IdempotentRequests):
@@ -288,23 +296,12 @@ class WalletsCore(RowCache, IdempotentRequests):
         key: str | None,
         kind: str,
         object_id: str,
-        pending: bool = False,
-        timeout_seconds: float | None = None,
-        reference: str | None = None,
+        **options: Unpack[RunOptions],
     ) -> Transaction | Hold:
         """Run a template. ``key`` (the ledger idempotency key, ``wallets:`` prefixed)
         returns the first result to a retry; ``reference`` (unique in the ledger) refuses
         a second transaction for the same request even when its metadata differ."""
-        item = self.script(
-            template,
-            variables,
-            key=key,
-            kind=kind,
-            object_id=object_id,
-            pending=pending,
-            timeout_seconds=timeout_seconds,
-            reference=reference,
-        )
+        item = self.script(template, variables, key=key, kind=kind, object_id=object_id, **options)
         result = self.ledger.post_many([item])[0]
         if isinstance(result, CofferError):
             raise in_wallet_terms(result)
