@@ -137,6 +137,15 @@ class WalletsCore(RowCache, IdempotentRequests):
 
     # -- wallets and limits -------------------------------------------------------------
 
+    def existing(self, table: sa.Table, object_id: str, what: str) -> Row:
+        """The row ``object_id`` of ``table``, read in a unit of its own; a missing one is
+        :class:`ResourceNotFound` ("``what`` '...' does not exist")."""
+        with self.unit() as connection:
+            row = R.get(connection, table, object_id)
+        if row is None:
+            raise ResourceNotFound(f"{what} {object_id!r} does not exist")
+        return row
+
     def wallet_row(self, connection: sa.Connection, wallet_id: str) -> Row:
         row = R.get(connection, T.wallets, wallet_id)
         if row is None:

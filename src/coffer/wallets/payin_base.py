@@ -10,9 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coffer.errors import (
-    ResourceNotFound,
-)
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
@@ -84,10 +81,7 @@ class PayinBase:
     # -- reads ---------------------------------------------------------------------------
 
     def _row(self, payin_id: str) -> Row:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.payins, payin_id)
-        if row is None:
-            raise ResourceNotFound(f"pay-in {payin_id!r} does not exist")
+        row = self.core.existing(T.payins, payin_id, "pay-in")
         return row
 
     def payin(self, payin_id: str) -> S.Payin:
@@ -232,10 +226,7 @@ class PayinBase:
         return rows[0] if rows else None
 
     def _refund_row(self, refund_id: str) -> Row:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.refunds, refund_id)
-        if row is None:
-            raise ResourceNotFound(f"refund {refund_id!r} does not exist")
+        row = self.core.existing(T.refunds, refund_id, "refund")
         return row
 
     @staticmethod
@@ -245,10 +236,7 @@ class PayinBase:
         return row
 
     def _dispute_row(self, dispute_id: str) -> Row:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.disputes, dispute_id)
-        if row is None:
-            raise ResourceNotFound(f"dispute {dispute_id!r} does not exist")
+        row = self.core.existing(T.disputes, dispute_id, "dispute")
         return row
 
 

@@ -17,7 +17,6 @@ from coffer.errors import (
     InsufficientFunds,
     InvalidState,
     RefundExceedsCaptured,
-    ResourceNotFound,
     RiskBlocked,
     ValidationError,
 )
@@ -118,10 +117,7 @@ class Payments(Service):
         return payment
 
     def _payment_row(self, payment_id: str) -> Row:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.payments, payment_id)
-        if row is None:
-            raise ResourceNotFound(f"payment {payment_id!r} does not exist")
+        row = self.core.existing(T.payments, payment_id, "payment")
         return row
 
     def _authorize(self, payment_id: str) -> S.Payment:
@@ -398,10 +394,7 @@ class Payments(Service):
 
     def refund(self, refund_id: str) -> S.Refund:
         """A refund, of a payment or of a pay-in."""
-        with self.core.unit() as connection:
-            row = R.get(connection, T.refunds, refund_id)
-        if row is None:
-            raise ResourceNotFound(f"refund {refund_id!r} does not exist")
+        row = self.core.existing(T.refunds, refund_id, "refund")
         return refund_model(row)
 
     def refunds(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Refund]:

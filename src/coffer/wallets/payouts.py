@@ -238,10 +238,7 @@ class Payouts:
         return self._reserve(payout_id)
 
     def _row(self, payout_id: str) -> Row:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.payouts, payout_id)
-        if row is None:
-            raise ResourceNotFound(f"payout {payout_id!r} does not exist")
+        row = self.core.existing(T.payouts, payout_id, "payout")
         return row
 
     def _reserve(self, payout_id: str) -> S.Payout:

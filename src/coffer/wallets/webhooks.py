@@ -168,10 +168,7 @@ class Webhooks:
         return endpoint
 
     def endpoint(self, endpoint_id: str) -> S.WebhookEndpoint:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.webhook_endpoints, endpoint_id)
-        if row is None:
-            raise ResourceNotFound(f"webhook endpoint {endpoint_id!r} does not exist")
+        row = self.core.existing(T.webhook_endpoints, endpoint_id, "webhook endpoint")
         return _endpoint_model(row)
 
     def endpoints(
@@ -217,10 +214,7 @@ class Webhooks:
         return S.ListPage[S.Event](data=[_event_model(r) for r in rows], has_more=more)
 
     def event(self, event_id: str) -> S.Event:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.events, event_id)
-        if row is None:
-            raise ResourceNotFound(f"event {event_id!r} does not exist")
+        row = self.core.existing(T.events, event_id, "event")
         return _event_model(row)
 
     def events_after(self, after_id: str, *, limit: int = 500) -> list[S.Event]:
@@ -261,10 +255,7 @@ class Webhooks:
         return self.delivery(delivery_id)
 
     def delivery(self, delivery_id: str) -> S.WebhookDelivery:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.webhook_deliveries, delivery_id)
-        if row is None:
-            raise ResourceNotFound(f"webhook delivery {delivery_id!r} does not exist")
+        row = self.core.existing(T.webhook_deliveries, delivery_id, "webhook delivery")
         return _delivery_model(row)
 
     def deliveries(
