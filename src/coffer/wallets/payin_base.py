@@ -81,8 +81,7 @@ class PayinBase:
     # -- reads ---------------------------------------------------------------------------
 
     def _row(self, payin_id: str) -> Row:
-        row = self.core.existing(T.payins, payin_id, "pay-in")
-        return row
+        return self.core.existing(T.payins, payin_id, "pay-in")
 
     def payin(self, payin_id: str) -> S.Payin:
         return self._model(self._row(payin_id))
@@ -226,8 +225,7 @@ class PayinBase:
         return rows[0] if rows else None
 
     def _refund_row(self, refund_id: str) -> Row:
-        row = self.core.existing(T.refunds, refund_id, "refund")
-        return row
+        return self.core.existing(T.refunds, refund_id, "refund")
 
     @staticmethod
     def _row_in(connection: sa.Connection, payin_id: str) -> Row:
@@ -236,8 +234,7 @@ class PayinBase:
         return row
 
     def _dispute_row(self, dispute_id: str) -> Row:
-        row = self.core.existing(T.disputes, dispute_id, "dispute")
-        return row
+        return self.core.existing(T.disputes, dispute_id, "dispute")
 
 
 def dispute_model(row: Row) -> S.Dispute:

@@ -117,8 +117,7 @@ class Payments(Service):
         return payment
 
     def _payment_row(self, payment_id: str) -> Row:
-        row = self.core.existing(T.payments, payment_id, "payment")
-        return row
+        return self.core.existing(T.payments, payment_id, "payment")
 
     def _authorize(self, payment_id: str) -> S.Payment:
         core = self.core
@@ -394,8 +393,7 @@ class Payments(Service):
 
     def refund(self, refund_id: str) -> S.Refund:
         """A refund, of a payment or of a pay-in."""
-        row = self.core.existing(T.refunds, refund_id, "refund")
-        return refund_model(row)
+        return refund_model(self.core.existing(T.refunds, refund_id, "refund"))
 
     def refunds(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Refund]:
         """Refunds of payments and of pay-ins (``wallet_id``: the wallets they move)."""

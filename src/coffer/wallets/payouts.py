@@ -238,8 +238,7 @@ class Payouts:
         return self._reserve(payout_id)
 
     def _row(self, payout_id: str) -> Row:
-        row = self.core.existing(T.payouts, payout_id, "payout")
-        return row
+        return self.core.existing(T.payouts, payout_id, "payout")
 
     def _reserve(self, payout_id: str) -> S.Payout:
         row = self._row(payout_id)

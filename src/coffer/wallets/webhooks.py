@@ -168,8 +168,9 @@ class Webhooks:
         return endpoint
 
     def endpoint(self, endpoint_id: str) -> S.WebhookEndpoint:
-        row = self.core.existing(T.webhook_endpoints, endpoint_id, "webhook endpoint")
-        return _endpoint_model(row)
+        return _endpoint_model(
+            self.core.existing(T.webhook_endpoints, endpoint_id, "webhook endpoint")
+        )
 
     def endpoints(
         self, *, limit: int = 10, starting_after: str | None = None
@@ -214,8 +215,7 @@ class Webhooks:
         return S.ListPage[S.Event](data=[_event_model(r) for r in rows], has_more=more)
 
     def event(self, event_id: str) -> S.Event:
-        row = self.core.existing(T.events, event_id, "event")
-        return _event_model(row)
+        return _event_model(self.core.existing(T.events, event_id, "event"))
 
     def events_after(self, after_id: str, *, limit: int = 500) -> list[S.Event]:
         """Events with an id above ``after_id``, oldest first: how other domains (the
@@ -255,8 +255,9 @@ class Webhooks:
         return self.delivery(delivery_id)
 
     def delivery(self, delivery_id: str) -> S.WebhookDelivery:
-        row = self.core.existing(T.webhook_deliveries, delivery_id, "webhook delivery")
-        return _delivery_model(row)
+        return _delivery_model(
+            self.core.existing(T.webhook_deliveries, delivery_id, "webhook delivery")
+        )
 
     def deliveries(
         self, endpoint_id: str, *, limit: int = 10, starting_after: str | None = None
