@@ -19,6 +19,7 @@ from coffer.errors import (
     CustomerErased,
     CustomerNotFound,
     KycLimitExceeded,
+    RefundExceedsCaptured,
     ResourceNotFound,
     ValidationError,
     WalletClosed,
@@ -370,6 +371,50 @@ class WalletsCore(RowCache, IdempotentRequests):
             pending=pending,
             timeout_seconds=timeout_seconds,
         )
+
+    def reserve_refund(
+        self,
+        target: tuple[sa.Table, str],
+        row: Row,
+        wanted: int,
+        *,
+        refunded: str,
+        left: Callable[[Row], int],
+        of_what: Callable[[Row], str],
+        key: str | None,
+        operation: str,
+        payload: Mapping[str, Any],
+    ) -> str:
+        """Create a pending refund of ``wanted`` on ``row`` (of ``target``: the payments
+        or pay-ins table, and the refund's target kind), once per ``key``. First add it to
+        the row's ``refunded`` column if ``left(row)`` still allows it (else
+        :class:`RefundExceedsCaptured`, saying what is left ``of_what``), taken back if the
+        refund cannot be created. Returns the refund's id."""
+        table, kind = target
+
+        def reserve(current: Row) -> dict[str, Any]:
+            refundable = left(current)
+            if wanted <= 0 or wanted > refundable:
+                raise RefundExceedsCaptured(
+                    f"cannot refund {wanted}: {refundable} {current['currency']} of the "
+                    f"{of_what(current)} is left to refund",
+                    refundable=refundable,
+                    requested=wanted,
+                )
+            return {refunded: current[refunded] + wanted}
+
+        def create(connection: sa.Connection) -> str:
+            return R.insert_pending_refund(connection, kind, row["id"], row["currency"], wanted)
+
+        self.cas(table, row["id"], reserve)
+        try:
+            refund_id, _ = self.create_once(
+                key=key, operation=operation, payload=payload, create=create
+            )
+        except CofferError:
+            self.cas(table, row["id"], lambda r: {refunded: r[refunded] - wanted})
+            raise
+        return refund_id
 
     def cas(
         self,

@@ -3,15 +3,10 @@ posted once the gateway made the refund, voided if it failed."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
-
 from coffer.errors import (
     CofferError,
     InsufficientFunds,
     InvalidState,
-    RefundExceedsCaptured,
 )
 from coffer.ledger import Hold
 from coffer.wallets import currencies
@@ -45,33 +40,18 @@ class PayinRefunds(PayinBase):
                 "(cancel an uncaptured one)",
                 status=row["status"],
             )
-        left = row["amount_received"] - row["amount_refunded"] - row["amount_disputed"]
-        wanted = left if amount is None else amount
-
-        def reserve(current: Row) -> dict[str, Any]:
-            left = (
-                current["amount_received"] - current["amount_refunded"] - current["amount_disputed"]
-            )
-            if wanted <= 0 or wanted > left:
-                raise RefundExceedsCaptured(
-                    f"cannot refund {wanted}: {left} {current['currency']} of the "
-                    f"{current['amount_received']} received is left to refund",
-                    refundable=left,
-                    requested=wanted,
-                )
-            return {"amount_refunded": current["amount_refunded"] + wanted}
-
-        def create(connection: sa.Connection) -> str:
-            return R.insert_pending_refund(connection, "payin", payin_id, row["currency"], wanted)
-
-        core.cas(T.payins, payin_id, reserve)
-        try:
-            refund_id, _ = core.create_once(
-                key=idempotency_key, operation="payin_refund", payload=payload, create=create
-            )
-        except CofferError:
-            self._unreserve(payin_id, wanted)
-            raise
+        wanted = _refundable(row) if amount is None else amount
+        refund_id = core.reserve_refund(
+            (T.payins, "payin"),
+            row,
+            wanted,
+            refunded="amount_refunded",
+            left=_refundable,
+            of_what=lambda r: f"{r['amount_received']} received",
+            key=idempotency_key,
+            operation="payin_refund",
+            payload=payload,
+        )
         return self._complete_refund(refund_id)
 
     def _unreserve(self, payin_id: str, amount: int) -> None:
@@ -148,3 +128,9 @@ class PayinRefunds(PayinBase):
             fresh = R.get(connection, T.refunds, refund["id"])
             assert fresh is not None
             self.core.event(connection, "refund.failed", refund_model(fresh))
+
+
+def _refundable(payin: Row) -> int:
+    """What is left to refund of a pay-in: what was received less its refunds and what is
+    disputed."""
+    return int(payin["amount_received"] - payin["amount_refunded"] - payin["amount_disputed"])

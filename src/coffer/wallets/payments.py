@@ -11,12 +11,10 @@ import sqlalchemy as sa
 
 from coffer.errors import (
     CaptureExceedsAuthorization,
-    CofferError,
     HoldStateError,
     IdempotencyConflict,
     InsufficientFunds,
     InvalidState,
-    RefundExceedsCaptured,
     RiskBlocked,
     ValidationError,
 )
@@ -309,42 +307,23 @@ class Payments(Service):
                 "refund a captured payment, or return the escrow instead",
                 status=row["status"],
             )
-        refundable = row["captured_amount"] - row["refunded_amount"]
-        wanted = refundable if amount is None else amount
+        wanted = _refundable(row) if amount is None else amount
         payload = {"payment_id": payment_id, "amount": amount}
-
-        def reserve(current: Row) -> dict[str, Any]:
-            left = current["captured_amount"] - current["refunded_amount"]
-            if wanted <= 0 or wanted > left:
-                raise RefundExceedsCaptured(
-                    f"cannot refund {wanted}: {left} {current['currency']} of the captured "
-                    f"{current['captured_amount']} is left to refund",
-                    refundable=left,
-                    requested=wanted,
-                )
-            return {"refunded_amount": current["refunded_amount"] + wanted}
-
-        def create(connection: sa.Connection) -> str:
-            return R.insert_pending_refund(
-                connection, "payment", payment_id, row["currency"], wanted
-            )
-
         with core.unit() as connection:
             record = core.replayed(connection, idempotency_key, "refund", payload)
         if record is not None:
             return self._complete_payment_refund(str(record["resource_id"]))
-        core.cas(T.payments, payment_id, reserve)
-        try:
-            refund_id, _ = core.create_once(
-                key=idempotency_key, operation="refund", payload=payload, create=create
-            )
-        except CofferError:
-            core.cas(
-                T.payments,
-                payment_id,
-                lambda r: {"refunded_amount": r["refunded_amount"] - wanted},
-            )
-            raise
+        refund_id = core.reserve_refund(
+            (T.payments, "payment"),
+            row,
+            wanted,
+            refunded="refunded_amount",
+            left=_refundable,
+            of_what=lambda r: f"captured {r['captured_amount']}",
+            key=idempotency_key,
+            operation="refund",
+            payload=payload,
+        )
         return self._complete_payment_refund(refund_id)
 
     def _complete_payment_refund(self, refund_id: str) -> S.Refund:
@@ -399,3 +378,8 @@ class Payments(Service):
         """Refunds of payments and of pay-ins (``wallet_id``: the wallets they move)."""
         rows, more = self.core.list_rows("refunds", S.ListQuery.of(query, filters))
         return S.ListPage[S.Refund](data=[refund_model(r) for r in rows], has_more=more)
+
+
+def _refundable(payment: Row) -> int:
+    """What is left to refund of a payment: its captured amount less its refunds."""
+    return int(payment["captured_amount"] - payment["refunded_amount"])
