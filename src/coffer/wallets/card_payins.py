@@ -29,7 +29,7 @@ from coffer.wallets.gateways.base import (
     GatewayIntent,
 )
 from coffer.wallets.gateways.sandbox import luhn_valid, normalize
-from coffer.wallets.payin_base import PAYIN_EVENTS, PayinBase, secret_hash
+from coffer.wallets.payin_base import PAYIN_EVENTS, PayinBase, new_payin_values, secret_hash
 
 
 class CardPayins(PayinBase):
@@ -67,35 +67,22 @@ class CardPayins(PayinBase):
                 card_fingerprint=payload.get("card_fingerprint"),
                 context=context_of(request.metadata),
             )
-            now = R.now_micros()
             R.insert(
                 connection,
                 T.payins,
-                {
-                    "id": payin_id,
-                    "wallet_id": wallet["id"],
-                    "method": "card",
-                    "gateway": self.gateway.name,
-                    "gateway_ref": None,
-                    "status": "canceled" if blocked else "requires_payment_method",
-                    "capture_method": request.capture_method,
-                    "currency": currency,
-                    "amount": request.amount,
-                    "amount_received": 0,
-                    "amount_refunded": 0,
-                    "amount_disputed": 0,
-                    "card_last4": None if number is None else number[-4:],
-                    "card_brand": None,
-                    "decline_code": None,
-                    "cancellation_reason": RiskBlocked.code if blocked else None,
-                    "challenge_token": None,
-                    "next_action_url": None,
-                    "authorized_at": None,
-                    "ledger_tx_id": None,
-                    "metadata": json.dumps(request.metadata),
-                    "created_at": now,
-                    "updated_at": now,
-                },
+                new_payin_values(
+                    payin_id,
+                    wallet,
+                    currency,
+                    request.amount,
+                    blocked,
+                    method="card",
+                    gateway=self.gateway.name,
+                    status="canceled" if blocked else "requires_payment_method",
+                    capture_method=request.capture_method,
+                    card_last4=None if number is None else number[-4:],
+                    metadata=json.dumps(request.metadata),
+                ),
             )
             return payin_id
 
@@ -299,35 +286,20 @@ class CardPayins(PayinBase):
             payin_id, blocked = self._admit(
                 connection, wallet, currency, request.amount, "payin_bank"
             )
-            now = R.now_micros()
-            R.insert(
-                connection,
-                T.payins,
-                {
-                    "id": payin_id,
-                    "wallet_id": wallet["id"],
-                    "method": "bank_transfer",
-                    "gateway": "sandbox",
-                    "gateway_ref": request.reference,
-                    "status": "canceled" if blocked else "processing",
-                    "capture_method": "automatic",
-                    "currency": currency,
-                    "amount": request.amount,
-                    "amount_received": request.amount,
-                    "amount_refunded": 0,
-                    "amount_disputed": 0,
-                    "card_last4": None,
-                    "card_brand": None,
-                    "decline_code": None,
-                    "cancellation_reason": RiskBlocked.code if blocked else None,
-                    "challenge_token": None,
-                    "authorized_at": now,
-                    "ledger_tx_id": None,
-                    "metadata": "{}",
-                    "created_at": now,
-                    "updated_at": now,
-                },
+            values = new_payin_values(
+                payin_id,
+                wallet,
+                currency,
+                request.amount,
+                blocked,
+                method="bank_transfer",
+                gateway="sandbox",
+                gateway_ref=request.reference,
+                status="canceled" if blocked else "processing",
+                capture_method="automatic",
+                amount_received=request.amount,
             )
+            R.insert(connection, T.payins, {**values, "authorized_at": values["created_at"]})
             return payin_id
 
         payin_id, _ = core.create_once(

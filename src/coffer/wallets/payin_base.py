@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.errors import RiskBlocked
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
@@ -268,3 +269,35 @@ def gateway_receipt(
 def secret_hash(secret: str) -> str:
     """What a pay-in keeps of its intent's client secret."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_payin_values(
+    payin_id: str, wallet: Row, currency: str, amount: int, blocked: bool, **values: Any
+) -> dict[str, Any]:
+    """The row of a new pay-in of ``amount`` to ``wallet``: nothing received, refunded or
+    disputed, no card, decline, challenge nor ledger transaction yet, no metadata, created
+    now, canceled by the checks when ``blocked``; ``values`` give the rest (method,
+    gateway, status, capture method) and override these."""
+    now = R.now_micros()
+    return {
+        "id": payin_id,
+        "wallet_id": wallet["id"],
+        "gateway_ref": None,
+        "currency": currency,
+        "amount": amount,
+        "amount_received": 0,
+        "amount_refunded": 0,
+        "amount_disputed": 0,
+        "card_last4": None,
+        "card_brand": None,
+        "decline_code": None,
+        "cancellation_reason": RiskBlocked.code if blocked else None,
+        "challenge_token": None,
+        "next_action_url": None,
+        "authorized_at": None,
+        "ledger_tx_id": None,
+        "metadata": "{}",
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
