@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
@@ -47,6 +48,17 @@ from coffer.wallets.crypto import Cipher
 from coffer.wallets.idempotency import IdempotentRequests
 from coffer.wallets.privacy.keys import CustomerKey, DataKeys
 from coffer.wallets.settings import WalletSettings
+
+
+@dataclass(frozen=True, slots=True)
+class RefundTarget:
+    """What refunds draw on (payments, pay-ins), for :meth:`WalletsCore.reserve_refund`."""
+
+    table: sa.Table
+    kind: str  # the refund's target kind: "payment", "payin"
+    refunded: str  # the row's column of what is refunded (reserved) so far
+    left: Callable[[Row], int]  # what is left to refund of a row
+    of_what: Callable[[Row], str]  # what that is left of, in the refusal's message
 
 
 class RunOptions(TypedDict, total=False):
@@ -374,37 +386,36 @@ class WalletsCore(RowCache, IdempotentRequests):
 
     def reserve_refund(
         self,
-        target: tuple[sa.Table, str],
+        target: RefundTarget,
         row: Row,
-        wanted: int,
+        amount: int | None,
         *,
-        refunded: str,
-        left: Callable[[Row], int],
-        of_what: Callable[[Row], str],
         key: str | None,
         operation: str,
         payload: Mapping[str, Any],
     ) -> str:
-        """Create a pending refund of ``wanted`` on ``row`` (of ``target``: the payments
-        or pay-ins table, and the refund's target kind), once per ``key``. First add it to
-        the row's ``refunded`` column if ``left(row)`` still allows it (else
-        :class:`RefundExceedsCaptured`, saying what is left ``of_what``), taken back if the
-        refund cannot be created. Returns the refund's id."""
-        table, kind = target
+        """Create a pending refund of ``amount`` (None: all that is left) of ``row``, once
+        per ``key``. First add it to the row's ``target.refunded`` column if what is left
+        still allows it (else :class:`RefundExceedsCaptured`), taken back if the refund
+        cannot be created. Returns the refund's id."""
+        table, refunded, left = target.table, target.refunded, target.left
+        wanted = left(row) if amount is None else amount
 
         def reserve(current: Row) -> dict[str, Any]:
             refundable = left(current)
             if wanted <= 0 or wanted > refundable:
                 raise RefundExceedsCaptured(
                     f"cannot refund {wanted}: {refundable} {current['currency']} of the "
-                    f"{of_what(current)} is left to refund",
+                    f"{target.of_what(current)} is left to refund",
                     refundable=refundable,
                     requested=wanted,
                 )
             return {refunded: current[refunded] + wanted}
 
         def create(connection: sa.Connection) -> str:
-            return R.insert_pending_refund(connection, kind, row["id"], row["currency"], wanted)
+            return R.insert_pending_refund(
+                connection, target.kind, row["id"], row["currency"], wanted
+            )
 
         self.cas(table, row["id"], reserve)
         try:

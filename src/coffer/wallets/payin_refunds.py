@@ -15,6 +15,7 @@ from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.common import Row, error_from_code, wallet_account
+from coffer.wallets.core import RefundTarget
 from coffer.wallets.models import refund_model
 from coffer.wallets.payin_base import PayinBase
 
@@ -40,17 +41,8 @@ class PayinRefunds(PayinBase):
                 "(cancel an uncaptured one)",
                 status=row["status"],
             )
-        wanted = _refundable(row) if amount is None else amount
         refund_id = core.reserve_refund(
-            (T.payins, "payin"),
-            row,
-            wanted,
-            refunded="amount_refunded",
-            left=_refundable,
-            of_what=lambda r: f"{r['amount_received']} received",
-            key=idempotency_key,
-            operation="payin_refund",
-            payload=payload,
+            _REFUNDS, row, amount, key=idempotency_key, operation="payin_refund", payload=payload
         )
         return self._complete_refund(refund_id)
 
@@ -130,7 +122,13 @@ class PayinRefunds(PayinBase):
             self.core.event(connection, "refund.failed", refund_model(fresh))
 
 
-def _refundable(payin: Row) -> int:
-    """What is left to refund of a pay-in: what was received less its refunds and what is
-    disputed."""
-    return int(payin["amount_received"] - payin["amount_refunded"] - payin["amount_disputed"])
+# a pay-in's refunds: up to what was received less its refunds and what is disputed
+_REFUNDS = RefundTarget(
+    T.payins,
+    "payin",
+    "amount_refunded",
+    left=lambda payin: int(
+        payin["amount_received"] - payin["amount_refunded"] - payin["amount_disputed"]
+    ),
+    of_what=lambda payin: f"{payin['amount_received']} received",
+)

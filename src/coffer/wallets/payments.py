@@ -31,6 +31,7 @@ from coffer.wallets.common import (
     error_from_code,
     wallet_account,
 )
+from coffer.wallets.core import RefundTarget
 from coffer.wallets.models import payment_model, refund_model
 from coffer.wallets.reviews import assess_one, store_assessment
 
@@ -307,22 +308,13 @@ class Payments(Service):
                 "refund a captured payment, or return the escrow instead",
                 status=row["status"],
             )
-        wanted = _refundable(row) if amount is None else amount
         payload = {"payment_id": payment_id, "amount": amount}
         with core.unit() as connection:
             record = core.replayed(connection, idempotency_key, "refund", payload)
         if record is not None:
             return self._complete_payment_refund(str(record["resource_id"]))
         refund_id = core.reserve_refund(
-            (T.payments, "payment"),
-            row,
-            wanted,
-            refunded="refunded_amount",
-            left=_refundable,
-            of_what=lambda r: f"captured {r['captured_amount']}",
-            key=idempotency_key,
-            operation="refund",
-            payload=payload,
+            _REFUNDS, row, amount, key=idempotency_key, operation="refund", payload=payload
         )
         return self._complete_payment_refund(refund_id)
 
@@ -380,6 +372,11 @@ class Payments(Service):
         return S.ListPage[S.Refund](data=[refund_model(r) for r in rows], has_more=more)
 
 
-def _refundable(payment: Row) -> int:
-    """What is left to refund of a payment: its captured amount less its refunds."""
-    return int(payment["captured_amount"] - payment["refunded_amount"])
+# a payment's refunds: up to its captured amount less its refunds
+_REFUNDS = RefundTarget(
+    T.payments,
+    "payment",
+    "refunded_amount",
+    left=lambda payment: int(payment["captured_amount"] - payment["refunded_amount"]),
+    of_what=lambda payment: f"captured {payment['captured_amount']}",
+)
