@@ -31,6 +31,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
+from coffer.platforms import DEFAULT_PLATFORM_ID
+
 OUTCOMES = ("allow", "review", "block")
 _RANK = {name: rank for rank, name in enumerate(OUTCOMES)}
 MOVEMENT_KINDS = ("payin_card", "payin_bank", "transfer", "payment", "payout")
@@ -59,6 +61,30 @@ class Movement:
     card_fingerprint: str | None = None
     context: Mapping[str, str] = field(default_factory=dict)
     at: float = field(default_factory=time.time)
+
+    @classmethod
+    def of_wallet(
+        cls,
+        kind: str,
+        movement_id: str,
+        wallet: Mapping[str, Any],
+        amount: int,
+        currency: str,
+        **details: Any,
+    ) -> Movement:
+        """The movement ``movement_id`` of ``amount`` debiting (or, for a pay-in,
+        crediting) the wallet row ``wallet``, on its platform and customer; ``details``:
+        the optional fields (counterparty, card fingerprint, context)."""
+        return cls(
+            kind=kind,
+            id=movement_id,
+            platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
+            wallet_id=wallet["id"],
+            customer_id=wallet["customer_id"],
+            amount=amount,
+            currency=currency,
+            **details,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.errors import RiskBlocked
-from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -164,16 +163,7 @@ class PayinBase:
         core.check_currency(wallet, currency)
         core.check_can_receive(wallet)
         core.check_limits(connection, wallet, amount, receiving=amount, payin=True)
-        payin = Movement(
-            kind=kind,
-            id=R.new_id("pi"),
-            platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
-            wallet_id=wallet["id"],
-            customer_id=wallet["customer_id"],
-            amount=amount,
-            currency=currency,
-            **movement,
-        )
+        payin = Movement.of_wallet(kind, R.new_id("pi"), wallet, amount, currency, **movement)
         assessment = assess_one(core, payin)
         store_assessment(connection, assessment, payin)
         return payin.id, assessment.outcome == "block"

@@ -18,7 +18,6 @@ from coffer.errors import (
     RiskBlocked,
     ValidationError,
 )
-from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -67,15 +66,12 @@ class Payments(Service):
                 connection, seller, request.amount, receiving=request.amount - request.fee
             )
             payment_id = R.new_id("pay")
-            platform_id = str(buyer.get("platform_id") or DEFAULT_PLATFORM_ID)
-            movement = Movement(
-                kind="payment",
-                id=payment_id,
-                platform_id=platform_id,
-                wallet_id=buyer["id"],
-                customer_id=buyer["customer_id"],
-                amount=request.amount,
-                currency=currency,
+            movement = Movement.of_wallet(
+                "payment",
+                payment_id,
+                buyer,
+                request.amount,
+                currency,
                 counterparty=f"merchant:{seller['customer_id']}" if seller["customer_id"] else None,
                 context=context_of(request.metadata),
             )

@@ -29,7 +29,6 @@ from coffer.errors import (
     RiskBlocked,
     ValidationError,
 )
-from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -193,16 +192,13 @@ class Payouts:
             core.check_can_send(wallet)
             core.check_limits(connection, wallet, request.amount, sending=True, payout=True)
             payout_id = R.new_id("po")
-            platform_id = str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID)
             bank_key = core.data_keys.of(connection, bank["customer_id"])
-            movement = Movement(
-                kind="payout",
-                id=payout_id,
-                platform_id=platform_id,
-                wallet_id=wallet["id"],
-                customer_id=wallet["customer_id"],
-                amount=request.amount,
-                currency=currency,
+            movement = Movement.of_wallet(
+                "payout",
+                payout_id,
+                wallet,
+                request.amount,
+                currency,
                 counterparty="iban:"
                 + (bank_key.decrypt(bank["iban_enc"], context="bank_account.iban") or ""),
                 counterparty_name=bank_key.decrypt(
