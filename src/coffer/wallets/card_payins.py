@@ -10,7 +10,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.errors import (
-    CaptureExceedsAuthorization,
     CardDeclined,
     GatewayError,
     IncorrectCardNumber,
@@ -24,7 +23,7 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets.checks import context_of
-from coffer.wallets.common import Row
+from coffer.wallets.common import Row, capture_amount
 from coffer.wallets.gateways.base import (
     GatewayIntent,
 )
@@ -195,16 +194,11 @@ class CardPayins(PayinBase):
                 f"pay-in {payin_id} is {row['status']}; only requires_capture can be captured",
                 status=row["status"],
             )
-        captured = row["amount"] if amount is None else amount
-        if captured <= 0:
-            raise ValidationError("the capture amount must be positive")
-        if captured > row["amount"]:
-            raise CaptureExceedsAuthorization(
-                f"cannot capture {captured}: the authorization is for {row['amount']} "
-                f"{row['currency']}",
-                authorized=row["amount"],
-                requested=captured,
-            )
+        captured = capture_amount(
+            row,
+            amount,
+            "cannot capture {captured}: the authorization is for {authorized} {currency}",
+        )
         intent = self.gateway.capture(
             self._intent(row), amount=captured, idempotency_key=f"payin:{payin_id}:capture"
         )

@@ -10,7 +10,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.errors import (
-    CaptureExceedsAuthorization,
     HoldStateError,
     IdempotencyConflict,
     InsufficientFunds,
@@ -27,6 +26,7 @@ from coffer.wallets.base import Service
 from coffer.wallets.checks import Movement, context_of
 from coffer.wallets.common import (
     Row,
+    capture_amount,
     error_from_code,
     wallet_account,
 )
@@ -164,15 +164,9 @@ class Payments(Service):
                 "captured",
                 status=row["status"],
             )
-        captured = row["amount"] if amount is None else amount
-        if captured <= 0:
-            raise ValidationError("the capture amount must be positive")
-        if captured > row["amount"]:
-            raise CaptureExceedsAuthorization(
-                f"cannot capture {captured}: only {row['amount']} {row['currency']} was authorized",
-                authorized=row["amount"],
-                requested=captured,
-            )
+        captured = capture_amount(
+            row, amount, "cannot capture {captured}: only {authorized} {currency} was authorized"
+        )
         try:
             core.post_hold(
                 row["hold_id"],
