@@ -42,6 +42,7 @@ from typing import Any, Protocol, runtime_checkable
 import sqlalchemy as sa
 
 from coffer.errors import CofferError
+from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,30 @@ class Movement:
     card_fingerprint: str | None = None
     context: Mapping[str, str] = field(default_factory=dict)
     at: float = field(default_factory=time.time)
+
+    @classmethod
+    def of_wallet(
+        cls,
+        kind: str,
+        movement_id: str,
+        wallet: Mapping[str, Any],
+        amount: int,
+        currency: str,
+        **details: Any,
+    ) -> Movement:
+        """The movement ``movement_id`` of ``amount`` debiting (or, for a pay-in,
+        crediting) the wallet row ``wallet``, on its platform and customer; ``details``:
+        the optional fields (counterparty, card fingerprint, context)."""
+        return cls(
+            kind=kind,
+            id=movement_id,
+            platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
+            wallet_id=wallet["id"],
+            customer_id=wallet["customer_id"],
+            amount=amount,
+            currency=currency,
+            **details,
+        )
 
 
 @dataclass(frozen=True, slots=True)

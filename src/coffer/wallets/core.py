@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -19,6 +20,7 @@ from coffer.errors import (
     CustomerErased,
     CustomerNotFound,
     KycLimitExceeded,
+    RefundExceedsCaptured,
     ResourceNotFound,
     ValidationError,
     WalletClosed,
@@ -55,6 +57,26 @@ from coffer.wallets.earning import (
 from coffer.wallets.idempotency import IdempotentRequests
 from coffer.wallets.privacy.keys import CustomerKey, DataKeys
 from coffer.wallets.settings import WalletSettings
+
+
+@dataclass(frozen=True, slots=True)
+class RefundTarget:
+    """What refunds draw on (payments, pay-ins), for :meth:`WalletsCore.reserve_refund`."""
+
+    table: sa.Table
+    kind: str  # the refund's target kind: "payment", "payin"
+    refunded: str  # the row's column of what is refunded (reserved) so far
+    left: Callable[[Row], int]  # what is left to refund of a row
+    of_what: Callable[[Row], str]  # what that is left of, in the refusal's message
+
+
+class RunOptions(TypedDict, total=False):
+    """The optional arguments of :meth:`WalletsCore.run`, passed on to its ``script``."""
+
+    pending: bool
+    timeout_seconds: float | None
+    reference: str | None
+    extras: Sequence[Extra]
 
 
 class WalletsCore(RowCache, IdempotentRequests):
@@ -139,6 +161,15 @@ class WalletsCore(RowCache, IdempotentRequests):
             return R.outbox_events_after(connection, after_id, prefixes, limit)
 
     # -- wallets and limits -------------------------------------------------------------
+
+    def existing(self, table: sa.Table, object_id: str, what: str) -> Row:
+        """The row ``object_id`` of ``table``, read in a unit of its own; a missing one is
+        :class:`ResourceNotFound` ("``what`` '...' does not exist")."""
+        with self.unit() as connection:
+            row = R.get(connection, table, object_id)
+        if row is None:
+            raise ResourceNotFound(f"{what} {object_id!r} does not exist")
+        return row
 
     def wallet_row(self, connection: sa.Connection, wallet_id: str) -> Row:
         row = R.get(connection, T.wallets, wallet_id)
@@ -331,10 +362,7 @@ class WalletsCore(RowCache, IdempotentRequests):
         key: str | None,
         kind: str,
         object_id: str,
-        pending: bool = False,
-        timeout_seconds: float | None = None,
-        reference: str | None = None,
-        extras: Sequence[Extra] = (),
+        **options: Unpack[RunOptions],
     ) -> Transaction | Hold:
         """Run a template. ``key`` (the ledger idempotency key, ``wallets:`` prefixed)
         returns the first result to a retry; ``reference`` (unique in the ledger) refuses
@@ -342,17 +370,8 @@ class WalletsCore(RowCache, IdempotentRequests):
         ``extras``: other domains' postings, in the same transaction (see
         :mod:`coffer.wallets.earning`); each is told the outcome (of a hold: by the caller,
         when it is posted or voided)."""
-        item = self.script(
-            template,
-            variables,
-            key=key,
-            kind=kind,
-            object_id=object_id,
-            pending=pending,
-            timeout_seconds=timeout_seconds,
-            reference=reference,
-            extras=extras,
-        )
+        extras = options.get("extras", ())
+        item = self.script(template, variables, key=key, kind=kind, object_id=object_id, **options)
         result = self.ledger.post_many([item])[0]
         if extras and not isinstance(result, Hold):  # a hold's caller settles them
             settle_extras(extras, result if isinstance(result, Transaction) else None)
@@ -419,6 +438,49 @@ class WalletsCore(RowCache, IdempotentRequests):
             pending=pending,
             timeout_seconds=timeout_seconds,
         )
+
+    def reserve_refund(
+        self,
+        target: RefundTarget,
+        row: Row,
+        amount: int | None,
+        *,
+        key: str | None,
+        operation: str,
+        payload: Mapping[str, Any],
+    ) -> str:
+        """Create a pending refund of ``amount`` (None: all that is left) of ``row``, once
+        per ``key``. First add it to the row's ``target.refunded`` column if what is left
+        still allows it (else :class:`RefundExceedsCaptured`), taken back if the refund
+        cannot be created. Returns the refund's id."""
+        table, refunded, left = target.table, target.refunded, target.left
+        wanted = left(row) if amount is None else amount
+
+        def reserve(current: Row) -> dict[str, Any]:
+            refundable = left(current)
+            if wanted <= 0 or wanted > refundable:
+                raise RefundExceedsCaptured(
+                    f"cannot refund {wanted}: {refundable} {current['currency']} of the "
+                    f"{target.of_what(current)} is left to refund",
+                    refundable=refundable,
+                    requested=wanted,
+                )
+            return {refunded: current[refunded] + wanted}
+
+        def create(connection: sa.Connection) -> str:
+            return R.insert_pending_refund(
+                connection, target.kind, row["id"], row["currency"], wanted
+            )
+
+        self.cas(table, row["id"], reserve)
+        try:
+            refund_id, _ = self.create_once(
+                key=key, operation=operation, payload=payload, create=create
+            )
+        except CofferError:
+            self.cas(table, row["id"], lambda r: {refunded: r[refunded] - wanted})
+            raise
+        return refund_id
 
     def cas(
         self,
