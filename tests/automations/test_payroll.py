@@ -159,7 +159,11 @@ def test_maker_checker_business_day_execution_and_pain001(
     pain001_schema().validate(xml)
     assert IBAN_FR in xml and "<NbOfTxs>2</NbOfTxs>" in xml and "1500.00" in xml
     assert automations.payment_batches.pain001(PLATFORM, batch.id) == xml
-    events = [e for e in wallets.webhooks.events_after("", limit=1000) if e.type == "payment_batch.completed"]
+    events = [
+        e
+        for e in wallets.webhooks.events_after("", limit=1000)
+        if e.type == "payment_batch.completed"
+    ]
     assert len(events) == 1
     assert events[0].data["object"]["summary"]["counts"] == {"paid": 3, "submitted": 2}
     worker.run_until_idle()  # nothing is paid twice
@@ -223,7 +227,9 @@ def test_funding_wait_then_paid_and_partial(
     worker.run_until_idle()
     done = automations.payment_batches.batch(PLATFORM, partial.id)
     assert done.status == "completed"
-    statuses = [line.status for line in automations.payment_batches.lines(PLATFORM, partial.id).data]
+    statuses = [
+        line.status for line in automations.payment_batches.lines(PLATFORM, partial.id).data
+    ]
     assert statuses == ["paid", "paid", "failed_insufficient_funds", "failed_insufficient_funds"]
     assert done.summary == {
         "counts": {"paid": 2, "failed_insufficient_funds": 2},
@@ -232,7 +238,9 @@ def test_funding_wait_then_paid_and_partial(
     assert wallets.wallets.wallet(source.id).balance == 100
 
 
-def test_csv_batch(wallets: WalletPlatform, automations: AutomationsPlatform, worker: Worker) -> None:
+def test_csv_batch(
+    wallets: WalletPlatform, automations: AutomationsPlatform, worker: Worker
+) -> None:
     source = new_wallet(wallets, "Acme Payroll", 100_000)
     payees = payee_wallets(wallets, 2)
     text = (
@@ -253,4 +261,3 @@ def test_csv_batch(wallets: WalletPlatform, automations: AutomationsPlatform, wo
     line = automations.payment_batches.lines(PLATFORM, batch.id, status="submitted").data[0]
     assert line.reference == "invoice 42" and line.payout_id is not None
     assert date.today() - timedelta(days=1) <= batch.execute_at.date()
-

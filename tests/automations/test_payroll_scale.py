@@ -26,7 +26,9 @@ def amount_of(index: int) -> int:
     return 100 + index % 7
 
 
-def big_batch(automations: AutomationsPlatform, wallets: WalletPlatform) -> tuple[str, str, list[str]]:
+def big_batch(
+    automations: AutomationsPlatform, wallets: WalletPlatform
+) -> tuple[str, str, list[str]]:
     source = new_wallet(wallets, "Acme Payroll", 10 * LINES * 200)
     payees = payee_wallets(wallets, LINES)
     lines = [

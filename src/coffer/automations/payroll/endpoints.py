@@ -39,11 +39,13 @@ def caller_of(request: Request) -> str:
 
 @write.post(BATCHES, status_code=201)
 def create_batch(
-    body: S.BatchCreate, request: Request, automations: Automations
+    body: S.BatchCreate, request: Request, response: Response, automations: Automations
 ) -> S.Batch | S.ValidationReport:
     """Create a batch (status ``pending_approval``), or with ``validate_only`` only its
     report (200). A batch with any bad line answers 400 ``payment_batch_invalid`` with
     the report in ``details.report`` and stores nothing."""
+    if body.validate_only:
+        response.status_code = 200
     return automations.payment_batches.create(
         platform_id_of(request), body, maker=caller_of(request)
     )
@@ -58,6 +60,7 @@ def create_batch(
 )
 async def upload_batch(
     request: Request,
+    response: Response,
     source_wallet_id: Annotated[str, Query(max_length=40)],
     currency: Annotated[str, Query(min_length=3, max_length=3)],
     name: Annotated[str | None, Query(max_length=200)] = None,
@@ -89,6 +92,8 @@ async def upload_batch(
     if calendar:
         options["business_days"] = {"country": calendar, "convention": convention}
     batch = S.BatchCreate.model_validate(options)
+    if validate_only:
+        response.status_code = 200
     automations = automations_for(request.app)
     return await run_in_threadpool(
         automations.payment_batches.create,

@@ -93,9 +93,8 @@ class BatchRunner:
         batches = self.batches
         wallets = batches.wallets_of(str(row["platform_id"]))
         batch_id = str(row["id"])
-        if row["status"] in ("scheduled", "waiting_funds"):
-            if not self._funded(wallets, row):
-                return
+        if row["status"] in ("scheduled", "waiting_funds") and not self._funded(wallets, row):
+            return
         size = batches.settings.payroll_chunk_size
         for _ in range(MAX_ROUNDS):
             with AR.reading(batches.engine) as connection:
@@ -174,17 +173,15 @@ class BatchRunner:
             start = end
         return chunk
 
-    def _outcome(self, chunk: Chunk, line: Row, error: CofferError, policy: str) -> None:
+    def _outcome(self, chunk: Chunk, line: Row, code: str, message: str, policy: str) -> None:
         number = int(line["line_number"])
-        if error.code == SHORT:
+        if code == SHORT:
             if policy == "wait":
                 chunk.retry.append((number, {"attempts": int(line["attempts"]) + 1}))
             if chunk.short_at is None or number < chunk.short_at:
                 chunk.short_at = number
             return
-        chunk.updates.append(
-            (number, _done("failed", failure_code=error.code, failure_message=error.message))
-        )
+        chunk.updates.append((number, _done("failed", failure_code=code, failure_message=message)))
 
     def _transfers(self, wallets: WalletPlatform, row: Row, lines: list[Row], chunk: Chunk) -> None:
         batch_id = str(row["id"])
@@ -206,12 +203,12 @@ class BatchRunner:
             for line in lines
         ]
         results = wallets.wallets.transfer_many(items)
+        policy = str(row["funding_policy"])
         for line, result in zip(lines, results, strict=True):
             if isinstance(result, CofferError):
-                self._outcome(chunk, line, result, str(row["funding_policy"]))
+                self._outcome(chunk, line, result.code, result.message, policy)
             elif result.status == "failed" and result.failure_code == SHORT:
-                short = InsufficientFunds(f"transfer {result.id} lacked funds")
-                self._outcome(chunk, line, short, str(row["funding_policy"]))
+                self._outcome(chunk, line, SHORT, f"transfer {result.id} lacked funds", policy)
             elif result.status == "failed":
                 failed = _done(
                     "failed",
@@ -221,7 +218,9 @@ class BatchRunner:
                 )
                 chunk.updates.append((int(line["line_number"]), failed))
             else:
-                chunk.updates.append((int(line["line_number"]), _done("paid", transfer_id=result.id)))
+                chunk.updates.append(
+                    (int(line["line_number"]), _done("paid", transfer_id=result.id))
+                )
 
     def _payouts(self, wallets: WalletPlatform, row: Row, lines: list[Row], chunk: Chunk) -> None:
         batch_id = str(row["id"])
@@ -249,7 +248,7 @@ class BatchRunner:
                     idempotency_key=key,
                 )
             except CofferError as error:
-                self._outcome(chunk, line, error, str(row["funding_policy"]))
+                self._outcome(chunk, line, error.code, error.message, str(row["funding_policy"]))
                 if chunk.short_at is not None:
                     return
                 continue
@@ -279,7 +278,9 @@ class BatchRunner:
                 return False
             stamped = [(number, {**values, "updated_at": now}) for number, values in chunk.updates]
             R.update_lines(connection, batch_id, stamped)
-            R.update_lines(connection, batch_id, [(n, {**v, "updated_at": now}) for n, v in chunk.retry])
+            R.update_lines(
+                connection, batch_id, [(n, {**v, "updated_at": now}) for n, v in chunk.retry]
+            )
             if chunk.short_at is not None and not waiting:
                 R.close_pending(
                     connection,

@@ -26,7 +26,9 @@ def insert_batch(
 ) -> None:
     connection.execute(sa.insert(BATCHES).values(**values))
     for start in range(0, len(lines), INSERT_CHUNK):
-        connection.execute(sa.insert(LINES), [dict(row) for row in lines[start : start + INSERT_CHUNK]])
+        connection.execute(
+            sa.insert(LINES), [dict(row) for row in lines[start : start + INSERT_CHUNK]]
+        )
 
 
 def batch(
@@ -181,7 +183,10 @@ def update_lines(
     )
     connection.execute(
         statement,
-        [{"line": number, **{"v_" + name: values[name] for name in names}} for number, values in updates],
+        [
+            {"line": number, **{"v_" + name: values[name] for name in names}}
+            for number, values in updates
+        ],
     )
 
 

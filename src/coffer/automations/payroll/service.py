@@ -119,7 +119,9 @@ class PaymentBatches:
             self._execute_at(request)
         except ValidationError as error:
             problems.append(S.LineError(code="invalid_calendar", message=error.message))
-        ids = sorted({request.source_wallet_id} | {line.wallet_id for line in lines if line.wallet_id})
+        ids = sorted(
+            {request.source_wallet_id} | {line.wallet_id for line in lines if line.wallet_id}
+        )
         core = self.wallets_of(platform_id).core
         with core.hot_connection() as connection:
             rows = core.cached_wallets(connection, ids)
@@ -225,7 +227,10 @@ class PaymentBatches:
             raise PaymentBatchNotFound(f"payment batch {approval['run_id']!r} does not exist")
         if row["status"] != "pending_approval":
             raise PaymentBatchState(f"payment batch {row['id']} is {row['status']}")
-        if row["approval_expires_at"] is not None and row["approval_expires_at"] <= self.now_micros():
+        if (
+            row["approval_expires_at"] is not None
+            and row["approval_expires_at"] <= self.now_micros()
+        ):
             raise PaymentBatchState(f"the approval of payment batch {row['id']} has expired")
         if approver == row["created_by"]:
             raise ApproverNotAllowed(f"{approver} created payment batch {row['id']}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +44,9 @@ def read_csv(text: str) -> tuple[list[S.LineIn], list[S.LineError]]:
     unknown = [name for name in header if name not in CSV_COLUMNS]
     problems: list[S.LineError] = []
     if not header or "amount" not in header:
-        problems.append(S.LineError(code="csv_invalid", message="the header needs an amount column"))
+        problems.append(
+            S.LineError(code="csv_invalid", message="the header needs an amount column")
+        )
     if unknown:
         problems.append(
             S.LineError(
@@ -62,7 +65,9 @@ def read_csv(text: str) -> tuple[list[S.LineIn], list[S.LineError]]:
         }
         if None in raw:  # more cells than columns
             problems.append(
-                S.LineError(code="csv_invalid", message=f"line {number} has more cells than columns")
+                S.LineError(
+                    code="csv_invalid", message=f"line {number} has more cells than columns"
+                )
             )
             continue
         lines.append(
@@ -119,7 +124,7 @@ class Validator:
         self,
         options: S.BatchOptions,
         lines: list[S.LineIn],
-        wallets: dict[str, dict[str, Any]],
+        wallets: Mapping[str, Mapping[str, Any]],
         batch_errors: list[S.LineError] | None = None,
     ) -> Checked:
         settings = self.settings
@@ -213,8 +218,8 @@ class Validator:
         number: int,
         currency: str,
         exponent: int,
-        source: dict[str, Any] | None,
-        wallets: dict[str, dict[str, Any]],
+        source: Mapping[str, Any] | None,
+        wallets: Mapping[str, Mapping[str, Any]],
         problems: list[S.LineError],
     ) -> dict[str, Any]:
         row: dict[str, Any] = {"line_number": number, "reference": line.reference}
@@ -256,8 +261,8 @@ class Validator:
     def _wallet_payee(
         wallet_id: str,
         currency: str,
-        source: dict[str, Any] | None,
-        wallets: dict[str, dict[str, Any]],
+        source: Mapping[str, Any] | None,
+        wallets: Mapping[str, Mapping[str, Any]],
         problems: list[S.LineError],
     ) -> None:
         wallet = wallets.get(wallet_id)
@@ -277,14 +282,16 @@ class Validator:
             )
         elif wallet["status"] != "active":
             problems.append(
-                _error("wallet_not_active", f"wallet {wallet_id} is {wallet['status']}", "wallet_id")
+                _error(
+                    "wallet_not_active", f"wallet {wallet_id} is {wallet['status']}", "wallet_id"
+                )
             )
 
     @staticmethod
     def _bank_payee(
         line: S.LineIn,
         row: dict[str, Any],
-        source: dict[str, Any] | None,
+        source: Mapping[str, Any] | None,
         problems: list[S.LineError],
     ) -> None:
         assert line.iban is not None
