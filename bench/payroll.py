@@ -22,7 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import fresh_database, median, signing_key_env
+from common import eur_wallet, fresh_database, median, signing_key_env
 
 PII_KEY = "11" * 32
 
@@ -34,27 +34,14 @@ def one_run(backend: str, lines: int, threads: int) -> tuple[float, float, float
     from coffer.automations.payroll import schemas as P
     from coffer.automations.settings import AutomationSettings
     from coffer.platforms import DEFAULT_PLATFORM_ID
-    from coffer.wallets import WalletSettings, currencies, open_wallets, templates
+    from coffer.wallets import WalletSettings, open_wallets
     from coffer.wallets import schemas as W
 
     with fresh_database(backend) as url, coffer.open(url) as book:
         wallets = open_wallets(book, WalletSettings(pii_key=PII_KEY, pii_key_id="bench"))
 
         def wallet(name: str, amount: int) -> str:
-            customer = wallets.wallets.create_customer(W.CustomerCreate(kind="natural", name=name))
-            created = wallets.wallets.create_wallet(
-                W.WalletCreate(customer_id=customer.id, currency="EUR")
-            )
-            if amount:
-                wallets.core.ledger.run(
-                    templates.PAYIN,
-                    vars={
-                        "external": "external:bench",
-                        "wallet": f"wallets:{created.id}",
-                        "amount": currencies.monetary("EUR", amount),
-                    },
-                )
-            return created.id
+            return eur_wallet(wallets, name, amount)
 
         started = time.perf_counter()
         source = wallet("Source", 10**12)

@@ -191,26 +191,22 @@ def _decide(
     )
 
 
-@app.command("approve")
-def approve(
-    batch_id: str,
-    approver: Approver,
-    note: Annotated[str | None, typer.Option()] = None,
-    database: Database = None,
-    platform: Platform = "",
-) -> None:
-    _decide(batch_id, approver, note, True, database, platform)
+def _decision_command(name: str, approve: bool) -> None:
+    def command(
+        batch_id: str,
+        approver: Approver,
+        note: Annotated[str | None, typer.Option()] = None,
+        database: Database = None,
+        platform: Platform = "",
+    ) -> None:
+        _decide(batch_id, approver, note, approve, database, platform)
+
+    command.__doc__ = "Approve the batch." if approve else "Reject the batch (it is cancelled)."
+    app.command(name)(command)
 
 
-@app.command("reject")
-def reject(
-    batch_id: str,
-    approver: Approver,
-    note: Annotated[str | None, typer.Option()] = None,
-    database: Database = None,
-    platform: Platform = "",
-) -> None:
-    _decide(batch_id, approver, note, False, database, platform)
+_decision_command("approve", True)
+_decision_command("reject", False)
 
 
 @app.command("cancel")
