@@ -124,7 +124,10 @@ def test_payment_batches_api(
         batch["id"]
     ]
 
-    other = {"x-test-platform": "plat_other"}
+    from coffer.platforms.service import create_platform
+
+    other_id = create_platform(wallets.coffer.engine, "other").id
+    other = {"x-test-platform": other_id}
     for path in ("", "/lines", "/pain001"):
         assert api.get(f"{API}/{batch['id']}{path}", headers=other).status_code == 404
     assert api.post(f"{API}/{batch['id']}/cancel", headers=other).status_code == 404
