@@ -4,13 +4,13 @@ through the wallets API, in the same run: both throughputs and the ratio (target
     python bench/payroll.py [--backend sqlite|postgresql] [--lines 10000] [--repeat 3]
         [--threads 4]
 
-Each repetition: a fresh database, one funded source wallet and ``--lines`` payee wallets
-(one customer each). The batch: created from JSON (validated line by line), approved, then
-executed by one automations worker (``Worker.run_until_idle``); its throughput is lines
-per second of execution (approval to completion), and, separately, of the whole (creation
-and validation included). The reference: the same transfers (same source, payees and
-amounts), one call each with its own idempotency key, through ``Wallets.transfer`` from
-``--threads`` threads. Medians of the repetitions are printed last.
+A fresh database with ``--lines`` payee wallets (one customer each), made once. Each
+repetition: a new funded source wallet; the batch (created from JSON, validated line by
+line, approved, then executed by one automations worker, ``Worker.run_until_idle``), its
+throughput in lines per second of execution (approval to completion) and, separately,
+of the whole (creation and validation included); then the reference: the same transfers
+(same source, payees and amounts), one call each with its own idempotency key, through
+``Wallets.transfer`` from ``--threads`` threads. Medians of the repetitions last.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import eur_wallet, fresh_database, median, signing_key_env
@@ -27,85 +28,73 @@ from common import eur_wallet, fresh_database, median, signing_key_env
 PII_KEY = "11" * 32
 
 
-def one_run(backend: str, lines: int, threads: int) -> tuple[float, float, float]:
+def one_run(
+    wallets: Any, automations: Any, payees: list[str], threads: int, index: int
+) -> tuple[float, float, float]:
     """(batch execution lines/s, batch lines/s with creation, reference transfers/s)."""
-    import coffer
-    from coffer.automations import Worker, open_automations
+    from coffer.automations import Worker
     from coffer.automations.payroll import schemas as P
-    from coffer.automations.settings import AutomationSettings
     from coffer.platforms import DEFAULT_PLATFORM_ID
-    from coffer.wallets import WalletSettings, open_wallets
     from coffer.wallets import schemas as W
 
-    with fresh_database(backend) as url, coffer.open(url) as book:
-        wallets = open_wallets(book, WalletSettings(pii_key=PII_KEY, pii_key_id="bench"))
+    lines = len(payees)
+    source = eur_wallet(wallets, f"Source {index}", 10**12)
+    amounts = [100 + i % 7 for i in range(lines)]
+    body = P.BatchCreate(
+        source_wallet_id=source,
+        currency="EUR",
+        lines=[
+            P.LineIn(wallet_id=payee, amount=amount, reference=f"salary {i}")
+            for i, (payee, amount) in enumerate(zip(payees, amounts, strict=True))
+        ],
+    )
+    began = time.perf_counter()
+    batch = automations.payment_batches.create(DEFAULT_PLATFORM_ID, body, maker="bench:maker")
+    assert isinstance(batch, P.Batch)
+    automations.payment_batches.approve(
+        DEFAULT_PLATFORM_ID,
+        batch.id,
+        P.Decision(approver="bench:checker"),
+        caller="bench",
+        approve=True,
+    )
+    created = time.perf_counter()
+    Worker(automations, threads=1).run_until_idle()
+    finished = time.perf_counter()
+    done = automations.payment_batches.batch(DEFAULT_PLATFORM_ID, batch.id)
+    assert done.status == "completed" and done.summary == {
+        "counts": {"paid": lines},
+        "totals": {"paid": sum(amounts)},
+    }, done
 
-        def wallet(name: str, amount: int) -> str:
-            return eur_wallet(wallets, name, amount)
-
-        started = time.perf_counter()
-        source = wallet("Source", 10**12)
-        payees = [wallet(f"Payee {i}", 0) for i in range(lines)]
-        print(f"  setup: {lines} payee wallets in {time.perf_counter() - started:.1f} s")
-        amounts = [100 + i % 7 for i in range(lines)]
-        settings = AutomationSettings(automation_event_lookback_seconds=0)
-        automations = open_automations(wallets, settings)
-        body = P.BatchCreate(
-            source_wallet_id=source,
-            currency="EUR",
-            lines=[
-                P.LineIn(wallet_id=payee, amount=amount, reference=f"salary {i}")
-                for i, (payee, amount) in enumerate(zip(payees, amounts, strict=True))
-            ],
+    def transfer(line: int) -> None:
+        wallets.wallets.transfer(
+            W.TransferCreate(
+                debited_wallet_id=source,
+                credited_wallet_id=payees[line],
+                amount=amounts[line],
+                currency="EUR",
+                metadata={"reference": f"salary {line}"},
+            ),
+            idempotency_key=f"bench:reference:{index}:{line}",
         )
-        began = time.perf_counter()
-        batch = automations.payment_batches.create(DEFAULT_PLATFORM_ID, body, maker="bench:maker")
-        assert isinstance(batch, P.Batch)
-        automations.payment_batches.approve(
-            DEFAULT_PLATFORM_ID,
-            batch.id,
-            P.Decision(approver="bench:checker"),
-            caller="bench",
-            approve=True,
-        )
-        created = time.perf_counter()
-        Worker(automations, threads=1).run_until_idle()
-        finished = time.perf_counter()
-        done = automations.payment_batches.batch(DEFAULT_PLATFORM_ID, batch.id)
-        assert done.status == "completed" and done.summary == {
-            "counts": {"paid": lines},
-            "totals": {"paid": sum(amounts)},
-        }, done
 
-        def transfer(index: int) -> None:
-            wallets.wallets.transfer(
-                W.TransferCreate(
-                    debited_wallet_id=source,
-                    credited_wallet_id=payees[index],
-                    amount=amounts[index],
-                    currency="EUR",
-                    metadata={"reference": f"salary {index}"},
-                ),
-                idempotency_key=f"bench:reference:{index}",
-            )
-
-        reference_began = time.perf_counter()
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(transfer, range(lines)))
-        reference_seconds = time.perf_counter() - reference_began
-        assert wallets.wallets.wallet(payees[0]).balance == 2 * amounts[0]
-        execution = lines / (finished - created)
-        whole = lines / (finished - began)
-        reference = lines / reference_seconds
-        print(
-            f"  batch: created and validated in {created - began:.1f} s, executed in "
-            f"{finished - created:.1f} s ({execution:,.0f} lines/s; {whole:,.0f} lines/s "
-            f"with creation); reference: {reference_seconds:.1f} s ({reference:,.0f} "
-            f"transfers/s); ratio {execution / reference:.2f}x ({whole / reference:.2f}x "
-            "with creation)",
-            flush=True,
-        )
-        return execution, whole, reference
+    reference_began = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(transfer, range(lines)))
+    reference_seconds = time.perf_counter() - reference_began
+    execution = lines / (finished - created)
+    whole = lines / (finished - began)
+    reference = lines / reference_seconds
+    print(
+        f"  batch: created and validated in {created - began:.1f} s, executed in "
+        f"{finished - created:.1f} s ({execution:,.0f} lines/s; {whole:,.0f} lines/s "
+        f"with creation); reference: {reference_seconds:.1f} s ({reference:,.0f} "
+        f"transfers/s); ratio {execution / reference:.2f}x ({whole / reference:.2f}x "
+        "with creation)",
+        flush=True,
+    )
+    return execution, whole, reference
 
 
 def main() -> None:
@@ -115,11 +104,24 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
+
+    import coffer
+    from coffer.automations import open_automations
+    from coffer.automations.settings import AutomationSettings
+    from coffer.wallets import WalletSettings, open_wallets
+
     results = []
-    with signing_key_env():
+    with signing_key_env(), fresh_database(args.backend) as url, coffer.open(url) as book:
+        wallets = open_wallets(book, WalletSettings(pii_key=PII_KEY, pii_key_id="bench"))
+        automations = open_automations(
+            wallets, AutomationSettings(automation_event_lookback_seconds=0)
+        )
+        started = time.perf_counter()
+        payees = [eur_wallet(wallets, f"Payee {i}", 0) for i in range(args.lines)]
+        print(f"setup: {args.lines} payee wallets in {time.perf_counter() - started:.1f} s")
         for index in range(args.repeat):
             print(f"run {index + 1}/{args.repeat} ({args.backend}, {args.lines} lines)")
-            results.append(one_run(args.backend, args.lines, args.threads))
+            results.append(one_run(wallets, automations, payees, args.threads, index))
     execution = median([r[0] for r in results])
     whole = median([r[1] for r in results])
     reference = median([r[2] for r in results])

@@ -261,3 +261,47 @@ def test_csv_batch(
     line = automations.payment_batches.lines(PLATFORM, batch.id, status="submitted").data[0]
     assert line.reference == "invoice 42" and line.payout_id is not None
     assert date.today() - timedelta(days=1) <= batch.execute_at.date()
+
+
+def test_refusal_mid_batch_waits_then_pays_with_a_new_key(
+    wallets: WalletPlatform,
+    automations: AutomationsPlatform,
+    worker: Worker,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A wait batch whose funding check passed but whose transfers are refused (a
+    concurrent spend) waits again; the refused lines are paid later, once each."""
+    from tests.wallets.helpers import fund
+
+    source = new_wallet(wallets, "Acme Payroll", 500)
+    payees = payee_wallets(wallets, 3)
+    lines = [{"wallet_id": wallet_id, "amount": 400} for wallet_id in payees]
+    batch = create(automations, batch_body(source.id, lines))
+    with pytest.raises(ApproverNotAllowed):  # the approvals' own route checks the maker too
+        automations.decide(
+            PLATFORM,
+            str(batch.approval_id),
+            __import__("coffer.automations.schemas", fromlist=["x"]).ApprovalDecision(
+                approve=True, approver="ops:maker"
+            ),
+        )
+    approve(automations, batch.id, "ops:ana")
+    real = wallets.wallets.wallet
+
+    def rich(wallet_id: str):  # type: ignore[no-untyped-def]
+        found = real(wallet_id)
+        return found.model_copy(update={"available": 10**6}) if wallet_id == source.id else found
+
+    monkeypatch.setattr(wallets.wallets, "wallet", rich)
+    worker.run_until_idle()
+    monkeypatch.undo()
+    assert automations.payment_batches.batch(PLATFORM, batch.id).status == "waiting_funds"
+    rows = automations.payment_batches.lines(PLATFORM, batch.id).data
+    assert [line.status for line in rows] == ["paid", "pending", "pending"]
+    fund(wallets, source.id, 700)
+    clock.advance(seconds=automations.payment_batches.settings.payroll_funds_recheck_seconds + 1)
+    worker.run_until_idle()
+    assert automations.payment_batches.batch(PLATFORM, batch.id).status == "completed"
+    assert [wallets.wallets.wallet(w).balance for w in payees] == [400, 400, 400]
+    assert wallets.wallets.wallet(source.id).balance == 0
