@@ -305,3 +305,30 @@ def test_refusal_mid_batch_waits_then_pays_with_a_new_key(
     assert automations.payment_batches.batch(PLATFORM, batch.id).status == "completed"
     assert [wallets.wallets.wallet(w).balance for w in payees] == [400, 400, 400]
     assert wallets.wallets.wallet(source.id).balance == 0
+
+
+def test_another_platforms_batch_is_paid_with_its_wallets(
+    wallets: WalletPlatform, automations: AutomationsPlatform, worker: Worker
+) -> None:
+    from coffer.platforms.service import create_platform
+    from coffer.wallets import open_wallets
+
+    other_id = create_platform(wallets.coffer.engine, "payroll-other").id
+    other = open_wallets(wallets.coffer, wallets.settings, platform_id=other_id)
+    source = new_wallet(other, "Other Payroll", 5000)
+    payees = payee_wallets(other, 2)
+    body = batch_body(source.id, [{"wallet_id": w, "amount": 1000} for w in payees])
+    request = S.BatchCreate.model_validate(body)
+    # the default platform does not know these wallets
+    report = automations.payment_batches.validate(PLATFORM, request).report
+    assert [e.code for e in report.errors] == ["unknown_wallet"]
+    batch = automations.payment_batches.create(other_id, request, maker="ops:maker")
+    assert isinstance(batch, S.Batch)
+    automations.payment_batches.approve(
+        other_id, batch.id, S.Decision(approver="ops:ana"), caller="c", approve=True
+    )
+    worker.run_until_idle()
+    assert automations.payment_batches.batch(other_id, batch.id).status == "completed"
+    assert [other.wallets.wallet(w).balance for w in payees] == [1000, 1000]
+    with pytest.raises(PaymentBatchNotFound):
+        automations.payment_batches.batch(PLATFORM, batch.id)
