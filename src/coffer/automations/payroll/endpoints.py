@@ -37,7 +37,10 @@ def caller_of(request: Request) -> str:
     return f"client:{client_id}" if client_id else "client:unknown"
 
 
-@write.post(BATCHES, status_code=201)
+DRY_RUN = {200: {"model": S.ValidationReport, "description": "validate_only: the report"}}
+
+
+@write.post(BATCHES, status_code=201, responses=DRY_RUN)
 def create_batch(
     body: S.BatchCreate, request: Request, response: Response, automations: Automations
 ) -> S.Batch | S.ValidationReport:
@@ -54,6 +57,7 @@ def create_batch(
 @write.post(
     BATCHES + "/upload",
     status_code=201,
+    responses=DRY_RUN,
     openapi_extra={
         "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
     },
@@ -172,7 +176,7 @@ def cancel_batch(batch_id: str, request: Request, automations: Automations) -> S
 @read.get(
     BATCHES + "/{batch_id}/pain001",
     response_class=Response,
-    responses={200: {"content": {"application/xml": {}}}},
+    responses={200: {"content": {"application/xml": {"schema": {"type": "string"}}}}},
 )
 def download_pain001(batch_id: str, request: Request, automations: Automations) -> Response:
     """The ISO 20022 pain.001.001.03 file of the batch's bank lines."""
