@@ -13,7 +13,9 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from pydantic import ValidationError as PydanticValidationError
 from starlette.concurrency import run_in_threadpool
 
 from coffer.automations.endpoints import PREFIX, Automations, Limit, Read, Write, automations_for
@@ -71,7 +73,7 @@ async def upload_batch(
     funding_policy: Literal["wait", "partial"] = "wait",
     approvals: Annotated[int, Query(ge=1, le=10)] = 1,
     execute_on: date | None = None,
-    calendar: Annotated[str | None, Query(max_length=8)] = None,
+    calendar: Annotated[str | None, Query(min_length=2, max_length=8)] = None,
     convention: Literal["following", "preceding", "modified_following"] = "following",
     validate_only: bool = False,
 ) -> S.Batch | S.ValidationReport:
@@ -95,7 +97,10 @@ async def upload_batch(
     }
     if calendar:
         options["business_days"] = {"country": calendar, "convention": convention}
-    batch = S.BatchCreate.model_validate(options)
+    try:
+        batch = S.BatchCreate.model_validate(options)
+    except PydanticValidationError as error:  # a malformed request: 422 as for JSON bodies
+        raise RequestValidationError(error.errors(include_url=False)) from error
     if validate_only:
         response.status_code = 200
     automations = automations_for(request.app)

@@ -39,7 +39,14 @@ class Checked:
 def read_csv(text: str) -> tuple[list[S.LineIn], list[S.LineError]]:
     """Lines of a CSV text (a header row naming the columns, any order; ``wallet_id`` or
     ``iban``, ``bic``, ``name`` per payee; ``amount``; optional ``currency``, ``reference``)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _read_csv(text)
+    except csv.Error as error:
+        return [], [S.LineError(code="csv_invalid", message=f"the CSV text is malformed: {error}")]
+
+
+def _read_csv(text: str) -> tuple[list[S.LineIn], list[S.LineError]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
     unknown = [name for name in header if name not in CSV_COLUMNS]
     problems: list[S.LineError] = []
