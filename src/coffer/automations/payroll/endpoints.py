@@ -39,7 +39,9 @@ def caller_of(request: Request) -> str:
     return f"client:{client_id}" if client_id else "client:unknown"
 
 
-DRY_RUN = {200: {"model": S.ValidationReport, "description": "validate_only: the report"}}
+DRY_RUN: dict[int | str, dict[str, Any]] = {
+    200: {"model": S.ValidationReport, "description": "validate_only: the report"}
+}
 
 
 @write.post(BATCHES, status_code=201, responses=DRY_RUN)
