@@ -10,17 +10,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.testclient import TestClient
 from tests.automations.conftest import new_wallet
 from tests.automations.payroll_helpers import BIC_FR, IBAN_FR, payee_wallets
-from tests.automations.test_endpoints import FakeAuthority
+from tests.automations.test_endpoints import automations_app
 from typer.testing import CliRunner
 
 import coffer
-from coffer.api import errors
 from coffer.automations import AutomationsPlatform, Worker
-from coffer.automations.endpoints import router
 from coffer.automations.payroll.endpoints import router as batches_router
 from coffer.cli.main import app as cli
 from coffer.wallets import WalletPlatform
@@ -32,10 +30,7 @@ API = "/api/automations/v1/payment_batches"
 def api(
     coffer_db: coffer.Coffer, wallets: WalletPlatform, automations: AutomationsPlatform
 ) -> Iterator[TestClient]:
-    app = FastAPI()
-    app.state.server = SimpleNamespace(coffer=coffer_db, authority=FakeAuthority())
-    app.state.wallets = wallets
-    app.state.automations = automations
+    app = automations_app(coffer_db, wallets, automations)
 
     @app.middleware("http")
     async def platform_header(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -43,8 +38,6 @@ def api(
         request.state.principal = SimpleNamespace(client_id=request.headers.get("x-test-client"))
         return await call_next(request)
 
-    errors.install(app)
-    app.include_router(router)
     app.include_router(batches_router)
     headers = {
         "Authorization": "Bearer automations:read automations:write",
