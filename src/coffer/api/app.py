@@ -25,6 +25,7 @@ from coffer.api.routers import auth, coffer_ext, ledger, ops
 from coffer.api.settings import ApiSettings
 from coffer.assistant.endpoints import router as assistant_router
 from coffer.automations.endpoints import router as automations_router
+from coffer.automations.payroll.endpoints import router as payment_batches_router
 from coffer.automations.policies.endpoints import attach_spending_policies
 from coffer.automations.policies.endpoints import router as spending_policies_router
 from coffer.core import Coffer
@@ -145,6 +146,7 @@ def create_app(
     app.include_router(risk_router)
     app.include_router(automations_router)
     app.include_router(spending_policies_router)
+    app.include_router(payment_batches_router)
     app.include_router(audit_router)
     app.include_router(me_router)  # the end-user API (/api/me/v1) of the wallet app's users
     web.install(app, book)  # the console (/console), the wallet app (/app), /static

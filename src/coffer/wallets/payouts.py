@@ -361,21 +361,44 @@ class Payouts:
             rows = R.payouts_in_status(connection, "created", limit)
             if not rows:
                 return None
-            xml = self._pain001(connection, batch_id, rows)
-            pain001_schema().validate(xml)
-            for row in rows:
-                if R.update(
-                    connection,
-                    T.payouts,
-                    row["id"],
-                    {"status": "processing", "batch_id": batch_id},
-                    expect_status=["created"],
-                ):
-                    fresh = R.get(connection, T.payouts, row["id"])
-                    assert fresh is not None
-                    core.event(connection, "payout.processing", payout_model(fresh))
-                else:
-                    raise InvalidState(f"payout {row['id']} changed during the export; retry")
+            return self._export(connection, batch_id, rows)
+
+    def export_payouts(self, payout_ids: list[str]) -> S.PayoutBatch:
+        """Write the ``created`` payouts ``payout_ids`` (at most MAX_BATCH) into one
+        pain.001 file and move them to ``processing``. Idempotent: when they are all in one
+        batch already, that batch is answered (built again)."""
+        if not payout_ids or len(payout_ids) > MAX_BATCH:
+            raise ValidationError(f"a payout batch holds 1 to {MAX_BATCH} payouts")
+        with self.core.unit() as connection:
+            found = R.get_many(connection, T.payouts, payout_ids)
+            missing = [i for i in payout_ids if i not in found]
+            if missing:
+                raise ResourceNotFound(f"payout {missing[0]!r} does not exist")
+            batches = {found[i]["batch_id"] for i in payout_ids}
+            if len(batches) == 1 and None not in batches:
+                existing = str(batches.pop())
+            else:
+                rows = [found[i] for i in payout_ids]
+                return self._export(connection, R.new_id("pb"), rows)
+        return self.payout_batch(existing)
+
+    def _export(self, connection: sa.Connection, batch_id: str, rows: list[Row]) -> S.PayoutBatch:
+        core = self.core
+        xml = self._pain001(connection, batch_id, rows)
+        pain001_schema().validate(xml)
+        for row in rows:
+            if R.update(
+                connection,
+                T.payouts,
+                row["id"],
+                {"status": "processing", "batch_id": batch_id},
+                expect_status=["created"],
+            ):
+                fresh = R.get(connection, T.payouts, row["id"])
+                assert fresh is not None
+                core.event(connection, "payout.processing", payout_model(fresh))
+            else:
+                raise InvalidState(f"payout {row['id']} changed during the export; retry")
         return S.PayoutBatch(
             id=batch_id,
             payout_ids=[r["id"] for r in rows],
