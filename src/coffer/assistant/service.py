@@ -42,7 +42,7 @@ from coffer.assistant.models import (
     categorize_txns,
 )
 from coffer.assistant.schemas import AlertObject
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import AssistantNotFound, ValidationError
 
 MAX_STATEMENT_PAGES = 1000  # 1,000 lines each: a million lines per wallet at most
@@ -93,7 +93,7 @@ class Assistant:
     def unit(self) -> Iterator[sa.Connection]:
         """A unit of work that writes: on SQLite it takes the write lock at its start, so a
         read-then-write never finds the database changed under it (docs: db/engine.py)."""
-        with self.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+        with for_writes(self.engine).begin() as connection:
             yield connection
 
     # -- the customer's data -------------------------------------------------------------

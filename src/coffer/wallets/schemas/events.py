@@ -72,6 +72,7 @@ EVENT_OBJECTS: dict[str, type[BaseModel]] = {
 # Every event type Coffer emits (docs/wallets.md lists them with their schema).
 EVENT_TYPES = (
     "customer.created",
+    "customer.updated",
     "customer.kyc_level_changed",
     "customer.erased",
     "consent.granted",
