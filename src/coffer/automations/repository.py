@@ -85,6 +85,20 @@ def insert_ignore(
     return inserted
 
 
+def insert_ignore_many(
+    connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> set[Any]:
+    """Insert ``rows`` in one statement per batch, skipping those that collide with a
+    unique key; the primary keys of those that went in."""
+    if not rows:
+        return set()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    key = next(iter(table.primary_key.columns))
+    statement = dialect.insert(table).on_conflict_do_nothing().returning(key)
+    result = connection.execute(statement, [dict(row) for row in rows])
+    return {row[0] for row in result}
+
+
 # -- automations ----------------------------------------------------------------------------
 
 
@@ -212,6 +226,36 @@ def advance_schedule(
         .values(**values)
     )
     return (connection.execute(statement).rowcount or 0) == 1
+
+
+def advance_schedules(
+    connection: sa.Connection, moves: Sequence[tuple[str, int, int | None, int]]
+) -> set[str]:
+    """Move many schedules' next occurrences on at once; ``moves`` are (automation id,
+    expected next_fire_at, new next_fire_at, last fired). Only the schedules still at the
+    expected occurrence move (read under the write lock on SQLite, ``FOR UPDATE`` on
+    PostgreSQL: no other worker moves them meanwhile); the ids of those that moved."""
+    if not moves:
+        return set()
+    table = T.automations
+    current = sa.select(table.c.id, table.c.next_fire_at).where(
+        table.c.id.in_([move[0] for move in moves])
+    )
+    if connection.dialect.name == "postgresql":
+        current = current.order_by(table.c.id).with_for_update()
+    found = {row[0]: row[1] for row in connection.execute(current)}
+    mine = [move for move in moves if move[1] is not None and found.get(move[0]) == move[1]]
+    if mine:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values(next_fire_at=sa.bindparam("b_next"), last_fire_at=sa.bindparam("b_last")),
+            [
+                {"b_id": automation_id, "b_next": following, "b_last": fired}
+                for automation_id, _, following, fired in mine
+            ],
+        )
+    return {move[0] for move in mine}
 
 
 def event_automations(connection: sa.Connection) -> list[Row]:

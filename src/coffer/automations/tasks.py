@@ -60,9 +60,10 @@ class Scheduler:
 
     def tick(self) -> int:
         """Fire every due occurrence (per the catch-up policy); how many runs started.
-        Plans are made outside the write transaction (parties may read wallets); each
-        automation's plan commits only if its next occurrence is still the one planned
-        from (compare-and-set), so two workers never fire an occurrence twice."""
+        Plans are made outside the write transaction (parties may read wallets); the batch
+        commits in one transaction, each automation's plan only if its next occurrence is
+        still the one planned from (checked under lock), so two workers never fire an
+        occurrence twice."""
         platform = self.platform
         settings = platform.settings
         now = platform.now_micros()
@@ -71,12 +72,18 @@ class Scheduler:
                 return 0
             rows = R.due_schedules(connection, now, settings.automation_batch_size)
         plans = [self._plan(row, now) for row in rows]
-        started = 0
         with R.unit(platform.engine) as connection:
-            for row, first, runs, following, last in plans:
-                if R.advance_schedule(connection, row["id"], first, following, last):
-                    started += len(platform.insert_runs(connection, runs, row))
-        return started
+            moved = R.advance_schedules(
+                connection,
+                [(row["id"], first, following, last) for row, first, _, following, last in plans],
+            )
+            runs = [
+                (values, row)
+                for row, _, fired, _, _ in plans
+                if row["id"] in moved
+                for values in fired
+            ]
+            return platform.insert_runs_many(connection, runs)
 
     def _plan(
         self, row: dict[str, Any], now: int
@@ -86,14 +93,17 @@ class Scheduler:
         compiled = platform.compiled(row["id"], int(row["version"]))
         trigger = compiled.definition.trigger
         assert isinstance(trigger, ScheduleTrigger)
-        schedule = trigger.schedule()
+        schedule = compiled.schedule()
         first = int(row["next_fire_at"])
-        due = [first] + [
-            micros(moment)
-            for moment in schedule.between(
-                from_micros(first), from_micros(now), limit=settings.automation_max_catch_up - 1
-            )
-        ]
+        due = [first]
+        following = schedule.next_after(from_micros(first))
+        while (
+            following is not None
+            and micros(following) <= now
+            and len(due) < settings.automation_max_catch_up
+        ):
+            due.append(micros(following))
+            following = schedule.next_after(following)
         grace = int(settings.automation_catch_up_grace_seconds * 1_000_000)
         if trigger.catch_up == "all":
             fire = due
@@ -101,7 +111,6 @@ class Scheduler:
             fire = due[-1:]
         else:
             fire = [moment for moment in due if now - moment <= grace]
-        following = schedule.next_after(from_micros(due[-1]))
         runs = [
             platform.with_parties(
                 platform.run_values(
