@@ -30,7 +30,9 @@ from coffer.automations.definitions import Step, condition_source
 from coffer.automations.engine_steps import StepExecution
 from coffer.automations.runstate import (
     MAX_STEP_EXECUTIONS,
+    Gathered,
     LeaseLost,
+    RunBatch,
     RunFailed,
     RunState,
     Suspended,
@@ -43,8 +45,9 @@ logger = logging.getLogger("coffer.automations")
 class RunExecutor(StepExecution):
     # -- entry -----------------------------------------------------------------------------
 
-    def execute(self, run_row: dict[str, Any], owner: str) -> str:
-        """Advance a leased run as far as it goes; its status afterwards."""
+    def execute(self, run_row: dict[str, Any], owner: str, batch: RunBatch | None = None) -> str:
+        """Advance a leased run as far as it goes; its status afterwards (``gathered``:
+        waits for its batch's transfers, see :class:`RunBatch`)."""
         platform = self.platform
         with R.reading(self.engine) as connection:
             automation = R.automation(connection, None, run_row["automation_id"])
@@ -57,8 +60,15 @@ class RunExecutor(StepExecution):
             compiled=compiled,
             owner=owner,
             history={step["step_key"]: step for step in steps},
-            context=R.loads(run_row["context"]) or {"steps": {}, "vars": {}},
+            context=(
+                batch.contexts.pop(run_row["id"])
+                if batch and run_row["id"] in batch.contexts
+                else None
+            )
+            or R.loads(run_row["context"])
+            or {"steps": {}, "vars": {}},
             position=len(steps),
+            batch=batch,
         )
         try:
             if "condition" not in state.context:
@@ -69,6 +79,10 @@ class RunExecutor(StepExecution):
             self._walk(state, compiled.definition.steps, "", {})
         except Suspended:
             return "parked"
+        except Gathered:
+            assert batch is not None
+            batch.contexts[state.id] = state.context
+            return "gathered"
         except LeaseLost:
             logger.warning("run %s: lease lost, another worker has it", state.id)
             return "lost"

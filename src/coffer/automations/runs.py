@@ -8,7 +8,7 @@ import base64
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -100,7 +100,7 @@ class RunsFlow(StepActions):
         return inserted
 
     def insert_runs_many(
-        self, connection: sa.Connection, runs: list[tuple[dict[str, Any], Mapping[str, Any]]]
+        self, connection: sa.Connection, runs: Sequence[tuple[dict[str, Any], Mapping[str, Any]]]
     ) -> int:
         """:meth:`insert_runs` for many (run values, automation) pairs in a few statements
         (the scheduler's batches); how many went in."""
