@@ -161,17 +161,55 @@ class ExecutorRecords:
             logger.warning("run %s: lease lost before it finished", state.id)
 
     def finish_many(self, finishes: list[tuple[RunState, str, dict[str, Any] | None]]) -> None:
-        """The ends of a batch's runs, in one transaction (a run whose lease was lost is
-        left to the worker that has it)."""
+        """The ends of a batch's runs, in one transaction and a few statements (a run whose
+        lease was lost is left to the worker that has it)."""
         if not finishes:
             return
         with R.unit(self.engine) as connection:
+            held = R.runs_leased_to(
+                connection, [state.id for state, _, _ in finishes], finishes[0][0].owner
+            )
+            ends = []
             for state, status, error in finishes:
-                try:
-                    self._end(connection, state, status, error)
-                except LeaseLost:
+                if state.id in held:
+                    ends.append((state, status, error, *self._end_values(state, status, error)))
+                else:
                     logger.warning("run %s: lease lost before it finished", state.id)
+            R.update_runs(connection, [(end[0].id, end[0].owner, end[3]) for end in ends])
+            R.insert_many(
+                connection,
+                T.automation_steps,
+                [row for end in ends for row in end[0].deferred_inserts],
+            )
+            for state, status, error, _, output in ends:
+                state.deferred_inserts.clear()
+                for key, deferred in state.deferred:
+                    R.update_step(connection, state.id, key, deferred)
+                state.deferred.clear()
+                self.platform.run_finished(connection, state.row, status, output, error)
         finishes.clear()
+
+    def _end_values(
+        self, state: RunState, status: str, error: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], Any]:
+        """A run's row at its end, and its output."""
+        now = self._now_micros()
+        output = state.context.get("steps", {}) if status == "succeeded" else None
+        values = {
+            "context": R.dumps(state.context),
+            "updated_at": now,
+            "status": status,
+            "output": None if output is None else R.dumps(output),
+            "error": None if error is None else R.dumps(error),
+            "finished_at": now,
+            "next_run_at": None,
+            "lease_owner": None,
+            "lease_until": None,
+            "wait_kind": None,
+            "wait_event_type": None,
+            "wait_step": None,
+        }
+        return values, output
 
     def _end(
         self,
@@ -180,22 +218,6 @@ class ExecutorRecords:
         status: str,
         error: dict[str, Any] | None,
     ) -> None:
-        now = self._now_micros()
-        output = state.context.get("steps", {}) if status == "succeeded" else None
-        self._save_run(
-            connection,
-            state,
-            {
-                "status": status,
-                "output": None if output is None else R.dumps(output),
-                "error": None if error is None else R.dumps(error),
-                "finished_at": now,
-                "next_run_at": None,
-                "lease_owner": None,
-                "lease_until": None,
-                "wait_kind": None,
-                "wait_event_type": None,
-                "wait_step": None,
-            },
-        )
+        values, output = self._end_values(state, status, error)
+        self._save_run(connection, state, values)
         self.platform.run_finished(connection, state.row, status, output, error)

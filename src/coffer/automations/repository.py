@@ -21,6 +21,7 @@ from coffer.automations import tables as T
 from coffer.db.engine import SQLITE_IMMEDIATE
 
 Row = dict[str, Any]
+IN_CHUNK = 500  # ids per IN (...) list
 
 
 def new_id(prefix: str) -> str:
@@ -67,6 +68,14 @@ def _all(connection: sa.Connection, statement: sa.Select[Any]) -> list[Row]:
 
 def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
     connection.execute(sa.insert(table).values(**values))
+
+
+def insert_many(
+    connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert ``rows`` (the same columns each) in one statement."""
+    if rows:
+        connection.execute(sa.insert(table), [dict(row) for row in rows])
 
 
 def insert_ignore(
@@ -147,6 +156,16 @@ def version(connection: sa.Connection, automation_id: str, number: int) -> Row |
         connection,
         sa.select(table).where(table.c.automation_id == automation_id, table.c.version == number),
     )
+
+
+def automations_by_ids(connection: sa.Connection, automation_ids: Sequence[str]) -> dict[str, Row]:
+    table = T.automations
+    found: dict[str, Row] = {}
+    for start in range(0, len(automation_ids), IN_CHUNK):
+        chunk = list(automation_ids[start : start + IN_CHUNK])
+        for row in _all(connection, sa.select(table).where(table.c.id.in_(chunk))):
+            found[row["id"]] = row
+    return found
 
 
 def versions(connection: sa.Connection, automation_id: str) -> list[Row]:
@@ -367,6 +386,44 @@ def update_run(
     return (connection.execute(statement.values(**values)).rowcount or 0) == 1
 
 
+def runs_leased_to(connection: sa.Connection, run_ids: Sequence[str], owner: str) -> set[str]:
+    """Which of ``run_ids`` ``owner`` still holds (locked until the transaction ends on
+    PostgreSQL; SQLite's write transaction holds the lock already)."""
+    table = T.automation_runs
+    held: set[str] = set()
+    for start in range(0, len(run_ids), IN_CHUNK):
+        statement = sa.select(table.c.id).where(
+            table.c.id.in_(list(run_ids[start : start + IN_CHUNK])), table.c.lease_owner == owner
+        )
+        if connection.dialect.name == "postgresql":
+            statement = statement.order_by(table.c.id).with_for_update()
+        held.update(row[0] for row in connection.execute(statement))
+    return held
+
+
+def update_runs(
+    connection: sa.Connection, changes: Sequence[tuple[str, str, Mapping[str, Any]]]
+) -> None:
+    """Change many runs (run id, lease owner, values: the same columns for all) in one
+    statement, each only while that owner holds its lease."""
+    if not changes:
+        return
+    table = T.automation_runs
+    names = list(changes[0][2])
+    statement = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"), table.c.lease_owner == sa.bindparam("b_owner"))
+        .values({name: sa.bindparam("b_" + name) for name in names})
+    )
+    connection.execute(
+        statement,
+        [
+            {"b_id": run_id, "b_owner": owner, **{"b_" + name: values[name] for name in names}}
+            for run_id, owner, values in changes
+        ],
+    )
+
+
 def waiting_runs(connection: sa.Connection, event_types: Sequence[str]) -> list[Row]:
     table = T.automation_runs
     return _all(
@@ -390,6 +447,18 @@ def run_counts(connection: sa.Connection, automation_id: str) -> dict[str, int]:
 
 
 # -- steps ----------------------------------------------------------------------------------
+
+
+def steps_of_runs(connection: sa.Connection, run_ids: Sequence[str]) -> dict[str, list[Row]]:
+    """The step histories of many runs (each in order; an empty list for a run without)."""
+    table = T.automation_steps
+    found: dict[str, list[Row]] = {run_id: [] for run_id in run_ids}
+    for start in range(0, len(run_ids), IN_CHUNK):
+        chunk = list(run_ids[start : start + IN_CHUNK])
+        statement = sa.select(table).where(table.c.run_id.in_(chunk)).order_by(table.c.position)
+        for row in _all(connection, statement):
+            found[row["run_id"]].append(row)
+    return found
 
 
 def steps_of(connection: sa.Connection, run_id: str) -> list[Row]:

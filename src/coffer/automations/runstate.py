@@ -74,8 +74,12 @@ class RunBatch:
     wanted: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = field(
         default_factory=list
     )
-    # a gathered run's context (its condition decided before the transfer) for its next walk
-    contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # a gathered run's state (history, pending records, the condition decided before the
+    # transfer) for its next walk
+    states: dict[str, RunState] = field(default_factory=dict)
+    # read for the whole batch at once (RunExecutor.preload)
+    automations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    steps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     finishes: list[tuple[RunState, str, dict[str, Any] | None]] = field(default_factory=list)
 
 

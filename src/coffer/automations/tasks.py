@@ -376,6 +376,7 @@ class Worker:
             return len(runs)
         batch = RunBatch()
         executor = platform.executor
+        executor.preload(batch, runs)
         try:
             pending = runs
             for round_number in range(GATHER_ROUNDS + 1):
