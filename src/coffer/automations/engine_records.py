@@ -202,11 +202,7 @@ class ExecutorRecords:
             "output": None if output is None else R.dumps(output),
             "error": None if error is None else R.dumps(error),
             "finished_at": now,
-            "next_run_at": None,
-            "lease_owner": None,
-            "lease_until": None,
-            "wait_kind": None,
-            "wait_event_type": None,
+            **R.ENDED,
             "wait_step": None,
         }
         return values, output

@@ -22,6 +22,14 @@ from coffer.db.engine import SQLITE_IMMEDIATE
 
 Row = dict[str, Any]
 IN_CHUNK = 500  # ids per IN (...) list
+# a run's columns once it ended: nothing due, no lease, no wait
+ENDED: dict[str, Any] = {
+    "next_run_at": None,
+    "lease_owner": None,
+    "lease_until": None,
+    "wait_kind": None,
+    "wait_event_type": None,
+}
 
 
 def new_id(prefix: str) -> str:

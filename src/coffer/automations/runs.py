@@ -289,11 +289,7 @@ class RunsFlow(StepActions):
             values = {
                 "status": "cancelled",
                 "finished_at": now,
-                "next_run_at": None,
-                "lease_owner": None,
-                "lease_until": None,
-                "wait_kind": None,
-                "wait_event_type": None,
+                **R.ENDED,
                 "updated_at": now,
             }
             if not R.update_run(connection, run_id, values, status_in=(row["status"],)):
