@@ -8,7 +8,7 @@ same run (the ratio).
 
 Each run: a fresh database; ``--wallets`` funded source wallets and one target; ``--count``
 platform automations, each a daily cron schedule at the same minute whose one step is a
-transfer of 1 cent (source wallets in turn). The automations' clock is the system clock
+transfer of 1 cent (source and target wallets in turn). The automations' clock is the system clock
 shifted so that this minute begins when setup ends, then one worker (``--threads``
 threads) runs until every run has finished (bounded: 600 s). The reference: ``--count``
 transfers, one per call with its own idempotency key, through ``Wallets.transfer`` from
@@ -94,7 +94,8 @@ def measure(args: argparse.Namespace, mode: str) -> None:
             return created.id
 
         sources = [wallet(f"Source {i}", 10**9) for i in range(args.wallets)]
-        target = wallet("Target", 0)
+        # as many targets as sources: each stays below a KYC maximum balance
+        targets = [wallet(f"Target {i}", 0) for i in range(args.wallets)]
         minute = (datetime.now(UTC) + timedelta(minutes=2)).replace(second=0, microsecond=0)
         offset = timedelta(0)
 
@@ -125,7 +126,7 @@ def measure(args: argparse.Namespace, mode: str) -> None:
                                 "id": "pay",
                                 "type": "transfer",
                                 "debited_wallet_id": sources[index % len(sources)],
-                                "credited_wallet_id": target,
+                                "credited_wallet_id": targets[index % len(targets)],
                                 "amount": 1,
                                 "currency": "EUR",
                             }
@@ -167,7 +168,7 @@ def measure(args: argparse.Namespace, mode: str) -> None:
         lateness = [(row.started_at - row.scheduled_for) / 1e6 for row in rows if row.started_at]
         ended = [(row.finished_at - row.scheduled_for) / 1e6 for row in rows if row.finished_at]
         failed = sum(1 for row in rows if row.status != "succeeded")
-        balance = wallets.wallets.wallet(target).balance
+        balance = sum(wallets.wallets.wallet(target).balance for target in targets)
         automation_rate = len(rows) / elapsed
         print(
             f"[{mode}] automations: {len(rows)} runs ({failed} not succeeded) finished"
@@ -175,7 +176,7 @@ def measure(args: argparse.Namespace, mode: str) -> None:
             f" {percentile(lateness, 0.5):.2f} s, p99 {percentile(lateness, 0.99):.2f} s;"
             f" end lateness p50 {percentile(ended, 0.5):.2f} s,"
             f" p99 {percentile(ended, 0.99):.2f} s, max {max(ended):.2f} s;"
-            f" {automation_rate:.0f} runs/s; target wallet {balance} (expected {args.count})",
+            f" {automation_rate:.0f} runs/s; target wallets {balance} (expected {args.count})",
             flush=True,
         )
         if args.no_reference:
@@ -190,7 +191,7 @@ def measure(args: argparse.Namespace, mode: str) -> None:
             wallets.wallets.transfer(
                 W.TransferCreate(
                     debited_wallet_id=sources[index % len(sources)],
-                    credited_wallet_id=target,
+                    credited_wallet_id=targets[index % len(targets)],
                     amount=1,
                     currency="EUR",
                 ),
