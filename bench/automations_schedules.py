@@ -6,9 +6,9 @@ same run (the ratio).
     python bench/automations_schedules.py [--backend sqlite|postgresql] [--count 10000]
         [--threads 4] [--wallets 100] [--mode batched|per-run|both] [--no-reference]
 
-Each run: a fresh database; ``--wallets`` funded source wallets and one target; ``--count``
-platform automations, each a daily cron schedule at the same minute whose one step is a
-transfer of 1 cent (source and target wallets in turn). The automations' clock is the system clock
+Each run: a fresh database; ``--wallets`` funded source wallets and as many targets;
+``--count`` platform automations, each a daily cron schedule at the same minute whose one
+step is a transfer of 1 cent (source and target wallets in turn). The automations' clock is the system clock
 shifted so that this minute begins when setup ends, then one worker (``--threads``
 threads) runs until every run has finished (bounded: 600 s). The reference: ``--count``
 transfers, one per call with its own idempotency key, through ``Wallets.transfer`` from
