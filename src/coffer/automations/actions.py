@@ -22,20 +22,23 @@ class StepActions(AutomationsCore):
         owner = automation["owner_customer_id"]
         if not owner:
             return None
-        wallet = self.wallets.wallets.wallet(wallet_id)
+        wallet = self._automation_wallets(automation).wallets.wallet(wallet_id)
         if wallet.customer_id != owner:
             raise StepError(
                 f"wallet {wallet_id} is not a wallet of customer {owner}, whose automation this is"
             )
         return wallet
 
+    def _automation_wallets(self, automation: Mapping[str, Any]) -> Any:
+        """The wallets domain of the automation's platform (never another platform's)."""
+        return self.platform_wallets(str(automation["platform_id"]))
+
     def lookups(self, automation: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
         """The read-only functions expressions may call, scoped to the automation's owner."""
+        wallets = self._automation_wallets(automation).wallets
 
         def readable(wallet_id: str) -> Any:
-            return self._owned_wallet(automation, wallet_id) or self.wallets.wallets.wallet(
-                wallet_id
-            )
+            return self._owned_wallet(automation, wallet_id) or wallets.wallet(wallet_id)
 
         def balance(wallet_id: str) -> int:
             return int(readable(wallet_id).balance)
@@ -47,10 +50,10 @@ class StepActions(AutomationsCore):
             owner = automation["owner_customer_id"]
             if owner and customer_id != owner:
                 raise StepError("a customer's automation reads only its own customer")
-            return str(self.wallets.wallets.customer(customer_id).kyc_level)
+            return str(wallets.customer(customer_id).kyc_level)
 
         def wallet_customer(wallet_id: str) -> str:
-            return str(self.wallets.wallets.wallet(wallet_id).customer_id or "")
+            return str(wallets.wallet(wallet_id).customer_id or "")
 
         return {
             "balance": balance,
@@ -87,7 +90,8 @@ class StepActions(AutomationsCore):
     ) -> Any:
         from coffer.wallets import schemas as W
 
-        wallets = self.wallets.wallets
+        platform = self._automation_wallets(automation)
+        wallets = platform.wallets
         metadata = {str(k): str(v) for k, v in (params.pop("metadata", None) or {}).items()}
         metadata.setdefault("automation_run_id", str(run["id"]))
         if kind == "transfer":
@@ -113,7 +117,7 @@ class StepActions(AutomationsCore):
         if kind == "payout":
             self._owned_wallet(automation, str(params["wallet_id"]))
             payout = W.PayoutCreate(**params)
-            return self.wallets.payouts.create_payout(payout, idempotency_key=key).model_dump(
+            return platform.payouts.create_payout(payout, idempotency_key=key).model_dump(
                 mode="json"
             )
         if kind == "convert":
@@ -121,17 +125,20 @@ class StepActions(AutomationsCore):
 
             self._owned_wallet(automation, str(params["from_wallet_id"]))
             conversion = F.CrossBorderTransferCreate(**params, metadata=metadata)
-            return self.fx.conversions.transfer(conversion, idempotency_key=key).model_dump(
-                mode="json"
-            )
+            fx = self.fx_of(platform.platform_id)
+            return fx.conversions.transfer(conversion, idempotency_key=key).model_dump(mode="json")
         if kind == "numscript":
             ledger_name = str(params.get("ledger") or "main")
-            if ledger_name == self.wallets.settings.wallets_ledger:
+            owner = self.coffer.ledger_owner(ledger_name)
+            if ledger_name == self.wallets.settings.wallets_ledger or (owner and owner[1]):
                 raise StepError(
                     "a numscript step cannot write the wallets' ledger; name another ledger"
                 )
+            if owner is not None and owner[0] != platform.platform_id:  # as if it did not exist
+                raise StepError(f"ledger {ledger_name!r} is not a ledger of this platform")
             variables = {str(k): str(v) for k, v in (params.get("vars") or {}).items()}
-            result = self.coffer.ledger(ledger_name).run(
+            ledger = self.coffer.ledger(ledger_name, platform_id=platform.platform_id)
+            result = ledger.run(
                 str(params["script"]), variables, metadata=metadata, idempotency_key=key
             )
             return {"ledger": ledger_name, "transaction_id": getattr(result, "id", None)}
@@ -139,7 +146,7 @@ class StepActions(AutomationsCore):
             url = str(params["url"])
             # the webhook endpoints' egress policy: https and public addresses on live
             # platforms, checked after DNS resolution (docs/security.md)
-            target = self.wallets.webhooks.check_url(url, str(automation["platform_id"]))
+            target = platform.webhooks.check_url(url, platform.platform_id)
             return post_webhook(
                 self.http,
                 url,
@@ -154,7 +161,7 @@ class StepActions(AutomationsCore):
     def _hold(self, action: str, params: Mapping[str, Any], automation: Mapping[str, Any]) -> Any:
         """capture / void / release / return a payment: adopts the outcome when a first
         attempt already did it (a retry after a crash)."""
-        wallets = self.wallets.wallets
+        wallets = self._automation_wallets(automation).wallets
         payment = wallets.payment(str(params["payment_id"]))
         # capture/void spend the buyer's hold; release/return move the seller's escrow
         spender = (

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from coffer.automations import repository as R
 from coffer.automations import schemas as S
 from coffer.automations import tables as T
-from coffer.automations.core import Clock
+from coffer.automations.core import Clock, WalletsOf
 from coffer.automations.engine import RunExecutor
 from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.policies import open_spending_policies
@@ -42,8 +42,9 @@ class AutomationsPlatform(RunsFlow):
         settings: AutomationSettings | None = None,
         clock: Clock | None = None,
         http: httpx.Client | None = None,
+        wallets_of: WalletsOf | None = None,
     ) -> None:
-        super().__init__(wallets, settings, clock, http)
+        super().__init__(wallets, settings, clock, http, wallets_of)
         self.executor = RunExecutor(self)
         # the movements of runs are checked against the wallets' spending policies too
         self.spending_policies = open_spending_policies(
@@ -221,5 +222,9 @@ def open_automations(
     settings: AutomationSettings | None = None,
     clock: Clock | None = None,
     http: httpx.Client | None = None,
+    *,
+    wallets_of: WalletsOf | None = None,
 ) -> AutomationsPlatform:
-    return AutomationsPlatform(wallets, settings, clock, http)
+    """The automations domain; ``wallets_of`` gives each platform's wallets domain (by
+    default opened here from ``wallets``' database and settings)."""
+    return AutomationsPlatform(wallets, settings, clock, http, wallets_of)

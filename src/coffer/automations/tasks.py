@@ -228,7 +228,8 @@ class EventDispatcher:
     ) -> None:
         platform = self.platform
         assert trigger.wallet_id is not None and trigger.threshold is not None
-        wallet = platform.wallets.wallets.wallet(trigger.wallet_id)
+        wallets = platform.platform_wallets(str(row["platform_id"])).wallets
+        wallet = wallets.wallet(trigger.wallet_id)
         state = R.loads(row["state"]) or {}
         below = wallet.balance < trigger.threshold
         if state.get("below") == below:
