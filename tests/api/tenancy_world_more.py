@@ -3,7 +3,8 @@
 automations objects (an automation with two versions, a run waiting on its approval, a
 spending policy), and the wallet app's end users with their /api/me/v1 sessions: Ada
 (alpha) owns a wallet, a card top-up, a beneficiary, a device, a passkey, a notification,
-a budget, a goal, a conversion quote and loyalty points in alpha's program; Carol (another customer of alpha) and Mallory (a customer of
+a budget, a goal, a round-up rule and its pot, a conversion quote and loyalty points in
+alpha's program; Carol (another customer of alpha) and Mallory (a customer of
 beta) each hold a session with a fresh second factor, so that step-up never hides what
 a route would do with Ada's objects."""
 
@@ -21,6 +22,7 @@ from coffer.identity.users import AppSettings
 from coffer.risk.online import tables as RT
 from coffer.risk.online.core import CACHE_SECONDS
 from coffer.wallets import schemas as S
+from coffer.wallets import tables as WT
 from coffer.wallets.endpoints import platform_for
 
 ME = "/api/me/v1"
@@ -227,20 +229,22 @@ def _end_users(world: World, suffix: str) -> None:
     ids["user_email"] = ada.email
     world.headers.update(ada=ada.headers, carol=carol.headers, mallory=mallory.headers)
     _ada_domains(world, ada)
-    _screened(world, [ada.me["customer_id"], carol.me["customer_id"]])
+    _screened(world)
 
 
-def _screened(world: World, customer_ids: list[str]) -> None:
-    """Wait for the worker's screening of the new customers (its rows must not appear
-    during the test, as if another platform's call had made them)."""
-    hits = RT.screening_hits
-    statement = sa.select(sa.func.count(sa.distinct(hits.c.subject_id))).where(
-        hits.c.subject_id.in_(customer_ids)
+def _screened(world: World) -> None:
+    """Wait for the worker's screening of every customer of alpha (its rows must not
+    appear during the test, as if another platform's call had made them)."""
+    hits, customers = RT.screening_hits, WT.customers
+    alpha = world.platforms["alpha"]
+    unscreened = sa.select(sa.func.count()).where(
+        customers.c.platform_id == alpha,
+        ~customers.c.id.in_(sa.select(hits.c.subject_id).where(hits.c.platform_id == alpha)),
     )
     deadline = time.monotonic() + APPROVAL_WAIT_SECONDS
     while time.monotonic() < deadline:
         with world.instance.engine.connect() as connection:
-            if connection.execute(statement).scalar() == len(customer_ids):
+            if connection.execute(unscreened).scalar() == 0:
                 return
         time.sleep(0.1)
     raise AssertionError("the worker did not screen the new customers")
@@ -259,6 +263,9 @@ def _ada_domains(world: World, ada: EndUser) -> None:
         "/goals", {"name": "Ada's bike", "target_amount": 70_000, "currency": "EUR"}, 201
     )
     ids["user_goal_id"] = goal["goal_id"]
+    rule = ada.post("/automations", {"recipe": "round_up", "wallet_id": wallet_id}, 201)
+    ids["user_automation_id"] = rule["id"]
+    ids["user_pot_id"] = ada.get("/pots")[0]["id"]
     lines = ada.get("/spending")
     ids["user_transaction_id"] = lines[0]["id"]
     rate = {"base": "EUR", "quote": "USD", "rate": "1.1"}  # a fresh rate (the operator's)

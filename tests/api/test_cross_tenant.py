@@ -153,9 +153,7 @@ OBJECTS = {
     "passkey_id": "passkey_id",
     "notification_id": "notification_id",
 }
-# On the end-user API, these parameters name Ada's objects (made through her session). A
-# pot is a wallet: Ada's wallet stands for her pot. ``automation_id`` stays alpha's own
-# automation (owned by no customer: no customer of alpha may touch it either).
+# On the end-user API, these parameters name Ada's objects (made through her session).
 END_USER_OBJECTS = {
     "wallet_id": "user_wallet_id",
     "payin_id": "user_payin_id",
@@ -163,7 +161,8 @@ END_USER_OBJECTS = {
     "goal_id": "user_goal_id",
     "transaction_id": "user_transaction_id",
     "quote_id": "user_quote_id",
-    "pot_id": "user_wallet_id",
+    "pot_id": "user_pot_id",
+    "automation_id": "user_automation_id",
 }
 # What every customer of alpha may see on the end-user API: alpha's loyalty programs (each
 # customer's points in them are theirs). Not a secret for Carol; still one for Mallory.
