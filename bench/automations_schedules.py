@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import fresh_database, signing_key_env
+from common import eur_wallet, fresh_database, signing_key_env
 
 PII_KEY = "11" * 32
 DEADLINE_SECONDS = 600
@@ -53,27 +53,14 @@ def main() -> None:
     from coffer.automations import tables as T
     from coffer.automations.settings import AutomationSettings
     from coffer.platforms import DEFAULT_PLATFORM_ID
-    from coffer.wallets import WalletSettings, currencies, open_wallets, templates
+    from coffer.wallets import WalletSettings, open_wallets
     from coffer.wallets import schemas as W
 
     with signing_key_env(), fresh_database(args.backend) as url, coffer.open(url) as book:
         wallets = open_wallets(book, WalletSettings(pii_key=PII_KEY, pii_key_id="bench"))
 
         def wallet(name: str, amount: int) -> str:
-            customer = wallets.wallets.create_customer(W.CustomerCreate(kind="natural", name=name))
-            created = wallets.wallets.create_wallet(
-                W.WalletCreate(customer_id=customer.id, currency="EUR")
-            )
-            if amount:
-                wallets.core.ledger.run(
-                    templates.PAYIN,
-                    vars={
-                        "external": "external:bench",
-                        "wallet": f"wallets:{created.id}",
-                        "amount": currencies.monetary("EUR", amount),
-                    },
-                )
-            return created.id
+            return eur_wallet(wallets, name, amount)
 
         sources = [wallet(f"Source {i}", 10**9) for i in range(args.wallets)]
         target = wallet("Target", 0)

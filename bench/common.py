@@ -12,6 +12,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 
@@ -40,6 +41,26 @@ def signing_key_env() -> Iterator[None]:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["COFFER_SIGNING_KEY_FILE"] = f"{folder}/signing.key"
         yield
+
+
+def eur_wallet(wallets: Any, name: str, amount: int) -> str:
+    """A new customer's EUR wallet on ``wallets`` (a WalletPlatform), credited ``amount``
+    cents straight through the ledger (as a bank pay-in would)."""
+    from coffer.wallets import currencies, templates
+    from coffer.wallets import schemas as W
+
+    customer = wallets.wallets.create_customer(W.CustomerCreate(kind="natural", name=name))
+    created = wallets.wallets.create_wallet(W.WalletCreate(customer_id=customer.id, currency="EUR"))
+    if amount:
+        wallets.core.ledger.run(
+            templates.PAYIN,
+            vars={
+                "external": "external:bench",
+                "wallet": f"wallets:{created.id}",
+                "amount": currencies.monetary("EUR", amount),
+            },
+        )
+    return str(created.id)
 
 
 def median(values: list[float]) -> float:

@@ -20,6 +20,7 @@ NO_BODY = {
     "/api/automations/v1/automations/{automation_id}/archive",
     "/api/automations/v1/runs/{run_id}/cancel",
     "/api/automations/v1/runs/{run_id}/retry",
+    "/api/automations/v1/payment_batches/{batch_id}/cancel",
     "/api/ledger/v2/{ledger}/logs/export",
     "/api/ledger/v2/{ledger}/holds/{id}/void",
     "/api/ledger/v2/{ledger}/checkpoints",

@@ -24,9 +24,12 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNS = 24
 
 
-def spawn(url: str, seconds: float, tmp_path: Path) -> subprocess.Popen[str]:
+def spawn(
+    url: str, seconds: float, tmp_path: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     env = dict(os.environ)
     env["COFFER_SIGNING_KEY_FILE"] = str(Path(tmp_path) / "signing.key")
+    env.update(extra_env or {})
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.automations.worker_process", url, str(seconds)],
         cwd=ROOT,

@@ -33,16 +33,24 @@ class FakeAuthority:
         return object()
 
 
-@pytest.fixture
-def api(
+def automations_app(
     coffer_db: coffer.Coffer, wallets: WalletPlatform, automations: AutomationsPlatform
-) -> Iterator[TestClient]:
+) -> FastAPI:
+    """An app with the automations' routes, its errors rendered, and a fake authority."""
     app = FastAPI()
     app.state.server = SimpleNamespace(coffer=coffer_db, authority=FakeAuthority())
     app.state.wallets = wallets
     app.state.automations = automations
     errors.install(app)
     app.include_router(router)
+    return app
+
+
+@pytest.fixture
+def api(
+    coffer_db: coffer.Coffer, wallets: WalletPlatform, automations: AutomationsPlatform
+) -> Iterator[TestClient]:
+    app = automations_app(coffer_db, wallets, automations)
     headers = {"Authorization": "Bearer automations:read automations:write"}
     with TestClient(app, headers=headers) as client:
         yield client

@@ -25,10 +25,13 @@ from coffer.api.routers import auth, coffer_ext, ledger, ops
 from coffer.api.settings import ApiSettings
 from coffer.assistant.endpoints import router as assistant_router
 from coffer.automations.endpoints import router as automations_router
+from coffer.automations.payroll.endpoints import router as payment_batches_router
 from coffer.automations.policies.endpoints import attach_spending_policies
 from coffer.automations.policies.endpoints import router as spending_policies_router
 from coffer.core import Coffer
 from coffer.fx.endpoints import router as fx_router
+from coffer.fx.loyalty.earning import register_earner
+from coffer.fx.platform import system_clock
 from coffer.identity.audit import record_now
 from coffer.identity.audit.endpoints import router as audit_router
 from coffer.risk.online.endpoints import attach_risk
@@ -124,10 +127,12 @@ def create_app(
     app.openapi = lambda: _with_boundary_answers(app)  # type: ignore[method-assign]
     app.state.metrics = metrics
     # what the wallets platform gets when built: the risk check and the spending policies'
-    # check (before any movement)
+    # check (before any movement), and the loyalty earner (points with the payments that
+    # earn them)
     app.state.wallets_extensions = (
         lambda platform: attach_risk(app, platform),
         lambda platform: attach_spending_policies(app, platform),
+        lambda platform: register_earner(platform, system_clock),
     )
     errors.install(app)
     app.include_router(ops.router)
@@ -141,6 +146,7 @@ def create_app(
     app.include_router(risk_router)
     app.include_router(automations_router)
     app.include_router(spending_policies_router)
+    app.include_router(payment_batches_router)
     app.include_router(audit_router)
     app.include_router(me_router)  # the end-user API (/api/me/v1) of the wallet app's users
     web.install(app, book)  # the console (/console), the wallet app (/app), /static

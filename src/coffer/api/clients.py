@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 
 from coffer.api import repository as R
 from coffer.api.repository import ClientRow
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import ClientNotFound, ValidationError
 from coffer.identity.audit import record
 from coffer.platforms import DEFAULT_PLATFORM_ID
@@ -78,7 +78,7 @@ def parse_scopes(text: str) -> tuple[str, ...]:
 
 
 def _write(engine: sa.Engine) -> sa.Connection:
-    return engine.connect().execution_options(**{SQLITE_IMMEDIATE: True})
+    return for_writes(engine.connect())
 
 
 def create_client(

@@ -41,6 +41,9 @@ ColumnExpr = sa.ColumnElement[Any]
 # -- small helpers -------------------------------------------------------------------------
 
 
+INVALID_CURSOR = "invalid cursor: pass back a cursor this API returned"
+
+
 def encode_cursor(state: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode()
 
@@ -49,9 +52,9 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
     try:
         state = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=="))
     except Exception:
-        raise ValidationError("invalid cursor: pass back a cursor this API returned") from None
+        raise ValidationError(INVALID_CURSOR) from None
     if not isinstance(state, dict):
-        raise ValidationError("invalid cursor: pass back a cursor this API returned")
+        raise ValidationError(INVALID_CURSOR)
     return state
 
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from coffer.api.ledger_filters import (
     DEFAULT_PAGE_SIZE,
+    INVALID_CURSOR,
     MAX_FILTER_DEPTH,
     MAX_FILTER_TERMS,
     MAX_PAGE_SIZE,
@@ -257,7 +258,7 @@ class Queries(VolumeQueries):
             keys: list[ColumnExpr] = [t.c.timestamp, t.c.id] if effective_order else [t.c.id]
             if after is not None:
                 if len(after) != len(keys):
-                    raise ValidationError("invalid cursor: pass back a cursor this API returned")
+                    raise ValidationError(INVALID_CURSOR)
                 bound = sa.tuple_(*keys) if len(keys) > 1 else keys[0]
                 value = sa.tuple_(*after) if len(keys) > 1 else after[0]
                 where.append(bound > value if ascending else bound < value)

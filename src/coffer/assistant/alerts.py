@@ -1,31 +1,51 @@
 """Alerts: unusual spending (outliers per merchant and category), duplicate charges,
-subscription price increases and bills due with too little balance. Pure functions; the
-events a platform forwards are their ``as_dict()`` (type ``assistant.alert.<kind>``)."""
+subscription price increases, bills due (and bills due with too little balance), budget
+pace and budgets exceeded, and a low balance in the 90-day forecast. Pure functions; the
+events a platform forwards are their ``as_dict()`` (type ``assistant.alert.<kind>``).
+
+Each alert has a dedup ``key``: the same key is published once per customer. Budget alerts
+are keyed by budget and month (one pace warning and one "exceeded" per budget and month,
+however the numbers move), a forecast low balance by the month of its first low day, a bill
+by its series and due date; the other kinds by their content."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import get_args
 
 from coffer.assistant.models import CustomerData, Txn
 from coffer.assistant.money import fmt
-from coffer.assistant.recurring import detect_recurring, expected_between
+from coffer.assistant.recurring import Series, detect_recurring, expected_between
+from coffer.assistant.schemas import AlertKind
 from coffer.assistant.spending import is_spending
 
 RECENT_DAYS = 30
+BILL_DUE_DAYS = 3
+KINDS: tuple[str, ...] = get_args(AlertKind)
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    kind: str  # outlier | duplicate_charge | price_increase | low_balance_bill
+    kind: str  # one of KINDS
     day: date
     message: str
     amount: int
     currency: str
     transaction_ids: tuple[str, ...] = ()
+    key: str = ""  # dedup key (empty: the alert's content)
+
+    @property
+    def dedup_key(self) -> str:
+        """What makes two alerts the same one (hashed into the published key)."""
+        if self.key:
+            return f"{self.kind}:{self.key}"
+        parts = [self.kind, self.day.isoformat(), self.amount, list(self.transaction_ids)]
+        return json.dumps([*parts, self.message])
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -87,6 +107,54 @@ def find_alerts(data: CustomerData, today: date, low_balance: int = 0) -> list[A
         if s.next_amount < 0 and balance < low_balance:
             out.append(Alert("low_balance_bill", day,
                              f"{s.name} ({fmt(-s.next_amount, cur)}) is due on {day} and your balance will not cover it",
-                             -s.next_amount, cur))  # fmt: skip
+                             -s.next_amount, cur, key=f"{s.name}:{day.isoformat()}"))  # fmt: skip
+        elif s.next_amount < 0 and day <= today + timedelta(days=BILL_DUE_DAYS):
+            out.append(Alert("bill_due", day,
+                             f"{s.name} ({fmt(-s.next_amount, cur)}) is due on {day}",
+                             -s.next_amount, cur, key=f"{s.name}:{day.isoformat()}"))  # fmt: skip
+    out += budget_alerts(data, today)
+    out += forecast_alerts(data, series, today, low_balance)
     out.sort(key=lambda a: (a.day, a.kind))
     return out
+
+
+def budget_alerts(data: CustomerData, today: date) -> list[Alert]:
+    """This month's budgets: exceeded already, or exceeded at this pace (one of the two)."""
+    from coffer.assistant.ask.vocabulary import label
+    from coffer.assistant.budgets import budget_months, pace
+
+    out = []
+    for budget in data.budgets:
+        month = budget_months(budget, data.transactions, today)[-1]
+        name = label(budget.category)
+        key = f"{budget.id}:{month.month.isoformat()[:7]}"
+        if month.spent > month.available:
+            over = month.spent - month.available
+            out.append(Alert("budget_exceeded", today,
+                             f"You have exceeded {name} by {fmt(over, budget.currency)} this month",
+                             over, budget.currency, key=key))  # fmt: skip
+            continue
+        warning = pace(budget, month, today)
+        if warning is not None:
+            out.append(Alert("budget_pace", today, warning.message(name), warning.over_by,
+                             budget.currency, key=key))  # fmt: skip
+    return out
+
+
+def forecast_alerts(
+    data: CustomerData, series: list[Series], today: date, low_balance: int
+) -> list[Alert]:
+    """The 90-day balance projection going below ``low_balance``."""
+    from coffer.assistant.forecast import balance_projection
+
+    points, low = balance_projection(
+        data.balance, data.transactions, series, data.currency, today, low_balance=low_balance
+    )
+    if not low or not data.accounts:
+        return []
+    first = low[0]
+    lowest = min(p.balance for p in points)
+    return [Alert("low_balance_forecast", first,
+                  f"At this rate your balance falls below {fmt(low_balance, data.currency)} "
+                  f"on {first} (lowest {fmt(lowest, data.currency)} within 90 days)",
+                  low_balance - lowest, data.currency, key=first.isoformat()[:7])]  # fmt: skip

@@ -133,3 +133,29 @@ def apply_context(txns: Sequence[Txn], context: CategorizationContext) -> list[T
                         confidence=decided.confidence, category_source=decided.source)  # fmt: skip
         out.append(t)
     return out
+
+
+def categorize_with(
+    lines: Sequence[StatementLine],
+    txns: Sequence[Txn],
+    corrections: Mapping[str, tuple[str, str | None, str | None]],
+    rules: Sequence[Mapping[str, Any]],
+    *,
+    use_classifier: bool = True,
+) -> list[Categorization]:
+    """Statement lines through the customer's pipeline, as the API categorizes their
+    transactions: the customer's rules, learned payee rules and correction model (from
+    ``txns``, the customer's categorized transactions) around the built-in categorizer,
+    then the customer's corrections (locked, by line id)."""
+    from coffer.assistant.categorize.service import categorize_lines
+
+    context = build_context(txns, corrections, rules)
+    out = []
+    for result in categorize_lines(lines, context, use_classifier=use_classifier):
+        fixed = corrections.get(result.id)
+        if fixed is not None:
+            result = replace(result, primary=fixed[0], detailed=fixed[1],
+                             merchant=fixed[2] or result.merchant, confidence=1.0,
+                             source="correction")  # fmt: skip
+        out.append(result)
+    return out

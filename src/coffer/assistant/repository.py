@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -190,8 +190,15 @@ def add_contribution(connection: sa.Connection, goal_id: str, day: date, amount:
 # -- alerts ------------------------------------------------------------------------------
 
 
-def mark_alert_sent(connection: sa.Connection, customer_id: str, alert_key: str) -> bool:
-    """Record an alert as published; False when it already was."""
+def mark_alert_sent(
+    connection: sa.Connection,
+    customer_id: str,
+    alert_key: str,
+    kind: str | None = None,
+    body: Mapping[str, Any] | None = None,
+) -> bool:
+    """Record an alert as published (with its kind and event body); False when it
+    already was."""
     a = T.alerts_sent.c
     seen = connection.execute(
         sa.select(a.alert_key).where(a.customer_id == customer_id, a.alert_key == alert_key)
@@ -204,6 +211,8 @@ def mark_alert_sent(connection: sa.Connection, customer_id: str, alert_key: str)
             customer_id=customer_id,
             alert_key=alert_key,
             created_at=now_micros(),
+            kind=kind,
+            body=json.dumps(body) if body is not None else None,
         )
     )
     return True
@@ -404,3 +413,15 @@ def delete_correction(connection: sa.Connection, customer_id: str, transaction_i
         )
     )
     return bool(result.rowcount)
+
+
+def sent_alerts(connection: sa.Connection, customer_id: str, limit: int) -> list[dict[str, Any]]:
+    """The customer's published alerts (their event bodies), newest first."""
+    a = T.alerts_sent.c
+    rows = connection.execute(
+        sa.select(a.body, a.created_at)
+        .where(a.customer_id == customer_id, a.body.is_not(None))
+        .order_by(a.created_at.desc())
+        .limit(limit)
+    )
+    return [{**json.loads(body), "published_at": created} for body, created in rows]

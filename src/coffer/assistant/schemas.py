@@ -130,12 +130,24 @@ class ImportResult(BaseModel):
     duplicates: int
 
 
+AlertKind = Literal[
+    "outlier",
+    "duplicate_charge",
+    "price_increase",
+    "low_balance_bill",
+    "bill_due",
+    "budget_pace",
+    "budget_exceeded",
+    "low_balance_forecast",
+]
+
+
 class AlertObject(BaseModel):
     """An alert as its ``assistant.alert.<kind>`` event carries it (``data.object``)."""
 
     customer_id: str
     type: str
-    kind: Literal["outlier", "duplicate_charge", "price_increase", "low_balance_bill"]
+    kind: AlertKind
     date: str
     message: str
     amount: int = Field(description="Minor units of currency")

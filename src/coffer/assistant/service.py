@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -19,11 +19,13 @@ import sqlalchemy as sa
 from coffer.assistant import repository as R
 from coffer.assistant.ask.answers import answer
 from coffer.assistant.ask.parser import Query, parse
+from coffer.assistant.categorize.schemas import Categorization, StatementLine
 from coffer.assistant.categorizer import PRIMARIES, default_categorizer
 from coffer.assistant.customer_rules import (
     MAX_RULES,
     apply_context,
     build_context,
+    categorize_with,
     check_category,
     txn_line,
     user_rule,
@@ -40,7 +42,7 @@ from coffer.assistant.models import (
     categorize_txns,
 )
 from coffer.assistant.schemas import AlertObject
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import AssistantNotFound, ValidationError
 
 MAX_STATEMENT_PAGES = 1000  # 1,000 lines each: a million lines per wallet at most
@@ -91,7 +93,7 @@ class Assistant:
     def unit(self) -> Iterator[sa.Connection]:
         """A unit of work that writes: on SQLite it takes the write lock at its start, so a
         read-then-write never finds the database changed under it (docs: db/engine.py)."""
-        with self.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+        with for_writes(self.engine).begin() as connection:
             yield connection
 
     # -- the customer's data -------------------------------------------------------------
@@ -286,6 +288,17 @@ class Assistant:
         with self.unit() as connection:
             R.put_correction(connection, customer_id, transaction_id, primary, detailed, merchant)
 
+    def categorize_statement(self, customer_id: str, lines: Sequence[StatementLine], *,
+                             use_classifier: bool = True) -> list[Categorization]:  # fmt: skip
+        """Statement lines categorized with the customer's stored rules and corrections:
+        the pipeline of the customer's own transactions (``coffer assistant categorize
+        --customer``)."""
+        txns = self.data(customer_id).transactions
+        with self.unit() as connection:
+            corrections = R.corrections(connection, customer_id)
+            rules = R.rules(connection, customer_id)
+        return categorize_with(lines, txns, corrections, rules, use_classifier=use_classifier)
+
     def corrections(self, customer_id: str) -> list[dict[str, Any]]:
         with self.unit() as connection:
             found = R.corrections(connection, customer_id)
@@ -431,14 +444,16 @@ class Assistant:
         with core.unit() as connection:
             for alert in alerts:
                 body = {"customer_id": customer_id, **alert.as_dict()}
-                key = hashlib.sha256(
-                    json.dumps([alert.kind, alert.day.isoformat(), alert.amount,
-                                list(alert.transaction_ids), alert.message]).encode()
-                ).hexdigest()  # fmt: skip
-                if R.mark_alert_sent(connection, customer_id, key):
+                key = hashlib.sha256(alert.dedup_key.encode()).hexdigest()
+                if R.mark_alert_sent(connection, customer_id, key, alert.kind, body):
                     core.event(connection, str(body["type"]), AlertObject.model_validate(body))
                     published.append(body)
         return published
+
+    def sent_alerts(self, customer_id: str, *, limit: int = 50) -> list[dict[str, Any]]:
+        """The customer's published alerts (their event bodies), newest first."""
+        with self.unit() as connection:
+            return R.sent_alerts(connection, customer_id, min(limit, 200))
 
     # -- imports -------------------------------------------------------------------------
 

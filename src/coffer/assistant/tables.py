@@ -102,6 +102,8 @@ alerts_sent = sa.Table(
     sa.Column("customer_id", sa.String(40), primary_key=True),
     sa.Column("alert_key", sa.String(64), primary_key=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=True),
+    sa.Column("body", sa.Text, nullable=True),  # JSON: the event's data
 )
 
 external_transactions = sa.Table(

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coffer.automations import tables as T
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 
 Row = dict[str, Any]
 
@@ -40,7 +40,7 @@ def loads(text: str | None) -> Any:
 def unit(engine: sa.Engine) -> Iterator[sa.Connection]:
     """One write transaction (on SQLite it takes the write lock at BEGIN)."""
     with engine.connect() as connection:
-        connection.execution_options(**{SQLITE_IMMEDIATE: True})
+        for_writes(connection)
         with connection.begin():
             yield connection
 

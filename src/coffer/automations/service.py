@@ -9,7 +9,7 @@ unit of work.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 import sqlalchemy as sa
@@ -33,6 +33,19 @@ if TYPE_CHECKING:
 MAX_CALL_DEPTH = 5
 
 
+class ApprovalSubject(Protocol):
+    """What an approval that is not a run's step is about (a payment batch): registered
+    by its ``step_key`` in :attr:`AutomationsPlatform.approval_subjects`."""
+
+    def check_decision(
+        self, connection: sa.Connection, approval: Mapping[str, Any], approver: str
+    ) -> None:
+        """Raise if ``approver`` may not decide now."""
+
+    def decided(self, connection: sa.Connection, approval: Mapping[str, Any], status: str) -> None:
+        """The approval became ``approved`` or ``rejected`` (same transaction)."""
+
+
 class AutomationsPlatform(RunsFlow):
     """The automations domain on a wallets platform (its engine, services and cipher)."""
 
@@ -50,6 +63,10 @@ class AutomationsPlatform(RunsFlow):
         self.spending_policies = open_spending_policies(
             wallets, None if clock is None else lambda: clock().timestamp()
         )
+        self.approval_subjects: dict[str, ApprovalSubject] = {}
+        from coffer.automations.payroll.service import PaymentBatches
+
+        self.payment_batches = PaymentBatches(self)
 
     # -- approvals -------------------------------------------------------------------------
 
@@ -60,7 +77,7 @@ class AutomationsPlatform(RunsFlow):
         step_key: str,
         request: Mapping[str, Any],
         deadline: int | None,
-    ) -> None:
+    ) -> str:
         now = self.now_micros()
         approval_id = R.new_id("apr")
         R.insert(
@@ -89,6 +106,7 @@ class AutomationsPlatform(RunsFlow):
         self.wallets.webhooks.publish(
             "automation.approval_requested", resource, connection=connection
         )
+        return approval_id
 
     def expire_approval(self, run_id: str, step_key: str) -> None:
         with R.unit(self.engine) as connection:
@@ -135,6 +153,9 @@ class AutomationsPlatform(RunsFlow):
             if row["status"] != "pending":
                 raise InvalidState(f"approval {approval_id} is {row['status']} already")
             decisions = R.loads(row["decisions"]) or []
+            subject = self.approval_subjects.get(str(row["step_key"]))
+            if subject is not None:
+                subject.check_decision(connection, row, decision.approver)
             if any(item["approver"] == decision.approver for item in decisions):
                 raise Conflict(f"{decision.approver} has decided on this approval already")
             decisions.append(
@@ -154,7 +175,9 @@ class AutomationsPlatform(RunsFlow):
             values = {"decisions": R.dumps(decisions), "status": status, "updated_at": now}
             if not R.update_approval(connection, approval_id, values, updated_at=row["updated_at"]):
                 raise Conflict(f"approval {approval_id} changed meanwhile; read it again")
-            if status != "pending":
+            if status != "pending" and subject is not None:
+                subject.decided(connection, row, status)
+            elif status != "pending":
                 self._wake(
                     connection,
                     str(row["run_id"]),

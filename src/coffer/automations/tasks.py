@@ -1,5 +1,6 @@
 """Background work of the automations: the scheduler, the outbox reader (event triggers,
-balance crossings, waiting runs) and the run executor, in one worker loop.
+balance crossings, waiting runs), the run executor and the payment batches' executor
+(coffer.automations.payroll.execution), in one worker loop.
 
 Several workers (processes, or threads of ``coffer serve``) share the work safely:
 
@@ -22,6 +23,7 @@ from typing import Any
 
 from coffer.automations import repository as R
 from coffer.automations.definitions import EventTrigger, ScheduleTrigger
+from coffer.automations.payroll.execution import BatchRunner
 from coffer.automations.runstate import from_micros, micros
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import CofferError
@@ -346,6 +348,7 @@ class Worker:
         self.owner = owner or "w_" + uuid.uuid4().hex[:16]
         self.scheduler = Scheduler(platform)
         self.events = EventDispatcher(platform, self.owner)
+        self.payment_batches = BatchRunner(platform.payment_batches, self.owner)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -382,7 +385,12 @@ class Worker:
         list(self._pool.map(function, runs))
 
     def run_once(self) -> int:
-        return self.scheduler.tick() + self.events.tick() + self.execute_due()
+        return (
+            self.scheduler.tick()
+            + self.events.tick()
+            + self.execute_due()
+            + self.payment_batches.tick()
+        )
 
     def run_until_idle(self, *, max_rounds: int = 1_000) -> int:
         """Rounds until nothing is left to do now (tests, ``--once``); work done."""

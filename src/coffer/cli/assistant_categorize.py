@@ -100,18 +100,51 @@ def categorize_command(
     show_source: bool = typer.Option(
         False, "--show-source", help="Add each category's source to the output."
     ),
+    customer: str | None = typer.Option(
+        None,
+        "--customer",
+        help="Apply this wallets customer's stored rules and corrections (read from the "
+        "database), as the API does.",
+    ),
+    platform: str = typer.Option(
+        "plat_default", "--platform", help="The platform id of --customer."
+    ),
+    database: str | None = typer.Option(
+        None, "--database", help="Database URL for --customer (default: COFFER_DATABASE_URL)."
+    ),
 ) -> None:
     """Categorize statement lines: one output line per input line, in input order."""
     from coffer.assistant.categorize.service import categorize_lines
 
     lines, _ = _read_lines(input)
-    results = categorize_lines(lines, use_classifier=not no_classifier)
+    if customer is None:
+        results = categorize_lines(lines, use_classifier=not no_classifier)
+    else:
+        results = _customer_categories(lines, customer, platform, database, not no_classifier)
     with _open_output(output) as handle:
         for result in results:
             row = result.to_json()
             if show_source:
                 row["source"] = result.source
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _customer_categories(
+    lines: list[Any], customer: str, platform: str, database: str | None, classifier: bool
+) -> list[Any]:
+    import coffer
+    from coffer.assistant.service import Assistant
+    from coffer.errors import CofferError
+    from coffer.wallets import WalletSettings, open_wallets
+
+    with coffer.open(database) as c:
+        wallets = open_wallets(c, WalletSettings(), platform_id=platform)
+        assistant = Assistant(wallets.core.engine, wallets.wallets)
+        try:
+            return assistant.categorize_statement(customer, lines, use_classifier=classifier)
+        except CofferError as error:
+            typer.echo(f"error: {error.message}", err=True)
+            raise typer.Exit(2) from error
 
 
 def evaluate_command(

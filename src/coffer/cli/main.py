@@ -13,6 +13,7 @@ from coffer.cli import (
     keys,
     numscript,
     operators,
+    payment_batches,
     platforms,
     privacy,
     risk,
@@ -42,6 +43,7 @@ app.add_typer(privacy.customers_app, name="customers")
 app.add_typer(privacy.privacy_app, name="privacy")
 automations.app.add_typer(spending_policies.app, name="policies")
 app.add_typer(automations.app, name="automations")
+automations.app.add_typer(payment_batches.app, name="batches")
 
 
 def main() -> None:

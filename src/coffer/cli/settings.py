@@ -48,6 +48,7 @@ def _table(model: type[BaseSettings]) -> list[str]:
 def markdown() -> str:
     """The settings page (docs/settings.md)."""
     from coffer.api.settings import ApiSettings
+    from coffer.automations.payroll.settings import PayrollSettings
     from coffer.automations.settings import AutomationSettings
     from coffer.fx.settings import FxSettings
     from coffer.identity.users.settings import AppSettings
@@ -79,6 +80,12 @@ def markdown() -> str:
             " used. See [app.md](app.md).",
         ),
         ("Automations", AutomationSettings, "Read when the automations domain is opened."),
+        (
+            "Payroll and supplier payments",
+            PayrollSettings,
+            "Read when the automations domain is opened: limits and execution of payment"
+            " batches ([automations.md](automations.md#payroll-and-supplier-payments)).",
+        ),
     ]
     lines = [HEADER.rstrip("\n")]
     for title, model, intro in sections:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import os
 import sqlite3
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
@@ -68,6 +68,20 @@ def _sqlite_pragmas(connection: sqlite3.Connection, synchronous: str) -> None:
 # Execution option: on SQLite, transactions of this connection take the write lock when
 # they begin (other backends ignore it).
 SQLITE_IMMEDIATE = "coffer_sqlite_immediate"
+
+
+@overload
+def for_writes(bind: sa.Engine) -> sa.Engine: ...
+@overload
+def for_writes(bind: sa.Connection) -> sa.Connection: ...
+def for_writes(bind: sa.Engine | sa.Connection) -> sa.Engine | sa.Connection:
+    """``bind`` for units of work that read then write: on SQLite their transactions take
+    the write lock when they begin (:data:`SQLITE_IMMEDIATE`), so that a write after a
+    read never fails with "database is locked"; other backends ignore it.
+
+    An engine gives an engine with the option (its connections all have it); a connection
+    gets the option itself (for its next transaction) and is returned."""
+    return bind.execution_options(**{SQLITE_IMMEDIATE: True})
 
 
 def create_private_file(database: str | None) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import (
     CurrencyMismatch,
     DuplicateReference,
@@ -120,7 +120,7 @@ class Conversions:
     @contextlib.contextmanager
     def unit(self) -> Iterator[sa.Connection]:
         with self.engine.connect() as connection:
-            connection.execution_options(**{SQLITE_IMMEDIATE: True})
+            for_writes(connection)
             with connection.begin():
                 yield connection
 

@@ -288,5 +288,11 @@ def loyalty_lots(program_id: str, customer_id: str, fx: Fx) -> list[L.Lot]:
     return fx.loyalty.lots(program_id, customer_id)
 
 
+@read.get("/loyalty/programs/{program_id}/customers/{customer_id}/movements", responses=errors(404))
+def loyalty_movements(program_id: str, customer_id: str, fx: Fx) -> list[L.Movement]:
+    """The customer's redemptions, expiries and clawbacks (refunded payments' points)."""
+    return fx.loyalty.movements(program_id, customer_id)
+
+
 router.include_router(read)
 router.include_router(write)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from coffer.fx.conversions import Conversions
+from coffer.fx.loyalty.earning import LoyaltyEarner
 from coffer.fx.loyalty.service import Loyalty
 from coffer.fx.quotes import Quotes
 from coffer.fx.rates.service import Rates
@@ -39,6 +40,9 @@ class FxPlatform:
         self.conversions = Conversions(engine, wallets, self.ledger, self.quotes, self.clock)
         self.reports = Reports(wallets, self.ledger, self.rates, self.settings, self.clock)
         self.loyalty = Loyalty(engine, wallets, self.ledger, self.clock)
+        # the platform's payments earn points and their refunds take them back
+        self.earner = LoyaltyEarner(self.loyalty)
+        wallets.core.earners.register(self.earner)
 
 
 def open_fx(

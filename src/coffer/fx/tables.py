@@ -117,6 +117,7 @@ loyalty_programs = sa.Table(
     sa.Column("tiers", sa.Text, nullable=False),  # JSON
     sa.Column("tier_window_days", sa.Integer, nullable=False),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("earn_on", sa.Text, nullable=True),  # JSON: payment, payin_card (None: payment)
 )
 
 loyalty_lots = sa.Table(
@@ -145,7 +146,7 @@ loyalty_movements = sa.Table(
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("program_id", sa.String(40), nullable=False),
     sa.Column("customer_id", sa.String(40), nullable=False),
-    sa.Column("kind", sa.String(8), nullable=False),  # redeem | expire
+    sa.Column("kind", sa.String(8), nullable=False),  # redeem | expire | clawback
     sa.Column("points", sa.BigInteger, nullable=False),
     sa.Column("cash_amount", Amount, nullable=True),
     sa.Column("wallet_id", sa.String(40), nullable=True),
@@ -154,4 +155,8 @@ loyalty_movements = sa.Table(
     sa.Column("idempotency_key", sa.String(255), nullable=True),
     sa.Column("ledger_transaction_id", sa.BigInteger, nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # a clawback: the refunded payment (or pay-in) and the points it could not take back
+    sa.Column("source_id", sa.String(40), nullable=True),
+    sa.Column("forgiven", sa.BigInteger, nullable=True),
+    sa.Index("ix_loyalty_movements_source", "source_id"),
 )

@@ -134,15 +134,7 @@ class LedgerAudit(LedgerParts):
         return [self._checkpoint(row) for row in rows]
 
     def _checkpoint(self, row: Sequence[Any]) -> Checkpoint:
-        size, root, created_at, public_key, signature = row
-        return Checkpoint(
-            ledger=self.name,
-            tree_size=int(size),
-            root=bytes(root),
-            created_at=from_micros(int(created_at)),
-            public_key=bytes(public_key),
-            signature=bytes(signature),
-        )
+        return Checkpoint.of_row(self.name, *row)
 
     def _checkpoint_at(self, tree_size: int) -> Checkpoint:
         rows = self._runtime.query(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from coffer.db.engine import Backend
 from coffer.ledger.writes import Head, StaleHead, UniqueViolation, Writes
@@ -43,6 +43,17 @@ def _hexes(values: Iterable[bytes | None]) -> str:
     return "{" + ",".join(["NULL" if v is None else v.hex() for v in values]) + "}"
 
 
+class _Batch(NamedTuple):
+    """The arguments of :meth:`BatchWrites.write`, as its backends' writers take them."""
+
+    writes: Writes
+    balance_rows: list[tuple[Any, ...]]
+    expected_seq: int
+    head: Head
+    now: int
+    balances_tx: int | None
+
+
 class BatchWrites:
     """How :class:`~coffer.ledger.store.WriteStore` writes one batch (mixed into it)."""
 
@@ -76,11 +87,12 @@ class BatchWrites:
         overdraft)`` as they are after the batch. ``balances_tx``: the rows written bring
         every balance up to this transaction id (None: they lag, see :meth:`catch_up`).
         """
+        batch = _Batch(writes, balance_rows, expected_seq, head, now, balances_tx)
         try:
             if self.backend is Backend.SQLITE:
-                self._write_sqlite(writes, balance_rows, expected_seq, head, now, balances_tx)
+                self._write_sqlite(batch)
             else:
-                self._write_postgresql(writes, balance_rows, expected_seq, head, now, balances_tx)
+                self._write_postgresql(batch)
         except sqlite3.IntegrityError as exc:
             self.rollback()
             raise UniqueViolation(str(exc)) from exc
@@ -92,15 +104,8 @@ class BatchWrites:
                 raise UniqueViolation(str(exc)) from exc
             raise
 
-    def _write_sqlite(
-        self,
-        writes: Writes,
-        balance_rows: list[tuple[Any, ...]],
-        expected_seq: int,
-        head: Head,
-        now: int,
-        balances_tx: int | None,
-    ) -> None:
+    def _write_sqlite(self, batch: _Batch) -> None:
+        writes, balance_rows, expected_seq, head, now, balances_tx = batch
         connection: sqlite3.Connection = self.connection
         lid = self.ledger_id
         if not self._in_transaction:
@@ -139,18 +144,8 @@ class BatchWrites:
                     f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks}){suffix}", group
                 )
 
-    def _write_postgresql(
-        self,
-        writes: Writes,
-        balance_rows: list[tuple[Any, ...]],
-        expected_seq: int,
-        head: Head,
-        now: int,
-        balances_tx: int | None,
-    ) -> None:
-        sql, params = self.postgresql_statement(
-            writes, balance_rows, expected_seq, head, now, balances_tx=balances_tx
-        )
+    def _write_postgresql(self, batch: _Batch) -> None:
+        sql, params = self.postgresql_statement(*batch[:5], balances_tx=batch.balances_tx)
         row = self.connection.execute(sql, params).fetchone()
         if row[0] != 1:
             self.rollback()
@@ -227,72 +222,41 @@ class BatchWrites:
 
 
 # Columns of the rows each batch inserts, in row order (after ledger_id), for both backends:
-# name, SQL type, and how a column of values becomes one array literal. bytea travels as hex.
+# "name:kind", where the kind gives the SQL type and how a column of values becomes one
+# array literal. bytea travels as hex; "sha256" is a bytea of 32 bytes, never NULL; "name"
+# is text that is never NULL nor needs quoting; "?" marks a nullable integer.
 _Encoder = Callable[[Iterable[Any]], str]
+_KINDS: dict[str, tuple[str, _Encoder]] = {
+    "bigint": ("bigint", _ints),
+    "bigint?": ("bigint", _nullable_ints),
+    "smallint": ("smallint", _ints),
+    "int": ("int", _ints),
+    "numeric": ("numeric", _ints),
+    "numeric?": ("numeric", _nullable_ints),
+    "text": ("text", _texts),
+    "name": ("text", _names),
+    "sha256": ("sha256", _hexes),
+    "bytea": ("bytea", _hexes),
+}
+_COLUMN_SPECS = {
+    "transactions": "id:bigint seq:bigint timestamp:bigint inserted_at:bigint reference:text"
+    " metadata:text reverts_id:bigint? hold_id:bigint?",
+    "postings": "tx_id:bigint idx:int source:name destination:name amount:numeric asset:name"
+    " timestamp:bigint",
+    "journal": "seq:bigint kind:smallint ref_id:bigint? payload:text created_at:bigint"
+    " hash:sha256 idempotency_key:text idempotency_hash:bytea",
+    "holds": "id:bigint seq:bigint postings:text created_at:bigint expires_at:bigint?"
+    " reference:text metadata:text status:name",
+    "balances": "account:name asset:name input:numeric output:numeric pending_input:numeric"
+    " pending_output:numeric overdraft:numeric?",
+    "accounts": "address:name metadata:text first_usage:bigint inserted_at:bigint"
+    " updated_at:bigint",
+    "checkpoints": "tree_size:bigint root:bytea frontier:bytea created_at:bigint"
+    " public_key:bytea signature:bytea",
+}
 _PG_COLUMNS: dict[str, list[tuple[str, str, _Encoder]]] = {
-    "transactions": [
-        ("id", "bigint", _ints),
-        ("seq", "bigint", _ints),
-        ("timestamp", "bigint", _ints),
-        ("inserted_at", "bigint", _ints),
-        ("reference", "text", _texts),
-        ("metadata", "text", _texts),
-        ("reverts_id", "bigint", _nullable_ints),
-        ("hold_id", "bigint", _nullable_ints),
-    ],
-    "postings": [
-        ("tx_id", "bigint", _ints),
-        ("idx", "int", _ints),
-        ("source", "text", _names),
-        ("destination", "text", _names),
-        ("amount", "numeric", _ints),
-        ("asset", "text", _names),
-        ("timestamp", "bigint", _ints),
-    ],
-    "journal": [
-        ("seq", "bigint", _ints),
-        ("kind", "smallint", _ints),
-        ("ref_id", "bigint", _nullable_ints),
-        ("payload", "text", _texts),
-        ("created_at", "bigint", _ints),
-        ("hash", "sha256", _hexes),  # bytea, 32 bytes, never NULL
-        ("idempotency_key", "text", _texts),
-        ("idempotency_hash", "bytea", _hexes),
-    ],
-    "holds": [
-        ("id", "bigint", _ints),
-        ("seq", "bigint", _ints),
-        ("postings", "text", _texts),
-        ("created_at", "bigint", _ints),
-        ("expires_at", "bigint", _nullable_ints),
-        ("reference", "text", _texts),
-        ("metadata", "text", _texts),
-        ("status", "text", _names),
-    ],
-    "balances": [
-        ("account", "text", _names),
-        ("asset", "text", _names),
-        ("input", "numeric", _ints),
-        ("output", "numeric", _ints),
-        ("pending_input", "numeric", _ints),
-        ("pending_output", "numeric", _ints),
-        ("overdraft", "numeric", _nullable_ints),
-    ],
-    "accounts": [
-        ("address", "text", _names),
-        ("metadata", "text", _texts),
-        ("first_usage", "bigint", _ints),
-        ("inserted_at", "bigint", _ints),
-        ("updated_at", "bigint", _ints),
-    ],
-    "checkpoints": [
-        ("tree_size", "bigint", _ints),
-        ("root", "bytea", _hexes),
-        ("frontier", "bytea", _hexes),
-        ("created_at", "bigint", _ints),
-        ("public_key", "bytea", _hexes),
-        ("signature", "bytea", _hexes),
-    ],
+    table: [(name, *_KINDS[kind]) for name, kind in (column.split(":") for column in spec.split())]
+    for table, spec in _COLUMN_SPECS.items()
 }
 _BALANCE_UPSERT = (
     " ON CONFLICT (ledger_id, account, asset) DO UPDATE SET input = EXCLUDED.input,"

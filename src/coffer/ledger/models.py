@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 
 class Posting(NamedTuple):
@@ -170,6 +170,20 @@ class Checkpoint:
     created_at: datetime
     public_key: bytes
     signature: bytes
+
+    @classmethod
+    def of_row(
+        cls, ledger: str, size: Any, root: Any, created_at: Any, public_key: Any, signature: Any
+    ) -> Checkpoint:
+        """The checkpoint of a stored row's columns (as either backend's driver gives them)."""
+        return cls(
+            ledger=ledger,
+            tree_size=int(size),
+            root=bytes(root),
+            created_at=from_micros(int(created_at)),
+            public_key=bytes(public_key),
+            signature=bytes(signature),
+        )
 
 
 @dataclass(frozen=True, slots=True)

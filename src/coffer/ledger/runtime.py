@@ -95,14 +95,7 @@ class LedgerRuntime:
         if self.witness is None:
             return
         checkpoints = [
-            Checkpoint(
-                ledger=self.name,
-                tree_size=int(size),
-                root=bytes(root),
-                created_at=from_micros(int(created_at)),
-                public_key=bytes(public_key),
-                signature=bytes(signature),
-            )
+            Checkpoint.of_row(self.name, size, root, created_at, public_key, signature)
             for size, root, _, created_at, public_key, signature in rows
         ]
         with self._publish_ready:

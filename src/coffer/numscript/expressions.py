@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from coffer.numscript.errors import (
     AssetMismatch,
@@ -30,6 +30,8 @@ from coffer.numscript.values import (
 
 if TYPE_CHECKING:
     from coffer.numscript.interpreter import State
+
+_Value = TypeVar("_Value")
 
 
 @dataclass(slots=True, eq=False)
@@ -179,46 +181,37 @@ def type_error(node: Node, expected: str, got: Value) -> TypeMismatch:
     )
 
 
-def expect_account(st: State, expr: Expr) -> str:
+def _expect(st: State, expr: Expr, kind: type[_Value], name: str) -> _Value:
+    """``expr``'s value, which must be of type ``kind`` (an int: not a bool), else a type
+    error naming the expected type ``name``."""
     value = expr.eval(st)
-    if isinstance(value, Account):
+    if isinstance(value, kind) and (kind is not int or type(value) is int):
         return value
-    raise type_error(expr, "account", value)
+    raise type_error(expr, name, value)
+
+
+def expect_account(st: State, expr: Expr) -> str:
+    return _expect(st, expr, Account, "account")
 
 
 def expect_asset(st: State, expr: Expr) -> str:
-    value = expr.eval(st)
-    if isinstance(value, AssetName):
-        return value
-    raise type_error(expr, "asset", value)
+    return _expect(st, expr, AssetName, "asset")
 
 
 def expect_number(st: State, expr: Expr) -> int:
-    value = expr.eval(st)
-    if type(value) is int:
-        return value
-    raise type_error(expr, "number", value)
+    return _expect(st, expr, int, "number")
 
 
 def expect_string(st: State, expr: Expr) -> str:
-    value = expr.eval(st)
-    if isinstance(value, Text):
-        return value
-    raise type_error(expr, "string", value)
+    return _expect(st, expr, Text, "string")
 
 
 def expect_portion(st: State, expr: Expr) -> Fraction:
-    value = expr.eval(st)
-    if isinstance(value, Fraction):
-        return value
-    raise type_error(expr, "portion", value)
+    return _expect(st, expr, Fraction, "portion")
 
 
 def expect_monetary(st: State, expr: Expr) -> Monetary:
-    value = expr.eval(st)
-    if isinstance(value, Monetary):
-        return value
-    raise type_error(expr, "monetary", value)
+    return _expect(st, expr, Monetary, "monetary")
 
 
 def expect_amount_of_asset(st: State, expr: Expr) -> int:

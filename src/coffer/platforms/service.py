@@ -13,7 +13,7 @@ import time
 
 import sqlalchemy as sa
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import Conflict, PlatformNotFound, ValidationError
 from coffer.identity.audit import record
 from coffer.platforms import repository as R
@@ -42,7 +42,7 @@ def create_platform(
         raise ValidationError(f"unknown platform mode {mode!r}: use sandbox or live")
     row = PlatformRow("plat_" + secrets.token_hex(8), name, mode, time.time_ns() // 1000)
     with engine.connect() as connection:
-        connection.execution_options(**{SQLITE_IMMEDIATE: True})
+        for_writes(connection)
         with connection.begin():
             if R.by_name(connection, name) is not None:
                 raise Conflict(f"a platform called {name!r} exists already: pick another name")

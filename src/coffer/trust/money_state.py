@@ -27,8 +27,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.ledger import journal as J
+from coffer.ledger.verify.report import Problems
 
-MAX_PROBLEMS = 100
 # A transfer's ledger movement younger than this may still be writing its row (see
 # coffer.wallets.recovery, which writes it after a crash).
 ROW_GRACE_SECONDS = 300
@@ -37,17 +37,9 @@ FEES_ACCOUNT = "platform:fees"
 
 
 @dataclass
-class MoneyStateReport:
+class MoneyStateReport(Problems):
     rows: int = 0
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def problem(self, text: str) -> None:
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(text)
 
     def __str__(self) -> str:
         if self.ok:

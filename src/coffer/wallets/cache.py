@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.ledger import Ledger, Transaction
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
@@ -130,7 +130,7 @@ class RowCache:
         """One transaction. Units read then write, so on SQLite they hold the write lock
         from the start (readers are not blocked: WAL)."""
         with self.engine.connect() as connection:
-            connection.execution_options(**{SQLITE_IMMEDIATE: True})
+            for_writes(connection)
             with connection.begin():
                 yield connection
 

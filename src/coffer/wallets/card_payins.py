@@ -10,7 +10,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.errors import (
-    CaptureExceedsAuthorization,
     CardDeclined,
     GatewayError,
     IncorrectCardNumber,
@@ -19,18 +18,17 @@ from coffer.errors import (
     RiskBlocked,
     ValidationError,
 )
-from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
-from coffer.wallets.checks import Movement, context_of
-from coffer.wallets.common import Row
+from coffer.wallets.checks import context_of
+from coffer.wallets.common import Row, capture_amount
 from coffer.wallets.gateways.base import (
     GatewayIntent,
 )
 from coffer.wallets.gateways.sandbox import luhn_valid, normalize
-from coffer.wallets.payin_base import PAYIN_EVENTS, PayinBase, secret_hash
+from coffer.wallets.payin_base import PAYIN_EVENTS, PayinBase, new_payin_values, secret_hash
 
 
 class CardPayins(PayinBase):
@@ -59,56 +57,31 @@ class CardPayins(PayinBase):
 
         def create(connection: sa.Connection) -> str:
             wallet = core.wallet_row(connection, request.wallet_id)
-            core.check_currency(wallet, currency)
-            core.check_can_receive(wallet)
-            core.check_limits(
-                connection, wallet, request.amount, receiving=request.amount, payin=True
-            )
-            payin_id = R.new_id("pi")
-            blocked = self._assess(
+            payin_id, blocked = self._admit(
                 connection,
                 wallet,
-                Movement(
-                    kind="payin_card",
-                    id=payin_id,
-                    platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
-                    wallet_id=wallet["id"],
-                    customer_id=wallet["customer_id"],
-                    amount=request.amount,
-                    currency=currency,
-                    card_fingerprint=payload.get("card_fingerprint"),
-                    context=context_of(request.metadata),
-                ),
+                currency,
+                request.amount,
+                "payin_card",
+                card_fingerprint=payload.get("card_fingerprint"),
+                context=context_of(request.metadata),
             )
-            now = R.now_micros()
             R.insert(
                 connection,
                 T.payins,
-                {
-                    "id": payin_id,
-                    "wallet_id": wallet["id"],
-                    "method": "card",
-                    "gateway": self.gateway.name,
-                    "gateway_ref": None,
-                    "status": "canceled" if blocked else "requires_payment_method",
-                    "capture_method": request.capture_method,
-                    "currency": currency,
-                    "amount": request.amount,
-                    "amount_received": 0,
-                    "amount_refunded": 0,
-                    "amount_disputed": 0,
-                    "card_last4": None if number is None else number[-4:],
-                    "card_brand": None,
-                    "decline_code": None,
-                    "cancellation_reason": RiskBlocked.code if blocked else None,
-                    "challenge_token": None,
-                    "next_action_url": None,
-                    "authorized_at": None,
-                    "ledger_tx_id": None,
-                    "metadata": json.dumps(request.metadata),
-                    "created_at": now,
-                    "updated_at": now,
-                },
+                new_payin_values(
+                    payin_id,
+                    wallet,
+                    currency,
+                    request.amount,
+                    blocked,
+                    method="card",
+                    gateway=self.gateway.name,
+                    status="canceled" if blocked else "requires_payment_method",
+                    capture_method=request.capture_method,
+                    card_last4=None if number is None else number[-4:],
+                    metadata=json.dumps(request.metadata),
+                ),
             )
             return payin_id
 
@@ -221,16 +194,11 @@ class CardPayins(PayinBase):
                 f"pay-in {payin_id} is {row['status']}; only requires_capture can be captured",
                 status=row["status"],
             )
-        captured = row["amount"] if amount is None else amount
-        if captured <= 0:
-            raise ValidationError("the capture amount must be positive")
-        if captured > row["amount"]:
-            raise CaptureExceedsAuthorization(
-                f"cannot capture {captured}: the authorization is for {row['amount']} "
-                f"{row['currency']}",
-                authorized=row["amount"],
-                requested=captured,
-            )
+        captured = capture_amount(
+            row,
+            amount,
+            "cannot capture {captured}: the authorization is for {authorized} {currency}",
+        )
         intent = self.gateway.capture(
             self._intent(row), amount=captured, idempotency_key=f"payin:{payin_id}:capture"
         )
@@ -309,54 +277,23 @@ class CardPayins(PayinBase):
             wallet = R.wallet_by_bank_reference(connection, request.reference)
             if wallet is None:
                 raise ResourceNotFound(f"no wallet has the bank reference {request.reference!r}")
-            core.check_currency(wallet, currency)
-            core.check_can_receive(wallet)
-            core.check_limits(
-                connection, wallet, request.amount, receiving=request.amount, payin=True
+            payin_id, blocked = self._admit(
+                connection, wallet, currency, request.amount, "payin_bank"
             )
-            payin_id = R.new_id("pi")
-            blocked = self._assess(
-                connection,
+            values = new_payin_values(
+                payin_id,
                 wallet,
-                Movement(
-                    kind="payin_bank",
-                    id=payin_id,
-                    platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
-                    wallet_id=wallet["id"],
-                    customer_id=wallet["customer_id"],
-                    amount=request.amount,
-                    currency=currency,
-                ),
+                currency,
+                request.amount,
+                blocked,
+                method="bank_transfer",
+                gateway="sandbox",
+                gateway_ref=request.reference,
+                status="canceled" if blocked else "processing",
+                capture_method="automatic",
+                amount_received=request.amount,
             )
-            now = R.now_micros()
-            R.insert(
-                connection,
-                T.payins,
-                {
-                    "id": payin_id,
-                    "wallet_id": wallet["id"],
-                    "method": "bank_transfer",
-                    "gateway": "sandbox",
-                    "gateway_ref": request.reference,
-                    "status": "canceled" if blocked else "processing",
-                    "capture_method": "automatic",
-                    "currency": currency,
-                    "amount": request.amount,
-                    "amount_received": request.amount,
-                    "amount_refunded": 0,
-                    "amount_disputed": 0,
-                    "card_last4": None,
-                    "card_brand": None,
-                    "decline_code": None,
-                    "cancellation_reason": RiskBlocked.code if blocked else None,
-                    "challenge_token": None,
-                    "authorized_at": now,
-                    "ledger_tx_id": None,
-                    "metadata": "{}",
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
+            R.insert(connection, T.payins, {**values, "authorized_at": values["created_at"]})
             return payin_id
 
         payin_id, _ = core.create_once(

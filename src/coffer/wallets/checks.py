@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +42,8 @@ from typing import Any, Protocol, runtime_checkable
 import sqlalchemy as sa
 
 from coffer.errors import CofferError
+from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.wallets.registry import Registry
 
 log = logging.getLogger(__name__)
 # the caller's write transaction, when the movement's row is written in one unit with its
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 UNIT: contextvars.ContextVar[sa.Connection | None] = contextvars.ContextVar(
     "coffer_checks_unit", default=None
 )
+
 OUTCOMES = ("allow", "review", "block")
 _RANK = {name: rank for rank, name in enumerate(OUTCOMES)}
 MOVEMENT_KINDS = ("payin_card", "payin_bank", "transfer", "payment", "payout")
@@ -78,6 +80,30 @@ class Movement:
     card_fingerprint: str | None = None
     context: Mapping[str, str] = field(default_factory=dict)
     at: float = field(default_factory=time.time)
+
+    @classmethod
+    def of_wallet(
+        cls,
+        kind: str,
+        movement_id: str,
+        wallet: Mapping[str, Any],
+        amount: int,
+        currency: str,
+        **details: Any,
+    ) -> Movement:
+        """The movement ``movement_id`` of ``amount`` debiting (or, for a pay-in,
+        crediting) the wallet row ``wallet``, on its platform and customer; ``details``:
+        the optional fields (counterparty, card fingerprint, context)."""
+        return cls(
+            kind=kind,
+            id=movement_id,
+            platform_id=str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID),
+            wallet_id=wallet["id"],
+            customer_id=wallet["customer_id"],
+            amount=amount,
+            currency=currency,
+            **details,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,41 +183,13 @@ class Assessment:
 ALLOWED = Assessment("allow", ())
 
 
-class Checks:
-    """The checks registered with one wallets core, asked in registration order."""
-
-    def __init__(self) -> None:
-        self._checks: tuple[MovementCheck, ...] = ()
-        self._lock = threading.Lock()
-
-    @property
-    def active(self) -> bool:
-        return bool(self._checks)
-
-    @property
-    def names(self) -> list[str]:
-        return [check.name for check in self._checks]
-
-    def register(self, check: MovementCheck) -> None:
-        """Ask ``check`` about every movement from now on (a second check of the same
-        name replaces the first)."""
-        with self._lock:
-            kept = tuple(c for c in self._checks if c.name != check.name)
-            self._checks = (*kept, check)
-
-    def unregister(self, name: str) -> None:
-        with self._lock:
-            self._checks = tuple(c for c in self._checks if c.name != name)
-
-    def get(self, name: str) -> MovementCheck | None:
-        for check in self._checks:
-            if check.name == name:
-                return check
-        return None
+class Checks(Registry[MovementCheck]):
+    """The checks registered with one wallets core, asked in registration order (a second
+    check of the same name replaces the first)."""
 
     def assess(self, movements: Sequence[Movement]) -> list[Assessment]:
         """Each movement's assessment: the worst outcome of every check's verdict."""
-        checks = self._checks
+        checks = self._items
         if not checks or not movements:
             return [ALLOWED] * len(movements)
         per_check: list[list[Verdict]] = []

@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from coffer.errors import (
+    CaptureExceedsAuthorization,
     CofferError,
     InsufficientFunds,
+    ValidationError,
 )
 from coffer.ledger.models import from_micros
 
@@ -101,3 +103,23 @@ def month_start_micros(now: datetime | None = None) -> int:
     moment = now or datetime.now(UTC)
     start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return int(start.timestamp() * 1_000_000)
+
+
+def capture_amount(authorization: Row, amount: int | None, refusal: str) -> int:
+    """What to capture of an authorization of ``authorization["amount"]``: all of it when
+    ``amount`` is None; else ``amount``, which must be positive and at most that (else
+    :class:`CaptureExceedsAuthorization`, ``refusal`` formatted with ``captured``,
+    ``authorized`` and ``currency``)."""
+    authorized = authorization["amount"]
+    captured = authorized if amount is None else amount
+    if captured <= 0:
+        raise ValidationError("the capture amount must be positive")
+    if captured > authorized:
+        raise CaptureExceedsAuthorization(
+            refusal.format(
+                captured=captured, authorized=authorized, currency=authorization["currency"]
+            ),
+            authorized=authorized,
+            requested=captured,
+        )
+    return int(captured)

@@ -6,8 +6,9 @@ every money movement makes (a Numscript template with the movement's metadata)."
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -19,6 +20,7 @@ from coffer.errors import (
     CustomerErased,
     CustomerNotFound,
     KycLimitExceeded,
+    RefundExceedsCaptured,
     ResourceNotFound,
     ValidationError,
     WalletClosed,
@@ -43,9 +45,38 @@ from coffer.wallets.common import (
     month_start_micros,
 )
 from coffer.wallets.crypto import Cipher
+from coffer.wallets.earning import (
+    ClawbackEvent,
+    Earners,
+    EarnEvent,
+    Extra,
+    earn_context,
+    settle_extras,
+    with_extras,
+)
 from coffer.wallets.idempotency import IdempotentRequests
 from coffer.wallets.privacy.keys import CustomerKey, DataKeys
 from coffer.wallets.settings import WalletSettings
+
+
+@dataclass(frozen=True, slots=True)
+class RefundTarget:
+    """What refunds draw on (payments, pay-ins), for :meth:`WalletsCore.reserve_refund`."""
+
+    table: sa.Table
+    kind: str  # the refund's target kind: "payment", "payin"
+    refunded: str  # the row's column of what is refunded (reserved) so far
+    left: Callable[[Row], int]  # what is left to refund of a row
+    of_what: Callable[[Row], str]  # what that is left of, in the refusal's message
+
+
+class RunOptions(TypedDict, total=False):
+    """The optional arguments of :meth:`WalletsCore.run`, passed on to its ``script``."""
+
+    pending: bool
+    timeout_seconds: float | None
+    reference: str | None
+    extras: Sequence[Extra]
 
 
 class WalletsCore(RowCache, IdempotentRequests):
@@ -63,6 +94,8 @@ class WalletsCore(RowCache, IdempotentRequests):
         self.data_keys = DataKeys(self.cipher)
         # what must say yes before money moves (the risk engine, spending policies)
         self.checks = Checks()
+        # what adds its postings to a movement's transaction (loyalty points)
+        self.earners = Earners()
         # Keys of the proof each movement carries (coffer.wallets.proof), by master key id.
         self._proof_key_id = key_id
         self._proof_keys = {kid: proof.derive(master) for kid, master in keys.items()}
@@ -128,6 +161,15 @@ class WalletsCore(RowCache, IdempotentRequests):
             return R.outbox_events_after(connection, after_id, prefixes, limit)
 
     # -- wallets and limits -------------------------------------------------------------
+
+    def existing(self, table: sa.Table, object_id: str, what: str) -> Row:
+        """The row ``object_id`` of ``table``, read in a unit of its own; a missing one is
+        :class:`ResourceNotFound` ("``what`` '...' does not exist")."""
+        with self.unit() as connection:
+            row = R.get(connection, table, object_id)
+        if row is None:
+            raise ResourceNotFound(f"{what} {object_id!r} does not exist")
+        return row
 
     def wallet_row(self, connection: sa.Connection, wallet_id: str) -> Row:
         row = R.get(connection, T.wallets, wallet_id)
@@ -278,6 +320,38 @@ class WalletsCore(RowCache, IdempotentRequests):
                     self._refuse(customer, name, monthly, total + amount, currency)
         del sending
 
+    # -- earning (loyalty points with the movement) ---------------------------------------
+
+    def _owner(self, wallet_id: str) -> tuple[str, str | None]:
+        with self.unit() as connection:
+            wallet = self.wallet_row(connection, wallet_id)
+        return str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID), wallet["customer_id"]
+
+    def earning(
+        self, kind: str, object_id: str, wallet_id: str, amount: int, currency: str, metadata: Any
+    ) -> list[Extra]:
+        """What the registered earners add to a movement of ``wallet_id``'s owner (see
+        :mod:`coffer.wallets.earning`); nothing when none is registered."""
+        if not self.earners.active:
+            return []
+        platform_id, customer_id = self._owner(wallet_id)
+        return self.earners.earn(
+            EarnEvent(kind, object_id, platform_id, wallet_id, customer_id, amount, currency,
+                      earn_context(metadata))
+        )  # fmt: skip
+
+    def clawback(
+        self, kind: str, object_id: str, refund: Row, wallet_id: str, captured: int
+    ) -> list[Extra]:
+        """What the registered earners take back with ``refund`` of a movement."""
+        if not self.earners.active:
+            return []
+        platform_id, customer_id = self._owner(wallet_id)
+        return self.earners.claw_back(
+            ClawbackEvent(kind, object_id, refund["id"], platform_id, customer_id,
+                          refund["amount"], captured, refund["currency"])
+        )  # fmt: skip
+
     # -- ledger --------------------------------------------------------------------------
 
     def run(
@@ -288,24 +362,19 @@ class WalletsCore(RowCache, IdempotentRequests):
         key: str | None,
         kind: str,
         object_id: str,
-        pending: bool = False,
-        timeout_seconds: float | None = None,
-        reference: str | None = None,
+        **options: Unpack[RunOptions],
     ) -> Transaction | Hold:
         """Run a template. ``key`` (the ledger idempotency key, ``wallets:`` prefixed)
         returns the first result to a retry; ``reference`` (unique in the ledger) refuses
-        a second transaction for the same request even when its metadata differ."""
-        item = self.script(
-            template,
-            variables,
-            key=key,
-            kind=kind,
-            object_id=object_id,
-            pending=pending,
-            timeout_seconds=timeout_seconds,
-            reference=reference,
-        )
+        a second transaction for the same request even when its metadata differ.
+        ``extras``: other domains' postings, in the same transaction (see
+        :mod:`coffer.wallets.earning`); each is told the outcome (of a hold: by the caller,
+        when it is posted or voided)."""
+        extras = options.get("extras", ())
+        item = self.script(template, variables, key=key, kind=kind, object_id=object_id, **options)
         result = self.ledger.post_many([item])[0]
+        if extras and not isinstance(result, Hold):  # a hold's caller settles them
+            settle_extras(extras, result if isinstance(result, Transaction) else None)
         if isinstance(result, CofferError):
             raise in_wallet_terms(result)
         assert isinstance(result, Transaction | Hold)
@@ -345,14 +414,19 @@ class WalletsCore(RowCache, IdempotentRequests):
         timeout_seconds: float | None = None,
         reference: str | None = None,
         extra_metadata: Mapping[str, str] | None = None,
+        extras: Sequence[Extra] = (),
     ) -> ScriptRequest:
-        """The ledger request :meth:`run` makes, for a ``post_many`` batch of several."""
+        """The ledger request :meth:`run` makes, for a ``post_many`` batch of several
+        (the proof covers the movement's own variables, not the extras')."""
         signed = proof.sign(
             self._proof_key_id, self._proof_keys[self._proof_key_id], kind, object_id, variables
         )
+        script, values = (
+            with_extras(template, variables, extras) if extras else (template, variables)
+        )
         return ScriptRequest(
-            template,
-            vars=variables,
+            script,
+            vars=values,
             metadata={
                 "wallets_type": kind,
                 "wallets_id": object_id,
@@ -364,6 +438,49 @@ class WalletsCore(RowCache, IdempotentRequests):
             pending=pending,
             timeout_seconds=timeout_seconds,
         )
+
+    def reserve_refund(
+        self,
+        target: RefundTarget,
+        row: Row,
+        amount: int | None,
+        *,
+        key: str | None,
+        operation: str,
+        payload: Mapping[str, Any],
+    ) -> str:
+        """Create a pending refund of ``amount`` (None: all that is left) of ``row``, once
+        per ``key``. First add it to the row's ``target.refunded`` column if what is left
+        still allows it (else :class:`RefundExceedsCaptured`), taken back if the refund
+        cannot be created. Returns the refund's id."""
+        table, refunded, left = target.table, target.refunded, target.left
+        wanted = left(row) if amount is None else amount
+
+        def reserve(current: Row) -> dict[str, Any]:
+            refundable = left(current)
+            if wanted <= 0 or wanted > refundable:
+                raise RefundExceedsCaptured(
+                    f"cannot refund {wanted}: {refundable} {current['currency']} of the "
+                    f"{target.of_what(current)} is left to refund",
+                    refundable=refundable,
+                    requested=wanted,
+                )
+            return {refunded: current[refunded] + wanted}
+
+        def create(connection: sa.Connection) -> str:
+            return R.insert_pending_refund(
+                connection, target.kind, row["id"], row["currency"], wanted
+            )
+
+        self.cas(table, row["id"], reserve)
+        try:
+            refund_id, _ = self.create_once(
+                key=key, operation=operation, payload=payload, create=create
+            )
+        except CofferError:
+            self.cas(table, row["id"], lambda r: {refunded: r[refunded] - wanted})
+            raise
+        return refund_id
 
     def cas(
         self,

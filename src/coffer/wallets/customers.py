@@ -252,10 +252,7 @@ class Customers(Service):
         return self.kyc_document(document_id)
 
     def kyc_document(self, document_id: str) -> S.KycDocument:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.kyc_documents, document_id)
-        if row is None:
-            raise ResourceNotFound(f"KYC document {document_id!r} does not exist")
+        row = self.core.existing(T.kyc_documents, document_id, "KYC document")
         return self._kyc_document_model(row)
 
     def kyc_documents(

@@ -25,6 +25,7 @@ from coffer.errors import (
     IncorrectCardNumber,
     KycLimitExceeded,
     error_classes,
+    in_tree,
 )
 from coffer.wallets import crypto  # noqa: F401  (its DecryptionFailed joins the tree)
 from coffer.wallets import schemas as S
@@ -151,7 +152,7 @@ def codes_by_status() -> dict[int, list[str]]:
     its fixed templates never raise), so the same whatever was imported before."""
     found: dict[int, set[str]] = {}
     for cls in error_classes():
-        if cls.__module__ == "coffer.errors" or cls.__module__.startswith("coffer.wallets"):
+        if in_tree(cls) or cls.__module__.startswith("coffer.wallets"):
             found.setdefault(cls.status, set()).add(cls.code)
     for code, (status, *_rest) in REQUEST_ERRORS.items():
         found.setdefault(status, set()).add(code)

@@ -10,9 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coffer.errors import (
-    ResourceNotFound,
-)
+from coffer.errors import RiskBlocked
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -25,7 +23,7 @@ from coffer.wallets.gateways.base import (
     CardGateway,
     GatewayIntent,
 )
-from coffer.wallets.reviews import assess_one, check_writes, store_writes
+from coffer.wallets.reviews import assess_one, store_assessment
 
 CHALLENGE_PATH = "/api/wallets/v1/sandbox/3ds/{payin_id}?token={token}"
 
@@ -83,11 +81,7 @@ class PayinBase:
     # -- reads ---------------------------------------------------------------------------
 
     def _row(self, payin_id: str) -> Row:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.payins, payin_id)
-        if row is None:
-            raise ResourceNotFound(f"pay-in {payin_id!r} does not exist")
-        return row
+        return self.core.existing(T.payins, payin_id, "pay-in")
 
     def payin(self, payin_id: str) -> S.Payin:
         return self._model(self._row(payin_id))
@@ -152,21 +146,27 @@ class PayinBase:
             card_brand=row["card_brand"],
         )
 
-    def _assess(self, connection: sa.Connection, wallet: Row, movement: Movement) -> bool:
-        """Ask the checks about a pay-in about to be created, store their verdicts in
-        ``connection``'s unit; True when it is blocked."""
-        assessment = assess_one(self.core, movement)
-        store_writes(
-            connection,
-            check_writes(
-                assessment,
-                platform_id=movement.platform_id,
-                movement_type=movement.kind,
-                movement_id=movement.id,
-            ),
-        )
-        del wallet
-        return assessment.outcome == "block"
+    def _admit(
+        self,
+        connection: sa.Connection,
+        wallet: Row,
+        currency: str,
+        amount: int,
+        kind: str,
+        **movement: Any,
+    ) -> tuple[str, bool]:
+        """Check that ``wallet`` may receive a pay-in of ``amount`` (currency, state, KYC
+        limits), give the pay-in its id, ask the checks about it and store their verdicts
+        in ``connection``'s unit: the id, and True when it is blocked. ``movement``: the
+        :class:`Movement`'s optional fields (card fingerprint, context)."""
+        core = self.core
+        core.check_currency(wallet, currency)
+        core.check_can_receive(wallet)
+        core.check_limits(connection, wallet, amount, receiving=amount, payin=True)
+        payin = Movement.of_wallet(kind, R.new_id("pi"), wallet, amount, currency, **movement)
+        assessment = assess_one(core, payin)
+        store_assessment(connection, assessment, payin)
+        return payin.id, assessment.outcome == "block"
 
     def _credit(self, row: Row) -> Row:
         """Credit the received amount to the wallet (idempotent), then mark ``succeeded``;
@@ -186,6 +186,18 @@ class PayinBase:
             kind="payin",
             object_id=row["id"],
             pending=review is not None,
+            extras=(
+                self.core.earning(
+                    "payin_card",
+                    row["id"],
+                    row["wallet_id"],
+                    row["amount_received"],
+                    row["currency"],
+                    row.get("metadata"),
+                )
+                if review is None and row["method"] == "card"
+                else []
+            ),
         )
         values: dict[str, Any] = {"status": "succeeded", "ledger_tx_id": tx.id}
         if review is not None:
@@ -216,11 +228,7 @@ class PayinBase:
         return rows[0] if rows else None
 
     def _refund_row(self, refund_id: str) -> Row:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.refunds, refund_id)
-        if row is None:
-            raise ResourceNotFound(f"refund {refund_id!r} does not exist")
-        return row
+        return self.core.existing(T.refunds, refund_id, "refund")
 
     @staticmethod
     def _row_in(connection: sa.Connection, payin_id: str) -> Row:
@@ -229,11 +237,7 @@ class PayinBase:
         return row
 
     def _dispute_row(self, dispute_id: str) -> Row:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.disputes, dispute_id)
-        if row is None:
-            raise ResourceNotFound(f"dispute {dispute_id!r} does not exist")
-        return row
+        return self.core.existing(T.disputes, dispute_id, "dispute")
 
 
 def dispute_model(row: Row) -> S.Dispute:
@@ -267,3 +271,35 @@ def gateway_receipt(
 def secret_hash(secret: str) -> str:
     """What a pay-in keeps of its intent's client secret."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_payin_values(
+    payin_id: str, wallet: Row, currency: str, amount: int, blocked: bool, **values: Any
+) -> dict[str, Any]:
+    """The row of a new pay-in of ``amount`` to ``wallet``: nothing received, refunded or
+    disputed, no card, decline, challenge nor ledger transaction yet, no metadata, created
+    now, canceled by the checks when ``blocked``; ``values`` give the rest (method,
+    gateway, status, capture method) and override these."""
+    now = R.now_micros()
+    return {
+        "id": payin_id,
+        "wallet_id": wallet["id"],
+        "gateway_ref": None,
+        "currency": currency,
+        "amount": amount,
+        "amount_received": 0,
+        "amount_refunded": 0,
+        "amount_disputed": 0,
+        "card_last4": None,
+        "card_brand": None,
+        "decline_code": None,
+        "cancellation_reason": RiskBlocked.code if blocked else None,
+        "challenge_token": None,
+        "next_action_url": None,
+        "authorized_at": None,
+        "ledger_tx_id": None,
+        "metadata": "{}",
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }

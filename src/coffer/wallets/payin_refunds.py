@@ -3,15 +3,10 @@ posted once the gateway made the refund, voided if it failed."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
-
 from coffer.errors import (
     CofferError,
     InsufficientFunds,
     InvalidState,
-    RefundExceedsCaptured,
 )
 from coffer.ledger import Hold
 from coffer.wallets import currencies
@@ -20,6 +15,8 @@ from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.common import Row, error_from_code, wallet_account
+from coffer.wallets.core import RefundTarget
+from coffer.wallets.earning import settle_extras
 from coffer.wallets.models import refund_model
 from coffer.wallets.payin_base import PayinBase
 
@@ -45,33 +42,9 @@ class PayinRefunds(PayinBase):
                 "(cancel an uncaptured one)",
                 status=row["status"],
             )
-        left = row["amount_received"] - row["amount_refunded"] - row["amount_disputed"]
-        wanted = left if amount is None else amount
-
-        def reserve(current: Row) -> dict[str, Any]:
-            left = (
-                current["amount_received"] - current["amount_refunded"] - current["amount_disputed"]
-            )
-            if wanted <= 0 or wanted > left:
-                raise RefundExceedsCaptured(
-                    f"cannot refund {wanted}: {left} {current['currency']} of the "
-                    f"{current['amount_received']} received is left to refund",
-                    refundable=left,
-                    requested=wanted,
-                )
-            return {"amount_refunded": current["amount_refunded"] + wanted}
-
-        def create(connection: sa.Connection) -> str:
-            return R.insert_pending_refund(connection, "payin", payin_id, row["currency"], wanted)
-
-        core.cas(T.payins, payin_id, reserve)
-        try:
-            refund_id, _ = core.create_once(
-                key=idempotency_key, operation="payin_refund", payload=payload, create=create
-            )
-        except CofferError:
-            self._unreserve(payin_id, wanted)
-            raise
+        refund_id = core.reserve_refund(
+            _REFUNDS, row, amount, key=idempotency_key, operation="payin_refund", payload=payload
+        )
         return self._complete_refund(refund_id)
 
     def _unreserve(self, payin_id: str, amount: int) -> None:
@@ -90,6 +63,10 @@ class PayinRefunds(PayinBase):
             return refund_model(refund)
         row = self._row(refund["target_id"])
         external = f"external:card:{row['gateway']}"
+        # the points the pay-in earned go back with the refund (held, then posted with it)
+        extras = core.clawback(
+            "payin_card", row["id"], refund, row["wallet_id"], row["amount_received"]
+        )
         try:
             hold = core.run(
                 N.MOVE,
@@ -102,6 +79,7 @@ class PayinRefunds(PayinBase):
                 kind="refund",
                 object_id=refund_id,
                 pending=True,
+                extras=extras,
             )
         except InsufficientFunds as error:
             self._fail_refund(refund, row, error.code)
@@ -113,11 +91,13 @@ class PayinRefunds(PayinBase):
             )
         except CofferError as error:
             core.ledger.void_pending(hold.id, idempotency_key=f"wallets:refund:{refund_id}:void")
+            settle_extras(extras, None)
             self._fail_refund(refund, row, error.code)
             raise
         tx = core.post_hold(
             hold.id, key=f"refund:{refund_id}:post", kind="refund", object_id=refund_id
         )
+        settle_extras(extras, tx)
         with core.unit() as connection:
             R.update(
                 connection,
@@ -148,3 +128,15 @@ class PayinRefunds(PayinBase):
             fresh = R.get(connection, T.refunds, refund["id"])
             assert fresh is not None
             self.core.event(connection, "refund.failed", refund_model(fresh))
+
+
+# a pay-in's refunds: up to what was received less its refunds and what is disputed
+_REFUNDS = RefundTarget(
+    T.payins,
+    "payin",
+    "amount_refunded",
+    left=lambda payin: int(
+        payin["amount_received"] - payin["amount_refunded"] - payin["amount_disputed"]
+    ),
+    of_what=lambda payin: f"{payin['amount_received']} received",
+)

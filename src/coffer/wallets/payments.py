@@ -10,18 +10,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.errors import (
-    CaptureExceedsAuthorization,
-    CofferError,
     HoldStateError,
     IdempotencyConflict,
     InsufficientFunds,
     InvalidState,
-    RefundExceedsCaptured,
-    ResourceNotFound,
     RiskBlocked,
     ValidationError,
 )
-from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -31,11 +26,13 @@ from coffer.wallets.base import Service
 from coffer.wallets.checks import Movement, context_of
 from coffer.wallets.common import (
     Row,
+    capture_amount,
     error_from_code,
     wallet_account,
 )
+from coffer.wallets.core import RefundTarget
 from coffer.wallets.models import payment_model, refund_model
-from coffer.wallets.reviews import assess_one, check_writes, store_writes
+from coffer.wallets.reviews import assess_one, store_assessment
 
 
 class Payments(Service):
@@ -69,24 +66,16 @@ class Payments(Service):
                 connection, seller, request.amount, receiving=request.amount - request.fee
             )
             payment_id = R.new_id("pay")
-            platform_id = str(buyer.get("platform_id") or DEFAULT_PLATFORM_ID)
-            assessment = assess_one(
-                core,
-                Movement(
-                    kind="payment",
-                    id=payment_id,
-                    platform_id=platform_id,
-                    wallet_id=buyer["id"],
-                    customer_id=buyer["customer_id"],
-                    amount=request.amount,
-                    currency=currency,
-                    counterparty=(
-                        f"merchant:{seller['customer_id']}" if seller["customer_id"] else None
-                    ),
-                    context=context_of(request.metadata),
-                ),
-                connection=connection,
+            movement = Movement.of_wallet(
+                "payment",
+                payment_id,
+                buyer,
+                request.amount,
+                currency,
+                counterparty=f"merchant:{seller['customer_id']}" if seller["customer_id"] else None,
+                context=context_of(request.metadata),
             )
+            assessment = assess_one(core, movement, connection=connection)
             blocked = assessment.outcome == "block"
             now = R.now_micros()
             R.insert(
@@ -111,15 +100,7 @@ class Payments(Service):
                     "updated_at": now,
                 },
             )
-            store_writes(
-                connection,
-                check_writes(
-                    assessment,
-                    platform_id=platform_id,
-                    movement_type="payment",
-                    movement_id=payment_id,
-                ),
-            )
+            store_assessment(connection, assessment, movement)
             return payment_id
 
         payment_id, _ = core.create_once(
@@ -131,11 +112,7 @@ class Payments(Service):
         return payment
 
     def _payment_row(self, payment_id: str) -> Row:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.payments, payment_id)
-        if row is None:
-            raise ResourceNotFound(f"payment {payment_id!r} does not exist")
-        return row
+        return self.core.existing(T.payments, payment_id, "payment")
 
     def _authorize(self, payment_id: str) -> S.Payment:
         core = self.core
@@ -187,15 +164,9 @@ class Payments(Service):
                 "captured",
                 status=row["status"],
             )
-        captured = row["amount"] if amount is None else amount
-        if captured <= 0:
-            raise ValidationError("the capture amount must be positive")
-        if captured > row["amount"]:
-            raise CaptureExceedsAuthorization(
-                f"cannot capture {captured}: only {row['amount']} {row['currency']} was authorized",
-                authorized=row["amount"],
-                requested=captured,
-            )
+        captured = capture_amount(
+            row, amount, "cannot capture {captured}: only {authorized} {currency} was authorized"
+        )
         try:
             core.post_hold(
                 row["hold_id"],
@@ -230,6 +201,8 @@ class Payments(Service):
         return self._payment_model(self._payment_row(payment_id))
 
     def _settle(self, row: Row) -> None:
+        """Pay the seller (and the fee); the points the payment earns are awarded in the
+        same ledger transaction."""
         self.core.run(
             N.SETTLE,
             {
@@ -241,6 +214,14 @@ class Payments(Service):
             key=f"payment:{row['id']}:settle",
             kind="payment",
             object_id=row["id"],
+            extras=self.core.earning(
+                "payment",
+                row["id"],
+                row["buyer_wallet_id"],
+                row["captured_amount"],
+                row["currency"],
+                row["metadata"],
+            ),
         )
 
     def void_payment(self, payment_id: str) -> S.Payment:
@@ -327,42 +308,14 @@ class Payments(Service):
                 "refund a captured payment, or return the escrow instead",
                 status=row["status"],
             )
-        refundable = row["captured_amount"] - row["refunded_amount"]
-        wanted = refundable if amount is None else amount
         payload = {"payment_id": payment_id, "amount": amount}
-
-        def reserve(current: Row) -> dict[str, Any]:
-            left = current["captured_amount"] - current["refunded_amount"]
-            if wanted <= 0 or wanted > left:
-                raise RefundExceedsCaptured(
-                    f"cannot refund {wanted}: {left} {current['currency']} of the captured "
-                    f"{current['captured_amount']} is left to refund",
-                    refundable=left,
-                    requested=wanted,
-                )
-            return {"refunded_amount": current["refunded_amount"] + wanted}
-
-        def create(connection: sa.Connection) -> str:
-            return R.insert_pending_refund(
-                connection, "payment", payment_id, row["currency"], wanted
-            )
-
         with core.unit() as connection:
             record = core.replayed(connection, idempotency_key, "refund", payload)
         if record is not None:
             return self._complete_payment_refund(str(record["resource_id"]))
-        core.cas(T.payments, payment_id, reserve)
-        try:
-            refund_id, _ = core.create_once(
-                key=idempotency_key, operation="refund", payload=payload, create=create
-            )
-        except CofferError:
-            core.cas(
-                T.payments,
-                payment_id,
-                lambda r: {"refunded_amount": r["refunded_amount"] - wanted},
-            )
-            raise
+        refund_id = core.reserve_refund(
+            _REFUNDS, row, amount, key=idempotency_key, operation="refund", payload=payload
+        )
         return self._complete_payment_refund(refund_id)
 
     def _complete_payment_refund(self, refund_id: str) -> S.Refund:
@@ -383,6 +336,13 @@ class Payments(Service):
                     key=f"refund:{refund_id}",
                     kind="refund",
                     object_id=refund_id,
+                    extras=core.clawback(
+                        "payment",
+                        payment["id"],
+                        refund,
+                        payment["buyer_wallet_id"],
+                        payment["captured_amount"],
+                    ),
                 )
             except InsufficientFunds as error:
                 amount = refund["amount"]
@@ -411,13 +371,19 @@ class Payments(Service):
 
     def refund(self, refund_id: str) -> S.Refund:
         """A refund, of a payment or of a pay-in."""
-        with self.core.unit() as connection:
-            row = R.get(connection, T.refunds, refund_id)
-        if row is None:
-            raise ResourceNotFound(f"refund {refund_id!r} does not exist")
-        return refund_model(row)
+        return refund_model(self.core.existing(T.refunds, refund_id, "refund"))
 
     def refunds(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Refund]:
         """Refunds of payments and of pay-ins (``wallet_id``: the wallets they move)."""
         rows, more = self.core.list_rows("refunds", S.ListQuery.of(query, filters))
         return S.ListPage[S.Refund](data=[refund_model(r) for r in rows], has_more=more)
+
+
+# a payment's refunds: up to its captured amount less its refunds
+_REFUNDS = RefundTarget(
+    T.payments,
+    "payment",
+    "refunded_amount",
+    left=lambda payment: int(payment["captured_amount"] - payment["refunded_amount"]),
+    of_what=lambda payment: f"captured {payment['captured_amount']}",
+)

@@ -29,7 +29,6 @@ from coffer.errors import (
     RiskBlocked,
     ValidationError,
 )
-from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -39,7 +38,7 @@ from coffer.wallets.checks import Movement
 from coffer.wallets.common import Row, as_datetime, error_from_code, wallet_account
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.privacy.keys import CustomerKey
-from coffer.wallets.reviews import assess_one, check_writes, store_writes
+from coffer.wallets.reviews import assess_one, store_assessment
 
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 PAYOUT_ACCOUNT = "external:bank:payouts"
@@ -193,26 +192,20 @@ class Payouts:
             core.check_can_send(wallet)
             core.check_limits(connection, wallet, request.amount, sending=True, payout=True)
             payout_id = R.new_id("po")
-            platform_id = str(wallet.get("platform_id") or DEFAULT_PLATFORM_ID)
             bank_key = core.data_keys.of(connection, bank["customer_id"])
-            assessment = assess_one(
-                core,
-                Movement(
-                    kind="payout",
-                    id=payout_id,
-                    platform_id=platform_id,
-                    wallet_id=wallet["id"],
-                    customer_id=wallet["customer_id"],
-                    amount=request.amount,
-                    currency=currency,
-                    counterparty="iban:"
-                    + (bank_key.decrypt(bank["iban_enc"], context="bank_account.iban") or ""),
-                    counterparty_name=bank_key.decrypt(
-                        bank["holder_name_enc"], context="bank_account.holder_name"
-                    ),
+            movement = Movement.of_wallet(
+                "payout",
+                payout_id,
+                wallet,
+                request.amount,
+                currency,
+                counterparty="iban:"
+                + (bank_key.decrypt(bank["iban_enc"], context="bank_account.iban") or ""),
+                counterparty_name=bank_key.decrypt(
+                    bank["holder_name_enc"], context="bank_account.holder_name"
                 ),
-                connection=connection,
             )
+            assessment = assess_one(core, movement, connection=connection)
             blocked = assessment.outcome == "block"
             now = R.now_micros()
             R.insert(
@@ -232,15 +225,7 @@ class Payouts:
                     "updated_at": now,
                 },
             )
-            store_writes(
-                connection,
-                check_writes(
-                    assessment,
-                    platform_id=platform_id,
-                    movement_type="payout",
-                    movement_id=payout_id,
-                ),
-            )
+            store_assessment(connection, assessment, movement)
             return payout_id
 
         payout_id, _ = core.create_once(
@@ -249,11 +234,7 @@ class Payouts:
         return self._reserve(payout_id)
 
     def _row(self, payout_id: str) -> Row:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.payouts, payout_id)
-        if row is None:
-            raise ResourceNotFound(f"payout {payout_id!r} does not exist")
-        return row
+        return self.core.existing(T.payouts, payout_id, "payout")
 
     def _reserve(self, payout_id: str) -> S.Payout:
         row = self._row(payout_id)
@@ -380,21 +361,44 @@ class Payouts:
             rows = R.payouts_in_status(connection, "created", limit)
             if not rows:
                 return None
-            xml = self._pain001(connection, batch_id, rows)
-            pain001_schema().validate(xml)
-            for row in rows:
-                if R.update(
-                    connection,
-                    T.payouts,
-                    row["id"],
-                    {"status": "processing", "batch_id": batch_id},
-                    expect_status=["created"],
-                ):
-                    fresh = R.get(connection, T.payouts, row["id"])
-                    assert fresh is not None
-                    core.event(connection, "payout.processing", payout_model(fresh))
-                else:
-                    raise InvalidState(f"payout {row['id']} changed during the export; retry")
+            return self._export(connection, batch_id, rows)
+
+    def export_payouts(self, payout_ids: list[str]) -> S.PayoutBatch:
+        """Write the ``created`` payouts ``payout_ids`` (at most MAX_BATCH) into one
+        pain.001 file and move them to ``processing``. Idempotent: when they are all in one
+        batch already, that batch is answered (built again)."""
+        if not payout_ids or len(payout_ids) > MAX_BATCH:
+            raise ValidationError(f"a payout batch holds 1 to {MAX_BATCH} payouts")
+        with self.core.unit() as connection:
+            found = R.get_many(connection, T.payouts, payout_ids)
+            missing = [i for i in payout_ids if i not in found]
+            if missing:
+                raise ResourceNotFound(f"payout {missing[0]!r} does not exist")
+            batches = {found[i]["batch_id"] for i in payout_ids}
+            if len(batches) == 1 and None not in batches:
+                existing = str(batches.pop())
+            else:
+                rows = [found[i] for i in payout_ids]
+                return self._export(connection, R.new_id("pb"), rows)
+        return self.payout_batch(existing)
+
+    def _export(self, connection: sa.Connection, batch_id: str, rows: list[Row]) -> S.PayoutBatch:
+        core = self.core
+        xml = self._pain001(connection, batch_id, rows)
+        pain001_schema().validate(xml)
+        for row in rows:
+            if R.update(
+                connection,
+                T.payouts,
+                row["id"],
+                {"status": "processing", "batch_id": batch_id},
+                expect_status=["created"],
+            ):
+                fresh = R.get(connection, T.payouts, row["id"])
+                assert fresh is not None
+                core.event(connection, "payout.processing", payout_model(fresh))
+            else:
+                raise InvalidState(f"payout {row['id']} changed during the export; retry")
         return S.PayoutBatch(
             id=batch_id,
             payout_ids=[r["id"] for r in rows],

@@ -193,6 +193,20 @@ def grouped(
     return list(groups.values())
 
 
+def store_assessment(connection: sa.Connection, assessment: Assessment, movement: Movement) -> None:
+    """Store the checks' verdicts on ``movement`` in ``connection``'s unit: the rows of
+    :func:`check_writes`, inserted by :func:`store_writes`."""
+    store_writes(
+        connection,
+        check_writes(
+            assessment,
+            platform_id=movement.platform_id,
+            movement_type=movement.kind,
+            movement_id=movement.id,
+        ),
+    )
+
+
 def store_writes(
     connection: sa.Connection, writes: Sequence[tuple[sa.Table, Mapping[str, Any]]]
 ) -> None:

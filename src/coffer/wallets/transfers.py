@@ -428,10 +428,7 @@ class Transfers(Service):
 
     def _transfer_replay(self, transfer_id: str) -> S.Transfer:
         """The first answer to a transfer request: its row, or the error it failed with."""
-        with self.core.unit() as connection:
-            row = R.get(connection, T.transfers, transfer_id)
-        if row is None:
-            raise ResourceNotFound(f"transfer {transfer_id!r} does not exist")
+        row = self.core.existing(T.transfers, transfer_id, "transfer")
         if row["status"] == "pending":
             return self._complete_transfer(transfer_id)
         if row["status"] == "failed":
@@ -536,10 +533,7 @@ class Transfers(Service):
         return self._transfer_model(row)
 
     def transfer_by_id(self, transfer_id: str) -> S.Transfer:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.transfers, transfer_id)
-        if row is None:
-            raise ResourceNotFound(f"transfer {transfer_id!r} does not exist")
+        row = self.core.existing(T.transfers, transfer_id, "transfer")
         return self._transfer_model(row)
 
     def transfers(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Transfer]:

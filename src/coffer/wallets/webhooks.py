@@ -169,11 +169,9 @@ class Webhooks:
         return endpoint
 
     def endpoint(self, endpoint_id: str) -> S.WebhookEndpoint:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.webhook_endpoints, endpoint_id)
-        if row is None:
-            raise ResourceNotFound(f"webhook endpoint {endpoint_id!r} does not exist")
-        return _endpoint_model(row)
+        return _endpoint_model(
+            self.core.existing(T.webhook_endpoints, endpoint_id, "webhook endpoint")
+        )
 
     def endpoints(
         self, *, limit: int = 10, starting_after: str | None = None
@@ -218,11 +216,7 @@ class Webhooks:
         return S.ListPage[S.Event](data=[_event_model(r) for r in rows], has_more=more)
 
     def event(self, event_id: str) -> S.Event:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.events, event_id)
-        if row is None:
-            raise ResourceNotFound(f"event {event_id!r} does not exist")
-        return _event_model(row)
+        return _event_model(self.core.existing(T.events, event_id, "event"))
 
     def events_after(self, after_id: str, *, limit: int = 500) -> list[S.Event]:
         """Events with an id above ``after_id``, oldest first: how other domains (the
@@ -262,11 +256,9 @@ class Webhooks:
         return self.delivery(delivery_id)
 
     def delivery(self, delivery_id: str) -> S.WebhookDelivery:
-        with self.core.unit() as connection:
-            row = R.get(connection, T.webhook_deliveries, delivery_id)
-        if row is None:
-            raise ResourceNotFound(f"webhook delivery {delivery_id!r} does not exist")
-        return _delivery_model(row)
+        return _delivery_model(
+            self.core.existing(T.webhook_deliveries, delivery_id, "webhook delivery")
+        )
 
     def deliveries(
         self, endpoint_id: str, *, limit: int = 10, starting_after: str | None = None

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.identity.factors.service import now_micros
 from coffer.web import repository as R
 from coffer.web.settings import WebSettings
@@ -135,7 +135,7 @@ class Sessions:
     def __init__(self, engine: sa.Engine, settings: WebSettings) -> None:
         self.engine = engine
         # units that write take SQLite's write lock at their start (see db/engine.py)
-        self.writes = engine.execution_options(**{SQLITE_IMMEDIATE: True})
+        self.writes = for_writes(engine)
         self.settings = settings
 
     # -- reading --

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from coffer.automations.policies import tables as T
 from coffer.automations.repository import owned
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 
 Row = dict[str, Any]
 P = T.spending_policies
@@ -151,7 +151,7 @@ def usage_unit(engine: sa.Engine) -> Iterator[sa.Connection]:
             before = raw.execute("PRAGMA synchronous").fetchone()[0]
             raw.execute("PRAGMA synchronous=NORMAL")
         try:
-            connection.execution_options(**{SQLITE_IMMEDIATE: True})
+            for_writes(connection)
             with connection.begin():
                 if connection.dialect.name == "postgresql":
                     connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")

@@ -121,3 +121,50 @@ def movement_by_key(connection: sa.Connection, key: str) -> Row | None:
     )
     found = row.mappings().first()
     return dict(found) if found else None
+
+
+def lot_by_reason(connection: sa.Connection, program_id: str, reason: str) -> Row | None:
+    """The lot a movement earned (``reason``: ``payment:<id>`` or ``payin_card:<id>``)."""
+    lot = T.loyalty_lots.c
+    found = (
+        connection.execute(
+            sa.select(T.loyalty_lots).where(
+                lot.program_id == program_id,
+                lot.reason == reason,
+                owned(connection, T.loyalty_lots),
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return dict(found) if found else None
+
+
+def refunded_before(connection: sa.Connection, program_id: str, source_id: str) -> int:
+    """The refunded amount earlier clawbacks of ``source_id`` accounted for."""
+    m = T.loyalty_movements.c
+    statement = sa.select(sa.func.coalesce(sa.func.sum(m.cash_amount), 0)).where(
+        m.program_id == program_id,
+        m.source_id == source_id,
+        m.kind == "clawback",
+        m.status != "failed",
+        owned(connection, T.loyalty_movements),
+    )
+    return int(connection.execute(statement).scalar_one())
+
+
+def customer_movements(
+    connection: sa.Connection, program_id: str, customer_id: str, limit: int
+) -> list[Row]:
+    m = T.loyalty_movements.c
+    statement = (
+        sa.select(T.loyalty_movements)
+        .where(
+            m.program_id == program_id,
+            m.customer_id == customer_id,
+            owned(connection, T.loyalty_movements),
+        )
+        .order_by(m.created_at, m.id)
+        .limit(limit)
+    )
+    return [dict(row) for row in connection.execute(statement).mappings()]

@@ -12,6 +12,9 @@ MAX_POINTS = 10**15  # per award, redemption or payment
 Currency = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
 
 
+EarnOn = Literal["payment", "payin_card"]
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,6 +53,12 @@ class ProgramCreate(Model):
     earn_rules: list[EarnRule] = Field(default_factory=list, max_length=100)
     tiers: list[Tier] = Field(default_factory=list, max_length=20)
     tier_window_days: int = Field(default=365, ge=1, le=3650)
+    earn_on: list[EarnOn] = Field(
+        default_factory=lambda: list[EarnOn](["payment"]),
+        max_length=2,
+        description="the wallets movements that earn points with their own transaction: "
+        "merchant payments (when settled) and card pay-ins",
+    )
 
 
 class Program(ProgramCreate):
@@ -75,6 +84,13 @@ class PurchaseCreate(Model):
     currency: str = Currency
     mcc: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
     campaign: str | None = Field(default=None, max_length=40)
+    redeem_points: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_POINTS,
+        description="points that pay part of the amount (floor(points x redemption rate) "
+        "minor units, from the program's funding); the rest is paid from the wallet and earns",
+    )
 
 
 class RedemptionCreate(Model):
@@ -104,12 +120,14 @@ class Purchase(BaseModel):
     amount: int
     currency: str
     ledger_transaction_id: int
+    redemption: Movement | None = None
+    paid_with_points: int = 0  # minor units of the amount the points paid
 
 
 class Movement(BaseModel):
     object: Literal["loyalty_movement"] = "loyalty_movement"
     id: str
-    kind: Literal["redeem", "expire"]
+    kind: Literal["redeem", "expire", "clawback"]
     customer_id: str
     points: int
     cash_amount: int | None
@@ -118,6 +136,8 @@ class Movement(BaseModel):
     status: Literal["pending", "succeeded", "failed"]
     ledger_transaction_id: int | None
     created_at: datetime
+    source_id: str | None = None  # a clawback: the refunded payment or pay-in
+    forgiven: int = 0  # a clawback: points already spent, not taken back
 
 
 class ExpiringLine(BaseModel):
@@ -139,3 +159,6 @@ class Account(BaseModel):
 class ExpiryRun(BaseModel):
     expired_points: int
     movements: list[Movement]
+
+
+Purchase.model_rebuild()  # it names Movement, defined after it

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import (
     AmountTooSmall,
     CofferError,
@@ -43,6 +43,7 @@ from coffer.fx import repository as FR
 from coffer.fx import tables as T
 from coffer.fx.loyalty import repository as R
 from coffer.fx.loyalty import schemas as S
+from coffer.fx.loyalty.models import Row, lot_model, movement_model, program_model
 from coffer.fx.loyalty.rules import points_for, tier_for
 from coffer.fx.rates.service import to_micros
 from coffer.ledger import UNBOUNDED, Ledger, Posting, Transaction
@@ -51,7 +52,6 @@ from coffer.wallets import currencies
 from coffer.wallets.platform import WalletPlatform
 
 Clock = Callable[[], datetime]
-Row = Mapping[str, Any]
 MAX_CLAIM_RETRIES = 20
 EXPIRY_BATCH = 1000
 
@@ -72,7 +72,7 @@ class Loyalty:
     @contextlib.contextmanager
     def unit(self) -> Iterator[sa.Connection]:
         with self.engine.connect() as connection:
-            connection.execution_options(**{SQLITE_IMMEDIATE: True})
+            for_writes(connection)
             with connection.begin():
                 yield connection
 
@@ -91,6 +91,7 @@ class Loyalty:
             "tiers": json.dumps([t.model_dump(mode="json") for t in request.tiers]),
             "tier_window_days": request.tier_window_days,
             "created_at": to_micros(self.clock()),
+            "earn_on": json.dumps(request.earn_on),
         }
         with self.engine.begin() as connection:
             FR.insert(connection, T.loyalty_programs, row)
@@ -212,7 +213,10 @@ class Loyalty:
 
     def purchase(self, program_id: str, request: S.PurchaseCreate) -> S.Purchase:
         """A payment from a customer's wallet to another wallet (a merchant's) that earns
-        points: the payment and the award are one ledger transaction."""
+        points, paid partly with points when ``redeem_points`` is set: the payment, the
+        redemption and the award are one ledger transaction (the points pay
+        floor(points x redemption rate) of the amount from the program's funding; the
+        rest, paid from the wallet, earns)."""
         program = self.program(program_id)
         payer = self.wallets.wallets.wallet(request.from_wallet_id)
         payee = self.wallets.wallets.wallet(request.to_wallet_id)
@@ -220,42 +224,75 @@ class Loyalty:
             raise CurrencyMismatch("the payment's currency must be both wallets' currency")
         if payer.customer_id is None or payer.status != "active" or payee.status != "active":
             raise ValidationError("a purchase moves between two active customers' wallets")
+        cash = 0
+        if request.redeem_points:
+            if program.cash_currency != request.currency:
+                raise CurrencyMismatch(f"points pay only for {program.cash_currency} purchases")
+            cash = self._cash_for(program, request.redeem_points)
+            if cash > request.amount:
+                raise ValidationError(
+                    f"{request.redeem_points} points pay {cash}, more than the amount; "
+                    "redeem fewer points"
+                )
+        paid = request.amount - cash
         points, award = self.earn_postings(
             program,
             payer.customer_id,
-            amount=request.amount,
+            amount=paid,
             currency=request.currency,
             mcc=request.mcc,
             campaign=request.campaign,
         )
-        payment = Posting(
-            f"wallets:{payer.id}",
-            f"wallets:{payee.id}",
-            request.amount,
-            currencies.asset(request.currency),
-        )
+        asset = currencies.asset(request.currency)
+        postings = [Posting(f"wallets:{payer.id}", f"wallets:{payee.id}", paid, asset)]
+        postings = [p for p in postings if p.amount > 0]
+        overdrafts: dict[str, Any] = {f"loyalty:{program.id}:issued": UNBOUNDED}
         metadata = {"wallets_type": "loyalty_purchase"}
         if request.mcc:
             metadata["loyalty_mcc"] = request.mcc
-        if points == 0:
-            tx = self.ledger.post([payment], metadata=metadata)
-            return S.Purchase(
-                lot=None,
-                points=0,
-                amount=request.amount,
-                currency=request.currency,
-                ledger_transaction_id=tx.id,
+        redemption: Row | None = None
+        if request.redeem_points:
+            redemption = self._take_for_redemption(
+                program, payer.customer_id, request.redeem_points, cash, payer.id, None
             )
-        lot = self._new_lot(program, payer.customer_id, points, "purchase", request.campaign)
-        settled, tx = self._post_lot(
-            lot, [payment, *award], metadata, {f"loyalty:{program.id}:issued": UNBOUNDED}
-        )
+            funding = f"loyalty:{program.id}:funding"
+            postings += [
+                Posting(
+                    customer_account(program.id, payer.customer_id),
+                    f"loyalty:{program.id}:redeemed",
+                    request.redeem_points,
+                    program.asset,
+                ),
+                Posting(funding, f"wallets:{payee.id}", cash, asset),
+            ]
+            overdrafts[funding] = UNBOUNDED
+            metadata["loyalty_redemption"] = redemption["id"]
+        lot = None
+        if points:
+            lot = self._new_lot(program, payer.customer_id, points, "purchase", request.campaign)
+            metadata.update(wallets_id=lot["id"], loyalty_program=program.id)
+        try:
+            tx = self.ledger.post(
+                [*postings, *award],
+                metadata=metadata,
+                reference=f"loyalty:lot:{lot['id']}" if lot else None,
+                overdrafts=overdrafts,
+            )
+        except CofferError:
+            if lot is not None:
+                self._settle_lot(lot, None)
+            if redemption is not None:
+                self.movement_failed(redemption)
+            raise
+        settled = self._settle_lot(lot, tx) if lot else None
         return S.Purchase(
-            lot=lot_model(settled),
+            lot=lot_model(settled) if settled else None,
             points=points,
             amount=request.amount,
             currency=request.currency,
             ledger_transaction_id=tx.id,
+            redemption=self.movement_posted(redemption, tx) if redemption else None,
+            paid_with_points=cash,
         )
 
     # -- redemption and expiry ----------------------------------------------------------
@@ -296,50 +333,103 @@ class Loyalty:
         wallet = self.wallets.wallets.wallet(request.wallet_id)
         if wallet.customer_id != request.customer_id or wallet.currency != program.cash_currency:
             raise ValidationError(f"redeem into the customer's own {program.cash_currency} wallet")
-        cash = int(request.points * Fraction(program.redemption_rate))
-        if cash <= 0:
-            raise AmountTooSmall(f"{request.points} points redeem for nothing; redeem more")
+        cash = self._cash_for(program, request.points)
         account = customer_account(program.id, request.customer_id)
-        row: dict[str, Any] = {}
-        for _attempt in range(MAX_CLAIM_RETRIES):
-            now = to_micros(self.clock())
-            try:
-                with self.unit() as connection:
-                    lots = R.spendable_lots(connection, program.id, request.customer_id, now)
-                    available = sum(int(lot["remaining"]) for lot in lots)
-                    if available < request.points:
-                        raise InsufficientFunds(account, program.asset, available, request.points)
-                    taken = self._claim(connection, lots, request.points)
-                    row = {
-                        "id": FR.new_id("lmv"),
-                        "program_id": program.id,
-                        "customer_id": request.customer_id,
-                        "kind": "redeem",
-                        "points": request.points,
-                        "cash_amount": cash,
-                        "wallet_id": wallet.id,
-                        "lots": json.dumps(taken),
-                        "status": "pending",
-                        "idempotency_key": idempotency_key,
-                        "ledger_transaction_id": None,
-                        "created_at": now,
-                    }
-                    FR.insert(connection, T.loyalty_movements, row)
-                break
-            except Conflict:
-                continue
-            except sa.exc.IntegrityError:
-                if idempotency_key is None:
-                    raise
-                return self.redeem(program_id, request, idempotency_key=idempotency_key)
-        else:
-            raise Conflict("the customer's points changed too often; retry")
+        try:
+            row = self._take_for_redemption(
+                program, request.customer_id, request.points, cash, wallet.id, idempotency_key
+            )
+        except sa.exc.IntegrityError:
+            if idempotency_key is None:
+                raise
+            return self.redeem(program_id, request, idempotency_key=idempotency_key)
         funding = f"loyalty:{program.id}:funding"
         postings = [
             Posting(account, f"loyalty:{program.id}:redeemed", request.points, program.asset),
             Posting(funding, f"wallets:{wallet.id}", cash, currencies.asset(program.cash_currency)),
         ]
         return self._post_movement(row, postings, {funding: UNBOUNDED})
+
+    @staticmethod
+    def _cash_for(program: S.Program, points: int) -> int:
+        cash = int(points * Fraction(program.redemption_rate))
+        if cash <= 0:
+            raise AmountTooSmall(f"{points} points redeem for nothing; redeem more")
+        return cash
+
+    def _take_for_redemption(
+        self,
+        program: S.Program,
+        customer_id: str,
+        points: int,
+        cash: int,
+        wallet_id: str,
+        idempotency_key: str | None,
+    ) -> dict[str, Any]:
+        """Take ``points`` of the customer's lots (oldest first) for a redemption of
+        ``cash`` into ``wallet_id`` and store it pending (InsufficientFunds when short)."""
+        account = customer_account(program.id, customer_id)
+
+        def decide(connection: sa.Connection, lots: list[Row], now: int) -> dict[str, Any]:
+            available = sum(int(lot["remaining"]) for lot in lots)
+            if available < points:
+                raise InsufficientFunds(account, program.asset, available, points)
+            return {
+                "id": FR.new_id("lmv"),
+                "program_id": program.id,
+                "customer_id": customer_id,
+                "kind": "redeem",
+                "points": points,
+                "cash_amount": cash,
+                "wallet_id": wallet_id,
+                "lots": json.dumps(self._claim(connection, lots, points)),
+                "status": "pending",
+                "idempotency_key": idempotency_key,
+                "ledger_transaction_id": None,
+                "created_at": now,
+            }
+
+        return self.claim_movement(program.id, customer_id, decide)
+
+    def claim_movement(
+        self,
+        program_id: str,
+        customer_id: str,
+        decide: Callable[[sa.Connection, list[Row], int], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Take a customer's lots for a movement and store it (pending), in one unit:
+        ``decide`` gets the spendable lots (oldest first, locked) and the time, takes what
+        it needs (:meth:`_claim`) and returns the movement's row; retried (bounded) when a
+        lot changed meanwhile."""
+        for _attempt in range(MAX_CLAIM_RETRIES):
+            now = to_micros(self.clock())
+            try:
+                with self.unit() as connection:
+                    lots = R.spendable_lots(connection, program_id, customer_id, now)
+                    row = decide(connection, lots, now)
+                    FR.insert(connection, T.loyalty_movements, row)
+                return row
+            except Conflict:
+                continue
+        raise Conflict("the customer's points changed too often; retry")
+
+    def movement_failed(self, row: Row) -> None:
+        """Give a movement's lots back and mark it failed (its transaction was refused)."""
+        with self.unit() as connection:
+            for lot_id, points in json.loads(row["lots"]).items():
+                R.give_back(connection, lot_id, points)
+            FR.update(connection, T.loyalty_movements, row["id"], status="failed")
+
+    def movement_posted(self, row: Row, tx: Transaction) -> S.Movement:
+        with self.engine.begin() as connection:
+            FR.update(
+                connection,
+                T.loyalty_movements,
+                row["id"],
+                status="succeeded",
+                ledger_transaction_id=tx.id,
+            )
+        return movement_model({**row, "status": "succeeded", "ledger_transaction_id": tx.id})
 
     def _post_movement(
         self, row: Row, postings: list[Posting], overdrafts: dict[str, Any]
@@ -356,20 +446,9 @@ class Loyalty:
                 overdrafts=overdrafts,
             )
         except CofferError:
-            with self.unit() as connection:
-                for lot_id, points in json.loads(row["lots"]).items():
-                    R.give_back(connection, lot_id, points)
-                FR.update(connection, T.loyalty_movements, row["id"], status="failed")
+            self.movement_failed(row)
             raise
-        with self.engine.begin() as connection:
-            FR.update(
-                connection,
-                T.loyalty_movements,
-                row["id"],
-                status="succeeded",
-                ledger_transaction_id=tx.id,
-            )
-        return movement_model({**row, "status": "succeeded", "ledger_transaction_id": tx.id})
+        return self.movement_posted(row, tx)
 
     def expire(self, program_id: str) -> S.ExpiryRun:
         """Expire what is left of the lots past their date (at most 1,000 lots a call):
@@ -453,47 +532,11 @@ class Loyalty:
         with self.engine.connect() as connection:
             return [lot_model(r) for r in R.customer_lots(connection, program_id, customer_id)]
 
-
-def program_model(row: Row) -> S.Program:
-    return S.Program(
-        id=row["id"],
-        name=row["name"],
-        asset=row["asset"],
-        cash_currency=row["cash_currency"],
-        redemption_rate=row["redemption_rate"],
-        expiry_days=row["expiry_days"],
-        earn_rules=json.loads(row["earn_rules"]),
-        tiers=json.loads(row["tiers"]),
-        tier_window_days=row["tier_window_days"],
-        created_at=from_micros(row["created_at"]),
-    )
-
-
-def lot_model(row: Row) -> S.Lot:
-    return S.Lot(
-        id=row["id"],
-        customer_id=row["customer_id"],
-        points=int(row["points"]),
-        remaining=int(row["remaining"]),
-        status=row["status"],
-        reason=row["reason"],
-        campaign=row["campaign"],
-        earned_at=from_micros(row["earned_at"]),
-        expires_at=from_micros(row["expires_at"]) if row["expires_at"] is not None else None,
-        ledger_transaction_id=row["ledger_transaction_id"],
-    )
-
-
-def movement_model(row: Row) -> S.Movement:
-    return S.Movement(
-        id=row["id"],
-        kind=row["kind"],
-        customer_id=row["customer_id"],
-        points=int(row["points"]),
-        cash_amount=int(row["cash_amount"]) if row["cash_amount"] is not None else None,
-        wallet_id=row["wallet_id"],
-        lots=json.loads(row["lots"]),
-        status=row["status"],
-        ledger_transaction_id=row["ledger_transaction_id"],
-        created_at=from_micros(row["created_at"]),
-    )
+    def movements(self, program_id: str, customer_id: str) -> list[S.Movement]:
+        """The customer's redemptions, expiries and clawbacks, oldest first (at most
+        10,000)."""
+        self.program(program_id)  # 404 for another platform's program
+        self.wallets.wallets.customer(customer_id)
+        with self.engine.connect() as connection:
+            rows = R.customer_movements(connection, program_id, customer_id, 10_000)
+        return [movement_model(r) for r in rows]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from coffer.db.rows import insert_row
 from coffer.identity.audit.tables import audit_head, audit_log
 
 
@@ -49,18 +50,7 @@ def claim_next(connection: sa.Connection) -> tuple[int, bytes]:
 
 
 def append(connection: sa.Connection, entry: AuditRow) -> None:
-    connection.execute(
-        audit_log.insert().values(
-            seq=entry.seq,
-            created_at=entry.created_at,
-            actor=entry.actor,
-            action=entry.action,
-            target=entry.target,
-            address=entry.address,
-            details=entry.details,
-            hash=entry.hash,
-        )
-    )
+    insert_row(connection, audit_log, entry)
     connection.execute(audit_head.update().where(audit_head.c.id == 1).values(head_hash=entry.hash))
 
 

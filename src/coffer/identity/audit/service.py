@@ -16,11 +16,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import sqlalchemy as sa
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.identity.audit import repository as R
 from coffer.identity.audit.repository import AuditRow
 from coffer.identity.audit.witness import head_check, witnessed_heads
@@ -172,26 +172,21 @@ def record_by(
     )
 
 
-def record_now(
-    engine: sa.Engine,
-    *,
-    actor: str,
-    action: str,
-    target: str | None = None,
-    address: str | None = None,
-    details: Mapping[str, Any] | None = None,
-) -> int:
+class NewEntry(TypedDict):
+    """The keyword arguments of :func:`record` (who did what, to what, from where)."""
+
+    actor: str
+    action: str
+    target: NotRequired[str | None]
+    address: NotRequired[str | None]
+    details: NotRequired[Mapping[str, Any] | None]
+
+
+def record_now(engine: sa.Engine, **entry: Unpack[NewEntry]) -> int:
     """:func:`record` in a transaction of its own, committed before it returns."""
-    connection = engine.connect().execution_options(**{SQLITE_IMMEDIATE: True})
+    connection = for_writes(engine.connect())
     with connection, connection.begin():
-        return record(
-            connection,
-            actor=actor,
-            action=action,
-            target=target,
-            address=address,
-            details=details,
-        )
+        return record(connection, **entry)
 
 
 def _entry(row: AuditRow) -> AuditEntry:

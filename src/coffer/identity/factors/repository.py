@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from coffer.db.rows import first_where, insert_row, row_values
 from coffer.identity.factors.tables import passkeys, recovery_codes, sign_in_throttle, totp_factors
 
 
@@ -44,12 +45,9 @@ class ThrottleRow:
 
 
 def get_totp(connection: sa.Connection, subject: str) -> TotpRow | None:
-    row = connection.execute(
-        sa.select(totp_factors).where(totp_factors.c.subject == subject)
-    ).first()
-    if row is None:
+    m = first_where(connection, totp_factors, totp_factors.c.subject == subject)
+    if m is None:
         return None
-    m = row._mapping
     return TotpRow(
         subject=str(m["subject"]),
         platform_id=str(m["platform_id"]),
@@ -168,20 +166,7 @@ def _passkey(row: sa.Row[tuple[object, ...]]) -> PasskeyRow:
 
 
 def add_passkey(connection: sa.Connection, row: PasskeyRow) -> None:
-    connection.execute(
-        passkeys.insert().values(
-            id=row.id,
-            subject=row.subject,
-            platform_id=row.platform_id,
-            credential_id=row.credential_id,
-            public_key=row.public_key,
-            sign_count=row.sign_count,
-            transports=row.transports,
-            name=row.name,
-            created_at=row.created_at,
-            last_used_at=row.last_used_at,
-        )
-    )
+    insert_row(connection, passkeys, row)
 
 
 def passkeys_of(connection: sa.Connection, subject: str) -> list[PasskeyRow]:
@@ -217,12 +202,9 @@ def delete_passkey(connection: sa.Connection, subject: str, passkey_id: str) -> 
 
 
 def get_throttle(connection: sa.Connection, key: str) -> ThrottleRow | None:
-    row = connection.execute(
-        sa.select(sign_in_throttle).where(sign_in_throttle.c.key == key)
-    ).first()
-    if row is None:
+    m = first_where(connection, sign_in_throttle, sign_in_throttle.c.key == key)
+    if m is None:
         return None
-    m = row._mapping
     return ThrottleRow(
         key=str(m["key"]),
         failures=int(m["failures"]),
@@ -232,24 +214,13 @@ def get_throttle(connection: sa.Connection, key: str) -> ThrottleRow | None:
 
 
 def put_throttle(connection: sa.Connection, row: ThrottleRow) -> None:
+    values = row_values(row)
+    key = values.pop("key")
     updated = connection.execute(
-        sign_in_throttle.update()
-        .where(sign_in_throttle.c.key == row.key)
-        .values(
-            failures=row.failures,
-            window_started_at=row.window_started_at,
-            locked_until=row.locked_until,
-        )
+        sign_in_throttle.update().where(sign_in_throttle.c.key == key).values(values)
     )
     if updated.rowcount == 0:
-        connection.execute(
-            sign_in_throttle.insert().values(
-                key=row.key,
-                failures=row.failures,
-                window_started_at=row.window_started_at,
-                locked_until=row.locked_until,
-            )
-        )
+        insert_row(connection, sign_in_throttle, row)
 
 
 def clear_throttle(connection: sa.Connection, key: str) -> None:

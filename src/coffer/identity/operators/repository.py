@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from coffer.db.rows import insert_row
 from coffer.identity.operators.tables import operators
 
 
@@ -36,18 +37,7 @@ def _row(row: sa.Row[tuple[object, ...]]) -> OperatorRow:
 
 
 def insert(connection: sa.Connection, row: OperatorRow) -> None:
-    connection.execute(
-        operators.insert().values(
-            id=row.id,
-            platform_id=row.platform_id,
-            email=row.email,
-            role=row.role,
-            password_hash=row.password_hash,
-            status=row.status,
-            created_at=row.created_at,
-            last_sign_in_at=row.last_sign_in_at,
-        )
-    )
+    insert_row(connection, operators, row)
 
 
 def by_email(connection: sa.Connection, email: str) -> OperatorRow | None:

@@ -244,6 +244,15 @@ class UserAccounts(UsersBase):
             row = None if key is None else R.user(connection, key.platform_id, key.subject)
         if key is None or row is None or row["status"] != "active":
             raise SignInFailed("This passkey is not registered here; sign in with your password.")
+        self._use_passkey(key, credential, challenge=challenge, rp_id=rp_id, origin=origin)
+        return self._user_signing_in(row)
+
+    def _use_passkey(
+        self, key: FR.PasskeyRow, credential: dict[str, Any], *, challenge: str, rp_id: str,
+        origin: str,
+    ) -> None:  # fmt: skip
+        """Verify ``credential`` (the user verified) against the registered passkey
+        ``key``, then record the passkey's new signature count."""
         count = P.verify_authentication(
             credential,
             challenge=challenge,
@@ -255,7 +264,6 @@ class UserAccounts(UsersBase):
         )
         with self.unit() as connection:
             FR.touch_passkey(connection, key.id, count, self.now_micros())
-        return self._user_signing_in(row)
 
     def signed_in(self, user: SignedIn, *, method: str, address: str | None) -> None:
         """Record a completed sign-in (``method``: password, password+totp, passkey)."""
@@ -415,17 +423,7 @@ class UserAccounts(UsersBase):
                 "That passkey is not one of yours.", action="step_up",
                 step_up_seconds=self.settings.step_up_seconds,
             )  # fmt: skip
-        count = P.verify_authentication(
-            credential,
-            challenge=challenge,
-            rp_id=rp_id,
-            origin=origin,
-            public_key=key.public_key,
-            sign_count=key.sign_count,
-            verify_user=True,
-        )
-        with self.unit() as connection:
-            FR.touch_passkey(connection, key.id, count, self.now_micros())
+        self._use_passkey(key, credential, challenge=challenge, rp_id=rp_id, origin=origin)
 
     # -- TOTP ----------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import StepUpRequired, UserNotFound
 from coffer.identity.factors.service import Sealer
 from coffer.identity.users import repository as R
@@ -75,7 +75,7 @@ class UsersBase:
     ) -> None:
         self.engine = engine
         # units that write take SQLite's write lock at their start (see db/engine.py)
-        self.writes = engine.execution_options(**{SQLITE_IMMEDIATE: True})
+        self.writes = for_writes(engine)
         self.platform = wallets
         self.settings = settings
         self.categories = categories

@@ -246,15 +246,12 @@ class UserMoney(UsersBase):
     ) -> tuple[S.Wallet, str]:
         """The wallet a transfer credits and the recipient's name."""
         if request.beneficiary_id is not None:
-            with self.unit() as connection:
-                row = R.beneficiary(
-                    connection, actor.platform_id, actor.user_id, request.beneficiary_id
-                )
-            if row is None or row["kind"] != "customer":
-                raise BeneficiaryNotFound(
-                    f"no beneficiary {request.beneficiary_id!r} to send money to",
-                    beneficiary_id=request.beneficiary_id,
-                )
+            row = self._beneficiary_row(
+                actor,
+                request.beneficiary_id,
+                "customer",
+                f"no beneficiary {request.beneficiary_id!r} to send money to",
+            )
             customer_id = str(row["customer_id"])
         else:
             assert request.to_email is not None  # the schema asks for one of the two
@@ -341,13 +338,21 @@ class UserMoney(UsersBase):
         return [self._beneficiary_model(row) for row in rows]
 
     def beneficiary(self, actor: Actor, beneficiary_id: str) -> U.Beneficiary:
+        row = self._beneficiary_row(
+            actor, beneficiary_id, None, f"no beneficiary {beneficiary_id!r}"
+        )
+        return self._beneficiary_model(row)
+
+    def _beneficiary_row(
+        self, actor: Actor, beneficiary_id: str, kind: str | None, missing: str
+    ) -> R.Row:
+        """The user's saved beneficiary ``beneficiary_id`` (of ``kind`` when given), else
+        :class:`BeneficiaryNotFound` saying ``missing``."""
         with self.unit() as connection:
             row = R.beneficiary(connection, actor.platform_id, actor.user_id, beneficiary_id)
-        if row is None:
-            raise BeneficiaryNotFound(
-                f"no beneficiary {beneficiary_id!r}", beneficiary_id=beneficiary_id
-            )
-        return self._beneficiary_model(row)
+        if row is None or (kind is not None and row["kind"] != kind):
+            raise BeneficiaryNotFound(missing, beneficiary_id=beneficiary_id)
+        return row
 
     def add_beneficiary(self, actor: Actor, request: U.BeneficiaryCreate) -> U.Beneficiary:
         """Save a beneficiary: another user (by email) or a bank account (IBAN). Needs a
@@ -427,15 +432,12 @@ class UserMoney(UsersBase):
         """Pay out to one of the user's saved bank accounts. Always needs a fresh second
         factor (checked here, server-side)."""
         wallet = self.wallet(actor, request.wallet_id)
-        with self.unit() as connection:
-            row = R.beneficiary(
-                connection, actor.platform_id, actor.user_id, request.beneficiary_id
-            )
-        if row is None or row["kind"] != "bank_account":
-            raise BeneficiaryNotFound(
-                f"no bank account beneficiary {request.beneficiary_id!r}",
-                beneficiary_id=request.beneficiary_id,
-            )
+        row = self._beneficiary_row(
+            actor,
+            request.beneficiary_id,
+            "bank_account",
+            f"no bank account beneficiary {request.beneficiary_id!r}",
+        )
         self.require_step_up(actor, "payout")
         key = None if idempotency_key is None else f"app:{actor.user_id}:{idempotency_key}"
         payout = self.platform.payouts.create_payout(

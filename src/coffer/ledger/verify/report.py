@@ -7,16 +7,11 @@ from dataclasses import dataclass, field
 MAX_PROBLEMS = 100
 
 
-@dataclass
-class LedgerCheck:
-    name: str
-    entries: int = 0
-    transactions: int = 0
-    holds: int = 0
-    checkpoints: int = 0
-    balances: int = 0
-    witnessed: int | None = None  # the largest checkpoint a witness holds (None: no witness)
-    problems: list[str] = field(default_factory=list)
+class Problems:
+    """The problems a check found (at most :data:`MAX_PROBLEMS` kept), for a dataclass
+    with a ``problems`` list field."""
+
+    problems: list[str]
 
     @property
     def ok(self) -> bool:
@@ -25,6 +20,18 @@ class LedgerCheck:
     def problem(self, text: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(text)
+
+
+@dataclass
+class LedgerCheck(Problems):
+    name: str
+    entries: int = 0
+    transactions: int = 0
+    holds: int = 0
+    checkpoints: int = 0
+    balances: int = 0
+    witnessed: int | None = None  # the largest checkpoint a witness holds (None: no witness)
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass

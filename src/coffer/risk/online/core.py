@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import RiskNotFound, RiskRuleInvalid
 from coffer.identity.audit import service as audit
 from coffer.risk.engine import Thresholds
@@ -106,7 +106,7 @@ class ServiceCore:
 
     def _unit(self, platform_id: str | None = None) -> Any:
         engine = self.engine if platform_id is None else self.engine_of(platform_id)
-        connection = engine.connect().execution_options(**{SQLITE_IMMEDIATE: True})
+        connection = for_writes(engine.connect())
         return _Unit(connection)
 
     # -- rules and lists cache ----------------------------------------------------------------

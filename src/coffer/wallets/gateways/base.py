@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 INTENT_STATUSES = (
     "requires_payment_method",
@@ -85,6 +85,19 @@ class GatewayRefund:
     amount: int
 
 
+class IntentRequest(TypedDict):
+    """What a pay-in asks a gateway to charge (:meth:`CardGateway.create_intent`): exactly
+    one of ``card_number`` (a raw number: the sandbox) and ``payment_method`` (collected
+    by the gateway, ``pm_...``) is given."""
+
+    amount: int
+    currency: str  # ISO 4217, upper case
+    card_number: str | None
+    payment_method: str | None
+    capture_method: str  # automatic | manual
+    idempotency_key: str
+
+
 class CardGateway(Protocol):
     name: str
 
@@ -93,16 +106,7 @@ class CardGateway(Protocol):
         before the pay-in is created. Exactly one of the two is given."""
         ...
 
-    def create_intent(
-        self,
-        *,
-        amount: int,
-        currency: str,
-        card_number: str | None,
-        payment_method: str | None,
-        capture_method: str,
-        idempotency_key: str,
-    ) -> GatewayIntent: ...
+    def create_intent(self, **request: Unpack[IntentRequest]) -> GatewayIntent: ...
 
     def complete_challenge(
         self, intent: GatewayIntent, *, approve: bool, capture_method: str

@@ -4,10 +4,10 @@ to the sandbox, whose test cards would mint money)."""
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import NoReturn, Unpack
 
 from coffer.errors import LiveGatewayMissing
-from coffer.wallets.gateways.base import GatewayIntent, GatewayRefund
+from coffer.wallets.gateways.base import GatewayIntent, GatewayRefund, IntentRequest
 
 
 def _refuse() -> NoReturn:
@@ -23,16 +23,7 @@ class MissingGateway:
     def check_source(self, *, card_number: str | None, payment_method: str | None) -> None:
         _refuse()
 
-    def create_intent(
-        self,
-        *,
-        amount: int,
-        currency: str,
-        card_number: str | None,
-        payment_method: str | None,
-        capture_method: str,
-        idempotency_key: str,
-    ) -> GatewayIntent:
+    def create_intent(self, **request: Unpack[IntentRequest]) -> GatewayIntent:
         _refuse()
 
     def complete_challenge(

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from typing import Unpack
 
 from coffer.errors import IncorrectCardNumber, InvalidPaymentMethod
-from coffer.wallets.gateways.base import GatewayIntent, GatewayRefund
+from coffer.wallets.gateways.base import GatewayIntent, GatewayRefund, IntentRequest
 
 DECLINES = {
     "4000000000000002": "generic_decline",
@@ -101,22 +102,14 @@ class SandboxGateway:
     def check_source(self, *, card_number: str | None, payment_method: str | None) -> None:
         self._number(card_number, payment_method)
 
-    def create_intent(
-        self,
-        *,
-        amount: int,
-        currency: str,
-        card_number: str | None,
-        payment_method: str | None,
-        capture_method: str,
-        idempotency_key: str,
-    ) -> GatewayIntent:
-        number = self._number(card_number, payment_method)
-        reference = "sbx_pi_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+    def create_intent(self, **request: Unpack[IntentRequest]) -> GatewayIntent:
+        number = self._number(request["card_number"], request["payment_method"])
+        key = request["idempotency_key"]
+        reference = "sbx_pi_" + hashlib.sha256(key.encode()).hexdigest()[:24]
         intent = GatewayIntent(
             reference=reference,
             status="processing",
-            amount=amount,
+            amount=request["amount"],
             amount_capturable=0,
             amount_received=0,
             card_last4=number[-4:],
@@ -127,7 +120,7 @@ class SandboxGateway:
             return replace(intent, status="requires_payment_method", decline_code=decline)
         if number == CHALLENGE:
             return replace(intent, status="requires_action", requires_challenge=True)
-        return self._authorized(intent, capture_method)
+        return self._authorized(intent, request["capture_method"])
 
     @staticmethod
     def _authorized(intent: GatewayIntent, capture_method: str) -> GatewayIntent:

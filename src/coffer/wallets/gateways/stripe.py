@@ -25,7 +25,7 @@ signing secret (``stripe.WebhookSignature``) and reads the event;
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Unpack
 
 import stripe
 
@@ -41,6 +41,7 @@ from coffer.wallets.gateways.base import (
     GatewayIntent,
     GatewayRefund,
     GatewayRefundReport,
+    IntentRequest,
 )
 from coffer.wallets.gateways.sandbox import TEST_PAYMENT_METHODS, normalize
 
@@ -162,22 +163,16 @@ class StripeGateway:
     def check_source(self, *, card_number: str | None, payment_method: str | None) -> None:
         self._payment_method(card_number, payment_method)
 
-    def create_intent(
-        self,
-        *,
-        amount: int,
-        currency: str,
-        card_number: str | None,
-        payment_method: str | None,
-        capture_method: str,
-        idempotency_key: str,
-    ) -> GatewayIntent:
+    def create_intent(self, **request: Unpack[IntentRequest]) -> GatewayIntent:
+        amount = request["amount"]
         params: dict[str, Any] = {
             "amount": amount,
-            "currency": currency.lower(),
-            "payment_method": self._payment_method(card_number, payment_method),
+            "currency": request["currency"].lower(),
+            "payment_method": self._payment_method(
+                request["card_number"], request["payment_method"]
+            ),
             "payment_method_types": ["card"],
-            "capture_method": capture_method,
+            "capture_method": request["capture_method"],
             "confirm": True,
             "expand": ["payment_method"],
         }
@@ -186,7 +181,7 @@ class StripeGateway:
         try:
             intent = self.client.v1.payment_intents.create(
                 params=params,  # type: ignore[arg-type]
-                options=self._options(idempotency_key),
+                options=self._options(request["idempotency_key"]),
             )
         except stripe.CardError as error:
             return self._declined(error, amount)

@@ -71,16 +71,7 @@ def claim_idempotency_key(
     connection: sa.Connection, key: str, request_hash: str, operation: str, resource_id: str
 ) -> None:
     """Record that an action request with ``key`` started (no response yet)."""
-    connection.execute(
-        sa.insert(T.idempotency_keys).values(
-            platform_id=platform_of(connection),
-            key=key,
-            request_hash=request_hash,
-            resource_type=operation[:32],
-            resource_id=resource_id[:40],
-            created_at=now_micros(),
-        )
-    )
+    insert_idempotency_record(connection, key, request_hash, operation[:32], resource_id[:40])
 
 
 def retake_idempotency_key(connection: sa.Connection, key: str, claimed_at: int) -> bool:

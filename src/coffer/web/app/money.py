@@ -359,7 +359,21 @@ def notifications(ctx: Signed) -> Response:
 
     sync(Domains(ctx.request.app, ctx.state), ctx.user, ctx.session)
     items = ctx.state.users.notifications(ctx.user)
-    return ctx.page("app/notifications.html", "Notifications", items=items)
+    return ctx.page(
+        "app/notifications.html", "Notifications", items=items, alerts=_assistant_alerts(ctx)
+    )
+
+
+def _assistant_alerts(ctx: AppContext) -> list[dict[str, Any]]:
+    """The assistant's alerts published for the signed-in customer (budget pace, bills
+    due, unusual spending, ...), newest first; none when the assistant cannot answer."""
+    from coffer.assistant.endpoints import assistant_for
+
+    try:
+        assistant = assistant_for(ctx.request.app, ctx.user.platform_id)
+        return assistant.sent_alerts(ctx.user.customer_id, limit=20)
+    except CofferError:
+        return []
 
 
 @router.post("/notifications/read")

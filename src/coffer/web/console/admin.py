@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from coffer.api import clients as api_clients
 from coffer.api.repository import ClientRow
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import ClientNotFound, CofferError
 from coffer.identity.audit import list_entries
 from coffer.identity.operators import service as operators
@@ -149,9 +149,7 @@ async def operators_create(
 
     def run() -> Response:
         try:
-            with ctx.state.engine.execution_options(
-                **{SQLITE_IMMEDIATE: True}
-            ).begin() as connection:
+            with for_writes(ctx.state.engine).begin() as connection:
                 created, password = operators.create_operator(
                     connection,
                     email=email,
@@ -181,7 +179,7 @@ async def operators_change(
                 ctx, error="You cannot change your own role or status; ask another admin."
             )
         platform_id = ctx.operator.platform_id
-        with ctx.state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+        with for_writes(ctx.state.engine).begin() as connection:
             operators.get_operator(connection, platform_id, operator_id)  # 404 across platforms
             if role:
                 operators.set_role(connection, platform_id, operator_id, role, actor=ctx.actor)

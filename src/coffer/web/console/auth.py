@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import RedirectResponse, Response
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import CofferError, SignInFailed
 from coffer.identity.factors import passkeys as webauthn_factors
 from coffer.identity.factors import repository as factor_rows
@@ -110,7 +110,7 @@ async def sign_in(request: Request) -> Response:
     address = client_address(request)
 
     def step() -> operators.PasswordStep:
-        with state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+        with for_writes(state.engine).begin() as connection:
             return operators.check_password_step(
                 connection, email=email, password=password, policy=policy_of(state), address=address
             )
@@ -173,7 +173,7 @@ async def _complete(
     address = client_address(request)
 
     def audit() -> None:
-        with state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+        with for_writes(state.engine).begin() as connection:
             operators.signed_in(connection, operator, address=address, method=method)
 
     await anyio.to_thread.run_sync(audit)
@@ -225,7 +225,7 @@ async def code(request: Request) -> Response:
     sealer = sealer_of(request)
 
     def verify() -> tuple[Operator | None, CofferError | None, str | None]:
-        with state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+        with for_writes(state.engine).begin() as connection:
             operator = operators.get_operator(connection, platform_id, subject)
             try:
                 throttle.check(
@@ -300,7 +300,7 @@ async def passkey_sign_in(request: Request) -> Response:
         credential_id = webauthn_factors.credential_id_of(credential)
 
         def verify() -> Operator:
-            with state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+            with for_writes(state.engine).begin() as connection:
                 throttle.count_attempt(
                     connection, policy, throttle.address_key(REALM, address), now_micros()
                 )

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import RedirectResponse, Response
 
-from coffer.db.engine import SQLITE_IMMEDIATE
+from coffer.db.engine import for_writes
 from coffer.errors import CofferError, FactorInvalid
 from coffer.identity.audit import record
 from coffer.identity.factors import passkeys as webauthn_factors
@@ -67,7 +67,7 @@ async def security(ctx: Ctx) -> Response:
 @router.post("/security/totp/start")
 async def totp_start(ctx: Ctx) -> Response:
     def run() -> Response:
-        with ctx.state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+        with for_writes(ctx.state.engine).begin() as connection:
             factors.start_totp(
                 connection,
                 subject=ctx.operator.id,
@@ -86,9 +86,7 @@ async def totp_confirm(request: Request, ctx: Ctx) -> Response:
 
     def run() -> Response:
         try:
-            with ctx.state.engine.execution_options(
-                **{SQLITE_IMMEDIATE: True}
-            ).begin() as connection:
+            with for_writes(ctx.state.engine).begin() as connection:
                 codes = factors.confirm_totp(
                     connection, subject=ctx.operator.id, code=code, sealer=sealer_of(ctx.request)
                 )
@@ -110,7 +108,7 @@ async def totp_confirm(request: Request, ctx: Ctx) -> Response:
 @router.post("/security/recovery-codes")
 async def recovery_codes(ctx: Ctx) -> Response:
     def run() -> Response:
-        with ctx.state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+        with for_writes(ctx.state.engine).begin() as connection:
             if not factors.has_totp(connection, ctx.operator.id):
                 raise FactorInvalid("Set up TOTP first.")
             codes = factors.new_recovery_codes(
@@ -136,9 +134,7 @@ async def password(request: Request, ctx: Ctx) -> Response:
 
     def run() -> Response:
         try:
-            with ctx.state.engine.execution_options(
-                **{SQLITE_IMMEDIATE: True}
-            ).begin() as connection:
+            with for_writes(ctx.state.engine).begin() as connection:
                 operators.change_password(
                     connection,
                     ctx.operator,
@@ -160,7 +156,7 @@ async def revoke_session(request: Request, ctx: Ctx) -> Response:
     public_id = str(form.get("session") or "")[:40]
 
     def run() -> None:
-        with ctx.state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+        with for_writes(ctx.state.engine).begin() as connection:
             if ctx.state.sessions.revoke_one(connection, ctx.operator.id, public_id):
                 record(
                     connection, actor=ctx.actor, action="operator.session_revoked", target=public_id
@@ -209,9 +205,7 @@ async def passkey_add(request: Request, ctx: Ctx) -> Response:
         name = str(payload.get("name") or "").strip()[:100] or "Passkey"
 
         def store() -> None:
-            with ctx.state.engine.execution_options(
-                **{SQLITE_IMMEDIATE: True}
-            ).begin() as connection:
+            with for_writes(ctx.state.engine).begin() as connection:
                 passkey_id = factors.new_passkey_id()
                 factor_rows.add_passkey(
                     connection,
@@ -246,7 +240,7 @@ async def passkey_add(request: Request, ctx: Ctx) -> Response:
 async def passkey_delete(request: Request, ctx: Ctx) -> Response:
     form = await request.form()
     passkey_id = str(form.get("passkey") or "")[:40]
-    with ctx.state.engine.execution_options(**{SQLITE_IMMEDIATE: True}).begin() as connection:
+    with for_writes(ctx.state.engine).begin() as connection:
         if factor_rows.delete_passkey(connection, ctx.operator.id, passkey_id):
             record(
                 connection, actor=ctx.actor, action="operator.passkey_removed", target=passkey_id

@@ -19,7 +19,7 @@ from coffer.api.deps import (
     ledger_of,
     state,
 )
-from coffer.api.ledger_queries import decode_cursor, encode_cursor, format_micros, page_size
+from coffer.api.ledger_queries import Queries, format_micros, page_size
 from coffer.api.routers.ledger.common import (
     DEFAULT_ERROR,
     Address,
@@ -32,9 +32,14 @@ from coffer.api.routers.ledger.common import (
     Pit,
     _micros,
     _no_content,
+    add_count_route,
+    cursor_fields,
+    cursor_page,
+    cursor_state,
+    optional_int,
     router,
 )
-from coffer.errors import NotFound, ValidationError
+from coffer.errors import NotFound
 
 
 def _account_json(
@@ -82,51 +87,32 @@ def list_accounts(
     _principal: Any = ReadScope,
 ) -> Any:
     ledger_id = ledger_of(request, ledger).ledger_id
-    if cursor:
-        st = decode_cursor(cursor)
-    else:
-        st = {
+    st = cursor_state(
+        cursor,
+        {
             "q": query,
             "pit": _micros(pit),
             "size": page_size(page_size_),
             "after": None,
             "x": sorted(expand_set(expand)),
-        }
-    try:
+        },
+    )
+    with cursor_fields():
         size = page_size(int(st["size"]))
-        pit_micros = None if st.get("pit") is None else int(st["pit"])
+        pit_micros = optional_int(st, "pit")
         after = st.get("after")
         if after is not None and not isinstance(after, str):
             raise TypeError
-    except (TypeError, ValueError, KeyError):
-        raise ValidationError("invalid cursor: pass back a cursor this API returned") from None
     rows, has_more = state(request).queries.list_accounts(
         ledger_id, query=st.get("q"), pit=pit_micros, size=size, after=after
     )
     data = _account_json(request, ledger_id, rows, set(st.get("x") or []), pit_micros)
-    body: dict[str, Any] = {"pageSize": size, "hasMore": has_more, "data": data}
-    if has_more:
-        body["next"] = encode_cursor({**st, "after": rows[-1]["address"]})
-    return JSONResponse({"cursor": body})
+    return cursor_page(size, has_more, data, {**st, "after": rows[-1]["address"]} if rows else None)
 
 
-@router.head(
-    "/v2/{ledger}/accounts",
-    status_code=204,
-    responses=DEFAULT_ERROR,
-    operation_id="v2CountAccounts",
-    openapi_extra=FILTER_BODY_DOC,
+add_count_route(
+    "/v2/{ledger}/accounts", "count_accounts", "v2CountAccounts", Queries.count_accounts
 )
-def count_accounts(
-    request: Request,
-    ledger: LedgerName,
-    pit: Pit = None,
-    query: Any = Depends(filter_body),
-    _principal: Any = ReadScope,
-) -> Response:
-    ledger_id = ledger_of(request, ledger).ledger_id
-    count = state(request).queries.count_accounts(ledger_id, query, _micros(pit))
-    return Response(status_code=204, headers={"Count": str(count)})
 
 
 @router.get(
@@ -229,10 +215,9 @@ def volumes(
     _principal: Any = ReadScope,
 ) -> Any:
     ledger_id = ledger_of(request, ledger).ledger_id
-    if cursor:
-        st = decode_cursor(cursor)
-    else:
-        st = {
+    st = cursor_state(
+        cursor,
+        {
             "q": query,
             "start": _micros(start_time),
             "end": _micros(end_time),
@@ -240,14 +225,15 @@ def volumes(
             "g": group_by,
             "size": page_size(page_size_),
             "offset": 0,
-        }
-    try:
+        },
+    )
+    with cursor_fields():
         size, offset = page_size(int(st["size"])), int(st["offset"])
-        start = None if st.get("start") is None else int(st["start"])
-        end = None if st.get("end") is None else int(st["end"])
-        group = None if st.get("g") is None else int(st["g"])
-    except (TypeError, ValueError, KeyError):
-        raise ValidationError("invalid cursor: pass back a cursor this API returned") from None
+        start, end, group = (
+            optional_int(st, "start"),
+            optional_int(st, "end"),
+            optional_int(st, "g"),
+        )
     rows = state(request).queries.volumes(
         ledger_id,
         st.get("q"),
@@ -256,18 +242,14 @@ def volumes(
         use_insertion=bool(st.get("ins")),
         group_by=group,
     )
-    window = rows[offset : offset + size]
-    has_more = offset + size < len(rows)
-    body: dict[str, Any] = {
-        "pageSize": size,
-        "hasMore": has_more,
-        "data": [
-            {"account": a, "asset": s, "input": i, "output": o, "balance": i - o}
-            for a, s, i, o in window
-        ],
-    }
-    if has_more:
-        body["next"] = encode_cursor({**st, "offset": offset + size})
-    if offset > 0:
-        body["previous"] = encode_cursor({**st, "offset": max(0, offset - size)})
-    return JSONResponse({"cursor": body})
+    data = [
+        {"account": a, "asset": s, "input": i, "output": o, "balance": i - o}
+        for a, s, i, o in rows[offset : offset + size]
+    ]
+    return cursor_page(
+        size,
+        offset + size < len(rows),
+        data,
+        {**st, "offset": offset + size},
+        {**st, "offset": max(0, offset - size)} if offset > 0 else None,
+    )

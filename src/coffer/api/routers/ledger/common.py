@@ -1,15 +1,21 @@
 """What the ledger API's modules share: the router (every endpoint registers on it), path
-and query parameter types, and the default error response."""
+and query parameter types, the default error response, and cursor paging."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
-from coffer.api.ledger_queries import parse_time
+from coffer.api.deps import FILTER_BODY_DOC, ReadScope, filter_body, ledger_of, state
+from coffer.api.ledger_filters import INVALID_CURSOR
+from coffer.api.ledger_queries import Queries, decode_cursor, encode_cursor, parse_time
+from coffer.errors import ValidationError
 
 router = APIRouter(prefix="/api/ledger", tags=["ledger"])
 
@@ -33,3 +39,72 @@ def _micros(moment: datetime | None) -> int | None:
 
 def _no_content() -> Response:
     return Response(status_code=204)
+
+
+def cursor_state(cursor: str | None, first: dict[str, Any]) -> dict[str, Any]:
+    """The paging state: the one ``cursor`` carries, or ``first`` (the first page's, made
+    of the query's parameters) without a cursor."""
+    return decode_cursor(cursor) if cursor else first
+
+
+@contextlib.contextmanager
+def cursor_fields() -> Iterator[None]:
+    """Read the fields of a decoded cursor: a missing field or one of the wrong type is an
+    invalid cursor (400), not a crash."""
+    try:
+        yield
+    except (TypeError, ValueError, KeyError):
+        raise ValidationError(INVALID_CURSOR) from None
+
+
+def optional_int(state_: dict[str, Any], key: str) -> int | None:
+    """The cursor field ``key`` as an int, None when absent or null."""
+    value = state_.get(key)
+    return None if value is None else int(value)
+
+
+def cursor_page(
+    size: int,
+    has_more: bool,
+    data: list[Any],
+    next_state: dict[str, Any] | None = None,
+    previous_state: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """Formance's cursor page: ``next`` (when there is more) and ``previous`` (when given)
+    are the paging states encoded as cursors."""
+    body: dict[str, Any] = {"pageSize": size, "hasMore": has_more, "data": data}
+    if has_more and next_state is not None:
+        body["next"] = encode_cursor(next_state)
+    if previous_state is not None:
+        body["previous"] = encode_cursor(previous_state)
+    return JSONResponse({"cursor": body})
+
+
+def add_count_route(
+    path: str,
+    name: str,
+    operation_id: str,
+    count: Callable[[Queries, int, object, int | None], int],
+) -> None:
+    """Register Formance's ``HEAD`` endpoint at ``path`` that answers 204 with the number
+    of objects the filter body matches (as of ``pit``) in the ``Count`` header."""
+
+    def count_objects(
+        request: Request,
+        ledger: LedgerName,
+        pit: Pit = None,
+        query: Any = Depends(filter_body),
+        _principal: Any = ReadScope,
+    ) -> Response:
+        ledger_id = ledger_of(request, ledger).ledger_id
+        total = count(state(request).queries, ledger_id, query, _micros(pit))
+        return Response(status_code=204, headers={"Count": str(total)})
+
+    router.head(
+        path,
+        name=name,
+        status_code=204,
+        responses=DEFAULT_ERROR,
+        operation_id=operation_id,
+        openapi_extra=FILTER_BODY_DOC,
+    )(count_objects)

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 import coffer
 from coffer.api import schemas as S
 from coffer.api.deps import FILTER_BODY_DOC, ReadScope, WriteScope, filter_body, ledger_of, state
-from coffer.api.ledger_queries import decode_cursor, encode_cursor, format_time, page_size
+from coffer.api.ledger_filters import INVALID_CURSOR
+from coffer.api.ledger_queries import decode_cursor, format_time, page_size
 from coffer.api.routers.ledger.common import (
     DEFAULT_ERROR,
     Cursor,
@@ -18,6 +19,7 @@ from coffer.api.routers.ledger.common import (
     MetadataKey,
     PageSize,
     _no_content,
+    cursor_page,
     router,
 )
 from coffer.errors import Conflict, ValidationError
@@ -62,20 +64,16 @@ def list_ledgers(
         state_ = decode_cursor(cursor)
         after, size = state_.get("after"), page_size(state_.get("size", size))
         if not isinstance(after, str):
-            raise ValidationError("invalid cursor: pass back a cursor this API returned")
+            raise ValidationError(INVALID_CURSOR)
     infos = state(request).coffer.ledgers(
         after=after, page_size=size + 1, platform_id=platform_id_of(request)
     )
     has_more = len(infos) > size
     infos = infos[:size]
-    body: dict[str, Any] = {
-        "pageSize": size,
-        "hasMore": has_more,
-        "data": [_ledger_json(info) for info in infos],
-    }
-    if has_more:
-        body["next"] = encode_cursor({"after": infos[-1].name, "size": size})
-    return JSONResponse({"cursor": body})
+    data = [_ledger_json(info) for info in infos]
+    return cursor_page(
+        size, has_more, data, {"after": infos[-1].name if infos else None, "size": size}
+    )
 
 
 @router.post(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from coffer.api import schemas as S
 from coffer.api.deps import (
@@ -22,8 +22,6 @@ from coffer.api.deps import (
 from coffer.api.ledger_queries import (
     LOG_TYPES,
     TxRow,
-    decode_cursor,
-    encode_cursor,
     format_micros,
     page_size,
 )
@@ -34,9 +32,12 @@ from coffer.api.routers.ledger.common import (
     PageSize,
     Pit,
     _micros,
+    cursor_fields,
+    cursor_page,
+    cursor_state,
+    optional_int,
     router,
 )
-from coffer.errors import ValidationError
 from coffer.ledger import journal as J
 
 
@@ -120,21 +121,19 @@ def list_logs(
     _principal: Any = ReadScope,
 ) -> Any:
     ledger_id = ledger_of(request, ledger).ledger_id
-    if cursor:
-        st = decode_cursor(cursor)
-    else:
-        st = {"size": page_size(page_size_), "before": None, "pit": _micros(pit)}
-    try:
+    st = cursor_state(
+        cursor,
+        {
+            "size": page_size(page_size_),
+            "before": None,
+            "pit": _micros(pit),
+        },
+    )
+    with cursor_fields():
         size = page_size(int(st["size"]))
-        before = None if st.get("before") is None else int(st["before"])
-        pit_micros = None if st.get("pit") is None else int(st["pit"])
-    except (TypeError, ValueError, KeyError):
-        raise ValidationError("invalid cursor: pass back a cursor this API returned") from None
+        before, pit_micros = optional_int(st, "before"), optional_int(st, "pit")
     data, has_more, last = _logs_page(request, ledger_id, before, size, False, pit_micros)
-    body: dict[str, Any] = {"pageSize": size, "hasMore": has_more, "data": data}
-    if has_more:
-        body["next"] = encode_cursor({**st, "before": last})
-    return JSONResponse({"cursor": body})
+    return cursor_page(size, has_more, data, {**st, "before": last})
 
 
 @router.post(

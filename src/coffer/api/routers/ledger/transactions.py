@@ -25,10 +25,11 @@ from coffer.api.deps import (
 )
 from coffer.api.errors import NoPostings
 from coffer.api.ledger_access import check_force, principal_of, script_grants_overdraft
+from coffer.api.ledger_filters import INVALID_CURSOR
 from coffer.api.ledger_queries import (
+    Queries,
     TxRow,
     decode_cursor,
-    encode_cursor,
     format_time,
     page_size,
     parse_time,
@@ -45,6 +46,10 @@ from coffer.api.routers.ledger.common import (
     TxId,
     _micros,
     _no_content,
+    add_count_route,
+    cursor_fields,
+    cursor_page,
+    optional_int,
     router,
 )
 from coffer.errors import InsufficientFunds, NotFound, ValidationError
@@ -274,7 +279,7 @@ def _tx_list_state(
     if cursor:
         state_ = decode_cursor(cursor)
         if not isinstance(state_.get("q", {}), (dict, type(None))):
-            raise ValidationError("invalid cursor: pass back a cursor this API returned")
+            raise ValidationError(INVALID_CURSOR)
         return state_
     return {
         "q": query,
@@ -310,13 +315,11 @@ def list_transactions(
     ledger_id = book.ledger_id
     queries = state(request).queries
     st = _tx_list_state(query, pit, order, reverse, page_size_, cursor, expand_set(expand))
-    try:
+    with cursor_fields():
         size = page_size(int(st["size"]))
-        pit_micros = None if st.get("pit") is None else int(st["pit"])
+        pit_micros = optional_int(st, "pit")
         after = st.get("after")
         after_keys = None if after is None else [int(v) for v in after]
-    except (TypeError, ValueError, KeyError):
-        raise ValidationError("invalid cursor: pass back a cursor this API returned") from None
     rows, has_more = queries.list_transactions(
         ledger_id,
         query=st.get("q"),
@@ -328,12 +331,9 @@ def list_transactions(
     )
     expand_now = set(st.get("x") or [])
     data = [_tx_with_volumes(request, ledger_id, row, expand_now) for row in rows]
-    body: dict[str, Any] = {"pageSize": size, "hasMore": has_more, "data": data}
-    if has_more:
-        last = rows[-1]
-        keys = [last.timestamp, last.id] if st.get("eff") else [last.id]
-        body["next"] = encode_cursor({**st, "after": keys})
-    return JSONResponse({"cursor": body})
+    last = rows[-1] if rows else None
+    keys = last and ([last.timestamp, last.id] if st.get("eff") else [last.id])
+    return cursor_page(size, has_more, data, {**st, "after": keys})
 
 
 def _tx_with_volumes(
@@ -352,23 +352,12 @@ def _tx_with_volumes(
     return out
 
 
-@router.head(
+add_count_route(
     "/v2/{ledger}/transactions",
-    status_code=204,
-    responses=DEFAULT_ERROR,
-    operation_id="v2CountTransactions",
-    openapi_extra=FILTER_BODY_DOC,
+    "count_transactions",
+    "v2CountTransactions",
+    Queries.count_transactions,
 )
-def count_transactions(
-    request: Request,
-    ledger: LedgerName,
-    pit: Pit = None,
-    query: Any = Depends(filter_body),
-    _principal: Any = ReadScope,
-) -> Response:
-    ledger_id = ledger_of(request, ledger).ledger_id
-    count = state(request).queries.count_transactions(ledger_id, query, _micros(pit))
-    return Response(status_code=204, headers={"Count": str(count)})
 
 
 @router.get(

@@ -1,0 +1,1 @@
+"""Payment batches: payroll and supplier payments (docs/automations.md)."""

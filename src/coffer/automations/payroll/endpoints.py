@@ -1,0 +1,199 @@
+"""The payment batches' HTTP API, under ``/api/automations/v1/payment_batches``.
+
+Scopes: ``automations:read`` to read, ``automations:write`` for the rest. A batch is
+created from JSON (``lines``, or ``csv`` text) or by uploading the CSV file itself
+(``POST /payment_batches/upload`` with ``Content-Type: text/csv`` and the batch's options
+as query parameters); ``validate_only`` answers the line-by-line report and stores
+nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import ValidationError as PydanticValidationError
+from starlette.concurrency import run_in_threadpool
+
+from coffer.automations.endpoints import PREFIX, Automations, Limit, Read, Write, automations_for
+from coffer.automations.payroll import schemas as S
+from coffer.automations.payroll.errors import PaymentBatchInvalid
+from coffer.platforms import platform_id_of
+from coffer.wallets.http_errors import WalletRoute, errors
+
+ANSWERS = errors(400, 401, 403, 404, 409, 422)
+MAX_UPLOAD_BYTES = 20_000_000
+read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS)
+write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS)
+router = APIRouter(prefix=PREFIX, tags=["payment batches"])
+BATCHES = "/payment_batches"
+
+
+def caller_of(request: Request) -> str:
+    """Who the authenticated caller is, as approvals name it: ``client:<id>``."""
+    principal = getattr(request.state, "principal", None)
+    client_id = getattr(principal, "client_id", None)
+    return f"client:{client_id}" if client_id else "client:unknown"
+
+
+DRY_RUN: dict[int | str, dict[str, Any]] = {
+    200: {"model": S.ValidationReport, "description": "validate_only: the report"}
+}
+
+
+@write.post(BATCHES, status_code=201, responses=DRY_RUN)
+def create_batch(
+    body: S.BatchCreate, request: Request, response: Response, automations: Automations
+) -> S.Batch | S.ValidationReport:
+    """Create a batch (status ``pending_approval``), or with ``validate_only`` only its
+    report (200). A batch with any bad line answers 400 ``payment_batch_invalid`` with
+    the report in ``details.report`` and stores nothing."""
+    if body.validate_only:
+        response.status_code = 200
+    return automations.payment_batches.create(
+        platform_id_of(request), body, maker=caller_of(request)
+    )
+
+
+@write.post(
+    BATCHES + "/upload",
+    status_code=201,
+    responses=DRY_RUN,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+    },
+)
+async def upload_batch(
+    request: Request,
+    response: Response,
+    source_wallet_id: Annotated[str, Query(max_length=40)],
+    currency: Annotated[str, Query(min_length=3, max_length=3)],
+    name: Annotated[str | None, Query(max_length=200)] = None,
+    funding_policy: Literal["wait", "partial"] = "wait",
+    approvals: Annotated[int, Query(ge=1, le=10)] = 1,
+    execute_on: date | None = None,
+    calendar: Annotated[str | None, Query(min_length=2, max_length=8)] = None,
+    convention: Literal["following", "preceding", "modified_following"] = "following",
+    validate_only: bool = False,
+) -> S.Batch | S.ValidationReport:
+    """Create a batch from a CSV file (the body); the options as query parameters."""
+    body = await request.body()
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise PaymentBatchInvalid(f"the file is larger than {MAX_UPLOAD_BYTES} bytes")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PaymentBatchInvalid("the CSV file is not UTF-8 text") from error
+    options: dict[str, Any] = {
+        "source_wallet_id": source_wallet_id,
+        "currency": currency,
+        "name": name,
+        "funding_policy": funding_policy,
+        "approvals": approvals,
+        "execute_on": execute_on,
+        "csv": text,
+        "validate_only": validate_only,
+    }
+    if calendar:
+        options["business_days"] = {"country": calendar, "convention": convention}
+    try:
+        batch = S.BatchCreate.model_validate(options)
+    except PydanticValidationError as error:  # a malformed request: 422 as for JSON bodies
+        raise RequestValidationError(error.errors(include_url=False)) from error
+    if validate_only:
+        response.status_code = 200
+    automations = automations_for(request.app)
+    return await run_in_threadpool(
+        automations.payment_batches.create,
+        platform_id_of(request),
+        batch,
+        maker=caller_of(request),
+    )
+
+
+@read.get(BATCHES)
+def list_batches(
+    request: Request,
+    automations: Automations,
+    status: S.BatchStatus | None = None,
+    source_wallet_id: str | None = None,
+    limit: Limit = 20,
+    starting_after: Annotated[str | None, Query(max_length=40)] = None,
+) -> S.ListPage[S.Batch]:
+    return automations.payment_batches.batches(
+        platform_id_of(request),
+        status=status,
+        source_wallet_id=source_wallet_id,
+        starting_after=starting_after,
+        limit=limit,
+    )
+
+
+@read.get(BATCHES + "/{batch_id}")
+def get_batch(batch_id: str, request: Request, automations: Automations) -> S.Batch:
+    return automations.payment_batches.batch(platform_id_of(request), batch_id)
+
+
+@read.get(BATCHES + "/{batch_id}/lines")
+def list_lines(
+    batch_id: str,
+    request: Request,
+    automations: Automations,
+    status: S.LineStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    starting_after: Annotated[int | None, Query(ge=0, description="A line number")] = None,
+) -> S.ListPage[S.Line]:
+    return automations.payment_batches.lines(
+        platform_id_of(request),
+        batch_id,
+        status=status,
+        starting_after=starting_after,
+        limit=limit,
+    )
+
+
+@write.post(BATCHES + "/{batch_id}/approve")
+def approve_batch(
+    batch_id: str, body: S.Decision, request: Request, automations: Automations
+) -> S.Batch:
+    """One approval (the batch's creator cannot approve)."""
+    return automations.payment_batches.approve(
+        platform_id_of(request), batch_id, body, caller=caller_of(request), approve=True
+    )
+
+
+@write.post(BATCHES + "/{batch_id}/reject")
+def reject_batch(
+    batch_id: str, body: S.Decision, request: Request, automations: Automations
+) -> S.Batch:
+    """Reject: the batch is cancelled."""
+    return automations.payment_batches.approve(
+        platform_id_of(request), batch_id, body, caller=caller_of(request), approve=False
+    )
+
+
+@write.post(BATCHES + "/{batch_id}/cancel")
+def cancel_batch(batch_id: str, request: Request, automations: Automations) -> S.Batch:
+    return automations.payment_batches.cancel(platform_id_of(request), batch_id)
+
+
+@read.get(
+    BATCHES + "/{batch_id}/pain001",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {"schema": {"type": "string"}}}}},
+)
+def download_pain001(batch_id: str, request: Request, automations: Automations) -> Response:
+    """The ISO 20022 pain.001.001.03 file of the batch's bank lines."""
+    xml = automations.payment_batches.pain001(platform_id_of(request), batch_id)
+    return Response(
+        xml,
+        media_type="application/xml",
+        headers={"content-disposition": f'attachment; filename="{batch_id}.xml"'},
+    )
+
+
+router.include_router(read)
+router.include_router(write)

@@ -1,0 +1,57 @@
+"""Settings of payment batches (COFFER_PAYROLL_* environment variables)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PayrollSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COFFER_", env_file=".env", extra="ignore")
+
+    payroll_max_lines: int = Field(
+        default=20_000,
+        ge=1,
+        le=100_000,
+        description="Most lines one payment batch may have.",
+    )
+    payroll_max_line_amount: int = Field(
+        default=10**12,
+        gt=0,
+        description="Largest amount of one payment batch line, in minor units (cents); "
+        "a line above it is refused with over_line_limit.",
+    )
+    payroll_max_batch_total: int = Field(
+        default=10**14,
+        gt=0,
+        description="Largest total of one payment batch, in minor units; a batch above it "
+        "is refused with over_batch_limit.",
+    )
+    payroll_approval_timeout_seconds: float = Field(
+        default=7 * 86400.0,
+        gt=0,
+        le=90 * 86400,
+        description="Default time approvers have to approve a payment batch; after it the "
+        "batch expires (a batch may set its own approval_timeout_seconds).",
+    )
+    payroll_funds_recheck_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=86400,
+        description="How often a batch with funding_policy=wait checks again whether its "
+        "source wallet covers the batch's total.",
+    )
+    payroll_chunk_size: int = Field(
+        default=500,
+        ge=1,
+        le=5000,
+        description="Lines a worker executes per round trip (one ledger submission and "
+        "one commit of their statuses).",
+    )
+
+
+@lru_cache(maxsize=1)
+def get_payroll_settings() -> PayrollSettings:
+    return PayrollSettings()

@@ -1,0 +1,237 @@
+"""``coffer automations batches ...``: payment batches (payroll and supplier payments):
+create or validate from a JSON or CSV file, list, show, lines, approve, reject, cancel and
+the pain.001 file. Every command prints the API's JSON (the pain.001 command the XML)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from coffer.cli.automations import Database, Platform, _automations, _default_platform, _do
+
+app = typer.Typer(help="Payment batches: payroll and supplier payments.", no_args_is_help=True)
+
+Maker = Annotated[str, typer.Option("--maker", help="Who creates the batch (the maker)")]
+Approver = Annotated[str, typer.Option("--approver", help="Who decides (not the maker)")]
+
+
+def _body(file: Path, options: dict[str, Any], validate_only: bool) -> dict[str, Any]:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"error: cannot read {file}: {error}", err=True)
+        raise typer.Exit(2) from error
+    if file.suffix.lower() == ".csv":
+        body = {key: value for key, value in options.items() if value is not None}
+        body["csv"] = text
+    else:
+        try:
+            body = json.loads(text)
+        except ValueError as error:
+            typer.echo(f"error: {file} is not JSON: {error}", err=True)
+            raise typer.Exit(2) from error
+        if not isinstance(body, dict):
+            typer.echo(f"error: {file} must hold a JSON object", err=True)
+            raise typer.Exit(2)
+        body.update({key: value for key, value in options.items() if value is not None})
+    body["validate_only"] = validate_only
+    return body
+
+
+def _create(
+    file: Path,
+    options: dict[str, Any],
+    validate_only: bool,
+    maker: str,
+    database: str | None,
+    platform: str,
+) -> None:
+    from pydantic import ValidationError
+
+    from coffer.automations.payroll import schemas as S
+
+    try:
+        request = S.BatchCreate.model_validate(_body(file, options, validate_only))
+    except ValidationError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    _do(
+        database,
+        lambda a: a.payment_batches.create(platform or _default_platform(), request, maker=maker),
+    )
+
+
+def _options(
+    source_wallet: str | None,
+    currency: str | None,
+    name: str | None,
+    approvals: int | None,
+    funding_policy: str | None,
+    execute_on: str | None,
+    calendar: str | None,
+    convention: str,
+) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "source_wallet_id": source_wallet,
+        "currency": currency,
+        "name": name,
+        "approvals": approvals,
+        "funding_policy": funding_policy,
+        "execute_on": None if execute_on is None else date.fromisoformat(execute_on).isoformat(),
+    }
+    if calendar:
+        options["business_days"] = {"country": calendar, "convention": convention}
+    return options
+
+
+SourceWallet = Annotated[str | None, typer.Option("--source-wallet", help="Wallet paying")]
+Currency = Annotated[str | None, typer.Option("--currency")]
+Name = Annotated[str | None, typer.Option("--name")]
+Approvals = Annotated[int | None, typer.Option("--approvals", help="Approvers needed")]
+Funding = Annotated[str | None, typer.Option("--funding-policy", help="wait or partial")]
+ExecuteOn = Annotated[str | None, typer.Option("--execute-on", help="YYYY-MM-DD")]
+Calendar = Annotated[str | None, typer.Option("--calendar", help="Holidays: FR, TARGET, ...")]
+Convention = Annotated[str, typer.Option("--convention", help="following, preceding, ...")]
+FileArgument = Annotated[Path, typer.Argument(help="JSON (the API's body) or CSV (lines)")]
+
+
+@app.command("create")
+def create(
+    file: FileArgument,
+    source_wallet: SourceWallet = None,
+    currency: Currency = None,
+    name: Name = None,
+    approvals: Approvals = None,
+    funding_policy: Funding = None,
+    execute_on: ExecuteOn = None,
+    calendar: Calendar = None,
+    convention: Convention = "following",
+    maker: Maker = "cli",
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    """Create a batch (pending approval); options override the JSON file's."""
+    options = _options(
+        source_wallet, currency, name, approvals, funding_policy, execute_on, calendar, convention
+    )
+    _create(file, options, False, maker, database, platform)
+
+
+@app.command("validate")
+def validate(
+    file: FileArgument,
+    source_wallet: SourceWallet = None,
+    currency: Currency = None,
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    """The line-by-line report of a batch, without storing anything."""
+    options = _options(source_wallet, currency, None, None, None, None, None, "following")
+    _create(file, options, True, "cli", database, platform)
+
+
+@app.command("list")
+def list_batches(
+    status: Annotated[str | None, typer.Option()] = None,
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    _do(
+        database,
+        lambda a: a.payment_batches.batches(platform or _default_platform(), status=status),
+    )
+
+
+@app.command("show")
+def show(batch_id: str, database: Database = None, platform: Platform = "") -> None:
+    _do(database, lambda a: a.payment_batches.batch(platform or _default_platform(), batch_id))
+
+
+@app.command("lines")
+def lines(
+    batch_id: str,
+    status: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 100,
+    after: Annotated[int | None, typer.Option("--after", help="A line number")] = None,
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    _do(
+        database,
+        lambda a: a.payment_batches.lines(
+            platform or _default_platform(),
+            batch_id,
+            status=status,
+            starting_after=after,
+            limit=limit,
+        ),
+    )
+
+
+def _decide(
+    batch_id: str,
+    approver: str,
+    note: str | None,
+    approve: bool,
+    database: str | None,
+    platform: str,
+) -> None:
+    from coffer.automations.payroll import schemas as S
+
+    decision = S.Decision(approver=approver, note=note)
+    _do(
+        database,
+        lambda a: a.payment_batches.approve(
+            platform or _default_platform(), batch_id, decision, caller=approver, approve=approve
+        ),
+    )
+
+
+def _decision_command(name: str, approve: bool) -> None:
+    def command(
+        batch_id: str,
+        approver: Approver,
+        note: Annotated[str | None, typer.Option()] = None,
+        database: Database = None,
+        platform: Platform = "",
+    ) -> None:
+        _decide(batch_id, approver, note, approve, database, platform)
+
+    command.__doc__ = "Approve the batch." if approve else "Reject the batch (it is cancelled)."
+    app.command(name)(command)
+
+
+_decision_command("approve", True)
+_decision_command("reject", False)
+
+
+@app.command("cancel")
+def cancel(batch_id: str, database: Database = None, platform: Platform = "") -> None:
+    _do(database, lambda a: a.payment_batches.cancel(platform or _default_platform(), batch_id))
+
+
+@app.command("pain001")
+def pain001(
+    batch_id: str,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write")] = None,
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    """The pain.001 file of the batch's bank lines (to stdout, or to --output)."""
+    from coffer.errors import CofferError
+
+    with _automations(database) as automations:
+        try:
+            xml = automations.payment_batches.pain001(platform or _default_platform(), batch_id)
+        except CofferError as error:
+            typer.echo(f"error: {error.code}: {error.message}", err=True)
+            raise typer.Exit(1) from error
+    if output is None:
+        typer.echo(xml)
+    else:
+        output.write_text(xml, encoding="utf-8")
+        typer.echo(str(output))

@@ -1,0 +1,130 @@
+"""Pydantic models: what the wallets service returns and what its HTTP API takes, one
+module per resource (:mod:`.customers`, :mod:`.accounts` for wallets and transfers,
+:mod:`.payments`, :mod:`.payouts`, :mod:`.events`) on the shapes of :mod:`.common`. Import
+them from here: ``from coffer.wallets import schemas as S``.
+
+Amounts are integers in the currency's minor unit (cents for USD, yen for JPY, fils/1000
+for BHD), always with their ``currency``.
+"""
+
+from __future__ import annotations
+
+from coffer.wallets.schemas.accounts import (
+    Statement,
+    StatementLine,
+    Transfer,
+    TransferCreate,
+    Wallet,
+    WalletCreate,
+)
+from coffer.wallets.schemas.common import (
+    ApiError,
+    ApiErrorBody,
+    CustomerKind,
+    ErrorType,
+    KycLevel,
+    ListPage,
+    ListQuery,
+    Model,
+    RequestMetadata,
+    StrictAmount,
+    check_metadata,
+)
+from coffer.wallets.schemas.customers import (
+    Address,
+    Consent,
+    ConsentCreate,
+    Customer,
+    CustomerCreate,
+    KycDocument,
+    KycDocumentCreate,
+    KycReview,
+    RedactedCustomer,
+)
+from coffer.wallets.schemas.events import (
+    EVENT_OBJECTS,
+    EVENT_TYPES,
+    Event,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEndpointCreate,
+)
+from coffer.wallets.schemas.payments import (
+    AmountBody,
+    BankTransferSimulate,
+    Card,
+    CardPayinCreate,
+    Dispute,
+    DisputeClose,
+    DisputeCreate,
+    GatewayEventReceipt,
+    NextAction,
+    Payin,
+    Payment,
+    PaymentCreate,
+    Refund,
+)
+from coffer.wallets.schemas.payouts import (
+    BankAccount,
+    BankAccountCreate,
+    Payout,
+    PayoutBatch,
+    PayoutCreate,
+    PayoutOutcome,
+    RedactedBankAccount,
+)
+
+__all__ = [
+    "EVENT_OBJECTS",
+    "EVENT_TYPES",
+    "Address",
+    "AmountBody",
+    "ApiError",
+    "ApiErrorBody",
+    "BankAccount",
+    "BankAccountCreate",
+    "BankTransferSimulate",
+    "Card",
+    "CardPayinCreate",
+    "Consent",
+    "ConsentCreate",
+    "Customer",
+    "CustomerCreate",
+    "CustomerKind",
+    "Dispute",
+    "DisputeClose",
+    "DisputeCreate",
+    "ErrorType",
+    "Event",
+    "GatewayEventReceipt",
+    "KycDocument",
+    "KycDocumentCreate",
+    "KycLevel",
+    "KycReview",
+    "ListPage",
+    "ListQuery",
+    "Model",
+    "NextAction",
+    "Payin",
+    "Payment",
+    "PaymentCreate",
+    "Payout",
+    "PayoutBatch",
+    "PayoutCreate",
+    "PayoutOutcome",
+    "RedactedBankAccount",
+    "RedactedCustomer",
+    "Refund",
+    "RequestMetadata",
+    "Statement",
+    "StatementLine",
+    "StrictAmount",
+    "Transfer",
+    "TransferCreate",
+    "Wallet",
+    "WalletCreate",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEndpointCreate",
+    "check_metadata",
+]

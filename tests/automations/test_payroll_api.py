@@ -1,0 +1,173 @@
+"""Payment batches through the HTTP API (JSON and CSV upload, dry run, approvals, lines,
+paging, pain.001, another platform's batch: 404) and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from fastapi import Request
+from fastapi.testclient import TestClient
+from tests.automations.conftest import new_wallet
+from tests.automations.payroll_helpers import BIC_FR, IBAN_FR, payee_wallets
+from tests.automations.test_endpoints import automations_app
+from typer.testing import CliRunner
+
+import coffer
+from coffer.automations import AutomationsPlatform, Worker
+from coffer.automations.payroll.endpoints import router as batches_router
+from coffer.cli.main import app as cli
+from coffer.wallets import WalletPlatform
+
+API = "/api/automations/v1/payment_batches"
+
+
+@pytest.fixture
+def api(
+    coffer_db: coffer.Coffer, wallets: WalletPlatform, automations: AutomationsPlatform
+) -> Iterator[TestClient]:
+    app = automations_app(coffer_db, wallets, automations)
+
+    @app.middleware("http")
+    async def platform_header(request: Request, call_next):  # type: ignore[no-untyped-def]
+        request.state.platform_id = request.headers.get("x-test-platform")
+        request.state.principal = SimpleNamespace(client_id=request.headers.get("x-test-client"))
+        return await call_next(request)
+
+    app.include_router(batches_router)
+    headers = {
+        "Authorization": "Bearer automations:read automations:write",
+        "x-test-client": "maker",
+    }
+    with TestClient(app, headers=headers) as client:
+        yield client
+
+
+def test_payment_batches_api(
+    api: TestClient, wallets: WalletPlatform, automations: AutomationsPlatform, worker: Worker
+) -> None:
+    source = new_wallet(wallets, "Acme Payroll", 100_000)
+    payees = payee_wallets(wallets, 3)
+    body = {
+        "source_wallet_id": source.id,
+        "currency": "EUR",
+        "name": "December payroll",
+        "lines": [
+            {"wallet_id": payees[0], "amount": 1000, "reference": "salary"},
+            {"iban": IBAN_FR, "bic": BIC_FR, "name": "Fournisseur SA", "amount": "25.00"},
+        ],
+    }
+    dry = api.post(API, json={**body, "validate_only": True})
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["valid"] and dry.json()["total_amount"] == 3500
+    bad = api.post(API, json={**body, "lines": [{"wallet_id": "wal_x", "amount": "1.2.3"}]})
+    assert bad.status_code == 400
+    error = bad.json()["error"]
+    assert error["code"] == "payment_batch_invalid"
+    report = error["details"]["report"]
+    assert [e["code"] for e in report["lines"][0]["errors"]] == ["invalid_amount", "unknown_wallet"]
+    assert api.get(API).json()["data"] == []
+    malformed = api.post(API, json={"currency": "EUR"})
+    assert malformed.status_code == 422
+
+    created = api.post(API, json=body)
+    assert created.status_code == 201, created.text
+    batch = created.json()
+    assert batch["status"] == "pending_approval" and batch["created_by"] == "client:maker"
+    own = api.post(f"{API}/{batch['id']}/approve", json={})
+    assert own.status_code == 403 and own.json()["error"]["code"] == "approver_not_allowed"
+    approved = api.post(
+        f"{API}/{batch['id']}/approve", json={}, headers={"x-test-client": "checker"}
+    )
+    assert approved.status_code == 200 and approved.json()["status"] == "scheduled"
+    worker.run_until_idle()
+    shown = api.get(f"{API}/{batch['id']}").json()
+    assert shown["status"] == "completed" and shown["payout_batch_id"]
+    lines = api.get(f"{API}/{batch['id']}/lines", params={"limit": 1}).json()
+    assert lines["has_more"] and lines["data"][0]["status"] == "paid"
+    rest = api.get(f"{API}/{batch['id']}/lines", params={"starting_after": 1}).json()
+    assert [line["status"] for line in rest["data"]] == ["submitted"]
+    xml = api.get(f"{API}/{batch['id']}/pain001")
+    assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")
+    assert IBAN_FR in xml.text
+
+    text = f"wallet_id,amount,reference\n{payees[1]},5.00,bonus\n{payees[2]},700,bonus\n"
+    uploaded = api.post(
+        f"{API}/upload",
+        params={"source_wallet_id": source.id, "currency": "EUR", "approvals": 2},
+        content=text.encode(),
+        headers={"content-type": "text/csv"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["total_amount"] == 1200 and uploaded.json()["required_approvals"] == 2
+    rejected = api.post(
+        f"{API}/{uploaded.json()['id']}/reject", json={"approver": "ops:ana", "note": "no"}
+    )
+    assert rejected.json()["status"] == "rejected"
+    assert api.post(f"{API}/{uploaded.json()['id']}/cancel").status_code == 409
+    page = api.get(API, params={"limit": 1}).json()
+    assert page["has_more"] and page["data"][0]["id"] == uploaded.json()["id"]
+    after = api.get(API, params={"limit": 1, "starting_after": page["data"][0]["id"]}).json()
+    assert [b["id"] for b in after["data"]] == [batch["id"]]
+    assert [b["id"] for b in api.get(API, params={"status": "completed"}).json()["data"]] == [
+        batch["id"]
+    ]
+
+    from coffer.platforms.service import create_platform
+
+    other_id = create_platform(wallets.coffer.engine, "other").id
+    other = {"x-test-platform": other_id}
+    for path in ("", "/lines", "/pain001"):
+        assert api.get(f"{API}/{batch['id']}{path}", headers=other).status_code == 404
+    assert api.post(f"{API}/{batch['id']}/cancel", headers=other).status_code == 404
+    assert api.get(API, headers=other).json()["data"] == []
+    # another platform's wallets are unknown to this one
+    foreign = api.post(API, json={**body, "validate_only": True}, headers=other).json()
+    assert [e["code"] for e in foreign["errors"]] == ["unknown_wallet"]
+    assert api.get(API, headers={"Authorization": "Bearer nothing"}).status_code == 403
+
+
+def test_cli_batches(tmp_path: os.PathLike[str]) -> None:
+    database = ["--database", f"sqlite:///{tmp_path}/c.db"]
+    runner = CliRunner()
+    import coffer as coffer_module
+    from coffer.wallets import open_wallets
+
+    with coffer_module.open(database[1]) as book:
+        wallets = open_wallets(book)
+        source = new_wallet(wallets, "Acme Payroll", 10_000)
+        payees = payee_wallets(wallets, 2)
+    lines = Path(tmp_path) / "payroll.csv"
+    lines.write_text(f"wallet_id,amount,reference\n{payees[0]},1.00,a\n{payees[1]},2.00,b\n")
+    options = ["--source-wallet", source.id, "--currency", "EUR"]
+    checked = runner.invoke(
+        cli, ["automations", "batches", "validate", str(lines), *options, *database]
+    )
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.output)["valid"]
+    made = runner.invoke(
+        cli,
+        ["automations", "batches", "create", str(lines), *options, "--maker", "ops:a", *database],
+    )
+    assert made.exit_code == 0, made.output
+    batch_id = json.loads(made.output)["id"]
+    refused = runner.invoke(
+        cli, ["automations", "batches", "approve", batch_id, "--approver", "ops:a", *database]
+    )
+    assert refused.exit_code == 1 and "approver_not_allowed" in refused.output
+    approved = runner.invoke(
+        cli, ["automations", "batches", "approve", batch_id, "--approver", "ops:b", *database]
+    )
+    assert json.loads(approved.output)["status"] == "scheduled"
+    worked = runner.invoke(cli, ["worker", "--once", *database])
+    assert worked.exit_code == 0, worked.output
+    shown = runner.invoke(cli, ["automations", "batches", "show", batch_id, *database])
+    assert json.loads(shown.output)["status"] == "completed"
+    listed = runner.invoke(cli, ["automations", "batches", "lines", batch_id, *database])
+    assert [line["status"] for line in json.loads(listed.output)["data"]] == ["paid", "paid"]
+    missing = runner.invoke(cli, ["automations", "batches", "pain001", batch_id, *database])
+    assert missing.exit_code == 1 and "payment_batch_state" in missing.output
