@@ -1,7 +1,7 @@
 """The rest of the tenancy world (tests/api/tenancy_world.py): platform alpha's risk objects
 (a rule, a list entry, a decision, a case, its saved settings, a model version),
 automations objects (an automation with two versions, a run waiting on its approval, a
-spending policy), and the wallet app's end users with their /api/me/v1 sessions: Ada
+spending policy, a payment batch waiting on its approval), and the wallet app's end users with their /api/me/v1 sessions: Ada
 (alpha) owns a wallet, a card top-up, a beneficiary, a device, a passkey, a notification,
 a budget, a goal, a round-up rule and its pot, a conversion quote and loyalty points in
 alpha's program; Carol (another customer of alpha) and Mallory (a customer of
@@ -140,6 +140,14 @@ def _automation_objects(world: World) -> None:
         201,
     )
     ids["policy_id"] = policy["id"]
+    batch = {
+        "source_wallet_id": ids["wallet_id"],
+        "currency": "EUR",
+        "name": "alpha payroll",
+        "lines": [{"wallet_id": ids["other_wallet_id"], "amount": 100, "reference": "pay"}],
+    }
+    made = ok(c.post(f"{AUTOMATIONS}/payment_batches", headers=h, json=batch), 201)
+    ids["payment_batch_id"] = made["id"]  # waiting for its approval
 
 
 class EndUser:

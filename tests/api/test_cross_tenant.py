@@ -184,9 +184,28 @@ PLAIN_BY_PATH = {
     ("/api/assistant/v1/customers/{customer_id}/charts/{kind}", "kind"): "spending",
     (f"{ME}/automations/{{automation_id}}/{{action}}", "action"): "pause",
 }
+# (``{key}``: alpha's object of that key in World.ids; a query naming one names alpha's.)
 QUERIES = {
     "/api/wallets/v1/fx/customers/{customer_id}/valuation": "?currency=EUR",
     "/api/wallets/v1/fx/wallets/{wallet_id}/statement": "?currency=EUR",
+    "/api/automations/v1/payment_batches/upload": "?source_wallet_id={wallet_id}&currency=EUR",
+}
+# Bodies that are not JSON: (media type, content naming alpha's objects).
+RAW_BODIES = {
+    ("POST", "/api/automations/v1/payment_batches/upload"): (
+        "text/csv",
+        "wallet_id,amount,reference\n{other_wallet_id},1,pay\n",
+    ),
+}
+# Writes that validate their objects into a report: another platform's wallet is reported
+# as an unknown one (400, "does not exist"), exactly like a made-up id, and nothing is stored.
+REPORTED_AS_UNKNOWN = {
+    ("POST", "/api/automations/v1/payment_batches"),
+    ("POST", "/api/automations/v1/payment_batches/upload"),
+}
+# Path parameters naming another object under some paths: (path prefix, name) -> key.
+OBJECTS_BY_PATH = {
+    ("/api/automations/v1/payment_batches/", "batch_id"): "payment_batch_id",
 }
 
 
@@ -210,10 +229,19 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
     risk, automations = "/api/risk/v1", "/api/automations/v1"
     user_wallet = ids["user_wallet_id"]
     user_move = {"wallet_id": user_wallet, "amount": 1, "to_email": ids["user_email"]}
+    payroll = f"{automations}/payment_batches"
+    batch = {
+        "source_wallet_id": ids["wallet_id"],
+        "currency": "EUR",
+        "lines": [{"wallet_id": ids["other_wallet_id"], "amount": 1}],
+    }
     policy = {"name": "taken over", "wallet_id": ids["wallet_id"], "rules": {}}
     return {
         ("POST", f"{risk}/models/versions/{{version_id}}/activate"): {"reason": "taken over"},
         ("POST", f"{automations}/spending_policies"): policy,
+        ("POST", payroll): batch,
+        ("POST", f"{payroll}/{{batch_id}}/approve"): {"note": "taken over"},
+        ("POST", f"{payroll}/{{batch_id}}/reject"): {"note": "taken over"},
         ("POST", f"{automations}/spending_policies/{{policy_id}}"): {"name": "taken over"},
         ("POST", f"{ME}/spending/{{transaction_id}}/category"): {"category": "FOOD_AND_DRINK"},
         ("POST", f"{ME}/automations"): {"recipe": "round_up", "wallet_id": user_wallet},
@@ -446,7 +474,10 @@ def _object_id(ids: dict[str, str], path: str, name: str) -> str | None:
     if name == "id":
         return ids[_id_parameter(path)]
     key = END_USER_OBJECTS.get(name) if path.startswith(ME + "/") else None
-    key = key or OBJECTS.get(name)
+    by_path = (
+        k for (prefix, n), k in OBJECTS_BY_PATH.items() if n == name and path.startswith(prefix)
+    )
+    key = key or next(by_path, None) or OBJECTS.get(name)
     if key is None:
         return None
     return ids.get(key) or UNBUILT.get(key) or f"missing: no {key!r} in World.ids"
@@ -486,18 +517,27 @@ def test_every_route_refuses_another_platforms_objects(world: World) -> None:
                 continue
             url = url.replace("{" + name + "}", value)
         body = bodies.get(route)
-        names_alpha = owned or (body is not None and bool(secrets & set(_strings(body))))
+        query = QUERIES.get(path, "").format(**ids)
+        raw = RAW_BODIES.get(route)
+        content = None if raw is None else raw[1].format(**ids)
+        named = [query, content, *_strings(body)]
+        names_alpha = owned or any(secret in text for text in named if text for secret in secrets)
         names_alpha = names_alpha or route in OPERATOR_ONLY
         writes = method in ("POST", "PUT", "PATCH", "DELETE")
-        if writes and not names_alpha and route not in bodies:
+        if writes and not names_alpha and route not in bodies and route not in RAW_BODIES:
             undeclared.append(f"{method} {path}: names none of alpha's objects")
         for who, headers, refused in _callers(world, path):
             kwargs: dict[str, Any] = {"headers": headers}
             if body is not None:
                 kwargs["json"] = body
-            response = client.request(method, url + QUERIES.get(path, ""), **kwargs)
+            if raw is not None:
+                kwargs["headers"] = {**headers, "Content-Type": raw[0]}
+                kwargs["content"] = content
+            response = client.request(method, url + query, **kwargs)
             text = response.text
             hidden = secrets - shared if who == CAROL else secrets
+            if route in REPORTED_AS_UNKNOWN and response.status_code == 400:
+                refused = (400,) if "does not exist" in text else refused
             if names_alpha or writes:
                 if response.status_code not in refused:
                     leaks.append(f"{who}: {method} {url}: {response.status_code} {text[:200]}")
