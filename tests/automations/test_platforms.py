@@ -3,7 +3,8 @@ wallets and ledgers; another platform's wallet or ledger is as if it did not exi
 
 from __future__ import annotations
 
-from tests.automations.conftest import PII_KEY, PLATFORM, new_wallet
+import sqlalchemy as sa
+from tests.automations.conftest import PII_KEY, PLATFORM, Clock, new_wallet
 from tests.automations.test_runs import transfer_definition
 
 import coffer
@@ -11,6 +12,7 @@ from coffer.automations import AutomationsPlatform, Worker
 from coffer.automations import schemas as S
 from coffer.platforms.service import create_platform
 from coffer.wallets import WalletPlatform, WalletSettings, open_wallets
+from coffer.wallets import tables as WT
 
 BOOK = """vars { monetary $amount }
 send $amount (
@@ -90,3 +92,42 @@ def test_a_numscript_step_writes_only_its_own_platforms_ledgers(
     done = _run(automations, worker, alpha, definition)
     assert done.status == "succeeded", done.error
     assert coffer_db.ledger_owner("alpha-book") == (alpha, False)
+
+
+def test_events_stay_on_their_platform(
+    automations: AutomationsPlatform, worker: Worker, coffer_db: coffer.Coffer, clock: Clock
+) -> None:
+    """A platform's event is in its own outbox (its webhooks) and starts only its own
+    platform's automations, even when its data names no platform."""
+    alpha = create_platform(coffer_db.engine, "alpha").id
+    definition = {
+        "trigger": {"type": "event", "event_type": "order.delivered"},
+        "steps": [{"id": "ok", "type": "approval", "message": "seen"}],
+    }
+    listeners = {
+        platform: automations.create(
+            platform, S.AutomationCreate(name="on delivery", definition=definition)
+        )
+        for platform in (PLATFORM, alpha)
+    }
+    clock.advance(seconds=1)
+    published = automations.publish_event(
+        alpha, S.EventCreate(type="order.delivered", data={"order_id": "ord_1"})
+    )
+    worker.run_until_idle()
+    with coffer_db.engine.connect() as connection:
+        owner = connection.execute(
+            sa.select(WT.events.c.platform_id).where(WT.events.c.id == published.id)
+        ).scalar()
+    assert owner == alpha
+    assert len(automations.runs(alpha, automation_id=listeners[alpha].id).data) == 1
+    assert automations.runs(PLATFORM, automation_id=listeners[PLATFORM].id).data == []
+    approvals = automations.approvals(alpha).data
+    assert len(approvals) == 1
+    with coffer_db.engine.connect() as connection:  # its approval event: alpha's too
+        kinds = connection.execute(
+            sa.select(WT.events.c.platform_id).where(
+                WT.events.c.type == "automation.approval_requested"
+            )
+        ).scalars()
+        assert set(kinds) == {alpha}

@@ -103,7 +103,7 @@ class AutomationsPlatform(RunsFlow):
             "run_id": run["id"],
             "step_key": step_key,
         }
-        self.wallets.webhooks.publish(
+        self.platform_wallets(str(run["platform_id"])).webhooks.publish(
             "automation.approval_requested", resource, connection=connection
         )
         return approval_id
@@ -193,7 +193,7 @@ class AutomationsPlatform(RunsFlow):
     def publish_event(self, platform_id: str, request: S.EventCreate) -> S.EventPublished:
         """A platform's own event into the outbox (webhooks, triggers, waiting runs)."""
         resource = {**request.data, "platform_id": platform_id}
-        event_id = self.wallets.webhooks.publish(request.type, resource)
+        event_id = self.platform_wallets(platform_id).webhooks.publish(request.type, resource)
         return S.EventPublished(id=event_id, type=request.type)
 
     # -- calls -----------------------------------------------------------------------------

@@ -164,11 +164,13 @@ class EventDispatcher:
             ]
         if not fresh and not late:
             return 0
+        events = [*late, *fresh]
         with R.reading(platform.engine) as connection:
             automations = R.event_automations(connection)
+            owners = R.event_platforms(connection, [event.id for event in events])
         plan = _Plan()
-        for event in [*late, *fresh]:
-            self._plan(plan, event, automations)
+        for event in events:
+            self._plan(plan, event, automations, owners.get(event.id, DEFAULT_PLATFORM_ID))
         started = 0
         with R.unit(platform.engine) as connection:
             for automation_id, state in plan.states.items():
@@ -181,13 +183,13 @@ class EventDispatcher:
                 R.move_cursor(connection, EVENT_CURSOR, self.owner, fresh[-1].id, now)
         return len(fresh) + started
 
-    def _plan(self, plan: _Plan, event: Any, automations: list[dict[str, Any]]) -> None:
+    def _plan(
+        self, plan: _Plan, event: Any, automations: list[dict[str, Any]], event_platform: str
+    ) -> None:
+        """The runs, state changes and wake-ups ``event`` causes among the automations of
+        its own platform (the platform whose outbox it is in)."""
         platform = self.platform
         data = event.data
-        resource = data.get("object") if isinstance(data, dict) else None
-        event_platform = (
-            resource.get("platform_id") if isinstance(resource, dict) else None
-        ) or DEFAULT_PLATFORM_ID
         event_at = micros(event.created_at)
         cel_event = {
             "id": event.id,
