@@ -130,7 +130,14 @@ def test_sigkill_mid_runs_then_every_run_completes_once(
         automations.start_run(PLATFORM, automation.id, {})
     url = str(coffer_db.url)
     first = spawn(url, 60, tmp_path)
-    time.sleep(1.5)  # runs are mid-way: some transferred, some waiting
+    # killed once runs are mid-way: some transferred and waiting on their delay
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        listed = automations.runs(PLATFORM, automation_id=automation.id, limit=100).data
+        statuses = {r.status for r in listed}
+        if "waiting" in statuses:
+            break
+        time.sleep(0.02)
     first.send_signal(signal.SIGKILL)
     first.wait()
     middle = automations.runs(PLATFORM, automation_id=automation.id, limit=100).data

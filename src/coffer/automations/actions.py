@@ -11,6 +11,7 @@ from typing import Any
 from coffer.automations.core import AutomationsCore
 from coffer.automations.outbound import post_webhook
 from coffer.automations.runstate import StepError
+from coffer.errors import CofferError
 
 
 class StepActions(AutomationsCore):
@@ -76,9 +77,48 @@ class StepActions(AutomationsCore):
         try:
             return self._perform(kind, dict(params), key, automation, run)
         except PydanticError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise StepError(f"{kind} step: {where}: {first['msg']}") from error
+            raise _step_error(kind, error) from error
+
+    def perform_transfers(
+        self, wanted: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """Transfer steps of many runs in one ``transfer_many`` (each with its step's
+        idempotency key): idempotency key -> the transfer's output or the error refusing
+        it (an exception of the whole call: every transfer's outcome, unknown)."""
+        from pydantic import ValidationError as PydanticError
+
+        outcomes: dict[str, Any] = {}
+        by_platform: dict[str, list[Any]] = {}  # each platform's transfers, on its wallets
+        for key, params, automation, run in wanted:
+            try:
+                request = self._transfer_request(dict(params), automation, run)
+            except PydanticError as error:
+                outcomes[key] = _step_error("transfer", error)
+            except CofferError as error:
+                outcomes[key] = error
+            else:
+                by_platform.setdefault(str(automation["platform_id"]), []).append((request, key))
+        for platform_id, items in by_platform.items():
+            try:
+                results = self.platform_wallets(platform_id).wallets.transfer_many(items)
+            except Exception as error:  # an unknown outcome: each step retries with its key
+                outcomes.update({key: error for _, key in items})
+                continue
+            for (_, key), result in zip(items, results, strict=True):
+                assert key is not None
+                outcomes[key] = (
+                    result if isinstance(result, CofferError) else result.model_dump(mode="json")
+                )
+        return outcomes
+
+    def _transfer_request(
+        self, params: dict[str, Any], automation: Mapping[str, Any], run: Mapping[str, Any]
+    ) -> Any:
+        from coffer.wallets import schemas as W
+
+        metadata = _metadata(params, run)
+        self._owned_wallet(automation, str(params["debited_wallet_id"]))
+        return W.TransferCreate(**params, metadata=metadata)
 
     def _perform(
         self,
@@ -92,12 +132,10 @@ class StepActions(AutomationsCore):
 
         platform = self._automation_wallets(automation)
         wallets = platform.wallets
-        metadata = {str(k): str(v) for k, v in (params.pop("metadata", None) or {}).items()}
-        metadata.setdefault("automation_run_id", str(run["id"]))
         if kind == "transfer":
-            self._owned_wallet(automation, str(params["debited_wallet_id"]))
-            request = W.TransferCreate(**params, metadata=metadata)
+            request = self._transfer_request(params, automation, run)
             return wallets.transfer(request, idempotency_key=key).model_dump(mode="json")
+        metadata = _metadata(params, run)
         if kind == "payment" or (kind == "hold" and params.get("action") == "create"):
             action = params.pop("action", None)
             self._owned_wallet(automation, str(params["buyer_wallet_id"]))
@@ -187,3 +225,17 @@ class StepActions(AutomationsCore):
         if payment.escrow_status == "returned":
             return payment.model_dump(mode="json")
         return wallets.return_escrow(payment.id).model_dump(mode="json")
+
+
+def _step_error(kind: str, error: Any) -> StepError:
+    """A step's parameters refused by the service's request model, as a step error."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return StepError(f"{kind} step: {where}: {first['msg']}")
+
+
+def _metadata(params: dict[str, Any], run: Mapping[str, Any]) -> dict[str, str]:
+    """A money step's metadata (taken out of ``params``), naming the run."""
+    metadata = {str(k): str(v) for k, v in (params.pop("metadata", None) or {}).items()}
+    metadata.setdefault("automation_run_id", str(run["id"]))
+    return metadata

@@ -253,7 +253,16 @@ class Compiled:
         # again after a crash gives the same request (see engine: their first checkpoint
         # is written with the outcome)
         self.deterministic: set[str] = set()
+        self._schedule: Schedule | None = None
         self._compile()
+
+    def schedule(self) -> Schedule:
+        """The schedule trigger's :class:`Schedule`, built once."""
+        if self._schedule is None:
+            trigger = self.definition.trigger
+            assert isinstance(trigger, ScheduleTrigger)
+            self._schedule = trigger.schedule()
+        return self._schedule
 
     def expression(self, source: str) -> Expression:
         return self.expressions[source]

@@ -30,7 +30,9 @@ from coffer.automations.definitions import Step, condition_source
 from coffer.automations.engine_steps import StepExecution
 from coffer.automations.runstate import (
     MAX_STEP_EXECUTIONS,
+    Gathered,
     LeaseLost,
+    RunBatch,
     RunFailed,
     RunState,
     Suspended,
@@ -43,32 +45,23 @@ logger = logging.getLogger("coffer.automations")
 class RunExecutor(StepExecution):
     # -- entry -----------------------------------------------------------------------------
 
-    def execute(self, run_row: dict[str, Any], owner: str) -> str:
-        """Advance a leased run as far as it goes; its status afterwards."""
-        platform = self.platform
-        with R.reading(self.engine) as connection:
-            automation = R.automation(connection, None, run_row["automation_id"])
-            steps = R.steps_of(connection, run_row["id"])
-        assert automation is not None
-        compiled = platform.compiled(run_row["automation_id"], run_row["version"])
-        state = RunState(
-            row=run_row,
-            automation=automation,
-            compiled=compiled,
-            owner=owner,
-            history={step["step_key"]: step for step in steps},
-            context=R.loads(run_row["context"]) or {"steps": {}, "vars": {}},
-            position=len(steps),
-        )
+    def execute(self, run_row: dict[str, Any], owner: str, batch: RunBatch | None = None) -> str:
+        """Advance a leased run as far as it goes; its status afterwards (``gathered``:
+        waits for its batch's transfers, see :class:`RunBatch`)."""
+        state = self._state(run_row, owner, batch)
         try:
             if "condition" not in state.context:
                 self._check_condition(state)
             if state.context.get("condition") is False:
                 self._finish(state, "skipped", None)
                 return "skipped"
-            self._walk(state, compiled.definition.steps, "", {})
+            self._walk(state, state.compiled.definition.steps, "", {})
         except Suspended:
             return "parked"
+        except Gathered:
+            assert batch is not None
+            batch.states[state.id] = state  # its next walk replays from this state
+            return "gathered"
         except LeaseLost:
             logger.warning("run %s: lease lost, another worker has it", state.id)
             return "lost"
@@ -81,6 +74,39 @@ class RunExecutor(StepExecution):
             return "failed"
         self._finish(state, "succeeded", None)
         return "succeeded"
+
+    def _state(self, run_row: dict[str, Any], owner: str, batch: RunBatch | None) -> RunState:
+        if batch is not None:
+            state = batch.states.pop(run_row["id"], None)
+            if state is not None:
+                state.executed = 0
+                return state
+        if batch is not None and run_row["id"] in batch.steps:
+            automation = batch.automations.get(run_row["automation_id"])
+            steps = batch.steps[run_row["id"]]
+        else:
+            with R.reading(self.engine) as connection:
+                automation = R.automation(connection, None, run_row["automation_id"])
+                steps = R.steps_of(connection, run_row["id"])
+        assert automation is not None
+        return RunState(
+            row=run_row,
+            automation=automation,
+            compiled=self.platform.compiled(run_row["automation_id"], run_row["version"]),
+            owner=owner,
+            history={step["step_key"]: step for step in steps},
+            context=R.loads(run_row["context"]) or {"steps": {}, "vars": {}},
+            position=len(steps),
+            batch=batch,
+        )
+
+    def preload(self, batch: RunBatch, runs: list[dict[str, Any]]) -> None:
+        """Read the automations and step histories of a batch's runs in two queries."""
+        with R.reading(self.engine) as connection:
+            batch.automations.update(
+                R.automations_by_ids(connection, sorted({run["automation_id"] for run in runs}))
+            )
+            batch.steps.update(R.steps_of_runs(connection, [run["id"] for run in runs]))
 
     # -- the walk --------------------------------------------------------------------------
 

@@ -137,40 +137,83 @@ class ExecutorRecords:
         return values
 
     def _save_run(self, connection: sa.Connection, state: RunState, values: dict[str, Any]) -> None:
+        now = self._now_micros()
+        update = {"context": R.dumps(state.context), "updated_at": now, **values}
+        if "lease_until" not in values:
+            update["lease_until"] = now + int(self.settings.automation_lease_seconds * 1_000_000)
+        if not R.update_run(connection, state.id, update, owner=state.owner):
+            raise LeaseLost(state.id)  # before anything of this run is written
         for row in state.deferred_inserts:
             R.insert(connection, T.automation_steps, row)
         state.deferred_inserts.clear()
         for key, deferred in state.deferred:
             R.update_step(connection, state.id, key, deferred)
         state.deferred.clear()
-        now = self._now_micros()
-        update = {"context": R.dumps(state.context), "updated_at": now, **values}
-        if "lease_until" not in values:
-            update["lease_until"] = now + int(self.settings.automation_lease_seconds * 1_000_000)
-        if not R.update_run(connection, state.id, update, owner=state.owner):
-            raise LeaseLost(state.id)
 
     def _finish(self, state: RunState, status: str, error: dict[str, Any] | None) -> None:
-        now = self._now_micros()
-        output = state.context.get("steps", {}) if status == "succeeded" else None
+        if state.batch is not None:  # written with the batch's other ends
+            state.batch.finishes.append((state, status, error))
+            return
         try:
             with R.unit(self.engine) as connection:
-                self._save_run(
-                    connection,
-                    state,
-                    {
-                        "status": status,
-                        "output": None if output is None else R.dumps(output),
-                        "error": None if error is None else R.dumps(error),
-                        "finished_at": now,
-                        "next_run_at": None,
-                        "lease_owner": None,
-                        "lease_until": None,
-                        "wait_kind": None,
-                        "wait_event_type": None,
-                        "wait_step": None,
-                    },
-                )
-                self.platform.run_finished(connection, state.row, status, output, error)
+                self._end(connection, state, status, error)
         except LeaseLost:
             logger.warning("run %s: lease lost before it finished", state.id)
+
+    def finish_many(self, finishes: list[tuple[RunState, str, dict[str, Any] | None]]) -> None:
+        """The ends of a batch's runs, in one transaction and a few statements (a run whose
+        lease was lost is left to the worker that has it)."""
+        if not finishes:
+            return
+        with R.unit(self.engine) as connection:
+            held = R.runs_leased_to(
+                connection, [state.id for state, _, _ in finishes], finishes[0][0].owner
+            )
+            ends = []
+            for state, status, error in finishes:
+                if state.id in held:
+                    ends.append((state, status, error, *self._end_values(state, status, error)))
+                else:
+                    logger.warning("run %s: lease lost before it finished", state.id)
+            R.update_runs(connection, [(end[0].id, end[0].owner, end[3]) for end in ends])
+            R.insert_many(
+                connection,
+                T.automation_steps,
+                [row for end in ends for row in end[0].deferred_inserts],
+            )
+            for state, status, error, _, output in ends:
+                state.deferred_inserts.clear()
+                for key, deferred in state.deferred:
+                    R.update_step(connection, state.id, key, deferred)
+                state.deferred.clear()
+                self.platform.run_finished(connection, state.row, status, output, error)
+        finishes.clear()
+
+    def _end_values(
+        self, state: RunState, status: str, error: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], Any]:
+        """A run's row at its end, and its output."""
+        now = self._now_micros()
+        output = state.context.get("steps", {}) if status == "succeeded" else None
+        values = {
+            "context": R.dumps(state.context),
+            "updated_at": now,
+            "status": status,
+            "output": None if output is None else R.dumps(output),
+            "error": None if error is None else R.dumps(error),
+            "finished_at": now,
+            **R.ENDED,
+            "wait_step": None,
+        }
+        return values, output
+
+    def _end(
+        self,
+        connection: sa.Connection,
+        state: RunState,
+        status: str,
+        error: dict[str, Any] | None,
+    ) -> None:
+        values, output = self._end_values(state, status, error)
+        self._save_run(connection, state, values)
+        self.platform.run_finished(connection, state.row, status, output, error)

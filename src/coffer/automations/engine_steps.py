@@ -13,6 +13,7 @@ from coffer.automations import repository as R
 from coffer.automations.definitions import RetryPolicy, Step, is_expression, literal
 from coffer.automations.engine_records import ExecutorRecords
 from coffer.automations.runstate import (
+    Gathered,
     RunFailed,
     RunState,
     Suspended,
@@ -242,10 +243,23 @@ class StepExecution(ExecutorRecords):
                     )
                     self._save_run(connection, state, {})
         idempotency_key = f"automation:{state.id}:{key}:{request['generation']}"
+        batch = state.batch
+        if batch is not None and idempotency_key not in batch.outcomes:
+            if batch.gathering and fresh and step.type == "transfer":
+                batch.wanted.append(
+                    (idempotency_key, request["params"], state.automation, state.row)
+                )
+                raise Gathered
+            batch = None
         try:
-            output = self.platform.perform(
-                step.type, request["params"], idempotency_key, state.automation, state.row
-            )
+            if batch is not None:  # posted with the batch's other transfers
+                output = batch.outcomes[idempotency_key]
+                if isinstance(output, Exception):
+                    raise output
+            else:
+                output = self.platform.perform(
+                    step.type, request["params"], idempotency_key, state.automation, state.row
+                )
         except CofferError as error:
             if fresh:
                 self._record(state, key, step, "running", request=request, attempts=1)

@@ -21,6 +21,15 @@ from coffer.automations import tables as T
 from coffer.db.engine import for_writes
 
 Row = dict[str, Any]
+IN_CHUNK = 500  # ids per IN (...) list
+# a run's columns once it ended: nothing due, no lease, no wait
+ENDED: dict[str, Any] = {
+    "next_run_at": None,
+    "lease_owner": None,
+    "lease_until": None,
+    "wait_kind": None,
+    "wait_event_type": None,
+}
 
 
 def new_id(prefix: str) -> str:
@@ -69,6 +78,14 @@ def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]
     connection.execute(sa.insert(table).values(**values))
 
 
+def insert_many(
+    connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert ``rows`` (the same columns each) in one statement."""
+    if rows:
+        connection.execute(sa.insert(table), [dict(row) for row in rows])
+
+
 def insert_ignore(
     connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
 ) -> int:
@@ -83,6 +100,20 @@ def insert_ignore(
         if connection.execute(statement, dict(row)).first() is not None:
             inserted += 1
     return inserted
+
+
+def insert_ignore_many(
+    connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> set[Any]:
+    """Insert ``rows`` in one statement per batch, skipping those that collide with a
+    unique key; the primary keys of those that went in."""
+    if not rows:
+        return set()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    key = next(iter(table.primary_key.columns))
+    statement = dialect.insert(table).on_conflict_do_nothing().returning(key)
+    result = connection.execute(statement, [dict(row) for row in rows])
+    return {row[0] for row in result}
 
 
 # -- automations ----------------------------------------------------------------------------
@@ -133,6 +164,16 @@ def version(connection: sa.Connection, automation_id: str, number: int) -> Row |
         connection,
         sa.select(table).where(table.c.automation_id == automation_id, table.c.version == number),
     )
+
+
+def automations_by_ids(connection: sa.Connection, automation_ids: Sequence[str]) -> dict[str, Row]:
+    table = T.automations
+    found: dict[str, Row] = {}
+    for start in range(0, len(automation_ids), IN_CHUNK):
+        chunk = list(automation_ids[start : start + IN_CHUNK])
+        for row in _all(connection, sa.select(table).where(table.c.id.in_(chunk))):
+            found[row["id"]] = row
+    return found
 
 
 def versions(connection: sa.Connection, automation_id: str) -> list[Row]:
@@ -212,6 +253,36 @@ def advance_schedule(
         .values(**values)
     )
     return (connection.execute(statement).rowcount or 0) == 1
+
+
+def advance_schedules(
+    connection: sa.Connection, moves: Sequence[tuple[str, int, int | None, int]]
+) -> set[str]:
+    """Move many schedules' next occurrences on at once; ``moves`` are (automation id,
+    expected next_fire_at, new next_fire_at, last fired). Only the schedules still at the
+    expected occurrence move (read under the write lock on SQLite, ``FOR UPDATE`` on
+    PostgreSQL: no other worker moves them meanwhile); the ids of those that moved."""
+    if not moves:
+        return set()
+    table = T.automations
+    current = sa.select(table.c.id, table.c.next_fire_at).where(
+        table.c.id.in_([move[0] for move in moves])
+    )
+    if connection.dialect.name == "postgresql":
+        current = current.order_by(table.c.id).with_for_update()
+    found = {row[0]: row[1] for row in connection.execute(current)}
+    mine = [move for move in moves if move[1] is not None and found.get(move[0]) == move[1]]
+    if mine:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values(next_fire_at=sa.bindparam("b_next"), last_fire_at=sa.bindparam("b_last")),
+            [
+                {"b_id": automation_id, "b_next": following, "b_last": fired}
+                for automation_id, _, following, fired in mine
+            ],
+        )
+    return {move[0] for move in mine}
 
 
 def event_automations(connection: sa.Connection) -> list[Row]:
@@ -323,6 +394,44 @@ def update_run(
     return (connection.execute(statement.values(**values)).rowcount or 0) == 1
 
 
+def runs_leased_to(connection: sa.Connection, run_ids: Sequence[str], owner: str) -> set[str]:
+    """Which of ``run_ids`` ``owner`` still holds (locked until the transaction ends on
+    PostgreSQL; SQLite's write transaction holds the lock already)."""
+    table = T.automation_runs
+    held: set[str] = set()
+    for start in range(0, len(run_ids), IN_CHUNK):
+        statement = sa.select(table.c.id).where(
+            table.c.id.in_(list(run_ids[start : start + IN_CHUNK])), table.c.lease_owner == owner
+        )
+        if connection.dialect.name == "postgresql":
+            statement = statement.order_by(table.c.id).with_for_update()
+        held.update(row[0] for row in connection.execute(statement))
+    return held
+
+
+def update_runs(
+    connection: sa.Connection, changes: Sequence[tuple[str, str, Mapping[str, Any]]]
+) -> None:
+    """Change many runs (run id, lease owner, values: the same columns for all) in one
+    statement, each only while that owner holds its lease."""
+    if not changes:
+        return
+    table = T.automation_runs
+    names = list(changes[0][2])
+    statement = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"), table.c.lease_owner == sa.bindparam("b_owner"))
+        .values({name: sa.bindparam("b_" + name) for name in names})
+    )
+    connection.execute(
+        statement,
+        [
+            {"b_id": run_id, "b_owner": owner, **{"b_" + name: values[name] for name in names}}
+            for run_id, owner, values in changes
+        ],
+    )
+
+
 def waiting_runs(connection: sa.Connection, event_types: Sequence[str]) -> list[Row]:
     table = T.automation_runs
     return _all(
@@ -346,6 +455,18 @@ def run_counts(connection: sa.Connection, automation_id: str) -> dict[str, int]:
 
 
 # -- steps ----------------------------------------------------------------------------------
+
+
+def steps_of_runs(connection: sa.Connection, run_ids: Sequence[str]) -> dict[str, list[Row]]:
+    """The step histories of many runs (each in order; an empty list for a run without)."""
+    table = T.automation_steps
+    found: dict[str, list[Row]] = {run_id: [] for run_id in run_ids}
+    for start in range(0, len(run_ids), IN_CHUNK):
+        chunk = list(run_ids[start : start + IN_CHUNK])
+        statement = sa.select(table).where(table.c.run_id.in_(chunk)).order_by(table.c.position)
+        for row in _all(connection, statement):
+            found[row["run_id"]].append(row)
+    return found
 
 
 def steps_of(connection: sa.Connection, run_id: str) -> list[Row]:

@@ -8,7 +8,7 @@ import base64
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -98,6 +98,30 @@ class RunsFlow(StepActions):
                         ],
                     )
         return inserted
+
+    def insert_runs_many(
+        self, connection: sa.Connection, runs: Sequence[tuple[dict[str, Any], Mapping[str, Any]]]
+    ) -> int:
+        """:meth:`insert_runs` for many (run values, automation) pairs in a few statements
+        (the scheduler's batches); how many went in."""
+        parties: dict[str, list[str]] = {}
+        for values, automation in runs:
+            found = values.pop("_parties", None)
+            if found is None:
+                found = self.parties(values, automation, lookups=False)
+            parties[values["id"]] = found
+        inserted = R.insert_ignore_many(connection, T.automation_runs, [v for v, _ in runs])
+        R.insert_ignore_many(
+            connection,
+            T.automation_run_parties,
+            [
+                {"run_id": values["id"], "customer_id": party, "platform_id": values["platform_id"]}
+                for values, _ in runs
+                if values["id"] in inserted
+                for party in parties[values["id"]]
+            ],
+        )
+        return len(inserted)
 
     def with_parties(self, values: dict[str, Any], automation: Mapping[str, Any]) -> dict[str, Any]:
         """``values`` with its parties computed (call outside a write transaction)."""
@@ -265,11 +289,7 @@ class RunsFlow(StepActions):
             values = {
                 "status": "cancelled",
                 "finished_at": now,
-                "next_run_at": None,
-                "lease_owner": None,
-                "lease_until": None,
-                "wait_kind": None,
-                "wait_event_type": None,
+                **R.ENDED,
                 "updated_at": now,
             }
             if not R.update_run(connection, run_id, values, status_in=(row["status"],)):

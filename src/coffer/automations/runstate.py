@@ -22,6 +22,11 @@ class LeaseLost(Exception):
     """Another worker holds the run now; this one stops touching it."""
 
 
+class Gathered(Exception):
+    """The run reached a transfer its batch posts for many runs at once (:class:`RunBatch`);
+    nothing of this pass is lost: the run walks again once the outcomes are in."""
+
+
 class RunFailed(Exception):
     def __init__(self, code: str, message: str, step: str | None) -> None:
         super().__init__(message)
@@ -55,6 +60,30 @@ def backoff_seconds(policy: RetryPolicy, attempts: int) -> float:
 
 
 @dataclass
+class RunBatch:
+    """Runs a worker executes together. A fresh transfer step (first attempt, request
+    deterministic) is gathered instead of posted; the worker posts the gathered transfers
+    in one ``transfer_many`` (each with its step's idempotency key, so a crash replays
+    them exactly once) and walks those runs again, which find their outcome here. The
+    runs' ends are written together in one transaction (:meth:`finish_many`)."""
+
+    gathering: bool = True
+    # idempotency key -> the transfer's output, or the error refusing it
+    outcomes: dict[str, Any] = field(default_factory=dict)
+    # (idempotency key, resolved params, automation, run) of the transfers to post
+    wanted: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = field(
+        default_factory=list
+    )
+    # a gathered run's state (history, pending records, the condition decided before the
+    # transfer) for its next walk
+    states: dict[str, RunState] = field(default_factory=dict)
+    # read for the whole batch at once (RunExecutor.preload)
+    automations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    steps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    finishes: list[tuple[RunState, str, dict[str, Any] | None]] = field(default_factory=list)
+
+
+@dataclass
 class RunState:
     row: dict[str, Any]
     automation: dict[str, Any]
@@ -67,6 +96,7 @@ class RunState:
     # step updates written with the next checkpoint (see RunExecutor._record's defer)
     deferred: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     deferred_inserts: list[dict[str, Any]] = field(default_factory=list)
+    batch: RunBatch | None = None
 
     @property
     def id(self) -> str:

@@ -44,6 +44,12 @@ class AutomationSettings(BaseSettings):
         description="Event triggers read the outbox again this far back each round, for "
         "events whose transaction committed after a later one's (duplicates are dropped).",
     )
+    automation_batch_runs: bool = Field(
+        default=True,
+        description="Execute a worker's claimed runs as a batch: their first-attempt transfer"
+        " steps posted in one wallets call, their ends written in one transaction (false:"
+        " each run alone, a transaction per step).",
+    )
     automation_max_catch_up: int = Field(
         default=1000,
         ge=1,

@@ -24,7 +24,7 @@ from typing import Any
 from coffer.automations import repository as R
 from coffer.automations.definitions import EventTrigger, ScheduleTrigger
 from coffer.automations.payroll.execution import BatchRunner
-from coffer.automations.runstate import from_micros, micros
+from coffer.automations.runstate import RunBatch, from_micros, micros
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import CofferError
 from coffer.platforms import DEFAULT_PLATFORM_ID
@@ -32,6 +32,7 @@ from coffer.platforms import DEFAULT_PLATFORM_ID
 logger = logging.getLogger("coffer.automations")
 EVENT_CURSOR = "events"
 CROSSINGS = ("wallet.balance_below", "wallet.balance_above")
+GATHER_ROUNDS = 8  # walks of a batch that gather transfers; the runs left post alone
 
 
 def _iso(moment: int) -> str:
@@ -62,9 +63,10 @@ class Scheduler:
 
     def tick(self) -> int:
         """Fire every due occurrence (per the catch-up policy); how many runs started.
-        Plans are made outside the write transaction (parties may read wallets); each
-        automation's plan commits only if its next occurrence is still the one planned
-        from (compare-and-set), so two workers never fire an occurrence twice."""
+        Plans are made outside the write transaction (parties may read wallets); the batch
+        commits in one transaction, each automation's plan only if its next occurrence is
+        still the one planned from (checked under lock), so two workers never fire an
+        occurrence twice."""
         platform = self.platform
         settings = platform.settings
         now = platform.now_micros()
@@ -73,12 +75,18 @@ class Scheduler:
                 return 0
             rows = R.due_schedules(connection, now, settings.automation_batch_size)
         plans = [self._plan(row, now) for row in rows]
-        started = 0
         with R.unit(platform.engine) as connection:
-            for row, first, runs, following, last in plans:
-                if R.advance_schedule(connection, row["id"], first, following, last):
-                    started += len(platform.insert_runs(connection, runs, row))
-        return started
+            moved = R.advance_schedules(
+                connection,
+                [(row["id"], first, following, last) for row, first, _, following, last in plans],
+            )
+            runs = [
+                (values, row)
+                for row, _, fired, _, _ in plans
+                if row["id"] in moved
+                for values in fired
+            ]
+            return platform.insert_runs_many(connection, runs)
 
     def _plan(
         self, row: dict[str, Any], now: int
@@ -88,14 +96,17 @@ class Scheduler:
         compiled = platform.compiled(row["id"], int(row["version"]))
         trigger = compiled.definition.trigger
         assert isinstance(trigger, ScheduleTrigger)
-        schedule = trigger.schedule()
+        schedule = compiled.schedule()
         first = int(row["next_fire_at"])
-        due = [first] + [
-            micros(moment)
-            for moment in schedule.between(
-                from_micros(first), from_micros(now), limit=settings.automation_max_catch_up - 1
-            )
-        ]
+        due = [first]
+        following = schedule.next_after(from_micros(first))
+        while (
+            following is not None
+            and micros(following) <= now
+            and len(due) < settings.automation_max_catch_up
+        ):
+            due.append(micros(following))
+            following = schedule.next_after(following)
         grace = int(settings.automation_catch_up_grace_seconds * 1_000_000)
         if trigger.catch_up == "all":
             fire = due
@@ -103,7 +114,6 @@ class Scheduler:
             fire = due[-1:]
         else:
             fire = [moment for moment in due if now - moment <= grace]
-        following = schedule.next_after(from_micros(due[-1]))
         runs = [
             platform.with_parties(
                 platform.run_values(
@@ -128,6 +138,8 @@ class _Plan:
         self.runs: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self.states: dict[str, str] = {}
         self.wakes: list[tuple[str, str, dict[str, Any]]] = []
+        # runs waiting for the batch's event types, with their waiting step (one read)
+        self.waiting: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
 
 
 class EventDispatcher:
@@ -169,6 +181,11 @@ class EventDispatcher:
             automations = R.event_automations(connection)
             owners = R.event_platforms(connection, [event.id for event in events])
         plan = _Plan()
+        with R.reading(platform.engine) as connection:
+            for run in R.waiting_runs(connection, sorted({e.type for e in events})):
+                step = R.step(connection, run["id"], run["wait_step"]) if run["wait_step"] else None
+                if step is not None:
+                    plan.waiting.setdefault(run["wait_event_type"], []).append((run, step))
         for event in events:
             self._plan(plan, event, automations, owners.get(event.id, DEFAULT_PLATFORM_ID))
         started = 0
@@ -266,16 +283,8 @@ class EventDispatcher:
         self, plan: _Plan, event: Any, cel_event: dict[str, Any], event_platform: str
     ) -> None:
         platform = self.platform
-        with R.reading(platform.engine) as connection:
-            waiting = R.waiting_runs(connection, [event.type])
-            steps = {
-                run["id"]: R.step(connection, run["id"], run["wait_step"])
-                for run in waiting
-                if run["wait_step"]
-            }
-        for run in waiting:
-            step = steps.get(run["id"])
-            if run["platform_id"] != event_platform or step is None:
+        for run, step in plan.waiting.get(event.type, []):
+            if run["platform_id"] != event_platform:
                 continue
             request = R.loads(step["request"]) or {}
             since = int(request.get("since_micros") or step["started_at"])
@@ -368,23 +377,45 @@ class Worker:
             runs = R.claim_runs(connection, now, self.owner, lease, settings.automation_batch_size)
         if not runs:
             return 0
-        self._each(runs, self._execute_one)
+        if not settings.automation_batch_runs:
+            self._each(runs, lambda run: self._execute_one(run, None))
+            return len(runs)
+        batch = RunBatch()
+        executor = platform.executor
+        executor.preload(batch, runs)
+        try:
+            pending = runs
+            for round_number in range(GATHER_ROUNDS + 1):
+                batch.gathering = round_number < GATHER_ROUNDS
+                statuses = self._each(pending, lambda run: self._execute_one(run, batch))
+                pending = [
+                    run
+                    for run, status in zip(pending, statuses, strict=True)
+                    if status == "gathered"
+                ]
+                if not pending:
+                    break
+                wanted, batch.wanted = batch.wanted, []
+                batch.outcomes.update(platform.perform_transfers(wanted))
+        finally:
+            executor.finish_many(batch.finishes)
         return len(runs)
 
-    def _execute_one(self, run: dict[str, Any]) -> None:
+    def _execute_one(self, run: dict[str, Any], batch: RunBatch | None) -> str:
         try:
-            self.platform.executor.execute(run, self.owner)
+            return self.platform.executor.execute(run, self.owner, batch)
         except Exception:  # one run's bug must not stop the others; its lease runs out
             logger.exception("run %s failed in the executor", run["id"])
+            return "error"
 
-    def _each(self, runs: list[dict[str, Any]], function: Callable[[dict[str, Any]], None]) -> None:
+    def _each(
+        self, runs: list[dict[str, Any]], function: Callable[[dict[str, Any]], str]
+    ) -> list[str]:
         if self.threads <= 1 or len(runs) == 1:
-            for run in runs:
-                function(run)
-            return
+            return [function(run) for run in runs]
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="coffer-automation")
-        list(self._pool.map(function, runs))
+        return list(self._pool.map(function, runs))
 
     def run_once(self) -> int:
         return (
