@@ -45,6 +45,8 @@ NO_BODY = {
     "/api/me/v1/notifications/read",
     "/api/me/v1/notifications/{notification_id}/read",
     "/api/me/v1/automations/{automation_id}/{action}",
+    "/api/automations/v1/spending_policies/{policy_id}/disable",
+    "/api/automations/v1/spending_policies/{policy_id}/enable",
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from tests.automations.conftest import new_wallet
 
@@ -25,12 +25,35 @@ from coffer.wallets import WalletPlatform
 
 
 class FakeAuthority:
+    """Tokens are ``Bearer <scopes...> [client=<id>] [platform=<id>]``: the principal has that
+    client id and platform (the default platform when none is named)."""
+
     def authorize(self, authorization: str | None, scope: str) -> object:
         if not authorization:
             raise Unauthorized("missing access token")
-        if scope not in authorization.split()[1:]:
+        words = authorization.split()[1:]
+        if scope not in words:
             raise Forbidden(f"this token lacks the {scope!r} scope")
-        return object()
+        named = dict(word.split("=", 1) for word in words if "=" in word)
+        return SimpleNamespace(client_id=named.get("client"), platform_id=named.get("platform"))
+
+
+def callers_from_headers(app: FastAPI) -> None:
+    """Requests name their caller by the headers ``x-test-client`` and ``x-test-platform``
+    (added to the token's words, as the fake authority reads them)."""
+
+    @app.middleware("http")
+    async def caller(request: Request, call_next):  # type: ignore[no-untyped-def]
+        extra = [
+            f"{name}={request.headers[header]}"
+            for name, header in (("client", "x-test-client"), ("platform", "x-test-platform"))
+            if request.headers.get(header)
+        ]
+        if extra:
+            headers = [(k, v) for k, v in request.scope["headers"] if k != b"authorization"]
+            token = " ".join([request.headers.get("authorization", ""), *extra])
+            request.scope["headers"] = [*headers, (b"authorization", token.encode())]
+        return await call_next(request)
 
 
 def automations_app(

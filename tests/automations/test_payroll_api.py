@@ -7,14 +7,12 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from fastapi import Request
 from fastapi.testclient import TestClient
 from tests.automations.conftest import new_wallet
 from tests.automations.payroll_helpers import BIC_FR, IBAN_FR, payee_wallets
-from tests.automations.test_endpoints import automations_app
+from tests.automations.test_endpoints import automations_app, callers_from_headers
 from typer.testing import CliRunner
 
 import coffer
@@ -32,11 +30,7 @@ def api(
 ) -> Iterator[TestClient]:
     app = automations_app(coffer_db, wallets, automations)
 
-    @app.middleware("http")
-    async def platform_header(request: Request, call_next):  # type: ignore[no-untyped-def]
-        request.state.platform_id = request.headers.get("x-test-platform")
-        request.state.principal = SimpleNamespace(client_id=request.headers.get("x-test-client"))
-        return await call_next(request)
+    callers_from_headers(app)
 
     app.include_router(batches_router)
     headers = {

@@ -10,10 +10,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.automations.conftest import new_wallet
-from tests.automations.test_endpoints import FakeAuthority
+from tests.automations.test_endpoints import FakeAuthority, callers_from_headers
 from typer.testing import CliRunner
 
 import coffer
@@ -35,10 +35,7 @@ def api(coffer_db: coffer.Coffer, wallets: WalletPlatform) -> Iterator[TestClien
     server.state.spending_policies = open_spending_policies(wallets)
     errors.install(server)
 
-    @server.middleware("http")
-    async def platform(request: Request, call_next):  # type: ignore[no-untyped-def]
-        request.state.platform_id = request.headers.get("x-platform", "plat_default")
-        return await call_next(request)
+    callers_from_headers(server)
 
     server.include_router(router)
     headers = {"Authorization": "Bearer automations:read automations:write"}
@@ -102,7 +99,7 @@ def test_bad_requests_scopes_and_other_platforms(api: TestClient, wallets: Walle
     missing = api.post(BASE, json={"name": "x", "wallet_id": "wal_nothing", "rules": {}})
     assert missing.status_code == 404
     policy = api.post(BASE, json={"name": "x", "wallet_id": alice.id, "rules": {}}).json()
-    other = {"x-platform": "plat_other"}
+    other = {"x-test-platform": "plat_other"}
     assert api.get(f"{BASE}/{policy['id']}", headers=other).status_code == 404
     assert api.post(f"{BASE}/{policy['id']}/disable", headers=other).status_code == 404
     assert api.get(BASE, headers=other).json()["data"] == []
