@@ -18,8 +18,13 @@ How to extend it, for a new route:
   (tests/api/tenancy_world.py, or tenancy_world_more.py for risk, automations and end
   users), store its id in ``world.ids``, and add ``parameter -> ids key`` to ``OBJECTS``
   (or to ``END_USER_OBJECTS`` when the end-user API names another object by that name);
-- a path parameter naming no object (an action, a currency...): add it to ``PLAIN``;
-- a write taking a body: add a body naming alpha's objects to ``_bodies``;
+  (or to ``OBJECTS_BY_PATH`` when the name means another object under some paths);
+- a path parameter naming no object (an action, a currency...): add it to ``PLAIN``
+  (``PLAIN_BY_PATH`` for a route's own value);
+- a write taking a body: add a body naming alpha's objects to ``_bodies`` (``RAW_BODIES``
+  for a body that is not JSON; ``QUERIES`` for query strings, ``{key}`` naming alpha's);
+- an end-user route that shows what every customer of the platform may see (its loyalty
+  programs): add the object's key to ``SHARED_WITH_PLATFORM_CUSTOMERS``;
 - a write that only makes the caller's own objects: add it to ``OWN_CREATIONS`` (or
   ``OWN_ACCOUNT`` for the end user's own account); a public route to ``PUBLIC``.
 """
