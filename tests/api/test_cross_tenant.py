@@ -17,8 +17,8 @@ How to extend it, for a new route:
 - a path parameter naming an object: build the object in alpha's world
   (tests/api/tenancy_world.py, or tenancy_world_more.py for risk, automations and end
   users), store its id in ``world.ids``, and add ``parameter -> ids key`` to ``OBJECTS``
-  (or to ``END_USER_OBJECTS`` when the end-user API names another object by that name);
-  (or to ``OBJECTS_BY_PATH`` when the name means another object under some paths);
+  (or to ``END_USER_OBJECTS`` when the end-user API names another object by that name,
+  to ``OBJECTS_BY_PATH`` when it means another object under some paths);
 - a path parameter naming no object (an action, a currency...): add it to ``PLAIN``
   (``PLAIN_BY_PATH`` for a route's own value);
 - a write taking a body: add a body naming alpha's objects to ``_bodies`` (``RAW_BODIES``
