@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -63,17 +64,30 @@ def postgres_template() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _fresh_postgres(template: str) -> Iterator[str]:
+def _admin_execute(statement: str) -> None:
+    """Run ``statement`` on the admin database; when the server has no connection slot
+    free for a moment (two test processes share it), wait for one, up to 30 s."""
     import psycopg
 
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(statement)
+            return
+        except psycopg.OperationalError as exc:
+            if "too many clients" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _fresh_postgres(template: str) -> Iterator[str]:
     name = f"coffer_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
         yield pg_url(name)
     finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
