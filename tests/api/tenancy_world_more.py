@@ -1,8 +1,10 @@
 """The rest of the tenancy world (tests/api/tenancy_world.py): platform alpha's risk objects
-(a rule, a list entry, a decision, a case), automations objects (an automation with two
-versions, a run waiting on its approval), and the wallet app's end users with their
-/api/me/v1 sessions: Ada (alpha) owns a wallet, a card top-up, a beneficiary, a device, a
-passkey and a notification; Carol (another customer of alpha) and Mallory (a customer of
+(a rule, a list entry, a decision, a case, its saved settings, a model version),
+automations objects (an automation with two versions, a run waiting on its approval, a
+spending policy, a payment batch waiting on its approval), and the wallet app's end users with their /api/me/v1 sessions: Ada
+(alpha) owns a wallet, a card top-up, a beneficiary, a device, a passkey, a notification,
+a budget, a goal, a round-up rule and its pot, a conversion quote and loyalty points in
+alpha's program; Carol (another customer of alpha) and Mallory (a customer of
 beta) each hold a session with a fresh second factor, so that step-up never hides what
 a route would do with Ada's objects."""
 
@@ -12,12 +14,15 @@ import time
 from typing import Any
 
 import pyotp
+import sqlalchemy as sa
 from tests.api.tenancy_world import WALLETS, World, ok
 
 from coffer.identity.factors.repository import PasskeyRow, add_passkey
 from coffer.identity.users import AppSettings
+from coffer.risk.online import tables as RT
 from coffer.risk.online.core import CACHE_SECONDS
 from coffer.wallets import schemas as S
+from coffer.wallets import tables as WT
 from coffer.wallets.endpoints import platform_for
 
 ME = "/api/me/v1"
@@ -70,6 +75,23 @@ def _risk_objects(world: World, suffix: str) -> None:
     ids["decision_id"] = decisions[0]["id"]
     # no sanctions list is loaded in this world: a screening hit's id that exists nowhere
     ids["hit_id"] = "hit_unknown"
+    saved = ok(c.put(f"{RISK}/settings", headers=h, json={"review_expiry_policy": "escalate"}))
+    ids["alpha_client_id"] = saved["updated_by"]  # alpha's client, in alpha's settings
+    ids["model_version_id"] = _model_version(world, suffix)
+
+
+def _model_version(world: World, suffix: str) -> str:
+    """A version of alpha's risk model, written as registering a trained folder would
+    (training one would take far longer than this test)."""
+    version_id = f"rmv_alpha{suffix}"
+    now = time.time_ns() // 1000
+    row = {"id": version_id, "platform_id": world.platforms["alpha"], "version": 1,
+           "model_dir": f"/nonexistent/alpha-model-{suffix}", "model_id": f"alpha-{suffix}",
+           "window_start": None, "window_end": None, "metrics": "{}", "feature_names": "[]",
+           "active": False, "activated_at": None, "created_by": "alpha", "created_at": now}  # fmt: skip
+    with world.instance.engine.begin() as connection:
+        connection.execute(sa.insert(RT.model_versions).values(row))
+    return version_id
 
 
 def _automation_objects(world: World) -> None:
@@ -105,6 +127,27 @@ def _automation_objects(world: World) -> None:
             time.sleep(0.1)
     assert approvals, "the automations worker did not reach the approval step"
     ids["approval_id"] = approvals[0]["id"]
+    policy = ok(
+        c.post(
+            f"{AUTOMATIONS}/spending_policies",
+            headers=h,
+            json={
+                "name": "alpha's limit",
+                "wallet_id": ids["wallet_id"],
+                "rules": {"currency": "EUR", "max_per_transaction": 1_000_000},
+            },
+        ),
+        201,
+    )
+    ids["policy_id"] = policy["id"]
+    batch = {
+        "source_wallet_id": ids["wallet_id"],
+        "currency": "EUR",
+        "name": "alpha payroll",
+        "lines": [{"wallet_id": ids["other_wallet_id"], "amount": 100, "reference": "pay"}],
+    }
+    made = ok(c.post(f"{AUTOMATIONS}/payment_batches", headers=h, json=batch), 201)
+    ids["payment_batch_id"] = made["id"]  # waiting for its approval
 
 
 class EndUser:
@@ -193,3 +236,58 @@ def _end_users(world: World, suffix: str) -> None:
     ids["passkey_id"] = passkey_id
     ids["user_email"] = ada.email
     world.headers.update(ada=ada.headers, carol=carol.headers, mallory=mallory.headers)
+    _ada_domains(world, ada)
+    _screened(world)
+
+
+def _screened(world: World) -> None:
+    """Wait for the worker's screening of every customer of alpha (its rows must not
+    appear during the test, as if another platform's call had made them)."""
+    hits, customers = RT.screening_hits, WT.customers
+    alpha = world.platforms["alpha"]
+    unscreened = sa.select(sa.func.count()).where(
+        customers.c.platform_id == alpha,
+        ~customers.c.id.in_(sa.select(hits.c.subject_id).where(hits.c.platform_id == alpha)),
+    )
+    deadline = time.monotonic() + APPROVAL_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        with world.instance.engine.connect() as connection:
+            if connection.execute(unscreened).scalar() == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError("the worker did not screen the new customers")
+
+
+def _ada_domains(world: World, ada: EndUser) -> None:
+    """Ada's objects in the wallet app's domains: a budget, a goal, a round-up rule and
+    the pot it saves into, a conversion quote, and loyalty points in alpha's program."""
+    ids, wallet_id = world.ids, world.ids["user_wallet_id"]
+    budget = ada.post(
+        "/budgets", {"category": "FOOD_AND_DRINK", "amount": 9_000, "currency": "EUR"}, 201
+    )
+    ids["user_budget_id"] = budget["id"]
+    ids["user_customer_id"] = ada.me["customer_id"]
+    goal = ada.post(
+        "/goals", {"name": "Ada's bike", "target_amount": 70_000, "currency": "EUR"}, 201
+    )
+    ids["user_goal_id"] = goal["goal_id"]
+    rule = ada.post("/automations", {"recipe": "round_up", "wallet_id": wallet_id}, 201)
+    ids["user_automation_id"] = rule["id"]
+    ids["user_pot_id"] = ada.get("/pots")[0]["id"]
+    lines = ada.get("/spending")
+    ids["user_transaction_id"] = lines[0]["id"]
+    rate = {"base": "EUR", "quote": "USD", "rate": "1.1"}  # a fresh rate (the operator's)
+    ok(world.client.post(f"{WALLETS}/fx/rates", headers=world.headers["default_writer"], json=rate))
+    quote = ada.post(
+        "/conversions/quote", {"wallet_id": wallet_id, "to_currency": "USD", "amount": 1_000}, 201
+    )
+    ids["user_quote_id"] = ids["quote_id"] = quote["id"]  # alpha's quote, for both APIs
+    ok(
+        world.client.post(
+            f"{WALLETS}/loyalty/programs/{ids['program_id']}/awards",
+            headers=world.headers["alpha"],
+            json={"customer_id": ada.me["customer_id"], "points": 700},
+        )
+    )
+    [balance] = [b for b in ada.get("/loyalty") if b["program"]["id"] == ids["program_id"]]
+    ids["user_loyalty_lot_id"] = balance["lots"][0]["id"]

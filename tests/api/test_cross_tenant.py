@@ -17,9 +17,14 @@ How to extend it, for a new route:
 - a path parameter naming an object: build the object in alpha's world
   (tests/api/tenancy_world.py, or tenancy_world_more.py for risk, automations and end
   users), store its id in ``world.ids``, and add ``parameter -> ids key`` to ``OBJECTS``
-  (or to ``END_USER_OBJECTS`` when the end-user API names another object by that name);
-- a path parameter naming no object (an action, a currency...): add it to ``PLAIN``;
-- a write taking a body: add a body naming alpha's objects to ``_bodies``;
+  (or to ``END_USER_OBJECTS`` when the end-user API names another object by that name,
+  to ``OBJECTS_BY_PATH`` when it means another object under some paths);
+- a path parameter naming no object (an action, a currency...): add it to ``PLAIN``
+  (``PLAIN_BY_PATH`` for a route's own value);
+- a write taking a body: add a body naming alpha's objects to ``_bodies`` (``RAW_BODIES``
+  for a body that is not JSON; ``QUERIES`` for query strings, ``{key}`` naming alpha's);
+- an end-user route that shows what every customer of the platform may see (its loyalty
+  programs): add the object's key to ``SHARED_WITH_PLATFORM_CUSTOMERS``;
 - a write that only makes the caller's own objects: add it to ``OWN_CREATIONS`` (or
   ``OWN_ACCOUNT`` for the end user's own account); a public route to ``PUBLIC``.
 """
@@ -71,6 +76,11 @@ OWN_CREATIONS = {
     ("PUT", "/api/risk/v1/rules/{name}"),  # the caller's own rule of that name
     ("POST", "/api/automations/v1/automations"),
     ("POST", "/api/automations/v1/events"),  # the caller's own event, to its automations
+    # the caller's own platform's risk model and settings (the body names a trained folder,
+    # a policy: no object)
+    ("POST", "/api/risk/v1/models/versions"),
+    ("POST", "/api/risk/v1/models/rollback"),
+    ("PUT", "/api/risk/v1/settings"),
 }
 # End-user routes that act only on the signed-in user's own account (not called: they
 # would sign the caller out or change its factors).
@@ -90,6 +100,10 @@ OWN_ACCOUNT = {
     ("POST", f"{ME}/wallets"),
     ("POST", f"{ME}/beneficiaries"),
     ("POST", f"{ME}/notifications/read"),
+    # the signed-in customer's own budgets, goals and questions (on their own lines)
+    ("POST", f"{ME}/budgets"),
+    ("POST", f"{ME}/goals"),
+    ("POST", f"{ME}/ask"),
 }
 
 # Shared data only the default platform's clients change (403 for any other platform).
@@ -120,6 +134,8 @@ OBJECTS = {
     "program_id": "program_id",
     "quote_id": "quote_id",
     "conversion_id": "conversion_id",
+    # spending policies
+    "policy_id": "policy_id",
     # assistant API
     "budget_id": "budget_id",
     "goal_id": "goal_id",
@@ -131,6 +147,7 @@ OBJECTS = {
     "entry_id": "list_entry_id",
     "case_id": "case_id",
     "hit_id": "hit_id",
+    "version_id": "model_version_id",
     # automations API
     "automation_id": "automation_id",
     "run_id": "run_id",
@@ -142,7 +159,19 @@ OBJECTS = {
     "notification_id": "notification_id",
 }
 # On the end-user API, these parameters name Ada's objects (made through her session).
-END_USER_OBJECTS = {"wallet_id": "user_wallet_id", "payin_id": "user_payin_id"}
+END_USER_OBJECTS = {
+    "wallet_id": "user_wallet_id",
+    "payin_id": "user_payin_id",
+    "budget_id": "user_budget_id",
+    "goal_id": "user_goal_id",
+    "transaction_id": "user_transaction_id",
+    "quote_id": "user_quote_id",
+    "pot_id": "user_pot_id",
+    "automation_id": "user_automation_id",
+}
+# What every customer of alpha may see on the end-user API: alpha's loyalty programs (each
+# customer's points in them are theirs). Not a secret for Carol; still one for Mallory.
+SHARED_WITH_PLATFORM_CUSTOMERS = ("program_id",)
 # Path parameters that name no object (an action, a kind, a currency...).
 PLAIN = {
     "key": "kind",
@@ -158,10 +187,30 @@ PLAIN = {
 PLAIN_BY_PATH = {
     ("/api/wallets/v1/payments/{payment_id}/escrow/{action}", "action"): "release",
     ("/api/assistant/v1/customers/{customer_id}/charts/{kind}", "kind"): "spending",
+    (f"{ME}/automations/{{automation_id}}/{{action}}", "action"): "pause",
 }
+# (``{key}``: alpha's object of that key in World.ids; a query naming one names alpha's.)
 QUERIES = {
     "/api/wallets/v1/fx/customers/{customer_id}/valuation": "?currency=EUR",
     "/api/wallets/v1/fx/wallets/{wallet_id}/statement": "?currency=EUR",
+    "/api/automations/v1/payment_batches/upload": "?source_wallet_id={wallet_id}&currency=EUR",
+}
+# Bodies that are not JSON: (media type, content naming alpha's objects).
+RAW_BODIES = {
+    ("POST", "/api/automations/v1/payment_batches/upload"): (
+        "text/csv",
+        "wallet_id,amount,reference\n{other_wallet_id},1,pay\n",
+    ),
+}
+# Writes that validate their objects into a report: another platform's wallet is reported
+# as an unknown one (400, "does not exist"), exactly like a made-up id, and nothing is stored.
+REPORTED_AS_UNKNOWN = {
+    ("POST", "/api/automations/v1/payment_batches"),
+    ("POST", "/api/automations/v1/payment_batches/upload"),
+}
+# Path parameters naming another object under some paths: (path prefix, name) -> key.
+OBJECTS_BY_PATH = {
+    ("/api/automations/v1/payment_batches/", "batch_id"): "payment_batch_id",
 }
 
 
@@ -183,8 +232,36 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
         "currency": "EUR",
     }
     risk, automations = "/api/risk/v1", "/api/automations/v1"
-    user_move = {"wallet_id": ids["user_wallet_id"], "amount": 1, "to_email": ids["user_email"]}
+    user_wallet = ids["user_wallet_id"]
+    user_move = {"wallet_id": user_wallet, "amount": 1, "to_email": ids["user_email"]}
+    payroll = f"{automations}/payment_batches"
+    batch = {
+        "source_wallet_id": ids["wallet_id"],
+        "currency": "EUR",
+        "lines": [{"wallet_id": ids["other_wallet_id"], "amount": 1}],
+    }
+    policy = {"name": "taken over", "wallet_id": ids["wallet_id"], "rules": {}}
     return {
+        ("POST", f"{risk}/models/versions/{{version_id}}/activate"): {"reason": "taken over"},
+        ("POST", f"{automations}/spending_policies"): policy,
+        ("POST", payroll): batch,
+        ("POST", f"{payroll}/{{batch_id}}/approve"): {"note": "taken over"},
+        ("POST", f"{payroll}/{{batch_id}}/reject"): {"note": "taken over"},
+        ("POST", f"{automations}/spending_policies/{{policy_id}}"): {"name": "taken over"},
+        ("POST", f"{ME}/spending/{{transaction_id}}/category"): {"category": "FOOD_AND_DRINK"},
+        ("POST", f"{ME}/automations"): {"recipe": "round_up", "wallet_id": user_wallet},
+        ("POST", f"{ME}/pots/{{pot_id}}/withdrawals"): {"amount": 1},
+        ("POST", f"{ME}/conversions/quote"): {
+            "wallet_id": user_wallet,
+            "to_currency": "USD",
+            "amount": 100,
+        },
+        ("POST", f"{ME}/conversions"): {"quote_id": ids["user_quote_id"], "wallet_id": user_wallet},
+        ("POST", f"{ME}/loyalty/redemptions"): {
+            "program_id": ids["program_id"],
+            "points": 1,
+            "wallet_id": user_wallet,
+        },
         ("POST", f"{risk}/cases/{{case_id}}/assign"): {"assignee": "mallory"},
         ("POST", f"{risk}/cases/{{case_id}}/notes"): {"body": "seen"},
         ("POST", f"{risk}/cases/{{case_id}}/decision"): {"decision": "approve", "reason": "x"},
@@ -294,7 +371,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
             "customer_id": ids["customer_id"],
         },
         ("POST", f"{w}/fx/conversions"): {
-            "quote_id": "qt_unknown",
+            "quote_id": ids["quote_id"],
             "from_wallet_id": ids["wallet_id"],
             "to_wallet_id": ids["other_wallet_id"],
         },
@@ -377,8 +454,11 @@ def _operations(client: TestClient) -> list[tuple[str, str, list[str]]]:
 
 # Objects the world does not build yet: their ids exist nowhere, and the routes naming
 # them must still answer 403/404 (not 500, not another platform's data).
-UNBUILT = {"quote_id": "qt_unknown", "conversion_id": "cv_unknown", "batch_id": "pb_unknown",
-           "rule_id": "rule_unknown", "transaction_id": "tx_unknown"}  # fmt: skip
+UNBUILT = {"conversion_id": "cv_unknown", "batch_id": "pb_unknown", "rule_id": "rule_unknown",
+           "transaction_id": "tx_unknown"}  # fmt: skip
+
+
+CAROL = "Carol (alpha's other end user)"
 
 
 def _callers(world: World, path: str) -> list[tuple[str, dict[str, str], tuple[int, ...]]]:
@@ -389,7 +469,7 @@ def _callers(world: World, path: str) -> list[tuple[str, dict[str, str], tuple[i
     refused = (403, 404)
     return [
         ("Mallory (beta's end user)", world.headers["mallory"], refused),
-        ("Carol (alpha's other end user)", world.headers["carol"], refused),
+        (CAROL, world.headers["carol"], refused),
         ("beta's client", world.headers["beta"], (401, 403, 404)),
     ]
 
@@ -399,7 +479,10 @@ def _object_id(ids: dict[str, str], path: str, name: str) -> str | None:
     if name == "id":
         return ids[_id_parameter(path)]
     key = END_USER_OBJECTS.get(name) if path.startswith(ME + "/") else None
-    key = key or OBJECTS.get(name)
+    by_path = (
+        k for (prefix, n), k in OBJECTS_BY_PATH.items() if n == name and path.startswith(prefix)
+    )
+    key = key or next(by_path, None) or OBJECTS.get(name)
     if key is None:
         return None
     return ids.get(key) or UNBUILT.get(key) or f"missing: no {key!r} in World.ids"
@@ -414,6 +497,7 @@ def test_every_route_refuses_another_platforms_objects(world: World) -> None:
         for key, value in ids.items()
         if key not in ("address", "key", "id", "hold_id", "user_email")
     }
+    shared = {ids[key] for key in SHARED_WITH_PLATFORM_CUSTOMERS}
     undeclared: list[str] = []
     leaks: list[str] = []
     before = _snapshot(world.instance.engine, world.platforms["alpha"])
@@ -438,21 +522,31 @@ def test_every_route_refuses_another_platforms_objects(world: World) -> None:
                 continue
             url = url.replace("{" + name + "}", value)
         body = bodies.get(route)
-        names_alpha = owned or (body is not None and bool(secrets & set(_strings(body))))
+        query = QUERIES.get(path, "").format(**ids)
+        raw = RAW_BODIES.get(route)
+        content = None if raw is None else raw[1].format(**ids)
+        named = [query, content, *_strings(body)]
+        names_alpha = owned or any(secret in text for text in named if text for secret in secrets)
         names_alpha = names_alpha or route in OPERATOR_ONLY
         writes = method in ("POST", "PUT", "PATCH", "DELETE")
-        if writes and not names_alpha and route not in bodies:
+        if writes and not names_alpha and route not in bodies and route not in RAW_BODIES:
             undeclared.append(f"{method} {path}: names none of alpha's objects")
         for who, headers, refused in _callers(world, path):
             kwargs: dict[str, Any] = {"headers": headers}
             if body is not None:
                 kwargs["json"] = body
-            response = client.request(method, url + QUERIES.get(path, ""), **kwargs)
+            if raw is not None:
+                kwargs["headers"] = {**headers, "Content-Type": raw[0]}
+                kwargs["content"] = content
+            response = client.request(method, url + query, **kwargs)
             text = response.text
+            hidden = secrets - shared if who == CAROL else secrets
+            if route in REPORTED_AS_UNKNOWN and response.status_code == 400:
+                refused = (400,) if "does not exist" in text else refused
             if names_alpha or writes:
                 if response.status_code not in refused:
                     leaks.append(f"{who}: {method} {url}: {response.status_code} {text[:200]}")
-            elif response.status_code >= 500 or any(secret in text for secret in secrets):
+            elif response.status_code >= 500 or any(secret in text for secret in hidden):
                 leaks.append(f"{who}: {method} {url}: {response.status_code} shows alpha's objects")
     after = _snapshot(world.instance.engine, world.platforms["alpha"])
     problems = [f"undeclared (declare its tenancy in this test): {u}" for u in undeclared]

@@ -23,20 +23,23 @@ class StepActions(AutomationsCore):
         owner = automation["owner_customer_id"]
         if not owner:
             return None
-        wallet = self.wallets.wallets.wallet(wallet_id)
+        wallet = self._automation_wallets(automation).wallets.wallet(wallet_id)
         if wallet.customer_id != owner:
             raise StepError(
                 f"wallet {wallet_id} is not a wallet of customer {owner}, whose automation this is"
             )
         return wallet
 
+    def _automation_wallets(self, automation: Mapping[str, Any]) -> Any:
+        """The wallets domain of the automation's platform (never another platform's)."""
+        return self.platform_wallets(str(automation["platform_id"]))
+
     def lookups(self, automation: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
         """The read-only functions expressions may call, scoped to the automation's owner."""
+        wallets = self._automation_wallets(automation).wallets
 
         def readable(wallet_id: str) -> Any:
-            return self._owned_wallet(automation, wallet_id) or self.wallets.wallets.wallet(
-                wallet_id
-            )
+            return self._owned_wallet(automation, wallet_id) or wallets.wallet(wallet_id)
 
         def balance(wallet_id: str) -> int:
             return int(readable(wallet_id).balance)
@@ -48,10 +51,10 @@ class StepActions(AutomationsCore):
             owner = automation["owner_customer_id"]
             if owner and customer_id != owner:
                 raise StepError("a customer's automation reads only its own customer")
-            return str(self.wallets.wallets.customer(customer_id).kyc_level)
+            return str(wallets.customer(customer_id).kyc_level)
 
         def wallet_customer(wallet_id: str) -> str:
-            return str(self.wallets.wallets.wallet(wallet_id).customer_id or "")
+            return str(wallets.wallet(wallet_id).customer_id or "")
 
         return {
             "balance": balance,
@@ -85,23 +88,27 @@ class StepActions(AutomationsCore):
         from pydantic import ValidationError as PydanticError
 
         outcomes: dict[str, Any] = {}
-        items = []
+        by_platform: dict[str, list[Any]] = {}  # each platform's transfers, on its wallets
         for key, params, automation, run in wanted:
             try:
-                items.append((self._transfer_request(dict(params), automation, run), key))
+                request = self._transfer_request(dict(params), automation, run)
             except PydanticError as error:
                 outcomes[key] = _step_error("transfer", error)
             except CofferError as error:
                 outcomes[key] = error
-        try:
-            results = self.wallets.wallets.transfer_many(items)
-        except Exception as error:  # an unknown outcome: each step retries with its key
-            return {**outcomes, **{key: error for _, key in items}}
-        for (_, key), result in zip(items, results, strict=True):
-            assert key is not None
-            outcomes[key] = (
-                result if isinstance(result, CofferError) else result.model_dump(mode="json")
-            )
+            else:
+                by_platform.setdefault(str(automation["platform_id"]), []).append((request, key))
+        for platform_id, items in by_platform.items():
+            try:
+                results = self.platform_wallets(platform_id).wallets.transfer_many(items)
+            except Exception as error:  # an unknown outcome: each step retries with its key
+                outcomes.update({key: error for _, key in items})
+                continue
+            for (_, key), result in zip(items, results, strict=True):
+                assert key is not None
+                outcomes[key] = (
+                    result if isinstance(result, CofferError) else result.model_dump(mode="json")
+                )
         return outcomes
 
     def _transfer_request(
@@ -123,7 +130,8 @@ class StepActions(AutomationsCore):
     ) -> Any:
         from coffer.wallets import schemas as W
 
-        wallets = self.wallets.wallets
+        platform = self._automation_wallets(automation)
+        wallets = platform.wallets
         if kind == "transfer":
             request = self._transfer_request(params, automation, run)
             return wallets.transfer(request, idempotency_key=key).model_dump(mode="json")
@@ -147,7 +155,7 @@ class StepActions(AutomationsCore):
         if kind == "payout":
             self._owned_wallet(automation, str(params["wallet_id"]))
             payout = W.PayoutCreate(**params)
-            return self.wallets.payouts.create_payout(payout, idempotency_key=key).model_dump(
+            return platform.payouts.create_payout(payout, idempotency_key=key).model_dump(
                 mode="json"
             )
         if kind == "convert":
@@ -155,17 +163,20 @@ class StepActions(AutomationsCore):
 
             self._owned_wallet(automation, str(params["from_wallet_id"]))
             conversion = F.CrossBorderTransferCreate(**params, metadata=metadata)
-            return self.fx.conversions.transfer(conversion, idempotency_key=key).model_dump(
-                mode="json"
-            )
+            fx = self.fx_of(platform.platform_id)
+            return fx.conversions.transfer(conversion, idempotency_key=key).model_dump(mode="json")
         if kind == "numscript":
             ledger_name = str(params.get("ledger") or "main")
-            if ledger_name == self.wallets.settings.wallets_ledger:
+            owner = self.coffer.ledger_owner(ledger_name)
+            if ledger_name == self.wallets.settings.wallets_ledger or (owner and owner[1]):
                 raise StepError(
                     "a numscript step cannot write the wallets' ledger; name another ledger"
                 )
+            if owner is not None and owner[0] != platform.platform_id:  # as if it did not exist
+                raise StepError(f"ledger {ledger_name!r} is not a ledger of this platform")
             variables = {str(k): str(v) for k, v in (params.get("vars") or {}).items()}
-            result = self.coffer.ledger(ledger_name).run(
+            ledger = self.coffer.ledger(ledger_name, platform_id=platform.platform_id)
+            result = ledger.run(
                 str(params["script"]), variables, metadata=metadata, idempotency_key=key
             )
             return {"ledger": ledger_name, "transaction_id": getattr(result, "id", None)}
@@ -173,7 +184,7 @@ class StepActions(AutomationsCore):
             url = str(params["url"])
             # the webhook endpoints' egress policy: https and public addresses on live
             # platforms, checked after DNS resolution (docs/security.md)
-            target = self.wallets.webhooks.check_url(url, str(automation["platform_id"]))
+            target = platform.webhooks.check_url(url, platform.platform_id)
             return post_webhook(
                 self.http,
                 url,
@@ -188,7 +199,7 @@ class StepActions(AutomationsCore):
     def _hold(self, action: str, params: Mapping[str, Any], automation: Mapping[str, Any]) -> Any:
         """capture / void / release / return a payment: adopts the outcome when a first
         attempt already did it (a retry after a crash)."""
-        wallets = self.wallets.wallets
+        wallets = self._automation_wallets(automation).wallets
         payment = wallets.payment(str(params["payment_id"]))
         # capture/void spend the buyer's hold; release/return move the seller's escrow
         spender = (

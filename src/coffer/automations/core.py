@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from coffer.wallets.platform import WalletPlatform
 
 Clock = Callable[[], datetime]
+WalletsOf = Callable[[str], "WalletPlatform"]  # a platform id -> its wallets domain
 SECRET_CONTEXT = T.SECRET_CONTEXT
 
 
@@ -52,8 +53,11 @@ class AutomationsCore:
         settings: AutomationSettings | None = None,
         clock: Clock | None = None,
         http: httpx.Client | None = None,
+        wallets_of: WalletsOf | None = None,
     ) -> None:
         self.wallets = wallets
+        self._wallets_of = wallets_of
+        self._platforms: dict[str, WalletPlatform] = {wallets.platform_id: wallets}
         self.coffer = wallets.coffer
         self.engine: sa.Engine = wallets.coffer.engine
         self.settings = settings or get_automation_settings()
@@ -61,20 +65,38 @@ class AutomationsCore:
         self.http = http or httpx.Client(follow_redirects=False)
         self._compiled: dict[tuple[str, int], Compiled] = {}
         self._compiled_lock = threading.Lock()
-        self._fx: FxPlatform | None = None
+        self._fx: dict[str, FxPlatform] = {}
 
     # -- helpers ---------------------------------------------------------------------------
 
     def now_micros(self) -> int:
         return micros(self.clock())
 
-    @property
-    def fx(self) -> FxPlatform:
-        if self._fx is None:
+    def platform_wallets(self, platform_id: str) -> WalletPlatform:
+        """The wallets domain of ``platform_id``: an automation reads and moves only the
+        wallets of its own platform (another platform's wallet is not found)."""
+        found = self._platforms.get(platform_id)
+        if found is None:
+            if self._wallets_of is not None:
+                found = self._wallets_of(platform_id)
+            else:
+                from coffer.wallets.platform import open_wallets
+
+                found = open_wallets(self.coffer, self.wallets.settings, platform_id=platform_id)
+            with self._compiled_lock:
+                found = self._platforms.setdefault(platform_id, found)
+        return found
+
+    def fx_of(self, platform_id: str) -> FxPlatform:
+        """The fx domain of ``platform_id`` (on that platform's wallets)."""
+        found = self._fx.get(platform_id)
+        if found is None:
             from coffer.fx.platform import open_fx
 
-            self._fx = open_fx(self.wallets)
-        return self._fx
+            found = open_fx(self.platform_wallets(platform_id))
+            with self._compiled_lock:
+                found = self._fx.setdefault(platform_id, found)
+        return found
 
     def compiled(self, automation_id: str, version: int) -> Compiled:
         key = (automation_id, version)
@@ -103,7 +125,8 @@ class AutomationsCore:
         compiled = compile_definition(request.definition)
         definition = compiled.definition
         if request.owner_customer_id is not None:
-            self.wallets.wallets.customer(request.owner_customer_id)  # exists, or 404
+            wallets = self.platform_wallets(platform_id).wallets
+            wallets.customer(request.owner_customer_id)  # the platform's customer, or 404
             if any(step.type == "numscript" for step in compiled.steps.values()):
                 raise ValidationError(
                     "a customer's automation cannot run Numscript (it could touch any account)"
@@ -123,7 +146,7 @@ class AutomationsCore:
             "event_type": trigger.event_type if isinstance(trigger, EventTrigger) else None,
             "next_fire_at": self._first_fire(trigger, now),
             "last_fire_at": None,
-            "state": R.dumps(self._initial_state(trigger)),
+            "state": R.dumps(self._initial_state(platform_id, trigger)),
             "webhook_secret_enc": self.wallets.core.cipher.encrypt(secret, context=SECRET_CONTEXT),
             "created_at": now,
             "updated_at": now,
@@ -167,9 +190,9 @@ class AutomationsCore:
         following = trigger.schedule().next_after(from_micros(now))
         return None if following is None else micros(following)
 
-    def _initial_state(self, trigger: Any) -> dict[str, Any]:
+    def _initial_state(self, platform_id: str, trigger: Any) -> dict[str, Any]:
         if isinstance(trigger, EventTrigger) and trigger.wallet_id is not None:
-            balance = self.wallets.wallets.wallet(trigger.wallet_id).balance
+            balance = self.platform_wallets(platform_id).wallets.wallet(trigger.wallet_id).balance
             assert trigger.threshold is not None
             return {"below": balance < trigger.threshold}
         return {}
@@ -210,7 +233,7 @@ class AutomationsCore:
                     next_fire_at=self._first_fire(trigger, now)
                     if row["status"] == "active"
                     else None,
-                    state=R.dumps(self._initial_state(trigger)),
+                    state=R.dumps(self._initial_state(platform_id, trigger)),
                 )
             R.update_automation(connection, automation_id, values)
         return self.automation(platform_id, automation_id)

@@ -46,7 +46,9 @@ def automations_for(app: Any) -> AutomationsPlatform:
         if existing is None:
             from coffer.wallets.endpoints import platform_for
 
-            existing = open_automations(platform_for(app))
+            existing = open_automations(
+                platform_for(app), wallets_of=lambda platform_id: platform_for(app, platform_id)
+            )
             app.state.automations = existing
     return existing
 

@@ -600,3 +600,15 @@ def move_cursor(connection: sa.Connection, name: str, owner: str, position: str,
         .values(position=position, updated_at=now)
     )
     return (connection.execute(statement).rowcount or 0) == 1
+
+
+def event_platforms(connection: sa.Connection, event_ids: Sequence[str]) -> dict[str, str]:
+    """The platform of each of these outbox events (the wallets' events table)."""
+    from coffer.wallets import tables as W
+
+    if not event_ids:
+        return {}
+    rows = connection.execute(
+        sa.select(W.events.c.id, W.events.c.platform_id).where(W.events.c.id.in_(list(event_ids)))
+    )
+    return {str(row.id): str(row.platform_id) for row in rows}

@@ -368,7 +368,8 @@ class RunsFlow(StepActions):
                 "error": dict(error or {}),
                 "occurrence_key": run["occurrence_key"],
             }
-            self.wallets.webhooks.publish("automation.run_failed", resource, connection=connection)
+            webhooks = self.platform_wallets(str(run["platform_id"])).webhooks
+            webhooks.publish("automation.run_failed", resource, connection=connection)
         if run.get("parent_run_id"):
             self._wake(
                 connection,

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from coffer.automations import repository as R
 from coffer.automations import schemas as S
 from coffer.automations import tables as T
-from coffer.automations.core import Clock
+from coffer.automations.core import Clock, WalletsOf
 from coffer.automations.engine import RunExecutor
 from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.policies import open_spending_policies
@@ -55,8 +55,9 @@ class AutomationsPlatform(RunsFlow):
         settings: AutomationSettings | None = None,
         clock: Clock | None = None,
         http: httpx.Client | None = None,
+        wallets_of: WalletsOf | None = None,
     ) -> None:
-        super().__init__(wallets, settings, clock, http)
+        super().__init__(wallets, settings, clock, http, wallets_of)
         self.executor = RunExecutor(self)
         # the movements of runs are checked against the wallets' spending policies too
         self.spending_policies = open_spending_policies(
@@ -102,7 +103,7 @@ class AutomationsPlatform(RunsFlow):
             "run_id": run["id"],
             "step_key": step_key,
         }
-        self.wallets.webhooks.publish(
+        self.platform_wallets(str(run["platform_id"])).webhooks.publish(
             "automation.approval_requested", resource, connection=connection
         )
         return approval_id
@@ -192,7 +193,7 @@ class AutomationsPlatform(RunsFlow):
     def publish_event(self, platform_id: str, request: S.EventCreate) -> S.EventPublished:
         """A platform's own event into the outbox (webhooks, triggers, waiting runs)."""
         resource = {**request.data, "platform_id": platform_id}
-        event_id = self.wallets.webhooks.publish(request.type, resource)
+        event_id = self.platform_wallets(platform_id).webhooks.publish(request.type, resource)
         return S.EventPublished(id=event_id, type=request.type)
 
     # -- calls -----------------------------------------------------------------------------
@@ -244,5 +245,9 @@ def open_automations(
     settings: AutomationSettings | None = None,
     clock: Clock | None = None,
     http: httpx.Client | None = None,
+    *,
+    wallets_of: WalletsOf | None = None,
 ) -> AutomationsPlatform:
-    return AutomationsPlatform(wallets, settings, clock, http)
+    """The automations domain; ``wallets_of`` gives each platform's wallets domain (by
+    default opened here from ``wallets``' database and settings)."""
+    return AutomationsPlatform(wallets, settings, clock, http, wallets_of)

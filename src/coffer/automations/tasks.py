@@ -176,16 +176,18 @@ class EventDispatcher:
             ]
         if not fresh and not late:
             return 0
+        events = [*late, *fresh]
         with R.reading(platform.engine) as connection:
             automations = R.event_automations(connection)
+            owners = R.event_platforms(connection, [event.id for event in events])
         plan = _Plan()
         with R.reading(platform.engine) as connection:
-            for run in R.waiting_runs(connection, sorted({e.type for e in [*late, *fresh]})):
+            for run in R.waiting_runs(connection, sorted({e.type for e in events})):
                 step = R.step(connection, run["id"], run["wait_step"]) if run["wait_step"] else None
                 if step is not None:
                     plan.waiting.setdefault(run["wait_event_type"], []).append((run, step))
-        for event in [*late, *fresh]:
-            self._plan(plan, event, automations)
+        for event in events:
+            self._plan(plan, event, automations, owners.get(event.id, DEFAULT_PLATFORM_ID))
         started = 0
         with R.unit(platform.engine) as connection:
             for automation_id, state in plan.states.items():
@@ -198,13 +200,13 @@ class EventDispatcher:
                 R.move_cursor(connection, EVENT_CURSOR, self.owner, fresh[-1].id, now)
         return len(fresh) + started
 
-    def _plan(self, plan: _Plan, event: Any, automations: list[dict[str, Any]]) -> None:
+    def _plan(
+        self, plan: _Plan, event: Any, automations: list[dict[str, Any]], event_platform: str
+    ) -> None:
+        """The runs, state changes and wake-ups ``event`` causes among the automations of
+        its own platform (the platform whose outbox it is in)."""
         platform = self.platform
         data = event.data
-        resource = data.get("object") if isinstance(data, dict) else None
-        event_platform = (
-            resource.get("platform_id") if isinstance(resource, dict) else None
-        ) or DEFAULT_PLATFORM_ID
         event_at = micros(event.created_at)
         cel_event = {
             "id": event.id,
@@ -247,7 +249,8 @@ class EventDispatcher:
     ) -> None:
         platform = self.platform
         assert trigger.wallet_id is not None and trigger.threshold is not None
-        wallet = platform.wallets.wallets.wallet(trigger.wallet_id)
+        wallets = platform.platform_wallets(str(row["platform_id"])).wallets
+        wallet = wallets.wallet(trigger.wallet_id)
         state = R.loads(row["state"]) or {}
         below = wallet.balance < trigger.threshold
         if state.get("below") == below:

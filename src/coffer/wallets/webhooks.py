@@ -49,6 +49,7 @@ from coffer.wallets import tables as T
 from coffer.wallets.common import Row, as_datetime
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.egress import Resolver, Target, WebhookUrlRefused, check_url
+from coffer.wallets.repository.rows import PLATFORM_OPTION
 
 logger = logging.getLogger("coffer.wallets.worker")
 
@@ -236,8 +237,9 @@ class Webhooks:
         ``connection``'s transaction when given (so it commits with the change it
         reports); the event's id. For the other domains' events (automation runs)."""
         data = {"object": resource}
-        if connection is not None:
-            return R.insert_event(connection, event_type, data)
+        if connection is not None:  # another domain's: in this platform's outbox
+            platform_id = self.core.engine.get_execution_options().get(PLATFORM_OPTION)
+            return R.insert_event(connection, event_type, data, platform_id)
         with self.core.unit() as own:
             return R.insert_event(own, event_type, data)
 

@@ -135,9 +135,18 @@ def idempotency_values(
     }
 
 
-def insert_event(connection: sa.Connection, event_type: str, data: Mapping[str, Any]) -> str:
-    values = event_values(event_type, data)
-    connection.execute(sa.insert(T.events).values(**stamped(connection, values)))
+def insert_event(
+    connection: sa.Connection,
+    event_type: str,
+    data: Mapping[str, Any],
+    platform_id: str | None = None,
+) -> str:
+    """An event in the outbox of ``platform_id`` (by default the connection's platform:
+    another domain's connection, without one, names the platform the event is about)."""
+    values = stamped(connection, event_values(event_type, data))
+    if platform_id is not None:
+        values["platform_id"] = platform_id
+    connection.execute(sa.insert(T.events).values(**values))
     return str(values["id"])
 
 
