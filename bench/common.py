@@ -63,6 +63,30 @@ def eur_wallet(wallets: Any, name: str, amount: int) -> str:
     return str(created.id)
 
 
+def verified_company_wallet(platform: Any, index: int, cents: int = 10_000_000) -> tuple[str, str]:
+    """(customer id, wallet id) of a new KYC-verified company with a EUR wallet on
+    ``platform`` (a WalletPlatform), credited ``cents`` straight through the ledger."""
+    from coffer.wallets import currencies, templates
+    from coffer.wallets import schemas as W
+
+    wallets = platform.wallets
+    customer = wallets.create_customer(W.CustomerCreate(kind="legal", name=f"Company {index}"))
+    wallets.submit_kyc_document(
+        customer.id,
+        W.KycDocumentCreate(type="registration_proof", name="kbis.pdf", level="verified"),
+    )
+    wallet = wallets.create_wallet(W.WalletCreate(customer_id=customer.id, currency="EUR"))
+    platform.core.ledger.run(
+        templates.PAYIN,
+        vars={
+            "external": "external:bench",
+            "wallet": f"wallets:{wallet.id}",
+            "amount": currencies.monetary("EUR", cents),
+        },
+    )
+    return str(customer.id), str(wallet.id)
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 

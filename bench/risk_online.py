@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import fresh_database, signing_key_env
+from common import fresh_database, signing_key_env, verified_company_wallet
 
 PII_KEY = "22" * 32
 P = "plat_default"
@@ -98,7 +98,7 @@ def run(url: str, model_dir: str, args: argparse.Namespace) -> None:
     import coffer
     from coffer.risk.online import open_risk
     from coffer.settings import Settings
-    from coffer.wallets import WalletSettings, open_wallets, templates
+    from coffer.wallets import WalletSettings, open_wallets
     from coffer.wallets import schemas as S
     from coffer.wallets.checks import Movement
 
@@ -106,25 +106,9 @@ def run(url: str, model_dir: str, args: argparse.Namespace) -> None:
     book = coffer.open(url, settings=settings)
     platform = open_wallets(book, WalletSettings(pii_key=PII_KEY, pii_key_id="bench"))
     wallets = platform.wallets
-    ids = []
-    customers = []
-    for index in range(args.wallets):
-        customer = wallets.create_customer(S.CustomerCreate(kind="legal", name=f"Company {index}"))
-        wallets.submit_kyc_document(
-            customer.id,
-            S.KycDocumentCreate(type="registration_proof", name="kbis.pdf", level="verified"),
-        )
-        wallet = wallets.create_wallet(S.WalletCreate(customer_id=customer.id, currency="EUR"))
-        platform.core.ledger.run(
-            templates.PAYIN,
-            vars={
-                "external": "external:bench",
-                "wallet": f"wallets:{wallet.id}",
-                "amount": "EUR/2 10000000",
-            },
-        )
-        ids.append(wallet.id)
-        customers.append(customer.id)
+    made = [verified_company_wallet(platform, index) for index in range(args.wallets)]
+    customers = [customer for customer, _ in made]
+    ids = [wallet for _, wallet in made]
     risk = open_risk(platform, settings)
     for name, expression, action in (
         ("large_payout", "tx.kind == 'payout' && tx.amount > 5000000", "review"),

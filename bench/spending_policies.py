@@ -24,7 +24,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import fresh_database, signing_key_env
+from common import fresh_database, signing_key_env, verified_company_wallet
 
 PII_KEY = "33" * 32
 P = "plat_default"
@@ -48,29 +48,13 @@ def run(url: str, args: argparse.Namespace) -> None:
     from coffer.automations.policies import open_spending_policies
     from coffer.automations.policies import schemas as PS
     from coffer.automations.policies.rules import PolicyRules
-    from coffer.wallets import WalletSettings, open_wallets, templates
+    from coffer.wallets import WalletSettings, open_wallets
     from coffer.wallets import schemas as S
 
     book = coffer.open(url)
     platform = open_wallets(book, WalletSettings(pii_key=PII_KEY, pii_key_id="bench"))
     wallets = platform.wallets
-    ids = []
-    for index in range(args.wallets):
-        customer = wallets.create_customer(S.CustomerCreate(kind="legal", name=f"Company {index}"))
-        wallets.submit_kyc_document(
-            customer.id,
-            S.KycDocumentCreate(type="registration_proof", name="kbis.pdf", level="verified"),
-        )
-        wallet = wallets.create_wallet(S.WalletCreate(customer_id=customer.id, currency="EUR"))
-        platform.core.ledger.run(
-            templates.PAYIN,
-            vars={
-                "external": "external:bench",
-                "wallet": f"wallets:{wallet.id}",
-                "amount": "EUR/2 10000000",
-            },
-        )
-        ids.append(wallet.id)
+    ids = [verified_company_wallet(platform, index)[1] for index in range(args.wallets)]
     policies = open_spending_policies(platform)
     rules = PolicyRules.model_validate(
         {
