@@ -159,4 +159,5 @@ loyalty_movements = sa.Table(
     sa.Column("source_id", sa.String(40), nullable=True),
     sa.Column("forgiven", sa.BigInteger, nullable=True),
     sa.Index("ix_loyalty_movements_source", "source_id"),
+    sa.Index("ux_loyalty_movements_idempotency_key", "platform_id", "idempotency_key", unique=True),
 )
