@@ -173,3 +173,27 @@ def test_more_languages(description: str, direction: str, primary: str) -> None:
 def test_unexplained_credit_is_a_transfer_in() -> None:
     result = categorize([StatementLine("c", "12345 67890", 500, "EUR", "credit")])[0]
     assert (result.detailed, result.source) == ("TRANSFER_IN_ACCOUNT_TRANSFER", "default:credit")
+
+
+@pytest.mark.parametrize(
+    ("description", "detailed"),
+    [
+        ("KARTENZAHLUNG Zahnzentrum Mitte Berlin", "MEDICAL_DENTAL_CARE"),
+        ("Kartenzahlung Quick Reifendiscount Ulm", "GENERAL_SERVICES_AUTOMOTIVE"),
+        ("CARD PAYMENT TO TALKMOBILE ON 01-03-2026", "RENT_AND_UTILITIES_TELEPHONE"),
+        ("PAGAMENTO POS Merkur Spielothek PADOVA", "ENTERTAINMENT_CASINOS_AND_GAMBLING"),
+        ("KARTENZAHLUNG Cityparkhaus Nord Hamburg", "TRANSPORTATION_PARKING"),
+    ],
+)
+def test_trade_stems_inside_unknown_names(description: str, detailed: str) -> None:
+    primary, found, source = one(description)
+    assert (found, source) == (detailed, "stem")
+
+
+def test_stem_gives_way_to_a_disagreeing_mcc() -> None:
+    assert one("KARTENZAHLUNG Zahnzentrum Mitte Berlin", mcc="5411")[0] == "FOOD_AND_DRINK"
+
+
+def test_a_purchase_through_paypal_is_not_a_transfer() -> None:
+    assert one("PAYPAL *KLANGWERK OPTIK 4029357733")[1] == "MEDICAL_EYE_CARE"
+    assert one("PAYPAL TRANSFER TO J SMITH")[0] == "TRANSFER_OUT"

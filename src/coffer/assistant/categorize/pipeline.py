@@ -27,6 +27,7 @@ from coffer.assistant.categorize.mcc import mcc_category
 from coffer.assistant.categorize.merchants import PLATFORMS, MerchantMatch, find_merchant
 from coffer.assistant.categorize.normalize import clean_descriptor, fold, merchant_name
 from coffer.assistant.categorize.rules import STRONG, TAX_REFUND, TRANSFER, first_match, is_refund
+from coffer.assistant.categorize.stems import find_stem
 from coffer.assistant.categorize.schemas import (
     Categorization,
     CategorizationContext,
@@ -40,6 +41,8 @@ DEFAULT_MIN_CONFIDENCE = 0.15
 """Below this confidence the categorizer abstains (primary null, the line awaits review)."""
 
 _P2P_BRANDS = frozenset({"PayPal", "Venmo", "Zelle", "Revolut", "Wise"})
+# "PAYPAL *SHOPNAME": a purchase at a shop through a payment processor, not a transfer.
+_PROCESSOR_PURCHASE = re.compile(r"\bPAYPAL\s*\*\s*\w", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -53,6 +56,7 @@ class _Pending:
     mcc: tuple[str, float] | None
     transfer: str | None
     refund: bool
+    stem: str | None = None
 
 
 class Predictor:
@@ -256,11 +260,12 @@ def _first_stage(
             prefix = "refund+"
         return _result(line, match.detailed, confidence, merchant, prefix + "merchant")
     transfer = None
-    if not refund:
+    if not refund and not _PROCESSOR_PURCHASE.search(line.description):
         transfer_rule = first_match(TRANSFER, text, direction)
         if transfer_rule is not None:
             transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
-    return _Pending(index, line, merchant, match, mcc, transfer, refund)
+    stem = find_stem(cleaned or text) if match is None else None
+    return _Pending(index, line, merchant, match, mcc, transfer, refund, stem)
 
 
 def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categorization:
@@ -274,6 +279,10 @@ def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categoriz
         return _result(line, keyword.detailed, confidence, merchant, prefix + "keyword")
     if transfer is not None and (mcc is None or mcc[0].startswith("TRANSFER")):
         return _result(line, transfer, 0.85, None, "rule:transfer")
+    stem = pending.stem
+    if stem is not None and (mcc is None or primary_of(mcc[0]) == primary_of(stem)):
+        confidence = 0.95 if mcc is not None else 0.8
+        return _result(line, stem, confidence, merchant, prefix + "stem")
     if mcc is not None:
         if predicted is not None and primary_of(predicted[0]) == primary_of(mcc[0]):
             confidence = min(0.99, max(mcc[1], predicted[1]) + 0.05)
