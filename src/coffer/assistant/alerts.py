@@ -60,6 +60,23 @@ class Alert:
 
 
 def find_alerts(data: CustomerData, today: date, low_balance: int = 0) -> list[Alert]:
+    """Every alert of the customer today, by day and kind."""
+    series = detect_recurring(data.transactions, today)
+    out = spending_alerts(data, today) + series_alerts(data, series, today, low_balance)
+    out += budget_alerts(data, today)
+    out += forecast_alerts(data, series, today, low_balance)
+    return sorted(out, key=lambda a: (a.day, a.kind))
+
+
+def feed_alerts(data: CustomerData, today: date, low_balance: int = 0) -> list[Alert]:
+    """The alerts a wallet app's notification feed shows (its budget alerts have their own
+    notifications there): unusual spending, duplicate charges, price increases, bills due
+    (with too little balance or not) and a low balance ahead."""
+    return [a for a in find_alerts(data, today, low_balance) if not a.kind.startswith("budget_")]
+
+
+def spending_alerts(data: CustomerData, today: date) -> list[Alert]:
+    """Unusual spending (per merchant, else category) and duplicate charges, last 30 days."""
     cur = data.currency
     since = today - timedelta(days=RECENT_DAYS)
     out: list[Alert] = []
@@ -88,7 +105,16 @@ def find_alerts(data: CustomerData, today: date, low_balance: int = 0) -> list[A
                 out.append(Alert("duplicate_charge", b.date,
                                  f"Two charges of {fmt(-amount, cur)} at {name} on {a.date} and {b.date}",
                                  -amount, cur, (a.id, b.id)))  # fmt: skip
-    series = detect_recurring(data.transactions, today)
+    return out
+
+
+def series_alerts(
+    data: CustomerData, series: list[Series], today: date, low_balance: int
+) -> list[Alert]:
+    """Subscription price increases and bills due soon (with too little balance or not)."""
+    cur = data.currency
+    since = today - timedelta(days=RECENT_DAYS)
+    out: list[Alert] = []
     for s in series:
         if (
             s.previous_amount is not None
@@ -112,9 +138,6 @@ def find_alerts(data: CustomerData, today: date, low_balance: int = 0) -> list[A
             out.append(Alert("bill_due", day,
                              f"{s.name} ({fmt(-s.next_amount, cur)}) is due on {day}",
                              -s.next_amount, cur, key=f"{s.name}:{day.isoformat()}"))  # fmt: skip
-    out += budget_alerts(data, today)
-    out += forecast_alerts(data, series, today, low_balance)
-    out.sort(key=lambda a: (a.day, a.kind))
     return out
 
 

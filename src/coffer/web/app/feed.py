@@ -2,8 +2,10 @@
 session last stopped, and each event about the signed-in customer becomes one of their
 notifications (money received from outside the app, a top-up that succeeded, a payout
 returned by the bank, a movement held for review, a failed run of one of their
-automations, an assistant alert), and the pace alerts of their budgets (once per budget
-and month).
+automations, an assistant alert), and the assistant's alerts read from the customer's data
+at that moment: the pace alerts of their budgets (once per budget and month), unusual
+spending, duplicate charges, price increases, bills due (with too little balance or not)
+and a low balance ahead (once each, whether the alert came that way or as an event).
 
 An event is about the customer when its object names one of their wallets, their
 customer id, or one of their automations. Each event is notified once: its id (and the
@@ -13,6 +15,7 @@ bounded (:data:`MAX_EVENTS` per call)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -60,21 +63,43 @@ def notification_of(
     ):
         return "risk_review", {"amount": obj.get("amount"), "currency": obj.get("currency")}
     if event_type.startswith("assistant.alert.") and obj.get("customer_id") == customer_id:
-        return "assistant_alert", {"message": str(obj.get("message") or "")[:300],
-                                   "amount": obj.get("amount"), "currency": obj.get("currency")}  # fmt: skip
+        return _alert_notification(obj)
     return None
 
 
-def _budget_alerts(
+def _alert_notification(body: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The notification of an assistant alert (an event's object or ``Alert.as_dict()``),
+    with a key that is the same whichever way the alert came."""
+    message = str(body.get("message") or "")
+    content = json.dumps([body.get("kind"), body.get("date"), message])
+    key = "assistant:" + hashlib.sha256(content.encode()).hexdigest()[:32]
+    return "assistant_alert", {"message": message[:300], "amount": body.get("amount"),
+                               "currency": body.get("currency"), "alert_key": key}  # fmt: skip
+
+
+def _assistant_alerts(
     domains: Domains, actor: Actor, seen: set[Any]
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The assistant's pace alerts of the customer's budgets, once per budget and month."""
+    """The assistant's alerts about the customer not notified yet: the pace alerts of their
+    budgets (once per budget and month) and unusual spending, duplicate charges, price
+    increases and bills due with too little balance (once each)."""
+    from coffer.assistant.alerts import feed_alerts
+    from coffer.assistant.views import budget_view
+
+    assistant = domains.assistant(actor)
+    data = assistant.data(actor.customer_id)
+    today = assistant.today()
     found = []
-    for budget in domains.budgets(actor)["data"]:
+    for budget in budget_view(data, today)["data"]:
         key = f"budget:{budget['id']}:{budget['month']}"
         if budget.get("pace_alert") and key not in seen:
             found.append(("budget_alert", {"message": str(budget["pace_alert"])[:300],
                                            "alert_key": key}))  # fmt: skip
+    for alert in feed_alerts(data, today):
+        kind, params = _alert_notification(alert.as_dict())
+        if params["alert_key"] not in seen:
+            seen.add(params["alert_key"])
+            found.append((kind, params))
     return found
 
 
@@ -111,21 +136,21 @@ def sync(domains: Domains, actor: Actor, session: WebSession) -> int:
             obj = event.data.get("object")
             if isinstance(obj, Mapping):
                 made = notification_of(event.type, obj, actor.customer_id, wallets, automations)
-                keys = (
-                    {event.id, made[1].get("payin_id"), made[1].get("transfer_id")}
-                    if made
-                    else set()
-                )
+                keys = {event.id} | {
+                    value
+                    for k in ("payin_id", "transfer_id", "alert_key")
+                    if made and (value := made[1].get(k))
+                }
                 if made is not None and not seen & keys:
                     if made[0] == "money_received":
                         made[1]["sender"] = _holder(domains, obj.get("debited_wallet_id"))
                     found.append((made[0], {**made[1], "event_id": event.id}))
-                    seen.add(event.id)
+                    seen |= keys
             cursor = event.id
         read += len(events)
         if len(events) < BATCH:
             break
-    found += _budget_alerts(domains, actor, seen)
+    found += _assistant_alerts(domains, actor, seen)
     if found:
         with users.unit() as connection:
             for kind, params in found:
