@@ -186,7 +186,7 @@ def test_unexplained_credit_is_a_transfer_in() -> None:
     ],
 )
 def test_trade_stems_inside_unknown_names(description: str, detailed: str) -> None:
-    primary, found, source = one(description)
+    _, found, source = one(description)
     assert (found, source) == (detailed, "stem")
 
 

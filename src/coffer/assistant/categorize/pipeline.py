@@ -27,7 +27,6 @@ from coffer.assistant.categorize.mcc import mcc_category
 from coffer.assistant.categorize.merchants import PLATFORMS, MerchantMatch, find_merchant
 from coffer.assistant.categorize.normalize import clean_descriptor, fold, merchant_name
 from coffer.assistant.categorize.rules import STRONG, TAX_REFUND, TRANSFER, first_match, is_refund
-from coffer.assistant.categorize.stems import find_stem
 from coffer.assistant.categorize.schemas import (
     Categorization,
     CategorizationContext,
@@ -35,6 +34,7 @@ from coffer.assistant.categorize.schemas import (
     StatementLine,
     UserRule,
 )
+from coffer.assistant.categorize.stems import find_stem
 from coffer.assistant.taxonomy import CATEGORIES, primary_of
 
 DEFAULT_MIN_CONFIDENCE = 0.15

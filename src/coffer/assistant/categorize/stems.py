@@ -14,17 +14,32 @@ from functools import lru_cache
 
 # (detailed category, stems as regular expressions over folded text: lower-case, no accents)
 STEMS: tuple[tuple[str, str], ...] = (
-    ("FOOD_AND_DRINK_GROCERIES", r"supermar|supermerc|lebensmittel|grocer|epicerie|alimentar|"
-     r"hofladen|biomarkt|metzger|fleischer|boucher|carnicer|macelleri|slagerij|fruttivendol"),
-    ("FOOD_AND_DRINK_RESTAURANT", r"restaur|ristor|trattori|osteria|brasseri|bistro|gasthaus|"
-     r"gasthof|wirtshaus|taverna|steakhouse|sushi|ramen|grillhaus|eetcafe|pizzeri"),
+    (
+        "FOOD_AND_DRINK_GROCERIES",
+        r"supermar|supermerc|lebensmittel|grocer|epicerie|alimentar|"
+        r"hofladen|biomarkt|metzger|fleischer|boucher|carnicer|macelleri|slagerij|fruttivendol",
+    ),
+    (
+        "FOOD_AND_DRINK_RESTAURANT",
+        r"restaur|ristor|trattori|osteria|brasseri|bistro|gasthaus|"
+        r"gasthof|wirtshaus|taverna|steakhouse|sushi|ramen|grillhaus|eetcafe|pizzeri",
+    ),
     ("FOOD_AND_DRINK_COFFEE", r"coffee|kaffee|koffie|espressobar"),
-    ("FOOD_AND_DRINK_FAST_FOOD", r"burger|kebab|doener|doner|falafel|chippy|friterie|snackbar|"
-     r"imbiss"),
-    ("FOOD_AND_DRINK_OTHER_FOOD_AND_DRINK", r"baeckerei|backerei|backstube|bakery|bakkerij|"
-     r"boulanger|panader|patisser|pasticcer|konditor|eiscafe|gelater|creamery"),
-    ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", r"weinhandl|weinkeller|liquor|spirituosen|vinoteca|"
-     r"enoteca|getraenke|getranke|slijterij|brewery|brauerei"),
+    (
+        "FOOD_AND_DRINK_FAST_FOOD",
+        r"burger|kebab|doener|doner|falafel|chippy|friterie|snackbar|"
+        r"imbiss",
+    ),
+    (
+        "FOOD_AND_DRINK_OTHER_FOOD_AND_DRINK",
+        r"baeckerei|backerei|backstube|bakery|bakkerij|"
+        r"boulanger|panader|patisser|pasticcer|konditor|eiscafe|gelater|creamery",
+    ),
+    (
+        "FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR",
+        r"weinhandl|weinkeller|liquor|spirituosen|vinoteca|"
+        r"enoteca|getraenke|getranke|slijterij|brewery|brauerei",
+    ),
     ("TRANSPORTATION_GAS", r"tankstell|petrol|carburant|gasolin|benzin|tankstation"),
     ("TRANSPORTATION_PARKING", r"parkhaus|parking|parkplatz|parkeer|aparcamiento"),
     ("TRANSPORTATION_TAXIS_AND_RIDE_SHARES", r"taxi|minicab"),
@@ -40,38 +55,68 @@ STEMS: tuple[tuple[str, str], ...] = (
     ("MEDICAL_PRIMARY_CARE", r"arztpraxis|medical|hausarzt"),
     ("MEDICAL_OTHER_MEDICAL", r"physiothera|krankenhaus|klinikum|hospital|ziekenhuis"),
     ("PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS", r"fitness|crossfit|pilates|yoga|\bgym"),
-    ("PERSONAL_CARE_HAIR_AND_BEAUTY", r"friseur|frisor|coiff|hair|barber|peluquer|kapper|"
-     r"kapsalon|beauty|kosmetik|nailbar|nails"),
-    ("PERSONAL_CARE_LAUNDRY_AND_DRY_CLEANING", r"textilreinig|waescherei|wascherei|laundr|"
-     r"laverie|wasserette|tintorer|lavander|lavasecco"),
-    ("GENERAL_SERVICES_AUTOMOTIVE", r"reifen|automotive|autoservice|kfz|carwash|tyres|"
-     r"autowerkstatt|autolavag|autowas|autoglas|werkstatt"),
+    (
+        "PERSONAL_CARE_HAIR_AND_BEAUTY",
+        r"friseur|frisor|coiff|hair|barber|peluquer|kapper|"
+        r"kapsalon|beauty|kosmetik|nailbar|nails",
+    ),
+    (
+        "PERSONAL_CARE_LAUNDRY_AND_DRY_CLEANING",
+        r"textilreinig|waescherei|wascherei|laundr|"
+        r"laverie|wasserette|tintorer|lavander|lavasecco",
+    ),
+    (
+        "GENERAL_SERVICES_AUTOMOTIVE",
+        r"reifen|automotive|autoservice|kfz|carwash|tyres|"
+        r"autowerkstatt|autolavag|autowas|autoglas|werkstatt",
+    ),
     ("GENERAL_SERVICES_INSURANCE", r"versicher|insur|assuran|assicura|verzeker|seguros|ubezpiecz"),
     ("GENERAL_SERVICES_EDUCATION", r"schule|school|academ|akadem|universit|college|nachhilfe"),
     ("GENERAL_SERVICES_CHILDCARE", r"kinderkrippe|kindergarten|daycare|kinderopvang"),
     ("GENERAL_SERVICES_POSTAGE_AND_SHIPPING", r"kurier|courier|parcel"),
-    ("RENT_AND_UTILITIES_TELEPHONE", r"(?<!auto)mobile|mobilfunk|telecom|telekom|wireless|"
-     r"cellular"),
+    (
+        "RENT_AND_UTILITIES_TELEPHONE",
+        r"(?<!auto)mobile|mobilfunk|telecom|telekom|wireless|"
+        r"cellular",
+    ),
     ("RENT_AND_UTILITIES_INTERNET_AND_CABLE", r"fibre|fiber|broadband|glasfaser"),
     ("RENT_AND_UTILITIES_GAS_AND_ELECTRICITY", r"stadtwerk|energie|energy|electric"),
     ("RENT_AND_UTILITIES_WATER", r"wasserwerk|wasserverb|waterbedrijf"),
-    ("ENTERTAINMENT_CASINOS_AND_GAMBLING", r"casino|spielothek|spielhalle|spielbank|lotto|"
-     r"betting|sportwetten"),
+    (
+        "ENTERTAINMENT_CASINOS_AND_GAMBLING",
+        r"casino|spielothek|spielhalle|spielbank|lotto|"
+        r"betting|sportwetten",
+    ),
     ("ENTERTAINMENT_TV_AND_MOVIES", r"cinem|kino\b|kinos\b|bioscoop|filmtheater"),
     ("ENTERTAINMENT_VIDEO_GAMES", r"games\b|gaming"),
-    ("ENTERTAINMENT_SPORTING_EVENTS_AMUSEMENT_PARKS_AND_MUSEUMS", r"museum|musee|museo|"
-     r"freizeitpark|themepark|waterpark|tierpark"),
+    (
+        "ENTERTAINMENT_SPORTING_EVENTS_AMUSEMENT_PARKS_AND_MUSEUMS",
+        r"museum|musee|museo|"
+        r"freizeitpark|themepark|waterpark|tierpark",
+    ),
     ("GOVERNMENT_AND_NON_PROFIT_DONATIONS", r"stiftung|foundation|hilfswerk|charit"),
-    ("HOME_IMPROVEMENT_HARDWARE", r"baumarkt|hardware|bricol|ferreter|baustoff|timber|lumber|"
-     r"bouwmarkt"),
+    (
+        "HOME_IMPROVEMENT_HARDWARE",
+        r"baumarkt|hardware|bricol|ferreter|baustoff|timber|lumber|"
+        r"bouwmarkt",
+    ),
     ("HOME_IMPROVEMENT_FURNITURE", r"moebel|mobelhaus|furnitur|meuble|mueble|matratz|mattress"),
-    ("GENERAL_MERCHANDISE_CLOTHING_AND_ACCESSORIES", r"fashion|schuh|shoes|chaussur|zapater|"
-     r"calzatur|boutique|modehaus|bekleidung"),
+    (
+        "GENERAL_MERCHANDISE_CLOTHING_AND_ACCESSORIES",
+        r"fashion|schuh|shoes|chaussur|zapater|"
+        r"calzatur|boutique|modehaus|bekleidung",
+    ),
     ("GENERAL_MERCHANDISE_ELECTRONICS", r"elektro|electron|computer"),
-    ("GENERAL_MERCHANDISE_PET_SUPPLIES", r"tierbedarf|petshop|pet supply|zoohandl|animaler|"
-     r"dierenwinkel"),
-    ("GENERAL_MERCHANDISE_BOOKSTORES_AND_NEWSSTANDS", r"buchhandl|librair|librer|bookshop|"
-     r"bookstore|boekhandel|newsagent"),
+    (
+        "GENERAL_MERCHANDISE_PET_SUPPLIES",
+        r"tierbedarf|petshop|pet supply|zoohandl|animaler|"
+        r"dierenwinkel",
+    ),
+    (
+        "GENERAL_MERCHANDISE_BOOKSTORES_AND_NEWSSTANDS",
+        r"buchhandl|librair|librer|bookshop|"
+        r"bookstore|boekhandel|newsagent",
+    ),
     ("GENERAL_MERCHANDISE_SPORTING_GOODS", r"(?<!tran)sport|fahrrad|bikes|cycles"),
     ("GENERAL_MERCHANDISE_GIFTS_AND_NOVELTIES", r"blumen|flower|fleur|florist|bloem"),
     ("GENERAL_MERCHANDISE_TOBACCO_AND_VAPE", r"tabak|tabac|vape|smoke"),
