@@ -158,15 +158,21 @@ def _result(
     )
 
 
-def line_merchant(line: StatementLine) -> str | None:
-    """The merchant name the pipeline gives a line (a known brand, else a cleaned name)."""
-    text = fold(line.description)
-    cleaned = fold(clean_descriptor(line.description))
+def _dictionary_match(text: str, cleaned: str) -> MerchantMatch | None:
+    """The dictionary's match in a line's folded descriptor: in the cleaned descriptor, else
+    (brands with digits such as "GS25" or "A101" do not survive the cleaning) a brand in the
+    whole text, unless it is a payment platform or a shop word was found already."""
     match = find_merchant(cleaned or text)
-    if (match is None or match.name is None) and cleaned != text:
+    if match is None and cleaned != text:
         raw = find_merchant(text)
         if raw is not None and raw.name is not None and raw.name not in PLATFORMS:
             match = raw
+    return match
+
+
+def line_merchant(line: StatementLine) -> str | None:
+    """The merchant name the pipeline gives a line (a known brand, else a cleaned name)."""
+    match = _dictionary_match(fold(line.description), fold(clean_descriptor(line.description)))
     if match is not None and match.name is not None:
         return match.name
     return merchant_name(line.description)
@@ -215,12 +221,7 @@ def _first_stage(
 ) -> Categorization | _Pending:
     text = fold(line.description)
     cleaned = fold(clean_descriptor(line.description))
-    match = find_merchant(cleaned or text)
-    if (match is None or match.name is None) and cleaned != text:
-        # Brands with digits ("GS25", "A101") do not survive the cleaning: look again.
-        raw = find_merchant(text)
-        if raw is not None and raw.name is not None and raw.name not in PLATFORMS:
-            match = raw
+    match = _dictionary_match(text, cleaned)
     merchant = match.name if match is not None and match.name is not None else None
     if merchant is None:
         merchant = merchant_name(line.description)

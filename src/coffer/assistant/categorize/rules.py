@@ -134,7 +134,7 @@ STRONG: tuple[Rule, ...] = (
     ),
     _rule(
         "tax_payment",
-        r"tax|taxes|tax payment|irs|usataxpymt|hmrc|council tax|self assessment|finanzamt|"
+        r"tax(?! preparation| advisor| adviser| services| consultant)|taxes|tax payment|irs|usataxpymt|hmrc|council tax|self assessment|finanzamt|"
         r"finanzkasse|steuer|steuern|kfz steuer|einkommensteuer|grundsteuer|gewerbesteuer|"
         r"impot|impots|dgfip|taxe fonciere|taxe habitation|tresor public|impuesto|impuestos|"
         r"agencia tributaria|aeat|hacienda publica|f24|imposta|agenzia (?:delle )?entrate|tributi|"
@@ -211,6 +211,22 @@ STRONG: tuple[Rule, ...] = (
         0.93,
     ),
     _rule(
+        "cash_advance",
+        r"cash advance|bargeldvorschuss|avance (?:de )?(?:efectivo|especes)|anticipo contante|"
+        r"预借现金|キャッシング",
+        "TRANSFER_OUT_WITHDRAWAL",
+        "TRANSFER_IN_CASH_ADVANCES_AND_LOANS",
+        0.9,
+    ),
+    _rule(
+        "debt_collection",
+        r"inkasso\w*|forderung|pago deuda|recouvrement|debt collection|collection agency|"
+        r"recupero crediti|windykacja|催收",
+        "LOAN_PAYMENTS_OTHER_PAYMENT",
+        None,
+        0.85,
+    ),
+    _rule(
         "credit_card_payment",
         r"credit card payment|credit card bill|card payment thank you|payment thank you|"
         r"payment received thank you|autopay|credit crd|cc payment|crd pmt|epay|"
@@ -264,7 +280,8 @@ STRONG: tuple[Rule, ...] = (
     _rule(
         "rent",
         r"rent(?! a car)(?!al car)|rental payment|monthly rent|landlord|letting agent|miete|mietzahlung|kaltmiete|"
-        r"warmmiete|hausverwaltung|wohnungsbau\w*|loyer|loyers|alquiler|affitto|canone locazione|"
+        r"warmmiete|mieteinnahme\w*|mieteingang|hausverwaltung|wohnungsbau\w*|loyer|loyers|"
+        r"alquiler(?! de (?:coches|vehiculos|bicicletas|motos|furgonetas))|affitto|canone locazione|"
         r"huur|huurpenning|czynsz|najem|aluguel|kira|房租|租金|房屋租赁|家賃|аренда|월세|إيجار",
         "RENT_AND_UTILITIES_RENT",
         "INCOME_OTHER_INCOME",
