@@ -117,7 +117,7 @@ STRONG: tuple[Rule, ...] = (
         r"bargeldauszahlung|bargeld|auszahlung|retrait|dab|gab|distributeur|"
         r"reintegro|cajero|retirada|disposicion (?:de )?efectivo|prelievo|prelevamento|"
         r"bancomat|geldopname|opname|wyplata|bankomat|取现|取款|提现|ATM|引出|出金|引き出し|"
-        r"saque|caixa eletronico|para cekme|банкомат|снятие наличных|현금인출|출금|سحب نقدي|صراف",
+        r"saque|levantamento|caixa eletronico|para cekme|банкомат|снятие наличных|현금인출|출금|سحب نقدي|صراف",
         "TRANSFER_OUT_WITHDRAWAL",
         None,
         0.95,
@@ -320,7 +320,7 @@ TRANSFER: tuple[Rule, ...] = (
         r"transferencia|traspaso|bizum|bonifico|giroconto|satispay|overboeking|overschrijving|"
         r"tikkie|przelew|twint|swish|mobilepay|vipps|lydia|paylib|wise|revolut|n26|"
         r"sepa credit transfer|sepa ct|转账|转入|转出|汇款|汇入|汇出|红包|零钱提现|"
-        r"pix|havale|eft|transferencia|他行|跨行|振込|送金|零钱充值|余额充值|充值|перевод|이체|송금|تحويل",
+        r"pix|havale|eft|upi p2a|imps|mb way|e transfer sent|transferencia|他行|跨行|振込|送金|零钱充值|余额充值|充值|перевод|이체|송금|تحويل",
         "TRANSFER_OUT_ACCOUNT_TRANSFER",
         "TRANSFER_IN_ACCOUNT_TRANSFER",
         0.8,

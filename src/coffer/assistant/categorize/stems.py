@@ -27,12 +27,12 @@ STEMS: tuple[tuple[str, str], ...] = (
     ("FOOD_AND_DRINK_COFFEE", r"coffee|kaffee|koffie|espressobar"),
     (
         "FOOD_AND_DRINK_FAST_FOOD",
-        r"burger|kebab|doener|doner|falafel|chippy|friterie|snackbar|"
+        r"burger|kebab|kebap|doener|doner|falafel|chippy|friterie|snackbar|"
         r"imbiss",
     ),
     (
         "FOOD_AND_DRINK_OTHER_FOOD_AND_DRINK",
-        r"baeckerei|backerei|backstube|bakery|bakkerij|"
+        r"baeckerei|backerei|backstube|bakery|bakkerij|padaria|bageri|piekarnia|pekarna|"
         r"boulanger|panader|patisser|pasticcer|konditor|eiscafe|gelater|creamery",
     ),
     (
