@@ -476,8 +476,9 @@ def find_merchant(folded: str) -> MerchantMatch | None:
     return best
 
 
-# Platforms that prefix other merchants' names ("GOOGLE *YouTube", "APPLE.COM/BILL Netflix"):
-# another brand in the same descriptor wins over them.
+# Platforms that prefix other merchants' names ("GOOGLE *YouTube", "APPLE.COM/BILL Netflix",
+# "京东-五金工具旗舰店", "美团-丝域养发馆"): another brand or a shop word in the same
+# descriptor wins over them.
 PLATFORMS = frozenset(
     {
         "Google",
@@ -489,14 +490,20 @@ PLATFORMS = frozenset(
         "Clearpay",
         "Affirm",
         "Scalapay",
+        "美团",
+        "淘宝",
+        "天猫",
+        "京东",
+        "拼多多",
+        "楽天市場",
     }
 )
 
 
 def _rank(match: MerchantMatch) -> tuple[int, float]:
     if match.name is None:
-        return 0, match.words
-    return 1, match.words - (0.5 if match.name in PLATFORMS else 0.0)
+        return 1, match.words
+    return (0, match.words) if match.name in PLATFORMS else (2, match.words)
 
 
 def _better(candidate: MerchantMatch, current: MerchantMatch | None) -> bool:

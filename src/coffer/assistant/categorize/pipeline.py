@@ -43,6 +43,11 @@ DEFAULT_MIN_CONFIDENCE = 0.15
 _P2P_BRANDS = frozenset({"PayPal", "Venmo", "Zelle", "Revolut", "Wise"})
 # "PAYPAL *SHOPNAME": a purchase at a shop through a payment processor, not a transfer.
 _PROCESSOR_PURCHASE = re.compile(r"\bPAYPAL\s*\*\s*\w", re.IGNORECASE)
+# A company or an invoice named in a transfer (folded text).
+_BILL = re.compile(
+    r"\b(?:gmbh|ag|kg|ug|ltd|llc|inc|sarl|sas|srl|spa|bv|rechnung|rg nr|invoice|facture|"
+    r"factura|fattura|factuur|faktura)\b"
+)
 
 
 @dataclass(slots=True)
@@ -278,9 +283,11 @@ def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categoriz
             return _result(line, mcc[0], mcc[1], merchant, prefix + "mcc")
         confidence = 0.95 if mcc is not None else 0.85
         return _result(line, keyword.detailed, confidence, merchant, prefix + "keyword")
+    stem = pending.stem
+    if transfer is not None and stem is not None and _BILL.search(fold(line.description)):
+        transfer = None  # a bank transfer paying a business's invoice: its trade says more
     if transfer is not None and (mcc is None or mcc[0].startswith("TRANSFER")):
         return _result(line, transfer, 0.85, None, "rule:transfer")
-    stem = pending.stem
     if stem is not None and (mcc is None or primary_of(mcc[0]) == primary_of(stem)):
         confidence = 0.95 if mcc is not None else 0.8
         return _result(line, stem, confidence, merchant, prefix + "stem")

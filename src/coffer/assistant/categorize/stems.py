@@ -22,13 +22,14 @@ STEMS: tuple[tuple[str, str], ...] = (
     (
         "FOOD_AND_DRINK_RESTAURANT",
         r"restaur|ristor|trattori|osteria|brasseri|bistro|gasthaus|"
-        r"gasthof|wirtshaus|taverna|steakhouse|sushi|ramen|grillhaus|eetcafe|pizzeri",
+        r"gasthof|wirtshaus|taverna|steakhouse|sushi|ramen|grillhaus|eetcafe|pizzeri|"
+        r"ラーメン|拉面|面馆|饭店|食堂|烧烤|火锅|餐饮|レストラン|居酒屋",
     ),
     ("FOOD_AND_DRINK_COFFEE", r"coffee|kaffee|koffie|espressobar"),
     (
         "FOOD_AND_DRINK_FAST_FOOD",
         r"burger|kebab|kebap|doener|doner|falafel|chippy|friterie|snackbar|"
-        r"imbiss",
+        r"imbiss|鸡排|炸鸡|汉堡|麻辣烫|肉夹馍",
     ),
     (
         "FOOD_AND_DRINK_OTHER_FOOD_AND_DRINK",
@@ -58,7 +59,7 @@ STEMS: tuple[tuple[str, str], ...] = (
     (
         "PERSONAL_CARE_HAIR_AND_BEAUTY",
         r"friseur|frisor|coiff|hair|barber|peluquer|kapper|"
-        r"kapsalon|beauty|kosmetik|nailbar|nails",
+        r"kapsalon|beauty|kosmetik|nailbar|nails|养发|理发|美发|美容|美甲",
     ),
     (
         "PERSONAL_CARE_LAUNDRY_AND_DRY_CLEANING",
@@ -95,6 +96,7 @@ STEMS: tuple[tuple[str, str], ...] = (
         r"freizeitpark|themepark|waterpark|tierpark",
     ),
     ("GOVERNMENT_AND_NON_PROFIT_DONATIONS", r"stiftung|foundation|hilfswerk|charit"),
+    ("HOME_IMPROVEMENT_REPAIR_AND_MAINTENANCE", r"sanitaer|sanitar|klempner|plumb|heizungsbau"),
     (
         "HOME_IMPROVEMENT_HARDWARE",
         r"baumarkt|hardware|bricol|ferreter|baustoff|timber|lumber|"
