@@ -29,7 +29,7 @@ from coffer.assistant.categorize.pipeline import Predictor
 from coffer.assistant.categorize.schemas import StatementLine
 from coffer.assistant.taxonomy import primary_of
 
-FEATURE_VERSION = "7"
+FEATURE_VERSION = "8"
 TRAINING_PER_CATEGORY = 160
 TRAINING_SEED = 7
 DEFAULT_TEMPERATURE = 4.0
@@ -205,7 +205,7 @@ class TextClassifier(Predictor):
                 char_idf=self.chars.idf,
                 word_terms=np.array(list(self.words.vocabulary), dtype=str),
                 word_idf=self.words.idf,
-                weights=self.weights,
+                weights=self.weights.astype(np.float16),  # exact: trained weights are rounded
                 classes=np.array(self.classes, dtype=str),
                 temperature=np.array([self.temperature]),
             )
@@ -223,7 +223,7 @@ class TextClassifier(Predictor):
             return cls(
                 chars,
                 words,
-                np.ascontiguousarray(data["weights"]),
+                np.ascontiguousarray(data["weights"], dtype=np.float32),
                 [str(c) for c in data["classes"]],
                 float(data["temperature"][0]),
             )
@@ -254,7 +254,8 @@ def train(
                 np.add.at(counts[row], ids, values)
     complement = counts.sum(axis=0, keepdims=True) - counts + ALPHA
     logged = np.log(complement / complement.sum(axis=1, keepdims=True))
-    weights = np.ascontiguousarray((-logged).T.astype(np.float32))
+    # Rounded to half precision, as they are stored: a cached model scores like a fresh one.
+    weights = np.ascontiguousarray((-logged).T.astype(np.float16).astype(np.float32))
     return TextClassifier(chars, words, weights, classes, temperature)
 
 
