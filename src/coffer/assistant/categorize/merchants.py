@@ -217,6 +217,9 @@ _AMBIGUOUS = frozenset(
         "coop",
         "speedy",
         "expert",
+        "april",
+        "a1",
+        "pret",
     ]
 )
 _AMBIGUOUS_KEEP = frozenset({"apple", "google", "microsoft", "amazon", "aldi", "booking"})

@@ -229,7 +229,7 @@ STRONG: tuple[Rule, ...] = (
     _rule(
         "credit_card_payment",
         r"credit card payment|credit card bill|card payment thank you|payment thank you|"
-        r"payment received thank you|autopay|credit crd|cc payment|crd pmt|epay|"
+        r"payment received thank you|autopay|card ending in|payment to chase card|credit crd|cc payment|crd pmt|epay|"
         r"kreditkarte\w*|kreditkartenabrechnung|visa abrechnung|mastercard abrechnung|"
         r"amex|american express|barclaycard|capital one|discover (?:e)?payment|citi card|citicard|"
         r"citi autopay|applecard|apple card|gsbank|synchrony|card services|cardmember serv|"

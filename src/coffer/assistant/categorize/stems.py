@@ -58,7 +58,7 @@ STEMS: tuple[tuple[str, str], ...] = (
     ("PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS", r"fitness|crossfit|pilates|yoga|\bgym"),
     (
         "PERSONAL_CARE_HAIR_AND_BEAUTY",
-        r"friseur|frisor|coiff|hair|barber|peluquer|kapper|"
+        r"friseur|frisor|coiff|hair|haarstudio|haarsalon|barber|peluquer|kapper|"
         r"kapsalon|beauty|kosmetik|nailbar|nails|养发|理发|美发|美容|美甲",
     ),
     (
@@ -68,7 +68,7 @@ STEMS: tuple[tuple[str, str], ...] = (
     ),
     (
         "GENERAL_SERVICES_AUTOMOTIVE",
-        r"reifen|automotive|autoservice|kfz|carwash|tyres|"
+        r"reifen|automotive|autoservice|kfz|carwash|tyres?\b|"
         r"autowerkstatt|autolavag|autowas|autoglas|werkstatt",
     ),
     ("GENERAL_SERVICES_INSURANCE", r"versicher|insur|assuran|assicura|verzeker|seguros|ubezpiecz"),
