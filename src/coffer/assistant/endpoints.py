@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request, Response, Security
 
 from coffer.assistant import schemas as S
+from coffer.assistant.models import newest_first
 from coffer.assistant.service import Assistant
 from coffer.platforms import DEFAULT_PLATFORM_ID, platform_id_of
 from coffer.wallets.endpoints.deps import authorize, platform_for
@@ -103,19 +104,12 @@ def ask(customer_id: str, body: S.AskRequest, a: Service) -> S.AskAnswer:
 def transactions(customer_id: str, a: Service, limit: int = 100) -> dict[str, Any]:
     """The customer's categorized transactions, newest first."""
     data = a.data(customer_id)
-    rows = sorted(data.transactions, key=lambda t: (t.date, t.id), reverse=True)[
-        : max(1, min(limit, 1000))
-    ]
+    rows = newest_first(data.transactions)[: max(1, min(limit, 1000))]
     return {
         "currency": data.currency,
         "data": [
             {
-                "id": t.id,
-                "date": t.date.isoformat(),
-                "amount": t.amount,
-                "currency": t.currency,
-                "description": t.description,
-                "merchant": t.merchant,
+                **t.summary(),
                 "primary": t.primary,
                 "detailed": t.detailed,
                 "confidence": t.confidence,

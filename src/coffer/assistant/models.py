@@ -53,6 +53,23 @@ class Txn:
     def with_category(self, primary: str | None, detailed: str | None, source: str) -> Txn:
         return replace(self, primary=primary, detailed=detailed, category_source=source)
 
+    def summary(self) -> dict[str, Any]:
+        """What lists of transactions show of each (id, date, amount, currency, description,
+        merchant), as JSON values."""
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "amount": self.amount,
+            "currency": self.currency,
+            "description": self.description,
+            "merchant": self.merchant,
+        }
+
+
+def newest_first(txns: Sequence[Txn]) -> list[Txn]:
+    """``txns`` by date then id, the newest first."""
+    return sorted(txns, key=lambda t: (t.date, t.id), reverse=True)
+
 
 @dataclass(frozen=True, slots=True)
 class Account:

@@ -40,6 +40,7 @@ from coffer.assistant.models import (
     Goal,
     Txn,
     categorize_txns,
+    newest_first,
 )
 from coffer.assistant.schemas import AlertObject
 from coffer.db.engine import for_writes
@@ -371,17 +372,12 @@ class Assistant:
             "category": candidate.detailed,
             "data": [
                 {
-                    "id": t.id,
-                    "date": t.date.isoformat(),
-                    "amount": t.amount,
-                    "currency": t.currency,
-                    "description": t.description,
-                    "merchant": t.merchant,
+                    **t.summary(),
                     "current_primary": t.primary,
                     "current_detailed": t.detailed,
                     "current_source": t.category_source,
                 }
-                for t in sorted(matched, key=lambda t: (t.date, t.id), reverse=True)[:limit]
+                for t in newest_first(matched)[:limit]
             ],
         }
 

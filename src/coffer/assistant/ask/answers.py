@@ -75,6 +75,14 @@ def _period(query: Query, today: date, default: str = "this_month") -> Period:
     return Period(month_start(today), today, "this month")
 
 
+def _window(
+    query: Query, data: CustomerData, today: date, default: str = "this_month"
+) -> tuple[Period, str, list[Txn]]:
+    """The question's period (else ``default``), the home currency and the transactions."""
+    period = _period(query, today, default)
+    return period, data.currency, data.between(period.start, period.end)
+
+
 def _match(query: Query) -> Callable[[Txn], bool]:
     topics = list(query.topics)
     merchants = {m.lower() for m in query.merchants}
@@ -182,9 +190,7 @@ def average(query: Query, data: CustomerData, today: date) -> Answer:
 
 def savings(query: Query, data: CustomerData, today: date) -> Answer:
     """Income minus spending over the period (own transfers excluded)."""
-    period = _period(query, today, default="last_month")
-    cur = data.currency
-    rows = data.between(period.start, period.end)
+    period, cur, rows = _window(query, data, today, default="last_month")
     earned = S.income(rows, cur)
     spent_total = S.spent(rows, cur)
     saved = earned - spent_total
@@ -402,9 +408,7 @@ def goal_progress(query: Query, data: CustomerData, today: date) -> Answer:
 
 
 def explain_period(query: Query, data: CustomerData, today: date) -> Answer:
-    period = _period(query, today, default="last_month")
-    cur = data.currency
-    rows = data.between(period.start, period.end)
+    period, cur, rows = _window(query, data, today, default="last_month")
     total = S.spent(rows, cur)
     before = Period(
         add_months(month_start(period.start), -6),
@@ -476,9 +480,7 @@ def budget_status(query: Query, data: CustomerData, today: date) -> Answer:
 
 
 def top(query: Query, data: CustomerData, today: date) -> Answer:
-    period = _period(query, today)
-    cur = data.currency
-    rows = data.between(period.start, period.end)
+    period, cur, rows = _window(query, data, today)
     merchants = query.intent == "top_merchants"
     totals = S.by_key(
         [t for t in rows if (t.merchant or not merchants) and t.amount < 0], cur,

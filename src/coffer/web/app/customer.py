@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from coffer.assistant import taxonomy
-from coffer.assistant.models import Txn
+from coffer.assistant.models import Txn, newest_first
 from coffer.assistant.service import Assistant
 from coffer.automations import schemas as A
 from coffer.automations.errors import AutomationNotFound
@@ -55,7 +55,7 @@ class Domains:
         """The customer's categorized lines, newest first; ``review``: only those the
         assistant could not categorize (its review queue)."""
         data = self.assistant(actor).data(actor.customer_id)
-        rows = sorted(data.transactions, key=lambda t: (t.date, t.id), reverse=True)
+        rows = newest_first(data.transactions)
         if review:
             rows = [t for t in rows if t.primary is None]
         return rows[: max(1, min(limit, MAX_LINES))]
