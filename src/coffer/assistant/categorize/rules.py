@@ -136,7 +136,7 @@ STRONG: tuple[Rule, ...] = (
         "tax_payment",
         r"tax(?! preparation| advisor| adviser| services| consultant)|taxes|tax payment|irs|usataxpymt|hmrc|council tax|self assessment|finanzamt|"
         r"finanzkasse|steuer|steuern|kfz steuer|einkommensteuer|grundsteuer|gewerbesteuer|"
-        r"impot|impots|dgfip|taxe fonciere|taxe habitation|tresor public|impuesto|impuestos|"
+        r"impot|impots|dgfip|finances publiques|taxe fonciere|taxe habitation|tresor public|impuesto|impuestos|"
         r"agencia tributaria|aeat|hacienda publica|f24|imposta|agenzia (?:delle )?entrate|tributi|"
         r"belasting|belastingdienst|podatek|urzad skarbowy|个税|个人所得税|税款|纳税|税费|"
         r"车船税|房产税|税务|住民税|所得税|固定資産税|自動車税|zus|skladka zus|urssaf|sozialversicherung|"
@@ -299,7 +299,7 @@ STRONG: tuple[Rule, ...] = (
     ),
     _rule(
         "savings",
-        r"savings?|to savings|from savings|saver|isa|round ?up|roundup|vault|pot|"
+        r"savings?|to savings|from savings|(?:to|from) sav|saver|isa|round ?up|roundup|vault|pot|"
         r"sparen|sparkonto|tagesgeld|festgeld|sparbuch|sparbrief|epargne|livret|ldd|lep|"
         r"ahorro|cuenta ahorro|risparmio|conto deposito|spaarrekening|sparen|spaar|oszczednos\w*|"
         r"lokata|储蓄|定期|零存整取|余额宝|零钱通|积存|貯金|積立",
