@@ -45,11 +45,14 @@ def _open_output(path: str) -> Iterator[IO[str]]:
 
 def _read_lines(
     path: str, *, labelled: bool = False
-) -> tuple[list[Any], list[tuple[str, str | None]]]:
+) -> tuple[list[Any], list[tuple[str, str | None]], list[Any]]:
+    """The statement lines, their labels (when ``labelled``) and their ids as written (a
+    number stays a number in the output)."""
     from coffer.assistant.categorize.schemas import InvalidStatementLine, StatementLine
 
     lines: list[StatementLine] = []
     labels: list[tuple[str, str | None]] = []
+    ids: list[Any] = []
     with _open_input(path) as handle:
         number = 0
         try:
@@ -64,13 +67,14 @@ def _read_lines(
                 if labelled:
                     labels.append(_label(data))
                 lines.append(line)
+                ids.append(data["id"])
         except UnicodeDecodeError as error:
             typer.echo(f"error: {path} line {number + 1}: not UTF-8 text", err=True)
             raise typer.Exit(2) from error
         except InvalidStatementLine as error:
             typer.echo(f"error: {path} line {number}: {error.message}", err=True)
             raise typer.Exit(2) from error
-    return lines, labels
+    return lines, labels, ids
 
 
 def _label(data: dict[str, Any]) -> tuple[str, str | None]:
@@ -116,14 +120,14 @@ def categorize_command(
     """Categorize statement lines: one output line per input line, in input order."""
     from coffer.assistant.categorize.service import categorize_lines
 
-    lines, _ = _read_lines(input)
+    lines, _, ids = _read_lines(input)
     if customer is None:
         results = categorize_lines(lines, use_classifier=not no_classifier)
     else:
         results = _customer_categories(lines, customer, platform, database, not no_classifier)
     with _open_output(output) as handle:
-        for result in results:
-            row = result.to_json()
+        for result, line_id in zip(results, ids, strict=True):
+            row = {**result.to_json(), "id": line_id}
             if show_source:
                 row["source"] = result.source
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -162,7 +166,7 @@ def evaluate_command(
     from coffer.assistant.categorize.evaluation import score
     from coffer.assistant.categorize.service import categorize_lines
 
-    lines, labels = _read_lines(input, labelled=True)
+    lines, labels, _ = _read_lines(input, labelled=True)
     started = time.perf_counter()
     results = categorize_lines(lines, use_classifier=not no_classifier)
     seconds = time.perf_counter() - started

@@ -134,3 +134,20 @@ def test_eval_and_generate_commands(tmp_path: Path, settings_env: None) -> None:
     result = runner.invoke(app, ["assistant", "categorize-eval", "--input", str(labelled)])
     assert result.exit_code == 0, result.output
     assert "primary macro-F1" in result.output and "coverage" in result.output
+
+
+def test_an_id_keeps_its_json_type(tmp_path: Path, settings_env: None) -> None:
+    rows = [
+        {"id": 7, "description": "ATM WITHDRAWAL", "amount": 2000, "currency": "EUR",
+         "direction": "debit", "mcc": None},
+        {"id": "7", "description": "ATM WITHDRAWAL", "amount": 2000, "currency": "EUR",
+         "direction": "debit", "mcc": None},
+    ]  # fmt: skip
+    source = write(tmp_path / "tx.jsonl", rows)
+    target = tmp_path / "out.jsonl"
+    result = runner.invoke(
+        app, ["assistant", "categorize", "--input", str(source), "--output", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in target.read_text("utf-8").splitlines()]
+    assert [row["id"] for row in out] == [7, "7"]
