@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from coffer.assistant.alerts import find_alerts
+from coffer.assistant.alerts import feed_alerts, find_alerts
 from coffer.assistant.models import Account, Budget, CustomerData, Txn
 from coffer.assistant.service import Assistant
 from coffer.wallets import WalletPlatform
@@ -70,6 +70,18 @@ def test_low_balance_forecast_and_bills_due() -> None:
     (low,) = kinds["low_balance_forecast"]
     assert low.day == date(2026, 4, 12) and low.key == "2026-04"  # type: ignore[attr-defined]
     assert "bill_due" in kinds  # March's rent is covered, April's is not
+
+
+def test_the_wallet_app_feed_has_every_alert_but_the_budget_ones() -> None:
+    budget = Budget("bud1", "FOOD_AND_DRINK", 30_000, "EUR", rollover=False,
+                    start_month=date(2026, 3, 1))  # fmt: skip
+    spent = [_grocery(i, date(2026, 3, 1 + i), 2_000) for i in range(9)]
+    spent.append(_grocery(99, date(2026, 3, 9), 2_000))  # the same charge twice in a day
+    data = CustomerData("c", "EUR", spent, [Account("w", "EUR", 500_000)], budgets=[budget])
+    every = {a.kind for a in find_alerts(data, TODAY)}
+    assert {"budget_pace", "duplicate_charge"} <= every
+    feed = feed_alerts(data, TODAY)
+    assert {a.kind for a in feed} == every - {"budget_pace", "budget_exceeded"}
 
 
 def test_alerts_are_published_once_and_listed(coffer_db: object, platform: WalletPlatform) -> None:
