@@ -8,6 +8,7 @@ from __future__ import annotations
 
 MERCHANTS: dict[str, str] = {
     "FOOD_AND_DRINK_GROCERIES": """
+K-Market|k market|k supermarket|k citymarket; S-Market|s market; Prisma|prisma hypermarket; Kiwi Minipris|kiwi minipris; Meny; Bunnpris; Coop Extra|coop extra; Albert Supermarket|albert hypermarket; Spar|eurospar|interspar; Lulu Hypermarket|lulu hypermarket;
 Lidl; Пятёрочка|пятерочка|pyaterochka; Магнит|magnit; Перекрёсток|перекресток|perekrestok; ВкусВилл|вкусвилл; Pão de Açúcar|pao de acucar; Continente|continente modelo; Pingo Doce; BIM|bim birlesik; A101; ŞOK Market|sok market; 이마트|emart; 홈플러스|homeplus; 롯데마트|lotte mart; Aldi|aldi sud|aldi nord|aldi sued|aldi talk store; Rewe|rewe markt; Edeka|e center; Kaufland;
 Netto|netto marken discount; Penny|penny markt; Norma; Globus; Tegut; Denns Biomarkt|denns; Alnatura;
 Tesco|tesco stores|tesco express; Sainsbury's|sainsburys|js sainsbury; Asda|asda stores; Morrisons|wm morrison;
@@ -27,6 +28,7 @@ Ito-Yokado|イトーヨーカドー; Life Supermarket; 盒马|盒马鲜生|fresh
 Cold Storage; Giant|giant hypermarket
 """,
     "FOOD_AND_DRINK_RESTAURANT": """
+Autogrill; Sarni; Hesburger;
 Bar|bar and grill|pub|gastropub; Uber Eats|ubereats|uber eats; Panera Bread|panera; Cheesecake Factory|the cheesecake factory; Sweetgreen; Blue Apron; HelloFresh|hello fresh; Factor|factor75; Gousto; Marley Spoon; Cava; Noodles & Company|noodles and company; Potbelly; Cracker Barrel; Texas Roadhouse; Denny's|dennys; IHOP; Red Robin; Buffalo Wild Wings|bww; P.F. Chang's|pf changs; Chuy's; Dishoom; Hawksmoor; Blockhouse; Maredo; Deliveroo; DoorDash|doordash; Grubhub; Just Eat|justeat; Lieferando;
 Thuisbezorgd; Glovo; Wolt; Foodora; Postmates; Seamless; Takeaway.com|takeaway com; Pizza Express|pizzaexpress;
 Nando's|nandos; Wagamama; Olive Garden; Applebee's|applebees; Chili's|chilis; Cheesecake Factory;
@@ -211,6 +213,7 @@ Terminix; Orkin; Rentokil; Truly Nolen; Aptive; Rollins; Anticimex; Leslie's Poo
 Culligan; Kinetico; Rainsoft; Poolsana; Schwimmbad Center
 """,
     "MEDICAL_PHARMACIES_AND_SUPPLEMENTS": """
+Drogaria São Paulo|drogaria sao paulo; Drogasil; Droga Raia|drogaria raia; Pacheco|drogarias pacheco; Pague Menos; Dr. Max|dr max lekarna; Benu Lekarna|benu;
 CVS|cvs pharmacy|cvs caremark; Walgreens; Rite Aid; Boots|boots uk|boots the chemist; Superdrug Pharmacy;
 Lloyds Pharmacy|lloydspharmacy; Well Pharmacy; Holland & Barrett|holland and barrett|holland barrett;
 GNC; Vitamin Shoppe; Vitacost; DocMorris; Shop Apotheke|shop apotheke|shop-apotheke; Sanicare; Medpex;
@@ -401,6 +404,7 @@ Kirchensteuer|kirchgeld; Church|kirche|eglise|iglesia|chiesa|kerk|kosciol|parafi
 Temple|寺|寺院|神社; 工会|党费; 团费
 """,
     "TRANSPORTATION_GAS": """
+Ipiranga|posto ipiranga; Petrobras|posto petrobras|br distribuidora; Neste; Teboil; St1; Circle K Norge|circle k; Opet; Petrol Ofisi|petrol ofisi; Lukoil|лукойл;
 Shell|shell oil|shell station|shell tankstelle|壳牌; BP|bp station|bp oil|bp express; Esso; ExxonMobil|exxon|mobil;
 Chevron; Texaco; Sunoco; Valero; Marathon Petroleum|marathon; Phillips 66|phillips66; Conoco; Citgo; Speedway;
 Arco|am pm arco; 76|union 76; Circle K Fuel|circle k fuel; Kwik Trip; Murphy USA|murphy usa|murphy express; Racetrac|racetrac;

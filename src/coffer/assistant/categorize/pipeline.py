@@ -227,6 +227,8 @@ def _first_stage(
     text = fold(line.description)
     cleaned = fold(clean_descriptor(line.description))
     match = _dictionary_match(text, cleaned)
+    if match is not None and match.name in PLATFORMS and find_stem(cleaned or text):
+        match = None  # "美团-丝域养发馆": the shop's trade says more than the platform
     merchant = match.name if match is not None and match.name is not None else None
     if merchant is None:
         merchant = merchant_name(line.description)

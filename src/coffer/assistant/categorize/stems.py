@@ -23,6 +23,7 @@ STEMS: tuple[tuple[str, str], ...] = (
         "FOOD_AND_DRINK_RESTAURANT",
         r"restaur|ristor|trattori|osteria|brasseri|bistro|gasthaus|"
         r"gasthof|wirtshaus|taverna|steakhouse|sushi|ramen|grillhaus|eetcafe|pizzeri|"
+        r"ravintola|restaurace|etterem|restoran|lokanta|"
         r"ラーメン|拉面|面馆|饭店|食堂|烧烤|火锅|餐饮|レストラン|居酒屋",
     ),
     ("FOOD_AND_DRINK_COFFEE", r"coffee|kaffee|koffie|espressobar"),
@@ -33,7 +34,8 @@ STEMS: tuple[tuple[str, str], ...] = (
     ),
     (
         "FOOD_AND_DRINK_OTHER_FOOD_AND_DRINK",
-        r"baeckerei|backerei|backstube|bakery|bakkerij|padaria|bageri|piekarnia|pekarna|"
+        r"baeckerei|backerei|backstube|bakery|bakkerij|padaria|bageri|bakeri|piekarnia|pekarna|"
+        r"leipomo|pekarstvi|"
         r"boulanger|panader|patisser|pasticcer|konditor|eiscafe|gelater|creamery",
     ),
     (
@@ -41,7 +43,11 @@ STEMS: tuple[tuple[str, str], ...] = (
         r"weinhandl|weinkeller|liquor|spirituosen|vinoteca|"
         r"enoteca|getraenke|getranke|slijterij|brewery|brauerei",
     ),
-    ("TRANSPORTATION_GAS", r"tankstell|petrol|carburant|gasolin|benzin|tankstation"),
+    (
+        "TRANSPORTATION_GAS",
+        r"tankstell|petrol|carburant|gasolin|benzin|tankstation|\bposto\b|"
+        r"huoltoasema|bensinstasjon|cerpaci|akaryakit",
+    ),
     ("TRANSPORTATION_PARKING", r"parkhaus|parking|parkplatz|parkeer|aparcamiento"),
     ("TRANSPORTATION_TAXIS_AND_RIDE_SHARES", r"taxi|minicab"),
     ("TRANSPORTATION_PUBLIC_TRANSIT", r"verkehrsbetrieb|verkehrsverbund|nahverkehr|transit"),
@@ -50,7 +56,11 @@ STEMS: tuple[tuple[str, str], ...] = (
     ("TRAVEL_RENTAL_CARS", r"car ?rental|car ?hire|autovermietung|autoverhuur"),
     ("TRAVEL_OTHER_TRAVEL", r"reisebuero|reiseburo|travel|voyages|viajes|viaggi"),
     ("MEDICAL_DENTAL_CARE", r"dental|zahn|dentist|dentair|tandarts|odontolog"),
-    ("MEDICAL_PHARMACIES_AND_SUPPLEMENTS", r"pharma|apothe|drugs|farmac|chemist|apotek|apteka"),
+    (
+        "MEDICAL_PHARMACIES_AND_SUPPLEMENTS",
+        r"pharma|apothe|drugs|farmac|chemist|apotek|apteka|lekarna|gyogyszertar|drogaria|"
+        r"eczane|apteek",
+    ),
     ("MEDICAL_EYE_CARE", r"optik|optic|optiek|ottica|brillen"),
     ("MEDICAL_VETERINARY_SERVICES", r"tierarzt|tierklinik|veterin|dierenarts|dierenklinie"),
     ("MEDICAL_PRIMARY_CARE", r"arztpraxis|medical|hausarzt"),
@@ -68,7 +78,7 @@ STEMS: tuple[tuple[str, str], ...] = (
     ),
     (
         "GENERAL_SERVICES_AUTOMOTIVE",
-        r"reifen|automotive|autoservice|kfz|carwash|tyres?\b|"
+        r"reifen|automotive|autoservice|autoservis|oficina mecanica|kfz|carwash|tyres?\b|"
         r"autowerkstatt|autolavag|autowas|autoglas|werkstatt",
     ),
     ("GENERAL_SERVICES_INSURANCE", r"versicher|insur|assuran|assicura|verzeker|seguros|ubezpiecz"),
