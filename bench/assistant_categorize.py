@@ -111,7 +111,11 @@ def _hand_written(model: object) -> None:
     from coffer.assistant.categorize.schemas import StatementLine
 
     folder = Path(__file__).parent / "data"
-    for name in ("statement_lines_heldout.jsonl", "statement_lines_fresh.jsonl"):
+    for name in (
+        "statement_lines_heldout.jsonl",
+        "statement_lines_fresh.jsonl",
+        "statement_lines_third.jsonl",
+    ):
         rows = [json.loads(raw) for raw in (folder / name).read_text("utf-8").splitlines()]
         results = categorize([StatementLine.from_json(row) for row in rows], predictor=model)  # type: ignore[arg-type]
         scores = score([r["primary"] for r in rows], [r["detailed"] for r in rows], results)
