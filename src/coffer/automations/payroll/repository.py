@@ -15,6 +15,7 @@ from coffer.automations.repository import Row, owned
 INSERT_CHUNK = 1000
 BATCHES = T.payment_batches
 LINES = T.payment_batch_lines
+LIMITS = T.payment_batch_limits
 
 
 def _all(connection: sa.Connection, statement: sa.Select[Any]) -> list[Row]:
@@ -216,3 +217,32 @@ def submitted_payouts(connection: sa.Connection, batch_id: str) -> list[str]:
         .order_by(LINES.c.line_number)
     )
     return [row[0] for row in connection.execute(statement)]
+
+
+# -- limits -----------------------------------------------------------------------------
+
+
+def limits(connection: sa.Connection, platform_id: str, currency: str | None) -> list[Row]:
+    """The platform's own limits: of ``currency``, or of every currency (by currency)."""
+    statement = sa.select(LIMITS).where(owned(LIMITS, platform_id))
+    if currency is not None:
+        statement = statement.where(LIMITS.c.currency == currency)
+    return _all(connection, statement.order_by(LIMITS.c.currency))
+
+
+def put_limits(connection: sa.Connection, values: Mapping[str, Any]) -> None:
+    """Insert or replace the platform's limits of one currency."""
+    connection.execute(
+        sa.delete(LIMITS).where(
+            LIMITS.c.platform_id == values["platform_id"],
+            LIMITS.c.currency == values["currency"],
+        )
+    )
+    connection.execute(sa.insert(LIMITS).values(**values))
+
+
+def delete_limits(connection: sa.Connection, platform_id: str, currency: str) -> bool:
+    result = connection.execute(
+        sa.delete(LIMITS).where(owned(LIMITS, platform_id), LIMITS.c.currency == currency)
+    )
+    return (result.rowcount or 0) > 0

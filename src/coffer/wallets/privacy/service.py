@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from coffer.errors import CustomerErased, CustomerNotFound, ErasureBlocked
 from coffer.identity.audit import SYSTEM, Actor, record_by
 from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.platforms.sealed import registered_wallet_data
 from coffer.wallets import repository as WR
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
@@ -80,11 +81,14 @@ class Privacy:
             self._check_erasable(connection, customer_id, wallets)
             now = R.now_micros()
             self._drop_master_sealed(connection, customer)
+            platform_id = customer.get("platform_id") or DEFAULT_PLATFORM_ID
+            for column in registered_wallet_data():  # other domains' copies
+                R.blank_wallet_data(connection, column, platform_id, [w["id"] for w in wallets])
             if not core.data_keys.destroy(connection, customer_id):
                 R.insert_key(
                     connection,
                     customer_id=customer_id,
-                    platform_id=customer.get("platform_id") or DEFAULT_PLATFORM_ID,
+                    platform_id=platform_id,
                     wrapped_key=None,
                     created_at=now,
                     erased_at=now,
