@@ -25,6 +25,16 @@ from coffer.wallets.privacy.rotation import rotate
 LINES = sa.text("SELECT line_number, payee_enc FROM payment_batch_lines ORDER BY line_number")
 
 
+class InClear:
+    """A sealer that leaves values in clear (and has no key to decrypt with)."""
+
+    def encrypt(self, plaintext: str | None, *, context: str) -> str | None:
+        return plaintext
+
+    def decrypt(self, stored: str | None, *, context: str) -> str | None:
+        raise AssertionError("a value in clear is not decrypted")
+
+
 def _stored(coffer_db: coffer.Coffer) -> dict[int, str | None]:
     with coffer_db.engine.connect() as connection:
         return {int(row[0]): row[1] for row in connection.execute(LINES)}
@@ -139,20 +149,69 @@ def test_erasing_a_payee_wallets_customer_blanks_its_lines(
 def test_the_payload_never_holds_the_sealed_mark() -> None:
     """A value in clear is told from a sealed one by ``:`` (sealed: ``<key id>:...``)."""
 
-    class Clear:
-        def encrypt(self, plaintext: str | None, *, context: str) -> str | None:
-            return plaintext
-
-        def decrypt(self, stored: str | None, *, context: str) -> str | None:
-            raise AssertionError("a value in clear is not decrypted")
-
     line = {"name": "Café: Ünïcode & Co", "reference": "ref: 1/2", "iban": None}
-    encoded = payees.seal(Clear(), line)
+    encoded = payees.seal(InClear(), line)
     assert encoded is not None and ":" not in encoded
-    assert payees.unseal(Clear(), encoded) == {
+    assert payees.unseal(InClear(), encoded) == {
         "iban": None,
         "bic": None,
         "name": "Café: Ünïcode & Co",
         "reference": "ref: 1/2",
     }
-    assert payees.seal(Clear(), {"iban": None}) is None
+    assert payees.seal(InClear(), {"iban": None}) is None
+
+
+def test_migration_moves_lines_in_clear_into_the_payload(database_url: str) -> None:
+    """0037_payroll_payees keeps a line's personal data (in clear: a migration has no
+    master key), in the payload's form; it reads back, and its downgrade goes back."""
+    from alembic import command
+
+    from coffer.db.migrate import _config
+
+    coffer.open(database_url).close()
+    engine = sa.create_engine(database_url)
+    config = _config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0036_loyalty_keys")
+        with engine.begin() as connection:
+            for number, iban, name, reference in (
+                (1, None, None, "salary: Jane"),
+                (2, IBAN_FR, "Fournisseur SA", None),
+                (3, None, None, None),
+            ):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO payment_batch_lines (batch_id, line_number, platform_id,"
+                        " kind, iban, bic, name, amount, currency, reference, status, attempts,"
+                        " updated_at) VALUES ('pbt_1', :n, 'plat_default', 'bank', :iban,"
+                        " :bic, :name, '5', 'EUR', :ref, 'pending', 0, 0)"
+                    ),
+                    {
+                        "n": number,
+                        "iban": iban,
+                        "bic": iban and BIC_FR,
+                        "name": name,
+                        "ref": reference,
+                    },
+                )
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "heads")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT id, payee_enc FROM payment_batch_lines ORDER BY line_number")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [row[0] for row in rows] == ["pbt_1:1", "pbt_1:2", "pbt_1:3"]
+    assert rows[2][1] is None and all(":" not in row[1] for row in rows[:2])
+
+    assert payees.unseal(InClear(), rows[0][1])["reference"] == "salary: Jane"
+    assert payees.unseal(InClear(), rows[1][1]) == {
+        "iban": IBAN_FR,
+        "bic": BIC_FR,
+        "name": "Fournisseur SA",
+        "reference": None,
+    }
