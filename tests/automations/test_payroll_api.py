@@ -125,9 +125,9 @@ def test_payment_batches_api(
     assert api.get(API, headers={"Authorization": "Bearer nothing"}).status_code == 403
 
 
-def test_cli_batches(tmp_path: os.PathLike[str]) -> None:
+def _cli_database(tmp_path: os.PathLike[str]) -> tuple[list[str], str, list[str]]:
+    """A SQLite database for the CLI: its option, a funded source wallet, two payees."""
     database = ["--database", f"sqlite:///{tmp_path}/c.db"]
-    runner = CliRunner()
     import coffer as coffer_module
     from coffer.wallets import open_wallets
 
@@ -135,9 +135,15 @@ def test_cli_batches(tmp_path: os.PathLike[str]) -> None:
         wallets = open_wallets(book)
         source = new_wallet(wallets, "Acme Payroll", 10_000)
         payees = payee_wallets(wallets, 2)
+    return database, source.id, payees
+
+
+def test_cli_batches(tmp_path: os.PathLike[str]) -> None:
+    database, source_id, payees = _cli_database(tmp_path)
+    runner = CliRunner()
     lines = Path(tmp_path) / "payroll.csv"
     lines.write_text(f"wallet_id,amount,reference\n{payees[0]},1.00,a\n{payees[1]},2.00,b\n")
-    options = ["--source-wallet", source.id, "--currency", "EUR"]
+    options = ["--source-wallet", source_id, "--currency", "EUR"]
     checked = runner.invoke(
         cli, ["automations", "batches", "validate", str(lines), *options, *database]
     )
@@ -280,15 +286,8 @@ def test_platform_limits_api(api: TestClient, wallets: WalletPlatform) -> None:
 
 
 def test_cli_limits_and_idempotency_key(tmp_path: os.PathLike[str]) -> None:
-    database = ["--database", f"sqlite:///{tmp_path}/c.db"]
+    database, source_id, payees = _cli_database(tmp_path)
     runner = CliRunner()
-    import coffer as coffer_module
-    from coffer.wallets import open_wallets
-
-    with coffer_module.open(database[1]) as book:
-        wallets = open_wallets(book)
-        source = new_wallet(wallets, "Acme Payroll", 10_000)
-        payees = payee_wallets(wallets, 2)
     batches = ["automations", "batches"]
     set_limits = runner.invoke(
         cli, [*batches, "set-limits", "eur", "--max-line-amount", "150", *database]
@@ -299,7 +298,7 @@ def test_cli_limits_and_idempotency_key(tmp_path: os.PathLike[str]) -> None:
     assert [row["currency"] for row in json.loads(shown.output)["data"]] == ["EUR"]
     lines = Path(tmp_path) / "payroll.csv"
     lines.write_text(f"wallet_id,amount\n{payees[0]},1.00\n{payees[1]},2.00\n")
-    options = ["--source-wallet", source.id, "--currency", "EUR", *database]
+    options = ["--source-wallet", source_id, "--currency", "EUR", *database]
     over = runner.invoke(cli, [*batches, "create", str(lines), *options])
     assert over.exit_code == 1 and "payment_batch_over_limit" in over.output
     reset = runner.invoke(cli, [*batches, "reset-limits", "EUR", *database])

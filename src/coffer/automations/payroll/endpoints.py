@@ -169,24 +169,23 @@ def list_lines(
     )
 
 
-@write.post(BATCHES + "/{batch_id}/approve")
-def approve_batch(
-    batch_id: str, body: S.Decision, request: Request, automations: Automations
-) -> S.Batch:
-    """One approval (the batch's creator cannot approve)."""
-    return automations.payment_batches.approve(
-        platform_id_of(request), batch_id, body, caller=caller_of(request), approve=True
-    )
+def _decision_route(action: str, approve: bool, doc: str) -> None:
+    """``POST /payment_batches/{batch_id}/<action>``: one approver's decision."""
+
+    def decide(
+        batch_id: str, body: S.Decision, request: Request, automations: Automations
+    ) -> S.Batch:
+        return automations.payment_batches.approve(
+            platform_id_of(request), batch_id, body, caller=caller_of(request), approve=approve
+        )
+
+    decide.__name__ = f"{action}_batch"  # the OpenAPI operation's name
+    decide.__doc__ = doc
+    write.post(BATCHES + "/{batch_id}/" + action)(decide)
 
 
-@write.post(BATCHES + "/{batch_id}/reject")
-def reject_batch(
-    batch_id: str, body: S.Decision, request: Request, automations: Automations
-) -> S.Batch:
-    """Reject: the batch is cancelled."""
-    return automations.payment_batches.approve(
-        platform_id_of(request), batch_id, body, caller=caller_of(request), approve=False
-    )
+_decision_route("approve", True, "One approval (the batch's creator cannot approve).")
+_decision_route("reject", False, "Reject: the batch is cancelled.")
 
 
 @write.post(BATCHES + "/{batch_id}/cancel")
