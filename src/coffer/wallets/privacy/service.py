@@ -3,9 +3,11 @@ of rows written before customers had data keys. Rotation of the master key lives
 :mod:`.rotation`.
 
 Erasure destroys the customer's data key, so every copy of its personal data (rows,
-backups, replicas) becomes unreadable, and closes its wallets. It is refused while money
-is held or moving for the customer (a non-zero balance, a pending hold, a payout or pay-in
-in flight): the platform pays out or moves the balance first. The ledger keeps every
+backups, replicas) becomes unreadable, closes its wallets, and blanks the personal data
+other domains keep about them (:func:`coffer.platforms.sealed.registered_wallet_data`).
+It is refused while money is held or moving for the customer (a non-zero balance, a
+pending hold, a payout or pay-in in flight): the platform pays out or moves the balance
+first. The ledger keeps every
 movement (its journal names wallets by pseudonymous ids only) and ``coffer verify`` still
 passes.
 """
