@@ -296,6 +296,8 @@ def test_cli_limits_and_idempotency_key(tmp_path: os.PathLike[str]) -> None:
     assert json.loads(set_limits.output)["max_line_amount"] == 150
     shown = runner.invoke(cli, [*batches, "limits", *database])
     assert [row["currency"] for row in json.loads(shown.output)["data"]] == ["EUR"]
+    bad = runner.invoke(cli, [*batches, "limits", "EURO", *database])
+    assert bad.exit_code == 1 and "invalid_currency" in bad.output
     lines = Path(tmp_path) / "payroll.csv"
     lines.write_text(f"wallet_id,amount\n{payees[0]},1.00\n{payees[1]},2.00\n")
     options = ["--source-wallet", source_id, "--currency", "EUR", *database]

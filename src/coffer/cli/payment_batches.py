@@ -255,11 +255,13 @@ def limits(
     platform: Platform = "",
 ) -> None:
     """The platform's limits: of a currency (its own, or the defaults), or every one set."""
+    from coffer.wallets.currencies import check_currency
+
     owner = platform or _default_platform()
     if currency is None:
         _do(database, lambda a: a.payment_batches.all_limits(owner))
     else:
-        _do(database, lambda a: a.payment_batches.limits(owner, currency.upper()))
+        _do(database, lambda a: a.payment_batches.limits(owner, check_currency(currency.upper())))
 
 
 @app.command("set-limits")
