@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.automations.conftest import new_wallet
+from tests.automations.conftest import PLATFORM, new_wallet
 from tests.automations.payroll_helpers import BIC_FR, IBAN_FR, payee_wallets
 from tests.automations.test_endpoints import automations_app, callers_from_headers
 from typer.testing import CliRunner
@@ -173,7 +173,9 @@ def test_cli_batches(tmp_path: os.PathLike[str]) -> None:
     assert missing.exit_code == 1 and "payment_batch_state" in missing.output
 
 
-def test_idempotency_key_on_batch_creation(api: TestClient, wallets: WalletPlatform) -> None:
+def test_idempotency_key_on_batch_creation(
+    api: TestClient, wallets: WalletPlatform, automations: AutomationsPlatform
+) -> None:
     source = new_wallet(wallets, "Acme Payroll", 100_000)
     payees = payee_wallets(wallets, 2)
     body = {
@@ -189,6 +191,15 @@ def test_idempotency_key_on_batch_creation(api: TestClient, wallets: WalletPlatf
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_conflict"
     assert [b["id"] for b in api.get(API).json()["data"]] == [first.json()["id"]]
+    # a request still running when a retry took its claim over creates nothing once the
+    # retry answered the key: the batch and the key's answer commit together
+    from coffer.automations.payroll import schemas as S
+    from coffer.errors import Conflict
+
+    late = S.BatchCreate.model_validate(body)
+    with pytest.raises(Conflict):
+        automations.payment_batches._create(PLATFORM, late, "client:maker", "pay-dec")
+    assert len(api.get(API).json()["data"]) == 1
 
     # a CSV upload: the same file with the same key is the same batch
     text = f"wallet_id,amount\n{payees[1]},3.00\n"

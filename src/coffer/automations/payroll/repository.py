@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from coffer.automations.payroll import tables as T
 from coffer.automations.repository import Row, owned
+from coffer.wallets.tables import idempotency_keys
 
 INSERT_CHUNK = 1000
 BATCHES = T.payment_batches
@@ -246,3 +247,25 @@ def delete_limits(connection: sa.Connection, platform_id: str, currency: str) ->
         sa.delete(LIMITS).where(owned(LIMITS, platform_id), LIMITS.c.currency == currency)
     )
     return (result.rowcount or 0) > 0
+
+
+# -- the Idempotency-Key of a creation (the wallets' records) ---------------------------------
+
+
+def answer_key(
+    connection: sa.Connection, platform_id: str, key: str, batch_id: str, answer: str
+) -> bool:
+    """Record ``batch_id`` and its sealed answer on the platform's claim of ``key`` if the
+    claim has no answer yet (compare-and-set); False: another request answered it."""
+    keys = idempotency_keys
+    result = connection.execute(
+        sa.update(keys)
+        .where(
+            keys.c.platform_id == platform_id,
+            keys.c.key == key,
+            keys.c.response_status.is_(None),
+            keys.c.resource_id == "",
+        )
+        .values(resource_id=batch_id, response_status=200, response_enc=answer)
+    )
+    return (result.rowcount or 0) == 1

@@ -32,7 +32,7 @@ from coffer.automations.payroll.settings import PayrollSettings, get_payroll_set
 from coffer.automations.payroll.validation import Checked, Validator, over_limit, read_csv
 from coffer.automations.runstate import from_micros, micros
 from coffer.automations.schedules import BusinessDays
-from coffer.errors import ValidationError
+from coffer.errors import Conflict, ValidationError
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets.currencies import check_currency
 
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 APPROVAL_STEP = "payment_batch"  # the step_key of a batch's approval
 OPERATION = "payment_batch"  # the Idempotency-Key operation of a batch's creation
+ANSWER_CONTEXT = "idempotency.response"  # how the wallets seal a key's stored answer
 LIMIT_FIELDS = ("max_lines", "max_line_amount", "max_batch_total")
 CANCELLABLE = ("pending_approval", "scheduled", "waiting_funds")
 
@@ -178,13 +179,15 @@ class PaymentBatches:
             key=idempotency_key,
             operation=OPERATION,
             payload=request.model_dump(mode="json"),
-            run=lambda: self._create(platform_id, request, maker),
+            run=lambda: self._create(platform_id, request, maker, idempotency_key),
             model=S.Batch,
         )
         assert batch is not None
         return batch
 
-    def _create(self, platform_id: str, request: S.BatchCreate, maker: str) -> S.Batch:
+    def _create(
+        self, platform_id: str, request: S.BatchCreate, maker: str, key: str | None = None
+    ) -> S.Batch:
         checked = self.validate(platform_id, request)
         report = checked.report
         if not report.valid:
@@ -252,7 +255,22 @@ class PaymentBatches:
                 expires_at,
             )
             R.update_batch(connection, batch_id, {"approval_id": approval_id})
+            if key is not None:
+                self._answer_key(connection, platform_id, batch_id, key)
         return self.batch(platform_id, batch_id)
+
+    def _answer_key(
+        self, connection: sa.Connection, platform_id: str, batch_id: str, key: str
+    ) -> None:
+        """Store the new batch as the Idempotency-Key's answer in the transaction that
+        creates it: of two requests holding the key (a retry that took over the claim of a
+        request still running), only the first to commit creates a batch."""
+        row = R.batch(connection, platform_id, batch_id)
+        assert row is not None
+        answer = self.sealer.encrypt(batch_model(row).model_dump_json(), context=ANSWER_CONTEXT)
+        assert answer is not None
+        if not R.answer_key(connection, platform_id, key, batch_id, answer):
+            raise Conflict(f"Idempotency-Key {key!r} is being used by a concurrent request; retry")
 
     # -- approvals (ApprovalSubject) ---------------------------------------------------------
 
