@@ -192,12 +192,15 @@ class PaymentBatches:
         report = checked.report
         if not report.valid:
             bad = report.invalid_lines + len(report.errors)
-            error = PaymentBatchOverLimit if over_limit(report) else PaymentBatchInvalid
-            raise error(
-                f"the batch has {bad} problem(s): nothing was stored (see details)",
-                report=report.model_dump(mode="json"),
-                limits=self.limits(platform_id, request.currency).model_dump(mode="json"),
-            )
+            message = f"the batch has {bad} problem(s): nothing was stored (see details)"
+            if over_limit(report):
+                limits = self.limits(platform_id, request.currency)
+                raise PaymentBatchOverLimit(
+                    message,
+                    report=report.model_dump(mode="json"),
+                    limits=limits.model_dump(mode="json"),
+                )
+            raise PaymentBatchInvalid(message, report=report.model_dump(mode="json"))
         now = self.now_micros()
         batch_id = AR.new_id("pbt")
         timeout = request.approval_timeout_seconds or self.settings.payroll_approval_timeout_seconds
