@@ -64,7 +64,7 @@ class SealedColumn:
 class WalletData:
     """A column of a domain's table (with a ``platform_id``) holding personal data about
     the customer of the wallet named in ``wallet_column``: erasing that customer sets it to
-    NULL (``coffer privacy erase``), so no copy outlives the customer's data key."""
+    NULL (``coffer customers erase``), so no copy outlives the customer's data key."""
 
     table: sa.Table
     wallet_column: str

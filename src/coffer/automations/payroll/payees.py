@@ -7,7 +7,7 @@ registered with :mod:`coffer.platforms.sealed`: ``coffer keys rotate`` re-seals 
 seals the values of lines written before 0037_payroll_payees, which hold the encoded
 payload in clear (read here in both forms).
 
-Erasing a customer (``coffer privacy erase``, ``POST /customers/{id}/erase``) blanks the
+Erasing a customer (``coffer customers erase``, ``POST /customers/{id}/erase``) blanks the
 personal data of the lines paying that customer's wallets (the column is registered as
 erased with the wallets, in ``tables.py``).
 The pain.001 file of a batch's bank lines carries the real IBAN and name: they are read
