@@ -28,6 +28,21 @@ from common import eur_wallet, fresh_database, median, signing_key_env
 PII_KEY = "11" * 32
 
 
+def sealing_seconds(automations: Any, lines: list[Any]) -> tuple[float, float]:
+    """Seconds to seal, then to unseal, the personal data of ``lines`` (what a batch's
+    creation and its execution spend on it)."""
+    from coffer.automations.payroll import payees
+
+    sealer = automations.payment_batches.sealer
+    rows = [line.model_dump() for line in lines]
+    began = time.perf_counter()
+    sealed = [payees.seal(sealer, row) for row in rows]
+    middle = time.perf_counter()
+    for value in sealed:
+        payees.unseal(sealer, value)
+    return middle - began, time.perf_counter() - middle
+
+
 def one_run(
     wallets: Any, automations: Any, payees: list[str], threads: int, index: int
 ) -> tuple[float, float, float]:
@@ -79,6 +94,7 @@ def one_run(
             idempotency_key=f"bench:reference:{index}:{line}",
         )
 
+    seal, unseal = sealing_seconds(automations, body.lines or [])
     reference_began = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(transfer, range(lines)))
@@ -92,6 +108,12 @@ def one_run(
         f"with creation); reference: {reference_seconds:.1f} s ({reference:,.0f} "
         f"transfers/s); ratio {execution / reference:.2f}x ({whole / reference:.2f}x "
         "with creation)",
+        flush=True,
+    )
+    print(
+        f"  sealing the lines' personal data: {seal * 1000:.0f} ms at creation "
+        f"({seal / (created - began):.1%} of it), unsealing {unseal * 1000:.0f} ms "
+        f"({unseal / (finished - created):.1%} of the execution)",
         flush=True,
     )
     return execution, whole, reference

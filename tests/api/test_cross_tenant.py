@@ -81,6 +81,9 @@ OWN_CREATIONS = {
     ("POST", "/api/risk/v1/models/versions"),
     ("POST", "/api/risk/v1/models/rollback"),
     ("PUT", "/api/risk/v1/settings"),
+    # the caller's own platform's limits of its payment batches in a currency (no object)
+    ("PUT", "/api/automations/v1/payment_batch_limits/{currency}"),
+    ("DELETE", "/api/automations/v1/payment_batch_limits/{currency}"),
 }
 # End-user routes that act only on the signed-in user's own account (not called: they
 # would sign the caller out or change its factors).

@@ -1,6 +1,7 @@
 """``coffer automations batches ...``: payment batches (payroll and supplier payments):
-create or validate from a JSON or CSV file, list, show, lines, approve, reject, cancel and
-the pain.001 file. Every command prints the API's JSON (the pain.001 command the XML)."""
+create or validate from a JSON or CSV file, list, show, lines, approve, reject, cancel,
+the pain.001 file, and the platform's limits. Every command prints the API's JSON (the
+pain.001 command the XML)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ app = typer.Typer(help="Payment batches: payroll and supplier payments.", no_arg
 
 Maker = Annotated[str, typer.Option("--maker", help="Who creates the batch (the maker)")]
 Approver = Annotated[str, typer.Option("--approver", help="Who decides (not the maker)")]
+IdempotencyKey = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key", help="Run again with the same key: the first answer, no new batch"
+    ),
+]
 
 
 def _body(file: Path, options: dict[str, Any], validate_only: bool) -> dict[str, Any]:
@@ -49,6 +56,7 @@ def _create(
     maker: str,
     database: str | None,
     platform: str,
+    idempotency_key: str | None = None,
 ) -> None:
     from pydantic import ValidationError
 
@@ -61,7 +69,9 @@ def _create(
         raise typer.Exit(2) from error
     _do(
         database,
-        lambda a: a.payment_batches.create(platform or _default_platform(), request, maker=maker),
+        lambda a: a.payment_batches.create(
+            platform or _default_platform(), request, maker=maker, idempotency_key=idempotency_key
+        ),
     )
 
 
@@ -111,6 +121,7 @@ def create(
     calendar: Calendar = None,
     convention: Convention = "following",
     maker: Maker = "cli",
+    idempotency_key: IdempotencyKey = None,
     database: Database = None,
     platform: Platform = "",
 ) -> None:
@@ -118,7 +129,7 @@ def create(
     options = _options(
         source_wallet, currency, name, approvals, funding_policy, execute_on, calendar, convention
     )
-    _create(file, options, False, maker, database, platform)
+    _create(file, options, False, maker, database, platform, idempotency_key)
 
 
 @app.command("validate")
@@ -235,3 +246,56 @@ def pain001(
     else:
         output.write_text(xml, encoding="utf-8")
         typer.echo(str(output))
+
+
+@app.command("limits")
+def limits(
+    currency: Annotated[str | None, typer.Argument(help="One currency (default: all set)")] = None,
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    """The platform's limits: of a currency (its own, or the defaults), or every one set."""
+    from coffer.wallets.currencies import check_currency
+
+    owner = platform or _default_platform()
+    if currency is None:
+        _do(database, lambda a: a.payment_batches.all_limits(owner))
+    else:
+        _do(database, lambda a: a.payment_batches.limits(owner, check_currency(currency.upper())))
+
+
+@app.command("set-limits")
+def set_limits(
+    currency: str,
+    max_lines: Annotated[int | None, typer.Option("--max-lines", min=1)] = None,
+    max_line_amount: Annotated[
+        int | None, typer.Option("--max-line-amount", min=1, help="Minor units")
+    ] = None,
+    max_batch_total: Annotated[
+        int | None, typer.Option("--max-batch-total", min=1, help="Minor units")
+    ] = None,
+    actor: Annotated[str, typer.Option("--actor", help="Who sets them")] = "cli",
+    database: Database = None,
+    platform: Platform = "",
+) -> None:
+    """Set the platform's limits in a currency (a limit not given: the default setting)."""
+    from coffer.automations.payroll import schemas as S
+
+    request = S.LimitsSet(
+        max_lines=max_lines, max_line_amount=max_line_amount, max_batch_total=max_batch_total
+    )
+    _do(
+        database,
+        lambda a: a.payment_batches.set_limits(
+            platform or _default_platform(), currency.upper(), request, actor=actor
+        ),
+    )
+
+
+@app.command("reset-limits")
+def reset_limits(currency: str, database: Database = None, platform: Platform = "") -> None:
+    """Back to the default settings in a currency."""
+    _do(
+        database,
+        lambda a: a.payment_batches.reset_limits(platform or _default_platform(), currency.upper()),
+    )

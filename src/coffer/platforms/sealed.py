@@ -12,6 +12,10 @@ domain by name (wallets cannot import automations)::
 
 :func:`registered` first imports every ``tables`` module of Coffer's packages, so a
 rotation run from any entry point sees every domain's columns.
+
+Likewise, a domain keeping personal data about the customer of a wallet it names (a
+payment batch line paying a customer's wallet) registers that column as
+:class:`WalletData`: erasing the customer blanks it (:func:`registered_wallet_data`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,14 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-__all__ = ["SealedColumn", "register", "registered"]
+__all__ = [
+    "SealedColumn",
+    "WalletData",
+    "register",
+    "register_wallet_data",
+    "registered",
+    "registered_wallet_data",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +60,23 @@ class SealedColumn:
         return f"{self.table.name}.{self.column}"
 
 
+@dataclass(frozen=True, slots=True)
+class WalletData:
+    """A column of a domain's table (with a ``platform_id``) holding personal data about
+    the customer of the wallet named in ``wallet_column``: erasing that customer sets it to
+    NULL (``coffer customers erase``), so no copy outlives the customer's data key."""
+
+    table: sa.Table
+    wallet_column: str
+    column: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.table.name}.{self.column}"
+
+
 _columns: dict[str, SealedColumn] = {}
+_wallet_data: dict[str, WalletData] = {}
 _lock = threading.Lock()
 _loaded = False
 
@@ -58,6 +85,13 @@ def register(column: SealedColumn) -> SealedColumn:
     """Add ``column`` to the registry (registering the same column again is a no-op)."""
     with _lock:
         _columns.setdefault(column.name, column)
+    return column
+
+
+def register_wallet_data(column: WalletData) -> WalletData:
+    """Add ``column`` to the columns an erasure blanks (again: a no-op)."""
+    with _lock:
+        _wallet_data.setdefault(column.name, column)
     return column
 
 
@@ -71,11 +105,22 @@ def _import_every_domain() -> None:
             importlib.import_module(info.name)
 
 
-def registered() -> tuple[SealedColumn, ...]:
-    """Every registered column, by name, once every domain's tables were imported."""
+def _load() -> None:
     global _loaded
     if not _loaded:
         _import_every_domain()
         _loaded = True
+
+
+def registered() -> tuple[SealedColumn, ...]:
+    """Every registered column, by name, once every domain's tables were imported."""
+    _load()
     with _lock:
         return tuple(_columns[name] for name in sorted(_columns))
+
+
+def registered_wallet_data() -> tuple[WalletData, ...]:
+    """Every column an erasure blanks, by name, once every domain's tables were imported."""
+    _load()
+    with _lock:
+        return tuple(_wallet_data[name] for name in sorted(_wallet_data))

@@ -4,7 +4,11 @@ Scopes: ``automations:read`` to read, ``automations:write`` for the rest. A batc
 created from JSON (``lines``, or ``csv`` text) or by uploading the CSV file itself
 (``POST /payment_batches/upload`` with ``Content-Type: text/csv`` and the batch's options
 as query parameters); ``validate_only`` answers the line-by-line report and stores
-nothing.
+nothing. Both creations take an ``Idempotency-Key`` (the wallets API's semantics: a
+repeat answers the first answer, the key with another request is refused with 409).
+
+``/payment_batch_limits/{currency}``: the platform's limits of its batches (lines per
+batch, amount per line, total per batch) in a currency, read, set and reset.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from coffer.automations.endpoints import PREFIX, Automations, Limit, Read, Write
 from coffer.automations.payroll import schemas as S
 from coffer.automations.payroll.errors import PaymentBatchInvalid
 from coffer.platforms import platform_id_of
+from coffer.wallets.currencies import check_currency
+from coffer.wallets.endpoints.deps import IdempotencyKey
 from coffer.wallets.http_errors import WalletRoute, errors
 
 ANSWERS = errors(400, 401, 403, 404, 409, 422)
@@ -30,6 +36,7 @@ read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS
 write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS)
 router = APIRouter(prefix=PREFIX, tags=["payment batches"])
 BATCHES = "/payment_batches"
+LIMITS = "/payment_batch_limits"
 
 
 def caller_of(request: Request) -> str:
@@ -46,15 +53,20 @@ DRY_RUN: dict[int | str, dict[str, Any]] = {
 
 @write.post(BATCHES, status_code=201, responses=DRY_RUN)
 def create_batch(
-    body: S.BatchCreate, request: Request, response: Response, automations: Automations
+    body: S.BatchCreate,
+    request: Request,
+    response: Response,
+    automations: Automations,
+    key: IdempotencyKey = None,
 ) -> S.Batch | S.ValidationReport:
     """Create a batch (status ``pending_approval``), or with ``validate_only`` only its
-    report (200). A batch with any bad line answers 400 ``payment_batch_invalid`` with
-    the report in ``details.report`` and stores nothing."""
+    report (200). A batch with any bad line answers 400 ``payment_batch_invalid`` (over
+    the platform's limits: ``payment_batch_over_limit``) with the report in
+    ``details.report`` and stores nothing."""
     if body.validate_only:
         response.status_code = 200
     return automations.payment_batches.create(
-        platform_id_of(request), body, maker=caller_of(request)
+        platform_id_of(request), body, maker=caller_of(request), idempotency_key=key
     )
 
 
@@ -78,6 +90,7 @@ async def upload_batch(
     calendar: Annotated[str | None, Query(min_length=2, max_length=8)] = None,
     convention: Literal["following", "preceding", "modified_following"] = "following",
     validate_only: bool = False,
+    key: IdempotencyKey = None,
 ) -> S.Batch | S.ValidationReport:
     """Create a batch from a CSV file (the body); the options as query parameters."""
     body = await request.body()
@@ -111,6 +124,7 @@ async def upload_batch(
         platform_id_of(request),
         batch,
         maker=caller_of(request),
+        idempotency_key=key,
     )
 
 
@@ -155,24 +169,23 @@ def list_lines(
     )
 
 
-@write.post(BATCHES + "/{batch_id}/approve")
-def approve_batch(
-    batch_id: str, body: S.Decision, request: Request, automations: Automations
-) -> S.Batch:
-    """One approval (the batch's creator cannot approve)."""
-    return automations.payment_batches.approve(
-        platform_id_of(request), batch_id, body, caller=caller_of(request), approve=True
-    )
+def _decision_route(action: str, approve: bool, doc: str) -> None:
+    """``POST /payment_batches/{batch_id}/<action>``: one approver's decision."""
+
+    def decide(
+        batch_id: str, body: S.Decision, request: Request, automations: Automations
+    ) -> S.Batch:
+        return automations.payment_batches.approve(
+            platform_id_of(request), batch_id, body, caller=caller_of(request), approve=approve
+        )
+
+    decide.__name__ = f"{action}_batch"  # the OpenAPI operation's name
+    decide.__doc__ = doc
+    write.post(BATCHES + "/{batch_id}/" + action)(decide)
 
 
-@write.post(BATCHES + "/{batch_id}/reject")
-def reject_batch(
-    batch_id: str, body: S.Decision, request: Request, automations: Automations
-) -> S.Batch:
-    """Reject: the batch is cancelled."""
-    return automations.payment_batches.approve(
-        platform_id_of(request), batch_id, body, caller=caller_of(request), approve=False
-    )
+_decision_route("approve", True, "One approval (the batch's creator cannot approve).")
+_decision_route("reject", False, "Reject: the batch is cancelled.")
 
 
 @write.post(BATCHES + "/{batch_id}/cancel")
@@ -193,6 +206,35 @@ def download_pain001(batch_id: str, request: Request, automations: Automations) 
         media_type="application/xml",
         headers={"content-disposition": f'attachment; filename="{batch_id}.xml"'},
     )
+
+
+@read.get(LIMITS)
+def list_limits(request: Request, automations: Automations) -> S.ListPage[S.Limits]:
+    """The limits of every currency the platform set some for."""
+    return automations.payment_batches.all_limits(platform_id_of(request))
+
+
+@read.get(LIMITS + "/{currency}")
+def get_limits(currency: str, request: Request, automations: Automations) -> S.Limits:
+    """The limits a batch in ``currency`` is validated against (the platform's own, the
+    default settings for the others)."""
+    return automations.payment_batches.limits(platform_id_of(request), check_currency(currency))
+
+
+@write.put(LIMITS + "/{currency}")
+def set_limits(
+    currency: str, body: S.LimitsSet, request: Request, automations: Automations
+) -> S.Limits:
+    """Set the platform's limits in ``currency`` (a field left out: the default)."""
+    return automations.payment_batches.set_limits(
+        platform_id_of(request), currency, body, actor=caller_of(request)
+    )
+
+
+@write.delete(LIMITS + "/{currency}")
+def reset_limits(currency: str, request: Request, automations: Automations) -> S.Limits:
+    """Back to the default settings in ``currency``."""
+    return automations.payment_batches.reset_limits(platform_id_of(request), currency)
 
 
 router.include_router(read)

@@ -17,6 +17,14 @@ class PaymentBatchInvalid(ValidationError):
     hint = "Fix the lines named in details.lines (each with its errors) and send the batch again; validate_only=true checks without storing."
 
 
+class PaymentBatchOverLimit(PaymentBatchInvalid):
+    """A payment batch over the platform's limits (lines, line amount, total): nothing was
+    stored."""
+
+    code = "payment_batch_over_limit"
+    hint = "Split the batch or lower the lines named in details.report; the limits (details.limits) are the platform's: GET /api/automations/v1/payment_batch_limits/{currency}."
+
+
 class PaymentBatchState(Conflict):
     """A payment batch whose status does not allow the operation."""
 

@@ -98,7 +98,7 @@ class BatchRunner:
         size = batches.settings.payroll_chunk_size
         for _ in range(MAX_ROUNDS):
             with AR.reading(batches.engine) as connection:
-                lines = R.pending_lines(connection, batch_id, size)
+                lines = batches.opened(R.pending_lines(connection, batch_id, size))
             if not lines:
                 self._complete(wallets, row)
                 return

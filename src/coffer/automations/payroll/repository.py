@@ -11,10 +11,12 @@ import sqlalchemy as sa
 
 from coffer.automations.payroll import tables as T
 from coffer.automations.repository import Row, owned
+from coffer.wallets.tables import idempotency_keys
 
 INSERT_CHUNK = 1000
 BATCHES = T.payment_batches
 LINES = T.payment_batch_lines
+LIMITS = T.payment_batch_limits
 
 
 def _all(connection: sa.Connection, statement: sa.Select[Any]) -> list[Row]:
@@ -216,3 +218,54 @@ def submitted_payouts(connection: sa.Connection, batch_id: str) -> list[str]:
         .order_by(LINES.c.line_number)
     )
     return [row[0] for row in connection.execute(statement)]
+
+
+# -- limits -----------------------------------------------------------------------------
+
+
+def limits(connection: sa.Connection, platform_id: str, currency: str | None) -> list[Row]:
+    """The platform's own limits: of ``currency``, or of every currency (by currency)."""
+    statement = sa.select(LIMITS).where(owned(LIMITS, platform_id))
+    if currency is not None:
+        statement = statement.where(LIMITS.c.currency == currency)
+    return _all(connection, statement.order_by(LIMITS.c.currency))
+
+
+def put_limits(connection: sa.Connection, values: Mapping[str, Any]) -> None:
+    """Insert or replace the platform's limits of one currency."""
+    connection.execute(
+        sa.delete(LIMITS).where(
+            LIMITS.c.platform_id == values["platform_id"],
+            LIMITS.c.currency == values["currency"],
+        )
+    )
+    connection.execute(sa.insert(LIMITS).values(**values))
+
+
+def delete_limits(connection: sa.Connection, platform_id: str, currency: str) -> bool:
+    result = connection.execute(
+        sa.delete(LIMITS).where(owned(LIMITS, platform_id), LIMITS.c.currency == currency)
+    )
+    return (result.rowcount or 0) > 0
+
+
+# -- the Idempotency-Key of a creation (the wallets' records) ---------------------------------
+
+
+def answer_key(
+    connection: sa.Connection, platform_id: str, key: str, batch_id: str, answer: str
+) -> bool:
+    """Record ``batch_id`` and its sealed answer on the platform's claim of ``key`` if the
+    claim has no answer yet (compare-and-set); False: another request answered it."""
+    keys = idempotency_keys
+    result = connection.execute(
+        sa.update(keys)
+        .where(
+            keys.c.platform_id == platform_id,
+            keys.c.key == key,
+            keys.c.response_status.is_(None),
+            keys.c.resource_id == "",
+        )
+        .values(resource_id=batch_id, response_status=200, response_enc=answer)
+    )
+    return (result.rowcount or 0) == 1

@@ -139,6 +139,34 @@ class Batch(BaseModel):
     created_at: datetime
 
 
+class LimitsSet(Model):
+    """A platform's limits of its batches in one currency, in minor units; a field left
+    out (or null) takes the default setting (COFFER_PAYROLL_MAX_LINES, ...)."""
+
+    max_lines: int | None = Field(default=None, ge=1, le=100_000, description="Lines a batch")
+    max_line_amount: int | None = Field(
+        default=None, gt=0, lt=2**128, description="Largest amount of one line"
+    )
+    max_batch_total: int | None = Field(
+        default=None, gt=0, lt=2**128, description="Largest total of one batch"
+    )
+
+
+class Limits(BaseModel):
+    """The limits a batch in ``currency`` is validated against."""
+
+    object: Literal["payment_batch_limits"] = "payment_batch_limits"
+    currency: str
+    max_lines: int
+    max_line_amount: int
+    max_batch_total: int
+    set_by_platform: list[str] = Field(
+        description="The limits the platform set; the others are the default settings"
+    )
+    updated_by: str | None
+    updated_at: datetime | None
+
+
 class Decision(Model):
     approver: str | None = Field(
         default=None, max_length=200, description="Who decides (default: the API client)"

@@ -18,26 +18,32 @@ import sqlalchemy as sa
 
 from coffer.automations import repository as AR
 from coffer.automations import schemas as AS
+from coffer.automations.payroll import payees
 from coffer.automations.payroll import repository as R
 from coffer.automations.payroll import schemas as S
 from coffer.automations.payroll.errors import (
     ApproverNotAllowed,
     PaymentBatchInvalid,
     PaymentBatchNotFound,
+    PaymentBatchOverLimit,
     PaymentBatchState,
 )
 from coffer.automations.payroll.settings import PayrollSettings, get_payroll_settings
-from coffer.automations.payroll.validation import Checked, Validator, read_csv
+from coffer.automations.payroll.validation import Checked, Validator, over_limit, read_csv
 from coffer.automations.runstate import from_micros, micros
 from coffer.automations.schedules import BusinessDays
-from coffer.errors import ValidationError
+from coffer.errors import Conflict, ValidationError
 from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.wallets.currencies import check_currency
 
 if TYPE_CHECKING:
     from coffer.automations.service import AutomationsPlatform
     from coffer.wallets.platform import WalletPlatform
 
 APPROVAL_STEP = "payment_batch"  # the step_key of a batch's approval
+OPERATION = "payment_batch"  # the Idempotency-Key operation of a batch's creation
+ANSWER_CONTEXT = "idempotency.response"  # how the wallets seal a key's stored answer
+LIMIT_FIELDS = ("max_lines", "max_line_amount", "max_batch_total")
 CANCELLABLE = ("pending_approval", "scheduled", "waiting_funds")
 
 
@@ -70,6 +76,7 @@ def batch_model(row: Mapping[str, Any]) -> S.Batch:
 
 
 def line_model(row: Mapping[str, Any]) -> S.Line:
+    """The line of a row whose personal data was unsealed (:meth:`PaymentBatches.opened`)."""
     return S.Line(**{name: row[name] for name in S.Line.model_fields if name != "object"})
 
 
@@ -84,6 +91,7 @@ class PaymentBatches:
         self.settings = settings or get_payroll_settings()
         self._wallets: dict[str, WalletPlatform] = {}
         self._lock = threading.Lock()
+        self.sealer: payees.Sealer = automations.wallets.core.cipher
         automations.approval_subjects[APPROVAL_STEP] = self
 
     def now_micros(self) -> int:
@@ -130,7 +138,8 @@ class PaymentBatches:
             for wallet_id, row in rows.items()
             if (row.get("platform_id") or DEFAULT_PLATFORM_ID) == platform_id
         }
-        return Validator(self.settings).check(request, lines, wallets, problems)
+        limits = self.limits(platform_id, request.currency)
+        return Validator(limits).check(request, lines, wallets, problems)
 
     def _execute_at(self, request: S.BatchOptions) -> int:
         if request.execute_on is None:
@@ -147,20 +156,51 @@ class PaymentBatches:
         return micros(datetime.combine(day, time(0), UTC))
 
     def create(
-        self, platform_id: str, request: S.BatchCreate, *, maker: str
+        self,
+        platform_id: str,
+        request: S.BatchCreate,
+        *,
+        maker: str,
+        idempotency_key: str | None = None,
     ) -> S.Batch | S.ValidationReport:
         """Validate, then (unless ``validate_only``) store the batch and its lines and open
-        its approval, in one transaction: a batch with any bad line stores nothing."""
-        checked = self.validate(platform_id, request)
+        its approval, in one transaction: a batch with any bad line stores nothing.
+
+        With ``idempotency_key`` (unique per platform, the wallets' Idempotency-Key
+        records), a repeat of the same request answers the first answer (the batch as
+        created, or the same refusal) and creates nothing; the key with another request is
+        refused (``idempotency_conflict``). A ``validate_only`` request stores nothing and
+        uses no key."""
         if request.validate_only:
-            return checked.report
+            return self.validate(platform_id, request).report
+        if idempotency_key is None:
+            return self._create(platform_id, request, maker)
+        batch = self.wallets_of(platform_id).core.once(
+            key=idempotency_key,
+            operation=OPERATION,
+            payload=request.model_dump(mode="json"),
+            run=lambda: self._create(platform_id, request, maker, idempotency_key),
+            model=S.Batch,
+        )
+        assert batch is not None
+        return batch
+
+    def _create(
+        self, platform_id: str, request: S.BatchCreate, maker: str, key: str | None = None
+    ) -> S.Batch:
+        checked = self.validate(platform_id, request)
         report = checked.report
         if not report.valid:
             bad = report.invalid_lines + len(report.errors)
-            raise PaymentBatchInvalid(
-                f"the batch has {bad} problem(s): nothing was stored (see details)",
-                report=report.model_dump(mode="json"),
-            )
+            message = f"the batch has {bad} problem(s): nothing was stored (see details)"
+            if over_limit(report):
+                limits = self.limits(platform_id, request.currency)
+                raise PaymentBatchOverLimit(
+                    message,
+                    report=report.model_dump(mode="json"),
+                    limits=limits.model_dump(mode="json"),
+                )
+            raise PaymentBatchInvalid(message, report=report.model_dump(mode="json"))
         now = self.now_micros()
         batch_id = AR.new_id("pbt")
         timeout = request.approval_timeout_seconds or self.settings.payroll_approval_timeout_seconds
@@ -186,15 +226,18 @@ class PaymentBatches:
             "created_at": now,
             "updated_at": now,
         }
+        sealer = self.sealer
         lines = [
             {
                 "batch_id": batch_id,
+                "line_number": line["line_number"],
+                "id": payees.line_id(batch_id, line["line_number"]),
                 "platform_id": platform_id,
-                "wallet_id": None,
-                "iban": None,
-                "bic": None,
-                "name": None,
-                **line,
+                "kind": line["kind"],
+                "wallet_id": line.get("wallet_id"),
+                "payee_enc": payees.seal(sealer, line),
+                "amount": line["amount"],
+                "currency": line["currency"],
                 "status": "pending",
                 "attempts": 0,
                 "updated_at": now,
@@ -215,7 +258,22 @@ class PaymentBatches:
                 expires_at,
             )
             R.update_batch(connection, batch_id, {"approval_id": approval_id})
+            if key is not None:
+                self._answer_key(connection, platform_id, batch_id, key)
         return self.batch(platform_id, batch_id)
+
+    def _answer_key(
+        self, connection: sa.Connection, platform_id: str, batch_id: str, key: str
+    ) -> None:
+        """Store the new batch as the Idempotency-Key's answer in the transaction that
+        creates it: of two requests holding the key (a retry that took over the claim of a
+        request still running), only the first to commit creates a batch."""
+        row = R.batch(connection, platform_id, batch_id)
+        assert row is not None
+        answer = self.sealer.encrypt(batch_model(row).model_dump_json(), context=ANSWER_CONTEXT)
+        assert answer is not None
+        if not R.answer_key(connection, platform_id, key, batch_id, answer):
+            raise Conflict(f"Idempotency-Key {key!r} is being used by a concurrent request; retry")
 
     # -- approvals (ApprovalSubject) ---------------------------------------------------------
 
@@ -354,7 +412,14 @@ class PaymentBatches:
             rows, more = R.lines_page(
                 connection, batch_id, status=status, starting_after=starting_after, limit=limit
             )
-        return S.ListPage[S.Line](data=[line_model(row) for row in rows], has_more=more)
+        return S.ListPage[S.Line](
+            data=[line_model(row) for row in self.opened(rows)], has_more=more
+        )
+
+    def opened(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``rows`` of lines with their personal data unsealed (iban, bic, name, reference)."""
+        sealer = self.sealer
+        return [{**row, **payees.unseal(sealer, row["payee_enc"])} for row in rows]
 
     def pain001(self, platform_id: str, batch_id: str) -> str:
         """The pain.001 file of the batch's bank lines (built again: the same bytes)."""
@@ -365,3 +430,64 @@ class PaymentBatches:
                 "or they are not paid out yet"
             )
         return self.wallets_of(platform_id).payouts.payout_batch(batch.payout_batch_id).xml
+
+    # -- limits ------------------------------------------------------------------------------
+
+    def _limits_model(self, currency: str, row: Mapping[str, Any] | None) -> S.Limits:
+        settings = self.settings
+        defaults = {
+            "max_lines": settings.payroll_max_lines,
+            "max_line_amount": settings.payroll_max_line_amount,
+            "max_batch_total": settings.payroll_max_batch_total,
+        }
+        own = {} if row is None else {k: row[k] for k in LIMIT_FIELDS if row[k] is not None}
+        value = {name: int(own.get(name, defaults[name])) for name in LIMIT_FIELDS}
+        return S.Limits(
+            currency=currency,
+            max_lines=value["max_lines"],
+            max_line_amount=value["max_line_amount"],
+            max_batch_total=value["max_batch_total"],
+            set_by_platform=list(own),
+            updated_by=None if row is None else row["updated_by"],
+            updated_at=None if row is None else from_micros(row["updated_at"]),
+        )
+
+    def limits(self, platform_id: str, currency: str) -> S.Limits:
+        """The limits a batch of ``platform_id`` in ``currency`` is validated against: the
+        platform's own, the default settings for those it did not set."""
+        with AR.reading(self.engine) as connection:
+            rows = R.limits(connection, platform_id, currency)
+        return self._limits_model(currency, rows[0] if rows else None)
+
+    def all_limits(self, platform_id: str) -> S.ListPage[S.Limits]:
+        """The limits of every currency the platform set some for."""
+        with AR.reading(self.engine) as connection:
+            rows = R.limits(connection, platform_id, None)
+        data = [self._limits_model(row["currency"], row) for row in rows]
+        return S.ListPage[S.Limits](data=data, has_more=False)
+
+    def set_limits(
+        self, platform_id: str, currency: str, request: S.LimitsSet, *, actor: str
+    ) -> S.Limits:
+        """Set the platform's limits in ``currency`` (a field left null: the default)."""
+        currency = check_currency(currency)
+        values = request.model_dump()
+        with AR.unit(self.engine) as connection:
+            R.put_limits(
+                connection,
+                {
+                    "platform_id": platform_id,
+                    "currency": currency,
+                    **values,
+                    "updated_by": actor,
+                    "updated_at": self.now_micros(),
+                },
+            )
+        return self.limits(platform_id, currency)
+
+    def reset_limits(self, platform_id: str, currency: str) -> S.Limits:
+        """Back to the default settings in ``currency``."""
+        currency = check_currency(currency)
+        with AR.unit(self.engine) as connection:
+            R.delete_limits(connection, platform_id, currency)
+        return self.limits(platform_id, currency)

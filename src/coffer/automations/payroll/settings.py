@@ -15,19 +15,22 @@ class PayrollSettings(BaseSettings):
         default=20_000,
         ge=1,
         le=100_000,
-        description="Most lines one payment batch may have.",
+        description="Most lines one payment batch may have, for a platform that did not "
+        "set its own max_lines (PUT /api/automations/v1/payment_batch_limits/{currency}).",
     )
     payroll_max_line_amount: int = Field(
         default=10**12,
         gt=0,
-        description="Largest amount of one payment batch line, in minor units (cents); "
-        "a line above it is refused with over_line_limit.",
+        description="Largest amount of one payment batch line, in minor units (cents), for "
+        "a platform that did not set its own max_line_amount; a line above it is reported "
+        "as over_line_limit.",
     )
     payroll_max_batch_total: int = Field(
         default=10**14,
         gt=0,
-        description="Largest total of one payment batch, in minor units; a batch above it "
-        "is refused with over_batch_limit.",
+        description="Largest total of one payment batch, in minor units, for a platform "
+        "that did not set its own max_batch_total; a batch above it is refused with "
+        "over_batch_limit.",
     )
     payroll_approval_timeout_seconds: float = Field(
         default=7 * 86400.0,

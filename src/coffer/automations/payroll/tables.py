@@ -1,6 +1,10 @@
-"""Tables of payment batches (payroll and supplier payments; migration 0030_payroll).
+"""Tables of payment batches (payroll and supplier payments; migrations 0030_payroll and
+0037_payroll_payees).
 
-Times are microseconds since the epoch (BigInteger); JSON documents are TEXT.
+Times are microseconds since the epoch (BigInteger); JSON documents are TEXT. A line's
+personal data (a bank payee's IBAN, BIC and name, any payee's reference) is one sealed
+value, ``payee_enc`` (see :mod:`coffer.automations.payroll.payees`), registered below so
+``coffer keys rotate`` re-seals it.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coffer.db.types import Amount
+from coffer.platforms.sealed import SealedColumn, WalletData, register, register_wallet_data
 
 metadata = sa.MetaData()
 
@@ -49,15 +54,16 @@ payment_batch_lines = sa.Table(
     metadata,
     sa.Column("batch_id", sa.String(40), primary_key=True),
     sa.Column("line_number", sa.Integer, primary_key=True),  # from 1, in the file's order
+    # "<batch id>:<line number>": the one column naming a line (the key rotation's)
+    sa.Column("id", sa.String(60), nullable=False),
     sa.Column("platform_id", sa.String(40), nullable=False),
     sa.Column("kind", sa.String(8), nullable=False),  # wallet | bank
     sa.Column("wallet_id", sa.String(40), nullable=True),
-    sa.Column("iban", sa.String(34), nullable=True),
-    sa.Column("bic", sa.String(11), nullable=True),
-    sa.Column("name", sa.String(140), nullable=True),
+    # sealed by the master key (context PAYEE_CONTEXT): iban, bic, name, reference; NULL
+    # when the line has none, or once the payee wallet's customer was erased
+    sa.Column("payee_enc", sa.Text, nullable=True),
     sa.Column("amount", Amount, nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("reference", sa.String(140), nullable=True),
     # pending | paid | submitted | failed_insufficient_funds | failed | cancelled
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("transfer_id", sa.String(40), nullable=True),
@@ -68,4 +74,29 @@ payment_batch_lines = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
     sa.Index("ix_payment_batch_lines_status", "batch_id", "status", "line_number"),
+    sa.Index("ux_payment_batch_lines_id", "id", unique=True),
+    sa.Index("ix_payment_batch_lines_wallet", "wallet_id"),
+)
+
+PAYEE_CONTEXT = "payment_batch_line.payee"
+# rows written before 0037_payroll_payees hold the value in clear until sealed (the
+# rotation seals them; see the migration)
+PAYEES = register(
+    SealedColumn(payment_batch_lines, "id", "payee_enc", PAYEE_CONTEXT, legacy_plaintext=True)
+)
+# a line paying a wallet names its customer (name, reference): blanked at the erasure
+register_wallet_data(WalletData(payment_batch_lines, "wallet_id", "payee_enc"))
+
+# A platform's own limits of its batches in one currency; NULL: the setting's default
+# (COFFER_PAYROLL_MAX_LINES, _MAX_LINE_AMOUNT, _MAX_BATCH_TOTAL).
+payment_batch_limits = sa.Table(
+    "payment_batch_limits",
+    metadata,
+    sa.Column("platform_id", sa.String(40), primary_key=True),
+    sa.Column("currency", sa.String(3), primary_key=True),
+    sa.Column("max_lines", sa.Integer, nullable=True),
+    sa.Column("max_line_amount", Amount, nullable=True),  # minor units
+    sa.Column("max_batch_total", Amount, nullable=True),  # minor units
+    sa.Column("updated_by", sa.String(200), nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
 )

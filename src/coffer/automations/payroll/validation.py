@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coffer.automations.payroll import schemas as S
-from coffer.automations.payroll.settings import PayrollSettings
 from coffer.errors import CofferError, InvalidBankAccount
 from coffer.wallets import currencies
 from coffer.wallets.payouts import MAX_BATCH as MAX_BANK_LINES
@@ -25,6 +24,8 @@ from coffer.wallets.payouts import validate_bank_details
 
 CSV_COLUMNS = ("wallet_id", "iban", "bic", "name", "amount", "currency", "reference")
 MAX_REPORTED = 1000
+# the codes of a limit exceeded (the platform's limits, GET /payment_batch_limits)
+LIMIT_CODES = frozenset({"too_many_lines", "over_line_limit", "over_batch_limit"})
 _DECIMAL = re.compile(r"^(\d{1,40})(?:\.(\d{1,6}))?$")
 
 
@@ -34,6 +35,12 @@ class Checked:
 
     report: S.ValidationReport
     lines: list[dict[str, Any]] = field(default_factory=list)
+
+
+def over_limit(report: S.ValidationReport) -> bool:
+    """Whether the report names a limit exceeded (by a line or by the whole batch)."""
+    errors = [*report.errors, *(error for line in report.lines for error in line.errors)]
+    return any(error.code in LIMIT_CODES for error in errors)
 
 
 def read_csv(text: str) -> tuple[list[S.LineIn], list[S.LineError]]:
@@ -122,10 +129,10 @@ def _error(code: str, message: str, field_name: str | None = None) -> S.LineErro
 
 class Validator:
     """Checks a batch against the platform's wallets (``wallets``: id -> wallet row, as
-    read for the platform) and the limits of ``settings``."""
+    read for the platform) and its ``limits`` in the batch's currency."""
 
-    def __init__(self, settings: PayrollSettings) -> None:
-        self.settings = settings
+    def __init__(self, limits: S.Limits) -> None:
+        self.limits = limits
 
     def check(
         self,
@@ -134,7 +141,7 @@ class Validator:
         wallets: Mapping[str, Mapping[str, Any]],
         batch_errors: list[S.LineError] | None = None,
     ) -> Checked:
-        settings = self.settings
+        limits = self.limits
         errors = list(batch_errors or [])
         currency = options.currency
         try:
@@ -161,21 +168,22 @@ class Validator:
             )
         if not lines and not errors:
             errors.append(_error("no_lines", "the batch has no lines"))
-        if len(lines) > settings.payroll_max_lines:
+        if len(lines) > limits.max_lines:
             errors.append(
                 _error(
                     "too_many_lines",
-                    f"{len(lines)} lines; a batch has at most {settings.payroll_max_lines}",
+                    f"{len(lines)} lines; a batch has at most {limits.max_lines}",
                 )
             )
         reports: list[S.LineReport] = []
         stored: list[dict[str, Any]] = []
         seen: dict[str, int] = {}
-        total = 0
+        total = requested = 0  # of the valid lines; of every line with an amount
         kinds = {"wallet": 0, "bank": 0}
         for number, line in enumerate(lines, start=1):
             problems: list[S.LineError] = []
             row = self._line(line, number, currency, exponent, source, wallets, problems)
+            requested += row.get("amount", 0)
             payee = row.get("wallet_id") or row.get("iban")
             if payee:
                 first = seen.get(payee)
@@ -198,12 +206,12 @@ class Validator:
                     f"{kinds['bank']} bank lines; one pain.001 file holds at most {MAX_BANK_LINES}",
                 )
             )
-        if total > settings.payroll_max_batch_total:
+        if requested > limits.max_batch_total:
             errors.append(
                 _error(
                     "over_batch_limit",
-                    f"the total {total} is above the batch limit "
-                    f"{settings.payroll_max_batch_total} (minor units)",
+                    f"the total {requested} is above the batch limit "
+                    f"{limits.max_batch_total} {currency} (minor units)",
                 )
             )
         report = S.ValidationReport(
@@ -232,12 +240,12 @@ class Validator:
         row: dict[str, Any] = {"line_number": number, "reference": line.reference}
         try:
             row["amount"] = parse_amount(line.amount, exponent)
-            if row["amount"] > self.settings.payroll_max_line_amount:
+            if row["amount"] > self.limits.max_line_amount:
                 problems.append(
                     _error(
                         "over_line_limit",
                         f"{row['amount']} is above the line limit "
-                        f"{self.settings.payroll_max_line_amount} (minor units)",
+                        f"{self.limits.max_line_amount} {currency} (minor units)",
                         "amount",
                     )
                 )

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coffer.platforms.sealed import SealedColumn
+from coffer.platforms.sealed import SealedColumn, WalletData
 from coffer.wallets import tables as W
 from coffer.wallets.privacy.format import PREFIX
 from coffer.wallets.privacy.tables import consents, customer_keys
@@ -301,6 +301,25 @@ def replace_master_value(
         .values({column.column: new})
     )
     return result.rowcount == 1
+
+
+def blank_wallet_data(
+    connection: sa.Connection, column: WalletData, platform_id: str, wallet_ids: Sequence[str]
+) -> int:
+    """Set another domain's personal data about ``wallet_ids`` to NULL; how many rows."""
+    if not wallet_ids:
+        return 0
+    table = column.table
+    result = connection.execute(
+        table.update()
+        .where(
+            table.c.platform_id == platform_id,
+            table.c[column.wallet_column].in_(list(wallet_ids)),
+            table.c[column.column].is_not(None),
+        )
+        .values({column.column: None})
+    )
+    return int(result.rowcount or 0)
 
 
 # -- consents ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ What the master key seals: each customer's wrapped data key (the personal data i
 sealed by the data keys and is not touched), and the values of
 :func:`coffer.platforms.sealed.registered` columns (every domain registers those it seals:
 webhook signing secrets, stored idempotent answers, automations' inbound webhook secrets,
-TOTP secrets). Rows written before data keys are first upgraded (their personal data
+TOTP secrets, payment batch lines' payees). Rows written before data keys are first upgraded (their personal data
 re-sealed under the customer's data key).
 
 With the key in the key file (``COFFER_PII_KEY_FILE``, the default), a new key is made and

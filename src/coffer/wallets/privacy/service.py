@@ -3,9 +3,11 @@ of rows written before customers had data keys. Rotation of the master key lives
 :mod:`.rotation`.
 
 Erasure destroys the customer's data key, so every copy of its personal data (rows,
-backups, replicas) becomes unreadable, and closes its wallets. It is refused while money
-is held or moving for the customer (a non-zero balance, a pending hold, a payout or pay-in
-in flight): the platform pays out or moves the balance first. The ledger keeps every
+backups, replicas) becomes unreadable, closes its wallets, and blanks the personal data
+other domains keep about them (:func:`coffer.platforms.sealed.registered_wallet_data`).
+It is refused while money is held or moving for the customer (a non-zero balance, a
+pending hold, a payout or pay-in in flight): the platform pays out or moves the balance
+first. The ledger keeps every
 movement (its journal names wallets by pseudonymous ids only) and ``coffer verify`` still
 passes.
 """
@@ -22,6 +24,7 @@ import sqlalchemy as sa
 from coffer.errors import CustomerErased, CustomerNotFound, ErasureBlocked
 from coffer.identity.audit import SYSTEM, Actor, record_by
 from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.platforms.sealed import registered_wallet_data
 from coffer.wallets import repository as WR
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
@@ -80,11 +83,14 @@ class Privacy:
             self._check_erasable(connection, customer_id, wallets)
             now = R.now_micros()
             self._drop_master_sealed(connection, customer)
+            platform_id = customer.get("platform_id") or DEFAULT_PLATFORM_ID
+            for column in registered_wallet_data():  # other domains' copies
+                R.blank_wallet_data(connection, column, platform_id, [w["id"] for w in wallets])
             if not core.data_keys.destroy(connection, customer_id):
                 R.insert_key(
                     connection,
                     customer_id=customer_id,
-                    platform_id=customer.get("platform_id") or DEFAULT_PLATFORM_ID,
+                    platform_id=platform_id,
                     wrapped_key=None,
                     created_at=now,
                     erased_at=now,
