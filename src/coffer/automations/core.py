@@ -287,12 +287,13 @@ class AutomationsCore:
         starting_after: str | None = None,
         limit: int = 20,
     ) -> S.ListPage[S.Automation]:
+        filters = {"status": status, "owner_customer_id": owner_customer_id}
         with R.reading(self.engine) as connection:
-            rows, more = R.automations_page(
+            rows, more = R.page(
                 connection,
+                T.automations,
                 platform_id,
-                status=status,
-                owner_customer_id=owner_customer_id,
+                filters,
                 starting_after=starting_after,
                 limit=limit,
             )

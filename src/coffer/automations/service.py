@@ -130,11 +130,11 @@ class AutomationsPlatform(RunsFlow):
         limit: int = 20,
     ) -> S.ListPage[S.Approval]:
         with R.reading(self.engine) as connection:
-            rows, more = R.approvals_page(
+            rows, more = R.page(
                 connection,
+                T.automation_approvals,
                 platform_id,
-                status=status,
-                run_id=run_id,
+                {"status": status, "run_id": run_id},
                 starting_after=starting_after,
                 limit=limit,
             )
