@@ -66,6 +66,10 @@ class AutomationsCore:
         self._compiled: dict[tuple[str, int], Compiled] = {}
         self._compiled_lock = threading.Lock()
         self._fx: dict[str, FxPlatform] = {}
+        self._attach()
+
+    def _attach(self) -> None:
+        """Build the services that work on this state (the full platform has some)."""
 
     # -- helpers ---------------------------------------------------------------------------
 

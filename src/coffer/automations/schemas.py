@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from coffer.wallets.schemas.common import ListPage as ListPage  # the list page of every API
-from coffer.wallets.schemas.common import Model
+from coffer.wallets.schemas.common import ListPage as ListPage  # the APIs share these
+from coffer.wallets.schemas.common import Model as Model
 
 AutomationStatus = Literal["active", "paused", "archived"]
 RunStatus = Literal["pending", "running", "waiting", "succeeded", "failed", "cancelled", "skipped"]
