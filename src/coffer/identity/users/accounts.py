@@ -200,13 +200,8 @@ class UserAccounts(UsersBase):
         """The second step with a TOTP or recovery code; :class:`SignInFailed` otherwise."""
         account = throttle.account_key(REALM, f"{pending.platform_id}:{pending.email}")
         with self.unit() as connection:
-            now = self.now_micros()
-            throttle.check(connection, self.throttle_policy, [account], now)
-            method = F.check_second_factor(
-                connection, subject=pending.user_id, code=code, sealer=self.sealer
-            )
+            method, locked_now = self._throttled_code(connection, account, pending.user_id, code)
             if method is None:
-                locked_now = throttle.record_failure(connection, self.throttle_policy, account, now)
                 record(
                     connection,
                     actor=pending.user_id,
@@ -216,6 +211,18 @@ class UserAccounts(UsersBase):
                 )
         if method is None:
             raise SignInFailed(SIGN_IN_FAILED)
+
+    def _throttled_code(
+        self, connection: sa.Connection, account: str, subject: str, code: str
+    ) -> tuple[str | None, bool]:
+        """Check ``subject``'s TOTP or recovery ``code`` under ``account``'s lockout: the
+        method that passed, or None and whether this failure (counted) locked the account."""
+        now = self.now_micros()
+        throttle.check(connection, self.throttle_policy, [account], now)
+        method = F.check_second_factor(connection, subject=subject, code=code, sealer=self.sealer)
+        if method is not None:
+            return method, False
+        return None, throttle.record_failure(connection, self.throttle_policy, account, now)
 
     def pending_user(self, platform_id: str, user_id: str) -> SignedIn:
         """A user between the two sign-in steps (from the pending session's subject)."""
@@ -359,7 +366,7 @@ class UserAccounts(UsersBase):
         self, connection: sa.Connection, actor: Actor, what: str, address: str | None,
         **details: Any,
     ) -> None:  # fmt: skip
-        self.notify(connection, actor.platform_id, actor.user_id, what, **details)
+        self.notify_actor(connection, actor, what, **details)
         record(
             connection,
             actor=actor.user_id,
@@ -379,13 +386,8 @@ class UserAccounts(UsersBase):
             REALM, f"{actor.platform_id}:{normalize_email(customer_email)}"
         )
         with self.unit() as connection:
-            now = self.now_micros()
-            throttle.check(connection, self.throttle_policy, [account], now)
-            method = F.check_second_factor(
-                connection, subject=actor.user_id, code=code, sealer=self.sealer
-            )
+            method, _ = self._throttled_code(connection, account, actor.user_id, code)
             if method is None:
-                throttle.record_failure(connection, self.throttle_policy, account, now)
                 record(
                     connection,
                     actor=actor.user_id,

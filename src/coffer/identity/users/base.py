@@ -142,3 +142,9 @@ class UsersBase:
             params,
             keep=self.settings.notifications_kept,
         )
+
+    def notify_actor(
+        self, connection: sa.Connection, actor: Actor, kind: str, **params: Any
+    ) -> None:
+        """Notify the signed-in user ``actor`` (see :meth:`notify`)."""
+        self.notify(connection, actor.platform_id, actor.user_id, kind, **params)

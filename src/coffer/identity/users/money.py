@@ -215,10 +215,9 @@ class UserMoney(UsersBase):
         recipient_wallet = self.platform.wallets.wallet(transfer.credited_wallet_id)
         sender_name = self.platform.wallets.customer(actor.customer_id).name
         with self.unit() as connection:
-            self.notify(
+            self.notify_actor(
                 connection,
-                actor.platform_id,
-                actor.user_id,
+                actor,
                 "money_sent",
                 amount=transfer.amount,
                 currency=transfer.currency,
@@ -305,10 +304,9 @@ class UserMoney(UsersBase):
 
     def _notify_top_up(self, actor: Actor, payin: S.Payin) -> None:
         with self.unit() as connection:
-            self.notify(
+            self.notify_actor(
                 connection,
-                actor.platform_id,
-                actor.user_id,
+                actor,
                 "top_up_succeeded",
                 amount=payin.amount,
                 currency=payin.currency,
@@ -392,10 +390,9 @@ class UserMoney(UsersBase):
                     "deleted_at": None,
                 },
             )
-            self.notify(
+            self.notify_actor(
                 connection,
-                actor.platform_id,
-                actor.user_id,
+                actor,
                 "beneficiary_added",
                 name=request.name,
             )
@@ -450,10 +447,9 @@ class UserMoney(UsersBase):
             idempotency_key=key,
         )
         with self.unit() as connection:
-            self.notify(
+            self.notify_actor(
                 connection,
-                actor.platform_id,
-                actor.user_id,
+                actor,
                 "payout_created",
                 amount=payout.amount,
                 currency=payout.currency,
