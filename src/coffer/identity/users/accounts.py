@@ -62,17 +62,8 @@ class SignedIn:
     methods: tuple[str, ...]  # "totp", "passkey": empty when the password is enough
 
 
-@dataclass(frozen=True, slots=True)
-class PasswordPolicy:
-    min_length: int
-    min_score: int
-
-
 class UserAccounts(UsersBase):
     """Sign-up, sign-in, second factors and the account's settings."""
-
-    throttle_policy: throttle.ThrottlePolicy
-    password_policy: PasswordPolicy
 
     # -- sign-up -------------------------------------------------------------------------
 
