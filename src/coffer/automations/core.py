@@ -26,7 +26,7 @@ from coffer.automations.definitions import (
 from coffer.automations.errors import AutomationNotFound
 from coffer.automations.runstate import from_micros, micros
 from coffer.automations.settings import AutomationSettings, get_automation_settings
-from coffer.automations.views import automation_model
+from coffer.automations.views import automation_model, version_model
 from coffer.errors import InvalidState, ValidationError
 
 if TYPE_CHECKING:
@@ -312,13 +312,4 @@ class AutomationsCore:
         self._automation_row(platform_id, automation_id)
         with R.reading(self.engine) as connection:
             rows = R.versions(connection, automation_id)
-        return [
-            S.AutomationVersion(
-                automation_id=row["automation_id"],
-                version=row["version"],
-                definition=R.loads(row["definition"]),
-                consent=R.loads(row["consent"]),
-                created_at=from_micros(row["created_at"]),
-            )
-            for row in rows
-        ]
+        return [version_model(row) for row in rows]

@@ -187,9 +187,8 @@ class StepExecution(ExecutorRecords):
         }[kind]
         with R.unit(self.engine) as connection:
             if not recorded_exists:
-                self._insert_step(
-                    connection, state, key, step, "waiting", request=request, deadline=deadline
-                )
+                row = self._step_row(state, key, step, "waiting", request, None, deadline, 0)
+                self._insert_step(connection, state, row)
             run_values = {
                 "status": "waiting",
                 "wait_kind": wait_kind,

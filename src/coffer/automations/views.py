@@ -41,6 +41,14 @@ def automation_model(row: Mapping[str, Any], version: Mapping[str, Any]) -> S.Au
     )
 
 
+def version_model(row: Mapping[str, Any]) -> S.AutomationVersion:
+    return S.AutomationVersion(
+        **same_named(row, "automation_id", "version"),
+        **decoded(row, "definition", "consent"),
+        **moments(row, "created_at"),
+    )
+
+
 def step_model(row: Mapping[str, Any]) -> S.StepRecord:
     request = R.loads(row["request"])
     return S.StepRecord(
