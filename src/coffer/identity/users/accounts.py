@@ -51,6 +51,11 @@ SIGN_IN_FAILED = "Email, password or code is incorrect."
 MAX_NOTIFICATIONS = 100
 
 
+def _account(platform_id: str, email: str) -> str:
+    """The sign-in lockout's key of a user's account: its platform and email."""
+    return throttle.account_key(REALM, f"{platform_id}:{email}")
+
+
 @dataclass(frozen=True, slots=True)
 class SignedIn:
     """Who passed a sign-in step, and the second factors they still may use."""
@@ -133,7 +138,7 @@ class UserAccounts(UsersBase):
         whatever the outcome."""
         platform_id = self.settings.platform_id
         name = normalize_email(email)[:254]
-        account = throttle.account_key(REALM, f"{platform_id}:{name}")
+        account = _account(platform_id, name)
         error: CofferError | None = None
         found: SignedIn | None = None
         with self.unit() as connection:
@@ -189,7 +194,7 @@ class UserAccounts(UsersBase):
 
     def sign_in_code(self, pending: SignedIn, code: str, *, address: str | None) -> None:
         """The second step with a TOTP or recovery code; :class:`SignInFailed` otherwise."""
-        account = throttle.account_key(REALM, f"{pending.platform_id}:{pending.email}")
+        account = _account(pending.platform_id, pending.email)
         with self.unit() as connection:
             method, locked_now = self._throttled_code(connection, account, pending.user_id, code)
             if method is None:
@@ -266,9 +271,7 @@ class UserAccounts(UsersBase):
     def signed_in(self, user: SignedIn, *, method: str, address: str | None) -> None:
         """Record a completed sign-in (``method``: password, password+totp, passkey)."""
         with self.unit() as connection:
-            throttle.record_success(
-                connection, throttle.account_key(REALM, f"{user.platform_id}:{user.email}")
-            )
+            throttle.record_success(connection, _account(user.platform_id, user.email))
             self.notify(
                 connection, user.platform_id, user.user_id, "signed_in", method=method,
                 address=address or "",
@@ -373,9 +376,7 @@ class UserAccounts(UsersBase):
         """Check a TOTP (or recovery) code for step-up; returns the method. Failures count
         toward the account's lockout like sign-in failures."""
         customer_email = self.platform.wallets.customer(actor.customer_id).email or ""
-        account = throttle.account_key(
-            REALM, f"{actor.platform_id}:{normalize_email(customer_email)}"
-        )
+        account = _account(actor.platform_id, normalize_email(customer_email))
         with self.unit() as connection:
             method, _ = self._throttled_code(connection, account, actor.user_id, code)
             if method is None:
