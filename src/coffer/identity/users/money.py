@@ -33,6 +33,8 @@ MAX_HISTORY_LINES = 1000  # a page of history at most
 STATEMENT_PAGE = 1000
 MAX_STATEMENT_PAGES = 100
 MAX_PENDING_PAYOUTS = 100
+# the fields a history line takes as they are from the wallet's statement line
+STATEMENT_FIELDS = {"transaction_id", "timestamp", "amount", "balance", "reference_id"}
 
 
 class UserMoney(UsersBase):
@@ -131,14 +133,10 @@ class UserMoney(UsersBase):
             )
             out.extend(
                 U.HistoryLine(
+                    **line.model_dump(include=STATEMENT_FIELDS),
                     wallet_id=wallet.id,
-                    transaction_id=line.transaction_id,
-                    timestamp=line.timestamp,
-                    amount=line.amount,
-                    balance=line.balance,
                     currency=wallet.currency,
                     type=line.type or "movement",
-                    reference_id=line.reference_id,
                     category=None,
                 )
                 for line in statement.data
