@@ -74,8 +74,77 @@ class StepActions(AutomationsCore):
         """One action step, with the idempotency key derived from (run, step)."""
         from pydantic import ValidationError as PydanticError
 
+        from coffer.wallets import schemas as W
+
+        params = dict(params)
         try:
-            return self._perform(kind, dict(params), key, automation, run)
+            platform = self._automation_wallets(automation)
+            wallets = platform.wallets
+            if kind == "transfer":
+                request = self._transfer_request(params, automation, run)
+                return wallets.transfer(request, idempotency_key=key).model_dump(mode="json")
+            metadata = _metadata(params, run)
+            if kind == "payment" or (kind == "hold" and params.get("action") == "create"):
+                action = params.pop("action", None)
+                self._owned_wallet(automation, str(params["buyer_wallet_id"]))
+                capture = bool(params.pop("capture", True)) if action is None else False
+                created = W.PaymentCreate(**params, capture=capture, metadata=metadata)
+                return wallets.create_payment(created, idempotency_key=key).model_dump(mode="json")
+            if kind == "hold":
+                return self._hold(str(params["action"]), params, automation)
+            if kind == "refund":
+                payment = wallets.payment(str(params["payment_id"]))
+                self._owned_wallet(automation, payment.seller_wallet_id)
+                amount = params.get("amount")
+                refund = wallets.refund_payment(
+                    payment.id, None if amount is None else int(amount), idempotency_key=key
+                )
+                return refund.model_dump(mode="json")
+            if kind == "payout":
+                self._owned_wallet(automation, str(params["wallet_id"]))
+                payout = W.PayoutCreate(**params)
+                return platform.payouts.create_payout(payout, idempotency_key=key).model_dump(
+                    mode="json"
+                )
+            if kind == "convert":
+                from coffer.fx import schemas as F
+
+                self._owned_wallet(automation, str(params["from_wallet_id"]))
+                conversion = F.CrossBorderTransferCreate(**params, metadata=metadata)
+                fx = self.fx_of(platform.platform_id)
+                return fx.conversions.transfer(conversion, idempotency_key=key).model_dump(
+                    mode="json"
+                )
+            if kind == "numscript":
+                ledger_name = str(params.get("ledger") or "main")
+                owner = self.coffer.ledger_owner(ledger_name)
+                if ledger_name == self.wallets.settings.wallets_ledger or (owner and owner[1]):
+                    raise StepError(
+                        "a numscript step cannot write the wallets' ledger; name another ledger"
+                    )
+                if owner is not None and owner[0] != platform.platform_id:  # as if it did not exist
+                    raise StepError(f"ledger {ledger_name!r} is not a ledger of this platform")
+                variables = {str(k): str(v) for k, v in (params.get("vars") or {}).items()}
+                ledger = self.coffer.ledger(ledger_name, platform_id=platform.platform_id)
+                result = ledger.run(
+                    str(params["script"]), variables, metadata=metadata, idempotency_key=key
+                )
+                return {"ledger": ledger_name, "transaction_id": getattr(result, "id", None)}
+            if kind == "webhook":
+                url = str(params["url"])
+                # the webhook endpoints' egress policy: https and public addresses on live
+                # platforms, checked after DNS resolution (docs/security.md)
+                target = platform.webhooks.check_url(url, platform.platform_id)
+                return post_webhook(
+                    self.http,
+                    url,
+                    params.get("body") or {},
+                    message_id=key,
+                    secret=self._secret(automation),
+                    timeout_seconds=self.settings.automation_webhook_timeout_seconds,
+                    target=target,
+                )
+            raise StepError(f"unknown step type {kind}")
         except PydanticError as error:
             raise _step_error(kind, error) from error
 
@@ -119,82 +188,6 @@ class StepActions(AutomationsCore):
         metadata = _metadata(params, run)
         self._owned_wallet(automation, str(params["debited_wallet_id"]))
         return W.TransferCreate(**params, metadata=metadata)
-
-    def _perform(
-        self,
-        kind: str,
-        params: dict[str, Any],
-        key: str,
-        automation: Mapping[str, Any],
-        run: Mapping[str, Any],
-    ) -> Any:
-        from coffer.wallets import schemas as W
-
-        platform = self._automation_wallets(automation)
-        wallets = platform.wallets
-        if kind == "transfer":
-            request = self._transfer_request(params, automation, run)
-            return wallets.transfer(request, idempotency_key=key).model_dump(mode="json")
-        metadata = _metadata(params, run)
-        if kind == "payment" or (kind == "hold" and params.get("action") == "create"):
-            action = params.pop("action", None)
-            self._owned_wallet(automation, str(params["buyer_wallet_id"]))
-            capture = bool(params.pop("capture", True)) if action is None else False
-            created = W.PaymentCreate(**params, capture=capture, metadata=metadata)
-            return wallets.create_payment(created, idempotency_key=key).model_dump(mode="json")
-        if kind == "hold":
-            return self._hold(str(params["action"]), params, automation)
-        if kind == "refund":
-            payment = wallets.payment(str(params["payment_id"]))
-            self._owned_wallet(automation, payment.seller_wallet_id)
-            amount = params.get("amount")
-            refund = wallets.refund_payment(
-                payment.id, None if amount is None else int(amount), idempotency_key=key
-            )
-            return refund.model_dump(mode="json")
-        if kind == "payout":
-            self._owned_wallet(automation, str(params["wallet_id"]))
-            payout = W.PayoutCreate(**params)
-            return platform.payouts.create_payout(payout, idempotency_key=key).model_dump(
-                mode="json"
-            )
-        if kind == "convert":
-            from coffer.fx import schemas as F
-
-            self._owned_wallet(automation, str(params["from_wallet_id"]))
-            conversion = F.CrossBorderTransferCreate(**params, metadata=metadata)
-            fx = self.fx_of(platform.platform_id)
-            return fx.conversions.transfer(conversion, idempotency_key=key).model_dump(mode="json")
-        if kind == "numscript":
-            ledger_name = str(params.get("ledger") or "main")
-            owner = self.coffer.ledger_owner(ledger_name)
-            if ledger_name == self.wallets.settings.wallets_ledger or (owner and owner[1]):
-                raise StepError(
-                    "a numscript step cannot write the wallets' ledger; name another ledger"
-                )
-            if owner is not None and owner[0] != platform.platform_id:  # as if it did not exist
-                raise StepError(f"ledger {ledger_name!r} is not a ledger of this platform")
-            variables = {str(k): str(v) for k, v in (params.get("vars") or {}).items()}
-            ledger = self.coffer.ledger(ledger_name, platform_id=platform.platform_id)
-            result = ledger.run(
-                str(params["script"]), variables, metadata=metadata, idempotency_key=key
-            )
-            return {"ledger": ledger_name, "transaction_id": getattr(result, "id", None)}
-        if kind == "webhook":
-            url = str(params["url"])
-            # the webhook endpoints' egress policy: https and public addresses on live
-            # platforms, checked after DNS resolution (docs/security.md)
-            target = platform.webhooks.check_url(url, platform.platform_id)
-            return post_webhook(
-                self.http,
-                url,
-                params.get("body") or {},
-                message_id=key,
-                secret=self._secret(automation),
-                timeout_seconds=self.settings.automation_webhook_timeout_seconds,
-                target=target,
-            )
-        raise StepError(f"unknown step type {kind}")
 
     def _hold(self, action: str, params: Mapping[str, Any], automation: Mapping[str, Any]) -> Any:
         """capture / void / release / return a payment: adopts the outcome when a first

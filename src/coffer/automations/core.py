@@ -26,7 +26,7 @@ from coffer.automations.definitions import (
 from coffer.automations.errors import AutomationNotFound
 from coffer.automations.runstate import from_micros, micros
 from coffer.automations.settings import AutomationSettings, get_automation_settings
-from coffer.automations.views import automation_model
+from coffer.automations.views import automation_model, version_model
 from coffer.errors import InvalidState, ValidationError
 
 if TYPE_CHECKING:
@@ -66,6 +66,10 @@ class AutomationsCore:
         self._compiled: dict[tuple[str, int], Compiled] = {}
         self._compiled_lock = threading.Lock()
         self._fx: dict[str, FxPlatform] = {}
+        self._attach()
+
+    def _attach(self) -> None:
+        """Build the services that work on this state (the full platform has some)."""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -287,12 +291,13 @@ class AutomationsCore:
         starting_after: str | None = None,
         limit: int = 20,
     ) -> S.ListPage[S.Automation]:
+        filters = {"status": status, "owner_customer_id": owner_customer_id}
         with R.reading(self.engine) as connection:
-            rows, more = R.automations_page(
+            rows, more = R.page(
                 connection,
+                T.automations,
                 platform_id,
-                status=status,
-                owner_customer_id=owner_customer_id,
+                filters,
                 starting_after=starting_after,
                 limit=limit,
             )
@@ -307,13 +312,4 @@ class AutomationsCore:
         self._automation_row(platform_id, automation_id)
         with R.reading(self.engine) as connection:
             rows = R.versions(connection, automation_id)
-        return [
-            S.AutomationVersion(
-                automation_id=row["automation_id"],
-                version=row["version"],
-                definition=R.loads(row["definition"]),
-                consent=R.loads(row["consent"]),
-                created_at=from_micros(row["created_at"]),
-            )
-            for row in rows
-        ]
+        return [version_model(row) for row in rows]

@@ -62,22 +62,10 @@ class ExecutorRecords:
             "finished_at": now if status in ("succeeded", "skipped", "failed") else None,
         }
 
-    def _insert_step(
-        self,
-        connection: sa.Connection,
-        state: RunState,
-        key: str,
-        step: Step,
-        status: str,
-        *,
-        request: Any = None,
-        output: Any = None,
-        deadline: int | None = None,
-        attempts: int = 0,
-    ) -> None:
-        row = self._step_row(state, key, step, status, request, output, deadline, attempts)
+    def _insert_step(self, connection: sa.Connection, state: RunState, row: dict[str, Any]) -> None:
+        """Write a step's record made by :meth:`_step_row` (and keep it in the history)."""
         R.insert(connection, T.automation_steps, row)
-        state.history[key] = row
+        state.history[row["step_key"]] = row
 
     def _record(
         self,
@@ -113,16 +101,8 @@ class ExecutorRecords:
                 R.update_step(connection, state.id, key, values)
                 state.history.setdefault(key, {}).update(values)
             else:
-                self._insert_step(
-                    connection,
-                    state,
-                    key,
-                    step,
-                    status,
-                    request=request,
-                    output=output,
-                    attempts=attempts,
-                )
+                row = self._step_row(state, key, step, status, request, output, None, attempts)
+                self._insert_step(connection, state, row)
             self._save_run(connection, state, {})
 
     def _step_values(self, status: str, output: Any, error: Any) -> dict[str, Any]:

@@ -187,9 +187,8 @@ class StepExecution(ExecutorRecords):
         }[kind]
         with R.unit(self.engine) as connection:
             if not recorded_exists:
-                self._insert_step(
-                    connection, state, key, step, "waiting", request=request, deadline=deadline
-                )
+                row = self._step_row(state, key, step, "waiting", request, None, deadline, 0)
+                self._insert_step(connection, state, row)
             run_values = {
                 "status": "waiting",
                 "wait_kind": wait_kind,
@@ -270,32 +269,14 @@ class StepExecution(ExecutorRecords):
                     request["generation"] += 1
                 self._retry(state, step, key, request, attempts, policy, error)
                 raise Suspended from error
-            self._record(
-                state,
-                key,
-                step,
-                "failed",
-                output=None,
-                error={"code": error.code, "message": error.message},
-                exists=True,
-            )
-            raise RunFailed(error.code, f"step {key}: {error.message}", key) from error
+            raise self._step_failed(state, key, step, error.code, error.message) from error
         except Exception as error:  # an unknown outcome: retried with the same key
             if fresh:
                 self._record(state, key, step, "running", request=request, attempts=1)
             if attempts < policy.max_attempts:
                 self._retry(state, step, key, request, attempts, policy, error)
                 raise Suspended from error
-            self._record(
-                state,
-                key,
-                step,
-                "failed",
-                output=None,
-                error={"code": "internal_error", "message": str(error)},
-                exists=True,
-            )
-            raise RunFailed("internal_error", f"step {key}: {error}", key) from error
+            raise self._step_failed(state, key, step, "internal_error", str(error)) from error
         # deferred: a crash before the next checkpoint replays the step with the same
         # key, and the service answers its first result (nothing moves twice)
         if fresh:
@@ -312,6 +293,14 @@ class StepExecution(ExecutorRecords):
         else:
             self._record(state, key, step, "succeeded", output=output, exists=True, defer=True)
         return output
+
+    def _step_failed(
+        self, state: RunState, key: str, step: Step, code: str, message: str
+    ) -> RunFailed:
+        """Record the step as failed with ``code`` and ``message``: the run's failure."""
+        error = {"code": code, "message": message}
+        self._record(state, key, step, "failed", output=None, error=error, exists=True)
+        return RunFailed(code, f"step {key}: {message}", key)
 
     def _retry(
         self,

@@ -74,6 +74,28 @@ def _all(connection: sa.Connection, statement: sa.Select[Any]) -> list[Row]:
     return [dict(row) for row in connection.execute(statement).mappings()]
 
 
+def page(
+    connection: sa.Connection,
+    table: sa.Table,
+    platform_id: str,
+    equal: Mapping[str, Any],
+    *where: sa.ColumnElement[bool],
+    starting_after: str | None,
+    limit: int,
+) -> tuple[list[Row], bool]:
+    """A page of ``platform_id``'s rows of ``table``, newest first (ids sort by time)
+    and after ``starting_after``: those whose columns hold ``equal``'s values (a None value
+    filters nothing) and match ``where``. Also: whether more rows follow."""
+    statement = sa.select(table).where(owned(table, platform_id), *where)
+    for name, value in equal.items():
+        if value is not None:
+            statement = statement.where(table.c[name] == value)
+    if starting_after is not None:
+        statement = statement.where(table.c.id < starting_after)
+    rows = _all(connection, statement.order_by(table.c.id.desc()).limit(limit + 1))
+    return rows[:limit], len(rows) > limit
+
+
 def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
     connection.execute(sa.insert(table).values(**values))
 
@@ -128,27 +150,6 @@ def automation(
     if lock and connection.dialect.name == "postgresql":
         statement = statement.with_for_update()
     return _one(connection, statement)
-
-
-def automations_page(
-    connection: sa.Connection,
-    platform_id: str,
-    *,
-    status: str | None,
-    owner_customer_id: str | None,
-    starting_after: str | None,
-    limit: int,
-) -> tuple[list[Row], bool]:
-    table = T.automations
-    statement = sa.select(table).where(owned(table, platform_id))
-    if status is not None:
-        statement = statement.where(table.c.status == status)
-    if owner_customer_id is not None:
-        statement = statement.where(table.c.owner_customer_id == owner_customer_id)
-    if starting_after is not None:
-        statement = statement.where(table.c.id < starting_after)
-    rows = _all(connection, statement.order_by(table.c.id.desc()).limit(limit + 1))
-    return rows[:limit], len(rows) > limit
 
 
 def update_automation(
@@ -310,31 +311,16 @@ def runs_by_ids(connection: sa.Connection, run_ids: Sequence[str]) -> list[Row]:
     return _all(connection, sa.select(table).where(table.c.id.in_(list(run_ids))))
 
 
-def runs_page(
-    connection: sa.Connection,
-    platform_id: str,
-    *,
-    automation_id: str | None,
-    status: str | None,
-    customer_id: str | None,
-    starting_after: str | None,
-    limit: int,
-) -> tuple[list[Row], bool]:
-    table = T.automation_runs
-    statement = sa.select(table).where(owned(table, platform_id))
-    if automation_id is not None:
-        statement = statement.where(table.c.automation_id == automation_id)
-    if status is not None:
-        statement = statement.where(table.c.status == status)
-    if customer_id is not None:
-        parties = T.automation_run_parties
-        statement = statement.where(
-            table.c.id.in_(sa.select(parties.c.run_id).where(parties.c.customer_id == customer_id))
-        )
-    if starting_after is not None:
-        statement = statement.where(table.c.id < starting_after)
-    rows = _all(connection, statement.order_by(table.c.id.desc()).limit(limit + 1))
-    return rows[:limit], len(rows) > limit
+def party_to(customer_id: str | None) -> tuple[sa.ColumnElement[bool], ...]:
+    """The condition "runs ``customer_id`` is a party to" (none for None), for :func:`page`."""
+    if customer_id is None:
+        return ()
+    parties = T.automation_run_parties
+    return (
+        T.automation_runs.c.id.in_(
+            sa.select(parties.c.run_id).where(parties.c.customer_id == customer_id)
+        ),
+    )
 
 
 def claim_runs(
@@ -507,27 +493,6 @@ def approval(connection: sa.Connection, platform_id: str, approval_id: str) -> R
         connection,
         sa.select(table).where(table.c.id == approval_id, owned(table, platform_id)),
     )
-
-
-def approvals_page(
-    connection: sa.Connection,
-    platform_id: str,
-    *,
-    status: str | None,
-    run_id: str | None,
-    starting_after: str | None,
-    limit: int,
-) -> tuple[list[Row], bool]:
-    table = T.automation_approvals
-    statement = sa.select(table).where(owned(table, platform_id))
-    if status is not None:
-        statement = statement.where(table.c.status == status)
-    if run_id is not None:
-        statement = statement.where(table.c.run_id == run_id)
-    if starting_after is not None:
-        statement = statement.where(table.c.id < starting_after)
-    rows = _all(connection, statement.order_by(table.c.id.desc()).limit(limit + 1))
-    return rows[:limit], len(rows) > limit
 
 
 def update_approval(

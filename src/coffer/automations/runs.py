@@ -264,12 +264,12 @@ class RunsFlow(StepActions):
         limit: int = 20,
     ) -> S.ListPage[S.Run]:
         with R.reading(self.engine) as connection:
-            rows, more = R.runs_page(
+            rows, more = R.page(
                 connection,
+                T.automation_runs,
                 platform_id,
-                automation_id=automation_id,
-                status=status,
-                customer_id=customer_id,
+                {"automation_id": automation_id, "status": status},
+                *R.party_to(customer_id),
                 starting_after=starting_after,
                 limit=limit,
             )

@@ -189,21 +189,3 @@ class Schedule:
             found.append(following)
             current = following
         return found
-
-
-def schedule_from(trigger: Any) -> Schedule:
-    """The :class:`Schedule` of a validated schedule trigger (definitions.ScheduleTrigger)."""
-    business = None
-    if trigger.business_days is not None:
-        business = BusinessDays(
-            country=trigger.business_days.country,
-            convention=trigger.business_days.convention,
-            subdivision=trigger.business_days.subdivision,
-        )
-    return Schedule(
-        timezone=trigger.timezone,
-        rrule=trigger.rrule,
-        cron=trigger.cron,
-        dtstart=trigger.dtstart,
-        business_days=business,
-    )

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-T = TypeVar("T")
+from coffer.wallets.schemas.common import ListPage as ListPage  # the APIs share these
+from coffer.wallets.schemas.common import Model as Model
 
 AutomationStatus = Literal["active", "paused", "archived"]
 RunStatus = Literal["pending", "running", "waiting", "succeeded", "failed", "cancelled", "skipped"]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ListPage(BaseModel, Generic[T]):
-    object: Literal["list"] = "list"
-    data: list[T]
-    has_more: bool
 
 
 class AutomationCreate(Model):

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from coffer.automations import repository as R
 from coffer.automations import schemas as S
 from coffer.automations import tables as T
-from coffer.automations.core import Clock, WalletsOf
+from coffer.automations.core import Clock, WalletsOf, system_clock
 from coffer.automations.engine import RunExecutor
 from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.policies import open_spending_policies
@@ -49,19 +49,12 @@ class ApprovalSubject(Protocol):
 class AutomationsPlatform(RunsFlow):
     """The automations domain on a wallets platform (its engine, services and cipher)."""
 
-    def __init__(
-        self,
-        wallets: WalletPlatform,
-        settings: AutomationSettings | None = None,
-        clock: Clock | None = None,
-        http: httpx.Client | None = None,
-        wallets_of: WalletsOf | None = None,
-    ) -> None:
-        super().__init__(wallets, settings, clock, http, wallets_of)
+    def _attach(self) -> None:
         self.executor = RunExecutor(self)
         # the movements of runs are checked against the wallets' spending policies too
+        clock = self.clock
         self.spending_policies = open_spending_policies(
-            wallets, None if clock is None else lambda: clock().timestamp()
+            self.wallets, None if clock is system_clock else lambda: clock().timestamp()
         )
         self.approval_subjects: dict[str, ApprovalSubject] = {}
         from coffer.automations.payroll.service import PaymentBatches
@@ -130,11 +123,11 @@ class AutomationsPlatform(RunsFlow):
         limit: int = 20,
     ) -> S.ListPage[S.Approval]:
         with R.reading(self.engine) as connection:
-            rows, more = R.approvals_page(
+            rows, more = R.page(
                 connection,
+                T.automation_approvals,
                 platform_id,
-                status=status,
-                run_id=run_id,
+                {"status": status, "run_id": run_id},
                 starting_after=starting_after,
                 limit=limit,
             )

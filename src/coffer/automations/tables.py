@@ -12,6 +12,14 @@ from coffer.platforms.sealed import SealedColumn, register
 metadata = sa.MetaData()
 
 
+def owned_row() -> list[sa.Column[str]]:
+    """A row's ``id`` and the platform it belongs to."""
+    return [
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("platform_id", sa.String(40), nullable=False),
+    ]
+
+
 def _times(*names: str) -> list[sa.Column[int]]:
     return [sa.Column(name, sa.BigInteger, nullable=False) for name in names]
 
@@ -19,8 +27,7 @@ def _times(*names: str) -> list[sa.Column[int]]:
 automations = sa.Table(
     "automations",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    *owned_row(),
     sa.Column("owner_customer_id", sa.String(40), nullable=True),  # None: the platform's
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # active | paused | archived
@@ -53,8 +60,7 @@ automation_versions = sa.Table(
 automation_runs = sa.Table(
     "automation_runs",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    *owned_row(),
     sa.Column("automation_id", sa.String(40), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     # what started it, unique per automation: an occurrence never runs twice
@@ -107,8 +113,7 @@ automation_steps = sa.Table(
 automation_approvals = sa.Table(
     "automation_approvals",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    *owned_row(),
     sa.Column("run_id", sa.String(40), nullable=False),
     sa.Column("step_key", sa.String(200), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # pending | approved | rejected

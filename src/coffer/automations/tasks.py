@@ -15,7 +15,6 @@ Several workers (processes, or threads of ``coffer serve``) share the work safel
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +27,7 @@ from coffer.automations.runstate import RunBatch, from_micros, micros
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import CofferError
 from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.runtime.rounds import RoundLoop
 
 logger = logging.getLogger("coffer.automations")
 EVENT_CURSOR = "events"
@@ -340,9 +340,11 @@ def _back(event_id: str, seconds: float) -> str:
     return f"{prefix}_{max(milliseconds - int(seconds * 1000), 0):012x}"
 
 
-class Worker:
+class Worker(RoundLoop):
     """The automations' background loop: schedules, outbox, due runs. ``clock`` of the
     platform drives everything, so tests advance time without sleeping."""
+
+    thread_name = "coffer-automations-worker"
 
     def __init__(
         self,
@@ -354,14 +356,12 @@ class Worker:
     ) -> None:
         self.platform = platform
         settings = platform.settings
-        self.interval_seconds = interval_seconds or settings.automation_interval_seconds
+        super().__init__(interval_seconds or settings.automation_interval_seconds)
         self.threads = threads or settings.automation_worker_threads
         self.owner = owner or "w_" + uuid.uuid4().hex[:16]
         self.scheduler = Scheduler(platform)
         self.events = EventDispatcher(platform, self.owner)
         self.payment_batches = BatchRunner(platform.payment_batches, self.owner)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     def execute_due(self) -> int:
@@ -435,30 +435,11 @@ class Worker:
                 break
         return total
 
-    def run_forever(self, *, on_error: Callable[[Exception], None] | None = None) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = self.run_once()
-            except Exception as error:  # keep the worker alive; report and back off
-                busy = 0
-                if on_error is not None:
-                    on_error(error)
-            if not busy:
-                self._stop.wait(self.interval_seconds)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self.run_forever,
-            kwargs={"on_error": lambda error: logger.error("automations round failed: %s", error)},
-            name="coffer-automations-worker",
-            daemon=True,
-        )
-        self._thread.start()
+    def round_failed(self, error: Exception) -> None:
+        logger.error("automations round failed: %s", error)
 
     def stop(self, timeout_seconds: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_seconds)
+        super().stop(timeout_seconds)
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None

@@ -15,23 +15,37 @@ def maybe_time(value: int | None) -> datetime | None:
     return None if value is None else from_micros(value)
 
 
+def same_named(row: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The columns ``names`` of ``row`` as they are: model fields named like them."""
+    return {name: row[name] for name in names}
+
+
+def moments(row: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The time columns ``names`` of ``row`` (microseconds) as datetimes (None stays)."""
+    return {name: maybe_time(row[name]) for name in names}
+
+
+def decoded(row: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The JSON columns ``names`` of ``row``, decoded (None stays)."""
+    return {name: R.loads(row[name]) for name in names}
+
+
 def automation_model(row: Mapping[str, Any], version: Mapping[str, Any]) -> S.Automation:
     return S.Automation(
-        id=row["id"],
-        name=row["name"],
-        owner_customer_id=row["owner_customer_id"],
-        status=row["status"],
-        version=row["version"],
-        trigger_type=row["trigger_type"],
-        definition=R.loads(version["definition"]),
-        consent=R.loads(version["consent"]),
-        next_fire_at=maybe_time(row["next_fire_at"]),
-        last_fire_at=maybe_time(row["last_fire_at"]),
+        **same_named(row, "id", "name", "owner_customer_id", "status", "version", "trigger_type"),
+        **decoded(version, "definition", "consent"),
+        **moments(row, "next_fire_at", "last_fire_at", "created_at", "updated_at"),
         webhook_url=f"/api/automations/v1/hooks/{row['id']}"
         if row["trigger_type"] == "webhook"
         else None,
-        created_at=from_micros(row["created_at"]),
-        updated_at=from_micros(row["updated_at"]),
+    )
+
+
+def version_model(row: Mapping[str, Any]) -> S.AutomationVersion:
+    return S.AutomationVersion(
+        **same_named(row, "automation_id", "version"),
+        **decoded(row, "definition", "consent"),
+        **moments(row, "created_at"),
     )
 
 
@@ -40,14 +54,10 @@ def step_model(row: Mapping[str, Any]) -> S.StepRecord:
     return S.StepRecord(
         key=row["step_key"],
         type=row["step_type"],
-        status=row["status"],
-        attempts=row["attempts"],
+        **same_named(row, "status", "attempts"),
         request=request.get("params", request) if isinstance(request, dict) else request,
-        output=R.loads(row["output"]),
-        error=R.loads(row["error"]),
-        deadline_at=maybe_time(row["deadline_at"]),
-        started_at=from_micros(row["started_at"]),
-        finished_at=maybe_time(row["finished_at"]),
+        **decoded(row, "output", "error"),
+        **moments(row, "deadline_at", "started_at", "finished_at"),
     )
 
 
@@ -55,37 +65,23 @@ def run_model(
     row: Mapping[str, Any], steps: list[dict[str, Any]] | None, parties: list[str]
 ) -> S.Run:
     return S.Run(
-        id=row["id"],
-        automation_id=row["automation_id"],
-        version=row["version"],
-        status=row["status"],
-        trigger_type=row["trigger_type"],
-        occurrence_key=row["occurrence_key"],
+        **same_named(
+            row, "id", "automation_id", "version", "status", "trigger_type", "occurrence_key"
+        ),
         trigger=R.loads(row["trigger"]) or {},
         inputs=R.loads(row["inputs"]) or {},
-        output=R.loads(row["output"]),
-        error=R.loads(row["error"]),
+        **decoded(row, "output", "error"),
         waiting_for=row["wait_kind"] if row["status"] == "waiting" else None,
-        scheduled_for=from_micros(row["scheduled_for"]),
-        next_run_at=maybe_time(row["next_run_at"]),
+        **moments(row, "scheduled_for", "next_run_at", "started_at", "finished_at", "created_at"),
         parent_run_id=row["parent_run_id"],
         parties=parties,
         steps=None if steps is None else [step_model(step) for step in steps],
-        started_at=maybe_time(row["started_at"]),
-        finished_at=maybe_time(row["finished_at"]),
-        created_at=from_micros(row["created_at"]),
     )
 
 
 def approval_model(row: Mapping[str, Any]) -> S.Approval:
     return S.Approval(
-        id=row["id"],
-        run_id=row["run_id"],
-        step_key=row["step_key"],
-        status=row["status"],
-        required=row["required"],
+        **same_named(row, "id", "run_id", "step_key", "status", "required", "message"),
         decisions=R.loads(row["decisions"]) or [],
-        message=row["message"],
-        expires_at=maybe_time(row["expires_at"]),
-        created_at=from_micros(row["created_at"]),
+        **moments(row, "expires_at", "created_at"),
     )

@@ -4,14 +4,32 @@ are the table's columns (SQLAlchemy Core)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+RowT = TypeVar("RowT", bound="DataclassInstance")
 
 
 def row_values(row: Any) -> dict[str, Any]:
     """The fields of the dataclass ``row``, by name: the values of its table's columns."""
     return {field.name: getattr(row, field.name) for field in dataclasses.fields(row)}
+
+
+def row_of(cls: type[RowT], mapping: Mapping[Any, Any]) -> RowT:
+    """The dataclass ``cls`` made of the columns of ``mapping`` named like its fields (a
+    ``bytes`` field gets bytes whatever the driver returns, e.g. a memoryview)."""
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):
+        value = mapping[field.name]
+        if value is not None and field.type in ("bytes", bytes):
+            value = bytes(value)
+        values[field.name] = value
+    return cls(**values)
 
 
 def insert_row(connection: sa.Connection, table: sa.Table, row: Any) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.automations.payroll import tables as T
-from coffer.automations.repository import Row, owned
+from coffer.automations.repository import Row, owned, page
 from coffer.wallets.tables import idempotency_keys
 
 INSERT_CHUNK = 1000
@@ -54,15 +54,10 @@ def batches_page(
     starting_after: str | None,
     limit: int,
 ) -> tuple[list[Row], bool]:
-    statement = sa.select(BATCHES).where(owned(BATCHES, platform_id))
-    if status is not None:
-        statement = statement.where(BATCHES.c.status == status)
-    if source_wallet_id is not None:
-        statement = statement.where(BATCHES.c.source_wallet_id == source_wallet_id)
-    if starting_after is not None:
-        statement = statement.where(BATCHES.c.id < starting_after)
-    rows = _all(connection, statement.order_by(BATCHES.c.id.desc()).limit(limit + 1))
-    return rows[:limit], len(rows) > limit
+    filters = {"status": status, "source_wallet_id": source_wallet_id}
+    return page(
+        connection, BATCHES, platform_id, filters, starting_after=starting_after, limit=limit
+    )
 
 
 def lines_page(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.automations.tables import owned_row
 from coffer.db.types import Amount
 from coffer.platforms.sealed import SealedColumn, WalletData, register, register_wallet_data
 
@@ -19,8 +20,7 @@ metadata = sa.MetaData()
 payment_batches = sa.Table(
     "payment_batches",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    *owned_row(),
     sa.Column("name", sa.String(200), nullable=True),
     # pending_approval | scheduled | waiting_funds | executing | completed | rejected |
     # cancelled | expired

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.automations.tables import owned_row
+
 metadata = sa.MetaData()
 
 spending_policies = sa.Table(
     "spending_policies",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    *owned_row(),
     sa.Column("owner_customer_id", sa.String(40), nullable=True),  # None: the platform's
     sa.Column("wallet_id", sa.String(40), nullable=True),  # one wallet, or
     sa.Column("customer_id", sa.String(40), nullable=True),  # every wallet of a customer
@@ -58,8 +59,7 @@ spending_policy_usage = sa.Table(
 spending_policy_decisions = sa.Table(
     "spending_policy_decisions",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    *owned_row(),
     sa.Column("policy_id", sa.String(40), nullable=False),
     sa.Column("policy_version", sa.Integer, nullable=False),
     sa.Column("mode", sa.String(16), nullable=False),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from coffer.db.rows import insert_row
+from coffer.db.rows import insert_row, row_of
 from coffer.identity.audit.tables import audit_head, audit_log
 
 
@@ -24,17 +24,7 @@ class AuditRow:
 
 
 def _row(row: sa.Row[tuple[object, ...]]) -> AuditRow:
-    m = row._mapping
-    return AuditRow(
-        seq=int(m["seq"]),
-        created_at=int(m["created_at"]),
-        actor=str(m["actor"]),
-        action=str(m["action"]),
-        target=None if m["target"] is None else str(m["target"]),
-        address=None if m["address"] is None else str(m["address"]),
-        details=str(m["details"]),
-        hash=bytes(m["hash"]),
-    )
+    return row_of(AuditRow, row._mapping)
 
 
 def claim_next(connection: sa.Connection) -> tuple[int, bytes]:

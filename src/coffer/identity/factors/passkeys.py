@@ -90,16 +90,21 @@ def registration_challenge(
     return Challenge(options_to_json(options), bytes_to_base64url(options.challenge))
 
 
+def _answer(credential: dict[str, Any], challenge: str, rp_id: str, origin: str) -> dict[str, Any]:
+    """A passkey's answer and what it must match: our challenge, the site, the page."""
+    return {
+        "credential": credential,
+        "expected_challenge": base64url_to_bytes(challenge),
+        "expected_rp_id": rp_id,
+        "expected_origin": origin,
+    }
+
+
 def verify_registration(
     credential: dict[str, Any], *, challenge: str, rp_id: str, origin: str
 ) -> NewCredential:
     try:
-        verified = verify_registration_response(
-            credential=credential,
-            expected_challenge=base64url_to_bytes(challenge),
-            expected_rp_id=rp_id,
-            expected_origin=origin,
-        )
+        verified = verify_registration_response(**_answer(credential, challenge, rp_id, origin))
     except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as exc:
         raise FactorInvalid(f"The passkey could not be registered: {exc}") from None
     response = credential.get("response") or {}
@@ -151,10 +156,7 @@ def verify_authentication(
     ``verify_user``: refuse an answer whose authenticator did not verify the user."""
     try:
         verified = verify_authentication_response(
-            credential=credential,
-            expected_challenge=base64url_to_bytes(challenge),
-            expected_rp_id=rp_id,
-            expected_origin=origin,
+            **_answer(credential, challenge, rp_id, origin),
             credential_public_key=public_key,
             credential_current_sign_count=sign_count,
             require_user_verification=verify_user,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from coffer.db.rows import first_where, insert_row, row_values
+from coffer.db.rows import first_where, insert_row, row_of, row_values
 from coffer.identity.factors.tables import passkeys, recovery_codes, sign_in_throttle, totp_factors
 
 
@@ -46,15 +46,7 @@ class ThrottleRow:
 
 def get_totp(connection: sa.Connection, subject: str) -> TotpRow | None:
     m = first_where(connection, totp_factors, totp_factors.c.subject == subject)
-    if m is None:
-        return None
-    return TotpRow(
-        subject=str(m["subject"]),
-        platform_id=str(m["platform_id"]),
-        secret=str(m["secret"]),
-        confirmed_at=None if m["confirmed_at"] is None else int(m["confirmed_at"]),
-        last_step=int(m["last_step"]),
-    )
+    return None if m is None else row_of(TotpRow, m)
 
 
 def put_totp(
@@ -150,19 +142,7 @@ def count_recovery_codes(connection: sa.Connection, subject: str) -> int:
 
 
 def _passkey(row: sa.Row[tuple[object, ...]]) -> PasskeyRow:
-    m = row._mapping
-    return PasskeyRow(
-        id=str(m["id"]),
-        subject=str(m["subject"]),
-        platform_id=str(m["platform_id"]),
-        credential_id=bytes(m["credential_id"]),
-        public_key=bytes(m["public_key"]),
-        sign_count=int(m["sign_count"]),
-        transports=str(m["transports"]),
-        name=str(m["name"]),
-        created_at=int(m["created_at"]),
-        last_used_at=None if m["last_used_at"] is None else int(m["last_used_at"]),
-    )
+    return row_of(PasskeyRow, row._mapping)
 
 
 def add_passkey(connection: sa.Connection, row: PasskeyRow) -> None:
@@ -203,14 +183,7 @@ def delete_passkey(connection: sa.Connection, subject: str, passkey_id: str) -> 
 
 def get_throttle(connection: sa.Connection, key: str) -> ThrottleRow | None:
     m = first_where(connection, sign_in_throttle, sign_in_throttle.c.key == key)
-    if m is None:
-        return None
-    return ThrottleRow(
-        key=str(m["key"]),
-        failures=int(m["failures"]),
-        window_started_at=int(m["window_started_at"]),
-        locked_until=int(m["locked_until"]),
-    )
+    return None if m is None else row_of(ThrottleRow, m)
 
 
 def put_throttle(connection: sa.Connection, row: ThrottleRow) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.identity.columns import subject_columns
 from coffer.platforms.sealed import SealedColumn, register
 
 metadata = sa.MetaData()
@@ -15,8 +16,7 @@ metadata = sa.MetaData()
 totp_factors = sa.Table(
     "totp_factors",
     metadata,
-    sa.Column("subject", sa.String(64), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
+    *subject_columns(primary_key=True),
     # the base32 secret sealed by the master key (``<key id>:<base64>``, context
     # SECRET_CONTEXT); a row from before 0034 holds it in clear until its next use
     sa.Column("secret", sa.Text, nullable=False),
@@ -34,8 +34,7 @@ recovery_codes = sa.Table(
     "recovery_codes",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("subject", sa.String(64), nullable=False),
-    sa.Column("platform_id", sa.String(64), nullable=False),
+    *subject_columns(),
     sa.Column("code_hash", sa.LargeBinary(32), nullable=False),  # SHA-256 of the code
     sa.Column("used_at", sa.BigInteger, nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
@@ -46,8 +45,7 @@ passkeys = sa.Table(
     "passkeys",
     metadata,
     sa.Column("id", sa.String(40), primary_key=True),  # pk_...
-    sa.Column("subject", sa.String(64), nullable=False),
-    sa.Column("platform_id", sa.String(64), nullable=False),
+    *subject_columns(),
     sa.Column("credential_id", sa.LargeBinary(1024), nullable=False, unique=True),
     sa.Column("public_key", sa.LargeBinary(2048), nullable=False),  # COSE key
     sa.Column("sign_count", sa.BigInteger, nullable=False, server_default="0"),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from coffer.db.rows import insert_row
+from coffer.db.rows import insert_row, row_of
 from coffer.identity.operators.tables import operators
 
 
@@ -23,17 +23,7 @@ class OperatorRow:
 
 
 def _row(row: sa.Row[tuple[object, ...]]) -> OperatorRow:
-    m = row._mapping
-    return OperatorRow(
-        id=str(m["id"]),
-        platform_id=str(m["platform_id"]),
-        email=str(m["email"]),
-        role=str(m["role"]),
-        password_hash=str(m["password_hash"]),
-        status=str(m["status"]),
-        created_at=int(m["created_at"]),
-        last_sign_in_at=None if m["last_sign_in_at"] is None else int(m["last_sign_in_at"]),
-    )
+    return row_of(OperatorRow, row._mapping)
 
 
 def insert(connection: sa.Connection, row: OperatorRow) -> None:

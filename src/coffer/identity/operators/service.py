@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from coffer.db.rows import row_values
 from coffer.errors import (
     CofferError,
     OperatorExists,
@@ -57,15 +58,10 @@ class PasswordStep:
 
 
 def _public(row: R.OperatorRow) -> Operator:
-    return Operator(
-        id=row.id,
-        platform_id=row.platform_id,
-        email=row.email,
-        role=row.role,
-        status=row.status,
-        created_at=row.created_at,
-        last_sign_in_at=row.last_sign_in_at,
-    )
+    """The operator as shown: its row without the password hash."""
+    values = row_values(row)
+    del values["password_hash"]
+    return Operator(**values)
 
 
 def normalize_email(email: str) -> str:

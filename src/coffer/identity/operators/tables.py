@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.identity.columns import owned_id_columns
+
 metadata = sa.MetaData()
 
 operators = sa.Table(
     "operators",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),  # op_...
-    sa.Column("platform_id", sa.String(64), nullable=False),
+    *owned_id_columns(),  # op_...
     sa.Column("email", sa.String(254), nullable=False, unique=True),  # lower case
     sa.Column("role", sa.String(16), nullable=False),  # admin | analyst | support | viewer
     sa.Column("password_hash", sa.String(200), nullable=False),  # Argon2id

@@ -7,8 +7,8 @@ platform's threshold, changing the password or second factors) need a second fac
 checked within ``COFFER_APP_STEP_UP_SECONDS``, enforced by the service itself.
 """
 
-from coffer.identity.users.accounts import PasswordPolicy, SignedIn
-from coffer.identity.users.base import STEP_UP_ACTIONS, Actor
+from coffer.identity.users.accounts import SignedIn
+from coffer.identity.users.base import STEP_UP_ACTIONS, Actor, PasswordPolicy
 from coffer.identity.users.service import Users
 from coffer.identity.users.settings import AppSettings, get_app_settings
 

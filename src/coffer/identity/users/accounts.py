@@ -51,6 +51,11 @@ SIGN_IN_FAILED = "Email, password or code is incorrect."
 MAX_NOTIFICATIONS = 100
 
 
+def _account(platform_id: str, email: str) -> str:
+    """The sign-in lockout's key of a user's account: its platform and email."""
+    return throttle.account_key(REALM, f"{platform_id}:{email}")
+
+
 @dataclass(frozen=True, slots=True)
 class SignedIn:
     """Who passed a sign-in step, and the second factors they still may use."""
@@ -62,17 +67,8 @@ class SignedIn:
     methods: tuple[str, ...]  # "totp", "passkey": empty when the password is enough
 
 
-@dataclass(frozen=True, slots=True)
-class PasswordPolicy:
-    min_length: int
-    min_score: int
-
-
 class UserAccounts(UsersBase):
     """Sign-up, sign-in, second factors and the account's settings."""
-
-    throttle_policy: throttle.ThrottlePolicy
-    password_policy: PasswordPolicy
 
     # -- sign-up -------------------------------------------------------------------------
 
@@ -142,7 +138,7 @@ class UserAccounts(UsersBase):
         whatever the outcome."""
         platform_id = self.settings.platform_id
         name = normalize_email(email)[:254]
-        account = throttle.account_key(REALM, f"{platform_id}:{name}")
+        account = _account(platform_id, name)
         error: CofferError | None = None
         found: SignedIn | None = None
         with self.unit() as connection:
@@ -198,15 +194,10 @@ class UserAccounts(UsersBase):
 
     def sign_in_code(self, pending: SignedIn, code: str, *, address: str | None) -> None:
         """The second step with a TOTP or recovery code; :class:`SignInFailed` otherwise."""
-        account = throttle.account_key(REALM, f"{pending.platform_id}:{pending.email}")
+        account = _account(pending.platform_id, pending.email)
         with self.unit() as connection:
-            now = self.now_micros()
-            throttle.check(connection, self.throttle_policy, [account], now)
-            method = F.check_second_factor(
-                connection, subject=pending.user_id, code=code, sealer=self.sealer
-            )
+            method, locked_now = self._throttled_code(connection, account, pending.user_id, code)
             if method is None:
-                locked_now = throttle.record_failure(connection, self.throttle_policy, account, now)
                 record(
                     connection,
                     actor=pending.user_id,
@@ -216,6 +207,18 @@ class UserAccounts(UsersBase):
                 )
         if method is None:
             raise SignInFailed(SIGN_IN_FAILED)
+
+    def _throttled_code(
+        self, connection: sa.Connection, account: str, subject: str, code: str
+    ) -> tuple[str | None, bool]:
+        """Check ``subject``'s TOTP or recovery ``code`` under ``account``'s lockout: the
+        method that passed, or None and whether this failure (counted) locked the account."""
+        now = self.now_micros()
+        throttle.check(connection, self.throttle_policy, [account], now)
+        method = F.check_second_factor(connection, subject=subject, code=code, sealer=self.sealer)
+        if method is not None:
+            return method, False
+        return None, throttle.record_failure(connection, self.throttle_policy, account, now)
 
     def pending_user(self, platform_id: str, user_id: str) -> SignedIn:
         """A user between the two sign-in steps (from the pending session's subject)."""
@@ -268,9 +271,7 @@ class UserAccounts(UsersBase):
     def signed_in(self, user: SignedIn, *, method: str, address: str | None) -> None:
         """Record a completed sign-in (``method``: password, password+totp, passkey)."""
         with self.unit() as connection:
-            throttle.record_success(
-                connection, throttle.account_key(REALM, f"{user.platform_id}:{user.email}")
-            )
+            throttle.record_success(connection, _account(user.platform_id, user.email))
             self.notify(
                 connection, user.platform_id, user.user_id, "signed_in", method=method,
                 address=address or "",
@@ -359,7 +360,7 @@ class UserAccounts(UsersBase):
         self, connection: sa.Connection, actor: Actor, what: str, address: str | None,
         **details: Any,
     ) -> None:  # fmt: skip
-        self.notify(connection, actor.platform_id, actor.user_id, what, **details)
+        self.notify_actor(connection, actor, what, **details)
         record(
             connection,
             actor=actor.user_id,
@@ -375,17 +376,10 @@ class UserAccounts(UsersBase):
         """Check a TOTP (or recovery) code for step-up; returns the method. Failures count
         toward the account's lockout like sign-in failures."""
         customer_email = self.platform.wallets.customer(actor.customer_id).email or ""
-        account = throttle.account_key(
-            REALM, f"{actor.platform_id}:{normalize_email(customer_email)}"
-        )
+        account = _account(actor.platform_id, normalize_email(customer_email))
         with self.unit() as connection:
-            now = self.now_micros()
-            throttle.check(connection, self.throttle_policy, [account], now)
-            method = F.check_second_factor(
-                connection, subject=actor.user_id, code=code, sealer=self.sealer
-            )
+            method, _ = self._throttled_code(connection, account, actor.user_id, code)
             if method is None:
-                throttle.record_failure(connection, self.throttle_policy, account, now)
                 record(
                     connection,
                     actor=actor.user_id,

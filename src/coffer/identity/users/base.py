@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from coffer.db.engine import for_writes
 from coffer.errors import StepUpRequired, UserNotFound
 from coffer.identity.factors.service import Sealer
+from coffer.identity.factors.throttle import ThrottlePolicy
 from coffer.identity.users import repository as R
 from coffer.identity.users.settings import AppSettings
 
@@ -60,6 +61,12 @@ def normalize_email(email: str) -> str:
 Categories = Callable[[str], Mapping[str, str]]
 
 
+@dataclass(frozen=True, slots=True)
+class PasswordPolicy:
+    min_length: int
+    min_score: int
+
+
 class UsersBase:
     """The users service's state: database, wallets domain, settings and clock."""
 
@@ -69,11 +76,15 @@ class UsersBase:
         wallets: WalletPlatform,
         settings: AppSettings,
         *,
+        throttle_policy: ThrottlePolicy,
+        password_policy: PasswordPolicy,
         categories: Categories | None = None,
         issuer: str = "Coffer",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
+        self.throttle_policy = throttle_policy
+        self.password_policy = password_policy
         # units that write take SQLite's write lock at their start (see db/engine.py)
         self.writes = for_writes(engine)
         self.platform = wallets
@@ -142,3 +153,9 @@ class UsersBase:
             params,
             keep=self.settings.notifications_kept,
         )
+
+    def notify_actor(
+        self, connection: sa.Connection, actor: Actor, kind: str, **params: Any
+    ) -> None:
+        """Notify the signed-in user ``actor`` (see :meth:`notify`)."""
+        self.notify(connection, actor.platform_id, actor.user_id, kind, **params)

@@ -33,6 +33,8 @@ MAX_HISTORY_LINES = 1000  # a page of history at most
 STATEMENT_PAGE = 1000
 MAX_STATEMENT_PAGES = 100
 MAX_PENDING_PAYOUTS = 100
+# the fields a history line takes as they are from the wallet's statement line
+STATEMENT_FIELDS = {"transaction_id", "timestamp", "amount", "balance", "reference_id"}
 
 
 class UserMoney(UsersBase):
@@ -131,14 +133,10 @@ class UserMoney(UsersBase):
             )
             out.extend(
                 U.HistoryLine(
+                    **line.model_dump(include=STATEMENT_FIELDS),
                     wallet_id=wallet.id,
-                    transaction_id=line.transaction_id,
-                    timestamp=line.timestamp,
-                    amount=line.amount,
-                    balance=line.balance,
                     currency=wallet.currency,
                     type=line.type or "movement",
-                    reference_id=line.reference_id,
                     category=None,
                 )
                 for line in statement.data
@@ -215,10 +213,9 @@ class UserMoney(UsersBase):
         recipient_wallet = self.platform.wallets.wallet(transfer.credited_wallet_id)
         sender_name = self.platform.wallets.customer(actor.customer_id).name
         with self.unit() as connection:
-            self.notify(
+            self.notify_actor(
                 connection,
-                actor.platform_id,
-                actor.user_id,
+                actor,
                 "money_sent",
                 amount=transfer.amount,
                 currency=transfer.currency,
@@ -305,10 +302,9 @@ class UserMoney(UsersBase):
 
     def _notify_top_up(self, actor: Actor, payin: S.Payin) -> None:
         with self.unit() as connection:
-            self.notify(
+            self.notify_actor(
                 connection,
-                actor.platform_id,
-                actor.user_id,
+                actor,
                 "top_up_succeeded",
                 amount=payin.amount,
                 currency=payin.currency,
@@ -392,10 +388,9 @@ class UserMoney(UsersBase):
                     "deleted_at": None,
                 },
             )
-            self.notify(
+            self.notify_actor(
                 connection,
-                actor.platform_id,
-                actor.user_id,
+                actor,
                 "beneficiary_added",
                 name=request.name,
             )
@@ -450,10 +445,9 @@ class UserMoney(UsersBase):
             idempotency_key=key,
         )
         with self.unit() as connection:
-            self.notify(
+            self.notify_actor(
                 connection,
-                actor.platform_id,
-                actor.user_id,
+                actor,
                 "payout_created",
                 amount=payout.amount,
                 currency=payout.currency,

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.identity.columns import owned_id_columns, user_row_columns
+
 metadata = sa.MetaData()
 
 users = sa.Table(
     "app_users",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),  # usr_...
-    sa.Column("platform_id", sa.String(64), nullable=False),
+    *owned_id_columns(),  # usr_...
     # the Coffer customer (wallets domain) whose money the user moves: one user per customer
     sa.Column("customer_id", sa.String(40), nullable=False, unique=True),
     # SHA-256 of the normalized email (trimmed, lower case): sign-in looks the user up by
@@ -33,9 +34,7 @@ users = sa.Table(
 beneficiaries = sa.Table(
     "app_beneficiaries",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),  # ben_...
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("user_id", sa.String(40), sa.ForeignKey("app_users.id"), nullable=False),
+    *user_row_columns(),  # ben_...
     sa.Column("kind", sa.String(16), nullable=False),  # customer | bank_account
     sa.Column("name", sa.String(140), nullable=False),  # the user's label for it
     # kind customer: the other customer (money goes to their wallet in the currency sent)
@@ -50,9 +49,7 @@ beneficiaries = sa.Table(
 notifications = sa.Table(
     "app_notifications",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),  # ntf_...
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("user_id", sa.String(40), sa.ForeignKey("app_users.id"), nullable=False),
+    *user_row_columns(),  # ntf_...
     sa.Column("kind", sa.String(40), nullable=False),  # money_received, top_up_succeeded, ...
     sa.Column("params", sa.Text, nullable=False),  # JSON object: amounts, names (no secrets)
     sa.Column("created_at", sa.BigInteger, nullable=False),

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
-import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -29,6 +28,7 @@ from coffer.risk.events import Customer, Transaction
 from coffer.risk.online import repository as R
 from coffer.risk.online.service import RiskService
 from coffer.risk.online.state import event_from_json
+from coffer.runtime.rounds import RoundLoop
 
 logger = logging.getLogger("coffer.risk")
 FOLLOWED = ("customer.created", "customer.updated", "risk.decision.created", "risk.review.approved")
@@ -182,36 +182,17 @@ class RiskTasks:
         return len(subjects)
 
 
-class RiskWorker:
+class RiskWorker(RoundLoop):
     """The loop running :class:`RiskTasks` in a thread (started by ``coffer serve``)."""
 
+    thread_name = "coffer-risk-worker"
+
     def __init__(self, risk: RiskService, *, interval_seconds: float = 1.0) -> None:
+        super().__init__(interval_seconds)
         self.tasks = RiskTasks(risk)
-        self.interval_seconds = interval_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def run_forever(self, *, on_error: Callable[[Exception], None] | None = None) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = self.tasks.run_once()
-            except Exception as exc:  # keep the worker alive; report and back off
-                busy = 0
-                if on_error is not None:
-                    on_error(exc)
-            if not busy:
-                self._stop.wait(self.interval_seconds)
+    def run_once(self) -> int:
+        return self.tasks.run_once()
 
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self.run_forever,
-            kwargs={"on_error": lambda exc: logger.error("risk worker round failed: %s", exc)},
-            name="coffer-risk-worker",
-            daemon=True,
-        )
-        self._thread.start()
-
-    def stop(self, timeout_seconds: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=timeout_seconds)
+    def round_failed(self, error: Exception) -> None:
+        logger.error("risk worker round failed: %s", error)

@@ -1,0 +1,32 @@
+"""Columns every identity table declares alike: a row's id, the platform its user or
+operator belongs to, the subject a sign-in factor is of, and times in microseconds."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def owned_id_columns() -> list[sa.Column[str]]:
+    """A row's ``id`` (``usr_...``, ``op_...``) and the ``platform_id`` it belongs to."""
+    return [sa.Column("id", sa.String(40), primary_key=True), platform_id_column()]
+
+
+def platform_id_column() -> sa.Column[str]:
+    """The platform of the row's user or operator."""
+    return sa.Column("platform_id", sa.String(64), nullable=False)
+
+
+def subject_columns(*, primary_key: bool = False) -> list[sa.Column[str]]:
+    """Whose factor a row is (an operator's or a user's id) and that subject's platform."""
+    subject = (
+        sa.Column("subject", sa.String(64), primary_key=True)
+        if primary_key
+        else sa.Column("subject", sa.String(64), nullable=False)
+    )
+    return [subject, platform_id_column()]
+
+
+def user_row_columns() -> list[sa.Column[str]]:
+    """The id, platform and user of a row a wallet app user owns."""
+    user = sa.Column("user_id", sa.String(40), sa.ForeignKey("app_users.id"), nullable=False)
+    return [*owned_id_columns(), user]
