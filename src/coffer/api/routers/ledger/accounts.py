@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
 from coffer.api.deps import (
     FILTER_BODY_DOC,
     ReadScope,
-    WriteScope,
     asset_volumes_json,
     expand_set,
     filter_body,
@@ -25,14 +24,12 @@ from coffer.api.routers.ledger.common import (
     Address,
     Cursor,
     Expand,
-    IdempotencyKey,
     LedgerName,
-    MetadataKey,
     PageSize,
     Pit,
     _micros,
-    _no_content,
     add_count_route,
+    add_metadata_routes,
     cursor_fields,
     cursor_page,
     cursor_state,
@@ -40,6 +37,7 @@ from coffer.api.routers.ledger.common import (
     router,
 )
 from coffer.errors import NotFound
+from coffer.ledger import Ledger
 
 
 def _account_json(
@@ -138,39 +136,14 @@ def get_account(
     return JSONResponse({"data": data[0]})
 
 
-@router.post(
-    "/v2/{ledger}/accounts/{address}/metadata",
-    status_code=204,
-    responses=DEFAULT_ERROR,
-    operation_id="v2AddMetadataToAccount",
+add_metadata_routes(
+    "/v2/{ledger}/accounts/{address}",
+    "account",
+    ("address", Address),
+    ("v2AddMetadataToAccount", "v2DeleteAccountMetadata"),
+    lambda book, address, body, key: book.set_account_metadata(address, body, idempotency_key=key),
+    Ledger.delete_account_metadata,
 )
-def add_account_metadata(
-    request: Request,
-    ledger: LedgerName,
-    address: Address,
-    body: dict[str, str],
-    idempotency_key: IdempotencyKey = None,
-    _principal: Any = WriteScope,
-) -> Response:
-    ledger_of(request, ledger).set_account_metadata(address, body, idempotency_key=idempotency_key)
-    return _no_content()
-
-
-@router.delete(
-    "/v2/{ledger}/accounts/{address}/metadata/{key}",
-    status_code=204,
-    responses=DEFAULT_ERROR,
-    operation_id="v2DeleteAccountMetadata",
-)
-def delete_account_metadata(
-    request: Request,
-    ledger: LedgerName,
-    address: Address,
-    key: MetadataKey,
-    _principal: Any = WriteScope,
-) -> Response:
-    ledger_of(request, ledger).delete_account_metadata(address, key)
-    return _no_content()
 
 
 @router.get(

@@ -4,6 +4,7 @@ and query parameter types, the default error response, and cursor paging."""
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -12,10 +13,11 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
-from coffer.api.deps import FILTER_BODY_DOC, ReadScope, filter_body, ledger_of, state
+from coffer.api.deps import FILTER_BODY_DOC, ReadScope, WriteScope, filter_body, ledger_of, state
 from coffer.api.ledger_filters import INVALID_CURSOR
 from coffer.api.ledger_queries import Queries, decode_cursor, encode_cursor, parse_time
 from coffer.errors import ValidationError
+from coffer.ledger import Ledger
 
 router = APIRouter(prefix="/api/ledger", tags=["ledger"])
 
@@ -108,3 +110,68 @@ def add_count_route(
         operation_id=operation_id,
         openapi_extra=FILTER_BODY_DOC,
     )(count_objects)
+
+
+def _path_param(endpoint: Callable[..., Response], name: str, annotation: Any) -> None:
+    """Give ``endpoint`` (which takes ``**path``) the path parameter ``name`` after
+    ``ledger``, as FastAPI reads it (the OpenAPI shows it in that place)."""
+    signature = inspect.signature(endpoint)
+    params = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    params.insert(
+        2, inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation)
+    )
+    endpoint.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+
+
+def add_metadata_routes(
+    path: str,
+    subject: str,
+    param: tuple[str, Any],
+    operation_ids: tuple[str, str],
+    set_metadata: Callable[[Ledger, Any, dict[str, str], str | None], object],
+    delete_metadata: Callable[[Ledger, Any, str], object],
+) -> None:
+    """Register Formance's ``POST {path}/metadata`` (add or replace keys) and ``DELETE
+    {path}/metadata/{key}`` of ``subject`` (account, transaction), both answering 204.
+    ``param`` is the path parameter naming the object: its name and annotated type."""
+    name, annotation = param
+
+    def add(
+        request: Request,
+        ledger: LedgerName,
+        body: dict[str, str],
+        idempotency_key: IdempotencyKey = None,
+        _principal: Any = WriteScope,
+        **path_params: Any,
+    ) -> Response:
+        set_metadata(ledger_of(request, ledger), path_params[name], body, idempotency_key)
+        return _no_content()
+
+    def delete(
+        request: Request,
+        ledger: LedgerName,
+        key: MetadataKey,
+        _principal: Any = WriteScope,
+        **path_params: Any,
+    ) -> Response:
+        delete_metadata(ledger_of(request, ledger), path_params[name], key)
+        return _no_content()
+
+    for endpoint, method, route, operation_id, endpoint_name in (
+        (add, router.post, f"{path}/metadata", operation_ids[0], f"add_{subject}_metadata"),
+        (
+            delete,
+            router.delete,
+            f"{path}/metadata/{{key}}",
+            operation_ids[1],
+            f"delete_{subject}_metadata",
+        ),
+    ):
+        _path_param(endpoint, name, annotation)
+        method(
+            route,
+            name=endpoint_name,
+            status_code=204,
+            responses=DEFAULT_ERROR,
+            operation_id=operation_id,
+        )(endpoint)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
@@ -40,19 +40,19 @@ from coffer.api.routers.ledger.common import (
     Expand,
     IdempotencyKey,
     LedgerName,
-    MetadataKey,
     PageSize,
     Pit,
     TxId,
     _micros,
-    _no_content,
     add_count_route,
+    add_metadata_routes,
     cursor_fields,
     cursor_page,
     optional_int,
     router,
 )
 from coffer.errors import InsufficientFunds, NotFound, ValidationError
+from coffer.ledger import Ledger
 from coffer.ledger.models import UNBOUNDED, DryRun, Hold, Posting, Transaction
 
 
@@ -382,39 +382,14 @@ def get_transaction(
     return JSONResponse({"data": _tx_with_volumes(request, ledger_id, row, expand_set(expand))})
 
 
-@router.post(
-    "/v2/{ledger}/transactions/{id}/metadata",
-    status_code=204,
-    responses=DEFAULT_ERROR,
-    operation_id="v2AddMetadataOnTransaction",
+add_metadata_routes(
+    "/v2/{ledger}/transactions/{id}",
+    "transaction",
+    ("id", TxId),
+    ("v2AddMetadataOnTransaction", "v2DeleteTransactionMetadata"),
+    lambda book, tx_id, body, key: book.set_transaction_metadata(tx_id, body, idempotency_key=key),
+    Ledger.delete_transaction_metadata,
 )
-def add_transaction_metadata(
-    request: Request,
-    ledger: LedgerName,
-    id: TxId,
-    body: dict[str, str],
-    idempotency_key: IdempotencyKey = None,
-    _principal: Any = WriteScope,
-) -> Response:
-    ledger_of(request, ledger).set_transaction_metadata(id, body, idempotency_key=idempotency_key)
-    return _no_content()
-
-
-@router.delete(
-    "/v2/{ledger}/transactions/{id}/metadata/{key}",
-    status_code=204,
-    responses=DEFAULT_ERROR,
-    operation_id="v2DeleteTransactionMetadata",
-)
-def delete_transaction_metadata(
-    request: Request,
-    ledger: LedgerName,
-    id: TxId,
-    key: MetadataKey,
-    _principal: Any = WriteScope,
-) -> Response:
-    ledger_of(request, ledger).delete_transaction_metadata(id, key)
-    return _no_content()
 
 
 @router.post(
