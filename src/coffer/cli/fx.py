@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import BaseModel
 
+from coffer.cli.options import Database
+
 app = typer.Typer(help="Exchange rates, quotes, conversions and loyalty.", no_args_is_help=True)
 rates_app = typer.Typer(help="Exchange rates: set, read, refresh.", no_args_is_help=True)
 loyalty_app = typer.Typer(help="Loyalty programs: accounts and expiry.", no_args_is_help=True)
 app.add_typer(rates_app, name="rates")
 app.add_typer(loyalty_app, name="loyalty")
 
-Database = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
-]
 When = Annotated[
     datetime | None, typer.Option("--at", help="A past time (ISO 8601, UTC); default now")
 ]

@@ -20,11 +20,9 @@ from typing import Annotated, Any
 
 import typer
 
+from coffer.cli.options import Database
 from coffer.platforms import DEFAULT_PLATFORM_ID
 
-Database = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
-]
 Platform = Annotated[str, typer.Option("--platform", help="The platform's id.")]
 
 rules_app = typer.Typer(help="A platform's risk rules (CEL, versioned).", no_args_is_help=True)
