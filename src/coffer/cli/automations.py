@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from pydantic import BaseModel
 
-from coffer.cli.options import Database
+from coffer.cli.options import Database as Database
 
 app = typer.Typer(help="Automations: schedules, triggers and workflows.", no_args_is_help=True)
 runs_app = typer.Typer(help="Runs: list, show, cancel, retry.", no_args_is_help=True)
@@ -39,17 +39,14 @@ def _automations(database: str | None) -> Iterator[AutomationsPlatform]:
 
 
 def _do(
-    database: str | None,
-    platform: str,
-    action: Callable[[AutomationsPlatform, str], BaseModel | list[Any]],
+    database: str | None, action: Callable[[AutomationsPlatform], BaseModel | list[Any]]
 ) -> None:
-    """Run ``action`` on the domain and the platform (the default one when ``platform`` is
-    empty); print the JSON of its result, or the error and exit 1."""
+    """Run ``action`` on the domain; print the JSON of its result, or the error and exit 1."""
     from coffer.errors import CofferError
 
     with _automations(database) as automations:
         try:
-            result = action(automations, platform_or_default(platform))
+            result = action(automations)
         except CofferError as error:
             typer.echo(f"error: {error.code}: {error.message}", err=True)
             raise typer.Exit(1) from error
@@ -59,11 +56,21 @@ def _do(
         typer.echo(result.model_dump_json(indent=2))
 
 
-def platform_or_default(platform: str) -> str:
-    """``platform``, or the default platform's id when it is empty."""
+def _do_on(
+    database: str | None,
+    platform: str,
+    action: Callable[[AutomationsPlatform, str], BaseModel | list[Any]],
+) -> None:
+    """:func:`_do` for the platform ``platform`` (the default one when it is empty):
+    ``action`` gets the domain and the platform's id."""
+    owner = platform or _default_platform()
+    _do(database, lambda automations: action(automations, owner))
+
+
+def _default_platform() -> str:
     from coffer.platforms import DEFAULT_PLATFORM_ID
 
-    return platform or DEFAULT_PLATFORM_ID
+    return DEFAULT_PLATFORM_ID
 
 
 def _read_body(path: Path, model: type[BodyT]) -> BodyT:
@@ -92,7 +99,7 @@ def create(
     from coffer.automations import schemas as S
 
     body = _read_body(file, S.AutomationCreate)
-    _do(database, platform, lambda a, p: a.create(p, body))
+    _do_on(database, platform, lambda a, p: a.create(p, body))
 
 
 @app.command("update")
@@ -106,7 +113,7 @@ def update(
     from coffer.automations import schemas as S
 
     body = _read_body(file, S.AutomationUpdate)
-    _do(database, platform, lambda a, p: a.update(p, automation_id, body))
+    _do_on(database, platform, lambda a, p: a.update(p, automation_id, body))
 
 
 @app.command("list")
@@ -116,22 +123,22 @@ def list_automations(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(database, platform, lambda a, p: a.automations(p, status=status, limit=limit))
+    _do_on(database, platform, lambda a, p: a.automations(p, status=status, limit=limit))
 
 
 @app.command("show")
 def show(automation_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, platform, lambda a, p: a.automation(p, automation_id))
+    _do_on(database, platform, lambda a, p: a.automation(p, automation_id))
 
 
 @app.command("versions")
 def versions(automation_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, platform, lambda a, p: a.versions(p, automation_id))
+    _do_on(database, platform, lambda a, p: a.versions(p, automation_id))
 
 
 def _status_command(name: str, status: str) -> None:
     def command(automation_id: str, database: Database = None, platform: Platform = "") -> None:
-        _do(database, platform, lambda a, p: a.set_status(p, automation_id, status))
+        _do_on(database, platform, lambda a, p: a.set_status(p, automation_id, status))
 
     command.__doc__ = f"{name.capitalize()} an automation."
     app.command(name)(command)
@@ -155,7 +162,7 @@ def run(
     except ValueError as error:
         typer.echo(f"error: --inputs is not JSON: {error}", err=True)
         raise typer.Exit(2) from error
-    _do(
+    _do_on(
         database,
         platform,
         lambda a, p: a.start_run(p, automation_id, values, idempotency_key=idempotency_key),
@@ -171,7 +178,7 @@ def runs_list(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(
+    _do_on(
         database,
         platform,
         lambda a, p: a.runs(
@@ -187,18 +194,18 @@ def runs_list(
 @runs_app.command("show")
 def runs_show(run_id: str, database: Database = None, platform: Platform = "") -> None:
     """A run with its step history."""
-    _do(database, platform, lambda a, p: a.run(p, run_id))
+    _do_on(database, platform, lambda a, p: a.run(p, run_id))
 
 
 @runs_app.command("cancel")
 def runs_cancel(run_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, platform, lambda a, p: a.cancel_run(p, run_id))
+    _do_on(database, platform, lambda a, p: a.cancel_run(p, run_id))
 
 
 @runs_app.command("retry")
 def runs_retry(run_id: str, database: Database = None, platform: Platform = "") -> None:
     """Run a failed run again from its failed step."""
-    _do(database, platform, lambda a, p: a.retry_run(p, run_id))
+    _do_on(database, platform, lambda a, p: a.retry_run(p, run_id))
 
 
 @approvals_app.command("list")
@@ -207,7 +214,7 @@ def approvals_list(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(database, platform, lambda a, p: a.approvals(p, status=status))
+    _do_on(database, platform, lambda a, p: a.approvals(p, status=status))
 
 
 @approvals_app.command("decide")
@@ -222,4 +229,4 @@ def approvals_decide(
     from coffer.automations import schemas as S
 
     decision = S.ApprovalDecision(approve=not reject, approver=approver, note=note)
-    _do(database, platform, lambda a, p: a.decide(p, approval_id, decision))
+    _do_on(database, platform, lambda a, p: a.decide(p, approval_id, decision))

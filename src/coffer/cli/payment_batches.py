@@ -11,8 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from coffer.cli.automations import Platform, _automations, _do, platform_or_default
-from coffer.cli.options import Database
+from coffer.cli.automations import Database, Platform, _automations, _default_platform, _do
 
 app = typer.Typer(help="Payment batches: payroll and supplier payments.", no_args_is_help=True)
 
@@ -60,7 +59,10 @@ def _create(
     except ValidationError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
-    _do(database, platform, lambda a, p: a.payment_batches.create(p, request, maker=maker))
+    _do(
+        database,
+        lambda a: a.payment_batches.create(platform or _default_platform(), request, maker=maker),
+    )
 
 
 def _options(
@@ -138,12 +140,15 @@ def list_batches(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(database, platform, lambda a, p: a.payment_batches.batches(p, status=status))
+    _do(
+        database,
+        lambda a: a.payment_batches.batches(platform or _default_platform(), status=status),
+    )
 
 
 @app.command("show")
 def show(batch_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, platform, lambda a, p: a.payment_batches.batch(p, batch_id))
+    _do(database, lambda a: a.payment_batches.batch(platform or _default_platform(), batch_id))
 
 
 @app.command("lines")
@@ -157,9 +162,8 @@ def lines(
 ) -> None:
     _do(
         database,
-        platform,
-        lambda a, p: a.payment_batches.lines(
-            p,
+        lambda a: a.payment_batches.lines(
+            platform or _default_platform(),
             batch_id,
             status=status,
             starting_after=after,
@@ -181,9 +185,8 @@ def _decide(
     decision = S.Decision(approver=approver, note=note)
     _do(
         database,
-        platform,
-        lambda a, p: a.payment_batches.approve(
-            p, batch_id, decision, caller=approver, approve=approve
+        lambda a: a.payment_batches.approve(
+            platform or _default_platform(), batch_id, decision, caller=approver, approve=approve
         ),
     )
 
@@ -208,7 +211,7 @@ _decision_command("reject", False)
 
 @app.command("cancel")
 def cancel(batch_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, platform, lambda a, p: a.payment_batches.cancel(p, batch_id))
+    _do(database, lambda a: a.payment_batches.cancel(platform or _default_platform(), batch_id))
 
 
 @app.command("pain001")
@@ -223,7 +226,7 @@ def pain001(
 
     with _automations(database) as automations:
         try:
-            xml = automations.payment_batches.pain001(platform_or_default(platform), batch_id)
+            xml = automations.payment_batches.pain001(platform or _default_platform(), batch_id)
         except CofferError as error:
             typer.echo(f"error: {error.code}: {error.message}", err=True)
             raise typer.Exit(1) from error

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from coffer.cli.automations import Platform, _do, _read_body
+from coffer.cli.automations import Platform, _do_on, _read_body
 from coffer.cli.options import Database
 
 app = typer.Typer(help="Spending policies on wallets.", no_args_is_help=True)
@@ -28,7 +28,7 @@ def create(
     from coffer.automations.policies import schemas as S
 
     body = _read_body(file, S.SpendingPolicyCreate)
-    _do(database, platform, lambda a, p: a.spending_policies.create(p, body))
+    _do_on(database, platform, lambda a, p: a.spending_policies.create(p, body))
 
 
 @app.command("update")
@@ -42,7 +42,7 @@ def update(
     from coffer.automations.policies import schemas as S
 
     body = _read_body(file, S.SpendingPolicyUpdate)
-    _do(database, platform, lambda a, p: a.spending_policies.update(p, policy_id, body))
+    _do_on(database, platform, lambda a, p: a.spending_policies.update(p, policy_id, body))
 
 
 @app.command("list")
@@ -53,7 +53,7 @@ def list_policies(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(
+    _do_on(
         database,
         platform,
         lambda a, p: a.spending_policies.policies(
@@ -67,30 +67,32 @@ def list_policies(
 
 @app.command("show")
 def show(policy_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, platform, lambda a, p: a.spending_policies.policy(p, policy_id))
+    _do_on(database, platform, lambda a, p: a.spending_policies.policy(p, policy_id))
 
 
 @app.command("disable")
 def disable(policy_id: str, database: Database = None, platform: Platform = "") -> None:
     """No longer check the policy (its usage stays)."""
-    _do(database, platform, lambda a, p: a.spending_policies.set_status(p, policy_id, "disabled"))
+    _do_on(
+        database, platform, lambda a, p: a.spending_policies.set_status(p, policy_id, "disabled")
+    )
 
 
 @app.command("enable")
 def enable(policy_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, platform, lambda a, p: a.spending_policies.set_status(p, policy_id, "active"))
+    _do_on(database, platform, lambda a, p: a.spending_policies.set_status(p, policy_id, "active"))
 
 
 @app.command("delete")
 def delete(policy_id: str, database: Database = None, platform: Platform = "") -> None:
     """Delete the policy, its versions and usage (its decisions stay)."""
-    _do(database, platform, lambda a, p: a.spending_policies.delete(p, policy_id))
+    _do_on(database, platform, lambda a, p: a.spending_policies.delete(p, policy_id))
 
 
 @app.command("usage")
 def usage(policy_id: str, database: Database = None, platform: Platform = "") -> None:
     """What is spent in the policy's current day, week and month windows."""
-    _do(database, platform, lambda a, p: a.spending_policies.usage(p, policy_id))
+    _do_on(database, platform, lambda a, p: a.spending_policies.usage(p, policy_id))
 
 
 @app.command("decisions")
@@ -98,4 +100,6 @@ def decisions(
     policy_id: str, limit: int = 20, database: Database = None, platform: Platform = ""
 ) -> None:
     """Refusals and monitored would-be refusals, newest first."""
-    _do(database, platform, lambda a, p: a.spending_policies.decisions(p, policy_id, limit=limit))
+    _do_on(
+        database, platform, lambda a, p: a.spending_policies.decisions(p, policy_id, limit=limit)
+    )
