@@ -5,8 +5,8 @@ JSON of what it made or read (the API's shapes)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -14,6 +14,7 @@ import typer
 from pydantic import BaseModel
 
 from coffer.cli.options import Database as Database
+from coffer.cli.options import run_on_domain, wallets_domain
 
 app = typer.Typer(help="Automations: schedules, triggers and workflows.", no_args_is_help=True)
 runs_app = typer.Typer(help="Runs: list, show, cancel, retry.", no_args_is_help=True)
@@ -26,30 +27,24 @@ BodyT = TypeVar("BodyT", bound=BaseModel)
 
 if TYPE_CHECKING:  # the domain is imported when a command runs, not at CLI start
     from coffer.automations import AutomationsPlatform
+    from coffer.wallets import WalletPlatform
 
 
-@contextmanager
-def _automations(database: str | None) -> Iterator[AutomationsPlatform]:
-    import coffer
+def _open(wallets: WalletPlatform) -> AutomationsPlatform:
     from coffer.automations import open_automations
-    from coffer.wallets import open_wallets
 
-    with coffer.open(database) as c:
-        yield open_automations(open_wallets(c))
+    return open_automations(wallets)
+
+
+def _automations(database: str | None) -> AbstractContextManager[AutomationsPlatform]:
+    return wallets_domain(database, _open)
 
 
 def _do(
     database: str | None, action: Callable[[AutomationsPlatform], BaseModel | list[Any]]
 ) -> None:
     """Run ``action`` on the domain; print the JSON of its result, or the error and exit 1."""
-    from coffer.errors import CofferError
-
-    with _automations(database) as automations:
-        try:
-            result = action(automations)
-        except CofferError as error:
-            typer.echo(f"error: {error.code}: {error.message}", err=True)
-            raise typer.Exit(1) from error
+    result = run_on_domain(database, _open, action)
     if isinstance(result, list):
         typer.echo(json.dumps([item.model_dump(mode="json") for item in result], indent=2))
     else:
