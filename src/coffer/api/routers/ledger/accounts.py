@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
 from coffer.api.deps import (
-    FILTER_BODY_DOC,
     ReadScope,
     asset_volumes_json,
     expand_set,
@@ -20,7 +19,6 @@ from coffer.api.deps import (
 )
 from coffer.api.ledger_queries import Queries, format_micros, page_size
 from coffer.api.routers.ledger.common import (
-    DEFAULT_ERROR,
     Address,
     Cursor,
     Expand,
@@ -33,6 +31,7 @@ from coffer.api.routers.ledger.common import (
     cursor_fields,
     cursor_page,
     cursor_state,
+    filtered_get,
     optional_int,
     router,
 )
@@ -67,13 +66,7 @@ def _account_json(
     return out
 
 
-@router.get(
-    "/v2/{ledger}/accounts",
-    response_model=S.AccountsCursorResponse,
-    responses=DEFAULT_ERROR,
-    operation_id="v2ListAccounts",
-    openapi_extra=FILTER_BODY_DOC,
-)
+@filtered_get("/v2/{ledger}/accounts", S.AccountsCursorResponse, "v2ListAccounts")
 def list_accounts(
     request: Request,
     ledger: LedgerName,
@@ -116,7 +109,6 @@ add_count_route(
 @router.get(
     "/v2/{ledger}/accounts/{address}",
     response_model=S.AccountResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2GetAccount",
 )
 def get_account(
@@ -146,12 +138,8 @@ add_metadata_routes(
 )
 
 
-@router.get(
-    "/v2/{ledger}/aggregate/balances",
-    response_model=S.AggregateBalancesResponse,
-    responses=DEFAULT_ERROR,
-    operation_id="v2GetBalancesAggregated",
-    openapi_extra=FILTER_BODY_DOC,
+@filtered_get(
+    "/v2/{ledger}/aggregate/balances", S.AggregateBalancesResponse, "v2GetBalancesAggregated"
 )
 def aggregate_balances(
     request: Request,
@@ -168,13 +156,7 @@ def aggregate_balances(
     return JSONResponse({"data": sums})
 
 
-@router.get(
-    "/v2/{ledger}/volumes",
-    response_model=S.VolumesCursorResponse,
-    responses=DEFAULT_ERROR,
-    operation_id="v2GetVolumesWithBalances",
-    openapi_extra=FILTER_BODY_DOC,
-)
+@filtered_get("/v2/{ledger}/volumes", S.VolumesCursorResponse, "v2GetVolumesWithBalances")
 def volumes(
     request: Request,
     ledger: LedgerName,

@@ -19,11 +19,11 @@ from coffer.api.ledger_queries import Queries, decode_cursor, encode_cursor, par
 from coffer.errors import ValidationError
 from coffer.ledger import Ledger
 
-router = APIRouter(prefix="/api/ledger", tags=["ledger"])
-
 DEFAULT_ERROR: dict[int | str, dict[str, Any]] = {
     "default": {"model": S.ErrorResponse, "description": "Error"}
 }
+# every endpoint documents the error body as its default response
+router = APIRouter(prefix="/api/ledger", tags=["ledger"], responses=DEFAULT_ERROR)
 LedgerName = Annotated[str, Path(pattern=r"^[0-9a-zA-Z_-]{1,63}$", max_length=63)]
 Address = Annotated[str, Path(max_length=1000)]
 TxId = Annotated[int, Path(ge=0, le=2**63 - 1)]
@@ -82,6 +82,19 @@ def cursor_page(
     return JSONResponse({"cursor": body})
 
 
+def filtered_get(
+    path: str, response_model: type[Any], operation_id: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a ``GET`` endpoint of the ledger API that takes Formance's filter body
+    (:func:`~coffer.api.deps.filter_body`), documented in the OpenAPI."""
+    return router.get(
+        path,
+        response_model=response_model,
+        operation_id=operation_id,
+        openapi_extra=FILTER_BODY_DOC,
+    )
+
+
 def add_count_route(
     path: str,
     name: str,
@@ -106,7 +119,6 @@ def add_count_route(
         path,
         name=name,
         status_code=204,
-        responses=DEFAULT_ERROR,
         operation_id=operation_id,
         openapi_extra=FILTER_BODY_DOC,
     )(count_objects)
@@ -172,6 +184,5 @@ def add_metadata_routes(
             route,
             name=endpoint_name,
             status_code=204,
-            responses=DEFAULT_ERROR,
             operation_id=operation_id,
         )(endpoint)

@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
 from coffer.api.deps import (
-    FILTER_BODY_DOC,
     ReadScope,
     WriteScope,
     expand_set,
@@ -35,7 +34,6 @@ from coffer.api.ledger_queries import (
     parse_time,
 )
 from coffer.api.routers.ledger.common import (
-    DEFAULT_ERROR,
     Cursor,
     Expand,
     IdempotencyKey,
@@ -48,6 +46,7 @@ from coffer.api.routers.ledger.common import (
     add_metadata_routes,
     cursor_fields,
     cursor_page,
+    filtered_get,
     optional_int,
     router,
 )
@@ -248,7 +247,6 @@ def create_one(
 @router.post(
     "/v2/{ledger}/transactions",
     response_model=S.TransactionResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2CreateTransaction",
 )
 def create_transaction(
@@ -292,13 +290,7 @@ def _tx_list_state(
     }
 
 
-@router.get(
-    "/v2/{ledger}/transactions",
-    response_model=S.TransactionsCursorResponse,
-    responses=DEFAULT_ERROR,
-    operation_id="v2ListTransactions",
-    openapi_extra=FILTER_BODY_DOC,
-)
+@filtered_get("/v2/{ledger}/transactions", S.TransactionsCursorResponse, "v2ListTransactions")
 def list_transactions(
     request: Request,
     ledger: LedgerName,
@@ -363,7 +355,6 @@ add_count_route(
 @router.get(
     "/v2/{ledger}/transactions/{id}",
     response_model=S.TransactionResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2GetTransaction",
 )
 def get_transaction(
@@ -396,7 +387,6 @@ add_metadata_routes(
     "/v2/{ledger}/transactions/{id}/revert",
     status_code=201,
     response_model=S.TransactionResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2RevertTransaction",
 )
 def revert_transaction(
