@@ -302,21 +302,40 @@ def _time_text(moment: datetime) -> str | None:
     return text
 
 
+def _formance_transaction(
+    tx_id: int,
+    postings: list[Posting],
+    metadata: dict[str, str],
+    timestamp: str | None,
+    inserted_at: str | None,
+    reverted: bool,
+    reference: str | None,
+) -> dict[str, Any]:
+    """A transaction's fields in Formance's shape (times already as text)."""
+    out: dict[str, Any] = {
+        "id": tx_id,
+        "postings": postings_json(postings),
+        "metadata": metadata,
+        "timestamp": timestamp,
+        "insertedAt": inserted_at,
+        "reverted": reverted,
+    }
+    if reference is not None:
+        out["reference"] = reference
+    return out
+
+
 def transaction_json(tx: Transaction, *, with_volumes: bool = True) -> dict[str, Any]:
     """A freshly written (or read) :class:`Transaction` in Formance's shape."""
-    out: dict[str, Any] = {
-        "id": tx.id,
-        "postings": [
-            {"source": p.source, "destination": p.destination, "amount": p.amount, "asset": p.asset}
-            for p in tx.postings
-        ],
-        "metadata": tx.metadata,
-        "timestamp": _time_text(tx.timestamp),
-        "insertedAt": _time_text(tx.inserted_at),
-        "reverted": tx.reverted_by is not None,
-    }
-    if tx.reference is not None:
-        out["reference"] = tx.reference
+    out = _formance_transaction(
+        tx.id,
+        tx.postings,
+        tx.metadata,
+        _time_text(tx.timestamp),
+        _time_text(tx.inserted_at),
+        tx.reverted_by is not None,
+        tx.reference,
+    )
     if with_volumes and tx.post_commit_volumes is not None:
         after, before = _commit_volumes_json(tx.post_commit_volumes, tx.postings)
         out["postCommitVolumes"] = after
@@ -406,16 +425,15 @@ def _volume_texts(
 
 
 def tx_row_json(row: TxRow) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": row.id,
-        "postings": postings_json(row.postings),
-        "metadata": row.metadata,
-        "timestamp": format_micros(row.timestamp),
-        "insertedAt": format_micros(row.inserted_at),
-        "reverted": row.reverted_by is not None,
-    }
-    if row.reference is not None:
-        out["reference"] = row.reference
+    out = _formance_transaction(
+        row.id,
+        row.postings,
+        row.metadata,
+        format_micros(row.timestamp),
+        format_micros(row.inserted_at),
+        row.reverted_by is not None,
+        row.reference,
+    )
     if row.reverted_at is not None:
         out["revertedAt"] = format_micros(row.reverted_at)
     return out

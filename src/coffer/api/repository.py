@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from coffer.api.tables import api_clients
+from coffer.db.rows import first_where, oldest_first
 from coffer.platforms import DEFAULT_PLATFORM_ID
 
 
@@ -22,8 +23,7 @@ class ClientRow:
     platform_id: str = DEFAULT_PLATFORM_ID
 
 
-def _row(row: sa.Row[tuple[object, ...]]) -> ClientRow:
-    m = row._mapping
+def _row(m: sa.RowMapping) -> ClientRow:
     return ClientRow(
         id=str(m["id"]),
         name=str(m["name"]),
@@ -61,15 +61,12 @@ def insert_client(
 
 
 def get_client(connection: sa.Connection, client_id: str) -> ClientRow | None:
-    row = connection.execute(sa.select(api_clients).where(api_clients.c.id == client_id)).first()
+    row = first_where(connection, api_clients, api_clients.c.id == client_id)
     return None if row is None else _row(row)
 
 
 def list_clients(connection: sa.Connection, *, limit: int = 1000) -> list[ClientRow]:
-    rows = connection.execute(
-        sa.select(api_clients).order_by(api_clients.c.created_at, api_clients.c.id).limit(limit)
-    )
-    return [_row(row) for row in rows]
+    return [_row(row) for row in oldest_first(connection, api_clients, limit=limit)]
 
 
 def count_clients(connection: sa.Connection) -> int:

@@ -9,9 +9,8 @@ from typing import Annotated
 
 import typer
 
-Database = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
-]
+from coffer.cli.options import Database
+
 Today = Annotated[str | None, typer.Option("--today", help="Answer as of this date (YYYY-MM-DD)")]
 
 

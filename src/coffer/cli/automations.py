@@ -5,13 +5,16 @@ JSON of what it made or read (the API's shapes)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel
+
+from coffer.cli.options import Database as Database
+from coffer.cli.options import run_on_domain, wallets_domain
 
 app = typer.Typer(help="Automations: schedules, triggers and workflows.", no_args_is_help=True)
 runs_app = typer.Typer(help="Runs: list, show, cancel, retry.", no_args_is_help=True)
@@ -19,40 +22,44 @@ approvals_app = typer.Typer(help="Approvals: list and decide.", no_args_is_help=
 app.add_typer(runs_app, name="runs")
 app.add_typer(approvals_app, name="approvals")
 
-Database = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
-]
 Platform = Annotated[str, typer.Option("--platform", help="The platform's id")]
+BodyT = TypeVar("BodyT", bound=BaseModel)
 
 if TYPE_CHECKING:  # the domain is imported when a command runs, not at CLI start
     from coffer.automations import AutomationsPlatform
+    from coffer.wallets import WalletPlatform
 
 
-@contextmanager
-def _automations(database: str | None) -> Iterator[AutomationsPlatform]:
-    import coffer
+def _open(wallets: WalletPlatform) -> AutomationsPlatform:
     from coffer.automations import open_automations
-    from coffer.wallets import open_wallets
 
-    with coffer.open(database) as c:
-        yield open_automations(open_wallets(c))
+    return open_automations(wallets)
+
+
+def _automations(database: str | None) -> AbstractContextManager[AutomationsPlatform]:
+    return wallets_domain(database, _open)
 
 
 def _do(
     database: str | None, action: Callable[[AutomationsPlatform], BaseModel | list[Any]]
 ) -> None:
-    from coffer.errors import CofferError
-
-    with _automations(database) as automations:
-        try:
-            result = action(automations)
-        except CofferError as error:
-            typer.echo(f"error: {error.code}: {error.message}", err=True)
-            raise typer.Exit(1) from error
+    """Run ``action`` on the domain; print the JSON of its result, or the error and exit 1."""
+    result = run_on_domain(database, _open, action)
     if isinstance(result, list):
         typer.echo(json.dumps([item.model_dump(mode="json") for item in result], indent=2))
     else:
         typer.echo(result.model_dump_json(indent=2))
+
+
+def _do_on(
+    database: str | None,
+    platform: str,
+    action: Callable[[AutomationsPlatform, str], BaseModel | list[Any]],
+) -> None:
+    """:func:`_do` for the platform ``platform`` (the default one when it is empty):
+    ``action`` gets the domain and the platform's id."""
+    owner = platform or _default_platform()
+    _do(database, lambda automations: action(automations, owner))
 
 
 def _default_platform() -> str:
@@ -61,7 +68,9 @@ def _default_platform() -> str:
     return DEFAULT_PLATFORM_ID
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _read_body(path: Path, model: type[BodyT]) -> BodyT:
+    """The request body in the JSON file ``path``, as ``model`` (exit 2 when the file
+    cannot be read or holds no JSON object)."""
     try:
         document = json.loads(path.read_text())
     except (OSError, ValueError) as error:
@@ -70,7 +79,7 @@ def _read_json(path: Path) -> dict[str, Any]:
     if not isinstance(document, dict):
         typer.echo(f"error: {path} must hold a JSON object", err=True)
         raise typer.Exit(2)
-    return document
+    return model.model_validate(document)
 
 
 @app.command("create")
@@ -84,8 +93,8 @@ def create(
     """Create an automation from a JSON file (the API's request body). Prints its secret once."""
     from coffer.automations import schemas as S
 
-    body = S.AutomationCreate.model_validate(_read_json(file))
-    _do(database, lambda a: a.create(platform or _default_platform(), body))
+    body = _read_body(file, S.AutomationCreate)
+    _do_on(database, platform, lambda a, p: a.create(p, body))
 
 
 @app.command("update")
@@ -98,8 +107,8 @@ def update(
     """Edit an automation: a new definition becomes a new version."""
     from coffer.automations import schemas as S
 
-    body = S.AutomationUpdate.model_validate(_read_json(file))
-    _do(database, lambda a: a.update(platform or _default_platform(), automation_id, body))
+    body = _read_body(file, S.AutomationUpdate)
+    _do_on(database, platform, lambda a, p: a.update(p, automation_id, body))
 
 
 @app.command("list")
@@ -109,27 +118,22 @@ def list_automations(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(
-        database,
-        lambda a: a.automations(platform or _default_platform(), status=status, limit=limit),
-    )
+    _do_on(database, platform, lambda a, p: a.automations(p, status=status, limit=limit))
 
 
 @app.command("show")
 def show(automation_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, lambda a: a.automation(platform or _default_platform(), automation_id))
+    _do_on(database, platform, lambda a, p: a.automation(p, automation_id))
 
 
 @app.command("versions")
 def versions(automation_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, lambda a: a.versions(platform or _default_platform(), automation_id))
+    _do_on(database, platform, lambda a, p: a.versions(p, automation_id))
 
 
 def _status_command(name: str, status: str) -> None:
     def command(automation_id: str, database: Database = None, platform: Platform = "") -> None:
-        _do(
-            database, lambda a: a.set_status(platform or _default_platform(), automation_id, status)
-        )
+        _do_on(database, platform, lambda a, p: a.set_status(p, automation_id, status))
 
     command.__doc__ = f"{name.capitalize()} an automation."
     app.command(name)(command)
@@ -153,11 +157,10 @@ def run(
     except ValueError as error:
         typer.echo(f"error: --inputs is not JSON: {error}", err=True)
         raise typer.Exit(2) from error
-    _do(
+    _do_on(
         database,
-        lambda a: a.start_run(
-            platform or _default_platform(), automation_id, values, idempotency_key=idempotency_key
-        ),
+        platform,
+        lambda a, p: a.start_run(p, automation_id, values, idempotency_key=idempotency_key),
     )
 
 
@@ -170,10 +173,11 @@ def runs_list(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(
+    _do_on(
         database,
-        lambda a: a.runs(
-            platform or _default_platform(),
+        platform,
+        lambda a, p: a.runs(
+            p,
             automation_id=automation_id,
             status=status,
             customer_id=customer_id,
@@ -185,18 +189,18 @@ def runs_list(
 @runs_app.command("show")
 def runs_show(run_id: str, database: Database = None, platform: Platform = "") -> None:
     """A run with its step history."""
-    _do(database, lambda a: a.run(platform or _default_platform(), run_id))
+    _do_on(database, platform, lambda a, p: a.run(p, run_id))
 
 
 @runs_app.command("cancel")
 def runs_cancel(run_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, lambda a: a.cancel_run(platform or _default_platform(), run_id))
+    _do_on(database, platform, lambda a, p: a.cancel_run(p, run_id))
 
 
 @runs_app.command("retry")
 def runs_retry(run_id: str, database: Database = None, platform: Platform = "") -> None:
     """Run a failed run again from its failed step."""
-    _do(database, lambda a: a.retry_run(platform or _default_platform(), run_id))
+    _do_on(database, platform, lambda a, p: a.retry_run(p, run_id))
 
 
 @approvals_app.command("list")
@@ -205,7 +209,7 @@ def approvals_list(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(database, lambda a: a.approvals(platform or _default_platform(), status=status))
+    _do_on(database, platform, lambda a, p: a.approvals(p, status=status))
 
 
 @approvals_app.command("decide")
@@ -220,4 +224,4 @@ def approvals_decide(
     from coffer.automations import schemas as S
 
     decision = S.ApprovalDecision(approve=not reject, approver=approver, note=note)
-    _do(database, lambda a: a.decide(platform or _default_platform(), approval_id, decision))
+    _do_on(database, platform, lambda a, p: a.decide(p, approval_id, decision))

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from coffer.cli.options import Database
+
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
 app = typer.Typer(help="API clients (OAuth2 client credentials).", no_args_is_help=True)
 
-Database = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
-]
 ClientId = Annotated[str, typer.Argument(help="The client id (cl_...)")]
 
 
@@ -110,24 +109,24 @@ def list_(database: Database = None) -> None:
         typer.echo(f"{row.id}  {row.platform_id:21}  {status:8}  {scopes:50}  {row.name}")
 
 
-@app.command("disable")
-def disable(client_id: ClientId, database: Database = None) -> None:
-    """Disable a client: it gets no new token and its tokens stop working."""
-    from coffer.api.clients import set_disabled
+def _switch_command(name: str, disabled: bool, doc: str) -> None:
+    """Register ``coffer clients disable|enable CLIENT_ID``."""
 
-    with opened(database) as engine:
-        set_disabled(engine, client_id, True, actor=operator())
-    typer.echo(f"disabled {client_id}")
+    def command(client_id: ClientId, database: Database = None) -> None:
+        from coffer.api.clients import set_disabled
+
+        with opened(database) as engine:
+            set_disabled(engine, client_id, disabled, actor=operator())
+        typer.echo(f"{name}d {client_id}")
+
+    command.__doc__ = doc
+    app.command(name)(command)
 
 
-@app.command("enable")
-def enable(client_id: ClientId, database: Database = None) -> None:
-    """Enable a disabled client again."""
-    from coffer.api.clients import set_disabled
-
-    with opened(database) as engine:
-        set_disabled(engine, client_id, False, actor=operator())
-    typer.echo(f"enabled {client_id}")
+_switch_command(
+    "disable", True, "Disable a client: it gets no new token and its tokens stop working."
+)
+_switch_command("enable", False, "Enable a disabled client again.")
 
 
 @app.command("rotate-secret")

@@ -4,8 +4,7 @@ Every command prints the JSON of what it made or read (the API's shapes)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -13,42 +12,31 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import BaseModel
 
+from coffer.cli.options import Database, run_on_domain
+
 app = typer.Typer(help="Exchange rates, quotes, conversions and loyalty.", no_args_is_help=True)
 rates_app = typer.Typer(help="Exchange rates: set, read, refresh.", no_args_is_help=True)
 loyalty_app = typer.Typer(help="Loyalty programs: accounts and expiry.", no_args_is_help=True)
 app.add_typer(rates_app, name="rates")
 app.add_typer(loyalty_app, name="loyalty")
 
-Database = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
-]
 When = Annotated[
     datetime | None, typer.Option("--at", help="A past time (ISO 8601, UTC); default now")
 ]
 
 if TYPE_CHECKING:  # the domain is imported when a command runs, not at CLI start
     from coffer.fx import FxPlatform
+    from coffer.wallets import WalletPlatform
 
 
-@contextmanager
-def _fx(database: str | None) -> Iterator[FxPlatform]:
-    import coffer
+def _open(wallets: WalletPlatform) -> FxPlatform:
     from coffer.fx import open_fx
-    from coffer.wallets import open_wallets
 
-    with coffer.open(database) as c:
-        yield open_fx(open_wallets(c))
+    return open_fx(wallets)
 
 
 def _run(database: str | None, action: Callable[[FxPlatform], object]) -> None:
-    from coffer.errors import CofferError
-
-    with _fx(database) as fx:
-        try:
-            result = action(fx)
-        except CofferError as error:
-            typer.echo(f"error: {error.code}: {error.message}", err=True)
-            raise typer.Exit(1) from None
+    result = run_on_domain(database, _open, action)
     if isinstance(result, BaseModel):
         typer.echo(result.model_dump_json(indent=2))
     elif isinstance(result, list):

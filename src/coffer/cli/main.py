@@ -25,25 +25,31 @@ from coffer.cli import (
 )
 
 app = typer.Typer(help="Coffer: programmable wallet infrastructure.", no_args_is_help=True)
-app.add_typer(numscript.app, name="numscript")
-app.command("verify")(verify.verify)
-app.command("serve")(serve.serve)
-app.command("settings")(settings.settings)
-app.add_typer(clients.app, name="clients")
-app.add_typer(platforms.app, name="platforms")
-app.add_typer(keys.app, name="keys")
-app.add_typer(operators.app, name="operators")
-app.command("audit")(audit.audit)
-app.command("worker")(wallets.worker)
-app.add_typer(wallets.sandbox_app, name="sandbox")
-app.add_typer(risk.app, name="risk")
-app.add_typer(assistant.app, name="assistant")
-app.add_typer(fx.app, name="fx")
-app.add_typer(privacy.customers_app, name="customers")
-app.add_typer(privacy.privacy_app, name="privacy")
+for _name, _command in (
+    ("verify", verify.verify),
+    ("serve", serve.serve),
+    ("settings", settings.settings),
+    ("audit", audit.audit),
+    ("worker", wallets.worker),
+):
+    app.command(_name)(_command)
 automations.app.add_typer(spending_policies.app, name="policies")
-app.add_typer(automations.app, name="automations")
 automations.app.add_typer(payment_batches.app, name="batches")
+for _name, _group in (
+    ("numscript", numscript.app),
+    ("clients", clients.app),
+    ("platforms", platforms.app),
+    ("keys", keys.app),
+    ("operators", operators.app),
+    ("sandbox", wallets.sandbox_app),
+    ("risk", risk.app),
+    ("assistant", assistant.app),
+    ("fx", fx.app),
+    ("customers", privacy.customers_app),
+    ("privacy", privacy.privacy_app),
+    ("automations", automations.app),
+):
+    app.add_typer(_group, name=_name)
 
 
 def main() -> None:

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from coffer.cli.clients import Database, opened
+from coffer.cli.clients import opened
 from coffer.cli.clients import operator as shell_actor
+from coffer.cli.options import Database
 
 app = typer.Typer(help="Operators of the web console (a platform's staff).", no_args_is_help=True)
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from coffer.cli.clients import Database, opened, operator
+from coffer.cli.clients import opened, operator
+from coffer.cli.options import Database
 
 app = typer.Typer(
     help="Platforms (tenants): each owns its clients, customers, wallets and ledgers.",

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from coffer.cli.options import Database
+
 if TYPE_CHECKING:
     from coffer.identity.audit import Actor
     from coffer.wallets import WalletPlatform
@@ -20,9 +22,6 @@ privacy_app = typer.Typer(
     help="Personal data: retention periods, upgrade of rows to data keys.", no_args_is_help=True
 )
 
-Database = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
-]
 CustomerId = Annotated[str, typer.Argument(help="The customer id (cus_...)")]
 
 

@@ -15,9 +15,8 @@ from typing import IO, Annotated, Any
 
 import typer
 
-Database = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
-]
+from coffer.cli.options import Database
+
 INPUT_ERROR_EXIT = 2
 
 lists_app = typer.Typer(

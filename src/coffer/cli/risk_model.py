@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -12,6 +13,7 @@ ModelDir = Annotated[
     Path | None,
     typer.Option("--model-dir", help="Model folder (default: COFFER_RISK_MODEL_DIR)"),
 ]
+T = TypeVar("T")
 
 
 def _model_dir(value: Path | None) -> Path:
@@ -22,9 +24,16 @@ def _model_dir(value: Path | None) -> Path:
     return Path(get_settings().risk_model_dir)
 
 
-def _fail(error: Exception) -> None:
-    typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(2)
+def _attempt(call: Callable[[], T]) -> T:
+    """``call()``; a CofferError or an OSError (a file that cannot be read or written) ends
+    the command with its message (exit 2)."""
+    from coffer.errors import CofferError
+
+    try:
+        return call()
+    except (CofferError, OSError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 def simulate(
@@ -66,15 +75,10 @@ def train(
     model_dir: ModelDir = None,
 ) -> None:
     """Learn from a labelled history; leave the model and the state in the model folder."""
-    from coffer.errors import CofferError
     from coffer.risk.training import train as run
 
     folder = _model_dir(model_dir)
-    try:
-        report = run(input_path, folder)
-    except (CofferError, OSError) as error:
-        _fail(error)
-        return
+    report = _attempt(lambda: run(input_path, folder))
     typer.echo(json.dumps(report.metrics, indent=2))
     typer.echo(
         f"trained on {report.transactions} transactions ({report.frauds} fraud) in "
@@ -89,18 +93,13 @@ def backtest(
     model_dir: ModelDir = None,
 ) -> None:
     """Replay events in order; one decision line per transaction, plus AML alert lines."""
-    from coffer.errors import CofferError
     from coffer.risk.backtest import backtest as run
     from coffer.risk.engine import Thresholds
     from coffer.settings import get_settings
 
     settings = get_settings()
     thresholds = Thresholds(settings.risk_review_threshold, settings.risk_block_threshold)
-    try:
-        report = run(input_path, output, _model_dir(model_dir), thresholds)
-    except (CofferError, OSError) as error:
-        _fail(error)
-        return
+    report = _attempt(lambda: run(input_path, output, _model_dir(model_dir), thresholds))
     typer.echo(
         f"{report.transactions} decisions, {report.alerts} alerts; {report.events} events in "
         f"{report.seconds:.1f}s ({report.events_per_second:,.0f} events/s)",
@@ -113,14 +112,9 @@ def evaluate(
     truth: Annotated[Path, typer.Option("--truth", help="truth.jsonl of the simulator")],
 ) -> None:
     """Recall at 1% false-positive rate, PR-AUC, per typology; AML recall and precision."""
-    from coffer.errors import CofferError
     from coffer.risk.evaluate import evaluate as run
 
-    try:
-        report = run(decisions, truth)
-    except (CofferError, OSError) as error:
-        _fail(error)
-        return
+    report = _attempt(lambda: run(decisions, truth))
     typer.echo(json.dumps(report, indent=2))
 
 

@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 
+from coffer.cli.options import Database
 from coffer.platforms import DEFAULT_PLATFORM_ID
 
-Database = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
-]
 Platform = Annotated[str, typer.Option("--platform", help="The platform's id.")]
 
 rules_app = typer.Typer(help="A platform's risk rules (CEL, versioned).", no_args_is_help=True)
@@ -55,6 +53,13 @@ def _risk(database: str | None) -> Iterator[Any]:
 
 def _echo(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _show(database: str | None, call: Callable[[Any], Any]) -> None:
+    """Print the JSON of ``call``'s answer on the risk service (a CofferError: its message,
+    exit 2)."""
+    with _risk(database) as risk:
+        _echo(_run(lambda: call(risk)))
 
 
 def _run(call: Any) -> Any:
@@ -128,8 +133,7 @@ def export_case(
     case_id: str, platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None
 ) -> None:
     """A case as a suspicious activity report needs it (JSON)."""
-    with _risk(database) as risk:
-        _echo(_run(lambda: risk.export_case(platform, case_id)))
+    _show(database, lambda risk: risk.export_case(platform, case_id))
 
 
 def _actor() -> str:
@@ -147,8 +151,7 @@ def list_models(platform: Platform = DEFAULT_PLATFORM_ID, database: Database = N
 def show_model(
     version_id: str, platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None
 ) -> None:
-    with _risk(database) as risk:
-        _echo(_run(lambda: risk.model_version(platform, version_id)))
+    _show(database, lambda risk: risk.model_version(platform, version_id))
 
 
 @models_app.command("register")
@@ -156,8 +159,7 @@ def register_model(
     model_dir: str, platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None
 ) -> None:
     """Register a folder `coffer risk train` wrote as the next version (not active yet)."""
-    with _risk(database) as risk:
-        _echo(_run(lambda: risk.register_model(platform, model_dir, actor=_actor())))
+    _show(database, lambda risk: risk.register_model(platform, model_dir, actor=_actor()))
 
 
 @models_app.command("activate")
@@ -165,15 +167,13 @@ def activate_model(
     version_id: str, platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None
 ) -> None:
     """Score the platform's movements with this version from now on."""
-    with _risk(database) as risk:
-        _echo(_run(lambda: risk.activate_model(platform, version_id, actor=_actor())))
+    _show(database, lambda risk: risk.activate_model(platform, version_id, actor=_actor()))
 
 
 @models_app.command("rollback")
 def rollback_model(platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None) -> None:
     """Activate again the version active before the current one."""
-    with _risk(database) as risk:
-        _echo(_run(lambda: risk.rollback_model(platform, actor=_actor())))
+    _show(database, lambda risk: risk.rollback_model(platform, actor=_actor()))
 
 
 def review_policy(

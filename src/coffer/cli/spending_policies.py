@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from coffer.cli.automations import Database, Platform, _default_platform, _do, _read_json
+from coffer.cli.automations import Platform, _do_on, _read_body
+from coffer.cli.options import Database
 
 app = typer.Typer(help="Spending policies on wallets.", no_args_is_help=True)
 
@@ -26,8 +27,8 @@ def create(
     """Create a policy from a JSON file (the API's request body)."""
     from coffer.automations.policies import schemas as S
 
-    body = S.SpendingPolicyCreate.model_validate(_read_json(file))
-    _do(database, lambda a: a.spending_policies.create(platform or _default_platform(), body))
+    body = _read_body(file, S.SpendingPolicyCreate)
+    _do_on(database, platform, lambda a, p: a.spending_policies.create(p, body))
 
 
 @app.command("update")
@@ -40,11 +41,8 @@ def update(
     """New rules or mode make a new version (the usage counted so far stays)."""
     from coffer.automations.policies import schemas as S
 
-    body = S.SpendingPolicyUpdate.model_validate(_read_json(file))
-    _do(
-        database,
-        lambda a: a.spending_policies.update(platform or _default_platform(), policy_id, body),
-    )
+    body = _read_body(file, S.SpendingPolicyUpdate)
+    _do_on(database, platform, lambda a, p: a.spending_policies.update(p, policy_id, body))
 
 
 @app.command("list")
@@ -55,10 +53,11 @@ def list_policies(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(
+    _do_on(
         database,
-        lambda a: a.spending_policies.policies(
-            platform or _default_platform(),
+        platform,
+        lambda a, p: a.spending_policies.policies(
+            p,
             wallet_id=wallet_id,
             customer_id=customer_id,
             limit=limit,
@@ -68,40 +67,32 @@ def list_policies(
 
 @app.command("show")
 def show(policy_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, lambda a: a.spending_policies.policy(platform or _default_platform(), policy_id))
+    _do_on(database, platform, lambda a, p: a.spending_policies.policy(p, policy_id))
 
 
 @app.command("disable")
 def disable(policy_id: str, database: Database = None, platform: Platform = "") -> None:
     """No longer check the policy (its usage stays)."""
-    _do(
-        database,
-        lambda a: a.spending_policies.set_status(
-            platform or _default_platform(), policy_id, "disabled"
-        ),
+    _do_on(
+        database, platform, lambda a, p: a.spending_policies.set_status(p, policy_id, "disabled")
     )
 
 
 @app.command("enable")
 def enable(policy_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(
-        database,
-        lambda a: a.spending_policies.set_status(
-            platform or _default_platform(), policy_id, "active"
-        ),
-    )
+    _do_on(database, platform, lambda a, p: a.spending_policies.set_status(p, policy_id, "active"))
 
 
 @app.command("delete")
 def delete(policy_id: str, database: Database = None, platform: Platform = "") -> None:
     """Delete the policy, its versions and usage (its decisions stay)."""
-    _do(database, lambda a: a.spending_policies.delete(platform or _default_platform(), policy_id))
+    _do_on(database, platform, lambda a, p: a.spending_policies.delete(p, policy_id))
 
 
 @app.command("usage")
 def usage(policy_id: str, database: Database = None, platform: Platform = "") -> None:
     """What is spent in the policy's current day, week and month windows."""
-    _do(database, lambda a: a.spending_policies.usage(platform or _default_platform(), policy_id))
+    _do_on(database, platform, lambda a, p: a.spending_policies.usage(p, policy_id))
 
 
 @app.command("decisions")
@@ -109,9 +100,6 @@ def decisions(
     policy_id: str, limit: int = 20, database: Database = None, platform: Platform = ""
 ) -> None:
     """Refusals and monitored would-be refusals, newest first."""
-    _do(
-        database,
-        lambda a: a.spending_policies.decisions(
-            platform or _default_platform(), policy_id, limit=limit
-        ),
+    _do_on(
+        database, platform, lambda a, p: a.spending_policies.decisions(p, policy_id, limit=limit)
     )

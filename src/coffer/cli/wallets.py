@@ -18,14 +18,12 @@ from typing import Annotated, Any
 
 import typer
 
+from coffer.cli.options import Database
+
 sandbox_app = typer.Typer(
     help="Sandbox helpers: simulate what banks and networks do.", no_args_is_help=True
 )
 logger = logging.getLogger("coffer.wallets.worker")
-
-Database = Annotated[
-    str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
-]
 
 
 def worker(

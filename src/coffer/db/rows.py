@@ -43,3 +43,9 @@ def first_where(
     """The first row of ``table`` that matches ``where``, or None."""
     row = connection.execute(sa.select(table).where(*where)).first()
     return None if row is None else row._mapping
+
+
+def oldest_first(connection: sa.Connection, table: sa.Table, *, limit: int) -> list[sa.RowMapping]:
+    """Up to ``limit`` rows of ``table`` in creation order (``created_at``, then ``id``)."""
+    statement = sa.select(table).order_by(table.c.created_at, table.c.id).limit(limit)
+    return [row._mapping for row in connection.execute(statement)]

@@ -7,7 +7,7 @@ import base64
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -47,15 +47,8 @@ class InputLimits:
 
     @classmethod
     def of(cls, settings: Settings) -> InputLimits:
-        return cls(
-            max_account_length=settings.max_account_length,
-            max_account_segments=settings.max_account_segments,
-            max_metadata_keys=settings.max_metadata_keys,
-            max_metadata_key_length=settings.max_metadata_key_length,
-            max_metadata_value_bytes=settings.max_metadata_value_bytes,
-            min_timestamp_year=settings.min_timestamp_year,
-            max_timestamp_year=settings.max_timestamp_year,
-        )
+        """The limits ``settings`` sets (each field is the setting of the same name)."""
+        return cls(**{field.name: getattr(settings, field.name) for field in fields(cls)})
 
     def account(self, address: str) -> str:
         """Raise :class:`InvalidAccount` when a (well-formed) address is too long."""

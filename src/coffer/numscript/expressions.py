@@ -6,8 +6,10 @@ program only walks them, so execution never touches lark.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from coffer.numscript.errors import (
@@ -190,28 +192,15 @@ def _expect(st: State, expr: Expr, kind: type[_Value], name: str) -> _Value:
     raise type_error(expr, name, value)
 
 
-def expect_account(st: State, expr: Expr) -> str:
-    return _expect(st, expr, Account, "account")
-
-
-def expect_asset(st: State, expr: Expr) -> str:
-    return _expect(st, expr, AssetName, "asset")
-
-
-def expect_number(st: State, expr: Expr) -> int:
-    return _expect(st, expr, int, "number")
-
-
-def expect_string(st: State, expr: Expr) -> str:
-    return _expect(st, expr, Text, "string")
-
-
-def expect_portion(st: State, expr: Expr) -> Fraction:
-    return _expect(st, expr, Fraction, "portion")
-
-
-def expect_monetary(st: State, expr: Expr) -> Monetary:
-    return _expect(st, expr, Monetary, "monetary")
+# ``expect_account(st, expr)`` and the like: ``expr``'s value, of that type
+expect_account: Callable[[State, Expr], str] = partial(_expect, kind=Account, name="account")
+expect_asset: Callable[[State, Expr], str] = partial(_expect, kind=AssetName, name="asset")
+expect_number: Callable[[State, Expr], int] = partial(_expect, kind=int, name="number")
+expect_string: Callable[[State, Expr], str] = partial(_expect, kind=Text, name="string")
+expect_portion: Callable[[State, Expr], Fraction] = partial(_expect, kind=Fraction, name="portion")
+expect_monetary: Callable[[State, Expr], Monetary] = partial(
+    _expect, kind=Monetary, name="monetary"
+)
 
 
 def expect_amount_of_asset(st: State, expr: Expr) -> int:

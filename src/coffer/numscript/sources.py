@@ -50,33 +50,33 @@ class AccountSource(Source):
         limit = expect_amount_of_asset(st, self.overdraft)
         return limit if limit > 0 else 0
 
-    def send_up_to(self, st: State, amount: int) -> int:
+    def _funds(self, st: State) -> tuple[str, str, int | None]:
+        """The account, the color sent, and what the account can give (None: no bound)."""
         account = expect_account(st, self.account)
         color = st.color(self.color)
         limit = self._overdraft(st, account)
         if limit is None:
-            sent = amount
-        else:
-            available = st.balance(account, st.ledger_asset(color)) + limit
-            sent = amount if available >= amount else (available if available > 0 else 0)
+            return account, color, None
+        available = st.balance(account, st.ledger_asset(color)) + limit
+        return account, color, available if available > 0 else 0
+
+    def send_up_to(self, st: State, amount: int) -> int:
+        account, color, available = self._funds(st)
+        sent = amount if available is None or available >= amount else available
         st.push(account, color, sent)
         return sent
 
     def send_all(self, st: State) -> int:
-        account = expect_account(st, self.account)
-        color = st.color(self.color)
-        limit = self._overdraft(st, account)
-        if limit is None:
+        account, color, available = self._funds(st)
+        if available is None:
             raise UnboundedSendAll(
                 f"cannot send all from @{account}: its overdraft is unbounded, "
                 "so the amount would be infinite",
                 line=self.line,
                 column=self.column,
             )
-        available = st.balance(account, st.ledger_asset(color)) + limit
-        sent = available if available > 0 else 0
-        st.push(account, color, sent)
-        return sent
+        st.push(account, color, available)
+        return available
 
     def describe(self, st: State) -> str:
         try:

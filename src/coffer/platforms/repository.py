@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from coffer.db.rows import first_where, insert_row, oldest_first
 from coffer.platforms.tables import platforms
 
 
@@ -21,31 +22,23 @@ class PlatformRow:
         return self.mode == "live"
 
 
-def _row(row: sa.Row[tuple[object, ...]]) -> PlatformRow:
-    m = row._mapping
+def _row(m: sa.RowMapping) -> PlatformRow:
     return PlatformRow(str(m["id"]), str(m["name"]), str(m["mode"]), int(m["created_at"]))
 
 
 def insert(connection: sa.Connection, row: PlatformRow) -> None:
-    connection.execute(
-        platforms.insert().values(
-            id=row.id, name=row.name, mode=row.mode, created_at=row.created_at
-        )
-    )
+    insert_row(connection, platforms, row)
 
 
 def get(connection: sa.Connection, platform_id: str) -> PlatformRow | None:
-    found = connection.execute(sa.select(platforms).where(platforms.c.id == platform_id)).first()
+    found = first_where(connection, platforms, platforms.c.id == platform_id)
     return None if found is None else _row(found)
 
 
 def by_name(connection: sa.Connection, name: str) -> PlatformRow | None:
-    found = connection.execute(sa.select(platforms).where(platforms.c.name == name)).first()
+    found = first_where(connection, platforms, platforms.c.name == name)
     return None if found is None else _row(found)
 
 
 def all_(connection: sa.Connection, *, limit: int = 10_000) -> list[PlatformRow]:
-    rows = connection.execute(
-        sa.select(platforms).order_by(platforms.c.created_at, platforms.c.id).limit(limit)
-    )
-    return [_row(row) for row in rows]
+    return [_row(row) for row in oldest_first(connection, platforms, limit=limit)]

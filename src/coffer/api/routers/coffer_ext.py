@@ -21,7 +21,7 @@ from coffer.errors import ValidationError
 from coffer.ledger import journal as J
 from coffer.ledger.models import Checkpoint, Hold, JournalEntry
 
-router = APIRouter(prefix="/api/ledger/v2/{ledger}", tags=["coffer"])
+router = APIRouter(prefix="/api/ledger/v2/{ledger}", tags=["coffer"], responses=DEFAULT_ERROR)
 
 HoldId = Annotated[int, Path(ge=0, le=2**63 - 1)]
 TreeSize = Annotated[int, Query(ge=1, le=2**63 - 1)]
@@ -55,7 +55,6 @@ def _entry_json(entry: JournalEntry) -> dict[str, Any]:
     "/holds",
     status_code=201,
     response_model=S.HoldResponse,
-    responses=DEFAULT_ERROR,
     operation_id="cofferCreateHold",
     summary="Create a hold (a pending transaction that reserves funds)",
 )
@@ -83,7 +82,6 @@ def create_hold(
 @router.get(
     "/holds",
     response_model=S.HoldsResponse,
-    responses=DEFAULT_ERROR,
     operation_id="cofferListHolds",
 )
 def list_holds(
@@ -100,7 +98,6 @@ def list_holds(
 @router.get(
     "/holds/{id}",
     response_model=S.HoldResponse,
-    responses=DEFAULT_ERROR,
     operation_id="cofferGetHold",
 )
 def get_hold(request: Request, ledger: LedgerName, id: HoldId, _principal: Any = ReadScope) -> Any:
@@ -111,7 +108,6 @@ def get_hold(request: Request, ledger: LedgerName, id: HoldId, _principal: Any =
     "/holds/{id}/post",
     status_code=201,
     response_model=S.TransactionResponse,
-    responses=DEFAULT_ERROR,
     operation_id="cofferPostHold",
     summary="Post a hold in full (no body) or in part (amount or amounts)",
 )
@@ -137,7 +133,6 @@ def post_hold(
 @router.post(
     "/holds/{id}/void",
     response_model=S.HoldResponse,
-    responses=DEFAULT_ERROR,
     operation_id="cofferVoidHold",
 )
 def void_hold(
@@ -154,7 +149,6 @@ def void_hold(
 @router.get(
     "/checkpoints",
     response_model=S.CheckpointsResponse,
-    responses=DEFAULT_ERROR,
     operation_id="cofferListCheckpoints",
 )
 def list_checkpoints(
@@ -171,7 +165,6 @@ def list_checkpoints(
     "/checkpoints",
     status_code=201,
     response_model=S.CheckpointResponse,
-    responses=DEFAULT_ERROR,
     operation_id="cofferCreateCheckpoint",
     summary="Sign a checkpoint of the journal as it is now",
 )
@@ -183,7 +176,6 @@ def create_checkpoint(request: Request, ledger: LedgerName, _principal: Any = Wr
 @router.get(
     "/journal",
     response_model=S.JournalPage,
-    responses=DEFAULT_ERROR,
     operation_id="cofferListJournal",
     summary="The ledger's journal in order: every entry kind, with its hash chain",
     description="Unlike the Formance logs endpoints, which show only the entry kinds "
@@ -210,7 +202,6 @@ def list_journal(
 @router.get(
     "/proofs/inclusion/{id}",
     response_model=S.InclusionProofResponse,
-    responses=DEFAULT_ERROR,
     operation_id="cofferInclusionProof",
     summary="Prove a transaction is in a signed checkpoint (the newest by default)",
 )
@@ -241,7 +232,6 @@ def inclusion_proof(
 @router.get(
     "/proofs/consistency",
     response_model=S.ConsistencyProofResponse,
-    responses=DEFAULT_ERROR,
     operation_id="cofferConsistencyProof",
     summary="Prove the checkpoint of oldSize entries is a prefix of the one of newSize",
 )

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
 from coffer.api.deps import (
-    FILTER_BODY_DOC,
     ReadScope,
-    WriteScope,
     asset_volumes_json,
     expand_set,
     filter_body,
@@ -21,25 +19,24 @@ from coffer.api.deps import (
 )
 from coffer.api.ledger_queries import Queries, format_micros, page_size
 from coffer.api.routers.ledger.common import (
-    DEFAULT_ERROR,
     Address,
     Cursor,
     Expand,
-    IdempotencyKey,
     LedgerName,
-    MetadataKey,
     PageSize,
     Pit,
     _micros,
-    _no_content,
     add_count_route,
+    add_metadata_routes,
     cursor_fields,
     cursor_page,
     cursor_state,
+    filtered_get,
     optional_int,
     router,
 )
 from coffer.errors import NotFound
+from coffer.ledger import Ledger
 
 
 def _account_json(
@@ -69,13 +66,7 @@ def _account_json(
     return out
 
 
-@router.get(
-    "/v2/{ledger}/accounts",
-    response_model=S.AccountsCursorResponse,
-    responses=DEFAULT_ERROR,
-    operation_id="v2ListAccounts",
-    openapi_extra=FILTER_BODY_DOC,
-)
+@filtered_get("/v2/{ledger}/accounts", S.AccountsCursorResponse, "v2ListAccounts")
 def list_accounts(
     request: Request,
     ledger: LedgerName,
@@ -118,7 +109,6 @@ add_count_route(
 @router.get(
     "/v2/{ledger}/accounts/{address}",
     response_model=S.AccountResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2GetAccount",
 )
 def get_account(
@@ -138,47 +128,18 @@ def get_account(
     return JSONResponse({"data": data[0]})
 
 
-@router.post(
-    "/v2/{ledger}/accounts/{address}/metadata",
-    status_code=204,
-    responses=DEFAULT_ERROR,
-    operation_id="v2AddMetadataToAccount",
+add_metadata_routes(
+    "/v2/{ledger}/accounts/{address}",
+    "account",
+    ("address", Address),
+    ("v2AddMetadataToAccount", "v2DeleteAccountMetadata"),
+    lambda book, address, body, key: book.set_account_metadata(address, body, idempotency_key=key),
+    Ledger.delete_account_metadata,
 )
-def add_account_metadata(
-    request: Request,
-    ledger: LedgerName,
-    address: Address,
-    body: dict[str, str],
-    idempotency_key: IdempotencyKey = None,
-    _principal: Any = WriteScope,
-) -> Response:
-    ledger_of(request, ledger).set_account_metadata(address, body, idempotency_key=idempotency_key)
-    return _no_content()
 
 
-@router.delete(
-    "/v2/{ledger}/accounts/{address}/metadata/{key}",
-    status_code=204,
-    responses=DEFAULT_ERROR,
-    operation_id="v2DeleteAccountMetadata",
-)
-def delete_account_metadata(
-    request: Request,
-    ledger: LedgerName,
-    address: Address,
-    key: MetadataKey,
-    _principal: Any = WriteScope,
-) -> Response:
-    ledger_of(request, ledger).delete_account_metadata(address, key)
-    return _no_content()
-
-
-@router.get(
-    "/v2/{ledger}/aggregate/balances",
-    response_model=S.AggregateBalancesResponse,
-    responses=DEFAULT_ERROR,
-    operation_id="v2GetBalancesAggregated",
-    openapi_extra=FILTER_BODY_DOC,
+@filtered_get(
+    "/v2/{ledger}/aggregate/balances", S.AggregateBalancesResponse, "v2GetBalancesAggregated"
 )
 def aggregate_balances(
     request: Request,
@@ -195,13 +156,7 @@ def aggregate_balances(
     return JSONResponse({"data": sums})
 
 
-@router.get(
-    "/v2/{ledger}/volumes",
-    response_model=S.VolumesCursorResponse,
-    responses=DEFAULT_ERROR,
-    operation_id="v2GetVolumesWithBalances",
-    openapi_extra=FILTER_BODY_DOC,
-)
+@filtered_get("/v2/{ledger}/volumes", S.VolumesCursorResponse, "v2GetVolumesWithBalances")
 def volumes(
     request: Request,
     ledger: LedgerName,

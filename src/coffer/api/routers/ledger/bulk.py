@@ -12,7 +12,7 @@ from coffer.api import schemas as S
 from coffer.api.deps import WriteScope, ledger_of, plain_transaction, state, transaction_text
 from coffer.api.errors import NoPostings
 from coffer.api.ledger_access import check_force, principal_of
-from coffer.api.routers.ledger.common import DEFAULT_ERROR, LedgerName, router
+from coffer.api.routers.ledger.common import LedgerName, router
 from coffer.api.routers.ledger.transactions import _postings, _vars, create_one
 from coffer.errors import CofferError, ValidationError
 from coffer.ledger import Ledger
@@ -312,7 +312,6 @@ def _skipped(index: int) -> CofferError:
     "/v2/{ledger}/_bulk",
     response_model=S.BulkResponse,
     responses={
-        **DEFAULT_ERROR,
         400: {"model": S.BulkResponse, "description": "Some elements failed"},
     },
     operation_id="v2CreateBulk",

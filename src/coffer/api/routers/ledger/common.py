@@ -4,6 +4,7 @@ and query parameter types, the default error response, and cursor paging."""
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -12,16 +13,17 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
-from coffer.api.deps import FILTER_BODY_DOC, ReadScope, filter_body, ledger_of, state
+from coffer.api.deps import FILTER_BODY_DOC, ReadScope, WriteScope, filter_body, ledger_of, state
 from coffer.api.ledger_filters import INVALID_CURSOR
 from coffer.api.ledger_queries import Queries, decode_cursor, encode_cursor, parse_time
 from coffer.errors import ValidationError
-
-router = APIRouter(prefix="/api/ledger", tags=["ledger"])
+from coffer.ledger import Ledger
 
 DEFAULT_ERROR: dict[int | str, dict[str, Any]] = {
     "default": {"model": S.ErrorResponse, "description": "Error"}
 }
+# every endpoint documents the error body as its default response
+router = APIRouter(prefix="/api/ledger", tags=["ledger"], responses=DEFAULT_ERROR)
 LedgerName = Annotated[str, Path(pattern=r"^[0-9a-zA-Z_-]{1,63}$", max_length=63)]
 Address = Annotated[str, Path(max_length=1000)]
 TxId = Annotated[int, Path(ge=0, le=2**63 - 1)]
@@ -80,6 +82,19 @@ def cursor_page(
     return JSONResponse({"cursor": body})
 
 
+def filtered_get(
+    path: str, response_model: type[Any], operation_id: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a ``GET`` endpoint of the ledger API that takes Formance's filter body
+    (:func:`~coffer.api.deps.filter_body`), documented in the OpenAPI."""
+    return router.get(
+        path,
+        response_model=response_model,
+        operation_id=operation_id,
+        openapi_extra=FILTER_BODY_DOC,
+    )
+
+
 def add_count_route(
     path: str,
     name: str,
@@ -104,7 +119,70 @@ def add_count_route(
         path,
         name=name,
         status_code=204,
-        responses=DEFAULT_ERROR,
         operation_id=operation_id,
         openapi_extra=FILTER_BODY_DOC,
     )(count_objects)
+
+
+def _path_param(endpoint: Callable[..., Response], name: str, annotation: Any) -> None:
+    """Give ``endpoint`` (which takes ``**path``) the path parameter ``name`` after
+    ``ledger``, as FastAPI reads it (the OpenAPI shows it in that place)."""
+    signature = inspect.signature(endpoint)
+    params = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    params.insert(
+        2, inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation)
+    )
+    endpoint.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+
+
+def add_metadata_routes(
+    path: str,
+    subject: str,
+    param: tuple[str, Any],
+    operation_ids: tuple[str, str],
+    set_metadata: Callable[[Ledger, Any, dict[str, str], str | None], object],
+    delete_metadata: Callable[[Ledger, Any, str], object],
+) -> None:
+    """Register Formance's ``POST {path}/metadata`` (add or replace keys) and ``DELETE
+    {path}/metadata/{key}`` of ``subject`` (account, transaction), both answering 204.
+    ``param`` is the path parameter naming the object: its name and annotated type."""
+    name, annotation = param
+
+    def add(
+        request: Request,
+        ledger: LedgerName,
+        body: dict[str, str],
+        idempotency_key: IdempotencyKey = None,
+        _principal: Any = WriteScope,
+        **path_params: Any,
+    ) -> Response:
+        set_metadata(ledger_of(request, ledger), path_params[name], body, idempotency_key)
+        return _no_content()
+
+    def delete(
+        request: Request,
+        ledger: LedgerName,
+        key: MetadataKey,
+        _principal: Any = WriteScope,
+        **path_params: Any,
+    ) -> Response:
+        delete_metadata(ledger_of(request, ledger), path_params[name], key)
+        return _no_content()
+
+    for endpoint, method, route, operation_id, endpoint_name in (
+        (add, router.post, f"{path}/metadata", operation_ids[0], f"add_{subject}_metadata"),
+        (
+            delete,
+            router.delete,
+            f"{path}/metadata/{{key}}",
+            operation_ids[1],
+            f"delete_{subject}_metadata",
+        ),
+    ):
+        _path_param(endpoint, name, annotation)
+        method(
+            route,
+            name=endpoint_name,
+            status_code=204,
+            operation_id=operation_id,
+        )(endpoint)

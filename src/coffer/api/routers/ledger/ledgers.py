@@ -9,26 +9,24 @@ from fastapi.responses import JSONResponse
 
 import coffer
 from coffer.api import schemas as S
-from coffer.api.deps import FILTER_BODY_DOC, ReadScope, WriteScope, filter_body, ledger_of, state
+from coffer.api.deps import ReadScope, WriteScope, filter_body, ledger_of, state
 from coffer.api.ledger_filters import INVALID_CURSOR
 from coffer.api.ledger_queries import decode_cursor, format_time, page_size
 from coffer.api.routers.ledger.common import (
-    DEFAULT_ERROR,
     Cursor,
     LedgerName,
     MetadataKey,
     PageSize,
     _no_content,
     cursor_page,
+    filtered_get,
     router,
 )
 from coffer.errors import Conflict, ValidationError
 from coffer.platforms import platform_id_of
 
 
-@router.get(
-    "/_/info", response_model=S.ServerInfo, responses=DEFAULT_ERROR, operation_id="v2GetInfo"
-)
+@router.get("/_/info", response_model=S.ServerInfo, operation_id="v2GetInfo")
 async def server_info(_principal: Any = ReadScope) -> Any:
     return JSONResponse({"server": "coffer", "version": coffer.__version__})
 
@@ -44,13 +42,7 @@ def _ledger_json(info: Any) -> dict[str, Any]:
     }
 
 
-@router.get(
-    "/v2",
-    response_model=S.LedgersCursorResponse,
-    responses=DEFAULT_ERROR,
-    operation_id="v2ListLedgers",
-    openapi_extra=FILTER_BODY_DOC,
-)
+@filtered_get("/v2", S.LedgersCursorResponse, "v2ListLedgers")
 def list_ledgers(
     request: Request,
     page_size_: PageSize = None,
@@ -76,9 +68,7 @@ def list_ledgers(
     )
 
 
-@router.post(
-    "/v2/{ledger}", status_code=204, responses=DEFAULT_ERROR, operation_id="v2CreateLedger"
-)
+@router.post("/v2/{ledger}", status_code=204, operation_id="v2CreateLedger")
 def create_ledger(
     request: Request,
     ledger: LedgerName,
@@ -107,7 +97,6 @@ def create_ledger(
 @router.get(
     "/v2/{ledger}",
     response_model=S.LedgerResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2GetLedger",
 )
 def get_ledger(request: Request, ledger: LedgerName, _principal: Any = ReadScope) -> Any:
@@ -117,7 +106,6 @@ def get_ledger(request: Request, ledger: LedgerName, _principal: Any = ReadScope
 @router.put(
     "/v2/{ledger}/metadata",
     status_code=204,
-    responses=DEFAULT_ERROR,
     operation_id="v2UpdateLedgerMetadata",
 )
 def update_ledger_metadata(
@@ -130,7 +118,6 @@ def update_ledger_metadata(
 @router.delete(
     "/v2/{ledger}/metadata/{key}",
     status_code=204,
-    responses=DEFAULT_ERROR,
     operation_id="v2DeleteLedgerMetadata",
 )
 def delete_ledger_metadata(
@@ -143,7 +130,6 @@ def delete_ledger_metadata(
 @router.get(
     "/v2/{ledger}/_info",
     response_model=S.LedgerInfoResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2GetLedgerInfo",
 )
 def ledger_info(request: Request, ledger: LedgerName, _principal: Any = ReadScope) -> Any:
@@ -158,7 +144,6 @@ def ledger_info(request: Request, ledger: LedgerName, _principal: Any = ReadScop
 @router.get(
     "/v2/{ledger}/stats",
     response_model=S.StatsResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2ReadStats",
 )
 def read_stats(request: Request, ledger: LedgerName, _principal: Any = ReadScope) -> Any:

@@ -11,7 +11,6 @@ from fastapi.responses import StreamingResponse
 
 from coffer.api import schemas as S
 from coffer.api.deps import (
-    FILTER_BODY_DOC,
     ReadScope,
     WriteScope,
     filter_body,
@@ -26,7 +25,6 @@ from coffer.api.ledger_queries import (
     page_size,
 )
 from coffer.api.routers.ledger.common import (
-    DEFAULT_ERROR,
     Cursor,
     LedgerName,
     PageSize,
@@ -35,6 +33,7 @@ from coffer.api.routers.ledger.common import (
     cursor_fields,
     cursor_page,
     cursor_state,
+    filtered_get,
     optional_int,
     router,
 )
@@ -104,13 +103,7 @@ def _logs_page(
     return [_log_json(e, txs) for e in entries], has_more, last
 
 
-@router.get(
-    "/v2/{ledger}/logs",
-    response_model=S.LogsCursorResponse,
-    responses=DEFAULT_ERROR,
-    operation_id="v2ListLogs",
-    openapi_extra=FILTER_BODY_DOC,
-)
+@filtered_get("/v2/{ledger}/logs", S.LogsCursorResponse, "v2ListLogs")
 def list_logs(
     request: Request,
     ledger: LedgerName,
@@ -143,7 +136,6 @@ def list_logs(
             "description": "Every log entry, oldest first, one JSON object per line",
             "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
         },
-        **DEFAULT_ERROR,
     },
     operation_id="v2ExportLogs",
 )

@@ -7,12 +7,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
 from coffer.api.deps import (
-    FILTER_BODY_DOC,
     ReadScope,
     WriteScope,
     expand_set,
@@ -35,24 +34,24 @@ from coffer.api.ledger_queries import (
     parse_time,
 )
 from coffer.api.routers.ledger.common import (
-    DEFAULT_ERROR,
     Cursor,
     Expand,
     IdempotencyKey,
     LedgerName,
-    MetadataKey,
     PageSize,
     Pit,
     TxId,
     _micros,
-    _no_content,
     add_count_route,
+    add_metadata_routes,
     cursor_fields,
     cursor_page,
+    filtered_get,
     optional_int,
     router,
 )
 from coffer.errors import InsufficientFunds, NotFound, ValidationError
+from coffer.ledger import Ledger
 from coffer.ledger.models import UNBOUNDED, DryRun, Hold, Posting, Transaction
 
 
@@ -248,7 +247,6 @@ def create_one(
 @router.post(
     "/v2/{ledger}/transactions",
     response_model=S.TransactionResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2CreateTransaction",
 )
 def create_transaction(
@@ -292,13 +290,7 @@ def _tx_list_state(
     }
 
 
-@router.get(
-    "/v2/{ledger}/transactions",
-    response_model=S.TransactionsCursorResponse,
-    responses=DEFAULT_ERROR,
-    operation_id="v2ListTransactions",
-    openapi_extra=FILTER_BODY_DOC,
-)
+@filtered_get("/v2/{ledger}/transactions", S.TransactionsCursorResponse, "v2ListTransactions")
 def list_transactions(
     request: Request,
     ledger: LedgerName,
@@ -363,7 +355,6 @@ add_count_route(
 @router.get(
     "/v2/{ledger}/transactions/{id}",
     response_model=S.TransactionResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2GetTransaction",
 )
 def get_transaction(
@@ -382,46 +373,20 @@ def get_transaction(
     return JSONResponse({"data": _tx_with_volumes(request, ledger_id, row, expand_set(expand))})
 
 
-@router.post(
-    "/v2/{ledger}/transactions/{id}/metadata",
-    status_code=204,
-    responses=DEFAULT_ERROR,
-    operation_id="v2AddMetadataOnTransaction",
+add_metadata_routes(
+    "/v2/{ledger}/transactions/{id}",
+    "transaction",
+    ("id", TxId),
+    ("v2AddMetadataOnTransaction", "v2DeleteTransactionMetadata"),
+    lambda book, tx_id, body, key: book.set_transaction_metadata(tx_id, body, idempotency_key=key),
+    Ledger.delete_transaction_metadata,
 )
-def add_transaction_metadata(
-    request: Request,
-    ledger: LedgerName,
-    id: TxId,
-    body: dict[str, str],
-    idempotency_key: IdempotencyKey = None,
-    _principal: Any = WriteScope,
-) -> Response:
-    ledger_of(request, ledger).set_transaction_metadata(id, body, idempotency_key=idempotency_key)
-    return _no_content()
-
-
-@router.delete(
-    "/v2/{ledger}/transactions/{id}/metadata/{key}",
-    status_code=204,
-    responses=DEFAULT_ERROR,
-    operation_id="v2DeleteTransactionMetadata",
-)
-def delete_transaction_metadata(
-    request: Request,
-    ledger: LedgerName,
-    id: TxId,
-    key: MetadataKey,
-    _principal: Any = WriteScope,
-) -> Response:
-    ledger_of(request, ledger).delete_transaction_metadata(id, key)
-    return _no_content()
 
 
 @router.post(
     "/v2/{ledger}/transactions/{id}/revert",
     status_code=201,
     response_model=S.TransactionResponse,
-    responses=DEFAULT_ERROR,
     operation_id="v2RevertTransaction",
 )
 def revert_transaction(
