@@ -47,26 +47,28 @@ class CompiledForest:
             leaf_values.append(path_lengths + average_lengths - 1.0)
             roots.append(offset)
             offset += len(left)
-        self.left = np.concatenate(lefts)
-        self.right = np.concatenate(rights)
+        left = np.concatenate(lefts)
+        right = np.concatenate(rights)
+        self.child = np.stack([right, left], axis=1).ravel()  # child[2 * node + went_left]
         self.feature = np.concatenate(features)
         self.threshold = np.concatenate(thresholds)
         self.leaf_value = np.concatenate(leaf_values)
-        self.is_leaf = self.left == np.arange(offset)
+        self.is_leaf = left == np.arange(offset)
         self.roots = np.asarray(roots, dtype=np.int64)
         self.depth = max(int(tree.tree_.max_depth) for tree in forest.estimators_)
         self.denominator = len(forest.estimators_) * _average_path_length([forest._max_samples])
 
     def score_samples(self, matrix: np.ndarray) -> np.ndarray:
         """``IsolationForest.score_samples`` of ``matrix`` (rows of the forest's features)."""
-        rows = np.asarray(matrix, dtype=np.float32)
-        count = len(rows)
-        nodes = np.tile(self.roots, (count, 1))
-        row_index = np.repeat(np.arange(count), len(self.roots)).reshape(count, -1)
+        rows = np.ascontiguousarray(matrix, dtype=np.float32)
+        count, width = rows.shape
+        flat = rows.ravel()
+        base = (np.arange(count, dtype=np.int64) * width)[:, None]
+        nodes = np.broadcast_to(self.roots, (count, len(self.roots)))
         for _ in range(self.depth):
-            values = rows[row_index, self.feature[nodes]]
-            go_left = values <= self.threshold[nodes]
-            nodes = np.where(go_left, self.left[nodes], self.right[nodes])
+            values = flat.take(base + self.feature.take(nodes))
+            went_left = values <= self.threshold.take(nodes)
+            nodes = self.child.take(2 * nodes + went_left)
         assert self.is_leaf[nodes].all()
         depths = np.cumsum(self.leaf_value[nodes], axis=1)[:, -1]
         denominator = self.denominator
