@@ -52,8 +52,8 @@ from coffer.errors import CofferError, ValidationError
 
 __all__ = [
     "BIG_KEY",
-    "Bound",
     "FUNCTIONS",
+    "Bound",
     "Expression",
     "ExpressionFailed",
     "ExpressionInvalid",

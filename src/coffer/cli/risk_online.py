@@ -155,9 +155,11 @@ def show_model(
 def register_model(
     model_dir: str, platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None
 ) -> None:
-    """Register a folder `coffer risk train` wrote as the next version (not active yet)."""
+    """Register a folder `coffer risk train` wrote as the next version (not active yet):
+    under COFFER_RISK_MODEL_ROOT when it is set (a relative path is taken from it), else any
+    folder of this machine."""
     with _risk(database) as risk:
-        _echo(_run(lambda: risk.register_model(platform, model_dir, actor=_actor())))
+        _echo(_run(lambda: risk.register_model(platform, model_dir, actor=_actor(), anywhere=True)))
 
 
 @models_app.command("activate")

@@ -147,7 +147,7 @@ class FraudModel:
     metrics: dict[str, Any] = field(default_factory=dict)
     _compiled: CompiledForest | None = field(default=None, repr=False, compare=False)
     # False: the trees cannot be compiled (LightGBM's predict scores every batch)
-    _trees: CompiledTrees | None | bool = field(default=None, repr=False, compare=False)
+    _trees: CompiledTrees | bool | None = field(default=None, repr=False, compare=False)
     _quantiles: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     # -- scoring -------------------------------------------------------------------------

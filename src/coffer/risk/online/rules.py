@@ -141,7 +141,9 @@ def _needed(rules: Sequence[ActiveRule]) -> dict[str, frozenset[str] | None]:
     needed: dict[str, frozenset[str] | None] = {}
     for rule in rules:
         for name in rule.program.variables:
-            fields = rule.features if name == "features" else rule.tx_fields if name == "tx" else None
+            fields = (
+                rule.features if name == "features" else rule.tx_fields if name == "tx" else None
+            )
             if name not in needed:
                 needed[name] = fields
             else:
