@@ -169,9 +169,9 @@ class VersionsService(ScreeningService):
 
     def model_version(self, platform_id: str, version_id: str) -> dict[str, Any]:
         with self.engine.connect() as connection:
-            row = R.get(connection, T.model_versions, platform_id, version_id)
-        if row is None:
-            raise RiskNotFound(f"risk model version {version_id!r} does not exist")
+            row = R.get_or_404(
+                connection, T.model_versions, platform_id, version_id, "risk model version"
+            )
         return version_model(row)
 
     def activate_model(
