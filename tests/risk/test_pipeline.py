@@ -264,3 +264,27 @@ def test_one_row_scores_are_the_batch_scores(trained: Path) -> None:
     batch = model.score(matrix, matrix.tolist())
     for index in range(0, len(matrix), 7):
         assert model.score(matrix[index : index + 1], [vectors[index]]) == [batch[index]]
+
+
+def test_backtest_is_the_same_with_the_compiled_evaluators_everywhere(
+    trained: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coffer.risk.model as model
+
+    runs = []
+    for rows in (None, 10**9):
+        if rows is not None:  # every batch through CompiledTrees and CompiledForest
+            monkeypatch.setattr(model, "FAST_TREE_ROWS", rows)
+            monkeypatch.setattr(model, "FAST_FOREST_ROWS", rows)
+        output = tmp_path / f"out-{rows}.jsonl"
+        invoke(
+            "backtest",
+            "--input",
+            str(trained / "events.jsonl"),
+            "--output",
+            str(output),
+            "--model-dir",
+            str(trained / "model"),
+        )
+        runs.append(output.read_bytes())
+    assert runs[0] == runs[1] and runs[0].count(b"\n") > 500
