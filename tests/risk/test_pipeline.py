@@ -274,7 +274,7 @@ def test_backtest_is_the_same_with_the_compiled_evaluators_everywhere(
     runs = []
     for rows in (None, 10**9):
         if rows is not None:  # every batch through CompiledTrees and CompiledForest
-            monkeypatch.setattr(model, "FAST_TREE_ROWS", rows)
+            monkeypatch.setattr(model, "FAST_TREE_WORK", rows)
             monkeypatch.setattr(model, "FAST_FOREST_ROWS", rows)
         output = tmp_path / f"out-{rows}.jsonl"
         invoke(

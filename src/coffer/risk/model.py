@@ -25,9 +25,10 @@ from coffer.risk.trees import CompiledTrees, compile_trees
 
 MODEL_VERSION = 1
 FAST_FOREST_ROWS = 256  # batches up to this size score through CompiledForest
-# batches up to this size score through CompiledTrees: LightGBM's predict costs a fixed
-# ~0.05 ms a call and little a row, the compiled trees little a call and more a row
-FAST_TREE_ROWS = 8
+# CompiledTrees scores a batch when rows x splits stays under this: it costs ~10 us a call
+# and ~3 ns a split and row, LightGBM's predict ~20 us a call and little a row (measured on
+# the 2-core machine); beyond it, and for most batches of a big model, LightGBM is faster
+FAST_TREE_WORK = 4_096
 ANOMALY_FEATURES = (
     "log_amount",
     "amount_zscore",
@@ -153,14 +154,13 @@ class FraudModel:
     # -- scoring -------------------------------------------------------------------------
 
     def margin(self, matrix: np.ndarray) -> np.ndarray:
-        """The trees' raw score (compiled for a few rows: the same numbers, far less
-        overhead; see :mod:`coffer.risk.trees`)."""
-        if len(matrix) <= FAST_TREE_ROWS:
-            if self._trees is None:
-                self._trees = compile_trees(self.booster) or False
-            if self._trees is not False:
-                assert isinstance(self._trees, CompiledTrees)
-                return self._trees.raw_score(matrix)
+        """The trees' raw score (compiled for a few rows of a small enough model: the same
+        numbers, less overhead; see :mod:`coffer.risk.trees`)."""
+        if self._trees is None:  # once (a few ms for a big model)
+            self._trees = compile_trees(self.booster) or False
+        trees = self._trees
+        if isinstance(trees, CompiledTrees) and len(matrix) * trees.splits <= FAST_TREE_WORK:
+            return trees.raw_score(matrix)
         return np.asarray(self.booster.predict(matrix, raw_score=True, num_threads=1))
 
     def probability(self, matrix: np.ndarray) -> np.ndarray:

@@ -105,6 +105,7 @@ class CompiledTrees:
         self.leaf_start = np.asarray(leaf_starts, dtype=np.int64)
         self.leaf_value = np.asarray(leaf_values, dtype=np.float64)
         self.features = features
+        self.splits = len(self.feature)
 
     def raw_score(self, matrix: np.ndarray) -> np.ndarray:
         """``Booster.predict(matrix, raw_score=True)`` of a binary model.
