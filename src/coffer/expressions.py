@@ -53,6 +53,7 @@ from coffer.errors import CofferError, ValidationError
 __all__ = [
     "BIG_KEY",
     "FUNCTIONS",
+    "Bound",
     "Expression",
     "ExpressionFailed",
     "ExpressionInvalid",
@@ -207,7 +208,21 @@ class Expression:
         are an :class:`ExpressionFailed`). ``functions`` binds the extra functions named
         at compile time to their implementation for this evaluation."""
         values = {name: to_cel(value) for name, value in (variables or {}).items()}
-        missing = sorted(self.variables - set(values))
+        self._check_provided(values)
+        context = cel.Context(values)
+        for name, function in self.functions.items():
+            bound = functions.get(name, function) if functions else function
+            context.add_function(name, _guarded(bound))
+        return self._execute(context)
+
+    def evaluate_in(self, bound: Bound) -> Any:
+        """:meth:`evaluate` with variables (and functions) converted once for several
+        expressions (see :class:`Bound`)."""
+        self._check_provided(bound.names)
+        return self._execute(bound.context)
+
+    def _check_provided(self, names: Iterable[str]) -> None:
+        missing = sorted(self.variables - set(names))
         if missing:
             raise ExpressionFailed(
                 f"expression {self.source!r} reads {', '.join(missing)}, which this"
@@ -215,10 +230,8 @@ class Expression:
                 expression=self.source,
                 missing=missing,
             )
-        context = cel.Context(values)
-        for name, function in self.functions.items():
-            bound = functions.get(name, function) if functions else function
-            context.add_function(name, _guarded(bound))
+
+    def _execute(self, context: Any) -> Any:
         try:
             result = self._program.execute(context)
         except OverflowError as error:
@@ -245,13 +258,38 @@ class Expression:
         functions: Mapping[str, Callable[..., Any]] | None = None,
     ) -> bool:
         """The value of a condition: must be a boolean."""
-        result = self.evaluate(variables, functions)
+        return self._condition(self.evaluate(variables, functions))
+
+    def evaluate_bool_in(self, bound: Bound) -> bool:
+        """:meth:`evaluate_bool` with variables converted once (see :class:`Bound`)."""
+        return self._condition(self.evaluate_in(bound))
+
+    def _condition(self, result: Any) -> bool:
         if not isinstance(result, bool):
             raise ExpressionFailed(
                 f"condition {self.source!r} gave {result!r}, not true or false",
                 expression=self.source,
             )
         return result
+
+
+class Bound:
+    """Variables (and functions) converted for CEL once, to evaluate several expressions
+    with: a risk decision's rules all read the same variables, and converting them is most
+    of an evaluation's cost. Not thread-safe (one evaluation's own object)."""
+
+    __slots__ = ("context", "names")
+
+    def __init__(
+        self,
+        variables: Mapping[str, Any],
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        values = {name: to_cel(value) for name, value in variables.items()}
+        self.names = frozenset(values)
+        self.context = cel.Context(values)
+        for name, function in (functions or {}).items():
+            self.context.add_function(name, _guarded(function))
 
 
 def _guarded(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -178,6 +178,13 @@ class Settings(BaseSettings):
         description="Folder of the fraud model and the feature state that `coffer risk "
         "train` writes and `coffer risk backtest` (and the online path) read.",
     )
+    risk_model_root: str | None = Field(
+        default=None,
+        description="Folder under which trained model folders are registered as model "
+        "versions by path (API and CLI; a relative path is taken from it, a path leading "
+        "outside it is refused). Unset: the API refuses registration by path and only the "
+        "CLI, on the server, registers a folder.",
+    )
     risk_review_threshold: float = Field(
         default=0.5, ge=0.0, le=1.0, description="Risk score from which a movement is reviewed."
     )

@@ -236,3 +236,55 @@ def test_online_engine_decides_like_the_backtest(trained: Path, tmp_path: Path) 
     for got, want in zip(online, expected, strict=True):
         assert abs(got["score"] - want["score"]) < 1e-12
         assert got["decision"] == want["decision"]
+
+
+def test_one_row_scores_are_the_batch_scores(trained: Path) -> None:
+    """The online path scores a row or a few with the compiled trees and forest, the
+    backtest thousands with LightGBM and scikit-learn: the same numbers, bit for bit."""
+    import numpy as np
+
+    from coffer.risk.engine import RiskEngine
+    from coffer.risk.events import Transaction, read_events
+
+    engine = RiskEngine.load(trained / "model")
+    vectors = []
+    for event in read_events(trained / "events.jsonl")[:1500]:
+        if isinstance(event, Transaction):
+            vectors.append(engine.features(event))
+        engine.observe(event)
+    matrix = np.asarray(vectors, dtype=np.float64)
+    assert len(matrix) > 300
+    model = engine.model
+    margin = model.booster.predict(matrix, raw_score=True, num_threads=1)
+    anomaly = model.anomaly(matrix)
+    for start in range(0, len(matrix), 3):
+        rows = matrix[start : start + 1 + start % 5]
+        assert np.array_equal(model.margin(rows), margin[start : start + len(rows)])
+        assert np.array_equal(model.anomaly(rows), anomaly[start : start + len(rows)])
+    batch = model.score(matrix, matrix.tolist())
+    for index in range(0, len(matrix), 7):
+        assert model.score(matrix[index : index + 1], [vectors[index]]) == [batch[index]]
+
+
+def test_backtest_is_the_same_with_the_compiled_evaluators_everywhere(
+    trained: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coffer.risk.model as model
+
+    runs = []
+    for rows in (None, 10**9):
+        if rows is not None:  # every batch through CompiledTrees and CompiledForest
+            monkeypatch.setattr(model, "FAST_TREE_WORK", rows)
+            monkeypatch.setattr(model, "FAST_FOREST_ROWS", rows)
+        output = tmp_path / f"out-{rows}.jsonl"
+        invoke(
+            "backtest",
+            "--input",
+            str(trained / "events.jsonl"),
+            "--output",
+            str(output),
+            "--model-dir",
+            str(trained / "model"),
+        )
+        runs.append(output.read_bytes())
+    assert runs[0] == runs[1] and runs[0].count(b"\n") > 500

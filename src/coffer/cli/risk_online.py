@@ -158,8 +158,13 @@ def show_model(
 def register_model(
     model_dir: str, platform: Platform = DEFAULT_PLATFORM_ID, database: Database = None
 ) -> None:
-    """Register a folder `coffer risk train` wrote as the next version (not active yet)."""
-    _show(database, lambda risk: risk.register_model(platform, model_dir, actor=_actor()))
+    """Register a folder `coffer risk train` wrote as the next version (not active yet):
+    under COFFER_RISK_MODEL_ROOT when it is set (a relative path is taken from it), else any
+    folder of this machine."""
+    _show(
+        database,
+        lambda risk: risk.register_model(platform, model_dir, actor=_actor(), anywhere=True),
+    )
 
 
 @models_app.command("activate")

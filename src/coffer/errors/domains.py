@@ -32,6 +32,17 @@ class RiskModelMissing(NotFound):
     code = "risk_model_missing"
 
 
+class RiskModelPathRefused(ValidationError):
+    """A model folder to register that is not under the configured model root
+    (``COFFER_RISK_MODEL_ROOT``), or any folder when no root is configured (API)."""
+
+    code = "risk_model_path_refused"
+    hint = (
+        "Copy the folder `coffer risk train` wrote under the model root and give its path"
+        " relative to the root (the operator sets COFFER_RISK_MODEL_ROOT)."
+    )
+
+
 class RiskBlocked(CofferError):
     """A check before the money moved (the risk engine, a block list) refused the movement.
     The message says nothing of the score or the rules that decided it."""

@@ -3,8 +3,8 @@
 ``IsolationForest.score_samples`` costs a couple of milliseconds per call whatever the number
 of rows (input validation, then one joblib-dispatched ``tree.apply`` per tree): fine for a
 backtest's batches of thousands, too much for an online decision. :class:`CompiledForest`
-holds every tree's nodes in flat arrays and walks all trees for all rows at once, one numpy
-step per level, with scikit-learn's arithmetic: rows as float32 compared with the float64
+holds every tree's nodes in flat arrays and walks all trees for all rows at once, a few numpy
+steps per level, with scikit-learn's arithmetic: rows as float32 compared with the float64
 thresholds, each tree's leaf contributing ``path length + average path length - 1``, summed
 tree by tree in order (a cumulative sum, not a pairwise one), divided by the same denominator.
 The scores are identical to scikit-learn's (the tests compare them bit for bit).
@@ -47,28 +47,32 @@ class CompiledForest:
             leaf_values.append(path_lengths + average_lengths - 1.0)
             roots.append(offset)
             offset += len(left)
-        self.left = np.concatenate(lefts)
-        self.right = np.concatenate(rights)
-        self.feature = np.concatenate(features)
-        self.threshold = np.concatenate(thresholds)
-        self.leaf_value = np.concatenate(leaf_values)
-        self.is_leaf = self.left == np.arange(offset)
-        self.roots = np.asarray(roots, dtype=np.int64)
+        # a walk step is at a slot, 2 * node: the node's feature and threshold are at both
+        # of its slots, and child[slot + went_left] is the next slot
+        left = np.concatenate(lefts)
+        right = np.concatenate(rights)
+        self.child = 2 * np.stack([right, left], axis=1).ravel()
+        self.feature = np.repeat(np.concatenate(features), 2)
+        self.threshold = np.repeat(np.concatenate(thresholds), 2)
+        self.leaf_value = np.repeat(np.concatenate(leaf_values), 2)
+        self.is_leaf = np.repeat(left == np.arange(offset), 2)
+        self.roots = 2 * np.asarray(roots, dtype=np.int64)
         self.depth = max(int(tree.tree_.max_depth) for tree in forest.estimators_)
         self.denominator = len(forest.estimators_) * _average_path_length([forest._max_samples])
 
     def score_samples(self, matrix: np.ndarray) -> np.ndarray:
         """``IsolationForest.score_samples`` of ``matrix`` (rows of the forest's features)."""
-        rows = np.asarray(matrix, dtype=np.float32)
-        count = len(rows)
-        nodes = np.tile(self.roots, (count, 1))
-        row_index = np.repeat(np.arange(count), len(self.roots)).reshape(count, -1)
+        rows = np.ascontiguousarray(matrix, dtype=np.float32)
+        count, width = rows.shape
+        flat = rows.ravel()
+        base = (np.arange(count, dtype=np.int64) * width)[:, None]
+        slots = np.broadcast_to(self.roots, (count, len(self.roots)))
         for _ in range(self.depth):
-            values = rows[row_index, self.feature[nodes]]
-            go_left = values <= self.threshold[nodes]
-            nodes = np.where(go_left, self.left[nodes], self.right[nodes])
-        assert self.is_leaf[nodes].all()
-        depths = np.cumsum(self.leaf_value[nodes], axis=1)[:, -1]
+            columns = self.feature.take(slots)
+            values = flat.take(columns if count == 1 else base + columns)
+            slots = self.child.take(slots + (values <= self.threshold.take(slots)))
+        assert self.is_leaf[slots].all()
+        depths = np.cumsum(self.leaf_value[slots], axis=1)[:, -1]
         denominator = self.denominator
         scores: np.ndarray = 2 ** (
             -np.divide(depths, denominator, out=np.ones_like(depths), where=denominator != 0)

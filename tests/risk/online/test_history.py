@@ -113,9 +113,14 @@ def test_review_expiry_follows_each_platforms_policy(
             other.platform_id, their_case["id"], decision="approve", reason="ok", actor=ADMIN
         )
         assert other.wallets.transfer_by_id(theirs.id).status == "succeeded"
+        emitted = {row["type"] for row in other.core.outbox_after(None, ("risk.",), 100)}
+        assert "risk.case.escalated" in emitted
     else:
         assert case["status"] == "closed" and case["decision"] == policy
         assert after == ("succeeded" if policy == "approve" else "failed")
+        emitted = {row["type"] for row in other.core.outbox_after(None, ("risk.",), 100)}
+    # every risk event is a documented event type, which webhooks can subscribe to
+    assert emitted and emitted <= set(S.EVENT_TYPES)
 
 
 def test_an_unknown_policy_is_refused(risk: RiskService) -> None:

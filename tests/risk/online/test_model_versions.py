@@ -14,9 +14,10 @@ from tests.risk.online.test_endpoints import ALL, api  # noqa: F401 (the fixture
 from typer.testing import CliRunner
 
 from coffer.cli.main import app
-from coffer.errors import RiskModelMissing, RiskNotFound
+from coffer.errors import RiskModelMissing, RiskModelPathRefused, RiskNotFound
 from coffer.risk.features import FEATURE_NAMES
 from coffer.risk.online import RiskService
+from coffer.settings import Settings
 
 pytestmark = pytest.mark.slow  # simulates and trains a small model once (about 10 s)
 ADMIN = "analyst@example.org"
@@ -36,6 +37,16 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         result = runner.invoke(app, ["risk", *command], catch_exceptions=False)
         assert result.exit_code == 0, result.output
     return folder / "m1"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The model root holds every test's folders (the module's model and tmp_path)."""
+    return Settings(
+        signing_key_file=str(tmp_path / "signing.key"),
+        risk_model_dir=str(tmp_path / "no-model"),
+        risk_model_root=str(tmp_path_factory.getbasetemp()),
+    )
 
 
 def test_register_activate_score_and_roll_back(
@@ -100,8 +111,13 @@ def test_model_versions_over_http_and_cli(
     assert active.status_code == 200 and active.json()["active"] is True
     other = {**headers, "x-platform": "plat_other"}
     assert api.get(f"/api/risk/v1/models/versions/{version_id}", headers=other).status_code == 404
-    missing = api.post(
+    outside = api.post(
         "/api/risk/v1/models/versions", headers=headers, json={"model_dir": "/nonexistent"}
+    )
+    assert outside.status_code == 400
+    assert outside.json()["error"]["code"] == "risk_model_path_refused"
+    missing = api.post(
+        "/api/risk/v1/models/versions", headers=headers, json={"model_dir": "no-such-model"}
     )
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "risk_model_missing"
     shown = runner.invoke(
@@ -114,3 +130,33 @@ def test_model_versions_over_http_and_cli(
         catch_exceptions=False,
     )
     assert policy.exit_code == 0 and '"escalate"' in policy.output
+
+
+def test_only_folders_under_the_model_root_are_registered(
+    risk: RiskService, model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = tmp_path_factory.getbasetemp()
+    relative = model_dir.relative_to(root)
+    made = risk.register_model(P, str(relative), actor=ADMIN)  # relative to the root
+    assert made["model_dir"] == str(model_dir.resolve())
+    # outside the root: refused the same way whether the folder exists or not
+    for outside in ("/etc", "/nonexistent", str(root / ".." / ".."), f"{relative}/../../../.."):
+        with pytest.raises(RiskModelPathRefused) as refused:
+            risk.register_model(P, outside, actor=ADMIN)
+        assert "model root" in str(refused.value) and "/etc" not in str(refused.value)
+    escape = root / "escape"
+    if not escape.exists():
+        escape.symlink_to("/", target_is_directory=True)
+    with pytest.raises(RiskModelPathRefused):  # a link leading out of the root
+        risk.register_model(P, "escape/etc", actor=ADMIN)
+    assert len(risk.model_versions(P)) == 1
+
+
+def test_without_a_model_root_only_the_cli_registers_by_path(
+    risk: RiskService, model_dir: Path
+) -> None:
+    risk.settings = risk.settings.model_copy(update={"risk_model_root": None})
+    with pytest.raises(RiskModelPathRefused, match="COFFER_RISK_MODEL_ROOT"):
+        risk.register_model(P, str(model_dir), actor=ADMIN)
+    made = risk.register_model(P, str(model_dir), actor=ADMIN, anywhere=True)  # the CLI
+    assert made["model_dir"] == str(model_dir.resolve())

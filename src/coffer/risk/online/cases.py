@@ -9,12 +9,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coffer.errors import InvalidState, RiskNotFound, ValidationError
+from coffer.errors import InvalidState, ValidationError
 from coffer.identity.audit import service as audit
 from coffer.risk.online import repository as R
 from coffer.risk.online import tables as T
 from coffer.risk.online.core import ServiceCore
-from coffer.risk.online.models import _iso, _limit, case_model, decision_model, note_model
+from coffer.risk.online.models import _iso, case_model, decision_model, note_model
 
 CASE_KINDS = ("review", "aml_alert", "sanctions")
 CASE_STATUSES = ("open", "in_progress", "escalated", "closed")
@@ -80,9 +80,7 @@ class CaseService(ServiceCore):
 
     def case(self, platform_id: str, case_id: str) -> dict[str, Any]:
         with self.engine.connect() as connection:
-            row = R.get(connection, T.cases, platform_id, case_id)
-            if row is None:
-                raise RiskNotFound(f"risk case {case_id!r} does not exist")
+            row = R.get_or_404(connection, T.cases, platform_id, case_id, "risk case")
             notes = R.case_notes(connection, platform_id, case_id)
         return {**case_model(row), "notes": [note_model(n) for n in notes]}
 
@@ -105,24 +103,20 @@ class CaseService(ServiceCore):
                 if overdue
                 else sa.or_(T.cases.c.due_at > now, T.cases.c.status == "closed")
             )
-        with self.engine.connect() as connection:
-            rows, more = R.page(
-                connection,
-                T.cases,
-                platform_id,
-                filters={"status": status, "kind": kind, "assignee": assignee},
-                conditions=conditions,
-                starting_after=starting_after,
-                limit=_limit(limit),
-            )
-        return [case_model(row) for row in rows], more
+        return self._page_of(
+            T.cases,
+            case_model,
+            platform_id,
+            filters={"status": status, "kind": kind, "assignee": assignee},
+            conditions=conditions,
+            starting_after=starting_after,
+            limit=limit,
+        )
 
     def _open_case_row(
         self, connection: sa.Connection, platform_id: str, case_id: str
     ) -> dict[str, Any]:
-        row = R.get(connection, T.cases, platform_id, case_id)
-        if row is None:
-            raise RiskNotFound(f"risk case {case_id!r} does not exist")
+        row = R.get_or_404(connection, T.cases, platform_id, case_id, "risk case")
         if row["status"] == "closed":
             raise InvalidState(f"risk case {case_id} is closed", status="closed")
         return row
@@ -166,9 +160,7 @@ class CaseService(ServiceCore):
         if not body.strip():
             raise ValidationError("a note needs a body")
         with self._unit() as connection:
-            row = R.get(connection, T.cases, platform_id, case_id)
-            if row is None:
-                raise RiskNotFound(f"risk case {case_id!r} does not exist")
+            R.get_or_404(connection, T.cases, platform_id, case_id, "risk case")  # it exists
             note = {
                 "id": R.new_id("rn"),
                 "platform_id": platform_id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -156,9 +156,7 @@ class ServiceCore:
 
     def decision(self, platform_id: str, decision_id: str) -> dict[str, Any]:
         with self.engine.connect() as connection:
-            row = R.get(connection, T.decisions, platform_id, decision_id)
-        if row is None:
-            raise RiskNotFound(f"risk decision {decision_id!r} does not exist")
+            row = R.get_or_404(connection, T.decisions, platform_id, decision_id, "risk decision")
         return decision_model(row)
 
     def decisions(
@@ -171,20 +169,38 @@ class ServiceCore:
         starting_after: str | None = None,
         limit: int = 50,
     ) -> tuple[list[dict[str, Any]], bool]:
+        return self._page_of(
+            T.decisions,
+            decision_model,
+            platform_id,
+            filters={"outcome": outcome, "customer_id": customer_id, "movement_id": movement_id},
+            starting_after=starting_after,
+            limit=limit,
+        )
+
+    def _page_of(
+        self,
+        table: sa.Table,
+        model: Callable[[dict[str, Any]], dict[str, Any]],
+        platform_id: str,
+        *,
+        filters: dict[str, Any],
+        conditions: Sequence[sa.ColumnElement[bool]] = (),
+        starting_after: str | None,
+        limit: int,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """A page of the platform's ``table`` rows, newest first, in their API shape."""
         with self.engine.connect() as connection:
             rows, more = R.page(
                 connection,
-                T.decisions,
+                table,
                 platform_id,
-                filters={
-                    "outcome": outcome,
-                    "customer_id": customer_id,
-                    "movement_id": movement_id,
-                },
+                filters=filters,
+                conditions=conditions,
                 starting_after=starting_after,
                 limit=_limit(limit),
             )
-        return [decision_model(row) for row in rows], more
+        return [model(row) for row in rows], more
 
     # -- rules ------------------------------------------------------------------------------
 

@@ -310,11 +310,14 @@ def model_version(version_id: str, request: Request, r: Service) -> dict[str, An
     return r.model_version(platform_id_of(request), version_id)
 
 
-@write.post("/models/versions", status_code=201, responses=errors(*AUTH, 404))
+@write.post("/models/versions", status_code=201, responses=errors(*AUTH, 400, 404))
 def register_model(
     body: S.ModelRegister, request: Request, r: Service, actor: Actor
 ) -> dict[str, Any]:
-    """Register a trained model folder as the platform's next version (not active yet)."""
+    """Register a trained model folder under the server's model root
+    (``COFFER_RISK_MODEL_ROOT``; a path relative to it) as the platform's next version (not
+    active yet). Without a configured root, or for a path leading outside it: 400
+    ``risk_model_path_refused``."""
     return r.register_model(platform_id_of(request), body.model_dir, actor=actor)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.errors import RiskNotFound
 from coffer.risk.online import tables as T
 
 Row = dict[str, Any]
@@ -26,8 +27,11 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str)
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+    return _ENCODER.encode(value)
 
 
 def _owned(table: sa.Table, platform_id: str) -> sa.ColumnElement[bool]:
@@ -44,6 +48,16 @@ def get(connection: sa.Connection, table: sa.Table, platform_id: str, object_id:
         .first()
     )
     return None if row is None else dict(row)
+
+
+def get_or_404(
+    connection: sa.Connection, table: sa.Table, platform_id: str, object_id: str, what: str
+) -> Row:
+    """The row, or RiskNotFound naming ``what`` (another platform's row is not found)."""
+    row = get(connection, table, platform_id, object_id)
+    if row is None:
+        raise RiskNotFound(f"{what} {object_id!r} does not exist")
+    return row
 
 
 def page(

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coffer.errors import RiskRuleInvalid
-from coffer.expressions import Expression, ExpressionFailed, compile_expression
+from coffer.expressions import Bound, Expression, ExpressionFailed, compile_expression
 from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
 
 RULE_VARIABLES = frozenset({"tx", "score", "reasons", "features"})
@@ -80,18 +80,21 @@ class ActiveRule:
     @property
     def features(self) -> frozenset[str] | None:
         """The features the rule reads (None: any, it indexes ``features`` dynamically)."""
-        return features_read(self.program.source)
+        return fields_read(self.program.source, "features")
 
-
-_FEATURE_FIELD = re.compile(r"\bfeatures\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
-_FEATURE_ANY = re.compile(r"\bfeatures\b(?!\s*\.)")
+    @property
+    def tx_fields(self) -> frozenset[str] | None:
+        """The fields of ``tx`` the rule reads (None: any)."""
+        return fields_read(self.program.source, "tx")
 
 
 @functools.lru_cache(maxsize=4096)
-def features_read(source: str) -> frozenset[str] | None:
-    if _FEATURE_ANY.search(source):
+def fields_read(source: str, variable: str) -> frozenset[str] | None:
+    """The fields of the map ``variable`` that ``source`` reads as ``variable.field``, or
+    None when it uses the map otherwise (indexes it, passes it whole)."""
+    if re.search(rf"\b{variable}\b(?!\s*\.)", source):
         return None
-    return frozenset(_FEATURE_FIELD.findall(source))
+    return frozenset(re.findall(rf"\b{variable}\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)", source))
 
 
 @dataclass(frozen=True)
@@ -128,32 +131,55 @@ class Lists:
 def rule_variables(
     tx: Mapping[str, Any], score: float, reasons: Sequence[str], features: Sequence[float]
 ) -> dict[str, Any]:
-    """The variables of every rule (``features`` as the vector: :func:`evaluate` passes
-    each rule only what it reads, which keeps a decision's cost low)."""
-    return {"tx": dict(tx), "score": float(score), "reasons": list(reasons), "features": features}
+    """The variables of every rule (``tx`` and ``features`` whole: :func:`evaluate` passes
+    the rules only the fields they read, which keeps a decision's cost low)."""
+    return {"tx": tx, "score": float(score), "reasons": list(reasons), "features": features}
 
 
-def _variables_of(rule: ActiveRule, variables: Mapping[str, Any]) -> dict[str, Any]:
-    wanted = rule.program.variables
-    out = {name: variables[name] for name in wanted if name != "features"}
-    if "features" in wanted:
-        vector = variables["features"]
-        names = rule.features
-        if names is None:
-            out["features"] = {n: float(v) for n, v in zip(FEATURE_NAMES, vector, strict=True)}
-        else:
-            out["features"] = {
-                n: float(vector[FEATURE_INDEX[n]]) for n in names if n in FEATURE_INDEX
-            }
-    return out
+def _needed(rules: Sequence[ActiveRule]) -> dict[str, frozenset[str] | None]:
+    """Per variable the rules read: the fields they read of it (None: all of it)."""
+    needed: dict[str, frozenset[str] | None] = {}
+    for rule in rules:
+        for name in rule.program.variables:
+            fields = (
+                rule.features if name == "features" else rule.tx_fields if name == "tx" else None
+            )
+            if name not in needed:
+                needed[name] = fields
+            else:
+                known = needed[name]
+                needed[name] = None if known is None or fields is None else known | fields
+    return needed
+
+
+def _bound(rules: Sequence[ActiveRule], variables: Mapping[str, Any]) -> Bound:
+    """The variables the rules read, converted for CEL once for all of them."""
+    values: dict[str, Any] = {}
+    for name, fields in _needed(rules).items():
+        value = variables[name]
+        if name == "features":
+            if fields is None:
+                value = {n: float(v) for n, v in zip(FEATURE_NAMES, value, strict=True)}
+            else:
+                value = {n: float(value[FEATURE_INDEX[n]]) for n in fields if n in FEATURE_INDEX}
+        elif name == "tx":
+            value = dict(value) if fields is None else {n: value[n] for n in fields if n in value}
+        values[name] = value
+    functions: dict[str, Any] = {}
+    for rule in rules:
+        functions.update(rule.program.functions)
+    return Bound(values, functions)
 
 
 def evaluate(rules: Sequence[ActiveRule], variables: Mapping[str, Any]) -> list[RuleHit]:
     """The rules that fired (a rule that fails at run time is recorded, never fires)."""
+    if not rules:
+        return []
+    bound = _bound(rules, variables)
     hits = []
     for rule in rules:
         try:
-            if rule.program.evaluate_bool(_variables_of(rule, variables)):
+            if rule.program.evaluate_bool_in(bound):
                 hits.append(RuleHit(rule))
         except ExpressionFailed as error:
             hits.append(RuleHit(rule, error=str(error)[:200]))

@@ -61,7 +61,10 @@ class RiskSettingsSave(Model):
 
 class ModelRegister(Model):
     model_dir: str = Field(
-        min_length=1, max_length=2000, description="A folder `coffer risk train` wrote."
+        min_length=1,
+        max_length=2000,
+        description="A folder `coffer risk train` wrote, under the server's model root "
+        "(COFFER_RISK_MODEL_ROOT): a path relative to the root, or an absolute path inside it.",
     )
 
 

@@ -11,7 +11,7 @@ from coffer.identity.audit import service as audit
 from coffer.risk.online import repository as R
 from coffer.risk.online import tables as T
 from coffer.risk.online.cases import CaseService
-from coffer.risk.online.models import MAX_PAGE, _iso, _limit, case_model, hit_model
+from coffer.risk.online.models import MAX_PAGE, _iso, case_model, hit_model
 from coffer.risk.sanctions.models import Match, Subject
 from coffer.wallets.checks import Movement
 
@@ -127,17 +127,15 @@ class ScreeningService(CaseService):
         starting_after: str | None = None,
         limit: int = 50,
     ) -> tuple[list[dict[str, Any]], bool]:
-        with self.engine.connect() as connection:
-            rows, more = R.page(
-                connection,
-                T.screening_hits,
-                platform_id,
-                filters={"subject_id": subject_id, "status": status},
-                conditions=[T.screening_hits.c.list != "-"],
-                starting_after=starting_after,
-                limit=_limit(limit),
-            )
-        return [hit_model(row) for row in rows], more
+        return self._page_of(
+            T.screening_hits,
+            hit_model,
+            platform_id,
+            filters={"subject_id": subject_id, "status": status},
+            conditions=[T.screening_hits.c.list != "-"],
+            starting_after=starting_after,
+            limit=limit,
+        )
 
     def whitelist_hit(
         self, platform_id: str, hit_id: str, *, reason: str, actor: str

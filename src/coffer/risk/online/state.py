@@ -36,6 +36,9 @@ MAX_OWN_PENDING = 100_000  # observations this process applied and has not yet r
 LOST_AFTER_SECONDS = 60.0
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)  # made once, not per call
+
+
 def event_json(event: Event) -> str:
     data = {name: getattr(event, name) for name in event.__slots__}
     data["type"] = (
@@ -45,7 +48,7 @@ def event_json(event: Event) -> str:
         if isinstance(event, Login)
         else "customer"
     )
-    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+    return _ENCODER.encode(data)
 
 
 def event_from_json(text: str) -> Event:

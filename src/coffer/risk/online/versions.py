@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from coffer.errors import RiskModelMissing, RiskNotFound, ValidationError
+from coffer.errors import RiskModelMissing, RiskModelPathRefused, RiskNotFound, ValidationError
 from coffer.identity.audit import service as audit
 from coffer.risk.engine import METADATA_FILE, RiskEngine
 from coffer.risk.online import repository as R
@@ -99,11 +99,15 @@ class VersionsService(ScreeningService):
 
     # -- model versions ----------------------------------------------------------------------
 
-    def register_model(self, platform_id: str, model_dir: str, *, actor: str) -> dict[str, Any]:
-        """The model folder ``model_dir`` as the platform's next version (not active yet);
-        RiskModelMissing when it holds no usable model."""
+    def register_model(
+        self, platform_id: str, model_dir: str, *, actor: str, anywhere: bool = False
+    ) -> dict[str, Any]:
+        """The model folder ``model_dir`` as the platform's next version (not active yet):
+        a folder under ``COFFER_RISK_MODEL_ROOT`` (RiskModelPathRefused otherwise, before
+        anything of the path is looked at; ``anywhere``: any folder when no root is set, for
+        the CLI on the server); RiskModelMissing when it holds no usable model."""
         try:
-            path = Path(model_dir).resolve()
+            path = self._model_path(model_dir, anywhere=anywhere)
             RiskEngine.load(path)  # refuses a missing, unreadable or outdated model now
             metadata = json.loads((path / METADATA_FILE).read_text())
         except (OSError, ValueError) as error:  # a path the system refuses, a bad file
@@ -139,15 +143,35 @@ class VersionsService(ScreeningService):
             )
         return version_model(row)
 
+    def _model_path(self, model_dir: str, *, anywhere: bool) -> Path:
+        root = self.settings.risk_model_root
+        if root is None:
+            if anywhere:
+                return Path(model_dir).resolve()
+            raise RiskModelPathRefused(
+                "registering a model folder by path is not enabled on this server: the"
+                " operator sets COFFER_RISK_MODEL_ROOT (or registers it with the CLI)"
+            )
+        base = Path(root).resolve()
+        if "\x00" in model_dir:
+            raise ValueError("a NUL in the path")
+        path = (base / model_dir).resolve()
+        if not path.is_relative_to(base):
+            raise RiskModelPathRefused(
+                "model_dir must be a folder under the server's model root"
+                " (COFFER_RISK_MODEL_ROOT); give its path relative to the root"
+            )
+        return path
+
     def model_versions(self, platform_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as connection:
             return [version_model(r) for r in R.model_versions(connection, platform_id)]
 
     def model_version(self, platform_id: str, version_id: str) -> dict[str, Any]:
         with self.engine.connect() as connection:
-            row = R.get(connection, T.model_versions, platform_id, version_id)
-        if row is None:
-            raise RiskNotFound(f"risk model version {version_id!r} does not exist")
+            row = R.get_or_404(
+                connection, T.model_versions, platform_id, version_id, "risk model version"
+            )
         return version_model(row)
 
     def activate_model(

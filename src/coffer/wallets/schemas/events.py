@@ -110,4 +110,10 @@ EVENT_TYPES = (
     "payout.paid",
     "payout.failed",
     "payout.returned",
+    # the risk domain's, through the same outbox (docs/risk.md)
+    "risk.decision.created",
+    "risk.case.opened",
+    "risk.case.decided",
+    "risk.case.escalated",
+    "risk.review.approved",
 )
