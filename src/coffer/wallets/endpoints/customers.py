@@ -8,8 +8,8 @@ from coffer.wallets.endpoints.deps import (
     AUTH,
     Caller,
     IdempotencyKey,
-    Listed,
     Platform,
+    list_and_retrieve,
     once,
     routers,
 )
@@ -23,14 +23,14 @@ def create_customer(body: S.CustomerCreate, p: Platform, key: IdempotencyKey = N
     return p.wallets.create_customer(body, idempotency_key=key)
 
 
-@read.get("/customers", responses=errors(*AUTH, 400))
-def list_customers(p: Platform, query: Listed) -> S.ListPage[S.Customer]:
-    return p.wallets.customers(query)
-
-
-@read.get("/customers/{customer_id}", responses=errors(*AUTH, 404))
-def get_customer(customer_id: str, p: Platform) -> S.Customer:
-    return p.wallets.customer(customer_id)
+list_and_retrieve(
+    read,
+    "/customers",
+    S.Customer,
+    service=lambda p: p.wallets,
+    names=("customers", "customer"),
+    list_errors=(400,),
+)
 
 
 @write.patch("/customers/{customer_id}", responses=errors(*AUTH, 400, 404, 409))
@@ -49,14 +49,15 @@ def submit_kyc_document(
     return p.wallets.submit_kyc_document(customer_id, body, idempotency_key=key)
 
 
-@read.get("/kyc_documents", responses=errors(*AUTH, 400))
-def list_kyc_documents(p: Platform, query: Listed) -> S.ListPage[S.KycDocument]:
-    return p.wallets.kyc_documents(query)
-
-
-@read.get("/kyc_documents/{document_id}", responses=errors(*AUTH, 404))
-def get_kyc_document(document_id: str, p: Platform) -> S.KycDocument:
-    return p.wallets.kyc_document(document_id)
+list_and_retrieve(
+    read,
+    "/kyc_documents",
+    S.KycDocument,
+    service=lambda p: p.wallets,
+    names=("kyc_documents", "kyc_document"),
+    id_name="document_id",
+    list_errors=(400,),
+)
 
 
 @write.post("/kyc_documents/{document_id}/review", responses=errors(*AUTH, 404, 409))

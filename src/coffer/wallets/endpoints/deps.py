@@ -3,6 +3,7 @@ Idempotency-Key header, the list query, and the routers' construction."""
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -15,7 +16,7 @@ from coffer.errors import CofferError, SandboxOnly
 from coffer.identity.audit import Actor
 from coffer.platforms import DEFAULT_PLATFORM_ID, bind_caller
 from coffer.wallets import schemas as S
-from coffer.wallets.http_errors import WalletRoute
+from coffer.wallets.http_errors import WalletRoute, errors
 from coffer.wallets.platform import WalletPlatform, open_wallets
 from coffer.wallets.settings import get_wallet_settings
 
@@ -210,3 +211,52 @@ def routers() -> tuple[APIRouter, APIRouter, APIRouter]:
         APIRouter(dependencies=[Write], route_class=WalletRoute),
         APIRouter(route_class=WalletRoute),
     )
+
+
+def list_and_retrieve(
+    read: APIRouter,
+    path: str,
+    model: type[BaseModel],
+    *,
+    service: Callable[[WalletPlatform], Any],
+    names: tuple[str, str],
+    id_name: str | None = None,
+    get_method: str | None = None,
+    list_errors: tuple[int, ...] = (),
+    list_doc: str | None = None,
+) -> None:
+    """A resource's two read routes: ``GET path`` (``list_<plural>``: a page of ``model``
+    under the list query) and ``GET path/{<singular>_id}`` (``get_<singular>``: one, or
+    404), answered by the ``<plural>`` and ``<singular>`` methods (or ``get_method``) of
+    ``service(platform)``. ``names`` is (plural, singular)."""
+    plural, singular = names
+    id_name = id_name or f"{singular}_id"
+    get_method = get_method or singular
+    arg = inspect.Parameter.POSITIONAL_OR_KEYWORD
+
+    def list_endpoint(p: WalletPlatform, query: S.ListQuery) -> Any:
+        return getattr(service(p), plural)(query)
+
+    def get_endpoint(p: WalletPlatform, **ids: str) -> Any:
+        return getattr(service(p), get_method)(ids[id_name])
+
+    list_endpoint.__name__ = f"list_{plural}"
+    list_endpoint.__doc__ = list_doc
+    list_endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("p", arg, annotation=Platform),
+            inspect.Parameter("query", arg, annotation=Listed),
+        ],
+        return_annotation=S.ListPage[model],  # type: ignore[valid-type]
+    )
+    get_endpoint.__name__ = f"get_{singular}"
+    get_endpoint.__doc__ = None
+    get_endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(id_name, arg, annotation=str),
+            inspect.Parameter("p", arg, annotation=Platform),
+        ],
+        return_annotation=model,
+    )
+    read.get(path, responses=errors(*AUTH, *list_errors))(list_endpoint)
+    read.get(f"{path}/{{{id_name}}}", responses=errors(*AUTH, 404))(get_endpoint)

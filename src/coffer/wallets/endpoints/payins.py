@@ -12,6 +12,7 @@ from coffer.wallets.endpoints.deps import (
     Platform,
     SandboxPlatform,
     absolute,
+    list_and_retrieve,
     once,
     routers,
 )
@@ -94,24 +95,12 @@ def open_dispute(
     )
 
 
-@read.get("/refunds", responses=errors(*AUTH))
-def list_refunds(p: Platform, query: Listed) -> S.ListPage[S.Refund]:
-    return p.wallets.refunds(query)
-
-
-@read.get("/refunds/{refund_id}", responses=errors(*AUTH, 404))
-def get_refund(refund_id: str, p: Platform) -> S.Refund:
-    return p.wallets.refund(refund_id)
-
-
-@read.get("/disputes", responses=errors(*AUTH))
-def list_disputes(p: Platform, query: Listed) -> S.ListPage[S.Dispute]:
-    return p.payins.disputes(query)
-
-
-@read.get("/disputes/{dispute_id}", responses=errors(*AUTH, 404))
-def get_dispute(dispute_id: str, p: Platform) -> S.Dispute:
-    return p.payins.dispute(dispute_id)
+list_and_retrieve(
+    read, "/refunds", S.Refund, service=lambda p: p.wallets, names=("refunds", "refund")
+)
+list_and_retrieve(
+    read, "/disputes", S.Dispute, service=lambda p: p.payins, names=("disputes", "dispute")
+)
 
 
 @write.post("/disputes/{dispute_id}/close", responses=errors(*AUTH, 400, 404, 409))

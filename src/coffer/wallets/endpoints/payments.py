@@ -8,8 +8,8 @@ from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import (
     AUTH,
     IdempotencyKey,
-    Listed,
     Platform,
+    list_and_retrieve,
     once,
     routers,
 )
@@ -23,14 +23,9 @@ def create_payment(body: S.PaymentCreate, p: Platform, key: IdempotencyKey = Non
     return p.wallets.create_payment(body, idempotency_key=key)
 
 
-@read.get("/payments", responses=errors(*AUTH))
-def list_payments(p: Platform, query: Listed) -> S.ListPage[S.Payment]:
-    return p.wallets.payments(query)
-
-
-@read.get("/payments/{payment_id}", responses=errors(*AUTH, 404))
-def get_payment(payment_id: str, p: Platform) -> S.Payment:
-    return p.wallets.payment(payment_id)
+list_and_retrieve(
+    read, "/payments", S.Payment, service=lambda p: p.wallets, names=("payments", "payment")
+)
 
 
 @write.post("/payments/{payment_id}/capture", responses=errors(*AUTH, 400, 404, 409))

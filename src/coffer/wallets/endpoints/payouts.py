@@ -10,8 +10,8 @@ from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import (
     AUTH,
     IdempotencyKey,
-    Listed,
     Platform,
+    list_and_retrieve,
     once,
     routers,
 )
@@ -27,14 +27,15 @@ def add_bank_account(
     return p.payouts.add_bank_account(body, idempotency_key=key)
 
 
-@read.get("/bank_accounts", responses=errors(*AUTH, 400))
-def list_bank_accounts(p: Platform, query: Listed) -> S.ListPage[S.BankAccount]:
-    return p.payouts.bank_accounts(query)
-
-
-@read.get("/bank_accounts/{account_id}", responses=errors(*AUTH, 404))
-def get_bank_account(account_id: str, p: Platform) -> S.BankAccount:
-    return p.payouts.bank_account(account_id)
+list_and_retrieve(
+    read,
+    "/bank_accounts",
+    S.BankAccount,
+    service=lambda p: p.payouts,
+    names=("bank_accounts", "bank_account"),
+    id_name="account_id",
+    list_errors=(400,),
+)
 
 
 @write.post("/payouts", status_code=201, responses=errors(*AUTH, 400, 404, 409))
@@ -42,14 +43,9 @@ def create_payout(body: S.PayoutCreate, p: Platform, key: IdempotencyKey = None)
     return p.payouts.create_payout(body, idempotency_key=key)
 
 
-@read.get("/payouts", responses=errors(*AUTH))
-def list_payouts(p: Platform, query: Listed) -> S.ListPage[S.Payout]:
-    return p.payouts.payouts(query)
-
-
-@read.get("/payouts/{payout_id}", responses=errors(*AUTH, 404))
-def get_payout(payout_id: str, p: Platform) -> S.Payout:
-    return p.payouts.payout(payout_id)
+list_and_retrieve(
+    read, "/payouts", S.Payout, service=lambda p: p.payouts, names=("payouts", "payout")
+)
 
 
 @write.post(
@@ -70,15 +66,15 @@ def export_payouts(p: Platform, key: IdempotencyKey = None) -> S.PayoutBatch | R
     return Response(status_code=204) if batch is None else batch
 
 
-@read.get("/payout_batches", responses=errors(*AUTH))
-def list_payout_batches(p: Platform, query: Listed) -> S.ListPage[S.PayoutBatch]:
-    """Batches holding payouts that meet the filters (which apply to their payouts)."""
-    return p.payouts.payout_batches(query)
-
-
-@read.get("/payout_batches/{batch_id}", responses=errors(*AUTH, 404))
-def get_payout_batch(batch_id: str, p: Platform) -> S.PayoutBatch:
-    return p.payouts.payout_batch(batch_id)
+list_and_retrieve(
+    read,
+    "/payout_batches",
+    S.PayoutBatch,
+    service=lambda p: p.payouts,
+    names=("payout_batches", "payout_batch"),
+    id_name="batch_id",
+    list_doc="Batches holding payouts that meet the filters (which apply to their payouts).",
+)
 
 
 _PAIN001_FILE: dict[int | str, dict[str, Any]] = {

@@ -6,8 +6,8 @@ from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import (
     AUTH,
     IdempotencyKey,
-    Listed,
     Platform,
+    list_and_retrieve,
     routers,
 )
 from coffer.wallets.http_errors import errors
@@ -20,11 +20,11 @@ def create_transfer(body: S.TransferCreate, p: Platform, key: IdempotencyKey = N
     return p.wallets.transfer(body, idempotency_key=key)
 
 
-@read.get("/transfers", responses=errors(*AUTH))
-def list_transfers(p: Platform, query: Listed) -> S.ListPage[S.Transfer]:
-    return p.wallets.transfers(query)
-
-
-@read.get("/transfers/{transfer_id}", responses=errors(*AUTH, 404))
-def get_transfer(transfer_id: str, p: Platform) -> S.Transfer:
-    return p.wallets.transfer_by_id(transfer_id)
+list_and_retrieve(
+    read,
+    "/transfers",
+    S.Transfer,
+    service=lambda p: p.wallets,
+    names=("transfers", "transfer"),
+    get_method="transfer_by_id",
+)

@@ -11,8 +11,8 @@ from coffer.wallets.endpoints.deps import (
     AUTH,
     Caller,
     IdempotencyKey,
-    Listed,
     Platform,
+    list_and_retrieve,
     once,
     routers,
 )
@@ -26,14 +26,9 @@ def create_wallet(body: S.WalletCreate, p: Platform, key: IdempotencyKey = None)
     return p.wallets.create_wallet(body, idempotency_key=key)
 
 
-@read.get("/wallets", responses=errors(*AUTH))
-def list_wallets(p: Platform, query: Listed) -> S.ListPage[S.Wallet]:
-    return p.wallets.wallets(query)
-
-
-@read.get("/wallets/{wallet_id}", responses=errors(*AUTH, 404))
-def get_wallet(wallet_id: str, p: Platform) -> S.Wallet:
-    return p.wallets.wallet(wallet_id)
+list_and_retrieve(
+    read, "/wallets", S.Wallet, service=lambda p: p.wallets, names=("wallets", "wallet")
+)
 
 
 @read.get("/wallets/{wallet_id}/statement", responses=errors(*AUTH, 400, 404))
