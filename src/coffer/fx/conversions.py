@@ -32,6 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.db.columns import model_from_row
 from coffer.db.engine import for_writes
 from coffer.errors import (
     CurrencyMismatch,
@@ -390,19 +391,4 @@ class Conversions:
 
 
 def conversion_model(row: Row) -> S.Conversion:
-    return S.Conversion(
-        id=row["id"],
-        kind=row["kind"],
-        quote_id=row["quote_id"],
-        from_wallet_id=row["from_wallet_id"],
-        to_wallet_id=row["to_wallet_id"],
-        sell_currency=row["sell_currency"],
-        buy_currency=row["buy_currency"],
-        sell_amount=int(row["sell_amount"]),
-        buy_amount=int(row["buy_amount"]),
-        fee=int(row["fee"]),
-        status=row["status"],
-        ledger_transaction_id=row["ledger_transaction_id"],
-        metadata=json.loads(row["metadata"]),
-        created_at=from_micros(row["created_at"]),
-    )
+    return model_from_row(S.Conversion, row)

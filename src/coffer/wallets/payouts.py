@@ -20,6 +20,7 @@ import xmlschema
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
+from coffer.db.columns import model_from_row
 from coffer.errors import (
     HoldStateError,
     InsufficientFunds,
@@ -84,15 +85,8 @@ def validate_bank_details(iban: str, bic: str | None) -> tuple[IBAN, str]:
 def bank_account_model(row: Row, key: CustomerKey) -> S.BankAccount:
     """A bank account as the API shows it, the holder's name opened with the customer's
     data key (empty once the customer is erased)."""
-    return S.BankAccount(
-        id=row["id"],
-        customer_id=row["customer_id"],
-        holder_name=key.decrypt(row["holder_name_enc"], context="bank_account.holder_name") or "",
-        iban_last4=row["iban_last4"],
-        country=row["country"],
-        bic=row["bic"],
-        created_at=as_datetime(row["created_at"]),
-    )
+    holder_name = key.decrypt(row["holder_name_enc"], context="bank_account.holder_name")
+    return model_from_row(S.BankAccount, row, holder_name=holder_name or "")
 
 
 class Payouts:
@@ -482,17 +476,7 @@ def batch_time(batch_id: str) -> datetime:
 
 
 def payout_model(row: Row) -> S.Payout:
-    return S.Payout(
-        id=row["id"],
-        wallet_id=row["wallet_id"],
-        bank_account_id=row["bank_account_id"],
-        amount=row["amount"],
-        currency=row["currency"],
-        status=row["status"],
-        batch_id=row["batch_id"],
-        failure_code=row["failure_code"],
-        created_at=as_datetime(row["created_at"]),
-    )
+    return model_from_row(S.Payout, row)
 
 
 def _text(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
