@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +40,6 @@ from coffer.errors import (
     IdempotencyConflict,
     QuoteExpired,
     QuoteUsed,
-    ResourceNotFound,
     ValidationError,
     WalletClosed,
     WalletFrozen,
@@ -118,12 +117,9 @@ class Conversions:
         the wallets domain's own cache; its balance is not used (the ledger checks it)."""
         return self._wallets.get(wallet_id, lambda: self.wallets.wallets.wallet(wallet_id))
 
-    @contextlib.contextmanager
-    def unit(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as connection:
-            for_writes(connection)
-            with connection.begin():
-                yield connection
+    def unit(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        """A transaction that reads then writes (see :func:`~coffer.db.engine.for_writes`)."""
+        return for_writes(self.engine).begin()
 
     # -- operations ---------------------------------------------------------------------
 
@@ -222,9 +218,7 @@ class Conversions:
 
     def get(self, conversion_id: str) -> S.Conversion:
         with self.engine.connect() as connection:
-            row = R.get(connection, T.conversions, conversion_id)
-        if row is None:
-            raise ResourceNotFound(f"no conversion {conversion_id}", id=conversion_id)
+            row = R.existing(connection, T.conversions, conversion_id, "conversion")
         return conversion_model(row)
 
     def list(

@@ -69,16 +69,7 @@ class Quotes:
     def pricing_rules(self) -> list[S.PricingRule]:
         with self.engine.connect() as connection:
             rows = R.all_pricing(connection)
-        return [
-            S.PricingRule(
-                pair=r["pair"],
-                tier=r["tier"],
-                spread_bps=r["spread_bps"],
-                fee_bps=r["fee_bps"],
-                fee_fixed=int(r["fee_fixed"]),
-            )
-            for r in rows
-        ]
+        return [model_from_row(S.PricingRule, row) for row in rows]
 
     def tier_of(self, customer_id: str | None) -> str:
         if customer_id is None:

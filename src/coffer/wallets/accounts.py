@@ -109,8 +109,7 @@ class WalletAccounts(Service):
         return self._wallet_model(row)
 
     def wallets(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Wallet]:
-        rows, more = self.core.list_rows("wallets", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Wallet](data=[self._wallet_model(r) for r in rows], has_more=more)
+        return self.core.list_page("wallets", query, filters, S.Wallet, self._wallet_model)
 
     def _wallet_model(self, row: Row) -> S.Wallet:
         balance = self.core.balance_of(row)

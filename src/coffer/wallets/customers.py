@@ -119,11 +119,9 @@ class Customers(Service):
             return customer_model(row, self.core.customer_key(connection, row))
 
     def customers(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Customer]:
-        rows, more = self.core.list_rows("customers", S.ListQuery.of(query, filters))
-        with self.core.engine.connect() as connection:
-            keys = self.core.data_keys.of_many(connection, [row["id"] for row in rows])
-        models = [customer_model(row, keys[row["id"]]) for row in rows]
-        return S.ListPage[S.Customer](data=models, has_more=more)
+        return self.core.list_sealed_page(
+            "customers", query, filters, S.Customer, customer_model, owner="id"
+        )
 
     # -- KYC -----------------------------------------------------------------------------
 
@@ -255,9 +253,9 @@ class Customers(Service):
     def kyc_documents(
         self, query: S.ListQuery | None = None, **filters: Any
     ) -> S.ListPage[S.KycDocument]:
-        rows, more = self.core.list_rows("kyc_documents", S.ListQuery.of(query, filters))
-        models = [self._kyc_document_model(row) for row in rows]
-        return S.ListPage[S.KycDocument](data=models, has_more=more)
+        return self.core.list_page(
+            "kyc_documents", query, filters, S.KycDocument, self._kyc_document_model
+        )
 
     @staticmethod
     def _kyc_document_model(row: Row) -> S.KycDocument:

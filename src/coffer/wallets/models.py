@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from coffer.db.columns import model_from_row
 from coffer.wallets import schemas as S
 from coffer.wallets.common import Row
@@ -14,13 +16,6 @@ def transfer_model(row: Row) -> S.Transfer:
     return model_from_row(S.Transfer, row, _LEDGER_TX, credited_amount=credited)
 
 
-def payment_model(row: Row) -> S.Payment:
-    return model_from_row(S.Payment, row)
-
-
-def redacted_customer(row: Row) -> S.RedactedCustomer:
-    return model_from_row(S.RedactedCustomer, row)
-
-
-def refund_model(row: Row) -> S.Refund:
-    return model_from_row(S.Refund, row)
+payment_model = functools.partial(model_from_row, S.Payment)
+redacted_customer = functools.partial(model_from_row, S.RedactedCustomer)
+refund_model = functools.partial(model_from_row, S.Refund)

@@ -87,8 +87,7 @@ class PayinBase:
         return self._model(self._row(payin_id))
 
     def payins(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Payin]:
-        rows, more = self.core.list_rows("payins", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Payin](data=[self._model(r) for r in rows], has_more=more)
+        return self.core.list_page("payins", query, filters, S.Payin, self._model)
 
     def _model(self, row: Row) -> S.Payin:
         next_action = None

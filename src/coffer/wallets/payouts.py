@@ -160,11 +160,9 @@ class Payouts:
     def bank_accounts(
         self, query: S.ListQuery | None = None, **filters: Any
     ) -> S.ListPage[S.BankAccount]:
-        rows, more = self.core.list_rows("bank_accounts", S.ListQuery.of(query, filters))
-        with self.core.engine.connect() as connection:
-            keys = self.core.data_keys.of_many(connection, [r["customer_id"] for r in rows])
-        models = [bank_account_model(r, keys[r["customer_id"]]) for r in rows]
-        return S.ListPage[S.BankAccount](data=models, has_more=more)
+        return self.core.list_sealed_page(
+            "bank_accounts", query, filters, S.BankAccount, bank_account_model, "customer_id"
+        )
 
     # -- payouts -------------------------------------------------------------------------
 
@@ -282,8 +280,7 @@ class Payouts:
         return payout_model(self._row(payout_id))
 
     def payouts(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Payout]:
-        rows, more = self.core.list_rows("payouts", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Payout](data=[payout_model(r) for r in rows], has_more=more)
+        return self.core.list_page("payouts", query, filters, S.Payout, payout_model)
 
     # -- payout batches ------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ HTTP status, or a generic reason (timeout, unreachable, refused by the egress po
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -508,13 +509,6 @@ def _delivery_values(delivery_id: str, endpoint_id: str, event_id: str, now: int
     }
 
 
-def _endpoint_model(row: Row) -> S.WebhookEndpoint:
-    return model_from_row(S.WebhookEndpoint, row)
-
-
-def _event_model(row: Row) -> S.Event:
-    return model_from_row(S.Event, row)
-
-
-def _delivery_model(row: Row) -> S.WebhookDelivery:
-    return model_from_row(S.WebhookDelivery, row)
+_endpoint_model = functools.partial(model_from_row, S.WebhookEndpoint)
+_event_model = functools.partial(model_from_row, S.Event)
+_delivery_model = functools.partial(model_from_row, S.WebhookDelivery)

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 from coffer.wallets import schemas as S
-from coffer.wallets.endpoints.deps import (
-    AUTH,
-    IdempotencyKey,
-    Platform,
-    list_and_retrieve,
-    routers,
-)
-from coffer.wallets.http_errors import errors
+from coffer.wallets.endpoints.deps import IdempotencyKey, Platform, Routes
 
-read, write, public = routers()
+api = Routes()
 
 
-@write.post("/transfers", status_code=201, responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/transfers", status_code=201, responses=api.errors(400, 404, 409))
 def create_transfer(body: S.TransferCreate, p: Platform, key: IdempotencyKey = None) -> S.Transfer:
     return p.wallets.transfer(body, idempotency_key=key)
 
 
-list_and_retrieve(
-    read,
+api.list_and_retrieve(
     "/transfers",
     S.Transfer,
     service=lambda p: p.wallets,
