@@ -14,7 +14,6 @@ from coffer.errors import (
     IdempotencyConflict,
     InsufficientFunds,
     InvalidState,
-    RiskBlocked,
     ValidationError,
 )
 from coffer.wallets import currencies
@@ -33,7 +32,7 @@ from coffer.wallets.common import (
 )
 from coffer.wallets.core import RefundTarget
 from coffer.wallets.models import payment_model, refund_model
-from coffer.wallets.reviews import assess_one, store_assessment
+from coffer.wallets.reviews import insert_assessed
 
 
 class Payments(Service):
@@ -76,12 +75,11 @@ class Payments(Service):
                 counterparty=f"merchant:{seller['customer_id']}" if seller["customer_id"] else None,
                 context=context_of(request.metadata),
             )
-            assessment = assess_one(core, movement, connection=connection)
-            blocked = assessment.outcome == "block"
-            now = R.now_micros()
-            R.insert(
+            return insert_assessed(
+                core,
                 connection,
                 T.payments,
+                movement,
                 {
                     "id": payment_id,
                     "buyer_wallet_id": buyer["id"],
@@ -92,17 +90,11 @@ class Payments(Service):
                     "captured_amount": 0,
                     "refunded_amount": 0,
                     "escrow": request.escrow,
-                    "status": "failed" if blocked else "pending",
                     "escrow_status": None,
-                    "failure_code": (assessment.error or RiskBlocked).code if blocked else None,
                     "hold_id": None,
                     "metadata": json.dumps(request.metadata),
-                    "created_at": now,
-                    "updated_at": now,
                 },
             )
-            store_assessment(connection, assessment, movement)
-            return payment_id
 
         payment_id, _ = core.create_once(
             key=idempotency_key, operation="payment", payload=payload, create=create

@@ -27,7 +27,6 @@ from coffer.errors import (
     InvalidBankAccount,
     InvalidState,
     ResourceNotFound,
-    RiskBlocked,
     ValidationError,
 )
 from coffer.wallets import currencies
@@ -39,7 +38,7 @@ from coffer.wallets.checks import Movement
 from coffer.wallets.common import Row, as_datetime, error_from_code, wallet_account
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.privacy.keys import CustomerKey
-from coffer.wallets.reviews import assess_one, store_assessment
+from coffer.wallets.reviews import insert_assessed
 
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 PAYOUT_ACCOUNT = "external:bank:payouts"
@@ -197,28 +196,21 @@ class Payouts:
                     bank["holder_name_enc"], context="bank_account.holder_name"
                 ),
             )
-            assessment = assess_one(core, movement, connection=connection)
-            blocked = assessment.outcome == "block"
-            now = R.now_micros()
-            R.insert(
+            return insert_assessed(
+                core,
                 connection,
                 T.payouts,
+                movement,
                 {
                     "id": payout_id,
                     "wallet_id": wallet["id"],
                     "bank_account_id": bank["id"],
                     "currency": currency,
                     "amount": request.amount,
-                    "status": "failed" if blocked else "pending",
                     "hold_id": None,
                     "batch_id": None,
-                    "failure_code": (assessment.error or RiskBlocked).code if blocked else None,
-                    "created_at": now,
-                    "updated_at": now,
                 },
             )
-            store_assessment(connection, assessment, movement)
-            return payout_id
 
         payout_id, _ = core.create_once(
             key=idempotency_key, operation="payout", payload=payload, create=create

@@ -30,7 +30,6 @@ import json
 import logging
 import random
 import secrets
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -44,6 +43,7 @@ from coffer.identity.audit import SYSTEM, Actor, record_by
 from coffer.identity.audit.witness import AuditHeadPublisher
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.platforms.mode import Mode, platform_mode
+from coffer.runtime.rounds import RoundLoop
 from coffer.wallets import egress
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -402,8 +402,10 @@ class Webhooks:
         return self.dispatch() + self.deliver_due(client)
 
 
-class Worker:
+class Worker(RoundLoop):
     """Background loop: webhooks, authorization expiry, recovery of interrupted sagas."""
+
+    thread_name = "coffer-wallets-worker"
 
     def __init__(
         self,
@@ -417,16 +419,14 @@ class Worker:
         (every platform of the database: each one's events reach only its endpoints).
         ``tasks``: other domains' periodic work, called with each platform at the
         housekeeping cadence (each keeps its own schedule; a failing task is logged)."""
+        super().__init__(interval_seconds)
         self.tasks = tuple(tasks)
         self.platform = platform
-        self.interval_seconds = interval_seconds
         # No redirects (they could lead anywhere), no kept-alive connections (a connection
         # made for one host's TLS name is never reused for another host on the same address).
         self.client = client or httpx.Client(
             follow_redirects=False, limits=httpx.Limits(max_keepalive_connections=0)
         )
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._last_housekeeping = 0.0
         self._last_retention = time.monotonic()  # the first run waits one interval
         self._audit_head: AuditHeadPublisher | None = None
@@ -470,28 +470,6 @@ class Worker:
                 self._last_retention = time.monotonic()
                 platforms[0].privacy.apply_retention()
         return work
-
-    def run_forever(self, *, on_error: Callable[[Exception], None] | None = None) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = self.run_once()
-            except Exception as exc:  # keep the worker alive; report and back off
-                busy = 0
-                if on_error is not None:
-                    on_error(exc)
-            if not busy:
-                self._stop.wait(self.interval_seconds)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self.run_forever, name="coffer-wallets-worker", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self, timeout_seconds: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_seconds)
 
 
 def _delivery_values(delivery_id: str, endpoint_id: str, event_id: str, now: int) -> dict[str, Any]:

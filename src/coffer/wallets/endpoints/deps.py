@@ -24,6 +24,8 @@ from coffer.wallets.settings import get_wallet_settings
 
 PREFIX = "/api/wallets/v1"
 _lock = threading.Lock()
+_domains_lock = threading.RLock()
+DomainT = TypeVar("DomainT")
 
 AUTH = (401, 403, 422)  # every authenticated route (422: its parameters)
 
@@ -71,6 +73,28 @@ def platform_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> WalletPlat
             by_platform[platform_id] = existing
             if platform_id == DEFAULT_PLATFORM_ID:
                 app_state.wallets = existing
+    return existing
+
+
+def domain_for(
+    app: Any, name: str, platform_id: str, build: Callable[[WalletPlatform], DomainT]
+) -> DomainT:
+    """The ``name`` domain (``fx``...) of ``platform_id`` in a FastAPI app, built on first
+    use by ``build`` on the platform's wallets and kept in ``app.state.<name>_by_platform``;
+    the default platform's is ``app.state.<name>``, which an embedding app may set itself."""
+    state = app.state
+    if platform_id == DEFAULT_PLATFORM_ID:
+        plugged: DomainT | None = getattr(state, name, None)
+        if plugged is not None:
+            return plugged
+    with _domains_lock:  # reentrant: a domain may be built on another one
+        by_platform: dict[str, DomainT] = getattr(state, f"{name}_by_platform", None) or {}
+        setattr(state, f"{name}_by_platform", by_platform)
+        existing = by_platform.get(platform_id)
+        if existing is None:
+            existing = by_platform[platform_id] = build(platform_for(app, platform_id))
+            if platform_id == DEFAULT_PLATFORM_ID:
+                setattr(state, name, existing)
     return existing
 
 
