@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from starlette.responses import HTMLResponse, RedirectResponse
@@ -22,6 +23,8 @@ NAV_ITEMS: list[tuple[str, str, str | None]] = [
     ("/console/payouts", "Payouts", "wallets.read"),
     ("/console/risk", "Risk", "risk.read"),
     ("/console/automations", "Automations", "automations.read"),
+    ("/console/spending-policies", "Spending policies", "automations.read"),
+    ("/console/payment-batches", "Payment batches", "automations.read"),
     ("/console/fx", "FX & loyalty", "fx.read"),
     ("/console/webhooks", "Webhooks", "webhooks.read"),
     ("/console/clients", "API clients", "clients.read"),
@@ -59,3 +62,21 @@ async def then_redirect(work: Callable[[], object], location: str) -> RedirectRe
     """Run a form's ``work`` off the event loop, then send the browser to ``location``."""
     await anyio.to_thread.run_sync(work)
     return RedirectResponse(location, status_code=303)
+
+
+def list_base(path: str, **kept: str | None) -> str:
+    """A list page's base URL keeping its filters (the pager appends ``cursor=...``)."""
+    query = urlencode({name: value for name, value in kept.items() if value})
+    return f"{path}?{query}&" if query else path
+
+
+def text_filter(name: str, label: str, value: str | None) -> dict[str, Any]:
+    """A free-text filter of ``console/list.html``'s form."""
+    return {"name": name, "label": label, "value": value or ""}
+
+
+def choice_filter(
+    name: str, label: str, value: str | None, options: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    """A filter of ``console/list.html``'s form choosing one of ``options`` (value, label)."""
+    return {"name": name, "label": label, "value": value or "", "options": list(options)}

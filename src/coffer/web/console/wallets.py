@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query
@@ -64,7 +65,11 @@ def list_page(
     status: str | None = None,
     extra: dict[str, Any] | None = None,
     base: str,
+    status_code: int = 200,
 ) -> Response:
+    """A paged table of ``rows`` (``console/list.html``); ``base`` is its URL with the
+    filters kept (from :func:`coffer.web.console.views.list_base`)."""
+    query = base.partition("?")[2]
     table = [
         [(c.value(row), c.link(row) if c.link else None, c.numeric) for c in columns]
         for row in rows
@@ -80,10 +85,12 @@ def list_page(
             "statuses": statuses,
             "status": status or "",
             "base": base,
+            "hidden": [] if (extra or {}).get("filters") else parse_qsl(query),
             **(extra or {}),
         },
         title=title,
         active=active,
+        status_code=status_code,
     )
 
 
