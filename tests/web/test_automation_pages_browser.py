@@ -12,12 +12,11 @@ from typing import Any
 import pyotp
 import pytest
 from tests.web.conftest import LiveServer, check_axe, screenshot, watch_csp
-from tests.web.seed import operator_with_totp, seed
-from tests.web.test_app_browser import PASSWORD, verify_identity, visit
+from tests.web.seed import new_operator, seed
+from tests.web.test_app_browser import sign_up_verified, visit
 from tests.web.test_console_browser import sign_in
 
 from coffer.automations.endpoints import automations_for
-from coffer.wallets.endpoints.deps import platform_for
 
 pytestmark = pytest.mark.browser
 RULES = {"currency": "EUR", "max_per_transaction": 3_000, "limits": [{"window": "day", "count": 5}]}
@@ -29,24 +28,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
     return f"sqlite:///{tmp_path}/coffer.db"
 
 
+def open_new(page: Any, section: str, path: str, link: str) -> None:
+    """From the navigation to a section's list (checked by axe), then its "new" form."""
+    page.click(f"nav.sidebar >> text={section}")
+    page.wait_for_url(f"**/console/{path}")
+    check_axe(page, name=section)
+    page.click(f"text={link}")
+
+
 def test_policies_and_batches_in_the_console(live_server: LiveServer, page: Any) -> None:
     data = seed(live_server.app, live_server.coffer, "plat_default")
-    checker = operator_with_totp(
-        live_server.coffer,
-        "checker@example.com",
-        "admin",
-        "plat_default",
-        platform_for(live_server.app).core.cipher,
-    )
+    checker = new_operator(live_server.app, live_server.coffer, "checker@example.com", "admin")
     url = live_server.url
     page.set_viewport_size({"width": 1280, "height": 860})
     csp = watch_csp(page)
     sign_in(page, url, data.operator_email, pyotp.TOTP(data.totp_secret).now())
 
-    page.click("nav.sidebar >> text=Spending policies")
-    page.wait_for_url("**/console/spending-policies")
-    check_axe(page, name="spending policies")
-    page.click("text=New spending policy")
+    open_new(page, "Spending policies", "spending-policies", "New spending policy")
     page.fill("#policy-name", "card limits")
     page.fill("#policy-target-id", data.wallet_id)
     page.fill("#policy-rules", json.dumps({"max_per_transaction": 10}))
@@ -61,10 +59,7 @@ def test_policies_and_batches_in_the_console(live_server: LiveServer, page: Any)
     check_axe(page, name="spending policy")
     screenshot(page, "console-spending-policy")
 
-    page.click("nav.sidebar >> text=Payment batches")
-    page.wait_for_url("**/console/payment-batches")
-    check_axe(page, name="payment batches")
-    page.click("text=New payment batch")
+    open_new(page, "Payment batches", "payment-batches", "New payment batch")
     page.fill("#batch-name", "May payroll")
     page.fill("#batch-source", data.wallet_id)
     lines = f"wallet_id,amount,reference\n{data.other_wallet_id},1500,may\nwal_nobody,10,x\n"
@@ -99,13 +94,7 @@ def test_a_monthly_rule_that_ends_after_three_times(live_server: LiveServer, pag
     base = live_server.url
     page.set_viewport_size({"width": 420, "height": 900})
     csp = watch_csp(page)
-    page.goto(base + "/app/sign-up")
-    page.fill("#name", "Ana Lima")
-    page.fill("#email", "ana@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("#sign-up-form button[type=submit]")
-    page.wait_for_url(base + "/app/")
-    verify_identity(live_server, "ana@example.org")
+    sign_up_verified(page, live_server, "Ana Lima", "ana@example.org")
     page.goto(base + "/app/automations")
     page.check("#recipe-payday")
     page.fill("#rule-amount", "5")

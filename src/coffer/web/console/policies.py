@@ -8,10 +8,11 @@ written to the audit log with the operator as actor."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from starlette.responses import RedirectResponse, Response
 
@@ -31,6 +32,7 @@ Reader = Annotated[ConsoleContext, Depends(console_context("automations.read"))]
 Manager = Annotated[ConsoleContext, Depends(console_context("automations.manage"))]
 Id = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")]
 BASE = "/console/spending-policies"
+M = TypeVar("M", bound=BaseModel)
 STATUS_ACTIONS = {"disable": "disabled", "enable": "active"}
 EXAMPLE_RULES = {
     "currency": "EUR",
@@ -104,23 +106,42 @@ def _rules(text: str) -> PolicyRules:
         values = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(f"The rules are not JSON: {exc.msg} (line {exc.lineno}).") from exc
+    return _valid(PolicyRules, values, "rules")
+
+
+def _valid(model: type[M], values: Any, what: str) -> M:
+    """``values`` as ``model``, or a ValidationError naming the first problem."""
     try:
-        return PolicyRules.model_validate(values)
+        return model.model_validate(values)
     except PydanticValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "rules"
-        raise ValidationError(f"The rules are not valid: {where}: {first['msg']}.") from exc
+        where = ".".join(str(part) for part in first["loc"]) or what
+        raise ValidationError(f"The {what} are not valid: {where}: {first['msg']}.") from exc
 
 
-def _form_error(
-    ctx: ConsoleContext, exc: CofferError, form: dict[str, str], policy_id: str | None
-) -> Response:
-    """The page again with the form as typed and the error (400), nothing saved."""
-    if exc.status not in (400, 422):
-        raise exc
-    if policy_id is None:
-        return _new_page(ctx, form, error=exc.message, status_code=400)
-    return _policy_page(ctx, policy_id, form=form, error=exc.message, status_code=400)
+def _save(ctx: ConsoleContext, form: dict[str, str], policy_id: str | None) -> Response:
+    """Create (``policy_id`` None) or update a policy from the form; a form that does not
+    validate comes back with the reason (400) and nothing is saved."""
+    service = policies_of(ctx)
+    platform_id = ctx.operator.platform_id
+    fields: dict[str, Any] = {"name": form["name"].strip(), "mode": form["mode"]}
+    try:
+        fields["rules"] = _rules(form["rules"])
+        if policy_id is None:
+            fields[f"{form['target']}_id"] = form["target_id"].strip()
+            saved = service.create(platform_id, _valid(P.SpendingPolicyCreate, fields, "fields"))
+        else:
+            update = _valid(P.SpendingPolicyUpdate, fields, "fields")
+            saved = service.update(platform_id, policy_id, update)
+    except CofferError as exc:
+        if exc.status not in (400, 422):
+            raise
+        if policy_id is None:
+            return _new_page(ctx, form, error=exc.message, status_code=400)
+        return _policy_page(ctx, policy_id, form=form, error=exc.message, status_code=400)
+    action = "created" if policy_id is None else "updated"
+    _audit(ctx, f"spending_policy.{action}", saved.id, version=saved.version, mode=saved.mode)
+    return RedirectResponse(f"{BASE}/{saved.id}", status_code=303)
 
 
 def _new_page(
@@ -154,24 +175,7 @@ async def create_policy(
     """A policy on one wallet or on every wallet of a customer; bad rules re-show the form
     with the reason (400) and save nothing."""
     form = {"name": name, "target": target, "target_id": target_id, "rules": rules, "mode": mode}
-
-    def run() -> Response:
-        try:
-            created = policies_of(ctx).create(
-                ctx.operator.platform_id,
-                P.SpendingPolicyCreate(
-                    name=name.strip(),
-                    mode=mode,  # type: ignore[arg-type]
-                    rules=_rules(rules),
-                    **{f"{target}_id": target_id.strip()},
-                ),
-            )
-        except CofferError as exc:
-            return _form_error(ctx, exc, form, None)
-        _audit(ctx, "spending_policy.created", created.id, mode=created.mode)
-        return RedirectResponse(f"{BASE}/{created.id}", status_code=303)
-
-    return await anyio.to_thread.run_sync(run)
+    return await anyio.to_thread.run_sync(lambda: _save(ctx, form, None))
 
 
 def _policy_page(
@@ -222,24 +226,7 @@ async def update_policy(
 ) -> Response:
     """New rules or mode make a new version (the usage counted so far stays)."""
     form = {"name": name, "rules": rules, "mode": mode}
-
-    def run() -> Response:
-        try:
-            changed = policies_of(ctx).update(
-                ctx.operator.platform_id,
-                policy_id,
-                P.SpendingPolicyUpdate(
-                    name=name.strip(),
-                    mode=mode,  # type: ignore[arg-type]
-                    rules=_rules(rules),
-                ),
-            )
-        except CofferError as exc:
-            return _form_error(ctx, exc, form, policy_id)
-        _audit(ctx, "spending_policy.updated", policy_id, version=changed.version, mode=mode)
-        return RedirectResponse(f"{BASE}/{policy_id}", status_code=303)
-
-    return await anyio.to_thread.run_sync(run)
+    return await anyio.to_thread.run_sync(lambda: _save(ctx, form, policy_id))
 
 
 @router.post("/spending-policies/{policy_id}/status")
