@@ -28,7 +28,7 @@ from coffer.web.pages import (
     sealer_of,
     web_state,
 )
-from coffer.web.security import check_csrf
+from coffer.web.security import check_csrf, safe_path
 from coffer.web.sessions import WebSession
 from coffer.web.templating import render
 
@@ -45,14 +45,7 @@ def policy_of(state: WebState) -> throttle.ThrottlePolicy:
 
 def safe_next(value: str | None) -> str:
     """Only a path of the console itself (no open redirect)."""
-    if (
-        value
-        and value.startswith(PREFIX + "/")
-        and not value.startswith("//")
-        and "\\" not in value
-    ):
-        return value
-    return PREFIX + "/"
+    return safe_path(value, PREFIX)
 
 
 def rp_id_of(request: Request, state: WebState) -> str:

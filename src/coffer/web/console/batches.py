@@ -21,7 +21,14 @@ from coffer.automations.payroll.service import PaymentBatches
 from coffer.errors import CofferError, PermissionDenied
 from coffer.web.console.automations import automations_of
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import choice_filter, list_base, page, text_filter, then_redirect
+from coffer.web.console.views import (
+    choice_filter,
+    list_base,
+    page,
+    pain001_file,
+    redirect,
+    text_filter,
+)
 from coffer.web.console.wallets import (
     PAGE_SIZE,
     Column,
@@ -50,48 +57,45 @@ def batches_of(ctx: ConsoleContext) -> PaymentBatches:
 
 
 @router.get("/payment-batches")
-async def batches(
+def batches(
     ctx: Reader,
     cursor: Cursor = None,
     status: Status = None,
     wallet: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")] = None,
 ) -> Response:
-    def run() -> Response:
-        listing = batches_of(ctx).batches(
-            ctx.operator.platform_id,
-            status=status or None,
-            source_wallet_id=wallet or None,
-            starting_after=cursor,
-            limit=PAGE_SIZE,
-        )
-        return list_page(
-            ctx,
-            title="Payment batches",
-            active=BASE,
-            rows=listing.data,
-            more=listing.has_more,
-            base=list_base(BASE, wallet=wallet),
-            statuses=BATCH_STATUSES,
-            status=status,
-            columns=[
-                Column("Batch", lambda b: b.id, lambda b: f"{BASE}/{b.id}"),
-                Column("Name", lambda b: b.name or ""),
-                Column("Status", lambda b: b.status),
-                Column("Lines", lambda b: b.line_count, numeric=True),
-                Column("Total", lambda b: money_of(b.total_amount, b.currency), numeric=True),
-                Column("From", lambda b: b.source_wallet_id),
-                Column("Created by", lambda b: b.created_by),
-                Column("Executes", lambda b: b.execute_at),
-            ],
-            extra={
-                "filters": [text_filter("wallet", "Source wallet", wallet)],
-                "intro_link": (f"{BASE}/new", "New payment batch")
-                if ctx.can("automations.manage")
-                else None,
-            },
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    listing = batches_of(ctx).batches(
+        ctx.operator.platform_id,
+        status=status or None,
+        source_wallet_id=wallet or None,
+        starting_after=cursor,
+        limit=PAGE_SIZE,
+    )
+    return list_page(
+        ctx,
+        title="Payment batches",
+        active=BASE,
+        rows=listing.data,
+        more=listing.has_more,
+        base=list_base(BASE, wallet=wallet),
+        statuses=BATCH_STATUSES,
+        status=status,
+        columns=[
+            Column("Batch", lambda b: b.id, lambda b: f"{BASE}/{b.id}"),
+            Column("Name", lambda b: b.name or ""),
+            Column("Status", lambda b: b.status),
+            Column("Lines", lambda b: b.line_count, numeric=True),
+            Column("Total", lambda b: money_of(b.total_amount, b.currency), numeric=True),
+            Column("From", lambda b: b.source_wallet_id),
+            Column("Created by", lambda b: b.created_by),
+            Column("Executes", lambda b: b.execute_at),
+        ],
+        extra={
+            "filters": [text_filter("wallet", "Source wallet", wallet)],
+            "intro_link": (f"{BASE}/new", "New payment batch")
+            if ctx.can("automations.manage")
+            else None,
+        },
+    )
 
 
 def _new_page(
@@ -113,7 +117,7 @@ def _new_page(
 
 
 @router.get("/payment-batches/new")
-async def new_batch(ctx: Manager) -> Response:
+def new_batch(ctx: Manager) -> Response:
     return _new_page(ctx, {"csv": CSV_EXAMPLE, "currency": "EUR", "approvals": "1"})
 
 
@@ -175,101 +179,85 @@ async def create_batch(
 
 
 @router.get("/payment-batches/{batch_id}")
-async def batch(
+def batch(
     ctx: Reader,
     batch_id: str,
     line_status: Status = None,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
-    def run() -> Response:
-        service = batches_of(ctx)
-        platform_id = ctx.operator.platform_id
-        found = service.batch(platform_id, batch_id)
-        lines = service.lines(
-            platform_id,
-            batch_id,
-            status=line_status or None,
-            starting_after=after,
-            limit=LINES_PER_PAGE,
-        )
-        approvals = automations_of(ctx).approvals(platform_id, status=None, run_id=batch_id).data
-        return page(
-            ctx,
-            "console/payment_batch.html",
-            {
-                "batch": found,
-                "lines": lines.data,
-                "next_line": lines.data[-1].line_number if lines.has_more else None,
-                "line_base": list_base(f"{BASE}/{batch_id}", line_status=line_status),
-                "line_filters": [
-                    choice_filter(
-                        "line_status",
-                        "Line status",
-                        line_status,
-                        [("", "any"), *((s, s) for s in LINE_STATUSES)],
-                    )
-                ],
-                "approvals": approvals,
-                "maker": found.created_by in (ctx.operator.email, ctx.operator.id),
-                "money": money_of,
-            },
-            title=f"Payment batch {found.name or found.id}",
-            active=BASE,
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    service = batches_of(ctx)
+    platform_id = ctx.operator.platform_id
+    found = service.batch(platform_id, batch_id)
+    lines = service.lines(
+        platform_id,
+        batch_id,
+        status=line_status or None,
+        starting_after=after,
+        limit=LINES_PER_PAGE,
+    )
+    approvals = automations_of(ctx).approvals(platform_id, status=None, run_id=batch_id).data
+    return page(
+        ctx,
+        "console/payment_batch.html",
+        {
+            "batch": found,
+            "lines": lines.data,
+            "next_line": lines.data[-1].line_number if lines.has_more else None,
+            "line_base": list_base(f"{BASE}/{batch_id}", line_status=line_status),
+            "line_filters": [
+                choice_filter(
+                    "line_status",
+                    "Line status",
+                    line_status,
+                    [("", "any"), *((s, s) for s in LINE_STATUSES)],
+                )
+            ],
+            "approvals": approvals,
+            "maker": found.created_by in (ctx.operator.email, ctx.operator.id),
+            "money": money_of,
+        },
+        title=f"Payment batch {found.name or found.id}",
+        active=BASE,
+    )
 
 
 @router.post("/payment-batches/{batch_id}/decision")
-async def decide(
+def decide(
     ctx: Approver,
     batch_id: str,
     decision: Annotated[str, Form(pattern="^(approve|reject)$")],
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """One approver's decision, as the operator; the batch's creator cannot approve it."""
-
-    def run() -> None:
-        service = batches_of(ctx)
-        platform_id = ctx.operator.platform_id
-        found = service.batch(platform_id, batch_id)
-        approve = decision == "approve"
-        if approve and found.created_by in (ctx.operator.email, ctx.operator.id):
-            raise PermissionDenied(
-                "You created this batch: another operator must approve it (maker-checker)."
-            )
-        decided = service.approve(
-            platform_id,
-            batch_id,
-            B.Decision(note=note.strip() or None),
-            caller=ctx.operator.email,
-            approve=approve,
+    service = batches_of(ctx)
+    platform_id = ctx.operator.platform_id
+    found = service.batch(platform_id, batch_id)
+    approve = decision == "approve"
+    if approve and found.created_by in (ctx.operator.email, ctx.operator.id):
+        raise PermissionDenied(
+            "You created this batch: another operator must approve it (maker-checker)."
         )
-        action = "approved" if approve else "rejected"
-        _audit(ctx, f"payment_batch.{action}", batch_id, status=decided.status)
-
-    return await then_redirect(run, f"{BASE}/{batch_id}")
+    decided = service.approve(
+        platform_id,
+        batch_id,
+        B.Decision(note=note.strip() or None),
+        caller=ctx.operator.email,
+        approve=approve,
+    )
+    action = "approved" if approve else "rejected"
+    _audit(ctx, f"payment_batch.{action}", batch_id, status=decided.status)
+    return redirect(f"{BASE}/{batch_id}")
 
 
 @router.post("/payment-batches/{batch_id}/cancel")
-async def cancel(ctx: Manager, batch_id: str) -> Response:
-    def run() -> None:
-        cancelled = batches_of(ctx).cancel(ctx.operator.platform_id, batch_id)
-        _audit(ctx, "payment_batch.cancelled", batch_id, status=cancelled.status)
-
-    return await then_redirect(run, f"{BASE}/{batch_id}")
+def cancel(ctx: Manager, batch_id: str) -> Response:
+    cancelled = batches_of(ctx).cancel(ctx.operator.platform_id, batch_id)
+    _audit(ctx, "payment_batch.cancelled", batch_id, status=cancelled.status)
+    return redirect(f"{BASE}/{batch_id}")
 
 
 @router.get("/payment-batches/{batch_id}/pain001")
-async def pain001(ctx: Exporter, batch_id: str) -> Response:
-    def run() -> str:
-        xml = batches_of(ctx).pain001(ctx.operator.platform_id, batch_id)
-        _audit(ctx, "payment_batch.pain001_downloaded", batch_id)
-        return xml
-
-    xml = await anyio.to_thread.run_sync(run)
-    return Response(
-        xml,
-        media_type="application/xml",
-        headers={"Content-Disposition": f'attachment; filename="{batch_id}.pain001.xml"'},
-    )
+def pain001(ctx: Exporter, batch_id: str) -> Response:
+    xml = batches_of(ctx).pain001(ctx.operator.platform_id, batch_id)
+    _audit(ctx, "payment_batch.pain001_downloaded", batch_id)
+    return pain001_file(xml, batch_id)

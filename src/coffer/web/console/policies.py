@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, TypeVar
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
@@ -23,7 +22,7 @@ from coffer.automations.policies.service import SpendingPolicies
 from coffer.errors import CofferError, ValidationError
 from coffer.web.console.automations import pretty
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import list_base, page, text_filter, then_redirect
+from coffer.web.console.views import list_base, page, redirect, text_filter
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, _audit, list_page, money_of
 from coffer.web.pages import WebRoute
 
@@ -52,52 +51,49 @@ def target_of(policy: P.SpendingPolicy) -> str:
 
 
 @router.get("/spending-policies")
-async def policies(
+def policies(
     ctx: Reader,
     cursor: Cursor = None,
     wallet: Id = None,
     customer: Id = None,
     owner: Id = None,
 ) -> Response:
-    def run() -> Response:
-        listing = policies_of(ctx).policies(
-            ctx.operator.platform_id,
-            wallet_id=wallet or None,
-            customer_id=customer or None,
-            owner_customer_id=owner or None,
-            starting_after=cursor,
-            limit=PAGE_SIZE,
-        )
-        return list_page(
-            ctx,
-            title="Spending policies",
-            active=BASE,
-            rows=listing.data,
-            more=listing.has_more,
-            base=list_base(BASE, wallet=wallet, customer=customer, owner=owner),
-            columns=[
-                Column("Policy", lambda p: p.id, lambda p: f"{BASE}/{p.id}"),
-                Column("Name", lambda p: p.name),
-                Column("Covers", target_of),
-                Column("Owner", lambda p: p.owner_customer_id or "platform"),
-                Column("Mode", lambda p: p.mode),
-                Column("Status", lambda p: p.status),
-                Column("Version", lambda p: p.version, numeric=True),
-                Column("Updated", lambda p: p.updated_at),
+    listing = policies_of(ctx).policies(
+        ctx.operator.platform_id,
+        wallet_id=wallet or None,
+        customer_id=customer or None,
+        owner_customer_id=owner or None,
+        starting_after=cursor,
+        limit=PAGE_SIZE,
+    )
+    return list_page(
+        ctx,
+        title="Spending policies",
+        active=BASE,
+        rows=listing.data,
+        more=listing.has_more,
+        base=list_base(BASE, wallet=wallet, customer=customer, owner=owner),
+        columns=[
+            Column("Policy", lambda p: p.id, lambda p: f"{BASE}/{p.id}"),
+            Column("Name", lambda p: p.name),
+            Column("Covers", target_of),
+            Column("Owner", lambda p: p.owner_customer_id or "platform"),
+            Column("Mode", lambda p: p.mode),
+            Column("Status", lambda p: p.status),
+            Column("Version", lambda p: p.version, numeric=True),
+            Column("Updated", lambda p: p.updated_at),
+        ],
+        extra={
+            "filters": [
+                text_filter("wallet", "Wallet", wallet),
+                text_filter("customer", "Customer", customer),
+                text_filter("owner", "Owner customer", owner),
             ],
-            extra={
-                "filters": [
-                    text_filter("wallet", "Wallet", wallet),
-                    text_filter("customer", "Customer", customer),
-                    text_filter("owner", "Owner customer", owner),
-                ],
-                "intro_link": (f"{BASE}/new", "New spending policy")
-                if ctx.can("automations.manage")
-                else None,
-            },
-        )
-
-    return await anyio.to_thread.run_sync(run)
+            "intro_link": (f"{BASE}/new", "New spending policy")
+            if ctx.can("automations.manage")
+            else None,
+        },
+    )
 
 
 def _rules(text: str) -> PolicyRules:
@@ -158,13 +154,13 @@ def _new_page(
 
 
 @router.get("/spending-policies/new")
-async def new_policy(ctx: Manager) -> Response:
+def new_policy(ctx: Manager) -> Response:
     form = {"rules": pretty(EXAMPLE_RULES), "mode": "enforce", "target": "wallet"}
     return _new_page(ctx, form)
 
 
 @router.post("/spending-policies")
-async def create_policy(
+def create_policy(
     ctx: Manager,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     target: Annotated[str, Form(pattern="^(wallet|customer)$")],
@@ -175,7 +171,7 @@ async def create_policy(
     """A policy on one wallet or on every wallet of a customer; bad rules re-show the form
     with the reason (400) and save nothing."""
     form = {"name": name, "target": target, "target_id": target_id, "rules": rules, "mode": mode}
-    return await anyio.to_thread.run_sync(lambda: _save(ctx, form, None))
+    return _save(ctx, form, None)
 
 
 def _policy_page(
@@ -212,12 +208,12 @@ def _policy_page(
 
 
 @router.get("/spending-policies/{policy_id}")
-async def policy(ctx: Reader, policy_id: str) -> Response:
-    return await anyio.to_thread.run_sync(lambda: _policy_page(ctx, policy_id))
+def policy(ctx: Reader, policy_id: str) -> Response:
+    return _policy_page(ctx, policy_id)
 
 
 @router.post("/spending-policies/{policy_id}")
-async def update_policy(
+def update_policy(
     ctx: Manager,
     policy_id: str,
     name: Annotated[str, Form(min_length=1, max_length=200)],
@@ -226,18 +222,16 @@ async def update_policy(
 ) -> Response:
     """New rules or mode make a new version (the usage counted so far stays)."""
     form = {"name": name, "rules": rules, "mode": mode}
-    return await anyio.to_thread.run_sync(lambda: _save(ctx, form, policy_id))
+    return _save(ctx, form, policy_id)
 
 
 @router.post("/spending-policies/{policy_id}/status")
-async def set_policy_status(
+def set_policy_status(
     ctx: Manager,
     policy_id: str,
     action: Annotated[str, Form(pattern="^(disable|enable)$")],
 ) -> Response:
-    def run() -> None:
-        status = STATUS_ACTIONS[action]
-        policies_of(ctx).set_status(ctx.operator.platform_id, policy_id, status)
-        _audit(ctx, f"spending_policy.{status}", policy_id)
-
-    return await then_redirect(run, f"{BASE}/{policy_id}")
+    status = STATUS_ACTIONS[action]
+    policies_of(ctx).set_status(ctx.operator.platform_id, policy_id, status)
+    _audit(ctx, f"spending_policy.{status}", policy_id)
+    return redirect(f"{BASE}/{policy_id}")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-import anyio.to_thread
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from coffer.web.console.deps import ConsoleContext
 from coffer.web.templating import render
@@ -58,9 +57,17 @@ def tabs(current: str, items: Sequence[tuple[str, str]]) -> list[tuple[str, str,
     return [(href, label, href == current) for href, label in items]
 
 
-async def then_redirect(work: Callable[[], object], location: str) -> RedirectResponse:
-    """Run a form's ``work`` off the event loop, then send the browser to ``location``."""
-    await anyio.to_thread.run_sync(work)
+def pain001_file(xml: str, name: str) -> Response:
+    """A pain.001 file to download as ``<name>.pain001.xml``."""
+    return Response(
+        xml,
+        media_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pain001.xml"'},
+    )
+
+
+def redirect(location: str) -> RedirectResponse:
+    """After a form's work: send the browser to ``location`` (303, a GET)."""
     return RedirectResponse(location, status_code=303)
 
 
