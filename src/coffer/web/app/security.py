@@ -108,14 +108,23 @@ def recovery_codes(ctx: Signed) -> Response:
 def passkey_options(ctx: Signed) -> Response:
     """Options to create a passkey with this device's authenticator (JSON, for the
     page's script)."""
+    rp_name = ctx.state.web.rp_name
+    return _passkey_options(
+        ctx,
+        "passkey_registration",
+        lambda rp_id: ctx.state.users.passkey_registration(ctx.user, rp_id=rp_id, rp_name=rp_name),
+    )
+
+
+def _passkey_options(ctx: AppContext, key: str, challenge_for: Callable[[str], Any]) -> Response:
+    """A WebAuthn prompt's options (JSON, for the page's script); its challenge is kept in
+    the session under ``key`` until the answer comes."""
     rp_id, _ = relying_party(ctx.request, ctx.state.web)
     try:
-        challenge = ctx.state.users.passkey_registration(
-            ctx.user, rp_id=rp_id, rp_name=ctx.state.web.rp_name
-        )
+        challenge = challenge_for(rp_id)
     except CofferError as error:
         return JSONResponse({"error": ctx._(error.message)}, status_code=error.status)
-    ctx.session.data["passkey_registration"] = challenge.challenge
+    ctx.session.data[key] = challenge.challenge
     ctx.state.sessions.save_data(ctx.session)
     return Response(challenge.options_json, media_type="application/json")
 
@@ -197,14 +206,8 @@ async def step_up(ctx: Signed) -> Response:
 
 @router.post("/step-up/passkey/options")
 def step_up_passkey_options(ctx: Signed) -> Response:
-    rp_id, _ = relying_party(ctx.request, ctx.state.web)
-    try:
-        challenge = ctx.state.users.passkey_challenge(ctx.user, rp_id=rp_id)
-    except CofferError as error:
-        return JSONResponse({"error": ctx._(error.message)}, status_code=error.status)
-    ctx.session.data["passkey_step_up"] = challenge.challenge
-    ctx.state.sessions.save_data(ctx.session)
-    return Response(challenge.options_json, media_type="application/json")
+    challenge = ctx.state.users.passkey_challenge
+    return _passkey_options(ctx, "passkey_step_up", lambda rp_id: challenge(ctx.user, rp_id=rp_id))
 
 
 @router.post("/step-up/passkey")

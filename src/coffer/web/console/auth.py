@@ -127,21 +127,8 @@ async def sign_in(request: Request) -> Response:
 
     enrolled = await anyio.to_thread.run_sync(enrolled_totp)
     if enrolled:
-        pending = await anyio.to_thread.run_sync(
-            lambda: state.sessions.promote(
-                request,
-                session,
-                realm=REALM,
-                stage="pending",
-                subject=operator.id,
-                platform_id=operator.platform_id,
-                second_factor=False,
-                data={"next": next_path},
-            )
-        )
-        response = RedirectResponse(f"{PREFIX}/sign-in/code", status_code=303)
-        state.sessions.set_cookie(request, response, pending)
-        return response
+        pending = {"next": next_path}
+        return await _promoted(request, state, session, operator, "pending", data=pending)
     return await _complete(
         request,
         state,
@@ -170,19 +157,38 @@ async def _complete(
             operators.signed_in(connection, operator, address=address, method=method)
 
     await anyio.to_thread.run_sync(audit)
-    full = await anyio.to_thread.run_sync(
+    return await _promoted(
+        request, state, previous, operator, "full", second_factor=second_factor, to=next_path
+    )
+
+
+async def _promoted(
+    request: Request,
+    state: WebState,
+    session: WebSession | None,
+    operator: Operator,
+    stage: str,
+    *,
+    second_factor: bool = False,
+    data: dict[str, str] | None = None,
+    to: str = f"{PREFIX}/sign-in/code",
+) -> Response:
+    """The session moved to ``stage`` for ``operator`` (a new token), set as the cookie of
+    a redirect to ``to`` (the second step of sign-in, or where the operator was going)."""
+    promoted = await anyio.to_thread.run_sync(
         lambda: state.sessions.promote(
             request,
-            previous,
+            session,
             realm=REALM,
-            stage="full",
+            stage=stage,
             subject=operator.id,
             platform_id=operator.platform_id,
             second_factor=second_factor,
+            data=data,
         )
     )
-    response = RedirectResponse(next_path, status_code=303)
-    state.sessions.set_cookie(request, response, full)
+    response = RedirectResponse(to, status_code=303)
+    state.sessions.set_cookie(request, response, promoted)
     return response
 
 

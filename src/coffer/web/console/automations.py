@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query
 from starlette.responses import RedirectResponse, Response
@@ -20,7 +19,7 @@ from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import PermissionDenied, ValidationError
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page, redirect, tabs
+from coffer.web.console.views import list_base, page, redirect, tabs, text_filter
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Status, _audit, list_page
 from coffer.web.pages import WebRoute
 
@@ -99,14 +98,13 @@ def runs(
         starting_after=cursor,
         limit=PAGE_SIZE,
     )
-    query = urlencode({"automation": automation}) if automation else ""
     return list_page(
         ctx,
         title="Automation runs",
         active="/console/automations",
         rows=listing.data,
         more=listing.has_more,
-        base=f"/console/automations/runs?{query}&" if query else "/console/automations/runs",
+        base=list_base("/console/automations/runs", automation=automation),
         statuses=RunStatuses,
         status=status,
         columns=[
@@ -124,7 +122,7 @@ def runs(
         ],
         extra={
             "tabs": _tabs("/console/automations/runs"),
-            "filters": [{"name": "automation", "label": "Automation", "value": automation or ""}],
+            "filters": [text_filter("automation", "Automation", automation)],
         },
     )
 

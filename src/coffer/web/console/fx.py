@@ -20,7 +20,7 @@ from coffer.fx.rates.providers import decimal_text
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.repository import quotes_page
-from coffer.web.console.views import page, tabs
+from coffer.web.console.views import list_base, page, tabs, text_filter
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, _audit, list_page, money_of
 from coffer.web.pages import WebRoute
 
@@ -165,7 +165,7 @@ def conversions(
         active="/console/fx",
         rows=listing.data,
         more=listing.has_more,
-        base=f"/console/fx/conversions?wallet={wallet}&" if wallet else "/console/fx/conversions",
+        base=list_base("/console/fx/conversions", wallet=wallet),
         columns=[
             Column("Conversion", lambda c: c.id),
             Column("Kind", lambda c: c.kind),
@@ -183,7 +183,7 @@ def conversions(
         ],
         extra={
             "tabs": _tabs("/console/fx/conversions"),
-            "filters": [{"name": "wallet", "label": "Wallet", "value": wallet or ""}],
+            "filters": [text_filter("wallet", "Wallet", wallet)],
         },
     )
 

@@ -68,37 +68,26 @@ def build_filter(raw: str, account: str, reference: str, metadata: str) -> objec
     return terms[0] if len(terms) == 1 else {"$and": terms}
 
 
-@router.get("/ledgers")
-def ledgers(ctx: Reader) -> Response:
+def _ledgers_page(ctx: ConsoleContext, active: str, section: str | None = None) -> Response:
+    """The platform's ledgers; with ``section`` (transactions, holds), that page of its
+    first ledger that is not a system one instead, when there is a ledger."""
     rows = ctx.state.coffer.ledgers(
         platform_id=ctx.operator.platform_id, page_size=MAX_LEDGERS_LISTED
     )
-    return page(
-        ctx,
-        "console/ledgers.html",
-        {"ledgers": rows},
-        title="Ledgers",
-        active="/console/ledgers",
-    )
+    preferred = next((r for r in rows if not r.system), rows[0] if rows else None)
+    if section is not None and preferred is not None:
+        return RedirectResponse(f"{PREFIX}/ledgers/{preferred.name}/{section}", status_code=303)
+    return page(ctx, "console/ledgers.html", {"ledgers": rows}, title="Ledgers", active=active)
+
+
+@router.get("/ledgers")
+def ledgers(ctx: Reader) -> Response:
+    return _ledgers_page(ctx, "/console/ledgers")
 
 
 @router.get("/transactions")
-async def transactions_home(ctx: Reader) -> Response:
-    rows = await anyio.to_thread.run_sync(
-        lambda: ctx.state.coffer.ledgers(
-            platform_id=ctx.operator.platform_id, page_size=MAX_LEDGERS_LISTED
-        )
-    )
-    if len(rows) >= 1:
-        preferred = next((r for r in rows if not r.system), rows[0])
-        return RedirectResponse(f"{PREFIX}/ledgers/{preferred.name}/transactions", status_code=303)
-    return page(
-        ctx,
-        "console/ledgers.html",
-        {"ledgers": rows},
-        title="Ledgers",
-        active="/console/transactions",
-    )
+def transactions_home(ctx: Reader) -> Response:
+    return _ledgers_page(ctx, "/console/transactions", "transactions")
 
 
 @router.get("/ledgers/{name}/transactions")
@@ -229,18 +218,8 @@ def accounts(
 
 
 @router.get("/holds")
-async def holds_home(ctx: Reader) -> Response:
-    rows = await anyio.to_thread.run_sync(
-        lambda: ctx.state.coffer.ledgers(
-            platform_id=ctx.operator.platform_id, page_size=MAX_LEDGERS_LISTED
-        )
-    )
-    preferred = next((r for r in rows if not r.system), rows[0] if rows else None)
-    if preferred is None:
-        return page(
-            ctx, "console/ledgers.html", {"ledgers": rows}, title="Ledgers", active="/console/holds"
-        )
-    return RedirectResponse(f"{PREFIX}/ledgers/{preferred.name}/holds", status_code=303)
+def holds_home(ctx: Reader) -> Response:
+    return _ledgers_page(ctx, "/console/holds", "holds")
 
 
 @router.get("/ledgers/{name}/holds")

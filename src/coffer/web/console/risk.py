@@ -12,7 +12,6 @@ import json
 import time
 from types import SimpleNamespace
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query
 from starlette.responses import RedirectResponse, Response
@@ -25,7 +24,7 @@ from coffer.risk.online.cases import CASE_KINDS, CASE_STATUSES
 from coffer.risk.online.endpoints import risk_of_platform
 from coffer.risk.online.rules import ACTIONS, LIST_KINDS, LISTS, MODES
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page, redirect, tabs
+from coffer.web.console.views import choice_filter, list_base, page, redirect, tabs, text_filter
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, list_page, wallets_of
 from coffer.web.pages import WebRoute
 
@@ -41,6 +40,7 @@ AGES = (
     ("24", "older than 24 hours"),
     ("168", "older than 7 days"),
 )
+OVERDUE = (("", "any"), ("yes", "overdue"), ("no", "on time"))
 HIT_STATUSES = ("open", "whitelisted", "confirmed")
 
 
@@ -89,15 +89,13 @@ def cases(
         starting_after=_age_cursor(age, cursor),
         limit=PAGE_SIZE,
     )
-    kept = {"kind": kind, "assignee": assignee, "age": age, "overdue": overdue}
-    query = urlencode({k: v for k, v in kept.items() if v})
     return list_page(
         ctx,
         title="Risk cases",
         active="/console/risk",
         rows=_rows(data),
         more=more,
-        base=f"/console/risk?{query}&" if query else "/console/risk",
+        base=list_base("/console/risk", kind=kind, assignee=assignee, age=age, overdue=overdue),
         statuses=list(CASE_STATUSES),
         status=status,
         columns=[
@@ -112,25 +110,10 @@ def cases(
         extra={
             "tabs": _tabs("/console/risk"),
             "filters": [
-                {
-                    "name": "kind",
-                    "label": "Kind",
-                    "value": kind or "",
-                    "options": [("", "any"), *((k, k) for k in CASE_KINDS)],
-                },
-                {"name": "assignee", "label": "Assignee", "value": assignee or ""},
-                {
-                    "name": "age",
-                    "label": "Age",
-                    "value": age or "",
-                    "options": list(AGES),
-                },
-                {
-                    "name": "overdue",
-                    "label": "Overdue",
-                    "value": overdue or "",
-                    "options": [("", "any"), ("yes", "overdue"), ("no", "on time")],
-                },
+                choice_filter("kind", "Kind", kind, [("", "any"), *((k, k) for k in CASE_KINDS)]),
+                text_filter("assignee", "Assignee", assignee),
+                choice_filter("age", "Age", age, AGES),
+                choice_filter("overdue", "Overdue", overdue, OVERDUE),
             ],
         },
     )
@@ -266,14 +249,13 @@ def decisions(
         starting_after=cursor,
         limit=PAGE_SIZE,
     )
-    query = urlencode({"customer": customer}) if customer else ""
     return list_page(
         ctx,
         title="Risk decisions",
         active="/console/risk",
         rows=_rows(data),
         more=more,
-        base=f"/console/risk/decisions?{query}&" if query else "/console/risk/decisions",
+        base=list_base("/console/risk/decisions", customer=customer),
         statuses=list(ACTIONS),
         status=status,
         columns=[
@@ -289,7 +271,7 @@ def decisions(
         ],
         extra={
             "tabs": _tabs("/console/risk/decisions"),
-            "filters": [{"name": "customer", "label": "Customer", "value": customer or ""}],
+            "filters": [text_filter("customer", "Customer", customer)],
         },
     )
 
