@@ -15,7 +15,7 @@ import secrets
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from coffer.errors import SignInFailed
@@ -23,7 +23,7 @@ from coffer.identity.users import Actor, SignedIn
 from coffer.identity.users import schemas as U
 from coffer.identity.users.repository import as_datetime
 from coffer.wallets import schemas as S
-from coffer.wallets.endpoints.deps import absolute
+from coffer.wallets.endpoints.deps import IdempotencyKey, absolute
 from coffer.wallets.http_errors import WalletRoute, errors
 from coffer.web.app.state import (
     REALM,
@@ -41,15 +41,6 @@ PREFIX = "/api/me/v1"
 AUTH = (401, 422)
 bearer = HTTPBearer(auto_error=False, description="The session token of POST /sign-in.")
 State = Annotated[AppState, Depends(app_state)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=255,
-        description="A unique key per request makes a POST safe to retry (the first "
-        "result is answered again).",
-    ),
-]
 
 
 def _session(

@@ -43,6 +43,16 @@ def policy_of(state: WebState) -> throttle.ThrottlePolicy:
     )
 
 
+async def _posted(request: Request) -> tuple[WebState, WebSession | None]:
+    """The console's state and the request's session (anonymous or signed in), its CSRF
+    token checked: the start of every sign-in step's form post."""
+    state = web_state(request)
+    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
+    request.state.web_session = session
+    await check_csrf(request, session)
+    return state, session
+
+
 def safe_next(value: str | None) -> str:
     """Only a path of the console itself (no open redirect)."""
     return safe_path(value, PREFIX)
@@ -91,10 +101,7 @@ async def sign_in_form(request: Request, next: str = "") -> Response:
 
 @router.post("/sign-in")
 async def sign_in(request: Request) -> Response:
-    state = web_state(request)
-    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
-    request.state.web_session = session
-    await check_csrf(request, session)
+    state, session = await _posted(request)
     assert session is not None
     form = await request.form()
     email = _form_text(form, "email", 300)
@@ -267,10 +274,7 @@ async def code(request: Request) -> Response:
 @router.post("/sign-in/passkey/options")
 async def passkey_options(request: Request) -> Response:
     """Options for a passkey sign-in (any passkey of this site: discoverable)."""
-    state = web_state(request)
-    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
-    request.state.web_session = session
-    await check_csrf(request, session)
+    state, session = await _posted(request)
     assert session is not None
     challenge = webauthn_factors.authentication_challenge(
         rp_id=rp_id_of(request, state), allowed=[]
@@ -282,10 +286,7 @@ async def passkey_options(request: Request) -> Response:
 
 @router.post("/sign-in/passkey")
 async def passkey_sign_in(request: Request) -> Response:
-    state = web_state(request)
-    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
-    request.state.web_session = session
-    await check_csrf(request, session)
+    state, session = await _posted(request)
     assert session is not None
     challenge = str(session.data.pop("passkey_challenge", "") or "")
     await anyio.to_thread.run_sync(state.sessions.save_data, session)  # single use
@@ -341,10 +342,7 @@ async def passkey_sign_in(request: Request) -> Response:
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    state = web_state(request)
-    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
-    request.state.web_session = session
-    await check_csrf(request, session)
+    state, session = await _posted(request)
     if session is not None:
         await anyio.to_thread.run_sync(state.sessions.revoke, session)
         if session.subject:
