@@ -17,7 +17,7 @@ from coffer.automations import schemas as S
 from coffer.automations.endpoints import automations_for
 from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
-from coffer.errors import PermissionDenied, ValidationError
+from coffer.errors import ValidationError
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.views import list_base, page, redirect, tabs, text_filter
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Status, _audit, list_page
@@ -185,10 +185,7 @@ def decide_approval(
     platform_id = ctx.operator.platform_id
     approval = _approval_by_id(service, platform_id, approval_id)
     run_ = service.run(platform_id, approval.run_id, steps=False)
-    if _makers(run_) & {ctx.operator.email, ctx.operator.id}:
-        raise PermissionDenied(
-            "You asked for this run: another operator must approve it (maker-checker)."
-        )
+    ctx.refuse_maker(_makers(run_), "asked for this run")
     decided = service.decide(
         platform_id,
         approval_id,

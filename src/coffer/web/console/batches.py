@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from coffer.automations.payroll import schemas as B
 from coffer.automations.payroll.errors import PaymentBatchInvalid
 from coffer.automations.payroll.service import PaymentBatches
-from coffer.errors import CofferError, PermissionDenied
+from coffer.errors import CofferError
 from coffer.web.console.automations import automations_of
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.views import (
@@ -213,7 +213,7 @@ def batch(
                 )
             ],
             "approvals": approvals,
-            "maker": found.created_by in (ctx.operator.email, ctx.operator.id),
+            "maker": ctx.named_in([found.created_by]),
             "money": money_of,
         },
         title=f"Payment batch {found.name or found.id}",
@@ -233,10 +233,8 @@ def decide(
     platform_id = ctx.operator.platform_id
     found = service.batch(platform_id, batch_id)
     approve = decision == "approve"
-    if approve and found.created_by in (ctx.operator.email, ctx.operator.id):
-        raise PermissionDenied(
-            "You created this batch: another operator must approve it (maker-checker)."
-        )
+    if approve:
+        ctx.refuse_maker([found.created_by], "created this batch")
     decided = service.approve(
         platform_id,
         batch_id,
