@@ -63,10 +63,9 @@ def automations(ctx: Reader, cursor: Cursor = None, status: Status = None) -> Re
     )
     return list_page(
         ctx,
+        listing,
         title="Automations",
         active="/console/automations",
-        rows=listing.data,
-        more=listing.has_more,
         base="/console/automations",
         statuses=AutomationStatuses,
         status=status,
@@ -100,10 +99,9 @@ def runs(
     )
     return list_page(
         ctx,
+        listing,
         title="Automation runs",
         active="/console/automations",
-        rows=listing.data,
-        more=listing.has_more,
         base=list_base("/console/automations/runs", automation=automation),
         statuses=RunStatuses,
         status=status,

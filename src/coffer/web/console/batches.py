@@ -72,10 +72,9 @@ def batches(
     )
     return list_page(
         ctx,
+        listing,
         title="Payment batches",
         active=BASE,
-        rows=listing.data,
-        more=listing.has_more,
         base=list_base(BASE, wallet=wallet),
         statuses=BATCH_STATUSES,
         status=status,

@@ -21,7 +21,7 @@ from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.repository import quotes_page
 from coffer.web.console.views import list_base, page, tabs, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, _audit, list_page, money_of
+from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Rows, _audit, list_page, money_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -129,10 +129,9 @@ def quotes(ctx: Reader, cursor: Cursor = None) -> Response:
     rows, more = quotes_page(fx.quotes.engine, limit=PAGE_SIZE, starting_after=cursor)
     return list_page(
         ctx,
+        Rows([fx.quotes.model(row) for row in rows], more),
         title="FX quotes",
         active="/console/fx",
-        rows=[fx.quotes.model(row) for row in rows],
-        more=more,
         base="/console/fx/quotes",
         columns=[
             Column("Quote", lambda q: q.id),
@@ -161,10 +160,9 @@ def conversions(
     )
     return list_page(
         ctx,
+        listing,
         title="FX conversions",
         active="/console/fx",
-        rows=listing.data,
-        more=listing.has_more,
         base=list_base("/console/fx/conversions", wallet=wallet),
         columns=[
             Column("Conversion", lambda c: c.id),

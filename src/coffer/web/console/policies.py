@@ -68,10 +68,9 @@ def policies(
     )
     return list_page(
         ctx,
+        listing,
         title="Spending policies",
         active=BASE,
-        rows=listing.data,
-        more=listing.has_more,
         base=list_base(BASE, wallet=wallet, customer=customer, owner=owner),
         columns=[
             Column("Policy", lambda p: p.id, lambda p: f"{BASE}/{p.id}"),

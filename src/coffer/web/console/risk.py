@@ -25,7 +25,7 @@ from coffer.risk.online.endpoints import risk_of_platform
 from coffer.risk.online.rules import ACTIONS, LIST_KINDS, LISTS, MODES
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.views import choice_filter, list_base, page, redirect, tabs, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, list_page, wallets_of
+from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Rows, list_page, wallets_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -91,10 +91,9 @@ def cases(
     )
     return list_page(
         ctx,
+        Rows(_rows(data), more),
         title="Risk cases",
         active="/console/risk",
-        rows=_rows(data),
-        more=more,
         base=list_base("/console/risk", kind=kind, assignee=assignee, age=age, overdue=overdue),
         statuses=list(CASE_STATUSES),
         status=status,
@@ -251,10 +250,9 @@ def decisions(
     )
     return list_page(
         ctx,
+        Rows(_rows(data), more),
         title="Risk decisions",
         active="/console/risk",
-        rows=_rows(data),
-        more=more,
         base=list_base("/console/risk/decisions", customer=customer),
         statuses=list(ACTIONS),
         status=status,
@@ -314,10 +312,9 @@ def rule_versions(ctx: Reader, name: str) -> Response:
     versions = risk_of(ctx).rule_versions(ctx.operator.platform_id, name)
     return list_page(
         ctx,
+        Rows(_rows(versions), False),
         title=f"Rule {name}: versions",
         active="/console/risk",
-        rows=_rows(versions),
-        more=False,
         base=f"/console/risk/rules/{name}",
         columns=[
             Column("Version", lambda r: r.version, numeric=True),
@@ -438,10 +435,9 @@ def screening(ctx: Reader, cursor: Cursor = None, status: Word = None) -> Respon
     )
     return list_page(
         ctx,
+        Rows(_rows(data), more),
         title="Sanctions screening hits",
         active="/console/risk",
-        rows=_rows(data),
-        more=more,
         base="/console/risk/screening",
         statuses=list(HIT_STATUSES),
         status=status,

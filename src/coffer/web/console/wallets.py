@@ -6,9 +6,9 @@ every change is written to the audit log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Form, Query
@@ -52,13 +52,28 @@ def _query(cursor: str | None, status: str | None, **filters: Any) -> S.ListQuer
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """A page of rows and whether more follow (what the services' list pages hold)."""
+
+    data: list[Any]
+    has_more: bool = False
+
+
+class Paged(Protocol):
+    @property
+    def data(self) -> Sequence[Any]: ...
+
+    @property
+    def has_more(self) -> bool: ...
+
+
 def list_page(
     ctx: ConsoleContext,
+    listing: Paged,
     *,
     title: str,
     active: str,
-    rows: list[Any],
-    more: bool,
     columns: list[Column],
     statuses: list[str] | None = None,
     status: str | None = None,
@@ -69,6 +84,7 @@ def list_page(
     """A paged table of ``rows`` (``console/list.html``); ``base`` is its URL with the
     filters kept (from :func:`coffer.web.console.views.list_base`)."""
     query = base.partition("?")[2]
+    rows, more = list(listing.data), listing.has_more
     table = [
         [(c.value(row), c.link(row) if c.link else None, c.numeric) for c in columns]
         for row in rows
@@ -114,10 +130,9 @@ def customers(ctx: Customers, cursor: Cursor = None) -> Response:
     listing = wallets_of(ctx).wallets.customers(_query(cursor, None))
     return list_page(
         ctx,
+        listing,
         title="Customers",
         active="/console/customers",
-        rows=listing.data,
-        more=listing.has_more,
         base="/console/customers",
         columns=[
             Column("Customer", lambda c: c.id, lambda c: f"/console/customers/{c.id}"),
@@ -137,10 +152,9 @@ def kyc_queue(
     listing = wallets_of(ctx).wallets.kyc_documents(_query(cursor, status))
     return list_page(
         ctx,
+        listing,
         title="KYC documents",
         active="/console/customers",
-        rows=listing.data,
-        more=listing.has_more,
         base="/console/kyc",
         statuses=["validation_asked", "validated", "refused"],
         status=status,
@@ -217,10 +231,9 @@ def wallets(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) ->
     listing = wallets_of(ctx).wallets.wallets(_query(cursor, status))
     return list_page(
         ctx,
+        listing,
         title="Wallets",
         active="/console/wallets",
-        rows=listing.data,
-        more=listing.has_more,
         base="/console/wallets",
         statuses=["active", "frozen", "closed"],
         status=status,
@@ -327,6 +340,7 @@ def payments(
         ]
     return list_page(
         ctx,
+        listing,
         title={
             "payins": "Pay-ins",
             "payments": "Payments",
@@ -334,8 +348,6 @@ def payments(
             "disputes": "Disputes",
         }[kind],
         active="/console/payments",
-        rows=listing.data,
-        more=listing.has_more,
         columns=columns,
         base=f"/console/payments?kind={kind}&",
         extra={
@@ -358,10 +370,9 @@ def payouts(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) ->
     batches = platform.payouts.payout_batches(S.ListQuery(limit=10)).data
     return list_page(
         ctx,
+        listing,
         title="Payouts",
         active="/console/payouts",
-        rows=listing.data,
-        more=listing.has_more,
         base="/console/payouts",
         statuses=["pending", "created", "processing", "paid", "failed", "returned"],
         status=status,
@@ -396,10 +407,9 @@ def webhooks(ctx: Hooks, cursor: Cursor = None) -> Response:
     listing = wallets_of(ctx).webhooks.endpoints(limit=PAGE_SIZE, starting_after=cursor)
     return list_page(
         ctx,
+        listing,
         title="Webhook endpoints",
         active="/console/webhooks",
-        rows=listing.data,
-        more=listing.has_more,
         base="/console/webhooks",
         columns=[
             Column("Endpoint", lambda e: e.id, lambda e: f"/console/webhooks/{e.id}"),
