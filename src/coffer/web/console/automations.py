@@ -29,6 +29,7 @@ Manager = Annotated[ConsoleContext, Depends(console_context("automations.manage"
 Approver = Annotated[ConsoleContext, Depends(console_context("automations.approve"))]
 AutomationStatuses = ["active", "paused", "archived"]
 RunStatuses = ["pending", "running", "waiting", "succeeded", "failed", "cancelled", "skipped"]
+Decision = Annotated[str, Form(pattern="^(approve|reject)$")]  # an approver's choice
 ApprovalStatuses = ["pending", "approved", "rejected", "expired"]
 MAKER_KEYS = ("requested_by", "maker", "created_by")  # run inputs naming who asked for it
 ACTIONS = {"pause": "paused", "resume": "active", "archive": "archived"}
@@ -176,7 +177,7 @@ def _makers(run: S.Run) -> set[str]:
 def decide_approval(
     ctx: Approver,
     approval_id: str,
-    decision: Annotated[str, Form(pattern="^(approve|reject)$")],
+    decision: Decision,
     note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     service = automations_of(ctx)

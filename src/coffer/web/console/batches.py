@@ -19,7 +19,7 @@ from coffer.automations.payroll import schemas as B
 from coffer.automations.payroll.errors import PaymentBatchInvalid
 from coffer.automations.payroll.service import PaymentBatches
 from coffer.errors import CofferError
-from coffer.web.console.automations import automations_of
+from coffer.web.console.automations import Decision, automations_of
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.views import (
     choice_filter,
@@ -224,7 +224,7 @@ def batch(
 def decide(
     ctx: Approver,
     batch_id: str,
-    decision: Annotated[str, Form(pattern="^(approve|reject)$")],
+    decision: Decision,
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """One approver's decision, as the operator; the batch's creator cannot approve it."""
