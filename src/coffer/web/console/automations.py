@@ -19,7 +19,7 @@ from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import ValidationError
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import list_base, page, redirect, tabs, text_filter
+from coffer.web.console.views import Tabs, list_base, page, redirect, text_filter
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Status, _audit, list_page
 from coffer.web.pages import WebRoute
 
@@ -39,15 +39,13 @@ def automations_of(ctx: ConsoleContext) -> AutomationsPlatform:
     return automations_for(ctx.request.app)
 
 
-SECTIONS = (
-    ("/console/automations", "Automations"),
-    ("/console/automations/runs", "Runs"),
-    ("/console/automations/approvals", "Approvals"),
-)
-
-
-def _tabs(current: str) -> list[tuple[str, str, bool]]:
-    return tabs(current, SECTIONS)
+_tabs = Tabs(
+    (
+        ("/console/automations", "Automations"),
+        ("/console/automations/runs", "Runs"),
+        ("/console/automations/approvals", "Approvals"),
+    )
+)  # the section's tab list
 
 
 def pretty(value: Any) -> str:

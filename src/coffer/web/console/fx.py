@@ -20,7 +20,7 @@ from coffer.fx.rates.providers import decimal_text
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.repository import quotes_page
-from coffer.web.console.views import list_base, page, tabs, text_filter
+from coffer.web.console.views import Tabs, list_base, page, text_filter
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Rows, _audit, list_page, money_of
 from coffer.web.pages import WebRoute
 
@@ -35,17 +35,15 @@ def fx_of(ctx: ConsoleContext) -> FxPlatform:
     return fx_for(ctx.request.app, ctx.operator.platform_id)
 
 
-SECTIONS = (
-    ("/console/fx", "Rates"),
-    ("/console/fx/quotes", "Quotes"),
-    ("/console/fx/conversions", "Conversions"),
-    ("/console/fx/pnl", "P&L"),
-    ("/console/loyalty", "Loyalty"),
-)
-
-
-def _tabs(current: str) -> list[tuple[str, str, bool]]:
-    return tabs(current, SECTIONS)
+_tabs = Tabs(
+    (
+        ("/console/fx", "Rates"),
+        ("/console/fx/quotes", "Quotes"),
+        ("/console/fx/conversions", "Conversions"),
+        ("/console/fx/pnl", "P&L"),
+        ("/console/loyalty", "Loyalty"),
+    )
+)  # the section's tab list
 
 
 def age_text(seconds: float) -> str:

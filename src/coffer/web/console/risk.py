@@ -24,7 +24,7 @@ from coffer.risk.online.cases import CASE_KINDS, CASE_STATUSES
 from coffer.risk.online.endpoints import risk_of_platform
 from coffer.risk.online.rules import ACTIONS, LIST_KINDS, LISTS, MODES
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import choice_filter, list_base, page, redirect, tabs, text_filter
+from coffer.web.console.views import Tabs, choice_filter, list_base, page, redirect, text_filter
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Rows, list_page, wallets_of
 from coffer.web.pages import WebRoute
 
@@ -118,17 +118,15 @@ def cases(
     )
 
 
-SECTIONS = (
-    ("/console/risk", "Cases"),
-    ("/console/risk/decisions", "Decisions"),
-    ("/console/risk/rules", "Rules"),
-    ("/console/risk/lists", "Lists"),
-    ("/console/risk/screening", "Screening hits"),
-)
-
-
-def _tabs(current: str) -> list[tuple[str, str, bool]]:
-    return tabs(current, SECTIONS)
+_tabs = Tabs(
+    (
+        ("/console/risk", "Cases"),
+        ("/console/risk/decisions", "Decisions"),
+        ("/console/risk/rules", "Rules"),
+        ("/console/risk/lists", "Lists"),
+        ("/console/risk/screening", "Screening hits"),
+    )
+)  # the section's tab list
 
 
 def _decision_event(risk: RiskService, platform_id: str, decision_id: str) -> dict[str, Any]:

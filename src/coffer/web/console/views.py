@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -52,9 +53,15 @@ def page(
     return render(ctx.request, template, values, session=ctx.session, status_code=status_code)
 
 
-def tabs(current: str, items: Sequence[tuple[str, str]]) -> list[tuple[str, str, bool]]:
-    """A page's section links (href, label, is current) for ``console/_tabs.html``."""
-    return [(href, label, href == current) for href, label in items]
+@dataclass(frozen=True, slots=True)
+class Tabs:
+    """A section's tab list (href, label); ``tabs(current)`` gives the links with the
+    current one marked (href, label, is current) for ``console/_tabs.html``."""
+
+    items: tuple[tuple[str, str], ...]
+
+    def __call__(self, current: str) -> list[tuple[str, str, bool]]:
+        return [(href, label, href == current) for href, label in self.items]
 
 
 def pain001_file(xml: str, name: str) -> Response:
