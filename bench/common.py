@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -202,3 +203,98 @@ def compare(script: str, args: argparse.Namespace, extra: list[str], name: str, 
         with_and_without(script, "--pin-cpu", args.runs, extra, name, unit)
     else:
         against(script, args.against, args.runs, extra, name, unit)
+
+
+# -- console page benches (console_pages, console_domain_pages) --------------------------
+
+CONSOLE_PASSWORD = "bench operator password 9731"
+
+
+def timed(call: Any, count: int) -> list[float]:
+    """``count`` calls of ``call``, each one's time in ms."""
+    out = []
+    for _ in range(count):
+        began = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - began) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18]
+
+
+def ok(response: Any) -> Any:
+    """A page or API answer that must be 200."""
+    assert response.status_code == 200, response.text[:300]
+    return response
+
+
+def analyze(book: Any, backend: str) -> None:
+    """On PostgreSQL, the statistics autovacuum keeps on a table this size (a bulk load
+    outruns it)."""
+    if backend == "postgresql":
+        with book.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
+
+
+@contextmanager
+def console_and_api(book: Any, scope: str) -> Iterator[tuple[Any, dict[str, str]]]:
+    """A client of the app on ``book`` signed in to the console as a viewer, and the
+    headers of an API client holding ``scope`` (the reference's caller)."""
+    from starlette.testclient import TestClient
+
+    from coffer.api import create_app
+    from coffer.api.auth import create_client
+    from coffer.api.settings import ApiSettings
+    from coffer.identity.operators.service import create_operator
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from tests.web.conftest import sign_in_console
+
+    with book.engine.begin() as connection:
+        create_operator(
+            connection, email="bench@example.com", role="viewer", password=CONSOLE_PASSWORD
+        )
+    credentials = create_client(book.engine, "bench", (scope,))
+    app = create_app(book, api_settings=ApiSettings(run_worker=False))
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
+        assert sign_in_console(client, "bench@example.com", CONSOLE_PASSWORD).status_code == 303
+        token = client.post(
+            "/api/auth/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": credentials.client_id,
+                "client_secret": credentials.client_secret,
+            },
+        ).json()["access_token"]
+        yield client, {"Authorization": f"Bearer {token}"}
+
+
+def print_figures(heading: str, figures: dict[str, list[float]], reference: str) -> None:
+    """p50 and p95 of each page, and its p95 as a ratio to ``reference``'s."""
+    base = p95(figures[reference])
+    print(heading)
+    print(f"{'page':<42} {'p50':>8} {'p95':>8} {'p95 / reference':>16}")
+    for name, values in figures.items():
+        print(
+            f"{name:<42} {statistics.median(values):8.1f} {p95(values):8.1f}"
+            f" {p95(values) / base:16.2f}"
+        )
+
+
+def console_bench(doc: str, size: str, default: int, run: Any) -> None:
+    """The command line of a console page bench: ``--<size>``, ``--requests`` and
+    ``--backend``; ``run(backend, size, requests)`` for each backend."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(f"--{size}", type=int, default=default)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    os.environ.setdefault("COFFER_JWT_KEY_FILE", os.path.join(tempfile.mkdtemp(), "jwt.keys"))
+    with signing_key_env():
+        for backend in backends:
+            run(backend, getattr(args, size), args.requests)

@@ -48,6 +48,14 @@ def operator_with_totp(
     return secret
 
 
+def new_operator(
+    app: Any, book: Coffer, email: str, role: str, platform_id: str = "plat_default"
+) -> str:
+    """An operator with TOTP set up, sealed as the console seals it; the TOTP secret."""
+    sealer = platform_for(app).core.cipher  # what the console seals TOTP secrets with
+    return operator_with_totp(book, email, role, platform_id, sealer)
+
+
 def seed(app: Any, book: Coffer, platform_id: str, *, tag: str = "a") -> Seeded:
     ledger = f"main-{tag}"
     book.create_ledger(ledger, platform_id=platform_id)
@@ -87,8 +95,7 @@ def seed(app: Any, book: Coffer, platform_id: str, *, tag: str = "a") -> Seeded:
         S.WebhookEndpointCreate(url="https://hooks.example.org/coffer")
     )
     email = f"admin-{tag}@example.com"
-    sealer = platform_for(app).core.cipher  # what the console seals TOTP secrets with
-    secret = operator_with_totp(book, email, "admin", platform_id, sealer)
+    secret = new_operator(app, book, email, "admin", platform_id)
     return Seeded(
         platform_id=platform_id,
         ledger=ledger,

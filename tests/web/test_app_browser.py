@@ -84,6 +84,22 @@ def verify_identity(server: LiveServer, email: str) -> None:
     assert document.status == "validated"  # the sandbox validates at once
 
 
+def fill_sign_up(page: Any, base: str, name: str, email: str) -> None:
+    """Fill and send the sign-up form (the page shows it); the home page follows."""
+    page.fill("#name", name)
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-up-form button[type=submit]")
+    page.wait_for_url(base + "/app/")
+
+
+def sign_up_verified(page: Any, server: LiveServer, name: str, email: str) -> None:
+    """A customer signs up in the browser and the platform verifies their identity."""
+    page.goto(server.url + "/app/sign-up")
+    fill_sign_up(page, server.url, name, email)
+    verify_identity(server, email)
+
+
 def test_a_customer_signs_up_secures_tops_up_sends_and_pays_out(
     live_server: LiveServer, page: Any
 ) -> None:
@@ -106,11 +122,7 @@ def test_a_customer_signs_up_secures_tops_up_sends_and_pays_out(
     page.click("text=Create your wallet")
     page.wait_for_url("**/app/sign-up")
     visit(page, "sign-up")
-    page.fill("#name", "Ana Lima")
-    page.fill("#email", "ana@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("#sign-up-form button[type=submit]")
-    page.wait_for_url(base + "/app/")
+    fill_sign_up(page, base, "Ana Lima", "ana@example.org")
     assert "Ana Lima" in page.text_content("h1")
     visit(page, "home-empty")
     verify_identity(live_server, "ana@example.org")

@@ -387,3 +387,52 @@ def test_a_round_up_rule_made_in_the_app_fills_its_pot(web: WebApp) -> None:
     moved = client.post(f"/app/pots/{pot}/withdraw", data={"amount": "0.15",
                                                           "csrf_token": csrf_of(page)})  # fmt: skip
     assert moved.status_code == 303 and platform.wallets.wallet(pot).balance == 5
+
+
+def test_a_recurring_rule_ends_never_on_a_date_or_after_n_times(web: WebApp) -> None:
+    """The end of a scheduled rule (RRULE UNTIL / COUNT) at a time of day in a time zone:
+    bad input answers a clear error and makes nothing; the list says when it ends."""
+    from coffer.automations.definitions import ScheduleTrigger
+
+    client, api = _signed_in(web)
+    wallet = api.wallet()
+    base = {"recipe": "payday", "wallet_id": wallet, "amount": "5", "day": "5",
+            "pot_name": "Holidays", "at": "07:30", "time_zone": "Europe/Paris"}  # fmt: skip
+    today = datetime.now(UTC).date()
+    for extra, message in (
+        ({"ends": "on_date"}, "Choose the last day of the payments."),
+        ({"ends": "on_date", "end_date": str(today - timedelta(days=1))}, "after today"),
+        ({"ends": "on_date", "end_date": "31/12/2030"}, "for example 2027-06-30"),
+        ({"ends": "after"}, "a number from 1 to 600"),
+        ({"ends": "after", "occurrences": "0"}, "a number from 1 to 600"),
+        ({"ends": "after", "occurrences": "ten"}, "a number from 1 to 600"),
+        ({"at": "25:00"}, "HH:MM"),
+        ({"time_zone": "Mars/Olympus"}, "Europe/Paris"),
+    ):
+        refused = post(client, "/app/automations", {**base, **extra}, "/app/automations")
+        assert refused.status_code == 400, (extra, refused.text[:200])  # type: ignore[attr-defined]
+        assert message in refused.text, extra  # type: ignore[attr-defined]
+    assert api.call("GET", "/automations") == []
+    made = post(client, "/app/automations", {**base, "ends": "after", "occurrences": "3"},
+                "/app/automations")  # fmt: skip
+    assert made.status_code == 303  # type: ignore[attr-defined]
+    last = today.replace(year=today.year + 1)
+    post(client, "/app/automations",
+         {**base, "name": "Until", "ends": "on_date", "end_date": str(last)}, "/app/automations")  # fmt: skip
+    post(client, "/app/automations", {**base, "name": "Forever"}, "/app/automations")
+    listed = client.get("/app/automations").text
+    assert listed.count("Monthly on day 5 at 07:30 (Europe/Paris)") == 3
+    assert "3 times in all" in listed and "until " in listed and "no end date" in listed
+    rules = {r["name"]: r for r in api.call("GET", "/automations")}
+    counted = next(r for name, r in rules.items() if name not in ("Until", "Forever"))
+    trigger = ScheduleTrigger.model_validate(counted["definition"]["trigger"])
+    assert trigger.rrule is not None and trigger.rrule.endswith(";COUNT=3")
+    now = datetime.now(UTC)
+    times = trigger.schedule().between(now - timedelta(days=1), now + timedelta(days=3650))
+    assert len(times) == 3
+    assert {(t.astimezone(trigger.schedule().zone).hour, t.minute) for t in times} == {(7, 30)}
+    until = ScheduleTrigger.model_validate(rules["Until"]["definition"]["trigger"]).schedule()
+    assert 11 <= len(until.between(now - timedelta(days=1), now + timedelta(days=3650))) <= 13
+    # the end-user API refuses the same mistakes
+    body = {"recipe": "payday", "wallet_id": wallet, "amount": 500, "ends": "after"}
+    assert "1 to 600" in api.call("POST", "/automations", body, 400)["error"]["message"]

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.web.conftest import LiveServer
-from tests.web.test_app_browser import PASSWORD, verify_identity, visit
+from tests.web.test_app_browser import PASSWORD, sign_up_verified, visit
 
 from coffer.fx.endpoints import fx_for
 from coffer.fx.loyalty import schemas as L
@@ -48,13 +48,7 @@ def test_budgets_conversions_rules_and_points(live_server: LiveServer, page: Any
         L.ProgramCreate(name="Coffer Miles", cash_currency="EUR", redemption_rate=Decimal(1))
     )
 
-    page.goto(base + "/app/sign-up")
-    page.fill("#name", "Ana Lima")
-    page.fill("#email", "ana@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("#sign-up-form button[type=submit]")
-    page.wait_for_url(base + "/app/")
-    verify_identity(live_server, "ana@example.org")
+    sign_up_verified(page, live_server, "Ana Lima", "ana@example.org")
     customer_id = fund(live_server, "ana@example.org", 25_000)
     fx.loyalty.award(program.id, L.AwardCreate(customer_id=customer_id, points=1_200))
 

@@ -237,18 +237,14 @@ def test_analyst_decides_a_risk_case_and_admin_approves_an_automation(
     live_server: LiveServer, page: Any
 ) -> None:
     from tests.web.domains_seed import run_worker, seed_domains
-    from tests.web.seed import operator_with_totp
+    from tests.web.seed import new_operator
 
     from coffer.automations.endpoints import automations_for
 
     data = seed(live_server.app, live_server.coffer, "plat_default")
     domains = seed_domains(live_server.app, data)
-    analyst_secret = operator_with_totp(
-        live_server.coffer,
-        "analyst@example.com",
-        "analyst",
-        "plat_default",
-        platform_for(live_server.app).core.cipher,
+    analyst_secret = new_operator(
+        live_server.app, live_server.coffer, "analyst@example.com", "analyst"
     )
     url = live_server.url
     page.set_viewport_size({"width": 1280, "height": 860})

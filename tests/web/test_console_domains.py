@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tests.web.conftest import WebApp, csrf_of, sign_in_console
 from tests.web.domains_seed import Domains, run_worker, seed_domains
-from tests.web.seed import PASSWORD, Seeded, operator_with_totp, seed
+from tests.web.seed import PASSWORD, Seeded, new_operator, seed
 
 from coffer.automations.endpoints import automations_for
 from coffer.fx.endpoints import fx_for
@@ -41,9 +41,7 @@ def client_of(web: WebApp, email: str, totp_secret: str | None = None) -> Any:
 
 
 def operator(web: WebApp, email: str, role: str, platform_id: str = "plat_default") -> Any:
-    sealer = platform_for(web.app).core.cipher
-    secret = operator_with_totp(web.coffer, email, role, platform_id, sealer)
-    return client_of(web, email, secret)
+    return client_of(web, email, new_operator(web.app, web.coffer, email, role, platform_id))
 
 
 def pages_of(d: Domains) -> list[str]:

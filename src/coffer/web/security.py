@@ -98,3 +98,17 @@ async def check_csrf(request: Request, session: WebSession | None) -> None:
         raise CsrfRejected("The form's security token is missing or stale; reload the page.")
     if not _same_origin(request):
         raise CsrfRejected("The request came from another site.")
+
+
+def safe_path(value: str | None, prefix: str) -> str:
+    """``value`` when it is a path under ``prefix`` (no other site, no header break: no
+    open redirect), else ``prefix + "/"``."""
+    if (
+        value
+        and value.startswith(prefix + "/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and "\n" not in value
+    ):
+        return value
+    return prefix + "/"

@@ -15,7 +15,7 @@ import secrets
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from coffer.errors import SignInFailed
@@ -23,7 +23,7 @@ from coffer.identity.users import Actor, SignedIn
 from coffer.identity.users import schemas as U
 from coffer.identity.users.repository import as_datetime
 from coffer.wallets import schemas as S
-from coffer.wallets.endpoints.deps import absolute
+from coffer.wallets.endpoints.deps import IdempotencyKey, absolute
 from coffer.wallets.http_errors import WalletRoute, errors
 from coffer.web.app.state import (
     REALM,
@@ -41,15 +41,6 @@ PREFIX = "/api/me/v1"
 AUTH = (401, 422)
 bearer = HTTPBearer(auto_error=False, description="The session token of POST /sign-in.")
 State = Annotated[AppState, Depends(app_state)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=255,
-        description="A unique key per request makes a POST safe to retry (the first "
-        "result is answered again).",
-    ),
-]
 
 
 def _session(
@@ -182,9 +173,7 @@ def sign_in_passkey(body: U.PasskeyAnswer, request: Request, state: State) -> U.
     anonymous = state.sessions.load_token(body.challenge_id, REALM)
     if anonymous is None or anonymous.stage != "anonymous":
         raise SignInFailed("The passkey prompt expired; start again.")
-    challenge = take_challenge(anonymous, "sign_in", "sign_in")
-    state.sessions.save_data(anonymous)
-    rp_id, origin = relying_party(request, state.web)
+    challenge, rp_id, origin = _taken(request, anonymous, state, "sign_in", "sign_in")
     address = client_address(request)
     user = state.users.sign_in_passkey(
         body.credential, challenge=challenge, rp_id=rp_id, origin=origin, address=address
@@ -235,15 +224,23 @@ def step_up_passkey_options(request: Request, session: SessionOf, state: State) 
 def step_up_passkey(
     body: U.PasskeyAnswer, request: Request, session: SessionOf, state: State
 ) -> U.StepUp:
-    challenge = take_challenge(session, body.challenge_id, "step_up")
-    state.sessions.save_data(session)
-    rp_id, origin = relying_party(request, state.web)
+    challenge, rp_id, origin = _taken(request, session, state, body.challenge_id, "step_up")
     actor = actor_of(session)
     state.users.step_up_passkey(
         actor, body.credential, challenge=challenge, rp_id=rp_id, origin=origin
     )
     state.sessions.mark_second_factor(session)
     return state.users.me(actor_of(session)).step_up
+
+
+def _taken(
+    request: Request, session: WebSession, state: AppState, challenge_id: str, purpose: str
+) -> tuple[str, str, str]:
+    """The WebAuthn challenge kept for ``purpose`` (removed: single use), the relying
+    party's id and the origin a passkey answer is checked against."""
+    challenge = take_challenge(session, challenge_id, purpose)
+    state.sessions.save_data(session)
+    return (challenge, *relying_party(request, state.web))
 
 
 def _challenge(
@@ -314,9 +311,7 @@ def passkey_options(request: Request, session: SessionOf, state: State) -> U.Pas
 def add_passkey(
     body: U.PasskeyRegistration, request: Request, session: SessionOf, state: State
 ) -> U.Passkey:
-    challenge = take_challenge(session, body.challenge_id, "register")
-    state.sessions.save_data(session)
-    rp_id, origin = relying_party(request, state.web)
+    challenge, rp_id, origin = _taken(request, session, state, body.challenge_id, "register")
     return state.users.add_passkey(
         actor_of(session),
         body.credential,

@@ -16,9 +16,10 @@ from coffer.automations import schemas as A
 from coffer.fx import schemas as F
 from coffer.fx.loyalty import schemas as L
 from coffer.wallets import schemas as W
+from coffer.wallets.endpoints.deps import IdempotencyKey
 from coffer.wallets.http_errors import WalletRoute, errors
 from coffer.web.app import schemas as C
-from coffer.web.app.api import AUTH, IdempotencyKey, Me, signed_in_session
+from coffer.web.app.api import AUTH, Me, signed_in_session
 from coffer.web.app.customer import Domains
 from coffer.web.app.state import app_state
 

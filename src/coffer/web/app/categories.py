@@ -1,80 +1,25 @@
 """Short names of the assistant's detailed categories (Plaid's taxonomy, version 1) as the
 wallet app shows them: in English the code's own words ("Groceries"), in Chinese a name
-of the same length. The primary categories are in the gettext catalogue."""
+of the same length, kept beside the gettext catalogue (``locale/zh/categories.tsv``). The
+primary categories are in the gettext catalogue."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from coffer.assistant import taxonomy
 
-CHINESE = {
-    "INCOME_DIVIDENDS": "股息", "INCOME_INTEREST_EARNED": "利息收入",
-    "INCOME_RETIREMENT_PENSION": "养老金", "INCOME_TAX_REFUND": "退税",
-    "INCOME_UNEMPLOYMENT": "失业救济", "INCOME_WAGES": "工资",
-    "INCOME_OTHER_INCOME": "其他收入",
-    "TRANSFER_IN_CASH_ADVANCES_AND_LOANS": "贷款与预支", "TRANSFER_IN_DEPOSIT": "存入",
-    "TRANSFER_IN_INVESTMENT_AND_RETIREMENT_FUNDS": "投资与养老账户转入",
-    "TRANSFER_IN_SAVINGS": "储蓄转入", "TRANSFER_IN_ACCOUNT_TRANSFER": "账户转入",
-    "TRANSFER_IN_OTHER_TRANSFER_IN": "其他转入",
-    "TRANSFER_OUT_INVESTMENT_AND_RETIREMENT_FUNDS": "转入投资与养老账户",
-    "TRANSFER_OUT_SAVINGS": "转入储蓄", "TRANSFER_OUT_WITHDRAWAL": "取现",
-    "TRANSFER_OUT_ACCOUNT_TRANSFER": "账户转出", "TRANSFER_OUT_OTHER_TRANSFER_OUT": "其他转出",
-    "LOAN_PAYMENTS_CAR_PAYMENT": "车贷", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT": "信用卡还款",
-    "LOAN_PAYMENTS_PERSONAL_LOAN_PAYMENT": "个人贷款还款",
-    "LOAN_PAYMENTS_MORTGAGE_PAYMENT": "房贷", "LOAN_PAYMENTS_STUDENT_LOAN_PAYMENT": "助学贷款",
-    "LOAN_PAYMENTS_OTHER_PAYMENT": "其他还款",
-    "BANK_FEES_ATM_FEES": "取款机手续费", "BANK_FEES_FOREIGN_TRANSACTION_FEES": "境外交易费",
-    "BANK_FEES_INSUFFICIENT_FUNDS": "余额不足费", "BANK_FEES_INTEREST_CHARGE": "利息费用",
-    "BANK_FEES_OVERDRAFT_FEES": "透支费", "BANK_FEES_OTHER_BANK_FEES": "其他银行费用",
-    "ENTERTAINMENT_CASINOS_AND_GAMBLING": "博彩", "ENTERTAINMENT_MUSIC_AND_AUDIO": "音乐与音频",
-    "ENTERTAINMENT_SPORTING_EVENTS_AMUSEMENT_PARKS_AND_MUSEUMS": "赛事、游乐园与博物馆",
-    "ENTERTAINMENT_TV_AND_MOVIES": "影视", "ENTERTAINMENT_VIDEO_GAMES": "电子游戏",
-    "ENTERTAINMENT_OTHER_ENTERTAINMENT": "其他娱乐",
-    "FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR": "酒类", "FOOD_AND_DRINK_COFFEE": "咖啡",
-    "FOOD_AND_DRINK_FAST_FOOD": "快餐", "FOOD_AND_DRINK_GROCERIES": "食品杂货",
-    "FOOD_AND_DRINK_RESTAURANT": "餐厅", "FOOD_AND_DRINK_VENDING_MACHINES": "自动售货机",
-    "FOOD_AND_DRINK_OTHER_FOOD_AND_DRINK": "其他餐饮",
-    "GENERAL_MERCHANDISE_BOOKSTORES_AND_NEWSSTANDS": "书报",
-    "GENERAL_MERCHANDISE_CLOTHING_AND_ACCESSORIES": "服装与配饰",
-    "GENERAL_MERCHANDISE_CONVENIENCE_STORES": "便利店",
-    "GENERAL_MERCHANDISE_DEPARTMENT_STORES": "百货商店",
-    "GENERAL_MERCHANDISE_DISCOUNT_STORES": "折扣店", "GENERAL_MERCHANDISE_ELECTRONICS": "电子产品",
-    "GENERAL_MERCHANDISE_GIFTS_AND_NOVELTIES": "礼品",
-    "GENERAL_MERCHANDISE_OFFICE_SUPPLIES": "办公用品",
-    "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES": "网购平台",
-    "GENERAL_MERCHANDISE_PET_SUPPLIES": "宠物用品",
-    "GENERAL_MERCHANDISE_SPORTING_GOODS": "体育用品", "GENERAL_MERCHANDISE_SUPERSTORES": "大型超市",
-    "GENERAL_MERCHANDISE_TOBACCO_AND_VAPE": "烟草与电子烟",
-    "GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE": "其他商品",
-    "HOME_IMPROVEMENT_FURNITURE": "家具", "HOME_IMPROVEMENT_HARDWARE": "五金建材",
-    "HOME_IMPROVEMENT_REPAIR_AND_MAINTENANCE": "维修保养", "HOME_IMPROVEMENT_SECURITY": "家居安防",
-    "HOME_IMPROVEMENT_OTHER_HOME_IMPROVEMENT": "其他家居",
-    "MEDICAL_DENTAL_CARE": "牙科", "MEDICAL_EYE_CARE": "眼科", "MEDICAL_NURSING_CARE": "护理",
-    "MEDICAL_PHARMACIES_AND_SUPPLEMENTS": "药店与保健品", "MEDICAL_PRIMARY_CARE": "门诊",
-    "MEDICAL_VETERINARY_SERVICES": "宠物医疗", "MEDICAL_OTHER_MEDICAL": "其他医疗",
-    "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS": "健身", "PERSONAL_CARE_HAIR_AND_BEAUTY": "美发美容",
-    "PERSONAL_CARE_LAUNDRY_AND_DRY_CLEANING": "洗衣干洗",
-    "PERSONAL_CARE_OTHER_PERSONAL_CARE": "其他个人护理",
-    "GENERAL_SERVICES_ACCOUNTING_AND_FINANCIAL_PLANNING": "会计与理财",
-    "GENERAL_SERVICES_AUTOMOTIVE": "汽车服务", "GENERAL_SERVICES_CHILDCARE": "托儿",
-    "GENERAL_SERVICES_CONSULTING_AND_LEGAL": "咨询与法律", "GENERAL_SERVICES_EDUCATION": "教育",
-    "GENERAL_SERVICES_INSURANCE": "保险", "GENERAL_SERVICES_POSTAGE_AND_SHIPPING": "邮寄快递",
-    "GENERAL_SERVICES_STORAGE": "仓储", "GENERAL_SERVICES_OTHER_GENERAL_SERVICES": "其他服务",
-    "GOVERNMENT_AND_NON_PROFIT_DONATIONS": "捐赠",
-    "GOVERNMENT_AND_NON_PROFIT_GOVERNMENT_DEPARTMENTS_AND_AGENCIES": "政府部门",
-    "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT": "缴税",
-    "GOVERNMENT_AND_NON_PROFIT_OTHER_GOVERNMENT_AND_NON_PROFIT": "其他政府与公益",
-    "TRANSPORTATION_BIKES_AND_SCOOTERS": "单车与滑板车", "TRANSPORTATION_GAS": "加油",
-    "TRANSPORTATION_PARKING": "停车", "TRANSPORTATION_PUBLIC_TRANSIT": "公共交通",
-    "TRANSPORTATION_TAXIS_AND_RIDE_SHARES": "出租车与网约车", "TRANSPORTATION_TOLLS": "过路费",
-    "TRANSPORTATION_OTHER_TRANSPORTATION": "其他交通",
-    "TRAVEL_FLIGHTS": "机票", "TRAVEL_LODGING": "住宿", "TRAVEL_RENTAL_CARS": "租车",
-    "TRAVEL_OTHER_TRAVEL": "其他旅行",
-    "RENT_AND_UTILITIES_GAS_AND_ELECTRICITY": "电费与燃气费",
-    "RENT_AND_UTILITIES_INTERNET_AND_CABLE": "网络与有线电视", "RENT_AND_UTILITIES_RENT": "房租",
-    "RENT_AND_UTILITIES_SEWAGE_AND_WASTE_MANAGEMENT": "污水与垃圾处理",
-    "RENT_AND_UTILITIES_TELEPHONE": "电话费", "RENT_AND_UTILITIES_WATER": "水费",
-    "RENT_AND_UTILITIES_OTHER_UTILITIES": "其他公用事业",
-}  # fmt: skip
+CHINESE_NAMES = Path(__file__).parent / "locale" / "zh" / "categories.tsv"
+
+
+def _names(path: Path) -> dict[str, str]:
+    """``CODE<tab>name`` lines (``#`` starts a comment line)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    pairs = (line.split("\t", 1) for line in lines if line and not line.startswith("#"))
+    return {code: name for code, name in pairs}
+
+
+CHINESE = _names(CHINESE_NAMES)
 
 
 def detailed_name(code: str, language: str) -> str:

@@ -171,8 +171,11 @@ class Domains:
         """A rule from one of the recipes, owned by the customer, with their consent
         recorded. A rule that moves a fixed amount above the platform's step-up threshold,
         or pays another person, needs a fresh second factor (as a transfer would)."""
-        from coffer.web.app.recipes import definition
+        from coffer.web.app.recipes import SCHEDULED, check_schedule, definition
 
+        now = datetime.fromtimestamp(self.automations().now_micros() / 1_000_000, UTC)
+        if request.recipe in SCHEDULED:
+            check_schedule(request, now)
         users = self.state.users
         source = users.wallet(actor, request.wallet_id)
         target: W.Wallet | None = None
@@ -210,7 +213,7 @@ class Domains:
             A.AutomationCreate(
                 name=request.name or _default_name(request, target),
                 owner_customer_id=actor.customer_id,
-                definition=definition(request, source, target),
+                definition=definition(request, source, target, now),
                 consent=consent,
             ),
         )

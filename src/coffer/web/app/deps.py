@@ -19,7 +19,7 @@ from coffer.web.app.categories import detailed_name
 from coffer.web.app.i18n import LANGUAGE_NAMES, LANGUAGES, Texts, language_of
 from coffer.web.app.state import REALM, AppState, actor_of, app_state
 from coffer.web.pages import Redirect
-from coffer.web.security import check_csrf
+from coffer.web.security import check_csrf, safe_path
 from coffer.web.sessions import WebSession
 from coffer.web.templating import render
 
@@ -91,15 +91,7 @@ class AppContext:
 
 def safe_next(value: str | None) -> str:
     """Only a path of the app itself (no open redirect)."""
-    if (
-        value
-        and value.startswith(PREFIX + "/")
-        and not value.startswith("//")
-        and "\\" not in value
-        and "\n" not in value
-    ):
-        return value
-    return PREFIX + "/"
+    return safe_path(value, PREFIX)
 
 
 def form_text(form: Mapping[str, Any], name: str, limit: int = 1024) -> str:

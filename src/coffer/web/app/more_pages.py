@@ -5,6 +5,7 @@ wallets (a quote with its rate, fee and expiry before confirming) and loyalty po
 
 from __future__ import annotations
 
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from coffer.web.app import schemas as C
 from coffer.web.app.assistant_pages import domains
 from coffer.web.app.deps import PREFIX, AppContext
 from coffer.web.app.money import Signed, kept_form, minor_units, read_form, step_up_redirect
+from coffer.web.app.recipes import recurrence_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -38,6 +40,7 @@ def _automations_page(
     users = ctx.state.users
     return ctx.page(
         "app/automations.html", "Automations", status, rules=d.rules(ctx.user),
+        recurrence=recurrence_of,
         pots=d.pots(ctx.user), values=values, recipes=RECIPES, wallets=users.wallets(ctx.user),
         people=users.beneficiaries(ctx.user, kind="customer"), **extra,
     )  # fmt: skip
@@ -57,6 +60,7 @@ def _rule_request(ctx: AppContext, form: dict[str, str]) -> C.RuleCreate:
     if not 1 <= day <= 28:
         raise ValidationError("Enter the day of the month as a number from 1 to 28.")
     return C.RuleCreate(
+        **_schedule_fields(form),
         recipe=recipe,  # type: ignore[arg-type]
         wallet_id=wallet.id,
         name=form.get("name") or None,
@@ -66,6 +70,35 @@ def _rule_request(ctx: AppContext, form: dict[str, str]) -> C.RuleCreate:
         pot_name=form.get("pot_name") or None,
         beneficiary_id=form.get("beneficiary_id") or None,
     )
+
+
+def _schedule_fields(form: dict[str, str]) -> dict[str, Any]:
+    """The time of day, time zone and end of a scheduled rule, as typed in the form."""
+    try:
+        at = time.fromisoformat(form.get("at") or "09:00")
+    except ValueError:
+        raise ValidationError("Enter the time as HH:MM, for example 09:30.") from None
+    ends = form.get("ends") or "never"
+    if ends not in ("never", "on_date", "after"):
+        raise ValidationError("Choose when the payments end.")
+    end_date = None
+    if ends == "on_date" and form.get("end_date"):
+        try:
+            end_date = date.fromisoformat(form["end_date"])
+        except ValueError:
+            raise ValidationError("Enter the last day as a date, for example 2027-06-30.") from None
+    occurrences = None
+    if ends == "after" and form.get("occurrences"):
+        try:
+            occurrences = int(form["occurrences"])
+        except ValueError:
+            occurrences = 0
+        if not 1 <= occurrences <= C.MAX_OCCURRENCES:
+            raise ValidationError(
+                f"Enter how many times it runs: a number from 1 to {C.MAX_OCCURRENCES}."
+            )
+    return {"at": at.replace(second=0, microsecond=0), "time_zone": form.get("time_zone") or "UTC",
+            "ends": ends, "end_date": end_date, "occurrences": occurrences}  # fmt: skip
 
 
 @router.post("/automations")

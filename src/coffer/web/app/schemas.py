@@ -4,7 +4,7 @@ units of the currency named."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +14,8 @@ from coffer.fx.loyalty import schemas as L
 
 Id = Field(min_length=1, max_length=80)
 Recipe = Literal["round_up", "payday", "sweep", "recurring_payment"]
+Ends = Literal["never", "on_date", "after"]
+MAX_OCCURRENCES = 600  # fifty years of monthly payments
 
 
 class Model(BaseModel):
@@ -66,6 +68,19 @@ class RuleCreate(Model):
         default=None, max_length=80, description="The pot money goes into (default Savings)"
     )
     beneficiary_id: str | None = Field(default=None, max_length=80)
+    at: time = Field(default=time(9, 0), description="Time of day of the schedules (local)")
+    time_zone: str = Field(
+        default="UTC", max_length=64, description="IANA time zone of the day and time"
+    )
+    ends: Ends = Field(
+        default="never",
+        description="Schedules: run until cancelled (never), until end_date (on_date, RRULE "
+        "UNTIL) or occurrences times (after, RRULE COUNT)",
+    )
+    end_date: date | None = Field(default=None, description="The last day (ends=on_date)")
+    occurrences: int | None = Field(
+        default=None, ge=1, le=MAX_OCCURRENCES, description="How many times (ends=after)"
+    )
 
 
 class PotWithdrawal(Model):

@@ -3,6 +3,7 @@ devices (signed-in sessions), and the step-up page a sensitive action sends the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -36,13 +37,14 @@ def security(ctx: Signed) -> Response:
     return _security_page(ctx)
 
 
-def _attempt(ctx: AppContext, action: Any, success: str) -> Response:
-    """Run a security change; a missing step-up sends to the step-up page, another
-    refusal shows the page with the message."""
+def _attempt(ctx: AppContext, action: Callable[[str | None], Any], success: str) -> Response:
+    """Run a security change (``action`` is given the client's address, for the audit
+    log); a missing step-up sends to the step-up page, another refusal shows the page
+    with the message."""
     from coffer.errors import StepUpRequired
 
     try:
-        result = action()
+        result = action(client_address(ctx.request))
     except StepUpRequired:
         return RedirectResponse(f"{PREFIX}/step-up?next={PREFIX}/security", 303)
     except CofferError as error:
@@ -56,11 +58,10 @@ def _attempt(ctx: AppContext, action: Any, success: str) -> Response:
 async def change_password(ctx: Signed) -> Response:
     form = await ctx.request.form()
     current, new = form_text(form, "current_password"), form_text(form, "new_password")
-    address = client_address(ctx.request)
     return await anyio.to_thread.run_sync(
         lambda: _attempt(
             ctx,
-            lambda: ctx.state.users.change_password(ctx.user, current, new, address=address),
+            lambda at: ctx.state.users.change_password(ctx.user, current, new, address=at),
             "Your password was changed.",
         )
     )
@@ -70,7 +71,7 @@ async def change_password(ctx: Signed) -> Response:
 def start_totp(ctx: Signed) -> Response:
     return _attempt(
         ctx,
-        lambda: ctx.state.users.start_totp(ctx.user),
+        lambda _: ctx.state.users.start_totp(ctx.user),
         "Add this key to your authenticator app, then enter a code it shows.",
     )
 
@@ -79,11 +80,10 @@ def start_totp(ctx: Signed) -> Response:
 async def confirm_totp(ctx: Signed) -> Response:
     form = await ctx.request.form()
     code = form_text(form, "code", 20)
-    address = client_address(ctx.request)
     return await anyio.to_thread.run_sync(
         lambda: _attempt(
             ctx,
-            lambda: ctx.state.users.confirm_totp(ctx.user, code, address=address),
+            lambda at: ctx.state.users.confirm_totp(ctx.user, code, address=at),
             "Two-step sign-in is on. Keep these recovery codes somewhere safe.",
         )
     )
@@ -91,36 +91,40 @@ async def confirm_totp(ctx: Signed) -> Response:
 
 @router.post("/security/totp/remove")
 def remove_totp(ctx: Signed) -> Response:
-    address = client_address(ctx.request)
+    remove = ctx.state.users.remove_totp
     return _attempt(
-        ctx,
-        lambda: ctx.state.users.remove_totp(ctx.user, address=address),
-        "The authenticator app was removed.",
+        ctx, lambda at: remove(ctx.user, address=at), "The authenticator app was removed."
     )
 
 
 @router.post("/security/recovery-codes")
 def recovery_codes(ctx: Signed) -> Response:
-    address = client_address(ctx.request)
-    return _attempt(
-        ctx,
-        lambda: ctx.state.users.new_recovery_codes(ctx.user, address=address),
-        "New recovery codes: the old ones no longer work.",
-    )
+    renew = ctx.state.users.new_recovery_codes
+    message = "New recovery codes: the old ones no longer work."
+    return _attempt(ctx, lambda at: renew(ctx.user, address=at), message)
 
 
 @router.post("/security/passkeys/options")
 def passkey_options(ctx: Signed) -> Response:
     """Options to create a passkey with this device's authenticator (JSON, for the
     page's script)."""
+    rp_name = ctx.state.web.rp_name
+    return _passkey_options(
+        ctx,
+        "passkey_registration",
+        lambda rp_id: ctx.state.users.passkey_registration(ctx.user, rp_id=rp_id, rp_name=rp_name),
+    )
+
+
+def _passkey_options(ctx: AppContext, key: str, challenge_for: Callable[[str], Any]) -> Response:
+    """A WebAuthn prompt's options (JSON, for the page's script); its challenge is kept in
+    the session under ``key`` until the answer comes."""
     rp_id, _ = relying_party(ctx.request, ctx.state.web)
     try:
-        challenge = ctx.state.users.passkey_registration(
-            ctx.user, rp_id=rp_id, rp_name=ctx.state.web.rp_name
-        )
+        challenge = challenge_for(rp_id)
     except CofferError as error:
         return JSONResponse({"error": ctx._(error.message)}, status_code=error.status)
-    ctx.session.data["passkey_registration"] = challenge.challenge
+    ctx.session.data[key] = challenge.challenge
     ctx.state.sessions.save_data(ctx.session)
     return Response(challenge.options_json, media_type="application/json")
 
@@ -156,11 +160,9 @@ async def add_passkey(ctx: Signed) -> Response:
 
 @router.post("/security/passkeys/{passkey_id}/remove")
 def remove_passkey(passkey_id: str, ctx: Signed) -> Response:
-    address = client_address(ctx.request)
+    remove = ctx.state.users.remove_passkey
     return _attempt(
-        ctx,
-        lambda: ctx.state.users.remove_passkey(ctx.user, passkey_id, address=address),
-        "The passkey was removed.",
+        ctx, lambda at: remove(ctx.user, passkey_id, address=at), "The passkey was removed."
     )
 
 
@@ -204,14 +206,8 @@ async def step_up(ctx: Signed) -> Response:
 
 @router.post("/step-up/passkey/options")
 def step_up_passkey_options(ctx: Signed) -> Response:
-    rp_id, _ = relying_party(ctx.request, ctx.state.web)
-    try:
-        challenge = ctx.state.users.passkey_challenge(ctx.user, rp_id=rp_id)
-    except CofferError as error:
-        return JSONResponse({"error": ctx._(error.message)}, status_code=error.status)
-    ctx.session.data["passkey_step_up"] = challenge.challenge
-    ctx.state.sessions.save_data(ctx.session)
-    return Response(challenge.options_json, media_type="application/json")
+    challenge = ctx.state.users.passkey_challenge
+    return _passkey_options(ctx, "passkey_step_up", lambda rp_id: challenge(ctx.user, rp_id=rp_id))
 
 
 @router.post("/step-up/passkey")

@@ -8,9 +8,11 @@ from coffer.web.console import (
     admin,
     auth,
     automations,
+    batches,
     fx,
     ledgers,
     overview,
+    policies,
     risk,
     security,
     wallets,
@@ -24,6 +26,8 @@ router.include_router(ledgers.router)
 router.include_router(wallets.router)
 router.include_router(risk.router)
 router.include_router(automations.router)
+router.include_router(policies.router)
+router.include_router(batches.router)
 router.include_router(fx.router)
 router.include_router(admin.router)
 

@@ -49,10 +49,10 @@ def _clients_page(ctx: ConsoleContext, **extra: Any) -> Response:
 
 
 @router.get("/clients")
-async def clients(
+def clients(
     ctx: Annotated[ConsoleContext, Depends(console_context("clients.read"))],
 ) -> Response:
-    return await anyio.to_thread.run_sync(lambda: _clients_page(ctx))
+    return _clients_page(ctx)
 
 
 Manager = Annotated[ConsoleContext, Depends(console_context("clients.manage"))]
@@ -82,36 +82,30 @@ async def create_client(request: Request, ctx: Manager) -> Response:
 
 
 @router.post("/clients/disable")
-async def disable_client(
+def disable_client(
     request: Request,
     ctx: Manager,
     client_id: ClientId,
     disabled: Annotated[str, Form(pattern="^(yes|no)$")],
 ) -> Response:
-    def run() -> None:
-        _own_client(ctx, client_id)
-        api_clients.set_disabled(
-            ctx.state.engine,
-            client_id,
-            disabled == "yes",
-            actor=ctx.actor,
-            address=client_address(request),
-        )
-
-    await anyio.to_thread.run_sync(run)
+    _own_client(ctx, client_id)
+    api_clients.set_disabled(
+        ctx.state.engine,
+        client_id,
+        disabled == "yes",
+        actor=ctx.actor,
+        address=client_address(request),
+    )
     return RedirectResponse(f"{PREFIX}/clients", status_code=303)
 
 
 @router.post("/clients/rotate")
-async def rotate_client(request: Request, ctx: Manager, client_id: ClientId) -> Response:
-    def run() -> Response:
-        _own_client(ctx, client_id)
-        credentials = api_clients.rotate_secret(
-            ctx.state.engine, client_id, actor=ctx.actor, address=client_address(request)
-        )
-        return _clients_page(ctx, credentials=credentials)
-
-    return await anyio.to_thread.run_sync(run)
+def rotate_client(request: Request, ctx: Manager, client_id: ClientId) -> Response:
+    _own_client(ctx, client_id)
+    credentials = api_clients.rotate_secret(
+        ctx.state.engine, client_id, actor=ctx.actor, address=client_address(request)
+    )
+    return _clients_page(ctx, credentials=credentials)
 
 
 # -- operators --
@@ -130,10 +124,10 @@ def _operators_page(ctx: ConsoleContext, **extra: Any) -> Response:
 
 
 @router.get("/operators")
-async def operators_list(
+def operators_list(
     ctx: Annotated[ConsoleContext, Depends(console_context("operators.read"))],
 ) -> Response:
-    return await anyio.to_thread.run_sync(lambda: _operators_page(ctx))
+    return _operators_page(ctx)
 
 
 OperatorAdmin = Annotated[ConsoleContext, Depends(console_context("operators.manage"))]
@@ -167,36 +161,33 @@ async def operators_create(
 
 
 @router.post("/operators/change")
-async def operators_change(
+def operators_change(
     ctx: OperatorAdmin,
     operator_id: Annotated[str, Form(max_length=40, pattern=r"^op_[0-9a-f]+$")],
     role: Annotated[str, Form(max_length=16)] = "",
     status: Annotated[str, Form(pattern="^(|active|disabled)$")] = "",
 ) -> Response:
-    def run() -> Response:
-        if operator_id == ctx.operator.id:
-            return _operators_page(
-                ctx, error="You cannot change your own role or status; ask another admin."
-            )
-        platform_id = ctx.operator.platform_id
-        with for_writes(ctx.state.engine).begin() as connection:
-            operators.get_operator(connection, platform_id, operator_id)  # 404 across platforms
-            if role:
-                operators.set_role(connection, platform_id, operator_id, role, actor=ctx.actor)
-            if status:
-                operators.set_status(connection, platform_id, operator_id, status, actor=ctx.actor)
-            if status == "disabled":
-                ctx.state.sessions.revoke_all(connection, operator_id)
-        return _operators_page(ctx, changed=operator_id)
-
-    return await anyio.to_thread.run_sync(run)
+    if operator_id == ctx.operator.id:
+        return _operators_page(
+            ctx, error="You cannot change your own role or status; ask another admin."
+        )
+    platform_id = ctx.operator.platform_id
+    with for_writes(ctx.state.engine).begin() as connection:
+        operators.get_operator(connection, platform_id, operator_id)  # 404 across platforms
+        if role:
+            operators.set_role(connection, platform_id, operator_id, role, actor=ctx.actor)
+        if status:
+            operators.set_status(connection, platform_id, operator_id, status, actor=ctx.actor)
+        if status == "disabled":
+            ctx.state.sessions.revoke_all(connection, operator_id)
+    return _operators_page(ctx, changed=operator_id)
 
 
 # -- audit log --
 
 
 @router.get("/audit")
-async def audit(
+def audit(
     ctx: Annotated[ConsoleContext, Depends(console_context("audit.read"))],
     action: Annotated[str, Query(max_length=64, pattern=r"^[a-z_.*]*$")] = "",
     before: Annotated[int | None, Query(ge=1)] = None,
@@ -204,36 +195,30 @@ async def audit(
     """The audit log, newest first. The default platform's operators see every entry (as
     its admin clients do through the API); another platform's see the entries of their
     operators and API clients."""
-
-    def run() -> Response:
-        engine = ctx.state.engine
-        platform_id = ctx.operator.platform_id
-        actors: list[str] | None = None
-        if platform_id != DEFAULT_PLATFORM_ID:
-            with engine.connect() as connection:
-                actors = operators.operator_ids(connection, platform_id)
-            actors += [
-                c.id for c in api_clients.list_clients(engine) if c.platform_id == platform_id
-            ]
-        entries = list_entries(
-            engine,
-            before_seq=before,
-            action=action or None,
-            actors=actors,
-            limit=AUDIT_PAGE_SIZE + 1,
-        )
-        more = len(entries) > AUDIT_PAGE_SIZE
-        entries = entries[:AUDIT_PAGE_SIZE]
-        return page(
-            ctx,
-            "console/audit.html",
-            {
-                "trail": entries,
-                "action": action,
-                "next_before": entries[-1].seq if more and entries else None,
-            },
-            title="Audit log",
-            active="/console/audit",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    engine = ctx.state.engine
+    platform_id = ctx.operator.platform_id
+    actors: list[str] | None = None
+    if platform_id != DEFAULT_PLATFORM_ID:
+        with engine.connect() as connection:
+            actors = operators.operator_ids(connection, platform_id)
+        actors += [c.id for c in api_clients.list_clients(engine) if c.platform_id == platform_id]
+    entries = list_entries(
+        engine,
+        before_seq=before,
+        action=action or None,
+        actors=actors,
+        limit=AUDIT_PAGE_SIZE + 1,
+    )
+    more = len(entries) > AUDIT_PAGE_SIZE
+    entries = entries[:AUDIT_PAGE_SIZE]
+    return page(
+        ctx,
+        "console/audit.html",
+        {
+            "trail": entries,
+            "action": action,
+            "next_before": entries[-1].seq if more and entries else None,
+        },
+        title="Audit log",
+        active="/console/audit",
+    )

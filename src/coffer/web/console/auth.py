@@ -28,7 +28,7 @@ from coffer.web.pages import (
     sealer_of,
     web_state,
 )
-from coffer.web.security import check_csrf
+from coffer.web.security import check_csrf, safe_path
 from coffer.web.sessions import WebSession
 from coffer.web.templating import render
 
@@ -43,16 +43,19 @@ def policy_of(state: WebState) -> throttle.ThrottlePolicy:
     )
 
 
+async def _posted(request: Request) -> tuple[WebState, WebSession | None]:
+    """The console's state and the request's session (anonymous or signed in), its CSRF
+    token checked: the start of every sign-in step's form post."""
+    state = web_state(request)
+    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
+    request.state.web_session = session
+    await check_csrf(request, session)
+    return state, session
+
+
 def safe_next(value: str | None) -> str:
     """Only a path of the console itself (no open redirect)."""
-    if (
-        value
-        and value.startswith(PREFIX + "/")
-        and not value.startswith("//")
-        and "\\" not in value
-    ):
-        return value
-    return PREFIX + "/"
+    return safe_path(value, PREFIX)
 
 
 def rp_id_of(request: Request, state: WebState) -> str:
@@ -98,10 +101,7 @@ async def sign_in_form(request: Request, next: str = "") -> Response:
 
 @router.post("/sign-in")
 async def sign_in(request: Request) -> Response:
-    state = web_state(request)
-    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
-    request.state.web_session = session
-    await check_csrf(request, session)
+    state, session = await _posted(request)
     assert session is not None
     form = await request.form()
     email = _form_text(form, "email", 300)
@@ -134,21 +134,8 @@ async def sign_in(request: Request) -> Response:
 
     enrolled = await anyio.to_thread.run_sync(enrolled_totp)
     if enrolled:
-        pending = await anyio.to_thread.run_sync(
-            lambda: state.sessions.promote(
-                request,
-                session,
-                realm=REALM,
-                stage="pending",
-                subject=operator.id,
-                platform_id=operator.platform_id,
-                second_factor=False,
-                data={"next": next_path},
-            )
-        )
-        response = RedirectResponse(f"{PREFIX}/sign-in/code", status_code=303)
-        state.sessions.set_cookie(request, response, pending)
-        return response
+        pending = {"next": next_path}
+        return await _promoted(request, state, session, operator, "pending", data=pending)
     return await _complete(
         request,
         state,
@@ -177,19 +164,38 @@ async def _complete(
             operators.signed_in(connection, operator, address=address, method=method)
 
     await anyio.to_thread.run_sync(audit)
-    full = await anyio.to_thread.run_sync(
+    return await _promoted(
+        request, state, previous, operator, "full", second_factor=second_factor, to=next_path
+    )
+
+
+async def _promoted(
+    request: Request,
+    state: WebState,
+    session: WebSession | None,
+    operator: Operator,
+    stage: str,
+    *,
+    second_factor: bool = False,
+    data: dict[str, str] | None = None,
+    to: str = f"{PREFIX}/sign-in/code",
+) -> Response:
+    """The session moved to ``stage`` for ``operator`` (a new token), set as the cookie of
+    a redirect to ``to`` (the second step of sign-in, or where the operator was going)."""
+    promoted = await anyio.to_thread.run_sync(
         lambda: state.sessions.promote(
             request,
-            previous,
+            session,
             realm=REALM,
-            stage="full",
+            stage=stage,
             subject=operator.id,
             platform_id=operator.platform_id,
             second_factor=second_factor,
+            data=data,
         )
     )
-    response = RedirectResponse(next_path, status_code=303)
-    state.sessions.set_cookie(request, response, full)
+    response = RedirectResponse(to, status_code=303)
+    state.sessions.set_cookie(request, response, promoted)
     return response
 
 
@@ -268,10 +274,7 @@ async def code(request: Request) -> Response:
 @router.post("/sign-in/passkey/options")
 async def passkey_options(request: Request) -> Response:
     """Options for a passkey sign-in (any passkey of this site: discoverable)."""
-    state = web_state(request)
-    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
-    request.state.web_session = session
-    await check_csrf(request, session)
+    state, session = await _posted(request)
     assert session is not None
     challenge = webauthn_factors.authentication_challenge(
         rp_id=rp_id_of(request, state), allowed=[]
@@ -283,10 +286,7 @@ async def passkey_options(request: Request) -> Response:
 
 @router.post("/sign-in/passkey")
 async def passkey_sign_in(request: Request) -> Response:
-    state = web_state(request)
-    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
-    request.state.web_session = session
-    await check_csrf(request, session)
+    state, session = await _posted(request)
     assert session is not None
     challenge = str(session.data.pop("passkey_challenge", "") or "")
     await anyio.to_thread.run_sync(state.sessions.save_data, session)  # single use
@@ -342,10 +342,7 @@ async def passkey_sign_in(request: Request) -> Response:
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    state = web_state(request)
-    session = await anyio.to_thread.run_sync(state.sessions.load, request, REALM)
-    request.state.web_session = session
-    await check_csrf(request, session)
+    state, session = await _posted(request)
     if session is not None:
         await anyio.to_thread.run_sync(state.sessions.revoke, session)
         if session.subject:

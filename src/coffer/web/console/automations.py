@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query
 from starlette.responses import RedirectResponse, Response
 
@@ -19,9 +17,9 @@ from coffer.automations import schemas as S
 from coffer.automations.endpoints import automations_for
 from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
-from coffer.errors import PermissionDenied, ValidationError
+from coffer.errors import ValidationError
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page, tabs, then_redirect
+from coffer.web.console.views import Tabs, list_base, page, redirect, text_filter
 from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Status, _audit, list_page
 from coffer.web.pages import WebRoute
 
@@ -31,6 +29,7 @@ Manager = Annotated[ConsoleContext, Depends(console_context("automations.manage"
 Approver = Annotated[ConsoleContext, Depends(console_context("automations.approve"))]
 AutomationStatuses = ["active", "paused", "archived"]
 RunStatuses = ["pending", "running", "waiting", "succeeded", "failed", "cancelled", "skipped"]
+Decision = Annotated[str, Form(pattern="^(approve|reject)$")]  # an approver's choice
 ApprovalStatuses = ["pending", "approved", "rejected", "expired"]
 MAKER_KEYS = ("requested_by", "maker", "created_by")  # run inputs naming who asked for it
 ACTIONS = {"pause": "paused", "resume": "active", "archive": "archived"}
@@ -40,15 +39,13 @@ def automations_of(ctx: ConsoleContext) -> AutomationsPlatform:
     return automations_for(ctx.request.app)
 
 
-SECTIONS = (
-    ("/console/automations", "Automations"),
-    ("/console/automations/runs", "Runs"),
-    ("/console/automations/approvals", "Approvals"),
-)
-
-
-def _tabs(current: str) -> list[tuple[str, str, bool]]:
-    return tabs(current, SECTIONS)
+_tabs = Tabs(
+    (
+        ("/console/automations", "Automations"),
+        ("/console/automations/runs", "Runs"),
+        ("/console/automations/approvals", "Approvals"),
+    )
+)  # the section's tab list
 
 
 def pretty(value: Any) -> str:
@@ -56,134 +53,117 @@ def pretty(value: Any) -> str:
 
 
 @router.get("/automations")
-async def automations(ctx: Reader, cursor: Cursor = None, status: Status = None) -> Response:
-    def run() -> Response:
-        listing = automations_of(ctx).automations(
-            ctx.operator.platform_id,
-            status=status or None,
-            starting_after=cursor,
-            limit=PAGE_SIZE,
-        )
-        return list_page(
-            ctx,
-            title="Automations",
-            active="/console/automations",
-            rows=listing.data,
-            more=listing.has_more,
-            base="/console/automations",
-            statuses=AutomationStatuses,
-            status=status,
-            columns=[
-                Column("Automation", lambda a: a.id, lambda a: f"/console/automations/{a.id}"),
-                Column("Name", lambda a: a.name),
-                Column("Owner", lambda a: a.owner_customer_id or "platform"),
-                Column("Trigger", lambda a: a.trigger_type),
-                Column("Status", lambda a: a.status),
-                Column("Version", lambda a: a.version, numeric=True),
-                Column("Next", lambda a: a.next_fire_at or ""),
-                Column("Updated", lambda a: a.updated_at),
-            ],
-            extra={"tabs": _tabs("/console/automations")},
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def automations(ctx: Reader, cursor: Cursor = None, status: Status = None) -> Response:
+    listing = automations_of(ctx).automations(
+        ctx.operator.platform_id,
+        status=status or None,
+        starting_after=cursor,
+        limit=PAGE_SIZE,
+    )
+    return list_page(
+        ctx,
+        listing,
+        title="Automations",
+        active="/console/automations",
+        base="/console/automations",
+        statuses=AutomationStatuses,
+        status=status,
+        columns=[
+            Column("Automation", lambda a: a.id, lambda a: f"/console/automations/{a.id}"),
+            Column("Name", lambda a: a.name),
+            Column("Owner", lambda a: a.owner_customer_id or "platform"),
+            Column("Trigger", lambda a: a.trigger_type),
+            Column("Status", lambda a: a.status),
+            Column("Version", lambda a: a.version, numeric=True),
+            Column("Next", lambda a: a.next_fire_at or ""),
+            Column("Updated", lambda a: a.updated_at),
+        ],
+        extra={"tabs": _tabs("/console/automations")},
+    )
 
 
 @router.get("/automations/runs")
-async def runs(
+def runs(
     ctx: Reader,
     cursor: Cursor = None,
     status: Status = None,
     automation: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    def run() -> Response:
-        listing = automations_of(ctx).runs(
-            ctx.operator.platform_id,
-            automation_id=automation or None,
-            status=status or None,
-            starting_after=cursor,
-            limit=PAGE_SIZE,
-        )
-        query = urlencode({"automation": automation}) if automation else ""
-        return list_page(
-            ctx,
-            title="Automation runs",
-            active="/console/automations",
-            rows=listing.data,
-            more=listing.has_more,
-            base=f"/console/automations/runs?{query}&" if query else "/console/automations/runs",
-            statuses=RunStatuses,
-            status=status,
-            columns=[
-                Column("Run", lambda r: r.id, lambda r: f"/console/automations/runs/{r.id}"),
-                Column(
-                    "Automation",
-                    lambda r: f"{r.automation_id} v{r.version}",
-                    lambda r: f"/console/automations/{r.automation_id}",
-                ),
-                Column("Trigger", lambda r: r.trigger_type),
-                Column("Status", lambda r: r.status),
-                Column("Waiting for", lambda r: r.waiting_for or ""),
-                Column("Scheduled", lambda r: r.scheduled_for),
-                Column("Finished", lambda r: r.finished_at or ""),
-            ],
-            extra={
-                "tabs": _tabs("/console/automations/runs"),
-                "filters": [
-                    {"name": "automation", "label": "Automation", "value": automation or ""}
-                ],
-            },
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    listing = automations_of(ctx).runs(
+        ctx.operator.platform_id,
+        automation_id=automation or None,
+        status=status or None,
+        starting_after=cursor,
+        limit=PAGE_SIZE,
+    )
+    return list_page(
+        ctx,
+        listing,
+        title="Automation runs",
+        active="/console/automations",
+        base=list_base("/console/automations/runs", automation=automation),
+        statuses=RunStatuses,
+        status=status,
+        columns=[
+            Column("Run", lambda r: r.id, lambda r: f"/console/automations/runs/{r.id}"),
+            Column(
+                "Automation",
+                lambda r: f"{r.automation_id} v{r.version}",
+                lambda r: f"/console/automations/{r.automation_id}",
+            ),
+            Column("Trigger", lambda r: r.trigger_type),
+            Column("Status", lambda r: r.status),
+            Column("Waiting for", lambda r: r.waiting_for or ""),
+            Column("Scheduled", lambda r: r.scheduled_for),
+            Column("Finished", lambda r: r.finished_at or ""),
+        ],
+        extra={
+            "tabs": _tabs("/console/automations/runs"),
+            "filters": [text_filter("automation", "Automation", automation)],
+        },
+    )
 
 
 @router.get("/automations/runs/{run_id}")
-async def run_detail(ctx: Reader, run_id: str) -> Response:
-    def run() -> Response:
-        service = automations_of(ctx)
-        found = service.run(ctx.operator.platform_id, run_id)
-        approvals = service.approvals(ctx.operator.platform_id, status=None, run_id=run_id).data
-        return page(
-            ctx,
-            "console/automation_run.html",
-            {
-                "run": found,
-                "approvals": approvals,
-                "pretty": pretty,
-                "tabs": _tabs("/console/automations/runs"),
-            },
-            title=f"Run {run_id}",
-            active="/console/automations",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def run_detail(ctx: Reader, run_id: str) -> Response:
+    service = automations_of(ctx)
+    found = service.run(ctx.operator.platform_id, run_id)
+    approvals = service.approvals(ctx.operator.platform_id, status=None, run_id=run_id).data
+    return page(
+        ctx,
+        "console/automation_run.html",
+        {
+            "run": found,
+            "approvals": approvals,
+            "pretty": pretty,
+            "tabs": _tabs("/console/automations/runs"),
+        },
+        title=f"Run {run_id}",
+        active="/console/automations",
+    )
 
 
 @router.get("/automations/approvals")
-async def approvals(ctx: Reader, cursor: Cursor = None, status: Status = "pending") -> Response:
-    def run() -> Response:
-        listing = automations_of(ctx).approvals(
-            ctx.operator.platform_id,
-            status=status or None,
-            starting_after=cursor,
-            limit=PAGE_SIZE,
-        )
-        return page(
-            ctx,
-            "console/automation_approvals.html",
-            {
-                "approvals": listing.data,
-                "next_cursor": listing.data[-1].id if listing.has_more and listing.data else None,
-                "statuses": ApprovalStatuses,
-                "status": status or "",
-                "tabs": _tabs("/console/automations/approvals"),
-            },
-            title="Approvals",
-            active="/console/automations",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def approvals(ctx: Reader, cursor: Cursor = None, status: Status = "pending") -> Response:
+    listing = automations_of(ctx).approvals(
+        ctx.operator.platform_id,
+        status=status or None,
+        starting_after=cursor,
+        limit=PAGE_SIZE,
+    )
+    return page(
+        ctx,
+        "console/automation_approvals.html",
+        {
+            "approvals": listing.data,
+            "next_cursor": listing.data[-1].id if listing.has_more and listing.data else None,
+            "statuses": ApprovalStatuses,
+            "status": status or "",
+            "tabs": _tabs("/console/automations/approvals"),
+        },
+        title="Approvals",
+        active="/console/automations",
+    )
 
 
 def _makers(run: S.Run) -> set[str]:
@@ -192,42 +172,36 @@ def _makers(run: S.Run) -> set[str]:
 
 
 @router.post("/automations/approvals/{approval_id}/decision")
-async def decide_approval(
+def decide_approval(
     ctx: Approver,
     approval_id: str,
-    decision: Annotated[str, Form(pattern="^(approve|reject)$")],
+    decision: Decision,
     note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    def run() -> str:
-        service = automations_of(ctx)
-        platform_id = ctx.operator.platform_id
-        approval = _approval_by_id(service, platform_id, approval_id)
-        run_ = service.run(platform_id, approval.run_id, steps=False)
-        if _makers(run_) & {ctx.operator.email, ctx.operator.id}:
-            raise PermissionDenied(
-                "You asked for this run: another operator must approve it (maker-checker)."
-            )
-        decided = service.decide(
-            platform_id,
-            approval_id,
-            S.ApprovalDecision(
-                approve=decision == "approve",
-                approver=ctx.operator.email,
-                note=note.strip() or None,
-            ),
-        )
-        _audit(
-            ctx,
-            f"automation_approval.{'approved' if decision == 'approve' else 'rejected'}",
-            approval_id,
-            run_id=approval.run_id,
-            step=approval.step_key,
-            status=decided.status,
+    service = automations_of(ctx)
+    platform_id = ctx.operator.platform_id
+    approval = _approval_by_id(service, platform_id, approval_id)
+    run_ = service.run(platform_id, approval.run_id, steps=False)
+    ctx.refuse_maker(_makers(run_), "asked for this run")
+    decided = service.decide(
+        platform_id,
+        approval_id,
+        S.ApprovalDecision(
+            approve=decision == "approve",
+            approver=ctx.operator.email,
             note=note.strip() or None,
-        )
-        return approval.run_id
-
-    run_id = await anyio.to_thread.run_sync(run)
+        ),
+    )
+    _audit(
+        ctx,
+        f"automation_approval.{'approved' if decision == 'approve' else 'rejected'}",
+        approval_id,
+        run_id=approval.run_id,
+        step=approval.step_key,
+        status=decided.status,
+        note=note.strip() or None,
+    )
+    run_id = approval.run_id
     return RedirectResponse(f"{PREFIX}/automations/runs/{run_id}", status_code=303)
 
 
@@ -242,51 +216,46 @@ def _approval_by_id(service: AutomationsPlatform, platform_id: str, approval_id:
 
 
 @router.get("/automations/{automation_id}")
-async def automation(ctx: Reader, automation_id: str) -> Response:
-    def run() -> Response:
-        service = automations_of(ctx)
-        platform_id = ctx.operator.platform_id
-        found = service.automation(platform_id, automation_id)
-        versions = service.versions(platform_id, automation_id)
-        recent = service.runs(platform_id, automation_id=automation_id, limit=10).data
-        definition = found.definition
-        return page(
-            ctx,
-            "console/automation.html",
-            {
-                "automation": found,
-                "versions": versions,
-                "runs": recent,
-                "trigger": definition.get("trigger", {}),
-                "steps": definition.get("steps", []),
-                "condition": definition.get("condition"),
-                "pretty": pretty,
-                "tabs": _tabs("/console/automations"),
-            },
-            title=f"Automation {found.name}",
-            active="/console/automations",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def automation(ctx: Reader, automation_id: str) -> Response:
+    service = automations_of(ctx)
+    platform_id = ctx.operator.platform_id
+    found = service.automation(platform_id, automation_id)
+    versions = service.versions(platform_id, automation_id)
+    recent = service.runs(platform_id, automation_id=automation_id, limit=10).data
+    definition = found.definition
+    return page(
+        ctx,
+        "console/automation.html",
+        {
+            "automation": found,
+            "versions": versions,
+            "runs": recent,
+            "trigger": definition.get("trigger", {}),
+            "steps": definition.get("steps", []),
+            "condition": definition.get("condition"),
+            "pretty": pretty,
+            "tabs": _tabs("/console/automations"),
+        },
+        title=f"Automation {found.name}",
+        active="/console/automations",
+    )
 
 
 @router.post("/automations/{automation_id}/status")
-async def set_status(
+def set_status(
     ctx: Manager,
     automation_id: str,
     action: Annotated[str, Form(pattern="^(pause|resume|archive)$")],
 ) -> Response:
-    def run() -> None:
-        changed = automations_of(ctx).set_status(
-            ctx.operator.platform_id, automation_id, ACTIONS[action]
-        )
-        _audit(ctx, f"automation.{ACTIONS[action]}", automation_id, status=changed.status)
-
-    return await then_redirect(run, f"{PREFIX}/automations/{automation_id}")
+    changed = automations_of(ctx).set_status(
+        ctx.operator.platform_id, automation_id, ACTIONS[action]
+    )
+    _audit(ctx, f"automation.{ACTIONS[action]}", automation_id, status=changed.status)
+    return redirect(f"{PREFIX}/automations/{automation_id}")
 
 
 @router.post("/automations/{automation_id}/runs")
-async def start_run(
+def start_run(
     ctx: Manager,
     automation_id: str,
     inputs: Annotated[str, Form(max_length=10_000)] = "",
@@ -294,17 +263,14 @@ async def start_run(
     """Run it now with JSON ``inputs``; the operator is recorded as ``requested_by`` (the
     maker, who may not approve the run's approvals)."""
 
-    def run() -> str:
-        try:
-            values = json.loads(inputs) if inputs.strip() else {}
-        except json.JSONDecodeError as exc:
-            raise ValidationError(f"The inputs are not JSON: {exc.msg}.") from exc
-        if not isinstance(values, dict):
-            raise ValidationError("The inputs are a JSON object.")
-        values["requested_by"] = ctx.operator.email
-        started = automations_of(ctx).start_run(ctx.operator.platform_id, automation_id, values)
-        _audit(ctx, "automation.run_started", automation_id, run_id=started.id)
-        return started.id
-
-    run_id = await anyio.to_thread.run_sync(run)
+    try:
+        values = json.loads(inputs) if inputs.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"The inputs are not JSON: {exc.msg}.") from exc
+    if not isinstance(values, dict):
+        raise ValidationError("The inputs are a JSON object.")
+    values["requested_by"] = ctx.operator.email
+    started = automations_of(ctx).start_run(ctx.operator.platform_id, automation_id, values)
+    _audit(ctx, "automation.run_started", automation_id, run_id=started.id)
+    run_id = started.id
     return RedirectResponse(f"{PREFIX}/automations/runs/{run_id}", status_code=303)

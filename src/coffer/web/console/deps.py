@@ -5,7 +5,7 @@ permission, and sets ``request.state.platform_id`` (the ``coffer.platforms`` con
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -56,6 +56,16 @@ class ConsoleContext:
             raise PermissionDenied(
                 f"Your role ({self.operator.role}) does not allow this ({permission})."
             )
+
+    def named_in(self, names: Iterable[str]) -> bool:
+        """Whether the operator is among ``names`` (their email or id)."""
+        return not {self.operator.email, self.operator.id}.isdisjoint(names)
+
+    def refuse_maker(self, makers: Iterable[str], what: str) -> None:
+        """Maker-checker: an operator among ``makers`` (who asked for ``what``) does not
+        approve it."""
+        if self.named_in(makers):
+            raise PermissionDenied(f"You {what}: another operator must approve it (maker-checker).")
 
     @property
     def actor(self) -> str:

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query
 from starlette.responses import RedirectResponse, Response
 
@@ -21,8 +20,8 @@ from coffer.fx.rates.providers import decimal_text
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.repository import quotes_page
-from coffer.web.console.views import page, tabs
-from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, _audit, list_page, money_of
+from coffer.web.console.views import Tabs, list_base, page, text_filter
+from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Rows, _audit, list_page, money_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -36,17 +35,15 @@ def fx_of(ctx: ConsoleContext) -> FxPlatform:
     return fx_for(ctx.request.app, ctx.operator.platform_id)
 
 
-SECTIONS = (
-    ("/console/fx", "Rates"),
-    ("/console/fx/quotes", "Quotes"),
-    ("/console/fx/conversions", "Conversions"),
-    ("/console/fx/pnl", "P&L"),
-    ("/console/loyalty", "Loyalty"),
-)
-
-
-def _tabs(current: str) -> list[tuple[str, str, bool]]:
-    return tabs(current, SECTIONS)
+_tabs = Tabs(
+    (
+        ("/console/fx", "Rates"),
+        ("/console/fx/quotes", "Quotes"),
+        ("/console/fx/conversions", "Conversions"),
+        ("/console/fx/pnl", "P&L"),
+        ("/console/loyalty", "Loyalty"),
+    )
+)  # the section's tab list
 
 
 def age_text(seconds: float) -> str:
@@ -99,108 +96,92 @@ def _rates_page(
 
 
 @router.get("/fx")
-async def rates(ctx: Reader) -> Response:
-    return await anyio.to_thread.run_sync(lambda: _rates_page(ctx))
+def rates(ctx: Reader) -> Response:
+    return _rates_page(ctx)
 
 
 @router.post("/fx/rates")
-async def set_rate(
+def set_rate(
     ctx: Manager,
     base: Currency,
     quote: Currency,
     rate: Annotated[str, Form(min_length=1, max_length=40)],
 ) -> Response:
     """A manual rate (source ``manual``); a bad one re-shows the page with the message."""
-
-    def run() -> Response:
-        if not _may_set_rates(ctx):
-            raise PermissionDenied(
-                "Exchange rates are shared by every platform: an admin of the default"
-                " platform sets them."
-            )
-        try:
-            saved = fx_of(ctx).rates.set_manual(base.upper(), quote.upper(), rate.strip())
-        except ValidationError as exc:
-            return _rates_page(ctx, error=exc.message, status_code=400)
-        _audit(ctx, "fx_rate.set", f"{saved.base}/{saved.quote}", rate=saved.rate)
-        return RedirectResponse(f"{PREFIX}/fx", status_code=303)
-
-    return await anyio.to_thread.run_sync(run)
+    if not _may_set_rates(ctx):
+        raise PermissionDenied(
+            "Exchange rates are shared by every platform: an admin of the default"
+            " platform sets them."
+        )
+    try:
+        saved = fx_of(ctx).rates.set_manual(base.upper(), quote.upper(), rate.strip())
+    except ValidationError as exc:
+        return _rates_page(ctx, error=exc.message, status_code=400)
+    _audit(ctx, "fx_rate.set", f"{saved.base}/{saved.quote}", rate=saved.rate)
+    return RedirectResponse(f"{PREFIX}/fx", status_code=303)
 
 
 @router.get("/fx/quotes")
-async def quotes(ctx: Reader, cursor: Cursor = None) -> Response:
-    def run() -> Response:
-        fx = fx_of(ctx)
-        rows, more = quotes_page(fx.quotes.engine, limit=PAGE_SIZE, starting_after=cursor)
-        return list_page(
-            ctx,
-            title="FX quotes",
-            active="/console/fx",
-            rows=[fx.quotes.model(row) for row in rows],
-            more=more,
-            base="/console/fx/quotes",
-            columns=[
-                Column("Quote", lambda q: q.id),
-                Column("Customer", lambda q: q.customer_id or ""),
-                Column("Sell", lambda q: money_of(q.sell_amount, q.sell_currency), numeric=True),
-                Column("Buy", lambda q: money_of(q.buy_amount, q.buy_currency), numeric=True),
-                Column("Rate", lambda q: q.customer_rate, numeric=True),
-                Column("Mid", lambda q: q.mid_rate, numeric=True),
-                Column("Fee", lambda q: money_of(q.fee, q.sell_currency), numeric=True),
-                Column("Source", lambda q: q.rate_source),
-                Column("Status", lambda q: q.status),
-                Column("Expires", lambda q: q.expires_at),
-            ],
-            extra={"tabs": _tabs("/console/fx/quotes")},
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def quotes(ctx: Reader, cursor: Cursor = None) -> Response:
+    fx = fx_of(ctx)
+    rows, more = quotes_page(fx.quotes.engine, limit=PAGE_SIZE, starting_after=cursor)
+    return list_page(
+        ctx,
+        Rows([fx.quotes.model(row) for row in rows], more),
+        title="FX quotes",
+        active="/console/fx",
+        base="/console/fx/quotes",
+        columns=[
+            Column("Quote", lambda q: q.id),
+            Column("Customer", lambda q: q.customer_id or ""),
+            Column("Sell", lambda q: money_of(q.sell_amount, q.sell_currency), numeric=True),
+            Column("Buy", lambda q: money_of(q.buy_amount, q.buy_currency), numeric=True),
+            Column("Rate", lambda q: q.customer_rate, numeric=True),
+            Column("Mid", lambda q: q.mid_rate, numeric=True),
+            Column("Fee", lambda q: money_of(q.fee, q.sell_currency), numeric=True),
+            Column("Source", lambda q: q.rate_source),
+            Column("Status", lambda q: q.status),
+            Column("Expires", lambda q: q.expires_at),
+        ],
+        extra={"tabs": _tabs("/console/fx/quotes")},
+    )
 
 
 @router.get("/fx/conversions")
-async def conversions(
+def conversions(
     ctx: Reader,
     cursor: Cursor = None,
     wallet: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    def run() -> Response:
-        listing = fx_of(ctx).conversions.list(
-            wallet_id=wallet or None, limit=PAGE_SIZE, starting_after=cursor
-        )
-        return list_page(
-            ctx,
-            title="FX conversions",
-            active="/console/fx",
-            rows=listing.data,
-            more=listing.has_more,
-            base=f"/console/fx/conversions?wallet={wallet}&"
-            if wallet
-            else "/console/fx/conversions",
-            columns=[
-                Column("Conversion", lambda c: c.id),
-                Column("Kind", lambda c: c.kind),
-                Column(
-                    "From",
-                    lambda c: c.from_wallet_id,
-                    lambda c: f"/console/wallets/{c.from_wallet_id}",
-                ),
-                Column(
-                    "To", lambda c: c.to_wallet_id, lambda c: f"/console/wallets/{c.to_wallet_id}"
-                ),
-                Column("Sold", lambda c: money_of(c.sell_amount, c.sell_currency), numeric=True),
-                Column("Bought", lambda c: money_of(c.buy_amount, c.buy_currency), numeric=True),
-                Column("Fee", lambda c: money_of(c.fee, c.sell_currency), numeric=True),
-                Column("Status", lambda c: c.status),
-                Column("Created", lambda c: c.created_at),
-            ],
-            extra={
-                "tabs": _tabs("/console/fx/conversions"),
-                "filters": [{"name": "wallet", "label": "Wallet", "value": wallet or ""}],
-            },
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    listing = fx_of(ctx).conversions.list(
+        wallet_id=wallet or None, limit=PAGE_SIZE, starting_after=cursor
+    )
+    return list_page(
+        ctx,
+        listing,
+        title="FX conversions",
+        active="/console/fx",
+        base=list_base("/console/fx/conversions", wallet=wallet),
+        columns=[
+            Column("Conversion", lambda c: c.id),
+            Column("Kind", lambda c: c.kind),
+            Column(
+                "From",
+                lambda c: c.from_wallet_id,
+                lambda c: f"/console/wallets/{c.from_wallet_id}",
+            ),
+            Column("To", lambda c: c.to_wallet_id, lambda c: f"/console/wallets/{c.to_wallet_id}"),
+            Column("Sold", lambda c: money_of(c.sell_amount, c.sell_currency), numeric=True),
+            Column("Bought", lambda c: money_of(c.buy_amount, c.buy_currency), numeric=True),
+            Column("Fee", lambda c: money_of(c.fee, c.sell_currency), numeric=True),
+            Column("Status", lambda c: c.status),
+            Column("Created", lambda c: c.created_at),
+        ],
+        extra={
+            "tabs": _tabs("/console/fx/conversions"),
+            "filters": [text_filter("wallet", "Wallet", wallet)],
+        },
+    )
 
 
 def _day(value: str | None, default: date) -> date:
@@ -213,88 +194,78 @@ def _day(value: str | None, default: date) -> date:
 
 
 @router.get("/fx/pnl")
-async def pnl(
+def pnl(
     ctx: Reader,
     start: Annotated[str | None, Query(max_length=10)] = None,
     end: Annotated[str | None, Query(max_length=10)] = None,
     currency: Annotated[str | None, Query(pattern=r"^([A-Za-z]{3})?$")] = None,
 ) -> Response:
     """The FX P&L of [start, end) (days, UTC; by default the last 30 days)."""
-
-    def run() -> Response:
-        fx = fx_of(ctx)
-        today = fx.clock().astimezone(UTC).date()
-        first = _day(start, today - timedelta(days=30))
-        last = _day(end, today + timedelta(days=1))
-        if last <= first:
-            raise ValidationError("The end of the period must come after its start.")
-        report = fx.reports.pnl(
-            datetime.combine(first, time(), UTC),
-            datetime.combine(last, time(), UTC),
-            currency.upper() if currency else None,
-        )
-        return page(
-            ctx,
-            "console/fx_pnl.html",
-            {
-                "report": report,
-                "start": first.isoformat(),
-                "end": last.isoformat(),
-                "currency": (currency or "").upper(),
-                "money": money_of,
-                "tabs": _tabs("/console/fx/pnl"),
-            },
-            title="FX P&L",
-            active="/console/fx",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    fx = fx_of(ctx)
+    today = fx.clock().astimezone(UTC).date()
+    first = _day(start, today - timedelta(days=30))
+    last = _day(end, today + timedelta(days=1))
+    if last <= first:
+        raise ValidationError("The end of the period must come after its start.")
+    report = fx.reports.pnl(
+        datetime.combine(first, time(), UTC),
+        datetime.combine(last, time(), UTC),
+        currency.upper() if currency else None,
+    )
+    return page(
+        ctx,
+        "console/fx_pnl.html",
+        {
+            "report": report,
+            "start": first.isoformat(),
+            "end": last.isoformat(),
+            "currency": (currency or "").upper(),
+            "money": money_of,
+            "tabs": _tabs("/console/fx/pnl"),
+        },
+        title="FX P&L",
+        active="/console/fx",
+    )
 
 
 # -- loyalty -------------------------------------------------------------------------------
 
 
 @router.get("/loyalty")
-async def programs(ctx: Reader) -> Response:
-    def run() -> Response:
-        return page(
-            ctx,
-            "console/loyalty.html",
-            {"programs": fx_of(ctx).loyalty.programs(), "tabs": _tabs("/console/loyalty")},
-            title="Loyalty programs",
-            active="/console/fx",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def programs(ctx: Reader) -> Response:
+    return page(
+        ctx,
+        "console/loyalty.html",
+        {"programs": fx_of(ctx).loyalty.programs(), "tabs": _tabs("/console/loyalty")},
+        title="Loyalty programs",
+        active="/console/fx",
+    )
 
 
 @router.get("/loyalty/{program_id}")
-async def program(
+def program(
     ctx: Reader,
     program_id: str,
     customer: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")] = None,
 ) -> Response:
-    def run() -> Response:
-        loyalty = fx_of(ctx).loyalty
-        found = loyalty.program(program_id)
-        account = lots = None
-        if customer:
-            if not ctx.can("customers.read"):
-                raise PermissionDenied("Your role does not show customers' points.")
-            account = loyalty.account(program_id, customer)
-            lots = loyalty.lots(program_id, customer)
-        return page(
-            ctx,
-            "console/loyalty_program.html",
-            {
-                "program": found,
-                "customer": customer or "",
-                "account": account,
-                "lots": lots,
-                "tabs": _tabs("/console/loyalty"),
-            },
-            title=f"Loyalty program {found.name}",
-            active="/console/fx",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    loyalty = fx_of(ctx).loyalty
+    found = loyalty.program(program_id)
+    account = lots = None
+    if customer:
+        if not ctx.can("customers.read"):
+            raise PermissionDenied("Your role does not show customers' points.")
+        account = loyalty.account(program_id, customer)
+        lots = loyalty.lots(program_id, customer)
+    return page(
+        ctx,
+        "console/loyalty_program.html",
+        {
+            "program": found,
+            "customer": customer or "",
+            "account": account,
+            "lots": lots,
+            "tabs": _tabs("/console/loyalty"),
+        },
+        title=f"Loyalty program {found.name}",
+        active="/console/fx",
+    )

@@ -68,44 +68,30 @@ def build_filter(raw: str, account: str, reference: str, metadata: str) -> objec
     return terms[0] if len(terms) == 1 else {"$and": terms}
 
 
-@router.get("/ledgers")
-async def ledgers(ctx: Reader) -> Response:
-    def run() -> Response:
-        rows = ctx.state.coffer.ledgers(
-            platform_id=ctx.operator.platform_id, page_size=MAX_LEDGERS_LISTED
-        )
-        return page(
-            ctx,
-            "console/ledgers.html",
-            {"ledgers": rows},
-            title="Ledgers",
-            active="/console/ledgers",
-        )
+def _ledgers_page(ctx: ConsoleContext, active: str, section: str | None = None) -> Response:
+    """The platform's ledgers; with ``section`` (transactions, holds), that page of its
+    first ledger that is not a system one instead, when there is a ledger."""
+    rows = ctx.state.coffer.ledgers(
+        platform_id=ctx.operator.platform_id, page_size=MAX_LEDGERS_LISTED
+    )
+    preferred = next((r for r in rows if not r.system), rows[0] if rows else None)
+    if section is not None and preferred is not None:
+        return RedirectResponse(f"{PREFIX}/ledgers/{preferred.name}/{section}", status_code=303)
+    return page(ctx, "console/ledgers.html", {"ledgers": rows}, title="Ledgers", active=active)
 
-    return await anyio.to_thread.run_sync(run)
+
+@router.get("/ledgers")
+def ledgers(ctx: Reader) -> Response:
+    return _ledgers_page(ctx, "/console/ledgers")
 
 
 @router.get("/transactions")
-async def transactions_home(ctx: Reader) -> Response:
-    rows = await anyio.to_thread.run_sync(
-        lambda: ctx.state.coffer.ledgers(
-            platform_id=ctx.operator.platform_id, page_size=MAX_LEDGERS_LISTED
-        )
-    )
-    if len(rows) >= 1:
-        preferred = next((r for r in rows if not r.system), rows[0])
-        return RedirectResponse(f"{PREFIX}/ledgers/{preferred.name}/transactions", status_code=303)
-    return page(
-        ctx,
-        "console/ledgers.html",
-        {"ledgers": rows},
-        title="Ledgers",
-        active="/console/transactions",
-    )
+def transactions_home(ctx: Reader) -> Response:
+    return _ledgers_page(ctx, "/console/transactions", "transactions")
 
 
 @router.get("/ledgers/{name}/transactions")
-async def transactions(
+def transactions(
     ctx: Reader,
     name: str,
     filter: Annotated[str, Query(max_length=MAX_FILTER_LENGTH)] = "",
@@ -114,61 +100,55 @@ async def transactions(
     metadata: Annotated[str, Query(max_length=300)] = "",
     before: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
-    def run() -> Response:
-        ledger_id = own_ledger(ctx, name)
-        query = build_filter(filter, account, reference, metadata)
-        rows, more = queries(ctx).list_transactions(
-            ledger_id,
-            query=query,
-            pit=None,
-            size=PAGE_SIZE,
-            effective_order=False,
-            ascending=False,
-            after=None if before is None else [before],
-        )
-        total = queries(ctx).next_transaction_id(ledger_id)
-        return page(
-            ctx,
-            "console/transactions.html",
-            {
-                "ledger": name,
-                "rows": rows,
-                "more": more,
-                "total": total,
-                "next_before": rows[-1].id if more and rows else None,
-                "form": {
-                    "filter": filter,
-                    "account": account,
-                    "reference": reference,
-                    "metadata": metadata,
-                },
-                "first_page": before is None,
+    ledger_id = own_ledger(ctx, name)
+    query = build_filter(filter, account, reference, metadata)
+    rows, more = queries(ctx).list_transactions(
+        ledger_id,
+        query=query,
+        pit=None,
+        size=PAGE_SIZE,
+        effective_order=False,
+        ascending=False,
+        after=None if before is None else [before],
+    )
+    total = queries(ctx).next_transaction_id(ledger_id)
+    return page(
+        ctx,
+        "console/transactions.html",
+        {
+            "ledger": name,
+            "rows": rows,
+            "more": more,
+            "total": total,
+            "next_before": rows[-1].id if more and rows else None,
+            "form": {
+                "filter": filter,
+                "account": account,
+                "reference": reference,
+                "metadata": metadata,
             },
-            title=f"Transactions of {name}",
-            active="/console/transactions",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+            "first_page": before is None,
+        },
+        title=f"Transactions of {name}",
+        active="/console/transactions",
+    )
 
 
 @router.get("/ledgers/{name}/transactions/{tx_id}")
-async def transaction(ctx: Reader, name: str, tx_id: int) -> Response:
-    def run() -> Response:
-        ledger_id = own_ledger(ctx, name)
-        found = queries(ctx).transactions_by_id(ledger_id, [tx_id])
-        if tx_id not in found:
-            raise TransactionNotFound(f"transaction {tx_id} does not exist in ledger {name!r}")
-        tx = found[tx_id]
-        public_key = ctx.state.coffer.signer.public_key.hex()
-        return page(
-            ctx,
-            "console/transaction.html",
-            {"ledger": name, "tx": tx, "public_key": public_key},
-            title=f"Transaction {tx_id}",
-            active="/console/transactions",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def transaction(ctx: Reader, name: str, tx_id: int) -> Response:
+    ledger_id = own_ledger(ctx, name)
+    found = queries(ctx).transactions_by_id(ledger_id, [tx_id])
+    if tx_id not in found:
+        raise TransactionNotFound(f"transaction {tx_id} does not exist in ledger {name!r}")
+    tx = found[tx_id]
+    public_key = ctx.state.coffer.signer.public_key.hex()
+    return page(
+        ctx,
+        "console/transaction.html",
+        {"ledger": name, "tx": tx, "public_key": public_key},
+        title=f"Transaction {tx_id}",
+        active="/console/transactions",
+    )
 
 
 @router.get("/ledgers/{name}/transactions/{tx_id}/proof")
@@ -207,71 +187,53 @@ async def proof(ctx: Reader, name: str, tx_id: int) -> Response:
 
 
 @router.get("/ledgers/{name}/accounts")
-async def accounts(
+def accounts(
     ctx: Reader,
     name: str,
     filter: Annotated[str, Query(max_length=MAX_FILTER_LENGTH)] = "",
     address: Annotated[str, Query(max_length=300)] = "",
     after: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
-    def run() -> Response:
-        ledger_id = own_ledger(ctx, name)
-        query = build_filter(filter, "", "", "")
-        if address.strip():
-            match = {"$match": {"address": address.strip()}}
-            query = match if query is None else {"$and": [query, match]}
-        rows, more = queries(ctx).list_accounts(
-            ledger_id, query=query, pit=None, size=PAGE_SIZE, after=after
-        )
-        return page(
-            ctx,
-            "console/accounts.html",
-            {
-                "ledger": name,
-                "rows": rows,
-                "more": more,
-                "form": {"filter": filter, "address": address},
-                "next_after": rows[-1]["address"] if more and rows else None,
-            },
-            title=f"Accounts of {name}",
-            active="/console/ledgers",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    ledger_id = own_ledger(ctx, name)
+    query = build_filter(filter, "", "", "")
+    if address.strip():
+        match = {"$match": {"address": address.strip()}}
+        query = match if query is None else {"$and": [query, match]}
+    rows, more = queries(ctx).list_accounts(
+        ledger_id, query=query, pit=None, size=PAGE_SIZE, after=after
+    )
+    return page(
+        ctx,
+        "console/accounts.html",
+        {
+            "ledger": name,
+            "rows": rows,
+            "more": more,
+            "form": {"filter": filter, "address": address},
+            "next_after": rows[-1]["address"] if more and rows else None,
+        },
+        title=f"Accounts of {name}",
+        active="/console/ledgers",
+    )
 
 
 @router.get("/holds")
-async def holds_home(ctx: Reader) -> Response:
-    rows = await anyio.to_thread.run_sync(
-        lambda: ctx.state.coffer.ledgers(
-            platform_id=ctx.operator.platform_id, page_size=MAX_LEDGERS_LISTED
-        )
-    )
-    preferred = next((r for r in rows if not r.system), rows[0] if rows else None)
-    if preferred is None:
-        return page(
-            ctx, "console/ledgers.html", {"ledgers": rows}, title="Ledgers", active="/console/holds"
-        )
-    return RedirectResponse(f"{PREFIX}/ledgers/{preferred.name}/holds", status_code=303)
+def holds_home(ctx: Reader) -> Response:
+    return _ledgers_page(ctx, "/console/holds", "holds")
 
 
 @router.get("/ledgers/{name}/holds")
-async def holds(
+def holds(
     ctx: Reader,
     name: str,
     status: Annotated[str, Query(pattern="^(|pending|posted|voided|expired)$")] = "pending",
 ) -> Response:
-    def run() -> Response:
-        own_ledger(ctx, name)
-        rows = ctx.state.coffer.ledger(name, create=False).holds(
-            status=status or None, page_size=100
-        )
-        return page(
-            ctx,
-            "console/holds.html",
-            {"ledger": name, "rows": rows, "status": status},
-            title=f"Holds of {name}",
-            active="/console/holds",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    own_ledger(ctx, name)
+    rows = ctx.state.coffer.ledger(name, create=False).holds(status=status or None, page_size=100)
+    return page(
+        ctx,
+        "console/holds.html",
+        {"ledger": name, "rows": rows, "status": status},
+        title=f"Holds of {name}",
+        active="/console/holds",
+    )

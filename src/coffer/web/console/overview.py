@@ -9,7 +9,6 @@ import threading
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import RedirectResponse, Response
 
@@ -74,92 +73,86 @@ def chart_data(ctx: ConsoleContext, ledger: str) -> dict[str, Any]:
 
 
 @router.get("/")
-async def overview(
+def overview(
     ctx: Annotated[ConsoleContext, Depends(console_context())],
     ledger: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    def run() -> Response:
-        book = ctx.state.coffer
-        ledgers = book.ledgers(platform_id=ctx.operator.platform_id, page_size=200)
-        names = [info.name for info in ledgers]
-        chosen = (
-            ledger
-            if ledger in names
-            else next((i.name for i in ledgers if not i.system), names[0] if names else None)
-        )
-        chart = chart_data(ctx, chosen) if chosen and ctx.can("ledger.read") else None
-        integrity = []
-        witness = book.witness
-        for info in ledgers[:20]:
-            checkpoint = last_checkpoint(ctx.state.engine, info.id)
-            witnessed = None if witness is None else last_witnessed(witness, info.name)
-            integrity.append(
-                {
-                    "name": info.name,
-                    "system": info.system,
-                    "checkpoint_size": checkpoint[0] if checkpoint else None,
-                    "checkpoint_at": checkpoint[1] if checkpoint else None,
-                    "witnessed": witnessed,
-                    "witness_state": witnessed.state(checkpoint[0] if checkpoint else None)
-                    if witnessed
-                    else None,
-                }
-            )
-        verified = list_entries(ctx.state.engine, action="ledger.verified", limit=1)
-        balances = []
-        if ctx.can("wallets.read"):
-            wallets = platform_of(ctx.request)
-            for account, label in ((FEES_ACCOUNT, "Fees"), (CREDIT_ACCOUNT, "Credit")):
-                for asset, balance in sorted(wallets.core.ledger.balances(account).items()):
-                    balances.append(
-                        {"wallet": label, "asset": asset, "amount": balance.input - balance.output}
-                    )
-        return page(
-            ctx,
-            "console/overview.html",
+    book = ctx.state.coffer
+    ledgers = book.ledgers(platform_id=ctx.operator.platform_id, page_size=200)
+    names = [info.name for info in ledgers]
+    chosen = (
+        ledger
+        if ledger in names
+        else next((i.name for i in ledgers if not i.system), names[0] if names else None)
+    )
+    chart = chart_data(ctx, chosen) if chosen and ctx.can("ledger.read") else None
+    integrity = []
+    witness = book.witness
+    for info in ledgers[:20]:
+        checkpoint = last_checkpoint(ctx.state.engine, info.id)
+        witnessed = None if witness is None else last_witnessed(witness, info.name)
+        integrity.append(
             {
-                "chart": chart,
-                "chart_json": json.dumps(chart) if chart else "",
-                "ledgers": names,
-                "chosen": chosen,
-                "integrity": integrity,
-                "verified": verified[0] if verified else None,
-                "balances": balances,
-                "witness": None if witness is None else repr(witness),
-            },
-            title="Overview",
-            active="/console/",
+                "name": info.name,
+                "system": info.system,
+                "checkpoint_size": checkpoint[0] if checkpoint else None,
+                "checkpoint_at": checkpoint[1] if checkpoint else None,
+                "witnessed": witnessed,
+                "witness_state": witnessed.state(checkpoint[0] if checkpoint else None)
+                if witnessed
+                else None,
+            }
         )
-
-    return await anyio.to_thread.run_sync(run)
+    verified = list_entries(ctx.state.engine, action="ledger.verified", limit=1)
+    balances = []
+    if ctx.can("wallets.read"):
+        wallets = platform_of(ctx.request)
+        for account, label in ((FEES_ACCOUNT, "Fees"), (CREDIT_ACCOUNT, "Credit")):
+            for asset, balance in sorted(wallets.core.ledger.balances(account).items()):
+                balances.append(
+                    {"wallet": label, "asset": asset, "amount": balance.input - balance.output}
+                )
+    return page(
+        ctx,
+        "console/overview.html",
+        {
+            "chart": chart,
+            "chart_json": json.dumps(chart) if chart else "",
+            "ledgers": names,
+            "chosen": chosen,
+            "integrity": integrity,
+            "verified": verified[0] if verified else None,
+            "balances": balances,
+            "witness": None if witness is None else repr(witness),
+        },
+        title="Overview",
+        active="/console/",
+    )
 
 
 @router.post("/verify")
-async def verify_now(
+def verify_now(
     ctx: Annotated[ConsoleContext, Depends(console_context("operators.manage"))],
 ) -> Response:
     """Recompute every ledger's journal, checkpoints and balances and the audit chain
     (``coffer verify``), and record the outcome in the audit log."""
 
-    def run() -> None:
-        from coffer.identity.audit import verify_audit_chain
+    from coffer.identity.audit import verify_audit_chain
 
-        report = ctx.state.coffer.verify()
-        audit = verify_audit_chain(ctx.state.engine)
-        record_now(
-            ctx.state.engine,
-            actor=ctx.actor,
-            action="ledger.verified",
-            address=client_address(ctx.request),
-            details={
-                "ok": bool(report.ok and audit.ok),
-                "entries": report.entries,
-                "report": str(report)[:500],
-                "audit": str(audit)[:300],
-                "seconds": round(report.elapsed_seconds, 3),
-                "platform_id": ctx.operator.platform_id,
-            },
-        )
-
-    await anyio.to_thread.run_sync(run)
+    report = ctx.state.coffer.verify()
+    audit = verify_audit_chain(ctx.state.engine)
+    record_now(
+        ctx.state.engine,
+        actor=ctx.actor,
+        action="ledger.verified",
+        address=client_address(ctx.request),
+        details={
+            "ok": bool(report.ok and audit.ok),
+            "entries": report.entries,
+            "report": str(report)[:500],
+            "audit": str(audit)[:300],
+            "seconds": round(report.elapsed_seconds, 3),
+            "platform_id": ctx.operator.platform_id,
+        },
+    )
     return RedirectResponse(f"{PREFIX}/", status_code=303)

@@ -12,9 +12,7 @@ import json
 import time
 from types import SimpleNamespace
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query
 from starlette.responses import RedirectResponse, Response
 
@@ -26,8 +24,8 @@ from coffer.risk.online.cases import CASE_KINDS, CASE_STATUSES
 from coffer.risk.online.endpoints import risk_of_platform
 from coffer.risk.online.rules import ACTIONS, LIST_KINDS, LISTS, MODES
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page, tabs, then_redirect
-from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, list_page, wallets_of
+from coffer.web.console.views import Tabs, choice_filter, list_base, page, redirect, text_filter
+from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Rows, list_page, wallets_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -42,6 +40,7 @@ AGES = (
     ("24", "older than 24 hours"),
     ("168", "older than 7 days"),
 )
+OVERDUE = (("", "any"), ("yes", "overdue"), ("no", "on time"))
 HIT_STATUSES = ("open", "whitelisted", "confirmed")
 
 
@@ -72,7 +71,7 @@ def _score(value: float) -> str:
 
 
 @router.get("/risk")
-async def cases(
+def cases(
     ctx: Reader,
     cursor: Cursor = None,
     status: Word = None,
@@ -81,76 +80,53 @@ async def cases(
     age: Annotated[str | None, Query(pattern=r"^(|1|24|168)$")] = None,
     overdue: Annotated[str | None, Query(pattern=r"^(|yes|no)$")] = None,
 ) -> Response:
-    def run() -> Response:
-        data, more = risk_of(ctx).cases(
-            ctx.operator.platform_id,
-            status=status or None,
-            kind=kind or None,
-            assignee=assignee or None,
-            overdue=None if not overdue else overdue == "yes",
-            starting_after=_age_cursor(age, cursor),
-            limit=PAGE_SIZE,
-        )
-        kept = {"kind": kind, "assignee": assignee, "age": age, "overdue": overdue}
-        query = urlencode({k: v for k, v in kept.items() if v})
-        return list_page(
-            ctx,
-            title="Risk cases",
-            active="/console/risk",
-            rows=_rows(data),
-            more=more,
-            base=f"/console/risk?{query}&" if query else "/console/risk",
-            statuses=list(CASE_STATUSES),
-            status=status,
-            columns=[
-                Column("Case", lambda c: c.id, lambda c: f"/console/risk/cases/{c.id}"),
-                Column("Kind", lambda c: c.kind),
-                Column("Status", lambda c: c.status + (" (overdue)" if c.overdue else "")),
-                Column("Title", lambda c: c.title),
-                Column("Assignee", lambda c: c.assignee or ""),
-                Column("Due", lambda c: c.due_at),
-                Column("Opened", lambda c: c.created_at),
+    data, more = risk_of(ctx).cases(
+        ctx.operator.platform_id,
+        status=status or None,
+        kind=kind or None,
+        assignee=assignee or None,
+        overdue=None if not overdue else overdue == "yes",
+        starting_after=_age_cursor(age, cursor),
+        limit=PAGE_SIZE,
+    )
+    return list_page(
+        ctx,
+        Rows(_rows(data), more),
+        title="Risk cases",
+        active="/console/risk",
+        base=list_base("/console/risk", kind=kind, assignee=assignee, age=age, overdue=overdue),
+        statuses=list(CASE_STATUSES),
+        status=status,
+        columns=[
+            Column("Case", lambda c: c.id, lambda c: f"/console/risk/cases/{c.id}"),
+            Column("Kind", lambda c: c.kind),
+            Column("Status", lambda c: c.status + (" (overdue)" if c.overdue else "")),
+            Column("Title", lambda c: c.title),
+            Column("Assignee", lambda c: c.assignee or ""),
+            Column("Due", lambda c: c.due_at),
+            Column("Opened", lambda c: c.created_at),
+        ],
+        extra={
+            "tabs": _tabs("/console/risk"),
+            "filters": [
+                choice_filter("kind", "Kind", kind, [("", "any"), *((k, k) for k in CASE_KINDS)]),
+                text_filter("assignee", "Assignee", assignee),
+                choice_filter("age", "Age", age, AGES),
+                choice_filter("overdue", "Overdue", overdue, OVERDUE),
             ],
-            extra={
-                "tabs": _tabs("/console/risk"),
-                "filters": [
-                    {
-                        "name": "kind",
-                        "label": "Kind",
-                        "value": kind or "",
-                        "options": [("", "any"), *((k, k) for k in CASE_KINDS)],
-                    },
-                    {"name": "assignee", "label": "Assignee", "value": assignee or ""},
-                    {
-                        "name": "age",
-                        "label": "Age",
-                        "value": age or "",
-                        "options": list(AGES),
-                    },
-                    {
-                        "name": "overdue",
-                        "label": "Overdue",
-                        "value": overdue or "",
-                        "options": [("", "any"), ("yes", "overdue"), ("no", "on time")],
-                    },
-                ],
-            },
-        )
-
-    return await anyio.to_thread.run_sync(run)
+        },
+    )
 
 
-SECTIONS = (
-    ("/console/risk", "Cases"),
-    ("/console/risk/decisions", "Decisions"),
-    ("/console/risk/rules", "Rules"),
-    ("/console/risk/lists", "Lists"),
-    ("/console/risk/screening", "Screening hits"),
-)
-
-
-def _tabs(current: str) -> list[tuple[str, str, bool]]:
-    return tabs(current, SECTIONS)
+_tabs = Tabs(
+    (
+        ("/console/risk", "Cases"),
+        ("/console/risk/decisions", "Decisions"),
+        ("/console/risk/rules", "Rules"),
+        ("/console/risk/lists", "Lists"),
+        ("/console/risk/screening", "Screening hits"),
+    )
+)  # the section's tab list
 
 
 def _decision_event(risk: RiskService, platform_id: str, decision_id: str) -> dict[str, Any]:
@@ -165,46 +141,43 @@ def _decision_event(risk: RiskService, platform_id: str, decision_id: str) -> di
 
 
 @router.get("/risk/cases/{case_id}")
-async def case(ctx: Reader, case_id: str) -> Response:
-    def run() -> Response:
-        risk = risk_of(ctx)
-        platform_id = ctx.operator.platform_id
-        found = risk.case(platform_id, case_id)
-        decision = None
-        features: dict[str, Any] = {}
-        if found["decision_id"]:
-            decision = risk.decision(platform_id, found["decision_id"])
-            features = _decision_event(risk, platform_id, found["decision_id"])
-        recent: list[dict[str, Any]] = []
-        for customer_id in found["customer_ids"][:3]:
-            recent.extend(risk.decisions(platform_id, customer_id=customer_id, limit=10)[0])
-        hits = risk.screening_hits(platform_id, limit=20)[0]
-        decisions = (
-            ("approve", "decline")
-            if found["kind"] == "review"
-            else ("confirmed", "false_positive", "escalated")
-        )
-        return page(
-            ctx,
-            "console/risk_case.html",
-            {
-                "case": found,
-                "decision": decision,
-                "features": sorted(features.items()),
-                "recent": recent,
-                "hits": [h for h in hits if h["case_id"] == case_id],
-                "choices": decisions,
-                "score": _score,
-            },
-            title=f"Risk case {case_id}",
-            active="/console/risk",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def case(ctx: Reader, case_id: str) -> Response:
+    risk = risk_of(ctx)
+    platform_id = ctx.operator.platform_id
+    found = risk.case(platform_id, case_id)
+    decision = None
+    features: dict[str, Any] = {}
+    if found["decision_id"]:
+        decision = risk.decision(platform_id, found["decision_id"])
+        features = _decision_event(risk, platform_id, found["decision_id"])
+    recent: list[dict[str, Any]] = []
+    for customer_id in found["customer_ids"][:3]:
+        recent.extend(risk.decisions(platform_id, customer_id=customer_id, limit=10)[0])
+    hits = risk.screening_hits(platform_id, limit=20)[0]
+    decisions = (
+        ("approve", "decline")
+        if found["kind"] == "review"
+        else ("confirmed", "false_positive", "escalated")
+    )
+    return page(
+        ctx,
+        "console/risk_case.html",
+        {
+            "case": found,
+            "decision": decision,
+            "features": sorted(features.items()),
+            "recent": recent,
+            "hits": [h for h in hits if h["case_id"] == case_id],
+            "choices": decisions,
+            "score": _score,
+        },
+        title=f"Risk case {case_id}",
+        active="/console/risk",
+    )
 
 
 @router.post("/risk/cases/{case_id}/decision")
-async def decide(
+def decide(
     ctx: Decider,
     case_id: str,
     decision: Annotated[
@@ -213,101 +186,90 @@ async def decide(
     reason: Annotated[str, Form(max_length=2000)] = "",
     narrative: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
-    def run() -> None:
-        risk_of(ctx).decide(
-            ctx.operator.platform_id,
-            case_id,
-            decision=decision,
-            reason=reason.strip(),
-            narrative=narrative.strip() or None,
-            actor=ctx.actor,
-        )
-
-    return await then_redirect(run, f"{PREFIX}/risk/cases/{case_id}")
+    risk_of(ctx).decide(
+        ctx.operator.platform_id,
+        case_id,
+        decision=decision,
+        reason=reason.strip(),
+        narrative=narrative.strip() or None,
+        actor=ctx.actor,
+    )
+    return redirect(f"{PREFIX}/risk/cases/{case_id}")
 
 
 @router.post("/risk/cases/{case_id}/assign")
-async def assign(
+def assign(
     ctx: Decider,
     case_id: str,
     to: Annotated[str, Form(pattern="^(me|queue)$")],
 ) -> Response:
-    def run() -> None:
-        risk_of(ctx).assign(
-            ctx.operator.platform_id,
-            case_id,
-            assignee=ctx.operator.email if to == "me" else None,
-            actor=ctx.actor,
-        )
-
-    return await then_redirect(run, f"{PREFIX}/risk/cases/{case_id}")
+    risk_of(ctx).assign(
+        ctx.operator.platform_id,
+        case_id,
+        assignee=ctx.operator.email if to == "me" else None,
+        actor=ctx.actor,
+    )
+    return redirect(f"{PREFIX}/risk/cases/{case_id}")
 
 
 @router.post("/risk/cases/{case_id}/notes")
-async def add_note(
+def add_note(
     ctx: Decider,
     case_id: str,
     body: Annotated[str, Form(max_length=10_000)] = "",
     reference: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    def run() -> None:
-        risk_of(ctx).add_note(
-            ctx.operator.platform_id,
-            case_id,
-            body=body,
-            reference=reference.strip() or None,
-            actor=ctx.actor,
-        )
-
-    return await then_redirect(run, f"{PREFIX}/risk/cases/{case_id}")
+    risk_of(ctx).add_note(
+        ctx.operator.platform_id,
+        case_id,
+        body=body,
+        reference=reference.strip() or None,
+        actor=ctx.actor,
+    )
+    return redirect(f"{PREFIX}/risk/cases/{case_id}")
 
 
 # -- decisions -----------------------------------------------------------------------------
 
 
 @router.get("/risk/decisions")
-async def decisions(
+def decisions(
     ctx: Reader,
     cursor: Cursor = None,
     status: Word = None,
     customer: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    def run() -> Response:
-        data, more = risk_of(ctx).decisions(
-            ctx.operator.platform_id,
-            outcome=status or None,
-            customer_id=customer or None,
-            starting_after=cursor,
-            limit=PAGE_SIZE,
-        )
-        query = urlencode({"customer": customer}) if customer else ""
-        return list_page(
-            ctx,
-            title="Risk decisions",
-            active="/console/risk",
-            rows=_rows(data),
-            more=more,
-            base=f"/console/risk/decisions?{query}&" if query else "/console/risk/decisions",
-            statuses=list(ACTIONS),
-            status=status,
-            columns=[
-                Column("Decision", lambda d: d.id),
-                Column("Movement", lambda d: f"{d.movement_type} {d.movement_id}"),
-                Column("Customer", lambda d: d.customer_id or ""),
-                Column("Amount", lambda d: f"{d.amount} {d.currency}", numeric=True),
-                Column("Outcome", lambda d: d.outcome),
-                Column("Score", lambda d: _score(d.score), numeric=True),
-                Column("Reasons", lambda d: ", ".join(d.reasons[:4])),
-                Column("Review", lambda d: d.review_status or ""),
-                Column("At", lambda d: d.created_at),
-            ],
-            extra={
-                "tabs": _tabs("/console/risk/decisions"),
-                "filters": [{"name": "customer", "label": "Customer", "value": customer or ""}],
-            },
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    data, more = risk_of(ctx).decisions(
+        ctx.operator.platform_id,
+        outcome=status or None,
+        customer_id=customer or None,
+        starting_after=cursor,
+        limit=PAGE_SIZE,
+    )
+    return list_page(
+        ctx,
+        Rows(_rows(data), more),
+        title="Risk decisions",
+        active="/console/risk",
+        base=list_base("/console/risk/decisions", customer=customer),
+        statuses=list(ACTIONS),
+        status=status,
+        columns=[
+            Column("Decision", lambda d: d.id),
+            Column("Movement", lambda d: f"{d.movement_type} {d.movement_id}"),
+            Column("Customer", lambda d: d.customer_id or ""),
+            Column("Amount", lambda d: f"{d.amount} {d.currency}", numeric=True),
+            Column("Outcome", lambda d: d.outcome),
+            Column("Score", lambda d: _score(d.score), numeric=True),
+            Column("Reasons", lambda d: ", ".join(d.reasons[:4])),
+            Column("Review", lambda d: d.review_status or ""),
+            Column("At", lambda d: d.created_at),
+        ],
+        extra={
+            "tabs": _tabs("/console/risk/decisions"),
+            "filters": [text_filter("customer", "Customer", customer)],
+        },
+    )
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -339,38 +301,34 @@ def _rules_page(
 
 
 @router.get("/risk/rules")
-async def rules(ctx: Reader) -> Response:
-    return await anyio.to_thread.run_sync(lambda: _rules_page(ctx))
+def rules(ctx: Reader) -> Response:
+    return _rules_page(ctx)
 
 
 @router.get("/risk/rules/{name}")
-async def rule_versions(ctx: Reader, name: str) -> Response:
-    def run() -> Response:
-        versions = risk_of(ctx).rule_versions(ctx.operator.platform_id, name)
-        return list_page(
-            ctx,
-            title=f"Rule {name}: versions",
-            active="/console/risk",
-            rows=_rows(versions),
-            more=False,
-            base=f"/console/risk/rules/{name}",
-            columns=[
-                Column("Version", lambda r: r.version, numeric=True),
-                Column("Expression", lambda r: r.expression),
-                Column("Action", lambda r: r.action),
-                Column("Mode", lambda r: r.mode),
-                Column("Enabled", lambda r: "yes" if r.enabled else "no"),
-                Column("By", lambda r: r.created_by),
-                Column("Saved", lambda r: r.created_at),
-            ],
-            extra={"tabs": _tabs("/console/risk/rules")},
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def rule_versions(ctx: Reader, name: str) -> Response:
+    versions = risk_of(ctx).rule_versions(ctx.operator.platform_id, name)
+    return list_page(
+        ctx,
+        Rows(_rows(versions), False),
+        title=f"Rule {name}: versions",
+        active="/console/risk",
+        base=f"/console/risk/rules/{name}",
+        columns=[
+            Column("Version", lambda r: r.version, numeric=True),
+            Column("Expression", lambda r: r.expression),
+            Column("Action", lambda r: r.action),
+            Column("Mode", lambda r: r.mode),
+            Column("Enabled", lambda r: "yes" if r.enabled else "no"),
+            Column("By", lambda r: r.created_by),
+            Column("Saved", lambda r: r.created_at),
+        ],
+        extra={"tabs": _tabs("/console/risk/rules")},
+    )
 
 
 @router.post("/risk/rules")
-async def save_rule(
+def save_rule(
     ctx: Manager,
     name: RuleName,
     expression: Annotated[str, Form(min_length=1, max_length=4000)],
@@ -380,154 +338,133 @@ async def save_rule(
 ) -> Response:
     """A new rule or a new version of one; a bad expression re-shows the form with the
     compiler's message (400) and saves nothing."""
-
-    def run() -> Response:
-        try:
-            risk_of(ctx).save_rule(
-                ctx.operator.platform_id,
-                name=name,
-                expression=expression,
-                action=action,
-                mode=mode,
-                description=description.strip() or None,
-                actor=ctx.actor,
-            )
-        except CofferError as exc:
-            if exc.status != 400:
-                raise
-            form = {"name": name, "expression": expression, "action": action, "mode": mode}
-            return _rules_page(ctx, error=exc.message, form=form, status_code=400)
-        return RedirectResponse(f"{PREFIX}/risk/rules", status_code=303)
-
-    return await anyio.to_thread.run_sync(run)
+    try:
+        risk_of(ctx).save_rule(
+            ctx.operator.platform_id,
+            name=name,
+            expression=expression,
+            action=action,
+            mode=mode,
+            description=description.strip() or None,
+            actor=ctx.actor,
+        )
+    except CofferError as exc:
+        if exc.status != 400:
+            raise
+        form = {"name": name, "expression": expression, "action": action, "mode": mode}
+        return _rules_page(ctx, error=exc.message, form=form, status_code=400)
+    return RedirectResponse(f"{PREFIX}/risk/rules", status_code=303)
 
 
 @router.post("/risk/rules/{name}/mode")
-async def set_rule_mode(
+def set_rule_mode(
     ctx: Manager,
     name: str,
     mode: Annotated[str, Form(pattern="^(enforce|monitor)$")],
 ) -> Response:
     """Switch a rule between monitor and enforce: a new version, same expression."""
-
-    def run() -> None:
-        risk = risk_of(ctx)
-        current = risk.rule_versions(ctx.operator.platform_id, name)[0]
-        risk.save_rule(
-            ctx.operator.platform_id,
-            name=name,
-            expression=current["expression"],
-            action=current["action"],
-            mode=mode,
-            enabled=current["enabled"],
-            description=current["description"],
-            actor=ctx.actor,
-        )
-
-    return await then_redirect(run, f"{PREFIX}/risk/rules")
+    risk = risk_of(ctx)
+    current = risk.rule_versions(ctx.operator.platform_id, name)[0]
+    risk.save_rule(
+        ctx.operator.platform_id,
+        name=name,
+        expression=current["expression"],
+        action=current["action"],
+        mode=mode,
+        enabled=current["enabled"],
+        description=current["description"],
+        actor=ctx.actor,
+    )
+    return redirect(f"{PREFIX}/risk/rules")
 
 
 # -- lists ---------------------------------------------------------------------------------
 
 
 @router.get("/risk/lists")
-async def lists(ctx: Reader) -> Response:
-    def run() -> Response:
-        entries = risk_of(ctx).list_entries(ctx.operator.platform_id)
-        return page(
-            ctx,
-            "console/risk_lists.html",
-            {
-                "entries": entries,
-                "lists": LISTS,
-                "kinds": LIST_KINDS,
-                "tabs": _tabs("/console/risk/lists"),
-            },
-            title="Block and allow lists",
-            active="/console/risk",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def lists(ctx: Reader) -> Response:
+    entries = risk_of(ctx).list_entries(ctx.operator.platform_id)
+    return page(
+        ctx,
+        "console/risk_lists.html",
+        {
+            "entries": entries,
+            "lists": LISTS,
+            "kinds": LIST_KINDS,
+            "tabs": _tabs("/console/risk/lists"),
+        },
+        title="Block and allow lists",
+        active="/console/risk",
+    )
 
 
 @router.post("/risk/lists")
-async def add_list_entry(
+def add_list_entry(
     ctx: Manager,
     list_name: Annotated[str, Form(alias="list", pattern="^(block|allow)$")],
     kind: Annotated[str, Form(pattern="^(iban|card|email|device|country|customer)$")],
     value: Annotated[str, Form(min_length=1, max_length=255)],
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    def run() -> None:
-        risk_of(ctx).add_list_entry(
-            ctx.operator.platform_id,
-            list_name=list_name,
-            kind=kind,
-            value=value.strip(),
-            reason=reason.strip() or None,
-            actor=ctx.actor,
-        )
-
-    return await then_redirect(run, f"{PREFIX}/risk/lists")
+    risk_of(ctx).add_list_entry(
+        ctx.operator.platform_id,
+        list_name=list_name,
+        kind=kind,
+        value=value.strip(),
+        reason=reason.strip() or None,
+        actor=ctx.actor,
+    )
+    return redirect(f"{PREFIX}/risk/lists")
 
 
 @router.post("/risk/lists/{entry_id}/remove")
-async def remove_list_entry(ctx: Manager, entry_id: str) -> Response:
-    def run() -> None:
-        risk_of(ctx).remove_list_entry(ctx.operator.platform_id, entry_id, actor=ctx.actor)
-
-    return await then_redirect(run, f"{PREFIX}/risk/lists")
+def remove_list_entry(ctx: Manager, entry_id: str) -> Response:
+    risk_of(ctx).remove_list_entry(ctx.operator.platform_id, entry_id, actor=ctx.actor)
+    return redirect(f"{PREFIX}/risk/lists")
 
 
 # -- screening -----------------------------------------------------------------------------
 
 
 @router.get("/risk/screening")
-async def screening(ctx: Reader, cursor: Cursor = None, status: Word = None) -> Response:
-    def run() -> Response:
-        data, more = risk_of(ctx).screening_hits(
-            ctx.operator.platform_id, status=status or None, starting_after=cursor, limit=PAGE_SIZE
-        )
-        return list_page(
-            ctx,
-            title="Sanctions screening hits",
-            active="/console/risk",
-            rows=_rows(data),
-            more=more,
-            base="/console/risk/screening",
-            statuses=list(HIT_STATUSES),
-            status=status,
-            columns=[
-                Column("Hit", lambda h: h.id),
-                Column("Subject", lambda h: f"{h.subject_type} {h.subject_id}"),
-                Column("Name", lambda h: h.name),
-                Column("List", lambda h: h.list),
-                Column("Entry", lambda h: h.entry_name),
-                Column("Score", lambda h: f"{h.score:.2f}", numeric=True),
-                Column("Status", lambda h: h.status),
-                Column(
-                    "Case",
-                    lambda h: h.case_id or "",
-                    lambda h: f"/console/risk/cases/{h.case_id}" if h.case_id else "",
-                ),
-                Column("At", lambda h: h.created_at),
-            ],
-            extra={"tabs": _tabs("/console/risk/screening")},
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def screening(ctx: Reader, cursor: Cursor = None, status: Word = None) -> Response:
+    data, more = risk_of(ctx).screening_hits(
+        ctx.operator.platform_id, status=status or None, starting_after=cursor, limit=PAGE_SIZE
+    )
+    return list_page(
+        ctx,
+        Rows(_rows(data), more),
+        title="Sanctions screening hits",
+        active="/console/risk",
+        base="/console/risk/screening",
+        statuses=list(HIT_STATUSES),
+        status=status,
+        columns=[
+            Column("Hit", lambda h: h.id),
+            Column("Subject", lambda h: f"{h.subject_type} {h.subject_id}"),
+            Column("Name", lambda h: h.name),
+            Column("List", lambda h: h.list),
+            Column("Entry", lambda h: h.entry_name),
+            Column("Score", lambda h: f"{h.score:.2f}", numeric=True),
+            Column("Status", lambda h: h.status),
+            Column(
+                "Case",
+                lambda h: h.case_id or "",
+                lambda h: f"/console/risk/cases/{h.case_id}" if h.case_id else "",
+            ),
+            Column("At", lambda h: h.created_at),
+        ],
+        extra={"tabs": _tabs("/console/risk/screening")},
+    )
 
 
 @router.post("/risk/screening/{hit_id}/whitelist")
-async def whitelist(
+def whitelist(
     ctx: Manager, hit_id: str, reason: Annotated[str, Form(max_length=2000)] = ""
 ) -> Response:
-    def run() -> str | None:
-        hit = risk_of(ctx).whitelist_hit(
-            ctx.operator.platform_id, hit_id, reason=reason, actor=ctx.actor
-        )
-        return hit["case_id"]  # type: ignore[no-any-return]
-
-    case_id = await anyio.to_thread.run_sync(run)
+    hit = risk_of(ctx).whitelist_hit(
+        ctx.operator.platform_id, hit_id, reason=reason, actor=ctx.actor
+    )
+    case_id = hit["case_id"]
     target = f"/risk/cases/{case_id}" if case_id else "/risk/screening"
     return RedirectResponse(PREFIX + target, status_code=303)

@@ -60,23 +60,20 @@ def _show(ctx: ConsoleContext, status_code: int = 200, **extra: Any) -> Response
 
 
 @router.get("/security")
-async def security(ctx: Ctx) -> Response:
-    return await anyio.to_thread.run_sync(lambda: _show(ctx))
+def security(ctx: Ctx) -> Response:
+    return _show(ctx)
 
 
 @router.post("/security/totp/start")
-async def totp_start(ctx: Ctx) -> Response:
-    def run() -> Response:
-        with for_writes(ctx.state.engine).begin() as connection:
-            factors.start_totp(
-                connection,
-                subject=ctx.operator.id,
-                platform_id=ctx.operator.platform_id,
-                sealer=sealer_of(ctx.request),
-            )
-        return _show(ctx)
-
-    return await anyio.to_thread.run_sync(run)
+def totp_start(ctx: Ctx) -> Response:
+    with for_writes(ctx.state.engine).begin() as connection:
+        factors.start_totp(
+            connection,
+            subject=ctx.operator.id,
+            platform_id=ctx.operator.platform_id,
+            sealer=sealer_of(ctx.request),
+        )
+    return _show(ctx)
 
 
 @router.post("/security/totp/confirm")
@@ -106,23 +103,20 @@ async def totp_confirm(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/security/recovery-codes")
-async def recovery_codes(ctx: Ctx) -> Response:
-    def run() -> Response:
-        with for_writes(ctx.state.engine).begin() as connection:
-            if not factors.has_totp(connection, ctx.operator.id):
-                raise FactorInvalid("Set up TOTP first.")
-            codes = factors.new_recovery_codes(
-                connection, subject=ctx.operator.id, platform_id=ctx.operator.platform_id
-            )
-            record(
-                connection,
-                actor=ctx.actor,
-                action="operator.recovery_codes_renewed",
-                target=ctx.operator.id,
-            )
-        return _show(ctx, recovery_codes=codes)
-
-    return await anyio.to_thread.run_sync(run)
+def recovery_codes(ctx: Ctx) -> Response:
+    with for_writes(ctx.state.engine).begin() as connection:
+        if not factors.has_totp(connection, ctx.operator.id):
+            raise FactorInvalid("Set up TOTP first.")
+        codes = factors.new_recovery_codes(
+            connection, subject=ctx.operator.id, platform_id=ctx.operator.platform_id
+        )
+        record(
+            connection,
+            actor=ctx.actor,
+            action="operator.recovery_codes_renewed",
+            target=ctx.operator.id,
+        )
+    return _show(ctx, recovery_codes=codes)
 
 
 @router.post("/security/password")

@@ -6,11 +6,11 @@ every change is written to the audit log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
+from urllib.parse import parse_qsl
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query
 from starlette.responses import RedirectResponse, Response
 
@@ -21,7 +21,7 @@ from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import platform_of
 from coffer.wallets.platform import WalletPlatform
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page
+from coffer.web.console.views import page, pain001_file
 from coffer.web.pages import WebRoute, client_address
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -52,19 +52,39 @@ def _query(cursor: str | None, status: str | None, **filters: Any) -> S.ListQuer
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """A page of rows and whether more follow (what the services' list pages hold)."""
+
+    data: list[Any]
+    has_more: bool = False
+
+
+class Paged(Protocol):
+    @property
+    def data(self) -> Sequence[Any]: ...
+
+    @property
+    def has_more(self) -> bool: ...
+
+
 def list_page(
     ctx: ConsoleContext,
+    listing: Paged,
     *,
     title: str,
     active: str,
-    rows: list[Any],
-    more: bool,
     columns: list[Column],
     statuses: list[str] | None = None,
     status: str | None = None,
     extra: dict[str, Any] | None = None,
     base: str,
+    status_code: int = 200,
 ) -> Response:
+    """A paged table of ``rows`` (``console/list.html``); ``base`` is its URL with the
+    filters kept (from :func:`coffer.web.console.views.list_base`)."""
+    query = base.partition("?")[2]
+    rows, more = list(listing.data), listing.has_more
     table = [
         [(c.value(row), c.link(row) if c.link else None, c.numeric) for c in columns]
         for row in rows
@@ -80,10 +100,12 @@ def list_page(
             "statuses": statuses,
             "status": status or "",
             "base": base,
+            "hidden": [] if (extra or {}).get("filters") else parse_qsl(query),
             **(extra or {}),
         },
         title=title,
         active=active,
+        status_code=status_code,
     )
 
 
@@ -104,116 +126,98 @@ Customers = Annotated[ConsoleContext, Depends(console_context("customers.read"))
 
 
 @router.get("/customers")
-async def customers(ctx: Customers, cursor: Cursor = None) -> Response:
-    def run() -> Response:
-        listing = wallets_of(ctx).wallets.customers(_query(cursor, None))
-        return list_page(
-            ctx,
-            title="Customers",
-            active="/console/customers",
-            rows=listing.data,
-            more=listing.has_more,
-            base="/console/customers",
-            columns=[
-                Column("Customer", lambda c: c.id, lambda c: f"/console/customers/{c.id}"),
-                Column("Name", lambda c: c.name),
-                Column("Kind", lambda c: c.kind),
-                Column("KYC level", lambda c: c.kyc_level),
-                Column("Created", lambda c: c.created_at),
-            ],
-            extra={"intro_link": ("/console/kyc", "KYC documents waiting for review")},
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def customers(ctx: Customers, cursor: Cursor = None) -> Response:
+    listing = wallets_of(ctx).wallets.customers(_query(cursor, None))
+    return list_page(
+        ctx,
+        listing,
+        title="Customers",
+        active="/console/customers",
+        base="/console/customers",
+        columns=[
+            Column("Customer", lambda c: c.id, lambda c: f"/console/customers/{c.id}"),
+            Column("Name", lambda c: c.name),
+            Column("Kind", lambda c: c.kind),
+            Column("KYC level", lambda c: c.kyc_level),
+            Column("Created", lambda c: c.created_at),
+        ],
+        extra={"intro_link": ("/console/kyc", "KYC documents waiting for review")},
+    )
 
 
 @router.get("/kyc")
-async def kyc_queue(
+def kyc_queue(
     ctx: Customers, cursor: Cursor = None, status: Status = "validation_asked"
 ) -> Response:
-    def run() -> Response:
-        listing = wallets_of(ctx).wallets.kyc_documents(_query(cursor, status))
-        return list_page(
-            ctx,
-            title="KYC documents",
-            active="/console/customers",
-            rows=listing.data,
-            more=listing.has_more,
-            base="/console/kyc",
-            statuses=["validation_asked", "validated", "refused"],
-            status=status,
-            columns=[
-                Column("Document", lambda d: d.id),
-                Column("Type", lambda d: d.type),
-                Column("Level", lambda d: d.level),
-                Column("Status", lambda d: d.status),
-                Column(
-                    "Customer",
-                    lambda d: d.customer_id,
-                    lambda d: f"/console/customers/{d.customer_id}",
-                ),
-                Column("Submitted", lambda d: d.created_at),
-            ],
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    listing = wallets_of(ctx).wallets.kyc_documents(_query(cursor, status))
+    return list_page(
+        ctx,
+        listing,
+        title="KYC documents",
+        active="/console/customers",
+        base="/console/kyc",
+        statuses=["validation_asked", "validated", "refused"],
+        status=status,
+        columns=[
+            Column("Document", lambda d: d.id),
+            Column("Type", lambda d: d.type),
+            Column("Level", lambda d: d.level),
+            Column("Status", lambda d: d.status),
+            Column(
+                "Customer",
+                lambda d: d.customer_id,
+                lambda d: f"/console/customers/{d.customer_id}",
+            ),
+            Column("Submitted", lambda d: d.created_at),
+        ],
+    )
 
 
 @router.get("/customers/{customer_id}")
-async def customer(ctx: Customers, customer_id: str) -> Response:
-    def run() -> Response:
-        service = wallets_of(ctx).wallets
-        found = service.customer(customer_id)
-        documents = service.kyc_documents(S.ListQuery(limit=100, customer_id=customer_id)).data
-        wallets = service.wallets(S.ListQuery(limit=100, customer_id=customer_id)).data
-        trail = list_entries(ctx.state.engine, target=customer_id, limit=50)
-        return page(
-            ctx,
-            "console/customer.html",
-            {
-                "customer": found,
-                "documents": documents,
-                "wallets": wallets,
-                "trail": trail,
-                "money": money_of,
-            },
-            title=f"Customer {found.name}",
-            active="/console/customers",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def customer(ctx: Customers, customer_id: str) -> Response:
+    service = wallets_of(ctx).wallets
+    found = service.customer(customer_id)
+    documents = service.kyc_documents(S.ListQuery(limit=100, customer_id=customer_id)).data
+    wallets = service.wallets(S.ListQuery(limit=100, customer_id=customer_id)).data
+    trail = list_entries(ctx.state.engine, target=customer_id, limit=50)
+    return page(
+        ctx,
+        "console/customer.html",
+        {
+            "customer": found,
+            "documents": documents,
+            "wallets": wallets,
+            "trail": trail,
+            "money": money_of,
+        },
+        title=f"Customer {found.name}",
+        active="/console/customers",
+    )
 
 
 @router.post("/kyc/{document_id}/review")
-async def review(
+def review(
     ctx: Annotated[ConsoleContext, Depends(console_context("kyc.review"))],
     document_id: str,
     decision: Annotated[str, Form(pattern="^(approve|refuse)$")],
     reason: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    def run() -> str:
-        service = wallets_of(ctx).wallets
-        document = service.kyc_document(document_id)  # 404 on another platform's
-        approve = decision == "approve"
-        if not approve and not reason.strip():
-            raise ValidationError(
-                "Give the reason for refusing the document (the customer sees it)."
-            )
-        done = service.review_kyc_document(
-            document_id, approve=approve, reason=reason.strip() or None
-        )
-        _audit(
-            ctx,
-            f"kyc_document.{'approved' if approve else 'refused'}",
-            document.customer_id,
-            document_id=document_id,
-            type=done.type,
-            level=done.level,
-            reason=reason.strip() or None,
-        )
-        return document.customer_id
-
-    customer_id = await anyio.to_thread.run_sync(run)
+    service = wallets_of(ctx).wallets
+    document = service.kyc_document(document_id)  # 404 on another platform's
+    approve = decision == "approve"
+    if not approve and not reason.strip():
+        raise ValidationError("Give the reason for refusing the document (the customer sees it).")
+    done = service.review_kyc_document(document_id, approve=approve, reason=reason.strip() or None)
+    _audit(
+        ctx,
+        f"kyc_document.{'approved' if approve else 'refused'}",
+        document.customer_id,
+        document_id=document_id,
+        type=done.type,
+        level=done.level,
+        reason=reason.strip() or None,
+    )
+    customer_id = document.customer_id
     return RedirectResponse(f"{PREFIX}/customers/{customer_id}", status_code=303)
 
 
@@ -223,69 +227,59 @@ WalletsReader = Annotated[ConsoleContext, Depends(console_context("wallets.read"
 
 
 @router.get("/wallets")
-async def wallets(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) -> Response:
-    def run() -> Response:
-        listing = wallets_of(ctx).wallets.wallets(_query(cursor, status))
-        return list_page(
-            ctx,
-            title="Wallets",
-            active="/console/wallets",
-            rows=listing.data,
-            more=listing.has_more,
-            base="/console/wallets",
-            statuses=["active", "frozen", "closed"],
-            status=status,
-            columns=[
-                Column("Wallet", lambda w: w.id, lambda w: f"/console/wallets/{w.id}"),
-                Column("Customer", lambda w: w.customer_id or w.kind),
-                Column("Status", lambda w: w.status),
-                Column("Balance", lambda w: money_of(w.balance, w.currency), numeric=True),
-                Column("Available", lambda w: money_of(w.available, w.currency), numeric=True),
-                Column("Created", lambda w: w.created_at),
-            ],
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def wallets(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) -> Response:
+    listing = wallets_of(ctx).wallets.wallets(_query(cursor, status))
+    return list_page(
+        ctx,
+        listing,
+        title="Wallets",
+        active="/console/wallets",
+        base="/console/wallets",
+        statuses=["active", "frozen", "closed"],
+        status=status,
+        columns=[
+            Column("Wallet", lambda w: w.id, lambda w: f"/console/wallets/{w.id}"),
+            Column("Customer", lambda w: w.customer_id or w.kind),
+            Column("Status", lambda w: w.status),
+            Column("Balance", lambda w: money_of(w.balance, w.currency), numeric=True),
+            Column("Available", lambda w: money_of(w.available, w.currency), numeric=True),
+            Column("Created", lambda w: w.created_at),
+        ],
+    )
 
 
 @router.get("/wallets/{wallet_id}")
-async def wallet(
+def wallet(
     ctx: WalletsReader, wallet_id: str, cursor: Annotated[str | None, Query(max_length=500)] = None
 ) -> Response:
-    def run() -> Response:
-        service = wallets_of(ctx).wallets
-        found = service.wallet(wallet_id)
-        statement = service.statement(wallet_id, limit=50, cursor=cursor)
-        trail = list_entries(ctx.state.engine, target=wallet_id, limit=20)
-        return page(
-            ctx,
-            "console/wallet.html",
-            {"wallet": found, "statement": statement, "trail": trail, "money": money_of},
-            title=f"Wallet {wallet_id}",
-            active="/console/wallets",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    service = wallets_of(ctx).wallets
+    found = service.wallet(wallet_id)
+    statement = service.statement(wallet_id, limit=50, cursor=cursor)
+    trail = list_entries(ctx.state.engine, target=wallet_id, limit=20)
+    return page(
+        ctx,
+        "console/wallet.html",
+        {"wallet": found, "statement": statement, "trail": trail, "money": money_of},
+        title=f"Wallet {wallet_id}",
+        active="/console/wallets",
+    )
 
 
 @router.post("/wallets/{wallet_id}/status")
-async def wallet_status(
+def wallet_status(
     ctx: Annotated[ConsoleContext, Depends(console_context("wallets.freeze"))],
     wallet_id: str,
     status: Annotated[str, Form(pattern="^(active|frozen)$")],
     reason: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    def run() -> None:
-        service = wallets_of(ctx).wallets
-        service.set_wallet_status(wallet_id, status)
-        _audit(
-            ctx,
-            "wallet.frozen" if status == "frozen" else "wallet.unfrozen",
-            wallet_id,
-            reason=reason.strip() or None,
-        )
-
-    await anyio.to_thread.run_sync(run)
+    service = wallets_of(ctx).wallets
+    service.set_wallet_status(wallet_id, status)
+    _audit(
+        ctx,
+        "wallet.frozen" if status == "frozen" else "wallet.unfrozen",
+        wallet_id,
+        reason=reason.strip() or None,
+    )
     return RedirectResponse(f"{PREFIX}/wallets/{wallet_id}", status_code=303)
 
 
@@ -295,132 +289,112 @@ PAYMENT_KINDS = ("payins", "payments", "refunds", "disputes")
 
 
 @router.get("/payments")
-async def payments(
+def payments(
     ctx: WalletsReader,
     kind: Annotated[str, Query(pattern="^(payins|payments|refunds|disputes)$")] = "payins",
     cursor: Cursor = None,
     status: Status = None,
 ) -> Response:
-    def run() -> Response:
-        platform = wallets_of(ctx)
-        query = _query(cursor, status)
-        columns: list[Column]
-        if kind == "payins":
-            listing: Any = platform.payins.payins(query)
-            columns = [
-                Column("Pay-in", lambda p: p.id),
-                Column(
-                    "Wallet", lambda p: p.wallet_id, lambda p: f"/console/wallets/{p.wallet_id}"
-                ),
-                Column("Method", lambda p: p.method),
-                Column("Status", lambda p: p.status),
-                Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
-                Column("Created", lambda p: p.created_at),
+    platform = wallets_of(ctx)
+    query = _query(cursor, status)
+    columns: list[Column]
+    if kind == "payins":
+        listing: Any = platform.payins.payins(query)
+        columns = [
+            Column("Pay-in", lambda p: p.id),
+            Column("Wallet", lambda p: p.wallet_id, lambda p: f"/console/wallets/{p.wallet_id}"),
+            Column("Method", lambda p: p.method),
+            Column("Status", lambda p: p.status),
+            Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
+            Column("Created", lambda p: p.created_at),
+        ]
+    elif kind == "payments":
+        listing = platform.wallets.payments(query)
+        columns = [
+            Column("Payment", lambda p: p.id),
+            Column("Buyer", lambda p: p.buyer_wallet_id),
+            Column("Seller", lambda p: p.seller_wallet_id),
+            Column("Status", lambda p: p.status),
+            Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
+            Column("Fee", lambda p: money_of(p.fee, p.currency), numeric=True),
+            Column("Created", lambda p: p.created_at),
+        ]
+    elif kind == "refunds":
+        listing = platform.wallets.refunds(query)
+        columns = [
+            Column("Refund", lambda r: r.id),
+            Column("Of", lambda r: r.target_id),
+            Column("Status", lambda r: r.status),
+            Column("Amount", lambda r: money_of(r.amount, r.currency), numeric=True),
+            Column("Created", lambda r: r.created_at),
+        ]
+    else:
+        listing = platform.payins.disputes(query)
+        columns = [
+            Column("Dispute", lambda d: d.id),
+            Column("Pay-in", lambda d: d.payin_id),
+            Column("Status", lambda d: d.status),
+            Column("Reason", lambda d: d.reason),
+            Column("Amount", lambda d: money_of(d.amount, d.currency), numeric=True),
+            Column("Created", lambda d: d.created_at),
+        ]
+    return list_page(
+        ctx,
+        listing,
+        title={
+            "payins": "Pay-ins",
+            "payments": "Payments",
+            "refunds": "Refunds",
+            "disputes": "Disputes",
+        }[kind],
+        active="/console/payments",
+        columns=columns,
+        base=f"/console/payments?kind={kind}&",
+        extra={
+            "tabs": [
+                (
+                    f"/console/payments?kind={k}",
+                    k.capitalize().replace("Payins", "Pay-ins"),
+                    k == kind,
+                )
+                for k in PAYMENT_KINDS
             ]
-        elif kind == "payments":
-            listing = platform.wallets.payments(query)
-            columns = [
-                Column("Payment", lambda p: p.id),
-                Column("Buyer", lambda p: p.buyer_wallet_id),
-                Column("Seller", lambda p: p.seller_wallet_id),
-                Column("Status", lambda p: p.status),
-                Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
-                Column("Fee", lambda p: money_of(p.fee, p.currency), numeric=True),
-                Column("Created", lambda p: p.created_at),
-            ]
-        elif kind == "refunds":
-            listing = platform.wallets.refunds(query)
-            columns = [
-                Column("Refund", lambda r: r.id),
-                Column("Of", lambda r: r.target_id),
-                Column("Status", lambda r: r.status),
-                Column("Amount", lambda r: money_of(r.amount, r.currency), numeric=True),
-                Column("Created", lambda r: r.created_at),
-            ]
-        else:
-            listing = platform.payins.disputes(query)
-            columns = [
-                Column("Dispute", lambda d: d.id),
-                Column("Pay-in", lambda d: d.payin_id),
-                Column("Status", lambda d: d.status),
-                Column("Reason", lambda d: d.reason),
-                Column("Amount", lambda d: money_of(d.amount, d.currency), numeric=True),
-                Column("Created", lambda d: d.created_at),
-            ]
-        return list_page(
-            ctx,
-            title={
-                "payins": "Pay-ins",
-                "payments": "Payments",
-                "refunds": "Refunds",
-                "disputes": "Disputes",
-            }[kind],
-            active="/console/payments",
-            rows=listing.data,
-            more=listing.has_more,
-            columns=columns,
-            base=f"/console/payments?kind={kind}&",
-            extra={
-                "tabs": [
-                    (
-                        f"/console/payments?kind={k}",
-                        k.capitalize().replace("Payins", "Pay-ins"),
-                        k == kind,
-                    )
-                    for k in PAYMENT_KINDS
-                ]
-            },
-        )
-
-    return await anyio.to_thread.run_sync(run)
+        },
+    )
 
 
 @router.get("/payouts")
-async def payouts(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) -> Response:
-    def run() -> Response:
-        platform = wallets_of(ctx)
-        listing = platform.payouts.payouts(_query(cursor, status))
-        batches = platform.payouts.payout_batches(S.ListQuery(limit=10)).data
-        return list_page(
-            ctx,
-            title="Payouts",
-            active="/console/payouts",
-            rows=listing.data,
-            more=listing.has_more,
-            base="/console/payouts",
-            statuses=["pending", "created", "processing", "paid", "failed", "returned"],
-            status=status,
-            columns=[
-                Column("Payout", lambda p: p.id),
-                Column(
-                    "Wallet", lambda p: p.wallet_id, lambda p: f"/console/wallets/{p.wallet_id}"
-                ),
-                Column("Status", lambda p: p.status),
-                Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
-                Column("Batch", lambda p: p.batch_id or ""),
-                Column("Created", lambda p: p.created_at),
-            ],
-            extra={"batches": batches, "can_export": ctx.can("payouts.export")},
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def payouts(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) -> Response:
+    platform = wallets_of(ctx)
+    listing = platform.payouts.payouts(_query(cursor, status))
+    batches = platform.payouts.payout_batches(S.ListQuery(limit=10)).data
+    return list_page(
+        ctx,
+        listing,
+        title="Payouts",
+        active="/console/payouts",
+        base="/console/payouts",
+        statuses=["pending", "created", "processing", "paid", "failed", "returned"],
+        status=status,
+        columns=[
+            Column("Payout", lambda p: p.id),
+            Column("Wallet", lambda p: p.wallet_id, lambda p: f"/console/wallets/{p.wallet_id}"),
+            Column("Status", lambda p: p.status),
+            Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
+            Column("Batch", lambda p: p.batch_id or ""),
+            Column("Created", lambda p: p.created_at),
+        ],
+        extra={"batches": batches, "can_export": ctx.can("payouts.export")},
+    )
 
 
 @router.get("/payouts/batches/{batch_id}.xml")
-async def payout_batch_file(
+def payout_batch_file(
     ctx: Annotated[ConsoleContext, Depends(console_context("payouts.export"))], batch_id: str
 ) -> Response:
-    def run() -> str:
-        batch = wallets_of(ctx).payouts.payout_batch(batch_id)
-        _audit(ctx, "payout_batch.downloaded", batch_id, payouts=len(batch.payout_ids))
-        return batch.xml
-
-    xml = await anyio.to_thread.run_sync(run)
-    return Response(
-        xml,
-        media_type="application/xml",
-        headers={"Content-Disposition": f'attachment; filename="{batch_id}.pain001.xml"'},
-    )
+    batch = wallets_of(ctx).payouts.payout_batch(batch_id)
+    _audit(ctx, "payout_batch.downloaded", batch_id, payouts=len(batch.payout_ids))
+    return pain001_file(batch.xml, batch_id)
 
 
 # -- webhooks --
@@ -429,61 +403,51 @@ Hooks = Annotated[ConsoleContext, Depends(console_context("webhooks.read"))]
 
 
 @router.get("/webhooks")
-async def webhooks(ctx: Hooks, cursor: Cursor = None) -> Response:
-    def run() -> Response:
-        listing = wallets_of(ctx).webhooks.endpoints(limit=PAGE_SIZE, starting_after=cursor)
-        return list_page(
-            ctx,
-            title="Webhook endpoints",
-            active="/console/webhooks",
-            rows=listing.data,
-            more=listing.has_more,
-            base="/console/webhooks",
-            columns=[
-                Column("Endpoint", lambda e: e.id, lambda e: f"/console/webhooks/{e.id}"),
-                Column("URL", lambda e: e.url),
-                Column("Events", lambda e: ", ".join(e.event_types) or "all"),
-                Column("Enabled", lambda e: "yes" if e.enabled else "no"),
-                Column("Created", lambda e: e.created_at),
-            ],
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def webhooks(ctx: Hooks, cursor: Cursor = None) -> Response:
+    listing = wallets_of(ctx).webhooks.endpoints(limit=PAGE_SIZE, starting_after=cursor)
+    return list_page(
+        ctx,
+        listing,
+        title="Webhook endpoints",
+        active="/console/webhooks",
+        base="/console/webhooks",
+        columns=[
+            Column("Endpoint", lambda e: e.id, lambda e: f"/console/webhooks/{e.id}"),
+            Column("URL", lambda e: e.url),
+            Column("Events", lambda e: ", ".join(e.event_types) or "all"),
+            Column("Enabled", lambda e: "yes" if e.enabled else "no"),
+            Column("Created", lambda e: e.created_at),
+        ],
+    )
 
 
 @router.get("/webhooks/{endpoint_id}")
-async def webhook(ctx: Hooks, endpoint_id: str, cursor: Cursor = None) -> Response:
-    def run() -> Response:
-        hooks = wallets_of(ctx).webhooks
-        endpoint = hooks.endpoint(endpoint_id)
-        deliveries = hooks.deliveries(endpoint_id, limit=PAGE_SIZE, starting_after=cursor)
-        return page(
-            ctx,
-            "console/webhook.html",
-            {
-                "endpoint": endpoint,
-                "deliveries": deliveries.data,
-                "more": deliveries.has_more,
-                "next_cursor": deliveries.data[-1].id
-                if deliveries.has_more and deliveries.data
-                else None,
-            },
-            title=f"Webhook endpoint {endpoint_id}",
-            active="/console/webhooks",
-        )
-
-    return await anyio.to_thread.run_sync(run)
+def webhook(ctx: Hooks, endpoint_id: str, cursor: Cursor = None) -> Response:
+    hooks = wallets_of(ctx).webhooks
+    endpoint = hooks.endpoint(endpoint_id)
+    deliveries = hooks.deliveries(endpoint_id, limit=PAGE_SIZE, starting_after=cursor)
+    return page(
+        ctx,
+        "console/webhook.html",
+        {
+            "endpoint": endpoint,
+            "deliveries": deliveries.data,
+            "more": deliveries.has_more,
+            "next_cursor": deliveries.data[-1].id
+            if deliveries.has_more and deliveries.data
+            else None,
+        },
+        title=f"Webhook endpoint {endpoint_id}",
+        active="/console/webhooks",
+    )
 
 
 @router.post("/webhooks/{endpoint_id}/replay")
-async def replay(
+def replay(
     ctx: Annotated[ConsoleContext, Depends(console_context("webhooks.replay"))],
     endpoint_id: str,
     event_id: Annotated[str, Form(max_length=40, pattern=r"^[A-Za-z0-9_]+$")],
 ) -> Response:
-    def run() -> None:
-        delivery = wallets_of(ctx).webhooks.replay(endpoint_id, event_id)
-        _audit(ctx, "webhook.replayed", endpoint_id, event_id=event_id, delivery_id=delivery.id)
-
-    await anyio.to_thread.run_sync(run)
+    delivery = wallets_of(ctx).webhooks.replay(endpoint_id, event_id)
+    _audit(ctx, "webhook.replayed", endpoint_id, event_id=event_id, delivery_id=delivery.id)
     return RedirectResponse(f"{PREFIX}/webhooks/{endpoint_id}", status_code=303)
