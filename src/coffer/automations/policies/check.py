@@ -12,6 +12,7 @@ by the ledger) is uncounted through its verdict's ``release``.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 from coffer.automations.policies import repository as R
 from coffer.automations.policies import tables as T
 from coffer.automations.policies.errors import SpendingPolicyRefused
+from coffer.automations.policies.leases import LEASE_SHARE, Leases, Need, Sync, WindowKey
 from coffer.automations.policies.rules import (
     SPENDING_KINDS,
     PolicyRules,
@@ -38,6 +40,8 @@ from coffer.automations.repository import dumps, loads, new_id
 from coffer.wallets.checks import UNIT, Movement, Verdict
 
 NAME = "spending_policies"
+SYNC_SECONDS = 1.0  # how often the rows hear what leases counted
+log = logging.getLogger(__name__)
 RULES_CACHE_BOUND = 10_000
 OPENED_BOUND = 100_000  # usage rows known to exist
 
@@ -60,7 +64,7 @@ class _Pending:
     at: float
     refusal: tuple[_Policy, Refusal] | None = None
     monitored: list[tuple[_Policy, Refusal]] = field(default_factory=list)
-    counted: list[tuple[str, str, str, int]] = field(default_factory=list)
+    counted: list[tuple[WindowKey, int, bool]] = field(default_factory=list)  # from a lease?
     windows: list[tuple[_Policy, VelocityLimit, str]] | None = None
 
 
@@ -75,7 +79,11 @@ class SpendingPolicyCheck:
         self.clock = clock  # tests: the time movements are judged at (else their own)
         self._rules: dict[tuple[str, int], PolicyRules] = {}
         self._lock = threading.Lock()
-        self._opened: set[R.WindowKey] = set()
+        self._opened: set[WindowKey] = set()
+        self.leases = Leases()
+        self._unit_lock = threading.Lock()  # one reconciliation of this process at a time
+        self._timer: threading.Timer | None = None
+        self._closed = False
 
     def _parsed(self, connection: sa.Connection, row: dict[str, Any]) -> _Policy:
         key = (str(row["id"]), int(row["version"]))
@@ -101,18 +109,6 @@ class SpendingPolicyCheck:
                 yield connection
 
     def check(self, movements: Sequence[Movement]) -> list[Verdict]:
-        if UNIT.get() is None and self.engine.dialect.name == "postgresql":
-            # one transaction (one round trip less per statement set) for the read and the
-            # count; SQLite reads outside its write lock instead
-            with R.usage_unit(self.engine) as connection:
-                token = UNIT.set(connection)
-                try:
-                    return self._check(movements)
-                finally:
-                    UNIT.reset(token)
-        return self._check(movements)
-
-    def _check(self, movements: Sequence[Movement]) -> list[Verdict]:
         allow = Verdict("allow", NAME)
         spending = [m for m in movements if m.kind in SPENDING_KINDS]
         if not spending:
@@ -196,41 +192,164 @@ class SpendingPolicyCheck:
         return item.windows
 
     def _count(self, items: list[_Pending]) -> None:
-        """Count every movement in its policies' windows, in one unit: the windows' usage
-        rows are created if missing and read locked, each movement is judged against them
-        in order (an enforced limit it does not fit refuses it, and it counts nowhere), and
-        the new usage is written back before the unit commits."""
-        now = time.time_ns() // 1000
-        platforms: dict[R.WindowKey, str] = {
-            (policy.id, limit.window, start): policy.platform_id
+        """Count every movement in its policies' windows: from this process's leases
+        when they all have room (no database round trip), else under the rows' lock
+        (:meth:`_reconcile`). Inside a caller's unit (payments, payouts) always under the
+        rows' lock, so the count commits or rolls back with the movement's row."""
+        rest = items
+        if UNIT.get() is None:
+            rest = []
+            for item in items:
+                needs = self._needs(item)
+                if needs is not None and self.leases.take(needs):
+                    item.counted = [(key, amount, True) for key, _, amount in needs]
+                else:
+                    rest.append(item)
+        if rest:
+            self._reconcile(rest)
+        self._arm()
+
+    def _needs(self, item: _Pending) -> list[Need] | None:
+        """The windows a movement counts in, if leases may count it (enforced ones)."""
+        needs: list[Need] = []
+        for policy, limit, start in self._windows(item):
+            if policy.mode != "enforce":
+                return None
+            needs.append(((policy.id, limit.window, start), policy.version, item.movement.amount))
+        return needs
+
+    def _reconcile(self, items: list[_Pending]) -> None:
+        """Count ``items`` under the rows' lock, in the caller's unit or in one of this
+        process's (one at a time), which also tells the rows what leases counted and
+        reserves new leases."""
+        windows: dict[WindowKey, tuple[_Policy, VelocityLimit]] = {
+            (policy.id, limit.window, start): (policy, limit)
             for item in items
             for policy, limit, start in self._windows(item)
         }
-        keys = sorted(platforms)
-        with self._connection(write=True) as connection:
-            R.open_windows(connection, self._new_rows(keys, platforms, now, only_unknown=True))
-            usage = R.lock_usage(connection, keys)
-            missing = [key for key in keys if key not in usage]
-            if missing:  # a window whose row was deleted since (its policy deleted)
-                R.open_windows(connection, self._new_rows(missing, platforms, now))
-                usage.update(R.lock_usage(connection, missing))
-            before = {key: tuple(value) for key, value in usage.items()}
-            for item in items:
-                self._count_one(item, usage)
-            R.set_usage(
-                connection,
-                [(key, usage[key]) for key in keys if tuple(usage[key]) != before[key]],
-                now,
-            )
+        caller = UNIT.get()
+        if caller is not None:
+            # given back in the caller's unit (lost if it rolls back: stricter, not laxer)
+            withdrawn = self.leases.withdraw(windows)
+            self._counted_in(caller, items, windows, withdrawn, {}, reserve=False)
+            return
+        with self._unit_lock:
+            withdrawn = self.leases.withdraw(windows)
+            synced = self.leases.take_sync()
+            try:
+                with R.usage_unit(self.engine) as connection:
+                    grants = self._counted_in(
+                        connection, items, windows, withdrawn, synced, reserve=True
+                    )
+            except BaseException:
+                self.leases.restore(withdrawn)
+                self.leases.untake_sync(synced)
+                raise
+            for key, grant in grants.items():
+                self.leases.grant(key, *grant)
+
+    def _counted_in(
+        self,
+        connection: sa.Connection,
+        items: list[_Pending],
+        windows: dict[WindowKey, tuple[_Policy, VelocityLimit]],
+        withdrawn: dict[WindowKey, tuple[int, int]],
+        synced: dict[WindowKey, Sync],
+        *,
+        reserve: bool,
+    ) -> dict[WindowKey, tuple[int, int | None, int | None]]:
+        """The rows' part: the windows' rows are created if missing and read locked,
+        what leases counted and gave back is applied, each movement is judged against
+        ``used + reserved`` in order (an enforced limit it does not fit refuses it, and it
+        counts nowhere), new leases are reserved (``reserve``: in this process's unit), the
+        rows are written back. Answers the leases reserved: version, amount, count."""
+        now = time.time_ns() // 1000
+        platforms = {key: policy.platform_id for key, (policy, _) in windows.items()}
+        keys = sorted(windows.keys() | synced.keys())
+        R.open_windows(
+            connection, self._new_rows(sorted(windows), platforms, now, only_unknown=True)
+        )
+        usage = R.lock_usage(connection, keys)
+        missing = [key for key in windows if key not in usage]
+        if missing:  # a window whose row was deleted since (its policy deleted)
+            R.open_windows(connection, self._new_rows(missing, platforms, now))
+            usage.update(R.lock_usage(connection, missing))
+        before = {key: tuple(value) for key, value in usage.items()}
+        for key, sync in synced.items():
+            if key in usage:  # else its policy was deleted since
+                row = usage[key]
+                row[0] += sync.used_amount
+                row[1] += sync.used_count
+                row[2] = max(0, row[2] - sync.used_amount - sync.returned_amount)
+                row[3] = max(0, row[3] - sync.used_count - sync.returned_count)
+        for key, (amount, count) in withdrawn.items():
+            row = usage[key]
+            row[2], row[3] = max(0, row[2] - amount), max(0, row[3] - count)
+        for item in items:
+            self._count_one(item, usage)
+        grants: dict[WindowKey, tuple[int, int | None, int | None]] = {}
+        if reserve:
+            for key, (policy, limit) in windows.items():
+                if policy.mode != "enforce":
+                    continue
+                row = usage[key]
+                share = _share(limit.amount, row[0] + row[2]), _share(limit.count, row[1] + row[3])
+                row[2] += share[0] or 0
+                row[3] += share[1] or 0
+                grants[key] = (policy.version, *share)
+        R.set_usage(
+            connection, [(key, usage[key]) for key in keys if tuple(usage[key]) != before[key]], now
+        )
         with self._lock:
             if len(self._opened) > OPENED_BOUND:
                 self._opened.clear()
-            self._opened.update(keys)
+            self._opened.update(windows)
+        return grants
+
+    def sync(self, *, everything: bool = False) -> None:
+        """Tell the rows what this process's leases counted (and give back idle leases,
+        or all of them: ``everything``) in one unit."""
+        with self._unit_lock:
+            synced = self.leases.take_sync(everything=everything)
+            if not synced:
+                return
+            try:
+                with R.usage_unit(self.engine) as connection:
+                    self._counted_in(connection, [], {}, {}, synced, reserve=False)
+            except BaseException:
+                self.leases.untake_sync(synced)
+                raise
+
+    def _arm(self) -> None:
+        """Reconcile the leases in about :data:`SYNC_SECONDS` (a timer thread)."""
+        if self._timer is not None or self._closed or not self.leases:
+            return
+        with self._lock:
+            if self._timer is None:
+                self._timer = threading.Timer(SYNC_SECONDS, self._tick)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _tick(self) -> None:
+        self._timer = None
+        try:
+            self.sync()
+        except Exception:  # the next tick retries; counts stay pending meanwhile
+            log.debug("spending policies: leases not reconciled", exc_info=True)
+        self._arm()
+
+    def close(self) -> None:
+        """Stop the timer; the rows hear everything and get every lease back."""
+        self._closed = True
+        timer = self._timer
+        if timer is not None:
+            timer.cancel()
+        self.sync(everything=True)
 
     def _new_rows(
         self,
-        keys: Sequence[R.WindowKey],
-        platforms: dict[R.WindowKey, str],
+        keys: Sequence[WindowKey],
+        platforms: dict[WindowKey, str],
         now: int,
         *,
         only_unknown: bool = False,
@@ -249,12 +368,13 @@ class SpendingPolicyCheck:
             if not (only_unknown and key in self._opened)
         ]
 
-    def _count_one(self, item: _Pending, usage: dict[R.WindowKey, list[int]]) -> None:
+    def _count_one(self, item: _Pending, usage: dict[WindowKey, list[int]]) -> None:
         """Count one movement in ``usage`` (read locked), or refuse it."""
         amount = item.movement.amount
         for policy, limit, start in self._windows(item):
             key = (policy.id, limit.window, start)
-            amount_used, count_used = usage[key]
+            row = usage[key]
+            amount_used, count_used = row[0] + row[2], row[1] + row[3]  # used + reserved
             over_amount = limit.amount is not None and amount > limit.amount - amount_used
             over_count = limit.count is not None and count_used + 1 > limit.count
             if over_amount or over_count:
@@ -267,16 +387,16 @@ class SpendingPolicyCheck:
                     count_used=count_used,
                 )
                 if policy.mode == "enforce":  # uncount the movement, refuse it
-                    for counted_id, window, counted_start, counted_amount in item.counted:
-                        counted_usage = usage[(counted_id, window, counted_start)]
-                        counted_usage[0] -= counted_amount
-                        counted_usage[1] -= 1
+                    for counted_key, counted_amount, _ in item.counted:
+                        usage[counted_key][0] -= counted_amount
+                        usage[counted_key][1] -= 1
                     item.counted.clear()
                     item.refusal = (policy, refusal)
                     return
                 item.monitored.append((policy, refusal))
-            usage[key] = [amount_used + amount, count_used + 1]
-            item.counted.append((*key, amount))
+            row[0] += amount
+            row[1] += 1
+            item.counted.append((key, amount, False))
 
     def _verdict(self, item: _Pending) -> Verdict:
         movement = item.movement
@@ -331,15 +451,26 @@ class SpendingPolicyCheck:
         )
 
     def _release(
-        self, connection: sa.Connection | None, counted: list[tuple[str, str, str, int]]
+        self, connection: sa.Connection | None, counted: list[tuple[WindowKey, int, bool]]
     ) -> None:
+        leased = [(key, amount) for key, amount, from_lease in counted if from_lease]
+        if leased:
+            self.leases.give_back(leased)
+            self._arm()
+        movements = [(key, amount) for key, amount, from_lease in counted if not from_lease]
+        if not movements:
+            return
         now = time.time_ns() // 1000
-        movements = [((p, w, start), amount) for p, w, start, amount in counted]
         if connection is not None:
             R.take_usage(connection, movements, now)
             return
         with R.usage_unit(self.engine) as own:
             R.take_usage(own, movements, now)
+
+
+def _share(limit: int | None, claimed: int) -> int | None:
+    """A new lease's share of what is left under ``limit`` (None: no such limit)."""
+    return None if limit is None else max(0, limit - claimed) // LEASE_SHARE
 
 
 def dump_rules(rules: PolicyRules) -> str:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coffer.automations.policies import tables as T
+from coffer.automations.policies.leases import WindowKey
 from coffer.automations.repository import owned
 from coffer.db.engine import for_writes
 
@@ -161,7 +162,7 @@ def usage_unit(engine: sa.Engine) -> Iterator[sa.Connection]:
                 raw.execute(f"PRAGMA synchronous={int(before)}")
 
 
-WindowKey = tuple[str, str, str]  # policy_id, window, window_start
+USAGE_COLUMNS = ("amount_used", "count_used", "amount_reserved", "count_reserved")
 
 
 def open_windows(connection: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -174,14 +175,15 @@ def open_windows(connection: sa.Connection, rows: Sequence[Mapping[str, Any]]) -
 
 
 def lock_usage(connection: sa.Connection, keys: Sequence[WindowKey]) -> dict[WindowKey, list[int]]:
-    """The usage of the windows ``keys`` (amount, count), locked until the unit ends: rows
+    """The usage of the windows ``keys`` (amount and count used, amount and count
+    reserved: :data:`USAGE_COLUMNS`), locked until the unit ends: rows
     locked in key order on PostgreSQL (no deadlock between units sharing rows), SQLite's
     unit already holds the write lock. A window without a row is missing from the answer."""
     if not keys:
         return {}
     wanted = set(keys)
     statement = (
-        sa.select(U.c.policy_id, U.c.window, U.c.window_start, U.c.amount_used, U.c.count_used)
+        sa.select(U.c.policy_id, U.c.window, U.c.window_start, *(U.c[c] for c in USAGE_COLUMNS))
         .where(
             U.c.policy_id.in_(sorted({key[0] for key in wanted})),
             U.c.window_start.in_(sorted({key[2] for key in wanted})),
@@ -194,7 +196,7 @@ def lock_usage(connection: sa.Connection, keys: Sequence[WindowKey]) -> dict[Win
     for row in connection.execute(statement):
         key = (str(row[0]), str(row[1]), str(row[2]))
         if key in wanted:
-            found[key] = [int(row[3]), int(row[4])]
+            found[key] = [int(value) for value in row[3:]]
     return found
 
 
@@ -206,8 +208,7 @@ _SET_USAGE = (
         U.c.window_start == sa.bindparam("key_window_start"),
     )
     .values(
-        amount_used=sa.bindparam("amount_used"),
-        count_used=sa.bindparam("count_used"),
+        **{name: sa.bindparam(name) for name in USAGE_COLUMNS},
         updated_at=sa.bindparam("updated_at"),
     )
 )
@@ -240,8 +241,12 @@ def set_usage(
         connection.execute(
             _SET_USAGE,
             [
-                {**_key_params(key), "amount_used": amount, "count_used": count, "updated_at": now}
-                for key, (amount, count) in usage
+                {
+                    **_key_params(key),
+                    **dict(zip(USAGE_COLUMNS, values, strict=True)),
+                    "updated_at": now,
+                }
+                for key, values in usage
             ],
         )
 

@@ -199,7 +199,10 @@ class SpendingPolicies:
         ]
 
     def usage(self, platform_id: str, policy_id: str) -> S.SpendingPolicyUsage:
-        """What is spent in the policy's current calendar windows (its time zone)."""
+        """What is spent in the policy's current calendar windows (its time zone): the
+        rows, once they heard what this process's leases counted (another process's
+        counts reach them within about a second)."""
+        self.check.sync()
         with reading(self.engine) as connection:
             row = self._row(connection, platform_id, policy_id)
             rules = PolicyRules.model_validate(loads(row["rules"]))
@@ -233,6 +236,10 @@ class SpendingPolicies:
         return S.SpendingPolicyUsage(
             policy_id=policy_id, time_zone=rules.time_zone, windows=windows
         )
+
+    def close(self) -> None:
+        """Give this process's leases back to the rows (a process that stops)."""
+        self.check.close()
 
     def decisions(
         self,
