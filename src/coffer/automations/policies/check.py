@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from coffer.automations.policies import repository as R
 from coffer.automations.policies import tables as T
+from coffer.automations.policies.active import ActivePolicies, ActivePolicy
 from coffer.automations.policies.errors import SpendingPolicyRefused
 from coffer.automations.policies.leases import LEASE_SHARE, Leases, Need, Sync, WindowKey
 from coffer.automations.policies.rules import (
@@ -36,23 +37,13 @@ from coffer.automations.policies.rules import (
     velocity_refusal,
     window_start,
 )
-from coffer.automations.repository import dumps, loads, new_id
+from coffer.automations.repository import dumps, new_id
 from coffer.wallets.checks import UNIT, Movement, Verdict
 
 NAME = "spending_policies"
 SYNC_SECONDS = 1.0  # how often the rows hear what leases counted
 log = logging.getLogger(__name__)
-RULES_CACHE_BOUND = 10_000
 OPENED_BOUND = 100_000  # usage rows known to exist
-
-
-@dataclass(slots=True)
-class _Policy:
-    id: str
-    platform_id: str
-    version: int
-    mode: str
-    rules: PolicyRules
 
 
 @dataclass(slots=True)
@@ -60,12 +51,12 @@ class _Pending:
     """One movement's way through the check."""
 
     movement: Movement
-    policies: list[_Policy]
+    policies: list[ActivePolicy]
     at: float
-    refusal: tuple[_Policy, Refusal] | None = None
-    monitored: list[tuple[_Policy, Refusal]] = field(default_factory=list)
+    refusal: tuple[ActivePolicy, Refusal] | None = None
+    monitored: list[tuple[ActivePolicy, Refusal]] = field(default_factory=list)
     counted: list[tuple[WindowKey, int, bool]] = field(default_factory=list)  # from a lease?
-    windows: list[tuple[_Policy, VelocityLimit, str]] | None = None
+    windows: list[tuple[ActivePolicy, VelocityLimit, str]] | None = None
 
 
 class SpendingPolicyCheck:
@@ -74,10 +65,16 @@ class SpendingPolicyCheck:
 
     name = NAME
 
-    def __init__(self, engine: sa.Engine, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        clock: Callable[[], float] | None = None,
+        *,
+        cache_seconds: float = 1.0,
+    ) -> None:
         self.engine = engine
         self.clock = clock  # tests: the time movements are judged at (else their own)
-        self._rules: dict[tuple[str, int], PolicyRules] = {}
+        self.policies = ActivePolicies(cache_seconds)
         self._lock = threading.Lock()
         self._opened: set[WindowKey] = set()
         self.leases = Leases()
@@ -85,57 +82,29 @@ class SpendingPolicyCheck:
         self._timer: threading.Timer | None = None
         self._closed = False
 
-    def _parsed(self, connection: sa.Connection, row: dict[str, Any]) -> _Policy:
-        key = (str(row["id"]), int(row["version"]))
-        rules = self._rules.get(key)
-        if rules is None:
-            rules = PolicyRules.model_validate(loads(R.rules_of(connection, *key)))
-            with self._lock:
-                if len(self._rules) >= RULES_CACHE_BOUND:
-                    self._rules.clear()
-                self._rules[key] = rules
-        return _Policy(key[0], str(row["platform_id"]), key[1], str(row["mode"]), rules)
-
-    @contextmanager
-    def _connection(self, write: bool) -> Iterator[sa.Connection]:
+    def _reading(self) -> AbstractContextManager[sa.Connection]:
         caller = UNIT.get()
-        if caller is not None:
-            yield caller
-        elif write:
-            with R.usage_unit(self.engine) as connection:
-                yield connection
-        else:
-            with self.engine.connect() as connection:
-                yield connection
+        return nullcontext(caller) if caller is not None else self.engine.connect()
 
     def check(self, movements: Sequence[Movement]) -> list[Verdict]:
         allow = Verdict("allow", NAME)
         spending = [m for m in movements if m.kind in SPENDING_KINDS]
         if not spending:
             return [allow] * len(movements)
-        with self._connection(write=False) as connection:
-            rows = R.active_for(
-                connection,
-                (m.wallet_id for m in spending),
-                (m.customer_id for m in spending if m.customer_id),
-            )
-            policies = [self._parsed(connection, row) for row in rows]
-        if not rows:
+        targets = self.policies.of(
+            self._reading,
+            (m.wallet_id for m in spending),
+            (m.customer_id for m in spending if m.customer_id),
+        )
+        if not any(targets.values()):
             return [allow] * len(movements)
-        by_wallet: dict[str, list[_Policy]] = {}
-        by_customer: dict[str, list[_Policy]] = {}
-        for row, parsed in zip(rows, policies, strict=True):
-            if row["wallet_id"]:
-                by_wallet.setdefault(str(row["wallet_id"]), []).append(parsed)
-            if row["customer_id"]:
-                by_customer.setdefault(str(row["customer_id"]), []).append(parsed)
         pending: dict[int, _Pending] = {}
         for index, movement in enumerate(movements):
             applying = [
                 policy
                 for policy in (
-                    by_wallet.get(movement.wallet_id, [])
-                    + by_customer.get(movement.customer_id or "", [])
+                    targets.get(f"wallet:{movement.wallet_id}", ())
+                    + targets.get(f"customer:{movement.customer_id}", ())
                 )
                 if policy.platform_id == movement.platform_id
                 and movement.kind in policy.rules.movement_kinds
@@ -155,7 +124,7 @@ class SpendingPolicyCheck:
     def _velocity(item: _Pending) -> bool:
         return any(policy.rules.limits for policy in item.policies)
 
-    def _judge(self, movement: Movement, policies: list[_Policy], at: float) -> _Pending:
+    def _judge(self, movement: Movement, policies: list[ActivePolicy], at: float) -> _Pending:
         """The rules without state: the first enforced refusal, the monitored ones."""
         item = _Pending(movement, policies, at)
         for policy in policies:
@@ -178,7 +147,7 @@ class SpendingPolicyCheck:
         return item
 
     @staticmethod
-    def _windows(item: _Pending) -> list[tuple[_Policy, VelocityLimit, str]]:
+    def _windows(item: _Pending) -> list[tuple[ActivePolicy, VelocityLimit, str]]:
         """The velocity windows the movement counts in (computed once per movement)."""
         if item.windows is None:
             item.windows = []
@@ -222,7 +191,7 @@ class SpendingPolicyCheck:
         """Count ``items`` under the rows' lock, in the caller's unit or in one of this
         process's (one at a time), which also tells the rows what leases counted and
         reserves new leases."""
-        windows: dict[WindowKey, tuple[_Policy, VelocityLimit]] = {
+        windows: dict[WindowKey, tuple[ActivePolicy, VelocityLimit]] = {
             (policy.id, limit.window, start): (policy, limit)
             for item in items
             for policy, limit, start in self._windows(item)
@@ -252,7 +221,7 @@ class SpendingPolicyCheck:
         self,
         connection: sa.Connection,
         items: list[_Pending],
-        windows: dict[WindowKey, tuple[_Policy, VelocityLimit]],
+        windows: dict[WindowKey, tuple[ActivePolicy, VelocityLimit]],
         withdrawn: dict[WindowKey, tuple[int, int]],
         synced: dict[WindowKey, Sync],
         *,

@@ -58,8 +58,8 @@ def active_for(
     connection: sa.Connection, wallet_ids: Iterable[str], customer_ids: Iterable[str]
 ) -> list[Row]:
     """The active policies on any of ``wallet_ids`` or on any wallet of ``customer_ids``
-    (the caller matches each to its movements' platform): their ids, targets, mode and
-    version (the rules of a version never change: :func:`rules_of`, read once)."""
+    (the caller matches each to its movements' platform): ids, targets, mode, version and
+    rules (:data:`ACTIVE_COLUMNS`)."""
     wallets, customers = sorted(set(wallet_ids)), sorted(set(customer_ids))
     targets = [P.c.wallet_id.in_(wallets)] if wallets else []
     if customers:
@@ -72,15 +72,23 @@ def active_for(
     return [dict(zip(ACTIVE_COLUMNS, row, strict=True)) for row in connection.execute(statement)]
 
 
-ACTIVE_COLUMNS = ("id", "platform_id", "wallet_id", "customer_id", "mode", "version")
+ACTIVE_COLUMNS = ("id", "platform_id", "wallet_id", "customer_id", "mode", "version", "rules")
+E = T.spending_policy_epochs
+_EPOCH = sa.select(E.c.epoch).where(E.c.id == 1)
 
 
-def rules_of(connection: sa.Connection, policy_id: str, version: int) -> str | None:
-    """The rules (JSON) of one version of a policy."""
-    V = T.spending_policy_versions
-    return connection.execute(
-        sa.select(V.c.rules).where(V.c.policy_id == policy_id, V.c.version == version)
-    ).scalar()
+def policy_epoch(connection: sa.Connection) -> int:
+    """The policies' change epoch (0 before the first change)."""
+    return int(connection.execute(_EPOCH).scalar() or 0)
+
+
+def bump_policy_epoch(connection: sa.Connection) -> None:
+    """Tell every process to drop the policies it caches (in the change's own unit)."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(E).values(id=1, epoch=1)
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=[E.c.id], set_={"epoch": E.c.epoch + 1})
+    )
 
 
 def insert_version(connection: sa.Connection, values: Mapping[str, Any]) -> None:

@@ -5,7 +5,8 @@ each public method is its own unit of work."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any
@@ -58,7 +59,18 @@ class SpendingPolicies:
         self.wallets = wallets
         self.engine: sa.Engine = wallets.coffer.engine
         self.clock = clock or time.time
-        self.check = SpendingPolicyCheck(self.engine, clock)
+        self.check = SpendingPolicyCheck(
+            self.engine, clock, cache_seconds=wallets.core.settings.cache_seconds
+        )
+
+    @contextmanager
+    def _changing(self) -> Iterator[sa.Connection]:
+        """A unit that changes policies: every process drops the active policies it
+        caches (this one at once, the others when they poll the change epoch)."""
+        with unit(self.engine) as connection:
+            yield connection
+            R.bump_policy_epoch(connection)
+        self.check.policies.forget()
 
     def _now(self) -> int:
         return int(self.clock() * 1_000_000)
@@ -101,7 +113,7 @@ class SpendingPolicies:
             "created_at": now,
             "updated_at": now,
         }
-        with unit(self.engine) as connection:
+        with self._changing() as connection:
             R.insert_policy(connection, values)
             R.insert_version(connection, self._version(values, now))
         return policy_model(values)
@@ -153,7 +165,7 @@ class SpendingPolicies:
         self, platform_id: str, policy_id: str, request: S.SpendingPolicyUpdate
     ) -> S.SpendingPolicy:
         now = self._now()
-        with unit(self.engine) as connection:
+        with self._changing() as connection:
             row = self._row(connection, platform_id, policy_id)
             values: dict[str, Any] = {"updated_at": now}
             if request.name is not None:
@@ -170,7 +182,7 @@ class SpendingPolicies:
     def set_status(self, platform_id: str, policy_id: str, status: str) -> S.SpendingPolicy:
         """``disabled`` (no longer checked; its usage stays) or ``active`` again."""
         now = self._now()
-        with unit(self.engine) as connection:
+        with self._changing() as connection:
             row = self._row(connection, platform_id, policy_id)
             R.update_policy(connection, policy_id, {"status": status, "updated_at": now})
             row.update(status=status, updated_at=now)
@@ -178,7 +190,7 @@ class SpendingPolicies:
 
     def delete(self, platform_id: str, policy_id: str) -> S.Deleted:
         """The policy, its versions and usage go; its decisions stay as the record."""
-        with unit(self.engine) as connection:
+        with self._changing() as connection:
             self._row(connection, platform_id, policy_id)
             R.delete_policy(connection, policy_id)
         return S.Deleted(id=policy_id)

@@ -58,6 +58,15 @@ spending_policy_usage = sa.Table(
     sa.Column("count_reserved", sa.Integer, nullable=False, server_default="0"),
 )
 
+# one row (id 1): bumped with every change of a policy, polled by each process to drop
+# the active policies it caches (migration 0038)
+spending_policy_epochs = sa.Table(
+    "spending_policy_epochs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("epoch", sa.BigInteger, nullable=False),
+)
+
 spending_policy_decisions = sa.Table(
     "spending_policy_decisions",
     metadata,
