@@ -32,10 +32,9 @@ from coffer.automations.policies.rules import (
     PolicyRules,
     Refusal,
     VelocityLimit,
-    local_time,
     static_refusal,
     velocity_refusal,
-    window_start,
+    window_starts,
 )
 from coffer.automations.repository import dumps, new_id
 from coffer.wallets.checks import UNIT, Movement, Verdict
@@ -128,7 +127,6 @@ class SpendingPolicyCheck:
         """The rules without state: the first enforced refusal, the monitored ones."""
         item = _Pending(movement, policies, at)
         for policy in policies:
-            local = local_time(policy.rules, at)
             refusal = static_refusal(
                 policy.rules,
                 policy.id,
@@ -136,7 +134,7 @@ class SpendingPolicyCheck:
                 currency=movement.currency,
                 counterparty=movement.counterparty,
                 mcc=movement.context.get("mcc"),
-                local=local,
+                at=at,
             )
             if refusal is None:
                 continue
@@ -152,12 +150,10 @@ class SpendingPolicyCheck:
         if item.windows is None:
             item.windows = []
             for policy in item.policies:
-                if not policy.rules.limits:
-                    continue
-                local = local_time(policy.rules, item.at)
-                for limit in policy.rules.limits:
-                    start = window_start(limit.window, local).isoformat()
-                    item.windows.append((policy, limit, start))
+                if policy.rules.limits:
+                    starts = window_starts(policy.rules.time_zone, item.at)
+                    for limit in policy.rules.limits:
+                        item.windows.append((policy, limit, starts[limit.window]))
         return item.windows
 
     def _count(self, items: list[_Pending]) -> None:
@@ -168,10 +164,10 @@ class SpendingPolicyCheck:
         rest = items
         if UNIT.get() is None:
             rest = []
-            for item in items:
-                needs = self._needs(item)
-                if needs is not None and self.leases.take(needs):
-                    item.counted = [(key, amount, True) for key, _, amount in needs]
+            needs = [self._needs(item) for item in items]
+            for item, need, taken in zip(items, needs, self.leases.take(needs), strict=True):
+                if taken and need is not None:
+                    item.counted = [(key, amount, True) for key, _, amount in need]
                 else:
                     rest.append(item)
         if rest:
@@ -368,6 +364,15 @@ class SpendingPolicyCheck:
             item.counted.append((key, amount, False))
 
     def _verdict(self, item: _Pending) -> Verdict:
+        if item.refusal is None and not item.monitored:  # allowed, nothing to record
+            counted = item.counted
+            return Verdict(
+                "allow",
+                NAME,
+                release=(lambda connection: self._release(connection, counted))
+                if counted
+                else None,
+            )
         movement = item.movement
         writes = []
         events = []

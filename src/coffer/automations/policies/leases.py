@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 WindowKey = tuple[str, str, str]  # policy_id, window, window_start
@@ -86,23 +86,29 @@ class Leases:
             sync = self._pending[key] = Sync()
         return sync
 
-    def take(self, needs: Iterable[Need]) -> bool:
-        """Count a movement in every window it needs, all from leases, or in none."""
-        needs = list(needs)
+    def take(self, movements: Sequence[Sequence[Need] | None]) -> list[bool]:
+        """Count each movement (the windows it needs; None: not from leases) in every
+        window it needs, all from leases, or in none: whether it was."""
+        out = []
         with self._lock:
-            leases = [self._leases.get(key) for key, _, _ in needs]
-            for lease, (_, version, amount) in zip(leases, needs, strict=True):
-                if lease is None or not lease.fits(version, amount):
-                    return False
             now = time.monotonic()
-            for lease, (key, _, amount) in zip(leases, needs, strict=True):
-                assert lease is not None
-                lease.add(-amount, -1)
-                lease.touched = now
-                sync = self._sync(key)
-                sync.used_amount += amount
-                sync.used_count += 1
-        return True
+            for needs in movements:
+                leases = [self._leases.get(key) for key, _, _ in needs or ()]
+                fits = needs is not None and all(
+                    lease is not None and lease.fits(version, amount)
+                    for lease, (_, version, amount) in zip(leases, needs, strict=True)
+                )
+                out.append(fits)
+                if not fits:
+                    continue
+                for lease, (key, _, amount) in zip(leases, needs or (), strict=True):
+                    assert lease is not None
+                    lease.add(-amount, -1)
+                    lease.touched = now
+                    sync = self._sync(key)
+                    sync.used_amount += amount
+                    sync.used_count += 1
+        return out
 
     def give_back(self, counted: Iterable[tuple[WindowKey, int]]) -> None:
         """Movements counted from leases that did not happen: uncounted, their headroom
