@@ -26,7 +26,7 @@ from coffer.automations.policies import repository as R
 from coffer.automations.policies import tables as T
 from coffer.automations.policies.active import ActivePolicies, ActivePolicy
 from coffer.automations.policies.errors import SpendingPolicyRefused
-from coffer.automations.policies.leases import LEASE_SHARE, Leases, Need, Sync, WindowKey
+from coffer.automations.policies.leases import LEASE_SHARE, Leases, Need, WindowKey
 from coffer.automations.policies.rules import (
     SPENDING_KINDS,
     PolicyRules,
@@ -196,19 +196,15 @@ class SpendingPolicyCheck:
         if caller is not None:
             # given back in the caller's unit (lost if it rolls back: stricter, not laxer)
             withdrawn = self.leases.withdraw(windows)
-            self._counted_in(caller, items, windows, withdrawn, {}, reserve=False)
+            self._counted_in(caller, items, windows, withdrawn, reserve=False)
             return
         with self._unit_lock:
             withdrawn = self.leases.withdraw(windows)
-            synced = self.leases.take_sync()
             try:
                 with R.usage_unit(self.engine) as connection:
-                    grants = self._counted_in(
-                        connection, items, windows, withdrawn, synced, reserve=True
-                    )
+                    grants = self._counted_in(connection, items, windows, withdrawn, reserve=True)
             except BaseException:
                 self.leases.restore(withdrawn)
-                self.leases.untake_sync(synced)
                 raise
             for key, grant in grants.items():
                 self.leases.grant(key, *grant)
@@ -219,18 +215,17 @@ class SpendingPolicyCheck:
         items: list[_Pending],
         windows: dict[WindowKey, tuple[ActivePolicy, VelocityLimit]],
         withdrawn: dict[WindowKey, tuple[int, int]],
-        synced: dict[WindowKey, Sync],
         *,
         reserve: bool,
     ) -> dict[WindowKey, tuple[int, int | None, int | None]]:
         """The rows' part: the windows' rows are created if missing and read locked,
-        what leases counted and gave back is applied, each movement is judged against
+        the headroom ``withdrawn`` from leases is given back, each movement is judged against
         ``used + reserved`` in order (an enforced limit it does not fit refuses it, and it
         counts nowhere), new leases are reserved (``reserve``: in this process's unit), the
         rows are written back. Answers the leases reserved: version, amount, count."""
         now = time.time_ns() // 1000
         platforms = {key: policy.platform_id for key, (policy, _) in windows.items()}
-        keys = sorted(windows.keys() | synced.keys())
+        keys = sorted(windows)
         R.open_windows(
             connection, self._new_rows(sorted(windows), platforms, now, only_unknown=True)
         )
@@ -240,13 +235,6 @@ class SpendingPolicyCheck:
             R.open_windows(connection, self._new_rows(missing, platforms, now))
             usage.update(R.lock_usage(connection, missing))
         before = {key: tuple(value) for key, value in usage.items()}
-        for key, sync in synced.items():
-            if key in usage:  # else its policy was deleted since
-                row = usage[key]
-                row[0] += sync.used_amount
-                row[1] += sync.used_count
-                row[2] = max(0, row[2] - sync.used_amount - sync.returned_amount)
-                row[3] = max(0, row[3] - sync.used_count - sync.returned_count)
         for key, (amount, count) in withdrawn.items():
             row = usage[key]
             row[2], row[3] = max(0, row[2] - amount), max(0, row[3] - count)
@@ -272,15 +260,16 @@ class SpendingPolicyCheck:
         return grants
 
     def sync(self, *, everything: bool = False) -> None:
-        """Tell the rows what this process's leases counted (and give back idle leases,
-        or all of them: ``everything``) in one unit."""
+        """Tell the rows what this process's leases counted, and give back the leases
+        idle for long (or all of them: ``everything``), in one unit."""
         with self._unit_lock:
             synced = self.leases.take_sync(everything=everything)
             if not synced:
                 return
+            changes = {key: sync.change() for key, sync in synced.items()}
             try:
                 with R.usage_unit(self.engine) as connection:
-                    self._counted_in(connection, [], {}, {}, synced, reserve=False)
+                    R.add_usage(connection, changes, time.time_ns() // 1000)
             except BaseException:
                 self.leases.untake_sync(synced)
                 raise
@@ -431,15 +420,17 @@ class SpendingPolicyCheck:
         if leased:
             self.leases.give_back(leased)
             self._arm()
-        movements = [(key, amount) for key, amount, from_lease in counted if not from_lease]
-        if not movements:
+        changes = {
+            key: (-amount, -1, 0, 0) for key, amount, from_lease in counted if not from_lease
+        }
+        if not changes:
             return
         now = time.time_ns() // 1000
         if connection is not None:
-            R.take_usage(connection, movements, now)
+            R.add_usage(connection, changes, now)
             return
         with R.usage_unit(self.engine) as own:
-            R.take_usage(own, movements, now)
+            R.add_usage(own, changes, now)
 
 
 def _share(limit: int | None, claimed: int) -> int | None:

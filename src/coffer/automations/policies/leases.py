@@ -61,6 +61,15 @@ class Sync:
     returned_amount: int = 0
     returned_count: int = 0
 
+    def change(self) -> tuple[int, int, int, int]:
+        """The row's change: amount and count used (+), amount and count reserved (-)."""
+        return (
+            self.used_amount,
+            self.used_count,
+            self.used_amount + self.returned_amount,
+            self.used_count + self.returned_count,
+        )
+
     def add(self, other: Sync) -> None:
         self.used_amount += other.used_amount
         self.used_count += other.used_count

@@ -208,29 +208,35 @@ def lock_usage(connection: sa.Connection, keys: Sequence[WindowKey]) -> dict[Win
     return found
 
 
+_WINDOW = sa.and_(
+    U.c.policy_id == sa.bindparam("key_policy_id"),
+    U.c.window == sa.bindparam("key_window"),
+    U.c.window_start == sa.bindparam("key_window_start"),
+)
 _SET_USAGE = (
     sa.update(U)
-    .where(
-        U.c.policy_id == sa.bindparam("key_policy_id"),
-        U.c.window == sa.bindparam("key_window"),
-        U.c.window_start == sa.bindparam("key_window_start"),
-    )
+    .where(_WINDOW)
     .values(
         **{name: sa.bindparam(name) for name in USAGE_COLUMNS},
         updated_at=sa.bindparam("updated_at"),
     )
 )
 
-_TAKE_USAGE = (
+
+def _less(column: sa.ColumnElement[int], name: str) -> sa.ColumnElement[int]:
+    """``column`` less the parameter ``name``, not below zero."""
+    less = sa.bindparam(name, type_=sa.BigInteger)
+    return sa.case((column > less, column - less), else_=0)
+
+
+_ADD_USAGE = (
     sa.update(U)
-    .where(
-        U.c.policy_id == sa.bindparam("key_policy_id"),
-        U.c.window == sa.bindparam("key_window"),
-        U.c.window_start == sa.bindparam("key_window_start"),
-    )
+    .where(_WINDOW)
     .values(
-        amount_used=U.c.amount_used - sa.bindparam("amount", type_=sa.BigInteger),
-        count_used=U.c.count_used - 1,
+        amount_used=U.c.amount_used + sa.bindparam("amount_used", type_=sa.BigInteger),
+        count_used=U.c.count_used + sa.bindparam("count_used", type_=sa.Integer),
+        amount_reserved=_less(U.c.amount_reserved, "amount_freed"),
+        count_reserved=_less(U.c.count_reserved, "count_freed"),
         updated_at=sa.bindparam("updated_at"),
     )
 )
@@ -259,15 +265,26 @@ def set_usage(
         )
 
 
-def take_usage(
-    connection: sa.Connection, movements: Sequence[tuple[WindowKey, int]], now: int
+UsageChange = tuple[int, int, int, int]  # amount and count used (+), reserved freed (-)
+
+
+def add_usage(
+    connection: sa.Connection, changes: Mapping[WindowKey, UsageChange], now: int
 ) -> None:
-    """Uncount movements (each: its window, its amount) that did not happen."""
-    if movements:
+    """Add to what windows used and take from what they reserved (never below zero),
+    without reading them first (one executemany, in key order)."""
+    if changes:
         connection.execute(
-            _TAKE_USAGE,
+            _ADD_USAGE,
             [
-                {**_key_params(key), "amount": amount, "updated_at": now}
-                for key, amount in movements
+                {
+                    **_key_params(key),
+                    **dict(zip(_ADDED, changes[key], strict=True)),
+                    "updated_at": now,
+                }
+                for key in sorted(changes)
             ],
         )
+
+
+_ADDED = ("amount_used", "count_used", "amount_freed", "count_freed")
