@@ -21,7 +21,6 @@ import sqlalchemy as sa
 
 from coffer.automations.policies import repository as R
 from coffer.automations.policies.rules import PolicyRules
-from coffer.automations.repository import loads
 
 CACHE_BOUND = 100_000  # wallets and customers cached (all dropped beyond)
 
@@ -118,7 +117,7 @@ class ActivePolicies:
         key = (str(row["id"]), int(row["version"]))
         rules = self._rules.get(key)
         if rules is None:
-            rules = PolicyRules.model_validate(loads(row["rules"]))
+            rules = PolicyRules.of_text(row["rules"])
             with self._lock:
                 if len(self._rules) >= CACHE_BOUND:
                     self._rules.clear()

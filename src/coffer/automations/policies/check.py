@@ -29,14 +29,13 @@ from coffer.automations.policies.errors import SpendingPolicyRefused
 from coffer.automations.policies.leases import LEASE_SHARE, Leases, Need, WindowKey
 from coffer.automations.policies.rules import (
     SPENDING_KINDS,
-    PolicyRules,
     Refusal,
     VelocityLimit,
     static_refusal,
     velocity_refusal,
     window_starts,
 )
-from coffer.automations.repository import dumps, new_id
+from coffer.automations.repository import new_id
 from coffer.wallets.checks import UNIT, Movement, Verdict
 
 NAME = "spending_policies"
@@ -288,8 +287,9 @@ class SpendingPolicyCheck:
         self._timer = None
         try:
             self.sync()
-        except Exception:  # the next tick retries; counts stay pending meanwhile
-            log.debug("spending policies: leases not reconciled", exc_info=True)
+        except Exception:  # counts stay pending; retried while movements come
+            log.warning("spending policies: leases not reconciled", exc_info=True)
+            return
         self._arm()
 
     def close(self) -> None:
@@ -436,7 +436,3 @@ class SpendingPolicyCheck:
 def _share(limit: int | None, claimed: int) -> int | None:
     """A new lease's share of what is left under ``limit`` (None: no such limit)."""
     return None if limit is None else max(0, limit - claimed) // LEASE_SHARE
-
-
-def dump_rules(rules: PolicyRules) -> str:
-    return dumps(rules.model_dump(mode="json", exclude_none=False))

@@ -1,4 +1,5 @@
-"""What a spending policy says and how one movement fares against it (pure: no I/O).
+"""What a spending policy says and how one movement fares against it (pure: no I/O;
+rules are stored as JSON text).
 
 A policy's rules: a per-transaction maximum, velocity limits per calendar day, week (ISO,
 from Monday) or month (amount and/or count, in the policy's time zone), allowed and blocked
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from coffer.automations.repository import dumps, loads
 from coffer.wallets import currencies
 
 Window = Literal["day", "week", "month"]
@@ -114,6 +116,15 @@ class PolicyRules(BaseModel):
     @property
     def zone(self) -> ZoneInfo:
         return _zone(self.time_zone)
+
+    def text(self) -> str:
+        """The rules as stored (JSON)."""
+        return dumps(self.model_dump(mode="json", exclude_none=False))
+
+    @classmethod
+    def of_text(cls, text: str) -> PolicyRules:
+        """The rules stored as ``text`` (JSON)."""
+        return cls.model_validate(loads(text))
 
 
 @lru_cache(maxsize=1024)

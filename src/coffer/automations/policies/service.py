@@ -15,10 +15,10 @@ import sqlalchemy as sa
 
 from coffer.automations.policies import repository as R
 from coffer.automations.policies import schemas as S
-from coffer.automations.policies.check import SpendingPolicyCheck, dump_rules
+from coffer.automations.policies.check import SpendingPolicyCheck
 from coffer.automations.policies.errors import SpendingPolicyNotFound
 from coffer.automations.policies.rules import PolicyRules, local_time, window_start
-from coffer.automations.repository import loads, new_id, reading, unit
+from coffer.automations.repository import new_id, reading, unit
 from coffer.automations.runstate import from_micros
 from coffer.automations.schemas import ListPage
 from coffer.errors import ValidationError
@@ -46,7 +46,7 @@ def policy_model(row: Mapping[str, Any]) -> S.SpendingPolicy:
         status=row["status"],
         mode=row["mode"],
         version=row["version"],
-        rules=PolicyRules.model_validate(loads(row["rules"])),
+        rules=PolicyRules.of_text(row["rules"]),
         created_at=from_micros(row["created_at"]),
         updated_at=from_micros(row["updated_at"]),
     )
@@ -98,7 +98,7 @@ class SpendingPolicies:
                 owner_customer_id=request.owner_customer_id,
             )
         now = self._now()
-        rules = dump_rules(request.rules)
+        rules = request.rules.text()
         values = {
             "id": new_id("sp"),
             "platform_id": platform_id,
@@ -171,7 +171,7 @@ class SpendingPolicies:
             if request.name is not None:
                 values["name"] = request.name
             mode = request.mode or row["mode"]
-            rules = row["rules"] if request.rules is None else dump_rules(request.rules)
+            rules = row["rules"] if request.rules is None else request.rules.text()
             if mode != row["mode"] or rules != row["rules"]:
                 values.update(mode=mode, rules=rules, version=int(row["version"]) + 1)
                 R.insert_version(connection, self._version({**row, **values}, now))
@@ -204,7 +204,7 @@ class SpendingPolicies:
                 policy_id=row["policy_id"],
                 version=row["version"],
                 mode=row["mode"],
-                rules=PolicyRules.model_validate(loads(row["rules"])),
+                rules=PolicyRules.of_text(row["rules"]),
                 created_at=from_micros(row["created_at"]),
             )
             for row in rows
@@ -217,7 +217,7 @@ class SpendingPolicies:
         self.check.sync()
         with reading(self.engine) as connection:
             row = self._row(connection, platform_id, policy_id)
-            rules = PolicyRules.model_validate(loads(row["rules"]))
+            rules = PolicyRules.of_text(row["rules"])
             local = local_time(rules, self.clock())
             starts = {limit.window: window_start(limit.window, local) for limit in rules.limits}
             found = {
