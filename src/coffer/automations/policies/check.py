@@ -98,16 +98,16 @@ class SpendingPolicyCheck:
             return [allow] * len(movements)
         pending: dict[int, _Pending] = {}
         for index, movement in enumerate(movements):
+            if movement.kind not in SPENDING_KINDS:
+                continue
             applying = [
                 policy
-                for policy in (
-                    targets.get(f"wallet:{movement.wallet_id}", ())
-                    + targets.get(f"customer:{movement.customer_id}", ())
-                )
+                for policy in targets.get("wallet:" + movement.wallet_id, ())
+                + targets.get("customer:" + (movement.customer_id or ""), ())
                 if policy.platform_id == movement.platform_id
                 and movement.kind in policy.rules.movement_kinds
             ]
-            if applying and movement.kind in SPENDING_KINDS:
+            if applying:
                 at = self.clock() if self.clock is not None else movement.at
                 pending[index] = self._judge(movement, applying, at)
         counting = [p for p in pending.values() if p.refusal is None and self._velocity(p)]

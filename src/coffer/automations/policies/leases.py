@@ -99,24 +99,27 @@ class Leases:
         """Count each movement (the windows it needs; None: not from leases) in every
         window it needs, all from leases, or in none: whether it was."""
         out = []
+        leases, pending = self._leases, self._pending
         with self._lock:
             now = time.monotonic()
             for needs in movements:
-                leases = [self._leases.get(key) for key, _, _ in needs or ()]
-                fits = needs is not None and all(
-                    lease is not None and lease.fits(version, amount)
-                    for lease, (_, version, amount) in zip(leases, needs, strict=True)
-                )
-                out.append(fits)
-                if not fits:
-                    continue
-                for lease, (key, _, amount) in zip(leases, needs or (), strict=True):
-                    assert lease is not None
-                    lease.add(-amount, -1)
-                    lease.touched = now
-                    sync = self._sync(key)
-                    sync.used_amount += amount
-                    sync.used_count += 1
+                found = []
+                for key, version, amount in needs or ():
+                    lease = leases.get(key)
+                    if lease is None or not lease.fits(version, amount):
+                        break
+                    found.append((key, lease, amount))
+                else:
+                    if needs is not None:
+                        for key, lease, amount in found:
+                            lease.add(-amount, -1)
+                            lease.touched = now
+                            sync = pending.get(key) or self._sync(key)
+                            sync.used_amount += amount
+                            sync.used_count += 1
+                        out.append(True)
+                        continue
+                out.append(False)
         return out
 
     def give_back(self, counted: Iterable[tuple[WindowKey, int]]) -> None:
