@@ -1,13 +1,14 @@
 """The spending policies' movement check (a :class:`coffer.wallets.checks.MovementCheck`).
 
-For a batch of movements: one read of the active policies on their wallets and customers;
-the rules that need no state (per-transaction maximum, counterparties, merchant
-categories, hours) are evaluated in memory; the velocity limits are counted in one write
-unit: the usage rows of the batch's windows are created if missing and locked (in key
-order on PostgreSQL), then each movement is counted by a conditional UPDATE (``... WHERE
-amount_used + amount <= limit``), so two concurrent movements cannot both pass a limit
-that only one fits. A movement that does not happen after all (refused by another check or
-by the ledger) is uncounted through its verdict's ``release``.
+For a batch of movements: the active policies of their wallets and customers come from
+the process's cache (:mod:`.active`); the rules that need no state (per-transaction
+maximum, counterparties, merchant categories, hours) are evaluated in memory; the velocity
+limits are counted against this process's leases of the windows (:mod:`.leases`) when
+they have room, else by the windows' usage rows, read locked (in key order on
+PostgreSQL), where ``used + reserved`` never passes an enforced limit: two concurrent
+movements, in one process or several, cannot both pass a limit that only one fits. A
+movement that does not happen after all (refused by another check or by the ledger) is
+uncounted through its verdict's ``release``.
 """
 
 from __future__ import annotations
