@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from tests.automations.conftest import PLATFORM, new_wallet
+from tests.automations.test_spending_policies import policy
 
 from coffer.automations.policies import SpendingPolicyCheck, open_spending_policies
 from coffer.automations.policies import schemas as S
@@ -102,12 +103,7 @@ def test_two_processes_never_pass_the_last_slot(
         if limit == "amount"
         else {"window": "day", "count": k}
     )
-    made = policies.create(
-        PLATFORM,
-        S.SpendingPolicyCreate(
-            name="k fit", wallet_id=alice.id, rules=PolicyRules(currency="EUR", limits=[window])
-        ),
-    )
+    made = policy(policies, alice.id, limits=[window])
     if database_url.startswith("postgresql"):
         database_url += "?options=-csynchronous_commit%3Doff"
     other_engine = create_engine(make_url(database_url), sqlite_synchronous="NORMAL")
@@ -145,14 +141,7 @@ def test_leases_count_in_memory_and_reach_the_rows(wallets: WalletPlatform) -> N
     process sees the counts and respects the lease."""
     policies = open_spending_policies(wallets)
     alice = new_wallet(wallets, "Alice Martin")
-    made = policies.create(
-        PLATFORM,
-        S.SpendingPolicyCreate(
-            name="wide",
-            wallet_id=alice.id,
-            rules=PolicyRules(currency="EUR", limits=[{"window": "day", "amount": 16_000}]),
-        ),
-    )
+    made = policy(policies, alice.id, limits=[{"window": "day", "amount": 16_000}])
     check = policies.check
     first = check.check(_movements(alice, 1, 100))  # under the row: a lease of 15,900/16
     assert first[0].outcome == "allow" and check.leases
