@@ -1,20 +1,27 @@
 """Spending policies under concurrency: 64 movements at once against a limit that fits
-exactly k of them: exactly k pass, on SQLite and PostgreSQL."""
+exactly k of them: exactly k pass, on SQLite and PostgreSQL, in one process and in two
+sharing the database; the leases of a process and what they counted."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from tests.automations.conftest import PLATFORM, new_wallet
+from tests.automations.test_spending_policies import policy
 
-from coffer.automations.policies import open_spending_policies
+from coffer.automations.policies import SpendingPolicyCheck, open_spending_policies
 from coffer.automations.policies import schemas as S
+from coffer.automations.policies import tables as T
 from coffer.automations.policies.errors import SpendingPolicyRefused
 from coffer.automations.policies.rules import PolicyRules
+from coffer.db.engine import create_engine
 from coffer.errors import CofferError
 from coffer.wallets import WalletPlatform
 from coffer.wallets import schemas as W
+from coffer.wallets.checks import Movement
 
 MOVEMENTS = 64
 
@@ -65,3 +72,91 @@ def test_64_concurrent_transfers_exactly_k_pass(wallets: WalletPlatform, limit: 
     usage = policies.usage(PLATFORM, made.id).windows[0]
     assert (usage.amount_used, usage.count_used) == (k * 250, k)
     assert len(policies.decisions(PLATFORM, made.id, limit=100).data) == MOVEMENTS - k
+
+
+def _movements(wallet: W.Wallet, count: int, amount: int) -> list[Movement]:
+    return [
+        Movement(
+            kind="transfer",
+            id=f"tr_{n}",
+            platform_id=PLATFORM,
+            wallet_id=wallet.id,
+            customer_id=wallet.customer_id,
+            amount=amount,
+            currency="EUR",
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("limit", ["amount", "count"])
+def test_two_processes_never_pass_the_last_slot(
+    wallets: WalletPlatform, database_url: str, limit: str
+) -> None:
+    """Two checks with their own engine, leases and cache (two processes sharing one
+    database) judge 64 movements at once against a limit that fits exactly k."""
+    policies = open_spending_policies(wallets)
+    alice = new_wallet(wallets, "Alice Martin")
+    k = 11
+    window = (
+        {"window": "day", "amount": k * 250 + 249}
+        if limit == "amount"
+        else {"window": "day", "count": k}
+    )
+    made = policy(policies, alice.id, limits=[window])
+    if database_url.startswith("postgresql"):
+        database_url += "?options=-csynchronous_commit%3Doff"
+    other_engine = create_engine(make_url(database_url), sqlite_synchronous="NORMAL")
+    other = SpendingPolicyCheck(other_engine)
+    checks = [policies.check, other]
+    try:
+        with ThreadPoolExecutor(max_workers=MOVEMENTS) as pool:
+            verdicts = list(
+                pool.map(
+                    lambda n, movement: checks[n % 2].check([movement])[0],
+                    range(MOVEMENTS),
+                    _movements(alice, MOVEMENTS, 250),
+                )
+            )
+        assert [v.outcome for v in verdicts].count("allow") == k
+        other.close()
+        policies.close()
+        usage = policies.usage(PLATFORM, made.id).windows[0]
+        assert (usage.amount_used, usage.count_used) == (k * 250, k)
+        with wallets.coffer.engine.connect() as connection:
+            reserved = connection.execute(
+                sa.select(
+                    T.spending_policy_usage.c.amount_reserved,
+                    T.spending_policy_usage.c.count_reserved,
+                )
+            ).all()
+        assert reserved == [(0, 0)]
+    finally:
+        other_engine.dispose()
+
+
+def test_leases_count_in_memory_and_reach_the_rows(wallets: WalletPlatform) -> None:
+    """Far from its limit a window is counted from this process's lease: the row hears
+    the counts when asked (usage) or closed; a released movement counts nowhere; another
+    process sees the counts and respects the lease."""
+    policies = open_spending_policies(wallets)
+    alice = new_wallet(wallets, "Alice Martin")
+    made = policy(policies, alice.id, limits=[{"window": "day", "amount": 16_000}])
+    check = policies.check
+    first = check.check(_movements(alice, 1, 100))  # under the row: a lease of 15,900/16
+    assert first[0].outcome == "allow" and check.leases
+    verdicts = check.check(_movements(alice, 9, 100))  # from the lease (993 free)
+    assert [v.outcome for v in verdicts] == ["allow"] * 9
+    released = verdicts[-1].release
+    assert released is not None
+    released(None)  # that one did not happen after all
+    usage = policies.usage(PLATFORM, made.id).windows[0]
+    assert (usage.amount_used, usage.count_used) == (900, 9)
+    other = SpendingPolicyCheck(wallets.coffer.engine)
+    # the other process may use what is neither used nor leased here
+    leased = 16_000 - 900
+    assert [v.outcome for v in other.check(_movements(alice, 1, leased))] == ["block"]
+    policies.close()  # this process gives its lease back
+    assert [v.outcome for v in other.check(_movements(alice, 1, leased))] == ["allow"]
+    other.close()
+    assert policies.usage(PLATFORM, made.id).windows[0].amount_used == 16_000

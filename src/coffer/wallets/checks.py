@@ -146,6 +146,11 @@ class Assessment:
         return None
 
     @property
+    def records(self) -> bool:
+        """Whether a verdict has rows or events to store."""
+        return any(verdict.writes or verdict.events for verdict in self.verdicts)
+
+    @property
     def writes(self) -> list[tuple[sa.Table, Mapping[str, Any]]]:
         return [write for verdict in self.verdicts for write in verdict.writes]
 
@@ -191,6 +196,8 @@ class Checks(Registry[MovementCheck]):
             if len(verdicts) != len(movements):
                 raise RuntimeError(f"check {check.name!r} answered {len(verdicts)} verdicts")
             per_check.append(verdicts)
+        if len(per_check) == 1:  # one check (the common case): its verdicts decide
+            return [Assessment(verdict.outcome, (verdict,)) for verdict in per_check[0]]
         out = []
         for index in range(len(movements)):
             answered = tuple(answers[index] for answers in per_check)

@@ -318,6 +318,8 @@ class Transfers(Service):
         writes: list[tuple[sa.Table, Mapping[str, Any]]] = []
         for item in items:
             assessment = item.assessment
+            if assessment.outcome == "allow" and not assessment.records:
+                continue  # nothing to store (the common case)
             writes.extend(assessment.writes)
             writes.extend((T.events, R.event_values(t, d)) for t, d in assessment.events)
             if item.row.get("status") == "in_review":

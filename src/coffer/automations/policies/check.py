@@ -1,21 +1,23 @@
 """The spending policies' movement check (a :class:`coffer.wallets.checks.MovementCheck`).
 
-For a batch of movements: one read of the active policies on their wallets and customers;
-the rules that need no state (per-transaction maximum, counterparties, merchant
-categories, hours) are evaluated in memory; the velocity limits are counted in one write
-unit: the usage rows of the batch's windows are created if missing and locked (in key
-order on PostgreSQL), then each movement is counted by a conditional UPDATE (``... WHERE
-amount_used + amount <= limit``), so two concurrent movements cannot both pass a limit
-that only one fits. A movement that does not happen after all (refused by another check or
-by the ledger) is uncounted through its verdict's ``release``.
+For a batch of movements: the active policies of their wallets and customers come from
+the process's cache (:mod:`.active`); the rules that need no state (per-transaction
+maximum, counterparties, merchant categories, hours) are evaluated in memory; the velocity
+limits are counted against this process's leases of the windows (:mod:`.leases`) when
+they have room, else by the windows' usage rows, read locked (in key order on
+PostgreSQL), where ``used + reserved`` never passes an enforced limit: two concurrent
+movements, in one process or several, cannot both pass a limit that only one fits. A
+movement that does not happen after all (refused by another check or by the ledger) is
+uncounted through its verdict's ``release``.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,32 +25,24 @@ import sqlalchemy as sa
 
 from coffer.automations.policies import repository as R
 from coffer.automations.policies import tables as T
+from coffer.automations.policies.active import ActivePolicies, ActivePolicy
 from coffer.automations.policies.errors import SpendingPolicyRefused
+from coffer.automations.policies.leases import LEASE_SHARE, Leases, Need, WindowKey
 from coffer.automations.policies.rules import (
     SPENDING_KINDS,
-    PolicyRules,
     Refusal,
     VelocityLimit,
-    local_time,
     static_refusal,
     velocity_refusal,
-    window_start,
+    window_starts,
 )
-from coffer.automations.repository import dumps, loads, new_id
+from coffer.automations.repository import new_id
 from coffer.wallets.checks import UNIT, Movement, Verdict
 
 NAME = "spending_policies"
-RULES_CACHE_BOUND = 10_000
+SYNC_SECONDS = 1.0  # how often the rows hear what leases counted
+log = logging.getLogger(__name__)
 OPENED_BOUND = 100_000  # usage rows known to exist
-
-
-@dataclass(slots=True)
-class _Policy:
-    id: str
-    platform_id: str
-    version: int
-    mode: str
-    rules: PolicyRules
 
 
 @dataclass(slots=True)
@@ -56,12 +50,12 @@ class _Pending:
     """One movement's way through the check."""
 
     movement: Movement
-    policies: list[_Policy]
+    policies: list[ActivePolicy]
     at: float
-    refusal: tuple[_Policy, Refusal] | None = None
-    monitored: list[tuple[_Policy, Refusal]] = field(default_factory=list)
-    counted: list[tuple[str, str, str, int]] = field(default_factory=list)
-    windows: list[tuple[_Policy, VelocityLimit, str]] | None = None
+    refusal: tuple[ActivePolicy, Refusal] | None = None
+    monitored: list[tuple[ActivePolicy, Refusal]] = field(default_factory=list)
+    counted: list[tuple[WindowKey, int, bool]] = field(default_factory=list)  # from a lease?
+    windows: list[tuple[ActivePolicy, VelocityLimit, str]] | None = None
 
 
 class SpendingPolicyCheck:
@@ -70,81 +64,51 @@ class SpendingPolicyCheck:
 
     name = NAME
 
-    def __init__(self, engine: sa.Engine, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        clock: Callable[[], float] | None = None,
+        *,
+        cache_seconds: float = 1.0,
+    ) -> None:
         self.engine = engine
         self.clock = clock  # tests: the time movements are judged at (else their own)
-        self._rules: dict[tuple[str, int], PolicyRules] = {}
+        self.policies = ActivePolicies(cache_seconds)
         self._lock = threading.Lock()
-        self._opened: set[R.WindowKey] = set()
+        self._opened: set[WindowKey] = set()
+        self.leases = Leases()
+        self._unit_lock = threading.Lock()  # one reconciliation of this process at a time
+        self._timer: threading.Timer | None = None
+        self._closed = False
 
-    def _parsed(self, connection: sa.Connection, row: dict[str, Any]) -> _Policy:
-        key = (str(row["id"]), int(row["version"]))
-        rules = self._rules.get(key)
-        if rules is None:
-            rules = PolicyRules.model_validate(loads(R.rules_of(connection, *key)))
-            with self._lock:
-                if len(self._rules) >= RULES_CACHE_BOUND:
-                    self._rules.clear()
-                self._rules[key] = rules
-        return _Policy(key[0], str(row["platform_id"]), key[1], str(row["mode"]), rules)
-
-    @contextmanager
-    def _connection(self, write: bool) -> Iterator[sa.Connection]:
+    def _reading(self) -> AbstractContextManager[sa.Connection]:
         caller = UNIT.get()
-        if caller is not None:
-            yield caller
-        elif write:
-            with R.usage_unit(self.engine) as connection:
-                yield connection
-        else:
-            with self.engine.connect() as connection:
-                yield connection
+        return nullcontext(caller) if caller is not None else self.engine.connect()
 
     def check(self, movements: Sequence[Movement]) -> list[Verdict]:
-        if UNIT.get() is None and self.engine.dialect.name == "postgresql":
-            # one transaction (one round trip less per statement set) for the read and the
-            # count; SQLite reads outside its write lock instead
-            with R.usage_unit(self.engine) as connection:
-                token = UNIT.set(connection)
-                try:
-                    return self._check(movements)
-                finally:
-                    UNIT.reset(token)
-        return self._check(movements)
-
-    def _check(self, movements: Sequence[Movement]) -> list[Verdict]:
         allow = Verdict("allow", NAME)
         spending = [m for m in movements if m.kind in SPENDING_KINDS]
         if not spending:
             return [allow] * len(movements)
-        with self._connection(write=False) as connection:
-            rows = R.active_for(
-                connection,
-                (m.wallet_id for m in spending),
-                (m.customer_id for m in spending if m.customer_id),
-            )
-            policies = [self._parsed(connection, row) for row in rows]
-        if not rows:
+        targets = self.policies.of(
+            self._reading,
+            (m.wallet_id for m in spending),
+            (m.customer_id for m in spending if m.customer_id),
+        )
+        if not any(targets.values()):
             return [allow] * len(movements)
-        by_wallet: dict[str, list[_Policy]] = {}
-        by_customer: dict[str, list[_Policy]] = {}
-        for row, parsed in zip(rows, policies, strict=True):
-            if row["wallet_id"]:
-                by_wallet.setdefault(str(row["wallet_id"]), []).append(parsed)
-            if row["customer_id"]:
-                by_customer.setdefault(str(row["customer_id"]), []).append(parsed)
         pending: dict[int, _Pending] = {}
         for index, movement in enumerate(movements):
+            if movement.kind not in SPENDING_KINDS:
+                continue
             applying = [
                 policy
-                for policy in (
-                    by_wallet.get(movement.wallet_id, [])
-                    + by_customer.get(movement.customer_id or "", [])
-                )
+                for policy in targets.get("wallet:" + movement.wallet_id, ())
+                + targets.get("customer:" + (movement.customer_id or ""), ())
                 if policy.platform_id == movement.platform_id
                 and movement.kind in policy.rules.movement_kinds
             ]
-            if applying and movement.kind in SPENDING_KINDS:
+            if applying:
                 at = self.clock() if self.clock is not None else movement.at
                 pending[index] = self._judge(movement, applying, at)
         counting = [p for p in pending.values() if p.refusal is None and self._velocity(p)]
@@ -159,11 +123,10 @@ class SpendingPolicyCheck:
     def _velocity(item: _Pending) -> bool:
         return any(policy.rules.limits for policy in item.policies)
 
-    def _judge(self, movement: Movement, policies: list[_Policy], at: float) -> _Pending:
+    def _judge(self, movement: Movement, policies: list[ActivePolicy], at: float) -> _Pending:
         """The rules without state: the first enforced refusal, the monitored ones."""
         item = _Pending(movement, policies, at)
         for policy in policies:
-            local = local_time(policy.rules, at)
             refusal = static_refusal(
                 policy.rules,
                 policy.id,
@@ -171,7 +134,7 @@ class SpendingPolicyCheck:
                 currency=movement.currency,
                 counterparty=movement.counterparty,
                 mcc=movement.context.get("mcc"),
-                local=local,
+                at=at,
             )
             if refusal is None:
                 continue
@@ -182,55 +145,166 @@ class SpendingPolicyCheck:
         return item
 
     @staticmethod
-    def _windows(item: _Pending) -> list[tuple[_Policy, VelocityLimit, str]]:
+    def _windows(item: _Pending) -> list[tuple[ActivePolicy, VelocityLimit, str]]:
         """The velocity windows the movement counts in (computed once per movement)."""
         if item.windows is None:
             item.windows = []
             for policy in item.policies:
-                if not policy.rules.limits:
-                    continue
-                local = local_time(policy.rules, item.at)
-                for limit in policy.rules.limits:
-                    start = window_start(limit.window, local).isoformat()
-                    item.windows.append((policy, limit, start))
+                if policy.rules.limits:
+                    starts = window_starts(policy.rules.time_zone, item.at)
+                    for limit in policy.rules.limits:
+                        item.windows.append((policy, limit, starts[limit.window]))
         return item.windows
 
     def _count(self, items: list[_Pending]) -> None:
-        """Count every movement in its policies' windows, in one unit: the windows' usage
-        rows are created if missing and read locked, each movement is judged against them
-        in order (an enforced limit it does not fit refuses it, and it counts nowhere), and
-        the new usage is written back before the unit commits."""
-        now = time.time_ns() // 1000
-        platforms: dict[R.WindowKey, str] = {
-            (policy.id, limit.window, start): policy.platform_id
+        """Count every movement in its policies' windows: from this process's leases
+        when they all have room (no database round trip), else under the rows' lock
+        (:meth:`_reconcile`). Inside a caller's unit (payments, payouts) always under the
+        rows' lock, so the count commits or rolls back with the movement's row."""
+        rest = items
+        if UNIT.get() is None:
+            rest = []
+            needs = [self._needs(item) for item in items]
+            for item, need, taken in zip(items, needs, self.leases.take(needs), strict=True):
+                if taken and need is not None:
+                    item.counted = [(key, amount, True) for key, _, amount in need]
+                else:
+                    rest.append(item)
+        if rest:
+            self._reconcile(rest)
+        self._arm()
+
+    def _needs(self, item: _Pending) -> list[Need] | None:
+        """The windows a movement counts in, if leases may count it (enforced ones)."""
+        needs: list[Need] = []
+        for policy, limit, start in self._windows(item):
+            if policy.mode != "enforce":
+                return None
+            needs.append(((policy.id, limit.window, start), policy.version, item.movement.amount))
+        return needs
+
+    def _reconcile(self, items: list[_Pending]) -> None:
+        """Count ``items`` under the rows' lock, in the caller's unit or in one of this
+        process's (one at a time), which also tells the rows what leases counted and
+        reserves new leases."""
+        windows: dict[WindowKey, tuple[ActivePolicy, VelocityLimit]] = {
+            (policy.id, limit.window, start): (policy, limit)
             for item in items
             for policy, limit, start in self._windows(item)
         }
-        keys = sorted(platforms)
-        with self._connection(write=True) as connection:
-            R.open_windows(connection, self._new_rows(keys, platforms, now, only_unknown=True))
-            usage = R.lock_usage(connection, keys)
-            missing = [key for key in keys if key not in usage]
-            if missing:  # a window whose row was deleted since (its policy deleted)
-                R.open_windows(connection, self._new_rows(missing, platforms, now))
-                usage.update(R.lock_usage(connection, missing))
-            before = {key: tuple(value) for key, value in usage.items()}
-            for item in items:
-                self._count_one(item, usage)
-            R.set_usage(
-                connection,
-                [(key, usage[key]) for key in keys if tuple(usage[key]) != before[key]],
-                now,
-            )
+        caller = UNIT.get()
+        if caller is not None:
+            # given back in the caller's unit (lost if it rolls back: stricter, not laxer)
+            withdrawn = self.leases.withdraw(windows)
+            self._counted_in(caller, items, windows, withdrawn, reserve=False)
+            return
+        with self._unit_lock:
+            withdrawn = self.leases.withdraw(windows)
+            try:
+                with R.usage_unit(self.engine) as connection:
+                    grants = self._counted_in(connection, items, windows, withdrawn, reserve=True)
+            except BaseException:
+                self.leases.restore(withdrawn)
+                raise
+            for key, grant in grants.items():
+                self.leases.grant(key, *grant)
+
+    def _counted_in(
+        self,
+        connection: sa.Connection,
+        items: list[_Pending],
+        windows: dict[WindowKey, tuple[ActivePolicy, VelocityLimit]],
+        withdrawn: dict[WindowKey, tuple[int, int]],
+        *,
+        reserve: bool,
+    ) -> dict[WindowKey, tuple[int, int | None, int | None]]:
+        """The rows' part: the windows' rows are created if missing and read locked,
+        the headroom ``withdrawn`` from leases is given back, each movement is judged against
+        ``used + reserved`` in order (an enforced limit it does not fit refuses it, and it
+        counts nowhere), new leases are reserved (``reserve``: in this process's unit), the
+        rows are written back. Answers the leases reserved: version, amount, count."""
+        now = time.time_ns() // 1000
+        platforms = {key: policy.platform_id for key, (policy, _) in windows.items()}
+        keys = sorted(windows)
+        R.open_windows(
+            connection, self._new_rows(sorted(windows), platforms, now, only_unknown=True)
+        )
+        usage = R.lock_usage(connection, keys)
+        missing = [key for key in windows if key not in usage]
+        if missing:  # a window whose row was deleted since (its policy deleted)
+            R.open_windows(connection, self._new_rows(missing, platforms, now))
+            usage.update(R.lock_usage(connection, missing))
+        before = {key: tuple(value) for key, value in usage.items()}
+        for key, (amount, count) in withdrawn.items():
+            row = usage[key]
+            row[2], row[3] = max(0, row[2] - amount), max(0, row[3] - count)
+        for item in items:
+            self._count_one(item, usage)
+        grants: dict[WindowKey, tuple[int, int | None, int | None]] = {}
+        if reserve:
+            for key, (policy, limit) in windows.items():
+                if policy.mode != "enforce":
+                    continue
+                row = usage[key]
+                share = _share(limit.amount, row[0] + row[2]), _share(limit.count, row[1] + row[3])
+                row[2] += share[0] or 0
+                row[3] += share[1] or 0
+                grants[key] = (policy.version, *share)
+        R.set_usage(
+            connection, [(key, usage[key]) for key in keys if tuple(usage[key]) != before[key]], now
+        )
         with self._lock:
             if len(self._opened) > OPENED_BOUND:
                 self._opened.clear()
-            self._opened.update(keys)
+            self._opened.update(windows)
+        return grants
+
+    def sync(self, *, everything: bool = False) -> None:
+        """Tell the rows what this process's leases counted, and give back the leases
+        idle for long (or all of them: ``everything``), in one unit."""
+        with self._unit_lock:
+            synced = self.leases.take_sync(everything=everything)
+            if not synced:
+                return
+            changes = {key: sync.change() for key, sync in synced.items()}
+            try:
+                with R.usage_unit(self.engine) as connection:
+                    R.add_usage(connection, changes, time.time_ns() // 1000)
+            except BaseException:
+                self.leases.untake_sync(synced)
+                raise
+
+    def _arm(self) -> None:
+        """Reconcile the leases in about :data:`SYNC_SECONDS` (a timer thread)."""
+        if self._timer is not None or self._closed or not self.leases:
+            return
+        with self._lock:
+            if self._timer is None:
+                self._timer = threading.Timer(SYNC_SECONDS, self._tick)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _tick(self) -> None:
+        self._timer = None
+        try:
+            self.sync()
+        except Exception:  # counts stay pending; retried while movements come
+            log.warning("spending policies: leases not reconciled", exc_info=True)
+            return
+        self._arm()
+
+    def close(self) -> None:
+        """Stop the timer; the rows hear everything and get every lease back."""
+        self._closed = True
+        timer = self._timer
+        if timer is not None:
+            timer.cancel()
+        self.sync(everything=True)
 
     def _new_rows(
         self,
-        keys: Sequence[R.WindowKey],
-        platforms: dict[R.WindowKey, str],
+        keys: Sequence[WindowKey],
+        platforms: dict[WindowKey, str],
         now: int,
         *,
         only_unknown: bool = False,
@@ -249,12 +323,13 @@ class SpendingPolicyCheck:
             if not (only_unknown and key in self._opened)
         ]
 
-    def _count_one(self, item: _Pending, usage: dict[R.WindowKey, list[int]]) -> None:
+    def _count_one(self, item: _Pending, usage: dict[WindowKey, list[int]]) -> None:
         """Count one movement in ``usage`` (read locked), or refuse it."""
         amount = item.movement.amount
         for policy, limit, start in self._windows(item):
             key = (policy.id, limit.window, start)
-            amount_used, count_used = usage[key]
+            row = usage[key]
+            amount_used, count_used = row[0] + row[2], row[1] + row[3]  # used + reserved
             over_amount = limit.amount is not None and amount > limit.amount - amount_used
             over_count = limit.count is not None and count_used + 1 > limit.count
             if over_amount or over_count:
@@ -267,18 +342,27 @@ class SpendingPolicyCheck:
                     count_used=count_used,
                 )
                 if policy.mode == "enforce":  # uncount the movement, refuse it
-                    for counted_id, window, counted_start, counted_amount in item.counted:
-                        counted_usage = usage[(counted_id, window, counted_start)]
-                        counted_usage[0] -= counted_amount
-                        counted_usage[1] -= 1
+                    for counted_key, counted_amount, _ in item.counted:
+                        usage[counted_key][0] -= counted_amount
+                        usage[counted_key][1] -= 1
                     item.counted.clear()
                     item.refusal = (policy, refusal)
                     return
                 item.monitored.append((policy, refusal))
-            usage[key] = [amount_used + amount, count_used + 1]
-            item.counted.append((*key, amount))
+            row[0] += amount
+            row[1] += 1
+            item.counted.append((key, amount, False))
 
     def _verdict(self, item: _Pending) -> Verdict:
+        if item.refusal is None and not item.monitored:  # allowed, nothing to record
+            counted = item.counted
+            return Verdict(
+                "allow",
+                NAME,
+                release=(lambda connection: self._release(connection, counted))
+                if counted
+                else None,
+            )
         movement = item.movement
         writes = []
         events = []
@@ -331,16 +415,25 @@ class SpendingPolicyCheck:
         )
 
     def _release(
-        self, connection: sa.Connection | None, counted: list[tuple[str, str, str, int]]
+        self, connection: sa.Connection | None, counted: list[tuple[WindowKey, int, bool]]
     ) -> None:
+        leased = [(key, amount) for key, amount, from_lease in counted if from_lease]
+        if leased:
+            self.leases.give_back(leased)
+            self._arm()
+        changes = {
+            key: (-amount, -1, 0, 0) for key, amount, from_lease in counted if not from_lease
+        }
+        if not changes:
+            return
         now = time.time_ns() // 1000
-        movements = [((p, w, start), amount) for p, w, start, amount in counted]
         if connection is not None:
-            R.take_usage(connection, movements, now)
+            R.add_usage(connection, changes, now)
             return
         with R.usage_unit(self.engine) as own:
-            R.take_usage(own, movements, now)
+            R.add_usage(own, changes, now)
 
 
-def dump_rules(rules: PolicyRules) -> str:
-    return dumps(rules.model_dump(mode="json", exclude_none=False))
+def _share(limit: int | None, claimed: int) -> int | None:
+    """A new lease's share of what is left under ``limit`` (None: no such limit)."""
+    return None if limit is None else max(0, limit - claimed) // LEASE_SHARE

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coffer.automations.policies import tables as T
+from coffer.automations.policies.leases import WindowKey
 from coffer.automations.repository import owned
 from coffer.db.engine import for_writes
 
@@ -57,8 +58,8 @@ def active_for(
     connection: sa.Connection, wallet_ids: Iterable[str], customer_ids: Iterable[str]
 ) -> list[Row]:
     """The active policies on any of ``wallet_ids`` or on any wallet of ``customer_ids``
-    (the caller matches each to its movements' platform): their ids, targets, mode and
-    version (the rules of a version never change: :func:`rules_of`, read once)."""
+    (the caller matches each to its movements' platform): ids, targets, mode, version and
+    rules (:data:`ACTIVE_COLUMNS`)."""
     wallets, customers = sorted(set(wallet_ids)), sorted(set(customer_ids))
     targets = [P.c.wallet_id.in_(wallets)] if wallets else []
     if customers:
@@ -71,15 +72,23 @@ def active_for(
     return [dict(zip(ACTIVE_COLUMNS, row, strict=True)) for row in connection.execute(statement)]
 
 
-ACTIVE_COLUMNS = ("id", "platform_id", "wallet_id", "customer_id", "mode", "version")
+ACTIVE_COLUMNS = ("id", "platform_id", "wallet_id", "customer_id", "mode", "version", "rules")
+E = T.spending_policy_epochs
+_EPOCH = sa.select(E.c.epoch).where(E.c.id == 1)
 
 
-def rules_of(connection: sa.Connection, policy_id: str, version: int) -> str | None:
-    """The rules (JSON) of one version of a policy."""
-    V = T.spending_policy_versions
-    return connection.execute(
-        sa.select(V.c.rules).where(V.c.policy_id == policy_id, V.c.version == version)
-    ).scalar()
+def policy_epoch(connection: sa.Connection) -> int:
+    """The policies' change epoch (0 before the first change)."""
+    return int(connection.execute(_EPOCH).scalar() or 0)
+
+
+def bump_policy_epoch(connection: sa.Connection) -> None:
+    """Tell every process to drop the policies it caches (in the change's own unit)."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(E).values(id=1, epoch=1)
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=[E.c.id], set_={"epoch": E.c.epoch + 1})
+    )
 
 
 def insert_version(connection: sa.Connection, values: Mapping[str, Any]) -> None:
@@ -161,7 +170,7 @@ def usage_unit(engine: sa.Engine) -> Iterator[sa.Connection]:
                 raw.execute(f"PRAGMA synchronous={int(before)}")
 
 
-WindowKey = tuple[str, str, str]  # policy_id, window, window_start
+USAGE_COLUMNS = ("amount_used", "count_used", "amount_reserved", "count_reserved")
 
 
 def open_windows(connection: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -174,14 +183,15 @@ def open_windows(connection: sa.Connection, rows: Sequence[Mapping[str, Any]]) -
 
 
 def lock_usage(connection: sa.Connection, keys: Sequence[WindowKey]) -> dict[WindowKey, list[int]]:
-    """The usage of the windows ``keys`` (amount, count), locked until the unit ends: rows
+    """The usage of the windows ``keys`` (amount and count used, amount and count
+    reserved: :data:`USAGE_COLUMNS`), locked until the unit ends: rows
     locked in key order on PostgreSQL (no deadlock between units sharing rows), SQLite's
     unit already holds the write lock. A window without a row is missing from the answer."""
     if not keys:
         return {}
     wanted = set(keys)
     statement = (
-        sa.select(U.c.policy_id, U.c.window, U.c.window_start, U.c.amount_used, U.c.count_used)
+        sa.select(U.c.policy_id, U.c.window, U.c.window_start, *(U.c[c] for c in USAGE_COLUMNS))
         .where(
             U.c.policy_id.in_(sorted({key[0] for key in wanted})),
             U.c.window_start.in_(sorted({key[2] for key in wanted})),
@@ -194,34 +204,39 @@ def lock_usage(connection: sa.Connection, keys: Sequence[WindowKey]) -> dict[Win
     for row in connection.execute(statement):
         key = (str(row[0]), str(row[1]), str(row[2]))
         if key in wanted:
-            found[key] = [int(row[3]), int(row[4])]
+            found[key] = [int(value) for value in row[3:]]
     return found
 
 
+_WINDOW = sa.and_(
+    U.c.policy_id == sa.bindparam("key_policy_id"),
+    U.c.window == sa.bindparam("key_window"),
+    U.c.window_start == sa.bindparam("key_window_start"),
+)
 _SET_USAGE = (
     sa.update(U)
-    .where(
-        U.c.policy_id == sa.bindparam("key_policy_id"),
-        U.c.window == sa.bindparam("key_window"),
-        U.c.window_start == sa.bindparam("key_window_start"),
-    )
+    .where(_WINDOW)
     .values(
-        amount_used=sa.bindparam("amount_used"),
-        count_used=sa.bindparam("count_used"),
+        **{name: sa.bindparam(name) for name in USAGE_COLUMNS},
         updated_at=sa.bindparam("updated_at"),
     )
 )
 
-_TAKE_USAGE = (
+
+def _less(column: sa.ColumnElement[int], name: str) -> sa.ColumnElement[int]:
+    """``column`` less the parameter ``name``, not below zero."""
+    less = sa.bindparam(name, type_=sa.BigInteger)
+    return sa.case((column > less, column - less), else_=0)
+
+
+_ADD_USAGE = (
     sa.update(U)
-    .where(
-        U.c.policy_id == sa.bindparam("key_policy_id"),
-        U.c.window == sa.bindparam("key_window"),
-        U.c.window_start == sa.bindparam("key_window_start"),
-    )
+    .where(_WINDOW)
     .values(
-        amount_used=U.c.amount_used - sa.bindparam("amount", type_=sa.BigInteger),
-        count_used=U.c.count_used - 1,
+        amount_used=U.c.amount_used + sa.bindparam("amount_used", type_=sa.BigInteger),
+        count_used=U.c.count_used + sa.bindparam("count_used", type_=sa.Integer),
+        amount_reserved=_less(U.c.amount_reserved, "amount_freed"),
+        count_reserved=_less(U.c.count_reserved, "count_freed"),
         updated_at=sa.bindparam("updated_at"),
     )
 )
@@ -240,21 +255,36 @@ def set_usage(
         connection.execute(
             _SET_USAGE,
             [
-                {**_key_params(key), "amount_used": amount, "count_used": count, "updated_at": now}
-                for key, (amount, count) in usage
+                {
+                    **_key_params(key),
+                    **dict(zip(USAGE_COLUMNS, values, strict=True)),
+                    "updated_at": now,
+                }
+                for key, values in usage
             ],
         )
 
 
-def take_usage(
-    connection: sa.Connection, movements: Sequence[tuple[WindowKey, int]], now: int
+UsageChange = tuple[int, int, int, int]  # amount and count used (+), reserved freed (-)
+
+
+def add_usage(
+    connection: sa.Connection, changes: Mapping[WindowKey, UsageChange], now: int
 ) -> None:
-    """Uncount movements (each: its window, its amount) that did not happen."""
-    if movements:
+    """Add to what windows used and take from what they reserved (never below zero),
+    without reading them first (one executemany, in key order)."""
+    if changes:
         connection.execute(
-            _TAKE_USAGE,
+            _ADD_USAGE,
             [
-                {**_key_params(key), "amount": amount, "updated_at": now}
-                for key, amount in movements
+                {
+                    **_key_params(key),
+                    **dict(zip(_ADDED, changes[key], strict=True)),
+                    "updated_at": now,
+                }
+                for key in sorted(changes)
             ],
         )
+
+
+_ADDED = ("amount_used", "count_used", "amount_freed", "count_freed")

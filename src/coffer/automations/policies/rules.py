@@ -1,4 +1,5 @@
-"""What a spending policy says and how one movement fares against it (pure: no I/O).
+"""What a spending policy says and how one movement fares against it (pure: no I/O;
+rules are stored as JSON text).
 
 A policy's rules: a per-transaction maximum, velocity limits per calendar day, week (ISO,
 from Monday) or month (amount and/or count, in the policy's time zone), allowed and blocked
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from coffer.automations.repository import dumps, loads
 from coffer.wallets import currencies
 
 Window = Literal["day", "week", "month"]
@@ -112,7 +115,21 @@ class PolicyRules(BaseModel):
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
+        return _zone(self.time_zone)
+
+    def text(self) -> str:
+        """The rules as stored (JSON)."""
+        return dumps(self.model_dump(mode="json", exclude_none=False))
+
+    @classmethod
+    def of_text(cls, text: str) -> PolicyRules:
+        """The rules stored as ``text`` (JSON)."""
+        return cls.model_validate(loads(text))
+
+
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def window_start(window: str, local: datetime) -> date:
@@ -127,6 +144,18 @@ def window_start(window: str, local: datetime) -> date:
 
 def local_time(rules: PolicyRules, at: float) -> datetime:
     return datetime.fromtimestamp(at, UTC).astimezone(rules.zone)
+
+
+def window_starts(time_zone: str, at: float) -> dict[str, str]:
+    """The first local day (ISO) of each calendar window holding ``at`` in ``time_zone``
+    (the same for a whole minute: windows start on local midnights)."""
+    return _window_starts(time_zone, int(at // 60))
+
+
+@lru_cache(maxsize=4096)
+def _window_starts(time_zone: str, minute: int) -> dict[str, str]:
+    local = datetime.fromtimestamp(minute * 60, UTC).astimezone(_zone(time_zone))
+    return {window: window_start(window, local).isoformat() for window in WINDOW_WORDS}
 
 
 def money(currency: str, amount: int) -> str:
@@ -151,9 +180,10 @@ def static_refusal(
     currency: str,
     counterparty: str | None,
     mcc: str | None,
-    local: datetime,
+    at: float,
 ) -> Refusal | None:
-    """The first rule (other than velocity) that refuses a movement, or None."""
+    """The first rule (other than velocity) that refuses a movement at ``at`` (a
+    timestamp), or None."""
     of = f"of policy {policy_id}"
     has_amounts = rules.max_per_transaction is not None or any(
         limit.amount is not None for limit in rules.limits
@@ -190,7 +220,7 @@ def static_refusal(
             "allowed_merchant_categories",
             f"merchant category {mcc} is not among the allowed ones {of}",
         )
-    if rules.hours is not None and not rules.hours.allows(local):
+    if rules.hours is not None and not rules.hours.allows(local := local_time(rules, at)):
         hours = rules.hours
         days = ", ".join(hours.days) if hours.days else "every day"
         return Refusal(

@@ -5,7 +5,8 @@ each public method is its own unit of work."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any
@@ -14,10 +15,10 @@ import sqlalchemy as sa
 
 from coffer.automations.policies import repository as R
 from coffer.automations.policies import schemas as S
-from coffer.automations.policies.check import SpendingPolicyCheck, dump_rules
+from coffer.automations.policies.check import SpendingPolicyCheck
 from coffer.automations.policies.errors import SpendingPolicyNotFound
 from coffer.automations.policies.rules import PolicyRules, local_time, window_start
-from coffer.automations.repository import loads, new_id, reading, unit
+from coffer.automations.repository import new_id, reading, unit
 from coffer.automations.runstate import from_micros
 from coffer.automations.schemas import ListPage
 from coffer.errors import ValidationError
@@ -45,7 +46,7 @@ def policy_model(row: Mapping[str, Any]) -> S.SpendingPolicy:
         status=row["status"],
         mode=row["mode"],
         version=row["version"],
-        rules=PolicyRules.model_validate(loads(row["rules"])),
+        rules=PolicyRules.of_text(row["rules"]),
         created_at=from_micros(row["created_at"]),
         updated_at=from_micros(row["updated_at"]),
     )
@@ -58,7 +59,18 @@ class SpendingPolicies:
         self.wallets = wallets
         self.engine: sa.Engine = wallets.coffer.engine
         self.clock = clock or time.time
-        self.check = SpendingPolicyCheck(self.engine, clock)
+        self.check = SpendingPolicyCheck(
+            self.engine, clock, cache_seconds=wallets.core.settings.cache_seconds
+        )
+
+    @contextmanager
+    def _changing(self) -> Iterator[sa.Connection]:
+        """A unit that changes policies: every process drops the active policies it
+        caches (this one at once, the others when they poll the change epoch)."""
+        with unit(self.engine) as connection:
+            yield connection
+            R.bump_policy_epoch(connection)
+        self.check.policies.forget()
 
     def _now(self) -> int:
         return int(self.clock() * 1_000_000)
@@ -86,7 +98,7 @@ class SpendingPolicies:
                 owner_customer_id=request.owner_customer_id,
             )
         now = self._now()
-        rules = dump_rules(request.rules)
+        rules = request.rules.text()
         values = {
             "id": new_id("sp"),
             "platform_id": platform_id,
@@ -101,7 +113,7 @@ class SpendingPolicies:
             "created_at": now,
             "updated_at": now,
         }
-        with unit(self.engine) as connection:
+        with self._changing() as connection:
             R.insert_policy(connection, values)
             R.insert_version(connection, self._version(values, now))
         return policy_model(values)
@@ -153,13 +165,13 @@ class SpendingPolicies:
         self, platform_id: str, policy_id: str, request: S.SpendingPolicyUpdate
     ) -> S.SpendingPolicy:
         now = self._now()
-        with unit(self.engine) as connection:
+        with self._changing() as connection:
             row = self._row(connection, platform_id, policy_id)
             values: dict[str, Any] = {"updated_at": now}
             if request.name is not None:
                 values["name"] = request.name
             mode = request.mode or row["mode"]
-            rules = row["rules"] if request.rules is None else dump_rules(request.rules)
+            rules = row["rules"] if request.rules is None else request.rules.text()
             if mode != row["mode"] or rules != row["rules"]:
                 values.update(mode=mode, rules=rules, version=int(row["version"]) + 1)
                 R.insert_version(connection, self._version({**row, **values}, now))
@@ -170,7 +182,7 @@ class SpendingPolicies:
     def set_status(self, platform_id: str, policy_id: str, status: str) -> S.SpendingPolicy:
         """``disabled`` (no longer checked; its usage stays) or ``active`` again."""
         now = self._now()
-        with unit(self.engine) as connection:
+        with self._changing() as connection:
             row = self._row(connection, platform_id, policy_id)
             R.update_policy(connection, policy_id, {"status": status, "updated_at": now})
             row.update(status=status, updated_at=now)
@@ -178,7 +190,7 @@ class SpendingPolicies:
 
     def delete(self, platform_id: str, policy_id: str) -> S.Deleted:
         """The policy, its versions and usage go; its decisions stay as the record."""
-        with unit(self.engine) as connection:
+        with self._changing() as connection:
             self._row(connection, platform_id, policy_id)
             R.delete_policy(connection, policy_id)
         return S.Deleted(id=policy_id)
@@ -192,17 +204,20 @@ class SpendingPolicies:
                 policy_id=row["policy_id"],
                 version=row["version"],
                 mode=row["mode"],
-                rules=PolicyRules.model_validate(loads(row["rules"])),
+                rules=PolicyRules.of_text(row["rules"]),
                 created_at=from_micros(row["created_at"]),
             )
             for row in rows
         ]
 
     def usage(self, platform_id: str, policy_id: str) -> S.SpendingPolicyUsage:
-        """What is spent in the policy's current calendar windows (its time zone)."""
+        """What is spent in the policy's current calendar windows (its time zone): the
+        rows, once they heard what this process's leases counted (another process's
+        counts reach them within about a second)."""
+        self.check.sync()
         with reading(self.engine) as connection:
             row = self._row(connection, platform_id, policy_id)
-            rules = PolicyRules.model_validate(loads(row["rules"]))
+            rules = PolicyRules.of_text(row["rules"])
             local = local_time(rules, self.clock())
             starts = {limit.window: window_start(limit.window, local) for limit in rules.limits}
             found = {
@@ -233,6 +248,10 @@ class SpendingPolicies:
         return S.SpendingPolicyUsage(
             policy_id=policy_id, time_zone=rules.time_zone, windows=windows
         )
+
+    def close(self) -> None:
+        """Give this process's leases back to the rows (a process that stops)."""
+        self.check.close()
 
     def decisions(
         self,

@@ -1,4 +1,4 @@
-"""Tables of spending policies (migration 0031_policies).
+"""Tables of spending policies (migrations 0031_policies, 0038_policy_counters).
 
 Times are microseconds since the epoch; rules are JSON TEXT; usage amounts are minor units
 (BigInteger: a policy's amount limits stay below 2**63, checked at save time).
@@ -42,8 +42,9 @@ spending_policy_versions = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
 )
 
-# one row per policy and calendar window: what was spent in it (updated in place by a
-# conditional UPDATE, so two movements cannot both pass a limit only one fits)
+# one row per policy and calendar window: what was spent in it, and the headroom processes
+# reserved ahead to count movements in memory (used + reserved never passes an enforced
+# limit: the row, read locked, is the arbiter between processes; migration 0038)
 spending_policy_usage = sa.Table(
     "spending_policy_usage",
     metadata,
@@ -54,6 +55,17 @@ spending_policy_usage = sa.Table(
     sa.Column("amount_used", sa.BigInteger, nullable=False),
     sa.Column("count_used", sa.Integer, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("amount_reserved", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("count_reserved", sa.Integer, nullable=False, server_default="0"),
+)
+
+# one row (id 1): bumped with every change of a policy, polled by each process to drop
+# the active policies it caches (migration 0038)
+spending_policy_epochs = sa.Table(
+    "spending_policy_epochs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("epoch", sa.BigInteger, nullable=False),
 )
 
 spending_policy_decisions = sa.Table(
