@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.db.columns import model_from_row
 from coffer.db.engine import for_writes
 from coffer.errors import (
     CurrencyMismatch,
@@ -39,7 +40,6 @@ from coffer.errors import (
     IdempotencyConflict,
     QuoteExpired,
     QuoteUsed,
-    ResourceNotFound,
     ValidationError,
     WalletClosed,
     WalletFrozen,
@@ -117,12 +117,9 @@ class Conversions:
         the wallets domain's own cache; its balance is not used (the ledger checks it)."""
         return self._wallets.get(wallet_id, lambda: self.wallets.wallets.wallet(wallet_id))
 
-    @contextlib.contextmanager
-    def unit(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as connection:
-            for_writes(connection)
-            with connection.begin():
-                yield connection
+    def unit(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        """A transaction that reads then writes (see :func:`~coffer.db.engine.for_writes`)."""
+        return for_writes(self.engine).begin()
 
     # -- operations ---------------------------------------------------------------------
 
@@ -221,9 +218,7 @@ class Conversions:
 
     def get(self, conversion_id: str) -> S.Conversion:
         with self.engine.connect() as connection:
-            row = R.get(connection, T.conversions, conversion_id)
-        if row is None:
-            raise ResourceNotFound(f"no conversion {conversion_id}", id=conversion_id)
+            row = R.existing(connection, T.conversions, conversion_id, "conversion")
         return conversion_model(row)
 
     def list(
@@ -390,19 +385,4 @@ class Conversions:
 
 
 def conversion_model(row: Row) -> S.Conversion:
-    return S.Conversion(
-        id=row["id"],
-        kind=row["kind"],
-        quote_id=row["quote_id"],
-        from_wallet_id=row["from_wallet_id"],
-        to_wallet_id=row["to_wallet_id"],
-        sell_currency=row["sell_currency"],
-        buy_currency=row["buy_currency"],
-        sell_amount=int(row["sell_amount"]),
-        buy_amount=int(row["buy_amount"]),
-        fee=int(row["fee"]),
-        status=row["status"],
-        ledger_transaction_id=row["ledger_transaction_id"],
-        metadata=json.loads(row["metadata"]),
-        created_at=from_micros(row["created_at"]),
-    )
+    return model_from_row(S.Conversion, row)

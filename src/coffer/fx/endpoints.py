@@ -10,7 +10,6 @@ POSTs that move money, cursor pagination) and its scopes: ``wallets:read`` to re
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -28,14 +27,13 @@ from coffer.wallets.endpoints.deps import (
     Limit,
     Read,
     Write,
-    platform_for,
+    domain_for,
     platform_of,
 )
 from coffer.wallets.http_errors import WalletRoute
 from coffer.wallets.http_errors import errors as wallet_errors
 
 PREFIX = "/api/wallets/v1"
-_lock = threading.Lock()
 
 AUTH = (401, 403, 422)
 
@@ -48,20 +46,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def fx_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> FxPlatform:
     """The fx domain of a platform in a FastAPI app, built on first use (the default
     platform's is ``app.state.fx``, which an embedding app may set itself)."""
-    if platform_id == DEFAULT_PLATFORM_ID:
-        plugged: FxPlatform | None = getattr(app.state, "fx", None)
-        if plugged is not None:
-            return plugged
-    with _lock:
-        by_platform: dict[str, FxPlatform] = getattr(app.state, "fx_by_platform", None) or {}
-        app.state.fx_by_platform = by_platform
-        existing = by_platform.get(platform_id)
-        if existing is None:
-            existing = open_fx(platform_for(app, platform_id))
-            by_platform[platform_id] = existing
-            if platform_id == DEFAULT_PLATFORM_ID:
-                app.state.fx = existing
-    return existing
+    return domain_for(app, "fx", platform_id, open_fx)
 
 
 def fx_of(request: Request) -> FxPlatform:

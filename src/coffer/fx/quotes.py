@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.db.columns import model_from_row
 from coffer.errors import QuoteNotFound, ValidationError
 from coffer.fx import repository as R
 from coffer.fx import schemas as S
@@ -19,7 +20,6 @@ from coffer.fx.pricing import Pricing, price_buy, price_sell
 from coffer.fx.rates.providers import decimal_text
 from coffer.fx.rates.service import Rates, to_micros, utc
 from coffer.fx.settings import MAX_QUOTE_SECONDS, FxSettings
-from coffer.ledger.models import from_micros
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets import currencies
 
@@ -69,16 +69,7 @@ class Quotes:
     def pricing_rules(self) -> list[S.PricingRule]:
         with self.engine.connect() as connection:
             rows = R.all_pricing(connection)
-        return [
-            S.PricingRule(
-                pair=r["pair"],
-                tier=r["tier"],
-                spread_bps=r["spread_bps"],
-                fee_bps=r["fee_bps"],
-                fee_fixed=int(r["fee_fixed"]),
-            )
-            for r in rows
-        ]
+        return [model_from_row(S.PricingRule, row) for row in rows]
 
     def tier_of(self, customer_id: str | None) -> str:
         if customer_id is None:
@@ -166,28 +157,12 @@ class Quotes:
         status = row["status"]
         if status == "open" and row["expires_at"] <= to_micros(self.clock()):
             status = "expired"
-        return S.Quote(
-            id=row["id"],
-            customer_id=row["customer_id"],
-            side=row["side"],
-            sell_currency=row["sell_currency"],
-            buy_currency=row["buy_currency"],
-            sell_amount=int(row["sell_amount"]),
-            buy_amount=int(row["buy_amount"]),
-            fee=int(row["fee"]),
-            spread_amount=int(row["spread_amount"]),
+        return model_from_row(
+            S.Quote,
+            row,
             mid_rate=decimal_text(Fraction(row["mid_rate"])),
             customer_rate=decimal_text(Fraction(row["customer_rate"])),
-            rate_source=row["rate_source"],
-            rate_as_of=from_micros(row["rate_as_of"]),
-            spread_bps=row["spread_bps"],
-            fee_bps=row["fee_bps"],
-            fee_fixed=int(row["fee_fixed"]),
-            tier=row["tier"],
-            effective_at=from_micros(row["effective_at"]),
             status=status,
-            created_at=from_micros(row["created_at"]),
-            expires_at=from_micros(row["expires_at"]),
         )
 
 

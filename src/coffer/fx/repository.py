@@ -6,42 +6,30 @@ default platform are every platform's fallback."""
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.errors import ResourceNotFound
 from coffer.fx import tables as T
 from coffer.platforms import DEFAULT_PLATFORM_ID
-from coffer.wallets.repository import owned, platform_of, stamped
+
+# rows in general, and ids: the same as the wallets domain's
+from coffer.wallets.repository.rows import first_row, owned, platform_of
+from coffer.wallets.repository.rows import get as get
+from coffer.wallets.repository.rows import insert as insert
+from coffer.wallets.repository.rows import new_id as new_id
 
 Row = Mapping[str, Any]
 
 
-def now_micros() -> int:
-    return time.time_ns() // 1000
-
-
-def new_id(prefix: str) -> str:
-    """Sortable ids: prefix, 12 hex digits of milliseconds, 12 random hex digits."""
-    return f"{prefix}_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
-
-
-def _one(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
-    row = connection.execute(statement).mappings().first()
-    return dict(row) if row is not None else None
-
-
-def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
-    connection.execute(sa.insert(table).values(**stamped(connection, values, table)))
-
-
-def get(connection: sa.Connection, table: sa.Table, object_id: str) -> Row | None:
-    return _one(
-        connection, sa.select(table).where(table.c.id == object_id, owned(connection, table))
-    )
+def existing(connection: sa.Connection, table: sa.Table, object_id: str, what: str) -> Row:
+    """The row ``object_id`` of ``table`` (a ``what``), or 404."""
+    row = get(connection, table, object_id)
+    if row is None:
+        raise ResourceNotFound(f"no {what} {object_id}", id=object_id)
+    return row
 
 
 def update(connection: sa.Connection, table: sa.Table, object_id: str, **values: Any) -> int:
@@ -58,7 +46,7 @@ def latest_rate(
     connection: sa.Connection, source: str, base: str, quote: str, at: int
 ) -> Row | None:
     r = T.rates.c
-    return _one(
+    return first_row(
         connection,
         sa.select(T.rates)
         .where(r.source == source, r.base == base, r.quote == quote, r.as_of <= at)
@@ -118,7 +106,7 @@ def set_pricing(connection: sa.Connection, values: Mapping[str, Any]) -> None:
 
 def customer_tier(connection: sa.Connection, customer_id: str) -> str | None:
     c = T.customer_tiers.c
-    row = _one(
+    row = first_row(
         connection,
         sa.select(T.customer_tiers).where(
             c.customer_id == customer_id, owned(connection, T.customer_tiers)
@@ -152,7 +140,7 @@ def mark_quote_used(connection: sa.Connection, quote_id: str, now: int) -> None:
 
 
 def conversion_by(connection: sa.Connection, column: str, value: str) -> Row | None:
-    return _one(
+    return first_row(
         connection,
         sa.select(T.conversions).where(
             T.conversions.c[column] == value, owned(connection, T.conversions)

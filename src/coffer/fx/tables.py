@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coffer.db.types import Amount
+from coffer.db import columns as col
 from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
@@ -17,13 +17,13 @@ metadata = sa.MetaData()
 rates = sa.Table(
     "fx_rates",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("base", sa.String(3), nullable=False),
-    sa.Column("quote", sa.String(3), nullable=False),
+    col.id_column(),
+    col.currency_column("base"),
+    col.currency_column("quote"),
     sa.Column("rate", sa.Text, nullable=False),  # quote major units per base major unit
     sa.Column("source", sa.String(16), nullable=False),  # manual | http
-    sa.Column("as_of", sa.BigInteger, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.time_column("as_of"),
+    col.created_at_column(),
     sa.Index("ix_fx_rates_pair", "source", "base", "quote", "as_of"),
 )
 
@@ -35,8 +35,8 @@ pricing = sa.Table(
     sa.Column("tier", sa.String(40), nullable=False),  # a tier name or "*"
     sa.Column("spread_bps", sa.Integer, nullable=False),
     sa.Column("fee_bps", sa.Integer, nullable=False),
-    sa.Column("fee_fixed", Amount, nullable=False),  # minor units of the sell currency
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    col.amount_column("fee_fixed"),  # minor units of the sell currency
+    col.time_column("updated_at"),
     sa.PrimaryKeyConstraint("platform_id", "pair", "tier"),
 )
 
@@ -46,117 +46,106 @@ customer_tiers = sa.Table(
     platform_column(),
     sa.Column("customer_id", sa.String(40), primary_key=True),
     sa.Column("tier", sa.String(40), nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    col.time_column("updated_at"),
 )
 
-quotes = sa.Table(
+quotes = col.owned_table(
     "fx_quotes",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), nullable=True),
+    col.ref_column("customer_id", nullable=True),
     sa.Column("side", sa.String(4), nullable=False),  # sell | buy: which amount was given
-    sa.Column("sell_currency", sa.String(3), nullable=False),
-    sa.Column("buy_currency", sa.String(3), nullable=False),
-    sa.Column("sell_amount", Amount, nullable=False),
-    sa.Column("buy_amount", Amount, nullable=False),
-    sa.Column("fee", Amount, nullable=False),
-    sa.Column("spread_amount", Amount, nullable=False),
-    sa.Column("position_amount", Amount, nullable=False),
+    col.currency_column("sell_currency"),
+    col.currency_column("buy_currency"),
+    col.amount_column("sell_amount"),
+    col.amount_column("buy_amount"),
+    col.amount_column("fee"),
+    col.amount_column("spread_amount"),
+    col.amount_column("position_amount"),
     sa.Column("mid_rate", sa.Text, nullable=False),
     sa.Column("customer_rate", sa.Text, nullable=False),
     sa.Column("rate_source", sa.String(16), nullable=False),
-    sa.Column("rate_as_of", sa.BigInteger, nullable=False),
+    col.time_column("rate_as_of"),
     sa.Column("spread_bps", sa.Integer, nullable=False),
     sa.Column("fee_bps", sa.Integer, nullable=False),
-    sa.Column("fee_fixed", Amount, nullable=False),
+    col.amount_column("fee_fixed"),
     sa.Column("tier", sa.String(40), nullable=False),
-    sa.Column("effective_at", sa.BigInteger, nullable=False),  # the time the rate is for
-    sa.Column("status", sa.String(8), nullable=False),  # open | used
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("expires_at", sa.BigInteger, nullable=False),
-    sa.Column("used_at", sa.BigInteger, nullable=True),
+    col.time_column("effective_at"),  # the time the rate is for
+    col.status_column(8),  # open | used
+    col.created_at_column(),
+    col.time_column("expires_at"),
+    col.time_column("used_at", nullable=True),
 )
 
-conversions = sa.Table(
+conversions = col.owned_table(
     "fx_conversions",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("kind", sa.String(10), nullable=False),  # conversion | transfer
-    sa.Column("quote_id", sa.String(40), nullable=False, unique=True),
+    col.ref_column("quote_id", unique=True),
     sa.Column("idempotency_key", sa.String(255), nullable=True),
-    sa.Column("from_wallet_id", sa.String(40), nullable=False),
-    sa.Column("to_wallet_id", sa.String(40), nullable=False),
-    sa.Column("sell_currency", sa.String(3), nullable=False),
-    sa.Column("buy_currency", sa.String(3), nullable=False),
-    sa.Column("sell_amount", Amount, nullable=False),
-    sa.Column("buy_amount", Amount, nullable=False),
-    sa.Column("fee", Amount, nullable=False),
-    sa.Column("status", sa.String(10), nullable=False),  # pending | succeeded
-    sa.Column("ledger_transaction_id", sa.BigInteger, nullable=True),
-    sa.Column("metadata", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    col.ref_column("from_wallet_id"),
+    col.ref_column("to_wallet_id"),
+    col.currency_column("sell_currency"),
+    col.currency_column("buy_currency"),
+    col.amount_column("sell_amount"),
+    col.amount_column("buy_amount"),
+    col.amount_column("fee"),
+    col.status_column(10),  # pending | succeeded
+    col.ledger_tx_column("ledger_transaction_id"),
+    col.metadata_column(),
+    *col.timestamps(),
     sa.Index("ix_fx_conversions_created", "created_at"),
     sa.Index("ix_fx_conversions_platform", "platform_id", "id"),
     sa.Index("ux_fx_conversions_idempotency_key", "platform_id", "idempotency_key", unique=True),
 )
 
-loyalty_programs = sa.Table(
+loyalty_programs = col.owned_table(
     "loyalty_programs",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("name", sa.String(100), nullable=False),
     sa.Column("asset", sa.String(40), nullable=False),  # POINTS/0 or a named asset
-    sa.Column("cash_currency", sa.String(3), nullable=False),
+    col.currency_column("cash_currency"),
     sa.Column("redemption_rate", sa.Text, nullable=False),  # cash minor units per point
     sa.Column("expiry_days", sa.Integer, nullable=True),
     sa.Column("earn_rules", sa.Text, nullable=False),  # JSON
     sa.Column("tiers", sa.Text, nullable=False),  # JSON
     sa.Column("tier_window_days", sa.Integer, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.created_at_column(),
     sa.Column("earn_on", sa.Text, nullable=True),  # JSON: payment, payin_card (None: payment)
 )
 
-loyalty_lots = sa.Table(
+loyalty_lots = col.owned_table(
     "loyalty_lots",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("program_id", sa.String(40), nullable=False),
-    sa.Column("customer_id", sa.String(40), nullable=False),
+    col.ref_column("program_id"),
+    col.ref_column("customer_id"),
     sa.Column("points", sa.BigInteger, nullable=False),
     sa.Column("remaining", sa.BigInteger, nullable=False),  # 0 until its award is posted
-    sa.Column("status", sa.String(8), nullable=False),  # pending | active | failed
+    col.status_column(8),  # pending | active | failed
     sa.Column("reason", sa.String(40), nullable=False),
     sa.Column("campaign", sa.String(40), nullable=True),
-    sa.Column("earned_at", sa.BigInteger, nullable=False),
-    sa.Column("expires_at", sa.BigInteger, nullable=True),
-    sa.Column("ledger_transaction_id", sa.BigInteger, nullable=True),
+    col.time_column("earned_at"),
+    col.time_column("expires_at", nullable=True),
+    col.ledger_tx_column("ledger_transaction_id"),
     sa.Index("ix_loyalty_lots_owner", "program_id", "customer_id", "earned_at"),
     sa.Index("ix_loyalty_lots_expiry", "program_id", "expires_at"),
 )
 
-loyalty_movements = sa.Table(
+loyalty_movements = col.owned_table(
     "loyalty_movements",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("program_id", sa.String(40), nullable=False),
-    sa.Column("customer_id", sa.String(40), nullable=False),
+    col.ref_column("program_id"),
+    col.ref_column("customer_id"),
     sa.Column("kind", sa.String(8), nullable=False),  # redeem | expire | clawback
     sa.Column("points", sa.BigInteger, nullable=False),
-    sa.Column("cash_amount", Amount, nullable=True),
-    sa.Column("wallet_id", sa.String(40), nullable=True),
+    col.amount_column("cash_amount", nullable=True),
+    col.ref_column("wallet_id", nullable=True),
     sa.Column("lots", sa.Text, nullable=False),  # JSON {lot id: points taken}
-    sa.Column("status", sa.String(10), nullable=False),  # pending | succeeded | failed
+    col.status_column(10),  # pending | succeeded | failed
     sa.Column("idempotency_key", sa.String(255), nullable=True),
-    sa.Column("ledger_transaction_id", sa.BigInteger, nullable=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.ledger_tx_column("ledger_transaction_id"),
+    col.created_at_column(),
     # a clawback: the refunded payment (or pay-in) and the points it could not take back
-    sa.Column("source_id", sa.String(40), nullable=True),
+    col.ref_column("source_id", nullable=True),
     sa.Column("forgiven", sa.BigInteger, nullable=True),
     sa.Index("ix_loyalty_movements_source", "source_id"),
     sa.Index("ux_loyalty_movements_idempotency_key", "platform_id", "idempotency_key", unique=True),

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.db.columns import model_from_row
 from coffer.errors import (
     Conflict,
     InvalidState,
@@ -25,7 +26,6 @@ from coffer.wallets.common import (
     CREDIT_ACCOUNT,
     FEES_ACCOUNT,
     Row,
-    as_datetime,
     wallet_account,
 )
 
@@ -109,23 +109,11 @@ class WalletAccounts(Service):
         return self._wallet_model(row)
 
     def wallets(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Wallet]:
-        rows, more = self.core.list_rows("wallets", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Wallet](data=[self._wallet_model(r) for r in rows], has_more=more)
+        return self.core.list_page("wallets", query, filters, S.Wallet, self._wallet_model)
 
     def _wallet_model(self, row: Row) -> S.Wallet:
         balance = self.core.balance_of(row)
-        return S.Wallet(
-            id=row["id"],
-            customer_id=row["customer_id"],
-            kind=row["kind"],
-            currency=row["currency"],
-            status=row["status"],
-            balance=balance.balance,
-            available=balance.available,
-            bank_reference=row["bank_reference"],
-            description=row["description"],
-            created_at=as_datetime(row["created_at"]),
-        )
+        return model_from_row(S.Wallet, row, balance=balance.balance, available=balance.available)
 
     def set_wallet_status(
         self, wallet_id: str, status: str, *, actor: Actor = SYSTEM, reason: str | None = None

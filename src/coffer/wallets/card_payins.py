@@ -23,7 +23,7 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets.checks import context_of
-from coffer.wallets.common import Row, capture_amount
+from coffer.wallets.common import Row, capture_amount, require_status
 from coffer.wallets.gateways.base import (
     GatewayIntent,
 )
@@ -189,11 +189,9 @@ class CardPayins(PayinBase):
         row = self._row(payin_id)
         if row["status"] == "processing":
             return self._model(self._credit(row))
-        if row["status"] != "requires_capture":
-            raise InvalidState(
-                f"pay-in {payin_id} is {row['status']}; only requires_capture can be captured",
-                status=row["status"],
-            )
+        require_status(
+            row, "requires_capture", f"pay-in {payin_id}", "only requires_capture can be captured"
+        )
         captured = capture_amount(
             row,
             amount,
@@ -221,11 +219,7 @@ class CardPayins(PayinBase):
     def cancel_payin(self, payin_id: str, *, reason: str = "requested_by_customer") -> S.Payin:
         row = self._row(payin_id)
         cancellable = ("requires_payment_method", "requires_action", "requires_capture")
-        if row["status"] not in cancellable:
-            raise InvalidState(
-                f"pay-in {payin_id} is {row['status']}; it can no longer be canceled",
-                status=row["status"],
-            )
+        require_status(row, cancellable, f"pay-in {payin_id}", "it can no longer be canceled")
         if row["gateway_ref"]:
             self.gateway.cancel(self._intent(row), idempotency_key=f"payin:{payin_id}:cancel")
         with self.core.unit() as connection:

@@ -43,7 +43,7 @@ import sqlalchemy as sa
 
 from coffer.errors import CofferError
 from coffer.platforms import DEFAULT_PLATFORM_ID
-from coffer.wallets.registry import Registry
+from coffer.wallets.registry import MovementFacts, Registry
 
 log = logging.getLogger(__name__)
 # the caller's write transaction, when the movement's row is written in one unit with its
@@ -59,7 +59,7 @@ BLOCKED_MESSAGE = "this movement was refused; contact support if you think it is
 
 
 @dataclass(frozen=True, slots=True)
-class Movement:
+class Movement(MovementFacts):
     """A money movement about to happen, as checks see it.
 
     ``customer_id`` is the customer whose wallet is debited (transfers, payments, payouts)
@@ -68,13 +68,6 @@ class Movement:
     (``device_id``, ``ip_country``, ``card_country``, ``mcc`` from the movement's metadata).
     """
 
-    kind: str
-    id: str
-    platform_id: str
-    wallet_id: str
-    customer_id: str | None
-    amount: int
-    currency: str
     counterparty: str | None = None
     counterparty_name: str | None = None
     card_fingerprint: str | None = None

@@ -16,6 +16,7 @@ from coffer.errors import (
     CaptureExceedsAuthorization,
     CofferError,
     InsufficientFunds,
+    InvalidState,
     ValidationError,
 )
 from coffer.ledger.models import from_micros
@@ -34,6 +35,14 @@ CREDIT_ACCOUNT = "platform:credit"
 
 def wallet_account(wallet_id: str) -> str:
     return f"wallets:{wallet_id}"
+
+
+def require_status(row: Row, allowed: str | tuple[str, ...], subject: str, rule: str) -> None:
+    """Refuse (409 ``invalid_state``) an action on a row whose status is not ``allowed``,
+    saying "<subject> is <status>; <rule>"."""
+    status = row["status"]
+    if status != allowed if isinstance(allowed, str) else status not in allowed:
+        raise InvalidState(f"{subject} is {status}; {rule}", status=status)
 
 
 def as_datetime(micros: int) -> datetime:

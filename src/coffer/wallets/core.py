@@ -39,6 +39,7 @@ from coffer.wallets.checks import Checks
 from coffer.wallets.common import (
     HOT_SLOTS,
     MAX_CAS_RETRIES,
+    ModelT,
     Row,
     event_data,
     in_wallet_terms,
@@ -140,6 +141,36 @@ class WalletsCore(RowCache, IdempotentRequests):
                 starting_after=query.starting_after,
                 limit=query.limit,
             )
+
+    def list_page(
+        self,
+        name: str,
+        query: S.ListQuery | None,
+        filters: dict[str, Any],
+        model: type[ModelT],
+        convert: Callable[[Row], ModelT],
+    ) -> S.ListPage[ModelT]:
+        """One page of a list endpoint (:meth:`list_rows`), each row made a ``model``."""
+        rows, more = self.list_rows(name, S.ListQuery.of(query, filters))
+        page: type[S.ListPage[ModelT]] = S.ListPage[model]  # type: ignore[valid-type]
+        return page(data=[convert(row) for row in rows], has_more=more)
+
+    def list_sealed_page(
+        self,
+        name: str,
+        query: S.ListQuery | None,
+        filters: dict[str, Any],
+        model: type[ModelT],
+        convert: Callable[[Row, CustomerKey], ModelT],
+        owner: str,
+    ) -> S.ListPage[ModelT]:
+        """:meth:`list_page` of rows holding personal data, each opened with the data key
+        of the customer in its column ``owner``."""
+        rows, more = self.list_rows(name, S.ListQuery.of(query, filters))
+        with self.engine.connect() as connection:
+            keys = self.data_keys.of_many(connection, [row[owner] for row in rows])
+        page: type[S.ListPage[ModelT]] = S.ListPage[model]  # type: ignore[valid-type]
+        return page(data=[convert(row, keys[row[owner]]) for row in rows], has_more=more)
 
     # -- events --------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.db.columns import model_from_row
 from coffer.errors import (
     InvalidState,
     ResourceNotFound,
@@ -56,18 +57,14 @@ def customer_model(row: Row, key: CustomerKey) -> S.Customer:
     erased customer's reads empty)."""
     decrypt = key.decrypt
     address = decrypt(row["address_enc"], context="customer.address")
-    erased_at = row.get("erased_at")
-    return S.Customer(
-        id=row["id"],
-        kind=row["kind"],
-        kyc_level=row["kyc_level"],
+    return model_from_row(
+        S.Customer,
+        row,
         name=decrypt(row["name_enc"], context="customer.name") or "",
         email=decrypt(row["email_enc"], context="customer.email"),
         birth_date=decrypt(row["birth_date_enc"], context="customer.birth_date"),
         address=None if address is None else S.Address.model_validate_json(address),
         metadata=customer_metadata(row, key),
-        created_at=as_datetime(row["created_at"]),
-        erased_at=None if erased_at is None else as_datetime(erased_at),
     )
 
 
@@ -122,11 +119,9 @@ class Customers(Service):
             return customer_model(row, self.core.customer_key(connection, row))
 
     def customers(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Customer]:
-        rows, more = self.core.list_rows("customers", S.ListQuery.of(query, filters))
-        with self.core.engine.connect() as connection:
-            keys = self.core.data_keys.of_many(connection, [row["id"] for row in rows])
-        models = [customer_model(row, keys[row["id"]]) for row in rows]
-        return S.ListPage[S.Customer](data=models, has_more=more)
+        return self.core.list_sealed_page(
+            "customers", query, filters, S.Customer, customer_model, owner="id"
+        )
 
     # -- KYC -----------------------------------------------------------------------------
 
@@ -258,18 +253,10 @@ class Customers(Service):
     def kyc_documents(
         self, query: S.ListQuery | None = None, **filters: Any
     ) -> S.ListPage[S.KycDocument]:
-        rows, more = self.core.list_rows("kyc_documents", S.ListQuery.of(query, filters))
-        models = [self._kyc_document_model(row) for row in rows]
-        return S.ListPage[S.KycDocument](data=models, has_more=more)
+        return self.core.list_page(
+            "kyc_documents", query, filters, S.KycDocument, self._kyc_document_model
+        )
 
     @staticmethod
     def _kyc_document_model(row: Row) -> S.KycDocument:
-        return S.KycDocument(
-            id=row["id"],
-            customer_id=row["customer_id"],
-            type=row["type"],
-            level=row["level"],
-            status=row["status"],
-            refused_reason=row["refused_reason"],
-            created_at=as_datetime(row["created_at"]),
-        )
+        return model_from_row(S.KycDocument, row)

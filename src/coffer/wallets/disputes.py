@@ -136,8 +136,7 @@ class Disputes(PayinBase):
         return dispute_model(fresh)
 
     def disputes(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Dispute]:
-        rows, more = self.core.list_rows("disputes", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Dispute](data=[dispute_model(r) for r in rows], has_more=more)
+        return self.core.list_page("disputes", query, filters, S.Dispute, dispute_model)
 
     def dispute(self, dispute_id: str) -> S.Dispute:
         return dispute_model(self._dispute_row(dispute_id))

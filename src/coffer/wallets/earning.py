@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from coffer.ledger import Posting, Transaction
-from coffer.wallets.registry import Registry
+from coffer.wallets.registry import MovementFacts, Registry
 
 logger = logging.getLogger("coffer.wallets.earning")
 EARN_KINDS = ("payment", "payin_card")
@@ -29,18 +29,12 @@ MAX_EXTRA_POSTINGS = 20
 
 
 @dataclass(frozen=True, slots=True)
-class EarnEvent:
+class EarnEvent(MovementFacts):
     """A movement that may earn: ``id`` the payment's or pay-in's id; ``customer_id`` the
     customer who paid (payments) or was credited (card pay-ins); ``context`` the
     movement's metadata (``mcc``, ``loyalty_campaign``)."""
 
-    kind: str  # payment | payin_card
-    id: str
-    platform_id: str
-    wallet_id: str
-    customer_id: str | None
-    amount: int
-    currency: str
+    # kind: payment | payin_card
     context: Mapping[str, str] = field(default_factory=dict)
 
 

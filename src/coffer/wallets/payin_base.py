@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.db.columns import model_from_row
 from coffer.errors import RiskBlocked
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
@@ -17,7 +17,7 @@ from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.checks import Movement
-from coffer.wallets.common import Row, as_datetime, wallet_account
+from coffer.wallets.common import Row, wallet_account
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.gateways.base import (
     CardGateway,
@@ -87,8 +87,7 @@ class PayinBase:
         return self._model(self._row(payin_id))
 
     def payins(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Payin]:
-        rows, more = self.core.list_rows("payins", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Payin](data=[self._model(r) for r in rows], has_more=more)
+        return self.core.list_page("payins", query, filters, S.Payin, self._model)
 
     def _model(self, row: Row) -> S.Payin:
         next_action = None
@@ -102,26 +101,7 @@ class PayinBase:
                 url=base.rstrip("/")
                 + CHALLENGE_PATH.format(payin_id=row["id"], token=row["challenge_token"])
             )
-        return S.Payin(
-            id=row["id"],
-            wallet_id=row["wallet_id"],
-            method=row["method"],
-            gateway=row["gateway"],
-            status=row["status"],
-            capture_method=row["capture_method"],
-            amount=row["amount"],
-            amount_received=row["amount_received"],
-            amount_refunded=row["amount_refunded"],
-            amount_disputed=row["amount_disputed"],
-            currency=row["currency"],
-            card_last4=row["card_last4"],
-            card_brand=row["card_brand"],
-            decline_code=row["decline_code"],
-            cancellation_reason=row["cancellation_reason"],
-            next_action=next_action,
-            metadata=json.loads(row["metadata"]),
-            created_at=as_datetime(row["created_at"]),
-        )
+        return model_from_row(S.Payin, row, next_action=next_action)
 
     def _set(self, payin_id: str, values: dict[str, Any], event_type: str | None) -> Row:
         """Write new values and (optionally) the matching event in one transaction."""
@@ -241,18 +221,7 @@ class PayinBase:
 
 
 def dispute_model(row: Row) -> S.Dispute:
-    return S.Dispute(
-        id=row["id"],
-        payin_id=row["payin_id"],
-        amount=row["amount"],
-        wallet_amount=row["wallet_amount"],
-        credit_amount=row["credit_amount"],
-        currency=row["currency"],
-        status=row["status"],
-        reason=row["reason"],
-        created_at=as_datetime(row["created_at"]),
-        gateway_ref=row["gateway_ref"],
-    )
+    return model_from_row(S.Dispute, row)
 
 
 def gateway_receipt(

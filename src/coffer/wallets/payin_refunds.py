@@ -6,7 +6,6 @@ from __future__ import annotations
 from coffer.errors import (
     CofferError,
     InsufficientFunds,
-    InvalidState,
 )
 from coffer.ledger import Hold
 from coffer.wallets import currencies
@@ -14,7 +13,7 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
-from coffer.wallets.common import Row, error_from_code, wallet_account
+from coffer.wallets.common import Row, error_from_code, require_status, wallet_account
 from coffer.wallets.core import RefundTarget
 from coffer.wallets.earning import settle_extras
 from coffer.wallets.models import refund_model
@@ -36,12 +35,12 @@ class PayinRefunds(PayinBase):
         if record is not None:
             return self._complete_refund(str(record["resource_id"]))
         row = self._row(payin_id)
-        if row["status"] != "succeeded":
-            raise InvalidState(
-                f"pay-in {payin_id} is {row['status']}; only a succeeded pay-in is refunded "
-                "(cancel an uncaptured one)",
-                status=row["status"],
-            )
+        require_status(
+            row,
+            "succeeded",
+            f"pay-in {payin_id}",
+            "only a succeeded pay-in is refunded (cancel an uncaptured one)",
+        )
         refund_id = core.reserve_refund(
             _REFUNDS, row, amount, key=idempotency_key, operation="payin_refund", payload=payload
         )

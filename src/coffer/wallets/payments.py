@@ -14,7 +14,6 @@ from coffer.errors import (
     IdempotencyConflict,
     InsufficientFunds,
     InvalidState,
-    RiskBlocked,
     ValidationError,
 )
 from coffer.wallets import currencies
@@ -28,11 +27,12 @@ from coffer.wallets.common import (
     Row,
     capture_amount,
     error_from_code,
+    require_status,
     wallet_account,
 )
 from coffer.wallets.core import RefundTarget
 from coffer.wallets.models import payment_model, refund_model
-from coffer.wallets.reviews import assess_one, store_assessment
+from coffer.wallets.reviews import insert_assessed
 
 
 class Payments(Service):
@@ -75,12 +75,11 @@ class Payments(Service):
                 counterparty=f"merchant:{seller['customer_id']}" if seller["customer_id"] else None,
                 context=context_of(request.metadata),
             )
-            assessment = assess_one(core, movement, connection=connection)
-            blocked = assessment.outcome == "block"
-            now = R.now_micros()
-            R.insert(
+            return insert_assessed(
+                core,
                 connection,
                 T.payments,
+                movement,
                 {
                     "id": payment_id,
                     "buyer_wallet_id": buyer["id"],
@@ -91,17 +90,11 @@ class Payments(Service):
                     "captured_amount": 0,
                     "refunded_amount": 0,
                     "escrow": request.escrow,
-                    "status": "failed" if blocked else "pending",
                     "escrow_status": None,
-                    "failure_code": (assessment.error or RiskBlocked).code if blocked else None,
                     "hold_id": None,
                     "metadata": json.dumps(request.metadata),
-                    "created_at": now,
-                    "updated_at": now,
                 },
             )
-            store_assessment(connection, assessment, movement)
-            return payment_id
 
         payment_id, _ = core.create_once(
             key=idempotency_key, operation="payment", payload=payload, create=create
@@ -158,12 +151,9 @@ class Payments(Service):
         the captured amount is settled at once (fee to the platform, rest to the seller)."""
         core = self.core
         row = self._payment_row(payment_id)
-        if row["status"] != "authorized":
-            raise InvalidState(
-                f"payment {payment_id} is {row['status']}; only an authorized payment can be "
-                "captured",
-                status=row["status"],
-            )
+        require_status(
+            row, "authorized", f"payment {payment_id}", "only an authorized payment can be captured"
+        )
         captured = capture_amount(
             row, amount, "cannot capture {captured}: only {authorized} {currency} was authorized"
         )
@@ -227,12 +217,9 @@ class Payments(Service):
     def void_payment(self, payment_id: str) -> S.Payment:
         core = self.core
         row = self._payment_row(payment_id)
-        if row["status"] != "authorized":
-            raise InvalidState(
-                f"payment {payment_id} is {row['status']}; only an authorized payment can be "
-                "voided",
-                status=row["status"],
-            )
+        require_status(
+            row, "authorized", f"payment {payment_id}", "only an authorized payment can be voided"
+        )
         try:
             core.ledger.void_pending(
                 row["hold_id"], idempotency_key=f"wallets:payment:{payment_id}:void"
@@ -366,8 +353,7 @@ class Payments(Service):
         return self._payment_model(self._payment_row(payment_id))
 
     def payments(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Payment]:
-        rows, more = self.core.list_rows("payments", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Payment](data=[self._payment_model(r) for r in rows], has_more=more)
+        return self.core.list_page("payments", query, filters, S.Payment, self._payment_model)
 
     def refund(self, refund_id: str) -> S.Refund:
         """A refund, of a payment or of a pay-in."""
@@ -375,8 +361,7 @@ class Payments(Service):
 
     def refunds(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Refund]:
         """Refunds of payments and of pay-ins (``wallet_id``: the wallets they move)."""
-        rows, more = self.core.list_rows("refunds", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Refund](data=[refund_model(r) for r in rows], has_more=more)
+        return self.core.list_page("refunds", query, filters, S.Refund, refund_model)
 
 
 # a payment's refunds: up to its captured amount less its refunds

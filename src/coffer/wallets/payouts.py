@@ -20,13 +20,13 @@ import xmlschema
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
+from coffer.db.columns import model_from_row
 from coffer.errors import (
     HoldStateError,
     InsufficientFunds,
     InvalidBankAccount,
     InvalidState,
     ResourceNotFound,
-    RiskBlocked,
     ValidationError,
 )
 from coffer.wallets import currencies
@@ -38,7 +38,7 @@ from coffer.wallets.checks import Movement
 from coffer.wallets.common import Row, as_datetime, error_from_code, wallet_account
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.privacy.keys import CustomerKey
-from coffer.wallets.reviews import assess_one, store_assessment
+from coffer.wallets.reviews import insert_assessed
 
 PAIN_001 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 PAYOUT_ACCOUNT = "external:bank:payouts"
@@ -84,15 +84,8 @@ def validate_bank_details(iban: str, bic: str | None) -> tuple[IBAN, str]:
 def bank_account_model(row: Row, key: CustomerKey) -> S.BankAccount:
     """A bank account as the API shows it, the holder's name opened with the customer's
     data key (empty once the customer is erased)."""
-    return S.BankAccount(
-        id=row["id"],
-        customer_id=row["customer_id"],
-        holder_name=key.decrypt(row["holder_name_enc"], context="bank_account.holder_name") or "",
-        iban_last4=row["iban_last4"],
-        country=row["country"],
-        bic=row["bic"],
-        created_at=as_datetime(row["created_at"]),
-    )
+    holder_name = key.decrypt(row["holder_name_enc"], context="bank_account.holder_name")
+    return model_from_row(S.BankAccount, row, holder_name=holder_name or "")
 
 
 class Payouts:
@@ -166,11 +159,9 @@ class Payouts:
     def bank_accounts(
         self, query: S.ListQuery | None = None, **filters: Any
     ) -> S.ListPage[S.BankAccount]:
-        rows, more = self.core.list_rows("bank_accounts", S.ListQuery.of(query, filters))
-        with self.core.engine.connect() as connection:
-            keys = self.core.data_keys.of_many(connection, [r["customer_id"] for r in rows])
-        models = [bank_account_model(r, keys[r["customer_id"]]) for r in rows]
-        return S.ListPage[S.BankAccount](data=models, has_more=more)
+        return self.core.list_sealed_page(
+            "bank_accounts", query, filters, S.BankAccount, bank_account_model, "customer_id"
+        )
 
     # -- payouts -------------------------------------------------------------------------
 
@@ -205,28 +196,21 @@ class Payouts:
                     bank["holder_name_enc"], context="bank_account.holder_name"
                 ),
             )
-            assessment = assess_one(core, movement, connection=connection)
-            blocked = assessment.outcome == "block"
-            now = R.now_micros()
-            R.insert(
+            return insert_assessed(
+                core,
                 connection,
                 T.payouts,
+                movement,
                 {
                     "id": payout_id,
                     "wallet_id": wallet["id"],
                     "bank_account_id": bank["id"],
                     "currency": currency,
                     "amount": request.amount,
-                    "status": "failed" if blocked else "pending",
                     "hold_id": None,
                     "batch_id": None,
-                    "failure_code": (assessment.error or RiskBlocked).code if blocked else None,
-                    "created_at": now,
-                    "updated_at": now,
                 },
             )
-            store_assessment(connection, assessment, movement)
-            return payout_id
 
         payout_id, _ = core.create_once(
             key=idempotency_key, operation="payout", payload=payload, create=create
@@ -288,8 +272,7 @@ class Payouts:
         return payout_model(self._row(payout_id))
 
     def payouts(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Payout]:
-        rows, more = self.core.list_rows("payouts", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Payout](data=[payout_model(r) for r in rows], has_more=more)
+        return self.core.list_page("payouts", query, filters, S.Payout, payout_model)
 
     # -- payout batches ------------------------------------------------------------------
 
@@ -482,17 +465,7 @@ def batch_time(batch_id: str) -> datetime:
 
 
 def payout_model(row: Row) -> S.Payout:
-    return S.Payout(
-        id=row["id"],
-        wallet_id=row["wallet_id"],
-        bank_account_id=row["bank_account_id"],
-        amount=row["amount"],
-        currency=row["currency"],
-        status=row["status"],
-        batch_id=row["batch_id"],
-        failure_code=row["failure_code"],
-        created_at=as_datetime(row["created_at"]),
-    )
+    return model_from_row(S.Payout, row)
 
 
 def _text(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:

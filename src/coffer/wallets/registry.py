@@ -1,10 +1,26 @@
 """A registry of named hooks another domain fills (movement checks, earners): registered in
-order, one per name, read without a lock (an immutable tuple swapped under one)."""
+order, one per name, read without a lock (an immutable tuple swapped under one); and what
+every hook is told of the movement it sees."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
+
+
+@dataclass(frozen=True, slots=True)
+class MovementFacts:
+    """What every money movement a hook sees is: its kind and id, the platform, the wallet
+    it moves and that wallet's customer, the amount (minor units) and its currency."""
+
+    kind: str
+    id: str
+    platform_id: str
+    wallet_id: str
+    customer_id: str | None
+    amount: int
+    currency: str
 
 
 class Named(Protocol):

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from coffer.errors import InvalidState, ResourceNotFound
+from coffer.errors import InvalidState, ResourceNotFound, RiskBlocked
 from coffer.ledger import Transaction
 from coffer.wallets import repository as R
 from coffer.wallets import tables as T
@@ -191,6 +191,34 @@ def grouped(
         key = (table.name, tuple(row))
         groups.setdefault(key, (table, []))[1].append(row)
     return list(groups.values())
+
+
+def insert_assessed(
+    core: WalletsCore,
+    connection: sa.Connection,
+    table: sa.Table,
+    movement: Movement,
+    values: Mapping[str, Any],
+) -> str:
+    """Insert the row (``values``) of a new payment or payout once the checks assessed its
+    ``movement``: pending, or failed (the check's error, or ``risk_blocked``) when blocked;
+    the checks' verdicts are stored in the same unit. Returns the row's id."""
+    assessment = assess_one(core, movement, connection=connection)
+    blocked = assessment.outcome == "block"
+    now = R.now_micros()
+    R.insert(
+        connection,
+        table,
+        {
+            **values,
+            "status": "failed" if blocked else "pending",
+            "failure_code": (assessment.error or RiskBlocked).code if blocked else None,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    store_assessment(connection, assessment, movement)
+    return movement.id
 
 
 def store_assessment(connection: sa.Connection, assessment: Assessment, movement: Movement) -> None:

@@ -10,26 +10,33 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coffer.db.types import Amount
+from coffer.db import columns as col
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.platforms.sealed import SealedColumn, register
-from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
 
 
-def _times() -> list[sa.Column[int]]:
-    return [
-        sa.Column("created_at", sa.BigInteger, nullable=False),
-        sa.Column("updated_at", sa.BigInteger, nullable=False),
-    ]
+def _gateway_ref_column() -> sa.Column[str]:
+    """The gateway's own id of the object (Stripe: ``pi_...``, ``re_...``, ``dp_...``)."""
+    return sa.Column("gateway_ref", sa.String(255), nullable=True)
 
 
-customers = sa.Table(
+def _unique_gateway_ref_index(table_name: str) -> sa.Index:
+    """At most one row per gateway object (rows made by Coffer alone have no reference)."""
+    where = sa.text("gateway_ref IS NOT NULL")
+    return sa.Index(
+        f"ux_{table_name}_gateway_ref",
+        "gateway_ref",
+        unique=True,
+        sqlite_where=where,
+        postgresql_where=where,
+    )
+
+
+customers = col.owned_table(
     "wallet_customers",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("kind", sa.String(16), nullable=False),  # natural | legal
     sa.Column("kyc_level", sa.String(16), nullable=False),
     sa.Column("name_enc", sa.Text, nullable=False),
@@ -38,103 +45,93 @@ customers = sa.Table(
     sa.Column("address_enc", sa.Text, nullable=True),
     # "{}" for rows written since metadata is encrypted (metadata_enc, under the
     # customer's data key); clear JSON in rows written before, until the privacy upgrade
-    sa.Column("metadata", sa.Text, nullable=False),
-    *_times(),
+    col.metadata_column(),
+    *col.timestamps(),
     sa.Column("metadata_enc", sa.Text, nullable=True),
-    sa.Column("erased_at", sa.BigInteger, nullable=True),  # personal data erased
+    col.time_column("erased_at", nullable=True),  # personal data erased
 )
 
-kyc_documents = sa.Table(
+kyc_documents = col.owned_table(
     "wallet_kyc_documents",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), sa.ForeignKey("wallet_customers.id"), nullable=False),
+    col.ref_column("customer_id", sa.ForeignKey("wallet_customers.id")),
     sa.Column("type", sa.String(32), nullable=False),
     sa.Column("level", sa.String(16), nullable=False),  # level granted when validated
     sa.Column("name_enc", sa.Text, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # validation_asked|validated|refused
+    col.status_column(),  # validation_asked|validated|refused
     sa.Column("refused_reason", sa.Text, nullable=True),
-    *_times(),
+    *col.timestamps(),
     sa.Index("ix_wallet_kyc_documents_customer", "customer_id"),
 )
 
-wallets = sa.Table(
+wallets = col.owned_table(
     "wallet_wallets",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), sa.ForeignKey("wallet_customers.id"), nullable=True),
+    col.ref_column("customer_id", sa.ForeignKey("wallet_customers.id"), nullable=True),
     sa.Column("kind", sa.String(16), nullable=False),  # customer | fees | credit
-    sa.Column("currency", sa.String(3), nullable=False),
+    col.currency_column(),
     sa.Column("account", sa.String(255), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # active | frozen | closed
+    col.status_column(),  # active | frozen | closed
     sa.Column("description", sa.Text, nullable=True),
     sa.Column("bank_reference", sa.String(40), nullable=True, unique=True),
-    *_times(),
+    *col.timestamps(),
     sa.UniqueConstraint("customer_id", "currency", name="uq_wallet_wallets_customer_currency"),
 )
 
-transfers = sa.Table(
+transfers = col.owned_table(
     "wallet_transfers",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("debited_wallet_id", sa.String(40), nullable=False),
-    sa.Column("credited_wallet_id", sa.String(40), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("amount", Amount, nullable=False),
-    sa.Column("fee", Amount, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # pending | succeeded | failed
-    sa.Column("failure_code", sa.String(64), nullable=True),
-    sa.Column("ledger_tx_id", sa.BigInteger, nullable=True),
-    sa.Column("metadata", sa.Text, nullable=False),
-    *_times(),
+    col.ref_column("debited_wallet_id"),
+    col.ref_column("credited_wallet_id"),
+    col.currency_column(),
+    col.amount_column(),
+    col.amount_column("fee"),
+    col.status_column(),  # pending | succeeded | failed
+    col.failure_code_column(),
+    col.ledger_tx_column(),
+    col.metadata_column(),
+    *col.timestamps(),
     sa.Index("ix_wallet_transfers_debited", "debited_wallet_id"),
     sa.Index("ix_wallet_transfers_credited", "credited_wallet_id"),
 )
 
-payments = sa.Table(
+payments = col.owned_table(
     "wallet_payments",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("buyer_wallet_id", sa.String(40), nullable=False),
-    sa.Column("seller_wallet_id", sa.String(40), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("amount", Amount, nullable=False),  # authorized
-    sa.Column("fee", Amount, nullable=False),
-    sa.Column("captured_amount", Amount, nullable=False),
-    sa.Column("refunded_amount", Amount, nullable=False),
+    col.ref_column("buyer_wallet_id"),
+    col.ref_column("seller_wallet_id"),
+    col.currency_column(),
+    col.amount_column(),  # authorized
+    col.amount_column("fee"),
+    col.amount_column("captured_amount"),
+    col.amount_column("refunded_amount"),
     sa.Column("escrow", sa.Boolean, nullable=False),
     # pending | authorized | captured | voided | failed
-    sa.Column("status", sa.String(16), nullable=False),
+    col.status_column(),
     sa.Column("escrow_status", sa.String(16), nullable=True),  # held | released | returned
-    sa.Column("failure_code", sa.String(64), nullable=True),
-    sa.Column("hold_id", sa.BigInteger, nullable=True),
-    sa.Column("metadata", sa.Text, nullable=False),
-    *_times(),
+    col.failure_code_column(),
+    col.ledger_tx_column("hold_id"),
+    col.metadata_column(),
+    *col.timestamps(),
     sa.Index("ix_wallet_payments_buyer", "buyer_wallet_id"),
 )
 
-payins = sa.Table(
+payins = col.owned_table(
     "wallet_payins",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("wallet_id", sa.String(40), nullable=False),
+    col.ref_column("wallet_id"),
     sa.Column("method", sa.String(16), nullable=False),  # card | bank_transfer
     sa.Column("gateway", sa.String(16), nullable=False),
-    sa.Column("gateway_ref", sa.String(255), nullable=True),
+    _gateway_ref_column(),
     # PaymentIntent states: requires_payment_method | requires_action | processing |
     # requires_capture | succeeded | canceled
-    sa.Column("status", sa.String(32), nullable=False),
+    col.status_column(32),
     sa.Column("capture_method", sa.String(16), nullable=False),  # automatic | manual
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("amount", Amount, nullable=False),
-    sa.Column("amount_received", Amount, nullable=False),
-    sa.Column("amount_refunded", Amount, nullable=False),
-    sa.Column("amount_disputed", Amount, nullable=False),
+    col.currency_column(),
+    col.amount_column(),
+    col.amount_column("amount_received"),
+    col.amount_column("amount_refunded"),
+    col.amount_column("amount_disputed"),
     sa.Column("card_last4", sa.String(4), nullable=True),
     sa.Column("card_brand", sa.String(16), nullable=True),
     sa.Column("decline_code", sa.String(64), nullable=True),
@@ -145,137 +142,111 @@ payins = sa.Table(
     # SHA-256 (hex) of the gateway's client secret of the intent, which the return page
     # asks for (Stripe adds it to the return URL)
     sa.Column("client_secret_hash", sa.String(64), nullable=True),
-    sa.Column("authorized_at", sa.BigInteger, nullable=True),
-    sa.Column("ledger_tx_id", sa.BigInteger, nullable=True),
-    sa.Column("metadata", sa.Text, nullable=False),
-    *_times(),
+    col.time_column("authorized_at", nullable=True),
+    col.ledger_tx_column(),
+    col.metadata_column(),
+    *col.timestamps(),
     sa.Index("ix_wallet_payins_wallet", "wallet_id"),
     sa.Index("ix_wallet_payins_status", "status"),
     # gateway webhooks find their pay-in by the gateway's reference
     sa.Index("ix_wallet_payins_gateway_ref", "gateway", "gateway_ref"),
 )
 
-refunds = sa.Table(
+refunds = col.owned_table(
     "wallet_refunds",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("target_type", sa.String(16), nullable=False),  # payin | payment
-    sa.Column("target_id", sa.String(40), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("amount", Amount, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # pending | succeeded | failed
-    sa.Column("failure_code", sa.String(64), nullable=True),
-    sa.Column("ledger_tx_id", sa.BigInteger, nullable=True),
-    *_times(),
+    col.ref_column("target_id"),
+    col.currency_column(),
+    col.amount_column(),
+    col.status_column(),  # pending | succeeded | failed
+    col.failure_code_column(),
+    col.ledger_tx_column(),
+    *col.timestamps(),
     # the gateway's refund id (Stripe: re_...), unique
-    sa.Column("gateway_ref", sa.String(255), nullable=True),
+    _gateway_ref_column(),
     # coffer (asked through Coffer) | gateway (made outside Coffer, reported by webhook)
     sa.Column("origin", sa.String(16), nullable=False, server_default="coffer"),
     sa.Index("ix_wallet_refunds_target", "target_type", "target_id"),
-    sa.Index(
-        "ux_wallet_refunds_gateway_ref",
-        "gateway_ref",
-        unique=True,
-        sqlite_where=sa.text("gateway_ref IS NOT NULL"),
-        postgresql_where=sa.text("gateway_ref IS NOT NULL"),
-    ),
+    _unique_gateway_ref_index("wallet_refunds"),
 )
 
-disputes = sa.Table(
+disputes = col.owned_table(
     "wallet_disputes",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("payin_id", sa.String(40), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("amount", Amount, nullable=False),
-    sa.Column("wallet_amount", Amount, nullable=False),  # taken from the wallet
-    sa.Column("credit_amount", Amount, nullable=False),  # advanced by the platform
-    sa.Column("status", sa.String(16), nullable=False),  # pending | needs_response|won|lost
+    col.ref_column("payin_id"),
+    col.currency_column(),
+    col.amount_column(),
+    col.amount_column("wallet_amount"),  # taken from the wallet
+    col.amount_column("credit_amount"),  # advanced by the platform
+    col.status_column(),  # pending | needs_response|won|lost
     sa.Column("reason", sa.String(64), nullable=False),
     # the gateway's id of a dispute it reported by webhook (Stripe: dp_...): one row each
-    sa.Column("gateway_ref", sa.String(255), nullable=True),
-    *_times(),
+    _gateway_ref_column(),
+    *col.timestamps(),
     sa.Index("ix_wallet_disputes_payin", "payin_id"),
-    sa.Index(
-        "ux_wallet_disputes_gateway_ref",
-        "gateway_ref",
-        unique=True,
-        sqlite_where=sa.text("gateway_ref IS NOT NULL"),
-        postgresql_where=sa.text("gateway_ref IS NOT NULL"),
-    ),
+    _unique_gateway_ref_index("wallet_disputes"),
 )
 
-bank_accounts = sa.Table(
+bank_accounts = col.owned_table(
     "wallet_bank_accounts",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), sa.ForeignKey("wallet_customers.id"), nullable=False),
+    col.ref_column("customer_id", sa.ForeignKey("wallet_customers.id")),
     sa.Column("holder_name_enc", sa.Text, nullable=False),
     sa.Column("iban_enc", sa.Text, nullable=False),
     sa.Column("iban_last4", sa.String(4), nullable=False),
     sa.Column("country", sa.String(2), nullable=False),
     sa.Column("bic", sa.String(11), nullable=False),
-    *_times(),
+    *col.timestamps(),
 )
 
-payouts = sa.Table(
+payouts = col.owned_table(
     "wallet_payouts",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("wallet_id", sa.String(40), nullable=False),
-    sa.Column("bank_account_id", sa.String(40), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("amount", Amount, nullable=False),
+    col.ref_column("wallet_id"),
+    col.ref_column("bank_account_id"),
+    col.currency_column(),
+    col.amount_column(),
     # pending | created | processing | paid | failed | returned
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("hold_id", sa.BigInteger, nullable=True),
-    sa.Column("batch_id", sa.String(40), nullable=True),
-    sa.Column("failure_code", sa.String(64), nullable=True),
-    *_times(),
+    col.status_column(),
+    col.ledger_tx_column("hold_id"),
+    col.ref_column("batch_id", nullable=True),
+    col.failure_code_column(),
+    *col.timestamps(),
     sa.Index("ix_wallet_payouts_status", "status"),
 )
 
-events = sa.Table(
+events = col.owned_table(
     "wallet_events",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("type", sa.String(64), nullable=False),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("dispatched", sa.Boolean, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.created_at_column(),
     sa.Index("ix_wallet_events_dispatched", "dispatched"),
 )
 
-webhook_endpoints = sa.Table(
+webhook_endpoints = col.owned_table(
     "wallet_webhook_endpoints",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("secret_enc", sa.Text, nullable=False),
     sa.Column("event_types", sa.Text, nullable=False),  # JSON list; ["*"] for all
     sa.Column("enabled", sa.Boolean, nullable=False),
-    *_times(),
+    *col.timestamps(),
 )
 
-webhook_deliveries = sa.Table(
+webhook_deliveries = col.owned_table(
     "wallet_webhook_deliveries",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("endpoint_id", sa.String(40), nullable=False),
-    sa.Column("event_id", sa.String(40), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # pending | succeeded | failed
+    col.ref_column("endpoint_id"),
+    col.ref_column("event_id"),
+    col.status_column(),  # pending | succeeded | failed
     sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("next_attempt_at", sa.BigInteger, nullable=True),
+    col.time_column("next_attempt_at", nullable=True),
     sa.Column("last_status_code", sa.Integer, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
-    *_times(),
+    *col.timestamps(),
     sa.Index("ix_wallet_webhook_deliveries_due", "status", "next_attempt_at"),
     sa.Index("ix_wallet_webhook_deliveries_endpoint", "endpoint_id", "event_id"),
 )
@@ -287,8 +258,8 @@ idempotency_keys = sa.Table(
     sa.Column("key", sa.String(300), primary_key=True),
     sa.Column("request_hash", sa.String(64), nullable=False),
     sa.Column("resource_type", sa.String(32), nullable=False),
-    sa.Column("resource_id", sa.String(40), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.ref_column("resource_id"),
+    col.created_at_column(),
     # actions: the answer to replay (HTTP status, and the body encrypted: it may hold
     # personal data or a webhook secret); NULL while the first request is running
     sa.Column("response_status", sa.Integer, nullable=True),
@@ -333,14 +304,14 @@ sa.Index("ix_wallet_events_platform_dispatched", events.c.platform_id, events.c.
 reviews = sa.Table(
     "wallet_reviews",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
+    col.id_column(),
     sa.Column("platform_id", sa.String(64), nullable=False),
     sa.Column("movement_type", sa.String(16), nullable=False),  # payin_card ... payout
-    sa.Column("movement_id", sa.String(40), nullable=False),
+    col.ref_column("movement_id"),
     sa.Column("check_name", sa.String(32), nullable=False),
-    sa.Column("decision_id", sa.String(40), nullable=True),
-    sa.Column("status", sa.String(16), nullable=False),  # open | approved | declined
-    sa.Column("hold_id", sa.BigInteger, nullable=True),  # set once the hold is placed
-    *_times(),
+    col.ref_column("decision_id", nullable=True),
+    col.status_column(),  # open | approved | declined
+    col.ledger_tx_column("hold_id"),  # set once the hold is placed
+    *col.timestamps(),
     sa.UniqueConstraint("movement_type", "movement_id", name="uq_wallet_reviews_movement"),
 )

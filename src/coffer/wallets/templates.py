@@ -55,39 +55,32 @@ send $amount (
 # Money leaving to the outside (card refund, payout): the external account takes it back.
 PAYOUT = MOVE
 
-# A dispute takes the disputed amount from the wallet; when the wallet is short the
-# platform's credit wallet advances the rest (it may go negative: the platform's exposure).
-DISPUTE_OPEN = """\
-vars {
+
+def _from_wallet_or_credit(destination: str) -> str:
+    """``$amount`` from ``$wallet`` to ``$<destination>``; when the wallet is short the
+    platform's credit wallet advances the rest (it may go negative: the platform's exposure)."""
+    return f"""\
+vars {{
   account $wallet
-  account $dispute
+  account ${destination}
   monetary $amount
-}
+}}
 send $amount (
-  source = {
+  source = {{
     $wallet
     @platform:credit allowing unbounded overdraft
-  }
-  destination = $dispute
+  }}
+  destination = ${destination}
 )
 """
 
+
+# A dispute takes the disputed amount from the wallet (or the platform's credit).
+DISPUTE_OPEN = _from_wallet_or_credit("dispute")
+
 # A refund made outside Coffer (in the gateway's dashboard) has already left: it is taken
-# from the wallet, and what the wallet lacks the platform's credit wallet advances.
-GATEWAY_REFUND = """\
-vars {
-  account $wallet
-  account $external
-  monetary $amount
-}
-send $amount (
-  source = {
-    $wallet
-    @platform:credit allowing unbounded overdraft
-  }
-  destination = $external
-)
-"""
+# from the wallet (or the platform's credit).
+GATEWAY_REFUND = _from_wallet_or_credit("external")
 
 # A won dispute gives back what each side put in.
 DISPUTE_WON = """\

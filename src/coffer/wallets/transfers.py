@@ -537,5 +537,4 @@ class Transfers(Service):
         return self._transfer_model(row)
 
     def transfers(self, query: S.ListQuery | None = None, **filters: Any) -> S.ListPage[S.Transfer]:
-        rows, more = self.core.list_rows("transfers", S.ListQuery.of(query, filters))
-        return S.ListPage[S.Transfer](data=[self._transfer_model(r) for r in rows], has_more=more)
+        return self.core.list_page("transfers", query, filters, S.Transfer, self._transfer_model)

@@ -23,6 +23,7 @@ HTTP status, or a generic reason (timeout, unreachable, refused by the egress po
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -36,6 +37,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from coffer.db.columns import model_from_row
 from coffer.errors import ResourceNotFound, ValidationError
 from coffer.identity.audit import SYSTEM, Actor, record_by
 from coffer.identity.audit.witness import AuditHeadPublisher
@@ -485,35 +487,6 @@ def _delivery_values(delivery_id: str, endpoint_id: str, event_id: str, now: int
     }
 
 
-def _endpoint_model(row: Row) -> S.WebhookEndpoint:
-    return S.WebhookEndpoint(
-        id=row["id"],
-        url=row["url"],
-        event_types=json.loads(row["event_types"]),
-        enabled=bool(row["enabled"]),
-        created_at=as_datetime(row["created_at"]),
-    )
-
-
-def _event_model(row: Row) -> S.Event:
-    return S.Event(
-        id=row["id"],
-        type=row["type"],
-        data=json.loads(row["data"]),
-        created_at=as_datetime(row["created_at"]),
-    )
-
-
-def _delivery_model(row: Row) -> S.WebhookDelivery:
-    return S.WebhookDelivery(
-        id=row["id"],
-        endpoint_id=row["endpoint_id"],
-        event_id=row["event_id"],
-        status=row["status"],
-        attempts=row["attempts"],
-        next_attempt_at=None
-        if row["next_attempt_at"] is None
-        else as_datetime(row["next_attempt_at"]),
-        last_status_code=row["last_status_code"],
-        last_error=row["last_error"],
-    )
+_endpoint_model = functools.partial(model_from_row, S.WebhookEndpoint)
+_event_model = functools.partial(model_from_row, S.Event)
+_delivery_model = functools.partial(model_from_row, S.WebhookDelivery)

@@ -13,27 +13,61 @@ from coffer.wallets.repository import owned
 Row = Mapping[str, Any]
 
 
+def _rows(
+    connection: sa.Connection,
+    table: sa.Table,
+    *where: sa.ColumnElement[bool],
+    order: tuple[sa.ColumnElement[Any], ...],
+    limit: int | None = None,
+    lock: bool = False,
+) -> list[Row]:
+    """The rows of ``table`` of the connection's platform that match ``where``, in
+    ``order``; with ``lock``, locked on PostgreSQL (taken one transaction after another)."""
+    statement = sa.select(table).where(*where, owned(connection, table)).order_by(*order)
+    if limit is not None:
+        statement = statement.limit(limit)
+    if lock and connection.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def _customer_rows(
+    connection: sa.Connection,
+    table: sa.Table,
+    program_id: str,
+    customer_id: str,
+    time_column: str,
+    limit: int,
+) -> list[Row]:
+    """A customer's rows of ``table`` in a program, oldest (by ``time_column``) first."""
+    c = table.c
+    return _rows(
+        connection,
+        table,
+        c.program_id == program_id,
+        c.customer_id == customer_id,
+        order=(c[time_column], c.id),
+        limit=limit,
+    )
+
+
 def spendable_lots(
     connection: sa.Connection, program_id: str, customer_id: str, now: int
 ) -> list[Row]:
     """Active lots with points left and not expired, oldest first (FIFO); locked on
     PostgreSQL so that concurrent redemptions take them one after the other."""
     lot = T.loyalty_lots.c
-    statement = (
-        sa.select(T.loyalty_lots)
-        .where(
-            lot.program_id == program_id,
-            lot.customer_id == customer_id,
-            owned(connection, T.loyalty_lots),
-            lot.status == "active",
-            lot.remaining > 0,
-            sa.or_(lot.expires_at.is_(None), lot.expires_at > now),
-        )
-        .order_by(lot.earned_at, lot.id)
+    return _rows(
+        connection,
+        T.loyalty_lots,
+        lot.program_id == program_id,
+        lot.customer_id == customer_id,
+        lot.status == "active",
+        lot.remaining > 0,
+        sa.or_(lot.expires_at.is_(None), lot.expires_at > now),
+        order=(lot.earned_at, lot.id),
+        lock=True,
     )
-    if connection.dialect.name == "postgresql":
-        statement = statement.with_for_update()
-    return [dict(row) for row in connection.execute(statement).mappings()]
 
 
 def take(connection: sa.Connection, lot_id: str, expected: int, new_remaining: int) -> bool:
@@ -57,37 +91,22 @@ def give_back(connection: sa.Connection, lot_id: str, points: int) -> None:
 
 def expired_lots(connection: sa.Connection, program_id: str, now: int, limit: int) -> list[Row]:
     lot = T.loyalty_lots.c
-    statement = (
-        sa.select(T.loyalty_lots)
-        .where(
-            lot.program_id == program_id,
-            owned(connection, T.loyalty_lots),
-            lot.status == "active",
-            lot.remaining > 0,
-            lot.expires_at.is_not(None),
-            lot.expires_at <= now,
-        )
-        .order_by(lot.expires_at, lot.id)
-        .limit(limit)
+    return _rows(
+        connection,
+        T.loyalty_lots,
+        lot.program_id == program_id,
+        lot.status == "active",
+        lot.remaining > 0,
+        lot.expires_at.is_not(None),
+        lot.expires_at <= now,
+        order=(lot.expires_at, lot.id),
+        limit=limit,
+        lock=True,
     )
-    if connection.dialect.name == "postgresql":
-        statement = statement.with_for_update()
-    return [dict(row) for row in connection.execute(statement).mappings()]
 
 
 def customer_lots(connection: sa.Connection, program_id: str, customer_id: str) -> list[Row]:
-    lot = T.loyalty_lots.c
-    statement = (
-        sa.select(T.loyalty_lots)
-        .where(
-            lot.program_id == program_id,
-            lot.customer_id == customer_id,
-            owned(connection, T.loyalty_lots),
-        )
-        .order_by(lot.earned_at, lot.id)
-        .limit(10_000)
-    )
-    return [dict(row) for row in connection.execute(statement).mappings()]
+    return _customer_rows(connection, T.loyalty_lots, program_id, customer_id, "earned_at", 10_000)
 
 
 def earned_since(connection: sa.Connection, program_id: str, customer_id: str, since: int) -> int:
@@ -156,15 +175,6 @@ def refunded_before(connection: sa.Connection, program_id: str, source_id: str) 
 def customer_movements(
     connection: sa.Connection, program_id: str, customer_id: str, limit: int
 ) -> list[Row]:
-    m = T.loyalty_movements.c
-    statement = (
-        sa.select(T.loyalty_movements)
-        .where(
-            m.program_id == program_id,
-            m.customer_id == customer_id,
-            owned(connection, T.loyalty_movements),
-        )
-        .order_by(m.created_at, m.id)
-        .limit(limit)
+    return _customer_rows(
+        connection, T.loyalty_movements, program_id, customer_id, "created_at", limit
     )
-    return [dict(row) for row in connection.execute(statement).mappings()]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -36,7 +36,6 @@ from coffer.errors import (
     CurrencyMismatch,
     IdempotencyConflict,
     InsufficientFunds,
-    ResourceNotFound,
     ValidationError,
 )
 from coffer.fx import repository as FR
@@ -69,12 +68,9 @@ class Loyalty:
         self.ledger = ledger
         self.clock = clock
 
-    @contextlib.contextmanager
-    def unit(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as connection:
-            for_writes(connection)
-            with connection.begin():
-                yield connection
+    def unit(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        """A transaction that reads then writes (see :func:`~coffer.db.engine.for_writes`)."""
+        return for_writes(self.engine).begin()
 
     # -- programs -----------------------------------------------------------------------
 
@@ -99,9 +95,7 @@ class Loyalty:
 
     def program(self, program_id: str) -> S.Program:
         with self.engine.connect() as connection:
-            row = FR.get(connection, T.loyalty_programs, program_id)
-        if row is None:
-            raise ResourceNotFound(f"no loyalty program {program_id}", id=program_id)
+            row = FR.existing(connection, T.loyalty_programs, program_id, "loyalty program")
         return program_model(row)
 
     def programs(self) -> list[S.Program]:

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import sqlalchemy as sa
 
+from coffer.db.columns import model_from_row
 from coffer.errors import ProviderError, RateNotFound, RateStale, ValidationError
 from coffer.fx import repository as R
 from coffer.fx import schemas as S
@@ -125,16 +126,7 @@ class Rates:
     ) -> list[S.Rate]:
         with self.engine.connect() as connection:
             rows = R.list_rates(connection, base=base, quote=quote, limit=limit)
-        return [
-            S.Rate(
-                base=row["base"],
-                quote=row["quote"],
-                rate=row["rate"],
-                source=row["source"],
-                as_of=from_micros(row["as_of"]),
-            )
-            for row in rows
-        ]
+        return [model_from_row(S.Rate, row) for row in rows]
 
     # -- writing ------------------------------------------------------------------------
 

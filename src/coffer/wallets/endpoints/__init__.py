@@ -49,7 +49,7 @@ for _module in (
     payouts,
     webhooks,
 ):
-    for _part in (_module.read, _module.write, _module.public):
+    for _part in (_module.api.read, _module.api.write, _module.api.public):
         router.include_router(_part)
 
 __all__ = [

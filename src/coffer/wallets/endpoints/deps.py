@@ -3,9 +3,12 @@ Idempotency-Key header, the list query, and the routers' construction."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
+import typing
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Security
 from fastapi.security import SecurityScopes
@@ -15,12 +18,14 @@ from coffer.errors import CofferError, SandboxOnly
 from coffer.identity.audit import Actor
 from coffer.platforms import DEFAULT_PLATFORM_ID, bind_caller
 from coffer.wallets import schemas as S
-from coffer.wallets.http_errors import WalletRoute
+from coffer.wallets.http_errors import WalletRoute, errors
 from coffer.wallets.platform import WalletPlatform, open_wallets
 from coffer.wallets.settings import get_wallet_settings
 
 PREFIX = "/api/wallets/v1"
 _lock = threading.Lock()
+_domains_lock = threading.RLock()
+DomainT = TypeVar("DomainT")
 
 AUTH = (401, 403, 422)  # every authenticated route (422: its parameters)
 
@@ -68,6 +73,28 @@ def platform_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> WalletPlat
             by_platform[platform_id] = existing
             if platform_id == DEFAULT_PLATFORM_ID:
                 app_state.wallets = existing
+    return existing
+
+
+def domain_for(
+    app: Any, name: str, platform_id: str, build: Callable[[WalletPlatform], DomainT]
+) -> DomainT:
+    """The ``name`` domain (``fx``...) of ``platform_id`` in a FastAPI app, built on first
+    use by ``build`` on the platform's wallets and kept in ``app.state.<name>_by_platform``;
+    the default platform's is ``app.state.<name>``, which an embedding app may set itself."""
+    state = app.state
+    if platform_id == DEFAULT_PLATFORM_ID:
+        plugged: DomainT | None = getattr(state, name, None)
+        if plugged is not None:
+            return plugged
+    with _domains_lock:  # reentrant: a domain may be built on another one
+        by_platform: dict[str, DomainT] = getattr(state, f"{name}_by_platform", None) or {}
+        setattr(state, f"{name}_by_platform", by_platform)
+        existing = by_platform.get(platform_id)
+        if existing is None:
+            existing = by_platform[platform_id] = build(platform_for(app, platform_id))
+            if platform_id == DEFAULT_PLATFORM_ID:
+                setattr(state, name, existing)
     return existing
 
 
@@ -178,28 +205,52 @@ After = Annotated[str | None, Query(max_length=40)]
 Listed = Annotated[S.ListQuery, Query()]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+Params = ParamSpec("Params")
 
 
-def once(
-    p: WalletPlatform,
-    key: str | None,
-    operation: str,
-    payload: dict[str, Any],
-    run: Callable[[], ModelT],
-    model: type[ModelT],
-    resource_id: str = "",
-) -> ModelT:
-    """An action POST, once per Idempotency-Key (see :meth:`WalletsCore.once`)."""
-    result = p.core.once(
-        key=key,
-        operation=operation,
-        payload=payload,
-        run=run,
-        model=model,
-        resource_id=resource_id,
-    )
-    assert result is not None
-    return result
+def action(
+    operation: str, *ids: str
+) -> Callable[[Callable[Params, ModelT]], Callable[Params, ModelT]]:
+    """An action POST, run once per Idempotency-Key (see :meth:`WalletsCore.once`).
+
+    The endpoint takes its platform ``p`` and the ``key`` header. What a repeat with the
+    key must match: the path parameters ``ids`` (the first names the resource) and every
+    field of the ``body`` (None when it has none). ``operation`` may name path parameters
+    (``wallet_{action}``)."""
+
+    def decorate(endpoint: Callable[Params, ModelT]) -> Callable[Params, ModelT]:
+        hints = typing.get_type_hints(endpoint)
+        model: type[ModelT] = hints["return"]
+        body_fields = [
+            name
+            for kind in typing.get_args(hints.get("body")) or (hints.get("body"),)
+            if isinstance(kind, type) and issubclass(kind, BaseModel)
+            for name in kind.model_fields
+        ]
+
+        @functools.wraps(endpoint)
+        def run_once(*args: Params.args, **kwargs: Params.kwargs) -> ModelT:
+            body = kwargs.get("body")
+            payload = {name: kwargs[name] for name in ids}
+            payload |= dict.fromkeys(body_fields)
+            if isinstance(body, BaseModel):
+                payload |= body.model_dump(mode="json")
+            platform = kwargs["p"]
+            assert isinstance(platform, WalletPlatform)
+            result = platform.core.once(
+                key=typing.cast(str | None, kwargs.get("key")),
+                operation=operation.format(**kwargs),
+                payload=payload,
+                run=lambda: endpoint(*args, **kwargs),
+                model=model,
+                resource_id=str(kwargs[ids[0]]) if ids else "",
+            )
+            assert result is not None
+            return result
+
+        return run_once
+
+    return decorate
 
 
 def routers() -> tuple[APIRouter, APIRouter, APIRouter]:
@@ -210,3 +261,67 @@ def routers() -> tuple[APIRouter, APIRouter, APIRouter]:
         APIRouter(dependencies=[Write], route_class=WalletRoute),
         APIRouter(route_class=WalletRoute),
     )
+
+
+class Routes:
+    """A resource module's routes: its ``wallets:read`` routes, ``wallets:write`` routes and
+    public ones (no token), which the package's ``router`` mounts under the prefix; and the
+    helpers that declare the shapes every resource repeats."""
+
+    def __init__(self) -> None:
+        self.read, self.write, self.public = routers()
+
+    action = staticmethod(action)
+
+    @staticmethod
+    def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+        """The error answers of an authenticated route: 401, 403, 422 and ``codes``."""
+        return errors(*AUTH, *codes)
+
+    def list_and_retrieve(
+        self,
+        path: str,
+        model: type[BaseModel],
+        *,
+        service: Callable[[WalletPlatform], Any],
+        names: tuple[str, str],
+        id_name: str | None = None,
+        get_method: str | None = None,
+        list_errors: tuple[int, ...] = (),
+        list_doc: str | None = None,
+    ) -> None:
+        """A resource's two read routes: ``GET path`` (``list_<plural>``: a page of ``model``
+        under the list query) and ``GET path/{<singular>_id}`` (``get_<singular>``: one, or
+        404), answered by the ``<plural>`` and ``<singular>`` methods (or ``get_method``) of
+        ``service(platform)``. ``names`` is (plural, singular)."""
+        plural, singular = names
+        id_name = id_name or f"{singular}_id"
+        get_method = get_method or singular
+        arg = inspect.Parameter.POSITIONAL_OR_KEYWORD
+
+        def list_endpoint(p: WalletPlatform, query: S.ListQuery) -> Any:
+            return getattr(service(p), plural)(query)
+
+        def get_endpoint(p: WalletPlatform, **ids: str) -> Any:
+            return getattr(service(p), get_method)(ids[id_name])
+
+        list_endpoint.__name__ = f"list_{plural}"
+        list_endpoint.__doc__ = list_doc
+        list_endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                inspect.Parameter("p", arg, annotation=Platform),
+                inspect.Parameter("query", arg, annotation=Listed),
+            ],
+            return_annotation=S.ListPage[model],  # type: ignore[valid-type]
+        )
+        get_endpoint.__name__ = f"get_{singular}"
+        get_endpoint.__doc__ = None
+        get_endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                inspect.Parameter(id_name, arg, annotation=str),
+                inspect.Parameter("p", arg, annotation=Platform),
+            ],
+            return_annotation=model,
+        )
+        self.read.get(path, responses=errors(*AUTH, *list_errors))(list_endpoint)
+        self.read.get(f"{path}/{{{id_name}}}", responses=errors(*AUTH, 404))(get_endpoint)

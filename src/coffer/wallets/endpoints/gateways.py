@@ -10,13 +10,13 @@ from coffer.errors import ValidationError
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets.endpoints.deps import (
+    Routes,
     platform_owning,
-    routers,
 )
 from coffer.wallets.http_errors import errors
 from coffer.wallets.payins import MAX_WEBHOOK_BYTES
 
-read, write, public = routers()
+api = Routes()
 
 
 _STRIPE_EVENT_BODY = {
@@ -28,7 +28,7 @@ _STRIPE_EVENT_BODY = {
 }
 
 
-@public.post(
+@api.public.post(
     "/gateways/stripe/webhook",
     responses=errors(400, 404, 422),
     openapi_extra=_STRIPE_EVENT_BODY,

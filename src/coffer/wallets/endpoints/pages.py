@@ -13,12 +13,12 @@ from coffer.wallets import tables as T
 from coffer.wallets.endpoints.deps import (
     PREFIX,
     PayinPlatform,
+    Routes,
     platform_owning,
-    routers,
 )
 from coffer.wallets.http_errors import WalletRoute, page_errors
 
-read, write, public = routers()
+api = Routes()
 
 
 _CHALLENGE_PAGE = """<!doctype html>
@@ -51,7 +51,9 @@ def return_path(value: str | None) -> str | None:
     return None
 
 
-@public.get("/sandbox/3ds/{payin_id}", response_class=HTMLResponse, responses=page_errors(404, 422))
+@api.public.get(
+    "/sandbox/3ds/{payin_id}", response_class=HTMLResponse, responses=page_errors(404, 422)
+)
 def challenge_page(
     payin_id: str, token: str, p: PayinPlatform, return_to: str | None = None
 ) -> HTMLResponse:
@@ -100,7 +102,7 @@ _CHALLENGE_FORM = {
 }
 
 
-@public.post(
+@api.public.post(
     "/sandbox/3ds/{payin_id}",
     response_class=HTMLResponse,
     responses={**page_errors(400, 404, 409, 422), 303: {"description": "Back to return_to"}},

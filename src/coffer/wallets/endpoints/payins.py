@@ -6,70 +6,52 @@ from fastapi import Request
 
 from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import (
-    AUTH,
     IdempotencyKey,
     Listed,
     Platform,
+    Routes,
     SandboxPlatform,
     absolute,
-    once,
-    routers,
 )
-from coffer.wallets.http_errors import errors
 
-read, write, public = routers()
+api = Routes()
 
 
-@write.post("/payins/card", status_code=201, responses=errors(*AUTH, 400, 402, 404, 409, 502))
+@api.write.post("/payins/card", status_code=201, responses=api.errors(400, 402, 404, 409, 502))
 def create_card_payin(
     body: S.CardPayinCreate, request: Request, p: Platform, key: IdempotencyKey = None
 ) -> S.Payin:
     return absolute(p.payins.create_card_payin(body, idempotency_key=key), request)
 
 
-@read.get("/payins", responses=errors(*AUTH))
+@api.read.get("/payins", responses=api.errors())
 def list_payins(p: Platform, request: Request, query: Listed) -> S.ListPage[S.Payin]:
     page = p.payins.payins(query)
     page.data = [absolute(payin, request) for payin in page.data]
     return page
 
 
-@read.get("/payins/{payin_id}", responses=errors(*AUTH, 404))
+@api.read.get("/payins/{payin_id}", responses=api.errors(404))
 def get_payin(payin_id: str, request: Request, p: Platform) -> S.Payin:
     return absolute(p.payins.payin(payin_id), request)
 
 
-@write.post("/payins/{payin_id}/capture", responses=errors(*AUTH, 400, 404, 409, 502))
+@api.write.post("/payins/{payin_id}/capture", responses=api.errors(400, 404, 409, 502))
+@api.action("payin_capture", "payin_id")
 def capture_payin(
     payin_id: str, p: Platform, body: S.AmountBody | None = None, key: IdempotencyKey = None
 ) -> S.Payin:
-    amount = None if body is None else body.amount
-    return once(
-        p,
-        key,
-        "payin_capture",
-        {"payin_id": payin_id, "amount": amount},
-        lambda: p.payins.capture_payin(payin_id, amount),
-        S.Payin,
-        payin_id,
-    )
+    return p.payins.capture_payin(payin_id, None if body is None else body.amount)
 
 
-@write.post("/payins/{payin_id}/cancel", responses=errors(*AUTH, 404, 409, 502))
+@api.write.post("/payins/{payin_id}/cancel", responses=api.errors(404, 409, 502))
+@api.action("payin_cancel", "payin_id")
 def cancel_payin(payin_id: str, p: Platform, key: IdempotencyKey = None) -> S.Payin:
-    return once(
-        p,
-        key,
-        "payin_cancel",
-        {"payin_id": payin_id},
-        lambda: p.payins.cancel_payin(payin_id),
-        S.Payin,
-        payin_id,
-    )
+    return p.payins.cancel_payin(payin_id)
 
 
-@write.post(
-    "/payins/{payin_id}/refunds", status_code=201, responses=errors(*AUTH, 400, 404, 409, 502)
+@api.write.post(
+    "/payins/{payin_id}/refunds", status_code=201, responses=api.errors(400, 404, 409, 502)
 )
 def refund_payin(
     payin_id: str, p: Platform, body: S.AmountBody | None = None, key: IdempotencyKey = None
@@ -78,58 +60,32 @@ def refund_payin(
     return p.payins.refund_payin(payin_id, amount, idempotency_key=key)
 
 
-@write.post("/payins/{payin_id}/disputes", status_code=201, responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/payins/{payin_id}/disputes", status_code=201, responses=api.errors(400, 404, 409))
+@api.action("dispute_open", "payin_id")
 def open_dispute(
     payin_id: str, body: S.DisputeCreate, p: Platform, key: IdempotencyKey = None
 ) -> S.Dispute:
     """Sandbox: the card network opens a dispute on a pay-in."""
-    return once(
-        p,
-        key,
-        "dispute_open",
-        {"payin_id": payin_id, **body.model_dump(mode="json")},
-        lambda: p.payins.open_dispute(payin_id, body),
-        S.Dispute,
-        payin_id,
-    )
+    return p.payins.open_dispute(payin_id, body)
 
 
-@read.get("/refunds", responses=errors(*AUTH))
-def list_refunds(p: Platform, query: Listed) -> S.ListPage[S.Refund]:
-    return p.wallets.refunds(query)
+api.list_and_retrieve(
+    "/refunds", S.Refund, service=lambda p: p.wallets, names=("refunds", "refund")
+)
+api.list_and_retrieve(
+    "/disputes", S.Dispute, service=lambda p: p.payins, names=("disputes", "dispute")
+)
 
 
-@read.get("/refunds/{refund_id}", responses=errors(*AUTH, 404))
-def get_refund(refund_id: str, p: Platform) -> S.Refund:
-    return p.wallets.refund(refund_id)
-
-
-@read.get("/disputes", responses=errors(*AUTH))
-def list_disputes(p: Platform, query: Listed) -> S.ListPage[S.Dispute]:
-    return p.payins.disputes(query)
-
-
-@read.get("/disputes/{dispute_id}", responses=errors(*AUTH, 404))
-def get_dispute(dispute_id: str, p: Platform) -> S.Dispute:
-    return p.payins.dispute(dispute_id)
-
-
-@write.post("/disputes/{dispute_id}/close", responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/disputes/{dispute_id}/close", responses=api.errors(400, 404, 409))
+@api.action("dispute_close", "dispute_id")
 def close_dispute(
     dispute_id: str, body: S.DisputeClose, p: Platform, key: IdempotencyKey = None
 ) -> S.Dispute:
-    return once(
-        p,
-        key,
-        "dispute_close",
-        {"dispute_id": dispute_id, **body.model_dump(mode="json")},
-        lambda: p.payins.close_dispute(dispute_id, body.outcome),
-        S.Dispute,
-        dispute_id,
-    )
+    return p.payins.close_dispute(dispute_id, body.outcome)
 
 
-@write.post("/sandbox/bank_transfers", status_code=201, responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/sandbox/bank_transfers", status_code=201, responses=api.errors(400, 404, 409))
 def sandbox_bank_transfer(
     body: S.BankTransferSimulate, p: SandboxPlatform, key: IdempotencyKey = None
 ) -> S.Payin:

@@ -5,64 +5,37 @@ from __future__ import annotations
 from typing import Literal
 
 from coffer.wallets import schemas as S
-from coffer.wallets.endpoints.deps import (
-    AUTH,
-    IdempotencyKey,
-    Listed,
-    Platform,
-    once,
-    routers,
-)
-from coffer.wallets.http_errors import errors
+from coffer.wallets.endpoints.deps import IdempotencyKey, Platform, Routes
 
-read, write, public = routers()
+api = Routes()
 
 
-@write.post("/payments", status_code=201, responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/payments", status_code=201, responses=api.errors(400, 404, 409))
 def create_payment(body: S.PaymentCreate, p: Platform, key: IdempotencyKey = None) -> S.Payment:
     return p.wallets.create_payment(body, idempotency_key=key)
 
 
-@read.get("/payments", responses=errors(*AUTH))
-def list_payments(p: Platform, query: Listed) -> S.ListPage[S.Payment]:
-    return p.wallets.payments(query)
+api.list_and_retrieve(
+    "/payments", S.Payment, service=lambda p: p.wallets, names=("payments", "payment")
+)
 
 
-@read.get("/payments/{payment_id}", responses=errors(*AUTH, 404))
-def get_payment(payment_id: str, p: Platform) -> S.Payment:
-    return p.wallets.payment(payment_id)
-
-
-@write.post("/payments/{payment_id}/capture", responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/payments/{payment_id}/capture", responses=api.errors(400, 404, 409))
+@api.action("payment_capture", "payment_id")
 def capture_payment(
     payment_id: str, p: Platform, body: S.AmountBody | None = None, key: IdempotencyKey = None
 ) -> S.Payment:
-    amount = None if body is None else body.amount
-    return once(
-        p,
-        key,
-        "payment_capture",
-        {"payment_id": payment_id, "amount": amount},
-        lambda: p.wallets.capture_payment(payment_id, amount),
-        S.Payment,
-        payment_id,
-    )
+    return p.wallets.capture_payment(payment_id, None if body is None else body.amount)
 
 
-@write.post("/payments/{payment_id}/void", responses=errors(*AUTH, 404, 409))
+@api.write.post("/payments/{payment_id}/void", responses=api.errors(404, 409))
+@api.action("payment_void", "payment_id")
 def void_payment(payment_id: str, p: Platform, key: IdempotencyKey = None) -> S.Payment:
-    return once(
-        p,
-        key,
-        "payment_void",
-        {"payment_id": payment_id},
-        lambda: p.wallets.void_payment(payment_id),
-        S.Payment,
-        payment_id,
-    )
+    return p.wallets.void_payment(payment_id)
 
 
-@write.post("/payments/{payment_id}/escrow/{action}", responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/payments/{payment_id}/escrow/{action}", responses=api.errors(400, 404, 409))
+@api.action("escrow_{action}", "payment_id")
 def escrow_action(
     payment_id: str,
     action: Literal["release", "return"],
@@ -70,19 +43,11 @@ def escrow_action(
     key: IdempotencyKey = None,
 ) -> S.Payment:
     service = p.wallets.release_escrow if action == "release" else p.wallets.return_escrow
-    return once(
-        p,
-        key,
-        f"escrow_{action}",
-        {"payment_id": payment_id},
-        lambda: service(payment_id),
-        S.Payment,
-        payment_id,
-    )
+    return service(payment_id)
 
 
-@write.post(
-    "/payments/{payment_id}/refunds", status_code=201, responses=errors(*AUTH, 400, 404, 409)
+@api.write.post(
+    "/payments/{payment_id}/refunds", status_code=201, responses=api.errors(400, 404, 409)
 )
 def refund_payment(
     payment_id: str, p: Platform, body: S.AmountBody | None = None, key: IdempotencyKey = None

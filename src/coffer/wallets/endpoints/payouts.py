@@ -7,56 +7,43 @@ from typing import Any
 from fastapi import Response
 
 from coffer.wallets import schemas as S
-from coffer.wallets.endpoints.deps import (
-    AUTH,
-    IdempotencyKey,
-    Listed,
-    Platform,
-    once,
-    routers,
-)
-from coffer.wallets.http_errors import errors
+from coffer.wallets.endpoints.deps import IdempotencyKey, Platform, Routes
 
-read, write, public = routers()
+api = Routes()
 
 
-@write.post("/bank_accounts", status_code=201, responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/bank_accounts", status_code=201, responses=api.errors(400, 404, 409))
 def add_bank_account(
     body: S.BankAccountCreate, p: Platform, key: IdempotencyKey = None
 ) -> S.BankAccount:
     return p.payouts.add_bank_account(body, idempotency_key=key)
 
 
-@read.get("/bank_accounts", responses=errors(*AUTH, 400))
-def list_bank_accounts(p: Platform, query: Listed) -> S.ListPage[S.BankAccount]:
-    return p.payouts.bank_accounts(query)
+api.list_and_retrieve(
+    "/bank_accounts",
+    S.BankAccount,
+    service=lambda p: p.payouts,
+    names=("bank_accounts", "bank_account"),
+    id_name="account_id",
+    list_errors=(400,),
+)
 
 
-@read.get("/bank_accounts/{account_id}", responses=errors(*AUTH, 404))
-def get_bank_account(account_id: str, p: Platform) -> S.BankAccount:
-    return p.payouts.bank_account(account_id)
-
-
-@write.post("/payouts", status_code=201, responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/payouts", status_code=201, responses=api.errors(400, 404, 409))
 def create_payout(body: S.PayoutCreate, p: Platform, key: IdempotencyKey = None) -> S.Payout:
     return p.payouts.create_payout(body, idempotency_key=key)
 
 
-@read.get("/payouts", responses=errors(*AUTH))
-def list_payouts(p: Platform, query: Listed) -> S.ListPage[S.Payout]:
-    return p.payouts.payouts(query)
+api.list_and_retrieve(
+    "/payouts", S.Payout, service=lambda p: p.payouts, names=("payouts", "payout")
+)
 
 
-@read.get("/payouts/{payout_id}", responses=errors(*AUTH, 404))
-def get_payout(payout_id: str, p: Platform) -> S.Payout:
-    return p.payouts.payout(payout_id)
-
-
-@write.post(
+@api.write.post(
     "/payout_batches",
     status_code=201,
     response_model=S.PayoutBatch,
-    responses={204: {"description": "No payout is waiting to be exported"}, **errors(*AUTH, 409)},
+    responses={204: {"description": "No payout is waiting to be exported"}, **api.errors(409)},
 )
 def export_payouts(p: Platform, key: IdempotencyKey = None) -> S.PayoutBatch | Response:
     """Export every created payout as one pain.001.001.03 file (204 when none waits)."""
@@ -70,15 +57,14 @@ def export_payouts(p: Platform, key: IdempotencyKey = None) -> S.PayoutBatch | R
     return Response(status_code=204) if batch is None else batch
 
 
-@read.get("/payout_batches", responses=errors(*AUTH))
-def list_payout_batches(p: Platform, query: Listed) -> S.ListPage[S.PayoutBatch]:
-    """Batches holding payouts that meet the filters (which apply to their payouts)."""
-    return p.payouts.payout_batches(query)
-
-
-@read.get("/payout_batches/{batch_id}", responses=errors(*AUTH, 404))
-def get_payout_batch(batch_id: str, p: Platform) -> S.PayoutBatch:
-    return p.payouts.payout_batch(batch_id)
+api.list_and_retrieve(
+    "/payout_batches",
+    S.PayoutBatch,
+    service=lambda p: p.payouts,
+    names=("payout_batches", "payout_batch"),
+    id_name="batch_id",
+    list_doc="Batches holding payouts that meet the filters (which apply to their payouts).",
+)
 
 
 _PAIN001_FILE: dict[int | str, dict[str, Any]] = {
@@ -89,10 +75,10 @@ _PAIN001_FILE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@read.get(
+@api.read.get(
     "/payout_batches/{batch_id}/pain001",
     response_class=Response,
-    responses={**_PAIN001_FILE, **errors(*AUTH, 404)},
+    responses={**_PAIN001_FILE, **api.errors(404)},
 )
 def download_pain001(batch_id: str, p: Platform) -> Response:
     """Download a batch's pain.001 file again (to hand it to the bank)."""
@@ -105,16 +91,9 @@ def download_pain001(batch_id: str, p: Platform) -> Response:
     )
 
 
-@write.post("/payouts/{payout_id}/outcome", responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/payouts/{payout_id}/outcome", responses=api.errors(400, 404, 409))
+@api.action("payout_outcome", "payout_id")
 def payout_outcome(
     payout_id: str, body: S.PayoutOutcome, p: Platform, key: IdempotencyKey = None
 ) -> S.Payout:
-    return once(
-        p,
-        key,
-        "payout_outcome",
-        {"payout_id": payout_id, **body.model_dump(mode="json")},
-        lambda: p.payouts.settle(payout_id, body),
-        S.Payout,
-        payout_id,
-    )
+    return p.payouts.settle(payout_id, body)

@@ -7,36 +7,22 @@ from typing import Annotated, Literal
 from fastapi import Query
 
 from coffer.wallets import schemas as S
-from coffer.wallets.endpoints.deps import (
-    AUTH,
-    Caller,
-    IdempotencyKey,
-    Listed,
-    Platform,
-    once,
-    routers,
-)
-from coffer.wallets.http_errors import errors
+from coffer.wallets.endpoints.deps import Caller, IdempotencyKey, Platform, Routes
 
-read, write, public = routers()
+api = Routes()
 
 
-@write.post("/wallets", status_code=201, responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/wallets", status_code=201, responses=api.errors(400, 404, 409))
 def create_wallet(body: S.WalletCreate, p: Platform, key: IdempotencyKey = None) -> S.Wallet:
     return p.wallets.create_wallet(body, idempotency_key=key)
 
 
-@read.get("/wallets", responses=errors(*AUTH))
-def list_wallets(p: Platform, query: Listed) -> S.ListPage[S.Wallet]:
-    return p.wallets.wallets(query)
+api.list_and_retrieve(
+    "/wallets", S.Wallet, service=lambda p: p.wallets, names=("wallets", "wallet")
+)
 
 
-@read.get("/wallets/{wallet_id}", responses=errors(*AUTH, 404))
-def get_wallet(wallet_id: str, p: Platform) -> S.Wallet:
-    return p.wallets.wallet(wallet_id)
-
-
-@read.get("/wallets/{wallet_id}/statement", responses=errors(*AUTH, 400, 404))
+@api.read.get("/wallets/{wallet_id}/statement", responses=api.errors(400, 404))
 def wallet_statement(
     wallet_id: str,
     p: Platform,
@@ -46,7 +32,8 @@ def wallet_statement(
     return p.wallets.statement(wallet_id, limit=limit, cursor=cursor)
 
 
-@write.post("/wallets/{wallet_id}/{action}", responses=errors(*AUTH, 400, 404, 409))
+@api.write.post("/wallets/{wallet_id}/{action}", responses=api.errors(400, 404, 409))
+@api.action("wallet_{action}", "wallet_id")
 def wallet_action(
     wallet_id: str,
     action: Literal["freeze", "unfreeze", "close"],
@@ -55,17 +42,9 @@ def wallet_action(
     key: IdempotencyKey = None,
 ) -> S.Wallet:
     status = {"freeze": "frozen", "unfreeze": "active", "close": "closed"}[action]
-    return once(
-        p,
-        key,
-        f"wallet_{action}",
-        {"wallet_id": wallet_id},
-        lambda: p.wallets.set_wallet_status(wallet_id, status, actor=caller),
-        S.Wallet,
-        wallet_id,
-    )
+    return p.wallets.set_wallet_status(wallet_id, status, actor=caller)
 
 
-@read.get("/platform/wallets/{kind}/{currency}", responses=errors(*AUTH, 400))
+@api.read.get("/platform/wallets/{kind}/{currency}", responses=api.errors(400))
 def platform_wallet(kind: Literal["fees", "credit"], currency: str, p: Platform) -> S.Wallet:
     return p.wallets.platform_wallet(kind, currency)

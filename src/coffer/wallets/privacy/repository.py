@@ -5,6 +5,7 @@ Functions take a connection and never commit."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -151,29 +152,15 @@ def mark_customer_erased(connection: sa.Connection, customer_id: str, now: int) 
     )
 
 
-def kyc_document_rows(connection: sa.Connection, customer_id: str) -> list[Row]:
-    statement = (
-        sa.select(W.kyc_documents)
-        .where(W.kyc_documents.c.customer_id == customer_id)
-        .order_by(W.kyc_documents.c.id)
-    )
+def customer_rows(table: sa.Table, connection: sa.Connection, customer_id: str) -> list[Row]:
+    """A customer's rows of ``table`` (KYC documents, bank accounts, wallets), by id."""
+    statement = sa.select(table).where(table.c.customer_id == customer_id).order_by(table.c.id)
     return [dict(row) for row in connection.execute(statement).mappings()]
 
 
-def bank_account_rows(connection: sa.Connection, customer_id: str) -> list[Row]:
-    statement = (
-        sa.select(W.bank_accounts)
-        .where(W.bank_accounts.c.customer_id == customer_id)
-        .order_by(W.bank_accounts.c.id)
-    )
-    return [dict(row) for row in connection.execute(statement).mappings()]
-
-
-def wallet_rows(connection: sa.Connection, customer_id: str) -> list[Row]:
-    statement = (
-        sa.select(W.wallets).where(W.wallets.c.customer_id == customer_id).order_by(W.wallets.c.id)
-    )
-    return [dict(row) for row in connection.execute(statement).mappings()]
+kyc_document_rows = functools.partial(customer_rows, W.kyc_documents)
+bank_account_rows = functools.partial(customer_rows, W.bank_accounts)
+wallet_rows = functools.partial(customer_rows, W.wallets)
 
 
 def payouts_in_flight(connection: sa.Connection, wallet_ids: Sequence[str]) -> int:

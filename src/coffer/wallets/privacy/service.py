@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.db.columns import model_from_row
 from coffer.errors import CustomerErased, CustomerNotFound, ErasureBlocked
 from coffer.identity.audit import SYSTEM, Actor, record_by
 from coffer.platforms import DEFAULT_PLATFORM_ID
@@ -28,7 +29,7 @@ from coffer.platforms.sealed import registered_wallet_data
 from coffer.wallets import repository as WR
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
-from coffer.wallets.common import Row, as_datetime
+from coffer.wallets.common import Row
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.customers import customer_model
 from coffer.wallets.models import redacted_customer
@@ -444,16 +445,7 @@ def _micros(moment: datetime) -> int:
 
 
 def _consent_model(row: Row) -> P.Consent:
-    return P.Consent(
-        id=row["id"],
-        customer_id=row["customer_id"],
-        type=row["type"],
-        version=row["version"],
-        status=row["status"],
-        recorded_by=row["actor"],
-        address=row["address"],
-        created_at=as_datetime(row["created_at"]),
-    )
+    return model_from_row(P.Consent, row, {"recorded_by": "actor"})
 
 
 def _every(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coffer.platforms import DEFAULT_PLATFORM_ID
+from coffer.db import columns as col
+from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
 
@@ -15,24 +16,24 @@ customer_keys = sa.Table(
     "privacy_customer_keys",
     metadata,
     sa.Column("customer_id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False, server_default=DEFAULT_PLATFORM_ID),
+    platform_column(),
     sa.Column("wrapped_key", sa.Text, nullable=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("erased_at", sa.BigInteger, nullable=True),
+    col.created_at_column(),
+    col.time_column("erased_at", nullable=True),
 )
 
 # Consents, append-only: each grant or withdrawal is a row; a type's latest row is its state.
 consents = sa.Table(
     "privacy_consents",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False, server_default=DEFAULT_PLATFORM_ID),
-    sa.Column("customer_id", sa.String(40), nullable=False),
+    col.id_column(),
+    platform_column(),
+    col.ref_column("customer_id"),
     sa.Column("type", sa.String(64), nullable=False),
     sa.Column("version", sa.String(64), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # granted | withdrawn
+    col.status_column(),  # granted | withdrawn
     sa.Column("actor", sa.String(200), nullable=False),  # who recorded it
     sa.Column("address", sa.String(64), nullable=True),  # from where
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.created_at_column(),
     sa.Index("ix_privacy_consents_customer", "platform_id", "customer_id", "id"),
 )

@@ -10,7 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from coffer.wallets import tables as T
-from coffer.wallets.repository.rows import Row, new_id, now_micros, owned, platform_of, stamped
+from coffer.wallets.repository.rows import (
+    Row,
+    new_id,
+    now_micros,
+    owned,
+    platform_of,
+    stamped,
+    swap,
+)
 
 # -- idempotency ------------------------------------------------------------------------
 
@@ -76,17 +84,9 @@ def claim_idempotency_key(
 
 def retake_idempotency_key(connection: sa.Connection, key: str, claimed_at: int) -> bool:
     """Take over a claim left without a response (its request crashed), compare-and-swap."""
-    result = connection.execute(
-        sa.update(T.idempotency_keys)
-        .where(
-            T.idempotency_keys.c.key == key,
-            owned(connection, T.idempotency_keys),
-            T.idempotency_keys.c.created_at == claimed_at,
-            T.idempotency_keys.c.response_status.is_(None),
-        )
-        .values(created_at=now_micros())
-    )
-    return result.rowcount == 1
+    c = T.idempotency_keys.c
+    unanswered = (c.key == key, c.created_at == claimed_at, c.response_status.is_(None))
+    return swap(connection, T.idempotency_keys, *unanswered, created_at=now_micros())
 
 
 def store_idempotent_response(
@@ -217,17 +217,10 @@ def due_deliveries(connection: sa.Connection, now: int, limit: int) -> list[Row]
 
 def claim_delivery(connection: sa.Connection, delivery_id: str, attempts: int, lease: int) -> bool:
     """Push the next attempt ``lease`` out so no other worker takes it while it is sent."""
-    result = connection.execute(
-        sa.update(T.webhook_deliveries)
-        .where(
-            T.webhook_deliveries.c.id == delivery_id,
-            owned(connection, T.webhook_deliveries),
-            T.webhook_deliveries.c.attempts == attempts,
-            T.webhook_deliveries.c.status == "pending",
-        )
-        .values(next_attempt_at=lease, attempts=attempts + 1, updated_at=now_micros())
-    )
-    return result.rowcount == 1
+    c = T.webhook_deliveries.c
+    untaken = (c.id == delivery_id, c.attempts == attempts, c.status == "pending")
+    lease_values = {"next_attempt_at": lease, "attempts": attempts + 1, "updated_at": now_micros()}
+    return swap(connection, T.webhook_deliveries, *untaken, **lease_values)
 
 
 def events_page(

@@ -55,7 +55,8 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
 
 
-def _one(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
+def first_row(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
+    """The first row ``statement`` selects (as a dict), or None."""
     row = connection.execute(statement).mappings().first()
     return dict(row) if row is not None else None
 
@@ -79,7 +80,7 @@ def get(
     statement = sa.select(table).where(table.c.id == object_id, owned(connection, table))
     if for_update and connection.dialect.name == "postgresql":
         statement = statement.with_for_update()
-    return _one(connection, statement)
+    return first_row(connection, statement)
 
 
 def get_many(connection: sa.Connection, table: sa.Table, ids: Sequence[str]) -> dict[str, Row]:
@@ -90,7 +91,7 @@ def get_many(connection: sa.Connection, table: sa.Table, ids: Sequence[str]) -> 
 
 
 def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
-    connection.execute(sa.insert(table).values(**stamped(connection, values)))
+    connection.execute(sa.insert(table).values(**stamped(connection, values, table)))
 
 
 def insert_pending_refund(
@@ -210,6 +211,13 @@ def _unnest_insert(
     return (f"WITH {ctes} " if ctes else "") + parts[-1], processors
 
 
+def swap(connection: sa.Connection, table: sa.Table, *where: Any, **values: Any) -> bool:
+    """Compare-and-swap: set ``values`` on the row of the connection's platform that
+    matches ``where``; whether it did (another writer may have changed it first)."""
+    statement = sa.update(table).where(*where, owned(connection, table)).values(**values)
+    return connection.execute(statement).rowcount == 1
+
+
 def update(
     connection: sa.Connection,
     table: sa.Table,
@@ -254,7 +262,7 @@ def page(
 def wallet_by_customer_currency(
     connection: sa.Connection, customer_id: str, currency: str
 ) -> Row | None:
-    return _one(
+    return first_row(
         connection,
         sa.select(T.wallets).where(
             T.wallets.c.customer_id == customer_id,
@@ -265,7 +273,7 @@ def wallet_by_customer_currency(
 
 
 def wallet_by_bank_reference(connection: sa.Connection, reference: str) -> Row | None:
-    return _one(
+    return first_row(
         connection,
         sa.select(T.wallets).where(
             T.wallets.c.bank_reference == reference, owned(connection, T.wallets)

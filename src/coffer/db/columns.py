@@ -1,0 +1,140 @@
+"""Column factories for the conventions every domain's tables share.
+
+Ids are ``String(40)`` (a prefixed random id), currencies ISO 4217 codes, amounts exact
+integers in minor units (:class:`~coffer.db.types.Amount`), times microseconds since the
+epoch (UTC) as ``BigInteger``, metadata a JSON object kept as text. A table module declares
+its own columns with these, so that one convention has one definition, and
+:func:`model_from_row` reads a row back into an API model by the same conventions.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import types
+import typing
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+
+from coffer.db.types import Amount
+from coffer.ledger.models import from_micros
+from coffer.platforms.tables import platform_column
+
+
+def id_column() -> sa.Column[str]:
+    """The ``id`` primary key of a table whose rows have a generated id."""
+    return sa.Column("id", sa.String(40), primary_key=True)
+
+
+def ref_column(
+    name: str, *foreign_key: sa.ForeignKey, nullable: bool = False, unique: bool | None = None
+) -> sa.Column[str]:
+    """A column holding the id of another row (``customer_id``, ``wallet_id``...)."""
+    return sa.Column(name, sa.String(40), *foreign_key, nullable=nullable, unique=unique)
+
+
+def currency_column(name: str = "currency") -> sa.Column[str]:
+    """A currency's ISO 4217 code."""
+    return sa.Column(name, sa.String(3), nullable=False)
+
+
+def amount_column(name: str = "amount", *, nullable: bool = False) -> sa.Column[int]:
+    """An amount in minor units, exact."""
+    return sa.Column(name, Amount, nullable=nullable)
+
+
+def time_column(name: str, *, nullable: bool = False) -> sa.Column[int]:
+    """A time, in microseconds since the epoch (UTC)."""
+    return sa.Column(name, sa.BigInteger, nullable=nullable)
+
+
+def created_at_column() -> sa.Column[int]:
+    """When the row was written."""
+    return time_column("created_at")
+
+
+def timestamps() -> list[sa.Column[int]]:
+    """``created_at`` and ``updated_at``: when the row was written and last changed."""
+    return [created_at_column(), time_column("updated_at")]
+
+
+def status_column(length: int = 16) -> sa.Column[str]:
+    """The ``status`` of a row that moves through states."""
+    return sa.Column("status", sa.String(length), nullable=False)
+
+
+def failure_code_column() -> sa.Column[str]:
+    """Why a movement failed (an error code), when it did."""
+    return sa.Column("failure_code", sa.String(64), nullable=True)
+
+
+def ledger_tx_column(name: str = "ledger_tx_id") -> sa.Column[int]:
+    """The id of the ledger transaction (or hold) that moved the money, once posted."""
+    return sa.Column(name, sa.BigInteger, nullable=True)
+
+
+def metadata_column() -> sa.Column[str]:
+    """The caller's free-form metadata, a JSON object as text."""
+    return sa.Column("metadata", sa.Text, nullable=False)
+
+
+def text_column(name: str, *, nullable: bool = False) -> sa.Column[str]:
+    """Free text, or a JSON document or sealed value kept as text."""
+    return sa.Column(name, sa.Text, nullable=nullable)
+
+
+def owned_table(name: str, metadata: sa.MetaData, *items: sa.schema.SchemaItem) -> sa.Table:
+    """A table whose rows a platform owns, each with a generated id: ``platform_id``
+    (:func:`~coffer.platforms.tables.platform_column`), ``id``, then ``items``."""
+    return sa.Table(name, metadata, platform_column(), id_column(), *items)
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _kind(annotation: Any) -> str:
+    """How a column's value becomes the field's: "time" (microseconds to a datetime),
+    "json" (text to the list or object it encodes) or "" (as it is)."""
+    if annotation is datetime:
+        return "time"
+    origin = typing.get_origin(annotation)
+    if origin in (list, dict):
+        return "json"
+    if origin in (typing.Union, types.UnionType):
+        kinds = {_kind(arg) for arg in typing.get_args(annotation)} - {""}
+        return kinds.pop() if len(kinds) == 1 else ""
+    return ""
+
+
+@functools.cache
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, _kind(field.annotation)) for name, field in model.model_fields.items())
+
+
+def model_from_row(
+    model: type[ModelT],
+    row: Mapping[str, Any],
+    columns: Mapping[str, str] | None = None,
+    **values: Any,
+) -> ModelT:
+    """``model`` from a row whose columns carry its fields' names (``columns`` maps the
+    fields named otherwise to their column): a time field's column is microseconds since
+    the epoch, a list or object field's is JSON text, NULL stays None. ``values`` are
+    fields given as they are (computed, or not in the row); a field that is neither in
+    the row nor in ``values`` keeps its default."""
+    data: dict[str, Any] = {}
+    for name, kind in _plan(model):
+        if name in values:
+            continue
+        column = columns.get(name, name) if columns else name
+        if column not in row:
+            continue
+        value = row[column]
+        if value is not None and kind:
+            value = from_micros(int(value)) if kind == "time" else json.loads(value)
+        data[name] = value
+    return model(**data, **values)
