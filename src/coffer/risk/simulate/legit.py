@@ -151,6 +151,24 @@ def _first_top_up(world: World, customer: SimCustomer, at: float) -> None:
         world.transaction(at, "payin_bank", customer, amount, customer.iban)
 
 
+def _shop(
+    world: World, customer: SimCustomer, at: float, amount: int, device: str, ip: str
+) -> None:
+    """A card payment at one of the simulated merchants."""
+    rng = world.rng
+    world.transaction(
+        at,
+        "payment",
+        customer,
+        amount,
+        f"merchant:m{rng.randrange(500)}",
+        None,
+        ip,
+        device,
+        rng.choice(MCCS),
+    )
+
+
 def _top_up(
     world: World, customer: SimCustomer, at: float, device: str, ip: str, amount: int
 ) -> None:
@@ -174,17 +192,7 @@ def _one_action(
     if roll < 0.004:  # one-off big purchase, paid after a matching top-up
         amount = int(typical * rng.uniform(10, 40))
         _top_up(world, customer, at, device, ip, amount)
-        world.transaction(
-            at + rng.uniform(60, 1800),
-            "payment",
-            customer,
-            amount,
-            f"merchant:m{rng.randrange(500)}",
-            None,
-            ip,
-            device,
-            rng.choice(MCCS),
-        )
+        _shop(world, customer, at + rng.uniform(60, 1800), amount, device, ip)
         return
     if customer.balance < typical * 3:
         amount = int(max(typical * rng.uniform(3, 12), 2000) / 1000) * 1000
@@ -196,17 +204,7 @@ def _one_action(
             merchant = rng.choice(merchants)
             world.transaction(at, "payin_card", merchant, amount, None, customer.cards[0])
         else:
-            world.transaction(
-                at,
-                "payment",
-                customer,
-                amount,
-                f"merchant:m{rng.randrange(500)}",
-                None,
-                ip,
-                device,
-                rng.choice(MCCS),
-            )
+            _shop(world, customer, at, amount, device, ip)
     elif roll < 0.82 and customer.friends:
         amount = int(rng.uniform(5, 150)) * 100
         friend = rng.choice(customer.friends)
