@@ -54,7 +54,7 @@ def _first(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
 
 def _all(connection: sa.Connection, statement: sa.Select[Any]) -> list[Row]:
     """Every row ``statement`` selects."""
-    return _all(connection, statement)
+    return [dict(row) for row in connection.execute(statement).mappings()]
 
 
 def get(connection: sa.Connection, table: sa.Table, platform_id: str, object_id: str) -> Row | None:
@@ -160,6 +160,25 @@ def find_list_entry(
 
 
 # -- cases, decisions, screening ------------------------------------------------------------
+
+
+def update_case(
+    connection: sa.Connection,
+    row: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    expect: Sequence[str] | None = None,
+) -> bool:
+    """Change the case ``row`` (stamping ``updated_at``), only while its status is one of
+    ``expect`` when given; whether it changed."""
+    return update(
+        connection,
+        T.cases,
+        row["platform_id"],
+        row["id"],
+        {**values, "updated_at": now_micros()},
+        expect=None if expect is None else {"status": expect},
+    )
 
 
 def case_notes(connection: sa.Connection, platform_id: str, case_id: str) -> list[Row]:
