@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.db.reads import all_rows, first_row, newest_first
 from coffer.errors import RiskNotFound
 from coffer.risk.online import tables as T
 
@@ -46,19 +47,8 @@ def _matching(table: sa.Table, platform_id: str, **equal: Any) -> sa.Select[Any]
     )
 
 
-def _first(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
-    """The first row ``statement`` selects, or None."""
-    row = connection.execute(statement).mappings().first()
-    return None if row is None else dict(row)
-
-
-def _all(connection: sa.Connection, statement: sa.Select[Any]) -> list[Row]:
-    """Every row ``statement`` selects."""
-    return [dict(row) for row in connection.execute(statement).mappings()]
-
-
 def get(connection: sa.Connection, table: sa.Table, platform_id: str, object_id: str) -> Row | None:
-    return _first(connection, _matching(table, platform_id, id=object_id))
+    return first_row(connection, _matching(table, platform_id, id=object_id))
 
 
 def get_or_404(
@@ -83,13 +73,9 @@ def page(
 ) -> tuple[list[Row], bool]:
     """Newest first by id; ``starting_after`` is the last id of the previous page."""
     statement = _matching(table, platform_id).where(*conditions)
-    for column, value in (filters or {}).items():
-        if value is not None:
-            statement = statement.where(table.c[column] == value)
-    if starting_after is not None:
-        statement = statement.where(table.c.id < starting_after)
-    found = _all(connection, statement.order_by(table.c.id.desc()).limit(limit + 1))
-    return found[:limit], len(found) > limit
+    return newest_first(
+        connection, statement, table, filters or {}, starting_after=starting_after, limit=limit
+    )
 
 
 def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
@@ -115,7 +101,7 @@ def update(
 
 
 def rule_versions(connection: sa.Connection, platform_id: str, name: str) -> list[Row]:
-    return _all(
+    return all_rows(
         connection, _matching(T.rules, platform_id, name=name).order_by(T.rules.c.version.desc())
     )
 
@@ -128,7 +114,7 @@ def current_rules(connection: sa.Connection, platform_id: str) -> list[Row]:
         .group_by(T.rules.c.name)
         .subquery()
     )
-    return _all(
+    return all_rows(
         connection,
         sa.select(T.rules)
         .join(
@@ -141,7 +127,7 @@ def current_rules(connection: sa.Connection, platform_id: str) -> list[Row]:
 
 
 def list_entries(connection: sa.Connection, platform_id: str) -> list[Row]:
-    return _all(connection, _matching(T.list_entries, platform_id))
+    return all_rows(connection, _matching(T.list_entries, platform_id))
 
 
 def delete_list_entry(connection: sa.Connection, platform_id: str, entry_id: str) -> bool:
@@ -154,7 +140,7 @@ def delete_list_entry(connection: sa.Connection, platform_id: str, entry_id: str
 def find_list_entry(
     connection: sa.Connection, platform_id: str, list_name: str, kind: str, value: str
 ) -> Row | None:
-    return _first(
+    return first_row(
         connection, _matching(T.list_entries, platform_id, list=list_name, kind=kind, value=value)
     )
 
@@ -182,7 +168,7 @@ def update_case(
 
 
 def case_notes(connection: sa.Connection, platform_id: str, case_id: str) -> list[Row]:
-    return _all(
+    return all_rows(
         connection,
         _matching(T.case_notes, platform_id, case_id=case_id).order_by(
             T.case_notes.c.created_at, T.case_notes.c.id
@@ -195,7 +181,7 @@ def decisions_of_movements(
 ) -> list[Row]:
     if not movement_ids:
         return []
-    return _all(
+    return all_rows(
         connection,
         _matching(T.decisions, platform_id)
         .where(T.decisions.c.movement_id.in_(list(movement_ids)))
@@ -206,7 +192,7 @@ def decisions_of_movements(
 def decision_of_movement(
     connection: sa.Connection, platform_id: str, movement_type: str, movement_id: str
 ) -> Row | None:
-    return _first(
+    return first_row(
         connection,
         _matching(T.decisions, platform_id, movement_type=movement_type, movement_id=movement_id),
     )
@@ -215,7 +201,7 @@ def decision_of_movement(
 def overdue_reviews(connection: sa.Connection, now: int, limit: int) -> list[Row]:
     """Open review cases past their deadline (escalated ones wait for an analyst), every
     platform (the worker's task)."""
-    return _all(
+    return all_rows(
         connection,
         sa.select(T.cases)
         .where(
@@ -242,7 +228,7 @@ def whitelisted(
 def open_hit(
     connection: sa.Connection, platform_id: str, subject_id: str, list_name: str, entry_id: str
 ) -> Row | None:
-    return _first(
+    return first_row(
         connection,
         _matching(
             T.screening_hits,
@@ -266,14 +252,14 @@ def screened_subjects(connection: sa.Connection, after: str | None, limit: int) 
     )
     if after is not None:
         statement = statement.where(T.screening_hits.c.subject_id > after)
-    return _all(connection, statement)
+    return all_rows(connection, statement)
 
 
 # -- observations, snapshots, cursors -------------------------------------------------------
 
 
 def observations_after(connection: sa.Connection, seq: int, limit: int) -> list[Row]:
-    return _all(
+    return all_rows(
         connection,
         sa.select(T.observations)
         .where(T.observations.c.seq > seq)
@@ -288,7 +274,7 @@ def last_observation(connection: sa.Connection) -> int:
 
 
 def snapshot(connection: sa.Connection, name: str) -> Row | None:
-    return _first(connection, sa.select(T.snapshots).where(T.snapshots.c.name == name))
+    return first_row(connection, sa.select(T.snapshots).where(T.snapshots.c.name == name))
 
 
 def save_snapshot(connection: sa.Connection, values: Mapping[str, Any]) -> None:
@@ -297,7 +283,7 @@ def save_snapshot(connection: sa.Connection, values: Mapping[str, Any]) -> None:
 
 
 def cursor(connection: sa.Connection, name: str) -> Row | None:
-    return _first(connection, sa.select(T.cursors).where(T.cursors.c.name == name))
+    return first_row(connection, sa.select(T.cursors).where(T.cursors.c.name == name))
 
 
 def claim_cursor(connection: sa.Connection, name: str, now: int, lease_until: int) -> Row | None:
@@ -327,7 +313,7 @@ def move_cursor(connection: sa.Connection, name: str, position: str, lease_until
 
 
 def platform_settings(connection: sa.Connection, platform_id: str) -> Row | None:
-    return _first(connection, _matching(T.platform_settings, platform_id))
+    return first_row(connection, _matching(T.platform_settings, platform_id))
 
 
 def save_platform_settings(connection: sa.Connection, values: Mapping[str, Any]) -> None:
@@ -340,7 +326,7 @@ def save_platform_settings(connection: sa.Connection, values: Mapping[str, Any])
 
 def model_versions(connection: sa.Connection, platform_id: str) -> list[Row]:
     """A platform's model versions, newest first."""
-    return _all(
+    return all_rows(
         connection,
         _matching(T.model_versions, platform_id).order_by(T.model_versions.c.version.desc()),
     )
