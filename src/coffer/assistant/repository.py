@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import time
@@ -23,6 +24,17 @@ def now_micros() -> int:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
+
+
+def _columns(item: Any, table: sa.Table) -> dict[str, Any]:
+    """The fields of the dataclass ``item`` that are columns of ``table`` (a date as its
+    ISO ``YYYY-MM-DD`` string)."""
+    values = {}
+    for field in dataclasses.fields(item):
+        if field.name in table.c:
+            value = getattr(item, field.name)
+            values[field.name] = value.isoformat() if isinstance(value, date) else value
+    return values
 
 
 def _insert(connection: sa.Connection, table: sa.Table, **values: Any) -> None:
@@ -100,17 +112,7 @@ def put_budget(connection: sa.Connection, customer_id: str, budget: Budget) -> N
         sa.delete(T.budgets).where(c.customer_id == customer_id, c.category == budget.category)
     )
     assert budget.start_month is not None
-    _insert(
-        connection,
-        T.budgets,
-        id=budget.id,
-        customer_id=customer_id,
-        category=budget.category,
-        amount=budget.amount,
-        currency=budget.currency,
-        rollover=budget.rollover,
-        start_month=budget.start_month.isoformat(),
-    )
+    _insert(connection, T.budgets, customer_id=customer_id, **_columns(budget, T.budgets))
 
 
 def delete_budget(connection: sa.Connection, customer_id: str, budget_id: str) -> bool:
@@ -157,17 +159,7 @@ def goals(connection: sa.Connection, customer_id: str) -> list[Goal]:
 
 
 def insert_goal(connection: sa.Connection, customer_id: str, goal: Goal) -> None:
-    _insert(
-        connection,
-        T.goals,
-        id=goal.id,
-        customer_id=customer_id,
-        name=goal.name,
-        target_amount=goal.target_amount,
-        currency=goal.currency,
-        target_date=goal.target_date.isoformat() if goal.target_date else None,
-        saved_amount=goal.saved_amount,
-    )
+    _insert(connection, T.goals, customer_id=customer_id, **_columns(goal, T.goals))
 
 
 def goal_customer(connection: sa.Connection, goal_id: str) -> str | None:

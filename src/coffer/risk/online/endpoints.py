@@ -149,16 +149,7 @@ def save_rule(
     name: str, body: S.RuleSave, request: Request, r: Service, actor: Actor
 ) -> dict[str, Any]:
     """Save a new version of the rule (compiled first: a bad expression answers 400)."""
-    return r.save_rule(
-        platform_id_of(request),
-        name=name,
-        expression=body.expression,
-        action=body.action,
-        mode=body.mode,
-        enabled=body.enabled,
-        description=body.description,
-        actor=actor,
-    )
+    return r.save_rule(platform_id_of(request), name=name, actor=actor, **body.model_dump())
 
 
 # -- lists -----------------------------------------------------------------------------------
@@ -242,14 +233,7 @@ def decide(
     case_id: str, body: S.CaseDecision, request: Request, r: Service, actor: Actor
 ) -> dict[str, Any]:
     """Decide a case: a review's approve posts the held movement, decline voids it."""
-    return r.decide(
-        platform_id_of(request),
-        case_id,
-        decision=body.decision,
-        reason=body.reason,
-        narrative=body.narrative,
-        actor=actor,
-    )
+    return r.decide(platform_id_of(request), case_id, actor=actor, **body.model_dump())
 
 
 # -- screening -------------------------------------------------------------------------------

@@ -151,6 +151,21 @@ def _first_top_up(world: World, customer: SimCustomer, at: float) -> None:
         world.transaction(at, "payin_bank", customer, amount, customer.iban)
 
 
+def _paid_by_bank(
+    world: World, legal: SimCustomer, base: float, low: int, high: int, country: str
+) -> None:
+    """A business paid by bank transfer during office hours of the day starting at
+    ``base``: between ``low`` and ``high`` major units, from an account in ``country``."""
+    rng = world.rng
+    world.transaction(
+        base + rng.uniform(8, 18) * 3600,
+        "payin_bank",
+        legal,
+        int(rng.uniform(low, high)) * 100,
+        f"iban:{country}{rng.randrange(10**15)}",
+    )
+
+
 def _shop(
     world: World, customer: SimCustomer, at: float, amount: int, device: str, ip: str
 ) -> None:
@@ -238,22 +253,10 @@ def _legal_day(world: World, legal: SimCustomer, base: float, salary_day: bool) 
                 moment += rng.uniform(1, 30)
                 world.transaction(moment, "transfer", legal, person.salary, person.id)
         elif rng.random() < 0.05:
-            world.transaction(
-                base + rng.uniform(8, 18) * 3600,
-                "payin_bank",
-                legal,
-                int(rng.uniform(500, 20000)) * 100,
-                f"iban:DE{rng.randrange(10**15)}",
-            )
+            _paid_by_bank(world, legal, base, 500, 20000, "DE")
         return
     if rng.random() < legal.rate * 0.3:
-        world.transaction(
-            base + rng.uniform(8, 18) * 3600,
-            "payin_bank",
-            legal,
-            int(rng.uniform(200, 8000)) * 100,
-            f"iban:FR{rng.randrange(10**15)}",
-        )
+        _paid_by_bank(world, legal, base, 200, 8000, "FR")
     if day_of_week(base) == 4 and legal.balance > 10_000:
         world.transaction(base + 17 * 3600, "payout", legal, int(legal.balance * 0.9), legal.iban)
 
