@@ -158,16 +158,15 @@ class CaseService(ServiceCore):
             raise ValidationError("a note needs a body")
         with self._unit() as connection:
             R.get_or_404(connection, T.cases, platform_id, case_id, "risk case")  # it exists
-            note = {
-                "id": R.new_id("rn"),
-                "platform_id": platform_id,
-                "case_id": case_id,
-                "kind": "attachment" if reference else "note",
-                "author": actor,
-                "body": body,
-                "reference": reference,
-                "created_at": R.now_micros(),
-            }
+            note = R.new_row(
+                "rn",
+                platform_id,
+                case_id=case_id,
+                kind="attachment" if reference else "note",
+                author=actor,
+                body=body,
+                reference=reference,
+            )
             R.insert(connection, T.case_notes, note)
             audit.record(
                 connection,

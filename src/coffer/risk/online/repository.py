@@ -31,6 +31,12 @@ def new_id(prefix: str) -> str:
 _ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str)
 
 
+def new_row(prefix: str, platform_id: str, **values: Any) -> Row:
+    """A new row of ``platform_id``: a fresh id starting with ``prefix``, ``values``, and
+    now as ``created_at``."""
+    return {"id": new_id(prefix), "platform_id": platform_id, **values, "created_at": now_micros()}
+
+
 def dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
