@@ -161,11 +161,13 @@ class CaseService(ServiceCore):
             note = R.new_row(
                 "rn",
                 platform_id,
-                case_id=case_id,
-                kind="attachment" if reference else "note",
-                author=actor,
-                body=body,
-                reference=reference,
+                {
+                    "case_id": case_id,
+                    "kind": "attachment" if reference else "note",
+                    "author": actor,
+                    "body": body,
+                    "reference": reference,
+                },
             )
             R.insert(connection, T.case_notes, note)
             audit.record(

@@ -228,14 +228,16 @@ class ServiceCore:
             row = R.new_row(
                 "rr",
                 platform_id,
-                name=name,
-                version=(versions[0]["version"] + 1) if versions else 1,
-                expression=expression,
-                action=action,
-                mode=mode,
-                enabled=enabled,
-                description=description,
-                created_by=actor,
+                {
+                    "name": name,
+                    "version": (versions[0]["version"] + 1) if versions else 1,
+                    "expression": expression,
+                    "action": action,
+                    "mode": mode,
+                    "enabled": enabled,
+                    "description": description,
+                    "created_by": actor,
+                },
             )
             R.insert(connection, T.rules, row)
             audit.record(
@@ -281,11 +283,13 @@ class ServiceCore:
             row = R.new_row(
                 "rl",
                 platform_id,
-                list=list_name,
-                kind=kind,
-                value=stored,
-                reason=reason,
-                created_by=actor,
+                {
+                    "list": list_name,
+                    "kind": kind,
+                    "value": stored,
+                    "reason": reason,
+                    "created_by": actor,
+                },
             )
             R.insert(connection, T.list_entries, row)
             audit.record(

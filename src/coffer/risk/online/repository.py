@@ -31,7 +31,7 @@ def new_id(prefix: str) -> str:
 _ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str)
 
 
-def new_row(prefix: str, platform_id: str, **values: Any) -> Row:
+def new_row(prefix: str, platform_id: str, values: Mapping[str, Any]) -> Row:
     """A new row of ``platform_id``: a fresh id starting with ``prefix``, ``values``, and
     now as ``created_at``."""
     return {"id": new_id(prefix), "platform_id": platform_id, **values, "created_at": now_micros()}

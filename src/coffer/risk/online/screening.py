@@ -33,15 +33,17 @@ class ScreeningService(CaseService):
         return R.new_row(
             "sh",
             platform_id,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            name=name,
-            list=match.list_name,
-            entry_id=match.entry_id,
-            entry_name=match.name,
-            score=float(match.score),
-            status="open",
-            case_id=case_id,
+            {
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "name": name,
+                "list": match.list_name,
+                "entry_id": match.entry_id,
+                "entry_name": match.name,
+                "score": float(match.score),
+                "status": "open",
+                "case_id": case_id,
+            },
         )
 
     def _matches(self, platform_id: str, subject_id: str, subject: Subject) -> list[Match]:
@@ -154,11 +156,13 @@ class ScreeningService(CaseService):
                     R.new_row(
                         "wl",
                         platform_id,
-                        subject_id=hit["subject_id"],
-                        list=hit["list"],
-                        entry_id=hit["entry_id"],
-                        reason=reason,
-                        created_by=actor,
+                        {
+                            "subject_id": hit["subject_id"],
+                            "list": hit["list"],
+                            "entry_id": hit["entry_id"],
+                            "reason": reason,
+                            "created_by": actor,
+                        },
                     ),
                 )
             R.update(connection, T.screening_hits, platform_id, hit_id, {"status": "whitelisted"})
