@@ -6,9 +6,11 @@ The customer's data is read through the wallets service and the assistant's own 
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, ParamSpec
 
 from fastapi import APIRouter, Depends, Request, Response, Security
 
@@ -22,6 +24,7 @@ from coffer.wallets.http_errors import WalletRoute, errors
 PREFIX = "/api/assistant/v1"
 _lock = threading.Lock()
 AUTH = (401, 403, 422)
+P = ParamSpec("P")
 
 
 def assistant_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> Assistant:
@@ -94,6 +97,22 @@ write = APIRouter(
 )
 
 
+def _deletes(path: str) -> Callable[[Callable[P, None]], Callable[P, Response]]:
+    """Register the decorated function as ``DELETE path``: 204 with no body once it ran,
+    404 when what it removes does not exist."""
+
+    def register(remove: Callable[P, None]) -> Callable[P, Response]:
+        @functools.wraps(remove)
+        def endpoint(*args: P.args, **kwargs: P.kwargs) -> Response:
+            remove(*args, **kwargs)
+            return Response(status_code=204)
+
+        write.delete(path, status_code=204, responses=errors(*AUTH, 404))(endpoint)
+        return endpoint
+
+    return register
+
+
 @read.post("/customers/{customer_id}/ask", responses=errors(*AUTH, 400, 404))
 def ask(customer_id: str, body: S.AskRequest, a: Service) -> S.AskAnswer:
     """A question in plain language (English or Chinese), answered from the data."""
@@ -136,12 +155,10 @@ def corrections(customer_id: str, a: Service) -> dict[str, Any]:
     return {"data": a.corrections(customer_id)}
 
 
-@write.delete("/customers/{customer_id}/corrections/{transaction_id}", status_code=204,
-              responses=errors(*AUTH, 404))  # fmt: skip
-def delete_correction(customer_id: str, transaction_id: str, a: Service) -> Response:
+@_deletes("/customers/{customer_id}/corrections/{transaction_id}")
+def delete_correction(customer_id: str, transaction_id: str, a: Service) -> None:
     """Unlock a transaction's category (the pipeline categorizes it again)."""
     a.delete_correction(customer_id, transaction_id)
-    return Response(status_code=204)
 
 
 @read.get("/customers/{customer_id}/rules", responses=errors(*AUTH, 404))
@@ -174,11 +191,9 @@ def update_rule(customer_id: str, rule_id: str, body: S.RuleCreate, a: Service) 
     return S.RuleOut.model_validate(a.save_rule(customer_id, body.model_dump(), rule_id))
 
 
-@write.delete("/customers/{customer_id}/rules/{rule_id}", status_code=204,
-              responses=errors(*AUTH, 404))  # fmt: skip
-def delete_rule(customer_id: str, rule_id: str, a: Service) -> Response:
+@_deletes("/customers/{customer_id}/rules/{rule_id}")
+def delete_rule(customer_id: str, rule_id: str, a: Service) -> None:
     a.delete_rule(customer_id, rule_id)
-    return Response(status_code=204)
 
 
 @write.post("/customers/{customer_id}/budgets", status_code=201, responses=errors(*AUTH, 400))
@@ -197,11 +212,9 @@ def budget_status(customer_id: str, a: Service, today: date | None = None) -> di
     return budget_view(a.data(customer_id), today or a.today())
 
 
-@write.delete("/customers/{customer_id}/budgets/{budget_id}", status_code=204,
-              responses=errors(*AUTH, 404))  # fmt: skip
-def delete_budget(customer_id: str, budget_id: str, a: Service) -> Response:
+@_deletes("/customers/{customer_id}/budgets/{budget_id}")
+def delete_budget(customer_id: str, budget_id: str, a: Service) -> None:
     a.delete_budget(customer_id, budget_id)
-    return Response(status_code=204)
 
 
 @write.post("/customers/{customer_id}/goals", status_code=201, responses=errors(*AUTH, 400))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import time
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from coffer.assistant import tables as T
 from coffer.assistant.imports import ParsedLine
 from coffer.assistant.models import Budget, Goal, Txn
-from coffer.wallets.repository import platform_of, stamped
+from coffer.wallets.repository import stamped
 
 
 def now_micros() -> int:
@@ -23,6 +24,24 @@ def now_micros() -> int:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
+
+
+def _columns(item: Any, table: sa.Table) -> dict[str, Any]:
+    """The fields of the dataclass ``item`` that are columns of ``table`` (a date as its
+    ISO ``YYYY-MM-DD`` string)."""
+    values = {}
+    for field in dataclasses.fields(item):
+        if field.name in table.c:
+            value = getattr(item, field.name)
+            values[field.name] = value.isoformat() if isinstance(value, date) else value
+    return values
+
+
+def _insert(connection: sa.Connection, table: sa.Table, **values: Any) -> None:
+    """Insert a new row of ``table``: ``values``, the connection's platform and now as
+    ``created_at``."""
+    row = stamped(connection, {**values, "created_at": now_micros()})
+    connection.execute(sa.insert(table).values(**row))
 
 
 # -- corrections -------------------------------------------------------------------------
@@ -54,17 +73,15 @@ def put_correction(
             c.customer_id == customer_id, c.transaction_id == transaction_id
         )
     )
-    connection.execute(
-        sa.insert(T.corrections).values(
-            platform_id=platform_of(connection),
-            id=new_id("cor"),
-            customer_id=customer_id,
-            transaction_id=transaction_id,
-            primary_category=primary,
-            detailed_category=detailed,
-            merchant=merchant,
-            created_at=now_micros(),
-        )
+    _insert(
+        connection,
+        T.corrections,
+        id=new_id("cor"),
+        customer_id=customer_id,
+        transaction_id=transaction_id,
+        primary_category=primary,
+        detailed_category=detailed,
+        merchant=merchant,
     )
 
 
@@ -95,19 +112,7 @@ def put_budget(connection: sa.Connection, customer_id: str, budget: Budget) -> N
         sa.delete(T.budgets).where(c.customer_id == customer_id, c.category == budget.category)
     )
     assert budget.start_month is not None
-    connection.execute(
-        sa.insert(T.budgets).values(
-            platform_id=platform_of(connection),
-            id=budget.id,
-            customer_id=customer_id,
-            category=budget.category,
-            amount=budget.amount,
-            currency=budget.currency,
-            rollover=budget.rollover,
-            start_month=budget.start_month.isoformat(),
-            created_at=now_micros(),
-        )
-    )
+    _insert(connection, T.budgets, customer_id=customer_id, **_columns(budget, T.budgets))
 
 
 def delete_budget(connection: sa.Connection, customer_id: str, budget_id: str) -> bool:
@@ -154,19 +159,7 @@ def goals(connection: sa.Connection, customer_id: str) -> list[Goal]:
 
 
 def insert_goal(connection: sa.Connection, customer_id: str, goal: Goal) -> None:
-    connection.execute(
-        sa.insert(T.goals).values(
-            platform_id=platform_of(connection),
-            id=goal.id,
-            customer_id=customer_id,
-            name=goal.name,
-            target_amount=goal.target_amount,
-            currency=goal.currency,
-            target_date=goal.target_date.isoformat() if goal.target_date else None,
-            saved_amount=goal.saved_amount,
-            created_at=now_micros(),
-        )
-    )
+    _insert(connection, T.goals, customer_id=customer_id, **_columns(goal, T.goals))
 
 
 def goal_customer(connection: sa.Connection, goal_id: str) -> str | None:
@@ -175,15 +168,13 @@ def goal_customer(connection: sa.Connection, goal_id: str) -> str | None:
 
 
 def add_contribution(connection: sa.Connection, goal_id: str, day: date, amount: int) -> None:
-    connection.execute(
-        sa.insert(T.goal_contributions).values(
-            platform_id=platform_of(connection),
-            id=new_id("gco"),
-            goal_id=goal_id,
-            day=day.isoformat(),
-            amount=amount,
-            created_at=now_micros(),
-        )
+    _insert(
+        connection,
+        T.goal_contributions,
+        id=new_id("gco"),
+        goal_id=goal_id,
+        day=day.isoformat(),
+        amount=amount,
     )
 
 
@@ -205,15 +196,13 @@ def mark_alert_sent(
     ).first()
     if seen is not None:
         return False
-    connection.execute(
-        sa.insert(T.alerts_sent).values(
-            platform_id=platform_of(connection),
-            customer_id=customer_id,
-            alert_key=alert_key,
-            created_at=now_micros(),
-            kind=kind,
-            body=json.dumps(body) if body is not None else None,
-        )
+    _insert(
+        connection,
+        T.alerts_sent,
+        customer_id=customer_id,
+        alert_key=alert_key,
+        kind=kind,
+        body=json.dumps(body) if body is not None else None,
     )
     return True
 
@@ -386,14 +375,12 @@ def put_rule(connection: sa.Connection, customer_id: str, values: dict[str, Any]
     )
     if updated.rowcount:
         return
-    connection.execute(
-        sa.insert(T.rules).values(
-            platform_id=platform_of(connection),
-            id=values["id"],
-            customer_id=customer_id,
-            created_at=now_micros(),
-            **row,
-        )
+    _insert(
+        connection,
+        T.rules,
+        id=values["id"],
+        customer_id=customer_id,
+        **row,
     )
 
 

@@ -7,91 +7,94 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coffer.db.types import Amount
+from coffer.db import columns as col
 from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
 
-corrections = sa.Table(
+
+def _customer() -> sa.Column[str]:
+    """The customer a row belongs to, indexed: a customer's rows are listed together."""
+    return sa.Column("customer_id", sa.String(40), nullable=False, index=True)
+
+
+def _day(name: str = "day", *, nullable: bool = False) -> sa.Column[str]:
+    """A calendar date, ISO ``YYYY-MM-DD``."""
+    return sa.Column(name, sa.String(10), nullable=nullable)
+
+
+def _name() -> sa.Column[str]:
+    return sa.Column("name", sa.String(200), nullable=False)
+
+
+corrections = col.owned_table(
     "assistant_corrections",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), nullable=False),
+    col.ref_column("customer_id"),
     sa.Column("transaction_id", sa.String(80), nullable=False),
     sa.Column("primary_category", sa.String(64), nullable=False),
     sa.Column("detailed_category", sa.String(96), nullable=True),
     sa.Column("merchant", sa.String(200), nullable=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.created_at_column(),
     sa.UniqueConstraint("customer_id", "transaction_id", name="uq_assistant_corrections_tx"),
 )
 
-rules = sa.Table(
+rules = col.owned_table(
     "assistant_rules",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+    _customer(),
     sa.Column("stage", sa.String(8), nullable=False),  # pre | default | post
-    sa.Column("conditions", sa.Text, nullable=False),  # JSON list
-    sa.Column("actions", sa.Text, nullable=False),  # JSON object
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.text_column("conditions"),  # JSON list
+    col.text_column("actions"),  # JSON object
+    col.created_at_column(),
     sa.Column("name", sa.String(200), nullable=False, server_default=""),
     sa.Column("match_all", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("position", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("updated_at", sa.BigInteger, nullable=True),
+    col.time_column("updated_at", nullable=True),
 )
 
-budgets = sa.Table(
+budgets = col.owned_table(
     "assistant_budgets",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+    _customer(),
     sa.Column("category", sa.String(96), nullable=False),
-    sa.Column("amount", Amount, nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
+    col.amount_column(),
+    col.currency_column(),
     sa.Column("rollover", sa.Boolean, nullable=False),
     sa.Column("start_month", sa.String(10), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.created_at_column(),
     sa.UniqueConstraint("customer_id", "category", name="uq_assistant_budgets_category"),
 )
 
-goals = sa.Table(
+goals = col.owned_table(
     "assistant_goals",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), nullable=False, index=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("target_amount", Amount, nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("target_date", sa.String(10), nullable=True),
-    sa.Column("saved_amount", Amount, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _customer(),
+    _name(),
+    col.amount_column("target_amount"),
+    col.currency_column(),
+    _day("target_date", nullable=True),
+    col.amount_column("saved_amount"),
+    col.created_at_column(),
 )
 
-goal_contributions = sa.Table(
+goal_contributions = col.owned_table(
     "assistant_goal_contributions",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("goal_id", sa.String(40), nullable=False, index=True),
-    sa.Column("day", sa.String(10), nullable=False),
-    sa.Column("amount", Amount, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _day(),
+    col.amount_column(),
+    col.created_at_column(),
 )
 
-external_accounts = sa.Table(
+external_accounts = col.owned_table(
     "assistant_external_accounts",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), nullable=False, index=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("balance", Amount, nullable=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _customer(),
+    _name(),
+    col.currency_column(),
+    col.amount_column("balance", nullable=True),
+    col.created_at_column(),
     sa.UniqueConstraint("customer_id", "name", name="uq_assistant_external_accounts_name"),
 )
 
@@ -101,24 +104,22 @@ alerts_sent = sa.Table(
     platform_column(),
     sa.Column("customer_id", sa.String(40), primary_key=True),
     sa.Column("alert_key", sa.String(64), primary_key=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.created_at_column(),
     sa.Column("kind", sa.String(32), nullable=True),
-    sa.Column("body", sa.Text, nullable=True),  # JSON: the event's data
+    col.text_column("body", nullable=True),  # JSON: the event's data
 )
 
-external_transactions = sa.Table(
+external_transactions = col.owned_table(
     "assistant_external_transactions",
     metadata,
-    platform_column(),
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), nullable=False, index=True),
-    sa.Column("account_id", sa.String(40), nullable=False),
-    sa.Column("day", sa.String(10), nullable=False),
-    sa.Column("amount", Amount, nullable=False),  # signed: negative for money out
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
+    _customer(),
+    col.ref_column("account_id"),
+    _day(),
+    col.amount_column(),  # signed: negative for money out
+    col.currency_column(),
+    col.text_column("description"),
     sa.Column("counterparty", sa.String(200), nullable=True),
     sa.Column("dedup_key", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.created_at_column(),
     sa.UniqueConstraint("account_id", "dedup_key", name="uq_assistant_external_tx_dedup"),
 )

@@ -19,6 +19,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from coffer.automations import tables as T
 from coffer.db.engine import for_writes
+from coffer.db.reads import all_rows as _all
+from coffer.db.reads import first_row as _one
+from coffer.db.reads import newest_first
 
 Row = dict[str, Any]
 IN_CHUNK = 500  # ids per IN (...) list
@@ -65,15 +68,6 @@ def owned(table: sa.Table, platform_id: str) -> sa.ColumnElement[bool]:
     return table.c.platform_id == platform_id
 
 
-def _one(connection: sa.Connection, statement: sa.Select[Any]) -> Row | None:
-    row = connection.execute(statement).mappings().first()
-    return None if row is None else dict(row)
-
-
-def _all(connection: sa.Connection, statement: sa.Select[Any]) -> list[Row]:
-    return [dict(row) for row in connection.execute(statement).mappings()]
-
-
 def page(
     connection: sa.Connection,
     table: sa.Table,
@@ -87,13 +81,9 @@ def page(
     and after ``starting_after``: those whose columns hold ``equal``'s values (a None value
     filters nothing) and match ``where``. Also: whether more rows follow."""
     statement = sa.select(table).where(owned(table, platform_id), *where)
-    for name, value in equal.items():
-        if value is not None:
-            statement = statement.where(table.c[name] == value)
-    if starting_after is not None:
-        statement = statement.where(table.c.id < starting_after)
-    rows = _all(connection, statement.order_by(table.c.id.desc()).limit(limit + 1))
-    return rows[:limit], len(rows) > limit
+    return newest_first(
+        connection, statement, table, equal, starting_after=starting_after, limit=limit
+    )
 
 
 def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:

@@ -212,6 +212,19 @@ class FeatureState:
             entity = table[key] = EntityState(now)
         return entity
 
+    @staticmethod
+    def _used(
+        table: dict[str, EntityState], key: str, now: float, amount: int, customer_id: str
+    ) -> EntityState:
+        """The device or card ``key`` (created on first use) after ``customer_id`` paid
+        ``amount`` with it."""
+        entity = table.get(key)
+        if entity is None:
+            entity = table[key] = EntityState(now)
+        entity.window.add(now, amount)
+        entity.users.add(now, customer_id)
+        return entity
+
     def observe(self, event: Event) -> None:
         """Add an event to the state (for a transaction: after its features were taken)."""
         self.events += 1
@@ -272,9 +285,7 @@ class FeatureState:
         if tx.device_id is not None:
             state.devices.add(tx.device_id)
             state.recent_devices.add(now, tx.device_id)
-            device = self._entity(self.devices, tx.device_id, now)
-            device.window.add(now, amount)
-            device.users.add(now, tx.customer_id)
+            device = self._used(self.devices, tx.device_id, now, amount, tx.customer_id)
             if tx.card_fingerprint is not None:
                 device.others.add(now, tx.card_fingerprint)
         if tx.ip_country is not None:
@@ -284,9 +295,7 @@ class FeatureState:
         if tx.card_fingerprint is not None:
             state.cards.add(tx.card_fingerprint)
             state.recent_cards.add(now, tx.card_fingerprint)
-            card = self._entity(self.cards, tx.card_fingerprint, now)
-            card.window.add(now, amount)
-            card.users.add(now, tx.customer_id)
+            card = self._used(self.cards, tx.card_fingerprint, now, amount, tx.customer_id)
             if amount < SMALL_AMOUNT:
                 card.others.add(now, tx.id)
         if tx.counterparty is not None:

@@ -118,6 +118,34 @@ def _months_back(today: date, count: int, label: str) -> Period:
     return Period(first, month_start(today) - timedelta(days=1), label)
 
 
+def _days_ago(today: date, days: int, label: str) -> Period:
+    """One day, ``days`` before ``today``."""
+    day = today - timedelta(days=days)
+    return Period(day, day, label)
+
+
+def _this_month(today: date) -> Period:
+    return Period(month_start(today), month_end(today), "this month")
+
+
+def _next_month(today: date) -> Period:
+    first = add_months(month_start(today), 1)
+    return Period(first, month_end(first), "next month")
+
+
+def _this_quarter(today: date) -> Period:
+    return _quarter(today.year, (today.month - 1) // 3 + 1)
+
+
+def _year(year: int, label: str | None = None) -> Period:
+    """The calendar year ``year``."""
+    return Period(date(year, 1, 1), date(year, 12, 31), label or f"{year}")
+
+
+def _year_so_far(today: date) -> Period:
+    return Period(date(today.year, 1, 1), today, f"{today.year} so far")
+
+
 def _quarter(year: int, quarter: int) -> Period:
     start = date(year, 3 * (quarter - 1) + 1, 1)
     return Period(start, month_end(add_months(start, 2)), f"Q{quarter} {year}")
@@ -168,7 +196,6 @@ Rule = tuple[re.Pattern[str], Callable[[re.Match[str], date], Period]]
 
 
 def _rules() -> list[Rule]:
-    t = timedelta
     rules: list[tuple[str, Callable[[re.Match[str], date], Period]]] = [
         # -- English, most specific first
         (rf"\b(?:between|from)\s+{_MONTH}(?:\s+{_YEAR})?\s+(?:and|to|until|through|-)\s+{_MONTH}(?:\s+{_YEAR})?\b",
@@ -180,13 +207,13 @@ def _rules() -> list[Rule]:
         (r"\bsince\s+last\s+month\b",
          lambda m, d: Period(add_months(month_start(d), -1), d, "since last month")),
         (r"\bsince\s+(?:the\s+)?(?:start|beginning)\s+of\s+(?:the|this)\s+year\b",
-         lambda m, d: Period(date(d.year, 1, 1), d, f"{d.year} so far")),
+         lambda m, d: _year_so_far(d)),
         (rf"\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(?:last|past|previous|recent)\s+{_NUM}\s+(days?|weeks?|months?|years?)\b",
          lambda m, d: _last_n(d, number(m[1]), m[2])),
         (r"\b(?:the\s+)?day\s+before\s+yesterday\b",
-         lambda m, d: Period(d - t(days=2), d - t(days=2), "the day before yesterday")),
-        (r"\byesterday\b", lambda m, d: Period(d - t(days=1), d - t(days=1), "yesterday")),
-        (r"\btoday\b|\bso far today\b", lambda m, d: Period(d, d, "today")),
+         lambda m, d: _days_ago(d, 2, "the day before yesterday")),
+        (r"\byesterday\b", lambda m, d: _days_ago(d, 1, "yesterday")),
+        (r"\btoday\b|\bso far today\b", lambda m, d: _days_ago(d, 0, "today")),
         (r"\b(?:last|previous|past)\s+weekend\b", lambda m, d: _weekend(d, 1)),
         (r"\bthis\s+weekend\b", lambda m, d: _weekend(d, 0)),
         (r"\bweekend\b", lambda m, d: _last_weekend(d)),
@@ -195,17 +222,17 @@ def _rules() -> list[Rule]:
         (rf"\b(?:last|previous|past)\s+{_MON}'?s?\b|\bprior\s+month\b",
          lambda m, d: _months_back(d, 1, "last month")),
         (rf"\b(?:this|current)\s+{_MON}'?s?\b|\bmonth\s+to\s+date\b|\bmtd\b",
-         lambda m, d: Period(month_start(d), month_end(d), "this month")),
+         lambda m, d: _this_month(d)),
         (rf"\bnext\s+{_MON}'?s?\b",
-         lambda m, d: Period(add_months(month_start(d), 1), month_end(add_months(month_start(d), 1)), "next month")),
+         lambda m, d: _next_month(d)),
         (r"\b(?:last|previous|past)\s+quarter\b",
          lambda m, d: _quarter(*_prev_quarter(d))),
-        (r"\b(?:this|current)\s+quarter\b", lambda m, d: _quarter(d.year, (d.month - 1) // 3 + 1)),
+        (r"\b(?:this|current)\s+quarter\b", lambda m, d: _this_quarter(d)),
         (rf"\bq([1-4])(?:\s+{_YEAR})?\b", lambda m, d: _quarter(int(m[2] or d.year), int(m[1]))),
         (rf"\b(?:last|previous|past)\s+{_YR}'?s?\b",
-         lambda m, d: Period(date(d.year - 1, 1, 1), date(d.year - 1, 12, 31), f"{d.year - 1}")),
+         lambda m, d: _year(d.year - 1)),
         (rf"\b(?:this|current)\s+{_YR}'?s?\b|\byear\s+to\s+date\b|\bytd\b|\bso\s+far\s+this\s+year\b",
-         lambda m, d: Period(date(d.year, 1, 1), d, f"{d.year} so far")),
+         lambda m, d: _year_so_far(d)),
         (r"\b(\d{4})-(\d{2})-(\d{2})\b",
          lambda m, d: _day(int(m[1]), int(m[2]), int(m[3]))),
         (r"\b(\d{4})-(\d{2})\b", lambda m, d: month_period(int(m[1]), int(m[2]))),
@@ -215,7 +242,7 @@ def _rules() -> list[Rule]:
         (rf"\b(?:in|during|for|of|on)\s+{_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),
         (rf"\b(?!may\b){_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),
         (rf"\b(?:in|during|for|of)\s+{_YEAR}\b",
-         lambda m, d: Period(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31), m[1])),
+         lambda m, d: _year(int(m[1]), m[1])),
         # -- Chinese
         (rf"{_YEAR}\s*年\s*{_ZH_NUM}\s*月", lambda m, d: _zh_month(d, m[2], m[1])),
         (rf"(?:从|自)\s*{_ZH_NUM}\s*月(?:份)?\s*(?:以来|开始|起|至今|到现在)?",
@@ -224,23 +251,23 @@ def _rules() -> list[Rule]:
         (rf"(?:最近|近|过去|前|这)\s*{_ZH_NUM}\s*个?\s*(天|日|周|星期|礼拜|个月|月|年)",
          lambda m, d: _last_n(d, zh_number(m[1]), {"天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week", "年": "year"}.get(m[2], "month"))),
         (r"(?:最近|过去|近)\s*半年", lambda m, d: _months_back(d, 6, "the last 6 months")),
-        (r"前天", lambda m, d: Period(d - t(days=2), d - t(days=2), "the day before yesterday")),
-        (r"昨天|昨日", lambda m, d: Period(d - t(days=1), d - t(days=1), "yesterday")),
-        (r"今天|今日", lambda m, d: Period(d, d, "today")),
+        (r"前天", lambda m, d: _days_ago(d, 2, "the day before yesterday")),
+        (r"昨天|昨日", lambda m, d: _days_ago(d, 1, "yesterday")),
+        (r"今天|今日", lambda m, d: _days_ago(d, 0, "today")),
         (r"上(?:个)?周末", lambda m, d: _weekend(d, 1)),
         (r"(?:本|这个?)周末", lambda m, d: _weekend(d, 0)),
         (r"周末", lambda m, d: _last_weekend(d)),
         (r"上(?:一)?(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 1, "last week")),
         (r"(?:本|这个?)(?:周|星期|礼拜)", lambda m, d: _week(d, 0, "this week")),
         (r"上(?:一)?个?月", lambda m, d: _months_back(d, 1, "last month")),
-        (r"(?:本|这个?|当)月", lambda m, d: Period(month_start(d), month_end(d), "this month")),
-        (r"下(?:一)?个?月", lambda m, d: Period(add_months(month_start(d), 1), month_end(add_months(month_start(d), 1)), "next month")),
+        (r"(?:本|这个?|当)月", lambda m, d: _this_month(d)),
+        (r"下(?:一)?个?月", lambda m, d: _next_month(d)),
         (r"上(?:个)?季度", lambda m, d: _quarter(*_prev_quarter(d))),
-        (r"(?:本|这个?)季度", lambda m, d: _quarter(d.year, (d.month - 1) // 3 + 1)),
-        (r"前年", lambda m, d: Period(date(d.year - 2, 1, 1), date(d.year - 2, 12, 31), f"{d.year - 2}")),
-        (r"去年|上一?年", lambda m, d: Period(date(d.year - 1, 1, 1), date(d.year - 1, 12, 31), f"{d.year - 1}")),
-        (r"今年(?:以来)?|本年", lambda m, d: Period(date(d.year, 1, 1), d, f"{d.year} so far")),
-        (rf"{_YEAR}\s*年", lambda m, d: Period(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31), m[1])),
+        (r"(?:本|这个?)季度", lambda m, d: _this_quarter(d)),
+        (r"前年", lambda m, d: _year(d.year - 2)),
+        (r"去年|上一?年", lambda m, d: _year(d.year - 1)),
+        (r"今年(?:以来)?|本年", lambda m, d: _year_so_far(d)),
+        (rf"{_YEAR}\s*年", lambda m, d: _year(int(m[1]), m[1])),
         (rf"{_ZH_NUM}\s*月(?:份)?", lambda m, d: _zh_month(d, m[1], None)),
     ]  # fmt: skip
     return [(re.compile(pattern), build) for pattern, build in rules]

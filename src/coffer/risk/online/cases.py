@@ -127,15 +127,12 @@ class CaseService(ServiceCore):
         with self._unit() as connection:
             current = self._open_case_row(connection, platform_id, case_id)
             escalated = current["status"] == "escalated"
-            R.update(
+            R.update_case(
                 connection,
-                T.cases,
-                platform_id,
-                case_id,
+                current,
                 {
                     "assignee": assignee,
                     "status": "escalated" if escalated else "in_progress" if assignee else "open",
-                    "updated_at": R.now_micros(),
                 },
             )
             audit.record(
@@ -161,16 +158,17 @@ class CaseService(ServiceCore):
             raise ValidationError("a note needs a body")
         with self._unit() as connection:
             R.get_or_404(connection, T.cases, platform_id, case_id, "risk case")  # it exists
-            note = {
-                "id": R.new_id("rn"),
-                "platform_id": platform_id,
-                "case_id": case_id,
-                "kind": "attachment" if reference else "note",
-                "author": actor,
-                "body": body,
-                "reference": reference,
-                "created_at": R.now_micros(),
-            }
+            note = R.new_row(
+                "rn",
+                platform_id,
+                {
+                    "case_id": case_id,
+                    "kind": "attachment" if reference else "note",
+                    "author": actor,
+                    "body": body,
+                    "reference": reference,
+                },
+            )
             R.insert(connection, T.case_notes, note)
             audit.record(
                 connection,
@@ -230,20 +228,17 @@ class CaseService(ServiceCore):
     ) -> None:
         platform_id = row["platform_id"]
         with self._unit(platform_id) as connection:
-            changed = R.update(
+            changed = R.update_case(
                 connection,
-                T.cases,
-                platform_id,
-                row["id"],
+                row,
                 {
                     "status": "closed",
                     "decision": decision,
                     "decision_reason": reason,
                     "decided_by": actor,
                     "narrative": narrative or row["narrative"],
-                    "updated_at": R.now_micros(),
                 },
-                expect={"status": ["open", "in_progress", "escalated"]},
+                expect=["open", "in_progress", "escalated"],
             )
             if not changed:
                 raise InvalidState(f"risk case {row['id']} is closed", status="closed")
@@ -335,13 +330,11 @@ class CaseService(ServiceCore):
         """The escalate policy: the hold stays, the case waits for a senior analyst."""
         platform_id = row["platform_id"]
         with self._unit(platform_id) as connection:
-            changed = R.update(
+            changed = R.update_case(
                 connection,
-                T.cases,
-                platform_id,
-                row["id"],
-                {"status": "escalated", "assignee": None, "updated_at": R.now_micros()},
-                expect={"status": ["open", "in_progress"]},
+                row,
+                {"status": "escalated", "assignee": None},
+                expect=["open", "in_progress"],
             )
             if not changed:
                 return 0

@@ -225,19 +225,20 @@ class ServiceCore:
         RL.compile_rule(expression)
         with self._unit() as connection:
             versions = R.rule_versions(connection, platform_id, name)
-            row = {
-                "id": R.new_id("rr"),
-                "platform_id": platform_id,
-                "name": name,
-                "version": (versions[0]["version"] + 1) if versions else 1,
-                "expression": expression,
-                "action": action,
-                "mode": mode,
-                "enabled": enabled,
-                "description": description,
-                "created_by": actor,
-                "created_at": R.now_micros(),
-            }
+            row = R.new_row(
+                "rr",
+                platform_id,
+                {
+                    "name": name,
+                    "version": (versions[0]["version"] + 1) if versions else 1,
+                    "expression": expression,
+                    "action": action,
+                    "mode": mode,
+                    "enabled": enabled,
+                    "description": description,
+                    "created_by": actor,
+                },
+            )
             R.insert(connection, T.rules, row)
             audit.record(
                 connection,
@@ -279,16 +280,17 @@ class ServiceCore:
             found = R.find_list_entry(connection, platform_id, list_name, kind, stored)
             if found is not None:
                 return list_entry_model(found)
-            row = {
-                "id": R.new_id("rl"),
-                "platform_id": platform_id,
-                "list": list_name,
-                "kind": kind,
-                "value": stored,
-                "reason": reason,
-                "created_by": actor,
-                "created_at": R.now_micros(),
-            }
+            row = R.new_row(
+                "rl",
+                platform_id,
+                {
+                    "list": list_name,
+                    "kind": kind,
+                    "value": stored,
+                    "reason": reason,
+                    "created_by": actor,
+                },
+            )
             R.insert(connection, T.list_entries, row)
             audit.record(
                 connection,

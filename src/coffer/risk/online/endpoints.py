@@ -9,6 +9,7 @@ wallets API's typed objects. Changes are written to the audit log with the clien
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, Security
@@ -83,6 +84,24 @@ def _page(data: list[dict[str, Any]], more: bool) -> dict[str, Any]:
     return {"object": "list", "data": data, "has_more": more}
 
 
+def _paging(starting_after: After = None, limit: Limit = 50) -> dict[str, Any]:
+    """The cursor of a paged list: after which id, and how many at most."""
+    return {"starting_after": starting_after, "limit": limit}
+
+
+Paging = Annotated[dict[str, Any], Depends(_paging)]
+
+
+def _paged(
+    fetch: Callable[..., tuple[list[dict[str, Any]], bool]],
+    request: Request,
+    paging: dict[str, Any],
+    **filters: Any,
+) -> dict[str, Any]:
+    """One page of the caller's platform's objects that ``fetch`` lists, newest first."""
+    return _page(*fetch(platform_id_of(request), **filters, **paging))
+
+
 # -- decisions -------------------------------------------------------------------------------
 
 
@@ -90,22 +109,19 @@ def _page(data: list[dict[str, Any]], more: bool) -> dict[str, Any]:
 def decisions(
     request: Request,
     r: Service,
+    paging: Paging,
     outcome: str | None = None,
     customer_id: str | None = None,
     movement_id: str | None = None,
-    starting_after: After = None,
-    limit: Limit = 50,
 ) -> dict[str, Any]:
     """Decisions, newest first (filter by outcome, customer or movement)."""
-    return _page(
-        *r.decisions(
-            platform_id_of(request),
-            outcome=outcome,
-            customer_id=customer_id,
-            movement_id=movement_id,
-            starting_after=starting_after,
-            limit=limit,
-        )
+    return _paged(
+        r.decisions,
+        request,
+        paging,
+        outcome=outcome,
+        customer_id=customer_id,
+        movement_id=movement_id,
     )
 
 
@@ -133,16 +149,7 @@ def save_rule(
     name: str, body: S.RuleSave, request: Request, r: Service, actor: Actor
 ) -> dict[str, Any]:
     """Save a new version of the rule (compiled first: a bad expression answers 400)."""
-    return r.save_rule(
-        platform_id_of(request),
-        name=name,
-        expression=body.expression,
-        action=body.action,
-        mode=body.mode,
-        enabled=body.enabled,
-        description=body.description,
-        actor=actor,
-    )
+    return r.save_rule(platform_id_of(request), name=name, actor=actor, **body.model_dump())
 
 
 # -- lists -----------------------------------------------------------------------------------
@@ -182,24 +189,15 @@ def remove_list_entry(entry_id: str, request: Request, r: Service, actor: Actor)
 def cases(
     request: Request,
     r: Service,
+    paging: Paging,
     status: str | None = None,
     kind: str | None = None,
     assignee: str | None = None,
     overdue: bool | None = None,
-    starting_after: After = None,
-    limit: Limit = 50,
 ) -> dict[str, Any]:
     """The case queue, newest first (filter by status, kind, assignee, overdue)."""
-    return _page(
-        *r.cases(
-            platform_id_of(request),
-            status=status,
-            kind=kind,
-            assignee=assignee,
-            overdue=overdue,
-            starting_after=starting_after,
-            limit=limit,
-        )
+    return _paged(
+        r.cases, request, paging, status=status, kind=kind, assignee=assignee, overdue=overdue
     )
 
 
@@ -235,14 +233,7 @@ def decide(
     case_id: str, body: S.CaseDecision, request: Request, r: Service, actor: Actor
 ) -> dict[str, Any]:
     """Decide a case: a review's approve posts the held movement, decline voids it."""
-    return r.decide(
-        platform_id_of(request),
-        case_id,
-        decision=body.decision,
-        reason=body.reason,
-        narrative=body.narrative,
-        actor=actor,
-    )
+    return r.decide(platform_id_of(request), case_id, actor=actor, **body.model_dump())
 
 
 # -- screening -------------------------------------------------------------------------------
@@ -252,20 +243,11 @@ def decide(
 def screening_hits(
     request: Request,
     r: Service,
+    paging: Paging,
     subject_id: str | None = None,
     status: str | None = None,
-    starting_after: After = None,
-    limit: Limit = 50,
 ) -> dict[str, Any]:
-    return _page(
-        *r.screening_hits(
-            platform_id_of(request),
-            subject_id=subject_id,
-            status=status,
-            starting_after=starting_after,
-            limit=limit,
-        )
-    )
+    return _paged(r.screening_hits, request, paging, subject_id=subject_id, status=status)
 
 
 @write.post("/screening/customers", responses=errors(*AUTH, 404))

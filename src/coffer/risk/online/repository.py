@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coffer.db.reads import all_rows, first_row, newest_first
 from coffer.errors import RiskNotFound
 from coffer.risk.online import tables as T
 
@@ -30,6 +31,12 @@ def new_id(prefix: str) -> str:
 _ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str)
 
 
+def new_row(prefix: str, platform_id: str, values: Mapping[str, Any]) -> Row:
+    """A new row of ``platform_id``: a fresh id starting with ``prefix``, ``values``, and
+    now as ``created_at``."""
+    return {"id": new_id(prefix), "platform_id": platform_id, **values, "created_at": now_micros()}
+
+
 def dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
@@ -39,15 +46,15 @@ def _owned(table: sa.Table, platform_id: str) -> sa.ColumnElement[bool]:
     return table.c.platform_id == platform_id
 
 
-def get(connection: sa.Connection, table: sa.Table, platform_id: str, object_id: str) -> Row | None:
-    row = (
-        connection.execute(
-            sa.select(table).where(table.c.id == object_id, _owned(table, platform_id))
-        )
-        .mappings()
-        .first()
+def _matching(table: sa.Table, platform_id: str, **equal: Any) -> sa.Select[Any]:
+    """The rows of ``platform_id`` in ``table`` whose columns have the values ``equal``."""
+    return sa.select(table).where(
+        _owned(table, platform_id), *(table.c[column] == value for column, value in equal.items())
     )
-    return None if row is None else dict(row)
+
+
+def get(connection: sa.Connection, table: sa.Table, platform_id: str, object_id: str) -> Row | None:
+    return first_row(connection, _matching(table, platform_id, id=object_id))
 
 
 def get_or_404(
@@ -71,15 +78,10 @@ def page(
     limit: int = 50,
 ) -> tuple[list[Row], bool]:
     """Newest first by id; ``starting_after`` is the last id of the previous page."""
-    statement = sa.select(table).where(_owned(table, platform_id), *conditions)
-    for column, value in (filters or {}).items():
-        if value is not None:
-            statement = statement.where(table.c[column] == value)
-    if starting_after is not None:
-        statement = statement.where(table.c.id < starting_after)
-    rows = connection.execute(statement.order_by(table.c.id.desc()).limit(limit + 1)).mappings()
-    found = [dict(row) for row in rows]
-    return found[:limit], len(found) > limit
+    statement = _matching(table, platform_id).where(*conditions)
+    return newest_first(
+        connection, statement, table, filters or {}, starting_after=starting_after, limit=limit
+    )
 
 
 def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> None:
@@ -105,12 +107,9 @@ def update(
 
 
 def rule_versions(connection: sa.Connection, platform_id: str, name: str) -> list[Row]:
-    rows = connection.execute(
-        sa.select(T.rules)
-        .where(_owned(T.rules, platform_id), T.rules.c.name == name)
-        .order_by(T.rules.c.version.desc())
-    ).mappings()
-    return [dict(row) for row in rows]
+    return all_rows(
+        connection, _matching(T.rules, platform_id, name=name).order_by(T.rules.c.version.desc())
+    )
 
 
 def current_rules(connection: sa.Connection, platform_id: str) -> list[Row]:
@@ -121,23 +120,20 @@ def current_rules(connection: sa.Connection, platform_id: str) -> list[Row]:
         .group_by(T.rules.c.name)
         .subquery()
     )
-    rows = connection.execute(
+    return all_rows(
+        connection,
         sa.select(T.rules)
         .join(
             newest,
             sa.and_(T.rules.c.name == newest.c.name, T.rules.c.version == newest.c.version),
         )
         .where(_owned(T.rules, platform_id))
-        .order_by(T.rules.c.name)
-    ).mappings()
-    return [dict(row) for row in rows]
+        .order_by(T.rules.c.name),
+    )
 
 
 def list_entries(connection: sa.Connection, platform_id: str) -> list[Row]:
-    rows = connection.execute(
-        sa.select(T.list_entries).where(_owned(T.list_entries, platform_id))
-    ).mappings()
-    return [dict(row) for row in rows]
+    return all_rows(connection, _matching(T.list_entries, platform_id))
 
 
 def delete_list_entry(connection: sa.Connection, platform_id: str, entry_id: str) -> bool:
@@ -150,31 +146,40 @@ def delete_list_entry(connection: sa.Connection, platform_id: str, entry_id: str
 def find_list_entry(
     connection: sa.Connection, platform_id: str, list_name: str, kind: str, value: str
 ) -> Row | None:
-    row = (
-        connection.execute(
-            sa.select(T.list_entries).where(
-                _owned(T.list_entries, platform_id),
-                T.list_entries.c.list == list_name,
-                T.list_entries.c.kind == kind,
-                T.list_entries.c.value == value,
-            )
-        )
-        .mappings()
-        .first()
+    return first_row(
+        connection, _matching(T.list_entries, platform_id, list=list_name, kind=kind, value=value)
     )
-    return None if row is None else dict(row)
 
 
 # -- cases, decisions, screening ------------------------------------------------------------
 
 
+def update_case(
+    connection: sa.Connection,
+    row: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    expect: Sequence[str] | None = None,
+) -> bool:
+    """Change the case ``row`` (stamping ``updated_at``), only while its status is one of
+    ``expect`` when given; whether it changed."""
+    return update(
+        connection,
+        T.cases,
+        row["platform_id"],
+        row["id"],
+        {**values, "updated_at": now_micros()},
+        expect=None if expect is None else {"status": expect},
+    )
+
+
 def case_notes(connection: sa.Connection, platform_id: str, case_id: str) -> list[Row]:
-    rows = connection.execute(
-        sa.select(T.case_notes)
-        .where(_owned(T.case_notes, platform_id), T.case_notes.c.case_id == case_id)
-        .order_by(T.case_notes.c.created_at, T.case_notes.c.id)
-    ).mappings()
-    return [dict(row) for row in rows]
+    return all_rows(
+        connection,
+        _matching(T.case_notes, platform_id, case_id=case_id).order_by(
+            T.case_notes.c.created_at, T.case_notes.c.id
+        ),
+    )
 
 
 def decisions_of_movements(
@@ -182,35 +187,28 @@ def decisions_of_movements(
 ) -> list[Row]:
     if not movement_ids:
         return []
-    rows = connection.execute(
-        sa.select(T.decisions)
-        .where(_owned(T.decisions, platform_id), T.decisions.c.movement_id.in_(list(movement_ids)))
-        .order_by(T.decisions.c.created_at)
-    ).mappings()
-    return [dict(row) for row in rows]
+    return all_rows(
+        connection,
+        _matching(T.decisions, platform_id)
+        .where(T.decisions.c.movement_id.in_(list(movement_ids)))
+        .order_by(T.decisions.c.created_at),
+    )
 
 
 def decision_of_movement(
     connection: sa.Connection, platform_id: str, movement_type: str, movement_id: str
 ) -> Row | None:
-    row = (
-        connection.execute(
-            sa.select(T.decisions).where(
-                _owned(T.decisions, platform_id),
-                T.decisions.c.movement_type == movement_type,
-                T.decisions.c.movement_id == movement_id,
-            )
-        )
-        .mappings()
-        .first()
+    return first_row(
+        connection,
+        _matching(T.decisions, platform_id, movement_type=movement_type, movement_id=movement_id),
     )
-    return None if row is None else dict(row)
 
 
 def overdue_reviews(connection: sa.Connection, now: int, limit: int) -> list[Row]:
     """Open review cases past their deadline (escalated ones wait for an analyst), every
     platform (the worker's task)."""
-    rows = connection.execute(
+    return all_rows(
+        connection,
         sa.select(T.cases)
         .where(
             T.cases.c.kind == "review",
@@ -218,9 +216,8 @@ def overdue_reviews(connection: sa.Connection, now: int, limit: int) -> list[Row
             T.cases.c.due_at <= now,
         )
         .order_by(T.cases.c.due_at)
-        .limit(limit)
-    ).mappings()
-    return [dict(row) for row in rows]
+        .limit(limit),
+    )
 
 
 def whitelisted(
@@ -237,20 +234,17 @@ def whitelisted(
 def open_hit(
     connection: sa.Connection, platform_id: str, subject_id: str, list_name: str, entry_id: str
 ) -> Row | None:
-    row = (
-        connection.execute(
-            sa.select(T.screening_hits).where(
-                _owned(T.screening_hits, platform_id),
-                T.screening_hits.c.subject_id == subject_id,
-                T.screening_hits.c.list == list_name,
-                T.screening_hits.c.entry_id == entry_id,
-                T.screening_hits.c.status == "open",
-            )
-        )
-        .mappings()
-        .first()
+    return first_row(
+        connection,
+        _matching(
+            T.screening_hits,
+            platform_id,
+            subject_id=subject_id,
+            list=list_name,
+            entry_id=entry_id,
+            status="open",
+        ),
     )
-    return None if row is None else dict(row)
 
 
 def screened_subjects(connection: sa.Connection, after: str | None, limit: int) -> list[Row]:
@@ -264,20 +258,20 @@ def screened_subjects(connection: sa.Connection, after: str | None, limit: int) 
     )
     if after is not None:
         statement = statement.where(T.screening_hits.c.subject_id > after)
-    return [dict(row) for row in connection.execute(statement).mappings()]
+    return all_rows(connection, statement)
 
 
 # -- observations, snapshots, cursors -------------------------------------------------------
 
 
 def observations_after(connection: sa.Connection, seq: int, limit: int) -> list[Row]:
-    rows = connection.execute(
+    return all_rows(
+        connection,
         sa.select(T.observations)
         .where(T.observations.c.seq > seq)
         .order_by(T.observations.c.seq)
-        .limit(limit)
-    ).mappings()
-    return [dict(row) for row in rows]
+        .limit(limit),
+    )
 
 
 def last_observation(connection: sa.Connection) -> int:
@@ -286,9 +280,7 @@ def last_observation(connection: sa.Connection) -> int:
 
 
 def snapshot(connection: sa.Connection, name: str) -> Row | None:
-    row = connection.execute(sa.select(T.snapshots).where(T.snapshots.c.name == name)).mappings()
-    first = row.first()
-    return None if first is None else dict(first)
+    return first_row(connection, sa.select(T.snapshots).where(T.snapshots.c.name == name))
 
 
 def save_snapshot(connection: sa.Connection, values: Mapping[str, Any]) -> None:
@@ -297,9 +289,7 @@ def save_snapshot(connection: sa.Connection, values: Mapping[str, Any]) -> None:
 
 
 def cursor(connection: sa.Connection, name: str) -> Row | None:
-    row = connection.execute(sa.select(T.cursors).where(T.cursors.c.name == name)).mappings()
-    first = row.first()
-    return None if first is None else dict(first)
+    return first_row(connection, sa.select(T.cursors).where(T.cursors.c.name == name))
 
 
 def claim_cursor(connection: sa.Connection, name: str, now: int, lease_until: int) -> Row | None:
@@ -329,11 +319,7 @@ def move_cursor(connection: sa.Connection, name: str, position: str, lease_until
 
 
 def platform_settings(connection: sa.Connection, platform_id: str) -> Row | None:
-    row = connection.execute(
-        sa.select(T.platform_settings).where(_owned(T.platform_settings, platform_id))
-    ).mappings()
-    first = row.first()
-    return None if first is None else dict(first)
+    return first_row(connection, _matching(T.platform_settings, platform_id))
 
 
 def save_platform_settings(connection: sa.Connection, values: Mapping[str, Any]) -> None:
@@ -346,12 +332,10 @@ def save_platform_settings(connection: sa.Connection, values: Mapping[str, Any])
 
 def model_versions(connection: sa.Connection, platform_id: str) -> list[Row]:
     """A platform's model versions, newest first."""
-    rows = connection.execute(
-        sa.select(T.model_versions)
-        .where(_owned(T.model_versions, platform_id))
-        .order_by(T.model_versions.c.version.desc())
-    ).mappings()
-    return [dict(row) for row in rows]
+    return all_rows(
+        connection,
+        _matching(T.model_versions, platform_id).order_by(T.model_versions.c.version.desc()),
+    )
 
 
 def set_active_model(connection: sa.Connection, platform_id: str, version_id: str | None) -> None:

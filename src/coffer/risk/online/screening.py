@@ -30,20 +30,21 @@ class ScreeningService(CaseService):
         match: Match,
         case_id: str | None,
     ) -> dict[str, Any]:
-        return {
-            "id": R.new_id("sh"),
-            "platform_id": platform_id,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-            "name": name,
-            "list": match.list_name,
-            "entry_id": match.entry_id,
-            "entry_name": match.name,
-            "score": float(match.score),
-            "status": "open",
-            "case_id": case_id,
-            "created_at": R.now_micros(),
-        }
+        return R.new_row(
+            "sh",
+            platform_id,
+            {
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "name": name,
+                "list": match.list_name,
+                "entry_id": match.entry_id,
+                "entry_name": match.name,
+                "score": float(match.score),
+                "status": "open",
+                "case_id": case_id,
+            },
+        )
 
     def _matches(self, platform_id: str, subject_id: str, subject: Subject) -> list[Match]:
         found = self.screener.screen(
@@ -152,16 +153,17 @@ class ScreeningService(CaseService):
                 R.insert(
                     connection,
                     T.whitelist,
-                    {
-                        "id": R.new_id("wl"),
-                        "platform_id": platform_id,
-                        "subject_id": hit["subject_id"],
-                        "list": hit["list"],
-                        "entry_id": hit["entry_id"],
-                        "reason": reason,
-                        "created_by": actor,
-                        "created_at": R.now_micros(),
-                    },
+                    R.new_row(
+                        "wl",
+                        platform_id,
+                        {
+                            "subject_id": hit["subject_id"],
+                            "list": hit["list"],
+                            "entry_id": hit["entry_id"],
+                            "reason": reason,
+                            "created_by": actor,
+                        },
+                    ),
                 )
             R.update(connection, T.screening_hits, platform_id, hit_id, {"status": "whitelisted"})
             audit.record(

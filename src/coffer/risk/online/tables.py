@@ -6,137 +6,144 @@ microseconds since the epoch (UTC), like the ledger's; JSON columns hold canonic
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
-from coffer.db.types import Amount
+from coffer.db import columns as col
 
 metadata = sa.MetaData()
 
-decisions = sa.Table(
+
+def _platform_id(*, primary_key: bool = False) -> sa.Column[str]:
+    """The platform a row belongs to (risk rows carry it without a server default)."""
+    if primary_key:
+        return sa.Column("platform_id", sa.String(64), primary_key=True)
+    return sa.Column("platform_id", sa.String(64), nullable=False)
+
+
+def _owned(name: str, *items: sa.schema.SchemaItem) -> sa.Table:
+    """A risk table whose rows a platform owns, each with a generated id: ``id``,
+    ``platform_id``, then ``items``."""
+    return sa.Table(name, metadata, col.id_column(), _platform_id(), *items)
+
+
+def _code(name: str, length: int = 16, *, nullable: bool = False) -> sa.Column[str]:
+    """A short code out of a fixed set (a kind, a status, an outcome...)."""
+    return sa.Column(name, sa.String(length), nullable=nullable)
+
+
+def _person(name: str, *, nullable: bool = False) -> sa.Column[str]:
+    """Who did something: an operator's or an API client's name."""
+    return sa.Column(name, sa.String(200), nullable=nullable)
+
+
+def _authored() -> list[sa.Column[Any]]:
+    """``created_by`` and ``created_at``: who wrote the row, and when."""
+    return [_person("created_by"), col.created_at_column()]
+
+
+decisions = _owned(
     "risk_decisions",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("movement_type", sa.String(16), nullable=False),  # payin_card ... payout
-    sa.Column("movement_id", sa.String(40), nullable=False),
-    sa.Column("customer_id", sa.String(40), nullable=True),
-    sa.Column("amount", Amount, nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("outcome", sa.String(8), nullable=False),  # allow | review | block
+    _code("movement_type"),  # payin_card ... payout
+    col.ref_column("movement_id"),
+    col.ref_column("customer_id", nullable=True),
+    col.amount_column(),
+    col.currency_column(),
+    _code("outcome", 8),  # allow | review | block
     sa.Column("score", sa.Float, nullable=False),
-    sa.Column("reasons", sa.Text, nullable=False),  # JSON list of reason codes
-    sa.Column("rules", sa.Text, nullable=False),  # JSON list of {rule, version, action, mode}
+    col.text_column("reasons"),  # JSON list of reason codes
+    col.text_column("rules"),  # JSON list of {rule, version, action, mode}
     sa.Column("model_version", sa.String(40), nullable=True),
     # open | approved | declined for reviews (expired ones say who decided); final otherwise
-    sa.Column("review_status", sa.String(16), nullable=True),
-    sa.Column("event", sa.Text, nullable=False),  # the risk event the decision was made on
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _code("review_status", nullable=True),
+    col.text_column("event"),  # the risk event the decision was made on
+    col.created_at_column(),
     sa.Index("ix_risk_decisions_platform", "platform_id", "created_at"),
     sa.Index("ix_risk_decisions_movement", "movement_type", "movement_id"),
     sa.Index("ix_risk_decisions_platform_id", "platform_id", "id"),  # pages, newest first
 )
 
-rules = sa.Table(
-    "risk_rules",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),  # one row per version
-    sa.Column("platform_id", sa.String(64), nullable=False),
+rules = _owned(
+    "risk_rules",  # one row per version
     sa.Column("name", sa.String(64), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("expression", sa.Text, nullable=False),  # CEL
-    sa.Column("action", sa.String(8), nullable=False),  # block | review | allow
-    sa.Column("mode", sa.String(8), nullable=False),  # enforce | monitor
+    col.text_column("expression"),  # CEL
+    _code("action", 8),  # block | review | allow
+    _code("mode", 8),  # enforce | monitor
     sa.Column("enabled", sa.Boolean, nullable=False),
-    sa.Column("description", sa.Text, nullable=True),
-    sa.Column("created_by", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.text_column("description", nullable=True),
+    *_authored(),
     sa.UniqueConstraint("platform_id", "name", "version", name="uq_risk_rules_version"),
 )
 
-list_entries = sa.Table(
+list_entries = _owned(
     "risk_list_entries",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("list", sa.String(8), nullable=False),  # block | allow
-    sa.Column("kind", sa.String(16), nullable=False),  # iban | card | email | device | ...
+    _code("list", 8),  # block | allow
+    _code("kind"),  # iban | card | email | device | ...
     sa.Column("value", sa.String(255), nullable=False),  # normalized
-    sa.Column("reason", sa.Text, nullable=True),
-    sa.Column("created_by", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.text_column("reason", nullable=True),
+    *_authored(),
     sa.UniqueConstraint("platform_id", "list", "kind", "value", name="uq_risk_list_entries"),
 )
 
-cases = sa.Table(
+cases = _owned(
     "risk_cases",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),  # review | aml_alert | sanctions
-    sa.Column("status", sa.String(16), nullable=False),  # open | in_progress | closed
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("typology", sa.String(32), nullable=True),
-    sa.Column("customer_ids", sa.Text, nullable=False),  # JSON list
-    sa.Column("transaction_ids", sa.Text, nullable=False),  # JSON list of movement ids
-    sa.Column("decision_id", sa.String(40), nullable=True),  # the review's decision
-    sa.Column("movement_type", sa.String(16), nullable=True),
-    sa.Column("movement_id", sa.String(40), nullable=True),
-    sa.Column("assignee", sa.String(200), nullable=True),
-    sa.Column("due_at", sa.BigInteger, nullable=False),  # the SLA (a review's deadline)
-    sa.Column("decision", sa.String(16), nullable=True),  # approve | decline | ...
-    sa.Column("decision_reason", sa.Text, nullable=True),
-    sa.Column("decided_by", sa.String(200), nullable=True),
-    sa.Column("narrative", sa.Text, nullable=True),  # for a suspicious activity report
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    _code("kind"),  # review | aml_alert | sanctions
+    col.status_column(),  # open | in_progress | closed
+    col.text_column("title"),
+    _code("typology", 32, nullable=True),
+    col.text_column("customer_ids"),  # JSON list
+    col.text_column("transaction_ids"),  # JSON list of movement ids
+    col.ref_column("decision_id", nullable=True),  # the review's decision
+    _code("movement_type", nullable=True),
+    col.ref_column("movement_id", nullable=True),
+    _person("assignee", nullable=True),
+    col.time_column("due_at"),  # the SLA (a review's deadline)
+    _code("decision", nullable=True),  # approve | decline | ...
+    col.text_column("decision_reason", nullable=True),
+    _person("decided_by", nullable=True),
+    col.text_column("narrative", nullable=True),  # for a suspicious activity report
+    col.created_at_column(),
+    col.time_column("updated_at"),
     sa.Index("ix_risk_cases_queue", "platform_id", "status", "due_at"),
     sa.Index("ix_risk_cases_due", "status", "kind", "due_at"),
     sa.Index("ix_risk_cases_platform_id", "platform_id", "id"),  # the queue, newest first
 )
 
-case_notes = sa.Table(
+case_notes = _owned(
     "risk_case_notes",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("case_id", sa.String(40), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),  # note | attachment
-    sa.Column("author", sa.String(200), nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
-    sa.Column("reference", sa.Text, nullable=True),  # an attachment's URI (kept elsewhere)
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.ref_column("case_id"),
+    _code("kind"),  # note | attachment
+    _person("author"),
+    col.text_column("body"),
+    col.text_column("reference", nullable=True),  # an attachment's URI (kept elsewhere)
+    col.created_at_column(),
     sa.Index("ix_risk_case_notes_case", "case_id", "created_at"),
 )
 
-screening_hits = sa.Table(
+screening_hits = _owned(
     "risk_screening_hits",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("subject_type", sa.String(16), nullable=False),  # customer | beneficiary
-    sa.Column("subject_id", sa.String(40), nullable=False),
-    sa.Column("name", sa.Text, nullable=False),  # the name screened
-    sa.Column("list", sa.String(16), nullable=False),
+    _code("subject_type"),  # customer | beneficiary
+    col.ref_column("subject_id"),
+    col.text_column("name"),  # the name screened
+    _code("list"),
     sa.Column("entry_id", sa.String(64), nullable=False),
-    sa.Column("entry_name", sa.Text, nullable=False),
+    col.text_column("entry_name"),
     sa.Column("score", sa.Float, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # open | whitelisted | confirmed
-    sa.Column("case_id", sa.String(40), nullable=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.status_column(),  # open | whitelisted | confirmed
+    col.ref_column("case_id", nullable=True),
+    col.created_at_column(),
     sa.Index("ix_risk_screening_hits_subject", "platform_id", "subject_id"),
 )
 
-whitelist = sa.Table(
+whitelist = _owned(
     "risk_whitelist",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("subject_id", sa.String(40), nullable=False),
-    sa.Column("list", sa.String(16), nullable=False),
+    col.ref_column("subject_id"),
+    _code("list"),
     sa.Column("entry_id", sa.String(64), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("created_by", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.text_column("reason"),
+    *_authored(),
     sa.UniqueConstraint("platform_id", "subject_id", "list", "entry_id", name="uq_risk_whitelist"),
 )
 
@@ -146,9 +153,9 @@ observations = sa.Table(
     "risk_observations",
     metadata,
     sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("event", sa.Text, nullable=False),  # a risk event (coffer.risk.events) as JSON
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _platform_id(),
+    col.text_column("event"),  # a risk event (coffer.risk.events) as JSON
+    col.created_at_column(),
 )
 
 snapshots = sa.Table(
@@ -159,7 +166,7 @@ snapshots = sa.Table(
     sa.Column("position", sa.String(80), nullable=True),  # the aml task's outbox cursor
     sa.Column("model_version", sa.String(40), nullable=False),
     sa.Column("state", sa.LargeBinary, nullable=False),  # pickled
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.created_at_column(),
 )
 
 # Where the risk worker stopped reading the wallets outbox (one row per task).
@@ -168,35 +175,31 @@ cursors = sa.Table(
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("position", sa.String(80), nullable=False),
-    sa.Column("lease_until", sa.BigInteger, nullable=False),
+    col.time_column("lease_until"),
 )
 
 # A platform's risk settings (rows only for platforms that changed a default).
 platform_settings = sa.Table(
     "risk_platform_settings",
     metadata,
-    sa.Column("platform_id", sa.String(64), primary_key=True),
-    sa.Column("review_expiry_policy", sa.String(16), nullable=False),  # approve|decline|escalate
-    sa.Column("updated_by", sa.String(200), nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    _platform_id(primary_key=True),
+    _code("review_expiry_policy"),  # approve|decline|escalate
+    _person("updated_by"),
+    col.time_column("updated_at"),
 )
 
 # Trained models registered for a platform (one row per version); at most one is active.
-model_versions = sa.Table(
+model_versions = _owned(
     "risk_model_versions",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),  # 1, 2, ... per platform
-    sa.Column("model_dir", sa.Text, nullable=False),  # the folder `coffer risk train` wrote
+    col.text_column("model_dir"),  # the folder `coffer risk train` wrote
     sa.Column("model_id", sa.String(40), nullable=False),  # what decisions record
     sa.Column("window_start", sa.String(32), nullable=True),  # training data, ISO 8601 UTC
     sa.Column("window_end", sa.String(32), nullable=True),
-    sa.Column("metrics", sa.Text, nullable=False),  # JSON: metrics on held-out data
-    sa.Column("feature_names", sa.Text, nullable=False),  # JSON list
+    col.text_column("metrics"),  # JSON: metrics on held-out data
+    col.text_column("feature_names"),  # JSON list
     sa.Column("active", sa.Boolean, nullable=False),
-    sa.Column("activated_at", sa.BigInteger, nullable=True),
-    sa.Column("created_by", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.time_column("activated_at", nullable=True),
+    *_authored(),
     sa.UniqueConstraint("platform_id", "version", name="uq_risk_model_versions"),
 )

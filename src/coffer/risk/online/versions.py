@@ -118,21 +118,22 @@ class VersionsService(ScreeningService):
             ) from None
         with self._unit() as connection:
             versions = R.model_versions(connection, platform_id)
-            row = {
-                "id": R.new_id("rmv"),
-                "platform_id": platform_id,
-                "version": (versions[0]["version"] + 1) if versions else 1,
-                "model_dir": str(path),
-                "model_id": str(metadata.get("trained_at") or metadata.get("version")),
-                "window_start": metadata.get("window_start"),
-                "window_end": metadata.get("window_end"),
-                "metrics": R.dumps(metadata.get("metrics", {})),
-                "feature_names": R.dumps(metadata.get("feature_names", [])),
-                "active": False,
-                "activated_at": None,
-                "created_by": actor,
-                "created_at": R.now_micros(),
-            }
+            row = R.new_row(
+                "rmv",
+                platform_id,
+                {
+                    "version": (versions[0]["version"] + 1) if versions else 1,
+                    "model_dir": str(path),
+                    "model_id": str(metadata.get("trained_at") or metadata.get("version")),
+                    "window_start": metadata.get("window_start"),
+                    "window_end": metadata.get("window_end"),
+                    "metrics": R.dumps(metadata.get("metrics", {})),
+                    "feature_names": R.dumps(metadata.get("feature_names", [])),
+                    "active": False,
+                    "activated_at": None,
+                    "created_by": actor,
+                },
+            )
             R.insert(connection, T.model_versions, row)
             audit.record(
                 connection,

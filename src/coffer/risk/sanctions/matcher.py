@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -135,6 +135,18 @@ def _onset(token: str) -> str:
 
 
 _ONSET_CLASSES = str.maketrans("pbtdkgqcszvfw", "bbddggggssffv")
+
+
+def _joined(split: Sequence[str], whole: Sequence[str]) -> Iterator[tuple[float, int, int]]:
+    """Two neighbouring tokens of ``split`` written as one token of ``whole`` ("Jin Ping" ~
+    "Jinping"): (similarity, index of the first of the two in ``split``, index in ``whole``)."""
+    for k in range(len(split) - 1):
+        joined = split[k] + split[k + 1]
+        for w, token in enumerate(whole):
+            if abs(len(token) - len(joined)) <= 2 and token[0] == joined[0]:
+                similarity = Indel.normalized_similarity(joined, token)
+                if similarity >= 0.8:
+                    yield similarity, k, w
 
 
 def _token_similarity(a: str, b: str, sound_a: str, sound_b: str) -> float:
@@ -389,20 +401,8 @@ def name_score(
             if similarity >= MIN_TOKEN_SIMILARITY:
                 pairs.append((similarity, (i,), (j,)))
     # Names written together or apart: "Jinping" ~ "Jin Ping", "Wonho" ~ "Won Ho".
-    for i in range(len(q_tokens) - 1):
-        joined = q_tokens[i] + q_tokens[i + 1]
-        for j, b in enumerate(c_tokens):
-            if abs(len(b) - len(joined)) <= 2 and b[0] == joined[0]:
-                similarity = Indel.normalized_similarity(joined, b)
-                if similarity >= 0.8:
-                    pairs.append((similarity, (i, i + 1), (j,)))
-    for j in range(len(c_tokens) - 1):
-        joined = c_tokens[j] + c_tokens[j + 1]
-        for i, a in enumerate(q_tokens):
-            if abs(len(a) - len(joined)) <= 2 and a[0] == joined[0]:
-                similarity = Indel.normalized_similarity(joined, a)
-                if similarity >= 0.8:
-                    pairs.append((similarity, (i,), (j, j + 1)))
+    pairs.extend((similarity, (i, i + 1), (j,)) for similarity, i, j in _joined(q_tokens, c_tokens))
+    pairs.extend((similarity, (i,), (j, j + 1)) for similarity, j, i in _joined(c_tokens, q_tokens))
     pairs.sort(key=lambda p: (-p[0], -len(p[1]) - len(p[2])))
     used_q: set[int] = set()
     used_c: set[int] = set()

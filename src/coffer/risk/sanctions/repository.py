@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Sequence
 
@@ -57,34 +58,20 @@ def replace_list(
         loaded_at=loaded_at,
         checksum=checksum,
     )
-    connection.execute(
-        sa.insert(sanction_lists).values(
-            list=info.list_name,
-            version=info.version,
-            format=info.format,
-            source=info.source,
-            checksum=info.checksum,
-            entry_count=info.entry_count,
-            loaded_at=info.loaded_at,
-        )
-    )
+    values = dataclasses.asdict(info)
+    values["list"] = values.pop("list_name")  # the one field named otherwise than its column
+    connection.execute(sa.insert(sanction_lists).values(**values))
     return info
 
 
 def list_infos(connection: sa.Connection) -> list[ListInfo]:
     rows = connection.execute(sa.select(sanction_lists).order_by(sanction_lists.c.list))
-    return [
-        ListInfo(
-            list_name=row.list,
-            version=row.version,
-            format=row.format,
-            source=row.source,
-            entry_count=row.entry_count,
-            loaded_at=row.loaded_at,
-            checksum=row.checksum,
-        )
-        for row in rows
-    ]
+    infos = []
+    for row in rows.mappings():
+        values = dict(row)
+        values["list_name"] = values.pop("list")
+        infos.append(ListInfo(**values))
+    return infos
 
 
 def read_entries(connection: sa.Connection, lists: Sequence[str]) -> Iterator[ListEntry]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.db import columns as col
+
 metadata = sa.MetaData()
 
 sanction_lists = sa.Table(
@@ -17,10 +19,10 @@ sanction_lists = sa.Table(
     sa.Column("list", sa.String(16), primary_key=True),  # UN | OFAC | EU
     sa.Column("version", sa.String(100), nullable=False),
     sa.Column("format", sa.String(16), nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
+    col.text_column("source"),
     sa.Column("checksum", sa.String(64), nullable=False),
     sa.Column("entry_count", sa.Integer, nullable=False),
-    sa.Column("loaded_at", sa.BigInteger, nullable=False),
+    col.time_column("loaded_at"),
 )
 
 sanction_entries = sa.Table(
@@ -29,6 +31,6 @@ sanction_entries = sa.Table(
     sa.Column("list", sa.String(16), primary_key=True),
     sa.Column("entry_id", sa.String(64), primary_key=True),
     sa.Column("kind", sa.String(16), nullable=False),  # natural | legal | other
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("data", sa.Text, nullable=False),
+    col.text_column("name"),
+    col.text_column("data"),
 )

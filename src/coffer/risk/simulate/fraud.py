@@ -90,8 +90,7 @@ def bust_out(world: World, at: float) -> None:
     victim = _victim(world, at, 0)
     if victim is None:
         return
-    device = victim.devices[0]
-    ip = victim.country
+    device, ip = victim.at_home()
     moment = at
     card = (world.new_id("card"), rng.choice(HOME_COUNTRIES))
     for _ in range(rng.randint(2, 4)):
@@ -142,8 +141,7 @@ def app_scam(world: World, at: float) -> None:
     victim = _victim(world, at, 0)
     if victim is None:
         return
-    device = victim.devices[0]
-    ip = victim.country
+    device, ip = victim.at_home()
     world.login(at - 300, victim, device, ip)
     moment = at
     if rng.random() < 0.6:

@@ -151,6 +151,39 @@ def _first_top_up(world: World, customer: SimCustomer, at: float) -> None:
         world.transaction(at, "payin_bank", customer, amount, customer.iban)
 
 
+def _paid_by_bank(
+    world: World, legal: SimCustomer, base: float, low: int, high: int, country: str
+) -> None:
+    """A business paid by bank transfer during office hours of the day starting at
+    ``base``: between ``low`` and ``high`` major units, from an account in ``country``."""
+    rng = world.rng
+    world.transaction(
+        base + rng.uniform(8, 18) * 3600,
+        "payin_bank",
+        legal,
+        int(rng.uniform(low, high)) * 100,
+        f"iban:{country}{rng.randrange(10**15)}",
+    )
+
+
+def _shop(
+    world: World, customer: SimCustomer, at: float, amount: int, device: str, ip: str
+) -> None:
+    """A card payment at one of the simulated merchants."""
+    rng = world.rng
+    world.transaction(
+        at,
+        "payment",
+        customer,
+        amount,
+        f"merchant:m{rng.randrange(500)}",
+        None,
+        ip,
+        device,
+        rng.choice(MCCS),
+    )
+
+
 def _top_up(
     world: World, customer: SimCustomer, at: float, device: str, ip: str, amount: int
 ) -> None:
@@ -174,17 +207,7 @@ def _one_action(
     if roll < 0.004:  # one-off big purchase, paid after a matching top-up
         amount = int(typical * rng.uniform(10, 40))
         _top_up(world, customer, at, device, ip, amount)
-        world.transaction(
-            at + rng.uniform(60, 1800),
-            "payment",
-            customer,
-            amount,
-            f"merchant:m{rng.randrange(500)}",
-            None,
-            ip,
-            device,
-            rng.choice(MCCS),
-        )
+        _shop(world, customer, at + rng.uniform(60, 1800), amount, device, ip)
         return
     if customer.balance < typical * 3:
         amount = int(max(typical * rng.uniform(3, 12), 2000) / 1000) * 1000
@@ -196,17 +219,7 @@ def _one_action(
             merchant = rng.choice(merchants)
             world.transaction(at, "payin_card", merchant, amount, None, customer.cards[0])
         else:
-            world.transaction(
-                at,
-                "payment",
-                customer,
-                amount,
-                f"merchant:m{rng.randrange(500)}",
-                None,
-                ip,
-                device,
-                rng.choice(MCCS),
-            )
+            _shop(world, customer, at, amount, device, ip)
     elif roll < 0.82 and customer.friends:
         amount = int(rng.uniform(5, 150)) * 100
         friend = rng.choice(customer.friends)
@@ -240,22 +253,10 @@ def _legal_day(world: World, legal: SimCustomer, base: float, salary_day: bool) 
                 moment += rng.uniform(1, 30)
                 world.transaction(moment, "transfer", legal, person.salary, person.id)
         elif rng.random() < 0.05:
-            world.transaction(
-                base + rng.uniform(8, 18) * 3600,
-                "payin_bank",
-                legal,
-                int(rng.uniform(500, 20000)) * 100,
-                f"iban:DE{rng.randrange(10**15)}",
-            )
+            _paid_by_bank(world, legal, base, 500, 20000, "DE")
         return
     if rng.random() < legal.rate * 0.3:
-        world.transaction(
-            base + rng.uniform(8, 18) * 3600,
-            "payin_bank",
-            legal,
-            int(rng.uniform(200, 8000)) * 100,
-            f"iban:FR{rng.randrange(10**15)}",
-        )
+        _paid_by_bank(world, legal, base, 200, 8000, "FR")
     if day_of_week(base) == 4 and legal.balance > 10_000:
         world.transaction(base + 17 * 3600, "payout", legal, int(legal.balance * 0.9), legal.iban)
 

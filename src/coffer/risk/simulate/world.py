@@ -40,6 +40,10 @@ class SimCustomer:
     landlord: str | None = None  # who this customer pays rent to, monthly
     rent: int = 0
 
+    def at_home(self) -> tuple[str, str]:
+        """The customer's own device and the country it connects from: (device, ip country)."""
+        return self.devices[0], self.country
+
 
 @dataclass
 class Pattern:
