@@ -7,7 +7,6 @@ The customer's data is read through the wallets service and the assistant's own 
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal, ParamSpec
@@ -18,11 +17,11 @@ from coffer.assistant import schemas as S
 from coffer.assistant.models import newest_first
 from coffer.assistant.service import Assistant
 from coffer.platforms import DEFAULT_PLATFORM_ID, platform_id_of
-from coffer.wallets.endpoints.deps import authorize, platform_for
+from coffer.wallets.endpoints.deps import authorize, domain_for
 from coffer.wallets.http_errors import WalletRoute, errors
+from coffer.wallets.platform import WalletPlatform
 
 PREFIX = "/api/assistant/v1"
-_lock = threading.Lock()
 AUTH = (401, 403, 422)
 P = ParamSpec("P")
 
@@ -31,41 +30,30 @@ def assistant_for(app: Any, platform_id: str = DEFAULT_PLATFORM_ID) -> Assistant
     """The assistant of a platform in a FastAPI app, built on first use on the platform's
     wallets (another platform's customers are not found). The default platform's is
     ``app.state.assistant``, which an embedding app may set itself."""
-    if platform_id == DEFAULT_PLATFORM_ID:
-        plugged: Assistant | None = getattr(app.state, "assistant", None)
-        if plugged is not None:
-            return plugged
-    with _lock:
-        by_platform: dict[str, Assistant] = getattr(app.state, "assistant_by_platform", None) or {}
-        app.state.assistant_by_platform = by_platform
-        existing = by_platform.get(platform_id)
-        if existing is None:
-            platform = platform_for(app, platform_id)
-            book = app.state.server.coffer
-            settings = book.settings
-            hook = None
-            if settings.assistant_model_url:
-                from coffer.assistant.ask.model import ModelHook
 
-                hook = ModelHook(
-                    settings.assistant_model_url,
-                    settings.assistant_model_name,
-                    api_key=settings.assistant_model_api_key,
-                    timeout_seconds=settings.assistant_model_timeout_seconds,
-                )
-            from coffer.assistant.home_currency import fx_rate_source
-            from coffer.fx.endpoints import fx_for
+    def build(platform: WalletPlatform) -> Assistant:
+        settings = app.state.server.coffer.settings
+        hook = None
+        if settings.assistant_model_url:
+            from coffer.assistant.ask.model import ModelHook
 
-            existing = Assistant(
-                platform.core.engine,
-                platform.wallets,
-                model_hook=hook,
-                rates=fx_rate_source(fx_for(app, platform_id)),
+            hook = ModelHook(
+                settings.assistant_model_url,
+                settings.assistant_model_name,
+                api_key=settings.assistant_model_api_key,
+                timeout_seconds=settings.assistant_model_timeout_seconds,
             )
-            by_platform[platform_id] = existing
-            if platform_id == DEFAULT_PLATFORM_ID:
-                app.state.assistant = existing
-    return existing
+        from coffer.assistant.home_currency import fx_rate_source
+        from coffer.fx.endpoints import fx_for
+
+        return Assistant(
+            platform.core.engine,
+            platform.wallets,
+            model_hook=hook,
+            rates=fx_rate_source(fx_for(app, platform_id)),
+        )
+
+    return domain_for(app, "assistant", platform_id, build)
 
 
 def assistant_of(request: Request) -> Assistant:
