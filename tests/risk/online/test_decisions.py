@@ -12,6 +12,7 @@ from coffer.errors import RiskBlocked
 from coffer.expressions import ExpressionInvalid
 from coffer.risk.online import RiskService
 from coffer.wallets import repository as WR
+from coffer.wallets.schemas import EVENT_TYPES
 
 ADMIN = "analyst@example.org"
 
@@ -232,6 +233,7 @@ def test_review_holds_the_money_and_approve_posts_it(world: World, risk: RiskSer
     ]
     assert "transfer.in_review" in types and "transfer.succeeded" in types
     assert "risk.case.decided" in types and "risk.review.approved" in types
+    assert set(types) <= set(EVENT_TYPES)  # every type emitted is listed (docs/wallets.md)
 
 
 def test_decline_voids_the_hold(world: World, risk: RiskService) -> None:
