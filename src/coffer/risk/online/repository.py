@@ -31,6 +31,8 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str)
 
 
 def dumps(value: Any) -> str:
+    if isinstance(value, list) and not value:
+        return "[]"  # most decisions' reasons and rules: no encoder call
     return _ENCODER.encode(value)
 
 

@@ -138,11 +138,24 @@ def rule_variables(
 
 def _needed(rules: Sequence[ActiveRule]) -> dict[str, frozenset[str] | None]:
     """Per variable the rules read: the fields they read of it (None: all of it)."""
+    return _needed_of(tuple((rule.program.source, rule.program.variables) for rule in rules))
+
+
+@functools.lru_cache(maxsize=1024)
+def _needed_of(
+    programs: tuple[tuple[str, frozenset[str]], ...],
+) -> dict[str, frozenset[str] | None]:
+    """:func:`_needed` by the rules' (source, variables read): what a rule reads depends on
+    them only. The answer is shared (callers never change it)."""
     needed: dict[str, frozenset[str] | None] = {}
-    for rule in rules:
-        for name in rule.program.variables:
+    for source, variables in programs:
+        for name in variables:
             fields = (
-                rule.features if name == "features" else rule.tx_fields if name == "tx" else None
+                fields_read(source, "features")
+                if name == "features"
+                else fields_read(source, "tx")
+                if name == "tx"
+                else None
             )
             if name not in needed:
                 needed[name] = fields
