@@ -25,6 +25,20 @@ EXPRESSIONS = (
 )
 
 
+TX = {
+    "kind": "payout",
+    "amount": 6000,
+    "currency": "EUR",
+    "customer_id": "c1",
+    "counterparty": "",
+    "counterparty_type": "none",
+    "device_id": "d1",
+    "ip_country": "KP",
+    "card_country": "",
+    "mcc": "",
+}
+
+
 def _rule(index: int, expression: str) -> RL.ActiveRule:
     program = RL.compile_rule(expression)
     return RL.ActiveRule(f"rr_{index}", f"r{index}", 1, "review", "enforce", program)
@@ -44,18 +58,7 @@ def test_rules_answer_as_with_every_variable_whole() -> None:
     vector[FEATURE_INDEX["customer_count_1h"]] = 3.0
     vector[FEATURE_INDEX["device_new"]] = 1.0
     vector[FEATURE_INDEX["log_amount"]] = 8.6
-    tx = {
-        "kind": "payout",
-        "amount": 6000,
-        "currency": "EUR",
-        "customer_id": "c1",
-        "counterparty": "",
-        "counterparty_type": "none",
-        "device_id": "d1",
-        "ip_country": "KP",
-        "card_country": "",
-        "mcc": "",
-    }
+    tx = dict(TX)
     variables = RL.rule_variables(tx, 0.25, ["new_device"], vector)
     rules = [_rule(index, expression) for index, expression in enumerate(EXPRESSIONS)]
     expected = [hit for rule in rules if (hit := _one_by_one(rule, variables)) is not None]
@@ -83,18 +86,7 @@ def test_remembered_answers_are_the_fresh_ones() -> None:
     rules.append(_rule(99, "tx.amount == 1"))  # int, float and bool amounts differ in CEL
     rules.append(_rule(98, "string(features.device_new) == '-0.0'"))
     vector = [0.0] * len(FEATURE_NAMES)
-    base = {
-        "kind": "payout",
-        "amount": 6000,
-        "currency": "EUR",
-        "customer_id": "c1",
-        "counterparty": "",
-        "counterparty_type": "none",
-        "device_id": "d1",
-        "ip_country": "KP",
-        "card_country": "",
-        "mcc": "",
-    }
+    base = TX
     cases = []
     for amount in (1, 1.0, True, 6000, 1):
         for device_new in (0.0, -0.0, 1.0, 0.0):
