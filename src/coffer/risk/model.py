@@ -182,11 +182,9 @@ class FraudModel:
         quantile = np.interp(raw, reference, self._quantiles)
         return np.asarray(quantile, dtype=float)
 
-    def score(
-        self, matrix: np.ndarray, rows: list[list[float]]
-    ) -> list[tuple[float, float, float, list[str]]]:
-        """Per row: (score, probability, anomaly quantile, fired rule names); ``rows`` are
-        the rows of ``matrix`` as lists."""
+    def score(self, matrix: np.ndarray) -> list[tuple[float, float, float, list[str]]]:
+        """Per row of ``matrix`` (float64): (score, probability, anomaly quantile, fired rule
+        names)."""
         if len(matrix) == 0:
             return []
         probability = self.probability(matrix).tolist()

@@ -77,16 +77,6 @@ class ActiveRule:
     mode: str
     program: Expression
 
-    @property
-    def features(self) -> frozenset[str] | None:
-        """The features the rule reads (None: any, it indexes ``features`` dynamically)."""
-        return fields_read(self.program.source, "features")
-
-    @property
-    def tx_fields(self) -> frozenset[str] | None:
-        """The fields of ``tx`` the rule reads (None: any)."""
-        return fields_read(self.program.source, "tx")
-
 
 @functools.lru_cache(maxsize=4096)
 def fields_read(source: str, variable: str) -> frozenset[str] | None:
