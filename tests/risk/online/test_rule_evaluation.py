@@ -101,3 +101,16 @@ def test_remembered_answers_are_the_fresh_ones() -> None:
         for variables in cases:
             expected = [hit for rule in rules if (hit := _one_by_one(rule, variables)) is not None]
             assert RL.evaluate(rules, variables) == expected
+
+
+def test_remembered_answers_are_bounded(monkeypatch: Any) -> None:
+    monkeypatch.setattr(RL, "CACHED_ANSWERS", 5)
+    monkeypatch.setattr(RL, "CACHED_EXPRESSIONS", 3)
+    monkeypatch.setattr(RL, "_answers", {})
+    rules = [_rule(index, f"tx.amount > {index}") for index in range(6)]
+    for amount in range(12):
+        variables = RL.rule_variables({**TX, "amount": amount}, 0.1, [], [0.0] * len(FEATURE_NAMES))
+        expected = [rule.name for rule in rules if amount > int(rule.program.source.split()[-1])]
+        assert [hit.rule.name for hit in RL.evaluate(rules, variables)] == expected
+    assert len(RL._answers) == 3
+    assert all(len(known) <= 5 for known in RL._answers.values())

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -175,9 +176,25 @@ def _bound(rules: Sequence[ActiveRule], variables: Mapping[str, Any]) -> Bound:
 
 
 # A rule's answer is a function of the values it reads (CEL and the functions rules may call
-# are pure): per expression, the answers to the last CACHED_ANSWERS distinct inputs.
+# are pure): per expression, the answers to up to CACHED_ANSWERS distinct inputs (forgotten
+# all at once when full), for the CACHED_EXPRESSIONS expressions stored most recently.
 CACHED_ANSWERS = 4096
+CACHED_EXPRESSIONS = 256
 _answers: dict[str, dict[tuple[Any, ...], bool | str]] = {}
+_answers_lock = threading.Lock()
+
+
+def _remember(source: str, key: tuple[Any, ...], answer: bool | str) -> None:
+    with _answers_lock:
+        known = _answers.pop(source, None)  # re-inserted last: the most recent
+        if known is None:
+            known = {}
+            while len(_answers) >= CACHED_EXPRESSIONS:
+                del _answers[next(iter(_answers))]
+        elif len(known) >= CACHED_ANSWERS:
+            known = {}
+        known[key] = answer
+        _answers[source] = known
 
 
 @functools.lru_cache(maxsize=1024)
@@ -252,10 +269,7 @@ def evaluate(rules: Sequence[ActiveRule], variables: Mapping[str, Any]) -> list[
             answers[index] = fresh
             key = keys[index]
             if key is not None:
-                known = _answers.setdefault(rule.program.source, {})
-                if len(known) >= CACHED_ANSWERS:
-                    known.clear()
-                known[key] = fresh
+                _remember(rule.program.source, key, fresh)
     return [
         RuleHit(rule) if answer is True else RuleHit(rule, error=answer)
         for rule, answer in zip(rules, answers, strict=True)
