@@ -89,9 +89,14 @@ class ExpressionFailed(CofferError):
 # -- exact integers -------------------------------------------------------------------------
 
 
+_AS_IS = frozenset((str, float, bool, type(None)))
+
+
 def to_cel(value: Any) -> Any:
     """``value`` made safe for CEL: integers outside signed 64 bits become
     ``{"big": "<digits>"}`` (recursively in dicts, lists and tuples)."""
+    if type(value) in _AS_IS:  # the common leaves, without the ABC checks below
+        return value
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -222,6 +227,8 @@ class Expression:
         return self._execute(bound.context)
 
     def _check_provided(self, names: Iterable[str]) -> None:
+        if isinstance(names, frozenset) and self.variables <= names:
+            return
         missing = sorted(self.variables - set(names))
         if missing:
             raise ExpressionFailed(

@@ -261,9 +261,9 @@ def test_one_row_scores_are_the_batch_scores(trained: Path) -> None:
         rows = matrix[start : start + 1 + start % 5]
         assert np.array_equal(model.margin(rows), margin[start : start + len(rows)])
         assert np.array_equal(model.anomaly(rows), anomaly[start : start + len(rows)])
-    batch = model.score(matrix, matrix.tolist())
+    batch = model.score(matrix)
     for index in range(0, len(matrix), 7):
-        assert model.score(matrix[index : index + 1], [vectors[index]]) == [batch[index]]
+        assert model.score(matrix[index : index + 1]) == [batch[index]]
 
 
 def test_backtest_is_the_same_with_the_compiled_evaluators_everywhere(

@@ -107,8 +107,7 @@ class RiskEngine:
         if not ids:
             return []
         matrix = np.asarray(vectors, dtype=np.float64)
-        rows = vectors if isinstance(vectors, list) else matrix.tolist()
-        scored = self.model.score(matrix, rows)
+        scored = self.model.score(matrix)
         explain_from = min(EXPLAIN_FROM, self.thresholds.review)
         explain = [index for index, item in enumerate(scored) if item[0] >= explain_from]
         codes: dict[int, list[str]] = dict(

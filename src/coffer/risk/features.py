@@ -358,8 +358,8 @@ class FeatureState:
             1.0 if tx.device_id and tx.device_id != state.last_login_device else 0.0,
         ]
         counts, sums = state.window.stats(now)
-        vector.extend(float(count) for count in counts)
-        vector.extend(_log(total) for total in sums)
+        vector.extend(map(float, counts))
+        vector.extend(map(_log, sums))
         out_counts, out_sums = state.out_window.stats(now)
         _in_counts, in_sums = state.in_window.stats(now)
         vector.extend(
@@ -433,7 +433,7 @@ class FeatureState:
         if entity is None:
             return [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0]
         counts, sums = entity.window.stats(now)
-        head = [float(count) for count in counts]
+        head = list(map(float, counts))
         age = (now - entity.first_seen) / DAY
         if kind == 4:
             return [*head, _log(sums[1]), float(entity.users.count(now)), age]
@@ -446,7 +446,7 @@ class FeatureState:
         else:
             counts, sums = entity.window.stats(now)
             head = [
-                *(float(count) for count in counts),
+                *map(float, counts),
                 _log(sums[1]),
                 float(entity.users.count(now)),
                 float(entity.others.count(now)),

@@ -20,7 +20,7 @@ import numpy as np
 
 from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
 from coffer.risk.forest import CompiledForest
-from coffer.risk.rules import fired, rule_score
+from coffer.risk.rules import fired_rows, rule_score
 from coffer.risk.trees import CompiledTrees, compile_trees
 
 MODEL_VERSION = 1
@@ -182,19 +182,16 @@ class FraudModel:
         quantile = np.interp(raw, reference, self._quantiles)
         return np.asarray(quantile, dtype=float)
 
-    def score(
-        self, matrix: np.ndarray, rows: list[list[float]]
-    ) -> list[tuple[float, float, float, list[str]]]:
-        """Per row: (score, probability, anomaly quantile, fired rule names); ``rows`` are
-        the rows of ``matrix`` as lists."""
+    def score(self, matrix: np.ndarray) -> list[tuple[float, float, float, list[str]]]:
+        """Per row of ``matrix`` (float64): (score, probability, anomaly quantile, fired rule
+        names)."""
         if len(matrix) == 0:
             return []
         probability = self.probability(matrix).tolist()
         anomaly = self.anomaly(matrix).tolist()
         parameters = self.parameters
         out = []
-        for row, p, quantile in zip(rows, probability, anomaly, strict=True):
-            rules = fired(row)
+        for rules, p, quantile in zip(fired_rows(matrix), probability, anomaly, strict=True):
             boost = parameters.anomaly_weight * float(quantile) ** parameters.anomaly_power
             score = 1.0 - (1.0 - float(p)) * (1.0 - parameters.rule_weight * rule_score(rules)) * (
                 1.0 - boost

@@ -70,9 +70,24 @@ class Window:
         self.amounts.append(amount)
         sums = self.sums
         counts = self.counts
-        for index in range(len(sums)):
-            sums[index] += amount
-            counts[index] += 1
+        if len(sums) == 4:  # the usual horizons, without a loop
+            sums[0] += amount
+            sums[1] += amount
+            sums[2] += amount
+            sums[3] += amount
+            counts[0] += 1
+            counts[1] += 1
+            counts[2] += 1
+            counts[3] += 1
+        elif len(sums) == 2:
+            sums[0] += amount
+            sums[1] += amount
+            counts[0] += 1
+            counts[1] += 1
+        else:
+            for index in range(len(sums)):
+                sums[index] += amount
+                counts[index] += 1
         expiry = now + self.horizons[0]
         if expiry < self.next_expiry:
             self.next_expiry = expiry

@@ -25,6 +25,20 @@ EXPRESSIONS = (
 )
 
 
+TX = {
+    "kind": "payout",
+    "amount": 6000,
+    "currency": "EUR",
+    "customer_id": "c1",
+    "counterparty": "",
+    "counterparty_type": "none",
+    "device_id": "d1",
+    "ip_country": "KP",
+    "card_country": "",
+    "mcc": "",
+}
+
+
 def _rule(index: int, expression: str) -> RL.ActiveRule:
     program = RL.compile_rule(expression)
     return RL.ActiveRule(f"rr_{index}", f"r{index}", 1, "review", "enforce", program)
@@ -44,18 +58,7 @@ def test_rules_answer_as_with_every_variable_whole() -> None:
     vector[FEATURE_INDEX["customer_count_1h"]] = 3.0
     vector[FEATURE_INDEX["device_new"]] = 1.0
     vector[FEATURE_INDEX["log_amount"]] = 8.6
-    tx = {
-        "kind": "payout",
-        "amount": 6000,
-        "currency": "EUR",
-        "customer_id": "c1",
-        "counterparty": "",
-        "counterparty_type": "none",
-        "device_id": "d1",
-        "ip_country": "KP",
-        "card_country": "",
-        "mcc": "",
-    }
+    tx = dict(TX)
     variables = RL.rule_variables(tx, 0.25, ["new_device"], vector)
     rules = [_rule(index, expression) for index, expression in enumerate(EXPRESSIONS)]
     expected = [hit for rule in rules if (hit := _one_by_one(rule, variables)) is not None]
@@ -74,3 +77,40 @@ def test_fields_read() -> None:
     assert RL.fields_read("size(tx) > 1 && tx.kind == 'a'", "tx") is None
     assert RL.fields_read("reasons.exists(tx, tx == 'a')", "tx") is None
     assert RL.fields_read("score > 0.5", "features") == frozenset()
+
+
+def test_remembered_answers_are_the_fresh_ones() -> None:
+    """A rule answers from the values it read before only when every value it reads is the
+    same (type and float bits included): the same answer as evaluated afresh."""
+    rules = [_rule(index, expression) for index, expression in enumerate(EXPRESSIONS)]
+    rules.append(_rule(99, "tx.amount == 1"))  # int, float and bool amounts differ in CEL
+    rules.append(_rule(98, "string(features.device_new) == '-0.0'"))
+    vector = [0.0] * len(FEATURE_NAMES)
+    base = TX
+    cases = []
+    for amount in (1, 1.0, True, 6000, 1):
+        for device_new in (0.0, -0.0, 1.0, 0.0):
+            for score in (0.1, 0.25):
+                features = list(vector)
+                features[FEATURE_INDEX["device_new"]] = device_new
+                tx = {**base, "amount": amount}
+                cases.append(RL.rule_variables(tx, score, ["new_device"], features))
+    absent = {key: value for key, value in base.items() if key != "mcc"}
+    cases.append(RL.rule_variables(absent, 0.1, [], vector))
+    for _ in range(2):  # the second round answers from what the first one saw
+        for variables in cases:
+            expected = [hit for rule in rules if (hit := _one_by_one(rule, variables)) is not None]
+            assert RL.evaluate(rules, variables) == expected
+
+
+def test_remembered_answers_are_bounded(monkeypatch: Any) -> None:
+    monkeypatch.setattr(RL, "CACHED_ANSWERS", 5)
+    monkeypatch.setattr(RL, "CACHED_EXPRESSIONS", 3)
+    monkeypatch.setattr(RL, "_answers", {})
+    rules = [_rule(index, f"tx.amount > {index}") for index in range(6)]
+    for amount in range(12):
+        variables = RL.rule_variables({**TX, "amount": amount}, 0.1, [], [0.0] * len(FEATURE_NAMES))
+        expected = [rule.name for rule in rules if amount > int(rule.program.source.split()[-1])]
+        assert [hit.rule.name for hit in RL.evaluate(rules, variables)] == expected
+    assert len(RL._answers) == 3
+    assert all(len(known) <= 5 for known in RL._answers.values())

@@ -38,6 +38,8 @@ def new_row(prefix: str, platform_id: str, values: Mapping[str, Any]) -> Row:
 
 
 def dumps(value: Any) -> str:
+    if isinstance(value, list) and not value:
+        return "[]"  # most decisions' reasons and rules: no encoder call
     return _ENCODER.encode(value)
 
 

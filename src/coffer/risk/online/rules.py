@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,16 +78,6 @@ class ActiveRule:
     mode: str
     program: Expression
 
-    @property
-    def features(self) -> frozenset[str] | None:
-        """The features the rule reads (None: any, it indexes ``features`` dynamically)."""
-        return fields_read(self.program.source, "features")
-
-    @property
-    def tx_fields(self) -> frozenset[str] | None:
-        """The fields of ``tx`` the rule reads (None: any)."""
-        return fields_read(self.program.source, "tx")
-
 
 @functools.lru_cache(maxsize=4096)
 def fields_read(source: str, variable: str) -> frozenset[str] | None:
@@ -138,11 +129,24 @@ def rule_variables(
 
 def _needed(rules: Sequence[ActiveRule]) -> dict[str, frozenset[str] | None]:
     """Per variable the rules read: the fields they read of it (None: all of it)."""
+    return _needed_of(tuple((rule.program.source, rule.program.variables) for rule in rules))
+
+
+@functools.lru_cache(maxsize=1024)
+def _needed_of(
+    programs: tuple[tuple[str, frozenset[str]], ...],
+) -> dict[str, frozenset[str] | None]:
+    """:func:`_needed` by the rules' (source, variables read): what a rule reads depends on
+    them only. The answer is shared (callers never change it)."""
     needed: dict[str, frozenset[str] | None] = {}
-    for rule in rules:
-        for name in rule.program.variables:
+    for source, variables in programs:
+        for name in variables:
             fields = (
-                rule.features if name == "features" else rule.tx_fields if name == "tx" else None
+                fields_read(source, "features")
+                if name == "features"
+                else fields_read(source, "tx")
+                if name == "tx"
+                else None
             )
             if name not in needed:
                 needed[name] = fields
@@ -171,19 +175,106 @@ def _bound(rules: Sequence[ActiveRule], variables: Mapping[str, Any]) -> Bound:
     return Bound(values, functions)
 
 
+# A rule's answer is a function of the values it reads (CEL and the functions rules may call
+# are pure): per expression, the answers to up to CACHED_ANSWERS distinct inputs (forgotten
+# all at once when full), for the CACHED_EXPRESSIONS expressions stored most recently.
+CACHED_ANSWERS = 4096
+CACHED_EXPRESSIONS = 256
+_answers: dict[str, dict[tuple[Any, ...], bool | str]] = {}
+_answers_lock = threading.Lock()
+
+
+def _remember(source: str, key: tuple[Any, ...], answer: bool | str) -> None:
+    with _answers_lock:
+        known = _answers.pop(source, None)  # re-inserted last: the most recent
+        if known is None:
+            known = {}
+            while len(_answers) >= CACHED_EXPRESSIONS:
+                del _answers[next(iter(_answers))]
+        elif len(known) >= CACHED_ANSWERS:
+            known = {}
+        known[key] = answer
+        _answers[source] = known
+
+
+@functools.lru_cache(maxsize=1024)
+def _inputs_of(
+    source: str, variables: frozenset[str]
+) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """What a rule reads, in a fixed order: (variable, its fields); None when it reads a map
+    whole (its answer is then not cached)."""
+    plan = []
+    for name, fields in sorted(_needed_of(((source, variables),)).items()):
+        if fields is None and name in ("tx", "features"):
+            return None
+        plan.append((name, tuple(sorted(fields or ()))))
+    return tuple(plan)
+
+
+def _inputs(rule: ActiveRule, variables: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The values ``rule`` reads (types and float bits included), or None: not cached."""
+    plan = _inputs_of(rule.program.source, rule.program.variables)
+    if plan is None:
+        return None
+    key: list[Any] = []
+    for name, fields in plan:
+        value = variables[name]
+        if name == "tx":
+            for field in fields:
+                item = value.get(field, _inputs)  # the function itself: "absent"
+                key.append((type(item), item))
+        elif name == "features":
+            key.extend(
+                float(value[FEATURE_INDEX[field]]).hex() if field in FEATURE_INDEX else None
+                for field in fields
+            )
+        elif name == "score":
+            key.append(float(value).hex())
+        elif name == "reasons":
+            key.append(tuple(value))
+        else:
+            return None
+    return tuple(key)
+
+
 def evaluate(rules: Sequence[ActiveRule], variables: Mapping[str, Any]) -> list[RuleHit]:
-    """The rules that fired (a rule that fails at run time is recorded, never fires)."""
+    """The rules that fired (a rule that fails at run time is recorded, never fires). A
+    rule whose inputs were seen recently answers from :data:`_answers`; the others are
+    evaluated together, their variables converted once."""
     if not rules:
         return []
-    bound = _bound(rules, variables)
-    hits = []
+    answers: list[bool | str | None] = []
+    keys: list[tuple[Any, ...] | None] = []
+    missed: list[ActiveRule] = []
     for rule in rules:
+        key = _inputs(rule, variables)
         try:
-            if rule.program.evaluate_bool_in(bound):
-                hits.append(RuleHit(rule))
-        except ExpressionFailed as error:
-            hits.append(RuleHit(rule, error=str(error)[:200]))
-    return hits
+            answer = None if key is None else _answers.get(rule.program.source, {}).get(key)
+        except TypeError:  # a value that cannot be a key
+            key, answer = None, None
+        keys.append(key)
+        answers.append(answer)
+        if answer is None:
+            missed.append(rule)
+    if missed:
+        bound = _bound(missed, variables)
+        for index, rule in enumerate(rules):
+            if answers[index] is not None:
+                continue
+            fresh: bool | str
+            try:
+                fresh = rule.program.evaluate_bool_in(bound)
+            except ExpressionFailed as error:
+                fresh = str(error)[:200]
+            answers[index] = fresh
+            key = keys[index]
+            if key is not None:
+                _remember(rule.program.source, key, fresh)
+    return [
+        RuleHit(rule) if answer is True else RuleHit(rule, error=answer)
+        for rule, answer in zip(rules, answers, strict=True)
+        if answer is not False
+    ]
 
 
 def outcome(
