@@ -22,19 +22,38 @@ PG_ADMIN = os.environ.get("COFFER_BENCH_PG", "postgresql://root@127.0.0.1:5432/p
 
 @contextmanager
 def fresh_database(backend: str) -> Iterator[str]:
-    """Yield a URL of a new, empty database (dropped afterwards)."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
+    """Yield a URL of a new, empty database (dropped afterwards), with a witness folder of
+    its own (a new database's ledgers would conflict with another's published checkpoints)."""
+    with tempfile.TemporaryDirectory() as folder, _own_witness(folder):
+        if backend == "sqlite":
             yield f"sqlite:///{folder}/bench.db"
-        return
-    name = f"coffer_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
+            return
+        name = f"coffer_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def _own_witness(folder: str) -> Iterator[None]:
+    """COFFER_WITNESS_DIR set to ``folder``/witness while the database lives (unless the
+    caller set it), for settings read from the environment."""
+    from coffer.settings import get_settings
+
+    if "COFFER_WITNESS_DIR" in os.environ:
+        yield
+        return
+    os.environ["COFFER_WITNESS_DIR"] = os.path.join(folder, "witness")
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        del os.environ["COFFER_WITNESS_DIR"]
+        get_settings.cache_clear()
 
 
 @contextmanager
