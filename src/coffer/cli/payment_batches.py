@@ -12,7 +12,14 @@ from typing import Annotated, Any
 
 import typer
 
-from coffer.cli.automations import Database, Platform, _automations, _default_platform, _do
+from coffer.cli.automations import (
+    Database,
+    Platform,
+    _automations,
+    _default_platform,
+    _do,
+    _do_on,
+)
 
 app = typer.Typer(help="Payment batches: payroll and supplier payments.", no_args_is_help=True)
 
@@ -67,10 +74,11 @@ def _create(
     except ValidationError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
-    _do(
+    _do_on(
         database,
-        lambda a: a.payment_batches.create(
-            platform or _default_platform(), request, maker=maker, idempotency_key=idempotency_key
+        platform,
+        lambda a, p: a.payment_batches.create(
+            p, request, maker=maker, idempotency_key=idempotency_key
         ),
     )
 
@@ -151,15 +159,16 @@ def list_batches(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(
+    _do_on(
         database,
-        lambda a: a.payment_batches.batches(platform or _default_platform(), status=status),
+        platform,
+        lambda a, p: a.payment_batches.batches(p, status=status),
     )
 
 
 @app.command("show")
 def show(batch_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, lambda a: a.payment_batches.batch(platform or _default_platform(), batch_id))
+    _do_on(database, platform, lambda a, p: a.payment_batches.batch(p, batch_id))
 
 
 @app.command("lines")
@@ -171,10 +180,11 @@ def lines(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(
+    _do_on(
         database,
-        lambda a: a.payment_batches.lines(
-            platform or _default_platform(),
+        platform,
+        lambda a, p: a.payment_batches.lines(
+            p,
             batch_id,
             status=status,
             starting_after=after,
@@ -194,10 +204,11 @@ def _decide(
     from coffer.automations.payroll import schemas as S
 
     decision = S.Decision(approver=approver, note=note)
-    _do(
+    _do_on(
         database,
-        lambda a: a.payment_batches.approve(
-            platform or _default_platform(), batch_id, decision, caller=approver, approve=approve
+        platform,
+        lambda a, p: a.payment_batches.approve(
+            p, batch_id, decision, caller=approver, approve=approve
         ),
     )
 
@@ -222,7 +233,7 @@ _decision_command("reject", False)
 
 @app.command("cancel")
 def cancel(batch_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, lambda a: a.payment_batches.cancel(platform or _default_platform(), batch_id))
+    _do_on(database, platform, lambda a, p: a.payment_batches.cancel(p, batch_id))
 
 
 @app.command("pain001")
@@ -284,18 +295,18 @@ def set_limits(
     request = S.LimitsSet(
         max_lines=max_lines, max_line_amount=max_line_amount, max_batch_total=max_batch_total
     )
-    _do(
+    _do_on(
         database,
-        lambda a: a.payment_batches.set_limits(
-            platform or _default_platform(), currency.upper(), request, actor=actor
-        ),
+        platform,
+        lambda a, p: a.payment_batches.set_limits(p, currency.upper(), request, actor=actor),
     )
 
 
 @app.command("reset-limits")
 def reset_limits(currency: str, database: Database = None, platform: Platform = "") -> None:
     """Back to the default settings in a currency."""
-    _do(
+    _do_on(
         database,
-        lambda a: a.payment_batches.reset_limits(platform or _default_platform(), currency.upper()),
+        platform,
+        lambda a, p: a.payment_batches.reset_limits(p, currency.upper()),
     )
