@@ -20,10 +20,10 @@ DomainT = TypeVar("DomainT")
 ResultT = TypeVar("ResultT")
 
 
-def usage_error(message: str) -> typer.Exit:
-    """Print ``error: message`` on stderr; the exit (code 2: bad input) to raise."""
+def usage_error(message: str, code: int = 2) -> typer.Exit:
+    """Print ``error: message`` on stderr; the exit to raise (code 2: bad input)."""
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
+    return typer.Exit(code)
 
 
 @contextmanager
