@@ -13,6 +13,7 @@ from typing import IO, Any
 import typer
 
 from coffer.assistant.taxonomy import is_detailed, is_primary, primary_of
+from coffer.cli.options import usage_error
 
 
 @contextmanager
@@ -23,8 +24,7 @@ def _open_input(path: str) -> Iterator[IO[str]]:
     try:
         handle = open(path, encoding="utf-8-sig", errors="strict")  # noqa: SIM115
     except OSError as error:
-        typer.echo(f"error: cannot read {path}: {error.strerror}", err=True)
-        raise typer.Exit(2) from error
+        raise usage_error(f"cannot read {path}: {error.strerror}") from error
     with handle:
         yield handle
 
@@ -37,8 +37,7 @@ def _open_output(path: str) -> Iterator[IO[str]]:
     try:
         handle = open(path, "w", encoding="utf-8")  # noqa: SIM115
     except OSError as error:
-        typer.echo(f"error: cannot write {path}: {error.strerror}", err=True)
-        raise typer.Exit(2) from error
+        raise usage_error(f"cannot write {path}: {error.strerror}") from error
     with handle:
         yield handle
 
@@ -69,11 +68,9 @@ def _read_lines(
                 lines.append(line)
                 ids.append(data["id"])
         except UnicodeDecodeError as error:
-            typer.echo(f"error: {path} line {number + 1}: not UTF-8 text", err=True)
-            raise typer.Exit(2) from error
+            raise usage_error(f"{path} line {number + 1}: not UTF-8 text") from error
         except InvalidStatementLine as error:
-            typer.echo(f"error: {path} line {number}: {error.message}", err=True)
-            raise typer.Exit(2) from error
+            raise usage_error(f"{path} line {number}: {error.message}") from error
     return lines, labels, ids
 
 
@@ -147,8 +144,7 @@ def _customer_categories(
         try:
             return assistant.categorize_statement(customer, lines, use_classifier=classifier)
         except CofferError as error:
-            typer.echo(f"error: {error.message}", err=True)
-            raise typer.Exit(2) from error
+            raise usage_error(error.message) from error
 
 
 def evaluate_command(
@@ -197,8 +193,7 @@ def generate_command(
     from coffer.assistant.categorize.synthetic import generate
 
     if split not in ("heldout", "train"):
-        typer.echo("error: --split must be heldout or train", err=True)
-        raise typer.Exit(2)
+        raise usage_error("--split must be heldout or train")
     with _open_output(output) as handle:
         for line, detailed in generate(split, per_category=per_category, seed=seed):
             row = {

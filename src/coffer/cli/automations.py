@@ -14,7 +14,7 @@ import typer
 from pydantic import BaseModel
 
 from coffer.cli.options import Database as Database
-from coffer.cli.options import run_on_domain, wallets_domain
+from coffer.cli.options import run_on_domain, usage_error, wallets_domain
 
 app = typer.Typer(help="Automations: schedules, triggers and workflows.", no_args_is_help=True)
 runs_app = typer.Typer(help="Runs: list, show, cancel, retry.", no_args_is_help=True)
@@ -74,11 +74,9 @@ def _read_body(path: Path, model: type[BodyT]) -> BodyT:
     try:
         document = json.loads(path.read_text())
     except (OSError, ValueError) as error:
-        typer.echo(f"error: cannot read {path}: {error}", err=True)
-        raise typer.Exit(2) from error
+        raise usage_error(f"cannot read {path}: {error}") from error
     if not isinstance(document, dict):
-        typer.echo(f"error: {path} must hold a JSON object", err=True)
-        raise typer.Exit(2)
+        raise usage_error(f"{path} must hold a JSON object")
     return model.model_validate(document)
 
 
@@ -155,8 +153,7 @@ def run(
     try:
         values = json.loads(inputs)
     except ValueError as error:
-        typer.echo(f"error: --inputs is not JSON: {error}", err=True)
-        raise typer.Exit(2) from error
+        raise usage_error(f"--inputs is not JSON: {error}") from error
     _do_on(
         database,
         platform,

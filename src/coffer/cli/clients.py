@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coffer.cli.options import Database
+from coffer.cli.options import Database, usage_error
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -40,8 +40,7 @@ def opened(database: str | None) -> Iterator[sa.Engine]:
         with coffer.open(database, settings=Settings()) as instance:
             yield instance.engine
     except CofferError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(2) from None
+        raise usage_error(error.message) from None
 
 
 @app.command("create")

@@ -1,5 +1,6 @@
 """What many ``coffer`` commands share: the ``--database`` option, and running an action
-on a domain built over the wallets (automations, fx) with its errors as one line."""
+on a domain built over the wallets (automations, fx) with its errors as one line, and the
+exit on bad input."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ Database = Annotated[
 ]
 DomainT = TypeVar("DomainT")
 ResultT = TypeVar("ResultT")
+
+
+def usage_error(message: str, code: int = 2) -> typer.Exit:
+    """Print ``error: message`` on stderr; the exit to raise (code 2: bad input)."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
 
 
 @contextmanager

@@ -6,13 +6,27 @@ pain.001 command the XML)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from coffer.cli.automations import Database, Platform, _automations, _default_platform, _do
+from coffer.cli.automations import (
+    Database,
+    Platform,
+    _automations,
+    _default_platform,
+    _do,
+    _do_on,
+)
+from coffer.cli.options import usage_error
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from coffer.automations.payroll.service import PaymentBatches
 
 app = typer.Typer(help="Payment batches: payroll and supplier payments.", no_args_is_help=True)
 
@@ -26,12 +40,23 @@ IdempotencyKey = Annotated[
 ]
 
 
+def _on_batches(
+    database: str | None,
+    platform: str,
+    action: Callable[[PaymentBatches, str], BaseModel | list[Any]],
+) -> None:
+    """Run ``action`` on the payment batches of ``platform`` (the default one when empty)
+    and print the JSON of its result (see :func:`coffer.cli.automations._do_on`)."""
+    _do_on(
+        database, platform, lambda automations, owner: action(automations.payment_batches, owner)
+    )
+
+
 def _body(file: Path, options: dict[str, Any], validate_only: bool) -> dict[str, Any]:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        typer.echo(f"error: cannot read {file}: {error}", err=True)
-        raise typer.Exit(2) from error
+        raise usage_error(f"cannot read {file}: {error}") from error
     if file.suffix.lower() == ".csv":
         body = {key: value for key, value in options.items() if value is not None}
         body["csv"] = text
@@ -39,11 +64,9 @@ def _body(file: Path, options: dict[str, Any], validate_only: bool) -> dict[str,
         try:
             body = json.loads(text)
         except ValueError as error:
-            typer.echo(f"error: {file} is not JSON: {error}", err=True)
-            raise typer.Exit(2) from error
+            raise usage_error(f"{file} is not JSON: {error}") from error
         if not isinstance(body, dict):
-            typer.echo(f"error: {file} must hold a JSON object", err=True)
-            raise typer.Exit(2)
+            raise usage_error(f"{file} must hold a JSON object")
         body.update({key: value for key, value in options.items() if value is not None})
     body["validate_only"] = validate_only
     return body
@@ -65,13 +88,11 @@ def _create(
     try:
         request = S.BatchCreate.model_validate(_body(file, options, validate_only))
     except ValidationError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
-    _do(
+        raise usage_error(str(error)) from error
+    _on_batches(
         database,
-        lambda a: a.payment_batches.create(
-            platform or _default_platform(), request, maker=maker, idempotency_key=idempotency_key
-        ),
+        platform,
+        lambda b, p: b.create(p, request, maker=maker, idempotency_key=idempotency_key),
     )
 
 
@@ -151,15 +172,12 @@ def list_batches(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(
-        database,
-        lambda a: a.payment_batches.batches(platform or _default_platform(), status=status),
-    )
+    _on_batches(database, platform, lambda b, p: b.batches(p, status=status))
 
 
 @app.command("show")
 def show(batch_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, lambda a: a.payment_batches.batch(platform or _default_platform(), batch_id))
+    _on_batches(database, platform, lambda b, p: b.batch(p, batch_id))
 
 
 @app.command("lines")
@@ -171,15 +189,10 @@ def lines(
     database: Database = None,
     platform: Platform = "",
 ) -> None:
-    _do(
+    _on_batches(
         database,
-        lambda a: a.payment_batches.lines(
-            platform or _default_platform(),
-            batch_id,
-            status=status,
-            starting_after=after,
-            limit=limit,
-        ),
+        platform,
+        lambda b, p: b.lines(p, batch_id, status=status, starting_after=after, limit=limit),
     )
 
 
@@ -194,11 +207,10 @@ def _decide(
     from coffer.automations.payroll import schemas as S
 
     decision = S.Decision(approver=approver, note=note)
-    _do(
+    _on_batches(
         database,
-        lambda a: a.payment_batches.approve(
-            platform or _default_platform(), batch_id, decision, caller=approver, approve=approve
-        ),
+        platform,
+        lambda b, p: b.approve(p, batch_id, decision, caller=approver, approve=approve),
     )
 
 
@@ -222,7 +234,7 @@ _decision_command("reject", False)
 
 @app.command("cancel")
 def cancel(batch_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do(database, lambda a: a.payment_batches.cancel(platform or _default_platform(), batch_id))
+    _on_batches(database, platform, lambda b, p: b.cancel(p, batch_id))
 
 
 @app.command("pain001")
@@ -284,18 +296,12 @@ def set_limits(
     request = S.LimitsSet(
         max_lines=max_lines, max_line_amount=max_line_amount, max_batch_total=max_batch_total
     )
-    _do(
-        database,
-        lambda a: a.payment_batches.set_limits(
-            platform or _default_platform(), currency.upper(), request, actor=actor
-        ),
+    _on_batches(
+        database, platform, lambda b, p: b.set_limits(p, currency.upper(), request, actor=actor)
     )
 
 
 @app.command("reset-limits")
 def reset_limits(currency: str, database: Database = None, platform: Platform = "") -> None:
     """Back to the default settings in a currency."""
-    _do(
-        database,
-        lambda a: a.payment_batches.reset_limits(platform or _default_platform(), currency.upper()),
-    )
+    _on_batches(database, platform, lambda b, p: b.reset_limits(p, currency.upper()))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coffer.cli.options import Database
+from coffer.cli.options import Database, usage_error
 
 if TYPE_CHECKING:
     from coffer.identity.audit import Actor
@@ -38,8 +38,7 @@ def wallets_of(database: str | None) -> Iterator[WalletPlatform]:
         with coffer.open(database, settings=Settings()) as instance:
             yield open_wallets(instance, WalletSettings())
     except CofferError as error:
-        typer.echo(f"error: {error.code}: {error.message}", err=True)
-        raise typer.Exit(2) from None
+        raise usage_error(f"{error.code}: {error.message}") from None
 
 
 def _operator() -> Actor:

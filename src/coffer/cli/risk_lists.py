@@ -15,9 +15,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from coffer.cli.options import Database
-
-INPUT_ERROR_EXIT = 2
+from coffer.cli.options import Database, usage_error
 
 lists_app = typer.Typer(
     help="Sanctions lists (UN, OFAC, EU): load them, see what is loaded.", no_args_is_help=True
@@ -28,11 +26,6 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to ``coffer risk``."""
     app.add_typer(lists_app, name="lists")
     app.command("screen")(screen)
-
-
-def _fail(message: str, code: int = INPUT_ERROR_EXIT) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 @lists_app.command("load")
@@ -60,7 +53,7 @@ def load(
         try:
             info = load_list(c.engine, location, list_format=list_format)
         except CofferError as exc:
-            raise _fail(exc.message) from None
+            raise usage_error(exc.message) from None
     replaced = previous.get(info.list_name)
     note = f" (replaced version {replaced.version})" if replaced else ""
     typer.echo(f"loaded {info.list_name} version {info.version}: {info.entry_count} entries{note}")
@@ -164,22 +157,24 @@ def screen(
     from coffer.risk.sanctions import DEFAULT_THRESHOLD, Screener
 
     if threshold is not None and not 0.0 <= threshold <= 1.0:
-        raise _fail("--threshold must be between 0 and 1")
+        raise usage_error("--threshold must be between 0 and 1")
     try:
         with input_path.open(encoding="utf-8") as source:
             subjects = read_subjects(source)
     except FileNotFoundError:
-        raise _fail(f"no such input file: {input_path}") from None
+        raise usage_error(f"no such input file: {input_path}") from None
     except UnicodeDecodeError as exc:
-        raise _fail(f"{input_path} is not UTF-8 text ({exc.reason})") from None
+        raise usage_error(f"{input_path} is not UTF-8 text ({exc.reason})") from None
     except ValueError as exc:
-        raise _fail(f"{input_path} {exc}") from None
+        raise usage_error(f"{input_path} {exc}") from None
     with coffer.open(database) as c:
         screener = Screener(c.engine)
         index = screener.index()
         coffer.tune_gc()  # this process's index is long-lived: spare it full collections
         if not screener.lists:
-            raise _fail("no sanctions list is loaded: run coffer risk lists load FILE first", 1)
+            raise usage_error(
+                "no sanctions list is loaded: run coffer risk lists load FILE first", 1
+            )
         cut = DEFAULT_THRESHOLD if threshold is None else threshold
         output = sys.stdout if str(output_path) == "-" else output_path.open("w", encoding="utf-8")
         try:

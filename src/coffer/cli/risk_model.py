@@ -9,6 +9,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from coffer.cli.options import usage_error
+
 ModelDir = Annotated[
     Path | None,
     typer.Option("--model-dir", help="Model folder (default: COFFER_RISK_MODEL_DIR)"),
@@ -32,8 +34,7 @@ def _attempt(call: Callable[[], T]) -> T:
     try:
         return call()
     except (CofferError, OSError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise usage_error(str(error)) from None
 
 
 def simulate(

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import typer
 
-from coffer.cli.options import Database
+from coffer.cli.options import Database, usage_error
 from coffer.platforms import DEFAULT_PLATFORM_ID
 
 Platform = Annotated[str, typer.Option("--platform", help="The platform's id.")]
@@ -68,8 +68,7 @@ def _run(call: Any) -> Any:
     try:
         return call()
     except CofferError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(2) from None
+        raise usage_error(error.message) from None
 
 
 @rules_app.command("set")

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from coffer.cli.options import usage_error
+
 
 def verify(
     database: Annotated[
@@ -45,8 +47,7 @@ def verify(
         chosen = None
         if directory:
             if witness is not None and not Path(directory).expanduser().is_dir():
-                typer.echo(f"error: the witness directory {directory} does not exist", err=True)
-                raise typer.Exit(2)
+                raise usage_error(f"the witness directory {directory} does not exist")
             if Path(directory).expanduser().is_dir():
                 chosen = DirectoryWitness(directory)
         opened = open_read_only(database or settings.database_url)
@@ -61,8 +62,7 @@ def verify(
         finally:
             opened.close()
     except CofferError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(2) from None
+        raise usage_error(error.message) from None
     typer.echo(str(report))
     if money is not None:
         typer.echo(str(money))

@@ -8,6 +8,8 @@ replay of the journal by ``verify``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -22,6 +24,38 @@ def _unique_where_set(name: str, column: str) -> sa.Index:
     return sa.Index(
         name, "ledger_id", column, unique=True, sqlite_where=condition, postgresql_where=condition
     )
+
+
+def _ledger_table(name: str, *items: sa.schema.SchemaItem, **options: Any) -> sa.Table:
+    """A table of one ledger's rows: ``ledger_id`` leads its primary key, then ``items``."""
+    return sa.Table(
+        name, metadata, sa.Column("ledger_id", sa.Integer, primary_key=True), *items, **options
+    )
+
+
+def _key(name: str, type_: type[sa.types.TypeEngine[int]] = sa.BigInteger) -> sa.Column[int]:
+    """A further column of the primary key (after ``ledger_id``)."""
+    return sa.Column(name, type_, primary_key=True)
+
+
+def _micros(name: str) -> sa.Column[int]:
+    """A required time (microseconds since the epoch) or counter."""
+    return sa.Column(name, sa.BigInteger, nullable=False)
+
+
+def _text(name: str, *, nullable: bool = False) -> sa.Column[str]:
+    """Text: an account address, an asset, a JSON document."""
+    return sa.Column(name, sa.Text, nullable=nullable)
+
+
+def _binary(name: str) -> sa.Column[bytes]:
+    """A required hash, key or signature."""
+    return sa.Column(name, sa.LargeBinary, nullable=False)
+
+
+def _amount(name: str) -> sa.Column[int]:
+    """A required exact amount."""
+    return sa.Column(name, Amount, nullable=False)
 
 
 # Tables with composite primary keys are WITHOUT ROWID on SQLite: one b-tree, not two.
@@ -53,16 +87,14 @@ ledgers = sa.Table(
     sa.Index("ix_ledgers_platform", "platform_id", "name"),
 )
 
-transactions = sa.Table(
+transactions = _ledger_table(
     "transactions",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
-    sa.Column("id", sa.BigInteger, primary_key=True),
-    sa.Column("seq", sa.BigInteger, nullable=False),
-    sa.Column("timestamp", sa.BigInteger, nullable=False),
-    sa.Column("inserted_at", sa.BigInteger, nullable=False),
-    sa.Column("reference", sa.Text),
-    sa.Column("metadata", sa.Text, nullable=False),
+    _key("id"),
+    _micros("seq"),
+    _micros("timestamp"),
+    _micros("inserted_at"),
+    _text("reference", nullable=True),
+    _text("metadata"),
     sa.Column("reverts_id", sa.BigInteger),
     sa.Column("hold_id", sa.BigInteger),
     _unique_where_set("transactions_reference", "reference"),
@@ -70,17 +102,15 @@ transactions = sa.Table(
     sqlite_with_rowid=False,
 )
 
-postings = sa.Table(
+postings = _ledger_table(
     "postings",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
-    sa.Column("tx_id", sa.BigInteger, primary_key=True),
-    sa.Column("idx", sa.Integer, primary_key=True),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("destination", sa.Text, nullable=False),
-    sa.Column("amount", Amount, nullable=False),
-    sa.Column("asset", sa.Text, nullable=False),
-    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    _key("tx_id"),
+    _key("idx", sa.Integer),
+    _text("source"),
+    _text("destination"),
+    _amount("amount"),
+    _text("asset"),
+    _micros("timestamp"),
     # No index by account: an index entry per account at a random place of a b-tree, for
     # every posting, was most of a batch's write (see posting_lists).
     sqlite_with_rowid=False,
@@ -93,14 +123,12 @@ postings = sa.Table(
 # ``ledgers.listed_tx`` on, which they find by transaction id.
 _TX_IDS = sa.Text().with_variant(postgresql.ARRAY(sa.BigInteger), "postgresql")
 _ACCOUNT = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
-posting_lists = sa.Table(
+posting_lists = _ledger_table(
     "posting_lists",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
     # compared byte by byte on PostgreSQL (COLLATE "C"): cheaper than the locale's order
     sa.Column("account", _ACCOUNT, primary_key=True),
     # the first transaction id of the window
-    sa.Column("first_tx", sa.BigInteger, primary_key=True),
+    _key("first_tx"),
     # SQLite: JSON arrays; PostgreSQL: bigint[]
     sa.Column("sources", _TX_IDS, nullable=False),
     sa.Column("destinations", _TX_IDS, nullable=False),
@@ -109,28 +137,24 @@ posting_lists = sa.Table(
     sqlite_with_rowid=False,
 )
 
-accounts = sa.Table(
+accounts = _ledger_table(
     "accounts",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("address", sa.Text, primary_key=True),
     sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
-    sa.Column("first_usage", sa.BigInteger, nullable=False),
-    sa.Column("inserted_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    _micros("first_usage"),
+    _micros("inserted_at"),
+    _micros("updated_at"),
     sqlite_with_rowid=False,
 )
 
-balances = sa.Table(
+balances = _ledger_table(
     "balances",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("account", sa.Text, primary_key=True),
     sa.Column("asset", sa.Text, primary_key=True),
-    sa.Column("input", Amount, nullable=False),
-    sa.Column("output", Amount, nullable=False),
-    sa.Column("pending_input", Amount, nullable=False),
-    sa.Column("pending_output", Amount, nullable=False),
+    _amount("input"),
+    _amount("output"),
+    _amount("pending_input"),
+    _amount("pending_output"),
     # How far below zero the account may go in this asset; NULL means unbounded.
     sa.Column("overdraft", Amount, nullable=True),
     # Every batch rewrites its balances: free space in each page keeps those updates HOT
@@ -139,17 +163,15 @@ balances = sa.Table(
     sqlite_with_rowid=False,
 )
 
-holds = sa.Table(
+holds = _ledger_table(
     "holds",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
-    sa.Column("id", sa.BigInteger, primary_key=True),
-    sa.Column("seq", sa.BigInteger, nullable=False),
-    sa.Column("postings", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _key("id"),
+    _micros("seq"),
+    _text("postings"),
+    _micros("created_at"),
     sa.Column("expires_at", sa.BigInteger),
-    sa.Column("reference", sa.Text),
-    sa.Column("metadata", sa.Text, nullable=False),
+    _text("reference", nullable=True),
+    _text("metadata"),
     # pending | posted | voided | expired
     sa.Column("status", sa.String(16), nullable=False),
     _unique_where_set("holds_reference", "reference"),
@@ -162,30 +184,26 @@ holds = sa.Table(
     ),
 )
 
-journal = sa.Table(
+journal = _ledger_table(
     "journal",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
-    sa.Column("seq", sa.BigInteger, primary_key=True),
+    _key("seq"),
     sa.Column("kind", sa.SmallInteger, nullable=False),
     sa.Column("ref_id", sa.BigInteger),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("hash", sa.LargeBinary, nullable=False),
-    sa.Column("idempotency_key", sa.Text),
+    _text("payload"),
+    _micros("created_at"),
+    _binary("hash"),
+    _text("idempotency_key", nullable=True),
     sa.Column("idempotency_hash", sa.LargeBinary),
     _unique_where_set("journal_idempotency", "idempotency_key"),
     sqlite_with_rowid=False,
 )
 
-checkpoints = sa.Table(
+checkpoints = _ledger_table(
     "checkpoints",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
-    sa.Column("tree_size", sa.BigInteger, primary_key=True),
-    sa.Column("root", sa.LargeBinary, nullable=False),
-    sa.Column("frontier", sa.LargeBinary, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("public_key", sa.LargeBinary, nullable=False),
-    sa.Column("signature", sa.LargeBinary, nullable=False),
+    _key("tree_size"),
+    _binary("root"),
+    _binary("frontier"),
+    _micros("created_at"),
+    _binary("public_key"),
+    _binary("signature"),
 )

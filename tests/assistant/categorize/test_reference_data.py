@@ -1,0 +1,44 @@
+"""The taxonomy and MCC tables are packaged data files; they load to the same values."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+
+from coffer.assistant.categorize import mcc
+from coffer.assistant.categorize.mcc import mcc_category
+from coffer.assistant.taxonomy import _TAXONOMY, CATEGORIES, primary_of
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
+
+
+def test_taxonomy_values_are_unchanged() -> None:
+    assert len(_TAXONOMY) == 104
+    assert _TAXONOMY[0] == ("INCOME", "INCOME_DIVIDENDS", "Dividends from investment accounts")
+    assert _digest(_TAXONOMY) == "fb8a521f067b2de3"
+
+
+def test_mcc_tables_are_unchanged() -> None:
+    assert len(mcc._EXPLICIT) == 305
+    assert _digest(list(mcc._EXPLICIT.items())) == "9c52e9da17467c7a"
+    assert _digest(mcc._RANGES) == "c1b760d79c174929"
+    assert mcc_category("5411") == mcc._EXPLICIT["5411"]
+    assert mcc_category("3100") == ("TRAVEL_FLIGHTS", 0.93)
+
+
+def test_mcc_categories_are_known_detailed_categories() -> None:
+    for detailed, _ in mcc._EXPLICIT.values():
+        assert primary_of(detailed)
+    for _, _, detailed, _ in mcc._RANGES:
+        assert detailed in CATEGORIES
+
+
+def test_the_data_files_are_packaged() -> None:
+    root = Path(__file__).resolve().parents[3]
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    assert "assistant/data/*.tsv" in config["tool"]["setuptools"]["package-data"]["coffer"]
+    for name in ("taxonomy.tsv", "mcc.tsv", "mcc_ranges.tsv"):
+        assert (root / "src" / "coffer" / "assistant" / "data" / name).is_file()
