@@ -5,40 +5,63 @@ Times are microseconds since the epoch (BigInteger); JSON documents are TEXT.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
+from coffer.db.columns import (
+    created_at_column,
+    id_column,
+    ref_column,
+    status_column,
+    text_column,
+    time_column,
+    timestamps,
+)
 from coffer.platforms.sealed import SealedColumn, register
 
 metadata = sa.MetaData()
 
 
 def owned_row() -> list[sa.Column[str]]:
-    """A row's ``id`` and the platform it belongs to."""
+    """A row's ``id`` and the platform it belongs to (no server default: every insert
+    names its platform)."""
+    return [id_column(), ref_column("platform_id")]
+
+
+def lease_columns() -> list[sa.Column[Any]]:
+    """Which worker holds the row (``lease_owner``) and until when (``lease_until``)."""
     return [
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
+        sa.Column("lease_owner", sa.String(40), nullable=True),
+        time_column("lease_until", nullable=True),
     ]
 
 
-def _times(*names: str) -> list[sa.Column[int]]:
-    return [sa.Column(name, sa.BigInteger, nullable=False) for name in names]
+def versions_key(owner_id: str) -> list[sa.Column[Any]]:
+    """The key of a version table: the versioned row's id and the version number, then
+    the platform both belong to."""
+    return [
+        sa.Column(owner_id, sa.String(40), primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True),
+        ref_column("platform_id"),
+    ]
 
 
 automations = sa.Table(
     "automations",
     metadata,
     *owned_row(),
-    sa.Column("owner_customer_id", sa.String(40), nullable=True),  # None: the platform's
+    ref_column("owner_customer_id", nullable=True),  # None: the platform's
     sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # active | paused | archived
+    status_column(),  # active | paused | archived
     sa.Column("version", sa.Integer, nullable=False),  # the current version
     sa.Column("trigger_type", sa.String(16), nullable=False),
     sa.Column("event_type", sa.String(64), nullable=True),  # event triggers: the pattern
-    sa.Column("next_fire_at", sa.BigInteger, nullable=True),  # schedules: next occurrence
-    sa.Column("last_fire_at", sa.BigInteger, nullable=True),
-    sa.Column("state", sa.Text, nullable=False),  # JSON: crossings' last side, ...
-    sa.Column("webhook_secret_enc", sa.Text, nullable=True),
-    *_times("created_at", "updated_at"),
+    time_column("next_fire_at", nullable=True),  # schedules: next occurrence
+    time_column("last_fire_at", nullable=True),
+    text_column("state"),  # JSON: crossings' last side, ...
+    text_column("webhook_secret_enc", nullable=True),
+    *timestamps(),
     sa.Index("ix_automations_due", "trigger_type", "status", "next_fire_at"),
     sa.Index("ix_automations_platform", "platform_id", "id"),
 )
@@ -49,42 +72,39 @@ register(SealedColumn(automations, "id", "webhook_secret_enc", SECRET_CONTEXT))
 automation_versions = sa.Table(
     "automation_versions",
     metadata,
-    sa.Column("automation_id", sa.String(40), primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
-    sa.Column("definition", sa.Text, nullable=False),  # JSON: trigger, condition, steps
-    sa.Column("consent", sa.Text, nullable=True),  # JSON: the owner customer's consent
-    *_times("created_at"),
+    *versions_key("automation_id"),
+    text_column("definition"),  # JSON: trigger, condition, steps
+    text_column("consent", nullable=True),  # JSON: the owner customer's consent
+    created_at_column(),
 )
 
 automation_runs = sa.Table(
     "automation_runs",
     metadata,
     *owned_row(),
-    sa.Column("automation_id", sa.String(40), nullable=False),
+    ref_column("automation_id"),
     sa.Column("version", sa.Integer, nullable=False),
     # what started it, unique per automation: an occurrence never runs twice
     sa.Column("occurrence_key", sa.String(200), nullable=False),
     sa.Column("trigger_type", sa.String(16), nullable=False),
     # pending | running | waiting | succeeded | failed | cancelled
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("trigger", sa.Text, nullable=False),  # JSON: the trigger's data
-    sa.Column("inputs", sa.Text, nullable=False),  # JSON
-    sa.Column("context", sa.Text, nullable=False),  # JSON: step outputs and variables
-    sa.Column("output", sa.Text, nullable=True),  # JSON
-    sa.Column("error", sa.Text, nullable=True),  # JSON: code, message, step
+    status_column(),
+    text_column("trigger"),  # JSON: the trigger's data
+    text_column("inputs"),  # JSON
+    text_column("context"),  # JSON: step outputs and variables
+    text_column("output", nullable=True),  # JSON
+    text_column("error", nullable=True),  # JSON: code, message, step
     sa.Column("scheduled_for", sa.BigInteger, nullable=False),
-    sa.Column("next_run_at", sa.BigInteger, nullable=True),  # when a worker takes it
+    time_column("next_run_at", nullable=True),  # when a worker takes it
     sa.Column("wait_kind", sa.String(16), nullable=True),  # event | approval | run | timer
     sa.Column("wait_event_type", sa.String(64), nullable=True),
     sa.Column("wait_step", sa.String(200), nullable=True),
-    sa.Column("parent_run_id", sa.String(40), nullable=True),
+    ref_column("parent_run_id", nullable=True),
     sa.Column("parent_step", sa.String(200), nullable=True),
-    sa.Column("lease_owner", sa.String(40), nullable=True),
-    sa.Column("lease_until", sa.BigInteger, nullable=True),
-    sa.Column("started_at", sa.BigInteger, nullable=True),
-    sa.Column("finished_at", sa.BigInteger, nullable=True),
-    *_times("created_at", "updated_at"),
+    *lease_columns(),
+    time_column("started_at", nullable=True),
+    time_column("finished_at", nullable=True),
+    *timestamps(),
     sa.UniqueConstraint("automation_id", "occurrence_key", name="uq_automation_runs_occurrence"),
     sa.Index("ix_automation_runs_due", "status", "next_run_at"),
     sa.Index("ix_automation_runs_wait", "wait_event_type", "status"),
@@ -99,29 +119,30 @@ automation_steps = sa.Table(
     sa.Column("step_key", sa.String(200), primary_key=True),  # "charge", "each[2].pay"
     sa.Column("step_type", sa.String(16), nullable=False),
     # running | waiting | retrying | succeeded | failed | skipped
-    sa.Column("status", sa.String(16), nullable=False),
+    status_column(),
     sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("request", sa.Text, nullable=True),  # JSON: the resolved parameters
-    sa.Column("output", sa.Text, nullable=True),  # JSON
-    sa.Column("error", sa.Text, nullable=True),  # JSON: code, message
-    sa.Column("deadline_at", sa.BigInteger, nullable=True),  # waits and delays
+    text_column("request", nullable=True),  # JSON: the resolved parameters
+    text_column("output", nullable=True),  # JSON
+    text_column("error", nullable=True),  # JSON: code, message
+    time_column("deadline_at", nullable=True),  # waits and delays
     sa.Column("position", sa.Integer, nullable=False),  # order of first execution
-    *_times("started_at", "updated_at"),
-    sa.Column("finished_at", sa.BigInteger, nullable=True),
+    time_column("started_at"),
+    time_column("updated_at"),
+    time_column("finished_at", nullable=True),
 )
 
 automation_approvals = sa.Table(
     "automation_approvals",
     metadata,
     *owned_row(),
-    sa.Column("run_id", sa.String(40), nullable=False),
+    ref_column("run_id"),
     sa.Column("step_key", sa.String(200), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # pending | approved | rejected
+    status_column(),  # pending | approved | rejected
     sa.Column("required", sa.Integer, nullable=False),  # approvals needed
-    sa.Column("decisions", sa.Text, nullable=False),  # JSON list: who, approve, note, at
-    sa.Column("message", sa.Text, nullable=True),
-    sa.Column("expires_at", sa.BigInteger, nullable=True),
-    *_times("created_at", "updated_at"),
+    text_column("decisions"),  # JSON list: who, approve, note, at
+    text_column("message", nullable=True),
+    time_column("expires_at", nullable=True),
+    *timestamps(),
     sa.UniqueConstraint("run_id", "step_key", name="uq_automation_approvals_step"),
     sa.Index("ix_automation_approvals_status", "platform_id", "status"),
 )
@@ -131,7 +152,7 @@ automation_run_parties = sa.Table(
     metadata,
     sa.Column("run_id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    ref_column("platform_id"),
     sa.Index("ix_automation_run_parties_customer", "customer_id", "run_id"),
 )
 
@@ -140,7 +161,6 @@ automation_cursors = sa.Table(
     metadata,
     sa.Column("name", sa.String(40), primary_key=True),  # "events"
     sa.Column("position", sa.String(40), nullable=False),  # the last event id read
-    sa.Column("lease_owner", sa.String(40), nullable=True),
-    sa.Column("lease_until", sa.BigInteger, nullable=True),
-    *_times("updated_at"),
+    *lease_columns(),
+    time_column("updated_at"),
 )
