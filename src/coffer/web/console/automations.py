@@ -19,8 +19,15 @@ from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import ValidationError
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import Tabs, list_base, page, redirect, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Status, _audit, list_page
+from coffer.web.console.views import (
+    Column,
+    Section,
+    Tabs,
+    list_base,
+    redirect,
+    text_filter,
+)
+from coffer.web.console.wallets import PAGE_SIZE, Cursor, Status, _audit
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -39,13 +46,16 @@ def automations_of(ctx: ConsoleContext) -> AutomationsPlatform:
     return automations_for(ctx.request.app)
 
 
-_tabs = Tabs(
-    (
-        ("/console/automations", "Automations"),
-        ("/console/automations/runs", "Runs"),
-        ("/console/automations/approvals", "Approvals"),
-    )
-)  # the section's tab list
+_section = Section(
+    "/console/automations",
+    Tabs(
+        (
+            ("/console/automations", "Automations"),
+            ("/console/automations/runs", "Runs"),
+            ("/console/automations/approvals", "Approvals"),
+        )
+    ),
+)  # the section: its navigation entry and tab list
 
 
 def pretty(value: Any) -> str:
@@ -60,11 +70,11 @@ def automations(ctx: Reader, cursor: Cursor = None, status: Status = None) -> Re
         starting_after=cursor,
         limit=PAGE_SIZE,
     )
-    return list_page(
+    return _section.list_page(
         ctx,
         listing,
+        tab="/console/automations",
         title="Automations",
-        active="/console/automations",
         base="/console/automations",
         statuses=AutomationStatuses,
         status=status,
@@ -78,7 +88,6 @@ def automations(ctx: Reader, cursor: Cursor = None, status: Status = None) -> Re
             Column("Next", lambda a: a.next_fire_at or ""),
             Column("Updated", lambda a: a.updated_at),
         ],
-        extra={"tabs": _tabs("/console/automations")},
     )
 
 
@@ -96,11 +105,11 @@ def runs(
         starting_after=cursor,
         limit=PAGE_SIZE,
     )
-    return list_page(
+    return _section.list_page(
         ctx,
         listing,
+        tab="/console/automations/runs",
         title="Automation runs",
-        active="/console/automations",
         base=list_base("/console/automations/runs", automation=automation),
         statuses=RunStatuses,
         status=status,
@@ -118,7 +127,6 @@ def runs(
             Column("Finished", lambda r: r.finished_at or ""),
         ],
         extra={
-            "tabs": _tabs("/console/automations/runs"),
             "filters": [text_filter("automation", "Automation", automation)],
         },
     )
@@ -129,17 +137,16 @@ def run_detail(ctx: Reader, run_id: str) -> Response:
     service = automations_of(ctx)
     found = service.run(ctx.operator.platform_id, run_id)
     approvals = service.approvals(ctx.operator.platform_id, status=None, run_id=run_id).data
-    return page(
+    return _section.page(
         ctx,
         "console/automation_run.html",
         {
             "run": found,
             "approvals": approvals,
             "pretty": pretty,
-            "tabs": _tabs("/console/automations/runs"),
         },
+        tab="/console/automations/runs",
         title=f"Run {run_id}",
-        active="/console/automations",
     )
 
 
@@ -151,7 +158,7 @@ def approvals(ctx: Reader, cursor: Cursor = None, status: Status = "pending") ->
         starting_after=cursor,
         limit=PAGE_SIZE,
     )
-    return page(
+    return _section.page(
         ctx,
         "console/automation_approvals.html",
         {
@@ -159,10 +166,9 @@ def approvals(ctx: Reader, cursor: Cursor = None, status: Status = "pending") ->
             "next_cursor": listing.data[-1].id if listing.has_more and listing.data else None,
             "statuses": ApprovalStatuses,
             "status": status or "",
-            "tabs": _tabs("/console/automations/approvals"),
         },
+        tab="/console/automations/approvals",
         title="Approvals",
-        active="/console/automations",
     )
 
 
@@ -223,7 +229,7 @@ def automation(ctx: Reader, automation_id: str) -> Response:
     versions = service.versions(platform_id, automation_id)
     recent = service.runs(platform_id, automation_id=automation_id, limit=10).data
     definition = found.definition
-    return page(
+    return _section.page(
         ctx,
         "console/automation.html",
         {
@@ -234,10 +240,9 @@ def automation(ctx: Reader, automation_id: str) -> Response:
             "steps": definition.get("steps", []),
             "condition": definition.get("condition"),
             "pretty": pretty,
-            "tabs": _tabs("/console/automations"),
         },
+        tab="/console/automations",
         title=f"Automation {found.name}",
-        active="/console/automations",
     )
 
 

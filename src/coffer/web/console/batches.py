@@ -22,8 +22,10 @@ from coffer.errors import CofferError
 from coffer.web.console.automations import Decision, automations_of
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.views import (
+    Column,
     choice_filter,
     list_base,
+    list_page,
     page,
     pain001_file,
     redirect,
@@ -31,11 +33,9 @@ from coffer.web.console.views import (
 )
 from coffer.web.console.wallets import (
     PAGE_SIZE,
-    Column,
     Cursor,
     Status,
     _audit,
-    list_page,
     money_of,
 )
 from coffer.web.pages import WebRoute

@@ -22,8 +22,8 @@ from coffer.automations.policies.service import SpendingPolicies
 from coffer.errors import CofferError, ValidationError
 from coffer.web.console.automations import pretty
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import list_base, page, redirect, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, _audit, list_page, money_of
+from coffer.web.console.views import Column, list_base, list_page, page, redirect, text_filter
+from coffer.web.console.wallets import PAGE_SIZE, Cursor, _audit, money_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)

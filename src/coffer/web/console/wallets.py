@@ -6,10 +6,7 @@ every change is written to the audit log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any, Protocol
-from urllib.parse import parse_qsl
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query
 from starlette.responses import RedirectResponse, Response
@@ -21,7 +18,7 @@ from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import platform_of
 from coffer.wallets.platform import WalletPlatform
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page, pain001_file
+from coffer.web.console.views import Column, list_page, page, pain001_file
 from coffer.web.pages import WebRoute, client_address
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -38,74 +35,9 @@ def money_of(amount: int, currency: str) -> str:
     return currencies.monetary(currency, amount)
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
-    header: str
-    value: Callable[[Any], Any]
-    link: Callable[[Any], str] | None = None
-    numeric: bool = False
-
-
 def _query(cursor: str | None, status: str | None, **filters: Any) -> S.ListQuery:
     return S.ListQuery(
         limit=PAGE_SIZE, starting_after=cursor or None, status=status or None, **filters
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Rows:
-    """A page of rows and whether more follow (what the services' list pages hold)."""
-
-    data: list[Any]
-    has_more: bool = False
-
-
-class Paged(Protocol):
-    @property
-    def data(self) -> Sequence[Any]: ...
-
-    @property
-    def has_more(self) -> bool: ...
-
-
-def list_page(
-    ctx: ConsoleContext,
-    listing: Paged,
-    *,
-    title: str,
-    active: str,
-    columns: list[Column],
-    statuses: list[str] | None = None,
-    status: str | None = None,
-    extra: dict[str, Any] | None = None,
-    base: str,
-    status_code: int = 200,
-) -> Response:
-    """A paged table of ``rows`` (``console/list.html``); ``base`` is its URL with the
-    filters kept (from :func:`coffer.web.console.views.list_base`)."""
-    query = base.partition("?")[2]
-    rows, more = list(listing.data), listing.has_more
-    table = [
-        [(c.value(row), c.link(row) if c.link else None, c.numeric) for c in columns]
-        for row in rows
-    ]
-    return page(
-        ctx,
-        "console/list.html",
-        {
-            "headers": [(c.header, c.numeric) for c in columns],
-            "table": table,
-            "more": more,
-            "next_cursor": rows[-1].id if more and rows else None,
-            "statuses": statuses,
-            "status": status or "",
-            "base": base,
-            "hidden": [] if (extra or {}).get("filters") else parse_qsl(query),
-            **(extra or {}),
-        },
-        title=title,
-        active=active,
-        status_code=status_code,
     )
 
 
