@@ -11,7 +11,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.automations import schemas as S
 from coffer.automations.endpoints import automations_for
@@ -208,7 +208,7 @@ def decide_approval(
         note=note.strip() or None,
     )
     run_id = approval.run_id
-    return RedirectResponse(f"{PREFIX}/automations/runs/{run_id}", status_code=303)
+    return redirect(f"{PREFIX}/automations/runs/{run_id}")
 
 
 def _approval_by_id(service: AutomationsPlatform, platform_id: str, approval_id: str) -> S.Approval:
@@ -278,4 +278,4 @@ def start_run(
     started = automations_of(ctx).start_run(ctx.operator.platform_id, automation_id, values)
     _audit(ctx, "automation.run_started", automation_id, run_id=started.id)
     run_id = started.id
-    return RedirectResponse(f"{PREFIX}/automations/runs/{run_id}", status_code=303)
+    return redirect(f"{PREFIX}/automations/runs/{run_id}")

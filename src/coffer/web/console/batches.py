@@ -13,7 +13,7 @@ from typing import Annotated, get_args
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.automations.payroll import schemas as B
 from coffer.automations.payroll.errors import PaymentBatchInvalid
@@ -172,7 +172,7 @@ async def create_batch(
         if isinstance(made, B.ValidationReport):
             return _new_page(ctx, form, report=made, status_code=200 if made.valid else 400)
         _audit(ctx, "payment_batch.created", made.id, lines=made.line_count)
-        return RedirectResponse(f"{BASE}/{made.id}", status_code=303)
+        return redirect(f"{BASE}/{made.id}")
 
     return await anyio.to_thread.run_sync(run)
 

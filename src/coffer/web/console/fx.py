@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.errors import PermissionDenied, ValidationError
 from coffer.fx.endpoints import fx_for
@@ -26,6 +26,7 @@ from coffer.web.console.views import (
     Section,
     Tabs,
     list_base,
+    redirect,
     text_filter,
 )
 from coffer.web.console.wallets import PAGE_SIZE, Cursor, _audit, money_of
@@ -127,7 +128,7 @@ def set_rate(
     except ValidationError as exc:
         return _rates_page(ctx, error=exc.message, status_code=400)
     _audit(ctx, "fx_rate.set", f"{saved.base}/{saved.quote}", rate=saved.rate)
-    return RedirectResponse(f"{PREFIX}/fx", status_code=303)
+    return redirect(f"{PREFIX}/fx")
 
 
 @router.get("/fx/quotes")

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Form, Query
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.automations.policies import schemas as P
 from coffer.automations.policies.endpoints import policies_for
@@ -136,7 +136,7 @@ def _save(ctx: ConsoleContext, form: dict[str, str], policy_id: str | None) -> R
         return _policy_page(ctx, policy_id, form=form, error=exc.message, status_code=400)
     action = "created" if policy_id is None else "updated"
     _audit(ctx, f"spending_policy.{action}", saved.id, version=saved.version, mode=saved.mode)
-    return RedirectResponse(f"{BASE}/{saved.id}", status_code=303)
+    return redirect(f"{BASE}/{saved.id}")
 
 
 def _new_page(

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.errors import CofferError
 from coffer.risk.online import RiskService
@@ -362,7 +362,7 @@ def save_rule(
             raise
         form = {"name": name, "expression": expression, "action": action, "mode": mode}
         return _rules_page(ctx, error=exc.message, form=form, status_code=400)
-    return RedirectResponse(f"{PREFIX}/risk/rules", status_code=303)
+    return redirect(f"{PREFIX}/risk/rules")
 
 
 @router.post("/risk/rules/{name}/mode")
@@ -474,4 +474,4 @@ def whitelist(
     )
     case_id = hit["case_id"]
     target = f"/risk/cases/{case_id}" if case_id else "/risk/screening"
-    return RedirectResponse(PREFIX + target, status_code=303)
+    return redirect(PREFIX + target)

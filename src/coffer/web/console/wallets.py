@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.errors import ValidationError
 from coffer.identity.audit import list_entries, record_now
@@ -18,7 +18,7 @@ from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import platform_of
 from coffer.wallets.platform import WalletPlatform
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import Column, list_page, page, pain001_file
+from coffer.web.console.views import Column, list_page, page, pain001_file, redirect
 from coffer.web.pages import WebRoute, client_address
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -105,23 +105,35 @@ def kyc_queue(
     )
 
 
+def _record_page(
+    ctx: ConsoleContext,
+    template: str,
+    values: dict[str, Any],
+    *,
+    target: str,
+    trail: int,
+    title: str,
+    active: str,
+) -> Response:
+    """The page of one record (a customer, a wallet) with the newest ``trail`` entries of
+    the audit log about it and the money formatter."""
+    entries = list_entries(ctx.state.engine, target=target, limit=trail)
+    context = {**values, "trail": entries, "money": money_of}
+    return page(ctx, template, context, title=title, active=active)
+
+
 @router.get("/customers/{customer_id}")
 def customer(ctx: Customers, customer_id: str) -> Response:
     service = wallets_of(ctx).wallets
     found = service.customer(customer_id)
     documents = service.kyc_documents(S.ListQuery(limit=100, customer_id=customer_id)).data
     wallets = service.wallets(S.ListQuery(limit=100, customer_id=customer_id)).data
-    trail = list_entries(ctx.state.engine, target=customer_id, limit=50)
-    return page(
+    return _record_page(
         ctx,
         "console/customer.html",
-        {
-            "customer": found,
-            "documents": documents,
-            "wallets": wallets,
-            "trail": trail,
-            "money": money_of,
-        },
+        {"customer": found, "documents": documents, "wallets": wallets},
+        target=customer_id,
+        trail=50,
         title=f"Customer {found.name}",
         active="/console/customers",
     )
@@ -150,7 +162,7 @@ def review(
         reason=reason.strip() or None,
     )
     customer_id = document.customer_id
-    return RedirectResponse(f"{PREFIX}/customers/{customer_id}", status_code=303)
+    return redirect(f"{PREFIX}/customers/{customer_id}")
 
 
 # -- wallets --
@@ -187,11 +199,12 @@ def wallet(
     service = wallets_of(ctx).wallets
     found = service.wallet(wallet_id)
     statement = service.statement(wallet_id, limit=50, cursor=cursor)
-    trail = list_entries(ctx.state.engine, target=wallet_id, limit=20)
-    return page(
+    return _record_page(
         ctx,
         "console/wallet.html",
-        {"wallet": found, "statement": statement, "trail": trail, "money": money_of},
+        {"wallet": found, "statement": statement},
+        target=wallet_id,
+        trail=20,
         title=f"Wallet {wallet_id}",
         active="/console/wallets",
     )
@@ -212,7 +225,7 @@ def wallet_status(
         wallet_id,
         reason=reason.strip() or None,
     )
-    return RedirectResponse(f"{PREFIX}/wallets/{wallet_id}", status_code=303)
+    return redirect(f"{PREFIX}/wallets/{wallet_id}")
 
 
 # -- payments --
@@ -382,4 +395,4 @@ def replay(
 ) -> Response:
     delivery = wallets_of(ctx).webhooks.replay(endpoint_id, event_id)
     _audit(ctx, "webhook.replayed", endpoint_id, event_id=event_id, delivery_id=delivery.id)
-    return RedirectResponse(f"{PREFIX}/webhooks/{endpoint_id}", status_code=303)
+    return redirect(f"{PREFIX}/webhooks/{endpoint_id}")
