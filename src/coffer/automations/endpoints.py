@@ -68,8 +68,18 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 # (409), a malformed request (422)
 ANSWERS = errors(400, 401, 403, 404, 409, 422)
 router = APIRouter(prefix=PREFIX, tags=["automations"], route_class=WalletRoute)
-read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS)
-write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS)
+
+
+def scoped_routers() -> tuple[APIRouter, APIRouter]:
+    """A module's routers of read routes and of write routes: each checks its scope
+    (``automations:read``, ``automations:write``) and documents the typed errors."""
+    return (
+        APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS),
+        APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS),
+    )
+
+
+read, write = scoped_routers()
 public = APIRouter(route_class=WalletRoute, responses=ANSWERS)
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from coffer.automations.endpoints import ANSWERS, PREFIX, After, Limit, Read, Write
+from coffer.automations.endpoints import PREFIX, After, Limit, scoped_routers
 from coffer.automations.policies import schemas as S
 from coffer.automations.policies.service import SpendingPolicies, open_spending_policies
 from coffer.automations.schemas import ListPage
@@ -52,8 +52,7 @@ def policies_of(request: Request) -> SpendingPolicies:
 Policies = Annotated[SpendingPolicies, Depends(policies_of)]
 ROUTES = "/spending_policies"
 router = APIRouter(prefix=PREFIX, tags=["spending policies"], route_class=WalletRoute)
-read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS)
-write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS)
+read, write = scoped_routers()
 
 
 @write.post(ROUTES, status_code=201)
