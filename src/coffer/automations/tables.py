@@ -9,15 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coffer.db.columns import (
-    created_at_column,
-    id_column,
-    ref_column,
-    status_column,
-    text_column,
-    time_column,
-    timestamps,
-)
+from coffer.db import columns as col
 from coffer.platforms.sealed import SealedColumn, register
 
 metadata = sa.MetaData()
@@ -26,14 +18,14 @@ metadata = sa.MetaData()
 def owned_row() -> list[sa.Column[str]]:
     """A row's ``id`` and the platform it belongs to (no server default: every insert
     names its platform)."""
-    return [id_column(), ref_column("platform_id")]
+    return [col.id_column(), col.ref_column("platform_id")]
 
 
 def lease_columns() -> list[sa.Column[Any]]:
     """Which worker holds the row (``lease_owner``) and until when (``lease_until``)."""
     return [
         sa.Column("lease_owner", sa.String(40), nullable=True),
-        time_column("lease_until", nullable=True),
+        col.time_column("lease_until", nullable=True),
     ]
 
 
@@ -43,7 +35,7 @@ def versions_key(owner_id: str) -> list[sa.Column[Any]]:
     return [
         sa.Column(owner_id, sa.String(40), primary_key=True),
         sa.Column("version", sa.Integer, primary_key=True),
-        ref_column("platform_id"),
+        col.ref_column("platform_id"),
     ]
 
 
@@ -51,17 +43,17 @@ automations = sa.Table(
     "automations",
     metadata,
     *owned_row(),
-    ref_column("owner_customer_id", nullable=True),  # None: the platform's
+    col.ref_column("owner_customer_id", nullable=True),  # None: the platform's
     sa.Column("name", sa.String(200), nullable=False),
-    status_column(),  # active | paused | archived
+    col.status_column(),  # active | paused | archived
     sa.Column("version", sa.Integer, nullable=False),  # the current version
     sa.Column("trigger_type", sa.String(16), nullable=False),
     sa.Column("event_type", sa.String(64), nullable=True),  # event triggers: the pattern
-    time_column("next_fire_at", nullable=True),  # schedules: next occurrence
-    time_column("last_fire_at", nullable=True),
-    text_column("state"),  # JSON: crossings' last side, ...
-    text_column("webhook_secret_enc", nullable=True),
-    *timestamps(),
+    col.time_column("next_fire_at", nullable=True),  # schedules: next occurrence
+    col.time_column("last_fire_at", nullable=True),
+    col.text_column("state"),  # JSON: crossings' last side, ...
+    col.text_column("webhook_secret_enc", nullable=True),
+    *col.timestamps(),
     sa.Index("ix_automations_due", "trigger_type", "status", "next_fire_at"),
     sa.Index("ix_automations_platform", "platform_id", "id"),
 )
@@ -73,38 +65,38 @@ automation_versions = sa.Table(
     "automation_versions",
     metadata,
     *versions_key("automation_id"),
-    text_column("definition"),  # JSON: trigger, condition, steps
-    text_column("consent", nullable=True),  # JSON: the owner customer's consent
-    created_at_column(),
+    col.text_column("definition"),  # JSON: trigger, condition, steps
+    col.text_column("consent", nullable=True),  # JSON: the owner customer's consent
+    col.created_at_column(),
 )
 
 automation_runs = sa.Table(
     "automation_runs",
     metadata,
     *owned_row(),
-    ref_column("automation_id"),
+    col.ref_column("automation_id"),
     sa.Column("version", sa.Integer, nullable=False),
     # what started it, unique per automation: an occurrence never runs twice
     sa.Column("occurrence_key", sa.String(200), nullable=False),
     sa.Column("trigger_type", sa.String(16), nullable=False),
     # pending | running | waiting | succeeded | failed | cancelled
-    status_column(),
-    text_column("trigger"),  # JSON: the trigger's data
-    text_column("inputs"),  # JSON
-    text_column("context"),  # JSON: step outputs and variables
-    text_column("output", nullable=True),  # JSON
-    text_column("error", nullable=True),  # JSON: code, message, step
+    col.status_column(),
+    col.text_column("trigger"),  # JSON: the trigger's data
+    col.text_column("inputs"),  # JSON
+    col.text_column("context"),  # JSON: step outputs and variables
+    col.text_column("output", nullable=True),  # JSON
+    col.text_column("error", nullable=True),  # JSON: code, message, step
     sa.Column("scheduled_for", sa.BigInteger, nullable=False),
-    time_column("next_run_at", nullable=True),  # when a worker takes it
+    col.time_column("next_run_at", nullable=True),  # when a worker takes it
     sa.Column("wait_kind", sa.String(16), nullable=True),  # event | approval | run | timer
     sa.Column("wait_event_type", sa.String(64), nullable=True),
     sa.Column("wait_step", sa.String(200), nullable=True),
-    ref_column("parent_run_id", nullable=True),
+    col.ref_column("parent_run_id", nullable=True),
     sa.Column("parent_step", sa.String(200), nullable=True),
     *lease_columns(),
-    time_column("started_at", nullable=True),
-    time_column("finished_at", nullable=True),
-    *timestamps(),
+    col.time_column("started_at", nullable=True),
+    col.time_column("finished_at", nullable=True),
+    *col.timestamps(),
     sa.UniqueConstraint("automation_id", "occurrence_key", name="uq_automation_runs_occurrence"),
     sa.Index("ix_automation_runs_due", "status", "next_run_at"),
     sa.Index("ix_automation_runs_wait", "wait_event_type", "status"),
@@ -119,30 +111,30 @@ automation_steps = sa.Table(
     sa.Column("step_key", sa.String(200), primary_key=True),  # "charge", "each[2].pay"
     sa.Column("step_type", sa.String(16), nullable=False),
     # running | waiting | retrying | succeeded | failed | skipped
-    status_column(),
+    col.status_column(),
     sa.Column("attempts", sa.Integer, nullable=False),
-    text_column("request", nullable=True),  # JSON: the resolved parameters
-    text_column("output", nullable=True),  # JSON
-    text_column("error", nullable=True),  # JSON: code, message
-    time_column("deadline_at", nullable=True),  # waits and delays
+    col.text_column("request", nullable=True),  # JSON: the resolved parameters
+    col.text_column("output", nullable=True),  # JSON
+    col.text_column("error", nullable=True),  # JSON: code, message
+    col.time_column("deadline_at", nullable=True),  # waits and delays
     sa.Column("position", sa.Integer, nullable=False),  # order of first execution
-    time_column("started_at"),
-    time_column("updated_at"),
-    time_column("finished_at", nullable=True),
+    col.time_column("started_at"),
+    col.time_column("updated_at"),
+    col.time_column("finished_at", nullable=True),
 )
 
 automation_approvals = sa.Table(
     "automation_approvals",
     metadata,
     *owned_row(),
-    ref_column("run_id"),
+    col.ref_column("run_id"),
     sa.Column("step_key", sa.String(200), nullable=False),
-    status_column(),  # pending | approved | rejected
+    col.status_column(),  # pending | approved | rejected
     sa.Column("required", sa.Integer, nullable=False),  # approvals needed
-    text_column("decisions"),  # JSON list: who, approve, note, at
-    text_column("message", nullable=True),
-    time_column("expires_at", nullable=True),
-    *timestamps(),
+    col.text_column("decisions"),  # JSON list: who, approve, note, at
+    col.text_column("message", nullable=True),
+    col.time_column("expires_at", nullable=True),
+    *col.timestamps(),
     sa.UniqueConstraint("run_id", "step_key", name="uq_automation_approvals_step"),
     sa.Index("ix_automation_approvals_status", "platform_id", "status"),
 )
@@ -152,7 +144,7 @@ automation_run_parties = sa.Table(
     metadata,
     sa.Column("run_id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), primary_key=True),
-    ref_column("platform_id"),
+    col.ref_column("platform_id"),
     sa.Index("ix_automation_run_parties_customer", "customer_id", "run_id"),
 )
 
@@ -162,5 +154,5 @@ automation_cursors = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),  # "events"
     sa.Column("position", sa.String(40), nullable=False),  # the last event id read
     *lease_columns(),
-    time_column("updated_at"),
+    col.time_column("updated_at"),
 )

@@ -9,15 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coffer.automations.tables import owned_row, versions_key
-from coffer.db.columns import (
-    created_at_column,
-    currency_column,
-    ref_column,
-    status_column,
-    text_column,
-    time_column,
-    timestamps,
-)
+from coffer.db import columns as col
 
 metadata = sa.MetaData()
 
@@ -25,15 +17,15 @@ spending_policies = sa.Table(
     "spending_policies",
     metadata,
     *owned_row(),
-    ref_column("owner_customer_id", nullable=True),  # None: the platform's
-    ref_column("wallet_id", nullable=True),  # one wallet, or
-    ref_column("customer_id", nullable=True),  # every wallet of a customer
+    col.ref_column("owner_customer_id", nullable=True),  # None: the platform's
+    col.ref_column("wallet_id", nullable=True),  # one wallet, or
+    col.ref_column("customer_id", nullable=True),  # every wallet of a customer
     sa.Column("name", sa.String(200), nullable=False),
-    status_column(),  # active | disabled
+    col.status_column(),  # active | disabled
     sa.Column("mode", sa.String(16), nullable=False),  # enforce | monitor
     sa.Column("version", sa.Integer, nullable=False),
-    text_column("rules"),  # JSON: the current version's rules
-    *timestamps(),
+    col.text_column("rules"),  # JSON: the current version's rules
+    *col.timestamps(),
     sa.Index("ix_spending_policies_wallet", "wallet_id", "status"),
     sa.Index("ix_spending_policies_customer", "customer_id", "status"),
     sa.Index("ix_spending_policies_platform", "platform_id", "id"),
@@ -44,8 +36,8 @@ spending_policy_versions = sa.Table(
     metadata,
     *versions_key("policy_id"),
     sa.Column("mode", sa.String(16), nullable=False),
-    text_column("rules"),
-    created_at_column(),
+    col.text_column("rules"),
+    col.created_at_column(),
 )
 
 # one row per policy and calendar window: what was spent in it, and the headroom processes
@@ -57,10 +49,10 @@ spending_policy_usage = sa.Table(
     sa.Column("policy_id", sa.String(40), primary_key=True),
     sa.Column("window", sa.String(8), primary_key=True),  # day | week | month
     sa.Column("window_start", sa.String(10), primary_key=True),  # local date, YYYY-MM-DD
-    ref_column("platform_id"),
+    col.ref_column("platform_id"),
     sa.Column("amount_used", sa.BigInteger, nullable=False),
     sa.Column("count_used", sa.Integer, nullable=False),
-    time_column("updated_at"),
+    col.time_column("updated_at"),
     sa.Column("amount_reserved", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("count_reserved", sa.Integer, nullable=False, server_default="0"),
 )
@@ -78,17 +70,17 @@ spending_policy_decisions = sa.Table(
     "spending_policy_decisions",
     metadata,
     *owned_row(),
-    ref_column("policy_id"),
+    col.ref_column("policy_id"),
     sa.Column("policy_version", sa.Integer, nullable=False),
     sa.Column("mode", sa.String(16), nullable=False),
     sa.Column("outcome", sa.String(16), nullable=False),  # refused | would_refuse
     sa.Column("rule", sa.String(40), nullable=False),  # per_transaction, daily_amount, ...
-    text_column("message"),
+    col.text_column("message"),
     sa.Column("movement_kind", sa.String(16), nullable=False),
-    ref_column("movement_id"),
-    ref_column("wallet_id"),
+    col.ref_column("movement_id"),
+    col.ref_column("wallet_id"),
     sa.Column("amount", sa.BigInteger, nullable=False),
-    currency_column(),
-    created_at_column(),
+    col.currency_column(),
+    col.created_at_column(),
     sa.Index("ix_spending_policy_decisions_policy", "policy_id", "id"),
 )

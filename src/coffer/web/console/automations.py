@@ -19,14 +19,7 @@ from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import ValidationError
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import (
-    Column,
-    Section,
-    Tabs,
-    list_base,
-    redirect,
-    text_filter,
-)
+from coffer.web.console.views import Column, Section, Tabs, list_base, redirect, text_filter
 from coffer.web.console.wallets import PAGE_SIZE, Cursor, Status, _audit
 from coffer.web.pages import WebRoute
 
