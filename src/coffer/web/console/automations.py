@@ -19,8 +19,16 @@ from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import ValidationError
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import Column, Section, Tabs, list_base, redirect, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Cursor, Status, _audit
+from coffer.web.console.views import (
+    Column,
+    Section,
+    Tabs,
+    list_base,
+    platform_page,
+    redirect,
+    text_filter,
+)
+from coffer.web.console.wallets import Cursor, Status, _audit
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -57,12 +65,7 @@ def pretty(value: Any) -> str:
 
 @router.get("/automations")
 def automations(ctx: Reader, cursor: Cursor = None, status: Status = None) -> Response:
-    listing = automations_of(ctx).automations(
-        ctx.operator.platform_id,
-        status=status or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
-    )
+    listing = platform_page(ctx, automations_of(ctx).automations, cursor, status=status)
     return _section.list_page(
         ctx,
         listing,
@@ -91,12 +94,8 @@ def runs(
     status: Status = None,
     automation: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    listing = automations_of(ctx).runs(
-        ctx.operator.platform_id,
-        automation_id=automation or None,
-        status=status or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
+    listing = platform_page(
+        ctx, automations_of(ctx).runs, cursor, automation_id=automation, status=status
     )
     return _section.list_page(
         ctx,
@@ -145,12 +144,7 @@ def run_detail(ctx: Reader, run_id: str) -> Response:
 
 @router.get("/automations/approvals")
 def approvals(ctx: Reader, cursor: Cursor = None, status: Status = "pending") -> Response:
-    listing = automations_of(ctx).approvals(
-        ctx.operator.platform_id,
-        status=status or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
-    )
+    listing = platform_page(ctx, automations_of(ctx).approvals, cursor, status=status)
     return _section.page(
         ctx,
         "console/automation_approvals.html",

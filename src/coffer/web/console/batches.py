@@ -28,11 +28,11 @@ from coffer.web.console.views import (
     list_page,
     page,
     pain001_file,
+    platform_page,
     redirect,
     text_filter,
 )
 from coffer.web.console.wallets import (
-    PAGE_SIZE,
     Cursor,
     Status,
     _audit,
@@ -63,12 +63,8 @@ def batches(
     status: Status = None,
     wallet: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")] = None,
 ) -> Response:
-    listing = batches_of(ctx).batches(
-        ctx.operator.platform_id,
-        status=status or None,
-        source_wallet_id=wallet or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
+    listing = platform_page(
+        ctx, batches_of(ctx).batches, cursor, status=status, source_wallet_id=wallet
     )
     return list_page(
         ctx,

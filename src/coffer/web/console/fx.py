@@ -20,8 +20,17 @@ from coffer.fx.rates.providers import decimal_text
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.repository import quotes_page
-from coffer.web.console.views import Column, Rows, Section, Tabs, list_base, redirect, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Cursor, _audit, money_of
+from coffer.web.console.views import (
+    PAGE_SIZE,
+    Column,
+    Rows,
+    Section,
+    Tabs,
+    list_base,
+    redirect,
+    text_filter,
+)
+from coffer.web.console.wallets import Cursor, _audit, money_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)

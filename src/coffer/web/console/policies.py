@@ -22,8 +22,16 @@ from coffer.automations.policies.service import SpendingPolicies
 from coffer.errors import CofferError, ValidationError
 from coffer.web.console.automations import pretty
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import Column, list_base, list_page, page, redirect, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Cursor, _audit, money_of
+from coffer.web.console.views import (
+    Column,
+    list_base,
+    list_page,
+    page,
+    platform_page,
+    redirect,
+    text_filter,
+)
+from coffer.web.console.wallets import Cursor, _audit, money_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -58,13 +66,13 @@ def policies(
     customer: Id = None,
     owner: Id = None,
 ) -> Response:
-    listing = policies_of(ctx).policies(
-        ctx.operator.platform_id,
-        wallet_id=wallet or None,
-        customer_id=customer or None,
-        owner_customer_id=owner or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
+    listing = platform_page(
+        ctx,
+        policies_of(ctx).policies,
+        cursor,
+        wallet_id=wallet,
+        customer_id=customer,
+        owner_customer_id=owner,
     )
     return list_page(
         ctx,

@@ -25,6 +25,7 @@ from coffer.risk.online.endpoints import risk_of_platform
 from coffer.risk.online.rules import ACTIONS, LIST_KINDS, LISTS, MODES
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.views import (
+    PAGE_SIZE,
     Column,
     Rows,
     Section,
@@ -32,10 +33,11 @@ from coffer.web.console.views import (
     choice_filter,
     list_base,
     page,
+    platform_page,
     redirect,
     text_filter,
 )
-from coffer.web.console.wallets import PAGE_SIZE, Cursor, wallets_of
+from coffer.web.console.wallets import Cursor, wallets_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -251,12 +253,8 @@ def decisions(
     status: Word = None,
     customer: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    data, more = risk_of(ctx).decisions(
-        ctx.operator.platform_id,
-        outcome=status or None,
-        customer_id=customer or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
+    data, more = platform_page(
+        ctx, risk_of(ctx).decisions, cursor, outcome=status, customer_id=customer
     )
     return _section.list_page(
         ctx,
@@ -436,9 +434,7 @@ def remove_list_entry(ctx: Manager, entry_id: str) -> Response:
 
 @router.get("/risk/screening")
 def screening(ctx: Reader, cursor: Cursor = None, status: Word = None) -> Response:
-    data, more = risk_of(ctx).screening_hits(
-        ctx.operator.platform_id, status=status or None, starting_after=cursor, limit=PAGE_SIZE
-    )
+    data, more = platform_page(ctx, risk_of(ctx).screening_hits, cursor, status=status)
     return _section.list_page(
         ctx,
         Rows(_rows(data), more),

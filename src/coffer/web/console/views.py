@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -33,6 +33,20 @@ NAV_ITEMS: list[tuple[str, str, str | None]] = [
     ("/console/audit", "Audit log", "audit.read"),
     ("/console/security", "My security", None),
 ]
+
+
+PAGE_SIZE = 25  # rows of a console list page
+T = TypeVar("T")
+
+
+def platform_page(
+    ctx: ConsoleContext, lister: Callable[..., T], cursor: str | None, **filters: str | None
+) -> T:
+    """A page of the operator's platform's rows from a service's list method:
+    ``PAGE_SIZE`` rows after ``cursor``, filtered by ``filters`` (an empty one filters
+    nothing)."""
+    chosen = {name: value or None for name, value in filters.items()}
+    return lister(ctx.operator.platform_id, starting_after=cursor, limit=PAGE_SIZE, **chosen)
 
 
 def page(

@@ -18,11 +18,10 @@ from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import platform_of
 from coffer.wallets.platform import WalletPlatform
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import Column, list_page, page, pain001_file, redirect
+from coffer.web.console.views import PAGE_SIZE, Column, list_page, page, pain001_file, redirect
 from coffer.web.pages import WebRoute, client_address
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
-PAGE_SIZE = 25
 Cursor = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]+$")]
 Status = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]*$")]
 
