@@ -183,7 +183,7 @@ class AutomationsCore:
                 "version": number,
                 "platform_id": platform_id,
                 "definition": R.dumps(definition),
-                "consent": None if consent is None else R.dumps(consent),
+                "consent": R.dumps_or_none(consent),
                 "created_at": now,
             },
         )

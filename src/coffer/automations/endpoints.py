@@ -9,7 +9,8 @@ signature, made with the automation's secret, is the credential.
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Security
 from fastapi.security import SecurityScopes
@@ -21,6 +22,7 @@ from coffer.wallets.http_errors import WalletRoute, errors
 
 PREFIX = "/api/automations/v1"
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
 async def authorize(request: Request, scopes: SecurityScopes) -> Any:
@@ -36,21 +38,30 @@ Read = Security(authorize, scopes=["automations:read"])
 Write = Security(authorize, scopes=["automations:write"])
 
 
-def automations_for(app: Any) -> AutomationsPlatform:
-    """The automations of a FastAPI app (``app.state.automations``), built on first use."""
-    existing: AutomationsPlatform | None = getattr(app.state, "automations", None)
+def built_once(app: Any, name: str, lock: threading.Lock, build: Callable[[], T]) -> T:
+    """``app.state.<name>``, built by ``build`` on first use (under ``lock``: once)."""
+    existing: T | None = getattr(app.state, name, None)
     if existing is not None:
         return existing
-    with _lock:
-        existing = getattr(app.state, "automations", None)
+    with lock:
+        existing = getattr(app.state, name, None)
         if existing is None:
-            from coffer.wallets.endpoints import platform_for
-
-            existing = open_automations(
-                platform_for(app), wallets_of=lambda platform_id: platform_for(app, platform_id)
-            )
-            app.state.automations = existing
+            existing = build()
+            setattr(app.state, name, existing)
     return existing
+
+
+def automations_for(app: Any) -> AutomationsPlatform:
+    """The automations of a FastAPI app (``app.state.automations``), built on first use."""
+
+    def build() -> AutomationsPlatform:
+        from coffer.wallets.endpoints import platform_for
+
+        return open_automations(
+            platform_for(app), wallets_of=lambda platform_id: platform_for(app, platform_id)
+        )
+
+    return built_once(app, "automations", _lock, build)
 
 
 def automations_of(request: Request) -> AutomationsPlatform:
@@ -68,8 +79,18 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 # (409), a malformed request (422)
 ANSWERS = errors(400, 401, 403, 404, 409, 422)
 router = APIRouter(prefix=PREFIX, tags=["automations"], route_class=WalletRoute)
-read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS)
-write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS)
+
+
+def scoped_routers() -> tuple[APIRouter, APIRouter]:
+    """A module's routers of read routes and of write routes: each checks its scope
+    (``automations:read``, ``automations:write``) and documents the typed errors."""
+    return (
+        APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS),
+        APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS),
+    )
+
+
+read, write = scoped_routers()
 public = APIRouter(route_class=WalletRoute, responses=ANSWERS)
 
 

@@ -44,6 +44,11 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
 
+def dumps_or_none(value: Any) -> str | None:
+    """:func:`dumps`, or None for a None value (a nullable JSON column)."""
+    return None if value is None else dumps(value)
+
+
 def loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 

@@ -5,40 +5,55 @@ Times are microseconds since the epoch (BigInteger); JSON documents are TEXT.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
+from coffer.db import columns as col
 from coffer.platforms.sealed import SealedColumn, register
 
 metadata = sa.MetaData()
 
 
 def owned_row() -> list[sa.Column[str]]:
-    """A row's ``id`` and the platform it belongs to."""
+    """A row's ``id`` and the platform it belongs to (no server default: every insert
+    names its platform)."""
+    return [col.id_column(), col.ref_column("platform_id")]
+
+
+def lease_columns() -> list[sa.Column[Any]]:
+    """Which worker holds the row (``lease_owner``) and until when (``lease_until``)."""
     return [
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
+        sa.Column("lease_owner", sa.String(40), nullable=True),
+        col.time_column("lease_until", nullable=True),
     ]
 
 
-def _times(*names: str) -> list[sa.Column[int]]:
-    return [sa.Column(name, sa.BigInteger, nullable=False) for name in names]
+def versions_key(owner_id: str) -> list[sa.Column[Any]]:
+    """The key of a version table: the versioned row's id and the version number, then
+    the platform both belong to."""
+    return [
+        sa.Column(owner_id, sa.String(40), primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True),
+        col.ref_column("platform_id"),
+    ]
 
 
 automations = sa.Table(
     "automations",
     metadata,
     *owned_row(),
-    sa.Column("owner_customer_id", sa.String(40), nullable=True),  # None: the platform's
+    col.ref_column("owner_customer_id", nullable=True),  # None: the platform's
     sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # active | paused | archived
+    col.status_column(),  # active | paused | archived
     sa.Column("version", sa.Integer, nullable=False),  # the current version
     sa.Column("trigger_type", sa.String(16), nullable=False),
     sa.Column("event_type", sa.String(64), nullable=True),  # event triggers: the pattern
-    sa.Column("next_fire_at", sa.BigInteger, nullable=True),  # schedules: next occurrence
-    sa.Column("last_fire_at", sa.BigInteger, nullable=True),
-    sa.Column("state", sa.Text, nullable=False),  # JSON: crossings' last side, ...
-    sa.Column("webhook_secret_enc", sa.Text, nullable=True),
-    *_times("created_at", "updated_at"),
+    col.time_column("next_fire_at", nullable=True),  # schedules: next occurrence
+    col.time_column("last_fire_at", nullable=True),
+    col.text_column("state"),  # JSON: crossings' last side, ...
+    col.text_column("webhook_secret_enc", nullable=True),
+    *col.timestamps(),
     sa.Index("ix_automations_due", "trigger_type", "status", "next_fire_at"),
     sa.Index("ix_automations_platform", "platform_id", "id"),
 )
@@ -49,42 +64,39 @@ register(SealedColumn(automations, "id", "webhook_secret_enc", SECRET_CONTEXT))
 automation_versions = sa.Table(
     "automation_versions",
     metadata,
-    sa.Column("automation_id", sa.String(40), primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
-    sa.Column("definition", sa.Text, nullable=False),  # JSON: trigger, condition, steps
-    sa.Column("consent", sa.Text, nullable=True),  # JSON: the owner customer's consent
-    *_times("created_at"),
+    *versions_key("automation_id"),
+    col.text_column("definition"),  # JSON: trigger, condition, steps
+    col.text_column("consent", nullable=True),  # JSON: the owner customer's consent
+    col.created_at_column(),
 )
 
 automation_runs = sa.Table(
     "automation_runs",
     metadata,
     *owned_row(),
-    sa.Column("automation_id", sa.String(40), nullable=False),
+    col.ref_column("automation_id"),
     sa.Column("version", sa.Integer, nullable=False),
     # what started it, unique per automation: an occurrence never runs twice
     sa.Column("occurrence_key", sa.String(200), nullable=False),
     sa.Column("trigger_type", sa.String(16), nullable=False),
     # pending | running | waiting | succeeded | failed | cancelled
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("trigger", sa.Text, nullable=False),  # JSON: the trigger's data
-    sa.Column("inputs", sa.Text, nullable=False),  # JSON
-    sa.Column("context", sa.Text, nullable=False),  # JSON: step outputs and variables
-    sa.Column("output", sa.Text, nullable=True),  # JSON
-    sa.Column("error", sa.Text, nullable=True),  # JSON: code, message, step
+    col.status_column(),
+    col.text_column("trigger"),  # JSON: the trigger's data
+    col.text_column("inputs"),  # JSON
+    col.text_column("context"),  # JSON: step outputs and variables
+    col.text_column("output", nullable=True),  # JSON
+    col.text_column("error", nullable=True),  # JSON: code, message, step
     sa.Column("scheduled_for", sa.BigInteger, nullable=False),
-    sa.Column("next_run_at", sa.BigInteger, nullable=True),  # when a worker takes it
+    col.time_column("next_run_at", nullable=True),  # when a worker takes it
     sa.Column("wait_kind", sa.String(16), nullable=True),  # event | approval | run | timer
     sa.Column("wait_event_type", sa.String(64), nullable=True),
     sa.Column("wait_step", sa.String(200), nullable=True),
-    sa.Column("parent_run_id", sa.String(40), nullable=True),
+    col.ref_column("parent_run_id", nullable=True),
     sa.Column("parent_step", sa.String(200), nullable=True),
-    sa.Column("lease_owner", sa.String(40), nullable=True),
-    sa.Column("lease_until", sa.BigInteger, nullable=True),
-    sa.Column("started_at", sa.BigInteger, nullable=True),
-    sa.Column("finished_at", sa.BigInteger, nullable=True),
-    *_times("created_at", "updated_at"),
+    *lease_columns(),
+    col.time_column("started_at", nullable=True),
+    col.time_column("finished_at", nullable=True),
+    *col.timestamps(),
     sa.UniqueConstraint("automation_id", "occurrence_key", name="uq_automation_runs_occurrence"),
     sa.Index("ix_automation_runs_due", "status", "next_run_at"),
     sa.Index("ix_automation_runs_wait", "wait_event_type", "status"),
@@ -99,29 +111,30 @@ automation_steps = sa.Table(
     sa.Column("step_key", sa.String(200), primary_key=True),  # "charge", "each[2].pay"
     sa.Column("step_type", sa.String(16), nullable=False),
     # running | waiting | retrying | succeeded | failed | skipped
-    sa.Column("status", sa.String(16), nullable=False),
+    col.status_column(),
     sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("request", sa.Text, nullable=True),  # JSON: the resolved parameters
-    sa.Column("output", sa.Text, nullable=True),  # JSON
-    sa.Column("error", sa.Text, nullable=True),  # JSON: code, message
-    sa.Column("deadline_at", sa.BigInteger, nullable=True),  # waits and delays
+    col.text_column("request", nullable=True),  # JSON: the resolved parameters
+    col.text_column("output", nullable=True),  # JSON
+    col.text_column("error", nullable=True),  # JSON: code, message
+    col.time_column("deadline_at", nullable=True),  # waits and delays
     sa.Column("position", sa.Integer, nullable=False),  # order of first execution
-    *_times("started_at", "updated_at"),
-    sa.Column("finished_at", sa.BigInteger, nullable=True),
+    col.time_column("started_at"),
+    col.time_column("updated_at"),
+    col.time_column("finished_at", nullable=True),
 )
 
 automation_approvals = sa.Table(
     "automation_approvals",
     metadata,
     *owned_row(),
-    sa.Column("run_id", sa.String(40), nullable=False),
+    col.ref_column("run_id"),
     sa.Column("step_key", sa.String(200), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # pending | approved | rejected
+    col.status_column(),  # pending | approved | rejected
     sa.Column("required", sa.Integer, nullable=False),  # approvals needed
-    sa.Column("decisions", sa.Text, nullable=False),  # JSON list: who, approve, note, at
-    sa.Column("message", sa.Text, nullable=True),
-    sa.Column("expires_at", sa.BigInteger, nullable=True),
-    *_times("created_at", "updated_at"),
+    col.text_column("decisions"),  # JSON list: who, approve, note, at
+    col.text_column("message", nullable=True),
+    col.time_column("expires_at", nullable=True),
+    *col.timestamps(),
     sa.UniqueConstraint("run_id", "step_key", name="uq_automation_approvals_step"),
     sa.Index("ix_automation_approvals_status", "platform_id", "status"),
 )
@@ -131,7 +144,7 @@ automation_run_parties = sa.Table(
     metadata,
     sa.Column("run_id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    col.ref_column("platform_id"),
     sa.Index("ix_automation_run_parties_customer", "customer_id", "run_id"),
 )
 
@@ -140,7 +153,6 @@ automation_cursors = sa.Table(
     metadata,
     sa.Column("name", sa.String(40), primary_key=True),  # "events"
     sa.Column("position", sa.String(40), nullable=False),  # the last event id read
-    sa.Column("lease_owner", sa.String(40), nullable=True),
-    sa.Column("lease_until", sa.BigInteger, nullable=True),
-    *_times("updated_at"),
+    *lease_columns(),
+    col.time_column("updated_at"),
 )

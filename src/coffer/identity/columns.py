@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.db.columns import id_column, ref_column
+
 
 def owned_id_columns() -> list[sa.Column[str]]:
     """A row's ``id`` (``usr_...``, ``op_...``) and the ``platform_id`` it belongs to."""
-    return [sa.Column("id", sa.String(40), primary_key=True), platform_id_column()]
+    return [id_column(), platform_id_column()]
 
 
 def platform_id_column() -> sa.Column[str]:
@@ -28,5 +30,5 @@ def subject_columns(*, primary_key: bool = False) -> list[sa.Column[str]]:
 
 def user_row_columns() -> list[sa.Column[str]]:
     """The id, platform and user of a row a wallet app user owns."""
-    user = sa.Column("user_id", sa.String(40), sa.ForeignKey("app_users.id"), nullable=False)
+    user = ref_column("user_id", sa.ForeignKey("app_users.id"))
     return [*owned_id_columns(), user]

@@ -22,18 +22,21 @@ from fastapi.responses import Response
 from pydantic import ValidationError as PydanticValidationError
 from starlette.concurrency import run_in_threadpool
 
-from coffer.automations.endpoints import PREFIX, Automations, Limit, Read, Write, automations_for
+from coffer.automations.endpoints import (
+    PREFIX,
+    Automations,
+    Limit,
+    automations_for,
+    scoped_routers,
+)
 from coffer.automations.payroll import schemas as S
 from coffer.automations.payroll.errors import PaymentBatchInvalid
 from coffer.platforms import platform_id_of
 from coffer.wallets.currencies import check_currency
 from coffer.wallets.endpoints.deps import IdempotencyKey
-from coffer.wallets.http_errors import WalletRoute, errors
 
-ANSWERS = errors(400, 401, 403, 404, 409, 422)
 MAX_UPLOAD_BYTES = 20_000_000
-read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS)
-write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS)
+read, write = scoped_routers()
 router = APIRouter(prefix=PREFIX, tags=["payment batches"])
 BATCHES = "/payment_batches"
 LIMITS = "/payment_batch_limits"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coffer.automations.tables import owned_row
-from coffer.db.types import Amount
+from coffer.automations.tables import lease_columns, owned_row
+from coffer.db import columns as col
 from coffer.platforms.sealed import SealedColumn, WalletData, register, register_wallet_data
 
 metadata = sa.MetaData()
@@ -24,27 +24,25 @@ payment_batches = sa.Table(
     sa.Column("name", sa.String(200), nullable=True),
     # pending_approval | scheduled | waiting_funds | executing | completed | rejected |
     # cancelled | expired
-    sa.Column("status", sa.String(24), nullable=False),
-    sa.Column("source_wallet_id", sa.String(40), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
+    col.status_column(24),
+    col.ref_column("source_wallet_id"),
+    col.currency_column(),
     sa.Column("funding_policy", sa.String(8), nullable=False),  # wait | partial
     sa.Column("required_approvals", sa.Integer, nullable=False),
-    sa.Column("approval_id", sa.String(40), nullable=True),
-    sa.Column("approval_expires_at", sa.BigInteger, nullable=True),
+    col.ref_column("approval_id", nullable=True),
+    col.time_column("approval_expires_at", nullable=True),
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("execute_on", sa.String(10), nullable=True),  # the requested day
-    sa.Column("business_days", sa.Text, nullable=True),  # JSON: country, convention
-    sa.Column("execute_at", sa.BigInteger, nullable=False),  # the adjusted day, 00:00 UTC
+    col.text_column("business_days", nullable=True),  # JSON: country, convention
+    col.time_column("execute_at"),  # the adjusted day, 00:00 UTC
     sa.Column("line_count", sa.Integer, nullable=False),
-    sa.Column("total_amount", Amount, nullable=False),
-    sa.Column("summary", sa.Text, nullable=True),  # JSON: counts and totals per status
-    sa.Column("payout_batch_id", sa.String(40), nullable=True),
-    sa.Column("next_check_at", sa.BigInteger, nullable=True),  # when a worker looks at it
-    sa.Column("lease_owner", sa.String(40), nullable=True),
-    sa.Column("lease_until", sa.BigInteger, nullable=True),
-    sa.Column("completed_at", sa.BigInteger, nullable=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    col.amount_column("total_amount"),
+    col.text_column("summary", nullable=True),  # JSON: counts and totals per status
+    col.ref_column("payout_batch_id", nullable=True),
+    col.time_column("next_check_at", nullable=True),  # when a worker looks at it
+    *lease_columns(),
+    col.time_column("completed_at", nullable=True),
+    *col.timestamps(),
     sa.Index("ix_payment_batches_due", "status", "next_check_at"),
     sa.Index("ix_payment_batches_platform", "platform_id", "id"),
 )
@@ -56,23 +54,23 @@ payment_batch_lines = sa.Table(
     sa.Column("line_number", sa.Integer, primary_key=True),  # from 1, in the file's order
     # "<batch id>:<line number>": the one column naming a line (the key rotation's)
     sa.Column("id", sa.String(60), nullable=False),
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    col.ref_column("platform_id"),
     sa.Column("kind", sa.String(8), nullable=False),  # wallet | bank
-    sa.Column("wallet_id", sa.String(40), nullable=True),
+    col.ref_column("wallet_id", nullable=True),
     # sealed by the master key (context PAYEE_CONTEXT): iban, bic, name, reference; NULL
     # when the line has none, or once the payee wallet's customer was erased
-    sa.Column("payee_enc", sa.Text, nullable=True),
-    sa.Column("amount", Amount, nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
+    col.text_column("payee_enc", nullable=True),
+    col.amount_column(),
+    col.currency_column(),
     # pending | paid | submitted | failed_insufficient_funds | failed | cancelled
-    sa.Column("status", sa.String(32), nullable=False),
-    sa.Column("transfer_id", sa.String(40), nullable=True),
-    sa.Column("payout_id", sa.String(40), nullable=True),
-    sa.Column("failure_code", sa.String(64), nullable=True),
-    sa.Column("failure_message", sa.Text, nullable=True),
+    col.status_column(32),
+    col.ref_column("transfer_id", nullable=True),
+    col.ref_column("payout_id", nullable=True),
+    col.failure_code_column(),
+    col.text_column("failure_message", nullable=True),
     # refusals for want of funds so far (waiting batches): the idempotency key's attempt
     sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    col.time_column("updated_at"),
     sa.Index("ix_payment_batch_lines_status", "batch_id", "status", "line_number"),
     sa.Index("ux_payment_batch_lines_id", "id", unique=True),
     sa.Index("ix_payment_batch_lines_wallet", "wallet_id"),
@@ -95,8 +93,8 @@ payment_batch_limits = sa.Table(
     sa.Column("platform_id", sa.String(40), primary_key=True),
     sa.Column("currency", sa.String(3), primary_key=True),
     sa.Column("max_lines", sa.Integer, nullable=True),
-    sa.Column("max_line_amount", Amount, nullable=True),  # minor units
-    sa.Column("max_batch_total", Amount, nullable=True),  # minor units
+    col.amount_column("max_line_amount", nullable=True),  # minor units
+    col.amount_column("max_batch_total", nullable=True),  # minor units
     sa.Column("updated_by", sa.String(200), nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    col.time_column("updated_at"),
 )

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from coffer.automations.endpoints import ANSWERS, PREFIX, After, Limit, Read, Write
+from coffer.automations.endpoints import PREFIX, After, Limit, built_once, scoped_routers
 from coffer.automations.policies import schemas as S
 from coffer.automations.policies.service import SpendingPolicies, open_spending_policies
 from coffer.automations.schemas import ListPage
@@ -32,17 +32,16 @@ def attach_spending_policies(app: Any, platform: Any) -> SpendingPolicies:
 
 
 def policies_for(app: Any) -> SpendingPolicies:
-    existing: SpendingPolicies | None = getattr(app.state, "spending_policies", None)
-    if existing is not None:
-        return existing
-    with _lock:
+    """The policies of a FastAPI app (``app.state.spending_policies``), built on first use."""
+
+    def build() -> SpendingPolicies:
         from coffer.wallets.endpoints import platform_for
 
-        platform = platform_for(app)  # builds it through the app's extensions
-        existing = getattr(app.state, "spending_policies", None)
-        if existing is None:
-            existing = attach_spending_policies(app, platform)
-    return existing
+        platform = platform_for(app)  # the app's extensions may attach the policies
+        attached: SpendingPolicies | None = getattr(app.state, "spending_policies", None)
+        return attached if attached is not None else attach_spending_policies(app, platform)
+
+    return built_once(app, "spending_policies", _lock, build)
 
 
 def policies_of(request: Request) -> SpendingPolicies:
@@ -52,8 +51,7 @@ def policies_of(request: Request) -> SpendingPolicies:
 Policies = Annotated[SpendingPolicies, Depends(policies_of)]
 ROUTES = "/spending_policies"
 router = APIRouter(prefix=PREFIX, tags=["spending policies"], route_class=WalletRoute)
-read = APIRouter(dependencies=[Read], route_class=WalletRoute, responses=ANSWERS)
-write = APIRouter(dependencies=[Write], route_class=WalletRoute, responses=ANSWERS)
+read, write = scoped_routers()
 
 
 @write.post(ROUTES, status_code=201)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coffer.automations.tables import owned_row
+from coffer.automations.tables import owned_row, versions_key
+from coffer.db import columns as col
 
 metadata = sa.MetaData()
 
@@ -16,16 +17,15 @@ spending_policies = sa.Table(
     "spending_policies",
     metadata,
     *owned_row(),
-    sa.Column("owner_customer_id", sa.String(40), nullable=True),  # None: the platform's
-    sa.Column("wallet_id", sa.String(40), nullable=True),  # one wallet, or
-    sa.Column("customer_id", sa.String(40), nullable=True),  # every wallet of a customer
+    col.ref_column("owner_customer_id", nullable=True),  # None: the platform's
+    col.ref_column("wallet_id", nullable=True),  # one wallet, or
+    col.ref_column("customer_id", nullable=True),  # every wallet of a customer
     sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # active | disabled
+    col.status_column(),  # active | disabled
     sa.Column("mode", sa.String(16), nullable=False),  # enforce | monitor
     sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("rules", sa.Text, nullable=False),  # JSON: the current version's rules
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    col.text_column("rules"),  # JSON: the current version's rules
+    *col.timestamps(),
     sa.Index("ix_spending_policies_wallet", "wallet_id", "status"),
     sa.Index("ix_spending_policies_customer", "customer_id", "status"),
     sa.Index("ix_spending_policies_platform", "platform_id", "id"),
@@ -34,12 +34,10 @@ spending_policies = sa.Table(
 spending_policy_versions = sa.Table(
     "spending_policy_versions",
     metadata,
-    sa.Column("policy_id", sa.String(40), primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    *versions_key("policy_id"),
     sa.Column("mode", sa.String(16), nullable=False),
-    sa.Column("rules", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.text_column("rules"),
+    col.created_at_column(),
 )
 
 # one row per policy and calendar window: what was spent in it, and the headroom processes
@@ -51,10 +49,10 @@ spending_policy_usage = sa.Table(
     sa.Column("policy_id", sa.String(40), primary_key=True),
     sa.Column("window", sa.String(8), primary_key=True),  # day | week | month
     sa.Column("window_start", sa.String(10), primary_key=True),  # local date, YYYY-MM-DD
-    sa.Column("platform_id", sa.String(40), nullable=False),
+    col.ref_column("platform_id"),
     sa.Column("amount_used", sa.BigInteger, nullable=False),
     sa.Column("count_used", sa.Integer, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    col.time_column("updated_at"),
     sa.Column("amount_reserved", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("count_reserved", sa.Integer, nullable=False, server_default="0"),
 )
@@ -72,17 +70,17 @@ spending_policy_decisions = sa.Table(
     "spending_policy_decisions",
     metadata,
     *owned_row(),
-    sa.Column("policy_id", sa.String(40), nullable=False),
+    col.ref_column("policy_id"),
     sa.Column("policy_version", sa.Integer, nullable=False),
     sa.Column("mode", sa.String(16), nullable=False),
     sa.Column("outcome", sa.String(16), nullable=False),  # refused | would_refuse
     sa.Column("rule", sa.String(40), nullable=False),  # per_transaction, daily_amount, ...
-    sa.Column("message", sa.Text, nullable=False),
+    col.text_column("message"),
     sa.Column("movement_kind", sa.String(16), nullable=False),
-    sa.Column("movement_id", sa.String(40), nullable=False),
-    sa.Column("wallet_id", sa.String(40), nullable=False),
+    col.ref_column("movement_id"),
+    col.ref_column("wallet_id"),
     sa.Column("amount", sa.BigInteger, nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.currency_column(),
+    col.created_at_column(),
     sa.Index("ix_spending_policy_decisions_policy", "policy_id", "id"),
 )

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.db import columns as col
+
 metadata = sa.MetaData()
 
 audit_log = sa.Table(
     "audit_log",
     metadata,
     sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),  # 1, 2, ... gapless
-    sa.Column("created_at", sa.BigInteger, nullable=False),  # microseconds since the epoch
+    col.created_at_column(),
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("target", sa.String(200), nullable=True),
     sa.Column("address", sa.String(64), nullable=True),  # where the request came from
-    sa.Column("details", sa.Text, nullable=False),  # canonical JSON object
+    col.text_column("details"),  # canonical JSON object
     # SHA-256 over the previous entry's hash and this entry's canonical encoding.
     sa.Column("hash", sa.LargeBinary(32), nullable=False),
     sa.Index("ix_audit_log_action", "action", "seq"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.db import columns as col
 from coffer.identity.columns import subject_columns
 from coffer.platforms.sealed import SealedColumn, register
 
@@ -19,10 +20,10 @@ totp_factors = sa.Table(
     *subject_columns(primary_key=True),
     # the base32 secret sealed by the master key (``<key id>:<base64>``, context
     # SECRET_CONTEXT); a row from before 0034 holds it in clear until its next use
-    sa.Column("secret", sa.Text, nullable=False),
-    sa.Column("confirmed_at", sa.BigInteger, nullable=True),  # null: enrolment not finished
+    col.text_column("secret"),
+    col.time_column("confirmed_at", nullable=True),  # null: enrolment not finished
     sa.Column("last_step", sa.BigInteger, nullable=False, server_default="0"),  # no replay
-    sa.Column("created_at", sa.BigInteger, nullable=False),  # microseconds since the epoch
+    col.created_at_column(),
 )
 
 SECRET_CONTEXT = "totp.secret"
@@ -36,23 +37,23 @@ recovery_codes = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     *subject_columns(),
     sa.Column("code_hash", sa.LargeBinary(32), nullable=False),  # SHA-256 of the code
-    sa.Column("used_at", sa.BigInteger, nullable=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.time_column("used_at", nullable=True),
+    col.created_at_column(),
     sa.Index("ix_recovery_codes_subject", "subject"),
 )
 
 passkeys = sa.Table(
     "passkeys",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),  # pk_...
+    col.id_column(),  # pk_...
     *subject_columns(),
     sa.Column("credential_id", sa.LargeBinary(1024), nullable=False, unique=True),
     sa.Column("public_key", sa.LargeBinary(2048), nullable=False),  # COSE key
     sa.Column("sign_count", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("transports", sa.String(200), nullable=False, server_default=""),
     sa.Column("name", sa.String(100), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("last_used_at", sa.BigInteger, nullable=True),
+    col.created_at_column(),
+    col.time_column("last_used_at", nullable=True),
     sa.Index("ix_passkeys_subject", "subject"),
 )
 
@@ -61,6 +62,6 @@ sign_in_throttle = sa.Table(
     metadata,
     sa.Column("key", sa.String(300), primary_key=True),  # "account:<realm>:<name>", "address:..."
     sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("window_started_at", sa.BigInteger, nullable=False),
+    col.time_column("window_started_at"),
     sa.Column("locked_until", sa.BigInteger, nullable=False, server_default="0"),
 )

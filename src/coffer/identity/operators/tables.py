@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.db import columns as col
 from coffer.identity.columns import owned_id_columns
 
 metadata = sa.MetaData()
@@ -15,8 +16,8 @@ operators = sa.Table(
     sa.Column("email", sa.String(254), nullable=False, unique=True),  # lower case
     sa.Column("role", sa.String(16), nullable=False),  # admin | analyst | support | viewer
     sa.Column("password_hash", sa.String(200), nullable=False),  # Argon2id
-    sa.Column("status", sa.String(16), nullable=False),  # active | disabled
-    sa.Column("created_at", sa.BigInteger, nullable=False),  # microseconds since the epoch
-    sa.Column("last_sign_in_at", sa.BigInteger, nullable=True),
+    col.status_column(),  # active | disabled
+    col.created_at_column(),
+    col.time_column("last_sign_in_at", nullable=True),
     sa.Index("ix_operators_platform", "platform_id", "id"),
 )

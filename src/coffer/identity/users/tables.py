@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.db import columns as col
 from coffer.identity.columns import owned_id_columns, user_row_columns
 
 metadata = sa.MetaData()
@@ -23,11 +24,10 @@ users = sa.Table(
     # SHA-256 of the normalized email (trimmed, lower case): sign-in looks the user up by
     # it, and the email itself is kept only in the customer row (encrypted there)
     sa.Column("email_digest", sa.String(64), nullable=False),
-    sa.Column("password_hash", sa.Text, nullable=False),
+    col.text_column("password_hash"),
     sa.Column("locale", sa.String(8), nullable=False),  # en | zh
-    sa.Column("status", sa.String(16), nullable=False),  # active | disabled
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    col.status_column(),  # active | disabled
+    *col.timestamps(),
     sa.UniqueConstraint("platform_id", "email_digest", name="uq_app_users_email"),
 )
 
@@ -38,11 +38,11 @@ beneficiaries = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False),  # customer | bank_account
     sa.Column("name", sa.String(140), nullable=False),  # the user's label for it
     # kind customer: the other customer (money goes to their wallet in the currency sent)
-    sa.Column("customer_id", sa.String(40), nullable=True),
+    col.ref_column("customer_id", nullable=True),
     # kind bank_account: the wallets domain's bank account (IBAN kept encrypted there)
-    sa.Column("bank_account_id", sa.String(40), nullable=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("deleted_at", sa.BigInteger, nullable=True),
+    col.ref_column("bank_account_id", nullable=True),
+    col.created_at_column(),
+    col.time_column("deleted_at", nullable=True),
     sa.Index("ix_app_beneficiaries_user", "platform_id", "user_id", "created_at"),
 )
 
@@ -51,8 +51,8 @@ notifications = sa.Table(
     metadata,
     *user_row_columns(),  # ntf_...
     sa.Column("kind", sa.String(40), nullable=False),  # money_received, top_up_succeeded, ...
-    sa.Column("params", sa.Text, nullable=False),  # JSON object: amounts, names (no secrets)
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("read_at", sa.BigInteger, nullable=True),
+    col.text_column("params"),  # JSON object: amounts, names (no secrets)
+    col.created_at_column(),
+    col.time_column("read_at", nullable=True),
     sa.Index("ix_app_notifications_user", "platform_id", "user_id", "created_at"),
 )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.api import clients as api_clients
 from coffer.api.repository import ClientRow
@@ -18,7 +18,7 @@ from coffer.identity.operators import service as operators
 from coffer.identity.operators.roles import ROLES
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page
+from coffer.web.console.views import page, redirect
 from coffer.web.pages import WebRoute, client_address
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -96,7 +96,7 @@ def disable_client(
         actor=ctx.actor,
         address=client_address(request),
     )
-    return RedirectResponse(f"{PREFIX}/clients", status_code=303)
+    return redirect(f"{PREFIX}/clients")
 
 
 @router.post("/clients/rotate")

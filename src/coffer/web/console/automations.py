@@ -11,7 +11,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.automations import schemas as S
 from coffer.automations.endpoints import automations_for
@@ -19,8 +19,16 @@ from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import ValidationError
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import Tabs, list_base, page, redirect, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Status, _audit, list_page
+from coffer.web.console.views import (
+    Column,
+    Section,
+    Tabs,
+    list_base,
+    platform_page,
+    redirect,
+    text_filter,
+)
+from coffer.web.console.wallets import Cursor, Status, _audit
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -39,13 +47,16 @@ def automations_of(ctx: ConsoleContext) -> AutomationsPlatform:
     return automations_for(ctx.request.app)
 
 
-_tabs = Tabs(
-    (
-        ("/console/automations", "Automations"),
-        ("/console/automations/runs", "Runs"),
-        ("/console/automations/approvals", "Approvals"),
-    )
-)  # the section's tab list
+_section = Section(
+    "/console/automations",
+    Tabs(
+        (
+            ("/console/automations", "Automations"),
+            ("/console/automations/runs", "Runs"),
+            ("/console/automations/approvals", "Approvals"),
+        )
+    ),
+)  # the section: its navigation entry and tab list
 
 
 def pretty(value: Any) -> str:
@@ -54,17 +65,12 @@ def pretty(value: Any) -> str:
 
 @router.get("/automations")
 def automations(ctx: Reader, cursor: Cursor = None, status: Status = None) -> Response:
-    listing = automations_of(ctx).automations(
-        ctx.operator.platform_id,
-        status=status or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
-    )
-    return list_page(
+    listing = platform_page(ctx, automations_of(ctx).automations, cursor, status=status)
+    return _section.list_page(
         ctx,
         listing,
+        tab="/console/automations",
         title="Automations",
-        active="/console/automations",
         base="/console/automations",
         statuses=AutomationStatuses,
         status=status,
@@ -78,7 +84,6 @@ def automations(ctx: Reader, cursor: Cursor = None, status: Status = None) -> Re
             Column("Next", lambda a: a.next_fire_at or ""),
             Column("Updated", lambda a: a.updated_at),
         ],
-        extra={"tabs": _tabs("/console/automations")},
     )
 
 
@@ -89,18 +94,14 @@ def runs(
     status: Status = None,
     automation: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    listing = automations_of(ctx).runs(
-        ctx.operator.platform_id,
-        automation_id=automation or None,
-        status=status or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
+    listing = platform_page(
+        ctx, automations_of(ctx).runs, cursor, automation_id=automation, status=status
     )
-    return list_page(
+    return _section.list_page(
         ctx,
         listing,
+        tab="/console/automations/runs",
         title="Automation runs",
-        active="/console/automations",
         base=list_base("/console/automations/runs", automation=automation),
         statuses=RunStatuses,
         status=status,
@@ -118,7 +119,6 @@ def runs(
             Column("Finished", lambda r: r.finished_at or ""),
         ],
         extra={
-            "tabs": _tabs("/console/automations/runs"),
             "filters": [text_filter("automation", "Automation", automation)],
         },
     )
@@ -129,29 +129,23 @@ def run_detail(ctx: Reader, run_id: str) -> Response:
     service = automations_of(ctx)
     found = service.run(ctx.operator.platform_id, run_id)
     approvals = service.approvals(ctx.operator.platform_id, status=None, run_id=run_id).data
-    return page(
+    return _section.page(
         ctx,
         "console/automation_run.html",
         {
             "run": found,
             "approvals": approvals,
             "pretty": pretty,
-            "tabs": _tabs("/console/automations/runs"),
         },
+        tab="/console/automations/runs",
         title=f"Run {run_id}",
-        active="/console/automations",
     )
 
 
 @router.get("/automations/approvals")
 def approvals(ctx: Reader, cursor: Cursor = None, status: Status = "pending") -> Response:
-    listing = automations_of(ctx).approvals(
-        ctx.operator.platform_id,
-        status=status or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
-    )
-    return page(
+    listing = platform_page(ctx, automations_of(ctx).approvals, cursor, status=status)
+    return _section.page(
         ctx,
         "console/automation_approvals.html",
         {
@@ -159,10 +153,9 @@ def approvals(ctx: Reader, cursor: Cursor = None, status: Status = "pending") ->
             "next_cursor": listing.data[-1].id if listing.has_more and listing.data else None,
             "statuses": ApprovalStatuses,
             "status": status or "",
-            "tabs": _tabs("/console/automations/approvals"),
         },
+        tab="/console/automations/approvals",
         title="Approvals",
-        active="/console/automations",
     )
 
 
@@ -202,7 +195,7 @@ def decide_approval(
         note=note.strip() or None,
     )
     run_id = approval.run_id
-    return RedirectResponse(f"{PREFIX}/automations/runs/{run_id}", status_code=303)
+    return redirect(f"{PREFIX}/automations/runs/{run_id}")
 
 
 def _approval_by_id(service: AutomationsPlatform, platform_id: str, approval_id: str) -> S.Approval:
@@ -223,7 +216,7 @@ def automation(ctx: Reader, automation_id: str) -> Response:
     versions = service.versions(platform_id, automation_id)
     recent = service.runs(platform_id, automation_id=automation_id, limit=10).data
     definition = found.definition
-    return page(
+    return _section.page(
         ctx,
         "console/automation.html",
         {
@@ -234,10 +227,9 @@ def automation(ctx: Reader, automation_id: str) -> Response:
             "steps": definition.get("steps", []),
             "condition": definition.get("condition"),
             "pretty": pretty,
-            "tabs": _tabs("/console/automations"),
         },
+        tab="/console/automations",
         title=f"Automation {found.name}",
-        active="/console/automations",
     )
 
 
@@ -273,4 +265,4 @@ def start_run(
     started = automations_of(ctx).start_run(ctx.operator.platform_id, automation_id, values)
     _audit(ctx, "automation.run_started", automation_id, run_id=started.id)
     run_id = started.id
-    return RedirectResponse(f"{PREFIX}/automations/runs/{run_id}", status_code=303)
+    return redirect(f"{PREFIX}/automations/runs/{run_id}")

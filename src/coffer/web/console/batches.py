@@ -13,7 +13,7 @@ from typing import Annotated, get_args
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.automations.payroll import schemas as B
 from coffer.automations.payroll.errors import PaymentBatchInvalid
@@ -22,20 +22,20 @@ from coffer.errors import CofferError
 from coffer.web.console.automations import Decision, automations_of
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.views import (
+    Column,
     choice_filter,
     list_base,
+    list_page,
     page,
     pain001_file,
+    platform_page,
     redirect,
     text_filter,
 )
 from coffer.web.console.wallets import (
-    PAGE_SIZE,
-    Column,
     Cursor,
     Status,
     _audit,
-    list_page,
     money_of,
 )
 from coffer.web.pages import WebRoute
@@ -63,12 +63,8 @@ def batches(
     status: Status = None,
     wallet: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")] = None,
 ) -> Response:
-    listing = batches_of(ctx).batches(
-        ctx.operator.platform_id,
-        status=status or None,
-        source_wallet_id=wallet or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
+    listing = platform_page(
+        ctx, batches_of(ctx).batches, cursor, status=status, source_wallet_id=wallet
     )
     return list_page(
         ctx,
@@ -172,7 +168,7 @@ async def create_batch(
         if isinstance(made, B.ValidationReport):
             return _new_page(ctx, form, report=made, status_code=200 if made.valid else 400)
         _audit(ctx, "payment_batch.created", made.id, lines=made.line_count)
-        return RedirectResponse(f"{BASE}/{made.id}", status_code=303)
+        return redirect(f"{BASE}/{made.id}")
 
     return await anyio.to_thread.run_sync(run)
 

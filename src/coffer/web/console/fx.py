@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.errors import PermissionDenied, ValidationError
 from coffer.fx.endpoints import fx_for
@@ -20,8 +20,17 @@ from coffer.fx.rates.providers import decimal_text
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.repository import quotes_page
-from coffer.web.console.views import Tabs, list_base, page, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Rows, _audit, list_page, money_of
+from coffer.web.console.views import (
+    PAGE_SIZE,
+    Column,
+    Rows,
+    Section,
+    Tabs,
+    list_base,
+    redirect,
+    text_filter,
+)
+from coffer.web.console.wallets import Cursor, _audit, money_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -35,15 +44,18 @@ def fx_of(ctx: ConsoleContext) -> FxPlatform:
     return fx_for(ctx.request.app, ctx.operator.platform_id)
 
 
-_tabs = Tabs(
-    (
-        ("/console/fx", "Rates"),
-        ("/console/fx/quotes", "Quotes"),
-        ("/console/fx/conversions", "Conversions"),
-        ("/console/fx/pnl", "P&L"),
-        ("/console/loyalty", "Loyalty"),
-    )
-)  # the section's tab list
+_section = Section(
+    "/console/fx",
+    Tabs(
+        (
+            ("/console/fx", "Rates"),
+            ("/console/fx/quotes", "Quotes"),
+            ("/console/fx/conversions", "Conversions"),
+            ("/console/fx/pnl", "P&L"),
+            ("/console/loyalty", "Loyalty"),
+        )
+    ),
+)  # the section: its navigation entry and tab list
 
 
 def age_text(seconds: float) -> str:
@@ -78,7 +90,7 @@ def _rates_page(
         }
         for _, rate in sorted(newest.items())
     ]
-    return page(
+    return _section.page(
         ctx,
         "console/fx_rates.html",
         {
@@ -87,10 +99,9 @@ def _rates_page(
             "max_age": max_age,
             "can_set": _may_set_rates(ctx),
             "error": error,
-            "tabs": _tabs("/console/fx"),
         },
+        tab="/console/fx",
         title="Exchange rates",
-        active="/console/fx",
         status_code=status_code,
     )
 
@@ -118,18 +129,18 @@ def set_rate(
     except ValidationError as exc:
         return _rates_page(ctx, error=exc.message, status_code=400)
     _audit(ctx, "fx_rate.set", f"{saved.base}/{saved.quote}", rate=saved.rate)
-    return RedirectResponse(f"{PREFIX}/fx", status_code=303)
+    return redirect(f"{PREFIX}/fx")
 
 
 @router.get("/fx/quotes")
 def quotes(ctx: Reader, cursor: Cursor = None) -> Response:
     fx = fx_of(ctx)
     rows, more = quotes_page(fx.quotes.engine, limit=PAGE_SIZE, starting_after=cursor)
-    return list_page(
+    return _section.list_page(
         ctx,
         Rows([fx.quotes.model(row) for row in rows], more),
+        tab="/console/fx/quotes",
         title="FX quotes",
-        active="/console/fx",
         base="/console/fx/quotes",
         columns=[
             Column("Quote", lambda q: q.id),
@@ -143,7 +154,6 @@ def quotes(ctx: Reader, cursor: Cursor = None) -> Response:
             Column("Status", lambda q: q.status),
             Column("Expires", lambda q: q.expires_at),
         ],
-        extra={"tabs": _tabs("/console/fx/quotes")},
     )
 
 
@@ -156,11 +166,11 @@ def conversions(
     listing = fx_of(ctx).conversions.list(
         wallet_id=wallet or None, limit=PAGE_SIZE, starting_after=cursor
     )
-    return list_page(
+    return _section.list_page(
         ctx,
         listing,
+        tab="/console/fx/conversions",
         title="FX conversions",
-        active="/console/fx",
         base=list_base("/console/fx/conversions", wallet=wallet),
         columns=[
             Column("Conversion", lambda c: c.id),
@@ -178,7 +188,6 @@ def conversions(
             Column("Created", lambda c: c.created_at),
         ],
         extra={
-            "tabs": _tabs("/console/fx/conversions"),
             "filters": [text_filter("wallet", "Wallet", wallet)],
         },
     )
@@ -212,7 +221,7 @@ def pnl(
         datetime.combine(last, time(), UTC),
         currency.upper() if currency else None,
     )
-    return page(
+    return _section.page(
         ctx,
         "console/fx_pnl.html",
         {
@@ -221,10 +230,9 @@ def pnl(
             "end": last.isoformat(),
             "currency": (currency or "").upper(),
             "money": money_of,
-            "tabs": _tabs("/console/fx/pnl"),
         },
+        tab="/console/fx/pnl",
         title="FX P&L",
-        active="/console/fx",
     )
 
 
@@ -233,12 +241,12 @@ def pnl(
 
 @router.get("/loyalty")
 def programs(ctx: Reader) -> Response:
-    return page(
+    return _section.page(
         ctx,
         "console/loyalty.html",
-        {"programs": fx_of(ctx).loyalty.programs(), "tabs": _tabs("/console/loyalty")},
+        {"programs": fx_of(ctx).loyalty.programs()},
+        tab="/console/loyalty",
         title="Loyalty programs",
-        active="/console/fx",
     )
 
 
@@ -256,7 +264,7 @@ def program(
             raise PermissionDenied("Your role does not show customers' points.")
         account = loyalty.account(program_id, customer)
         lots = loyalty.lots(program_id, customer)
-    return page(
+    return _section.page(
         ctx,
         "console/loyalty_program.html",
         {
@@ -264,8 +272,7 @@ def program(
             "customer": customer or "",
             "account": account,
             "lots": lots,
-            "tabs": _tabs("/console/loyalty"),
         },
+        tab="/console/loyalty",
         title=f"Loyalty program {found.name}",
-        active="/console/fx",
     )

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from coffer.api.ledger_queries import Queries
 from coffer.errors import LedgerNotFound, TransactionNotFound, ValidationError
 from coffer.ledger.models import to_micros
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page
+from coffer.web.console.views import page, redirect
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -76,7 +76,7 @@ def _ledgers_page(ctx: ConsoleContext, active: str, section: str | None = None) 
     )
     preferred = next((r for r in rows if not r.system), rows[0] if rows else None)
     if section is not None and preferred is not None:
-        return RedirectResponse(f"{PREFIX}/ledgers/{preferred.name}/{section}", status_code=303)
+        return redirect(f"{PREFIX}/ledgers/{preferred.name}/{section}")
     return page(ctx, "console/ledgers.html", {"ledgers": rows}, title="Ledgers", active=active)
 
 

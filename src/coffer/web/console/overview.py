@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.identity.audit import list_entries, record_now
 from coffer.money import Asset
@@ -19,7 +19,7 @@ from coffer.wallets.endpoints.deps import platform_of
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.ledgers import queries
 from coffer.web.console.repository import last_checkpoint
-from coffer.web.console.views import page
+from coffer.web.console.views import page, redirect
 from coffer.web.console.volumes import DAY_MICROS, DailyVolumes
 from coffer.web.console.witnessing import last_witnessed
 from coffer.web.pages import WebRoute, client_address
@@ -155,4 +155,4 @@ def verify_now(
             "platform_id": ctx.operator.platform_id,
         },
     )
-    return RedirectResponse(f"{PREFIX}/", status_code=303)
+    return redirect(f"{PREFIX}/")

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Form, Query
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.automations.policies import schemas as P
 from coffer.automations.policies.endpoints import policies_for
@@ -22,8 +22,16 @@ from coffer.automations.policies.service import SpendingPolicies
 from coffer.errors import CofferError, ValidationError
 from coffer.web.console.automations import pretty
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import list_base, page, redirect, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, _audit, list_page, money_of
+from coffer.web.console.views import (
+    Column,
+    list_base,
+    list_page,
+    page,
+    platform_page,
+    redirect,
+    text_filter,
+)
+from coffer.web.console.wallets import Cursor, _audit, money_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -58,13 +66,13 @@ def policies(
     customer: Id = None,
     owner: Id = None,
 ) -> Response:
-    listing = policies_of(ctx).policies(
-        ctx.operator.platform_id,
-        wallet_id=wallet or None,
-        customer_id=customer or None,
-        owner_customer_id=owner or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
+    listing = platform_page(
+        ctx,
+        policies_of(ctx).policies,
+        cursor,
+        wallet_id=wallet,
+        customer_id=customer,
+        owner_customer_id=owner,
     )
     return list_page(
         ctx,
@@ -136,7 +144,7 @@ def _save(ctx: ConsoleContext, form: dict[str, str], policy_id: str | None) -> R
         return _policy_page(ctx, policy_id, form=form, error=exc.message, status_code=400)
     action = "created" if policy_id is None else "updated"
     _audit(ctx, f"spending_policy.{action}", saved.id, version=saved.version, mode=saved.mode)
-    return RedirectResponse(f"{BASE}/{saved.id}", status_code=303)
+    return redirect(f"{BASE}/{saved.id}")
 
 
 def _new_page(

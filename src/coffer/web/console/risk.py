@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.errors import CofferError
 from coffer.risk.online import RiskService
@@ -24,8 +24,20 @@ from coffer.risk.online.cases import CASE_KINDS, CASE_STATUSES
 from coffer.risk.online.endpoints import risk_of_platform
 from coffer.risk.online.rules import ACTIONS, LIST_KINDS, LISTS, MODES
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import Tabs, choice_filter, list_base, page, redirect, text_filter
-from coffer.web.console.wallets import PAGE_SIZE, Column, Cursor, Rows, list_page, wallets_of
+from coffer.web.console.views import (
+    PAGE_SIZE,
+    Column,
+    Rows,
+    Section,
+    Tabs,
+    choice_filter,
+    list_base,
+    page,
+    platform_page,
+    redirect,
+    text_filter,
+)
+from coffer.web.console.wallets import Cursor, wallets_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -89,11 +101,11 @@ def cases(
         starting_after=_age_cursor(age, cursor),
         limit=PAGE_SIZE,
     )
-    return list_page(
+    return _section.list_page(
         ctx,
         Rows(_rows(data), more),
+        tab="/console/risk",
         title="Risk cases",
-        active="/console/risk",
         base=list_base("/console/risk", kind=kind, assignee=assignee, age=age, overdue=overdue),
         statuses=list(CASE_STATUSES),
         status=status,
@@ -107,7 +119,6 @@ def cases(
             Column("Opened", lambda c: c.created_at),
         ],
         extra={
-            "tabs": _tabs("/console/risk"),
             "filters": [
                 choice_filter("kind", "Kind", kind, [("", "any"), *((k, k) for k in CASE_KINDS)]),
                 text_filter("assignee", "Assignee", assignee),
@@ -118,15 +129,18 @@ def cases(
     )
 
 
-_tabs = Tabs(
-    (
-        ("/console/risk", "Cases"),
-        ("/console/risk/decisions", "Decisions"),
-        ("/console/risk/rules", "Rules"),
-        ("/console/risk/lists", "Lists"),
-        ("/console/risk/screening", "Screening hits"),
-    )
-)  # the section's tab list
+_section = Section(
+    "/console/risk",
+    Tabs(
+        (
+            ("/console/risk", "Cases"),
+            ("/console/risk/decisions", "Decisions"),
+            ("/console/risk/rules", "Rules"),
+            ("/console/risk/lists", "Lists"),
+            ("/console/risk/screening", "Screening hits"),
+        )
+    ),
+)  # the section: its navigation entry and tab list
 
 
 def _decision_event(risk: RiskService, platform_id: str, decision_id: str) -> dict[str, Any]:
@@ -239,18 +253,14 @@ def decisions(
     status: Word = None,
     customer: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    data, more = risk_of(ctx).decisions(
-        ctx.operator.platform_id,
-        outcome=status or None,
-        customer_id=customer or None,
-        starting_after=cursor,
-        limit=PAGE_SIZE,
+    data, more = platform_page(
+        ctx, risk_of(ctx).decisions, cursor, outcome=status, customer_id=customer
     )
-    return list_page(
+    return _section.list_page(
         ctx,
         Rows(_rows(data), more),
+        tab="/console/risk/decisions",
         title="Risk decisions",
-        active="/console/risk",
         base=list_base("/console/risk/decisions", customer=customer),
         statuses=list(ACTIONS),
         status=status,
@@ -266,7 +276,6 @@ def decisions(
             Column("At", lambda d: d.created_at),
         ],
         extra={
-            "tabs": _tabs("/console/risk/decisions"),
             "filters": [text_filter("customer", "Customer", customer)],
         },
     )
@@ -283,7 +292,7 @@ def _rules_page(
     status_code: int = 200,
 ) -> Response:
     rules = risk_of(ctx).rules(ctx.operator.platform_id)
-    return page(
+    return _section.page(
         ctx,
         "console/risk_rules.html",
         {
@@ -292,10 +301,9 @@ def _rules_page(
             "form": form or {},
             "actions": ACTIONS,
             "modes": MODES,
-            "tabs": _tabs("/console/risk/rules"),
         },
+        tab="/console/risk/rules",
         title="Risk rules",
-        active="/console/risk",
         status_code=status_code,
     )
 
@@ -308,11 +316,11 @@ def rules(ctx: Reader) -> Response:
 @router.get("/risk/rules/{name}")
 def rule_versions(ctx: Reader, name: str) -> Response:
     versions = risk_of(ctx).rule_versions(ctx.operator.platform_id, name)
-    return list_page(
+    return _section.list_page(
         ctx,
         Rows(_rows(versions), False),
+        tab="/console/risk/rules",
         title=f"Rule {name}: versions",
-        active="/console/risk",
         base=f"/console/risk/rules/{name}",
         columns=[
             Column("Version", lambda r: r.version, numeric=True),
@@ -323,7 +331,6 @@ def rule_versions(ctx: Reader, name: str) -> Response:
             Column("By", lambda r: r.created_by),
             Column("Saved", lambda r: r.created_at),
         ],
-        extra={"tabs": _tabs("/console/risk/rules")},
     )
 
 
@@ -353,7 +360,7 @@ def save_rule(
             raise
         form = {"name": name, "expression": expression, "action": action, "mode": mode}
         return _rules_page(ctx, error=exc.message, form=form, status_code=400)
-    return RedirectResponse(f"{PREFIX}/risk/rules", status_code=303)
+    return redirect(f"{PREFIX}/risk/rules")
 
 
 @router.post("/risk/rules/{name}/mode")
@@ -384,17 +391,16 @@ def set_rule_mode(
 @router.get("/risk/lists")
 def lists(ctx: Reader) -> Response:
     entries = risk_of(ctx).list_entries(ctx.operator.platform_id)
-    return page(
+    return _section.page(
         ctx,
         "console/risk_lists.html",
         {
             "entries": entries,
             "lists": LISTS,
             "kinds": LIST_KINDS,
-            "tabs": _tabs("/console/risk/lists"),
         },
+        tab="/console/risk/lists",
         title="Block and allow lists",
-        active="/console/risk",
     )
 
 
@@ -428,14 +434,12 @@ def remove_list_entry(ctx: Manager, entry_id: str) -> Response:
 
 @router.get("/risk/screening")
 def screening(ctx: Reader, cursor: Cursor = None, status: Word = None) -> Response:
-    data, more = risk_of(ctx).screening_hits(
-        ctx.operator.platform_id, status=status or None, starting_after=cursor, limit=PAGE_SIZE
-    )
-    return list_page(
+    data, more = platform_page(ctx, risk_of(ctx).screening_hits, cursor, status=status)
+    return _section.list_page(
         ctx,
         Rows(_rows(data), more),
+        tab="/console/risk/screening",
         title="Sanctions screening hits",
-        active="/console/risk",
         base="/console/risk/screening",
         statuses=list(HIT_STATUSES),
         status=status,
@@ -454,7 +458,6 @@ def screening(ctx: Reader, cursor: Cursor = None, status: Word = None) -> Respon
             ),
             Column("At", lambda h: h.created_at),
         ],
-        extra={"tabs": _tabs("/console/risk/screening")},
     )
 
 
@@ -467,4 +470,4 @@ def whitelist(
     )
     case_id = hit["case_id"]
     target = f"/risk/cases/{case_id}" if case_id else "/risk/screening"
-    return RedirectResponse(PREFIX + target, status_code=303)
+    return redirect(PREFIX + target)

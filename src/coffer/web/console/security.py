@@ -9,7 +9,7 @@ import anyio.to_thread
 import segno
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.db.engine import for_writes
 from coffer.errors import CofferError, FactorInvalid
@@ -21,7 +21,7 @@ from coffer.identity.factors import totp
 from coffer.identity.operators import service as operators
 from coffer.web.console.auth import origin_of, rp_id_of
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page
+from coffer.web.console.views import page, redirect
 from coffer.web.pages import WebRoute, sealer_of
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -157,7 +157,7 @@ async def revoke_session(request: Request, ctx: Ctx) -> Response:
                 )
 
     await anyio.to_thread.run_sync(run)
-    return RedirectResponse(ACTIVE, status_code=303)
+    return redirect(ACTIVE)
 
 
 @router.post("/security/passkeys/options")
@@ -239,4 +239,4 @@ async def passkey_delete(request: Request, ctx: Ctx) -> Response:
             record(
                 connection, actor=ctx.actor, action="operator.passkey_removed", target=passkey_id
             )
-    return RedirectResponse(ACTIVE, status_code=303)
+    return redirect(ACTIVE)

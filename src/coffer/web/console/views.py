@@ -1,11 +1,12 @@
-"""Rendering of console pages: the layout's navigation and :func:`page`."""
+"""Rendering of console pages: the layout's navigation, :func:`page`, the paged tables of
+:func:`list_page` and the tabbed pages of a :class:`Section`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, Protocol, TypeVar
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -32,6 +33,20 @@ NAV_ITEMS: list[tuple[str, str, str | None]] = [
     ("/console/audit", "Audit log", "audit.read"),
     ("/console/security", "My security", None),
 ]
+
+
+PAGE_SIZE = 25  # rows of a console list page
+T = TypeVar("T")
+
+
+def platform_page(
+    ctx: ConsoleContext, lister: Callable[..., T], cursor: str | None, **filters: str | None
+) -> T:
+    """A page of the operator's platform's rows from a service's list method:
+    ``PAGE_SIZE`` rows after ``cursor``, filtered by ``filters`` (an empty one filters
+    nothing)."""
+    chosen = {name: value or None for name, value in filters.items()}
+    return lister(ctx.operator.platform_id, starting_after=cursor, limit=PAGE_SIZE, **chosen)
 
 
 def page(
@@ -62,6 +77,106 @@ class Tabs:
 
     def __call__(self, current: str) -> list[tuple[str, str, bool]]:
         return [(href, label, href == current) for href, label in self.items]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str
+    value: Callable[[Any], Any]
+    link: Callable[[Any], str] | None = None
+    numeric: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """A page of rows and whether more follow (what the services' list pages hold)."""
+
+    data: list[Any]
+    has_more: bool = False
+
+
+class Paged(Protocol):
+    @property
+    def data(self) -> Sequence[Any]: ...
+
+    @property
+    def has_more(self) -> bool: ...
+
+
+def list_page(
+    ctx: ConsoleContext,
+    listing: Paged,
+    *,
+    title: str,
+    active: str,
+    columns: list[Column],
+    statuses: list[str] | None = None,
+    status: str | None = None,
+    extra: dict[str, Any] | None = None,
+    base: str,
+    status_code: int = 200,
+) -> Response:
+    """A paged table of ``rows`` (``console/list.html``); ``base`` is its URL with the
+    filters kept (from :func:`coffer.web.console.views.list_base`)."""
+    query = base.partition("?")[2]
+    rows, more = list(listing.data), listing.has_more
+    table = [
+        [(c.value(row), c.link(row) if c.link else None, c.numeric) for c in columns]
+        for row in rows
+    ]
+    return page(
+        ctx,
+        "console/list.html",
+        {
+            "headers": [(c.header, c.numeric) for c in columns],
+            "table": table,
+            "more": more,
+            "next_cursor": rows[-1].id if more and rows else None,
+            "statuses": statuses,
+            "status": status or "",
+            "base": base,
+            "hidden": [] if (extra or {}).get("filters") else parse_qsl(query),
+            **(extra or {}),
+        },
+        title=title,
+        active=active,
+        status_code=status_code,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A console section with tabs: the navigation entry its pages mark ``active`` and its
+    tab list; its pages are :func:`page` and :func:`list_page` with the ``tab`` marked."""
+
+    active: str
+    tabs: Tabs
+
+    def page(
+        self,
+        ctx: ConsoleContext,
+        template: str,
+        context: dict[str, Any],
+        *,
+        tab: str,
+        title: str,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        values = {**context, "tabs": self.tabs(tab)}
+        return page(ctx, template, values, title=title, active=self.active, status_code=status_code)
+
+    def list_page(
+        self,
+        ctx: ConsoleContext,
+        listing: Paged,
+        *,
+        tab: str,
+        extra: dict[str, Any] | None = None,
+        **table: Any,
+    ) -> Response:
+        """:func:`list_page` (``title``, ``base``, ``columns``...) with the tab marked."""
+        values = {"tabs": self.tabs(tab), **(extra or {})}
+        return list_page(ctx, listing, active=self.active, extra=values, **table)
 
 
 def pain001_file(xml: str, name: str) -> Response:

@@ -6,13 +6,10 @@ every change is written to the audit log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any, Protocol
-from urllib.parse import parse_qsl
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from coffer.errors import ValidationError
 from coffer.identity.audit import list_entries, record_now
@@ -21,11 +18,10 @@ from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import platform_of
 from coffer.wallets.platform import WalletPlatform
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import page, pain001_file
+from coffer.web.console.views import PAGE_SIZE, Column, list_page, page, pain001_file, redirect
 from coffer.web.pages import WebRoute, client_address
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
-PAGE_SIZE = 25
 Cursor = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]+$")]
 Status = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]*$")]
 
@@ -38,74 +34,9 @@ def money_of(amount: int, currency: str) -> str:
     return currencies.monetary(currency, amount)
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
-    header: str
-    value: Callable[[Any], Any]
-    link: Callable[[Any], str] | None = None
-    numeric: bool = False
-
-
 def _query(cursor: str | None, status: str | None, **filters: Any) -> S.ListQuery:
     return S.ListQuery(
         limit=PAGE_SIZE, starting_after=cursor or None, status=status or None, **filters
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Rows:
-    """A page of rows and whether more follow (what the services' list pages hold)."""
-
-    data: list[Any]
-    has_more: bool = False
-
-
-class Paged(Protocol):
-    @property
-    def data(self) -> Sequence[Any]: ...
-
-    @property
-    def has_more(self) -> bool: ...
-
-
-def list_page(
-    ctx: ConsoleContext,
-    listing: Paged,
-    *,
-    title: str,
-    active: str,
-    columns: list[Column],
-    statuses: list[str] | None = None,
-    status: str | None = None,
-    extra: dict[str, Any] | None = None,
-    base: str,
-    status_code: int = 200,
-) -> Response:
-    """A paged table of ``rows`` (``console/list.html``); ``base`` is its URL with the
-    filters kept (from :func:`coffer.web.console.views.list_base`)."""
-    query = base.partition("?")[2]
-    rows, more = list(listing.data), listing.has_more
-    table = [
-        [(c.value(row), c.link(row) if c.link else None, c.numeric) for c in columns]
-        for row in rows
-    ]
-    return page(
-        ctx,
-        "console/list.html",
-        {
-            "headers": [(c.header, c.numeric) for c in columns],
-            "table": table,
-            "more": more,
-            "next_cursor": rows[-1].id if more and rows else None,
-            "statuses": statuses,
-            "status": status or "",
-            "base": base,
-            "hidden": [] if (extra or {}).get("filters") else parse_qsl(query),
-            **(extra or {}),
-        },
-        title=title,
-        active=active,
-        status_code=status_code,
     )
 
 
@@ -173,23 +104,35 @@ def kyc_queue(
     )
 
 
+def _record_page(
+    ctx: ConsoleContext,
+    template: str,
+    values: dict[str, Any],
+    *,
+    target: str,
+    trail: int,
+    title: str,
+    active: str,
+) -> Response:
+    """The page of one record (a customer, a wallet) with the newest ``trail`` entries of
+    the audit log about it and the money formatter."""
+    entries = list_entries(ctx.state.engine, target=target, limit=trail)
+    context = {**values, "trail": entries, "money": money_of}
+    return page(ctx, template, context, title=title, active=active)
+
+
 @router.get("/customers/{customer_id}")
 def customer(ctx: Customers, customer_id: str) -> Response:
     service = wallets_of(ctx).wallets
     found = service.customer(customer_id)
     documents = service.kyc_documents(S.ListQuery(limit=100, customer_id=customer_id)).data
     wallets = service.wallets(S.ListQuery(limit=100, customer_id=customer_id)).data
-    trail = list_entries(ctx.state.engine, target=customer_id, limit=50)
-    return page(
+    return _record_page(
         ctx,
         "console/customer.html",
-        {
-            "customer": found,
-            "documents": documents,
-            "wallets": wallets,
-            "trail": trail,
-            "money": money_of,
-        },
+        {"customer": found, "documents": documents, "wallets": wallets},
+        target=customer_id,
+        trail=50,
         title=f"Customer {found.name}",
         active="/console/customers",
     )
@@ -218,7 +161,7 @@ def review(
         reason=reason.strip() or None,
     )
     customer_id = document.customer_id
-    return RedirectResponse(f"{PREFIX}/customers/{customer_id}", status_code=303)
+    return redirect(f"{PREFIX}/customers/{customer_id}")
 
 
 # -- wallets --
@@ -255,11 +198,12 @@ def wallet(
     service = wallets_of(ctx).wallets
     found = service.wallet(wallet_id)
     statement = service.statement(wallet_id, limit=50, cursor=cursor)
-    trail = list_entries(ctx.state.engine, target=wallet_id, limit=20)
-    return page(
+    return _record_page(
         ctx,
         "console/wallet.html",
-        {"wallet": found, "statement": statement, "trail": trail, "money": money_of},
+        {"wallet": found, "statement": statement},
+        target=wallet_id,
+        trail=20,
         title=f"Wallet {wallet_id}",
         active="/console/wallets",
     )
@@ -280,7 +224,7 @@ def wallet_status(
         wallet_id,
         reason=reason.strip() or None,
     )
-    return RedirectResponse(f"{PREFIX}/wallets/{wallet_id}", status_code=303)
+    return redirect(f"{PREFIX}/wallets/{wallet_id}")
 
 
 # -- payments --
@@ -450,4 +394,4 @@ def replay(
 ) -> Response:
     delivery = wallets_of(ctx).webhooks.replay(endpoint_id, event_id)
     _audit(ctx, "webhook.replayed", endpoint_id, event_id=event_id, delivery_id=delivery.id)
-    return RedirectResponse(f"{PREFIX}/webhooks/{endpoint_id}", status_code=303)
+    return redirect(f"{PREFIX}/webhooks/{endpoint_id}")
