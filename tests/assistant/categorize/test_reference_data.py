@@ -1,4 +1,5 @@
-"""The taxonomy and MCC tables are packaged data files; they load to the same values."""
+"""The taxonomy, MCC tables and merchant dictionary are packaged data files; they load to
+the same values."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from coffer.assistant.categorize import mcc
 from coffer.assistant.categorize.mcc import mcc_category
+from coffer.assistant.categorize.merchants_data import MERCHANTS
 from coffer.assistant.taxonomy import _TAXONOMY, CATEGORIES, primary_of
 
 
@@ -29,6 +31,16 @@ def test_mcc_tables_are_unchanged() -> None:
     assert mcc_category("3100") == ("TRAVEL_FLIGHTS", 0.93)
 
 
+def test_merchant_dictionary_is_unchanged() -> None:
+    entries = [
+        (category, [entry.strip() for entry in block.split(";") if entry.strip()])
+        for category, block in MERCHANTS.items()
+    ]
+    assert len(entries) == 73 and sum(len(names) for _, names in entries) == 3463
+    assert _digest(entries) == "87bfebd7b2780418"
+    assert all(category in CATEGORIES for category in MERCHANTS)
+
+
 def test_mcc_categories_are_known_detailed_categories() -> None:
     for detailed, _ in mcc._EXPLICIT.values():
         assert primary_of(detailed)
@@ -39,6 +51,7 @@ def test_mcc_categories_are_known_detailed_categories() -> None:
 def test_the_data_files_are_packaged() -> None:
     root = Path(__file__).resolve().parents[3]
     config = tomllib.loads((root / "pyproject.toml").read_text())
-    assert "assistant/data/*.tsv" in config["tool"]["setuptools"]["package-data"]["coffer"]
-    for name in ("taxonomy.tsv", "mcc.tsv", "mcc_ranges.tsv"):
+    packaged = config["tool"]["setuptools"]["package-data"]["coffer"]
+    assert "assistant/data/*.tsv" in packaged and "assistant/data/*.txt" in packaged
+    for name in ("taxonomy.tsv", "mcc.tsv", "mcc_ranges.tsv", "merchants.txt"):
         assert (root / "src" / "coffer" / "assistant" / "data" / name).is_file()

@@ -1,7 +1,8 @@
 """Reference data shipped with the assistant (tab-separated files beside this module).
 
 Each ``.tsv`` file has one record a line, fields separated by tabs; lines starting with ``#``
-are comments (the first one names the columns).
+are comments (the first one names the columns). ``merchants.txt``, the merchant dictionary,
+has its own block format (read by ``coffer.assistant.categorize.merchants_data``).
 """
 
 from __future__ import annotations
