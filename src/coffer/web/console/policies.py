@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import APIRouter, Form, Query
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from starlette.responses import Response
@@ -20,8 +20,8 @@ from coffer.automations.policies.endpoints import policies_for
 from coffer.automations.policies.rules import PolicyRules
 from coffer.automations.policies.service import SpendingPolicies
 from coffer.errors import CofferError, ValidationError
-from coffer.web.console.automations import pretty
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.automations import Manager, Reader, pretty
+from coffer.web.console.deps import PREFIX, ConsoleContext
 from coffer.web.console.views import (
     Column,
     list_base,
@@ -35,8 +35,6 @@ from coffer.web.console.wallets import Cursor, _audit, money_of
 from coffer.web.pages import WebRoute
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
-Reader = Annotated[ConsoleContext, Depends(console_context("automations.read"))]
-Manager = Annotated[ConsoleContext, Depends(console_context("automations.manage"))]
 Id = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")]
 BASE = "/console/spending-policies"
 M = TypeVar("M", bound=BaseModel)
