@@ -129,18 +129,11 @@ class RunExecutor(StepExecution):
                 if step.type == "set" and recorded["status"] == "succeeded":
                     state.context.setdefault("vars", {}).update(R.loads(recorded["output"]) or {})
                 continue
-            if recorded is None and step.when:
-                try:
-                    run_it = state.compiled.expression(step.when).evaluate_bool(
-                        self.variables(state, scope), self.platform.lookups(state.automation)
-                    )
-                except ExpressionFailed as error:
-                    raise RunFailed(error.code, error.message, key) from error
-                if not run_it:
-                    self._record(state, key, step, "skipped", output=None)
-                    state.context["steps"][step.id] = None
-                    continue
-            self._run_step(state, step, key, recorded, scope)
+            if recorded is None and step.when and not self.holds(state, step.when, scope, key):
+                self._record(state, key, step, "skipped", output=None)
+                state.context["steps"][step.id] = None
+                continue
+            self._run_step(state, step, key, scope)
 
     def _children(self, step: Step, name: str | None) -> list[Step]:
         for child_name, children in step.children():
@@ -148,34 +141,21 @@ class RunExecutor(StepExecution):
                 return children
         return []
 
-    def _run_step(
-        self,
-        state: RunState,
-        step: Step,
-        key: str,
-        recorded: dict[str, Any] | None,
-        scope: dict[str, Any],
-    ) -> None:
+    def _run_step(self, state: RunState, step: Step, key: str, scope: dict[str, Any]) -> None:
+        """Run a step not recorded as done: each kind reads its record (a step in progress
+        or waiting) in the run's history."""
         kind = step.type
         params = step.params
         if kind == "branch":
-            try:
-                taken = (
-                    "then"
-                    if state.compiled.expression(condition_source(params["if"])).evaluate_bool(
-                        self.variables(state, scope), self.platform.lookups(state.automation)
-                    )
-                    else "else"
-                )
-            except ExpressionFailed as error:
-                raise RunFailed(error.code, error.message, key) from error
+            source = condition_source(params["if"])
+            taken = "then" if self.holds(state, source, scope, key) else "else"
             output = {"taken": taken}
             self._record(state, key, step, "succeeded", output=output)
             self._walk(state, self._children(step, taken), key[: len(key) - len(step.id)], scope)
             state.context["steps"][step.id] = output
             return
         if kind == "loop":
-            self._loop(state, step, key, recorded, scope)
+            self._loop(state, step, key, scope)
             return
         if kind == "set":
             values = self._resolved(state, step, key, scope)["values"]
@@ -184,24 +164,18 @@ class RunExecutor(StepExecution):
             state.context["steps"][step.id] = values
             return
         if kind in ("delay", "wait_event", "approval", "call"):
-            output = self._wait(state, step, key, recorded, scope)
+            output = self._wait(state, step, key, scope)
             state.context["steps"][step.id] = output
             return
         # money and webhook steps: record the request, act with a derived key, record
-        output = self._act(state, step, key, recorded, scope)
+        output = self._act(state, step, key, scope)
         state.context["steps"][step.id] = output
 
     # -- loops -----------------------------------------------------------------------------
 
-    def _loop(
-        self,
-        state: RunState,
-        step: Step,
-        key: str,
-        recorded: dict[str, Any] | None,
-        scope: dict[str, Any],
-    ) -> None:
+    def _loop(self, state: RunState, step: Step, key: str, scope: dict[str, Any]) -> None:
         params = step.params
+        recorded = state.history.get(key)
         if recorded is None:
             try:
                 items = self.resolve(state, params["over"], scope)

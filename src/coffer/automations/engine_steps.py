@@ -68,16 +68,20 @@ class StepExecution(ExecutorRecords):
             return [self.resolve(state, item, scope) for item in value]
         return literal(value)
 
+    def holds(
+        self, state: RunState, source: str, scope: Mapping[str, Any], key: str | None
+    ) -> bool:
+        """A condition's truth; an expression that fails fails the run (at step ``key``)."""
+        try:
+            return state.compiled.expression(source).evaluate_bool(
+                self.variables(state, scope), self.platform.lookups(state.automation)
+            )
+        except ExpressionFailed as error:
+            raise RunFailed(error.code, error.message, key) from error
+
     def _check_condition(self, state: RunState) -> None:
         source = state.compiled.definition.condition
-        passed = True
-        if source:
-            try:
-                passed = state.compiled.expression(source).evaluate_bool(
-                    self.variables(state, {}), self.platform.lookups(state.automation)
-                )
-            except ExpressionFailed as error:
-                raise RunFailed(error.code, error.message, None) from error
+        passed = self.holds(state, source, {}, None) if source else True
         # saved with the next checkpoint: until then nothing happened that depends on it
         state.context["condition"] = passed
 
@@ -96,16 +100,10 @@ class StepExecution(ExecutorRecords):
 
     # -- waits -----------------------------------------------------------------------------
 
-    def _wait(
-        self,
-        state: RunState,
-        step: Step,
-        key: str,
-        recorded: dict[str, Any] | None,
-        scope: dict[str, Any],
-    ) -> Any:
+    def _wait(self, state: RunState, step: Step, key: str, scope: dict[str, Any]) -> Any:
         now = self.platform.clock()
         kind = step.type
+        recorded = state.history.get(key)
         if recorded is None:
             request = self._resolved(state, step, key, scope)
             self._begin_wait(state, step, key, request, now)
@@ -206,15 +204,9 @@ class StepExecution(ExecutorRecords):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _act(
-        self,
-        state: RunState,
-        step: Step,
-        key: str,
-        recorded: dict[str, Any] | None,
-        scope: dict[str, Any],
-    ) -> Any:
+    def _act(self, state: RunState, step: Step, key: str, scope: dict[str, Any]) -> Any:
         policy = step.retry or state.compiled.definition.retry
+        recorded = state.history.get(key)
         request: dict[str, Any]
         fresh = False  # not recorded yet: its first record is written with the outcome
         if recorded is None:
