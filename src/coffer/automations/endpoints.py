@@ -73,6 +73,15 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 After = Annotated[str | None, Query(max_length=40)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
+
+def paging(limit: Limit = 20, starting_after: After = None) -> dict[str, Any]:
+    """The cursor of a list route: how many at most, and after which id (newest first)."""
+    return {"limit": limit, "starting_after": starting_after}
+
+
+# a list route's ``limit`` and ``starting_after``, passed on as the service's keywords
+Paging = Annotated[dict[str, Any], Depends(paging)]
+
 # errors in the wallets API's typed shape: {"error": {"type", "code", "message", ...}}
 # every route may answer: a refused value (400), no or a bad token (401), a missing scope
 # (403), an id of nothing the caller's platform has (404), a state that does not allow it
@@ -109,17 +118,12 @@ def create_automation(
 def list_automations(
     request: Request,
     automations: Automations,
+    paging: Paging,
     status: Literal["active", "paused", "archived"] | None = None,
     owner_customer_id: str | None = None,
-    limit: Limit = 20,
-    starting_after: After = None,
 ) -> S.ListPage[S.Automation]:
     return automations.automations(
-        platform_id_of(request),
-        status=status,
-        owner_customer_id=owner_customer_id,
-        starting_after=starting_after,
-        limit=limit,
+        platform_id_of(request), status=status, owner_customer_id=owner_customer_id, **paging
     )
 
 
@@ -177,21 +181,19 @@ def start_run(
 def list_runs(
     request: Request,
     automations: Automations,
+    paging: Paging,
     automation_id: str | None = None,
     status: str | None = None,
     customer_id: str | None = Query(
         default=None, description="Runs this customer is a party to (owner, escrow parties)"
     ),
-    limit: Limit = 20,
-    starting_after: After = None,
 ) -> S.ListPage[S.Run]:
     return automations.runs(
         platform_id_of(request),
         automation_id=automation_id,
         status=status,
         customer_id=customer_id,
-        starting_after=starting_after,
-        limit=limit,
+        **paging,
     )
 
 
@@ -219,18 +221,11 @@ def retry_run(run_id: str, request: Request, automations: Automations) -> S.Run:
 def list_approvals(
     request: Request,
     automations: Automations,
+    paging: Paging,
     status: Literal["pending", "approved", "rejected", "expired"] | None = "pending",
     run_id: str | None = None,
-    limit: Limit = 20,
-    starting_after: After = None,
 ) -> S.ListPage[S.Approval]:
-    return automations.approvals(
-        platform_id_of(request),
-        status=status,
-        run_id=run_id,
-        starting_after=starting_after,
-        limit=limit,
-    )
+    return automations.approvals(platform_id_of(request), status=status, run_id=run_id, **paging)
 
 
 @write.post("/approvals/{approval_id}/decisions")

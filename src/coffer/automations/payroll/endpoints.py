@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from coffer.automations.endpoints import (
     PREFIX,
     Automations,
-    Limit,
+    Paging,
     automations_for,
     scoped_routers,
 )
@@ -135,17 +135,12 @@ async def upload_batch(
 def list_batches(
     request: Request,
     automations: Automations,
+    paging: Paging,
     status: S.BatchStatus | None = None,
     source_wallet_id: str | None = None,
-    limit: Limit = 20,
-    starting_after: Annotated[str | None, Query(max_length=40)] = None,
 ) -> S.ListPage[S.Batch]:
     return automations.payment_batches.batches(
-        platform_id_of(request),
-        status=status,
-        source_wallet_id=source_wallet_id,
-        starting_after=starting_after,
-        limit=limit,
+        platform_id_of(request), status=status, source_wallet_id=source_wallet_id, **paging
     )
 
 

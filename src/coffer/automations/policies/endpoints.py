@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from coffer.automations.endpoints import PREFIX, After, Limit, built_once, scoped_routers
+from coffer.automations.endpoints import PREFIX, Paging, built_once, scoped_routers
 from coffer.automations.policies import schemas as S
 from coffer.automations.policies.service import SpendingPolicies, open_spending_policies
 from coffer.automations.schemas import ListPage
@@ -66,19 +66,17 @@ def create_policy(
 def list_policies(
     request: Request,
     policies: Policies,
+    paging: Paging,
     wallet_id: str | None = None,
     customer_id: str | None = None,
     owner_customer_id: str | None = None,
-    starting_after: After = None,
-    limit: Limit = 20,
 ) -> ListPage[S.SpendingPolicy]:
     return policies.policies(
         platform_id_of(request),
         wallet_id=wallet_id,
         customer_id=customer_id,
         owner_customer_id=owner_customer_id,
-        starting_after=starting_after,
-        limit=limit,
+        **paging,
     )
 
 
@@ -126,16 +124,10 @@ def get_usage(policy_id: str, request: Request, policies: Policies) -> S.Spendin
 
 @read.get(ROUTES + "/{policy_id}/decisions")
 def list_decisions(
-    policy_id: str,
-    request: Request,
-    policies: Policies,
-    starting_after: After = None,
-    limit: Limit = 20,
+    policy_id: str, request: Request, policies: Policies, paging: Paging
 ) -> ListPage[S.SpendingPolicyDecision]:
     """Refusals and monitored would-be refusals, newest first."""
-    return policies.decisions(
-        platform_id_of(request), policy_id, starting_after=starting_after, limit=limit
-    )
+    return policies.decisions(platform_id_of(request), policy_id, **paging)
 
 
 router.include_router(read)
