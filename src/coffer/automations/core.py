@@ -9,7 +9,7 @@ import secrets
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import sqlalchemy as sa
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 WalletsOf = Callable[[str], "WalletPlatform"]  # a platform id -> its wallets domain
 SECRET_CONTEXT = T.SECRET_CONTEXT
+Page = TypeVar("Page", bound=S.ListPage[Any])
 
 
 def system_clock() -> datetime:
@@ -75,6 +76,31 @@ class AutomationsCore:
 
     def now_micros(self) -> int:
         return micros(self.clock())
+
+    def listed(
+        self,
+        page: type[Page],
+        model: Callable[[sa.Connection, R.Row], Any],
+        table: sa.Table,
+        platform_id: str,
+        equal: Mapping[str, Any],
+        *where: sa.ColumnElement[bool],
+        starting_after: str | None,
+        limit: int,
+    ) -> Page:
+        """A ``page`` of ``platform_id``'s rows of ``table`` (see :func:`R.page`), each as
+        its ``model`` (made while the connection is open: it may read more)."""
+        with R.reading(self.engine) as connection:
+            rows, more = R.page(
+                connection,
+                table,
+                platform_id,
+                equal,
+                *where,
+                starting_after=starting_after,
+                limit=limit,
+            )
+            return page(data=[model(connection, row) for row in rows], has_more=more)
 
     def platform_wallets(self, platform_id: str) -> WalletPlatform:
         """The wallets domain of ``platform_id``: an automation reads and moves only the
@@ -275,12 +301,16 @@ class AutomationsCore:
             raise AutomationNotFound(f"automation {automation_id!r} does not exist")
         return row
 
+    def _model(self, connection: sa.Connection, row: Mapping[str, Any]) -> S.Automation:
+        """The automation of ``row``, with its current version."""
+        version = R.version(connection, row["id"], int(row["version"]))
+        assert version is not None
+        return automation_model(row, version)
+
     def automation(self, platform_id: str, automation_id: str) -> S.Automation:
         row = self._automation_row(platform_id, automation_id)
         with R.reading(self.engine) as connection:
-            version = R.version(connection, automation_id, int(row["version"]))
-        assert version is not None
-        return automation_model(row, version)
+            return self._model(connection, row)
 
     def automations(
         self,
@@ -291,22 +321,15 @@ class AutomationsCore:
         starting_after: str | None = None,
         limit: int = 20,
     ) -> S.ListPage[S.Automation]:
-        filters = {"status": status, "owner_customer_id": owner_customer_id}
-        with R.reading(self.engine) as connection:
-            rows, more = R.page(
-                connection,
-                T.automations,
-                platform_id,
-                filters,
-                starting_after=starting_after,
-                limit=limit,
-            )
-            models = []
-            for row in rows:
-                version = R.version(connection, row["id"], int(row["version"]))
-                assert version is not None
-                models.append(automation_model(row, version))
-        return S.ListPage[S.Automation](data=models, has_more=more)
+        return self.listed(
+            S.ListPage[S.Automation],
+            self._model,
+            T.automations,
+            platform_id,
+            {"status": status, "owner_customer_id": owner_customer_id},
+            starting_after=starting_after,
+            limit=limit,
+        )
 
     def versions(self, platform_id: str, automation_id: str) -> list[S.AutomationVersion]:
         self._automation_row(platform_id, automation_id)

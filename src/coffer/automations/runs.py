@@ -244,11 +244,17 @@ class RunsFlow(StepActions):
 
     # -- runs ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _run_row(connection: sa.Connection, platform_id: str, run_id: str) -> R.Row:
+        """The run ``run_id`` of ``platform_id`` (another platform's run: not found)."""
+        row = R.run(connection, platform_id, run_id)
+        if row is None:
+            raise RunNotFound(f"run {run_id!r} does not exist")
+        return row
+
     def run(self, platform_id: str, run_id: str, *, steps: bool = True) -> S.Run:
         with R.reading(self.engine) as connection:
-            row = R.run(connection, platform_id, run_id)
-            if row is None:
-                raise RunNotFound(f"run {run_id!r} does not exist")
+            row = self._run_row(connection, platform_id, run_id)
             history = R.steps_of(connection, run_id) if steps else None
             parties = R.parties_of(connection, run_id)
         return run_model(row, history, parties)
@@ -263,27 +269,23 @@ class RunsFlow(StepActions):
         starting_after: str | None = None,
         limit: int = 20,
     ) -> S.ListPage[S.Run]:
-        with R.reading(self.engine) as connection:
-            rows, more = R.page(
-                connection,
-                T.automation_runs,
-                platform_id,
-                {"automation_id": automation_id, "status": status},
-                *R.party_to(customer_id),
-                starting_after=starting_after,
-                limit=limit,
-            )
-            models = [run_model(row, None, R.parties_of(connection, row["id"])) for row in rows]
-        return S.ListPage[S.Run](data=models, has_more=more)
+        return self.listed(
+            S.ListPage[S.Run],
+            lambda connection, row: run_model(row, None, R.parties_of(connection, row["id"])),
+            T.automation_runs,
+            platform_id,
+            {"automation_id": automation_id, "status": status},
+            *R.party_to(customer_id),
+            starting_after=starting_after,
+            limit=limit,
+        )
 
     def cancel_run(self, platform_id: str, run_id: str) -> S.Run:
         """Stop a run that has not finished; a step in flight completes (money moved by it
         stays moved), nothing after it runs."""
         now = self.now_micros()
         with R.unit(self.engine) as connection:
-            row = R.run(connection, platform_id, run_id)
-            if row is None:
-                raise RunNotFound(f"run {run_id!r} does not exist")
+            row = self._run_row(connection, platform_id, run_id)
             if row["status"] in ("succeeded", "failed", "cancelled", "skipped"):
                 raise InvalidState(f"run {run_id} is {row['status']} already")
             values = {
@@ -302,9 +304,7 @@ class RunsFlow(StepActions):
         not repeated; the failed step runs again with a new idempotency key)."""
         now = self.now_micros()
         with R.unit(self.engine) as connection:
-            row = R.run(connection, platform_id, run_id)
-            if row is None:
-                raise RunNotFound(f"run {run_id!r} does not exist")
+            row = self._run_row(connection, platform_id, run_id)
             if row["status"] != "failed":
                 raise InvalidState(f"run {run_id} is {row['status']}; only a failed run is retried")
             for step in R.steps_of(connection, run_id):

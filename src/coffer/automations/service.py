@@ -122,16 +122,15 @@ class AutomationsPlatform(RunsFlow):
         starting_after: str | None = None,
         limit: int = 20,
     ) -> S.ListPage[S.Approval]:
-        with R.reading(self.engine) as connection:
-            rows, more = R.page(
-                connection,
-                T.automation_approvals,
-                platform_id,
-                {"status": status, "run_id": run_id},
-                starting_after=starting_after,
-                limit=limit,
-            )
-        return S.ListPage[S.Approval](data=[approval_model(row) for row in rows], has_more=more)
+        return self.listed(
+            S.ListPage[S.Approval],
+            lambda _connection, row: approval_model(row),
+            T.automation_approvals,
+            platform_id,
+            {"status": status, "run_id": run_id},
+            starting_after=starting_after,
+            limit=limit,
+        )
 
     def decide(
         self, platform_id: str, approval_id: str, decision: S.ApprovalDecision

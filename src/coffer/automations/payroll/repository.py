@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.automations.payroll import tables as T
-from coffer.automations.repository import Row, owned, page
+from coffer.automations.repository import Row, owned
 from coffer.wallets.tables import idempotency_keys
 
 INSERT_CHUNK = 1000
@@ -43,21 +43,6 @@ def batch(
         statement = statement.with_for_update()
     row = connection.execute(statement).mappings().first()
     return None if row is None else dict(row)
-
-
-def batches_page(
-    connection: sa.Connection,
-    platform_id: str,
-    *,
-    status: str | None,
-    source_wallet_id: str | None,
-    starting_after: str | None,
-    limit: int,
-) -> tuple[list[Row], bool]:
-    filters = {"status": status, "source_wallet_id": source_wallet_id}
-    return page(
-        connection, BATCHES, platform_id, filters, starting_after=starting_after, limit=limit
-    )
 
 
 def lines_page(

@@ -32,6 +32,7 @@ from coffer.automations.payroll.settings import PayrollSettings, get_payroll_set
 from coffer.automations.payroll.validation import Checked, Validator, over_limit, read_csv
 from coffer.automations.runstate import from_micros, micros
 from coffer.automations.schedules import BusinessDays
+from coffer.automations.views import decoded, moments, same_named
 from coffer.errors import Conflict, ValidationError
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.wallets.currencies import check_currency
@@ -47,31 +48,26 @@ LIMIT_FIELDS = ("max_lines", "max_line_amount", "max_batch_total")
 CANCELLABLE = ("pending_approval", "scheduled", "waiting_funds")
 
 
-def _moment(value: int | None) -> datetime | None:
-    return None if value is None else from_micros(value)
-
-
 def batch_model(row: Mapping[str, Any]) -> S.Batch:
-    summary = AR.loads(row["summary"])
     return S.Batch(
-        id=row["id"],
-        name=row["name"],
-        status=row["status"],
-        source_wallet_id=row["source_wallet_id"],
-        currency=row["currency"],
-        funding_policy=row["funding_policy"],
-        required_approvals=row["required_approvals"],
-        approval_id=row["approval_id"],
-        approval_expires_at=_moment(row["approval_expires_at"]),
-        created_by=row["created_by"],
+        **same_named(
+            row,
+            "id",
+            "name",
+            "status",
+            "source_wallet_id",
+            "currency",
+            "funding_policy",
+            "required_approvals",
+            "approval_id",
+            "created_by",
+            "line_count",
+            "payout_batch_id",
+        ),
+        **moments(row, "approval_expires_at", "execute_at", "completed_at", "created_at"),
+        **decoded(row, "summary"),
         execute_on=None if row["execute_on"] is None else date.fromisoformat(row["execute_on"]),
-        execute_at=from_micros(row["execute_at"]),
-        line_count=row["line_count"],
         total_amount=int(row["total_amount"]),
-        summary=summary,
-        payout_batch_id=row["payout_batch_id"],
-        completed_at=_moment(row["completed_at"]),
-        created_at=from_micros(row["created_at"]),
     )
 
 
@@ -387,16 +383,15 @@ class PaymentBatches:
         starting_after: str | None = None,
         limit: int = 20,
     ) -> S.ListPage[S.Batch]:
-        with AR.reading(self.engine) as connection:
-            rows, more = R.batches_page(
-                connection,
-                platform_id,
-                status=status,
-                source_wallet_id=source_wallet_id,
-                starting_after=starting_after,
-                limit=limit,
-            )
-        return S.ListPage[S.Batch](data=[batch_model(row) for row in rows], has_more=more)
+        return self.automations.listed(
+            S.ListPage[S.Batch],
+            lambda _connection, row: batch_model(row),
+            R.BATCHES,
+            platform_id,
+            {"status": status, "source_wallet_id": source_wallet_id},
+            starting_after=starting_after,
+            limit=limit,
+        )
 
     def lines(
         self,
