@@ -106,12 +106,12 @@ add_count_route(
 
 
 def _find_account(
-    request: Request, ledger_id: int, address: str, pit: int | None, expand: set[str]
+    request: Request, ledger_id: int, address: str, pit: int | None, expand: list[str] | None
 ) -> dict[str, Any] | None:
     row = state(request).queries.account_row(ledger_id, address)
     if row is None or (pit is not None and row["first_usage"] > pit):
         return None
-    return _account_json(request, ledger_id, [row], expand, pit)[0]
+    return _account_json(request, ledger_id, [row], expand_set(expand), pit)[0]
 
 
 add_get_route(

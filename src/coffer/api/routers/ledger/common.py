@@ -13,15 +13,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
-from coffer.api.deps import (
-    FILTER_BODY_DOC,
-    ReadScope,
-    WriteScope,
-    expand_set,
-    filter_body,
-    ledger_of,
-    state,
-)
+from coffer.api.deps import FILTER_BODY_DOC, ReadScope, WriteScope, filter_body, ledger_of, state
 from coffer.api.ledger_filters import INVALID_CURSOR
 from coffer.api.ledger_queries import Queries, decode_cursor, encode_cursor, parse_time
 from coffer.errors import NotFound, ValidationError
@@ -137,7 +129,7 @@ def add_get_route(
     param: tuple[str, Any],
     names: tuple[str, str],
     response_model: type[Any],
-    find: Callable[[Request, int, Any, int | None, set[str]], dict[str, Any] | None],
+    find: Callable[[Request, int, Any, int | None, list[str] | None], dict[str, Any] | None],
     describe: Callable[[Any], str],
 ) -> None:
     """Register Formance's ``GET {path}`` of one object, with ``expand`` and ``pit``.
@@ -157,7 +149,7 @@ def add_get_route(
     ) -> Any:
         key = path_params[name]
         ledger_id = ledger_of(request, ledger).ledger_id
-        data = find(request, ledger_id, key, _micros(pit), expand_set(expand))
+        data = find(request, ledger_id, key, _micros(pit), expand)
         if data is None:
             raise NotFound(f"{describe(key)} does not exist in ledger {ledger!r}")
         return JSONResponse({"data": data})

@@ -334,12 +334,12 @@ add_count_route(
 
 
 def _find_transaction(
-    request: Request, ledger_id: int, tx_id: int, pit: int | None, expand: set[str]
+    request: Request, ledger_id: int, tx_id: int, pit: int | None, expand: list[str] | None
 ) -> dict[str, Any] | None:
     row = state(request).queries.transactions_by_id(ledger_id, [tx_id]).get(tx_id)
     if row is None or (pit is not None and row.timestamp > pit):
         return None
-    return _tx_with_volumes(request, ledger_id, row, expand)
+    return _tx_with_volumes(request, ledger_id, row, expand_set(expand))
 
 
 add_get_route(
