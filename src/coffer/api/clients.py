@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from coffer.api import repository as R
 from coffer.api.repository import ClientRow
 from coffer.db.engine import for_writes
+from coffer.db.rows import found_or_raise
 from coffer.errors import ClientNotFound, ValidationError
 from coffer.identity.audit import record
 from coffer.platforms import DEFAULT_PLATFORM_ID
@@ -134,11 +135,11 @@ def list_clients(engine: sa.Engine) -> list[ClientRow]:
 
 
 def get_client(engine: sa.Engine, client_id: str) -> ClientRow:
-    with engine.connect() as connection:
-        row = R.get_client(connection, client_id)
-    if row is None:
-        raise ClientNotFound(f"no client {client_id!r}: see `coffer clients list`")
-    return row
+    return found_or_raise(
+        engine,
+        lambda connection: R.get_client(connection, client_id),
+        ClientNotFound(f"no client {client_id!r}: see `coffer clients list`"),
+    )
 
 
 def set_disabled(

@@ -80,27 +80,38 @@ class VolumeQueries:
                     totals[(source, asset)][1] += amount
         return totals
 
+    def _balance_volumes(self, ledger_id: int, query: object) -> dict[tuple[str, str], list[int]]:
+        """Per (account, asset) the filter matches: [input, output] as they are now (the
+        running totals)."""
+        b = T.balances
+        fields = self._account_fields(ledger_id, b.c.account)
+        condition = FilterCompiler(self.dialect, fields).compile(query)
+        where: list[ColumnExpr] = [b.c.ledger_id == ledger_id]
+        if condition is not None:
+            where.append(condition)
+        totals: dict[tuple[str, str], list[int]] = {}
+        with self.engine.connect() as connection:
+            for account, asset, inp, out in connection.execute(
+                sa.select(b.c.account, b.c.asset, b.c.input, b.c.output).where(*where)
+            ):
+                totals[(account, asset)] = [int(inp), int(out)]
+        return totals
+
     def aggregate_balances(
         self, ledger_id: int, query: object, pit: int | None, use_insertion: bool
     ) -> dict[str, int]:
         if pit is None:
-            b = T.balances
-            fields = self._account_fields(ledger_id, b.c.account)
-            condition = FilterCompiler(self.dialect, fields).compile(query)
-            where: list[ColumnExpr] = [b.c.ledger_id == ledger_id]
-            if condition is not None:
-                where.append(condition)
-            sums: dict[str, int] = {}
-            with self.engine.connect() as connection:
-                for asset, inp, out in connection.execute(
-                    sa.select(b.c.asset, b.c.input, b.c.output).where(*where)
-                ):
-                    sums[asset] = sums.get(asset, 0) + int(inp) - int(out)
-            return dict(sorted(sums.items()))
-        totals = self._posting_volumes(
-            ledger_id, query, start=None, end=pit, use_insertion=use_insertion, end_inclusive=True
-        )
-        sums = {}
+            totals = self._balance_volumes(ledger_id, query)
+        else:
+            totals = self._posting_volumes(
+                ledger_id,
+                query,
+                start=None,
+                end=pit,
+                use_insertion=use_insertion,
+                end_inclusive=True,
+            )
+        sums: dict[str, int] = {}
         for (_, asset), (inp, out) in totals.items():
             sums[asset] = sums.get(asset, 0) + inp - out
         return dict(sorted(sums.items()))
@@ -117,19 +128,7 @@ class VolumeQueries:
     ) -> list[tuple[str, str, int, int]]:
         """Sorted (account, asset, input, output); addresses cut to ``group_by`` segments."""
         if start is None and end is None:
-            b = T.balances
-            fields = self._account_fields(ledger_id, b.c.account)
-            condition = FilterCompiler(self.dialect, fields).compile(query)
-            where: list[ColumnExpr] = [b.c.ledger_id == ledger_id]
-            if condition is not None:
-                where.append(condition)
-            totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-            with self.engine.connect() as connection:
-                for account, asset, inp, out in connection.execute(
-                    sa.select(b.c.account, b.c.asset, b.c.input, b.c.output).where(*where)
-                ):
-                    totals[(account, asset)][0] += int(inp)
-                    totals[(account, asset)][1] += int(out)
+            totals = self._balance_volumes(ledger_id, query)
         else:
             totals = self._posting_volumes(
                 ledger_id,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coffer.cli.options import Database, usage_error
+from coffer.cli.options import Database, echo_fields, usage_error
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -89,10 +89,12 @@ def create(
         typer.echo(f"export COFFER_CLIENT_ID={credentials.client_id}")
         typer.echo(f"export COFFER_CLIENT_SECRET={credentials.client_secret}")
         return
-    typer.echo(f"client_id: {credentials.client_id}")
-    typer.echo(f"client_secret: {credentials.client_secret}")
-    typer.echo(f"scopes: {' '.join(credentials.scopes)}")
-    typer.echo(f"platform_id: {credentials.platform_id}")
+    echo_fields(
+        client_id=credentials.client_id,
+        client_secret=credentials.client_secret,
+        scopes=" ".join(credentials.scopes),
+        platform_id=credentials.platform_id,
+    )
 
 
 @app.command("list")
@@ -135,8 +137,7 @@ def rotate_secret(client_id: ClientId, database: Database = None) -> None:
 
     with opened(database) as engine:
         credentials = rotate(engine, client_id, actor=operator())
-    typer.echo(f"client_id: {credentials.client_id}")
-    typer.echo(f"client_secret: {credentials.client_secret}")
+    echo_fields(client_id=credentials.client_id, client_secret=credentials.client_secret)
 
 
 @app.command("delete")

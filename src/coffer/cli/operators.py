@@ -9,7 +9,7 @@ import typer
 
 from coffer.cli.clients import opened
 from coffer.cli.clients import operator as shell_actor
-from coffer.cli.options import Database
+from coffer.cli.options import Database, echo_fields
 
 app = typer.Typer(help="Operators of the web console (a platform's staff).", no_args_is_help=True)
 
@@ -72,10 +72,12 @@ def create(
         except CofferError as error:
             typer.echo(f"error: {error.message}", err=True)
             raise typer.Exit(2) from None
-    typer.echo(f"operator_id: {operator.id}")
-    typer.echo(f"email: {operator.email}")
-    typer.echo(f"role: {operator.role}")
-    typer.echo(f"platform: {operator.platform_id}")
+    echo_fields(
+        operator_id=operator.id,
+        email=operator.email,
+        role=operator.role,
+        platform=operator.platform_id,
+    )
     if chosen is None:
         typer.echo(f"password: {password}  (shown only once)")
     if operator.mfa_required:

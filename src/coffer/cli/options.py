@@ -20,6 +20,12 @@ DomainT = TypeVar("DomainT")
 ResultT = TypeVar("ResultT")
 
 
+def echo_fields(**fields: object) -> None:
+    """Print one ``name: value`` line per field, in order (what a command made)."""
+    for name, value in fields.items():
+        typer.echo(f"{name}: {value}")
+
+
 def usage_error(message: str, code: int = 2) -> typer.Exit:
     """Print ``error: message`` on stderr; the exit to raise (code 2: bad input)."""
     typer.echo(f"error: {message}", err=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from coffer.cli.clients import opened, operator
-from coffer.cli.options import Database
+from coffer.cli.options import Database, echo_fields
 
 app = typer.Typer(
     help="Platforms (tenants): each owns its clients, customers, wallets and ledgers.",
@@ -34,9 +34,7 @@ def create(
 
     with opened(database) as engine:
         row = create_platform(engine, name, mode, actor=operator())
-    typer.echo(f"platform_id: {row.id}")
-    typer.echo(f"name: {row.name}")
-    typer.echo(f"mode: {row.mode}")
+    echo_fields(platform_id=row.id, name=row.name, mode=row.mode)
 
 
 @app.command("list")

@@ -4,7 +4,7 @@ are the table's columns (SQLAlchemy Core)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 RowT = TypeVar("RowT", bound="DataclassInstance")
+FoundT = TypeVar("FoundT")
 
 
 def row_values(row: Any) -> dict[str, Any]:
@@ -49,3 +50,15 @@ def oldest_first(connection: sa.Connection, table: sa.Table, *, limit: int) -> l
     """Up to ``limit`` rows of ``table`` in creation order (``created_at``, then ``id``)."""
     statement = sa.select(table).order_by(table.c.created_at, table.c.id).limit(limit)
     return [row._mapping for row in connection.execute(statement)]
+
+
+def found_or_raise(
+    engine: sa.Engine, read: Callable[[sa.Connection], FoundT | None], missing: Exception
+) -> FoundT:
+    """What ``read`` finds on a connection of ``engine``; ``missing`` is raised when it
+    finds nothing (None)."""
+    with engine.connect() as connection:
+        found = read(connection)
+    if found is None:
+        raise missing
+    return found

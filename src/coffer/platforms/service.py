@@ -14,6 +14,7 @@ import time
 import sqlalchemy as sa
 
 from coffer.db.engine import for_writes
+from coffer.db.rows import found_or_raise
 from coffer.errors import Conflict, PlatformNotFound, ValidationError
 from coffer.identity.audit import record
 from coffer.platforms import repository as R
@@ -64,19 +65,19 @@ def list_platforms(engine: sa.Engine) -> list[PlatformRow]:
 
 
 def get_platform(engine: sa.Engine, platform_id: str) -> PlatformRow:
-    with engine.connect() as connection:
-        row = R.get(connection, platform_id)
-    if row is None:
-        raise PlatformNotFound(f"no platform {platform_id!r}: see `coffer platforms list`")
-    return row
+    return found_or_raise(
+        engine,
+        lambda connection: R.get(connection, platform_id),
+        PlatformNotFound(f"no platform {platform_id!r}: see `coffer platforms list`"),
+    )
 
 
 def resolve_platform(engine: sa.Engine, id_or_name: str) -> PlatformRow:
     """The platform with this id, or else this name."""
-    with engine.connect() as connection:
-        row = R.get(connection, id_or_name) or R.by_name(connection, id_or_name)
-    if row is None:
-        raise PlatformNotFound(
+    return found_or_raise(
+        engine,
+        lambda connection: R.get(connection, id_or_name) or R.by_name(connection, id_or_name),
+        PlatformNotFound(
             f"no platform with id or name {id_or_name!r}: see `coffer platforms list`"
-        )
-    return row
+        ),
+    )

@@ -27,15 +27,14 @@ from coffer.api.routers.ledger.common import (
     Pit,
     _micros,
     add_count_route,
+    add_get_route,
     add_metadata_routes,
     cursor_fields,
     cursor_page,
     cursor_state,
     filtered_get,
     optional_int,
-    router,
 )
-from coffer.errors import NotFound
 from coffer.ledger import Ledger
 
 
@@ -106,26 +105,23 @@ add_count_route(
 )
 
 
-@router.get(
-    "/v2/{ledger}/accounts/{address}",
-    response_model=S.AccountResponse,
-    operation_id="v2GetAccount",
-)
-def get_account(
-    request: Request,
-    ledger: LedgerName,
-    address: Address,
-    expand: Expand = None,
-    pit: Pit = None,
-    _principal: Any = ReadScope,
-) -> Any:
-    ledger_id = ledger_of(request, ledger).ledger_id
-    pit_micros = _micros(pit)
+def _find_account(
+    request: Request, ledger_id: int, address: str, pit: int | None, expand: list[str] | None
+) -> dict[str, Any] | None:
     row = state(request).queries.account_row(ledger_id, address)
-    if row is None or (pit_micros is not None and row["first_usage"] > pit_micros):
-        raise NotFound(f"account {address!r} does not exist in ledger {ledger!r}")
-    data = _account_json(request, ledger_id, [row], expand_set(expand), pit_micros)
-    return JSONResponse({"data": data[0]})
+    if row is None or (pit is not None and row["first_usage"] > pit):
+        return None
+    return _account_json(request, ledger_id, [row], expand_set(expand), pit)[0]
+
+
+add_get_route(
+    "/v2/{ledger}/accounts/{address}",
+    ("address", Address),
+    ("get_account", "v2GetAccount"),
+    S.AccountResponse,
+    _find_account,
+    lambda address: f"account {address!r}",
+)
 
 
 add_metadata_routes(

@@ -16,7 +16,7 @@ from coffer.api import schemas as S
 from coffer.api.deps import FILTER_BODY_DOC, ReadScope, WriteScope, filter_body, ledger_of, state
 from coffer.api.ledger_filters import INVALID_CURSOR
 from coffer.api.ledger_queries import Queries, decode_cursor, encode_cursor, parse_time
-from coffer.errors import ValidationError
+from coffer.errors import NotFound, ValidationError
 from coffer.ledger import Ledger
 
 DEFAULT_ERROR: dict[int | str, dict[str, Any]] = {
@@ -124,7 +124,44 @@ def add_count_route(
     )(count_objects)
 
 
-def _path_param(endpoint: Callable[..., Response], name: str, annotation: Any) -> None:
+def add_get_route(
+    path: str,
+    param: tuple[str, Any],
+    names: tuple[str, str],
+    response_model: type[Any],
+    find: Callable[[Request, int, Any, int | None, list[str] | None], dict[str, Any] | None],
+    describe: Callable[[Any], str],
+) -> None:
+    """Register Formance's ``GET {path}`` of one object, with ``expand`` and ``pit``.
+    ``param`` is the path parameter naming the object (its name and annotated type),
+    ``names`` the endpoint's name and operation id. ``find(request, ledger id, key, pit in
+    microseconds, expand)`` is the object's JSON, None when it does not exist (or not yet
+    at ``pit``): a 404 that ``describe(key)`` does not exist in the ledger."""
+    name, annotation = param
+
+    def get_one(
+        request: Request,
+        ledger: LedgerName,
+        expand: Expand = None,
+        pit: Pit = None,
+        _principal: Any = ReadScope,
+        **path_params: Any,
+    ) -> Any:
+        key = path_params[name]
+        ledger_id = ledger_of(request, ledger).ledger_id
+        data = find(request, ledger_id, key, _micros(pit), expand)
+        if data is None:
+            raise NotFound(f"{describe(key)} does not exist in ledger {ledger!r}")
+        return JSONResponse({"data": data})
+
+    _path_param(get_one, name, annotation)
+    endpoint_name, operation_id = names
+    router.get(path, name=endpoint_name, response_model=response_model, operation_id=operation_id)(
+        get_one
+    )
+
+
+def _path_param(endpoint: Callable[..., Any], name: str, annotation: Any) -> None:
     """Give ``endpoint`` (which takes ``**path``) the path parameter ``name`` after
     ``ledger``, as FastAPI reads it (the OpenAPI shows it in that place)."""
     signature = inspect.signature(endpoint)

@@ -31,7 +31,6 @@ from coffer.api.ledger_queries import (
     decode_cursor,
     format_time,
     page_size,
-    parse_time,
 )
 from coffer.api.routers.ledger.common import (
     Cursor,
@@ -43,6 +42,7 @@ from coffer.api.routers.ledger.common import (
     TxId,
     _micros,
     add_count_route,
+    add_get_route,
     add_metadata_routes,
     cursor_fields,
     cursor_page,
@@ -50,7 +50,7 @@ from coffer.api.routers.ledger.common import (
     optional_int,
     router,
 )
-from coffer.errors import InsufficientFunds, NotFound, ValidationError
+from coffer.errors import InsufficientFunds, ValidationError
 from coffer.ledger import Ledger
 from coffer.ledger.models import UNBOUNDED, DryRun, Hold, Posting, Transaction
 
@@ -198,46 +198,27 @@ def create_one(
         grants = _require_sends(script.plain) or force
     if grants:
         check_force(state(request).coffer, principal_of(request), ledger)
-    result: Transaction | Hold | DryRun
+    # what a script and postings take alike
+    options: dict[str, Any] = {
+        "metadata": body.metadata,
+        "reference": body.reference,
+        "idempotency_key": idempotency_key,
+        "timestamp": body.timestamp,
+        "pending": pending,
+        "timeout_seconds": timeout_seconds,
+    }
+    result: Transaction | Hold
     if script is not None:
-        result = book.run(
-            script.plain,
-            vars=_vars(script.vars),
-            metadata=body.metadata,
-            reference=body.reference,
-            idempotency_key=idempotency_key,
-            timestamp=body.timestamp,
-            pending=pending,
-            timeout_seconds=timeout_seconds,
-            dry_run=dry_run,
-        )
-        if isinstance(result, DryRun):
-            return _dry_run_json(result, body, request, ledger)
+        ran = book.run(script.plain, vars=_vars(script.vars), dry_run=dry_run, **options)
+        if isinstance(ran, DryRun):
+            return _dry_run_json(ran, body, request, ledger)
+        result = ran
     else:
         postings = _postings(body.postings or [])
         if dry_run:
             return _dry_run_postings(request, ledger, postings, force, body)
         overdrafts = {p.source: UNBOUNDED for p in postings} if force else None
-        if pending:
-            result = book.post(
-                postings,
-                metadata=body.metadata,
-                reference=body.reference,
-                idempotency_key=idempotency_key,
-                timestamp=body.timestamp,
-                pending=True,
-                timeout_seconds=timeout_seconds,
-                overdrafts=overdrafts,
-            )
-        else:
-            result = book.post(
-                postings,
-                metadata=body.metadata,
-                reference=body.reference,
-                idempotency_key=idempotency_key,
-                timestamp=body.timestamp,
-                overdrafts=overdrafts,
-            )
+        result = book.post(postings, overdrafts=overdrafts, **options)
     for address, metadata in (body.accountMetadata or {}).items():
         if metadata:
             book.set_account_metadata(address, metadata)
@@ -352,25 +333,23 @@ add_count_route(
 )
 
 
-@router.get(
+def _find_transaction(
+    request: Request, ledger_id: int, tx_id: int, pit: int | None, expand: list[str] | None
+) -> dict[str, Any] | None:
+    row = state(request).queries.transactions_by_id(ledger_id, [tx_id]).get(tx_id)
+    if row is None or (pit is not None and row.timestamp > pit):
+        return None
+    return _tx_with_volumes(request, ledger_id, row, expand_set(expand))
+
+
+add_get_route(
     "/v2/{ledger}/transactions/{id}",
-    response_model=S.TransactionResponse,
-    operation_id="v2GetTransaction",
+    ("id", TxId),
+    ("get_transaction", "v2GetTransaction"),
+    S.TransactionResponse,
+    _find_transaction,
+    lambda tx_id: f"transaction {tx_id}",
 )
-def get_transaction(
-    request: Request,
-    ledger: LedgerName,
-    id: TxId,
-    expand: Expand = None,
-    pit: Pit = None,
-    _principal: Any = ReadScope,
-) -> Any:
-    ledger_id = ledger_of(request, ledger).ledger_id
-    rows = state(request).queries.transactions_by_id(ledger_id, [id])
-    row = rows.get(id)
-    if row is None or (pit is not None and row.timestamp > parse_time(pit)):
-        raise NotFound(f"transaction {id} does not exist in ledger {ledger!r}")
-    return JSONResponse({"data": _tx_with_volumes(request, ledger_id, row, expand_set(expand))})
 
 
 add_metadata_routes(
