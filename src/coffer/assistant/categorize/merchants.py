@@ -440,6 +440,8 @@ def _index() -> tuple[
             folded = fold(word)
             if folded and folded not in _STOP_WORDS:
                 owners[folded].add(detailed)
+    _SHOP_WORDS.clear()
+    _SHOP_WORDS.update(owners)
     for folded, categories in owners.items():
         if len(categories) != 1:
             continue
@@ -455,6 +457,33 @@ def _index() -> tuple[
         ordered = sorted(cjk_index, key=len, reverse=True)
         pattern = re.compile("|".join(re.escape(a) for a in ordered))
     return words_index, pattern, cjk_index, longest
+
+
+# Every category a shop word names, including the words that name several ("kiosk").
+_SHOP_WORDS: dict[str, set[str]] = {}
+
+
+@lru_cache(maxsize=65536)
+def shop_word_categories(folded: str, generic: bool = True) -> frozenset[str]:
+    """The detailed categories of every shop word and (``generic``) generic dictionary word
+    ("membership", "city of") in a folded descriptor: several when its words disagree
+    ("Gasthaus", "Energie Fitness")."""
+    words_index, cjk_pattern, cjk_index, longest = _index()
+    found: set[str] = set()
+    tokens = folded.split(" ")
+    for size in range(1, min(longest, len(tokens)) + 1):
+        for start in range(len(tokens) - size + 1):
+            key = tokens[start : start + size]
+            match = words_index.get(tuple(key))
+            if generic and match is not None and match.name is None:
+                found.add(match.detailed)
+            found.update(_SHOP_WORDS.get(" ".join(key), ()))
+    if cjk_pattern is not None and has_cjk(folded):
+        for hit in cjk_pattern.finditer(folded):
+            if generic and cjk_index[hit.group(0)].name is None:
+                found.add(cjk_index[hit.group(0)].detailed)
+            found.update(_SHOP_WORDS.get(hit.group(0), ()))
+    return frozenset(found)
 
 
 @lru_cache(maxsize=65536)

@@ -24,8 +24,13 @@ from dataclasses import dataclass, replace
 
 from coffer.assistant.categorize.adaptation import CorrectionModel
 from coffer.assistant.categorize.mcc import mcc_category
-from coffer.assistant.categorize.merchants import PLATFORMS, MerchantMatch, find_merchant
-from coffer.assistant.categorize.normalize import clean_descriptor, fold, merchant_name
+from coffer.assistant.categorize.merchants import (
+    PLATFORMS,
+    MerchantMatch,
+    find_merchant,
+    shop_word_categories,
+)
+from coffer.assistant.categorize.normalize import clean_descriptor, fold, has_cjk, merchant_name
 from coffer.assistant.categorize.rules import STRONG, TAX_REFUND, TRANSFER, first_match, is_refund
 from coffer.assistant.categorize.schemas import (
     Categorization,
@@ -40,6 +45,20 @@ from coffer.assistant.taxonomy import CATEGORIES, primary_of
 DEFAULT_MIN_CONFIDENCE = 0.15
 """Below this confidence the categorizer abstains (primary null, the line awaits review)."""
 
+# Primary categories of shops' trades (the shop words that can outweigh a one-word brand).
+_TRADES = frozenset(
+    {
+        "FOOD_AND_DRINK",
+        "GENERAL_MERCHANDISE",
+        "HOME_IMPROVEMENT",
+        "MEDICAL",
+        "PERSONAL_CARE",
+        "GENERAL_SERVICES",
+        "TRANSPORTATION",
+        "TRAVEL",
+        "ENTERTAINMENT",
+    }
+)
 _P2P_BRANDS = frozenset({"PayPal", "Venmo", "Zelle", "Revolut", "Wise"})
 # "PAYPAL *SHOPNAME": a purchase at a shop through a payment processor, not a transfer.
 _PROCESSOR_PURCHASE = re.compile(r"\bPAYPAL\s*\*\s*\w", re.IGNORECASE)
@@ -62,6 +81,9 @@ class _Pending:
     transfer: str | None
     refund: bool
     stem: str | None = None
+    # Shop words' categories to choose from by MCC and classifier: when the shop words of a
+    # line disagree, or a one-word brand was set aside.
+    choices: frozenset[str] = frozenset()
 
 
 class Predictor:
@@ -229,6 +251,11 @@ def _first_stage(
     match = _dictionary_match(text, cleaned)
     if match is not None and match.name in PLATFORMS and find_stem(cleaned or text):
         match = None  # "美团-丝域养发馆": the shop's trade says more than the platform
+    mcc = mcc_category(line.mcc)
+    shop = shop_word_categories(cleaned or text)
+    choices = shop if len({primary_of(c) for c in shop}) > 1 else frozenset()
+    if match is not None and _set_aside(match, mcc, shop_word_categories(cleaned or text, False)):
+        match, choices = None, shop  # "INDIAN GROCERY EDISON NJ": a place, not the utility
     merchant = match.name if match is not None and match.name is not None else None
     if merchant is None:
         merchant = merchant_name(line.description)
@@ -255,7 +282,6 @@ def _first_stage(
             assert detailed is not None
             brand = match.name if match is not None else None
             return _result(line, detailed, strong.confidence, brand, f"rule:{strong.name}")
-    mcc = mcc_category(line.mcc)
     # 3. a known brand.
     if match is not None and match.name is not None:
         confidence = 0.95
@@ -273,13 +299,41 @@ def _first_stage(
         if transfer_rule is not None:
             transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
     stem = find_stem(cleaned or text) if match is None else None
-    return _Pending(index, line, merchant, match, mcc, transfer, refund, stem)
+    return _Pending(index, line, merchant, match, mcc, transfer, refund, stem, choices)
+
+
+def _set_aside(match: MerchantMatch, mcc: tuple[str, float] | None, shop: frozenset[str]) -> bool:
+    """Whether a one-word brand is more likely a place or a person's name: the line's MCC or
+    its shop words all name another kind of business."""
+    if match.name is None or match.name in PLATFORMS or match.words > 1 or has_cjk(match.name):
+        return False
+    primary = primary_of(match.detailed)
+    if mcc is not None and mcc[1] >= 0.9 and primary_of(mcc[0]) != primary:
+        return True
+    trades = {primary_of(c) for c in shop} & _TRADES
+    return bool(trades) and primary not in trades
+
+
+def _choose(pending: _Pending, predicted: tuple[str, float] | None) -> str | None:
+    """Among a line's disagreeing shop words, the one its MCC, else the classifier, agrees with."""
+    for found in (pending.mcc, predicted):
+        if found is not None:
+            agreeing = [c for c in sorted(pending.choices) if primary_of(c) == primary_of(found[0])]
+            if agreeing:
+                return found[0] if found[0] in agreeing else agreeing[0]
+    if len({primary_of(c) for c in pending.choices}) == 1:
+        return min(pending.choices)
+    return None
 
 
 def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categorization:
     line, merchant = pending.line, pending.merchant
     prefix = "refund+" if pending.refund else ""
     keyword, mcc, transfer = pending.keyword, pending.mcc, pending.transfer
+    chosen = _choose(pending, predicted) if pending.choices else None
+    if chosen is not None:
+        confidence = 0.9 if mcc is not None and primary_of(mcc[0]) == primary_of(chosen) else 0.8
+        return _result(line, chosen, confidence, merchant, prefix + "keyword")
     if keyword is not None:
         if mcc is not None and mcc[1] >= 0.9 and primary_of(mcc[0]) != primary_of(keyword.detailed):
             return _result(line, mcc[0], mcc[1], merchant, prefix + "mcc")
@@ -337,7 +391,9 @@ def categorize(
             results.append(None)
         else:
             results.append(first)
-    needs_model = [p for p in pending if p.keyword is None and (p.transfer is None or p.mcc)]
+    needs_model = [
+        p for p in pending if p.choices or (p.keyword is None and (p.transfer is None or p.mcc))
+    ]
     predictions: dict[int, tuple[str, float]] = {}
     if predictor is not None and needs_model:
         # A refund is predicted as the purchase it reverses.
