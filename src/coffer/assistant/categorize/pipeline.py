@@ -31,7 +31,14 @@ from coffer.assistant.categorize.merchants import (
     shop_word_categories,
 )
 from coffer.assistant.categorize.normalize import clean_descriptor, fold, has_cjk, merchant_name
-from coffer.assistant.categorize.rules import STRONG, TAX_REFUND, TRANSFER, first_match, is_refund
+from coffer.assistant.categorize.rules import (
+    STRONG,
+    TAX_REFUND,
+    TRANSFER,
+    Rule,
+    first_match,
+    is_refund,
+)
 from coffer.assistant.categorize.schemas import (
     Categorization,
     CategorizationContext,
@@ -45,6 +52,8 @@ from coffer.assistant.taxonomy import CATEGORIES, primary_of
 DEFAULT_MIN_CONFIDENCE = 0.15
 """Below this confidence the categorizer abstains (primary null, the line awaits review)."""
 
+# Purpose rules whose words also occur in merchants' names.
+_NAME_WORD_RULES = frozenset({"rent", "personal_loan", "savings", "investment"})
 # Primary categories of shops' trades (the shop words that can outweigh a one-word brand).
 _TRADES = frozenset(
     {
@@ -277,9 +286,14 @@ def _first_stage(
     # 2. strong purposes.
     if not refund:
         strong = first_match(STRONG, text, direction)
-        if strong is not None:
-            detailed = strong.debit if direction == "debit" else strong.credit
-            assert detailed is not None
+        detailed = (
+            None if strong is None else strong.debit if direction == "debit" else strong.credit
+        )
+        if (
+            strong is not None
+            and detailed is not None
+            and not _merchant_name_word(strong, mcc, detailed)
+        ):
             brand = match.name if match is not None else None
             return _result(line, detailed, strong.confidence, brand, f"rule:{strong.name}")
     # 3. a known brand.
@@ -300,6 +314,17 @@ def _first_stage(
             transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
     stem = find_stem(cleaned or text) if match is None else None
     return _Pending(index, line, merchant, match, mcc, transfer, refund, stem, choices)
+
+
+def _merchant_name_word(rule: Rule, mcc: tuple[str, float] | None, detailed: str) -> bool:
+    """Whether a purpose word is part of a merchant's name ("HIPER RENT", "LITTLE ACORNS
+    DAYCARE"): the line carries the MCC of another kind of business."""
+    return (
+        rule.name in _NAME_WORD_RULES
+        and mcc is not None
+        and mcc[1] >= 0.9
+        and primary_of(mcc[0]) != primary_of(detailed)
+    )
 
 
 def _set_aside(match: MerchantMatch, mcc: tuple[str, float] | None, shop: frozenset[str]) -> bool:
