@@ -312,7 +312,12 @@ def _first_stage(
         transfer_rule = first_match(TRANSFER, text, direction)
         if transfer_rule is not None:
             transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
-    stem = find_stem(cleaned or text) if match is None else None
+    stem = find_stem(cleaned or text) if match is None or match.name is None else None
+    if match is not None and stem is not None:
+        # A generic word and a trade stem ("AQUAGYM CLUB"): both are choices, else the word.
+        if primary_of(stem) != primary_of(match.detailed):
+            choices = choices | {stem, match.detailed}
+        stem = None
     return _Pending(index, line, merchant, match, mcc, transfer, refund, stem, choices)
 
 
