@@ -333,15 +333,16 @@ def _merchant_name_word(rule: Rule, mcc: tuple[str, float] | None, detailed: str
 
 
 def _set_aside(match: MerchantMatch, mcc: tuple[str, float] | None, shop: frozenset[str]) -> bool:
-    """Whether a one-word brand is more likely a place or a person's name: the line's MCC or
-    its shop words all name another kind of business."""
-    if match.name is None or match.name in PLATFORMS or match.words > 1 or has_cjk(match.name):
+    """Whether a brand is more likely a place or a person's name: for a one-word brand, the
+    line's MCC or its shop words name another kind of business; for a longer one ("ST JUDE
+    MEDICAL CENTER" with a hospital's MCC), both do."""
+    if match.name is None or match.name in PLATFORMS or has_cjk(match.name):
         return False
     primary = primary_of(match.detailed)
-    if mcc is not None and mcc[1] >= 0.9 and primary_of(mcc[0]) != primary:
-        return True
+    by_mcc = mcc is not None and mcc[1] >= 0.9 and primary_of(mcc[0]) != primary
     trades = {primary_of(c) for c in shop} & _TRADES
-    return bool(trades) and primary not in trades
+    by_trade = bool(trades) and primary not in trades
+    return (by_mcc or by_trade) if match.words == 1 else (by_mcc and by_trade)
 
 
 def _choose(pending: _Pending, predicted: tuple[str, float] | None) -> str | None:

@@ -29,7 +29,8 @@ STEMS: tuple[tuple[str, str], ...] = (
         r"ravintola|restaurace|etterem|restoran|lokanta|"
         r"ラーメン|拉面|面馆|饭店|食堂|烧烤|火锅|餐饮|レストラン|居酒屋|tabern|\bmeson\b|bouchon|churrasc|asador|"
         r"marisquer|trattor|landgasthof|gaststaette|gaststatte|川菜|湘菜|粤菜|家常菜|酒楼|食府|小馆|焼鳥|"
-        r"焼き鳥|定食|식당|갈비|국밥|교자|"
+        r"焼き鳥|定食|식당|갈비|국밥|교자|cervecer|kneipe|bierstube|\btasca\b|香锅|饺子|包子|烤鸭|"
+        r"粉店|製麺|うどん|弁当|"
         # Inn and pub names ("Zur Alten Post", "Chez Marcel", "Da Mimmo", "The Kings Head")
         # and cuisines ("Juarez Bros Mexican").
         r"^(?:zum|zur|chez|da|dal|dalla|trattoria da) \w|\bthe [a-z ]+ (?:arms|head|inn)\b|"
