@@ -210,7 +210,8 @@ def test_a_one_word_brand_gives_way_to_the_lines_trade() -> None:
 
 def test_disagreeing_shop_words_are_settled_by_the_mcc() -> None:
     assert one("PAYPAL *ENERGIE FITNESS 555", mcc="7997")[0] == "PERSONAL_CARE"
-    assert one("PRLV SEPA ESPACE FORME AQUAGYM CLUB", mcc="7997")[0] == "PERSONAL_CARE"
+    assert one("Kartenzahlung Gasthaus Zur Linde Ettlingen", mcc="5812")[0] == "FOOD_AND_DRINK"
+    assert one("Kartenzahlung Gasthaus Zur Linde Ettlingen", mcc="7011")[0] == "TRAVEL"
 
 
 def test_purpose_words_in_a_merchants_name_give_way_to_its_mcc() -> None:

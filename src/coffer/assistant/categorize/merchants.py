@@ -440,8 +440,6 @@ def _index() -> tuple[
             folded = fold(word)
             if folded and folded not in _STOP_WORDS:
                 owners[folded].add(detailed)
-    _SHOP_WORDS.clear()
-    _SHOP_WORDS.update(owners)
     for folded, categories in owners.items():
         if len(categories) != 1:
             continue
@@ -459,31 +457,69 @@ def _index() -> tuple[
     return words_index, pattern, cjk_index, longest
 
 
-# Every category a shop word names, including the words that name several ("kiosk").
-_SHOP_WORDS: dict[str, set[str]] = {}
+_Categories = tuple[frozenset[str], frozenset[str]]  # (of generic words, of shop words)
+
+
+@lru_cache(maxsize=1)
+def _shop_index() -> tuple[
+    dict[tuple[str, ...], _Categories], dict[str, int], dict[str, _Categories], int
+]:
+    """Every category each generic dictionary word and each shop word names, including the
+    shop words that name several ("kiosk"): Latin ones by words (with the most words of one
+    starting with a given word), CJK ones by text (with the longest's length)."""
+    words_index, _, cjk_index, _ = _index()
+    generic: dict[str, set[str]] = defaultdict(set)
+    trade: dict[str, set[str]] = defaultdict(set)
+    for tokens, match in words_index.items():
+        if match.name is None:
+            generic[" ".join(tokens)].add(match.detailed)
+    for text, match in cjk_index.items():
+        if match.name is None:
+            generic[text].add(match.detailed)
+    for detailed, block in CATEGORY_WORDS.items():
+        for word in block.split("|"):
+            folded = fold(word)
+            if folded and folded not in _STOP_WORDS:
+                trade[folded].add(detailed)
+    latin: dict[tuple[str, ...], _Categories] = {}
+    sizes: dict[str, int] = {}
+    cjk: dict[str, _Categories] = {}
+    for key in generic.keys() | trade.keys():
+        value = (frozenset(generic.get(key, ())), frozenset(trade.get(key, ())))
+        if has_cjk(key) and " " not in key:
+            cjk[key] = value
+        else:
+            tokens = tuple(key.split(" "))
+            latin[tokens] = value
+            sizes[tokens[0]] = max(sizes.get(tokens[0], 0), len(tokens))
+    return latin, sizes, cjk, max(len(k) for k in cjk)
 
 
 @lru_cache(maxsize=65536)
+def _shop_words(folded: str) -> _Categories:
+    latin, sizes, cjk, longest_cjk = _shop_index()
+    tokens = folded.split(" ")
+    hits = [
+        latin.get(tuple(tokens[start : start + size]))
+        for start, token in enumerate(tokens)
+        for size in range(1, sizes.get(token, 0) + 1)
+    ]
+    if has_cjk(folded):  # every substring as long as a CJK word
+        hits.extend(
+            cjk.get(folded[start : start + size])
+            for start in range(len(folded))
+            for size in range(1, longest_cjk + 1)
+        )
+    found = [hit for hit in hits if hit is not None]
+    return frozenset().union(*(h[0] for h in found)), frozenset().union(*(h[1] for h in found))
+
+
 def shop_word_categories(folded: str, generic: bool = True) -> frozenset[str]:
     """The detailed categories of every shop word and (``generic``) generic dictionary word
     ("membership", "city of") in a folded descriptor: several when its words disagree
     ("Gasthaus", "Energie Fitness")."""
-    words_index, cjk_pattern, cjk_index, longest = _index()
-    found: set[str] = set()
-    tokens = folded.split(" ")
-    for size in range(1, min(longest, len(tokens)) + 1):
-        for start in range(len(tokens) - size + 1):
-            key = tokens[start : start + size]
-            match = words_index.get(tuple(key))
-            if generic and match is not None and match.name is None:
-                found.add(match.detailed)
-            found.update(_SHOP_WORDS.get(" ".join(key), ()))
-    if cjk_pattern is not None and has_cjk(folded):
-        for hit in cjk_pattern.finditer(folded):
-            if generic and cjk_index[hit.group(0)].name is None:
-                found.add(cjk_index[hit.group(0)].detailed)
-            found.update(_SHOP_WORDS.get(hit.group(0), ()))
-    return frozenset(found)
+    generic_words, shop_words = _shop_words(folded)
+    return generic_words | shop_words if generic else shop_words
 
 
 @lru_cache(maxsize=65536)

@@ -261,10 +261,9 @@ def _first_stage(
     if match is not None and match.name in PLATFORMS and find_stem(cleaned or text):
         match = None  # "美团-丝域养发馆": the shop's trade says more than the platform
     mcc = mcc_category(line.mcc)
-    shop = shop_word_categories(cleaned or text)
-    choices = shop if len({primary_of(c) for c in shop}) > 1 else frozenset()
-    if match is not None and _set_aside(match, mcc, shop_word_categories(cleaned or text, False)):
-        match, choices = None, shop  # "INDIAN GROCERY EDISON NJ": a place, not the utility
+    aside = match is not None and _set_aside(match, mcc, cleaned or text)
+    if aside:
+        match = None  # "INDIAN GROCERY EDISON NJ": a place, not the utility
     merchant = match.name if match is not None and match.name is not None else None
     if merchant is None:
         merchant = merchant_name(line.description)
@@ -312,12 +311,9 @@ def _first_stage(
         transfer_rule = first_match(TRANSFER, text, direction)
         if transfer_rule is not None:
             transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
-    stem = find_stem(cleaned or text) if match is None or match.name is None else None
-    if match is not None and stem is not None:
-        # A generic word and a trade stem ("AQUAGYM CLUB"): both are choices, else the word.
-        if primary_of(stem) != primary_of(match.detailed):
-            choices = choices | {stem, match.detailed}
-        stem = None
+    shop = shop_word_categories(cleaned or text) if match is None or match.name is None else None
+    choices = shop if shop and (aside or len({primary_of(c) for c in shop}) > 1) else frozenset()
+    stem = find_stem(cleaned or text) if match is None else None
     return _Pending(index, line, merchant, match, mcc, transfer, refund, stem, choices)
 
 
@@ -332,7 +328,7 @@ def _merchant_name_word(rule: Rule, mcc: tuple[str, float] | None, detailed: str
     )
 
 
-def _set_aside(match: MerchantMatch, mcc: tuple[str, float] | None, shop: frozenset[str]) -> bool:
+def _set_aside(match: MerchantMatch, mcc: tuple[str, float] | None, folded: str) -> bool:
     """Whether a brand is more likely a place or a person's name: for a one-word brand, the
     line's MCC or its shop words name another kind of business; for a longer one ("ST JUDE
     MEDICAL CENTER" with a hospital's MCC), both do."""
@@ -340,7 +336,7 @@ def _set_aside(match: MerchantMatch, mcc: tuple[str, float] | None, shop: frozen
         return False
     primary = primary_of(match.detailed)
     by_mcc = mcc is not None and mcc[1] >= 0.9 and primary_of(mcc[0]) != primary
-    trades = {primary_of(c) for c in shop} & _TRADES
+    trades = {primary_of(c) for c in shop_word_categories(folded, False)} & _TRADES
     by_trade = bool(trades) and primary not in trades
     return (by_mcc or by_trade) if match.words == 1 else (by_mcc and by_trade)
 

@@ -33,7 +33,7 @@ STEMS: tuple[tuple[str, str], ...] = (
         r"粉店|製麺|うどん|弁当|"
         # Inn and pub names ("Zur Alten Post", "Chez Marcel", "Da Mimmo", "The Kings Head")
         # and cuisines ("Juarez Bros Mexican").
-        r"^(?:zum|zur|chez|da|dal|dalla|trattoria da) \w|\bthe [a-z ]+ (?:arms|head|inn)\b|"
+        r"^(?:zum|zur|chez|da|dal|dalla|trattoria da) \w|\bthe (?:[a-z]+ ){1,3}(?:arms|head|inn)\b|"
         r"\b(?:mexican|italian|thai|chinese|indian|vietnamese|korean|greek|turkish|lebanese|"
         r"ethiopian|persian|peruvian|cuban|cucina|comida)\b",
     ),
