@@ -20,7 +20,7 @@ STEMS: tuple[tuple[str, str], ...] = (
         r"hofladen|biomarkt|metzger|fleischer|boucher|carnicer|macelleri|slagerij|"
         r"fruttivendol|fruter|frutas|verdur|hortifrut|gemuese|gemusel|obsthof|kaashandel|"
         r"kaasboer|fromager|queseri|formaggi|dorfladen|naturkostladen|meat market|水果|蔬菜|菜场|"
-        r"八百屋|精肉|鮮魚|정육|청과|과일|마트",
+        r"八百屋|精肉|鮮魚|정육|청과|과일|마트|kirana",
     ),
     (
         "FOOD_AND_DRINK_RESTAURANT",
@@ -45,13 +45,13 @@ STEMS: tuple[tuple[str, str], ...] = (
     (
         "FOOD_AND_DRINK_FAST_FOOD",
         r"burger|kebab|kebap|doener|doner|falafel|chippy|friterie|snackbar|"
-        r"imbiss|鸡排|炸鸡|汉堡|麻辣烫|肉夹馍|peri peri|shawarm|gyros|pizza(?!ri)|taqueria|冒菜|米线|串串|牛丼|김밥|치킨",
+        r"imbiss|鸡排|炸鸡|汉堡|麻辣烫|肉夹馍|peri peri|shawarm|gyros|pizza(?!ri)|taqueria|冒菜|米线|串串|牛丼|김밥|치킨|taco(?!ma)",
     ),
     (
         "FOOD_AND_DRINK_OTHER_FOOD_AND_DRINK",
         r"baeckerei|backerei|backstube|bakery|bakkerij|padaria|bageri|bakeri|piekarnia|pekarna|"
         r"leipomo|pekarstvi|"
-        r"boulanger|panader|patisser|pasticcer|konditor|eiscafe|gelater|creamery",
+        r"boulanger|panader|patisser|pasticcer|konditor|eiscafe|gelater|creamery|eisdiel",
     ),
     (
         "FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR",
