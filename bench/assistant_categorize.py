@@ -34,7 +34,7 @@ def main() -> None:
     from coffer.assistant.categorize import categorize
     from coffer.assistant.categorize.classifier import load_or_train
     from coffer.assistant.categorize.evaluation import score
-    from coffer.assistant.categorize.merchants import find_merchant
+    from coffer.assistant.categorize.merchants import _shop_words, find_merchant
     from coffer.assistant.categorize.normalize import clean_descriptor, fold
     from coffer.assistant.categorize.synthetic import generate
     from coffer.assistant.taxonomy import primary_of
@@ -55,6 +55,7 @@ def main() -> None:
         fold.cache_clear()
         clean_descriptor.cache_clear()
         find_merchant.cache_clear()
+        _shop_words.cache_clear()
         fresh = [
             line.__class__(
                 f"{line.id}-{run}",
@@ -115,6 +116,7 @@ def _hand_written(model: object) -> None:
         "statement_lines_heldout.jsonl",
         "statement_lines_fresh.jsonl",
         "statement_lines_third.jsonl",
+        "statement_lines_fourth.jsonl",
     ):
         rows = [json.loads(raw) for raw in (folder / name).read_text("utf-8").splitlines()]
         results = categorize([StatementLine.from_json(row) for row in rows], predictor=model)  # type: ignore[arg-type]

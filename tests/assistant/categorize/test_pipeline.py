@@ -197,3 +197,39 @@ def test_stem_gives_way_to_a_disagreeing_mcc() -> None:
 def test_a_purchase_through_paypal_is_not_a_transfer() -> None:
     assert one("PAYPAL *KLANGWERK OPTIK 4029357733")[1] == "MEDICAL_EYE_CARE"
     assert one("PAYPAL TRANSFER TO J SMITH")[0] == "TRANSFER_OUT"
+
+
+def test_a_one_word_brand_gives_way_to_the_lines_trade() -> None:
+    # "Edison" (a utility) is the town; a disagreeing MCC sets a one-word brand aside too.
+    grocery = one("POS PURCHASE NAMASTE PLAZA INDIAN GROCERY EDISON NJ", currency="USD")
+    assert grocery[1] == "FOOD_AND_DRINK_GROCERIES"
+    assert one("KARTENZAHLUNG Elektro Brenner GmbH Passau", mcc="5732")[0] == "GENERAL_MERCHANDISE"
+    # A brand the shop words agree with, or only purpose words beside it, keeps its category.
+    assert one("McFit GmbH Mitgliedsbeitrag")[0] == "PERSONAL_CARE"
+
+
+def test_disagreeing_shop_words_are_settled_by_the_mcc() -> None:
+    assert one("PAYPAL *ENERGIE FITNESS 555", mcc="7997")[0] == "PERSONAL_CARE"
+    assert one("Kartenzahlung Gasthaus Zur Linde Ettlingen", mcc="5812")[0] == "FOOD_AND_DRINK"
+    assert one("Kartenzahlung Gasthaus Zur Linde Ettlingen", mcc="7011")[0] == "TRAVEL"
+
+
+def test_purpose_words_in_a_merchants_name_give_way_to_its_mcc() -> None:
+    assert one("COMPRA HIPER RENT SEVILLA", mcc="7513")[1] == "TRAVEL_RENTAL_CARS"
+    assert one("ACH DEBIT LITTLE ACORNS DAYCARE", mcc="8351")[0] == "GENERAL_SERVICES"
+    assert one("VIR SEPA EMIS LOYER MAI M DURAND")[1] == "RENT_AND_UTILITIES_RENT"
+    assert one("Übertrag vom Tagesgeldkonto", "credit")[1] == "TRANSFER_IN_SAVINGS"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Kartenzahlung Zur Alten Post Bad Tölz",
+        "PAGAMENTO POS 0205 DA MIMMO NAPOLI",
+        "CARD PAYMENT TO THE KINGS HEAD ON 02-05",
+        "SQ *JUAREZ BROS MEXICAN Houston TX",
+        "PAGO TARJETA 0304 TABERNA EL BURLADERO SEVILLA",
+    ],
+)
+def test_inn_pub_and_cuisine_names_are_restaurants(description: str) -> None:
+    assert one(description)[1] == "FOOD_AND_DRINK_RESTAURANT"

@@ -1,5 +1,5 @@
-"""The taxonomy, MCC tables and merchant dictionary are packaged data files; they load to
-the same values."""
+"""The taxonomy, MCC tables, merchant dictionary and synthetic word lists are packaged data
+files; they load to the same values."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from coffer.assistant.categorize import mcc
 from coffer.assistant.categorize.mcc import mcc_category
 from coffer.assistant.categorize.merchants_data import MERCHANTS
+from coffer.assistant.categorize.synthetic_words import CATEGORY_WORDS, HELDOUT_BRANDS, NAMES
 from coffer.assistant.taxonomy import _TAXONOMY, CATEGORIES, primary_of
 
 
@@ -41,6 +42,25 @@ def test_merchant_dictionary_is_unchanged() -> None:
     assert all(category in CATEGORIES for category in MERCHANTS)
 
 
+def test_synthetic_word_lists_are_unchanged() -> None:
+    assert len(CATEGORY_WORDS) == 74
+    assert sum(len(block.split("|")) for block in CATEGORY_WORDS.values()) == 2657
+    assert _digest(CATEGORY_WORDS) == "e43b6f9aa5010114"
+    sizes = {
+        split: {script: len(v) for script, v in parts.items()} for split, parts in NAMES.items()
+    }
+    assert sizes == {
+        "train": {"latin": 207, "given": 64, "cjk": 57},
+        "heldout": {"latin": 88, "given": 30, "cjk": 35},
+    }
+    assert _digest(NAMES) == "1245d67c8bcfcccd"
+    assert len(HELDOUT_BRANDS) == 40
+    assert sum(len(block.split("|")) for block in HELDOUT_BRANDS.values()) == 465
+    assert _digest(HELDOUT_BRANDS) == "fe7ee6e77177f27f"
+    assert all(c in CATEGORIES for c in [*CATEGORY_WORDS, *HELDOUT_BRANDS])
+    assert not set(NAMES["train"]["latin"]) & set(NAMES["heldout"]["latin"])
+
+
 def test_mcc_categories_are_known_detailed_categories() -> None:
     for detailed, _ in mcc._EXPLICIT.values():
         assert primary_of(detailed)
@@ -53,5 +73,11 @@ def test_the_data_files_are_packaged() -> None:
     config = tomllib.loads((root / "pyproject.toml").read_text())
     packaged = config["tool"]["setuptools"]["package-data"]["coffer"]
     assert "assistant/data/*.tsv" in packaged and "assistant/data/*.txt" in packaged
-    for name in ("taxonomy.tsv", "mcc.tsv", "mcc_ranges.tsv", "merchants.txt"):
+    for name in (
+        "taxonomy.tsv",
+        "mcc.tsv",
+        "mcc_ranges.tsv",
+        "merchants.txt",
+        "synthetic_words.txt",
+    ):
         assert (root / "src" / "coffer" / "assistant" / "data" / name).is_file()

@@ -18,6 +18,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
+from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -267,6 +268,12 @@ def _fingerprint() -> str:
         if name.endswith(".py"):
             digest.update(name.encode())
             digest.update((here / name).read_bytes())
+    # The packaged data the training set is built from (word lists, dictionary, MCCs).
+    data = resources.files("coffer.assistant.data")
+    for entry in sorted(data.iterdir(), key=lambda item: item.name):
+        if entry.name.endswith((".txt", ".tsv")):
+            digest.update(entry.name.encode())
+            digest.update(entry.read_bytes())
     return digest.hexdigest()[:16]
 
 

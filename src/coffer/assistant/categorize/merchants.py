@@ -457,6 +457,71 @@ def _index() -> tuple[
     return words_index, pattern, cjk_index, longest
 
 
+_Categories = tuple[frozenset[str], frozenset[str]]  # (of generic words, of shop words)
+
+
+@lru_cache(maxsize=1)
+def _shop_index() -> tuple[
+    dict[tuple[str, ...], _Categories], dict[str, int], dict[str, _Categories], int
+]:
+    """Every category each generic dictionary word and each shop word names, including the
+    shop words that name several ("kiosk"): Latin ones by words (with the most words of one
+    starting with a given word), CJK ones by text (with the longest's length)."""
+    words_index, _, cjk_index, _ = _index()
+    generic: dict[str, set[str]] = defaultdict(set)
+    trade: dict[str, set[str]] = defaultdict(set)
+    for tokens, match in words_index.items():
+        if match.name is None:
+            generic[" ".join(tokens)].add(match.detailed)
+    for text, match in cjk_index.items():
+        if match.name is None:
+            generic[text].add(match.detailed)
+    for detailed, block in CATEGORY_WORDS.items():
+        for word in block.split("|"):
+            folded = fold(word)
+            if folded and folded not in _STOP_WORDS:
+                trade[folded].add(detailed)
+    latin: dict[tuple[str, ...], _Categories] = {}
+    sizes: dict[str, int] = {}
+    cjk: dict[str, _Categories] = {}
+    for key in generic.keys() | trade.keys():
+        value = (frozenset(generic.get(key, ())), frozenset(trade.get(key, ())))
+        if has_cjk(key) and " " not in key:
+            cjk[key] = value
+        else:
+            tokens = tuple(key.split(" "))
+            latin[tokens] = value
+            sizes[tokens[0]] = max(sizes.get(tokens[0], 0), len(tokens))
+    return latin, sizes, cjk, max(len(k) for k in cjk)
+
+
+@lru_cache(maxsize=65536)
+def _shop_words(folded: str) -> _Categories:
+    latin, sizes, cjk, longest_cjk = _shop_index()
+    tokens = folded.split(" ")
+    hits = [
+        latin.get(tuple(tokens[start : start + size]))
+        for start, token in enumerate(tokens)
+        for size in range(1, sizes.get(token, 0) + 1)
+    ]
+    if has_cjk(folded):  # every substring as long as a CJK word
+        hits.extend(
+            cjk.get(folded[start : start + size])
+            for start in range(len(folded))
+            for size in range(1, longest_cjk + 1)
+        )
+    found = [hit for hit in hits if hit is not None]
+    return frozenset().union(*(h[0] for h in found)), frozenset().union(*(h[1] for h in found))
+
+
+def shop_word_categories(folded: str, generic: bool = True) -> frozenset[str]:
+    """The detailed categories of every shop word and (``generic``) generic dictionary word
+    ("membership", "city of") in a folded descriptor: several when its words disagree
+    ("Gasthaus", "Energie Fitness")."""
+    generic_words, shop_words = _shop_words(folded)
+    return generic_words | shop_words if generic else shop_words
+
+
 @lru_cache(maxsize=65536)
 def find_merchant(folded: str) -> MerchantMatch | None:
     """The best dictionary match in a folded descriptor, or None."""

@@ -24,9 +24,21 @@ from dataclasses import dataclass, replace
 
 from coffer.assistant.categorize.adaptation import CorrectionModel
 from coffer.assistant.categorize.mcc import mcc_category
-from coffer.assistant.categorize.merchants import PLATFORMS, MerchantMatch, find_merchant
-from coffer.assistant.categorize.normalize import clean_descriptor, fold, merchant_name
-from coffer.assistant.categorize.rules import STRONG, TAX_REFUND, TRANSFER, first_match, is_refund
+from coffer.assistant.categorize.merchants import (
+    PLATFORMS,
+    MerchantMatch,
+    find_merchant,
+    shop_word_categories,
+)
+from coffer.assistant.categorize.normalize import clean_descriptor, fold, has_cjk, merchant_name
+from coffer.assistant.categorize.rules import (
+    STRONG,
+    TAX_REFUND,
+    TRANSFER,
+    Rule,
+    first_match,
+    is_refund,
+)
 from coffer.assistant.categorize.schemas import (
     Categorization,
     CategorizationContext,
@@ -40,6 +52,22 @@ from coffer.assistant.taxonomy import CATEGORIES, primary_of
 DEFAULT_MIN_CONFIDENCE = 0.15
 """Below this confidence the categorizer abstains (primary null, the line awaits review)."""
 
+# Purpose rules whose words also occur in merchants' names.
+_NAME_WORD_RULES = frozenset({"rent", "personal_loan", "savings", "investment"})
+# Primary categories of shops' trades (the shop words that can outweigh a one-word brand).
+_TRADES = frozenset(
+    {
+        "FOOD_AND_DRINK",
+        "GENERAL_MERCHANDISE",
+        "HOME_IMPROVEMENT",
+        "MEDICAL",
+        "PERSONAL_CARE",
+        "GENERAL_SERVICES",
+        "TRANSPORTATION",
+        "TRAVEL",
+        "ENTERTAINMENT",
+    }
+)
 _P2P_BRANDS = frozenset({"PayPal", "Venmo", "Zelle", "Revolut", "Wise"})
 # "PAYPAL *SHOPNAME": a purchase at a shop through a payment processor, not a transfer.
 _PROCESSOR_PURCHASE = re.compile(r"\bPAYPAL\s*\*\s*\w", re.IGNORECASE)
@@ -62,6 +90,9 @@ class _Pending:
     transfer: str | None
     refund: bool
     stem: str | None = None
+    # Shop words' categories to choose from by MCC and classifier: when the shop words of a
+    # line disagree, or a one-word brand was set aside.
+    choices: frozenset[str] = frozenset()
 
 
 class Predictor:
@@ -229,6 +260,10 @@ def _first_stage(
     match = _dictionary_match(text, cleaned)
     if match is not None and match.name in PLATFORMS and find_stem(cleaned or text):
         match = None  # "美团-丝域养发馆": the shop's trade says more than the platform
+    mcc = mcc_category(line.mcc)
+    aside = match is not None and _set_aside(match, mcc, cleaned or text)
+    if aside:
+        match = None  # "INDIAN GROCERY EDISON NJ": a place, not the utility
     merchant = match.name if match is not None and match.name is not None else None
     if merchant is None:
         merchant = merchant_name(line.description)
@@ -250,12 +285,16 @@ def _first_stage(
     # 2. strong purposes.
     if not refund:
         strong = first_match(STRONG, text, direction)
-        if strong is not None:
-            detailed = strong.debit if direction == "debit" else strong.credit
-            assert detailed is not None
+        detailed = (
+            None if strong is None else strong.debit if direction == "debit" else strong.credit
+        )
+        if (
+            strong is not None
+            and detailed is not None
+            and not _merchant_name_word(strong, mcc, detailed)
+        ):
             brand = match.name if match is not None else None
             return _result(line, detailed, strong.confidence, brand, f"rule:{strong.name}")
-    mcc = mcc_category(line.mcc)
     # 3. a known brand.
     if match is not None and match.name is not None:
         confidence = 0.95
@@ -272,14 +311,56 @@ def _first_stage(
         transfer_rule = first_match(TRANSFER, text, direction)
         if transfer_rule is not None:
             transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
+    shop = shop_word_categories(cleaned or text) if match is None or match.name is None else None
+    choices = shop if shop and (aside or len({primary_of(c) for c in shop}) > 1) else frozenset()
     stem = find_stem(cleaned or text) if match is None else None
-    return _Pending(index, line, merchant, match, mcc, transfer, refund, stem)
+    return _Pending(index, line, merchant, match, mcc, transfer, refund, stem, choices)
+
+
+def _merchant_name_word(rule: Rule, mcc: tuple[str, float] | None, detailed: str) -> bool:
+    """Whether a purpose word is part of a merchant's name ("HIPER RENT", "LITTLE ACORNS
+    DAYCARE"): the line carries the MCC of another kind of business."""
+    return (
+        rule.name in _NAME_WORD_RULES
+        and mcc is not None
+        and mcc[1] >= 0.9
+        and primary_of(mcc[0]) != primary_of(detailed)
+    )
+
+
+def _set_aside(match: MerchantMatch, mcc: tuple[str, float] | None, folded: str) -> bool:
+    """Whether a brand is more likely a place or a person's name: for a one-word brand, the
+    line's MCC or its shop words name another kind of business; for a longer one ("ST JUDE
+    MEDICAL CENTER" with a hospital's MCC), both do."""
+    if match.name is None or match.name in PLATFORMS or has_cjk(match.name):
+        return False
+    primary = primary_of(match.detailed)
+    by_mcc = mcc is not None and mcc[1] >= 0.9 and primary_of(mcc[0]) != primary
+    trades = {primary_of(c) for c in shop_word_categories(folded, False)} & _TRADES
+    by_trade = bool(trades) and primary not in trades
+    return (by_mcc or by_trade) if match.words == 1 else (by_mcc and by_trade)
+
+
+def _choose(pending: _Pending, predicted: tuple[str, float] | None) -> str | None:
+    """Among a line's disagreeing shop words, the one its MCC, else the classifier, agrees with."""
+    for found in (pending.mcc, predicted):
+        if found is not None:
+            agreeing = [c for c in sorted(pending.choices) if primary_of(c) == primary_of(found[0])]
+            if agreeing:
+                return found[0] if found[0] in agreeing else agreeing[0]
+    if len({primary_of(c) for c in pending.choices}) == 1:
+        return min(pending.choices)
+    return None
 
 
 def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categorization:
     line, merchant = pending.line, pending.merchant
     prefix = "refund+" if pending.refund else ""
     keyword, mcc, transfer = pending.keyword, pending.mcc, pending.transfer
+    chosen = _choose(pending, predicted) if pending.choices else None
+    if chosen is not None:
+        confidence = 0.9 if mcc is not None and primary_of(mcc[0]) == primary_of(chosen) else 0.8
+        return _result(line, chosen, confidence, merchant, prefix + "keyword")
     if keyword is not None:
         if mcc is not None and mcc[1] >= 0.9 and primary_of(mcc[0]) != primary_of(keyword.detailed):
             return _result(line, mcc[0], mcc[1], merchant, prefix + "mcc")
@@ -337,7 +418,9 @@ def categorize(
             results.append(None)
         else:
             results.append(first)
-    needs_model = [p for p in pending if p.keyword is None and (p.transfer is None or p.mcc)]
+    needs_model = [
+        p for p in pending if p.choices or (p.keyword is None and (p.transfer is None or p.mcc))
+    ]
     predictions: dict[int, tuple[str, float]] = {}
     if predictor is not None and needs_model:
         # A refund is predicted as the purchase it reverses.

@@ -300,7 +300,7 @@ STRONG: tuple[Rule, ...] = (
     _rule(
         "savings",
         r"savings?|to savings|from savings|(?:to|from) sav|saver|isa|round ?up|roundup|vault|pot|"
-        r"sparen|sparkonto|tagesgeld|festgeld|sparbuch|sparbrief|epargne|livret|ldd|lep|"
+        r"sparen|sparkonto\w*|tagesgeld\w*|festgeld\w*|sparbuch|sparbrief|epargne|livret|ldd|lep|"
         r"ahorro|cuenta ahorro|risparmio|conto deposito|spaarrekening|sparen|spaar|oszczednos\w*|"
         r"lokata|储蓄|定期|零存整取|余额宝|零钱通|积存|貯金|積立",
         "TRANSFER_OUT_SAVINGS",
