@@ -20,7 +20,8 @@ class CofferSettings(BaseSettings):
 
 
 class Settings(CofferSettings):
-    """Core settings: database, journal, sequencer, and the limits of the ledger API."""
+    """The core's settings: database, journal and checkpoints, the sequencer's tuning,
+    the limits of ledger input, and the assistant's and the risk engine's own."""
 
     database_url: str = "sqlite:///./coffer.db"
     """SQLAlchemy URL: sqlite:///path.db or postgresql://user@host/db"""
