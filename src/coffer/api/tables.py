@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coffer.db import columns as col
 from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
@@ -15,14 +16,14 @@ api_clients = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     # Argon2id hash of the client secret; the secret itself is never stored.
-    sa.Column("secret_hash", sa.Text, nullable=False),
+    col.text_column("secret_hash"),
     # Space-separated OAuth2 scopes the client may be granted.
-    sa.Column("scopes", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.text_column("scopes"),
+    col.created_at_column(),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     # Raised by every secret rotation: tokens carry it (claim "ver") and stop matching.
     sa.Column("secret_version", sa.Integer, nullable=False, server_default="1"),
-    sa.Index("ix_api_clients_platform", "platform_id", "created_at"),
+    col.platform_index("api_clients", "created_at"),
 )
 
 # Only read, to move a secret stored by an older version into the key file (jwt_keys.py).
@@ -30,6 +31,6 @@ api_secrets = sa.Table(
     "api_secrets",
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    col.text_column("value"),
+    col.created_at_column(),
 )

@@ -102,7 +102,7 @@ alerts_sent = sa.Table(
     "assistant_alerts_sent",
     metadata,
     platform_column(),
-    sa.Column("customer_id", sa.String(40), primary_key=True),
+    col.ref_column("customer_id", primary_key=True),
     sa.Column("alert_key", sa.String(64), primary_key=True),
     col.created_at_column(),
     sa.Column("kind", sa.String(32), nullable=True),

@@ -33,7 +33,7 @@ def versions_key(owner_id: str) -> list[sa.Column[Any]]:
     """The key of a version table: the versioned row's id and the version number, then
     the platform both belong to."""
     return [
-        sa.Column(owner_id, sa.String(40), primary_key=True),
+        col.ref_column(owner_id, primary_key=True),
         sa.Column("version", sa.Integer, primary_key=True),
         col.ref_column("platform_id"),
     ]
@@ -55,7 +55,7 @@ automations = sa.Table(
     col.text_column("webhook_secret_enc", nullable=True),
     *col.timestamps(),
     sa.Index("ix_automations_due", "trigger_type", "status", "next_fire_at"),
-    sa.Index("ix_automations_platform", "platform_id", "id"),
+    col.platform_index("automations"),
 )
 # The inbound webhook's signing secret, sealed by the master key (`coffer keys rotate`).
 SECRET_CONTEXT = "automation.secret"
@@ -101,13 +101,13 @@ automation_runs = sa.Table(
     sa.Index("ix_automation_runs_due", "status", "next_run_at"),
     sa.Index("ix_automation_runs_wait", "wait_event_type", "status"),
     sa.Index("ix_automation_runs_automation", "automation_id", "id"),
-    sa.Index("ix_automation_runs_platform", "platform_id", "id"),
+    col.platform_index("automation_runs"),
 )
 
 automation_steps = sa.Table(
     "automation_steps",
     metadata,
-    sa.Column("run_id", sa.String(40), primary_key=True),
+    col.ref_column("run_id", primary_key=True),
     sa.Column("step_key", sa.String(200), primary_key=True),  # "charge", "each[2].pay"
     sa.Column("step_type", sa.String(16), nullable=False),
     # running | waiting | retrying | succeeded | failed | skipped
@@ -142,8 +142,8 @@ automation_approvals = sa.Table(
 automation_run_parties = sa.Table(
     "automation_run_parties",
     metadata,
-    sa.Column("run_id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(40), primary_key=True),
+    col.ref_column("run_id", primary_key=True),
+    col.ref_column("customer_id", primary_key=True),
     col.ref_column("platform_id"),
     sa.Index("ix_automation_run_parties_customer", "customer_id", "run_id"),
 )

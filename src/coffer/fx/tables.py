@@ -44,7 +44,7 @@ customer_tiers = sa.Table(
     "fx_customer_tiers",
     metadata,
     platform_column(),
-    sa.Column("customer_id", sa.String(40), primary_key=True),
+    col.ref_column("customer_id", primary_key=True),
     sa.Column("tier", sa.String(40), nullable=False),
     col.time_column("updated_at"),
 )
@@ -94,7 +94,7 @@ conversions = col.owned_table(
     col.metadata_column(),
     *col.timestamps(),
     sa.Index("ix_fx_conversions_created", "created_at"),
-    sa.Index("ix_fx_conversions_platform", "platform_id", "id"),
+    col.platform_index("fx_conversions"),
     sa.Index("ux_fx_conversions_idempotency_key", "platform_id", "idempotency_key", unique=True),
 )
 

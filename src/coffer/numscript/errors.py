@@ -39,10 +39,8 @@ __all__ = [
 ]
 
 
-class NumscriptSyntaxError(CompilationFailed):
+class NumscriptSyntaxError(CompilationFailed, code="numscript_syntax_error"):
     """The program text does not follow the grammar."""
-
-    code = "numscript_syntax_error"
 
     def __init__(self, message: str, *, line: int, column: int, expected: list[str]) -> None:
         super().__init__(f"{line}:{column}: {message}", line=line, column=column, expected=expected)
@@ -51,10 +49,8 @@ class NumscriptSyntaxError(CompilationFailed):
         self.expected = expected
 
 
-class NumscriptCompileError(CompilationFailed):
+class NumscriptCompileError(CompilationFailed, code="numscript_compile_error"):
     """The program parses but is malformed (for example two ``remaining`` in one block)."""
-
-    code = "numscript_compile_error"
 
     def __init__(self, message: str, *, line: int, column: int) -> None:
         super().__init__(f"{line}:{column}: {message}", line=line, column=column)
@@ -62,10 +58,9 @@ class NumscriptCompileError(CompilationFailed):
         self.column = column
 
 
-class NumscriptLimitExceeded(CompilationFailed):
+class NumscriptLimitExceeded(CompilationFailed, code="numscript_limit_exceeded"):
     """The program is larger, deeper or wider than the configured limits accept."""
 
-    code = "numscript_limit_exceeded"
     hint = "Make the program smaller (or raise the limit the message names)."
 
     def __init__(self, message: str, *, limit: str) -> None:
@@ -75,11 +70,10 @@ class NumscriptLimitExceeded(CompilationFailed):
         self.column = 0
 
 
-class NumscriptRuntimeError(NumscriptError):
+class NumscriptRuntimeError(
+    NumscriptError, code="numscript_runtime_error", formance_code="INTERPRETER_RUNTIME"
+):
     """The program failed while running; ``line``/``column`` point at the culprit (0 if unknown)."""
-
-    code = "numscript_runtime_error"
-    formance_code = "INTERPRETER_RUNTIME"
 
     def __init__(self, message: str, *, line: int = 0, column: int = 0, **details: Any) -> None:
         text = f"{line}:{column}: {message}" if line else message
@@ -88,76 +82,78 @@ class NumscriptRuntimeError(NumscriptError):
         self.column = column
 
 
-class MissingFunds(NumscriptError, InsufficientFunds):
+class MissingFunds(
+    NumscriptError,
+    InsufficientFunds,
+    code="insufficient_funds",
+    status=400,
+    formance_code="INSUFFICIENT_FUND",
+):
     """A source could not provide the amount the statement needs."""
-
-    code = "insufficient_funds"
-    status = 400
-    formance_code = "INSUFFICIENT_FUND"
 
     def __init__(self, source: str, asset: str, available: int, needed: int) -> None:
         InsufficientFunds.__init__(self, source, asset, available, needed)
 
 
-class NegativeAmount(NumscriptRuntimeError):
-    code = "numscript_negative_amount"
+class NegativeAmount(NumscriptRuntimeError, code="numscript_negative_amount"):
+    pass
 
 
-class MissingVariable(NumscriptRuntimeError):
-    code = "numscript_missing_variable"
+class MissingVariable(NumscriptRuntimeError, code="numscript_missing_variable"):
+    pass
 
 
-class InvalidVariable(NumscriptRuntimeError):
-    code = "numscript_invalid_variable"
+class InvalidVariable(NumscriptRuntimeError, code="numscript_invalid_variable"):
+    pass
 
 
-class UnboundVariable(NumscriptRuntimeError):
-    code = "numscript_unbound_variable"
+class UnboundVariable(NumscriptRuntimeError, code="numscript_unbound_variable"):
+    pass
 
 
-class MetadataNotFound(NumscriptRuntimeError):
-    code = "numscript_metadata_not_found"
+class MetadataNotFound(NumscriptRuntimeError, code="numscript_metadata_not_found"):
+    pass
 
 
-class TypeMismatch(NumscriptRuntimeError):
-    code = "numscript_type_mismatch"
+class TypeMismatch(NumscriptRuntimeError, code="numscript_type_mismatch"):
+    pass
 
 
-class AssetMismatch(NumscriptRuntimeError):
-    code = "numscript_asset_mismatch"
+class AssetMismatch(NumscriptRuntimeError, code="numscript_asset_mismatch"):
+    pass
 
 
-class DivisionByZero(NumscriptRuntimeError):
-    code = "numscript_division_by_zero"
+class DivisionByZero(NumscriptRuntimeError, code="numscript_division_by_zero"):
+    pass
 
 
-class FeatureDisabled(NumscriptRuntimeError):
-    code = "numscript_feature_disabled"
+class FeatureDisabled(NumscriptRuntimeError, code="numscript_feature_disabled"):
+    pass
 
 
-class InvalidAllotment(NumscriptRuntimeError):
-    code = "numscript_invalid_allotment"
+class InvalidAllotment(NumscriptRuntimeError, code="numscript_invalid_allotment"):
+    pass
 
 
-class UnboundedSendAll(NumscriptRuntimeError):
-    code = "numscript_unbounded_send_all"
+class UnboundedSendAll(NumscriptRuntimeError, code="numscript_unbounded_send_all"):
+    pass
 
 
-class NegativeBalance(NumscriptRuntimeError):
-    code = "numscript_negative_balance"
+class NegativeBalance(NumscriptRuntimeError, code="numscript_negative_balance"):
+    pass
 
 
-class InvalidAccountName(NumscriptRuntimeError):
-    code = "numscript_invalid_account"
+class InvalidAccountName(NumscriptRuntimeError, code="numscript_invalid_account"):
+    pass
 
 
-class InvalidColor(NumscriptRuntimeError):
-    code = "numscript_invalid_color"
+class InvalidColor(NumscriptRuntimeError, code="numscript_invalid_color"):
+    pass
 
 
-class UnknownFunction(NumscriptRuntimeError):
-    code = "numscript_unknown_function"
+class UnknownFunction(NumscriptRuntimeError, code="numscript_unknown_function"):
+    pass
 
 
-class InvalidArguments(NumscriptRuntimeError):
-    code = "numscript_invalid_arguments"
+class InvalidArguments(NumscriptRuntimeError, code="numscript_invalid_arguments"):
+    pass

@@ -22,12 +22,13 @@ import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coffer.errors import ValidationError
 from coffer.keyfile import read_or_create
+from coffer.settings import CofferSettings
 
 KYC_LEVELS = ("none", "light", "verified")
 
@@ -64,154 +65,94 @@ def _default_limits() -> dict[str, KycLimits]:
     }
 
 
-class WalletSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COFFER_", env_file=".env", extra="ignore")
-
-    wallets_ledger: str = Field(default="wallets", description="Ledger holding wallet money.")
-    pii_key: str | None = Field(default=None, description="AES-256 key, 64 hex characters.")
-    pii_key_id: str = Field(default="k1", description="Name of pii_key, stored per value.")
-    pii_old_keys: dict[str, str] = Field(
-        default_factory=dict, description="Retired keys still needed to read old rows."
-    )
-    pii_key_file: str = Field(
-        default="./coffer-pii.key", description="Where a generated pii_key is kept (mode 0600)."
-    )
-    retention_closed_customer_days: int | None = Field(
-        default=None,
-        ge=1,
-        description="Erase (crypto-shred) the personal data of a customer this many days "
-        "after the relationship ended: every wallet closed that long ago (or, without "
-        "wallets, created that long ago) and no consent recorded since. Unset: kept until "
-        "erased on request. Legal retention duties (AML: often 5 years) come first.",
-    )
-    retention_events_days: int | None = Field(
-        default=None,
-        ge=1,
-        description="Delete outbox events older than this many days, with their finished "
-        "webhook deliveries (never an event still being delivered). Unset: kept.",
-    )
-    retention_idempotency_days: int | None = Field(
-        default=None,
-        ge=1,
-        description="Delete stored Idempotency-Key records (and the encrypted answers they "
-        "replay) older than this many days; a retry after that runs as a new request. "
-        "Unset: kept.",
-    )
-    export_max_movements: int = Field(
-        default=100_000,
-        ge=1,
-        le=10_000_000,
-        description="Ledger lines one customer export holds at most (movements_complete "
-        "says false past it; the statement endpoint pages the rest).",
-    )
-    retention_interval_seconds: int = Field(
-        default=3600,
-        ge=60,
-        description="How often the worker applies the retention periods that are set "
-        "(`coffer privacy retention --apply` applies them at once).",
-    )
-    kyc_limits: dict[str, KycLimits] = Field(
-        default_factory=_default_limits,
-        description="Limits per KYC level, in MAJOR units of kyc_limits_currency when it is "
-        "set, else of the wallet's own currency (150 is then 150 EUR or 150 JPY); null: no "
-        "limit.",
-    )
-    kyc_limits_currency: str | None = Field(
-        default=None,
-        description="The reference currency of kyc_limits (e.g. EUR). A wallet in another "
-        "currency gets the limits converted at the current coffer.fx rate (rounded down to "
-        "its minor unit); without a fresh rate its movements are refused (fx_rate_not_found "
-        "or fx_rate_stale). None: limits in each wallet's own currency, no conversion.",
-    )
-    authorization_expiry_seconds: int = Field(
-        default=7 * 24 * 3600, ge=1, description="An uncaptured card authorization is released."
-    )
-    platform_name: str = Field(
-        default="Coffer Platform",
-        description="The platform's name: the debtor and initiating party of pain.001 files.",
-    )
-    platform_iban: str = Field(
-        default="DE89370400440532013000",
-        description="The platform's own bank account, debited by every pain.001 payout file "
-        "(the debtor account). The default is a well-known test IBAN: set the real one.",
-    )
-    platform_bic: str = Field(
-        default="COBADEFFXXX", description="BIC of the bank of platform_iban (debtor agent)."
-    )
-    public_base_url: str | None = Field(
-        default=None,
-        description="The server's public URL (scheme, host, port, no path), the base of the "
-        "URLs Coffer hands out: a 3-D Secure pay-in's next_action.url and the return_url "
-        "given to Stripe. Unset: the address `coffer serve` listens on (unless it is a "
-        "wildcard such as 0.0.0.0), and in an API answer the base URL of the request itself.",
-    )
-    payment_return_url: str | None = Field(
-        default=None,
-        description="Where GET /payments/return (the page the card gateway sends the customer "
-        "back to after 3-D Secure) redirects, with payin_id and status added to the query "
-        "string: the platform's own page. Without it Coffer answers a minimal page itself.",
-    )
-    metadata_max_keys: int = Field(
-        default=50,
-        ge=1,
-        le=1000,
-        description="Most keys in the metadata of a wallets object (customer, transfer, "
-        "payment, pay-in...); beyond, 400.",
-    )
-    metadata_max_key_length: int = Field(
-        default=40, ge=1, le=1000, description="Longest metadata key, in characters."
-    )
-    metadata_max_value_length: int = Field(
-        default=500, ge=1, le=10_000, description="Longest metadata value, in characters."
-    )
-    metadata_max_bytes: int = Field(
-        default=8192,
-        ge=256,
-        le=60_000,
-        description="Largest metadata of one object, encoded as JSON (it is also kept in the "
-        "ledger transaction, whose metadata values are bounded by max_metadata_value_bytes).",
-    )
-    webhook_timeout_seconds: float = Field(
-        default=10.0, gt=0, description="How long a webhook delivery waits for the receiver."
-    )
-    webhook_sandbox_allow_loopback: bool = Field(
-        default=True,
-        description="Sandbox platforms may register http and loopback (127.0.0.1, ::1) "
-        "webhook URLs, for local development. Off: they are held to the live rule (https, "
-        "public addresses). Private, link-local and metadata addresses are always refused.",
-    )
-    webhook_batch_size: int = Field(
-        default=100, ge=1, le=10_000, description="Deliveries a worker pass sends at most."
-    )
-    stripe_secret_key: str | None = Field(
-        default=None, description="Stripe secret key (sk_...): card pay-ins go through Stripe."
-    )
-    stripe_webhook_secret: str | None = Field(
-        default=None,
-        description="Signing secret (whsec_...) of the Stripe webhook endpoint pointed at "
-        "/api/wallets/v1/gateways/stripe/webhook; without it that route answers 404.",
-    )
-    stripe_webhook_tolerance_seconds: int = Field(
-        default=300,
-        ge=1,
-        le=3600,
-        description="A Stripe webhook signed longer ago than this is refused (replay guard).",
-    )
-    balance_hint_seconds: float = Field(
-        default=30.0,
-        ge=0,
-        description="How long the balance a wallet was left with by this process's last "
-        "movement stands in for a ledger read in the max_balance check, and only while it is "
-        "at most half the limit (so only credits from other processes worth half the limit "
-        "within this delay could overshoot it). 0: always read the ledger.",
-    )
-    cache_seconds: float = Field(
-        default=1.0,
-        ge=0,
-        description="Each process caches wallet and customer rows and polls a change epoch "
-        "this often: a wallet frozen or a KYC level raised by another process is seen "
-        "within this delay (at once in the process that made the change). 0: no cache.",
-    )
+class WalletSettings(CofferSettings):
+    wallets_ledger: str = "wallets"
+    """Ledger holding wallet money."""
+    pii_key: str | None = None
+    """AES-256 key, 64 hex characters."""
+    pii_key_id: str = "k1"
+    """Name of pii_key, stored per value."""
+    pii_old_keys: dict[str, str] = Field(default_factory=dict)
+    """Retired keys still needed to read old rows."""
+    pii_key_file: str = "./coffer-pii.key"
+    """Where a generated pii_key is kept (mode 0600)."""
+    retention_closed_customer_days: Annotated[int | None, Field(ge=1)] = None
+    """Erase (crypto-shred) the personal data of a customer this many days after the relationship
+    ended: every wallet closed that long ago (or, without wallets, created that long ago) and no
+    consent recorded since. Unset: kept until erased on request. Legal retention duties (AML: often
+    5 years) come first."""
+    retention_events_days: Annotated[int | None, Field(ge=1)] = None
+    """Delete outbox events older than this many days, with their finished webhook deliveries (never
+    an event still being delivered). Unset: kept."""
+    retention_idempotency_days: Annotated[int | None, Field(ge=1)] = None
+    """Delete stored Idempotency-Key records (and the encrypted answers they replay) older than this
+    many days; a retry after that runs as a new request. Unset: kept."""
+    export_max_movements: Annotated[int, Field(ge=1, le=10_000_000)] = 100_000
+    """Ledger lines one customer export holds at most (movements_complete says false past it; the
+    statement endpoint pages the rest)."""
+    retention_interval_seconds: Annotated[int, Field(ge=60)] = 3600
+    """How often the worker applies the retention periods that are set (`coffer privacy retention
+    --apply` applies them at once)."""
+    kyc_limits: dict[str, KycLimits] = Field(default_factory=_default_limits)
+    """Limits per KYC level, in MAJOR units of kyc_limits_currency when it is set, else of the
+    wallet's own currency (150 is then 150 EUR or 150 JPY); null: no limit."""
+    kyc_limits_currency: str | None = None
+    """The reference currency of kyc_limits (e.g. EUR). A wallet in another currency gets the limits
+    converted at the current coffer.fx rate (rounded down to its minor unit); without a fresh rate
+    its movements are refused (fx_rate_not_found or fx_rate_stale). None: limits in each wallet's
+    own currency, no conversion."""
+    authorization_expiry_seconds: Annotated[int, Field(ge=1)] = 7 * 24 * 3600
+    """An uncaptured card authorization is released."""
+    platform_name: str = "Coffer Platform"
+    """The platform's name: the debtor and initiating party of pain.001 files."""
+    platform_iban: str = "DE89370400440532013000"
+    """The platform's own bank account, debited by every pain.001 payout file (the debtor account).
+    The default is a well-known test IBAN: set the real one."""
+    platform_bic: str = "COBADEFFXXX"
+    """BIC of the bank of platform_iban (debtor agent)."""
+    public_base_url: str | None = None
+    """The server's public URL (scheme, host, port, no path), the base of the URLs Coffer hands out:
+    a 3-D Secure pay-in's next_action.url and the return_url given to Stripe. Unset: the address
+    `coffer serve` listens on (unless it is a wildcard such as 0.0.0.0), and in an API answer the
+    base URL of the request itself."""
+    payment_return_url: str | None = None
+    """Where GET /payments/return (the page the card gateway sends the customer back to after 3-D
+    Secure) redirects, with payin_id and status added to the query string: the platform's own page.
+    Without it Coffer answers a minimal page itself."""
+    metadata_max_keys: Annotated[int, Field(ge=1, le=1000)] = 50
+    """Most keys in the metadata of a wallets object (customer, transfer, payment, pay-in...);
+    beyond, 400."""
+    metadata_max_key_length: Annotated[int, Field(ge=1, le=1000)] = 40
+    """Longest metadata key, in characters."""
+    metadata_max_value_length: Annotated[int, Field(ge=1, le=10_000)] = 500
+    """Longest metadata value, in characters."""
+    metadata_max_bytes: Annotated[int, Field(ge=256, le=60_000)] = 8192
+    """Largest metadata of one object, encoded as JSON (it is also kept in the ledger transaction,
+    whose metadata values are bounded by max_metadata_value_bytes)."""
+    webhook_timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
+    """How long a webhook delivery waits for the receiver."""
+    webhook_sandbox_allow_loopback: bool = True
+    """Sandbox platforms may register http and loopback (127.0.0.1, ::1) webhook URLs, for local
+    development. Off: they are held to the live rule (https, public addresses). Private, link-local
+    and metadata addresses are always refused."""
+    webhook_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 100
+    """Deliveries a worker pass sends at most."""
+    stripe_secret_key: str | None = None
+    """Stripe secret key (sk_...): card pay-ins go through Stripe."""
+    stripe_webhook_secret: str | None = None
+    """Signing secret (whsec_...) of the Stripe webhook endpoint pointed at
+    /api/wallets/v1/gateways/stripe/webhook; without it that route answers 404."""
+    stripe_webhook_tolerance_seconds: Annotated[int, Field(ge=1, le=3600)] = 300
+    """A Stripe webhook signed longer ago than this is refused (replay guard)."""
+    balance_hint_seconds: Annotated[float, Field(ge=0)] = 30.0
+    """How long the balance a wallet was left with by this process's last movement stands in for a
+    ledger read in the max_balance check, and only while it is at most half the limit (so only
+    credits from other processes worth half the limit within this delay could overshoot it). 0:
+    always read the ledger."""
+    cache_seconds: Annotated[float, Field(ge=0)] = 1.0
+    """Each process caches wallet and customer rows and polls a change epoch this often: a wallet
+    frozen or a KYC level raised by another process is seen within this delay (at once in the
+    process that made the change). 0: no cache."""
 
     @field_validator("kyc_limits_currency")
     @classmethod

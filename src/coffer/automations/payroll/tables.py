@@ -44,13 +44,13 @@ payment_batches = sa.Table(
     col.time_column("completed_at", nullable=True),
     *col.timestamps(),
     sa.Index("ix_payment_batches_due", "status", "next_check_at"),
-    sa.Index("ix_payment_batches_platform", "platform_id", "id"),
+    col.platform_index("payment_batches"),
 )
 
 payment_batch_lines = sa.Table(
     "payment_batch_lines",
     metadata,
-    sa.Column("batch_id", sa.String(40), primary_key=True),
+    col.ref_column("batch_id", primary_key=True),
     sa.Column("line_number", sa.Integer, primary_key=True),  # from 1, in the file's order
     # "<batch id>:<line number>": the one column naming a line (the key rotation's)
     sa.Column("id", sa.String(60), nullable=False),
@@ -90,7 +90,7 @@ register_wallet_data(WalletData(payment_batch_lines, "wallet_id", "payee_enc"))
 payment_batch_limits = sa.Table(
     "payment_batch_limits",
     metadata,
-    sa.Column("platform_id", sa.String(40), primary_key=True),
+    col.ref_column("platform_id", primary_key=True),
     sa.Column("currency", sa.String(3), primary_key=True),
     sa.Column("max_lines", sa.Integer, nullable=True),
     col.amount_column("max_line_amount", nullable=True),  # minor units

@@ -28,7 +28,7 @@ spending_policies = sa.Table(
     *col.timestamps(),
     sa.Index("ix_spending_policies_wallet", "wallet_id", "status"),
     sa.Index("ix_spending_policies_customer", "customer_id", "status"),
-    sa.Index("ix_spending_policies_platform", "platform_id", "id"),
+    col.platform_index("spending_policies"),
 )
 
 spending_policy_versions = sa.Table(
@@ -46,7 +46,7 @@ spending_policy_versions = sa.Table(
 spending_policy_usage = sa.Table(
     "spending_policy_usage",
     metadata,
-    sa.Column("policy_id", sa.String(40), primary_key=True),
+    col.ref_column("policy_id", primary_key=True),
     sa.Column("window", sa.String(8), primary_key=True),  # day | week | month
     sa.Column("window_start", sa.String(10), primary_key=True),  # local date, YYYY-MM-DD
     col.ref_column("platform_id"),

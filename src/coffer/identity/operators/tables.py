@@ -19,5 +19,5 @@ operators = sa.Table(
     col.status_column(),  # active | disabled
     col.created_at_column(),
     col.time_column("last_sign_in_at", nullable=True),
-    sa.Index("ix_operators_platform", "platform_id", "id"),
+    col.platform_index("operators"),
 )

@@ -5,15 +5,13 @@ from __future__ import annotations
 from coffer.errors import NotFound
 
 
-class PasskeyNotFound(NotFound):
+class PasskeyNotFound(NotFound, code="passkey_not_found"):
     """No passkey of the signed-in user has that id (another user's is not found either)."""
 
-    code = "passkey_not_found"
     hint = "List your passkeys (GET /api/me/v1/security/passkeys) and use one of their ids."
 
 
-class NotificationNotFound(NotFound):
+class NotificationNotFound(NotFound, code="notification_not_found"):
     """No notification of the signed-in user has that id."""
 
-    code = "notification_not_found"
     hint = "List your notifications (GET /api/me/v1/notifications) and use one of their ids."

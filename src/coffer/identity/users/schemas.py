@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from coffer.wallets.schemas import Card, StrictAmount
+from coffer.wallets.schemas import Card, CurrencyCode, PositiveAmount
 
 Locale = Literal["en", "zh"]
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,60}$"
@@ -132,7 +132,7 @@ class Device(BaseModel):
 
 
 class WalletOpen(Model):
-    currency: str = Field(min_length=3, max_length=3)
+    currency: CurrencyCode
 
 
 class HistoryLine(BaseModel):
@@ -155,7 +155,7 @@ class HistoryLine(BaseModel):
 
 class TransferQuoteRequest(Model):
     wallet_id: str = Field(min_length=1, max_length=40, description="The wallet debited.")
-    amount: StrictAmount = Field(gt=0)
+    amount: PositiveAmount
     to_email: str | None = Field(default=None, max_length=254)
     beneficiary_id: str | None = Field(default=None, max_length=40)
     note: str | None = Field(default=None, max_length=140)
@@ -184,7 +184,7 @@ class TransferQuote(BaseModel):
 
 class TopUpRequest(Model):
     wallet_id: str = Field(min_length=1, max_length=40)
-    amount: StrictAmount = Field(gt=0)
+    amount: PositiveAmount
     card: Card
 
 
@@ -218,7 +218,7 @@ class Beneficiary(BaseModel):
 class PayoutRequest(Model):
     wallet_id: str = Field(min_length=1, max_length=40)
     beneficiary_id: str = Field(min_length=1, max_length=40)
-    amount: StrictAmount = Field(gt=0)
+    amount: PositiveAmount
 
 
 class Notification(BaseModel):

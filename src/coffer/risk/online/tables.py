@@ -59,7 +59,7 @@ decisions = _owned(
     _code("review_status", nullable=True),
     col.text_column("event"),  # the risk event the decision was made on
     col.created_at_column(),
-    sa.Index("ix_risk_decisions_platform", "platform_id", "created_at"),
+    col.platform_index("risk_decisions", "created_at"),
     sa.Index("ix_risk_decisions_movement", "movement_type", "movement_id"),
     sa.Index("ix_risk_decisions_platform_id", "platform_id", "id"),  # pages, newest first
 )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from coffer.errors import ValidationError
 
 
-class UnknownListFormat(ValidationError):
-    code = "sanctions_list_format_unknown"
+class UnknownListFormat(ValidationError, code="sanctions_list_format_unknown"):
+    pass
 
 
-class InvalidListFile(ValidationError):
-    code = "sanctions_list_invalid"
+class InvalidListFile(ValidationError, code="sanctions_list_invalid"):
+    pass
 
 
-class InvalidScreeningInput(ValidationError):
-    code = "sanctions_input_invalid"
+class InvalidScreeningInput(ValidationError, code="sanctions_input_invalid"):
+    pass

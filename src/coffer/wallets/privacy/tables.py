@@ -15,7 +15,7 @@ metadata = sa.MetaData()
 customer_keys = sa.Table(
     "privacy_customer_keys",
     metadata,
-    sa.Column("customer_id", sa.String(40), primary_key=True),
+    col.ref_column("customer_id", primary_key=True),
     platform_column(),
     sa.Column("wrapped_key", sa.Text, nullable=True),
     col.created_at_column(),

@@ -7,12 +7,18 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from coffer.wallets.schemas.common import Model, RequestMetadata, StrictAmount
+from coffer.wallets.schemas.common import (
+    CurrencyCode,
+    Model,
+    PositiveAmount,
+    RequestMetadata,
+    StrictAmount,
+)
 
 
 class WalletCreate(Model):
     customer_id: str
-    currency: str = Field(min_length=3, max_length=3)
+    currency: CurrencyCode
     description: str | None = Field(default=None, max_length=500)
 
 
@@ -51,8 +57,8 @@ class Statement(BaseModel):
 class TransferCreate(Model):
     debited_wallet_id: str
     credited_wallet_id: str
-    amount: StrictAmount = Field(gt=0)
-    currency: str = Field(min_length=3, max_length=3)
+    amount: PositiveAmount
+    currency: CurrencyCode
     fee: StrictAmount = Field(default=0, ge=0)
     metadata: RequestMetadata = Field(default_factory=dict)
 

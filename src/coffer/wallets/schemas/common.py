@@ -13,6 +13,10 @@ T = TypeVar("T")
 # An amount in a request: a JSON integer only. "10" (a string), 10.0 and true are refused
 # (422), so that no client's float or string ever becomes money by coercion.
 StrictAmount = Annotated[int, Strict()]
+# The amount a request moves: a strict amount above zero.
+PositiveAmount = Annotated[StrictAmount, Field(gt=0)]
+# A currency in a request: its three-letter ISO 4217 code (EUR).
+CurrencyCode = Annotated[str, Field(min_length=3, max_length=3)]
 
 
 def check_metadata(metadata: dict[str, str]) -> dict[str, str]:

@@ -9,14 +9,20 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from coffer.wallets.schemas.common import Model, RequestMetadata, StrictAmount
+from coffer.wallets.schemas.common import (
+    CurrencyCode,
+    Model,
+    PositiveAmount,
+    RequestMetadata,
+    StrictAmount,
+)
 
 
 class PaymentCreate(Model):
     buyer_wallet_id: str
     seller_wallet_id: str
-    amount: StrictAmount = Field(gt=0)
-    currency: str = Field(min_length=3, max_length=3)
+    amount: PositiveAmount
+    currency: CurrencyCode
     fee: StrictAmount = Field(default=0, ge=0)
     escrow: bool = False
     capture: bool = False  # capture at once (authorize and capture in one call)
@@ -64,8 +70,8 @@ class CardPayinCreate(Model):
     ids ``pm_card_visa``...)."""
 
     wallet_id: str
-    amount: StrictAmount = Field(gt=0)
-    currency: str = Field(min_length=3, max_length=3)
+    amount: PositiveAmount
+    currency: CurrencyCode
     card: Card | None = None
     payment_method: str | None = Field(
         default=None, min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$"
@@ -179,5 +185,5 @@ class DisputeClose(Model):
 
 class BankTransferSimulate(Model):
     reference: str = Field(min_length=1, max_length=40)
-    amount: StrictAmount = Field(gt=0)
-    currency: str = Field(min_length=3, max_length=3)
+    amount: PositiveAmount
+    currency: CurrencyCode

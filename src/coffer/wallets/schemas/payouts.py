@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from coffer.wallets.schemas.common import Model, StrictAmount
+from coffer.wallets.schemas.common import CurrencyCode, Model, PositiveAmount
 
 
 class BankAccountCreate(Model):
@@ -48,8 +48,8 @@ class RedactedBankAccount(BaseModel):
 class PayoutCreate(Model):
     wallet_id: str
     bank_account_id: str
-    amount: StrictAmount = Field(gt=0)
-    currency: str = Field(min_length=3, max_length=3)
+    amount: PositiveAmount
+    currency: CurrencyCode
 
 
 class Payout(BaseModel):
