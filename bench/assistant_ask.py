@@ -26,15 +26,19 @@ import os
 import random
 import sys
 import time
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import fresh_database, median, report, signing_key_env
 
 PII_KEY = "22" * 32
 
+if TYPE_CHECKING:
+    from coffer.assistant.evaluation import Outcome
+
 
 def accuracy() -> float:
-    from coffer.assistant.evaluation import cases, heldout_cases, run
+    from coffer.assistant.evaluation import HELDOUT, UNFORESEEN, cases, heldout_cases, run
     from coffer.assistant.service import ask_data
     from coffer.assistant.synthetic import build
 
@@ -42,18 +46,33 @@ def accuracy() -> float:
     items = cases(synthetic)
     outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), items)
     right = sum(o.ok for o in outcomes)
-    zh = [o for o in outcomes if any("\u4e00" <= ch <= "\u9fff" for ch in o.case.question)]
+    zh = [o for o in outcomes if _chinese(o.case.question)]
     print(f"questions: {len(items)} ({len(zh)} in Chinese), right {right}, "
           f"Chinese right {sum(o.ok for o in zh)}")  # fmt: skip
-    for o in outcomes:
-        if not o.ok:
-            print(f"  wrong: {o.case.question!r} expected {o.case.intent} {o.case.value} "
-                  f"got {o.answer['intent']} {o.answer['value']}")  # fmt: skip
+    _wrong(outcomes)
     share = right / len(items)
     print(f"share right: {share:.3f} (target 0.95)", flush=True)
-    held = run(lambda q: ask_data(synthetic.data, q, synthetic.today), heldout_cases(synthetic))
-    print(f"held-out phrasings: {sum(o.ok for o in held)}/{len(held)} right", flush=True)
+    for name, rows in (("held-out phrasings", HELDOUT), ("unforeseen phrasings", UNFORESEEN)):
+        held = run(lambda q: ask_data(synthetic.data, q, synthetic.today),
+                   heldout_cases(synthetic, rows))  # fmt: skip
+        zh = [o for o in held if _chinese(o.case.question)]
+        print(f"{name}: {sum(o.ok for o in held)}/{len(held)} right ({len(zh)} in Chinese, "
+              f"{sum(o.ok for o in zh)} right)", flush=True)  # fmt: skip
+        _wrong(held)
     return share
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _wrong(outcomes: list[Outcome]) -> None:
+    for o in outcomes:
+        if not o.ok:
+            period = o.answer.get("period") or {}
+            print(f"  wrong: {o.case.question!r} expected {o.case.intent} {o.case.value} "
+                  f"{o.case.period} got {o.answer['intent']} {o.answer['value']} "
+                  f"{period.get('start')}..{period.get('end')}")  # fmt: skip
 
 
 def _csv(synthetic: object) -> str:
