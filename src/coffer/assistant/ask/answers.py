@@ -18,7 +18,7 @@ from coffer.assistant import spending as S
 from coffer.assistant.ask.fuzzy import distance
 from coffer.assistant.ask.parser import Query
 from coffer.assistant.ask.periods import Period, add_months, month_end, month_start
-from coffer.assistant.ask.vocabulary import label
+from coffer.assistant.ask.vocabulary import goal_word, label
 from coffer.assistant.models import CustomerData, Goal, Txn
 from coffer.assistant.money import fmt
 from coffer.assistant.recurring import expected_between
@@ -88,9 +88,13 @@ def _match(query: Query) -> Callable[[Txn], bool]:
     merchants = {m.lower() for m in query.merchants}
 
     def match(t: Txn) -> bool:
-        if merchants and (t.merchant or "").lower() not in merchants:
+        named = (t.merchant or "").lower() in merchants
+        in_topic = any(topic.matches(t.primary, t.detailed) for topic in topics)
+        if query.any_of and merchants and topics:
+            return named or in_topic
+        if merchants and not named:
             return False
-        return not topics or any(topic.matches(t.primary, t.detailed) for topic in topics)
+        return not topics or in_topic
 
     return match
 
@@ -369,7 +373,7 @@ def goal_progress(query: Query, data: CustomerData, today: date) -> Answer:
     goals = data.goals
     chosen = goals
     if query.goal and goals:
-        wanted = query.goal.lower()
+        wanted = goal_word(query.goal.lower())
         wanted_topic = _topic_of(wanted)
 
         def closeness(g: Goal) -> int:
@@ -582,4 +586,8 @@ HANDLERS: dict[str, Callable[[Query, CustomerData, date], Answer]] = {
 
 
 def answer(query: Query, data: CustomerData, today: date) -> Answer:
+    if query.intent == "compare":
+        from coffer.assistant.ask.compare import compare  # built on this module's helpers
+
+        return compare(query, data, today)
     return HANDLERS[query.intent](query, data, today)

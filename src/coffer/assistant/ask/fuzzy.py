@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 WORD = re.compile(r"[a-z0-9][a-z0-9'&]*")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+SPLIT_INFIX = "[了过完几次个一两三四五六七八九十多少回趟顿的些点]{1,4}"
 
 
 def distance(a: str, b: str, bound: int) -> int:
@@ -72,6 +73,13 @@ class Vocabulary:
             else:
                 words = len(phrase.split())
                 self.latin.setdefault(words, []).append((key, phrase))
+        # two-character Chinese verb-object words are split by aspect, counts and measure
+        # words: 打车 in 打了几次车, 吃饭 in 吃了顿饭, 加油 in 加了两次油
+        self.split = [
+            (key, phrase, re.compile(f"{phrase[0]}{SPLIT_INFIX}{phrase[1]}"))
+            for key, phrase in self.cjk
+            if len(phrase) == 2
+        ]
         self.exact: dict[str, list[tuple[int, str]]] = {}
         # per word count and first letter: (key, phrase, errors allowed), for fuzzy lookups
         self.by_letter: dict[tuple[int, str], list[tuple[int, str, int]]] = {}
@@ -89,6 +97,11 @@ class Vocabulary:
             at = text.find(phrase)
             if at >= 0:
                 hits.append(Hit(key, phrase, at, at + len(phrase), 0))
+        if self.split and CJK.search(text):
+            for key, phrase, pattern in self.split:
+                found = pattern.search(text)
+                if found:
+                    hits.append(Hit(key, phrase, found.start(), found.end(), 0))
         words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
         for size in self.latin:
             for i in range(len(words) - size + 1):

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from coffer.assistant.ask.fuzzy import CJK, Vocabulary
+from coffer.assistant.ask.fuzzy import CJK, Hit, Vocabulary
+from coffer.assistant.ask.numbers import amount as _amount
 from coffer.assistant.ask.periods import Period, find_period
 from coffer.assistant.ask.vocabulary import TOPICS, Topic
 
@@ -24,21 +25,8 @@ INTENTS = (
     "spend_in_category", "spend_at_merchant", "spend_total", "income", "subscriptions",
     "affordability", "goal_progress", "explain_period", "balance", "budget_status",
     "top_categories", "top_merchants", "largest_transaction", "forecast", "savings",
-    "transaction_count", "unknown",
+    "transaction_count", "compare", "unknown",
 )  # fmt: skip
-
-CURRENCIES = {
-    "eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR", "欧元": "EUR",
-    "usd": "USD", "dollar": "USD", "dollars": "USD", "$": "USD", "美元": "USD", "美金": "USD",
-    "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "£": "GBP", "英镑": "GBP",
-    "cny": "CNY", "rmb": "CNY", "yuan": "CNY", "元": "CNY", "块": "CNY", "块钱": "CNY",
-    "人民币": "CNY", "¥": "CNY", "chf": "CHF", "jpy": "JPY", "yen": "JPY", "日元": "JPY",
-}  # fmt: skip
-SCALES = {"JPY": 0, "KRW": 0}
-_CUR = r"(eur|euros?|€|usd|dollars?|\$|gbp|pounds?|£|cny|rmb|yuan|块钱|块|元|欧元|美元|美金|英镑|人民币|¥|chf|jpy|yen|日元)"
-_AMOUNT = re.compile(
-    rf"(?:{_CUR}\s*(\d[\d,]*(?:\.\d{{1,2}})?)\s*(k)?)|(?:(\d[\d,]*(?:\.\d{{1,2}})?)\s*(k)?\s*{_CUR}?)"
-)
 
 
 @dataclass(slots=True)
@@ -56,6 +44,9 @@ class Query:
     language: str = "en"
     period_given: bool = False
     average: bool = False  # "on average per month": value is the monthly mean
+    any_of: bool = False  # "taxis and Uber": a topic OR a merchant (else both must match)
+    compare_to: Period | None = None  # "compare": the earlier period (``period`` the later)
+    measure: str = "spend"  # what "compare" compares: "spend" or "income"
 
 
 IDIOMS = (
@@ -83,20 +74,29 @@ def _has(pattern: str, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
+# words that only name the kind of spending after a category or merchant
+HEAD_WORDS = frozenset({"shopping", "购物", "买东西"})
+# between a merchant and a category: either of them ("taxis and Uber")
+JOINED = r"\s*(?:and|or|&|plus|and also|和|与|跟|及|以及|或|或者|还有)\s*"
+# two periods and one of these: a comparison
+COMPARE = (
+    r"\bcompar|\bvs\.?(?:\s|$)|\bversus\b|\bthan\b|\bdifference\b|\bchanged?\b|"
+    r"\b(?:more|less|higher|lower|increase|decrease)\b|比|对比|相比|比较|差别|变化|增加|减少|多了|少了"
+)
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
-    ("affordability", r"\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
-    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day) funds?\b|savings pot|saving (?:up )?for|piggy ?bank|目标|攒钱|存钱.*(?:进度|怎么样|如何)"),
+    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day) funds?\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|piggy ?bank|目标|基金|攒钱|存钱.*(?:进度|怎么样|如何)"),
     ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spent\b|\bon track\b|预算"),
-    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候扣款|which bills|my bills\b|memberships|订阅|自动续费|定期扣款|包月|会员|固定支出|账单"),
+    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候扣款|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动续费|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
     ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
     ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("largest_transaction", r"biggest (?:purchase|expense|transaction|payment)|largest (?:purchase|expense|transaction|payment)|most expensive (?:purchase|thing|item)|最大的?一笔|最贵"),
     ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
-    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)了多少"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)了多少"),
     ("transaction_count", r"how (?:many|often)(?: times)?|number of (?:transactions|purchases|payments|times)|多少次|几次|多少笔|几笔"),
-    ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
+    ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
     ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
@@ -126,36 +126,6 @@ def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
     # "Lidl" names "Lidl Berlin Mitte" when no other merchant starts with that word
     entries.extend((indexes[0], word) for word, indexes in firsts.items() if len(indexes) == 1)
     return Vocabulary(entries)
-
-
-def _amount(text: str, default_currency: str | None) -> tuple[int | None, str | None]:
-    best: tuple[int, str | None] | None = None
-    for match in _AMOUNT.finditer(text):
-        cur = match.group(1) or match.group(6)
-        digits = match.group(2) or match.group(4)
-        thousand = match.group(3) or match.group(5)
-        if not digits:
-            continue
-        # a bare number next to a period word ("last 3 months", "2025") is not an amount
-        if cur is None and thousand is None:
-            after = text[match.end() : match.end() + 8]
-            if re.match(r"\s*(?:days?|weeks?|months?|years?|个|天|周|月|年|%)", after):
-                continue
-            if re.fullmatch(r"(?:19|20)\d\d", digits) or (
-                len(digits) <= 1 and not default_currency
-            ):
-                continue
-        value = float(digits.replace(",", ""))
-        if thousand:
-            value *= 1000
-        currency = CURRENCIES.get(cur, default_currency) if cur else default_currency
-        scale = SCALES.get(currency or "", 2)
-        minor = round(value * 10**scale)
-        if best is None or cur is not None:
-            best = (minor, currency)
-            if cur is not None:
-                break
-    return best if best is not None else (None, None)
 
 
 def _goal_words(text: str) -> str | None:
@@ -189,22 +159,41 @@ def parse(
     language = "zh" if CJK.search(text) else "en"
     found = find_period(text, today)
     period, period_given = (found[0], True) if found else (None, False)
-    rest = text if found is None else text[: found[1][0]] + " " + text[found[1][1] :]
+    rest = _blank(text, found)
+    compare_to = None
+    second = find_period(rest, today) if found else None
+    if period is not None and second is not None and _has(COMPARE, rest):
+        rest = _blank(rest, second)
+        period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
 
     merchant_names = tuple(merchants)
     merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
     topic_hits = _topic_vocabulary().find(rest)
     chosen_merchants: list[str] = []
+    anchors: list[Hit] = []
     for hit in merchant_hits:
         overlaps = [t for t in topic_hits if not (t.end <= hit.start or t.start >= hit.end)]
         if hit.errors == 0 or not overlaps or all(t.errors > hit.errors for t in overlaps):
             chosen_merchants.append(merchant_names[hit.key])
+            anchors.append(hit)
             topic_hits = [t for t in topic_hits if t not in overlaps]
+    # a head word after a category or merchant ("grocery shopping", "Aldi shopping") only
+    # says what kind of spending it is
+    anchors += topic_hits
+    topic_hits = [
+        t for t in topic_hits
+        if t.phrase not in HEAD_WORDS or not any(0 <= t.start - a.end <= 1 for a in anchors)
+    ]  # fmt: skip
     topics: list[Topic] = []
     for hit in topic_hits:
         topic = TOPICS[hit.key]
         if topic not in topics:
             topics.append(topic)
+    any_of = any(
+        re.fullmatch(JOINED, rest[min(a.end, b.end) : max(a.start, b.start)])
+        for a in anchors[: len(chosen_merchants)]
+        for b in topic_hits
+    )
 
     amount, amount_currency = _amount(rest, currency)
     intent = "unknown"
@@ -242,6 +231,9 @@ def parse(
         intent = "top_merchants"
     if intent == "spend_in_category" and chosen_merchants and not topics:
         intent = "spend_at_merchant"
+    measure = "income" if intent == "income" else "spend"
+    if compare_to is not None:
+        intent = "compare"
     limit = 5
     match = re.search(r"\btop\s+(\d{1,2})\b|前\s*(\d{1,2})", rest)
     if match:
@@ -270,4 +262,15 @@ def parse(
         period_given=period_given,
         average=average
         and intent in ("spend_in_category", "spend_at_merchant", "spend_total", "income"),
+        any_of=any_of,
+        compare_to=compare_to,
+        measure=measure,
     )
+
+
+def _blank(text: str, found: tuple[Period, tuple[int, int]] | None) -> str:
+    """``text`` without the words of a period found in it."""
+    if found is None:
+        return text
+    start, end = found[1]
+    return text[:start] + " " + text[end:]

@@ -183,6 +183,56 @@ def _between(today: date, a: str, ya: str | None, b: str, yb: str | None) -> Per
     return Period(first.start, last.end, f"{first.label} to {last.label}")
 
 
+def _ago(today: date, count: int, unit: str) -> Period:
+    """The whole day, week, month or year ``count`` units before the current one."""
+    unit = unit.rstrip("s")
+    if unit == "day":
+        return _days_ago(today, count, f"{count} days ago")
+    if unit == "week":
+        return _week(today, count, f"{count} weeks ago")
+    if unit == "year":
+        return _year(today.year - count)
+    first = add_months(month_start(today), -count)
+    return month_period(first.year, first.month)
+
+
+def _relative_year(today: date, word: str) -> int:
+    """The year a relative word names: this / last / the year before last (English and
+    Chinese)."""
+    if word in ("前年", "the year before last", "year before last"):
+        return today.year - 2
+    if word in ("去年", "last", "previous", "上年", "上一年"):
+        return today.year - 1
+    return today.year
+
+
+def _half(year: int, half: int) -> Period:
+    start = date(year, 1 if half == 1 else 7, 1)
+    return Period(start, month_end(add_months(start, 5)), f"H{half} {year}")
+
+
+SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12,
+           "春天": 3, "春季": 3, "夏天": 6, "夏季": 6, "秋天": 9, "秋季": 9, "冬天": 12, "冬季": 12}  # fmt: skip
+
+
+def _season(today: date, name: str, year: int | None, ended: bool = False) -> Period:
+    """Three months from the season's first month: of ``year``, else the latest begun
+    (``ended``: the latest over, as in "last summer"); winter runs December to February."""
+    month = SEASONS["autumn" if name == "fall" else name]
+    if year is None:
+        year, month = recent_month(month, today)
+        if ended and month_end(add_months(date(year, month, 1), 2)) >= today:
+            year -= 1
+    start = date(year, month, 1)
+    return Period(start, month_end(add_months(start, 2)), f"{name} {year}")
+
+
+def _latest_quarter(today: date, quarter: int) -> Period:
+    """The latest quarter ``quarter`` begun by today."""
+    year = today.year if 3 * (quarter - 1) + 1 <= today.month else today.year - 1
+    return _quarter(year, quarter)
+
+
 def _zh_month(today: date, text: str, year: str | None) -> Period:
     month = zh_number(text)
     if not 1 <= month <= 12:
@@ -200,6 +250,15 @@ def _rules() -> list[Rule]:
         # -- English, most specific first
         (rf"\b(?:between|from)\s+{_MONTH}(?:\s+{_YEAR})?\s+(?:and|to|until|through|-)\s+{_MONTH}(?:\s+{_YEAR})?\b",
          lambda m, d: _between(d, m[1], m[2], m[3], m[4])),
+        (rf"\b{_MONTH}\s+(?:of\s+)?(last|this|previous)\s+{_YR}\b",
+         lambda m, d: month_period(_relative_year(d, m[2]), MONTHS[m[1]])),
+        (rf"\b(?:the\s+)?(first|second|1st|2nd)\s+half\s+of\s+(?:(last|this|previous)\s+{_YR}|{_YEAR})\b",
+         lambda m, d: _half(int(m[3]) if m[3] else _relative_year(d, m[2]), 1 if m[1] in ("first", "1st") else 2)),
+        (rf"\b(?:(last|past|previous|this)\s+)?(spring|summer|autumn|winter|(?<=last |this |past )fall|(?<=the )fall)(?:\s+(?:of\s+)?{_YEAR}|\s+(?:of\s+)?(last|this)\s+{_YR})?\b",
+         lambda m, d: _season(d, m[2], int(m[3]) if m[3] else (_relative_year(d, m[4]) if m[4] else None), bool(m[1]) and m[1] != "this")),
+        (r"\b(?:the\s+)?year\s+before\s+last\b", lambda m, d: _year(d.year - 2)),
+        (rf"\b{_NUM}\s+(days?|weeks?|{_MON}s?|{_YR}s?)\s+ago\b",
+         lambda m, d: _ago(d, number(m[1]), _unit(m[2]))),
         (rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MONTH}(?:\s+{_YEAR})?\b",
          lambda m, d: _since_month(d, m[1], m[2])),
         (r"\bsince\s+(\d{4})-(\d{2})-(\d{2})\b",
@@ -228,7 +287,9 @@ def _rules() -> list[Rule]:
         (r"\b(?:last|previous|past)\s+quarter\b",
          lambda m, d: _quarter(*_prev_quarter(d))),
         (r"\b(?:this|current)\s+quarter\b", lambda m, d: _this_quarter(d)),
-        (rf"\bq([1-4])(?:\s+{_YEAR})?\b", lambda m, d: _quarter(int(m[2] or d.year), int(m[1]))),
+        (rf"\bq([1-4])\s+{_YEAR}\b|\b{_YEAR}\s+q([1-4])\b",
+         lambda m, d: _quarter(int(m[2] or m[3]), int(m[1] or m[4]))),
+        (r"\bq([1-4])\b", lambda m, d: _latest_quarter(d, int(m[1]))),
         (rf"\b(?:last|previous|past)\s+{_YR}'?s?\b",
          lambda m, d: _year(d.year - 1)),
         (rf"\b(?:this|current)\s+{_YR}'?s?\b|\byear\s+to\s+date\b|\bytd\b|\bso\s+far\s+this\s+year\b",
@@ -241,15 +302,28 @@ def _rules() -> list[Rule]:
         (rf"\b{_MONTH}\s+{_YEAR}\b", lambda m, d: month_period(int(m[2]), MONTHS[m[1]])),
         (rf"\b(?:in|during|for|of|on)\s+{_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),
         (rf"\b(?!may\b){_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),
-        (rf"\b(?:in|during|for|of)\s+{_YEAR}\b",
+        (rf"\b{_YEAR}\b(?!\s*(?:eur|usd|gbp|€|\$|euros?|dollars?))",
          lambda m, d: _year(int(m[1]), m[1])),
         # -- Chinese
+        (rf"(?:从|自)?\s*(?:(今年|去年|前年)|{_YEAR}\s*年)?\s*{_ZH_NUM}\s*月(?:份)?\s*(?:到|至|-|~|—)\s*{_ZH_NUM}\s*月(?:份)?",
+         lambda m, d: _zh_range(d, m[3], m[4], m[1], m[2])),
         (rf"{_YEAR}\s*年\s*{_ZH_NUM}\s*月", lambda m, d: _zh_month(d, m[2], m[1])),
+        (rf"(今年|去年|前年)\s*{_ZH_NUM}\s*月", lambda m, d: _zh_month(d, m[2], str(_relative_year(d, m[1])))),
+        (rf"(今年|去年|前年|上一?年|{_YEAR}\s*年)\s*的?\s*(上|下)半年",
+         lambda m, d: _half(_zh_year(d, m[1]), 1 if m[3] == "上" else 2)),
+        (rf"(今年|去年|前年|{_YEAR}\s*年)?\s*的?\s*(春天|春季|夏天|夏季|秋天|秋季|冬天|冬季)",
+         lambda m, d: _season(d, m[3], _zh_year(d, m[1]) if m[1] else None)),
+        (rf"(?:今年|本年)?\s*(?:第)?\s*([一二三四1-4])\s*季度", lambda m, d: _latest_quarter(d, zh_number(m[1]))),
+        (rf"{_ZH_NUM}\s*(天|日|周|星期|礼拜|个月|年)(?:以)?前",
+         lambda m, d: _ago(d, zh_number(m[1]), _ZH_UNITS[m[2]])),
+        (r"上上(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 2, "2 weeks ago")),
+        (r"上上个?月", lambda m, d: _ago(d, 2, "month")),
+        (r"大前年", lambda m, d: _year(d.year - 3)),
         (rf"(?:从|自)\s*{_ZH_NUM}\s*月(?:份)?\s*(?:以来|开始|起|至今|到现在)?",
          lambda m, d: Period(_zh_month(d, m[1], None).start, d, "since " + _zh_month(d, m[1], None).label)),
         (rf"{_ZH_NUM}\s*月(?:份)?\s*以来", lambda m, d: Period(_zh_month(d, m[1], None).start, d, "since " + _zh_month(d, m[1], None).label)),
         (rf"(?:最近|近|过去|前|这)\s*{_ZH_NUM}\s*个?\s*(天|日|周|星期|礼拜|个月|月|年)",
-         lambda m, d: _last_n(d, zh_number(m[1]), {"天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week", "年": "year"}.get(m[2], "month"))),
+         lambda m, d: _last_n(d, zh_number(m[1]), _ZH_UNITS[m[2]])),
         (r"(?:最近|过去|近)\s*半年", lambda m, d: _months_back(d, 6, "the last 6 months")),
         (r"前天", lambda m, d: _days_ago(d, 2, "the day before yesterday")),
         (r"昨天|昨日", lambda m, d: _days_ago(d, 1, "yesterday")),
@@ -271,6 +345,37 @@ def _rules() -> list[Rule]:
         (rf"{_ZH_NUM}\s*月(?:份)?", lambda m, d: _zh_month(d, m[1], None)),
     ]  # fmt: skip
     return [(re.compile(pattern), build) for pattern, build in rules]
+
+
+_ZH_UNITS = {"天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week",
+             "个月": "month", "月": "month", "年": "year"}  # fmt: skip
+
+
+def _unit(word: str) -> str:
+    """``"mnths"`` -> ``"month"``: the unit a (possibly misspelt) unit word names."""
+    for unit, pattern in (("day", "d"), ("week", _WK), ("month", _MON), ("year", _YR)):
+        if re.match(pattern, word):
+            return unit
+    return "day"
+
+
+def _zh_year(today: date, word: str) -> int:
+    digits = re.match(r"\d{4}", word)
+    return int(digits.group()) if digits else _relative_year(today, word)
+
+
+def _zh_range(today: date, a: str, b: str, relative: str | None, year: str | None) -> Period:
+    """``1月到3月``: months of one year (named, else the latest range begun by today)."""
+    first, last = zh_number(a), zh_number(b)
+    if relative or year:
+        base = int(year) if year else _relative_year(today, relative or "")
+        start = date(base, first, 1)
+        end = month_end(date(base + (1 if last < first else 0), last, 1))
+    else:
+        start = month_period(*recent_month(first, today)).start
+        end_year = start.year + (1 if last < first else 0)
+        end = month_end(date(end_year, last, 1))
+    return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
 
 
 def _day_year(today: date, month: int, day: int) -> int:

@@ -28,9 +28,11 @@ TOPICS: tuple[Topic, ...] = (
           ("买菜", "超市", "杂货", "食品杂货", "生鲜")),
     Topic("Restaurants", ("FOOD_AND_DRINK_RESTAURANT", "FOOD_AND_DRINK_FAST_FOOD"),
           ("restaurants", "restaurant", "eating out", "eat out", "dining", "dining out",
-           "dine out", "meals out", "takeaway", "takeout", "take away", "fast food",
-           "food delivery", "lunch", "dinner"),
-          ("餐饮", "吃饭", "餐厅", "饭店", "下馆子", "外卖", "快餐", "外出就餐", "餐馆")),
+           "dine out", "meals out", "takeaway", "takeout", "take away", "takeaways",
+           "food delivery", "lunch", "dinner", "meals"),
+          ("餐饮", "吃饭", "餐厅", "饭店", "下馆子", "外卖", "外出就餐", "餐馆")),
+    Topic("Fast food", ("FOOD_AND_DRINK_FAST_FOOD",), ("fast food", "burgers", "fast-food"),
+          ("快餐",)),
     Topic("Coffee", ("FOOD_AND_DRINK_COFFEE",),
           ("coffee", "coffees", "cafe", "cafes", "coffee shops", "coffee shop"),
           ("咖啡", "咖啡馆")),
@@ -117,6 +119,25 @@ TOPICS: tuple[Topic, ...] = (
                                                              "withdrawals"), ("取现", "取钱", "现金")),
     Topic("Savings transfers", ("TRANSFER_OUT_SAVINGS",), ("savings", "saving transfers"), ("储蓄", "存款")),
 )  # fmt: skip
+
+
+# what savings goals are called, in Chinese and loosely in English -> the usual English word
+GOAL_WORDS = {
+    "应急": "emergency", "紧急": "emergency", "备用": "emergency", "急用": "emergency",
+    "rainy day": "emergency", "safety net": "emergency", "买房": "house", "房子": "house",
+    "首付": "house", "down payment": "house", "买车": "car", "汽车": "car", "婚礼": "wedding",
+    "结婚": "wedding", "退休": "retirement", "养老": "retirement", "pension": "retirement",
+    "学费": "education", "教育": "education", "度假": "holiday", "旅行": "holiday",
+    "旅游": "holiday", "假期": "holiday", "vacation": "holiday", "trip": "holiday",
+}  # fmt: skip
+
+
+def goal_word(words: str) -> str:
+    """The usual English word for a goal named ``words`` (lower-cased), else ``words``."""
+    for word, english in GOAL_WORDS.items():
+        if word in words:
+            return english
+    return words
 
 
 def topic_by_code(code: str) -> Topic | None:
