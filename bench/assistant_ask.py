@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 
 def accuracy() -> float:
-    from coffer.assistant.evaluation import HELDOUT, UNFORESEEN, cases, heldout_cases, run
+    from coffer.assistant.evaluation import HELDOUT, LATER, UNFORESEEN, cases, heldout_cases, run
     from coffer.assistant.service import ask_data
     from coffer.assistant.synthetic import build
 
@@ -52,7 +52,9 @@ def accuracy() -> float:
     _wrong(outcomes)
     share = right / len(items)
     print(f"share right: {share:.3f} (target 0.95)", flush=True)
-    for name, rows in (("held-out phrasings", HELDOUT), ("unforeseen phrasings", UNFORESEEN)):
+    batches = (("held-out phrasings", HELDOUT), ("unforeseen phrasings", UNFORESEEN),
+               ("later phrasings", LATER))  # fmt: skip
+    for name, rows in batches:
         held = run(lambda q: ask_data(synthetic.data, q, synthetic.today),
                    heldout_cases(synthetic, rows))  # fmt: skip
         zh = [o for o in held if _chinese(o.case.question)]

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from coffer.assistant.ask.heldout import HELDOUT, UNFORESEEN, Row
+from coffer.assistant.ask.heldout import HELDOUT, LATER, UNFORESEEN, Row
 from coffer.assistant.synthetic import Synthetic
 
-__all__ = ["HELDOUT", "UNFORESEEN", "Case", "cases", "heldout_cases", "judge", "run"]
+__all__ = ["HELDOUT", "LATER", "UNFORESEEN", "Case", "cases", "heldout_cases", "judge", "run"]
 
 EXCLUDED = ("INCOME", "TRANSFER_IN", "TRANSFER_OUT")
 
@@ -88,6 +88,13 @@ def _periods(today: date) -> dict[str, tuple[date, date]]:
         "this_week": (monday, today),
         "week_before_last": (monday - timedelta(days=14), monday - timedelta(days=8)),
         "last_weekend": (monday - timedelta(days=2), monday - timedelta(days=1)),
+        "feb_1_15": (date(year, 2, 1), date(year, 2, 15)),
+        "march_3": (date(year, 3, 3), date(year, 3, 3)),
+        "since_feb_10": (date(year, 2, 10), today),
+        "last_2_months": months_back(2),
+        "this_quarter": (date(year, 3 * ((today.month - 1) // 3) + 1, 1), today),
+        "last_4_weeks": (today - timedelta(days=27), today),
+        "since_last_month": (last_month[0], today),
     }
 
 
