@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from coffer.assistant.ask import dates as D
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -227,6 +229,21 @@ def _season(today: date, name: str, year: int | None, ended: bool = False) -> Pe
     return Period(start, month_end(add_months(start, 2)), f"{name} {year}")
 
 
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+            "4th": 4}  # fmt: skip
+
+
+def _nth_quarter(today: date, quarter: int, year: str | None, relative: str | None) -> Period:
+    """Quarter ``quarter`` of ``year`` (digits), of a relative year, else the latest begun."""
+    if year:
+        return _quarter(int(year), quarter)
+    if relative and relative not in ("今年", "本年"):
+        return _quarter(_relative_year(today, relative), quarter)
+    if relative:
+        return _quarter(today.year, quarter)
+    return _latest_quarter(today, quarter)
+
+
 def _latest_quarter(today: date, quarter: int) -> Period:
     """The latest quarter ``quarter`` begun by today."""
     year = today.year if 3 * (quarter - 1) + 1 <= today.month else today.year - 1
@@ -247,6 +264,9 @@ Rule = tuple[re.Pattern[str], Callable[[re.Match[str], date], Period]]
 
 def _rules() -> list[Rule]:
     rules: list[tuple[str, Callable[[re.Match[str], date], Period]]] = [
+        # -- days and ranges of days, English and Chinese
+        *[(pattern, _days) for pattern in D.RANGES],
+        *[(pattern, lambda m, d: _since(D.day_of(m[1], d), d)) for pattern in D.SINCE],
         # -- English, most specific first
         (rf"\b(?:between|from)\s+{_MONTH}(?:\s+{_YEAR})?\s+(?:and|to|until|through|-)\s+{_MONTH}(?:\s+{_YEAR})?\b",
          lambda m, d: _between(d, m[1], m[2], m[3], m[4])),
@@ -290,6 +310,9 @@ def _rules() -> list[Rule]:
         (rf"\bq([1-4])\s+{_YEAR}\b|\b{_YEAR}\s+q([1-4])\b",
          lambda m, d: _quarter(int(m[2] or m[3]), int(m[1] or m[4]))),
         (r"\bq([1-4])\b", lambda m, d: _latest_quarter(d, int(m[1]))),
+        (rf"\b(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+of\s+(?:{_YEAR}|(last|this|previous)\s+{_YR}))?\b",
+         lambda m, d: _nth_quarter(d, ORDINALS[m[1]], m[2], m[3])),
+        (r"\b(?:last|past|previous)\s+fortnight\b|\bpast\s+two\s+weeks\b", lambda m, d: _last_n(d, 2, "week")),
         (rf"\b(?:last|previous|past)\s+{_YR}'?s?\b",
          lambda m, d: _year(d.year - 1)),
         (rf"\b(?:this|current)\s+{_YR}'?s?\b|\byear\s+to\s+date\b|\bytd\b|\bso\s+far\s+this\s+year\b",
@@ -297,14 +320,14 @@ def _rules() -> list[Rule]:
         (r"\b(\d{4})-(\d{2})-(\d{2})\b",
          lambda m, d: _day(int(m[1]), int(m[2]), int(m[3]))),
         (r"\b(\d{4})-(\d{2})\b", lambda m, d: month_period(int(m[1]), int(m[2]))),
-        (rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?\b(?!\s*(?:days?|weeks?|months?))",
-         lambda m, d: _day(int(m[3] or _day_year(d, MONTHS[m[1]], int(m[2]))), MONTHS[m[1]], int(m[2]))),
+        *[(pattern, lambda m, d: _one_day(D.day_of(m[1], d))) for pattern in D.DAYS[:1]],
         (rf"\b{_MONTH}\s+{_YEAR}\b", lambda m, d: month_period(int(m[2]), MONTHS[m[1]])),
         (rf"\b(?:in|during|for|of|on)\s+{_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),
         (rf"\b(?!may\b){_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),
         (rf"\b{_YEAR}\b(?!\s*(?:eur|usd|gbp|€|\$|euros?|dollars?))",
          lambda m, d: _year(int(m[1]), m[1])),
         # -- Chinese
+        *[(pattern, lambda m, d: _one_day(D.day_of(m[1], d))) for pattern in D.DAYS[1:]],
         (rf"(?:从|自)?\s*(?:(今年|去年|前年)|{_YEAR}\s*年)?\s*{_ZH_NUM}\s*月(?:份)?\s*(?:到|至|-|~|—)\s*{_ZH_NUM}\s*月(?:份)?",
          lambda m, d: _zh_range(d, m[3], m[4], m[1], m[2])),
         (rf"{_YEAR}\s*年\s*{_ZH_NUM}\s*月", lambda m, d: _zh_month(d, m[2], m[1])),
@@ -313,7 +336,8 @@ def _rules() -> list[Rule]:
          lambda m, d: _half(_zh_year(d, m[1]), 1 if m[3] == "上" else 2)),
         (rf"(今年|去年|前年|{_YEAR}\s*年)?\s*的?\s*(春天|春季|夏天|夏季|秋天|秋季|冬天|冬季)",
          lambda m, d: _season(d, m[3], _zh_year(d, m[1]) if m[1] else None)),
-        (rf"(?:今年|本年)?\s*(?:第)?\s*([一二三四1-4])\s*季度", lambda m, d: _latest_quarter(d, zh_number(m[1]))),
+        (rf"(?:(今年|本年|去年|前年)|{_YEAR}\s*年)?\s*的?\s*第?\s*([一二三四1-4])\s*季度",
+         lambda m, d: _nth_quarter(d, zh_number(m[3]), m[2], m[1])),
         (rf"{_ZH_NUM}\s*(天|日|周|星期|礼拜|个月|年)(?:以)?前",
          lambda m, d: _ago(d, zh_number(m[1]), _ZH_UNITS[m[2]])),
         (r"上上(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 2, "2 weeks ago")),
@@ -378,13 +402,21 @@ def _zh_range(today: date, a: str, b: str, relative: str | None, year: str | Non
     return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
 
 
-def _day_year(today: date, month: int, day: int) -> int:
-    return today.year if (month, day) <= (today.month, today.day) else today.year - 1
-
-
 def _day(year: int, month: int, day: int) -> Period:
-    value = date(year, month, day)
+    return _one_day(date(year, month, day))
+
+
+def _one_day(value: date) -> Period:
     return Period(value, value, value.isoformat())
+
+
+def _since(start: date, today: date) -> Period:
+    return Period(start, today, f"since {start.isoformat()}")
+
+
+def _days(match: re.Match[str], today: date) -> Period:
+    start, end = D.day_range(match, today)
+    return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
 
 
 def _prev_quarter(today: date) -> tuple[int, int]:
