@@ -339,8 +339,6 @@ def run(ask: Callable[[str], dict[str, Any]], items: Iterable[Case]) -> list[Out
     return out
 
 
-
-
 def _match_target(target: str | tuple[str, ...] | None) -> Callable[[Any], bool]:
     if isinstance(target, tuple):
         return _codes(target)

@@ -38,6 +38,11 @@ def _zh_int(text: str) -> int:
     return _ZH_DIGITS.get(text, 0)
 
 
+def _year_of(text: str, today: date) -> int:
+    """``"2025"``, ``"去年"`` -> the year."""
+    return int(text) if text.isdigit() else today.year - {"今年": 0, "去年": 1, "前年": 2}[text]
+
+
 def _latest(today: date, month: int, day: int) -> date:
     year = today.year if (month, day) <= (today.month, today.day) else today.year - 1
     return date(year, month, day)
@@ -52,17 +57,16 @@ def day_of(text: str, today: date) -> date:
     if zh and ("月" in text):
         month, day = _zh_int(zh[3]), _zh_int(zh[4])
         if zh[1] or zh[2]:
-            year = int(zh[1]) if zh[1] else today.year - {"今年": 0, "去年": 1, "前年": 2}[zh[2]]
-            return date(year, month, day)
+            return date(_year_of(zh[1] or zh[2], today), month, day)
         return _latest(today, month, day)
     name = re.search(_M, text)
     number = re.search(r"\b(\d{1,2})(?!\d)", text)
-    year = re.search(rf"\b({_Y})\b", text)
+    named_year = re.search(rf"\b({_Y})\b", text)
     if name is None or number is None:
         raise ValueError(text)
     month = MONTH_WORDS[name.group()]
-    if year:
-        return date(int(year[1]), month, int(number[1]))
+    if named_year:
+        return date(int(named_year[1]), month, int(number[1]))
     return _latest(today, month, int(number[1]))
 
 
@@ -86,7 +90,7 @@ def day_range(match: re.Match[str], today: date) -> tuple[date, date]:
     month = MONTH_WORDS[month_text] if month_text in MONTH_WORDS else _zh_int(month_text)
     d1, d2 = _zh_int(groups["d1"]), _zh_int(groups["d2"])
     if year_text:
-        year = int(year_text) if year_text.isdigit() else today.year - {"今年": 0, "去年": 1, "前年": 2}[year_text]
+        year = _year_of(year_text, today)
         return _ordered(date(year, month, d1), date(year, month, d2), True)
     start = _latest(today, month, d1)
     return _ordered(start, start.replace(day=d2), True)
@@ -99,5 +103,9 @@ RANGES = [
     rf"(?:从|自)?\s*(?P<a>{ZH_DATE}){_ZH_TO}(?P<b>{ZH_DATE})",
     rf"(?:从|自)?\s*(?:(?P<y>{_Y}|今年|去年|前年)\s*年?\s*)?(?P<m>{_ZN})\s*月\s*(?P<d1>{_ZN})\s*[日号]?{_ZH_TO}(?P<d2>{_ZN})\s*[日号]",
 ]
-SINCE = [rf"\bsince\s+(?:the\s+)?({EN_DATE})\b", rf"(?:从|自)\s*({ZH_DATE})\s*(?:以来|开始|起|至今|到现在)?", rf"({ZH_DATE})\s*(?:以来|至今)"]
+SINCE = [
+    rf"\bsince\s+(?:the\s+)?({EN_DATE})\b",
+    rf"(?:从|自)\s*({ZH_DATE})\s*(?:以来|开始|起|至今|到现在)?",
+    rf"({ZH_DATE})\s*(?:以来|至今)",
+]
 DAYS = [rf"\b(?:on\s+)?(?:the\s+)?({EN_DATE})\b(?!\s*(?:days?|weeks?|months?))", rf"({ZH_DATE})"]

@@ -20,11 +20,9 @@ MULTIPLIERS = {
     "亿": 10**8,
 }  # fmt: skip
 _CUR = r"(eur|euros?|€|usd|dollars?|\$|gbp|pounds?|£|cny|rmb|yuan|块钱|块|元|欧元|欧|美元|美金|英镑|人民币|¥|chf|jpy|yen|日元)"
-_MULT = r"(k|thousand|grand|mn|m|millions?|bn|billion|十万|百万|千万|百|千|万|亿)"
+_MULT = r"((?:thousand|grand|millions?|billion|mn|bn|k|m)(?![a-z])|十万|百万|千万|百|千|万|亿)"
 _NUMBER = r"(\d[\d,]*(?:\.\d{1,2})?)"
-_AMOUNT = re.compile(
-    rf"(?:{_CUR}\s*{_NUMBER}\s*{_MULT}?\b)|(?:{_NUMBER}\s*{_MULT}?\s*{_CUR}?)"
-)
+_AMOUNT = re.compile(rf"(?:{_CUR}\s*{_NUMBER}\s*{_MULT}?\b)|(?:{_NUMBER}\s*{_MULT}?\s*{_CUR}?)")
 _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}  # fmt: skip
 _ZH_UNIT = {"十": 10, "百": 100, "千": 1000}

@@ -64,8 +64,19 @@ MERCHANT_ALIASES = {
 }  # fmt: skip
 
 
+# traditional Chinese characters of money questions -> simplified (the vocabulary's script)
+TRADITIONAL = str.maketrans(
+    "個這們麼錢買賣費飲飯週幾筆賺資區從來後會長過較與還嗎夠擔標進儲險藥醫療計劃報歲車"
+    "電話網購訂閱預算為貴開銷餘額帳戶號結單應該給麥當勞亞馬遜紅務銀類別氣歡紀總數興樂"
+    "戲劇時間導實際現態參運動說薪準備歷鐘點滿聽見讓頭裡邊",
+    "个这们么钱买卖费饮饭周几笔赚资区从来后会长过较与还吗够担标进储险药医疗计划报岁车"
+    "电话网购订阅预算为贵开销余额账户号结单应该给麦当劳亚马逊红务银类别气欢纪总数兴乐"
+    "戏剧时间导实际现态参运动说薪准备历钟点满听见让头里边",
+)
+
+
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL)
     text = text.replace("’", "'").replace("‘", "'")
     return re.sub(r"\s+", " ", text).strip()
 
