@@ -76,3 +76,44 @@ def test_first_word_of_a_merchant_names_it() -> None:
     query = parse("how much did I spend at lidl last month", TODAY, merchants=merchants)
     assert query.intent == "spend_at_merchant" and query.merchants == ["Lidl Berlin Mitte"]
     assert parse("how much at pizzeria", TODAY, merchants=merchants).merchants == []  # ambiguous
+
+
+def test_amounts_with_multipliers_and_chinese_numerals() -> None:
+    from coffer.assistant.ask.numbers import amount
+
+    assert amount("could I afford a 2 million euro flat?", "EUR") == (200_000_000, "EUR")
+    assert amount("a €1.5k bike", "EUR") == (150_000, "EUR")
+    assert amount("我买得起一辆十万欧元的车吗", "EUR") == (10_000_000, "EUR")
+    assert amount("一千五百元的手机", "EUR") == (150_000, "CNY")
+    assert amount("3千块", "EUR") == (300_000, "CNY")
+    assert amount("can I afford it in the next 2 months", "EUR") == (None, None)
+
+
+def test_comparisons_name_the_later_period_first() -> None:
+    query = parse("did I spend more on groceries this month than last month?", TODAY)
+    assert query.intent == "compare" and query.period and query.compare_to
+    assert (query.period.start, query.compare_to.start) == (date(2026, 3, 1), date(2026, 2, 1))
+    zh = parse("二月份外卖比一月份多花了多少", TODAY)
+    assert zh.intent == "compare" and zh.topics[0].name == "Restaurants"
+    assert zh.period and zh.period.start == date(2026, 2, 1)
+    assert parse("between jan and mar", TODAY).intent != "compare"
+
+
+def test_categories_merchants_and_chinese_forms() -> None:
+    aldi = parse("aldi shopping in february", TODAY, merchants=["Aldi"])
+    assert (aldi.intent, aldi.merchants, aldi.topics) == ("spend_at_merchant", ["Aldi"], [])
+    both = parse("money spent on taxis and ubers last quarter", TODAY, merchants=MERCHANTS)
+    assert both.any_of and both.merchants == ["Uber"] and both.topics
+    assert parse("fast food last month", TODAY).topics[0].codes == ("FOOD_AND_DRINK_FAST_FOOD",)
+    split = parse("上个月打了几次车", TODAY)
+    assert split.intent == "transaction_count" and split.topics[0].name == "Taxis and ride shares"
+    traditional = parse("上個月我在餐飲上花了多少錢？", TODAY)
+    assert traditional.intent == "spend_in_category" and traditional.topics[0].name == "Restaurants"
+    assert parse("应急基金存了多少了", TODAY).intent == "goal_progress"
+
+
+@pytest.mark.parametrize(
+    "question", ["?", "🙂", "'; drop table x; --", "1234567", "a" * 1000, "吗"]
+)
+def test_questions_without_meaning_are_unknown(question: str) -> None:
+    assert parse(question, TODAY).intent == "unknown"

@@ -109,6 +109,8 @@ class Vocabulary:
                 candidate = " ".join(w for w, _, _ in run)
                 start, end = run[0][1], run[-1][2]
                 exact = self.exact.get(candidate)
+                if not exact and candidate.endswith("s") and len(candidate) > 3:
+                    exact = self.exact.get(candidate[:-1])  # a plural: "ubers", "taxis"
                 if exact:
                     hits.extend(Hit(k, p, start, end, 0) for k, p in exact)
                     continue

@@ -229,7 +229,7 @@ def parse(
     ):
         intent = "spend_in_category"
     if intent == "unknown":
-        if chosen_merchants:
+        if chosen_merchants and not any_of:
             intent = "spend_at_merchant"
         elif topics:
             intent = "spend_in_category"
