@@ -181,13 +181,15 @@ def average(query: Query, data: CustomerData, today: date) -> Answer:
         rows = S.matching(rows_in, cur, _match(query))
         total = -sum(t.amount for t in rows)
         what = f"spending on {_what(query)}" if query.topics or query.merchants else "spending"
-    mean = total // months if total >= 0 else -(-total // months)
+    units = {"day": period.days, "week": period.days / 7}.get(query.per, months)
+    mean = int(total / units) if units else 0  # toward zero, as the monthly mean
     text = (
-        f"On average your {what} was {fmt(mean, cur)} a month over {period.label} "
+        f"On average your {what} was {fmt(mean, cur)} a {query.per} over {period.label} "
         f"({months} months, total {fmt(total, cur)})"
     ) + _covers(query, len(rows), period, cur)
     return _answer(query, text + ".", mean, cur, period, {
-        "average": True, "months": months, "total": total, "transactions": len(rows),
+        "average": True, "per": query.per, "months": months, "total": total,
+        "transactions": len(rows),
         "chart": "monthly_trend",
     })  # fmt: skip
 
@@ -205,6 +207,10 @@ def savings(query: Query, data: CustomerData, today: date) -> Answer:
         else f"You saved {fmt(saved, cur)} {_in(period)}: income {fmt(earned, cur)} minus spending "
         f"{fmt(spent_total, cur)}" + (f" ({rate}% of income)." if rate is not None else ".")
     )
+    if query.measure == "rate":  # "what's my savings rate": a percent, no currency
+        return _answer(query, text, rate, None, period, {
+            "income": earned, "spending": spent_total, "saved": saved, "chart": "monthly_trend",
+        })  # fmt: skip
     return _answer(query, text, saved, cur, period, {
         "income": earned, "spending": spent_total, "savings_rate_percent": rate,
         "chart": "monthly_trend",

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from coffer.assistant.ask.fuzzy import CJK, Hit, Vocabulary
 from coffer.assistant.ask.numbers import amount as _amount
-from coffer.assistant.ask.periods import Period, find_period
+from coffer.assistant.ask.periods import Period, a_year_before, find_period, period_before
 from coffer.assistant.ask.vocabulary import TOPICS, Topic
 
 INTENTS = (
@@ -46,7 +46,8 @@ class Query:
     average: bool = False  # "on average per month": value is the monthly mean
     any_of: bool = False  # "taxis and Uber": a topic OR a merchant (else both must match)
     compare_to: Period | None = None  # "compare": the earlier period (``period`` the later)
-    measure: str = "spend"  # what "compare" compares: "spend" or "income"
+    measure: str = "spend"  # "compare": "spend" or "income"; "savings": "rate" (a percent)
+    per: str = "month"  # what an average is taken per: "month", "week" or "day"
 
 
 IDIOMS = (
@@ -92,20 +93,29 @@ JOINED = r"\s*(?:and|or|&|plus|and also|和|与|跟|及|以及|或|或者|还有
 # two periods and one of these: a comparison
 COMPARE = (
     r"\bcompar|\bvs\.?(?:\s|$)|\bversus\b|\bthan\b|\bdifference\b|\bchanged?\b|"
-    r"\b(?:more|less|higher|lower|increase|decrease)\b|比|对比|相比|比较|差别|变化|增加|减少|多了|少了"
+    r"\b(?:more|less|higher|lower|increase|decrease)\b|比|对比|相比|比较|差别|变化|增加|减少|多了|少了|"
+    r"哪个.{0,4}[多少]"
 )
+# one period and one of these: a comparison with the period before ("did it go up this month")
+CHANGE = (
+    r"\b(?:go|went|gone|going) (?:up|down)\b|\b(?:increased?|decreased?|risen|rose|dropped)\b|"
+    r"\bcompared? (?:to|with) (?:the )?(?:previous|prior|before)|同期|环比|涨了|降了|上涨|下降"
+)
+PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
+PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
+SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
-    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
     ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|piggy ?bank|目标|基金|攒钱|存钱.*(?:进度|怎么样|如何)"),
-    ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spent\b|\bon track\b|预算"),
-    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候扣款|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
+    ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
+    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
     ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
     ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:single\s+|one\s+|individual\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill)s?\b|最大的?一笔|最大一次|最贵|单笔最"),
     ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
-    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)了多少"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)了多少"),
     ("transaction_count", r"how (?:many|often)(?: times)?|\bnumber of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
     ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
     ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
@@ -176,6 +186,10 @@ def parse(
     if period is not None and second is not None and _has(COMPARE, rest):
         rest = _blank(rest, second)
         period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
+    if period is not None and _has(SAME_TIME, rest):
+        compare_to = a_year_before(period)  # "今年比去年同期": the same dates a year before
+    elif period is not None and compare_to is None and _has(CHANGE, rest):
+        compare_to = period_before(period)
 
     merchant_names = tuple(merchants)
     merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
@@ -243,6 +257,18 @@ def parse(
     if intent == "spend_in_category" and chosen_merchants and not topics:
         intent = "spend_at_merchant"
     measure = "income" if intent == "income" else "spend"
+    if intent == "savings" and _has(r"\brate\b|percent|%|率|百分", rest):
+        measure = "rate"
+    if (
+        intent in ("balance", "affordability", "spend_in_category")
+        and topics
+        and amount is None
+        and _has(
+            r"how much (?:more )?(?:can|could) i (?:still )?spend|(?:还|还能|还可以)(?:花|用)多少|还剩多少",
+            rest,
+        )
+    ):
+        intent = "budget_status"
     if compare_to is not None:
         intent = "compare"
     limit = 5
@@ -251,7 +277,8 @@ def parse(
         limit = int(match.group(1) or match.group(2))
     goal = _goal_words(rest) if intent == "goal_progress" else None
     average = _has(
-        r"\baverage|\bper month\b|\ba month\b|\bmonthly\b|\busually\b|\btypically\b|平均|每个?月",
+        r"\baverage|\bavg\b|\b(?:per|a|each|every) (?:month|day|week)\b|\bmonthly\b|\bdaily\b|\bweekly\b|"
+        r"\busually\b|\btypically\b|\btypical\b|平均|每个?月|每天|每日|日均|每周|一般",
         rest,
     )
     if (
@@ -274,6 +301,7 @@ def parse(
         average=average
         and intent in ("spend_in_category", "spend_at_merchant", "spend_total", "income"),
         any_of=any_of,
+        per="day" if _has(PER_DAY, rest) else "week" if _has(PER_WEEK, rest) else "month",
         compare_to=compare_to,
         measure=measure,
     )

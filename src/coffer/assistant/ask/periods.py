@@ -448,6 +448,27 @@ def find_period(text: str, today: date) -> tuple[Period, tuple[int, int]] | None
     return period, span
 
 
+def a_year_before(period: Period) -> Period:
+    """The same dates a year before ("去年同期", "the same time last year")."""
+    start, end = add_months(period.start, -12), add_months(period.end, -12)
+    return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
+
+
+def period_before(period: Period) -> Period:
+    """The period of the same kind just before: the previous year, month or week (whole),
+    else as many days just before."""
+    start = period.start
+    if start == date(start.year, 1, 1) and period.days > 92:
+        return _year(start.year - 1)
+    if start.day == 1 and period.end.month == start.month and period.end.year == start.year:
+        first = add_months(start, -1)
+        return month_period(first.year, first.month)
+    if start.weekday() == 0 and period.days <= 7:
+        return _week(start, 1, "the week before")
+    end = start - timedelta(days=1)
+    return Period(end - timedelta(days=period.days - 1), end, "the period before")
+
+
 def parse_period(text: str, today: date) -> Period | None:
     found = find_period(text.lower(), today)
     return None if found is None else found[0]
