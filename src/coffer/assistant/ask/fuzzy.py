@@ -12,6 +12,24 @@ from dataclasses import dataclass
 
 WORD = re.compile(r"[a-z0-9][a-z0-9'&]*")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# words of money questions that are no typo of a category or merchant ("looking" is not
+# "lodging", "interest" not "internet")
+COMMON_WORDS = frozenset(
+    """looking look looks interest spending spend spent expensive money month months monthly
+    week weeks weekly year years yearly daily total much many what where when which while
+    there their these those going doing being having getting paying paid cost costs costing
+    left last this that with from into over under since between about after before during
+    always usually average compared compare more less most least biggest largest higher lower
+    increase decrease budget budgets goal goals saving savings saved save income earned earn
+    balance account accounts wallet subscriptions subscription recurring afford enough still
+    again every each other others things thing stuff buying bought purchases purchase
+    transactions transaction payments payment charges charged tell show give list please
+    thanks could would should might right really lately recently currently overall altogether
+    together including without happened happen explain expect forecast predict likely typical
+    typically expenses expense outgoings status track progress category categories merchant
+    merchants store stores shop shops spends spending's total's amount amounts match
+    matches watch mayor junior julia april's""".split()
+)
 SPLIT_INFIX = "[了过完几次个一两三四五六七八九十多少回趟顿的些点]{1,4}"
 
 
@@ -117,7 +135,7 @@ class Vocabulary:
                 if not fuzzy:
                     continue
                 limit = allowed_errors(candidate)
-                if limit == 0:
+                if limit == 0 or any(w in COMMON_WORDS for w, _, _ in run):
                     continue
                 for key, phrase, phrase_bound in self.by_letter.get((size, candidate[0]), ()):
                     bound = min(phrase_bound, limit)

@@ -328,8 +328,8 @@ def _rules() -> list[Rule]:
          lambda m, d: _year(int(m[1]), m[1])),
         # -- Chinese
         *[(pattern, lambda m, d: _one_day(D.day_of(m[1], d))) for pattern in D.DAYS[1:]],
-        (rf"(?:从|自)?\s*(?:(今年|去年|前年)|{_YEAR}\s*年)?\s*{_ZH_NUM}\s*月(?:份)?\s*(?:到|至|-|~|—)\s*{_ZH_NUM}\s*月(?:份)?",
-         lambda m, d: _zh_range(d, m[3], m[4], m[1], m[2])),
+        (rf"(?:从|自)?\s*(?:(今年|去年|前年)|{_YEAR}\s*年)?\s*{_ZH_NUM}\s*月(?:份)?\s*(?:到|至|-|~|—)\s*(?:(今年|去年|前年)|{_YEAR}\s*年)?\s*{_ZH_NUM}\s*月(?:份)?",
+         lambda m, d: _zh_range(d, m[3], m[6], m[1] or m[2], m[4] or m[5])),
         (rf"{_YEAR}\s*年\s*{_ZH_NUM}\s*月", lambda m, d: _zh_month(d, m[2], m[1])),
         (rf"(今年|去年|前年)\s*{_ZH_NUM}\s*月", lambda m, d: _zh_month(d, m[2], str(_relative_year(d, m[1])))),
         (rf"(今年|去年|前年|上一?年|{_YEAR}\s*年)\s*的?\s*(上|下)半年",
@@ -388,13 +388,20 @@ def _zh_year(today: date, word: str) -> int:
     return int(digits.group()) if digits else _relative_year(today, word)
 
 
-def _zh_range(today: date, a: str, b: str, relative: str | None, year: str | None) -> Period:
-    """``1月到3月``: months of one year (named, else the latest range begun by today)."""
+def _zh_range(today: date, a: str, b: str, first_year: str | None, last_year: str | None) -> Period:
+    """``1月到3月``, ``去年10月到今年2月``: months from the first to the last (of the years
+    named, else the latest range begun by today)."""
     first, last = zh_number(a), zh_number(b)
-    if relative or year:
-        base = int(year) if year else _relative_year(today, relative or "")
+    if first_year or last_year:
+        base = _zh_year(today, first_year) if first_year else None
+        end_base = _zh_year(today, last_year) if last_year else None
+        if base is None:
+            assert end_base is not None
+            base = end_base - (1 if last < first else 0)
+        if end_base is None:
+            end_base = base + (1 if last < first else 0)
         start = date(base, first, 1)
-        end = month_end(date(base + (1 if last < first else 0), last, 1))
+        end = month_end(date(end_base, last, 1))
     else:
         start = month_period(*recent_month(first, today)).start
         end_year = start.year + (1 if last < first else 0)
@@ -425,6 +432,37 @@ def _prev_quarter(today: date) -> tuple[int, int]:
 
 
 RULES = _rules()
+
+
+# misspelt period words -> the word ("lst month", "januray", "yesterdy")
+_SHORT_TYPOS = {"lst": "last", "lsat": "last", "lats": "last", "prev": "previous",
+                "thsi": "this", "tihs": "this", "ths": "this", "yday": "yesterday"}  # fmt: skip
+_PERIOD_WORDS = (
+    *[MONTH_NAMES[m].lower() for m in range(1, 13)],
+    "yesterday", "previous", "fortnight", "quarter", "weekend", "between", "since",
+)  # fmt: skip
+_WORD = re.compile(r"[a-z]+")
+
+
+def correct(text: str) -> str:
+    """``text`` (lower-cased) with misspelt period words corrected: short typos from a list,
+    longer words (five letters or more) within one or two edits of a period word with the
+    same first letter."""
+    from coffer.assistant.ask.fuzzy import COMMON_WORDS, allowed_errors, distance
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        if word in _SHORT_TYPOS:
+            return _SHORT_TYPOS[word]
+        if len(word) < 5 or word in MONTHS or word in COMMON_WORDS or word in _PERIOD_WORDS:
+            return word
+        bound = allowed_errors(word)
+        for known in _PERIOD_WORDS:
+            if known[0] == word[0] and distance(word, known, bound) <= bound:
+                return known
+        return word
+
+    return _WORD.sub(fix, text)
 
 
 def find_period(text: str, today: date) -> tuple[Period, tuple[int, int]] | None:

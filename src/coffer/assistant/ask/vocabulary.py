@@ -39,7 +39,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic("Alcohol and bars", ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR",),
           ("alcohol", "bars", "beer", "wine", "drinks", "pubs"), ("酒", "酒吧", "喝酒")),
     Topic("Food and drink", ("FOOD_AND_DRINK",), ("food and drink", "food", "food & drink"),
-          ("饮食", "吃喝", "食品")),
+          ("饮食", "吃喝", "食品", "吃的", "吃东西")),
     Topic("Taxis and ride shares", ("TRANSPORTATION_TAXIS_AND_RIDE_SHARES",),
           ("taxi", "taxis", "cab", "cabs", "ride share", "ride shares", "ride hailing",
            "rides"), ("打车", "出租车", "网约车", "滴滴")),
