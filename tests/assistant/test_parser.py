@@ -117,3 +117,17 @@ def test_categories_merchants_and_chinese_forms() -> None:
 )
 def test_questions_without_meaning_are_unknown(question: str) -> None:
     assert parse(question, TODAY).intent == "unknown"
+
+
+def test_changes_rates_and_common_words() -> None:
+    up = parse("did my restaurant spending go up this month", TODAY)
+    assert up.intent == "compare" and up.compare_to and up.compare_to.start == date(2026, 2, 1)
+    same = parse("今年比去年同期多花了多少", TODAY)
+    assert same.compare_to and (same.compare_to.start, same.compare_to.end) == (
+        date(2025, 1, 1),
+        date(2025, 3, 18),
+    )
+    assert parse("what's my savings rate", TODAY).measure == "rate"
+    assert parse("what's my average daily spending", TODAY).per == "day"
+    assert parse("how's my budget looking", TODAY).topics == []
+    assert parse("what's my biggest expense category", TODAY).intent == "top_categories"

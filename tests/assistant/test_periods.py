@@ -77,6 +77,14 @@ WED = date(2026, 3, 18)
         ("3月3日", "2026-03-03", "2026-03-03"),
         ("2月1号到15号", "2026-02-01", "2026-02-15"),
         ("从2月10日开始", "2026-02-10", "2026-03-18"),
+        ("从去年10月到今年2月", "2025-10-01", "2026-02-28"),
+        ("on friday", "2026-03-13", "2026-03-13"),
+        ("last wed", "2026-03-11", "2026-03-11"),
+        ("the first week of march", "2026-03-01", "2026-03-07"),
+        ("上周五", "2026-03-13", "2026-03-13"),
+        ("上周一共", "2026-03-09", "2026-03-15"),
+        ("去年12月下旬", "2025-12-21", "2025-12-31"),
+        ("三月上旬", "2026-03-01", "2026-03-10"),
     ],
 )
 def test_grammar(text: str, start: str, end: str) -> None:
@@ -114,3 +122,13 @@ def test_no_period() -> None:
 @pytest.mark.parametrize("text", ["fall in prices", "2000 eur", "in the next 2 months"])
 def test_words_that_are_no_period(text: str) -> None:
     assert parse_period(text, WED) is None
+
+
+def test_misspelt_period_words() -> None:
+    from coffer.assistant.ask.periods import correct
+
+    assert (
+        correct("grocerie spending lst month in januray")
+        == "grocerie spending last month in january"
+    )
+    assert correct("match the remember") == "match the remember"

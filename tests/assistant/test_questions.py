@@ -130,3 +130,10 @@ def test_average_savings_and_count(synthetic: Synthetic) -> None:
     assert visits["value"] == sum(1 for t in feb if t.merchant == "Starbucks")
     nxt = ask_data(data, "when is my next Netflix payment?", synthetic.today)
     assert nxt["intent"] == "subscriptions" and nxt["data"]["items"][0]["next_date"] == "2026-03-21"
+
+
+def test_savings_rate_is_a_percent(synthetic: Synthetic) -> None:
+    rate = ask_data(synthetic.data, "what's my savings rate last month", synthetic.today)
+    saved = ask_data(synthetic.data, "how much did I save last month", synthetic.today)
+    assert rate["currency"] is None and rate["intent"] == "savings"
+    assert rate["value"] == saved["data"]["savings_rate_percent"]

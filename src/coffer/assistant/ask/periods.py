@@ -54,6 +54,7 @@ _MONTH = r"(january|february|march|april|june|july|august|september|october|nove
 _NUM = r"(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|thirty|ninety|couple of|few)"
 _ZH_NUM = r"([0-9]{1,3}|[一二两三四五六七八九十]{1,3})"
 _YEAR = r"((?:19|20)\d{2})"
+_WEEKDAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues|tue|thurs|thur|thu|fri)"
 # the unit words, with their common typos
 _MON = r"(?:month|mnth|mth|monht|mont|moth|montth)"
 _WK = r"(?:week|wek|weeek|wk)"
@@ -289,6 +290,10 @@ def _rules() -> list[Rule]:
          lambda m, d: _year_so_far(d)),
         (rf"\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(?:last|past|previous|recent)\s+{_NUM}\s+(days?|weeks?|months?|years?)\b",
          lambda m, d: _last_n(d, number(m[1]), m[2])),
+        (rf"\b(?:the\s+)?(first|second|third|fourth|last|1st|2nd|3rd|4th)\s+week\s+of\s+{_MONTH}(?:\s+{_YEAR})?\b",
+         lambda m, d: _week_of_month(_month_in(d, m[2], m[3]), m[1])),
+        (rf"\b(?:(last|this|previous|past)\s+)?{_WEEKDAY}\b",
+         lambda m, d: _weekday(d, WEEKDAYS[m[2]], m[1])),
         (r"\b(?:the\s+)?day\s+before\s+yesterday\b",
          lambda m, d: _days_ago(d, 2, "the day before yesterday")),
         (r"\byesterday\b", lambda m, d: _days_ago(d, 1, "yesterday")),
@@ -328,6 +333,10 @@ def _rules() -> list[Rule]:
          lambda m, d: _year(int(m[1]), m[1])),
         # -- Chinese
         *[(pattern, lambda m, d: _one_day(D.day_of(m[1], d))) for pattern in D.DAYS[1:]],
+        (rf"(?:(今年|去年|前年)|{_YEAR}\s*年)?\s*{_ZH_NUM}\s*月(?:份)?\s*(上|中|下)旬",
+         lambda m, d: _ten_days(_zh_month(d, m[3], str(_zh_year(d, m[1] or m[2])) if (m[1] or m[2]) else None), m[4])),
+        (r"(?:本|这个?)月\s*(上|中|下)旬", lambda m, d: _ten_days(_this_month(d), m[1])),
+        (r"上个?月\s*(上|中|下)旬", lambda m, d: _ten_days(_months_back(d, 1, "last month"), m[1])),
         (rf"(?:从|自)?\s*(?:(今年|去年|前年)|{_YEAR}\s*年)?\s*{_ZH_NUM}\s*月(?:份)?\s*(?:到|至|-|~|—)\s*(?:(今年|去年|前年)|{_YEAR}\s*年)?\s*{_ZH_NUM}\s*月(?:份)?",
          lambda m, d: _zh_range(d, m[3], m[6], m[1] or m[2], m[4] or m[5])),
         (rf"{_YEAR}\s*年\s*{_ZH_NUM}\s*月", lambda m, d: _zh_month(d, m[2], m[1])),
@@ -341,6 +350,8 @@ def _rules() -> list[Rule]:
         (rf"{_ZH_NUM}\s*(天|日|周|星期|礼拜|个月|年)(?:以)?前",
          lambda m, d: _ago(d, zh_number(m[1]), _ZH_UNITS[m[2]])),
         (r"上上(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 2, "2 weeks ago")),
+        (r"(上|这|本)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])(?![共起下点些直定般样切次笔天个周])",
+         lambda m, d: _weekday(d, "一二三四五六".find(m[2]) if m[2] in "一二三四五六" else 6 if m[2] in "日天7" else int(m[2]) - 1, {"上": "zh_last", "这": "this", "本": "this"}.get(m[1] or "", None))),
         (r"上上个?月", lambda m, d: _ago(d, 2, "month")),
         (r"大前年", lambda m, d: _year(d.year - 3)),
         (rf"(?:从|自)\s*{_ZH_NUM}\s*月(?:份)?\s*(?:以来|开始|起|至今|到现在)?",
@@ -369,6 +380,44 @@ def _rules() -> list[Rule]:
         (rf"{_ZH_NUM}\s*月(?:份)?", lambda m, d: _zh_month(d, m[1], None)),
     ]  # fmt: skip
     return [(re.compile(pattern), build) for pattern, build in rules]
+
+
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+            "saturday": 5, "sunday": 6, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3,
+            "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6}  # fmt: skip
+
+
+def _weekday(today: date, weekday: int, which: str | None) -> Period:
+    """A weekday: "this Monday" in this week; "上周五" in last week; else (and "last
+    Friday") the latest one before today (today itself without "last")."""
+    monday = today - timedelta(days=today.weekday())
+    if which == "this":
+        day = monday + timedelta(days=weekday)
+    elif which == "zh_last":
+        day = monday - timedelta(days=7 - weekday)
+    else:
+        back = (today.weekday() - weekday) % 7
+        if back == 0 and which:
+            back = 7
+        day = today - timedelta(days=back)
+    return _one_day(day)
+
+
+def _week_of_month(month: Period, which: str) -> Period:
+    """The first (1-7), second (8-14), ... or last seven days of a month."""
+    end_of_month = month_end(month.start)
+    if which == "last":
+        start = end_of_month - timedelta(days=6)
+    else:
+        start = month.start + timedelta(days=7 * (ORDINALS[which] - 1))
+    return Period(start, min(start + timedelta(days=6), end_of_month), f"week of {month.label}")
+
+
+def _ten_days(month: Period, part: str) -> Period:
+    """上旬 (days 1-10), 中旬 (11-20), 下旬 (21 to the month's end)."""
+    start = month.start + timedelta(days={"上": 0, "中": 10, "下": 20}[part])
+    end = month_end(month.start) if part == "下" else start + timedelta(days=9)
+    return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
 
 
 _ZH_UNITS = {"天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week",
