@@ -14,8 +14,7 @@ WORD = re.compile(r"[a-z0-9][a-z0-9'&]*")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # words of money questions that are no typo of a category or merchant ("looking" is not
 # "lodging", "interest" not "internet")
-COMMON_WORDS = frozenset(
-    """looking look looks interest spending spend spent expensive money month months monthly
+_COMMON = """looking look looks interest spending spend spent expensive money month months monthly
     week weeks weekly year years yearly daily total much many what where when which while
     there their these those going doing being having getting paying paid cost costs costing
     left last this that with from into over under since between about after before during
@@ -28,8 +27,8 @@ COMMON_WORDS = frozenset(
     together including without happened happen explain expect forecast predict likely typical
     typically expenses expense outgoings status track progress category categories merchant
     merchants store stores shop shops spends spending's total's amount amounts match
-    matches watch mayor junior julia april's""".split()
-)
+    matches watch mayor junior julia april's"""
+COMMON_WORDS = frozenset(_COMMON.split())
 SPLIT_INFIX = "[了过完几次个一两三四五六七八九十多少回趟顿的些点]{1,4}"
 
 

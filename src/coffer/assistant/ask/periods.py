@@ -351,7 +351,7 @@ def _rules() -> list[Rule]:
          lambda m, d: _ago(d, zh_number(m[1]), _ZH_UNITS[m[2]])),
         (r"上上(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 2, "2 weeks ago")),
         (r"(上|这|本)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])(?![共起下点些直定般样切次笔天个周])",
-         lambda m, d: _weekday(d, "一二三四五六".find(m[2]) if m[2] in "一二三四五六" else 6 if m[2] in "日天7" else int(m[2]) - 1, {"上": "zh_last", "这": "this", "本": "this"}.get(m[1] or "", None))),
+         lambda m, d: _weekday(d, _zh_weekday(m[2]), {"上": "zh_last", "这": "this", "本": "this"}.get(m[1] or ""))),
         (r"上上个?月", lambda m, d: _ago(d, 2, "month")),
         (r"大前年", lambda m, d: _year(d.year - 3)),
         (rf"(?:从|自)\s*{_ZH_NUM}\s*月(?:份)?\s*(?:以来|开始|起|至今|到现在)?",
@@ -401,6 +401,13 @@ def _weekday(today: date, weekday: int, which: str | None) -> Period:
             back = 7
         day = today - timedelta(days=back)
     return _one_day(day)
+
+
+def _zh_weekday(text: str) -> int:
+    """``"一"`` (Monday) .. ``"日"``/``"天"`` (Sunday), or a digit 1-7 -> 0..6."""
+    if text in "日天7":
+        return 6
+    return int(text) - 1 if text.isdigit() else "一二三四五六".index(text)
 
 
 def _week_of_month(month: Period, which: str) -> Period:
