@@ -6,10 +6,13 @@
 1. Accuracy: the question set of ``coffer.assistant.evaluation`` (over 200 phrasings,
    English and Chinese, paraphrases and typos) over a synthetic customer with two years
    of history; expected values computed from the synthetic ground truth, not through the
-   parser. Prints the share answered with the right value (target >= 95%).
+   parser. Prints the share answered with the right value (target >= 95%), then each
+   held-out batch (``coffer.assistant.ask.heldout``: phrasings written apart from the
+   parser's vocabulary) on its own line.
 2. Latency: ``Assistant.ask`` (the service path of the HTTP endpoint: the wallets
    service, imports, corrections, goals and budgets read from the database, then parse
-   and answer) for a customer with about 10,000 imported transactions (``--scale 20``); p50
+   and answer) for a customer with about 10,000 imported transactions (``--scale 20``),
+   over every question of the sets (the measured set and the three held-out batches); p50
    and p95 per question (target p95 < 300 ms, ratio p95 / 300 ms).
 3. Forecasts: a monthly forecast (every category, three months ahead) for ``--customers``
    customers with two years of monthly history each (target < 60 s, ratio seconds / 60),
@@ -89,7 +92,7 @@ def _csv(synthetic: object) -> str:
 
 def latency(backend: str, scale: float, runs: int) -> list[float]:
     import coffer
-    from coffer.assistant.evaluation import cases
+    from coffer.assistant.evaluation import HELDOUT, LATER, UNFORESEEN, cases
     from coffer.assistant.service import Assistant
     from coffer.assistant.synthetic import build
     from coffer.wallets import WalletSettings, open_wallets
@@ -123,6 +126,7 @@ def latency(backend: str, scale: float, runs: int) -> list[float]:
             print(f"imported {result['imported']} transactions in "
                   f"{time.perf_counter() - started:.1f} s ({backend})")  # fmt: skip
             questions = [c.question for c in cases(synthetic)]
+            questions += [row[0] for row in (*HELDOUT, *UNFORESEEN, *LATER)]
             assistant.ask(customer.id, questions[0])  # warm: categorize once
             for _ in range(runs):
                 seconds = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from coffer.assistant import spending as S
-from coffer.assistant.ask.answers import Answer, _answer, _in, _match, _what, _zh, _zh_label
+from coffer.assistant.ask.common import Answer, _answer, _in, _match, _what, _zh, _zh_label
 from coffer.assistant.ask.parser import Query
 from coffer.assistant.ask.periods import Period
 from coffer.assistant.models import CustomerData

@@ -29,7 +29,8 @@ _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
               "九": 9}  # fmt: skip
 
 
-def _zh_int(text: str) -> int:
+def zh_number(text: str) -> int:
+    """``"12"``, ``"十二"``, ``"三"``, ``"二十"`` -> int."""
     if text.isdigit():
         return int(text)
     if "十" in text:
@@ -55,7 +56,7 @@ def day_of(text: str, today: date) -> date:
         return date(int(iso[1]), int(iso[2]), int(iso[3]))
     zh = re.search(rf"(?:({_Y})\s*年|(今年|去年|前年))?\s*({_ZN})\s*月\s*({_ZN})", text)
     if zh and ("月" in text):
-        month, day = _zh_int(zh[3]), _zh_int(zh[4])
+        month, day = zh_number(zh[3]), zh_number(zh[4])
         if zh[1] or zh[2]:
             return date(_year_of(zh[1] or zh[2], today), month, day)
         return _latest(today, month, day)
@@ -87,8 +88,8 @@ def day_range(match: re.Match[str], today: date) -> tuple[date, date]:
         return _ordered(first, last, explicit)
     # one month, two days: "Feb 1-15", "1 to 15 February", "2月1号到15号"
     month_text, year_text = groups["m"], groups.get("y")
-    month = MONTH_WORDS[month_text] if month_text in MONTH_WORDS else _zh_int(month_text)
-    d1, d2 = _zh_int(groups["d1"]), _zh_int(groups["d2"])
+    month = MONTH_WORDS[month_text] if month_text in MONTH_WORDS else zh_number(month_text)
+    d1, d2 = zh_number(groups["d1"]), zh_number(groups["d2"])
     if year_text:
         year = _year_of(year_text, today)
         return _ordered(date(year, month, d1), date(year, month, d2), True)

@@ -35,19 +35,12 @@ class Period:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
-MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11,
-    "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
+MONTHS = D.MONTH_WORDS
 NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "couple of": 2, "three": 3, "few": 3, "four": 4,
     "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
     "twelve": 12, "fourteen": 14, "thirty": 30, "ninety": 90,
 }  # fmt: skip
-ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}  # fmt: skip
 MONTH_NAMES = [calendar.month_name[m] for m in range(13)]
 
 _MONTH = r"(january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec|may)"
@@ -61,14 +54,7 @@ _WK = r"(?:week|wek|weeek|wk)"
 _YR = r"(?:year|yr|yaer|yeaer|yera)"
 
 
-def zh_number(text: str) -> int:
-    """``"12"``, ``"十二"``, ``"三"``, ``"二十"`` -> int."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (ZH_DIGITS.get(tens, 1) if tens else 1) * 10 + (ZH_DIGITS.get(ones, 0))
-    return ZH_DIGITS.get(text, 0)
+zh_number = D.zh_number
 
 
 def number(text: str) -> int:
