@@ -137,3 +137,23 @@ def test_savings_rate_is_a_percent(synthetic: Synthetic) -> None:
     saved = ask_data(synthetic.data, "how much did I save last month", synthetic.today)
     assert rate["currency"] is None and rate["intent"] == "savings"
     assert rate["value"] == saved["data"]["savings_rate_percent"]
+
+
+def test_exclusions_transfers_payers_and_counts(synthetic: Synthetic) -> None:
+    from datetime import date
+
+    data, today = synthetic.data, synthetic.today
+    feb = [t for t in data.transactions if date(2026, 2, 1) <= t.date <= date(2026, 2, 28)]
+    spent = [t for t in feb if t.primary not in ("INCOME", "TRANSFER_IN", "TRANSFER_OUT")]
+    no_rent = -sum(t.amount for t in spent if t.detailed != "RENT_AND_UTILITIES_RENT")
+    for question in ("total spend excluding rent last month", "除了房租上个月花了多少"):
+        answer = ask_data(data, question, today)
+        assert (answer["intent"], answer["value"]) == ("spend_total", no_rent), question
+    cash = ask_data(data, "how much cash did i withdraw last month", today)
+    assert cash["value"] == -sum(t.amount for t in feb if t.detailed == "TRANSFER_OUT_WITHDRAWAL")
+    acme = ask_data(data, "how much did I get from ACME last year", today)
+    assert acme["intent"] == "income" and acme["value"] == sum(
+        t.amount for t in data.transactions if t.date.year == 2025 and t.merchant == "ACME GmbH"
+    )
+    count = ask_data(data, "how many subscriptions do I have", today)
+    assert count["currency"] is None and count["value"] == count["data"]["count"] > 0

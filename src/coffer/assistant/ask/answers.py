@@ -44,6 +44,9 @@ def spend(query: Query, data: CustomerData, today: date) -> Answer:
     cur = data.currency
     in_period = data.between(period.start, period.end)
     rows = S.matching(in_period, cur, _match(query))
+    if not rows and (query.topics or query.merchants):
+        # money moved out that is no spending, named on purpose: cash withdrawals, savings
+        rows = [t for t in in_period if t.currency == cur and t.amount < 0 and _match(query)(t)]
     total = -sum(t.amount for t in rows)
     others: dict[str, int] = {}
     match = _match(query)
@@ -150,9 +153,11 @@ def income(query: Query, data: CustomerData, today: date) -> Answer:
         return average(query, data, today)
     period = _period(query, today)
     cur = data.currency
+    payers = {m.lower() for m in query.merchants}
     rows = [
         t for t in data.between(period.start, period.end)
         if t.currency == cur and t.primary == "INCOME"
+        and (not payers or (t.merchant or "").lower() in payers)
     ]  # fmt: skip
     total = sum(t.amount for t in rows)
     by_payer = S.by_key([], cur, lambda t: None)
@@ -194,6 +199,10 @@ def subscriptions(query: Query, data: CustomerData, today: date) -> Answer:
         plural = "s" if len(found) != 1 else ""
         text = f"You have {len(found)} recurring payment{plural} costing about {fmt(monthly, cur)} a month"
         text += f": {names}." if names else "."
+    if query.measure == "count":  # "how many subscriptions do I have": a count
+        return _answer(query, text, len(found), None, None, {
+            "count": len(found), "monthly": monthly, "items": [s.as_dict() for s in found],
+        })  # fmt: skip
     return _answer(query, text, monthly, cur, None, {
         "count": len(found),
         "items": [s.as_dict() for s in found],

@@ -75,7 +75,14 @@ def _match(query: Query) -> Callable[[Txn], bool]:
     topics = list(query.topics)
     merchants = {m.lower() for m in query.merchants}
 
+    excluded_topics = list(query.exclude_topics)
+    excluded_merchants = {m.lower() for m in query.exclude_merchants}
+
     def match(t: Txn) -> bool:
+        if (t.merchant or "").lower() in excluded_merchants or any(
+            topic.matches(t.primary, t.detailed) for topic in excluded_topics
+        ):
+            return False
         named = (t.merchant or "").lower() in merchants
         in_topic = any(topic.matches(t.primary, t.detailed) for topic in topics)
         if query.any_of and merchants and topics:

@@ -54,6 +54,8 @@ class Query:
     compare_to: Period | None = None  # "compare": the earlier period (``period`` the later)
     measure: str = "spend"  # "compare": "spend" or "income"; "savings": "rate" (a percent)
     per: str = "month"  # what an average is taken per: "month", "week" or "day"
+    exclude_topics: list[Topic] = field(default_factory=list)  # "excluding rent"
+    exclude_merchants: list[str] = field(default_factory=list)  # "other than Lidl"
 
 
 IDIOMS = (
@@ -102,6 +104,10 @@ COMPARE = (
     r"\b(?:more|less|higher|lower|increase|decrease)\b|比|对比|相比|比较|差别|变化|增加|减少|多了|少了|"
     r"哪个.{0,4}[多少]"
 )
+EXCLUDING = (
+    r"\b(?:excluding|except(?: for)?|other than|apart from|aside from|not counting|without|"
+    r"minus|besides)\b|除了|除去|不算|不含|不包括|不计"
+)
 # one period and one of these: a comparison with the period before ("did it go up this month")
 CHANGE = (
     r"\b(?:go|went|gone|going) (?:up|down)\b|\b(?:increased?|decreased?|risen|rose|dropped)\b|"
@@ -113,7 +119,7 @@ SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
     ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
-    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|piggy ?bank|目标|基金|攒钱|存钱.*(?:进度|怎么样|如何)"),
+    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|攒钱|存钱.*(?:进度|怎么样|如何)"),
     ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
     ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
     ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
@@ -124,7 +130,7 @@ CUES: tuple[tuple[str, str], ...] = (
     ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)了多少"),
     ("transaction_count", r"how (?:many|often)(?: times)?|\bnumber of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
     ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
-    ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
+    ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
 
@@ -215,11 +221,20 @@ def parse(
         t for t in topic_hits
         if t.phrase not in HEAD_WORDS or not any(0 <= t.start - a.end <= 1 for a in anchors)
     ]  # fmt: skip
+    # what follows "excluding" / 除了 is left out
+    cut = re.search(EXCLUDING, rest)
+    excluded_at = cut.end() if cut else len(rest) + 1
+    exclude_merchants = [
+        merchant_names[h.key] for h in anchors[: len(chosen_merchants)] if h.start >= excluded_at
+    ]
+    chosen_merchants = [m for m in chosen_merchants if m not in exclude_merchants]
     topics: list[Topic] = []
+    exclude_topics: list[Topic] = []
     for hit in topic_hits:
         topic = TOPICS[hit.key]
-        if topic not in topics:
-            topics.append(topic)
+        chosen = exclude_topics if hit.start >= excluded_at else topics
+        if topic not in chosen:
+            chosen.append(topic)
     any_of = any(
         re.fullmatch(JOINED, rest[min(a.end, b.end) : max(a.start, b.start)])
         for a in anchors[: len(chosen_merchants)]
@@ -265,6 +280,8 @@ def parse(
     measure = "income" if intent == "income" else "spend"
     if intent == "savings" and _has(r"\brate\b|percent|%|率|百分", rest):
         measure = "rate"
+    if intent == "subscriptions" and _has(r"how many|number of|多少个|几个|几项|多少项", rest):
+        measure = "count"
     if (
         intent in ("balance", "affordability", "spend_in_category")
         and topics
@@ -307,6 +324,8 @@ def parse(
         average=average
         and intent in ("spend_in_category", "spend_at_merchant", "spend_total", "income"),
         any_of=any_of,
+        exclude_topics=exclude_topics,
+        exclude_merchants=exclude_merchants,
         per="day" if _has(PER_DAY, rest) else "week" if _has(PER_WEEK, rest) else "month",
         compare_to=compare_to,
         measure=measure,
