@@ -131,3 +131,28 @@ def test_changes_rates_and_common_words() -> None:
     assert parse("what's my average daily spending", TODAY).per == "day"
     assert parse("how's my budget looking", TODAY).topics == []
     assert parse("what's my biggest expense category", TODAY).intent == "top_categories"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("whats my balace", "balance"),
+        ("can i aoford to spend 200 euros on a weekend trip", "affordability"),
+        ("what made last month so expensite", "explain_period"),
+        ("total slaary received in 2024", "income"),
+        ("how much did dning cost in december", "spend_in_category"),
+        ("list all my monthyl bills", "subscriptions"),
+        ("would a 25 eur t-shirt fit my budet this month", "affordability"),
+        ("what was my larrgest payment in december", "largest_transaction"),
+    ],
+)
+def test_misspelt_words(question: str, intent: str) -> None:
+    assert parse(question, TODAY, merchants=MERCHANTS, currency="EUR").intent == intent
+
+
+def test_spelling_keeps_known_words_and_merchants() -> None:
+    from coffer.assistant.ask.parser import _lexicon
+    from coffer.assistant.ask.spelling import correct
+
+    assert correct("the last three months", _lexicon(), set()) == "the last three months"
+    assert correct("sinec marhc at lidll", _lexicon(), {"lidll"}) == "since march at lidll"

@@ -16,15 +16,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from coffer.assistant.ask.fuzzy import CJK, Hit, Vocabulary
+from coffer.assistant.ask.fuzzy import CJK, COMMON_WORDS, Hit, Vocabulary
 from coffer.assistant.ask.numbers import amount as _amount
 from coffer.assistant.ask.periods import (
+    MONTHS,
+    PERIOD_WORDS,
     Period,
     a_year_before,
-    correct,
     find_period,
     period_before,
 )
+from coffer.assistant.ask.spelling import correct as spell
+from coffer.assistant.ask.spelling import lexicon
 from coffer.assistant.ask.vocabulary import TOPICS, Topic
 
 INTENTS = (
@@ -82,6 +85,9 @@ TRADITIONAL = str.maketrans(
     "电话网购订阅预算为贵开销余额账户号结单应该给麦当劳亚马逊红务银类别气欢纪总数兴乐"
     "戏剧时间导实际现态参运动说薪准备历钟点满听见让头里边",
 )
+
+
+WORDS = re.compile(r"[a-z]+")
 
 
 def normalize(text: str) -> str:
@@ -142,6 +148,13 @@ def _topic_vocabulary() -> Vocabulary:
     return Vocabulary(entries)
 
 
+@lru_cache(maxsize=1)
+def _lexicon() -> set[str]:
+    patterns = [p for _, p in CUES] + [COMPARE, CHANGE, EXCLUDING, SAME_TIME, PER_DAY, PER_WEEK]
+    phrases = [w for topic in TOPICS for w in topic.english]
+    return lexicon(patterns, phrases, [*COMMON_WORDS, *PERIOD_WORDS, *MONTHS])
+
+
 @lru_cache(maxsize=256)
 def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
     entries = []
@@ -186,7 +199,8 @@ def parse(
     currency: str | None = None,
 ) -> Query:
     """The typed query a question asks, relative to ``today``."""
-    text = correct(normalize(question))
+    merchant_words = {w for name in merchants for w in WORDS.findall(normalize(name))}
+    text = spell(normalize(question), _lexicon(), merchant_words)
     for pattern, replacement in IDIOMS:
         text = re.sub(pattern, replacement, text)
     language = "zh" if CJK.search(text) else "en"

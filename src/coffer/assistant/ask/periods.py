@@ -14,8 +14,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from coffer.assistant.ask import dates as D
+from coffer.assistant.ask import spelling
+from coffer.assistant.ask.fuzzy import COMMON_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,35 +483,24 @@ def _prev_quarter(today: date) -> tuple[int, int]:
 RULES = _rules()
 
 
-# misspelt period words -> the word ("lst month", "januray", "yesterdy")
-_SHORT_TYPOS = {"lst": "last", "lsat": "last", "lats": "last", "prev": "previous",
-                "thsi": "this", "tihs": "this", "ths": "this", "yday": "yesterday"}  # fmt: skip
-_PERIOD_WORDS = (
+PERIOD_WORDS = (
     *[MONTH_NAMES[m].lower() for m in range(1, 13)],
     "yesterday", "previous", "fortnight", "quarter", "weekend", "between", "since",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summer",
+    "winter", "spring", "autumn", "half", "before", "month", "months", "week", "weeks",
+    "year", "years", "days", "today", "this", "last", "past", "next", "ago", *NUMBERS,
 )  # fmt: skip
-_WORD = re.compile(r"[a-z]+")
 
 
 def correct(text: str) -> str:
-    """``text`` (lower-cased) with misspelt period words corrected: short typos from a list,
-    longer words (five letters or more) within one or two edits of a period word with the
-    same first letter."""
-    from coffer.assistant.ask.fuzzy import COMMON_WORDS, allowed_errors, distance
+    """``text`` (lower-cased) with misspelt period words corrected ("lst month",
+    "januray"; see :mod:`coffer.assistant.ask.spelling`)."""
+    return spelling.correct(text, _known_period_words(), set(COMMON_WORDS))
 
-    def fix(match: re.Match[str]) -> str:
-        word = match.group()
-        if word in _SHORT_TYPOS:
-            return _SHORT_TYPOS[word]
-        if len(word) < 5 or word in MONTHS or word in COMMON_WORDS or word in _PERIOD_WORDS:
-            return word
-        bound = allowed_errors(word)
-        for known in _PERIOD_WORDS:
-            if known[0] == word[0] and distance(word, known, bound) <= bound:
-                return known
-        return word
 
-    return _WORD.sub(fix, text)
+@lru_cache(maxsize=1)
+def _known_period_words() -> set[str]:
+    return {*PERIOD_WORDS, *MONTHS}
 
 
 def find_period(text: str, today: date) -> tuple[Period, tuple[int, int]] | None:
