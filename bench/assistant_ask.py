@@ -8,7 +8,8 @@
    of history; expected values computed from the synthetic ground truth, not through the
    parser. Prints the share answered with the right value (target >= 95%), then each
    held-out batch (``coffer.assistant.ask.heldout``: phrasings written apart from the
-   parser's vocabulary) on its own line.
+   parser's vocabulary) on its own line, and the held-out phrasings again with one typo
+   each (English) or filler words (Chinese), for three seeds.
 2. Latency: ``Assistant.ask`` (the service path of the HTTP endpoint: the wallets
    service, imports, corrections, goals and budgets read from the database, then parse
    and answer) for a customer with about 10,000 imported transactions (``--scale 20``),
@@ -41,7 +42,15 @@ if TYPE_CHECKING:
 
 
 def accuracy() -> float:
-    from coffer.assistant.evaluation import HELDOUT, LATER, UNFORESEEN, cases, heldout_cases, run
+    from coffer.assistant.evaluation import (
+        HELDOUT,
+        LATER,
+        UNFORESEEN,
+        Case,
+        cases,
+        heldout_cases,
+        run,
+    )
     from coffer.assistant.service import ask_data
     from coffer.assistant.synthetic import build
 
@@ -64,7 +73,34 @@ def accuracy() -> float:
         print(f"{name}: {sum(o.ok for o in held)}/{len(held)} right ({len(zh)} in Chinese, "
               f"{sum(o.ok for o in zh)} right)", flush=True)  # fmt: skip
         _wrong(held)
+    for seed in (5, 11, 17):
+        noisy = [Case(_noisy(c.question, random.Random(f"{seed}{c.question}")), c.intent, c.value,
+                      c.period, c.check)
+                 for rows in (HELDOUT, UNFORESEEN, LATER) for c in heldout_cases(synthetic, rows)]  # fmt: skip
+        outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), noisy)
+        print(f"held-out phrasings with a typo (seed {seed}): {sum(o.ok for o in outcomes)}/"
+              f"{len(outcomes)} right", flush=True)  # fmt: skip
     return share
+
+
+def _noisy(question: str, rng: random.Random) -> str:
+    """One typo in an English word of five letters or more (a swap, a dropped, doubled or
+    wrong letter); Chinese questions get a polite opening and a final particle."""
+    if _chinese(question):
+        return (
+            rng.choice(["请问", "帮我查一下", "我想知道"])
+            + question.rstrip("？?")
+            + rng.choice(["呢", "啊", "？"])
+        )
+    words = question.split(" ")
+    long = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+    if not long:
+        return question
+    i = rng.choice(long)
+    w, k = words[i], rng.randrange(1, len(words[i]) - 1)
+    words[i] = rng.choice([w[:k] + w[k + 1] + w[k] + w[k + 2 :], w[:k] + w[k + 1 :],
+                           w[:k] + w[k] + w[k:], w[:k] + rng.choice("aeiostr") + w[k + 1 :]])  # fmt: skip
+    return " ".join(words)
 
 
 def _chinese(text: str) -> bool:

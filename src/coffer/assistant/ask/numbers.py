@@ -15,12 +15,13 @@ CURRENCIES = {
 SCALES = {"JPY": 0, "KRW": 0}
 MULTIPLIERS = {
     "k": 1_000, "thousand": 1_000, "grand": 1_000, "m": 1_000_000, "mn": 1_000_000,
-    "million": 1_000_000, "millions": 1_000_000, "bn": 10**9, "billion": 10**9,
+    "million": 1_000_000, "millions": 1_000_000, "milion": 1_000_000, "milions": 1_000_000,
+    "bn": 10**9, "billion": 10**9,
     "百": 100, "千": 1_000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10**7,
     "亿": 10**8,
 }  # fmt: skip
 _CUR = r"(eur|euros?|€|usd|dollars?|\$|gbp|pounds?|£|cny|rmb|yuan|块钱|块|元|欧元|欧|美元|美金|英镑|人民币|¥|chf|jpy|yen|日元)"
-_MULT = r"((?:thousand|grand|millions?|billion|mn|bn|k|m)(?![a-z])|十万|百万|千万|百|千|万|亿)"
+_MULT = r"((?:thousand|grand|mill?ions?|billion|mn|bn|k|m)(?![a-z])|十万|百万|千万|百|千|万|亿)"
 _NUMBER = r"(\d[\d,]*(?:\.\d{1,2})?)"
 _AMOUNT = re.compile(rf"(?:{_CUR}\s*{_NUMBER}\s*{_MULT}?\b)|(?:{_NUMBER}\s*{_MULT}?\s*{_CUR}?)")
 _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,

@@ -19,7 +19,8 @@ SHORT_TYPOS = {
     "mnth": "month", "mth": "month", "mths": "months", "wk": "week", "wks": "weeks",
     "cofe": "coffee", "ur": "your", "u": "you", "weks": "weeks", "wek": "week",
     "ofen": "often", "oftn": "often", "yeer": "year", "yaer": "year", "mont": "month",
-    "tota": "total", "muc": "much", "mney": "money", "bugt": "budget", "rnt": "rent",
+    "tota": "total", "muc": "much", "mney": "money", "mony": "money", "bugt": "budget",
+    "rnt": "rent", "sine": "since", "snce": "since", "monh": "month", "mnoth": "month",
 }  # fmt: skip
 # words the cues need whole, beyond those their patterns spell out
 _KEY = """spend spent spending spends expenses expense outgoings subscriptions subscription
@@ -30,7 +31,7 @@ fourth before yesterday quarter bills debits direct recurring explain total typi
 typically transactions transaction money received receive paycheck wages forecast predict
 projected progress goal goals emergency holiday vacation remaining left overspent overspending
 categories category altogether overall combined excluding except between since during
-weekend fortnight"""
+weekend fortnight subscribed start beginning"""
 KEY_WORDS = _KEY.split()
 _KEY_SET = frozenset(KEY_WORDS)
 _WORD = re.compile(r"[a-z]+")
@@ -62,7 +63,7 @@ def correct(text: str, known: set[str], keep: set[str]) -> str:
         if len(word) < 5 or word in known or word in keep:
             return word
         bound = 2 if len(word) >= 8 else 1
-        best: tuple[int, int, int, int, str] | None = None
+        best: tuple[int, int, int, int, int, str] | None = None
         for size in range(len(word) - bound, len(word) + bound + 1):
             for candidate in by_length.get(size, ()):
                 if candidate[0] != word[0] or (
@@ -75,11 +76,12 @@ def correct(text: str, known: set[str], keep: set[str]) -> str:
                 # fewest edits, then a word the typo drops letters of ("dning" is
                 # "dining", not "doing"), then the closest length
                 dropped = 0 if _within(word, candidate) else 1
+                swapped = 0 if sorted(word) == sorted(candidate) else 1  # "interent"
                 key = 0 if candidate in _KEY_SET else 1  # "budget", not the cue's "budegt"
-                rank = (errors, dropped, key, abs(len(candidate) - len(word)), candidate)
+                rank = (errors, dropped, swapped, key, abs(len(candidate) - len(word)), candidate)
                 if errors <= bound and (best is None or rank < best):
                     best = rank
-        return best[4] if best else word
+        return best[5] if best else word
 
     return _WORD.sub(fix, text)
 
