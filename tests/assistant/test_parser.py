@@ -156,3 +156,17 @@ def test_spelling_keeps_known_words_and_merchants() -> None:
 
     assert correct("the last three months", _lexicon(), set()) == "the last three months"
     assert correct("sinec marhc at lidll", _lexicon(), {"lidll"}) == "since march at lidll"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("我钱包里还有多少", "balance"),
+        ("我买一个500欧的包可以吗", "affordability"),
+        ("为啥上个月花这么多", "explain_period"),
+        ("上个月省下了多少钱", "savings"),
+        ("应急资金攒得怎么样了", "goal_progress"),
+    ],
+)
+def test_colloquial_chinese(question: str, intent: str) -> None:
+    assert parse(question, TODAY, currency="EUR").intent == intent

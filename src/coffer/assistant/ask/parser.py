@@ -28,7 +28,7 @@ from coffer.assistant.ask.periods import (
 )
 from coffer.assistant.ask.spelling import correct as spell
 from coffer.assistant.ask.spelling import lexicon
-from coffer.assistant.ask.vocabulary import TOPICS, Topic
+from coffer.assistant.ask.vocabulary import TOPICS, Topic, goal_word
 
 INTENTS = (
     "spend_in_category", "spend_at_merchant", "spend_total", "income", "subscriptions",
@@ -124,18 +124,18 @@ PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周�
 SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
-    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
-    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|攒钱|存钱.*(?:进度|怎么样|如何)"),
+    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|买.{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:资金|金)|攒钱|攒得|存钱.*(?:进度|怎么样|如何)"),
     ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
     ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
     ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
-    ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|怎么.*(?:这么|那么)多|这么贵|那么贵"),
+    ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:single\s+|one\s+|individual\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill)s?\b(?!\s*(?:categor|type|area|kind))|最大的?一笔|最大一次|最贵|单笔最"),
     ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
-    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)了多少"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少"),
     ("transaction_count", r"how (?:many|often)(?: times)?|\bnumber of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
-    ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
+    ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里"),
     ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
@@ -179,7 +179,7 @@ def _goal_words(text: str) -> str | None:
         r"(?:my|the|our)\s+([a-z][\w ]{0,30}?)\s+(?:goal|fund|savings|pot)",
         r"saving (?:up )?for (?:a |an |the |my )?([a-z][\w ]{0,30}?)(?:\s+going|\?|$| goal)",
         r"goal\s+(?:for|of)\s+(?:a |an |the |my )?([a-z][\w ]{0,30}?)(?:\?|$| going)",
-        r"([\u4e00-\u9fff]{1,6}?)(?:的)?(?:目标|基金)",
+        r"([\u4e00-\u9fff]{1,6}?)(?:的)?(?:目标|基金|资金|存款)",
         r"(?:存钱|攒钱)(?:买|去)?([\u4e00-\u9fff]{1,6})",
     ):
         match = re.search(pattern, text)
@@ -312,7 +312,10 @@ def parse(
     match = re.search(r"\btop\s+(\d{1,2})\b|前\s*(\d{1,2})", rest)
     if match:
         limit = int(match.group(1) or match.group(2))
-    goal = _goal_words(rest) if intent == "goal_progress" else None
+    goal = None
+    if intent == "goal_progress":
+        named = goal_word(rest)  # a goal word anywhere: 应急资金, "rainy day"
+        goal = _goal_words(rest) or (named if named != rest else None)
     average = _has(
         r"\baverage|\bavg\b|\b(?:per|a|each|every) (?:month|day|week)\b|\bmonthly\b|\bdaily\b|\bweekly\b|"
         r"\busually\b|\btypically\b|\btypical\b|平均|每个?月|每天|每日|日均|每周|一般",
