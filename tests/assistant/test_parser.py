@@ -170,3 +170,16 @@ def test_spelling_keeps_known_words_and_merchants() -> None:
 )
 def test_colloquial_chinese(question: str, intent: str) -> None:
     assert parse(question, TODAY, currency="EUR").intent == intent
+
+
+def test_one_period_comparisons_and_ranges_to_today() -> None:
+    than = parse("am I spending more on groceries than last year", TODAY)
+    assert than.intent == "compare" and than.period and than.compare_to
+    assert (than.period.start, than.compare_to.start) == (date(2026, 1, 1), date(2025, 1, 1))
+    zh = parse("上个月比前个月多花了多少", TODAY)
+    assert zh.compare_to and zh.compare_to.start == date(2026, 1, 1)
+    assert parse("last month I spent more than usual, why", TODAY).intent == "explain_period"
+    for question in ("groceries from jan 1 to today", "groceries since new year", "从1月1日到今天"):
+        period = parse(question, TODAY).period
+        assert period and (period.start, period.end) == (date(2026, 1, 1), TODAY), question
+    assert parse("how much money went out last month", TODAY).intent == "spend_total"

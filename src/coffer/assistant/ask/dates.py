@@ -105,6 +105,8 @@ RANGES = [
     rf"(?:从|自)?\s*(?:(?P<y>{_Y}|今年|去年|前年)\s*年?\s*)?(?P<m>{_ZN})\s*月\s*(?P<d1>{_ZN})\s*[日号]?{_ZH_TO}(?P<d2>{_ZN})\s*[日号]",
 ]
 SINCE = [
+    rf"\b(?:from|since)\s+(?:the\s+)?({EN_DATE})\s*(?:to|until|till|through|-)\s*(?:today|now|date)\b",
+    rf"(?:从|自)\s*({ZH_DATE})\s*(?:到|至)\s*(?:今天|现在|目前)",
     rf"\bsince\s+(?:the\s+)?({EN_DATE})\b",
     rf"(?:从|自)\s*({ZH_DATE})\s*(?:以来|开始|起|至今|到现在)?",
     rf"({ZH_DATE})\s*(?:以来|至今)",

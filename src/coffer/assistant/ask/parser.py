@@ -25,6 +25,7 @@ from coffer.assistant.ask.periods import (
     a_year_before,
     find_period,
     period_before,
+    period_now,
 )
 from coffer.assistant.ask.spelling import correct as spell
 from coffer.assistant.ask.spelling import lexicon
@@ -121,6 +122,7 @@ CHANGE = (
 )
 PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
 PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
+THAN = r"\b(?:more|less|higher|lower)\b.{0,40}\bthan\b|比.{0,6}(?:多|少|高|低)"
 SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
@@ -216,6 +218,19 @@ def parse(
         compare_to = a_year_before(period)  # "今年比去年同期": the same dates a year before
     elif period is not None and compare_to is None and _has(CHANGE, rest):
         compare_to = period_before(period)
+    elif (
+        found is not None
+        and period is not None
+        and compare_to is None
+        and _has(THAN, rest)
+        and not _has(r"\bwhy\b|usual|normal|平时|平常|往常|为什么|为啥", rest)
+    ):
+        than = re.search(r"\bthan\b|比", text)
+        if than and found[1][0] > than.start() and period.end < today:
+            # "more on groceries than last year": now against the period named
+            period, compare_to = period_now(period, today), period
+        elif than and found[1][0] < than.start():
+            compare_to = period_before(period)  # "上个月比...多": against the one before
 
     merchant_names = tuple(merchants)
     merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
@@ -283,7 +298,8 @@ def parse(
         elif topics:
             intent = "spend_in_category"
         elif _has(
-            r"spen[dt]|spending|\bcost|\bpa(?:y|id)\b|expenses?|outgoings|花|消费|支出|开销|用了",
+            r"spen[dt]|spending|\bcost|\bpa(?:y|id)\b|expenses?|outgoings|money (?:went|go|goes|going|gone) out|"
+            r"\boutflows?\b|\bmoney out\b|花|消费|支出|开销|用了",
             rest,
         ):
             intent = "spend_total"

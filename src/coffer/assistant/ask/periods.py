@@ -257,6 +257,8 @@ def _rules() -> list[Rule]:
         # -- days and ranges of days, English and Chinese
         *[(pattern, _days) for pattern in D.RANGES],
         *[(pattern, lambda m, d: _since(D.day_of(m[1], d), d)) for pattern in D.SINCE],
+        (r"\bsince\s+(?:the\s+)?new\s+year(?:'s)?(?:\s+day)?\b|元旦以来|从元旦(?:开始|起|到现在)?",
+         lambda m, d: _year_so_far(d)),
         # -- English, most specific first
         (rf"\b(?:between|from)\s+{_MONTH}(?:\s+{_YEAR})?\s+(?:and|to|until|through|-)\s+{_MONTH}(?:\s+{_YEAR})?\b",
          lambda m, d: _between(d, m[1], m[2], m[3], m[4])),
@@ -528,6 +530,19 @@ def a_year_before(period: Period) -> Period:
     """The same dates a year before ("去年同期", "the same time last year")."""
     start, end = add_months(period.start, -12), add_months(period.end, -12)
     return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
+
+
+def period_now(period: Period, today: date) -> Period:
+    """The period of the same kind as ``period`` that holds today ("than last year": this
+    year so far; "than last month": this month so far), else as many days ending today."""
+    start = period.start
+    if start == date(start.year, 1, 1) and period.days > 92:
+        return _year_so_far(today)
+    if start.day == 1 and period.end.month == start.month and period.end.year == start.year:
+        return Period(month_start(today), today, "this month")
+    if start.weekday() == 0 and period.days == 7:
+        return Period(today - timedelta(days=today.weekday()), today, "this week")
+    return Period(today - timedelta(days=period.days - 1), today, "the same number of days")
 
 
 def period_before(period: Period) -> Period:
