@@ -183,3 +183,11 @@ def test_one_period_comparisons_and_ranges_to_today() -> None:
         period = parse(question, TODAY).period
         assert period and (period.start, period.end) == (date(2026, 1, 1), TODAY), question
     assert parse("how much money went out last month", TODAY).intent == "spend_total"
+
+
+def test_orders_unknown_facts_and_spending_ahead() -> None:
+    for question in ("transfer 100 EUR to savings", "帮我转账100元", "what's my credit score",
+                     "what's the interest rate on my account", "how much will my rent be in 2030"):  # fmt: skip
+        assert parse(question, TODAY, merchants=["Savings"]).intent == "unknown", question
+    may = parse("how much will I spend on groceries in may", TODAY)
+    assert may.intent == "forecast" and may.period and may.period.start == date(2026, 5, 1)

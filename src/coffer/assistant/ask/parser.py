@@ -23,6 +23,7 @@ from coffer.assistant.ask.periods import (
     PERIOD_WORDS,
     Period,
     a_year_before,
+    add_months,
     find_period,
     period_before,
     period_now,
@@ -114,6 +115,11 @@ COMPARE = (
 EXCLUDING = (
     r"\b(?:excluding|except(?: for)?|other than|apart from|aside from|not counting|without|"
     r"minus|besides)\b|除了|除去|不算|不含|不包括|不计"
+)
+NO_ANSWER = (
+    r"^\s*(?:please\s+)?(?:transfer|send|pay|move|block|freeze|unfreeze|cancel|top up|withdraw)\b|"
+    r"\b(?:credit score|interest rate|exchange rate|fx rate|pin)\b|^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|"
+    r"信用分|利率|汇率|密码"
 )
 # one period and one of these: a comparison with the period before ("did it go up this month")
 CHANGE = (
@@ -307,6 +313,19 @@ def parse(
         intent = "top_merchants"
     if intent == "spend_in_category" and chosen_merchants and not topics:
         intent = "spend_at_merchant"
+    if _has(NO_ANSWER, rest):
+        intent = "unknown"  # an order ("transfer 100 EUR"), or facts the data does not hold
+    if (
+        intent in ("spend_in_category", "spend_at_merchant", "spend_total", "unknown")
+        and period is not None
+        and period.start > today
+        and (topics or chosen_merchants or intent != "unknown")
+    ):
+        # spending wholly ahead is a forecast, for the year ahead; beyond, no answer
+        intent = "forecast" if period.start <= add_months(today, 12) else "unknown"
+    if intent == "forecast" and period is not None and period.end < today:
+        # "how much will I spend in May": the next May
+        period = Period(add_months(period.start, 12), add_months(period.end, 12), period.label)
     measure = "income" if intent == "income" else "spend"
     if intent == "savings" and _has(r"\brate\b|percent|%|率|百分", rest):
         measure = "rate"

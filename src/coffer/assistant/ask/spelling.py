@@ -60,8 +60,8 @@ def correct(text: str, known: set[str], keep: set[str]) -> str:
         word = match.group()
         if word in SHORT_TYPOS:
             return SHORT_TYPOS[word]
-        if len(word) < 5 or word in known or word in keep:
-            return word
+        if len(word) < 5 or word in known or word in keep or f"{word}s" in known:
+            return word  # a singular of a known plural ("transfer") is no typo
         bound = 2 if len(word) >= 8 else 1
         best: tuple[int, int, int, int, int, str] | None = None
         for size in range(len(word) - bound, len(word) + bound + 1):
