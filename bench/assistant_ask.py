@@ -6,10 +6,14 @@
 1. Accuracy: the question set of ``coffer.assistant.evaluation`` (over 200 phrasings,
    English and Chinese, paraphrases and typos) over a synthetic customer with two years
    of history; expected values computed from the synthetic ground truth, not through the
-   parser. Prints the share answered with the right value (target >= 95%).
+   parser. Prints the share answered with the right value (target >= 95%), then each
+   held-out batch (``coffer.assistant.ask.heldout``: phrasings written apart from the
+   parser's vocabulary) on its own line, and the held-out phrasings again with one typo
+   each (English) or filler words (Chinese), for three seeds.
 2. Latency: ``Assistant.ask`` (the service path of the HTTP endpoint: the wallets
    service, imports, corrections, goals and budgets read from the database, then parse
-   and answer) for a customer with about 10,000 imported transactions (``--scale 20``); p50
+   and answer) for a customer with about 10,000 imported transactions (``--scale 20``),
+   over every question of the sets (the measured set and the three held-out batches); p50
    and p95 per question (target p95 < 300 ms, ratio p95 / 300 ms).
 3. Forecasts: a monthly forecast (every category, three months ahead) for ``--customers``
    customers with two years of monthly history each (target < 60 s, ratio seconds / 60),
@@ -26,15 +30,27 @@ import os
 import random
 import sys
 import time
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import fresh_database, median, report, signing_key_env
 
 PII_KEY = "22" * 32
 
+if TYPE_CHECKING:
+    from coffer.assistant.evaluation import Outcome
+
 
 def accuracy() -> float:
-    from coffer.assistant.evaluation import cases, heldout_cases, run
+    from coffer.assistant.evaluation import (
+        HELDOUT,
+        LATER,
+        UNFORESEEN,
+        Case,
+        cases,
+        heldout_cases,
+        run,
+    )
     from coffer.assistant.service import ask_data
     from coffer.assistant.synthetic import build
 
@@ -42,18 +58,62 @@ def accuracy() -> float:
     items = cases(synthetic)
     outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), items)
     right = sum(o.ok for o in outcomes)
-    zh = [o for o in outcomes if any("\u4e00" <= ch <= "\u9fff" for ch in o.case.question)]
+    zh = [o for o in outcomes if _chinese(o.case.question)]
     print(f"questions: {len(items)} ({len(zh)} in Chinese), right {right}, "
           f"Chinese right {sum(o.ok for o in zh)}")  # fmt: skip
-    for o in outcomes:
-        if not o.ok:
-            print(f"  wrong: {o.case.question!r} expected {o.case.intent} {o.case.value} "
-                  f"got {o.answer['intent']} {o.answer['value']}")  # fmt: skip
+    _wrong(outcomes)
     share = right / len(items)
     print(f"share right: {share:.3f} (target 0.95)", flush=True)
-    held = run(lambda q: ask_data(synthetic.data, q, synthetic.today), heldout_cases(synthetic))
-    print(f"held-out phrasings: {sum(o.ok for o in held)}/{len(held)} right", flush=True)
+    batches = (("held-out phrasings", HELDOUT), ("unforeseen phrasings", UNFORESEEN),
+               ("later phrasings", LATER))  # fmt: skip
+    for name, rows in batches:
+        held = run(lambda q: ask_data(synthetic.data, q, synthetic.today),
+                   heldout_cases(synthetic, rows))  # fmt: skip
+        zh = [o for o in held if _chinese(o.case.question)]
+        print(f"{name}: {sum(o.ok for o in held)}/{len(held)} right ({len(zh)} in Chinese, "
+              f"{sum(o.ok for o in zh)} right)", flush=True)  # fmt: skip
+        _wrong(held)
+    for seed in (5, 11, 17):
+        noisy = [Case(_noisy(c.question, random.Random(f"{seed}{c.question}")), c.intent, c.value,
+                      c.period, c.check)
+                 for rows in (HELDOUT, UNFORESEEN, LATER) for c in heldout_cases(synthetic, rows)]  # fmt: skip
+        outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), noisy)
+        print(f"held-out phrasings with a typo (seed {seed}): {sum(o.ok for o in outcomes)}/"
+              f"{len(outcomes)} right", flush=True)  # fmt: skip
     return share
+
+
+def _noisy(question: str, rng: random.Random) -> str:
+    """One typo in an English word of five letters or more (a swap, a dropped, doubled or
+    wrong letter); Chinese questions get a polite opening and a final particle."""
+    if _chinese(question):
+        return (
+            rng.choice(["请问", "帮我查一下", "我想知道"])
+            + question.rstrip("？?")
+            + rng.choice(["呢", "啊", "？"])
+        )
+    words = question.split(" ")
+    long = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+    if not long:
+        return question
+    i = rng.choice(long)
+    w, k = words[i], rng.randrange(1, len(words[i]) - 1)
+    words[i] = rng.choice([w[:k] + w[k + 1] + w[k] + w[k + 2 :], w[:k] + w[k + 1 :],
+                           w[:k] + w[k] + w[k:], w[:k] + rng.choice("aeiostr") + w[k + 1 :]])  # fmt: skip
+    return " ".join(words)
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _wrong(outcomes: list[Outcome]) -> None:
+    for o in outcomes:
+        if not o.ok:
+            period = o.answer.get("period") or {}
+            print(f"  wrong: {o.case.question!r} expected {o.case.intent} {o.case.value} "
+                  f"{o.case.period} got {o.answer['intent']} {o.answer['value']} "
+                  f"{period.get('start')}..{period.get('end')}")  # fmt: skip
 
 
 def _csv(synthetic: object) -> str:
@@ -68,7 +128,7 @@ def _csv(synthetic: object) -> str:
 
 def latency(backend: str, scale: float, runs: int) -> list[float]:
     import coffer
-    from coffer.assistant.evaluation import cases
+    from coffer.assistant.evaluation import HELDOUT, LATER, UNFORESEEN, cases
     from coffer.assistant.service import Assistant
     from coffer.assistant.synthetic import build
     from coffer.wallets import WalletSettings, open_wallets
@@ -102,6 +162,7 @@ def latency(backend: str, scale: float, runs: int) -> list[float]:
             print(f"imported {result['imported']} transactions in "
                   f"{time.perf_counter() - started:.1f} s ({backend})")  # fmt: skip
             questions = [c.question for c in cases(synthetic)]
+            questions += [row[0] for row in (*HELDOUT, *UNFORESEEN, *LATER)]
             assistant.ask(customer.id, questions[0])  # warm: categorize once
             for _ in range(runs):
                 seconds = []

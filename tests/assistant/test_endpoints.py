@@ -74,6 +74,13 @@ def test_ask_endpoint(client: tuple[TestClient, dict[str, str], dict[str, str]])
                      json={"question": "balance?"})  # fmt: skip
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "customer_not_found"
     assert c.post(f"{base}/ask", headers=auth, json={}).status_code == 422
+    # empty, blank and over-long questions: a clear 4xx; a question with no answer: null
+    for question, status in (("", 422), ("   ", 400), ("x" * 1001, 422)):
+        refused = c.post(f"{base}/ask", headers=auth, json={"question": question})
+        assert refused.status_code == status, question
+        assert refused.json()["error"]["message"]
+    unknown = c.post(f"{base}/ask", headers=auth, json={"question": "tell me a joke"}).json()
+    assert (unknown["intent"], unknown["value"], unknown["currency"]) == ("unknown", None, None)
 
 
 def test_budgets_goals_charts(client: tuple[TestClient, dict[str, str], dict[str, str]]) -> None:

@@ -76,3 +76,118 @@ def test_first_word_of_a_merchant_names_it() -> None:
     query = parse("how much did I spend at lidl last month", TODAY, merchants=merchants)
     assert query.intent == "spend_at_merchant" and query.merchants == ["Lidl Berlin Mitte"]
     assert parse("how much at pizzeria", TODAY, merchants=merchants).merchants == []  # ambiguous
+
+
+def test_amounts_with_multipliers_and_chinese_numerals() -> None:
+    from coffer.assistant.ask.numbers import amount
+
+    assert amount("could I afford a 2 million euro flat?", "EUR") == (200_000_000, "EUR")
+    assert amount("a €1.5k bike", "EUR") == (150_000, "EUR")
+    assert amount("我买得起一辆十万欧元的车吗", "EUR") == (10_000_000, "EUR")
+    assert amount("一千五百元的手机", "EUR") == (150_000, "CNY")
+    assert amount("3千块", "EUR") == (300_000, "CNY")
+    assert amount("can I afford it in the next 2 months", "EUR") == (None, None)
+
+
+def test_comparisons_name_the_later_period_first() -> None:
+    query = parse("did I spend more on groceries this month than last month?", TODAY)
+    assert query.intent == "compare" and query.period and query.compare_to
+    assert (query.period.start, query.compare_to.start) == (date(2026, 3, 1), date(2026, 2, 1))
+    zh = parse("二月份外卖比一月份多花了多少", TODAY)
+    assert zh.intent == "compare" and zh.topics[0].name == "Restaurants"
+    assert zh.period and zh.period.start == date(2026, 2, 1)
+    assert parse("between jan and mar", TODAY).intent != "compare"
+
+
+def test_categories_merchants_and_chinese_forms() -> None:
+    aldi = parse("aldi shopping in february", TODAY, merchants=["Aldi"])
+    assert (aldi.intent, aldi.merchants, aldi.topics) == ("spend_at_merchant", ["Aldi"], [])
+    both = parse("money spent on taxis and ubers last quarter", TODAY, merchants=MERCHANTS)
+    assert both.any_of and both.merchants == ["Uber"] and both.topics
+    assert parse("fast food last month", TODAY).topics[0].codes == ("FOOD_AND_DRINK_FAST_FOOD",)
+    split = parse("上个月打了几次车", TODAY)
+    assert split.intent == "transaction_count" and split.topics[0].name == "Taxis and ride shares"
+    traditional = parse("上個月我在餐飲上花了多少錢？", TODAY)
+    assert traditional.intent == "spend_in_category" and traditional.topics[0].name == "Restaurants"
+    assert parse("应急基金存了多少了", TODAY).intent == "goal_progress"
+
+
+@pytest.mark.parametrize(
+    "question", ["?", "🙂", "'; drop table x; --", "1234567", "a" * 1000, "吗"]
+)
+def test_questions_without_meaning_are_unknown(question: str) -> None:
+    assert parse(question, TODAY).intent == "unknown"
+
+
+def test_changes_rates_and_common_words() -> None:
+    up = parse("did my restaurant spending go up this month", TODAY)
+    assert up.intent == "compare" and up.compare_to and up.compare_to.start == date(2026, 2, 1)
+    same = parse("今年比去年同期多花了多少", TODAY)
+    assert same.compare_to and (same.compare_to.start, same.compare_to.end) == (
+        date(2025, 1, 1),
+        date(2025, 3, 18),
+    )
+    assert parse("what's my savings rate", TODAY).measure == "rate"
+    assert parse("what's my average daily spending", TODAY).per == "day"
+    assert parse("how's my budget looking", TODAY).topics == []
+    assert parse("what's my biggest expense category", TODAY).intent == "top_categories"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("whats my balace", "balance"),
+        ("can i aoford to spend 200 euros on a weekend trip", "affordability"),
+        ("what made last month so expensite", "explain_period"),
+        ("total slaary received in 2024", "income"),
+        ("how much did dning cost in december", "spend_in_category"),
+        ("list all my monthyl bills", "subscriptions"),
+        ("would a 25 eur t-shirt fit my budet this month", "affordability"),
+        ("what was my larrgest payment in december", "largest_transaction"),
+    ],
+)
+def test_misspelt_words(question: str, intent: str) -> None:
+    assert parse(question, TODAY, merchants=MERCHANTS, currency="EUR").intent == intent
+
+
+def test_spelling_keeps_known_words_and_merchants() -> None:
+    from coffer.assistant.ask.parser import _lexicon
+    from coffer.assistant.ask.spelling import correct
+
+    assert correct("the last three months", _lexicon(), set()) == "the last three months"
+    assert correct("sinec marhc at lidll", _lexicon(), {"lidll"}) == "since march at lidll"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("我钱包里还有多少", "balance"),
+        ("我买一个500欧的包可以吗", "affordability"),
+        ("为啥上个月花这么多", "explain_period"),
+        ("上个月省下了多少钱", "savings"),
+        ("应急资金攒得怎么样了", "goal_progress"),
+    ],
+)
+def test_colloquial_chinese(question: str, intent: str) -> None:
+    assert parse(question, TODAY, currency="EUR").intent == intent
+
+
+def test_one_period_comparisons_and_ranges_to_today() -> None:
+    than = parse("am I spending more on groceries than last year", TODAY)
+    assert than.intent == "compare" and than.period and than.compare_to
+    assert (than.period.start, than.compare_to.start) == (date(2026, 1, 1), date(2025, 1, 1))
+    zh = parse("上个月比前个月多花了多少", TODAY)
+    assert zh.compare_to and zh.compare_to.start == date(2026, 1, 1)
+    assert parse("last month I spent more than usual, why", TODAY).intent == "explain_period"
+    for question in ("groceries from jan 1 to today", "groceries since new year", "从1月1日到今天"):
+        period = parse(question, TODAY).period
+        assert period and (period.start, period.end) == (date(2026, 1, 1), TODAY), question
+    assert parse("how much money went out last month", TODAY).intent == "spend_total"
+
+
+def test_orders_unknown_facts_and_spending_ahead() -> None:
+    for question in ("transfer 100 EUR to savings", "帮我转账100元", "what's my credit score",
+                     "what's the interest rate on my account", "how much will my rent be in 2030"):  # fmt: skip
+        assert parse(question, TODAY, merchants=["Savings"]).intent == "unknown", question
+    may = parse("how much will I spend on groceries in may", TODAY)
+    assert may.intent == "forecast" and may.period and may.period.start == date(2026, 5, 1)

@@ -41,6 +41,50 @@ WED = date(2026, 3, 18)
         ("最近30天", "2026-02-17", "2026-03-18"),
         ("上周", "2026-03-09", "2026-03-15"),
         ("周末", "2026-03-14", "2026-03-15"),
+        ("two months ago", "2026-01-01", "2026-01-31"),
+        ("3 weeks ago", "2026-02-23", "2026-03-01"),
+        ("the year before last", "2024-01-01", "2024-12-31"),
+        ("the second half of last year", "2025-07-01", "2025-12-31"),
+        ("first half of 2025", "2025-01-01", "2025-06-30"),
+        ("last summer", "2025-06-01", "2025-08-31"),
+        ("winter 2024", "2024-12-01", "2025-02-28"),
+        ("march last year", "2025-03-01", "2025-03-31"),
+        ("expenses for q4", "2025-10-01", "2025-12-31"),
+        ("the first quarter of 2025", "2025-01-01", "2025-03-31"),
+        ("spending 2025", "2025-01-01", "2025-12-31"),
+        ("the past fortnight", "2026-03-05", "2026-03-18"),
+        ("in the last 3 weeks", "2026-02-26", "2026-03-18"),
+        ("between jan and mar", "2026-01-01", "2026-03-18"),
+        ("on 3 march", "2026-03-03", "2026-03-03"),
+        ("march 4th, 2025", "2025-03-04", "2025-03-04"),
+        ("from 1 february to 15 february", "2026-02-01", "2026-02-15"),
+        ("feb 1-15", "2026-02-01", "2026-02-15"),
+        ("between dec 20 and jan 5", "2025-12-20", "2026-01-05"),
+        ("since february 10", "2026-02-10", "2026-03-18"),
+        ("上上个月", "2026-01-01", "2026-01-31"),
+        ("上上周", "2026-03-02", "2026-03-08"),
+        ("两个月前", "2026-01-01", "2026-01-31"),
+        ("前年", "2024-01-01", "2024-12-31"),
+        ("今年以来", "2026-01-01", "2026-03-18"),
+        ("三个月前", "2025-12-01", "2025-12-31"),
+        ("1月到3月", "2026-01-01", "2026-03-18"),
+        ("从十一月到一月", "2025-11-01", "2026-01-31"),
+        ("去年12月", "2025-12-01", "2025-12-31"),
+        ("去年下半年", "2025-07-01", "2025-12-31"),
+        ("去年夏天", "2025-06-01", "2025-08-31"),
+        ("2025年第一季度", "2025-01-01", "2025-03-31"),
+        ("今年一季度", "2026-01-01", "2026-03-18"),
+        ("3月3日", "2026-03-03", "2026-03-03"),
+        ("2月1号到15号", "2026-02-01", "2026-02-15"),
+        ("从2月10日开始", "2026-02-10", "2026-03-18"),
+        ("从去年10月到今年2月", "2025-10-01", "2026-02-28"),
+        ("on friday", "2026-03-13", "2026-03-13"),
+        ("last thu", "2026-03-12", "2026-03-12"),
+        ("the first week of march", "2026-03-01", "2026-03-07"),
+        ("上周五", "2026-03-13", "2026-03-13"),
+        ("上周一共", "2026-03-09", "2026-03-15"),
+        ("去年12月下旬", "2025-12-21", "2025-12-31"),
+        ("三月上旬", "2026-03-01", "2026-03-10"),
     ],
 )
 def test_grammar(text: str, start: str, end: str) -> None:
@@ -73,3 +117,18 @@ def test_dst_changes_do_not_matter() -> None:
 def test_no_period() -> None:
     assert parse_period("may i buy a laptop", WED) is None
     assert parse_period("what are my subscriptions", WED) is None
+
+
+@pytest.mark.parametrize("text", ["fall in prices", "2000 eur", "in the next 2 months"])
+def test_words_that_are_no_period(text: str) -> None:
+    assert parse_period(text, WED) is None
+
+
+def test_misspelt_period_words() -> None:
+    from coffer.assistant.ask.periods import correct
+
+    assert (
+        correct("grocerie spending lst month in januray")
+        == "grocerie spending last month in january"
+    )
+    assert correct("match the remember") == "match the remember"

@@ -9,120 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 from coffer.assistant import budgets as B
 from coffer.assistant import forecast as F
 from coffer.assistant import goals as G
 from coffer.assistant import spending as S
+from coffer.assistant.ask.common import (
+    Answer,
+    _answer,
+    _average_period,
+    _covers,
+    _in,
+    _match,
+    _period,
+    _what,
+    _window,
+    _zh,
+    _zh_label,
+)
+from coffer.assistant.ask.compare import compare
 from coffer.assistant.ask.fuzzy import distance
 from coffer.assistant.ask.parser import Query
 from coffer.assistant.ask.periods import Period, add_months, month_end, month_start
-from coffer.assistant.ask.vocabulary import label
-from coffer.assistant.models import CustomerData, Goal, Txn
+from coffer.assistant.ask.vocabulary import goal_word, label
+from coffer.assistant.models import CustomerData, Goal
 from coffer.assistant.money import fmt
 from coffer.assistant.recurring import expected_between
-
-Answer = dict[str, Any]
-
-
-def _answer(
-    query: Query,
-    text: str,
-    value: Any,
-    currency: str | None,
-    period: Period | None,
-    data: dict[str, Any],
-) -> Answer:
-    return {
-        "answer": text,
-        "intent": query.intent,
-        "value": value,
-        "currency": currency,
-        "period": period.as_dict() if period else None,
-        "data": data,
-    }
-
-
-def _in(period: Period) -> str:
-    """``"in March 2026"``, ``"last month"``: a period in an English sentence."""
-    if period.label.startswith(("this ", "last ", "the ", "since ", "next ", "today", "yesterday")):
-        return period.label
-    return f"in {period.label}"
-
-
-ZH_LABELS = {
-    "today": "今天", "yesterday": "昨天", "the day before yesterday": "前天",
-    "this week": "本周", "last week": "上周", "this month": "本月", "last month": "上个月",
-    "next month": "下个月", "the weekend": "周末", "the last 6 months": "最近6个月",
-}  # fmt: skip
-
-
-def _zh_label(period: Period) -> str:
-    return ZH_LABELS.get(period.label) or f"{period.start.isoformat()} 至 {period.end.isoformat()} "
-
-
-def _zh(query: Query) -> bool:
-    return query.language == "zh"
-
-
-def _period(query: Query, today: date, default: str = "this_month") -> Period:
-    if query.period is not None:
-        return query.period
-    if default == "last_month":
-        start = add_months(month_start(today), -1)
-        return Period(start, month_end(start), "last month")
-    return Period(month_start(today), today, "this month")
-
-
-def _window(
-    query: Query, data: CustomerData, today: date, default: str = "this_month"
-) -> tuple[Period, str, list[Txn]]:
-    """The question's period (else ``default``), the home currency and the transactions."""
-    period = _period(query, today, default)
-    return period, data.currency, data.between(period.start, period.end)
-
-
-def _match(query: Query) -> Callable[[Txn], bool]:
-    topics = list(query.topics)
-    merchants = {m.lower() for m in query.merchants}
-
-    def match(t: Txn) -> bool:
-        if merchants and (t.merchant or "").lower() not in merchants:
-            return False
-        return not topics or any(topic.matches(t.primary, t.detailed) for topic in topics)
-
-    return match
-
-
-def _covers(query: Query, count: int, period: Period, currency: str) -> str:
-    span = f"{period.start.isoformat()} to {period.end.isoformat()}"
-    if _zh(query):
-        return f"（{span}，{count} 笔交易，{currency}）"
-    plural = "s" if count != 1 else ""
-    return f" ({span}, {count} transaction{plural}, {currency})"
-
-
-def _what(query: Query) -> str:
-    if _zh(query):
-        names = [t.chinese[0] if t.chinese else t.name for t in query.topics]
-    else:
-        names = [t.name for t in query.topics]
-    names += list(query.merchants)
-    if not names:
-        return "所有消费" if _zh(query) else "everything"
-    return "、".join(names) if _zh(query) else " and ".join(names)
-
-
-def _average_period(query: Query, today: date) -> tuple[Period, int]:
-    """The months an average is taken over: the period asked, or the 6 complete months
-    before this one; and how many months that is."""
-    if query.period is not None and query.period_given:
-        p = query.period
-        months = (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
-        return p, max(months, 1)
-    start = add_months(month_start(today), -6)
-    return Period(start, month_start(today) - timedelta(days=1), "the last 6 months"), 6
 
 
 def spend(query: Query, data: CustomerData, today: date) -> Answer:
@@ -132,6 +44,9 @@ def spend(query: Query, data: CustomerData, today: date) -> Answer:
     cur = data.currency
     in_period = data.between(period.start, period.end)
     rows = S.matching(in_period, cur, _match(query))
+    if not rows and (query.topics or query.merchants):
+        # money moved out that is no spending, named on purpose: cash withdrawals, savings
+        rows = [t for t in in_period if t.currency == cur and t.amount < 0 and _match(query)(t)]
     total = -sum(t.amount for t in rows)
     others: dict[str, int] = {}
     match = _match(query)
@@ -177,13 +92,15 @@ def average(query: Query, data: CustomerData, today: date) -> Answer:
         rows = S.matching(rows_in, cur, _match(query))
         total = -sum(t.amount for t in rows)
         what = f"spending on {_what(query)}" if query.topics or query.merchants else "spending"
-    mean = total // months if total >= 0 else -(-total // months)
+    units = {"day": period.days, "week": period.days / 7}.get(query.per, months)
+    mean = int(total / units) if units else 0  # toward zero, as the monthly mean
     text = (
-        f"On average your {what} was {fmt(mean, cur)} a month over {period.label} "
+        f"On average your {what} was {fmt(mean, cur)} a {query.per} over {period.label} "
         f"({months} months, total {fmt(total, cur)})"
     ) + _covers(query, len(rows), period, cur)
     return _answer(query, text + ".", mean, cur, period, {
-        "average": True, "months": months, "total": total, "transactions": len(rows),
+        "average": True, "per": query.per, "months": months, "total": total,
+        "transactions": len(rows),
         "chart": "monthly_trend",
     })  # fmt: skip
 
@@ -201,6 +118,10 @@ def savings(query: Query, data: CustomerData, today: date) -> Answer:
         else f"You saved {fmt(saved, cur)} {_in(period)}: income {fmt(earned, cur)} minus spending "
         f"{fmt(spent_total, cur)}" + (f" ({rate}% of income)." if rate is not None else ".")
     )
+    if query.measure == "rate":  # "what's my savings rate": a percent, no currency
+        return _answer(query, text, rate, None, period, {
+            "income": earned, "spending": spent_total, "saved": saved, "chart": "monthly_trend",
+        })  # fmt: skip
     return _answer(query, text, saved, cur, period, {
         "income": earned, "spending": spent_total, "savings_rate_percent": rate,
         "chart": "monthly_trend",
@@ -232,9 +153,11 @@ def income(query: Query, data: CustomerData, today: date) -> Answer:
         return average(query, data, today)
     period = _period(query, today)
     cur = data.currency
+    payers = {m.lower() for m in query.merchants}
     rows = [
         t for t in data.between(period.start, period.end)
         if t.currency == cur and t.primary == "INCOME"
+        and (not payers or (t.merchant or "").lower() in payers)
     ]  # fmt: skip
     total = sum(t.amount for t in rows)
     by_payer = S.by_key([], cur, lambda t: None)
@@ -276,6 +199,10 @@ def subscriptions(query: Query, data: CustomerData, today: date) -> Answer:
         plural = "s" if len(found) != 1 else ""
         text = f"You have {len(found)} recurring payment{plural} costing about {fmt(monthly, cur)} a month"
         text += f": {names}." if names else "."
+    if query.measure == "count":  # "how many subscriptions do I have": a count
+        return _answer(query, text, len(found), None, None, {
+            "count": len(found), "monthly": monthly, "items": [s.as_dict() for s in found],
+        })  # fmt: skip
     return _answer(query, text, monthly, cur, None, {
         "count": len(found),
         "items": [s.as_dict() for s in found],
@@ -369,7 +296,7 @@ def goal_progress(query: Query, data: CustomerData, today: date) -> Answer:
     goals = data.goals
     chosen = goals
     if query.goal and goals:
-        wanted = query.goal.lower()
+        wanted = goal_word(query.goal.lower())
         wanted_topic = _topic_of(wanted)
 
         def closeness(g: Goal) -> int:
@@ -577,6 +504,7 @@ HANDLERS: dict[str, Callable[[Query, CustomerData, date], Answer]] = {
     "top_merchants": top,
     "largest_transaction": largest,
     "forecast": forecast,
+    "compare": compare,
     "unknown": unknown,
 }
 

@@ -12,6 +12,24 @@ from dataclasses import dataclass
 
 WORD = re.compile(r"[a-z0-9][a-z0-9'&]*")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# words of money questions that are no typo of a category or merchant ("looking" is not
+# "lodging", "interest" not "internet")
+_COMMON = """looking look looks interest spending spend spent expensive money month months monthly
+    week weeks weekly year years yearly daily total much many what where when which while
+    there their these those going doing being having getting paying paid cost costs costing
+    left last this that with from into over under since between about after before during
+    always usually average compared compare more less most least biggest largest higher lower
+    increase decrease budget budgets goal goals saving savings saved save income earned earn
+    balance account accounts wallet subscriptions subscription recurring afford enough still
+    again every each other others things thing stuff buying bought purchases purchase
+    transactions transaction payments payment charges charged tell show give list please
+    thanks could would should might right really lately recently currently overall altogether
+    together including without happened happen explain expect forecast predict likely typical
+    typically expenses expense outgoings status track progress category categories merchant
+    merchants store stores shop shops spends spending's total's amount amounts match
+    matches watch mayor junior julia april's"""
+COMMON_WORDS = frozenset(_COMMON.split())
+SPLIT_INFIX = "[了过完几次个一两三四五六七八九十多少回趟顿的些点]{1,4}"
 
 
 def distance(a: str, b: str, bound: int) -> int:
@@ -72,6 +90,13 @@ class Vocabulary:
             else:
                 words = len(phrase.split())
                 self.latin.setdefault(words, []).append((key, phrase))
+        # two-character Chinese verb-object words are split by aspect, counts and measure
+        # words: 打车 in 打了几次车, 吃饭 in 吃了顿饭, 加油 in 加了两次油
+        self.split = [
+            (key, phrase, re.compile(f"{phrase[0]}{SPLIT_INFIX}{phrase[1]}"))
+            for key, phrase in self.cjk
+            if len(phrase) == 2
+        ]
         self.exact: dict[str, list[tuple[int, str]]] = {}
         # per word count and first letter: (key, phrase, errors allowed), for fuzzy lookups
         self.by_letter: dict[tuple[int, str], list[tuple[int, str, int]]] = {}
@@ -89,6 +114,11 @@ class Vocabulary:
             at = text.find(phrase)
             if at >= 0:
                 hits.append(Hit(key, phrase, at, at + len(phrase), 0))
+        if self.split and CJK.search(text):
+            for key, phrase, pattern in self.split:
+                found = pattern.search(text)
+                if found:
+                    hits.append(Hit(key, phrase, found.start(), found.end(), 0))
         words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
         for size in self.latin:
             for i in range(len(words) - size + 1):
@@ -96,13 +126,15 @@ class Vocabulary:
                 candidate = " ".join(w for w, _, _ in run)
                 start, end = run[0][1], run[-1][2]
                 exact = self.exact.get(candidate)
+                if not exact and candidate.endswith("s") and len(candidate) > 3:
+                    exact = self.exact.get(candidate[:-1])  # a plural: "ubers", "taxis"
                 if exact:
                     hits.extend(Hit(k, p, start, end, 0) for k, p in exact)
                     continue
                 if not fuzzy:
                     continue
                 limit = allowed_errors(candidate)
-                if limit == 0:
+                if limit == 0 or any(w in COMMON_WORDS for w, _, _ in run):
                     continue
                 for key, phrase, phrase_bound in self.by_letter.get((size, candidate[0]), ()):
                     bound = min(phrase_bound, limit)

@@ -16,29 +16,28 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from coffer.assistant.ask.fuzzy import CJK, Vocabulary
-from coffer.assistant.ask.periods import Period, find_period
-from coffer.assistant.ask.vocabulary import TOPICS, Topic
+from coffer.assistant.ask.fuzzy import CJK, COMMON_WORDS, Hit, Vocabulary
+from coffer.assistant.ask.numbers import amount as _amount
+from coffer.assistant.ask.periods import (
+    MONTHS,
+    PERIOD_WORDS,
+    Period,
+    a_year_before,
+    add_months,
+    find_period,
+    period_before,
+    period_now,
+)
+from coffer.assistant.ask.spelling import correct as spell
+from coffer.assistant.ask.spelling import lexicon
+from coffer.assistant.ask.vocabulary import TOPICS, Topic, goal_word
 
 INTENTS = (
     "spend_in_category", "spend_at_merchant", "spend_total", "income", "subscriptions",
     "affordability", "goal_progress", "explain_period", "balance", "budget_status",
     "top_categories", "top_merchants", "largest_transaction", "forecast", "savings",
-    "transaction_count", "unknown",
+    "transaction_count", "compare", "unknown",
 )  # fmt: skip
-
-CURRENCIES = {
-    "eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR", "欧元": "EUR",
-    "usd": "USD", "dollar": "USD", "dollars": "USD", "$": "USD", "美元": "USD", "美金": "USD",
-    "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "£": "GBP", "英镑": "GBP",
-    "cny": "CNY", "rmb": "CNY", "yuan": "CNY", "元": "CNY", "块": "CNY", "块钱": "CNY",
-    "人民币": "CNY", "¥": "CNY", "chf": "CHF", "jpy": "JPY", "yen": "JPY", "日元": "JPY",
-}  # fmt: skip
-SCALES = {"JPY": 0, "KRW": 0}
-_CUR = r"(eur|euros?|€|usd|dollars?|\$|gbp|pounds?|£|cny|rmb|yuan|块钱|块|元|欧元|美元|美金|英镑|人民币|¥|chf|jpy|yen|日元)"
-_AMOUNT = re.compile(
-    rf"(?:{_CUR}\s*(\d[\d,]*(?:\.\d{{1,2}})?)\s*(k)?)|(?:(\d[\d,]*(?:\.\d{{1,2}})?)\s*(k)?\s*{_CUR}?)"
-)
 
 
 @dataclass(slots=True)
@@ -56,6 +55,12 @@ class Query:
     language: str = "en"
     period_given: bool = False
     average: bool = False  # "on average per month": value is the monthly mean
+    any_of: bool = False  # "taxis and Uber": a topic OR a merchant (else both must match)
+    compare_to: Period | None = None  # "compare": the earlier period (``period`` the later)
+    measure: str = "spend"  # "compare": "spend" or "income"; "savings": "rate" (a percent)
+    per: str = "month"  # what an average is taken per: "month", "week" or "day"
+    exclude_topics: list[Topic] = field(default_factory=list)  # "excluding rent"
+    exclude_merchants: list[str] = field(default_factory=list)  # "other than Lidl"
 
 
 IDIOMS = (
@@ -73,8 +78,22 @@ MERCHANT_ALIASES = {
 }  # fmt: skip
 
 
+# traditional Chinese characters of money questions -> simplified (the vocabulary's script)
+TRADITIONAL = str.maketrans(
+    "個這們麼錢買賣費飲飯週幾筆賺資區從來後會長過較與還嗎夠擔標進儲險藥醫療計劃報歲車"
+    "電話網購訂閱預算為貴開銷餘額帳戶號結單應該給麥當勞亞馬遜紅務銀類別氣歡紀總數興樂"
+    "戲劇時間導實際現態參運動說薪準備歷鐘點滿聽見讓頭裡邊",
+    "个这们么钱买卖费饮饭周几笔赚资区从来后会长过较与还吗够担标进储险药医疗计划报岁车"
+    "电话网购订阅预算为贵开销余额账户号结单应该给麦当劳亚马逊红务银类别气欢纪总数兴乐"
+    "戏剧时间导实际现态参运动说薪准备历钟点满听见让头里边",
+)
+
+
+WORDS = re.compile(r"[a-z]+")
+
+
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL)
     text = text.replace("’", "'").replace("‘", "'")
     return re.sub(r"\s+", " ", text).strip()
 
@@ -83,21 +102,49 @@ def _has(pattern: str, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
+# words that only name the kind of spending after a category or merchant
+HEAD_WORDS = frozenset({"shopping", "购物", "买东西"})
+# between a merchant and a category: either of them ("taxis and Uber")
+JOINED = r"\s*(?:and|or|&|plus|and also|和|与|跟|及|以及|或|或者|还有)\s*"
+# two periods and one of these: a comparison
+COMPARE = (
+    r"\bcompar|\bvs\.?(?:\s|$)|\bversus\b|\bthan\b|\bdifference\b|\bchanged?\b|"
+    r"\b(?:more|less|higher|lower|increase|decrease)\b|比|对比|相比|比较|差别|变化|增加|减少|多了|少了|"
+    r"哪个.{0,4}[多少]"
+)
+EXCLUDING = (
+    r"\b(?:excluding|except(?: for)?|other than|apart from|aside from|not counting|without|"
+    r"minus|besides)\b|除了|除去|不算|不含|不包括|不计"
+)
+NO_ANSWER = (
+    r"^\s*(?:please\s+)?(?:transfer|send|pay|move|block|freeze|unfreeze|cancel|top up|withdraw)\b|"
+    r"\b(?:credit score|interest rate|exchange rate|fx rate|pin)\b|^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|"
+    r"信用分|利率|汇率|密码"
+)
+# one period and one of these: a comparison with the period before ("did it go up this month")
+CHANGE = (
+    r"\b(?:go|went|gone|going) (?:up|down)\b|\b(?:increased?|decreased?|risen|rose|dropped)\b|"
+    r"\bcompared? (?:to|with) (?:the )?(?:previous|prior|before)|同期|环比|涨了|降了|上涨|下降"
+)
+PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
+PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
+THAN = r"\b(?:more|less|higher|lower)\b.{0,40}\bthan\b|比.{0,6}(?:多|少|高|低)"
+SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
-    ("affordability", r"\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money|cash|funds) (?:for|to)|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
-    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day) funds?\b|savings pot|saving (?:up )?for|piggy ?bank|目标|攒钱|存钱.*(?:进度|怎么样|如何)"),
-    ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spent\b|\bon track\b|预算"),
-    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候扣款|which bills|my bills\b|memberships|订阅|自动续费|定期扣款|包月|会员|固定支出|账单"),
+    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|买.{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:资金|金)|攒钱|攒得|存钱.*(?:进度|怎么样|如何)"),
+    ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
+    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
     ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
-    ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|怎么.*(?:这么|那么)多|这么贵|那么贵"),
-    ("largest_transaction", r"biggest (?:purchase|expense|transaction|payment)|largest (?:purchase|expense|transaction|payment)|most expensive (?:purchase|thing|item)|最大的?一笔|最贵"),
+    ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
+    ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:single\s+|one\s+|individual\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill)s?\b(?!\s*(?:categor|type|area|kind))|最大的?一笔|最大一次|最贵|单笔最"),
     ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
-    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)了多少"),
-    ("transaction_count", r"how (?:many|often)(?: times)?|number of (?:transactions|purchases|payments|times)|多少次|几次|多少笔|几笔"),
-    ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|有多少钱|剩多少钱|账户里"),
-    ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少"),
+    ("transaction_count", r"how (?:many|often)(?: times)?|\bnumber of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
+    ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里"),
+    ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
 
@@ -107,6 +154,13 @@ def _topic_vocabulary() -> Vocabulary:
     for index, topic in enumerate(TOPICS):
         entries.extend((index, word) for word in (*topic.english, *topic.chinese))
     return Vocabulary(entries)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> set[str]:
+    patterns = [p for _, p in CUES] + [COMPARE, CHANGE, EXCLUDING, SAME_TIME, PER_DAY, PER_WEEK]
+    phrases = [w for topic in TOPICS for w in topic.english]
+    return lexicon(patterns, phrases, [*COMMON_WORDS, *PERIOD_WORDS, *MONTHS])
 
 
 @lru_cache(maxsize=256)
@@ -128,42 +182,12 @@ def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
     return Vocabulary(entries)
 
 
-def _amount(text: str, default_currency: str | None) -> tuple[int | None, str | None]:
-    best: tuple[int, str | None] | None = None
-    for match in _AMOUNT.finditer(text):
-        cur = match.group(1) or match.group(6)
-        digits = match.group(2) or match.group(4)
-        thousand = match.group(3) or match.group(5)
-        if not digits:
-            continue
-        # a bare number next to a period word ("last 3 months", "2025") is not an amount
-        if cur is None and thousand is None:
-            after = text[match.end() : match.end() + 8]
-            if re.match(r"\s*(?:days?|weeks?|months?|years?|个|天|周|月|年|%)", after):
-                continue
-            if re.fullmatch(r"(?:19|20)\d\d", digits) or (
-                len(digits) <= 1 and not default_currency
-            ):
-                continue
-        value = float(digits.replace(",", ""))
-        if thousand:
-            value *= 1000
-        currency = CURRENCIES.get(cur, default_currency) if cur else default_currency
-        scale = SCALES.get(currency or "", 2)
-        minor = round(value * 10**scale)
-        if best is None or cur is not None:
-            best = (minor, currency)
-            if cur is not None:
-                break
-    return best if best is not None else (None, None)
-
-
 def _goal_words(text: str) -> str | None:
     for pattern in (
         r"(?:my|the|our)\s+([a-z][\w ]{0,30}?)\s+(?:goal|fund|savings|pot)",
         r"saving (?:up )?for (?:a |an |the |my )?([a-z][\w ]{0,30}?)(?:\s+going|\?|$| goal)",
         r"goal\s+(?:for|of)\s+(?:a |an |the |my )?([a-z][\w ]{0,30}?)(?:\?|$| going)",
-        r"([\u4e00-\u9fff]{1,6}?)(?:的)?(?:目标|基金)",
+        r"([\u4e00-\u9fff]{1,6}?)(?:的)?(?:目标|基金|资金|存款)",
         r"(?:存钱|攒钱)(?:买|去)?([\u4e00-\u9fff]{1,6})",
     ):
         match = re.search(pattern, text)
@@ -183,28 +207,74 @@ def parse(
     currency: str | None = None,
 ) -> Query:
     """The typed query a question asks, relative to ``today``."""
-    text = normalize(question)
+    merchant_words = {w for name in merchants for w in WORDS.findall(normalize(name))}
+    text = spell(normalize(question), _lexicon(), merchant_words)
     for pattern, replacement in IDIOMS:
         text = re.sub(pattern, replacement, text)
     language = "zh" if CJK.search(text) else "en"
     found = find_period(text, today)
     period, period_given = (found[0], True) if found else (None, False)
-    rest = text if found is None else text[: found[1][0]] + " " + text[found[1][1] :]
+    rest = _blank(text, found)
+    compare_to = None
+    second = find_period(rest, today) if found else None
+    if period is not None and second is not None and _has(COMPARE, rest):
+        rest = _blank(rest, second)
+        period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
+    if period is not None and _has(SAME_TIME, rest):
+        compare_to = a_year_before(period)  # "今年比去年同期": the same dates a year before
+    elif period is not None and compare_to is None and _has(CHANGE, rest):
+        compare_to = period_before(period)
+    elif (
+        found is not None
+        and period is not None
+        and compare_to is None
+        and _has(THAN, rest)
+        and not _has(r"\bwhy\b|usual|normal|平时|平常|往常|为什么|为啥", rest)
+    ):
+        than = re.search(r"\bthan\b|比", text)
+        if than and found[1][0] > than.start() and period.end < today:
+            # "more on groceries than last year": now against the period named
+            period, compare_to = period_now(period, today), period
+        elif than and found[1][0] < than.start():
+            compare_to = period_before(period)  # "上个月比...多": against the one before
 
     merchant_names = tuple(merchants)
     merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
     topic_hits = _topic_vocabulary().find(rest)
     chosen_merchants: list[str] = []
+    anchors: list[Hit] = []
     for hit in merchant_hits:
         overlaps = [t for t in topic_hits if not (t.end <= hit.start or t.start >= hit.end)]
         if hit.errors == 0 or not overlaps or all(t.errors > hit.errors for t in overlaps):
             chosen_merchants.append(merchant_names[hit.key])
+            anchors.append(hit)
             topic_hits = [t for t in topic_hits if t not in overlaps]
+    # a head word after a category or merchant ("grocery shopping", "Aldi shopping") only
+    # says what kind of spending it is
+    anchors += topic_hits
+    topic_hits = [
+        t for t in topic_hits
+        if t.phrase not in HEAD_WORDS or not any(0 <= t.start - a.end <= 1 for a in anchors)
+    ]  # fmt: skip
+    # what follows "excluding" / 除了 is left out
+    cut = re.search(EXCLUDING, rest)
+    excluded_at = cut.end() if cut else len(rest) + 1
+    exclude_merchants = [
+        merchant_names[h.key] for h in anchors[: len(chosen_merchants)] if h.start >= excluded_at
+    ]
+    chosen_merchants = [m for m in chosen_merchants if m not in exclude_merchants]
     topics: list[Topic] = []
+    exclude_topics: list[Topic] = []
     for hit in topic_hits:
         topic = TOPICS[hit.key]
-        if topic not in topics:
-            topics.append(topic)
+        chosen = exclude_topics if hit.start >= excluded_at else topics
+        if topic not in chosen:
+            chosen.append(topic)
+    any_of = any(
+        re.fullmatch(JOINED, rest[min(a.end, b.end) : max(a.start, b.start)])
+        for a in anchors[: len(chosen_merchants)]
+        for b in topic_hits
+    )
 
     amount, amount_currency = _amount(rest, currency)
     intent = "unknown"
@@ -229,12 +299,13 @@ def parse(
     ):
         intent = "spend_in_category"
     if intent == "unknown":
-        if chosen_merchants:
+        if chosen_merchants and not any_of:
             intent = "spend_at_merchant"
         elif topics:
             intent = "spend_in_category"
         elif _has(
-            r"spen[dt]|spending|\bcost|\bpa(?:y|id)\b|expenses?|outgoings|花|消费|支出|开销|用了",
+            r"spen[dt]|spending|\bcost|\bpa(?:y|id)\b|expenses?|outgoings|money (?:went|go|goes|going|gone) out|"
+            r"\boutflows?\b|\bmoney out\b|花|消费|支出|开销|用了",
             rest,
         ):
             intent = "spend_total"
@@ -242,13 +313,47 @@ def parse(
         intent = "top_merchants"
     if intent == "spend_in_category" and chosen_merchants and not topics:
         intent = "spend_at_merchant"
+    if _has(NO_ANSWER, rest):
+        intent = "unknown"  # an order ("transfer 100 EUR"), or facts the data does not hold
+    if (
+        intent in ("spend_in_category", "spend_at_merchant", "spend_total", "unknown")
+        and period is not None
+        and period.start > today
+        and (topics or chosen_merchants or intent != "unknown")
+    ):
+        # spending wholly ahead is a forecast, for the year ahead; beyond, no answer
+        intent = "forecast" if period.start <= add_months(today, 12) else "unknown"
+    if intent == "forecast" and period is not None and period.end < today:
+        # "how much will I spend in May": the next May
+        period = Period(add_months(period.start, 12), add_months(period.end, 12), period.label)
+    measure = "income" if intent == "income" else "spend"
+    if intent == "savings" and _has(r"\brate\b|percent|%|率|百分", rest):
+        measure = "rate"
+    if intent == "subscriptions" and _has(r"how many|number of|多少个|几个|几项|多少项", rest):
+        measure = "count"
+    if (
+        intent in ("balance", "affordability", "spend_in_category")
+        and topics
+        and amount is None
+        and _has(
+            r"how much (?:more )?(?:can|could) i (?:still )?spend|(?:还|还能|还可以)(?:花|用)多少|还剩多少",
+            rest,
+        )
+    ):
+        intent = "budget_status"
+    if compare_to is not None:
+        intent = "compare"
     limit = 5
     match = re.search(r"\btop\s+(\d{1,2})\b|前\s*(\d{1,2})", rest)
     if match:
         limit = int(match.group(1) or match.group(2))
-    goal = _goal_words(rest) if intent == "goal_progress" else None
+    goal = None
+    if intent == "goal_progress":
+        named = goal_word(rest)  # a goal word anywhere: 应急资金, "rainy day"
+        goal = _goal_words(rest) or (named if named != rest else None)
     average = _has(
-        r"\baverage|\bper month\b|\ba month\b|\bmonthly\b|\busually\b|\btypically\b|平均|每个?月",
+        r"\baverage|\bavg\b|\b(?:per|a|each|every) (?:month|day|week)\b|\bmonthly\b|\bdaily\b|\bweekly\b|"
+        r"\busually\b|\btypically\b|\btypical\b|平均|每个?月|每天|每日|日均|每周|一般",
         rest,
     )
     if (
@@ -270,4 +375,18 @@ def parse(
         period_given=period_given,
         average=average
         and intent in ("spend_in_category", "spend_at_merchant", "spend_total", "income"),
+        any_of=any_of,
+        exclude_topics=exclude_topics,
+        exclude_merchants=exclude_merchants,
+        per="day" if _has(PER_DAY, rest) else "week" if _has(PER_WEEK, rest) else "month",
+        compare_to=compare_to,
+        measure=measure,
     )
+
+
+def _blank(text: str, found: tuple[Period, tuple[int, int]] | None) -> str:
+    """``text`` without the words of a period found in it."""
+    if found is None:
+        return text
+    start, end = found[1]
+    return text[:start] + " " + text[end:]

@@ -24,29 +24,35 @@ class Topic:
 TOPICS: tuple[Topic, ...] = (
     Topic("Groceries", ("FOOD_AND_DRINK_GROCERIES",),
           ("groceries", "grocery", "grocery shopping", "supermarket", "supermarkets",
-           "food shopping", "grocery store", "grocery stores", "food store", "provisions"),
-          ("买菜", "超市", "杂货", "食品杂货", "生鲜")),
+           "food shopping", "grocery store", "grocery stores", "food store", "provisions",
+           "food shop", "weekly shop", "big shop", "grocery run"),
+          ("买菜", "超市", "杂货", "食品杂货", "生鲜", "菜钱", "水果", "零食")),
     Topic("Restaurants", ("FOOD_AND_DRINK_RESTAURANT", "FOOD_AND_DRINK_FAST_FOOD"),
           ("restaurants", "restaurant", "eating out", "eat out", "dining", "dining out",
-           "dine out", "meals out", "takeaway", "takeout", "take away", "fast food",
-           "food delivery", "lunch", "dinner"),
-          ("餐饮", "吃饭", "餐厅", "饭店", "下馆子", "外卖", "快餐", "外出就餐", "餐馆")),
+           "dine out", "meals out", "takeaway", "takeout", "take away", "takeaways",
+           "food delivery", "lunch", "dinner", "meals", "eating", "breakfast",
+           "brunch"),
+          ("餐饮", "吃饭", "餐厅", "饭店", "下馆子", "外卖", "外出就餐", "餐馆", "早餐", "早饭",
+           "午饭", "午餐", "晚饭", "晚餐", "聚餐", "请客", "夜宵")),
+    Topic("Fast food", ("FOOD_AND_DRINK_FAST_FOOD",), ("fast food", "burgers", "fast-food"),
+          ("快餐",)),
     Topic("Coffee", ("FOOD_AND_DRINK_COFFEE",),
-          ("coffee", "coffees", "cafe", "cafes", "coffee shops", "coffee shop"),
-          ("咖啡", "咖啡馆")),
+          ("coffee", "coffees", "cafe", "cafes", "coffee shops", "coffee shop", "bubble tea"),
+          ("咖啡", "咖啡馆", "奶茶")),
     Topic("Alcohol and bars", ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR",),
           ("alcohol", "bars", "beer", "wine", "drinks", "pubs"), ("酒", "酒吧", "喝酒")),
     Topic("Food and drink", ("FOOD_AND_DRINK",), ("food and drink", "food", "food & drink"),
-          ("饮食", "吃喝", "食品")),
+          ("饮食", "吃喝", "食品", "吃的", "吃东西")),
     Topic("Taxis and ride shares", ("TRANSPORTATION_TAXIS_AND_RIDE_SHARES",),
           ("taxi", "taxis", "cab", "cabs", "ride share", "ride shares", "ride hailing",
-           "rides"), ("打车", "出租车", "网约车", "滴滴")),
+           "rides", "rideshare", "ridesharing", "lyft"), ("打车", "出租车", "网约车", "滴滴", "打的")),
     Topic("Public transit", ("TRANSPORTATION_PUBLIC_TRANSIT",),
           ("public transport", "public transit", "metro", "subway", "bus", "buses", "tram",
-           "train tickets", "commuting", "commute"), ("地铁", "公交", "公共交通", "通勤")),
+           "train tickets", "commuting", "commute", "train", "trains"),
+          ("地铁", "公交", "公共交通", "通勤", "火车", "高铁")),
     Topic("Fuel", ("TRANSPORTATION_GAS",),
-          ("fuel", "petrol", "gas station", "gasoline", "diesel", "filling up"),
-          ("加油", "油费", "汽油")),
+          ("fuel", "petrol", "gas", "gas station", "gasoline", "diesel", "filling up"),
+          ("加油", "油费", "汽油", "油钱")),
     Topic("Parking", ("TRANSPORTATION_PARKING",), ("parking",), ("停车", "停车费")),
     Topic("Transport", ("TRANSPORTATION",),
           ("transport", "transportation", "getting around", "travel costs", "car"),
@@ -54,8 +60,9 @@ TOPICS: tuple[Topic, ...] = (
     Topic("Rent", ("RENT_AND_UTILITIES_RENT",), ("rent", "my rent", "housing", "landlord"),
           ("房租", "租金", "住房")),
     Topic("Energy", ("RENT_AND_UTILITIES_GAS_AND_ELECTRICITY",),
-          ("electricity", "energy", "power bill", "gas and electricity", "heating"),
-          ("电费", "燃气费", "煤气费", "能源")),
+          ("electricity", "energy", "power bill", "gas and electricity", "heating", "gas bill",
+           "electric bill", "electricity bill", "power"),
+          ("电费", "燃气费", "煤气费", "能源", "燃气", "天然气")),
     Topic("Phone", ("RENT_AND_UTILITIES_TELEPHONE",),
           ("phone", "phone bill", "mobile", "mobile phone", "cell phone", "telephone",
            "telecom"), ("话费", "手机费", "电话费", "通讯")),
@@ -83,7 +90,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic("Shopping", ("GENERAL_MERCHANDISE",),
           ("shopping", "general merchandise"), ("购物", "买东西")),
     Topic("Pharmacy", ("MEDICAL_PHARMACIES_AND_SUPPLEMENTS",),
-          ("pharmacy", "pharmacies", "medicine", "drugstore", "chemist"), ("药店", "买药", "药品")),
+          ("pharmacy", "pharmacies", "medicine", "drugstore", "chemist"), ("药店", "买药", "药品", "医药")),
     Topic("Health", ("MEDICAL",),
           ("health", "healthcare", "medical", "doctor", "doctors", "dentist"),
           ("医疗", "看病", "医院", "健康")),
@@ -105,6 +112,8 @@ TOPICS: tuple[Topic, ...] = (
     Topic("Services", ("GENERAL_SERVICES",), ("services", "general services"), ("服务费",)),
     Topic("Bank fees", ("BANK_FEES",), ("bank fees", "fees", "bank charges", "overdraft fees"),
           ("手续费", "银行费用", "银行手续费")),
+    Topic("Interest", ("BANK_FEES_INTEREST_CHARGE",), ("interest", "interest charges"),
+          ("利息",)),
     Topic("Loan payments", ("LOAN_PAYMENTS",), ("loan", "loans", "mortgage", "credit card payments",
                                                 "debt", "repayments"), ("贷款", "房贷", "还款", "车贷")),
     Topic("Taxes", ("GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",), ("taxes", "tax"), ("税", "税费", "交税")),
@@ -117,6 +126,25 @@ TOPICS: tuple[Topic, ...] = (
                                                              "withdrawals"), ("取现", "取钱", "现金")),
     Topic("Savings transfers", ("TRANSFER_OUT_SAVINGS",), ("savings", "saving transfers"), ("储蓄", "存款")),
 )  # fmt: skip
+
+
+# what savings goals are called, in Chinese and loosely in English -> the usual English word
+GOAL_WORDS = {
+    "应急": "emergency", "紧急": "emergency", "备用": "emergency", "急用": "emergency",
+    "rainy day": "emergency", "safety net": "emergency", "买房": "house", "房子": "house",
+    "首付": "house", "down payment": "house", "买车": "car", "汽车": "car", "婚礼": "wedding",
+    "结婚": "wedding", "退休": "retirement", "养老": "retirement", "pension": "retirement",
+    "学费": "education", "教育": "education", "度假": "holiday", "旅行": "holiday",
+    "旅游": "holiday", "假期": "holiday", "vacation": "holiday", "trip": "holiday",
+}  # fmt: skip
+
+
+def goal_word(words: str) -> str:
+    """The usual English word for a goal named ``words`` (lower-cased), else ``words``."""
+    for word, english in GOAL_WORDS.items():
+        if word in words:
+            return english
+    return words
 
 
 def topic_by_code(code: str) -> Topic | None:

@@ -1,0 +1,92 @@
+"""Misspelt words of a question corrected to the words the parser knows (its cue words,
+category words, period words): "balace" -> "balance", "aoford" -> "afford",
+"monehs" -> "months". Only words of five letters or more that the parser does not know are
+corrected, to a known word within one edit (two from eight letters on) with the same
+first letter, and for five-letter words the same last letter or the same letters; short
+typos come from a list. Merchant names and the words of the question the parser knows stay as they are."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from coffer.assistant.ask.fuzzy import distance
+
+SHORT_TYPOS = {
+    "hw": "how", "hwo": "how", "spnd": "spend", "sped": "spend", "spen": "spend",
+    "mch": "much", "muhc": "much", "waht": "what", "wat": "what", "lst": "last",
+    "lsat": "last", "thsi": "this", "tihs": "this", "yr": "year", "yrs": "years",
+    "mnth": "month", "mth": "month", "mths": "months", "wk": "week", "wks": "weeks",
+    "cofe": "coffee", "ur": "your", "u": "you", "weks": "weeks", "wek": "week",
+    "ofen": "often", "oftn": "often", "yeer": "year", "yaer": "year", "mont": "month",
+    "tota": "total", "muc": "much", "mney": "money", "mony": "money", "bugt": "budget",
+    "rnt": "rent", "sine": "since", "snce": "since", "monh": "month", "mnoth": "month",
+}  # fmt: skip
+# words the cues need whole, beyond those their patterns spell out
+_KEY = """spend spent spending spends expenses expense outgoings subscriptions subscription
+afford balance account salary income earned earnings average monthly weekly daily largest
+biggest expensive purchase purchases payment payments merchants merchant shops stores often
+compare compared budget savings months weeks years days month week year first second third
+fourth before yesterday quarter bills debits direct recurring explain total typical usually
+typically transactions transaction money received receive paycheck wages forecast predict
+projected progress goal goals emergency holiday vacation remaining left overspent overspending
+categories category altogether overall combined excluding except between since during
+weekend fortnight subscribed start beginning"""
+KEY_WORDS = _KEY.split()
+_KEY_SET = frozenset(KEY_WORDS)
+_WORD = re.compile(r"[a-z]+")
+
+
+def lexicon(patterns: Iterable[str], phrases: Iterable[str], extra: Iterable[str]) -> set[str]:
+    """Known words: the whole alphabetic runs of the cue patterns (five letters or more), the
+    words of the vocabulary's phrases, and ``extra``."""
+    words = set(KEY_WORDS) | set(extra)
+    for pattern in patterns:
+        pattern = re.sub(r"\\[a-zA-Z]", " ", pattern)  # escapes such as \b are no letters
+        words.update(re.findall(r"(?<![a-z\[(|?])[a-z]{5,}(?![a-z\])?])", pattern))
+    for phrase in phrases:
+        words.update(_WORD.findall(phrase.lower()))
+    return words
+
+
+def correct(text: str, known: set[str], keep: set[str]) -> str:
+    """``text`` (lower-cased) with misspelt words corrected (see the module docstring);
+    words in ``keep`` (merchant names) are left alone."""
+    by_length: dict[int, list[str]] = {}
+    for word in known:
+        by_length.setdefault(len(word), []).append(word)
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        if word in SHORT_TYPOS:
+            return SHORT_TYPOS[word]
+        if len(word) < 5 or word in known or word in keep or f"{word}s" in known:
+            return word  # a singular of a known plural ("transfer") is no typo
+        bound = 2 if len(word) >= 8 else 1
+        best: tuple[int, int, int, int, int, str] | None = None
+        for size in range(len(word) - bound, len(word) + bound + 1):
+            for candidate in by_length.get(size, ()):
+                if candidate[0] != word[0] or (
+                    len(word) == 5
+                    and candidate[-1] != word[-1]
+                    and sorted(candidate) != sorted(word)  # "sinec" is "since"
+                ):
+                    continue
+                errors = distance(word, candidate, bound)
+                # fewest edits, then a word the typo drops letters of ("dning" is
+                # "dining", not "doing"), then the closest length
+                dropped = 0 if _within(word, candidate) else 1
+                swapped = 0 if sorted(word) == sorted(candidate) else 1  # "interent"
+                key = 0 if candidate in _KEY_SET else 1  # "budget", not the cue's "budegt"
+                rank = (errors, dropped, swapped, key, abs(len(candidate) - len(word)), candidate)
+                if errors <= bound and (best is None or rank < best):
+                    best = rank
+        return best[5] if best else word
+
+    return _WORD.sub(fix, text)
+
+
+def _within(short: str, long: str) -> bool:
+    """Whether the letters of ``short`` appear in ``long`` in order."""
+    letters = iter(long)
+    return all(ch in letters for ch in short)
