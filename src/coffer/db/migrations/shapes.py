@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.types import Amount
+
 DEFAULT_PLATFORM = "plat_default"
 """The platform that owned every row of a database made before platforms existed."""
 
@@ -26,6 +28,16 @@ def id_column(length: int = 40) -> sa.Column[str]:
 def ref_column(name: str, *args: Any, nullable: bool = False, **kwargs: Any) -> sa.Column[str]:
     """A column holding the id of another row (``customer_id``, ``wallet_id``...)."""
     return sa.Column(name, sa.String(40), *args, nullable=nullable, **kwargs)
+
+
+def currency_column(name: str = "currency") -> sa.Column[str]:
+    """A currency's ISO 4217 code."""
+    return sa.Column(name, sa.String(3), nullable=False)
+
+
+def amount_column(name: str = "amount", *, nullable: bool = False) -> sa.Column[int]:
+    """An amount in minor units, exact."""
+    return sa.Column(name, Amount, nullable=nullable)
 
 
 def platform_column(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.types import Amount
+from coffer.db.migrations.shapes import amount_column, time_column, where_set
 
 revision = "0001_ledger"
 down_revision = None
@@ -24,10 +24,7 @@ metadata = sa.MetaData()
 
 def _unique_where_set(name: str, column: str) -> sa.Index:
     """Unique per ledger where set: rows without a value cost the index nothing."""
-    condition = sa.text(f"{column} IS NOT NULL")
-    return sa.Index(
-        name, "ledger_id", column, unique=True, sqlite_where=condition, postgresql_where=condition
-    )
+    return sa.Index(name, "ledger_id", column, unique=True, **where_set(column))
 
 
 # Tables with composite primary keys are WITHOUT ROWID on SQLite: one b-tree, not two.
@@ -37,7 +34,7 @@ ledgers = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(63), nullable=False, unique=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    time_column("created_at"),
     sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
     sa.Column("bucket", sa.String(63), nullable=False, server_default="_default"),
     sa.Column("features", sa.Text, nullable=False, server_default="{}"),
@@ -54,8 +51,8 @@ transactions = sa.Table(
     sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("id", sa.BigInteger, primary_key=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
-    sa.Column("timestamp", sa.BigInteger, nullable=False),
-    sa.Column("inserted_at", sa.BigInteger, nullable=False),
+    time_column("timestamp"),
+    time_column("inserted_at"),
     sa.Column("reference", sa.Text),
     sa.Column("metadata", sa.Text, nullable=False),
     sa.Column("reverts_id", sa.BigInteger),
@@ -73,9 +70,9 @@ postings = sa.Table(
     sa.Column("idx", sa.Integer, primary_key=True),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("destination", sa.Text, nullable=False),
-    sa.Column("amount", Amount, nullable=False),
+    amount_column(),
     sa.Column("asset", sa.Text, nullable=False),
-    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    time_column("timestamp"),
     # Slim indexes: each extra key column costs every insert; per-account reads filter
     # asset and time after the lookup.
     sa.Index("postings_source", "ledger_id", "source"),
@@ -90,8 +87,8 @@ accounts = sa.Table(
     sa.Column("address", sa.Text, primary_key=True),
     sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
     sa.Column("first_usage", sa.BigInteger, nullable=False),
-    sa.Column("inserted_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    time_column("inserted_at"),
+    time_column("updated_at"),
     sqlite_with_rowid=False,
 )
 
@@ -101,12 +98,12 @@ balances = sa.Table(
     sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("account", sa.Text, primary_key=True),
     sa.Column("asset", sa.Text, primary_key=True),
-    sa.Column("input", Amount, nullable=False),
-    sa.Column("output", Amount, nullable=False),
-    sa.Column("pending_input", Amount, nullable=False),
-    sa.Column("pending_output", Amount, nullable=False),
+    amount_column("input"),
+    amount_column("output"),
+    amount_column("pending_input"),
+    amount_column("pending_output"),
     # How far below zero the account may go in this asset; NULL means unbounded.
-    sa.Column("overdraft", Amount, nullable=True),
+    amount_column("overdraft", nullable=True),
     # Every batch rewrites its balances: free space in each page keeps those updates HOT
     # (no new index entries) on PostgreSQL.
     postgresql_with={"fillfactor": "50"},
@@ -120,7 +117,7 @@ holds = sa.Table(
     sa.Column("id", sa.BigInteger, primary_key=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("postings", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    time_column("created_at"),
     sa.Column("expires_at", sa.BigInteger),
     sa.Column("reference", sa.Text),
     sa.Column("metadata", sa.Text, nullable=False),
@@ -144,7 +141,7 @@ journal = sa.Table(
     sa.Column("kind", sa.SmallInteger, nullable=False),
     sa.Column("ref_id", sa.BigInteger),
     sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    time_column("created_at"),
     sa.Column("hash", sa.LargeBinary, nullable=False),
     sa.Column("idempotency_key", sa.Text),
     sa.Column("idempotency_hash", sa.LargeBinary),
@@ -159,7 +156,7 @@ checkpoints = sa.Table(
     sa.Column("tree_size", sa.BigInteger, primary_key=True),
     sa.Column("root", sa.LargeBinary, nullable=False),
     sa.Column("frontier", sa.LargeBinary, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    time_column("created_at"),
     sa.Column("public_key", sa.LargeBinary, nullable=False),
     sa.Column("signature", sa.LargeBinary, nullable=False),
 )

@@ -17,6 +17,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.migrations.shapes import (
+    actor_column,
+    id_column,
+    platform_column,
+    ref_column,
+    time_column,
+)
+
 revision = "0021_privacy"
 down_revision = "0020_trust"
 branch_labels = None
@@ -27,29 +35,29 @@ def upgrade() -> None:
     op.create_table(
         "privacy_customer_keys",
         sa.Column("customer_id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False, server_default="plat_default"),
+        platform_column(default=True),
         sa.Column("wrapped_key", sa.Text, nullable=True),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
-        sa.Column("erased_at", sa.BigInteger, nullable=True),
+        time_column("created_at"),
+        time_column("erased_at", nullable=True),
     )
     op.create_table(
         "privacy_consents",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False, server_default="plat_default"),
-        sa.Column("customer_id", sa.String(40), nullable=False),
+        id_column(),
+        platform_column(default=True),
+        ref_column("customer_id"),
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("version", sa.String(64), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("actor", sa.String(200), nullable=False),
+        actor_column("actor"),
         sa.Column("address", sa.String(64), nullable=True),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
+        time_column("created_at"),
     )
     op.create_index(
         "ix_privacy_consents_customer", "privacy_consents", ["platform_id", "customer_id", "id"]
     )
     with op.batch_alter_table("wallet_customers") as batch:
         batch.add_column(sa.Column("metadata_enc", sa.Text, nullable=True))
-        batch.add_column(sa.Column("erased_at", sa.BigInteger, nullable=True))
+        batch.add_column(time_column("erased_at", nullable=True))
 
 
 def downgrade() -> None:

@@ -14,8 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.migrations.shapes import rekey_by_platform, rekey_single, time_column
-from coffer.db.types import Amount
+from coffer.db.migrations.shapes import amount_column, rekey_by_platform, rekey_single, time_column
 
 revision = "0026_assistant_rules"
 down_revision = "0025_policies"
@@ -30,7 +29,7 @@ def upgrade() -> None:
             sa.Column("match_all", sa.Boolean, nullable=False, server_default=sa.true())
         )
         batch.add_column(sa.Column("position", sa.Integer, nullable=False, server_default="0"))
-        batch.add_column(sa.Column("updated_at", sa.BigInteger, nullable=True))
+        batch.add_column(time_column("updated_at", nullable=True))
     rekey_by_platform("fx_pricing", _pricing_columns(), ["pair", "tier"], key_name="pk_fx_pricing")
 
 
@@ -40,7 +39,7 @@ def _pricing_columns() -> list[sa.Column[Any]]:
         sa.Column("tier", sa.String(40), nullable=False),
         sa.Column("spread_bps", sa.Integer, nullable=False),
         sa.Column("fee_bps", sa.Integer, nullable=False),
-        sa.Column("fee_fixed", Amount, nullable=False),
+        amount_column("fee_fixed"),
         time_column("updated_at"),
     ]
 

@@ -10,6 +10,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.migrations.shapes import (
+    actor_column,
+    id_column,
+    platform_column,
+    ref_column,
+    time_column,
+)
+
 revision = "0033_risk_history"
 down_revision = "0032_loyalty_alerts"
 branch_labels = None
@@ -24,27 +32,27 @@ platform_settings = sa.Table(
     metadata,
     sa.Column("platform_id", sa.String(64), primary_key=True),
     sa.Column("review_expiry_policy", sa.String(16), nullable=False),  # approve|decline|escalate
-    sa.Column("updated_by", sa.String(200), nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    actor_column("updated_by"),
+    time_column("updated_at"),
 )
 
 # Trained models registered for a platform (one row per version); at most one is active.
 model_versions = sa.Table(
     "risk_model_versions",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
+    id_column(),
+    platform_column(64),
     sa.Column("version", sa.Integer, nullable=False),  # 1, 2, ... per platform
     sa.Column("model_dir", sa.Text, nullable=False),  # the folder `coffer risk train` wrote
-    sa.Column("model_id", sa.String(40), nullable=False),  # what decisions record
+    ref_column("model_id"),  # what decisions record
     sa.Column("window_start", sa.String(32), nullable=True),  # training data, ISO 8601 UTC
     sa.Column("window_end", sa.String(32), nullable=True),
     sa.Column("metrics", sa.Text, nullable=False),  # JSON: metrics on held-out data
     sa.Column("feature_names", sa.Text, nullable=False),  # JSON list
     sa.Column("active", sa.Boolean, nullable=False),
-    sa.Column("activated_at", sa.BigInteger, nullable=True),
-    sa.Column("created_by", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    time_column("activated_at", nullable=True),
+    actor_column("created_by"),
+    time_column("created_at"),
     sa.UniqueConstraint("platform_id", "version", name="uq_risk_model_versions"),
 )
 
