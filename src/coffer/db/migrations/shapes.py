@@ -40,6 +40,21 @@ def amount_column(name: str = "amount", *, nullable: bool = False) -> sa.Column[
     return sa.Column(name, Amount, nullable=nullable)
 
 
+def status_column(length: int = 16) -> sa.Column[str]:
+    """The ``status`` of a row that moves through states."""
+    return sa.Column("status", sa.String(length), nullable=False)
+
+
+def failure_code_column() -> sa.Column[str]:
+    """Why a movement failed (an error code), when it did."""
+    return sa.Column("failure_code", sa.String(64), nullable=True)
+
+
+def metadata_column() -> sa.Column[str]:
+    """The ``metadata`` a client attached: a JSON object kept as text."""
+    return sa.Column("metadata", sa.Text, nullable=False)
+
+
 def platform_column(
     length: int = 40, *, nullable: bool = False, default: bool = False
 ) -> sa.Column[str]:

@@ -7,7 +7,7 @@ Revises: 0006_wallets_payins_gateway
 
 from __future__ import annotations
 
-from coffer.db.migrations.shapes import add_unique_ref, drop_unique_ref
+from coffer.db.migrations import shapes
 
 revision = "0007_wallets_dispute_ref"
 down_revision = "0006_wallets_payins_gateway"
@@ -16,8 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_unique_ref("wallet_disputes", "gateway_ref")
+    shapes.add_unique_ref("wallet_disputes", "gateway_ref")
 
 
 def downgrade() -> None:
-    drop_unique_ref("wallet_disputes", "gateway_ref")
+    shapes.drop_unique_ref("wallet_disputes", "gateway_ref")

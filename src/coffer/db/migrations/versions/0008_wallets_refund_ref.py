@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.migrations.shapes import add_unique_ref, drop_unique_ref
+from coffer.db.migrations import shapes
 
 revision = "0008_wallets_refund_ref"
 down_revision = "0007_wallets_dispute_ref"
@@ -20,7 +20,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    add_unique_ref("wallet_refunds", "gateway_ref")
+    shapes.add_unique_ref("wallet_refunds", "gateway_ref")
     op.add_column(
         "wallet_refunds",
         sa.Column("origin", sa.String(16), nullable=False, server_default="coffer"),
@@ -28,4 +28,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    drop_unique_ref("wallet_refunds", "gateway_ref", "origin")
+    shapes.drop_unique_ref("wallet_refunds", "gateway_ref", "origin")

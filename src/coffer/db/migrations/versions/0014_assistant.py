@@ -9,13 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.migrations.shapes import (
-    amount_column,
-    currency_column,
-    id_column,
-    ref_column,
-    time_column,
-)
+from coffer.db.migrations import shapes
 
 revision = "0014_assistant"
 down_revision = "0013_risk"
@@ -26,84 +20,84 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "assistant_corrections",
-        id_column(),
-        ref_column("customer_id"),
+        shapes.id_column(),
+        shapes.ref_column("customer_id"),
         sa.Column("transaction_id", sa.String(80), nullable=False),
         sa.Column("primary_category", sa.String(64), nullable=False),
         sa.Column("detailed_category", sa.String(96), nullable=True),
         sa.Column("merchant", sa.String(200), nullable=True),
-        time_column("created_at"),
+        shapes.time_column("created_at"),
         sa.UniqueConstraint("customer_id", "transaction_id", name="uq_assistant_corrections_tx"),
     )
     op.create_table(
         "assistant_rules",
-        id_column(),
-        ref_column("customer_id", index=True),
+        shapes.id_column(),
+        shapes.ref_column("customer_id", index=True),
         sa.Column("stage", sa.String(8), nullable=False),
         sa.Column("conditions", sa.Text, nullable=False),
         sa.Column("actions", sa.Text, nullable=False),
-        time_column("created_at"),
+        shapes.time_column("created_at"),
     )
     op.create_table(
         "assistant_budgets",
-        id_column(),
-        ref_column("customer_id", index=True),
+        shapes.id_column(),
+        shapes.ref_column("customer_id", index=True),
         sa.Column("category", sa.String(96), nullable=False),
-        amount_column(),
-        currency_column(),
+        shapes.amount_column(),
+        shapes.currency_column(),
         sa.Column("rollover", sa.Boolean, nullable=False),
         sa.Column("start_month", sa.String(10), nullable=False),
-        time_column("created_at"),
+        shapes.time_column("created_at"),
         sa.UniqueConstraint("customer_id", "category", name="uq_assistant_budgets_category"),
     )
     op.create_table(
         "assistant_goals",
-        id_column(),
-        ref_column("customer_id", index=True),
+        shapes.id_column(),
+        shapes.ref_column("customer_id", index=True),
         sa.Column("name", sa.String(200), nullable=False),
-        amount_column("target_amount"),
-        currency_column(),
+        shapes.amount_column("target_amount"),
+        shapes.currency_column(),
         sa.Column("target_date", sa.String(10), nullable=True),
-        amount_column("saved_amount"),
-        time_column("created_at"),
+        shapes.amount_column("saved_amount"),
+        shapes.time_column("created_at"),
     )
     op.create_table(
         "assistant_goal_contributions",
-        id_column(),
-        ref_column("goal_id", index=True),
+        shapes.id_column(),
+        shapes.ref_column("goal_id", index=True),
         sa.Column("day", sa.String(10), nullable=False),
-        amount_column(),
-        time_column("created_at"),
+        shapes.amount_column(),
+        shapes.time_column("created_at"),
     )
     op.create_table(
         "assistant_external_accounts",
-        id_column(),
-        ref_column("customer_id", index=True),
+        shapes.id_column(),
+        shapes.ref_column("customer_id", index=True),
         sa.Column("name", sa.String(200), nullable=False),
-        currency_column(),
-        amount_column("balance", nullable=True),
-        time_column("created_at"),
+        shapes.currency_column(),
+        shapes.amount_column("balance", nullable=True),
+        shapes.time_column("created_at"),
         sa.UniqueConstraint("customer_id", "name", name="uq_assistant_external_accounts_name"),
     )
     op.create_table(
         "assistant_alerts_sent",
-        ref_column("customer_id"),
+        shapes.ref_column("customer_id"),
         sa.Column("alert_key", sa.String(64), nullable=False),
-        time_column("created_at"),
+        shapes.time_column("created_at"),
         sa.PrimaryKeyConstraint("customer_id", "alert_key"),
     )
     op.create_table(
         "assistant_external_transactions",
-        id_column(),
-        ref_column("customer_id", index=True),
-        ref_column("account_id"),
+        shapes.id_column(),
+        shapes.ref_column("customer_id", index=True),
+        shapes.ref_column("account_id"),
         sa.Column("day", sa.String(10), nullable=False),
-        amount_column(),
-        currency_column(),
+        shapes.amount_column(),
+        shapes.currency_column(),
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("counterparty", sa.String(200), nullable=True),
         sa.Column("dedup_key", sa.String(64), nullable=False),
-        time_column("created_at"),
+        shapes.time_column("created_at"),
         sa.UniqueConstraint("account_id", "dedup_key", name="uq_assistant_external_tx_dedup"),
     )
 

@@ -16,16 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.migrations.shapes import (
-    DEFAULT_PLATFORM,
-    id_column,
-    platform_column,
-    ref_column,
-    rekey_by_platform,
-    rekey_single,
-    time_column,
-    unique_per_platform,
-)
+from coffer.db.migrations import shapes
 
 revision = "0019_platforms"
 down_revision = "0018_security"
@@ -79,8 +70,8 @@ def _idempotency_columns() -> list[sa.Column[Any]]:
         sa.Column("key", sa.String(300), nullable=False),
         sa.Column("request_hash", sa.String(64), nullable=False),
         sa.Column("resource_type", sa.String(32), nullable=False),
-        ref_column("resource_id"),
-        time_column("created_at"),
+        shapes.ref_column("resource_id"),
+        shapes.time_column("created_at"),
         sa.Column("response_status", sa.Integer, nullable=True),
         sa.Column("response_enc", sa.Text, nullable=True),
     ]
@@ -89,16 +80,16 @@ def _idempotency_columns() -> list[sa.Column[Any]]:
 def upgrade() -> None:
     platforms = op.create_table(
         "platforms",
-        id_column(),
+        shapes.id_column(),
         sa.Column("name", sa.String(100), nullable=False, unique=True),
         sa.Column("mode", sa.String(8), nullable=False),
-        time_column("created_at"),
+        shapes.time_column("created_at"),
     )
     op.bulk_insert(
         platforms,
         [
             {
-                "id": DEFAULT_PLATFORM,
+                "id": shapes.DEFAULT_PLATFORM,
                 "name": "default",
                 "mode": "sandbox",
                 "created_at": time.time_ns() // 1000,
@@ -107,7 +98,7 @@ def upgrade() -> None:
     )
     for table in OWNED:
         with op.batch_alter_table(table) as batch:
-            batch.add_column(platform_column(default=True))
+            batch.add_column(shapes.platform_column(default=True))
     with op.batch_alter_table("ledgers") as batch:
         batch.add_column(sa.Column("system", sa.Boolean, nullable=False, server_default=sa.false()))
     op.execute("UPDATE ledgers SET system = true WHERE name = 'wallets'")
@@ -119,9 +110,9 @@ def upgrade() -> None:
         "ix_wallet_events_platform_dispatched", "wallet_events", ["platform_id", "dispatched"]
     )
     # fx conversions: the Idempotency-Key is unique per platform
-    unique_per_platform("fx_conversions", "idempotency_key")
+    shapes.unique_per_platform("fx_conversions", "idempotency_key")
     # wallets idempotency keys: the primary key becomes (platform_id, key)
-    rekey_by_platform(
+    shapes.rekey_by_platform(
         "wallet_idempotency_keys",
         _idempotency_columns(),
         ["key"],
@@ -130,7 +121,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    rekey_single("wallet_idempotency_keys", _idempotency_columns(), ["key"])
+    shapes.rekey_single("wallet_idempotency_keys", _idempotency_columns(), ["key"])
     op.drop_index("ux_fx_conversions_idempotency_key", "fx_conversions")
     op.drop_index("ix_wallet_events_platform_dispatched", "wallet_events")
     for table in LISTED:

@@ -17,13 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.migrations.shapes import (
-    actor_column,
-    id_column,
-    platform_column,
-    ref_column,
-    time_column,
-)
+from coffer.db.migrations import shapes
 
 revision = "0021_privacy"
 down_revision = "0020_trust"
@@ -35,29 +29,29 @@ def upgrade() -> None:
     op.create_table(
         "privacy_customer_keys",
         sa.Column("customer_id", sa.String(40), primary_key=True),
-        platform_column(default=True),
+        shapes.platform_column(default=True),
         sa.Column("wrapped_key", sa.Text, nullable=True),
-        time_column("created_at"),
-        time_column("erased_at", nullable=True),
+        shapes.time_column("created_at"),
+        shapes.time_column("erased_at", nullable=True),
     )
     op.create_table(
         "privacy_consents",
-        id_column(),
-        platform_column(default=True),
-        ref_column("customer_id"),
+        shapes.id_column(),
+        shapes.platform_column(default=True),
+        shapes.ref_column("customer_id"),
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("version", sa.String(64), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        actor_column("actor"),
+        shapes.status_column(),
+        shapes.actor_column("actor"),
         sa.Column("address", sa.String(64), nullable=True),
-        time_column("created_at"),
+        shapes.time_column("created_at"),
     )
     op.create_index(
         "ix_privacy_consents_customer", "privacy_consents", ["platform_id", "customer_id", "id"]
     )
     with op.batch_alter_table("wallet_customers") as batch:
         batch.add_column(sa.Column("metadata_enc", sa.Text, nullable=True))
-        batch.add_column(time_column("erased_at", nullable=True))
+        batch.add_column(shapes.time_column("erased_at", nullable=True))
 
 
 def downgrade() -> None:

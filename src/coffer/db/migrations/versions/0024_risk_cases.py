@@ -11,15 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.migrations.shapes import (
-    actor_column,
-    amount_column,
-    currency_column,
-    id_column,
-    platform_column,
-    ref_column,
-    time_column,
-)
+from coffer.db.migrations import shapes
 
 revision = "0024_risk_cases"
 down_revision = "0023_web"
@@ -32,13 +24,13 @@ metadata = sa.MetaData()
 decisions = sa.Table(
     "risk_decisions",
     metadata,
-    id_column(),
-    platform_column(64),
+    shapes.id_column(),
+    shapes.platform_column(64),
     sa.Column("movement_type", sa.String(16), nullable=False),  # payin_card ... payout
-    ref_column("movement_id"),
-    ref_column("customer_id", nullable=True),
-    amount_column(),
-    currency_column(),
+    shapes.ref_column("movement_id"),
+    shapes.ref_column("customer_id", nullable=True),
+    shapes.amount_column(),
+    shapes.currency_column(),
     sa.Column("outcome", sa.String(8), nullable=False),  # allow | review | block
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("reasons", sa.Text, nullable=False),  # JSON list of reason codes
@@ -47,7 +39,7 @@ decisions = sa.Table(
     # open | approved | declined for reviews (expired ones say who decided); final otherwise
     sa.Column("review_status", sa.String(16), nullable=True),
     sa.Column("event", sa.Text, nullable=False),  # the risk event the decision was made on
-    time_column("created_at"),
+    shapes.time_column("created_at"),
     sa.Index("ix_risk_decisions_platform", "platform_id", "created_at"),
     sa.Index("ix_risk_decisions_movement", "movement_type", "movement_id"),
 )
@@ -55,8 +47,8 @@ decisions = sa.Table(
 rules = sa.Table(
     "risk_rules",
     metadata,
-    id_column(),  # one row per version
-    platform_column(64),
+    shapes.id_column(),  # one row per version
+    shapes.platform_column(64),
     sa.Column("name", sa.String(64), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("expression", sa.Text, nullable=False),  # CEL
@@ -64,47 +56,47 @@ rules = sa.Table(
     sa.Column("mode", sa.String(8), nullable=False),  # enforce | monitor
     sa.Column("enabled", sa.Boolean, nullable=False),
     sa.Column("description", sa.Text, nullable=True),
-    actor_column("created_by"),
-    time_column("created_at"),
+    shapes.actor_column("created_by"),
+    shapes.time_column("created_at"),
     sa.UniqueConstraint("platform_id", "name", "version", name="uq_risk_rules_version"),
 )
 
 list_entries = sa.Table(
     "risk_list_entries",
     metadata,
-    id_column(),
-    platform_column(64),
+    shapes.id_column(),
+    shapes.platform_column(64),
     sa.Column("list", sa.String(8), nullable=False),  # block | allow
     sa.Column("kind", sa.String(16), nullable=False),  # iban | card | email | device | ...
     sa.Column("value", sa.String(255), nullable=False),  # normalized
     sa.Column("reason", sa.Text, nullable=True),
-    actor_column("created_by"),
-    time_column("created_at"),
+    shapes.actor_column("created_by"),
+    shapes.time_column("created_at"),
     sa.UniqueConstraint("platform_id", "list", "kind", "value", name="uq_risk_list_entries"),
 )
 
 cases = sa.Table(
     "risk_cases",
     metadata,
-    id_column(),
-    platform_column(64),
+    shapes.id_column(),
+    shapes.platform_column(64),
     sa.Column("kind", sa.String(16), nullable=False),  # review | aml_alert | sanctions
-    sa.Column("status", sa.String(16), nullable=False),  # open | in_progress | closed
+    shapes.status_column(),  # open | in_progress | closed
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("typology", sa.String(32), nullable=True),
     sa.Column("customer_ids", sa.Text, nullable=False),  # JSON list
     sa.Column("transaction_ids", sa.Text, nullable=False),  # JSON list of movement ids
-    ref_column("decision_id", nullable=True),  # the review's decision
+    shapes.ref_column("decision_id", nullable=True),  # the review's decision
     sa.Column("movement_type", sa.String(16), nullable=True),
-    ref_column("movement_id", nullable=True),
-    actor_column("assignee", nullable=True),
-    time_column("due_at"),  # the SLA (a review's deadline)
+    shapes.ref_column("movement_id", nullable=True),
+    shapes.actor_column("assignee", nullable=True),
+    shapes.time_column("due_at"),  # the SLA (a review's deadline)
     sa.Column("decision", sa.String(16), nullable=True),  # approve | decline | ...
     sa.Column("decision_reason", sa.Text, nullable=True),
-    actor_column("decided_by", nullable=True),
+    shapes.actor_column("decided_by", nullable=True),
     sa.Column("narrative", sa.Text, nullable=True),  # for a suspicious activity report
-    time_column("created_at"),
-    time_column("updated_at"),
+    shapes.time_column("created_at"),
+    shapes.time_column("updated_at"),
     sa.Index("ix_risk_cases_queue", "platform_id", "status", "due_at"),
     sa.Index("ix_risk_cases_due", "status", "kind", "due_at"),
 )
@@ -112,46 +104,46 @@ cases = sa.Table(
 case_notes = sa.Table(
     "risk_case_notes",
     metadata,
-    id_column(),
-    platform_column(64),
-    ref_column("case_id"),
+    shapes.id_column(),
+    shapes.platform_column(64),
+    shapes.ref_column("case_id"),
     sa.Column("kind", sa.String(16), nullable=False),  # note | attachment
-    actor_column("author"),
+    shapes.actor_column("author"),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("reference", sa.Text, nullable=True),  # an attachment's URI (kept elsewhere)
-    time_column("created_at"),
+    shapes.time_column("created_at"),
     sa.Index("ix_risk_case_notes_case", "case_id", "created_at"),
 )
 
 screening_hits = sa.Table(
     "risk_screening_hits",
     metadata,
-    id_column(),
-    platform_column(64),
+    shapes.id_column(),
+    shapes.platform_column(64),
     sa.Column("subject_type", sa.String(16), nullable=False),  # customer | beneficiary
-    ref_column("subject_id"),
+    shapes.ref_column("subject_id"),
     sa.Column("name", sa.Text, nullable=False),  # the name screened
     sa.Column("list", sa.String(16), nullable=False),
     sa.Column("entry_id", sa.String(64), nullable=False),
     sa.Column("entry_name", sa.Text, nullable=False),
     sa.Column("score", sa.Float, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # open | whitelisted | confirmed
-    ref_column("case_id", nullable=True),
-    time_column("created_at"),
+    shapes.status_column(),  # open | whitelisted | confirmed
+    shapes.ref_column("case_id", nullable=True),
+    shapes.time_column("created_at"),
     sa.Index("ix_risk_screening_hits_subject", "platform_id", "subject_id"),
 )
 
 whitelist = sa.Table(
     "risk_whitelist",
     metadata,
-    id_column(),
-    platform_column(64),
-    ref_column("subject_id"),
+    shapes.id_column(),
+    shapes.platform_column(64),
+    shapes.ref_column("subject_id"),
     sa.Column("list", sa.String(16), nullable=False),
     sa.Column("entry_id", sa.String(64), nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
-    actor_column("created_by"),
-    time_column("created_at"),
+    shapes.actor_column("created_by"),
+    shapes.time_column("created_at"),
     sa.UniqueConstraint("platform_id", "subject_id", "list", "entry_id", name="uq_risk_whitelist"),
 )
 
@@ -161,9 +153,9 @@ observations = sa.Table(
     "risk_observations",
     metadata,
     sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-    platform_column(64),
+    shapes.platform_column(64),
     sa.Column("event", sa.Text, nullable=False),  # a risk event (coffer.risk.events) as JSON
-    time_column("created_at"),
+    shapes.time_column("created_at"),
 )
 
 snapshots = sa.Table(
@@ -174,7 +166,7 @@ snapshots = sa.Table(
     sa.Column("position", sa.String(80), nullable=True),  # the aml task's outbox cursor
     sa.Column("model_version", sa.String(40), nullable=False),
     sa.Column("state", sa.LargeBinary, nullable=False),  # pickled
-    time_column("created_at"),
+    shapes.time_column("created_at"),
 )
 
 # Where the risk worker stopped reading the wallets outbox (one row per task).
@@ -183,22 +175,22 @@ cursors = sa.Table(
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("position", sa.String(80), nullable=False),
-    time_column("lease_until"),
+    shapes.time_column("lease_until"),
 )
 
 reviews = sa.Table(
     "wallet_reviews",
     metadata,
-    id_column(),
-    platform_column(64),
+    shapes.id_column(),
+    shapes.platform_column(64),
     sa.Column("movement_type", sa.String(16), nullable=False),  # payin_card ... payout
-    ref_column("movement_id"),
+    shapes.ref_column("movement_id"),
     sa.Column("check_name", sa.String(32), nullable=False),
-    ref_column("decision_id", nullable=True),
-    sa.Column("status", sa.String(16), nullable=False),  # open | approved | declined
+    shapes.ref_column("decision_id", nullable=True),
+    shapes.status_column(),  # open | approved | declined
     sa.Column("hold_id", sa.BigInteger, nullable=True),  # set once the hold is placed
-    time_column("created_at"),
-    time_column("updated_at"),
+    shapes.time_column("created_at"),
+    shapes.time_column("updated_at"),
     sa.UniqueConstraint("movement_type", "movement_id", name="uq_wallet_reviews_movement"),
 )
 

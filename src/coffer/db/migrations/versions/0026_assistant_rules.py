@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.migrations.shapes import amount_column, rekey_by_platform, rekey_single, time_column
+from coffer.db.migrations import shapes
 
 revision = "0026_assistant_rules"
 down_revision = "0025_policies"
@@ -29,8 +29,10 @@ def upgrade() -> None:
             sa.Column("match_all", sa.Boolean, nullable=False, server_default=sa.true())
         )
         batch.add_column(sa.Column("position", sa.Integer, nullable=False, server_default="0"))
-        batch.add_column(time_column("updated_at", nullable=True))
-    rekey_by_platform("fx_pricing", _pricing_columns(), ["pair", "tier"], key_name="pk_fx_pricing")
+        batch.add_column(shapes.time_column("updated_at", nullable=True))
+    shapes.rekey_by_platform(
+        "fx_pricing", _pricing_columns(), ["pair", "tier"], key_name="pk_fx_pricing"
+    )
 
 
 def _pricing_columns() -> list[sa.Column[Any]]:
@@ -39,13 +41,13 @@ def _pricing_columns() -> list[sa.Column[Any]]:
         sa.Column("tier", sa.String(40), nullable=False),
         sa.Column("spread_bps", sa.Integer, nullable=False),
         sa.Column("fee_bps", sa.Integer, nullable=False),
-        amount_column("fee_fixed"),
-        time_column("updated_at"),
+        shapes.amount_column("fee_fixed"),
+        shapes.time_column("updated_at"),
     ]
 
 
 def downgrade() -> None:
-    rekey_single("fx_pricing", _pricing_columns(), ["pair", "tier"])
+    shapes.rekey_single("fx_pricing", _pricing_columns(), ["pair", "tier"])
     with op.batch_alter_table("assistant_rules") as batch:
         batch.drop_column("updated_at")
         batch.drop_column("position")

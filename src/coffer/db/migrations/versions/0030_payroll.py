@@ -9,15 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.migrations.shapes import (
-    actor_column,
-    amount_column,
-    currency_column,
-    id_column,
-    platform_column,
-    ref_column,
-    time_column,
-)
+from coffer.db.migrations import shapes
 
 revision = "0030_payroll"
 down_revision = "0029_spare"
@@ -28,30 +20,30 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "payment_batches",
-        id_column(),
-        platform_column(),
+        shapes.id_column(),
+        shapes.platform_column(),
         sa.Column("name", sa.String(200), nullable=True),
-        sa.Column("status", sa.String(24), nullable=False),
-        ref_column("source_wallet_id"),
-        currency_column(),
+        shapes.status_column(24),
+        shapes.ref_column("source_wallet_id"),
+        shapes.currency_column(),
         sa.Column("funding_policy", sa.String(8), nullable=False),
         sa.Column("required_approvals", sa.Integer(), nullable=False),
-        ref_column("approval_id", nullable=True),
-        time_column("approval_expires_at", nullable=True),
-        actor_column("created_by"),
+        shapes.ref_column("approval_id", nullable=True),
+        shapes.time_column("approval_expires_at", nullable=True),
+        shapes.actor_column("created_by"),
         sa.Column("execute_on", sa.String(10), nullable=True),
         sa.Column("business_days", sa.Text(), nullable=True),
-        time_column("execute_at"),
+        shapes.time_column("execute_at"),
         sa.Column("line_count", sa.Integer(), nullable=False),
-        amount_column("total_amount"),
+        shapes.amount_column("total_amount"),
         sa.Column("summary", sa.Text(), nullable=True),
-        ref_column("payout_batch_id", nullable=True),
-        time_column("next_check_at", nullable=True),
+        shapes.ref_column("payout_batch_id", nullable=True),
+        shapes.time_column("next_check_at", nullable=True),
         sa.Column("lease_owner", sa.String(40), nullable=True),
-        time_column("lease_until", nullable=True),
-        time_column("completed_at", nullable=True),
-        time_column("created_at"),
-        time_column("updated_at"),
+        shapes.time_column("lease_until", nullable=True),
+        shapes.time_column("completed_at", nullable=True),
+        shapes.time_column("created_at"),
+        shapes.time_column("updated_at"),
     )
     op.create_index("ix_payment_batches_due", "payment_batches", ["status", "next_check_at"])
     op.create_index("ix_payment_batches_platform", "payment_batches", ["platform_id", "id"])
@@ -59,22 +51,22 @@ def upgrade() -> None:
         "payment_batch_lines",
         sa.Column("batch_id", sa.String(40), primary_key=True),
         sa.Column("line_number", sa.Integer(), primary_key=True),
-        platform_column(),
+        shapes.platform_column(),
         sa.Column("kind", sa.String(8), nullable=False),
-        ref_column("wallet_id", nullable=True),
+        shapes.ref_column("wallet_id", nullable=True),
         sa.Column("iban", sa.String(34), nullable=True),
         sa.Column("bic", sa.String(11), nullable=True),
         sa.Column("name", sa.String(140), nullable=True),
-        amount_column(),
-        currency_column(),
+        shapes.amount_column(),
+        shapes.currency_column(),
         sa.Column("reference", sa.String(140), nullable=True),
-        sa.Column("status", sa.String(32), nullable=False),
-        ref_column("transfer_id", nullable=True),
-        ref_column("payout_id", nullable=True),
-        sa.Column("failure_code", sa.String(64), nullable=True),
+        shapes.status_column(32),
+        shapes.ref_column("transfer_id", nullable=True),
+        shapes.ref_column("payout_id", nullable=True),
+        shapes.failure_code_column(),
         sa.Column("failure_message", sa.Text(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        time_column("updated_at"),
+        shapes.time_column("updated_at"),
     )
     op.create_index(
         "ix_payment_batch_lines_status",

@@ -10,13 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.migrations.shapes import (
-    currency_column,
-    id_column,
-    platform_column,
-    ref_column,
-    time_column,
-)
+from coffer.db.migrations import shapes
 
 revision = "0031_policies"
 down_revision = "0030_payroll"
@@ -27,18 +21,18 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "spending_policies",
-        id_column(),
-        platform_column(),
-        ref_column("owner_customer_id", nullable=True),
-        ref_column("wallet_id", nullable=True),
-        ref_column("customer_id", nullable=True),
+        shapes.id_column(),
+        shapes.platform_column(),
+        shapes.ref_column("owner_customer_id", nullable=True),
+        shapes.ref_column("wallet_id", nullable=True),
+        shapes.ref_column("customer_id", nullable=True),
         sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
+        shapes.status_column(),
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("rules", sa.Text(), nullable=False),
-        time_column("created_at"),
-        time_column("updated_at"),
+        shapes.time_column("created_at"),
+        shapes.time_column("updated_at"),
     )
     op.create_index("ix_spending_policies_wallet", "spending_policies", ["wallet_id", "status"])
     op.create_index("ix_spending_policies_customer", "spending_policies", ["customer_id", "status"])
@@ -47,37 +41,37 @@ def upgrade() -> None:
         "spending_policy_versions",
         sa.Column("policy_id", sa.String(40), primary_key=True),
         sa.Column("version", sa.Integer(), primary_key=True),
-        platform_column(),
+        shapes.platform_column(),
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("rules", sa.Text(), nullable=False),
-        time_column("created_at"),
+        shapes.time_column("created_at"),
     )
     op.create_table(
         "spending_policy_usage",
         sa.Column("policy_id", sa.String(40), primary_key=True),
         sa.Column("window", sa.String(8), primary_key=True),
         sa.Column("window_start", sa.String(10), primary_key=True),
-        platform_column(),
+        shapes.platform_column(),
         sa.Column("amount_used", sa.BigInteger(), nullable=False),
         sa.Column("count_used", sa.Integer(), nullable=False),
-        time_column("updated_at"),
+        shapes.time_column("updated_at"),
     )
     op.create_table(
         "spending_policy_decisions",
-        id_column(),
-        platform_column(),
-        ref_column("policy_id"),
+        shapes.id_column(),
+        shapes.platform_column(),
+        shapes.ref_column("policy_id"),
         sa.Column("policy_version", sa.Integer(), nullable=False),
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("rule", sa.String(40), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("movement_kind", sa.String(16), nullable=False),
-        ref_column("movement_id"),
-        ref_column("wallet_id"),
+        shapes.ref_column("movement_id"),
+        shapes.ref_column("wallet_id"),
         sa.Column("amount", sa.BigInteger(), nullable=False),
-        currency_column(),
-        time_column("created_at"),
+        shapes.currency_column(),
+        shapes.time_column("created_at"),
     )
     op.create_index(
         "ix_spending_policy_decisions_policy", "spending_policy_decisions", ["policy_id", "id"]

@@ -10,13 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.migrations.shapes import (
-    actor_column,
-    id_column,
-    platform_column,
-    ref_column,
-    time_column,
-)
+from coffer.db.migrations import shapes
 
 revision = "0033_risk_history"
 down_revision = "0032_loyalty_alerts"
@@ -32,27 +26,27 @@ platform_settings = sa.Table(
     metadata,
     sa.Column("platform_id", sa.String(64), primary_key=True),
     sa.Column("review_expiry_policy", sa.String(16), nullable=False),  # approve|decline|escalate
-    actor_column("updated_by"),
-    time_column("updated_at"),
+    shapes.actor_column("updated_by"),
+    shapes.time_column("updated_at"),
 )
 
 # Trained models registered for a platform (one row per version); at most one is active.
 model_versions = sa.Table(
     "risk_model_versions",
     metadata,
-    id_column(),
-    platform_column(64),
+    shapes.id_column(),
+    shapes.platform_column(64),
     sa.Column("version", sa.Integer, nullable=False),  # 1, 2, ... per platform
     sa.Column("model_dir", sa.Text, nullable=False),  # the folder `coffer risk train` wrote
-    ref_column("model_id"),  # what decisions record
+    shapes.ref_column("model_id"),  # what decisions record
     sa.Column("window_start", sa.String(32), nullable=True),  # training data, ISO 8601 UTC
     sa.Column("window_end", sa.String(32), nullable=True),
     sa.Column("metrics", sa.Text, nullable=False),  # JSON: metrics on held-out data
     sa.Column("feature_names", sa.Text, nullable=False),  # JSON list
     sa.Column("active", sa.Boolean, nullable=False),
-    time_column("activated_at", nullable=True),
-    actor_column("created_by"),
-    time_column("created_at"),
+    shapes.time_column("activated_at", nullable=True),
+    shapes.actor_column("created_by"),
+    shapes.time_column("created_at"),
     sa.UniqueConstraint("platform_id", "version", name="uq_risk_model_versions"),
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from coffer.db.migrations.shapes import unique_per_platform
+from coffer.db.migrations import shapes
 
 revision = "0036_loyalty_keys"
 down_revision = "0035_web_domains"
@@ -18,7 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    unique_per_platform("loyalty_movements", "idempotency_key")
+    shapes.unique_per_platform("loyalty_movements", "idempotency_key")
 
 
 def downgrade() -> None:
