@@ -8,7 +8,7 @@ effect as it was. Ids are ``String(40)``, times microseconds since the epoch as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,6 +66,11 @@ def platform_column(
     )
 
 
+def id_and_platform(length: int = 40) -> list[sa.Column[str]]:
+    """``id`` and ``platform_id``: the first columns of a table of a platform's rows."""
+    return [id_column(), platform_column(length)]
+
+
 def actor_column(name: str, *, nullable: bool = False) -> sa.Column[str]:
     """Who did something: an operator's or API client's name."""
     return sa.Column(name, sa.String(200), nullable=nullable)
@@ -84,6 +89,32 @@ def time_columns(*names: str, nullable: bool = False) -> list[sa.Column[int]]:
 def timestamps() -> list[sa.Column[int]]:
     """``created_at`` and ``updated_at``: when the row was written and last changed."""
     return time_columns("created_at", "updated_at")
+
+
+def create_framed_table(
+    name: str,
+    first: Sequence[sa.Column[Any]],
+    items: Sequence[sa.Column[Any] | sa.Constraint],
+    last: Sequence[sa.Column[Any]],
+) -> None:
+    """Create a table whose columns are ``first``, the columns among ``items``, then
+    ``last``; the constraints among ``items`` follow."""
+    columns = [item for item in items if isinstance(item, sa.Column)]
+    constraints = [item for item in items if not isinstance(item, sa.Column)]
+    op.create_table(name, *first, *columns, *last, *constraints)
+
+
+def create_and_drop(metadata: sa.MetaData) -> tuple[Callable[[], None], Callable[[], None]]:
+    """The ``upgrade`` and ``downgrade`` of a revision that creates the tables of
+    ``metadata`` (its frozen copy of them) and drops them."""
+
+    def upgrade() -> None:
+        metadata.create_all(op.get_bind())
+
+    def downgrade() -> None:
+        metadata.drop_all(op.get_bind())
+
+    return upgrade, downgrade
 
 
 def where_set(column: str) -> dict[str, Any]:

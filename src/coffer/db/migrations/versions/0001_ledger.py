@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import op
 
 from coffer.db.migrations import shapes
 
@@ -157,10 +156,4 @@ checkpoints = _per_ledger(
     rowid=True,
 )
 
-
-def upgrade() -> None:
-    metadata.create_all(op.get_bind())
-
-
-def downgrade() -> None:
-    metadata.drop_all(op.get_bind())
+upgrade, downgrade = shapes.create_and_drop(metadata)

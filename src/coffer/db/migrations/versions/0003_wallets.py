@@ -23,9 +23,7 @@ depends_on = None
 def _create(name: str, *items: sa.Column[Any] | sa.Constraint) -> None:
     """A wallets table: ``id``, the columns given, ``created_at`` and ``updated_at``, then
     the constraints given."""
-    columns = [item for item in items if isinstance(item, sa.Column)]
-    constraints = [item for item in items if not isinstance(item, sa.Column)]
-    op.create_table(name, shapes.id_column(), *columns, *shapes.timestamps(), *constraints)
+    shapes.create_framed_table(name, [shapes.id_column()], items, shapes.timestamps())
 
 
 def _ledger_tx_column() -> sa.Column[int]:

@@ -6,6 +6,8 @@ Revises: 0013_risk
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,66 +19,64 @@ branch_labels = None
 depends_on = None
 
 
+def _create(
+    name: str, owner: str, *items: sa.Column[Any] | sa.Constraint, index: bool = True
+) -> None:
+    """An assistant table: ``id``, the owner's id (``customer_id``...), the columns given,
+    ``created_at``, then the constraints given."""
+    first = [shapes.id_column(), shapes.ref_column(owner, index=index)]
+    shapes.create_framed_table(name, first, items, [shapes.time_column("created_at")])
+
+
 def upgrade() -> None:
-    op.create_table(
+    _create(
         "assistant_corrections",
-        shapes.id_column(),
-        shapes.ref_column("customer_id"),
+        "customer_id",
         sa.Column("transaction_id", sa.String(80), nullable=False),
         sa.Column("primary_category", sa.String(64), nullable=False),
         sa.Column("detailed_category", sa.String(96), nullable=True),
         sa.Column("merchant", sa.String(200), nullable=True),
-        shapes.time_column("created_at"),
         sa.UniqueConstraint("customer_id", "transaction_id", name="uq_assistant_corrections_tx"),
+        index=False,
     )
-    op.create_table(
+    _create(
         "assistant_rules",
-        shapes.id_column(),
-        shapes.ref_column("customer_id", index=True),
+        "customer_id",
         sa.Column("stage", sa.String(8), nullable=False),
         sa.Column("conditions", sa.Text, nullable=False),
         sa.Column("actions", sa.Text, nullable=False),
-        shapes.time_column("created_at"),
     )
-    op.create_table(
+    _create(
         "assistant_budgets",
-        shapes.id_column(),
-        shapes.ref_column("customer_id", index=True),
+        "customer_id",
         sa.Column("category", sa.String(96), nullable=False),
         shapes.amount_column(),
         shapes.currency_column(),
         sa.Column("rollover", sa.Boolean, nullable=False),
         sa.Column("start_month", sa.String(10), nullable=False),
-        shapes.time_column("created_at"),
         sa.UniqueConstraint("customer_id", "category", name="uq_assistant_budgets_category"),
     )
-    op.create_table(
+    _create(
         "assistant_goals",
-        shapes.id_column(),
-        shapes.ref_column("customer_id", index=True),
+        "customer_id",
         sa.Column("name", sa.String(200), nullable=False),
         shapes.amount_column("target_amount"),
         shapes.currency_column(),
         sa.Column("target_date", sa.String(10), nullable=True),
         shapes.amount_column("saved_amount"),
-        shapes.time_column("created_at"),
     )
-    op.create_table(
+    _create(
         "assistant_goal_contributions",
-        shapes.id_column(),
-        shapes.ref_column("goal_id", index=True),
+        "goal_id",
         sa.Column("day", sa.String(10), nullable=False),
         shapes.amount_column(),
-        shapes.time_column("created_at"),
     )
-    op.create_table(
+    _create(
         "assistant_external_accounts",
-        shapes.id_column(),
-        shapes.ref_column("customer_id", index=True),
+        "customer_id",
         sa.Column("name", sa.String(200), nullable=False),
         shapes.currency_column(),
         shapes.amount_column("balance", nullable=True),
-        shapes.time_column("created_at"),
         sa.UniqueConstraint("customer_id", "name", name="uq_assistant_external_accounts_name"),
     )
     op.create_table(
@@ -86,10 +86,9 @@ def upgrade() -> None:
         shapes.time_column("created_at"),
         sa.PrimaryKeyConstraint("customer_id", "alert_key"),
     )
-    op.create_table(
+    _create(
         "assistant_external_transactions",
-        shapes.id_column(),
-        shapes.ref_column("customer_id", index=True),
+        "customer_id",
         shapes.ref_column("account_id"),
         sa.Column("day", sa.String(10), nullable=False),
         shapes.amount_column(),
@@ -97,7 +96,6 @@ def upgrade() -> None:
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("counterparty", sa.String(200), nullable=True),
         sa.Column("dedup_key", sa.String(64), nullable=False),
-        shapes.time_column("created_at"),
         sa.UniqueConstraint("account_id", "dedup_key", name="uq_assistant_external_tx_dedup"),
     )
 

@@ -31,8 +31,7 @@ TABLES = (
 def upgrade() -> None:
     op.create_table(
         "automation_approvals",
-        shapes.id_column(),
-        shapes.platform_column(),
+        *shapes.id_and_platform(),
         shapes.ref_column("run_id"),
         sa.Column("step_key", sa.String(200), nullable=False),
         shapes.status_column(),
@@ -66,8 +65,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "automation_runs",
-        shapes.id_column(),
-        shapes.platform_column(),
+        *shapes.id_and_platform(),
         shapes.ref_column("automation_id"),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("occurrence_key", sa.String(200), nullable=False),
@@ -126,8 +124,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "automations",
-        shapes.id_column(),
-        shapes.platform_column(),
+        *shapes.id_and_platform(),
         shapes.ref_column("owner_customer_id", nullable=True),
         sa.Column("name", sa.String(200), nullable=False),
         shapes.status_column(),

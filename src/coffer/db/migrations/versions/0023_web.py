@@ -21,8 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "operators",
-        shapes.id_column(),
-        shapes.platform_column(64),
+        *shapes.id_and_platform(64),
         sa.Column("email", sa.String(254), nullable=False, unique=True),
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("password_hash", sa.String(200), nullable=False),

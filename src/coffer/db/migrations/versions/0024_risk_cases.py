@@ -9,7 +9,6 @@ Revises: 0023_web
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
 from coffer.db.migrations import shapes
 
@@ -21,11 +20,14 @@ depends_on = None
 # The tables as this revision creates them (a frozen copy, not the live definitions).
 metadata = sa.MetaData()
 
-decisions = sa.Table(
+
+def _owned(name: str, *items: sa.SchemaItem) -> sa.Table:
+    """A table whose rows have an ``id`` and belong to a platform."""
+    return sa.Table(name, metadata, *shapes.id_and_platform(64), *items)
+
+
+decisions = _owned(
     "risk_decisions",
-    metadata,
-    shapes.id_column(),
-    shapes.platform_column(64),
     sa.Column("movement_type", sa.String(16), nullable=False),  # payin_card ... payout
     shapes.ref_column("movement_id"),
     shapes.ref_column("customer_id", nullable=True),
@@ -44,11 +46,8 @@ decisions = sa.Table(
     sa.Index("ix_risk_decisions_movement", "movement_type", "movement_id"),
 )
 
-rules = sa.Table(
-    "risk_rules",
-    metadata,
-    shapes.id_column(),  # one row per version
-    shapes.platform_column(64),
+rules = _owned(
+    "risk_rules",  # one row per version
     sa.Column("name", sa.String(64), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("expression", sa.Text, nullable=False),  # CEL
@@ -61,11 +60,8 @@ rules = sa.Table(
     sa.UniqueConstraint("platform_id", "name", "version", name="uq_risk_rules_version"),
 )
 
-list_entries = sa.Table(
+list_entries = _owned(
     "risk_list_entries",
-    metadata,
-    shapes.id_column(),
-    shapes.platform_column(64),
     sa.Column("list", sa.String(8), nullable=False),  # block | allow
     sa.Column("kind", sa.String(16), nullable=False),  # iban | card | email | device | ...
     sa.Column("value", sa.String(255), nullable=False),  # normalized
@@ -75,11 +71,8 @@ list_entries = sa.Table(
     sa.UniqueConstraint("platform_id", "list", "kind", "value", name="uq_risk_list_entries"),
 )
 
-cases = sa.Table(
+cases = _owned(
     "risk_cases",
-    metadata,
-    shapes.id_column(),
-    shapes.platform_column(64),
     sa.Column("kind", sa.String(16), nullable=False),  # review | aml_alert | sanctions
     shapes.status_column(),  # open | in_progress | closed
     sa.Column("title", sa.Text, nullable=False),
@@ -101,11 +94,8 @@ cases = sa.Table(
     sa.Index("ix_risk_cases_due", "status", "kind", "due_at"),
 )
 
-case_notes = sa.Table(
+case_notes = _owned(
     "risk_case_notes",
-    metadata,
-    shapes.id_column(),
-    shapes.platform_column(64),
     shapes.ref_column("case_id"),
     sa.Column("kind", sa.String(16), nullable=False),  # note | attachment
     shapes.actor_column("author"),
@@ -115,11 +105,8 @@ case_notes = sa.Table(
     sa.Index("ix_risk_case_notes_case", "case_id", "created_at"),
 )
 
-screening_hits = sa.Table(
+screening_hits = _owned(
     "risk_screening_hits",
-    metadata,
-    shapes.id_column(),
-    shapes.platform_column(64),
     sa.Column("subject_type", sa.String(16), nullable=False),  # customer | beneficiary
     shapes.ref_column("subject_id"),
     sa.Column("name", sa.Text, nullable=False),  # the name screened
@@ -133,11 +120,8 @@ screening_hits = sa.Table(
     sa.Index("ix_risk_screening_hits_subject", "platform_id", "subject_id"),
 )
 
-whitelist = sa.Table(
+whitelist = _owned(
     "risk_whitelist",
-    metadata,
-    shapes.id_column(),
-    shapes.platform_column(64),
     shapes.ref_column("subject_id"),
     sa.Column("list", sa.String(16), nullable=False),
     sa.Column("entry_id", sa.String(64), nullable=False),
@@ -178,11 +162,8 @@ cursors = sa.Table(
     shapes.time_column("lease_until"),
 )
 
-reviews = sa.Table(
+reviews = _owned(
     "wallet_reviews",
-    metadata,
-    shapes.id_column(),
-    shapes.platform_column(64),
     sa.Column("movement_type", sa.String(16), nullable=False),  # payin_card ... payout
     shapes.ref_column("movement_id"),
     sa.Column("check_name", sa.String(32), nullable=False),
@@ -194,10 +175,4 @@ reviews = sa.Table(
     sa.UniqueConstraint("movement_type", "movement_id", name="uq_wallet_reviews_movement"),
 )
 
-
-def upgrade() -> None:
-    metadata.create_all(op.get_bind())
-
-
-def downgrade() -> None:
-    metadata.drop_all(op.get_bind())
+upgrade, downgrade = shapes.create_and_drop(metadata)

@@ -20,8 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "app_users",
-        shapes.id_column(),
-        shapes.platform_column(64),
+        *shapes.id_and_platform(64),
         shapes.ref_column("customer_id", unique=True),
         sa.Column("email_digest", sa.String(64), nullable=False),
         sa.Column("password_hash", sa.Text, nullable=False),
@@ -33,8 +32,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "app_beneficiaries",
-        shapes.id_column(),
-        shapes.platform_column(64),
+        *shapes.id_and_platform(64),
         shapes.ref_column("user_id", sa.ForeignKey("app_users.id")),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("name", sa.String(140), nullable=False),
@@ -48,8 +46,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "app_notifications",
-        shapes.id_column(),
-        shapes.platform_column(64),
+        *shapes.id_and_platform(64),
         shapes.ref_column("user_id", sa.ForeignKey("app_users.id")),
         sa.Column("kind", sa.String(40), nullable=False),
         sa.Column("params", sa.Text, nullable=False),

@@ -20,8 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "payment_batches",
-        shapes.id_column(),
-        shapes.platform_column(),
+        *shapes.id_and_platform(),
         sa.Column("name", sa.String(200), nullable=True),
         shapes.status_column(24),
         shapes.ref_column("source_wallet_id"),

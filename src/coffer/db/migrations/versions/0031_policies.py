@@ -21,8 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "spending_policies",
-        shapes.id_column(),
-        shapes.platform_column(),
+        *shapes.id_and_platform(),
         shapes.ref_column("owner_customer_id", nullable=True),
         shapes.ref_column("wallet_id", nullable=True),
         shapes.ref_column("customer_id", nullable=True),
@@ -58,8 +57,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "spending_policy_decisions",
-        shapes.id_column(),
-        shapes.platform_column(),
+        *shapes.id_and_platform(),
         shapes.ref_column("policy_id"),
         sa.Column("policy_version", sa.Integer(), nullable=False),
         sa.Column("mode", sa.String(16), nullable=False),

@@ -8,7 +8,6 @@ Revises: 0032_loyalty_alerts
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
 from coffer.db.migrations import shapes
 
@@ -34,8 +33,7 @@ platform_settings = sa.Table(
 model_versions = sa.Table(
     "risk_model_versions",
     metadata,
-    shapes.id_column(),
-    shapes.platform_column(64),
+    *shapes.id_and_platform(64),
     sa.Column("version", sa.Integer, nullable=False),  # 1, 2, ... per platform
     sa.Column("model_dir", sa.Text, nullable=False),  # the folder `coffer risk train` wrote
     shapes.ref_column("model_id"),  # what decisions record
@@ -50,10 +48,4 @@ model_versions = sa.Table(
     sa.UniqueConstraint("platform_id", "version", name="uq_risk_model_versions"),
 )
 
-
-def upgrade() -> None:
-    metadata.create_all(op.get_bind())
-
-
-def downgrade() -> None:
-    metadata.drop_all(op.get_bind())
+upgrade, downgrade = shapes.create_and_drop(metadata)
