@@ -124,6 +124,12 @@ def where_set(column: str) -> dict[str, Any]:
     return {"sqlite_where": condition, "postgresql_where": condition}
 
 
+def create_listing_index(table: str, name: str | None = None) -> None:
+    """The index a platform's list of ``table`` pages by, newest first (``platform_id``,
+    ``id``); named ``ix_<table>_platform`` unless ``name``."""
+    op.create_index(name or f"ix_{table}_platform", table, ["platform_id", "id"])
+
+
 def add_unique_ref(table: str, column: str, *, length: int = 255) -> None:
     """Add a nullable reference column, unique where set (index ``ux_<table>_<column>``)."""
     op.add_column(table, sa.Column(column, sa.String(length), nullable=True))

@@ -40,7 +40,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "fx_customer_tiers",
-        sa.Column("customer_id", sa.String(40), primary_key=True),
+        shapes.ref_column("customer_id", primary_key=True),
         sa.Column("tier", sa.String(40), nullable=False),
         shapes.time_column("updated_at"),
     )

@@ -105,7 +105,7 @@ def upgrade() -> None:
     op.create_index("ix_ledgers_platform", "ledgers", ["platform_id", "name"])
     op.create_index("ix_api_clients_platform", "api_clients", ["platform_id", "created_at"])
     for table in LISTED:
-        op.create_index(f"ix_{table}_platform", table, ["platform_id", "id"])
+        shapes.create_listing_index(table)
     op.create_index(
         "ix_wallet_events_platform_dispatched", "wallet_events", ["platform_id", "dispatched"]
     )

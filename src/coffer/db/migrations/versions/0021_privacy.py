@@ -28,7 +28,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "privacy_customer_keys",
-        sa.Column("customer_id", sa.String(40), primary_key=True),
+        shapes.ref_column("customer_id", primary_key=True),
         shapes.platform_column(default=True),
         sa.Column("wrapped_key", sa.Text, nullable=True),
         shapes.time_column("created_at"),

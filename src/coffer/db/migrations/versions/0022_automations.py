@@ -56,8 +56,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "automation_run_parties",
-        sa.Column("run_id", sa.String(40), primary_key=True),
-        sa.Column("customer_id", sa.String(40), primary_key=True),
+        shapes.ref_column("run_id", primary_key=True),
+        shapes.ref_column("customer_id", primary_key=True),
         shapes.platform_column(),
     )
     op.create_index(
@@ -95,11 +95,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_automation_runs_automation", "automation_runs", ["automation_id", "id"])
     op.create_index("ix_automation_runs_due", "automation_runs", ["status", "next_run_at"])
-    op.create_index("ix_automation_runs_platform", "automation_runs", ["platform_id", "id"])
+    shapes.create_listing_index("automation_runs")
     op.create_index("ix_automation_runs_wait", "automation_runs", ["wait_event_type", "status"])
     op.create_table(
         "automation_steps",
-        sa.Column("run_id", sa.String(40), primary_key=True),
+        shapes.ref_column("run_id", primary_key=True),
         sa.Column("step_key", sa.String(200), primary_key=True),
         sa.Column("step_type", sa.String(16), nullable=False),
         shapes.status_column(),
@@ -115,7 +115,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "automation_versions",
-        sa.Column("automation_id", sa.String(40), primary_key=True),
+        shapes.ref_column("automation_id", primary_key=True),
         sa.Column("version", sa.Integer(), primary_key=True),
         shapes.platform_column(),
         sa.Column("definition", sa.Text(), nullable=False),
@@ -139,7 +139,7 @@ def upgrade() -> None:
         shapes.time_column("updated_at"),
     )
     op.create_index("ix_automations_due", "automations", ["trigger_type", "status", "next_fire_at"])
-    op.create_index("ix_automations_platform", "automations", ["platform_id", "id"])
+    shapes.create_listing_index("automations")
 
 
 def downgrade() -> None:

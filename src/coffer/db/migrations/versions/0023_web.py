@@ -29,7 +29,7 @@ def upgrade() -> None:
         shapes.time_column("created_at"),
         shapes.time_column("last_sign_in_at", nullable=True),
     )
-    op.create_index("ix_operators_platform", "operators", ["platform_id", "id"])
+    shapes.create_listing_index("operators")
     op.create_table(
         "totp_factors",
         sa.Column("subject", sa.String(64), primary_key=True),

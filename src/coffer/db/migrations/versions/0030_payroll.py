@@ -45,10 +45,10 @@ def upgrade() -> None:
         shapes.time_column("updated_at"),
     )
     op.create_index("ix_payment_batches_due", "payment_batches", ["status", "next_check_at"])
-    op.create_index("ix_payment_batches_platform", "payment_batches", ["platform_id", "id"])
+    shapes.create_listing_index("payment_batches")
     op.create_table(
         "payment_batch_lines",
-        sa.Column("batch_id", sa.String(40), primary_key=True),
+        shapes.ref_column("batch_id", primary_key=True),
         sa.Column("line_number", sa.Integer(), primary_key=True),
         shapes.platform_column(),
         sa.Column("kind", sa.String(8), nullable=False),

@@ -35,10 +35,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_spending_policies_wallet", "spending_policies", ["wallet_id", "status"])
     op.create_index("ix_spending_policies_customer", "spending_policies", ["customer_id", "status"])
-    op.create_index("ix_spending_policies_platform", "spending_policies", ["platform_id", "id"])
+    shapes.create_listing_index("spending_policies")
     op.create_table(
         "spending_policy_versions",
-        sa.Column("policy_id", sa.String(40), primary_key=True),
+        shapes.ref_column("policy_id", primary_key=True),
         sa.Column("version", sa.Integer(), primary_key=True),
         shapes.platform_column(),
         sa.Column("mode", sa.String(16), nullable=False),
@@ -47,7 +47,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "spending_policy_usage",
-        sa.Column("policy_id", sa.String(40), primary_key=True),
+        shapes.ref_column("policy_id", primary_key=True),
         sa.Column("window", sa.String(8), primary_key=True),
         sa.Column("window_start", sa.String(10), primary_key=True),
         shapes.platform_column(),
