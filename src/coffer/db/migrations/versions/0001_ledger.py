@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.schema import SchemaItem
 
 from coffer.db.migrations import shapes
 
@@ -28,7 +29,7 @@ def _unique_where_set(name: str, column: str) -> sa.Index:
     return sa.Index(name, "ledger_id", column, unique=True, **shapes.where_set(column))
 
 
-def _per_ledger(name: str, *items: sa.SchemaItem, rowid: bool = False, **options: Any) -> sa.Table:
+def _per_ledger(name: str, *items: SchemaItem, rowid: bool = False, **options: Any) -> sa.Table:
     """A table whose primary key starts with ``ledger_id``; WITHOUT ROWID on SQLite (one
     b-tree, not two) unless ``rowid``."""
     return sa.Table(

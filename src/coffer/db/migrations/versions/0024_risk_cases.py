@@ -9,6 +9,7 @@ Revises: 0023_web
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.schema import SchemaItem
 
 from coffer.db.migrations import shapes
 
@@ -21,7 +22,7 @@ depends_on = None
 metadata = sa.MetaData()
 
 
-def _owned(name: str, *items: sa.SchemaItem) -> sa.Table:
+def _owned(name: str, *items: SchemaItem) -> sa.Table:
     """A table whose rows have an ``id`` and belong to a platform."""
     return sa.Table(name, metadata, *shapes.id_and_platform(64), *items)
 
