@@ -39,8 +39,7 @@ def upgrade() -> None:
         sa.Column("decisions", sa.Text(), nullable=False),
         sa.Column("message", sa.Text(), nullable=True),
         shapes.time_column("expires_at", nullable=True),
-        shapes.time_column("created_at"),
-        shapes.time_column("updated_at"),
+        *shapes.timestamps(),
         sa.UniqueConstraint("run_id", "step_key", name="uq_automation_approvals_step"),
     )
     op.create_index(
@@ -87,8 +86,7 @@ def upgrade() -> None:
         shapes.time_column("lease_until", nullable=True),
         shapes.time_column("started_at", nullable=True),
         shapes.time_column("finished_at", nullable=True),
-        shapes.time_column("created_at"),
-        shapes.time_column("updated_at"),
+        *shapes.timestamps(),
         sa.UniqueConstraint(
             "automation_id", "occurrence_key", name="uq_automation_runs_occurrence"
         ),
@@ -135,8 +133,7 @@ def upgrade() -> None:
         shapes.time_column("last_fire_at", nullable=True),
         sa.Column("state", sa.Text(), nullable=False),
         sa.Column("webhook_secret_enc", sa.Text(), nullable=True),
-        shapes.time_column("created_at"),
-        shapes.time_column("updated_at"),
+        *shapes.timestamps(),
     )
     op.create_index("ix_automations_due", "automations", ["trigger_type", "status", "next_fire_at"])
     shapes.create_listing_index("automations")

@@ -89,8 +89,7 @@ cases = _owned(
     sa.Column("decision_reason", sa.Text, nullable=True),
     shapes.actor_column("decided_by", nullable=True),
     sa.Column("narrative", sa.Text, nullable=True),  # for a suspicious activity report
-    shapes.time_column("created_at"),
-    shapes.time_column("updated_at"),
+    *shapes.timestamps(),
     sa.Index("ix_risk_cases_queue", "platform_id", "status", "due_at"),
     sa.Index("ix_risk_cases_due", "status", "kind", "due_at"),
 )
@@ -171,8 +170,7 @@ reviews = _owned(
     shapes.ref_column("decision_id", nullable=True),
     shapes.status_column(),  # open | approved | declined
     sa.Column("hold_id", sa.BigInteger, nullable=True),  # set once the hold is placed
-    shapes.time_column("created_at"),
-    shapes.time_column("updated_at"),
+    *shapes.timestamps(),
     sa.UniqueConstraint("movement_type", "movement_id", name="uq_wallet_reviews_movement"),
 )
 

@@ -26,8 +26,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.Text, nullable=False),
         sa.Column("locale", sa.String(8), nullable=False),
         shapes.status_column(),
-        shapes.time_column("created_at"),
-        shapes.time_column("updated_at"),
+        *shapes.timestamps(),
         sa.UniqueConstraint("platform_id", "email_digest", name="uq_app_users_email"),
     )
     op.create_table(

@@ -41,8 +41,7 @@ def upgrade() -> None:
         sa.Column("lease_owner", sa.String(40), nullable=True),
         shapes.time_column("lease_until", nullable=True),
         shapes.time_column("completed_at", nullable=True),
-        shapes.time_column("created_at"),
-        shapes.time_column("updated_at"),
+        *shapes.timestamps(),
     )
     op.create_index("ix_payment_batches_due", "payment_batches", ["status", "next_check_at"])
     shapes.create_listing_index("payment_batches")

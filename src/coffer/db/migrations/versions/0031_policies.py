@@ -30,8 +30,7 @@ def upgrade() -> None:
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("rules", sa.Text(), nullable=False),
-        shapes.time_column("created_at"),
-        shapes.time_column("updated_at"),
+        *shapes.timestamps(),
     )
     op.create_index("ix_spending_policies_wallet", "spending_policies", ["wallet_id", "status"])
     op.create_index("ix_spending_policies_customer", "spending_policies", ["customer_id", "status"])
