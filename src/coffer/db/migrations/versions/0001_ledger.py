@@ -6,10 +6,12 @@ Revises:
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from typing import Any
 
-from coffer.db.types import Amount
+import sqlalchemy as sa
+from sqlalchemy.schema import SchemaItem
+
+from coffer.db.migrations import shapes
 
 revision = "0001_ledger"
 down_revision = None
@@ -24,20 +26,28 @@ metadata = sa.MetaData()
 
 def _unique_where_set(name: str, column: str) -> sa.Index:
     """Unique per ledger where set: rows without a value cost the index nothing."""
-    condition = sa.text(f"{column} IS NOT NULL")
-    return sa.Index(
-        name, "ledger_id", column, unique=True, sqlite_where=condition, postgresql_where=condition
+    return sa.Index(name, "ledger_id", column, unique=True, **shapes.where_set(column))
+
+
+def _per_ledger(name: str, *items: SchemaItem, rowid: bool = False, **options: Any) -> sa.Table:
+    """A table whose primary key starts with ``ledger_id``; WITHOUT ROWID on SQLite (one
+    b-tree, not two) unless ``rowid``."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("ledger_id", sa.Integer, primary_key=True),
+        *items,
+        sqlite_with_rowid=rowid,
+        **options,
     )
 
-
-# Tables with composite primary keys are WITHOUT ROWID on SQLite: one b-tree, not two.
 
 ledgers = sa.Table(
     "ledgers",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(63), nullable=False, unique=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.time_column("created_at"),
     sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
     sa.Column("bucket", sa.String(63), nullable=False, server_default="_default"),
     sa.Column("features", sa.Text, nullable=False, server_default="{}"),
@@ -48,84 +58,70 @@ ledgers = sa.Table(
     sa.Column("next_hold_id", sa.BigInteger, nullable=False, server_default="0"),
 )
 
-transactions = sa.Table(
+transactions = _per_ledger(
     "transactions",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("id", sa.BigInteger, primary_key=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
-    sa.Column("timestamp", sa.BigInteger, nullable=False),
-    sa.Column("inserted_at", sa.BigInteger, nullable=False),
+    shapes.time_column("timestamp"),
+    shapes.time_column("inserted_at"),
     sa.Column("reference", sa.Text),
-    sa.Column("metadata", sa.Text, nullable=False),
+    shapes.metadata_column(),
     sa.Column("reverts_id", sa.BigInteger),
     sa.Column("hold_id", sa.BigInteger),
     _unique_where_set("transactions_reference", "reference"),
     _unique_where_set("transactions_reverts", "reverts_id"),
-    sqlite_with_rowid=False,
 )
 
-postings = sa.Table(
+postings = _per_ledger(
     "postings",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("tx_id", sa.BigInteger, primary_key=True),
     sa.Column("idx", sa.Integer, primary_key=True),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("destination", sa.Text, nullable=False),
-    sa.Column("amount", Amount, nullable=False),
+    shapes.amount_column(),
     sa.Column("asset", sa.Text, nullable=False),
-    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    shapes.time_column("timestamp"),
     # Slim indexes: each extra key column costs every insert; per-account reads filter
     # asset and time after the lookup.
     sa.Index("postings_source", "ledger_id", "source"),
     sa.Index("postings_destination", "ledger_id", "destination"),
-    sqlite_with_rowid=False,
 )
 
-accounts = sa.Table(
+accounts = _per_ledger(
     "accounts",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("address", sa.Text, primary_key=True),
     sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
     sa.Column("first_usage", sa.BigInteger, nullable=False),
-    sa.Column("inserted_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
-    sqlite_with_rowid=False,
+    shapes.time_column("inserted_at"),
+    shapes.time_column("updated_at"),
 )
 
-balances = sa.Table(
+balances = _per_ledger(
     "balances",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("account", sa.Text, primary_key=True),
     sa.Column("asset", sa.Text, primary_key=True),
-    sa.Column("input", Amount, nullable=False),
-    sa.Column("output", Amount, nullable=False),
-    sa.Column("pending_input", Amount, nullable=False),
-    sa.Column("pending_output", Amount, nullable=False),
+    shapes.amount_column("input"),
+    shapes.amount_column("output"),
+    shapes.amount_column("pending_input"),
+    shapes.amount_column("pending_output"),
     # How far below zero the account may go in this asset; NULL means unbounded.
-    sa.Column("overdraft", Amount, nullable=True),
+    shapes.amount_column("overdraft", nullable=True),
     # Every batch rewrites its balances: free space in each page keeps those updates HOT
     # (no new index entries) on PostgreSQL.
     postgresql_with={"fillfactor": "50"},
-    sqlite_with_rowid=False,
 )
 
-holds = sa.Table(
+holds = _per_ledger(
     "holds",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("id", sa.BigInteger, primary_key=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("postings", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.time_column("created_at"),
     sa.Column("expires_at", sa.BigInteger),
     sa.Column("reference", sa.Text),
-    sa.Column("metadata", sa.Text, nullable=False),
+    shapes.metadata_column(),
     # pending | posted | voided | expired
-    sa.Column("status", sa.String(16), nullable=False),
+    shapes.status_column(),
     _unique_where_set("holds_reference", "reference"),
     sa.Index(
         "holds_pending",
@@ -134,40 +130,31 @@ holds = sa.Table(
         sqlite_where=sa.text("status = 'pending'"),
         postgresql_where=sa.text("status = 'pending'"),
     ),
+    rowid=True,
 )
 
-journal = sa.Table(
+journal = _per_ledger(
     "journal",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("seq", sa.BigInteger, primary_key=True),
     sa.Column("kind", sa.SmallInteger, nullable=False),
     sa.Column("ref_id", sa.BigInteger),
     sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.time_column("created_at"),
     sa.Column("hash", sa.LargeBinary, nullable=False),
     sa.Column("idempotency_key", sa.Text),
     sa.Column("idempotency_hash", sa.LargeBinary),
     _unique_where_set("journal_idempotency", "idempotency_key"),
-    sqlite_with_rowid=False,
 )
 
-checkpoints = sa.Table(
+checkpoints = _per_ledger(
     "checkpoints",
-    metadata,
-    sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("tree_size", sa.BigInteger, primary_key=True),
     sa.Column("root", sa.LargeBinary, nullable=False),
     sa.Column("frontier", sa.LargeBinary, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.time_column("created_at"),
     sa.Column("public_key", sa.LargeBinary, nullable=False),
     sa.Column("signature", sa.LargeBinary, nullable=False),
+    rowid=True,
 )
 
-
-def upgrade() -> None:
-    metadata.create_all(op.get_bind())
-
-
-def downgrade() -> None:
-    metadata.drop_all(op.get_bind())
+upgrade, downgrade = shapes.create_and_drop(metadata)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.migrations import shapes
+
 revision = "0002_api_clients"
 down_revision = "0001_ledger"
 branch_labels = None
@@ -22,14 +24,14 @@ def upgrade() -> None:
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("secret_hash", sa.Text, nullable=False),
         sa.Column("scopes", sa.Text, nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
+        shapes.time_column("created_at"),
         sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     )
     op.create_table(
         "api_secrets",
         sa.Column("name", sa.String(64), primary_key=True),
         sa.Column("value", sa.Text, nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
+        shapes.time_column("created_at"),
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.migrations import shapes
+
 revision = "0013_risk"
 down_revision = "0012_ledger_lists_by_window"
 branch_labels = None
@@ -24,7 +26,7 @@ def upgrade() -> None:
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("checksum", sa.String(64), nullable=False),
         sa.Column("entry_count", sa.Integer, nullable=False),
-        sa.Column("loaded_at", sa.BigInteger, nullable=False),
+        shapes.time_column("loaded_at"),
     )
     op.create_table(
         "risk_sanction_entries",

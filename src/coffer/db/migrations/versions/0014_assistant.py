@@ -6,10 +6,12 @@ Revises: 0013_risk
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.types import Amount
+from coffer.db.migrations import shapes
 
 revision = "0014_assistant"
 down_revision = "0013_risk"
@@ -17,87 +19,83 @@ branch_labels = None
 depends_on = None
 
 
+def _create(
+    name: str, owner: str, *items: sa.Column[Any] | sa.Constraint, index: bool = True
+) -> None:
+    """An assistant table: ``id``, the owner's id (``customer_id``...), the columns given,
+    ``created_at``, then the constraints given."""
+    first = [shapes.id_column(), shapes.ref_column(owner, index=index)]
+    shapes.create_framed_table(name, first, items, [shapes.time_column("created_at")])
+
+
 def upgrade() -> None:
-    op.create_table(
+    _create(
         "assistant_corrections",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("customer_id", sa.String(40), nullable=False),
+        "customer_id",
         sa.Column("transaction_id", sa.String(80), nullable=False),
         sa.Column("primary_category", sa.String(64), nullable=False),
         sa.Column("detailed_category", sa.String(96), nullable=True),
         sa.Column("merchant", sa.String(200), nullable=True),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
         sa.UniqueConstraint("customer_id", "transaction_id", name="uq_assistant_corrections_tx"),
+        index=False,
     )
-    op.create_table(
+    _create(
         "assistant_rules",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+        "customer_id",
         sa.Column("stage", sa.String(8), nullable=False),
         sa.Column("conditions", sa.Text, nullable=False),
         sa.Column("actions", sa.Text, nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
     )
-    op.create_table(
+    _create(
         "assistant_budgets",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+        "customer_id",
         sa.Column("category", sa.String(96), nullable=False),
-        sa.Column("amount", Amount, nullable=False),
-        sa.Column("currency", sa.String(3), nullable=False),
+        shapes.amount_column(),
+        shapes.currency_column(),
         sa.Column("rollover", sa.Boolean, nullable=False),
         sa.Column("start_month", sa.String(10), nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
         sa.UniqueConstraint("customer_id", "category", name="uq_assistant_budgets_category"),
     )
-    op.create_table(
+    _create(
         "assistant_goals",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+        "customer_id",
         sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("target_amount", Amount, nullable=False),
-        sa.Column("currency", sa.String(3), nullable=False),
+        shapes.amount_column("target_amount"),
+        shapes.currency_column(),
         sa.Column("target_date", sa.String(10), nullable=True),
-        sa.Column("saved_amount", Amount, nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
+        shapes.amount_column("saved_amount"),
     )
-    op.create_table(
+    _create(
         "assistant_goal_contributions",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("goal_id", sa.String(40), nullable=False, index=True),
+        "goal_id",
         sa.Column("day", sa.String(10), nullable=False),
-        sa.Column("amount", Amount, nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
+        shapes.amount_column(),
     )
-    op.create_table(
+    _create(
         "assistant_external_accounts",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("customer_id", sa.String(40), nullable=False, index=True),
+        "customer_id",
         sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("currency", sa.String(3), nullable=False),
-        sa.Column("balance", Amount, nullable=True),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
+        shapes.currency_column(),
+        shapes.amount_column("balance", nullable=True),
         sa.UniqueConstraint("customer_id", "name", name="uq_assistant_external_accounts_name"),
     )
     op.create_table(
         "assistant_alerts_sent",
-        sa.Column("customer_id", sa.String(40), nullable=False),
+        shapes.ref_column("customer_id"),
         sa.Column("alert_key", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
+        shapes.time_column("created_at"),
         sa.PrimaryKeyConstraint("customer_id", "alert_key"),
     )
-    op.create_table(
+    _create(
         "assistant_external_transactions",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("customer_id", sa.String(40), nullable=False, index=True),
-        sa.Column("account_id", sa.String(40), nullable=False),
+        "customer_id",
+        shapes.ref_column("account_id"),
         sa.Column("day", sa.String(10), nullable=False),
-        sa.Column("amount", Amount, nullable=False),
-        sa.Column("currency", sa.String(3), nullable=False),
+        shapes.amount_column(),
+        shapes.currency_column(),
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("counterparty", sa.String(200), nullable=True),
         sa.Column("dedup_key", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
         sa.UniqueConstraint("account_id", "dedup_key", name="uq_assistant_external_tx_dedup"),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.types import Amount
+from coffer.db.migrations import shapes
 
 revision = "0015_fx"
 down_revision = "0014_assistant"
@@ -18,19 +18,15 @@ branch_labels = None
 depends_on = None
 
 
-def _times(*names: str) -> list[sa.Column[int]]:
-    return [sa.Column(name, sa.BigInteger(), nullable=False) for name in names]
-
-
 def upgrade() -> None:
     op.create_table(
         "fx_rates",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("base", sa.String(3), nullable=False),
-        sa.Column("quote", sa.String(3), nullable=False),
+        shapes.id_column(),
+        shapes.currency_column("base"),
+        shapes.currency_column("quote"),
         sa.Column("rate", sa.Text(), nullable=False),
         sa.Column("source", sa.String(16), nullable=False),
-        *_times("as_of", "created_at"),
+        *shapes.time_columns("as_of", "created_at"),
     )
     op.create_index("ix_fx_rates_pair", "fx_rates", ["source", "base", "quote", "as_of"])
     op.create_table(
@@ -39,84 +35,84 @@ def upgrade() -> None:
         sa.Column("tier", sa.String(40), primary_key=True),
         sa.Column("spread_bps", sa.Integer(), nullable=False),
         sa.Column("fee_bps", sa.Integer(), nullable=False),
-        sa.Column("fee_fixed", Amount(), nullable=False),
-        *_times("updated_at"),
+        shapes.amount_column("fee_fixed"),
+        shapes.time_column("updated_at"),
     )
     op.create_table(
         "fx_customer_tiers",
-        sa.Column("customer_id", sa.String(40), primary_key=True),
+        shapes.ref_column("customer_id", primary_key=True),
         sa.Column("tier", sa.String(40), nullable=False),
-        *_times("updated_at"),
+        shapes.time_column("updated_at"),
     )
     op.create_table(
         "fx_quotes",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("customer_id", sa.String(40), nullable=True),
+        shapes.id_column(),
+        shapes.ref_column("customer_id", nullable=True),
         sa.Column("side", sa.String(4), nullable=False),
-        sa.Column("sell_currency", sa.String(3), nullable=False),
-        sa.Column("buy_currency", sa.String(3), nullable=False),
-        sa.Column("sell_amount", Amount(), nullable=False),
-        sa.Column("buy_amount", Amount(), nullable=False),
-        sa.Column("fee", Amount(), nullable=False),
-        sa.Column("spread_amount", Amount(), nullable=False),
-        sa.Column("position_amount", Amount(), nullable=False),
+        shapes.currency_column("sell_currency"),
+        shapes.currency_column("buy_currency"),
+        shapes.amount_column("sell_amount"),
+        shapes.amount_column("buy_amount"),
+        shapes.amount_column("fee"),
+        shapes.amount_column("spread_amount"),
+        shapes.amount_column("position_amount"),
         sa.Column("mid_rate", sa.Text(), nullable=False),
         sa.Column("customer_rate", sa.Text(), nullable=False),
         sa.Column("rate_source", sa.String(16), nullable=False),
         sa.Column("rate_as_of", sa.BigInteger(), nullable=False),
         sa.Column("spread_bps", sa.Integer(), nullable=False),
         sa.Column("fee_bps", sa.Integer(), nullable=False),
-        sa.Column("fee_fixed", Amount(), nullable=False),
+        shapes.amount_column("fee_fixed"),
         sa.Column("tier", sa.String(40), nullable=False),
-        sa.Column("effective_at", sa.BigInteger(), nullable=False),
-        sa.Column("status", sa.String(8), nullable=False),
-        *_times("created_at", "expires_at"),
-        sa.Column("used_at", sa.BigInteger(), nullable=True),
+        shapes.time_column("effective_at"),
+        shapes.status_column(8),
+        *shapes.time_columns("created_at", "expires_at"),
+        shapes.time_column("used_at", nullable=True),
     )
     op.create_table(
         "fx_conversions",
-        sa.Column("id", sa.String(40), primary_key=True),
+        shapes.id_column(),
         sa.Column("kind", sa.String(10), nullable=False),
-        sa.Column("quote_id", sa.String(40), nullable=False, unique=True),
+        shapes.ref_column("quote_id", unique=True),
         sa.Column("idempotency_key", sa.String(255), nullable=True, unique=True),
-        sa.Column("from_wallet_id", sa.String(40), nullable=False),
-        sa.Column("to_wallet_id", sa.String(40), nullable=False),
-        sa.Column("sell_currency", sa.String(3), nullable=False),
-        sa.Column("buy_currency", sa.String(3), nullable=False),
-        sa.Column("sell_amount", Amount(), nullable=False),
-        sa.Column("buy_amount", Amount(), nullable=False),
-        sa.Column("fee", Amount(), nullable=False),
-        sa.Column("status", sa.String(10), nullable=False),
+        shapes.ref_column("from_wallet_id"),
+        shapes.ref_column("to_wallet_id"),
+        shapes.currency_column("sell_currency"),
+        shapes.currency_column("buy_currency"),
+        shapes.amount_column("sell_amount"),
+        shapes.amount_column("buy_amount"),
+        shapes.amount_column("fee"),
+        shapes.status_column(10),
         sa.Column("ledger_transaction_id", sa.BigInteger(), nullable=True),
-        sa.Column("metadata", sa.Text(), nullable=False),
-        *_times("created_at", "updated_at"),
+        shapes.metadata_column(),
+        *shapes.timestamps(),
     )
     op.create_index("ix_fx_conversions_created", "fx_conversions", ["created_at"])
     op.create_table(
         "loyalty_programs",
-        sa.Column("id", sa.String(40), primary_key=True),
+        shapes.id_column(),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("asset", sa.String(40), nullable=False),
-        sa.Column("cash_currency", sa.String(3), nullable=False),
+        shapes.currency_column("cash_currency"),
         sa.Column("redemption_rate", sa.Text(), nullable=False),
         sa.Column("expiry_days", sa.Integer(), nullable=True),
         sa.Column("earn_rules", sa.Text(), nullable=False),
         sa.Column("tiers", sa.Text(), nullable=False),
         sa.Column("tier_window_days", sa.Integer(), nullable=False),
-        *_times("created_at"),
+        shapes.time_column("created_at"),
     )
     op.create_table(
         "loyalty_lots",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("program_id", sa.String(40), nullable=False),
-        sa.Column("customer_id", sa.String(40), nullable=False),
+        shapes.id_column(),
+        shapes.ref_column("program_id"),
+        shapes.ref_column("customer_id"),
         sa.Column("points", sa.BigInteger(), nullable=False),
         sa.Column("remaining", sa.BigInteger(), nullable=False),
-        sa.Column("status", sa.String(8), nullable=False),
+        shapes.status_column(8),
         sa.Column("reason", sa.String(40), nullable=False),
         sa.Column("campaign", sa.String(40), nullable=True),
-        sa.Column("earned_at", sa.BigInteger(), nullable=False),
-        sa.Column("expires_at", sa.BigInteger(), nullable=True),
+        shapes.time_column("earned_at"),
+        shapes.time_column("expires_at", nullable=True),
         sa.Column("ledger_transaction_id", sa.BigInteger(), nullable=True),
     )
     op.create_index(
@@ -125,18 +121,18 @@ def upgrade() -> None:
     op.create_index("ix_loyalty_lots_expiry", "loyalty_lots", ["program_id", "expires_at"])
     op.create_table(
         "loyalty_movements",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("program_id", sa.String(40), nullable=False),
-        sa.Column("customer_id", sa.String(40), nullable=False),
+        shapes.id_column(),
+        shapes.ref_column("program_id"),
+        shapes.ref_column("customer_id"),
         sa.Column("kind", sa.String(8), nullable=False),
         sa.Column("points", sa.BigInteger(), nullable=False),
-        sa.Column("cash_amount", Amount(), nullable=True),
-        sa.Column("wallet_id", sa.String(40), nullable=True),
+        shapes.amount_column("cash_amount", nullable=True),
+        shapes.ref_column("wallet_id", nullable=True),
         sa.Column("lots", sa.Text(), nullable=False),
-        sa.Column("status", sa.String(10), nullable=False),
+        shapes.status_column(10),
         sa.Column("idempotency_key", sa.String(255), nullable=True, unique=True),
         sa.Column("ledger_transaction_id", sa.BigInteger(), nullable=True),
-        *_times("created_at"),
+        shapes.time_column("created_at"),
     )
 
 

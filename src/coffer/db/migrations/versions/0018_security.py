@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.migrations import shapes
+
 revision = "0018_security"
 down_revision = "0017_ledger_shape"
 branch_labels = None
@@ -23,8 +25,8 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
-        sa.Column("actor", sa.String(200), nullable=False),
+        shapes.time_column("created_at"),
+        shapes.actor_column("actor"),
         sa.Column("action", sa.String(64), nullable=False),
         sa.Column("target", sa.String(200), nullable=True),
         sa.Column("address", sa.String(64), nullable=True),

@@ -17,6 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.migrations import shapes
+
 revision = "0021_privacy"
 down_revision = "0020_trust"
 branch_labels = None
@@ -26,30 +28,30 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "privacy_customer_keys",
-        sa.Column("customer_id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False, server_default="plat_default"),
+        shapes.ref_column("customer_id", primary_key=True),
+        shapes.platform_column(default=True),
         sa.Column("wrapped_key", sa.Text, nullable=True),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
-        sa.Column("erased_at", sa.BigInteger, nullable=True),
+        shapes.time_column("created_at"),
+        shapes.time_column("erased_at", nullable=True),
     )
     op.create_table(
         "privacy_consents",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False, server_default="plat_default"),
-        sa.Column("customer_id", sa.String(40), nullable=False),
+        shapes.id_column(),
+        shapes.platform_column(default=True),
+        shapes.ref_column("customer_id"),
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("version", sa.String(64), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("actor", sa.String(200), nullable=False),
+        shapes.status_column(),
+        shapes.actor_column("actor"),
         sa.Column("address", sa.String(64), nullable=True),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
+        shapes.time_column("created_at"),
     )
     op.create_index(
         "ix_privacy_consents_customer", "privacy_consents", ["platform_id", "customer_id", "id"]
     )
     with op.batch_alter_table("wallet_customers") as batch:
         batch.add_column(sa.Column("metadata_enc", sa.Text, nullable=True))
-        batch.add_column(sa.Column("erased_at", sa.BigInteger, nullable=True))
+        batch.add_column(shapes.time_column("erased_at", nullable=True))
 
 
 def downgrade() -> None:

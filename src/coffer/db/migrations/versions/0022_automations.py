@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.migrations import shapes
+
 revision = "0022_automations"
 down_revision = "0021_privacy"
 branch_labels = None
@@ -29,17 +31,15 @@ TABLES = (
 def upgrade() -> None:
     op.create_table(
         "automation_approvals",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
-        sa.Column("run_id", sa.String(40), nullable=False),
+        *shapes.id_and_platform(),
+        shapes.ref_column("run_id"),
         sa.Column("step_key", sa.String(200), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
+        shapes.status_column(),
         sa.Column("required", sa.Integer(), nullable=False),
         sa.Column("decisions", sa.Text(), nullable=False),
         sa.Column("message", sa.Text(), nullable=True),
-        sa.Column("expires_at", sa.BigInteger(), nullable=True),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        shapes.time_column("expires_at", nullable=True),
+        *shapes.timestamps(),
         sa.UniqueConstraint("run_id", "step_key", name="uq_automation_approvals_step"),
     )
     op.create_index(
@@ -50,97 +50,93 @@ def upgrade() -> None:
         sa.Column("name", sa.String(40), primary_key=True),
         sa.Column("position", sa.String(40), nullable=False),
         sa.Column("lease_owner", sa.String(40), nullable=True),
-        sa.Column("lease_until", sa.BigInteger(), nullable=True),
-        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        shapes.time_column("lease_until", nullable=True),
+        shapes.time_column("updated_at"),
     )
     op.create_table(
         "automation_run_parties",
-        sa.Column("run_id", sa.String(40), primary_key=True),
-        sa.Column("customer_id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
+        shapes.ref_column("run_id", primary_key=True),
+        shapes.ref_column("customer_id", primary_key=True),
+        shapes.platform_column(),
     )
     op.create_index(
         "ix_automation_run_parties_customer", "automation_run_parties", ["customer_id", "run_id"]
     )
     op.create_table(
         "automation_runs",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
-        sa.Column("automation_id", sa.String(40), nullable=False),
+        *shapes.id_and_platform(),
+        shapes.ref_column("automation_id"),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("occurrence_key", sa.String(200), nullable=False),
         sa.Column("trigger_type", sa.String(16), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
+        shapes.status_column(),
         sa.Column("trigger", sa.Text(), nullable=False),
         sa.Column("inputs", sa.Text(), nullable=False),
         sa.Column("context", sa.Text(), nullable=False),
         sa.Column("output", sa.Text(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("scheduled_for", sa.BigInteger(), nullable=False),
-        sa.Column("next_run_at", sa.BigInteger(), nullable=True),
+        shapes.time_column("next_run_at", nullable=True),
         sa.Column("wait_kind", sa.String(16), nullable=True),
         sa.Column("wait_event_type", sa.String(64), nullable=True),
         sa.Column("wait_step", sa.String(200), nullable=True),
-        sa.Column("parent_run_id", sa.String(40), nullable=True),
+        shapes.ref_column("parent_run_id", nullable=True),
         sa.Column("parent_step", sa.String(200), nullable=True),
         sa.Column("lease_owner", sa.String(40), nullable=True),
-        sa.Column("lease_until", sa.BigInteger(), nullable=True),
-        sa.Column("started_at", sa.BigInteger(), nullable=True),
-        sa.Column("finished_at", sa.BigInteger(), nullable=True),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        shapes.time_column("lease_until", nullable=True),
+        shapes.time_column("started_at", nullable=True),
+        shapes.time_column("finished_at", nullable=True),
+        *shapes.timestamps(),
         sa.UniqueConstraint(
             "automation_id", "occurrence_key", name="uq_automation_runs_occurrence"
         ),
     )
     op.create_index("ix_automation_runs_automation", "automation_runs", ["automation_id", "id"])
     op.create_index("ix_automation_runs_due", "automation_runs", ["status", "next_run_at"])
-    op.create_index("ix_automation_runs_platform", "automation_runs", ["platform_id", "id"])
+    shapes.create_listing_index("automation_runs")
     op.create_index("ix_automation_runs_wait", "automation_runs", ["wait_event_type", "status"])
     op.create_table(
         "automation_steps",
-        sa.Column("run_id", sa.String(40), primary_key=True),
+        shapes.ref_column("run_id", primary_key=True),
         sa.Column("step_key", sa.String(200), primary_key=True),
         sa.Column("step_type", sa.String(16), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
+        shapes.status_column(),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("request", sa.Text(), nullable=True),
         sa.Column("output", sa.Text(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("deadline_at", sa.BigInteger(), nullable=True),
+        shapes.time_column("deadline_at", nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("started_at", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", sa.BigInteger(), nullable=False),
-        sa.Column("finished_at", sa.BigInteger(), nullable=True),
+        shapes.time_column("started_at"),
+        shapes.time_column("updated_at"),
+        shapes.time_column("finished_at", nullable=True),
     )
     op.create_table(
         "automation_versions",
-        sa.Column("automation_id", sa.String(40), primary_key=True),
+        shapes.ref_column("automation_id", primary_key=True),
         sa.Column("version", sa.Integer(), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
+        shapes.platform_column(),
         sa.Column("definition", sa.Text(), nullable=False),
         sa.Column("consent", sa.Text(), nullable=True),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        shapes.time_column("created_at"),
     )
     op.create_table(
         "automations",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
-        sa.Column("owner_customer_id", sa.String(40), nullable=True),
+        *shapes.id_and_platform(),
+        shapes.ref_column("owner_customer_id", nullable=True),
         sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
+        shapes.status_column(),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("trigger_type", sa.String(16), nullable=False),
         sa.Column("event_type", sa.String(64), nullable=True),
-        sa.Column("next_fire_at", sa.BigInteger(), nullable=True),
-        sa.Column("last_fire_at", sa.BigInteger(), nullable=True),
+        shapes.time_column("next_fire_at", nullable=True),
+        shapes.time_column("last_fire_at", nullable=True),
         sa.Column("state", sa.Text(), nullable=False),
         sa.Column("webhook_secret_enc", sa.Text(), nullable=True),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        *shapes.timestamps(),
     )
     op.create_index("ix_automations_due", "automations", ["trigger_type", "status", "next_fire_at"])
-    op.create_index("ix_automations_platform", "automations", ["platform_id", "id"])
+    shapes.create_listing_index("automations")
 
 
 def downgrade() -> None:

@@ -9,9 +9,9 @@ Revises: 0023_web
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+from sqlalchemy.schema import SchemaItem
 
-from coffer.db.types import Amount
+from coffer.db.migrations import shapes
 
 revision = "0024_risk_cases"
 down_revision = "0023_web"
@@ -21,16 +21,19 @@ depends_on = None
 # The tables as this revision creates them (a frozen copy, not the live definitions).
 metadata = sa.MetaData()
 
-decisions = sa.Table(
+
+def _owned(name: str, *items: SchemaItem) -> sa.Table:
+    """A table whose rows have an ``id`` and belong to a platform."""
+    return sa.Table(name, metadata, *shapes.id_and_platform(64), *items)
+
+
+decisions = _owned(
     "risk_decisions",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
     sa.Column("movement_type", sa.String(16), nullable=False),  # payin_card ... payout
-    sa.Column("movement_id", sa.String(40), nullable=False),
-    sa.Column("customer_id", sa.String(40), nullable=True),
-    sa.Column("amount", Amount, nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
+    shapes.ref_column("movement_id"),
+    shapes.ref_column("customer_id", nullable=True),
+    shapes.amount_column(),
+    shapes.currency_column(),
     sa.Column("outcome", sa.String(8), nullable=False),  # allow | review | block
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("reasons", sa.Text, nullable=False),  # JSON list of reason codes
@@ -39,16 +42,13 @@ decisions = sa.Table(
     # open | approved | declined for reviews (expired ones say who decided); final otherwise
     sa.Column("review_status", sa.String(16), nullable=True),
     sa.Column("event", sa.Text, nullable=False),  # the risk event the decision was made on
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.time_column("created_at"),
     sa.Index("ix_risk_decisions_platform", "platform_id", "created_at"),
     sa.Index("ix_risk_decisions_movement", "movement_type", "movement_id"),
 )
 
-rules = sa.Table(
-    "risk_rules",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),  # one row per version
-    sa.Column("platform_id", sa.String(64), nullable=False),
+rules = _owned(
+    "risk_rules",  # one row per version
     sa.Column("name", sa.String(64), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("expression", sa.Text, nullable=False),  # CEL
@@ -56,94 +56,78 @@ rules = sa.Table(
     sa.Column("mode", sa.String(8), nullable=False),  # enforce | monitor
     sa.Column("enabled", sa.Boolean, nullable=False),
     sa.Column("description", sa.Text, nullable=True),
-    sa.Column("created_by", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.actor_column("created_by"),
+    shapes.time_column("created_at"),
     sa.UniqueConstraint("platform_id", "name", "version", name="uq_risk_rules_version"),
 )
 
-list_entries = sa.Table(
+list_entries = _owned(
     "risk_list_entries",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
     sa.Column("list", sa.String(8), nullable=False),  # block | allow
     sa.Column("kind", sa.String(16), nullable=False),  # iban | card | email | device | ...
     sa.Column("value", sa.String(255), nullable=False),  # normalized
     sa.Column("reason", sa.Text, nullable=True),
-    sa.Column("created_by", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.actor_column("created_by"),
+    shapes.time_column("created_at"),
     sa.UniqueConstraint("platform_id", "list", "kind", "value", name="uq_risk_list_entries"),
 )
 
-cases = sa.Table(
+cases = _owned(
     "risk_cases",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),  # review | aml_alert | sanctions
-    sa.Column("status", sa.String(16), nullable=False),  # open | in_progress | closed
+    shapes.status_column(),  # open | in_progress | closed
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("typology", sa.String(32), nullable=True),
     sa.Column("customer_ids", sa.Text, nullable=False),  # JSON list
     sa.Column("transaction_ids", sa.Text, nullable=False),  # JSON list of movement ids
-    sa.Column("decision_id", sa.String(40), nullable=True),  # the review's decision
+    shapes.ref_column("decision_id", nullable=True),  # the review's decision
     sa.Column("movement_type", sa.String(16), nullable=True),
-    sa.Column("movement_id", sa.String(40), nullable=True),
-    sa.Column("assignee", sa.String(200), nullable=True),
-    sa.Column("due_at", sa.BigInteger, nullable=False),  # the SLA (a review's deadline)
+    shapes.ref_column("movement_id", nullable=True),
+    shapes.actor_column("assignee", nullable=True),
+    shapes.time_column("due_at"),  # the SLA (a review's deadline)
     sa.Column("decision", sa.String(16), nullable=True),  # approve | decline | ...
     sa.Column("decision_reason", sa.Text, nullable=True),
-    sa.Column("decided_by", sa.String(200), nullable=True),
+    shapes.actor_column("decided_by", nullable=True),
     sa.Column("narrative", sa.Text, nullable=True),  # for a suspicious activity report
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    *shapes.timestamps(),
     sa.Index("ix_risk_cases_queue", "platform_id", "status", "due_at"),
     sa.Index("ix_risk_cases_due", "status", "kind", "due_at"),
 )
 
-case_notes = sa.Table(
+case_notes = _owned(
     "risk_case_notes",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("case_id", sa.String(40), nullable=False),
+    shapes.ref_column("case_id"),
     sa.Column("kind", sa.String(16), nullable=False),  # note | attachment
-    sa.Column("author", sa.String(200), nullable=False),
+    shapes.actor_column("author"),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("reference", sa.Text, nullable=True),  # an attachment's URI (kept elsewhere)
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.time_column("created_at"),
     sa.Index("ix_risk_case_notes_case", "case_id", "created_at"),
 )
 
-screening_hits = sa.Table(
+screening_hits = _owned(
     "risk_screening_hits",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
     sa.Column("subject_type", sa.String(16), nullable=False),  # customer | beneficiary
-    sa.Column("subject_id", sa.String(40), nullable=False),
+    shapes.ref_column("subject_id"),
     sa.Column("name", sa.Text, nullable=False),  # the name screened
     sa.Column("list", sa.String(16), nullable=False),
     sa.Column("entry_id", sa.String(64), nullable=False),
     sa.Column("entry_name", sa.Text, nullable=False),
     sa.Column("score", sa.Float, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # open | whitelisted | confirmed
-    sa.Column("case_id", sa.String(40), nullable=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.status_column(),  # open | whitelisted | confirmed
+    shapes.ref_column("case_id", nullable=True),
+    shapes.time_column("created_at"),
     sa.Index("ix_risk_screening_hits_subject", "platform_id", "subject_id"),
 )
 
-whitelist = sa.Table(
+whitelist = _owned(
     "risk_whitelist",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
-    sa.Column("subject_id", sa.String(40), nullable=False),
+    shapes.ref_column("subject_id"),
     sa.Column("list", sa.String(16), nullable=False),
     sa.Column("entry_id", sa.String(64), nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("created_by", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.actor_column("created_by"),
+    shapes.time_column("created_at"),
     sa.UniqueConstraint("platform_id", "subject_id", "list", "entry_id", name="uq_risk_whitelist"),
 )
 
@@ -153,9 +137,9 @@ observations = sa.Table(
     "risk_observations",
     metadata,
     sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
+    shapes.platform_column(64),
     sa.Column("event", sa.Text, nullable=False),  # a risk event (coffer.risk.events) as JSON
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.time_column("created_at"),
 )
 
 snapshots = sa.Table(
@@ -166,7 +150,7 @@ snapshots = sa.Table(
     sa.Column("position", sa.String(80), nullable=True),  # the aml task's outbox cursor
     sa.Column("model_version", sa.String(40), nullable=False),
     sa.Column("state", sa.LargeBinary, nullable=False),  # pickled
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.time_column("created_at"),
 )
 
 # Where the risk worker stopped reading the wallets outbox (one row per task).
@@ -175,29 +159,19 @@ cursors = sa.Table(
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("position", sa.String(80), nullable=False),
-    sa.Column("lease_until", sa.BigInteger, nullable=False),
+    shapes.time_column("lease_until"),
 )
 
-reviews = sa.Table(
+reviews = _owned(
     "wallet_reviews",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
     sa.Column("movement_type", sa.String(16), nullable=False),  # payin_card ... payout
-    sa.Column("movement_id", sa.String(40), nullable=False),
+    shapes.ref_column("movement_id"),
     sa.Column("check_name", sa.String(32), nullable=False),
-    sa.Column("decision_id", sa.String(40), nullable=True),
-    sa.Column("status", sa.String(16), nullable=False),  # open | approved | declined
+    shapes.ref_column("decision_id", nullable=True),
+    shapes.status_column(),  # open | approved | declined
     sa.Column("hold_id", sa.BigInteger, nullable=True),  # set once the hold is placed
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    *shapes.timestamps(),
     sa.UniqueConstraint("movement_type", "movement_id", name="uq_wallet_reviews_movement"),
 )
 
-
-def upgrade() -> None:
-    metadata.create_all(op.get_bind())
-
-
-def downgrade() -> None:
-    metadata.drop_all(op.get_bind())
+upgrade, downgrade = shapes.create_and_drop(metadata)

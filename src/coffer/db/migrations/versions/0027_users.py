@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.migrations import shapes
+
 revision = "0027_users"
 down_revision = "0026_assistant_rules"
 branch_labels = None
@@ -18,41 +20,37 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "app_users",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(64), nullable=False),
-        sa.Column("customer_id", sa.String(40), nullable=False, unique=True),
+        *shapes.id_and_platform(64),
+        shapes.ref_column("customer_id", unique=True),
         sa.Column("email_digest", sa.String(64), nullable=False),
         sa.Column("password_hash", sa.Text, nullable=False),
         sa.Column("locale", sa.String(8), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
-        sa.Column("updated_at", sa.BigInteger, nullable=False),
+        shapes.status_column(),
+        *shapes.timestamps(),
         sa.UniqueConstraint("platform_id", "email_digest", name="uq_app_users_email"),
     )
     op.create_table(
         "app_beneficiaries",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(64), nullable=False),
-        sa.Column("user_id", sa.String(40), sa.ForeignKey("app_users.id"), nullable=False),
+        *shapes.id_and_platform(64),
+        shapes.ref_column("user_id", sa.ForeignKey("app_users.id")),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("name", sa.String(140), nullable=False),
-        sa.Column("customer_id", sa.String(40), nullable=True),
-        sa.Column("bank_account_id", sa.String(40), nullable=True),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
-        sa.Column("deleted_at", sa.BigInteger, nullable=True),
+        shapes.ref_column("customer_id", nullable=True),
+        shapes.ref_column("bank_account_id", nullable=True),
+        shapes.time_column("created_at"),
+        shapes.time_column("deleted_at", nullable=True),
     )
     op.create_index(
         "ix_app_beneficiaries_user", "app_beneficiaries", ["platform_id", "user_id", "created_at"]
     )
     op.create_table(
         "app_notifications",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(64), nullable=False),
-        sa.Column("user_id", sa.String(40), sa.ForeignKey("app_users.id"), nullable=False),
+        *shapes.id_and_platform(64),
+        shapes.ref_column("user_id", sa.ForeignKey("app_users.id")),
         sa.Column("kind", sa.String(40), nullable=False),
         sa.Column("params", sa.Text, nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),
-        sa.Column("read_at", sa.BigInteger, nullable=True),
+        shapes.time_column("created_at"),
+        shapes.time_column("read_at", nullable=True),
     )
     op.create_index(
         "ix_app_notifications_user", "app_notifications", ["platform_id", "user_id", "created_at"]

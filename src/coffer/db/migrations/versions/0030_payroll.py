@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.types import Amount
+from coffer.db.migrations import shapes
 
 revision = "0030_payroll"
 down_revision = "0029_spare"
@@ -20,53 +20,51 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "payment_batches",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
+        *shapes.id_and_platform(),
         sa.Column("name", sa.String(200), nullable=True),
-        sa.Column("status", sa.String(24), nullable=False),
-        sa.Column("source_wallet_id", sa.String(40), nullable=False),
-        sa.Column("currency", sa.String(3), nullable=False),
+        shapes.status_column(24),
+        shapes.ref_column("source_wallet_id"),
+        shapes.currency_column(),
         sa.Column("funding_policy", sa.String(8), nullable=False),
         sa.Column("required_approvals", sa.Integer(), nullable=False),
-        sa.Column("approval_id", sa.String(40), nullable=True),
-        sa.Column("approval_expires_at", sa.BigInteger(), nullable=True),
-        sa.Column("created_by", sa.String(200), nullable=False),
+        shapes.ref_column("approval_id", nullable=True),
+        shapes.time_column("approval_expires_at", nullable=True),
+        shapes.actor_column("created_by"),
         sa.Column("execute_on", sa.String(10), nullable=True),
         sa.Column("business_days", sa.Text(), nullable=True),
-        sa.Column("execute_at", sa.BigInteger(), nullable=False),
+        shapes.time_column("execute_at"),
         sa.Column("line_count", sa.Integer(), nullable=False),
-        sa.Column("total_amount", Amount(), nullable=False),
+        shapes.amount_column("total_amount"),
         sa.Column("summary", sa.Text(), nullable=True),
-        sa.Column("payout_batch_id", sa.String(40), nullable=True),
-        sa.Column("next_check_at", sa.BigInteger(), nullable=True),
+        shapes.ref_column("payout_batch_id", nullable=True),
+        shapes.time_column("next_check_at", nullable=True),
         sa.Column("lease_owner", sa.String(40), nullable=True),
-        sa.Column("lease_until", sa.BigInteger(), nullable=True),
-        sa.Column("completed_at", sa.BigInteger(), nullable=True),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        shapes.time_column("lease_until", nullable=True),
+        shapes.time_column("completed_at", nullable=True),
+        *shapes.timestamps(),
     )
     op.create_index("ix_payment_batches_due", "payment_batches", ["status", "next_check_at"])
-    op.create_index("ix_payment_batches_platform", "payment_batches", ["platform_id", "id"])
+    shapes.create_listing_index("payment_batches")
     op.create_table(
         "payment_batch_lines",
-        sa.Column("batch_id", sa.String(40), primary_key=True),
+        shapes.ref_column("batch_id", primary_key=True),
         sa.Column("line_number", sa.Integer(), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
+        shapes.platform_column(),
         sa.Column("kind", sa.String(8), nullable=False),
-        sa.Column("wallet_id", sa.String(40), nullable=True),
+        shapes.ref_column("wallet_id", nullable=True),
         sa.Column("iban", sa.String(34), nullable=True),
         sa.Column("bic", sa.String(11), nullable=True),
         sa.Column("name", sa.String(140), nullable=True),
-        sa.Column("amount", Amount(), nullable=False),
-        sa.Column("currency", sa.String(3), nullable=False),
+        shapes.amount_column(),
+        shapes.currency_column(),
         sa.Column("reference", sa.String(140), nullable=True),
-        sa.Column("status", sa.String(32), nullable=False),
-        sa.Column("transfer_id", sa.String(40), nullable=True),
-        sa.Column("payout_id", sa.String(40), nullable=True),
-        sa.Column("failure_code", sa.String(64), nullable=True),
+        shapes.status_column(32),
+        shapes.ref_column("transfer_id", nullable=True),
+        shapes.ref_column("payout_id", nullable=True),
+        shapes.failure_code_column(),
         sa.Column("failure_message", sa.Text(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        shapes.time_column("updated_at"),
     )
     op.create_index(
         "ix_payment_batch_lines_status",

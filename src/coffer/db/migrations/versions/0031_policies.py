@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.migrations import shapes
+
 revision = "0031_policies"
 down_revision = "0030_payroll"
 branch_labels = None
@@ -19,57 +21,54 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "spending_policies",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
-        sa.Column("owner_customer_id", sa.String(40), nullable=True),
-        sa.Column("wallet_id", sa.String(40), nullable=True),
-        sa.Column("customer_id", sa.String(40), nullable=True),
+        *shapes.id_and_platform(),
+        shapes.ref_column("owner_customer_id", nullable=True),
+        shapes.ref_column("wallet_id", nullable=True),
+        shapes.ref_column("customer_id", nullable=True),
         sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
+        shapes.status_column(),
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("rules", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        *shapes.timestamps(),
     )
     op.create_index("ix_spending_policies_wallet", "spending_policies", ["wallet_id", "status"])
     op.create_index("ix_spending_policies_customer", "spending_policies", ["customer_id", "status"])
-    op.create_index("ix_spending_policies_platform", "spending_policies", ["platform_id", "id"])
+    shapes.create_listing_index("spending_policies")
     op.create_table(
         "spending_policy_versions",
-        sa.Column("policy_id", sa.String(40), primary_key=True),
+        shapes.ref_column("policy_id", primary_key=True),
         sa.Column("version", sa.Integer(), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
+        shapes.platform_column(),
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("rules", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        shapes.time_column("created_at"),
     )
     op.create_table(
         "spending_policy_usage",
-        sa.Column("policy_id", sa.String(40), primary_key=True),
+        shapes.ref_column("policy_id", primary_key=True),
         sa.Column("window", sa.String(8), primary_key=True),
         sa.Column("window_start", sa.String(10), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
+        shapes.platform_column(),
         sa.Column("amount_used", sa.BigInteger(), nullable=False),
         sa.Column("count_used", sa.Integer(), nullable=False),
-        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        shapes.time_column("updated_at"),
     )
     op.create_table(
         "spending_policy_decisions",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("platform_id", sa.String(40), nullable=False),
-        sa.Column("policy_id", sa.String(40), nullable=False),
+        *shapes.id_and_platform(),
+        shapes.ref_column("policy_id"),
         sa.Column("policy_version", sa.Integer(), nullable=False),
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("rule", sa.String(40), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("movement_kind", sa.String(16), nullable=False),
-        sa.Column("movement_id", sa.String(40), nullable=False),
-        sa.Column("wallet_id", sa.String(40), nullable=False),
+        shapes.ref_column("movement_id"),
+        shapes.ref_column("wallet_id"),
         sa.Column("amount", sa.BigInteger(), nullable=False),
-        sa.Column("currency", sa.String(3), nullable=False),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        shapes.currency_column(),
+        shapes.time_column("created_at"),
     )
     op.create_index(
         "ix_spending_policy_decisions_policy", "spending_policy_decisions", ["policy_id", "id"]

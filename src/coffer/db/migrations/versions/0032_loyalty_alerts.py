@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from coffer.db.migrations import shapes
+
 revision = "0032_loyalty_alerts"
 down_revision = "0031_policies"
 branch_labels = None
@@ -19,7 +21,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("loyalty_programs", sa.Column("earn_on", sa.Text(), nullable=True))
-    op.add_column("loyalty_movements", sa.Column("source_id", sa.String(40), nullable=True))
+    op.add_column("loyalty_movements", shapes.ref_column("source_id", nullable=True))
     op.add_column("loyalty_movements", sa.Column("forgiven", sa.BigInteger(), nullable=True))
     op.create_index("ix_loyalty_movements_source", "loyalty_movements", ["source_id"])
     op.add_column("assistant_alerts_sent", sa.Column("kind", sa.String(32), nullable=True))

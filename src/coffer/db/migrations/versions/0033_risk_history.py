@@ -8,7 +8,8 @@ Revises: 0032_loyalty_alerts
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from coffer.db.migrations import shapes
 
 revision = "0033_risk_history"
 down_revision = "0032_loyalty_alerts"
@@ -24,34 +25,27 @@ platform_settings = sa.Table(
     metadata,
     sa.Column("platform_id", sa.String(64), primary_key=True),
     sa.Column("review_expiry_policy", sa.String(16), nullable=False),  # approve|decline|escalate
-    sa.Column("updated_by", sa.String(200), nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    shapes.actor_column("updated_by"),
+    shapes.time_column("updated_at"),
 )
 
 # Trained models registered for a platform (one row per version); at most one is active.
 model_versions = sa.Table(
     "risk_model_versions",
     metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("platform_id", sa.String(64), nullable=False),
+    *shapes.id_and_platform(64),
     sa.Column("version", sa.Integer, nullable=False),  # 1, 2, ... per platform
     sa.Column("model_dir", sa.Text, nullable=False),  # the folder `coffer risk train` wrote
-    sa.Column("model_id", sa.String(40), nullable=False),  # what decisions record
+    shapes.ref_column("model_id"),  # what decisions record
     sa.Column("window_start", sa.String(32), nullable=True),  # training data, ISO 8601 UTC
     sa.Column("window_end", sa.String(32), nullable=True),
     sa.Column("metrics", sa.Text, nullable=False),  # JSON: metrics on held-out data
     sa.Column("feature_names", sa.Text, nullable=False),  # JSON list
     sa.Column("active", sa.Boolean, nullable=False),
-    sa.Column("activated_at", sa.BigInteger, nullable=True),
-    sa.Column("created_by", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    shapes.time_column("activated_at", nullable=True),
+    shapes.actor_column("created_by"),
+    shapes.time_column("created_at"),
     sa.UniqueConstraint("platform_id", "version", name="uq_risk_model_versions"),
 )
 
-
-def upgrade() -> None:
-    metadata.create_all(op.get_bind())
-
-
-def downgrade() -> None:
-    metadata.drop_all(op.get_bind())
+upgrade, downgrade = shapes.create_and_drop(metadata)

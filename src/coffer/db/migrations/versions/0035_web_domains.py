@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from coffer.db.migrations import shapes
+
 revision = "0035_web_domains"
 down_revision = "0034_security_keys"
 branch_labels = None
@@ -16,8 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_risk_cases_platform_id", "risk_cases", ["platform_id", "id"])
-    op.create_index("ix_risk_decisions_platform_id", "risk_decisions", ["platform_id", "id"])
+    shapes.create_listing_index("risk_cases", "ix_risk_cases_platform_id")
+    shapes.create_listing_index("risk_decisions", "ix_risk_decisions_platform_id")
 
 
 def downgrade() -> None:

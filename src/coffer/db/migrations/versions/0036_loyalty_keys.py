@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from coffer.db.migrations import shapes
+
 revision = "0036_loyalty_keys"
 down_revision = "0035_web_domains"
 branch_labels = None
@@ -16,23 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":  # unnamed there: named by reflection
-        with op.batch_alter_table(
-            "loyalty_movements",
-            recreate="always",
-            naming_convention={"uq": "uq_%(table_name)s_%(column_0_name)s"},
-        ) as batch:
-            batch.drop_constraint("uq_loyalty_movements_idempotency_key", type_="unique")
-    else:
-        op.drop_constraint(
-            "loyalty_movements_idempotency_key_key", "loyalty_movements", type_="unique"
-        )
-    op.create_index(
-        "ux_loyalty_movements_idempotency_key",
-        "loyalty_movements",
-        ["platform_id", "idempotency_key"],
-        unique=True,
-    )
+    shapes.unique_per_platform("loyalty_movements", "idempotency_key")
 
 
 def downgrade() -> None:

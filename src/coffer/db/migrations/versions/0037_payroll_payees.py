@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from coffer.db.types import Amount
+from coffer.db.migrations import shapes
 
 revision = "0037_payroll_payees"
 down_revision = "0036_loyalty_keys"
@@ -91,10 +91,10 @@ def upgrade() -> None:
         sa.Column("platform_id", sa.String(40), primary_key=True),
         sa.Column("currency", sa.String(3), primary_key=True),
         sa.Column("max_lines", sa.Integer(), nullable=True),
-        sa.Column("max_line_amount", Amount(), nullable=True),
-        sa.Column("max_batch_total", Amount(), nullable=True),
-        sa.Column("updated_by", sa.String(200), nullable=False),
-        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        shapes.amount_column("max_line_amount", nullable=True),
+        shapes.amount_column("max_batch_total", nullable=True),
+        shapes.actor_column("updated_by"),
+        shapes.time_column("updated_at"),
     )
 
 
