@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 WindowKey = tuple[str, str, str]  # policy_id, window, window_start
-Need = tuple[WindowKey, int, int]  # a window, the policy version, the amount
+Need = tuple[WindowKey, int, object, object]  # a window, its policy's version, (the caller's)
 LEASE_SHARE = 16  # a lease is 1/LEASE_SHARE of what is left in the window
 IDLE_SECONDS = 10.0  # a lease unused this long goes back to its row
 
@@ -95,31 +95,33 @@ class Leases:
             sync = self._pending[key] = Sync()
         return sync
 
-    def take(self, movements: Sequence[Sequence[Need] | None]) -> list[bool]:
-        """Count each movement (the windows it needs; None: not from leases) in every
-        window it needs, all from leases, or in none: whether it was."""
+    def take(self, movements: Sequence[tuple[Sequence[Need], int] | None]) -> list[bool]:
+        """Count each movement (the windows it needs and its amount; None: not from
+        leases) in every window it needs, all from leases, or in none: whether it was."""
         out = []
         leases, pending = self._leases, self._pending
         with self._lock:
             now = time.monotonic()
-            for needs in movements:
-                found = []
-                for key, version, amount in needs or ():
-                    lease = leases.get(key)
-                    if lease is None or not lease.fits(version, amount):
+            for movement in movements:
+                if movement is None:
+                    out.append(False)
+                    continue
+                needs, amount = movement
+                for need in needs:
+                    lease = leases.get(need[0])
+                    if lease is None or not lease.fits(need[1], amount):
+                        out.append(False)
                         break
-                    found.append((key, lease, amount))
                 else:
-                    if needs is not None:
-                        for key, lease, amount in found:
-                            lease.add(-amount, -1)
-                            lease.touched = now
-                            sync = pending.get(key) or self._sync(key)
-                            sync.used_amount += amount
-                            sync.used_count += 1
-                        out.append(True)
-                        continue
-                out.append(False)
+                    for need in needs:
+                        key = need[0]
+                        lease = leases[key]
+                        lease.add(-amount, -1)
+                        lease.touched = now
+                        sync = pending.get(key) or self._sync(key)
+                        sync.used_amount += amount
+                        sync.used_count += 1
+                    out.append(True)
         return out
 
     def give_back(self, counted: Iterable[tuple[WindowKey, int]]) -> None:
