@@ -107,18 +107,26 @@ class Leases:
                     out.append(False)
                     continue
                 needs, amount = movement
+                found = []
                 for need in needs:
                     lease = leases.get(need[0])
-                    if lease is None or not lease.fits(need[1], amount):
+                    if (
+                        lease is None
+                        or lease.version != need[1]
+                        or (lease.amount is not None and lease.amount < amount)
+                        or (lease.count is not None and lease.count < 1)
+                    ):
                         out.append(False)
                         break
+                    found.append(lease)
                 else:
-                    for need in needs:
-                        key = need[0]
-                        lease = leases[key]
-                        lease.add(-amount, -1)
+                    for need, lease in zip(needs, found, strict=True):
+                        if lease.amount is not None:
+                            lease.amount -= amount
+                        if lease.count is not None:
+                            lease.count -= 1
                         lease.touched = now
-                        sync = pending.get(key) or self._sync(key)
+                        sync = pending.get(need[0]) or self._sync(need[0])
                         sync.used_amount += amount
                         sync.used_count += 1
                     out.append(True)
