@@ -136,6 +136,11 @@ class ActivePolicies:
         self._epoch: int | None = None
         self._epoch_due = 0.0
 
+    @property
+    def generation(self) -> int:
+        """Bumped whenever what is cached is dropped (a policy changed)."""
+        return self._generation
+
     def forget(self) -> None:
         """Drop everything cached (a policy changed)."""
         with self._lock:

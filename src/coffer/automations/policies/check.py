@@ -45,10 +45,13 @@ NAME = "spending_policies"
 SYNC_SECONDS = 1.0  # how often the rows hear what leases counted
 log = logging.getLogger(__name__)
 OPENED_BOUND = 100_000  # usage rows known to exist
+AHEAD_SECONDS = 3 * SYNC_SECONDS  # a window's successor is leased this long before it starts
+AHEAD_BOUND = 10_000  # leases renewed or taken ahead per tick
 _ALLOW = Verdict("allow", NAME)
 
 
 Window = tuple[WindowKey, int, ActivePolicy, VelocityLimit]  # key, policy version, ...
+Windows = dict[WindowKey, tuple[ActivePolicy, VelocityLimit]]
 
 
 @dataclass(slots=True)
@@ -109,7 +112,8 @@ class SpendingPolicyCheck:
         self.clock = clock  # tests: the time movements are judged at (else their own)
         self.policies = ActivePolicies(cache_seconds)
         self._lock = threading.Lock()
-        self._opened: set[WindowKey] = set()
+        self._opened: Windows = {}  # the windows whose rows exist
+        self._opened_generation = 0  # of the policies' cache when they were opened
         self.leases = Leases()
         self._unit_lock = threading.Lock()  # one reconciliation of this process at a time
         self._timer: threading.Timer | None = None
@@ -208,11 +212,11 @@ class SpendingPolicyCheck:
             self._reconcile(rest)
         self._arm()
 
-    def _reconcile(self, items: list[_Pending]) -> None:
+    def _reconcile(self, items: list[_Pending], ahead: Windows | None = None) -> None:
         """Count ``items`` under the rows' lock, in the caller's unit or in one of this
         process's (one at a time), which also tells the rows what leases counted and
-        reserves new leases."""
-        windows: dict[WindowKey, tuple[ActivePolicy, VelocityLimit]] = {
+        reserves new leases, and tops up the leases of the windows ``ahead``."""
+        windows: Windows = {
             key: (policy, limit) for item in items for key, _, policy, limit in item.windows
         }
         caller = UNIT.get()
@@ -223,6 +227,9 @@ class SpendingPolicyCheck:
             return
         with self._unit_lock:
             withdrawn = self.leases.withdraw(windows)
+            needed = windows
+            if ahead:
+                windows = ahead | windows
             try:
                 with R.usage_unit(self.engine) as connection:
                     grants = self._counted_in(connection, items, windows, withdrawn, reserve=True)
@@ -230,7 +237,37 @@ class SpendingPolicyCheck:
                 self.leases.restore(withdrawn)
                 raise
             for key, grant in grants.items():
-                self.leases.grant(key, *grant)
+                self.leases.grant(key, *grant, ahead=key not in needed)
+
+    def renew(self) -> None:
+        """Top up the leases in use that run short, and take the leases of the windows
+        following those in use when they start within :data:`AHEAD_SECONDS` (one unit):
+        in steady state no movement waits on a row."""
+        ahead = self._ahead()
+        if ahead:
+            self._reconcile([], ahead)
+
+    def _ahead(self) -> Windows:
+        if self._opened_generation != self.policies.generation:
+            return {}  # a policy changed since: its windows are renewed by movements only
+        now = self.clock() if self.clock is not None else time.time()
+        held = self.leases.held()
+        leased = {key for key, _ in held}
+        out: Windows = {}
+        for key, short in held[:AHEAD_BOUND]:
+            known = self._opened.get(key)
+            if known is None or not known[0].enforce:
+                continue
+            if short:
+                out[key] = known
+            following = (
+                key[0],
+                key[1],
+                window_starts(known[0].time_zone, now + AHEAD_SECONDS)[key[1]],
+            )
+            if following != key and following not in leased:
+                out[following] = known
+        return out
 
     def _counted_in(
         self,
@@ -277,8 +314,9 @@ class SpendingPolicyCheck:
             connection, [(key, usage[key]) for key in keys if tuple(usage[key]) != before[key]], now
         )
         with self._lock:
-            if len(self._opened) > OPENED_BOUND:
-                self._opened.clear()
+            generation = self.policies.generation
+            if len(self._opened) > OPENED_BOUND or generation != self._opened_generation:
+                self._opened, self._opened_generation = {}, generation
             self._opened.update(windows)
         return grants
 
@@ -311,6 +349,7 @@ class SpendingPolicyCheck:
         self._timer = None
         try:
             self.sync()
+            self.renew()
         except Exception:  # counts stay pending; retried while movements come
             log.warning("spending policies: leases not reconciled", exc_info=True)
             return
