@@ -242,8 +242,28 @@ _ADD_USAGE = (
 )
 
 
-def _key_params(key: WindowKey) -> dict[str, str]:
-    return {"key_policy_id": key[0], "key_window": key[1], "key_window_start": key[2]}
+def _each_row(
+    connection: sa.Connection,
+    statement: sa.Update,
+    rows: Sequence[tuple[WindowKey, Sequence[int]]],
+    names: Sequence[str],
+    now: int,
+) -> None:
+    """``statement`` for each of ``rows`` (a window and its values, named ``names``):
+    one executemany."""
+    connection.execute(
+        statement,
+        [
+            {
+                "key_policy_id": key[0],
+                "key_window": key[1],
+                "key_window_start": key[2],
+                **dict(zip(names, values, strict=True)),
+                "updated_at": now,
+            }
+            for key, values in rows
+        ],
+    )
 
 
 def set_usage(
@@ -256,13 +276,7 @@ def set_usage(
     if connection.dialect.name == "postgresql":
         connection.execute(_PG_SET_USAGE, _arrays(usage, USAGE_COLUMNS, now))
         return
-    connection.execute(
-        _SET_USAGE,
-        [
-            {**_key_params(key), **dict(zip(USAGE_COLUMNS, values, strict=True)), "updated_at": now}
-            for key, values in usage
-        ],
-    )
+    _each_row(connection, _SET_USAGE, usage, USAGE_COLUMNS, now)
 
 
 UsageChange = tuple[int, int, int, int]  # amount and count used (+), reserved freed (-)
@@ -279,17 +293,10 @@ def add_usage(
         return
     ordered = [(key, changes[key]) for key in sorted(changes)]
     if connection.dialect.name == "postgresql":
-        keys = _arrays(ordered, (), now)
-        connection.execute(_PG_LOCK_KEYS, keys)
+        connection.execute(_PG_LOCK_KEYS, _arrays(ordered, (), now))
         connection.execute(_PG_ADD_USAGE, _arrays(ordered, _ADDED, now))
         return
-    connection.execute(
-        _ADD_USAGE,
-        [
-            {**_key_params(key), **dict(zip(_ADDED, change, strict=True)), "updated_at": now}
-            for key, change in ordered
-        ],
-    )
+    _each_row(connection, _ADD_USAGE, ordered, _ADDED, now)
 
 
 _ADDED = ("amount_used", "count_used", "amount_freed", "count_freed")
