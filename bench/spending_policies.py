@@ -9,11 +9,13 @@ between random wallets (as the HTTP fast path batches concurrent requests). ``on
 wallet has an enforced policy (per-transaction maximum, a daily amount and count limit, a
 weekly amount limit, a blocked counterparty and merchant category), so every transfer is
 judged and counted in two velocity windows; ``off``: the policies' check is not registered.
-Both are warmed up first (for ``on``: the policies' cache and this process's leases of the
-windows, see docs/automations.md); then the two alternate for ``--rounds`` rounds each
-(which goes first alternates too); the figure is the median throughput of each and their
-ratio, and the median process CPU time per transfer of each (less sensitive to a busy
-machine than throughput).
+Both are warmed up first with transfers from every wallet (for ``on``: the policies' cache
+and this process's leases of the windows, see docs/automations.md), so that the rounds
+measure the steady state; then the two alternate for ``--rounds`` rounds each (which goes
+first alternates too; each round follows an untimed transfer from every wallet, so that
+the policies' leases do not go idle while the other side runs); the figure is the median
+throughput of each and their ratio, and the median process CPU time per transfer of each
+(less sensitive to a busy machine than throughput).
 """
 
 from __future__ import annotations
@@ -81,13 +83,15 @@ def run(url: str, args: argparse.Namespace) -> None:
     refused: dict[str, int] = {}
     cpu_us: dict[bool, list[float]] = {False: [], True: []}  # process CPU per transfer
 
-    def transfers(count: int) -> float:
+    def transfers(count: int, every_wallet: bool = False, timed: bool = True) -> float:
+        """``count`` transfers between random wallets (``every_wallet``: one from each)."""
         rng = random.Random(11)
+        pairs = [(a, ids[index - 1]) for index, a in enumerate(ids)] if every_wallet else []
         batches = []
         for _ in range(count // args.batch):
             batch = []
             for _ in range(args.batch):
-                a, b = rng.sample(ids, 2)
+                a, b = pairs.pop() if pairs else rng.sample(ids, 2)
                 request = S.TransferCreate(
                     debited_wallet_id=a,
                     credited_wallet_id=b,
@@ -116,14 +120,17 @@ def run(url: str, args: argparse.Namespace) -> None:
             thread.start()
         for thread in threads:
             thread.join()
-        cpu_us[platform.core.checks.active].append((time.process_time() - cpu) / count * 1e6)
+        if timed:
+            cpu_us[platform.core.checks.active].append((time.process_time() - cpu) / count * 1e6)
         return count / (time.perf_counter() - started)
 
     # warm up both (caches, statement shapes; with the policies: their cache and this
-    # process's leases of the 400 windows, one unit each the first time)
-    transfers(args.batch * args.threads * 2)
+    # process's leases of the 400 windows, one unit each the first time), with a transfer
+    # from every wallet: the rounds measure the steady state
+    warm_up = max(args.batch * args.threads * 2, -(-len(ids) // args.batch) * args.batch)
+    transfers(warm_up, every_wallet=True)
     platform.core.checks.register(check)
-    transfers(args.batch * args.threads * 2)
+    transfers(warm_up, every_wallet=True)
     platform.core.checks.unregister(check.name)
     off: list[float] = []
     on: list[float] = []
@@ -131,10 +138,12 @@ def run(url: str, args: argparse.Namespace) -> None:
         for checked in (False, True) if round_index % 2 == 0 else (True, False):
             if checked:
                 platform.core.checks.register(check)
-                on.append(transfers(args.transfers))
+            # untimed: a transfer from every wallet, as in a steady stream (the policies'
+            # leases do not go idle while the other side runs)
+            transfers(args.batch * -(-len(ids) // args.batch), every_wallet=True, timed=False)
+            (on if checked else off).append(transfers(args.transfers))
+            if checked:
                 platform.core.checks.unregister(check.name)
-            else:
-                off.append(transfers(args.transfers))
     median_off, median_on = statistics.median(off), statistics.median(on)
     print(
         f"transfers, no policy: median {median_off:,.0f}/s (runs: "

@@ -5,11 +5,12 @@ sharing the database; the leases of a process and what they counted."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from tests.automations.conftest import PLATFORM, new_wallet
+from tests.automations.conftest import PLATFORM, Clock, new_wallet
 from tests.automations.test_spending_policies import policy
 
 from coffer.automations.policies import SpendingPolicyCheck, open_spending_policies
@@ -160,3 +161,58 @@ def test_leases_count_in_memory_and_reach_the_rows(wallets: WalletPlatform) -> N
     assert [v.outcome for v in other.check(_movements(alice, 1, leased))] == ["allow"]
     other.close()
     assert policies.usage(PLATFORM, made.id).windows[0].amount_used == 16_000
+
+
+def _rows(wallets: WalletPlatform) -> dict[str, tuple[int, int, int]]:
+    U = T.spending_policy_usage
+    with wallets.coffer.engine.connect() as connection:
+        found = connection.execute(
+            sa.select(U.c.window_start, U.c.amount_used, U.c.count_used, U.c.amount_reserved)
+        ).all()
+    return {str(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in found}
+
+
+def test_a_short_lease_is_topped_up_before_it_runs_out(wallets: WalletPlatform) -> None:
+    """A lease in use with less than half of its grant free gets another share of what
+    is left (in the background tick): the next movements need no row."""
+    policies = open_spending_policies(wallets)
+    alice = new_wallet(wallets, "Alice Martin")
+    made = policy(policies, alice.id, limits=[{"window": "day", "amount": 16_000}])
+    check = policies.check
+    check.check(_movements(alice, 1, 100))  # by the row: a lease of 15,900 // 16 = 993
+    check.check(_movements(alice, 9, 100))  # from the lease: 93 free, short
+    assert [short for _, short in check.leases.held()] == [True]
+    check.sync()
+    check.renew()  # what the tick does: 93 + (16,000 - 1,000 - 93) // 16 free
+    assert [short for _, short in check.leases.held()] == [False]
+    reconciled: list[int] = []
+    reconcile = check._reconcile
+    check._reconcile = lambda items, ahead=None: reconciled.append(len(items))  # type: ignore[method-assign]
+    verdicts = check.check(_movements(alice, 10, 100))
+    assert [v.outcome for v in verdicts] == ["allow"] * 10 and reconciled == []
+    check._reconcile = reconcile  # type: ignore[method-assign]
+    policies.close()
+    assert list(_rows(wallets).values()) == [(2_000, 20, 0)]
+    assert policies.usage(PLATFORM, made.id).windows[0].amount_used == 2_000
+
+
+def test_the_next_window_is_leased_before_it_starts(wallets: WalletPlatform, clock: Clock) -> None:
+    """Seconds before midnight the tick takes the next day's lease of a window in use, so
+    the first movements after midnight are counted from it, in the new day's row."""
+    clock.set(datetime(2026, 3, 11, 23, 59, 58, tzinfo=UTC))
+    policies = open_spending_policies(wallets, lambda: clock().timestamp())
+    alice = new_wallet(wallets, "Alice Martin")
+    policy(policies, alice.id, limits=[{"window": "day", "amount": 16_000, "count": 100}])
+    check = policies.check
+    check.check(_movements(alice, 1, 100))  # the 11th, by its row
+    check.renew()
+    assert sorted(key[2] for key, _ in check.leases.held()) == ["2026-03-11", "2026-03-12"]
+    clock.advance(seconds=3)  # the 12th
+    reconciled: list[int] = []
+    reconcile = check._reconcile
+    check._reconcile = lambda items, ahead=None: reconciled.append(len(items))  # type: ignore[method-assign]
+    assert [v.outcome for v in check.check(_movements(alice, 3, 100))] == ["allow"] * 3
+    assert reconciled == []
+    check._reconcile = reconcile  # type: ignore[method-assign]
+    policies.close()
+    assert _rows(wallets) == {"2026-03-11": (100, 1, 0), "2026-03-12": (300, 3, 0)}

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,11 +28,12 @@ from coffer.automations.policies import repository as R
 from coffer.automations.policies import tables as T
 from coffer.automations.policies.active import ActivePolicies, ActivePolicy
 from coffer.automations.policies.errors import SpendingPolicyRefused
-from coffer.automations.policies.leases import LEASE_SHARE, Leases, Need, WindowKey
+from coffer.automations.policies.leases import LEASE_SHARE, Leases, WindowKey
 from coffer.automations.policies.rules import (
     SPENDING_KINDS,
     Refusal,
     VelocityLimit,
+    local_time,
     static_refusal,
     velocity_refusal,
     window_starts,
@@ -43,6 +45,13 @@ NAME = "spending_policies"
 SYNC_SECONDS = 1.0  # how often the rows hear what leases counted
 log = logging.getLogger(__name__)
 OPENED_BOUND = 100_000  # usage rows known to exist
+AHEAD_SECONDS = 3 * SYNC_SECONDS  # a window's successor is leased this long before it starts
+AHEAD_BOUND = 10_000  # leases renewed or taken ahead per tick
+_ALLOW = Verdict("allow", NAME)
+
+
+Window = tuple[WindowKey, int, ActivePolicy, VelocityLimit]  # key, policy version, ...
+Windows = dict[WindowKey, tuple[ActivePolicy, VelocityLimit]]
 
 
 @dataclass(slots=True)
@@ -55,7 +64,35 @@ class _Pending:
     refusal: tuple[ActivePolicy, Refusal] | None = None
     monitored: list[tuple[ActivePolicy, Refusal]] = field(default_factory=list)
     counted: list[tuple[WindowKey, int, bool]] = field(default_factory=list)  # from a lease?
-    windows: list[tuple[ActivePolicy, VelocityLimit, str]] | None = None
+    windows: list[Window] = field(default_factory=list)  # the velocity windows it counts in
+    leasable: bool = True  # every policy of its windows enforces: leases may count it
+
+
+class _Calendar:
+    """The calendar work of one batch, done once per time zone and minute (window starts)
+    or second (local times for hours)."""
+
+    __slots__ = ("_locals", "_starts")
+
+    def __init__(self) -> None:
+        self._starts: dict[tuple[str, int], dict[str, str]] = {}
+        self._locals: dict[tuple[str, int], datetime] = {}
+
+    def starts(self, time_zone: str, at: float) -> dict[str, str]:
+        key = (time_zone, int(at // 60))
+        found = self._starts.get(key)
+        if found is None:
+            found = self._starts[key] = window_starts(time_zone, at)
+        return found
+
+    def local(self, policy: ActivePolicy, at: float) -> datetime:
+        if not policy.hours_to_the_second:
+            return local_time(policy.rules, at)
+        key = (policy.time_zone, int(at // 1))
+        found = self._locals.get(key)
+        if found is None:
+            found = self._locals[key] = local_time(policy.rules, float(key[1]))
+        return found
 
 
 class SpendingPolicyCheck:
@@ -75,7 +112,8 @@ class SpendingPolicyCheck:
         self.clock = clock  # tests: the time movements are judged at (else their own)
         self.policies = ActivePolicies(cache_seconds)
         self._lock = threading.Lock()
-        self._opened: set[WindowKey] = set()
+        self._opened: Windows = {}  # the windows whose rows exist
+        self._opened_generation = 0  # of the policies' cache when they were opened
         self.leases = Leases()
         self._unit_lock = threading.Lock()  # one reconciliation of this process at a time
         self._timer: threading.Timer | None = None
@@ -86,75 +124,72 @@ class SpendingPolicyCheck:
         return nullcontext(caller) if caller is not None else self.engine.connect()
 
     def check(self, movements: Sequence[Movement]) -> list[Verdict]:
-        allow = Verdict("allow", NAME)
         spending = [m for m in movements if m.kind in SPENDING_KINDS]
         if not spending:
-            return [allow] * len(movements)
-        targets = self.policies.of(
+            return [_ALLOW] * len(movements)
+        wallets, customers = self.policies.of(
             self._reading,
-            (m.wallet_id for m in spending),
-            (m.customer_id for m in spending if m.customer_id),
+            {m.wallet_id for m in spending},
+            {m.customer_id for m in spending if m.customer_id},
         )
-        if not any(targets.values()):
-            return [allow] * len(movements)
         pending: dict[int, _Pending] = {}
+        calendar = _Calendar()
         for index, movement in enumerate(movements):
-            if movement.kind not in SPENDING_KINDS:
+            found = wallets.get(movement.wallet_id, ())
+            if movement.customer_id and (of_customer := customers.get(movement.customer_id)):
+                found += of_customer
+            if not found or movement.kind not in SPENDING_KINDS:
                 continue
-            applying = [
-                policy
-                for policy in targets.get("wallet:" + movement.wallet_id, ())
-                + targets.get("customer:" + (movement.customer_id or ""), ())
-                if policy.platform_id == movement.platform_id
-                and movement.kind in policy.rules.movement_kinds
-            ]
+            platform_id, kind = movement.platform_id, movement.kind
+            applying = [p for p in found if p.platform_id == platform_id and kind in p.kinds]
             if applying:
                 at = self.clock() if self.clock is not None else movement.at
-                pending[index] = self._judge(movement, applying, at)
-        counting = [p for p in pending.values() if p.refusal is None and self._velocity(p)]
+                pending[index] = self._judge(movement, applying, at, calendar)
+        if not pending:
+            return [_ALLOW] * len(movements)
+        counting = [p for p in pending.values() if p.refusal is None and p.windows]
         if counting:
             self._count(counting)
         return [
-            self._verdict(pending[index]) if index in pending else allow
+            self._verdict(pending[index]) if index in pending else _ALLOW
             for index in range(len(movements))
         ]
 
     @staticmethod
-    def _velocity(item: _Pending) -> bool:
-        return any(policy.rules.limits for policy in item.policies)
-
-    def _judge(self, movement: Movement, policies: list[ActivePolicy], at: float) -> _Pending:
-        """The rules without state: the first enforced refusal, the monitored ones."""
+    def _judge(
+        movement: Movement, policies: list[ActivePolicy], at: float, calendar: _Calendar
+    ) -> _Pending:
+        """The rules without state (the first enforced refusal, the monitored ones), then
+        the velocity windows the movement counts in."""
         item = _Pending(movement, policies, at)
+        amount, currency, counterparty = movement.amount, movement.currency, movement.counterparty
+        mcc = movement.context.get("mcc")
         for policy in policies:
+            if policy.passes(amount, currency, counterparty, mcc, at, calendar.local):
+                continue
             refusal = static_refusal(
                 policy.rules,
                 policy.id,
-                amount=movement.amount,
-                currency=movement.currency,
-                counterparty=movement.counterparty,
-                mcc=movement.context.get("mcc"),
+                amount=amount,
+                currency=currency,
+                counterparty=counterparty,
+                mcc=mcc,
                 at=at,
             )
-            if refusal is None:
-                continue
-            if policy.mode == "enforce":
+            assert refusal is not None
+            if policy.enforce:
                 item.refusal = (policy, refusal)
                 return item
             item.monitored.append((policy, refusal))
+        windows = item.windows
+        for policy in policies:
+            if policy.limits:
+                starts = calendar.starts(policy.time_zone, at)
+                item.leasable = item.leasable and policy.enforce
+                for limit in policy.limits:
+                    key = (policy.id, limit.window, starts[limit.window])
+                    windows.append((key, policy.version, policy, limit))
         return item
-
-    @staticmethod
-    def _windows(item: _Pending) -> list[tuple[ActivePolicy, VelocityLimit, str]]:
-        """The velocity windows the movement counts in (computed once per movement)."""
-        if item.windows is None:
-            item.windows = []
-            for policy in item.policies:
-                if policy.rules.limits:
-                    starts = window_starts(policy.rules.time_zone, item.at)
-                    for limit in policy.rules.limits:
-                        item.windows.append((policy, limit, starts[limit.window]))
-        return item.windows
 
     def _count(self, items: list[_Pending]) -> None:
         """Count every movement in its policies' windows: from this process's leases
@@ -164,33 +199,25 @@ class SpendingPolicyCheck:
         rest = items
         if UNIT.get() is None:
             rest = []
-            needs = [self._needs(item) for item in items]
-            for item, need, taken in zip(items, needs, self.leases.take(needs), strict=True):
-                if taken and need is not None:
-                    item.counted = [(key, amount, True) for key, _, amount in need]
+            taken = self.leases.take(
+                [(item.windows, item.movement.amount) if item.leasable else None for item in items]
+            )
+            for item, took in zip(items, taken, strict=True):
+                if took:
+                    amount = item.movement.amount
+                    item.counted = [(window[0], amount, True) for window in item.windows]
                 else:
                     rest.append(item)
         if rest:
             self._reconcile(rest)
         self._arm()
 
-    def _needs(self, item: _Pending) -> list[Need] | None:
-        """The windows a movement counts in, if leases may count it (enforced ones)."""
-        needs: list[Need] = []
-        for policy, limit, start in self._windows(item):
-            if policy.mode != "enforce":
-                return None
-            needs.append(((policy.id, limit.window, start), policy.version, item.movement.amount))
-        return needs
-
-    def _reconcile(self, items: list[_Pending]) -> None:
+    def _reconcile(self, items: list[_Pending], ahead: Windows | None = None) -> None:
         """Count ``items`` under the rows' lock, in the caller's unit or in one of this
         process's (one at a time), which also tells the rows what leases counted and
-        reserves new leases."""
-        windows: dict[WindowKey, tuple[ActivePolicy, VelocityLimit]] = {
-            (policy.id, limit.window, start): (policy, limit)
-            for item in items
-            for policy, limit, start in self._windows(item)
+        reserves new leases, and tops up the leases of the windows ``ahead``."""
+        windows: Windows = {
+            key: (policy, limit) for item in items for key, _, policy, limit in item.windows
         }
         caller = UNIT.get()
         if caller is not None:
@@ -200,6 +227,9 @@ class SpendingPolicyCheck:
             return
         with self._unit_lock:
             withdrawn = self.leases.withdraw(windows)
+            needed = windows
+            if ahead:
+                windows = ahead | windows
             try:
                 with R.usage_unit(self.engine) as connection:
                     grants = self._counted_in(connection, items, windows, withdrawn, reserve=True)
@@ -207,7 +237,37 @@ class SpendingPolicyCheck:
                 self.leases.restore(withdrawn)
                 raise
             for key, grant in grants.items():
-                self.leases.grant(key, *grant)
+                self.leases.grant(key, *grant, ahead=key not in needed)
+
+    def renew(self) -> None:
+        """Top up the leases in use that run short, and take the leases of the windows
+        following those in use when they start within :data:`AHEAD_SECONDS` (one unit):
+        in steady state no movement waits on a row."""
+        ahead = self._ahead()
+        if ahead:
+            self._reconcile([], ahead)
+
+    def _ahead(self) -> Windows:
+        if self._opened_generation != self.policies.generation:
+            return {}  # a policy changed since: its windows are renewed by movements only
+        now = self.clock() if self.clock is not None else time.time()
+        held = self.leases.held()
+        leased = {key for key, _ in held}
+        out: Windows = {}
+        for key, short in held[:AHEAD_BOUND]:
+            known = self._opened.get(key)
+            if known is None or not known[0].enforce:
+                continue
+            if short:
+                out[key] = known
+            following = (
+                key[0],
+                key[1],
+                window_starts(known[0].time_zone, now + AHEAD_SECONDS)[key[1]],
+            )
+            if following != key and following not in leased:
+                out[following] = known
+        return out
 
     def _counted_in(
         self,
@@ -243,7 +303,7 @@ class SpendingPolicyCheck:
         grants: dict[WindowKey, tuple[int, int | None, int | None]] = {}
         if reserve:
             for key, (policy, limit) in windows.items():
-                if policy.mode != "enforce":
+                if not policy.enforce:
                     continue
                 row = usage[key]
                 share = _share(limit.amount, row[0] + row[2]), _share(limit.count, row[1] + row[3])
@@ -254,8 +314,9 @@ class SpendingPolicyCheck:
             connection, [(key, usage[key]) for key in keys if tuple(usage[key]) != before[key]], now
         )
         with self._lock:
-            if len(self._opened) > OPENED_BOUND:
-                self._opened.clear()
+            generation = self.policies.generation
+            if len(self._opened) > OPENED_BOUND or generation != self._opened_generation:
+                self._opened, self._opened_generation = {}, generation
             self._opened.update(windows)
         return grants
 
@@ -288,6 +349,7 @@ class SpendingPolicyCheck:
         self._timer = None
         try:
             self.sync()
+            self.renew()
         except Exception:  # counts stay pending; retried while movements come
             log.warning("spending policies: leases not reconciled", exc_info=True)
             return
@@ -326,8 +388,7 @@ class SpendingPolicyCheck:
     def _count_one(self, item: _Pending, usage: dict[WindowKey, list[int]]) -> None:
         """Count one movement in ``usage`` (read locked), or refuse it."""
         amount = item.movement.amount
-        for policy, limit, start in self._windows(item):
-            key = (policy.id, limit.window, start)
+        for key, _, policy, limit in item.windows:
             row = usage[key]
             amount_used, count_used = row[0] + row[2], row[1] + row[3]  # used + reserved
             over_amount = limit.amount is not None and amount > limit.amount - amount_used
@@ -341,7 +402,7 @@ class SpendingPolicyCheck:
                     amount_used=amount_used,
                     count_used=count_used,
                 )
-                if policy.mode == "enforce":  # uncount the movement, refuse it
+                if policy.enforce:  # uncount the movement, refuse it
                     for counted_key, counted_amount, _ in item.counted:
                         usage[counted_key][0] -= counted_amount
                         usage[counted_key][1] -= 1

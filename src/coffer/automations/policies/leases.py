@@ -9,7 +9,10 @@ to ``used`` by the next reconciliation (:meth:`Leases.take_sync`, about every se
 lease unused for a while, or reserved under an older version of its policy, goes back to
 the row then. Near a limit the shares shrink to nothing and each movement is judged by
 the row itself, so two processes never pass the last slot; what a process holds and does
-not use only makes the others stricter, never laxer.
+not use only makes the others stricter, never laxer. So that no movement waits on a row in
+steady state, a lease in use with less than half of its last grant free is topped up in
+the background (:meth:`Leases.held`), and the leases of a window's successor are taken a
+few seconds before it starts.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 WindowKey = tuple[str, str, str]  # policy_id, window, window_start
-Need = tuple[WindowKey, int, int]  # a window, the policy version, the amount
+Need = tuple[WindowKey, int, object, object]  # a window, its policy's version, (the caller's)
 LEASE_SHARE = 16  # a lease is 1/LEASE_SHARE of what is left in the window
 IDLE_SECONDS = 10.0  # a lease unused this long goes back to its row
 
@@ -33,12 +36,12 @@ class Lease:
     amount: int | None
     count: int | None
     touched: float
+    granted: tuple[int, int] = (0, 0)  # amount and count of its last grant
 
-    def fits(self, version: int, amount: int) -> bool:
-        return (
-            self.version == version
-            and (self.amount is None or self.amount >= amount)
-            and (self.count is None or self.count >= 1)
+    def short(self) -> bool:
+        """Less than half of its last grant is free: worth renewing before it runs out."""
+        return (self.amount is not None and self.amount * 2 < self.granted[0]) or (
+            self.count is not None and self.count * 2 < self.granted[1]
         )
 
     def add(self, amount: int, count: int) -> tuple[int, int]:
@@ -95,31 +98,41 @@ class Leases:
             sync = self._pending[key] = Sync()
         return sync
 
-    def take(self, movements: Sequence[Sequence[Need] | None]) -> list[bool]:
-        """Count each movement (the windows it needs; None: not from leases) in every
-        window it needs, all from leases, or in none: whether it was."""
+    def take(self, movements: Sequence[tuple[Sequence[Need], int] | None]) -> list[bool]:
+        """Count each movement (the windows it needs and its amount; None: not from
+        leases) in every window it needs, all from leases, or in none: whether it was."""
         out = []
         leases, pending = self._leases, self._pending
         with self._lock:
             now = time.monotonic()
-            for needs in movements:
+            for movement in movements:
+                if movement is None:
+                    out.append(False)
+                    continue
+                needs, amount = movement
                 found = []
-                for key, version, amount in needs or ():
-                    lease = leases.get(key)
-                    if lease is None or not lease.fits(version, amount):
+                for need in needs:
+                    lease = leases.get(need[0])
+                    if (
+                        lease is None
+                        or lease.version != need[1]
+                        or (lease.amount is not None and lease.amount < amount)
+                        or (lease.count is not None and lease.count < 1)
+                    ):
+                        out.append(False)
                         break
-                    found.append((key, lease, amount))
+                    found.append(lease)
                 else:
-                    if needs is not None:
-                        for key, lease, amount in found:
-                            lease.add(-amount, -1)
-                            lease.touched = now
-                            sync = pending.get(key) or self._sync(key)
-                            sync.used_amount += amount
-                            sync.used_count += 1
-                        out.append(True)
-                        continue
-                out.append(False)
+                    for need, lease in zip(needs, found, strict=True):
+                        if lease.amount is not None:
+                            lease.amount -= amount
+                        if lease.count is not None:
+                            lease.count -= 1
+                        lease.touched = now
+                        sync = pending.get(need[0]) or self._sync(need[0])
+                        sync.used_amount += amount
+                        sync.used_count += 1
+                    out.append(True)
         return out
 
     def give_back(self, counted: Iterable[tuple[WindowKey, int]]) -> None:
@@ -159,8 +172,17 @@ class Leases:
                 sync.returned_amount += amount
                 sync.returned_count += count
 
-    def grant(self, key: WindowKey, version: int, amount: int | None, count: int | None) -> None:
-        """Headroom a row reserved for this process (once the unit committed)."""
+    def grant(
+        self,
+        key: WindowKey,
+        version: int,
+        amount: int | None,
+        count: int | None,
+        *,
+        ahead: bool = False,
+    ) -> None:
+        """Headroom a row reserved for this process (once the unit committed); ``ahead``:
+        reserved before a movement needed it (a lease topped up does not count as used)."""
         with self._lock:
             lease = self._leases.get(key)
             now = time.monotonic()
@@ -170,10 +192,17 @@ class Leases:
                     sync = self._sync(key)
                     sync.returned_amount += returned_amount
                     sync.returned_count += returned_count
-                self._leases[key] = Lease(version, amount, count, now)
+                self._leases[key] = Lease(version, amount, count, now, (amount or 0, count or 0))
                 return
             lease.add(amount or 0, count or 0)
-            lease.touched = now
+            lease.granted = (amount or 0, count or 0)
+            if not ahead:
+                lease.touched = now
+
+    def held(self) -> list[tuple[WindowKey, bool]]:
+        """The windows this process holds a lease of, and whether it runs short."""
+        with self._lock:
+            return [(key, lease.short()) for key, lease in self._leases.items()]
 
     def take_sync(self, *, everything: bool = False) -> dict[WindowKey, Sync]:
         """What the rows must hear, no longer pending here; the leases unused for

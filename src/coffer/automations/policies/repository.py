@@ -242,27 +242,41 @@ _ADD_USAGE = (
 )
 
 
-def _key_params(key: WindowKey) -> dict[str, str]:
-    return {"key_policy_id": key[0], "key_window": key[1], "key_window_start": key[2]}
+def _each_row(
+    connection: sa.Connection,
+    statement: sa.Update,
+    rows: Sequence[tuple[WindowKey, Sequence[int]]],
+    names: Sequence[str],
+    now: int,
+) -> None:
+    """``statement`` for each of ``rows`` (a window and its values, named ``names``):
+    one executemany."""
+    connection.execute(
+        statement,
+        [
+            {
+                "key_policy_id": key[0],
+                "key_window": key[1],
+                "key_window_start": key[2],
+                **dict(zip(names, values, strict=True)),
+                "updated_at": now,
+            }
+            for key, values in rows
+        ],
+    )
 
 
 def set_usage(
     connection: sa.Connection, usage: Sequence[tuple[WindowKey, Sequence[int]]], now: int
 ) -> None:
     """Write the new usage of windows read by :func:`lock_usage` in this unit (one
-    executemany)."""
-    if usage:
-        connection.execute(
-            _SET_USAGE,
-            [
-                {
-                    **_key_params(key),
-                    **dict(zip(USAGE_COLUMNS, values, strict=True)),
-                    "updated_at": now,
-                }
-                for key, values in usage
-            ],
-        )
+    statement on PostgreSQL, one executemany on SQLite)."""
+    if not usage:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(_PG_SET_USAGE, _arrays(usage, USAGE_COLUMNS, now))
+        return
+    _each_row(connection, _SET_USAGE, usage, USAGE_COLUMNS, now)
 
 
 UsageChange = tuple[int, int, int, int]  # amount and count used (+), reserved freed (-)
@@ -272,19 +286,67 @@ def add_usage(
     connection: sa.Connection, changes: Mapping[WindowKey, UsageChange], now: int
 ) -> None:
     """Add to what windows used and take from what they reserved (never below zero),
-    without reading them first (one executemany, in key order)."""
-    if changes:
-        connection.execute(
-            _ADD_USAGE,
-            [
-                {
-                    **_key_params(key),
-                    **dict(zip(_ADDED, changes[key], strict=True)),
-                    "updated_at": now,
-                }
-                for key in sorted(changes)
-            ],
-        )
+    without reading them first: on PostgreSQL the rows are locked in key order by one
+    statement and changed by another (whatever the number of windows), on SQLite (whose
+    unit holds the write lock) by one executemany."""
+    if not changes:
+        return
+    ordered = [(key, changes[key]) for key in sorted(changes)]
+    if connection.dialect.name == "postgresql":
+        connection.execute(_PG_LOCK_KEYS, _arrays(ordered, (), now))
+        connection.execute(_PG_ADD_USAGE, _arrays(ordered, _ADDED, now))
+        return
+    _each_row(connection, _ADD_USAGE, ordered, _ADDED, now)
 
 
 _ADDED = ("amount_used", "count_used", "amount_freed", "count_freed")
+
+
+def _arrays(
+    rows: Sequence[tuple[WindowKey, Sequence[int]]], names: Sequence[str], now: int
+) -> dict[str, Any]:
+    """The parameters of a PostgreSQL statement over ``rows``: one array per key part
+    and per value (``names``)."""
+    params: dict[str, Any] = {"updated_at": now}
+    for index, name in enumerate(("key_policy_ids", "key_windows", "key_window_starts")):
+        params[name] = [key[index] for key, _ in rows]
+    for index, name in enumerate(names):
+        params[name] = [values[index] for _, values in rows]
+    return params
+
+
+_PG_KEYS = (
+    "unnest(CAST(:key_policy_ids AS text[]), CAST(:key_windows AS text[]),"
+    ' CAST(:key_window_starts AS text[]){values}) AS v(policy_id, "window", window_start{names})'
+)
+_PG_MATCH = (
+    'u.policy_id = v.policy_id AND u."window" = v."window" AND u.window_start = v.window_start'
+)
+
+
+def _pg_keys(names: Sequence[str], types: Sequence[str]) -> str:
+    values = "".join(
+        f", CAST(:{name} AS {kind}[])" for name, kind in zip(names, types, strict=True)
+    )
+    return _PG_KEYS.format(values=values, names="".join(f", {name}" for name in names))
+
+
+_BIG = ("bigint", "integer", "bigint", "integer")
+_PG_LOCK_KEYS = sa.text(
+    f"SELECT 1 FROM {U.name} AS u JOIN {_pg_keys((), ())} ON {_PG_MATCH}"
+    ' ORDER BY u.policy_id, u."window", u.window_start FOR UPDATE OF u'
+)
+_PG_SET_USAGE = sa.text(
+    f"UPDATE {U.name} AS u SET "
+    + ", ".join(f"{name} = v.{name}" for name in USAGE_COLUMNS)
+    + f", updated_at = :updated_at FROM {_pg_keys(USAGE_COLUMNS, _BIG)} WHERE {_PG_MATCH}"
+)
+_PG_ADD_USAGE = sa.text(
+    f"UPDATE {U.name} AS u SET amount_used = u.amount_used + v.amount_used,"
+    " count_used = u.count_used + v.count_used,"
+    " amount_reserved = CASE WHEN u.amount_reserved > v.amount_freed"
+    " THEN u.amount_reserved - v.amount_freed ELSE 0 END,"
+    " count_reserved = CASE WHEN u.count_reserved > v.count_freed"
+    " THEN u.count_reserved - v.count_freed ELSE 0 END,"
+    f" updated_at = :updated_at FROM {_pg_keys(_ADDED, _BIG)} WHERE {_PG_MATCH}"
+)
