@@ -226,11 +226,12 @@ class Payouts:
             try:
                 hold = self.core.run(
                     N.PAYOUT,
-                    {
-                        "from": wallet_account(row["wallet_id"]),
-                        "to": PAYOUT_ACCOUNT,
-                        "amount": currencies.monetary(row["currency"], row["amount"]),
-                    },
+                    N.move(
+                        wallet_account(row["wallet_id"]),
+                        PAYOUT_ACCOUNT,
+                        row["currency"],
+                        row["amount"],
+                    ),
                     key=f"payout:{payout_id}:hold",
                     kind="payout",
                     object_id=payout_id,
@@ -412,11 +413,9 @@ class Payouts:
                 )
             core.run(
                 N.PAYIN,
-                {
-                    "external": PAYOUT_ACCOUNT,
-                    "wallet": wallet_account(row["wallet_id"]),
-                    "amount": currencies.monetary(row["currency"], row["amount"]),
-                },
+                N.payin(
+                    PAYOUT_ACCOUNT, wallet_account(row["wallet_id"]), row["currency"], row["amount"]
+                ),
                 key=f"payout:{payout_id}:return",
                 kind="payout_return",
                 object_id=payout_id,
