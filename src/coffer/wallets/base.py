@@ -11,7 +11,6 @@ from pydantic import BaseModel
 
 from coffer.errors import InsufficientFunds
 from coffer.ledger import Hold, Transaction
-from coffer.wallets import repository as R
 from coffer.wallets import tables as T
 from coffer.wallets.common import Row, error_from_code
 from coffer.wallets.core import WalletsCore
@@ -31,17 +30,15 @@ class Service:
         """Move a ``pending`` row to its final state and write its event, atomically."""
         core = self.core
         with core.unit() as connection:
-            changed = R.update(
+            _, fresh = core.update_status(
                 connection,
                 table,
                 row["id"],
                 {"status": status, **values},
-                expect_status=["pending"],
+                expect=["pending"],
+                event_type=event_type,
+                model=lambda fresh: self._resource(table, fresh),
             )
-            fresh = R.get(connection, table, row["id"])
-            assert fresh is not None
-            if changed:
-                core.event(connection, event_type, self._resource(table, fresh))
         return fresh
 
     def _complete(

@@ -231,6 +231,22 @@ class WalletsCore(RowCache, IdempotentRequests):
             )
         return row
 
+    def insert_for_customer(
+        self,
+        connection: sa.Connection,
+        table: sa.Table,
+        prefix: str,
+        customer_id: str,
+        values: Callable[[CustomerKey], Mapping[str, Any]],
+    ) -> tuple[str, int]:
+        """Insert a new row of ``table`` (see :func:`~coffer.wallets.repository.insert_new`)
+        belonging to the live customer ``customer_id``: ``values(key)``, with the customer's
+        data key (made if it has none yet) sealing its personal data."""
+        key = self.customer_key(
+            connection, self.live_customer_row(connection, customer_id), create=True
+        )
+        return R.insert_new(connection, table, prefix, {"customer_id": customer_id, **values(key)})
+
     def customer_key(
         self, connection: sa.Connection, customer: Row, *, create: bool = False
     ) -> CustomerKey:
@@ -500,6 +516,27 @@ class WalletsCore(RowCache, IdempotentRequests):
             self.cas(table, row["id"], lambda r: {refunded: r[refunded] - wanted})
             raise
         return refund_id
+
+    def update_status(
+        self,
+        connection: sa.Connection,
+        table: sa.Table,
+        row_id: str,
+        values: Mapping[str, Any],
+        *,
+        expect: Sequence[str],
+        event_type: str,
+        model: Callable[[Row], BaseModel],
+    ) -> tuple[bool, Row]:
+        """Update the row ``row_id`` of ``table`` with ``values`` if its status is one of
+        ``expect``; when it changed, write the event ``event_type`` with ``model`` of the
+        fresh row. Returns whether it changed, and the fresh row."""
+        changed = R.update(connection, table, row_id, values, expect_status=expect)
+        row = R.get(connection, table, row_id)
+        assert row is not None
+        if changed:
+            self.event(connection, event_type, model(row))
+        return changed, row
 
     def cas(
         self,
