@@ -104,11 +104,7 @@ class Reports:
             rate = self.rates.rate(statement.currency, currency, line.timestamp).value
             lines.append(
                 S.ValuedLine(
-                    transaction_id=line.transaction_id,
-                    timestamp=line.timestamp,
-                    amount=line.amount,
-                    balance=line.balance,
-                    type=line.type,
+                    **line.model_dump(exclude={"reference_id"}),
                     rate=decimal_text(rate),
                     value=value_in(line.amount, statement.currency, currency, rate),
                     balance_value=value_in(line.balance, statement.currency, currency, rate),

@@ -3,16 +3,16 @@ saga (a ``pending`` row moved to its final state with its event, atomically)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from coffer.wallets import repository as R
+from coffer.errors import InsufficientFunds
+from coffer.ledger import Hold, Transaction
 from coffer.wallets import tables as T
-from coffer.wallets.common import (
-    Row,
-)
+from coffer.wallets.common import Row, error_from_code
 from coffer.wallets.core import WalletsCore
 from coffer.wallets.models import payment_model, refund_model, transfer_model
 
@@ -30,18 +30,46 @@ class Service:
         """Move a ``pending`` row to its final state and write its event, atomically."""
         core = self.core
         with core.unit() as connection:
-            changed = R.update(
+            _, fresh = core.update_status(
                 connection,
                 table,
                 row["id"],
                 {"status": status, **values},
-                expect_status=["pending"],
+                expect=["pending"],
+                event_type=event_type,
+                model=lambda fresh: self._resource(table, fresh),
             )
-            fresh = R.get(connection, table, row["id"])
-            assert fresh is not None
-            if changed:
-                core.event(connection, event_type, self._resource(table, fresh))
         return fresh
+
+    def _complete(
+        self,
+        table: sa.Table,
+        row: Row,
+        event_prefix: str,
+        move: Callable[[], Transaction | Hold],
+        *,
+        undo: Callable[[], object] | None = None,
+    ) -> Row:
+        """Finish a movement whose row is ``pending``: run ``move``, then the row is
+        ``succeeded`` (event ``<event_prefix>.succeeded``) with its ledger transaction; when
+        the funds are short, ``undo`` runs, the row is ``failed`` and the error raised. A row
+        that failed (now or before) raises its error again; the row is returned otherwise."""
+        if row["status"] == "pending":
+            try:
+                tx = move()
+            except InsufficientFunds as error:
+                if undo is not None:
+                    undo()
+                self._finish(
+                    table, row, "failed", f"{event_prefix}.failed", failure_code=error.code
+                )
+                raise
+            row = self._finish(
+                table, row, "succeeded", f"{event_prefix}.succeeded", ledger_tx_id=tx.id
+            )
+        if row["status"] == "failed":
+            raise error_from_code(row["failure_code"])
+        return row
 
     def _resource(self, table: sa.Table, row: Row) -> BaseModel:
         """The API's model of a row of ``table`` (what an event about it carries)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict, Unpack
+from typing import Any, Required, TypedDict, Unpack
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -71,13 +71,18 @@ class RefundTarget:
     of_what: Callable[[Row], str]  # what that is left of, in the refusal's message
 
 
-class RunOptions(TypedDict, total=False):
-    """The optional arguments of :meth:`WalletsCore.run`, passed on to its ``script``."""
+class ScriptOptions(TypedDict, total=False):
+    """The keyword arguments of :meth:`WalletsCore.run` and :meth:`WalletsCore.script`:
+    what identifies the movement (required), then the optional ones."""
 
-    pending: bool
-    timeout_seconds: float | None
-    reference: str | None
-    extras: Sequence[Extra]
+    key: Required[str | None]  # the ledger idempotency key, ``wallets:`` prefixed
+    kind: Required[str]  # the movement's ``wallets_type``
+    object_id: Required[str]  # its ``wallets_id``
+    pending: bool  # a hold
+    timeout_seconds: float | None  # of the hold
+    reference: str | None  # unique in the ledger
+    extra_metadata: Mapping[str, str] | None  # more metadata of the transaction
+    extras: Sequence[Extra]  # other domains' postings, in the same transaction
 
 
 class WalletsCore(RowCache, IdempotentRequests):
@@ -225,6 +230,22 @@ class WalletsCore(RowCache, IdempotentRequests):
                 customer_id=customer_id,
             )
         return row
+
+    def insert_for_customer(
+        self,
+        connection: sa.Connection,
+        table: sa.Table,
+        prefix: str,
+        customer_id: str,
+        values: Callable[[CustomerKey], Mapping[str, Any]],
+    ) -> tuple[str, int]:
+        """Insert a new row of ``table`` (see :func:`~coffer.wallets.repository.insert_new`)
+        belonging to the live customer ``customer_id``: ``values(key)``, with the customer's
+        data key (made if it has none yet) sealing its personal data."""
+        key = self.customer_key(
+            connection, self.live_customer_row(connection, customer_id), create=True
+        )
+        return R.insert_new(connection, table, prefix, {"customer_id": customer_id, **values(key)})
 
     def customer_key(
         self, connection: sa.Connection, customer: Row, *, create: bool = False
@@ -386,14 +407,7 @@ class WalletsCore(RowCache, IdempotentRequests):
     # -- ledger --------------------------------------------------------------------------
 
     def run(
-        self,
-        template: str,
-        variables: Mapping[str, str],
-        *,
-        key: str | None,
-        kind: str,
-        object_id: str,
-        **options: Unpack[RunOptions],
+        self, template: str, variables: Mapping[str, str], **options: Unpack[ScriptOptions]
     ) -> Transaction | Hold:
         """Run a template. ``key`` (the ledger idempotency key, ``wallets:`` prefixed)
         returns the first result to a retry; ``reference`` (unique in the ledger) refuses
@@ -402,8 +416,7 @@ class WalletsCore(RowCache, IdempotentRequests):
         :mod:`coffer.wallets.earning`); each is told the outcome (of a hold: by the caller,
         when it is posted or voided)."""
         extras = options.get("extras", ())
-        item = self.script(template, variables, key=key, kind=kind, object_id=object_id, **options)
-        result = self.ledger.post_many([item])[0]
+        result = self.ledger.post_many([self.script(template, variables, **options)])[0]
         if extras and not isinstance(result, Hold):  # a hold's caller settles them
             settle_extras(extras, result if isinstance(result, Transaction) else None)
         if isinstance(result, CofferError):
@@ -434,21 +447,12 @@ class WalletsCore(RowCache, IdempotentRequests):
         )
 
     def script(
-        self,
-        template: str,
-        variables: Mapping[str, str],
-        *,
-        key: str | None,
-        kind: str,
-        object_id: str,
-        pending: bool = False,
-        timeout_seconds: float | None = None,
-        reference: str | None = None,
-        extra_metadata: Mapping[str, str] | None = None,
-        extras: Sequence[Extra] = (),
+        self, template: str, variables: Mapping[str, str], **options: Unpack[ScriptOptions]
     ) -> ScriptRequest:
         """The ledger request :meth:`run` makes, for a ``post_many`` batch of several
         (the proof covers the movement's own variables, not the extras')."""
+        key, kind, object_id = options["key"], options["kind"], options["object_id"]
+        extras = options.get("extras", ())
         signed = proof.sign(
             self._proof_key_id, self._proof_keys[self._proof_key_id], kind, object_id, variables
         )
@@ -461,13 +465,13 @@ class WalletsCore(RowCache, IdempotentRequests):
             metadata={
                 "wallets_type": kind,
                 "wallets_id": object_id,
-                **(extra_metadata or {}),
+                **(options.get("extra_metadata") or {}),
                 proof.PROOF_FIELD: signed,
             },
-            reference=reference,
+            reference=options.get("reference"),
             idempotency_key=None if key is None else f"wallets:{key}",
-            pending=pending,
-            timeout_seconds=timeout_seconds,
+            pending=options.get("pending", False),
+            timeout_seconds=options.get("timeout_seconds"),
         )
 
     def reserve_refund(
@@ -512,6 +516,27 @@ class WalletsCore(RowCache, IdempotentRequests):
             self.cas(table, row["id"], lambda r: {refunded: r[refunded] - wanted})
             raise
         return refund_id
+
+    def update_status(
+        self,
+        connection: sa.Connection,
+        table: sa.Table,
+        row_id: str,
+        values: Mapping[str, Any],
+        *,
+        expect: Sequence[str],
+        event_type: str,
+        model: Callable[[Row], BaseModel],
+    ) -> tuple[bool, Row]:
+        """Update the row ``row_id`` of ``table`` with ``values`` if its status is one of
+        ``expect``; when it changed, write the event ``event_type`` with ``model`` of the
+        fresh row. Returns whether it changed, and the fresh row."""
+        changed = R.update(connection, table, row_id, values, expect_status=expect)
+        row = R.get(connection, table, row_id)
+        assert row is not None
+        if changed:
+            self.event(connection, event_type, model(row))
+        return changed, row
 
     def cas(
         self,

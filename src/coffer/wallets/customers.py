@@ -139,23 +139,17 @@ class Customers(Service):
         payload = {"customer_id": customer_id, **request.model_dump(mode="json")}
 
         def create(connection: sa.Connection) -> str:
-            customer = core.live_customer_row(connection, customer_id)
-            key = core.customer_key(connection, customer, create=True)
-            document_id = R.new_id("doc")
-            now = R.now_micros()
-            R.insert(
+            document_id, _ = core.insert_for_customer(
                 connection,
                 T.kyc_documents,
-                {
-                    "id": document_id,
-                    "customer_id": customer_id,
+                "doc",
+                customer_id,
+                lambda key: {
                     "type": request.type,
                     "level": request.level,
                     "name_enc": key.encrypt(request.name, context="kyc_document.name"),
                     "status": "validation_asked",
                     "refused_reason": None,
-                    "created_at": now,
-                    "updated_at": now,
                 },
             )
             core.event(

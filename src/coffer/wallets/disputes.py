@@ -106,11 +106,9 @@ class Disputes(PayinBase):
         account = f"disputes:{dispute_id}"
         tx = core.run(
             N.DISPUTE_OPEN,
-            {
-                "wallet": wallet_account(payin["wallet_id"]),
-                "dispute": account,
-                "amount": currencies.monetary(dispute["currency"], dispute["amount"]),
-            },
+            N.dispute_open(
+                wallet_account(payin["wallet_id"]), account, dispute["currency"], dispute["amount"]
+            ),
             key=f"dispute:{dispute_id}:open",
             kind="dispute",
             object_id=dispute_id,
@@ -172,11 +170,7 @@ class Disputes(PayinBase):
         elif outcome == "lost":
             core.run(
                 N.MOVE,
-                {
-                    "from": account,
-                    "to": f"external:card:{payin['gateway']}",
-                    "amount": currencies.monetary(currency, dispute["amount"]),
-                },
+                N.move(account, f"external:card:{payin['gateway']}", currency, dispute["amount"]),
                 key=f"dispute:{dispute_id}:lost",
                 kind="dispute",
                 object_id=dispute_id,

@@ -15,7 +15,6 @@ from coffer.errors import (
     ResourceNotFound,
     ValidationError,
 )
-from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
@@ -213,11 +212,12 @@ class GatewayEvents(CardPayins, PayinRefunds, Disputes):
         payin = self._row(refund["target_id"])
         tx = core.run(
             N.GATEWAY_REFUND,
-            {
-                "wallet": wallet_account(payin["wallet_id"]),
-                "external": f"external:card:{payin['gateway']}",
-                "amount": currencies.monetary(refund["currency"], refund["amount"]),
-            },
+            N.gateway_refund(
+                wallet_account(payin["wallet_id"]),
+                f"external:card:{payin['gateway']}",
+                refund["currency"],
+                refund["amount"],
+            ),
             key=f"refund:{refund_id}:gateway",
             kind="refund",
             object_id=refund_id,

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from coffer.db.columns import model_from_row
 from coffer.errors import RiskBlocked
-from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
@@ -157,11 +156,9 @@ class PayinBase:
         external = f"external:{'card' if row['method'] == 'card' else 'bank'}:{row['gateway']}"
         tx = self.core.run(
             N.PAYIN,
-            {
-                "external": external,
-                "wallet": wallet_account(row["wallet_id"]),
-                "amount": currencies.monetary(row["currency"], row["amount_received"]),
-            },
+            N.payin(
+                external, wallet_account(row["wallet_id"]), row["currency"], row["amount_received"]
+            ),
             key=f"payin:{row['id']}:credit",
             kind="payin",
             object_id=row["id"],

@@ -8,7 +8,6 @@ from coffer.errors import (
     InsufficientFunds,
 )
 from coffer.ledger import Hold
-from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
@@ -69,11 +68,9 @@ class PayinRefunds(PayinBase):
         try:
             hold = core.run(
                 N.MOVE,
-                {
-                    "from": wallet_account(row["wallet_id"]),
-                    "to": external,
-                    "amount": currencies.monetary(refund["currency"], refund["amount"]),
-                },
+                N.move(
+                    wallet_account(row["wallet_id"]), external, refund["currency"], refund["amount"]
+                ),
                 key=f"refund:{refund_id}:hold",
                 kind="refund",
                 object_id=refund_id,

@@ -16,6 +16,7 @@ from coffer.errors import (
     InvalidState,
     ValidationError,
 )
+from coffer.ledger import Hold, Transaction
 from coffer.wallets import currencies
 from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
@@ -114,11 +115,12 @@ class Payments(Service):
             try:
                 hold = core.run(
                     N.MOVE,
-                    {
-                        "from": wallet_account(row["buyer_wallet_id"]),
-                        "to": f"payments:{payment_id}",
-                        "amount": currencies.monetary(row["currency"], row["amount"]),
-                    },
+                    N.move(
+                        wallet_account(row["buyer_wallet_id"]),
+                        f"payments:{payment_id}",
+                        row["currency"],
+                        row["amount"],
+                    ),
                     key=f"payment:{payment_id}:authorize",
                     kind="payment",
                     object_id=payment_id,
@@ -258,11 +260,12 @@ class Payments(Service):
         else:
             core.run(
                 N.MOVE,
-                {
-                    "from": f"payments:{payment_id}",
-                    "to": wallet_account(row["buyer_wallet_id"]),
-                    "amount": currencies.monetary(row["currency"], row["captured_amount"]),
-                },
+                N.move(
+                    f"payments:{payment_id}",
+                    wallet_account(row["buyer_wallet_id"]),
+                    row["currency"],
+                    row["captured_amount"],
+                ),
                 key=f"payment:{payment_id}:return",
                 kind="escrow_return",
                 object_id=payment_id,
@@ -310,44 +313,36 @@ class Payments(Service):
         with core.unit() as connection:
             refund = R.get(connection, T.refunds, refund_id)
         assert refund is not None
-        if refund["status"] == "pending":
-            payment = self._payment_row(refund["target_id"])
-            try:
-                tx = core.run(
-                    N.MOVE,
-                    {
-                        "from": wallet_account(payment["seller_wallet_id"]),
-                        "to": wallet_account(payment["buyer_wallet_id"]),
-                        "amount": currencies.monetary(refund["currency"], refund["amount"]),
-                    },
-                    key=f"refund:{refund_id}",
-                    kind="refund",
-                    object_id=refund_id,
-                    extras=core.clawback(
-                        "payment",
-                        payment["id"],
-                        refund,
-                        payment["buyer_wallet_id"],
-                        payment["captured_amount"],
-                    ),
-                )
-            except InsufficientFunds as error:
-                amount = refund["amount"]
-                core.cas(
-                    T.payments,
-                    payment["id"],
-                    lambda r: {"refunded_amount": r["refunded_amount"] - amount},
-                )
-                refund = self._finish(
-                    T.refunds, refund, "failed", "refund.failed", failure_code=error.code
-                )
-                raise
-            refund = self._finish(
-                T.refunds, refund, "succeeded", "refund.succeeded", ledger_tx_id=tx.id
+        payment_id, amount = refund["target_id"], refund["amount"]
+
+        def move() -> Transaction | Hold:
+            payment = self._payment_row(payment_id)
+            return core.run(
+                N.MOVE,
+                N.move(
+                    wallet_account(payment["seller_wallet_id"]),
+                    wallet_account(payment["buyer_wallet_id"]),
+                    refund["currency"],
+                    amount,
+                ),
+                key=f"refund:{refund_id}",
+                kind="refund",
+                object_id=refund_id,
+                extras=core.clawback(
+                    "payment",
+                    payment_id,
+                    refund,
+                    payment["buyer_wallet_id"],
+                    payment["captured_amount"],
+                ),
             )
-        if refund["status"] == "failed":
-            raise error_from_code(refund["failure_code"])
-        return refund_model(refund)
+
+        def undo() -> None:  # what the refund reserved of the payment is refundable again
+            core.cas(
+                T.payments, payment_id, lambda r: {"refunded_amount": r["refunded_amount"] - amount}
+            )
+
+        return refund_model(self._complete(T.refunds, refund, "refund", move, undo=undo))
 
     def payment(self, payment_id: str) -> S.Payment:
         return self._payment_model(self._payment_row(payment_id))

@@ -104,16 +104,12 @@ class Payouts:
         payload["holder_name"] = R.sha256_hex(request.holder_name)
 
         def create(connection: sa.Connection) -> str:
-            customer = core.live_customer_row(connection, request.customer_id)
-            key = core.customer_key(connection, customer, create=True)
-            account_id = R.new_id("ba")
-            now = R.now_micros()
-            R.insert(
+            account_id, now = core.insert_for_customer(
                 connection,
                 T.bank_accounts,
-                {
-                    "id": account_id,
-                    "customer_id": request.customer_id,
+                "ba",
+                request.customer_id,
+                lambda key: {
                     "holder_name_enc": key.encrypt(
                         request.holder_name, context="bank_account.holder_name"
                     ),
@@ -121,8 +117,6 @@ class Payouts:
                     "iban_last4": iban.compact[-4:],
                     "country": iban.country_code,
                     "bic": bic,
-                    "created_at": now,
-                    "updated_at": now,
                 },
             )
             core.event(
@@ -226,11 +220,12 @@ class Payouts:
             try:
                 hold = self.core.run(
                     N.PAYOUT,
-                    {
-                        "from": wallet_account(row["wallet_id"]),
-                        "to": PAYOUT_ACCOUNT,
-                        "amount": currencies.monetary(row["currency"], row["amount"]),
-                    },
+                    N.move(
+                        wallet_account(row["wallet_id"]),
+                        PAYOUT_ACCOUNT,
+                        row["currency"],
+                        row["amount"],
+                    ),
                     key=f"payout:{payout_id}:hold",
                     kind="payout",
                     object_id=payout_id,
@@ -251,21 +246,20 @@ class Payouts:
 
     def _transition(self, payout_id: str, expect: list[str], status: str, **values: Any) -> Row:
         with self.core.unit() as connection:
-            changed = R.update(
+            changed, row = self.core.update_status(
                 connection,
                 T.payouts,
                 payout_id,
                 {"status": status, **values},
-                expect_status=expect,
+                expect=expect,
+                event_type=f"payout.{status}",
+                model=payout_model,
             )
-            row = R.get(connection, T.payouts, payout_id)
-            assert row is not None
             if not changed:
                 raise InvalidState(
                     f"payout {payout_id} is {row['status']}; it cannot become {status}",
                     status=row["status"],
                 )
-            self.core.event(connection, f"payout.{status}", payout_model(row))
         return row
 
     def payout(self, payout_id: str) -> S.Payout:
@@ -370,17 +364,16 @@ class Payouts:
         xml = self._pain001(connection, batch_id, rows)
         pain001_schema().validate(xml)
         for row in rows:
-            if R.update(
+            changed, _ = core.update_status(
                 connection,
                 T.payouts,
                 row["id"],
                 {"status": "processing", "batch_id": batch_id},
-                expect_status=["created"],
-            ):
-                fresh = R.get(connection, T.payouts, row["id"])
-                assert fresh is not None
-                core.event(connection, "payout.processing", payout_model(fresh))
-            else:
+                expect=["created"],
+                event_type="payout.processing",
+                model=payout_model,
+            )
+            if not changed:
                 raise InvalidState(f"payout {row['id']} changed during the export; retry")
         return S.PayoutBatch(
             id=batch_id,
@@ -412,11 +405,9 @@ class Payouts:
                 )
             core.run(
                 N.PAYIN,
-                {
-                    "external": PAYOUT_ACCOUNT,
-                    "wallet": wallet_account(row["wallet_id"]),
-                    "amount": currencies.monetary(row["currency"], row["amount"]),
-                },
+                N.payin(
+                    PAYOUT_ACCOUNT, wallet_account(row["wallet_id"]), row["currency"], row["amount"]
+                ),
                 key=f"payout:{payout_id}:return",
                 kind="payout_return",
                 object_id=payout_id,

@@ -8,6 +8,8 @@ accounts is documented in ``docs/wallets.md``.
 
 from __future__ import annotations
 
+from coffer.wallets.currencies import monetary
+
 # Money arriving from outside (card network, bank): the external account may go negative,
 # which is how the ledger records money that entered the platform.
 PAYIN = """\
@@ -56,6 +58,18 @@ send $amount (
 PAYOUT = MOVE
 
 
+def payin(external: str, wallet: str, currency: str, amount: int) -> dict[str, str]:
+    """The variables of :data:`PAYIN`: ``amount`` of ``currency`` from ``external`` to
+    ``wallet``."""
+    return {"external": external, "wallet": wallet, "amount": monetary(currency, amount)}
+
+
+def move(source: str, destination: str, currency: str, amount: int) -> dict[str, str]:
+    """The variables of :data:`MOVE` and :data:`PAYOUT`: ``amount`` of ``currency`` from
+    ``source`` to ``destination``."""
+    return {"from": source, "to": destination, "amount": monetary(currency, amount)}
+
+
 def _from_wallet_or_credit(destination: str) -> str:
     """``$amount`` from ``$wallet`` to ``$<destination>``; when the wallet is short the
     platform's credit wallet advances the rest (it may go negative: the platform's exposure)."""
@@ -81,6 +95,17 @@ DISPUTE_OPEN = _from_wallet_or_credit("dispute")
 # A refund made outside Coffer (in the gateway's dashboard) has already left: it is taken
 # from the wallet (or the platform's credit).
 GATEWAY_REFUND = _from_wallet_or_credit("external")
+
+
+def dispute_open(wallet: str, dispute: str, currency: str, amount: int) -> dict[str, str]:
+    """The variables of :data:`DISPUTE_OPEN`."""
+    return {"wallet": wallet, "dispute": dispute, "amount": monetary(currency, amount)}
+
+
+def gateway_refund(wallet: str, external: str, currency: str, amount: int) -> dict[str, str]:
+    """The variables of :data:`GATEWAY_REFUND`."""
+    return {"wallet": wallet, "external": external, "amount": monetary(currency, amount)}
+
 
 # A won dispute gives back what each side put in.
 DISPUTE_WON = """\

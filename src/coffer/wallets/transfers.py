@@ -507,32 +507,17 @@ class Transfers(Service):
             row = R.get(connection, T.transfers, transfer_id)
         if row is None:
             raise ResourceNotFound(f"transfer {transfer_id!r} does not exist")
-        if row["status"] == "pending":
-            currency = row["currency"]
-            try:
-                tx = core.run(
-                    N.TRANSFER,
-                    {
-                        "from": wallet_account(row["debited_wallet_id"]),
-                        "to": wallet_account(row["credited_wallet_id"]),
-                        "amount": currencies.monetary(currency, row["amount"]),
-                        "fee": currencies.monetary(currency, row["fee"]),
-                    },
-                    key=f"transfer:{transfer_id}",
-                    kind="transfer",
-                    object_id=transfer_id,
-                )
-            except InsufficientFunds as error:
-                row = self._finish(
-                    T.transfers, row, "failed", "transfer.failed", failure_code=error.code
-                )
-                raise
-            row = self._finish(
-                T.transfers, row, "succeeded", "transfer.succeeded", ledger_tx_id=tx.id
+
+        def move() -> Transaction | Hold:
+            return core.run(
+                N.TRANSFER,
+                self._transfer_variables(row),
+                key=f"transfer:{transfer_id}",
+                kind="transfer",
+                object_id=transfer_id,
             )
-        if row["status"] == "failed":
-            raise error_from_code(row["failure_code"])
-        return self._transfer_model(row)
+
+        return self._transfer_model(self._complete(T.transfers, row, "transfer", move))
 
     def transfer_by_id(self, transfer_id: str) -> S.Transfer:
         row = self.core.existing(T.transfers, transfer_id, "transfer")

@@ -144,20 +144,16 @@ class Webhooks:
         """A new endpoint (its signing secret shown once), recorded in the audit log."""
         self.check_url(request.url, platform_id)
         secret = new_secret()
-        endpoint_id = R.new_id("we")
-        now = R.now_micros()
         with self.core.unit() as connection:
-            R.insert(
+            endpoint_id, _ = R.insert_new(
                 connection,
                 T.webhook_endpoints,
+                "we",
                 {
-                    "id": endpoint_id,
                     "url": request.url,
                     "secret_enc": self.core.cipher.encrypt(secret, context="webhook.secret"),
                     "event_types": json.dumps(request.event_types),
                     "enabled": True,
-                    "created_at": now,
-                    "updated_at": now,
                 },
             )
             record_by(

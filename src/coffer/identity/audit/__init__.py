@@ -24,6 +24,7 @@ from coffer.identity.audit.service import (
     record,
     record_by,
     record_now,
+    record_sign_in,
     verify_audit_chain,
 )
 
@@ -36,5 +37,6 @@ __all__ = [
     "record",
     "record_by",
     "record_now",
+    "record_sign_in",
     "verify_audit_chain",
 ]

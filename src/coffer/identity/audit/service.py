@@ -172,6 +172,29 @@ def record_by(
     )
 
 
+def record_sign_in(
+    connection: sa.Connection,
+    kind: str,
+    subject: str,
+    target: str,
+    platform_id: str,
+    *,
+    method: str,
+    address: str | None,
+) -> int:
+    """A completed sign-in (action ``<kind>.signed_in``: ``operator``, ``user``) of
+    ``subject`` (entry's target ``target``) of ``platform_id`` with ``method`` (password,
+    password+totp, passkey, ...)."""
+    return record(
+        connection,
+        actor=subject,
+        action=f"{kind}.signed_in",
+        target=target,
+        address=address,
+        details={"method": method, "platform_id": platform_id},
+    )
+
+
 class NewEntry(TypedDict):
     """The keyword arguments of :func:`record` (who did what, to what, from where)."""
 

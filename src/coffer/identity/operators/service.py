@@ -21,7 +21,7 @@ from coffer.errors import (
     SignInFailed,
     ValidationError,
 )
-from coffer.identity.audit import record
+from coffer.identity.audit import record, record_sign_in
 from coffer.identity.factors import passwords, throttle
 from coffer.identity.factors.service import has_totp, now_micros
 from coffer.identity.operators import repository as R
@@ -223,13 +223,14 @@ def signed_in(
     """Record a completed sign-in (``method``: password, password+totp, passkey, ...)."""
     throttle.record_success(connection, throttle.account_key(REALM, operator.email))
     R.update(connection, operator.platform_id, operator.id, last_sign_in_at=now_micros())
-    record(
+    record_sign_in(
         connection,
-        actor=operator.id,
-        action="operator.signed_in",
-        target=operator.id,
+        "operator",
+        operator.id,
+        operator.id,
+        operator.platform_id,
+        method=method,
         address=address,
-        details={"method": method, "platform_id": operator.platform_id},
     )
 
 

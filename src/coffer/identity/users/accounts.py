@@ -28,7 +28,7 @@ from coffer.errors import (
     StepUpRequired,
     ValidationError,
 )
-from coffer.identity.audit import record
+from coffer.identity.audit import record, record_sign_in
 from coffer.identity.factors import passkeys as P
 from coffer.identity.factors import passwords, throttle
 from coffer.identity.factors import repository as FR
@@ -276,13 +276,14 @@ class UserAccounts(UsersBase):
                 connection, user.platform_id, user.user_id, "signed_in", method=method,
                 address=address or "",
             )  # fmt: skip
-            record(
+            record_sign_in(
                 connection,
-                actor=user.user_id,
-                action="user.signed_in",
-                target=user.customer_id,
+                "user",
+                user.user_id,
+                user.customer_id,
+                user.platform_id,
+                method=method,
                 address=address,
-                details={"method": method, "platform_id": user.platform_id},
             )
 
     # -- the account ---------------------------------------------------------------------

@@ -13,6 +13,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy as sa
+
 from coffer.errors import (
     AmountTooSmall,
     BeneficiaryNotFound,
@@ -213,14 +215,7 @@ class UserMoney(UsersBase):
         recipient_wallet = self.platform.wallets.wallet(transfer.credited_wallet_id)
         sender_name = self.platform.wallets.customer(actor.customer_id).name
         with self.unit() as connection:
-            self.notify_actor(
-                connection,
-                actor,
-                "money_sent",
-                amount=transfer.amount,
-                currency=transfer.currency,
-                transfer_id=transfer.id,
-            )
+            self._notify_money(connection, actor, "money_sent", transfer, transfer_id=transfer.id)
             if recipient_wallet.customer_id is None:
                 return
             recipient = R.user_by_customer(
@@ -237,6 +232,20 @@ class UserMoney(UsersBase):
                     sender=sender_name,
                     transfer_id=transfer.id,
                 )
+
+    def _notify_money(
+        self,
+        connection: sa.Connection,
+        actor: Actor,
+        kind: str,
+        movement: S.Transfer | S.Payin | S.Payout,
+        **params: Any,
+    ) -> None:
+        """Notify ``actor`` of a movement of their money: its amount and currency, then
+        ``params``."""
+        self.notify_actor(
+            connection, actor, kind, amount=movement.amount, currency=movement.currency, **params
+        )
 
     def _recipient(
         self, actor: Actor, request: U.TransferQuoteRequest, currency: str
@@ -302,14 +311,7 @@ class UserMoney(UsersBase):
 
     def _notify_top_up(self, actor: Actor, payin: S.Payin) -> None:
         with self.unit() as connection:
-            self.notify_actor(
-                connection,
-                actor,
-                "top_up_succeeded",
-                amount=payin.amount,
-                currency=payin.currency,
-                payin_id=payin.id,
-            )
+            self._notify_money(connection, actor, "top_up_succeeded", payin, payin_id=payin.id)
 
     def top_up_returned(self, actor: Actor, payin_id: str) -> S.Payin:
         """The pay-in after its 3-D Secure page: notifies the user once it succeeded."""
@@ -445,12 +447,11 @@ class UserMoney(UsersBase):
             idempotency_key=key,
         )
         with self.unit() as connection:
-            self.notify_actor(
+            self._notify_money(
                 connection,
                 actor,
                 "payout_created",
-                amount=payout.amount,
-                currency=payout.currency,
+                payout,
                 beneficiary=row["name"],
                 payout_id=payout.id,
             )

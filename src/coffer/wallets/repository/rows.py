@@ -94,6 +94,16 @@ def insert(connection: sa.Connection, table: sa.Table, values: Mapping[str, Any]
     connection.execute(sa.insert(table).values(**stamped(connection, values, table)))
 
 
+def insert_new(
+    connection: sa.Connection, table: sa.Table, prefix: str, values: Mapping[str, Any]
+) -> tuple[str, int]:
+    """Insert a new row of ``table``: ``values`` with a new id (``<prefix>_...``) and its
+    creation (and last update) time, returned with the id."""
+    row_id, now = new_id(prefix), now_micros()
+    insert(connection, table, {"id": row_id, **values, "created_at": now, "updated_at": now})
+    return row_id, now
+
+
 def insert_pending_refund(
     connection: sa.Connection,
     target_type: str,
