@@ -39,14 +39,17 @@ def ask_eval(
     every: Annotated[int, typer.Option(help="Run every n-th question only.")] = 1,
     verbose: Annotated[bool, typer.Option(help="Print every question and answer.")] = False,
 ) -> None:
-    """Run the measured question set against the synthetic customer (offline, no database);
-    print the share answered right. Exit 1 below 95%."""
-    from coffer.assistant.evaluation import cases, heldout_cases, run
+    """Run the measured question set and every held-out batch against the synthetic
+    customer (offline, no database); print the share answered right. Exit 1 below 95%."""
+    from coffer.assistant.evaluation import BATCHES, cases, heldout_cases, run
     from coffer.assistant.service import ask_data
     from coffer.assistant.synthetic import build
 
     synthetic = build()
-    items = (cases(synthetic) + heldout_cases(synthetic))[:: max(every, 1)]
+    items = cases(synthetic)
+    for _, rows in BATCHES:
+        items += heldout_cases(synthetic, rows)
+    items = items[:: max(every, 1)]
     outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), items)
     for o in outcomes:
         if verbose or not o.ok:
