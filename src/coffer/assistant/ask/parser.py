@@ -61,6 +61,7 @@ class Query:
     per: str = "month"  # what an average is taken per: "month", "week" or "day"
     exclude_topics: list[Topic] = field(default_factory=list)  # "excluding rent"
     exclude_merchants: list[str] = field(default_factory=list)  # "other than Lidl"
+    weekends: bool = False  # "on weekends", 上个月周末: Saturdays and Sundays of the period only
 
 
 IDIOMS = (
@@ -212,6 +213,7 @@ def parse(
     for pattern, replacement in IDIOMS:
         text = re.sub(pattern, replacement, text)
     language = "zh" if CJK.search(text) else "en"
+    weekends, text = _weekends(text, today)
     found = find_period(text, today)
     period, period_given = (found[0], True) if found else (None, False)
     rest = _blank(text, found)
@@ -381,7 +383,26 @@ def parse(
         per="day" if _has(PER_DAY, rest) else "week" if _has(PER_WEEK, rest) else "month",
         compare_to=compare_to,
         measure=measure,
+        weekends=weekends,
     )
+
+
+# "weekends" and a bare "weekend" / 周末 beside another period are a filter on days, not a
+# period; "last weekend", "this weekend", 上周末, 这周末 are periods
+WEEKEND = r"(?<!last )(?<!this )(?<!past )(?<!previous )\bweekend\b|(?<![上本这个])周末"
+
+
+def _weekends(text: str, today: date) -> tuple[bool, str]:
+    """Whether only weekends are asked for, and ``text`` without a weekend word that is no
+    period."""
+    if _has(r"\bweekends\b", text):
+        return True, text
+    match = re.search(WEEKEND, text)
+    if match:
+        blanked = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+        if find_period(blanked, today) is not None:
+            return True, blanked
+    return False, text
 
 
 def _blank(text: str, found: tuple[Period, tuple[int, int]] | None) -> str:
