@@ -60,6 +60,9 @@ def _period(query: Query, today: date, default: str = "this_month") -> Period:
     if default == "last_month":
         start = add_months(month_start(today), -1)
         return Period(start, month_end(start), "last month")
+    if default == "last_12_months":
+        start = add_months(month_start(today), -12)
+        return Period(start, month_start(today) - timedelta(days=1), "the last 12 months")
     return Period(month_start(today), today, "this month")
 
 

@@ -497,7 +497,7 @@ RULES = _rules()
 
 PERIOD_WORDS = (
     *[MONTH_NAMES[m].lower() for m in range(1, 13)],
-    "yesterday", "previous", "fortnight", "quarter", "weekend", "between", "since",
+    "yesterday", "previous", "fortnight", "quarter", "weekend", "weekends", "between", "since",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summer",
     "winter", "spring", "autumn", "half", "before", "month", "months", "week", "weeks",
     "year", "years", "days", "today", "this", "last", "past", "next", "ago", *NUMBERS,
