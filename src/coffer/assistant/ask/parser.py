@@ -105,7 +105,7 @@ def _has(pattern: str, text: str) -> bool:
 
 
 # words that only name the kind of spending after a category or merchant
-HEAD_WORDS = frozenset({"shopping", "购物", "买东西"})
+HEAD_WORDS = frozenset({"shopping", "streaming", "购物", "买东西"})
 # between a merchant and a category: either of them ("taxis and Uber")
 JOINED = r"\s*(?:and|or|&|plus|and also|和|与|跟|及|以及|或|或者|还有)\s*"
 # two periods and one of these: a comparison
@@ -229,27 +229,9 @@ def parse(
     period, period_given = (found[0], True) if found else (None, False)
     rest = _blank(text, found)
     compare_to = None
-    second = find_period(rest, today) if found else None
-    if period is not None and second is not None and _has(COMPARE, rest):
-        rest = _blank(rest, second)
-        period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
-    if period is not None and _has(SAME_TIME, rest):
-        compare_to = a_year_before(period)  # "今年比去年同期": the same dates a year before
-    elif period is not None and compare_to is None and _has(CHANGE, rest):
-        compare_to = period_before(period)
-    elif (
-        found is not None
-        and period is not None
-        and compare_to is None
-        and _has(THAN, rest)
-        and not _has(r"\bwhy\b|usual|normal|平时|平常|往常|为什么|为啥", rest)
-    ):
-        than = re.search(r"\bthan\b|比", text)
-        if than and found[1][0] > than.start() and period.end < today:
-            # "more on groceries than last year": now against the period named
-            period, compare_to = period_now(period, today), period
-        elif than and found[1][0] < than.start():
-            compare_to = period_before(period)  # "上个月比...多": against the one before
+    balance_sheet = _has(INCOME_VS_SPENDING, rest)  # income against spending: no comparison
+    if found is not None and not balance_sheet:
+        period, compare_to, rest = _comparison(text, rest, found, today)
 
     merchant_names = tuple(merchants)
     merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
@@ -262,12 +244,14 @@ def parse(
             chosen_merchants.append(merchant_names[hit.key])
             anchors.append(hit)
             topic_hits = [t for t in topic_hits if t not in overlaps]
-    # a head word after a category or merchant ("grocery shopping", "Aldi shopping") only
-    # says what kind of spending it is
+    # a head word after a category ("grocery shopping") and any category word right after
+    # a merchant ("Aldi shopping", "Uber trips") only say what kind of spending it is
+    merchant_anchors = list(anchors)
     anchors += topic_hits
     topic_hits = [
         t for t in topic_hits
-        if t.phrase not in HEAD_WORDS or not any(0 <= t.start - a.end <= 1 for a in anchors)
+        if not any(0 <= t.start - a.end <= 1 for a in merchant_anchors)
+        and (t.phrase not in HEAD_WORDS or not any(0 <= t.start - a.end <= 1 for a in anchors))
     ]  # fmt: skip
     # what follows "excluding" / 除了 is left out
     cut = re.search(EXCLUDING, rest)
@@ -354,7 +338,7 @@ def parse(
         )
     ):
         intent = "budget_status"
-    if _has(INCOME_VS_SPENDING, rest):
+    if balance_sheet:
         intent, compare_to = "savings", None  # income against spending: what is left
     if intent == "budget_status" and _has(r"\bwhy\b|为什么|为啥", rest) and not _has(r"budget|预算", rest):
         intent = "explain_period"  # "why did I overspend": an explanation
@@ -418,6 +402,34 @@ def _weekends(text: str, today: date) -> tuple[bool, str]:
         if find_period(blanked, today) is not None:
             return True, blanked
     return False, text
+
+
+def _comparison(
+    text: str, rest: str, found: tuple[Period, tuple[int, int]], today: date
+) -> tuple[Period, Period | None, str]:
+    """The (later) period asked, the earlier one it is compared with (or None), and
+    ``rest`` without the second period's words."""
+    period, compare_to = found[0], None
+    second = find_period(rest, today)
+    if second is not None and _has(COMPARE, rest):
+        rest = _blank(rest, second)
+        period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
+    if _has(SAME_TIME, rest):
+        compare_to = a_year_before(period)  # "今年比去年同期": the same dates a year before
+    elif compare_to is None and _has(CHANGE, rest):
+        compare_to = period_before(period)
+    elif (
+        compare_to is None
+        and _has(THAN, rest)
+        and not _has(r"\bwhy\b|usual|normal|平时|平常|往常|为什么|为啥", rest)
+    ):
+        than = re.search(r"\bthan\b|比", text)
+        if than and found[1][0] > than.start() and period.end < today:
+            # "more on groceries than last year": now against the period named
+            period, compare_to = period_now(period, today), period
+        elif than and found[1][0] < than.start():
+            compare_to = period_before(period)  # "上个月比...多": against the one before
+    return period, compare_to, rest
 
 
 def _blank(text: str, found: tuple[Period, tuple[int, int]] | None) -> str:
