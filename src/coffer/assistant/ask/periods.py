@@ -501,6 +501,7 @@ PERIOD_WORDS = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summer",
     "winter", "spring", "autumn", "half", "before", "month", "months", "week", "weeks",
     "year", "years", "days", "today", "this", "last", "past", "next", "ago", *NUMBERS,
+    "christmas", "easter", "festival", "national",
 )  # fmt: skip
 
 

@@ -33,7 +33,8 @@ fourth before yesterday quarter bills debits direct recurring explain total typi
 typically transactions transaction money received receive paycheck wages forecast predict
 projected progress goal goals emergency holiday vacation remaining left overspent overspending
 categories category altogether overall combined excluding except between since during
-weekend fortnight subscribed start beginning"""
+weekend fortnight subscribed start beginning smallest cheapest lowest upcoming coming
+weekends"""
 KEY_WORDS = _KEY.split()
 _KEY_SET = frozenset(KEY_WORDS)
 _WORD = re.compile(r"[a-z]+")
