@@ -158,3 +158,20 @@ def test_exclusions_transfers_payers_and_counts(synthetic: Synthetic) -> None:
     )
     count = ask_data(data, "how many subscriptions do I have", today)
     assert count["currency"] is None and count["value"] == count["data"]["count"] > 0
+
+
+def test_balance_on_a_past_date_and_bills_ahead(synthetic: Synthetic) -> None:
+    from datetime import date
+
+    data = synthetic.data
+    day = date(2026, 3, 1)
+    expected = synthetic.opening_balance + sum(t.amount for t in data.transactions if t.date <= day)
+    answer = ask_data(data, "what was my balance on 1 March", synthetic.today)
+    assert (answer["intent"], answer["value"], answer["period"]["end"]) == (
+        "balance",
+        expected,
+        "2026-03-01",
+    )
+    bills = ask_data(data, "what bills are coming up", synthetic.today)
+    assert bills["intent"] == "upcoming_bills" and bills["currency"] == "EUR"
+    assert [i["name"] for i in bills["data"]["items"]] == ["Netflix"]
