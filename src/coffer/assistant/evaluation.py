@@ -15,7 +15,18 @@ from typing import Any
 from coffer.assistant.ask.heldout import FIFTH, HELDOUT, LATER, UNFORESEEN, Row
 from coffer.assistant.synthetic import Synthetic
 
-__all__ = ["BATCHES", "FIFTH", "HELDOUT", "LATER", "UNFORESEEN", "Case", "cases", "heldout_cases", "judge", "run"]
+__all__ = [
+    "BATCHES",
+    "FIFTH",
+    "HELDOUT",
+    "LATER",
+    "UNFORESEEN",
+    "Case",
+    "cases",
+    "heldout_cases",
+    "judge",
+    "run",
+]
 
 EXCLUDED = ("INCOME", "TRANSFER_IN", "TRANSFER_OUT")
 # every held-out batch, by name, each measured as written when it was added
@@ -407,7 +418,9 @@ def _expected(
     if intent == "top_months":
         months: dict[tuple[int, int], int] = {}
         for t in spending:
-            months[(t.date.year, t.date.month)] = months.get((t.date.year, t.date.month), 0) - t.amount
+            months[(t.date.year, t.date.month)] = (
+                months.get((t.date.year, t.date.month), 0) - t.amount
+            )
         return max(months.values())
     if intent in ("top_categories", "top_merchants"):
         totals: dict[str, int] = {}

@@ -14,6 +14,7 @@ from coffer.assistant import budgets as B
 from coffer.assistant import forecast as F
 from coffer.assistant import goals as G
 from coffer.assistant import spending as S
+from coffer.assistant.ask import history as H
 from coffer.assistant.ask.common import (
     Answer,
     _answer,
@@ -27,7 +28,6 @@ from coffer.assistant.ask.common import (
     _zh,
     _zh_label,
 )
-from coffer.assistant.ask import history as H
 from coffer.assistant.ask.compare import compare
 from coffer.assistant.ask.fuzzy import distance
 from coffer.assistant.ask.parser import Query

@@ -30,7 +30,9 @@ def extreme(query: Query, data: CustomerData, today: date) -> Answer:
     pick = max if smallest else min  # amounts of spending are negative
     found = pick(rows, key=lambda t: (t.amount, t.date))
     name = found.merchant or found.description
-    which = ("最小" if smallest else "最大") if _zh(query) else ("smallest" if smallest else "largest")
+    which = (
+        ("最小" if smallest else "最大") if _zh(query) else ("smallest" if smallest else "largest")
+    )
     text = (
         f"{_zh_label(period)}{which}的一笔消费是 {fmt(-found.amount, cur)}（{name}，{found.date}）。"
         if _zh(query)
@@ -99,7 +101,9 @@ def upcoming_bills(query: Query, data: CustomerData, today: date) -> Answer:
     due = expected_between(series, today + timedelta(days=1), end)
     total = -sum(s.next_amount for _, s in due)
     items = [{"date": d.isoformat(), "name": s.name, "amount": -s.next_amount} for d, s in due]
-    names = ", ".join(f"{i['name']} {fmt(int(str(i['amount'])), cur)} on {i['date']}" for i in items)
+    names = ", ".join(
+        f"{i['name']} {fmt(int(str(i['amount'])), cur)} on {i['date']}" for i in items
+    )
     text = (
         f"到 {end.isoformat()} 还有 {len(items)} 笔账单，共 {fmt(total, cur)}：{names}。"
         if _zh(query)

@@ -58,7 +58,9 @@ HOLIDAYS: tuple[tuple[str, str, Callable[[int], tuple[date, date]]], ...] = (
      r"\bnational day\b|\bgolden week\b|国庆节?|十一(?:长假|黄金周|假期)", _national_day),
 )  # fmt: skip
 _YEAR = r"(?:19|20)\d{2}"
-_BEFORE = rf"(?:({_YEAR})\s*年?\s*(?:的\s*)?|(今年|去年|前年|this year'?s?|last year'?s?)\s*(?:的\s*)?)?"
+_BEFORE = (
+    rf"(?:({_YEAR})\s*年?\s*(?:的\s*)?|(今年|去年|前年|this year'?s?|last year'?s?)\s*(?:的\s*)?)?"
+)
 _AFTER = rf"(?:\s+(?:of\s+)?({_YEAR})|\s+(?:of\s+)?(this|last)\s+year)?"
 
 

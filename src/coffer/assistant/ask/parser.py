@@ -284,7 +284,9 @@ def parse(
     if (
         intent == "income"
         and topics
-        and not _has(r"income|earn|salar|wage|paid|bring home|brought home|take[- ]home|收入|赚|工资", rest)
+        and not _has(
+            r"income|earn|salar|wage|paid|bring home|brought home|take[- ]home|收入|赚|工资", rest
+        )
     ):
         intent = "spend_in_category"
     if intent == "top_categories" and chosen_merchants and not topics:
@@ -340,7 +342,11 @@ def parse(
         intent = "budget_status"
     if balance_sheet:
         intent, compare_to = "savings", None  # income against spending: what is left
-    if intent == "budget_status" and _has(r"\bwhy\b|为什么|为啥", rest) and not _has(r"budget|预算", rest):
+    if (
+        intent == "budget_status"
+        and _has(r"\bwhy\b|为什么|为啥", rest)
+        and not _has(r"budget|预算", rest)
+    ):
         intent = "explain_period"  # "why did I overspend": an explanation
     if compare_to is not None:
         intent = "compare"

@@ -83,7 +83,9 @@ def correct(text: str, known: set[str], keep: set[str]) -> str:
                 ):
                     continue
                 errors = distance(word, candidate, bound)
-                if errors == 3 and (len(candidate) - len(word) not in (0, 1) or not _letters_of(word, candidate)):
+                if errors == 3 and (
+                    len(candidate) - len(word) not in (0, 1) or not _letters_of(word, candidate)
+                ):
                     continue
                 # fewest edits, then a word the typo drops letters of ("dning" is
                 # "dining", not "doing"), then the closest length
