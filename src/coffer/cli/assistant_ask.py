@@ -46,15 +46,17 @@ def ask_eval(
     from coffer.assistant.synthetic import build
 
     synthetic = build()
-    items = cases(synthetic)
-    for _, rows in BATCHES:
-        items += heldout_cases(synthetic, rows)
-    items = items[:: max(every, 1)]
-    outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), items)
-    for o in outcomes:
-        if verbose or not o.ok:
-            mark = "ok " if o.ok else "BAD"
-            typer.echo(f"{mark} {o.case.question} -> {o.answer['intent']} {o.answer['value']}")
+    sets = [("measured set", cases(synthetic))]
+    sets += [(name, heldout_cases(synthetic, rows)) for name, rows in BATCHES]
+    outcomes = []
+    for name, items in sets:
+        done = run(lambda q: ask_data(synthetic.data, q, synthetic.today), items[:: max(every, 1)])
+        for o in done:
+            if verbose or not o.ok:
+                mark = "ok " if o.ok else "BAD"
+                typer.echo(f"{mark} {o.case.question} -> {o.answer['intent']} {o.answer['value']}")
+        typer.echo(f"{name}: {sum(o.ok for o in done)}/{len(done)} right")
+        outcomes += done
     right = sum(o.ok for o in outcomes)
     typer.echo(f"{right}/{len(outcomes)} right ({right / len(outcomes):.1%})")
     raise typer.Exit(0 if right >= 0.95 * len(outcomes) else 1)
