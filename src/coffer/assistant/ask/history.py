@@ -88,17 +88,17 @@ def balance_on(query: Query, data: CustomerData, today: date) -> Answer:
 
 
 def upcoming_bills(query: Query, data: CustomerData, today: date) -> Answer:
-    """Recurring bills and subscriptions expected after today until the end of the month
-    (or of the period asked, when it lies ahead)."""
+    """Recurring bills and subscriptions expected after today until the end of the month,
+    or in the period asked when it ends ahead ("bills due next month")."""
     cur = data.currency
-    end = month_end(today)
+    start, end = today + timedelta(days=1), month_end(today)
     if query.period is not None and query.period.end > today:
-        end = query.period.end
+        start, end = max(start, query.period.start), query.period.end
     series = [
         s for s in data.recurring(today)
         if s.currency == cur and s.amount < 0 and s.kind in ("subscription", "bill")
     ]  # fmt: skip
-    due = expected_between(series, today + timedelta(days=1), end)
+    due = expected_between(series, start, end)
     total = -sum(s.next_amount for _, s in due)
     items = [{"date": d.isoformat(), "name": s.name, "amount": -s.next_amount} for d, s in due]
     names = ", ".join(
@@ -110,6 +110,6 @@ def upcoming_bills(query: Query, data: CustomerData, today: date) -> Answer:
         else f"{len(items)} bill(s) due until {end.isoformat()}, {fmt(total, cur)} in all"
         + (f": {names}." if names else ".")
     )
-    return _answer(query, text, total, cur, Period(today + timedelta(days=1), end, "ahead"), {
+    return _answer(query, text, total, cur, Period(start, end, "ahead"), {
         "items": items, "chart": None,
     })  # fmt: skip

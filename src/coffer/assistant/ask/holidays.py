@@ -58,6 +58,8 @@ HOLIDAYS: tuple[tuple[str, str, Callable[[int], tuple[date, date]]], ...] = (
      r"\bnational day\b|\bgolden week\b|国庆节?|十一(?:长假|黄金周|假期)", _national_day),
 )  # fmt: skip
 _YEAR = r"(?:19|20)\d{2}"
+# a holiday before these names a savings goal ("christmas fund", 圣诞基金), no period
+_SAVING = r"(?:funds?\b|savings\b|goal\b|pot\b|club\b|基金|目标|存款|储蓄)"
 _BEFORE = (
     rf"(?:({_YEAR})\s*年?\s*(?:的\s*)?|(今年|去年|前年|this year'?s?|last year'?s?)\s*(?:的\s*)?)?"
 )
@@ -87,7 +89,7 @@ def holiday(name: str, years: tuple[str | None, ...], today: date) -> tuple[date
 def rules() -> list[tuple[str, str]]:
     """(pattern, holiday name): a holiday with the year that may precede or follow it."""
     return [
-        (rf"{_BEFORE}(?:the\s+)?(?:{pattern})(?:\s+(?:holidays?|break|period|weekend))?"
+        (rf"{_BEFORE}(?:the\s+)?(?:{pattern})(?!\s*{_SAVING})(?:\s+(?:holidays?|break|period|weekend))?"
          rf"(?:期间|假期|长假)?{_AFTER}", name)
         for name, pattern, _ in HOLIDAYS
     ]  # fmt: skip
