@@ -13,7 +13,7 @@
 2. Latency: ``Assistant.ask`` (the service path of the HTTP endpoint: the wallets
    service, imports, corrections, goals and budgets read from the database, then parse
    and answer) for a customer with about 10,000 imported transactions (``--scale 20``),
-   over every question of the sets (the measured set and the three held-out batches); p50
+   over every question of the sets (the measured set and every held-out batch); p50
    and p95 per question (target p95 < 300 ms, ratio p95 / 300 ms).
 3. Forecasts: a monthly forecast (every category, three months ahead) for ``--customers``
    customers with two years of monthly history each (target < 60 s, ratio seconds / 60),
@@ -42,15 +42,7 @@ if TYPE_CHECKING:
 
 
 def accuracy() -> float:
-    from coffer.assistant.evaluation import (
-        HELDOUT,
-        LATER,
-        UNFORESEEN,
-        Case,
-        cases,
-        heldout_cases,
-        run,
-    )
+    from coffer.assistant.evaluation import BATCHES, Case, cases, heldout_cases, run
     from coffer.assistant.service import ask_data
     from coffer.assistant.synthetic import build
 
@@ -64,9 +56,7 @@ def accuracy() -> float:
     _wrong(outcomes)
     share = right / len(items)
     print(f"share right: {share:.3f} (target 0.95)", flush=True)
-    batches = (("held-out phrasings", HELDOUT), ("unforeseen phrasings", UNFORESEEN),
-               ("later phrasings", LATER))  # fmt: skip
-    for name, rows in batches:
+    for name, rows in BATCHES:
         held = run(lambda q: ask_data(synthetic.data, q, synthetic.today),
                    heldout_cases(synthetic, rows))  # fmt: skip
         zh = [o for o in held if _chinese(o.case.question)]
@@ -76,7 +66,7 @@ def accuracy() -> float:
     for seed in (5, 11, 17):
         noisy = [Case(_noisy(c.question, random.Random(f"{seed}{c.question}")), c.intent, c.value,
                       c.period, c.check)
-                 for rows in (HELDOUT, UNFORESEEN, LATER) for c in heldout_cases(synthetic, rows)]  # fmt: skip
+                 for _, rows in BATCHES for c in heldout_cases(synthetic, rows)]  # fmt: skip
         outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), noisy)
         print(f"held-out phrasings with a typo (seed {seed}): {sum(o.ok for o in outcomes)}/"
               f"{len(outcomes)} right", flush=True)  # fmt: skip
@@ -128,7 +118,7 @@ def _csv(synthetic: object) -> str:
 
 def latency(backend: str, scale: float, runs: int) -> list[float]:
     import coffer
-    from coffer.assistant.evaluation import HELDOUT, LATER, UNFORESEEN, cases
+    from coffer.assistant.evaluation import BATCHES, cases
     from coffer.assistant.service import Assistant
     from coffer.assistant.synthetic import build
     from coffer.wallets import WalletSettings, open_wallets
@@ -162,7 +152,7 @@ def latency(backend: str, scale: float, runs: int) -> list[float]:
             print(f"imported {result['imported']} transactions in "
                   f"{time.perf_counter() - started:.1f} s ({backend})")  # fmt: skip
             questions = [c.question for c in cases(synthetic)]
-            questions += [row[0] for row in (*HELDOUT, *UNFORESEEN, *LATER)]
+            questions += [row[0] for _, rows in BATCHES for row in rows]
             assistant.ask(customer.id, questions[0])  # warm: categorize once
             for _ in range(runs):
                 seconds = []

@@ -14,6 +14,10 @@ def test_ask_eval_runs_the_question_set() -> None:
     result = CliRunner().invoke(app, ["assistant", "ask-eval", "--every", "10"])
     assert result.exit_code == 0, result.output
     assert "right (" in result.output
+    from coffer.assistant.evaluation import BATCHES
+
+    for name, _ in BATCHES:  # every held-out batch is evaluated
+        assert f"{name}: " in result.output
 
 
 def test_import_and_ask(tmp_path: Path) -> None:

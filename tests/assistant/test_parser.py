@@ -191,3 +191,43 @@ def test_orders_unknown_facts_and_spending_ahead() -> None:
         assert parse(question, TODAY, merchants=["Savings"]).intent == "unknown", question
     may = parse("how much will I spend on groceries in may", TODAY)
     assert may.intent == "forecast" and may.period and may.period.start == date(2026, 5, 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "weekends", "start"),
+    [
+        ("how much did I spend on groceries on weekends last month", True, "2026-02-01"),
+        ("上个月周末花了多少钱", True, "2026-02-01"),
+        ("weekend spending this month", True, "2026-03-01"),
+        ("how much did I spend last weekend", False, "2026-03-14"),
+        ("上周末花了多少钱", False, "2026-03-14"),
+    ],
+)
+def test_weekends_filter_or_period(question: str, weekends: bool, start: str) -> None:
+    query = parse(question, TODAY)
+    assert query.weekends is weekends and query.period is not None
+    assert query.period.start.isoformat() == start
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("what's the smallest purchase I made this month", "smallest_transaction"),
+        ("上周最小的一笔消费", "smallest_transaction"),
+        ("which month was most expensive last year", "top_months"),
+        ("去年哪个月花钱最多", "top_months"),
+        ("what bills are coming up", "upcoming_bills"),
+        ("这个月还有哪些待付的账单", "upcoming_bills"),
+        ("did I earn more than I spent in February?", "savings"),
+        ("上个月收支结余多少", "savings"),
+        ("why did I overspend last month", "explain_period"),
+        ("how much did I bring home in 2025", "income"),
+    ],
+)
+def test_intents_of_the_fifth_batch(question: str, intent: str) -> None:
+    assert parse(question, TODAY, merchants=MERCHANTS).intent == intent
+
+
+def test_a_category_word_after_a_merchant_describes_it() -> None:
+    query = parse("number of Uber trips in 2025", TODAY, merchants=MERCHANTS)
+    assert (query.merchants, query.topics) == (["Uber"], [])

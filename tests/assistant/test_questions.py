@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coffer.assistant.ask.heldout import HELDOUT, LATER, UNFORESEEN, Row
-from coffer.assistant.evaluation import cases, heldout_cases, judge, run
+from coffer.assistant.ask.heldout import FIFTH, UNFORESEEN, Row
+from coffer.assistant.evaluation import BATCHES, cases, heldout_cases, judge, run
 from coffer.assistant.service import ask_data
 from coffer.assistant.synthetic import Synthetic
 
@@ -20,9 +20,7 @@ def test_question_set_subset(synthetic: Synthetic) -> None:
     assert len(wrong) <= 0.05 * len(subset), wrong
 
 
-@pytest.mark.parametrize(
-    "rows", [HELDOUT, UNFORESEEN, LATER], ids=["heldout", "unforeseen", "later"]
-)
+@pytest.mark.parametrize("rows", [rows for _, rows in BATCHES], ids=[n for n, _ in BATCHES])
 def test_heldout_phrasings(synthetic: Synthetic, rows: list[Row]) -> None:
     items = heldout_cases(synthetic, rows)
     outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), items)
@@ -30,9 +28,12 @@ def test_heldout_phrasings(synthetic: Synthetic, rows: list[Row]) -> None:
     assert len(wrong) <= 0.05 * len(outcomes), wrong
 
 
-def test_the_unforeseen_batch_is_large_and_bilingual() -> None:
-    chinese = [r for r in UNFORESEEN if any("\u4e00" <= ch <= "\u9fff" for ch in r[0])]
-    assert len(UNFORESEEN) >= 120 and len(chinese) >= 0.4 * len(UNFORESEEN)
+@pytest.mark.parametrize(("rows", "size", "share"), [(UNFORESEEN, 120, 0.4), (FIFTH, 150, 0.45)])
+def test_the_unforeseen_batches_are_large_and_bilingual(
+    rows: list[Row], size: int, share: float
+) -> None:
+    chinese = [r for r in rows if any("\u4e00" <= ch <= "\u9fff" for ch in r[0])]
+    assert len(rows) >= size and len(chinese) >= share * len(rows)
 
 
 def test_comparison_value_is_the_change(synthetic: Synthetic) -> None:
@@ -157,3 +158,20 @@ def test_exclusions_transfers_payers_and_counts(synthetic: Synthetic) -> None:
     )
     count = ask_data(data, "how many subscriptions do I have", today)
     assert count["currency"] is None and count["value"] == count["data"]["count"] > 0
+
+
+def test_balance_on_a_past_date_and_bills_ahead(synthetic: Synthetic) -> None:
+    from datetime import date
+
+    data = synthetic.data
+    day = date(2026, 3, 1)
+    expected = synthetic.opening_balance + sum(t.amount for t in data.transactions if t.date <= day)
+    answer = ask_data(data, "what was my balance on 1 March", synthetic.today)
+    assert (answer["intent"], answer["value"], answer["period"]["end"]) == (
+        "balance",
+        expected,
+        "2026-03-01",
+    )
+    bills = ask_data(data, "what bills are coming up", synthetic.today)
+    assert bills["intent"] == "upcoming_bills" and bills["currency"] == "EUR"
+    assert [i["name"] for i in bills["data"]["items"]] == ["Netflix"]

@@ -12,12 +12,30 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from coffer.assistant.ask.heldout import HELDOUT, LATER, UNFORESEEN, Row
+from coffer.assistant.ask.heldout import FIFTH, HELDOUT, LATER, UNFORESEEN, Row
 from coffer.assistant.synthetic import Synthetic
 
-__all__ = ["HELDOUT", "LATER", "UNFORESEEN", "Case", "cases", "heldout_cases", "judge", "run"]
+__all__ = [
+    "BATCHES",
+    "FIFTH",
+    "HELDOUT",
+    "LATER",
+    "UNFORESEEN",
+    "Case",
+    "cases",
+    "heldout_cases",
+    "judge",
+    "run",
+]
 
 EXCLUDED = ("INCOME", "TRANSFER_IN", "TRANSFER_OUT")
+# every held-out batch, by name, each measured as written when it was added
+BATCHES: tuple[tuple[str, list[Row]], ...] = (
+    ("held-out phrasings", HELDOUT),
+    ("unforeseen phrasings", UNFORESEEN),
+    ("later phrasings", LATER),
+    ("fifth batch", FIFTH),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +113,16 @@ def _periods(today: date) -> dict[str, tuple[date, date]]:
         "this_quarter": (date(year, 3 * ((today.month - 1) // 3) + 1, 1), today),
         "last_4_weeks": (today - timedelta(days=27), today),
         "since_last_month": (last_month[0], today),
+        "today": (today, today),
+        "march_1": (date(year, 3, 1), date(year, 3, 1)),
+        "jan_31": (date(year, 1, 31), date(year, 1, 31)),
+        "dec_31_last": (date(year - 1, 12, 31), date(year - 1, 12, 31)),
+        "ytd_complete": (date(year, 1, 1), last_month_end),
+        # holidays, the latest begun by today (explicit dates, not the parser's rules)
+        "christmas": (date(year - 1, 12, 24), date(year - 1, 12, 26)),
+        "easter": (date(2025, 4, 18), date(2025, 4, 21)),  # Good Friday to Easter Monday
+        "spring_festival": (date(2026, 2, 16), date(2026, 2, 22)),  # 除夕 to 初六
+        "national_day": (date(year - 1, 10, 1), date(year - 1, 10, 7)),
     }
 
 
@@ -364,10 +392,17 @@ def _budget_left(s: Synthetic, category: str) -> int:
     return budget.amount * months - _spend(s, (start, s.today), _codes((category,)))
 
 
-def _expected(s: Synthetic, intent: str, target: Any, period: tuple[date, date]) -> int:
-    """Money values of the questions over a period (spent, income, counts, rankings)."""
+def _expected(
+    s: Synthetic, intent: str, target: Any, period: tuple[date, date], weekends: bool = False
+) -> int:
+    """Money values of the questions over a period (spent, income, counts, rankings,
+    balance at its end); ``weekends`` keeps Saturdays and Sundays only."""
     txns = s.data.transactions
+    if intent == "balance":
+        return s.opening_balance + sum(t.amount for t in txns if t.date <= period[1])
     rows = [t for t in txns if period[0] <= t.date <= period[1]]
+    if weekends:
+        rows = [t for t in rows if t.date.weekday() >= 5]
     spending = [t for t in rows if t.primary not in EXCLUDED and t.amount < 0]
     income = sum(t.amount for t in rows if t.primary == "INCOME")
     if intent == "income":
@@ -378,13 +413,23 @@ def _expected(s: Synthetic, intent: str, target: Any, period: tuple[date, date])
         return sum(1 for t in spending if _match_target(target)(t))
     if intent == "largest_transaction":
         return max(-t.amount for t in spending)
+    if intent == "smallest_transaction":
+        return min(-t.amount for t in spending)
+    if intent == "top_months":
+        months: dict[tuple[int, int], int] = {}
+        for t in spending:
+            months[(t.date.year, t.date.month)] = (
+                months.get((t.date.year, t.date.month), 0) - t.amount
+            )
+        return max(months.values())
     if intent in ("top_categories", "top_merchants"):
         totals: dict[str, int] = {}
         for t in spending:
             key = (t.merchant if intent == "top_merchants" else t.primary) or ""
             totals[key] = totals.get(key, 0) - t.amount
         return max(totals.values())
-    return _spend(s, period, _match_target(target))
+    match = _match_target(target)
+    return -sum(t.amount for t in rows if t.primary not in EXCLUDED and match(t))
 
 
 def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]:
@@ -407,6 +452,10 @@ def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]
             value = _expected(s, intent, target, periods[recent])
             value -= _expected(s, intent, target, periods[earlier])
             out.append(Case(question, intent, value, periods[recent]))
+        elif key and key.startswith("wkd:"):
+            period = periods[key[4:]]
+            value = _expected(s, intent, target, period, weekends=True)
+            out.append(Case(question, intent, value, period))
         elif key is not None:
             period = periods[key]
             out.append(Case(question, intent, _expected(s, intent, target, period), period))
@@ -419,7 +468,25 @@ def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]
             out.append(Case(question, intent, _budget_left(s, category)))
         elif intent == "unknown":
             out.append(Case(question, intent, None))
+        elif intent == "upcoming_bills":
+            out.append(Case(question, intent, _upcoming_bills(s)))
         else:
             out.append(Case(question, intent, base[intent].value, base[intent].period,
                             base[intent].check))  # fmt: skip
     return out
+
+
+def _upcoming_bills(s: Synthetic) -> int:
+    """Bills expected after today until the end of this month: each recurring debit of the
+    synthetic customer paid one cadence ago (a month; a quarter for Allianz, a year for
+    Amazon Prime) on a later day of the month than today."""
+    from coffer.assistant.synthetic import RECURRING
+
+    cadence = {"Allianz": 3, "Amazon Prime": 12}
+    bills = {row[0] for row in RECURRING} | {"Netflix", "Amazon Prime", "Disney Plus"}
+    total = 0
+    for t in s.data.transactions:
+        months = (s.today.year - t.date.year) * 12 + s.today.month - t.date.month
+        if t.merchant in bills and months == cadence.get(t.merchant or "", 1):
+            total -= t.amount if t.date.day > s.today.day else 0
+    return total

@@ -39,19 +39,24 @@ def ask_eval(
     every: Annotated[int, typer.Option(help="Run every n-th question only.")] = 1,
     verbose: Annotated[bool, typer.Option(help="Print every question and answer.")] = False,
 ) -> None:
-    """Run the measured question set against the synthetic customer (offline, no database);
-    print the share answered right. Exit 1 below 95%."""
-    from coffer.assistant.evaluation import cases, heldout_cases, run
+    """Run the measured question set and every held-out batch against the synthetic
+    customer (offline, no database); print the share answered right. Exit 1 below 95%."""
+    from coffer.assistant.evaluation import BATCHES, cases, heldout_cases, run
     from coffer.assistant.service import ask_data
     from coffer.assistant.synthetic import build
 
     synthetic = build()
-    items = (cases(synthetic) + heldout_cases(synthetic))[:: max(every, 1)]
-    outcomes = run(lambda q: ask_data(synthetic.data, q, synthetic.today), items)
-    for o in outcomes:
-        if verbose or not o.ok:
-            mark = "ok " if o.ok else "BAD"
-            typer.echo(f"{mark} {o.case.question} -> {o.answer['intent']} {o.answer['value']}")
+    sets = [("measured set", cases(synthetic))]
+    sets += [(name, heldout_cases(synthetic, rows)) for name, rows in BATCHES]
+    outcomes = []
+    for name, items in sets:
+        done = run(lambda q: ask_data(synthetic.data, q, synthetic.today), items[:: max(every, 1)])
+        for o in done:
+            if verbose or not o.ok:
+                mark = "ok " if o.ok else "BAD"
+                typer.echo(f"{mark} {o.case.question} -> {o.answer['intent']} {o.answer['value']}")
+        typer.echo(f"{name}: {sum(o.ok for o in done)}/{len(done)} right")
+        outcomes += done
     right = sum(o.ok for o in outcomes)
     typer.echo(f"{right}/{len(outcomes)} right ({right / len(outcomes):.1%})")
     raise typer.Exit(0 if right >= 0.95 * len(outcomes) else 1)

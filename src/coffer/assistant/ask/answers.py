@@ -14,6 +14,7 @@ from coffer.assistant import budgets as B
 from coffer.assistant import forecast as F
 from coffer.assistant import goals as G
 from coffer.assistant import spending as S
+from coffer.assistant.ask import history as H
 from coffer.assistant.ask.common import (
     Answer,
     _answer,
@@ -212,6 +213,8 @@ def subscriptions(query: Query, data: CustomerData, today: date) -> Answer:
 
 
 def balance(query: Query, data: CustomerData, today: date) -> Answer:
+    if query.period is not None and query.period_given and query.period.end < today:
+        return H.balance_on(query, data, today)  # "my balance on 1 March"
     cur = data.currency
     value = data.balance
     accounts = [
@@ -427,25 +430,6 @@ def top(query: Query, data: CustomerData, today: date) -> Answer:
     })  # fmt: skip
 
 
-def largest(query: Query, data: CustomerData, today: date) -> Answer:
-    period = _period(query, today)
-    cur = data.currency
-    rows = [
-        t
-        for t in S.matching(data.between(period.start, period.end), cur, _match(query))
-        if t.amount < 0
-    ]
-    if not rows:
-        return _answer(query, "No spending in that period.", 0, cur, period, {"transactions": 0})
-    biggest = min(rows, key=lambda t: (t.amount, t.date))
-    name = biggest.merchant or biggest.description
-    text = f"Your largest purchase {_in(period)} was {fmt(-biggest.amount, cur)} at {name} on {biggest.date}."
-    return _answer(query, text, -biggest.amount, cur, period, {
-        "transaction": {"id": biggest.id, "date": biggest.date.isoformat(), "name": name},
-        "transactions": len(rows),
-    })  # fmt: skip
-
-
 def forecast(query: Query, data: CustomerData, today: date) -> Answer:
     cur = data.currency
     target = query.period or Period(
@@ -502,7 +486,10 @@ HANDLERS: dict[str, Callable[[Query, CustomerData, date], Answer]] = {
     "budget_status": budget_status,
     "top_categories": top,
     "top_merchants": top,
-    "largest_transaction": largest,
+    "largest_transaction": H.extreme,
+    "smallest_transaction": H.extreme,
+    "top_months": H.top_months,
+    "upcoming_bills": H.upcoming_bills,
     "forecast": forecast,
     "compare": compare,
     "unknown": unknown,

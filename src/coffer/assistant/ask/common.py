@@ -60,6 +60,9 @@ def _period(query: Query, today: date, default: str = "this_month") -> Period:
     if default == "last_month":
         start = add_months(month_start(today), -1)
         return Period(start, month_end(start), "last month")
+    if default == "last_12_months":
+        start = add_months(month_start(today), -12)
+        return Period(start, month_start(today) - timedelta(days=1), "the last 12 months")
     return Period(month_start(today), today, "this month")
 
 
@@ -79,6 +82,8 @@ def _match(query: Query) -> Callable[[Txn], bool]:
     excluded_merchants = {m.lower() for m in query.exclude_merchants}
 
     def match(t: Txn) -> bool:
+        if query.weekends and t.date.weekday() < 5:
+            return False
         if (t.merchant or "").lower() in excluded_merchants or any(
             topic.matches(t.primary, t.detailed) for topic in excluded_topics
         ):
@@ -97,7 +102,9 @@ def _match(query: Query) -> Callable[[Txn], bool]:
 def _covers(query: Query, count: int, period: Period, currency: str) -> str:
     span = f"{period.start.isoformat()} to {period.end.isoformat()}"
     if _zh(query):
-        return f"（{span}，{count} 笔交易，{currency}）"
+        return f"（{span}{'，仅周末' if query.weekends else ''}，{count} 笔交易，{currency}）"
+    if query.weekends:
+        span += ", weekends only"
     plural = "s" if count != 1 else ""
     return f" ({span}, {count} transaction{plural}, {currency})"
 
@@ -114,10 +121,13 @@ def _what(query: Query) -> str:
 
 
 def _average_period(query: Query, today: date) -> tuple[Period, int]:
-    """The months an average is taken over: the period asked, or the 6 complete months
-    before this one; and how many months that is."""
+    """The months an average is taken over: the complete months of the period asked (all
+    of it when it holds no complete month), or the 6 complete months before this one; and
+    how many months that is."""
     if query.period is not None and query.period_given:
         p = query.period
+        if p.start < month_start(today) <= p.end:  # "this year": its complete months
+            p = Period(p.start, month_start(today) - timedelta(days=1), p.label)
         months = (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
         return p, max(months, 1)
     start = add_months(month_start(today), -6)

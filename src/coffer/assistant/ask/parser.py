@@ -36,7 +36,8 @@ INTENTS = (
     "spend_in_category", "spend_at_merchant", "spend_total", "income", "subscriptions",
     "affordability", "goal_progress", "explain_period", "balance", "budget_status",
     "top_categories", "top_merchants", "largest_transaction", "forecast", "savings",
-    "transaction_count", "compare", "unknown",
+    "transaction_count", "compare", "smallest_transaction", "top_months", "upcoming_bills",
+    "unknown",
 )  # fmt: skip
 
 
@@ -61,6 +62,7 @@ class Query:
     per: str = "month"  # what an average is taken per: "month", "week" or "day"
     exclude_topics: list[Topic] = field(default_factory=list)  # "excluding rent"
     exclude_merchants: list[str] = field(default_factory=list)  # "other than Lidl"
+    weekends: bool = False  # "on weekends", 上个月周末: Saturdays and Sundays of the period only
 
 
 IDIOMS = (
@@ -103,7 +105,7 @@ def _has(pattern: str, text: str) -> bool:
 
 
 # words that only name the kind of spending after a category or merchant
-HEAD_WORDS = frozenset({"shopping", "购物", "买东西"})
+HEAD_WORDS = frozenset({"shopping", "streaming", "购物", "买东西"})
 # between a merchant and a category: either of them ("taxis and Uber")
 JOINED = r"\s*(?:and|or|&|plus|and also|和|与|跟|及|以及|或|或者|还有)\s*"
 # two periods and one of these: a comparison
@@ -126,25 +128,35 @@ CHANGE = (
     r"\b(?:go|went|gone|going) (?:up|down)\b|\b(?:increased?|decreased?|risen|rose|dropped)\b|"
     r"\bcompared? (?:to|with) (?:the )?(?:previous|prior|before)|同期|环比|涨了|降了|上涨|下降"
 )
+# income set against spending ("did I earn more than I spent", 收支): savings
+INCOME_VS_SPENDING = (
+    r"\b(?:earn|earned|earning|income|made|make)\b.{0,30}\b(?:than|vs\.?|versus|and|minus|against|"
+    r"compared (?:to|with))\s+(?:what )?(?:i )?(?:my )?(?:spen[dt]|spending|expenses|outgoings)|"
+    r"\b(?:spen[dt]|spending|expenses|outgoings)\b.{0,20}\b(?:vs\.?|versus|than|and|against)\s+(?:my )?"
+    r"(?:income|earn)|收支|收入.{0,3}(?:和|与|跟|减|减去|对比|比)\s*支出|支出.{0,3}(?:和|与|跟|对比|比)\s*收入"
+)
 PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
 PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
 THAN = r"\b(?:more|less|higher|lower)\b.{0,40}\bthan\b|比.{0,6}(?:多|少|高|低)"
 SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
-    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|买.{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
-    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:资金|金)|攒钱|攒得|存钱.*(?:进度|怎么样|如何)"),
+    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|[买花].{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:资金|金)|攒钱|攒得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
     ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
+    ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|by|until|in the)\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:还有|剩下)哪些.{0,4}(?:账单|扣款)"),
     ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
     ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
     ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
-    ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:single\s+|one\s+|individual\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill)s?\b(?!\s*(?:categor|type|area|kind))|最大的?一笔|最大一次|最贵|单笔最"),
+    ("top_months", r"(?:which|what) month\b.{0,40}(?:most|highest|biggest|largest|expensive|worst|spendiest)|(?:most expensive|costliest|priciest|biggest|highest|worst|heaviest) (?:spending )?month\b|哪一?个?月(?:份)?.{0,8}(?:最多|最大|最高|最贵)"),
+    ("smallest_transaction", r"(?:smallest|cheapest|lowest|least expensive|tiniest|minimum)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|amount|spend)s?\b|最小的?一笔|最便宜|金额最小|最少的一笔"),
+    ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill)s?\b(?!\s*(?:categor|type|area|kind))|最大的?一笔|最大一次|最贵|单笔最"),
     ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
-    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少"),
     ("transaction_count", r"how (?:many|often)(?: times)?|\bnumber of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
-    ("balance", r"balance|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里"),
-    ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|收入|赚了?|工资|薪水|进账|到账"),
+    ("balance", r"balance|\bbal\b|how much (?:money |cash )?did i have\b|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里"),
+    ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|\b(?:bring|bringing|brought) home\b|\btake[- ]home\b|\bnet pay\b|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
 
@@ -212,31 +224,14 @@ def parse(
     for pattern, replacement in IDIOMS:
         text = re.sub(pattern, replacement, text)
     language = "zh" if CJK.search(text) else "en"
+    weekends, text = _weekends(text, today)
     found = find_period(text, today)
     period, period_given = (found[0], True) if found else (None, False)
     rest = _blank(text, found)
     compare_to = None
-    second = find_period(rest, today) if found else None
-    if period is not None and second is not None and _has(COMPARE, rest):
-        rest = _blank(rest, second)
-        period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
-    if period is not None and _has(SAME_TIME, rest):
-        compare_to = a_year_before(period)  # "今年比去年同期": the same dates a year before
-    elif period is not None and compare_to is None and _has(CHANGE, rest):
-        compare_to = period_before(period)
-    elif (
-        found is not None
-        and period is not None
-        and compare_to is None
-        and _has(THAN, rest)
-        and not _has(r"\bwhy\b|usual|normal|平时|平常|往常|为什么|为啥", rest)
-    ):
-        than = re.search(r"\bthan\b|比", text)
-        if than and found[1][0] > than.start() and period.end < today:
-            # "more on groceries than last year": now against the period named
-            period, compare_to = period_now(period, today), period
-        elif than and found[1][0] < than.start():
-            compare_to = period_before(period)  # "上个月比...多": against the one before
+    balance_sheet = _has(INCOME_VS_SPENDING, rest)  # income against spending: no comparison
+    if found is not None and not balance_sheet:
+        period, compare_to, rest = _comparison(text, rest, found, today)
 
     merchant_names = tuple(merchants)
     merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
@@ -249,12 +244,14 @@ def parse(
             chosen_merchants.append(merchant_names[hit.key])
             anchors.append(hit)
             topic_hits = [t for t in topic_hits if t not in overlaps]
-    # a head word after a category or merchant ("grocery shopping", "Aldi shopping") only
-    # says what kind of spending it is
+    # a head word after a category ("grocery shopping") and any category word right after
+    # a merchant ("Aldi shopping", "Uber trips") only say what kind of spending it is
+    merchant_anchors = list(anchors)
     anchors += topic_hits
     topic_hits = [
         t for t in topic_hits
-        if t.phrase not in HEAD_WORDS or not any(0 <= t.start - a.end <= 1 for a in anchors)
+        if not any(0 <= t.start - a.end <= 1 for a in merchant_anchors)
+        and (t.phrase not in HEAD_WORDS or not any(0 <= t.start - a.end <= 1 for a in anchors))
     ]  # fmt: skip
     # what follows "excluding" / 除了 is left out
     cut = re.search(EXCLUDING, rest)
@@ -287,7 +284,9 @@ def parse(
     if (
         intent == "income"
         and topics
-        and not _has(r"income|earn|salar|wage|paid|收入|赚|工资", rest)
+        and not _has(
+            r"income|earn|salar|wage|paid|bring home|brought home|take[- ]home|收入|赚|工资", rest
+        )
     ):
         intent = "spend_in_category"
     if intent == "top_categories" and chosen_merchants and not topics:
@@ -323,6 +322,8 @@ def parse(
     ):
         # spending wholly ahead is a forecast, for the year ahead; beyond, no answer
         intent = "forecast" if period.start <= add_months(today, 12) else "unknown"
+    if intent == "subscriptions" and period is not None and period.start > today:
+        intent = "upcoming_bills"  # recurring payments in a period ahead: bills due then
     if intent == "forecast" and period is not None and period.end < today:
         # "how much will I spend in May": the next May
         period = Period(add_months(period.start, 12), add_months(period.end, 12), period.label)
@@ -341,6 +342,14 @@ def parse(
         )
     ):
         intent = "budget_status"
+    if balance_sheet:
+        intent, compare_to = "savings", None  # income against spending: what is left
+    if (
+        intent == "budget_status"
+        and _has(r"\bwhy\b|为什么|为啥", rest)
+        and not _has(r"budget|预算", rest)
+    ):
+        intent = "explain_period"  # "why did I overspend": an explanation
     if compare_to is not None:
         intent = "compare"
     limit = 5
@@ -381,7 +390,54 @@ def parse(
         per="day" if _has(PER_DAY, rest) else "week" if _has(PER_WEEK, rest) else "month",
         compare_to=compare_to,
         measure=measure,
+        weekends=weekends,
     )
+
+
+# "weekends" and a bare "weekend" / 周末 beside another period are a filter on days, not a
+# period; "last weekend", "this weekend", 上周末, 这周末 are periods
+WEEKEND = r"(?<!last )(?<!this )(?<!past )(?<!previous )\bweekend\b|(?<![上本这个])周末"
+
+
+def _weekends(text: str, today: date) -> tuple[bool, str]:
+    """Whether only weekends are asked for, and ``text`` without a weekend word that is no
+    period."""
+    if _has(r"\bweekends\b", text):
+        return True, text
+    match = re.search(WEEKEND, text)
+    if match:
+        blanked = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+        if find_period(blanked, today) is not None:
+            return True, blanked
+    return False, text
+
+
+def _comparison(
+    text: str, rest: str, found: tuple[Period, tuple[int, int]], today: date
+) -> tuple[Period, Period | None, str]:
+    """The (later) period asked, the earlier one it is compared with (or None), and
+    ``rest`` without the second period's words."""
+    period, compare_to = found[0], None
+    second = find_period(rest, today)
+    if second is not None and _has(COMPARE, rest):
+        rest = _blank(rest, second)
+        period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
+    if _has(SAME_TIME, rest):
+        compare_to = a_year_before(period)  # "今年比去年同期": the same dates a year before
+    elif compare_to is None and _has(CHANGE, rest):
+        compare_to = period_before(period)
+    elif (
+        compare_to is None
+        and _has(THAN, rest)
+        and not _has(r"\bwhy\b|usual|normal|平时|平常|往常|为什么|为啥", rest)
+    ):
+        than = re.search(r"\bthan\b|比", text)
+        if than and found[1][0] > than.start() and period.end < today:
+            # "more on groceries than last year": now against the period named
+            period, compare_to = period_now(period, today), period
+        elif than and found[1][0] < than.start():
+            compare_to = period_before(period)  # "上个月比...多": against the one before
+    return period, compare_to, rest
 
 
 def _blank(text: str, found: tuple[Period, tuple[int, int]] | None) -> str:

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from coffer.assistant.ask import dates as D
+from coffer.assistant.ask import holidays as H
 from coffer.assistant.ask import spelling
 from coffer.assistant.ask.fuzzy import COMMON_WORDS
 
@@ -254,6 +255,8 @@ Rule = tuple[re.Pattern[str], Callable[[re.Match[str], date], Period]]
 
 def _rules() -> list[Rule]:
     rules: list[tuple[str, Callable[[re.Match[str], date], Period]]] = [
+        # -- holidays (Christmas, Easter, 春节, 国庆), with a year before or after
+        *[(pattern, _holiday(name)) for pattern, name in H.rules()],
         # -- days and ranges of days, English and Chinese
         *[(pattern, _days) for pattern in D.RANGES],
         *[(pattern, lambda m, d: _since(D.day_of(m[1], d), d)) for pattern in D.SINCE],
@@ -377,6 +380,13 @@ def _rules() -> list[Rule]:
     return [(re.compile(pattern), build) for pattern, build in rules]
 
 
+def _holiday(name: str) -> Callable[[re.Match[str], date], Period]:
+    def build(m: re.Match[str], today: date) -> Period:
+        return Period(*H.holiday(name, H.match_years(m), today))
+
+    return build
+
+
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
             "saturday": 5, "sunday": 6, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3,
             "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6}  # fmt: skip
@@ -487,10 +497,11 @@ RULES = _rules()
 
 PERIOD_WORDS = (
     *[MONTH_NAMES[m].lower() for m in range(1, 13)],
-    "yesterday", "previous", "fortnight", "quarter", "weekend", "between", "since",
+    "yesterday", "previous", "fortnight", "quarter", "weekend", "weekends", "between", "since",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summer",
     "winter", "spring", "autumn", "half", "before", "month", "months", "week", "weeks",
     "year", "years", "days", "today", "this", "last", "past", "next", "ago", *NUMBERS,
+    "christmas", "easter", "festival", "national",
 )  # fmt: skip
 
 

@@ -1,9 +1,11 @@
 """Misspelt words of a question corrected to the words the parser knows (its cue words,
 category words, period words): "balace" -> "balance", "aoford" -> "afford",
 "monehs" -> "months". Only words of five letters or more that the parser does not know are
-corrected, to a known word within one edit (two from eight letters on) with the same
-first letter, and for five-letter words the same last letter or the same letters; short
-typos come from a list. Merchant names and the words of the question the parser knows stay as they are."""
+corrected, to a known word within one edit (two from eight letters on, three from nine
+when the typo only drops and moves letters of it) with the same
+first letter, and for five-letter words the same last letter or the same letters; a
+four-letter word only when two neighbouring letters after the first are swapped ("fule");
+other short typos come from a list. Merchant names and the words of the question the parser knows stay as they are."""
 
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ fourth before yesterday quarter bills debits direct recurring explain total typi
 typically transactions transaction money received receive paycheck wages forecast predict
 projected progress goal goals emergency holiday vacation remaining left overspent overspending
 categories category altogether overall combined excluding except between since during
-weekend fortnight subscribed start beginning"""
+weekend fortnight subscribed start beginning smallest cheapest lowest upcoming coming
+weekends"""
 KEY_WORDS = _KEY.split()
 _KEY_SET = frozenset(KEY_WORDS)
 _WORD = re.compile(r"[a-z]+")
@@ -60,9 +63,16 @@ def correct(text: str, known: set[str], keep: set[str]) -> str:
         word = match.group()
         if word in SHORT_TYPOS:
             return SHORT_TYPOS[word]
-        if len(word) < 5 or word in known or word in keep or f"{word}s" in known:
+        if word in known or word in keep or f"{word}s" in known:
             return word  # a singular of a known plural ("transfer") is no typo
+        if len(word) == 4:  # two neighbouring letters swapped only: "fule" is "fuel"
+            swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, 3)}
+            return next((w for w in sorted(swaps) if w in known), word)
+        if len(word) < 5:
+            return word
         bound = 2 if len(word) >= 8 else 1
+        if len(word) >= 9:  # long words: a third edit when the typo only drops and moves
+            bound = 3  # letters ("restraunt" is "restaurant")
         best: tuple[int, int, int, int, int, str] | None = None
         for size in range(len(word) - bound, len(word) + bound + 1):
             for candidate in by_length.get(size, ()):
@@ -73,6 +83,10 @@ def correct(text: str, known: set[str], keep: set[str]) -> str:
                 ):
                     continue
                 errors = distance(word, candidate, bound)
+                if errors == 3 and (
+                    len(candidate) - len(word) not in (0, 1) or not _letters_of(word, candidate)
+                ):
+                    continue
                 # fewest edits, then a word the typo drops letters of ("dning" is
                 # "dining", not "doing"), then the closest length
                 dropped = 0 if _within(word, candidate) else 1
@@ -84,6 +98,11 @@ def correct(text: str, known: set[str], keep: set[str]) -> str:
         return best[5] if best else word
 
     return _WORD.sub(fix, text)
+
+
+def _letters_of(word: str, candidate: str) -> bool:
+    """Whether every letter of ``word`` is one of ``candidate`` (as many times)."""
+    return all(word.count(ch) <= candidate.count(ch) for ch in set(word))
 
 
 def _within(short: str, long: str) -> bool:

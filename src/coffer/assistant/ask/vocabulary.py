@@ -48,6 +48,7 @@ TOPICS: tuple[Topic, ...] = (
            "rides", "rideshare", "ridesharing", "lyft"), ("打车", "出租车", "网约车", "滴滴", "打的")),
     Topic("Public transit", ("TRANSPORTATION_PUBLIC_TRANSIT",),
           ("public transport", "public transit", "metro", "subway", "bus", "buses", "tram",
+           "tube", "the tube", "underground", "bus fares", "u-bahn", "s-bahn", "transit",
            "train tickets", "commuting", "commute", "train", "trains"),
           ("地铁", "公交", "公共交通", "通勤", "火车", "高铁")),
     Topic("Fuel", ("TRANSPORTATION_GAS",),
