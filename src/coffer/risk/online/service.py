@@ -26,7 +26,7 @@ from coffer.risk.online import repository as R
 from coffer.risk.online import rules as RL
 from coffer.risk.online import tables as T
 from coffer.risk.online.models import _PUBLIC_DECISION_FIELDS, _iso
-from coffer.risk.online.state import event_json, observation_key
+from coffer.risk.online.state import Scored, event_json, observation_key
 from coffer.risk.online.versions import VersionsService
 from coffer.risk.sanctions.models import Match
 from coffer.settings import Settings
@@ -52,18 +52,37 @@ class RiskService(VersionsService):
     # -- the check ---------------------------------------------------------------------------
 
     def check(self, movements: Sequence[Movement]) -> list[Verdict]:
-        """One verdict per movement (see the module doc); writes nothing itself."""
-        verdicts: dict[int, Verdict] = {}
+        """One verdict per movement (see the module doc); writes nothing itself. A batch is
+        decided as if one movement at a time, in order: each sees the features the ones
+        before it left (:meth:`OnlineEngine.decide`)."""
+        verdicts: list[Verdict | None] = [None] * len(movements)
         by_platform: dict[str, list[int]] = {}
         for index, movement in enumerate(movements):
             by_platform.setdefault(movement.platform_id, []).append(index)
         for platform_id, indexes in by_platform.items():  # one platform per batch, as a rule
-            version, engine = self.scoring_model(platform_id)
-            transactions = [self._transaction(movements[i]) for i in indexes]
-            scored = self.online.score(transactions, engine)
-            for index, tx, result in zip(indexes, transactions, scored, strict=True):
-                verdicts[index] = self._verdict(movements[index], tx, result, version)
-        return [verdicts[index] for index in range(len(movements))]
+            self._check_platform(platform_id, [movements[i] for i in indexes], indexes, verdicts)
+        return [verdict for verdict in verdicts if verdict is not None]
+
+    def _check_platform(
+        self,
+        platform_id: str,
+        movements: list[Movement],
+        indexes: list[int],
+        verdicts: list[Verdict | None],
+    ) -> None:
+        """Decide ``platform_id``'s ``movements``: ``verdicts[indexes[i]]`` answers the i-th."""
+        version, engine = self.scoring_model(platform_id)
+        rules, lists = self.rules_of(platform_id), self.lists_of(platform_id)
+        transactions = [self._transaction(movement) for movement in movements]
+
+        def let_through(position: int, scored: Scored) -> bool:
+            verdict = self._verdict(
+                movements[position], transactions[position], scored, version, rules, lists
+            )
+            verdicts[indexes[position]] = verdict
+            return verdict.outcome != "block"
+
+        self.online.decide(transactions, engine, let_through)
 
     def _transaction(self, movement: Movement) -> Transaction:
         counterparty = movement.counterparty
@@ -87,8 +106,16 @@ class RiskService(VersionsService):
         )
 
     def _verdict(
-        self, movement: Movement, tx: Transaction, result: Any, model_version: str
+        self,
+        movement: Movement,
+        tx: Transaction,
+        result: Scored,
+        model_version: str,
+        rules: list[RL.ActiveRule],
+        lists: RL.Lists,
     ) -> Verdict:
+        """The verdict on one scored movement and the rows it stores (the state observes
+        it when it is not blocked: :meth:`OnlineEngine.decide`)."""
         platform_id = movement.platform_id
         counterparty = movement.counterparty or ""
         iban = counterparty[5:] if counterparty.startswith("iban:") else None
@@ -100,7 +127,6 @@ class RiskService(VersionsService):
             ("country", tx.ip_country),
             ("country", tx.card_country),
         ]
-        lists = self.lists_of(platform_id)
         blocked_by = lists.match("block", identities)
         allowed_by = lists.match("allow", identities) if blocked_by is None else None
         counterparty_type = (
@@ -127,7 +153,7 @@ class RiskService(VersionsService):
             result.reasons,
             result.features,
         )
-        hits = RL.evaluate(self.rules_of(platform_id), variables)
+        hits = RL.evaluate(rules, variables)
         reasons = list(result.reasons)
         if blocked_by is not None:
             reasons.insert(0, f"block_list_{blocked_by}")
@@ -169,7 +195,6 @@ class RiskService(VersionsService):
         }
         writes: list[tuple[sa.Table, dict[str, Any]]] = [(T.decisions, decision_row)]
         if outcome != "block":
-            self.online.observe(tx, own_key=observation_key(tx))
             writes.append(
                 (
                     T.observations,

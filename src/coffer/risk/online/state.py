@@ -22,13 +22,14 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from coffer.risk.engine import METADATA_FILE, Decision, RiskEngine, Thresholds
 from coffer.risk.events import Customer, Event, Login, Transaction
-from coffer.risk.features import FeatureState
+from coffer.risk.features import FeatureState, run_length
 from coffer.risk.rules import fired, rule_score
 
 NO_MODEL = "none"
@@ -102,22 +103,61 @@ class OnlineEngine:
     ) -> list[Scored]:
         """Scores from the past only (the state is not changed), by ``engine``'s model
         (another model version's) or this engine's own."""
-        engine = engine or self.engine
         with self.lock:
             vectors = [self.state.features(tx) for tx in transactions]
-            if engine is not None:
-                decisions: list[Decision] = engine.decide_vectors(
-                    [tx.id for tx in transactions], vectors
-                )
-                return [
-                    Scored(d.score, list(d.reasons), v, d.probability)
-                    for d, v in zip(decisions, vectors, strict=True)
-                ]
-            out = []
-            for vector in vectors:
-                rules = fired(vector)
-                out.append(Scored(rule_score(rules), [r.name for r in rules], vector, 0.0))
-            return out
+            return self._scored(transactions, vectors, engine or self.engine)
+
+    def decide(
+        self,
+        transactions: Sequence[Transaction],
+        engine: RiskEngine | None,
+        let_through: Callable[[int, Scored], bool],
+    ) -> None:
+        """Score ``transactions`` in order, as if one at a time: ``let_through(index,
+        scored)`` decides each, and the state observes the ones it lets through before the
+        next is scored (the same scores as one call each, in order).
+
+        The batch is cut into runs of transactions that touch different customers, devices,
+        cards and counterparties (:func:`~coffer.risk.features.run_length`), and each run
+        is scored at once (one model call). A run's IP country counts include its earlier
+        transactions: a transaction not let through ends its run when a later one of the
+        run shares its IP country (those are scored again after it)."""
+        engine = engine or self.engine
+        with self.lock:
+            start = 0
+            while start < len(transactions):
+                end = start + run_length(transactions, start)
+                run = transactions[start:end]
+                scored = self._scored(run, self.state.features_run(run), engine)
+                for offset, (tx, item) in enumerate(zip(run, scored, strict=True)):
+                    if let_through(start + offset, item):
+                        self._observe(tx, observation_key(tx))
+                    elif tx.ip_country is not None and any(
+                        later.ip_country == tx.ip_country for later in run[offset + 1 :]
+                    ):
+                        end = start + offset + 1
+                        break
+                start = end
+
+    @staticmethod
+    def _scored(
+        transactions: Sequence[Transaction],
+        vectors: list[list[float]],
+        engine: RiskEngine | None,
+    ) -> list[Scored]:
+        if engine is not None:
+            decisions: list[Decision] = engine.decide_vectors(
+                [tx.id for tx in transactions], vectors
+            )
+            return [
+                Scored(d.score, list(d.reasons), v, d.probability)
+                for d, v in zip(decisions, vectors, strict=True)
+            ]
+        out = []
+        for vector in vectors:
+            rules = fired(vector)
+            out.append(Scored(rule_score(rules), [r.name for r in rules], vector, 0.0))
+        return out
 
     # -- observing -------------------------------------------------------------------------
 
@@ -125,11 +165,17 @@ class OnlineEngine:
         """Feed the state (and remember ``own_key`` so that reading it back from the
         observations table does not apply it twice)."""
         with self.lock:
-            self.state.observe(event)
-            if own_key is not None:
-                self._own[own_key] = time.monotonic()
-                while len(self._own) > MAX_OWN_PENDING:
-                    self._own.popitem(last=False)
+            if own_key is None:
+                self.state.observe(event)
+            else:
+                self._observe(event, own_key)
+
+    def _observe(self, event: Event, own_key: str) -> None:
+        """:meth:`observe` with the lock held."""
+        self.state.observe(event)
+        self._own[own_key] = time.monotonic()
+        while len(self._own) > MAX_OWN_PENDING:
+            self._own.popitem(last=False)
 
     def apply_stored(self, seq: int, key: str, event: Event) -> None:
         """An observation read from the table: applied unless this process applied it."""
