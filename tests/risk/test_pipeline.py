@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from coffer.cli.main import app
+from coffer.risk.engine import Thresholds
+from coffer.risk.events import Event, Transaction, read_events
+from coffer.risk.online.state import OnlineEngine, Scored
 
 pytestmark = pytest.mark.slow  # simulates and trains once for the module (10-20 s)
 runner = CliRunner()
@@ -288,3 +293,67 @@ def test_backtest_is_the_same_with_the_compiled_evaluators_everywhere(
         )
         runs.append(output.read_bytes())
     assert runs[0] == runs[1] and runs[0].count(b"\n") > 500
+
+
+def _online_scores(
+    model: Path, events: list[Event], batch: int, blocked: Callable[[str], bool]
+) -> dict[str, tuple[float, list[str], list[float]]]:
+    """Each transaction's (score, reasons, features) through the online engine, handed
+    ``batch`` consecutive transactions at a time; ``blocked(id)`` ones are not observed."""
+    online = OnlineEngine(str(model), Thresholds())
+    out: dict[str, tuple[float, list[str], list[float]]] = {}
+    pending: list[Transaction] = []
+
+    def flush() -> None:
+        def let_through(index: int, scored: Scored) -> bool:
+            tx_id = pending[index].id
+            out[tx_id] = (scored.score, scored.reasons, scored.features)
+            return not blocked(tx_id)
+
+        online.decide(pending, None, let_through)
+        pending.clear()
+
+    for event in events:
+        if isinstance(event, Transaction):
+            pending.append(event)
+            if len(pending) == batch:
+                flush()
+        else:
+            flush()
+            online.observe(event)
+    flush()
+    return out
+
+
+def test_batched_online_decisions_equal_single_ones_and_the_backtest(
+    trained: Path, tmp_path: Path
+) -> None:
+    """The online check takes batches (runs of independent transactions scored at once):
+    it must decide each transaction as if alone, in order, and as the backtest does."""
+    model = trained / "model"
+    events = read_events(trained / "events.jsonl")
+    invoke(
+        "backtest",
+        "--input",
+        str(trained / "events.jsonl"),
+        "--output",
+        str(tmp_path / "d.jsonl"),
+        "--model-dir",
+        str(model),
+    )
+    backtest = {
+        line["id"]: (line["score"], line["reasons"])
+        for line in read(tmp_path / "d.jsonl")
+        if line.get("type") != "alert"
+    }
+    single = _online_scores(model, events, 1, lambda _: False)
+    assert {k: (s, r) for k, (s, r, _) in single.items()} == backtest
+    for batch in (50, 400):  # 400: many transactions of one customer in a batch
+        assert _online_scores(model, events, batch, lambda _: False) == single
+    # a transaction not let through (blocked) is never observed: the later ones of the
+    # batch sharing its customer, device or IP country are scored without it
+    every_fifth = lambda tx_id: zlib.crc32(tx_id.encode()) % 5 == 0  # noqa: E731
+    alone = _online_scores(model, events, 1, every_fifth)
+    assert alone != single
+    for batch in (50, 400):
+        assert _online_scores(model, events, batch, every_fifth) == alone

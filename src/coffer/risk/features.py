@@ -319,8 +319,10 @@ class FeatureState:
 
     # -- features ------------------------------------------------------------------------
 
-    def features(self, tx: Transaction) -> list[float]:
-        """The feature vector of ``tx`` from the past only (``tx`` not yet observed)."""
+    def features(self, tx: Transaction, *, peek_ip: bool = False) -> list[float]:
+        """The feature vector of ``tx`` from the past only (``tx`` not yet observed).
+        ``peek_ip``: its IP country's window is read without being advanced (see
+        :meth:`features_run`)."""
         now = tx.at
         state = self.customers.get(tx.customer_id) or CustomerState(now)
         amount = tx.amount
@@ -401,7 +403,8 @@ class FeatureState:
         vector.extend(self._entity_features(self.devices, tx.device_id, now, 3))
         ip_entity = self.ip_countries.get(ip) if ip else None
         if ip_entity is not None:
-            ip_counts, _ = ip_entity.window.stats(now)
+            window = ip_entity.window
+            ip_counts = window.counts_at(now) if peek_ip else window.stats(now)[0]
             vector.extend((float(ip_counts[0]), float(ip_counts[1])))
         else:
             vector.extend((0.0, 0.0))
@@ -472,11 +475,15 @@ class FeatureState:
         """The features of each transaction of a run (see :func:`run_length`), as if those
         before it in the run had been observed first: the vectors of :meth:`features` then
         :meth:`observe` one at a time (transactions in time order). They share no entity
-        but their IP country, whose counts then include the run's earlier transactions."""
-        vectors = [self.features(tx) for tx in transactions]
+        but their IP country, whose counts then include the run's earlier transactions; its
+        window is advanced to the first one's time only, so that the run's later ones can
+        be scored again after an earlier one (a window never goes back in time)."""
+        vectors = []
         earlier: dict[str, list[float]] = {}  # IP country -> times of the run before
-        for tx, vector in zip(transactions, vectors, strict=True):
+        for tx in transactions:
             ip = tx.ip_country
+            vector = self.features(tx, peek_ip=ip in earlier)
+            vectors.append(vector)
             if ip is None:
                 continue
             times = earlier.setdefault(ip, [])

@@ -117,18 +117,7 @@ class RiskService(VersionsService):
         """The verdict on one scored movement and the rows it stores (the state observes
         it when it is not blocked: :meth:`OnlineEngine.decide`)."""
         platform_id = movement.platform_id
-        counterparty = movement.counterparty or ""
-        iban = counterparty[5:] if counterparty.startswith("iban:") else None
-        identities: list[tuple[str, str | None]] = [
-            ("customer", tx.customer_id),
-            ("iban", None if iban is None else RL.normalize_list_value("iban", iban)),
-            ("card", tx.card_fingerprint),
-            ("device", tx.device_id),
-            ("country", tx.ip_country),
-            ("country", tx.card_country),
-        ]
-        blocked_by = lists.match("block", identities)
-        allowed_by = lists.match("allow", identities) if blocked_by is None else None
+        blocked_by, allowed_by = self._listed(lists, movement, tx)
         counterparty_type = (
             "none"
             if tx.counterparty is None
@@ -245,6 +234,26 @@ class RiskService(VersionsService):
             writes=tuple(writes),
             events=(("risk.decision.created", {"object": public}),),
         )
+
+    @staticmethod
+    def _listed(
+        lists: RL.Lists, movement: Movement, tx: Transaction
+    ) -> tuple[str | None, str | None]:
+        """(the kind of identity on the block list, on the allow list), or None each."""
+        if not lists.values:  # no list entries on the platform (the common case)
+            return None, None
+        counterparty = movement.counterparty or ""
+        iban = counterparty[5:] if counterparty.startswith("iban:") else None
+        identities: list[tuple[str, str | None]] = [
+            ("customer", tx.customer_id),
+            ("iban", None if iban is None else RL.normalize_list_value("iban", iban)),
+            ("card", tx.card_fingerprint),
+            ("device", tx.device_id),
+            ("country", tx.ip_country),
+            ("country", tx.card_country),
+        ]
+        blocked_by = lists.match("block", identities)
+        return blocked_by, lists.match("allow", identities) if blocked_by is None else None
 
     # -- model -------------------------------------------------------------------------------
 
