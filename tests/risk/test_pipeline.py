@@ -296,10 +296,15 @@ def test_backtest_is_the_same_with_the_compiled_evaluators_everywhere(
 
 
 def _online_scores(
-    model: Path, events: list[Event], batch: int, blocked: Callable[[str], bool]
+    model: Path,
+    events: list[Event],
+    batch: int,
+    blocked: Callable[[str], bool],
+    deferred: bool = False,
 ) -> dict[str, tuple[float, list[str], list[float]]]:
     """Each transaction's (score, reasons, features) through the online engine, handed
-    ``batch`` consecutive transactions at a time; ``blocked(id)`` ones are not observed."""
+    ``batch`` consecutive transactions at a time; ``blocked(id)`` ones are not observed.
+    ``deferred``: the ones nothing may block are scored at the end of their batch."""
     online = OnlineEngine(str(model), Thresholds())
     out: dict[str, tuple[float, list[str], list[float]]] = {}
     pending: list[Transaction] = []
@@ -310,7 +315,10 @@ def _online_scores(
             out[tx_id] = (scored.score, scored.reasons, scored.features)
             return not blocked(tx_id)
 
-        online.decide(pending, None, let_through)
+        def may_block(index: int, vector: list[float]) -> bool:
+            return blocked(pending[index].id)
+
+        online.decide(pending, None, let_through, may_block if deferred else None)
         pending.clear()
 
     for event in events:
@@ -350,6 +358,7 @@ def test_batched_online_decisions_equal_single_ones_and_the_backtest(
     assert {k: (s, r) for k, (s, r, _) in single.items()} == backtest
     for batch in (50, 400):  # 400: many transactions of one customer in a batch
         assert _online_scores(model, events, batch, lambda _: False) == single
+        assert _online_scores(model, events, batch, lambda _: False, deferred=True) == single
     # a transaction not let through (blocked) is never observed: the later ones of the
     # batch sharing its customer, device or IP country are scored without it
     every_fifth = lambda tx_id: zlib.crc32(tx_id.encode()) % 5 == 0  # noqa: E731
@@ -357,3 +366,4 @@ def test_batched_online_decisions_equal_single_ones_and_the_backtest(
     assert alone != single
     for batch in (50, 400):
         assert _online_scores(model, events, batch, every_fifth) == alone
+        assert _online_scores(model, events, batch, every_fifth, deferred=True) == alone

@@ -199,6 +199,19 @@ class FraudModel:
             out.append((score, float(p), float(quantile), [rule.name for rule in rules]))
         return out
 
+    def score_ceiling(self, matrix: np.ndarray) -> np.ndarray:
+        """Per row, a bound :meth:`score` never exceeds, without the isolation forest: the
+        anomaly term at its largest (``anomaly_weight``), the same operations otherwise,
+        each monotone. The online check lets a row under the block threshold here be
+        scored later, with others (:meth:`coffer.risk.online.state.OnlineEngine.decide`)."""
+        if len(matrix) == 0:
+            return np.zeros(0, dtype=np.float64)
+        parameters = self.parameters
+        rules = np.asarray([rule_score(found) for found in fired_rows(matrix)], dtype=np.float64)
+        most = 1.0 - parameters.anomaly_weight
+        kept = (1.0 - self.probability(matrix)) * (1.0 - parameters.rule_weight * rules) * most
+        return np.asarray(1.0 - kept, dtype=np.float64)
+
     def reasons(self, matrix: np.ndarray, top: int = 3) -> list[list[str]]:
         """Per row, the reason codes of the features that raised its score most (SHAP values
         of the trees; a few milliseconds a row, so callers pass the rows worth explaining)."""

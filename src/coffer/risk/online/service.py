@@ -82,7 +82,8 @@ class RiskService(VersionsService):
             verdicts[indexes[position]] = verdict
             return verdict.outcome != "block"
 
-        self.online.decide(transactions, engine, let_through)
+        may_block = self._may_block(movements, transactions, rules, lists)
+        self.online.decide(transactions, engine, let_through, may_block)
 
     def _transaction(self, movement: Movement) -> Transaction:
         counterparty = movement.counterparty
@@ -118,29 +119,8 @@ class RiskService(VersionsService):
         it when it is not blocked: :meth:`OnlineEngine.decide`)."""
         platform_id = movement.platform_id
         blocked_by, allowed_by = self._listed(lists, movement, tx)
-        counterparty_type = (
-            "none"
-            if tx.counterparty is None
-            else tx.counterparty.split(":", 1)[0]
-            if ":" in tx.counterparty
-            else "customer"
-        )
         variables = RL.rule_variables(
-            {
-                "kind": tx.kind,
-                "amount": tx.amount,
-                "currency": tx.currency,
-                "customer_id": tx.customer_id,
-                "counterparty": tx.counterparty or "",
-                "counterparty_type": counterparty_type,
-                "device_id": tx.device_id or "",
-                "ip_country": tx.ip_country or "",
-                "card_country": tx.card_country or "",
-                "mcc": tx.mcc or "",
-            },
-            result.score,
-            result.reasons,
-            result.features,
+            self._tx_variables(tx), result.score, result.reasons, result.features
         )
         hits = RL.evaluate(rules, variables)
         reasons = list(result.reasons)
@@ -234,6 +214,50 @@ class RiskService(VersionsService):
             writes=tuple(writes),
             events=(("risk.decision.created", {"object": public}),),
         )
+
+    @staticmethod
+    def _tx_variables(tx: Transaction) -> dict[str, Any]:
+        """The rules' ``tx`` (see :mod:`coffer.risk.online.rules`)."""
+        cp = tx.counterparty
+        return {
+            "kind": tx.kind,
+            "amount": tx.amount,
+            "currency": tx.currency,
+            "customer_id": tx.customer_id,
+            "counterparty": cp or "",
+            "counterparty_type": (
+                "none" if cp is None else cp.split(":", 1)[0] if ":" in cp else "customer"
+            ),
+            "device_id": tx.device_id or "",
+            "ip_country": tx.ip_country or "",
+            "card_country": tx.card_country or "",
+            "mcc": tx.mcc or "",
+        }
+
+    def _may_block(
+        self,
+        movements: list[Movement],
+        transactions: list[Transaction],
+        rules: list[RL.ActiveRule],
+        lists: RL.Lists,
+    ) -> Callable[[int, list[float]], bool] | None:
+        """Whether the platform's lists or enforced block rules may block the i-th movement
+        whatever its score (:meth:`OnlineEngine.decide`); None when a block rule reads the
+        score or the reasons (only the model can tell then)."""
+        blocking = [r for r in rules if r.action == "block" and r.mode == "enforce"]
+        if any(r.program.variables & {"score", "reasons"} for r in blocking):
+            return None
+
+        def may_block(position: int, vector: list[float]) -> bool:
+            tx = transactions[position]
+            if self._listed(lists, movements[position], tx)[0] is not None:
+                return True
+            if not blocking:
+                return False
+            variables = RL.rule_variables(self._tx_variables(tx), 0.0, [], vector)
+            return any(not hit.error for hit in RL.evaluate(blocking, variables))
+
+        return may_block
 
     @staticmethod
     def _listed(

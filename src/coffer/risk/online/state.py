@@ -18,6 +18,7 @@ the score is the expert rules' combined weight: rules and lists still decide.
 from __future__ import annotations
 
 import json
+import logging
 import pickle
 import threading
 import time
@@ -27,12 +28,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from coffer.risk.engine import METADATA_FILE, Decision, RiskEngine, Thresholds
 from coffer.risk.events import Customer, Event, Login, Transaction
 from coffer.risk.features import FeatureState, run_length
 from coffer.risk.rules import fired, rule_score
 
+log = logging.getLogger(__name__)
 NO_MODEL = "none"
+# a transaction whose score ceiling is this close under the block threshold is scored
+# before the next (float rounding of the same numbers in another batch cannot cross it)
+CEILING_MARGIN = 1e-9
 MAX_OWN_PENDING = 100_000  # observations this process applied and has not yet read back
 LOST_AFTER_SECONDS = 60.0
 
@@ -112,32 +119,64 @@ class OnlineEngine:
         transactions: Sequence[Transaction],
         engine: RiskEngine | None,
         let_through: Callable[[int, Scored], bool],
+        may_block: Callable[[int, list[float]], bool] | None = None,
     ) -> None:
         """Score ``transactions`` in order, as if one at a time: ``let_through(index,
         scored)`` decides each, and the state observes the ones it lets through before the
         next is scored (the same scores as one call each, in order).
 
         The batch is cut into runs of transactions that touch different customers, devices,
-        cards and counterparties (:func:`~coffer.risk.features.run_length`), and each run
-        is scored at once (one model call). A run's IP country counts include its earlier
+        cards and counterparties (:func:`~coffer.risk.features.run_length`): a run's
+        features are taken at once. A run's IP country counts include its earlier
         transactions: a transaction not let through ends its run when a later one of the
-        run shares its IP country (those are scored again after it)."""
+        run shares its IP country (those are scored again after it).
+
+        Only a blocked transaction is not observed. With ``may_block(index, features)``
+        (whether the caller's lists and rules may block it whatever its score), a
+        transaction that neither they nor its score can block (the model's
+        :meth:`~coffer.risk.model.FraudModel.score_ceiling` under the block threshold) is
+        observed at once and scored with the batch's others in one model call at the end;
+        the others are scored at once, one by one. Without it, each run is scored before
+        the next (one model call a run)."""
         engine = engine or self.engine
+        deferred: list[int] = []
+        vectors: list[list[float]] = []
         with self.lock:
             start = 0
             while start < len(transactions):
                 end = start + run_length(transactions, start)
                 run = transactions[start:end]
-                scored = self._scored(run, self.state.features_run(run), engine)
-                for offset, (tx, item) in enumerate(zip(run, scored, strict=True)):
-                    if let_through(start + offset, item):
+                features = self.state.features_run(run)
+                if engine is None or may_block is None:
+                    scored: list[Scored | None] = list(self._scored(run, features, engine))
+                else:
+                    ceiling = engine.model.score_ceiling(np.asarray(features, dtype=np.float64))
+                    safe = (ceiling < self.thresholds.block - CEILING_MARGIN).tolist()
+                    scored = [None] * len(run)
+                for offset, (tx, vector) in enumerate(zip(run, features, strict=True)):
+                    index = start + offset
+                    item = scored[offset]
+                    if item is None:
+                        assert may_block is not None
+                        if safe[offset] and not may_block(index, vector):
+                            deferred.append(index)
+                            vectors.append(vector)
+                            self._observe(tx, observation_key(tx))
+                            continue
+                        item = self._scored([tx], [vector], engine)[0]
+                    if let_through(index, item):
                         self._observe(tx, observation_key(tx))
                     elif tx.ip_country is not None and any(
                         later.ip_country == tx.ip_country for later in run[offset + 1 :]
                     ):
-                        end = start + offset + 1
+                        end = index + 1
                         break
                 start = end
+            if deferred:
+                late = self._scored([transactions[i] for i in deferred], vectors, engine)
+                for index, item in zip(deferred, late, strict=True):
+                    if not let_through(index, item):  # cannot happen (see score_ceiling)
+                        log.error("risk: transaction %s blocked after it was observed", index)
 
     @staticmethod
     def _scored(
