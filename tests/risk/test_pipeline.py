@@ -8,11 +8,12 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from coffer.cli.main import app
-from coffer.risk.engine import Thresholds
+from coffer.risk.engine import RiskEngine, Thresholds
 from coffer.risk.events import Event, Transaction, read_events
 from coffer.risk.online.state import OnlineEngine, Scored
 
@@ -356,6 +357,10 @@ def test_batched_online_decisions_equal_single_ones_and_the_backtest(
     }
     single = _online_scores(model, events, 1, lambda _: False)
     assert {k: (s, r) for k, (s, r, _) in single.items()} == backtest
+    ceiling = RiskEngine.load(model).model.score_ceiling(
+        np.asarray([features for _, _, features in single.values()], dtype=np.float64)
+    )
+    assert (ceiling >= np.asarray([score for score, _, _ in single.values()])).all()
     for batch in (50, 400):  # 400: many transactions of one customer in a batch
         assert _online_scores(model, events, batch, lambda _: False) == single
         assert _online_scores(model, events, batch, lambda _: False, deferred=True) == single

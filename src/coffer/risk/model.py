@@ -20,7 +20,7 @@ import numpy as np
 
 from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
 from coffer.risk.forest import CompiledForest
-from coffer.risk.rules import fired_rows, rule_score
+from coffer.risk.rules import fired_rows, rule_score, rule_scores
 from coffer.risk.trees import CompiledTrees, compile_trees
 
 MODEL_VERSION = 1
@@ -207,7 +207,7 @@ class FraudModel:
         if len(matrix) == 0:
             return np.zeros(0, dtype=np.float64)
         parameters = self.parameters
-        rules = np.asarray([rule_score(found) for found in fired_rows(matrix)], dtype=np.float64)
+        rules = rule_scores(matrix)
         most = 1.0 - parameters.anomaly_weight
         kept = (1.0 - self.probability(matrix)) * (1.0 - parameters.rule_weight * rules) * most
         return np.asarray(1.0 - kept, dtype=np.float64)
