@@ -74,15 +74,22 @@ class RiskService(VersionsService):
         version, engine = self.scoring_model(platform_id)
         rules, lists = self.rules_of(platform_id), self.lists_of(platform_id)
         transactions = [self._transaction(movement) for movement in movements]
+        early: dict[int, list[RL.RuleHit]] = {}  # position -> the block rules' hits
 
         def let_through(position: int, scored: Scored) -> bool:
             verdict = self._verdict(
-                movements[position], transactions[position], scored, version, rules, lists
+                movements[position],
+                transactions[position],
+                scored,
+                version,
+                rules,
+                lists,
+                early.pop(position, None),
             )
             verdicts[indexes[position]] = verdict
             return verdict.outcome != "block"
 
-        may_block = self._may_block(movements, transactions, rules, lists)
+        may_block = self._may_block(movements, transactions, rules, lists, early)
         self.online.decide(transactions, engine, let_through, may_block)
 
     def _transaction(self, movement: Movement) -> Transaction:
@@ -114,15 +121,22 @@ class RiskService(VersionsService):
         model_version: str,
         rules: list[RL.ActiveRule],
         lists: RL.Lists,
+        early: list[RL.RuleHit] | None = None,
     ) -> Verdict:
         """The verdict on one scored movement and the rows it stores (the state observes
-        it when it is not blocked: :meth:`OnlineEngine.decide`)."""
+        it when it is not blocked: :meth:`OnlineEngine.decide`). ``early``: the hits of the
+        enforced block rules, evaluated already (:meth:`_may_block`)."""
         platform_id = movement.platform_id
         blocked_by, allowed_by = self._listed(lists, movement, tx)
         variables = RL.rule_variables(
             self._tx_variables(tx), result.score, result.reasons, result.features
         )
-        hits = RL.evaluate(rules, variables)
+        if early is None:
+            hits = RL.evaluate(rules, variables)
+        else:  # the others, then every hit in the rules' order
+            rest = RL.evaluate([r for r in rules if not RL.blocking(r)], variables)
+            found = {id(hit.rule): hit for hit in (*early, *rest)}
+            hits = [found[id(rule)] for rule in rules if id(rule) in found]
         reasons = list(result.reasons)
         if blocked_by is not None:
             reasons.insert(0, f"block_list_{blocked_by}")
@@ -240,12 +254,14 @@ class RiskService(VersionsService):
         transactions: list[Transaction],
         rules: list[RL.ActiveRule],
         lists: RL.Lists,
+        early: dict[int, list[RL.RuleHit]],
     ) -> Callable[[int, list[float]], bool] | None:
         """Whether the platform's lists or enforced block rules may block the i-th movement
-        whatever its score (:meth:`OnlineEngine.decide`); None when a block rule reads the
-        score or the reasons (only the model can tell then)."""
-        blocking = [r for r in rules if r.action == "block" and r.mode == "enforce"]
-        if any(r.program.variables & {"score", "reasons"} for r in blocking):
+        whatever its score (:meth:`OnlineEngine.decide`), the block rules' hits kept in
+        ``early``; None when a block rule reads the score or the reasons (only the model
+        can tell then)."""
+        blocking = [rule for rule in rules if RL.blocking(rule)]
+        if any(rule.program.variables & {"score", "reasons"} for rule in blocking):
             return None
 
         def may_block(position: int, vector: list[float]) -> bool:
@@ -255,7 +271,8 @@ class RiskService(VersionsService):
             if not blocking:
                 return False
             variables = RL.rule_variables(self._tx_variables(tx), 0.0, [], vector)
-            return any(not hit.error for hit in RL.evaluate(blocking, variables))
+            hits = early[position] = RL.evaluate(blocking, variables)
+            return any(not hit.error for hit in hits)
 
         return may_block
 
