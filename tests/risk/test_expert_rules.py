@@ -7,7 +7,7 @@ import random
 import numpy as np
 
 from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
-from coffer.risk.rules import RULES, VECTOR_ROWS, fired, fired_rows
+from coffer.risk.rules import RULES, VECTOR_ROWS, fired, fired_rows, rule_score, rule_scores
 
 # values on and around the rules' thresholds, NaN included
 VALUES = (0.0, 1.0, 2.0, 3.0, 4.0, 0.4, 0.5, 0.6, 0.8, 6.9, 6.91, 7.0, 10.0, 11.5, -1.0)
@@ -45,3 +45,12 @@ def test_one_row_answers_bools() -> None:
     row[FEATURE_INDEX["device_cards_24h"]] = 3.0
     assert [rule.name for rule in fired(row)] == ["many_cards_one_device"]
     assert all(isinstance(rule.test(row), bool) for rule in RULES)
+
+
+def test_rule_scores_equal_the_score_of_the_rules_that_fire() -> None:
+    rows = _rows(3_000, 0.9, seed=5)
+    expected = [rule_score(fired(row)) for row in rows]
+    assert len(set(expected)) > 3
+    assert rule_scores(np.asarray(rows, dtype=np.float64)).tolist() == expected
+    small = np.asarray(rows[: VECTOR_ROWS - 1], dtype=np.float64)
+    assert rule_scores(small).tolist() == expected[: VECTOR_ROWS - 1]

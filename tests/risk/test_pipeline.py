@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from coffer.cli.main import app
+from coffer.risk.engine import RiskEngine, Thresholds
+from coffer.risk.events import Event, Transaction, read_events
+from coffer.risk.online.state import OnlineEngine, Scored
 
 pytestmark = pytest.mark.slow  # simulates and trains once for the module (10-20 s)
 runner = CliRunner()
@@ -145,16 +151,22 @@ def test_backtest_format_prefix_determinism_and_read_only_model(
     assert short == decisions[: len(short)] and short
 
 
-def test_recall_well_above_chance(trained: Path, tmp_path: Path) -> None:
+def backtest_of(trained: Path, output: Path) -> Path:
+    """``coffer risk backtest`` of the simulation's events with its model, into ``output``."""
     invoke(
         "backtest",
         "--input",
         str(trained / "events.jsonl"),
         "--output",
-        str(tmp_path / "d.jsonl"),
+        str(output),
         "--model-dir",
         str(trained / "model"),
     )
+    return output
+
+
+def test_recall_well_above_chance(trained: Path, tmp_path: Path) -> None:
+    backtest_of(trained, tmp_path / "d.jsonl")
     report = json.loads(
         invoke(
             "evaluate",
@@ -288,3 +300,72 @@ def test_backtest_is_the_same_with_the_compiled_evaluators_everywhere(
         )
         runs.append(output.read_bytes())
     assert runs[0] == runs[1] and runs[0].count(b"\n") > 500
+
+
+def _online_scores(
+    model: Path,
+    events: list[Event],
+    batch: int,
+    blocked: Callable[[str], bool],
+    deferred: bool = False,
+) -> dict[str, tuple[float, list[str], list[float]]]:
+    """Each transaction's (score, reasons, features) through the online engine, handed
+    ``batch`` consecutive transactions at a time; ``blocked(id)`` ones are not observed.
+    ``deferred``: the ones nothing may block are scored at the end of their batch."""
+    online = OnlineEngine(str(model), Thresholds())
+    out: dict[str, tuple[float, list[str], list[float]]] = {}
+    pending: list[Transaction] = []
+
+    def flush() -> None:
+        def let_through(index: int, scored: Scored) -> bool:
+            tx_id = pending[index].id
+            out[tx_id] = (scored.score, scored.reasons, scored.features)
+            return not blocked(tx_id)
+
+        def may_block(index: int, vector: list[float]) -> bool:
+            return blocked(pending[index].id)
+
+        online.decide(pending, None, let_through, may_block if deferred else None)
+        pending.clear()
+
+    for event in events:
+        if isinstance(event, Transaction):
+            pending.append(event)
+            if len(pending) == batch:
+                flush()
+        else:
+            flush()
+            online.observe(event)
+    flush()
+    return out
+
+
+def test_batched_online_decisions_equal_single_ones_and_the_backtest(
+    trained: Path, tmp_path: Path
+) -> None:
+    """The online check takes batches (runs of independent transactions scored at once):
+    it must decide each transaction as if alone, in order, and as the backtest does."""
+    model = trained / "model"
+    events = read_events(trained / "events.jsonl")
+    backtest = {
+        line["id"]: (line["score"], line["reasons"])
+        for line in read(backtest_of(trained, tmp_path / "d.jsonl"))
+        if line.get("type") != "alert"
+    }
+    single = _online_scores(model, events, 1, lambda _: False)
+    assert {k: (s, r) for k, (s, r, _) in single.items()} == backtest
+    ceiling = RiskEngine.load(model).model.score_ceiling(
+        np.asarray([features for _, _, features in single.values()], dtype=np.float64)
+    )
+    assert (ceiling >= np.asarray([score for score, _, _ in single.values()])).all()
+    for batch in (50, 400):  # 400: many transactions of one customer in a batch
+        assert _online_scores(model, events, batch, lambda _: False) == single
+        assert _online_scores(model, events, batch, lambda _: False, deferred=True) == single
+    # a transaction not let through (blocked) is never observed: the later ones of the
+    # batch sharing its customer, device or IP country are scored without it
+    every_fifth = lambda tx_id: zlib.crc32(tx_id.encode()) % 5 == 0  # noqa: E731
+    alone = _online_scores(model, events, 1, every_fifth)
+    assert alone != single
+    for batch in (50, 400):
+        assert _online_scores(model, events, batch, every_fifth) == alone
+        assert _online_scores(model, events, batch, every_fifth, deferred=True) == alone

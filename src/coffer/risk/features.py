@@ -8,6 +8,7 @@ Training, the backtest and the online path all go through these two calls.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from coffer.risk.events import Customer, Event, Login, Transaction
 from coffer.risk.windows import DAY, HORIZON_NAMES, HOUR, DistinctWindow, RunningStats, Window
@@ -182,6 +183,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "mcc",
 )
 FEATURE_INDEX = {name: index for index, name in enumerate(FEATURE_NAMES)}
+_IP_1H = FEATURE_INDEX["ip_country_count_1h"]
+_IP_24H = FEATURE_INDEX["ip_country_count_24h"]
 _KIND_INDEX = {"payin_card": 0, "payin_bank": 1, "transfer": 2, "payment": 3, "payout": 4}
 
 
@@ -316,8 +319,10 @@ class FeatureState:
 
     # -- features ------------------------------------------------------------------------
 
-    def features(self, tx: Transaction) -> list[float]:
-        """The feature vector of ``tx`` from the past only (``tx`` not yet observed)."""
+    def features(self, tx: Transaction, *, peek_ip: bool = False) -> list[float]:
+        """The feature vector of ``tx`` from the past only (``tx`` not yet observed).
+        ``peek_ip``: its IP country's window is read without being advanced (see
+        :meth:`features_run`)."""
         now = tx.at
         state = self.customers.get(tx.customer_id) or CustomerState(now)
         amount = tx.amount
@@ -398,7 +403,8 @@ class FeatureState:
         vector.extend(self._entity_features(self.devices, tx.device_id, now, 3))
         ip_entity = self.ip_countries.get(ip) if ip else None
         if ip_entity is not None:
-            ip_counts, _ = ip_entity.window.stats(now)
+            window = ip_entity.window
+            ip_counts = window.counts_at(now) if peek_ip else window.stats(now)[0]
             vector.extend((float(ip_counts[0]), float(ip_counts[1])))
         else:
             vector.extend((0.0, 0.0))
@@ -465,8 +471,61 @@ class FeatureState:
             other.kyc,
         ]
 
+    def features_run(self, transactions: Sequence[Transaction]) -> list[list[float]]:
+        """The features of each transaction of a run (see :func:`run_length`), as if those
+        before it in the run had been observed first: the vectors of :meth:`features` then
+        :meth:`observe` one at a time (transactions in time order). They share no entity
+        but their IP country, whose counts then include the run's earlier transactions; its
+        window is advanced to the first one's time only, so that the run's later ones can
+        be scored again after an earlier one (a window never goes back in time)."""
+        vectors = []
+        earlier: dict[str, list[float]] = {}  # IP country -> times of the run before
+        for tx in transactions:
+            ip = tx.ip_country
+            vector = self.features(tx, peek_ip=ip in earlier)
+            vectors.append(vector)
+            if ip is None:
+                continue
+            times = earlier.setdefault(ip, [])
+            now = tx.at
+            for moment in times:
+                if moment > now - HOUR:
+                    vector[_IP_1H] += 1.0
+                if moment > now - DAY:
+                    vector[_IP_24H] += 1.0
+            times.append(now)
+        return vectors
+
     def process(self, tx: Transaction) -> list[float]:
         """Features of ``tx``, then ``tx`` added to the state."""
         vector = self.features(tx)
         self.observe(tx)
         return vector
+
+
+def entity_keys(tx: Transaction) -> tuple[str, ...]:
+    """The state ``tx``'s features read and its observation changes, but its IP country:
+    its customer, counterparty (as a customer too), device and card."""
+    cp = tx.counterparty
+    keys = ["c" + tx.customer_id]
+    if cp is not None:
+        keys.append("p" + cp)
+        if ":" not in cp:
+            keys.append("c" + cp)
+    if tx.device_id is not None:
+        keys.append("d" + tx.device_id)
+    if tx.card_fingerprint is not None:
+        keys.append("k" + tx.card_fingerprint)
+    return tuple(keys)
+
+
+def run_length(transactions: Sequence[Transaction], start: int) -> int:
+    """How many transactions from ``start`` share no entity key (:func:`entity_keys`)
+    with one another: a run whose features :meth:`FeatureState.features_run` takes at once."""
+    seen: set[str] = set()
+    for offset, tx in enumerate(transactions[start:]):
+        keys = entity_keys(tx)
+        if not seen.isdisjoint(keys):
+            return offset
+        seen.update(keys)
+    return len(transactions) - start

@@ -20,7 +20,7 @@ import numpy as np
 
 from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
 from coffer.risk.forest import CompiledForest
-from coffer.risk.rules import fired_rows, rule_score
+from coffer.risk.rules import fired_rows, rule_score, rule_scores
 from coffer.risk.trees import CompiledTrees, compile_trees
 
 MODEL_VERSION = 1
@@ -198,6 +198,19 @@ class FraudModel:
             )
             out.append((score, float(p), float(quantile), [rule.name for rule in rules]))
         return out
+
+    def score_ceiling(self, matrix: np.ndarray) -> np.ndarray:
+        """Per row, a bound :meth:`score` never exceeds, without the isolation forest: the
+        anomaly term at its largest (``anomaly_weight``), the same operations otherwise,
+        each monotone. The online check lets a row under the block threshold here be
+        scored later, with others (:meth:`coffer.risk.online.state.OnlineEngine.decide`)."""
+        if len(matrix) == 0:
+            return np.zeros(0, dtype=np.float64)
+        parameters = self.parameters
+        rules = rule_scores(matrix)
+        most = 1.0 - parameters.anomaly_weight
+        kept = (1.0 - self.probability(matrix)) * (1.0 - parameters.rule_weight * rules) * most
+        return np.asarray(1.0 - kept, dtype=np.float64)
 
     def reasons(self, matrix: np.ndarray, top: int = 3) -> list[list[str]]:
         """Per row, the reason codes of the features that raised its score most (SHAP values

@@ -135,3 +135,24 @@ def rule_score(rules: Sequence[Rule]) -> float:
     for rule in rules:
         remaining *= 1.0 - rule.weight
     return 1.0 - remaining
+
+
+WEIGHTED = tuple(rule for rule in RULES if rule.weight > 0)
+
+
+def rule_scores(matrix: np.ndarray) -> np.ndarray:
+    """:func:`rule_score` of the rules that fire on each row of ``matrix`` (float64),
+    testing only the rules that weigh: the same numbers (a rule of weight 0 multiplies by
+    1.0), the same products in the same order."""
+    count = len(matrix)
+    if count < VECTOR_ROWS:
+        return np.asarray(
+            [rule_score([r for r in WEIGHTED if r.test(row)]) for row in matrix.tolist()],
+            dtype=np.float64,
+        )
+    columns = matrix.T
+    remaining = np.ones(count, dtype=np.float64)
+    for rule in WEIGHTED:
+        hit = np.broadcast_to(rule.test(columns), (count,))
+        remaining = np.where(hit, remaining * (1.0 - rule.weight), remaining)
+    return np.asarray(1.0 - remaining, dtype=np.float64)

@@ -92,6 +92,20 @@ class Window:
         if expiry < self.next_expiry:
             self.next_expiry = expiry
 
+    def counts_at(self, now: float) -> list[int]:
+        """The counts :meth:`stats` would give at ``now``, the window left as it is."""
+        if now < self.next_expiry:
+            return list(self.counts)
+        times = self.times
+        size = len(times)
+        counts = []
+        for head, horizon in zip(self.heads, self.horizons, strict=True):
+            limit = now - horizon
+            while head < size and times[head] <= limit:
+                head += 1
+            counts.append(size - head)
+        return counts
+
     def stats(self, now: float) -> tuple[list[int], list[int]]:
         """(counts, sums) per horizon at ``now``, the window advanced first."""
         self.advance(now)

@@ -277,6 +277,11 @@ def evaluate(rules: Sequence[ActiveRule], variables: Mapping[str, Any]) -> list[
     ]
 
 
+def blocking(rule: ActiveRule) -> bool:
+    """Whether ``rule`` blocks what it fires on (an enforced ``block`` rule)."""
+    return rule.action == "block" and rule.mode == "enforce"
+
+
 def outcome(
     threshold_outcome: str, hits: Sequence[RuleHit], blocked_by: str | None, allowed_by: str | None
 ) -> str:

@@ -26,7 +26,7 @@ from coffer.risk.online import repository as R
 from coffer.risk.online import rules as RL
 from coffer.risk.online import tables as T
 from coffer.risk.online.models import _PUBLIC_DECISION_FIELDS, _iso
-from coffer.risk.online.state import event_json, observation_key
+from coffer.risk.online.state import Scored, event_json, observation_key
 from coffer.risk.online.versions import VersionsService
 from coffer.risk.sanctions.models import Match
 from coffer.settings import Settings
@@ -52,18 +52,45 @@ class RiskService(VersionsService):
     # -- the check ---------------------------------------------------------------------------
 
     def check(self, movements: Sequence[Movement]) -> list[Verdict]:
-        """One verdict per movement (see the module doc); writes nothing itself."""
-        verdicts: dict[int, Verdict] = {}
+        """One verdict per movement (see the module doc); writes nothing itself. A batch is
+        decided as if one movement at a time, in order: each sees the features the ones
+        before it left (:meth:`OnlineEngine.decide`)."""
+        verdicts: list[Verdict | None] = [None] * len(movements)
         by_platform: dict[str, list[int]] = {}
         for index, movement in enumerate(movements):
             by_platform.setdefault(movement.platform_id, []).append(index)
         for platform_id, indexes in by_platform.items():  # one platform per batch, as a rule
-            version, engine = self.scoring_model(platform_id)
-            transactions = [self._transaction(movements[i]) for i in indexes]
-            scored = self.online.score(transactions, engine)
-            for index, tx, result in zip(indexes, transactions, scored, strict=True):
-                verdicts[index] = self._verdict(movements[index], tx, result, version)
-        return [verdicts[index] for index in range(len(movements))]
+            self._check_platform(platform_id, [movements[i] for i in indexes], indexes, verdicts)
+        return [verdict for verdict in verdicts if verdict is not None]
+
+    def _check_platform(
+        self,
+        platform_id: str,
+        movements: list[Movement],
+        indexes: list[int],
+        verdicts: list[Verdict | None],
+    ) -> None:
+        """Decide ``platform_id``'s ``movements``: ``verdicts[indexes[i]]`` answers the i-th."""
+        version, engine = self.scoring_model(platform_id)
+        rules, lists = self.rules_of(platform_id), self.lists_of(platform_id)
+        transactions = [self._transaction(movement) for movement in movements]
+        early: dict[int, list[RL.RuleHit]] = {}  # position -> the block rules' hits
+
+        def let_through(position: int, scored: Scored) -> bool:
+            verdict = self._verdict(
+                movements[position],
+                transactions[position],
+                scored,
+                version,
+                rules,
+                lists,
+                early.pop(position, None),
+            )
+            verdicts[indexes[position]] = verdict
+            return verdict.outcome != "block"
+
+        may_block = self._may_block(movements, transactions, rules, lists, early)
+        self.online.decide(transactions, engine, let_through, may_block)
 
     def _transaction(self, movement: Movement) -> Transaction:
         counterparty = movement.counterparty
@@ -87,47 +114,29 @@ class RiskService(VersionsService):
         )
 
     def _verdict(
-        self, movement: Movement, tx: Transaction, result: Any, model_version: str
+        self,
+        movement: Movement,
+        tx: Transaction,
+        result: Scored,
+        model_version: str,
+        rules: list[RL.ActiveRule],
+        lists: RL.Lists,
+        early: list[RL.RuleHit] | None = None,
     ) -> Verdict:
+        """The verdict on one scored movement and the rows it stores (the state observes
+        it when it is not blocked: :meth:`OnlineEngine.decide`). ``early``: the hits of the
+        enforced block rules, evaluated already (:meth:`_may_block`)."""
         platform_id = movement.platform_id
-        counterparty = movement.counterparty or ""
-        iban = counterparty[5:] if counterparty.startswith("iban:") else None
-        identities: list[tuple[str, str | None]] = [
-            ("customer", tx.customer_id),
-            ("iban", None if iban is None else RL.normalize_list_value("iban", iban)),
-            ("card", tx.card_fingerprint),
-            ("device", tx.device_id),
-            ("country", tx.ip_country),
-            ("country", tx.card_country),
-        ]
-        lists = self.lists_of(platform_id)
-        blocked_by = lists.match("block", identities)
-        allowed_by = lists.match("allow", identities) if blocked_by is None else None
-        counterparty_type = (
-            "none"
-            if tx.counterparty is None
-            else tx.counterparty.split(":", 1)[0]
-            if ":" in tx.counterparty
-            else "customer"
-        )
+        blocked_by, allowed_by = self._listed(lists, movement, tx)
         variables = RL.rule_variables(
-            {
-                "kind": tx.kind,
-                "amount": tx.amount,
-                "currency": tx.currency,
-                "customer_id": tx.customer_id,
-                "counterparty": tx.counterparty or "",
-                "counterparty_type": counterparty_type,
-                "device_id": tx.device_id or "",
-                "ip_country": tx.ip_country or "",
-                "card_country": tx.card_country or "",
-                "mcc": tx.mcc or "",
-            },
-            result.score,
-            result.reasons,
-            result.features,
+            self._tx_variables(tx), result.score, result.reasons, result.features
         )
-        hits = RL.evaluate(self.rules_of(platform_id), variables)
+        if early is None:
+            hits = RL.evaluate(rules, variables)
+        else:  # the others, then every hit in the rules' order
+            rest = RL.evaluate([r for r in rules if not RL.blocking(r)], variables)
+            found = {id(hit.rule): hit for hit in (*early, *rest)}
+            hits = [found[id(rule)] for rule in rules if id(rule) in found]
         reasons = list(result.reasons)
         if blocked_by is not None:
             reasons.insert(0, f"block_list_{blocked_by}")
@@ -169,7 +178,6 @@ class RiskService(VersionsService):
         }
         writes: list[tuple[sa.Table, dict[str, Any]]] = [(T.decisions, decision_row)]
         if outcome != "block":
-            self.online.observe(tx, own_key=observation_key(tx))
             writes.append(
                 (
                     T.observations,
@@ -220,6 +228,73 @@ class RiskService(VersionsService):
             writes=tuple(writes),
             events=(("risk.decision.created", {"object": public}),),
         )
+
+    @staticmethod
+    def _tx_variables(tx: Transaction) -> dict[str, Any]:
+        """The rules' ``tx`` (see :mod:`coffer.risk.online.rules`)."""
+        cp = tx.counterparty
+        return {
+            "kind": tx.kind,
+            "amount": tx.amount,
+            "currency": tx.currency,
+            "customer_id": tx.customer_id,
+            "counterparty": cp or "",
+            "counterparty_type": (
+                "none" if cp is None else cp.split(":", 1)[0] if ":" in cp else "customer"
+            ),
+            "device_id": tx.device_id or "",
+            "ip_country": tx.ip_country or "",
+            "card_country": tx.card_country or "",
+            "mcc": tx.mcc or "",
+        }
+
+    def _may_block(
+        self,
+        movements: list[Movement],
+        transactions: list[Transaction],
+        rules: list[RL.ActiveRule],
+        lists: RL.Lists,
+        early: dict[int, list[RL.RuleHit]],
+    ) -> Callable[[int, list[float]], bool] | None:
+        """Whether the platform's lists or enforced block rules may block the i-th movement
+        whatever its score (:meth:`OnlineEngine.decide`), the block rules' hits kept in
+        ``early``; None when a block rule reads the score or the reasons (only the model
+        can tell then)."""
+        blocking = [rule for rule in rules if RL.blocking(rule)]
+        if any(rule.program.variables & {"score", "reasons"} for rule in blocking):
+            return None
+
+        def may_block(position: int, vector: list[float]) -> bool:
+            tx = transactions[position]
+            if self._listed(lists, movements[position], tx)[0] is not None:
+                return True
+            if not blocking:
+                return False
+            variables = RL.rule_variables(self._tx_variables(tx), 0.0, [], vector)
+            hits = early[position] = RL.evaluate(blocking, variables)
+            return any(not hit.error for hit in hits)
+
+        return may_block
+
+    @staticmethod
+    def _listed(
+        lists: RL.Lists, movement: Movement, tx: Transaction
+    ) -> tuple[str | None, str | None]:
+        """(the kind of identity on the block list, on the allow list), or None each."""
+        if not lists.values:  # no list entries on the platform (the common case)
+            return None, None
+        counterparty = movement.counterparty or ""
+        iban = counterparty[5:] if counterparty.startswith("iban:") else None
+        identities: list[tuple[str, str | None]] = [
+            ("customer", tx.customer_id),
+            ("iban", None if iban is None else RL.normalize_list_value("iban", iban)),
+            ("card", tx.card_fingerprint),
+            ("device", tx.device_id),
+            ("country", tx.ip_country),
+            ("country", tx.card_country),
+        ]
+        blocked_by = lists.match("block", identities)
+        return blocked_by, lists.match("allow", identities) if blocked_by is None else None
 
     # -- model -------------------------------------------------------------------------------
 

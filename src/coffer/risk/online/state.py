@@ -18,20 +18,28 @@ the score is the expert rules' combined weight: rules and lists still decide.
 from __future__ import annotations
 
 import json
+import logging
 import pickle
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from coffer.risk.engine import METADATA_FILE, Decision, RiskEngine, Thresholds
 from coffer.risk.events import Customer, Event, Login, Transaction
-from coffer.risk.features import FeatureState
+from coffer.risk.features import FeatureState, run_length
 from coffer.risk.rules import fired, rule_score
 
+log = logging.getLogger(__name__)
 NO_MODEL = "none"
+# a transaction whose score ceiling is this close under the block threshold is scored
+# before the next (float rounding of the same numbers in another batch cannot cross it)
+CEILING_MARGIN = 1e-9
 MAX_OWN_PENDING = 100_000  # observations this process applied and has not yet read back
 LOST_AFTER_SECONDS = 60.0
 
@@ -102,22 +110,99 @@ class OnlineEngine:
     ) -> list[Scored]:
         """Scores from the past only (the state is not changed), by ``engine``'s model
         (another model version's) or this engine's own."""
-        engine = engine or self.engine
         with self.lock:
             vectors = [self.state.features(tx) for tx in transactions]
-            if engine is not None:
-                decisions: list[Decision] = engine.decide_vectors(
-                    [tx.id for tx in transactions], vectors
-                )
-                return [
-                    Scored(d.score, list(d.reasons), v, d.probability)
-                    for d, v in zip(decisions, vectors, strict=True)
-                ]
-            out = []
-            for vector in vectors:
-                rules = fired(vector)
-                out.append(Scored(rule_score(rules), [r.name for r in rules], vector, 0.0))
-            return out
+            return self._scored(transactions, vectors, engine or self.engine)
+
+    def decide(
+        self,
+        transactions: Sequence[Transaction],
+        engine: RiskEngine | None,
+        let_through: Callable[[int, Scored], bool],
+        may_block: Callable[[int, list[float]], bool] | None = None,
+    ) -> None:
+        """Score ``transactions`` in order, as if one at a time: ``let_through(index,
+        scored)`` decides each, and the state observes the ones it lets through before the
+        next is scored (the same scores as one call each, in order).
+
+        The batch is cut into runs of transactions that touch different customers, devices,
+        cards and counterparties (:func:`~coffer.risk.features.run_length`): a run's
+        features are taken at once. A run's IP country counts include its earlier
+        transactions: a transaction not let through ends its run when a later one of the
+        run shares its IP country (those are scored again after it).
+
+        Only a blocked transaction is not observed. With ``may_block(index, features)``
+        (whether the caller's lists and rules may block it whatever its score), a
+        transaction that neither they nor its score can block (the model's
+        :meth:`~coffer.risk.model.FraudModel.score_ceiling` under the block threshold) is
+        observed at once and scored with the batch's others in one model call at the end;
+        the others are scored at once, one by one. Without it, each run is scored before
+        the next (one model call a run); so is the last run when nothing waits for the end (one
+        movement, a batch of one run)."""
+        engine = engine or self.engine
+        deferred: list[int] = []
+        vectors: list[list[float]] = []
+        with self.lock:
+            start = 0
+            while start < len(transactions):
+                end = start + run_length(transactions, start)
+                run = transactions[start:end]
+                features = self.state.features_run(run)
+                if (
+                    engine is None
+                    or may_block is None
+                    or (end == len(transactions) and not deferred)
+                ):
+                    # no ceiling needed: no later run waits for this one
+                    scored: list[Scored | None] = list(self._scored(run, features, engine))
+                else:
+                    ceiling = engine.model.score_ceiling(np.asarray(features, dtype=np.float64))
+                    safe = (ceiling < self.thresholds.block - CEILING_MARGIN).tolist()
+                    scored = [None] * len(run)
+                for offset, (tx, vector) in enumerate(zip(run, features, strict=True)):
+                    index = start + offset
+                    item = scored[offset]
+                    if item is None:
+                        assert may_block is not None
+                        if safe[offset] and not may_block(index, vector):
+                            deferred.append(index)
+                            vectors.append(vector)
+                            self._observe(tx, observation_key(tx))
+                            continue
+                        item = self._scored([tx], [vector], engine)[0]
+                    if let_through(index, item):
+                        self._observe(tx, observation_key(tx))
+                    elif tx.ip_country is not None and any(
+                        later.ip_country == tx.ip_country for later in run[offset + 1 :]
+                    ):
+                        end = index + 1
+                        break
+                start = end
+            if deferred:
+                late = self._scored([transactions[i] for i in deferred], vectors, engine)
+                for index, item in zip(deferred, late, strict=True):
+                    if not let_through(index, item):  # cannot happen (see score_ceiling)
+                        log.error("risk: transaction %s blocked after it was observed", index)
+
+    @staticmethod
+    def _scored(
+        transactions: Sequence[Transaction],
+        vectors: list[list[float]],
+        engine: RiskEngine | None,
+    ) -> list[Scored]:
+        if engine is not None:
+            decisions: list[Decision] = engine.decide_vectors(
+                [tx.id for tx in transactions], vectors
+            )
+            return [
+                Scored(d.score, list(d.reasons), v, d.probability)
+                for d, v in zip(decisions, vectors, strict=True)
+            ]
+        out = []
+        for vector in vectors:
+            rules = fired(vector)
+            out.append(Scored(rule_score(rules), [r.name for r in rules], vector, 0.0))
+        return out
 
     # -- observing -------------------------------------------------------------------------
 
@@ -125,11 +210,17 @@ class OnlineEngine:
         """Feed the state (and remember ``own_key`` so that reading it back from the
         observations table does not apply it twice)."""
         with self.lock:
-            self.state.observe(event)
-            if own_key is not None:
-                self._own[own_key] = time.monotonic()
-                while len(self._own) > MAX_OWN_PENDING:
-                    self._own.popitem(last=False)
+            if own_key is None:
+                self.state.observe(event)
+            else:
+                self._observe(event, own_key)
+
+    def _observe(self, event: Event, own_key: str) -> None:
+        """:meth:`observe` with the lock held."""
+        self.state.observe(event)
+        self._own[own_key] = time.monotonic()
+        while len(self._own) > MAX_OWN_PENDING:
+            self._own.popitem(last=False)
 
     def apply_stored(self, seq: int, key: str, event: Event) -> None:
         """An observation read from the table: applied unless this process applied it."""
