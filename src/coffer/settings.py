@@ -49,8 +49,8 @@ class Settings(BaseSettings):
     witness_dir: str = Field(
         default="./coffer-witness",
         description="Directory witness: every signed checkpoint is appended to a file per "
-        "ledger here (keep it off the database's disk; see docs/security.md). Empty: no "
-        "witness.",
+        "ledger, in a folder per database (named by its id), here (keep it off the "
+        "database's disk; see docs/security.md). Empty: no witness.",
     )
     max_batch_size: int = Field(
         default=5000, ge=1, description="Most requests the sequencer writes in one batch."
