@@ -67,6 +67,16 @@ class AppSettings(BaseSettings):
         description="Notifications kept per user; older ones are deleted as new ones come.",
     )
 
+    notification_alerts_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=86_400,
+        description="The assistant's alerts in a user's notification feed (unusual spending, "
+        "duplicate charges, price increases, bills due, a low balance ahead) are computed "
+        "when the customer's transactions change, else at most once per this many seconds "
+        "per customer and process, not on every read of the feed. 0: on every read.",
+    )
+
 
 @lru_cache(maxsize=1)
 def get_app_settings() -> AppSettings:
