@@ -12,14 +12,15 @@ from types import TracebackType
 import sqlalchemy as sa
 
 from coffer.db.engine import Backend, backend_of, create_engine, normalize_url, raw_connect
+from coffer.db.identity import database_id
 from coffer.db.migrate import upgrade
 from coffer.errors import Conflict, LedgerNotFound, NotFound, ValidationError
 from coffer.ledger import journal as J
-from coffer.ledger.models import from_micros, now_micros
+from coffer.ledger.models import Checkpoint, from_micros, now_micros
 from coffer.ledger.service import Ledger, LedgerInfo, LedgerRuntime
 from coffer.ledger.signing import Signer
 from coffer.ledger.verify import VerifyReport, verify_database
-from coffer.ledger.witness import DirectoryWitness, Witness
+from coffer.ledger.witness import AUDIT_LOG_STREAM, DirectoryWitness, Witness, adopt_legacy_files
 from coffer.platforms import DEFAULT_PLATFORM_ID
 from coffer.settings import Settings, get_settings
 
@@ -40,8 +41,6 @@ class Coffer:
         clock: Callable[[], float] | None = None,
     ) -> None:
         self.settings = settings or get_settings()
-        # Where every signed checkpoint is published (None: nowhere); see coffer.ledger.witness.
-        self.witness = witness if witness is not None else witness_from_settings(self.settings)
         # Seconds since the epoch, for checkpoints due by time (tests inject a clock).
         self.clock = clock or time.time
         self.url = normalize_url(url or self.settings.database_url)
@@ -52,6 +51,16 @@ class Coffer:
             pg_pool_size=self.settings.db_pool_size,
         )
         upgrade(self.engine)
+        # Stored in the database: it names the database's folder in a directory witness.
+        self.database_id = database_id(self.engine)
+        # Where every signed checkpoint is published (None: nowhere); see coffer.ledger.witness.
+        self.witness = (
+            witness
+            if witness is not None
+            else witness_from_settings(self.settings, self.database_id)
+        )
+        if isinstance(self.witness, DirectoryWitness):
+            adopt_legacy_files(self.witness, self._holds_checkpoints)
         self.signer = Signer.from_settings(
             self.settings.signing_key, self.settings.signing_key_file
         )
@@ -323,14 +332,35 @@ class Coffer:
             self.checkpoint_all()
         return report
 
+    def _holds_checkpoints(self, held: list[Checkpoint]) -> bool:
+        """Whether this database stores each of ``held`` (checkpoints of one ledger, or
+        the audit log's heads) with the same root: a witness file of this database's."""
+        name = held[0].ledger
+        if name == AUDIT_LOG_STREAM:
+            query = "SELECT hash FROM audit_log WHERE seq = :size"
+        else:
+            query = (
+                "SELECT c.root FROM checkpoints c JOIN ledgers l ON l.id = c.ledger_id"
+                " WHERE l.name = :name AND c.tree_size = :size"
+            )
+        with self.engine.connect() as connection:
+            for checkpoint in held:
+                root = connection.execute(
+                    sa.text(query), {"name": name, "size": checkpoint.tree_size}
+                ).scalar_one_or_none()
+                if checkpoint.ledger != name or root is None or bytes(root) != checkpoint.root:
+                    return False
+        return True
+
     @property
     def is_postgresql(self) -> bool:
         return self.backend is Backend.POSTGRESQL
 
 
-def witness_from_settings(settings: Settings) -> Witness | None:
-    """The directory witness ``witness_dir`` names (None when it is empty)."""
-    return DirectoryWitness(settings.witness_dir) if settings.witness_dir else None
+def witness_from_settings(settings: Settings, database: str | None = None) -> Witness | None:
+    """The directory witness ``witness_dir`` names, in the folder of database id
+    ``database`` (None when ``witness_dir`` is empty)."""
+    return DirectoryWitness(settings.witness_dir, database) if settings.witness_dir else None
 
 
 def open(

@@ -43,8 +43,9 @@ class Settings(CofferSettings):
     """Most seconds a written ledger goes without a signed checkpoint: a batch written this long
     after the last checkpoint makes one, however few entries it adds."""
     witness_dir: str = "./coffer-witness"
-    """Directory witness: every signed checkpoint is appended to a file per ledger here (keep it off
-    the database's disk; see docs/security.md). Empty: no witness."""
+    """Directory witness: every signed checkpoint is appended to a file per ledger, in a folder per
+    database (named by its id), here (keep it off the database's disk; see docs/security.md).
+    Empty: no witness."""
     max_batch_size: Annotated[int, Field(ge=1)] = 5000
     """Most requests the sequencer writes in one batch."""
     home_cpu: Annotated[str | None, Field(pattern=r"^\s*(?i:auto|off|\d+)\s*$")] = None

@@ -5,13 +5,13 @@ truncated with its head row fixed up: changes its own hash chain cannot show."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from tests.ledger.test_witness import _settings, _verify_cli, _witness_args
+from tests.ledger.test_witness import _settings, _verify_cli, _witness, _witness_args
 
 import coffer
 from coffer.identity.audit import record_now, verify_audit_chain
 from coffer.identity.audit.service import GENESIS_HASH, entry_hash
 from coffer.identity.audit.witness import AuditHeadPublisher
-from coffer.ledger.witness import AUDIT_LOG_STREAM, DirectoryWitness
+from coffer.ledger.witness import AUDIT_LOG_STREAM
 
 
 def _write_log(c: coffer.Coffer, entries: int = 6) -> None:
@@ -51,14 +51,14 @@ def test_verify_publishes_the_signed_head(database_url: str, tmp_path) -> None: 
         _write_log(c)
         assert c.verify().ok
         entries = verify_audit_chain(c.engine).entries
-        held = DirectoryWitness(tmp_path / "witness").published(AUDIT_LOG_STREAM)
+        held = _witness(tmp_path, database_url).published(AUDIT_LOG_STREAM)
         assert held and held[-1].tree_size == entries
         publisher = AuditHeadPublisher(c.engine, c.signer, c.witness)
         assert publisher.publish_if_moved() is True  # first call in this process
         assert publisher.publish_if_moved() is False  # nothing moved since
         record_now(c.engine, actor="cli:ops", action="webhook_endpoint.disabled", target="we_0")
         assert publisher.publish_if_moved() is True
-        assert DirectoryWitness(tmp_path / "witness").published(AUDIT_LOG_STREAM)[-1].tree_size == (
+        assert _witness(tmp_path, database_url).published(AUDIT_LOG_STREAM)[-1].tree_size == (
             entries + 1
         )
         report = verify_audit_chain(c.engine, witness=c.witness, public_key=c.signer.public_key)
@@ -100,7 +100,7 @@ def test_a_forged_audit_head_in_the_witness_is_reported(database_url: str, tmp_p
 
     with coffer.open(database_url, settings=_settings(tmp_path)) as c:
         _write_log(c)
-        witness = DirectoryWitness(tmp_path / "witness")
+        witness = _witness(tmp_path, database_url)
         forged = _checkpoint(3, bytes(32))
         witness.publish(
             type(forged)(

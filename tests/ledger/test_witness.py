@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import coffer
 from coffer import Posting
 from coffer.core import Coffer
+from coffer.db.identity import database_id
 from coffer.ledger import journal as J
 from coffer.ledger.models import Checkpoint, to_micros
 from coffer.ledger.witness import DirectoryWitness, WitnessConflict
@@ -67,6 +68,15 @@ def _verify_cli(
     return subprocess.run(
         command, capture_output=True, text=True, check=False, cwd=cwd or tmp_path, env=env
     )
+
+
+def _witness(tmp_path: Path, url: str) -> DirectoryWitness:
+    """The directory witness ``_settings`` sets up, in the folder of the database at ``url``."""
+    engine = sa.create_engine(url)
+    try:
+        return DirectoryWitness(tmp_path / "witness", database_id(engine))
+    finally:
+        engine.dispose()
 
 
 def _witness_args(tmp_path: Path) -> list[str]:
@@ -122,7 +132,7 @@ def test_timed_checkpoints_with_an_injected_clock(database_url: str, tmp_path: P
         assert [cp.tree_size for cp in ledger.checkpoints()] == [6, 4, 1]
         # every one of them published to the witness (in the background), as signed
         assert c.flush_witness()
-        held = DirectoryWitness(tmp_path / "witness").published("main")
+        held = _witness(tmp_path, database_url).published("main")
         assert [(cp.tree_size, cp.root) for cp in held] == [
             (1, held[0].root),
             *[(cp.tree_size, cp.root) for cp in reversed(ledger.checkpoints()[:2])],
@@ -154,7 +164,7 @@ def test_a_quiet_ledger_gets_its_tail_checkpointed(database_url: str, tmp_path: 
         assert [cp.tree_size for cp in ledger.checkpoints()] == [3, 1]
         clock.now += 600
         assert not ledger.checkpoint_if_due()  # nothing new
-    held = DirectoryWitness(tmp_path / "witness").published("main")
+    held = _witness(tmp_path, database_url).published("main")
     assert [cp.tree_size for cp in held] == [1, 3]
 
 
@@ -308,7 +318,7 @@ def test_a_witness_line_not_signed_by_the_key_is_reported(
 ) -> None:
     with coffer.open(database_url, settings=_settings(tmp_path)) as c:
         _populate(c)
-    path = DirectoryWitness(tmp_path / "witness").path("main")
+    path = _witness(tmp_path, database_url).path("main")
     lines = path.read_text().splitlines()
     lines[0] = lines[0].replace('"tree_size":1', '"tree_size":2')
     path.write_text("\n".join(lines) + "\n")
@@ -325,16 +335,14 @@ def test_in_process_verify_checkpoints_what_it_verified(database_url: str, tmp_p
         assert [cp.tree_size for cp in ledger.checkpoints()] == [1]
         assert c.verify().ok
         assert ledger.checkpoints()[0].tree_size == 5
-        held = DirectoryWitness(tmp_path / "witness").published("main")
+        held = _witness(tmp_path, database_url).published("main")
         assert [cp.tree_size for cp in held] == [1, 5]
         # nothing is signed over a database that does not verify
         with c.engine.begin() as connection:
             connection.execute(sa.text("UPDATE postings SET amount = 2 WHERE tx_id = 4"))
         ledger.post([Posting("world", "users:1", 1, USD)])
         assert not c.verify().ok
-        assert [
-            cp.tree_size for cp in DirectoryWitness(tmp_path / "witness").published("main")
-        ] == [
+        assert [cp.tree_size for cp in _witness(tmp_path, database_url).published("main")] == [
             1,
             5,
         ]

@@ -3,13 +3,15 @@ signed-in customer (and of no one else), on both backends."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
 from tests.web.conftest import WebApp
 from tests.web.test_app_pages import sign_up
 
 from coffer.assistant import repository as R
 from coffer.assistant.endpoints import assistant_for
+from coffer.assistant.models import CustomerData
 from coffer.wallets.endpoints.deps import platform_for
 
 
@@ -62,3 +64,47 @@ def test_the_notifications_api_brings_the_customers_assistant_alerts(web: WebApp
     assert assistant.publish_alerts(customer_id)
     assert alerts(ana) == messages
     assert alerts(bo) == []
+
+
+def test_reads_of_the_feed_do_not_compute_the_alerts_again(
+    web: WebApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.web.test_app_domains import Customer
+
+    from coffer.assistant import alerts as A
+    from coffer.web.app.state import app_state_for
+
+    computed: list[str] = []
+
+    def counted(data: CustomerData, today: date, low_balance: int = 0) -> list[A.Alert]:
+        computed.append(data.customer_id)
+        return feed_alerts(data, today, low_balance)
+
+    feed_alerts = A.feed_alerts
+    monkeypatch.setattr(A, "feed_alerts", counted)
+    ana = Customer(web, "ana@example.org", "Ana Lima")
+    customer_id = ana.call("GET", "/me")["customer_id"]
+    assistant = assistant_for(web.app)
+    today = assistant.today()
+    rows = [f"{(today - timedelta(days=70 - 7 * n)).isoformat()},BEAN CORNER CAFE,-3.50"
+            for n in range(6)]  # fmt: skip
+
+    def statement(lines: list[str]) -> None:
+        text = "date,description,amount\n" + "\n".join(lines) + "\n"
+        assistant.import_statement(customer_id, "csv", text, account_name="Giro", currency="EUR")
+
+    def feed() -> list[str]:
+        return [n["params"]["message"] for n in ana.call("GET", "/notifications")
+                if n["kind"] == "assistant_alert"]  # fmt: skip
+
+    statement(rows)
+    computed.clear()
+    first = feed()
+    assert feed() == first and feed() == first
+    assert len(computed) == 1  # within the interval (300 s): computed once
+    statement([f"{(today - timedelta(days=2)).isoformat()},BEAN CORNER CAFE,-45.00"])
+    messages = feed()  # the transactions changed: computed again, at once
+    assert len(computed) == 2 and any("unusually high" in m for m in messages[len(first) :])
+    assert feed() == messages and len(computed) == 2
+    monkeypatch.setattr(app_state_for(web.app).settings, "notification_alerts_seconds", 0)
+    assert feed() == messages and feed() == messages and len(computed) == 4

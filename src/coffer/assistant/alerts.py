@@ -75,6 +75,27 @@ def feed_alerts(data: CustomerData, today: date, low_balance: int = 0) -> list[A
     return [a for a in find_alerts(data, today, low_balance) if not a.kind.startswith("budget_")]
 
 
+def kept_feed_alerts(
+    data: CustomerData,
+    today: date,
+    *,
+    max_age_seconds: float,
+    now: float,
+    low_balance: int = 0,
+) -> list[Alert]:
+    """:func:`feed_alerts`, kept in the customer's data cache (``data.cache``, which the
+    assistant empties when the customer's transactions change: a movement, an import, a
+    correction) and computed again once ``max_age_seconds`` old (for what the cache does
+    not follow: an imported account's balance set by hand). ``now``: seconds, monotonic."""
+    key = ("feed_alerts", today, low_balance)
+    held = data.cache.get(key)
+    if held is not None and now - held[0] < max_age_seconds:
+        return list(held[1])
+    alerts = feed_alerts(data, today, low_balance)
+    data.cache[key] = (now, tuple(alerts))
+    return alerts
+
+
 def spending_alerts(data: CustomerData, today: date) -> list[Alert]:
     """Unusual spending (per merchant, else category) and duplicate charges, last 30 days."""
     cur = data.currency

@@ -31,6 +31,7 @@ def verify(
     (or the signing key's files if they exist)."""
     from pathlib import Path
 
+    from coffer.db.identity import database_id
     from coffer.db.readonly import open_read_only
     from coffer.errors import CofferError
     from coffer.identity.audit import verify_audit_chain
@@ -45,13 +46,12 @@ def verify(
         public_key = public_key_from_settings(settings)
         directory = settings.witness_dir if witness is None else witness
         chosen = None
-        if directory:
-            if witness is not None and not Path(directory).expanduser().is_dir():
-                raise usage_error(f"the witness directory {directory} does not exist")
-            if Path(directory).expanduser().is_dir():
-                chosen = DirectoryWitness(directory)
+        if witness and not Path(witness).expanduser().is_dir():
+            raise usage_error(f"the witness directory {witness} does not exist")
         opened = open_read_only(database or settings.database_url)
         try:
+            if directory and Path(directory).expanduser().is_dir():
+                chosen = DirectoryWitness.for_reading(directory, database_id(opened.engine))
             connection = opened.raw_connection()
             try:
                 report = verify_database(connection, opened.backend, public_key, witness=chosen)

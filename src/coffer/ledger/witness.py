@@ -7,7 +7,8 @@ witness holds (see :mod:`coffer.ledger.verify.witnessed`).
 
 :class:`Witness` is the plug-in interface (publish one signed checkpoint, read back what
 was published); :class:`DirectoryWitness` is the embedded default: one append-only file
-of JSON lines per ledger in a directory (``COFFER_WITNESS_DIR``). Other backends (object
+of JSON lines per ledger, in a folder named after the database's id
+(``<COFFER_WITNESS_DIR>/<database id>/<ledger>.checkpoints.jsonl``). Other backends (object
 storage with retention locks, a transparency log, a public chain) implement the same two
 methods.
 """
@@ -19,6 +20,7 @@ import fcntl
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -30,6 +32,7 @@ __all__ = [
     "DirectoryWitness",
     "Witness",
     "WitnessConflict",
+    "adopt_legacy_files",
     "checkpoint_from_json",
     "checkpoint_to_json",
 ]
@@ -107,7 +110,8 @@ def _file_name(ledger: str) -> str:
 
 
 class DirectoryWitness:
-    """One append-only file per ledger in ``directory``: a JSON line per checkpoint.
+    """One append-only file per ledger in ``directory`` (in its sub-folder
+    ``database_id`` when one is given): a JSON line per checkpoint.
 
     Appends take an exclusive lock on the file, check that the new checkpoint extends the
     last one held (a larger tree; the same size must have the same root), write one line
@@ -116,8 +120,21 @@ class DirectoryWitness:
     rewrite these files can hide a rewrite of the database.
     """
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self.directory = Path(directory).expanduser()
+    def __init__(self, directory: str | os.PathLike[str], database_id: str | None = None) -> None:
+        self.root = Path(directory).expanduser()
+        self.database_id = database_id
+        # Ledger names repeat across databases (``main``): each database has its folder.
+        self.directory = self.root / database_id if database_id else self.root
+
+    @classmethod
+    def for_reading(cls, directory: str | os.PathLike[str], database_id: str) -> DirectoryWitness:
+        """The witness of database ``database_id`` in ``directory``: its folder, or, when
+        there is none but files lie in ``directory`` itself (a witness of the layout of
+        one folder for every database, not yet opened by a writer that moves them), those."""
+        witness = cls(directory, database_id)
+        if not witness.directory.is_dir() and any(witness.root.glob("*" + FILE_SUFFIX)):
+            return cls(directory)
+        return witness
 
     def __repr__(self) -> str:
         return f"DirectoryWitness({str(self.directory)!r})"
@@ -155,22 +172,7 @@ class DirectoryWitness:
 
     def published(self, ledger: str) -> list[Checkpoint]:
         path = self.path(ledger)
-        if not path.exists():
-            return []
-        out: list[Checkpoint] = []
-        with path.open() as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                if len(line) > MAX_LINE_BYTES:
-                    raise ValidationError(f"{path}:{number}: the line is too long to be ours")
-                try:
-                    out.append(checkpoint_from_json(line))
-                except ValueError as exc:
-                    raise ValidationError(
-                        f"{path}:{number}: unreadable witness line: {exc}"
-                    ) from exc
-        return out
+        return _read_file(path) if path.exists() else []
 
     def ledgers(self) -> list[str]:
         if not self.directory.is_dir():
@@ -185,6 +187,55 @@ class DirectoryWitness:
                 except ValueError as exc:
                     raise ValidationError(f"{path}:1: unreadable witness line: {exc}") from exc
         return names
+
+
+def _read_file(path: Path) -> list[Checkpoint]:
+    """Every checkpoint of a witness file; :class:`ValidationError` on a line not ours."""
+    out: list[Checkpoint] = []
+    with path.open() as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            if len(line) > MAX_LINE_BYTES:
+                raise ValidationError(f"{path}:{number}: the line is too long to be ours")
+            try:
+                out.append(checkpoint_from_json(line))
+            except ValueError as exc:
+                raise ValidationError(f"{path}:{number}: unreadable witness line: {exc}") from exc
+    return out
+
+
+def adopt_legacy_files(
+    witness: DirectoryWitness, belongs: Callable[[list[Checkpoint]], bool]
+) -> list[str]:
+    """Move the files lying in ``witness.root`` itself (one folder for every database:
+    the layout before each database had its own) into ``witness.directory`` when
+    ``belongs`` says their checkpoints are this database's (the database stores each
+    one, with the same root). Each file is moved under its lock, by a hard link that
+    never replaces a file already there, then unlinked. Returns the moved ledgers' names."""
+    if witness.database_id is None or not witness.root.is_dir():
+        return []
+    moved: list[str] = []
+    for path in sorted(witness.root.glob("*" + FILE_SUFFIX)):
+        try:
+            handle = path.open()
+        except FileNotFoundError:  # moved by another process meanwhile
+            continue
+        with handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # no append is half done
+            try:
+                held = _read_file(path) if path.exists() else []
+                if not held or not belongs(held):
+                    continue
+                witness.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+                os.link(path, witness.directory / path.name)
+                path.unlink()
+                moved.append(held[0].ledger)
+            except (OSError, ValidationError) as error:
+                log.warning("witness file %s left in place: %s", path, error)
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return moved
 
 
 def _last_line(fileno: int) -> str | None:

@@ -41,6 +41,12 @@ class AppSettings(CofferSettings):
     notifications_kept: Annotated[int, Field(ge=10, le=10_000)] = 200
     """Notifications kept per user; older ones are deleted as new ones come."""
 
+    notification_alerts_seconds: Annotated[int, Field(ge=0, le=86_400)] = 300
+    """The assistant's alerts in a user's notification feed (unusual spending, duplicate charges,
+    price increases, bills due, a low balance ahead) are computed when the customer's
+    transactions change, else at most once per this many seconds per customer and process, not
+    on every read of the feed. 0: on every read."""
+
 
 @lru_cache(maxsize=1)
 def get_app_settings() -> AppSettings:

@@ -5,7 +5,9 @@ returned by the bank, a movement held for review, a failed run of one of their
 automations, an assistant alert), and the assistant's alerts read from the customer's data
 at that moment: the pace alerts of their budgets (once per budget and month), unusual
 spending, duplicate charges, price increases, bills due (with too little balance or not)
-and a low balance ahead (once each, whether the alert came that way or as an event).
+and a low balance ahead (once each, whether the alert came that way or as an event). The
+latter are computed when the customer's transactions change, else at most once per
+``COFFER_APP_NOTIFICATION_ALERTS_SECONDS``, not on every read.
 
 An event is about the customer when its object names one of their wallets, their
 customer id, or one of their automations. Each event is notified once: its id (and the
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -83,7 +86,7 @@ def _assistant_alerts(
     """The assistant's alerts about the customer not notified yet: the pace alerts of their
     budgets (once per budget and month) and unusual spending, duplicate charges, price
     increases and bills due with too little balance (once each)."""
-    from coffer.assistant.alerts import feed_alerts
+    from coffer.assistant.alerts import kept_feed_alerts
     from coffer.assistant.views import budget_view
 
     assistant = domains.assistant(actor)
@@ -95,7 +98,8 @@ def _assistant_alerts(
         if budget.get("pace_alert") and key not in seen:
             found.append(("budget_alert", {"message": str(budget["pace_alert"])[:300],
                                            "alert_key": key}))  # fmt: skip
-    for alert in feed_alerts(data, today):
+    max_age = domains.state.settings.notification_alerts_seconds
+    for alert in kept_feed_alerts(data, today, max_age_seconds=max_age, now=time.monotonic()):
         kind, params = _alert_notification(alert.as_dict())
         if params["alert_key"] not in seen:
             seen.add(params["alert_key"])
