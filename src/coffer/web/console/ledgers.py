@@ -80,14 +80,22 @@ def _ledgers_page(ctx: ConsoleContext, active: str, section: str | None = None) 
     return page(ctx, "console/ledgers.html", {"ledgers": rows}, title="Ledgers", active=active)
 
 
-@router.get("/ledgers")
-def ledgers(ctx: Reader) -> Response:
-    return _ledgers_page(ctx, "/console/ledgers")
+def _add_home(path: str, name: str, section: str | None) -> None:
+    """Register ``GET {path}``: the navigation entry ``path`` opening :func:`_ledgers_page`
+    (of ``section``)."""
+
+    def home(ctx: Reader) -> Response:
+        return _ledgers_page(ctx, f"{PREFIX}{path}", section)
+
+    router.get(path, name=name)(home)
 
 
-@router.get("/transactions")
-def transactions_home(ctx: Reader) -> Response:
-    return _ledgers_page(ctx, "/console/transactions", "transactions")
+for _path, _name, _section in (
+    ("/ledgers", "ledgers", None),
+    ("/transactions", "transactions_home", "transactions"),
+    ("/holds", "holds_home", "holds"),
+):
+    _add_home(_path, _name, _section)
 
 
 @router.get("/ledgers/{name}/transactions")
@@ -215,11 +223,6 @@ def accounts(
         title=f"Accounts of {name}",
         active="/console/ledgers",
     )
-
-
-@router.get("/holds")
-def holds_home(ctx: Reader) -> Response:
-    return _ledgers_page(ctx, "/console/holds", "holds")
 
 
 @router.get("/ledgers/{name}/holds")
