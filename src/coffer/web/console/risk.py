@@ -72,6 +72,13 @@ def _act(
     return redirect(PREFIX + then)
 
 
+def _case_act(
+    ctx: ConsoleContext, case_id: str, method: Callable[..., object], /, **fields: Any
+) -> Response:
+    """:func:`_act` on the case ``case_id``; then back to the case's page."""
+    return _act(ctx, method, f"/risk/cases/{case_id}", case_id, **fields)
+
+
 def _rows(data: list[dict[str, Any]]) -> list[Any]:
     return [SimpleNamespace(**item) for item in data]
 
@@ -211,11 +218,10 @@ def decide(
     reason: Annotated[str, Form(max_length=2000)] = "",
     narrative: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
-    return _act(
+    return _case_act(
         ctx,
-        risk_of(ctx).decide,
-        f"/risk/cases/{case_id}",
         case_id,
+        risk_of(ctx).decide,
         decision=decision,
         reason=reason.strip(),
         narrative=narrative.strip() or None,
@@ -229,7 +235,7 @@ def assign(
     to: Annotated[str, Form(pattern="^(me|queue)$")],
 ) -> Response:
     assignee = ctx.operator.email if to == "me" else None
-    return _act(ctx, risk_of(ctx).assign, f"/risk/cases/{case_id}", case_id, assignee=assignee)
+    return _case_act(ctx, case_id, risk_of(ctx).assign, assignee=assignee)
 
 
 @router.post("/risk/cases/{case_id}/notes")
@@ -239,13 +245,8 @@ def add_note(
     body: Annotated[str, Form(max_length=10_000)] = "",
     reference: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    return _act(
-        ctx,
-        risk_of(ctx).add_note,
-        f"/risk/cases/{case_id}",
-        case_id,
-        body=body,
-        reference=reference.strip() or None,
+    return _case_act(
+        ctx, case_id, risk_of(ctx).add_note, body=body, reference=reference.strip() or None
     )
 
 
