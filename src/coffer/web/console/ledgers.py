@@ -23,6 +23,9 @@ router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
 Reader = Annotated[ConsoleContext, Depends(console_context("ledger.read"))]
 PAGE_SIZE = 25
 MAX_FILTER_LENGTH = 4000
+# the query parameters of the ledger pages' search forms: a JSON filter, a search term
+FilterText = Annotated[str, Query(max_length=MAX_FILTER_LENGTH)]
+Term = Annotated[str, Query(max_length=300)]
 MAX_LEDGERS_LISTED = 200
 
 
@@ -102,10 +105,10 @@ for _path, _name, _section in (
 def transactions(
     ctx: Reader,
     name: str,
-    filter: Annotated[str, Query(max_length=MAX_FILTER_LENGTH)] = "",
-    account: Annotated[str, Query(max_length=300)] = "",
-    reference: Annotated[str, Query(max_length=300)] = "",
-    metadata: Annotated[str, Query(max_length=300)] = "",
+    filter: FilterText = "",
+    account: Term = "",
+    reference: Term = "",
+    metadata: Term = "",
     before: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     ledger_id = own_ledger(ctx, name)
@@ -198,8 +201,8 @@ async def proof(ctx: Reader, name: str, tx_id: int) -> Response:
 def accounts(
     ctx: Reader,
     name: str,
-    filter: Annotated[str, Query(max_length=MAX_FILTER_LENGTH)] = "",
-    address: Annotated[str, Query(max_length=300)] = "",
+    filter: FilterText = "",
+    address: Term = "",
     after: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
     ledger_id = own_ledger(ctx, name)
