@@ -4,6 +4,7 @@ JSON of what it made or read (the API's shapes)."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -27,6 +28,7 @@ BodyT = TypeVar("BodyT", bound=BaseModel)
 
 if TYPE_CHECKING:  # the domain is imported when a command runs, not at CLI start
     from coffer.automations import AutomationsPlatform
+    from coffer.automations.schemas import AutomationUpdate
     from coffer.wallets import WalletPlatform
 
 
@@ -80,6 +82,64 @@ def _read_body(path: Path, model: type[BodyT]) -> BodyT:
     return model.model_validate(document)
 
 
+def _command(
+    group: typer.Typer,
+    name: str,
+    first: list[tuple[str, Any]],
+    command: Callable[..., None],
+    doc: str | None,
+) -> None:
+    """Register ``command`` (which takes ``**values``) as ``name`` on ``group``, with the
+    arguments ``first`` (names and annotated types) before its own parameters."""
+    signature = inspect.signature(command, eval_str=True)
+    params = [
+        inspect.Parameter(arg, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation)
+        for arg, annotation in first
+    ]
+    params += [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    command.__doc__ = doc
+    group.command(name)(command)
+
+
+def id_command(
+    group: typer.Typer,
+    name: str,
+    id_name: str,
+    action: Callable[[AutomationsPlatform, str, str], BaseModel | list[Any]],
+    doc: str | None = None,
+) -> None:
+    """Register the command ``name`` on ``group``: one argument, the id ``id_name``, with
+    ``--database`` and ``--platform``; it prints the JSON of ``action(domain, platform's
+    id, the id)`` (see :func:`_do_on`). ``doc`` is its help."""
+
+    def command(database: Database = None, platform: Platform = "", **values: str) -> None:
+        key = values[id_name]
+        _do_on(database, platform, lambda domain, owner: action(domain, owner, key))
+
+    _command(group, name, [(id_name, str)], command, doc)
+
+
+def update_command(
+    group: typer.Typer,
+    id_name: str,
+    file_help: str,
+    model: Callable[[], type[BodyT]],
+    action: Callable[[AutomationsPlatform, str, str, BodyT], BaseModel],
+    doc: str,
+) -> None:
+    """Register ``update`` on ``group``: the id ``id_name`` and a JSON file (the body, as
+    ``model()``; ``file_help`` says its fields), with ``--database`` and ``--platform``;
+    it prints the JSON of ``action(domain, platform's id, the id, body)``."""
+
+    def command(database: Database = None, platform: Platform = "", **values: Any) -> None:
+        key, body = values[id_name], _read_body(values["file"], model())
+        _do_on(database, platform, lambda domain, owner: action(domain, owner, key, body))
+
+    file_param = Annotated[Path, typer.Argument(help=file_help)]
+    _command(group, "update", [(id_name, str), ("file", file_param)], command, doc)
+
+
 @app.command("create")
 def create(
     file: Annotated[
@@ -95,18 +155,20 @@ def create(
     _do_on(database, platform, lambda a, p: a.create(p, body))
 
 
-@app.command("update")
-def update(
-    automation_id: str,
-    file: Annotated[Path, typer.Argument(help="JSON: {name?, definition?, consent?}")],
-    database: Database = None,
-    platform: Platform = "",
-) -> None:
-    """Edit an automation: a new definition becomes a new version."""
+def _automation_update() -> type[AutomationUpdate]:
     from coffer.automations import schemas as S
 
-    body = _read_body(file, S.AutomationUpdate)
-    _do_on(database, platform, lambda a, p: a.update(p, automation_id, body))
+    return S.AutomationUpdate
+
+
+update_command(
+    app,
+    "automation_id",
+    "JSON: {name?, definition?, consent?}",
+    _automation_update,
+    lambda a, p, key, body: a.update(p, key, body),
+    "Edit an automation: a new definition becomes a new version.",
+)
 
 
 @app.command("list")
@@ -119,26 +181,21 @@ def list_automations(
     _do_on(database, platform, lambda a, p: a.automations(p, status=status, limit=limit))
 
 
-@app.command("show")
-def show(automation_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do_on(database, platform, lambda a, p: a.automation(p, automation_id))
+for _name, _action in (
+    ("show", lambda a, p, key: a.automation(p, key)),
+    ("versions", lambda a, p, key: a.versions(p, key)),
+):
+    id_command(app, _name, "automation_id", _action)
 
 
-@app.command("versions")
-def versions(automation_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do_on(database, platform, lambda a, p: a.versions(p, automation_id))
-
-
-def _status_command(name: str, status: str) -> None:
-    def command(automation_id: str, database: Database = None, platform: Platform = "") -> None:
-        _do_on(database, platform, lambda a, p: a.set_status(p, automation_id, status))
-
-    command.__doc__ = f"{name.capitalize()} an automation."
-    app.command(name)(command)
+def _set_status(status: str) -> Callable[[AutomationsPlatform, str, str], BaseModel]:
+    return lambda a, p, key: a.set_status(p, key, status)
 
 
 for _name, _status in (("pause", "paused"), ("resume", "active"), ("archive", "archived")):
-    _status_command(_name, _status)
+    id_command(
+        app, _name, "automation_id", _set_status(_status), f"{_name.capitalize()} an automation."
+    )
 
 
 @app.command("run")
@@ -183,21 +240,17 @@ def runs_list(
     )
 
 
-@runs_app.command("show")
-def runs_show(run_id: str, database: Database = None, platform: Platform = "") -> None:
-    """A run with its step history."""
-    _do_on(database, platform, lambda a, p: a.run(p, run_id))
-
-
-@runs_app.command("cancel")
-def runs_cancel(run_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do_on(database, platform, lambda a, p: a.cancel_run(p, run_id))
-
-
-@runs_app.command("retry")
-def runs_retry(run_id: str, database: Database = None, platform: Platform = "") -> None:
-    """Run a failed run again from its failed step."""
-    _do_on(database, platform, lambda a, p: a.retry_run(p, run_id))
+id_command(
+    runs_app, "show", "run_id", lambda a, p, key: a.run(p, key), "A run with its step history."
+)
+id_command(runs_app, "cancel", "run_id", lambda a, p, key: a.cancel_run(p, key))
+id_command(
+    runs_app,
+    "retry",
+    "run_id",
+    lambda a, p, key: a.retry_run(p, key),
+    "Run a failed run again from its failed step.",
+)
 
 
 @approvals_app.command("list")

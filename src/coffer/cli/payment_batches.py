@@ -20,6 +20,7 @@ from coffer.cli.automations import (
     _default_platform,
     _do,
     _do_on,
+    id_command,
 )
 from coffer.cli.options import usage_error
 
@@ -175,9 +176,7 @@ def list_batches(
     _on_batches(database, platform, lambda b, p: b.batches(p, status=status))
 
 
-@app.command("show")
-def show(batch_id: str, database: Database = None, platform: Platform = "") -> None:
-    _on_batches(database, platform, lambda b, p: b.batch(p, batch_id))
+id_command(app, "show", "batch_id", lambda a, p, key: a.payment_batches.batch(p, key))
 
 
 @app.command("lines")
@@ -232,9 +231,7 @@ _decision_command("approve", True)
 _decision_command("reject", False)
 
 
-@app.command("cancel")
-def cancel(batch_id: str, database: Database = None, platform: Platform = "") -> None:
-    _on_batches(database, platform, lambda b, p: b.cancel(p, batch_id))
+id_command(app, "cancel", "batch_id", lambda a, p, key: a.payment_batches.cancel(p, key))
 
 
 @app.command("pain001")

@@ -5,12 +5,15 @@ it made or read (the API's shapes)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coffer.cli.automations import Platform, _do_on, _read_body
+from coffer.cli.automations import Platform, _do_on, _read_body, id_command, update_command
 from coffer.cli.options import Database
+
+if TYPE_CHECKING:
+    from coffer.automations.policies.schemas import SpendingPolicyUpdate
 
 app = typer.Typer(help="Spending policies on wallets.", no_args_is_help=True)
 
@@ -31,18 +34,20 @@ def create(
     _do_on(database, platform, lambda a, p: a.spending_policies.create(p, body))
 
 
-@app.command("update")
-def update(
-    policy_id: str,
-    file: Annotated[Path, typer.Argument(help="JSON: {name?, mode?, rules?}")],
-    database: Database = None,
-    platform: Platform = "",
-) -> None:
-    """New rules or mode make a new version (the usage counted so far stays)."""
+def _policy_update() -> type[SpendingPolicyUpdate]:
     from coffer.automations.policies import schemas as S
 
-    body = _read_body(file, S.SpendingPolicyUpdate)
-    _do_on(database, platform, lambda a, p: a.spending_policies.update(p, policy_id, body))
+    return S.SpendingPolicyUpdate
+
+
+update_command(
+    app,
+    "policy_id",
+    "JSON: {name?, mode?, rules?}",
+    _policy_update,
+    lambda a, p, key, body: a.spending_policies.update(p, key, body),
+    "New rules or mode make a new version (the usage counted so far stays).",
+)
 
 
 @app.command("list")
@@ -65,34 +70,26 @@ def list_policies(
     )
 
 
-@app.command("show")
-def show(policy_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do_on(database, platform, lambda a, p: a.spending_policies.policy(p, policy_id))
-
-
-@app.command("disable")
-def disable(policy_id: str, database: Database = None, platform: Platform = "") -> None:
-    """No longer check the policy (its usage stays)."""
-    _do_on(
-        database, platform, lambda a, p: a.spending_policies.set_status(p, policy_id, "disabled")
-    )
-
-
-@app.command("enable")
-def enable(policy_id: str, database: Database = None, platform: Platform = "") -> None:
-    _do_on(database, platform, lambda a, p: a.spending_policies.set_status(p, policy_id, "active"))
-
-
-@app.command("delete")
-def delete(policy_id: str, database: Database = None, platform: Platform = "") -> None:
-    """Delete the policy, its versions and usage (its decisions stay)."""
-    _do_on(database, platform, lambda a, p: a.spending_policies.delete(p, policy_id))
-
-
-@app.command("usage")
-def usage(policy_id: str, database: Database = None, platform: Platform = "") -> None:
-    """What is spent in the policy's current day, week and month windows."""
-    _do_on(database, platform, lambda a, p: a.spending_policies.usage(p, policy_id))
+for _name, _action, _doc in (
+    ("show", lambda a, p, key: a.spending_policies.policy(p, key), None),
+    (
+        "disable",
+        lambda a, p, key: a.spending_policies.set_status(p, key, "disabled"),
+        "No longer check the policy (its usage stays).",
+    ),
+    ("enable", lambda a, p, key: a.spending_policies.set_status(p, key, "active"), None),
+    (
+        "delete",
+        lambda a, p, key: a.spending_policies.delete(p, key),
+        "Delete the policy, its versions and usage (its decisions stay).",
+    ),
+    (
+        "usage",
+        lambda a, p, key: a.spending_policies.usage(p, key),
+        "What is spent in the policy's current day, week and month windows.",
+    ),
+):
+    id_command(app, _name, "policy_id", _action, _doc)
 
 
 @app.command("decisions")

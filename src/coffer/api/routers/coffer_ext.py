@@ -17,6 +17,7 @@ from coffer.api.routers.ledger import (
     LedgerName,
     create_one,
 )
+from coffer.api.routers.ledger.common import created
 from coffer.errors import ValidationError
 from coffer.ledger import journal as J
 from coffer.ledger.models import Checkpoint, Hold, JournalEntry
@@ -51,12 +52,12 @@ def _entry_json(entry: JournalEntry) -> dict[str, Any]:
     }
 
 
-@router.post(
+@created(
     "/holds",
-    status_code=201,
-    response_model=S.HoldResponse,
-    operation_id="cofferCreateHold",
-    summary="Create a hold (a pending transaction that reserves funds)",
+    S.HoldResponse,
+    "cofferCreateHold",
+    "Create a hold (a pending transaction that reserves funds)",
+    on=router,
 )
 def create_hold(
     request: Request,
@@ -104,12 +105,12 @@ def get_hold(request: Request, ledger: LedgerName, id: HoldId, _principal: Any =
     return JSONResponse({"data": hold_json(ledger_of(request, ledger).hold(id))})
 
 
-@router.post(
+@created(
     "/holds/{id}/post",
-    status_code=201,
-    response_model=S.TransactionResponse,
-    operation_id="cofferPostHold",
-    summary="Post a hold in full (no body) or in part (amount or amounts)",
+    S.TransactionResponse,
+    "cofferPostHold",
+    "Post a hold in full (no body) or in part (amount or amounts)",
+    on=router,
 )
 def post_hold(
     request: Request,
@@ -161,12 +162,12 @@ def list_checkpoints(
     return JSONResponse({"data": [_checkpoint_json(c) for c in checkpoints]})
 
 
-@router.post(
+@created(
     "/checkpoints",
-    status_code=201,
-    response_model=S.CheckpointResponse,
-    operation_id="cofferCreateCheckpoint",
-    summary="Sign a checkpoint of the journal as it is now",
+    S.CheckpointResponse,
+    "cofferCreateCheckpoint",
+    "Sign a checkpoint of the journal as it is now",
+    on=router,
 )
 def create_checkpoint(request: Request, ledger: LedgerName, _principal: Any = WriteScope) -> Any:
     checkpoint = ledger_of(request, ledger).checkpoint()

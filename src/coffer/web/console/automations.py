@@ -23,6 +23,7 @@ from coffer.web.console.views import (
     Column,
     Section,
     Tabs,
+    link_column,
     list_base,
     platform_page,
     redirect,
@@ -75,7 +76,7 @@ def automations(ctx: Reader, cursor: Cursor = None, status: Status = None) -> Re
         statuses=AutomationStatuses,
         status=status,
         columns=[
-            Column("Automation", lambda a: a.id, lambda a: f"/console/automations/{a.id}"),
+            link_column("Automation", "id", "/console/automations"),
             Column("Name", lambda a: a.name),
             Column("Owner", lambda a: a.owner_customer_id or "platform"),
             Column("Trigger", lambda a: a.trigger_type),
@@ -106,7 +107,7 @@ def runs(
         statuses=RunStatuses,
         status=status,
         columns=[
-            Column("Run", lambda r: r.id, lambda r: f"/console/automations/runs/{r.id}"),
+            link_column("Run", "id", "/console/automations/runs"),
             Column(
                 "Automation",
                 lambda r: f"{r.automation_id} v{r.version}",

@@ -26,6 +26,7 @@ from coffer.web.console.views import (
     Rows,
     Section,
     Tabs,
+    link_column,
     list_base,
     redirect,
     text_filter,
@@ -175,12 +176,8 @@ def conversions(
         columns=[
             Column("Conversion", lambda c: c.id),
             Column("Kind", lambda c: c.kind),
-            Column(
-                "From",
-                lambda c: c.from_wallet_id,
-                lambda c: f"/console/wallets/{c.from_wallet_id}",
-            ),
-            Column("To", lambda c: c.to_wallet_id, lambda c: f"/console/wallets/{c.to_wallet_id}"),
+            link_column("From", "from_wallet_id", "/console/wallets"),
+            link_column("To", "to_wallet_id", "/console/wallets"),
             Column("Sold", lambda c: money_of(c.sell_amount, c.sell_currency), numeric=True),
             Column("Bought", lambda c: money_of(c.buy_amount, c.buy_currency), numeric=True),
             Column("Fee", lambda c: money_of(c.fee, c.sell_currency), numeric=True),

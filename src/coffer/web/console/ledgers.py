@@ -23,6 +23,9 @@ router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
 Reader = Annotated[ConsoleContext, Depends(console_context("ledger.read"))]
 PAGE_SIZE = 25
 MAX_FILTER_LENGTH = 4000
+# the query parameters of the ledger pages' search forms: a JSON filter, a search term
+FilterText = Annotated[str, Query(max_length=MAX_FILTER_LENGTH)]
+Term = Annotated[str, Query(max_length=300)]
 MAX_LEDGERS_LISTED = 200
 
 
@@ -80,24 +83,32 @@ def _ledgers_page(ctx: ConsoleContext, active: str, section: str | None = None) 
     return page(ctx, "console/ledgers.html", {"ledgers": rows}, title="Ledgers", active=active)
 
 
-@router.get("/ledgers")
-def ledgers(ctx: Reader) -> Response:
-    return _ledgers_page(ctx, "/console/ledgers")
+def _add_home(path: str, name: str, section: str | None) -> None:
+    """Register ``GET {path}``: the navigation entry ``path`` opening :func:`_ledgers_page`
+    (of ``section``)."""
+
+    def home(ctx: Reader) -> Response:
+        return _ledgers_page(ctx, f"{PREFIX}{path}", section)
+
+    router.get(path, name=name)(home)
 
 
-@router.get("/transactions")
-def transactions_home(ctx: Reader) -> Response:
-    return _ledgers_page(ctx, "/console/transactions", "transactions")
+for _path, _name, _section in (
+    ("/ledgers", "ledgers", None),
+    ("/transactions", "transactions_home", "transactions"),
+    ("/holds", "holds_home", "holds"),
+):
+    _add_home(_path, _name, _section)
 
 
 @router.get("/ledgers/{name}/transactions")
 def transactions(
     ctx: Reader,
     name: str,
-    filter: Annotated[str, Query(max_length=MAX_FILTER_LENGTH)] = "",
-    account: Annotated[str, Query(max_length=300)] = "",
-    reference: Annotated[str, Query(max_length=300)] = "",
-    metadata: Annotated[str, Query(max_length=300)] = "",
+    filter: FilterText = "",
+    account: Term = "",
+    reference: Term = "",
+    metadata: Term = "",
     before: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     ledger_id = own_ledger(ctx, name)
@@ -190,8 +201,8 @@ async def proof(ctx: Reader, name: str, tx_id: int) -> Response:
 def accounts(
     ctx: Reader,
     name: str,
-    filter: Annotated[str, Query(max_length=MAX_FILTER_LENGTH)] = "",
-    address: Annotated[str, Query(max_length=300)] = "",
+    filter: FilterText = "",
+    address: Term = "",
     after: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
     ledger_id = own_ledger(ctx, name)
@@ -215,11 +226,6 @@ def accounts(
         title=f"Accounts of {name}",
         active="/console/ledgers",
     )
-
-
-@router.get("/holds")
-def holds_home(ctx: Reader) -> Response:
-    return _ledgers_page(ctx, "/console/holds", "holds")
 
 
 @router.get("/ledgers/{name}/holds")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Annotated, Any
 
@@ -31,6 +32,7 @@ from coffer.web.console.views import (
     Section,
     Tabs,
     choice_filter,
+    link_column,
     list_base,
     page,
     platform_page,
@@ -59,6 +61,22 @@ HIT_STATUSES = ("open", "whitelisted", "confirmed")
 def risk_of(ctx: ConsoleContext) -> RiskService:
     """The risk service of the operator's platform (its wallets resolve its reviews)."""
     return risk_of_platform(ctx.request.app, wallets_of(ctx))
+
+
+def _act(
+    ctx: ConsoleContext, method: Callable[..., object], then: str, /, *args: Any, **fields: Any
+) -> Response:
+    """A form's work: ``method`` (of the risk service) on the operator's platform with
+    ``args`` and ``fields``, as the operator; then the browser goes to ``then``."""
+    method(ctx.operator.platform_id, *args, actor=ctx.actor, **fields)
+    return redirect(PREFIX + then)
+
+
+def _case_act(
+    ctx: ConsoleContext, case_id: str, method: Callable[..., object], /, **fields: Any
+) -> Response:
+    """:func:`_act` on the case ``case_id``; then back to the case's page."""
+    return _act(ctx, method, f"/risk/cases/{case_id}", case_id, **fields)
 
 
 def _rows(data: list[dict[str, Any]]) -> list[Any]:
@@ -110,7 +128,7 @@ def cases(
         statuses=list(CASE_STATUSES),
         status=status,
         columns=[
-            Column("Case", lambda c: c.id, lambda c: f"/console/risk/cases/{c.id}"),
+            link_column("Case", "id", "/console/risk/cases"),
             Column("Kind", lambda c: c.kind),
             Column("Status", lambda c: c.status + (" (overdue)" if c.overdue else "")),
             Column("Title", lambda c: c.title),
@@ -200,15 +218,14 @@ def decide(
     reason: Annotated[str, Form(max_length=2000)] = "",
     narrative: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
-    risk_of(ctx).decide(
-        ctx.operator.platform_id,
+    return _case_act(
+        ctx,
         case_id,
+        risk_of(ctx).decide,
         decision=decision,
         reason=reason.strip(),
         narrative=narrative.strip() or None,
-        actor=ctx.actor,
     )
-    return redirect(f"{PREFIX}/risk/cases/{case_id}")
 
 
 @router.post("/risk/cases/{case_id}/assign")
@@ -217,13 +234,8 @@ def assign(
     case_id: str,
     to: Annotated[str, Form(pattern="^(me|queue)$")],
 ) -> Response:
-    risk_of(ctx).assign(
-        ctx.operator.platform_id,
-        case_id,
-        assignee=ctx.operator.email if to == "me" else None,
-        actor=ctx.actor,
-    )
-    return redirect(f"{PREFIX}/risk/cases/{case_id}")
+    assignee = ctx.operator.email if to == "me" else None
+    return _case_act(ctx, case_id, risk_of(ctx).assign, assignee=assignee)
 
 
 @router.post("/risk/cases/{case_id}/notes")
@@ -233,14 +245,9 @@ def add_note(
     body: Annotated[str, Form(max_length=10_000)] = "",
     reference: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    risk_of(ctx).add_note(
-        ctx.operator.platform_id,
-        case_id,
-        body=body,
-        reference=reference.strip() or None,
-        actor=ctx.actor,
+    return _case_act(
+        ctx, case_id, risk_of(ctx).add_note, body=body, reference=reference.strip() or None
     )
-    return redirect(f"{PREFIX}/risk/cases/{case_id}")
 
 
 # -- decisions -----------------------------------------------------------------------------
@@ -372,17 +379,17 @@ def set_rule_mode(
     """Switch a rule between monitor and enforce: a new version, same expression."""
     risk = risk_of(ctx)
     current = risk.rule_versions(ctx.operator.platform_id, name)[0]
-    risk.save_rule(
-        ctx.operator.platform_id,
+    return _act(
+        ctx,
+        risk.save_rule,
+        "/risk/rules",
         name=name,
         expression=current["expression"],
         action=current["action"],
         mode=mode,
         enabled=current["enabled"],
         description=current["description"],
-        actor=ctx.actor,
     )
-    return redirect(f"{PREFIX}/risk/rules")
 
 
 # -- lists ---------------------------------------------------------------------------------
@@ -412,21 +419,20 @@ def add_list_entry(
     value: Annotated[str, Form(min_length=1, max_length=255)],
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    risk_of(ctx).add_list_entry(
-        ctx.operator.platform_id,
+    return _act(
+        ctx,
+        risk_of(ctx).add_list_entry,
+        "/risk/lists",
         list_name=list_name,
         kind=kind,
         value=value.strip(),
         reason=reason.strip() or None,
-        actor=ctx.actor,
     )
-    return redirect(f"{PREFIX}/risk/lists")
 
 
 @router.post("/risk/lists/{entry_id}/remove")
 def remove_list_entry(ctx: Manager, entry_id: str) -> Response:
-    risk_of(ctx).remove_list_entry(ctx.operator.platform_id, entry_id, actor=ctx.actor)
-    return redirect(f"{PREFIX}/risk/lists")
+    return _act(ctx, risk_of(ctx).remove_list_entry, "/risk/lists", entry_id)
 
 
 # -- screening -----------------------------------------------------------------------------

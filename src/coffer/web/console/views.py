@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
@@ -85,6 +86,11 @@ class Column:
     value: Callable[[Any], Any]
     link: Callable[[Any], str] | None = None
     numeric: bool = False
+
+
+def link_column(header: str, attr: str, path: str) -> Column:
+    """A column of the rows' ``attr`` (an id) linking to its page ``{path}/{id}``."""
+    return Column(header, attrgetter(attr), lambda row: f"{path}/{getattr(row, attr)}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,15 @@ from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import platform_of
 from coffer.wallets.platform import WalletPlatform
 from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import PAGE_SIZE, Column, list_page, page, pain001_file, redirect
+from coffer.web.console.views import (
+    PAGE_SIZE,
+    Column,
+    link_column,
+    list_page,
+    page,
+    pain001_file,
+    redirect,
+)
 from coffer.web.pages import WebRoute, client_address
 
 router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
@@ -66,7 +74,7 @@ def customers(ctx: Customers, cursor: Cursor = None) -> Response:
         active="/console/customers",
         base="/console/customers",
         columns=[
-            Column("Customer", lambda c: c.id, lambda c: f"/console/customers/{c.id}"),
+            link_column("Customer", "id", "/console/customers"),
             Column("Name", lambda c: c.name),
             Column("Kind", lambda c: c.kind),
             Column("KYC level", lambda c: c.kyc_level),
@@ -94,11 +102,7 @@ def kyc_queue(
             Column("Type", lambda d: d.type),
             Column("Level", lambda d: d.level),
             Column("Status", lambda d: d.status),
-            Column(
-                "Customer",
-                lambda d: d.customer_id,
-                lambda d: f"/console/customers/{d.customer_id}",
-            ),
+            link_column("Customer", "customer_id", "/console/customers"),
             Column("Submitted", lambda d: d.created_at),
         ],
     )
@@ -181,7 +185,7 @@ def wallets(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) ->
         statuses=["active", "frozen", "closed"],
         status=status,
         columns=[
-            Column("Wallet", lambda w: w.id, lambda w: f"/console/wallets/{w.id}"),
+            link_column("Wallet", "id", "/console/wallets"),
             Column("Customer", lambda w: w.customer_id or w.kind),
             Column("Status", lambda w: w.status),
             Column("Balance", lambda w: money_of(w.balance, w.currency), numeric=True),
@@ -246,7 +250,7 @@ def payments(
         listing: Any = platform.payins.payins(query)
         columns = [
             Column("Pay-in", lambda p: p.id),
-            Column("Wallet", lambda p: p.wallet_id, lambda p: f"/console/wallets/{p.wallet_id}"),
+            link_column("Wallet", "wallet_id", "/console/wallets"),
             Column("Method", lambda p: p.method),
             Column("Status", lambda p: p.status),
             Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
@@ -322,7 +326,7 @@ def payouts(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) ->
         status=status,
         columns=[
             Column("Payout", lambda p: p.id),
-            Column("Wallet", lambda p: p.wallet_id, lambda p: f"/console/wallets/{p.wallet_id}"),
+            link_column("Wallet", "wallet_id", "/console/wallets"),
             Column("Status", lambda p: p.status),
             Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
             Column("Batch", lambda p: p.batch_id or ""),
@@ -356,7 +360,7 @@ def webhooks(ctx: Hooks, cursor: Cursor = None) -> Response:
         active="/console/webhooks",
         base="/console/webhooks",
         columns=[
-            Column("Endpoint", lambda e: e.id, lambda e: f"/console/webhooks/{e.id}"),
+            link_column("Endpoint", "id", "/console/webhooks"),
             Column("URL", lambda e: e.url),
             Column("Events", lambda e: ", ".join(e.event_types) or "all"),
             Column("Enabled", lambda e: "yes" if e.enabled else "no"),

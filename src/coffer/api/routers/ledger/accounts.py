@@ -20,10 +20,9 @@ from coffer.api.deps import (
 from coffer.api.ledger_queries import Queries, format_micros, page_size
 from coffer.api.routers.ledger.common import (
     Address,
-    Cursor,
     Expand,
     LedgerName,
-    PageSize,
+    Paging,
     Pit,
     _micros,
     add_count_route,
@@ -31,7 +30,6 @@ from coffer.api.routers.ledger.common import (
     add_metadata_routes,
     cursor_fields,
     cursor_page,
-    cursor_state,
     filtered_get,
     optional_int,
 )
@@ -69,23 +67,20 @@ def _account_json(
 def list_accounts(
     request: Request,
     ledger: LedgerName,
-    page_size_: PageSize = None,
-    cursor: Cursor = None,
+    paging: Paging,
     pit: Pit = None,
     expand: Expand = None,
-    query: Any = Depends(filter_body),
     _principal: Any = ReadScope,
 ) -> Any:
     ledger_id = ledger_of(request, ledger).ledger_id
-    st = cursor_state(
-        cursor,
+    st = paging.state(
         {
-            "q": query,
+            "q": paging.query,
             "pit": _micros(pit),
-            "size": page_size(page_size_),
+            "size": paging.size,
             "after": None,
             "x": sorted(expand_set(expand)),
-        },
+        }
     )
     with cursor_fields():
         size = page_size(int(st["size"]))
@@ -156,27 +151,24 @@ def aggregate_balances(
 def volumes(
     request: Request,
     ledger: LedgerName,
-    page_size_: PageSize = None,
-    cursor: Cursor = None,
+    paging: Paging,
     start_time: Annotated[datetime | None, Query(alias="startTime")] = None,
     end_time: Annotated[datetime | None, Query(alias="endTime")] = None,
     insertion_date: Annotated[bool, Query(alias="insertionDate")] = False,
     group_by: Annotated[int | None, Query(alias="groupBy", ge=1, le=100)] = None,
-    query: Any = Depends(filter_body),
     _principal: Any = ReadScope,
 ) -> Any:
     ledger_id = ledger_of(request, ledger).ledger_id
-    st = cursor_state(
-        cursor,
+    st = paging.state(
         {
-            "q": query,
+            "q": paging.query,
             "start": _micros(start_time),
             "end": _micros(end_time),
             "ins": insertion_date,
             "g": group_by,
-            "size": page_size(page_size_),
+            "size": paging.size,
             "offset": 0,
-        },
+        }
     )
     with cursor_fields():
         size, offset = page_size(int(st["size"])), int(st["offset"])

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from coffer.api import schemas as S
 from coffer.api.deps import FILTER_BODY_DOC, ReadScope, WriteScope, filter_body, ledger_of, state
 from coffer.api.ledger_filters import INVALID_CURSOR
-from coffer.api.ledger_queries import Queries, decode_cursor, encode_cursor, parse_time
+from coffer.api.ledger_queries import Queries, decode_cursor, encode_cursor, page_size, parse_time
 from coffer.errors import NotFound, ValidationError
 from coffer.ledger import Ledger
 
@@ -47,6 +47,27 @@ def cursor_state(cursor: str | None, first: dict[str, Any]) -> dict[str, Any]:
     """The paging state: the one ``cursor`` carries, or ``first`` (the first page's, made
     of the query's parameters) without a cursor."""
     return decode_cursor(cursor) if cursor else first
+
+
+class CursorQuery:
+    """What every cursor-paged list of the ledger API takes: ``pageSize``, ``cursor`` and
+    Formance's filter body (:func:`~coffer.api.deps.filter_body`). ``size`` is the first
+    page's size (the default when ``pageSize`` is absent)."""
+
+    def __init__(
+        self,
+        page_size_: PageSize = None,
+        cursor: Cursor = None,
+        query: Any = Depends(filter_body),
+    ) -> None:
+        self.size, self.cursor, self.query = page_size(page_size_), cursor, query
+
+    def state(self, first: dict[str, Any]) -> dict[str, Any]:
+        """The paging state (:func:`cursor_state`); ``first`` is the first page's."""
+        return cursor_state(self.cursor, first)
+
+
+Paging = Annotated[CursorQuery, Depends()]
 
 
 @contextlib.contextmanager
@@ -92,6 +113,24 @@ def filtered_get(
         response_model=response_model,
         operation_id=operation_id,
         openapi_extra=FILTER_BODY_DOC,
+    )
+
+
+def created(
+    path: str,
+    response_model: type[Any],
+    operation_id: str,
+    summary: str | None = None,
+    on: APIRouter = router,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register on ``on`` (the ledger API's router by default) a ``POST`` endpoint that
+    answers 201 with ``response_model``."""
+    return on.post(
+        path,
+        status_code=201,
+        response_model=response_model,
+        operation_id=operation_id,
+        summary=summary,
     )
 
 

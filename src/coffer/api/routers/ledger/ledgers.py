@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 import coffer
 from coffer.api import schemas as S
-from coffer.api.deps import ReadScope, WriteScope, filter_body, ledger_of, state
+from coffer.api.deps import ReadScope, WriteScope, ledger_of, state
 from coffer.api.ledger_filters import INVALID_CURSOR
 from coffer.api.ledger_queries import decode_cursor, format_time, page_size
 from coffer.api.routers.ledger.common import (
-    Cursor,
     LedgerName,
     MetadataKey,
-    PageSize,
+    Paging,
     _no_content,
     cursor_page,
     filtered_get,
@@ -45,15 +45,13 @@ def _ledger_json(info: Any) -> dict[str, Any]:
 @filtered_get("/v2", S.LedgersCursorResponse, "v2ListLedgers")
 def list_ledgers(
     request: Request,
-    page_size_: PageSize = None,
-    cursor: Cursor = None,
-    _body: Any = Depends(filter_body),
+    paging: Paging,
     _principal: Any = ReadScope,
 ) -> Any:
-    size = page_size(page_size_)
+    size = paging.size
     after = None
-    if cursor:
-        state_ = decode_cursor(cursor)
+    if paging.cursor:
+        state_ = decode_cursor(paging.cursor)
         after, size = state_.get("after"), page_size(state_.get("size", size))
         if not isinstance(after, str):
             raise ValidationError(INVALID_CURSOR)
@@ -94,13 +92,30 @@ def create_ledger(
     return _no_content()
 
 
-@router.get(
+def _add_read_route(
+    path: str,
+    names: tuple[str, str],
+    response_model: type[Any],
+    read: Callable[[Request, str], dict[str, Any]],
+) -> None:
+    """Register ``GET {path}`` of the ledger (a ledger:read): ``{"data": read(request,
+    ledger's name)}``. ``names`` are the endpoint's name and operation id."""
+
+    def read_ledger(request: Request, ledger: LedgerName, _principal: Any = ReadScope) -> Any:
+        return JSONResponse({"data": read(request, ledger)})
+
+    name, operation_id = names
+    router.get(path, name=name, response_model=response_model, operation_id=operation_id)(
+        read_ledger
+    )
+
+
+_add_read_route(
     "/v2/{ledger}",
-    response_model=S.LedgerResponse,
-    operation_id="v2GetLedger",
+    ("get_ledger", "v2GetLedger"),
+    S.LedgerResponse,
+    lambda request, ledger: _ledger_json(state(request).coffer.ledger_info(ledger)),
 )
-def get_ledger(request: Request, ledger: LedgerName, _principal: Any = ReadScope) -> Any:
-    return JSONResponse({"data": _ledger_json(state(request).coffer.ledger_info(ledger))})
 
 
 @router.put(
@@ -127,26 +142,21 @@ def delete_ledger_metadata(
     return _no_content()
 
 
-@router.get(
-    "/v2/{ledger}/_info",
-    response_model=S.LedgerInfoResponse,
-    operation_id="v2GetLedgerInfo",
-)
-def ledger_info(request: Request, ledger: LedgerName, _principal: Any = ReadScope) -> Any:
+def _ledger_info(request: Request, ledger: str) -> dict[str, Any]:
     info = state(request).coffer.ledger_info(ledger)
     migrations = [
         {"version": "0001_ledger", "name": "ledger", "state": "DONE"},
         {"version": "0002_api_clients", "name": "api clients", "state": "DONE"},
     ]
-    return JSONResponse({"data": {"name": info.name, "storage": {"migrations": migrations}}})
+    return {"name": info.name, "storage": {"migrations": migrations}}
 
 
-@router.get(
-    "/v2/{ledger}/stats",
-    response_model=S.StatsResponse,
-    operation_id="v2ReadStats",
+def _stats(request: Request, ledger: str) -> dict[str, Any]:
+    accounts, transactions = state(request).queries.stats(ledger_of(request, ledger).ledger_id)
+    return {"accounts": accounts, "transactions": transactions}
+
+
+_add_read_route(
+    "/v2/{ledger}/_info", ("ledger_info", "v2GetLedgerInfo"), S.LedgerInfoResponse, _ledger_info
 )
-def read_stats(request: Request, ledger: LedgerName, _principal: Any = ReadScope) -> Any:
-    ledger_id = ledger_of(request, ledger).ledger_id
-    accounts, transactions = state(request).queries.stats(ledger_id)
-    return JSONResponse({"data": {"accounts": accounts, "transactions": transactions}})
+_add_read_route("/v2/{ledger}/stats", ("read_stats", "v2ReadStats"), S.StatsResponse, _stats)

@@ -6,14 +6,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import StreamingResponse
 
 from coffer.api import schemas as S
 from coffer.api.deps import (
     ReadScope,
     WriteScope,
-    filter_body,
     ledger_of,
     state,
     tx_row_json,
@@ -25,14 +24,12 @@ from coffer.api.ledger_queries import (
     page_size,
 )
 from coffer.api.routers.ledger.common import (
-    Cursor,
     LedgerName,
-    PageSize,
+    Paging,
     Pit,
     _micros,
     cursor_fields,
     cursor_page,
-    cursor_state,
     filtered_get,
     optional_int,
     router,
@@ -107,21 +104,12 @@ def _logs_page(
 def list_logs(
     request: Request,
     ledger: LedgerName,
-    page_size_: PageSize = None,
-    cursor: Cursor = None,
+    paging: Paging,
     pit: Pit = None,
-    _query: Any = Depends(filter_body),
     _principal: Any = ReadScope,
 ) -> Any:
     ledger_id = ledger_of(request, ledger).ledger_id
-    st = cursor_state(
-        cursor,
-        {
-            "size": page_size(page_size_),
-            "before": None,
-            "pit": _micros(pit),
-        },
-    )
+    st = paging.state({"size": paging.size, "before": None, "pit": _micros(pit)})
     with cursor_fields():
         size = page_size(int(st["size"]))
         before, pit_micros = optional_int(st, "before"), optional_int(st, "pit")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
 from coffer.api import schemas as S
@@ -15,7 +15,6 @@ from coffer.api.deps import (
     ReadScope,
     WriteScope,
     expand_set,
-    filter_body,
     ledger_of,
     state,
     transaction_json,
@@ -33,17 +32,18 @@ from coffer.api.ledger_queries import (
     page_size,
 )
 from coffer.api.routers.ledger.common import (
-    Cursor,
+    CursorQuery,
     Expand,
     IdempotencyKey,
     LedgerName,
-    PageSize,
+    Paging,
     Pit,
     TxId,
     _micros,
     add_count_route,
     add_get_route,
     add_metadata_routes,
+    created,
     cursor_fields,
     cursor_page,
     filtered_get,
@@ -247,25 +247,19 @@ def create_transaction(
 
 
 def _tx_list_state(
-    query: Any,
-    pit: datetime | None,
-    order: str | None,
-    reverse: bool,
-    size: int | None,
-    cursor: str | None,
-    expand: set[str],
+    paging: CursorQuery, pit: datetime | None, order: str | None, reverse: bool, expand: set[str]
 ) -> dict[str, Any]:
-    if cursor:
-        state_ = decode_cursor(cursor)
+    if paging.cursor:
+        state_ = decode_cursor(paging.cursor)
         if not isinstance(state_.get("q", {}), (dict, type(None))):
             raise ValidationError(INVALID_CURSOR)
         return state_
     return {
-        "q": query,
+        "q": paging.query,
         "pit": _micros(pit),
         "eff": order == "effective",
         "asc": bool(reverse),
-        "size": page_size(size),
+        "size": paging.size,
         "after": None,
         "x": sorted(expand),
     }
@@ -275,19 +269,17 @@ def _tx_list_state(
 def list_transactions(
     request: Request,
     ledger: LedgerName,
-    page_size_: PageSize = None,
-    cursor: Cursor = None,
+    paging: Paging,
     pit: Pit = None,
     order: Annotated[str | None, Query(pattern="^(effective|id)$")] = None,
     reverse: bool = False,
     expand: Expand = None,
-    query: Any = Depends(filter_body),
     _principal: Any = ReadScope,
 ) -> Any:
     book = ledger_of(request, ledger)
     ledger_id = book.ledger_id
     queries = state(request).queries
-    st = _tx_list_state(query, pit, order, reverse, page_size_, cursor, expand_set(expand))
+    st = _tx_list_state(paging, pit, order, reverse, expand_set(expand))
     with cursor_fields():
         size = page_size(int(st["size"]))
         pit_micros = optional_int(st, "pit")
@@ -362,12 +354,7 @@ add_metadata_routes(
 )
 
 
-@router.post(
-    "/v2/{ledger}/transactions/{id}/revert",
-    status_code=201,
-    response_model=S.TransactionResponse,
-    operation_id="v2RevertTransaction",
-)
+@created("/v2/{ledger}/transactions/{id}/revert", S.TransactionResponse, "v2RevertTransaction")
 def revert_transaction(
     request: Request,
     ledger: LedgerName,
