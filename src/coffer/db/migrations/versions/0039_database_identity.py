@@ -3,8 +3,8 @@ when this revision runs, and kept by every backup and restore of the database. T
 directory witness keeps each database's checkpoints under that id, so two databases with
 ledgers of the same name never share a witness file.
 
-Revision ID: 0041_slot_c
-Revises: 0040_slot_b
+Revision ID: 0039_database_identity
+Revises: 0038_policy_counters
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0041_slot_c"
-down_revision = "0040_slot_b"
+revision = "0039_database_identity"
+down_revision = "0038_policy_counters"
 branch_labels = None
 depends_on = None
 
