@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from coffer.assistant.categorize.calibration import Calibration
 from coffer.assistant.categorize.normalize import clean_descriptor, fold
 from coffer.assistant.categorize.pipeline import Predictor
 from coffer.assistant.categorize.schemas import StatementLine
@@ -113,7 +114,9 @@ class TextClassifier(Predictor):
         weights: np.ndarray,
         classes: list[str],
         temperature: float = DEFAULT_TEMPERATURE,
+        calibration: Calibration | None = None,
     ) -> None:
+        self.calibration = calibration
         self.chars = chars
         self.words = words
         self.weights = weights  # (features, classes), float32
@@ -191,10 +194,15 @@ class TextClassifier(Predictor):
         best_primary = by_primary.argmax(axis=1)
         allowed = self._mapping[:, best_primary].T > 0
         best_detailed = np.where(allowed, probabilities, -1.0).argmax(axis=1)
+        confidence = by_primary[np.arange(len(lines)), best_primary]
+        if self.calibration is not None:
+            confidence = self.calibration.apply(confidence)
         return [
-            (self.classes[int(d)], float(by_primary[row, int(p)]))
-            for row, (d, p) in enumerate(zip(best_detailed, best_primary, strict=True))
+            (self.classes[int(d)], float(c)) for d, c in zip(best_detailed, confidence, strict=True)
         ]
+
+    def threshold(self) -> float | None:
+        return None if self.calibration is None else self.calibration.threshold
 
     def save(self, path: Path) -> None:
         """Write the weights to ``path`` (an .npz file), atomically."""
@@ -209,6 +217,15 @@ class TextClassifier(Predictor):
                 weights=self.weights.astype(np.float16),  # exact: trained weights are rounded
                 classes=np.array(self.classes, dtype=str),
                 temperature=np.array([self.temperature]),
+                **(
+                    {}
+                    if self.calibration is None
+                    else {
+                        "knots": self.calibration.knots,
+                        "values": self.calibration.values,
+                        "threshold": np.array([self.calibration.threshold]),
+                    }
+                ),
             )
         os.replace(handle.name, path)
 
@@ -221,12 +238,18 @@ class TextClassifier(Predictor):
             words = _Block(
                 {t: i for i, t in enumerate(word_terms)}, data["word_idf"], len(char_terms)
             )
+            calibration = (
+                Calibration(data["knots"], data["values"], float(data["threshold"][0]))
+                if "knots" in data.files
+                else None
+            )
             return cls(
                 chars,
                 words,
                 np.ascontiguousarray(data["weights"], dtype=np.float32),
                 [str(c) for c in data["classes"]],
                 float(data["temperature"][0]),
+                calibration,
             )
 
 
@@ -235,11 +258,31 @@ def train(
     *,
     temperature: float = DEFAULT_TEMPERATURE,
 ) -> TextClassifier:
-    """Fit the classifier on ``examples`` (default: the shipped synthetic training set)."""
-    if examples is None:
-        from coffer.assistant.categorize.synthetic import generate
+    """Fit the classifier on ``examples``; by default on the shipped synthetic training set,
+    with its confidence calibrated by cross-fitting (``calibration``)."""
+    if examples is not None:
+        return _fit(examples, temperature)
+    from coffer.assistant.categorize import calibration
+    from coffer.assistant.categorize.synthetic import generate_with_brands
 
-        examples = list(generate("train", per_category=TRAINING_PER_CATEGORY, seed=TRAINING_SEED))
+    training = list(
+        generate_with_brands("train", per_category=TRAINING_PER_CATEGORY, seed=TRAINING_SEED)
+    )
+    validation = list(
+        generate_with_brands(
+            "train",
+            per_category=calibration.VALIDATION_PER_CATEGORY,
+            seed=calibration.VALIDATION_SEED,
+        )
+    )
+    model = _fit([(x, d) for x, d, _ in training], temperature)
+    model.calibration = calibration.fit(
+        training, validation, lambda subset: _fit(subset, temperature)
+    )
+    return model
+
+
+def _fit(examples: Sequence[tuple[StatementLine, str]], temperature: float) -> TextClassifier:
     pairs = [features(line) for line, _ in examples]
     chars = _fit_block([p[0] for p in pairs], min_df=2, offset=0)
     words = _fit_block([p[1] for p in pairs], min_df=1, offset=len(chars.vocabulary))
@@ -302,4 +345,5 @@ def model_info(model: Any) -> dict[str, Any]:
         "classes": len(model.classes),
         "features": int(model.weights.shape[0]),
         "temperature": model.temperature,
+        "threshold": None if model.calibration is None else model.calibration.threshold,
     }
