@@ -36,20 +36,33 @@ TRAINING_PER_CATEGORY = 160
 TRAINING_SEED = 7
 DEFAULT_TEMPERATURE = 4.0
 ALPHA = 0.3
+AMOUNT_BUCKETS = 24
 _ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD", "IDR", "UGX", "XOF"})
 _SMALL_UNIT = frozenset({"JPY", "KRW", "IDR", "VND", "HUF"})
 _MID_UNIT = frozenset({"CNY", "PLN", "SEK", "NOK", "DKK", "CZK", "HKD"})
 
 
-def _amount_bucket(line: StatementLine) -> str:
+def _major(line: StatementLine) -> float:
+    """The amount in major units, scaled so that currencies of small units compare."""
     scale = 0 if line.currency in _ZERO_DECIMAL else 2
     major = line.amount / (10**scale) if line.amount else 0.0
     if line.currency in _SMALL_UNIT:
         major /= 100
     elif line.currency in _MID_UNIT:
         major /= 5
+    return major
+
+
+def _amount_bucket(line: StatementLine) -> str:
+    major = _major(line)
     bucket = 0 if major <= 1 else min(6, int(math.log10(major) * 2))
     return f"amt{bucket}"
+
+
+def amount_index(line: StatementLine) -> int:
+    """The amount's bucket for the amount prior: a quarter of a decade of major units."""
+    major = _major(line)
+    return 0 if major <= 1 else min(AMOUNT_BUCKETS - 1, int(math.log10(major) * 4))
 
 
 def features(line: StatementLine) -> tuple[list[str], list[str]]:
@@ -115,8 +128,10 @@ class TextClassifier(Predictor):
         classes: list[str],
         temperature: float = DEFAULT_TEMPERATURE,
         calibration: Calibration | None = None,
+        amount_prior: np.ndarray | None = None,
     ) -> None:
         self.calibration = calibration
+        self.amount_prior = amount_prior  # log P(amount bucket | primary), (buckets, primaries)
         self.chars = chars
         self.words = words
         self.weights = weights  # (features, classes), float32
@@ -191,6 +206,12 @@ class TextClassifier(Predictor):
         probabilities = np.where(masks, probabilities, 0.0)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         by_primary = probabilities @ self._mapping
+        if self.amount_prior is not None:
+            # The amount's evidence, beside the text's: decisive when the name says nothing.
+            by_primary = by_primary * np.exp(
+                self.amount_prior[[amount_index(line) for line in lines]]
+            )
+            by_primary /= by_primary.sum(axis=1, keepdims=True)
         best_primary = by_primary.argmax(axis=1)
         allowed = self._mapping[:, best_primary].T > 0
         best_detailed = np.where(allowed, probabilities, -1.0).argmax(axis=1)
@@ -217,6 +238,7 @@ class TextClassifier(Predictor):
                 weights=self.weights.astype(np.float16),  # exact: trained weights are rounded
                 classes=np.array(self.classes, dtype=str),
                 temperature=np.array([self.temperature]),
+                **({} if self.amount_prior is None else {"amount_prior": self.amount_prior}),
                 **(
                     {}
                     if self.calibration is None
@@ -250,6 +272,7 @@ class TextClassifier(Predictor):
                 [str(c) for c in data["classes"]],
                 float(data["temperature"][0]),
                 calibration,
+                data["amount_prior"] if "amount_prior" in data.files else None,
             )
 
 
@@ -300,7 +323,21 @@ def _fit(examples: Sequence[tuple[StatementLine, str]], temperature: float) -> T
     logged = np.log(complement / complement.sum(axis=1, keepdims=True))
     # Rounded to half precision, as they are stored: a cached model scores like a fresh one.
     weights = np.ascontiguousarray((-logged).T.astype(np.float16).astype(np.float32))
-    return TextClassifier(chars, words, weights, classes, temperature)
+    model = TextClassifier(chars, words, weights, classes, temperature)
+    model.amount_prior = _fit_amount_prior(examples, model._primaries)
+    return model
+
+
+def _fit_amount_prior(
+    examples: Sequence[tuple[StatementLine, str]], primaries: list[str]
+) -> np.ndarray:
+    """log P(amount bucket | primary), add-one smoothed, from the training examples."""
+    index = {p: i for i, p in enumerate(primaries)}
+    counts = np.ones((AMOUNT_BUCKETS, len(primaries)), dtype=np.float64)
+    for line, detailed in examples:
+        counts[amount_index(line), index[primary_of(detailed)]] += 1
+    prior: np.ndarray = np.log(counts / counts.sum(axis=0, keepdims=True))
+    return prior
 
 
 def _fingerprint() -> str:
