@@ -228,27 +228,23 @@ class TextClassifier(Predictor):
     def save(self, path: Path) -> None:
         """Write the weights to ``path`` (an .npz file), atomically."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {
+            "char_terms": np.array(list(self.chars.vocabulary), dtype=str),
+            "char_idf": self.chars.idf,
+            "word_terms": np.array(list(self.words.vocabulary), dtype=str),
+            "word_idf": self.words.idf,
+            "weights": self.weights.astype(np.float16),  # exact: trained weights are rounded
+            "classes": np.array(self.classes, dtype=str),
+            "temperature": np.array([self.temperature]),
+        }
+        if self.amount_prior is not None:
+            arrays["amount_prior"] = self.amount_prior
+        if self.calibration is not None:
+            arrays["knots"] = self.calibration.knots
+            arrays["values"] = self.calibration.values
+            arrays["threshold"] = np.array([self.calibration.threshold])
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".npz") as handle:
-            np.savez(
-                handle,
-                char_terms=np.array(list(self.chars.vocabulary), dtype=str),
-                char_idf=self.chars.idf,
-                word_terms=np.array(list(self.words.vocabulary), dtype=str),
-                word_idf=self.words.idf,
-                weights=self.weights.astype(np.float16),  # exact: trained weights are rounded
-                classes=np.array(self.classes, dtype=str),
-                temperature=np.array([self.temperature]),
-                **({} if self.amount_prior is None else {"amount_prior": self.amount_prior}),
-                **(
-                    {}
-                    if self.calibration is None
-                    else {
-                        "knots": self.calibration.knots,
-                        "values": self.calibration.values,
-                        "threshold": np.array([self.calibration.threshold]),
-                    }
-                ),
-            )
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
         os.replace(handle.name, path)
 
     @classmethod
