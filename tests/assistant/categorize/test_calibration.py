@@ -19,8 +19,10 @@ def test_isotonic_is_monotone_and_averages_violators() -> None:
     assert list(values) == sorted(values)
     assert list(knots) == [0.1, 0.25, 0.4]
     assert list(values) == [0.0, 0.5, 1.0]
-    calibration = Calibration(knots, values, 0.2)
-    assert calibration.apply(np.array([0.0, 0.25, 1.0])).tolist() == [0.0, 0.5, 1.0]
+    calibration = Calibration(np.vstack([knots, knots]), np.vstack([values, 1 - values]), 0.2)
+    raw = np.array([0.0, 0.25, 1.0])
+    assert calibration.apply(raw, np.array([False] * 3)).tolist() == [0.0, 0.5, 1.0]
+    assert calibration.apply(raw, np.array([True] * 3)).tolist() == [1.0, 0.5, 0.0]
 
 
 def test_threshold_keeps_coverage_on_all_and_hard_lines() -> None:
@@ -50,6 +52,7 @@ def test_shipped_model_is_calibrated_with_a_validated_threshold(
     assert classifier.amount_prior is not None
     # A brand name and nothing else: the classifier is not sure of it.
     bare = StatementLine("b", "ZORBLIQUAN", 2350, "EUR", "debit")
+    assert classifier.unknown_words([bare]).tolist() == [True]
     assert classifier.predict([bare])[0][1] < 0.9
     # Without an explicit threshold, the pipeline uses the model's.
     lines = [line for line, _ in generate("heldout", per_category=1, seed=5)]

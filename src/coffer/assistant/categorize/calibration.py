@@ -47,16 +47,20 @@ Labelled = tuple[StatementLine, str, str | None]  # line, detailed category, bra
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """A monotone map of raw probabilities to estimated accuracy, and the threshold."""
+    """Monotone maps of raw probabilities to estimated accuracy, one for lines whose words
+    the model all knows and one for lines with a word it never saw; and the threshold."""
 
-    knots: np.ndarray  # raw probabilities, increasing
-    values: np.ndarray  # estimated accuracy at each knot, non-decreasing
+    knots: np.ndarray  # (2, n) raw probabilities, increasing per row (padded by repeats)
+    values: np.ndarray  # (2, n) estimated accuracy at each knot, non-decreasing
     threshold: float
 
-    def apply(self, raw: np.ndarray) -> np.ndarray:
-        if len(self.knots) == 0:
+    def apply(self, raw: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+        if self.knots.shape[1] == 0:
             return raw
-        mapped: np.ndarray = np.interp(raw, self.knots, self.values)
+        mapped = np.array(raw, dtype=np.float64)
+        for row in (0, 1):
+            chosen = unknown == bool(row)
+            mapped[chosen] = np.interp(raw[chosen], self.knots[row], self.values[row])
         return mapped
 
 
@@ -86,16 +90,27 @@ def brand_fold(brand: str) -> int:
     return zlib.crc32(brand.encode()) % FOLDS
 
 
-class _Recorder(Predictor):
-    """A predictor that remembers its raw predictions by line id."""
+class Model(Predictor):
+    """What calibration needs of a classifier besides its predictions."""
 
-    def __init__(self, inner: Predictor) -> None:
+    def unknown_words(self, lines: Sequence[StatementLine]) -> np.ndarray:
+        """Whether each line has a word the model never saw."""
+        raise NotImplementedError
+
+
+class _Recorder(Predictor):
+    """A predictor that remembers its raw predictions and the lines' strata by line id."""
+
+    def __init__(self, inner: Model) -> None:
         self.inner = inner
-        self.raw: dict[str, tuple[str, float]] = {}
+        self.raw: dict[str, tuple[float, bool]] = {}
 
     def predict(self, lines: Sequence[StatementLine]) -> list[tuple[str, float]]:
         predicted = self.inner.predict(lines)
-        self.raw.update((line.id, p) for line, p in zip(lines, predicted, strict=True))
+        unknown = self.inner.unknown_words(lines)
+        self.raw.update(
+            (line.id, (p[1], bool(u))) for line, p, u in zip(lines, predicted, unknown, strict=True)
+        )
         return predicted
 
 
@@ -140,13 +155,14 @@ def choose_threshold(
 def fit(
     training: Sequence[Labelled],
     validation: Sequence[Labelled],
-    train: Callable[[list[tuple[StatementLine, str]]], Predictor],
+    train: Callable[[list[tuple[StatementLine, str]]], Model],
 ) -> Calibration:
     """Cross-fitted calibration and threshold (see the module docstring)."""
-    raw: list[float] = []
+    raw: list[tuple[float, bool]] = []
     right: list[float] = []
     gold: list[str] = []
     hard: list[bool] = []
+    stratum: dict[str, bool] = {}
     results: list[Categorization] = []
     for fold in range(FOLDS):
         model = _Recorder(
@@ -167,20 +183,40 @@ def fit(
             hard.append(line.id in unknown)
             results.append(result)
             if result.source.endswith("classifier") and line.id in model.raw:
-                raw.append(model.raw[line.id][1])
+                raw.append(model.raw[line.id])
+                stratum[line.id] = model.raw[line.id][1]
                 right.append(float(result.primary == primary_of(detailed)))
-    knots, values = isotonic(raw, right)
-    knots, first = np.unique(knots, return_index=True)  # np.interp wants increasing knots
-    values = np.maximum.reduceat(values, first) if len(values) else values
+    maps = [
+        _fit_map([(r, y) for (r, u), y in zip(raw, right, strict=True) if u == row])
+        for row in (False, True)
+    ]
+    width = max(len(k) for k, _ in maps)
+    knots = np.vstack([np.pad(k, (0, width - len(k)), mode="edge") for k, _ in maps])
+    values = np.vstack([np.pad(v, (0, width - len(v)), mode="edge") for _, v in maps])
     calibration = Calibration(knots, values, 0.0)
     adjusted = [
-        _recalibrated(r, calibration) if r.source.endswith("classifier") else r for r in results
+        _recalibrated(r, calibration, stratum[r.id]) if r.id in stratum else r for r in results
     ]
     return Calibration(knots, values, choose_threshold(gold, adjusted, hard))
 
 
-def _recalibrated(result: Categorization, calibration: Calibration) -> Categorization:
-    confidence = float(calibration.apply(np.array([result.confidence]))[0])
+def _fit_map(points: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    if not points:
+        return np.array([0.0, 1.0]), np.array([0.0, 1.0])  # identity
+    knots, values = isotonic([x for x, _ in points], [y for _, y in points])
+    knots, first = np.unique(knots, return_index=True)  # np.interp wants increasing knots
+    return knots, np.maximum.reduceat(values, first)
+
+
+def _recalibrated(
+    result: Categorization, calibration: Calibration, unknown: bool
+) -> Categorization:
+    confidence = calibration.apply(np.array([result.confidence]), np.array([unknown]))
     return Categorization(
-        result.id, result.primary, result.detailed, confidence, result.merchant, result.source
+        result.id,
+        result.primary,
+        result.detailed,
+        float(confidence[0]),
+        result.merchant,
+        result.source,
     )

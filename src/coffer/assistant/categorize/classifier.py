@@ -25,9 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from coffer.assistant.categorize.calibration import Calibration
+from coffer.assistant.categorize.calibration import Calibration, Model
 from coffer.assistant.categorize.normalize import clean_descriptor, fold
-from coffer.assistant.categorize.pipeline import Predictor
 from coffer.assistant.categorize.schemas import StatementLine
 from coffer.assistant.taxonomy import primary_of
 
@@ -117,7 +116,7 @@ def _fit_block(documents: Sequence[list[str]], min_df: int, offset: int) -> _Blo
     return _Block(vocabulary, idf, offset)
 
 
-class TextClassifier(Predictor):
+class TextClassifier(Model):
     """Fitted weights: two TF-IDF blocks and complement naive Bayes log-weights per class."""
 
     def __init__(
@@ -217,10 +216,22 @@ class TextClassifier(Predictor):
         best_detailed = np.where(allowed, probabilities, -1.0).argmax(axis=1)
         confidence = by_primary[np.arange(len(lines)), best_primary]
         if self.calibration is not None:
-            confidence = self.calibration.apply(confidence)
+            confidence = self.calibration.apply(confidence, self.unknown_words(lines))
         return [
             (self.classes[int(d)], float(c)) for d, c in zip(best_detailed, confidence, strict=True)
         ]
+
+    def unknown_words(self, lines: Sequence[StatementLine]) -> np.ndarray:
+        """Whether each line has a word of its cleaned descriptor the model never saw (the
+        calibration's strata: an unseen name is harder than a known template)."""
+        vocabulary = self.words.vocabulary
+        return np.array(
+            [
+                any(w not in vocabulary for w in fold(clean_descriptor(line.description)).split())
+                for line in lines
+            ],
+            dtype=bool,
+        )
 
     def threshold(self) -> float | None:
         return None if self.calibration is None else self.calibration.threshold
