@@ -1,10 +1,12 @@
 """The statistical classifier: TF-IDF of character n-grams (of the cleaned descriptor) and of
 words and meta tokens (direction, amount bucket, currency, MCC) of the whole line, into a
-complement naive Bayes over the detailed categories, written with numpy alone.
+complement naive Bayes over the detailed categories, written with numpy alone, times an
+amount prior P(amount bucket | primary) for the primary's probability.
 
 It is trained on the shipped synthetic training set (``synthetic.generate("train")``),
-optionally with extra examples such as a customer's corrections, deterministically, in a
-second or two; the fitted weights are cached as an ``.npz`` file keyed by a hash of the code
+deterministically, with its confidence calibrated by cross-fitting (``calibration``: three
+fits and a validation pass, some 20 seconds), or on given examples (uncalibrated); the
+fitted weights are cached as an ``.npz`` file keyed by a hash of the code
 and data they were built from, so later runs load them in a fraction of a second. Features
 have one definition (``features``) for training and serving.
 """

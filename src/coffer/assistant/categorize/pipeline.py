@@ -12,7 +12,8 @@ Stages, first decisive one wins:
 5. generic shop words ("pizzeria", "Apotheke", "酒店"), the MCC and the statistical classifier,
    weighed against each other;
 6. a credit nothing explained is a transfer in;
-7. the customer's "post" rules, then abstention below the confidence threshold.
+7. the customer's "post" rules, then abstention below the confidence threshold (the
+   classifier's confidence is calibrated, its threshold validated: ``calibration``).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ from coffer.assistant.categorize.stems import find_stem
 from coffer.assistant.taxonomy import CATEGORIES, primary_of
 
 DEFAULT_MIN_CONFIDENCE = 0.15
-"""Below this confidence the categorizer abstains (primary null, the line awaits review)."""
+"""Below this confidence the categorizer abstains (primary null, the line awaits review),
+unless a threshold is given or the classifier brings its validated one."""
 
 # Purpose rules whose words also occur in merchants' names.
 _NAME_WORD_RULES = frozenset({"rent", "personal_loan", "savings", "investment"})
