@@ -94,6 +94,15 @@ def main() -> None:
         f"{brand_scores.macro_f1:.3f}, coverage {brand_scores.coverage:.3f}, "
         f"accuracy {brand_scores.accuracy:.3f}"
     )
+    by_model = [i for i in brands if results[i].source.endswith("classifier")]
+    if by_model:
+        confidence = sum(results[i].confidence for i in by_model) / len(by_model)
+        right = sum(results[i].primary == primary_of(labelled[i][1]) for i in by_model)
+        print(
+            f"calibration, unseen brands the classifier decided ({len(by_model)} lines): "
+            f"mean confidence {confidence:.3f}, accuracy {right / len(by_model):.3f}; "
+            f"abstention threshold (chosen on the validation fold) {model.threshold()}"
+        )
     print(
         f"held-out: primary macro-F1 {scores.macro_f1:.3f}, coverage {scores.coverage:.3f}, "
         f"accuracy {scores.accuracy:.3f}, detailed accuracy {scores.detailed_accuracy:.3f}"

@@ -1,10 +1,12 @@
 """The statistical classifier: TF-IDF of character n-grams (of the cleaned descriptor) and of
 words and meta tokens (direction, amount bucket, currency, MCC) of the whole line, into a
-complement naive Bayes over the detailed categories, written with numpy alone.
+complement naive Bayes over the detailed categories, written with numpy alone, times an
+amount prior P(amount bucket | primary) for the primary's probability.
 
 It is trained on the shipped synthetic training set (``synthetic.generate("train")``),
-optionally with extra examples such as a customer's corrections, deterministically, in a
-second or two; the fitted weights are cached as an ``.npz`` file keyed by a hash of the code
+deterministically, with its confidence calibrated by cross-fitting (``calibration``: three
+fits and a validation pass, some 20 seconds), or on given examples (uncalibrated); the
+fitted weights are cached as an ``.npz`` file keyed by a hash of the code
 and data they were built from, so later runs load them in a fraction of a second. Features
 have one definition (``features``) for training and serving.
 """
@@ -25,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from coffer.assistant.categorize.calibration import Calibration, Model
 from coffer.assistant.categorize.normalize import clean_descriptor, fold
-from coffer.assistant.categorize.pipeline import Predictor
 from coffer.assistant.categorize.schemas import StatementLine
 from coffer.assistant.taxonomy import primary_of
 
@@ -35,20 +37,33 @@ TRAINING_PER_CATEGORY = 160
 TRAINING_SEED = 7
 DEFAULT_TEMPERATURE = 4.0
 ALPHA = 0.3
+AMOUNT_BUCKETS = 24
 _ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD", "IDR", "UGX", "XOF"})
 _SMALL_UNIT = frozenset({"JPY", "KRW", "IDR", "VND", "HUF"})
 _MID_UNIT = frozenset({"CNY", "PLN", "SEK", "NOK", "DKK", "CZK", "HKD"})
 
 
-def _amount_bucket(line: StatementLine) -> str:
+def _major(line: StatementLine) -> float:
+    """The amount in major units, scaled so that currencies of small units compare."""
     scale = 0 if line.currency in _ZERO_DECIMAL else 2
     major = line.amount / (10**scale) if line.amount else 0.0
     if line.currency in _SMALL_UNIT:
         major /= 100
     elif line.currency in _MID_UNIT:
         major /= 5
+    return major
+
+
+def _amount_bucket(line: StatementLine) -> str:
+    major = _major(line)
     bucket = 0 if major <= 1 else min(6, int(math.log10(major) * 2))
     return f"amt{bucket}"
+
+
+def amount_index(line: StatementLine) -> int:
+    """The amount's bucket for the amount prior: a quarter of a decade of major units."""
+    major = _major(line)
+    return 0 if major <= 1 else min(AMOUNT_BUCKETS - 1, int(math.log10(major) * 4))
 
 
 def features(line: StatementLine) -> tuple[list[str], list[str]]:
@@ -103,7 +118,7 @@ def _fit_block(documents: Sequence[list[str]], min_df: int, offset: int) -> _Blo
     return _Block(vocabulary, idf, offset)
 
 
-class TextClassifier(Predictor):
+class TextClassifier(Model):
     """Fitted weights: two TF-IDF blocks and complement naive Bayes log-weights per class."""
 
     def __init__(
@@ -113,7 +128,11 @@ class TextClassifier(Predictor):
         weights: np.ndarray,
         classes: list[str],
         temperature: float = DEFAULT_TEMPERATURE,
+        calibration: Calibration | None = None,
+        amount_prior: np.ndarray | None = None,
     ) -> None:
+        self.calibration = calibration
+        self.amount_prior = amount_prior  # log P(amount bucket | primary), (buckets, primaries)
         self.chars = chars
         self.words = words
         self.weights = weights  # (features, classes), float32
@@ -188,28 +207,57 @@ class TextClassifier(Predictor):
         probabilities = np.where(masks, probabilities, 0.0)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         by_primary = probabilities @ self._mapping
+        if self.amount_prior is not None:
+            # The amount's evidence, beside the text's: decisive when the name says nothing.
+            by_primary = by_primary * np.exp(
+                self.amount_prior[[amount_index(line) for line in lines]]
+            )
+            by_primary /= by_primary.sum(axis=1, keepdims=True)
         best_primary = by_primary.argmax(axis=1)
         allowed = self._mapping[:, best_primary].T > 0
         best_detailed = np.where(allowed, probabilities, -1.0).argmax(axis=1)
+        confidence = by_primary[np.arange(len(lines)), best_primary]
+        if self.calibration is not None:
+            confidence = self.calibration.apply(confidence, self.unknown_words(lines))
         return [
-            (self.classes[int(d)], float(by_primary[row, int(p)]))
-            for row, (d, p) in enumerate(zip(best_detailed, best_primary, strict=True))
+            (self.classes[int(d)], float(c)) for d, c in zip(best_detailed, confidence, strict=True)
         ]
+
+    def unknown_words(self, lines: Sequence[StatementLine]) -> np.ndarray:
+        """Whether each line has a word of its cleaned descriptor the model never saw (the
+        calibration's strata: an unseen name is harder than a known template)."""
+        vocabulary = self.words.vocabulary
+        return np.array(
+            [
+                any(w not in vocabulary for w in fold(clean_descriptor(line.description)).split())
+                for line in lines
+            ],
+            dtype=bool,
+        )
+
+    def threshold(self) -> float | None:
+        return None if self.calibration is None else self.calibration.threshold
 
     def save(self, path: Path) -> None:
         """Write the weights to ``path`` (an .npz file), atomically."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {
+            "char_terms": np.array(list(self.chars.vocabulary), dtype=str),
+            "char_idf": self.chars.idf,
+            "word_terms": np.array(list(self.words.vocabulary), dtype=str),
+            "word_idf": self.words.idf,
+            "weights": self.weights.astype(np.float16),  # exact: trained weights are rounded
+            "classes": np.array(self.classes, dtype=str),
+            "temperature": np.array([self.temperature]),
+        }
+        if self.amount_prior is not None:
+            arrays["amount_prior"] = self.amount_prior
+        if self.calibration is not None:
+            arrays["knots"] = self.calibration.knots
+            arrays["values"] = self.calibration.values
+            arrays["threshold"] = np.array([self.calibration.threshold])
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".npz") as handle:
-            np.savez(
-                handle,
-                char_terms=np.array(list(self.chars.vocabulary), dtype=str),
-                char_idf=self.chars.idf,
-                word_terms=np.array(list(self.words.vocabulary), dtype=str),
-                word_idf=self.words.idf,
-                weights=self.weights.astype(np.float16),  # exact: trained weights are rounded
-                classes=np.array(self.classes, dtype=str),
-                temperature=np.array([self.temperature]),
-            )
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
         os.replace(handle.name, path)
 
     @classmethod
@@ -221,12 +269,19 @@ class TextClassifier(Predictor):
             words = _Block(
                 {t: i for i, t in enumerate(word_terms)}, data["word_idf"], len(char_terms)
             )
+            calibration = (
+                Calibration(data["knots"], data["values"], float(data["threshold"][0]))
+                if "knots" in data.files
+                else None
+            )
             return cls(
                 chars,
                 words,
                 np.ascontiguousarray(data["weights"], dtype=np.float32),
                 [str(c) for c in data["classes"]],
                 float(data["temperature"][0]),
+                calibration,
+                data["amount_prior"] if "amount_prior" in data.files else None,
             )
 
 
@@ -235,11 +290,31 @@ def train(
     *,
     temperature: float = DEFAULT_TEMPERATURE,
 ) -> TextClassifier:
-    """Fit the classifier on ``examples`` (default: the shipped synthetic training set)."""
-    if examples is None:
-        from coffer.assistant.categorize.synthetic import generate
+    """Fit the classifier on ``examples``; by default on the shipped synthetic training set,
+    with its confidence calibrated by cross-fitting (``calibration``)."""
+    if examples is not None:
+        return _fit(examples, temperature)
+    from coffer.assistant.categorize import calibration
+    from coffer.assistant.categorize.synthetic import generate_with_brands
 
-        examples = list(generate("train", per_category=TRAINING_PER_CATEGORY, seed=TRAINING_SEED))
+    training = list(
+        generate_with_brands("train", per_category=TRAINING_PER_CATEGORY, seed=TRAINING_SEED)
+    )
+    validation = list(
+        generate_with_brands(
+            "train",
+            per_category=calibration.VALIDATION_PER_CATEGORY,
+            seed=calibration.VALIDATION_SEED,
+        )
+    )
+    model = _fit([(x, d) for x, d, _ in training], temperature)
+    model.calibration = calibration.fit(
+        training, validation, lambda subset: _fit(subset, temperature)
+    )
+    return model
+
+
+def _fit(examples: Sequence[tuple[StatementLine, str]], temperature: float) -> TextClassifier:
     pairs = [features(line) for line, _ in examples]
     chars = _fit_block([p[0] for p in pairs], min_df=2, offset=0)
     words = _fit_block([p[1] for p in pairs], min_df=1, offset=len(chars.vocabulary))
@@ -257,7 +332,21 @@ def train(
     logged = np.log(complement / complement.sum(axis=1, keepdims=True))
     # Rounded to half precision, as they are stored: a cached model scores like a fresh one.
     weights = np.ascontiguousarray((-logged).T.astype(np.float16).astype(np.float32))
-    return TextClassifier(chars, words, weights, classes, temperature)
+    model = TextClassifier(chars, words, weights, classes, temperature)
+    model.amount_prior = _fit_amount_prior(examples, model._primaries)
+    return model
+
+
+def _fit_amount_prior(
+    examples: Sequence[tuple[StatementLine, str]], primaries: list[str]
+) -> np.ndarray:
+    """log P(amount bucket | primary), add-one smoothed, from the training examples."""
+    index = {p: i for i, p in enumerate(primaries)}
+    counts = np.ones((AMOUNT_BUCKETS, len(primaries)), dtype=np.float64)
+    for line, detailed in examples:
+        counts[amount_index(line), index[primary_of(detailed)]] += 1
+    prior: np.ndarray = np.log(counts / counts.sum(axis=0, keepdims=True))
+    return prior
 
 
 def _fingerprint() -> str:
@@ -302,4 +391,5 @@ def model_info(model: Any) -> dict[str, Any]:
         "classes": len(model.classes),
         "features": int(model.weights.shape[0]),
         "temperature": model.temperature,
+        "threshold": None if model.calibration is None else model.calibration.threshold,
     }

@@ -12,14 +12,15 @@ Stages, first decisive one wins:
 5. generic shop words ("pizzeria", "Apotheke", "酒店"), the MCC and the statistical classifier,
    weighed against each other;
 6. a credit nothing explained is a transfer in;
-7. the customer's "post" rules, then abstention below the confidence threshold.
+7. the customer's "post" rules, then abstention below the confidence threshold (the
+   classifier's confidence is calibrated, its threshold validated: ``calibration``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from coffer.assistant.categorize.adaptation import CorrectionModel
@@ -50,7 +51,8 @@ from coffer.assistant.categorize.stems import find_stem
 from coffer.assistant.taxonomy import CATEGORIES, primary_of
 
 DEFAULT_MIN_CONFIDENCE = 0.15
-"""Below this confidence the categorizer abstains (primary null, the line awaits review)."""
+"""Below this confidence the categorizer abstains (primary null, the line awaits review),
+unless a threshold is given or the classifier brings its validated one."""
 
 # Purpose rules whose words also occur in merchants' names.
 _NAME_WORD_RULES = frozenset({"rent", "personal_loan", "savings", "investment"})
@@ -102,6 +104,10 @@ class Predictor:
         """For each line: the most likely detailed category and the probability of its
         primary."""
         raise NotImplementedError
+
+    def threshold(self) -> float | None:
+        """The abstention threshold validated with this predictor (None: the default)."""
+        return None
 
 
 def correction_key(line: StatementLine) -> str:
@@ -254,10 +260,13 @@ def _first_stage(
     line: StatementLine,
     context: CategorizationContext,
     model: CorrectionModel | None = None,
+    brands: bool = True,
 ) -> Categorization | _Pending:
     text = fold(line.description)
     cleaned = fold(clean_descriptor(line.description))
     match = _dictionary_match(text, cleaned)
+    if not brands and match is not None and match.name is not None:
+        match = None  # validation: a brand the dictionary is to treat as unknown
     if match is not None and match.name in PLATFORMS and find_stem(cleaned or text):
         match = None  # "美团-丝域养发馆": the shop's trade says more than the platform
     mcc = mcc_category(line.mcc)
@@ -402,17 +411,21 @@ def categorize(
     context: CategorizationContext | None = None,
     *,
     predictor: Predictor | None = None,
-    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    min_confidence: float | None = None,
+    unknown_brands: Collection[str] = (),
 ) -> list[Categorization]:
     """Categorize ``lines`` (in order, one result per line). ``predictor`` is the statistical
-    classifier (None: rules, dictionary and MCC only)."""
+    classifier (None: rules, dictionary and MCC only). ``min_confidence``: the abstention
+    threshold (None: the predictor's validated one, else ``DEFAULT_MIN_CONFIDENCE``).
+    ``unknown_brands``: ids of lines whose
+    brand the dictionary ignores (to validate the classifier on brands it never saw)."""
     context = context or CategorizationContext()
     threshold = context.min_confidence if context.min_confidence is not None else min_confidence
     results: list[Categorization | None] = []
     pending: list[_Pending] = []
     model = correction_model(context)
     for index, line in enumerate(lines):
-        first = _first_stage(index, line, context, model)
+        first = _first_stage(index, line, context, model, line.id not in unknown_brands)
         if isinstance(first, _Pending):
             pending.append(first)
             results.append(None)
@@ -427,6 +440,10 @@ def categorize(
         inputs = [replace(p.line, direction="debit") if p.refund else p.line for p in needs_model]
         for item, predicted in zip(needs_model, predictor.predict(inputs), strict=True):
             predictions[item.index] = predicted
+        if threshold is None:
+            threshold = predictor.threshold()
+    if threshold is None:
+        threshold = DEFAULT_MIN_CONFIDENCE
     for item in pending:
         results[item.index] = _decide(item, predictions.get(item.index))
     final: list[Categorization] = []

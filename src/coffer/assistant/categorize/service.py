@@ -31,6 +31,9 @@ class _LazyClassifier(Predictor):
     def predict(self, lines: Sequence[StatementLine]) -> list[tuple[str, float]]:
         return shipped_classifier(self.cache_dir).predict(lines)
 
+    def threshold(self) -> float | None:
+        return shipped_classifier(self.cache_dir).threshold()
+
 
 def categorize_lines(
     lines: Sequence[StatementLine],

@@ -244,6 +244,14 @@ def generate(
     split: str = "train", *, per_category: int = 60, seed: int = 7
 ) -> Iterator[tuple[StatementLine, str]]:
     """Labelled lines of ``split`` ("train" or "heldout"): (line, detailed category)."""
+    for line, detailed, _brand in generate_with_brands(split, per_category=per_category, seed=seed):
+        yield line, detailed
+
+
+def generate_with_brands(
+    split: str = "train", *, per_category: int = 60, seed: int = 7
+) -> Iterator[tuple[StatementLine, str, str | None]]:
+    """As ``generate``, with the brand a line names (None for a made-up name or no merchant)."""
     if split not in ("train", "heldout"):
         raise ValueError("split must be 'train' or 'heldout'")
     builder = _Builder(split, seed)
@@ -264,10 +272,11 @@ def generate(
                 usable = [t for i, t in enumerate(pool) if i % 2 == parity] or pool
                 template, direction = rng.choice(usable)
                 text = builder.fill(template, locale)
-                yield StatementLine(line_id, text, amount, currency, direction), detailed
+                yield StatementLine(line_id, text, amount, currency, direction), detailed, None
                 continue
             merchant = builder.merchant(detailed, locale)
-            if merchant in builder.brand_names:
+            brand = merchant if merchant in builder.brand_names else None
+            if brand is not None:
                 line_id = f"{split}-brand-{number}"
             templates = CARD_TEMPLATES[locale]
             chosen = [t for i, t in enumerate(templates) if i % 3 != 2 or parity == 1]
@@ -291,4 +300,4 @@ def generate(
                 )
             codes = builder.mccs.get(detailed)
             mcc = rng.choice(codes) if codes and rng.random() < 0.5 else None
-            yield StatementLine(line_id, text, amount, currency, direction, mcc), detailed
+            yield StatementLine(line_id, text, amount, currency, direction, mcc), detailed, brand
