@@ -34,13 +34,13 @@ def test_threshold_keeps_coverage_on_all_and_hard_lines() -> None:
         for i, (g, c) in enumerate(zip(guesses, confidences, strict=True))
     ]
     hard = [False] * 10
-    threshold = choose_threshold(gold, results, hard)
+    threshold = choose_threshold(gold, results, hard, min_coverage=0.9)
     assert 0.1 < threshold <= 0.9  # abstaining on the wrong line raises macro-F1
     assert macro_f1(gold, [None if r.confidence < threshold else r.primary for r in results]) > (
         macro_f1(gold, guesses)
     )
     # When the wrong line is one of the few hard ones, abstaining would cut their coverage.
-    assert choose_threshold(gold, results, [False] * 8 + [True, True]) == 0.0
+    assert choose_threshold(gold, results, [False] * 8 + [True, True], min_coverage=0.9) == 0.0
 
 
 def test_shipped_model_is_calibrated_with_a_validated_threshold(

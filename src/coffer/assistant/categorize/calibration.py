@@ -17,7 +17,9 @@ not trained on (cross-fitting):
    violators), stored with the model and applied to every prediction;
 4. on the same validation lines, with calibrated confidences, the threshold that maximises
    primary macro-F1 at a coverage of at least ``MIN_COVERAGE``, over all lines and over the
-   unseen-brand ones, is the abstention threshold.
+   unseen-brand ones, is the abstention threshold. ``MIN_COVERAGE`` keeps a margin above the
+   90% that matters: lines of a bank or a country the generator does not know reach the
+   classifier more often than the validation lines do, and an abstention is a miss too.
 
 Neither the held-out synthetic set (its brands, names and templates) nor the hand-written
 sets of ``bench/data`` take part.
@@ -39,7 +41,7 @@ from coffer.assistant.taxonomy import primary_of
 FOLDS = 2
 VALIDATION_PER_CATEGORY = 40
 VALIDATION_SEED = 8
-MIN_COVERAGE = 0.9
+MIN_COVERAGE = 0.95
 _GRID = [round(0.01 * i, 2) for i in range(0, 71)]
 
 Labelled = tuple[StatementLine, str, str | None]  # line, detailed category, brand or None
