@@ -68,21 +68,19 @@ BIG_KEY = "big"
 MAX_EXPRESSION_LENGTH = 4_000
 
 
-class ExpressionInvalid(ValidationError):
+class ExpressionInvalid(ValidationError, code="expression_invalid"):
     """An expression that does not parse, or names a variable or function that does not
     exist; found when it is saved."""
 
-    code = "expression_invalid"
     hint = "Fix the expression as the message says (CEL syntax: docs/automations.md)."
 
 
-class ExpressionFailed(CofferError):
+class ExpressionFailed(
+    CofferError, code="expression_failed", status=422, formance_code="VALIDATION"
+):
     """A saved expression failed on the data it was given (a missing field, a type
     mismatch, an arithmetic overflow)."""
 
-    code = "expression_failed"
-    status = 422
-    formance_code = "VALIDATION"
     hint = "Guard the expression with has(...) or fix the data it reads; see the message."
 
 

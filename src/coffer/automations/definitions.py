@@ -37,10 +37,9 @@ def _lookup_stub(*_: Any) -> Any:  # names only: the engine binds the real looku
 LOOKUP_NAMES = {name: _lookup_stub for name in LOOKUPS}
 
 
-class DefinitionInvalid(ValidationError):
+class DefinitionInvalid(ValidationError, code="automation_invalid"):
     """An automation definition that cannot run: the message names the step and field."""
 
-    code = "automation_invalid"
     hint = "Fix the definition as the message says (docs/automations.md lists every field)."
 
 

@@ -74,10 +74,7 @@ def post_webhook(
     return {"status_code": response.status_code, "webhook_id": message_id}
 
 
-class WebhookFailed(CofferError):
+class WebhookFailed(CofferError, code="webhook_failed", status=502, formance_code="INTERNAL"):
     """A webhook step's receiver did not answer 2xx (retried per the step's policy)."""
 
-    code = "webhook_failed"
-    status = 502
-    formance_code = "INTERNAL"
     hint = "Check the receiver; the step is retried with the same webhook-id."

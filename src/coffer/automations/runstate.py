@@ -35,12 +35,9 @@ class RunFailed(Exception):
         self.step = step
 
 
-class StepError(CofferError):
+class StepError(CofferError, code="automation_step_error", status=400, formance_code="VALIDATION"):
     """A step that cannot run as written (a wallet of another customer, a bad value)."""
 
-    code = "automation_step_error"
-    status = 400
-    formance_code = "VALIDATION"
     hint = "Fix the automation's step as the message says and retry the run."
 
 

@@ -37,10 +37,9 @@ MAX_SCAN = 5_000  # occurrences looked at per question (bounds every loop)
 FINANCIAL_CALENDARS = {"ECB": "XECB", "TARGET": "XECB", "NYSE": "XNYS"}
 
 
-class ScheduleInvalid(ValidationError):
+class ScheduleInvalid(ValidationError, code="schedule_invalid"):
     """A schedule trigger whose rule, cron expression, time zone or calendar is wrong."""
 
-    code = "schedule_invalid"
     hint = "Fix the schedule as the message says (docs/automations.md, Schedules)."
 
 

@@ -31,12 +31,10 @@ KeySource = Callable[[], tuple[str, dict[str, bytes]]]
 RELOAD_SECONDS = 1.0
 
 
-class DecryptionFailed(CofferError):
+class DecryptionFailed(CofferError, code="decryption_failed", status=500):
     """Stored personal data could not be decrypted: the key that sealed it is missing."""
 
-    code = "decryption_failed"
     hint = "Set COFFER_PII_OLD_KEYS with the retired key that sealed the data."
-    status = 500
 
 
 class Cipher:

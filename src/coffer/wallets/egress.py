@@ -35,10 +35,9 @@ Resolver = Callable[[str, int], Sequence[str]]
 _CGNAT: Final = ipaddress.ip_network("100.64.0.0/10")
 
 
-class WebhookUrlRefused(ValidationError):
+class WebhookUrlRefused(ValidationError, code="webhook_url_refused"):
     """A webhook endpoint's URL is not allowed by the egress policy."""
 
-    code = "webhook_url_refused"
     hint = "Register a public https URL (sandbox platforms may also use http and loopback)."
 
 

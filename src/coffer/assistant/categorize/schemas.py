@@ -12,10 +12,8 @@ from coffer.errors import ValidationError
 _ID_KINDS = (str, int)
 
 
-class InvalidStatementLine(ValidationError):
+class InvalidStatementLine(ValidationError, code="invalid_statement_line"):
     """A statement line (or a customer's rule) given to the categorizer is malformed."""
-
-    code = "invalid_statement_line"
 
 
 @dataclass(frozen=True, slots=True)
