@@ -141,7 +141,9 @@ def test_a_merchants_tiny_payments_with_new_cards() -> None:
         assert value(vector, "customer_tiny_1h") == index
         assert value(vector, "customer_fresh_cards_1h") == index
         assert value(vector, "amount_vs_population") < -1.2
-    known = state.features(tx("m1", start + HOUR + 121, "payin_card", 300, card_fingerprint="known"))
+    known = state.features(
+        tx("m1", start + HOUR + 121, "payin_card", 300, card_fingerprint="known")
+    )
     assert value(known, "card_fresh") == 0
     assert value(known, "customer_tiny_1h") == 0 and value(known, "customer_tiny_24h") == 3
     assert value(known, "customer_fresh_cards_24h") == 3

@@ -33,7 +33,9 @@ def test_the_base_variant_is_the_default(tmp_path: Path) -> None:
 def test_merchants_spread_card_testing_over_several_merchants(tmp_path: Path) -> None:
     events, typology = _world(tmp_path, "merchants")
     everyone = _lines(tmp_path / "train.jsonl") + events
-    legal = {line["id"] for line in everyone if line["type"] == "customer" and line["kind"] == "legal"}
+    legal = {
+        line["id"] for line in everyone if line["type"] == "customer" and line["kind"] == "legal"
+    }
     probes = [
         line
         for line in events

@@ -25,9 +25,9 @@ class CustomerState:
     __slots__ = (
         "balance",
         "birth_year",
+        "card_countries_24h",
         "cards",
         "cards_1h",
-        "card_countries_24h",
         "counterparties",
         "countries",
         "country",

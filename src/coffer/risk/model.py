@@ -338,9 +338,7 @@ def _fit_booster(
         "bagging_freq": 1,
         "lambda_l2": 5.0,
         "min_sum_hessian_in_leaf": 1.0,
-        "monotone_constraints": [
-            1 if name in MONOTONE_FEATURES else 0 for name in FEATURE_NAMES
-        ],
+        "monotone_constraints": [1 if name in MONOTONE_FEATURES else 0 for name in FEATURE_NAMES],
         "scale_pos_weight": min(10.0, (len(labels) - positives) / positives / 10),
         "seed": parameters.seed,
         "deterministic": True,
