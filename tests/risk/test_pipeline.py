@@ -151,16 +151,22 @@ def test_backtest_format_prefix_determinism_and_read_only_model(
     assert short == decisions[: len(short)] and short
 
 
-def test_recall_well_above_chance(trained: Path, tmp_path: Path) -> None:
+def backtest_of(trained: Path, output: Path) -> Path:
+    """``coffer risk backtest`` of the simulation's events with its model, into ``output``."""
     invoke(
         "backtest",
         "--input",
         str(trained / "events.jsonl"),
         "--output",
-        str(tmp_path / "d.jsonl"),
+        str(output),
         "--model-dir",
         str(trained / "model"),
     )
+    return output
+
+
+def test_recall_well_above_chance(trained: Path, tmp_path: Path) -> None:
+    backtest_of(trained, tmp_path / "d.jsonl")
     report = json.loads(
         invoke(
             "evaluate",
@@ -341,18 +347,9 @@ def test_batched_online_decisions_equal_single_ones_and_the_backtest(
     it must decide each transaction as if alone, in order, and as the backtest does."""
     model = trained / "model"
     events = read_events(trained / "events.jsonl")
-    invoke(
-        "backtest",
-        "--input",
-        str(trained / "events.jsonl"),
-        "--output",
-        str(tmp_path / "d.jsonl"),
-        "--model-dir",
-        str(model),
-    )
     backtest = {
         line["id"]: (line["score"], line["reasons"])
-        for line in read(tmp_path / "d.jsonl")
+        for line in read(backtest_of(trained, tmp_path / "d.jsonl"))
         if line.get("type") != "alert"
     }
     single = _online_scores(model, events, 1, lambda _: False)

@@ -41,3 +41,14 @@ def test_running_stats() -> None:
         stats.add(value)
     assert stats.mean == 2.0 and stats.maximum == 3.0 and abs(stats.std - 1.0) < 1e-9
     assert stats.median() == 2.0
+
+
+def test_counts_at_answers_as_stats_without_advancing() -> None:
+    window = Window()
+    for moment in (0.0, 100.0, 3_000.0, 3_700.0, 90_000.0):
+        window.add(moment, 5)
+    for now in (3_700.0, 3_800.0, 7_300.0, 90_000.0, 95_000.0):
+        heads = list(window.heads)
+        peeked = window.counts_at(now)
+        assert window.heads == heads  # left as it was
+        assert peeked == list(window.stats(now)[0])

@@ -137,7 +137,8 @@ class OnlineEngine:
         :meth:`~coffer.risk.model.FraudModel.score_ceiling` under the block threshold) is
         observed at once and scored with the batch's others in one model call at the end;
         the others are scored at once, one by one. Without it, each run is scored before
-        the next (one model call a run)."""
+        the next (one model call a run); so is the last run when nothing waits for the end (one
+        movement, a batch of one run)."""
         engine = engine or self.engine
         deferred: list[int] = []
         vectors: list[list[float]] = []
@@ -147,7 +148,12 @@ class OnlineEngine:
                 end = start + run_length(transactions, start)
                 run = transactions[start:end]
                 features = self.state.features_run(run)
-                if engine is None or may_block is None:
+                if (
+                    engine is None
+                    or may_block is None
+                    or (end == len(transactions) and not deferred)
+                ):
+                    # no ceiling needed: no later run waits for this one
                     scored: list[Scored | None] = list(self._scored(run, features, engine))
                 else:
                     ceiling = engine.model.score_ceiling(np.asarray(features, dtype=np.float64))
