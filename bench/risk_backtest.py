@@ -1,15 +1,17 @@
 """Fraud model and AML monitoring offline: train and backtest times and quality (target: the
 backtest processes >= 5,000 events/s; train and backtest each under 900 s on ~60,000
-transactions).
+transactions), on the base world and on worlds shifted away from it.
 
-    python bench/risk_backtest.py [--customers 1900] [--days 120] [--seed 7] [--runs 3]
+    python bench/risk_backtest.py [--customers 1900] [--days 120] [--seeds 7] [--runs 3]
+                                  [--variants base,merchants,shifted]
 
-Simulates a history and its continuation (``coffer risk simulate``), times ``train`` on the
-history once and ``backtest`` on the continuation ``--runs`` times (each in the same process
-as the others, model folder loaded afresh each run), then evaluates the decisions against the
-simulator's truth. Prints wall and CPU seconds (the machine is shared: the load average is
-printed too), events/s and the ratio to 5,000 events/s, recall at 1% false-positive rate,
-PR-AUC, the recall on fraud typologies held out of training, AML recall and precision.
+For each variant (``coffer risk simulate --variant``) and seed: simulates a history and its
+continuation, times ``train`` on the history once and ``backtest`` on the continuation
+``--runs`` times (each in the same process as the others, model folder loaded afresh each
+run), then evaluates the decisions against the simulator's truth. Prints wall and CPU seconds
+(the machine is shared: the load average is printed too), events/s and the ratio to 5,000
+events/s, recall at 1% false-positive rate, PR-AUC, the recall on fraud typologies held out
+of training, AML recall and precision; at the end, per variant, the medians over the seeds.
 """
 
 from __future__ import annotations
@@ -21,21 +23,21 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 TARGET_EVENTS_PER_SECOND = 5_000.0
+SUMMARY = (
+    ("recall@1%FPR", "recall"),
+    ("held-out", "held_out"),
+    ("PR-AUC", "pr_auc"),
+    ("AML recall", "aml_recall"),
+    ("AML precision", "aml_precision"),
+)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--customers", type=int, default=1900)
-    parser.add_argument("--days", type=int, default=120)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--train-fraction", type=float, default=0.5)
-    args = parser.parse_args()
-
+def _world(args: argparse.Namespace, variant: str, seed: int) -> dict[str, float]:
     from coffer.risk.backtest import backtest
     from coffer.risk.evaluate import evaluate
     from coffer.risk.simulate import simulate
@@ -45,13 +47,14 @@ def main() -> None:
         root = Path(folder)
         summary = simulate(
             root,
-            seed=args.seed,
+            seed=seed,
             customers=args.customers,
             days=args.days,
             train_fraction=args.train_fraction,
+            variant=variant,
         )
         print(
-            f"simulated: train {summary.train_transactions} transactions "
+            f"== {variant}, seed {seed}: train {summary.train_transactions} transactions "
             f"({summary.train_fraud} fraud), backtest {summary.events_transactions} "
             f"({summary.events_fraud} fraud), {summary.patterns} laundering patterns",
             flush=True,
@@ -88,29 +91,61 @@ def main() -> None:
             f"{cpu_rate / TARGET_EVENTS_PER_SECOND:.2f}x CPU"
         )
         quality = evaluate(root / "decisions.jsonl", root / "truth.jsonl")
-        fraud = quality["fraud"]
-        aml = quality["aml"]
+    return _print_quality(quality) | {"cpu_rate": cpu_rate}
+
+
+def _print_quality(quality: dict[str, Any]) -> dict[str, float]:
+    fraud = quality["fraud"]
+    aml = quality["aml"]
+    figures = {
+        "recall": fraud["recall_at_1pct_fpr"],
+        "held_out": fraud["held_out_recall_at_1pct_fpr"] or 0.0,
+        "pr_auc": fraud["pr_auc"],
+        "aml_recall": aml["recall"] or 0.0,
+        "aml_precision": aml["precision"] or 0.0,
+    }
+    print(
+        f"fraud: recall at 1% FPR {figures['recall']:.3f}, PR-AUC {figures['pr_auc']:.3f}, "
+        f"held-out typologies recall {figures['held_out']:.3f}"
+    )
+    for name, entry in fraud["per_typology"].items():
+        held = " (held out of training)" if entry["held_out"] else ""
+        print(f"  {name}: {entry['frauds']} frauds, recall {entry['recall_at_1pct_fpr']:.3f}{held}")
+    print(
+        f"aml: {aml['patterns']} patterns, {aml['alerts']} alerts, recall "
+        f"{figures['aml_recall']:.3f}, precision {figures['aml_precision']:.3f}"
+    )
+    for name, entry in aml["per_typology"].items():
+        precision = entry.get("precision")
+        shown = "-" if precision is None else f"{precision:.2f}"
         print(
-            f"fraud: recall at 1% FPR {fraud['recall_at_1pct_fpr']:.3f}, PR-AUC "
-            f"{fraud['pr_auc']:.3f}, held-out typologies recall "
-            f"{fraud['held_out_recall_at_1pct_fpr'] or 0.0:.3f}"
+            f"  {name}: found {entry['found']}/{entry['patterns']}, "
+            f"{entry.get('alerts', 0)} alerts, precision {shown}",
+            flush=True,
         )
-        for name, entry in fraud["per_typology"].items():
-            held = " (held out of training)" if entry["held_out"] else ""
-            print(
-                f"  {name}: {entry['frauds']} frauds, recall {entry['recall_at_1pct_fpr']:.3f}{held}"
-            )
-        print(
-            f"aml: {aml['patterns']} patterns, {aml['alerts']} alerts, recall "
-            f"{aml['recall'] or 0.0:.3f}, precision {aml['precision'] or 0.0:.3f}"
-        )
-        for name, entry in aml["per_typology"].items():
-            precision = entry.get("precision")
-            shown = "-" if precision is None else f"{precision:.2f}"
-            print(
-                f"  {name}: found {entry['found']}/{entry['patterns']}, "
-                f"{entry.get('alerts', 0)} alerts, precision {shown}"
-            )
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=1900)
+    parser.add_argument("--days", type=int, default=120)
+    parser.add_argument("--seeds", default="7", help="comma-separated simulation seeds")
+    parser.add_argument("--runs", type=int, default=3, help="backtests per world (timing)")
+    parser.add_argument("--train-fraction", type=float, default=0.5)
+    parser.add_argument("--variants", default="base", help="e.g. base,merchants,shifted")
+    args = parser.parse_args()
+
+    seeds = [int(seed) for seed in args.seeds.split(",")]
+    table: dict[str, list[dict[str, float]]] = {}
+    for variant in args.variants.split(","):
+        for seed in seeds:
+            table.setdefault(variant, []).append(_world(args, variant, seed))
+    print(f"\nmedians over seeds {args.seeds} ({args.customers} customers, {args.days} days):")
+    print("variant      " + "  ".join(f"{label:>13}" for label, _ in SUMMARY))
+    for variant, rows in table.items():
+        cells = [statistics.median(row[key] for row in rows) for _, key in SUMMARY]
+        print(f"{variant:<12} " + "  ".join(f"{cell:>13.3f}" for cell in cells))
 
 
 if __name__ == "__main__":

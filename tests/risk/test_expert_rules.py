@@ -10,7 +10,7 @@ from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
 from coffer.risk.rules import RULES, VECTOR_ROWS, fired, fired_rows, rule_score, rule_scores
 
 # values on and around the rules' thresholds, NaN included
-VALUES = (0.0, 1.0, 2.0, 3.0, 4.0, 0.4, 0.5, 0.6, 0.8, 6.9, 6.91, 7.0, 10.0, 11.5, -1.0)
+VALUES = (0.0, 1.0, 2.0, 3.0, 4.0, 0.4, 0.5, 0.6, 0.8, 6.9, 6.91, 7.0, 10.0, 11.5, -1.0, -1.2, -2.0)
 
 
 def _rows(count: int, density: float, seed: int) -> list[list[float]]:

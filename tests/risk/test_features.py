@@ -1,3 +1,5 @@
+import math
+
 from tests.risk.helpers import DAY, HOUR, T0, customer, login, tx
 
 from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES, FeatureState
@@ -108,3 +110,49 @@ def test_new_device_login_and_dormancy() -> None:
     assert 3 < value(later, "log_seconds_since_new_device_login") < 4  # log1p(30)
     assert value(later, "log_seconds_since_last_tx") > 15  # about 100 days
     assert value(later, "device_not_last_login") == 0
+
+
+def test_population_reference_is_taken_once_a_day() -> None:
+    """Amounts are judged against the population's mean log amount per kind as of the start
+    of the day: scale-free (any currency), and the same for every transaction of a day."""
+    state = FeatureState()
+    for index in range(20):
+        state.observe(tx("c1", T0 + index, "payin_card", 5_000, card_fingerprint=f"k{index}"))
+    same_day = state.features(tx("c2", T0 + 60, "payin_card", 500, card_fingerprint="x"))
+    assert value(same_day, "amount_vs_population") == 0.0  # nothing before the day
+    next_day = T0 + DAY
+    probe = state.features(tx("c2", next_day, "payin_card", 500, card_fingerprint="x"))
+    assert abs(value(probe, "amount_vs_population") - (math.log1p(500) - math.log1p(5_000))) < 1e-9
+    state.observe(tx("c3", next_day + 1, "payin_card", 10, card_fingerprint="y"))
+    later = state.features(tx("c2", next_day + 2, "payin_card", 500, card_fingerprint="x"))
+    assert value(later, "amount_vs_population") == value(probe, "amount_vs_population")
+
+
+def test_a_merchants_tiny_payments_with_new_cards() -> None:
+    state = FeatureState()
+    state.observe(customer("m1", kind="legal"))
+    for index in range(10):  # the population: card pay-ins of about 50.00, known cards
+        state.observe(tx("c1", T0 + index, "payin_card", 5_000, card_fingerprint="known"))
+    start = T0 + DAY
+    for index in range(3):
+        probe = tx("m1", start + index * 60, "payin_card", 300, card_fingerprint=f"s{index}")
+        vector = state.process(probe)
+        assert value(vector, "card_fresh") == 1
+        assert value(vector, "customer_tiny_1h") == index
+        assert value(vector, "customer_fresh_cards_1h") == index
+        assert value(vector, "amount_vs_population") < -1.2
+    known = state.features(
+        tx("m1", start + HOUR + 121, "payin_card", 300, card_fingerprint="known")
+    )
+    assert value(known, "card_fresh") == 0
+    assert value(known, "customer_tiny_1h") == 0 and value(known, "customer_tiny_24h") == 3
+    assert value(known, "customer_fresh_cards_24h") == 3
+
+
+def test_runs_end_at_midnight() -> None:
+    from coffer.risk.features import run_length
+
+    late = [tx(f"c{i}", T0 + DAY - 3 + i, "payment", 100) for i in range(6)]
+    day = int(late[0].at // DAY)
+    expected = sum(1 for item in late if int(item.at // DAY) == day)
+    assert 0 < run_length(late, 0) == expected < len(late)

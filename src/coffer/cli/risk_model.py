@@ -37,6 +37,14 @@ def _attempt(call: Callable[[], T]) -> T:
         raise usage_error(str(error)) from None
 
 
+def _variant(name: str) -> str:
+    from coffer.risk.simulate import VARIANTS
+
+    if name not in VARIANTS:
+        raise usage_error(f"unknown variant {name!r}; one of {', '.join(VARIANTS)}")
+    return name
+
+
 def simulate(
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Folder to write into")],
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files)")] = 7,
@@ -51,6 +59,10 @@ def simulate(
     patterns: Annotated[
         int | None, typer.Option(help="Laundering patterns per typology (default: by size)")
     ] = None,
+    variant: Annotated[
+        str,
+        typer.Option(help="World: base, merchants or shifted (see docs/risk.md, Measured)"),
+    ] = "base",
 ) -> None:
     """Write train.jsonl (labelled), events.jsonl (its continuation) and truth.jsonl."""
     from coffer.risk.simulate import simulate as run
@@ -63,6 +75,7 @@ def simulate(
         train_fraction=train_fraction,
         fraud_rate=fraud_rate,
         patterns_per_typology=patterns,
+        variant=_variant(variant),
     )
     typer.echo(
         f"train.jsonl: {summary.train_transactions} transactions ({summary.train_fraud} fraud); "

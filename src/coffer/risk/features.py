@@ -16,18 +16,24 @@ from coffer.risk.windows import DAY, HORIZON_NAMES, HOUR, DistinctWindow, Runnin
 KYC_RANK = {"none": 0.0, "light": 1.0, "verified": 2.0}
 SMALL_AMOUNT = 1_000  # minor units: card testing probes stay under this
 NEVER = 1e9  # "seconds since" when it never happened
+# "tiny" relative to the population: log amount this far under the mean log amount of the
+# same kind of transaction (about a fifth of a typical amount), whatever the currency's scale
+TINY_GAP = 1.2
 
 
 class CustomerState:
     __slots__ = (
         "balance",
         "birth_year",
+        "card_countries_24h",
         "cards",
+        "cards_1h",
         "counterparties",
         "countries",
         "country",
         "created_at",
         "devices",
+        "fresh_cards",
         "in_stats",
         "in_window",
         "kind",
@@ -47,6 +53,7 @@ class CustomerState:
         "recent_recipients",
         "recent_senders",
         "small_window",
+        "tiny_window",
         "transactions",
         "window",
     )
@@ -81,6 +88,10 @@ class CustomerState:
         self.recent_devices = DistinctWindow(7 * DAY)
         self.recent_countries = DistinctWindow(7 * DAY)
         self.recent_cards = DistinctWindow(DAY)
+        self.cards_1h = DistinctWindow(HOUR)
+        self.card_countries_24h = DistinctWindow(DAY)
+        self.tiny_window = Window((HOUR, DAY))  # tiny against the population, see TINY_GAP
+        self.fresh_cards = Window((HOUR, DAY))  # cards the platform never saw before
 
 
 class EntityState:
@@ -181,6 +192,18 @@ FEATURE_NAMES: tuple[str, ...] = (
     "out_to_in_7d",
     "logins_24h",
     "mcc",
+    # relative to the population and to the entity's own history (scale-free)
+    "amount_vs_population",
+    "customer_tiny_1h",
+    "customer_tiny_24h",
+    "customer_tiny_share_24h",
+    "customer_cards_1h",
+    "customer_card_countries_24h",
+    "customer_fresh_cards_1h",
+    "customer_fresh_cards_24h",
+    "card_fresh",
+    "amount_to_in_24h",
+    "counterparty_new_large",
 )
 FEATURE_INDEX = {name: index for index, name in enumerate(FEATURE_NAMES)}
 _IP_1H = FEATURE_INDEX["ip_country_count_1h"]
@@ -197,6 +220,11 @@ class FeatureState:
         self.devices: dict[str, EntityState] = {}
         self.ip_countries: dict[str, EntityState] = {}
         self.counterparties: dict[str, EntityState] = {}
+        # log amounts of every transaction, per kind: the population's scale; the features
+        # read their means as of the start of the transaction's day (see run_length)
+        self.population = {kind: RunningStats() for kind in _KIND_INDEX}
+        self.reference: dict[str, float] = {}
+        self.reference_day = -1
         self.now = 0.0
         self.events = 0
 
@@ -266,6 +294,10 @@ class FeatureState:
         state = self.customer(tx.customer_id, now)
         amount = tx.amount
         log_amount = _log(amount)
+        typical = self._reference(now).get(tx.kind)
+        if typical is not None and log_amount < typical - TINY_GAP:
+            state.tiny_window.add(now, 1)
+        self.population[tx.kind].add(log_amount)
         state.window.add(now, amount)
         if tx.is_credit:
             state.balance += amount
@@ -296,8 +328,13 @@ class FeatureState:
             state.recent_countries.add(now, tx.ip_country)
             self._entity(self.ip_countries, tx.ip_country, now).window.add(now, amount)
         if tx.card_fingerprint is not None:
+            if tx.card_fingerprint not in self.cards:
+                state.fresh_cards.add(now, 1)
             state.cards.add(tx.card_fingerprint)
             state.recent_cards.add(now, tx.card_fingerprint)
+            state.cards_1h.add(now, tx.card_fingerprint)
+            if tx.card_country is not None:
+                state.card_countries_24h.add(now, tx.card_country)
             card = self._used(self.cards, tx.card_fingerprint, now, amount, tx.customer_id)
             if amount < SMALL_AMOUNT:
                 card.others.add(now, tx.id)
@@ -428,7 +465,38 @@ class FeatureState:
                 float(int(tx.mcc)) if tx.mcc and tx.mcc.isdigit() else -1.0,
             )
         )
+        typical = self._reference(now).get(tx.kind)
+        vs_population = log_amount - typical if typical is not None else 0.0
+        tiny_counts = state.tiny_window.stats(now)[0]
+        fresh_counts = state.fresh_cards.stats(now)[0]
+        fresh = 1.0 if tx.card_fingerprint and card is None else 0.0
+        vector.extend(
+            (
+                vs_population,
+                float(tiny_counts[0]),
+                float(tiny_counts[1]),
+                tiny_counts[1] / (counts[1] + 1.0),
+                float(state.cards_1h.count(now)),
+                float(state.card_countries_24h.count(now)),
+                float(fresh_counts[0]),
+                float(fresh_counts[1]),
+                fresh,
+                amount / in_sums[0] if in_sums[0] else -1.0,
+                vs_population if cp and cp not in state.counterparties else -5.0,
+            )
+        )
         return vector
+
+    def _reference(self, now: float) -> dict[str, float]:
+        """Per kind, the mean log amount of the transactions observed before ``now``'s day
+        (taken at the day's first transaction: all those observed are from earlier days)."""
+        day = int(now // DAY)
+        if day != self.reference_day:
+            self.reference_day = day
+            self.reference = {
+                kind: stats.mean for kind, stats in self.population.items() if stats.count
+            }
+        return self.reference
 
     def _entity_features(
         self, table: dict[str, EntityState], key: str | None, now: float, kind: int
@@ -474,8 +542,8 @@ class FeatureState:
     def features_run(self, transactions: Sequence[Transaction]) -> list[list[float]]:
         """The features of each transaction of a run (see :func:`run_length`), as if those
         before it in the run had been observed first: the vectors of :meth:`features` then
-        :meth:`observe` one at a time (transactions in time order). They share no entity
-        but their IP country, whose counts then include the run's earlier transactions; its
+        :meth:`observe` one at a time (transactions in time order, of one day). They share no
+        entity but their IP country (and the population's daily reference, fixed for the day), whose counts then include the run's earlier transactions; its
         window is advanced to the first one's time only, so that the run's later ones can
         be scored again after an earlier one (a window never goes back in time)."""
         vectors = []
@@ -521,11 +589,14 @@ def entity_keys(tx: Transaction) -> tuple[str, ...]:
 
 def run_length(transactions: Sequence[Transaction], start: int) -> int:
     """How many transactions from ``start`` share no entity key (:func:`entity_keys`)
-    with one another: a run whose features :meth:`FeatureState.features_run` takes at once."""
+    with one another and the day of the first (so the population's reference, taken once a
+    day, is the same for all): a run whose features :meth:`FeatureState.features_run` takes
+    at once."""
     seen: set[str] = set()
+    day = int(transactions[start].at // DAY) if start < len(transactions) else 0
     for offset, tx in enumerate(transactions[start:]):
         keys = entity_keys(tx)
-        if not seen.isdisjoint(keys):
+        if not seen.isdisjoint(keys) or int(tx.at // DAY) != day:
             return offset
         seen.update(keys)
     return len(transactions) - start

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from coffer.risk.features import FEATURE_INDEX
+from coffer.risk.features import FEATURE_INDEX, TINY_GAP
 
 # one feature vector, or a matrix's columns (``matrix.T``: a feature's values of every row)
 Vector = Sequence[float] | np.ndarray
@@ -46,6 +46,12 @@ _zscore = _f("amount_zscore")
 _count_1h = _f("customer_count_1h")
 _to_credit = _f("amount_to_last_credit")
 _since_credit = _f("log_seconds_since_credit")
+_vs_population = _f("amount_vs_population")
+_tiny_1h = _f("customer_tiny_1h")
+_fresh_1h = _f("customer_fresh_cards_1h")
+_card_fresh = _f("card_fresh")
+_legal = _f("customer_legal")
+_cp_age = _f("counterparty_age_days")
 
 
 def _debit(vector: Vector) -> Any:
@@ -84,13 +90,37 @@ RULES: tuple[Rule, ...] = (
         0.5,
         lambda v: (
             (_payin_card(v) > 0)
-            & (_log_amount(v) < 6.91)  # under 10.00
+            # under 10.00, or tiny against the population's amounts of card pay-ins
+            & ((_log_amount(v) < 6.91) | (_vs_population(v) < -TINY_GAP))
             & (
                 (_small(v) >= 2)
                 | (_device_cards(v) >= 2)
                 | (_small_burst(v) >= 4)
                 | (_card_small(v) >= 0.5)
+                | (_tiny_1h(v) >= 2)
+                | ((_fresh_1h(v) >= 1) & (_card_fresh(v) > 0))  # new cards, one payee
             )
+        ),
+    ),
+    Rule(
+        "tiny_acquired_new_card",  # a merchant's first probe: card never seen, tiny amount
+        0.15,
+        lambda v: (
+            (_payin_card(v) > 0)
+            & (_legal(v) > 0)
+            & (_card_fresh(v) > 0)
+            & (_vs_population(v) < -TINY_GAP)
+        ),
+    ),
+    Rule(
+        "drain_to_unknown_iban",  # push-payment scams and takeovers alike
+        0.1,
+        lambda v: (
+            _debit(v)
+            & (_legal(v) == 0)
+            & (_cp_iban(v) > 0)
+            & (_cp_age(v) < 0)  # an IBAN the platform never saw
+            & (_drained(v) >= 0.7)
         ),
     ),
     Rule("many_cards_one_device", 0.3, lambda v: _device_cards(v) >= 3),

@@ -16,9 +16,10 @@ from pathlib import Path
 from coffer.risk.simulate.fraud import FRAUD_TYPOLOGIES, HELD_OUT_FRAUD
 from coffer.risk.simulate.laundering import LAUNDERING_TYPOLOGIES
 from coffer.risk.simulate.legit import DAY, populate, simulate_day
+from coffer.risk.simulate.variants import VARIANTS, Variant
 from coffer.risk.simulate.world import World
 
-__all__ = ["SimulationSummary", "simulate"]
+__all__ = ["VARIANTS", "SimulationSummary", "Variant", "simulate"]
 
 START = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
 
@@ -42,9 +43,12 @@ def simulate(
     fraud_rate: float = 0.0015,
     patterns_per_typology: int | None = None,
     held_out: tuple[str, ...] = HELD_OUT_FRAUD,
+    variant: str | Variant = "base",
 ) -> SimulationSummary:
-    """Simulate and write the three files into ``output_dir`` (created)."""
-    world = World(seed, START)
+    """Simulate and write the three files into ``output_dir`` (created); ``variant``: a
+    world that differs from the defaults (:mod:`coffer.risk.simulate.variants`)."""
+    chosen = VARIANTS[variant] if isinstance(variant, str) else variant
+    world = World(seed, START, chosen)
     populate(world, customers, days)
     split_at = START + days * train_fraction * DAY
     rng = world.rng
@@ -84,8 +88,13 @@ def _write(
         open(folder / "truth.jsonl", "w", encoding="utf-8") as truth,
     ):
         truth.write(json.dumps({"type": "meta", "held_out_typologies": list(held_out)}) + "\n")
+        scale = world.variant.amount_scale
+        currency = world.variant.currency
         for moment, _, line in world.events:
             is_tx = line["type"] == "transaction"
+            if is_tx and (scale != 1.0 or currency != "EUR"):
+                line["amount"] = max(int(line["amount"] * scale), 1)
+                line["currency"] = currency
             if moment < split_at:
                 train.write(json.dumps(line) + "\n")
                 if is_tx:

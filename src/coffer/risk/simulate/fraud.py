@@ -37,7 +37,8 @@ def account_takeover(world: World, at: float) -> None:
     if victim is None:
         return
     device = world.new_id("d")
-    ip = rng.choice(RISKY_COUNTRIES) if rng.random() < 0.7 else victim.country
+    foreign = rng.random() < world.variant.takeover_foreign_ip
+    ip = rng.choice(RISKY_COUNTRIES) if foreign else victim.country
     world.login(at, victim, device, ip)
     moment = at + rng.uniform(60, 3600)
     iban = f"iban:{rng.choice(('LT', 'GB', 'RO', 'DE'))}{rng.randrange(10**15, 10**16)}"
@@ -144,14 +145,15 @@ def app_scam(world: World, at: float) -> None:
     device, ip = victim.at_home()
     world.login(at - 300, victim, device, ip)
     moment = at
-    if rng.random() < 0.6:
+    variant = world.variant
+    if rng.random() < variant.scam_top_up:
         world.transaction(
             moment, "payin_bank", victim, int(rng.uniform(1000, 9000)) * 100, victim.iban
         )
         moment += rng.uniform(600, 4 * 3600)
     iban = f"iban:{rng.choice(('GB', 'LT', 'ES', 'NL'))}{rng.randrange(10**15, 10**16)}"
-    for _ in range(rng.randint(1, 3)):
-        amount = int(max(victim.balance, 10_000) * rng.uniform(0.4, 0.95))
+    for _ in range(rng.randint(*variant.scam_payouts)):
+        amount = int(max(victim.balance, 10_000) * rng.uniform(*variant.scam_share))
         world.transaction(
             moment, "payout", victim, amount, iban, None, ip, device, fraud="app_scam"
         )
@@ -159,12 +161,17 @@ def app_scam(world: World, at: float) -> None:
 
 
 def card_testing(world: World, at: float) -> None:
-    """Many stolen cards probed with tiny amounts, on one device or through one merchant."""
+    """Many stolen cards probed with tiny amounts, on one device or through merchants (one,
+    or several in the variants that spread an attack)."""
     rng = world.rng
+    variant = world.variant
     moment = at
     merchants = [c for c in world.customers.values() if c.role == "merchant"]
-    through_merchant = merchants and rng.random() < 0.4
+    through_merchant = merchants and rng.random() < variant.card_testing_via_merchant
     merchant = rng.choice(merchants) if merchants else None
+    spread = [merchant] if merchant is not None else []
+    if variant.card_testing_merchants > 1 and merchants:
+        spread = rng.sample(merchants, min(len(merchants), variant.card_testing_merchants))
     actor = _fraudster(world, at - rng.uniform(300, 2 * DAY))
     device = actor.devices[0]
     ip = rng.choice(RISKY_COUNTRIES)
@@ -172,12 +179,12 @@ def card_testing(world: World, at: float) -> None:
         world.login(at - 60, actor, device, ip)
     for _ in range(rng.randint(5, 20)):
         card = (world.new_id("card"), rng.choice(RISKY_COUNTRIES + HOME_COUNTRIES))
-        amount = rng.randint(100, 900)
-        if through_merchant and merchant is not None:
+        amount = rng.randint(100, variant.card_probe_max)
+        if through_merchant and spread:
             world.transaction(
                 moment,
                 "payin_card",
-                merchant,
+                spread[0] if len(spread) == 1 else rng.choice(spread),
                 amount,
                 None,
                 card,

@@ -202,7 +202,8 @@ def mule(world: World, at: float) -> None:
             )
         else:
             _bank_in(world, moment, account, int(rng.uniform(200, 2000)) * 100, "DE", pattern)
-        moment += rng.uniform(10 * 60, 8 * HOUR)
+        low, high = world.variant.mule_gap_hours
+        moment += rng.uniform(low * HOUR, high * HOUR)
     world.login(moment, account, device, ip)
     _send(
         world,

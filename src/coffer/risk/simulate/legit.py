@@ -13,7 +13,7 @@ DAY = 86400.0
 def populate(world: World, customers: int, days: int) -> None:
     """Create the customers: most exist before the start, some join during the period."""
     rng = world.rng
-    legal_count = max(4, customers // 25)
+    legal_count = max(4, customers // world.variant.legal_divisor)
     employers: list[SimCustomer] = []
     merchants: list[SimCustomer] = []
     for index in range(legal_count):
@@ -24,7 +24,7 @@ def populate(world: World, customers: int, days: int) -> None:
         (employers if role == "employer" else merchants).append(legal)
     naturals = customers - legal_count
     for _ in range(naturals):
-        if rng.random() < 0.85:
+        if rng.random() >= world.variant.join_share:
             created = world.start - rng.uniform(5, 700) * DAY
         else:
             created = world.start + rng.uniform(0, days * 0.95) * DAY
@@ -39,7 +39,7 @@ def populate(world: World, customers: int, days: int) -> None:
         if rng.random() < 0.03:
             person.role = "sleeper"
             person.rate = 0.02
-        if rng.random() < 0.12:
+        if rng.random() < world.variant.travel_share:
             begin = world.start + rng.uniform(0, days - 5) * DAY
             person.travel = (begin, begin + rng.uniform(4, 15) * DAY, rng.choice(TRAVEL_COUNTRIES))
         if created < world.start:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coffer.risk.events import format_time
+from coffer.risk.simulate.variants import Variant
 
 HOME_COUNTRIES = ("DE", "DE", "DE", "FR", "FR", "NL", "ES", "IT", "AT", "BE")
 TRAVEL_COUNTRIES = ("ES", "IT", "FR", "PT", "GR", "US", "GB", "TH", "HR", "TR")
@@ -56,8 +57,9 @@ class Pattern:
 class World:
     """Holds the random source, the customers and every event emitted, with its truth."""
 
-    def __init__(self, seed: int, start: float) -> None:
+    def __init__(self, seed: int, start: float, variant: Variant | None = None) -> None:
         self.rng = random.Random(seed)
+        self.variant = variant or Variant()
         self.start = start
         self.customers: dict[str, SimCustomer] = {}
         self.events: list[tuple[float, int, dict[str, Any]]] = []
