@@ -120,7 +120,7 @@ EXCLUDING = (
 )
 NO_ANSWER = (
     r"^\s*(?:please\s+)?(?:transfer|send|pay|move|block|freeze|unfreeze|cancel|top up|withdraw|book|order|reserve)\b|"
-    r"\b(?:credit score|interest rate|exchange rate|fx rate|pin)\b|^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|^\s*(?:请|帮我)\s*(?:订|预订|预定)|"
+    r"\b(?:credit score|interest rate|exchange rate|fx rate|pin)\b|^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|(?:帮我|帮忙|给我)\s*(?:订|预订|预定)|"
     r"信用分|利率|汇率|密码"
 )
 # an amount and one of these: may it be spent ("is 500 euros for a bike ok")
@@ -198,7 +198,8 @@ def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
 
 def _goal_words(text: str) -> str | None:
     for pattern in (
-        r"(?:^|\b(?:my|the|our)\s+)([a-z][\w ]{0,30}?)\s+(?:goal|fund|savings|pot|target)\b",
+        r"\b(?:my|the|our)\s+([a-z][\w ]{0,30}?)\s+(?:goal|fund|savings|pot|target)\b",
+        r"^([a-z][\w ]{0,30}?)\s+(?:goal|fund|savings|pot|target)\b",
         r"saving (?:up )?for (?:a |an |the |my )?([a-z][\w ]{0,30}?)(?:\s+going|\?|$| goal)",
         r"goal\s+(?:for|of)\s+(?:a |an |the |my )?([a-z][\w ]{0,30}?)(?:\?|$| going)",
         r"([\u4e00-\u9fff]{1,6}?)(?:的)?(?:目标|基金|资金|存款)",

@@ -368,7 +368,7 @@ def _rules() -> list[Rule]:
         (r"(?:本|这个?)(?:周|星期|礼拜)", lambda m, d: _week(d, 0, "this week")),
         (r"上(?:一)?个?月", lambda m, d: _months_back(d, 1, "last month")),
         (r"(?:本|这个?|当)月", lambda m, d: _this_month(d)),
-        (r"下(?:一)?个?月", lambda m, d: _next_month(d)),
+        (r"(?<!一)下(?:一)?个?月", lambda m, d: _next_month(d)),
         (r"上(?:个|一)?季度", lambda m, d: _quarter(*_prev_quarter(d))),
         (r"(?:本|这个?)季度", lambda m, d: _this_quarter(d)),
         (r"前年", lambda m, d: _year(d.year - 2)),
