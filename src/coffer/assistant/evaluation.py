@@ -456,6 +456,18 @@ def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]
             value = _expected(s, intent, target, periods[recent])
             value -= _expected(s, intent, target, periods[earlier])
             out.append(Case(question, intent, value, periods[recent]))
+        elif intent == "share" and key:
+            of = "income" if key.startswith("inc:") else "spend_total"
+            period = periods[key.removeprefix("inc:")]
+            part = _expected(s, "spend_in_category", target, period)
+            whole = _expected(s, of, None, period)
+            out.append(Case(question, intent, round(100 * part / whole, 1), period))
+        elif intent == "compare_merchants" and isinstance(target, str) and key:
+            first, second = target.split("|")
+            period = periods[key]
+            value = _expected(s, "spend_at_merchant", first, period)
+            value -= _expected(s, "spend_at_merchant", second, period)
+            out.append(Case(question, intent, value, period))
         elif key and key.startswith("wkd:"):
             period = periods[key[4:]]
             value = _expected(s, intent, target, period, weekends=True)

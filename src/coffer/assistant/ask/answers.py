@@ -29,6 +29,7 @@ from coffer.assistant.ask.common import (
     _zh_label,
 )
 from coffer.assistant.ask.compare import compare
+from coffer.assistant.ask.relations import compare_merchants, share
 from coffer.assistant.ask.fuzzy import distance
 from coffer.assistant.ask.parser import Query
 from coffer.assistant.ask.periods import Period, add_months, month_end, month_start
@@ -492,6 +493,8 @@ HANDLERS: dict[str, Callable[[Query, CustomerData, date], Answer]] = {
     "upcoming_bills": H.upcoming_bills,
     "forecast": forecast,
     "compare": compare,
+    "compare_merchants": compare_merchants,
+    "share": share,
     "unknown": unknown,
 }
 

@@ -1,7 +1,11 @@
 """The sixth held-out batch (format of :mod:`coffer.assistant.ask.heldout`): a customer who
 types on a phone (no punctuation, abbreviations), amounts in symbols and words, relative
 dates, merchants compared, counts, and Chinese of several registers (口语, 书面语, 繁體) with
-English merchant names. Measured as written first (``bench/assistant_ask.py``)."""
+English merchant names. Measured as written first (``bench/assistant_ask.py``).
+
+Intent ``compare_merchants`` (target ``"@First|@Second"``) expects spent at the first minus
+spent at the second; intent ``share`` expects the percent (one decimal) of spending over the
+period, or of income with the key ``"inc:KEY"``."""
 
 from __future__ import annotations
 
@@ -99,6 +103,14 @@ SIXTH: list[Row] = [
     ("book me a flight to Rome", "unknown", None, None),
     ("what's the weather tomorrow", "unknown", None, None),
     ("cancel my Netflix", "unknown", None, None),
+    # -- merchants compared, shares
+    ("did I spend more at Lidl or Aldi last month", "compare_merchants", "@Lidl|@Aldi", "last_month"),
+    ("lidl vs aldi this yr", "compare_merchants", "@Lidl|@Aldi", "this_year"),
+    ("Starbucks or McDonald's, which cost me more last year?", "compare_merchants", "@Starbucks|@McDonald's", "last_year"),
+    ("what % of my income goes to rent", "share", RENT, "inc:last_12_months"),
+    ("what percentage of my spending was groceries last year", "share", GROCERIES, "last_year"),
+    ("share of spending on eating out this year", "share", EATING_OUT, "this_year"),
+    ("how much of my salary went on rent last year, as a percentage", "share", RENT, "inc:last_year"),
     # -- Chinese, 口语
     ("上个月Uber花了多少", "spend_at_merchant", "@Uber", "last_month"),
     ("昨天花了多少钱", "spend_total", None, "yesterday"),
@@ -150,6 +162,10 @@ SIXTH: list[Row] = [
     ("去年12月31日余额", "balance", None, "dec_31_last"),
     ("帮我订一张去北京的机票", "unknown", None, None),
     ("明天天气怎么样", "unknown", None, None),
+    ("上个月Lidl和Aldi哪个花得多", "compare_merchants", "@Lidl|@Aldi", "last_month"),
+    ("今年星巴克比麦当劳多花了多少", "compare_merchants", "@Starbucks|@McDonald's", "this_year"),
+    ("房租占收入的百分之多少", "share", RENT, "inc:last_12_months"),
+    ("去年买菜占总支出的比例", "share", GROCERIES, "last_year"),
     # -- Chinese, 书面语
     ("请问本人上月的消费总额为多少", "spend_total", None, "last_month"),
     ("请列出本年度的工资收入", "income", None, "this_year"),

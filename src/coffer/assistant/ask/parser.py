@@ -37,7 +37,7 @@ INTENTS = (
     "affordability", "goal_progress", "explain_period", "balance", "budget_status",
     "top_categories", "top_merchants", "largest_transaction", "forecast", "savings",
     "transaction_count", "compare", "smallest_transaction", "top_months", "upcoming_bills",
-    "unknown",
+    "compare_merchants", "share", "unknown",
 )  # fmt: skip
 
 
@@ -125,6 +125,11 @@ NO_ANSWER = (
 )
 # an amount and one of these: may it be spent ("is 500 euros for a bike ok")
 AMOUNT_OK = r"\b(?:ok|okay|fine|alright|doable|affordable)\b|可以吗|行吗|行不行|可不可以"
+# two merchants and one of these: which took more ("more at Lidl or Aldi?")
+VERSUS = r"\b(?:more|less|most|least|higher|lower|vs\.?|versus|compared?|which)\b|哪个|哪家|更多|更少|还是|比"
+# a category or merchant and one of these: its share of spending or income
+SHARE = r"%|\bpercent(?:age)?\b|\bshare\b|\bproportion\b|\bfraction\b|百分|占比|比例|占.{0,8}(?:多少|几成)"
+SHARE_OF_INCOME = r"\b(?:income|salary|earn\w*|pay ?check|wages?|take[- ]home)\b|收入|工资|薪"
 # one period and one of these: a comparison with the period before ("did it go up this month")
 CHANGE = (
     r"\b(?:go|went|gone|going) (?:up|down)\b|\b(?:increased?|decreased?|risen|rose|dropped)\b|"
@@ -238,6 +243,7 @@ def parse(
 
     merchant_names = tuple(merchants)
     merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
+    merchant_hits.sort(key=lambda h: h.start)  # in the order the question names them
     topic_hits = _topic_vocabulary().find(rest)
     chosen_merchants: list[str] = []
     anchors: list[Hit] = []
@@ -362,6 +368,25 @@ def parse(
         intent = "explain_period"  # "why did I overspend": an explanation
     if compare_to is not None:
         intent = "compare"
+    pitted = len(merchant_anchors) >= 2 and re.fullmatch(
+        r"\s*(?:比|vs\.?|versus|against|compared (?:to|with))\s*",
+        rest[merchant_anchors[0].end : merchant_anchors[1].start],
+    )  # "Starbucks比麦当劳", "Lidl vs Aldi": one merchant against the other, not two periods
+    if len(chosen_merchants) >= 2 and (
+        pitted
+        or compare_to is None
+        and intent in ("spend_at_merchant", "spend_total", "top_merchants", "top_categories")
+        and _has(VERSUS, rest)
+    ):
+        compare_to = None
+        intent = "compare_merchants"  # "did I spend more at Lidl or Aldi"
+    if (
+        (topics or chosen_merchants)
+        and _has(SHARE, rest)
+        and intent not in ("affordability", "budget_status", "goal_progress", "compare", "savings")
+    ):
+        intent = "share"  # "what % of my income goes to rent"
+        measure = "income" if _has(SHARE_OF_INCOME, rest) else "spend"
     limit = 5
     match = re.search(r"\btop\s+(\d{1,2})\b|前\s*(\d{1,2})", rest)
     if match:
