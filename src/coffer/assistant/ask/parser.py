@@ -374,9 +374,11 @@ def parse(
     )  # "Starbucks比麦当劳", "Lidl vs Aldi": one merchant against the other, not two periods
     if len(chosen_merchants) >= 2 and (
         pitted
-        or compare_to is None
-        and intent in ("spend_at_merchant", "spend_total", "top_merchants", "top_categories")
-        and _has(VERSUS, rest)
+        or (
+            compare_to is None
+            and intent in ("spend_at_merchant", "spend_total", "top_merchants", "top_categories")
+            and _has(VERSUS, rest)
+        )
     ):
         compare_to = None
         intent = "compare_merchants"  # "did I spend more at Lidl or Aldi"

@@ -13,8 +13,17 @@ from dataclasses import replace
 from datetime import date
 
 from coffer.assistant import spending as S
-from coffer.assistant.ask.common import Answer, _answer, _covers, _in, _match, _period, _what, _zh
-from coffer.assistant.ask.common import _zh_label
+from coffer.assistant.ask.common import (
+    Answer,
+    _answer,
+    _covers,
+    _in,
+    _match,
+    _period,
+    _what,
+    _zh,
+    _zh_label,
+)
 from coffer.assistant.ask.parser import Query
 from coffer.assistant.models import CustomerData
 from coffer.assistant.money import fmt
@@ -36,9 +45,13 @@ def compare_merchants(query: Query, data: CustomerData, today: date) -> Answer:
         text = f"{_zh_label(period)}{listed}；{most[0]}最多，比{second if most[0] == first else first}多 {fmt(abs(value), cur)}。"
     else:
         text = (
-            f"{_in(period)[0].upper()}{_in(period)[1:]}: {listed}. You spent "
-            f"{fmt(abs(value), cur)} more at {first if value >= 0 else second}"
-        ) + _covers(query, sum(a[2] for a in amounts), period, cur) + "."
+            (
+                f"{_in(period)[0].upper()}{_in(period)[1:]}: {listed}. You spent "
+                f"{fmt(abs(value), cur)} more at {first if value >= 0 else second}"
+            )
+            + _covers(query, sum(a[2] for a in amounts), period, cur)
+            + "."
+        )
     return _answer(query, text, value, cur, period, {
         "merchants": [{"name": n, "amount": a, "transactions": c} for n, a, c in amounts],
         "most": most[0], "chart": "spending_by_category",
@@ -60,9 +73,13 @@ def share(query: Query, data: CustomerData, today: date) -> Answer:
     else:
         base = "income" if of_income else "spending"
         text = (
-            f"{_what(query)} took {shown} of your {base} {_in(period)}: {fmt(part, cur)} of "
-            f"{fmt(whole, cur)}"
-        ) + _covers(query, len(S.matching(rows, cur, _match(query))), period, cur) + "."
+            (
+                f"{_what(query)} took {shown} of your {base} {_in(period)}: {fmt(part, cur)} of "
+                f"{fmt(whole, cur)}"
+            )
+            + _covers(query, len(S.matching(rows, cur, _match(query))), period, cur)
+            + "."
+        )
     return _answer(query, text, percent, None, period, {
         "amount": part, "of": "income" if of_income else "spending", "whole": whole, "chart": "spending_by_category",
     })  # fmt: skip
