@@ -140,7 +140,8 @@ INCOME_VS_SPENDING = (
     r"\b(?:earn|earned|earning|income|made|make)\b.{0,30}\b(?:than|vs\.?|versus|and|minus|against|"
     r"compared (?:to|with))\s+(?:what )?(?:i )?(?:my )?(?:spen[dt]|spending|expenses|outgoings)|"
     r"\b(?:spen[dt]|spending|expenses|outgoings)\b.{0,20}\b(?:vs\.?|versus|than|and|against)\s+(?:my )?"
-    r"(?:income|earn)|收支|收入.{0,3}(?:和|与|跟|减|减去|对比|比)\s*支出|支出.{0,3}(?:和|与|跟|对比|比)\s*收入"
+    r"(?:income|earn)|\bmoney in\b.{0,4}\b(?:vs\.?|versus|and|against|compared (?:to|with))\s+money out\b|"
+    r"\binflows? (?:vs\.?|versus|and|against) outflows?\b|收支|收入.{0,3}(?:和|与|跟|减|减去|对比|比)\s*支出|支出.{0,3}(?:和|与|跟|对比|比)\s*收入"
 )
 PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
 PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
@@ -162,7 +163,7 @@ CUES: tuple[tuple[str, str], ...] = (
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|花到?哪[儿里]|哪些方面|钱都去哪|分类"),
     ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少"),
     ("transaction_count", r"how (?:many|often)(?: times)?|\b(?:number|no\.?|nr\.?|num|#) of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
-    ("balance", r"balance|\bbal\b|how much (?:money |cash )?did i have\b|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里"),
+    ("balance", r"balance|\bbal\b|how much (?:money |cash )?did i have\b|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|(?:money|cash) (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里"),
     ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|\b(?:bring|bringing|brought) home\b|\btake[- ]home\b|\bnet pay\b|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
