@@ -236,9 +236,9 @@ def test_a_category_word_after_a_merchant_describes_it() -> None:
 def test_merchants_compared_in_the_order_named_and_shares() -> None:
     names = [*MERCHANTS, "Aldi"]
     query = parse("did I spend more at Aldi or Lidl last month", TODAY, merchants=names)
-    assert (query.intent, query.merchants) == ("compare_merchants", ["Aldi", "Lidl"])
+    assert (query.intent, query.merchants) == ("compare_items", ["Aldi", "Lidl"])
     query = parse("今年星巴克比麦当劳多花了多少", TODAY, merchants=names)
-    assert (query.intent, query.compare_to) == ("compare_merchants", None)
+    assert (query.intent, query.compare_to) == ("compare_items", None)
     assert parse("Lidl and Aldi this year", TODAY, merchants=names).intent == "spend_at_merchant"
     query = parse("what % of my income goes to rent", TODAY, merchants=names)
     assert (query.intent, query.measure) == ("share", "income")

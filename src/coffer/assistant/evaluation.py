@@ -462,8 +462,11 @@ def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]
             part = _expected(s, "spend_in_category", target, period)
             whole = _expected(s, of, None, period)
             out.append(Case(question, intent, round(100 * part / whole, 1), period))
-        elif intent == "compare_merchants" and isinstance(target, str) and key:
-            first, second = target.split("|")
+        elif intent == "compare_items" and isinstance(target, str) and key:
+            first, second = (
+                part if part.startswith("@") else tuple(part.split(","))
+                for part in target.split("|")
+            )
             period = periods[key]
             value = _expected(s, "spend_at_merchant", first, period)
             value -= _expected(s, "spend_at_merchant", second, period)

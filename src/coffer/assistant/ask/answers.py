@@ -32,7 +32,7 @@ from coffer.assistant.ask.compare import compare
 from coffer.assistant.ask.fuzzy import distance
 from coffer.assistant.ask.parser import Query
 from coffer.assistant.ask.periods import Period, add_months, month_end, month_start
-from coffer.assistant.ask.relations import compare_merchants, share
+from coffer.assistant.ask.relations import compare_items, share
 from coffer.assistant.ask.vocabulary import goal_word, label
 from coffer.assistant.models import CustomerData, Goal
 from coffer.assistant.money import fmt
@@ -493,7 +493,7 @@ HANDLERS: dict[str, Callable[[Query, CustomerData, date], Answer]] = {
     "upcoming_bills": H.upcoming_bills,
     "forecast": forecast,
     "compare": compare,
-    "compare_merchants": compare_merchants,
+    "compare_items": compare_items,
     "share": share,
     "unknown": unknown,
 }

@@ -3,8 +3,8 @@ types on a phone (no punctuation, abbreviations), amounts in symbols and words, 
 dates, merchants compared, counts, and Chinese of several registers (口语, 书面语, 繁體) with
 English merchant names. Measured as written first (``bench/assistant_ask.py``).
 
-Intent ``compare_merchants`` (target ``"@First|@Second"``) expects spent at the first minus
-spent at the second; intent ``share`` expects the percent (one decimal) of spending over the
+Intent ``compare_items`` (target ``"@First|CODE,CODE"``: merchants or category codes) expects
+spent on the first minus spent on the second; intent ``share`` expects the percent (one decimal) of spending over the
 period, or of income with the key ``"inc:KEY"``."""
 
 from __future__ import annotations
@@ -104,9 +104,11 @@ SIXTH: list[Row] = [
     ("what's the weather tomorrow", "unknown", None, None),
     ("cancel my Netflix", "unknown", None, None),
     # -- merchants compared, shares
-    ("did I spend more at Lidl or Aldi last month", "compare_merchants", "@Lidl|@Aldi", "last_month"),
-    ("lidl vs aldi this yr", "compare_merchants", "@Lidl|@Aldi", "this_year"),
-    ("Starbucks or McDonald's, which cost me more last year?", "compare_merchants", "@Starbucks|@McDonald's", "last_year"),
+    ("did I spend more at Lidl or Aldi last month", "compare_items", "@Lidl|@Aldi", "last_month"),
+    ("lidl vs aldi this yr", "compare_items", "@Lidl|@Aldi", "this_year"),
+    ("Starbucks or McDonald's, which cost me more last year?", "compare_items", "@Starbucks|@McDonald's", "last_year"),
+    ("did i spend more on Uber or on the tube last month", "compare_items", "@Uber|TRANSPORTATION_PUBLIC_TRANSIT", "last_month"),
+    ("groceries vs eating out this year", "compare_items", "FOOD_AND_DRINK_GROCERIES|FOOD_AND_DRINK_RESTAURANT,FOOD_AND_DRINK_FAST_FOOD", "this_year"),
     ("what % of my income goes to rent", "share", RENT, "inc:last_12_months"),
     ("what percentage of my spending was groceries last year", "share", GROCERIES, "last_year"),
     ("share of spending on eating out this year", "share", EATING_OUT, "this_year"),
@@ -162,8 +164,8 @@ SIXTH: list[Row] = [
     ("去年12月31日余额", "balance", None, "dec_31_last"),
     ("帮我订一张去北京的机票", "unknown", None, None),
     ("明天天气怎么样", "unknown", None, None),
-    ("上个月Lidl和Aldi哪个花得多", "compare_merchants", "@Lidl|@Aldi", "last_month"),
-    ("今年星巴克比麦当劳多花了多少", "compare_merchants", "@Starbucks|@McDonald's", "this_year"),
+    ("上个月Lidl和Aldi哪个花得多", "compare_items", "@Lidl|@Aldi", "last_month"),
+    ("今年星巴克比麦当劳多花了多少", "compare_items", "@Starbucks|@McDonald's", "this_year"),
     ("房租占收入的百分之多少", "share", RENT, "inc:last_12_months"),
     ("去年买菜占总支出的比例", "share", GROCERIES, "last_year"),
     # -- Chinese, 书面语

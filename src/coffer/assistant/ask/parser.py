@@ -37,7 +37,7 @@ INTENTS = (
     "affordability", "goal_progress", "explain_period", "balance", "budget_status",
     "top_categories", "top_merchants", "largest_transaction", "forecast", "savings",
     "transaction_count", "compare", "smallest_transaction", "top_months", "upcoming_bills",
-    "compare_merchants", "share", "unknown",
+    "compare_items", "share", "unknown",
 )  # fmt: skip
 
 
@@ -63,6 +63,7 @@ class Query:
     exclude_topics: list[Topic] = field(default_factory=list)  # "excluding rent"
     exclude_merchants: list[str] = field(default_factory=list)  # "other than Lidl"
     weekends: bool = False  # "on weekends", 上个月周末: Saturdays and Sundays of the period only
+    items: list[Topic | str] = field(default_factory=list)  # "compare_items": what is compared
 
 
 IDIOMS = (
@@ -125,7 +126,7 @@ NO_ANSWER = (
 )
 # an amount and one of these: may it be spent ("is 500 euros for a bike ok")
 AMOUNT_OK = r"\b(?:ok|okay|fine|alright|doable|affordable)\b|可以吗|行吗|行不行|可不可以"
-# two merchants and one of these: which took more ("more at Lidl or Aldi?")
+# two merchants or categories and one of these: which took more ("more at Lidl or Aldi?")
 VERSUS = r"\b(?:more|less|most|least|higher|lower|vs\.?|versus|compared?|which)\b|哪个|哪家|更多|更少|还是|比"
 # a category or merchant and one of these: its share of spending or income
 SHARE = r"%|\bpercent(?:age)?\b|\bshare\b|\bproportion\b|\bfraction\b|百分|占比|比例|占.{0,8}(?:多少|几成)"
@@ -369,20 +370,31 @@ def parse(
         intent = "explain_period"  # "why did I overspend": an explanation
     if compare_to is not None:
         intent = "compare"
-    pitted = len(merchant_anchors) >= 2 and re.fullmatch(
+    # the merchants and categories named, in order: two of them set against each other
+    pairs: list[tuple[Hit, Topic | str]] = sorted(
+        [(h, merchant_names[h.key]) for h in merchant_anchors if merchant_names[h.key] in chosen_merchants]
+        + [(h, TOPICS[h.key]) for h in topic_hits if TOPICS[h.key] in topics],
+        key=lambda pair: pair[0].start,
+    )  # fmt: skip
+    items: list[Topic | str] = []
+    for _, item in pairs:
+        if item not in items:
+            items.append(item)
+    pitted = len(pairs) >= 2 and re.fullmatch(
         r"\s*(?:比|vs\.?|versus|against|compared (?:to|with))\s*",
-        rest[merchant_anchors[0].end : merchant_anchors[1].start],
-    )  # "Starbucks比麦当劳", "Lidl vs Aldi": one merchant against the other, not two periods
-    if len(chosen_merchants) >= 2 and (
+        rest[pairs[0][0].end : pairs[1][0].start],
+    )  # "Starbucks比麦当劳", "Lidl vs Aldi": one against the other, not two periods
+    if len(items) == 2 and (
         pitted
         or (
             compare_to is None
-            and intent in ("spend_at_merchant", "spend_total", "top_merchants", "top_categories")
+            and intent in ("spend_at_merchant", "spend_in_category", "spend_total", "top_merchants",
+                           "top_categories")
             and _has(VERSUS, rest)
         )
-    ):
+    ):  # fmt: skip
         compare_to = None
-        intent = "compare_merchants"  # "did I spend more at Lidl or Aldi"
+        intent = "compare_items"  # "did I spend more at Lidl or Aldi", "Uber or the tube"
     if (
         (topics or chosen_merchants)
         and _has(SHARE, rest)
@@ -429,6 +441,7 @@ def parse(
         compare_to=compare_to,
         measure=measure,
         weekends=weekends,
+        items=items if intent == "compare_items" else [],
     )
 
 

@@ -1,9 +1,9 @@
-"""Spending set against other spending: two merchants compared ("did I spend more at Lidl
-or Aldi last month?", "上个月Lidl和Aldi哪个花得多") and a category's or merchant's share of
+"""Spending set against other spending: two merchants or categories compared ("did I spend
+more at Lidl or Aldi last month?", "Uber or the tube?", "上个月Lidl和Aldi哪个花得多") and a category's or merchant's share of
 all spending or of income ("what % of my income goes to rent?", "房租占收入的百分之多少").
 
-``compare_merchants``: ``value`` is spent at the first merchant named minus spent at the
-second (minor units), ``data.merchants`` each merchant's amount. ``share``: ``value`` is the
+``compare_items``: ``value`` is spent on the first named minus spent on the second (minor
+units), ``data.items`` each one's amount. ``share``: ``value`` is the
 percent (one decimal) of spending (or income, ``data.of`` ``"income"``) that went to what the
 question names, over the period asked (default the last 12 complete months)."""
 
@@ -29,14 +29,19 @@ from coffer.assistant.models import CustomerData
 from coffer.assistant.money import fmt
 
 
-def compare_merchants(query: Query, data: CustomerData, today: date) -> Answer:
+def compare_items(query: Query, data: CustomerData, today: date) -> Answer:
     period = _period(query, today)
     cur = data.currency
     rows = data.between(period.start, period.end)
     amounts: list[tuple[str, int, int]] = []
-    for name in query.merchants:
-        found = S.matching(rows, cur, _match(replace(query, merchants=[name])))
-        amounts.append((name, -sum(t.amount for t in found), len(found)))
+    for item in query.items:
+        one = (
+            replace(query, merchants=[item], topics=[])
+            if isinstance(item, str)
+            else replace(query, merchants=[], topics=[item])
+        )
+        found = S.matching(rows, cur, _match(one))
+        amounts.append((_what(one), -sum(t.amount for t in found), len(found)))
     (first, spent_first, _), (second, spent_second, _) = amounts[0], amounts[1]
     value = spent_first - spent_second
     most = max(amounts, key=lambda a: a[1])
@@ -53,7 +58,7 @@ def compare_merchants(query: Query, data: CustomerData, today: date) -> Answer:
             + "."
         )
     return _answer(query, text, value, cur, period, {
-        "merchants": [{"name": n, "amount": a, "transactions": c} for n, a, c in amounts],
+        "items": [{"name": n, "amount": a, "transactions": c} for n, a, c in amounts],
         "most": most[0], "chart": "spending_by_category",
     })  # fmt: skip
 
