@@ -255,3 +255,9 @@ def test_amounts_in_words(text: str, value: int | None) -> None:
     from coffer.assistant.ask.numbers import amount
 
     assert amount(text, "EUR")[0] == value
+
+
+def test_a_merchant_against_a_category() -> None:
+    query = parse("did i spend more on Uber or on the tube last month", TODAY, merchants=MERCHANTS)
+    assert query.intent == "compare_items"
+    assert [i if isinstance(i, str) else i.name for i in query.items] == ["Uber", "Public transit"]
