@@ -231,3 +231,33 @@ def test_intents_of_the_fifth_batch(question: str, intent: str) -> None:
 def test_a_category_word_after_a_merchant_describes_it() -> None:
     query = parse("number of Uber trips in 2025", TODAY, merchants=MERCHANTS)
     assert (query.merchants, query.topics) == (["Uber"], [])
+
+
+def test_merchants_compared_in_the_order_named_and_shares() -> None:
+    names = [*MERCHANTS, "Aldi"]
+    query = parse("did I spend more at Aldi or Lidl last month", TODAY, merchants=names)
+    assert (query.intent, query.merchants) == ("compare_items", ["Aldi", "Lidl"])
+    query = parse("今年星巴克比麦当劳多花了多少", TODAY, merchants=names)
+    assert (query.intent, query.compare_to) == ("compare_items", None)
+    assert parse("Lidl and Aldi this year", TODAY, merchants=names).intent == "spend_at_merchant"
+    query = parse("what % of my income goes to rent", TODAY, merchants=names)
+    assert (query.intent, query.measure) == ("share", "income")
+    query = parse("去年买菜占总支出的比例", TODAY, merchants=names)
+    assert (query.intent, query.measure) == ("share", "spend")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("five hundred euros", 50000), ("two thousand five hundred eur", 250000),
+     ("twenty-five EUR", 2500), ("one coffee", None), ("the last three months", None)],
+)  # fmt: skip
+def test_amounts_in_words(text: str, value: int | None) -> None:
+    from coffer.assistant.ask.numbers import amount
+
+    assert amount(text, "EUR")[0] == value
+
+
+def test_a_merchant_against_a_category() -> None:
+    query = parse("did i spend more on Uber or on the tube last month", TODAY, merchants=MERCHANTS)
+    assert query.intent == "compare_items"
+    assert [i if isinstance(i, str) else i.name for i in query.items] == ["Uber", "Public transit"]

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from coffer.assistant.ask.heldout import FIFTH, HELDOUT, LATER, UNFORESEEN, Row
+from coffer.assistant.ask.heldout6 import SIXTH
 from coffer.assistant.synthetic import Synthetic
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "FIFTH",
     "HELDOUT",
     "LATER",
+    "SIXTH",
     "UNFORESEEN",
     "Case",
     "cases",
@@ -35,6 +37,7 @@ BATCHES: tuple[tuple[str, list[Row]], ...] = (
     ("unforeseen phrasings", UNFORESEEN),
     ("later phrasings", LATER),
     ("fifth batch", FIFTH),
+    ("sixth batch", SIXTH),
 )
 
 
@@ -103,6 +106,7 @@ def _periods(today: date) -> dict[str, tuple[date, date]]:
         "h2_last_year": (date(year - 1, 7, 1), date(year - 1, 12, 31)),
         "last_summer": (date(year - 1, 6, 1), date(year - 1, 8, 31)),
         "yesterday": (today - timedelta(days=1), today - timedelta(days=1)),
+        "day_before_yesterday": (today - timedelta(days=2), today - timedelta(days=2)),
         "this_week": (monday, today),
         "week_before_last": (monday - timedelta(days=14), monday - timedelta(days=8)),
         "last_weekend": (monday - timedelta(days=2), monday - timedelta(days=1)),
@@ -452,6 +456,21 @@ def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]
             value = _expected(s, intent, target, periods[recent])
             value -= _expected(s, intent, target, periods[earlier])
             out.append(Case(question, intent, value, periods[recent]))
+        elif intent == "share" and key:
+            of = "income" if key.startswith("inc:") else "spend_total"
+            period = periods[key.removeprefix("inc:")]
+            part = _expected(s, "spend_in_category", target, period)
+            whole = _expected(s, of, None, period)
+            out.append(Case(question, intent, round(100 * part / whole, 1), period))
+        elif intent == "compare_items" and isinstance(target, str) and key:
+            first, second = (
+                part if part.startswith("@") else tuple(part.split(","))
+                for part in target.split("|")
+            )
+            period = periods[key]
+            value = _expected(s, "spend_at_merchant", first, period)
+            value -= _expected(s, "spend_at_merchant", second, period)
+            out.append(Case(question, intent, value, period))
         elif key and key.startswith("wkd:"):
             period = periods[key[4:]]
             value = _expected(s, intent, target, period, weekends=True)

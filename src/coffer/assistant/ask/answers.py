@@ -32,6 +32,7 @@ from coffer.assistant.ask.compare import compare
 from coffer.assistant.ask.fuzzy import distance
 from coffer.assistant.ask.parser import Query
 from coffer.assistant.ask.periods import Period, add_months, month_end, month_start
+from coffer.assistant.ask.relations import compare_items, share
 from coffer.assistant.ask.vocabulary import goal_word, label
 from coffer.assistant.models import CustomerData, Goal
 from coffer.assistant.money import fmt
@@ -492,6 +493,8 @@ HANDLERS: dict[str, Callable[[Query, CustomerData, date], Answer]] = {
     "upcoming_bills": H.upcoming_bills,
     "forecast": forecast,
     "compare": compare,
+    "compare_items": compare_items,
+    "share": share,
     "unknown": unknown,
 }
 

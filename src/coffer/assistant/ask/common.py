@@ -43,6 +43,7 @@ ZH_LABELS = {
     "today": "今天", "yesterday": "昨天", "the day before yesterday": "前天",
     "this week": "本周", "last week": "上周", "this month": "本月", "last month": "上个月",
     "next month": "下个月", "the weekend": "周末", "the last 6 months": "最近6个月",
+    "the last 12 months": "最近12个月",
 }  # fmt: skip
 
 

@@ -66,9 +66,80 @@ def _zh_to_digits(text: str) -> str:
     return _ZH_RUN.sub(swap, text)
 
 
+_EN_UNITS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+_EN_TENS = {
+    w: 10 * (i + 2)
+    for i, w in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
+}
+_EN_WORD = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|thousand)"
+)
+_EN_RUN = re.compile(rf"\b{_EN_WORD}(?:[\s-]+(?:and\s+)?{_EN_WORD})*\b")
+
+
+def en_integer(run: str) -> int | None:
+    """An English number in words ("five hundred", "two thousand fifty"), else None."""
+    total = current = 0
+    for word in re.split(r"[\s-]+", run):
+        if word in _EN_UNITS:
+            current += _EN_UNITS[word]
+        elif word in _EN_TENS:
+            current += _EN_TENS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total, current = total + max(current, 1) * 1000, 0
+    value = total + current
+    return value if value > 0 else None
+
+
+def _en_to_digits(text: str) -> str:
+    """English numbers in words written as digits, for runs of two words or more and for a
+    single word before a currency ("five hundred euros", "fifty EUR"); "one" alone stays."""
+
+    def swap(match: re.Match[str]) -> str:
+        run = match.group()
+        value = en_integer(run)
+        several = len(re.split(r"[\s-]+", run)) > 1
+        before_currency = re.match(rf"\s*{_CUR}", match.string[match.end() :]) is not None
+        return str(value) if value is not None and (several or before_currency) else run
+
+    return _EN_RUN.sub(swap, text)
+
+
 def amount(text: str, default_currency: str | None) -> tuple[int | None, str | None]:
     """The amount a question names, in minor units of its currency (else the default)."""
-    text = _zh_to_digits(text)
+    text = _en_to_digits(_zh_to_digits(text))
     best: tuple[int, str | None] | None = None
     for match in _AMOUNT.finditer(text):
         cur = match.group(1) or match.group(6)

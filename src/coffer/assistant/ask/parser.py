@@ -37,7 +37,7 @@ INTENTS = (
     "affordability", "goal_progress", "explain_period", "balance", "budget_status",
     "top_categories", "top_merchants", "largest_transaction", "forecast", "savings",
     "transaction_count", "compare", "smallest_transaction", "top_months", "upcoming_bills",
-    "unknown",
+    "compare_items", "share", "unknown",
 )  # fmt: skip
 
 
@@ -63,6 +63,7 @@ class Query:
     exclude_topics: list[Topic] = field(default_factory=list)  # "excluding rent"
     exclude_merchants: list[str] = field(default_factory=list)  # "other than Lidl"
     weekends: bool = False  # "on weekends", 上个月周末: Saturdays and Sundays of the period only
+    items: list[Topic | str] = field(default_factory=list)  # "compare_items": what is compared
 
 
 IDIOMS = (
@@ -84,10 +85,10 @@ MERCHANT_ALIASES = {
 TRADITIONAL = str.maketrans(
     "個這們麼錢買賣費飲飯週幾筆賺資區從來後會長過較與還嗎夠擔標進儲險藥醫療計劃報歲車"
     "電話網購訂閱預算為貴開銷餘額帳戶號結單應該給麥當勞亞馬遜紅務銀類別氣歡紀總數興樂"
-    "戲劇時間導實際現態參運動說薪準備歷鐘點滿聽見讓頭裡邊",
+    "戲劇時間導實際現態參運動說薪準備歷鐘點滿聽見讓頭裡邊聖誕節繳",
     "个这们么钱买卖费饮饭周几笔赚资区从来后会长过较与还吗够担标进储险药医疗计划报岁车"
     "电话网购订阅预算为贵开销余额账户号结单应该给麦当劳亚马逊红务银类别气欢纪总数兴乐"
-    "戏剧时间导实际现态参运动说薪准备历钟点满听见让头里边",
+    "戏剧时间导实际现态参运动说薪准备历钟点满听见让头里边圣诞节缴",
 )
 
 
@@ -119,10 +120,17 @@ EXCLUDING = (
     r"minus|besides)\b|除了|除去|不算|不含|不包括|不计"
 )
 NO_ANSWER = (
-    r"^\s*(?:please\s+)?(?:transfer|send|pay|move|block|freeze|unfreeze|cancel|top up|withdraw)\b|"
-    r"\b(?:credit score|interest rate|exchange rate|fx rate|pin)\b|^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|"
+    r"^\s*(?:please\s+)?(?:transfer|send|pay|move|block|freeze|unfreeze|cancel|top up|withdraw|book|order|reserve)\b|"
+    r"\b(?:credit score|interest rate|exchange rate|fx rate|pin)\b|^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|(?:帮我|帮忙|给我)\s*(?:订|预订|预定)|"
     r"信用分|利率|汇率|密码"
 )
+# an amount and one of these: may it be spent ("is 500 euros for a bike ok")
+AMOUNT_OK = r"\b(?:ok|okay|fine|alright|doable|affordable)\b|可以吗|行吗|行不行|可不可以"
+# two merchants or categories and one of these: which took more ("more at Lidl or Aldi?")
+VERSUS = r"\b(?:more|less|most|least|higher|lower|vs\.?|versus|compared?|which)\b|哪个|哪家|更多|更少|还是|比"
+# a category or merchant and one of these: its share of spending or income
+SHARE = r"%|\bpercent(?:age)?\b|\bshare\b|\bproportion\b|\bfraction\b|百分|占比|比例|占.{0,8}(?:多少|几成)"
+SHARE_OF_INCOME = r"\b(?:income|salary|earn\w*|pay ?check|wages?|take[- ]home)\b|收入|工资|薪"
 # one period and one of these: a comparison with the period before ("did it go up this month")
 CHANGE = (
     r"\b(?:go|went|gone|going) (?:up|down)\b|\b(?:increased?|decreased?|risen|rose|dropped)\b|"
@@ -133,7 +141,8 @@ INCOME_VS_SPENDING = (
     r"\b(?:earn|earned|earning|income|made|make)\b.{0,30}\b(?:than|vs\.?|versus|and|minus|against|"
     r"compared (?:to|with))\s+(?:what )?(?:i )?(?:my )?(?:spen[dt]|spending|expenses|outgoings)|"
     r"\b(?:spen[dt]|spending|expenses|outgoings)\b.{0,20}\b(?:vs\.?|versus|than|and|against)\s+(?:my )?"
-    r"(?:income|earn)|收支|收入.{0,3}(?:和|与|跟|减|减去|对比|比)\s*支出|支出.{0,3}(?:和|与|跟|对比|比)\s*收入"
+    r"(?:income|earn)|\bmoney in\b.{0,4}\b(?:vs\.?|versus|and|against|compared (?:to|with))\s+money out\b|"
+    r"\binflows? (?:vs\.?|versus|and|against) outflows?\b|收支|收入.{0,3}(?:和|与|跟|减|减去|对比|比)\s*支出|支出.{0,3}(?:和|与|跟|对比|比)\s*收入"
 )
 PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
 PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
@@ -142,20 +151,20 @@ SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
     ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|[买花].{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
-    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:资金|金)|攒钱|攒得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
+    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money|target)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:资金|金)|攒钱|攒得|存得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
     ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
-    ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|by|until|in the)\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:还有|剩下)哪些.{0,4}(?:账单|扣款)"),
+    ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|by|until|in the)\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:还有|剩下)(?:哪些|什么|啥).{0,4}(?:账单|扣款)|还需(?:要)?(?:支付|付|交|缴)"),
     ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
     ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
     ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
-    ("top_months", r"(?:which|what) month\b.{0,40}(?:most|highest|biggest|largest|expensive|worst|spendiest)|(?:most expensive|costliest|priciest|biggest|highest|worst|heaviest) (?:spending )?month\b|哪一?个?月(?:份)?.{0,8}(?:最多|最大|最高|最贵)"),
+    ("top_months", r"(?:which|what) month\b.{0,40}(?:most|highest|biggest|largest|expensive|worst|spendiest)|(?:most expensive|costliest|priciest|biggest|highest|worst|heaviest) (?:spending )?month\b|哪一?个?月(?:份)?.{0,8}(?:最多|最大|最高|最贵|最(?:烧钱|费钱|花钱))"),
     ("smallest_transaction", r"(?:smallest|cheapest|lowest|least expensive|tiniest|minimum)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|amount|spend)s?\b|最小的?一笔|最便宜|金额最小|最少的一笔"),
     ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill)s?\b(?!\s*(?:categor|type|area|kind))|最大的?一笔|最大一次|最贵|单笔最"),
     ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
-    ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|哪些方面|钱都去哪|分类"),
+    ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|花到?哪[儿里]|哪些方面|钱都去哪|分类"),
     ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少"),
-    ("transaction_count", r"how (?:many|often)(?: times)?|\bnumber of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
-    ("balance", r"balance|\bbal\b|how much (?:money |cash )?did i have\b|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|money (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里"),
+    ("transaction_count", r"how (?:many|often)(?: times)?|\b(?:number|no\.?|nr\.?|num|#) of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
+    ("balance", r"balance|\bbal\b|how much (?:money |cash )?did i have\b|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|(?:money|cash) (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里"),
     ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|\b(?:bring|bringing|brought) home\b|\btake[- ]home\b|\bnet pay\b|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
@@ -196,7 +205,8 @@ def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
 
 def _goal_words(text: str) -> str | None:
     for pattern in (
-        r"(?:my|the|our)\s+([a-z][\w ]{0,30}?)\s+(?:goal|fund|savings|pot)",
+        r"\b(?:my|the|our)\s+([a-z][\w ]{0,30}?)\s+(?:goal|fund|savings|pot|target)\b",
+        r"^([a-z][\w ]{0,30}?)\s+(?:goal|fund|savings|pot|target)\b",
         r"saving (?:up )?for (?:a |an |the |my )?([a-z][\w ]{0,30}?)(?:\s+going|\?|$| goal)",
         r"goal\s+(?:for|of)\s+(?:a |an |the |my )?([a-z][\w ]{0,30}?)(?:\?|$| going)",
         r"([\u4e00-\u9fff]{1,6}?)(?:的)?(?:目标|基金|资金|存款)",
@@ -235,6 +245,7 @@ def parse(
 
     merchant_names = tuple(merchants)
     merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
+    merchant_hits.sort(key=lambda h: h.start)  # in the order the question names them
     topic_hits = _topic_vocabulary().find(rest)
     chosen_merchants: list[str] = []
     anchors: list[Hit] = []
@@ -297,19 +308,26 @@ def parse(
         and not _has(r"\btop\b|categories|breakdown|where|最多|排行|分类|哪些", rest)
     ):
         intent = "spend_in_category"
+    if intent == "unknown" and amount is not None and _has(AMOUNT_OK, rest):
+        intent = "affordability"  # "is 500 euros for a bike ok this month"
     if intent == "unknown":
         if chosen_merchants and not any_of:
             intent = "spend_at_merchant"
         elif topics:
             intent = "spend_in_category"
         elif _has(
-            r"spen[dt]|spending|\bcost|\bpa(?:y|id)\b|expenses?|outgoings|money (?:went|go|goes|going|gone) out|"
+            r"spen[dt]|spending|\bcost|\bexpenditures?\b|\bpa(?:y|id)\b|expenses?|outgoings|money (?:went|go|goes|going|gone) out|"
             r"\boutflows?\b|\bmoney out\b|花|消费|支出|开销|用了",
             rest,
         ):
             intent = "spend_total"
     elif intent in ("top_categories",) and _has(r"merchant|store|shop|商家|店", rest):
         intent = "top_merchants"
+    if intent == "transaction_count" and chosen_merchants:
+        # "trips to Lidl", "visits at Starbucks": the words before the merchant count visits
+        visits = [t for t in topic_hits
+                  if any(re.fullmatch(r"\s+(?:to|at)\s+", rest[t.end : a.start]) for a in merchant_anchors)]  # fmt: skip
+        topics = [t for t in topics if t not in {TOPICS[h.key] for h in visits}]
     if intent == "spend_in_category" and chosen_merchants and not topics:
         intent = "spend_at_merchant"
     if _has(NO_ANSWER, rest):
@@ -352,6 +370,38 @@ def parse(
         intent = "explain_period"  # "why did I overspend": an explanation
     if compare_to is not None:
         intent = "compare"
+    # the merchants and categories named, in order: two of them set against each other
+    pairs: list[tuple[Hit, Topic | str]] = sorted(
+        [(h, merchant_names[h.key]) for h in merchant_anchors if merchant_names[h.key] in chosen_merchants]
+        + [(h, TOPICS[h.key]) for h in topic_hits if TOPICS[h.key] in topics],
+        key=lambda pair: pair[0].start,
+    )  # fmt: skip
+    items: list[Topic | str] = []
+    for _, item in pairs:
+        if item not in items:
+            items.append(item)
+    pitted = len(pairs) >= 2 and re.fullmatch(
+        r"\s*(?:比|vs\.?|versus|against|compared (?:to|with))\s*",
+        rest[pairs[0][0].end : pairs[1][0].start],
+    )  # "Starbucks比麦当劳", "Lidl vs Aldi": one against the other, not two periods
+    if len(items) == 2 and (
+        pitted
+        or (
+            compare_to is None
+            and intent in ("spend_at_merchant", "spend_in_category", "spend_total", "top_merchants",
+                           "top_categories")
+            and _has(VERSUS, rest)
+        )
+    ):  # fmt: skip
+        compare_to = None
+        intent = "compare_items"  # "did I spend more at Lidl or Aldi", "Uber or the tube"
+    if (
+        (topics or chosen_merchants)
+        and _has(SHARE, rest)
+        and intent not in ("affordability", "budget_status", "goal_progress", "compare", "savings")
+    ):
+        intent = "share"  # "what % of my income goes to rent"
+        measure = "income" if _has(SHARE_OF_INCOME, rest) else "spend"
     limit = 5
     match = re.search(r"\btop\s+(\d{1,2})\b|前\s*(\d{1,2})", rest)
     if match:
@@ -362,13 +412,13 @@ def parse(
         goal = _goal_words(rest) or (named if named != rest else None)
     average = _has(
         r"\baverage|\bavg\b|\b(?:per|a|each|every) (?:month|day|week)\b|\bmonthly\b|\bdaily\b|\bweekly\b|"
-        r"\busually\b|\btypically\b|\btypical\b|平均|每个?月|每天|每日|日均|每周|一般",
+        r"\busually\b|\btypically\b|\btypical\b|平均|每个?月|月均|每天|每日|日均|每周|一般",
         rest,
     )
     if (
         average
         and intent in ("subscriptions", "forecast", "budget_status", "income")
-        and not _has(r"average|平均", rest)
+        and not _has(r"average|平均|月均", rest)
     ):
         average = False
     return Query(
@@ -391,6 +441,7 @@ def parse(
         compare_to=compare_to,
         measure=measure,
         weekends=weekends,
+        items=items if intent == "compare_items" else [],
     )
 
 

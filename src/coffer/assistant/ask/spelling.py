@@ -22,7 +22,9 @@ SHORT_TYPOS = {
     "cofe": "coffee", "ur": "your", "u": "you", "weks": "weeks", "wek": "week",
     "ofen": "often", "oftn": "often", "yeer": "year", "yaer": "year", "mont": "month",
     "tota": "total", "muc": "much", "mney": "money", "mony": "money", "bugt": "budget",
-    "rnt": "rent", "sine": "since", "snce": "since", "monh": "month", "mnoth": "month",
+    "rnt": "rent", "sine": "since", "mo": "month", "mos": "months", "yday": "yesterday",
+    "yest": "yesterday", "subs": "subscriptions", "txns": "transactions", "txn": "transaction",
+    "avg": "average", "tot": "total", "pls": "please", "plz": "please", "snce": "since", "monh": "month", "mnoth": "month",
 }  # fmt: skip
 # words the cues need whole, beyond those their patterns spell out
 _KEY = """spend spent spending spends expenses expense outgoings subscriptions subscription
@@ -34,7 +36,7 @@ typically transactions transaction money received receive paycheck wages forecas
 projected progress goal goals emergency holiday vacation remaining left overspent overspending
 categories category altogether overall combined excluding except between since during
 weekend fortnight subscribed start beginning smallest cheapest lowest upcoming coming
-weekends"""
+weekends costliest priciest expenditure hundred thousand"""
 KEY_WORDS = _KEY.split()
 _KEY_SET = frozenset(KEY_WORDS)
 _WORD = re.compile(r"[a-z]+")
