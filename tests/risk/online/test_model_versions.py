@@ -29,7 +29,7 @@ runner = CliRunner()
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("risk-model")
     simulate = ["simulate", "--output-dir", str(folder), "--seed", "3", "--customers", "120"]
-    simulate += ["--days", "30", "--fraud-rate", "0.006", "--patterns", "1"]
+    simulate += ["--days", "30", "--fraud-rate", "0.01", "--patterns", "1"]
     for command in (
         simulate,
         ["train", "--input", str(folder / "train.jsonl"), "--model-dir", str(folder / "m1")],
