@@ -5,12 +5,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from coffer.api.ledger_filters import ColumnExpr, Dialect, Fields, FilterCompiler, _exact_addresses
 from coffer.ledger import tables as T
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A time window of postings: from ``start`` (inclusive) to ``end`` (inclusive or not),
+    by effective time or, with ``use_insertion``, by insertion time; None is open."""
+
+    start: int | None
+    end: int | None
+    use_insertion: bool
+    end_inclusive: bool
 
 
 class VolumeQueries:
@@ -28,23 +40,25 @@ class VolumeQueries:
             self, ledger_id: int, addresses: list[str], sources: bool, destinations: bool
         ) -> sa.TextualSelect: ...
 
-    def _posting_volumes(
-        self,
-        ledger_id: int,
-        query: object,
-        *,
-        start: int | None,
-        end: int | None,
-        use_insertion: bool,
-        end_inclusive: bool,
+    def _window_volumes(
+        self, ledger_id: int, query: object, window: Window
     ) -> dict[tuple[str, str], list[int]]:
-        """Per (account, asset): [input, output] of postings in a time window."""
+        """Per (account, asset): [input, output] in ``window``; the running totals when the
+        window is open at both ends."""
+        if window.start is None and window.end is None:
+            return self._balance_volumes(ledger_id, query)
+        return self._posting_volumes(ledger_id, query, window)
+
+    def _posting_volumes(
+        self, ledger_id: int, query: object, window: Window
+    ) -> dict[tuple[str, str], list[int]]:
+        """Per (account, asset): [input, output] of postings in ``window``."""
         p, t = T.postings, T.transactions
         source_fields = self._account_fields(ledger_id, p.c.source)
         destination_fields = self._account_fields(ledger_id, p.c.destination)
         source_match = FilterCompiler(self.dialect, source_fields).compile(query)
         destination_match = FilterCompiler(self.dialect, destination_fields).compile(query)
-        if use_insertion:
+        if window.use_insertion:
             moment: ColumnExpr = (
                 sa.select(t.c.inserted_at)
                 .where(t.c.ledger_id == p.c.ledger_id, t.c.id == p.c.tx_id)
@@ -56,10 +70,10 @@ class VolumeQueries:
         addresses = _exact_addresses(query)
         if addresses:  # the postings of those accounts' transactions, by key
             where.append(p.c.tx_id.in_(self._account_tx_ids(ledger_id, addresses, True, True)))
-        if start is not None:
-            where.append(moment >= start)
-        if end is not None:
-            where.append(moment <= end if end_inclusive else moment < end)
+        if window.start is not None:
+            where.append(moment >= window.start)
+        if window.end is not None:
+            where.append(moment <= window.end if window.end_inclusive else moment < window.end)
         columns: list[ColumnExpr] = [p.c.source, p.c.destination, p.c.amount, p.c.asset]
         if source_match is not None and destination_match is not None:
             where.append(sa.or_(source_match, destination_match))
@@ -100,17 +114,8 @@ class VolumeQueries:
     def aggregate_balances(
         self, ledger_id: int, query: object, pit: int | None, use_insertion: bool
     ) -> dict[str, int]:
-        if pit is None:
-            totals = self._balance_volumes(ledger_id, query)
-        else:
-            totals = self._posting_volumes(
-                ledger_id,
-                query,
-                start=None,
-                end=pit,
-                use_insertion=use_insertion,
-                end_inclusive=True,
-            )
+        window = Window(None, pit, use_insertion, end_inclusive=True)
+        totals = self._window_volumes(ledger_id, query, window)
         sums: dict[str, int] = {}
         for (_, asset), (inp, out) in totals.items():
             sums[asset] = sums.get(asset, 0) + inp - out
@@ -127,17 +132,8 @@ class VolumeQueries:
         group_by: int | None,
     ) -> list[tuple[str, str, int, int]]:
         """Sorted (account, asset, input, output); addresses cut to ``group_by`` segments."""
-        if start is None and end is None:
-            totals = self._balance_volumes(ledger_id, query)
-        else:
-            totals = self._posting_volumes(
-                ledger_id,
-                query,
-                start=start,
-                end=end,
-                use_insertion=use_insertion,
-                end_inclusive=False,
-            )
+        window = Window(start, end, use_insertion, end_inclusive=False)
+        totals = self._window_volumes(ledger_id, query, window)
         if group_by:
             grouped: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
             for (account, asset), (inp, out) in totals.items():

@@ -195,30 +195,35 @@ class UserAccounts(UsersBase):
     def sign_in_code(self, pending: SignedIn, code: str, *, address: str | None) -> None:
         """The second step with a TOTP or recovery code; :class:`SignInFailed` otherwise."""
         account = _account(pending.platform_id, pending.email)
-        with self.unit() as connection:
-            method, locked_now = self._throttled_code(connection, account, pending.user_id, code)
-            if method is None:
-                record(
-                    connection,
-                    actor=pending.user_id,
-                    action="user.sign_in_failed",
-                    address=address,
-                    details={"step": "totp", "locked": locked_now},
-                )
-        if method is None:
+        failure = ("user.sign_in_failed", {"step": "totp"})
+        if self._throttled_code(account, pending.user_id, code, address, failure) is None:
             raise SignInFailed(SIGN_IN_FAILED)
 
     def _throttled_code(
-        self, connection: sa.Connection, account: str, subject: str, code: str
-    ) -> tuple[str | None, bool]:
+        self,
+        account: str,
+        subject: str,
+        code: str,
+        address: str | None,
+        failure: tuple[str, dict[str, Any]],
+    ) -> str | None:
         """Check ``subject``'s TOTP or recovery ``code`` under ``account``'s lockout: the
-        method that passed, or None and whether this failure (counted) locked the account."""
-        now = self.now_micros()
-        throttle.check(connection, self.throttle_policy, [account], now)
-        method = F.check_second_factor(connection, subject=subject, code=code, sealer=self.sealer)
-        if method is not None:
-            return method, False
-        return None, throttle.record_failure(connection, self.throttle_policy, account, now)
+        method that passed, or None once the failure is counted and audited as ``failure``
+        (action and details, to which ``locked`` says whether this failure locked the
+        account)."""
+        with self.unit() as connection:
+            now = self.now_micros()
+            throttle.check(connection, self.throttle_policy, [account], now)
+            method = F.check_second_factor(
+                connection, subject=subject, code=code, sealer=self.sealer
+            )
+            if method is not None:
+                return method
+            locked = throttle.record_failure(connection, self.throttle_policy, account, now)
+            action, details = failure
+            details = {**details, "locked": locked}
+            record(connection, actor=subject, action=action, address=address, details=details)
+        return None
 
     def pending_user(self, platform_id: str, user_id: str) -> SignedIn:
         """A user between the two sign-in steps (from the pending session's subject)."""
@@ -378,16 +383,8 @@ class UserAccounts(UsersBase):
         toward the account's lockout like sign-in failures."""
         customer_email = self.platform.wallets.customer(actor.customer_id).email or ""
         account = _account(actor.platform_id, normalize_email(customer_email))
-        with self.unit() as connection:
-            method, _ = self._throttled_code(connection, account, actor.user_id, code)
-            if method is None:
-                record(
-                    connection,
-                    actor=actor.user_id,
-                    action="user.step_up_failed",
-                    address=address,
-                    details={"method": "code", "session": actor.session_id},
-                )
+        failure = ("user.step_up_failed", {"method": "code", "session": actor.session_id})
+        method = self._throttled_code(account, actor.user_id, code, address, failure)
         if method is None:
             raise StepUpRequired(
                 "That code is not right; enter the 6 digits your authenticator shows now.",
