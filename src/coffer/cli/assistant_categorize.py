@@ -13,7 +13,7 @@ from typing import IO, Any
 import typer
 
 from coffer.assistant.taxonomy import is_detailed, is_primary, primary_of
-from coffer.cli.options import usage_error
+from coffer.cli.options import json_lines, usage_error
 
 
 @contextmanager
@@ -55,13 +55,7 @@ def _read_lines(
     with _open_input(path) as handle:
         number = 0
         try:
-            for number, raw in enumerate(handle, start=1):  # noqa: B007
-                if not raw.strip():
-                    continue
-                try:
-                    data = json.loads(raw)
-                except json.JSONDecodeError as error:
-                    raise InvalidStatementLine(f"not valid JSON ({error.msg})") from error
+            for number, data in json_lines(handle):  # noqa: B007
                 line = StatementLine.from_json(data)
                 if labelled:
                     labels.append(_label(data))
@@ -69,6 +63,8 @@ def _read_lines(
                 ids.append(data["id"])
         except UnicodeDecodeError as error:
             raise usage_error(f"{path} line {number + 1}: not UTF-8 text") from error
+        except ValueError as error:  # a line that is not JSON
+            raise usage_error(f"{path} {error}") from error
         except InvalidStatementLine as error:
             raise usage_error(f"{path} line {number}: {error.message}") from error
     return lines, labels, ids
