@@ -135,22 +135,9 @@ def record(
     text = _details_text(details)
     created_at = time.time_ns() // 1000
     seq, previous = R.claim_next(connection)
-    digest = entry_hash(
-        previous, seq, created_at, clean_actor, clean_action, clean_target, clean_address, text
-    )
-    R.append(
-        connection,
-        AuditRow(
-            seq=seq,
-            created_at=created_at,
-            actor=clean_actor,
-            action=clean_action,
-            target=clean_target,
-            address=clean_address,
-            details=text,
-            hash=digest,
-        ),
-    )
+    # the row's fields in order: all of them but the hash are hashed
+    fields = (seq, created_at, clean_actor, clean_action, clean_target, clean_address, text)
+    R.append(connection, AuditRow(*fields, hash=entry_hash(previous, *fields)))
     return seq
 
 
