@@ -43,8 +43,11 @@ def _hexes(values: Iterable[bytes | None]) -> str:
     return "{" + ",".join(["NULL" if v is None else v.hex() for v in values]) + "}"
 
 
-class _Batch(NamedTuple):
-    """The arguments of :meth:`BatchWrites.write`, as its backends' writers take them."""
+class Batch(NamedTuple):
+    """One batch to store (:meth:`BatchWrites.write`). ``balance_rows`` are ``(account,
+    asset, input, output, pending in, pending out, overdraft)`` as they are after the
+    batch. ``balances_tx``: the rows written bring every balance up to this transaction id
+    (None: they lag, see :meth:`~coffer.ledger.store.WriteStore.catch_up`)."""
 
     writes: Writes
     balance_rows: list[tuple[Any, ...]]
@@ -72,22 +75,8 @@ class BatchWrites:
 
         def rollback(self) -> None: ...
 
-    def write(
-        self,
-        writes: Writes,
-        balance_rows: list[tuple[Any, ...]],
-        expected_seq: int,
-        head: Head,
-        now: int,
-        balances_tx: int | None = None,
-    ) -> None:
-        """Store one batch; raise StaleHead or UniqueViolation and write nothing on conflict.
-
-        ``balance_rows`` are ``(account, asset, input, output, pending in, pending out,
-        overdraft)`` as they are after the batch. ``balances_tx``: the rows written bring
-        every balance up to this transaction id (None: they lag, see :meth:`catch_up`).
-        """
-        batch = _Batch(writes, balance_rows, expected_seq, head, now, balances_tx)
+    def write(self, batch: Batch) -> None:
+        """Store one batch; raise StaleHead or UniqueViolation and write nothing on conflict."""
         try:
             if self.backend is Backend.SQLITE:
                 self._write_sqlite(batch)
@@ -104,7 +93,7 @@ class BatchWrites:
                 raise UniqueViolation(str(exc)) from exc
             raise
 
-    def _write_sqlite(self, batch: _Batch) -> None:
+    def _write_sqlite(self, batch: Batch) -> None:
         writes, balance_rows, expected_seq, head, now, balances_tx = batch
         connection: sqlite3.Connection = self.connection
         lid = self.ledger_id
@@ -144,8 +133,8 @@ class BatchWrites:
                     f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks}){suffix}", group
                 )
 
-    def _write_postgresql(self, batch: _Batch) -> None:
-        sql, params = self.postgresql_statement(*batch[:5], balances_tx=batch.balances_tx)
+    def _write_postgresql(self, batch: Batch) -> None:
+        sql, params = self.postgresql_statement(batch)
         row = self.connection.execute(sql, params).fetchone()
         if row[0] != 1:
             self.rollback()
@@ -155,20 +144,12 @@ class BatchWrites:
             self._in_transaction = False
 
     def postgresql_statement(
-        self,
-        writes: Writes,
-        balance_rows: list[tuple[Any, ...]],
-        expected_seq: int,
-        head: Head,
-        now: int,
-        *,
-        expected_hash: bytes | None = None,
-        balances_tx: int | None = None,
+        self, batch: Batch, *, expected_hash: bytes | None = None
     ) -> tuple[str, dict[str, Any]]:
-        """The one statement storing a batch on PostgreSQL, and its parameters: it answers
+        """The one statement storing ``batch`` on PostgreSQL, and its parameters: it answers
         one row, 1 when it wrote the batch, 0 when the head had moved (nothing written).
-        ``expected_hash``: the head hash too must be the one the batch was applied on.
-        ``balances_tx``: as for :meth:`write`."""
+        ``expected_hash``: the head hash too must be the one the batch was applied on."""
+        writes, balance_rows, expected_seq, head, now, balances_tx = batch
         params: dict[str, Any] = {
             "lid": self.ledger_id,
             "expected": expected_seq,

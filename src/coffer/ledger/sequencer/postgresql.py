@@ -97,16 +97,10 @@ def _send(
         inflight.append(prepared)
         return
     store = self._writer_store()
+    # A batch sent while the one before it is in flight must not land on another
+    # process's entries of the same length: the hash tells them apart.
     sql, params = store.postgresql_statement(
-        prepared.writes,
-        prepared.balance_rows,
-        prepared.expected_seq,
-        prepared.head,
-        prepared.now,
-        # A batch sent while the one before it is in flight must not land on another
-        # process's entries of the same length: the hash tells them apart.
-        expected_hash=prepared.expected_hash,
-        balances_tx=prepared.balances_tx,
+        prepared.stored(), expected_hash=prepared.expected_hash
     )
     pipe.send(sql, params)
     inflight.append(prepared)

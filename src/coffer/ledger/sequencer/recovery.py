@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from coffer.db.engine import driver_connection_lost
 from coffer.errors import CofferError
+from coffer.ledger.batch_writes import Batch
 from coffer.ledger.pgpipe import PipelinedConnection
 from coffer.ledger.requests import Request
 from coffer.ledger.sequencer.shared import (
@@ -185,7 +186,7 @@ def _attempt_locked(self: Sequencer, batch: list[Request], *, careful: bool) -> 
         if self.seq != expected_seq or not self.writes.empty():
             rows, balances_tx = self._balance_rows(len(batch))
             self._locked_write = (expected_seq, head)
-            store.write(self.writes, rows, expected_seq, head, self.now, balances_tx)
+            store.write(Batch(self.writes, rows, expected_seq, head, self.now, balances_tx))
         else:
             # Nothing to write, but a reload may have caught the balance rows up in
             # this transaction: keep that (the state applied next relies on it).

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from coffer.db.engine import driver_connection_lost
 from coffer.errors import CofferError, DatabaseUnavailable, WriteInDoubt
+from coffer.ledger.batch_writes import Batch
 from coffer.ledger.models import Posting, Transaction
 from coffer.ledger.requests import Request
 from coffer.ledger.store import Head, Writes
@@ -130,6 +131,12 @@ class Prepared:
         self.results = results
         self.keys = keys
         self.started = started
+
+    def stored(self) -> Batch:
+        """What the store writes of the batch."""
+        return Batch(
+            self.writes, self.balance_rows, self.expected_seq, self.head, self.now, self.balances_tx
+        )
 
 
 class Pipeline(queue.Queue["Prepared | None"]):

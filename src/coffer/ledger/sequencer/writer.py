@@ -104,14 +104,7 @@ def _write_or_requeue(self: Sequencer, prepared: Prepared) -> bool:
     store = self._writer_store()
     try:
         if prepared.head.next_seq != prepared.expected_seq or not prepared.writes.empty():
-            store.write(
-                prepared.writes,
-                prepared.balance_rows,
-                prepared.expected_seq,
-                prepared.head,
-                prepared.now,
-                prepared.balances_tx,
-            )
+            store.write(prepared.stored())
     except (StaleHead, UniqueViolation) as exc:
         self._invalidate()
         if isinstance(exc, StaleHead):
