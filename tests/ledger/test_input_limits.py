@@ -13,6 +13,7 @@ import coffer
 from coffer import Posting
 from coffer.errors import CofferError, InvalidAccount, InvalidAsset, ValidationError
 from coffer.ledger import journal as J
+from coffer.ledger.batch_writes import Batch
 from coffer.ledger.store import WriteStore
 from coffer.numscript.errors import NumscriptLimitExceeded
 from coffer.settings import Settings
@@ -181,10 +182,10 @@ def test_a_request_the_database_refuses_fails_alone(database_url: str, monkeypat
     settings = Settings(pg_in_flight=0, pg_lead_chunk=0)
     write = WriteStore.write
 
-    def refusing(self: WriteStore, writes: Any, *args: Any, **kwargs: Any) -> Any:
-        if any("poison" in str(row) for row in writes.transactions):
+    def refusing(self: WriteStore, batch: Batch) -> None:
+        if any("poison" in str(row) for row in batch.writes.transactions):
             raise RuntimeError("the database refused a row of this batch")
-        return write(self, writes, *args, **kwargs)
+        write(self, batch)
 
     monkeypatch.setattr(WriteStore, "write", refusing)
     with coffer.open(database_url, settings=settings) as instance:
