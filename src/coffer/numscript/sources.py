@@ -36,9 +36,15 @@ class Source(Node):
 
 
 @dataclass(slots=True, eq=False)
-class AccountSource(Source):
+class OneAccountSource(Source):
+    """A source that takes from one account (in ``color``, when given)."""
+
     account: Expr
     color: Expr | None
+
+
+@dataclass(slots=True, eq=False)
+class AccountSource(OneAccountSource):
     unbounded: bool
     overdraft: Expr | None
 
@@ -86,9 +92,7 @@ class AccountSource(Source):
 
 
 @dataclass(slots=True, eq=False)
-class ScalingSource(Source):
-    account: Expr
-    color: Expr | None
+class ScalingSource(OneAccountSource):
     through: Expr
 
     def send_up_to(self, st: State, amount: int) -> int:
