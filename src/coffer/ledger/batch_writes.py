@@ -5,7 +5,7 @@ round trip; on SQLite a handful of ``executemany`` calls."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from coffer.db.engine import Backend
@@ -41,6 +41,20 @@ def _quote(value: str | None) -> str:
 
 def _hexes(values: Iterable[bytes | None]) -> str:
     return "{" + ",".join(["NULL" if v is None else v.hex() for v in values]) + "}"
+
+
+def _unnest_update(
+    alias: str, table: str, column: str, values: Mapping[int, str], params: dict[str, Any]
+) -> str:
+    """The CTE ``alias`` setting ``column`` (text) of the rows of ``table`` whose ids key
+    ``values``, once the head is moved; its arrays go into ``params``."""
+    params[f"{alias}_id"], params[f"{alias}_value"] = _ints(values), _texts(values.values())
+    return (
+        f"{alias} AS (UPDATE {table} SET {column} = v.{column} FROM"
+        f" unnest(%({alias}_id)s::bigint[], %({alias}_value)s::text[]) AS v(id, {column})"
+        f" WHERE {table}.ledger_id = %(lid)s AND {table}.id = v.id"
+        " AND EXISTS (SELECT 1 FROM head))"
+    )
 
 
 class Batch(NamedTuple):
@@ -166,23 +180,10 @@ class BatchWrites:
             if rows
         ]
         if writes.hold_status:
-            params.update(
-                hs_id=_ints(writes.hold_status), hs_status=_names(writes.hold_status.values())
-            )
-            parts.append(
-                "hs AS (UPDATE holds SET status = v.status FROM unnest(%(hs_id)s::bigint[],"
-                " %(hs_status)s::text[]) AS v(id, status) WHERE holds.ledger_id = %(lid)s"
-                " AND holds.id = v.id AND EXISTS (SELECT 1 FROM head))"
-            )
+            parts.append(_unnest_update("hs", "holds", "status", writes.hold_status, params))
         if writes.tx_metadata:
-            params.update(
-                tm_id=_ints(writes.tx_metadata), tm_meta=_texts(writes.tx_metadata.values())
-            )
             parts.append(
-                "tm AS (UPDATE transactions SET metadata = v.metadata FROM"
-                " unnest(%(tm_id)s::bigint[], %(tm_meta)s::text[]) AS v(id, metadata)"
-                " WHERE transactions.ledger_id = %(lid)s AND transactions.id = v.id"
-                " AND EXISTS (SELECT 1 FROM head))"
+                _unnest_update("tm", "transactions", "metadata", writes.tx_metadata, params)
             )
         sql = (
             "WITH head AS (UPDATE ledgers SET next_seq = %(next_seq)s, head_hash = %(head_hash)s,"
