@@ -57,7 +57,10 @@ _Portable = tuple[Any, ...]  # a verdict, as sent back (its tables by name)
 
 def supported(url: str) -> bool:
     """Whether a child process can open the database of ``url`` (not an in-memory one)."""
-    return ":memory:" not in url and "mode=memory" not in url
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    return parsed.database not in (None, "", ":memory:") and "mode=memory" not in url
 
 
 class DecisionProcess:
