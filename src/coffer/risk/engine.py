@@ -104,14 +104,14 @@ class RiskEngine:
         self,
         ids: list[str],
         vectors: list[list[float]] | np.ndarray,
-        probability: np.ndarray | None = None,
+        probabilities: np.ndarray | None = None,
     ) -> list[Decision]:
         """Decisions on feature vectors (row by row: one row never affects another);
-        ``probability``: the trees' calibrated probability of each row, when known."""
+        ``probabilities``: the trees' calibrated probability of each row, when known."""
         if not ids:
             return []
         matrix = np.asarray(vectors, dtype=np.float64)
-        scored = self.model.score(matrix, probability)
+        scored = self.model.score(matrix, probabilities)
         explain_from = min(EXPLAIN_FROM, self.thresholds.review)
         explain = [index for index, item in enumerate(scored) if item[0] >= explain_from]
         codes: dict[int, list[str]] = dict(

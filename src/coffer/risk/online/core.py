@@ -84,7 +84,7 @@ class ServiceCore:
             self._platforms[wallets.platform_id] = wallets
         if not self.settings.risk_checks_enabled:
             return
-        url = wallets.coffer.url
+        url = wallets.coffer.url.render_as_string(hide_password=False)
         if self._process is None and self.settings.risk_check_process and supported(url):
             self._process = DecisionProcess(url, self.settings, wallets.settings)
         wallets.core.checks.register(self)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ model summary), caught up from the observations table like any other process.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import subprocess
@@ -101,10 +102,8 @@ class DecisionProcess:
     def close(self) -> None:
         with self._lock:
             if self._process.poll() is None:
-                try:
+                with contextlib.suppress(OSError):
                     self._connection.send(("stop", None))
-                except OSError:
-                    pass
                 try:
                     self._process.wait(10)
                 except subprocess.TimeoutExpired:
@@ -205,8 +204,10 @@ def serve(fd: int) -> None:
                     if time.monotonic() - caught_up >= CATCH_UP_SECONDS:
                         service.catch_up()
                         caught_up = time.monotonic()
-                    movements = [Movement(**dict(zip(_MOVEMENT_FIELDS, f))) for f in payload]
-                    verdicts = service.decide(movements)
+                    movements = [
+                        Movement(**dict(zip(_MOVEMENT_FIELDS, f, strict=True))) for f in payload
+                    ]
+                    verdicts = service.check_here(movements)
                     connection.send(("ok", [_portable(verdict) for verdict in verdicts]))
                 else:
                     customer, key = payload

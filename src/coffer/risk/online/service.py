@@ -58,9 +58,9 @@ class RiskService(VersionsService):
         the check's own process decides (:mod:`coffer.risk.online.process`)."""
         if self._process is not None:
             return self._process.check(movements)
-        return self.decide(movements)
+        return self.check_here(movements)
 
-    def decide(self, movements: Sequence[Movement]) -> list[Verdict]:
+    def check_here(self, movements: Sequence[Movement]) -> list[Verdict]:
         """:meth:`check` in this process."""
         verdicts: list[Verdict | None] = [None] * len(movements)
         by_platform: dict[str, list[int]] = {}
