@@ -3,7 +3,7 @@ the online decision's latency at 1,000 decisions/s (target: p99 < 5 ms), in the 
 
     python bench/risk_online.py [--backend sqlite|postgresql] [--transfers 4000]
         [--batch 50] [--threads 4] [--rounds 3] [--decisions 5000] [--rate 1000]
-        [--model-dir DIR | --no-model] [--profile]
+        [--model-dir DIR | --no-model] [--profile] [--check-process]
 
 Transfers: ``--threads`` threads each hand ``Wallets.transfer_many`` batches of ``--batch``
 transfers between random wallets (as the HTTP fast path batches concurrent requests), with
@@ -83,6 +83,11 @@ def main() -> None:
     parser.add_argument("--model-dir", default=None)
     parser.add_argument("--no-model", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile the decisions")
+    parser.add_argument(
+        "--check-process",
+        action="store_true",
+        help="decide in the check's own process (COFFER_RISK_CHECK_PROCESS)",
+    )
     args = parser.parse_args()
     with signing_key_env(), tempfile.TemporaryDirectory() as scratch:
         model_dir: str | None = args.model_dir
@@ -102,7 +107,7 @@ def run(url: str, model_dir: str, args: argparse.Namespace) -> None:
     from coffer.wallets import schemas as S
     from coffer.wallets.checks import Movement
 
-    settings = Settings(risk_model_dir=model_dir)
+    settings = Settings(risk_model_dir=model_dir, risk_check_process=args.check_process)
     book = coffer.open(url, settings=settings)
     platform = open_wallets(book, WalletSettings(pii_key=PII_KEY, pii_key_id="bench"))
     wallets = platform.wallets
@@ -117,7 +122,11 @@ def run(url: str, model_dir: str, args: argparse.Namespace) -> None:
     ):
         risk.save_rule(P, name=name, expression=expression, action=action, actor="bench")
     platform.core.checks.unregister("risk")
-    print(f"backend {args.backend}, model: {risk.online.model_version}", flush=True)
+    print(
+        f"backend {args.backend}, model: {risk.online.model_version}, check in "
+        + ("its own process" if args.check_process else "the transfers' process"),
+        flush=True,
+    )
 
     def transfers(count: int) -> float:
         rng = random.Random(7)
@@ -264,6 +273,7 @@ def run(url: str, model_dir: str, args: argparse.Namespace) -> None:
             risk.check([movement()])
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    risk.close()
     book.close()
 
 

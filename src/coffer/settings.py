@@ -151,6 +151,10 @@ class Settings(CofferSettings):
     risk_checks_enabled: bool = True
     """Check every pay-in, transfer, payment and payout with the risk engine before money moves
     (false: no check, no decision stored)."""
+    risk_check_process: bool = False
+    """Decide movements in a process of their own, beside the one that moves money (the check's
+    CPU work then overlaps the ledger writes on another core; same decisions). Needs a database
+    another process can open (not an in-memory SQLite)."""
     risk_review_deadline_seconds: Annotated[int, Field(ge=60)] = 86_400
     """How long an analyst has to decide a movement held for review."""
     risk_review_expiry_policy: Literal["decline", "approve", "escalate"] = "decline"

@@ -101,13 +101,17 @@ class RiskEngine:
         return self.decide_vectors([tx.id], [self.state.features(tx)])[0]
 
     def decide_vectors(
-        self, ids: list[str], vectors: list[list[float]] | np.ndarray
+        self,
+        ids: list[str],
+        vectors: list[list[float]] | np.ndarray,
+        probabilities: np.ndarray | None = None,
     ) -> list[Decision]:
-        """Decisions on feature vectors (row by row: one row never affects another)."""
+        """Decisions on feature vectors (row by row: one row never affects another);
+        ``probabilities``: the trees' calibrated probability of each row, when known."""
         if not ids:
             return []
         matrix = np.asarray(vectors, dtype=np.float64)
-        scored = self.model.score(matrix)
+        scored = self.model.score(matrix, probabilities)
         explain_from = min(EXPLAIN_FROM, self.thresholds.review)
         explain = [index for index, item in enumerate(scored) if item[0] >= explain_from]
         codes: dict[int, list[str]] = dict(

@@ -209,16 +209,20 @@ class FraudModel:
         quantile = np.interp(raw, reference, self._quantiles)
         return np.asarray(quantile, dtype=float)
 
-    def score(self, matrix: np.ndarray) -> list[tuple[float, float, float, list[str]]]:
+    def score(
+        self, matrix: np.ndarray, probability: np.ndarray | None = None
+    ) -> list[tuple[float, float, float, list[str]]]:
         """Per row of ``matrix`` (float64): (score, probability, anomaly quantile, fired rule
-        names)."""
+        names); ``probability``: the rows' :meth:`probability`, when already known."""
         if len(matrix) == 0:
             return []
-        probability = self.probability(matrix).tolist()
+        if probability is None:
+            probability = self.probability(matrix)
+        probabilities = probability.tolist()
         anomaly = self.anomaly(matrix).tolist()
         parameters = self.parameters
         out = []
-        for rules, p, quantile in zip(fired_rows(matrix), probability, anomaly, strict=True):
+        for rules, p, quantile in zip(fired_rows(matrix), probabilities, anomaly, strict=True):
             boost = parameters.anomaly_weight * float(quantile) ** parameters.anomaly_power
             score = 1.0 - (1.0 - float(p)) * (1.0 - parameters.rule_weight * rule_score(rules)) * (
                 1.0 - boost
@@ -226,17 +230,23 @@ class FraudModel:
             out.append((score, float(p), float(quantile), [rule.name for rule in rules]))
         return out
 
-    def score_ceiling(self, matrix: np.ndarray) -> np.ndarray:
+    def score_ceiling(
+        self, matrix: np.ndarray, probability: np.ndarray | None = None
+    ) -> np.ndarray:
         """Per row, a bound :meth:`score` never exceeds, without the isolation forest: the
         anomaly term at its largest (``anomaly_weight``), the same operations otherwise,
         each monotone. The online check lets a row under the block threshold here be
-        scored later, with others (:meth:`coffer.risk.online.state.OnlineEngine.decide`)."""
+        scored later, with others (:meth:`coffer.risk.online.state.OnlineEngine.decide`),
+        its ``probability`` (the rows' :meth:`probability`, computed when not given) kept
+        for then."""
         if len(matrix) == 0:
             return np.zeros(0, dtype=np.float64)
         parameters = self.parameters
         rules = rule_scores(matrix)
         most = 1.0 - parameters.anomaly_weight
-        kept = (1.0 - self.probability(matrix)) * (1.0 - parameters.rule_weight * rules) * most
+        if probability is None:
+            probability = self.probability(matrix)
+        kept = (1.0 - probability) * (1.0 - parameters.rule_weight * rules) * most
         return np.asarray(1.0 - kept, dtype=np.float64)
 
     def reasons(self, matrix: np.ndarray, top: int = 3) -> list[list[str]]:

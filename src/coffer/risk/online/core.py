@@ -25,6 +25,7 @@ from coffer.risk.online import repository as R
 from coffer.risk.online import rules as RL
 from coffer.risk.online import tables as T
 from coffer.risk.online.models import _limit, decision_model, list_entry_model, rule_model
+from coffer.risk.online.process import DecisionProcess, supported
 from coffer.risk.online.state import OnlineEngine
 from coffer.risk.sanctions.service import screener_for
 from coffer.settings import Settings
@@ -67,6 +68,13 @@ class ServiceCore:
         self._lists: dict[str, _Cached] = {}
         self._cache_lock = threading.Lock()
         self.screener = screener_for(self.engine)
+        self._process: DecisionProcess | None = None
+
+    def close(self) -> None:
+        """Stop the check's own process, if it runs (``COFFER_RISK_CHECK_PROCESS``)."""
+        if self._process is not None:
+            self._process.close()
+            self._process = None
 
     # -- platforms ----------------------------------------------------------------------------
 
@@ -74,8 +82,12 @@ class ServiceCore:
         """Check ``wallets``' movements too (one service serves every platform)."""
         with self._cache_lock:
             self._platforms[wallets.platform_id] = wallets
-        if self.settings.risk_checks_enabled:
-            wallets.core.checks.register(self)  # type: ignore[arg-type]
+        if not self.settings.risk_checks_enabled:
+            return
+        url = wallets.coffer.url.render_as_string(hide_password=False)
+        if self._process is None and self.settings.risk_check_process and supported(url):
+            self._process = DecisionProcess(url, self.settings, wallets.settings)
+        wallets.core.checks.register(self)  # type: ignore[arg-type]
 
     def wallets_of(self, platform_id: str) -> WalletPlatform:
         """The wallets domain of ``platform_id`` (opened, with this check, on first use)."""

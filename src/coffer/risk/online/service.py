@@ -54,7 +54,14 @@ class RiskService(VersionsService):
     def check(self, movements: Sequence[Movement]) -> list[Verdict]:
         """One verdict per movement (see the module doc); writes nothing itself. A batch is
         decided as if one movement at a time, in order: each sees the features the ones
-        before it left (:meth:`OnlineEngine.decide`)."""
+        before it left (:meth:`OnlineEngine.decide`). With ``COFFER_RISK_CHECK_PROCESS``
+        the check's own process decides (:mod:`coffer.risk.online.process`)."""
+        if self._process is not None:
+            return self._process.check(movements)
+        return self.check_here(movements)
+
+    def check_here(self, movements: Sequence[Movement]) -> list[Verdict]:
+        """:meth:`check` in this process."""
         verdicts: list[Verdict | None] = [None] * len(movements)
         by_platform: dict[str, list[int]] = {}
         for index, movement in enumerate(movements):
@@ -343,7 +350,10 @@ class RiskService(VersionsService):
 
     def observe_customer(self, platform_id: str, customer: Customer) -> None:
         """Feed an onboarded customer to the state (stored, so a restart replays it)."""
-        self.online.observe(customer, own_key=observation_key(customer))
+        key = observation_key(customer)
+        self.online.observe(customer, own_key=key)
+        if self._process is not None:
+            self._process.observe(customer, key)
         with self._unit() as connection:
             R.insert(
                 connection,

@@ -142,6 +142,7 @@ class OnlineEngine:
         engine = engine or self.engine
         deferred: list[int] = []
         vectors: list[list[float]] = []
+        probabilities: list[float] = []  # the deferred rows' trees, computed for the ceiling
         with self.lock:
             start = 0
             while start < len(transactions):
@@ -156,7 +157,9 @@ class OnlineEngine:
                     # no ceiling needed: no later run waits for this one
                     scored: list[Scored | None] = list(self._scored(run, features, engine))
                 else:
-                    ceiling = engine.model.score_ceiling(np.asarray(features, dtype=np.float64))
+                    matrix = np.asarray(features, dtype=np.float64)
+                    probability = engine.model.probability(matrix)
+                    ceiling = engine.model.score_ceiling(matrix, probability)
                     safe = (ceiling < self.thresholds.block - CEILING_MARGIN).tolist()
                     scored = [None] * len(run)
                 for offset, (tx, vector) in enumerate(zip(run, features, strict=True)):
@@ -167,6 +170,7 @@ class OnlineEngine:
                         if safe[offset] and not may_block(index, vector):
                             deferred.append(index)
                             vectors.append(vector)
+                            probabilities.append(float(probability[offset]))
                             self._observe(tx, observation_key(tx))
                             continue
                         item = self._scored([tx], [vector], engine)[0]
@@ -179,7 +183,12 @@ class OnlineEngine:
                         break
                 start = end
             if deferred:
-                late = self._scored([transactions[i] for i in deferred], vectors, engine)
+                late = self._scored(
+                    [transactions[i] for i in deferred],
+                    vectors,
+                    engine,
+                    np.asarray(probabilities, dtype=np.float64),
+                )
                 for index, item in zip(deferred, late, strict=True):
                     if not let_through(index, item):  # cannot happen (see score_ceiling)
                         log.error("risk: transaction %s blocked after it was observed", index)
@@ -189,10 +198,11 @@ class OnlineEngine:
         transactions: Sequence[Transaction],
         vectors: list[list[float]],
         engine: RiskEngine | None,
+        probability: np.ndarray | None = None,
     ) -> list[Scored]:
         if engine is not None:
             decisions: list[Decision] = engine.decide_vectors(
-                [tx.id for tx in transactions], vectors
+                [tx.id for tx in transactions], vectors, probability
             )
             return [
                 Scored(d.score, list(d.reasons), v, d.probability)
