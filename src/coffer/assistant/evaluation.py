@@ -486,8 +486,8 @@ def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]
         elif intent == "forecast" and key:
             out.append(Case(question, intent, None, periods[key], "intent"))
         elif intent == "upcoming_bills":
-            period = periods[key] if key else None
-            out.append(Case(question, intent, _upcoming_bills(s, period), period))
+            ahead = periods[key] if key else None
+            out.append(Case(question, intent, _upcoming_bills(s, ahead), ahead))
         elif key is not None:
             period = periods[key]
             out.append(Case(question, intent, _expected(s, intent, target, period), period))
@@ -516,7 +516,10 @@ def _upcoming_bills(s: Synthetic, period: tuple[date, date] | None = None) -> in
     bills = {row[0] for row in RECURRING} | {"Netflix", "Amazon Prime", "Disney Plus"}
     today = s.today
     if period is None:
-        period = (today, date(today.year + today.month // 12, today.month % 12 + 1, 1) - timedelta(days=1))
+        period = (
+            today,
+            date(today.year + today.month // 12, today.month % 12 + 1, 1) - timedelta(days=1),
+        )
     start, end = max(period[0], today + timedelta(days=1)), period[1]
     total = 0
     for t in s.data.transactions:

@@ -11,7 +11,16 @@ dates a year before), ``jan_to_feb``."""
 
 from __future__ import annotations
 
-from coffer.assistant.ask.heldout import CLOTHES, COFFEE, EATING_OUT, FUEL, GROCERIES, PHONE, TAXIS, Row
+from coffer.assistant.ask.heldout import (
+    CLOTHES,
+    COFFEE,
+    EATING_OUT,
+    FUEL,
+    GROCERIES,
+    PHONE,
+    TAXIS,
+    Row,
+)
 
 RENT = ("RENT_AND_UTILITIES_RENT",)
 INTERNET = ("RENT_AND_UTILITIES_INTERNET_AND_CABLE",)

@@ -25,6 +25,7 @@ SHORT_TYPOS = {
     "rnt": "rent", "sine": "since", "mo": "month", "mos": "months", "yday": "yesterday",
     "yest": "yesterday", "subs": "subscriptions", "txns": "transactions", "txn": "transaction",
     "avg": "average", "tot": "total", "pls": "please", "plz": "please", "snce": "since", "monh": "month", "mnoth": "month",
+    "acct": "account", "acc": "account", "accnt": "account", "acnt": "account", "amt": "amount",
 }  # fmt: skip
 # words the cues need whole, beyond those their patterns spell out
 _KEY = """spend spent spending spends expenses expense outgoings subscriptions subscription
