@@ -15,10 +15,12 @@ from typing import Any
 from coffer.assistant.ask.heldout import FIFTH, HELDOUT, LATER, UNFORESEEN, Row
 from coffer.assistant.ask.heldout6 import SIXTH
 from coffer.assistant.ask.heldout7 import SEVENTH
+from coffer.assistant.ask.heldout8 import EIGHTH
 from coffer.assistant.synthetic import Synthetic
 
 __all__ = [
     "BATCHES",
+    "EIGHTH",
     "FIFTH",
     "HELDOUT",
     "LATER",
@@ -41,6 +43,7 @@ BATCHES: tuple[tuple[str, list[Row]], ...] = (
     ("fifth batch", FIFTH),
     ("sixth batch", SIXTH),
     ("seventh batch", SEVENTH),
+    ("eighth batch", EIGHTH),
 )
 
 
@@ -129,6 +132,9 @@ def _periods(today: date) -> dict[str, tuple[date, date]]:
         "this_month_last_year": (first.replace(year=year - 1), today.replace(year=year - 1)),
         "jan_to_feb": (date(year, 1, 1), month(year, 2)[1]),
         "next_week": (monday + timedelta(days=7), monday + timedelta(days=13)),
+        "end_of_last_month": (last_month_end, last_month_end),
+        "next_7_days": (today + timedelta(days=1), today + timedelta(days=7)),
+        "next_2_weeks": (today + timedelta(days=1), today + timedelta(days=14)),
         "next_month": month(*((year, today.month + 1) if today.month < 12 else (year + 1, 1))),
         # holidays, the latest begun by today (explicit dates, not the parser's rules)
         "christmas": (date(year - 1, 12, 24), date(year - 1, 12, 26)),
