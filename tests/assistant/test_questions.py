@@ -189,6 +189,7 @@ def test_questions_nobody_foresaw(synthetic: Synthetic) -> None:
     assert ask("how much have i sent this month")["intent"] == "spend_total"
     assert ask("how much did i send on eating out last month")["intent"] == "spend_in_category"
     assert ask("send 50 euros to mom")["intent"] == "unknown"
+    assert ask("how much money did i send my sister last month")["intent"] != "spend_total"
     # English words inside Chinese, traditional characters, "left in my acct"
     assert ask("我的holiday goal进度")["value"] == synthetic.goal_saved["Holiday"]
     assert ask("去年買機票花了多少")["data"]["categories"] == ["Flights"]  # type: ignore[index]
@@ -227,3 +228,30 @@ def test_questions_without_a_number_say_so(
     assert answer["intent"] == "unknown" and answer["value"] is None
     assert answer["data"] == {"reason": reason}
     assert "no number" in answer["answer"].lower() or "没有" in answer["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "merchant"),
+    [
+        ("starbux this month", "spend_at_merchant", "Starbucks"),  # typed as it sounds
+        ("lidle spending last month", "spend_at_merchant", "Lidl"),
+        ("上個月使咗幾多錢", "spend_total", None),  # Cantonese
+        ("呢個月食飯用咗幾多", "spend_in_category", None),
+        (
+            "I'm trying to budget - what do I usually spend on groceries each month?",
+            "spend_in_category",
+            None,
+        ),
+        ("how much money did I receive in january", "income", None),
+        ("how much came into my account last month", "income", None),
+        ("這個月的帳單還有哪些沒繳", "upcoming_bills", None),
+        ("这个月钱都花在什么地方了", "top_categories", None),
+    ],
+)
+def test_phrasings_of_the_eighth_batch(
+    synthetic: Synthetic, question: str, intent: str, merchant: str | None
+) -> None:
+    answer = ask_data(synthetic.data, question, synthetic.today)
+    assert answer["intent"] == intent
+    if merchant:
+        assert answer["data"]["merchants"] == [merchant]

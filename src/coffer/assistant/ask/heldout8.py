@@ -9,7 +9,16 @@ Period keys added with it: ``end_of_last_month`` (one day), ``next_7_days``,
 
 from __future__ import annotations
 
-from coffer.assistant.ask.heldout import CLOTHES, COFFEE, EATING_OUT, FUEL, GROCERIES, PHONE, TAXIS, Row
+from coffer.assistant.ask.heldout import (
+    CLOTHES,
+    COFFEE,
+    EATING_OUT,
+    FUEL,
+    GROCERIES,
+    PHONE,
+    TAXIS,
+    Row,
+)
 from coffer.assistant.ask.heldout7 import ELECTRONICS, FOOD, HAIR, INTERNET, RENT, RESTAURANT_BUDGET
 
 TRANSIT = ("TRANSPORTATION_PUBLIC_TRANSIT",)
