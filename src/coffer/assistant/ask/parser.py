@@ -207,16 +207,9 @@ def _topic_vocabulary() -> Vocabulary:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> set[str]:
-    patterns = [p for _, p in CUES] + [
-        COMPARE,
-        CHANGE,
-        EXCLUDING,
-        SAME_TIME,
-        PER_DAY,
-        PER_WEEK,
-        ORDERS,
-        NOT_HELD,
-    ]
+    patterns = [p for _, p in CUES] + [p for p, _ in IDIOMS]
+    patterns += [COMPARE, CHANGE, EXCLUDING, SAME_TIME, PER_DAY, PER_WEEK, ORDERS, NOT_HELD]
+    patterns += [SHARE, SHARE_OF_INCOME, AMOUNT_OK]
     phrases = [w for topic in TOPICS for w in topic.english]
     return lexicon(patterns, phrases, [*COMMON_WORDS, *PERIOD_WORDS, *MONTHS])
 
