@@ -3,7 +3,8 @@ reading the parser's vocabulary, as customers of a bank app type: the issue's ex
 questions reworded every way, "send"/"sent" typed for "spent", polite forms, no
 punctuation, relative periods ahead and behind (next week, this quarter, 去年同期), averages
 without a period (the last 12 complete months), and Chinese (简体, 繁體, 口语, mixed with
-English). Measured as written first (``bench/assistant_ask.py``).
+English). Measured as written first (``bench/assistant_ask.py``); phrasings that an earlier batch
+already holds word for word are left out.
 
 Period keys added with it: ``next_week`` and ``next_month`` (forecasts and bills ahead,
 intent checked with the period), ``ytd_last_year`` and ``this_month_last_year`` (the same
@@ -56,7 +57,6 @@ SEVENTH: list[Row] = [
     ("internet bill last month", "spend_in_category", INTERNET, "last_month"),
     ("whats my phone bill been this year", "spend_in_category", PHONE, "this_year"),
     ("medical expenses last 6 months", "spend_in_category", MEDICAL, "last_6_months"),
-    ("insurance payments last year", "spend_in_category", INSURANCE, "last_year"),
     ("how much on entertainment in the past week", "spend_in_category", FUN, "past_7_days"),
     ("fast food last month how much", "spend_in_category", FAST_FOOD, "last_month"),
     ("how much did i spend on taxis in january", "spend_in_category", TAXIS, "january"),
@@ -90,7 +90,6 @@ SEVENTH: list[Row] = [
     ("total earnings 2025", "income", None, "last_year"),
     # -- balance, subscriptions, affordability, goals
     ("how much do i have in my account right now", "balance", None, None),
-    ("current balance pls", "balance", None, None),
     ("whats left in my acct", "balance", None, None),
     ("which subscriptions am I paying for", "subscriptions", None, None),
     ("how much do my subscriptions cost per month", "subscriptions", None, None),
@@ -104,7 +103,6 @@ SEVENTH: list[Row] = [
     ("holiday savings progress?", "goal_progress", "#Holiday", None),
     # -- why, budgets, forecasts
     ("why did I spend so much in December", "explain_period", None, "december"),
-    ("what made last month so expensive", "explain_period", None, "last_month"),
     ("why was my spending so high in july", "explain_period", None, "july"),
     ("how much is left in my groceries budget this month", "budget_status", GROCERIES, None),
     ("how much can I still spend on restaurants this month", "budget_status", RESTAURANT_BUDGET, None),
@@ -153,15 +151,12 @@ SEVENTH: list[Row] = [
     ("上个月网费多少", "spend_in_category", INTERNET, "last_month"),
     ("今年看病买药花了多少", "spend_in_category", MEDICAL, "this_year"),
     ("去年保险交了多少", "spend_in_category", INSURANCE, "last_year"),
-    ("这周喝咖啡花了多少", "spend_in_category", COFFEE, "this_week"),
     ("这个月网购剁手花了多少", "spend_in_category", ONLINE, "this_month"),
     ("今年在亚马逊上买东西花了多少", "spend_at_merchant", "@Amazon", "this_year"),
-    ("上个月在Lidl花了多少", "spend_at_merchant", "@Lidl", "last_month"),
     ("星巴克今年花了多少钱", "spend_at_merchant", "@Starbucks", "this_year"),
     ("这个季度Uber花了多少", "spend_at_merchant", "@Uber", "this_quarter"),
     ("去年在奈飞上花了多少", "spend_at_merchant", "@Netflix", "last_year"),
     ("麦当劳上个月吃了多少钱", "spend_at_merchant", "@McDonald's", "last_month"),
-    ("上月总支出", "spend_total", None, "last_month"),
     ("这周花了多少钱了", "spend_total", None, "this_week"),
     ("上周一共花了多少", "spend_total", None, "last_week"),
     ("本季度一共花了多少", "spend_total", None, "this_quarter"),
@@ -182,7 +177,6 @@ SEVENTH: list[Row] = [
     ("应急金存了多少了", "goal_progress", "#Emergency fund", None),
     ("为什么十二月花了这么多钱", "explain_period", None, "december"),
     ("上个月怎么花这么多", "explain_period", None, "last_month"),
-    ("买菜预算还剩多少", "budget_status", GROCERIES, None),
     ("外出吃饭的预算还剩多少", "budget_status", RESTAURANT_BUDGET, None),
     ("下周预计会花多少", "forecast", None, "next_week"),
     ("预计下个月花多少钱", "forecast", None, "next_month"),
@@ -198,7 +192,6 @@ SEVENTH: list[Row] = [
     ("今年打了多少次车", "transaction_count", TAXIS, "this_year"),
     ("平均每个月花多少钱", "spend_total", None, "avg:last_12_months"),
     ("每月买菜平均花多少", "spend_in_category", GROCERIES, "avg:last_12_months"),
-    ("去年平均每月收入", "income", None, "avg:last_year"),
     ("这个月比上个月多花了多少", "compare", None, "cmp:this_month:last_month"),
     ("今年比去年同期多花了多少钱", "compare", None, "cmp:this_year:ytd_last_year"),
     ("本月餐饮跟去年同期比怎么样", "compare", EATING_OUT, "cmp:this_month:this_month_last_year"),

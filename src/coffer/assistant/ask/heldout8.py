@@ -2,7 +2,8 @@
 slangy English ("what's the damage", "forked out", "rn"), misspelt merchants ("starbux",
 "lidle", "amazn"), balances at a month's end, periods ahead in days and weeks, and Chinese
 of the mainland, Taiwan (外食, 捷運) and Hong Kong (Cantonese: 使咗幾多), mixed with English.
-Measured as written first (``bench/assistant_ask.py``).
+Measured as written first (``bench/assistant_ask.py``); phrasings that an earlier batch
+already holds word for word are left out.
 
 Period keys added with it: ``end_of_last_month`` (one day), ``next_7_days``,
 ``next_2_weeks``."""
@@ -86,7 +87,6 @@ EIGHTH: list[Row] = [
     # -- why, budgets, forecasts
     ("why is my spending so high this month", "explain_period", None, "this_month"),
     ("what happened in december, i spent loads", "explain_period", None, "december"),
-    ("why did I overspend last month", "explain_period", None, "last_month"),
     ("grocery budget status", "budget_status", GROCERIES, None),
     ("how's my restaurant budget looking", "budget_status", RESTAURANT_BUDGET, None),
     ("have I blown my grocery budget", "budget_status", GROCERIES, None),
@@ -116,7 +116,6 @@ EIGHTH: list[Row] = [
     ("what payments are coming out before the end of the month", "upcoming_bills", None, None),
     ("bills due in the next 2 weeks", "upcoming_bills", None, "next_2_weeks"),
     ("can you block my card", "unknown", None, None),
-    ("what's the weather tomorrow", "unknown", None, None),
     ("what stocks should i buy", "unknown", None, None),
     # -- 简体, 口语
     ("上个月吃喝花了多少", "spend_in_category", FOOD, "last_month"),
@@ -130,7 +129,6 @@ EIGHTH: list[Row] = [
     ("去年第四季度的支出", "spend_total", None, "last_quarter"),
     ("昨天花了多少", "spend_total", None, "yesterday"),
     ("今天消费了多少", "spend_total", None, "today"),
-    ("上周末花了多少钱", "spend_total", None, "last_weekend"),
     ("这个月到目前为止花了多少", "spend_total", None, "this_month"),
     ("二月份总共消费多少", "spend_total", None, "february"),
     ("去年全年支出", "spend_total", None, "last_year"),
@@ -139,14 +137,11 @@ EIGHTH: list[Row] = [
     ("今年的电费一共多少", "spend_in_category", POWER, "this_year"),
     ("去年手机话费总共多少", "spend_in_category", PHONE, "last_year"),
     ("宽带费今年交了多少", "spend_in_category", INTERNET, "this_year"),
-    ("今年健身房花了多少", "spend_in_category", GYM, "this_year"),
     ("去年理发花了多少", "spend_in_category", HAIR, "last_year"),
     ("去年旅游花了多少钱", "spend_in_category", TRAVEL, "last_year"),
     ("上个月星巴克喝了多少钱", "spend_at_merchant", "@Starbucks", "last_month"),
     ("这个月Lidl去了几次", "transaction_count", "@Lidl", "this_month"),
     ("上个月一共刷了多少笔", "transaction_count", None, "last_month"),
-    ("今年去了几次麦当劳", "transaction_count", "@McDonald's", "this_year"),
-    ("上个月进账多少", "income", None, "last_month"),
     ("今年工资一共发了多少", "income", None, "this_year"),
     ("去年年收入", "income", None, "last_year"),
     ("这个月收入多少", "income", None, "this_month"),
@@ -164,22 +159,17 @@ EIGHTH: list[Row] = [
     ("去年十二月为什么花那么多", "explain_period", None, "december"),
     ("这个月买菜的预算还有多少", "budget_status", GROCERIES, None),
     ("餐厅预算超了没", "budget_status", RESTAURANT_BUDGET, None),
-    ("下个月大概会花多少钱", "forecast", None, "next_month"),
     ("预测一下下周的开销", "forecast", None, "next_week"),
     ("未来七天预计支出", "forecast", None, "next_7_days"),
     ("这个月钱都花在什么地方了", "top_categories", None, "this_month"),
     ("去年最大的一笔开销是什么", "largest_transaction", None, "last_year"),
-    ("上个月最便宜的一笔消费", "smallest_transaction", None, "last_month"),
-    ("今年哪个月开销最大", "top_months", None, "this_year"),
     ("上个月消费最多的商家", "top_merchants", None, "last_month"),
     ("我一个月平均收入多少", "income", None, "avg:last_12_months"),
     ("平均每月在外面吃饭花多少", "spend_in_category", EATING_OUT, "avg:last_12_months"),
     ("今年月均消费", "spend_total", None, "avg:ytd_complete"),
     ("这个月花的比上个月多吗", "compare", None, "cmp:this_month:last_month"),
     ("和去年同期相比今年多花了多少", "compare", None, "cmp:this_year:ytd_last_year"),
-    ("上个月Lidl和Aldi哪个花得多", "compare_items", "@Lidl|@Aldi", "last_month"),
     ("上个月结余多少", "savings", None, "last_month"),
-    ("去年一共存了多少钱", "savings", None, "last_year"),
     ("买菜占总支出的百分之几", "share", GROCERIES, "last_12_months"),
     ("帮我把卡冻结", "unknown", None, None),
     ("股票推荐", "unknown", None, None),
