@@ -207,6 +207,8 @@ def test_forecast_of_a_week_is_its_share_of_the_month(synthetic: Synthetic) -> N
     assert week["intent"] == "forecast"
     assert week["period"] == {"start": "2026-03-23", "end": "2026-03-29"}
     assert week["value"] == round(month["value"] * 7 / 31)
+    year = ask_data(data, "forecast my spending this year", today)
+    assert year["period"] == {"start": "2026-01-01", "end": "2026-12-31"}
     zh = ask_data(data, "下周预计会花多少", today)
     assert zh["value"] == week["value"] and "预计" in zh["answer"]
 

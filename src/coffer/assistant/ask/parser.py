@@ -368,6 +368,8 @@ def parse(
     if intent == "forecast" and period is not None and period.start <= today <= period.end:
         whole = find_period(text, today, clip=False)  # "this month" in a forecast: all of it
         period = whole[0] if whole is not None and whole[0].start == period.start else period
+        if period.start == date(today.year, 1, 1) and period.end == today:  # "this year"
+            period = Period(period.start, date(today.year, 12, 31), period.label)
     if (
         intent in ("spend_in_category", "spend_at_merchant", "spend_total", "unknown", "forecast")
         and period is not None
