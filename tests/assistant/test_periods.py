@@ -130,7 +130,7 @@ def test_no_period() -> None:
     assert parse_period("what are my subscriptions", WED) is None
 
 
-@pytest.mark.parametrize("text", ["fall in prices", "2000 eur", "in the next 2 months"])
+@pytest.mark.parametrize("text", ["fall in prices", "2000 eur", "in 2 months"])
 def test_words_that_are_no_period(text: str) -> None:
     assert parse_period(text, WED) is None
 
@@ -143,3 +143,27 @@ def test_misspelt_period_words() -> None:
         == "grocerie spending last month in january"
     )
     assert correct("match the remember") == "match the remember"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("next week", date(2026, 3, 23), date(2026, 3, 29)),
+        ("the week ahead", date(2026, 3, 23), date(2026, 3, 29)),
+        ("下周", date(2026, 3, 23), date(2026, 3, 29)),
+        ("下个星期", date(2026, 3, 23), date(2026, 3, 29)),
+        ("下周五", date(2026, 3, 27), date(2026, 3, 27)),
+        ("next friday", date(2026, 3, 20), date(2026, 3, 20)),
+        ("the next 10 days", date(2026, 3, 19), date(2026, 3, 28)),
+        ("over the coming 2 weeks", date(2026, 3, 19), date(2026, 4, 1)),
+        ("in the next 2 months", date(2026, 4, 1), date(2026, 5, 31)),
+        ("未来7天", date(2026, 3, 19), date(2026, 3, 25)),
+        ("接下来两周", date(2026, 3, 19), date(2026, 4, 1)),
+        # "the past week" is the last seven days; "last week" the calendar week
+        ("in the past week", date(2026, 3, 12), date(2026, 3, 18)),
+        ("last week", date(2026, 3, 9), date(2026, 3, 15)),
+    ],
+)
+def test_periods_ahead_and_the_past_week(text: str, start: date, end: date) -> None:
+    period = parse_period(text, WED)
+    assert period is not None and (period.start, period.end) == (start, end)

@@ -113,11 +113,13 @@ def test_average_savings_and_count(synthetic: Synthetic) -> None:
 
     data = synthetic.data
     groceries = [t for t in data.transactions if t.detailed == "FOOD_AND_DRINK_GROCERIES"]
-    six = [t for t in groceries if date(2025, 9, 1) <= t.date <= date(2026, 2, 28)]
+    year = [t for t in groceries if date(2025, 3, 1) <= t.date <= date(2026, 2, 28)]
     answer = ask_data(
         data, "how much do I spend on groceries per month on average?", synthetic.today
     )
-    assert answer["data"]["average"] and answer["value"] == -sum(t.amount for t in six) // 6
+    # no period: the 12 complete months before this one, said in the answer's period
+    assert answer["data"]["average"] and answer["value"] == -sum(t.amount for t in year) // 12
+    assert answer["period"] == {"start": "2025-03-01", "end": "2026-02-28"}
     feb = [t for t in data.transactions if date(2026, 2, 1) <= t.date <= date(2026, 2, 28)]
     income = sum(t.amount for t in feb if t.primary == "INCOME")
     spent = -sum(
@@ -175,3 +177,83 @@ def test_balance_on_a_past_date_and_bills_ahead(synthetic: Synthetic) -> None:
     bills = ask_data(data, "what bills are coming up", synthetic.today)
     assert bills["intent"] == "upcoming_bills" and bills["currency"] == "EUR"
     assert [i["name"] for i in bills["data"]["items"]] == ["Netflix"]
+
+
+def test_questions_nobody_foresaw(synthetic: Synthetic) -> None:
+    data, today = synthetic.data, synthetic.today
+
+    def ask(question: str) -> dict[str, object]:
+        return ask_data(data, question, today)
+
+    # "send"/"sent" typed for "spend"/"spent"; with a recipient it stays an order
+    assert ask("how much have i sent this month")["intent"] == "spend_total"
+    assert ask("how much did i send on eating out last month")["intent"] == "spend_in_category"
+    assert ask("send 50 euros to mom")["intent"] == "unknown"
+    assert ask("how much money did i send my sister last month")["intent"] != "spend_total"
+    # English words inside Chinese, traditional characters, "left in my acct"
+    assert ask("我的holiday goal进度")["value"] == synthetic.goal_saved["Holiday"]
+    assert ask("去年買機票花了多少")["data"]["categories"] == ["Flights"]  # type: ignore[index]
+    assert ask("whats left in my acct")["intent"] == "balance"
+    assert ask("did I save anything this year")["intent"] == "savings"
+    bills = ask("下周有哪些要扣的费用")
+    assert bills["intent"] == "upcoming_bills"
+    assert bills["period"] == {"start": "2026-03-23", "end": "2026-03-29"}
+
+
+def test_forecast_of_a_week_is_its_share_of_the_month(synthetic: Synthetic) -> None:
+    data, today = synthetic.data, synthetic.today
+    month = ask_data(data, "how much will I spend this month", today)
+    week = ask_data(data, "how much will I spend next week", today)
+    assert week["intent"] == "forecast"
+    assert week["period"] == {"start": "2026-03-23", "end": "2026-03-29"}
+    assert week["value"] == round(month["value"] * 7 / 31)
+    year = ask_data(data, "forecast my spending this year", today)
+    assert year["period"] == {"start": "2026-01-01", "end": "2026-12-31"}
+    zh = ask_data(data, "下周预计会花多少", today)
+    assert zh["value"] == week["value"] and "预计" in zh["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("what's my credit score", "not_in_data"),
+        ("今天美元汇率多少", "not_in_data"),
+        ("transfer 100 EUR to savings", "order"),
+        ("how much will I spend in 2029", "too_far_ahead"),
+        ("tell me a joke", "not_understood"),
+    ],
+)
+def test_questions_without_a_number_say_so(
+    synthetic: Synthetic, question: str, reason: str
+) -> None:
+    answer = ask_data(synthetic.data, question, synthetic.today)
+    assert answer["intent"] == "unknown" and answer["value"] is None
+    assert answer["data"] == {"reason": reason}
+    assert "no number" in answer["answer"].lower() or "没有" in answer["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "merchant"),
+    [
+        ("starbux this month", "spend_at_merchant", "Starbucks"),  # typed as it sounds
+        ("lidle spending last month", "spend_at_merchant", "Lidl"),
+        ("上個月使咗幾多錢", "spend_total", None),  # Cantonese
+        ("呢個月食飯用咗幾多", "spend_in_category", None),
+        (
+            "I'm trying to budget - what do I usually spend on groceries each month?",
+            "spend_in_category",
+            None,
+        ),
+        ("how much money did I receive in january", "income", None),
+        ("how much came into my account last month", "income", None),
+        ("這個月的帳單還有哪些沒繳", "upcoming_bills", None),
+        ("这个月钱都花在什么地方了", "top_categories", None),
+    ],
+)
+def test_phrasings_of_the_eighth_batch(
+    synthetic: Synthetic, question: str, intent: str, merchant: str | None
+) -> None:
+    answer = ask_data(synthetic.data, question, synthetic.today)
+    assert answer["intent"] == intent
+    if merchant:
+        assert answer["data"]["merchants"] == [merchant]

@@ -14,13 +14,17 @@ from typing import Any
 
 from coffer.assistant.ask.heldout import FIFTH, HELDOUT, LATER, UNFORESEEN, Row
 from coffer.assistant.ask.heldout6 import SIXTH
+from coffer.assistant.ask.heldout7 import SEVENTH
+from coffer.assistant.ask.heldout8 import EIGHTH
 from coffer.assistant.synthetic import Synthetic
 
 __all__ = [
     "BATCHES",
+    "EIGHTH",
     "FIFTH",
     "HELDOUT",
     "LATER",
+    "SEVENTH",
     "SIXTH",
     "UNFORESEEN",
     "Case",
@@ -38,6 +42,8 @@ BATCHES: tuple[tuple[str, list[Row]], ...] = (
     ("later phrasings", LATER),
     ("fifth batch", FIFTH),
     ("sixth batch", SIXTH),
+    ("seventh batch", SEVENTH),
+    ("eighth batch", EIGHTH),
 )
 
 
@@ -122,6 +128,14 @@ def _periods(today: date) -> dict[str, tuple[date, date]]:
         "jan_31": (date(year, 1, 31), date(year, 1, 31)),
         "dec_31_last": (date(year - 1, 12, 31), date(year - 1, 12, 31)),
         "ytd_complete": (date(year, 1, 1), last_month_end),
+        "ytd_last_year": (date(year - 1, 1, 1), today.replace(year=year - 1)),
+        "this_month_last_year": (first.replace(year=year - 1), today.replace(year=year - 1)),
+        "jan_to_feb": (date(year, 1, 1), month(year, 2)[1]),
+        "next_week": (monday + timedelta(days=7), monday + timedelta(days=13)),
+        "end_of_last_month": (last_month_end, last_month_end),
+        "next_7_days": (today + timedelta(days=1), today + timedelta(days=7)),
+        "next_2_weeks": (today + timedelta(days=1), today + timedelta(days=14)),
+        "next_month": month(*((year, today.month + 1) if today.month < 12 else (year + 1, 1))),
         # holidays, the latest begun by today (explicit dates, not the parser's rules)
         "christmas": (date(year - 1, 12, 24), date(year - 1, 12, 26)),
         "easter": (date(2025, 4, 18), date(2025, 4, 21)),  # Good Friday to Easter Monday
@@ -475,6 +489,11 @@ def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]
             period = periods[key[4:]]
             value = _expected(s, intent, target, period, weekends=True)
             out.append(Case(question, intent, value, period))
+        elif intent == "forecast" and key:
+            out.append(Case(question, intent, None, periods[key], "intent"))
+        elif intent == "upcoming_bills":
+            ahead = periods[key] if key else None
+            out.append(Case(question, intent, _upcoming_bills(s, ahead), ahead))
         elif key is not None:
             period = periods[key]
             out.append(Case(question, intent, _expected(s, intent, target, period), period))
@@ -487,25 +506,32 @@ def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]
             out.append(Case(question, intent, _budget_left(s, category)))
         elif intent == "unknown":
             out.append(Case(question, intent, None))
-        elif intent == "upcoming_bills":
-            out.append(Case(question, intent, _upcoming_bills(s)))
         else:
             out.append(Case(question, intent, base[intent].value, base[intent].period,
                             base[intent].check))  # fmt: skip
     return out
 
 
-def _upcoming_bills(s: Synthetic) -> int:
-    """Bills expected after today until the end of this month: each recurring debit of the
-    synthetic customer paid one cadence ago (a month; a quarter for Allianz, a year for
-    Amazon Prime) on a later day of the month than today."""
+def _upcoming_bills(s: Synthetic, period: tuple[date, date] | None = None) -> int:
+    """Bills expected after today until the end of this month (or within ``period``): each
+    recurring debit of the synthetic customer again one cadence (a month; a quarter for
+    Allianz, a year for Amazon Prime) after it was paid, on the same day of the month."""
     from coffer.assistant.synthetic import RECURRING
 
     cadence = {"Allianz": 3, "Amazon Prime": 12}
     bills = {row[0] for row in RECURRING} | {"Netflix", "Amazon Prime", "Disney Plus"}
+    today = s.today
+    if period is None:
+        period = (
+            today,
+            date(today.year + today.month // 12, today.month % 12 + 1, 1) - timedelta(days=1),
+        )
+    start, end = max(period[0], today + timedelta(days=1)), period[1]
     total = 0
     for t in s.data.transactions:
-        months = (s.today.year - t.date.year) * 12 + s.today.month - t.date.month
-        if t.merchant in bills and months == cadence.get(t.merchant or "", 1):
-            total -= t.amount if t.date.day > s.today.day else 0
+        if t.merchant not in bills:
+            continue
+        index = t.date.year * 12 + t.date.month - 1 + cadence.get(t.merchant or "", 1)
+        due = date(index // 12, index % 12 + 1, t.date.day)
+        total -= t.amount if start <= due <= end else 0
     return total

@@ -490,10 +490,11 @@ def ask_data(
 ) -> dict[str, Any]:
     """Parse ``question`` and answer it from ``data`` (the pure path of :meth:`Assistant.ask`).
 
-    ``model_hook`` (the optional model endpoint) may only replace an ``unknown`` query by
-    another typed query; the answer is always computed here."""
+    ``model_hook`` (the optional model endpoint) may only replace an ``unknown`` query the
+    parser did not understand by another typed query (orders and facts the data does not
+    hold stay unanswered); the answer is always computed here."""
     query = parse(question, today, merchants=data.merchants(), currency=data.currency)
-    if query.intent == "unknown" and model_hook is not None:
+    if query.intent == "unknown" and query.reason is None and model_hook is not None:
         query = model_hook(question, query)
     result = answer(query, data, today)
     if data.fx is not None and not data.fx.empty:

@@ -432,14 +432,15 @@ def top(query: Query, data: CustomerData, today: date) -> Answer:
 
 
 def forecast(query: Query, data: CustomerData, today: date) -> Answer:
+    """Spending forecast for the period ahead (default next month): each month's forecast
+    from the complete months before this one, prorated by the days of it the period holds
+    ("next week", "the next 10 days"); months of it already over count what was spent."""
     cur = data.currency
     target = query.period or Period(
         add_months(month_start(today), 1),
         month_end(add_months(month_start(today), 1)),
         "next month",
     )
-    target_month = month_start(target.start)
-    horizon = max((target_month.year - today.year) * 12 + target_month.month - today.month, 1)
     first = add_months(month_start(today), -24)
     months = [add_months(first, i) for i in range(24)]
     values = [float(v) for v in S.series(data.transactions, cur, months, _match(query))]
@@ -447,29 +448,71 @@ def forecast(query: Query, data: CustomerData, today: date) -> Answer:
     values, months = values[start:], months[start:]
     if not values:
         return _answer(query, "Not enough history to forecast.", 0, cur, target, {})
-    # forecast from the last complete month: the current one counts from month 1 ahead
+    # horizon 1 is this month (the series ends with the last complete month)
+    last = month_start(target.end)
+    horizon = max((last.year - today.year) * 12 + last.month - today.month + 1, 1)
     predicted = F.forecast_values(values, [m.month for m in months], horizon)
-    value, low, high = predicted[-1]
-    base = F.seasonal_naive(values, horizon)[-1]
-    text = (
-        f"I expect about {fmt(round(value), cur)} of spending on {_what(query)} in "
-        f"{target_month.strftime('%B %Y')} (80% range {fmt(round(low), cur)} to "
-        f"{fmt(round(high), cur)})."
+    base_values = F.seasonal_naive(values, horizon)
+    value = low = high = base = 0.0
+    month = month_start(target.start)
+    while month <= last:
+        h = (month.year - today.year) * 12 + month.month - today.month
+        days = (min(target.end, month_end(month)) - max(target.start, month)).days + 1
+        share = days / month_end(month).day
+        # a month already over counts what was spent in it
+        known = (values[h],) * 3 if -len(values) <= h < 0 else predicted[max(h, 0)]
+        value, low, high = (x + share * y for x, y in zip((value, low, high), known, strict=True))
+        base += share * (values[h] if h < 0 and -len(values) <= h else base_values[max(h, 0)])
+        month = add_months(month, 1)
+    one_month = target.start.day == 1 and target.end == month_end(target.start)
+    when = (
+        f"in {target.start.strftime('%B %Y')}"
+        if one_month
+        else f"from {target.start.isoformat()} to {target.end.isoformat()}"
     )
-    return _answer(query, text, round(value), cur, Period(target_month, month_end(target_month), target.label), {
+    amounts = [fmt(round(x), cur) for x in (value, low, high)]
+    text = (
+        f"预计 {target.start.isoformat()} 至 {target.end.isoformat()} 你在{_what(query)}上的支出约为 "
+        f"{amounts[0]}（80% 区间 {amounts[1]} 至 {amounts[2]}）。"
+        if _zh(query)
+        else f"I expect about {amounts[0]} of spending on {_what(query)} {when} "
+        f"(80% range {amounts[1]} to {amounts[2]})."
+    )
+    return _answer(query, text, round(value), cur, target, {
         "low": round(low), "high": round(high), "seasonal_naive": round(base),
         "history_months": len(values), "chart": "forecast",
     })  # fmt: skip
 
 
+NO_NUMBER = {
+    "order": (
+        "No number answers this: I only answer questions about your money and do not carry "
+        "out orders (transfers, payments, cards). Use the app for that.",
+        "这个问题没有可以给出的数字：我只回答关于你的钱的问题，不执行转账、付款或卡片操作，请在应用里操作。",
+    ),
+    "not_in_data": (
+        "No number answers this from your data: it holds your transactions, balance, budgets "
+        "and goals, not credit scores, interest or exchange rates.",
+        "你的数据里没有能回答这个问题的数字：这里只有你的交易、余额、预算和目标，没有信用分、利率或汇率。",
+    ),
+    "too_far_ahead": (
+        "No number answers this: I forecast spending at most a year ahead.",
+        "这个问题没有可以给出的数字：支出预测最多只到一年以后。",
+    ),
+    None: (
+        "I did not understand the question, so no number answers it. Try: how much did I "
+        "spend on groceries last month? what are my subscriptions? can I afford a 500 EUR "
+        "laptop this month?",
+        "我没听懂这个问题，所以没有数字可以回答。可以问：上个月我在餐饮上花了多少钱？我有哪些订阅？",
+    ),
+}
+
+
 def unknown(query: Query, data: CustomerData, today: date) -> Answer:
-    text = (
-        "I did not understand the question. Try: how much did I spend on groceries last "
-        "month? what are my subscriptions? can I afford a 500 EUR laptop this month?"
-    )
-    if _zh(query):
-        text = "我没听懂这个问题。可以问：上个月我在餐饮上花了多少钱？我有哪些订阅？"
-    return _answer(query, text, None, None, None, {})
+    """No number answers the question: say so, and why (``data.reason``)."""
+    english, chinese = NO_NUMBER.get(query.reason, NO_NUMBER[None])
+    text = chinese if _zh(query) else english
+    return _answer(query, text, None, None, None, {"reason": query.reason or "not_understood"})
 
 
 HANDLERS: dict[str, Callable[[Query, CustomerData, date], Answer]] = {

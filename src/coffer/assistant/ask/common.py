@@ -42,7 +42,7 @@ def _in(period: Period) -> str:
 ZH_LABELS = {
     "today": "今天", "yesterday": "昨天", "the day before yesterday": "前天",
     "this week": "本周", "last week": "上周", "this month": "本月", "last month": "上个月",
-    "next month": "下个月", "the weekend": "周末", "the last 6 months": "最近6个月",
+    "next month": "下个月", "next week": "下周", "the weekend": "周末", "the last 6 months": "最近6个月",
     "the last 12 months": "最近12个月",
 }  # fmt: skip
 
@@ -123,13 +123,13 @@ def _what(query: Query) -> str:
 
 def _average_period(query: Query, today: date) -> tuple[Period, int]:
     """The months an average is taken over: the complete months of the period asked (all
-    of it when it holds no complete month), or the 6 complete months before this one; and
-    how many months that is."""
+    of it when it holds no complete month), or the 12 complete months before this one (a
+    whole year: every season once); and how many months that is."""
     if query.period is not None and query.period_given:
         p = query.period
         if p.start < month_start(today) <= p.end:  # "this year": its complete months
             p = Period(p.start, month_start(today) - timedelta(days=1), p.label)
         months = (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
         return p, max(months, 1)
-    start = add_months(month_start(today), -6)
-    return Period(start, month_start(today) - timedelta(days=1), "the last 6 months"), 6
+    start = add_months(month_start(today), -12)
+    return Period(start, month_start(today) - timedelta(days=1), "the last 12 months"), 12

@@ -63,6 +63,16 @@ def allowed_errors(phrase: str) -> int:
     return 2
 
 
+def sound(word: str) -> str:
+    """A spelling-free key of a word, for names typed as they sound ("starbux" for
+    Starbucks, "lidle" for Lidl): x for cks/ks, k for ck, f for ph, no doubled letters,
+    no final e."""
+    for written, said in (("cks", "x"), ("ks", "x"), ("ck", "k"), ("ph", "f")):
+        word = word.replace(written, said)
+    word = re.sub(r"(.)\1+", r"\1", word)
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     key: int  # index of the entry in the vocabulary
@@ -98,6 +108,11 @@ class Vocabulary:
             if len(phrase) == 2
         ]
         self.exact: dict[str, list[tuple[int, str]]] = {}
+        # one-word phrases of four letters or more by how they sound, for typed-as-said names
+        self.sounds: dict[str, list[tuple[int, str]]] = {}
+        for key, phrase in self.latin.get(1, ()):
+            if len(phrase) >= 4:
+                self.sounds.setdefault(sound(phrase), []).append((key, phrase))
         # per word count and first letter: (key, phrase, errors allowed), for fuzzy lookups
         self.by_letter: dict[tuple[int, str], list[tuple[int, str, int]]] = {}
         for size, group in self.latin.items():
@@ -133,8 +148,13 @@ class Vocabulary:
                     continue
                 if not fuzzy:
                     continue
+                if any(w in COMMON_WORDS for w, _, _ in run):
+                    continue
+                if size == 1 and len(candidate) >= 4:
+                    alike = self.sounds.get(sound(candidate), ())
+                    hits.extend(Hit(k, p, start, end, 1) for k, p in alike if p != candidate)
                 limit = allowed_errors(candidate)
-                if limit == 0 or any(w in COMMON_WORDS for w, _, _ in run):
+                if limit == 0:
                     continue
                 for key, phrase, phrase_bound in self.by_letter.get((size, candidate[0]), ()):
                     bound = min(phrase_bound, limit)

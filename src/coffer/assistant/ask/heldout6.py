@@ -74,7 +74,7 @@ SIXTH: list[Row] = [
     ("average monthly spend this year", "spend_total", None, "avg:ytd_complete"),
     ("what do I spend per month on average this year", "spend_total", None, "avg:ytd_complete"),
     ("avg groceries per month last year", "spend_in_category", GROCERIES, "avg:last_year"),
-    ("on average how much do I earn a month", "income", None, "avg:last_6_months"),
+    ("on average how much do I earn a month", "income", None, "avg:last_12_months"),
     # -- income vs spending, savings, balance in the past
     ("income vs spending last month", "savings", None, "last_month"),
     ("did I earn more than I spent this year", "savings", None, "this_year"),

@@ -18,15 +18,13 @@ from functools import lru_cache
 
 from coffer.assistant.ask.fuzzy import CJK, COMMON_WORDS, Hit, Vocabulary
 from coffer.assistant.ask.numbers import amount as _amount
+from coffer.assistant.ask.period_relations import a_year_before, period_before, period_now
 from coffer.assistant.ask.periods import (
     MONTHS,
     PERIOD_WORDS,
     Period,
-    a_year_before,
     add_months,
     find_period,
-    period_before,
-    period_now,
 )
 from coffer.assistant.ask.spelling import correct as spell
 from coffer.assistant.ask.spelling import lexicon
@@ -64,11 +62,21 @@ class Query:
     exclude_merchants: list[str] = field(default_factory=list)  # "other than Lidl"
     weekends: bool = False  # "on weekends", 上个月周末: Saturdays and Sundays of the period only
     items: list[Topic | str] = field(default_factory=list)  # "compare_items": what is compared
+    # "unknown": why no number answers it ("order", "not_in_data", "too_far_ahead"; None: not
+    # understood)
+    reason: str | None = None
 
 
 IDIOMS = (
     (r"\b(?:shell|fork|splash|lay) (?:ed |ing )?out\b", "spend"),
     (r"\bblow(?:n)? on\b", "spend on"),
+    (r"\b(?:burn|burned|burnt|go|gone|went) through\b", "spent"),
+    # "send"/"sent" typed for "spend"/"spent" in a question, never with a recipient ("to mom")
+    (
+        r"(?<=\w )sen([dt])\b(?!(?:\s+[\w'€$£¥.,]+){0,4}?\s+(?:to|into|back)\b)"
+        r"(?!\s+(?:my|him|her|them|us|me|mom|mum|dad)\b)",
+        r"spen\1",
+    ),
 )
 # Chinese names of merchants, for merchants the customer has under their usual name
 MERCHANT_ALIASES = {
@@ -85,18 +93,34 @@ MERCHANT_ALIASES = {
 TRADITIONAL = str.maketrans(
     "個這們麼錢買賣費飲飯週幾筆賺資區從來後會長過較與還嗎夠擔標進儲險藥醫療計劃報歲車"
     "電話網購訂閱預算為貴開銷餘額帳戶號結單應該給麥當勞亞馬遜紅務銀類別氣歡紀總數興樂"
-    "戲劇時間導實際現態參運動說薪準備歷鐘點滿聽見讓頭裡邊聖誕節繳",
+    "戲劇時間導實際現態參運動說薪準備歷鐘點滿聽見讓頭裡邊聖誕節繳"
+    "機場鐵廳館麵雜貨裝診養寵書學稅貸轉燈級層遊飛測億萬兩塊歐幣匯對頻髮護膚視訊寬貓禮罰獎"
+    "勵統賬錶腦條項張輛雙臺隻頓續員寶東瑪團漢雞壽線圖趨勢達獲變漲減環異誰關難價將鎊圓魚乾"
+    "淨攢約舊錄細詳顯請問謝幫詢飾門錯離內兒啟質體裏經濟庫權據積蓋歸衛藝碼絡處沒",
     "个这们么钱买卖费饮饭周几笔赚资区从来后会长过较与还吗够担标进储险药医疗计划报岁车"
     "电话网购订阅预算为贵开销余额账户号结单应该给麦当劳亚马逊红务银类别气欢纪总数兴乐"
-    "戏剧时间导实际现态参运动说薪准备历钟点满听见让头里边圣诞节缴",
+    "戏剧时间导实际现态参运动说薪准备历钟点满听见让头里边圣诞节缴"
+    "机场铁厅馆面杂货装诊养宠书学税贷转灯级层游飞测亿万两块欧币汇对频发护肤视讯宽猫礼罚奖"
+    "励统账表脑条项张辆双台只顿续员宝东玛团汉鸡寿线图趋势达获变涨减环异谁关难价将镑圆鱼干"
+    "净攒约旧录细详显请问谢帮询饰门错离内儿启质体里经济库权据积盖归卫艺码络处没",
 )
 
+
+# Cantonese words of money questions (after the simplified script) -> Mandarin
+CANTONESE = (("几多", "多少"), ("咗", "了"), ("呢个", "这个"), ("使了", "花了"),
+             ("食饭", "吃饭"), ("係", "是"), ("嘅", "的"), ("冇", "没有"), ("边度", "哪里"),
+             ("乜嘢", "什么"), ("点样", "怎么样"), ("俾", "给"))  # fmt: skip
 
 WORDS = re.compile(r"[a-z]+")
 
 
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL)
+    if "咗" in text or "几多" in text or "呢个" in text:
+        for cantonese, mandarin in CANTONESE:
+            text = text.replace(cantonese, mandarin)
+    # English words within Chinese stand apart ("上个月grocery花了多少", "我的holiday goal进度")
+    text = re.sub(r"(?<=[a-z])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z])", " ", text)
     text = text.replace("’", "'").replace("‘", "'")
     return re.sub(r"\s+", " ", text).strip()
 
@@ -119,9 +143,13 @@ EXCLUDING = (
     r"\b(?:excluding|except(?: for)?|other than|apart from|aside from|not counting|without|"
     r"minus|besides)\b|除了|除去|不算|不含|不包括|不计"
 )
-NO_ANSWER = (
+# orders the assistant does not carry out, and facts the customer's data does not hold
+ORDERS = (
     r"^\s*(?:please\s+)?(?:transfer|send|pay|move|block|freeze|unfreeze|cancel|top up|withdraw|book|order|reserve)\b|"
-    r"\b(?:credit score|interest rate|exchange rate|fx rate|pin)\b|^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|(?:帮我|帮忙|给我)\s*(?:订|预订|预定)|"
+    r"^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|(?:帮我|帮忙|给我)\s*(?:订|预订|预定)"
+)
+NOT_HELD = (
+    r"\b(?:credit score|interest rates?|exchange rates?|fx rates?|pin|euro to \w+ rate|\w+ to euro rate)\b|"
     r"信用分|利率|汇率|密码"
 )
 # an amount and one of these: may it be spent ("is 500 euros for a bike ok")
@@ -152,20 +180,20 @@ SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
 CUES: tuple[tuple[str, str], ...] = (
     ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|[买花].{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
     ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money|target)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:资金|金)|攒钱|攒得|存得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
-    ("budget_status", r"\bbudget|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
-    ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|by|until|in the)\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:还有|剩下)(?:哪些|什么|啥).{0,4}(?:账单|扣款)|还需(?:要)?(?:支付|付|交|缴)"),
+    ("budget_status", r"(?<!\bto )\bbudget(?!ing)|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
+    ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:payments?|bills?|debits?|charges?|what)\b.{0,12}\b(?:coming|going) out\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|by|until|in the)\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:要|将要|需要|将)(?:扣|付|交|缴)的|(?:还有|剩下|还剩)(?:哪些|什么|啥|几笔).{0,4}(?:账单|扣款|扣费|费用|付款|缴费)|(?<!有)(?:还)?(?:没|未)(?:付|交|缴|扣)|还需(?:要)?(?:支付|付|交|缴)"),
     ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
     ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
     ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("top_months", r"(?:which|what) month\b.{0,40}(?:most|highest|biggest|largest|expensive|worst|spendiest)|(?:most expensive|costliest|priciest|biggest|highest|worst|heaviest) (?:spending )?month\b|哪一?个?月(?:份)?.{0,8}(?:最多|最大|最高|最贵|最(?:烧钱|费钱|花钱))"),
     ("smallest_transaction", r"(?:smallest|cheapest|lowest|least expensive|tiniest|minimum)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|amount|spend)s?\b|最小的?一笔|最便宜|金额最小|最少的一笔"),
-    ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill)s?\b(?!\s*(?:categor|type|area|kind))|最大的?一笔|最大一次|最贵|单笔最"),
+    ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill|amount|sum)s?\b(?!\s*(?:categor|type|area|kind))|最大的?一笔|最大一次|最贵|单笔最"),
     ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
-    ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|花到?哪[儿里]|哪些方面|钱都去哪|分类"),
-    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少"),
+    ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|花在(?:什么|啥|哪些)|花到?哪[儿里]|哪些方面|钱都去哪|分类"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\b(?:did|have|do) i (?:\w+ )?sav(?:e|ed|ing)\b(?! (?:up )?for\b)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少"),
     ("transaction_count", r"how (?:many|often)(?: times)?|\b(?:number|no\.?|nr\.?|num|#) of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
-    ("balance", r"balance|\bbal\b|how much (?:money |cash )?did i have\b|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|(?:money|cash) (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里"),
-    ("income", r"\bincome\b|money (?:came|come|coming) in|\bcame in\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|\b(?:bring|bringing|brought) home\b|\btake[- ]home\b|\bnet pay\b|收入|赚了?|工资|薪水|进账|到账"),
+    ("balance", r"balance|\bbal\b|\b(?:left|remaining|available) (?:in|on) (?:my |the )?(?:account|wallet|bank|card)s?\b|how much (?:money |cash )?did i have\b|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|(?:money|cash) (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里"),
+    ("income", r"\bincome\b|money (?:came|come|coming) in|\b(?:came|come|went|gone|paid) in(?:to)? (?:my )?(?:account|wallet|bank)|\bcame in\b|\b(?:did|have|do) i (?:\w+ )?(?:receive|received)\b|\bdeposits?\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|\b(?:bring|bringing|brought) home\b|\btake[- ]home\b|\bnet pay\b|收入|赚了?|工资|薪水|进账|到账"),
 )  # fmt: skip
 
 
@@ -179,7 +207,9 @@ def _topic_vocabulary() -> Vocabulary:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> set[str]:
-    patterns = [p for _, p in CUES] + [COMPARE, CHANGE, EXCLUDING, SAME_TIME, PER_DAY, PER_WEEK]
+    patterns = [p for _, p in CUES] + [p for p, _ in IDIOMS]
+    patterns += [COMPARE, CHANGE, EXCLUDING, SAME_TIME, PER_DAY, PER_WEEK, ORDERS, NOT_HELD]
+    patterns += [SHARE, SHARE_OF_INCOME, AMOUNT_OK]
     phrases = [w for topic in TOPICS for w in topic.english]
     return lexicon(patterns, phrases, [*COMMON_WORDS, *PERIOD_WORDS, *MONTHS])
 
@@ -330,16 +360,25 @@ def parse(
         topics = [t for t in topics if t not in {TOPICS[h.key] for h in visits}]
     if intent == "spend_in_category" and chosen_merchants and not topics:
         intent = "spend_at_merchant"
-    if _has(NO_ANSWER, rest):
-        intent = "unknown"  # an order ("transfer 100 EUR"), or facts the data does not hold
+    reason = None
+    for why, pattern in (("order", ORDERS), ("not_in_data", NOT_HELD)):
+        if _has(pattern, rest):
+            intent, reason = "unknown", why  # "transfer 100 EUR", a credit score
+            break
+    if intent == "forecast" and period is not None and period.start <= today <= period.end:
+        whole = find_period(text, today, clip=False)  # "this month" in a forecast: all of it
+        period = whole[0] if whole is not None and whole[0].start == period.start else period
+        if period.start == date(today.year, 1, 1) and period.end == today:  # "this year"
+            period = Period(period.start, date(today.year, 12, 31), period.label)
     if (
-        intent in ("spend_in_category", "spend_at_merchant", "spend_total", "unknown")
+        intent in ("spend_in_category", "spend_at_merchant", "spend_total", "unknown", "forecast")
         and period is not None
         and period.start > today
         and (topics or chosen_merchants or intent != "unknown")
     ):
         # spending wholly ahead is a forecast, for the year ahead; beyond, no answer
         intent = "forecast" if period.start <= add_months(today, 12) else "unknown"
+        reason = "too_far_ahead" if intent == "unknown" else reason
     if intent == "subscriptions" and period is not None and period.start > today:
         intent = "upcoming_bills"  # recurring payments in a period ahead: bills due then
     if intent == "forecast" and period is not None and period.end < today:
@@ -418,7 +457,8 @@ def parse(
     if (
         average
         and intent in ("subscriptions", "forecast", "budget_status", "income")
-        and not _has(r"average|平均|月均", rest)
+        and not _has(r"average|平均|月均|\btypical(?:ly)?\b|\busually\b|一般", rest)
+        and not (intent == "income" and not period_given and _has(r"\bmonthly\b|每个?月", rest))
     ):
         average = False
     return Query(
@@ -442,6 +482,7 @@ def parse(
         measure=measure,
         weekends=weekends,
         items=items if intent == "compare_items" else [],
+        reason=reason if intent == "unknown" else None,
     )
 
 

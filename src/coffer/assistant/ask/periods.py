@@ -156,6 +156,18 @@ def _last_n(today: date, count: int, unit: str) -> Period:
     return _months_back(today, count, f"the last {count} months")
 
 
+def _next_n(today: date, count: int, unit: str) -> Period:
+    """The next ``count`` days or weeks from tomorrow; the next ``count`` whole months."""
+    unit = unit.rstrip("s")
+    if unit == "month":
+        first = add_months(month_start(today), 1)
+        return Period(first, month_end(add_months(first, count - 1)), f"the next {count} months")
+    days = count * (7 if unit == "week" else 1)
+    return Period(
+        today + timedelta(days=1), today + timedelta(days=days), f"the next {count} {unit}s"
+    )
+
+
 def _month_in(today: date, name: str, year: str | None) -> Period:
     month = MONTHS[name]
     if year:
@@ -286,7 +298,7 @@ def _rules() -> list[Rule]:
          lambda m, d: _last_n(d, number(m[1]), m[2])),
         (rf"\b(?:the\s+)?(first|second|third|fourth|last|1st|2nd|3rd|4th)\s+week\s+of\s+{_MONTH}(?:\s+{_YEAR})?\b",
          lambda m, d: _week_of_month(_month_in(d, m[2], m[3]), m[1])),
-        (rf"\b(?:(last|this|previous|past)\s+)?{_WEEKDAY}\b",
+        (rf"\b(?:(last|this|previous|past|next|coming)\s+)?{_WEEKDAY}\b",
          lambda m, d: _weekday(d, WEEKDAYS[m[2]], m[1])),
         (r"\b(?:the\s+)?day\s+before\s+yesterday\b",
          lambda m, d: _days_ago(d, 2, "the day before yesterday")),
@@ -295,6 +307,9 @@ def _rules() -> list[Rule]:
         (r"\b(?:last|previous|past)\s+weekend\b", lambda m, d: _weekend(d, 1)),
         (r"\bthis\s+weekend\b", lambda m, d: _weekend(d, 0)),
         (r"\bweekend\b", lambda m, d: _last_weekend(d)),
+        (rf"\b(?:next|coming|following)\s+{_NUM}\s+(days?|weeks?|months?)\b", lambda m, d: _next_n(d, number(m[1]), m[2])),
+        (rf"\b(?:the\s+)?past\s+{_WK}\b", lambda m, d: _last_n(d, 7, "day")),
+        (rf"\b(?:next|coming|following)\s+{_WK}\b|\bweek\s+ahead\b", lambda m, d: _week(d, -1, "next week")),
         (rf"\b(?:last|previous|past)\s+{_WK}\b", lambda m, d: _week(d, 1, "last week")),
         (rf"\b(?:this|current)\s+{_WK}\b|\bweek\s+to\s+date\b", lambda m, d: _week(d, 0, "this week")),
         (rf"\b(?:last|previous|past)\s+{_MON}'?s?\b|\bprior\s+month\b",
@@ -344,8 +359,8 @@ def _rules() -> list[Rule]:
         (rf"{_ZH_NUM}\s*(天|日|周|星期|礼拜|个月|年)(?:以)?前",
          lambda m, d: _ago(d, zh_number(m[1]), _ZH_UNITS[m[2]])),
         (r"上上(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 2, "2 weeks ago")),
-        (r"(上|这|本)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])(?![共起下点些直定般样切次笔天个周])",
-         lambda m, d: _weekday(d, _zh_weekday(m[2]), {"上": "zh_last", "这": "this", "本": "this"}.get(m[1] or ""))),
+        (r"(上|这|本|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])(?![共起下点些直定般样切次笔天个周])",
+         lambda m, d: _weekday(d, _zh_weekday(m[2]), {"上": "zh_last", "这": "this", "本": "this", "下": "zh_next"}.get(m[1] or ""))),
         (r"上上个?月", lambda m, d: _ago(d, 2, "month")),
         (r"大前年", lambda m, d: _year(d.year - 3)),
         (rf"(?:从|自)\s*{_ZH_NUM}\s*月(?:份)?\s*(?:以来|开始|起|至今|到现在)?",
@@ -365,6 +380,9 @@ def _rules() -> list[Rule]:
         (r"(?:本|这个?)周末", lambda m, d: _weekend(d, 0)),
         (r"周末", lambda m, d: _last_weekend(d)),
         (r"上(?:一)?(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 1, "last week")),
+        (r"(?<!一)下(?:一)?(?:个)?(?:周|星期|礼拜)(?![一二三四五六日天1-7末])", lambda m, d: _week(d, -1, "next week")),
+        (rf"(?:未来|接下来|之后)\s*的?\s*{_ZH_NUM}\s*个?\s*(天|日|周|星期|礼拜|个月|月)",
+         lambda m, d: _next_n(d, zh_number(m[1]), _ZH_UNITS[m[2]])),
         (r"(?:本|这个?)(?:周|星期|礼拜)", lambda m, d: _week(d, 0, "this week")),
         (r"上(?:一)?个?月", lambda m, d: _months_back(d, 1, "last month")),
         (r"(?:本|这个?|当)月", lambda m, d: _this_month(d)),
@@ -393,13 +411,16 @@ WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 
 
 
 def _weekday(today: date, weekday: int, which: str | None) -> Period:
-    """A weekday: "this Monday" in this week; "上周五" in last week; else (and "last
-    Friday") the latest one before today (today itself without "last")."""
+    """A weekday: "this Monday" in this week; "上周五" in last week, "下周五" in next week;
+    "next Friday" the first one after today; else (and "last Friday") the latest one
+    before today (today itself without "last")."""
     monday = today - timedelta(days=today.weekday())
     if which == "this":
         day = monday + timedelta(days=weekday)
-    elif which == "zh_last":
-        day = monday - timedelta(days=7 - weekday)
+    elif which in ("zh_last", "zh_next"):
+        day = monday + timedelta(days=weekday + (7 if which == "zh_next" else -7))
+    elif which in ("next", "coming"):
+        day = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
     else:
         back = (today.weekday() - weekday) % 7
         if back == 0 and which:
@@ -500,7 +521,7 @@ PERIOD_WORDS = (
     "yesterday", "previous", "fortnight", "quarter", "weekend", "weekends", "between", "since",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "summer",
     "winter", "spring", "autumn", "half", "before", "month", "months", "week", "weeks",
-    "year", "years", "days", "today", "this", "last", "past", "next", "ago", *NUMBERS,
+    "year", "years", "days", "today", "this", "last", "past", "next", "ago", "coming", "ahead", *NUMBERS,
     "christmas", "easter", "festival", "national",
 )  # fmt: skip
 
@@ -516,8 +537,11 @@ def _known_period_words() -> set[str]:
     return {*PERIOD_WORDS, *MONTHS}
 
 
-def find_period(text: str, today: date) -> tuple[Period, tuple[int, int]] | None:
-    """The first period named in ``text`` (lower-cased) and where it is, or None."""
+def find_period(
+    text: str, today: date, *, clip: bool = True
+) -> tuple[Period, tuple[int, int]] | None:
+    """The first period named in ``text`` (lower-cased) and where it is, or None; one
+    that holds today ends today unless ``clip`` is false."""
     best: tuple[int, Period, tuple[int, int]] | None = None
     for rank, (pattern, build) in enumerate(RULES):
         match = pattern.search(text)
@@ -532,43 +556,9 @@ def find_period(text: str, today: date) -> tuple[Period, tuple[int, int]] | None
     if best is None:
         return None
     _, period, span = best
-    if period.start <= today < period.end:
+    if clip and period.start <= today < period.end:
         period = Period(period.start, today, period.label)
     return period, span
-
-
-def a_year_before(period: Period) -> Period:
-    """The same dates a year before ("去年同期", "the same time last year")."""
-    start, end = add_months(period.start, -12), add_months(period.end, -12)
-    return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
-
-
-def period_now(period: Period, today: date) -> Period:
-    """The period of the same kind as ``period`` that holds today ("than last year": this
-    year so far; "than last month": this month so far), else as many days ending today."""
-    start = period.start
-    if start == date(start.year, 1, 1) and period.days > 92:
-        return _year_so_far(today)
-    if start.day == 1 and period.end.month == start.month and period.end.year == start.year:
-        return Period(month_start(today), today, "this month")
-    if start.weekday() == 0 and period.days == 7:
-        return Period(today - timedelta(days=today.weekday()), today, "this week")
-    return Period(today - timedelta(days=period.days - 1), today, "the same number of days")
-
-
-def period_before(period: Period) -> Period:
-    """The period of the same kind just before: the previous year, month or week (whole),
-    else as many days just before."""
-    start = period.start
-    if start == date(start.year, 1, 1) and period.days > 92:
-        return _year(start.year - 1)
-    if start.day == 1 and period.end.month == start.month and period.end.year == start.year:
-        first = add_months(start, -1)
-        return month_period(first.year, first.month)
-    if start.weekday() == 0 and period.days <= 7:
-        return _week(start, 1, "the week before")
-    end = start - timedelta(days=1)
-    return Period(end - timedelta(days=period.days - 1), end, "the period before")
 
 
 def parse_period(text: str, today: date) -> Period | None:

@@ -25,6 +25,8 @@ SHORT_TYPOS = {
     "rnt": "rent", "sine": "since", "mo": "month", "mos": "months", "yday": "yesterday",
     "yest": "yesterday", "subs": "subscriptions", "txns": "transactions", "txn": "transaction",
     "avg": "average", "tot": "total", "pls": "please", "plz": "please", "snce": "since", "monh": "month", "mnoth": "month",
+    "tody": "today", "tday": "today", "tdy": "today", "2day": "today", "spnt": "spent",
+    "spet": "spent", "sice": "since", "thee": "three", "shre": "share", "acct": "account", "acc": "account", "accnt": "account", "acnt": "account", "amt": "amount",
 }  # fmt: skip
 # words the cues need whole, beyond those their patterns spell out
 _KEY = """spend spent spending spends expenses expense outgoings subscriptions subscription
@@ -36,7 +38,7 @@ typically transactions transaction money received receive paycheck wages forecas
 projected progress goal goals emergency holiday vacation remaining left overspent overspending
 categories category altogether overall combined excluding except between since during
 weekend fortnight subscribed start beginning smallest cheapest lowest upcoming coming
-weekends costliest priciest expenditure hundred thousand"""
+weekends costliest priciest expenditure hundred thousand percentage"""
 KEY_WORDS = _KEY.split()
 _KEY_SET = frozenset(KEY_WORDS)
 _WORD = re.compile(r"[a-z]+")
