@@ -33,7 +33,7 @@ from coffer.assistant.categorize.schemas import StatementLine
 from coffer.assistant.taxonomy import primary_of
 
 FEATURE_VERSION = "8"
-TRAINING_PER_CATEGORY = 160
+TRAINING_PER_CATEGORY = 240
 TRAINING_SEED = 7
 DEFAULT_TEMPERATURE = 4.0
 ALPHA = 0.3
