@@ -181,7 +181,7 @@ def test_unexplained_credit_is_a_transfer_in() -> None:
         ("KARTENZAHLUNG Zahnzentrum Mitte Berlin", "MEDICAL_DENTAL_CARE"),
         ("Kartenzahlung Quick Reifendiscount Ulm", "GENERAL_SERVICES_AUTOMOTIVE"),
         ("CARD PAYMENT TO TALKMOBILE ON 01-03-2026", "RENT_AND_UTILITIES_TELEPHONE"),
-        ("PAGAMENTO POS Merkur Spielothek PADOVA", "ENTERTAINMENT_CASINOS_AND_GAMBLING"),
+        ("KARTENZAHLUNG Spielothekenbetrieb Merkur", "ENTERTAINMENT_CASINOS_AND_GAMBLING"),
         ("KARTENZAHLUNG Cityparkhaus Nord Hamburg", "TRANSPORTATION_PARKING"),
     ],
 )
