@@ -344,7 +344,7 @@ CHANNELS = ("", "card", "debit")
 
 @lru_cache(maxsize=65536)
 def channel(description: str) -> str:
-    """"card" for a card or payment-app purchase, "debit" for a direct debit, else ""."""
+    """ "card" for a card or payment-app purchase, "debit" for a direct debit, else ""."""
     text = unicodedata.normalize("NFKC", description).upper().strip()
     if not text.isascii():
         text = strip_accents(text)
