@@ -117,7 +117,9 @@ STRONG: tuple[Rule, ...] = (
         r"bargeldauszahlung|bargeld|auszahlung|retrait|dab|gab|distributeur|"
         r"reintegro|cajero|retirada|disposicion (?:de )?efectivo|prelievo|prelevamento|"
         r"bancomat|geldopname|opname|wyplata|bankomat|取现|取款|提现|ATM|引出|出金|引き出し|"
-        r"saque|levantamento|caixa eletronico|para cekme|банкомат|снятие наличных|현금인출|출금|سحب نقدي|صراف",
+        r"saque|levantamento|caixa eletronico|para cekme|geldautomaat|kontantuttag|uttag|haevning|"
+        r"minibank|kateisnosto|nosto|vyber z bankomatu|vyber hotovosti|keszpenzfelvetel|"
+        r"retragere numerar|retiro (?:en )?cajero|retiro de efectivo|банкомат|снятие наличных|현금인출|출금|سحب نقدي|صراف",
         "TRANSFER_OUT_WITHDRAWAL",
         None,
         0.95,
