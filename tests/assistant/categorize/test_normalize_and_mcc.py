@@ -104,3 +104,24 @@ def test_bad_mccs_are_ignored() -> None:
     assert mcc_category("abcd") is None
     assert mcc_category("12345") is None
     assert primary_of(mcc_category("0001")[0]) == "GENERAL_SERVICES"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("description", "kind"),
+    [
+        ("KARTENZAHLUNG Blumen Schulz Kiel", "card"),
+        ("POS DEBIT 03/02 MAPLE DINER", "card"),
+        ("EFTPOS PURCHASE HARBOUR CAFE", "card"),
+        ("微信支付-老刘烧烤", "card"),
+        ("체크카드 새벽약국", "card"),
+        ("SEPA-LASTSCHRIFT Stadtwerke Goslar Abschlag", "debit"),
+        ("PRLV SEPA ASSURANCE DUPUIS", "debit"),
+        ("口座振替 水道局", "debit"),
+        ("Entgelt Kontoführung", ""),
+        ("ZELLE PAYMENT TO ANNA LEE", ""),
+    ],
+)
+def test_channel_of_a_line(description: str, kind: str) -> None:
+    from coffer.assistant.categorize.normalize import channel
+
+    assert channel(description) == kind

@@ -181,7 +181,7 @@ def test_unexplained_credit_is_a_transfer_in() -> None:
         ("KARTENZAHLUNG Zahnzentrum Mitte Berlin", "MEDICAL_DENTAL_CARE"),
         ("Kartenzahlung Quick Reifendiscount Ulm", "GENERAL_SERVICES_AUTOMOTIVE"),
         ("CARD PAYMENT TO TALKMOBILE ON 01-03-2026", "RENT_AND_UTILITIES_TELEPHONE"),
-        ("PAGAMENTO POS Merkur Spielothek PADOVA", "ENTERTAINMENT_CASINOS_AND_GAMBLING"),
+        ("KARTENZAHLUNG Spielothekenbetrieb Merkur", "ENTERTAINMENT_CASINOS_AND_GAMBLING"),
         ("KARTENZAHLUNG Cityparkhaus Nord Hamburg", "TRANSPORTATION_PARKING"),
     ],
 )
@@ -233,3 +233,22 @@ def test_purpose_words_in_a_merchants_name_give_way_to_its_mcc() -> None:
 )
 def test_inn_pub_and_cuisine_names_are_restaurants(description: str) -> None:
     assert one(description)[1] == "FOOD_AND_DRINK_RESTAURANT"
+
+
+@pytest.mark.parametrize(
+    ("description", "direction", "primary"),
+    [
+        # Money between people keeps its transfer category whatever it paid for.
+        ("VIR INST RECU DE MME JULIE PETIT MOTIF PIZZA SAMEDI", "credit", "TRANSFER_IN"),
+        ("ZELLE PAYMENT TO KEVIN PARK BURGER NIGHT", "debit", "TRANSFER_OUT"),
+        # A place named after a preposition is not the shop's trade.
+        ("CB LAVERIE DU MARCHE 04/03 AMIENS", "debit", "PERSONAL_CARE"),
+        ("KARTENZAHLUNG Friseur am Rathaus Bochum", "debit", "PERSONAL_CARE"),
+        # Tax agencies of more countries; a tax preparer is not a tax.
+        ("SKATTEETATEN RESTSKATT 2025", "debit", "GOVERNMENT_AND_NON_PROFIT"),
+        ("LIBERTY TAX PREP SERVICE", "debit", "GENERAL_SERVICES"),
+        ("SEPA-LASTSCHRIFT Mercedes-Benz Bank Leasingrate", "debit", "LOAN_PAYMENTS"),
+    ],
+)
+def test_people_places_and_purposes(description: str, direction: str, primary: str) -> None:
+    assert one(description, direction)[0] == primary

@@ -28,12 +28,12 @@ from typing import Any
 import numpy as np
 
 from coffer.assistant.categorize.calibration import Calibration, Model
-from coffer.assistant.categorize.normalize import clean_descriptor, fold
+from coffer.assistant.categorize.normalize import CHANNELS, channel, clean_descriptor, fold
 from coffer.assistant.categorize.schemas import StatementLine
 from coffer.assistant.taxonomy import primary_of
 
 FEATURE_VERSION = "8"
-TRAINING_PER_CATEGORY = 160
+TRAINING_PER_CATEGORY = 240
 TRAINING_SEED = 7
 DEFAULT_TEMPERATURE = 4.0
 ALPHA = 0.3
@@ -66,6 +66,11 @@ def amount_index(line: StatementLine) -> int:
     return 0 if major <= 1 else min(AMOUNT_BUCKETS - 1, int(math.log10(major) * 4))
 
 
+def evidence_index(line: StatementLine) -> int:
+    """The row of the amount prior: the amount's bucket within the line's channel."""
+    return amount_index(line) + AMOUNT_BUCKETS * CHANNELS.index(channel(line.description))
+
+
 def features(line: StatementLine) -> tuple[list[str], list[str]]:
     """(character n-grams of the cleaned descriptor, words and meta tokens of the line)."""
     cleaned = fold(clean_descriptor(line.description))
@@ -79,7 +84,12 @@ def features(line: StatementLine) -> tuple[list[str], list[str]]:
     tokens = [w for w in (cleaned or fold(line.description)).split(" ") if w]
     tokens += [f"{a} {b}" for a, b in pairwise(tokens)]
     tokens.extend(
-        (f"dir{line.direction}", _amount_bucket(line), f"cur{line.currency.lower() or 'none'}")
+        (
+            f"dir{line.direction}",
+            _amount_bucket(line),
+            f"cur{line.currency.lower() or 'none'}",
+            f"ch{channel(line.description) or 'none'}",
+        )
     )
     if line.mcc:
         tokens.extend((f"mcc{line.mcc}", f"mccg{line.mcc[:2]}"))
@@ -210,7 +220,7 @@ class TextClassifier(Model):
         if self.amount_prior is not None:
             # The amount's evidence, beside the text's: decisive when the name says nothing.
             by_primary = by_primary * np.exp(
-                self.amount_prior[[amount_index(line) for line in lines]]
+                self.amount_prior[[evidence_index(line) for line in lines]]
             )
             by_primary /= by_primary.sum(axis=1, keepdims=True)
         best_primary = by_primary.argmax(axis=1)
@@ -340,11 +350,12 @@ def _fit(examples: Sequence[tuple[StatementLine, str]], temperature: float) -> T
 def _fit_amount_prior(
     examples: Sequence[tuple[StatementLine, str]], primaries: list[str]
 ) -> np.ndarray:
-    """log P(amount bucket | primary), add-one smoothed, from the training examples."""
+    """log P(amount bucket, channel | primary), add-one smoothed, from the training examples:
+    a card purchase is no bank fee, wage or transfer, whatever its amount."""
     index = {p: i for i, p in enumerate(primaries)}
-    counts = np.ones((AMOUNT_BUCKETS, len(primaries)), dtype=np.float64)
+    counts = np.ones((AMOUNT_BUCKETS * len(CHANNELS), len(primaries)), dtype=np.float64)
     for line, detailed in examples:
-        counts[amount_index(line), index[primary_of(detailed)]] += 1
+        counts[evidence_index(line), index[primary_of(detailed)]] += 1
     prior: np.ndarray = np.log(counts / counts.sum(axis=0, keepdims=True))
     return prior
 

@@ -318,6 +318,43 @@ def clean_descriptor(description: str) -> str:
     return _SPACES.sub(" ", text).strip(" -:/.")
 
 
+# How a line was paid, from the bank's own words at its start: a purchase with a card or a
+# payment app at a merchant ("card"), a direct debit or bill payment ("debit"), or neither.
+_CARD_CHANNEL = re.compile(
+    r"^(?:PURCHASE AUTHORI[SZ]ED|RECURRING PAYMENT AUTHORI[SZ]ED|(?:DEBIT |CREDIT )?CARD "
+    r"(?:PURCHASE|PAYMENT|TRANSACTION)|POS\b|POINT OF SALE|CHECK ?CARD|DEBIT CARD|DEBIT PURCHASE|"
+    r"VISA\b|MASTERCARD|MAESTRO|CONTACTLESS|APPLE ?PAY|GOOGLE ?PAY|EFTPOS|INTERAC PURCHASE|"
+    r"(?:EC-?|GIRO)?KARTENZAHLUNG|GIROCARD|BEZAHLUNG KARTE|BEZAHLUNG MAESTRO|"
+    r"PAIEMENT (?:PAR )?(?:CARTE|CB)|PAIEMENT SANS CONTACT|CARTE X?\d{4}|CB\b|ACHAT CB|"
+    r"BANCONTACT|COMPRA\b|PAGO (?:CON )?TARJETA|TARJETA \d{4}|PAGAMENTO (?:POS|CARTA|CON CARTA|"
+    r"CONTACTLESS)|PAG\. POS|ACQUISTO|OPERAZIONE CARTA|BEA\b|BETAALPAS|PINBETALING|"
+    r"BETAALAUTOMAAT|ZAKUP|TRANSAKCJA KARTA|PLATNOSC KARTA|BLIK|KORTKOP|KORTTIOSTO|"
+    r"TWINT|UPI\b|SQ ?\*|TST ?\*|SUMUP|ZTL ?\*|IZ ?\*|PAYPAL ?\*|"
+    r"支付宝|财付通|微信支付|银联|POS消费|云闪付|美团|"
+    r"VISAデビット|デビット|カード|JCB|QUICPAY|PAYPAY|체크카드|신용카드|카드)"
+)
+_DEBIT_CHANNEL = re.compile(
+    r"^(?:(?:SEPA[- ])?(?:BASIS-?|FIRMEN-?)?(?:ERST-?|FOLGE-?)?LASTSCHRIFT|PRLV|PRELEVEMENT|"
+    r"DIRECT DEBIT|DD\b|BILL PAYMENT|ACH DEBIT|PREAUTHORIZED DEBIT|ADEUDO|RECIBO|DOMICILIA|"
+    r"ADDEBITO|SEPA INCASSO|INCASSO|POLECENIE ZAPLATY|AUTOGIRO|BETALINGSSERVICE|"
+    r"口座振替|自动扣款|代扣)"
+)
+CHANNELS = ("", "card", "debit")
+
+
+@lru_cache(maxsize=65536)
+def channel(description: str) -> str:
+    """ "card" for a card or payment-app purchase, "debit" for a direct debit, else ""."""
+    text = unicodedata.normalize("NFKC", description).upper().strip()
+    if not text.isascii():
+        text = strip_accents(text)
+    if _CARD_CHANNEL.match(text):
+        return "card"
+    if _DEBIT_CHANNEL.match(text):
+        return "debit"
+    return ""
+
+
 def merchant_name(description: str) -> str | None:
     """A short, title-cased merchant name guessed from a descriptor (None when nothing is left)."""
     text = clean_descriptor(description)

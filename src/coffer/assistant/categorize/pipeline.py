@@ -73,6 +73,14 @@ _TRADES = frozenset(
 _P2P_BRANDS = frozenset({"PayPal", "Venmo", "Zelle", "Revolut", "Wise"})
 # "PAYPAL *SHOPNAME": a purchase at a shop through a payment processor, not a transfer.
 _PROCESSOR_PURCHASE = re.compile(r"\bPAYPAL\s*\*\s*\w", re.IGNORECASE)
+# A transfer between people: money in by transfer, or a person-to-person app.
+_PERSONAL = re.compile(
+    r"\b(?:zelle|venmo|cash app|cashapp|bizum|tikkie|osko|payid|interac e transfer|e transfer|"
+    r"etransfer|vipps|mobilepay|lydia|paylib|mb way|swish betalning|satispay|"
+    r"vir sepa recu|vir inst recu|virement recu|gutschrift uberweisung|faster payment received|"
+    r"transferencia recibida|bonifico a vostro favore|przelew przychodzacy|pix recebido|"
+    r"bank giro credit|received from|payment from|from)\b|微信转账|转账|红包"
+)
 # A company or an invoice named in a transfer (folded text).
 _BILL = re.compile(
     r"\b(?:gmbh|ag|kg|ug|ltd|llc|inc|sarl|sas|srl|spa|bv|rechnung|rg nr|invoice|facture|"
@@ -321,9 +329,30 @@ def _first_stage(
         if transfer_rule is not None:
             transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
     shop = shop_word_categories(cleaned or text) if match is None or match.name is None else None
+    if shop and len({primary_of(c) for c in shop}) > 1:
+        shop = _head_trade(cleaned or text, shop)
     choices = shop if shop and (aside or len({primary_of(c) for c in shop}) > 1) else frozenset()
     stem = find_stem(cleaned or text) if match is None else None
     return _Pending(index, line, merchant, match, mcc, transfer, refund, stem, choices)
+
+
+# A place named after a preposition: "Pressing de la Mairie", "Brasserie du Théâtre",
+# "Apotheke am Markt", "Café near the Station" (folded text).
+_LOCATION = re.compile(
+    r"\b(?:de la|de l|du|des|del|de los|de las|della|dello|delle|dei|am|an der|beim|zum|zur|"
+    r"near|opp|opposite|by the|at the|next to|vor dem|bij de|bij het|nabij|przy|obok)"
+    r"((?: \w+){1,2})"
+)
+
+
+def _head_trade(folded: str, shop: frozenset[str]) -> frozenset[str]:
+    """The shop words of a line's own trade, when others only name where it is."""
+    places = [m.group(1) for m in _LOCATION.finditer(folded)]
+    if not places:
+        return shop
+    named = frozenset().union(*(shop_word_categories(p.strip()) for p in places))
+    head = shop_word_categories(_LOCATION.sub(" ", folded))
+    return head if named and head else shop
 
 
 def _merchant_name_word(rule: Rule, mcc: tuple[str, float] | None, detailed: str) -> bool:
@@ -366,6 +395,9 @@ def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categoriz
     line, merchant = pending.line, pending.merchant
     prefix = "refund+" if pending.refund else ""
     keyword, mcc, transfer = pending.keyword, pending.mcc, pending.transfer
+    if transfer is not None and mcc is None and _PERSONAL.search(fold(line.description)):
+        # Money between people: "dinner", "BBQ" or "Ferienwohnung" is what it was for.
+        return _result(line, transfer, 0.85, None, "rule:transfer")
     chosen = _choose(pending, predicted) if pending.choices else None
     if chosen is not None:
         confidence = 0.9 if mcc is not None and primary_of(mcc[0]) == primary_of(chosen) else 0.8

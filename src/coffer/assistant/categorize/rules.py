@@ -117,7 +117,9 @@ STRONG: tuple[Rule, ...] = (
         r"bargeldauszahlung|bargeld|auszahlung|retrait|dab|gab|distributeur|"
         r"reintegro|cajero|retirada|disposicion (?:de )?efectivo|prelievo|prelevamento|"
         r"bancomat|geldopname|opname|wyplata|bankomat|取现|取款|提现|ATM|引出|出金|引き出し|"
-        r"saque|levantamento|caixa eletronico|para cekme|банкомат|снятие наличных|현금인출|출금|سحب نقدي|صراف",
+        r"saque|levantamento|caixa eletronico|para cekme|geldautomaat|kontantuttag|uttag|haevning|"
+        r"minibank|kateisnosto|nosto|vyber z bankomatu|vyber hotovosti|keszpenzfelvetel|"
+        r"retragere numerar|retiro (?:en )?cajero|retiro de efectivo|банкомат|снятие наличных|현금인출|출금|سحب نقدي|صراف",
         "TRANSFER_OUT_WITHDRAWAL",
         None,
         0.95,
@@ -127,21 +129,32 @@ STRONG: tuple[Rule, ...] = (
         r"tax refund|tax ref|irs treas|hmrc|steuererstattung|finanzamt|finanzkasse|"
         r"remboursement impots?|dgfip|impots|tresor public|devolucion (?:de )?(?:renta|irpf)|"
         r"agencia tributaria|aeat|hacienda publica|rimborso (?:irpef|730)|agenzia (?:delle )?entrate|"
-        r"belastingdienst|urzad skarbowy|zwrot podatku|退税|税务局|国家税务|还付金",
+        r"belastingdienst|urzad skarbowy|zwrot podatku|退税|税务局|国家税务|还付金|"
+        r"skatteverket|skatteaterbaring|skatteetaten|skattetaten|skattestyrelsen|skat|"
+        r"verohallinto|veronpalautus|financni urad|vratka dane|preplatek|receita federal|"
+        r"restituicao|canada revenue|revenu quebec|cra|gst credit|ato|australian taxation office|"
+        r"inland revenue|iras|income tax|tds refund|sat devolucion|devolucion sat|afip|anaf|"
+        r"gelir idaresi|国税|还付|還付|환급|국세",
         None,
         "INCOME_TAX_REFUND",
         0.95,
     ),
     _rule(
         "tax_payment",
-        r"tax(?! preparation| advisor| adviser| services| consultant)|taxes|tax payment|irs|usataxpymt|hmrc|council tax|self assessment|finanzamt|"
+        r"tax(?!\s(?:preparation|prep|advisor|adviser|services|consultant))|taxes|tax payment|irs|usataxpymt|hmrc|council tax|self assessment|finanzamt|"
         r"finanzkasse|steuer|steuern|kfz steuer|einkommensteuer|grundsteuer|gewerbesteuer|"
         r"impot|impots|dgfip|finances publiques|taxe fonciere|taxe habitation|tresor public|impuesto|impuestos|"
         r"agencia tributaria|aeat|hacienda publica|f24|imposta|agenzia (?:delle )?entrate|tributi|"
         r"belasting|belastingdienst|podatek|urzad skarbowy|个税|个人所得税|税款|纳税|税费|"
         r"车船税|房产税|税务|住民税|所得税|固定資産税|自動車税|zus|skladka zus|urssaf|sozialversicherung|"
         r"seguridad social|tgss|inps contributi|national insurance|imposto|vergi|社保缴费|社会保险费|"
-        r"налог|фнс|세금|ضريبة",
+        r"налог|фнс|세금|ضريبة|skatteverket|skatteetaten|skattetaten|skattestyrelsen|skat|"
+        r"restskatt|kvarskatt|verohallinto|vero|financni urad|dan z prijmu|dan z nemovitosti|"
+        r"receita federal|darf|imposto de renda|simples nacional|ipva|iptu|icms|"
+        r"canada revenue|revenu quebec|ato|australian taxation office|inland revenue|iras|"
+        r"income tax|advance tax|tds|challan|gelir idaresi|vergi dairesi|mtv|anaf|impozit|"
+        r"nav ado|ado|afip|dian|us pit|pit \d+|vat \d+|cit \d+|podatek dochodowy|"
+        r"国税|地方税|市税|県税|市県民税|국세|지방세|재산세|자동차세|종합소득세",
         "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",
         None,
         0.93,
@@ -252,7 +265,9 @@ STRONG: tuple[Rule, ...] = (
     _rule(
         "car_payment",
         r"auto loan|car loan|auto pay(?:ment)? loan|car finance|vehicle finance|autokredit|"
-        r"fahrzeugfinanzierung|leasing|credit auto|location longue duree|lld|loa|"
+        r"fahrzeugfinanzierung|leasing|leasingrate|leasingvertrag|kfz leasing|auto leasing|"
+        r"motor cr|motor credit|motor finance|motor acceptance|auto finance|auto credit|"
+        r"financiamento veiculo|financiamiento auto|credit auto|location longue duree|lld|loa|"
         r"prestamo (?:coche|auto)|finanziamento auto|autolening|车贷|汽车贷款|マイカーローン",
         "LOAN_PAYMENTS_CAR_PAYMENT",
         None,
@@ -315,7 +330,9 @@ TRANSFER: tuple[Rule, ...] = (
         "p2p_transfer",
         r"transfer|trf|xfer|funds transfer|wire|wire transfer|online transfer|mobile transfer|"
         r"zelle|venmo|cash app|cashapp|paypal transfer|paypal|standing order|faster payment|fps|bgc|"
-        r"so|fpo|fpi|bacs|interac|e transfer|etransfer|ueberweisung|uberweisung|dauerauftrag|"
+        r"so|fpo|fpi|bacs|interac e transfer|interac transfer|e transfer|etransfer|osko|payid|npp|"
+        r"spei|ted|neft|rtgs|paynow|duitnow|promptpay|instapay|yape|plin|nequi|sinpe|"
+        r"overforing|overforsel|tilisiirto|prevod|utalas|ueberweisung|uberweisung|dauerauftrag|"
         r"umbuchung|gutschrift|echtzeituberweisung|virement|vir|vir sepa|vir inst|"
         r"transferencia|traspaso|bizum|bonifico|giroconto|satispay|overboeking|overschrijving|"
         r"tikkie|przelew|twint|swish|mobilepay|vipps|lydia|paylib|wise|revolut|n26|"
