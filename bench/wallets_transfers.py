@@ -11,7 +11,9 @@ number of transfers and a 300 s deadline.
 
 Besides the wall-clock rate it prints CPU time per transfer (the machine is shared, so wall
 time alone misleads): the server process, PostgreSQL's backends and the load generator,
-read from ``/proc`` around the load phase, with the load average.
+read from ``/proc`` around the load phase, with the load average. The load phase starts
+once the server is idle: its workers first screen the customers the setup onboarded and
+follow the setup's events, work that is not the transfers'.
 """
 
 from __future__ import annotations
@@ -217,6 +219,21 @@ def load_wrk(
     return rate, int(errors.group(1)) if errors else 0, total, cpu
 
 
+def settle(pid: int, limit_seconds: float = 180) -> float:
+    """Wait until the server is idle (under 5% of a core over a second): its workers have
+    screened the customers the setup onboarded and followed the setup's events, work that
+    is not the transfers'. Returns the seconds waited."""
+    started = time.monotonic()
+    before = cpu_seconds(pid)
+    while time.monotonic() - started < limit_seconds:
+        time.sleep(1)
+        after = cpu_seconds(pid)
+        if after - before < 0.05:
+            break
+        before = after
+    return time.monotonic() - started
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -288,6 +305,7 @@ def one_run(
                 except httpx.HTTPError:
                     time.sleep(0.2)
             bearer = token(url)
+            settled = settle(server.pid)
             server_before, client_before = cpu_seconds(server.pid), own_cpu()
             pg_before = postgres_cpu()
             sessions_before = postgres_sessions(url)
@@ -310,7 +328,8 @@ def one_run(
                 f"server {server_cpu * per:,.0f} us, postgres {pg_cpu * per:,.0f} us, "
                 f"load generator {client_cpu * per:,.0f} us; "
                 f"server-side capacity on 2 cores ~{2e6 / max((server_cpu + pg_cpu) * per, 1):,.0f}/s;"
-                f" load average {os.getloadavg()[0]:.2f}; {sessions} PostgreSQL sessions opened",
+                f" load average {os.getloadavg()[0]:.2f}; {sessions} PostgreSQL sessions opened;"
+                f" {settled:.0f} s for the server to settle after the setup",
                 flush=True,
             )
             return rate

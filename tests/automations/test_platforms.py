@@ -131,3 +131,33 @@ def test_events_stay_on_their_platform(
             )
         ).scalars()
         assert set(kinds) == {alpha}
+
+
+def test_events_nobody_listens_to_are_skipped_unread(
+    automations: AutomationsPlatform, worker: Worker, coffer_db: coffer.Coffer, clock: Clock
+) -> None:
+    """With no event-triggered automation and no waiting run, the cursor moves to the newest
+    event; an automation created afterwards starts runs for the events after it."""
+    from coffer.automations import repository as AR
+    from coffer.automations.tasks import EVENT_CURSOR
+
+    early = automations.publish_event(
+        PLATFORM, S.EventCreate(type="order.delivered", data={"order_id": "ord_0"})
+    )
+    worker.run_until_idle()
+    with coffer_db.engine.connect() as connection:
+        assert AR.cursor_position(connection, EVENT_CURSOR) >= early.id
+    definition = {
+        "trigger": {"type": "event", "event_type": "order.delivered"},
+        "steps": [{"id": "ok", "type": "approval", "message": "seen"}],
+    }
+    listener = automations.create(
+        PLATFORM, S.AutomationCreate(name="on delivery", definition=definition)
+    )
+    clock.advance(seconds=1)
+    automations.publish_event(
+        PLATFORM, S.EventCreate(type="order.delivered", data={"order_id": "ord_1"})
+    )
+    worker.run_until_idle()
+    runs = automations.runs(PLATFORM, automation_id=listener.id).data
+    assert len(runs) == 1

@@ -413,6 +413,15 @@ def update_runs(
     )
 
 
+def waits_for_events(connection: sa.Connection) -> bool:
+    """Whether a run waits for an event (of any type)."""
+    table = T.automation_runs
+    statement = sa.select(table.c.id).where(
+        table.c.status == "waiting", table.c.wait_kind == "event"
+    )
+    return connection.execute(statement.limit(1)).first() is not None
+
+
 def waiting_runs(connection: sa.Connection, event_types: Sequence[str]) -> list[Row]:
     table = T.automation_runs
     return _all(
@@ -560,6 +569,13 @@ def move_cursor(connection: sa.Connection, name: str, owner: str, position: str,
         .values(position=position, updated_at=now)
     )
     return (connection.execute(statement).rowcount or 0) == 1
+
+
+def newest_event_id(connection: sa.Connection) -> str:
+    """The id of the outbox's newest event ("" when it is empty)."""
+    from coffer.wallets import tables as W
+
+    return str(connection.execute(sa.select(sa.func.max(W.events.c.id))).scalar() or "")
 
 
 def event_platforms(connection: sa.Connection, event_ids: Sequence[str]) -> dict[str, str]:

@@ -163,7 +163,7 @@ class EventDispatcher:
                 return 0  # nothing new: no write
         with R.unit(platform.engine) as connection:
             position = R.claim_cursor(connection, EVENT_CURSOR, self.owner, now, lease)
-        if position is None:
+        if position is None or self._unheard(position, now):
             return 0
         fresh = webhooks.events_after(position, limit=settings.automation_batch_size)
         late: list[Any] = []
@@ -199,6 +199,22 @@ class EventDispatcher:
             if fresh:
                 R.move_cursor(connection, EVENT_CURSOR, self.owner, fresh[-1].id, now)
         return len(fresh) + started
+
+    def _unheard(self, position: str, now: int) -> bool:
+        """Whether no active event automation nor run waiting for an event listens: then
+        the cursor moves to the newest event without reading any (an automation created
+        later starts runs only for the events after its creation, a waiting run wakes only
+        for the events after its wait began). The newest id is read before the listeners,
+        so an automation created in between is created after every event skipped."""
+        platform = self.platform
+        with R.reading(platform.engine) as connection:
+            newest = R.newest_event_id(connection)
+            if R.event_automations(connection) or R.waits_for_events(connection):
+                return False
+        if newest > position:
+            with R.unit(platform.engine) as connection:
+                R.move_cursor(connection, EVENT_CURSOR, self.owner, newest, now)
+        return True
 
     def _plan(
         self, plan: _Plan, event: Any, automations: list[dict[str, Any]], event_platform: str

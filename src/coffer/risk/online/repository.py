@@ -197,13 +197,28 @@ def decisions_of_movements(
     )
 
 
-def decision_of_movement(
-    connection: sa.Connection, platform_id: str, movement_type: str, movement_id: str
-) -> Row | None:
-    return first_row(
-        connection,
-        _matching(T.decisions, platform_id, movement_type=movement_type, movement_id=movement_id),
+def decided_events(
+    connection: sa.Connection, movements: Sequence[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], str]:
+    """The transaction (``event``) each decision of these movements (platform, movement
+    type, movement id) scored, in one query; a movement without one is left out."""
+    if not movements:
+        return {}
+    table = T.decisions
+    statement = sa.select(
+        table.c.platform_id, table.c.movement_type, table.c.movement_id, table.c.event
+    ).where(
+        sa.or_(*(_owned(table, platform_id) for platform_id in sorted({m[0] for m in movements}))),
+        table.c.movement_type.in_(sorted({m[1] for m in movements})),
+        table.c.movement_id.in_(sorted({m[2] for m in movements})),
     )
+    wanted = set(movements)
+    found: dict[tuple[str, str, str], str] = {}
+    for row in connection.execute(statement.order_by(table.c.id)):
+        key = (str(row.platform_id), str(row.movement_type), str(row.movement_id))
+        if key in wanted:
+            found.setdefault(key, str(row.event))
+    return found
 
 
 def overdue_reviews(connection: sa.Connection, now: int, limit: int) -> list[Row]:

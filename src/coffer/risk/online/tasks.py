@@ -16,6 +16,7 @@ time:
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import pickle
 from collections.abc import Callable, Mapping
@@ -74,9 +75,10 @@ class RiskTasks:
             self.position = stored_position
         events = risk.wallets.core.outbox_after(self.position or None, FOLLOWED, EVENTS_PER_ROUND)
         alerts: list[tuple[str, Alert]] = []
+        decided = self._decided(events)
         for event in events:
             try:
-                alerts.extend(self._apply(event))
+                alerts.extend(self._apply(event, decided))
             except Exception:  # one bad event must not stop the others; it is logged
                 logger.exception("risk worker: event %s could not be applied", event["id"])
         if events:
@@ -106,15 +108,38 @@ class RiskTasks:
             R.move_cursor(connection, "outbox", self.position or "", 0)
         return len(events)
 
-    def _apply(self, event: Mapping[str, Any]) -> list[tuple[str, Alert]]:
-        import json
-
+    @staticmethod
+    def _object(event: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The event's platform (every platform's outbox is followed) and object."""
         data = json.loads(event["data"]).get("object") or {}
+        return str(event.get("platform_id") or data.get("platform_id") or DEFAULT_PLATFORM_ID), data
+
+    def _decided(self, events: list[Mapping[str, Any]]) -> dict[tuple[str, str, str], str]:
+        """The transactions the allowing decisions of ``events`` scored, in one query (an
+        event that cannot be read is left to :meth:`_apply`, which logs it)."""
+        movements = []
+        for event in events:
+            if event["type"] == "risk.decision.created":
+                try:
+                    platform_id, data = self._object(event)
+                except (ValueError, AttributeError):
+                    continue
+                if (
+                    data.get("outcome") == "allow"
+                    and {"movement_type", "movement_id"} <= data.keys()
+                ):
+                    movements.append((platform_id, data["movement_type"], data["movement_id"]))
+        if not movements:
+            return {}
+        with self.risk.engine.connect() as connection:
+            return R.decided_events(connection, movements)
+
+    def _apply(
+        self, event: Mapping[str, Any], decided: Mapping[tuple[str, str, str], str]
+    ) -> list[tuple[str, Alert]]:
+        """Feed ``event`` to the AML monitor (``decided``: what :meth:`_decided` read)."""
+        platform_id, data = self._object(event)
         kind = event["type"]
-        # the event's own platform (every platform's outbox is followed)
-        platform_id = str(
-            event.get("platform_id") or data.get("platform_id") or DEFAULT_PLATFORM_ID
-        )
         if kind.startswith("customer."):
             customer = self._customer(data)
             if kind == "customer.created":
@@ -126,13 +151,10 @@ class RiskTasks:
         if kind == "risk.decision.created" and data.get("outcome") != "allow":
             return []
         if kind == "risk.decision.created":
-            with self.risk.engine.connect() as connection:
-                row = R.decision_of_movement(
-                    connection, platform_id, data["movement_type"], data["movement_id"]
-                )
-            if row is None:
+            text = decided.get((platform_id, data["movement_type"], data["movement_id"]))
+            if text is None:
                 return []
-            tx = event_from_json(row["event"])
+            tx = event_from_json(text)
         else:
             tx = event_from_json(json.dumps({**data["event"], "type": "transaction"}))
         if not isinstance(tx, Transaction):
