@@ -409,7 +409,8 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], Any]:
 
 # Tables the background worker writes on its own schedule (delivery attempts of alpha's own
 # events to alpha's own endpoints), whatever the other platform's client does.
-_BACKGROUND_TABLES = frozenset({"alembic_version", "wallet_webhook_deliveries"})
+# Written by timers whatever the requests do (a checkpoint every checkpoint_seconds).
+_BACKGROUND_TABLES = frozenset({"alembic_version", "wallet_webhook_deliveries", "checkpoints"})
 
 
 def _snapshot(engine: sa.Engine, platform_id: str) -> dict[str, Any]:
