@@ -69,9 +69,19 @@ def created_at_column() -> sa.Column[int]:
     return time_column("created_at")
 
 
+def time_columns(*names: str, nullable: bool = False) -> list[sa.Column[int]]:
+    """Several times, one column each."""
+    return [time_column(name, nullable=nullable) for name in names]
+
+
 def timestamps() -> list[sa.Column[int]]:
     """``created_at`` and ``updated_at``: when the row was written and last changed."""
     return [created_at_column(), time_column("updated_at")]
+
+
+def code_column(name: str, length: int = 16, *, nullable: bool = False) -> sa.Column[str]:
+    """A short code out of a fixed set (a kind, a type, a mode, an outcome...)."""
+    return sa.Column(name, sa.String(length), nullable=nullable)
 
 
 def status_column(length: int = 16) -> sa.Column[str]:
@@ -97,6 +107,24 @@ def metadata_column() -> sa.Column[str]:
 def text_column(name: str, *, nullable: bool = False) -> sa.Column[str]:
     """Free text, or a JSON document or sealed value kept as text."""
     return sa.Column(name, sa.Text, nullable=nullable)
+
+
+def lease_columns() -> list[sa.Column[Any]]:
+    """Which worker holds the row (``lease_owner``) and until when (``lease_until``)."""
+    return [
+        sa.Column("lease_owner", sa.String(40), nullable=True),
+        time_column("lease_until", nullable=True),
+    ]
+
+
+def versions_key(owner_id: str) -> list[sa.Column[Any]]:
+    """The key of a table of versions: the versioned row's id and the version number, then
+    the platform both belong to."""
+    return [
+        ref_column(owner_id, primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True),
+        ref_column("platform_id"),
+    ]
 
 
 def platform_index(table: str, column: str = "id") -> sa.Index:

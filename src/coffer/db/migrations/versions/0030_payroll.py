@@ -38,8 +38,7 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=True),
         shapes.ref_column("payout_batch_id", nullable=True),
         shapes.time_column("next_check_at", nullable=True),
-        sa.Column("lease_owner", sa.String(40), nullable=True),
-        shapes.time_column("lease_until", nullable=True),
+        *shapes.lease_columns(),
         shapes.time_column("completed_at", nullable=True),
         *shapes.timestamps(),
     )

@@ -37,9 +37,7 @@ def upgrade() -> None:
     shapes.create_listing_index("spending_policies")
     op.create_table(
         "spending_policy_versions",
-        shapes.ref_column("policy_id", primary_key=True),
-        sa.Column("version", sa.Integer(), primary_key=True),
-        shapes.platform_column(),
+        *shapes.versions_key("policy_id"),
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("rules", sa.Text(), nullable=False),
         shapes.time_column("created_at"),
