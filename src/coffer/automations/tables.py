@@ -47,13 +47,12 @@ automations = listed_table(
 SECRET_CONTEXT = "automation.secret"
 register(SealedColumn(automations, "id", "webhook_secret_enc", SECRET_CONTEXT))
 
-automation_versions = sa.Table(
+automation_versions = col.versions_table(
     "automation_versions",
     metadata,
-    *col.versions_key("automation_id"),
+    "automation_id",
     col.text_column("definition"),  # JSON: trigger, condition, steps
     col.text_column("consent", nullable=True),  # JSON: the owner customer's consent
-    col.created_at_column(),
 )
 
 automation_runs = listed_table(

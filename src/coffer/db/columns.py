@@ -127,6 +127,14 @@ def versions_key(owner_id: str) -> list[sa.Column[Any]]:
     ]
 
 
+def versions_table(
+    name: str, metadata: sa.MetaData, owner_id: str, *items: sa.schema.SchemaItem
+) -> sa.Table:
+    """A table of the versions of a row (one row per version, never changed): its key
+    (:func:`versions_key`), ``items``, then ``created_at``."""
+    return sa.Table(name, metadata, *versions_key(owner_id), *items, created_at_column())
+
+
 def platform_index(table: str, column: str = "id") -> sa.Index:
     """The index ``ix_<table>_platform`` that lists a platform's rows in ``column`` order
     (the order of the table's cursor pages)."""

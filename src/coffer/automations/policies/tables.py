@@ -28,13 +28,12 @@ spending_policies = listed_table(
     sa.Index("ix_spending_policies_customer", "customer_id", "status"),
 )
 
-spending_policy_versions = sa.Table(
+spending_policy_versions = col.versions_table(
     "spending_policy_versions",
     metadata,
-    *col.versions_key("policy_id"),
+    "policy_id",
     col.code_column("mode"),
     col.text_column("rules"),
-    col.created_at_column(),
 )
 
 # one row per policy and calendar window: what was spent in it, and the headroom processes

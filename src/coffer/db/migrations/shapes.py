@@ -127,6 +127,20 @@ def create_framed_table(
     op.create_table(name, *first, *columns, *last, *constraints)
 
 
+def create_listed_table(name: str, *items: sa.Column[Any] | sa.Constraint) -> None:
+    """Create a table of a platform's rows that the API lists, newest first: ``id`` and
+    ``platform_id``, the columns of ``items``, ``created_at`` and ``updated_at``, then the
+    constraints of ``items``; and its listing index (:func:`create_listing_index`)."""
+    create_framed_table(name, id_and_platform(), items, timestamps())
+    create_listing_index(name)
+
+
+def create_versions_table(name: str, owner_id: str, *items: sa.Column[Any]) -> None:
+    """Create a table of the versions of a row: its key (:func:`versions_key`), the
+    columns of ``items``, then ``created_at``."""
+    op.create_table(name, *versions_key(owner_id), *items, time_column("created_at"))
+
+
 def create_and_drop(metadata: sa.MetaData) -> tuple[Callable[[], None], Callable[[], None]]:
     """The ``upgrade`` and ``downgrade`` of a revision that creates the tables of
     ``metadata`` (its frozen copy of them) and drops them."""

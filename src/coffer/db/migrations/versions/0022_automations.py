@@ -61,9 +61,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_automation_run_parties_customer", "automation_run_parties", ["customer_id", "run_id"]
     )
-    op.create_table(
+    shapes.create_listed_table(
         "automation_runs",
-        *shapes.id_and_platform(),
         shapes.ref_column("automation_id"),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("occurrence_key", sa.String(200), nullable=False),
@@ -81,14 +80,12 @@ def upgrade() -> None:
         *shapes.lease_columns(),
         shapes.time_column("started_at", nullable=True),
         shapes.time_column("finished_at", nullable=True),
-        *shapes.timestamps(),
         sa.UniqueConstraint(
             "automation_id", "occurrence_key", name="uq_automation_runs_occurrence"
         ),
     )
     op.create_index("ix_automation_runs_automation", "automation_runs", ["automation_id", "id"])
     op.create_index("ix_automation_runs_due", "automation_runs", ["status", "next_run_at"])
-    shapes.create_listing_index("automation_runs")
     op.create_index("ix_automation_runs_wait", "automation_runs", ["wait_event_type", "status"])
     op.create_table(
         "automation_steps",
@@ -104,16 +101,14 @@ def upgrade() -> None:
         shapes.time_column("updated_at"),
         shapes.time_column("finished_at", nullable=True),
     )
-    op.create_table(
+    shapes.create_versions_table(
         "automation_versions",
-        *shapes.versions_key("automation_id"),
+        "automation_id",
         sa.Column("definition", sa.Text(), nullable=False),
         sa.Column("consent", sa.Text(), nullable=True),
-        shapes.time_column("created_at"),
     )
-    op.create_table(
+    shapes.create_listed_table(
         "automations",
-        *shapes.id_and_platform(),
         shapes.ref_column("owner_customer_id", nullable=True),
         sa.Column("name", sa.String(200), nullable=False),
         shapes.status_column(),
@@ -124,10 +119,8 @@ def upgrade() -> None:
         shapes.time_column("last_fire_at", nullable=True),
         sa.Column("state", sa.Text(), nullable=False),
         sa.Column("webhook_secret_enc", sa.Text(), nullable=True),
-        *shapes.timestamps(),
     )
     op.create_index("ix_automations_due", "automations", ["trigger_type", "status", "next_fire_at"])
-    shapes.create_listing_index("automations")
 
 
 def downgrade() -> None:

@@ -19,9 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    shapes.create_listed_table(
         "spending_policies",
-        *shapes.id_and_platform(),
         shapes.ref_column("owner_customer_id", nullable=True),
         shapes.ref_column("wallet_id", nullable=True),
         shapes.ref_column("customer_id", nullable=True),
@@ -30,17 +29,14 @@ def upgrade() -> None:
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("rules", sa.Text(), nullable=False),
-        *shapes.timestamps(),
     )
     op.create_index("ix_spending_policies_wallet", "spending_policies", ["wallet_id", "status"])
     op.create_index("ix_spending_policies_customer", "spending_policies", ["customer_id", "status"])
-    shapes.create_listing_index("spending_policies")
-    op.create_table(
+    shapes.create_versions_table(
         "spending_policy_versions",
-        *shapes.versions_key("policy_id"),
+        "policy_id",
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("rules", sa.Text(), nullable=False),
-        shapes.time_column("created_at"),
     )
     op.create_table(
         "spending_policy_usage",
