@@ -59,6 +59,11 @@ def amount_column(name: str = "amount", *, nullable: bool = False) -> sa.Column[
     return sa.Column(name, Amount, nullable=nullable)
 
 
+def money_columns(amount: str = "amount") -> list[sa.Column[Any]]:
+    """An amount in minor units (column ``amount``) and the currency it is in."""
+    return [amount_column(amount), currency_column()]
+
+
 def time_column(name: str, *, nullable: bool = False) -> sa.Column[int]:
     """A time, in microseconds since the epoch (UTC)."""
     return sa.Column(name, sa.BigInteger, nullable=nullable)

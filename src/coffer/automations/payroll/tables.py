@@ -57,8 +57,7 @@ payment_batch_lines = sa.Table(
     # sealed by the master key (context PAYEE_CONTEXT): iban, bic, name, reference; NULL
     # when the line has none, or once the payee wallet's customer was erased
     col.text_column("payee_enc", nullable=True),
-    col.amount_column(),
-    col.currency_column(),
+    *col.money_columns(),
     # pending | paid | submitted | failed_insufficient_funds | failed | cancelled
     col.status_column(32),
     col.ref_column("transfer_id", nullable=True),

@@ -48,8 +48,7 @@ decisions = _owned(
     _code("movement_type"),  # payin_card ... payout
     col.ref_column("movement_id"),
     col.ref_column("customer_id", nullable=True),
-    col.amount_column(),
-    col.currency_column(),
+    *col.money_columns(),
     _code("outcome", 8),  # allow | review | block
     sa.Column("score", sa.Float, nullable=False),
     col.text_column("reasons"),  # JSON list of reason codes
