@@ -132,7 +132,7 @@ automation_run_parties = sa.Table(
 automation_cursors = sa.Table(
     "automation_cursors",
     metadata,
-    sa.Column("name", sa.String(40), primary_key=True),  # "events"
+    col.name_key(40),  # "events"
     sa.Column("position", sa.String(40), nullable=False),  # the last event id read
     *col.lease_columns(),
     col.time_column("updated_at"),

@@ -30,6 +30,12 @@ def id_column() -> sa.Column[str]:
     return sa.Column("id", sa.String(40), primary_key=True)
 
 
+def name_key(length: int) -> sa.Column[str]:
+    """``name``, the primary key of a table with one row per named thing (a task, a
+    cursor, a secret, a state)."""
+    return sa.Column("name", sa.String(length), primary_key=True)
+
+
 def ref_column(
     name: str,
     *foreign_key: sa.ForeignKey,

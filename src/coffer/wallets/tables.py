@@ -277,7 +277,7 @@ register(SealedColumn(idempotency_keys, "key", "response_enc", "idempotency.resp
 cache_epochs = sa.Table(
     "wallet_cache_epochs",
     metadata,
-    sa.Column("name", sa.String(32), primary_key=True),
+    col.name_key(32),
     sa.Column("epoch", sa.BigInteger, nullable=False),
 )
 
