@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coffer.db import columns as col
-from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
 
@@ -96,8 +95,7 @@ external_accounts = _customer_table(
 alerts_sent = sa.Table(
     "assistant_alerts_sent",
     metadata,
-    platform_column(),
-    col.ref_column("customer_id", primary_key=True),
+    *col.customer_key(),
     sa.Column("alert_key", sa.String(64), primary_key=True),
     col.created_at_column(),
     sa.Column("kind", sa.String(32), nullable=True),

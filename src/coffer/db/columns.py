@@ -152,6 +152,12 @@ def platform_index(table: str, column: str = "id") -> sa.Index:
     return sa.Index(f"ix_{table}_platform", "platform_id", column)
 
 
+def customer_key() -> list[sa.Column[str]]:
+    """``platform_id``, then ``customer_id`` as the (first) key column: a table of what
+    each customer of a platform has."""
+    return [platform_column(), ref_column("customer_id", primary_key=True)]
+
+
 def owned_table(name: str, metadata: sa.MetaData, *items: sa.schema.SchemaItem) -> sa.Table:
     """A table whose rows a platform owns, each with a generated id: ``platform_id``
     (:func:`~coffer.platforms.tables.platform_column`), ``id``, then ``items``."""
