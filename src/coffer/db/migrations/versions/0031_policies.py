@@ -18,6 +18,22 @@ branch_labels = None
 depends_on = None
 
 
+def _window_key() -> list[sa.Column[str]]:
+    """The calendar window of a usage row: its kind (day, week, month) and first day."""
+    return [
+        sa.Column("window", sa.String(8), primary_key=True),
+        sa.Column("window_start", sa.String(10), primary_key=True),
+    ]
+
+
+def _used() -> list[sa.Column[int]]:
+    """What the movements of a window used: their amount (minor units) and count."""
+    return [
+        sa.Column("amount_used", sa.BigInteger(), nullable=False),
+        sa.Column("count_used", sa.Integer(), nullable=False),
+    ]
+
+
 def upgrade() -> None:
     shapes.create_listed_table(
         "spending_policies",
@@ -41,11 +57,9 @@ def upgrade() -> None:
     op.create_table(
         "spending_policy_usage",
         shapes.ref_column("policy_id", primary_key=True),
-        sa.Column("window", sa.String(8), primary_key=True),
-        sa.Column("window_start", sa.String(10), primary_key=True),
+        *_window_key(),
         shapes.platform_column(),
-        sa.Column("amount_used", sa.BigInteger(), nullable=False),
-        sa.Column("count_used", sa.Integer(), nullable=False),
+        *_used(),
         shapes.time_column("updated_at"),
     )
     op.create_table(
