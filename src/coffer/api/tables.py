@@ -30,7 +30,7 @@ api_clients = sa.Table(
 api_secrets = sa.Table(
     "api_secrets",
     metadata,
-    sa.Column("name", sa.String(64), primary_key=True),
+    col.name_key(64),
     col.text_column("value"),
     col.created_at_column(),
 )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coffer.db import columns as col
-from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
 
@@ -16,6 +15,12 @@ metadata = sa.MetaData()
 def _customer() -> sa.Column[str]:
     """The customer a row belongs to, indexed: a customer's rows are listed together."""
     return sa.Column("customer_id", sa.String(40), nullable=False, index=True)
+
+
+def _customer_table(name: str, *items: sa.schema.SchemaItem) -> sa.Table:
+    """A table of a customer's rows: ``platform_id``, ``id``, ``customer_id`` (indexed),
+    the columns of ``items``, then ``created_at``."""
+    return col.owned_table(name, metadata, _customer(), *items, col.created_at_column())
 
 
 def _day(name: str = "day", *, nullable: bool = False) -> sa.Column[str]:
@@ -53,29 +58,21 @@ rules = col.owned_table(
     col.time_column("updated_at", nullable=True),
 )
 
-budgets = col.owned_table(
+budgets = _customer_table(
     "assistant_budgets",
-    metadata,
-    _customer(),
     sa.Column("category", sa.String(96), nullable=False),
-    col.amount_column(),
-    col.currency_column(),
+    *col.money_columns(),
     sa.Column("rollover", sa.Boolean, nullable=False),
     sa.Column("start_month", sa.String(10), nullable=False),
-    col.created_at_column(),
     sa.UniqueConstraint("customer_id", "category", name="uq_assistant_budgets_category"),
 )
 
-goals = col.owned_table(
+goals = _customer_table(
     "assistant_goals",
-    metadata,
-    _customer(),
     _name(),
-    col.amount_column("target_amount"),
-    col.currency_column(),
+    *col.money_columns("target_amount"),
     _day("target_date", nullable=True),
     col.amount_column("saved_amount"),
-    col.created_at_column(),
 )
 
 goal_contributions = col.owned_table(
@@ -87,39 +84,31 @@ goal_contributions = col.owned_table(
     col.created_at_column(),
 )
 
-external_accounts = col.owned_table(
+external_accounts = _customer_table(
     "assistant_external_accounts",
-    metadata,
-    _customer(),
     _name(),
     col.currency_column(),
     col.amount_column("balance", nullable=True),
-    col.created_at_column(),
     sa.UniqueConstraint("customer_id", "name", name="uq_assistant_external_accounts_name"),
 )
 
 alerts_sent = sa.Table(
     "assistant_alerts_sent",
     metadata,
-    platform_column(),
-    col.ref_column("customer_id", primary_key=True),
+    *col.customer_key(),
     sa.Column("alert_key", sa.String(64), primary_key=True),
     col.created_at_column(),
     sa.Column("kind", sa.String(32), nullable=True),
     col.text_column("body", nullable=True),  # JSON: the event's data
 )
 
-external_transactions = col.owned_table(
+external_transactions = _customer_table(
     "assistant_external_transactions",
-    metadata,
-    _customer(),
     col.ref_column("account_id"),
     _day(),
-    col.amount_column(),  # signed: negative for money out
-    col.currency_column(),
+    *col.money_columns(),  # signed: negative for money out
     col.text_column("description"),
     sa.Column("counterparty", sa.String(200), nullable=True),
     sa.Column("dedup_key", sa.String(64), nullable=False),
-    col.created_at_column(),
     sa.UniqueConstraint("account_id", "dedup_key", name="uq_assistant_external_tx_dedup"),
 )

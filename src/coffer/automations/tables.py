@@ -5,8 +5,6 @@ Times are microseconds since the epoch (BigInteger); JSON documents are TEXT.
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 from coffer.db import columns as col
@@ -21,64 +19,50 @@ def owned_row() -> list[sa.Column[str]]:
     return [col.id_column(), col.ref_column("platform_id")]
 
 
-def lease_columns() -> list[sa.Column[Any]]:
-    """Which worker holds the row (``lease_owner``) and until when (``lease_until``)."""
-    return [
-        sa.Column("lease_owner", sa.String(40), nullable=True),
-        col.time_column("lease_until", nullable=True),
-    ]
+def listed_table(name: str, metadata: sa.MetaData, *items: sa.schema.SchemaItem) -> sa.Table:
+    """A table of a platform's rows that the API lists, newest first: ``id`` and
+    ``platform_id`` (:func:`owned_row`), the columns and constraints of ``items``,
+    ``created_at`` and ``updated_at``, and the index the listing pages by."""
+    return sa.Table(
+        name, metadata, *owned_row(), *items, *col.timestamps(), col.platform_index(name)
+    )
 
 
-def versions_key(owner_id: str) -> list[sa.Column[Any]]:
-    """The key of a version table: the versioned row's id and the version number, then
-    the platform both belong to."""
-    return [
-        col.ref_column(owner_id, primary_key=True),
-        sa.Column("version", sa.Integer, primary_key=True),
-        col.ref_column("platform_id"),
-    ]
-
-
-automations = sa.Table(
+automations = listed_table(
     "automations",
     metadata,
-    *owned_row(),
     col.ref_column("owner_customer_id", nullable=True),  # None: the platform's
     sa.Column("name", sa.String(200), nullable=False),
     col.status_column(),  # active | paused | archived
     sa.Column("version", sa.Integer, nullable=False),  # the current version
-    sa.Column("trigger_type", sa.String(16), nullable=False),
+    col.code_column("trigger_type"),
     sa.Column("event_type", sa.String(64), nullable=True),  # event triggers: the pattern
     col.time_column("next_fire_at", nullable=True),  # schedules: next occurrence
     col.time_column("last_fire_at", nullable=True),
     col.text_column("state"),  # JSON: crossings' last side, ...
     col.text_column("webhook_secret_enc", nullable=True),
-    *col.timestamps(),
     sa.Index("ix_automations_due", "trigger_type", "status", "next_fire_at"),
-    col.platform_index("automations"),
 )
 # The inbound webhook's signing secret, sealed by the master key (`coffer keys rotate`).
 SECRET_CONTEXT = "automation.secret"
 register(SealedColumn(automations, "id", "webhook_secret_enc", SECRET_CONTEXT))
 
-automation_versions = sa.Table(
+automation_versions = col.versions_table(
     "automation_versions",
     metadata,
-    *versions_key("automation_id"),
+    "automation_id",
     col.text_column("definition"),  # JSON: trigger, condition, steps
     col.text_column("consent", nullable=True),  # JSON: the owner customer's consent
-    col.created_at_column(),
 )
 
-automation_runs = sa.Table(
+automation_runs = listed_table(
     "automation_runs",
     metadata,
-    *owned_row(),
     col.ref_column("automation_id"),
     sa.Column("version", sa.Integer, nullable=False),
     # what started it, unique per automation: an occurrence never runs twice
     sa.Column("occurrence_key", sa.String(200), nullable=False),
-    sa.Column("trigger_type", sa.String(16), nullable=False),
+    col.code_column("trigger_type"),
     # pending | running | waiting | succeeded | failed | cancelled
     col.status_column(),
     col.text_column("trigger"),  # JSON: the trigger's data
@@ -88,20 +72,17 @@ automation_runs = sa.Table(
     col.text_column("error", nullable=True),  # JSON: code, message, step
     sa.Column("scheduled_for", sa.BigInteger, nullable=False),
     col.time_column("next_run_at", nullable=True),  # when a worker takes it
-    sa.Column("wait_kind", sa.String(16), nullable=True),  # event | approval | run | timer
+    col.code_column("wait_kind", nullable=True),  # event | approval | run | timer
     sa.Column("wait_event_type", sa.String(64), nullable=True),
     sa.Column("wait_step", sa.String(200), nullable=True),
     col.ref_column("parent_run_id", nullable=True),
     sa.Column("parent_step", sa.String(200), nullable=True),
-    *lease_columns(),
-    col.time_column("started_at", nullable=True),
-    col.time_column("finished_at", nullable=True),
-    *col.timestamps(),
+    *col.lease_columns(),
+    *col.time_columns("started_at", "finished_at", nullable=True),
     sa.UniqueConstraint("automation_id", "occurrence_key", name="uq_automation_runs_occurrence"),
     sa.Index("ix_automation_runs_due", "status", "next_run_at"),
     sa.Index("ix_automation_runs_wait", "wait_event_type", "status"),
     sa.Index("ix_automation_runs_automation", "automation_id", "id"),
-    col.platform_index("automation_runs"),
 )
 
 automation_steps = sa.Table(
@@ -109,7 +90,7 @@ automation_steps = sa.Table(
     metadata,
     col.ref_column("run_id", primary_key=True),
     sa.Column("step_key", sa.String(200), primary_key=True),  # "charge", "each[2].pay"
-    sa.Column("step_type", sa.String(16), nullable=False),
+    col.code_column("step_type"),
     # running | waiting | retrying | succeeded | failed | skipped
     col.status_column(),
     sa.Column("attempts", sa.Integer, nullable=False),
@@ -151,8 +132,8 @@ automation_run_parties = sa.Table(
 automation_cursors = sa.Table(
     "automation_cursors",
     metadata,
-    sa.Column("name", sa.String(40), primary_key=True),  # "events"
+    col.name_key(40),  # "events"
     sa.Column("position", sa.String(40), nullable=False),  # the last event id read
-    *lease_columns(),
+    *col.lease_columns(),
     col.time_column("updated_at"),
 )

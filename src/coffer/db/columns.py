@@ -30,6 +30,12 @@ def id_column() -> sa.Column[str]:
     return sa.Column("id", sa.String(40), primary_key=True)
 
 
+def name_key(length: int) -> sa.Column[str]:
+    """``name``, the primary key of a table with one row per named thing (a task, a
+    cursor, a secret, a state)."""
+    return sa.Column("name", sa.String(length), primary_key=True)
+
+
 def ref_column(
     name: str,
     *foreign_key: sa.ForeignKey,
@@ -59,6 +65,11 @@ def amount_column(name: str = "amount", *, nullable: bool = False) -> sa.Column[
     return sa.Column(name, Amount, nullable=nullable)
 
 
+def money_columns(amount: str = "amount") -> list[sa.Column[Any]]:
+    """An amount in minor units (column ``amount``) and the currency it is in."""
+    return [amount_column(amount), currency_column()]
+
+
 def time_column(name: str, *, nullable: bool = False) -> sa.Column[int]:
     """A time, in microseconds since the epoch (UTC)."""
     return sa.Column(name, sa.BigInteger, nullable=nullable)
@@ -69,9 +80,19 @@ def created_at_column() -> sa.Column[int]:
     return time_column("created_at")
 
 
+def time_columns(*names: str, nullable: bool = False) -> list[sa.Column[int]]:
+    """Several times, one column each."""
+    return [time_column(name, nullable=nullable) for name in names]
+
+
 def timestamps() -> list[sa.Column[int]]:
     """``created_at`` and ``updated_at``: when the row was written and last changed."""
     return [created_at_column(), time_column("updated_at")]
+
+
+def code_column(name: str, length: int = 16, *, nullable: bool = False) -> sa.Column[str]:
+    """A short code out of a fixed set (a kind, a type, a mode, an outcome...)."""
+    return sa.Column(name, sa.String(length), nullable=nullable)
 
 
 def status_column(length: int = 16) -> sa.Column[str]:
@@ -99,10 +120,42 @@ def text_column(name: str, *, nullable: bool = False) -> sa.Column[str]:
     return sa.Column(name, sa.Text, nullable=nullable)
 
 
+def lease_columns() -> list[sa.Column[Any]]:
+    """Which worker holds the row (``lease_owner``) and until when (``lease_until``)."""
+    return [
+        sa.Column("lease_owner", sa.String(40), nullable=True),
+        time_column("lease_until", nullable=True),
+    ]
+
+
+def versions_key(owner_id: str) -> list[sa.Column[Any]]:
+    """The key of a table of versions: the versioned row's id and the version number, then
+    the platform both belong to."""
+    return [
+        ref_column(owner_id, primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True),
+        ref_column("platform_id"),
+    ]
+
+
+def versions_table(
+    name: str, metadata: sa.MetaData, owner_id: str, *items: sa.schema.SchemaItem
+) -> sa.Table:
+    """A table of the versions of a row (one row per version, never changed): its key
+    (:func:`versions_key`), ``items``, then ``created_at``."""
+    return sa.Table(name, metadata, *versions_key(owner_id), *items, created_at_column())
+
+
 def platform_index(table: str, column: str = "id") -> sa.Index:
     """The index ``ix_<table>_platform`` that lists a platform's rows in ``column`` order
     (the order of the table's cursor pages)."""
     return sa.Index(f"ix_{table}_platform", "platform_id", column)
+
+
+def customer_key() -> list[sa.Column[str]]:
+    """``platform_id``, then ``customer_id`` as the (first) key column: a table of what
+    each customer of a platform has."""
+    return [platform_column(), ref_column("customer_id", primary_key=True)]
 
 
 def owned_table(name: str, metadata: sa.MetaData, *items: sa.schema.SchemaItem) -> sa.Table:

@@ -7,12 +7,25 @@ text (never floats).
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from coffer.db import columns as col
 from coffer.platforms.tables import platform_column
 
 metadata = sa.MetaData()
+
+
+def _exchange() -> list[sa.Column[Any]]:
+    """What an exchange sells and buys: both currencies, then both amounts (minor units)."""
+    return [
+        col.currency_column("sell_currency"),
+        col.currency_column("buy_currency"),
+        col.amount_column("sell_amount"),
+        col.amount_column("buy_amount"),
+    ]
+
 
 rates = sa.Table(
     "fx_rates",
@@ -43,8 +56,7 @@ pricing = sa.Table(
 customer_tiers = sa.Table(
     "fx_customer_tiers",
     metadata,
-    platform_column(),
-    col.ref_column("customer_id", primary_key=True),
+    *col.customer_key(),
     sa.Column("tier", sa.String(40), nullable=False),
     col.time_column("updated_at"),
 )
@@ -54,10 +66,7 @@ quotes = col.owned_table(
     metadata,
     col.ref_column("customer_id", nullable=True),
     sa.Column("side", sa.String(4), nullable=False),  # sell | buy: which amount was given
-    col.currency_column("sell_currency"),
-    col.currency_column("buy_currency"),
-    col.amount_column("sell_amount"),
-    col.amount_column("buy_amount"),
+    *_exchange(),
     col.amount_column("fee"),
     col.amount_column("spread_amount"),
     col.amount_column("position_amount"),
@@ -84,10 +93,7 @@ conversions = col.owned_table(
     sa.Column("idempotency_key", sa.String(255), nullable=True),
     col.ref_column("from_wallet_id"),
     col.ref_column("to_wallet_id"),
-    col.currency_column("sell_currency"),
-    col.currency_column("buy_currency"),
-    col.amount_column("sell_amount"),
-    col.amount_column("buy_amount"),
+    *_exchange(),
     col.amount_column("fee"),
     col.status_column(10),  # pending | succeeded
     col.ledger_tx_column("ledger_transaction_id"),

@@ -28,6 +28,11 @@ def subject_columns(*, primary_key: bool = False) -> list[sa.Column[str]]:
     return [subject, platform_id_column()]
 
 
+def subject_index(table: str) -> sa.Index:
+    """The index ``ix_<table>_subject`` that finds a subject's factors."""
+    return sa.Index(f"ix_{table}_subject", "subject")
+
+
 def user_row_columns() -> list[sa.Column[str]]:
     """The id, platform and user of a row a wallet app user owns."""
     user = ref_column("user_id", sa.ForeignKey("app_users.id"))

@@ -18,18 +18,31 @@ from coffer.db.types import Amount
 metadata = sa.MetaData()
 
 
+def _where(condition: str) -> dict[str, Any]:
+    """The options of a partial index over the rows where ``condition`` holds (both
+    backends)."""
+    clause = sa.text(condition)
+    return {"sqlite_where": clause, "postgresql_where": clause}
+
+
 def _unique_where_set(name: str, column: str) -> sa.Index:
     """Unique per ledger where set: rows without a value cost the index nothing."""
-    condition = sa.text(f"{column} IS NOT NULL")
-    return sa.Index(
-        name, "ledger_id", column, unique=True, sqlite_where=condition, postgresql_where=condition
-    )
+    return sa.Index(name, "ledger_id", column, unique=True, **_where(f"{column} IS NOT NULL"))
 
 
-def _ledger_table(name: str, *items: sa.schema.SchemaItem, **options: Any) -> sa.Table:
-    """A table of one ledger's rows: ``ledger_id`` leads its primary key, then ``items``."""
+def _ledger_table(
+    name: str, *items: sa.schema.SchemaItem, rowid: bool = False, **options: Any
+) -> sa.Table:
+    """A table of one ledger's rows: ``ledger_id`` leads its primary key, then ``items``.
+    Its primary key is composite, so on SQLite it is WITHOUT ROWID (one b-tree, not two)
+    unless ``rowid``."""
     return sa.Table(
-        name, metadata, sa.Column("ledger_id", sa.Integer, primary_key=True), *items, **options
+        name,
+        metadata,
+        sa.Column("ledger_id", sa.Integer, primary_key=True),
+        *items,
+        sqlite_with_rowid=rowid,
+        **options,
     )
 
 
@@ -43,6 +56,11 @@ def _micros(name: str) -> sa.Column[int]:
     return sa.Column(name, sa.BigInteger, nullable=False)
 
 
+def _ref(name: str) -> sa.Column[int]:
+    """The id of another row of the ledger (a transaction, a hold), when there is one."""
+    return sa.Column(name, sa.BigInteger, nullable=True)
+
+
 def _text(name: str, *, nullable: bool = False) -> sa.Column[str]:
     """Text: an account address, an asset, a JSON document."""
     return sa.Column(name, sa.Text, nullable=nullable)
@@ -53,12 +71,20 @@ def _binary(name: str) -> sa.Column[bytes]:
     return sa.Column(name, sa.LargeBinary, nullable=False)
 
 
+def _counter(name: str) -> sa.Column[int]:
+    """A required counter or position, 0 until first moved."""
+    return sa.Column(name, sa.BigInteger, nullable=False, server_default="0")
+
+
+def _json_object(name: str) -> sa.Column[str]:
+    """A required JSON object kept as text, empty (``{}``) unless written."""
+    return sa.Column(name, sa.Text, nullable=False, server_default="{}")
+
+
 def _amount(name: str) -> sa.Column[int]:
     """A required exact amount."""
     return sa.Column(name, Amount, nullable=False)
 
-
-# Tables with composite primary keys are WITHOUT ROWID on SQLite: one b-tree, not two.
 
 ledgers = sa.Table(
     "ledgers",
@@ -66,20 +92,20 @@ ledgers = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(63), nullable=False, unique=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
+    _json_object("metadata"),
     sa.Column("bucket", sa.String(63), nullable=False, server_default="_default"),
-    sa.Column("features", sa.Text, nullable=False, server_default="{}"),
+    _json_object("features"),
     # Head of the journal: the next sequence number and the hash of the last entry.
-    sa.Column("next_seq", sa.BigInteger, nullable=False, server_default="0"),
+    _counter("next_seq"),
     sa.Column("head_hash", sa.LargeBinary, nullable=False),
-    sa.Column("next_tx_id", sa.BigInteger, nullable=False, server_default="0"),
-    sa.Column("next_hold_id", sa.BigInteger, nullable=False, server_default="0"),
+    _counter("next_tx_id"),
+    _counter("next_hold_id"),
     # Balance rows include the postings of transactions before this id; those from it on
     # are added by the next flush or catch-up (rows written once in a while under load).
-    sa.Column("balances_tx", sa.BigInteger, nullable=False, server_default="0"),
+    _counter("balances_tx"),
     # ``posting_lists`` hold the postings of transactions before this id; readers scan
     # the postings from it on (see ``coffer.ledger.store.WriteStore.list_postings``).
-    sa.Column("listed_tx", sa.BigInteger, nullable=False, server_default="0"),
+    _counter("listed_tx"),
     # The tenant the ledger belongs to (the ledger itself never reads it: the API does).
     sa.Column("platform_id", sa.String(40), nullable=False, server_default="plat_default"),
     # Written by Coffer's own domains (wallets, fx, ...): the public API refuses writes.
@@ -95,11 +121,10 @@ transactions = _ledger_table(
     _micros("inserted_at"),
     _text("reference", nullable=True),
     _text("metadata"),
-    sa.Column("reverts_id", sa.BigInteger),
-    sa.Column("hold_id", sa.BigInteger),
+    _ref("reverts_id"),
+    _ref("hold_id"),
     _unique_where_set("transactions_reference", "reference"),
     _unique_where_set("transactions_reverts", "reverts_id"),
-    sqlite_with_rowid=False,
 )
 
 postings = _ledger_table(
@@ -113,7 +138,6 @@ postings = _ledger_table(
     _micros("timestamp"),
     # No index by account: an index entry per account at a random place of a b-tree, for
     # every posting, was most of a batch's write (see posting_lists).
-    sqlite_with_rowid=False,
 )
 
 # Which transactions each account took part in, per window of transactions: the ids of
@@ -134,17 +158,15 @@ posting_lists = _ledger_table(
     sa.Column("destinations", _TX_IDS, nullable=False),
     # SQLite keys the rows by window first, (ledger_id, first_tx, account), so that a
     # listing appends its rows (migration 0012; see store.account_tx_ids).
-    sqlite_with_rowid=False,
 )
 
 accounts = _ledger_table(
     "accounts",
     sa.Column("address", sa.Text, primary_key=True),
-    sa.Column("metadata", sa.Text, nullable=False, server_default="{}"),
+    _json_object("metadata"),
     _micros("first_usage"),
     _micros("inserted_at"),
     _micros("updated_at"),
-    sqlite_with_rowid=False,
 )
 
 balances = _ledger_table(
@@ -160,7 +182,6 @@ balances = _ledger_table(
     # Every batch rewrites its balances: free space in each page keeps those updates HOT
     # (no new index entries) on PostgreSQL.
     postgresql_with={"fillfactor": "50"},
-    sqlite_with_rowid=False,
 )
 
 holds = _ledger_table(
@@ -175,27 +196,21 @@ holds = _ledger_table(
     # pending | posted | voided | expired
     sa.Column("status", sa.String(16), nullable=False),
     _unique_where_set("holds_reference", "reference"),
-    sa.Index(
-        "holds_pending",
-        "ledger_id",
-        "expires_at",
-        sqlite_where=sa.text("status = 'pending'"),
-        postgresql_where=sa.text("status = 'pending'"),
-    ),
+    sa.Index("holds_pending", "ledger_id", "expires_at", **_where("status = 'pending'")),
+    rowid=True,
 )
 
 journal = _ledger_table(
     "journal",
     _key("seq"),
     sa.Column("kind", sa.SmallInteger, nullable=False),
-    sa.Column("ref_id", sa.BigInteger),
+    _ref("ref_id"),
     _text("payload"),
     _micros("created_at"),
     _binary("hash"),
     _text("idempotency_key", nullable=True),
     sa.Column("idempotency_hash", sa.LargeBinary),
     _unique_where_set("journal_idempotency", "idempotency_key"),
-    sqlite_with_rowid=False,
 )
 
 checkpoints = _ledger_table(
@@ -206,4 +221,5 @@ checkpoints = _ledger_table(
     _micros("created_at"),
     _binary("public_key"),
     _binary("signature"),
+    rowid=True,
 )

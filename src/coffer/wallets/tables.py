@@ -37,8 +37,8 @@ def _unique_gateway_ref_index(table_name: str) -> sa.Index:
 customers = col.owned_table(
     "wallet_customers",
     metadata,
-    sa.Column("kind", sa.String(16), nullable=False),  # natural | legal
-    sa.Column("kyc_level", sa.String(16), nullable=False),
+    col.code_column("kind"),  # natural | legal
+    col.code_column("kyc_level"),
     sa.Column("name_enc", sa.Text, nullable=False),
     sa.Column("email_enc", sa.Text, nullable=True),
     sa.Column("birth_date_enc", sa.Text, nullable=True),
@@ -277,7 +277,7 @@ register(SealedColumn(idempotency_keys, "key", "response_enc", "idempotency.resp
 cache_epochs = sa.Table(
     "wallet_cache_epochs",
     metadata,
-    sa.Column("name", sa.String(32), primary_key=True),
+    col.name_key(32),
     sa.Column("epoch", sa.BigInteger, nullable=False),
 )
 

@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coffer.automations.tables import lease_columns, owned_row
+from coffer.automations.tables import listed_table
 from coffer.db import columns as col
 from coffer.platforms.sealed import SealedColumn, WalletData, register, register_wallet_data
 
 metadata = sa.MetaData()
 
-payment_batches = sa.Table(
+payment_batches = listed_table(
     "payment_batches",
     metadata,
-    *owned_row(),
     sa.Column("name", sa.String(200), nullable=True),
     # pending_approval | scheduled | waiting_funds | executing | completed | rejected |
     # cancelled | expired
     col.status_column(24),
     col.ref_column("source_wallet_id"),
     col.currency_column(),
-    sa.Column("funding_policy", sa.String(8), nullable=False),  # wait | partial
+    col.code_column("funding_policy", 8),  # wait | partial
     sa.Column("required_approvals", sa.Integer, nullable=False),
     col.ref_column("approval_id", nullable=True),
     col.time_column("approval_expires_at", nullable=True),
@@ -40,11 +39,9 @@ payment_batches = sa.Table(
     col.text_column("summary", nullable=True),  # JSON: counts and totals per status
     col.ref_column("payout_batch_id", nullable=True),
     col.time_column("next_check_at", nullable=True),  # when a worker looks at it
-    *lease_columns(),
+    *col.lease_columns(),
     col.time_column("completed_at", nullable=True),
-    *col.timestamps(),
     sa.Index("ix_payment_batches_due", "status", "next_check_at"),
-    col.platform_index("payment_batches"),
 )
 
 payment_batch_lines = sa.Table(
@@ -55,13 +52,12 @@ payment_batch_lines = sa.Table(
     # "<batch id>:<line number>": the one column naming a line (the key rotation's)
     sa.Column("id", sa.String(60), nullable=False),
     col.ref_column("platform_id"),
-    sa.Column("kind", sa.String(8), nullable=False),  # wallet | bank
+    col.code_column("kind", 8),  # wallet | bank
     col.ref_column("wallet_id", nullable=True),
     # sealed by the master key (context PAYEE_CONTEXT): iban, bic, name, reference; NULL
     # when the line has none, or once the payee wallet's customer was erased
     col.text_column("payee_enc", nullable=True),
-    col.amount_column(),
-    col.currency_column(),
+    *col.money_columns(),
     # pending | paid | submitted | failed_insufficient_funds | failed | cancelled
     col.status_column(32),
     col.ref_column("transfer_id", nullable=True),

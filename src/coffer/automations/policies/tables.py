@@ -8,36 +8,32 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coffer.automations.tables import owned_row, versions_key
+from coffer.automations.tables import listed_table, owned_row
 from coffer.db import columns as col
 
 metadata = sa.MetaData()
 
-spending_policies = sa.Table(
+spending_policies = listed_table(
     "spending_policies",
     metadata,
-    *owned_row(),
     col.ref_column("owner_customer_id", nullable=True),  # None: the platform's
     col.ref_column("wallet_id", nullable=True),  # one wallet, or
     col.ref_column("customer_id", nullable=True),  # every wallet of a customer
     sa.Column("name", sa.String(200), nullable=False),
     col.status_column(),  # active | disabled
-    sa.Column("mode", sa.String(16), nullable=False),  # enforce | monitor
+    col.code_column("mode"),  # enforce | monitor
     sa.Column("version", sa.Integer, nullable=False),
     col.text_column("rules"),  # JSON: the current version's rules
-    *col.timestamps(),
     sa.Index("ix_spending_policies_wallet", "wallet_id", "status"),
     sa.Index("ix_spending_policies_customer", "customer_id", "status"),
-    col.platform_index("spending_policies"),
 )
 
-spending_policy_versions = sa.Table(
+spending_policy_versions = col.versions_table(
     "spending_policy_versions",
     metadata,
-    *versions_key("policy_id"),
-    sa.Column("mode", sa.String(16), nullable=False),
+    "policy_id",
+    col.code_column("mode"),
     col.text_column("rules"),
-    col.created_at_column(),
 )
 
 # one row per policy and calendar window: what was spent in it, and the headroom processes
@@ -72,11 +68,11 @@ spending_policy_decisions = sa.Table(
     *owned_row(),
     col.ref_column("policy_id"),
     sa.Column("policy_version", sa.Integer, nullable=False),
-    sa.Column("mode", sa.String(16), nullable=False),
-    sa.Column("outcome", sa.String(16), nullable=False),  # refused | would_refuse
+    col.code_column("mode"),
+    col.code_column("outcome"),  # refused | would_refuse
     sa.Column("rule", sa.String(40), nullable=False),  # per_transaction, daily_amount, ...
     col.text_column("message"),
-    sa.Column("movement_kind", sa.String(16), nullable=False),
+    col.code_column("movement_kind"),
     col.ref_column("movement_id"),
     col.ref_column("wallet_id"),
     sa.Column("amount", sa.BigInteger, nullable=False),

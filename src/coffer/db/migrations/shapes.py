@@ -71,6 +71,16 @@ def id_and_platform(length: int = 40) -> list[sa.Column[str]]:
     return [id_column(), platform_column(length)]
 
 
+def versions_key(owner_id: str) -> list[sa.Column[Any]]:
+    """The key of a table of versions: the versioned row's id and the version number,
+    then the platform both belong to."""
+    return [
+        ref_column(owner_id, primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True),
+        platform_column(),
+    ]
+
+
 def actor_column(name: str, *, nullable: bool = False) -> sa.Column[str]:
     """Who did something: an operator's or API client's name."""
     return sa.Column(name, sa.String(200), nullable=nullable)
@@ -86,9 +96,22 @@ def time_columns(*names: str, nullable: bool = False) -> list[sa.Column[int]]:
     return [time_column(name, nullable=nullable) for name in names]
 
 
+def json_columns(*names: str, nullable: bool = False) -> list[sa.Column[str]]:
+    """JSON documents kept as text, one column each."""
+    return [sa.Column(name, sa.Text, nullable=nullable) for name in names]
+
+
 def timestamps() -> list[sa.Column[int]]:
     """``created_at`` and ``updated_at``: when the row was written and last changed."""
     return time_columns("created_at", "updated_at")
+
+
+def lease_columns() -> list[sa.Column[Any]]:
+    """Which worker holds the row (``lease_owner``) and until when (``lease_until``)."""
+    return [
+        sa.Column("lease_owner", sa.String(40), nullable=True),
+        time_column("lease_until", nullable=True),
+    ]
 
 
 def create_framed_table(
@@ -102,6 +125,20 @@ def create_framed_table(
     columns = [item for item in items if isinstance(item, sa.Column)]
     constraints = [item for item in items if not isinstance(item, sa.Column)]
     op.create_table(name, *first, *columns, *last, *constraints)
+
+
+def create_listed_table(name: str, *items: sa.Column[Any] | sa.Constraint) -> None:
+    """Create a table of a platform's rows that the API lists, newest first: ``id`` and
+    ``platform_id``, the columns of ``items``, ``created_at`` and ``updated_at``, then the
+    constraints of ``items``; and its listing index (:func:`create_listing_index`)."""
+    create_framed_table(name, id_and_platform(), items, timestamps())
+    create_listing_index(name)
+
+
+def create_versions_table(name: str, owner_id: str, *items: sa.Column[Any]) -> None:
+    """Create a table of the versions of a row: its key (:func:`versions_key`), the
+    columns of ``items``, then ``created_at``."""
+    op.create_table(name, *versions_key(owner_id), *items, time_column("created_at"))
 
 
 def create_and_drop(metadata: sa.MetaData) -> tuple[Callable[[], None], Callable[[], None]]:

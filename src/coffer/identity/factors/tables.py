@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coffer.db import columns as col
-from coffer.identity.columns import subject_columns
+from coffer.identity.columns import subject_columns, subject_index
 from coffer.platforms.sealed import SealedColumn, register
 
 metadata = sa.MetaData()
@@ -39,7 +39,7 @@ recovery_codes = sa.Table(
     sa.Column("code_hash", sa.LargeBinary(32), nullable=False),  # SHA-256 of the code
     col.time_column("used_at", nullable=True),
     col.created_at_column(),
-    sa.Index("ix_recovery_codes_subject", "subject"),
+    subject_index("recovery_codes"),
 )
 
 passkeys = sa.Table(
@@ -54,7 +54,7 @@ passkeys = sa.Table(
     sa.Column("name", sa.String(100), nullable=False),
     col.created_at_column(),
     col.time_column("last_used_at", nullable=True),
-    sa.Index("ix_passkeys_subject", "subject"),
+    subject_index("passkeys"),
 )
 
 sign_in_throttle = sa.Table(

@@ -28,9 +28,14 @@ def _owned(name: str, *items: sa.schema.SchemaItem) -> sa.Table:
     return sa.Table(name, metadata, col.id_column(), _platform_id(), *items)
 
 
-def _code(name: str, length: int = 16, *, nullable: bool = False) -> sa.Column[str]:
-    """A short code out of a fixed set (a kind, a status, an outcome...)."""
-    return sa.Column(name, sa.String(length), nullable=nullable)
+def _model_id(name: str, *, nullable: bool = False) -> sa.Column[str]:
+    """A trained model's id (the one decisions record)."""
+    return sa.Column(name, sa.String(40), nullable=nullable)
+
+
+def _outbox_position(*, nullable: bool = False) -> sa.Column[str]:
+    """``position``: where a reader of the wallets outbox stopped."""
+    return sa.Column("position", sa.String(80), nullable=nullable)
 
 
 def _person(name: str, *, nullable: bool = False) -> sa.Column[str]:
@@ -45,18 +50,17 @@ def _authored() -> list[sa.Column[Any]]:
 
 decisions = _owned(
     "risk_decisions",
-    _code("movement_type"),  # payin_card ... payout
+    col.code_column("movement_type"),  # payin_card ... payout
     col.ref_column("movement_id"),
     col.ref_column("customer_id", nullable=True),
-    col.amount_column(),
-    col.currency_column(),
-    _code("outcome", 8),  # allow | review | block
+    *col.money_columns(),
+    col.code_column("outcome", 8),  # allow | review | block
     sa.Column("score", sa.Float, nullable=False),
     col.text_column("reasons"),  # JSON list of reason codes
     col.text_column("rules"),  # JSON list of {rule, version, action, mode}
-    sa.Column("model_version", sa.String(40), nullable=True),
+    _model_id("model_version", nullable=True),
     # open | approved | declined for reviews (expired ones say who decided); final otherwise
-    _code("review_status", nullable=True),
+    col.code_column("review_status", nullable=True),
     col.text_column("event"),  # the risk event the decision was made on
     col.created_at_column(),
     col.platform_index("risk_decisions", "created_at"),
@@ -69,8 +73,8 @@ rules = _owned(
     sa.Column("name", sa.String(64), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     col.text_column("expression"),  # CEL
-    _code("action", 8),  # block | review | allow
-    _code("mode", 8),  # enforce | monitor
+    col.code_column("action", 8),  # block | review | allow
+    col.code_column("mode", 8),  # enforce | monitor
     sa.Column("enabled", sa.Boolean, nullable=False),
     col.text_column("description", nullable=True),
     *_authored(),
@@ -79,8 +83,8 @@ rules = _owned(
 
 list_entries = _owned(
     "risk_list_entries",
-    _code("list", 8),  # block | allow
-    _code("kind"),  # iban | card | email | device | ...
+    col.code_column("list", 8),  # block | allow
+    col.code_column("kind"),  # iban | card | email | device | ...
     sa.Column("value", sa.String(255), nullable=False),  # normalized
     col.text_column("reason", nullable=True),
     *_authored(),
@@ -89,18 +93,18 @@ list_entries = _owned(
 
 cases = _owned(
     "risk_cases",
-    _code("kind"),  # review | aml_alert | sanctions
+    col.code_column("kind"),  # review | aml_alert | sanctions
     col.status_column(),  # open | in_progress | closed
     col.text_column("title"),
-    _code("typology", 32, nullable=True),
+    col.code_column("typology", 32, nullable=True),
     col.text_column("customer_ids"),  # JSON list
     col.text_column("transaction_ids"),  # JSON list of movement ids
     col.ref_column("decision_id", nullable=True),  # the review's decision
-    _code("movement_type", nullable=True),
+    col.code_column("movement_type", nullable=True),
     col.ref_column("movement_id", nullable=True),
     _person("assignee", nullable=True),
     col.time_column("due_at"),  # the SLA (a review's deadline)
-    _code("decision", nullable=True),  # approve | decline | ...
+    col.code_column("decision", nullable=True),  # approve | decline | ...
     col.text_column("decision_reason", nullable=True),
     _person("decided_by", nullable=True),
     col.text_column("narrative", nullable=True),  # for a suspicious activity report
@@ -114,7 +118,7 @@ cases = _owned(
 case_notes = _owned(
     "risk_case_notes",
     col.ref_column("case_id"),
-    _code("kind"),  # note | attachment
+    col.code_column("kind"),  # note | attachment
     _person("author"),
     col.text_column("body"),
     col.text_column("reference", nullable=True),  # an attachment's URI (kept elsewhere)
@@ -124,10 +128,10 @@ case_notes = _owned(
 
 screening_hits = _owned(
     "risk_screening_hits",
-    _code("subject_type"),  # customer | beneficiary
+    col.code_column("subject_type"),  # customer | beneficiary
     col.ref_column("subject_id"),
     col.text_column("name"),  # the name screened
-    _code("list"),
+    col.code_column("list"),
     sa.Column("entry_id", sa.String(64), nullable=False),
     col.text_column("entry_name"),
     sa.Column("score", sa.Float, nullable=False),
@@ -140,19 +144,23 @@ screening_hits = _owned(
 whitelist = _owned(
     "risk_whitelist",
     col.ref_column("subject_id"),
-    _code("list"),
+    col.code_column("list"),
     sa.Column("entry_id", sa.String(64), nullable=False),
     col.text_column("reason"),
     *_authored(),
     sa.UniqueConstraint("platform_id", "subject_id", "list", "entry_id", name="uq_risk_whitelist"),
 )
 
+# A 64-bit key numbered by the database: SQLite numbers only an INTEGER primary key (the
+# rowid), so it is one there.
+_SEQUENCE = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+
 # The feature state's inputs since the model folder's state: replayed at start (after the
 # newest snapshot), so the online state survives restarts and is shared by processes.
 observations = sa.Table(
     "risk_observations",
     metadata,
-    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("seq", _SEQUENCE, primary_key=True),
     _platform_id(),
     col.text_column("event"),  # a risk event (coffer.risk.events) as JSON
     col.created_at_column(),
@@ -161,10 +169,10 @@ observations = sa.Table(
 snapshots = sa.Table(
     "risk_snapshots",
     metadata,
-    sa.Column("name", sa.String(16), primary_key=True),  # features | aml
+    col.name_key(16),  # features | aml
     sa.Column("seq", sa.BigInteger, nullable=False),  # last observation included
-    sa.Column("position", sa.String(80), nullable=True),  # the aml task's outbox cursor
-    sa.Column("model_version", sa.String(40), nullable=False),
+    _outbox_position(nullable=True),  # the aml task's cursor
+    _model_id("model_version"),
     sa.Column("state", sa.LargeBinary, nullable=False),  # pickled
     col.created_at_column(),
 )
@@ -173,8 +181,8 @@ snapshots = sa.Table(
 cursors = sa.Table(
     "risk_cursors",
     metadata,
-    sa.Column("name", sa.String(64), primary_key=True),
-    sa.Column("position", sa.String(80), nullable=False),
+    col.name_key(64),
+    _outbox_position(),
     col.time_column("lease_until"),
 )
 
@@ -183,7 +191,7 @@ platform_settings = sa.Table(
     "risk_platform_settings",
     metadata,
     _platform_id(primary_key=True),
-    _code("review_expiry_policy"),  # approve|decline|escalate
+    col.code_column("review_expiry_policy"),  # approve|decline|escalate
     _person("updated_by"),
     col.time_column("updated_at"),
 )
@@ -193,7 +201,7 @@ model_versions = _owned(
     "risk_model_versions",
     sa.Column("version", sa.Integer, nullable=False),  # 1, 2, ... per platform
     col.text_column("model_dir"),  # the folder `coffer risk train` wrote
-    sa.Column("model_id", sa.String(40), nullable=False),  # what decisions record
+    _model_id("model_id"),  # what decisions record
     sa.Column("window_start", sa.String(32), nullable=True),  # training data, ISO 8601 UTC
     sa.Column("window_end", sa.String(32), nullable=True),
     col.text_column("metrics"),  # JSON: metrics on held-out data

@@ -13,12 +13,18 @@ from coffer.db import columns as col
 
 metadata = sa.MetaData()
 
+
+def _list_key() -> sa.Column[str]:
+    """``list``: the sanctions list (UN | OFAC | EU) a row is of, first in its key."""
+    return sa.Column("list", sa.String(16), primary_key=True)
+
+
 sanction_lists = sa.Table(
     "risk_sanction_lists",
     metadata,
-    sa.Column("list", sa.String(16), primary_key=True),  # UN | OFAC | EU
+    _list_key(),
     sa.Column("version", sa.String(100), nullable=False),
-    sa.Column("format", sa.String(16), nullable=False),
+    col.code_column("format"),
     col.text_column("source"),
     sa.Column("checksum", sa.String(64), nullable=False),
     sa.Column("entry_count", sa.Integer, nullable=False),
@@ -28,9 +34,9 @@ sanction_lists = sa.Table(
 sanction_entries = sa.Table(
     "risk_sanction_entries",
     metadata,
-    sa.Column("list", sa.String(16), primary_key=True),
+    _list_key(),
     sa.Column("entry_id", sa.String(64), primary_key=True),
-    sa.Column("kind", sa.String(16), nullable=False),  # natural | legal | other
+    col.code_column("kind"),  # natural | legal | other
     col.text_column("name"),
     col.text_column("data"),
 )

@@ -49,8 +49,7 @@ def upgrade() -> None:
         "automation_cursors",
         sa.Column("name", sa.String(40), primary_key=True),
         sa.Column("position", sa.String(40), nullable=False),
-        sa.Column("lease_owner", sa.String(40), nullable=True),
-        shapes.time_column("lease_until", nullable=True),
+        *shapes.lease_columns(),
         shapes.time_column("updated_at"),
     )
     op.create_table(
@@ -62,19 +61,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_automation_run_parties_customer", "automation_run_parties", ["customer_id", "run_id"]
     )
-    op.create_table(
+    shapes.create_listed_table(
         "automation_runs",
-        *shapes.id_and_platform(),
         shapes.ref_column("automation_id"),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("occurrence_key", sa.String(200), nullable=False),
         sa.Column("trigger_type", sa.String(16), nullable=False),
         shapes.status_column(),
-        sa.Column("trigger", sa.Text(), nullable=False),
-        sa.Column("inputs", sa.Text(), nullable=False),
-        sa.Column("context", sa.Text(), nullable=False),
-        sa.Column("output", sa.Text(), nullable=True),
-        sa.Column("error", sa.Text(), nullable=True),
+        *shapes.json_columns("trigger", "inputs", "context"),
+        *shapes.json_columns("output", "error", nullable=True),
         sa.Column("scheduled_for", sa.BigInteger(), nullable=False),
         shapes.time_column("next_run_at", nullable=True),
         sa.Column("wait_kind", sa.String(16), nullable=True),
@@ -82,18 +77,15 @@ def upgrade() -> None:
         sa.Column("wait_step", sa.String(200), nullable=True),
         shapes.ref_column("parent_run_id", nullable=True),
         sa.Column("parent_step", sa.String(200), nullable=True),
-        sa.Column("lease_owner", sa.String(40), nullable=True),
-        shapes.time_column("lease_until", nullable=True),
+        *shapes.lease_columns(),
         shapes.time_column("started_at", nullable=True),
         shapes.time_column("finished_at", nullable=True),
-        *shapes.timestamps(),
         sa.UniqueConstraint(
             "automation_id", "occurrence_key", name="uq_automation_runs_occurrence"
         ),
     )
     op.create_index("ix_automation_runs_automation", "automation_runs", ["automation_id", "id"])
     op.create_index("ix_automation_runs_due", "automation_runs", ["status", "next_run_at"])
-    shapes.create_listing_index("automation_runs")
     op.create_index("ix_automation_runs_wait", "automation_runs", ["wait_event_type", "status"])
     op.create_table(
         "automation_steps",
@@ -102,27 +94,21 @@ def upgrade() -> None:
         sa.Column("step_type", sa.String(16), nullable=False),
         shapes.status_column(),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("request", sa.Text(), nullable=True),
-        sa.Column("output", sa.Text(), nullable=True),
-        sa.Column("error", sa.Text(), nullable=True),
+        *shapes.json_columns("request", "output", "error", nullable=True),
         shapes.time_column("deadline_at", nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
         shapes.time_column("started_at"),
         shapes.time_column("updated_at"),
         shapes.time_column("finished_at", nullable=True),
     )
-    op.create_table(
+    shapes.create_versions_table(
         "automation_versions",
-        shapes.ref_column("automation_id", primary_key=True),
-        sa.Column("version", sa.Integer(), primary_key=True),
-        shapes.platform_column(),
+        "automation_id",
         sa.Column("definition", sa.Text(), nullable=False),
         sa.Column("consent", sa.Text(), nullable=True),
-        shapes.time_column("created_at"),
     )
-    op.create_table(
+    shapes.create_listed_table(
         "automations",
-        *shapes.id_and_platform(),
         shapes.ref_column("owner_customer_id", nullable=True),
         sa.Column("name", sa.String(200), nullable=False),
         shapes.status_column(),
@@ -133,10 +119,8 @@ def upgrade() -> None:
         shapes.time_column("last_fire_at", nullable=True),
         sa.Column("state", sa.Text(), nullable=False),
         sa.Column("webhook_secret_enc", sa.Text(), nullable=True),
-        *shapes.timestamps(),
     )
     op.create_index("ix_automations_due", "automations", ["trigger_type", "status", "next_fire_at"])
-    shapes.create_listing_index("automations")
 
 
 def downgrade() -> None:

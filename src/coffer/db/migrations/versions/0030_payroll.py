@@ -18,9 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    shapes.create_listed_table(
         "payment_batches",
-        *shapes.id_and_platform(),
         sa.Column("name", sa.String(200), nullable=True),
         shapes.status_column(24),
         shapes.ref_column("source_wallet_id"),
@@ -38,13 +37,10 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=True),
         shapes.ref_column("payout_batch_id", nullable=True),
         shapes.time_column("next_check_at", nullable=True),
-        sa.Column("lease_owner", sa.String(40), nullable=True),
-        shapes.time_column("lease_until", nullable=True),
+        *shapes.lease_columns(),
         shapes.time_column("completed_at", nullable=True),
-        *shapes.timestamps(),
     )
     op.create_index("ix_payment_batches_due", "payment_batches", ["status", "next_check_at"])
-    shapes.create_listing_index("payment_batches")
     op.create_table(
         "payment_batch_lines",
         shapes.ref_column("batch_id", primary_key=True),

@@ -18,10 +18,25 @@ branch_labels = None
 depends_on = None
 
 
+def _window_key() -> list[sa.Column[str]]:
+    """The calendar window of a usage row: its kind (day, week, month) and first day."""
+    return [
+        sa.Column("window", sa.String(8), primary_key=True),
+        sa.Column("window_start", sa.String(10), primary_key=True),
+    ]
+
+
+def _used() -> list[sa.Column[int]]:
+    """What the movements of a window used: their amount (minor units) and count."""
+    return [
+        sa.Column("amount_used", sa.BigInteger(), nullable=False),
+        sa.Column("count_used", sa.Integer(), nullable=False),
+    ]
+
+
 def upgrade() -> None:
-    op.create_table(
+    shapes.create_listed_table(
         "spending_policies",
-        *shapes.id_and_platform(),
         shapes.ref_column("owner_customer_id", nullable=True),
         shapes.ref_column("wallet_id", nullable=True),
         shapes.ref_column("customer_id", nullable=True),
@@ -30,28 +45,21 @@ def upgrade() -> None:
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("rules", sa.Text(), nullable=False),
-        *shapes.timestamps(),
     )
     op.create_index("ix_spending_policies_wallet", "spending_policies", ["wallet_id", "status"])
     op.create_index("ix_spending_policies_customer", "spending_policies", ["customer_id", "status"])
-    shapes.create_listing_index("spending_policies")
-    op.create_table(
+    shapes.create_versions_table(
         "spending_policy_versions",
-        shapes.ref_column("policy_id", primary_key=True),
-        sa.Column("version", sa.Integer(), primary_key=True),
-        shapes.platform_column(),
+        "policy_id",
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("rules", sa.Text(), nullable=False),
-        shapes.time_column("created_at"),
     )
     op.create_table(
         "spending_policy_usage",
         shapes.ref_column("policy_id", primary_key=True),
-        sa.Column("window", sa.String(8), primary_key=True),
-        sa.Column("window_start", sa.String(10), primary_key=True),
+        *_window_key(),
         shapes.platform_column(),
-        sa.Column("amount_used", sa.BigInteger(), nullable=False),
-        sa.Column("count_used", sa.Integer(), nullable=False),
+        *_used(),
         shapes.time_column("updated_at"),
     )
     op.create_table(
