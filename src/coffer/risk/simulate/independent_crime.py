@@ -6,7 +6,8 @@ from :mod:`.fraud` and :mod:`.laundering`, with other mechanics and parameters:
   with outside cards (a few cents to a few dollars, sometimes one large charge with a card
   that worked), stolen cards used at several merchants within hours, push-payment scams paid
   in instalments over days, first-party fraud (a long-quiet customer runs up card top-ups and
-  cashes out), mule accounts fed by many customers and cashing out (the cash-out is fraud);
+  cashes out), mule accounts fed by many customers and cashing out (the cash-out is fraud,
+  and the account's flows are also a ``mule`` laundering pattern);
 - laundering: structuring under 10,000 and 3,000 (several accounts sharing the work), long
   cycles (5 to 7 hops over weeks), slow fan-in (over 2 to 4 weeks), fan-out to outside
   accounts, rapid movement after a transfer from a customer, dormant accounts waking after
@@ -198,12 +199,14 @@ def first_party(sim: Independent, at: float) -> None:
 def mule_cashout(sim: Independent, at: float) -> None:
     world, rng = sim.world, sim.world.rng
     mule = _recruit(sim, at - rng.uniform(2, 40) * DAY)
+    pattern = world.new_pattern("mule")  # the cash-out is fraud, the account launders too
     moment = at
     for _ in range(rng.randint(4, 12)):
         payer = _someone(sim, moment, 5_000)
         device, ip = _own(payer, sim, moment)
+        amount = int(rng.uniform(50, 900)) * 100
         world.transaction(
-            moment, "transfer", payer, int(rng.uniform(50, 900)) * 100, mule.id, None, ip, device
+            moment, "transfer", payer, amount, mule.id, None, ip, device, pattern=pattern
         )
         moment += rng.uniform(HOUR, 2 * DAY)
     device = mule.devices[0]
@@ -223,6 +226,7 @@ def mule_cashout(sim: Independent, at: float) -> None:
             ip,
             device,
             fraud="mule_cashout",
+            pattern=pattern,
         )
         moment += rng.uniform(600, 6 * HOUR)
 
