@@ -4,7 +4,7 @@ transactions), on the base world and on worlds shifted away from it.
 
     python bench/risk_backtest.py [--customers 1900] [--days 120] [--seeds 7] [--runs 3]
                                   [--variants base,merchants,shifted,independent]
-                                  [--model-from base]
+                                  [--model-from base] [--held-out none]
 
 For each variant (``coffer risk simulate --variant``) and seed: simulates a history and its
 continuation, times ``train`` on the history once and ``backtest`` on the continuation
@@ -16,6 +16,8 @@ of training, AML recall and precision; at the end, per variant, the medians over
 With ``--model-from base``, each other world is also backtested with the model (trees,
 calibration, anomaly forest) learned on the base world of the same seed and the state of its
 own history: how a model developed on one simulator scores another one's transactions.
+``--held-out none`` keeps no fraud typology out of training (``a,b``: those; default: each
+world's own held-out typologies).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def _world(args: argparse.Namespace, variant: str, seed: int) -> dict[str, float
             days=args.days,
             train_fraction=args.train_fraction,
             variant=variant,
+            held_out=_held_out(args),
         )
         print(
             f"== {variant}, seed {seed}: train {summary.train_transactions} transactions "
@@ -101,6 +104,12 @@ def _world(args: argparse.Namespace, variant: str, seed: int) -> dict[str, float
     return figures | {"cpu_rate": cpu_rate}
 
 
+def _held_out(args: argparse.Namespace) -> tuple[str, ...] | None:
+    if not args.held_out:
+        return None
+    return () if args.held_out == "none" else tuple(args.held_out.split(","))
+
+
 def _foreign_model(args: argparse.Namespace, root: Path, seed: int) -> dict[str, float]:
     """Backtest ``root``'s continuation with the model learned on ``--model-from``'s world
     (same seed) and the state of ``root``'s own history; figures under ``foreign_*`` keys."""
@@ -118,6 +127,7 @@ def _foreign_model(args: argparse.Namespace, root: Path, seed: int) -> dict[str,
             days=args.days,
             train_fraction=args.train_fraction,
             variant=args.model_from,
+            held_out=_held_out(args),
         )
         train(source / "train.jsonl", source / "model")
         for name in ("model.txt", "anomaly.joblib"):
@@ -169,6 +179,7 @@ def main() -> None:
     parser.add_argument("--train-fraction", type=float, default=0.5)
     parser.add_argument("--variants", default="base", help="e.g. base,shifted,independent")
     parser.add_argument("--model-from", default="", help="also score with this world's model")
+    parser.add_argument("--held-out", default="", help="none, or typologies a,b")
     args = parser.parse_args()
 
     seeds = [int(seed) for seed in args.seeds.split(",")]

@@ -49,17 +49,28 @@ def simulate(
     train_fraction: float = 0.7,
     fraud_rate: float = 0.0015,
     patterns_per_typology: int | None = None,
-    held_out: tuple[str, ...] = HELD_OUT_FRAUD,
+    held_out: tuple[str, ...] | None = None,
     variant: str | Variant = "base",
 ) -> SimulationSummary:
     """Simulate and write the three files into ``output_dir`` (created); ``variant``: a
-    world that differs from the defaults (:mod:`coffer.risk.simulate.variants`)."""
+    world that differs from the defaults (:mod:`coffer.risk.simulate.variants`);
+    ``held_out``: fraud typologies kept out of the training part (``None``: the world's
+    defaults, ``HELD_OUT_FRAUD`` or ``HELD_OUT_INDEPENDENT``)."""
     chosen = VARIANTS[variant] if isinstance(variant, str) else variant
     world = World(seed, START, chosen)
     if chosen.generator == "independent":
         return _independent(
-            world, output_dir, customers, days, train_fraction, fraud_rate, patterns_per_typology
+            world,
+            output_dir,
+            customers,
+            days,
+            train_fraction,
+            fraud_rate,
+            patterns_per_typology,
+            HELD_OUT_INDEPENDENT if held_out is None else held_out,
         )
+    if held_out is None:
+        held_out = HELD_OUT_FRAUD
     populate(world, customers, days)
     split_at = START + days * train_fraction * DAY
     rng = world.rng
@@ -94,9 +105,9 @@ def _independent(
     train_fraction: float,
     fraud_rate: float,
     patterns_per_typology: int | None,
+    held_out: tuple[str, ...],
 ) -> SimulationSummary:
-    """The separately written world (:mod:`coffer.risk.simulate.independent`); its own
-    fraud typologies held out of training (``HELD_OUT_INDEPENDENT``)."""
+    """The separately written world (:mod:`coffer.risk.simulate.independent`)."""
     sim = Independent(world)
     sim.populate(customers, days)
     split_at = START + days * train_fraction * DAY
@@ -108,7 +119,7 @@ def _independent(
     names = list(INDEPENDENT_FRAUD)
     for _ in range(int(customers * days * fraud_rate)):
         moment = START + rng.uniform(1, days - 0.5) * DAY
-        allowed = [n for n in names if moment >= split_at or n not in HELD_OUT_INDEPENDENT]
+        allowed = [n for n in names if moment >= split_at or n not in held_out]
         crimes.append((moment, INDEPENDENT_FRAUD[rng.choice(allowed)]))
     crimes.sort(key=lambda item: item[0])
     for day in range(days):
@@ -116,7 +127,7 @@ def _independent(
         for moment, crime in crimes:
             if int((moment - START) // DAY) == day:
                 crime(sim, moment)
-    return _write(world, Path(output_dir), split_at, HELD_OUT_INDEPENDENT)
+    return _write(world, Path(output_dir), split_at, held_out)
 
 
 def _write(
