@@ -77,7 +77,7 @@ class SequenceState:
             card_merchants = float(seen + (0 if known else 1))
         history = self.payees.get(tx.customer_id)
         if tx.is_credit or cp is None or cp.startswith("merchant:"):
-            counts = history.to_new.stats(now)[0] if history is not None else (0, 0)
+            counts = history.to_new.stats(now)[0] if history is not None else [0, 0]
             return [0.0, 0.0, float(counts[1]), -1.0, card_merchants]
         first = history.first_paid.get(cp) if history is not None else None
         new_now = first is None or now - first < RECENT_PAYEE
@@ -85,7 +85,7 @@ class SequenceState:
         if history is not None:
             counts, sums = history.to_new.stats(now)
         else:
-            counts, sums = (0, 0), (0, 0)
+            counts, sums = [0, 0], [0, 0]
         available_24h = max(balance, 0) + out_24h
         available_7d = max(balance, 0) + out_7d
         return [

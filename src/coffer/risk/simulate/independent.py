@@ -250,9 +250,9 @@ class Independent:
         if roll < 0.50:
             amount = self.amount(person)
             at = self._fund(person, at, device, ip, amount)
-            merchant = f"merchant:u{int(rng.paretovariate(1.1) * 10) % 3000}"
+            shop = f"merchant:u{int(rng.paretovariate(1.1) * 10) % 3000}"
             mcc = rng.choice(CATEGORIES)
-            world.transaction(at, "payment", person, amount, merchant, None, ip, device, mcc)
+            world.transaction(at, "payment", person, amount, shop, None, ip, device, mcc)
         elif roll < 0.70 and self.merchants:  # pays a platform merchant with the own card
             merchant = rng.choice(self.merchants)
             card = person.cards[0]
