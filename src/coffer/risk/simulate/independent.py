@@ -21,9 +21,9 @@ Fraud and laundering of this world: :mod:`.independent_crime`.
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass, field
 
+from coffer.risk.simulate.legit import poisson
 from coffer.risk.simulate.world import SimCustomer, World
 
 DAY = 86400.0
@@ -199,7 +199,7 @@ class Independent:
         if rng.random() < 0.01:
             person.devices.insert(0, world.new_id("d"))
         expected = person.rate * mood * (1.35 if weekend else 0.9)
-        count = _poisson(rng, expected)
+        count = poisson(rng, expected, 40)
         if count == 0:
             if rng.random() < 0.08:  # checks the balance only
                 self._session(person, self.moment(person, base))
@@ -297,7 +297,7 @@ class Independent:
                         at += rng.uniform(0.5, 5)
                         world.transaction(at, "transfer", company, person.salary, person.id)
             return
-        count = _poisson(rng, company.rate * (1.3 if weekday >= 5 else 1.0))
+        count = poisson(rng, company.rate * (1.3 if weekday >= 5 else 1.0), 40)
         for _ in range(count):
             at = base + rng.triangular(9, 23, 18) * HOUR
             card = self.pool.pick(world, company.country)
@@ -308,15 +308,3 @@ class Independent:
             world.transaction(
                 base + 23.5 * HOUR, "payout", company, int(company.balance * 0.95), company.iban
             )
-
-
-def _poisson(rng: random.Random, rate: float) -> int:
-    if rate <= 0:
-        return 0
-    limit = math.exp(-min(rate, 30.0))
-    count = 0
-    product = rng.random()
-    while product > limit and count < 40:
-        count += 1
-        product *= rng.random()
-    return count

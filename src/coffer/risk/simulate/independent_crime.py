@@ -260,6 +260,24 @@ def _launderer(sim: Independent, at: float) -> SimCustomer:
     return _recruit(sim, at - rng.uniform(3, 90) * DAY)
 
 
+def _offshore(
+    sim: Independent,
+    at: float,
+    account: SimCustomer,
+    share: tuple[float, float],
+    gap_hours: tuple[float, float],
+    pattern: Pattern,
+) -> None:
+    """One to four payouts of a ``share`` of the balance to offshore accounts, from ``at``,
+    ``gap_hours`` apart."""
+    rng = sim.world.rng
+    moment = at
+    for _ in range(rng.randint(1, 4)):
+        amount = int(account.balance * rng.uniform(*share))
+        _send(sim, moment, account, amount, _outside(sim, rng.choice(OFFSHORE)), pattern)
+        moment += rng.uniform(*gap_hours) * HOUR
+
+
 def structuring(sim: Independent, at: float) -> None:
     rng = sim.world.rng
     pattern = sim.world.new_pattern("structuring")
@@ -335,17 +353,7 @@ def rapid_movement(sim: Independent, at: float) -> None:
     amount = int(rng.uniform(2_500, 60_000)) * 100
     sender.balance += amount
     _send(sim, at, sender, amount, hub.id, pattern)
-    moment = at + rng.uniform(0.5, 12) * HOUR
-    for _ in range(rng.randint(1, 4)):
-        _send(
-            sim,
-            moment,
-            hub,
-            int(hub.balance * rng.uniform(0.4, 0.95)),
-            _outside(sim, rng.choice(OFFSHORE)),
-            pattern,
-        )
-        moment += rng.uniform(0.2, 6) * HOUR
+    _offshore(sim, at + rng.uniform(0.5, 12) * HOUR, hub, (0.4, 0.95), (0.2, 6), pattern)
 
 
 def dormant_reactivation(sim: Independent, at: float) -> None:
@@ -357,17 +365,7 @@ def dormant_reactivation(sim: Independent, at: float) -> None:
     device, ip = _own(sleeper, sim, at)
     world.login(at - 600, sleeper, device, ip)
     _deposit(sim, at, sleeper, int(rng.uniform(3_000, 80_000)) * 100, pattern, rng.choice(OFFSHORE))
-    moment = at + rng.uniform(6 * HOUR, 5 * DAY)
-    for _ in range(rng.randint(1, 4)):
-        _send(
-            sim,
-            moment,
-            sleeper,
-            int(sleeper.balance * rng.uniform(0.2, 0.8)),
-            _outside(sim, rng.choice(OFFSHORE)),
-            pattern,
-        )
-        moment += rng.uniform(2 * HOUR, 2 * DAY)
+    _offshore(sim, at + rng.uniform(6 * HOUR, 5 * DAY), sleeper, (0.2, 0.8), (2, 48), pattern)
 
 
 def scatter_gather(sim: Independent, at: float) -> None:
