@@ -3,7 +3,8 @@ backtest processes >= 5,000 events/s; train and backtest each under 900 s on ~60
 transactions), on the base world and on worlds shifted away from it.
 
     python bench/risk_backtest.py [--customers 1900] [--days 120] [--seeds 7] [--runs 3]
-                                  [--variants base,merchants,shifted]
+                                  [--variants base,merchants,shifted,independent]
+                                  [--model-from base] [--held-out none]
 
 For each variant (``coffer risk simulate --variant``) and seed: simulates a history and its
 continuation, times ``train`` on the history once and ``backtest`` on the continuation
@@ -12,12 +13,18 @@ run), then evaluates the decisions against the simulator's truth. Prints wall an
 (the machine is shared: the load average is printed too), events/s and the ratio to 5,000
 events/s, recall at 1% false-positive rate, PR-AUC, the recall on fraud typologies held out
 of training, AML recall and precision; at the end, per variant, the medians over the seeds.
+With ``--model-from base``, each other world is also backtested with the model (trees,
+calibration, anomaly forest) learned on the base world of the same seed and the state of its
+own history: how a model developed on one simulator scores another one's transactions.
+``--held-out none`` keeps no fraud typology out of training (``a,b``: those; default: each
+world's own held-out typologies).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -52,6 +59,7 @@ def _world(args: argparse.Namespace, variant: str, seed: int) -> dict[str, float
             days=args.days,
             train_fraction=args.train_fraction,
             variant=variant,
+            held_out=_held_out(args),
         )
         print(
             f"== {variant}, seed {seed}: train {summary.train_transactions} transactions "
@@ -90,8 +98,44 @@ def _world(args: argparse.Namespace, variant: str, seed: int) -> dict[str, float
             f"ratio to 5,000/s: {rate / TARGET_EVENTS_PER_SECOND:.2f}x wall, "
             f"{cpu_rate / TARGET_EVENTS_PER_SECOND:.2f}x CPU"
         )
-        quality = evaluate(root / "decisions.jsonl", root / "truth.jsonl")
-    return _print_quality(quality) | {"cpu_rate": cpu_rate}
+        figures = _print_quality(evaluate(root / "decisions.jsonl", root / "truth.jsonl"))
+        if args.model_from and args.model_from != variant:
+            figures |= _foreign_model(args, root, seed)
+    return figures | {"cpu_rate": cpu_rate}
+
+
+def _held_out(args: argparse.Namespace) -> tuple[str, ...] | None:
+    if not args.held_out:
+        return None
+    return () if args.held_out == "none" else tuple(args.held_out.split(","))
+
+
+def _foreign_model(args: argparse.Namespace, root: Path, seed: int) -> dict[str, float]:
+    """Backtest ``root``'s continuation with the model learned on ``--model-from``'s world
+    (same seed) and the state of ``root``'s own history; figures under ``foreign_*`` keys."""
+    from coffer.risk.backtest import backtest
+    from coffer.risk.evaluate import evaluate
+    from coffer.risk.simulate import simulate
+    from coffer.risk.training import train
+
+    with tempfile.TemporaryDirectory() as other:
+        source = Path(other)
+        simulate(
+            source,
+            seed=seed,
+            customers=args.customers,
+            days=args.days,
+            train_fraction=args.train_fraction,
+            variant=args.model_from,
+            held_out=_held_out(args),
+        )
+        train(source / "train.jsonl", source / "model")
+        for name in ("model.txt", "anomaly.joblib"):
+            shutil.copy(source / "model" / name, root / "model" / name)
+    backtest(root / "events.jsonl", root / "decisions.jsonl", root / "model")
+    print(f"-- the same continuation, model learned on the {args.model_from} world:")
+    quality = _print_quality(evaluate(root / "decisions.jsonl", root / "truth.jsonl"))
+    return {f"foreign_{key}": value for key, value in quality.items()}
 
 
 def _print_quality(quality: dict[str, Any]) -> dict[str, float]:
@@ -133,7 +177,9 @@ def main() -> None:
     parser.add_argument("--seeds", default="7", help="comma-separated simulation seeds")
     parser.add_argument("--runs", type=int, default=3, help="backtests per world (timing)")
     parser.add_argument("--train-fraction", type=float, default=0.5)
-    parser.add_argument("--variants", default="base", help="e.g. base,merchants,shifted")
+    parser.add_argument("--variants", default="base", help="e.g. base,shifted,independent")
+    parser.add_argument("--model-from", default="", help="also score with this world's model")
+    parser.add_argument("--held-out", default="", help="none, or typologies a,b")
     args = parser.parse_args()
 
     seeds = [int(seed) for seed in args.seeds.split(",")]
@@ -146,6 +192,9 @@ def main() -> None:
     for variant, rows in table.items():
         cells = [statistics.median(row[key] for row in rows) for _, key in SUMMARY]
         print(f"{variant:<12} " + "  ".join(f"{cell:>13.3f}" for cell in cells))
+        if "foreign_recall" in rows[0]:
+            cells = [statistics.median(row[f"foreign_{key}"] for row in rows) for _, key in SUMMARY]
+            print(f"  model from {args.model_from}: " + "  ".join(f"{c:.3f}" for c in cells))
 
 
 if __name__ == "__main__":

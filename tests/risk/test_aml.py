@@ -201,3 +201,33 @@ def test_alerts_are_bounded_and_not_repeated() -> None:
     alerts = [a for a in run(events) if a.typology == "fan_in"]
     assert len(alerts) == 1
     assert len(alerts[0].customer_ids) <= 50 and len(alerts[0].transaction_ids) <= 1000
+
+
+def test_slow_fan_in_over_weeks() -> None:
+    senders = [f"w{i}" for i in range(9)]
+    events = people("slow", *senders) + history("slow")
+    events += [tx(s, T0 + i * 2 * DAY, "transfer", 80_000, "slow") for i, s in enumerate(senders)]
+    alerts = [a for a in run(events) if a.typology == "fan_in"]
+    assert len(alerts) == 1 and set(senders[:8]) <= set(alerts[0].customer_ids)
+
+
+def test_no_slow_fan_in_for_a_landlord_or_small_gifts() -> None:
+    tenants = [f"t{i}" for i in range(6)]
+    friends = [f"f{i}" for i in range(10)]
+    events = people("home", *tenants, *friends) + history("home")
+    events += [tx(t, T0 + i * 3 * DAY, "transfer", 90_000, "home") for i, t in enumerate(tenants)]
+    events += [tx(f, T0 + DAY + i * 600, "transfer", 3_000, "home") for i, f in enumerate(friends)]
+    assert "fan_in" not in typologies(run(events))
+
+
+def test_long_cycle_of_six_over_weeks() -> None:
+    ring = [f"r{i}" for i in range(6)]
+    events = people(*ring)
+    for member in ring:
+        events += history(member)
+    amount = 2_000_000
+    for index, member in enumerate(ring):
+        events.append(tx(member, T0 + index * 4 * DAY, "transfer", amount, ring[(index + 1) % 6]))
+        amount = amount * 95 // 100
+    alerts = [a for a in run(events) if a.typology == "cycle"]
+    assert len(alerts) == 1 and set(alerts[0].customer_ids) == set(ring)

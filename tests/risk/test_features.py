@@ -156,3 +156,36 @@ def test_runs_end_at_midnight() -> None:
     day = int(late[0].at // DAY)
     expected = sum(1 for item in late if int(item.at // DAY) == day)
     assert 0 < run_length(late, 0) == expected < len(late)
+
+
+def test_share_of_money_sent_to_new_payees_accumulates_over_instalments() -> None:
+    state = FeatureState()
+    state.observe(customer("c1"))
+    state.observe(tx("c1", T0 - 20 * DAY, "payin_bank", 100_000, "iban:OWN"))
+    state.observe(tx("c1", T0 - 19 * DAY, "payout", 10_000, "iban:OLD"))
+    first = state.process(tx("c1", T0, "payout", 20_000, "iban:NEW"))
+    assert math.isclose(value(first, "new_payee_out_share_7d"), 20_000 / 90_000)
+    assert value(first, "payee_known_days") == -1 and value(first, "new_payee_payments_7d") == 1
+    second = state.features(tx("c1", T0 + DAY, "payout", 20_000, "iban:NEW"))
+    assert math.isclose(value(second, "new_payee_out_share_7d"), 40_000 / 90_000)
+    assert value(second, "new_payee_out_share_24h") == 20_000 / 70_000
+    assert math.isclose(value(second, "payee_known_days"), 1.0)
+    known = state.features(tx("c1", T0 + DAY, "payout", 20_000, "iban:OLD"))
+    assert value(known, "new_payee_out_share_7d") == 20_000 / 90_000  # only what went to NEW
+    later = state.features(tx("c1", T0 + 8 * DAY, "payout", 5_000, "iban:NEW"))
+    assert (
+        value(later, "new_payee_out_share_7d") == 0 and value(later, "new_payee_payments_7d") == 0
+    )
+
+
+def test_merchants_a_card_paid_in_24h() -> None:
+    state = FeatureState()
+    for shop in ("m1", "m2", "m3"):
+        state.observe(customer(shop, kind="legal"))
+    state.observe(tx("m1", T0, "payin_card", 5_000, card_fingerprint="k9"))
+    state.observe(tx("m2", T0 + HOUR, "payin_card", 5_000, card_fingerprint="k9"))
+    again = state.features(tx("m2", T0 + 2 * HOUR, "payin_card", 5_000, card_fingerprint="k9"))
+    third = state.features(tx("m3", T0 + 2 * HOUR, "payin_card", 5_000, card_fingerprint="k9"))
+    assert value(again, "card_merchants_24h") == 2 and value(third, "card_merchants_24h") == 3
+    late = state.features(tx("m3", T0 + HOUR + DAY, "payin_card", 5_000, card_fingerprint="k9"))
+    assert value(late, "card_merchants_24h") == 1

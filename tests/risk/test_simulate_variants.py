@@ -51,3 +51,21 @@ def test_shifted_world_has_another_currency_and_scale(tmp_path: Path) -> None:
     amounts = [line for line in events if line["type"] == "transaction"]
     assert amounts and {line["currency"] for line in amounts} == {"GBP"}
     assert VARIANTS["shifted"].amount_scale != 1.0
+
+
+def test_independent_world_is_its_own_simulator(tmp_path: Path) -> None:
+    events, typology = _world(tmp_path, "independent")
+    transactions = [line for line in events if line["type"] == "transaction"]
+    assert transactions and {line["currency"] for line in transactions} == {"USD"}
+    assert {"app_instalments", "card_testing"} <= set(typology.values())
+    outside_cards = [
+        line
+        for line in transactions
+        if line["kind"] == "payin_card" and str(line["card_fingerprint"]).startswith("xcard")
+    ]
+    assert outside_cards and all(line["device_id"] is None for line in outside_cards)
+    truth = _lines(tmp_path / "truth.jsonl")
+    assert truth[0]["held_out_typologies"] == ["app_instalments", "card_testing"]
+    assert any(line["type"] == "pattern" for line in truth)
+    train = (tmp_path / "train.jsonl").read_text()
+    assert "app_instalments" not in train and '"label": "fraud"' in train

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 from coffer.risk.events import Customer, Event, Login, Transaction
+from coffer.risk.features_sequence import SEQUENCE_FEATURE_NAMES, SequenceState
 from coffer.risk.windows import DAY, HORIZON_NAMES, HOUR, DistinctWindow, RunningStats, Window
 
 KYC_RANK = {"none": 0.0, "light": 1.0, "verified": 2.0}
@@ -204,6 +205,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "card_fresh",
     "amount_to_in_24h",
     "counterparty_new_large",
+    # sequences: money to payees new to the customer, cards moving between merchants
+    *SEQUENCE_FEATURE_NAMES,
 )
 FEATURE_INDEX = {name: index for index, name in enumerate(FEATURE_NAMES)}
 _IP_1H = FEATURE_INDEX["ip_country_count_1h"]
@@ -225,6 +228,7 @@ class FeatureState:
         self.population = {kind: RunningStats() for kind in _KIND_INDEX}
         self.reference: dict[str, float] = {}
         self.reference_day = -1
+        self.sequences = SequenceState()
         self.now = 0.0
         self.events = 0
 
@@ -298,6 +302,7 @@ class FeatureState:
         if typical is not None and log_amount < typical - TINY_GAP:
             state.tiny_window.add(now, 1)
         self.population[tx.kind].add(log_amount)
+        self.sequences.observe(tx)
         state.window.add(now, amount)
         if tx.is_credit:
             state.balance += amount
@@ -485,6 +490,7 @@ class FeatureState:
                 vs_population if cp and cp not in state.counterparties else -5.0,
             )
         )
+        vector.extend(self.sequences.features(tx, balance, out_sums[0], out_sums[1]))
         return vector
 
     def _reference(self, now: float) -> dict[str, float]:

@@ -128,6 +128,8 @@ MONOTONE_FEATURES = (
     "customer_fresh_cards_1h",
     "card_fresh",
     "device_cards_24h",
+    "new_payee_out_share_7d",
+    "card_merchants_24h",
 )
 
 

@@ -41,7 +41,7 @@ class Alert:
 class MonitorSettings:
     """Thresholds of the detectors (amounts in minor units of a 2-decimal currency)."""
 
-    reporting_thresholds: tuple[int, ...] = (1_000_000, 1_500_000, 500_000)
+    reporting_thresholds: tuple[int, ...] = (1_000_000, 1_500_000, 500_000, 300_000)
     structuring_band: float = 0.85  # amounts in [band * threshold, threshold)
     structuring_count: int = 3
     structuring_window_seconds: float = 10 * DAY
@@ -50,8 +50,13 @@ class MonitorSettings:
     fan_out_recipients: int = 5
     fan_legal_minimum: int = 15
     fan_minimum_total: int = 200_000
-    cycle_window_seconds: float = 10 * DAY
-    cycle_max_hops: int = 5
+    # slow fan-in: many distinct new senders over weeks, no single 3-day window looks busy
+    fan_slow_window_seconds: float = 21 * DAY
+    fan_slow_parties: int = 8
+    fan_slow_minimum_total: int = 400_000
+    fan_slow_minimum_each: int = 10_000  # smaller gifts and splits do not count
+    cycle_window_seconds: float = 30 * DAY
+    cycle_max_hops: int = 7
     cycle_minimum_amount: int = 50_000
     two_hop_minimum_amount: int = 300_000
     rapid_window_seconds: float = 24 * HOUR
@@ -222,13 +227,43 @@ class Monitor:
         customers = [customer_id] + [f.party for f in recent if f.internal]
         return self._alert(typology, state, now, customers, [f.tx_id for f in recent])
 
+    def _slow_fan_in(self, customer_id: str, state: AccountState, now: float) -> list[Alert]:
+        """Many distinct senders new to the account over weeks
+        (:attr:`MonitorSettings.fan_slow_window_seconds`), each sending at least
+        :attr:`MonitorSettings.fan_slow_minimum_each`; raised as ``fan_in``."""
+        settings = self.settings
+        typology = "fan_in"
+        window = settings.fan_slow_window_seconds
+        flows = state.credits
+        latest = flows[-1]
+        if not self._fan_party(latest.party) or self._is_legal(state, now):
+            return []  # established companies: the 3-day fans, with their own thresholds
+        if self._cooling(state, typology, now):
+            return []
+        recent = [
+            f
+            for f in flows
+            if f.at > now - window
+            and f.new_party
+            and f.amount >= settings.fan_slow_minimum_each
+            and self._fan_party(f.party)
+        ]
+        parties = {f.party for f in recent}
+        if len(parties) < settings.fan_slow_parties:
+            return []
+        if sum(f.amount for f in recent) < settings.fan_slow_minimum_total:
+            return []
+        customers = [customer_id] + [f.party for f in recent if f.internal]
+        return self._alert(typology, state, now, customers, [f.tx_id for f in recent])
+
     def _fan_party(self, party: str) -> bool:
         """Whether money with this party counts for fan-in/out (not merchants, legal
         customers or unknown sources)."""
         return party not in self.legal and party != "external" and not party.startswith("merchant:")
 
     def _fan_in(self, customer_id: str, state: AccountState, now: float) -> list[Alert]:
-        return self._fan("in", customer_id, state, now, state.credits)
+        alerts = self._fan("in", customer_id, state, now, state.credits)
+        return alerts or self._slow_fan_in(customer_id, state, now)
 
     def _fan_out(self, customer_id: str, state: AccountState, now: float) -> list[Alert]:
         return self._fan("out", customer_id, state, now, state.debits)
@@ -296,8 +331,8 @@ class Monitor:
         sent = sum(f.amount for f in debits)
         if sent < settings.rapid_out_share * received:
             return []
-        if not any(f.new_party for f in credits + debits):
-            return []
+        if not any(f.new_party for f in credits):
+            return []  # money from known sources sent on: a customer's own decision (or a scam)
         customers = [customer_id] + [f.party for f in credits + debits if f.internal]
         return self._alert(
             "rapid_movement", state, now, customers, [f.tx_id for f in credits + debits]

@@ -10,7 +10,7 @@ from coffer.risk.windows import DistinctWindow, Window
 
 DAY = 86400.0
 HOUR = 3600.0
-KEEP_SECONDS = 10 * DAY  # the longest look-back of a detector but structuring's
+KEEP_SECONDS = 30 * DAY  # the longest look-back of a detector but structuring's (cycles)
 
 
 class Flow(NamedTuple):

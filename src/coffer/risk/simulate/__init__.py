@@ -9,11 +9,18 @@ typologies in ``held_out`` only happen in the continuation.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from coffer.risk.simulate.fraud import FRAUD_TYPOLOGIES, HELD_OUT_FRAUD
+from coffer.risk.simulate.independent import Independent
+from coffer.risk.simulate.independent_crime import (
+    HELD_OUT_INDEPENDENT,
+    INDEPENDENT_FRAUD,
+    INDEPENDENT_LAUNDERING,
+)
 from coffer.risk.simulate.laundering import LAUNDERING_TYPOLOGIES
 from coffer.risk.simulate.legit import DAY, populate, simulate_day
 from coffer.risk.simulate.variants import VARIANTS, Variant
@@ -42,13 +49,28 @@ def simulate(
     train_fraction: float = 0.7,
     fraud_rate: float = 0.0015,
     patterns_per_typology: int | None = None,
-    held_out: tuple[str, ...] = HELD_OUT_FRAUD,
+    held_out: tuple[str, ...] | None = None,
     variant: str | Variant = "base",
 ) -> SimulationSummary:
     """Simulate and write the three files into ``output_dir`` (created); ``variant``: a
-    world that differs from the defaults (:mod:`coffer.risk.simulate.variants`)."""
+    world that differs from the defaults (:mod:`coffer.risk.simulate.variants`);
+    ``held_out``: fraud typologies kept out of the training part (``None``: the world's
+    defaults, ``HELD_OUT_FRAUD`` or ``HELD_OUT_INDEPENDENT``)."""
     chosen = VARIANTS[variant] if isinstance(variant, str) else variant
     world = World(seed, START, chosen)
+    if chosen.generator == "independent":
+        return _independent(
+            world,
+            output_dir,
+            customers,
+            days,
+            train_fraction,
+            fraud_rate,
+            patterns_per_typology,
+            HELD_OUT_INDEPENDENT if held_out is None else held_out,
+        )
+    if held_out is None:
+        held_out = HELD_OUT_FRAUD
     populate(world, customers, days)
     split_at = START + days * train_fraction * DAY
     rng = world.rng
@@ -72,6 +94,39 @@ def simulate(
                 LAUNDERING_TYPOLOGIES[name](world, moment)
             else:
                 FRAUD_TYPOLOGIES[name](world, moment)
+    return _write(world, Path(output_dir), split_at, held_out)
+
+
+def _independent(
+    world: World,
+    output_dir: str | Path,
+    customers: int,
+    days: int,
+    train_fraction: float,
+    fraud_rate: float,
+    patterns_per_typology: int | None,
+    held_out: tuple[str, ...],
+) -> SimulationSummary:
+    """The separately written world (:mod:`coffer.risk.simulate.independent`)."""
+    sim = Independent(world)
+    sim.populate(customers, days)
+    split_at = START + days * train_fraction * DAY
+    rng = world.rng
+    per_typology = patterns_per_typology or max(3, customers * days // 20_000)
+    crimes: list[tuple[float, Callable[[Independent, float], None]]] = []
+    for crime in INDEPENDENT_LAUNDERING.values():
+        crimes += [(START + rng.uniform(3, days - 6) * DAY, crime) for _ in range(per_typology)]
+    names = list(INDEPENDENT_FRAUD)
+    for _ in range(int(customers * days * fraud_rate)):
+        moment = START + rng.uniform(1, days - 0.5) * DAY
+        allowed = [n for n in names if moment >= split_at or n not in held_out]
+        crimes.append((moment, INDEPENDENT_FRAUD[rng.choice(allowed)]))
+    crimes.sort(key=lambda item: item[0])
+    for day in range(days):
+        sim.day(day)
+        for moment, crime in crimes:
+            if int((moment - START) // DAY) == day:
+                crime(sim, moment)
     return _write(world, Path(output_dir), split_at, held_out)
 
 

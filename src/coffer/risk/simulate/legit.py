@@ -4,6 +4,7 @@ new customers with a large first top-up, salary days, merchants and employers, s
 from __future__ import annotations
 
 import math
+import random
 
 from coffer.risk.simulate.world import MCCS, TRAVEL_COUNTRIES, SimCustomer, World
 
@@ -112,7 +113,7 @@ def simulate_day(world: World, day: int) -> None:
         activity = customer.rate
         if rng.random() < 0.01:  # a new phone now and then
             customer.devices.insert(0, world.new_id("d"))
-        count = _poisson(rng, activity)
+        count = poisson(rng, activity)
         if count == 0:
             continue
         moment = base + rng.uniform(7, 21) * 3600
@@ -124,14 +125,12 @@ def simulate_day(world: World, day: int) -> None:
             _one_action(world, customer, moment, device, ip, merchants)
 
 
-def _poisson(rng: object, rate: float) -> int:
-    import random as _random
-
-    assert isinstance(rng, _random.Random)
+def poisson(rng: random.Random, rate: float, most: int = 20) -> int:
+    """A Poisson draw of mean ``rate``, at most ``most``."""
     limit = math.exp(-rate)
     count = 0
     product = rng.random()
-    while product > limit and count < 20:
+    while product > limit and count < most:
         count += 1
         product *= rng.random()
     return count

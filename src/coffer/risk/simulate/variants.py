@@ -12,6 +12,10 @@ command (``bench/risk_backtest.py --variants base,merchants,shifted``):
   customers joining during the period, more travellers, twice the share of companies,
   scams paid out in several smaller payments, mules that wait hours to days, card testing
   spread over two merchants in most attacks.
+- ``independent``: another simulator altogether (:mod:`coffer.risk.simulate.independent`),
+  written apart from the default one: USD amounts log-normal per customer with heavy tails,
+  other rhythms, merchants acquiring payments from cards outside the platform, and its own
+  fraud and laundering mechanics.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ __all__ = ["VARIANTS", "Variant"]
 @dataclass(frozen=True)
 class Variant:
     name: str = "base"
+    generator: str = "default"  # or "independent": the separately written simulator
     currency: str = "EUR"
     amount_scale: float = 1.0  # every written amount times this
     join_share: float = 0.15  # customers created during the period
@@ -64,4 +69,5 @@ VARIANTS: dict[str, Variant] = {
         scam_share=(0.15, 0.35),
         mule_gap_hours=(2.0, 36.0),
     ),
+    "independent": Variant(name="independent", generator="independent", currency="USD"),
 }
