@@ -15,6 +15,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
+from coffer.cli.json_lines import JsonLines
 from coffer.cli.options import Database, usage_error
 
 lists_app = typer.Typer(
@@ -107,13 +108,7 @@ def read_subjects(source: IO[str]) -> list[tuple[Any, Any]]:
     from coffer.risk.sanctions import Subject
 
     out: list[tuple[Any, Any]] = []
-    for line, text in enumerate(source, start=1):
-        if not text.strip():
-            continue
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"line {line}: not valid JSON ({exc.msg})") from None
+    for line, record in JsonLines(source):
         if not isinstance(record, dict):
             raise ValueError(f"line {line}: expected a JSON object")
         identifier = record.get("id")
