@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import Depends, Form, Query
 from starlette.responses import Response
 
 from coffer.errors import PermissionDenied, ValidationError
@@ -23,18 +23,19 @@ from coffer.web.console.repository import quotes_page
 from coffer.web.console.views import (
     PAGE_SIZE,
     Column,
+    Cursor,
     Rows,
     Section,
     Tabs,
+    console_router,
     link_column,
     list_base,
     redirect,
     text_filter,
 )
-from coffer.web.console.wallets import Cursor, _audit, money_of
-from coffer.web.pages import WebRoute
+from coffer.web.console.wallets import _audit, money_of
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 Reader = Annotated[ConsoleContext, Depends(console_context("fx.read"))]
 Manager = Annotated[ConsoleContext, Depends(console_context("fx.manage"))]
 Currency = Annotated[str, Form(pattern=r"^[A-Za-z]{3}$")]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import Depends, Form, Query
 from starlette.responses import Response
 
 from coffer.errors import CofferError
@@ -28,10 +28,12 @@ from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
 from coffer.web.console.views import (
     PAGE_SIZE,
     Column,
+    Cursor,
     Rows,
     Section,
     Tabs,
     choice_filter,
+    console_router,
     link_column,
     list_base,
     page,
@@ -39,10 +41,9 @@ from coffer.web.console.views import (
     redirect,
     text_filter,
 )
-from coffer.web.console.wallets import Cursor, wallets_of
-from coffer.web.pages import WebRoute
+from coffer.web.console.wallets import wallets_of
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 Reader = Annotated[ConsoleContext, Depends(console_context("risk.read"))]
 Decider = Annotated[ConsoleContext, Depends(console_context("risk.decide"))]
 Manager = Annotated[ConsoleContext, Depends(console_context("risk.manage"))]
