@@ -250,6 +250,31 @@ def _zh_month(today: date, text: str, year: str | None) -> Period:
     return month_period(*recent_month(month, today))
 
 
+# the periods one fixed phrase names: its English and Chinese patterns and the period, in
+# the order they are tried (each language's rules in :func:`_rules` hold them at one place)
+_NAMED: list[tuple[str, str, Callable[[re.Match[str], date], Period]]] = [
+    (r"\b(?:the\s+)?day\s+before\s+yesterday\b", r"前天",
+     lambda m, d: _days_ago(d, 2, "the day before yesterday")),
+    (r"\byesterday\b", r"昨天|昨日", lambda m, d: _days_ago(d, 1, "yesterday")),
+    (r"\btoday\b|\bso far today\b", r"今天|今日", lambda m, d: _days_ago(d, 0, "today")),
+    (r"\b(?:last|previous|past)\s+weekend\b", r"上(?:个)?周末", lambda m, d: _weekend(d, 1)),
+    (r"\bthis\s+weekend\b", r"(?:本|这个?)周末", lambda m, d: _weekend(d, 0)),
+    (r"\bweekend\b", r"周末", lambda m, d: _last_weekend(d)),
+    (rf"\b(?:last|previous|past)\s+{_WK}\b", r"上(?:一)?(?:个)?(?:周|星期|礼拜)",
+     lambda m, d: _week(d, 1, "last week")),
+    (rf"\b(?:this|current)\s+{_WK}\b|\bweek\s+to\s+date\b", r"(?:本|这个?)(?:周|星期|礼拜)",
+     lambda m, d: _week(d, 0, "this week")),
+    (rf"\b(?:last|previous|past)\s+{_MON}'?s?\b|\bprior\s+month\b", r"上(?:一)?个?月",
+     lambda m, d: _months_back(d, 1, "last month")),
+    (rf"\b(?:this|current)\s+{_MON}'?s?\b|\bmonth\s+to\s+date\b|\bmtd\b", r"(?:本|这个?|当)月",
+     lambda m, d: _this_month(d)),
+    (rf"\bnext\s+{_MON}'?s?\b", r"(?<!一)下(?:一)?个?月", lambda m, d: _next_month(d)),
+    (r"\b(?:last|previous|past)\s+quarter\b", r"上(?:个|一)?季度",
+     lambda m, d: _quarter(*_prev_quarter(d))),
+    (r"\b(?:this|current)\s+quarter\b", r"(?:本|这个?)季度", lambda m, d: _this_quarter(d)),
+]  # fmt: skip
+
+
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str], date], Period]]
 
 
@@ -288,24 +313,7 @@ def _rules() -> list[Rule]:
          lambda m, d: _week_of_month(_month_in(d, m[2], m[3]), m[1])),
         (rf"\b(?:(last|this|previous|past)\s+)?{_WEEKDAY}\b",
          lambda m, d: _weekday(d, WEEKDAYS[m[2]], m[1])),
-        (r"\b(?:the\s+)?day\s+before\s+yesterday\b",
-         lambda m, d: _days_ago(d, 2, "the day before yesterday")),
-        (r"\byesterday\b", lambda m, d: _days_ago(d, 1, "yesterday")),
-        (r"\btoday\b|\bso far today\b", lambda m, d: _days_ago(d, 0, "today")),
-        (r"\b(?:last|previous|past)\s+weekend\b", lambda m, d: _weekend(d, 1)),
-        (r"\bthis\s+weekend\b", lambda m, d: _weekend(d, 0)),
-        (r"\bweekend\b", lambda m, d: _last_weekend(d)),
-        (rf"\b(?:last|previous|past)\s+{_WK}\b", lambda m, d: _week(d, 1, "last week")),
-        (rf"\b(?:this|current)\s+{_WK}\b|\bweek\s+to\s+date\b", lambda m, d: _week(d, 0, "this week")),
-        (rf"\b(?:last|previous|past)\s+{_MON}'?s?\b|\bprior\s+month\b",
-         lambda m, d: _months_back(d, 1, "last month")),
-        (rf"\b(?:this|current)\s+{_MON}'?s?\b|\bmonth\s+to\s+date\b|\bmtd\b",
-         lambda m, d: _this_month(d)),
-        (rf"\bnext\s+{_MON}'?s?\b",
-         lambda m, d: _next_month(d)),
-        (r"\b(?:last|previous|past)\s+quarter\b",
-         lambda m, d: _quarter(*_prev_quarter(d))),
-        (r"\b(?:this|current)\s+quarter\b", lambda m, d: _this_quarter(d)),
+        *[(english, build) for english, _, build in _NAMED],
         (rf"\bq([1-4])\s+{_YEAR}\b|\b{_YEAR}\s+q([1-4])\b",
          lambda m, d: _quarter(int(m[2] or m[3]), int(m[1] or m[4]))),
         (r"\bq([1-4])\b", lambda m, d: _latest_quarter(d, int(m[1]))),
@@ -358,19 +366,7 @@ def _rules() -> list[Rule]:
          lambda m, d: _months_back(d, 3 * zh_number(m[1]), f"the last {3 * zh_number(m[1])} months")),
         (rf"{_ZH_NUM}\s*个?\s*(天|日|周|星期|礼拜|个月|月|年)\s*(?:之|以)?内",
          lambda m, d: _last_n(d, zh_number(m[1]), _ZH_UNITS[m[2]])),
-        (r"前天", lambda m, d: _days_ago(d, 2, "the day before yesterday")),
-        (r"昨天|昨日", lambda m, d: _days_ago(d, 1, "yesterday")),
-        (r"今天|今日", lambda m, d: _days_ago(d, 0, "today")),
-        (r"上(?:个)?周末", lambda m, d: _weekend(d, 1)),
-        (r"(?:本|这个?)周末", lambda m, d: _weekend(d, 0)),
-        (r"周末", lambda m, d: _last_weekend(d)),
-        (r"上(?:一)?(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 1, "last week")),
-        (r"(?:本|这个?)(?:周|星期|礼拜)", lambda m, d: _week(d, 0, "this week")),
-        (r"上(?:一)?个?月", lambda m, d: _months_back(d, 1, "last month")),
-        (r"(?:本|这个?|当)月", lambda m, d: _this_month(d)),
-        (r"(?<!一)下(?:一)?个?月", lambda m, d: _next_month(d)),
-        (r"上(?:个|一)?季度", lambda m, d: _quarter(*_prev_quarter(d))),
-        (r"(?:本|这个?)季度", lambda m, d: _this_quarter(d)),
+        *[(chinese, build) for _, chinese, build in _NAMED],
         (r"前年", lambda m, d: _year(d.year - 2)),
         (r"去年|上一?年", lambda m, d: _year(d.year - 1)),
         (r"今年(?:以来)?|本年", lambda m, d: _year_so_far(d)),

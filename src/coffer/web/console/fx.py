@@ -6,6 +6,7 @@ lots. Reads and writes go through the fx services of the operator's platform."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Annotated, Any
@@ -60,14 +61,14 @@ _section = Section(
 )  # the section: its navigation entry and tab list
 
 
+# the units of an age: (shown below this many seconds, seconds in the unit, its name)
+AGE_UNITS = ((120, 1, "s"), (7200, 60, "min"), (172_800, 3600, "h"), (math.inf, 86_400, "days"))
+
+
 def age_text(seconds: float) -> str:
-    if seconds < 120:
-        return f"{int(seconds)} s"
-    if seconds < 7200:
-        return f"{int(seconds // 60)} min"
-    if seconds < 172_800:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86_400)} days"
+    """``seconds`` in whole units: seconds up to 2 minutes, then minutes, hours, days."""
+    _, size, unit = next(row for row in AGE_UNITS if seconds < row[0])
+    return f"{int(seconds / size)} {unit}"
 
 
 def _may_set_rates(ctx: ConsoleContext) -> bool:
