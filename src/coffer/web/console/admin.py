@@ -17,8 +17,8 @@ from coffer.identity.audit import list_entries
 from coffer.identity.operators import service as operators
 from coffer.identity.operators.roles import ROLES
 from coffer.platforms import DEFAULT_PLATFORM_ID
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import console_router, page, redirect
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
+from coffer.web.console.views import page, redirect
 from coffer.web.pages import client_address
 
 router = console_router()

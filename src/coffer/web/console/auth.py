@@ -19,8 +19,7 @@ from coffer.identity.factors.service import check_second_factor, has_totp, now_m
 from coffer.identity.operators import service as operators
 from coffer.identity.operators.service import Operator
 from coffer.platforms import DEFAULT_PLATFORM_ID
-from coffer.web.console.deps import PREFIX, REALM
-from coffer.web.console.views import console_router
+from coffer.web.console.deps import PREFIX, REALM, console_router
 from coffer.web.pages import (
     Redirect,
     WebState,

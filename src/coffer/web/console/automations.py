@@ -18,21 +18,18 @@ from coffer.automations.endpoints import automations_for
 from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import ValidationError
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
 from coffer.web.console.views import (
     Column,
-    Cursor,
     Section,
-    Status,
     Tabs,
-    console_router,
     link_column,
     list_base,
     platform_page,
     redirect,
     text_filter,
 )
-from coffer.web.console.wallets import _audit
+from coffer.web.console.wallets import Cursor, Status, _audit
 
 router = console_router()
 Reader = Annotated[ConsoleContext, Depends(console_context("automations.read"))]

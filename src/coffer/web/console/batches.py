@@ -20,13 +20,10 @@ from coffer.automations.payroll.errors import PaymentBatchInvalid
 from coffer.automations.payroll.service import PaymentBatches
 from coffer.errors import CofferError
 from coffer.web.console.automations import Approver, Decision, Manager, Reader, automations_of
-from coffer.web.console.deps import ConsoleContext
+from coffer.web.console.deps import ConsoleContext, console_router
 from coffer.web.console.views import (
     Column,
-    Cursor,
-    Status,
     choice_filter,
-    console_router,
     list_base,
     list_page,
     page,
@@ -35,7 +32,7 @@ from coffer.web.console.views import (
     redirect,
     text_filter,
 )
-from coffer.web.console.wallets import Exporter, _audit, money_of
+from coffer.web.console.wallets import Cursor, Exporter, Id, Status, _audit, money_of
 
 router = console_router()
 BASE = "/console/payment-batches"
@@ -54,7 +51,7 @@ def batches(
     ctx: Reader,
     cursor: Cursor = None,
     status: Status = None,
-    wallet: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")] = None,
+    wallet: Id = None,
 ) -> Response:
     listing = platform_page(
         ctx, batches_of(ctx).batches, cursor, status=status, source_wallet_id=wallet

@@ -19,22 +19,20 @@ from coffer.fx.endpoints import fx_for
 from coffer.fx.platform import FxPlatform
 from coffer.fx.rates.providers import decimal_text
 from coffer.platforms import DEFAULT_PLATFORM_ID
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
 from coffer.web.console.repository import quotes_page
 from coffer.web.console.views import (
     PAGE_SIZE,
     Column,
-    Cursor,
     Rows,
     Section,
     Tabs,
-    console_router,
     link_column,
     list_base,
     redirect,
     text_filter,
 )
-from coffer.web.console.wallets import _audit, money_of
+from coffer.web.console.wallets import Cursor, Id, _audit, money_of
 
 router = console_router()
 Reader = Annotated[ConsoleContext, Depends(console_context("fx.read"))]
@@ -253,7 +251,7 @@ def programs(ctx: Reader) -> Response:
 def program(
     ctx: Reader,
     program_id: str,
-    customer: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")] = None,
+    customer: Id = None,
 ) -> Response:
     loyalty = fx_of(ctx).loyalty
     found = loyalty.program(program_id)

@@ -15,8 +15,8 @@ from starlette.responses import JSONResponse, Response
 from coffer.api.ledger_queries import Queries
 from coffer.errors import LedgerNotFound, TransactionNotFound, ValidationError
 from coffer.ledger.models import to_micros
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
-from coffer.web.console.views import console_router, page, redirect
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
+from coffer.web.console.views import page, redirect
 
 router = console_router()
 Reader = Annotated[ConsoleContext, Depends(console_context("ledger.read"))]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Form, Query
+from fastapi import Form
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from starlette.responses import Response
@@ -21,11 +21,9 @@ from coffer.automations.policies.rules import PolicyRules
 from coffer.automations.policies.service import SpendingPolicies
 from coffer.errors import CofferError, ValidationError
 from coffer.web.console.automations import Manager, Reader, pretty
-from coffer.web.console.deps import ConsoleContext
+from coffer.web.console.deps import ConsoleContext, console_router
 from coffer.web.console.views import (
     Column,
-    Cursor,
-    console_router,
     list_base,
     list_page,
     page,
@@ -33,10 +31,9 @@ from coffer.web.console.views import (
     redirect,
     text_filter,
 )
-from coffer.web.console.wallets import _audit, money_of
+from coffer.web.console.wallets import Cursor, Id, _audit, money_of
 
 router = console_router()
-Id = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")]
 BASE = "/console/spending-policies"
 M = TypeVar("M", bound=BaseModel)
 STATUS_ACTIONS = {"disable": "disabled", "enable": "active"}

@@ -20,8 +20,8 @@ from coffer.identity.factors import service as factors
 from coffer.identity.factors import totp
 from coffer.identity.operators import service as operators
 from coffer.web.console.auth import origin_of, rp_id_of
-from coffer.web.console.deps import ConsoleContext, console_context
-from coffer.web.console.views import console_router, page, redirect
+from coffer.web.console.deps import ConsoleContext, console_context, console_router
+from coffer.web.console.views import page, redirect
 from coffer.web.pages import sealer_of
 
 router = console_router()

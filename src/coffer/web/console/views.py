@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Query
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from coffer.web.console.deps import PREFIX, ConsoleContext
-from coffer.web.pages import WebRoute
+from coffer.web.console.deps import ConsoleContext
 from coffer.web.templating import render
 
 NAV_ITEMS: list[tuple[str, str, str | None]] = [
@@ -40,14 +38,6 @@ NAV_ITEMS: list[tuple[str, str, str | None]] = [
 
 PAGE_SIZE = 25  # rows of a console list page
 T = TypeVar("T")
-# the query parameters of a list page: the id its page starts after, its status filter
-Cursor = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]+$")]
-Status = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]*$")]
-
-
-def console_router() -> APIRouter:
-    """The router of a console module's pages (under ``/console``, not in the OpenAPI)."""
-    return APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
 
 
 def platform_page(

@@ -19,13 +19,10 @@ from coffer.wallets import currencies
 from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import platform_of
 from coffer.wallets.platform import WalletPlatform
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
 from coffer.web.console.views import (
     PAGE_SIZE,
     Column,
-    Cursor,
-    Status,
-    console_router,
     link_column,
     list_page,
     page,
@@ -35,6 +32,9 @@ from coffer.web.console.views import (
 from coffer.web.pages import client_address
 
 router = console_router()
+Cursor = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]+$")]
+Status = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]*$")]
+Id = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")]  # a filter's id
 
 
 def wallets_of(ctx: ConsoleContext) -> WalletPlatform:
