@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from coffer.assistant.ask.periods import add_months, month_start
@@ -85,17 +85,10 @@ class CategoryForecast:
     amount: int
     low: int
     high: int
-    baseline: int
+    seasonal_naive: int  # the baseline's forecast
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "category": self.category,
-            "month": self.month.isoformat()[:7],
-            "amount": self.amount,
-            "low": self.low,
-            "high": self.high,
-            "seasonal_naive": self.baseline,
-        }
+        return {**asdict(self), "month": self.month.isoformat()[:7]}
 
 
 def monthly_matrix(
@@ -139,7 +132,7 @@ def forecast_categories(
                     amount=round(value),
                     low=round(low),
                     high=round(high),
-                    baseline=round(base),
+                    seasonal_naive=round(base),
                 )
             )
     return out

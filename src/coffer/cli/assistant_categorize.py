@@ -13,7 +13,8 @@ from typing import IO, Any
 import typer
 
 from coffer.assistant.taxonomy import is_detailed, is_primary, primary_of
-from coffer.cli.options import json_lines, usage_error
+from coffer.cli.json_lines import JsonLines, NotJsonLine
+from coffer.cli.options import usage_error
 
 
 @contextmanager
@@ -53,20 +54,20 @@ def _read_lines(
     labels: list[tuple[str, str | None]] = []
     ids: list[Any] = []
     with _open_input(path) as handle:
-        number = 0
+        records = JsonLines(handle)
         try:
-            for number, data in json_lines(handle):  # noqa: B007
+            for _, data in records:
                 line = StatementLine.from_json(data)
                 if labelled:
                     labels.append(_label(data))
                 lines.append(line)
                 ids.append(data["id"])
         except UnicodeDecodeError as error:
-            raise usage_error(f"{path} line {number + 1}: not UTF-8 text") from error
-        except ValueError as error:  # a line that is not JSON
-            raise usage_error(f"{path} {error}") from error
+            raise usage_error(f"{path} line {records.number + 1}: not UTF-8 text") from error
         except InvalidStatementLine as error:
-            raise usage_error(f"{path} line {number}: {error.message}") from error
+            raise usage_error(f"{path} line {records.number}: {error.message}") from error
+        except NotJsonLine as error:
+            raise usage_error(f"{path} {error}") from error
     return lines, labels, ids
 
 

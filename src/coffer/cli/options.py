@@ -1,13 +1,12 @@
 """What many ``coffer`` commands share: the ``--database`` option, and running an action
 on a domain built over the wallets (automations, fx) with its errors as one line, the
-exit on bad input, and reading JSON Lines input."""
+exit on bad input."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -31,19 +30,6 @@ def usage_error(message: str, code: int = 2) -> typer.Exit:
     """Print ``error: message`` on stderr; the exit to raise (code 2: bad input)."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
-
-
-def json_lines(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    """Each non-blank line of JSON Lines input as (line number, value); ValueError
-    ``line N: not valid JSON (...)`` at the first line that is not JSON."""
-    for number, text in enumerate(lines, start=1):
-        if not text.strip():
-            continue
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"line {number}: not valid JSON ({exc.msg})") from None
-        yield number, value
 
 
 @contextmanager

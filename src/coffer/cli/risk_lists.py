@@ -15,7 +15,8 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from coffer.cli.options import Database, json_lines, usage_error
+from coffer.cli.json_lines import JsonLines
+from coffer.cli.options import Database, usage_error
 
 lists_app = typer.Typer(
     help="Sanctions lists (UN, OFAC, EU): load them, see what is loaded.", no_args_is_help=True
@@ -107,7 +108,7 @@ def read_subjects(source: IO[str]) -> list[tuple[Any, Any]]:
     from coffer.risk.sanctions import Subject
 
     out: list[tuple[Any, Any]] = []
-    for line, record in json_lines(source):
+    for line, record in JsonLines(source):
         if not isinstance(record, dict):
             raise ValueError(f"line {line}: expected a JSON object")
         identifier = record.get("id")

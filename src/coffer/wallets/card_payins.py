@@ -263,7 +263,6 @@ class CardPayins(PayinBase):
         idempotency_key: str | None = None,
     ) -> S.Payin:
         """The sandbox bank received a transfer quoting ``reference``: credit that wallet."""
-        core = self.core
         currency = currencies.check_currency(request.currency)
         payload = request.model_dump(mode="json")
 
@@ -290,7 +289,7 @@ class CardPayins(PayinBase):
             R.insert(connection, T.payins, {**values, "authorized_at": values["created_at"]})
             return payin_id
 
-        payin_id, _ = core.create_once(
+        payin_id, _ = self.core.create_once(
             key=idempotency_key, operation="bank_transfer", payload=payload, create=create
         )
         row = self._row(payin_id)

@@ -37,6 +37,12 @@ def wallet_account(wallet_id: str) -> str:
     return f"wallets:{wallet_id}"
 
 
+def card_account(gateway: str) -> str:
+    """The external account of the card payments of ``gateway`` (pay-ins come from it,
+    refunds and lost disputes go back to it)."""
+    return f"external:card:{gateway}"
+
+
 def require_status(row: Row, allowed: str | tuple[str, ...], subject: str, rule: str) -> None:
     """Refuse (409 ``invalid_state``) an action on a row whose status is not ``allowed``,
     saying "<subject> is <status>; <rule>"."""

@@ -71,18 +71,35 @@ class RefundTarget:
     of_what: Callable[[Row], str]  # what that is left of, in the refusal's message
 
 
+class MovementIds(TypedDict):
+    """What identifies a movement with a ledger key (:func:`movement` makes them)."""
+
+    key: str  # the ledger idempotency key, ``wallets:`` prefixed
+    kind: str  # the movement's ``wallets_type``
+    object_id: str  # its ``wallets_id``
+
+
 class ScriptOptions(TypedDict, total=False):
     """The keyword arguments of :meth:`WalletsCore.run` and :meth:`WalletsCore.script`:
-    what identifies the movement (required), then the optional ones."""
+    what identifies the movement (required, as in :class:`MovementIds`; a movement of a
+    batch may have no key), then the optional ones."""
 
-    key: Required[str | None]  # the ledger idempotency key, ``wallets:`` prefixed
-    kind: Required[str]  # the movement's ``wallets_type``
-    object_id: Required[str]  # its ``wallets_id``
+    key: Required[str | None]
+    kind: Required[str]
+    object_id: Required[str]
     pending: bool  # a hold
     timeout_seconds: float | None  # of the hold
     reference: str | None  # unique in the ledger
     extra_metadata: Mapping[str, str] | None  # more metadata of the transaction
     extras: Sequence[Extra]  # other domains' postings, in the same transaction
+
+
+def movement(kind: str, object_id: str, step: str | None = None) -> MovementIds:
+    """The movement of ``step`` in the life of the ``kind`` object ``object_id``: its
+    ``wallets_type`` and ``wallets_id``, and its ledger key ``kind:object_id:step`` (a
+    retried step finds the first one's transaction)."""
+    key = f"{kind}:{object_id}" if step is None else f"{kind}:{object_id}:{step}"
+    return {"key": key, "kind": kind, "object_id": object_id}
 
 
 class WalletsCore(RowCache, IdempotentRequests):

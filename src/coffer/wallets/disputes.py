@@ -19,7 +19,8 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
-from coffer.wallets.common import CREDIT_ACCOUNT, wallet_account
+from coffer.wallets.common import CREDIT_ACCOUNT, card_account, wallet_account
+from coffer.wallets.core import movement
 from coffer.wallets.payin_base import PayinBase, dispute_model
 
 
@@ -109,9 +110,7 @@ class Disputes(PayinBase):
             N.dispute_open(
                 wallet_account(payin["wallet_id"]), account, dispute["currency"], dispute["amount"]
             ),
-            key=f"dispute:{dispute_id}:open",
-            kind="dispute",
-            object_id=dispute_id,
+            **movement("dispute", dispute_id, "open"),
         )
         from_wallet = sum(p.amount for p in tx.postings if p.source != CREDIT_ACCOUNT)
         from_credit = sum(p.amount for p in tx.postings if p.source == CREDIT_ACCOUNT)
@@ -163,17 +162,13 @@ class Disputes(PayinBase):
                     "wallet_amount": currencies.monetary(currency, dispute["wallet_amount"]),
                     "credit_amount": currencies.monetary(currency, dispute["credit_amount"]),
                 },
-                key=f"dispute:{dispute_id}:won",
-                kind="dispute",
-                object_id=dispute_id,
+                **movement("dispute", dispute_id, "won"),
             )
         elif outcome == "lost":
             core.run(
                 N.MOVE,
-                N.move(account, f"external:card:{payin['gateway']}", currency, dispute["amount"]),
-                key=f"dispute:{dispute_id}:lost",
-                kind="dispute",
-                object_id=dispute_id,
+                N.move(account, card_account(payin["gateway"]), currency, dispute["amount"]),
+                **movement("dispute", dispute_id, "lost"),
             )
         else:
             raise ValidationError("a dispute is won or lost")

@@ -20,7 +20,8 @@ from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.card_payins import CardPayins
-from coffer.wallets.common import Row, wallet_account
+from coffer.wallets.common import Row, card_account, wallet_account
+from coffer.wallets.core import movement
 from coffer.wallets.disputes import Disputes
 from coffer.wallets.gateways.base import (
     GatewayDispute,
@@ -214,13 +215,11 @@ class GatewayEvents(CardPayins, PayinRefunds, Disputes):
             N.GATEWAY_REFUND,
             N.gateway_refund(
                 wallet_account(payin["wallet_id"]),
-                f"external:card:{payin['gateway']}",
+                card_account(payin["gateway"]),
                 refund["currency"],
                 refund["amount"],
             ),
-            key=f"refund:{refund_id}:gateway",
-            kind="refund",
-            object_id=refund_id,
+            **movement("refund", refund_id, "gateway"),
         )
         with core.unit() as connection:
             done = R.update(

@@ -17,7 +17,7 @@ from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.checks import Movement
 from coffer.wallets.common import Row, wallet_account
-from coffer.wallets.core import WalletsCore
+from coffer.wallets.core import WalletsCore, movement
 from coffer.wallets.gateways.base import (
     CardGateway,
     GatewayIntent,
@@ -159,9 +159,7 @@ class PayinBase:
             N.payin(
                 external, wallet_account(row["wallet_id"]), row["currency"], row["amount_received"]
             ),
-            key=f"payin:{row['id']}:credit",
-            kind="payin",
-            object_id=row["id"],
+            **movement("payin", row["id"], "credit"),
             pending=review is not None,
             extras=(
                 self.core.earning(

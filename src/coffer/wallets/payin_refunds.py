@@ -12,8 +12,14 @@ from coffer.wallets import repository as R
 from coffer.wallets import schemas as S
 from coffer.wallets import tables as T
 from coffer.wallets import templates as N
-from coffer.wallets.common import Row, error_from_code, require_status, wallet_account
-from coffer.wallets.core import RefundTarget
+from coffer.wallets.common import (
+    Row,
+    card_account,
+    error_from_code,
+    require_status,
+    wallet_account,
+)
+from coffer.wallets.core import RefundTarget, movement
 from coffer.wallets.earning import settle_extras
 from coffer.wallets.models import refund_model
 from coffer.wallets.payin_base import PayinBase
@@ -60,7 +66,7 @@ class PayinRefunds(PayinBase):
                 raise error_from_code(refund["failure_code"])
             return refund_model(refund)
         row = self._row(refund["target_id"])
-        external = f"external:card:{row['gateway']}"
+        external = card_account(row["gateway"])
         # the points the pay-in earned go back with the refund (held, then posted with it)
         extras = core.clawback(
             "payin_card", row["id"], refund, row["wallet_id"], row["amount_received"]
@@ -71,9 +77,7 @@ class PayinRefunds(PayinBase):
                 N.move(
                     wallet_account(row["wallet_id"]), external, refund["currency"], refund["amount"]
                 ),
-                key=f"refund:{refund_id}:hold",
-                kind="refund",
-                object_id=refund_id,
+                **movement("refund", refund_id, "hold"),
                 pending=True,
                 extras=extras,
             )
@@ -90,9 +94,7 @@ class PayinRefunds(PayinBase):
             settle_extras(extras, None)
             self._fail_refund(refund, row, error.code)
             raise
-        tx = core.post_hold(
-            hold.id, key=f"refund:{refund_id}:post", kind="refund", object_id=refund_id
-        )
+        tx = core.post_hold(hold.id, **movement("refund", refund_id, "post"))
         settle_extras(extras, tx)
         with core.unit() as connection:
             R.update(

@@ -31,7 +31,7 @@ from coffer.wallets.common import (
     require_status,
     wallet_account,
 )
-from coffer.wallets.core import RefundTarget
+from coffer.wallets.core import RefundTarget, movement
 from coffer.wallets.models import payment_model, refund_model
 from coffer.wallets.reviews import insert_assessed
 
@@ -121,9 +121,7 @@ class Payments(Service):
                         row["currency"],
                         row["amount"],
                     ),
-                    key=f"payment:{payment_id}:authorize",
-                    kind="payment",
-                    object_id=payment_id,
+                    **movement("payment", payment_id, "authorize"),
                     pending=True,
                     timeout_seconds=core.settings.authorization_expiry_seconds,
                 )
@@ -163,9 +161,7 @@ class Payments(Service):
             core.post_hold(
                 row["hold_id"],
                 captured,
-                key=f"payment:{payment_id}:capture",
-                kind="payment",
-                object_id=payment_id,
+                **movement("payment", payment_id, "capture"),
             )
         except (HoldStateError, IdempotencyConflict) as error:
             raise InvalidState(
@@ -203,9 +199,7 @@ class Payments(Service):
                 "amount": currencies.monetary(row["currency"], row["captured_amount"]),
                 "fee": currencies.monetary(row["currency"], row["fee"]),
             },
-            key=f"payment:{row['id']}:settle",
-            kind="payment",
-            object_id=row["id"],
+            **movement("payment", row["id"], "settle"),
             extras=self.core.earning(
                 "payment",
                 row["id"],
@@ -325,9 +319,7 @@ class Payments(Service):
                     refund["currency"],
                     amount,
                 ),
-                key=f"refund:{refund_id}",
-                kind="refund",
-                object_id=refund_id,
+                **movement("refund", refund_id),
                 extras=core.clawback(
                     "payment",
                     payment_id,

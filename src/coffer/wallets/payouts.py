@@ -36,7 +36,7 @@ from coffer.wallets import tables as T
 from coffer.wallets import templates as N
 from coffer.wallets.checks import Movement
 from coffer.wallets.common import Row, as_datetime, error_from_code, wallet_account
-from coffer.wallets.core import WalletsCore
+from coffer.wallets.core import WalletsCore, movement
 from coffer.wallets.privacy.keys import CustomerKey
 from coffer.wallets.reviews import insert_assessed
 
@@ -226,9 +226,7 @@ class Payouts:
                         row["currency"],
                         row["amount"],
                     ),
-                    key=f"payout:{payout_id}:hold",
-                    kind="payout",
-                    object_id=payout_id,
+                    **movement("payout", payout_id, "hold"),
                     pending=True,
                 )
             except InsufficientFunds as error:
@@ -434,9 +432,7 @@ class Payouts:
             if post:
                 self.core.post_hold(
                     row["hold_id"],
-                    key=f"payout:{row['id']}:post",
-                    kind="payout",
-                    object_id=row["id"],
+                    **movement("payout", row["id"], "post"),
                 )
             else:
                 self.core.ledger.void_pending(

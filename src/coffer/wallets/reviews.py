@@ -23,7 +23,7 @@ from coffer.wallets import repository as R
 from coffer.wallets import tables as T
 from coffer.wallets.checks import ALLOWED, Assessment, Movement, within_unit
 from coffer.wallets.common import Row
-from coffer.wallets.core import WalletsCore
+from coffer.wallets.core import WalletsCore, movement
 from coffer.wallets.models import payment_model, transfer_model
 
 DECLINED_CODE = "risk_declined"
@@ -99,12 +99,7 @@ class Reviews:
             elif movement_type == "payment":  # its authorization hold, captured later
                 values = {"status": "authorized"}
             else:
-                tx: Transaction = core.post_hold(
-                    hold_id,
-                    key=f"{kind}:{movement_id}:review",
-                    kind=kind,
-                    object_id=movement_id,
-                )
+                tx: Transaction = core.post_hold(hold_id, **movement(kind, movement_id, "review"))
                 values = {"status": "succeeded", "ledger_tx_id": tx.id}
         else:
             core.ledger.void_pending(hold_id, idempotency_key=f"wallets:{kind}:{movement_id}:void")

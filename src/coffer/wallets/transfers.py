@@ -40,6 +40,7 @@ from coffer.wallets.common import (
     request_hash,
     wallet_account,
 )
+from coffer.wallets.core import movement
 from coffer.wallets.models import transfer_model
 from coffer.wallets.reviews import grouped, review_values, store_writes
 
@@ -512,9 +513,7 @@ class Transfers(Service):
             return core.run(
                 N.TRANSFER,
                 self._transfer_variables(row),
-                key=f"transfer:{transfer_id}",
-                kind="transfer",
-                object_id=transfer_id,
+                **movement("transfer", transfer_id),
             )
 
         return self._transfer_model(self._complete(T.transfers, row, "transfer", move))

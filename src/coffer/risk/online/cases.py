@@ -10,10 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from coffer.errors import InvalidState, ValidationError
-from coffer.identity.audit import service as audit
 from coffer.risk.online import repository as R
 from coffer.risk.online import tables as T
-from coffer.risk.online.core import ServiceCore
+from coffer.risk.online.core import ServiceCore, audited, insert_audited
 from coffer.risk.online.models import _iso, case_model, decision_model, note_model
 
 CASE_KINDS = ("review", "aml_alert", "sanctions")
@@ -67,13 +66,13 @@ class CaseService(ServiceCore):
         """Open a case (AML alerts, sanctions hits use this); its event goes to the outbox."""
         row = self._case_row(platform_id, **fields)
         with self._unit(platform_id) as connection:
-            R.insert(connection, T.cases, row)
-            audit.record(
+            insert_audited(
                 connection,
-                actor=actor,
-                action="risk_case.opened",
-                target=row["id"],
-                details={"kind": row["kind"], "typology": row["typology"]},
+                T.cases,
+                row,
+                actor,
+                "risk_case.opened",
+                {"kind": row["kind"], "typology": row["typology"]},
             )
             self.wallets.core.emit(connection, "risk.case.opened", {"object": case_model(row)})
         return case_model(row)
@@ -135,13 +134,7 @@ class CaseService(ServiceCore):
                     "status": "escalated" if escalated else "in_progress" if assignee else "open",
                 },
             )
-            audit.record(
-                connection,
-                actor=actor,
-                action="risk_case.assigned",
-                target=case_id,
-                details={"assignee": assignee},
-            )
+            audited(connection, actor, "risk_case.assigned", case_id, {"assignee": assignee})
         return self.case(platform_id, case_id)
 
     def add_note(
@@ -170,12 +163,12 @@ class CaseService(ServiceCore):
                 },
             )
             R.insert(connection, T.case_notes, note)
-            audit.record(
+            audited(
                 connection,
-                actor=actor,
-                action="risk_case.noted",
-                target=case_id,
-                details={"note_id": note["id"], "kind": note["kind"], "reference": reference},
+                actor,
+                "risk_case.noted",
+                case_id,
+                {"note_id": note["id"], "kind": note["kind"], "reference": reference},
             )
         return note_model(note)
 
@@ -250,12 +243,12 @@ class CaseService(ServiceCore):
                     row["decision_id"],
                     {"review_status": "approved" if decision == "approve" else "declined"},
                 )
-            audit.record(
+            audited(
                 connection,
-                actor=actor,
-                action="risk_case.decided",
-                target=row["id"],
-                details={"decision": decision, "reason": reason, "kind": row["kind"]},
+                actor,
+                "risk_case.decided",
+                row["id"],
+                {"decision": decision, "reason": reason, "kind": row["kind"]},
             )
             event = {
                 "case_id": row["id"],
@@ -338,12 +331,12 @@ class CaseService(ServiceCore):
             )
             if not changed:
                 return 0
-            audit.record(
+            audited(
                 connection,
-                actor="system",
-                action="risk_case.escalated",
-                target=row["id"],
-                details={"reason": "review deadline passed: platform policy escalate"},
+                "system",
+                "risk_case.escalated",
+                row["id"],
+                {"reason": "review deadline passed: platform policy escalate"},
             )
             event = {"case_id": row["id"], "kind": row["kind"], "platform_id": platform_id}
             self.wallets.core.emit(connection, "risk.case.escalated", {"object": event})

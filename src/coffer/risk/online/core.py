@@ -37,6 +37,31 @@ if TYPE_CHECKING:
 CACHE_SECONDS = 2.0  # rules and lists changed by another process are seen within this
 
 
+def audited(
+    connection: sa.Connection,
+    actor: str,
+    action: str,
+    target: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write ``action`` on ``target`` by ``actor`` to the audit log, in the caller's
+    transaction."""
+    audit.record(connection, actor=actor, action=action, target=target, details=details)
+
+
+def insert_audited(
+    connection: sa.Connection,
+    table: sa.Table,
+    row: dict[str, Any],
+    actor: str,
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    """Insert ``row`` into ``table`` and write ``action`` on it (its id) to the audit log."""
+    R.insert(connection, table, row)
+    audited(connection, actor, action, str(row["id"]), details)
+
+
 @dataclass
 class _Cached:
     at: float
@@ -69,6 +94,11 @@ class ServiceCore:
         self._cache_lock = threading.Lock()
         self.screener = screener_for(self.engine)
         self._process: DecisionProcess | None = None
+        self._open()
+
+    def _open(self) -> None:
+        """The layers' own state, once the core's is set up (a layer extends it and calls
+        ``super()._open()``)."""
 
     def close(self) -> None:
         """Stop the check's own process, if it runs (``COFFER_RISK_CHECK_PROCESS``)."""
@@ -251,13 +281,13 @@ class ServiceCore:
                     "created_by": actor,
                 },
             )
-            R.insert(connection, T.rules, row)
-            audit.record(
+            insert_audited(
                 connection,
-                actor=actor,
-                action="risk_rule.saved",
-                target=str(row["id"]),
-                details={"name": name, "version": row["version"], "mode": mode, "action": action},
+                T.rules,
+                row,
+                actor,
+                "risk_rule.saved",
+                {"name": name, "version": row["version"], "mode": mode, "action": action},
             )
         self._forget(platform_id)
         return rule_model(row)
@@ -303,13 +333,13 @@ class ServiceCore:
                     "created_by": actor,
                 },
             )
-            R.insert(connection, T.list_entries, row)
-            audit.record(
+            insert_audited(
                 connection,
-                actor=actor,
-                action="risk_list.added",
-                target=str(row["id"]),
-                details={"list": list_name, "kind": kind},
+                T.list_entries,
+                row,
+                actor,
+                "risk_list.added",
+                {"list": list_name, "kind": kind},
             )
         self._forget(platform_id)
         return list_entry_model(row)
@@ -318,7 +348,7 @@ class ServiceCore:
         with self._unit() as connection:
             if not R.delete_list_entry(connection, platform_id, entry_id):
                 raise RiskNotFound(f"list entry {entry_id!r} does not exist")
-            audit.record(connection, actor=actor, action="risk_list.removed", target=entry_id)
+            audited(connection, actor, "risk_list.removed", entry_id)
         self._forget(platform_id)
 
     def list_entries(

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from coffer.errors import RiskNotFound, ValidationError
-from coffer.identity.audit import service as audit
 from coffer.risk.online import repository as R
 from coffer.risk.online import tables as T
 from coffer.risk.online.cases import CaseService
+from coffer.risk.online.core import audited
 from coffer.risk.online.models import MAX_PAGE, _iso, case_model, hit_model
 from coffer.risk.sanctions.models import Match, Subject
 from coffer.wallets.checks import Movement
@@ -166,12 +166,12 @@ class ScreeningService(CaseService):
                     ),
                 )
             R.update(connection, T.screening_hits, platform_id, hit_id, {"status": "whitelisted"})
-            audit.record(
+            audited(
                 connection,
-                actor=actor,
-                action="risk_screening.whitelisted",
-                target=hit_id,
-                details={"subject_id": hit["subject_id"], "list": key[0], "entry_id": key[1]},
+                actor,
+                "risk_screening.whitelisted",
+                hit_id,
+                {"subject_id": hit["subject_id"], "list": key[0], "entry_id": key[1]},
             )
             hit = R.get(connection, T.screening_hits, platform_id, hit_id)
         assert hit is not None

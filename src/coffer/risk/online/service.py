@@ -17,7 +17,7 @@ rules and lists); :mod:`coffer.risk.online.models` holds the API shape of the ro
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -29,24 +29,14 @@ from coffer.risk.online.models import _PUBLIC_DECISION_FIELDS, _iso
 from coffer.risk.online.state import Scored, event_json, observation_key
 from coffer.risk.online.versions import VersionsService
 from coffer.risk.sanctions.models import Match
-from coffer.settings import Settings
 from coffer.wallets.checks import Movement, Verdict
-
-if TYPE_CHECKING:
-    from coffer.wallets.platform import WalletPlatform
 
 
 class RiskService(VersionsService):
     """Decisions, rules, lists, cases and screening of one database (every platform)."""
 
-    def __init__(
-        self,
-        wallets: WalletPlatform,
-        settings: Settings,
-        platforms: Callable[[str], WalletPlatform] | None = None,
-    ) -> None:
-        super().__init__(wallets, settings, platforms)
-        self._versions_init()
+    def _open(self) -> None:
+        super()._open()
         self.restore()
 
     # -- the check ---------------------------------------------------------------------------

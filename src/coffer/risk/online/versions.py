@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from coffer.errors import RiskModelMissing, RiskModelPathRefused, RiskNotFound, ValidationError
-from coffer.identity.audit import service as audit
 from coffer.risk.engine import METADATA_FILE, RiskEngine
 from coffer.risk.online import repository as R
 from coffer.risk.online import tables as T
-from coffer.risk.online.core import CACHE_SECONDS
+from coffer.risk.online.core import CACHE_SECONDS, audited, insert_audited
 from coffer.risk.online.models import _iso
 from coffer.risk.online.screening import ScreeningService
 
@@ -53,7 +52,8 @@ class VersionsService(ScreeningService):
     _active: dict[str, tuple[float, str | None]]
     _loaded: dict[str, RiskEngine]
 
-    def _versions_init(self) -> None:
+    def _open(self) -> None:
+        super()._open()
         self._active = {}
         self._loaded = {}
         self._load_lock = threading.Lock()
@@ -88,12 +88,12 @@ class VersionsService(ScreeningService):
                     "updated_at": R.now_micros(),
                 },
             )
-            audit.record(
+            audited(
                 connection,
-                actor=actor,
-                action="risk_settings.saved",
-                target=platform_id,
-                details={"review_expiry_policy": review_expiry_policy},
+                actor,
+                "risk_settings.saved",
+                platform_id,
+                {"review_expiry_policy": review_expiry_policy},
             )
         return self.risk_settings(platform_id)
 
@@ -134,13 +134,13 @@ class VersionsService(ScreeningService):
                     "created_by": actor,
                 },
             )
-            R.insert(connection, T.model_versions, row)
-            audit.record(
+            insert_audited(
                 connection,
-                actor=actor,
-                action="risk_model.registered",
-                target=row["id"],
-                details={"version": row["version"], "model_dir": row["model_dir"]},
+                T.model_versions,
+                row,
+                actor,
+                "risk_model.registered",
+                {"version": row["version"], "model_dir": row["model_dir"]},
             )
         return version_model(row)
 
@@ -183,12 +183,12 @@ class VersionsService(ScreeningService):
         self._engine_of(found["id"], found["model_dir"])  # loads (or refuses) it first
         with self._unit() as connection:
             R.set_active_model(connection, platform_id, version_id)
-            audit.record(
+            audited(
                 connection,
-                actor=actor,
-                action="risk_model.activated",
-                target=version_id,
-                details={"version": found["version"], "reason": reason},
+                actor,
+                "risk_model.activated",
+                version_id,
+                {"version": found["version"], "reason": reason},
             )
         self._active.pop(platform_id, None)
         return self.model_version(platform_id, version_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from coffer.risk.simulate.world import HOME_COUNTRIES, RISKY_COUNTRIES, SimCustomer, World
 
@@ -94,45 +95,31 @@ def bust_out(world: World, at: float) -> None:
     device, ip = victim.at_home()
     moment = at
     card = (world.new_id("card"), rng.choice(HOME_COUNTRIES))
-    for _ in range(rng.randint(2, 4)):
+
+    def move(kind: str, amount: float, counterparty: str | None = None, **more: Any) -> None:
+        """One of the bust-out's movements at ``moment``, from the account's home."""
         world.transaction(
             moment,
-            "payin_card",
+            kind,
             victim,
-            int(rng.uniform(500, 3000)) * 100,
-            None,
-            card,
-            ip,
-            device,
+            amount,
+            counterparty,
+            ip_country=ip,
+            device=device,
             fraud="bust_out",
+            **more,
         )
+
+    for _ in range(rng.randint(2, 4)):
+        move("payin_card", int(rng.uniform(500, 3000)) * 100, card=card)
         moment += rng.uniform(300, 3600)
     for _ in range(rng.randint(2, 5)):
-        world.transaction(
-            moment,
-            "payment",
-            victim,
-            int(rng.uniform(300, 2500)) * 100,
-            f"merchant:m{rng.randrange(500, 520)}",
-            None,
-            ip,
-            device,
-            "5732",
-            fraud="bust_out",
-        )
+        amount = int(rng.uniform(300, 2500)) * 100
+        merchant = f"merchant:m{rng.randrange(500, 520)}"
+        move("payment", amount, merchant, mcc="5732")
         moment += rng.uniform(120, 3600)
     if victim.balance > 1000:
-        world.transaction(
-            moment,
-            "payout",
-            victim,
-            victim.balance,
-            victim.iban,
-            None,
-            ip,
-            device,
-            fraud="bust_out",
-        )
+        move("payout", victim.balance, victim.iban)
 
 
 def app_scam(world: World, at: float) -> None:

@@ -278,6 +278,36 @@ class Routes:
         """The error answers of an authenticated route: 401, 403, 422 and ``codes``."""
         return errors(*AUTH, *codes)
 
+    def create(
+        self,
+        path: str,
+        request: type[BaseModel],
+        model: type[BaseModel],
+        *,
+        service: Callable[[WalletPlatform], Any],
+        method: str,
+        codes: tuple[int, ...] = (400, 404, 409),
+    ) -> None:
+        """A resource's create route: ``POST path`` (named ``method``, 201) taking a ``request``
+        body and an idempotency key, answered by ``service(platform).<method>(body,
+        idempotency_key=key)`` as a ``model``; ``codes``: its errors besides 401, 403, 422."""
+        arg = inspect.Parameter.POSITIONAL_OR_KEYWORD
+
+        def endpoint(body: BaseModel, p: WalletPlatform, key: str | None = None) -> Any:
+            return getattr(service(p), method)(body, idempotency_key=key)
+
+        endpoint.__name__ = method
+        endpoint.__doc__ = None
+        endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                inspect.Parameter("body", arg, annotation=request),
+                inspect.Parameter("p", arg, annotation=Platform),
+                inspect.Parameter("key", arg, annotation=IdempotencyKey, default=None),
+            ],
+            return_annotation=model,
+        )
+        self.write.post(path, status_code=201, responses=self.errors(*codes))(endpoint)
+
     def list_and_retrieve(
         self,
         path: str,

@@ -10,9 +10,9 @@ from coffer.wallets.endpoints.deps import IdempotencyKey, Platform, Routes
 api = Routes()
 
 
-@api.write.post("/payments", status_code=201, responses=api.errors(400, 404, 409))
-def create_payment(body: S.PaymentCreate, p: Platform, key: IdempotencyKey = None) -> S.Payment:
-    return p.wallets.create_payment(body, idempotency_key=key)
+api.create(
+    "/payments", S.PaymentCreate, S.Payment, service=lambda p: p.wallets, method="create_payment"
+)
 
 
 api.list_and_retrieve(

@@ -29,9 +29,9 @@ api.list_and_retrieve(
 )
 
 
-@api.write.post("/payouts", status_code=201, responses=api.errors(400, 404, 409))
-def create_payout(body: S.PayoutCreate, p: Platform, key: IdempotencyKey = None) -> S.Payout:
-    return p.payouts.create_payout(body, idempotency_key=key)
+api.create(
+    "/payouts", S.PayoutCreate, S.Payout, service=lambda p: p.payouts, method="create_payout"
+)
 
 
 api.list_and_retrieve(

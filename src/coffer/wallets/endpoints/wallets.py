@@ -12,9 +12,9 @@ from coffer.wallets.endpoints.deps import Caller, IdempotencyKey, Platform, Rout
 api = Routes()
 
 
-@api.write.post("/wallets", status_code=201, responses=api.errors(400, 404, 409))
-def create_wallet(body: S.WalletCreate, p: Platform, key: IdempotencyKey = None) -> S.Wallet:
-    return p.wallets.create_wallet(body, idempotency_key=key)
+api.create(
+    "/wallets", S.WalletCreate, S.Wallet, service=lambda p: p.wallets, method="create_wallet"
+)
 
 
 api.list_and_retrieve(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from starlette.responses import Response
 
 from coffer.api import clients as api_clients
@@ -17,11 +17,11 @@ from coffer.identity.audit import list_entries
 from coffer.identity.operators import service as operators
 from coffer.identity.operators.roles import ROLES
 from coffer.platforms import DEFAULT_PLATFORM_ID
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
 from coffer.web.console.views import page, redirect
-from coffer.web.pages import WebRoute, client_address
+from coffer.web.pages import client_address
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 AUDIT_PAGE_SIZE = 50
 ClientId = Annotated[str, Form(max_length=40, pattern=r"^cl_[0-9a-f]+$")]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.responses import RedirectResponse, Response
 
@@ -19,10 +19,9 @@ from coffer.identity.factors.service import check_second_factor, has_totp, now_m
 from coffer.identity.operators import service as operators
 from coffer.identity.operators.service import Operator
 from coffer.platforms import DEFAULT_PLATFORM_ID
-from coffer.web.console.deps import PREFIX, REALM
+from coffer.web.console.deps import PREFIX, REALM, console_router
 from coffer.web.pages import (
     Redirect,
-    WebRoute,
     WebState,
     client_address,
     sealer_of,
@@ -32,7 +31,7 @@ from coffer.web.security import check_csrf, safe_path
 from coffer.web.sessions import WebSession
 from coffer.web.templating import render
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 
 
 def policy_of(state: WebState) -> throttle.ThrottlePolicy:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import Depends, Form, Query
 from starlette.responses import Response
 
 from coffer.automations import schemas as S
@@ -18,7 +18,7 @@ from coffer.automations.endpoints import automations_for
 from coffer.automations.errors import ApprovalNotFound
 from coffer.automations.service import AutomationsPlatform
 from coffer.errors import ValidationError
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
 from coffer.web.console.views import (
     Column,
     Section,
@@ -30,9 +30,8 @@ from coffer.web.console.views import (
     text_filter,
 )
 from coffer.web.console.wallets import Cursor, Status, _audit
-from coffer.web.pages import WebRoute
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 Reader = Annotated[ConsoleContext, Depends(console_context("automations.read"))]
 Manager = Annotated[ConsoleContext, Depends(console_context("automations.manage"))]
 Approver = Annotated[ConsoleContext, Depends(console_context("automations.approve"))]

@@ -12,15 +12,15 @@ from datetime import date
 from typing import Annotated, get_args
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import Form, Query
 from starlette.responses import Response
 
 from coffer.automations.payroll import schemas as B
 from coffer.automations.payroll.errors import PaymentBatchInvalid
 from coffer.automations.payroll.service import PaymentBatches
 from coffer.errors import CofferError
-from coffer.web.console.automations import Decision, automations_of
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.automations import Approver, Decision, Manager, Reader, automations_of
+from coffer.web.console.deps import ConsoleContext, console_router
 from coffer.web.console.views import (
     Column,
     choice_filter,
@@ -32,19 +32,9 @@ from coffer.web.console.views import (
     redirect,
     text_filter,
 )
-from coffer.web.console.wallets import (
-    Cursor,
-    Status,
-    _audit,
-    money_of,
-)
-from coffer.web.pages import WebRoute
+from coffer.web.console.wallets import Cursor, Exporter, Id, Status, _audit, money_of
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
-Reader = Annotated[ConsoleContext, Depends(console_context("automations.read"))]
-Manager = Annotated[ConsoleContext, Depends(console_context("automations.manage"))]
-Approver = Annotated[ConsoleContext, Depends(console_context("automations.approve"))]
-Exporter = Annotated[ConsoleContext, Depends(console_context("payouts.export"))]
+router = console_router()
 BASE = "/console/payment-batches"
 BATCH_STATUSES = list(get_args(B.BatchStatus))
 LINE_STATUSES = list(get_args(B.LineStatus))
@@ -61,7 +51,7 @@ def batches(
     ctx: Reader,
     cursor: Cursor = None,
     status: Status = None,
-    wallet: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")] = None,
+    wallet: Id = None,
 ) -> Response:
     listing = platform_page(
         ctx, batches_of(ctx).batches, cursor, status=status, source_wallet_id=wallet

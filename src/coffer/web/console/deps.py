@@ -1,6 +1,7 @@
 """Who is calling a console page: :func:`console_context` loads the session, the
 operator and the platform, enforces CSRF on unsafe methods, MFA enrolment and the page's
-permission, and sets ``request.state.platform_id`` (the ``coffer.platforms`` contract)."""
+permission, and sets ``request.state.platform_id`` (the ``coffer.platforms`` contract); the
+router of a console module."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import anyio.to_thread
+from fastapi import APIRouter
 from starlette.requests import Request
 
 from coffer.errors import OperatorNotFound, PermissionDenied
@@ -17,7 +19,7 @@ from coffer.identity.operators import service as operators
 from coffer.identity.operators.roles import allows
 from coffer.identity.operators.service import Operator
 from coffer.web.console.repository import platform_row
-from coffer.web.pages import Redirect, WebState, web_state
+from coffer.web.pages import Redirect, WebRoute, WebState, web_state
 from coffer.web.security import check_csrf
 from coffer.web.sessions import WebSession
 
@@ -70,6 +72,11 @@ class ConsoleContext:
     @property
     def actor(self) -> str:
         return self.operator.id
+
+
+def console_router() -> APIRouter:
+    """The router of a console module's pages (under ``/console``, not in the OpenAPI)."""
+    return APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
 
 
 def platform_of(state: WebState, platform_id: str) -> Platform:

@@ -6,11 +6,12 @@ lots. Reads and writes go through the fx services of the operator's platform."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import Depends, Form, Query
 from starlette.responses import Response
 
 from coffer.errors import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from coffer.fx.endpoints import fx_for
 from coffer.fx.platform import FxPlatform
 from coffer.fx.rates.providers import decimal_text
 from coffer.platforms import DEFAULT_PLATFORM_ID
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
 from coffer.web.console.repository import quotes_page
 from coffer.web.console.views import (
     PAGE_SIZE,
@@ -31,10 +32,9 @@ from coffer.web.console.views import (
     redirect,
     text_filter,
 )
-from coffer.web.console.wallets import Cursor, _audit, money_of
-from coffer.web.pages import WebRoute
+from coffer.web.console.wallets import Cursor, Id, _audit, money_of
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 Reader = Annotated[ConsoleContext, Depends(console_context("fx.read"))]
 Manager = Annotated[ConsoleContext, Depends(console_context("fx.manage"))]
 Currency = Annotated[str, Form(pattern=r"^[A-Za-z]{3}$")]
@@ -59,14 +59,14 @@ _section = Section(
 )  # the section: its navigation entry and tab list
 
 
+# the units of an age: (shown below this many seconds, seconds in the unit, its name)
+AGE_UNITS = ((120, 1, "s"), (7200, 60, "min"), (172_800, 3600, "h"), (math.inf, 86_400, "days"))
+
+
 def age_text(seconds: float) -> str:
-    if seconds < 120:
-        return f"{int(seconds)} s"
-    if seconds < 7200:
-        return f"{int(seconds // 60)} min"
-    if seconds < 172_800:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86_400)} days"
+    """``seconds`` in whole units: seconds up to 2 minutes, then minutes, hours, days."""
+    _, size, unit = next(row for row in AGE_UNITS if seconds < row[0])
+    return f"{int(seconds / size)} {unit}"
 
 
 def _may_set_rates(ctx: ConsoleContext) -> bool:
@@ -251,7 +251,7 @@ def programs(ctx: Reader) -> Response:
 def program(
     ctx: Reader,
     program_id: str,
-    customer: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")] = None,
+    customer: Id = None,
 ) -> Response:
     loyalty = fx_of(ctx).loyalty
     found = loyalty.program(program_id)

@@ -9,17 +9,16 @@ import json
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from starlette.responses import JSONResponse, Response
 
 from coffer.api.ledger_queries import Queries
 from coffer.errors import LedgerNotFound, TransactionNotFound, ValidationError
 from coffer.ledger.models import to_micros
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
 from coffer.web.console.views import page, redirect
-from coffer.web.pages import WebRoute
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 Reader = Annotated[ConsoleContext, Depends(console_context("ledger.read"))]
 PAGE_SIZE = 25
 MAX_FILTER_LENGTH = 4000
@@ -83,6 +82,20 @@ def _ledgers_page(ctx: ConsoleContext, active: str, section: str | None = None) 
     return page(ctx, "console/ledgers.html", {"ledgers": rows}, title="Ledgers", active=active)
 
 
+def _ledger_page(
+    ctx: ConsoleContext, name: str, what: str, active: str | None = None, **values: Any
+) -> Response:
+    """The page of ledger ``name``'s ``what`` (transactions, accounts, holds): the template
+    ``console/<what>.html``, under the navigation entry ``active`` (``/console/<what>``)."""
+    return page(
+        ctx,
+        f"console/{what}.html",
+        {"ledger": name, **values},
+        title=f"{what.capitalize()} of {name}",
+        active=active or f"{PREFIX}/{what}",
+    )
+
+
 def _add_home(path: str, name: str, section: str | None) -> None:
     """Register ``GET {path}``: the navigation entry ``path`` opening :func:`_ledgers_page`
     (of ``section``)."""
@@ -123,25 +136,16 @@ def transactions(
         after=None if before is None else [before],
     )
     total = queries(ctx).next_transaction_id(ledger_id)
-    return page(
+    return _ledger_page(
         ctx,
-        "console/transactions.html",
-        {
-            "ledger": name,
-            "rows": rows,
-            "more": more,
-            "total": total,
-            "next_before": rows[-1].id if more and rows else None,
-            "form": {
-                "filter": filter,
-                "account": account,
-                "reference": reference,
-                "metadata": metadata,
-            },
-            "first_page": before is None,
-        },
-        title=f"Transactions of {name}",
-        active="/console/transactions",
+        name,
+        "transactions",
+        rows=rows,
+        more=more,
+        total=total,
+        next_before=rows[-1].id if more and rows else None,
+        form={"filter": filter, "account": account, "reference": reference, "metadata": metadata},
+        first_page=before is None,
     )
 
 
@@ -213,18 +217,15 @@ def accounts(
     rows, more = queries(ctx).list_accounts(
         ledger_id, query=query, pit=None, size=PAGE_SIZE, after=after
     )
-    return page(
+    return _ledger_page(
         ctx,
-        "console/accounts.html",
-        {
-            "ledger": name,
-            "rows": rows,
-            "more": more,
-            "form": {"filter": filter, "address": address},
-            "next_after": rows[-1]["address"] if more and rows else None,
-        },
-        title=f"Accounts of {name}",
+        name,
+        "accounts",
         active="/console/ledgers",
+        rows=rows,
+        more=more,
+        form={"filter": filter, "address": address},
+        next_after=rows[-1]["address"] if more and rows else None,
     )
 
 
@@ -236,10 +237,4 @@ def holds(
 ) -> Response:
     own_ledger(ctx, name)
     rows = ctx.state.coffer.ledger(name, create=False).holds(status=status or None, page_size=100)
-    return page(
-        ctx,
-        "console/holds.html",
-        {"ledger": name, "rows": rows, "status": status},
-        title=f"Holds of {name}",
-        active="/console/holds",
-    )
+    return _ledger_page(ctx, name, "holds", rows=rows, status=status)

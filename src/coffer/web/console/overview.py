@@ -9,22 +9,22 @@ import threading
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from starlette.responses import Response
 
 from coffer.identity.audit import list_entries, record_now
 from coffer.money import Asset
 from coffer.wallets.common import CREDIT_ACCOUNT, FEES_ACCOUNT
 from coffer.wallets.endpoints.deps import platform_of
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
 from coffer.web.console.ledgers import queries
 from coffer.web.console.repository import last_checkpoint
 from coffer.web.console.views import page, redirect
 from coffer.web.console.volumes import DAY_MICROS, DailyVolumes
 from coffer.web.console.witnessing import last_witnessed
-from coffer.web.pages import WebRoute, client_address
+from coffer.web.pages import client_address
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 _volumes_lock = threading.Lock()
 
 

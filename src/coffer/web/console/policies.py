@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Form, Query
+from fastapi import Form
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from starlette.responses import Response
@@ -21,7 +21,7 @@ from coffer.automations.policies.rules import PolicyRules
 from coffer.automations.policies.service import SpendingPolicies
 from coffer.errors import CofferError, ValidationError
 from coffer.web.console.automations import Manager, Reader, pretty
-from coffer.web.console.deps import PREFIX, ConsoleContext
+from coffer.web.console.deps import ConsoleContext, console_router
 from coffer.web.console.views import (
     Column,
     list_base,
@@ -31,11 +31,9 @@ from coffer.web.console.views import (
     redirect,
     text_filter,
 )
-from coffer.web.console.wallets import Cursor, _audit, money_of
-from coffer.web.pages import WebRoute
+from coffer.web.console.wallets import Cursor, Id, _audit, money_of
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
-Id = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")]
+router = console_router()
 BASE = "/console/spending-policies"
 M = TypeVar("M", bound=BaseModel)
 STATUS_ACTIONS = {"disable": "disabled", "enable": "active"}

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import Depends, Form, Query
 from starlette.responses import Response
 
 from coffer.errors import CofferError
@@ -24,7 +24,7 @@ from coffer.risk.online import tables as RT
 from coffer.risk.online.cases import CASE_KINDS, CASE_STATUSES
 from coffer.risk.online.endpoints import risk_of_platform
 from coffer.risk.online.rules import ACTIONS, LIST_KINDS, LISTS, MODES
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
 from coffer.web.console.views import (
     PAGE_SIZE,
     Column,
@@ -40,9 +40,8 @@ from coffer.web.console.views import (
     text_filter,
 )
 from coffer.web.console.wallets import Cursor, wallets_of
-from coffer.web.pages import WebRoute
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 Reader = Annotated[ConsoleContext, Depends(console_context("risk.read"))]
 Decider = Annotated[ConsoleContext, Depends(console_context("risk.decide"))]
 Manager = Annotated[ConsoleContext, Depends(console_context("risk.manage"))]
@@ -159,6 +158,15 @@ _section = Section(
         )
     ),
 )  # the section: its navigation entry and tab list
+
+
+def _tab_page(
+    ctx: ConsoleContext, name: str, title: str, values: dict[str, Any], status_code: int = 200
+) -> Response:
+    """The section's page ``name`` (rules, lists): its tab ``/console/risk/<name>``, its
+    template ``console/risk_<name>.html``."""
+    template, tab = f"console/risk_{name}.html", f"/console/risk/{name}"
+    return _section.page(ctx, template, values, tab=tab, title=title, status_code=status_code)
 
 
 def _decision_event(risk: RiskService, platform_id: str, decision_id: str) -> dict[str, Any]:
@@ -298,21 +306,14 @@ def _rules_page(
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    rules = risk_of(ctx).rules(ctx.operator.platform_id)
-    return _section.page(
-        ctx,
-        "console/risk_rules.html",
-        {
-            "rules": rules,
-            "error": error,
-            "form": form or {},
-            "actions": ACTIONS,
-            "modes": MODES,
-        },
-        tab="/console/risk/rules",
-        title="Risk rules",
-        status_code=status_code,
-    )
+    values = {
+        "rules": risk_of(ctx).rules(ctx.operator.platform_id),
+        "error": error,
+        "form": form or {},
+        "actions": ACTIONS,
+        "modes": MODES,
+    }
+    return _tab_page(ctx, "rules", "Risk rules", values, status_code)
 
 
 @router.get("/risk/rules")
@@ -398,17 +399,8 @@ def set_rule_mode(
 @router.get("/risk/lists")
 def lists(ctx: Reader) -> Response:
     entries = risk_of(ctx).list_entries(ctx.operator.platform_id)
-    return _section.page(
-        ctx,
-        "console/risk_lists.html",
-        {
-            "entries": entries,
-            "lists": LISTS,
-            "kinds": LIST_KINDS,
-        },
-        tab="/console/risk/lists",
-        title="Block and allow lists",
-    )
+    values = {"entries": entries, "lists": LISTS, "kinds": LIST_KINDS}
+    return _tab_page(ctx, "lists", "Block and allow lists", values)
 
 
 @router.post("/risk/lists")

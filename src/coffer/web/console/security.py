@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 import segno
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
@@ -20,11 +20,11 @@ from coffer.identity.factors import service as factors
 from coffer.identity.factors import totp
 from coffer.identity.operators import service as operators
 from coffer.web.console.auth import origin_of, rp_id_of
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import ConsoleContext, console_context, console_router
 from coffer.web.console.views import page, redirect
-from coffer.web.pages import WebRoute, sealer_of
+from coffer.web.pages import sealer_of
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 Ctx = Annotated[ConsoleContext, Depends(console_context(allow_enrolment=True))]
 ACTIVE = "/console/security"
 

@@ -6,9 +6,11 @@ every change is written to the audit log."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import Depends, Form, Query
 from starlette.responses import Response
 
 from coffer.errors import ValidationError
@@ -17,7 +19,7 @@ from coffer.wallets import currencies
 from coffer.wallets import schemas as S
 from coffer.wallets.endpoints.deps import platform_of
 from coffer.wallets.platform import WalletPlatform
-from coffer.web.console.deps import PREFIX, ConsoleContext, console_context
+from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, console_router
 from coffer.web.console.views import (
     PAGE_SIZE,
     Column,
@@ -27,11 +29,12 @@ from coffer.web.console.views import (
     pain001_file,
     redirect,
 )
-from coffer.web.pages import WebRoute, client_address
+from coffer.web.pages import client_address
 
-router = APIRouter(prefix=PREFIX, route_class=WebRoute, include_in_schema=False)
+router = console_router()
 Cursor = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]+$")]
 Status = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]*$")]
+Id = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_]*$")]  # a filter's id
 
 
 def wallets_of(ctx: ConsoleContext) -> WalletPlatform:
@@ -40,6 +43,12 @@ def wallets_of(ctx: ConsoleContext) -> WalletPlatform:
 
 def money_of(amount: int, currency: str) -> str:
     return currencies.monetary(currency, amount)
+
+
+STATUS = Column("Status", attrgetter("status"))
+AMOUNT = Column("Amount", lambda row: money_of(row.amount, row.currency), numeric=True)
+CREATED = Column("Created", attrgetter("created_at"))  # the columns most lists show
+WALLET = link_column("Wallet", "wallet_id", "/console/wallets")
 
 
 def _query(cursor: str | None, status: str | None, **filters: Any) -> S.ListQuery:
@@ -78,7 +87,7 @@ def customers(ctx: Customers, cursor: Cursor = None) -> Response:
             Column("Name", lambda c: c.name),
             Column("Kind", lambda c: c.kind),
             Column("KYC level", lambda c: c.kyc_level),
-            Column("Created", lambda c: c.created_at),
+            CREATED,
         ],
         extra={"intro_link": ("/console/kyc", "KYC documents waiting for review")},
     )
@@ -101,28 +110,31 @@ def kyc_queue(
             Column("Document", lambda d: d.id),
             Column("Type", lambda d: d.type),
             Column("Level", lambda d: d.level),
-            Column("Status", lambda d: d.status),
+            STATUS,
             link_column("Customer", "customer_id", "/console/customers"),
             Column("Submitted", lambda d: d.created_at),
         ],
     )
 
 
-def _record_page(
-    ctx: ConsoleContext,
-    template: str,
-    values: dict[str, Any],
-    *,
-    target: str,
-    trail: int,
-    title: str,
-    active: str,
-) -> Response:
-    """The page of one record (a customer, a wallet) with the newest ``trail`` entries of
-    the audit log about it and the money formatter."""
-    entries = list_entries(ctx.state.engine, target=target, limit=trail)
-    context = {**values, "trail": entries, "money": money_of}
-    return page(ctx, template, context, title=title, active=active)
+@dataclass(frozen=True, slots=True)
+class RecordPage:
+    """The page of one record (a customer, a wallet): ``template`` with the newest
+    ``trail`` entries of the audit log about the record and the money formatter."""
+
+    template: str
+    active: str
+    trail: int
+
+    def __call__(self, ctx: ConsoleContext, target: str, title: str, **values: Any) -> Response:
+        entries = list_entries(ctx.state.engine, target=target, limit=self.trail)
+        context = {**values, "trail": entries, "money": money_of}
+        return page(ctx, self.template, context, title=title, active=self.active)
+
+
+customer_page = RecordPage("console/customer.html", "/console/customers", trail=50)
+wallet_page = RecordPage("console/wallet.html", "/console/wallets", trail=20)
+Reason = Annotated[str, Form(max_length=200)]  # why, kept in the audit log
 
 
 @router.get("/customers/{customer_id}")
@@ -131,14 +143,9 @@ def customer(ctx: Customers, customer_id: str) -> Response:
     found = service.customer(customer_id)
     documents = service.kyc_documents(S.ListQuery(limit=100, customer_id=customer_id)).data
     wallets = service.wallets(S.ListQuery(limit=100, customer_id=customer_id)).data
-    return _record_page(
-        ctx,
-        "console/customer.html",
-        {"customer": found, "documents": documents, "wallets": wallets},
-        target=customer_id,
-        trail=50,
-        title=f"Customer {found.name}",
-        active="/console/customers",
+    title = f"Customer {found.name}"
+    return customer_page(
+        ctx, customer_id, title, customer=found, documents=documents, wallets=wallets
     )
 
 
@@ -147,7 +154,7 @@ def review(
     ctx: Annotated[ConsoleContext, Depends(console_context("kyc.review"))],
     document_id: str,
     decision: Annotated[str, Form(pattern="^(approve|refuse)$")],
-    reason: Annotated[str, Form(max_length=200)] = "",
+    reason: Reason = "",
 ) -> Response:
     service = wallets_of(ctx).wallets
     document = service.kyc_document(document_id)  # 404 on another platform's
@@ -187,10 +194,10 @@ def wallets(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) ->
         columns=[
             link_column("Wallet", "id", "/console/wallets"),
             Column("Customer", lambda w: w.customer_id or w.kind),
-            Column("Status", lambda w: w.status),
+            STATUS,
             Column("Balance", lambda w: money_of(w.balance, w.currency), numeric=True),
             Column("Available", lambda w: money_of(w.available, w.currency), numeric=True),
-            Column("Created", lambda w: w.created_at),
+            CREATED,
         ],
     )
 
@@ -202,26 +209,16 @@ def wallet(
     service = wallets_of(ctx).wallets
     found = service.wallet(wallet_id)
     statement = service.statement(wallet_id, limit=50, cursor=cursor)
-    return _record_page(
-        ctx,
-        "console/wallet.html",
-        {"wallet": found, "statement": statement},
-        target=wallet_id,
-        trail=20,
-        title=f"Wallet {wallet_id}",
-        active="/console/wallets",
-    )
+    return wallet_page(ctx, wallet_id, f"Wallet {wallet_id}", wallet=found, statement=statement)
+
+
+Freezer = Annotated[ConsoleContext, Depends(console_context("wallets.freeze"))]
+NewStatus = Annotated[str, Form(pattern="^(active|frozen)$")]
 
 
 @router.post("/wallets/{wallet_id}/status")
-def wallet_status(
-    ctx: Annotated[ConsoleContext, Depends(console_context("wallets.freeze"))],
-    wallet_id: str,
-    status: Annotated[str, Form(pattern="^(active|frozen)$")],
-    reason: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    service = wallets_of(ctx).wallets
-    service.set_wallet_status(wallet_id, status)
+def wallet_status(ctx: Freezer, wallet_id: str, status: NewStatus, reason: Reason = "") -> Response:
+    wallets_of(ctx).wallets.set_wallet_status(wallet_id, status)
     _audit(
         ctx,
         "wallet.frozen" if status == "frozen" else "wallet.unfrozen",
@@ -250,11 +247,11 @@ def payments(
         listing: Any = platform.payins.payins(query)
         columns = [
             Column("Pay-in", lambda p: p.id),
-            link_column("Wallet", "wallet_id", "/console/wallets"),
+            WALLET,
             Column("Method", lambda p: p.method),
-            Column("Status", lambda p: p.status),
-            Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
-            Column("Created", lambda p: p.created_at),
+            STATUS,
+            AMOUNT,
+            CREATED,
         ]
     elif kind == "payments":
         listing = platform.wallets.payments(query)
@@ -262,29 +259,29 @@ def payments(
             Column("Payment", lambda p: p.id),
             Column("Buyer", lambda p: p.buyer_wallet_id),
             Column("Seller", lambda p: p.seller_wallet_id),
-            Column("Status", lambda p: p.status),
-            Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
+            STATUS,
+            AMOUNT,
             Column("Fee", lambda p: money_of(p.fee, p.currency), numeric=True),
-            Column("Created", lambda p: p.created_at),
+            CREATED,
         ]
     elif kind == "refunds":
         listing = platform.wallets.refunds(query)
         columns = [
             Column("Refund", lambda r: r.id),
             Column("Of", lambda r: r.target_id),
-            Column("Status", lambda r: r.status),
-            Column("Amount", lambda r: money_of(r.amount, r.currency), numeric=True),
-            Column("Created", lambda r: r.created_at),
+            STATUS,
+            AMOUNT,
+            CREATED,
         ]
     else:
         listing = platform.payins.disputes(query)
         columns = [
             Column("Dispute", lambda d: d.id),
             Column("Pay-in", lambda d: d.payin_id),
-            Column("Status", lambda d: d.status),
+            STATUS,
             Column("Reason", lambda d: d.reason),
-            Column("Amount", lambda d: money_of(d.amount, d.currency), numeric=True),
-            Column("Created", lambda d: d.created_at),
+            AMOUNT,
+            CREATED,
         ]
     return list_page(
         ctx,
@@ -326,20 +323,21 @@ def payouts(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) ->
         status=status,
         columns=[
             Column("Payout", lambda p: p.id),
-            link_column("Wallet", "wallet_id", "/console/wallets"),
-            Column("Status", lambda p: p.status),
-            Column("Amount", lambda p: money_of(p.amount, p.currency), numeric=True),
+            WALLET,
+            STATUS,
+            AMOUNT,
             Column("Batch", lambda p: p.batch_id or ""),
-            Column("Created", lambda p: p.created_at),
+            CREATED,
         ],
         extra={"batches": batches, "can_export": ctx.can("payouts.export")},
     )
 
 
+Exporter = Annotated[ConsoleContext, Depends(console_context("payouts.export"))]
+
+
 @router.get("/payouts/batches/{batch_id}.xml")
-def payout_batch_file(
-    ctx: Annotated[ConsoleContext, Depends(console_context("payouts.export"))], batch_id: str
-) -> Response:
+def payout_batch_file(ctx: Exporter, batch_id: str) -> Response:
     batch = wallets_of(ctx).payouts.payout_batch(batch_id)
     _audit(ctx, "payout_batch.downloaded", batch_id, payouts=len(batch.payout_ids))
     return pain001_file(batch.xml, batch_id)
@@ -364,7 +362,7 @@ def webhooks(ctx: Hooks, cursor: Cursor = None) -> Response:
             Column("URL", lambda e: e.url),
             Column("Events", lambda e: ", ".join(e.event_types) or "all"),
             Column("Enabled", lambda e: "yes" if e.enabled else "no"),
-            Column("Created", lambda e: e.created_at),
+            CREATED,
         ],
     )
 
