@@ -20,7 +20,6 @@ Categorical splits, linear trees and trees of more than 64 leaves are not compil
 from __future__ import annotations
 
 import math
-
 from typing import Any
 
 import numpy as np

@@ -49,7 +49,7 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"))  # made once, not per call
 _EVENT_TYPES = {Transaction: "transaction", Login: "login", Customer: "customer"}
 
 
-def _layout(kind: type) -> tuple[tuple[str, ...], Callable[[Any], Any], int]:
+def _layout(kind: type[Event]) -> tuple[tuple[str, ...], Callable[[Any], Any], int]:
     """An event type's JSON keys in sorted order, a getter of its fields in that order, and
     where ``type`` goes among them."""
     fields = sorted(kind.__slots__)
