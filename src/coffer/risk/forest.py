@@ -89,7 +89,5 @@ class CompiledForest:
             slots = child.take(slots + (row.take(feature.take(slots)) <= threshold.take(slots)))
         depth = np.add.accumulate(self.leaf_value.take(slots))[-1:]
         denominator = self.denominator
-        scores: np.ndarray = 2 ** (
-            -np.divide(depth, denominator, out=np.ones_like(depth), where=denominator != 0)
-        )
+        scores: np.ndarray = 2 ** -(depth / denominator if denominator != 0 else np.ones(1))
         return -scores

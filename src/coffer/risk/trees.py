@@ -122,7 +122,7 @@ class CompiledTrees:
             return np.zeros(count, dtype=np.float64)
         values = rows.take(self.feature, axis=1)
         # a NaN anywhere makes the sum NaN (so may +inf and -inf: the general path is exact too)
-        if self.any_missing_zero or math.isnan(values.sum()):
+        if self.any_missing_zero or math.isnan(np.add.reduce(values, axis=None)):
             went_left = self._general(values)
         else:
             went_left = values <= self.threshold
