@@ -64,6 +64,8 @@ class CompiledForest:
         """``IsolationForest.score_samples`` of ``matrix`` (rows of the forest's features)."""
         rows = np.ascontiguousarray(matrix, dtype=np.float32)
         count, width = rows.shape
+        if count == 1:  # the online path: one row, one-dimensional steps (the same numbers)
+            return self._score_row(rows[0])
         flat = rows.ravel()
         base = (np.arange(count, dtype=np.int64) * width)[:, None]
         slots = np.broadcast_to(self.roots, (count, len(self.roots)))
@@ -78,3 +80,14 @@ class CompiledForest:
             -np.divide(depths, denominator, out=np.ones_like(depths), where=denominator != 0)
         )
         return -scores  # scikit-learn's sign: higher is more normal
+
+    def _score_row(self, row: np.ndarray) -> np.ndarray:
+        """:meth:`score_samples` of one row (float32): the same steps without a row axis."""
+        feature, threshold, child = self.feature, self.threshold, self.child
+        slots = self.roots
+        for _ in range(self.depth):
+            slots = child.take(slots + (row.take(feature.take(slots)) <= threshold.take(slots)))
+        depth = np.add.accumulate(self.leaf_value.take(slots))[-1:]
+        denominator = self.denominator
+        scores: np.ndarray = 2 ** -(depth / denominator if denominator != 0 else np.ones(1))
+        return -scores

@@ -19,6 +19,7 @@ Categorical splits, linear trees and trees of more than 64 leaves are not compil
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -120,7 +121,8 @@ class CompiledTrees:
         if count == 0 or len(self.starts) == 0:
             return np.zeros(count, dtype=np.float64)
         values = rows.take(self.feature, axis=1)
-        if self.any_missing_zero or np.isnan(values).any():
+        # a NaN anywhere makes the sum NaN (so may +inf and -inf: the general path is exact too)
+        if self.any_missing_zero or math.isnan(np.add.reduce(values, axis=None)):
             went_left = self._general(values)
         else:
             went_left = values <= self.threshold

@@ -4,6 +4,7 @@ screening hits as the endpoints, events and CLI return them, plus the paging lim
 from __future__ import annotations
 
 import json
+import math
 import time
 from typing import Any
 
@@ -30,8 +31,18 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_PAGE))
 
 
+_last_iso: tuple[int, str] = (-1, "")  # (second, its text): a decision's second is the last one's
+
+
 def _iso(micros: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(micros / 1_000_000)) + "Z"
+    global _last_iso
+    second = math.floor(micros / 1_000_000)  # what gmtime takes of the float
+    known = _last_iso
+    if known[0] == second:
+        return known[1]
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)) + "Z"
+    _last_iso = (second, text)
+    return text
 
 
 def decision_model(row: dict[str, Any]) -> dict[str, Any]:
