@@ -119,19 +119,24 @@ def _fit_block(documents: Sequence[list[str]], min_df: int, offset: int) -> _Blo
 def _block_entries(
     block: _Block, documents: Sequence[list[str]]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row of each entry, feature id, tf-idf value, l2-normalized per row and block)."""
+    """(row of each entry, feature id, tf-idf value, l2-normalized per row and block). A row's
+    entries come in the order of their first occurrence, so that sums add up as in a loop."""
     vocabulary = block.vocabulary
-    rows: list[int] = []
-    ids: list[int] = []
-    counts: list[int] = []
-    for row, items in enumerate(documents):
-        found = Counter(vocabulary[i] for i in items if i in vocabulary)
-        rows.extend([row] * len(found))
-        ids.extend(found)
-        counts.extend(found.values())
-    row_array = np.asarray(rows, dtype=np.int64)
-    id_array = np.asarray(ids, dtype=np.int64)
-    values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * block.idf[id_array]
+    size = max(1, len(vocabulary))
+    found = np.fromiter(
+        (vocabulary.get(item, -1) for items in documents for item in items),
+        dtype=np.int64,
+        count=sum(len(items) for items in documents),
+    )
+    owners = np.repeat(np.arange(len(documents), dtype=np.int64), [len(d) for d in documents])
+    known = found >= 0
+    keys, first, counts = np.unique(
+        owners[known] * size + found[known], return_index=True, return_counts=True
+    )
+    order = np.argsort(first)
+    keys, counts = keys[order], counts[order]
+    row_array, id_array = keys // size, keys % size
+    values = (1.0 + np.log(counts.astype(np.float64))) * block.idf[id_array]
     norms = np.sqrt(np.bincount(row_array, weights=values * values, minlength=len(documents)))
     norms[norms == 0] = 1.0
     return row_array, id_array + block.offset, values / norms[row_array]
