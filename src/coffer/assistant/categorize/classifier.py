@@ -5,8 +5,8 @@ amount prior P(amount bucket | primary) for the primary's probability.
 
 It is trained on the shipped synthetic training set (``synthetic.generate("train")``),
 deterministically, with its confidence calibrated by cross-fitting (``calibration``: three
-fits sharing the lines' features and a validation pass, some 6.5 s of CPU), or on given examples (uncalibrated); the
-fitted weights are cached as an ``.npz`` file keyed by a hash of the code
+fits sharing the lines' features and a validation pass, some 6.5 s of CPU), or on given
+examples (uncalibrated); the fitted weights are cached as an ``.npz`` file keyed by a hash of the code
 and data they were built from, so later runs load them in a fraction of a second. Features
 have one definition (``features``) for training and serving.
 """
