@@ -36,6 +36,7 @@ def main() -> None:
     from coffer.assistant.categorize.evaluation import score
     from coffer.assistant.categorize.merchants import _shop_words, find_merchant
     from coffer.assistant.categorize.normalize import clean_descriptor, fold
+    from coffer.assistant.categorize.rules import STRONG, TRANSFER
     from coffer.assistant.categorize.synthetic import generate
     from coffer.assistant.taxonomy import primary_of
 
@@ -56,6 +57,8 @@ def main() -> None:
         clean_descriptor.cache_clear()
         find_merchant.cache_clear()
         _shop_words.cache_clear()
+        STRONG.cache_clear()
+        TRANSFER.cache_clear()
         fresh = [
             line.__class__(
                 f"{line.id}-{run}",

@@ -93,7 +93,7 @@ CARD_TEMPLATES: dict[str, list[str]] = {
         "{M} {CITY} NLD",
         "Betaalautomaat {M} {CITY}",
         "SEPA Incasso algemeen doorlopend Incassant: {M} Kenmerk: {REF}",
-        "GEA {M} {CITY}",
+        "BEA {M} {CITY}",
         "Pinbetaling {M} {CITY}",
         "{M} {CITY}",
         "Incasso {M} factuur {NUM}",
