@@ -145,7 +145,12 @@ def _quarter(year: int, quarter: int) -> Period:
 
 
 def _last_n(today: date, count: int, unit: str) -> Period:
+    """The last ``count`` days or weeks ending today; ``count`` complete months or years
+    before the current one, but one month back ("the past month", 近一个月) is the last 30
+    days."""
     unit = unit.rstrip("s")
+    if unit == "month" and count == 1:
+        unit, count = "day", 30
     if unit == "day":
         return Period(today - timedelta(days=count - 1), today, f"the past {count} days")
     if unit == "week":
@@ -312,6 +317,7 @@ def _rules() -> list[Rule]:
         (rf"\b(?:next|coming|following)\s+{_WK}\b|\bweek\s+ahead\b", lambda m, d: _week(d, -1, "next week")),
         (rf"\b(?:last|previous|past)\s+{_WK}\b", lambda m, d: _week(d, 1, "last week")),
         (rf"\b(?:this|current)\s+{_WK}\b|\bweek\s+to\s+date\b", lambda m, d: _week(d, 0, "this week")),
+        (rf"\bpast\s+{_MON}\b", lambda m, d: _last_n(d, 1, "month")),
         (rf"\b(?:last|previous|past)\s+{_MON}'?s?\b|\bprior\s+month\b",
          lambda m, d: _months_back(d, 1, "last month")),
         (rf"\b(?:this|current)\s+{_MON}'?s?\b|\bmonth\s+to\s+date\b|\bmtd\b",
