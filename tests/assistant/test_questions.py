@@ -280,3 +280,16 @@ def test_chinese_questions_get_chinese_answers(synthetic: Synthetic) -> None:
 def test_water_and_electricity_is_not_rent(synthetic: Synthetic) -> None:
     answer = ask_data(synthetic.data, "上个月水电费多少", synthetic.today)
     assert answer["value"] == 9500  # Vattenfall; no rent
+
+
+def test_ever_starts_at_the_first_transaction(synthetic: Synthetic) -> None:
+    first = min(t.date for t in synthetic.data.transactions).isoformat()
+    for question in ("how much have i ever spent at lidl", "有史以来在Lidl花了多少"):
+        answer = ask_data(synthetic.data, question, synthetic.today)
+        assert answer["period"] == {"start": first, "end": synthetic.today.isoformat()}
+        assert answer["value"] == -sum(
+            t.amount for t in synthetic.data.transactions if t.merchant == "Lidl"
+        )
+    biggest = ask_data(synthetic.data, "biggest purchase of all time", synthetic.today)
+    assert biggest["intent"] == "largest_transaction"
+    assert biggest["period"]["start"] == first

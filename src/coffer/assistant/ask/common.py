@@ -44,7 +44,7 @@ ZH_LABELS = {
     "today": "今天", "yesterday": "昨天", "the day before yesterday": "前天",
     "this week": "本周", "last week": "上周", "this month": "本月", "last month": "上个月",
     "next month": "下个月", "next week": "下周", "the weekend": "周末", "the last 6 months": "最近6个月",
-    "the last 12 months": "最近12个月",
+    "the last 12 months": "最近12个月", "since your first transaction": "有记录以来",
 }  # fmt: skip
 
 

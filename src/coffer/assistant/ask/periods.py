@@ -21,6 +21,9 @@ from coffer.assistant.ask import holidays as H
 from coffer.assistant.ask import spelling
 from coffer.assistant.ask.fuzzy import COMMON_WORDS
 
+ALL_TIME = date(1970, 1, 1)  # "ever": the service starts it at the first transaction
+ALL_TIME_LABEL = "since your first transaction"
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -308,6 +311,8 @@ def _rules() -> list[Rule]:
         (r"\b(?:the\s+)?day\s+before\s+yesterday\b",
          lambda m, d: _days_ago(d, 2, "the day before yesterday")),
         (r"\byesterday\b", lambda m, d: _days_ago(d, 1, "yesterday")),
+        (r"\bever\b|\b(?:of\s+)?all[- ]time\b|\bsince i (?:started|joined|opened)\b",
+         lambda m, d: Period(ALL_TIME, d, ALL_TIME_LABEL)),
         (r"\btoday\b|\bso far today\b", lambda m, d: _days_ago(d, 0, "today")),
         (r"\b(?:last|previous|past)\s+weekend\b", lambda m, d: _weekend(d, 1)),
         (r"\bthis\s+weekend\b", lambda m, d: _weekend(d, 0)),
@@ -364,6 +369,7 @@ def _rules() -> list[Rule]:
          lambda m, d: _nth_quarter(d, zh_number(m[3]), m[2], m[1])),
         (rf"{_ZH_NUM}\s*(天|日|周|星期|礼拜|个月|年)(?:以)?前",
          lambda m, d: _ago(d, zh_number(m[1]), _ZH_UNITS[m[2]])),
+        (r"有史以来|历史上|开户以来|一直以来|有记录以来", lambda m, d: Period(ALL_TIME, d, ALL_TIME_LABEL)),
         (r"上上(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 2, "2 weeks ago")),
         (r"(上|这|本|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])(?![共起下点些直定般样切次笔天个周])",
          lambda m, d: _weekday(d, _zh_weekday(m[2]), {"上": "zh_last", "这": "this", "本": "this", "下": "zh_next"}.get(m[1] or ""))),
