@@ -257,3 +257,39 @@ def test_phrasings_of_the_eighth_batch(
     assert answer["intent"] == intent
     if merchant:
         assert answer["data"]["merchants"] == [merchant]
+
+
+def test_chinese_questions_get_chinese_answers(synthetic: Synthetic) -> None:
+    def ask(question: str) -> str:
+        return str(ask_data(synthetic.data, question, synthetic.today)["answer"])
+
+    assert ask("近一个月买菜花了多少钱").startswith("最近30天你在买菜上花了")
+    assert "2026-02-17 至 2026-03-18" in ask("近一个月买菜花了多少钱")
+    assert ask("去年第四季度的支出").startswith("2025年第4季度")
+    assert ask("今年在星巴克花了多少钱").startswith("2026年至今")
+    assert ask("我的度假目标进度如何").startswith("Holiday：已存 2,100.00 EUR")
+    assert ask("我平均每个月花多少钱").startswith("最近12个月你支出平均每月")
+    assert "房租水电" in ask("上个月我花得最多的是什么？")
+    assert ask("买菜预算还剩多少").startswith("买菜预算：本月已花")
+    assert "余额" in ask("这个月我买得起500欧元的笔记本电脑吗")
+    top = ask_data(synthetic.data, "上个月我花得最多的是什么？", synthetic.today)
+    assert top["data"]["breakdown"][0]["name"] == "Rent and utilities"  # data stays in English
+    assert ask("top categories last month").startswith("Top categories last month: Rent and")
+
+
+def test_water_and_electricity_is_not_rent(synthetic: Synthetic) -> None:
+    answer = ask_data(synthetic.data, "上个月水电费多少", synthetic.today)
+    assert answer["value"] == 9500  # Vattenfall; no rent
+
+
+def test_ever_starts_at_the_first_transaction(synthetic: Synthetic) -> None:
+    first = min(t.date for t in synthetic.data.transactions).isoformat()
+    for question in ("how much have i ever spent at lidl", "有史以来在Lidl花了多少"):
+        answer = ask_data(synthetic.data, question, synthetic.today)
+        assert answer["period"] == {"start": first, "end": synthetic.today.isoformat()}
+        assert answer["value"] == -sum(
+            t.amount for t in synthetic.data.transactions if t.merchant == "Lidl"
+        )
+    biggest = ask_data(synthetic.data, "biggest purchase of all time", synthetic.today)
+    assert biggest["intent"] == "largest_transaction"
+    assert biggest["period"]["start"] == first

@@ -74,9 +74,12 @@ class PaceAlert:
     over_by: int
     exceed_on: date
 
-    def message(self, name: str) -> str:
+    def message(self, name: str, language: str = "en") -> str:
         from coffer.assistant.money import fmt
 
+        if language == "zh":
+            over = fmt(self.over_by, self.currency)
+            return f"按这个速度，{name}将在 {self.exceed_on.day} 日超支 {over}。"
         return (
             f"At this pace you will exceed {name} by {fmt(self.over_by, self.currency)} "
             f"on the {_ordinal(self.exceed_on.day)}."

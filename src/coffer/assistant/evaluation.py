@@ -16,6 +16,7 @@ from coffer.assistant.ask.heldout import FIFTH, HELDOUT, LATER, UNFORESEEN, Row
 from coffer.assistant.ask.heldout6 import SIXTH
 from coffer.assistant.ask.heldout7 import SEVENTH
 from coffer.assistant.ask.heldout8 import EIGHTH
+from coffer.assistant.ask.heldout9 import NINTH
 from coffer.assistant.synthetic import Synthetic
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "FIFTH",
     "HELDOUT",
     "LATER",
+    "NINTH",
     "SEVENTH",
     "SIXTH",
     "UNFORESEEN",
@@ -44,6 +46,7 @@ BATCHES: tuple[tuple[str, list[Row]], ...] = (
     ("sixth batch", SIXTH),
     ("seventh batch", SEVENTH),
     ("eighth batch", EIGHTH),
+    ("ninth batch", NINTH),
 )
 
 

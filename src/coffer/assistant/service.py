@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from coffer.assistant import repository as R
 from coffer.assistant.ask.answers import answer
 from coffer.assistant.ask.parser import Query, parse
+from coffer.assistant.ask.periods import ALL_TIME, Period
 from coffer.assistant.categorize.schemas import Categorization, StatementLine
 from coffer.assistant.categorizer import PRIMARIES, default_categorizer
 from coffer.assistant.customer_rules import (
@@ -496,6 +497,9 @@ def ask_data(
     query = parse(question, today, merchants=data.merchants(), currency=data.currency)
     if query.intent == "unknown" and query.reason is None and model_hook is not None:
         query = model_hook(question, query)
+    if query.period is not None and query.period.start == ALL_TIME and data.transactions:
+        first = min(t.date for t in data.transactions)  # "ever": from the first transaction
+        query.period = Period(min(first, query.period.end), query.period.end, query.period.label)
     result = answer(query, data, today)
     if data.fx is not None and not data.fx.empty:
         result["data"] = {**result.get("data", {}), "fx": data.fx.as_dict()}

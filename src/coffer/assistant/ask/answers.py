@@ -99,8 +99,14 @@ def average(query: Query, data: CustomerData, today: date) -> Answer:
     text = (
         f"On average your {what} was {fmt(mean, cur)} a {query.per} over {period.label} "
         f"({months} months, total {fmt(total, cur)})"
-    ) + _covers(query, len(rows), period, cur)
-    return _answer(query, text + ".", mean, cur, period, {
+    )
+    if _zh(query):
+        per = {"day": "每天", "week": "每周"}.get(query.per, "每月")
+        what = "收入" if query.intent == "income" else "支出"
+        what = f"在{_what(query)}上的支出" if query.topics or query.merchants else what
+        text = f"{_zh_label(period)}你{what}平均{per} {fmt(mean, cur)}（{months} 个月，共 {fmt(total, cur)}）"
+    text += _covers(query, len(rows), period, cur)
+    return _answer(query, text + ("。" if _zh(query) else "."), mean, cur, period, {
         "average": True, "per": query.per, "months": months, "total": total,
         "transactions": len(rows),
         "chart": "monthly_trend",
@@ -274,6 +280,10 @@ def affordability(query: Query, data: CustomerData, today: date) -> Answer:
     )
     if _zh(query):
         verdict = "可以" if affordable else "不太可以"
+        detail = (
+            f"余额 {fmt(data.balance, cur)} + 预计收入 {fmt(incoming, cur)} - 账单 {fmt(bills, cur)}"
+            f" - 日常开销 {fmt(variable, cur)}，截至 {end.isoformat()}"
+        )
         text = f"{verdict}：买完后到 {end.isoformat()} 预计还剩 {fmt(headroom, cur)}（{detail}）。"
     else:
         verdict = "Yes" if affordable else "Not comfortably"
@@ -323,6 +333,9 @@ def goal_progress(query: Query, data: CustomerData, today: date) -> Answer:
     cur = first.goal.currency
     parts = []
     for s in statuses:
+        if _zh(query):
+            parts.append(_goal_zh(s, cur))
+            continue
         line = (
             f"{s.goal.name}: {fmt(s.saved, cur)} of {fmt(s.goal.target_amount, cur)} "
             f"({s.percent:.0f}%)"
@@ -332,10 +345,19 @@ def goal_progress(query: Query, data: CustomerData, today: date) -> Answer:
         if s.projected_completion is not None and s.remaining:
             line += f", on course to finish around {s.projected_completion.isoformat()}"
         parts.append(line)
-    text = "; ".join(parts) + "."
+    text = "；".join(parts) + "。" if _zh(query) else "; ".join(parts) + "."
     return _answer(query, text, first.saved, cur, None, {
         "goals": [s.as_dict() for s in statuses], "chart": "goal_progress",
     })  # fmt: skip
+
+
+def _goal_zh(s: G.GoalStatus, cur: str) -> str:
+    line = f"{s.goal.name}：已存 {fmt(s.saved, cur)}，目标 {fmt(s.goal.target_amount, cur)}（{s.percent:.0f}%）"
+    if s.required_monthly is not None:
+        line += f"，每月需存 {fmt(s.required_monthly, cur)} 才能在 {s.goal.target_date} 前达成"
+    if s.projected_completion is not None and s.remaining:
+        line += f"，按目前进度约 {s.projected_completion.isoformat()} 达成"
+    return line
 
 
 def explain_period(query: Query, data: CustomerData, today: date) -> Answer:
@@ -353,7 +375,9 @@ def explain_period(query: Query, data: CustomerData, today: date) -> Answer:
     changes: list[tuple[int, str, int, int]] = []  # delta, category, amount, usual
     for key in set(now) | set(usual):
         typical = usual.get(key, 0) * scale_months // 6
-        changes.append((now.get(key, 0) - typical, label(key), now.get(key, 0), typical))
+        changes.append(
+            (now.get(key, 0) - typical, label(key, query.language), now.get(key, 0), typical)
+        )
     changes.sort(key=lambda c: (-c[0], c[1]))
     deltas = [{"category": c[1], "amount": c[2], "usual": c[3], "delta": c[0]} for c in changes]
     usual_total = sum(usual.values()) * scale_months // 6
@@ -399,9 +423,16 @@ def budget_status(query: Query, data: CustomerData, today: date) -> Answer:
             f"{fmt(current.available, cur)} this month (rollover included), "
             f"{fmt(current.remaining, cur)} left."
         )
+        if _zh(query):
+            line = (
+                f"{label(b.category, 'zh')}预算：本月已花 {fmt(current.spent, cur)}，可用 "
+                f"{fmt(current.available, cur)}（含结转），还剩 {fmt(current.remaining, cur)}。"
+            )
         if alert:
             row["pace_alert"] = alert.message(label(b.category))
-            line += " " + alert.message(label(b.category))
+            line += ("" if _zh(query) else " ") + alert.message(
+                label(b.category, query.language), query.language
+            )
         rows.append(row)
         messages.append(line)
     period = Period(month_start(today), today, "this month")
@@ -415,18 +446,19 @@ def top(query: Query, data: CustomerData, today: date) -> Answer:
     merchants = query.intent == "top_merchants"
     totals = S.by_key(
         [t for t in rows if (t.merchant or not merchants) and t.amount < 0], cur,
-        (lambda t: t.merchant) if merchants else (lambda t: label(t.primary)),
+        (lambda t: t.merchant) if merchants else (lambda t: t.primary),
     )  # fmt: skip
-    ranked = [(k or "", v) for k, v in totals.items() if v > 0][: query.limit]
-    items = [{"name": k, "amount": v} for k, v in ranked]
+    kept = [(k, v) for k, v in totals.items() if v > 0][: query.limit]
+    items = [{"name": (k or "") if merchants else label(k), "amount": v} for k, v in kept]
+    ranked = [((k or "") if merchants else label(k, query.language), v) for k, v in kept]
     value = ranked[0][1] if ranked else 0
-    listed = ", ".join(f"{k} {fmt(v, cur)}" for k, v in ranked)
+    listed = ("、" if _zh(query) else ", ").join(f"{k} {fmt(v, cur)}" for k, v in ranked)
     text = (
         f"{_zh_label(period)}花得最多的是：{listed}"
         if _zh(query)
         else f"Top {'merchants' if merchants else 'categories'} {_in(period)}: {listed}"
     ) + _covers(query, sum(1 for t in rows if t.currency == cur and S.is_spending(t)), period, cur)
-    return _answer(query, text + ".", value, cur, period, {
+    return _answer(query, text + ("。" if _zh(query) else "."), value, cur, period, {
         "breakdown": items, "chart": "spending_by_category",
     })  # fmt: skip
 

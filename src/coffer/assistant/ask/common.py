@@ -3,12 +3,13 @@ a sentence names them (English and Chinese)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from coffer.assistant.ask.parser import Query
-from coffer.assistant.ask.periods import Period, add_months, month_end, month_start
+from coffer.assistant.ask.periods import MONTH_NAMES, Period, add_months, month_end, month_start
 from coffer.assistant.models import CustomerData, Txn
 
 Answer = dict[str, Any]
@@ -43,12 +44,42 @@ ZH_LABELS = {
     "today": "今天", "yesterday": "昨天", "the day before yesterday": "前天",
     "this week": "本周", "last week": "上周", "this month": "本月", "last month": "上个月",
     "next month": "下个月", "next week": "下周", "the weekend": "周末", "the last 6 months": "最近6个月",
-    "the last 12 months": "最近12个月",
+    "the last 12 months": "最近12个月", "since your first transaction": "有记录以来",
 }  # fmt: skip
 
 
+_MONTH_NUMBER = {name: number for number, name in enumerate(MONTH_NAMES) if name}
+_ZH_PATTERNS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
+    (r"the (?:past|last) (\d+) days", lambda m: f"最近{m[1]}天"),
+    (r"the (?:past|last) (\d+) weeks", lambda m: f"最近{m[1]}周"),
+    (r"the (?:past|last) (\d+) months", lambda m: f"最近{m[1]}个月"),
+    (r"the last (\d+) years", lambda m: f"最近{m[1]}年"),
+    (r"the next (\d+) days", lambda m: f"未来{m[1]}天"),
+    (r"the next (\d+) weeks", lambda m: f"未来{m[1]}周"),
+    (r"the next (\d+) months", lambda m: f"未来{m[1]}个月"),
+    (r"(\d{4}) so far", lambda m: f"{m[1]}年至今"),
+    (r"(\d{4})", lambda m: f"{m[1]}年"),
+    (r"Q([1-4]) (\d{4})", lambda m: f"{m[2]}年第{m[1]}季度"),
+    (r"H([12]) (\d{4})", lambda m: f"{m[2]}年{'上' if m[1] == '1' else '下'}半年"),
+    (r"([A-Z][a-z]+) (\d{4})", lambda m: f"{m[2]}年{_MONTH_NUMBER[m[1]]}月"),
+    (r"since ([A-Z][a-z]+) (\d{4})", lambda m: f"{m[2]}年{_MONTH_NUMBER[m[1]]}月以来"),
+    (r"since last month", lambda m: "上个月以来"),
+    (r"(\d+) (?:weeks|days) ago", lambda m: m[0].replace(" weeks ago", "周前").replace(" days ago", "天前")),
+)  # fmt: skip
+
+
 def _zh_label(period: Period) -> str:
-    return ZH_LABELS.get(period.label) or f"{period.start.isoformat()} 至 {period.end.isoformat()} "
+    """A period in a Chinese sentence: 上个月, 最近30天, 2025年3月; else its dates."""
+    if period.label in ZH_LABELS:
+        return ZH_LABELS[period.label]
+    for pattern, render in _ZH_PATTERNS:
+        found = re.fullmatch(pattern, period.label)
+        if found:
+            try:
+                return render(found)
+            except KeyError:  # a label that only looks like a month's
+                break
+    return f"{period.start.isoformat()} 至 {period.end.isoformat()} "
 
 
 def _zh(query: Query) -> bool:
@@ -103,6 +134,7 @@ def _match(query: Query) -> Callable[[Txn], bool]:
 def _covers(query: Query, count: int, period: Period, currency: str) -> str:
     span = f"{period.start.isoformat()} to {period.end.isoformat()}"
     if _zh(query):
+        span = span.replace(" to ", " 至 ")
         return f"（{span}{'，仅周末' if query.weekends else ''}，{count} 笔交易，{currency}）"
     if query.weekends:
         span += ", weekends only"

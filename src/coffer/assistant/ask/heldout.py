@@ -329,7 +329,7 @@ LATER: list[Row] = [
     ("去年加油一共花了多少钱", "spend_in_category", FUEL, "last_year"),
     ("一月份买菜花了多少", "spend_in_category", GROCERIES, "january"),
     ("过去四周网费多少", "spend_in_category", ("RENT_AND_UTILITIES_INTERNET_AND_CABLE",), "last_4_weeks"),
-    ("上个月水电费交了多少", "spend_in_category", ("RENT_AND_UTILITIES",), "last_month"),
+    ("上个月水电费交了多少", "spend_in_category", ("RENT_AND_UTILITIES_GAS_AND_ELECTRICITY", "RENT_AND_UTILITIES_WATER"), "last_month"),
     ("今年理发花了多少钱", "spend_in_category", ("PERSONAL_CARE_HAIR_AND_BEAUTY",), "this_year"),
     ("去年全年在Starbucks花了多少", "spend_at_merchant", "@Starbucks", "last_year"),
     ("十二月在Sushi Tokyo吃了多少钱", "spend_at_merchant", "@Sushi Tokyo", "december"),

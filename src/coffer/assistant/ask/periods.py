@@ -21,6 +21,9 @@ from coffer.assistant.ask import holidays as H
 from coffer.assistant.ask import spelling
 from coffer.assistant.ask.fuzzy import COMMON_WORDS
 
+ALL_TIME = date(1970, 1, 1)  # "ever": the service starts it at the first transaction
+ALL_TIME_LABEL = "since your first transaction"
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -145,7 +148,12 @@ def _quarter(year: int, quarter: int) -> Period:
 
 
 def _last_n(today: date, count: int, unit: str) -> Period:
+    """The last ``count`` days or weeks ending today; ``count`` complete months or years
+    before the current one, but one month back ("the past month", 近一个月) is the last 30
+    days."""
     unit = unit.rstrip("s")
+    if unit == "month" and count == 1:
+        unit, count = "day", 30
     if unit == "day":
         return Period(today - timedelta(days=count - 1), today, f"the past {count} days")
     if unit == "week":
@@ -328,6 +336,9 @@ def _rules() -> list[Rule]:
         (rf"\b(?:next|coming|following)\s+{_NUM}\s+(days?|weeks?|months?)\b", lambda m, d: _next_n(d, number(m[1]), m[2])),
         (rf"\b(?:the\s+)?past\s+{_WK}\b", lambda m, d: _last_n(d, 7, "day")),
         (rf"\b(?:next|coming|following)\s+{_WK}\b|\bweek\s+ahead\b", lambda m, d: _week(d, -1, "next week")),
+        (r"\bever\b|\b(?:of\s+)?all[- ]time\b|\bsince i (?:started|joined|opened)\b",
+         lambda m, d: Period(ALL_TIME, d, ALL_TIME_LABEL)),
+        (rf"\bpast\s+{_MON}\b", lambda m, d: _last_n(d, 1, "month")),
         *[(english, build) for english, _, build in _NAMED],
         (rf"\bq([1-4])\s+{_YEAR}\b|\b{_YEAR}\s+q([1-4])\b",
          lambda m, d: _quarter(int(m[2] or m[3]), int(m[1] or m[4]))),
@@ -366,6 +377,7 @@ def _rules() -> list[Rule]:
          lambda m, d: _nth_quarter(d, zh_number(m[3]), m[2], m[1])),
         (rf"{_ZH_NUM}\s*(天|日|周|星期|礼拜|个月|年)(?:以)?前",
          lambda m, d: _ago(d, zh_number(m[1]), _ZH_UNITS[m[2]])),
+        (r"有史以来|历史上|开户以来|一直以来|有记录以来", lambda m, d: Period(ALL_TIME, d, ALL_TIME_LABEL)),
         (r"上上(?:个)?(?:周|星期|礼拜)", lambda m, d: _week(d, 2, "2 weeks ago")),
         (r"(上|这|本|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])(?![共起下点些直定般样切次笔天个周])",
          lambda m, d: _weekday(d, _zh_weekday(m[2]), {"上": "zh_last", "这": "this", "本": "this", "下": "zh_next"}.get(m[1] or ""))),

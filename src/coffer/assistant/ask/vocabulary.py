@@ -70,9 +70,11 @@ TOPICS: tuple[Topic, ...] = (
     Topic("Internet", ("RENT_AND_UTILITIES_INTERNET_AND_CABLE",),
           ("internet", "broadband", "wifi", "cable"), ("网费", "宽带")),
     Topic("Water", ("RENT_AND_UTILITIES_WATER",), ("water", "water bill"), ("水费",)),
+    Topic("Water and energy", ("RENT_AND_UTILITIES_GAS_AND_ELECTRICITY", "RENT_AND_UTILITIES_WATER"),
+          ("water and electricity", "electricity and water"), ("水电", "水电费", "水电煤")),
     Topic("Rent and utilities", ("RENT_AND_UTILITIES",),
           ("utilities", "utility bills", "rent and utilities", "bills and utilities"),
-          ("水电", "水电费", "生活缴费", "公用事业")),
+          ("房租水电", "生活缴费", "公用事业")),
     Topic("Streaming and TV", ("ENTERTAINMENT_TV_AND_MOVIES",),
           ("streaming", "movies", "cinema", "films", "tv", "netflix and co"),
           ("电影", "影视", "视频会员")),
@@ -155,11 +157,11 @@ def topic_by_code(code: str) -> Topic | None:
     return None
 
 
-def label(code: str | None) -> str:
-    """A readable name for a category code."""
+def label(code: str | None, language: str = "en") -> str:
+    """A readable name for a category code (its first Chinese word for ``language`` zh)."""
     if code is None:
-        return "Uncategorized"
+        return "未分类" if language == "zh" else "Uncategorized"
     topic = topic_by_code(code)
     if topic is not None:
-        return topic.name
+        return topic.chinese[0] if language == "zh" and topic.chinese else topic.name
     return code.replace("_", " ").capitalize()
