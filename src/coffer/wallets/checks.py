@@ -14,7 +14,9 @@ ledger moves anything. Each check answers a :class:`Verdict` per movement:
   (the verdict's public ``message`` only: no score, no rule is leaked).
 
 A verdict carries the rows the check wants stored about its decision (``writes``: its own
-tables, its own row values) and the events it wants in the wallets outbox (``events``). The
+tables, its own row values) and the events it wants in the wallets outbox (``events``: each
+event's data as a mapping, or already as its JSON text, which saves the wallets domain
+building it when the check runs in its own process). The
 wallets domain commits them in the same database transaction as the movement's own row and
 event, so a decision is stored exactly when its movement is (a blocked movement stores its
 decision alone). The check stays the owner of its tables; the wallets domain only commits.
@@ -111,7 +113,8 @@ class Verdict:
     message: str = BLOCKED_MESSAGE  # what the customer is told when blocked
     review_deadline_micros: int | None = None
     writes: tuple[tuple[sa.Table, Mapping[str, Any]], ...] = ()
-    events: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    # (type, data): data as a mapping or already as its outbox JSON text
+    events: tuple[tuple[str, Mapping[str, Any] | str], ...] = ()
     error: CofferError | None = None  # what a block raises instead of RiskBlocked
     # undoes what the check reserved for an allowed movement that did not happen; called
     # with the caller's connection (or None: the check opens its own unit)
@@ -174,7 +177,7 @@ class Assessment:
                 log.exception("check %s could not release a reservation", verdict.check)
 
     @property
-    def events(self) -> list[tuple[str, Mapping[str, Any]]]:
+    def events(self) -> list[tuple[str, Mapping[str, Any] | str]]:
         return [event for verdict in self.verdicts for event in verdict.events]
 
 

@@ -113,11 +113,17 @@ def release_idempotency_key(connection: sa.Connection, key: str) -> None:
 # -- outbox and webhooks -------------------------------------------------------------
 
 
-def event_values(event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+def event_text(data: Mapping[str, Any]) -> str:
+    """An event's data as the outbox stores it (compact JSON, keys sorted)."""
+    return json.dumps(data, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def event_values(event_type: str, data: Mapping[str, Any] | str) -> dict[str, Any]:
+    """A new outbox row; ``data`` as a mapping, or already as :func:`event_text`."""
     return {
         "id": new_id("evt"),
         "type": event_type,
-        "data": json.dumps(data, separators=(",", ":"), sort_keys=True, default=str),
+        "data": data if isinstance(data, str) else event_text(data),
         "dispatched": False,
         "created_at": now_micros(),
     }

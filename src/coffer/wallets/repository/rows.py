@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -139,7 +141,43 @@ def insert_pending_refund(
     return refund_id
 
 
-_INSERT_ROWS: dict[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, list[Any]]] = {}
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """How one group of rows of :func:`insert_rows` becomes parameters: its columns (the
+    rows' own, without ``platform_id``), their bind processors (None: values go to the
+    driver as they are) and whether the connection's platform is appended."""
+
+    columns: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    stamp: bool
+
+    def values(self, rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+        """One list per column (the platform's excluded) of the rows' processed values."""
+        arrays = []
+        for column, process in zip(self.columns, self.processors, strict=True):
+            if process is None:
+                arrays.append([row[column] for row in rows])
+            else:
+                arrays.append([process(row[column]) for row in rows])
+        return arrays
+
+    def tuples(self, rows: Sequence[Mapping[str, Any]], platform_id: str) -> list[tuple[Any, ...]]:
+        """One parameter tuple per row (the platform last when stamped)."""
+        if any(process is not None for process in self.processors):
+            arrays = self.values(rows)
+            if self.stamp:
+                arrays.append([platform_id] * len(rows))
+            return list(zip(*arrays, strict=True))
+        tail = (platform_id,) if self.stamp else ()
+        if len(self.columns) == 1:
+            (column,) = self.columns
+            return [(row[column], *tail) for row in rows]
+        get = itemgetter(*self.columns)
+        return [get(row) + tail for row in rows]
+
+
+_Built = tuple[list[str], list[_Group]]  # statements (one on PostgreSQL), groups
+_INSERT_ROWS: dict[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], _Built] = {}
 MAX_INSERT_SHAPES = 1_024  # statements kept built; beyond, the cache starts over
 
 
@@ -153,72 +191,102 @@ def insert_all(
 def insert_rows(
     connection: sa.Connection, groups: Sequence[tuple[sa.Table, Sequence[Mapping[str, Any]]]]
 ) -> None:
-    """Insert groups of rows (each group: rows of one table with the same columns)
-    atomically, in as few round trips as the backend allows.
+    """Insert groups of rows (each group: rows of one table with the same columns), stamped
+    with the connection's platform, atomically, in as few round trips as the backend allows.
 
     On PostgreSQL it is one statement whatever the number of rows: data-modifying CTEs,
     each inserting from ``unnest`` over one array per column (run it on an autocommit
-    connection and it is its own transaction). Its text depends only on the tables and
-    columns, so it is built once, and the driver and server reuse its parse and plan.
-    Elsewhere it is one executemany per group, in a transaction.
+    connection and it is its own transaction). Elsewhere it is one executemany of
+    parameter tuples per group on the driver's cursor, in a transaction. Statements
+    depend only on the tables and columns, so they are built once (and the driver and
+    server reuse their parse and plan); the rows' values go to the driver without
+    copying the rows.
     """
-    platform_id = platform_of(connection)
-    groups = [
-        (table, [{**values, "platform_id": platform_id} for values in rows])
-        for table, rows in groups
-        if rows
-    ]
+    groups = [(table, rows) for table, rows in groups if rows]
     if not groups:
         return
-    if connection.dialect.name != "postgresql":
-        if connection.in_transaction():
-            connection.commit()
-        with connection.begin():
-            for table, rows in groups:
-                connection.execute(table.insert(), [dict(values) for values in rows])
-        return
-    shape = tuple((table.name, tuple(rows[0])) for table, rows in groups)
+    shape = (
+        connection.dialect.name,
+        tuple((table.name, tuple(rows[0])) for table, rows in groups),
+    )
     built = _INSERT_ROWS.get(shape)
     if built is None:
-        built = _unnest_insert(connection.dialect, [(t, tuple(r[0])) for t, r in groups])
+        built = _build_insert(connection.dialect, [(t, tuple(r[0])) for t, r in groups])
         if len(_INSERT_ROWS) >= MAX_INSERT_SHAPES:
             _INSERT_ROWS.clear()
         _INSERT_ROWS[shape] = built
-    sql, processors = built
-    parameters: dict[str, list[Any]] = {}
-    position = 0
-    for g, (_, rows) in enumerate(groups):
-        for column in rows[0]:
-            process = processors[position]
-            position += 1
-            values = [row[column] for row in rows]
-            if process is not None:
-                values = [process(value) for value in values]
-            parameters[f"p{g}_{column}"] = values
-    connection.exec_driver_sql(sql, parameters)
+    statements, plans = built
+    platform_id = platform_of(connection)
+    if connection.dialect.name == "postgresql":
+        parameters: dict[str, list[Any]] = {}
+        for g, (plan, (_, rows)) in enumerate(zip(plans, groups, strict=True)):
+            for column, values in zip(plan.columns, plan.values(rows), strict=True):
+                parameters[f"p{g}_{column}"] = values
+            if plan.stamp:
+                parameters[f"p{g}_platform_id"] = [platform_id] * len(rows)
+        connection.exec_driver_sql(statements[0], parameters)
+        return
+    if connection.in_transaction():
+        connection.commit()
+    with connection.begin():
+        cursor = connection.connection.cursor()
+        try:
+            for sql, plan, (_, rows) in zip(statements, plans, groups, strict=True):
+                parameters_of_rows = plan.tuples(rows, platform_id)
+                try:
+                    cursor.executemany(sql, parameters_of_rows)
+                except connection.dialect.loaded_dbapi.Error as error:
+                    raise sa.exc.DBAPIError.instance(
+                        sql,
+                        parameters_of_rows,
+                        error,
+                        connection.dialect.loaded_dbapi.Error,
+                        dialect=connection.dialect,
+                    ) from error
+        finally:
+            cursor.close()
 
 
-def _unnest_insert(
+def _build_insert(
     dialect: sa.Dialect, groups: Sequence[tuple[sa.Table, tuple[str, ...]]]
-) -> tuple[str, list[Any]]:
-    """The text of :func:`insert_rows`' PostgreSQL statement for these tables and columns,
-    and each column's bind processor (None when values go to the driver as they are)."""
+) -> _Built:
+    """The statements of :func:`insert_rows` for these tables and columns (PostgreSQL: one,
+    inserting from ``unnest``; elsewhere one per group, with positional parameters) and
+    how each group's rows become parameters."""
+    prepare = dialect.identifier_preparer
     parts = []
-    processors: list[Any] = []
-    for g, (table, columns) in enumerate(groups):
-        arrays = []
-        for name in columns:
-            column = table.c[name]
-            cast = column.type.compile(dialect=dialect)
-            arrays.append(f"%(p{g}_{name})b::{cast}[]")
-            processors.append(column.type.bind_processor(dialect))
-        quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
-        parts.append(
-            f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) "
-            f"SELECT * FROM unnest({', '.join(arrays)})"
+    plans = []
+    for g, (table, given) in enumerate(groups):
+        stamp = "platform_id" in table.c
+        columns = tuple(name for name in given if name != "platform_id")
+        every = (*columns, "platform_id") if stamp else columns
+        plans.append(
+            _Group(
+                columns,
+                tuple(_processor(table.c[name], dialect) for name in columns),
+                stamp,
+            )
         )
+        quoted = ", ".join(prepare.quote(name) for name in every)
+        into = f"INSERT INTO {prepare.format_table(table)} ({quoted}) "
+        if dialect.name == "postgresql":
+            arrays = ", ".join(
+                f"%(p{g}_{name})b::{table.c[name].type.compile(dialect=dialect)}[]"
+                for name in every
+            )
+            parts.append(f"{into}SELECT * FROM unnest({arrays})")
+        else:
+            parts.append(f"{into}VALUES ({', '.join('?' for _ in every)})")
+    if dialect.name != "postgresql":
+        return parts, plans
     ctes = ", ".join(f"write_{index} AS ({part})" for index, part in enumerate(parts[:-1]))
-    return (f"WITH {ctes} " if ctes else "") + parts[-1], processors
+    return [(f"WITH {ctes} " if ctes else "") + parts[-1]], plans
+
+
+def _processor(column: sa.Column[Any], dialect: sa.Dialect) -> Callable[[Any], Any] | None:
+    """What SQLAlchemy does to a value of ``column`` before the driver gets it (the type
+    as the dialect loads it: a type decorator's own step, then its implementation's)."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def swap(connection: sa.Connection, table: sa.Table, *where: Any, **values: Any) -> bool:
