@@ -61,7 +61,9 @@ def simulate(
     ] = None,
     variant: Annotated[
         str,
-        typer.Option(help="World: base, merchants, shifted or independent (see docs/risk.md, Measured)"),
+        typer.Option(
+            help="World: base, merchants, shifted or independent (see docs/risk.md, Measured)"
+        ),
     ] = "base",
 ) -> None:
     """Write train.jsonl (labelled), events.jsonl (its continuation) and truth.jsonl."""
