@@ -7,7 +7,7 @@
    English and Chinese, paraphrases and typos) over a synthetic customer with two years
    of history; expected values computed from the synthetic ground truth, not through the
    parser. Prints the share answered with the right value (target >= 95%), then each
-   held-out batch (``coffer.assistant.ask.heldout``: phrasings written apart from the
+   held-out batch (``coffer/assistant/data/questions``: phrasings written apart from the
    parser's vocabulary) on its own line, and the held-out phrasings again with one typo
    each (English) or filler words (Chinese), for three seeds.
 2. Latency: ``Assistant.ask`` (the service path of the HTTP endpoint: the wallets

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coffer.assistant.ask.heldout import FIFTH, UNFORESEEN, Row
 from coffer.assistant.evaluation import BATCHES, cases, heldout_cases, judge, run
+from coffer.assistant.question_batches import Row, parse_batch
 from coffer.assistant.service import ask_data
 from coffer.assistant.synthetic import Synthetic
 
@@ -28,7 +28,9 @@ def test_heldout_phrasings(synthetic: Synthetic, rows: list[Row]) -> None:
     assert len(wrong) <= 0.05 * len(outcomes), wrong
 
 
-@pytest.mark.parametrize(("rows", "size", "share"), [(UNFORESEEN, 120, 0.4), (FIFTH, 150, 0.45)])
+@pytest.mark.parametrize(
+    ("rows", "size", "share"), [(BATCHES[1][1], 120, 0.4), (BATCHES[3][1], 150, 0.45)]
+)
 def test_the_unforeseen_batches_are_large_and_bilingual(
     rows: list[Row], size: int, share: float
 ) -> None:
@@ -293,3 +295,27 @@ def test_ever_starts_at_the_first_transaction(synthetic: Synthetic) -> None:
     biggest = ask_data(synthetic.data, "biggest purchase of all time", synthetic.today)
     assert biggest["intent"] == "largest_transaction"
     assert biggest["period"]["start"] == first
+
+
+def test_batch_files_parse_and_bad_lines_are_named() -> None:
+    name, rows = parse_batch(
+        "# name: sample\nquestion\tintent\ttarget\tperiod\n"
+        "groceries last month\tspend_in_category\tFOOD_AND_DRINK_GROCERIES\tlast_month\n"
+        "coffee vs lidl\tcompare_items\t@Lidl|FOOD_AND_DRINK_COFFEE\tthis_year\n"
+        "my holiday goal\tgoal_progress\t#Holiday\t\n",
+        "sample.tsv",
+    )
+    assert name == "sample"
+    assert rows == [
+        ("groceries last month", "spend_in_category", ("FOOD_AND_DRINK_GROCERIES",), "last_month"),
+        ("coffee vs lidl", "compare_items", "@Lidl|FOOD_AND_DRINK_COFFEE", "this_year"),
+        ("my holiday goal", "goal_progress", "#Holiday", None),
+    ]
+    with pytest.raises(ValueError, match=r"sample\.tsv:3"):
+        parse_batch(
+            "question\tintent\ttarget\tperiod\nok\tbalance\t\t\nbroken line\n", "sample.tsv"
+        )
+    with pytest.raises(ValueError, match="header"):
+        parse_batch("q\ti\n", "sample.tsv")
+    assert [name for name, _ in BATCHES][:2] == ["held-out phrasings", "unforeseen phrasings"]
+    assert sum(len(rows) for _, rows in BATCHES) == 1121

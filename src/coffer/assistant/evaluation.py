@@ -12,23 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from coffer.assistant.ask.heldout import FIFTH, HELDOUT, LATER, UNFORESEEN, Row
-from coffer.assistant.ask.heldout6 import SIXTH
-from coffer.assistant.ask.heldout7 import SEVENTH
-from coffer.assistant.ask.heldout8 import EIGHTH
-from coffer.assistant.ask.heldout9 import NINTH
+from coffer.assistant.question_batches import Row, batches
 from coffer.assistant.synthetic import Synthetic
 
 __all__ = [
     "BATCHES",
-    "EIGHTH",
-    "FIFTH",
-    "HELDOUT",
-    "LATER",
-    "NINTH",
-    "SEVENTH",
-    "SIXTH",
-    "UNFORESEEN",
     "Case",
     "cases",
     "heldout_cases",
@@ -37,17 +25,9 @@ __all__ = [
 ]
 
 EXCLUDED = ("INCOME", "TRANSFER_IN", "TRANSFER_OUT")
-# every held-out batch, by name, each measured as written when it was added
-BATCHES: tuple[tuple[str, list[Row]], ...] = (
-    ("held-out phrasings", HELDOUT),
-    ("unforeseen phrasings", UNFORESEEN),
-    ("later phrasings", LATER),
-    ("fifth batch", FIFTH),
-    ("sixth batch", SIXTH),
-    ("seventh batch", SEVENTH),
-    ("eighth batch", EIGHTH),
-    ("ninth batch", NINTH),
-)
+# every held-out batch, by name (coffer/assistant/data/questions), each measured as written
+# when it joined the set
+BATCHES: tuple[tuple[str, list[Row]], ...] = batches()
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,14 +434,14 @@ def _expected(
 
 
 def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]:
-    """Held-out phrasings (default :data:`HELDOUT`) with their expected answers, computed
+    """Held-out phrasings (default: the first batch) with their expected answers, computed
     from the ground truth as :func:`cases` computes them."""
     periods = _periods(s.today)
     base: dict[str, Case] = {}
     for case in cases(s):
         base.setdefault(case.intent, case)
     out = []
-    for question, intent, target, key in HELDOUT if rows is None else rows:
+    for question, intent, target, key in BATCHES[0][1] if rows is None else rows:
         if key and key.startswith("avg:"):
             period = periods[key[4:]]
             total = _expected(s, intent, target, period)
