@@ -80,11 +80,7 @@ def create_hold(
     return JSONResponse({"data": hold_json(hold)}, 201)
 
 
-@router.get(
-    "/holds",
-    response_model=S.HoldsResponse,
-    operation_id="cofferListHolds",
-)
+@router.get("/holds", response_model=S.HoldsResponse, operation_id="cofferListHolds")
 def list_holds(
     request: Request,
     ledger: LedgerName,
@@ -96,11 +92,7 @@ def list_holds(
     return JSONResponse({"data": [hold_json(h) for h in holds]})
 
 
-@router.get(
-    "/holds/{id}",
-    response_model=S.HoldResponse,
-    operation_id="cofferGetHold",
-)
+@router.get("/holds/{id}", response_model=S.HoldResponse, operation_id="cofferGetHold")
 def get_hold(request: Request, ledger: LedgerName, id: HoldId, _principal: Any = ReadScope) -> Any:
     return JSONResponse({"data": hold_json(ledger_of(request, ledger).hold(id))})
 
@@ -131,11 +123,7 @@ def post_hold(
     return JSONResponse({"data": transaction_json(tx)}, 201)
 
 
-@router.post(
-    "/holds/{id}/void",
-    response_model=S.HoldResponse,
-    operation_id="cofferVoidHold",
-)
+@router.post("/holds/{id}/void", response_model=S.HoldResponse, operation_id="cofferVoidHold")
 def void_hold(
     request: Request,
     ledger: LedgerName,
@@ -148,9 +136,7 @@ def void_hold(
 
 
 @router.get(
-    "/checkpoints",
-    response_model=S.CheckpointsResponse,
-    operation_id="cofferListCheckpoints",
+    "/checkpoints", response_model=S.CheckpointsResponse, operation_id="cofferListCheckpoints"
 )
 def list_checkpoints(
     request: Request,

@@ -73,14 +73,8 @@ def list_accounts(
     _principal: Any = ReadScope,
 ) -> Any:
     ledger_id = ledger_of(request, ledger).ledger_id
-    st = paging.state(
-        {
-            "q": paging.query,
-            "pit": _micros(pit),
-            "size": paging.size,
-            "after": None,
-            "x": sorted(expand_set(expand)),
-        }
+    st = paging.filtered_state(
+        pit=_micros(pit), size=paging.size, after=None, x=sorted(expand_set(expand))
     )
     with cursor_fields():
         size = page_size(int(st["size"]))
@@ -159,16 +153,13 @@ def volumes(
     _principal: Any = ReadScope,
 ) -> Any:
     ledger_id = ledger_of(request, ledger).ledger_id
-    st = paging.state(
-        {
-            "q": paging.query,
-            "start": _micros(start_time),
-            "end": _micros(end_time),
-            "ins": insertion_date,
-            "g": group_by,
-            "size": paging.size,
-            "offset": 0,
-        }
+    st = paging.filtered_state(
+        start=_micros(start_time),
+        end=_micros(end_time),
+        ins=insertion_date,
+        g=group_by,
+        size=paging.size,
+        offset=0,
     )
     with cursor_fields():
         size, offset = page_size(int(st["size"])), int(st["offset"])

@@ -66,6 +66,11 @@ class CursorQuery:
         """The paging state (:func:`cursor_state`); ``first`` is the first page's."""
         return cursor_state(self.cursor, first)
 
+    def filtered_state(self, **first: Any) -> dict[str, Any]:
+        """The paging state of a list the filter body narrows: the first page's holds the
+        filter (``q``) then ``first``."""
+        return self.state({"q": self.query, **first})
+
 
 Paging = Annotated[CursorQuery, Depends()]
 
