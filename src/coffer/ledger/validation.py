@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from coffer.errors import CofferError, InvalidAccount, ValidationError
 from coffer.ledger.models import Hold, Overdraft, Posting, Transaction, Unbounded
@@ -21,9 +21,7 @@ from coffer.money import (
     check_amount,
     check_asset,
 )
-
-if TYPE_CHECKING:
-    from coffer.settings import Settings
+from coffer.settings import Settings
 
 MAX_PAGE_SIZE = 1000
 MAX_ATOMIC_BATCH = 100_000
@@ -34,16 +32,16 @@ Result = Transaction | Hold | CofferError
 
 @dataclass(frozen=True, slots=True)
 class InputLimits:
-    """Bounds on what a caller may write: addresses, metadata and timestamps (the
-    defaults are those of :class:`coffer.settings.Settings`)."""
+    """Bounds on what a caller may write: addresses, metadata and timestamps (each field
+    is the setting of the same name; :data:`DEFAULT_LIMITS` has the settings' defaults)."""
 
-    max_account_length: int = 256
-    max_account_segments: int = 32
-    max_metadata_keys: int = 256
-    max_metadata_key_length: int = 256
-    max_metadata_value_bytes: int = 16_384
-    min_timestamp_year: int = 1970
-    max_timestamp_year: int = 2999
+    max_account_length: int
+    max_account_segments: int
+    max_metadata_keys: int
+    max_metadata_key_length: int
+    max_metadata_value_bytes: int
+    min_timestamp_year: int
+    max_timestamp_year: int
 
     @classmethod
     def of(cls, settings: Settings) -> InputLimits:
@@ -108,7 +106,8 @@ class InputLimits:
         return timestamp
 
 
-DEFAULT_LIMITS = InputLimits()
+# the settings' defaults (a Settings built without reading the environment)
+DEFAULT_LIMITS = InputLimits.of(Settings.model_construct())
 
 
 class _Validator:
