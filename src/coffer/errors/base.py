@@ -188,8 +188,6 @@ class CompilationFailed(
 ):
     """The Numscript program does not parse or type-check."""
 
-    hint = "Fix the program as the message says (coffer numscript check)."
-
 
 class TamperDetected(CofferError, code="tamper_detected", status=500, formance_code="INTERNAL"):
     """Stored journal rows do not match their hash chain or checkpoints."""
