@@ -105,12 +105,16 @@ def create_client(
     with _write(engine) as connection, connection.begin():
         R.insert_client(
             connection,
-            client_id=client_id,
-            name=name,
-            secret_hash=secret_hash,
-            scopes=scopes,
-            created_at=time.time_ns() // 1000,
-            platform_id=platform_id,
+            ClientRow(
+                id=client_id,
+                name=name,
+                secret_hash=secret_hash,
+                scopes=scopes,
+                created_at=time.time_ns() // 1000,
+                disabled=False,
+                secret_version=1,
+                platform_id=platform_id,
+            ),
         )
         record(
             connection,

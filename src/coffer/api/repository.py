@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 
@@ -36,28 +36,9 @@ def _row(m: sa.RowMapping) -> ClientRow:
     )
 
 
-def insert_client(
-    connection: sa.Connection,
-    *,
-    client_id: str,
-    name: str,
-    secret_hash: str,
-    scopes: tuple[str, ...],
-    created_at: int,
-    platform_id: str = DEFAULT_PLATFORM_ID,
-) -> None:
-    connection.execute(
-        api_clients.insert().values(
-            id=client_id,
-            platform_id=platform_id,
-            name=name,
-            secret_hash=secret_hash,
-            scopes=" ".join(scopes),
-            created_at=created_at,
-            disabled=False,
-            secret_version=1,
-        )
-    )
+def insert_client(connection: sa.Connection, row: ClientRow) -> None:
+    """Store a new client (its scopes as one space-separated text)."""
+    connection.execute(api_clients.insert().values({**asdict(row), "scopes": " ".join(row.scopes)}))
 
 
 def get_client(connection: sa.Connection, client_id: str) -> ClientRow | None:
