@@ -8,12 +8,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from coffer.assistant.categorize import schemas as S
 from coffer.assistant.categorize.adaptation import CorrectionModel
 from coffer.assistant.categorize.pipeline import (
     context_stage,
     learn_payee_rules,
     post_rules,
+)
+from coffer.assistant.categorize.schemas import (
+    Categorization,
+    CategorizationContext,
+    Condition,
+    InvalidStatementLine,
+    StatementLine,
+    UserRule,
 )
 from coffer.assistant.models import Txn
 from coffer.assistant.taxonomy import CATEGORIES, PRIMARY_CATEGORIES, primary_of
@@ -44,7 +51,7 @@ def check_category(primary: str, detailed: str | None) -> tuple[str, str | None]
     return primary, detailed
 
 
-def user_rule(spec: Mapping[str, Any]) -> S.UserRule:
+def user_rule(spec: Mapping[str, Any]) -> UserRule:
     """A stored or requested rule as the pipeline runs it (ValidationError when invalid)."""
     category = str(spec.get("actions", {}).get("category") or "").strip().upper()
     if category not in CATEGORIES:
@@ -57,9 +64,9 @@ def user_rule(spec: Mapping[str, Any]) -> S.UserRule:
     if len(conditions) > MAX_CONDITIONS:
         raise ValidationError(f"a rule has at most {MAX_CONDITIONS} conditions")
     try:
-        return S.UserRule(
+        return UserRule(
             conditions=tuple(
-                S.Condition(str(c.get("field")), str(c.get("operator")), c.get("value"))
+                Condition(str(c.get("field")), str(c.get("operator")), c.get("value"))
                 for c in conditions
             ),
             detailed=category,
@@ -67,13 +74,13 @@ def user_rule(spec: Mapping[str, Any]) -> S.UserRule:
             stage=str(spec.get("stage", "pre")),
             name=str(spec.get("name") or ""),
         )
-    except S.InvalidStatementLine as error:
+    except InvalidStatementLine as error:
         raise ValidationError(str(error)) from error
 
 
-def txn_line(t: Txn) -> S.StatementLine:
+def txn_line(t: Txn) -> StatementLine:
     """A transaction as the categorization pipeline reads it."""
-    return S.StatementLine(
+    return StatementLine(
         id=t.id,
         description=t.description,
         amount=abs(t.amount),
@@ -89,7 +96,7 @@ def build_context(
     txns: Sequence[Txn],
     corrections: Mapping[str, tuple[str, str | None, str | None]],
     rules: Sequence[Mapping[str, Any]],
-) -> S.CategorizationContext:
+) -> CategorizationContext:
     """The pipeline context of a customer: corrected lines locked by id, the corrected lines
     as examples (those with a detailed category), payee rules learned from them (a payee
     corrected twice to one category) and the stored rules in order."""
@@ -99,7 +106,7 @@ def build_context(
         t = by_id.get(transaction_id)
         if t is not None and detailed is not None and detailed in CATEGORIES:
             examples.append((txn_line(t), detailed))
-    return S.CategorizationContext(
+    return CategorizationContext(
         corrections={},  # applied by the service with the merchant the customer gave
         payee_rules=learn_payee_rules(examples),
         rules=tuple(user_rule(r) for r in rules),
@@ -107,7 +114,7 @@ def build_context(
     )
 
 
-def apply_context(txns: Sequence[Txn], context: S.CategorizationContext) -> list[Txn]:
+def apply_context(txns: Sequence[Txn], context: CategorizationContext) -> list[Txn]:
     """``txns`` with the customer's stages applied on top of their categories: rules of
     stage pre and default, payee rules and the correction model decide before the built-in
     categorization; rules of stage post rescue the lines it abstained on."""
@@ -117,9 +124,9 @@ def apply_context(txns: Sequence[Txn], context: S.CategorizationContext) -> list
     out = []
     for t in txns:
         line = txn_line(t)
-        decided: S.Categorization | None = context_stage(line, context, t.merchant, model)
+        decided: Categorization | None = context_stage(line, context, t.merchant, model)
         if decided is None and t.primary is None:
-            empty = S.Categorization(t.id, None, None, 0.0, t.merchant, "abstain")
+            empty = Categorization(t.id, None, None, 0.0, t.merchant, "abstain")
             decided = post_rules(line, empty, context)
         if decided is not None:
             t = replace(t, primary=decided.primary, detailed=decided.detailed,
@@ -129,13 +136,13 @@ def apply_context(txns: Sequence[Txn], context: S.CategorizationContext) -> list
 
 
 def categorize_with(
-    lines: Sequence[S.StatementLine],
+    lines: Sequence[StatementLine],
     txns: Sequence[Txn],
     corrections: Mapping[str, tuple[str, str | None, str | None]],
     rules: Sequence[Mapping[str, Any]],
     *,
     use_classifier: bool = True,
-) -> list[S.Categorization]:
+) -> list[Categorization]:
     """Statement lines through the customer's pipeline, as the API categorizes their
     transactions: the customer's rules, learned payee rules and correction model (from
     ``txns``, the customer's categorized transactions) around the built-in categorizer,
