@@ -71,11 +71,9 @@ def forecast_values(
 
 def seasonal_naive(values: Sequence[float], horizon: int) -> list[float]:
     """The baseline: the same month a year before (the last value without a year)."""
-    out = []
-    for h in range(1, horizon + 1):
-        back = len(values) - 12 + (h - 1) % 12
-        out.append(values[back] if 0 <= back < len(values) else (values[-1] if values else 0.0))
-    return out
+    last = values[-1] if values else 0.0
+    backs = (len(values) - 12 + step % 12 for step in range(horizon))
+    return [values[back] if 0 <= back < len(values) else last for back in backs]
 
 
 @dataclass(frozen=True, slots=True)

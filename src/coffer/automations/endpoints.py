@@ -222,7 +222,7 @@ def list_approvals(
     request: Request,
     automations: Automations,
     paging: Paging,
-    status: Literal["pending", "approved", "rejected", "expired"] | None = "pending",
+    status: S.ApprovalStatus | None = "pending",
     run_id: str | None = None,
 ) -> S.ListPage[S.Approval]:
     return automations.approvals(platform_id_of(request), status=status, run_id=run_id, **paging)

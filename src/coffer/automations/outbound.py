@@ -4,24 +4,13 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import time
 from typing import Any
 
 import httpx
 
 from coffer.errors import CofferError
-from coffer.wallets.egress import Target
-
-
-def sign_webhook(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
-    """A Standard Webhooks signature (``v1,<base64 HMAC-SHA256>``)."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    signed = f"{message_id}.{timestamp}.".encode() + body
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+from coffer.wallets.egress import Target, signed_headers
 
 
 def json_body(value: Any) -> bytes:
@@ -43,29 +32,12 @@ def post_webhook(
     address the egress policy checked (coffer.wallets.egress), connected to with the URL's
     own host as Host header and TLS server name, so DNS cannot be rebound in between."""
     payload = json_body(body)
-    timestamp = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "webhook-id": message_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign_webhook(secret, message_id, timestamp, payload),
-        "user-agent": "Coffer-Automations/1",
-    }
-    extensions: dict[str, Any] = {}
-    connect_to = url
-    if target is not None:
-        connect_to = target.connect_url()
-        headers["host"] = target.host_header()
-        if target.scheme == "https":
-            extensions["sni_hostname"] = target.host
+    headers = signed_headers(secret, message_id, payload, "Coffer-Automations/1")
     try:
-        response = client.post(
-            connect_to,
-            content=payload,
-            headers=headers,
-            timeout=timeout_seconds,
-            extensions=extensions,
-        )
+        if target is None:
+            response = client.post(url, content=payload, headers=headers, timeout=timeout_seconds)
+        else:
+            response = target.post(client, payload, headers, timeout_seconds)
     except httpx.HTTPError as error:
         # the remote's own text is not echoed (it could map a private network)
         raise WebhookFailed(f"webhook to {url} failed: {type(error).__name__}") from error

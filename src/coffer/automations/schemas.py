@@ -12,6 +12,7 @@ from coffer.wallets.schemas.common import Model as Model
 
 AutomationStatus = Literal["active", "paused", "archived"]
 RunStatus = Literal["pending", "running", "waiting", "succeeded", "failed", "cancelled", "skipped"]
+ApprovalStatus = Literal["pending", "approved", "rejected", "expired"]
 
 
 class AutomationCreate(Model):
@@ -122,7 +123,7 @@ class Approval(BaseModel):
     id: str
     run_id: str
     step_key: str
-    status: Literal["pending", "approved", "rejected", "expired"]
+    status: ApprovalStatus
     required: int
     decisions: list[dict[str, Any]]
     message: str | None

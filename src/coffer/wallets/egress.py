@@ -1,4 +1,5 @@
-"""Where webhooks may be sent: the egress policy that keeps deliveries off internal networks.
+"""Where webhooks may be sent: the egress policy that keeps deliveries off internal networks,
+and the signed POST (per Standard Webhooks) that delivers one.
 
 A webhook endpoint's URL is checked when it is registered and again at every delivery,
 after DNS resolution, and the delivery connects to the very address that was checked (the
@@ -18,12 +19,18 @@ A name that resolves to several addresses is accepted only when all of them are.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import ipaddress
 import socket
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
+
+import httpx
 
 from coffer.errors import ValidationError
 from coffer.platforms.mode import Mode
@@ -73,6 +80,40 @@ class Target:
         default = 443 if self.scheme == "https" else 80
         host = f"[{self.host}]" if ":" in self.host else self.host
         return host if self.port == default else f"{host}:{self.port}"
+
+    def post(
+        self, client: httpx.Client, content: bytes, headers: Mapping[str, str], timeout: float
+    ) -> httpx.Response:
+        """POST ``content`` to the checked address, with the URL's own host as ``Host``
+        header and TLS server name (and certificate check)."""
+        extensions = {"sni_hostname": self.host} if self.scheme == "https" else {}
+        return client.post(
+            self.connect_url(),
+            content=content,
+            headers={**headers, "host": self.host_header()},
+            timeout=timeout,
+            extensions=extensions,
+        )
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` header value (``v1,<base64 HMAC-SHA256>``)."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signed_headers(secret: str, message_id: str, body: bytes, user_agent: str) -> dict[str, str]:
+    """The headers of a JSON webhook ``body`` signed per Standard Webhooks, timestamped now."""
+    timestamp = int(time.time())
+    return {
+        "content-type": "application/json",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(secret, message_id, timestamp, body),
+        "user-agent": user_agent,
+    }
 
 
 def address_problem(address: IPAddress, *, loopback_allowed: bool) -> str | None:

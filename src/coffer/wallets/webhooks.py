@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
-import hmac
 import json
 import logging
 import random
@@ -66,14 +64,6 @@ UPGRADE_PER_ROUND = 1_000  # customers re-sealed under their data keys per house
 
 def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-
-
-def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
-    """The ``webhook-signature`` header value (``v1,<base64 HMAC-SHA256>``)."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    signed = f"{message_id}.{timestamp}.".encode() + body
-    digest = hmac.new(key, signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
 
 
 def event_body(event: Row) -> bytes:
@@ -349,28 +339,12 @@ class Webhooks:
         secret = self.core.cipher.decrypt(endpoint["secret_enc"], context="webhook.secret")
         assert secret is not None
         body = event_body(event)
-        timestamp = int(time.time())
-        headers = {
-            "content-type": "application/json",
-            "webhook-id": event["id"],
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": sign(secret, event["id"], timestamp, body),
-            "user-agent": "Coffer-Webhooks/1",
-            "host": target.host_header(),
-        }
-        # Connect to the checked address; the TLS server name (and the certificate check)
-        # and the Host header stay the URL's host.
-        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        headers = egress.signed_headers(secret, event["id"], body, "Coffer-Webhooks/1")
         status_code: int | None = None
         error: str | None = None
         try:
-            response = client.post(
-                target.connect_url(),
-                content=body,
-                headers=headers,
-                timeout=self.core.settings.webhook_timeout_seconds,
-                extensions=extensions,
-            )
+            timeout = self.core.settings.webhook_timeout_seconds
+            response = target.post(client, body, headers, timeout)
             status_code = response.status_code
             if not 200 <= status_code < 300:
                 error = f"HTTP {status_code}"

@@ -49,14 +49,10 @@ ZH_LABELS = {
 
 
 _MONTH_NUMBER = {name: number for number, name in enumerate(MONTH_NAMES) if name}
+_ZH_UNITS = {"days": "天", "weeks": "周", "months": "个月", "years": "年"}
 _ZH_PATTERNS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
-    (r"the (?:past|last) (\d+) days", lambda m: f"最近{m[1]}天"),
-    (r"the (?:past|last) (\d+) weeks", lambda m: f"最近{m[1]}周"),
-    (r"the (?:past|last) (\d+) months", lambda m: f"最近{m[1]}个月"),
-    (r"the last (\d+) years", lambda m: f"最近{m[1]}年"),
-    (r"the next (\d+) days", lambda m: f"未来{m[1]}天"),
-    (r"the next (\d+) weeks", lambda m: f"未来{m[1]}周"),
-    (r"the next (\d+) months", lambda m: f"未来{m[1]}个月"),
+    (r"the (?:past|last) (\d+) (days|weeks|months|years)", lambda m: f"最近{m[1]}{_ZH_UNITS[m[2]]}"),
+    (r"the next (\d+) (days|weeks|months)", lambda m: f"未来{m[1]}{_ZH_UNITS[m[2]]}"),
     (r"(\d{4}) so far", lambda m: f"{m[1]}年至今"),
     (r"(\d{4})", lambda m: f"{m[1]}年"),
     (r"Q([1-4]) (\d{4})", lambda m: f"{m[2]}年第{m[1]}季度"),

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -142,33 +142,30 @@ def _fields(movement: Movement) -> _Fields:
     )
 
 
+_VERDICT_FIELDS = (
+    "outcome",
+    "decision_id",
+    "score",
+    "reasons",
+    "review_deadline_micros",
+    "writes",
+    "events",
+)
+
+
 def _portable(verdict: Verdict) -> _Portable:
-    return (
-        verdict.outcome,
-        verdict.decision_id,
-        verdict.score,
-        verdict.reasons,
-        verdict.review_deadline_micros,
-        tuple((table.name, dict(row)) for table, row in verdict.writes),
-        verdict.events,
+    return tuple(
+        tuple((table.name, dict(row)) for table, row in verdict.writes)
+        if name == "writes"
+        else getattr(verdict, name)
+        for name in _VERDICT_FIELDS
     )
 
 
 def _verdict(item: _Portable) -> Verdict:
-    outcome, decision_id, score, reasons, deadline, writes, events = item
-    named: tuple[tuple[sa.Table, Mapping[str, Any]], ...] = tuple(
-        (TABLES[name], row) for name, row in writes
-    )
-    return Verdict(
-        outcome=outcome,
-        check="risk",
-        decision_id=decision_id,
-        score=score,
-        reasons=reasons,
-        review_deadline_micros=deadline,
-        writes=named,
-        events=events,
-    )
+    fields = dict(zip(_VERDICT_FIELDS, item, strict=True))
+    fields["writes"] = tuple((TABLES[name], row) for name, row in fields["writes"])
+    return Verdict(check="risk", **fields)
 
 
 def serve(fd: int) -> None:

@@ -70,17 +70,10 @@ def account_takeover(sim: Independent, at: float) -> None:
     if rng.random() < 0.3:
         mule = _recruit(sim, moment - rng.uniform(1, 20) * DAY)
         target = mule.id
-    if rng.random() < 0.35:
+    if rng.random() < 0.35:  # a small payout first, to see that the account pays out
+        probe = rng.randint(100, 2_000)
         world.transaction(
-            moment,
-            "payout",
-            victim,
-            rng.randint(100, 2_000),
-            target,
-            None,
-            ip,
-            device,
-            fraud="account_takeover",
+            moment, "payout", victim, probe, target, None, ip, device, fraud="account_takeover"
         )
         moment += rng.uniform(300, 6 * HOUR)
     for _ in range(rng.randint(1, 3)):
@@ -171,16 +164,9 @@ def first_party(sim: Independent, at: float) -> None:
     moment = at
     for _ in range(rng.randint(2, 5)):
         card = (world.new_id("card"), customer.country)
+        amount = int(rng.uniform(400, 2_500)) * 100
         world.transaction(
-            moment,
-            "payin_card",
-            customer,
-            int(rng.uniform(400, 2_500)) * 100,
-            None,
-            card,
-            ip,
-            device,
-            fraud="first_party",
+            moment, "payin_card", customer, amount, None, card, ip, device, fraud="first_party"
         )
         moment += rng.uniform(600, 2 * DAY)
     world.transaction(

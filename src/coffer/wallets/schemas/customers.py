@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 from coffer.wallets.schemas.common import CustomerKind, KycLevel, Model, RequestMetadata
 
+ConsentStatus = Literal["granted", "withdrawn"]
+
 
 class Address(Model):
     line1: str = Field(max_length=200)
@@ -77,7 +79,7 @@ class ConsentCreate(Model):
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
         description="The version of the text the customer agreed to (or withdrew from).",
     )
-    status: Literal["granted", "withdrawn"]
+    status: ConsentStatus
 
 
 class Consent(BaseModel):
@@ -86,7 +88,7 @@ class Consent(BaseModel):
     customer_id: str
     type: str
     version: str
-    status: Literal["granted", "withdrawn"]
+    status: ConsentStatus
     recorded_by: str = Field(description="Who recorded it: an API client id or cli:<user>.")
     address: str | None = Field(description="From where it was recorded, if known.")
     created_at: datetime
