@@ -151,6 +151,38 @@ def list_page(
 
 
 @dataclass(frozen=True, slots=True)
+class Table:
+    """A list page's fixed parts: its ``title``, its URL ``base``, the navigation entry it
+    marks (``active``: ``base`` when empty), its ``columns`` and the ``statuses`` it filters
+    by; ``table(ctx, listing, status)`` is its :func:`list_page`."""
+
+    title: str
+    base: str
+    columns: list[Column]
+    statuses: list[str] | None = None
+    active: str = ""
+
+    def __call__(
+        self,
+        ctx: ConsoleContext,
+        listing: Paged,
+        status: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Response:
+        return list_page(
+            ctx,
+            listing,
+            title=self.title,
+            active=self.active or self.base,
+            columns=self.columns,
+            statuses=self.statuses,
+            status=status,
+            extra=extra,
+            base=self.base,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     """A console section with tabs: the navigation entry its pages mark ``active`` and its
     tab list; its pages are :func:`page` and :func:`list_page` with the ``tab`` marked."""
