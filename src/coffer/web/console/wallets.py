@@ -90,9 +90,9 @@ CUSTOMERS = _records(
     CREATED,
 )
 KYC_DOCUMENTS = Table(
-    "KYC documents",
-    "/console/kyc",
-    [
+    title="KYC documents",
+    base="/console/kyc",
+    columns=[
         Column("Document", lambda d: d.id),
         Column("Type", lambda d: d.type),
         Column("Level", lambda d: d.level),
@@ -294,9 +294,9 @@ def payments(
 
 
 PAYOUTS = Table(
-    "Payouts",
-    "/console/payouts",
-    [
+    title="Payouts",
+    base="/console/payouts",
+    columns=[
         Column("Payout", lambda p: p.id),
         WALLET,
         STATUS,
