@@ -1,5 +1,6 @@
 """Rendering of console pages: the layout's navigation, :func:`page`, the paged tables of
-:func:`list_page` and the tabbed pages of a :class:`Section`."""
+:func:`list_page` (a :class:`Table` holds one's fixed parts) and the tabbed pages of a
+:class:`Section`."""
 
 from __future__ import annotations
 
