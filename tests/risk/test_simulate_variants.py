@@ -69,3 +69,16 @@ def test_independent_world_is_its_own_simulator(tmp_path: Path) -> None:
     assert any(line["type"] == "pattern" for line in truth)
     train = (tmp_path / "train.jsonl").read_text()
     assert "app_instalments" not in train and '"label": "fraud"' in train
+
+
+def test_an_unknown_variant_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from coffer.cli.main import app
+
+    folder = tmp_path / "out"
+    args = ["risk", "simulate", "--output-dir", str(folder), "--variant", "nope"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "unknown variant 'nope'; one of base" in result.output
+    assert not folder.exists()

@@ -8,14 +8,22 @@ import inspect
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel
 
+from coffer.cli.options import (
+    CustomerFilter,
+    Platform,
+    StatusFilter,
+    run_on_domain,
+    usage_error,
+    wallets_domain,
+)
 from coffer.cli.options import Database as Database
-from coffer.cli.options import run_on_domain, usage_error, wallets_domain
 
 app = typer.Typer(help="Automations: schedules, triggers and workflows.", no_args_is_help=True)
 runs_app = typer.Typer(help="Runs: list, show, cancel, retry.", no_args_is_help=True)
@@ -23,7 +31,6 @@ approvals_app = typer.Typer(help="Approvals: list and decide.", no_args_is_help=
 app.add_typer(runs_app, name="runs")
 app.add_typer(approvals_app, name="approvals")
 
-Platform = Annotated[str, typer.Option("--platform", help="The platform's id")]
 BodyT = TypeVar("BodyT", bound=BaseModel)
 
 if TYPE_CHECKING:  # the domain is imported when a command runs, not at CLI start
@@ -85,16 +92,20 @@ def _read_body(path: Path, model: type[BodyT]) -> BodyT:
 def _command(
     group: typer.Typer,
     name: str,
-    first: list[tuple[str, Any]],
+    first: list[tuple[str, Any]] | list[tuple[str, Any, Any]],
     command: Callable[..., None],
     doc: str | None,
 ) -> None:
     """Register ``command`` (which takes ``**values``) as ``name`` on ``group``, with the
-    arguments ``first`` (names and annotated types) before its own parameters."""
+    parameters ``first`` (names, annotated types and, for options, defaults) before its
+    own parameters."""
     signature = inspect.signature(command, eval_str=True)
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
     params = [
-        inspect.Parameter(arg, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation)
-        for arg, annotation in first
+        inspect.Parameter(
+            arg, kind, annotation=annotation, default=rest[0] if rest else inspect.Parameter.empty
+        )
+        for arg, annotation, *rest in first
     ]
     params += [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
     command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
@@ -118,6 +129,26 @@ def id_command(
         _do_on(database, platform, lambda domain, owner: action(domain, owner, key))
 
     _command(group, name, [(id_name, str)], command, doc)
+
+
+def list_command(
+    group: typer.Typer,
+    name: str,
+    lister: Callable[[AutomationsPlatform], Callable[..., BaseModel]],
+    filters: list[tuple[str, Any, Any]],
+) -> None:
+    """Register ``name`` on ``group``: the options ``filters`` (names, annotated types and
+    defaults), then ``--limit`` (20), ``--database`` and ``--platform``; it prints the JSON of
+    ``lister(domain)(platform's id, **filters, limit=limit)``."""
+
+    def command(
+        limit: int = 20, database: Database = None, platform: Platform = "", **values: Any
+    ) -> None:
+        _do_on(
+            database, platform, lambda domain, owner: lister(domain)(owner, **values, limit=limit)
+        )
+
+    _command(group, name, filters, command, None)
 
 
 def update_command(
@@ -171,14 +202,12 @@ update_command(
 )
 
 
-@app.command("list")
-def list_automations(
-    status: Annotated[str | None, typer.Option(help="active, paused or archived")] = None,
-    limit: int = 20,
-    database: Database = None,
-    platform: Platform = "",
-) -> None:
-    _do_on(database, platform, lambda a, p: a.automations(p, status=status, limit=limit))
+list_command(
+    app,
+    "list",
+    attrgetter("automations"),
+    [("status", Annotated[str | None, typer.Option(help="active, paused or archived")], None)],
+)
 
 
 for _name, _action in (
@@ -218,26 +247,16 @@ def run(
     )
 
 
-@runs_app.command("list")
-def runs_list(
-    automation_id: Annotated[str | None, typer.Option("--automation")] = None,
-    status: Annotated[str | None, typer.Option()] = None,
-    customer_id: Annotated[str | None, typer.Option("--customer")] = None,
-    limit: int = 20,
-    database: Database = None,
-    platform: Platform = "",
-) -> None:
-    _do_on(
-        database,
-        platform,
-        lambda a, p: a.runs(
-            p,
-            automation_id=automation_id,
-            status=status,
-            customer_id=customer_id,
-            limit=limit,
-        ),
-    )
+list_command(
+    runs_app,
+    "list",
+    attrgetter("runs"),
+    [
+        ("automation_id", Annotated[str | None, typer.Option("--automation")], None),
+        ("status", StatusFilter, None),
+        ("customer_id", CustomerFilter, None),
+    ],
+)
 
 
 id_command(
@@ -255,7 +274,7 @@ id_command(
 
 @approvals_app.command("list")
 def approvals_list(
-    status: Annotated[str | None, typer.Option()] = "pending",
+    status: StatusFilter = "pending",
     database: Database = None,
     platform: Platform = "",
 ) -> None:

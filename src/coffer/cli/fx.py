@@ -20,9 +20,6 @@ loyalty_app = typer.Typer(help="Loyalty programs: accounts and expiry.", no_args
 app.add_typer(rates_app, name="rates")
 app.add_typer(loyalty_app, name="loyalty")
 
-When = Annotated[
-    datetime | None, typer.Option("--at", help="A past time (ISO 8601, UTC); default now")
-]
 
 if TYPE_CHECKING:  # the domain is imported when a command runs, not at CLI start
     from coffer.fx import FxPlatform
@@ -47,11 +44,18 @@ def _run(database: str | None, action: Callable[[FxPlatform], object]) -> None:
 
 
 def _utc(moment: datetime | None) -> datetime | None:
+    """A time typed without a zone is UTC (the callback of the time options)."""
     from datetime import UTC
 
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
+
+
+When = Annotated[
+    datetime | None,
+    typer.Option("--at", help="A past time (ISO 8601, UTC); default now", callback=_utc),
+]
 
 
 @rates_app.command("set")
@@ -63,7 +67,7 @@ def rates_set(
     database: Database = None,
 ) -> None:
     """Set a manual rate."""
-    _run(database, lambda fx: fx.rates.set_manual(base, quote, Decimal(rate), _utc(as_of)))
+    _run(database, lambda fx: fx.rates.set_manual(base, quote, Decimal(rate), as_of))
 
 
 @rates_app.command("get")
@@ -71,7 +75,7 @@ def rates_get(base: str, quote: str, at: When = None, database: Database = None)
     """The rate a quote would use (preferred provider, fresh), now or at --at."""
     from coffer.fx.rates.service import rate_model
 
-    _run(database, lambda fx: rate_model(fx.rates.rate(base, quote, _utc(at))))
+    _run(database, lambda fx: rate_model(fx.rates.rate(base, quote, at)))
 
 
 @rates_app.command("list")
@@ -129,7 +133,7 @@ def quote(
         buy_amount=buy_amount,
         customer_id=customer,
         lifetime_seconds=lifetime_seconds,
-        at=_utc(at),
+        at=at,
     )
     _run(database, lambda fx: fx.quotes.create(request))
 
@@ -159,7 +163,7 @@ def value(
     database: Database = None,
 ) -> None:
     """A customer's wallets valued in one currency at a date's rates."""
-    _run(database, lambda fx: fx.reports.valuation(customer, currency, _utc(at)))
+    _run(database, lambda fx: fx.reports.valuation(customer, currency, at))
 
 
 @app.command("statement")
@@ -175,19 +179,13 @@ def statement(
 
 @app.command("pnl")
 def pnl(
-    start: Annotated[datetime, typer.Option(help="period start (UTC)")],
-    end: Annotated[datetime, typer.Option(help="period end (UTC), excluded")],
+    start: Annotated[datetime, typer.Option(help="period start (UTC)", callback=_utc)],
+    end: Annotated[datetime, typer.Option(help="period end (UTC), excluded", callback=_utc)],
     currency: Annotated[str | None, typer.Option(help="default COFFER_FX_BASE_CURRENCY")] = None,
     database: Database = None,
 ) -> None:
     """FX P&L of a period: positions revalued, spread and fee revenue."""
-
-    def report(fx: FxPlatform) -> object:
-        begin, finish = _utc(start), _utc(end)
-        assert begin is not None and finish is not None
-        return fx.reports.pnl(begin, finish, currency)
-
-    _run(database, report)
+    _run(database, lambda fx: fx.reports.pnl(start, end, currency))
 
 
 @loyalty_app.command("programs")

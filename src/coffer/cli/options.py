@@ -1,6 +1,6 @@
-"""What many ``coffer`` commands share: the ``--database`` option, and running an action
-on a domain built over the wallets (automations, fx) with its errors as one line, the
-exit on bad input."""
+"""What many ``coffer`` commands share: the ``--database`` option, the ``--platform`` option
+and list filters of the automations commands, and running an action on a domain built over
+the wallets (automations, fx) with its errors as one line, the exit on bad input."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ if TYPE_CHECKING:  # the domains are imported when a command runs, not at CLI st
 Database = Annotated[
     str | None, typer.Option("--database", help="Database URL (default: COFFER_DATABASE_URL)")
 ]
+Platform = Annotated[str, typer.Option("--platform", help="The platform's id")]
+CustomerFilter = Annotated[str | None, typer.Option("--customer")]  # a list's filter
+StatusFilter = Annotated[str | None, typer.Option()]
 DomainT = TypeVar("DomainT")
 ResultT = TypeVar("ResultT")
 

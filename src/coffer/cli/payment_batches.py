@@ -13,16 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from coffer.cli.automations import (
-    Database,
-    Platform,
-    _automations,
-    _default_platform,
-    _do,
-    _do_on,
-    id_command,
-)
-from coffer.cli.options import usage_error
+from coffer.cli.automations import _automations, _default_platform, _do, _do_on, id_command
+from coffer.cli.options import Database, Platform, usage_error
 
 if TYPE_CHECKING:
     from pydantic import BaseModel

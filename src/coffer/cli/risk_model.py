@@ -38,6 +38,7 @@ def _attempt(call: Callable[[], T]) -> T:
 
 
 def _variant(name: str) -> str:
+    """The callback of ``--variant``: a known world's name, or exit 2."""
     from coffer.risk.simulate import VARIANTS
 
     if name not in VARIANTS:
@@ -62,7 +63,8 @@ def simulate(
     variant: Annotated[
         str,
         typer.Option(
-            help="World: base, merchants, shifted or independent (see docs/risk.md, Measured)"
+            help="World: base, merchants, shifted or independent (see docs/risk.md, Measured)",
+            callback=_variant,
         ),
     ] = "base",
 ) -> None:
@@ -77,7 +79,7 @@ def simulate(
         train_fraction=train_fraction,
         fraud_rate=fraud_rate,
         patterns_per_typology=patterns,
-        variant=_variant(variant),
+        variant=variant,
     )
     typer.echo(
         f"train.jsonl: {summary.train_transactions} transactions ({summary.train_fraud} fraud); "

@@ -4,13 +4,14 @@ it made or read (the API's shapes)."""
 
 from __future__ import annotations
 
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coffer.cli.automations import Platform, _do_on, _read_body, id_command, update_command
-from coffer.cli.options import Database
+from coffer.cli.automations import _do_on, _read_body, id_command, list_command, update_command
+from coffer.cli.options import CustomerFilter, Database, Platform
 
 if TYPE_CHECKING:
     from coffer.automations.policies.schemas import SpendingPolicyUpdate
@@ -50,24 +51,15 @@ update_command(
 )
 
 
-@app.command("list")
-def list_policies(
-    wallet_id: Annotated[str | None, typer.Option("--wallet")] = None,
-    customer_id: Annotated[str | None, typer.Option("--customer")] = None,
-    limit: int = 20,
-    database: Database = None,
-    platform: Platform = "",
-) -> None:
-    _do_on(
-        database,
-        platform,
-        lambda a, p: a.spending_policies.policies(
-            p,
-            wallet_id=wallet_id,
-            customer_id=customer_id,
-            limit=limit,
-        ),
-    )
+list_command(
+    app,
+    "list",
+    attrgetter("spending_policies.policies"),
+    [
+        ("wallet_id", Annotated[str | None, typer.Option("--wallet")], None),
+        ("customer_id", CustomerFilter, None),
+    ],
+)
 
 
 for _name, _action, _doc in (

@@ -83,8 +83,7 @@ class QuoteCreate(Model):
 
     @model_validator(mode="after")
     def _one_amount(self) -> QuoteCreate:
-        if (self.sell_amount is None) == (self.buy_amount is None):
-            raise ValueError("give exactly one of sell_amount and buy_amount")
+        WS.exactly_one(self, "sell_amount", "buy_amount")
         if self.sell_currency == self.buy_currency:
             raise ValueError("sell_currency and buy_currency must differ")
         return self
@@ -135,10 +134,7 @@ class CrossBorderTransferCreate(Model):
 
     @model_validator(mode="after")
     def _one_source(self) -> CrossBorderTransferCreate:
-        given = [v is not None for v in (self.quote_id, self.sell_amount, self.buy_amount)]
-        if sum(given) != 1:
-            raise ValueError("give exactly one of quote_id, sell_amount and buy_amount")
-        return self
+        return WS.exactly_one(self, "quote_id", "sell_amount", "buy_amount")
 
 
 class Conversion(BaseModel):

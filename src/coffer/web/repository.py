@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import sqlalchemy as sa
 
 from coffer.web.tables import web_sessions
 
 
-@dataclass(frozen=True, slots=True)
-class SessionRow:
-    token_hash: bytes
+@dataclass(slots=True)
+class SessionFields:
+    """What a session's row and the session a request sees
+    (:class:`coffer.web.sessions.WebSession`) have alike."""
+
     public_id: str
     realm: str
     subject: str | None
     platform_id: str | None
     stage: str
     csrf_token: str
-    data: str
     created_at: int
     last_seen_at: int
     expires_at: int
     second_factor_at: int | None
+
+
+@dataclass(slots=True)
+class SessionRow(SessionFields):
+    token_hash: bytes
+    data: str
     revoked_at: int | None
     address: str | None
     user_agent: str | None
+
+
+def shared_fields(row: SessionRow) -> dict[str, Any]:
+    """The row's :class:`SessionFields`, by name."""
+    return {field.name: getattr(row, field.name) for field in fields(SessionFields)}
 
 
 def _row(row: sa.Row[tuple[object, ...]]) -> SessionRow:
@@ -57,25 +70,7 @@ def _row(row: sa.Row[tuple[object, ...]]) -> SessionRow:
 
 
 def insert(connection: sa.Connection, row: SessionRow) -> None:
-    connection.execute(
-        web_sessions.insert().values(
-            token_hash=row.token_hash,
-            public_id=row.public_id,
-            realm=row.realm,
-            subject=row.subject,
-            platform_id=row.platform_id,
-            stage=row.stage,
-            csrf_token=row.csrf_token,
-            data=row.data,
-            created_at=row.created_at,
-            last_seen_at=row.last_seen_at,
-            expires_at=row.expires_at,
-            second_factor_at=row.second_factor_at,
-            revoked_at=row.revoked_at,
-            address=row.address,
-            user_agent=row.user_agent,
-        )
-    )
+    connection.execute(web_sessions.insert().values(**asdict(row)))
 
 
 def by_token_hash(connection: sa.Connection, token_hash: bytes) -> SessionRow | None:

@@ -36,18 +36,8 @@ REALM_PATHS = {"console": "/console", "app": "/app"}
 
 
 @dataclass(slots=True)
-class WebSession:
+class WebSession(R.SessionFields):
     token: str  # the cookie's value (never stored)
-    public_id: str
-    realm: str
-    subject: str | None
-    platform_id: str | None
-    stage: str
-    csrf_token: str
-    created_at: int
-    last_seen_at: int
-    expires_at: int
-    second_factor_at: int | None
     data: dict[str, Any] = field(default_factory=dict)
     fresh_cookie: bool = False  # set the cookie on the response
 
@@ -112,17 +102,8 @@ def _public(token: str, row: R.SessionRow, *, fresh: bool) -> WebSession:
     except ValueError:
         data = {}
     return WebSession(
+        **R.shared_fields(row),
         token=token,
-        public_id=row.public_id,
-        realm=row.realm,
-        subject=row.subject,
-        platform_id=row.platform_id,
-        stage=row.stage,
-        csrf_token=row.csrf_token,
-        created_at=row.created_at,
-        last_seen_at=row.last_seen_at,
-        expires_at=row.expires_at,
-        second_factor_at=row.second_factor_at,
         data=data if isinstance(data, dict) else {},
         fresh_cookie=fresh,
     )

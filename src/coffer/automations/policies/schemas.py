@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from coffer.automations.policies.rules import PolicyRules
+from coffer.wallets.schemas import exactly_one
 
 Mode = Literal["enforce", "monitor"]
 
@@ -32,9 +33,7 @@ class SpendingPolicyCreate(BaseModel):
 
     @model_validator(mode="after")
     def _one_target(self) -> SpendingPolicyCreate:
-        if (self.wallet_id is None) == (self.customer_id is None):
-            raise ValueError("give exactly one of wallet_id and customer_id")
-        return self
+        return exactly_one(self, "wallet_id", "customer_id")
 
 
 class SpendingPolicyUpdate(BaseModel):

@@ -39,6 +39,12 @@ MAX_PENDING_PAYOUTS = 100
 STATEMENT_FIELDS = {"transaction_id", "timestamp", "amount", "balance", "reference_id"}
 
 
+def _scoped_key(actor: Actor, idempotency_key: str | None) -> str | None:
+    """The wallets idempotency key of a user's own key (the user's keys cannot meet
+    another's)."""
+    return None if idempotency_key is None else f"app:{actor.user_id}:{idempotency_key}"
+
+
 class UserMoney(UsersBase):
     """The money side of the users service."""
 
@@ -192,7 +198,6 @@ class UserMoney(UsersBase):
         quote = self.quote(actor, request)
         if self.needs_step_up(quote.currency, quote.amount):
             self.require_step_up(actor, "transfer_above_threshold")
-        key = None if idempotency_key is None else f"app:{actor.user_id}:{idempotency_key}"
         metadata = {"app_user_id": actor.user_id}
         if request.note:
             metadata["description"] = request.note
@@ -205,7 +210,7 @@ class UserMoney(UsersBase):
                 fee=quote.fee,
                 metadata=metadata,
             ),
-            idempotency_key=key,
+            idempotency_key=_scoped_key(actor, idempotency_key),
         )
         if transfer.status == "succeeded":
             self._notify_transfer(actor, transfer)
@@ -285,7 +290,6 @@ class UserMoney(UsersBase):
         """A card pay-in into one of the user's wallets. In the sandbox the test card
         4000 0000 0000 3220 asks for 3-D Secure: the answer's ``next_action.url``."""
         wallet = self.wallet(actor, request.wallet_id)
-        key = None if idempotency_key is None else f"app:{actor.user_id}:{idempotency_key}"
         payin = self.platform.payins.create_card_payin(
             S.CardPayinCreate(
                 wallet_id=wallet.id,
@@ -294,7 +298,7 @@ class UserMoney(UsersBase):
                 card=request.card,
                 metadata={"app_user_id": actor.user_id},
             ),
-            idempotency_key=key,
+            idempotency_key=_scoped_key(actor, idempotency_key),
         )
         if payin.status in ("succeeded", "processing"):
             self._notify_top_up(actor, payin)
@@ -436,7 +440,6 @@ class UserMoney(UsersBase):
             f"no bank account beneficiary {request.beneficiary_id!r}",
         )
         self.require_step_up(actor, "payout")
-        key = None if idempotency_key is None else f"app:{actor.user_id}:{idempotency_key}"
         payout = self.platform.payouts.create_payout(
             S.PayoutCreate(
                 wallet_id=wallet.id,
@@ -444,7 +447,7 @@ class UserMoney(UsersBase):
                 amount=request.amount,
                 currency=wallet.currency,
             ),
-            idempotency_key=key,
+            idempotency_key=_scoped_key(actor, idempotency_key),
         )
         with self.unit() as connection:
             self._notify_money(

@@ -31,6 +31,7 @@ from coffer.wallets.schemas.common import (
     RequestMetadata,
     StrictAmount,
     check_metadata,
+    exactly_one,
 )
 from coffer.wallets.schemas.customers import (
     Address,
@@ -131,4 +132,5 @@ __all__ = [
     "WebhookEndpoint",
     "WebhookEndpointCreate",
     "check_metadata",
+    "exactly_one",
 ]

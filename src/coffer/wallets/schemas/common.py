@@ -1,5 +1,6 @@
 """The shapes every wallets model shares: strict amounts, bounded metadata, the base
-model, list pages and their query, and the error object.
+model, list pages and their query, the error object, and the "exactly one of" check of
+requests that take one of several fields.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
 T = TypeVar("T")
+ModelT = TypeVar("ModelT", bound=BaseModel)
 # An amount in a request: a JSON integer only. "10" (a string), 10.0 and true are refused
 # (422), so that no client's float or string ever becomes money by coercion.
 StrictAmount = Annotated[int, Strict()]
@@ -17,6 +19,15 @@ StrictAmount = Annotated[int, Strict()]
 PositiveAmount = Annotated[StrictAmount, Field(gt=0)]
 # A currency in a request: its three-letter ISO 4217 code (EUR).
 CurrencyCode = Annotated[str, Field(min_length=3, max_length=3)]
+
+
+def exactly_one(model: ModelT, *names: str) -> ModelT:
+    """``model`` when exactly one of its fields ``names`` is set (not None); otherwise the
+    ValueError that names them (a model validator's refusal)."""
+    if sum(getattr(model, name) is not None for name in names) != 1:
+        *first, last = names
+        raise ValueError(f"give exactly one of {', '.join(first)} and {last}")
+    return model
 
 
 def check_metadata(metadata: dict[str, str]) -> dict[str, str]:

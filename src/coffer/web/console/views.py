@@ -1,5 +1,6 @@
 """Rendering of console pages: the layout's navigation, :func:`page`, the paged tables of
-:func:`list_page` and the tabbed pages of a :class:`Section`."""
+:func:`list_page` (a :class:`Table` holds one's fixed parts) and the tabbed pages of a
+:class:`Section`."""
 
 from __future__ import annotations
 
@@ -148,6 +149,38 @@ def list_page(
         active=active,
         status_code=status_code,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A list page's fixed parts: its ``title``, its URL ``base``, the navigation entry it
+    marks (``active``: ``base`` when empty), its ``columns`` and the ``statuses`` it filters
+    by; ``table(ctx, listing, status)`` is its :func:`list_page`."""
+
+    title: str
+    base: str
+    columns: list[Column]
+    statuses: list[str] | None = None
+    active: str = ""
+
+    def __call__(
+        self,
+        ctx: ConsoleContext,
+        listing: Paged,
+        status: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Response:
+        return list_page(
+            ctx,
+            listing,
+            title=self.title,
+            active=self.active or self.base,
+            columns=self.columns,
+            statuses=self.statuses,
+            status=status,
+            extra=extra,
+            base=self.base,
+        )
 
 
 @dataclass(frozen=True, slots=True)

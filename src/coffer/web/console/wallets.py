@@ -6,6 +6,7 @@ every change is written to the audit log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Annotated, Any
@@ -23,8 +24,8 @@ from coffer.web.console.deps import PREFIX, ConsoleContext, console_context, con
 from coffer.web.console.views import (
     PAGE_SIZE,
     Column,
+    Table,
     link_column,
-    list_page,
     page,
     pain001_file,
     redirect,
@@ -57,6 +58,14 @@ def _query(cursor: str | None, status: str | None, **filters: Any) -> S.ListQuer
     )
 
 
+def _records(
+    title: str, base: str, id_header: str, *columns: Column, statuses: list[str] | None = None
+) -> Table:
+    """The list page of records with a page each: its first column links each row's id to
+    the record's page ``{base}/{id}``."""
+    return Table(title, base, [link_column(id_header, "id", base), *columns], statuses)
+
+
 def _audit(ctx: ConsoleContext, action: str, target: str, **details: Any) -> None:
     record_now(
         ctx.state.engine,
@@ -71,50 +80,43 @@ def _audit(ctx: ConsoleContext, action: str, target: str, **details: Any) -> Non
 # -- customers and KYC --
 
 Customers = Annotated[ConsoleContext, Depends(console_context("customers.read"))]
+CUSTOMERS = _records(
+    "Customers",
+    "/console/customers",
+    "Customer",
+    Column("Name", lambda c: c.name),
+    Column("Kind", lambda c: c.kind),
+    Column("KYC level", lambda c: c.kyc_level),
+    CREATED,
+)
+KYC_DOCUMENTS = Table(
+    title="KYC documents",
+    base="/console/kyc",
+    columns=[
+        Column("Document", lambda d: d.id),
+        Column("Type", lambda d: d.type),
+        Column("Level", lambda d: d.level),
+        STATUS,
+        link_column("Customer", "customer_id", "/console/customers"),
+        Column("Submitted", lambda d: d.created_at),
+    ],
+    statuses=["validation_asked", "validated", "refused"],
+    active="/console/customers",
+)
 
 
 @router.get("/customers")
 def customers(ctx: Customers, cursor: Cursor = None) -> Response:
     listing = wallets_of(ctx).wallets.customers(_query(cursor, None))
-    return list_page(
-        ctx,
-        listing,
-        title="Customers",
-        active="/console/customers",
-        base="/console/customers",
-        columns=[
-            link_column("Customer", "id", "/console/customers"),
-            Column("Name", lambda c: c.name),
-            Column("Kind", lambda c: c.kind),
-            Column("KYC level", lambda c: c.kyc_level),
-            CREATED,
-        ],
-        extra={"intro_link": ("/console/kyc", "KYC documents waiting for review")},
-    )
+    intro = {"intro_link": ("/console/kyc", "KYC documents waiting for review")}
+    return CUSTOMERS(ctx, listing, extra=intro)
 
 
 @router.get("/kyc")
 def kyc_queue(
     ctx: Customers, cursor: Cursor = None, status: Status = "validation_asked"
 ) -> Response:
-    listing = wallets_of(ctx).wallets.kyc_documents(_query(cursor, status))
-    return list_page(
-        ctx,
-        listing,
-        title="KYC documents",
-        active="/console/customers",
-        base="/console/kyc",
-        statuses=["validation_asked", "validated", "refused"],
-        status=status,
-        columns=[
-            Column("Document", lambda d: d.id),
-            Column("Type", lambda d: d.type),
-            Column("Level", lambda d: d.level),
-            STATUS,
-            link_column("Customer", "customer_id", "/console/customers"),
-            Column("Submitted", lambda d: d.created_at),
-        ],
-    )
+    return KYC_DOCUMENTS(ctx, wallets_of(ctx).wallets.kyc_documents(_query(cursor, status)), status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,28 +180,22 @@ def review(
 # -- wallets --
 
 WalletsReader = Annotated[ConsoleContext, Depends(console_context("wallets.read"))]
+WALLETS = _records(
+    "Wallets",
+    "/console/wallets",
+    "Wallet",
+    Column("Customer", lambda w: w.customer_id or w.kind),
+    STATUS,
+    Column("Balance", lambda w: money_of(w.balance, w.currency), numeric=True),
+    Column("Available", lambda w: money_of(w.available, w.currency), numeric=True),
+    CREATED,
+    statuses=["active", "frozen", "closed"],
+)
 
 
 @router.get("/wallets")
 def wallets(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) -> Response:
-    listing = wallets_of(ctx).wallets.wallets(_query(cursor, status))
-    return list_page(
-        ctx,
-        listing,
-        title="Wallets",
-        active="/console/wallets",
-        base="/console/wallets",
-        statuses=["active", "frozen", "closed"],
-        status=status,
-        columns=[
-            link_column("Wallet", "id", "/console/wallets"),
-            Column("Customer", lambda w: w.customer_id or w.kind),
-            STATUS,
-            Column("Balance", lambda w: money_of(w.balance, w.currency), numeric=True),
-            Column("Available", lambda w: money_of(w.available, w.currency), numeric=True),
-            CREATED,
-        ],
-    )
+    return WALLETS(ctx, wallets_of(ctx).wallets.wallets(_query(cursor, status)), status)
 
 
 @router.get("/wallets/{wallet_id}")
@@ -230,7 +226,56 @@ def wallet_status(ctx: Freezer, wallet_id: str, status: NewStatus, reason: Reaso
 
 # -- payments --
 
-PAYMENT_KINDS = ("payins", "payments", "refunds", "disputes")
+
+def _payments_tab(kind: str, title: str, id_header: str, *columns: Column) -> Table:
+    """A tab of the payments page: the rows' id first, ``columns``, their creation last."""
+    return Table(
+        title,
+        f"/console/payments?kind={kind}&",
+        [Column(id_header, attrgetter("id")), *columns, CREATED],
+        active="/console/payments",
+    )
+
+
+PAYMENT_TABS = {
+    "payins": _payments_tab(
+        "payins",
+        "Pay-ins",
+        "Pay-in",
+        WALLET,
+        Column("Method", attrgetter("method")),
+        STATUS,
+        AMOUNT,
+    ),
+    "payments": _payments_tab(
+        "payments",
+        "Payments",
+        "Payment",
+        Column("Buyer", attrgetter("buyer_wallet_id")),
+        Column("Seller", attrgetter("seller_wallet_id")),
+        STATUS,
+        AMOUNT,
+        Column("Fee", lambda p: money_of(p.fee, p.currency), numeric=True),
+    ),
+    "refunds": _payments_tab(
+        "refunds", "Refunds", "Refund", Column("Of", attrgetter("target_id")), STATUS, AMOUNT
+    ),
+    "disputes": _payments_tab(
+        "disputes",
+        "Disputes",
+        "Dispute",
+        Column("Pay-in", attrgetter("payin_id")),
+        STATUS,
+        Column("Reason", attrgetter("reason")),
+        AMOUNT,
+    ),
+}
+PAYMENT_LISTS: dict[str, Callable[[WalletPlatform], Callable[[S.ListQuery], Any]]] = {
+    "payins": attrgetter("payins.payins"),
+    "payments": attrgetter("wallets.payments"),
+    "refunds": attrgetter("wallets.refunds"),
+    "disputes": attrgetter("payins.disputes"),
+}
 
 
 @router.get("/payments")
@@ -240,72 +285,27 @@ def payments(
     cursor: Cursor = None,
     status: Status = None,
 ) -> Response:
-    platform = wallets_of(ctx)
-    query = _query(cursor, status)
-    columns: list[Column]
-    if kind == "payins":
-        listing: Any = platform.payins.payins(query)
-        columns = [
-            Column("Pay-in", lambda p: p.id),
-            WALLET,
-            Column("Method", lambda p: p.method),
-            STATUS,
-            AMOUNT,
-            CREATED,
-        ]
-    elif kind == "payments":
-        listing = platform.wallets.payments(query)
-        columns = [
-            Column("Payment", lambda p: p.id),
-            Column("Buyer", lambda p: p.buyer_wallet_id),
-            Column("Seller", lambda p: p.seller_wallet_id),
-            STATUS,
-            AMOUNT,
-            Column("Fee", lambda p: money_of(p.fee, p.currency), numeric=True),
-            CREATED,
-        ]
-    elif kind == "refunds":
-        listing = platform.wallets.refunds(query)
-        columns = [
-            Column("Refund", lambda r: r.id),
-            Column("Of", lambda r: r.target_id),
-            STATUS,
-            AMOUNT,
-            CREATED,
-        ]
-    else:
-        listing = platform.payins.disputes(query)
-        columns = [
-            Column("Dispute", lambda d: d.id),
-            Column("Pay-in", lambda d: d.payin_id),
-            STATUS,
-            Column("Reason", lambda d: d.reason),
-            AMOUNT,
-            CREATED,
-        ]
-    return list_page(
-        ctx,
-        listing,
-        title={
-            "payins": "Pay-ins",
-            "payments": "Payments",
-            "refunds": "Refunds",
-            "disputes": "Disputes",
-        }[kind],
-        active="/console/payments",
-        columns=columns,
-        base=f"/console/payments?kind={kind}&",
-        extra={
-            "tabs": [
-                (
-                    f"/console/payments?kind={k}",
-                    k.capitalize().replace("Payins", "Pay-ins"),
-                    k == kind,
-                )
-                for k in PAYMENT_KINDS
-            ]
-        },
-    )
+    listing = PAYMENT_LISTS[kind](wallets_of(ctx))(_query(cursor, status))
+    tabs = [
+        (f"/console/payments?kind={name}", tab.title, name == kind)
+        for name, tab in PAYMENT_TABS.items()
+    ]
+    return PAYMENT_TABS[kind](ctx, listing, extra={"tabs": tabs})
+
+
+PAYOUTS = Table(
+    title="Payouts",
+    base="/console/payouts",
+    columns=[
+        Column("Payout", lambda p: p.id),
+        WALLET,
+        STATUS,
+        AMOUNT,
+        Column("Batch", lambda p: p.batch_id or ""),
+        CREATED,
+    ],
+    statuses=["pending", "created", "processing", "paid", "failed", "returned"],
+)
 
 
 @router.get("/payouts")
@@ -313,24 +313,8 @@ def payouts(ctx: WalletsReader, cursor: Cursor = None, status: Status = None) ->
     platform = wallets_of(ctx)
     listing = platform.payouts.payouts(_query(cursor, status))
     batches = platform.payouts.payout_batches(S.ListQuery(limit=10)).data
-    return list_page(
-        ctx,
-        listing,
-        title="Payouts",
-        active="/console/payouts",
-        base="/console/payouts",
-        statuses=["pending", "created", "processing", "paid", "failed", "returned"],
-        status=status,
-        columns=[
-            Column("Payout", lambda p: p.id),
-            WALLET,
-            STATUS,
-            AMOUNT,
-            Column("Batch", lambda p: p.batch_id or ""),
-            CREATED,
-        ],
-        extra={"batches": batches, "can_export": ctx.can("payouts.export")},
-    )
+    extra = {"batches": batches, "can_export": ctx.can("payouts.export")}
+    return PAYOUTS(ctx, listing, status, extra)
 
 
 Exporter = Annotated[ConsoleContext, Depends(console_context("payouts.export"))]
@@ -346,25 +330,21 @@ def payout_batch_file(ctx: Exporter, batch_id: str) -> Response:
 # -- webhooks --
 
 Hooks = Annotated[ConsoleContext, Depends(console_context("webhooks.read"))]
+WEBHOOK_ENDPOINTS = _records(
+    "Webhook endpoints",
+    "/console/webhooks",
+    "Endpoint",
+    Column("URL", lambda e: e.url),
+    Column("Events", lambda e: ", ".join(e.event_types) or "all"),
+    Column("Enabled", lambda e: "yes" if e.enabled else "no"),
+    CREATED,
+)
 
 
 @router.get("/webhooks")
 def webhooks(ctx: Hooks, cursor: Cursor = None) -> Response:
     listing = wallets_of(ctx).webhooks.endpoints(limit=PAGE_SIZE, starting_after=cursor)
-    return list_page(
-        ctx,
-        listing,
-        title="Webhook endpoints",
-        active="/console/webhooks",
-        base="/console/webhooks",
-        columns=[
-            link_column("Endpoint", "id", "/console/webhooks"),
-            Column("URL", lambda e: e.url),
-            Column("Events", lambda e: ", ".join(e.event_types) or "all"),
-            Column("Enabled", lambda e: "yes" if e.enabled else "no"),
-            CREATED,
-        ],
-    )
+    return WEBHOOK_ENDPOINTS(ctx, listing)
 
 
 @router.get("/webhooks/{endpoint_id}")
