@@ -92,6 +92,7 @@ _KNOWN_BRAND_LINES = {
     "third": (8, "ee3338a5a616c1a0"),
     "fourth": (8, "b524d4b86c3262f2"),
     "fifth": (106, "595cb246f38f0a39"),
+    "sixth": (46, "4862cb2c520c62df"),
 }
 
 
