@@ -16,7 +16,10 @@ from functools import lru_cache
 from coffer.assistant.categorize.hanzi import TRADITIONAL
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
-_NON_WORD = re.compile(r"[^\w\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+# Combining marks of Thai, the Indic scripts and Hebrew are parts of words, not punctuation.
+_NON_WORD = re.compile(
+    r"[^\w\u0591-\u05c7\u0900-\u0dff\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+"
+)
 _SPACES = re.compile(r"\s+")
 
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from coffer.assistant.categorize.hanzi import TRADITIONAL
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -83,7 +85,10 @@ def _rule(name: str, words: str, debit: str | None, credit: str | None, conf: fl
         word = word.strip()
         if not word:
             continue
-        (latin if word.isascii() else cjk).append(word)
+        if word.isascii():
+            latin.append(word)
+        else:  # as ``fold`` writes it: final sigma, simplified characters
+            cjk.append(word.casefold().translate(TRADITIONAL))
     parts = []
     if latin:
         parts.append(r"\b(?:" + "|".join(latin) + r")\b")
