@@ -364,7 +364,7 @@ _CARD_CHANNEL = re.compile(
     r"BETAALAUTOMAAT|ZAKUP|TRANSAKCJA KARTA|PLATNOSC KARTA|BLIK|KORTKOP|KORTTIOSTO|"
     r"PLATBA KARTOU|NAKUP KARTOU|VASARLAS KARTYAVAL|KARTYAS VASARLAS|PLATA (?:LA POS|CU CARDUL|POS)|"
     r"ΑΓΟΡΑ ΜΕ ΚΑΡΤΑ|POS/WEB|THANH TOAN (?:THE|QR|POS)|QRIS|NETS\b|M-PESA (?:BUY GOODS|MERCHANT)|"
-    r"金融卡消费|כרטיס דביט|"
+    r"金融卡消费|כרטיס דביט|快捷支付|扫码支付|网上支付|IDEAL\b|PAGO MOVIL|PLATNOSC (?:INTERNETOWA|APPLE|GOOGLE)|"
     r"TWINT|UPI\b|SQ ?\*|TST ?\*|SUMUP|ZTL ?\*|IZ ?\*|PAYPAL ?\*|"
     r"支付宝|财付通|微信支付|银联|POS消费|云闪付|美团|"
     r"VISAデビット|デビット|カード|JCB|QUICPAY|PAYPAY|체크카드|신용카드|카드)"
@@ -384,7 +384,7 @@ def channel(description: str) -> str:
     """ "card" for a card or payment-app purchase, "debit" for a direct debit, else ""."""
     text = unicodedata.normalize("NFKC", description).upper().strip()
     if not text.isascii():
-        text = strip_accents(text)
+        text = strip_accents(text).translate(TRADITIONAL).replace("Ł", "L").replace("Ø", "O")
     if _CARD_CHANNEL.match(text):
         return "card"
     if _DEBIT_CHANNEL.match(text):
