@@ -204,7 +204,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "foreign_fee",
-            r"foreign currency transaction fee|nemzetkozi tranzakcios dij|tranzactie valutara|yurt disi islem|境外交易|foreign (?:transaction|exchange|currency) fee|intl? (?:transaction )?fee|fx fee|"
+            r"foreign currency transaction fee|(?:frais|commission) (?:de )?paiement hors zone euro|nemzetkozi tranzakcios dij|tranzactie valutara|yurt disi islem|境外交易|foreign (?:transaction|exchange|currency) fee|intl? (?:transaction )?fee|fx fee|"
             r"non sterling (?:transaction )?fee|international fee|auslandseinsatz\w*|"
             r"frais (?:de change|operation etranger|hors zone euro)|commission change|"
             r"comision (?:cambio|divisa)|commissione estero|货币转换费|外汇手续费",
