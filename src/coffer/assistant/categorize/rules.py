@@ -285,7 +285,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "wages",
-            r"munkaber|ber jovairas|mzda|salariu|salarii|μισθοδοσια|μισθος|משכורת|เงินเดือน|luong|tien luong|gaji|sueldo|remuneracion|remuneracao|salary|salaries|payroll|wages|wage|pay ?slip|direct dep|dir dep|paycheck|"
+            r"munkaber|ber jovairas|mzda|salariu|salarii|μισθοδοσια|μισθος|משכורת|เงินเดือน|tien luong|luong thang|tra luong|chi luong|gaji|sueldo|remuneracion|remuneracao|salary|salaries|payroll|wages|wage|pay ?slip|direct dep|dir dep|paycheck|"
             r"gehalt|lohn|lohn gehalt|bezuge|verdienst|salaire|salaires|paie|remuneration|"
             r"nomina|salario|sueldo|haberes|stipendio|retribuzione|emolumenti|salaris|loon|"
             r"wynagrodzenie|pensja|salario|maas|工资|代发工资|薪资|薪金|奖金|绩效|工资薪金|給与|給料|賞与|"
@@ -428,7 +428,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "investment",
-            r"yatirim|befektetes|investitii|fond|αμοιβαιο|μεριδια|afp|vanguard|fidelity|schwab|robinhood|etoro|trade republic|scalable capital|degiro|"
+            r"yatirim|befektetes|investitii|unitati fond|fond de investitii|fonduri|αμοιβαιο|μεριδια|afp|vanguard|fidelity|schwab|robinhood|etoro|trade republic|scalable capital|degiro|"
             r"wertpapier\w*|wertpapierdepot|sparplan|etf|brokerage|401k|ira|roth|acorns|betterment|wealthfront|"
             r"stash|coinbase|binance|kraken|bitpanda|boursorama bourse|assurance vie|pea|"
             r"inversion|fondo|fondi|beleggen|基金|证券|理财|股票|投資|証券",
