@@ -454,7 +454,7 @@ TRANSFER = RuleSet(
     (
         _rule(
             "p2p_transfer",
-            r"atutalas|odchozi platba|prichozi platba|transfer primit|emvasma|εμβασμα|העברה|trsf|e banking|virman|funds received|customer transfer|chuyen tien|chuyen khoan|ck den|โอนเงิน|fast gonderim|nip transfer|ipi|transfer|trf|xfer|funds transfer|wire|wire transfer|online transfer|mobile transfer|"
+            r"atutalas|odchozi platba|prichozi platba|transfer primit|emvasma|εμβασμα|העברה|trsf|e banking|virman|funds received|customer transfer|chuyen tien|chuyen khoan|ck den|โอนเงิน|fast gonderim|nip transfer|ipi|app payment|transfer|trf|xfer|funds transfer|wire|wire transfer|online transfer|mobile transfer|"
             r"zelle|venmo|cash app|cashapp|paypal transfer|paypal|standing order|faster payment|fps|bgc|"
             r"so|fpo|fpi|bacs|interac e transfer|interac transfer|e transfer|etransfer|osko|payid|npp|"
             r"spei|ted|neft|rtgs|paynow|duitnow|promptpay|instapay|yape|plin|nequi|sinpe|"
