@@ -11,7 +11,7 @@ from coffer.assistant.categorize.normalize import fold
 from coffer.assistant.categorize.rules import STRONG, TRANSFER, Rule, RuleSet, _starts
 from coffer.assistant.categorize.synthetic import generate
 
-_DATA = Path(__file__).parents[3] / "bench" / "data" / "statement_lines_fifth.jsonl"
+_DATA = Path(__file__).parents[3] / "bench" / "data"
 
 
 def _every_rule(rules: RuleSet, text: str, direction: str) -> Rule | None:
@@ -36,7 +36,9 @@ def test_literal_starts() -> None:
 @pytest.mark.parametrize("rules", [STRONG, TRANSFER], ids=["strong", "transfer"])
 def test_prefilter_matches_every_rule_in_order(rules: RuleSet) -> None:
     texts = [fold(line.description) for line, _ in generate("heldout", per_category=4, seed=3)]
-    texts += [fold(json.loads(raw)["description"]) for raw in _DATA.read_text("utf-8").splitlines()]
+    for name in ("fifth", "sixth"):
+        lines = (_DATA / f"statement_lines_{name}.jsonl").read_text("utf-8").splitlines()
+        texts += [fold(json.loads(raw)["description"]) for raw in lines]
     texts += ["atm fee", "monthly service fee", "工资 代发", "salary acme", "tax prep", "geld"]
     for text in texts:
         for direction in ("debit", "credit"):

@@ -356,7 +356,11 @@ def _fit_amount_prior(
     counts = np.ones((AMOUNT_BUCKETS * len(CHANNELS), len(primaries)), dtype=np.float64)
     for line, detailed in examples:
         counts[evidence_index(line), index[primary_of(detailed)]] += 1
-    prior: np.ndarray = np.log(counts / counts.sum(axis=0, keepdims=True))
+    joint = counts / counts.sum(axis=0, keepdims=True)
+    # No channel recognised is no evidence about the channel (a bank format the list does not
+    # know): the amount's evidence alone, summed over the channels.
+    joint[:AMOUNT_BUCKETS] = joint.reshape(len(CHANNELS), AMOUNT_BUCKETS, -1).sum(axis=0)
+    prior: np.ndarray = np.log(joint)
     return prior
 
 

@@ -13,8 +13,13 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from coffer.assistant.categorize.hanzi import TRADITIONAL
+
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
-_NON_WORD = re.compile(r"[^\w\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+# Combining marks of Thai, the Indic scripts and Hebrew are parts of words, not punctuation.
+_NON_WORD = re.compile(
+    r"[^\w\u0591-\u05c7\u0900-\u0dff\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+"
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -27,13 +32,17 @@ _CJK_GAP = re.compile(
 )
 
 
+def _greek(char: str) -> bool:
+    return "\u0370" <= char <= "\u03ff"
+
+
 def strip_accents(text: str) -> str:
-    """Remove accents from Latin letters only (Japanese voiced marks stay)."""
+    """Remove accents from Latin and Greek letters (Japanese voiced marks stay)."""
     if text.isascii():
         return text
     out: list[str] = []
     for char in unicodedata.normalize("NFD", text):
-        if unicodedata.category(char) == "Mn" and out and out[-1] < "\u0250":
+        if unicodedata.category(char) == "Mn" and out and (out[-1] < "\u0250" or _greek(out[-1])):
             continue
         out.append(char)
     return unicodedata.normalize("NFC", "".join(out))
@@ -45,7 +54,7 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.replace("'", "").replace("’", "").replace("&", " and ")
     if not text.isascii():
-        text = strip_accents(text)
+        text = strip_accents(text).translate(TRADITIONAL)
         text = text.replace("ß", "ss").replace("ł", "l").replace("ø", "o").replace("æ", "ae")
     text = _SPACES.sub(" ", _NON_WORD.sub(" ", text).replace("_", " ")).strip()
     if not text.isascii():
@@ -56,6 +65,30 @@ def fold(text: str) -> str:
 # Boilerplate that banks put before or around the merchant (matched on upper-cased text).
 _PREFIXES = [
     r"PURCHASE AUTHORI[SZ]ED ON \d\d/\d\d",
+    r"PLATBA KARTOU(?: \d\d\.\d\d\.\d{4})?",
+    r"NAKUP KARTOU",
+    r"VASARLAS KARTYAVAL",
+    r"KARTYAS VASARLAS",
+    r"PLATA (?:LA POS|CU CARDUL|POS)",
+    r"ΑΓΟΡΑ ΜΕ ΚΑΡΤΑ",
+    r"POS (?:HARCAMA(?:SI)?|IADE)",
+    r"POS/WEB PURCHASE",
+    r"DEBIT PURCHASE",
+    r"THANH TOAN (?:THE|QR|POS)",
+    r"QRIS",
+    r"NETS(?: QR)?",
+    r"M-PESA (?:BUY GOODS|MERCHANT PAYMENT TO|PAY BILL TO)",
+    r"COMPRA (?:NACIONAL|DEBITO)",
+    r"INKASO",
+    r"CSOPORTOS BESZEDES",
+    r"OTOMATIK ODEME",
+    r"DEBIT ORDER",
+    r"DEBITO AUTOMATICO",
+    r"PAGO AUTOMATICO",
+    r"PAGO PSE",
+    r"JOMPAY",
+    r"BILLS PAYMENT",
+    r"PLATA FACTURA",
     r"RECURRING PAYMENT AUTHORI[SZ]ED ON \d\d/\d\d",
     r"(?:DEBIT |CREDIT )?CARD (?:PURCHASE|PAYMENT|TRANSACTION)(?: TO| AT)?",
     r"POS (?:PURCHASE|DEBIT|TRANSACTION|PAYMENT)?",
@@ -130,7 +163,7 @@ _PROCESSOR = re.compile(
     r"2CO|PADDLE|FASTSPRING|WWW)\s?\*+\s*"
 )
 _CJK_PREFIX = re.compile(
-    r"^(?:支付宝|财付通|微信支付|微信|银联在线|银联|快捷支付|消费|网上支付|扫码支付|银联消费|POS消费|美团支付|"
+    r"^(?:金融卡消费|כרטיס דביט|支付宝|财付通|微信支付|微信|银联在线|银联|快捷支付|消费|网上支付|扫码支付|银联消费|POS消费|美团支付|"
     r"口座振替|VISAデビット|デビット|カードご利用|カード利用|ご利用|カード|JCB|QUICPAY|ID|PAYPAY|楽天ペイ|"
     r"체크카드|신용카드|카드결제|카드승인|카카오페이|네이버페이|삼성페이|토스페이)"
     r"(?:[-—:：\s]+|(?=[\u3040-\u30ff\u4e00-\u9fff]))"
@@ -297,7 +330,7 @@ _LEGAL_FORMS = frozenset(
         "LLP",
     ]
 )
-_WEB_SUFFIX = re.compile(r"(?:\.COM|\.CO\.UK|\.DE|\.FR|\.ES|\.IT|\.NL|\.CN|\.NET|\.ORG|\.IO)\b")
+_WEB_SUFFIX = re.compile(r"(?:\.COM|\.CO\.UK|\.NET|\.ORG|\.IO|(?<=\w)\.[A-Z]{2})\b")
 
 
 @lru_cache(maxsize=65536)
@@ -305,7 +338,7 @@ def clean_descriptor(description: str) -> str:
     """The descriptor without bank boilerplate, upper-cased (CJK kept as is)."""
     text = unicodedata.normalize("NFKC", description).upper().strip()
     if not text.isascii():
-        text = strip_accents(text).replace("Ł", "L").replace("Ø", "O")
+        text = strip_accents(text).translate(TRADITIONAL).replace("Ł", "L").replace("Ø", "O")
     for _ in range(3):
         stripped = _CJK_PREFIX.sub("", _PREFIX.sub("", text)).strip(" -:*/.,")
         if stripped == text:
@@ -329,6 +362,9 @@ _CARD_CHANNEL = re.compile(
     r"BANCONTACT|COMPRA\b|PAGO (?:CON )?TARJETA|TARJETA \d{4}|PAGAMENTO (?:POS|CARTA|CON CARTA|"
     r"CONTACTLESS)|PAG\. POS|ACQUISTO|OPERAZIONE CARTA|BEA\b|BETAALPAS|PINBETALING|"
     r"BETAALAUTOMAAT|ZAKUP|TRANSAKCJA KARTA|PLATNOSC KARTA|BLIK|KORTKOP|KORTTIOSTO|"
+    r"PLATBA KARTOU|NAKUP KARTOU|VASARLAS KARTYAVAL|KARTYAS VASARLAS|PLATA (?:LA POS|CU CARDUL|POS)|"
+    r"ΑΓΟΡΑ ΜΕ ΚΑΡΤΑ|POS/WEB|THANH TOAN (?:THE|QR|POS)|QRIS|NETS\b|M-PESA (?:BUY GOODS|MERCHANT)|"
+    r"金融卡消费|כרטיס דביט|快捷支付|扫码支付|网上支付|IDEAL\b|PAGO MOVIL|PLATNOSC (?:INTERNETOWA|APPLE|GOOGLE)|"
     r"TWINT|UPI\b|SQ ?\*|TST ?\*|SUMUP|ZTL ?\*|IZ ?\*|PAYPAL ?\*|"
     r"支付宝|财付通|微信支付|银联|POS消费|云闪付|美团|"
     r"VISAデビット|デビット|カード|JCB|QUICPAY|PAYPAY|체크카드|신용카드|카드)"
@@ -336,7 +372,8 @@ _CARD_CHANNEL = re.compile(
 _DEBIT_CHANNEL = re.compile(
     r"^(?:(?:SEPA[- ])?(?:BASIS-?|FIRMEN-?)?(?:ERST-?|FOLGE-?)?LASTSCHRIFT|PRLV|PRELEVEMENT|"
     r"DIRECT DEBIT|DD\b|BILL PAYMENT|ACH DEBIT|PREAUTHORIZED DEBIT|ADEUDO|RECIBO|DOMICILIA|"
-    r"ADDEBITO|SEPA INCASSO|INCASSO|POLECENIE ZAPLATY|AUTOGIRO|BETALINGSSERVICE|"
+    r"ADDEBITO|SEPA INCASSO|INKASO|CSOPORTOS BESZEDES|OTOMATIK ODEME|DEBIT ORDER|DEBITO AUTOMATICO|"
+    r"PAGO AUTOMATICO|PAGO PSE|JOMPAY|BILLS PAYMENT|PLATA FACTURA|M-PESA PAY BILL|GIRO\b|INCASSO|POLECENIE ZAPLATY|AUTOGIRO|BETALINGSSERVICE|"
     r"口座振替|自动扣款|代扣)"
 )
 CHANNELS = ("", "card", "debit")
@@ -347,7 +384,7 @@ def channel(description: str) -> str:
     """ "card" for a card or payment-app purchase, "debit" for a direct debit, else ""."""
     text = unicodedata.normalize("NFKC", description).upper().strip()
     if not text.isascii():
-        text = strip_accents(text)
+        text = strip_accents(text).translate(TRADITIONAL).replace("Ł", "L").replace("Ø", "O")
     if _CARD_CHANNEL.match(text):
         return "card"
     if _DEBIT_CHANNEL.match(text):

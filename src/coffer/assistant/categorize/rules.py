@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from coffer.assistant.categorize.hanzi import TRADITIONAL
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -83,7 +85,10 @@ def _rule(name: str, words: str, debit: str | None, credit: str | None, conf: fl
         word = word.strip()
         if not word:
             continue
-        (latin if word.isascii() else cjk).append(word)
+        if word.isascii():
+            latin.append(word)
+        else:  # as ``fold`` writes it: final sigma, simplified characters
+            cjk.append(word.casefold().translate(TRADITIONAL))
     parts = []
     if latin:
         parts.append(r"\b(?:" + "|".join(latin) + r")\b")
@@ -174,7 +179,7 @@ STRONG = RuleSet(
     (
         _rule(
             "atm_fee",
-            r"atm fee|atm withdrawal fee|non network atm|non [a-z]+ atm fee|cash machine fee|"
+            r"poplatek za vyber\w*(?: z)? bankomat\w*|caj (?:pengeluaran )?atm|atm ucreti|keszpenzfelvetel(?:i)? dij|comision retragere|atm fee|atm withdrawal fee|non network atm|non [a-z]+ atm fee|cash machine fee|"
             r"fremdautomat\w*|entgelt (?:bargeld|geldautomat|ga)|frais (?:de )?retrait|"
             r"comision (?:cajero|reintegro)|commissione prelievo|取现手续费|ATM手续费",
             "BANK_FEES_ATM_FEES",
@@ -183,7 +188,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "overdraft_fee",
-            r"overdraft fee|overdraft charge|od fee|uberziehungs\w*|commission d intervention|"
+            r"comision (?:por )?sobregiro|sobregiro|overdraft fee|overdraft charge|od fee|uberziehungs\w*|commission d intervention|"
             r"frais (?:de )?decouvert|comision descubierto|sconfinamento|透支费",
             "BANK_FEES_OVERDRAFT_FEES",
             None,
@@ -191,7 +196,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "nsf_fee",
-            r"nsf|insufficient funds?|returned item fee|unpaid item|returned payment fee|"
+            r"unpaid debit order|returned (?:check|cheque)|nsf|insufficient funds?|returned item fee|unpaid item|returned payment fee|"
             r"rucklastschrift\w*|rejet prelevement|impaye|devolucion recibo|insoluto",
             "BANK_FEES_INSUFFICIENT_FUNDS",
             None,
@@ -199,7 +204,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "foreign_fee",
-            r"foreign (?:transaction|exchange|currency) fee|intl? (?:transaction )?fee|fx fee|"
+            r"foreign currency transaction fee|(?:frais|commission) (?:de )?paiement hors zone euro|nemzetkozi tranzakcios dij|tranzactie valutara|yurt disi islem|境外交易|foreign (?:transaction|exchange|currency) fee|intl? (?:transaction )?fee|fx fee|"
             r"non sterling (?:transaction )?fee|international fee|auslandseinsatz\w*|"
             r"frais (?:de change|operation etranger|hors zone euro)|commission change|"
             r"comision (?:cambio|divisa)|commissione estero|货币转换费|外汇手续费",
@@ -209,7 +214,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "interest_charge",
-            r"interest charge|purchase interest|cash advance interest|finance charge|"
+            r"uroky z precerpani|precerpani|kmh faizi|intereses por descubierto|hitelkamat|dobanda penalizatoare|interest charge|purchase interest|cash advance interest|finance charge|"
             r"interest on (?:purchases|cash)|sollzins\w*|dispozins\w*|agios|interets debiteurs|"
             r"intereses deudores|interessi passivi|debetrente|odsetki karne|透支利息|循环利息",
             "BANK_FEES_INTEREST_CHARGE",
@@ -218,7 +223,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "bank_fee",
-            r"monthly (?:service|maintenance|account) (?:fee|charge)|service charge|account fee|"
+            r"poplatek za vedeni|vedeni uctu|poplatek za sluzby|szamlavezetesi|kezelesi dij|eves dij|comision administrare|hesap isletim|kart aidati|biaya adm\w*|biaya admin|phi quan ly|phi dich vu|phi thuong nien|sms alert|sms charges?|alert charges|cuota (?:de )?manejo|mantencion|mantenimiento cuenta|προμηθεια|עמלת|עמלה|ค่าธรรมเนียม|monthly (?:service|maintenance|account) (?:fee|charge)|service charge|account fee|"
             r"maintenance fee|bank (?:fee|charge)s?|card fee|annual fee|wire fee|transfer fee|"
             r"kontofuhrung\w*|abschluss zinsen|entgeltabrechnung|rechnungsabschluss|kontopreis|kontogebuhr\w*|kartengebuhr|jahresgebuhr|entgelt|"
             r"frais (?:bancaires|tenue|de tenue|gestion|de gestion|carte|de virement|virement|"
@@ -232,7 +237,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "atm_withdrawal",
-            r"atm|cash withdrawal|cash wdl|cash machine|cashpoint|withdrawal|wdl|geldautomat|"
+            r"gea nr|gea|banelco|redbanc|multibanco|euronet|servired|cirrus|link atm|αναληψη|כספומט|משיכת מזומן|nakit cekim|tarik tunai|rut tien|ถอนเงิน|提款|領款|atm|cash withdrawal|cash wdl|cash machine|cashpoint|withdrawal|wdl|geldautomat|"
             r"bargeldauszahlung|bargeld|auszahlung|retrait|dab|gab|distributeur|"
             r"reintegro|cajero|retirada|disposicion (?:de )?efectivo|prelievo|prelevamento|"
             r"bancomat|geldopname|opname|wyplata|bankomat|取现|取款|提现|ATM|引出|出金|引き出し|"
@@ -245,7 +250,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "tax_refund",
-            r"tax refund|tax ref|irs treas|hmrc|steuererstattung|finanzamt|finanzkasse|"
+            r"szja visszaterites|nav szja|επιστροφη φορου|sars refund|devolucion (?:de )?impuestos?|tgr|lhdn|bir refund|tax refund|tax ref|irs treas|hmrc|steuererstattung|finanzamt|finanzkasse|"
             r"remboursement impots?|dgfip|impots|tresor public|devolucion (?:de )?(?:renta|irpf)|"
             r"agencia tributaria|aeat|hacienda publica|rimborso (?:irpef|730)|agenzia (?:delle )?entrate|"
             r"belastingdienst|urzad skarbowy|zwrot podatku|退税|税务局|国家税务|还付金|"
@@ -260,7 +265,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "tax_payment",
-            r"tax(?!\s(?:preparation|prep|advisor|adviser|services|consultant))|taxes|tax payment|irs|usataxpymt|hmrc|council tax|self assessment|finanzamt|"
+            r"aade|ααδε|ενφια|φορος|φορου|sars|kra|itax|cukai|pajak|gmf|gravamen|ley 25413|iibb|ingresos brutos|monotributo|dian|sii|lirs|firs|tax(?!\s(?:preparation|prep|advisor|adviser|services|consultant))|taxes|tax payment|irs|usataxpymt|hmrc|council tax|self assessment|finanzamt|"
             r"finanzkasse|steuer|steuern|kfz steuer|einkommensteuer|grundsteuer|gewerbesteuer|"
             r"impot|impots|dgfip|finances publiques|taxe fonciere|taxe habitation|tresor public|impuesto|impuestos|"
             r"agencia tributaria|aeat|hacienda publica|f24|imposta|agenzia (?:delle )?entrate|tributi|"
@@ -280,7 +285,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "wages",
-            r"salary|salaries|payroll|wages|wage|pay ?slip|direct dep|dir dep|paycheck|"
+            r"munkaber|ber jovairas|mzda|salariu|salarii|μισθοδοσια|μισθος|משכורת|เงินเดือน|tien luong|luong thang|tra luong|chi luong|gaji|sueldo|remuneracion|remuneracao|salary|salaries|payroll|wages|wage|pay ?slip|direct dep|dir dep|paycheck|"
             r"gehalt|lohn|lohn gehalt|bezuge|verdienst|salaire|salaires|paie|remuneration|"
             r"nomina|salario|sueldo|haberes|stipendio|retribuzione|emolumenti|salaris|loon|"
             r"wynagrodzenie|pensja|salario|maas|工资|代发工资|薪资|薪金|奖金|绩效|工资薪金|給与|給料|賞与|"
@@ -291,7 +296,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "unemployment",
-            r"unemployment|jobseeker|ui benefit|edd ui|bundesagentur fur arbeit|arbeitsagentur|"
+            r"jaradek|allaskeresesi|somaj|ανεργιας|ανεργια|issizlik|uif|podpora v nezamestnanosti|unemployment|jobseeker|ui benefit|edd ui|bundesagentur fur arbeit|arbeitsagentur|"
             r"arbeitslosengeld|alg|pole emploi|france travail|sepe|prestacion desempleo|desempleo|"
             r"paro|naspi|disoccupazione|uwv|ww uitkering|zasilek dla bezrobotnych|失业金|失业保险金",
             None,
@@ -300,7 +305,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "pension",
-            r"pension|pensions|annuity|retirement|rentenzahlung|rentenversicherung|drv|"
+            r"duchod|nyugdij|pensie|συνταξη|emekli|senior citizen pension|pension|pensions|annuity|retirement|rentenzahlung|rentenversicherung|drv|"
             r"altersrente|versorgungsbezuge|retraite|cnav|carsat|agirc|arrco|pension jubilacion|"
             r"jubilacion|pensione|inps|pensioen|aow|svb|emerytura|zus|养老金|退休金|年金",
             None,
@@ -309,7 +314,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "benefits",
-            r"child benefit|kindergeld|familienkasse|elterngeld|wohngeld|caf|allocations? familiales?|"
+            r"ביטוח לאומי|קצבת|csaladi potlek|alocatie|επιδομα|child benefit|kindergeld|familienkasse|elterngeld|wohngeld|caf|allocations? familiales?|"
             r"prestation|rsa|social security|ssa treas|universal credit|dwp|alimony|child support|"
             r"unterhalt|pension alimentaire|cashback|cash back|rewards?|bonus points|assegno|toeslag|kinderbijslag|800 plus|补贴|补助|生育津贴",
             None,
@@ -318,7 +323,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "cash_deposit",
-            r"atm deposit|cash deposit|mobile deposit|check deposit|cheque deposit|deposit|"
+            r"vklad hotovosti|vklad|befizetes|depunere numerar|nakit yatirma|setor tunai|atm deposit|cash deposit|mobile deposit|check deposit|cheque deposit|deposit|"
             r"bareinzahlung|einzahlung|scheckeinreichung|versement especes|remise (?:de )?cheques?|"
             r"ingreso (?:en )?efectivo|versamento|storting|wplata|现金存入|存款|存现|入金",
             None,
@@ -327,7 +332,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "dividends",
-            r"dividend|dividends|div|dividende|dividenden|ertragsgutschrift|ausschuttung|"
+            r"dividendy|dividenda|temettu|osztalek|μερισμα|dividend|dividends|div|dividende|dividenden|ertragsgutschrift|ausschuttung|"
             r"dividendo|dividendi|dywidenda|股息|分红|红利|配当",
             None,
             "INCOME_DIVIDENDS",
@@ -335,7 +340,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "interest",
-            r"interest|interest paid|interest earned|int earned|zinsen|habenzins\w*|zinsgutschrift|"
+            r"uroky|urok|pripsane uroky|kamat|dobanda|τοκοι|bunga|faiz geliri|interest|interest paid|interest earned|int earned|zinsen|habenzins\w*|zinsgutschrift|"
             r"interets|interets crediteurs|intereses|interessi|rente|odsetki|juros|faiz|利息|结息|利息收入|受取利息|收益|"
             r"проценты|이자|فوائد",
             None,
@@ -360,7 +365,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "credit_card_payment",
-            r"credit card payment|credit card bill|card payment thank you|payment thank you|"
+            r"kredi karti|kart borcu|hitelkartya|splatka kreditni karty|πιστωτικη καρτα|信用卡款|credit card payment|credit card bill|card payment thank you|payment thank you|"
             r"payment received thank you|autopay|card ending in|payment to chase card|credit crd|cc payment|crd pmt|epay|"
             r"kreditkarte\w*|kreditkartenabrechnung|visa abrechnung|mastercard abrechnung|"
             r"amex|american express|barclaycard|capital one|discover (?:e)?payment|citi card|citicard|"
@@ -374,7 +379,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "mortgage",
-            r"mortgage|mtg|home loan|hypothek\w*|baufinanzierung|immobilienkredit|"
+            r"konut kredisi|credit ipotecar|ipotecar|ipoteca|hipotecni|jelzalog|στεγαστικο|housing loan|pag ibig|mortgage|mtg|home loan|hypothek\w*|baufinanzierung|immobilienkredit|"
             r"pret immo\w*|credit immo\w*|hipoteca|prestamo hipotecario|mutuo|hypotheek|"
             r"kredyt hipoteczny|房贷|住房贷款|按揭|公积金贷款|住宅ローン",
             "LOAN_PAYMENTS_MORTGAGE_PAYMENT",
@@ -383,7 +388,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "car_payment",
-            r"auto loan|car loan|auto pay(?:ment)? loan|car finance|vehicle finance|autokredit|"
+            r"auto uver|credito vehicular|tasit kredisi|auto loan|car loan|auto pay(?:ment)? loan|car finance|vehicle finance|autokredit|"
             r"fahrzeugfinanzierung|leasing|leasingrate|leasingvertrag|kfz leasing|auto leasing|"
             r"motor cr|motor credit|motor finance|motor acceptance|auto finance|auto credit|"
             r"financiamento veiculo|financiamiento auto|credit auto|location longue duree|lld|loa|"
@@ -394,7 +399,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "student_loan",
-            r"student loan|studentloan|navient|nelnet|sallie mae|mohela|great lakes|aidvantage|"
+            r"credito educativo|icetex|helb|ptptn|student loan|studentloan|navient|nelnet|sallie mae|mohela|great lakes|aidvantage|"
             r"slc|student loans company|bafog|studiekredit|pret etudiant|prestamo estudiante|"
             r"studieschuld|duo|助学贷款|奨学金",
             "LOAN_PAYMENTS_STUDENT_LOAN_PAYMENT",
@@ -403,7 +408,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "personal_loan",
-            r"loan|loan payment|loan repayment|kredit|ratenkredit|darlehen|tilgung|"
+            r"uver|splatka|hitel torlesztes|torlesztes|kolcson|folyositas|kredi taksit|kredi kullandirim|δανειο|δανειου|pinjaman|cuota prestamo|loan|loan payment|loan repayment|kredit|ratenkredit|darlehen|tilgung|"
             r"credit conso|pret personnel|echeance pret|remboursement pret|prestamo|prestito|"
             r"finanziamento|lening|pozyczka|kredyt|rata|"
             r"贷款|借呗|白条|微粒贷|分期|ローン",
@@ -413,7 +418,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "rent",
-            r"rent(?! a car)(?!al car)|rental payment|monthly rent|landlord|letting agent|miete|mietzahlung|kaltmiete|"
+            r"alberlet|berleti dij|ενοικιο|thue nha|tien nha|sewa rumah|arriendo|שכר דירה|ค่าเช่า|rent(?! a car)(?!al car)|rental payment|monthly rent|landlord|letting agent|miete|mietzahlung|kaltmiete|"
             r"warmmiete|mieteinnahme\w*|mieteingang|hausverwaltung|wohnungsbau\w*|loyer|loyers|"
             r"alquiler(?! de (?:coches|vehiculos|bicicletas|motos|furgonetas))|affitto|canone locazione|"
             r"huur|huurpenning|czynsz|najem|aluguel|kira|房租|租金|房屋租赁|家賃|аренда|월세|إيجار",
@@ -423,7 +428,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "investment",
-            r"vanguard|fidelity|schwab|robinhood|etoro|trade republic|scalable capital|degiro|"
+            r"yatirim|befektetes|investitii|unitati fond|fond de investitii|fonduri|αμοιβαιο|μεριδια|afp|vanguard|fidelity|schwab|robinhood|etoro|trade republic|scalable capital|degiro|"
             r"wertpapier\w*|wertpapierdepot|sparplan|etf|brokerage|401k|ira|roth|acorns|betterment|wealthfront|"
             r"stash|coinbase|binance|kraken|bitpanda|boursorama bourse|assurance vie|pea|"
             r"inversion|fondo|fondi|beleggen|基金|证券|理财|股票|投資|証券",
@@ -433,7 +438,7 @@ STRONG = RuleSet(
         ),
         _rule(
             "savings",
-            r"savings?|to savings|from savings|to sav|from sav|saver|isa|round ?up|roundup|vault|pot|"
+            r"sporici|sporeni|megtakaritas|economii|tasarruf|tabungan|simpanan|tiet kiem|savings?|to savings|from savings|to sav|from sav|saver|isa|round ?up|roundup|vault|pot|"
             r"sparen|sparkonto\w*|tagesgeld\w*|festgeld\w*|sparbuch|sparbrief|epargne|livret|ldd|lep|"
             r"ahorro|cuenta ahorro|risparmio|conto deposito|spaarrekening|sparen|spaar|oszczednos\w*|"
             r"lokata|储蓄|定期|零存整取|余额宝|零钱通|积存|貯金|積立",
@@ -449,7 +454,7 @@ TRANSFER = RuleSet(
     (
         _rule(
             "p2p_transfer",
-            r"transfer|trf|xfer|funds transfer|wire|wire transfer|online transfer|mobile transfer|"
+            r"atutalas|odchozi platba|prichozi platba|transfer primit|emvasma|εμβασμα|העברה|trsf|e banking|virman|funds received|customer transfer|chuyen tien|chuyen khoan|ck den|โอนเงิน|fast gonderim|nip transfer|ipi|app payment|transfer|trf|xfer|funds transfer|wire|wire transfer|online transfer|mobile transfer|"
             r"zelle|venmo|cash app|cashapp|paypal transfer|paypal|standing order|faster payment|fps|bgc|"
             r"so|fpo|fpi|bacs|interac e transfer|interac transfer|e transfer|etransfer|osko|payid|npp|"
             r"spei|ted|neft|rtgs|paynow|duitnow|promptpay|instapay|yape|plin|nequi|sinpe|"

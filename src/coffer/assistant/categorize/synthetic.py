@@ -142,13 +142,11 @@ class _Builder:
         pool = cjk_words if cjk and cjk_words else latin_words or cjk_words
         if not pool:
             return self._name_part(cjk)
-        # Training cycles through every shop-type word; the held-out set draws at random.
-        self.turn[detailed] = self.turn.get(detailed, -1) + 1
-        word = (
-            pool[self.turn[detailed] % len(pool)]
-            if self.split == "train"
-            else self.rng.choice(pool)
-        )
+        # Training cycles through every shop-type word (of each script's list in turn); the
+        # held-out set draws at random.
+        key = f"{detailed}:{pool is cjk_words}"
+        self.turn[key] = self.turn.get(key, -1) + 1
+        word = pool[self.turn[key] % len(pool)] if self.split == "train" else self.rng.choice(pool)
         name = self._name_part(cjk and bool(cjk_words))
         if has_cjk(word):
             return name + word
