@@ -209,8 +209,32 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     raise ValueError(f"`type` must be customer, login or transaction, not {kind!r}")
 
 
-def parse_lines(lines: Iterable[str], source: str = "input") -> Iterator[Event]:
-    """Events of JSON Lines text; blank lines and a leading byte order mark are skipped."""
+@dataclass(slots=True)
+class Unreadable:
+    """A line that cannot be read as an event (lenient reading): its number, what is wrong,
+    and its ``id`` when it is a transaction line that names one."""
+
+    line: int
+    message: str
+    id: str | None = None
+
+
+def _unreadable(data: Any, number: int, message: str) -> Unreadable:
+    """``id`` is kept only for a line that says it is a transaction and names one."""
+    identifier = None
+    if isinstance(data, dict) and str(data.get("type")).strip().lower() == "transaction":
+        value = data.get("id")
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            identifier = str(value).strip()
+    return Unreadable(number, message, identifier)
+
+
+def parse_lines(
+    lines: Iterable[str], source: str = "input", *, lenient: bool = False
+) -> Iterator[Event | Unreadable]:
+    """Events of JSON Lines text; blank lines and a leading byte order mark are skipped. A
+    line that cannot be read raises :class:`RiskInputInvalid`, or with ``lenient`` is
+    yielded as :class:`Unreadable`."""
     number = 0
     try:
         for number, line in enumerate(lines, start=1):
@@ -218,6 +242,7 @@ def parse_lines(lines: Iterable[str], source: str = "input") -> Iterator[Event]:
                 line = line.lstrip("\ufeff")
             if not line.strip():
                 continue
+            data = None
             try:
                 data = json.loads(line)
                 if not isinstance(data, dict):
@@ -226,9 +251,11 @@ def parse_lines(lines: Iterable[str], source: str = "input") -> Iterator[Event]:
                     raise ValueError("`kind` is required")
                 yield event_from_dict(data)
             except (ValueError, TypeError, OverflowError) as error:
-                raise RiskInputInvalid(
-                    f"{source} line {number}: {error}", line=number, source=source
-                ) from None
+                message = f"{source} line {number}: {error}"
+                if lenient:
+                    yield _unreadable(data, number, message)
+                    continue
+                raise RiskInputInvalid(message, line=number, source=source) from None
     except UnicodeDecodeError:
         raise RiskInputInvalid(
             f"{source} line {number + 1}: not UTF-8 text", line=number + 1, source=source
@@ -237,9 +264,14 @@ def parse_lines(lines: Iterable[str], source: str = "input") -> Iterator[Event]:
 
 def read_events(path: str | Path) -> list[Event]:
     """Every event of a JSON Lines file, validated before anything is processed."""
+    return [event for event in read_lines(path) if not isinstance(event, Unreadable)]
+
+
+def read_lines(path: str | Path, *, lenient: bool = False) -> list[Event | Unreadable]:
+    """Every line of a JSON Lines file read as an event (see :func:`parse_lines`)."""
     if Path(path).is_dir():
         raise RiskInputInvalid(
             f"{path} is a folder, not a JSON Lines file", line=0, source=str(path)
         )
     with open(path, encoding="utf-8") as handle:
-        return list(parse_lines(handle, source=str(path)))
+        return list(parse_lines(handle, source=str(path), lenient=lenient))
