@@ -83,6 +83,8 @@ def parse_time(value: Any) -> float:
     if not isinstance(value, str):
         raise ValueError("`at` must be an ISO 8601 string")
     text = value.strip()
+    if text[-3:].upper() == "UTC":
+        text = text[:-3].rstrip() + "Z"
     if text[-1:] in ("z", "Z"):
         text = text[:-1] + "+00:00"
     moment = datetime.fromisoformat(text)
