@@ -7,7 +7,7 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
-from .test_endpoints import FIXTURES, client  # noqa: F401  (the fixture)
+from .test_endpoints import client, customer_with_statement  # noqa: F401  (the fixture)
 
 QUESTIONS = [
     "how much did I earn in March 2026?",
@@ -34,13 +34,7 @@ def test_every_question_answers_in_the_fixed_shape(
     client: tuple[TestClient, dict[str, str], dict[str, str]],  # noqa: F811
 ) -> None:
     c, auth, _ = client
-    customer = c.post("/api/wallets/v1/customers", json={"kind": "natural", "name": "Ann"},
-                      headers=auth).json()["id"]  # fmt: skip
-    base = f"/api/assistant/v1/customers/{customer}"
-    imported = c.post(f"{base}/imports", headers=auth, json={
-        "format": "camt053", "content": (FIXTURES / "statement.camt053.xml").read_text(),
-    })  # fmt: skip
-    assert imported.status_code == 201
+    base = customer_with_statement(c, auth)
     for question in QUESTIONS:
         for extra in ({}, {"today": "2026-04-15", "language": "xx", "conversation": 7}):
             response = c.post(f"{base}/ask", headers=auth, json={"question": question, **extra})

@@ -12,15 +12,11 @@ from typer.testing import CliRunner
 from coffer.cli.main import app
 
 runner = CliRunner()
-LIDL = {
-    "id": "x1",
-    "date": "2026-03-04",
-    "description": "CARD PAYMENT LIDL 4211 BERLIN DE",
-    "amount": 2350,
-    "currency": "EUR",
-    "direction": "debit",
-    "mcc": "5411",
-}
+# the example line of the interface, as written in its specification
+LIDL = json.loads(
+    '{"id":"x1","date":"2026-03-04","description":"CARD PAYMENT LIDL 4211 BERLIN DE",'
+    '"amount":2350,"currency":"EUR","direction":"debit","mcc":"5411"}'
+)
 
 
 def categorize(source: Path, output: str = "-", stdin: str | None = None) -> Any:
