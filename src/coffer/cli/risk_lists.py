@@ -51,7 +51,8 @@ def load(
     with coffer.open(database) as c:
         previous = {info.list_name: info for info in loaded_lists(c.engine)}
         try:
-            info = load_list(c.engine, location, list_format=list_format)
+            fmt = list_format.strip().lower() if list_format else None
+            info = load_list(c.engine, location, list_format=fmt)
         except CofferError as exc:
             raise usage_error(exc.message) from None
     replaced = previous.get(info.list_name)
@@ -163,7 +164,9 @@ def screen(
     limit: Annotated[int, typer.Option("--limit", help="Most matches per name.")] = 10,
     database: Database = None,
 ) -> None:
-    """Screen names against the loaded sanctions lists."""
+    """Screen names against the loaded sanctions lists: one output line per non-blank
+    input line, in input order ('-': stdin or stdout). A line that cannot be screened (not
+    JSON, no id, no name) is written with no matches (its id, or null) and named on stderr."""
     import coffer
     from coffer.risk.sanctions import DEFAULT_THRESHOLD, Screener
 
