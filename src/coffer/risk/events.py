@@ -101,6 +101,8 @@ def format_time(seconds: float) -> str:
 def _text(data: dict[str, Any], name: str, required: bool = False) -> str | None:
     """A string field; a number (an id written as a number) is read as its decimal text."""
     value = data.get(name)
+    if value.__class__ is str and value and not (value[0].isspace() or value[-1].isspace()):
+        return value  # the common case, first
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -146,6 +148,8 @@ def _choice(data: dict[str, Any], name: str, allowed: tuple[str, ...], default: 
 
 def _mcc(data: dict[str, Any]) -> str | None:
     value = data.get("mcc")
+    if value is None or (value.__class__ is str and len(value) == 4 and value.isdigit()):
+        return value
     if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
         value = float(value.strip())
     if isinstance(value, float) and value.is_integer():
