@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -54,7 +54,7 @@ def open_input(path: str | Path) -> Iterator[IO[str]]:
     """The text of ``path`` (``-``: stdin), a leading byte order mark dropped; a path that
     is missing, a folder or unreadable ends the command (exit 2) with one line."""
     if str(path) == "-":
-        yield sys.stdin
+        yield _utf8(sys.stdin)
         return
     if Path(path).is_dir():
         raise usage_error(f"{path} is a folder, not a JSON Lines file")
@@ -71,7 +71,7 @@ def open_output(path: str | Path) -> Iterator[IO[str]]:
     """``path`` opened for writing (``-``: stdout), its missing parent folders created; a
     path that cannot be written ends the command (exit 2) with one line."""
     if str(path) == "-":
-        yield sys.stdout
+        yield _utf8(sys.stdout)
         return
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -80,6 +80,15 @@ def open_output(path: str | Path) -> Iterator[IO[str]]:
         raise usage_error(f"cannot write {path}: {error.strerror}") from error
     with handle:
         yield handle
+
+
+def _utf8(stream: IO[str]) -> IO[str]:
+    """``stream`` reading or writing UTF-8 whatever the locale says (JSON Lines are UTF-8)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "encoding", "").lower() != "utf-8":
+        with suppress(ValueError, OSError):  # already read from or written to: leave it
+            reconfigure(encoding="utf-8")
+    return stream
 
 
 def warn(message: str) -> None:
