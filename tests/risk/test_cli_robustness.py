@@ -253,3 +253,26 @@ def test_files_that_are_not_what_was_asked(world: Path, tmp_path: Path) -> None:
     result = invoke("train", "--input", str(empty), "--model-dir", str(tmp_path / "m"))
     assert result.exit_code == 2 and "no transactions" in result.output
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.slow
+def test_ids_written_as_numbers_come_back_as_numbers(world: Path, tmp_path: Path) -> None:
+    plain = backtest(world, world / "events.jsonl", tmp_path / "plain.jsonl")
+    rows = [json.loads(line) for line in (world / "events.jsonl").read_text().splitlines()]
+    for row in rows:
+        if row["type"] == "transaction":
+            row["id"] = int(row["id"].lstrip("t"))
+    source = tmp_path / "numeric.jsonl"
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    numeric = backtest(world, source, tmp_path / "numeric_out.jsonl")
+    assert [row["id"] for row in decisions(numeric)] == [
+        row["id"] for row in rows if row["type"] == "transaction"
+    ]
+    alerts = [row for row in numeric if row.get("type") == "alert"]
+    named = [t for alert in alerts for t in alert["transaction_ids"]]
+    ours = {row["id"] for row in rows if row["type"] == "transaction"}
+    assert any(t in ours for t in named)  # alerts name them as numbers too
+    assert not any(isinstance(t, str) and int(t.lstrip("t")) in ours for t in named)
+    assert [row["score"] for row in decisions(numeric)] == [
+        row["score"] for row in decisions(plain)
+    ]

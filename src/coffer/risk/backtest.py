@@ -17,6 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,8 @@ def backtest(
     thresholds: Thresholds | None = None,
 ) -> BacktestReport:
     started = time.perf_counter()
-    lines = read_lines(input_path, lenient=True)
+    numeric_ids: dict[str, int] = {}  # ids written as numbers go back out as numbers
+    lines = read_lines(input_path, lenient=True, numeric_ids=numeric_ids)
     unreadable = [line for line in lines if isinstance(line, Unreadable)]
     events = [line for line in lines if not isinstance(line, Unreadable)]
     engine = RiskEngine.load(model_dir, thresholds)
@@ -53,7 +55,7 @@ def backtest(
     count = sum(1 for event in events if isinstance(event, Transaction))
     matrix = np.empty((count, len(FEATURE_NAMES)), dtype=np.float64)
     # output plan: an int is the index of a decision, a dict an alert line
-    plan: list[int | dict[str, object]] = []
+    plan: list[int | dict[str, Any]] = []
     alert_count = 0
     for event in lines:
         if isinstance(event, Unreadable):
@@ -88,6 +90,8 @@ def backtest(
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             for item in plan:
                 line = decisions[item].to_dict() if isinstance(item, int) else item
+                if numeric_ids:
+                    _as_written(line, numeric_ids)
                 stream.write(json.dumps(line) + "\n")
         os.replace(temporary, output)
     except BaseException:
@@ -98,7 +102,15 @@ def backtest(
     return BacktestReport(len(events), decided, alert_count, seconds, unreadable)
 
 
-def _neutral(transaction_id: str) -> dict[str, object]:
+def _as_written(line: dict[str, Any], numeric_ids: dict[str, int]) -> None:
+    """The transaction ids of an output line as the input wrote them (numbers stay numbers)."""
+    if "type" in line:
+        line["transaction_ids"] = [numeric_ids.get(i, i) for i in line["transaction_ids"]]
+    else:
+        line["id"] = numeric_ids.get(line["id"], line["id"])
+
+
+def _neutral(transaction_id: str) -> dict[str, Any]:
     return {
         "id": transaction_id,
         "score": 0.0,

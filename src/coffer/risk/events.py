@@ -236,11 +236,16 @@ def _unreadable(data: Any, number: int, message: str) -> Unreadable:
 
 
 def parse_lines(
-    lines: Iterable[str], source: str = "input", *, lenient: bool = False
+    lines: Iterable[str],
+    source: str = "input",
+    *,
+    lenient: bool = False,
+    numeric_ids: dict[str, int] | None = None,
 ) -> Iterator[Event | Unreadable]:
     """Events of JSON Lines text; blank lines and a leading byte order mark are skipped. A
     line that cannot be read raises :class:`RiskInputInvalid`, or with ``lenient`` is
-    yielded as :class:`Unreadable`."""
+    yielded as :class:`Unreadable`. ``numeric_ids`` collects the transaction ids written as
+    JSON numbers (their text -> the number), for output that gives them back as written."""
     number = 0
     try:
         for number, line in enumerate(lines, start=1):
@@ -255,7 +260,14 @@ def parse_lines(
                     raise ValueError("a line must be a JSON object")
                 if str(data.get("type")).strip().lower() == "transaction" and not data.get("kind"):
                     raise ValueError("`kind` is required")
-                yield event_from_dict(data)
+                event = event_from_dict(data)
+                if (
+                    numeric_ids is not None
+                    and isinstance(event, Transaction)
+                    and data["id"].__class__ in (int, float)
+                ):
+                    numeric_ids[event.id] = int(data["id"])
+                yield event
             except (ValueError, TypeError, OverflowError) as error:
                 message = f"{source} line {number}: {error}"
                 if lenient:
@@ -273,11 +285,14 @@ def read_events(path: str | Path) -> list[Event]:
     return [event for event in read_lines(path) if not isinstance(event, Unreadable)]
 
 
-def read_lines(path: str | Path, *, lenient: bool = False) -> list[Event | Unreadable]:
+def read_lines(
+    path: str | Path, *, lenient: bool = False, numeric_ids: dict[str, int] | None = None
+) -> list[Event | Unreadable]:
     """Every line of a JSON Lines file read as an event (see :func:`parse_lines`)."""
     if Path(path).is_dir():
         raise RiskInputInvalid(
             f"{path} is a folder, not a JSON Lines file", line=0, source=str(path)
         )
     with open(path, encoding="utf-8") as handle:
-        return list(parse_lines(handle, source=str(path), lenient=lenient))
+        lines = parse_lines(handle, source=str(path), lenient=lenient, numeric_ids=numeric_ids)
+        return list(lines)
