@@ -48,8 +48,8 @@ def client(coffer_db: coffer.Coffer) -> Iterator[tuple[TestClient, dict[str, str
         yield c, token(full), token(wallets_only)
 
 
-def test_ask_endpoint(client: tuple[TestClient, dict[str, str], dict[str, str]]) -> None:
-    c, auth, wallets_only = client
+def customer_with_statement(c: TestClient, auth: dict[str, str]) -> str:
+    """A new customer with the camt.053 fixture imported; the base URL of its assistant."""
     customer = c.post("/api/wallets/v1/customers", json={"kind": "natural", "name": "Ann"},
                       headers=auth).json()["id"]  # fmt: skip
     base = f"/api/assistant/v1/customers/{customer}"
@@ -57,6 +57,12 @@ def test_ask_endpoint(client: tuple[TestClient, dict[str, str], dict[str, str]])
         "format": "camt053", "content": (FIXTURES / "statement.camt053.xml").read_text(),
     })  # fmt: skip
     assert imported.status_code == 201 and imported.json()["imported"] == 2
+    return base
+
+
+def test_ask_endpoint(client: tuple[TestClient, dict[str, str], dict[str, str]]) -> None:
+    c, auth, wallets_only = client
+    base = customer_with_statement(c, auth)
     response = c.post(f"{base}/ask", headers=auth,
                       json={"question": "how much did I earn in March 2026?"})  # fmt: skip
     assert response.status_code == 200

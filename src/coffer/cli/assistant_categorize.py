@@ -3,63 +3,49 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import typer
 
 from coffer.assistant.taxonomy import is_detailed, is_primary, primary_of
-from coffer.cli.json_lines import JsonLines, NotJsonLine
+from coffer.cli.json_lines import JsonLines, NotJsonLine, open_input, open_output, warn
 from coffer.cli.options import usage_error
-
-
-@contextmanager
-def _open_input(path: str) -> Iterator[IO[str]]:
-    if path == "-":
-        yield sys.stdin
-        return
-    try:
-        handle = open(path, encoding="utf-8-sig", errors="strict")  # noqa: SIM115
-    except OSError as error:
-        raise usage_error(f"cannot read {path}: {error.strerror}") from error
-    with handle:
-        yield handle
-
-
-@contextmanager
-def _open_output(path: str) -> Iterator[IO[str]]:
-    if path == "-":
-        yield sys.stdout
-        return
-    try:
-        handle = open(path, "w", encoding="utf-8")  # noqa: SIM115
-    except OSError as error:
-        raise usage_error(f"cannot write {path}: {error.strerror}") from error
-    with handle:
-        yield handle
 
 
 def _read_lines(
     path: str, *, labelled: bool = False
 ) -> tuple[list[Any], list[tuple[str, str | None]], list[Any]]:
     """The statement lines, their labels (when ``labelled``) and their ids as written (a
-    number stays a number in the output)."""
+    number stays a number in the output).
+
+    Unlabelled input is read leniently: a line that is not JSON or not a valid statement
+    line is None in the lines (its id kept when it has one, else None) and a warning naming
+    it goes to stderr. Labelled input (measuring) stops at such a line (exit 2)."""
     from coffer.assistant.categorize.schemas import InvalidStatementLine, StatementLine
 
-    lines: list[StatementLine] = []
+    lines: list[StatementLine | None] = []
     labels: list[tuple[str, str | None]] = []
     ids: list[Any] = []
-    with _open_input(path) as handle:
-        records = JsonLines(handle)
+    with open_input(path) as handle:
+        records = JsonLines(handle, lenient=not labelled)
         try:
-            for _, data in records:
-                line = StatementLine.from_json(data)
-                if labelled:
-                    labels.append(_label(data))
+            for number, data in records:
+                try:
+                    if isinstance(data, NotJsonLine):
+                        raise data
+                    line = StatementLine.from_json(data)
+                    if labelled:
+                        labels.append(_label(data))
+                except (InvalidStatementLine, NotJsonLine) as error:
+                    if labelled:
+                        raise
+                    text = error.message if isinstance(error, InvalidStatementLine) else ""
+                    warn(f"{path} line {number}: {text or 'not valid JSON'}; written abstaining")
+                    lines.append(None)
+                    ids.append(_raw_id(data))
+                    continue
                 lines.append(line)
                 ids.append(data["id"])
         except UnicodeDecodeError as error:
@@ -69,6 +55,11 @@ def _read_lines(
         except NotJsonLine as error:
             raise usage_error(f"{path} {error}") from error
     return lines, labels, ids
+
+
+def _raw_id(data: Any) -> Any:
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
 def _label(data: dict[str, Any]) -> tuple[str, str | None]:
@@ -83,6 +74,9 @@ def _label(data: dict[str, Any]) -> tuple[str, str | None]:
     if isinstance(primary, str) and is_primary(primary):
         return primary, None
     raise InvalidStatementLine("a labelled line needs a valid 'primary' or 'detailed'")
+
+
+_UNREADABLE = {"primary": None, "detailed": None, "confidence": 0.0, "merchant": None}
 
 
 def categorize_command(
@@ -111,19 +105,29 @@ def categorize_command(
         None, "--database", help="Database URL for --customer (default: COFFER_DATABASE_URL)."
     ),
 ) -> None:
-    """Categorize statement lines: one output line per input line, in input order."""
+    """Categorize statement lines: one output line per input line, in input order.
+
+    A line that cannot be read (not JSON, a bad field) is written abstaining (primary
+    null, confidence 0) with its id when it has one, and warned about on stderr."""
     from coffer.assistant.categorize.service import categorize_lines
 
-    lines, _, ids = _read_lines(input)
+    read, _, ids = _read_lines(input)
+    lines = [line for line in read if line is not None]
     if customer is None:
-        results = categorize_lines(lines, use_classifier=not no_classifier)
+        results = iter(categorize_lines(lines, use_classifier=not no_classifier))
     else:
-        results = _customer_categories(lines, customer, platform, database, not no_classifier)
-    with _open_output(output) as handle:
-        for result, line_id in zip(results, ids, strict=True):
-            row = {**result.to_json(), "id": line_id}
+        results = iter(_customer_categories(lines, customer, platform, database, not no_classifier))
+    with open_output(output) as handle:
+        for line, line_id in zip(read, ids, strict=True):
+            if line is None:
+                row: dict[str, Any] = {"id": line_id, **_UNREADABLE}
+                source = "abstain"
+            else:
+                result = next(results)
+                row = {**result.to_json(), "id": line_id}
+                source = result.source
             if show_source:
-                row["source"] = result.source
+                row["source"] = source
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
@@ -191,7 +195,7 @@ def generate_command(
 
     if split not in ("heldout", "train"):
         raise usage_error("--split must be heldout or train")
-    with _open_output(output) as handle:
+    with open_output(output) as handle:
         for line, detailed in generate(split, per_category=per_category, seed=seed):
             row = {
                 "id": line.id,

@@ -8,14 +8,13 @@ coffer risk screen --input names.jsonl --output matches.jsonl [--threshold X]
 from __future__ import annotations
 
 import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
 
-from coffer.cli.json_lines import JsonLines
+from coffer.cli.json_lines import JsonLines, open_input, open_output, warn
 from coffer.cli.options import Database, usage_error
 
 lists_app = typer.Typer(
@@ -52,7 +51,8 @@ def load(
     with coffer.open(database) as c:
         previous = {info.list_name: info for info in loaded_lists(c.engine)}
         try:
-            info = load_list(c.engine, location, list_format=list_format)
+            fmt = list_format.strip().lower() if list_format else None
+            info = load_list(c.engine, location, list_format=fmt)
         except CofferError as exc:
             raise usage_error(exc.message) from None
     replaced = previous.get(info.list_name)
@@ -103,20 +103,22 @@ def _optional_text(record: dict[str, Any], key: str, line: int) -> str | None:
     return value.strip() or None
 
 
-def read_subjects(source: IO[str]) -> list[tuple[Any, Any]]:
-    """Parse screening input lines -> [(id, Subject)]; ValueError names the bad line."""
+def _subject(record: Any, line: int) -> tuple[Any, Any]:
+    """(id, Subject) of one decoded line; ValueError names the line and what is wrong (the
+    id is the error's second argument when the line has one)."""
     from coffer.risk.sanctions import Subject
 
-    out: list[tuple[Any, Any]] = []
-    for line, record in JsonLines(source):
-        if not isinstance(record, dict):
-            raise ValueError(f"line {line}: expected a JSON object")
-        identifier = record.get("id")
-        if identifier is None or isinstance(identifier, bool | dict | list) or identifier == "":
-            raise ValueError(f"line {line}: 'id' is missing")
-        name = record.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"line {line}: 'name' must be a non-empty string")
+    if isinstance(record, ValueError):
+        raise record
+    if not isinstance(record, dict):
+        raise ValueError(f"line {line}: expected a JSON object")
+    identifier = record.get("id")
+    if identifier is None or isinstance(identifier, bool | dict | list) or identifier == "":
+        raise ValueError(f"line {line}: 'id' is missing")
+    name = record.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"line {line}: 'name' must be a non-empty string", identifier)
+    try:
         kind = _optional_text(record, "kind", line)
         if kind is not None:
             kind = kind.lower()
@@ -129,7 +131,22 @@ def read_subjects(source: IO[str]) -> list[tuple[Any, Any]]:
             birth_date=_optional_text(record, "birth_date", line),
             country=_optional_text(record, "country", line),
         )
-        out.append((identifier, subject))
+    except ValueError as error:
+        raise ValueError(str(error), identifier) from None
+    return identifier, subject
+
+
+def read_subjects(source: IO[str]) -> list[tuple[Any, Any]]:
+    """[(id, Subject or None)], one per non-blank line: a line that cannot be screened
+    (not JSON, no id, no name, a bad field) is None, its id kept when it has one, and a
+    warning naming the line goes to stderr."""
+    out: list[tuple[Any, Any]] = []
+    for line, record in JsonLines(source, lenient=True):
+        try:
+            out.append(_subject(record, line))
+        except ValueError as error:
+            warn(f"{error.args[0]}; written with no matches")
+            out.append((error.args[1] if len(error.args) > 1 else None, None))
     return out
 
 
@@ -147,21 +164,19 @@ def screen(
     limit: Annotated[int, typer.Option("--limit", help="Most matches per name.")] = 10,
     database: Database = None,
 ) -> None:
-    """Screen names against the loaded sanctions lists."""
+    """Screen names against the loaded sanctions lists: one output line per non-blank
+    input line, in input order ('-': stdin or stdout). A line that cannot be screened (not
+    JSON, no id, no name) is written with no matches (its id, or null) and named on stderr."""
     import coffer
     from coffer.risk.sanctions import DEFAULT_THRESHOLD, Screener
 
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise usage_error("--threshold must be between 0 and 1")
     try:
-        with input_path.open(encoding="utf-8") as source:
+        with open_input(input_path) as source:
             subjects = read_subjects(source)
-    except FileNotFoundError:
-        raise usage_error(f"no such input file: {input_path}") from None
     except UnicodeDecodeError as exc:
         raise usage_error(f"{input_path} is not UTF-8 text ({exc.reason})") from None
-    except ValueError as exc:
-        raise usage_error(f"{input_path} {exc}") from None
     with coffer.open(database) as c:
         screener = Screener(c.engine)
         index = screener.index()
@@ -171,12 +186,10 @@ def screen(
                 "no sanctions list is loaded: run coffer risk lists load FILE first", 1
             )
         cut = DEFAULT_THRESHOLD if threshold is None else threshold
-        output = sys.stdout if str(output_path) == "-" else output_path.open("w", encoding="utf-8")
-        try:
+        with open_output(output_path) as output:
             for identifier, subject in subjects:
-                matches = index.screen(subject, threshold=cut, limit=limit)
+                matches = (
+                    [] if subject is None else index.screen(subject, threshold=cut, limit=limit)
+                )
                 row = {"id": identifier, "matches": [m.to_json() for m in matches]}
                 output.write(json.dumps(row, ensure_ascii=False) + "\n")
-        finally:
-            if output is not sys.stdout:
-                output.close()

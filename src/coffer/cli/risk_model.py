@@ -16,6 +16,7 @@ ModelDir = Annotated[
     typer.Option("--model-dir", help="Model folder (default: COFFER_RISK_MODEL_DIR)"),
 ]
 T = TypeVar("T")
+_WARNINGS = 20  # unreadable lines named one by one; beyond that, a count
 
 
 def _model_dir(value: Path | None) -> Path:
@@ -92,7 +93,10 @@ def train(
     input_path: Annotated[Path, typer.Option("--input", help="Labelled JSON Lines history")],
     model_dir: ModelDir = None,
 ) -> None:
-    """Learn from a labelled history; leave the model and the state in the model folder."""
+    """Learn from a labelled history; leave the model and the state in the model folder.
+
+    A line that cannot be read (or a transaction without a label) ends with exit 2 and a
+    message naming the line; nothing is written to the model folder."""
     from coffer.risk.training import train as run
 
     folder = _model_dir(model_dir)
@@ -110,7 +114,11 @@ def backtest(
     output: Annotated[Path, typer.Option("--output", help="Decisions and alerts (JSON Lines)")],
     model_dir: ModelDir = None,
 ) -> None:
-    """Replay events in order; one decision line per transaction, plus AML alert lines."""
+    """Replay events in order; one decision line per transaction, plus AML alert lines.
+
+    A line that cannot be read is warned about on stderr (naming it) and not replayed; a
+    transaction line with an id still gets a decision line (score 0, allow, reason
+    unreadable_input). A missing or untrained --model-dir ends with exit 2."""
     from coffer.risk.backtest import backtest as run
     from coffer.risk.engine import Thresholds
     from coffer.settings import get_settings
@@ -118,6 +126,12 @@ def backtest(
     settings = get_settings()
     thresholds = Thresholds(settings.risk_review_threshold, settings.risk_block_threshold)
     report = _attempt(lambda: run(input_path, output, _model_dir(model_dir), thresholds))
+    for line in report.unreadable[:_WARNINGS]:
+        what = f"decided neutral ({line.id})" if line.id is not None else "skipped"
+        typer.echo(f"warning: {line.message}; {what}", err=True)
+    if len(report.unreadable) > _WARNINGS:
+        more = len(report.unreadable) - _WARNINGS
+        typer.echo(f"warning: {more} more unreadable lines", err=True)
     typer.echo(
         f"{report.transactions} decisions, {report.alerts} alerts; {report.events} events in "
         f"{report.seconds:.1f}s ({report.events_per_second:,.0f} events/s)",

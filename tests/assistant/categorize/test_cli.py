@@ -99,29 +99,42 @@ def test_abstention_gives_null_primary(tmp_path: Path) -> None:
     assert row["primary"] is None and row["detailed"] is None
 
 
-def test_bad_lines_name_the_line_and_exit_2(tmp_path: Path) -> None:
+def test_bad_lines_are_written_abstaining_and_named_on_stderr(tmp_path: Path) -> None:
     good = {"id": "a", "description": "LIDL", "amount": 1, "currency": "EUR", "direction": "debit"}
-    for bad, message in [
-        ("{not json", "not valid JSON"),
+    for bad, message, bad_id in [
+        ("{not json", "not valid JSON", None),
         (
-            json.dumps({"id": "b", "description": "X", "amount": "12", "direction": "debit"}),
+            json.dumps({"id": "b", "description": "X", "amount": "12,5", "direction": "debit"}),
             "amount",
+            "b",
         ),
         (
             json.dumps({"id": "b", "description": "X", "amount": 12, "direction": "sideways"}),
             "direction",
+            "b",
         ),
-        (json.dumps({"description": "X", "amount": 12}), "id"),
-        (json.dumps([1, 2]), "JSON object"),
+        (json.dumps({"description": "X", "amount": 12}), "id", None),
+        (json.dumps([1, 2]), "JSON object", None),
     ]:
-        source = write(tmp_path / "bad.jsonl", [good, bad])
+        source = write(tmp_path / "bad.jsonl", [good, bad, good])
         result = runner.invoke(
             app, ["assistant", "categorize", "-i", str(source), "--no-classifier"]
         )
-        assert result.exit_code == 2, bad
-        assert "line 2" in result.output and message in result.output, result.output
+        assert result.exit_code == 0, bad
+        assert "warning" in result.stderr and "line 2" in result.stderr, result.stderr
+        assert message in result.stderr, result.stderr
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [row["id"] for row in rows] == ["a", bad_id, "a"]
+        assert rows[1]["primary"] is None and rows[1]["confidence"] == 0.0
+        assert rows[0]["primary"] == rows[2]["primary"] == "FOOD_AND_DRINK"
     missing = runner.invoke(app, ["assistant", "categorize", "-i", str(tmp_path / "nope.jsonl")])
     assert missing.exit_code == 2
+
+
+def test_labelled_input_still_stops_at_a_bad_line(tmp_path: Path) -> None:
+    source = write(tmp_path / "bad.jsonl", [{"id": "a", "description": "LIDL"}])
+    result = runner.invoke(app, ["assistant", "categorize-eval", "-i", str(source)])
+    assert result.exit_code == 2 and "line 1" in result.output, result.output
 
 
 def test_eval_and_generate_commands(tmp_path: Path, settings_env: None) -> None:

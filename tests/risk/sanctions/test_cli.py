@@ -117,13 +117,18 @@ def test_screen_output_format_and_order(database: str, tmp_path: Path) -> None:
     ],
 )
 def test_screen_bad_input_line(database: str, tmp_path: Path, line: str, message: str) -> None:
+    """A line that cannot be screened is warned about (naming it) and written with no
+    matches, its id kept when it has one; the other lines are screened."""
     names = write_lines(tmp_path / "names.jsonl", '{"id":"n1","name":"Ri Won Ho"}', line)
     out = tmp_path / "matches.jsonl"
     code, output = invoke(
         "screen", "--input", str(names), "--output", str(out), "--database", database
     )
-    assert code == 2
-    assert message in output
+    assert code == 0
+    assert "warning" in output and message in output
+    rows = [json.loads(row) for row in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 2 and rows[0]["matches"] and rows[1]["matches"] == []
+    assert rows[1]["id"] == ("x" if '"id":"x"' in line else None)
 
 
 def test_load_unknown_format_is_a_clear_error(tmp_path: Path) -> None:

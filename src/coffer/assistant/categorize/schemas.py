@@ -45,6 +45,8 @@ class StatementLine:
         amount = data.get("amount", 0)
         if amount is None:
             amount = 0
+        if isinstance(amount, str) and amount.strip().lstrip("-").isdigit():
+            amount = int(amount.strip())
         if isinstance(amount, float) and amount.is_integer():
             amount = int(amount)
         if isinstance(amount, bool) or not isinstance(amount, int):
@@ -52,15 +54,17 @@ class StatementLine:
         direction = data.get("direction", None)
         if direction is None:
             direction = "credit" if amount < 0 else "debit"
-        if not isinstance(direction, str) or direction.lower() not in ("debit", "credit"):
+        if not isinstance(direction, str) or direction.strip().lower() not in ("debit", "credit"):
             raise InvalidStatementLine("'direction' must be 'debit' or 'credit'")
-        direction = direction.lower()
+        direction = direction.strip().lower()
         if amount < 0:
             amount = -amount
         currency = data.get("currency") or ""
         if not isinstance(currency, str):
             raise InvalidStatementLine("'currency' must be a string")
         mcc = data.get("mcc")
+        if isinstance(mcc, float) and mcc.is_integer():
+            mcc = f"{int(mcc):04d}"
         if mcc is not None:
             if isinstance(mcc, bool) or not isinstance(mcc, str | int):
                 raise InvalidStatementLine("'mcc' must be a string of digits or null")
@@ -71,7 +75,7 @@ class StatementLine:
             id=str(raw_id),
             description=description,
             amount=amount,
-            currency=currency.upper(),
+            currency=currency.strip().upper(),
             direction=direction,
             mcc=mcc,
             date=date if isinstance(date, str) else None,

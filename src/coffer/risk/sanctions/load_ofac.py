@@ -141,7 +141,7 @@ def parse_ofac_csv(
 
 
 def _rows(source: IO[bytes]) -> Iterable[list[str]]:
-    text = io.TextIOWrapper(source, encoding="utf-8", errors="replace", newline="")
+    text = io.TextIOWrapper(source, encoding="utf-8-sig", errors="replace", newline="")
     reader: Iterator[list[str]] = csv.reader(text)
     return reader
 

@@ -71,6 +71,8 @@ def parse_file(path: Path, list_format: str | None = None) -> ParsedList:
             parsed = _parse(source, list_format, path)
     except FileNotFoundError as exc:
         raise InvalidListFile(f"no such list file: {path}") from exc
+    except OSError as exc:
+        raise InvalidListFile(f"cannot read {path}: {exc.strerror}") from exc
     except (UnicodeDecodeError, ValueError) as exc:
         if isinstance(exc, InvalidListFile | UnknownListFormat):
             raise
