@@ -4,11 +4,14 @@ line, in input order, whatever the line looks like."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from typer.testing import CliRunner
 
+from coffer.assistant.categorize.pipeline import Predictor
+from coffer.assistant.categorize.schemas import StatementLine
 from coffer.cli.main import app
 
 runner = CliRunner()
@@ -84,3 +87,27 @@ def test_files_that_are_not_what_was_asked(tmp_path: Path) -> None:
     binary.write_bytes(b'{"id":"a","description":"CAF\xc9"}\n')
     result = categorize(binary)
     assert result.exit_code == 2 and "line 1: not UTF-8" in result.stderr
+
+
+def test_a_line_with_nothing_to_read_abstains_unless_its_mcc_speaks(tmp_path: Path) -> None:
+    from coffer.assistant.categorize.pipeline import categorize as run
+
+    base = {"date": "2026-03-04", "amount": 2350, "currency": "EUR", "direction": "debit"}
+    lines = [
+        StatementLine.from_json(base | {"id": "e", "description": "", "mcc": None}),
+        StatementLine.from_json(base | {"id": "s", "description": " * ", "mcc": None}),
+        StatementLine.from_json(base | {"id": "m", "description": "  ", "mcc": "5411"}),
+        StatementLine.from_json(base | {"id": "c", "description": "", "direction": "credit"}),
+    ]
+    results = run(lines, predictor=_BankFeesEverywhere())
+    assert [r.primary for r in results] == [None, None, "FOOD_AND_DRINK", None]
+
+
+class _BankFeesEverywhere(Predictor):
+    """A classifier sure of bank fees whatever it reads."""
+
+    def predict(self, lines: Sequence[StatementLine]) -> list[tuple[str, float]]:
+        return [("BANK_FEES_OTHER_BANK_FEES", 0.9) for _ in lines]
+
+    def threshold(self) -> float:
+        return 0.5

@@ -395,6 +395,11 @@ def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categoriz
     line, merchant = pending.line, pending.merchant
     prefix = "refund+" if pending.refund else ""
     keyword, mcc, transfer = pending.keyword, pending.mcc, pending.transfer
+    if not any(ch.isalnum() for ch in line.description):
+        # Nothing to read: the MCC alone decides, else the line waits for review.
+        if mcc is not None:
+            return _result(line, mcc[0], mcc[1], merchant, prefix + "mcc")
+        return Categorization(line.id, None, None, 0.0, merchant, "abstain")
     if transfer is not None and mcc is None and _PERSONAL.search(fold(line.description)):
         # Money between people: "dinner", "BBQ" or "Ferienwohnung" is what it was for.
         return _result(line, transfer, 0.85, None, "rule:transfer")
