@@ -318,4 +318,49 @@ def test_batch_files_parse_and_bad_lines_are_named() -> None:
     with pytest.raises(ValueError, match="header"):
         parse_batch("q\ti\n", "sample.tsv")
     assert [name for name, _ in BATCHES][:2] == ["held-out phrasings", "unforeseen phrasings"]
-    assert sum(len(rows) for _, rows in BATCHES) == 1121
+    assert sum(len(rows) for _, rows in BATCHES) == 1442
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "start", "end"),
+    [
+        ("what was my balance on the first of march", "balance", "2026-03-01", "2026-03-01"),
+        ("total spend the week before last", "spend_total", "2026-03-02", "2026-03-08"),
+        ("spent since the start of last month", "spend_total", "2026-02-01", "2026-03-18"),
+        ("从上个月初到现在花了多少", "spend_total", "2026-02-01", "2026-03-18"),
+        ("spending for march of 2025", "spend_total", "2025-03-01", "2025-03-31"),
+        ("how much did I spend this month last year", "spend_total", "2025-03-01", "2025-03-31"),
+        ("this month vs this month last year", "compare", "2026-03-01", "2026-03-18"),
+        ("how much did I spend on music subscriptions last year", "spend_in_category",
+         "2025-01-01", "2025-12-31"),
+        ("健身房会员费今年交了多少", "spend_in_category", "2026-01-01", "2026-03-18"),
+        ("savings so far this year", "savings", "2026-01-01", "2026-03-18"),
+        ("easter weekend spending last year", "spend_total", "2025-04-18", "2025-04-21"),
+    ],
+)  # fmt: skip
+def test_periods_and_intents_of_the_eleventh_batch(
+    synthetic: Synthetic, question: str, intent: str, start: str, end: str
+) -> None:
+    answer = ask_data(synthetic.data, question, synthetic.today)
+    assert answer["intent"] == intent
+    assert answer["period"] == {"start": start, "end": end}
+
+
+def test_vocabulary_families_and_merchant_spellings(synthetic: Synthetic) -> None:
+    def ask(question: str) -> dict[str, object]:
+        return ask_data(synthetic.data, question, synthetic.today)
+
+    easter = ask("easter weekend spending last year")  # the holiday's days, not only Sat/Sun
+    assert easter["value"] == ask("how much did I spend over easter 2025")["value"]
+    assert ask("Total at Media Markt in 2025")["data"]["merchants"] == ["MediaMarkt"]  # type: ignore[index]
+    assert ask("去年在壳牌加油花了多少")["data"]["merchants"] == ["Shell"]  # type: ignore[index]
+    assert ask("今年搭計程車花了多少")["intent"] == "spend_in_category"
+    assert ask("緊急預備金的進度")["value"] == synthetic.goal_saved["Emergency fund"]
+    fuel = ask("how much did i spend on gas for the car last month")  # "car" only qualifies
+    assert fuel["data"]["categories"] == ["Fuel"]  # type: ignore[index]
+    assert ask("travel costs this year")["data"]["categories"] == ["Travel"]  # type: ignore[index]
+    assert ask("上个月在宠物上花了多少")["value"] == 0  # a category the customer never paid
+    assert ask("who did I pay the most last year")["intent"] == "top_merchants"
+    assert ask("what drove my spending up in december")["intent"] == "explain_period"
+    assert ask("could I buy a 1200 euro tv this month")["intent"] == "affordability"
+    assert ask("what stocks should i buy")["intent"] == "unknown"

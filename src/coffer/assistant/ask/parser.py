@@ -86,6 +86,8 @@ MERCHANT_ALIASES = {
     "spotify": ("声田",), "lidl": ("历德",), "aldi": ("奥乐齐",), "zara": ("飒拉",),
     "burger king": ("汉堡王",), "subway": ("赛百味",), "didi": ("滴滴",), "taobao": ("淘宝",),
     "jd.com": ("京东",), "meituan": ("美团",), "alipay": ("支付宝",), "wechat pay": ("微信支付",),
+    "shell": ("壳牌",), "vodafone": ("沃达丰",), "allianz": ("安联",), "lufthansa": ("汉莎", "汉莎航空"),
+    "disney plus": ("迪士尼",), "booking.com": ("缤客",), "h&m": ("hm",), "paypal": ("贝宝",),
 }  # fmt: skip
 
 
@@ -96,13 +98,15 @@ TRADITIONAL = str.maketrans(
     "戲劇時間導實際現態參運動說薪準備歷鐘點滿聽見讓頭裡邊聖誕節繳"
     "機場鐵廳館麵雜貨裝診養寵書學稅貸轉燈級層遊飛測億萬兩塊歐幣匯對頻髮護膚視訊寬貓禮罰獎"
     "勵統賬錶腦條項張輛雙臺隻頓續員寶東瑪團漢雞壽線圖趨勢達獲變漲減環異誰關難價將鎊圓魚乾"
-    "淨攢約舊錄細詳顯請問謝幫詢飾門錯離內兒啟質體裏經濟庫權據積蓋歸衛藝碼絡處沒",
+    "淨攢約舊錄細詳顯請問謝幫詢飾門錯離內兒啟質體裏經濟庫權據積蓋歸衛藝碼絡處沒"
+    "債創壞妝嬰屬復慶換擇樣橋災煙產確種紙緊義舉褲襪親覺託設誌認軌遠選鏡顧駕駛齒",
     "个这们么钱买卖费饮饭周几笔赚资区从来后会长过较与还吗够担标进储险药医疗计划报岁车"
     "电话网购订阅预算为贵开销余额账户号结单应该给麦当劳亚马逊红务银类别气欢纪总数兴乐"
     "戏剧时间导实际现态参运动说薪准备历钟点满听见让头里边圣诞节缴"
     "机场铁厅馆面杂货装诊养宠书学税贷转灯级层游飞测亿万两块欧币汇对频发护肤视讯宽猫礼罚奖"
     "励统账表脑条项张辆双台只顿续员宝东玛团汉鸡寿线图趋势达获变涨减环异谁关难价将镑圆鱼干"
-    "净攒约旧录细详显请问谢帮询饰门错离内儿启质体里经济库权据积盖归卫艺码络处没",
+    "净攒约旧录细详显请问谢帮询饰门错离内儿启质体里经济库权据积盖归卫艺码络处没"
+    "债创坏妆婴属复庆换择样桥灾烟产确种纸紧义举裤袜亲觉托设志认轨远选镜顾驾驶齿",
 )
 
 
@@ -130,7 +134,12 @@ def _has(pattern: str, text: str) -> bool:
 
 
 # words that only name the kind of spending after a category or merchant
-HEAD_WORDS = frozenset({"shopping", "streaming", "购物", "买东西"})
+HEAD_WORDS = frozenset({"shopping", "streaming", "services", "购物", "买东西"})
+# words that only say what another category is for ("gas for the car", "home insurance")
+QUALIFIERS = frozenset({"car", "home"})
+# a category or merchant, a past period and one of these: what was paid, not the list
+HOW_MUCH = r"how much|\bcost|spen[dt]|\bpa(?:y|id)\b|\btotal\b|多少|花了|交了|付了|扣了"
+LISTING = r"\bwhich\b|\blist\b|\bwhat (?:are|is)\b|\bany\b|哪些|有什么|有啥|多少个|几个|多少项"
 # between a merchant and a category: either of them ("taxis and Uber")
 JOINED = r"\s*(?:and|or|&|plus|and also|和|与|跟|及|以及|或|或者|还有)\s*"
 # two periods and one of these: a comparison
@@ -176,21 +185,23 @@ PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
 PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
 THAN = r"\b(?:more|less|higher|lower)\b.{0,40}\bthan\b|比.{0,6}(?:多|少|高|低)"
 SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
+# "this month vs this month last year": set against the same dates a year before
+A_YEAR_BEFORE = r"\b(?:this|the same) month (?:of |in )?last year\b|\bmonth a year ago\b|去年(?:的)?(?:这个|同一?个?)月"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
-    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|[买花].{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
-    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money|target)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|\bsav(?:ed?|ing) (?:up )?towards? (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:资金|金)|攒钱|攒得|存得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
+    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|[买花].{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\b(?:can|could|may) i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money|target)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|\bsav(?:ed?|ing) (?:up )?towards? (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:预备|储备|备用)?(?:资金|金)|攒钱|攒得|存得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
     ("budget_status", r"(?<!\bto )\bbudget(?!ing)|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
     ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:payments?|bills?|debits?|charges?|what)\b.{0,12}\b(?:coming|going) out\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|by|until|in the)\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:要|将要|需要|将)(?:扣|付|交|缴)的|(?:还有|剩下|还剩)(?:哪些|什么|啥|几笔).{0,4}(?:账单|扣款|扣费|费用|付款|缴费)|(?<!有)(?:还)?(?:没|未)(?:付|交|缴|扣)|还需(?:要)?(?:支付|付|交|缴)"),
-    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
+    ("subscriptions", r"subscri|\bwhat (?:do|does) (?:i|my account) pay (?:for )?(?:every|each|a|per) month\b|\b(?:paid|pay|payments?|debits?|charges?|goes out|go out) automatically\b|\bautomatic (?:payments?|debits?|charges?)\b|\b(?:do|am) i (?:still )?pay(?:ing)? for any\b|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
     ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
-    ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
+    ("explain_period", r"\bwhy\b|\bwhat (?:drove|pushed|caused|made|led to|explains)\b.{0,30}\b(?:up|so high|higher|spike|jump|increase)|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("top_months", r"(?:which|what) month\b.{0,40}(?:most|highest|biggest|largest|expensive|worst|spendiest)|(?:most expensive|costliest|priciest|biggest|highest|worst|heaviest) (?:spending )?month\b|哪一?个?月(?:份)?.{0,8}(?:最多|最大|最高|最贵|最(?:烧钱|费钱|花钱))"),
     ("smallest_transaction", r"(?:smallest|cheapest|lowest|least expensive|tiniest|minimum)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|amount|spend)s?\b|最小的?一笔|最便宜|金额最小|最少的一笔"),
     ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill|amount|sum)s?\b(?!\s*(?:categor|type|area|kind))|\b(?:most|max(?:imum)?)\b.{0,25}\b(?:single|one|individual)\s+(?:purchase|transaction|payment|expense|charge|item|buy)\b|最大的?一笔|最大一次|最贵|单笔最"),
-    ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
+    ("top_merchants", r"\bwho (?:did|do|have) i (?:pay|paid|spen[dt])\b.{0,25}\bmost\b|\bwho gets? (?:the )?most of my money|(?:付给|给)谁.{0,4}最多|(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|花在(?:什么|啥|哪些)|花到?哪[儿里]|哪些方面|钱都去哪|分类"),
-    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\b(?:did|have|do) i (?:\w+ )?sav(?:e|ed|ing)\b(?! (?:up )?for\b)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\b(?:did|have|do) i (?:\w+ )?sav(?:e|ed|ing)\b(?! (?:up )?for\b)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少|(?:存|攒|省)下来了?多少|^(?:my |total |net )?savings\b(?! (?:goal|pot|account|transfers?|target))"),
     ("transaction_count", r"how (?:many|often)(?: times)?|\b(?:number|no\.?|nr\.?|num|#) of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
     ("balance", r"balance|\bbal\b|\b(?:left|remaining|available) (?:in|on) (?:my |the )?(?:account|wallet|bank|card)s?\b|how much (?:money |cash )?did i have\b|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|(?:money|cash) (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里|钱.{0,2}剩(?:下)?多少"),
     ("income", r"\bincome\b|money (?:came|come|coming) in|\b(?:came|come|went|gone|paid) in(?:to)? (?:my )?(?:account|wallet|bank)|\bcame in\b|\b(?:did|have|do) i (?:\w+ )?(?:receive|received)\b|\bdeposits?\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|\b(?:bring|bringing|brought) home\b|\btake[- ]home\b|\bnet pay\b|收入|赚了?|工资|薪水|进账|到账"),
@@ -225,6 +236,9 @@ def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
         if compact != lowered and len(compact) > 3:
             entries.append((index, compact))
         entries.extend((index, alias) for alias in MERCHANT_ALIASES.get(lowered, ()))
+        spaced = normalize(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name))  # "MediaMarkt": "media markt"
+        if spaced != lowered:
+            entries.append((index, spaced))
         words = lowered.split()
         if len(words) > 1 and len(words[0]) >= 4:
             firsts.setdefault(words[0], []).append(index)
@@ -294,6 +308,8 @@ def parse(
         if not any(0 <= t.start - a.end <= 1 for a in merchant_anchors)
         and (t.phrase not in HEAD_WORDS or not any(0 <= t.start - a.end <= 1 for a in anchors))
     ]  # fmt: skip
+    if len({t.key for t in topic_hits}) > 1:
+        topic_hits = [t for t in topic_hits if t.phrase not in QUALIFIERS]
     # what follows "excluding" / 除了 is left out
     cut = re.search(EXCLUDING, rest)
     excluded_at = cut.end() if cut else len(rest) + 1
@@ -320,6 +336,16 @@ def parse(
         if _has(pattern, rest if name not in ("forecast",) else text):
             intent = name
             break
+    if (
+        intent == "subscriptions"
+        and (topics or chosen_merchants)
+        and period is not None
+        and period_given
+        and period.start <= today
+        and _has(HOW_MUCH, rest)
+        and not _has(LISTING, rest)
+    ):
+        intent = "spend_in_category"  # "what did the gym membership cost last year"
     if intent == "affordability" and amount is None:
         intent = "balance" if not topics else "spend_in_category"
     if (
@@ -488,7 +514,10 @@ def parse(
 
 # "weekends" and a bare "weekend" / 周末 beside another period are a filter on days, not a
 # period; "last weekend", "this weekend", 上周末, 这周末 are periods
-WEEKEND = r"(?<!last )(?<!this )(?<!past )(?<!previous )\bweekend\b|(?<![上本这个])周末"
+WEEKEND = (
+    r"(?<!last )(?<!this )(?<!past )(?<!previous )(?<!easter )(?<!christmas )(?<!holiday )"
+    r"(?<!long )\bweekend\b|(?<![上本这个])周末"
+)
 
 
 def _weekends(text: str, today: date) -> tuple[bool, str]:
@@ -514,7 +543,7 @@ def _comparison(
     if second is not None and _has(COMPARE, rest):
         rest = _blank(rest, second)
         period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
-    if _has(SAME_TIME, rest):
+    if _has(SAME_TIME, rest) or (compare_to is not None and _has(A_YEAR_BEFORE, text)):
         compare_to = a_year_before(period)  # "今年比去年同期": the same dates a year before
     elif compare_to is None and _has(CHANGE, rest):
         compare_to = period_before(period)
