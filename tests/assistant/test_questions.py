@@ -364,3 +364,18 @@ def test_vocabulary_families_and_merchant_spellings(synthetic: Synthetic) -> Non
     assert ask("what drove my spending up in december")["intent"] == "explain_period"
     assert ask("could I buy a 1200 euro tv this month")["intent"] == "affordability"
     assert ask("what stocks should i buy")["intent"] == "unknown"
+
+
+def test_chinese_answers_are_chinese_throughout(synthetic: Synthetic) -> None:
+    def ask(question: str) -> str:
+        return str(ask_data(synthetic.data, question, synthetic.today)["answer"])
+
+    subscriptions = ask("我有哪些订阅")
+    assert "Netflix（每月 15.99 EUR，下次 2026-03-21）" in subscriptions
+    assert "monthly" not in subscriptions and "next" not in subscriptions
+    assert ask("这个月还有哪些待付的账单").endswith("Netflix 15.99 EUR（2026-03-21）。")
+    assert ask("我能买得起一个500美元的手机吗").startswith("我只能比较 EUR 金额")
+    assert ask("去年收入").endswith("EUR）。")
+    assert "Lidl 157.31 EUR、Aldi 80.84 EUR" in ask("上个月在Lidl和Aldi哪个花得多")
+    english = ask("what are my subscriptions")
+    assert "Netflix (15.99 EUR monthly, next 2026-03-21)" in english

@@ -101,8 +101,12 @@ def upcoming_bills(query: Query, data: CustomerData, today: date) -> Answer:
     due = expected_between(series, start, end)
     total = -sum(s.next_amount for _, s in due)
     items = [{"date": d.isoformat(), "name": s.name, "amount": -s.next_amount} for d, s in due]
-    names = ", ".join(
-        f"{i['name']} {fmt(int(str(i['amount'])), cur)} on {i['date']}" for i in items
+    names = (
+        "、".join(f"{i['name']} {fmt(int(str(i['amount'])), cur)}（{i['date']}）" for i in items)
+        if _zh(query)
+        else ", ".join(
+            f"{i['name']} {fmt(int(str(i['amount'])), cur)} on {i['date']}" for i in items
+        )
     )
     text = (
         f"到 {end.isoformat()} 还有 {len(items)} 笔账单，共 {fmt(total, cur)}：{names}。"

@@ -190,6 +190,11 @@ GOAL_WORDS = {
 }  # fmt: skip
 
 
+# how often a recurring payment comes, in Chinese answers
+CADENCE_ZH = {"weekly": "每周", "biweekly": "每两周", "monthly": "每月", "quarterly": "每季度",
+              "yearly": "每年"}  # fmt: skip
+
+
 def goal_word(words: str) -> str:
     """The usual English word for a goal named ``words`` (lower-cased), else ``words``."""
     for word, english in GOAL_WORDS.items():
