@@ -360,6 +360,9 @@ def test_vocabulary_families_and_merchant_spellings(synthetic: Synthetic) -> Non
     assert fuel["data"]["categories"] == ["Fuel"]  # type: ignore[index]
     assert ask("travel costs this year")["data"]["categories"] == ["Travel"]  # type: ignore[index]
     assert ask("上个月在宠物上花了多少")["value"] == 0  # a category the customer never paid
+    assert ask("how much have i spent on my dog this year")["intent"] == "spend_in_category"
+    assert ask("上个月的开支")["intent"] == "spend_total"
+    assert ask("上半年花了多少")["period"] == {"start": "2026-01-01", "end": "2026-03-18"}
     assert ask("who did I pay the most last year")["intent"] == "top_merchants"
     assert ask("what drove my spending up in december")["intent"] == "explain_period"
     assert ask("could I buy a 1200 euro tv this month")["intent"] == "affordability"

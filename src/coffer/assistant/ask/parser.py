@@ -373,7 +373,7 @@ def parse(
             intent = "spend_in_category"
         elif _has(
             r"spen[dt]|spending|\bcost|\bexpenditures?\b|\bpa(?:y|id)\b|expenses?|outgoings|money (?:went|go|goes|going|gone) out|"
-            r"\boutflows?\b|\bmoney out\b|花|消费|支出|开销|用了",
+            r"\boutflows?\b|\bmoney out\b|\bexpenditures?\b|花|消费|支出|开销|开支|用了|出账",
             rest,
         ):
             intent = "spend_total"

@@ -375,6 +375,8 @@ def _rules() -> list[Rule]:
         (rf"(今年|去年|前年)\s*{_ZH_NUM}\s*月", lambda m, d: _zh_month(d, m[2], str(_relative_year(d, m[1])))),
         (rf"(今年|去年|前年|上一?年|{_YEAR}\s*年)\s*的?\s*(上|下)半年",
          lambda m, d: _half(_zh_year(d, m[1]), 1 if m[3] == "上" else 2)),
+        (r"(?<![今去前年])(上|下)半年",  # without a year: the latest such half begun by today
+         lambda m, d: _half(d.year if m[1] == "上" or d.month >= 7 else d.year - 1, 1 if m[1] == "上" else 2)),
         (rf"(今年|去年|前年|{_YEAR}\s*年)?\s*的?\s*(春天|春季|夏天|夏季|秋天|秋季|冬天|冬季)",
          lambda m, d: _season(d, m[3], _zh_year(d, m[1]) if m[1] else None)),
         (rf"(?:(今年|本年|去年|前年)|{_YEAR}\s*年)?\s*的?\s*第?\s*(?<!上)([一二三四1-4])\s*季度",
