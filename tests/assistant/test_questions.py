@@ -336,6 +336,11 @@ def test_batch_files_parse_and_bad_lines_are_named() -> None:
         ("健身房会员费今年交了多少", "spend_in_category", "2026-01-01", "2026-03-18"),
         ("savings so far this year", "savings", "2026-01-01", "2026-03-18"),
         ("easter weekend spending last year", "spend_total", "2025-04-18", "2025-04-21"),
+        ("how much did I spend last month vs the month before", "compare", "2026-02-01",
+         "2026-02-28"),
+        ("bills this month still to come", "upcoming_bills", "2026-03-19", "2026-03-31"),
+        ("what bills are due this week", "upcoming_bills", "2026-03-19", "2026-03-22"),
+        ("spending estimate for april", "forecast", "2026-04-01", "2026-04-30"),
     ],
 )  # fmt: skip
 def test_periods_and_intents_of_the_eleventh_batch(
@@ -370,6 +375,9 @@ def test_vocabulary_families_and_merchant_spellings(synthetic: Synthetic) -> Non
     assert ask("what drove my spending up in december")["intent"] == "explain_period"
     assert ask("could I buy a 1200 euro tv this month")["intent"] == "affordability"
     assert ask("what stocks should i buy")["intent"] == "unknown"
+    assert ask("would buying a 2000 euro bike be a problem")["intent"] == "affordability"
+    assert ask("am I on track for my holiday")["intent"] == "goal_progress"
+    assert ask("can I still afford to eat out this month")["intent"] == "budget_status"
 
 
 def test_chinese_answers_are_chinese_throughout(synthetic: Synthetic) -> None:

@@ -162,7 +162,7 @@ NOT_HELD = (
     r"信用分|利率|汇率|密码"
 )
 # an amount and one of these: may it be spent ("is 500 euros for a bike ok")
-AMOUNT_OK = r"\b(?:ok|okay|fine|alright|doable|affordable)\b|可以吗|行吗|行不行|可不可以"
+AMOUNT_OK = r"\b(?:ok|okay|fine|alright|doable|affordable|(?:a |an )?(?:problem|issue))\b|可以吗|行吗|行不行|可不可以"
 # two merchants or categories and one of these: which took more ("more at Lidl or Aldi?")
 VERSUS = r"\b(?:more|less|most|least|higher|lower|vs\.?|versus|compared?|which)\b|哪个|哪家|更多|更少|还是|比"
 # a category or merchant and one of these: its share of spending or income
@@ -185,16 +185,18 @@ PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
 PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
 THAN = r"\b(?:more|less|higher|lower)\b.{0,40}\bthan\b|比.{0,6}(?:多|少|高|低)"
 SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
+# "last month vs the month before": the period of the same kind just before
+BEFORE_IT = r"\b(?:the|a) (?:month|week|year|quarter) before\b|\bthe (?:previous|prior) (?:one|month|week|year)\b"
 # "this month vs this month last year": set against the same dates a year before
 A_YEAR_BEFORE = r"\b(?:this|the same) month (?:of |in )?last year\b|\bmonth a year ago\b|去年(?:的)?(?:这个|同一?个?)月"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
     ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|如果我?(?:买|花)|会不会(?:超支|透支)|[买花].{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\b(?:can|could|may) i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
-    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money|target)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|\bsav(?:ed?|ing) (?:up )?towards? (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:预备|储备|备用)?(?:资金|金)|攒钱|攒得|存得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
+    ("goal_progress", r"\bgoals?\b|\bon track (?:for|with|to reach) (?:my |the |our )?(?:holiday|vacation|emergency|trip|travel|house|car|wedding|retirement|savings)\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money|target)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|\bsav(?:ed?|ing) (?:up )?towards? (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:预备|储备|备用)?(?:资金|金)|攒钱|攒得|存得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
     ("budget_status", r"(?<!\bto )\bbudget(?!ing)|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
-    ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:payments?|bills?|debits?|charges?|what)\b.{0,12}\b(?:coming|going) out\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|by|until|in the)\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:要|将要|需要|将)(?:扣|付|交|缴)的|(?:还有|剩下|还剩)(?:哪些|什么|啥|几笔).{0,4}(?:账单|扣款|扣费|费用|付款|缴费)|(?<!有)(?:还)?(?:没|未)(?:付|交|缴|扣)|还需(?:要)?(?:支付|付|交|缴)"),
+    ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:payments?|bills?|debits?|charges?|what)\b.{0,12}\b(?:coming|going) out\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|next|tomorrow|by|until|in the)\b|\bwhat(?:'s| is) due\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:要|将要|需要|将)(?:扣|付|交|缴)的|(?:还有|剩下|还剩)(?:哪些|什么|啥|几笔).{0,4}(?:账单|扣款|扣费|费用|付款|缴费)|(?<!有)(?:还)?(?:没|未)(?:付|交|缴|扣)|还需(?:要)?(?:支付|付|交|缴)"),
     ("subscriptions", r"subscri|\bwhat (?:do|does) (?:i|my account) pay (?:for )?(?:every|each|a|per) month\b|\b(?:paid|pay|payments?|debits?|charges?|goes out|go out) automatically\b|\bautomatic (?:payments?|debits?|charges?)\b|\b(?:do|am) i (?:still )?pay(?:ing)? for any\b|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|(?:哪些|什么|啥)(?:扣费|扣款)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
-    ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
+    ("forecast", r"forecast|predict|projection|\bestimated?\b|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
     ("explain_period", r"\bwhy\b|\bwhat (?:drove|pushed|caused|made|led to|explains)\b.{0,30}\b(?:up|so high|higher|spike|jump|increase)|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("top_months", r"(?:which|what) month\b.{0,40}(?:most|highest|biggest|largest|expensive|worst|spendiest)|(?:most expensive|costliest|priciest|biggest|highest|worst|heaviest) (?:spending )?month\b|哪一?个?月(?:份)?.{0,8}(?:最多|最大|最高|最贵|最(?:烧钱|费钱|花钱))"),
     ("smallest_transaction", r"(?:smallest|cheapest|lowest|least expensive|tiniest|minimum)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|amount|spend)s?\b|最小的?一笔|最便宜|金额最小|最少的一笔"),
@@ -347,7 +349,8 @@ def parse(
     ):
         intent = "spend_in_category"  # "what did the gym membership cost last year"
     if intent == "affordability" and amount is None:
-        intent = "balance" if not topics else "spend_in_category"
+        # "can I still afford to eat out this month": what is left of that budget
+        intent = "balance" if not topics else "budget_status"
     if (
         intent == "income"
         and topics
@@ -364,7 +367,12 @@ def parse(
         and not _has(r"\btop\b|categories|breakdown|where|最多|排行|分类|哪些", rest)
     ):
         intent = "spend_in_category"
-    if intent == "unknown" and amount is not None and _has(AMOUNT_OK, rest):
+    if (
+        intent in ("unknown", "spend_in_category", "spend_at_merchant", "spend_total")
+        and amount is not None
+        and (period is None or period.end >= today)
+        and _has(AMOUNT_OK, rest)
+    ):
         intent = "affordability"  # "is 500 euros for a bike ok this month"
     if intent == "unknown":
         if chosen_merchants and not any_of:
@@ -405,6 +413,9 @@ def parse(
         # spending wholly ahead is a forecast, for the year ahead; beyond, no answer
         intent = "forecast" if period.start <= add_months(today, 12) else "unknown"
         reason = "too_far_ahead" if intent == "unknown" else reason
+    if intent == "upcoming_bills" and period is not None and period.start <= today <= period.end:
+        whole = find_period(text, today, clip=False)  # "bills due this week": all of it
+        period = whole[0] if whole is not None and whole[0].start == period.start else period
     if intent == "subscriptions" and period is not None and period.start > today:
         intent = "upcoming_bills"  # recurring payments in a period ahead: bills due then
     if intent == "forecast" and period is not None and period.end < today:
@@ -545,6 +556,8 @@ def _comparison(
         period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
     if _has(SAME_TIME, rest) or (compare_to is not None and _has(A_YEAR_BEFORE, text)):
         compare_to = a_year_before(period)  # "今年比去年同期": the same dates a year before
+    elif compare_to is None and _has(COMPARE, rest) and _has(BEFORE_IT, rest):
+        compare_to = period_before(period)  # "last month vs the month before"
     elif compare_to is None and _has(CHANGE, rest):
         compare_to = period_before(period)
     elif (
@@ -566,4 +579,4 @@ def _blank(text: str, found: tuple[Period, tuple[int, int]] | None) -> str:
     if found is None:
         return text
     start, end = found[1]
-    return text[:start] + " " + text[end:]
+    return re.sub(r" {2,}", " ", text[:start] + " " + text[end:])
