@@ -358,6 +358,8 @@ def test_vocabulary_families_and_merchant_spellings(synthetic: Synthetic) -> Non
     easter = ask("easter weekend spending last year")  # the holiday's days, not only Sat/Sun
     assert easter["value"] == ask("how much did I spend over easter 2025")["value"]
     assert ask("Total at Media Markt in 2025")["data"]["merchants"] == ["MediaMarkt"]  # type: ignore[index]
+    assert ask("spent at star bucks last month")["data"]["merchants"] == ["Starbucks"]  # type: ignore[index]
+    assert ask("how much did I spent at Aldi's last month")["data"]["merchants"] == ["Aldi"]  # type: ignore[index]
     assert ask("去年在壳牌加油花了多少")["data"]["merchants"] == ["Shell"]  # type: ignore[index]
     assert ask("今年搭計程車花了多少")["intent"] == "spend_in_category"
     assert ask("緊急預備金的進度")["value"] == synthetic.goal_saved["Emergency fund"]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 
 from coffer.assistant.ask.fuzzy import CJK, COMMON_WORDS, Hit, Vocabulary
 from coffer.assistant.ask.numbers import amount as _amount
@@ -241,12 +242,34 @@ def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
         spaced = normalize(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name))  # "MediaMarkt": "media markt"
         if spaced != lowered:
             entries.append((index, spaced))
+        bare = re.sub(r"'s\b", "", lowered)  # "McDonald's" asked as "mcdonald" after "'s" is cut
+        if bare != lowered and len(bare) > 3:
+            entries.append((index, bare))
         words = lowered.split()
         if len(words) > 1 and len(words[0]) >= 4:
             firsts.setdefault(words[0], []).append(index)
     # "Lidl" names "Lidl Berlin Mitte" when no other merchant starts with that word
     entries.extend((indexes[0], word) for word, indexes in firsts.items() if len(indexes) == 1)
     return Vocabulary(entries)
+
+
+def _merchant_hits(rest: str, merchants: tuple[str, ...]) -> list[Hit]:
+    """The customer's merchants named in ``rest``: as written, with a possessive "'s"
+    ("Aldi's"), or split in two words ("star bucks" for Starbucks)."""
+    text = re.sub(r"(?<=[a-z])'s\b", "  ", rest)
+    hits = _merchant_vocabulary(merchants).find(text)
+    compact = {normalize(n).replace(" ", "").replace("'", ""): i for i, n in enumerate(merchants)}
+    words = list(re.finditer(r"[a-z]+", text))
+    for first, second in pairwise(words):
+        joined = first.group() + second.group()
+        if (
+            second.start() - first.end() == 1
+            and len(joined) >= 6
+            and joined in compact
+            and not any(h.start < second.end() and first.start() < h.end for h in hits)
+        ):
+            hits.append(Hit(compact[joined], joined, first.start(), second.end(), 0))
+    return hits
 
 
 def _goal_words(text: str) -> str | None:
@@ -290,7 +313,7 @@ def parse(
         period, compare_to, rest = _comparison(text, rest, found, today)
 
     merchant_names = tuple(merchants)
-    merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
+    merchant_hits = _merchant_hits(rest, merchant_names) if merchant_names else []
     merchant_hits.sort(key=lambda h: h.start)  # in the order the question names them
     topic_hits = _topic_vocabulary().find(rest)
     chosen_merchants: list[str] = []
