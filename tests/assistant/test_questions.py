@@ -377,6 +377,9 @@ def test_vocabulary_families_and_merchant_spellings(synthetic: Synthetic) -> Non
     assert ask("what drove my spending up in december")["intent"] == "explain_period"
     assert ask("could I buy a 1200 euro tv this month")["intent"] == "affordability"
     assert ask("what stocks should i buy")["intent"] == "unknown"
+    for other in ("tell me about cats", "play some music", "推荐一个咖啡馆"):  # no money asked
+        assert ask(other)["intent"] == "unknown"
+    assert ask("coffee?")["intent"] == "spend_in_category"
     assert ask("would buying a 2000 euro bike be a problem")["intent"] == "affordability"
     assert ask("am I on track for my holiday")["intent"] == "goal_progress"
     assert ask("can I still afford to eat out this month")["intent"] == "budget_status"

@@ -186,6 +186,11 @@ PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
 PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
 THAN = r"\b(?:more|less|higher|lower)\b.{0,40}\bthan\b|比.{0,6}(?:多|少|高|低)"
 SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
+# a category named in a question about something else ("tell me about cats", "play music")
+NOT_MONEY = (
+    r"^(?:(?:can you |could you |please )?(?:tell me about|play|recommend|suggest|explain what)|"
+    r"how (?:do|can|should) i (?!pay|afford|save|spend))|\bwhat(?:'s| is) a good\b|^推荐|^播放|怎么(?:养|做|学)"
+)
 # "last month vs the month before": the period of the same kind just before
 BEFORE_IT = r"\b(?:the|a) (?:month|week|year|quarter) before\b|\bthe (?:previous|prior) (?:one|month|week|year)\b"
 # "this month vs this month last year": set against the same dates a year before
@@ -400,7 +405,7 @@ def parse(
     if intent == "unknown":
         if chosen_merchants and not any_of:
             intent = "spend_at_merchant"
-        elif topics:
+        elif topics and not _has(NOT_MONEY, rest):
             intent = "spend_in_category"
         elif _has(
             r"spen[dt]|spending|\bcost|\bexpenditures?\b|\bpa(?:y|id)\b|expenses?|outgoings|money (?:went|go|goes|going|gone) out|"
