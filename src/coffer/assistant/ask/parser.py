@@ -258,12 +258,22 @@ def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
     return Vocabulary(entries)
 
 
+@lru_cache(maxsize=256)
+def _merchant_words(merchants: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for name in merchants for w in WORDS.findall(normalize(name)))
+
+
+@lru_cache(maxsize=256)
+def _compact_names(merchants: tuple[str, ...]) -> dict[str, int]:
+    return {normalize(n).replace(" ", "").replace("'", ""): i for i, n in enumerate(merchants)}
+
+
 def _merchant_hits(rest: str, merchants: tuple[str, ...]) -> list[Hit]:
     """The customer's merchants named in ``rest``: as written, with a possessive "'s"
     ("Aldi's"), or split in two words ("star bucks" for Starbucks)."""
     text = re.sub(r"(?<=[a-z])'s\b", "  ", rest)
     hits = _merchant_vocabulary(merchants).find(text)
-    compact = {normalize(n).replace(" ", "").replace("'", ""): i for i, n in enumerate(merchants)}
+    compact = _compact_names(merchants)
     words = list(re.finditer(r"[a-z]+", text))
     for first, second in pairwise(words):
         joined = first.group() + second.group()
@@ -303,7 +313,7 @@ def parse(
     currency: str | None = None,
 ) -> Query:
     """The typed query a question asks, relative to ``today``."""
-    merchant_words = {w for name in merchants for w in WORDS.findall(normalize(name))}
+    merchant_words = _merchant_words(tuple(merchants))
     text = spell(normalize(question), _lexicon(), merchant_words)
     for pattern, replacement in IDIOMS:
         text = re.sub(pattern, replacement, text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 from coffer.assistant.ask.fuzzy import distance
 
@@ -56,7 +57,7 @@ def lexicon(patterns: Iterable[str], phrases: Iterable[str], extra: Iterable[str
     return words
 
 
-def correct(text: str, known: set[str], keep: set[str]) -> str:
+def correct(text: str, known: AbstractSet[str], keep: AbstractSet[str]) -> str:
     """``text`` (lower-cased) with misspelt words corrected (see the module docstring);
     words in ``keep`` (merchant names) are left alone."""
     by_length: dict[int, list[str]] = {}
