@@ -371,6 +371,8 @@ def test_vocabulary_families_and_merchant_spellings(synthetic: Synthetic) -> Non
     assert ask("上个月的开支")["intent"] == "spend_total"
     assert ask("上个月一共刷了多少钱")["intent"] == "spend_total"
     assert ask("上个月收到多少钱")["intent"] == "income"
+    assert ask("我的于额是多少")["intent"] == "balance"  # pinyin typed with a wrong character
+    assert ask("上各月花了多少前")["period"] == {"start": "2026-02-01", "end": "2026-02-28"}
     assert ask("如果我买一个300欧的东西会不会超支")["intent"] == "affordability"
     assert ask("上半年花了多少")["period"] == {"start": "2026-01-01", "end": "2026-03-18"}
     assert ask("who did I pay the most last year")["intent"] == "top_merchants"

@@ -28,7 +28,7 @@ from coffer.assistant.ask.periods import (
     find_period,
 )
 from coffer.assistant.ask.spelling import correct as spell
-from coffer.assistant.ask.spelling import lexicon
+from coffer.assistant.ask.spelling import lexicon, zh_homophones
 from coffer.assistant.ask.vocabulary import TOPICS, Topic, goal_word
 
 INTENTS = (
@@ -120,7 +120,7 @@ WORDS = re.compile(r"[a-z]+")
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL)
+    text = zh_homophones(unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL))
     if "咗" in text or "几多" in text or "呢个" in text:
         for cantonese, mandarin in CANTONESE:
             text = text.replace(cantonese, mandarin)

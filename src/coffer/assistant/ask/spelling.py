@@ -114,3 +114,24 @@ def _within(short: str, long: str) -> bool:
     """Whether the letters of ``short`` appear in ``long`` in order."""
     letters = iter(long)
     return all(ch in letters for ch in short)
+
+
+# Chinese typed by pinyin with the wrong character of the same sound -> the word meant
+ZH_HOMOPHONES = (
+    ("上各月", "上个月"), ("这各月", "这个月"), ("下各月", "下个月"), ("于额", "余额"),
+    ("鱼额", "余额"), ("与额", "余额"), ("余鹅", "余额"), ("与算", "预算"), ("于算", "预算"),
+    ("预祘", "预算"), ("订月", "订阅"), ("定阅", "订阅"), ("收如", "收入"), ("手入", "收入"),
+    ("话了多少", "花了多少"), ("化了多少", "花了多少"), ("多少前", "多少钱"), ("多杀", "多少"),
+    ("开消", "开销"), ("工姿", "工资"), ("公资", "工资"), ("近度", "进度"), ("预侧", "预测"),
+    ("帐单", "账单"), ("帐户", "账户"), ("参饮", "餐饮"), ("房组", "房租"), ("木标", "目标"),
+    ("知出", "支出"), ("消废", "消费"), ("消肺", "消费"),
+)  # fmt: skip
+
+
+def zh_homophones(text: str) -> str:
+    """``text`` with Chinese words typed with a same-sounding wrong character corrected
+    (上各月 -> 上个月, 于额 -> 余额)."""
+    for wrong, right in ZH_HOMOPHONES:
+        if wrong in text:
+            text = text.replace(wrong, right)
+    return text
