@@ -341,6 +341,10 @@ def test_batch_files_parse_and_bad_lines_are_named() -> None:
         ("bills this month still to come", "upcoming_bills", "2026-03-19", "2026-03-31"),
         ("what bills are due this week", "upcoming_bills", "2026-03-19", "2026-03-22"),
         ("spending estimate for april", "forecast", "2026-04-01", "2026-04-30"),
+        ("since christmas how much have I spent", "spend_total", "2025-12-24", "2026-03-18"),
+        ("春节以来花了多少", "spend_total", "2026-02-16", "2026-03-18"),
+        ("how much in H2 2025", "spend_total", "2025-07-01", "2025-12-31"),
+        ("total for the previous 30 days", "spend_total", "2026-02-17", "2026-03-18"),
     ],
 )  # fmt: skip
 def test_periods_and_intents_of_the_eleventh_batch(

@@ -417,7 +417,7 @@ def parse(
             intent = "spend_at_merchant"
         elif topics and not _has(NOT_MONEY, rest):
             intent = "spend_in_category"
-        elif _has(
+        elif (period_given and _has(r"^how much\b|\btotal\b|\bsum\b|\bdamage\b", rest)) or _has(
             r"spen[dt]|spending|\bcost|\bexpenditures?\b|\bpa(?:y|id)\b|expenses?|outgoings|money (?:went|go|goes|going|gone) out|"
             r"\boutflows?\b|\bmoney out\b|\bexpenditures?\b|花|消费|支出|开销|开支|用了|出账|刷了|刷卡|刷掉",
             rest,

@@ -344,6 +344,7 @@ def _rules() -> list[Rule]:
          lambda m, d: Period(ALL_TIME, d, ALL_TIME_LABEL)),
         (rf"\bpast\s+{_MON}\b", lambda m, d: _last_n(d, 1, "month")),
         *[(english, build) for english, _, build in _NAMED],
+        (rf"\bh([12])\s+{_YEAR}\b|\b{_YEAR}\s+h([12])\b", lambda m, d: _half(int(m[2] or m[3]), int(m[1] or m[4]))),
         (rf"\bq([1-4])\s+{_YEAR}\b|\b{_YEAR}\s+q([1-4])\b",
          lambda m, d: _quarter(int(m[2] or m[3]), int(m[1] or m[4]))),
         (r"\bq([1-4])\b", lambda m, d: _latest_quarter(d, int(m[1]))),
@@ -570,6 +571,14 @@ def find_period(
     if best is None:
         return None
     _, period, span = best
+    if (
+        period.end < today
+        and (  # "since Christmas", 春节以来: from then to today
+            re.search(r"\bsince\s+(?:the\s+)?$", text[: span[0]])
+            or re.match(r"\s*(?:以来|至今)", text[span[1] :])
+        )
+    ):
+        period = Period(period.start, today, f"since {period.label}")
     if clip and period.start <= today < period.end:
         period = Period(period.start, today, period.label)
     return period, span
