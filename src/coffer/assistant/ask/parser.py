@@ -186,6 +186,11 @@ PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
 PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
 THAN = r"\b(?:more|less|higher|lower)\b.{0,40}\bthan\b|比.{0,6}(?:多|少|高|低)"
 SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
+# with a period and nothing else asked: spending ("how much this past week", "total for May")
+WEAK_SPEND = (
+    r"^how much\b(?!.*\b(?:send|sent|give|gave|transfer\w*|lend|lent|owe|get|got|make|made)\b)|"
+    r"\btotal\b|\bsum\b|\bdamage\b"
+)
 # a category named in a question about something else ("tell me about cats", "play music")
 NOT_MONEY = (
     r"^(?:(?:can you |could you |please )?(?:tell me about|play|recommend|suggest|explain what)|"
@@ -417,7 +422,7 @@ def parse(
             intent = "spend_at_merchant"
         elif topics and not _has(NOT_MONEY, rest):
             intent = "spend_in_category"
-        elif (period_given and _has(r"^how much\b|\btotal\b|\bsum\b|\bdamage\b", rest)) or _has(
+        elif (period_given and _has(WEAK_SPEND, rest)) or _has(
             r"spen[dt]|spending|\bcost|\bexpenditures?\b|\bpa(?:y|id)\b|expenses?|outgoings|money (?:went|go|goes|going|gone) out|"
             r"\boutflows?\b|\bmoney out\b|\bexpenditures?\b|花|消费|支出|开销|开支|用了|出账|刷了|刷卡|刷掉",
             rest,
