@@ -402,5 +402,6 @@ def test_chinese_answers_are_chinese_throughout(synthetic: Synthetic) -> None:
     assert ask("我能买得起一个500美元的手机吗").startswith("我只能比较 EUR 金额")
     assert ask("去年收入").endswith("EUR）。")
     assert "Lidl 157.31 EUR、Aldi 80.84 EUR" in ask("上个月在Lidl和Aldi哪个花得多")
+    assert ask("2020年最大的一笔支出") == "这段时间没有消费。"
     english = ask("what are my subscriptions")
     assert "Netflix (15.99 EUR monthly, next 2026-03-21)" in english

@@ -492,7 +492,8 @@ def forecast(query: Query, data: CustomerData, today: date) -> Answer:
     start = next((i for i, v in enumerate(values) if v), len(values))
     values, months = values[start:], months[start:]
     if not values:
-        return _answer(query, "Not enough history to forecast.", 0, cur, target, {})
+        text = "历史数据不足，无法预测。" if _zh(query) else "Not enough history to forecast."
+        return _answer(query, text, 0, cur, target, {})
     # horizon 1 is this month (the series ends with the last complete month)
     last = month_start(target.end)
     horizon = max((last.year - today.year) * 12 + last.month - today.month + 1, 1)

@@ -25,7 +25,7 @@ def extreme(query: Query, data: CustomerData, today: date) -> Answer:
         if t.amount < 0
     ]
     if not rows:
-        return _answer(query, "No spending in that period.", 0, cur, period, {"transactions": 0})
+        return _answer(query, _no_spending(query), 0, cur, period, {"transactions": 0})
     smallest = query.intent == "smallest_transaction"
     pick = max if smallest else min  # amounts of spending are negative
     found = pick(rows, key=lambda t: (t.amount, t.date))
@@ -55,7 +55,7 @@ def top_months(query: Query, data: CustomerData, today: date) -> Answer:
         months[key] = months.get(key, 0) - t.amount
     ranked = sorted(months.items(), key=lambda kv: (-kv[1], kv[0]))
     if not ranked:
-        return _answer(query, "No spending in that period.", 0, cur, period, {"months": []})
+        return _answer(query, _no_spending(query), 0, cur, period, {"months": []})
     month, value = ranked[0]
     text = (
         f"{_zh_label(period)}花得最多的月份是 {month}：{fmt(value, cur)}。"
@@ -85,6 +85,10 @@ def balance_on(query: Query, data: CustomerData, today: date) -> Answer:
     return _answer(query, text, value, cur, Period(day, day, day.isoformat()), {
         "as_of": day.isoformat(), "balance_today": data.balance, "chart": None,
     })  # fmt: skip
+
+
+def _no_spending(query: Query) -> str:
+    return "这段时间没有消费。" if _zh(query) else "No spending in that period."
 
 
 def upcoming_bills(query: Query, data: CustomerData, today: date) -> Answer:
