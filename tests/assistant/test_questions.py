@@ -345,6 +345,9 @@ def test_batch_files_parse_and_bad_lines_are_named() -> None:
         ("春节以来花了多少", "spend_total", "2026-02-16", "2026-03-18"),
         ("how much in H2 2025", "spend_total", "2025-07-01", "2025-12-31"),
         ("total for the previous 30 days", "spend_total", "2026-02-17", "2026-03-18"),
+        ("how did my spending change from january to february", "compare", "2026-02-01",
+         "2026-02-28"),
+        ("十二月开销大的原因", "explain_period", "2025-12-01", "2025-12-31"),
     ],
 )  # fmt: skip
 def test_periods_and_intents_of_the_eleventh_batch(

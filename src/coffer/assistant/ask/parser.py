@@ -208,7 +208,7 @@ CUES: tuple[tuple[str, str], ...] = (
     ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:payments?|bills?|debits?|charges?|what)\b.{0,12}\b(?:coming|going) out\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|next|tomorrow|by|until|in the)\b|\bwhat(?:'s| is) due\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:要|将要|需要|将)(?:扣|付|交|缴)的|(?:还有|剩下|还剩)(?:哪些|什么|啥|几笔).{0,4}(?:账单|扣款|扣费|费用|付款|缴费)|(?<!有)(?:还)?(?:没|未)(?:付|交|缴|扣)|还需(?:要)?(?:支付|付|交|缴)"),
     ("subscriptions", r"subscri|\bwhat (?:do|does) (?:i|my account) pay (?:for )?(?:every|each|a|per) month\b|\b(?:paid|pay|payments?|debits?|charges?|goes out|go out) automatically\b|\bautomatic (?:payments?|debits?|charges?)\b|\b(?:do|am) i (?:still )?pay(?:ing)? for any\b|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|(?:哪些|什么|啥)(?:扣费|扣款)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
     ("forecast", r"forecast|predict|projection|\bestimated?\b|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
-    ("explain_period", r"\bwhy\b|\bwhat (?:drove|pushed|caused|made|led to|explains)\b.{0,30}\b(?:up|so high|higher|spike|jump|increase)|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
+    ("explain_period", r"\bwhy\b|原因|怎么回事|\bwhat (?:drove|pushed|caused|made|led to|explains)\b.{0,30}\b(?:up|so high|higher|spike|jump|increase)|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("top_months", r"(?:which|what) month\b.{0,40}(?:most|highest|biggest|largest|expensive|worst|spendiest)|(?:most expensive|costliest|priciest|biggest|highest|worst|heaviest) (?:spending )?month\b|哪一?个?月(?:份)?.{0,8}(?:最多|最大|最高|最贵|最(?:烧钱|费钱|花钱))"),
     ("smallest_transaction", r"(?:smallest|cheapest|lowest|least expensive|tiniest|minimum)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|amount|spend)s?\b|最小的?一笔|最便宜|金额最小|最少的一笔"),
     ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill|amount|sum)s?\b(?!\s*(?:categor|type|area|kind))|\b(?:most|max(?:imum)?)\b.{0,25}\b(?:single|one|individual)\s+(?:purchase|transaction|payment|expense|charge|item|buy)\b|最大的?一笔|最大一次|最贵|单笔最"),
@@ -594,6 +594,19 @@ def _comparison(
     ``rest`` without the second period's words."""
     period, compare_to = found[0], None
     second = find_period(rest, today)
+    if second is None and _has(COMPARE, rest):
+        # "the change from January to February": a range of two periods set against each other
+        parts = re.split(
+            r"\s+(?:and|to|until|through|-)\s+|(?<=月)\s*(?:和|到|与|至)\s*",
+            text[slice(*found[1])],
+            maxsplit=1,
+        )
+        ends = [find_period(part, today) for part in parts] if len(parts) == 2 else []
+        if len(ends) == 2 and ends[0] is not None and ends[1] is not None:
+            period, compare_to = sorted(
+                (ends[0][0], ends[1][0]), key=lambda p: p.start, reverse=True
+            )
+            return period, compare_to, rest
     if second is not None and _has(COMPARE, rest):
         rest = _blank(rest, second)
         period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
