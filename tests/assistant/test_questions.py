@@ -348,6 +348,9 @@ def test_batch_files_parse_and_bad_lines_are_named() -> None:
         ("how did my spending change from january to february", "compare", "2026-02-01",
          "2026-02-28"),
         ("十二月开销大的原因", "explain_period", "2025-12-01", "2025-12-31"),
+        ("what did i spend in marh 2025", "spend_total", "2025-03-01", "2025-03-31"),  # typo
+        ("how much did I spend on msic last year", "spend_in_category", "2025-01-01",
+         "2025-12-31"),
     ],
 )  # fmt: skip
 def test_periods_and_intents_of_the_eleventh_batch(

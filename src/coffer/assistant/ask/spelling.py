@@ -4,7 +4,8 @@ category words, period words): "balace" -> "balance", "aoford" -> "afford",
 corrected, to a known word within one edit (two from eight letters on, three from nine
 when the typo only drops and moves letters of it) with the same
 first letter, and for five-letter words the same last letter or the same letters; a
-four-letter word only when two neighbouring letters after the first are swapped ("fule");
+four-letter word when two neighbouring letters after the first are swapped ("fule") or one
+letter inside a five-letter word is dropped ("marh", "msic");
 other short typos come from a list. Merchant names and the words of the question the parser knows stay as they are."""
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ SHORT_TYPOS = {
     "tody": "today", "tday": "today", "tdy": "today", "2day": "today", "spnt": "spent",
     "spet": "spent", "sice": "since", "thee": "three", "shre": "share", "acct": "account", "acc": "account", "accnt": "account", "acnt": "account", "amt": "amount",
 }  # fmt: skip
+# English words of four letters that are one letter short of a known word ("send", "spend")
+WORDS_OF_FOUR = frozenset(
+    ["cold", "seen", "sell", "send", "sent", "sort", "spot", "tree", "were", "wage", "want", "went"]
+)
 # words the cues need whole, beyond those their patterns spell out
 _KEY = """spend spent spending spends expenses expense outgoings subscriptions subscription
 afford balance account salary income earned earnings average monthly weekly daily largest
@@ -70,9 +75,18 @@ def correct(text: str, known: AbstractSet[str], keep: AbstractSet[str]) -> str:
             return SHORT_TYPOS[word]
         if word in known or word in keep or f"{word}s" in known:
             return word  # a singular of a known plural ("transfer") is no typo
-        if len(word) == 4:  # two neighbouring letters swapped only: "fule" is "fuel"
+        if len(word) == 4:  # two neighbouring letters swapped: "fule" is "fuel"; else one
             swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, 3)}
-            return next((w for w in sorted(swaps) if w in known), word)
+            dropped_from = sorted(  # letter dropped inside a five-letter word: "marh", "msic"
+                (0 if w in _KEY_SET else 1, w)
+                for w in by_length.get(5, ())
+                if w[0] == word[0]
+                and w[-1] == word[-1]
+                and _within(word, w)
+                and word not in WORDS_OF_FOUR
+            )
+            fixed = next((w for w in sorted(swaps) if w in known), None)
+            return fixed or (dropped_from[0][1] if dropped_from else word)
         if len(word) < 5:
             return word
         bound = 2 if len(word) >= 8 else 1
