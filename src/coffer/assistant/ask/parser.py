@@ -17,7 +17,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import pairwise
 
-from coffer.assistant.ask.fuzzy import CJK, COMMON_WORDS, Hit, Vocabulary
+from coffer.assistant.ask.fuzzy import CJK, COMMON_WORDS, Hit, Vocabulary, sound
 from coffer.assistant.ask.numbers import amount as _amount
 from coffer.assistant.ask.period_relations import a_year_before, period_before, period_now
 from coffer.assistant.ask.periods import (
@@ -127,6 +127,7 @@ def normalize(text: str) -> str:
     # English words within Chinese stand apart ("上个月grocery花了多少", "我的holiday goal进度")
     text = re.sub(r"(?<=[a-z])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z])", " ", text)
     text = text.replace("’", "'").replace("‘", "'")
+    text = re.sub(r"([a-z])\1\1+", r"\1\1", text)  # a key held down: "milllion", "sooo"
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -273,6 +274,23 @@ def _compact_names(merchants: tuple[str, ...]) -> dict[str, int]:
     return {normalize(n).replace(" ", "").replace("'", ""): i for i, n in enumerate(merchants)}
 
 
+def _skeleton(word: str) -> str:
+    """A word's first letter and its consonants as said, once each ("amzn", "amaazn" and
+    "amazon" are all "amzn"; "starbxu" and "starbucks" "strbx")."""
+    said = sound(word)
+    return said[0] + re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouy']", "", said[1:]))
+
+
+@lru_cache(maxsize=256)
+def _skeletons(merchants: tuple[str, ...]) -> dict[str, int]:
+    """Merchants of five letters or more by skeleton, when no two share it."""
+    found: dict[str, list[int]] = {}
+    for name, index in _compact_names(merchants).items():
+        if len(name) >= 5 and name.isalpha():
+            found.setdefault(_skeleton(name), []).append(index)
+    return {key: ids[0] for key, ids in found.items() if len(ids) == 1 and len(key) >= 4}
+
+
 def _merchant_hits(rest: str, merchants: tuple[str, ...]) -> list[Hit]:
     """The customer's merchants named in ``rest``: as written, with a possessive "'s"
     ("Aldi's"), or split in two words ("star bucks" for Starbucks)."""
@@ -289,6 +307,16 @@ def _merchant_hits(rest: str, merchants: tuple[str, ...]) -> list[Hit]:
             and not any(h.start < second.end() and first.start() < h.end for h in hits)
         ):
             hits.append(Hit(compact[joined], joined, first.start(), second.end(), 0))
+    # a name typed with its vowels wrong or left out ("amzn", "amaazn", "starbxu")
+    skeletons = _skeletons(merchants)
+    for word in words:
+        key = _skeleton(word.group()) if len(word.group()) >= 4 else ""
+        if (
+            key in skeletons
+            and word.group() not in _lexicon()
+            and not any(h.start < word.end() and word.start() < h.end for h in hits)
+        ):
+            hits.append(Hit(skeletons[key], word.group(), word.start(), word.end(), 1))
     return hits
 
 

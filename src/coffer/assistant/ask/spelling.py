@@ -44,7 +44,8 @@ typically transactions transaction money received receive paycheck wages forecas
 projected progress goal goals emergency holiday vacation remaining left overspent overspending
 categories category altogether overall combined excluding except between since during
 weekend fortnight subscribed start beginning smallest cheapest lowest upcoming coming
-weekends costliest priciest expenditure hundred thousand percentage"""
+weekends costliest priciest expenditure hundred thousand percentage affordable regular towards
+aside bring million billion"""
 KEY_WORDS = _KEY.split()
 _KEY_SET = frozenset(KEY_WORDS)
 _WORD = re.compile(r"[a-z]+")
