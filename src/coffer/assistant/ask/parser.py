@@ -10,14 +10,13 @@ produce the same :class:`Query` for questions this parser does not understand
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from itertools import pairwise
 
-from coffer.assistant.ask.fuzzy import CJK, COMMON_WORDS, Hit, Vocabulary, sound
+from coffer.assistant.ask.fuzzy import CJK, COMMON_WORDS, Hit, Vocabulary
+from coffer.assistant.ask.merchants import merchant_hits, merchant_words
 from coffer.assistant.ask.numbers import amount as _amount
 from coffer.assistant.ask.period_relations import a_year_before, period_before, period_now
 from coffer.assistant.ask.periods import (
@@ -28,7 +27,8 @@ from coffer.assistant.ask.periods import (
     find_period,
 )
 from coffer.assistant.ask.spelling import correct as spell
-from coffer.assistant.ask.spelling import lexicon, zh_homophones
+from coffer.assistant.ask.spelling import lexicon
+from coffer.assistant.ask.text import normalize as normalize  # also for the service
 from coffer.assistant.ask.vocabulary import TOPICS, Topic, goal_word
 
 INTENTS = (
@@ -79,56 +79,6 @@ IDIOMS = (
         r"spen\1",
     ),
 )
-# Chinese names of merchants, for merchants the customer has under their usual name
-MERCHANT_ALIASES = {
-    "starbucks": ("星巴克",), "mcdonald's": ("麦当劳",), "mcdonalds": ("麦当劳",), "kfc": ("肯德基",),
-    "amazon": ("亚马逊",), "uber": ("优步",), "netflix": ("网飞", "奈飞"), "apple": ("苹果",),
-    "ikea": ("宜家",), "walmart": ("沃尔玛",), "carrefour": ("家乐福",), "costco": ("开市客", "好市多"),
-    "spotify": ("声田",), "lidl": ("历德",), "aldi": ("奥乐齐",), "zara": ("飒拉",),
-    "burger king": ("汉堡王",), "subway": ("赛百味",), "didi": ("滴滴",), "taobao": ("淘宝",),
-    "jd.com": ("京东",), "meituan": ("美团",), "alipay": ("支付宝",), "wechat pay": ("微信支付",),
-    "shell": ("壳牌",), "vodafone": ("沃达丰",), "allianz": ("安联",), "lufthansa": ("汉莎", "汉莎航空"),
-    "disney plus": ("迪士尼",), "booking.com": ("缤客",), "h&m": ("hm",), "paypal": ("贝宝",),
-}  # fmt: skip
-
-
-# traditional Chinese characters of money questions -> simplified (the vocabulary's script)
-TRADITIONAL = str.maketrans(
-    "個這們麼錢買賣費飲飯週幾筆賺資區從來後會長過較與還嗎夠擔標進儲險藥醫療計劃報歲車"
-    "電話網購訂閱預算為貴開銷餘額帳戶號結單應該給麥當勞亞馬遜紅務銀類別氣歡紀總數興樂"
-    "戲劇時間導實際現態參運動說薪準備歷鐘點滿聽見讓頭裡邊聖誕節繳"
-    "機場鐵廳館麵雜貨裝診養寵書學稅貸轉燈級層遊飛測億萬兩塊歐幣匯對頻髮護膚視訊寬貓禮罰獎"
-    "勵統賬錶腦條項張輛雙臺隻頓續員寶東瑪團漢雞壽線圖趨勢達獲變漲減環異誰關難價將鎊圓魚乾"
-    "淨攢約舊錄細詳顯請問謝幫詢飾門錯離內兒啟質體裏經濟庫權據積蓋歸衛藝碼絡處沒"
-    "債創壞妝嬰屬復慶換擇樣橋災煙產確種紙緊義舉褲襪親覺託設誌認軌遠選鏡顧駕駛齒",
-    "个这们么钱买卖费饮饭周几笔赚资区从来后会长过较与还吗够担标进储险药医疗计划报岁车"
-    "电话网购订阅预算为贵开销余额账户号结单应该给麦当劳亚马逊红务银类别气欢纪总数兴乐"
-    "戏剧时间导实际现态参运动说薪准备历钟点满听见让头里边圣诞节缴"
-    "机场铁厅馆面杂货装诊养宠书学税贷转灯级层游飞测亿万两块欧币汇对频发护肤视讯宽猫礼罚奖"
-    "励统账表脑条项张辆双台只顿续员宝东玛团汉鸡寿线图趋势达获变涨减环异谁关难价将镑圆鱼干"
-    "净攒约旧录细详显请问谢帮询饰门错离内儿启质体里经济库权据积盖归卫艺码络处没"
-    "债创坏妆婴属复庆换择样桥灾烟产确种纸紧义举裤袜亲觉托设志认轨远选镜顾驾驶齿",
-)
-
-
-# Cantonese words of money questions (after the simplified script) -> Mandarin
-CANTONESE = (("几多", "多少"), ("咗", "了"), ("呢个", "这个"), ("使了", "花了"),
-             ("食饭", "吃饭"), ("係", "是"), ("嘅", "的"), ("冇", "没有"), ("边度", "哪里"),
-             ("乜嘢", "什么"), ("点样", "怎么样"), ("俾", "给"))  # fmt: skip
-
-WORDS = re.compile(r"[a-z]+")
-
-
-def normalize(text: str) -> str:
-    text = zh_homophones(unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL))
-    if "咗" in text or "几多" in text or "呢个" in text:
-        for cantonese, mandarin in CANTONESE:
-            text = text.replace(cantonese, mandarin)
-    # English words within Chinese stand apart ("上个月grocery花了多少", "我的holiday goal进度")
-    text = re.sub(r"(?<=[a-z])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z])", " ", text)
-    text = text.replace("’", "'").replace("‘", "'")
-    text = re.sub(r"([a-z])\1\1+", r"\1\1", text)  # a key held down: "milllion", "sooo"
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _has(pattern: str, text: str) -> bool:
@@ -239,87 +189,6 @@ def _lexicon() -> set[str]:
     return lexicon(patterns, phrases, [*COMMON_WORDS, *PERIOD_WORDS, *MONTHS])
 
 
-@lru_cache(maxsize=256)
-def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
-    entries = []
-    firsts: dict[str, list[int]] = {}
-    for index, name in enumerate(merchants):
-        lowered = normalize(name)
-        entries.append((index, lowered))
-        compact = lowered.replace(" ", "").replace("'", "")
-        if compact != lowered and len(compact) > 3:
-            entries.append((index, compact))
-        entries.extend((index, alias) for alias in MERCHANT_ALIASES.get(lowered, ()))
-        spaced = normalize(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name))  # "MediaMarkt": "media markt"
-        if spaced != lowered:
-            entries.append((index, spaced))
-        bare = re.sub(r"'s\b", "", lowered)  # "McDonald's" asked as "mcdonald" after "'s" is cut
-        if bare != lowered and len(bare) > 3:
-            entries.append((index, bare))
-        words = lowered.split()
-        if len(words) > 1 and len(words[0]) >= 4:
-            firsts.setdefault(words[0], []).append(index)
-    # "Lidl" names "Lidl Berlin Mitte" when no other merchant starts with that word
-    entries.extend((indexes[0], word) for word, indexes in firsts.items() if len(indexes) == 1)
-    return Vocabulary(entries)
-
-
-@lru_cache(maxsize=256)
-def _merchant_words(merchants: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(w for name in merchants for w in WORDS.findall(normalize(name)))
-
-
-@lru_cache(maxsize=256)
-def _compact_names(merchants: tuple[str, ...]) -> dict[str, int]:
-    return {normalize(n).replace(" ", "").replace("'", ""): i for i, n in enumerate(merchants)}
-
-
-def _skeleton(word: str) -> str:
-    """A word's first letter and its consonants as said, once each ("amzn", "amaazn" and
-    "amazon" are all "amzn"; "starbxu" and "starbucks" "strbx")."""
-    said = sound(word)
-    return said[0] + re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouy']", "", said[1:]))
-
-
-@lru_cache(maxsize=256)
-def _skeletons(merchants: tuple[str, ...]) -> dict[str, int]:
-    """Merchants of five letters or more by skeleton, when no two share it."""
-    found: dict[str, list[int]] = {}
-    for name, index in _compact_names(merchants).items():
-        if len(name) >= 5 and name.isalpha():
-            found.setdefault(_skeleton(name), []).append(index)
-    return {key: ids[0] for key, ids in found.items() if len(ids) == 1 and len(key) >= 4}
-
-
-def _merchant_hits(rest: str, merchants: tuple[str, ...]) -> list[Hit]:
-    """The customer's merchants named in ``rest``: as written, with a possessive "'s"
-    ("Aldi's"), or split in two words ("star bucks" for Starbucks)."""
-    text = re.sub(r"(?<=[a-z])'s\b", "  ", rest)
-    hits = _merchant_vocabulary(merchants).find(text)
-    compact = _compact_names(merchants)
-    words = list(re.finditer(r"[a-z]+", text))
-    for first, second in pairwise(words):
-        joined = first.group() + second.group()
-        if (
-            second.start() - first.end() == 1
-            and len(joined) >= 6
-            and joined in compact
-            and not any(h.start < second.end() and first.start() < h.end for h in hits)
-        ):
-            hits.append(Hit(compact[joined], joined, first.start(), second.end(), 0))
-    # a name typed with its vowels wrong or left out ("amzn", "amaazn", "starbxu")
-    skeletons = _skeletons(merchants)
-    for word in words:
-        key = _skeleton(word.group()) if len(word.group()) >= 4 else ""
-        if (
-            key in skeletons
-            and word.group() not in _lexicon()
-            and not any(h.start < word.end() and word.start() < h.end for h in hits)
-        ):
-            hits.append(Hit(skeletons[key], word.group(), word.start(), word.end(), 1))
-    return hits
-
-
 def _goal_words(text: str) -> str | None:
     for pattern in (
         r"\b(?:my|the|our)\s+([a-z][\w ]{0,30}?)\s+(?:goal|fund|savings|pot|target)\b",
@@ -346,8 +215,8 @@ def parse(
     currency: str | None = None,
 ) -> Query:
     """The typed query a question asks, relative to ``today``."""
-    merchant_words = _merchant_words(tuple(merchants))
-    text = spell(normalize(question), _lexicon(), merchant_words)
+    known_merchant_words = merchant_words(tuple(merchants))
+    text = spell(normalize(question), _lexicon(), known_merchant_words)
     for pattern, replacement in IDIOMS:
         text = re.sub(pattern, replacement, text)
     language = "zh" if CJK.search(text) else "en"
@@ -361,12 +230,12 @@ def parse(
         period, compare_to, rest = _comparison(text, rest, found, today)
 
     merchant_names = tuple(merchants)
-    merchant_hits = _merchant_hits(rest, merchant_names) if merchant_names else []
-    merchant_hits.sort(key=lambda h: h.start)  # in the order the question names them
+    found_merchants = merchant_hits(rest, merchant_names, _lexicon()) if merchant_names else []
+    found_merchants.sort(key=lambda h: h.start)  # in the order the question names them
     topic_hits = _topic_vocabulary().find(rest)
     chosen_merchants: list[str] = []
     anchors: list[Hit] = []
-    for hit in merchant_hits:
+    for hit in found_merchants:
         overlaps = [t for t in topic_hits if not (t.end <= hit.start or t.start >= hit.end)]
         if hit.errors == 0 or not overlaps or all(t.errors > hit.errors for t in overlaps):
             chosen_merchants.append(merchant_names[hit.key])
