@@ -321,37 +321,37 @@ def test_batch_files_parse_and_bad_lines_are_named() -> None:
     assert sum(len(rows) for _, rows in BATCHES) == 1442
 
 
+# question | intent | period start | period end
+PERIODS_AND_INTENTS = """
+what was my balance on the first of march | balance | 2026-03-01 | 2026-03-01
+total spend the week before last | spend_total | 2026-03-02 | 2026-03-08
+spent since the start of last month | spend_total | 2026-02-01 | 2026-03-18
+从上个月初到现在花了多少 | spend_total | 2026-02-01 | 2026-03-18
+spending for march of 2025 | spend_total | 2025-03-01 | 2025-03-31
+how much did I spend this month last year | spend_total | 2025-03-01 | 2025-03-31
+this month vs this month last year | compare | 2026-03-01 | 2026-03-18
+how much did I spend on music subscriptions last year | spend_in_category | 2025-01-01 | 2025-12-31
+健身房会员费今年交了多少 | spend_in_category | 2026-01-01 | 2026-03-18
+savings so far this year | savings | 2026-01-01 | 2026-03-18
+easter weekend spending last year | spend_total | 2025-04-18 | 2025-04-21
+how much did I spend last month vs the month before | compare | 2026-02-01 | 2026-02-28
+bills this month still to come | upcoming_bills | 2026-03-19 | 2026-03-31
+what bills are due this week | upcoming_bills | 2026-03-19 | 2026-03-22
+spending estimate for april | forecast | 2026-04-01 | 2026-04-30
+since christmas how much have I spent | spend_total | 2025-12-24 | 2026-03-18
+春节以来花了多少 | spend_total | 2026-02-16 | 2026-03-18
+how much in H2 2025 | spend_total | 2025-07-01 | 2025-12-31
+total for the previous 30 days | spend_total | 2026-02-17 | 2026-03-18
+how did my spending change from january to february | compare | 2026-02-01 | 2026-02-28
+十二月开销大的原因 | explain_period | 2025-12-01 | 2025-12-31
+what did i spend in marh 2025 | spend_total | 2025-03-01 | 2025-03-31
+how much did I spend on msic last year | spend_in_category | 2025-01-01 | 2025-12-31
+"""
+
+
 @pytest.mark.parametrize(
     ("question", "intent", "start", "end"),
-    [
-        ("what was my balance on the first of march", "balance", "2026-03-01", "2026-03-01"),
-        ("total spend the week before last", "spend_total", "2026-03-02", "2026-03-08"),
-        ("spent since the start of last month", "spend_total", "2026-02-01", "2026-03-18"),
-        ("从上个月初到现在花了多少", "spend_total", "2026-02-01", "2026-03-18"),
-        ("spending for march of 2025", "spend_total", "2025-03-01", "2025-03-31"),
-        ("how much did I spend this month last year", "spend_total", "2025-03-01", "2025-03-31"),
-        ("this month vs this month last year", "compare", "2026-03-01", "2026-03-18"),
-        ("how much did I spend on music subscriptions last year", "spend_in_category",
-         "2025-01-01", "2025-12-31"),
-        ("健身房会员费今年交了多少", "spend_in_category", "2026-01-01", "2026-03-18"),
-        ("savings so far this year", "savings", "2026-01-01", "2026-03-18"),
-        ("easter weekend spending last year", "spend_total", "2025-04-18", "2025-04-21"),
-        ("how much did I spend last month vs the month before", "compare", "2026-02-01",
-         "2026-02-28"),
-        ("bills this month still to come", "upcoming_bills", "2026-03-19", "2026-03-31"),
-        ("what bills are due this week", "upcoming_bills", "2026-03-19", "2026-03-22"),
-        ("spending estimate for april", "forecast", "2026-04-01", "2026-04-30"),
-        ("since christmas how much have I spent", "spend_total", "2025-12-24", "2026-03-18"),
-        ("春节以来花了多少", "spend_total", "2026-02-16", "2026-03-18"),
-        ("how much in H2 2025", "spend_total", "2025-07-01", "2025-12-31"),
-        ("total for the previous 30 days", "spend_total", "2026-02-17", "2026-03-18"),
-        ("how did my spending change from january to february", "compare", "2026-02-01",
-         "2026-02-28"),
-        ("十二月开销大的原因", "explain_period", "2025-12-01", "2025-12-31"),
-        ("what did i spend in marh 2025", "spend_total", "2025-03-01", "2025-03-31"),  # typo
-        ("how much did I spend on msic last year", "spend_in_category", "2025-01-01",
-         "2025-12-31"),
-    ],
+    [tuple(part.strip() for part in line.split("|")) for line in PERIODS_AND_INTENTS.strip().splitlines()],
 )  # fmt: skip
 def test_periods_and_intents_of_the_eleventh_batch(
     synthetic: Synthetic, question: str, intent: str, start: str, end: str

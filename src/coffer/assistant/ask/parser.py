@@ -1,7 +1,7 @@
 """Question -> typed :class:`Query`: intent, categories, merchants, period, amount, goal.
 
 Offline and rule-based, English and Chinese: periods by :mod:`.periods`, categories by the
-words of :mod:`.vocabulary` and merchants by the customer's own merchant names, both
+words of :mod:`.vocabulary` and merchants by the customer's own merchant names (:mod:`.merchants`), both
 typo-tolerant (:mod:`.fuzzy`), the intent by cue words. An optional model endpoint may
 produce the same :class:`Query` for questions this parser does not understand
 (:mod:`coffer.assistant.ask.model`); it never answers by itself.
