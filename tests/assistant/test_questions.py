@@ -346,6 +346,8 @@ how did my spending change from january to february | compare | 2026-02-01 | 202
 十二月开销大的原因 | explain_period | 2025-12-01 | 2025-12-31
 what did i spend in marh 2025 | spend_total | 2025-03-01 | 2025-03-31
 how much did I spend on msic last year | spend_in_category | 2025-01-01 | 2025-12-31
+grocery spending 02/2026 | spend_in_category | 2026-02-01 | 2026-02-28
+last-month groceries | spend_in_category | 2026-02-01 | 2026-02-28
 """
 
 

@@ -358,6 +358,8 @@ def _rules() -> list[Rule]:
         (r"\b(\d{4})-(\d{2})-(\d{2})\b",
          lambda m, d: _day(int(m[1]), int(m[2]), int(m[3]))),
         (r"\b(\d{4})-(\d{2})\b", lambda m, d: month_period(int(m[1]), int(m[2]))),
+        (rf"(?<![\d/])(0?[1-9]|1[0-2])\s*/\s*{_YEAR}\b|\b{_YEAR}\s*/\s*(0?[1-9]|1[0-2])(?![\d/])",
+         lambda m, d: month_period(int(m[2] or m[3]), int(m[1] or m[4]))),  # 02/2026, 2026/2
         *[(pattern, lambda m, d: _one_day(D.day_of(m[1], d))) for pattern in D.DAYS[:1]],
         (rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", lambda m, d: month_period(int(m[2]), MONTHS[m[1]])),
         (rf"\b(?:in|during|for|of|on)\s+{_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),

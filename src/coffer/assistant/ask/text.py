@@ -45,5 +45,8 @@ def normalize(text: str) -> str:
     # English words within Chinese stand apart ("上个月grocery花了多少", "我的holiday goal进度")
     text = re.sub(r"(?<=[a-z])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z])", " ", text)
     text = text.replace("’", "'").replace("‘", "'")
+    text = re.sub(
+        r"\b(last|this|next|past|previous)-(?=(?:week|month|year|quarter)\b)", r"\1 ", text
+    )
     text = re.sub(r"([a-z])\1\1+", r"\1\1", text)  # a key held down: "milllion", "sooo"
     return re.sub(r"\s+", " ", text).strip()
