@@ -377,6 +377,9 @@ def test_vocabulary_families_and_merchant_spellings(synthetic: Synthetic) -> Non
     assert ask("can i aford a 2 milllion euro apartment")["data"]["affordable"] is False  # type: ignore[index]
     assert ask("去年在壳牌加油花了多少")["data"]["merchants"] == ["Shell"]  # type: ignore[index]
     assert ask("今年搭計程車花了多少")["intent"] == "spend_in_category"
+    for taiwan, category in (("上個月的電信費", "Phone"), ("上個月網路費多少", "Internet"),
+                             ("這個月手搖飲花多少", "Coffee"), ("上個月的瓦斯費", "Energy")):  # fmt: skip
+        assert ask(taiwan)["data"]["categories"] == [category]  # type: ignore[index]
     assert ask("緊急預備金的進度")["value"] == synthetic.goal_saved["Emergency fund"]
     fuel = ask("how much did i spend on gas for the car last month")  # "car" only qualifies
     assert fuel["data"]["categories"] == ["Fuel"]  # type: ignore[index]
