@@ -389,6 +389,10 @@ def test_vocabulary_families_and_merchant_spellings(synthetic: Synthetic) -> Non
     assert ask("上个月的开支")["intent"] == "spend_total"
     assert ask("上个月一共刷了多少钱")["intent"] == "spend_total"
     assert ask("上个月收到多少钱")["intent"] == "income"
+    assert ask("how much did my employer pay me in january")["intent"] == "income"
+    monthly = ask("how much do I earn a month")["value"]  # the mean of 12 complete months
+    assert monthly == ask("我一个月挣多少")["value"] == ask("what's my monthly income")["value"]
+    assert ask("上个月剩了多少钱")["intent"] == ask("这个月攒下多少")["intent"] == "savings"
     assert ask("我的于额是多少")["intent"] == "balance"  # pinyin typed with a wrong character
     assert ask("上各月花了多少前")["period"] == {"start": "2026-02-01", "end": "2026-02-28"}
     assert ask("如果我买一个300欧的东西会不会超支")["intent"] == "affordability"

@@ -165,10 +165,10 @@ CUES: tuple[tuple[str, str], ...] = (
     ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill|amount|sum)s?\b(?!\s*(?:categor|type|area|kind))|\b(?:most|max(?:imum)?)\b.{0,25}\b(?:single|one|individual)\s+(?:purchase|transaction|payment|expense|charge|item|buy)\b|最大的?一笔|最大一次|最贵|单笔最"),
     ("top_merchants", r"\bwho (?:did|do|have) i (?:pay|paid|spen[dt])\b.{0,25}\bmost\b|\bwho gets? (?:the )?most of my money|(?:付给|给)谁.{0,4}最多|(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|花在(?:什么|啥|哪些)|花到?哪[儿里]|哪些方面|钱都去哪|分类"),
-    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\b(?:did|have|do) i (?:\w+ )?sav(?:e|ed|ing)\b(?! (?:up )?for\b)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少|(?:存|攒|省)下来了?多少|^(?:my |total |net )?savings\b(?! (?:goal|pot|account|transfers?|target))"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\b(?:did|have|do) i (?:\w+ )?sav(?:e|ed|ing)\b(?! (?:up )?for\b)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少|(?:存|攒|省)下(?:来)?了?多少|剩(?:下)?了多少|^(?:my |total |net )?savings\b(?! (?:goal|pot|account|transfers?|target))"),
     ("transaction_count", r"how (?:many|often)(?: times)?|\b(?:number|no\.?|nr\.?|num|#) of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
     ("balance", r"balance|\bbal\b|\b(?:left|remaining|available) (?:in|on) (?:my |the )?(?:account|wallet|bank|card)s?\b|how much (?:money |cash )?did i have\b|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|(?:money|cash) (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里|钱.{0,2}剩(?:下)?多少"),
-    ("income", r"\bincome\b|money (?:came|come|coming) in|\b(?:came|come|went|gone|paid) in(?:to)? (?:my )?(?:account|wallet|bank)|\bcame in\b|\b(?:did|have|do) i (?:\w+ )?(?:receive|received)\b|\bdeposits?\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|\b(?:bring|bringing|brought) home\b|\btake[- ]home\b|\bnet pay\b|收入|赚了?|工资|薪水|进账|到账|入账|收到(?:了)?(?:多少|几多)|进了多少|进来(?:了)?多少"),
+    ("income", r"\bincome\b|money (?:came|come|coming) in|\b(?:came|come|went|gone|paid) in(?:to)? (?:my )?(?:account|wallet|bank)|\bcame in\b|\b(?:did|have|do) i (?:\w+ )?(?:receive|received)\b|\bdeposits?\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|\b(?:bring|bringing|brought) home\b|\btake[- ]home\b|\bnet pay\b|收入|赚了?|挣|工资|薪水|进账|到账|入账|\bpay me\b|\bemployer\b|收到(?:了)?(?:多少|几多)|进了多少|进来(?:了)?多少"),
 )  # fmt: skip
 
 
@@ -428,14 +428,18 @@ def parse(
         goal = _goal_words(rest) or (named if named != rest else None)
     average = _has(
         r"\baverage|\bavg\b|\b(?:per|a|each|every) (?:month|day|week)\b|\bmonthly\b|\bdaily\b|\bweekly\b|"
-        r"\busually\b|\btypically\b|\btypical\b|平均|每个?月|月均|每天|每日|日均|每周|一般",
+        r"\busually\b|\btypically\b|\btypical\b|平均|每个?月|一个月|月均|每天|每日|日均|每周|一般",
         rest,
     )
     if (
         average
         and intent in ("subscriptions", "forecast", "budget_status", "income")
         and not _has(r"average|平均|月均|\btypical(?:ly)?\b|\busually\b|一般", rest)
-        and not (intent == "income" and not period_given and _has(r"\bmonthly\b|每个?月", rest))
+        and not (
+            intent == "income"
+            and not period_given
+            and _has(r"\bmonthly\b|\b(?:a|per|each|every) month\b|每个?月|一个月", rest)
+        )
     ):
         average = False
     return Query(
