@@ -318,4 +318,108 @@ def test_batch_files_parse_and_bad_lines_are_named() -> None:
     with pytest.raises(ValueError, match="header"):
         parse_batch("q\ti\n", "sample.tsv")
     assert [name for name, _ in BATCHES][:2] == ["held-out phrasings", "unforeseen phrasings"]
-    assert sum(len(rows) for _, rows in BATCHES) == 1121
+    assert sum(len(rows) for _, rows in BATCHES) == 1442
+
+
+# question | intent | period start | period end
+PERIODS_AND_INTENTS = """
+what was my balance on the first of march | balance | 2026-03-01 | 2026-03-01
+total spend the week before last | spend_total | 2026-03-02 | 2026-03-08
+spent since the start of last month | spend_total | 2026-02-01 | 2026-03-18
+从上个月初到现在花了多少 | spend_total | 2026-02-01 | 2026-03-18
+spending for march of 2025 | spend_total | 2025-03-01 | 2025-03-31
+how much did I spend this month last year | spend_total | 2025-03-01 | 2025-03-31
+this month vs this month last year | compare | 2026-03-01 | 2026-03-18
+how much did I spend on music subscriptions last year | spend_in_category | 2025-01-01 | 2025-12-31
+健身房会员费今年交了多少 | spend_in_category | 2026-01-01 | 2026-03-18
+savings so far this year | savings | 2026-01-01 | 2026-03-18
+easter weekend spending last year | spend_total | 2025-04-18 | 2025-04-21
+how much did I spend last month vs the month before | compare | 2026-02-01 | 2026-02-28
+bills this month still to come | upcoming_bills | 2026-03-19 | 2026-03-31
+what bills are due this week | upcoming_bills | 2026-03-19 | 2026-03-22
+spending estimate for april | forecast | 2026-04-01 | 2026-04-30
+since christmas how much have I spent | spend_total | 2025-12-24 | 2026-03-18
+春节以来花了多少 | spend_total | 2026-02-16 | 2026-03-18
+how much in H2 2025 | spend_total | 2025-07-01 | 2025-12-31
+total for the previous 30 days | spend_total | 2026-02-17 | 2026-03-18
+how did my spending change from january to february | compare | 2026-02-01 | 2026-02-28
+十二月开销大的原因 | explain_period | 2025-12-01 | 2025-12-31
+what did i spend in marh 2025 | spend_total | 2025-03-01 | 2025-03-31
+how much did I spend on msic last year | spend_in_category | 2025-01-01 | 2025-12-31
+grocery spending 02/2026 | spend_in_category | 2026-02-01 | 2026-02-28
+last-month groceries | spend_in_category | 2026-02-01 | 2026-02-28
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "start", "end"),
+    [tuple(part.strip() for part in line.split("|")) for line in PERIODS_AND_INTENTS.strip().splitlines()],
+)  # fmt: skip
+def test_periods_and_intents_of_the_eleventh_batch(
+    synthetic: Synthetic, question: str, intent: str, start: str, end: str
+) -> None:
+    answer = ask_data(synthetic.data, question, synthetic.today)
+    assert answer["intent"] == intent
+    assert answer["period"] == {"start": start, "end": end}
+
+
+def test_vocabulary_families_and_merchant_spellings(synthetic: Synthetic) -> None:
+    def ask(question: str) -> dict[str, object]:
+        return ask_data(synthetic.data, question, synthetic.today)
+
+    easter = ask("easter weekend spending last year")  # the holiday's days, not only Sat/Sun
+    assert easter["value"] == ask("how much did I spend over easter 2025")["value"]
+    assert ask("Total at Media Markt in 2025")["data"]["merchants"] == ["MediaMarkt"]  # type: ignore[index]
+    assert ask("spent at star bucks last month")["data"]["merchants"] == ["Starbucks"]  # type: ignore[index]
+    assert ask("how much did I spent at Aldi's last month")["data"]["merchants"] == ["Aldi"]  # type: ignore[index]
+    for amazon in ("amzn last month", "how much went to amaazn in feb"):  # vowels wrong or gone
+        assert ask(amazon)["data"]["merchants"] == ["Amazon"]  # type: ignore[index]
+    assert ask("can i aford a 2 milllion euro apartment")["data"]["affordable"] is False  # type: ignore[index]
+    assert ask("去年在壳牌加油花了多少")["data"]["merchants"] == ["Shell"]  # type: ignore[index]
+    assert ask("今年搭計程車花了多少")["intent"] == "spend_in_category"
+    for taiwan, category in (("上個月的電信費", "Phone"), ("上個月網路費多少", "Internet"),
+                             ("這個月手搖飲花多少", "Coffee"), ("上個月的瓦斯費", "Energy")):  # fmt: skip
+        assert ask(taiwan)["data"]["categories"] == [category]  # type: ignore[index]
+    assert ask("緊急預備金的進度")["value"] == synthetic.goal_saved["Emergency fund"]
+    fuel = ask("how much did i spend on gas for the car last month")  # "car" only qualifies
+    assert fuel["data"]["categories"] == ["Fuel"]  # type: ignore[index]
+    assert ask("travel costs this year")["data"]["categories"] == ["Travel"]  # type: ignore[index]
+    assert ask("上个月在宠物上花了多少")["value"] == 0  # a category the customer never paid
+    assert ask("how much have i spent on my dog this year")["intent"] == "spend_in_category"
+    assert ask("上个月的开支")["intent"] == "spend_total"
+    assert ask("上个月一共刷了多少钱")["intent"] == "spend_total"
+    assert ask("上个月收到多少钱")["intent"] == "income"
+    assert ask("how much did my employer pay me in january")["intent"] == "income"
+    monthly = ask("how much do I earn a month")["value"]  # the mean of 12 complete months
+    assert monthly == ask("我一个月挣多少")["value"] == ask("what's my monthly income")["value"]
+    assert ask("上个月剩了多少钱")["intent"] == ask("这个月攒下多少")["intent"] == "savings"
+    assert ask("我的于额是多少")["intent"] == "balance"  # pinyin typed with a wrong character
+    assert ask("上各月花了多少前")["period"] == {"start": "2026-02-01", "end": "2026-02-28"}
+    assert ask("如果我买一个300欧的东西会不会超支")["intent"] == "affordability"
+    assert ask("上半年花了多少")["period"] == {"start": "2026-01-01", "end": "2026-03-18"}
+    assert ask("who did I pay the most last year")["intent"] == "top_merchants"
+    assert ask("what drove my spending up in december")["intent"] == "explain_period"
+    assert ask("could I buy a 1200 euro tv this month")["intent"] == "affordability"
+    assert ask("what stocks should i buy")["intent"] == "unknown"
+    for other in ("tell me about cats", "play some music", "推荐一个咖啡馆"):  # no money asked
+        assert ask(other)["intent"] == "unknown"
+    assert ask("coffee?")["intent"] == "spend_in_category"
+    assert ask("would buying a 2000 euro bike be a problem")["intent"] == "affordability"
+    assert ask("am I on track for my holiday")["intent"] == "goal_progress"
+    assert ask("can I still afford to eat out this month")["intent"] == "budget_status"
+
+
+def test_chinese_answers_are_chinese_throughout(synthetic: Synthetic) -> None:
+    def ask(question: str) -> str:
+        return str(ask_data(synthetic.data, question, synthetic.today)["answer"])
+
+    subscriptions = ask("我有哪些订阅")
+    assert "Netflix（每月 15.99 EUR，下次 2026-03-21）" in subscriptions
+    assert "monthly" not in subscriptions and "next" not in subscriptions
+    assert ask("这个月还有哪些待付的账单").endswith("Netflix 15.99 EUR（2026-03-21）。")
+    assert ask("我能买得起一个500美元的手机吗").startswith("我只能比较 EUR 金额")
+    assert ask("去年收入").endswith("EUR）。")
+    assert "Lidl 157.31 EUR、Aldi 80.84 EUR" in ask("上个月在Lidl和Aldi哪个花得多")
+    assert ask("2020年最大的一笔支出") == "这段时间没有消费。"
+    english = ask("what are my subscriptions")
+    assert "Netflix (15.99 EUR monthly, next 2026-03-21)" in english

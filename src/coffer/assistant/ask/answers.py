@@ -33,7 +33,7 @@ from coffer.assistant.ask.fuzzy import distance
 from coffer.assistant.ask.parser import Query
 from coffer.assistant.ask.periods import Period, add_months, month_end, month_start
 from coffer.assistant.ask.relations import compare_items, share
-from coffer.assistant.ask.vocabulary import goal_word, label
+from coffer.assistant.ask.vocabulary import CADENCE_ZH, goal_word, label
 from coffer.assistant.models import CustomerData, Goal
 from coffer.assistant.money import fmt
 from coffer.assistant.recurring import expected_between
@@ -178,7 +178,7 @@ def income(query: Query, data: CustomerData, today: date) -> Answer:
         if _zh(query)
         else f"Your income {_in(period)} was {fmt(total, cur)}"
     ) + _covers(query, len(rows), period, cur)
-    return _answer(query, text + ".", total, cur, period, {
+    return _answer(query, text + ("。" if _zh(query) else "."), total, cur, period, {
         "transactions": len(rows),
         "breakdown": [{"name": k, "amount": v} for k, v in by_payer.items()],
         "chart": "monthly_trend",
@@ -197,10 +197,17 @@ def subscriptions(query: Query, data: CustomerData, today: date) -> Answer:
         wanted = {m.lower() for m in query.merchants}
         found = [s for s in found if s.name.lower() in wanted]
     monthly = -sum(s.monthly_amount for s in found)
-    names = ", ".join(
-        f"{s.name} ({fmt(-s.amount, cur)} {s.cadence}, next {s.next_date.isoformat()})"
-        for s in found[:12]
-    )
+    if _zh(query):
+        names = "、".join(
+            f"{s.name}（{CADENCE_ZH.get(s.cadence, s.cadence)} {fmt(-s.amount, cur)}，"
+            f"下次 {s.next_date.isoformat()}）"
+            for s in found[:12]
+        )
+    else:
+        names = ", ".join(
+            f"{s.name} ({fmt(-s.amount, cur)} {s.cadence}, next {s.next_date.isoformat()})"
+            for s in found[:12]
+        )
     if _zh(query):
         text = f"你有 {len(found)} 项定期支出，每月合计约 {fmt(monthly, cur)}：{names}。"
     else:
@@ -258,7 +265,11 @@ def affordability(query: Query, data: CustomerData, today: date) -> Answer:
     cur = data.currency
     price = query.amount or 0
     if query.currency and query.currency != cur:
-        text = f"I can only compare amounts in {cur}; your question is in {query.currency}."
+        text = (
+            f"我只能比较 {cur} 金额；你问的是 {query.currency}。"
+            if _zh(query)
+            else f"I can only compare amounts in {cur}; your question is in {query.currency}."
+        )
         return _answer(
             query, text, None, None, None, {"price": price, "price_currency": query.currency}
         )
@@ -381,7 +392,9 @@ def explain_period(query: Query, data: CustomerData, today: date) -> Answer:
     changes.sort(key=lambda c: (-c[0], c[1]))
     deltas = [{"category": c[1], "amount": c[2], "usual": c[3], "delta": c[0]} for c in changes]
     usual_total = sum(usual.values()) * scale_months // 6
-    reasons = ", ".join([f"{c[1]} +{fmt(c[0], cur)}" for c in changes if c[0] > 0][:3])
+    reasons = ("、" if _zh(query) else ", ").join(
+        [f"{c[1]} +{fmt(c[0], cur)}" for c in changes if c[0] > 0][:3]
+    )
     text = (
         f"{_in(period)} you spent {fmt(total, cur)} against a usual {fmt(usual_total, cur)} "
         f"(average of the 6 months before). The biggest increases: {reasons or 'none'}."
@@ -479,7 +492,8 @@ def forecast(query: Query, data: CustomerData, today: date) -> Answer:
     start = next((i for i, v in enumerate(values) if v), len(values))
     values, months = values[start:], months[start:]
     if not values:
-        return _answer(query, "Not enough history to forecast.", 0, cur, target, {})
+        text = "历史数据不足，无法预测。" if _zh(query) else "Not enough history to forecast."
+        return _answer(query, text, 0, cur, target, {})
     # horizon 1 is this month (the series ends with the last complete month)
     last = month_start(target.end)
     horizon = max((last.year - today.year) * 12 + last.month - today.month + 1, 1)

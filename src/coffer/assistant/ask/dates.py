@@ -16,11 +16,24 @@ MONTH_WORDS = {
 }  # fmt: skip
 _M = r"(?:january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec|may)"
 _TH = r"(?:st|nd|rd|th)?"
+_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+          "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+          "seventeenth", "eighteenth", "nineteenth"]  # fmt: skip
+# days written as ordinal words: "the first of March", "March twenty-first"
+ORDINAL_DAYS = {
+    **{word: n for n, word in enumerate(_UNITS, 1)},
+    "twentieth": 20,
+    "thirtieth": 30,
+    **{f"twenty{sep}{word}": 20 + n for n, word in enumerate(_UNITS[:9], 1) for sep in ("-", " ")},
+    **{f"thirty{sep}first": 31 for sep in ("-", " ")},
+}
+_ORD = "(?:" + "|".join(sorted(ORDINAL_DAYS, key=len, reverse=True)) + ")"
 _Y = r"(?:19|20)\d{2}"
 _ZN = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 EN_DATE = (
     rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|{_M}\s+\d{{1,2}}{_TH}(?:,?\s+{_Y})?"
-    rf"|\d{{1,2}}{_TH}\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?)"
+    rf"|\d{{1,2}}{_TH}\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?"
+    rf"|(?:the\s+)?{_ORD}\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?|{_M}\s+(?:the\s+)?{_ORD}(?:,?\s+{_Y})?)"
 )
 ZH_DATE = rf"(?:(?:{_Y}\s*年|今年|去年|前年)\s*)?{_ZN}\s*月\s*{_ZN}\s*[日号]"
 _TO = r"\s*(?:to|until|till|through|thru|and|-|–)\s*"
@@ -62,13 +75,15 @@ def day_of(text: str, today: date) -> date:
         return _latest(today, month, day)
     name = re.search(_M, text)
     number = re.search(r"\b(\d{1,2})(?!\d)", text)
+    word = re.search(_ORD, text)
     named_year = re.search(rf"\b({_Y})\b", text)
-    if name is None or number is None:
+    if name is None or (number is None and word is None):
         raise ValueError(text)
     month = MONTH_WORDS[name.group()]
+    day = int(number[1]) if number is not None else ORDINAL_DAYS[word.group()] if word else 0
     if named_year:
-        return date(int(named_year[1]), month, int(number[1]))
-    return _latest(today, month, int(number[1]))
+        return date(int(named_year[1]), month, day)
+    return _latest(today, month, day)
 
 
 def _ordered(start: date, end: date, explicit_year: bool) -> tuple[date, date]:

@@ -25,7 +25,7 @@ def extreme(query: Query, data: CustomerData, today: date) -> Answer:
         if t.amount < 0
     ]
     if not rows:
-        return _answer(query, "No spending in that period.", 0, cur, period, {"transactions": 0})
+        return _answer(query, _no_spending(query), 0, cur, period, {"transactions": 0})
     smallest = query.intent == "smallest_transaction"
     pick = max if smallest else min  # amounts of spending are negative
     found = pick(rows, key=lambda t: (t.amount, t.date))
@@ -55,7 +55,7 @@ def top_months(query: Query, data: CustomerData, today: date) -> Answer:
         months[key] = months.get(key, 0) - t.amount
     ranked = sorted(months.items(), key=lambda kv: (-kv[1], kv[0]))
     if not ranked:
-        return _answer(query, "No spending in that period.", 0, cur, period, {"months": []})
+        return _answer(query, _no_spending(query), 0, cur, period, {"months": []})
     month, value = ranked[0]
     text = (
         f"{_zh_label(period)}花得最多的月份是 {month}：{fmt(value, cur)}。"
@@ -87,6 +87,10 @@ def balance_on(query: Query, data: CustomerData, today: date) -> Answer:
     })  # fmt: skip
 
 
+def _no_spending(query: Query) -> str:
+    return "这段时间没有消费。" if _zh(query) else "No spending in that period."
+
+
 def upcoming_bills(query: Query, data: CustomerData, today: date) -> Answer:
     """Recurring bills and subscriptions expected after today until the end of the month,
     or in the period asked when it ends ahead ("bills due next month")."""
@@ -101,8 +105,12 @@ def upcoming_bills(query: Query, data: CustomerData, today: date) -> Answer:
     due = expected_between(series, start, end)
     total = -sum(s.next_amount for _, s in due)
     items = [{"date": d.isoformat(), "name": s.name, "amount": -s.next_amount} for d, s in due]
-    names = ", ".join(
-        f"{i['name']} {fmt(int(str(i['amount'])), cur)} on {i['date']}" for i in items
+    names = (
+        "、".join(f"{i['name']} {fmt(int(str(i['amount'])), cur)}（{i['date']}）" for i in items)
+        if _zh(query)
+        else ", ".join(
+            f"{i['name']} {fmt(int(str(i['amount'])), cur)} on {i['date']}" for i in items
+        )
     )
     text = (
         f"到 {end.isoformat()} 还有 {len(items)} 笔账单，共 {fmt(total, cur)}：{names}。"

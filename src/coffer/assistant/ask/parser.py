@@ -1,7 +1,7 @@
 """Question -> typed :class:`Query`: intent, categories, merchants, period, amount, goal.
 
 Offline and rule-based, English and Chinese: periods by :mod:`.periods`, categories by the
-words of :mod:`.vocabulary` and merchants by the customer's own merchant names, both
+words of :mod:`.vocabulary` and merchants by the customer's own merchant names (:mod:`.merchants`), both
 typo-tolerant (:mod:`.fuzzy`), the intent by cue words. An optional model endpoint may
 produce the same :class:`Query` for questions this parser does not understand
 (:mod:`coffer.assistant.ask.model`); it never answers by itself.
@@ -10,13 +10,13 @@ produce the same :class:`Query` for questions this parser does not understand
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
 from coffer.assistant.ask.fuzzy import CJK, COMMON_WORDS, Hit, Vocabulary
+from coffer.assistant.ask.merchants import merchant_hits, merchant_words
 from coffer.assistant.ask.numbers import amount as _amount
 from coffer.assistant.ask.period_relations import a_year_before, period_before, period_now
 from coffer.assistant.ask.periods import (
@@ -28,6 +28,7 @@ from coffer.assistant.ask.periods import (
 )
 from coffer.assistant.ask.spelling import correct as spell
 from coffer.assistant.ask.spelling import lexicon
+from coffer.assistant.ask.text import normalize as normalize  # also for the service
 from coffer.assistant.ask.vocabulary import TOPICS, Topic, goal_word
 
 INTENTS = (
@@ -78,51 +79,6 @@ IDIOMS = (
         r"spen\1",
     ),
 )
-# Chinese names of merchants, for merchants the customer has under their usual name
-MERCHANT_ALIASES = {
-    "starbucks": ("星巴克",), "mcdonald's": ("麦当劳",), "mcdonalds": ("麦当劳",), "kfc": ("肯德基",),
-    "amazon": ("亚马逊",), "uber": ("优步",), "netflix": ("网飞", "奈飞"), "apple": ("苹果",),
-    "ikea": ("宜家",), "walmart": ("沃尔玛",), "carrefour": ("家乐福",), "costco": ("开市客", "好市多"),
-    "spotify": ("声田",), "lidl": ("历德",), "aldi": ("奥乐齐",), "zara": ("飒拉",),
-    "burger king": ("汉堡王",), "subway": ("赛百味",), "didi": ("滴滴",), "taobao": ("淘宝",),
-    "jd.com": ("京东",), "meituan": ("美团",), "alipay": ("支付宝",), "wechat pay": ("微信支付",),
-}  # fmt: skip
-
-
-# traditional Chinese characters of money questions -> simplified (the vocabulary's script)
-TRADITIONAL = str.maketrans(
-    "個這們麼錢買賣費飲飯週幾筆賺資區從來後會長過較與還嗎夠擔標進儲險藥醫療計劃報歲車"
-    "電話網購訂閱預算為貴開銷餘額帳戶號結單應該給麥當勞亞馬遜紅務銀類別氣歡紀總數興樂"
-    "戲劇時間導實際現態參運動說薪準備歷鐘點滿聽見讓頭裡邊聖誕節繳"
-    "機場鐵廳館麵雜貨裝診養寵書學稅貸轉燈級層遊飛測億萬兩塊歐幣匯對頻髮護膚視訊寬貓禮罰獎"
-    "勵統賬錶腦條項張輛雙臺隻頓續員寶東瑪團漢雞壽線圖趨勢達獲變漲減環異誰關難價將鎊圓魚乾"
-    "淨攢約舊錄細詳顯請問謝幫詢飾門錯離內兒啟質體裏經濟庫權據積蓋歸衛藝碼絡處沒",
-    "个这们么钱买卖费饮饭周几笔赚资区从来后会长过较与还吗够担标进储险药医疗计划报岁车"
-    "电话网购订阅预算为贵开销余额账户号结单应该给麦当劳亚马逊红务银类别气欢纪总数兴乐"
-    "戏剧时间导实际现态参运动说薪准备历钟点满听见让头里边圣诞节缴"
-    "机场铁厅馆面杂货装诊养宠书学税贷转灯级层游飞测亿万两块欧币汇对频发护肤视讯宽猫礼罚奖"
-    "励统账表脑条项张辆双台只顿续员宝东玛团汉鸡寿线图趋势达获变涨减环异谁关难价将镑圆鱼干"
-    "净攒约旧录细详显请问谢帮询饰门错离内儿启质体里经济库权据积盖归卫艺码络处没",
-)
-
-
-# Cantonese words of money questions (after the simplified script) -> Mandarin
-CANTONESE = (("几多", "多少"), ("咗", "了"), ("呢个", "这个"), ("使了", "花了"),
-             ("食饭", "吃饭"), ("係", "是"), ("嘅", "的"), ("冇", "没有"), ("边度", "哪里"),
-             ("乜嘢", "什么"), ("点样", "怎么样"), ("俾", "给"))  # fmt: skip
-
-WORDS = re.compile(r"[a-z]+")
-
-
-def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL)
-    if "咗" in text or "几多" in text or "呢个" in text:
-        for cantonese, mandarin in CANTONESE:
-            text = text.replace(cantonese, mandarin)
-    # English words within Chinese stand apart ("上个月grocery花了多少", "我的holiday goal进度")
-    text = re.sub(r"(?<=[a-z])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z])", " ", text)
-    text = text.replace("’", "'").replace("‘", "'")
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _has(pattern: str, text: str) -> bool:
@@ -130,7 +86,12 @@ def _has(pattern: str, text: str) -> bool:
 
 
 # words that only name the kind of spending after a category or merchant
-HEAD_WORDS = frozenset({"shopping", "streaming", "购物", "买东西"})
+HEAD_WORDS = frozenset({"shopping", "streaming", "services", "购物", "买东西"})
+# words that only say what another category is for ("gas for the car", "home insurance")
+QUALIFIERS = frozenset({"car", "home"})
+# a category or merchant, a past period and one of these: what was paid, not the list
+HOW_MUCH = r"how much|\bcost|spen[dt]|\bpa(?:y|id)\b|\btotal\b|多少|花了|交了|付了|扣了"
+LISTING = r"\bwhich\b|\blist\b|\bwhat (?:are|is)\b|\bany\b|哪些|有什么|有啥|多少个|几个|多少项"
 # between a merchant and a category: either of them ("taxis and Uber")
 JOINED = r"\s*(?:and|or|&|plus|and also|和|与|跟|及|以及|或|或者|还有)\s*"
 # two periods and one of these: a comparison
@@ -153,7 +114,7 @@ NOT_HELD = (
     r"信用分|利率|汇率|密码"
 )
 # an amount and one of these: may it be spent ("is 500 euros for a bike ok")
-AMOUNT_OK = r"\b(?:ok|okay|fine|alright|doable|affordable)\b|可以吗|行吗|行不行|可不可以"
+AMOUNT_OK = r"\b(?:ok|okay|fine|alright|doable|affordable|(?:a |an )?(?:problem|issue))\b|可以吗|行吗|行不行|可不可以"
 # two merchants or categories and one of these: which took more ("more at Lidl or Aldi?")
 VERSUS = r"\b(?:more|less|most|least|higher|lower|vs\.?|versus|compared?|which)\b|哪个|哪家|更多|更少|还是|比"
 # a category or merchant and one of these: its share of spending or income
@@ -176,24 +137,38 @@ PER_DAY = r"\bdaily\b|\b(?:per|a|each|every) day\b|每天|每日|日均"
 PER_WEEK = r"\bweekly\b|\b(?:per|a|each|every) week\b|每周|每个?星期|周均"
 THAN = r"\b(?:more|less|higher|lower)\b.{0,40}\bthan\b|比.{0,6}(?:多|少|高|低)"
 SAME_TIME = r"同期|same (?:period|time)|year on year|year over year|\byoy\b"
+# with a period and nothing else asked: spending ("how much this past week", "total for May")
+WEAK_SPEND = (
+    r"^how much\b(?!.*\b(?:send|sent|give|gave|transfer\w*|lend|lent|owe|get|got|make|made)\b)|"
+    r"\btotal\b|\bsum\b|\bdamage\b"
+)
+# a category named in a question about something else ("tell me about cats", "play music")
+NOT_MONEY = (
+    r"^(?:(?:can you |could you |please )?(?:tell me about|play|recommend|suggest|explain what)|"
+    r"how (?:do|can|should) i (?!pay|afford|save|spend))|\bwhat(?:'s| is) a good\b|^推荐|^播放|怎么(?:养|做|学)"
+)
+# "last month vs the month before": the period of the same kind just before
+BEFORE_IT = r"\b(?:the|a) (?:month|week|year|quarter) before\b|\bthe (?:previous|prior) (?:one|month|week|year)\b"
+# "this month vs this month last year": set against the same dates a year before
+A_YEAR_BEFORE = r"\b(?:this|the same) month (?:of |in )?last year\b|\bmonth a year ago\b|去年(?:的)?(?:这个|同一?个?)月"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
-    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|[买花].{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\bcan i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
-    ("goal_progress", r"\bgoals?\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money|target)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|\bsav(?:ed?|ing) (?:up )?towards? (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:资金|金)|攒钱|攒得|存得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
+    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|如果我?(?:买|花)|会不会(?:超支|透支)|[买花].{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\b(?:can|could|may) i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("goal_progress", r"\bgoals?\b|\bon track (?:for|with|to reach) (?:my |the |our )?(?:holiday|vacation|emergency|trip|travel|house|car|wedding|retirement|savings)\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money|target)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|\bsav(?:ed?|ing) (?:up )?towards? (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:预备|储备|备用)?(?:资金|金)|攒钱|攒得|存得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
     ("budget_status", r"(?<!\bto )\bbudget(?!ing)|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
-    ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:payments?|bills?|debits?|charges?|what)\b.{0,12}\b(?:coming|going) out\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|by|until|in the)\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:要|将要|需要|将)(?:扣|付|交|缴)的|(?:还有|剩下|还剩)(?:哪些|什么|啥|几笔).{0,4}(?:账单|扣款|扣费|费用|付款|缴费)|(?<!有)(?:还)?(?:没|未)(?:付|交|缴|扣)|还需(?:要)?(?:支付|付|交|缴)"),
-    ("subscriptions", r"subscri|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
-    ("forecast", r"forecast|predict|projection|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
-    ("explain_period", r"\bwhy\b|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
+    ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:payments?|bills?|debits?|charges?|what)\b.{0,12}\b(?:coming|going) out\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|next|tomorrow|by|until|in the)\b|\bwhat(?:'s| is) due\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:要|将要|需要|将)(?:扣|付|交|缴)的|(?:还有|剩下|还剩)(?:哪些|什么|啥|几笔).{0,4}(?:账单|扣款|扣费|费用|付款|缴费)|(?<!有)(?:还)?(?:没|未)(?:付|交|缴|扣)|还需(?:要)?(?:支付|付|交|缴)"),
+    ("subscriptions", r"subscri|\bwhat (?:do|does) (?:i|my account) pay (?:for )?(?:every|each|a|per) month\b|\b(?:paid|pay|payments?|debits?|charges?|goes out|go out) automatically\b|\bautomatic (?:payments?|debits?|charges?)\b|\b(?:do|am) i (?:still )?pay(?:ing)? for any\b|subsc|\brecurring\b|direct debits?|standing orders?|regular (?:payments|bills|charges)|repeat(?:ing)? (?:payments|charges)|upcoming bills|what bills|\bnext\b.{0,30}\b(?:payment|charge|bill|debit|renewal)|when (?:is|will|does) (?:my|the)\b.{0,30}\b(?:due|charged|renew|payment|bill)|下次扣款|下一次扣款|什么时候.{0,3}(?:扣|交|付|续费|到期)|which bills|my bills\b|memberships|(?:monthly|fixed|regular) (?:bills|costs|outgoings|commitments)|订阅|自动(?:续费|扣|付|缴)|(?:哪些|什么|啥)(?:扣费|扣款)|定期扣款|包月|会员|固定支出|固定.{0,4}(?:付|扣|交|支出|开销)|账单"),
+    ("forecast", r"forecast|predict|projection|\bestimated?\b|\bproject(?:ed)?\b|expect(?:ed)? to spend|will i spend|going to spend|likely to spend|next month|预测|预计|下个?月.*(?:会|要|将)|会花多少"),
+    ("explain_period", r"\bwhy\b|原因|怎么回事|\bwhat (?:drove|pushed|caused|made|led to|explains)\b.{0,30}\b(?:up|so high|higher|spike|jump|increase)|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("top_months", r"(?:which|what) month\b.{0,40}(?:most|highest|biggest|largest|expensive|worst|spendiest)|(?:most expensive|costliest|priciest|biggest|highest|worst|heaviest) (?:spending )?month\b|哪一?个?月(?:份)?.{0,8}(?:最多|最大|最高|最贵|最(?:烧钱|费钱|花钱))"),
     ("smallest_transaction", r"(?:smallest|cheapest|lowest|least expensive|tiniest|minimum)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|amount|spend)s?\b|最小的?一笔|最便宜|金额最小|最少的一笔"),
     ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill|amount|sum)s?\b(?!\s*(?:categor|type|area|kind))|\b(?:most|max(?:imum)?)\b.{0,25}\b(?:single|one|individual)\s+(?:purchase|transaction|payment|expense|charge|item|buy)\b|最大的?一笔|最大一次|最贵|单笔最"),
-    ("top_merchants", r"(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
+    ("top_merchants", r"\bwho (?:did|do|have) i (?:pay|paid|spen[dt])\b.{0,25}\bmost\b|\bwho gets? (?:the )?most of my money|(?:付给|给)谁.{0,4}最多|(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|花在(?:什么|啥|哪些)|花到?哪[儿里]|哪些方面|钱都去哪|分类"),
-    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\b(?:did|have|do) i (?:\w+ )?sav(?:e|ed|ing)\b(?! (?:up )?for\b)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少"),
+    ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\b(?:did|have|do) i (?:\w+ )?sav(?:e|ed|ing)\b(?! (?:up )?for\b)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少|(?:存|攒|省)下(?:来)?了?多少|剩(?:下)?了多少|^(?:my |total |net )?savings\b(?! (?:goal|pot|account|transfers?|target))"),
     ("transaction_count", r"how (?:many|often)(?: times)?|\b(?:number|no\.?|nr\.?|num|#) of\b|\bcount of\b|多少次|几次|多少笔|几笔|次数|笔数"),
     ("balance", r"balance|\bbal\b|\b(?:left|remaining|available) (?:in|on) (?:my |the )?(?:account|wallet|bank|card)s?\b|how much (?:money |cash )?did i have\b|what(?:'s| is) (?:in|on) my (?:account|wallet|bank)|how much (?:do i have|money do i have) (?:in total|across|altogether)|net worth|\bbalnce|how much (?:money |cash )?do i (?:have|got)|how much (?:money |cash )?(?:have i got|is (?:there )?in my)|how much (?:money )?(?:is )?(?:left|there) in|(?:money|cash) (?:do i have )?left|余额|还有多少钱|(?:钱包|卡|账户|账上)里?.{0,3}(?:还有|有|剩)多少|有多少钱|剩多少钱|账户里|钱.{0,2}剩(?:下)?多少"),
-    ("income", r"\bincome\b|money (?:came|come|coming) in|\b(?:came|come|went|gone|paid) in(?:to)? (?:my )?(?:account|wallet|bank)|\bcame in\b|\b(?:did|have|do) i (?:\w+ )?(?:receive|received)\b|\bdeposits?\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|\b(?:bring|bringing|brought) home\b|\btake[- ]home\b|\bnet pay\b|收入|赚了?|工资|薪水|进账|到账"),
+    ("income", r"\bincome\b|money (?:came|come|coming) in|\b(?:came|come|went|gone|paid) in(?:to)? (?:my )?(?:account|wallet|bank)|\bcame in\b|\b(?:did|have|do) i (?:\w+ )?(?:receive|received)\b|\bdeposits?\b|\binflows?\b|money in\b|\bearn|how much (?:money )?(?:did|do|have) i (?:make|made)\b|\bsalary|\bsalaries|\bwages?\b|paid me|get paid|got paid|\b(?:get|got|receive|received) from\b|\bpaycheck|\bpayslip|\b(?:bring|bringing|brought) home\b|\btake[- ]home\b|\bnet pay\b|收入|赚了?|挣|工资|薪水|进账|到账|入账|\bpay me\b|\bemployer\b|收到(?:了)?(?:多少|几多)|进了多少|进来(?:了)?多少"),
 )  # fmt: skip
 
 
@@ -212,25 +187,6 @@ def _lexicon() -> set[str]:
     patterns += [SHARE, SHARE_OF_INCOME, AMOUNT_OK]
     phrases = [w for topic in TOPICS for w in topic.english]
     return lexicon(patterns, phrases, [*COMMON_WORDS, *PERIOD_WORDS, *MONTHS])
-
-
-@lru_cache(maxsize=256)
-def _merchant_vocabulary(merchants: tuple[str, ...]) -> Vocabulary:
-    entries = []
-    firsts: dict[str, list[int]] = {}
-    for index, name in enumerate(merchants):
-        lowered = normalize(name)
-        entries.append((index, lowered))
-        compact = lowered.replace(" ", "").replace("'", "")
-        if compact != lowered and len(compact) > 3:
-            entries.append((index, compact))
-        entries.extend((index, alias) for alias in MERCHANT_ALIASES.get(lowered, ()))
-        words = lowered.split()
-        if len(words) > 1 and len(words[0]) >= 4:
-            firsts.setdefault(words[0], []).append(index)
-    # "Lidl" names "Lidl Berlin Mitte" when no other merchant starts with that word
-    entries.extend((indexes[0], word) for word, indexes in firsts.items() if len(indexes) == 1)
-    return Vocabulary(entries)
 
 
 def _goal_words(text: str) -> str | None:
@@ -259,8 +215,8 @@ def parse(
     currency: str | None = None,
 ) -> Query:
     """The typed query a question asks, relative to ``today``."""
-    merchant_words = {w for name in merchants for w in WORDS.findall(normalize(name))}
-    text = spell(normalize(question), _lexicon(), merchant_words)
+    known_merchant_words = merchant_words(tuple(merchants))
+    text = spell(normalize(question), _lexicon(), known_merchant_words)
     for pattern, replacement in IDIOMS:
         text = re.sub(pattern, replacement, text)
     language = "zh" if CJK.search(text) else "en"
@@ -274,12 +230,12 @@ def parse(
         period, compare_to, rest = _comparison(text, rest, found, today)
 
     merchant_names = tuple(merchants)
-    merchant_hits = _merchant_vocabulary(merchant_names).find(rest) if merchant_names else []
-    merchant_hits.sort(key=lambda h: h.start)  # in the order the question names them
+    found_merchants = merchant_hits(rest, merchant_names, _lexicon()) if merchant_names else []
+    found_merchants.sort(key=lambda h: h.start)  # in the order the question names them
     topic_hits = _topic_vocabulary().find(rest)
     chosen_merchants: list[str] = []
     anchors: list[Hit] = []
-    for hit in merchant_hits:
+    for hit in found_merchants:
         overlaps = [t for t in topic_hits if not (t.end <= hit.start or t.start >= hit.end)]
         if hit.errors == 0 or not overlaps or all(t.errors > hit.errors for t in overlaps):
             chosen_merchants.append(merchant_names[hit.key])
@@ -294,6 +250,8 @@ def parse(
         if not any(0 <= t.start - a.end <= 1 for a in merchant_anchors)
         and (t.phrase not in HEAD_WORDS or not any(0 <= t.start - a.end <= 1 for a in anchors))
     ]  # fmt: skip
+    if len({t.key for t in topic_hits}) > 1:
+        topic_hits = [t for t in topic_hits if t.phrase not in QUALIFIERS]
     # what follows "excluding" / 除了 is left out
     cut = re.search(EXCLUDING, rest)
     excluded_at = cut.end() if cut else len(rest) + 1
@@ -320,8 +278,19 @@ def parse(
         if _has(pattern, rest if name not in ("forecast",) else text):
             intent = name
             break
+    if (
+        intent == "subscriptions"
+        and (topics or chosen_merchants)
+        and period is not None
+        and period_given
+        and period.start <= today
+        and _has(HOW_MUCH, rest)
+        and not _has(LISTING, rest)
+    ):
+        intent = "spend_in_category"  # "what did the gym membership cost last year"
     if intent == "affordability" and amount is None:
-        intent = "balance" if not topics else "spend_in_category"
+        # "can I still afford to eat out this month": what is left of that budget
+        intent = "balance" if not topics else "budget_status"
     if (
         intent == "income"
         and topics
@@ -338,16 +307,21 @@ def parse(
         and not _has(r"\btop\b|categories|breakdown|where|最多|排行|分类|哪些", rest)
     ):
         intent = "spend_in_category"
-    if intent == "unknown" and amount is not None and _has(AMOUNT_OK, rest):
+    if (
+        intent in ("unknown", "spend_in_category", "spend_at_merchant", "spend_total")
+        and amount is not None
+        and (period is None or period.end >= today)
+        and _has(AMOUNT_OK, rest)
+    ):
         intent = "affordability"  # "is 500 euros for a bike ok this month"
     if intent == "unknown":
         if chosen_merchants and not any_of:
             intent = "spend_at_merchant"
-        elif topics:
+        elif topics and not _has(NOT_MONEY, rest):
             intent = "spend_in_category"
-        elif _has(
+        elif (period_given and _has(WEAK_SPEND, rest)) or _has(
             r"spen[dt]|spending|\bcost|\bexpenditures?\b|\bpa(?:y|id)\b|expenses?|outgoings|money (?:went|go|goes|going|gone) out|"
-            r"\boutflows?\b|\bmoney out\b|花|消费|支出|开销|用了",
+            r"\boutflows?\b|\bmoney out\b|\bexpenditures?\b|花|消费|支出|开销|开支|用了|出账|刷了|刷卡|刷掉",
             rest,
         ):
             intent = "spend_total"
@@ -379,6 +353,9 @@ def parse(
         # spending wholly ahead is a forecast, for the year ahead; beyond, no answer
         intent = "forecast" if period.start <= add_months(today, 12) else "unknown"
         reason = "too_far_ahead" if intent == "unknown" else reason
+    if intent == "upcoming_bills" and period is not None and period.start <= today <= period.end:
+        whole = find_period(text, today, clip=False)  # "bills due this week": all of it
+        period = whole[0] if whole is not None and whole[0].start == period.start else period
     if intent == "subscriptions" and period is not None and period.start > today:
         intent = "upcoming_bills"  # recurring payments in a period ahead: bills due then
     if intent == "forecast" and period is not None and period.end < today:
@@ -451,14 +428,18 @@ def parse(
         goal = _goal_words(rest) or (named if named != rest else None)
     average = _has(
         r"\baverage|\bavg\b|\b(?:per|a|each|every) (?:month|day|week)\b|\bmonthly\b|\bdaily\b|\bweekly\b|"
-        r"\busually\b|\btypically\b|\btypical\b|平均|每个?月|月均|每天|每日|日均|每周|一般",
+        r"\busually\b|\btypically\b|\btypical\b|平均|每个?月|一个月|月均|每天|每日|日均|每周|一般",
         rest,
     )
     if (
         average
         and intent in ("subscriptions", "forecast", "budget_status", "income")
         and not _has(r"average|平均|月均|\btypical(?:ly)?\b|\busually\b|一般", rest)
-        and not (intent == "income" and not period_given and _has(r"\bmonthly\b|每个?月", rest))
+        and not (
+            intent == "income"
+            and not period_given
+            and _has(r"\bmonthly\b|\b(?:a|per|each|every) month\b|每个?月|一个月", rest)
+        )
     ):
         average = False
     return Query(
@@ -488,7 +469,10 @@ def parse(
 
 # "weekends" and a bare "weekend" / 周末 beside another period are a filter on days, not a
 # period; "last weekend", "this weekend", 上周末, 这周末 are periods
-WEEKEND = r"(?<!last )(?<!this )(?<!past )(?<!previous )\bweekend\b|(?<![上本这个])周末"
+WEEKEND = (
+    r"(?<!last )(?<!this )(?<!past )(?<!previous )(?<!easter )(?<!christmas )(?<!holiday )"
+    r"(?<!long )\bweekend\b|(?<![上本这个])周末"
+)
 
 
 def _weekends(text: str, today: date) -> tuple[bool, str]:
@@ -511,11 +495,26 @@ def _comparison(
     ``rest`` without the second period's words."""
     period, compare_to = found[0], None
     second = find_period(rest, today)
+    if second is None and _has(COMPARE, rest):
+        # "the change from January to February": a range of two periods set against each other
+        parts = re.split(
+            r"\s+(?:and|to|until|through|-)\s+|(?<=月)\s*(?:和|到|与|至)\s*",
+            text[slice(*found[1])],
+            maxsplit=1,
+        )
+        ends = [find_period(part, today) for part in parts] if len(parts) == 2 else []
+        if len(ends) == 2 and ends[0] is not None and ends[1] is not None:
+            period, compare_to = sorted(
+                (ends[0][0], ends[1][0]), key=lambda p: p.start, reverse=True
+            )
+            return period, compare_to, rest
     if second is not None and _has(COMPARE, rest):
         rest = _blank(rest, second)
         period, compare_to = sorted((period, second[0]), key=lambda p: p.start, reverse=True)
-    if _has(SAME_TIME, rest):
+    if _has(SAME_TIME, rest) or (compare_to is not None and _has(A_YEAR_BEFORE, text)):
         compare_to = a_year_before(period)  # "今年比去年同期": the same dates a year before
+    elif compare_to is None and _has(COMPARE, rest) and _has(BEFORE_IT, rest):
+        compare_to = period_before(period)  # "last month vs the month before"
     elif compare_to is None and _has(CHANGE, rest):
         compare_to = period_before(period)
     elif (
@@ -537,4 +536,4 @@ def _blank(text: str, found: tuple[Period, tuple[int, int]] | None) -> str:
     if found is None:
         return text
     start, end = found[1]
-    return text[:start] + " " + text[end:]
+    return re.sub(r" {2,}", " ", text[:start] + " " + text[end:])

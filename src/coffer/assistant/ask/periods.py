@@ -310,6 +310,8 @@ def _rules() -> list[Rule]:
         # -- English, most specific first
         (rf"\b(?:between|from)\s+{_MONTH}(?:\s+{_YEAR})?\s+(?:and|to|until|through|-)\s+{_MONTH}(?:\s+{_YEAR})?\b",
          lambda m, d: _between(d, m[1], m[2], m[3], m[4])),
+        (rf"\b(?:this|the\s+same)\s+{_MON}\s+(?:of\s+|in\s+)?last\s+{_YR}\b|\b(?:this|the\s+same)\s+{_MON}\s+a\s+{_YR}\s+ago\b|去年(?:的)?(?:这个|同一?个?)月",
+         lambda m, d: month_period(d.year - 1, d.month)),
         (rf"\b{_MONTH}\s+(?:of\s+)?(last|this|previous)\s+{_YR}\b",
          lambda m, d: month_period(_relative_year(d, m[2]), MONTHS[m[1]])),
         (rf"\b(?:the\s+)?(first|second|1st|2nd)\s+half\s+of\s+(?:(last|this|previous)\s+{_YR}|{_YEAR})\b",
@@ -317,13 +319,15 @@ def _rules() -> list[Rule]:
         (rf"\b(?:(last|past|previous|this)\s+)?(spring|summer|autumn|winter|(?<=last |this |past )fall|(?<=the )fall)(?:\s+(?:of\s+)?{_YEAR}|\s+(?:of\s+)?(last|this)\s+{_YR})?\b",
          lambda m, d: _season(d, m[2], int(m[3]) if m[3] else (_relative_year(d, m[4]) if m[4] else None), bool(m[1]) and m[1] != "this")),
         (r"\b(?:the\s+)?year\s+before\s+last\b", lambda m, d: _year(d.year - 2)),
+        (rf"\b(?:the\s+)?{_WK}\s+before\s+last\b", lambda m, d: _week(d, 2, "the week before last")),
+        (rf"\b(?:the\s+)?{_MON}\s+before\s+last\b", lambda m, d: _ago(d, 2, "month")),
         (rf"\b{_NUM}\s+(days?|weeks?|{_MON}s?|{_YR}s?)\s+ago\b",
          lambda m, d: _ago(d, number(m[1]), _unit(m[2]))),
         (rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MONTH}(?:\s+{_YEAR})?\b",
          lambda m, d: _since_month(d, m[1], m[2])),
         (r"\bsince\s+(\d{4})-(\d{2})-(\d{2})\b",
          lambda m, d: Period(date(int(m[1]), int(m[2]), int(m[3])), d, f"since {m[1]}-{m[2]}-{m[3]}")),
-        (r"\bsince\s+last\s+month\b",
+        (r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?:last|the\s+previous)\s+month\b|(?:从|自)\s*上个?月(?:初|月初|1号|一号)?\s*(?:到现在|至今|以来|开始|起)|上个?月(?:初)?以来",
          lambda m, d: Period(add_months(month_start(d), -1), d, "since last month")),
         (r"\bsince\s+(?:the\s+)?(?:start|beginning)\s+of\s+(?:the|this)\s+year\b",
          lambda m, d: _year_so_far(d)),
@@ -340,6 +344,7 @@ def _rules() -> list[Rule]:
          lambda m, d: Period(ALL_TIME, d, ALL_TIME_LABEL)),
         (rf"\bpast\s+{_MON}\b", lambda m, d: _last_n(d, 1, "month")),
         *[(english, build) for english, _, build in _NAMED],
+        (rf"\bh([12])\s+{_YEAR}\b|\b{_YEAR}\s+h([12])\b", lambda m, d: _half(int(m[2] or m[3]), int(m[1] or m[4]))),
         (rf"\bq([1-4])\s+{_YEAR}\b|\b{_YEAR}\s+q([1-4])\b",
          lambda m, d: _quarter(int(m[2] or m[3]), int(m[1] or m[4]))),
         (r"\bq([1-4])\b", lambda m, d: _latest_quarter(d, int(m[1]))),
@@ -353,8 +358,10 @@ def _rules() -> list[Rule]:
         (r"\b(\d{4})-(\d{2})-(\d{2})\b",
          lambda m, d: _day(int(m[1]), int(m[2]), int(m[3]))),
         (r"\b(\d{4})-(\d{2})\b", lambda m, d: month_period(int(m[1]), int(m[2]))),
+        (rf"(?<![\d/])(0?[1-9]|1[0-2])\s*/\s*{_YEAR}\b|\b{_YEAR}\s*/\s*(0?[1-9]|1[0-2])(?![\d/])",
+         lambda m, d: month_period(int(m[2] or m[3]), int(m[1] or m[4]))),  # 02/2026, 2026/2
         *[(pattern, lambda m, d: _one_day(D.day_of(m[1], d))) for pattern in D.DAYS[:1]],
-        (rf"\b{_MONTH}\s+{_YEAR}\b", lambda m, d: month_period(int(m[2]), MONTHS[m[1]])),
+        (rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", lambda m, d: month_period(int(m[2]), MONTHS[m[1]])),
         (rf"\b(?:in|during|for|of|on)\s+{_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),
         (rf"\b(?!may\b){_MONTH}\b", lambda m, d: _month_in(d, m[1], None)),
         (rf"\b{_YEAR}\b(?!\s*(?:eur|usd|gbp|€|\$|euros?|dollars?))",
@@ -371,6 +378,8 @@ def _rules() -> list[Rule]:
         (rf"(今年|去年|前年)\s*{_ZH_NUM}\s*月", lambda m, d: _zh_month(d, m[2], str(_relative_year(d, m[1])))),
         (rf"(今年|去年|前年|上一?年|{_YEAR}\s*年)\s*的?\s*(上|下)半年",
          lambda m, d: _half(_zh_year(d, m[1]), 1 if m[3] == "上" else 2)),
+        (r"(?<![今去前年])(上|下)半年",  # without a year: the latest such half begun by today
+         lambda m, d: _half(d.year if m[1] == "上" or d.month >= 7 else d.year - 1, 1 if m[1] == "上" else 2)),
         (rf"(今年|去年|前年|{_YEAR}\s*年)?\s*的?\s*(春天|春季|夏天|夏季|秋天|秋季|冬天|冬季)",
          lambda m, d: _season(d, m[3], _zh_year(d, m[1]) if m[1] else None)),
         (rf"(?:(今年|本年|去年|前年)|{_YEAR}\s*年)?\s*的?\s*第?\s*(?<!上)([一二三四1-4])\s*季度",
@@ -564,6 +573,14 @@ def find_period(
     if best is None:
         return None
     _, period, span = best
+    if (
+        period.end < today
+        and (  # "since Christmas", 春节以来: from then to today
+            re.search(r"\bsince\s+(?:the\s+)?$", text[: span[0]])
+            or re.match(r"\s*(?:以来|至今)", text[span[1] :])
+        )
+    ):
+        period = Period(period.start, today, f"since {period.label}")
     if clip and period.start <= today < period.end:
         period = Period(period.start, today, period.label)
     return period, span

@@ -45,7 +45,9 @@ def compare_items(query: Query, data: CustomerData, today: date) -> Answer:
     (first, spent_first, _), (second, spent_second, _) = amounts[0], amounts[1]
     value = spent_first - spent_second
     most = max(amounts, key=lambda a: a[1])
-    listed = ", ".join(f"{name} {fmt(amount, cur)}" for name, amount, _ in amounts)
+    listed = ("、" if _zh(query) else ", ").join(
+        f"{name} {fmt(amount, cur)}" for name, amount, _ in amounts
+    )
     if _zh(query):
         text = f"{_zh_label(period)}{listed}；{most[0]}最多，比{second if most[0] == first else first}多 {fmt(abs(value), cur)}。"
     else:

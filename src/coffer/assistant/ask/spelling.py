@@ -4,13 +4,15 @@ category words, period words): "balace" -> "balance", "aoford" -> "afford",
 corrected, to a known word within one edit (two from eight letters on, three from nine
 when the typo only drops and moves letters of it) with the same
 first letter, and for five-letter words the same last letter or the same letters; a
-four-letter word only when two neighbouring letters after the first are swapped ("fule");
+four-letter word when two neighbouring letters after the first are swapped ("fule") or one
+letter inside a five-letter word is dropped ("marh", "msic");
 other short typos come from a list. Merchant names and the words of the question the parser knows stay as they are."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 from coffer.assistant.ask.fuzzy import distance
 
@@ -28,6 +30,10 @@ SHORT_TYPOS = {
     "tody": "today", "tday": "today", "tdy": "today", "2day": "today", "spnt": "spent",
     "spet": "spent", "sice": "since", "thee": "three", "shre": "share", "acct": "account", "acc": "account", "accnt": "account", "acnt": "account", "amt": "amount",
 }  # fmt: skip
+# English words of four letters that are one letter short of a known word ("send", "spend")
+WORDS_OF_FOUR = frozenset(
+    ["cold", "seen", "sell", "send", "sent", "sort", "spot", "tree", "were", "wage", "want", "went"]
+)
 # words the cues need whole, beyond those their patterns spell out
 _KEY = """spend spent spending spends expenses expense outgoings subscriptions subscription
 afford balance account salary income earned earnings average monthly weekly daily largest
@@ -38,7 +44,8 @@ typically transactions transaction money received receive paycheck wages forecas
 projected progress goal goals emergency holiday vacation remaining left overspent overspending
 categories category altogether overall combined excluding except between since during
 weekend fortnight subscribed start beginning smallest cheapest lowest upcoming coming
-weekends costliest priciest expenditure hundred thousand percentage"""
+weekends costliest priciest expenditure hundred thousand percentage affordable regular towards
+aside bring million billion"""
 KEY_WORDS = _KEY.split()
 _KEY_SET = frozenset(KEY_WORDS)
 _WORD = re.compile(r"[a-z]+")
@@ -56,7 +63,7 @@ def lexicon(patterns: Iterable[str], phrases: Iterable[str], extra: Iterable[str
     return words
 
 
-def correct(text: str, known: set[str], keep: set[str]) -> str:
+def correct(text: str, known: AbstractSet[str], keep: AbstractSet[str]) -> str:
     """``text`` (lower-cased) with misspelt words corrected (see the module docstring);
     words in ``keep`` (merchant names) are left alone."""
     by_length: dict[int, list[str]] = {}
@@ -69,9 +76,18 @@ def correct(text: str, known: set[str], keep: set[str]) -> str:
             return SHORT_TYPOS[word]
         if word in known or word in keep or f"{word}s" in known:
             return word  # a singular of a known plural ("transfer") is no typo
-        if len(word) == 4:  # two neighbouring letters swapped only: "fule" is "fuel"
+        if len(word) == 4:  # two neighbouring letters swapped: "fule" is "fuel"; else one
             swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, 3)}
-            return next((w for w in sorted(swaps) if w in known), word)
+            dropped_from = sorted(  # letter dropped inside a five-letter word: "marh", "msic"
+                (0 if w in _KEY_SET else 1, w)
+                for w in by_length.get(5, ())
+                if w[0] == word[0]
+                and w[-1] == word[-1]
+                and _within(word, w)
+                and word not in WORDS_OF_FOUR
+            )
+            fixed = next((w for w in sorted(swaps) if w in known), None)
+            return fixed or (dropped_from[0][1] if dropped_from else word)
         if len(word) < 5:
             return word
         bound = 2 if len(word) >= 8 else 1
@@ -113,3 +129,24 @@ def _within(short: str, long: str) -> bool:
     """Whether the letters of ``short`` appear in ``long`` in order."""
     letters = iter(long)
     return all(ch in letters for ch in short)
+
+
+# Chinese typed by pinyin with the wrong character of the same sound -> the word meant
+ZH_HOMOPHONES = (
+    ("上各月", "上个月"), ("这各月", "这个月"), ("下各月", "下个月"), ("于额", "余额"),
+    ("鱼额", "余额"), ("与额", "余额"), ("余鹅", "余额"), ("与算", "预算"), ("于算", "预算"),
+    ("预祘", "预算"), ("订月", "订阅"), ("定阅", "订阅"), ("收如", "收入"), ("手入", "收入"),
+    ("话了多少", "花了多少"), ("化了多少", "花了多少"), ("多少前", "多少钱"), ("多杀", "多少"),
+    ("开消", "开销"), ("工姿", "工资"), ("公资", "工资"), ("近度", "进度"), ("预侧", "预测"),
+    ("帐单", "账单"), ("帐户", "账户"), ("参饮", "餐饮"), ("房组", "房租"), ("木标", "目标"),
+    ("知出", "支出"), ("消废", "消费"), ("消肺", "消费"),
+)  # fmt: skip
+
+
+def zh_homophones(text: str) -> str:
+    """``text`` with Chinese words typed with a same-sounding wrong character corrected
+    (上各月 -> 上个月, 于额 -> 余额)."""
+    for wrong, right in ZH_HOMOPHONES:
+        if wrong in text:
+            text = text.replace(wrong, right)
+    return text
