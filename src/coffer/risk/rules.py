@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from coffer.risk.features import FEATURE_INDEX, TINY_GAP
+from coffer.risk.features_names import FEATURE_INDEX
+from coffer.risk.features_state import TINY_GAP
 
 # one feature vector, or a matrix's columns (``matrix.T``: a feature's values of every row)
 Vector = Sequence[float] | np.ndarray

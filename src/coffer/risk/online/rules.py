@@ -8,7 +8,7 @@ A rule is a CEL expression (:mod:`coffer.expressions`) over these variables, and
   ``merchant:<id>``, ``iban:<hash>`` or ""), ``counterparty_type`` (customer, merchant,
   iban, none), ``device_id``, ``ip_country``, ``card_country``, ``mcc`` ("" when unknown);
 - ``score``: the engine's score (0 to 1); ``reasons``: its reason codes;
-- ``features``: every feature of :data:`coffer.risk.features.FEATURE_NAMES` by name
+- ``features``: every feature of :data:`coffer.risk.features_names.FEATURE_NAMES` by name
   (``features.customer_count_24h``, ``features.device_new``...).
 
 Actions: ``block``, ``review`` or ``allow``. A rule in ``monitor`` mode is evaluated and
@@ -30,7 +30,7 @@ from typing import Any
 
 from coffer.errors import RiskRuleInvalid
 from coffer.expressions import Bound, Expression, ExpressionFailed, compile_expression
-from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
+from coffer.risk.features_names import FEATURE_INDEX, FEATURE_NAMES
 
 RULE_VARIABLES = frozenset({"tx", "score", "reasons", "features"})
 ACTIONS = ("block", "review", "allow")
