@@ -12,6 +12,7 @@ This module owns the feature vector and the batched runs (:func:`run_length`,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import log1p
 
 from coffer.risk.events import Transaction
 from coffer.risk.features_names import FEATURE_INDEX, FEATURE_NAMES
@@ -24,7 +25,6 @@ from coffer.risk.features_state import (
     CustomerState,
     EntityState,
     StateStore,
-    _log,
     _since,
 )
 from coffer.risk.windows import DAY, HOUR
@@ -44,6 +44,18 @@ __all__ = [
     "entity_keys",
     "run_length",
 ]
+_LOG_NEVER = _since(0.0, None)  # "seconds since" something that never happened, as a feature
+_KINDS = {
+    kind: tuple(1.0 if i == at else 0.0 for i in range(5)) for kind, at in _KIND_INDEX.items()
+}
+# the counterparty's type flags: customer, merchant, IBAN, none
+_CP_CUSTOMER, _CP_MERCHANT, _CP_IBAN, _CP_NONE = (
+    tuple(1.0 if i == at else 0.0 for i in range(4)) for at in range(4)
+)
+_NO_ENTITY = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0)  # a card or device never seen
+_NO_IP = (0.0, 0.0)
+_NO_PARTY = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0)
+_NO_OTHER = (-1.0, 0.0, 0.0, -1.0)  # a counterparty that is not a known customer
 _IP_1H = FEATURE_INDEX["ip_country_count_1h"]
 _IP_24H = FEATURE_INDEX["ip_country_count_24h"]
 
@@ -55,21 +67,52 @@ class FeatureState(StateStore):
     def features(self, tx: Transaction, *, peek_ip: bool = False) -> list[float]:
         """The feature vector of ``tx`` from the past only (``tx`` not yet observed).
         ``peek_ip``: its IP country's window is read without being advanced (see
-        :meth:`features_run`)."""
+        :meth:`features_run`).
+
+        One pass filling one list, helpers inlined (``log1p(x) if x > 0 else 0.0`` is
+        :func:`~coffer.risk.features_state._log`): the online check's hottest code."""
         now = tx.at
         state = self.customers.get(tx.customer_id) or CustomerState(now)
         amount = tx.amount
-        log_amount = _log(amount)
+        log_amount = log1p(amount) if amount > 0 else 0.0
         credit = tx.is_credit
-        kinds = [0.0] * 5
-        kinds[_KIND_INDEX[tx.kind]] = 1.0
         cp = tx.counterparty
-        cp_type = 3 if cp is None else (1 if cp.startswith("merchant:") else 2 if ":" in cp else 0)
-        cp_flags = [0.0] * 4
-        cp_flags[cp_type] = 1.0
-        residence = state.country
         ip = tx.ip_country
         card_country = tx.card_country
+        card_key = tx.card_fingerprint
+        device_id = tx.device_id
+        residence = state.country
+        kinds = _KINDS[tx.kind]
+        cp_flags = (
+            _CP_NONE
+            if cp is None
+            else _CP_MERCHANT
+            if cp.startswith("merchant:")
+            else _CP_IBAN
+            if ":" in cp
+            else _CP_CUSTOMER
+        )
+        then = state.last_tx_at
+        login_at = state.last_login_at
+        new_login_at = state.last_new_device_login_at
+        credit_at = state.last_credit_at
+        transactions = state.transactions
+        counts, sums = state.window.stats(now)
+        c0, c1, c2, c3 = counts
+        s0, s1, s2, s3 = sums
+        out_counts, out_sums = state.out_window.stats(now)
+        in_sums = state.in_window.stats(now)[1]
+        out_24h, out_7d = out_sums
+        in_24h, in_7d = in_sums
+        history = state.in_stats if credit else state.out_stats
+        std = history.std
+        mean = history.mean
+        seen = history.count
+        balance = state.balance
+        drained = 0.0 if credit else (amount / balance if balance > 0 else 10.0)
+        after = balance + amount if credit else balance - amount
+        kept = balance if balance > 0 else 0
+        cp_new = bool(cp) and cp not in state.counterparties
         vector: list[float] = [
             *kinds,
             log_amount,
@@ -80,150 +123,158 @@ class FeatureState(StateStore):
             state.kyc,
             (now / (365.25 * DAY) + 1970.0 - state.birth_year) if state.birth_year else -1.0,
             (now - state.created_at) / DAY,
-            _since(now, state.last_tx_at),
-            _log(state.transactions),
+            _LOG_NEVER if then is None else log1p(now - then) if now - then > 0 else 0.0,
+            log1p(transactions) if transactions > 0 else 0.0,
             *cp_flags,
             1.0 if ip and residence and ip != residence else 0.0,
             1.0 if card_country and residence and card_country != residence else 0.0,
             1.0 if card_country and ip and card_country != ip else 0.0,
             1.0 if ip and ip not in state.countries else 0.0,
-            1.0 if tx.card_fingerprint and tx.card_fingerprint not in state.cards else 0.0,
-            1.0 if tx.device_id and tx.device_id not in state.devices else 0.0,
-            1.0 if cp and cp not in state.counterparties else 0.0,
-            1.0 if tx.device_id is None else 0.0,
-            _since(now, state.last_login_at),
-            _since(now, state.last_new_device_login_at),
-            1.0 if tx.device_id and tx.device_id != state.last_login_device else 0.0,
+            1.0 if card_key and card_key not in state.cards else 0.0,
+            1.0 if device_id and device_id not in state.devices else 0.0,
+            1.0 if cp_new else 0.0,
+            1.0 if device_id is None else 0.0,
+            _LOG_NEVER
+            if login_at is None
+            else log1p(now - login_at)
+            if now - login_at > 0
+            else 0.0,
+            _LOG_NEVER
+            if new_login_at is None
+            else log1p(now - new_login_at)
+            if now - new_login_at > 0
+            else 0.0,
+            1.0 if device_id and device_id != state.last_login_device else 0.0,
+            float(c0),
+            float(c1),
+            float(c2),
+            float(c3),
+            log1p(s0) if s0 > 0 else 0.0,
+            log1p(s1) if s1 > 0 else 0.0,
+            log1p(s2) if s2 > 0 else 0.0,
+            log1p(s3) if s3 > 0 else 0.0,
+            float(out_counts[0]),
+            log1p(out_24h) if out_24h > 0 else 0.0,
+            log1p(out_7d) if out_7d > 0 else 0.0,
+            log1p(in_24h) if in_24h > 0 else 0.0,
+            log1p(in_7d) if in_7d > 0 else 0.0,
+            (log_amount - mean) / std if std > 0.05 else (log_amount - mean) * 5,
+            log_amount - history.maximum if seen else 0.0,
+            log_amount - history.median() if seen else 0.0,
+            log1p(seen) if seen > 0 else 0.0,
+            log1p(kept) if kept > 0 else 0.0,
+            min(drained, 10.0),
+            after / balance if balance > 0 else -1.0,
         ]
-        counts, sums = state.window.stats(now)
-        vector.extend(map(float, counts))
-        vector.extend(map(_log, sums))
-        out_counts, out_sums = state.out_window.stats(now)
-        _in_counts, in_sums = state.in_window.stats(now)
-        vector.extend(
-            (
-                float(out_counts[0]),
-                _log(out_sums[0]),
-                _log(out_sums[1]),
-                _log(in_sums[0]),
-                _log(in_sums[1]),
+        append = vector.append
+        card = self.cards.get(card_key) if card_key else None
+        if card is None:
+            vector += _NO_ENTITY
+        else:  # counts, sum 24h, customers, age
+            card_counts, card_sums = card.window.stats(now)
+            card_24h = card_sums[1]
+            vector += (
+                float(card_counts[0]),
+                float(card_counts[1]),
+                float(card_counts[2]),
+                float(card_counts[3]),
+                log1p(card_24h) if card_24h > 0 else 0.0,
+                float(card.users.count(now)),
+                (now - card.first_seen) / DAY,
             )
-        )
-        history = state.in_stats if credit else state.out_stats
-        std = history.std
-        vector.extend(
-            (
-                (log_amount - history.mean) / std
-                if std > 0.05
-                else (log_amount - history.mean) * 5,
-                log_amount - history.maximum if history.count else 0.0,
-                log_amount - history.median() if history.count else 0.0,
-                _log(history.count),
+        device = self.devices.get(device_id) if device_id else None
+        if device is None:
+            vector += _NO_ENTITY
+        else:  # counts, customers, cards 24h, age
+            device_counts = device.window.stats(now)[0]
+            vector += (
+                float(device_counts[0]),
+                float(device_counts[1]),
+                float(device_counts[2]),
+                float(device_counts[3]),
+                float(device.users.count(now)),
+                float(device.others.count(now)),
+                (now - device.first_seen) / DAY,
             )
-        )
-        balance = state.balance
-        drained = 0.0 if credit else (amount / balance if balance > 0 else 10.0)
-        after = balance + amount if credit else balance - amount
-        vector.extend(
-            (
-                _log(max(balance, 0)),
-                min(drained, 10.0),
-                after / balance if balance > 0 else -1.0,
-            )
-        )
-        vector.extend(self._entity_features(self.cards, tx.card_fingerprint, now, 4))
-        card = self.cards.get(tx.card_fingerprint) if tx.card_fingerprint else None
-        vector.extend(self._entity_features(self.devices, tx.device_id, now, 3))
         ip_entity = self.ip_countries.get(ip) if ip else None
         if ip_entity is not None:
             window = ip_entity.window
             ip_counts = window.counts_at(now) if peek_ip else window.stats(now)[0]
-            vector.extend((float(ip_counts[0]), float(ip_counts[1])))
+            append(float(ip_counts[0]))
+            append(float(ip_counts[1]))
         else:
-            vector.extend((0.0, 0.0))
-        vector.extend(self._counterparty_features(cp, now))
-        small_counts = state.small_window.stats(now)[0]
-        vector.extend(
-            (
-                float(state.recent_recipients.count(now)),
-                float(state.recent_senders.count(now)),
-                float(state.recent_devices.count(now)),
-                float(state.recent_countries.count(now)),
-                float(state.recent_cards.count(now)),
-                float(small_counts[0]),
-                small_counts[0] / (small_counts[1] / 720.0 + 0.5),
-                counts[0] / (counts[3] / 720.0 + 0.5),
-                (card.others.count(now) / max(card.window.counts[1], 1)) if card else 0.0,
-                _since(now, state.last_credit_at),
-                amount / state.last_credit_amount if state.last_credit_amount else -1.0,
-                (out_sums[1] + (0 if credit else amount)) / in_sums[1] if in_sums[1] else -1.0,
-                float(state.logins.stats(now)[0][0]),
-                float(int(tx.mcc)) if tx.mcc and tx.mcc.isdigit() else -1.0,
+            vector += _NO_IP
+        party = self.counterparties.get(cp) if cp else None
+        if party is None:
+            vector += _NO_PARTY
+        else:
+            party_counts, party_sums = party.window.stats(now)
+            party_24h = party_sums[1]
+            vector += (
+                float(party_counts[0]),
+                float(party_counts[1]),
+                float(party_counts[2]),
+                float(party_counts[3]),
+                log1p(party_24h) if party_24h > 0 else 0.0,
+                float(party.users.count(now)),
+                float(party.others.count(now)),
+                (now - party.first_seen) / DAY,
             )
+        other = self.customers.get(cp) if cp and ":" not in cp else None
+        if other is None:
+            vector += _NO_OTHER
+        else:
+            other_out = other.out_window.stats(now)[1][0]
+            other_in = other.in_window.stats(now)[1][0]
+            vector += (
+                (now - other.created_at) / DAY,
+                log1p(other_out) if other_out > 0 else 0.0,
+                log1p(other_in) if other_in > 0 else 0.0,
+                other.kyc,
+            )
+        small_counts = state.small_window.stats(now)[0]
+        small_1h = small_counts[0]
+        last_credit = state.last_credit_amount
+        mcc = tx.mcc
+        vector += (
+            float(state.recent_recipients.count(now)),
+            float(state.recent_senders.count(now)),
+            float(state.recent_devices.count(now)),
+            float(state.recent_countries.count(now)),
+            float(state.recent_cards.count(now)),
+            float(small_1h),
+            small_1h / (small_counts[1] / 720.0 + 0.5),
+            c0 / (c3 / 720.0 + 0.5),
+            (card.others.count(now) / max(card.window.counts[1], 1)) if card else 0.0,
+            _LOG_NEVER
+            if credit_at is None
+            else log1p(now - credit_at)
+            if now - credit_at > 0
+            else 0.0,
+            amount / last_credit if last_credit else -1.0,
+            (out_7d + (0 if credit else amount)) / in_7d if in_7d else -1.0,
+            float(state.logins.stats(now)[0][0]),
+            float(int(mcc)) if mcc and mcc.isdigit() else -1.0,
         )
         typical = self._reference(now).get(tx.kind)
         vs_population = log_amount - typical if typical is not None else 0.0
         tiny_counts = state.tiny_window.stats(now)[0]
         fresh_counts = state.fresh_cards.stats(now)[0]
-        fresh = 1.0 if tx.card_fingerprint and card is None else 0.0
-        vector.extend(
-            (
-                vs_population,
-                float(tiny_counts[0]),
-                float(tiny_counts[1]),
-                tiny_counts[1] / (counts[1] + 1.0),
-                float(state.cards_1h.count(now)),
-                float(state.card_countries_24h.count(now)),
-                float(fresh_counts[0]),
-                float(fresh_counts[1]),
-                fresh,
-                amount / in_sums[0] if in_sums[0] else -1.0,
-                vs_population if cp and cp not in state.counterparties else -5.0,
-            )
+        vector += (
+            vs_population,
+            float(tiny_counts[0]),
+            float(tiny_counts[1]),
+            tiny_counts[1] / (c1 + 1.0),
+            float(state.cards_1h.count(now)),
+            float(state.card_countries_24h.count(now)),
+            float(fresh_counts[0]),
+            float(fresh_counts[1]),
+            1.0 if card_key and card is None else 0.0,
+            amount / in_24h if in_24h else -1.0,
+            vs_population if cp_new else -5.0,
         )
-        vector.extend(self.sequences.features(tx, balance, out_sums[0], out_sums[1]))
+        vector += self.sequences.features(tx, balance, out_24h, out_7d)
         return vector
-
-    def _entity_features(
-        self, table: dict[str, EntityState], key: str | None, now: float, kind: int
-    ) -> list[float]:
-        """Cards (kind 4): counts, sum 24h, customers, age; devices (3): counts, customers,
-        cards 24h, age."""
-        entity = table.get(key) if key else None
-        if entity is None:
-            return [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0]
-        counts, sums = entity.window.stats(now)
-        head = list(map(float, counts))
-        age = (now - entity.first_seen) / DAY
-        if kind == 4:
-            return [*head, _log(sums[1]), float(entity.users.count(now)), age]
-        return [*head, float(entity.users.count(now)), float(entity.others.count(now)), age]
-
-    def _counterparty_features(self, cp: str | None, now: float) -> list[float]:
-        entity = self.counterparties.get(cp) if cp else None
-        if entity is None:
-            head = [0.0] * 4 + [0.0, 0.0, 0.0, -1.0]
-        else:
-            counts, sums = entity.window.stats(now)
-            head = [
-                *map(float, counts),
-                _log(sums[1]),
-                float(entity.users.count(now)),
-                float(entity.others.count(now)),
-                (now - entity.first_seen) / DAY,
-            ]
-        other = self.customers.get(cp) if cp and ":" not in cp else None
-        if other is None:
-            return [*head, -1.0, 0.0, 0.0, -1.0]
-        _, out_sums = other.out_window.stats(now)
-        _, in_sums = other.in_window.stats(now)
-        return [
-            *head,
-            (now - other.created_at) / DAY,
-            _log(out_sums[0]),
-            _log(in_sums[0]),
-            other.kyc,
-        ]
 
     def features_run(self, transactions: Sequence[Transaction]) -> list[list[float]]:
         """The features of each transaction of a run (see :func:`run_length`), as if those

@@ -9,6 +9,7 @@ legitimate traffic uses a third of a 1% false-positive budget.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +24,8 @@ Vector = Sequence[float] | np.ndarray
 
 
 def _f(name: str) -> Callable[[Vector], Any]:
-    index = FEATURE_INDEX[name]
-    return lambda vector: vector[index]
+    """The feature ``name`` of a vector (a matrix's column of it), read in C."""
+    return operator.itemgetter(FEATURE_INDEX[name])
 
 
 _kind_debit = (_f("kind_transfer"), _f("kind_payout"))
