@@ -197,70 +197,85 @@ class StateStore:
             state.recent_countries.add(event.at, event.ip_country)
 
     def _observe_transaction(self, tx: Transaction) -> None:
+        """Add ``tx`` to the state (helpers inlined: the online check's hot path)."""
         now = tx.at
-        state = self.customer(tx.customer_id, now)
+        customer_id = tx.customer_id
+        customers = self.customers
+        state = customers.get(customer_id)
+        if state is None:
+            state = customers[customer_id] = CustomerState(now)
         amount = tx.amount
-        log_amount = _log(amount)
-        typical = self._reference(now).get(tx.kind)
+        log_amount = math.log1p(amount) if amount > 0 else 0.0
+        kind = tx.kind
+        reference = (
+            self.reference if int(now // DAY) == self.reference_day else self._reference(now)
+        )
+        typical = reference.get(kind)
         if typical is not None and log_amount < typical - TINY_GAP:
             state.tiny_window.add(now, 1)
-        self.population[tx.kind].add(log_amount)
+        self.population[kind].add(log_amount)
         self.sequences.observe(tx)
         state.window.add(now, amount)
-        if tx.is_credit:
+        cp = tx.counterparty
+        credit = tx.is_credit
+        if credit:
             state.balance += amount
             state.in_window.add(now, amount)
             state.in_stats.add(log_amount)
             state.last_credit_at = now
             state.last_credit_amount = amount
-            if tx.counterparty is not None:
-                state.recent_senders.add(now, tx.counterparty)
+            if cp is not None:
+                state.recent_senders.add(now, cp)
         else:
             state.balance -= amount
             state.out_window.add(now, amount)
             state.out_stats.add(log_amount)
-            if tx.counterparty is not None:
-                state.recent_recipients.add(now, tx.counterparty)
+            if cp is not None:
+                state.recent_recipients.add(now, cp)
         if amount < SMALL_AMOUNT:
             state.small_window.add(now, 1)
         state.transactions += 1
         state.last_tx_at = now
-        if tx.device_id is not None:
-            state.devices.add(tx.device_id)
-            state.recent_devices.add(now, tx.device_id)
-            device = self._used(self.devices, tx.device_id, now, amount, tx.customer_id)
-            if tx.card_fingerprint is not None:
-                device.others.add(now, tx.card_fingerprint)
-        if tx.ip_country is not None:
-            state.countries.add(tx.ip_country)
-            state.recent_countries.add(now, tx.ip_country)
-            self._entity(self.ip_countries, tx.ip_country, now).window.add(now, amount)
-        if tx.card_fingerprint is not None:
-            if tx.card_fingerprint not in self.cards:
+        device_id = tx.device_id
+        card_key = tx.card_fingerprint
+        if device_id is not None:
+            state.devices.add(device_id)
+            state.recent_devices.add(now, device_id)
+            device = self._used(self.devices, device_id, now, amount, customer_id)
+            if card_key is not None:
+                device.others.add(now, card_key)
+        ip = tx.ip_country
+        if ip is not None:
+            state.countries.add(ip)
+            state.recent_countries.add(now, ip)
+            self._entity(self.ip_countries, ip, now).window.add(now, amount)
+        if card_key is not None:
+            if card_key not in self.cards:
                 state.fresh_cards.add(now, 1)
-            state.cards.add(tx.card_fingerprint)
-            state.recent_cards.add(now, tx.card_fingerprint)
-            state.cards_1h.add(now, tx.card_fingerprint)
+            state.cards.add(card_key)
+            state.recent_cards.add(now, card_key)
+            state.cards_1h.add(now, card_key)
             if tx.card_country is not None:
                 state.card_countries_24h.add(now, tx.card_country)
-            card = self._used(self.cards, tx.card_fingerprint, now, amount, tx.customer_id)
+            card = self._used(self.cards, card_key, now, amount, customer_id)
             if amount < SMALL_AMOUNT:
                 card.others.add(now, tx.id)
-        if tx.counterparty is not None:
-            state.counterparties.add(tx.counterparty)
-            party = self._entity(self.counterparties, tx.counterparty, now)
+        if cp is not None:
+            state.counterparties.add(cp)
+            party = self._entity(self.counterparties, cp, now)
             party.window.add(now, amount)
-            party.users.add(now, tx.customer_id)
-            party.others.add(now, tx.customer_id)
-            receiver = tx.internal_counterparty
-            if receiver is not None and not tx.is_credit:
-                other = self.customer(receiver, now)
+            party.users.add(now, customer_id)
+            party.others.add(now, customer_id)
+            if not credit and ":" not in cp:  # paid to another customer: credited
+                other = customers.get(cp)
+                if other is None:
+                    other = customers[cp] = CustomerState(now)
                 other.balance += amount
                 other.in_window.add(now, amount)
                 other.in_stats.add(log_amount)
                 other.last_credit_at = now
                 other.last_credit_amount = amount
-                other.recent_senders.add(now, tx.customer_id)
+                other.recent_senders.add(now, customer_id)
 
     def _reference(self, now: float) -> dict[str, float]:
         """Per kind, the mean log amount of the transactions observed before ``now``'s day
