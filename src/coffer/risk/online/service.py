@@ -145,8 +145,11 @@ class RiskService(VersionsService):
             if others is None:
                 others = [r for r in rules if not RL.blocking(r)]
             rest = RL.evaluate(others, variables)
-            found = {id(hit.rule): hit for hit in (*early, *rest)}
-            hits = [found[id(rule)] for rule in rules if id(rule) in found]
+            if not early or not rest:  # one list: already in the rules' order
+                hits = rest or early
+            else:
+                found = {id(hit.rule): hit for hit in (*early, *rest)}
+                hits = [found[id(rule)] for rule in rules if id(rule) in found]
         reasons = list(result.reasons)
         if blocked_by is not None:
             reasons.insert(0, f"block_list_{blocked_by}")
