@@ -27,7 +27,7 @@ from coffer.risk.features_state import (
     StateStore,
     _since,
 )
-from coffer.risk.windows import DAY, HOUR
+from coffer.risk.windows import DAY, HOUR, Window
 
 # CustomerState and EntityState are named here too: states pickled with this module's names
 # (model folders, snapshots) load
@@ -171,27 +171,15 @@ class FeatureState(StateStore):
         if card is None:
             vector += _NO_ENTITY
         else:  # counts, sum 24h, customers, age
-            card_counts, card_sums = card.window.stats(now)
-            card_24h = card_sums[1]
-            vector += (
-                float(card_counts[0]),
-                float(card_counts[1]),
-                float(card_counts[2]),
-                float(card_counts[3]),
-                log1p(card_24h) if card_24h > 0 else 0.0,
-                float(card.users.count(now)),
-                (now - card.first_seen) / DAY,
-            )
+            vector += _counts_and_day_sum(card.window, now)
+            vector += (float(card.users.count(now)), (now - card.first_seen) / DAY)
         device = self.devices.get(device_id) if device_id else None
         if device is None:
             vector += _NO_ENTITY
         else:  # counts, customers, cards 24h, age
             device_counts = device.window.stats(now)[0]
+            vector += map(float, device_counts)
             vector += (
-                float(device_counts[0]),
-                float(device_counts[1]),
-                float(device_counts[2]),
-                float(device_counts[3]),
                 float(device.users.count(now)),
                 float(device.others.count(now)),
                 (now - device.first_seen) / DAY,
@@ -208,14 +196,8 @@ class FeatureState(StateStore):
         if party is None:
             vector += _NO_PARTY
         else:
-            party_counts, party_sums = party.window.stats(now)
-            party_24h = party_sums[1]
+            vector += _counts_and_day_sum(party.window, now)
             vector += (
-                float(party_counts[0]),
-                float(party_counts[1]),
-                float(party_counts[2]),
-                float(party_counts[3]),
-                log1p(party_24h) if party_24h > 0 else 0.0,
                 float(party.users.count(now)),
                 float(party.others.count(now)),
                 (now - party.first_seen) / DAY,
@@ -306,6 +288,13 @@ class FeatureState(StateStore):
         vector = self.features(tx)
         self.observe(tx)
         return vector
+
+
+def _counts_and_day_sum(window: Window, now: float) -> list[float]:
+    """A card's or counterparty's window at ``now``: its counts, then its 24 h sum (log)."""
+    counts, sums = window.stats(now)
+    day = sums[1]
+    return [*map(float, counts), log1p(day) if day > 0 else 0.0]
 
 
 def entity_keys(tx: Transaction) -> tuple[str, ...]:

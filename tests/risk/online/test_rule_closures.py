@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import pytest
+from tests.risk.online.test_rule_evaluation import TX
 
 from coffer.expressions import ExpressionFailed
 from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
@@ -50,18 +51,6 @@ HANDED_OVER = {  # every case goes to CEL
     "tx.nonexistent == 1",
     "tx.nonexistent == 1 || tx.kind == 'payout'",
     "!tx.kind",
-}
-TX = {
-    "kind": "payout",
-    "amount": 6000,
-    "currency": "EUR",
-    "customer_id": "c1",
-    "counterparty": "",
-    "counterparty_type": "none",
-    "device_id": "d1",
-    "ip_country": "KP",
-    "card_country": "",
-    "mcc": "",
 }
 
 

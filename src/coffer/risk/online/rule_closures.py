@@ -100,17 +100,17 @@ class _Parser:
         return closure
 
     def either(self) -> Closure:
-        left = self.both()
-        while self.peek() == ("op", "||"):
-            self.take()
-            left = _or(left, self.both())
-        return left
+        return self.joined("||", True, self.both)
 
     def both(self) -> Closure:
-        left = self.relation()
-        while self.peek() == ("op", "&&"):
+        return self.joined("&&", False, self.relation)
+
+    def joined(self, op: str, stop: bool, operand: Callable[[], Closure]) -> Closure:
+        """Operands joined by ``op`` (``||``: ``stop`` True; ``&&``: False), from the left."""
+        left = operand()
+        while self.peek() == ("op", op):
             self.take()
-            left = _and(left, self.relation())
+            left = _logical(stop, left, operand())
         return left
 
     def relation(self) -> Closure:
@@ -212,34 +212,25 @@ def _compare(test: Callable[[Any, Any], bool], op: str, left: Closure, right: Cl
     return compare
 
 
-def _and(left: Closure, right: Closure) -> Closure:
-    def both(variables: Mapping[str, Any]) -> bool:
+def _logical(stop: bool, left: Closure, right: Closure) -> Closure:
+    """``&&`` (``stop`` False: a false left side is the answer) or ``||`` (``stop`` True)."""
+    answer: bool = stop
+    going_on = not stop
+
+    def logical(variables: Mapping[str, Any]) -> bool:
         first = left(variables)
-        if first is False:
-            return False
-        if first is not True:
+        if first is stop:
+            return answer
+        if first is not going_on:
             raise Fallback
         second = right(variables)
-        if second is not True and second is not False:
-            raise Fallback
-        return second
-
-    return both
-
-
-def _or(left: Closure, right: Closure) -> Closure:
-    def either(variables: Mapping[str, Any]) -> bool:
-        first = left(variables)
-        if first is True:
+        if second is True:
             return True
-        if first is not False:
-            raise Fallback
-        second = right(variables)
-        if second is not True and second is not False:
-            raise Fallback
-        return second
+        if second is False:
+            return False
+        raise Fallback
 
-    return either
+    return logical
 
 
 def _not(inner: Closure) -> Closure:
