@@ -23,7 +23,7 @@ import numpy as np
 
 from coffer.risk.engine import RiskEngine, Thresholds
 from coffer.risk.events import Transaction, Unreadable, format_time, read_lines
-from coffer.risk.features import FEATURE_NAMES
+from coffer.risk.features_names import FEATURE_NAMES
 
 
 @dataclass

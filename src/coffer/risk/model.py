@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
+from coffer.risk.features_names import FEATURE_INDEX, FEATURE_NAMES
 from coffer.risk.forest import CompiledForest
 from coffer.risk.rules import fired_rows, rule_score, rule_scores
 from coffer.risk.trees import CompiledTrees, compile_trees

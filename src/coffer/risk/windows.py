@@ -70,20 +70,17 @@ class Window:
         self.amounts.append(amount)
         sums = self.sums
         counts = self.counts
-        if len(sums) == 4:  # the usual horizons, without a loop
-            sums[0] += amount
-            sums[1] += amount
-            sums[2] += amount
-            sums[3] += amount
-            counts[0] += 1
-            counts[1] += 1
-            counts[2] += 1
-            counts[3] += 1
-        elif len(sums) == 2:
-            sums[0] += amount
-            sums[1] += amount
-            counts[0] += 1
-            counts[1] += 1
+        size = len(sums)
+        if size == 4:  # the usual horizons, without a loop
+            s0, s1, s2, s3 = sums
+            c0, c1, c2, c3 = counts
+            sums[:] = (s0 + amount, s1 + amount, s2 + amount, s3 + amount)
+            counts[:] = (c0 + 1, c1 + 1, c2 + 1, c3 + 1)
+        elif size == 2:
+            s0, s1 = sums
+            c0, c1 = counts
+            sums[:] = (s0 + amount, s1 + amount)
+            counts[:] = (c0 + 1, c1 + 1)
         else:
             for index in range(len(sums)):
                 sums[index] += amount
@@ -108,7 +105,8 @@ class Window:
 
     def stats(self, now: float) -> tuple[list[int], list[int]]:
         """(counts, sums) per horizon at ``now``, the window advanced first."""
-        self.advance(now)
+        if now >= self.next_expiry:
+            self.advance(now)
         return self.counts, self.sums
 
 
@@ -136,7 +134,9 @@ class DistinctWindow:
         self.last_seen[key] = now
 
     def count(self, now: float) -> int:
-        self.advance(now)
+        queue = self.queue
+        if queue and queue[0][0] <= now - self.horizon:
+            self.advance(now)
         return len(self.last_seen)
 
     def keys(self, now: float) -> list[str]:

@@ -8,7 +8,7 @@ A rule is a CEL expression (:mod:`coffer.expressions`) over these variables, and
   ``merchant:<id>``, ``iban:<hash>`` or ""), ``counterparty_type`` (customer, merchant,
   iban, none), ``device_id``, ``ip_country``, ``card_country``, ``mcc`` ("" when unknown);
 - ``score``: the engine's score (0 to 1); ``reasons``: its reason codes;
-- ``features``: every feature of :data:`coffer.risk.features.FEATURE_NAMES` by name
+- ``features``: every feature of :data:`coffer.risk.features_names.FEATURE_NAMES` by name
   (``features.customer_count_24h``, ``features.device_new``...).
 
 Actions: ``block``, ``review`` or ``allow``. A rule in ``monitor`` mode is evaluated and
@@ -30,7 +30,8 @@ from typing import Any
 
 from coffer.errors import RiskRuleInvalid
 from coffer.expressions import Bound, Expression, ExpressionFailed, compile_expression
-from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
+from coffer.risk.features_names import FEATURE_INDEX, FEATURE_NAMES
+from coffer.risk.online.rule_closures import Fallback, closure_of
 
 RULE_VARIABLES = frozenset({"tx", "score", "reasons", "features"})
 ACTIONS = ("block", "review", "allow")
@@ -239,14 +240,23 @@ def _inputs(rule: ActiveRule, variables: Mapping[str, Any]) -> tuple[Any, ...] |
 
 def evaluate(rules: Sequence[ActiveRule], variables: Mapping[str, Any]) -> list[RuleHit]:
     """The rules that fired (a rule that fails at run time is recorded, never fires). A
-    rule whose inputs were seen recently answers from :data:`_answers`; the others are
-    evaluated together, their variables converted once."""
+    rule of a common shape answers by its closure (:mod:`coffer.risk.online.rule_closures`);
+    one whose inputs were seen recently, from :data:`_answers`; the others are evaluated
+    together by CEL, their variables converted once."""
     if not rules:
         return []
     answers: list[bool | str | None] = []
     keys: list[tuple[Any, ...] | None] = []
     missed: list[ActiveRule] = []
     for rule in rules:
+        closure = closure_of(rule.program.source)
+        if closure is not None:
+            try:
+                answers.append(closure(variables))
+                keys.append(None)
+                continue
+            except Fallback:
+                pass
         key = _inputs(rule, variables)
         try:
             answer = None if key is None else _answers.get(rule.program.source, {}).get(key)

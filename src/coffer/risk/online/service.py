@@ -29,7 +29,6 @@ from coffer.risk.online.models import _PUBLIC_DECISION_FIELDS, _iso
 from coffer.risk.online.state import Scored, event_json, observation_key
 from coffer.risk.online.versions import VersionsService
 from coffer.risk.sanctions.models import Match
-from coffer.wallets import repository as WR
 from coffer.wallets.checks import Movement, Verdict
 
 
@@ -73,6 +72,9 @@ class RiskService(VersionsService):
         rules, lists = self.rules_of(platform_id), self.lists_of(platform_id)
         transactions = [self._transaction(movement) for movement in movements]
         early: dict[int, list[RL.RuleHit]] = {}  # position -> the block rules' hits
+        # the rules' ``tx`` of each movement, built once for the block rules and the others
+        tx_variables: list[dict[str, Any] | None] = [None] * len(movements)
+        others = [rule for rule in rules if not RL.blocking(rule)]
 
         def let_through(position: int, scored: Scored) -> bool:
             verdict = self._verdict(
@@ -83,11 +85,13 @@ class RiskService(VersionsService):
                 rules,
                 lists,
                 early.pop(position, None),
+                tx_variables[position],
+                others,
             )
             verdicts[indexes[position]] = verdict
             return verdict.outcome != "block"
 
-        may_block = self._may_block(movements, transactions, rules, lists, early)
+        may_block = self._may_block(movements, transactions, rules, lists, early, tx_variables)
         self.online.decide(transactions, engine, let_through, may_block)
 
     def _transaction(self, movement: Movement) -> Transaction:
@@ -120,21 +124,32 @@ class RiskService(VersionsService):
         rules: list[RL.ActiveRule],
         lists: RL.Lists,
         early: list[RL.RuleHit] | None = None,
+        tx_variables: dict[str, Any] | None = None,
+        others: list[RL.ActiveRule] | None = None,
     ) -> Verdict:
         """The verdict on one scored movement and the rows it stores (the state observes
         it when it is not blocked: :meth:`OnlineEngine.decide`). ``early``: the hits of the
-        enforced block rules, evaluated already (:meth:`_may_block`)."""
+        enforced block rules, evaluated already (:meth:`_may_block`); ``tx_variables``:
+        the rules' ``tx``, when built already; ``others``: the rules but the block rules."""
         platform_id = movement.platform_id
         blocked_by, allowed_by = self._listed(lists, movement, tx)
         variables = RL.rule_variables(
-            self._tx_variables(tx), result.score, result.reasons, result.features
+            tx_variables if tx_variables is not None else self._tx_variables(tx),
+            result.score,
+            result.reasons,
+            result.features,
         )
         if early is None:
             hits = RL.evaluate(rules, variables)
         else:  # the others, then every hit in the rules' order
-            rest = RL.evaluate([r for r in rules if not RL.blocking(r)], variables)
-            found = {id(hit.rule): hit for hit in (*early, *rest)}
-            hits = [found[id(rule)] for rule in rules if id(rule) in found]
+            if others is None:
+                others = [r for r in rules if not RL.blocking(r)]
+            rest = RL.evaluate(others, variables)
+            if not early or not rest:  # one list: already in the rules' order
+                hits = rest or early
+            else:
+                found = {id(hit.rule): hit for hit in (*early, *rest)}
+                hits = [found[id(rule)] for rule in rules if id(rule) in found]
         reasons = list(result.reasons)
         if blocked_by is not None:
             reasons.insert(0, f"block_list_{blocked_by}")
@@ -224,7 +239,8 @@ class RiskService(VersionsService):
             reasons=tuple(reasons),
             review_deadline_micros=deadline if outcome == "review" else None,
             writes=tuple(writes),
-            events=(("risk.decision.created", WR.event_text({"object": public})),),
+            # the JSON of coffer.wallets.repository.event_text, by an encoder made once
+            events=(("risk.decision.created", R.dumps({"object": public})),),
         )
 
     @staticmethod
@@ -253,10 +269,11 @@ class RiskService(VersionsService):
         rules: list[RL.ActiveRule],
         lists: RL.Lists,
         early: dict[int, list[RL.RuleHit]],
+        tx_variables: list[dict[str, Any] | None],
     ) -> Callable[[int, list[float]], bool] | None:
         """Whether the platform's lists or enforced block rules may block the i-th movement
         whatever its score (:meth:`OnlineEngine.decide`), the block rules' hits kept in
-        ``early``; None when a block rule reads the score or the reasons (only the model
+        ``early`` and the rules' ``tx`` in ``tx_variables``; None when a block rule reads the score or the reasons (only the model
         can tell then)."""
         blocking = [rule for rule in rules if RL.blocking(rule)]
         if any(rule.program.variables & {"score", "reasons"} for rule in blocking):
@@ -268,7 +285,8 @@ class RiskService(VersionsService):
                 return True
             if not blocking:
                 return False
-            variables = RL.rule_variables(self._tx_variables(tx), 0.0, [], vector)
+            values = tx_variables[position] = self._tx_variables(tx)
+            variables = RL.rule_variables(values, 0.0, [], vector)
             hits = early[position] = RL.evaluate(blocking, variables)
             return any(not hit.error for hit in hits)
 
