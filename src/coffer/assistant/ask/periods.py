@@ -4,7 +4,9 @@
 Periods are calendar dates (inclusive ends), so month ends and DST changes need no care;
 an end after ``today`` is clipped to today, except for periods that are wholly ahead
 ("next month", for forecasts). Weeks start on Monday (ISO 8601). "Last N months" is the N
-complete months before the current one; "past N days" ends today.
+complete months before the current one; "past N days" ends today. Bare "last month/week/year"
+(上个月, 去年) is the previous calendar period; "the past month/week/year", "in/over/during/within
+the last month/week/year" and 近一个月 / 近一年 are the rolling 30, 7 or 365 days ending today.
 """
 
 from __future__ import annotations
@@ -59,6 +61,13 @@ _WEEKDAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues|tue|
 _MON = r"(?:month|mnth|mth|monht|mont|moth|montth)"
 _WK = r"(?:week|wek|weeek|wk)"
 _YR = r"(?:year|yr|yaer|yeaer|yera)"
+# the days of the rolling window "the past month" / "the past year" (and 近一个月, 近一年) name
+ROLLING_DAYS = {"week": 7, "month": 30, "year": 365}
+_ROLLING_UNITS = [
+    (_WK, ROLLING_DAYS["week"]),
+    (_MON, ROLLING_DAYS["month"]),
+    (_YR, ROLLING_DAYS["year"]),
+]
 
 
 zh_number = D.zh_number
@@ -149,11 +158,11 @@ def _quarter(year: int, quarter: int) -> Period:
 
 def _last_n(today: date, count: int, unit: str) -> Period:
     """The last ``count`` days or weeks ending today; ``count`` complete months or years
-    before the current one, but one month back ("the past month", 近一个月) is the last 30
-    days."""
+    before the current one, but one month or year back ("the past month", 近一年) is the
+    rolling window ending today: the last 30 or 365 days."""
     unit = unit.rstrip("s")
-    if unit == "month" and count == 1:
-        unit, count = "day", 30
+    if unit in ("month", "year") and count == 1:
+        unit, count = "day", ROLLING_DAYS[unit]
     if unit == "day":
         return Period(today - timedelta(days=count - 1), today, f"the past {count} days")
     if unit == "week":
@@ -338,11 +347,12 @@ def _rules() -> list[Rule]:
         (rf"\b(?:(last|this|previous|past|next|coming)\s+)?{_WEEKDAY}\b",
          lambda m, d: _weekday(d, WEEKDAYS[m[2]], m[1])),
         (rf"\b(?:next|coming|following)\s+{_NUM}\s+(days?|weeks?|months?)\b", lambda m, d: _next_n(d, number(m[1]), m[2])),
-        (rf"\b(?:the\s+)?past\s+{_WK}\b", lambda m, d: _last_n(d, 7, "day")),
+        # "the past month/week/year" and "in/over/during/within the last ..." end today
+        *[(rf"\b(?:(?:in|over|during|within)\s+the\s+(?:last|past)|(?:the\s+)?past)\s+{unit}'?s?\b",
+           lambda m, d, days=days: _last_n(d, days, "day")) for unit, days in _ROLLING_UNITS],
         (rf"\b(?:next|coming|following)\s+{_WK}\b|\bweek\s+ahead\b", lambda m, d: _week(d, -1, "next week")),
         (r"\bever\b|\b(?:of\s+)?all[- ]time\b|\bsince i (?:started|joined|opened)\b",
          lambda m, d: Period(ALL_TIME, d, ALL_TIME_LABEL)),
-        (rf"\bpast\s+{_MON}\b", lambda m, d: _last_n(d, 1, "month")),
         *[(english, build) for english, _, build in _NAMED],
         (rf"\bh([12])\s+{_YEAR}\b|\b{_YEAR}\s+h([12])\b", lambda m, d: _half(int(m[2] or m[3]), int(m[1] or m[4]))),
         (rf"\bq([1-4])\s+{_YEAR}\b|\b{_YEAR}\s+q([1-4])\b",
