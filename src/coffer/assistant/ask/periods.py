@@ -11,10 +11,8 @@ the last month/week/year" and 近一个月 / 近一年 are the rolling 30, 7 or 
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -22,27 +20,15 @@ from coffer.assistant.ask import dates as D
 from coffer.assistant.ask import holidays as H
 from coffer.assistant.ask import spelling
 from coffer.assistant.ask.fuzzy import COMMON_WORDS
-
-ALL_TIME = date(1970, 1, 1)  # "ever": the service starts it at the first transaction
-ALL_TIME_LABEL = "since your first transaction"
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    start: date
-    end: date  # inclusive
-    label: str
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def as_dict(self) -> dict[str, str]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
-
+from coffer.assistant.ask.spans import ALL_TIME as ALL_TIME
+from coffer.assistant.ask.spans import ALL_TIME_LABEL as ALL_TIME_LABEL
+from coffer.assistant.ask.spans import MONTH_NAMES as MONTH_NAMES
+from coffer.assistant.ask.spans import Period as Period
+from coffer.assistant.ask.spans import add_months as add_months
+from coffer.assistant.ask.spans import month_end as month_end
+from coffer.assistant.ask.spans import month_period as month_period
+from coffer.assistant.ask.spans import month_start as month_start
+from coffer.assistant.ask.spans import recent_month as recent_month
 
 MONTHS = D.MONTH_WORDS
 NUMBERS = {
@@ -50,7 +36,6 @@ NUMBERS = {
     "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
     "twelve": 12, "fourteen": 14, "thirty": 30, "ninety": 90,
 }  # fmt: skip
-MONTH_NAMES = [calendar.month_name[m] for m in range(13)]
 
 _MONTH = r"(january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec|may)"
 _NUM = r"(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|thirty|ninety|couple of|few)"
@@ -75,32 +60,6 @@ zh_number = D.zh_number
 
 def number(text: str) -> int:
     return int(text) if text.isdigit() else NUMBERS.get(text, 1)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (clamped to the month's last day)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def month_period(year: int, month: int, label: str | None = None) -> Period:
-    start = date(year, month, 1)
-    return Period(start, month_end(start), label or f"{MONTH_NAMES[month]} {year}")
-
-
-def recent_month(month: int, today: date) -> tuple[int, int]:
-    """The year of the latest ``month`` that has begun by ``today``."""
-    return (today.year, month) if month <= today.month else (today.year - 1, month)
 
 
 def _weekend(today: date, weeks_back: int) -> Period:
