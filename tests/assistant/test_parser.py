@@ -89,6 +89,18 @@ def test_amounts_with_multipliers_and_chinese_numerals() -> None:
     assert amount("can I afford it in the next 2 months", "EUR") == (None, None)
 
 
+def test_currency_words_several_currencies_share() -> None:
+    from coffer.assistant.ask.numbers import amount
+
+    assert amount("¥3000的手机", "EUR") == (300_000, "CNY")  # a symbol before Chinese text
+    assert amount("3k rmb phone", "EUR") == (300_000, "CNY")
+    assert amount("a $500 laptop", "EUR") == (50_000, "USD")
+    assert amount("a $500 laptop", "CAD") == (50_000, "CAD")  # the wallet's own dollar
+    assert amount("500 dollars", "AUD") == (50_000, "AUD")
+    assert amount("¥3000", "JPY") == (3000, "JPY")
+    assert amount("500 usd", "CAD") == (50_000, "USD")  # a code is never reinterpreted
+
+
 def test_comparisons_name_the_later_period_first() -> None:
     query = parse("did I spend more on groceries this month than last month?", TODAY)
     assert query.intent == "compare" and query.period and query.compare_to

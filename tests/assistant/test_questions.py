@@ -417,7 +417,7 @@ def test_chinese_answers_are_chinese_throughout(synthetic: Synthetic) -> None:
     assert "Netflix（每月 15.99 EUR，下次 2026-03-21）" in subscriptions
     assert "monthly" not in subscriptions and "next" not in subscriptions
     assert ask("这个月还有哪些待付的账单").endswith("Netflix 15.99 EUR（2026-03-21）。")
-    assert ask("我能买得起一个500美元的手机吗").startswith("我只能比较 EUR 金额")
+    assert ask("我能买得起一个500美元的手机吗").startswith("价格是 USD，不是你钱包的 EUR")
     assert ask("去年收入").endswith("EUR）。")
     assert "Lidl 157.31 EUR、Aldi 80.84 EUR" in ask("上个月在Lidl和Aldi哪个花得多")
     assert ask("2020年最大的一笔支出") == "这段时间没有消费。"
