@@ -89,6 +89,25 @@ def test_amounts_with_multipliers_and_chinese_numerals() -> None:
     assert amount("can I afford it in the next 2 months", "EUR") == (None, None)
 
 
+@pytest.mark.parametrize(
+    ("question", "intent", "topics"),
+    [
+        ("how much did I spend on bills last month", "spend_in_category", ["Bills"]),
+        ("上个月账单多少", "spend_in_category", ["Bills"]),
+        ("bills this year", "spend_in_category", ["Bills"]),
+        ("水电费上个月多少", "spend_in_category", ["Water and energy"]),
+        ("phone and internet bills last month", "spend_in_category", ["Internet", "Phone"]),
+        ("水电费账单上个月多少", "spend_in_category", ["Water and energy"]),
+        ("what bills are coming up", "upcoming_bills", []),
+        ("list all my monthly bills", "subscriptions", []),
+        ("what's left over after bills this month", "savings", []),
+    ],
+)
+def test_bills_as_a_category(question: str, intent: str, topics: list[str]) -> None:
+    query = parse(question, date(2026, 3, 18), currency="EUR")
+    assert (query.intent, [t.name for t in query.topics]) == (intent, topics)
+
+
 def test_currency_words_several_currencies_share() -> None:
     from coffer.assistant.ask.numbers import amount
 
