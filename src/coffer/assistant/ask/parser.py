@@ -86,7 +86,9 @@ def _has(pattern: str, text: str) -> bool:
 
 
 # words that only name the kind of spending after a category or merchant
-HEAD_WORDS = frozenset({"shopping", "streaming", "services", "bills", "购物", "买东西", "账单", "帐单"})
+HEAD_WORDS = frozenset(
+    {"shopping", "streaming", "services", "bills", "购物", "买东西", "账单", "帐单"}
+)
 # words that only say what another category is for ("gas for the car", "home insurance")
 QUALIFIERS = frozenset({"car", "home"})
 # a category or merchant, a past period and one of these: what was paid, not the list
