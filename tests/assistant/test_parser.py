@@ -108,6 +108,28 @@ def test_bills_as_a_category(question: str, intent: str, topics: list[str]) -> N
     assert (query.intent, [t.name for t in query.topics]) == (intent, topics)
 
 
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("how much did I spend on gross trees last month", "Groceries"),
+        ("how much did I spend eat in out last month", "Restaurants"),
+        ("rest front spending last month", "Restaurants"),
+        ("how much on rest or ants last month", "Restaurants"),
+        ("how much on electric city last year", "Energy"),
+        # no category sounds like these: the total, or no answer
+        ("how much did i spend at zara last month", None),
+        ("what do i spend per month on average", None),
+        ("did I spend more this year than the same time last year", None),
+    ],
+)
+def test_category_words_misheard_by_voice_typing(question: str, topic: str | None) -> None:
+    from coffer.assistant.ask.sounds import sound_key
+
+    assert sound_key("gross trees") == "grstr" and sound_key("groceries") == "grsr"
+    query = parse(question, TODAY, currency="EUR")
+    assert [t.name for t in query.topics] == ([topic] if topic else [])
+
+
 def test_currency_words_several_currencies_share() -> None:
     from coffer.assistant.ask.numbers import amount
 

@@ -26,6 +26,7 @@ from coffer.assistant.ask.periods import (
     add_months,
     find_period,
 )
+from coffer.assistant.ask.sounds import heard_topic
 from coffer.assistant.ask.spelling import correct as spell
 from coffer.assistant.ask.spelling import lexicon
 from coffer.assistant.ask.text import normalize as normalize  # also for the service
@@ -329,6 +330,11 @@ def parse(
             intent = "spend_total"
     elif intent in ("top_categories",) and _has(r"merchant|store|shop|商家|店", rest):
         intent = "top_merchants"
+    if intent in ("unknown", "spend_total") and not (topics or chosen_merchants or exclude_topics):
+        # the last resort: a category misheard by voice typing ("gross trees", "eat in out")
+        heard = heard_topic(rest, _lexicon()) if language == "en" else None
+        if heard is not None and (intent == "spend_total" or _has(HOW_MUCH, rest)):
+            intent, topics = "spend_in_category", [TOPICS[heard]]
     if intent == "transaction_count" and chosen_merchants:
         # "trips to Lidl", "visits at Starbucks": the words before the merchant count visits
         visits = [t for t in topic_hits
