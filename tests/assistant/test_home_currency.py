@@ -3,12 +3,14 @@ spending, budgets, balances and answers cover every currency, with the rate date
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from fractions import Fraction
 
 from coffer.assistant.home_currency import convert_amount, fx_rate_source, to_home_currency
 from coffer.assistant.models import Account, Txn
-from coffer.assistant.service import Assistant
+from coffer.assistant.service import Assistant, ask_data
+from coffer.assistant.synthetic import Synthetic
 from coffer.fx import FxSettings, open_fx
 from coffer.wallets import WalletPlatform
 from coffer.wallets import schemas as W
@@ -79,9 +81,49 @@ def test_answers_and_budgets_cover_every_currency(
         "USD",
     )
     assert data.balance == -3500 + round(Fraction(-2699 * 9, 10))  # both accounts, in EUR
+    laptop = assistant.ask(customer, "can I afford a $500 laptop?")
+    assert (laptop["data"]["price"], laptop["data"]["price_fx"]["source"]) == (45000, "manual")
+    assert (
+        "no USD/EUR exchange rate"
+        in plain.ask(customer, "can I afford 500 dollars of shoes?")["answer"]
+    )
     assistant.set_budget(customer, "FOOD_AND_DRINK_GROCERIES", 4000, "EUR",
                          start_month=date(2026, 3, 1))  # fmt: skip
     from coffer.assistant.views import budget_view
 
     (status,) = budget_view(assistant.data(customer), today)["data"]
     assert status["spent"] == 4490
+
+
+def _cny(base: str, quote: str, day: date) -> tuple[Fraction, date, str] | None:
+    return (
+        (Fraction(1, 8), date(2026, 3, 17), "manual") if (base, quote) == ("CNY", "EUR") else None
+    )
+
+
+def test_a_price_in_another_currency_is_converted_or_not_compared(synthetic: Synthetic) -> None:
+    with_rates = replace(synthetic.data, rates=_cny)
+    for question in (
+        "can I afford a 3000块 phone",
+        "can I afford a 3k RMB phone",
+        "¥3000的手机能买吗",
+    ):
+        answer = ask_data(with_rates, question, synthetic.today)
+        assert answer["intent"] == "affordability", question
+        assert answer["data"]["price"] == 37500 and answer["data"]["price_original"] == 300000
+        assert answer["data"]["price_fx"]["rate_date"] == "2026-03-17"
+        assert "375.00 EUR" in answer["answer"] and "2026-03-17" in answer["answer"]
+    euros = ask_data(with_rates, "can I afford a 375 EUR phone", synthetic.today)
+    assert (
+        euros["value"]
+        == ask_data(with_rates, "can I afford a 3000块 phone", synthetic.today)["value"]
+    )
+    # no USD rate: the answer says so and compares nothing
+    for data in (synthetic.data, with_rates):
+        answer = ask_data(data, "can I afford a $500 laptop", synthetic.today)
+        assert answer["value"] is None and answer["data"]["price_currency"] == "USD"
+        assert "no USD/EUR exchange rate" in answer["answer"]
+    assert (
+        "没有 CNY/EUR 汇率"
+        in ask_data(synthetic.data, "我能买得起一个3000块的手机吗", synthetic.today)["answer"]
+    )

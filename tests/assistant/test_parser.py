@@ -89,6 +89,59 @@ def test_amounts_with_multipliers_and_chinese_numerals() -> None:
     assert amount("can I afford it in the next 2 months", "EUR") == (None, None)
 
 
+@pytest.mark.parametrize(
+    ("question", "intent", "topics"),
+    [
+        ("how much did I spend on bills last month", "spend_in_category", ["Bills"]),
+        ("上个月账单多少", "spend_in_category", ["Bills"]),
+        ("bills this year", "spend_in_category", ["Bills"]),
+        ("水电费上个月多少", "spend_in_category", ["Water and energy"]),
+        ("phone and internet bills last month", "spend_in_category", ["Internet", "Phone"]),
+        ("水电费账单上个月多少", "spend_in_category", ["Water and energy"]),
+        ("what bills are coming up", "upcoming_bills", []),
+        ("list all my monthly bills", "subscriptions", []),
+        ("what's left over after bills this month", "savings", []),
+    ],
+)
+def test_bills_as_a_category(question: str, intent: str, topics: list[str]) -> None:
+    query = parse(question, date(2026, 3, 18), currency="EUR")
+    assert (query.intent, [t.name for t in query.topics]) == (intent, topics)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("how much did I spend on gross trees last month", "Groceries"),
+        ("how much did I spend eat in out last month", "Restaurants"),
+        ("rest front spending last month", "Restaurants"),
+        ("how much on rest or ants last month", "Restaurants"),
+        ("how much on electric city last year", "Energy"),
+        # no category sounds like these: the total, or no answer
+        ("how much did i spend at zara last month", None),
+        ("what do i spend per month on average", None),
+        ("did I spend more this year than the same time last year", None),
+    ],
+)
+def test_category_words_misheard_by_voice_typing(question: str, topic: str | None) -> None:
+    from coffer.assistant.ask.sounds import sound_key
+
+    assert sound_key("gross trees") == "grstr" and sound_key("groceries") == "grsr"
+    query = parse(question, TODAY, currency="EUR")
+    assert [t.name for t in query.topics] == ([topic] if topic else [])
+
+
+def test_currency_words_several_currencies_share() -> None:
+    from coffer.assistant.ask.numbers import amount
+
+    assert amount("¥3000的手机", "EUR") == (300_000, "CNY")  # a symbol before Chinese text
+    assert amount("3k rmb phone", "EUR") == (300_000, "CNY")
+    assert amount("a $500 laptop", "EUR") == (50_000, "USD")
+    assert amount("a $500 laptop", "CAD") == (50_000, "CAD")  # the wallet's own dollar
+    assert amount("500 dollars", "AUD") == (50_000, "AUD")
+    assert amount("¥3000", "JPY") == (3000, "JPY")
+    assert amount("500 usd", "CAD") == (50_000, "USD")  # a code is never reinterpreted
+
+
 def test_comparisons_name_the_later_period_first() -> None:
     query = parse("did I spend more on groceries this month than last month?", TODAY)
     assert query.intent == "compare" and query.period and query.compare_to

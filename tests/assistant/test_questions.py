@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from coffer.assistant.evaluation import BATCHES, cases, heldout_cases, judge, run
@@ -93,6 +95,30 @@ def test_affordability(synthetic: Synthetic) -> None:
     assert yes["data"]["affordable"] and not no["data"]["affordable"]
     assert yes["value"] - no["value"] == 5000000_00 - 20_00
     assert yes["data"]["balance"] == synthetic.data.balance
+
+
+def test_bills_are_rent_utilities_insurance_and_loans(synthetic: Synthetic) -> None:
+    from coffer.assistant import spending as S
+    from coffer.assistant.ask.vocabulary import BILL_CODES
+
+    data, today = synthetic.data, synthetic.today
+    rows = data.between(date(2026, 1, 1), date(2026, 2, 28))
+    bills = S.matching(
+        rows, data.currency, lambda t: t.primary in BILL_CODES or t.detailed in BILL_CODES
+    )
+    assert {"RENT_AND_UTILITIES", "GENERAL_SERVICES"} <= {t.primary for t in bills}  # insurance
+    assert not any(t.merchant == "Netflix" for t in bills)  # a subscription is not a bill
+    expected = -sum(t.amount for t in bills)
+    for question in ("how much did I spend on bills from january to february 2026",
+                     "2026年1月到2月账单花了多少"):  # fmt: skip
+        answer = ask_data(data, question, today)
+        assert (answer["intent"], answer["value"]) == ("spend_in_category", expected), question
+    # the list of recurring payments and bills due are not narrowed to these categories
+    assert ask_data(data, "list all my monthly bills", today)["intent"] == "subscriptions"
+    assert (
+        ask_data(data, "what bills are coming up", today)["data"]
+        == ask_data(data, "upcoming payments", today)["data"]
+    )
 
 
 def test_subscriptions_and_goal(synthetic: Synthetic) -> None:
@@ -417,7 +443,7 @@ def test_chinese_answers_are_chinese_throughout(synthetic: Synthetic) -> None:
     assert "Netflix（每月 15.99 EUR，下次 2026-03-21）" in subscriptions
     assert "monthly" not in subscriptions and "next" not in subscriptions
     assert ask("这个月还有哪些待付的账单").endswith("Netflix 15.99 EUR（2026-03-21）。")
-    assert ask("我能买得起一个500美元的手机吗").startswith("我只能比较 EUR 金额")
+    assert ask("我能买得起一个500美元的手机吗").startswith("价格是 USD，不是你钱包的 EUR")
     assert ask("去年收入").endswith("EUR）。")
     assert "Lidl 157.31 EUR、Aldi 80.84 EUR" in ask("上个月在Lidl和Aldi哪个花得多")
     assert ask("2020年最大的一笔支出") == "这段时间没有消费。"

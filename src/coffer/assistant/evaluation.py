@@ -80,6 +80,7 @@ def _periods(today: date) -> dict[str, tuple[date, date]]:
         "last_3_weeks": (today - timedelta(days=20), today),
         "past_7_days": (today - timedelta(days=6), today),
         "past_90_days": (today - timedelta(days=89), today),
+        "past_365_days": (today - timedelta(days=364), today),
         "since_march": (recent(3)[0], today),
         "since_february": (recent(2)[0], today),
         "jan_to_mar": (date(year, 1, 1), min(month(year, 3)[1], today)),

@@ -118,6 +118,9 @@ class CustomerData:
     cache: dict[object, Any] = field(default_factory=dict)
     # how amounts in other currencies were converted into ``currency`` (a FxNote), if any
     fx: Any = None
+    # exchange rates (a ``home_currency.RateSource``) for a price a question names in another
+    # currency ("can I afford a 3000块 phone"), if the platform has any
+    rates: Any = None
 
     @property
     def balance(self) -> int:

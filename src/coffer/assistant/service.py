@@ -237,7 +237,7 @@ class Assistant:
             _, accounts, for_accounts = to_home_currency([], accounts, currency, self.rates, today)
             note = note.merge(for_accounts)
         return CustomerData(customer_id, currency, txns, accounts, goals, budgets, cache,
-                            fx=note)  # fmt: skip
+                            fx=note, rates=self.rates)  # fmt: skip
 
     def _assemble(
         self,

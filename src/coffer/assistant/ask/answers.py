@@ -15,6 +15,7 @@ from coffer.assistant import forecast as F
 from coffer.assistant import goals as G
 from coffer.assistant import spending as S
 from coffer.assistant.ask import history as H
+from coffer.assistant.ask.afford import affordability
 from coffer.assistant.ask.common import (
     Answer,
     _answer,
@@ -36,7 +37,6 @@ from coffer.assistant.ask.relations import compare_items, share
 from coffer.assistant.ask.vocabulary import CADENCE_ZH, goal_word, label
 from coffer.assistant.models import CustomerData, Goal
 from coffer.assistant.money import fmt
-from coffer.assistant.recurring import expected_between
 
 
 def spend(query: Query, data: CustomerData, today: date) -> Answer:
@@ -249,65 +249,6 @@ def balance(query: Query, data: CustomerData, today: date) -> Answer:
     return _answer(
         query, text, value, cur, None, {"accounts": accounts, "as_of": today.isoformat()}
     )
-
-
-def _variable_daily(data: CustomerData, today: date, recurring_ids: set[str]) -> int:
-    since = today - timedelta(days=90)
-    variable = -sum(
-        t.amount for t in data.transactions
-        if t.currency == data.currency and since < t.date <= today and S.is_spending(t)
-        and t.id not in recurring_ids
-    )  # fmt: skip
-    return max(variable // 90, 0)
-
-
-def affordability(query: Query, data: CustomerData, today: date) -> Answer:
-    cur = data.currency
-    price = query.amount or 0
-    if query.currency and query.currency != cur:
-        text = (
-            f"我只能比较 {cur} 金额；你问的是 {query.currency}。"
-            if _zh(query)
-            else f"I can only compare amounts in {cur}; your question is in {query.currency}."
-        )
-        return _answer(
-            query, text, None, None, None, {"price": price, "price_currency": query.currency}
-        )
-    end = month_end(today)
-    if query.period is not None and query.period.end > end:
-        end = query.period.end
-    series = [s for s in data.recurring(today) if s.currency == cur]
-    upcoming = expected_between(series, today + timedelta(days=1), end)
-    bills = -sum(s.next_amount for _, s in upcoming if s.next_amount < 0)
-    incoming = sum(s.next_amount for _, s in upcoming if s.next_amount > 0)
-    recurring_ids = {i for s in series for i in s.transaction_ids}
-    days_left = (end - today).days
-    variable = _variable_daily(data, today, recurring_ids) * days_left
-    headroom = data.balance + incoming - bills - variable - price
-    affordable = headroom >= 0
-    detail = (
-        f"balance {fmt(data.balance, cur)} + expected income {fmt(incoming, cur)} - bills "
-        f"{fmt(bills, cur)} - usual spending {fmt(variable, cur)} until {end.isoformat()}"
-    )
-    if _zh(query):
-        verdict = "可以" if affordable else "不太可以"
-        detail = (
-            f"余额 {fmt(data.balance, cur)} + 预计收入 {fmt(incoming, cur)} - 账单 {fmt(bills, cur)}"
-            f" - 日常开销 {fmt(variable, cur)}，截至 {end.isoformat()}"
-        )
-        text = f"{verdict}：买完后到 {end.isoformat()} 预计还剩 {fmt(headroom, cur)}（{detail}）。"
-    else:
-        verdict = "Yes" if affordable else "Not comfortably"
-        text = f"{verdict}: after buying it you would have about {fmt(headroom, cur)} left by {end.isoformat()} ({detail})."
-    return _answer(query, text, headroom, cur, Period(today, end, "until month end"), {
-        "affordable": affordable,
-        "price": price,
-        "balance": data.balance,
-        "expected_income": incoming,
-        "expected_bills": bills,
-        "expected_spending": variable,
-        "upcoming": [{"date": d.isoformat(), "name": s.name, "amount": s.next_amount} for d, s in upcoming],
-    })  # fmt: skip
 
 
 def _topic_of(words: str) -> str | None:

@@ -13,6 +13,16 @@ CURRENCIES = {
     "人民币": "CNY", "¥": "CNY", "chf": "CHF", "jpy": "JPY", "yen": "JPY", "日元": "JPY",
 }  # fmt: skip
 SCALES = {"JPY": 0, "KRW": 0}
+# a word several currencies share: the wallet's own when it is one of them
+_SHARED = {
+    "$": "D",
+    "dollar": "D",
+    "dollars": "D",
+    "¥": "JPY",
+    "yen": "JPY",
+    "pound": "P",
+    "pounds": "P",
+}
 MULTIPLIERS = {
     "k": 1_000, "thousand": 1_000, "grand": 1_000, "m": 1_000_000, "mn": 1_000_000,
     "million": 1_000_000, "millions": 1_000_000, "milion": 1_000_000, "milions": 1_000_000,
@@ -23,7 +33,9 @@ MULTIPLIERS = {
 _CUR = r"(eur|euros?|€|usd|dollars?|\$|gbp|pounds?|£|cny|rmb|yuan|块钱|块|元|欧元|欧|美元|美金|英镑|人民币|¥|chf|jpy|yen|日元)"
 _MULT = r"((?:thousand|grand|mill?ions?|billion|mn|bn|k|m)(?![a-z])|十万|百万|千万|百|千|万|亿)"
 _NUMBER = r"(\d[\d,]*(?:\.\d{1,2})?)"
-_AMOUNT = re.compile(rf"(?:{_CUR}\s*{_NUMBER}\s*{_MULT}?\b)|(?:{_NUMBER}\s*{_MULT}?\s*{_CUR}?)")
+_AMOUNT = re.compile(
+    rf"(?:{_CUR}\s*{_NUMBER}\s*{_MULT}?(?![a-z\d_]))|(?:{_NUMBER}\s*{_MULT}?\s*{_CUR}?)"
+)
 _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}  # fmt: skip
 _ZH_UNIT = {"十": 10, "百": 100, "千": 1000}
@@ -159,7 +171,7 @@ def amount(text: str, default_currency: str | None) -> tuple[int | None, str | N
         value = float(digits.replace(",", ""))
         if multiplier:
             value *= MULTIPLIERS[multiplier]
-        currency = CURRENCIES.get(cur, default_currency) if cur else default_currency
+        currency = _currency(cur, default_currency)
         scale = SCALES.get(currency or "", 2)
         minor = round(value * 10**scale)
         if best is None or cur is not None:
@@ -167,3 +179,18 @@ def amount(text: str, default_currency: str | None) -> tuple[int | None, str | N
             if cur is not None:
                 break
     return best if best is not None else (None, None)
+
+
+def _currency(word: str | None, default: str | None) -> str | None:
+    """The currency ``word`` names: "$" and "dollars" are the wallet's dollar (CAD, AUD,
+    HKD ...) when it holds dollars, else USD; "¥" is JPY for a yen wallet, else CNY."""
+    if word is None:
+        return default
+    shared = _SHARED.get(word)
+    if (
+        default
+        and shared
+        and (default == shared or (len(shared) == 1 and default.endswith(shared)))
+    ):
+        return default
+    return CURRENCIES.get(word, default)

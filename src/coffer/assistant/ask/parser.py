@@ -26,10 +26,11 @@ from coffer.assistant.ask.periods import (
     add_months,
     find_period,
 )
+from coffer.assistant.ask.sounds import heard_topic
 from coffer.assistant.ask.spelling import correct as spell
 from coffer.assistant.ask.spelling import lexicon
 from coffer.assistant.ask.text import normalize as normalize  # also for the service
-from coffer.assistant.ask.vocabulary import TOPICS, Topic, goal_word
+from coffer.assistant.ask.vocabulary import BILL_CODES, TOPICS, Topic, goal_word
 
 INTENTS = (
     "spend_in_category", "spend_at_merchant", "spend_total", "income", "subscriptions",
@@ -86,7 +87,9 @@ def _has(pattern: str, text: str) -> bool:
 
 
 # words that only name the kind of spending after a category or merchant
-HEAD_WORDS = frozenset({"shopping", "streaming", "services", "购物", "买东西"})
+HEAD_WORDS = frozenset(
+    {"shopping", "streaming", "services", "bills", "购物", "买东西", "账单", "帐单"}
+)
 # words that only say what another category is for ("gas for the car", "home insurance")
 QUALIFIERS = frozenset({"car", "home"})
 # a category or merchant, a past period and one of these: what was paid, not the list
@@ -327,6 +330,11 @@ def parse(
             intent = "spend_total"
     elif intent in ("top_categories",) and _has(r"merchant|store|shop|商家|店", rest):
         intent = "top_merchants"
+    if intent in ("unknown", "spend_total") and not (topics or chosen_merchants or exclude_topics):
+        # the last resort: a category misheard by voice typing ("gross trees", "eat in out")
+        heard = heard_topic(rest, _lexicon()) if language == "en" else None
+        if heard is not None and (intent == "spend_total" or _has(HOW_MUCH, rest)):
+            intent, topics = "spend_in_category", [TOPICS[heard]]
     if intent == "transaction_count" and chosen_merchants:
         # "trips to Lidl", "visits at Starbucks": the words before the merchant count visits
         visits = [t for t in topic_hits
@@ -361,6 +369,9 @@ def parse(
     if intent == "forecast" and period is not None and period.end < today:
         # "how much will I spend in May": the next May
         period = Period(add_months(period.start, 12), add_months(period.end, 12), period.label)
+    if intent in ("subscriptions", "upcoming_bills", "savings"):
+        # "my monthly bills", "bills due this week", "left after bills": every recurring payment
+        topics = [t for t in topics if t.codes != BILL_CODES]
     measure = "income" if intent == "income" else "spend"
     if intent == "savings" and _has(r"\brate\b|percent|%|率|百分", rest):
         measure = "rate"

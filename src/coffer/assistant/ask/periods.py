@@ -4,15 +4,15 @@
 Periods are calendar dates (inclusive ends), so month ends and DST changes need no care;
 an end after ``today`` is clipped to today, except for periods that are wholly ahead
 ("next month", for forecasts). Weeks start on Monday (ISO 8601). "Last N months" is the N
-complete months before the current one; "past N days" ends today.
+complete months before the current one; "past N days" ends today. Bare "last month/week/year"
+(上个月, 去年) is the previous calendar period; "the past month/week/year", "in/over/during/within
+the last month/week/year" and 近一个月 / 近一年 are the rolling 30, 7 or 365 days ending today.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -20,27 +20,15 @@ from coffer.assistant.ask import dates as D
 from coffer.assistant.ask import holidays as H
 from coffer.assistant.ask import spelling
 from coffer.assistant.ask.fuzzy import COMMON_WORDS
-
-ALL_TIME = date(1970, 1, 1)  # "ever": the service starts it at the first transaction
-ALL_TIME_LABEL = "since your first transaction"
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    start: date
-    end: date  # inclusive
-    label: str
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def as_dict(self) -> dict[str, str]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
-
+from coffer.assistant.ask.spans import ALL_TIME as ALL_TIME
+from coffer.assistant.ask.spans import ALL_TIME_LABEL as ALL_TIME_LABEL
+from coffer.assistant.ask.spans import MONTH_NAMES as MONTH_NAMES
+from coffer.assistant.ask.spans import Period as Period
+from coffer.assistant.ask.spans import add_months as add_months
+from coffer.assistant.ask.spans import month_end as month_end
+from coffer.assistant.ask.spans import month_period as month_period
+from coffer.assistant.ask.spans import month_start as month_start
+from coffer.assistant.ask.spans import recent_month as recent_month
 
 MONTHS = D.MONTH_WORDS
 NUMBERS = {
@@ -48,7 +36,6 @@ NUMBERS = {
     "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
     "twelve": 12, "fourteen": 14, "thirty": 30, "ninety": 90,
 }  # fmt: skip
-MONTH_NAMES = [calendar.month_name[m] for m in range(13)]
 
 _MONTH = r"(january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec|may)"
 _NUM = r"(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|thirty|ninety|couple of|few)"
@@ -59,6 +46,13 @@ _WEEKDAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues|tue|
 _MON = r"(?:month|mnth|mth|monht|mont|moth|montth)"
 _WK = r"(?:week|wek|weeek|wk)"
 _YR = r"(?:year|yr|yaer|yeaer|yera)"
+# the days of the rolling window "the past month" / "the past year" (and 近一个月, 近一年) name
+ROLLING_DAYS = {"week": 7, "month": 30, "year": 365}
+_ROLLING_UNITS = [
+    (_WK, ROLLING_DAYS["week"]),
+    (_MON, ROLLING_DAYS["month"]),
+    (_YR, ROLLING_DAYS["year"]),
+]
 
 
 zh_number = D.zh_number
@@ -66,32 +60,6 @@ zh_number = D.zh_number
 
 def number(text: str) -> int:
     return int(text) if text.isdigit() else NUMBERS.get(text, 1)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (clamped to the month's last day)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def month_period(year: int, month: int, label: str | None = None) -> Period:
-    start = date(year, month, 1)
-    return Period(start, month_end(start), label or f"{MONTH_NAMES[month]} {year}")
-
-
-def recent_month(month: int, today: date) -> tuple[int, int]:
-    """The year of the latest ``month`` that has begun by ``today``."""
-    return (today.year, month) if month <= today.month else (today.year - 1, month)
 
 
 def _weekend(today: date, weeks_back: int) -> Period:
@@ -149,11 +117,11 @@ def _quarter(year: int, quarter: int) -> Period:
 
 def _last_n(today: date, count: int, unit: str) -> Period:
     """The last ``count`` days or weeks ending today; ``count`` complete months or years
-    before the current one, but one month back ("the past month", 近一个月) is the last 30
-    days."""
+    before the current one, but one month or year back ("the past month", 近一年) is the
+    rolling window ending today: the last 30 or 365 days."""
     unit = unit.rstrip("s")
-    if unit == "month" and count == 1:
-        unit, count = "day", 30
+    if unit in ("month", "year") and count == 1:
+        unit, count = "day", ROLLING_DAYS[unit]
     if unit == "day":
         return Period(today - timedelta(days=count - 1), today, f"the past {count} days")
     if unit == "week":
@@ -338,11 +306,12 @@ def _rules() -> list[Rule]:
         (rf"\b(?:(last|this|previous|past|next|coming)\s+)?{_WEEKDAY}\b",
          lambda m, d: _weekday(d, WEEKDAYS[m[2]], m[1])),
         (rf"\b(?:next|coming|following)\s+{_NUM}\s+(days?|weeks?|months?)\b", lambda m, d: _next_n(d, number(m[1]), m[2])),
-        (rf"\b(?:the\s+)?past\s+{_WK}\b", lambda m, d: _last_n(d, 7, "day")),
+        # "the past month/week/year" and "in/over/during/within the last ..." end today
+        *[(rf"\b(?:(?:in|over|during|within)\s+the\s+(?:last|past)|(?:the\s+)?past)\s+{unit}'?s?\b",
+           lambda m, d, days=days: _last_n(d, days, "day")) for unit, days in _ROLLING_UNITS],
         (rf"\b(?:next|coming|following)\s+{_WK}\b|\bweek\s+ahead\b", lambda m, d: _week(d, -1, "next week")),
         (r"\bever\b|\b(?:of\s+)?all[- ]time\b|\bsince i (?:started|joined|opened)\b",
          lambda m, d: Period(ALL_TIME, d, ALL_TIME_LABEL)),
-        (rf"\bpast\s+{_MON}\b", lambda m, d: _last_n(d, 1, "month")),
         *[(english, build) for english, _, build in _NAMED],
         (rf"\bh([12])\s+{_YEAR}\b|\b{_YEAR}\s+h([12])\b", lambda m, d: _half(int(m[2] or m[3]), int(m[1] or m[4]))),
         (rf"\bq([1-4])\s+{_YEAR}\b|\b{_YEAR}\s+q([1-4])\b",

@@ -21,6 +21,7 @@ class Topic:
         return primary in self.codes or detailed in self.codes
 
 
+BILL_CODES = ("RENT_AND_UTILITIES", "GENERAL_SERVICES_INSURANCE", "LOAN_PAYMENTS")
 TOPICS: tuple[Topic, ...] = (
     Topic("Groceries", ("FOOD_AND_DRINK_GROCERIES",),
           ("groceries", "grocery", "grocery shopping", "supermarket", "supermarkets",
@@ -76,6 +77,11 @@ TOPICS: tuple[Topic, ...] = (
     Topic("Rent and utilities", ("RENT_AND_UTILITIES",),
           ("utilities", "utility bills", "rent and utilities", "bills and utilities"),
           ("房租水电", "生活缴费", "公用事业")),
+    # "bills" alone: the obligations a household is billed for, rent and utilities,
+    # insurance and loan payments (the bills the health score's "bills paid on time" counts);
+    # subscriptions are not bills
+    Topic("Bills", BILL_CODES, ("bills", "my bills", "household bills", "the bills"),
+          ("账单", "帐单", "各种账单")),
     Topic("Streaming and TV", ("ENTERTAINMENT_TV_AND_MOVIES",),
           ("streaming", "movies", "cinema", "films", "tv", "netflix and co"),
           ("电影", "影视", "视频会员")),
