@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 from coffer.risk.events import Customer, Event, Login, Transaction
+from coffer.risk.features_behaviour import BEHAVIOUR_FEATURE_NAMES, BehaviourState
 from coffer.risk.features_sequence import SEQUENCE_FEATURE_NAMES, SequenceState
 from coffer.risk.windows import DAY, HORIZON_NAMES, HOUR, DistinctWindow, RunningStats, Window
 
@@ -207,6 +208,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "counterparty_new_large",
     # sequences: money to payees new to the customer, cards moving between merchants
     *SEQUENCE_FEATURE_NAMES,
+    *BEHAVIOUR_FEATURE_NAMES,  # against the customer's own habits
 )
 FEATURE_INDEX = {name: index for index, name in enumerate(FEATURE_NAMES)}
 _IP_1H = FEATURE_INDEX["ip_country_count_1h"]
@@ -229,6 +231,7 @@ class FeatureState:
         self.reference: dict[str, float] = {}
         self.reference_day = -1
         self.sequences = SequenceState()
+        self.behaviour = BehaviourState()
         self.now = 0.0
         self.events = 0
 
@@ -303,6 +306,7 @@ class FeatureState:
             state.tiny_window.add(now, 1)
         self.population[tx.kind].add(log_amount)
         self.sequences.observe(tx)
+        self.behaviour.observe(tx)
         state.window.add(now, amount)
         if tx.is_credit:
             state.balance += amount
@@ -490,7 +494,18 @@ class FeatureState:
                 vs_population if cp and cp not in state.counterparties else -5.0,
             )
         )
-        vector.extend(self.sequences.features(tx, balance, out_sums[0], out_sums[1]))
+        sequence = self.sequences.features(tx, balance, out_sums[0], out_sums[1])
+        vector.extend(sequence)
+        own = state.out_stats.mean if state.out_stats.count else None
+        vector.extend(
+            self.behaviour.features(
+                tx,
+                balance=balance,
+                out_7d=out_sums[1],
+                own_mean_log=own,
+                payee_first_days=sequence[3],
+            )
+        )
         return vector
 
     def _reference(self, now: float) -> dict[str, float]:

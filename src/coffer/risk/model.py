@@ -116,6 +116,11 @@ REASON_CODES = {
     "card_fresh": "card_new_to_platform",
     "amount_to_in_24h": "pass_through",
     "counterparty_new_large": "large_amount_new_counterparty",
+    "payee_sent_7d_vs_usual_week": "unusual_sum_to_payee",
+    "payee_payments_7d": "repeated_payments_to_payee",
+    "out_7d_vs_usual_week": "unusual_week_out",
+    "new_payee_amount_vs_own": "large_amount_new_counterparty",
+    "payee_funds_share_7d": "funds_to_one_payee",
 }
 # features whose rise never makes a transaction safer: the trees are kept monotone in them
 # (a typology never labelled still moves the score the right way)

@@ -52,6 +52,12 @@ _fresh_1h = _f("customer_fresh_cards_1h")
 _card_fresh = _f("card_fresh")
 _legal = _f("customer_legal")
 _cp_age = _f("counterparty_age_days")
+_card_age = _f("card_age_days")
+_card_merchants = _f("card_merchants_24h")
+_payee_payments = _f("payee_payments_7d")
+_payee_known = _f("payee_known_days")
+_payee_share = _f("payee_funds_share_7d")
+_cp_senders = _f("counterparty_senders_30d")
 
 
 def _debit(vector: Vector) -> Any:
@@ -121,6 +127,30 @@ RULES: tuple[Rule, ...] = (
             & (_cp_iban(v) > 0)
             & (_cp_age(v) < 0)  # an IBAN the platform never saw
             & (_drained(v) >= 0.7)
+        ),
+    ),
+    Rule(
+        "card_spree_new_card",  # a card the platform met within a day, at a third merchant
+        0.3,
+        lambda v: (
+            (_payin_card(v) > 0)
+            & (_legal(v) > 0)
+            & (_card_merchants(v) >= 3)
+            & (_card_age(v) >= 0)
+            & (_card_age(v) < 1)
+        ),
+    ),
+    Rule(
+        "repeat_new_payee",  # instalments to a payee first paid days ago, only by this sender
+        0.1,
+        lambda v: (
+            _debit(v)
+            & (_legal(v) == 0)
+            & (_payee_payments(v) >= 2)
+            & (_payee_known(v) >= 0)
+            & (_payee_known(v) < 7)
+            & (_payee_share(v) >= 0.3)
+            & (_cp_senders(v) <= 1)
         ),
     ),
     Rule("many_cards_one_device", 0.3, lambda v: _device_cards(v) >= 3),
