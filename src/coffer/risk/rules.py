@@ -9,7 +9,7 @@ legitimate traffic uses a third of a 1% false-positive budget.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,30 +189,49 @@ def fired_rows(matrix: np.ndarray) -> list[list[Rule]]:
     return [[RULES[i] for i, hit in enumerate(flags) if hit] for flags in hits.T.tolist()]
 
 
-def rule_score(rules: Sequence[Rule]) -> float:
-    """1 - prod(1 - weight): the rules' combined score in [0, 1)."""
+def rule_score(rules: Sequence[Rule], weights: Mapping[str, float] | None = None) -> float:
+    """1 - prod(1 - weight): the rules' combined score in [0, 1); ``weights``: a rule's
+    weight in place of its own (a model's, see :func:`damped_weights`)."""
     remaining = 1.0
     for rule in rules:
-        remaining *= 1.0 - rule.weight
+        weight = rule.weight if weights is None else weights.get(rule.name, rule.weight)
+        remaining *= 1.0 - weight
     return 1.0 - remaining
+
+
+def damped_weights(legit: np.ndarray, budget: float) -> dict[str, float]:
+    """The weights of the rules that fire on more than ``budget`` of the legitimate rows
+    ``legit`` (float64), scaled down by that excess (``weight * budget / rate``): a rule
+    that fires often on a platform's own legitimate traffic must not hold the threshold at
+    1% false positives at its weight."""
+    if len(legit) == 0:
+        return {}
+    columns = legit.T
+    out = {}
+    for rule in WEIGHTED:
+        rate = float(np.mean(np.broadcast_to(rule.test(columns), (len(legit),))))
+        if rate > budget:
+            out[rule.name] = rule.weight * budget / rate
+    return out
 
 
 WEIGHTED = tuple(rule for rule in RULES if rule.weight > 0)
 
 
-def rule_scores(matrix: np.ndarray) -> np.ndarray:
+def rule_scores(matrix: np.ndarray, weights: Mapping[str, float] | None = None) -> np.ndarray:
     """:func:`rule_score` of the rules that fire on each row of ``matrix`` (float64),
     testing only the rules that weigh: the same numbers (a rule of weight 0 multiplies by
     1.0), the same products in the same order."""
     count = len(matrix)
     if count < VECTOR_ROWS:
         return np.asarray(
-            [rule_score([r for r in WEIGHTED if r.test(row)]) for row in matrix.tolist()],
+            [rule_score([r for r in WEIGHTED if r.test(row)], weights) for row in matrix.tolist()],
             dtype=np.float64,
         )
     columns = matrix.T
     remaining = np.ones(count, dtype=np.float64)
     for rule in WEIGHTED:
+        weight = rule.weight if weights is None else weights.get(rule.name, rule.weight)
         hit = np.broadcast_to(rule.test(columns), (count,))
-        remaining = np.where(hit, remaining * (1.0 - rule.weight), remaining)
+        remaining = np.where(hit, remaining * (1.0 - weight), remaining)
     return np.asarray(1.0 - remaining, dtype=np.float64)
