@@ -91,18 +91,19 @@ def test_repeat_new_payee_fires_from_the_second_instalment() -> None:
     assert "repeat_new_payee" not in _names(shared)
 
 
-def test_card_spree_fires_at_the_third_merchant_of_a_new_card() -> None:
+def _third_merchant(card_first_seen: float) -> list[float]:
+    """The features of a card's payment at a third merchant within 2 hours."""
     state = FeatureState()
     for shop in ("m1", "m2", "m3"):
         state.observe(customer(shop, kind="legal"))
-    state.observe(tx("m1", T0, "payin_card", 5_000, card_fingerprint="k9"))
-    state.observe(tx("m2", T0 + HOUR, "payin_card", 5_000, card_fingerprint="k9"))
-    third = state.features(tx("m3", T0 + 2 * HOUR, "payin_card", 5_000, card_fingerprint="k9"))
-    assert "card_spree_new_card" in _names(third)
-    # the same spree with a card the platform has known for days
-    state.observe(tx("m1", T0 - 3 * DAY, "payin_card", 5_000, card_fingerprint="k8"))
-    state.observe(tx("m1", T0, "payin_card", 5_000, card_fingerprint="k8"))
-    state.observe(tx("m2", T0 + HOUR, "payin_card", 5_000, card_fingerprint="k8"))
-    old = state.features(tx("m3", T0 + 2 * HOUR, "payin_card", 5_000, card_fingerprint="k8"))
-    assert value(old, "card_merchants_24h") == 3
-    assert "card_spree_new_card" not in _names(old)
+    state.observe(tx("m1", card_first_seen, "payin_card", 5_000, card_fingerprint="k9"))
+    for offset, shop in enumerate(("m1", "m2")):
+        state.observe(tx(shop, T0 + offset * HOUR, "payin_card", 5_000, card_fingerprint="k9"))
+    return state.features(tx("m3", T0 + 2 * HOUR, "payin_card", 5_000, card_fingerprint="k9"))
+
+
+def test_card_spree_fires_at_the_third_merchant_of_a_new_card() -> None:
+    assert "card_spree_new_card" in _names(_third_merchant(T0 - HOUR))
+    known = _third_merchant(T0 - 3 * DAY)  # the same spree, a card known for days
+    assert value(known, "card_merchants_24h") == 3
+    assert "card_spree_new_card" not in _names(known)
