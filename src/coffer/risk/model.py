@@ -171,8 +171,9 @@ class ModelParameters:
     cold_start_rule_weight: float = 1.0  # the rules weigh the same; only the anomaly rises
     cold_start_anomaly_weight: float = 0.5
     # a rule firing on more than this share of the legitimate transactions of the later
-    # half of the history weighs proportionally less (rule_weights, set by train_model)
-    rule_budget: float = 0.004
+    # half of the history (more than the whole 1% false-positive budget, with a margin)
+    # weighs proportionally less (rule_weights, set by train_model)
+    rule_budget: float = 0.015
     rule_weights: tuple[tuple[str, float], ...] = ()
 
 
