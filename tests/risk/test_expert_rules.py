@@ -5,9 +5,18 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from coffer.risk.features import FEATURE_INDEX, FEATURE_NAMES
-from coffer.risk.rules import RULES, VECTOR_ROWS, fired, fired_rows, rule_score, rule_scores
+from coffer.risk.rules import (
+    RULES,
+    VECTOR_ROWS,
+    damped_weights,
+    fired,
+    fired_rows,
+    rule_score,
+    rule_scores,
+)
 
 # values on and around the rules' thresholds, NaN included
 VALUES = (0.0, 1.0, 2.0, 3.0, 4.0, 0.4, 0.5, 0.6, 0.8, 6.9, 6.91, 7.0, 10.0, 11.5, -1.0, -1.2, -2.0)
@@ -54,3 +63,20 @@ def test_rule_scores_equal_the_score_of_the_rules_that_fire() -> None:
     assert rule_scores(np.asarray(rows, dtype=np.float64)).tolist() == expected
     small = np.asarray(rows[: VECTOR_ROWS - 1], dtype=np.float64)
     assert rule_scores(small).tolist() == expected[: VECTOR_ROWS - 1]
+
+
+def test_rules_firing_often_on_legitimate_rows_are_damped() -> None:
+    rows = np.zeros((1_000, len(FEATURE_NAMES)))
+    rows[:20, FEATURE_INDEX["device_cards_24h"]] = 3.0  # many_cards_one_device on 2%
+    rows[:2, FEATURE_INDEX["device_new"]] = 1.0  # new_device_foreign_ip on 0.2%
+    rows[:2, FEATURE_INDEX["ip_foreign"]] = 1.0
+    weights = damped_weights(rows, budget=0.004)
+    assert weights == {"many_cards_one_device": 0.3 * 0.004 / 0.02}
+    hit = rows[:1]
+    assert rule_scores(hit).tolist() == pytest.approx([1 - 0.7 * 0.9])
+    damped = rule_scores(hit, weights).tolist()
+    assert damped == pytest.approx([1 - (1 - 0.3 * 0.2) * 0.9])
+    assert [rule_score(fired(hit[0].tolist()), weights)] == damped
+    big = np.repeat(hit, VECTOR_ROWS, axis=0)  # the batched path, the same numbers
+    assert rule_scores(big, weights).tolist() == damped * VECTOR_ROWS
+    assert damped_weights(rows[:0], budget=0.004) == {}

@@ -255,7 +255,15 @@ class FeatureState(StateStore):
             amount / in_24h if in_24h else -1.0,
             vs_population if cp_new else -5.0,
         )
-        vector += self.sequences.features(tx, balance, out_24h, out_7d)
+        sequence = self.sequences.features(tx, balance, out_24h, out_7d)
+        vector += sequence
+        vector += self.behaviour.features(
+            tx,
+            balance=balance,
+            out_7d=out_7d,
+            own_mean_log=state.out_stats.mean if state.out_stats.count else None,
+            payee_first_days=sequence[3],
+        )
         return vector
 
     def features_run(self, transactions: Sequence[Transaction]) -> list[list[float]]:

@@ -3,6 +3,7 @@ columns), and each name's position."""
 
 from __future__ import annotations
 
+from coffer.risk.features_behaviour import BEHAVIOUR_FEATURE_NAMES
 from coffer.risk.features_sequence import SEQUENCE_FEATURE_NAMES
 from coffer.risk.windows import HORIZON_NAMES
 
@@ -98,5 +99,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "counterparty_new_large",
     # sequences: money to payees new to the customer, cards moving between merchants
     *SEQUENCE_FEATURE_NAMES,
+    *BEHAVIOUR_FEATURE_NAMES,  # against the customer's own habits
 )
 FEATURE_INDEX = {name: index for index, name in enumerate(FEATURE_NAMES)}

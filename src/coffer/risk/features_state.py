@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from coffer.risk.events import Customer, Event, Login, Transaction
+from coffer.risk.features_behaviour import BehaviourState
 from coffer.risk.features_sequence import SequenceState
 from coffer.risk.windows import DAY, HOUR, DistinctWindow, RunningStats, Window
 
@@ -132,6 +133,7 @@ class StateStore:
         self.reference: dict[str, float] = {}
         self.reference_day = -1
         self.sequences = SequenceState()
+        self.behaviour = BehaviourState()
         self.now = 0.0
         self.events = 0
 
@@ -215,6 +217,7 @@ class StateStore:
             state.tiny_window.add(now, 1)
         self.population[kind].add(log_amount)
         self.sequences.observe(tx)
+        self.behaviour.observe(tx)
         state.window.add(now, amount)
         cp = tx.counterparty
         credit = tx.is_credit

@@ -20,7 +20,7 @@ import numpy as np
 
 from coffer.risk.features_names import FEATURE_INDEX, FEATURE_NAMES
 from coffer.risk.forest import CompiledForest
-from coffer.risk.rules import fired_rows, rule_score, rule_scores
+from coffer.risk.rules import damped_weights, fired_rows, rule_score, rule_scores
 from coffer.risk.trees import CompiledTrees, compile_trees
 
 MODEL_VERSION = 1
@@ -116,6 +116,11 @@ REASON_CODES = {
     "card_fresh": "card_new_to_platform",
     "amount_to_in_24h": "pass_through",
     "counterparty_new_large": "large_amount_new_counterparty",
+    "payee_sent_7d_vs_usual_week": "unusual_sum_to_payee",
+    "payee_payments_7d": "repeated_payments_to_payee",
+    "out_7d_vs_usual_week": "unusual_week_out",
+    "new_payee_amount_vs_own": "large_amount_new_counterparty",
+    "payee_funds_share_7d": "funds_to_one_payee",
 }
 # features whose rise never makes a transaction safer: the trees are kept monotone in them
 # (a typology never labelled still moves the score the right way)
@@ -165,6 +170,11 @@ class ModelParameters:
     cold_start_frauds: int = 30
     cold_start_rule_weight: float = 1.0  # the rules weigh the same; only the anomaly rises
     cold_start_anomaly_weight: float = 0.5
+    # a rule firing on more than this share of the legitimate transactions of the later
+    # half of the history (more than the whole 1% false-positive budget, with a margin)
+    # weighs proportionally less (rule_weights, set by train_model)
+    rule_budget: float = 0.015
+    rule_weights: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass
@@ -223,12 +233,12 @@ class FraudModel:
         probabilities = probability.tolist()
         anomaly = self.anomaly(matrix).tolist()
         parameters = self.parameters
+        weights = dict(parameters.rule_weights) or None
         out = []
         for rules, p, quantile in zip(fired_rows(matrix), probabilities, anomaly, strict=True):
             boost = parameters.anomaly_weight * float(quantile) ** parameters.anomaly_power
-            score = 1.0 - (1.0 - float(p)) * (1.0 - parameters.rule_weight * rule_score(rules)) * (
-                1.0 - boost
-            )
+            ruled = parameters.rule_weight * rule_score(rules, weights)
+            score = 1.0 - (1.0 - float(p)) * (1.0 - ruled) * (1.0 - boost)
             out.append((score, float(p), float(quantile), [rule.name for rule in rules]))
         return out
 
@@ -244,7 +254,7 @@ class FraudModel:
         if len(matrix) == 0:
             return np.zeros(0, dtype=np.float64)
         parameters = self.parameters
-        rules = rule_scores(matrix)
+        rules = rule_scores(matrix, dict(parameters.rule_weights) or None)
         most = 1.0 - parameters.anomaly_weight
         if probability is None:
             probability = self.probability(matrix)
@@ -414,6 +424,10 @@ def train_model(
             "pr_auc": pr_auc(labels[cut:], scores),
         }
     metrics["rounds"] = rounds
+    later = np.arange(count) >= count // 2  # past the history's start, when all is new
+    damped = damped_weights(matrix[later & (labels == 0)], parameters.rule_budget)
+    parameters.rule_weights = tuple(sorted(damped.items()))
+    metrics["damped_rules"] = {name: round(weight, 4) for name, weight in damped.items()}
     booster = _fit_booster(matrix, labels, parameters, rounds)
     columns = ANOMALY_COLUMNS
     legit = matrix[labels == 0][:, columns]

@@ -10,7 +10,7 @@ legitimate traffic uses a third of a 1% false-positive budget.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,12 @@ _fresh_1h = _f("customer_fresh_cards_1h")
 _card_fresh = _f("card_fresh")
 _legal = _f("customer_legal")
 _cp_age = _f("counterparty_age_days")
+_card_age = _f("card_age_days")
+_card_merchants = _f("card_merchants_24h")
+_payee_payments = _f("payee_payments_7d")
+_payee_known = _f("payee_known_days")
+_payee_share = _f("payee_funds_share_7d")
+_cp_senders = _f("counterparty_senders_30d")
 
 
 def _debit(vector: Vector) -> Any:
@@ -125,6 +131,30 @@ RULES: tuple[Rule, ...] = (
             & (_drained(v) >= 0.7)
         ),
     ),
+    Rule(
+        "card_spree_new_card",  # a card the platform met within a day, at a third merchant
+        0.3,
+        lambda v: (
+            (_payin_card(v) > 0)
+            & (_legal(v) > 0)
+            & (_card_merchants(v) >= 3)
+            & (_card_age(v) >= 0)
+            & (_card_age(v) < 1)
+        ),
+    ),
+    Rule(
+        "repeat_new_payee",  # instalments to a payee first paid days ago, only by this sender
+        0.1,
+        lambda v: (
+            _debit(v)
+            & (_legal(v) == 0)
+            & (_payee_payments(v) >= 2)
+            & (_payee_known(v) >= 0)
+            & (_payee_known(v) < 7)
+            & (_payee_share(v) >= 0.3)
+            & (_cp_senders(v) <= 1)
+        ),
+    ),
     Rule("many_cards_one_device", 0.3, lambda v: _device_cards(v) >= 3),
     Rule(
         "new_card_country_mismatch",
@@ -161,30 +191,49 @@ def fired_rows(matrix: np.ndarray) -> list[list[Rule]]:
     return [[RULES[i] for i, hit in enumerate(flags) if hit] for flags in hits.T.tolist()]
 
 
-def rule_score(rules: Sequence[Rule]) -> float:
-    """1 - prod(1 - weight): the rules' combined score in [0, 1)."""
+def rule_score(rules: Sequence[Rule], weights: Mapping[str, float] | None = None) -> float:
+    """1 - prod(1 - weight): the rules' combined score in [0, 1); ``weights``: a rule's
+    weight in place of its own (a model's, see :func:`damped_weights`)."""
     remaining = 1.0
     for rule in rules:
-        remaining *= 1.0 - rule.weight
+        weight = rule.weight if weights is None else weights.get(rule.name, rule.weight)
+        remaining *= 1.0 - weight
     return 1.0 - remaining
+
+
+def damped_weights(legit: np.ndarray, budget: float) -> dict[str, float]:
+    """The weights of the rules that fire on more than ``budget`` of the legitimate rows
+    ``legit`` (float64), scaled down by that excess (``weight * budget / rate``): a rule
+    that fires often on a platform's own legitimate traffic must not hold the threshold at
+    1% false positives at its weight."""
+    if len(legit) == 0:
+        return {}
+    columns = legit.T
+    out = {}
+    for rule in WEIGHTED:
+        rate = float(np.mean(np.broadcast_to(rule.test(columns), (len(legit),))))
+        if rate > budget:
+            out[rule.name] = rule.weight * budget / rate
+    return out
 
 
 WEIGHTED = tuple(rule for rule in RULES if rule.weight > 0)
 
 
-def rule_scores(matrix: np.ndarray) -> np.ndarray:
+def rule_scores(matrix: np.ndarray, weights: Mapping[str, float] | None = None) -> np.ndarray:
     """:func:`rule_score` of the rules that fire on each row of ``matrix`` (float64),
     testing only the rules that weigh: the same numbers (a rule of weight 0 multiplies by
     1.0), the same products in the same order."""
     count = len(matrix)
     if count < VECTOR_ROWS:
         return np.asarray(
-            [rule_score([r for r in WEIGHTED if r.test(row)]) for row in matrix.tolist()],
+            [rule_score([r for r in WEIGHTED if r.test(row)], weights) for row in matrix.tolist()],
             dtype=np.float64,
         )
     columns = matrix.T
     remaining = np.ones(count, dtype=np.float64)
     for rule in WEIGHTED:
+        weight = rule.weight if weights is None else weights.get(rule.name, rule.weight)
         hit = np.broadcast_to(rule.test(columns), (count,))
-        remaining = np.where(hit, remaining * (1.0 - rule.weight), remaining)
+        remaining = np.where(hit, remaining * (1.0 - weight), remaining)
     return np.asarray(1.0 - remaining, dtype=np.float64)
