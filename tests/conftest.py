@@ -1,19 +1,26 @@
 """Shared fixtures: every database test runs on SQLite and on PostgreSQL.
 
 PostgreSQL is the local server (trust auth, user root). Each test gets a fresh database
-cloned from a migrated template, so tests never see each other's rows. When PostgreSQL is
+cloned from a migrated template (reset and reused: :class:`PostgresClones`), and on SQLite
+a copy of a migrated file, so tests never see each other's rows. When PostgreSQL is
 unreachable its tests are skipped loudly, except in CI (CI=true), where that is a failure.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import sqlite3
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+import pgclones
 
 PG_ADMIN_URL = os.environ.get("COFFER_TEST_PG", "postgresql://root@127.0.0.1:5432/postgres")
 _KEY_FOLDER = tempfile.mkdtemp(prefix="coffer-test-keys-")
@@ -49,19 +56,15 @@ def postgres_template() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required in CI but unreachable: {problem}")
         pytest.skip(f"!!! PostgreSQL unreachable, its tests are SKIPPED: {problem}")
-    import psycopg
-
     import coffer
 
     name = f"coffer_tmpl_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    _admin_execute(f'CREATE DATABASE "{name}"')
     coffer.open(pg_url(name)).close()
     try:
         yield name
     finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _admin_execute(statement: str) -> None:
@@ -72,7 +75,9 @@ def _admin_execute(statement: str) -> None:
     deadline = time.monotonic() + 30
     while True:
         try:
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            with psycopg.connect(
+                PG_ADMIN_URL, autocommit=True, application_name="coffer-test-admin"
+            ) as admin:
                 admin.execute(statement)
             return
         except psycopg.OperationalError as exc:
@@ -81,23 +86,85 @@ def _admin_execute(statement: str) -> None:
             time.sleep(0.5)
 
 
-def _fresh_postgres(template: str) -> Iterator[str]:
-    name = f"coffer_test_{uuid.uuid4().hex[:10]}"
-    _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+class PostgresClones:
+    """Clones of the template, each reset to the template's state after a test and handed
+    to the next (see tests/pgclones.py); a clone that cannot be reset is dropped."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.state = pgclones.read_template(pg_url(template))
+        self._free: list[str] = []
+        self._made: list[str] = []
+
+    def take(self) -> str:
+        """The name of a database as the template is, no other test using it."""
+        if self._free:
+            return self._free.pop()
+        name = pgclones.new_name()
+        _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self._made.append(name)
+        return name
+
+    def release(self, name: str) -> None:
+        try:
+            reusable = pgclones.reset(pg_url(name), self.state)
+        except Exception:
+            reusable = False
+        if reusable:
+            self._free.append(name)
+            return
+        self._made.remove(name)
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        for name in self._made:
+            _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_clones(postgres_template: str) -> Iterator[PostgresClones]:
+    clones = PostgresClones(postgres_template)
+    try:
+        yield clones
+    finally:
+        clones.close()
+
+
+def _fresh_postgres(clones: PostgresClones) -> Iterator[str]:
+    name = clones.take()
     try:
         yield pg_url(name)
     finally:
-        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        clones.release(name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database file, copied per test (migrating a new file takes most
+    of a second; copying one, milliseconds)."""
+    import coffer
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "coffer.db"
+    coffer.open(f"sqlite:///{path}").close()
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
+    return path
+
+
+def fresh_sqlite(template: Path, folder: Path | str, name: str = "coffer.db") -> str:
+    """The URL of a copy of the migrated ``template`` at ``folder``/``name``."""
+    target = Path(folder) / name
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
-    """A URL of a new, empty Coffer database on each backend."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a new Coffer database (migrated, no rows of any test) on each backend."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/coffer.db"
+        yield fresh_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
         return
-    template = request.getfixturevalue("postgres_template")
-    yield from _fresh_postgres(template)
+    yield from _fresh_postgres(request.getfixturevalue("postgres_clones"))
 
 
 @pytest.fixture
