@@ -9,13 +9,14 @@ unreachable its tests are skipped loudly, except in CI (CI=true), where that is 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -158,13 +159,35 @@ def fresh_sqlite(template: Path, folder: Path | str, name: str = "coffer.db") ->
     return f"sqlite:///{target}"
 
 
+@contextlib.contextmanager
+def _new_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        name = f"coffer-{uuid.uuid4().hex[:8]}.db"
+        yield fresh_sqlite(request.getfixturevalue("sqlite_template"), folder, name)
+        return
+    yield from _fresh_postgres(request.getfixturevalue("postgres_clones"))
+
+
+@pytest.fixture(scope="session")
+def new_database(
+    request: pytest.FixtureRequest,
+) -> Callable[[str, Path], contextlib.AbstractContextManager[str]]:
+    """For fixtures wider than a test: ``with new_database(backend, folder) as url:`` a
+    new Coffer database (migrated, no rows of any test) on ``backend``."""
+    return functools.partial(_new_database, request)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of a new Coffer database (migrated, no rows of any test) on each backend."""
-    if request.param == "sqlite":
-        yield fresh_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
-        return
-    yield from _fresh_postgres(request.getfixturevalue("postgres_clones"))
+    with _new_database(request, request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_database_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A URL of a new Coffer database on SQLite (migrated, no rows of any test)."""
+    return fresh_sqlite(sqlite_template, tmp_path)
 
 
 @pytest.fixture
