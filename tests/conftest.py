@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -221,3 +222,24 @@ def _pg_application_name(request: pytest.FixtureRequest) -> Iterator[None]:
         os.environ.pop("PGAPPNAME", None)
     else:
         os.environ["PGAPPNAME"] = previous
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of slow tests (``slow``, ``browser``) run first, each file's tests still
+    together and in their order: with two workers, a long test started last would leave
+    the other worker idle until it ends."""
+    slow = {item.path for item in items if item.get_closest_marker("slow") is not None}
+    slow |= {item.path for item in items if item.get_closest_marker("browser") is not None}
+    items.sort(key=lambda item: item.path not in slow)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``-n``'s default distribution hands each worker a fixed run of tests; work stealing
+    lets an idle worker take the other's pending ones (``--dist`` given: that one)."""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)
