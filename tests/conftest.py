@@ -199,6 +199,29 @@ def coffer_db(database_url: str) -> Iterator[object]:
         yield c
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_argon2() -> Iterator[None]:
+    """Passwords and client secrets hashed with Argon2id at its lowest cost in this process:
+    the tests check who gets in and who does not, never the cost, and argon2-cffi's default
+    (64 MiB, three passes) takes most of a second on a busy 2-core machine. A hash keeps
+    its parameters, so what a server in a subprocess hashes still verifies here, and the
+    other way round."""
+    from argon2 import PasswordHasher
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (
+            "coffer.api.auth",
+            "coffer.api.clients",
+            "coffer.identity.factors.passwords",
+        ):
+            patch.setattr(f"{module}._hasher", cheap)
+        patch.setattr(
+            "coffer.identity.factors.passwords._DUMMY_HASH", cheap.hash("no such account")
+        )
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
     """Webhook URLs resolve without DNS in tests (no traffic leaves 127.0.0.1): ``localhost``
