@@ -156,7 +156,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fresh_sqlite(template: Path, folder: Path | str, name: str = "coffer.db") -> str:
     """The URL of a copy of the migrated ``template`` at ``folder``/``name``."""
     target = Path(folder) / name
-    shutil.copyfile(template, target)
+    shutil.copy(template, target)  # with its mode: 0600, as Coffer makes its files
     return f"sqlite:///{target}"
 
 
