@@ -1,19 +1,28 @@
 """Shared fixtures: every database test runs on SQLite and on PostgreSQL.
 
 PostgreSQL is the local server (trust auth, user root). Each test gets a fresh database
-cloned from a migrated template, so tests never see each other's rows. When PostgreSQL is
+cloned from a migrated template (reset and reused: :class:`PostgresClones`), and on SQLite
+a copy of a migrated file, so tests never see each other's rows. When PostgreSQL is
 unreachable its tests are skipped loudly, except in CI (CI=true), where that is a failure.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import shutil
+import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+
+import pgclones
 
 PG_ADMIN_URL = os.environ.get("COFFER_TEST_PG", "postgresql://root@127.0.0.1:5432/postgres")
 _KEY_FOLDER = tempfile.mkdtemp(prefix="coffer-test-keys-")
@@ -49,19 +58,15 @@ def postgres_template() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required in CI but unreachable: {problem}")
         pytest.skip(f"!!! PostgreSQL unreachable, its tests are SKIPPED: {problem}")
-    import psycopg
-
     import coffer
 
     name = f"coffer_tmpl_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    _admin_execute(f'CREATE DATABASE "{name}"')
     coffer.open(pg_url(name)).close()
     try:
         yield name
     finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _admin_execute(statement: str) -> None:
@@ -72,7 +77,9 @@ def _admin_execute(statement: str) -> None:
     deadline = time.monotonic() + 30
     while True:
         try:
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            with psycopg.connect(
+                PG_ADMIN_URL, autocommit=True, application_name="coffer-test-admin"
+            ) as admin:
                 admin.execute(statement)
             return
         except psycopg.OperationalError as exc:
@@ -81,23 +88,107 @@ def _admin_execute(statement: str) -> None:
             time.sleep(0.5)
 
 
-def _fresh_postgres(template: str) -> Iterator[str]:
-    name = f"coffer_test_{uuid.uuid4().hex[:10]}"
-    _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+class PostgresClones:
+    """Clones of the template, each reset to the template's state after a test and handed
+    to the next (see tests/pgclones.py); a clone that cannot be reset is dropped."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.state = pgclones.read_template(pg_url(template))
+        self._free: list[str] = []
+        self._made: list[str] = []
+
+    def take(self) -> str:
+        """The name of a database as the template is, no other test using it."""
+        if self._free:
+            return self._free.pop()
+        name = pgclones.new_name()
+        _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self._made.append(name)
+        return name
+
+    def release(self, name: str) -> None:
+        try:
+            reusable = pgclones.reset(pg_url(name), self.state)
+        except Exception:
+            reusable = False
+        if reusable:
+            self._free.append(name)
+            return
+        self._made.remove(name)
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        for name in self._made:
+            _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_clones(postgres_template: str) -> Iterator[PostgresClones]:
+    clones = PostgresClones(postgres_template)
+    try:
+        yield clones
+    finally:
+        clones.close()
+
+
+def _fresh_postgres(clones: PostgresClones) -> Iterator[str]:
+    name = clones.take()
     try:
         yield pg_url(name)
     finally:
-        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        clones.release(name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database file, copied per test (migrating a new file takes most
+    of a second; copying one, milliseconds)."""
+    import coffer
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "coffer.db"
+    coffer.open(f"sqlite:///{path}").close()
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
+    return path
+
+
+def fresh_sqlite(template: Path, folder: Path | str, name: str = "coffer.db") -> str:
+    """The URL of a copy of the migrated ``template`` at ``folder``/``name``."""
+    target = Path(folder) / name
+    shutil.copy(template, target)  # with its mode: 0600, as Coffer makes its files
+    return f"sqlite:///{target}"
+
+
+@contextlib.contextmanager
+def _new_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        name = f"coffer-{uuid.uuid4().hex[:8]}.db"
+        yield fresh_sqlite(request.getfixturevalue("sqlite_template"), folder, name)
+        return
+    yield from _fresh_postgres(request.getfixturevalue("postgres_clones"))
+
+
+@pytest.fixture(scope="session")
+def new_database(
+    request: pytest.FixtureRequest,
+) -> Callable[[str, Path], contextlib.AbstractContextManager[str]]:
+    """For fixtures wider than a test: ``with new_database(backend, folder) as url:`` a
+    new Coffer database (migrated, no rows of any test) on ``backend``."""
+    return functools.partial(_new_database, request)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
-    """A URL of a new, empty Coffer database on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/coffer.db"
-        return
-    template = request.getfixturevalue("postgres_template")
-    yield from _fresh_postgres(template)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a new Coffer database (migrated, no rows of any test) on each backend."""
+    with _new_database(request, request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_database_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A URL of a new Coffer database on SQLite (migrated, no rows of any test)."""
+    return fresh_sqlite(sqlite_template, tmp_path)
 
 
 @pytest.fixture
@@ -106,6 +197,29 @@ def coffer_db(database_url: str) -> Iterator[object]:
 
     with coffer.open(database_url) as c:
         yield c
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_argon2() -> Iterator[None]:
+    """Passwords and client secrets hashed with Argon2id at its lowest cost in this process:
+    the tests check who gets in and who does not, never the cost, and argon2-cffi's default
+    (64 MiB, three passes) takes most of a second on a busy 2-core machine. A hash keeps
+    its parameters, so what a server in a subprocess hashes still verifies here, and the
+    other way round."""
+    from argon2 import PasswordHasher
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (
+            "coffer.api.auth",
+            "coffer.api.clients",
+            "coffer.identity.factors.passwords",
+        ):
+            patch.setattr(f"{module}._hasher", cheap)
+        patch.setattr(
+            "coffer.identity.factors.passwords._DUMMY_HASH", cheap.hash("no such account")
+        )
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -131,3 +245,24 @@ def _pg_application_name(request: pytest.FixtureRequest) -> Iterator[None]:
         os.environ.pop("PGAPPNAME", None)
     else:
         os.environ["PGAPPNAME"] = previous
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of slow tests (``slow``, ``browser``) run first, each file's tests still
+    together and in their order: with two workers, a long test started last would leave
+    the other worker idle until it ends."""
+    slow = {item.path for item in items if item.get_closest_marker("slow") is not None}
+    slow |= {item.path for item in items if item.get_closest_marker("browser") is not None}
+    items.sort(key=lambda item: item.path not in slow)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``-n``'s default distribution hands each worker a fixed run of tests; work stealing
+    lets an idle worker take the other's pending ones (``--dist`` given: that one)."""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)

@@ -1,12 +1,12 @@
 """Fixtures of the HTTP API tests: a fresh database per backend, a live uvicorn server.
 
-PostgreSQL is the local server (trust auth, user root): each test module gets its own
-``coffer_api_<random>`` database, dropped afterwards. When PostgreSQL is unreachable its
-tests are skipped loudly, except in CI (CI=true), where that is a failure.
+Each test module gets its own database on each backend (``new_database`` of
+tests/conftest.py, which skips or fails when PostgreSQL is unreachable).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -14,62 +14,28 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-PG_ADMIN_URL = os.environ.get("COFFER_TEST_PG", "postgresql://root@127.0.0.1:5432/postgres")
 _KEYS = tempfile.mkdtemp(prefix="coffer-api-keys-")
 os.environ.setdefault("COFFER_SIGNING_KEY_FILE", os.path.join(_KEYS, "signing.key"))
 os.environ.setdefault("COFFER_PII_KEY_FILE", os.path.join(_KEYS, "pii.key"))
 os.environ.setdefault("COFFER_JWT_KEY_FILE", os.path.join(_KEYS, "jwt.keys"))
 
 
-def _pg_problem() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
-            return None
-    except Exception as exc:
-        return str(exc)
-
-
-def _require_postgres() -> None:
-    problem = _pg_problem()
-    if problem is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI but unreachable: {problem}")
-        pytest.skip(f"!!! PostgreSQL unreachable, its API tests are SKIPPED: {problem}")
-
-
-def new_database(backend: str, folder: Path) -> Iterator[str]:
-    """A URL of a new, empty database on ``backend`` (dropped afterwards)."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder}/coffer-{uuid.uuid4().hex[:8]}.db"
-        return
-    _require_postgres()
-    import psycopg
-
-    name = f"coffer_api_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def api_database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    new_database: Callable[[str, Path], contextlib.AbstractContextManager[str]],
 ) -> Iterator[str]:
-    yield from new_database(request.param, tmp_path_factory.mktemp("api-db"))
+    """A new Coffer database (tests/conftest.py) on each backend, for a module's tests."""
+    with new_database(request.param, tmp_path_factory.mktemp("api-db")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -104,8 +104,17 @@ def flood(base_url: str, client_id: str) -> tuple[dict[str, int], list[float]]:
     return json.loads(output), latencies
 
 
+@pytest.fixture
+def full_cost_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The victim's secret hashed at Argon2's real cost (tests/conftest.py lowers it for
+    the other tests): that cost is what the gate bounds, and what this test measures."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("coffer.api.clients._hasher", PasswordHasher())
+
+
 def test_a_flood_of_wrong_secrets_keeps_memory_bounded_and_healthz_fast(
-    tmp_path: Path, server_control: tuple[Any, Any]
+    tmp_path: Path, server_control: tuple[Any, Any], full_cost_hashes: None
 ) -> None:
     import httpx
 

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(params=["sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
+def database_url(sqlite_database_url: str) -> str:
     """Browser tests run on SQLite (the embedded default); the end-user API's tests run on
     both backends (tests/identity/test_users_api.py)."""
-    return f"sqlite:///{tmp_path}/coffer.db"
+    return sqlite_database_url
 
 
 def virtual_authenticator(page: Any) -> Any:

@@ -22,8 +22,8 @@ CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": 
 
 
 @pytest.fixture(params=["sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
-    return f"sqlite:///{tmp_path}/coffer.db"
+def database_url(sqlite_database_url: str) -> str:
+    return sqlite_database_url
 
 
 def fund(server: LiveServer, email: str, amount: int) -> str:

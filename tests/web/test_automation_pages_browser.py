@@ -23,9 +23,9 @@ RULES = {"currency": "EUR", "max_per_transaction": 3_000, "limits": [{"window": 
 
 
 @pytest.fixture(params=["sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
+def database_url(sqlite_database_url: str) -> str:
     """On SQLite; the server-side tests of the same pages run on both backends."""
-    return f"sqlite:///{tmp_path}/coffer.db"
+    return sqlite_database_url
 
 
 def open_new(page: Any, section: str, path: str, link: str) -> None:

@@ -21,10 +21,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(params=["sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
+def database_url(sqlite_database_url: str) -> str:
     """Browser tests run on SQLite (the embedded default); the server-side tests of the
     same pages (tests/web/test_console_pages.py) run on both backends."""
-    return f"sqlite:///{tmp_path}/coffer.db"
+    return sqlite_database_url
 
 
 def sign_in(page: Any, url: str, email: str, code: str | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,13 @@ def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+@functools.cache
+def heads() -> frozenset[str]:
+    """The newest revisions of this Coffer's migrations (read once a process: loading the
+    migration scripts costs far more than the database's check)."""
+    return frozenset(ScriptDirectory.from_config(_config()).get_heads())
 
 
 def _current(engine: sa.Engine) -> set[str]:
@@ -56,12 +64,11 @@ def _migration_lock(engine: sa.Engine) -> Iterator[None]:
 
 def upgrade(engine: sa.Engine) -> None:
     """Bring the schema to the newest revision (no-op when it already is)."""
-    config = _config()
-    heads = set(ScriptDirectory.from_config(config).get_heads())
-    if _current(engine) == heads:
+    if _current(engine) == heads():
         return
+    config = _config()
     with _migration_lock(engine):
-        if _current(engine) == heads:
+        if _current(engine) == heads():
             return
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -13,11 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.pool import NullPool
 
 from coffer.db.engine import Backend, backend_of, normalize_url
-from coffer.db.migrate import _config
+from coffer.db.migrate import heads
 from coffer.errors import ConfigurationError
 
 _PG_READ_ONLY = "-c default_transaction_read_only=on"
@@ -83,7 +82,7 @@ def open_read_only(url: str) -> ReadOnlyDatabase:
     except sa.exc.OperationalError as exc:
         engine.dispose()
         raise ConfigurationError(f"cannot read the database: {exc.orig}") from None
-    expected = set(ScriptDirectory.from_config(_config()).get_heads())
+    expected = set(heads())
     if current != expected:
         engine.dispose()
         raise ConfigurationError(
