@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message
+from tests.aio import run as run_coroutine
 
 import coffer
 from coffer.api import create_app
@@ -169,17 +170,16 @@ async def _run(
 
 
 def test_an_oversized_body_is_refused_before_it_is_read() -> None:
-    import asyncio
 
     async def inner(scope: Any, receive: Any, send: Any) -> None:
         raise AssertionError("the app must not run")
 
     boundary = RequestBoundary(inner, max_body_bytes=1024)
     declared = [(b"content-length", b"209715200"), (b"content-type", b"application/json")]
-    status, reads = asyncio.run(_run(boundary, declared, [b"x"]))
+    status, reads = run_coroutine(_run(boundary, declared, [b"x"]))
     assert (status, reads) == (413, 0)
     streamed = [(b"transfer-encoding", b"chunked")]
-    status, reads = asyncio.run(_run(boundary, streamed, [b"x" * 600] * 1000))
+    status, reads = run_coroutine(_run(boundary, streamed, [b"x" * 600] * 1000))
     assert (status, reads) == (413, 2)  # stops as soon as it passes the limit
 
 

@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.aio import run as run_coroutine
 
 import coffer
 from coffer.api import create_app
@@ -283,13 +284,13 @@ def test_batcher_gathers_concurrent_posts(sqlite_url: str) -> None:
         async def run() -> list[Any]:
             return await asyncio.gather(*[batcher.post(item) for item in items])
 
-        results = asyncio.run(run())
+        results = run_coroutine(run())
         assert isinstance(results[-1], InsufficientFunds)
         created = results[:-1]
         assert all(isinstance(r, Transaction) for r in created)
         assert sorted(r.id for r in created) == list(range(200))
         assert ledger.balance("b:199", "USD/2") == 200
-        assert not isinstance(asyncio.run(run())[0], CofferError)  # a second event loop
+        assert not isinstance(run_coroutine(run())[0], CofferError)  # a second event loop
 
 
 addresses = st.from_regex(r"\A[a-z]{1,5}(:[a-z0-9_-]{1,5}){0,2}\Z")

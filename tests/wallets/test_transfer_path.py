@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.aio import run as run_coroutine
 
 import coffer
 from coffer import errors
@@ -340,7 +341,7 @@ def test_concurrent_requests_are_batched_over_http(
                 ]
             )
 
-    responses = asyncio.run(post_all())
+    responses = run_coroutine(post_all())
     assert all(r.status_code == 201 for r in responses), [r.text for r in responses[:3]]
     by_key: dict[str, set[str]] = {}
     for n, response in enumerate(responses):
