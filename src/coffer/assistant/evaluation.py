@@ -125,6 +125,10 @@ def _periods(today: date) -> dict[str, tuple[date, date]]:
         "easter": (date(2025, 4, 18), date(2025, 4, 21)),  # Good Friday to Easter Monday
         "spring_festival": (date(2026, 2, 16), date(2026, 2, 22)),  # 除夕 to 初六
         "national_day": (date(year - 1, 10, 1), date(year - 1, 10, 7)),
+        "new_years_day": (date(year, 1, 1), date(year, 1, 1)),
+        "valentines": (date(year, 2, 14), date(year, 2, 14)),
+        # the Friday of last week (the latest Friday before today's week)
+        "last_friday": (monday - timedelta(days=3), monday - timedelta(days=3)),
     }
 
 
