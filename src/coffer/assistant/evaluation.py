@@ -376,6 +376,9 @@ def run(ask: Callable[[str], dict[str, Any]], items: Iterable[Case]) -> list[Out
 def _match_target(target: str | tuple[str, ...] | None) -> Callable[[Any], bool]:
     if isinstance(target, tuple):
         return _codes(target)
+    if isinstance(target, str) and target.startswith("-"):  # everything but these
+        kept = _match_target(tuple(target[1:].split(",")) if target[1] != "@" else target[1:])
+        return lambda t: not kept(t)
     if isinstance(target, str) and target.startswith("@"):
         return _merchant(target[1:])
     return lambda t: True
