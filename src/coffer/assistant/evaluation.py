@@ -493,8 +493,8 @@ def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]
         elif intent == "affordability":
             out.append(Case(question, intent, target != "!no", None, "affordable"))
         elif intent == "budget_status":
-            category = target[0] if isinstance(target, tuple) else "FOOD_AND_DRINK_GROCERIES"
-            out.append(Case(question, intent, _budget_left(s, category)))
+            categories = target if isinstance(target, tuple) else ("FOOD_AND_DRINK_GROCERIES",)
+            out.append(Case(question, intent, sum(_budget_left(s, c) for c in categories)))
         elif intent == "unknown":
             out.append(Case(question, intent, None))
         else:

@@ -11,7 +11,8 @@ affordable), ``-`` before codes or a merchant for everything else ("apart from r
 codes). Period keys name dates relative to today (``coffer.assistant.evaluation``);
 ``avg:KEY`` asks for the monthly mean over the complete months of KEY; ``cmp:RECENT:EARLIER``
 for the change from EARLIER to RECENT; ``wkd:KEY`` for the Saturdays and Sundays of KEY only;
-``inc:KEY`` (with ``share``) for a share of income. Intent ``upcoming_bills`` expects the
+``inc:KEY`` (with ``share``) for a share of income. A ``budget_status`` row's codes are the
+budgets whose amounts left add up (none: groceries). Intent ``upcoming_bills`` expects the
 bills due after today until the end of the month.
 """
 
