@@ -112,7 +112,7 @@ EXCLUDING = (
 ORDERS = (
     r"^\s*(?:please\s+)?(?:transfer|send|pay|move|block|freeze|unfreeze|cancel|top up|withdraw|book|order|reserve|open|close)\b|"
     r"^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|(?:帮我|帮忙|给我)\s*(?:订|预订|预定)|"
-    r"^\s*(?:请|帮我|帮忙)?\s*把.{1,20}(?:取消|冻结|退订|停掉|关掉|转给)"
+    r"(?:^\s*|请|帮我|帮忙)\s*把.{1,20}(?:取消|冻结|退订|停掉|关掉|转给)"
 )
 NOT_HELD = (
     r"\b(?:credit score|interest rates?|exchange rates?|fx rates?|pin|euro to \w+ rate|\w+ to euro rate)\b|"
