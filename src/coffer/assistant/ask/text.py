@@ -38,7 +38,7 @@ CANTONESE = (("几多", "多少"), ("咗", "了"), ("呢个", "这个"), ("使�
              ("户口", "账户"), ("搵了", "赚了"), ("储了", "存了"), ("搭的士", "打车"),
              ("的士", "出租车"))  # fmt: skip
 # a word only Cantonese has: the question is read with CANTONESE
-CANTONESE_MARK = re.compile("咗|几多|呢个|今个月|点解|咁|买餸|而家|仲有|户口|搵|边个|係|嘅|冇|乜嘢")
+CANTONESE_MARK = re.compile("咗|几多|呢个|今个月|点解|咁|买餸|而家|仲有|搵|边个|係|嘅|冇|乜嘢")
 
 WORDS = re.compile(r"[a-z]+")
 
