@@ -125,6 +125,10 @@ def _periods(today: date) -> dict[str, tuple[date, date]]:
         "easter": (date(2025, 4, 18), date(2025, 4, 21)),  # Good Friday to Easter Monday
         "spring_festival": (date(2026, 2, 16), date(2026, 2, 22)),  # 除夕 to 初六
         "national_day": (date(year - 1, 10, 1), date(year - 1, 10, 7)),
+        "new_years_day": (date(year, 1, 1), date(year, 1, 1)),
+        "valentines": (date(year, 2, 14), date(year, 2, 14)),
+        # the Friday of last week (the latest Friday before today's week)
+        "last_friday": (monday - timedelta(days=3), monday - timedelta(days=3)),
     }
 
 
@@ -372,6 +376,9 @@ def run(ask: Callable[[str], dict[str, Any]], items: Iterable[Case]) -> list[Out
 def _match_target(target: str | tuple[str, ...] | None) -> Callable[[Any], bool]:
     if isinstance(target, tuple):
         return _codes(target)
+    if isinstance(target, str) and target.startswith("-"):  # everything but these
+        kept = _match_target(tuple(target[1:].split(",")) if target[1] != "@" else target[1:])
+        return lambda t: not kept(t)
     if isinstance(target, str) and target.startswith("@"):
         return _merchant(target[1:])
     return lambda t: True
@@ -486,8 +493,8 @@ def heldout_cases(s: Synthetic, rows: Iterable[Row] | None = None) -> list[Case]
         elif intent == "affordability":
             out.append(Case(question, intent, target != "!no", None, "affordable"))
         elif intent == "budget_status":
-            category = target[0] if isinstance(target, tuple) else "FOOD_AND_DRINK_GROCERIES"
-            out.append(Case(question, intent, _budget_left(s, category)))
+            categories = target if isinstance(target, tuple) else ("FOOD_AND_DRINK_GROCERIES",)
+            out.append(Case(question, intent, sum(_budget_left(s, c) for c in categories)))
         elif intent == "unknown":
             out.append(Case(question, intent, None))
         else:

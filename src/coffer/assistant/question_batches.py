@@ -7,11 +7,12 @@ reports each on its own line). Expected answers are computed by
 A file: ``#`` comment lines first (``# name: ...`` gives the batch's name), then a header
 ``question, intent, target, period`` and one tab-separated row a question. Targets: empty
 (none), category codes separated by commas, ``@Merchant``, ``#Goal``, ``!no`` (not
-affordable), or for ``compare_items`` two sides separated by ``|`` (each a merchant or
+affordable), ``-`` before codes or a merchant for everything else ("apart from rent"), or for ``compare_items`` two sides separated by ``|`` (each a merchant or
 codes). Period keys name dates relative to today (``coffer.assistant.evaluation``);
 ``avg:KEY`` asks for the monthly mean over the complete months of KEY; ``cmp:RECENT:EARLIER``
 for the change from EARLIER to RECENT; ``wkd:KEY`` for the Saturdays and Sundays of KEY only;
-``inc:KEY`` (with ``share``) for a share of income. Intent ``upcoming_bills`` expects the
+``inc:KEY`` (with ``share``) for a share of income. A ``budget_status`` row's codes are the
+budgets whose amounts left add up (none: groceries). Intent ``upcoming_bills`` expects the
 bills due after today until the end of the month.
 """
 
@@ -29,7 +30,7 @@ HEADER = ["question", "intent", "target", "period"]
 def _target(text: str) -> str | tuple[str, ...] | None:
     if not text:
         return None
-    if text[0] in "@#!" or "|" in text:
+    if text[0] in "@#!-" or "|" in text:
         return text
     return tuple(text.split(","))
 

@@ -486,6 +486,16 @@ NO_NUMBER = {
         "No number answers this: I forecast spending at most a year ahead.",
         "这个问题没有可以给出的数字：支出预测最多只到一年以后。",
     ),
+    "amount_filter": (
+        "No number answers this: I answer totals, counts and rankings of your spending, not "
+        "lists of payments picked by their size.",
+        "这个问题没有可以给出的数字：我回答支出的合计、次数和排名，不按单笔金额筛选付款。",
+    ),
+    "when_paid": (
+        "No number answers this: I answer how much and how many times, not on which date a "
+        "payment went out. Your transaction list in the app shows the dates.",
+        "这个问题没有可以给出的数字：我回答金额和次数，不回答某笔付款是哪天扣的，请在应用的交易记录里查看日期。",
+    ),
     None: (
         "I did not understand the question, so no number answers it. Try: how much did I "
         "spend on groceries last month? what are my subscriptions? can I afford a 500 EUR "

@@ -1,6 +1,7 @@
 """Holidays as periods: Christmas (24-26 December), Easter (Good Friday to Easter Monday),
-Chinese New Year / 春节 (New Year's Eve, 除夕, to the sixth day, 初六) and National Day /
-国庆 (1-7 October). A holiday without a year is the latest one begun by today; a year
+Chinese New Year / 春节 (New Year's Eve, 除夕, to the sixth day, 初六), National Day /
+国庆 (1-7 October), and the single days New Year's Day / 元旦, New Year's Eve / 跨年,
+Valentine's Day / 情人节, Halloween / 万圣节 and Singles' Day / 双十一. A holiday without a year is the latest one begun by today; a year
 before or after it ("Christmas 2024", "last year's Christmas", 去年圣诞节) picks that
 year's."""
 
@@ -49,6 +50,10 @@ def _national_day(year: int) -> tuple[date, date]:
     return date(year, 10, 1), date(year, 10, 7)
 
 
+def _day(month: int, day: int) -> Callable[[int], tuple[date, date]]:
+    return lambda year: (date(year, month, day), date(year, month, day))
+
+
 HOLIDAYS: tuple[tuple[str, str, Callable[[int], tuple[date, date]]], ...] = (
     ("Christmas", r"\bchristmas\b|\bx-?mas\b|圣诞节?", _christmas),
     ("Easter", r"\beaster\b|复活节", _easter),
@@ -56,6 +61,11 @@ HOLIDAYS: tuple[tuple[str, str, Callable[[int], tuple[date, date]]], ...] = (
      r"\b(?:chinese|lunar) new year\b|\bspring festival\b|春节|过年|农历新年", _spring_festival),
     ("National Day",
      r"\bnational day\b|\bgolden week\b|国庆节?|十一(?:长假|黄金周|假期)", _national_day),
+    ("New Year's Day", r"\bnew year'?s? day\b|元旦", _day(1, 1)),
+    ("New Year's Eve", r"\bnew year'?s? eve\b|跨年夜?", _day(12, 31)),
+    ("Valentine's Day", r"\b(?:st\.? )?valentine'?s?(?: day)?\b|情人节|情人節", _day(2, 14)),
+    ("Halloween", r"\bhalloween\b|万圣节|萬聖節", _day(10, 31)),
+    ("Singles' Day", r"\bsingles'? day\b|双(?:十一|11)|雙(?:十一|11)", _day(11, 11)),
 )  # fmt: skip
 _YEAR = r"(?:19|20)\d{2}"
 # a holiday before these names a savings goal ("christmas fund", 圣诞基金), no period

@@ -30,6 +30,7 @@ from coffer.assistant.ask.sounds import heard_topic
 from coffer.assistant.ask.spelling import correct as spell
 from coffer.assistant.ask.spelling import lexicon
 from coffer.assistant.ask.text import normalize as normalize  # also for the service
+from coffer.assistant.ask.unanswered import UNANSWERED
 from coffer.assistant.ask.vocabulary import BILL_CODES, TOPICS, Topic, goal_word
 
 INTENTS = (
@@ -109,8 +110,9 @@ EXCLUDING = (
 )
 # orders the assistant does not carry out, and facts the customer's data does not hold
 ORDERS = (
-    r"^\s*(?:please\s+)?(?:transfer|send|pay|move|block|freeze|unfreeze|cancel|top up|withdraw|book|order|reserve)\b|"
-    r"^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|(?:帮我|帮忙|给我)\s*(?:订|预订|预定)"
+    r"^\s*(?:please\s+)?(?:transfer|send|pay|move|block|freeze|unfreeze|cancel|top up|withdraw|book|order|reserve|open|close)\b|"
+    r"^\s*(?:请|帮我)?\s*(?:转账|转给|付给|冻结|取消)|(?:帮我|帮忙|给我)\s*(?:订|预订|预定)|"
+    r"(?:^\s*|请|帮我|帮忙)\s*把.{1,20}(?:取消|冻结|退订|停掉|关掉|转给)"
 )
 NOT_HELD = (
     r"\b(?:credit score|interest rates?|exchange rates?|fx rates?|pin|euro to \w+ rate|\w+ to euro rate)\b|"
@@ -156,7 +158,7 @@ BEFORE_IT = r"\b(?:the|a) (?:month|week|year|quarter) before\b|\bthe (?:previous
 A_YEAR_BEFORE = r"\b(?:this|the same) month (?:of |in )?last year\b|\bmonth a year ago\b|去年(?:的)?(?:这个|同一?个?)月"
 # Intent cues, checked in this order (the first that matches wins; topics decide the rest).
 CUES: tuple[tuple[str, str], ...] = (
-    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|如果我?(?:买|花)|会不会(?:超支|透支)|[买花].{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\b(?:can|could|may) i (?:still )?(?:buy|get|pay for|spend)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
+    ("affordability", r"(?:能|可以|还能)(?:花|买|负担)|如果我?(?:买|花)|会不会(?:超支|透支)|[买花].{0,15}(?:可以吗|行吗|能行吗|够吗|没问题吗)|\bif i (?:buy|get|spend|pay)\b|will i (?:still )?be (?:ok|okay|fine|alright)|\bfit (?:in |into |within )?(?:my |the )?budget|\bafford|\bafrod|\baford|\b(?:can|could|may) i (?:still )?(?:buy|get|pay for|spend|splurge)\b|enough (?:money |cash |funds )?(?:for|to (?:buy|pay|get|afford|cover))\b|(?:is there|do i have|have i got) (?:enough )?(?:money|cash|funds) (?:for|to)|买得起|负担得起|能不能买|能买|可以买|够不够买|买不买得起|够钱买|负担"),
     ("goal_progress", r"\bgoals?\b|\bon track (?:for|with|to reach) (?:my |the |our )?(?:holiday|vacation|emergency|trip|travel|house|car|wedding|retirement|savings)\b|\bgaol\b|\b(?:holiday|vacation|emergency|travel|house|car|wedding|rainy day|christmas|retirement) (?:funds?|savings|pot|money|target)\b|savings pot|saving (?:up )?for|saved (?:up )?for (?:my|the|a|our)\b|\bsav(?:ed?|ing) (?:up )?towards? (?:my|the|a|our)\b|(?:need|left|have) to save\b|还差多少|还需要存|还要存|piggy ?bank|目标|基金|(?:应急|紧急|备用)(?:预备|储备|备用)?(?:资金|金)|攒钱|攒得|存得|(?:存钱|存款|储蓄|攒钱).{0,6}(?:进度|进展|怎么样|如何|多少了)"),
     ("budget_status", r"(?<!\bto )\bbudget(?!ing)|\bbudegt|\bbugdet|over ?spen(?:t|d|ding)\b|\bon track\b|预算"),
     ("upcoming_bills", r"\bupcoming\b|\bcoming up\b|\b(?:payments?|bills?|debits?|charges?|what)\b.{0,12}\b(?:coming|going) out\b|\b(?:are|is|fall|falls|become|still) due\b|\bdue (?:soon|before|this|next|tomorrow|by|until|in the)\b|\bwhat(?:'s| is) due\b|\b(?:bills?|payments?|debits?)\s+(?:that are\s+|are\s+|is\s+)?due\b|(?:bills?|payments?|debits?|charges?) (?:left|remaining|still to (?:pay|come))\b|\bstill (?:have )?to pay\b|接下来.{0,6}(?:账单|扣款|要付|要交|要扣)|即将.{0,4}(?:扣|付|交|到期)|待付|待缴|待支付|还(?:要|得)(?:付|交|扣)|(?:要|将要|需要|将)(?:扣|付|交|缴)的|(?:还有|剩下|还剩)(?:哪些|什么|啥|几笔).{0,4}(?:账单|扣款|扣费|费用|付款|缴费)|(?<!有)(?:还)?(?:没|未)(?:付|交|缴|扣)|还需(?:要)?(?:支付|付|交|缴)"),
@@ -165,7 +167,7 @@ CUES: tuple[tuple[str, str], ...] = (
     ("explain_period", r"\bwhy\b|原因|怎么回事|\bwhat (?:drove|pushed|caused|made|led to|explains)\b.{0,30}\b(?:up|so high|higher|spike|jump|increase)|so expensive|so much|more than usual|higher than usual|explain|what happened|为什么|为何|为啥|怎么.*(?:这么|那么)多|这么贵|那么贵"),
     ("top_months", r"(?:which|what) month\b.{0,40}(?:most|highest|biggest|largest|expensive|worst|spendiest)|(?:most expensive|costliest|priciest|biggest|highest|worst|heaviest) (?:spending )?month\b|哪一?个?月(?:份)?.{0,8}(?:最多|最大|最高|最贵|最(?:烧钱|费钱|花钱))"),
     ("smallest_transaction", r"(?:smallest|cheapest|lowest|least expensive|tiniest|minimum)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|amount|spend)s?\b|最小的?一笔|最便宜|金额最小|最少的一笔"),
-    ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill|amount|sum)s?\b(?!\s*(?:categor|type|area|kind))|\b(?:most|max(?:imum)?)\b.{0,25}\b(?:single|one|individual)\s+(?:purchase|transaction|payment|expense|charge|item|buy)\b|最大的?一笔|最大一次|最贵|单笔最"),
+    ("largest_transaction", r"(?:biggest|largest|most expensive|priciest|highest|dearest)\s+(?:[a-z']+\s+)?(?:purchase|expense|transaction|payment|buy|charge|item|thing|bill|amount|sum)s?\b(?!\s*(?:categor|type|area|kind))|\b(?:most|max(?:imum)?)\b.{0,25}\b(?:single|one|individual)\s+(?:purchase|transaction|payment|expense|charge|item|buy)\b|\bthe most i (?:ever )?(?:spent|paid)\b.{0,6}\b(?:in|at) one go\b|最大的?一笔|最大一次|最贵|单笔最"),
     ("top_merchants", r"\bwho (?:did|do|have) i (?:pay|paid|spen[dt])\b.{0,25}\bmost\b|\bwho gets? (?:the )?most of my money|(?:付给|给)谁.{0,4}最多|(?:top|most|biggest|which|favou?rite)\s+(?:\w+\s+)?(?:merchants|stores|shops|places)|where do i shop|商家|商户|哪些店|哪家店"),
     ("top_categories", r"\btop\b|biggest|\bmost\b|largest|where (?:does|did|do|has|is|was|are) (?:all )?(?:of )?(?:my|the) (?:money|cash|spending) (?:go|going|gone|went)|breakdown|by category|categories|花得?最多|最多|排行|主要花在|花在哪|花在(?:什么|啥|哪些)|花到?哪[儿里]|哪些方面|钱都去哪|分类"),
     ("savings", r"how much (?:did|have) i (?:save|saved|put aside)|\b(?:did|have|do) i (?:\w+ )?sav(?:e|ed|ing)\b(?! (?:up )?for\b)|\bnet sav(?:ings|ed)\b|净储蓄|净存|\bnet income\b|after (?:all )?(?:my )?(?:expenses|spending|bills)|\bleft over\b|\bsurplus\b|savings? rate|储蓄率|存钱率|结余|净收入|\b(?:put|set) (?:away|aside)\b|how much (?:money )?(?:did|have) i (?:saved?)\b|my savings rate|(?:存|攒|省)(?:下|到)?了多少|(?:存|攒|省)下(?:来)?了?多少|剩(?:下)?了多少|^(?:my |total |net )?savings\b(?! (?:goal|pot|account|transfers?|target))"),
@@ -343,7 +345,7 @@ def parse(
     if intent == "spend_in_category" and chosen_merchants and not topics:
         intent = "spend_at_merchant"
     reason = None
-    for why, pattern in (("order", ORDERS), ("not_in_data", NOT_HELD)):
+    for why, pattern in (("order", ORDERS), ("not_in_data", NOT_HELD), *UNANSWERED):
         if _has(pattern, rest):
             intent, reason = "unknown", why  # "transfer 100 EUR", a credit score
             break

@@ -32,14 +32,20 @@ TRADITIONAL = str.maketrans(
 # Cantonese words of money questions (after the simplified script) -> Mandarin
 CANTONESE = (("几多", "多少"), ("咗", "了"), ("呢个", "这个"), ("使了", "花了"),
              ("食饭", "吃饭"), ("係", "是"), ("嘅", "的"), ("冇", "没有"), ("边度", "哪里"),
-             ("乜嘢", "什么"), ("点样", "怎么样"), ("俾", "给"))  # fmt: skip
+             ("乜嘢", "什么"), ("点样", "怎么样"), ("俾", "给"), ("今个月", "这个月"),
+             ("点解", "为什么"), ("咁", "这么"), ("买餸", "买菜"), ("边个", "哪个"),
+             ("使得", "花得"), ("使了", "花了"), ("而家", "现在"), ("仲有", "还有"),
+             ("户口", "账户"), ("搵了", "赚了"), ("储了", "存了"), ("搭的士", "打车"),
+             ("的士", "出租车"))  # fmt: skip
+# a word only Cantonese has: the question is read with CANTONESE
+CANTONESE_MARK = re.compile("咗|几多|呢个|今个月|点解|咁|买餸|而家|仲有|搵|边个|係|嘅|冇|乜嘢")
 
 WORDS = re.compile(r"[a-z]+")
 
 
 def normalize(text: str) -> str:
     text = zh_homophones(unicodedata.normalize("NFKC", text).lower().translate(TRADITIONAL))
-    if "咗" in text or "几多" in text or "呢个" in text:
+    if CANTONESE_MARK.search(text):
         for cantonese, mandarin in CANTONESE:
             text = text.replace(cantonese, mandarin)
     # English words within Chinese stand apart ("上个月grocery花了多少", "我的holiday goal进度")
