@@ -343,6 +343,7 @@ class MerchantMatch:
     name: str | None  # None for a generic word
     detailed: str
     words: int  # length of the matched alias in words (CJK: characters / 2)
+    alias: str = ""  # the folded alias that matched (Latin ones)
 
 
 def _is_generic(display: str) -> bool:
@@ -431,7 +432,9 @@ def _index() -> tuple[
                 ):
                     continue
                 longest = max(longest, len(tokens))
-                match = MerchantMatch(None if generic else display, detailed, len(tokens))
+                match = MerchantMatch(
+                    None if generic else display, detailed, len(tokens), folded
+                )
                 words_index.setdefault(tokens, match)
     # Shop-type words ("Pizzeria", "Apotheke", "超市") that name one category only.
     owners: dict[str, set[str]] = defaultdict(set)

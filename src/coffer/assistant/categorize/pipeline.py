@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from coffer.assistant.categorize.adaptation import CorrectionModel
+from coffer.assistant.categorize.aliases import is_short, stands_alone
 from coffer.assistant.categorize.mcc import mcc_category
 from coffer.assistant.categorize.merchants import (
     PLATFORMS,
@@ -208,21 +209,37 @@ def _result(
     )
 
 
-def _dictionary_match(text: str, cleaned: str) -> MerchantMatch | None:
+def _dictionary_match(text: str, cleaned: str, description: str) -> MerchantMatch | None:
     """The dictionary's match in a line's folded descriptor: in the cleaned descriptor, else
     (brands with digits such as "GS25" or "A101" do not survive the cleaning) a brand in the
-    whole text, unless it is a payment platform or a shop word was found already."""
-    match = find_merchant(cleaned or text)
+    whole text, unless it is a payment platform or a shop word was found already. A short
+    alias that does not stand alone in ``description`` ("ROHLIK.CZ", "PIZZA-BP") is skipped."""
+    match = _standing_match(cleaned or text, cleaned, description)
     if match is None and cleaned != text:
-        raw = find_merchant(text)
+        raw = _standing_match(text, cleaned, description)
         if raw is not None and raw.name is not None and raw.name not in PLATFORMS:
             match = raw
     return match
 
 
+def _standing_match(folded: str, cleaned: str, description: str) -> MerchantMatch | None:
+    match = find_merchant(folded)
+    while (
+        match is not None
+        and match.name is not None
+        and is_short(match.alias)
+        and not stands_alone(match.alias, description, cleaned)
+    ):
+        folded = " ".join(token for token in folded.split(" ") if token != match.alias)
+        match = find_merchant(folded) if folded else None
+    return match
+
+
 def line_merchant(line: StatementLine) -> str | None:
     """The merchant name the pipeline gives a line (a known brand, else a cleaned name)."""
-    match = _dictionary_match(fold(line.description), fold(clean_descriptor(line.description)))
+    match = _dictionary_match(
+        fold(line.description), fold(clean_descriptor(line.description)), line.description
+    )
     if match is not None and match.name is not None:
         return match.name
     return merchant_name(line.description)
@@ -272,7 +289,7 @@ def _first_stage(
 ) -> Categorization | _Pending:
     text = fold(line.description)
     cleaned = fold(clean_descriptor(line.description))
-    match = _dictionary_match(text, cleaned)
+    match = _dictionary_match(text, cleaned, line.description)
     if not brands and match is not None and match.name is not None:
         match = None  # validation: a brand the dictionary is to treat as unknown
     if match is not None and match.name in PLATFORMS and find_stem(cleaned or text):
