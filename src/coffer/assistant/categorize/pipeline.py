@@ -346,9 +346,16 @@ def _first_stage(
         if transfer_rule is not None:
             transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
     shop = shop_word_categories(cleaned or text) if match is None or match.name is None else None
+    purpose = False
     if shop and len({primary_of(c) for c in shop}) > 1:
         shop = _head_trade(cleaned or text, shop)
-    choices = shop if shop and (aside or len({primary_of(c) for c in shop}) > 1) else frozenset()
+    if shop and len({primary_of(c) for c in shop}) > 1:
+        shop, purpose = _trade_over_purpose(cleaned or text, shop)
+    choices = (
+        shop
+        if shop and (aside or purpose or len({primary_of(c) for c in shop}) > 1)
+        else frozenset()
+    )
     stem = find_stem(cleaned or text) if match is None else None
     return _Pending(index, line, merchant, match, mcc, transfer, refund, stem, choices)
 
@@ -370,6 +377,27 @@ def _head_trade(folded: str, shop: frozenset[str]) -> frozenset[str]:
     named = frozenset().union(*(shop_word_categories(p.strip()) for p in places))
     head = shop_word_categories(_LOCATION.sub(" ", folded))
     return head if named and head else shop
+
+
+# What a payment is for rather than who is paid (folded): a membership fee, dues, a monthly
+# contribution. The merchant's trade ("Fitnessstudio", "academia", "dojo") says more.
+_PURPOSE = re.compile(
+    r"\b(?:(?:mitglieds|vereins|monats|jahres|kurs)?beitrag|mitgliedschaft|membership(?: dues| fees?)?|"
+    r"(?:monthly |annual )?dues|club fees?|cotisations?(?: annuelle| mensuelle)?|"
+    r"mensalidade|mensualidad|cuota(?: socio| mensual)?|quota(?: associativa| mensile)?|"
+    r"contributie|lidmaatschap|skladka(?: czlonkowska)?|abonnement|subscription)\b"
+    r"|(?:月|年)?会[费費]"
+)
+
+
+def _trade_over_purpose(folded: str, shop: frozenset[str]) -> tuple[frozenset[str], bool]:
+    """The shop words of a line's trade when others only say what it was paid for
+    ("Fitnessstudio ... Mitgliedsbeitrag"), and whether purpose words were set aside."""
+    rest = " ".join(_PURPOSE.sub(" ", folded).split())
+    if rest == folded or not rest:
+        return shop, False
+    trade = shop_word_categories(rest) & shop
+    return (trade, True) if trade else (shop, False)
 
 
 def _merchant_name_word(rule: Rule, mcc: tuple[str, float] | None, detailed: str) -> bool:
