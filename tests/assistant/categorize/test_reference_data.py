@@ -95,6 +95,7 @@ _KNOWN_BRAND_LINES = {
     "fourth": (8, "b524d4b86c3262f2"),
     "fifth": (106, "595cb246f38f0a39"),
     "sixth": (46, "4862cb2c520c62df"),
+    "seventh": (33, "9fbe06b61b662b19"),
 }
 
 

@@ -506,7 +506,7 @@ def _shop_words(folded: str) -> _Categories:
     tokens = folded.split(" ")
     spans: list[tuple[int, int, _Categories]] = []
     for start, token in enumerate(tokens):
-        for size in range(1, sizes.get(token, 0) + 1):
+        for size in range(1, min(sizes.get(token, 0), len(tokens) - start) + 1):
             hit = latin.get(tuple(tokens[start : start + size]))
             if hit is not None:
                 spans.append((start, start + size, hit))

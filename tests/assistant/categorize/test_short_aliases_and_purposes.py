@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+
+from coffer.assistant.categorize import StatementLine, categorize
+from coffer.assistant.categorize.aliases import is_short, stands_alone
+from coffer.assistant.categorize.merchants import _shop_words
+
+
+def detailed(description: str, mcc: str | None = None) -> tuple[str | None, str | None]:
+    result = categorize([StatementLine("t", description, 2500, "EUR", "debit", mcc)])[0]
+    return result.detailed, result.merchant
+
+
+@pytest.mark.parametrize(
+    ("description", "brand", "category"),
+    [
+        ("DD EE LIMITED", "EE", "RENT_AND_UTILITIES_TELEPHONE"),
+        ("DIRECT DEBIT O2 MOBILE", "O2", "RENT_AND_UTILITIES_TELEPHONE"),
+        ("CARD PAYMENT TO BP CONNECT M4 ON 15-11", "BP", "TRANSPORTATION_GAS"),
+        ("CARD PAYMENT TO 3 MOBILE TOP UP ON 10-11", None, "RENT_AND_UTILITIES_TELEPHONE"),
+        ("SEPA LASTSCHRIFT CZ ZORGVERZEKERAAR", "CZ", "GENERAL_SERVICES_INSURANCE"),
+        ("CVS/PHARMACY #1234 BOSTON MA", "CVS", "MEDICAL_PHARMACIES_AND_SUPPLEMENTS"),
+    ],
+)
+def test_short_aliases_that_stand_alone_name_their_brand(
+    description: str, brand: str | None, category: str
+) -> None:
+    found, merchant = detailed(description)
+    assert found == category
+    if brand is not None:
+        assert merchant == brand
+
+
+@pytest.mark.parametrize(
+    ("description", "brand"),
+    [
+        ("Platba kartou ROHLIK.CZ PRAHA", "CZ"),  # a domain suffix
+        ("PEKARNA U KOSTELA PRAHA CZ", "CZ"),  # a country code after the place
+        ("KARTENZAHLUNG BLUMEN-EE KIEL", "EE"),  # inside a compound
+        ("CB PIZZA-BP 12/11 METZ", "BP"),
+        ("WWW.SHOP-EE.COM ORDER 123", "EE"),
+    ],
+)
+def test_short_aliases_inside_domains_compounds_and_places_do_not(
+    description: str, brand: str
+) -> None:
+    found, merchant = detailed(description)
+    assert merchant != brand
+    assert found not in ("GENERAL_SERVICES_INSURANCE", "RENT_AND_UTILITIES_TELEPHONE")
+    assert found != "TRANSPORTATION_GAS"
+
+
+def test_stands_alone_rules() -> None:
+    assert is_short("bp") and is_short("o2") and not is_short("shell") and not is_short("ee x")
+    assert stands_alone("bp", "CARD PAYMENT TO BP CONNECT", "bp connect")
+    assert stands_alone("bp", "SQ *BP 1234", "bp")
+    assert not stands_alone("bp", "CB PIZZA-BP METZ", "pizza bp metz")
+    assert not stands_alone("o2", "WWW.SHOP.O2", "shop")
+    assert stands_alone("cz", "CZ ZORGVERZEKERAAR", "cz zorgverzekeraar")
+    assert not stands_alone("cz", "PEKARNA PRAHA CZ", "pekarna praha cz")
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Lastschrift Fitnessstudio Muskelwerk Mitgliedsbeitrag 11/2026",
+        "SEPA-LASTSCHRIFT Kraftwerk Fitnessstudio Chemnitz Mitgliedsbeitrag 04/2026",
+        "ACH DEBIT IRONWORKS STRENGTH CLUB MEMBERSHIP",
+        "PRLV SEPA CLUB DE TENNIS COTISATION ANNUELLE",
+        "Lastschrift Sportverein TSV Eintracht Mitgliedsbeitrag 2027",
+        "デビット スポーツクラブ 月会費",
+    ],
+)
+def test_a_trade_word_wins_over_a_membership_fee(description: str) -> None:
+    assert detailed(description)[0] == "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS"
+
+
+def test_a_membership_fee_alone_stays_with_the_association() -> None:
+    assert detailed("Lastschrift Kleingartenverein Mitgliedsbeitrag 2027")[0] == (
+        "GOVERNMENT_AND_NON_PROFIT_OTHER_GOVERNMENT_AND_NON_PROFIT"
+    )
+
+
+def test_a_shop_word_inside_a_longer_one_does_not_count() -> None:
+    generic, trades = _shop_words("ironworks strength club")
+    assert generic | trades == {"PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS"}
+    generic, _ = _shop_words("ironworks club")
+    assert generic == {"ENTERTAINMENT_OTHER_ENTERTAINMENT"}
