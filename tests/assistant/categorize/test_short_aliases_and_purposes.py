@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from coffer.assistant.categorize import StatementLine, categorize
 from coffer.assistant.categorize.aliases import is_short, stands_alone
 from coffer.assistant.categorize.merchants import _shop_words
+from coffer.assistant.categorize.pipeline import Predictor
 
 
 def detailed(description: str, mcc: str | None = None) -> tuple[str | None, str | None]:
@@ -74,6 +77,22 @@ def test_stands_alone_rules() -> None:
 )
 def test_a_trade_word_wins_over_a_membership_fee(description: str) -> None:
     assert detailed(description)[0] == "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS"
+
+
+class _ClubMinded(Predictor):
+    """A classifier that always leans to the association's side."""
+
+    def predict(self, lines: Sequence[StatementLine]) -> list[tuple[str, float]]:
+        return [("GOVERNMENT_AND_NON_PROFIT_OTHER_GOVERNMENT_AND_NON_PROFIT", 0.9) for _ in lines]
+
+
+def test_the_trade_word_wins_whatever_the_classifier_leans_to() -> None:
+    lines = [
+        StatementLine("a", "Lastschrift Fitnessstudio Muskelwerk Mitgliedsbeitrag", 3990, "EUR"),
+        StatementLine("b", "PRLV SEPA SALLE DE SPORT ZEN COTISATION MARS", 3990, "EUR"),
+    ]
+    results = categorize(lines, predictor=_ClubMinded())
+    assert [r.detailed for r in results] == ["PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS"] * 2
 
 
 def test_a_membership_fee_alone_stays_with_the_association() -> None:

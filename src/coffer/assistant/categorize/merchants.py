@@ -432,9 +432,7 @@ def _index() -> tuple[
                 ):
                     continue
                 longest = max(longest, len(tokens))
-                match = MerchantMatch(
-                    None if generic else display, detailed, len(tokens), folded
-                )
+                match = MerchantMatch(None if generic else display, detailed, len(tokens), folded)
                 words_index.setdefault(tokens, match)
     # Shop-type words ("Pizzeria", "Apotheke", "超市") that name one category only.
     owners: dict[str, set[str]] = defaultdict(set)
