@@ -106,3 +106,8 @@ def test_a_shop_word_inside_a_longer_one_does_not_count() -> None:
     assert generic | trades == {"PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS"}
     generic, _ = _shop_words("ironworks club")
     assert generic == {"ENTERTAINMENT_OTHER_ENTERTAINMENT"}
+
+
+def test_kanji_words_read_in_the_japanese_sense_in_a_japanese_line() -> None:
+    assert detailed("デビット ヤマダ酒店")[0] == "FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR"
+    assert detailed("消费 锦江酒店 上海")[0] == "TRAVEL_LODGING"

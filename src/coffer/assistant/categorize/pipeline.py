@@ -32,7 +32,13 @@ from coffer.assistant.categorize.merchants import (
     find_merchant,
     shop_word_categories,
 )
-from coffer.assistant.categorize.normalize import clean_descriptor, fold, has_cjk, merchant_name
+from coffer.assistant.categorize.normalize import (
+    clean_descriptor,
+    fold,
+    has_cjk,
+    japanese_reading,
+    merchant_name,
+)
 from coffer.assistant.categorize.rules import (
     STRONG,
     TAX_REFUND,
@@ -287,8 +293,8 @@ def _first_stage(
     model: CorrectionModel | None = None,
     brands: bool = True,
 ) -> Categorization | _Pending:
-    text = fold(line.description)
-    cleaned = fold(clean_descriptor(line.description))
+    text = japanese_reading(fold(line.description))
+    cleaned = japanese_reading(fold(clean_descriptor(line.description)))
     match = _dictionary_match(text, cleaned, line.description)
     if not brands and match is not None and match.name is not None:
         match = None  # validation: a brand the dictionary is to treat as unknown
