@@ -54,6 +54,22 @@ def test_short_aliases_inside_domains_compounds_and_places_do_not(
     assert found != "TRANSPORTATION_GAS"
 
 
+@pytest.mark.parametrize(
+    ("description", "brand", "category"),
+    [
+        ("ZELLE TO ANNA FOR HIS BIRTHDAY", None, "TRANSFER_OUT_ACCOUNT_TRANSFER"),
+        ("VIREMENT POUR NOS VACANCES MARIE", None, "TRANSFER_OUT_ACCOUNT_TRANSFER"),
+        ("PRLV SEPA NOS COMUNICACOES", "NOS", "RENT_AND_UTILITIES_TELEPHONE"),
+        ("CB BUT 12/11 LYON", "But", "HOME_IMPROVEMENT_FURNITURE"),
+    ],
+)
+def test_short_aliases_that_are_everyday_words_only_at_the_head(
+    description: str, brand: str | None, category: str
+) -> None:
+    found, merchant = detailed(description)
+    assert (found, merchant) == (category, brand)
+
+
 def test_stands_alone_rules() -> None:
     assert is_short("bp") and is_short("o2") and not is_short("shell") and not is_short("ee x")
     assert stands_alone("bp", "CARD PAYMENT TO BP CONNECT", "bp connect")

@@ -4,8 +4,8 @@ An alias of three characters or fewer ("BP", "EE", "O2", "3", "CZ") is also a pi
 other words, domains and codes: "ROHLIK.CZ" is a Czech grocer's domain, not the insurer CZ;
 "BLUMEN-EE" and "PIZZA-BP" are compounds. Such an alias names a merchant only as a whole token
 of the description (not joined to another word by ``.``, ``-``, ``/``, ``@``, ``&`` or ``'``),
-and one that is also a country code or a top-level domain only at the head of the cleaned
-descriptor, where a merchant's name stands ("CZ ZORGVERZEKERAAR", not "PEKARNA PRAHA CZ").
+and one that is also a country code, a top-level domain or an everyday word ("his", "nos")
+only at the head of the cleaned descriptor, where a merchant's name stands ("CZ ZORGVERZEKERAAR", not "PEKARNA PRAHA CZ").
 """
 
 from __future__ import annotations
@@ -34,6 +34,14 @@ COUNTRY_CODES = frozenset(
 )
 
 
+# Short aliases that are also everyday words ("his" is the travel agent H.I.S., "nos" a
+# Portuguese telecom, "but" a French furniture chain): like country codes, only at the head.
+WORD_ALIASES = frozenset(
+    "his her nos dir etc but ret voi voo paz ama thy one the and for per des les una con por "  # noqa: SIM905
+    "sur par wom".split()
+)
+
+
 def is_short(alias: str) -> bool:
     """Whether a folded alias is a single short token (CJK aliases aside)."""
     return 0 < len(alias) <= SHORT and " " not in alias and alias.isascii()
@@ -47,7 +55,7 @@ def _plain(description: str) -> str:
 def stands_alone(alias: str, description: str, cleaned: str) -> bool:
     """Whether the short folded ``alias`` may name the merchant of ``description`` (whose
     folded cleaned descriptor is ``cleaned``)."""
-    if alias in COUNTRY_CODES and cleaned.split(" ", 1)[0] != alias:
+    if (alias in COUNTRY_CODES or alias in WORD_ALIASES) and cleaned.split(" ", 1)[0] != alias:
         return False
     plain = _plain(description)
     pattern = re.compile(r"(?<![\w.\-/@&'’])" + re.escape(alias) + r"(?![\w\-/@&'’]|\.\w)")
