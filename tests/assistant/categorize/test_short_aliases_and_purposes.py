@@ -110,3 +110,16 @@ def test_a_shop_word_inside_a_longer_one_does_not_count() -> None:
 def test_kanji_words_read_in_the_japanese_sense_in_a_japanese_line() -> None:
     assert detailed("デビット ヤマダ酒店")[0] == "FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR"
     assert detailed("消费 锦江酒店 上海")[0] == "TRAVEL_LODGING"
+
+
+def test_a_strong_mcc_of_the_same_primary_names_the_detailed_category() -> None:
+    assert detailed("DEBIT CARD PURCHASE TONY'S PIZZERIA STATEN ISLAND NY", "5814")[0] == (
+        "FOOD_AND_DRINK_FAST_FOOD"
+    )
+    assert detailed("DEBIT CARD PURCHASE TONY'S PIZZERIA STATEN ISLAND NY")[0] == (
+        "FOOD_AND_DRINK_RESTAURANT"
+    )
+    # a coffee shop files under fast food too: its own trade stays
+    assert detailed("KARTENZAHLUNG Kaffeehaus Lindner Dresden", "5814")[0] == (
+        "FOOD_AND_DRINK_COFFEE"
+    )

@@ -442,6 +442,23 @@ def _choose(pending: _Pending, predicted: tuple[str, float] | None) -> str | Non
     return None
 
 
+_MCC_SHARED = frozenset({"FOOD_AND_DRINK_COFFEE"})
+
+
+def _finer(detailed: str, mcc: tuple[str, float] | None) -> str:
+    """A shop word's detailed category, or a strong MCC's of the same primary (the acquirer
+    files a `Pizzeria` with MCC 5814 as fast food), except where one MCC serves several
+    trades (coffee shops file under fast food too)."""
+    if (
+        mcc is not None
+        and mcc[1] >= 0.9
+        and primary_of(mcc[0]) == primary_of(detailed)
+        and detailed not in _MCC_SHARED
+    ):
+        return mcc[0]
+    return detailed
+
+
 def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categorization:
     line, merchant = pending.line, pending.merchant
     prefix = "refund+" if pending.refund else ""
@@ -462,7 +479,9 @@ def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categoriz
         if mcc is not None and mcc[1] >= 0.9 and primary_of(mcc[0]) != primary_of(keyword.detailed):
             return _result(line, mcc[0], mcc[1], merchant, prefix + "mcc")
         confidence = 0.95 if mcc is not None else 0.85
-        return _result(line, keyword.detailed, confidence, merchant, prefix + "keyword")
+        return _result(
+            line, _finer(keyword.detailed, mcc), confidence, merchant, prefix + "keyword"
+        )
     stem = pending.stem
     if transfer is not None and stem is not None and _BILL.search(fold(line.description)):
         transfer = None  # a bank transfer paying a business's invoice: its trade says more
@@ -470,7 +489,7 @@ def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categoriz
         return _result(line, transfer, 0.85, None, "rule:transfer")
     if stem is not None and (mcc is None or primary_of(mcc[0]) == primary_of(stem)):
         confidence = 0.95 if mcc is not None else 0.8
-        return _result(line, stem, confidence, merchant, prefix + "stem")
+        return _result(line, _finer(stem, mcc), confidence, merchant, prefix + "stem")
     if mcc is not None:
         if predicted is not None and primary_of(predicted[0]) == primary_of(mcc[0]):
             confidence = min(0.99, max(mcc[1], predicted[1]) + 0.05)
