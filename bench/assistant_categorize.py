@@ -131,6 +131,7 @@ def _hand_written(model: object) -> None:
         "statement_lines_fourth.jsonl",
         "statement_lines_fifth.jsonl",
         "statement_lines_sixth.jsonl",
+        "statement_lines_seventh.jsonl",
     ):
         rows = [json.loads(raw) for raw in (folder / name).read_text("utf-8").splitlines()]
         results = categorize([StatementLine.from_json(row) for row in rows], predictor=model)  # type: ignore[arg-type]

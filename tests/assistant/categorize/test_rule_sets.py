@@ -36,7 +36,7 @@ def test_literal_starts() -> None:
 @pytest.mark.parametrize("rules", [STRONG, TRANSFER], ids=["strong", "transfer"])
 def test_prefilter_matches_every_rule_in_order(rules: RuleSet) -> None:
     texts = [fold(line.description) for line, _ in generate("heldout", per_category=4, seed=3)]
-    for name in ("fifth", "sixth"):
+    for name in ("fifth", "sixth", "seventh"):
         lines = (_DATA / f"statement_lines_{name}.jsonl").read_text("utf-8").splitlines()
         texts += [fold(json.loads(raw)["description"]) for raw in lines]
     texts += ["atm fee", "monthly service fee", "工资 代发", "salary acme", "tax prep", "geld"]

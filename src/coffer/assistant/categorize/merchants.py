@@ -343,6 +343,7 @@ class MerchantMatch:
     name: str | None  # None for a generic word
     detailed: str
     words: int  # length of the matched alias in words (CJK: characters / 2)
+    alias: str = ""  # the folded alias that matched (Latin ones)
 
 
 def _is_generic(display: str) -> bool:
@@ -431,7 +432,7 @@ def _index() -> tuple[
                 ):
                     continue
                 longest = max(longest, len(tokens))
-                match = MerchantMatch(None if generic else display, detailed, len(tokens))
+                match = MerchantMatch(None if generic else display, detailed, len(tokens), folded)
                 words_index.setdefault(tokens, match)
     # Shop-type words ("Pizzeria", "Apotheke", "超市") that name one category only.
     owners: dict[str, set[str]] = defaultdict(set)
@@ -497,20 +498,28 @@ def _shop_index() -> tuple[
 
 @lru_cache(maxsize=65536)
 def _shop_words(folded: str) -> _Categories:
+    """The categories of the shop words of a folded descriptor; a word inside a longer one
+    found there ("club" in "tennis club", "クラブ" in "スポーツクラブ") does not count."""
     latin, sizes, cjk, longest_cjk = _shop_index()
     tokens = folded.split(" ")
-    hits = [
-        latin.get(tuple(tokens[start : start + size]))
-        for start, token in enumerate(tokens)
-        for size in range(1, sizes.get(token, 0) + 1)
+    spans: list[tuple[int, int, _Categories]] = []
+    for start, token in enumerate(tokens):
+        for size in range(1, min(sizes.get(token, 0), len(tokens) - start) + 1):
+            hit = latin.get(tuple(tokens[start : start + size]))
+            if hit is not None:
+                spans.append((start, start + size, hit))
+    if has_cjk(folded):  # every substring as long as a CJK word, by character offsets
+        offset = len(tokens) + 1
+        for start in range(len(folded)):
+            for size in range(1, longest_cjk + 1):
+                hit = cjk.get(folded[start : start + size])
+                if hit is not None:
+                    spans.append((offset + start, offset + start + size, hit))
+    found = [
+        hit
+        for start, end, hit in spans
+        if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
     ]
-    if has_cjk(folded):  # every substring as long as a CJK word
-        hits.extend(
-            cjk.get(folded[start : start + size])
-            for start in range(len(folded))
-            for size in range(1, longest_cjk + 1)
-        )
-    found = [hit for hit in hits if hit is not None]
     return frozenset().union(*(h[0] for h in found)), frozenset().union(*(h[1] for h in found))
 
 

@@ -62,6 +62,21 @@ def fold(text: str) -> str:
     return text
 
 
+_KANA = re.compile(r"[\u3040-\u30ff]")
+# Kanji words Japanese reads otherwise than Chinese: in a line written with kana, "酒店" is a
+# liquor shop (Chinese: a hotel).
+_JAPANESE_READINGS = {"酒店": "酒屋"}
+
+
+def japanese_reading(folded: str) -> str:
+    """A folded descriptor with the kanji words of a Japanese line in their Japanese sense."""
+    if not _KANA.search(folded):
+        return folded
+    for word, reading in _JAPANESE_READINGS.items():
+        folded = folded.replace(word, reading)
+    return folded
+
+
 # Boilerplate that banks put before or around the merchant (matched on upper-cased text).
 _PREFIXES = [
     r"PURCHASE AUTHORI[SZ]ED ON \d\d/\d\d",

@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from coffer.assistant.categorize.adaptation import CorrectionModel
+from coffer.assistant.categorize.aliases import is_short, stands_alone
 from coffer.assistant.categorize.mcc import mcc_category
 from coffer.assistant.categorize.merchants import (
     PLATFORMS,
@@ -31,7 +32,13 @@ from coffer.assistant.categorize.merchants import (
     find_merchant,
     shop_word_categories,
 )
-from coffer.assistant.categorize.normalize import clean_descriptor, fold, has_cjk, merchant_name
+from coffer.assistant.categorize.normalize import (
+    clean_descriptor,
+    fold,
+    has_cjk,
+    japanese_reading,
+    merchant_name,
+)
 from coffer.assistant.categorize.rules import (
     STRONG,
     TAX_REFUND,
@@ -208,21 +215,37 @@ def _result(
     )
 
 
-def _dictionary_match(text: str, cleaned: str) -> MerchantMatch | None:
+def _dictionary_match(text: str, cleaned: str, description: str) -> MerchantMatch | None:
     """The dictionary's match in a line's folded descriptor: in the cleaned descriptor, else
     (brands with digits such as "GS25" or "A101" do not survive the cleaning) a brand in the
-    whole text, unless it is a payment platform or a shop word was found already."""
-    match = find_merchant(cleaned or text)
+    whole text, unless it is a payment platform or a shop word was found already. A short
+    alias that does not stand alone in ``description`` ("ROHLIK.CZ", "PIZZA-BP") is skipped."""
+    match = _standing_match(cleaned or text, cleaned, description)
     if match is None and cleaned != text:
-        raw = find_merchant(text)
+        raw = _standing_match(text, cleaned, description)
         if raw is not None and raw.name is not None and raw.name not in PLATFORMS:
             match = raw
     return match
 
 
+def _standing_match(folded: str, cleaned: str, description: str) -> MerchantMatch | None:
+    match = find_merchant(folded)
+    while (
+        match is not None
+        and match.name is not None
+        and is_short(match.alias)
+        and not stands_alone(match.alias, description, cleaned)
+    ):
+        folded = " ".join(token for token in folded.split(" ") if token != match.alias)
+        match = find_merchant(folded) if folded else None
+    return match
+
+
 def line_merchant(line: StatementLine) -> str | None:
     """The merchant name the pipeline gives a line (a known brand, else a cleaned name)."""
-    match = _dictionary_match(fold(line.description), fold(clean_descriptor(line.description)))
+    match = _dictionary_match(
+        fold(line.description), fold(clean_descriptor(line.description)), line.description
+    )
     if match is not None and match.name is not None:
         return match.name
     return merchant_name(line.description)
@@ -270,9 +293,9 @@ def _first_stage(
     model: CorrectionModel | None = None,
     brands: bool = True,
 ) -> Categorization | _Pending:
-    text = fold(line.description)
-    cleaned = fold(clean_descriptor(line.description))
-    match = _dictionary_match(text, cleaned)
+    text = japanese_reading(fold(line.description))
+    cleaned = japanese_reading(fold(clean_descriptor(line.description)))
+    match = _dictionary_match(text, cleaned, line.description)
     if not brands and match is not None and match.name is not None:
         match = None  # validation: a brand the dictionary is to treat as unknown
     if match is not None and match.name in PLATFORMS and find_stem(cleaned or text):
@@ -329,9 +352,16 @@ def _first_stage(
         if transfer_rule is not None:
             transfer = transfer_rule.debit if direction == "debit" else transfer_rule.credit
     shop = shop_word_categories(cleaned or text) if match is None or match.name is None else None
+    purpose = False
     if shop and len({primary_of(c) for c in shop}) > 1:
         shop = _head_trade(cleaned or text, shop)
-    choices = shop if shop and (aside or len({primary_of(c) for c in shop}) > 1) else frozenset()
+    if shop and len({primary_of(c) for c in shop}) > 1:
+        shop, purpose = _trade_over_purpose(cleaned or text, shop)
+    choices = (
+        shop
+        if shop and (aside or purpose or len({primary_of(c) for c in shop}) > 1)
+        else frozenset()
+    )
     stem = find_stem(cleaned or text) if match is None else None
     return _Pending(index, line, merchant, match, mcc, transfer, refund, stem, choices)
 
@@ -353,6 +383,27 @@ def _head_trade(folded: str, shop: frozenset[str]) -> frozenset[str]:
     named = frozenset().union(*(shop_word_categories(p.strip()) for p in places))
     head = shop_word_categories(_LOCATION.sub(" ", folded))
     return head if named and head else shop
+
+
+# What a payment is for rather than who is paid (folded): a membership fee, dues, a monthly
+# contribution. The merchant's trade ("Fitnessstudio", "academia", "dojo") says more.
+_PURPOSE = re.compile(
+    r"\b(?:(?:mitglieds|vereins|monats|jahres|kurs)?beitrag|mitgliedschaft|membership(?: dues| fees?)?|"
+    r"(?:monthly |annual )?dues|club fees?|cotisations?(?: annuelle| mensuelle)?|"
+    r"mensalidade|mensualidad|cuota(?: socio| mensual)?|quota(?: associativa| mensile)?|"
+    r"contributie|lidmaatschap|skladka(?: czlonkowska)?|abonnement|subscription)\b"
+    r"|(?:月|年)?会[费費]"
+)
+
+
+def _trade_over_purpose(folded: str, shop: frozenset[str]) -> tuple[frozenset[str], bool]:
+    """The shop words of a line's trade when others only say what it was paid for
+    ("Fitnessstudio ... Mitgliedsbeitrag"), and whether purpose words were set aside."""
+    rest = " ".join(_PURPOSE.sub(" ", folded).split())
+    if rest == folded or not rest:
+        return shop, False
+    trade = shop_word_categories(rest) & shop
+    return (trade, True) if trade else (shop, False)
 
 
 def _merchant_name_word(rule: Rule, mcc: tuple[str, float] | None, detailed: str) -> bool:
@@ -391,6 +442,23 @@ def _choose(pending: _Pending, predicted: tuple[str, float] | None) -> str | Non
     return None
 
 
+_MCC_SHARED = frozenset({"FOOD_AND_DRINK_COFFEE"})
+
+
+def _finer(detailed: str, mcc: tuple[str, float] | None) -> str:
+    """A shop word's detailed category, or a strong MCC's of the same primary (the acquirer
+    files a `Pizzeria` with MCC 5814 as fast food), except where one MCC serves several
+    trades (coffee shops file under fast food too)."""
+    if (
+        mcc is not None
+        and mcc[1] >= 0.9
+        and primary_of(mcc[0]) == primary_of(detailed)
+        and detailed not in _MCC_SHARED
+    ):
+        return mcc[0]
+    return detailed
+
+
 def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categorization:
     line, merchant = pending.line, pending.merchant
     prefix = "refund+" if pending.refund else ""
@@ -411,7 +479,9 @@ def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categoriz
         if mcc is not None and mcc[1] >= 0.9 and primary_of(mcc[0]) != primary_of(keyword.detailed):
             return _result(line, mcc[0], mcc[1], merchant, prefix + "mcc")
         confidence = 0.95 if mcc is not None else 0.85
-        return _result(line, keyword.detailed, confidence, merchant, prefix + "keyword")
+        return _result(
+            line, _finer(keyword.detailed, mcc), confidence, merchant, prefix + "keyword"
+        )
     stem = pending.stem
     if transfer is not None and stem is not None and _BILL.search(fold(line.description)):
         transfer = None  # a bank transfer paying a business's invoice: its trade says more
@@ -419,7 +489,7 @@ def _decide(pending: _Pending, predicted: tuple[str, float] | None) -> Categoriz
         return _result(line, transfer, 0.85, None, "rule:transfer")
     if stem is not None and (mcc is None or primary_of(mcc[0]) == primary_of(stem)):
         confidence = 0.95 if mcc is not None else 0.8
-        return _result(line, stem, confidence, merchant, prefix + "stem")
+        return _result(line, _finer(stem, mcc), confidence, merchant, prefix + "stem")
     if mcc is not None:
         if predicted is not None and primary_of(predicted[0]) == primary_of(mcc[0]):
             confidence = min(0.99, max(mcc[1], predicted[1]) + 0.05)
