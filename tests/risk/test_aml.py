@@ -194,6 +194,27 @@ def test_no_mule_for_a_new_customer_topping_up_from_their_own_bank() -> None:
     assert "mule" not in typologies(run(events))
 
 
+def test_mule_collecting_over_two_weeks_and_paying_out_half_at_once() -> None:
+    senders = [f"p{i}" for i in range(5)]
+    events = people(*senders) + people("collector", at=T0 - 40 * DAY)
+    events += [
+        tx(p, T0 + i * 2 * DAY, "transfer", 60_000, "collector") for i, p in enumerate(senders)
+    ]
+    events.append(tx("collector", T0 + 9 * DAY, "payout", 160_000, "iban:LT2"))
+    alerts = [a for a in run(events) if a.typology == "mule"]
+    assert len(alerts) == 1 and "collector" in alerts[0].customer_ids
+
+
+def test_no_mule_for_one_large_source_or_money_sent_back_where_it_came_from() -> None:
+    events = people("big", "f1", "f2", "parent", "back", at=T0 - 20 * DAY)
+    events += [tx("parent", T0, "transfer", 400_000, "big")]
+    events += [tx(f, T0 + DAY, "transfer", 10_000, "big") for f in ("f1", "f2")]
+    events.append(tx("big", T0 + 2 * DAY, "payout", 380_000, "iban:DE9"))
+    events += [tx("back", T0 + i * DAY, "payin_bank", 60_000, f"iban:DE{i}") for i in range(3)]
+    events.append(tx("back", T0 + 3 * DAY, "payout", 150_000, "iban:DE1"))
+    assert "mule" not in typologies(run(events))
+
+
 def test_alerts_are_bounded_and_not_repeated() -> None:
     senders = [f"x{i}" for i in range(80)]
     events = people("r", *senders) + history("r")

@@ -68,10 +68,12 @@ class MonitorSettings:
     gather_window_seconds: float = 5 * DAY
     gather_middles: int = 3
     gather_minimum_amount: int = 20_000
-    mule_account_age_seconds: float = 30 * DAY
+    mule_account_age_seconds: float = 60 * DAY
     mule_sources: int = 3
     mule_minimum_amount: int = 100_000
-    mule_out_share: float = 0.7
+    mule_out_share: float = 0.5  # of the money in, paid out within 2 days
+    mule_source_share: float = 0.7  # no single source above this share of the money in
+    mule_window_seconds: float = 14 * DAY  # money in over this long
     cooldown_seconds: float = 14 * DAY
 
 
@@ -405,20 +407,28 @@ class Monitor:
         return alerts
 
     def _mule(self, customer_id: str, state: AccountState, now: float) -> list[Alert]:
-        """A young account fed by several sources that pays most of it out at once."""
+        """A young account fed by several sources, none of them most of the money, that pays
+        most of it out at once to parties that did not fund it (not back to its own bank
+        account)."""
         settings = self.settings
         if now - state.created_at > settings.mule_account_age_seconds:
             return []
         if self._cooling(state, "mule", now):
             return []
-        credits = [f for f in state.credits if f.at > now - 7 * DAY and f.party != "external"]
-        sources = {f.party for f in credits}
-        received = sum(f.amount for f in credits)
-        if len(sources) < settings.mule_sources or received < settings.mule_minimum_amount:
+        window = settings.mule_window_seconds
+        credits = [f for f in state.credits if f.at > now - window and f.party != "external"]
+        by_source: dict[str, int] = {}
+        for f in credits:
+            by_source[f.party] = by_source.get(f.party, 0) + f.amount
+        received = sum(by_source.values())
+        if len(by_source) < settings.mule_sources or received < settings.mule_minimum_amount:
             return []
-        sent = sum(f.amount for f in state.debits if f.at > now - 2 * DAY)
+        if max(by_source.values()) > settings.mule_source_share * received:
+            return []  # one party's money with a little from others: not a collection
+        debits = [f for f in state.debits if f.at > now - 2 * DAY and f.party not in by_source]
+        sent = sum(f.amount for f in debits)
         if sent < settings.mule_out_share * received:
             return []
         customers = [customer_id] + [f.party for f in credits if f.internal]
-        debits = [f.tx_id for f in state.debits if f.at > now - 2 * DAY]
-        return self._alert("mule", state, now, customers, [f.tx_id for f in credits] + debits)
+        transactions = [f.tx_id for f in credits] + [f.tx_id for f in debits]
+        return self._alert("mule", state, now, customers, transactions)
