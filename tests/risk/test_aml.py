@@ -130,6 +130,15 @@ def test_rapid_movement() -> None:
     assert "rapid_movement" in typologies(run(events))
 
 
+def test_no_rapid_movement_for_money_sent_back_where_it_came_from() -> None:
+    events = people("p") + history("p")
+    events += [
+        tx("p", T0, "payin_bank", 2_000_000, "iban:FR7"),
+        tx("p", T0 + 2 * HOUR, "payout", 1_900_000, "iban:FR7"),
+    ]
+    assert "rapid_movement" not in typologies(run(events))
+
+
 def test_no_rapid_movement_for_salary_kept_or_moved_to_the_usual_account() -> None:
     events = people("p", "boss", kind="natural") + history("p")
     events[1] = customer("boss", kind="legal")

@@ -329,7 +329,12 @@ class Monitor:
         if received < settings.rapid_minimum_amount:
             return []
         first = credits[0].at
-        debits = [f for f in state.debits if f.at >= first and not f.party.startswith("merchant:")]
+        sources = {f.party for f in credits}
+        debits = [
+            f
+            for f in state.debits
+            if f.at >= first and not f.party.startswith("merchant:") and f.party not in sources
+        ]  # money sent back where it came from is not passed through
         sent = sum(f.amount for f in debits)
         if sent < settings.rapid_out_share * received:
             return []
