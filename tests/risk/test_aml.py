@@ -49,6 +49,15 @@ def test_structuring_received_from_several_senders() -> None:
     assert set(alerts[0].customer_ids) == {"r", "a", "b", "c"}
 
 
+def test_no_structuring_for_amounts_under_different_thresholds() -> None:
+    events = people("s") + history("s")
+    events += [
+        tx("s", T0 + i * DAY, "payin_bank", amount, "iban:DE1")
+        for i, amount in enumerate((280_000, 470_000, 960_000))
+    ]
+    assert "structuring" not in typologies(run(events))
+
+
 def test_no_structuring_for_amounts_at_or_far_under_the_threshold() -> None:
     events = people("s") + history("s")
     events += [

@@ -182,22 +182,31 @@ class Monitor:
         settings = self.settings
         if tx.kind in ("payment", "payin_card") or self._is_legal(state, tx.at):
             return []
-        if not any(
-            settings.structuring_band * limit <= tx.amount < limit
-            for limit in settings.reporting_thresholds
-        ):
+        limit = self._under_threshold(tx.amount)
+        if limit is None:
             return []
         now = tx.at
         queue = state.structuring
         queue.append(flow)
         while queue and queue[0].at <= now - settings.structuring_window_seconds:
             queue.popleft()
+        # staying under one threshold again and again; amounts under different thresholds
+        # are ordinary sizes of payment, not a threshold avoided
+        same = [f for f in queue if self._under_threshold(f.amount) == limit]
         needed = settings.structuring_count + (2 if state.kind == "legal" else 0)
-        if len(queue) < needed or self._cooling(state, "structuring", now):
+        if len(same) < needed or self._cooling(state, "structuring", now):
             return []
         owner = customer_id or tx.customer_id
-        customers = [owner] + [f.party for f in queue if f.internal]
-        return self._alert("structuring", state, now, customers, [f.tx_id for f in queue])
+        customers = [owner] + [f.party for f in same if f.internal]
+        return self._alert("structuring", state, now, customers, [f.tx_id for f in same])
+
+    def _under_threshold(self, amount: int) -> int | None:
+        """The reporting threshold ``amount`` is just under (within the band), if any."""
+        band = self.settings.structuring_band
+        for limit in self.settings.reporting_thresholds:
+            if band * limit <= amount < limit:
+                return limit
+        return None
 
     def _fan(
         self, direction: str, customer_id: str, state: AccountState, now: float, flows: deque[Flow]
