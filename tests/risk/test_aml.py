@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from tests.risk.helpers import DAY, HOUR, T0, customer, tx
 
 from coffer.risk.aml import Alert, Monitor
+from coffer.risk.aml.population import AmountScale
 from coffer.risk.events import Event
 
 
@@ -270,3 +271,29 @@ def test_long_cycle_of_six_over_weeks() -> None:
         amount = amount * 95 // 100
     alerts = [a for a in run(events) if a.typology == "cycle"]
     assert len(alerts) == 1 and set(alerts[0].customer_ids) == set(ring)
+
+
+def test_amount_scale_follows_the_currency_median_and_never_lowers_the_floors() -> None:
+    scale = AmountScale()
+    for _ in range(2_048):
+        scale.observe("GBP", 20_000)
+        scale.observe("USD", 1_500)
+    assert 3.0 < scale.factor("GBP") < 3.6
+    assert scale.factor("USD") == 1.0 and scale.factor("JPY") == 1.0
+
+
+def test_pass_through_of_an_ordinary_amount_where_amounts_run_larger() -> None:
+    def passes(population: int) -> bool:
+        events = people("p", "crowd") + history("p")
+        step = 30 * DAY / 2_048
+        events += [
+            tx("crowd", T0 - 40 * DAY + i * step, "payment", population, "merchant:m2")
+            for i in range(2_048)
+        ]
+        events += [
+            tx("p", T0, "payin_bank", 400_000, "iban:AE1"),
+            tx("p", T0 + 2 * HOUR, "payout", 390_000, "iban:HK1"),
+        ]
+        return "rapid_movement" in typologies(run(events))
+
+    assert passes(6_000) and not passes(30_000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from coffer.risk.aml.population import AmountScale
 from coffer.risk.aml.state import DAY, HOUR, AccountState, Flow
 from coffer.risk.events import Customer, Event, Transaction
 from coffer.risk.windows import DistinctWindow, Window
@@ -84,6 +85,8 @@ class Monitor:
     alerted_cycles: set[frozenset[str]] = field(default_factory=set)
     gathers: dict[str, dict[str, dict[str, tuple[float, str, str]]]] = field(default_factory=dict)
     legal: set[str] = field(default_factory=set)  # established legal customers
+    scale: AmountScale = field(default_factory=AmountScale)
+    currency: str = "EUR"  # of the transaction at hand
 
     def account(self, customer_id: str, now: float) -> AccountState:
         state = self.accounts.get(customer_id)
@@ -106,8 +109,18 @@ class Monitor:
 
     # -- bookkeeping ---------------------------------------------------------------------
 
+    def _floor(self, amount: int) -> float:
+        """An amount floor of the settings, raised where the currency's payments run larger
+        than the ones it was set for."""
+        scale: AmountScale | None = getattr(self, "scale", None)  # a state saved without one
+        return amount * scale.factor(self.currency) if scale is not None else float(amount)
+
     def _transaction(self, tx: Transaction) -> list[Alert]:
         now = tx.at
+        if getattr(self, "scale", None) is None:
+            self.scale = AmountScale()
+        self.scale.observe(tx.currency, tx.amount)
+        self.currency = tx.currency
         alerts: list[Alert] = []
         owner = self.account(tx.customer_id, now)
         owner.expire(now)
@@ -230,7 +243,7 @@ class Monitor:
             minimum = max(minimum, settings.fan_legal_minimum)
         if count < max(minimum, int(1.5 * baseline) + 1):
             return []
-        if sums.stats(now)[1][0] < settings.fan_minimum_total:
+        if sums.stats(now)[1][0] < self._floor(settings.fan_minimum_total):
             return []
         if self._cooling(state, typology, now):
             return []
@@ -256,13 +269,13 @@ class Monitor:
             for f in flows
             if f.at > now - window
             and f.new_party
-            and f.amount >= settings.fan_slow_minimum_each
+            and f.amount >= self._floor(settings.fan_slow_minimum_each)
             and self._fan_party(f.party)
         ]
         parties = {f.party for f in recent}
         if len(parties) < settings.fan_slow_parties:
             return []
-        if sum(f.amount for f in recent) < settings.fan_slow_minimum_total:
+        if sum(f.amount for f in recent) < self._floor(settings.fan_slow_minimum_total):
             return []
         customers = [customer_id] + [f.party for f in recent if f.internal]
         return self._alert(typology, state, now, customers, [f.tx_id for f in recent])
@@ -282,7 +295,7 @@ class Monitor:
     def _cycle(self, tx: Transaction, receiver_id: str) -> list[Alert]:
         """``tx`` (u -> v) closes a cycle when v's money reached u through earlier hops."""
         settings = self.settings
-        if tx.amount < settings.cycle_minimum_amount:
+        if tx.amount < self._floor(settings.cycle_minimum_amount):
             return []
         origin = tx.customer_id
         now = tx.at
@@ -305,7 +318,7 @@ class Monitor:
                     continue
                 hops = [*path, flow]
                 if flow.party == origin:
-                    if len(hops) >= 2 or tx.amount >= settings.two_hop_minimum_amount:
+                    if len(hops) >= 2 or tx.amount >= self._floor(settings.two_hop_minimum_amount):
                         found = hops
                         break
                     continue
@@ -335,7 +348,7 @@ class Monitor:
         if not credits:
             return []
         received = sum(f.amount for f in credits)
-        if received < settings.rapid_minimum_amount:
+        if received < self._floor(settings.rapid_minimum_amount):
             return []
         first = credits[0].at
         sources = {f.party for f in credits}
@@ -375,7 +388,7 @@ class Monitor:
             return []
         state.woke_flows.append(flow)
         total = sum(f.amount for f in state.woke_flows if not f.party.startswith("merchant:"))
-        if total < settings.dormant_minimum_amount or self._cooling(
+        if total < self._floor(settings.dormant_minimum_amount) or self._cooling(
             state, "dormant_reactivation", now
         ):
             return []
@@ -390,7 +403,7 @@ class Monitor:
     ) -> list[Alert]:
         settings = self.settings
         now = tx.at
-        if tx.amount < settings.gather_minimum_amount or self._is_legal(target, now):
+        if tx.amount < self._floor(settings.gather_minimum_amount) or self._is_legal(target, now):
             return []
         middle_id = tx.customer_id
         gathered = self.gathers.setdefault(target_id, {})
@@ -435,7 +448,9 @@ class Monitor:
         for f in credits:
             by_source[f.party] = by_source.get(f.party, 0) + f.amount
         received = sum(by_source.values())
-        if len(by_source) < settings.mule_sources or received < settings.mule_minimum_amount:
+        if len(by_source) < settings.mule_sources or received < self._floor(
+            settings.mule_minimum_amount
+        ):
             return []
         if max(by_source.values()) > settings.mule_source_share * received:
             return []  # one party's money with a little from others: not a collection
