@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from tests.risk.helpers import DAY, HOUR, T0, customer, tx
 
 from coffer.risk.aml import Alert, Monitor
+from coffer.risk.aml.population import AmountScale
 from coffer.risk.events import Event
 
 
@@ -47,6 +48,15 @@ def test_structuring_received_from_several_senders() -> None:
     alerts = [a for a in run(events) if a.typology == "structuring"]
     assert len(alerts) == 1 and alerts[0].customer_ids[0] == "r"
     assert set(alerts[0].customer_ids) == {"r", "a", "b", "c"}
+
+
+def test_no_structuring_for_amounts_under_different_thresholds() -> None:
+    events = people("s") + history("s")
+    events += [
+        tx("s", T0 + i * DAY, "payin_bank", amount, "iban:DE1")
+        for i, amount in enumerate((280_000, 470_000, 960_000))
+    ]
+    assert "structuring" not in typologies(run(events))
 
 
 def test_no_structuring_for_amounts_at_or_far_under_the_threshold() -> None:
@@ -130,6 +140,15 @@ def test_rapid_movement() -> None:
     assert "rapid_movement" in typologies(run(events))
 
 
+def test_no_rapid_movement_for_money_sent_back_where_it_came_from() -> None:
+    events = people("p") + history("p")
+    events += [
+        tx("p", T0, "payin_bank", 2_000_000, "iban:FR7"),
+        tx("p", T0 + 2 * HOUR, "payout", 1_900_000, "iban:FR7"),
+    ]
+    assert "rapid_movement" not in typologies(run(events))
+
+
 def test_no_rapid_movement_for_salary_kept_or_moved_to_the_usual_account() -> None:
     events = people("p", "boss", kind="natural") + history("p")
     events[1] = customer("boss", kind="legal")
@@ -194,6 +213,27 @@ def test_no_mule_for_a_new_customer_topping_up_from_their_own_bank() -> None:
     assert "mule" not in typologies(run(events))
 
 
+def test_mule_collecting_over_two_weeks_and_paying_out_half_at_once() -> None:
+    senders = [f"p{i}" for i in range(5)]
+    events = people(*senders) + people("collector", at=T0 - 40 * DAY)
+    events += [
+        tx(p, T0 + i * 2 * DAY, "transfer", 60_000, "collector") for i, p in enumerate(senders)
+    ]
+    events.append(tx("collector", T0 + 9 * DAY, "payout", 160_000, "iban:LT2"))
+    alerts = [a for a in run(events) if a.typology == "mule"]
+    assert len(alerts) == 1 and "collector" in alerts[0].customer_ids
+
+
+def test_no_mule_for_one_large_source_or_money_sent_back_where_it_came_from() -> None:
+    events = people("big", "f1", "f2", "parent", "back", at=T0 - 20 * DAY)
+    events += [tx("parent", T0, "transfer", 400_000, "big")]
+    events += [tx(f, T0 + DAY, "transfer", 10_000, "big") for f in ("f1", "f2")]
+    events.append(tx("big", T0 + 2 * DAY, "payout", 380_000, "iban:DE9"))
+    events += [tx("back", T0 + i * DAY, "payin_bank", 60_000, f"iban:DE{i}") for i in range(3)]
+    events.append(tx("back", T0 + 3 * DAY, "payout", 150_000, "iban:DE1"))
+    assert "mule" not in typologies(run(events))
+
+
 def test_alerts_are_bounded_and_not_repeated() -> None:
     senders = [f"x{i}" for i in range(80)]
     events = people("r", *senders) + history("r")
@@ -231,3 +271,29 @@ def test_long_cycle_of_six_over_weeks() -> None:
         amount = amount * 95 // 100
     alerts = [a for a in run(events) if a.typology == "cycle"]
     assert len(alerts) == 1 and set(alerts[0].customer_ids) == set(ring)
+
+
+def test_amount_scale_follows_the_currency_median_and_never_lowers_the_floors() -> None:
+    scale = AmountScale()
+    for _ in range(2_048):
+        scale.observe("GBP", 20_000)
+        scale.observe("USD", 1_500)
+    assert 3.0 < scale.factor("GBP") < 3.6
+    assert scale.factor("USD") == 1.0 and scale.factor("JPY") == 1.0
+
+
+def test_pass_through_of_an_ordinary_amount_where_amounts_run_larger() -> None:
+    def passes(population: int) -> bool:
+        events = people("p", "crowd") + history("p")
+        step = 30 * DAY / 2_048
+        events += [
+            tx("crowd", T0 - 40 * DAY + i * step, "payment", population, "merchant:m2")
+            for i in range(2_048)
+        ]
+        events += [
+            tx("p", T0, "payin_bank", 400_000, "iban:AE1"),
+            tx("p", T0 + 2 * HOUR, "payout", 390_000, "iban:HK1"),
+        ]
+        return "rapid_movement" in typologies(run(events))
+
+    assert passes(6_000) and not passes(30_000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from coffer.risk.aml.population import AmountScale
 from coffer.risk.aml.state import DAY, HOUR, AccountState, Flow
 from coffer.risk.events import Customer, Event, Transaction
 from coffer.risk.windows import DistinctWindow, Window
@@ -68,10 +69,12 @@ class MonitorSettings:
     gather_window_seconds: float = 5 * DAY
     gather_middles: int = 3
     gather_minimum_amount: int = 20_000
-    mule_account_age_seconds: float = 30 * DAY
+    mule_account_age_seconds: float = 60 * DAY
     mule_sources: int = 3
     mule_minimum_amount: int = 100_000
-    mule_out_share: float = 0.7
+    mule_out_share: float = 0.5  # of the money in, paid out within 2 days
+    mule_source_share: float = 0.7  # no single source above this share of the money in
+    mule_window_seconds: float = 14 * DAY  # money in over this long
     cooldown_seconds: float = 14 * DAY
 
 
@@ -82,6 +85,8 @@ class Monitor:
     alerted_cycles: set[frozenset[str]] = field(default_factory=set)
     gathers: dict[str, dict[str, dict[str, tuple[float, str, str]]]] = field(default_factory=dict)
     legal: set[str] = field(default_factory=set)  # established legal customers
+    scale: AmountScale = field(default_factory=AmountScale)
+    currency: str = "EUR"  # of the transaction at hand
 
     def account(self, customer_id: str, now: float) -> AccountState:
         state = self.accounts.get(customer_id)
@@ -104,8 +109,18 @@ class Monitor:
 
     # -- bookkeeping ---------------------------------------------------------------------
 
+    def _floor(self, amount: int) -> float:
+        """An amount floor of the settings, raised where the currency's payments run larger
+        than the ones it was set for."""
+        scale: AmountScale | None = getattr(self, "scale", None)  # a state saved without one
+        return amount * scale.factor(self.currency) if scale is not None else float(amount)
+
     def _transaction(self, tx: Transaction) -> list[Alert]:
         now = tx.at
+        if getattr(self, "scale", None) is None:
+            self.scale = AmountScale()
+        self.scale.observe(tx.currency, tx.amount)
+        self.currency = tx.currency
         alerts: list[Alert] = []
         owner = self.account(tx.customer_id, now)
         owner.expire(now)
@@ -180,22 +195,31 @@ class Monitor:
         settings = self.settings
         if tx.kind in ("payment", "payin_card") or self._is_legal(state, tx.at):
             return []
-        if not any(
-            settings.structuring_band * limit <= tx.amount < limit
-            for limit in settings.reporting_thresholds
-        ):
+        limit = self._under_threshold(tx.amount)
+        if limit is None:
             return []
         now = tx.at
         queue = state.structuring
         queue.append(flow)
         while queue and queue[0].at <= now - settings.structuring_window_seconds:
             queue.popleft()
+        # staying under one threshold again and again; amounts under different thresholds
+        # are ordinary sizes of payment, not a threshold avoided
+        same = [f for f in queue if self._under_threshold(f.amount) == limit]
         needed = settings.structuring_count + (2 if state.kind == "legal" else 0)
-        if len(queue) < needed or self._cooling(state, "structuring", now):
+        if len(same) < needed or self._cooling(state, "structuring", now):
             return []
         owner = customer_id or tx.customer_id
-        customers = [owner] + [f.party for f in queue if f.internal]
-        return self._alert("structuring", state, now, customers, [f.tx_id for f in queue])
+        customers = [owner] + [f.party for f in same if f.internal]
+        return self._alert("structuring", state, now, customers, [f.tx_id for f in same])
+
+    def _under_threshold(self, amount: int) -> int | None:
+        """The reporting threshold ``amount`` is just under (within the band), if any."""
+        band = self.settings.structuring_band
+        for limit in self.settings.reporting_thresholds:
+            if band * limit <= amount < limit:
+                return limit
+        return None
 
     def _fan(
         self, direction: str, customer_id: str, state: AccountState, now: float, flows: deque[Flow]
@@ -219,7 +243,7 @@ class Monitor:
             minimum = max(minimum, settings.fan_legal_minimum)
         if count < max(minimum, int(1.5 * baseline) + 1):
             return []
-        if sums.stats(now)[1][0] < settings.fan_minimum_total:
+        if sums.stats(now)[1][0] < self._floor(settings.fan_minimum_total):
             return []
         if self._cooling(state, typology, now):
             return []
@@ -245,13 +269,13 @@ class Monitor:
             for f in flows
             if f.at > now - window
             and f.new_party
-            and f.amount >= settings.fan_slow_minimum_each
+            and f.amount >= self._floor(settings.fan_slow_minimum_each)
             and self._fan_party(f.party)
         ]
         parties = {f.party for f in recent}
         if len(parties) < settings.fan_slow_parties:
             return []
-        if sum(f.amount for f in recent) < settings.fan_slow_minimum_total:
+        if sum(f.amount for f in recent) < self._floor(settings.fan_slow_minimum_total):
             return []
         customers = [customer_id] + [f.party for f in recent if f.internal]
         return self._alert(typology, state, now, customers, [f.tx_id for f in recent])
@@ -271,7 +295,7 @@ class Monitor:
     def _cycle(self, tx: Transaction, receiver_id: str) -> list[Alert]:
         """``tx`` (u -> v) closes a cycle when v's money reached u through earlier hops."""
         settings = self.settings
-        if tx.amount < settings.cycle_minimum_amount:
+        if tx.amount < self._floor(settings.cycle_minimum_amount):
             return []
         origin = tx.customer_id
         now = tx.at
@@ -294,7 +318,7 @@ class Monitor:
                     continue
                 hops = [*path, flow]
                 if flow.party == origin:
-                    if len(hops) >= 2 or tx.amount >= settings.two_hop_minimum_amount:
+                    if len(hops) >= 2 or tx.amount >= self._floor(settings.two_hop_minimum_amount):
                         found = hops
                         break
                     continue
@@ -324,10 +348,15 @@ class Monitor:
         if not credits:
             return []
         received = sum(f.amount for f in credits)
-        if received < settings.rapid_minimum_amount:
+        if received < self._floor(settings.rapid_minimum_amount):
             return []
         first = credits[0].at
-        debits = [f for f in state.debits if f.at >= first and not f.party.startswith("merchant:")]
+        sources = {f.party for f in credits}
+        debits = [
+            f
+            for f in state.debits
+            if f.at >= first and not f.party.startswith("merchant:") and f.party not in sources
+        ]  # money sent back where it came from is not passed through
         sent = sum(f.amount for f in debits)
         if sent < settings.rapid_out_share * received:
             return []
@@ -359,7 +388,7 @@ class Monitor:
             return []
         state.woke_flows.append(flow)
         total = sum(f.amount for f in state.woke_flows if not f.party.startswith("merchant:"))
-        if total < settings.dormant_minimum_amount or self._cooling(
+        if total < self._floor(settings.dormant_minimum_amount) or self._cooling(
             state, "dormant_reactivation", now
         ):
             return []
@@ -374,7 +403,7 @@ class Monitor:
     ) -> list[Alert]:
         settings = self.settings
         now = tx.at
-        if tx.amount < settings.gather_minimum_amount or self._is_legal(target, now):
+        if tx.amount < self._floor(settings.gather_minimum_amount) or self._is_legal(target, now):
             return []
         middle_id = tx.customer_id
         gathered = self.gathers.setdefault(target_id, {})
@@ -405,20 +434,30 @@ class Monitor:
         return alerts
 
     def _mule(self, customer_id: str, state: AccountState, now: float) -> list[Alert]:
-        """A young account fed by several sources that pays most of it out at once."""
+        """A young account fed by several sources, none of them most of the money, that pays
+        most of it out at once to parties that did not fund it (not back to its own bank
+        account)."""
         settings = self.settings
         if now - state.created_at > settings.mule_account_age_seconds:
             return []
         if self._cooling(state, "mule", now):
             return []
-        credits = [f for f in state.credits if f.at > now - 7 * DAY and f.party != "external"]
-        sources = {f.party for f in credits}
-        received = sum(f.amount for f in credits)
-        if len(sources) < settings.mule_sources or received < settings.mule_minimum_amount:
+        window = settings.mule_window_seconds
+        credits = [f for f in state.credits if f.at > now - window and f.party != "external"]
+        by_source: dict[str, int] = {}
+        for f in credits:
+            by_source[f.party] = by_source.get(f.party, 0) + f.amount
+        received = sum(by_source.values())
+        if len(by_source) < settings.mule_sources or received < self._floor(
+            settings.mule_minimum_amount
+        ):
             return []
-        sent = sum(f.amount for f in state.debits if f.at > now - 2 * DAY)
+        if max(by_source.values()) > settings.mule_source_share * received:
+            return []  # one party's money with a little from others: not a collection
+        debits = [f for f in state.debits if f.at > now - 2 * DAY and f.party not in by_source]
+        sent = sum(f.amount for f in debits)
         if sent < settings.mule_out_share * received:
             return []
         customers = [customer_id] + [f.party for f in credits if f.internal]
-        debits = [f.tx_id for f in state.debits if f.at > now - 2 * DAY]
-        return self._alert("mule", state, now, customers, [f.tx_id for f in credits] + debits)
+        transactions = [f.tx_id for f in credits] + [f.tx_id for f in debits]
+        return self._alert("mule", state, now, customers, transactions)
