@@ -29,6 +29,7 @@ from coffer.risk.online.models import _PUBLIC_DECISION_FIELDS, _iso
 from coffer.risk.online.state import Scored, event_json, observation_key
 from coffer.risk.online.versions import VersionsService
 from coffer.risk.sanctions.models import Match
+from coffer.wallets import repository as WR
 from coffer.wallets.checks import Movement, Verdict
 
 
@@ -239,8 +240,7 @@ class RiskService(VersionsService):
             reasons=tuple(reasons),
             review_deadline_micros=deadline if outcome == "review" else None,
             writes=tuple(writes),
-            # the JSON of coffer.wallets.repository.event_text, by an encoder made once
-            events=(("risk.decision.created", R.dumps({"object": public})),),
+            events=(("risk.decision.created", WR.event_text({"object": public})),),
         )
 
     @staticmethod

@@ -113,9 +113,13 @@ def release_idempotency_key(connection: sa.Connection, key: str) -> None:
 # -- outbox and webhooks -------------------------------------------------------------
 
 
+_EVENT_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str)
+
+
 def event_text(data: Mapping[str, Any]) -> str:
-    """An event's data as the outbox stores it (compact JSON, keys sorted)."""
-    return json.dumps(data, separators=(",", ":"), sort_keys=True, default=str)
+    """An event's data as the outbox stores it (compact JSON, keys sorted; the encoder is
+    made once, not per event)."""
+    return _EVENT_ENCODER.encode(data)
 
 
 def event_values(event_type: str, data: Mapping[str, Any] | str) -> dict[str, Any]:
