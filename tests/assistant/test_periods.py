@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from coffer.assistant.ask.periods import Period, add_months, parse_period
+from coffer.assistant.ask.periods import parse_period
+from coffer.assistant.ask.spans import Period, add_months
 
 WED = date(2026, 3, 18)
 

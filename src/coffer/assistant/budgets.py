@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from coffer.assistant.ask.periods import add_months, month_end, month_start
+from coffer.assistant.ask.spans import add_months, month_end, month_start
 from coffer.assistant.models import Budget, Txn
 from coffer.assistant.spending import month_range, monthly
 

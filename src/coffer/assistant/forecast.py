@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
-from coffer.assistant.ask.periods import add_months, month_start
+from coffer.assistant.ask.spans import add_months, month_start
 from coffer.assistant.models import Txn
 from coffer.assistant.recurring import Series, expected_between
 from coffer.assistant.spending import is_spending

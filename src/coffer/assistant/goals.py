@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from coffer.assistant.ask.periods import add_months
+from coffer.assistant.ask.spans import add_months
 from coffer.assistant.models import Goal
 
 

@@ -13,7 +13,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from coffer.assistant.ask.periods import Period, add_months, month_start
+from coffer.assistant.ask.spans import Period, add_months, month_start
 from coffer.assistant.models import CustomerData
 from coffer.assistant.recurring import detect_recurring
 from coffer.assistant.spending import in_period, income, spent

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from coffer.assistant.ask.periods import add_months
+from coffer.assistant.ask.spans import add_months
 from coffer.assistant.models import Txn
 
 # cadence: (typical days, low, high, months per step or 0, grace days, per-month num/den)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from coffer.assistant import repository as R
 from coffer.assistant.ask.answers import answer
 from coffer.assistant.ask.parser import Query, parse
-from coffer.assistant.ask.periods import ALL_TIME, Period
+from coffer.assistant.ask.spans import ALL_TIME, Period
 from coffer.assistant.categorize.schemas import Categorization, StatementLine
 from coffer.assistant.categorizer import PRIMARIES, default_categorizer
 from coffer.assistant.customer_rules import (
@@ -516,7 +516,8 @@ def category_code(text: str | None) -> str | None:
     cleaned = text.strip()
     if (cleaned.upper() == cleaned and "_" in cleaned) or cleaned.upper() in PRIMARIES:
         return cleaned.upper()
-    from coffer.assistant.ask.parser import _topic_vocabulary, normalize
+    from coffer.assistant.ask.parser import _topic_vocabulary
+    from coffer.assistant.ask.text import normalize
     from coffer.assistant.ask.vocabulary import TOPICS
 
     hits = _topic_vocabulary().find(normalize(cleaned))

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
-from coffer.assistant.ask.periods import Period, month_start
+from coffer.assistant.ask.spans import Period, month_start
 from coffer.assistant.models import NOT_SPENDING, Txn
 
 

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from coffer.assistant.ask.periods import add_months, month_start
+from coffer.assistant.ask.spans import add_months, month_start
 from coffer.assistant.models import Account, Budget, CustomerData, Goal, Txn
 
 # merchant, primary, detailed, visits per week, low, high (cents)

@@ -7,7 +7,7 @@ from typing import Any
 
 from coffer.assistant import budgets as B
 from coffer.assistant import charts
-from coffer.assistant.ask.periods import Period, add_months, month_start
+from coffer.assistant.ask.spans import Period, add_months, month_start
 from coffer.assistant.ask.vocabulary import label
 from coffer.assistant.forecast import balance_projection, forecast_categories
 from coffer.assistant.goals import goal_status

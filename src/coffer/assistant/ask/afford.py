@@ -11,7 +11,7 @@ from typing import Any
 from coffer.assistant import spending as S
 from coffer.assistant.ask.common import Answer, _answer, _zh
 from coffer.assistant.ask.parser import Query
-from coffer.assistant.ask.periods import Period, month_end
+from coffer.assistant.ask.spans import Period, month_end
 from coffer.assistant.home_currency import convert_amount
 from coffer.assistant.models import CustomerData
 from coffer.assistant.money import fmt

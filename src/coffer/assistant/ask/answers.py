@@ -32,8 +32,8 @@ from coffer.assistant.ask.common import (
 from coffer.assistant.ask.compare import compare
 from coffer.assistant.ask.fuzzy import distance
 from coffer.assistant.ask.parser import Query
-from coffer.assistant.ask.periods import Period, add_months, month_end, month_start
 from coffer.assistant.ask.relations import compare_items, share
+from coffer.assistant.ask.spans import Period, add_months, month_end, month_start
 from coffer.assistant.ask.vocabulary import CADENCE_ZH, goal_word, label
 from coffer.assistant.models import CustomerData, Goal
 from coffer.assistant.money import fmt

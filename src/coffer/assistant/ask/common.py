@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from coffer.assistant.ask.parser import Query
-from coffer.assistant.ask.periods import MONTH_NAMES, Period, add_months, month_end, month_start
+from coffer.assistant.ask.spans import MONTH_NAMES, Period, add_months, month_end, month_start
 from coffer.assistant.models import CustomerData, Txn
 
 Answer = dict[str, Any]

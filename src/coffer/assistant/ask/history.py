@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from coffer.assistant import spending as S
 from coffer.assistant.ask.common import Answer, _answer, _in, _match, _period, _zh, _zh_label
 from coffer.assistant.ask.parser import Query
-from coffer.assistant.ask.periods import Period, month_end
+from coffer.assistant.ask.spans import Period, month_end
 from coffer.assistant.models import CustomerData
 from coffer.assistant.money import fmt
 from coffer.assistant.recurring import expected_between

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from coffer.assistant.ask.parser import INTENTS, Query
-from coffer.assistant.ask.periods import Period
+from coffer.assistant.ask.spans import Period
 from coffer.assistant.ask.vocabulary import TOPICS
 
 SYSTEM = (

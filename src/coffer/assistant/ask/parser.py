@@ -19,17 +19,12 @@ from coffer.assistant.ask.fuzzy import CJK, COMMON_WORDS, Hit, Vocabulary
 from coffer.assistant.ask.merchants import merchant_hits, merchant_words
 from coffer.assistant.ask.numbers import amount as _amount
 from coffer.assistant.ask.period_relations import a_year_before, period_before, period_now
-from coffer.assistant.ask.periods import (
-    MONTHS,
-    PERIOD_WORDS,
-    Period,
-    add_months,
-    find_period,
-)
+from coffer.assistant.ask.periods import MONTHS, PERIOD_WORDS, find_period
 from coffer.assistant.ask.sounds import heard_topic
+from coffer.assistant.ask.spans import Period, add_months
 from coffer.assistant.ask.spelling import correct as spell
 from coffer.assistant.ask.spelling import lexicon
-from coffer.assistant.ask.text import normalize as normalize  # also for the service
+from coffer.assistant.ask.text import normalize
 from coffer.assistant.ask.unanswered import UNANSWERED
 from coffer.assistant.ask.vocabulary import BILL_CODES, TOPICS, Topic, goal_word
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from coffer.assistant.ask.periods import (
-    Period,
-    _week,
-    _year,
-    _year_so_far,
-    add_months,
-    month_period,
-    month_start,
-)
+from coffer.assistant.ask.periods import _week, _year, _year_so_far
+from coffer.assistant.ask.spans import Period, add_months, month_period, month_start
 
 
 def a_year_before(period: Period) -> Period:

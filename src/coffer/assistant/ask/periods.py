@@ -20,15 +20,17 @@ from coffer.assistant.ask import dates as D
 from coffer.assistant.ask import holidays as H
 from coffer.assistant.ask import spelling
 from coffer.assistant.ask.fuzzy import COMMON_WORDS
-from coffer.assistant.ask.spans import ALL_TIME as ALL_TIME
-from coffer.assistant.ask.spans import ALL_TIME_LABEL as ALL_TIME_LABEL
-from coffer.assistant.ask.spans import MONTH_NAMES as MONTH_NAMES
-from coffer.assistant.ask.spans import Period as Period
-from coffer.assistant.ask.spans import add_months as add_months
-from coffer.assistant.ask.spans import month_end as month_end
-from coffer.assistant.ask.spans import month_period as month_period
-from coffer.assistant.ask.spans import month_start as month_start
-from coffer.assistant.ask.spans import recent_month as recent_month
+from coffer.assistant.ask.spans import (
+    ALL_TIME,
+    ALL_TIME_LABEL,
+    MONTH_NAMES,
+    Period,
+    add_months,
+    month_end,
+    month_period,
+    month_start,
+    recent_month,
+)
 
 MONTHS = D.MONTH_WORDS
 NUMBERS = {
